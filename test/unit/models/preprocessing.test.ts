@@ -42,7 +42,7 @@ describe('preprocessing', () => {
     expect(numeric.mean).toBeCloseTo(mean, 10);
     expect(numeric.std).toBeCloseTo(std, 10);
     expect(spec.features[1]).toMatchObject({ categories: ['Biscoe', 'Dream', 'Torgersen'], fill: 'Biscoe' });
-    expect(inputWidth(spec)).toBe(1 + 3 + spec.features[2].categories.length);
+    expect(inputWidth(spec)).toBe(1 + 3 + (spec.features[2] as { categories: string[] }).categories.length);
     expect(inputNames(spec).slice(0, 4)).toEqual([
       'Beak Length (mm)',
       'Island=Biscoe',
