@@ -1,0 +1,130 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Database, quoteIdent } from '../data/database.js';
+import { tableExpression } from '../data/source.js';
+import { UserError } from '../errors/index.js';
+import type { Log } from '../logging/index.js';
+import type { RawColumns } from '../models/preprocessing.js';
+
+export type TrainTask = 'classification' | 'regression';
+
+export interface TrainingTable {
+  /** Rows with a non-null target, in file order. */
+  rows: number;
+  columns: RawColumns;
+  target: unknown[];
+  features: { name: string; kind: 'numeric' | 'categorical' }[];
+  /** Rows dropped because the target was null. */
+  droppedRows: number;
+}
+
+const NUMERIC_TYPES =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
+const CATEGORICAL_TYPES = /^(VARCHAR|BOOLEAN|ENUM.*|DATE|TIMESTAMP.*)$/;
+
+/**
+ * Reads a tabular file for the built-in trainer. Feature kinds come from DuckDB's column types:
+ * numbers are numeric, strings/booleans/dates categorical. Categorical columns with more distinct
+ * values than half the rows (names, ids) are left out, since one-hot encoding an identifier only
+ * teaches the model to memorise rows; so are columns that are entirely null. Each is logged.
+ */
+export async function readTrainingTable(
+  dataPath: string,
+  target: string,
+  task: TrainTask,
+  log: Log,
+): Promise<TrainingTable> {
+  if (!existsSync(dataPath))
+    throw new UserError(`The data file '${dataPath}' does not exist.`, { input: 'data' });
+  const db = await Database.open();
+  try {
+    const from = tableExpression(resolve(dataPath));
+    let described: { column_name: string; column_type: string }[];
+    try {
+      described = await db.all(`DESCRIBE SELECT * FROM ${from}`);
+    } catch (error) {
+      throw new UserError(
+        `Cannot read '${dataPath}' as a table: ${(error as Error).message.split('\n')[0]}`,
+        {
+          input: 'data',
+          file: dataPath,
+          cause: error,
+        },
+      );
+    }
+    const names = described.map((d) => d.column_name);
+    if (!names.includes(target)) {
+      throw new UserError(
+        `The target column '${target}' is not in '${dataPath}'. Columns: ${names.map((n) => `'${n}'`).join(', ')}.`,
+        { input: 'target' },
+      );
+    }
+    const targetType = described.find((d) => d.column_name === target)!.column_type;
+    if (task === 'regression' && !NUMERIC_TYPES.test(targetType)) {
+      throw new UserError(
+        `task: regression needs a numeric target, but '${target}' is ${targetType}. Use task: classification for labels.`,
+        { input: 'task' },
+      );
+    }
+    const records = await db.all(`SELECT * FROM ${from} WHERE ${quoteIdent(target)} IS NOT NULL`);
+    const [{ total }] = await db.all<{ total: number }>(`SELECT count(*) AS total FROM ${from}`);
+    if (records.length === 0) {
+      throw new UserError(
+        `No rows left to train on: '${dataPath}' has ${total} rows and the target '${target}' is null in all of them.`,
+        { input: 'data' },
+      );
+    }
+    const columns: RawColumns = {};
+    const features: TrainingTable['features'] = [];
+    for (const { column_name: name, column_type: type } of described) {
+      if (name === target) continue;
+      const values = records.map((r) => normaliseCell(r[name]));
+      const kind = NUMERIC_TYPES.test(type)
+        ? 'numeric'
+        : CATEGORICAL_TYPES.test(type)
+          ? 'categorical'
+          : undefined;
+      if (kind === undefined) {
+        log.warning(
+          `Column '${name}' (${type}) is not used as a feature: only numbers, strings, booleans and dates are.`,
+        );
+        continue;
+      }
+      const present = values.filter((v) => v !== null && v !== undefined);
+      if (present.length === 0) {
+        log.warning(`Column '${name}' is null in every row and is not used as a feature.`);
+        continue;
+      }
+      if (kind === 'categorical' && new Set(present.map(String)).size > Math.max(2, records.length / 2)) {
+        log.warning(
+          `Column '${name}' looks like an identifier (more distinct values than half the rows) and is not used as a feature.`,
+        );
+        continue;
+      }
+      columns[name] = values;
+      features.push({ name, kind });
+    }
+    if (features.length === 0) {
+      throw new UserError(`'${dataPath}' has no usable feature column besides the target '${target}'.`, {
+        input: 'data',
+      });
+    }
+    return {
+      rows: records.length,
+      columns,
+      target: records.map((r) => normaliseCell(r[target])),
+      features,
+      droppedRows: total - records.length,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Dates and timestamps arrive as objects; the preprocessing compares categories as strings. */
+function normaliseCell(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'object' && !(value instanceof Date)) return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return value;
+}
