@@ -1,0 +1,32 @@
+import type { LoadedConfig } from '../config/load.js';
+import type { Log } from '../logging/index.js';
+import type { Platform } from '../platform/types.js';
+import type { ActionInputs } from './inputs.js';
+import type { ActionName } from './specs.generated.js';
+
+export interface ActionContext {
+  readonly inputs: ActionInputs;
+  readonly config: LoadedConfig | undefined;
+  readonly platform: Platform;
+  readonly log: Log;
+}
+
+export type OutputValue = string | number | boolean | undefined;
+
+/** One step: parse inputs, call its use case with plain options, return the outputs. */
+export interface ActionDefinition {
+  readonly name: ActionName;
+  run(context: ActionContext): Promise<ActionResult>;
+}
+
+export interface ActionResult {
+  outputs: Record<string, OutputValue>;
+  /** Markdown for the job summary. */
+  summary?: string;
+  /** Set when the step ran but its gate failed (regression, anomalies, drift): exit 1 after outputs are written. */
+  failure?: string;
+}
+
+export function defineAction(definition: ActionDefinition): ActionDefinition {
+  return definition;
+}

@@ -1,0 +1,65 @@
+import { ACTIONS } from '../actions/catalog.js';
+import { executeAction, isActionName } from '../actions/run.js';
+import { ACTION_NAMES } from '../actions/specs.generated.js';
+import { errorMessage, isUserError } from '../errors/index.js';
+import { localPlatform } from '../platform/local.js';
+import { didYouMean } from '../text/nearest.js';
+import { parseArguments } from './arguments.js';
+import { EXTRA_COMMANDS } from './commands.js';
+import { actionHelp, suiteHelp } from './help.js';
+
+export const VERSION = '0.1.0';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** `mlops <command> ...`: returns the exit code. */
+export async function runCommandLine(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout.write(suiteHelp(VERSION, EXTRA_COMMANDS));
+    return command === undefined ? 1 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  try {
+    if (isActionName(command)) {
+      const args = parseArguments(rest);
+      if (args.help) {
+        io.stdout.write(actionHelp(command));
+        return 0;
+      }
+      if (args.positional.length > 0) {
+        io.stderr.write(`error: unexpected argument '${args.positional[0]}'; inputs are given as --name value.\n`);
+        return 1;
+      }
+      const platform = localPlatform({
+        inputs: args.inputs,
+        json: args.json,
+        summaryFile: io.env.MLOPS_SUMMARY_FILE || 'mlops-reports/summary.md',
+        stdout: io.stdout,
+        stderr: io.stderr,
+        env: io.env,
+      });
+      return await executeAction(ACTIONS[command], platform);
+    }
+    const extra = EXTRA_COMMANDS.find((c) => c.name === command);
+    if (extra) return await extra.run(rest, io);
+  } catch (error) {
+    io.stderr.write(`error: ${errorMessage(error)}\n`);
+    if (!isUserError(error) && error instanceof Error && io.env.MLOPS_DEBUG === '1') io.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+  const known = [...ACTION_NAMES, ...EXTRA_COMMANDS.map((c) => c.name)];
+  io.stderr.write(`error: unknown command '${command}'.${didYouMean(command, known)} Run 'mlops --help'.\n`);
+  return 1;
+}
+
+function defaultIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}

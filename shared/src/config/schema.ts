@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { ACTION_NAMES, ACTION_SPECS, type ActionName } from '../actions/specs.generated.js';
+
+/** Inputs that only make sense per run, never in a committed config file. */
+export const NOT_CONFIGURABLE = new Set(['config', 'github-token', 'working-directory']);
+
+/** Top-level keys that fill the input of the same name in every step that has one. */
+export const SHARED_KEYS = ['name', 'data', 'target', 'task', 'registry'] as const;
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const inputValue = z.union([scalar, z.array(scalar)]);
+
+const direction = z.enum(['higher', 'lower']);
+export const metricThreshold = z
+  .object({
+    direction: direction.optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    tolerance: z.number().min(0).optional(),
+    'tolerance-pct': z.number().min(0).optional(),
+  })
+  .strict();
+
+const driftColumn = z
+  .object({
+    method: z.enum(['auto', 'ks', 'chi2', 'z', 'psi', 'jensenshannon', 'wasserstein', 'linf', 'js_divergence']).optional(),
+    threshold: z.number().optional(),
+    ignore: z.boolean().optional(),
+  })
+  .strict();
+
+function actionSection(name: ActionName) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const input of Object.keys(ACTION_SPECS[name].inputs)) {
+    if (!NOT_CONFIGURABLE.has(input)) shape[input] = inputValue.optional();
+  }
+  if (name === 'drift-check') shape['per-column'] = z.record(z.string(), driftColumn).optional();
+  return z.object(shape).strict();
+}
+
+const sections: Record<string, z.ZodType> = {};
+for (const name of ACTION_NAMES) sections[name] = actionSection(name).optional();
+
+/** mlops.yml: shared keys, metric thresholds, then one section per step keyed by its input names. */
+export const mlopsConfigSchema = z
+  .object({
+    version: z.literal(1).optional(),
+    name: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/, 'letters, digits, - and _').optional(),
+    data: z.string().optional(),
+    target: z.string().optional(),
+    task: z.enum(['classification', 'regression', 'auto']).optional(),
+    registry: z.string().optional(),
+    metrics: z.record(z.string(), metricThreshold).optional(),
+    ...sections,
+  })
+  .strict();
+
+export type MlopsConfig = z.infer<typeof mlopsConfigSchema>;
+export type MetricThreshold = z.infer<typeof metricThreshold>;

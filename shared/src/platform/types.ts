@@ -1,0 +1,42 @@
+import type { Log } from '../logging/index.js';
+
+/** Facts about the run that the steps need, read once from the environment. */
+export interface RunEnvironment {
+  /** `owner/repo`, when known. */
+  repository?: string;
+  sha?: string;
+  ref?: string;
+  eventName?: string;
+  /** The parsed event payload (GITHUB_EVENT_PATH), `{}` when there is none. */
+  payload: Record<string, unknown>;
+  /** Link to this workflow run, for reports. */
+  runUrl?: string;
+  actor?: string;
+  serverUrl: string;
+  apiUrl: string;
+  workspace: string;
+  tempDir: string;
+  toolCache?: string;
+}
+
+/**
+ * Where a step runs: a GitHub runner (through @actions/core) or a terminal (CLI flags in, printed
+ * outputs and files out). Action code talks to this and never to `@actions/*` directly.
+ */
+export interface Platform {
+  readonly kind: 'github' | 'local';
+  readonly log: Log;
+  readonly env: RunEnvironment;
+  /** The raw value the user gave for an input, or undefined when it was not given. */
+  rawInput(name: string): string | undefined;
+  /** Names of inputs the user gave that the step does not declare. */
+  unknownInputs(declared: readonly string[]): string[];
+  setOutput(name: string, value: string): void;
+  /** Masks a value in every later log line. */
+  setSecret(value: string): void;
+  appendSummary(markdown: string): Promise<void>;
+  /** The token for the GitHub API, when there is one. */
+  token(): string | undefined;
+  /** Called once at the end, with the step's exit code. */
+  finish(exitCode: number): Promise<void>;
+}

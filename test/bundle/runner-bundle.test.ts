@@ -1,0 +1,58 @@
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runStep } from '../harness/runner.js';
+
+describe('the bundle under runner conditions', () => {
+  it('an unknown input fails with one ::error:: line naming it and the nearest valid input', async () => {
+    const result = await runStep({ action: 'actions/evaluate', with: { bootstarp: 10 } });
+    expect(result.exitCode).toBe(1);
+    const errors = result.annotations.filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toContain("Unknown input 'bootstarp'");
+    expect(errors[0].message).toContain("Did you mean 'bootstrap'?");
+    expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a missing required input is named', async () => {
+    const result = await runStep({ action: 'actions/register', with: { model: 'model' } });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0].message).toContain("Input 'name' is required");
+  });
+
+  it('a wrong type is named with what was expected', async () => {
+    const result = await runStep({ action: 'actions/data-validate', with: { data: 'x.csv', 'infer-schema': 'yes' } });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0].message).toBe("Input 'infer-schema' must be true or false; got 'yes'.");
+  });
+
+  it('an invalid mlops.yml is reported with file, line and the nearest key, as an annotation', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'mlops-ws-'));
+    writeFileSync(join(workspace, 'mlops.yml'), 'name: penguins\nevaluate:\n  bootstrap: 100\n  confidance: 0.9\n');
+    const result = await runStep({ action: 'actions/evaluate', workspace, with: { predictions: 'p.csv' } });
+    expect(result.exitCode).toBe(1);
+    const [error] = result.annotations;
+    expect(error.properties.file).toContain('mlops.yml');
+    expect(error.properties.line).toBe('4');
+    expect(error.message).toContain("unknown key 'confidance' in 'evaluate'. Did you mean 'confidence'?");
+  });
+
+  it('the root action picks the step from `command` and rejects an unknown one', async () => {
+    const bad = await runStep({ action: '.', with: { command: 'evaluat' } });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.annotations[0].message).toContain("Did you mean 'evaluate'?");
+    const good = await runStep({ action: '.', with: { command: 'register', model: 'm' } });
+    expect(good.annotations[0].message).toContain("Input 'name' is required");
+  });
+
+  it('starts from a copy of dist/ in an empty folder, without node_modules', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mlops-action-copy-'));
+    cpSync(join(REPO_ROOT, 'dist'), join(root, 'dist'), { recursive: true });
+    mkdirSync(join(root, 'actions/evaluate'), { recursive: true });
+    cpSync(join(REPO_ROOT, 'actions/evaluate/action.yml'), join(root, 'actions/evaluate/action.yml'));
+    const result = await runStep({ action: 'actions/evaluate', actionRoot: root, with: { confidance: '0.9' } });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0].message).toContain("Unknown input 'confidance' for evaluate. Did you mean 'confidence'?");
+  });
+});
