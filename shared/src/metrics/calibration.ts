@@ -1,0 +1,68 @@
+/**
+ * Expected calibration error (Guo et al., 2017), as most libraries compute it: confidence = the
+ * highest class probability, prediction = its class (the first on ties, like argmax); 15
+ * equal-width bins (i/15, (i+1)/15], edges as `numpy.linspace(0, 1, 16)`;
+ * ECE = Σ_bins (rows in bin / rows) × |accuracy in bin − mean confidence in bin|.
+ */
+export const ECE_BINS = 15;
+
+const EDGES = Array.from({ length: ECE_BINS + 1 }, (_, i) => (i === ECE_BINS ? 1 : i * (1 / ECE_BINS)));
+
+/** The bin of a confidence in (0, 1]: the b with EDGES[b] < confidence <= EDGES[b + 1]. */
+export function calibrationBin(confidence: number): number {
+  let b = Math.min(ECE_BINS - 1, Math.max(0, Math.ceil(confidence * ECE_BINS) - 1));
+  while (b > 0 && confidence <= EDGES[b]) b--;
+  while (b < ECE_BINS - 1 && confidence > EDGES[b + 1]) b++;
+  return b;
+}
+
+/** Per-row inputs of the ECE, computed once from the scores. */
+export interface CalibrationRows {
+  bin: Uint8Array;
+  confidence: Float64Array;
+  correct: Uint8Array;
+}
+
+export function calibrationRows(scores: Float64Array, labels: Int32Array, k: number): CalibrationRows {
+  const n = labels.length;
+  const bin = new Uint8Array(n);
+  const confidence = new Float64Array(n);
+  const correct = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let top = scores[i * k];
+    for (let c = 1; c < k; c++) {
+      if (scores[i * k + c] > top) {
+        top = scores[i * k + c];
+        best = c;
+      }
+    }
+    confidence[i] = top;
+    bin[i] = calibrationBin(top);
+    correct[i] = best === labels[i] ? 1 : 0;
+  }
+  return { bin, confidence, correct };
+}
+
+export function weightedCalibrationError(rows: CalibrationRows, weights: Int32Array): number {
+  const count = new Float64Array(ECE_BINS);
+  const hits = new Float64Array(ECE_BINS);
+  const confidenceSum = new Float64Array(ECE_BINS);
+  const { bin, confidence, correct } = rows;
+  let total = 0;
+  for (let i = 0; i < bin.length; i++) {
+    const w = weights[i];
+    if (w === 0) continue;
+    const b = bin[i];
+    count[b] += w;
+    hits[b] += w * correct[i];
+    confidenceSum[b] += w * confidence[i];
+    total += w;
+  }
+  let ece = 0;
+  for (let b = 0; b < ECE_BINS; b++) {
+    if (count[b] === 0) continue;
+    ece += Math.abs(confidenceSum[b] / count[b] - hits[b] / count[b]) * (count[b] / total);
+  }
+  return ece;
+}

@@ -1,0 +1,84 @@
+/** Metric names as in DESIGN.md §4: scikit-learn scorer names without `neg_`. */
+export const CLASSIFICATION_METRICS = [
+  'accuracy',
+  'balanced_accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'precision_macro',
+  'recall_macro',
+  'f1_macro',
+  'f1_micro',
+  'f1_weighted',
+  'roc_auc',
+  'roc_auc_ovr',
+  'roc_auc_ovo',
+  'average_precision',
+  'log_loss',
+  'brier_score',
+  'matthews_corrcoef',
+  'cohen_kappa',
+  'expected_calibration_error',
+] as const;
+
+export const REGRESSION_METRICS = [
+  'mae',
+  'mse',
+  'rmse',
+  'r2',
+  'mape',
+  'median_absolute_error',
+  'explained_variance',
+] as const;
+
+export type ClassificationMetricName = (typeof CLASSIFICATION_METRICS)[number];
+export type RegressionMetricName = (typeof REGRESSION_METRICS)[number];
+export type MetricName = ClassificationMetricName | RegressionMetricName;
+
+/** Metrics that need class scores (probabilities), not only predicted labels. */
+export const SCORE_METRICS: ReadonlySet<string> = new Set([
+  'roc_auc',
+  'roc_auc_ovr',
+  'roc_auc_ovo',
+  'average_precision',
+  'log_loss',
+  'brier_score',
+  'expected_calibration_error',
+]);
+
+/** Metrics defined for two classes only (positive class = the second class). */
+export const BINARY_ONLY_METRICS: ReadonlySet<string> = new Set(['precision', 'recall', 'f1', 'roc_auc']);
+
+const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
+  'log_loss',
+  'brier_score',
+  'expected_calibration_error',
+  'mae',
+  'mse',
+  'rmse',
+  'mape',
+  'median_absolute_error',
+]);
+
+/** Losses and errors are better lower, the rest higher (DESIGN.md §4 thresholds). */
+export function metricDirection(name: string): 'higher' | 'lower' {
+  return LOWER_IS_BETTER.has(name) ? 'lower' : 'higher';
+}
+
+export function isClassificationMetric(name: string): name is ClassificationMetricName {
+  return (CLASSIFICATION_METRICS as readonly string[]).includes(name);
+}
+
+export function isRegressionMetric(name: string): name is RegressionMetricName {
+  return (REGRESSION_METRICS as readonly string[]).includes(name);
+}
+
+/** The metrics computed when the user names none: all that apply to the data at hand. */
+export function defaultClassificationMetrics(
+  classCount: number,
+  hasScores: boolean,
+): ClassificationMetricName[] {
+  return CLASSIFICATION_METRICS.filter(
+    (m) => (hasScores || !SCORE_METRICS.has(m)) && (classCount === 2 || !BINARY_ONLY_METRICS.has(m)),
+  );
+}
