@@ -40,18 +40,30 @@ export function detectFormat(path: string): DataFormat {
  */
 export function tableExpression(path: string, format: DataFormat = detectFormat(path)): string {
   const p = quoteLiteral(path);
+  // Shards may differ in column order or miss a column: match them by name, not position.
+  const shards = isGlob(path) ? ', union_by_name = true' : '';
   switch (format) {
+    // The dialect is fixed by the extension and strict: left to sniff, DuckDB reads a ragged CSV as
+    // one text column and an unterminated quote as part of a value, and reports no error. Types are
+    // still sniffed.
     case 'csv':
-      return `read_csv(${p}, auto_detect = true, header = true, sample_size = 20480)`;
+      return `read_csv(${p}, header = true, delim = ',', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
     case 'tsv':
-      return `read_csv(${p}, auto_detect = true, header = true, delim = '\\t', sample_size = 20480)`;
+      return `read_csv(${p}, header = true, delim = '\\t', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
     case 'parquet':
-      return `read_parquet(${p})`;
+      return `read_parquet(${p}${shards})`;
     case 'json':
       return `read_json(${p}, format = 'auto')`;
     case 'ndjson':
       return `read_json(${p}, format = 'newline_delimited')`;
     case 'arrow':
-      throw new UserError(`Arrow IPC files are loaded through openDataset(), not a table expression: '${path}'.`);
+      throw new UserError(
+        `Arrow IPC files are loaded through openDataset(), not a table expression: '${path}'.`,
+      );
   }
+}
+
+/** Whether a path names several files through glob characters (`*`, `?`, `[...]`, `**`). */
+export function isGlob(path: string): boolean {
+  return /[*?[]/.test(path);
 }

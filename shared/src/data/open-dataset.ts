@@ -1,0 +1,215 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { UserError } from '../errors/index.js';
+import { loadArrowIpcFile } from './arrow-ipc.js';
+import { findCsvProblem } from './csv-problem.js';
+import { type Database, quoteIdent, quoteLiteral } from './database.js';
+import { type DataFormat, detectFormat, isGlob, tableExpression } from './source.js';
+
+export interface DatasetColumn {
+  name: string;
+  /** DuckDB's type name, e.g. `DOUBLE`, `BIGINT`, `VARCHAR`, `DATE`. */
+  type: string;
+}
+
+/** A dataset registered in a database under `view`, ready to query. */
+export interface Dataset {
+  view: string;
+  path: string;
+  format: DataFormat;
+  files: string[];
+  columns: DatasetColumn[];
+  rows: number;
+  /** Things worth telling the user that do not stop the run (a header-only file, a column read as text). */
+  notes: string[];
+}
+
+export interface OpenDatasetOptions {
+  /** Name of the view or table to create; default `dataset`. */
+  name?: string;
+  /**
+   * Load text formats (CSV, TSV, JSON) into a table once instead of a view that parses the file on
+   * every query: profiling and validation take a few passes. Parquet stays a view (it is columnar
+   * and cheap to rescan). Default: true.
+   */
+  materialize?: boolean;
+}
+
+/** Columns whose sniffed type is undone after a conversion error, at most: beyond that the file is not tabular. */
+const MAX_TYPE_RETRIES = 20;
+
+/**
+ * Registers a dataset (CSV, TSV, Parquet, JSON, NDJSON, Arrow IPC, optionally gzipped, or a glob
+ * of shards) in `db` and describes it. Every way a file can be unreadable becomes a `UserError`
+ * that names the file and, for text files, the line.
+ */
+export async function openDataset(
+  db: Database,
+  path: string,
+  options: OpenDatasetOptions = {},
+): Promise<Dataset> {
+  const format = detectFormat(path);
+  const view = options.name ?? 'dataset';
+  const files = await listFiles(db, path);
+  for (const file of files) checkFile(file, format);
+
+  const notes: string[] = [];
+  const materialize = options.materialize ?? true;
+  if (format === 'arrow') {
+    // DuckDB's Arrow reader is an extension it would download; read the IPC file in JS instead.
+    await dropRelation(db, view);
+    for (const [i, file] of files.entries()) await loadArrowIpcFile(db, file, view, i > 0);
+  } else {
+    const kind = materialize && format !== 'parquet' ? 'TABLE' : 'VIEW';
+    const textTypes: string[] = [];
+    for (let attempt = 0; ; attempt++) {
+      const source = withTextColumns(tableExpression(path, format), textTypes);
+      try {
+        await dropRelation(db, view);
+        await db.run(`CREATE ${kind} ${quoteIdent(view)} AS SELECT * FROM ${source}`);
+        break;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const column = /Error when converting column "((?:[^"]|"")*)"/
+          .exec(message)?.[1]
+          ?.replace(/""/g, '"');
+        if (column !== undefined && !textTypes.includes(column) && attempt < MAX_TYPE_RETRIES) {
+          // A value later in the file does not fit the type sniffed from the first rows. Reading the
+          // column as text keeps the run going; validation then reports the values as `wrong_type`.
+          const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+          const value = /Could not convert string "(.*)" to/.exec(message)?.[1];
+          notes.push(
+            `Column '${column}' was read as text: ${line ? `line ${line}` : 'a row'} holds '${value ?? '?'}', which does not fit the type sniffed from the first rows.`,
+          );
+          textTypes.push(column);
+          continue;
+        }
+        throw await readError(path, files, format, message);
+      }
+    }
+  }
+
+  const columns = (
+    await db.all<{ column_name: string; column_type: string }>(`DESCRIBE ${quoteIdent(view)}`)
+  ).map((row) => ({ name: row.column_name, type: row.column_type }));
+  const rows = Number((await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(view)}`))[0]!.n);
+  if (rows === 0) notes.push(`'${path}' has a header but no rows.`);
+  return { view, path, format, files, columns, rows, notes };
+}
+
+/** Drops a table or view of this name, whichever it is, so a dataset can be opened again under it. */
+async function dropRelation(db: Database, name: string): Promise<void> {
+  const existing = await db.all<{ kind: string }>(
+    `SELECT 'VIEW' AS kind FROM duckdb_views() WHERE view_name = ${quoteLiteral(name)} AND NOT internal
+     UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ${quoteLiteral(name)}`,
+  );
+  for (const { kind } of existing) await db.run(`DROP ${kind} IF EXISTS ${quoteIdent(name)}`);
+}
+
+async function listFiles(db: Database, path: string): Promise<string[]> {
+  if (!isGlob(path)) {
+    try {
+      if (!statSync(path).isFile())
+        throw new UserError(
+          `'${path}' is a folder, not a data file (use a glob such as '${path}/*.parquet').`,
+          { file: path },
+        );
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw new UserError(`Data file '${path}' does not exist.`, { file: path, input: 'data' });
+    }
+    return [path];
+  }
+  const files = (
+    await db.all<{ file: string }>(`SELECT file FROM glob(${quoteLiteral(path)}) ORDER BY file`)
+  ).map((row) => row.file);
+  if (files.length === 0) throw new UserError(`No files match '${path}'.`, { file: path, input: 'data' });
+  return files;
+}
+
+const MAGIC: Partial<Record<DataFormat, { bytes: string; what: string }>> = {
+  parquet: { bytes: 'PAR1', what: 'Parquet' },
+  arrow: { bytes: 'ARROW1', what: 'Arrow IPC' },
+};
+
+/** Cheap checks before DuckDB sees the file, so the message says what is wrong in the user's terms. */
+function checkFile(file: string, format: DataFormat): void {
+  const size = statSync(file).size;
+  if (size === 0)
+    throw new UserError(`Data file '${file}' is empty (0 bytes): expected a header and rows.`, { file });
+  const magic = MAGIC[format];
+  if (magic === undefined) return;
+  const n = magic.bytes.length;
+  const head = Buffer.alloc(n);
+  const tail = Buffer.alloc(n);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, n, 0);
+    if (size >= n) readSync(fd, tail, 0, n, size - n);
+  } finally {
+    closeSync(fd);
+  }
+  // Arrow's streaming format has no magic; only the file format does, and it is the one read here.
+  const ok =
+    head.toString('latin1') === magic.bytes &&
+    (format === 'arrow' || tail.toString('latin1') === magic.bytes);
+  if (!ok) {
+    throw new UserError(
+      `'${file}' is not a ${magic.what} file (its first and last bytes are not '${magic.bytes}'); check the file or its extension.`,
+      { file },
+    );
+  }
+}
+
+function withTextColumns(expression: string, columns: string[]): string {
+  if (columns.length === 0) return expression;
+  const types = columns.map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ');
+  return expression.replace(/\)$/, `, types = {${types}})`);
+}
+
+/** Turns DuckDB's read errors into one message that names the file, the line and the cause. */
+async function readError(
+  path: string,
+  files: string[],
+  format: DataFormat,
+  message: string,
+): Promise<UserError> {
+  const fileInMessage = /file "?([^"\n]+?)"?[:.,\s]/.exec(message)?.[1];
+  const file =
+    files.find((f) => message.includes(f)) ?? (files.length === 1 ? files[0]! : (fileInMessage ?? path));
+  const csvLine = /CSV Error on Line: (\d+)/.exec(message);
+  if (csvLine) {
+    const line = Number(csvLine[1]);
+    return new UserError(`Cannot read '${file}' line ${line}: ${csvCause(message)}.`, { file, line });
+  }
+  if (format === 'csv' || format === 'tsv') {
+    const problem = await findCsvProblem(file, format === 'tsv' ? '\t' : ',').catch(() => undefined);
+    if (problem)
+      return new UserError(`Cannot read '${file}' line ${problem.line}: ${problem.message}.`, {
+        file,
+        line: problem.line,
+      });
+  }
+  const json = /Malformed JSON in file "([^"]+)", at byte (\d+) in line (\d+): ([^.\n]+)/.exec(message);
+  if (json) {
+    const line = Number(json[3]);
+    return new UserError(
+      `Cannot read '${json[1]}' line ${line} (byte ${json[2]}): malformed JSON, ${json[4]!.trim()}.`,
+      {
+        file: json[1]!,
+        line,
+      },
+    );
+  }
+  const first = message.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
+  return new UserError(`Cannot read '${file}' as ${format}: ${first}`, { file });
+}
+
+function csvCause(message: string): string {
+  const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  if (columns) return `expected ${columns[1]} fields (as in the header), found ${columns[2]}`;
+  if (/Invalid unicode/i.test(message)) return 'the file is not valid UTF-8 (save it as UTF-8)';
+  if (/unterminated quote/i.test(message)) return 'a quoted value is never closed';
+  if (/quote/i.test(message)) return 'bad quoting (quote whole values and double the quotes inside them)';
+  const lines = message.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Original Line'));
+  return (lines[1] ?? lines[0] ?? message).trim();
+}
