@@ -6,7 +6,7 @@ export interface DifferenceTest {
   interval: [number, number];
   /** Two-sided p-value of "no difference". */
   pValue: number;
-  method: 'ci-of-difference';
+  method: 'ci-of-difference' | 'paired-bootstrap';
 }
 
 /**
