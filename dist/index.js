@@ -47604,7 +47604,8 @@ const metricThreshold = object({
 })
     .strict();
 const driftColumn = object({
-    method: schemas_enum(['auto', 'ks', 'chi2', 'z', 'psi', 'jensenshannon', 'wasserstein', 'linf', 'js_divergence']).optional(),
+    method: schemas_enum(['auto', 'ks', 'chi2', 'z', 'psi', 'jensenshannon', 'wasserstein', 'linf', 'js_divergence'])
+        .optional(),
     threshold: schemas_number().optional(),
     ignore: schemas_boolean().optional(),
 })
@@ -47625,7 +47626,9 @@ for (const name of ACTION_NAMES)
 /** mlops.yml: shared keys, metric thresholds, then one section per step keyed by its input names. */
 const mlopsConfigSchema = object({
     version: literal(1).optional(),
-    name: schemas_string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/, 'letters, digits, - and _').optional(),
+    name: schemas_string()
+        .regex(/^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/, 'letters, digits, - and _')
+        .optional(),
     data: schemas_string().optional(),
     target: schemas_string().optional(),
     task: schemas_enum(['classification', 'regression', 'auto']).optional(),
@@ -47733,7 +47736,10 @@ function knownKeysAt(path) {
     const section = String(path[0]);
     if (path.length === 1 && ACTION_NAMES.includes(section)) {
         const inputs = Object.keys(ACTION_SPECS[section].inputs);
-        return [...inputs.filter((name) => !NOT_CONFIGURABLE.has(name)), ...(section === 'drift-check' ? ['per-column'] : [])];
+        return [
+            ...inputs.filter((name) => !NOT_CONFIGURABLE.has(name)),
+            ...(section === 'drift-check' ? ['per-column'] : []),
+        ];
     }
     if (section === 'metrics' && path.length === 2)
         return ['direction', 'min', 'max', 'tolerance', 'tolerance-pct'];
@@ -47831,7 +47837,9 @@ class ActionInputs {
     required(name) {
         const value = this.string(name);
         if (value === '')
-            throw new UserError(`Input '${name}' is required: ${this.spec.inputs[name].description}`, { input: name });
+            throw new UserError(`Input '${name}' is required: ${this.spec.inputs[name].description}`, {
+                input: name,
+            });
         return value;
     }
     boolean(name) {
@@ -47866,7 +47874,9 @@ class ActionInputs {
         const { value, origin } = this.resolveValue(name);
         if (choices.includes(value))
             return value;
-        throw new UserError(`${capitalise(origin)} must be one of ${choices.join(', ')}; got '${value}'.`, { input: name });
+        throw new UserError(`${capitalise(origin)} must be one of ${choices.join(', ')}; got '${value}'.`, {
+            input: name,
+        });
     }
     /** Commas or newlines separate items; blanks are dropped. */
     list(name) {
@@ -47968,7 +47978,9 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 function readRunEnvironment(env = process.env) {
     const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
     const repository = env.GITHUB_REPOSITORY || undefined;
-    const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+    const runUrl = repository && env.GITHUB_RUN_ID
+        ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined;
     return {
         repository,
         sha: env.GITHUB_SHA || undefined,
@@ -48187,7 +48199,13 @@ function actionHelp(name) {
     const spec = ACTION_SPECS[name];
     const inputs = Object.entries(spec.inputs).filter(([key]) => key !== 'github-token');
     const width = Math.max(...inputs.map(([key]) => key.length)) + 4;
-    const lines = [`mlops ${name}: ${spec.description}`, '', `Usage: mlops ${name} [--<input> <value> ...] [--json]`, '', 'Inputs:'];
+    const lines = [
+        `mlops ${name}: ${spec.description}`,
+        '',
+        `Usage: mlops ${name} [--<input> <value> ...] [--json]`,
+        '',
+        'Inputs:',
+    ];
     for (const [key, input] of inputs) {
         const extra = input.required ? ' (required)' : input.default ? ` (default: ${input.default})` : '';
         lines.push(`  --${key.padEnd(width)}${input.description}${extra}`);
@@ -51269,7 +51287,7 @@ function runnerPlatform(env = process.env) {
                 return;
             const bytes = Buffer.byteLength(markdown);
             if (summaryBytes + bytes > SUMMARY_LIMIT) {
-                warning('The step summary would pass GitHub\'s 1 MiB limit; the rest is in the JSON report.');
+                warning("The step summary would pass GitHub's 1 MiB limit; the rest is in the JSON report.");
                 return;
             }
             summaryBytes += bytes;

@@ -22,14 +22,20 @@ describe('the bundle under runner conditions', () => {
   });
 
   it('a wrong type is named with what was expected', async () => {
-    const result = await runStep({ action: 'actions/data-validate', with: { data: 'x.csv', 'infer-schema': 'yes' } });
+    const result = await runStep({
+      action: 'actions/data-validate',
+      with: { data: 'x.csv', 'infer-schema': 'yes' },
+    });
     expect(result.exitCode).toBe(1);
     expect(result.annotations[0].message).toBe("Input 'infer-schema' must be true or false; got 'yes'.");
   });
 
   it('an invalid mlops.yml is reported with file, line and the nearest key, as an annotation', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'mlops-ws-'));
-    writeFileSync(join(workspace, 'mlops.yml'), 'name: penguins\nevaluate:\n  bootstrap: 100\n  confidance: 0.9\n');
+    writeFileSync(
+      join(workspace, 'mlops.yml'),
+      'name: penguins\nevaluate:\n  bootstrap: 100\n  confidance: 0.9\n',
+    );
     const result = await runStep({ action: 'actions/evaluate', workspace, with: { predictions: 'p.csv' } });
     expect(result.exitCode).toBe(1);
     const [error] = result.annotations;
@@ -51,8 +57,14 @@ describe('the bundle under runner conditions', () => {
     cpSync(join(REPO_ROOT, 'dist'), join(root, 'dist'), { recursive: true });
     mkdirSync(join(root, 'actions/evaluate'), { recursive: true });
     cpSync(join(REPO_ROOT, 'actions/evaluate/action.yml'), join(root, 'actions/evaluate/action.yml'));
-    const result = await runStep({ action: 'actions/evaluate', actionRoot: root, with: { confidance: '0.9' } });
+    const result = await runStep({
+      action: 'actions/evaluate',
+      actionRoot: root,
+      with: { confidance: '0.9' },
+    });
     expect(result.exitCode).toBe(1);
-    expect(result.annotations[0].message).toContain("Unknown input 'confidance' for evaluate. Did you mean 'confidence'?");
+    expect(result.annotations[0].message).toContain(
+      "Unknown input 'confidance' for evaluate. Did you mean 'confidence'?",
+    );
   });
 });

@@ -16,7 +16,8 @@ describe('action.yml files', () => {
   }
 
   it('the validator rejects a broken action.yml (so the checks above can fail)', () => {
-    const broken = 'name: x\ndescription: y\ninputs:\n  a:\n    descriptio: typo\nruns:\n  using: node24\n  mian: x.js\n';
+    const broken =
+      'name: x\ndescription: y\ninputs:\n  a:\n    descriptio: typo\nruns:\n  using: node24\n  mian: x.js\n';
     expect(actionMetadataErrors('broken.yml', broken).length).toBeGreaterThan(0);
   });
 
@@ -34,7 +35,8 @@ describe('action.yml files', () => {
       for (const [key, output] of Object.entries<Record<string, unknown>>(doc.outputs)) {
         expect(typeof output.description, key).toBe('string');
       }
-      for (const common of ['config', 'github-token', 'working-directory']) expect(doc.inputs).toHaveProperty(common);
+      for (const common of ['config', 'github-token', 'working-directory'])
+        expect(doc.inputs).toHaveProperty(common);
     });
   }
 

@@ -66,7 +66,11 @@ function inputEnv(name: string): string {
 }
 
 /** The inputs a runner would set: action.yml defaults (expressions evaluated as a runner would), then `with:`. */
-export function runnerInputs(actionDir: string, withValues: Record<string, string | number | boolean>, token: string): Record<string, string> {
+export function runnerInputs(
+  actionDir: string,
+  withValues: Record<string, string | number | boolean>,
+  token: string,
+): Record<string, string> {
   const meta = parse(readFileSync(join(actionDir, 'action.yml'), 'utf8')) as {
     inputs?: Record<string, { default?: string }>;
   };
@@ -82,8 +86,11 @@ export function runnerInputs(actionDir: string, withValues: Record<string, strin
 export async function runStep(options: StepOptions): Promise<StepResult> {
   const actionRoot = options.actionRoot ?? REPO_ROOT;
   const actionDir = resolve(actionRoot, options.action);
-  const meta = parse(readFileSync(join(actionDir, 'action.yml'), 'utf8')) as { runs: { using: string; main: string } };
-  if (meta.runs.using !== 'node24') throw new Error(`${options.action} runs ${meta.runs.using}, expected node24`);
+  const meta = parse(readFileSync(join(actionDir, 'action.yml'), 'utf8')) as {
+    runs: { using: string; main: string };
+  };
+  if (meta.runs.using !== 'node24')
+    throw new Error(`${options.action} runs ${meta.runs.using}, expected node24`);
   const runnerDir = mkdtempSync(join(tmpdir(), 'mlops-runner-'));
   const workspace = options.workspace ?? join(runnerDir, 'workspace');
   const temp = join(runnerDir, 'temp');
@@ -101,7 +108,8 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
   writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(options.event?.payload ?? {}));
   const token = options.env?.GITHUB_TOKEN ?? 'ghs_harnessToken0000000000000000000000';
   const base: Record<string, string> = {};
-  for (const key of ['PATH', 'HOME', 'LANG', 'TZ', 'SYSTEMROOT']) if (process.env[key]) base[key] = process.env[key] as string;
+  for (const key of ['PATH', 'HOME', 'LANG', 'TZ', 'SYSTEMROOT'])
+    if (process.env[key]) base[key] = process.env[key] as string;
   const env: Record<string, string | undefined> = {
     ...base,
     CI: 'true',
@@ -125,7 +133,11 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
   };
   const mainFile = resolve(actionDir, meta.runs.main);
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [mainFile], { cwd: workspace, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [mainFile], {
+      cwd: workspace,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {

@@ -79,7 +79,10 @@ export class ActionInputs {
 
   required(name: string): string {
     const value = this.string(name);
-    if (value === '') throw new UserError(`Input '${name}' is required: ${this.spec.inputs[name].description}`, { input: name });
+    if (value === '')
+      throw new UserError(`Input '${name}' is required: ${this.spec.inputs[name].description}`, {
+        input: name,
+      });
     return value;
   }
 
@@ -91,7 +94,10 @@ export class ActionInputs {
     throw new UserError(`${capitalise(origin)} must be true or false; got '${value}'.`, { input: name });
   }
 
-  number(name: string, rules: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {}): number {
+  number(
+    name: string,
+    rules: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {},
+  ): number {
     this.declared(name);
     const { value, origin } = this.resolveValue(name);
     const parsed = value.trim() === '' ? Number.NaN : Number(value);
@@ -102,11 +108,15 @@ export class ActionInputs {
     }
     const tooLow = rules.min !== undefined && (rules.exclusiveMin ? parsed <= rules.min : parsed < rules.min);
     const tooHigh = rules.max !== undefined && parsed > rules.max;
-    if (tooLow || tooHigh) throw new UserError(`${capitalise(origin)} must be ${kind}${range}; got '${value}'.`, { input: name });
+    if (tooLow || tooHigh)
+      throw new UserError(`${capitalise(origin)} must be ${kind}${range}; got '${value}'.`, { input: name });
     return parsed;
   }
 
-  optionalNumber(name: string, rules: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+  optionalNumber(
+    name: string,
+    rules: { min?: number; max?: number; integer?: boolean } = {},
+  ): number | undefined {
     return this.string(name) === '' ? undefined : this.number(name, rules);
   }
 
@@ -114,7 +124,9 @@ export class ActionInputs {
     this.declared(name);
     const { value, origin } = this.resolveValue(name);
     if ((choices as readonly string[]).includes(value)) return value as T;
-    throw new UserError(`${capitalise(origin)} must be one of ${choices.join(', ')}; got '${value}'.`, { input: name });
+    throw new UserError(`${capitalise(origin)} must be one of ${choices.join(', ')}; got '${value}'.`, {
+      input: name,
+    });
   }
 
   /** Commas or newlines separate items; blanks are dropped. */
@@ -142,7 +154,8 @@ function capitalise(text: string): string {
 
 function describeRange(rules: { min?: number; max?: number; exclusiveMin?: boolean }): string {
   if (rules.min !== undefined && rules.max !== undefined) return ` between ${rules.min} and ${rules.max}`;
-  if (rules.min !== undefined) return rules.exclusiveMin ? ` above ${rules.min}` : ` of at least ${rules.min}`;
+  if (rules.min !== undefined)
+    return rules.exclusiveMin ? ` above ${rules.min}` : ` of at least ${rules.min}`;
   if (rules.max !== undefined) return ` of at most ${rules.max}`;
   return '';
 }

@@ -2,9 +2,9 @@ import { loadConfig } from '../config/load.js';
 import { errorMessage, GateFailure, isUserError, UserError } from '../errors/index.js';
 import type { Platform } from '../platform/types.js';
 import { didYouMean } from '../text/nearest.js';
-import { ACTION_SPECS, type ActionName } from './specs.generated.js';
 import type { ActionDefinition } from './define.js';
 import { ActionInputs } from './inputs.js';
+import { ACTION_SPECS, type ActionName } from './specs.generated.js';
 
 /**
  * Runs one step on a platform and is the only place errors are caught: a `UserError` becomes one
@@ -26,14 +26,27 @@ export async function executeAction(definition: ActionDefinition, platform: Plat
       );
     }
     const baseDirectory = platform.env.workspace;
-    const bootstrap = new ActionInputs(definition.name, spec, (n) => platform.rawInput(n), undefined, baseDirectory);
+    const bootstrap = new ActionInputs(
+      definition.name,
+      spec,
+      (n) => platform.rawInput(n),
+      undefined,
+      baseDirectory,
+    );
     const config = loadConfig(bootstrap.optional('config'), bootstrap.workingDirectory);
-    const inputs = new ActionInputs(definition.name, spec, (n) => platform.rawInput(n), config, baseDirectory);
+    const inputs = new ActionInputs(
+      definition.name,
+      spec,
+      (n) => platform.rawInput(n),
+      config,
+      baseDirectory,
+    );
     for (const [name, input] of Object.entries(spec.inputs)) if (input.required) inputs.required(name);
     platform.token();
     const result = await definition.run({ inputs, config, platform, log });
     for (const [name, value] of Object.entries(result.outputs)) {
-      if (!(name in spec.outputs)) throw new Error(`Bug: ${definition.name} wrote undeclared output '${name}'`);
+      if (!(name in spec.outputs))
+        throw new Error(`Bug: ${definition.name} wrote undeclared output '${name}'`);
       if (value !== undefined) platform.setOutput(name, String(value));
     }
     if (result.summary) await platform.appendSummary(result.summary);
@@ -45,7 +58,9 @@ export async function executeAction(definition: ActionDefinition, platform: Plat
     } else if (isUserError(error)) {
       log.error(error.message, error.location);
     } else {
-      log.error(`${definition.name} failed unexpectedly: ${errorMessage(error)}. This is a bug; please report it with the debug log (ACTIONS_STEP_DEBUG=true).`);
+      log.error(
+        `${definition.name} failed unexpectedly: ${errorMessage(error)}. This is a bug; please report it with the debug log (ACTIONS_STEP_DEBUG=true).`,
+      );
       log.debug(error instanceof Error && error.stack ? error.stack : String(error));
     }
   }

@@ -23,7 +23,8 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-      if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new UserError(`'${arg}' is not an option: options look like --input-name value.`);
+      if (!/^[a-z][a-z0-9-]*$/.test(name))
+        throw new UserError(`'${arg}' is not an option: options look like --input-name value.`);
       let value: string;
       if (eq >= 0) value = arg.slice(eq + 1);
       else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];

@@ -28,14 +28,21 @@ export function actionHelp(name: ActionName): string {
   const spec = ACTION_SPECS[name];
   const inputs = Object.entries(spec.inputs).filter(([key]) => key !== 'github-token');
   const width = Math.max(...inputs.map(([key]) => key.length)) + 4;
-  const lines = [`mlops ${name}: ${spec.description}`, '', `Usage: mlops ${name} [--<input> <value> ...] [--json]`, '', 'Inputs:'];
+  const lines = [
+    `mlops ${name}: ${spec.description}`,
+    '',
+    `Usage: mlops ${name} [--<input> <value> ...] [--json]`,
+    '',
+    'Inputs:',
+  ];
   for (const [key, input] of inputs) {
     const extra = input.required ? ' (required)' : input.default ? ` (default: ${input.default})` : '';
     lines.push(`  --${key.padEnd(width)}${input.description}${extra}`);
   }
   lines.push('', 'Outputs:');
   const outWidth = Math.max(...Object.keys(spec.outputs).map((k) => k.length)) + 2;
-  for (const [key, output] of Object.entries(spec.outputs)) lines.push(`  ${key.padEnd(outWidth)}${output.description}`);
+  for (const [key, output] of Object.entries(spec.outputs))
+    lines.push(`  ${key.padEnd(outWidth)}${output.description}`);
   lines.push('', 'The GitHub token is read from GITHUB_TOKEN (or GH_TOKEN) when a step talks to GitHub.');
   return `${lines.join('\n')}\n`;
 }

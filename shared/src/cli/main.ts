@@ -35,7 +35,9 @@ export async function runCommandLine(argv: readonly string[], io: CliIo = defaul
         return 0;
       }
       if (args.positional.length > 0) {
-        io.stderr.write(`error: unexpected argument '${args.positional[0]}'; inputs are given as --name value.\n`);
+        io.stderr.write(
+          `error: unexpected argument '${args.positional[0]}'; inputs are given as --name value.\n`,
+        );
         return 1;
       }
       const platform = localPlatform({
@@ -52,7 +54,8 @@ export async function runCommandLine(argv: readonly string[], io: CliIo = defaul
     if (extra) return await extra.run(rest, io);
   } catch (error) {
     io.stderr.write(`error: ${errorMessage(error)}\n`);
-    if (!isUserError(error) && error instanceof Error && io.env.MLOPS_DEBUG === '1') io.stderr.write(`${error.stack}\n`);
+    if (!isUserError(error) && error instanceof Error && io.env.MLOPS_DEBUG === '1')
+      io.stderr.write(`${error.stack}\n`);
     return 1;
   }
   const known = [...ACTION_NAMES, ...EXTRA_COMMANDS.map((c) => c.name)];

@@ -34,9 +34,13 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
   const section = String(path[0]);
   if (path.length === 1 && (ACTION_NAMES as readonly string[]).includes(section)) {
     const inputs = Object.keys(ACTION_SPECS[section as (typeof ACTION_NAMES)[number]].inputs);
-    return [...inputs.filter((name) => !NOT_CONFIGURABLE.has(name)), ...(section === 'drift-check' ? ['per-column'] : [])];
+    return [
+      ...inputs.filter((name) => !NOT_CONFIGURABLE.has(name)),
+      ...(section === 'drift-check' ? ['per-column'] : []),
+    ];
   }
-  if (section === 'metrics' && path.length === 2) return ['direction', 'min', 'max', 'tolerance', 'tolerance-pct'];
+  if (section === 'metrics' && path.length === 2)
+    return ['direction', 'min', 'max', 'tolerance', 'tolerance-pct'];
   if (section === 'drift-check' && path.length === 3) return ['method', 'threshold', 'ignore'];
   return [];
 }
@@ -54,9 +58,12 @@ function configError(issue: z.core.$ZodIssue, source: YamlSource): UserError {
     );
   }
   const line = source.lineOf(path);
-  return new UserError(`${source.file}:${line ?? '?'}: '${path.join('.') || '(top level)'}': ${issue.message}.`, {
-    file: source.file,
-    line,
-    input: path.join('.'),
-  });
+  return new UserError(
+    `${source.file}:${line ?? '?'}: '${path.join('.') || '(top level)'}': ${issue.message}.`,
+    {
+      file: source.file,
+      line,
+      input: path.join('.'),
+    },
+  );
 }

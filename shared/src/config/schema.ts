@@ -23,7 +23,9 @@ export const metricThreshold = z
 
 const driftColumn = z
   .object({
-    method: z.enum(['auto', 'ks', 'chi2', 'z', 'psi', 'jensenshannon', 'wasserstein', 'linf', 'js_divergence']).optional(),
+    method: z
+      .enum(['auto', 'ks', 'chi2', 'z', 'psi', 'jensenshannon', 'wasserstein', 'linf', 'js_divergence'])
+      .optional(),
     threshold: z.number().optional(),
     ignore: z.boolean().optional(),
   })
@@ -45,7 +47,10 @@ for (const name of ACTION_NAMES) sections[name] = actionSection(name).optional()
 export const mlopsConfigSchema = z
   .object({
     version: z.literal(1).optional(),
-    name: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/, 'letters, digits, - and _').optional(),
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/, 'letters, digits, - and _')
+      .optional(),
     data: z.string().optional(),
     target: z.string().optional(),
     task: z.enum(['classification', 'regression', 'auto']).optional(),
@@ -55,5 +60,10 @@ export const mlopsConfigSchema = z
   })
   .strict();
 
-export type MlopsConfig = z.infer<typeof mlopsConfigSchema>;
+type InputValue = z.infer<typeof inputValue>;
+
+/** The step sections are built from action.yml at run time, so their type is spelled out here. */
+export type MlopsConfig = z.infer<typeof mlopsConfigSchema> & {
+  [K in ActionName]?: Record<string, InputValue | undefined>;
+} & { 'drift-check'?: { 'per-column'?: Record<string, z.infer<typeof driftColumn>> } };
 export type MetricThreshold = z.infer<typeof metricThreshold>;

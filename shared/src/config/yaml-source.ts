@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import { UserError } from '../errors/index.js';
 
 /** Committed YAML is small; a bigger file or an alias bomb is refused before it is expanded. */
@@ -23,7 +23,10 @@ export function readYamlFile(file: string): YamlSource {
     throw new UserError(`Cannot read '${file}': the file does not exist.`, { file });
   }
   if (size > YAML_MAX_BYTES) {
-    throw new UserError(`'${file}' is ${size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`, { file });
+    throw new UserError(
+      `'${file}' is ${size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`,
+      { file },
+    );
   }
   return parseYamlText(readFileSync(file, 'utf8'), file);
 }

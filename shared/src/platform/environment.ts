@@ -6,7 +6,10 @@ import type { RunEnvironment } from './types.js';
 export function readRunEnvironment(env: NodeJS.ProcessEnv = process.env): RunEnvironment {
   const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
   const repository = env.GITHUB_REPOSITORY || undefined;
-  const runUrl = repository && env.GITHUB_RUN_ID ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+  const runUrl =
+    repository && env.GITHUB_RUN_ID
+      ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined;
   return {
     repository,
     sha: env.GITHUB_SHA || undefined,

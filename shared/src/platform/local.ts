@@ -35,8 +35,10 @@ export function terminalLog(stderr: NodeJS.WritableStream & { isTTY?: boolean },
   const lastStep = new Map<string, number>();
   return {
     info: (m) => write(mask(m)),
-    warning: (m, where) => write(`warning: ${where ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${mask(m)}`),
-    error: (m, where) => write(`error: ${where ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${mask(m)}`),
+    warning: (m, where) =>
+      write(`warning: ${where ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${mask(m)}`),
+    error: (m, where) =>
+      write(`error: ${where ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${mask(m)}`),
     debug: (m) => {
       if (process.env.MLOPS_DEBUG === '1' || process.env.RUNNER_DEBUG === '1') write(`debug: ${mask(m)}`);
     },
@@ -45,7 +47,9 @@ export function terminalLog(stderr: NodeJS.WritableStream & { isTTY?: boolean },
       if (stderr.isTTY) {
         const width = 30;
         const filled = Math.round(fraction * width);
-        stderr.write(`\r${mask(label)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+        stderr.write(
+          `\r${mask(label)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`,
+        );
         barOpen = done < total;
         if (!barOpen) stderr.write('\n');
         return;

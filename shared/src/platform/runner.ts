@@ -66,7 +66,7 @@ export function runnerPlatform(env: NodeJS.ProcessEnv = process.env): Platform {
       if (!env.GITHUB_STEP_SUMMARY) return;
       const bytes = Buffer.byteLength(markdown);
       if (summaryBytes + bytes > SUMMARY_LIMIT) {
-        core.warning('The step summary would pass GitHub\'s 1 MiB limit; the rest is in the JSON report.');
+        core.warning("The step summary would pass GitHub's 1 MiB limit; the rest is in the JSON report.");
         return;
       }
       summaryBytes += bytes;

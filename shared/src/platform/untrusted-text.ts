@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 
 // ESC and the C1 control CSI: a dataset value must not move the cursor or recolour a terminal.
 // biome-ignore lint/complexity/useRegexLiterals: built once from a string for readability
-const TERMINAL_ESCAPES = new RegExp('[\\u001b\\u009b][[\\]()#;?]*(?:[0-9]{1,4}(?:;[0-9]{0,4})*)?[0-9A-ORZcf-nqry=><~]?', 'g');
+const TERMINAL_ESCAPES = new RegExp(
+  '[\\u001b\\u009b][[\\]()#;?]*(?:[0-9]{1,4}(?:;[0-9]{0,4})*)?[0-9A-ORZcf-nqry=><~]?',
+  'g',
+);
 const OTHER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f]/g;
 
 /** Removes terminal escape sequences and control characters from text bound for a log. */

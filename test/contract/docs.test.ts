@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_SCHEMA_FILE, configJsonSchema, readmeWithTable } from '../../scripts/gen-docs.js';
+import { REPO_ROOT } from '../harness/runner.js';
+
+describe('generated documents are current (run `npm run docs` when this fails)', () => {
+  it('docs/schemas/mlops-config.schema.json', () => {
+    expect(readFileSync(CONFIG_SCHEMA_FILE, 'utf8')).toBe(configJsonSchema());
+  });
+
+  it("README's table of inputs and outputs", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme).toBe(readmeWithTable(readme));
+  });
+});
