@@ -25,7 +25,10 @@ const loaded = new Map<string, unknown>();
  * Loads an engine's package by name from wherever `resolveEngineDir` finds it (beside the bundle,
  * the project's node_modules, or the runner's tool cache, installing it there once if allowed).
  */
-export async function loadEngine<T = unknown>(name: EngineName, options: { install?: boolean } = {}): Promise<T> {
+export async function loadEngine<T = unknown>(
+  name: EngineName,
+  options: { install?: boolean } = {},
+): Promise<T> {
   const cached = loaded.get(name);
   if (cached !== undefined) return cached as T;
   const { pkg } = ENGINE_PACKAGES[name];

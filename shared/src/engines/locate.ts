@@ -74,18 +74,28 @@ async function installEngine(name: EngineName, cacheDir: string, env: NodeJS.Pro
   const spec = engineSpec(name, env);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const args = ['install', '--no-save', '--no-audit', '--no-fund', '--omit=dev', '--prefix', staging, spec];
+  let output = '';
   const code = await new Promise<number>((done, fail) => {
     const child = spawn(npm, args, {
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       // onnxruntime-node's install script downloads CUDA parts unless told not to.
       env: { ...env, npm_config_onnxruntime_node_install: 'skip', ONNXRUNTIME_NODE_INSTALL: 'skip' },
+    });
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
     });
     child.on('error', fail);
     child.on('close', (c) => done(c ?? 1));
   });
   if (code !== 0) {
     await rm(staging, { recursive: true, force: true });
-    throw new UserError(`Installing the ${name} engine (${spec}) into the tool cache failed with exit code ${code}.`);
+    const tail = output.trim().split('\n').slice(-5).join('\n');
+    throw new UserError(
+      `Installing the ${name} engine (${spec}) into the tool cache failed with exit code ${code}:\n${tail}`,
+    );
   }
   await mkdir(dirname(cacheDir), { recursive: true });
   try {

@@ -1,5 +1,5 @@
-import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type * as Tf from '@tensorflow/tfjs';
 import { errorMessage } from '../errors/index.js';
 import { loadEngine } from './index.js';
@@ -31,11 +31,17 @@ export function loadTf(preference: TfPreference = 'auto'): Promise<LoadedTf> {
 async function pickBackend(preference: TfPreference): Promise<LoadedTf> {
   const notes: string[] = [];
   const order: TfPreference[] =
-    preference === 'auto' ? ['gpu', 'node', 'wasm', 'cpu'] : preference === 'gpu' ? ['gpu', 'node', 'wasm', 'cpu'] : [preference];
+    preference === 'auto'
+      ? ['gpu', 'node', 'wasm', 'cpu']
+      : preference === 'gpu'
+        ? ['gpu', 'node', 'wasm', 'cpu']
+        : [preference];
   for (const choice of order) {
     try {
       if (choice === 'gpu' || choice === 'node') {
-        const tf = await loadEngine<TfModule>(choice === 'gpu' ? 'tfjs-node-gpu' : 'tfjs-node', { install: false });
+        const tf = await loadEngine<TfModule>(choice === 'gpu' ? 'tfjs-node-gpu' : 'tfjs-node', {
+          install: false,
+        });
         return { tf, backend: choice === 'gpu' ? 'tensorflow-gpu' : 'tensorflow', notes };
       }
       const tf = await loadEngine<TfModule>('tfjs', { install: true });

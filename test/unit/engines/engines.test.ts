@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENGINE_PACKAGES } from '../../../shared/src/engines/index.js';
+import { resolveEngineDir, toolCacheDir } from '../../../shared/src/engines/locate.js';
+import { loadTf } from '../../../shared/src/engines/tfjs.js';
+import { UserError } from '../../../shared/src/errors/index.js';
+import { REPO_ROOT } from '../../harness/runner.js';
+
+/** A local package tarball standing in for an engine that is absent here (tfjs-node-gpu). */
+function packTarball(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mlops-engine-pkg-'));
+  const pkg = join(dir, 'pkg');
+  mkdirSync(pkg);
+  const { pkg: name, version } = ENGINE_PACKAGES['tfjs-node-gpu'];
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name, version, main: 'index.js' }));
+  writeFileSync(join(pkg, 'index.js'), 'module.exports = { installedFromTarball: true };\n');
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: pkg, stdio: 'pipe' });
+  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+  if (!tarball) throw new Error('npm pack produced nothing');
+  return join(dir, tarball);
+}
+
+describe('engine resolution', () => {
+  it('pins the same versions as package.json', async () => {
+    const pkg = (await import('../../../package.json', { with: { type: 'json' } })).default as {
+      dependencies: Record<string, string>;
+      optionalDependencies: Record<string, string>;
+    };
+    for (const name of ['duckdb', 'onnxruntime', 'tfjs', 'tfjs-wasm', 'tfjs-node'] as const) {
+      const { pkg: id, version } = ENGINE_PACKAGES[name];
+      expect(pkg.dependencies[id] ?? pkg.optionalDependencies[id], id).toBe(version);
+    }
+  });
+
+  it('finds an engine in the project node_modules', async () => {
+    expect(await resolveEngineDir('duckdb', { env: {} })).toBe(REPO_ROOT);
+  });
+
+  it('installs a missing engine once into RUNNER_TOOL_CACHE from a local tarball, then reuses it', async () => {
+    const toolCache = mkdtempSync(join(tmpdir(), 'mlops-toolcache-'));
+    const env = {
+      ...process.env,
+      RUNNER_TOOL_CACHE: toolCache,
+      MLOPS_ENGINE_SOURCE_TFJS_NODE_GPU: packTarball(),
+    };
+    const dir = await resolveEngineDir('tfjs-node-gpu', { env });
+    expect(dir).toBe(toolCacheDir('tfjs-node-gpu', env));
+    expect(existsSync(join(dir, 'node_modules/@tensorflow/tfjs-node-gpu/index.js'))).toBe(true);
+    expect(readdirSync(join(toolCache, 'mlops-engines/tfjs-node-gpu'))).toEqual([
+      ENGINE_PACKAGES['tfjs-node-gpu'].version,
+    ]);
+    // A second resolution must not reinstall: a broken source would fail if it tried.
+    const again = await resolveEngineDir('tfjs-node-gpu', {
+      env: { ...env, MLOPS_ENGINE_SOURCE_TFJS_NODE_GPU: '/nonexistent.tgz' },
+    });
+    expect(again).toBe(dir);
+  }, 60_000);
+
+  it('says what to do when an engine is missing and cannot be installed', async () => {
+    const error = await resolveEngineDir('tfjs-node-gpu', { env: {}, install: false }).catch((e) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toContain('npm install @tensorflow/tfjs-node-gpu@4.22.0');
+  });
+
+  it('a failed install leaves nothing half-written in the tool cache', async () => {
+    const toolCache = mkdtempSync(join(tmpdir(), 'mlops-toolcache-'));
+    const env = {
+      ...process.env,
+      RUNNER_TOOL_CACHE: toolCache,
+      MLOPS_ENGINE_SOURCE_TFJS_NODE_GPU: '/nonexistent/engine.tgz',
+    };
+    await expect(resolveEngineDir('tfjs-node-gpu', { env })).rejects.toThrow(/exit code/);
+    expect(readdirSync(join(toolCache, 'mlops-engines/tfjs-node-gpu'))).toEqual([]);
+  }, 60_000);
+
+  it('falls back from tfjs-node to the wasm backend here and reports it', async () => {
+    const loaded = await loadTf('auto');
+    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(loaded.backend);
+    if (!existsSync(join(REPO_ROOT, 'node_modules/@tensorflow/tfjs-node'))) {
+      expect(loaded.backend).toBe('wasm');
+      expect(loaded.notes.join(' ')).toContain('tfjs-node');
+    }
+    const sum = loaded.tf.tidy(() => loaded.tf.tensor1d([1, 2, 3]).sum().dataSync()[0]);
+    expect(sum).toBe(6);
+  });
+});
