@@ -1,0 +1,401 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { loadTf } from '../engines/tfjs.js';
+import { UserError } from '../errors/index.js';
+import type { GpuUsageSummary } from '../gpu/nvidiaSmi.js';
+import { type GpuMode, GpuSampler, resolveGpus } from '../gpu/probe.js';
+import type { Log } from '../logging/index.js';
+import type { ArtifactStore, CacheStore } from '../platform/storage/types.js';
+import { readReportedMetrics } from './commandMetrics.js';
+import { hashFile, hashJson } from './contentHash.js';
+import { diskSaveHandler, writeAtomic } from './modelFiles.js';
+import {
+  type LayerSpec,
+  MODEL_PRESETS,
+  type ModelPreset,
+  presetLayers,
+  readLayersSpec,
+  usesTrainingRandomness,
+} from './modelSpec.js';
+import { splitShellWords } from './shellWords.js';
+import { renderTrainSummary } from './summary.js';
+import { readTrainingTable, type TrainTask } from './tabularData.js';
+import { type EpochRecord, trainTabular } from './tabularTrainer.js';
+import { gpuSection, TRAINING_METRICS_SCHEMA, type TrainingMetricsDocument } from './trainingMetrics.js';
+import { runUserCommand } from './userCommand.js';
+
+export interface TrainOptions {
+  /** The user's training program as one string, split by `splitShellWords` (no shell runs). */
+  command?: string;
+  /** The program as an argv array; wins over `command`. */
+  commandArgv?: string[];
+  /** `linear`, `logistic`, `mlp`, or a path to a Keras-style layers JSON file (built-in trainer). */
+  model?: string;
+  data?: string;
+  target?: string;
+  task?: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  outputDir: string;
+  resume: boolean;
+  cache: boolean;
+  artifactName?: string;
+  gpu: GpuMode;
+  timeoutMinutes?: number;
+  workingDirectory: string;
+  /** Held-out fraction for validation and early stopping; default 0.2. */
+  validationSplit?: number;
+  /** Epochs without improvement before early stopping; default 10. */
+  patience?: number;
+  /** Default: MLOPS_CHECKPOINT_DIR, else `<output-dir>/checkpoints`. */
+  checkpointDir?: string;
+  /** Seconds between SIGTERM and SIGKILL when the command times out; default 30. */
+  killGraceSeconds?: number;
+}
+
+export interface TrainDeps {
+  log: Log;
+  artifacts?: ArtifactStore;
+  cache?: CacheStore;
+  /** Environment for the user's command and MLOPS_CHECKPOINT_DIR; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Called after each built-in epoch's checkpoint; used by progress displays and the resume test. */
+  onEpochEnd?: (epoch: number) => void | Promise<void>;
+}
+
+export interface TrainResult {
+  /** model.json of the built-in trainer; the output folder (or its model.json) for a command. */
+  modelPath: string;
+  /** training-metrics.json (mlops-training-metrics/v1). */
+  metricsPath: string;
+  /** tfjs backend (`tensorflow-gpu`, `tensorflow`, `wasm`, `cpu`); `cuda` or `cpu` for a command. */
+  backend: string;
+  gpuCount: number;
+  durationSeconds: number;
+  cacheHit: boolean;
+  /** Empty when nothing was uploaded. */
+  artifactId: string;
+  summaryMarkdown: string;
+  /** Final metrics, for the CLI's JSON output. */
+  final: Record<string, number>;
+}
+
+const CACHE_KEY_PREFIX = 'mlops-train-v1';
+
+/**
+ * The `train` step: the built-in TF.js trainer (`data` + `target` + `task` + `model`) or the
+ * user's own `command`, with GPU probing and sampling, checkpoints, resume, cache and artifact.
+ */
+export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<TrainResult> {
+  const started = performance.now();
+  const { log } = deps;
+  const env = deps.env ?? process.env;
+  checkNumbers(options);
+  const cwd = resolve(options.workingDirectory);
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const outputDir = at(options.outputDir);
+  const checkpointDir = at(
+    options.checkpointDir ?? env.MLOPS_CHECKPOINT_DIR ?? join(outputDir, 'checkpoints'),
+  );
+  const argv =
+    options.commandArgv ?? (options.command?.trim() ? splitShellWords(options.command) : undefined);
+  const mode = argv ? 'command' : 'builtin';
+  if (mode === 'builtin') {
+    if (!options.data)
+      throw new UserError("Give 'data' (a table file) for the built-in trainer, or a 'command' to run.", {
+        input: 'data',
+      });
+    if (!options.target)
+      throw new UserError("Give 'target': the column the model predicts.", { input: 'target' });
+  }
+  const task = mode === 'builtin' || options.task ? parseTask(options.task) : undefined;
+  const gpus = await resolveGpus(options.gpu);
+  if (gpus.devices.length > 0) {
+    log.info(
+      `GPUs: ${gpus.devices.map((d) => `${d.index}: ${d.name} (${d.memoryTotalMiB ?? '?'} MiB, driver ${d.driverVersion})`).join('; ')}`,
+    );
+  } else if (options.gpu !== 'off') {
+    log.info(`No GPU in use (${gpus.reason ?? 'none found'}).`);
+  }
+  await mkdir(outputDir, { recursive: true });
+  await mkdir(checkpointDir, { recursive: true });
+
+  const dataPath = options.data ? at(options.data) : undefined;
+  const dataHash = dataPath ? await hashFile(dataPath) : '';
+  const layers = mode === 'builtin' ? await modelLayers(options.model ?? 'mlp', at) : [];
+  const configHash = hashJson({
+    mode,
+    argv,
+    layers,
+    data: dataHash,
+    target: options.target,
+    task,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    seed: options.seed,
+    validationSplit: options.validationSplit,
+    patience: options.patience,
+  });
+  const cacheKey = `${CACHE_KEY_PREFIX}-${mode}-${configHash.slice(0, 40)}`;
+  let cacheHit = false;
+  let cacheRestored = false;
+  if (options.cache && deps.cache) {
+    const matched = await deps.cache.restore([checkpointDir], cacheKey, [`${cacheKey}-partial-`]);
+    cacheHit = matched === cacheKey;
+    cacheRestored = matched !== undefined;
+    if (matched)
+      log.info(`Restored checkpoints from the cache (${cacheHit ? 'exact key' : `partial run ${matched}`}).`);
+  }
+  const resume = options.resume || cacheRestored;
+
+  const sampler = gpus.devices.length > 0 ? new GpuSampler() : undefined;
+  sampler?.start();
+  let usage: GpuUsageSummary | undefined;
+  let outcome: Omit<
+    TrainingMetricsDocument,
+    'schema' | 'duration_seconds' | 'cache_hit' | 'gpu' | 'created_at'
+  > & {
+    modelPath: string;
+  };
+  let failed = true;
+  try {
+    if (mode === 'builtin') {
+      // loadTf picks tfjs-node-gpu > tfjs-node > wasm > cpu once per process; gpu: off only hides
+      // GPUs from user commands (CUDA_VISIBLE_DEVICES), as tfjs-node-gpu offers no switch.
+      const loaded = await loadTf();
+      log.info(
+        `TensorFlow.js backend: ${loaded.backend}${loaded.notes.length > 0 ? ` (skipped: ${loaded.notes.join('; ')})` : ''}`,
+      );
+      if (usesTrainingRandomness(layers)) {
+        log.warning(
+          'The model has dropout/noise layers: they draw unseeded random numbers, so runs are not bit-for-bit repeatable.',
+        );
+      }
+      const table = await readTrainingTable(dataPath!, options.target!, task!, log);
+      if (table.droppedRows > 0) log.info(`Dropped ${table.droppedRows} rows whose target is null.`);
+      const trained = await trainTabular(
+        loaded,
+        table,
+        {
+          task: task!,
+          target: options.target!,
+          layers,
+          modelSource: options.model ?? 'mlp',
+          epochs: options.epochs,
+          batchSize: options.batchSize,
+          learningRate: options.learningRate,
+          seed: options.seed,
+          validationSplit: options.validationSplit ?? 0.2,
+          patience: options.patience ?? 10,
+          checkpointDir,
+          resume,
+          dataFingerprint: dataHash,
+          onEpochEnd: deps.onEpochEnd,
+        },
+        log,
+      );
+      await trained.model.save(diskSaveHandler(outputDir));
+      await writeAtomic(
+        join(outputDir, 'preprocessing.json'),
+        `${JSON.stringify(trained.preprocessing, null, 2)}\n`,
+      );
+      trained.model.dispose();
+      outcome = {
+        mode,
+        task: task!,
+        target: options.target!,
+        backend: loaded.backend,
+        epochs: trained.history,
+        final: trained.final,
+        evaluated_on: trained.evaluatedOn,
+        rows: trained.rows,
+        seed: options.seed,
+        epochs_run: trained.epochsRun,
+        resumed_from_epoch: trained.resumedFromEpoch,
+        stopped_early: trained.stoppedEarly,
+        rows_per_second: trained.rowsPerSecond,
+        modelPath: join(outputDir, 'model.json'),
+      };
+    } else {
+      const metricsFile = at(env.MLOPS_METRICS_FILE ?? join(outputDir, 'reported-metrics.json'));
+      const visible = gpus.devices.map((d) => String(d.index)).join(',');
+      const childEnv: NodeJS.ProcessEnv = {
+        ...env,
+        MLOPS_OUTPUT_DIR: outputDir,
+        MLOPS_METRICS_FILE: metricsFile,
+        MLOPS_CHECKPOINT_DIR: checkpointDir,
+        MLOPS_RESUME: String(resume),
+        MLOPS_SEED: String(options.seed),
+        MLOPS_EPOCHS: String(options.epochs),
+        MLOPS_BATCH_SIZE: String(options.batchSize),
+        MLOPS_LEARNING_RATE: String(options.learningRate),
+        // gpu: off hides the GPUs from CUDA; otherwise a value the runner set is kept.
+        CUDA_VISIBLE_DEVICES: options.gpu === 'off' ? '' : (env.CUDA_VISIBLE_DEVICES ?? visible),
+      };
+      if (dataPath) childEnv.MLOPS_DATA = dataPath;
+      if (options.target) childEnv.MLOPS_TARGET = options.target;
+      if (task) childEnv.MLOPS_TASK = task;
+      const ran = await runUserCommand({
+        argv: argv!,
+        cwd,
+        env: childEnv,
+        timeoutMinutes: options.timeoutMinutes,
+        killGraceSeconds: options.killGraceSeconds,
+        log,
+      });
+      const reported = await readReportedMetrics(metricsFile, ran.metricRows);
+      outcome = {
+        mode,
+        task: task ?? null,
+        target: options.target ?? null,
+        backend: gpus.devices.length > 0 ? 'cuda' : 'cpu',
+        epochs: reported.history,
+        final: reported.final,
+        evaluated_on: 'reported',
+        rows: null,
+        seed: options.seed,
+        epochs_run: reported.history.length,
+        resumed_from_epoch: 0,
+        stopped_early: false,
+        rows_per_second: null,
+        modelPath: existsSync(join(outputDir, 'model.json')) ? join(outputDir, 'model.json') : outputDir,
+      };
+    }
+    failed = false;
+  } finally {
+    usage = await sampler?.stop();
+    if (
+      failed &&
+      options.cache &&
+      deps.cache &&
+      existsSync(checkpointDir) &&
+      (await readdir(checkpointDir)).length > 0
+    ) {
+      // A timed-out or failed run keeps its progress for the next attempt (restored by prefix).
+      await deps.cache.save([checkpointDir], `${cacheKey}-partial-${Date.now()}`);
+    }
+  }
+
+  const durationSeconds = (performance.now() - started) / 1000;
+  const gpuNames = gpus.devices.map((d) => d.name);
+  const document: TrainingMetricsDocument = {
+    schema: TRAINING_METRICS_SCHEMA,
+    ...withoutModelPath(outcome),
+    duration_seconds: durationSeconds,
+    cache_hit: cacheHit,
+    gpu: gpuSection(gpuNames, usage),
+    created_at: new Date().toISOString(),
+  };
+  const metricsPath = join(outputDir, 'training-metrics.json');
+  await writeAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
+
+  if (options.cache && deps.cache && !cacheHit) await deps.cache.save([checkpointDir], cacheKey);
+
+  let artifactId = '';
+  if (options.artifactName && deps.artifacts) {
+    const files = await listFiles(outputDir, checkpointDir);
+    const uploaded = await deps.artifacts.upload(options.artifactName, files, outputDir);
+    artifactId = uploaded.id;
+    log.info(
+      `Uploaded ${files.length} files (${uploaded.size} bytes) as artifact '${options.artifactName}' (id ${artifactId}).`,
+    );
+  }
+
+  const summaryMarkdown = renderTrainSummary({
+    mode,
+    final: document.final,
+    evaluatedOn: document.evaluated_on,
+    history: document.epochs,
+    durationSeconds,
+    backend: document.backend,
+    gpu: { count: gpuNames.length, names: gpuNames, usage },
+    cacheHit,
+    resumedFromEpoch: document.resumed_from_epoch,
+    stoppedEarly: document.stopped_early,
+    artifact: artifactId ? { name: options.artifactName!, id: artifactId } : undefined,
+  });
+  return {
+    modelPath: outcome.modelPath,
+    metricsPath,
+    backend: document.backend,
+    gpuCount: gpuNames.length,
+    durationSeconds,
+    cacheHit,
+    artifactId,
+    summaryMarkdown,
+    final: document.final,
+  };
+}
+
+function withoutModelPath<T extends { modelPath: string }>(value: T): Omit<T, 'modelPath'> {
+  const { modelPath: _modelPath, ...rest } = value;
+  return rest;
+}
+
+function parseTask(task: string | undefined): TrainTask {
+  if (task === 'classification' || task === 'regression') return task;
+  throw new UserError(`task must be 'classification' or 'regression', got '${task ?? ''}'.`, {
+    input: 'task',
+  });
+}
+
+async function modelLayers(model: string, at: (p: string) => string): Promise<LayerSpec[]> {
+  if ((MODEL_PRESETS as readonly string[]).includes(model)) return presetLayers(model as ModelPreset);
+  if (!model.endsWith('.json')) {
+    throw new UserError(
+      `model must be one of ${MODEL_PRESETS.join(', ')} or a layers spec .json file, got '${model}'.`,
+      {
+        input: 'model',
+      },
+    );
+  }
+  return readLayersSpec(at(model));
+}
+
+function checkNumbers(options: TrainOptions): void {
+  const positiveInt = (name: string, value: number) => {
+    if (!Number.isInteger(value) || value < 1)
+      throw new UserError(`${name} must be a whole number >= 1, got ${value}.`, { input: name });
+  };
+  positiveInt('epochs', options.epochs);
+  positiveInt('batch-size', options.batchSize);
+  if (!(options.learningRate > 0) || !Number.isFinite(options.learningRate)) {
+    throw new UserError(`learning-rate must be a positive number, got ${options.learningRate}.`, {
+      input: 'learning-rate',
+    });
+  }
+  if (!Number.isInteger(options.seed))
+    throw new UserError(`seed must be a whole number, got ${options.seed}.`, { input: 'seed' });
+  const split = options.validationSplit;
+  if (split !== undefined && !(split >= 0 && split < 1)) {
+    throw new UserError(`validation-split must be at least 0 and below 1, got ${split}.`, {
+      input: 'validation-split',
+    });
+  }
+  if (options.timeoutMinutes !== undefined && !(options.timeoutMinutes > 0)) {
+    throw new UserError(`timeout-minutes must be a positive number, got ${options.timeoutMinutes}.`, {
+      input: 'timeout-minutes',
+    });
+  }
+}
+
+/** Files of the output folder to upload: everything but the checkpoints and temp files. */
+async function listFiles(root: string, exclude: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (resolve(path) === resolve(exclude) || entry.name.includes('.tmp-')) continue;
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile()) out.push(path);
+    }
+  };
+  await walk(root);
+  return out.sort((a, b) => relative(root, a).localeCompare(relative(root, b)));
+}
+
+export type { EpochRecord };
