@@ -1,6 +1,6 @@
 import { type ClassificationData, ClassificationPlan } from './classification.js';
 import { isClassificationMetric, isRegressionMetric } from './names.js';
-import type { MetricPlan } from './plan.js';
+import { type MetricPlan, weightsInPlanOrder } from './plan.js';
 import { Xoshiro128 } from './random.js';
 import { type RegressionData, RegressionPlan } from './regression.js';
 import { percentileInterval } from './summary.js';
@@ -47,6 +47,8 @@ export function bootstrapMetrics(
     const out = new Float64Array(m);
     const step = Math.max(1, Math.floor(options.resamples / 20));
     for (let r = 0; r < options.resamples; r++) {
+      // Drawn straight in the plan's row order: rows are exchangeable, and the same seed still
+      // gives the same intervals because a plan's order is a deterministic function of the data.
       random.fillResampleCounts(weights);
       plan.evaluate(weights, out);
       for (let j = 0; j < m; j++) replicates[j][r] = out[j];
@@ -124,13 +126,15 @@ export function pairedBootstrapDelta(
   const deltas = new Float64Array(options.resamples);
   const random = new Xoshiro128(options.seed);
   const weights = new Int32Array(current.n);
+  const scratchCurrent = new Int32Array(current.n);
+  const scratchBaseline = new Int32Array(current.n);
   let below = 0;
   let above = 0;
   let defined = 0;
   for (let r = 0; r < options.resamples; r++) {
     random.fillResampleCounts(weights);
-    current.evaluate(weights, a);
-    baseline.evaluate(weights, b);
+    current.evaluate(weightsInPlanOrder(current, weights, scratchCurrent), a);
+    baseline.evaluate(weightsInPlanOrder(baseline, weights, scratchBaseline), b);
     const d = a[0] - b[0];
     deltas[r] = d;
     if (!Number.isFinite(d)) continue;

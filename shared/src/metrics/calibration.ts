@@ -52,7 +52,6 @@ export function weightedCalibrationError(rows: CalibrationRows, weights: Int32Ar
   let total = 0;
   for (let i = 0; i < bin.length; i++) {
     const w = weights[i];
-    if (w === 0) continue;
     const b = bin[i];
     count[b] += w;
     hits[b] += w * correct[i];

@@ -35,7 +35,7 @@ export function rowLogLoss(scores: Float64Array, labels: Int32Array, k: number):
 }
 
 function clip(p: number): number {
-  return p < LOG_LOSS_EPS ? LOG_LOSS_EPS : p > 1 - LOG_LOSS_EPS ? 1 - LOG_LOSS_EPS : p;
+  return Math.min(Math.max(p, LOG_LOSS_EPS), 1 - LOG_LOSS_EPS);
 }
 
 /**
@@ -64,13 +64,14 @@ export function rowBrier(scores: Float64Array, labels: Int32Array, k: number): F
 
 export class ClassificationPlan implements MetricPlan {
   readonly n: number;
+  readonly rowOrder: Int32Array | null = null;
   private readonly k: number;
   private readonly yTrue: Int32Array;
   private readonly yPred: Int32Array;
-  /** One view per class (score of that class, rows of that class positive); built only if needed. */
+  /** One view per class (rows of that class positive, sorted by its score); built only if needed. */
   private readonly classViews: BinaryView[] = [];
-  /** One-vs-one views: [a, b, view with a's score, a positive vs b]. */
-  private readonly pairViews: { a: number; b: number; viewA: BinaryView; viewB: BinaryView }[] = [];
+  /** One-vs-one views: class a's score, a positive vs b; and b's score, b positive vs a. */
+  private readonly pairViews: { viewA: BinaryView; viewB: BinaryView }[] = [];
   private readonly logLoss?: Float64Array;
   private readonly brier?: Float64Array;
   private readonly calibration?: CalibrationRows;
@@ -82,43 +83,46 @@ export class ClassificationPlan implements MetricPlan {
   ) {
     this.n = data.yTrue.length;
     this.k = data.classes.length;
-    this.yTrue = data.yTrue;
-    this.yPred = data.yPred;
-    this.counts = new Float64Array(this.k * this.k);
     const k = this.k;
-    const needsScores = names.some((m) => SCORE_METRICS.has(m));
-    const scores = data.scores ?? null;
-    if (needsScores && scores === null) throw new Error(`metrics ${names.join(', ')} need class scores`);
-    if (scores === null) return;
+    this.counts = new Float64Array(k * k);
     const wants = (m: ClassificationMetricName) => names.includes(m);
-    if (wants('roc_auc') || wants('roc_auc_ovr') || wants('roc_auc_ovo') || wants('average_precision')) {
-      // Two classes: only the positive class's order is needed (ovr/ovo reduce to binary AUC).
+    const scores = data.scores ?? null;
+    if (names.some((m) => SCORE_METRICS.has(m)) && scores === null) {
+      throw new Error(`metrics ${names.filter((m) => SCORE_METRICS.has(m)).join(', ')} need class scores`);
+    }
+    const ranking =
+      wants('roc_auc') || wants('roc_auc_ovr') || wants('roc_auc_ovo') || wants('average_precision');
+    // Rows are kept sorted by one score column (the positive class's for two classes), so that
+    // column's ranking passes read weights sequentially. Resampling does not care about row order.
+    const primary = k === 2 ? 1 : 0;
+    if (ranking && scores !== null) this.rowOrder = argsort(scoreColumn(scores, k, primary));
+    this.yTrue = permute(data.yTrue, this.rowOrder);
+    this.yPred = permute(data.yPred, this.rowOrder);
+    if (scores === null) return;
+    const sorted = permuteRows(scores, k, this.rowOrder);
+    if (ranking) {
       const columns = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
-      const columnScores = new Map<number, Float64Array>();
-      const orders = new Map<number, Int32Array>();
+      const classOrders: (Int32Array | null)[] = [];
+      const classScores: Float64Array[] = [];
       for (const c of columns) {
-        const column = new Float64Array(this.n);
-        for (let i = 0; i < this.n; i++) column[i] = scores[i * k + c];
-        columnScores.set(c, column);
-        orders.set(c, argsort(column));
-        this.classViews[c] = binaryView(orders.get(c)!, column, this.yTrue, c);
+        classScores[c] = scoreColumn(sorted, k, c);
+        classOrders[c] = c === primary ? null : argsort(classScores[c]);
+        this.classViews[c] = binaryView(classOrders[c], classScores[c], this.yTrue, c);
       }
       if (k > 2 && wants('roc_auc_ovo')) {
         for (let a = 0; a < k; a++) {
           for (let b = a + 1; b < k; b++) {
             this.pairViews.push({
-              a,
-              b,
-              viewA: { ...this.classViews[a], negative: b },
-              viewB: { ...this.classViews[b], negative: a },
+              viewA: binaryView(classOrders[a], classScores[a], this.yTrue, a, b),
+              viewB: binaryView(classOrders[b], classScores[b], this.yTrue, b, a),
             });
           }
         }
       }
     }
-    if (wants('log_loss')) this.logLoss = rowLogLoss(scores, this.yTrue, k);
-    if (wants('brier_score')) this.brier = rowBrier(scores, this.yTrue, k);
-    if (wants('expected_calibration_error')) this.calibration = calibrationRows(scores, this.yTrue, k);
+    if (wants('log_loss')) this.logLoss = rowLogLoss(sorted, this.yTrue, k);
+    if (wants('brier_score')) this.brier = rowBrier(sorted, this.yTrue, k);
+    if (wants('expected_calibration_error')) this.calibration = calibrationRows(sorted, this.yTrue, k);
   }
 
   evaluate(weights: Int32Array, out: Float64Array): void {
@@ -202,4 +206,27 @@ export function weightedMean(values: Float64Array, weights: Int32Array, total: n
     sum = t;
   }
   return (sum + compensation) / total;
+}
+
+function scoreColumn(scores: Float64Array, k: number, c: number): Float64Array {
+  const n = scores.length / k;
+  const column = new Float64Array(n);
+  for (let i = 0; i < n; i++) column[i] = scores[i * k + c];
+  return column;
+}
+
+function permute(values: Int32Array, order: Int32Array | null): Int32Array {
+  if (order === null) return values;
+  const out = new Int32Array(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = values[order[i]];
+  return out;
+}
+
+function permuteRows(scores: Float64Array, k: number, order: Int32Array | null): Float64Array {
+  if (order === null) return scores;
+  const out = new Float64Array(scores.length);
+  for (let i = 0; i < order.length; i++) {
+    for (let c = 0; c < k; c++) out[i * k + c] = scores[order[i] * k + c];
+  }
+  return out;
 }

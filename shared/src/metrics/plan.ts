@@ -8,6 +8,20 @@ export interface MetricPlan {
   readonly names: readonly string[];
   /** Rows. */
   readonly n: number;
+  /**
+   * Plans may keep rows in their own order (e.g. sorted by score, so passes read sequentially):
+   * plan row i is input row `rowOrder[i]`; null when rows are in input order. `evaluate` takes
+   * weights in plan order; `weightsInPlanOrder` maps weights given per input row.
+   */
+  readonly rowOrder: Int32Array | null;
   /** Writes metric `names[j]` into `out[j]` (NaN where undefined) for rows weighted by `weights`. */
   evaluate(weights: Int32Array, out: Float64Array): void;
+}
+
+/** Maps per-input-row weights to a plan's row order (into `scratch`, reused between resamples). */
+export function weightsInPlanOrder(plan: MetricPlan, weights: Int32Array, scratch: Int32Array): Int32Array {
+  const order = plan.rowOrder;
+  if (order === null) return weights;
+  for (let i = 0; i < order.length; i++) scratch[i] = weights[order[i]];
+  return scratch;
 }

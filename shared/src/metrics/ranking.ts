@@ -1,18 +1,18 @@
 /**
  * ROC AUC and average precision over rows presorted by score, with integer row weights (bootstrap
- * multiplicities; all ones for the point estimate). Sorting happens once per plan; each resample
- * is one linear pass.
+ * multiplicities; all ones for the point estimate). Sorting and tie grouping happen once per plan;
+ * each resample is one branch-light linear pass (random multiplicities make branches unpredictable).
  */
 
-/** Which rows count, and which of them are positive: `positive` vs `negative`, or vs all others when `negative` is -1. */
+/** Rows sorted by one score column, with the rows that count as positive and as negative marked. */
 export interface BinaryView {
-  /** Row indices by ascending score. */
-  order: Int32Array;
-  /** Scores and labels in that order (so a pass reads them sequentially). */
-  sortedScore: Float64Array;
-  sortedLabel: Int32Array;
-  positive: number;
-  negative: number;
+  /** Row index at each sorted position; null when rows are already in this order. */
+  order: Int32Array | null;
+  /** 1 where the row at that sorted position is positive / a counted negative. */
+  positive: Uint8Array;
+  negative: Uint8Array;
+  /** Exclusive end position of each group of tied scores, ascending. */
+  groupEnds: Int32Array;
 }
 
 /**
@@ -21,22 +21,19 @@ export interface BinaryView {
  * distinct thresholds. NaN when one side is empty (scikit-learn raises there).
  */
 export function weightedRocAuc(view: BinaryView, weights: Int32Array): number {
-  const { order, sortedScore, sortedLabel, positive, negative } = view;
-  const n = order.length;
+  const { order, positive, negative, groupEnds } = view;
   let negativesBelow = 0;
-  let area = 0;
   let positives = 0;
+  let area = 0;
   let i = 0;
-  while (i < n) {
-    const s = sortedScore[i];
+  for (let g = 0; g < groupEnds.length; g++) {
+    const end = groupEnds[g];
     let groupPositive = 0;
     let groupNegative = 0;
-    while (i < n && sortedScore[i] === s) {
-      const w = weights[order[i]];
-      const label = sortedLabel[i];
-      if (label === positive) groupPositive += w;
-      else if (negative < 0 || label === negative) groupNegative += w;
-      i++;
+    for (; i < end; i++) {
+      const w = order === null ? weights[i] : weights[order[i]];
+      groupPositive += w * positive[i];
+      groupNegative += w * negative[i];
     }
     area += groupPositive * (negativesBelow + groupNegative / 2);
     negativesBelow += groupNegative;
@@ -52,21 +49,19 @@ export function weightedRocAuc(view: BinaryView, weights: Int32Array): number {
  * as scikit-learn 1.2 returns (it sets recall to 1 for every threshold).
  */
 export function weightedAveragePrecision(view: BinaryView, weights: Int32Array): number {
-  const { order, sortedScore, sortedLabel, positive, negative } = view;
+  const { order, positive, negative, groupEnds } = view;
   let truePositives = 0;
   let falsePositives = 0;
   let sum = 0;
-  let i = order.length - 1;
-  while (i >= 0) {
-    const s = sortedScore[i];
+  let i = groupEnds.length > 0 ? groupEnds[groupEnds.length - 1] - 1 : -1;
+  for (let g = groupEnds.length - 1; g >= 0; g--) {
+    const start = g > 0 ? groupEnds[g - 1] : 0;
     let groupPositive = 0;
     let groupNegative = 0;
-    while (i >= 0 && sortedScore[i] === s) {
-      const w = weights[order[i]];
-      const label = sortedLabel[i];
-      if (label === positive) groupPositive += w;
-      else if (negative < 0 || label === negative) groupNegative += w;
-      i--;
+    for (; i >= start; i--) {
+      const w = order === null ? weights[i] : weights[order[i]];
+      groupPositive += w * positive[i];
+      groupNegative += w * negative[i];
     }
     truePositives += groupPositive;
     falsePositives += groupNegative;
@@ -84,19 +79,30 @@ export function argsort(values: Float64Array): Int32Array {
   return order;
 }
 
-/** A view of rows sorted by one score column, for one positive (and optional negative) class. */
+/**
+ * A view of rows in `order` (null: as they are, already sorted by `score`): rows labelled
+ * `positiveClass` are positive; negatives are `negativeClass`, or every other row when it is -1.
+ */
 export function binaryView(
-  order: Int32Array,
+  order: Int32Array | null,
   score: Float64Array,
   labels: Int32Array,
-  positive: number,
-  negative = -1,
+  positiveClass: number,
+  negativeClass = -1,
 ): BinaryView {
-  const sortedScore = new Float64Array(order.length);
-  const sortedLabel = new Int32Array(order.length);
-  for (let i = 0; i < order.length; i++) {
-    sortedScore[i] = score[order[i]];
-    sortedLabel[i] = labels[order[i]];
+  const n = labels.length;
+  const positive = new Uint8Array(n);
+  const negative = new Uint8Array(n);
+  const ends: number[] = [];
+  let previous = Number.NaN;
+  for (let i = 0; i < n; i++) {
+    const row = order === null ? i : order[i];
+    const label = labels[row];
+    positive[i] = label === positiveClass ? 1 : 0;
+    negative[i] = label !== positiveClass && (negativeClass < 0 || label === negativeClass) ? 1 : 0;
+    if (i > 0 && score[row] !== previous) ends.push(i);
+    previous = score[row];
   }
-  return { order, sortedScore, sortedLabel, positive, negative };
+  if (n > 0) ends.push(n);
+  return { order, positive, negative, groupEnds: Int32Array.from(ends) };
 }

@@ -18,24 +18,31 @@ const MAPE_EPS = 2.220446049250313e-16;
  */
 export class RegressionPlan implements MetricPlan {
   readonly n: number;
+  /** Rows sorted by absolute error when the median is wanted (its pass then reads in order). */
+  readonly rowOrder: Int32Array | null = null;
   private readonly yTrue: Float64Array;
   private readonly error: Float64Array;
   private readonly absoluteError: Float64Array;
-  private readonly absoluteOrder?: Int32Array;
 
   constructor(
     data: RegressionData,
     readonly names: readonly RegressionMetricName[],
   ) {
-    this.n = data.yTrue.length;
-    this.yTrue = data.yTrue;
-    this.error = new Float64Array(this.n);
-    this.absoluteError = new Float64Array(this.n);
-    for (let i = 0; i < this.n; i++) {
-      this.error[i] = data.yTrue[i] - data.yPred[i];
-      this.absoluteError[i] = Math.abs(this.error[i]);
+    const n = data.yTrue.length;
+    this.n = n;
+    const absolute = new Float64Array(n);
+    for (let i = 0; i < n; i++) absolute[i] = Math.abs(data.yTrue[i] - data.yPred[i]);
+    if (names.includes('median_absolute_error')) this.rowOrder = argsort(absolute);
+    const order = this.rowOrder;
+    this.yTrue = new Float64Array(n);
+    this.error = new Float64Array(n);
+    this.absoluteError = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const row = order === null ? i : order[i];
+      this.yTrue[i] = data.yTrue[row];
+      this.error[i] = data.yTrue[row] - data.yPred[row];
+      this.absoluteError[i] = absolute[row];
     }
-    if (names.includes('median_absolute_error')) this.absoluteOrder = argsort(this.absoluteError);
   }
 
   evaluate(weights: Int32Array, out: Float64Array): void {
@@ -94,7 +101,7 @@ export class RegressionPlan implements MetricPlan {
           out[j] = forceFinite(centredE.value() / total, centredY.value() / total);
           break;
         case 'median_absolute_error':
-          out[j] = weightedMedian(this.absoluteOrder!, absoluteError, weights, total);
+          out[j] = sortedWeightedMedian(absoluteError, weights, total);
           break;
       }
     }
@@ -107,19 +114,18 @@ function forceFinite(numerator: number, denominator: number): number {
   return numerator === 0 ? 1 : 0;
 }
 
-/** Median of a multiset given by sorted order and integer multiplicities (numpy's median). */
-function weightedMedian(order: Int32Array, values: Float64Array, weights: Int32Array, total: number): number {
+/** Median of a multiset of ascending values with integer multiplicities (numpy's median). */
+function sortedWeightedMedian(values: Float64Array, weights: Int32Array, total: number): number {
   const lowRank = Math.floor((total - 1) / 2);
   const highRank = Math.floor(total / 2);
   let seen = 0;
   let low = Number.NaN;
-  for (let i = 0; i < order.length; i++) {
-    const row = order[i];
-    const w = weights[row];
+  for (let i = 0; i < values.length; i++) {
+    const w = weights[i];
     if (w === 0) continue;
     const next = seen + w;
-    if (Number.isNaN(low) && lowRank < next) low = values[row];
-    if (highRank < next) return (low + values[row]) / 2;
+    if (Number.isNaN(low) && lowRank < next) low = values[i];
+    if (highRank < next) return (low + values[i]) / 2;
     seen = next;
   }
   return Number.NaN;
