@@ -1,0 +1,59 @@
+import { isAbsolute, resolve } from 'node:path';
+import { UserError } from '../errors/index.js';
+import { type GitHubClient, GitHubRegistry, type GitHubRepo } from './github/github-registry.js';
+import { LocalRegistry } from './local/local-registry.js';
+import type { Registry } from './registry.js';
+
+export const DEFAULT_LOCAL_REGISTRY = '.mlops/registry';
+
+export interface OpenRegistryOptions {
+  backend: 'local' | 'github';
+  /** local: a folder (default `.mlops/registry`); github: `owner/repo`, or empty for deps.repo. */
+  registry?: string;
+  workingDirectory: string;
+}
+
+export interface RegistryDeps {
+  octokit?: GitHubClient;
+  repo?: GitHubRepo;
+}
+
+export function openRegistry(options: OpenRegistryOptions, deps: RegistryDeps = {}): Registry {
+  const location = options.registry?.trim() ?? '';
+  if (options.backend === 'local') {
+    const root = location === '' ? DEFAULT_LOCAL_REGISTRY : location;
+    return new LocalRegistry(isAbsolute(root) ? root : resolve(options.workingDirectory, root));
+  }
+  if (options.backend === 'github') {
+    let repo = deps.repo;
+    if (location !== '') {
+      const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(location);
+      if (!match) {
+        throw new UserError(
+          `With backend 'github', registry must be 'owner/repo' or empty, got ${JSON.stringify(location)}.`,
+          {
+            input: 'registry',
+          },
+        );
+      }
+      repo = { owner: match[1], repo: match[2] };
+    }
+    if (repo === undefined) {
+      throw new UserError(`The github backend needs a repository: set registry to 'owner/repo'.`, {
+        input: 'registry',
+      });
+    }
+    if (deps.octokit === undefined) {
+      throw new UserError(`The github backend needs a GitHub token (input github-token).`, {
+        input: 'github-token',
+      });
+    }
+    return new GitHubRegistry(deps.octokit, repo);
+  }
+  throw new UserError(
+    `Unknown registry backend ${JSON.stringify(options.backend)}: expected 'local' or 'github'.`,
+    {
+      input: 'backend',
+    },
+  );
+}
