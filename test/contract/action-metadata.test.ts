@@ -68,3 +68,28 @@ describe('example workflows', () => {
     expect((await workflowErrors('broken.yml', broken)).length).toBeGreaterThan(0);
   });
 });
+
+describe('example workflows use the suite as declared', () => {
+  const files = readdirSync(join(REPO_ROOT, 'workflows-examples')).filter((f) => /\.ya?ml$/.test(f));
+  for (const file of files) {
+    it(`${file}: every with: key of a suite step is a declared input, and required inputs are given`, () => {
+      const doc = parse(read(`workflows-examples/${file}`));
+      for (const job of Object.values<{ steps?: { uses?: string; with?: Record<string, unknown> }[] }>(
+        doc.jobs,
+      )) {
+        for (const step of job.steps ?? []) {
+          const match = /mlops-actions\/actions\/([a-z-]+)@/.exec(step.uses ?? '');
+          if (!match) continue;
+          const spec = ACTION_SPECS[match[1] as keyof typeof ACTION_SPECS];
+          expect(spec, step.uses).toBeDefined();
+          for (const key of Object.keys(step.with ?? {}))
+            expect(Object.keys(spec.inputs), `${file}: ${key}`).toContain(key);
+          for (const [key, input] of Object.entries(spec.inputs)) {
+            if (input.required)
+              expect(step.with ?? {}, `${file}: ${match[1]} needs ${key}`).toHaveProperty(key);
+          }
+        }
+      }
+    });
+  }
+});
