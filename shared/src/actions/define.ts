@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { Log } from '../logging/index.js';
+import type { Services } from '../platform/services.js';
 import type { Platform } from '../platform/types.js';
 import type { ActionInputs } from './inputs.js';
 import type { ActionName } from './specs.generated.js';
@@ -9,6 +10,7 @@ export interface ActionContext {
   readonly config: LoadedConfig | undefined;
   readonly platform: Platform;
   readonly log: Log;
+  readonly services: Services;
 }
 
 export type OutputValue = string | number | boolean | undefined;

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load.js';
 import { errorMessage, GateFailure, isUserError, UserError } from '../errors/index.js';
+import { platformServices } from '../platform/services.js';
 import type { Platform } from '../platform/types.js';
 import { didYouMean } from '../text/nearest.js';
 import type { ActionDefinition } from './define.js';
@@ -43,7 +44,13 @@ export async function executeAction(definition: ActionDefinition, platform: Plat
     );
     for (const [name, input] of Object.entries(spec.inputs)) if (input.required) inputs.required(name);
     platform.token();
-    const result = await definition.run({ inputs, config, platform, log });
+    const result = await definition.run({
+      inputs,
+      config,
+      platform,
+      log,
+      services: platformServices(platform),
+    });
     for (const [name, value] of Object.entries(result.outputs)) {
       if (!(name in spec.outputs))
         throw new Error(`Bug: ${definition.name} wrote undeclared output '${name}'`);

@@ -1,0 +1,88 @@
+/**
+ * Executes a workflow job's steps in order the way a runner would, for the suite's own steps:
+ * `with:` values get their `${{ }}` expressions evaluated (steps.<id>.outputs.<name>, github.*,
+ * env.*), each suite step runs through `runStep` (the built bundle in a child process), outputs are
+ * wired to later steps, and a failed step skips the rest unless `if: always()`. Steps of other
+ * actions (checkout, upload-artifact) are reported as skipped: the test sets up their effect.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { runStep, type StepResult } from './runner.js';
+
+export interface WorkflowStep {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, string | number | boolean>;
+}
+
+export interface JobRun {
+  steps: { id: string; uses: string; skipped: boolean; result?: StepResult }[];
+  failed: boolean;
+}
+
+export interface JobContext {
+  workspace: string;
+  github: Record<string, unknown>;
+  env?: Record<string, string | undefined>;
+  event: { name: string; payload: Record<string, unknown> };
+}
+
+const SUITE = /^[\w.-]+\/mlops-actions\/actions\/([a-z-]+)@/;
+
+function lookup(path: string, scope: Record<string, unknown>): unknown {
+  let value: unknown = scope;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** Evaluates the `${{ a.b.c }}` property lookups the example workflows use (no operators). */
+export function evaluateExpressions(text: string, scope: Record<string, unknown>): string {
+  return text.replace(/\$\{\{\s*([\w.-]+)\s*\}\}/g, (_, path: string) => {
+    const value = lookup(path, scope);
+    return value === undefined || value === null ? '' : String(value);
+  });
+}
+
+export function readJob(file: string, job: string): WorkflowStep[] {
+  const doc = parse(readFileSync(file, 'utf8')) as { jobs: Record<string, { steps: WorkflowStep[] }> };
+  const found = doc.jobs[job];
+  if (!found) throw new Error(`${file} has no job '${job}'`);
+  return found.steps;
+}
+
+export async function runJob(steps: WorkflowStep[], context: JobContext): Promise<JobRun> {
+  const outputs: Record<string, { outputs: Record<string, string> }> = {};
+  const run: JobRun = { steps: [], failed: false };
+  for (const [index, step] of steps.entries()) {
+    const id = step.id ?? `step-${index}`;
+    const match = SUITE.exec(step.uses ?? '');
+    const condition = step.if?.replace(/\$\{\{|\}\}/g, '').trim();
+    const shouldRun =
+      condition === 'always()' || (!run.failed && (condition === undefined || condition === 'success()'));
+    if (!match || !shouldRun) {
+      run.steps.push({ id, uses: step.uses ?? 'run', skipped: true });
+      continue;
+    }
+    const scope = { steps: outputs, github: context.github, env: context.env ?? {} };
+    const withValues: Record<string, string> = {};
+    for (const [key, value] of Object.entries(step.with ?? {}))
+      withValues[key] = evaluateExpressions(String(value), scope);
+    const result = await runStep({
+      action: `actions/${match[1]}`,
+      with: withValues,
+      workspace: context.workspace,
+      env: context.env,
+      event: context.event,
+    });
+    outputs[id] = { outputs: result.outputs };
+    run.steps.push({ id, uses: step.uses ?? '', skipped: false, result });
+    if (result.exitCode !== 0) run.failed = true;
+  }
+  return run;
+}
