@@ -59,19 +59,19 @@ export async function readTrainingTable(
         { input: 'target' },
       );
     }
-    const targetType = described.find((d) => d.column_name === target)!.column_type;
-    if (task === 'regression' && !NUMERIC_TYPES.test(targetType)) {
-      throw new UserError(
-        `task: regression needs a numeric target, but '${target}' is ${targetType}. Use task: classification for labels.`,
-        { input: 'task' },
-      );
-    }
     const records = await db.all(`SELECT * FROM ${from} WHERE ${quoteIdent(target)} IS NOT NULL`);
     const [{ total }] = await db.all<{ total: number }>(`SELECT count(*) AS total FROM ${from}`);
     if (records.length === 0) {
       throw new UserError(
         `No rows left to train on: '${dataPath}' has ${total} rows and the target '${target}' is null in all of them.`,
         { input: 'data' },
+      );
+    }
+    const targetType = described.find((d) => d.column_name === target)!.column_type;
+    if (task === 'regression' && !NUMERIC_TYPES.test(targetType)) {
+      throw new UserError(
+        `task: regression needs a numeric target, but '${target}' is ${targetType}. Use task: classification for labels.`,
+        { input: 'task' },
       );
     }
     const columns: RawColumns = {};
