@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { silentLog } from '../../../shared/src/logging/index.js';
+import { LocalRegistry, PAUSE_AFTER_STAGING_ENV } from '../../../shared/src/registry/local/local-registry.js';
+import { runRegister } from '../../../shared/src/registry/register.js';
+import { resolveModel } from '../../../shared/src/registry/resolve.js';
+import { tempDir, writeModelFolder } from '../../unit/registry/helpers.js';
+import { runTogether, startWorker } from './processes.js';
+
+describe('local registry under concurrent writers (real processes)', () => {
+  it('20 parallel registrations give versions 1..20, no gaps, no duplicates, every record intact', async () => {
+    const work = await tempDir();
+    const model = await writeModelFolder(join(work, 'model'));
+    const root = join(work, 'registry');
+    const jobs = Array.from({ length: 20 }, (_, i) => ({
+      mode: 'register',
+      root,
+      model,
+      name: 'penguins',
+      actor: `worker-${i}`,
+    }));
+    const results = (await runTogether(jobs)) as { version: number; digest: string }[];
+
+    expect(results.map((result) => result.version).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    const registry = new LocalRegistry(root);
+    expect(await registry.listVersions('penguins')).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const actors = new Set<string>();
+    for (let version = 1; version <= 20; version++) {
+      const resolved = await resolveModel(registry, `penguins/${version}`);
+      expect(resolved.record.version).toBe(version);
+      expect(resolved.record.digest).toBe(results[0].digest);
+      actors.add(resolved.record.created_by);
+    }
+    expect(actors.size).toBe(20);
+    const events = await registry.readEvents('penguins');
+    expect(
+      events
+        .filter((event) => event.type === 'register')
+        .map((event) => event.version)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // No staging leftovers and no lock file once everyone is done.
+    expect(await readdir(join(root, '.staging'))).toEqual([]);
+    expect(existsSync(join(root, 'models/penguins/.lock'))).toBe(false);
+  });
+
+  it('kill -9 after staging leaves no half version, and the next register works', async () => {
+    const work = await tempDir();
+    const model = await writeModelFolder(join(work, 'model'));
+    const root = join(work, 'registry');
+    const pauseFile = join(work, 'paused');
+    const worker = startWorker(
+      { mode: 'register', root, model, name: 'victim', actor: 'doomed' },
+      { [PAUSE_AFTER_STAGING_ENV]: pauseFile },
+    );
+    await worker.ready;
+    worker.child.stdin.write('go\n');
+    while (!existsSync(pauseFile)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const stage = await readFile(pauseFile, 'utf8');
+    // The version is fully staged (files, record, card) but not yet renamed into place.
+    expect((await readdir(stage)).sort()).toEqual(['MODEL_CARD.md', 'files', 'mlops-model-version.json']);
+    worker.child.kill('SIGKILL');
+    await worker.result.catch(() => {});
+
+    const registry = new LocalRegistry(root);
+    expect(await registry.listVersions('victim')).toEqual([]);
+    expect(await readdir(join(root, 'models/victim/versions'))).toEqual([]);
+    expect(await registry.readEvents('victim')).toEqual([]);
+
+    const next = await runRegister(
+      { model, name: 'victim', backend: 'local', registry: root, workingDirectory: work },
+      { log: silentLog },
+    );
+    expect(next.version).toBe(1);
+    expect((await resolveModel(registry, 'victim@latest')).record.digest).toBe(next.digest);
+    // The dead writer's staging folder was cleaned up by the next register.
+    expect(existsSync(stage)).toBe(false);
+  });
+
+  it('alias compare-and-swap race: exactly one of the parallel movers wins per expected value', async () => {
+    const work = await tempDir();
+    const model = await writeModelFolder(join(work, 'model'));
+    const root = join(work, 'registry');
+    for (let i = 0; i < 4; i++) {
+      await runRegister(
+        { model, name: 'm', backend: 'local', registry: root, workingDirectory: work },
+        { log: silentLog },
+      );
+    }
+    const registry = new LocalRegistry(root);
+    // Round 1: 6 movers all expect "no alias yet"; round 2: 6 movers all expect the round-1 winner.
+    const round = async (expected: number | null) => {
+      const jobs = Array.from({ length: 6 }, (_, i) => ({
+        mode: 'alias',
+        root,
+        name: 'm',
+        alias: 'production',
+        version: (i % 4) + 1,
+        expected,
+        actor: `mover-${i}`,
+      }));
+      return (await runTogether(jobs)) as { won: boolean; change?: { version: number }; actual?: number }[];
+    };
+    const first = await round(null);
+    const winners = first.filter((result) => result.won);
+    expect(winners).toHaveLength(1);
+    const current = (await registry.listAliases('m'))['production'].version;
+    expect(current).toBe(winners[0].change!.version);
+    for (const loser of first.filter((result) => !result.won)) expect(loser.actual).toBe(current);
+
+    const second = await round(current);
+    expect(second.filter((result) => result.won)).toHaveLength(1);
+    const moves = (await registry.readEvents('m')).filter((event) => event.type === 'alias');
+    expect(moves).toHaveLength(2);
+    expect(moves[0].previous).toBeNull();
+    expect(moves[1].previous).toBe(current);
+  });
+});
