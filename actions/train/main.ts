@@ -1,9 +1,48 @@
 import { defineAction } from '../../shared/src/actions/define.js';
-import { UserError } from '../../shared/src/errors/index.js';
+import { runTrain } from '../../shared/src/train/runTrain.js';
 
 export const trainAction = defineAction({
   name: 'train',
-  async run() {
-    throw new UserError('train is not wired into this build yet.');
+  async run({ inputs, log, services }) {
+    const artifactName = inputs.optional('artifact-name');
+    const cache = inputs.boolean('cache');
+    const result = await runTrain(
+      {
+        command: inputs.optional('command'),
+        model: inputs.optional('model'),
+        data: inputs.path('data'),
+        target: inputs.optional('target'),
+        task: inputs.choice('task', ['classification', 'regression', 'auto']),
+        epochs: inputs.number('epochs', { integer: true, min: 1 }),
+        batchSize: inputs.number('batch-size', { integer: true, min: 1 }),
+        learningRate: inputs.number('learning-rate', { min: 0, exclusiveMin: true }),
+        seed: inputs.number('seed', { integer: true, min: 0 }),
+        validationSplit: inputs.number('validation-split', { min: 0, max: 0.9 }),
+        outputDir: inputs.resolvePath(inputs.required('output-dir')),
+        resume: inputs.boolean('resume'),
+        cache,
+        artifactName,
+        gpu: inputs.choice('gpu', ['auto', 'require', 'off']),
+        timeoutMinutes: inputs.number('timeout-minutes', { min: 0 }) || undefined,
+        workingDirectory: inputs.workingDirectory,
+      },
+      {
+        log,
+        artifacts: artifactName ? services.artifacts() : undefined,
+        cache: cache ? services.cache() : undefined,
+      },
+    );
+    return {
+      outputs: {
+        'model-path': result.modelPath,
+        'metrics-path': result.metricsPath,
+        backend: result.backend,
+        'gpu-count': result.gpuCount,
+        'duration-seconds': result.durationSeconds.toFixed(1),
+        'cache-hit': result.cacheHit,
+        'artifact-id': result.artifactId,
+      },
+      summary: result.summaryMarkdown,
+    };
   },
 });
