@@ -112,7 +112,9 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
       throw new UserError("Give 'target': the column the model predicts.", { input: 'target' });
   }
   const task = mode === 'builtin' || options.task ? parseTask(options.task) : undefined;
-  const gpus = await resolveGpus(options.gpu);
+  // MLOPS_NVIDIA_SMI points at another nvidia-smi (a container's path, or a recorded one in tests).
+  const nvidiaSmi = env.MLOPS_NVIDIA_SMI;
+  const gpus = await resolveGpus(options.gpu, { binary: nvidiaSmi });
   if (gpus.devices.length > 0) {
     log.info(
       `GPUs: ${gpus.devices.map((d) => `${d.index}: ${d.name} (${d.memoryTotalMiB ?? '?'} MiB, driver ${d.driverVersion})`).join('; ')}`,
@@ -152,7 +154,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
   }
   const resume = options.resume || cacheRestored;
 
-  const sampler = gpus.devices.length > 0 ? new GpuSampler() : undefined;
+  const sampler = gpus.devices.length > 0 ? new GpuSampler({ binary: nvidiaSmi }) : undefined;
   sampler?.start();
   let usage: GpuUsageSummary | undefined;
   let outcome: Omit<
