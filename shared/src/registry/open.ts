@@ -26,8 +26,9 @@ export function openRegistry(options: OpenRegistryOptions, deps: RegistryDeps = 
   }
   if (options.backend === 'github') {
     let repo = deps.repo;
-    if (location !== '') {
-      const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(location);
+    // The action's `registry` default is the local folder; with the github backend it means "this repository".
+    if (location !== '' && location !== DEFAULT_LOCAL_REGISTRY) {
+      const match = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9_.-]+)$/.exec(location);
       if (!match) {
         throw new UserError(
           `With backend 'github', registry must be 'owner/repo' or empty, got ${JSON.stringify(location)}.`,
