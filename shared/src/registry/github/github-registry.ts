@@ -52,9 +52,14 @@ export const versionTag = (name: string, version: number) => `${name}@v${version
 /** GTO's stage/alias assignment tag: `<name>#<alias>#<k>`, append-only. */
 export const aliasTag = (name: string, alias: string, k: number) => `${name}#${alias}#${k}`;
 
-function isAlreadyExists(error: unknown): boolean {
+/**
+ * The refs API says "Reference already exists" to the loser of a race, and under heavy concurrency
+ * sometimes the vaguer "Reference update failed" (github/rest-api-description#4887). Both mean
+ * "look again": the caller re-lists refs and retries, bounded by MAX_ATTEMPTS.
+ */
+function isLostRefRace(error: unknown): boolean {
   const { status, message } = error as { status?: number; message?: string };
-  return status === 422 && /already exists/i.test(message ?? '');
+  return status === 422 && /already exists|update failed/i.test(message ?? '');
 }
 
 function isNotFound(error: unknown): boolean {
@@ -150,7 +155,7 @@ export class GitHubRegistry implements Registry {
         await this.octokit.rest.git.createRef({ ...this.repo, ref: `refs/tags/${tag}`, sha: tagObject.sha });
         record = candidate;
       } catch (error) {
-        if (!isAlreadyExists(error)) throw error;
+        if (!isLostRefRace(error)) throw error;
         // Another writer took this number; its tag object is left unreferenced, which is harmless.
       }
     }
@@ -168,7 +173,7 @@ export class GitHubRegistry implements Registry {
     // Uploads go to upload_url's host (uploads.github.com on github.com, /api/uploads on GHES).
     const uploadBase = draft.upload_url.slice(0, draft.upload_url.indexOf('/repos/'));
     const upload = async (assetName: string, data: Buffer, contentType: string) => {
-      await this.octokit.rest.repos.uploadReleaseAsset({
+      const { data: asset } = await this.octokit.rest.repos.uploadReleaseAsset({
         ...this.repo,
         release_id: draft.id,
         name: assetName,
@@ -177,6 +182,10 @@ export class GitHubRegistry implements Registry {
         baseUrl: uploadBase,
         headers: { 'content-type': contentType, 'content-length': data.length },
       });
+      // Readers find files by these names; GitHub renaming one would make the version unreadable.
+      if (asset.name !== assetName) {
+        throw new Error(`GitHub stored the release asset '${assetName}' as '${asset.name}'.`);
+      }
     };
     const names = assetNamesFor(record.files.map((file) => file.path));
     for (const file of request.source.files) {
@@ -336,7 +345,7 @@ export class GitHubRegistry implements Registry {
         await this.octokit.rest.git.createRef({ ...this.repo, ref: `refs/tags/${tag}`, sha: tagObject.sha });
         return { name, alias, previous, version: update.version };
       } catch (error) {
-        if (!isAlreadyExists(error)) throw error;
+        if (!isLostRefRace(error)) throw error;
         // Someone moved the alias at the same moment: look again (the CAS check above decides).
       }
     }
