@@ -1,0 +1,36 @@
+import { METRICS_SCHEMA, type MetricsFile, parseMetricsFile } from '../../compare/metrics-file.js';
+import { UserError } from '../../errors/index.js';
+import type { GitHubHelper } from './helper.js';
+import { readZip } from './zip.js';
+
+/**
+ * `branch:<name>` baselines: the metrics artifact of the latest successful run on that branch,
+ * i.e. what the branch last built green. Undefined when the branch has no such run (first model).
+ */
+export async function resolveBranchBaseline(
+  helper: GitHubHelper,
+  spec: string,
+  artifactName = 'metrics',
+): Promise<MetricsFile | undefined> {
+  const branch = spec.replace(/^branch:/, '').trim();
+  if (branch === '')
+    throw new UserError('baseline "branch:" needs a branch name, e.g. branch:main', { input: 'baseline' });
+  const artifact = await helper.latestSuccessfulArtifact(branch, artifactName);
+  if (!artifact) {
+    helper.log.info(`No artifact "${artifactName}" from a successful run on ${branch}.`);
+    return undefined;
+  }
+  const entries = readZip(await helper.downloadArtifactZip(artifact.id));
+  const source = `artifact ${artifactName} of run ${artifact.runId} on ${branch}`;
+  for (const [name, data] of entries) {
+    if (!name.endsWith('.json')) continue;
+    const text = data.toString('utf8');
+    if (text.includes(METRICS_SCHEMA)) return parseMetricsFile(text, `${source} (${name})`, 'baseline');
+  }
+  throw new UserError(
+    `${source} holds no ${METRICS_SCHEMA} JSON file (it has: ${[...entries.keys()].join(', ')})`,
+    {
+      input: 'baseline',
+    },
+  );
+}
