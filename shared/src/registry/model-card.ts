@@ -108,8 +108,9 @@ function frontMatter(record: VersionRecord): string {
         : undefined,
     mlops: { digest: record.digest, git_sha: record.git_sha, run_url: record.run_url, status: record.status },
   };
-  // YAML serialisation quotes whatever needs it, so values from data cannot break out of the block.
-  return `---\n${stringifyYaml(JSON.parse(JSON.stringify(meta)), { lineWidth: 0 })}---\n`;
+  // YAML serialisation quotes whatever needs it, and with block scalars off a multi-line value is
+  // one double-quoted line, so no value from data can put a `---` line into the front matter.
+  return `---\n${stringifyYaml(JSON.parse(JSON.stringify(meta)), { lineWidth: 0, blockQuote: false })}---\n`;
 }
 
 function limitations(record: VersionRecord): string[] {
