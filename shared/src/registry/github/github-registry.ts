@@ -101,8 +101,13 @@ export class GitHubRegistry implements Registry {
   }
 
   private async matchingRefs(prefix: string): Promise<{ ref: string; sha: string }[]> {
-    const { data } = await this.octokit.rest.git.listMatchingRefs({ ...this.repo, ref: prefix });
-    return data.map((item) => ({ ref: item.ref, sha: item.object.sha }));
+    // github.com answers in one page, but paginate also follows a Link header where one is sent.
+    const refs = await this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, {
+      ...this.repo,
+      ref: prefix,
+      per_page: 100,
+    });
+    return refs.map((item) => ({ ref: item.ref, sha: item.object.sha }));
   }
 
   /** All version numbers that have a tag, complete or not (numbering must skip both). */
