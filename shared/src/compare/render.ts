@@ -29,7 +29,7 @@ export interface RenderContext {
   history?: HistoryPoint[];
   /** Set when the override label turned a regression into a neutral pass. */
   override?: { label: string; by?: string };
-  /** Set when the comment could not be posted (read-only token): shown in the summary. */
+  /** Set when the comment could not be posted (read-only token): trusted markdown shown in the summary. */
   warning?: string;
 }
 
@@ -77,7 +77,7 @@ function introduction(diff: ComparisonDiff, context: RenderContext): string {
       `**Override:** the label ${escapeMarkdown(context.override.label)} was set${by}; the regression is recorded here and the check is neutral.`,
     );
   }
-  if (context.warning) lines.push(`> [!WARNING]\n> ${escapeMarkdown(context.warning)}`);
+  if (context.warning) lines.push(`> [!WARNING]\n> ${context.warning}`);
   return lines.join('\n\n');
 }
 
