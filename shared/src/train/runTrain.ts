@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { loadTf } from '../engines/tfjs.js';
+import type * as Tf from '@tensorflow/tfjs';
+import { loadTf, type TfModule } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
 import type { GpuUsageSummary } from '../gpu/nvidiaSmi.js';
 import { type GpuMode, GpuSampler, resolveGpus } from '../gpu/probe.js';
 import type { Log } from '../logging/index.js';
+import { fileSaveHandler } from '../models/tfjs-files.js';
 import type { ArtifactStore, CacheStore } from '../platform/storage/types.js';
 import { readReportedMetrics } from './commandMetrics.js';
 import { hashFile, hashJson } from './contentHash.js';
-import { diskSaveHandler, writeAtomic } from './modelFiles.js';
+import { writeAtomic } from './modelFiles.js';
 import {
   type LayerSpec,
   MODEL_PRESETS,
@@ -200,7 +202,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
         },
         log,
       );
-      await trained.model.save(diskSaveHandler(outputDir));
+      await saveModelFiles(loaded.tf, trained.model, outputDir);
       await writeAtomic(
         join(outputDir, 'preprocessing.json'),
         `${JSON.stringify(trained.preprocessing, null, 2)}\n`,
@@ -331,6 +333,19 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
     summaryMarkdown,
     final: document.final,
   };
+}
+
+/**
+ * Saves through the shared TF.js file handler into a staging folder, then renames weights first
+ * and model.json last: a job killed mid-save never leaves a model.json whose weights are partial.
+ */
+async function saveModelFiles(tf: TfModule, model: Tf.LayersModel, outputDir: string): Promise<void> {
+  const staging = join(outputDir, `.model-staging-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await model.save(fileSaveHandler(tf, staging));
+  await rename(join(staging, 'weights.bin'), join(outputDir, 'weights.bin'));
+  await rename(join(staging, 'model.json'), join(outputDir, 'model.json'));
+  await rm(staging, { recursive: true, force: true });
 }
 
 function withoutModelPath<T extends { modelPath: string }>(value: T): Omit<T, 'modelPath'> {

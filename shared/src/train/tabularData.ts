@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Database, quoteIdent } from '../data/database.js';
-import { tableExpression } from '../data/source.js';
+import { openDataset } from '../data/open-dataset.js';
 import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
 import type { RawColumns } from '../models/preprocessing.js';
@@ -34,24 +33,14 @@ export async function readTrainingTable(
   task: TrainTask,
   log: Log,
 ): Promise<TrainingTable> {
-  if (!existsSync(dataPath))
-    throw new UserError(`The data file '${dataPath}' does not exist.`, { input: 'data' });
   const db = await Database.open();
   try {
-    const from = tableExpression(resolve(dataPath));
-    let described: { column_name: string; column_type: string }[];
-    try {
-      described = await db.all(`DESCRIBE SELECT * FROM ${from}`);
-    } catch (error) {
-      throw new UserError(
-        `Cannot read '${dataPath}' as a table: ${(error as Error).message.split('\n')[0]}`,
-        {
-          input: 'data',
-          file: dataPath,
-          cause: error,
-        },
-      );
-    }
+    // openDataset reads every supported format (Arrow and globs included) and turns unreadable
+    // files into UserErrors naming the file and line.
+    const dataset = await openDataset(db, resolve(dataPath));
+    for (const note of dataset.notes) log.warning(note);
+    const from = quoteIdent(dataset.view);
+    const described = dataset.columns.map((c) => ({ column_name: c.name, column_type: c.type }));
     const names = described.map((d) => d.column_name);
     if (!names.includes(target)) {
       throw new UserError(

@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadTf } from '../../../shared/src/engines/tfjs.js';
 import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
 import { applyPreprocessing, readPreprocessing } from '../../../shared/src/models/preprocessing.js';
+import { fileLoadHandler } from '../../../shared/src/models/tfjs-files.js';
 import { runTrain, type TrainOptions } from '../../../shared/src/train/runTrain.js';
 
 const DATA = join(process.cwd(), 'node_modules/vega-datasets/data');
@@ -30,10 +31,6 @@ function options(overrides: Partial<TrainOptions>): TrainOptions {
 const penguins = { data: join(DATA, 'penguins.json'), target: 'Species', task: 'classification' };
 const cars = { data: join(DATA, 'cars.json'), target: 'Miles_per_Gallon', task: 'regression' };
 
-afterAll(() => {
-  // Left in tmp on purpose when a test fails; the OS cleans tmp.
-});
-
 describe('built-in trainer on real data', () => {
   it('learns penguin species (held-out accuracy > 0.9) and saves a loadable TF.js model', async () => {
     const result = await runTrain(options({ ...penguins, model: 'mlp' }), { log: silentLog });
@@ -52,18 +49,10 @@ describe('built-in trainer on real data', () => {
       'val_loss',
     ]);
 
-    // The files are the standard TF.js layers format: load them with tf's own loader and score
-    // every row through the saved preprocessing, as evaluate and serve will.
+    // Load with the models module's file handler (what evaluate and serve use) and score every
+    // row through the saved preprocessing.
     const { tf } = await loadTf();
-    const modelJson = JSON.parse(readFileSync(result.modelPath, 'utf8'));
-    const weights = readFileSync(join(result.modelPath, '..', modelJson.weightsManifest[0].paths[0]));
-    const model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: modelJson.modelTopology,
-        weightSpecs: modelJson.weightsManifest[0].weights,
-        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-      }),
-    );
+    const model = await tf.loadLayersModel(fileLoadHandler(tf, result.modelPath));
     const spec = await readPreprocessing(join(result.modelPath, '..', 'preprocessing.json'));
     expect(spec.classes).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
     const rows = JSON.parse(readFileSync(penguins.data, 'utf8')) as Record<string, unknown>[];
@@ -175,7 +164,7 @@ describe('built-in trainer: bad input', () => {
   });
 
   it('names a missing data file and bad numbers', async () => {
-    await fails({ ...penguins, data: join(work, 'nope.csv') }, /data file '.*nope\.csv' does not exist/);
+    await fails({ ...penguins, data: join(work, 'nope.csv') }, /Data file '.*nope\.csv' does not exist/);
     await fails({ ...penguins, epochs: 0 }, /epochs must be a whole number >= 1, got 0/);
     await fails(
       { ...penguins, task: 'ranking' },
