@@ -1,0 +1,96 @@
+import { physicalKind } from '../data/column-kind.js';
+import type { ColumnProfile, DatasetProfile } from '../data/profile-format.js';
+import { type ColumnRules, DATA_SCHEMA_ID, type DataSchema } from './schema.js';
+
+/**
+ * Inference margins. A schema inferred from one sample must accept another sample of the same
+ * data, so observed bounds are loosened (TFDV, for the same reason, infers no numeric ranges at
+ * all; a range with slack still catches unit changes and sentinel values like -999).
+ */
+export const RANGE_MARGIN = 0.1;
+/** Observed null fractions are doubled (and given at least one point) before they become a limit. */
+const NULL_FRACTION_FACTOR = 2;
+const NULL_FRACTION_SLACK = 0.01;
+/** Below this many values uniqueness is likely a coincidence and is not inferred. */
+const MIN_ROWS_FOR_UNIQUE = 10;
+/** Categorical domains are inferred up to this many values (TFDV's max_string_domain_size). */
+export const MAX_DOMAIN_VALUES = 100;
+
+/**
+ * Infers a schema from a profile, TFDV-style: type, presence, nullability, numeric range (widened
+ * by `RANGE_MARGIN` of the observed range on each side, never crossing zero), categorical domain
+ * (up to `MAX_DOMAIN_VALUES` values, no new values tolerated), uniqueness, and NaN/inf. The table
+ * must have at least one row; no upper bound. Datetime columns get no range: new data is usually
+ * newer.
+ */
+export function inferSchema(profile: DatasetProfile): DataSchema {
+  return {
+    schema: DATA_SCHEMA_ID,
+    table: { min_rows: 1, extra_columns: 'warning' },
+    columns: profile.columns.map(inferColumn),
+  };
+}
+
+function inferColumn(c: ColumnProfile): ColumnRules {
+  const rules: ColumnRules = { name: c.name, type: c.type, required: true };
+  const nonNull = c.rows - c.nulls;
+  const nullFraction = c.rows === 0 ? 0 : c.nulls / c.rows;
+  rules.max_null_fraction =
+    nullFraction === 0
+      ? 0
+      : roundUp(
+          Math.min(1, Math.max(nullFraction * NULL_FRACTION_FACTOR, nullFraction + NULL_FRACTION_SLACK)),
+          3,
+        );
+  const physical = physicalKind(c.physical_type);
+  if (c.type === 'numeric' && c.numeric && c.numeric.min !== null && c.numeric.max !== null) {
+    const { min, max } = widen(c.numeric.min, c.numeric.max, physical === 'integer');
+    rules.min = min;
+    rules.max = max;
+  }
+  if (
+    c.type === 'categorical' &&
+    c.top_values_complete &&
+    c.distinct > 0 &&
+    c.distinct <= MAX_DOMAIN_VALUES
+  ) {
+    rules.allowed_values = c.top_values
+      .map((v) => v.value)
+      .sort((x, y) => String(x).localeCompare(String(y)));
+    rules.max_new_category_fraction = 0;
+  }
+  const uniqueCandidate = c.type !== 'boolean' && physical !== 'float';
+  if (uniqueCandidate && c.distinct_exact && nonNull >= MIN_ROWS_FOR_UNIQUE && c.distinct === nonNull)
+    rules.unique = true;
+  if (physical === 'float') rules.allow_nan_or_inf = c.nan + c.pos_inf + c.neg_inf > 0;
+  return rules;
+}
+
+/** Loosens [min, max] by the margin on each side, rounded outward to a readable step. */
+function widen(min: number, max: number, integer: boolean): { min: number; max: number } {
+  const range = max - min;
+  const margin = range > 0 ? range * RANGE_MARGIN : Math.abs(min) * RANGE_MARGIN || 1;
+  let lo = min - margin;
+  let hi = max + margin;
+  // Non-negative data (counts, prices, lengths) keeps a non-negative floor; likewise for ceilings.
+  if (min >= 0) lo = Math.max(0, lo);
+  if (max <= 0) hi = Math.min(0, hi);
+  const step = integer ? Math.max(1, niceStep(hi - lo)) : niceStep(hi - lo);
+  return { min: tidy(Math.floor(lo / step) * step), max: tidy(Math.ceil(hi / step) * step) };
+}
+
+/** A power of ten about a hundredth of the span: bounds keep two or three significant digits. */
+function niceStep(span: number): number {
+  if (!(span > 0)) return 1;
+  return 10 ** (Math.floor(Math.log10(span)) - 2);
+}
+
+/** Removes binary noise from a multiple of a power of ten (e.g. 0.30000000000000004). */
+function tidy(x: number): number {
+  return Number(x.toPrecision(12));
+}
+
+function roundUp(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.ceil(x * f - 1e-9) / f;
+}

@@ -1,0 +1,491 @@
+import { isNumericPhysical, type PhysicalKind, physicalKind } from '../data/column-kind.js';
+import { type Database, quoteIdent, quoteLiteral } from '../data/database.js';
+import type { Dataset } from '../data/open-dataset.js';
+import { UserError } from '../errors/index.js';
+import type { ColumnRules, DataSchema, SchemaLocations, SchemaValue, Severity } from './schema.js';
+
+export const ANOMALY_KINDS = [
+  'missing_column',
+  'new_column',
+  'wrong_type',
+  'too_many_nulls',
+  'out_of_range',
+  'unexpected_value',
+  'not_unique',
+  'regex_mismatch',
+  'row_count',
+  'nan_or_inf',
+] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+
+export type ExampleValue = string | number | boolean | null;
+
+export interface Anomaly {
+  kind: AnomalyKind;
+  /** null for table-level anomalies (row_count). */
+  column: string | null;
+  severity: Severity;
+  expected: string;
+  found: string;
+  /** Offending rows (or values, for new/missing columns: 0). */
+  count: number;
+  examples: ExampleValue[];
+  /** One sentence for logs and annotations. */
+  message: string;
+  /** The schema.yaml line of the rule that was broken, when the schema came from a file. */
+  rule: { file: string; line: number } | null;
+}
+
+export interface ValidateOptions {
+  locations?: SchemaLocations;
+  /** Example values kept per anomaly. */
+  maxExamples?: number;
+}
+
+const MAX_EXAMPLE_LENGTH = 100;
+
+interface Check {
+  rules: ColumnRules;
+  col: string;
+  physical: PhysicalKind;
+  actualType: string;
+  /** SQL of the value converted to the schema's type (TRY_CAST when the file's type differs). */
+  value: string;
+  /** SQL true for a non-null value that did not convert. */
+  unconverted?: string;
+}
+
+/**
+ * Checks a dataset against a schema in one scan (plus one small query per anomaly that needs
+ * example values) and returns its anomalies: errors first, then by column order.
+ */
+export async function validateDataset(
+  db: Database,
+  dataset: Dataset,
+  schema: DataSchema,
+  options: ValidateOptions = {},
+): Promise<Anomaly[]> {
+  const maxExamples = options.maxExamples ?? 5;
+  const from = quoteIdent(dataset.view);
+  const anomalies: Anomaly[] = [];
+  const loc = options.locations;
+  const ruleAt = (column: string | null, key: string): Anomaly['rule'] => {
+    if (!loc) return null;
+    const line =
+      column === null
+        ? (loc.table as Record<string, number | undefined>)[key]
+        : (loc.columns[column]?.[key as '_'] ?? loc.columns[column]?._);
+    return line === undefined ? null : { file: loc.file, line };
+  };
+  const add = (
+    a: Omit<Anomaly, 'rule' | 'severity'> & { severity: Severity; key: string; rules?: ColumnRules },
+  ) => {
+    const { key, rules, ...rest } = a;
+    anomalies.push({ ...rest, severity: rules?.severity ?? rest.severity, rule: ruleAt(a.column, key) });
+  };
+
+  // Table.
+  const { min_rows, max_rows } = schema.table;
+  if (
+    (min_rows !== undefined && dataset.rows < min_rows) ||
+    (max_rows !== undefined && dataset.rows > max_rows)
+  ) {
+    const expected =
+      min_rows !== undefined && max_rows !== undefined
+        ? `between ${min_rows} and ${max_rows} rows`
+        : min_rows !== undefined
+          ? `at least ${min_rows} rows`
+          : `at most ${max_rows} rows`;
+    add({
+      kind: 'row_count',
+      column: null,
+      severity: 'error',
+      expected,
+      found: `${dataset.rows} rows`,
+      count: dataset.rows,
+      examples: [],
+      message: `The dataset has ${dataset.rows} rows; expected ${expected}.`,
+      key: min_rows !== undefined && dataset.rows < min_rows ? 'min_rows' : 'max_rows',
+    });
+  }
+
+  // Column set.
+  const actual = new Map(dataset.columns.map((c) => [c.name, c.type]));
+  const listed = new Set(schema.columns.map((c) => c.name));
+  const checks: Check[] = [];
+  for (const rules of schema.columns) {
+    const type = actual.get(rules.name);
+    if (type === undefined) {
+      if (rules.required) {
+        add({
+          kind: 'missing_column',
+          column: rules.name,
+          severity: 'error',
+          expected: 'column present',
+          found: 'absent',
+          count: 0,
+          examples: [],
+          message: `Column '${rules.name}' is required by the schema but missing from the data.`,
+          key: 'required',
+          rules,
+        });
+      }
+      continue;
+    }
+    checks.push(planCheck(rules, type));
+  }
+  if (schema.table.extra_columns !== 'ignore') {
+    for (const c of dataset.columns) {
+      if (listed.has(c.name)) continue;
+      anomalies.push({
+        kind: 'new_column',
+        column: c.name,
+        severity: schema.table.extra_columns,
+        expected: 'only the columns listed in the schema',
+        found: `new column (${c.type})`,
+        count: 0,
+        examples: [],
+        message: `Column '${c.name}' (${c.type}) is not in the schema.`,
+        rule: loc?.table.extra_columns
+          ? { file: loc.file, line: loc.table.extra_columns }
+          : loc?.root.columns
+            ? { file: loc.file, line: loc.root.columns }
+            : null,
+      });
+    }
+  }
+  await checkRegexes(db, checks, loc);
+
+  // One scan for every rule.
+  const items: string[] = ['count(*) AS "rows"'];
+  checks.forEach((c, i) => {
+    const r = c.rules;
+    items.push(`count(${c.col}) AS "nn${i}"`);
+    if (c.unconverted) {
+      items.push(
+        `count(*) FILTER (WHERE ${c.unconverted}) AS "bad${i}"`,
+        `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "badx${i}"`,
+      );
+    }
+    const range = rangeCondition(c);
+    if (range) {
+      items.push(
+        `count(*) FILTER (WHERE ${range}) AS "oor${i}"`,
+        `min(${c.value}) FILTER (WHERE ${range}) AS "oormin${i}"`,
+        `max(${c.value}) FILTER (WHERE ${range}) AS "oormax${i}"`,
+        `min(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorlo${i}"`,
+        `max(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorhi${i}"`,
+      );
+    }
+    if (r.type === 'numeric' && !r.allow_nan_or_inf && (c.physical === 'float' || c.unconverted)) {
+      items.push(
+        `count(*) FILTER (WHERE isnan(${c.value})) AS "nan${i}"`,
+        `count(*) FILTER (WHERE isinf(${c.value}) AND ${c.value} > 0) AS "pinf${i}"`,
+        `count(*) FILTER (WHERE isinf(${c.value}) AND ${c.value} < 0) AS "ninf${i}"`,
+      );
+    }
+    const domain = domainCondition(c);
+    if (domain) items.push(`count(*) FILTER (WHERE ${domain}) AS "dom${i}"`);
+    if (r.unique) items.push(`count(DISTINCT ${c.value}) AS "dist${i}"`, `count(${c.value}) AS "nnv${i}"`);
+    if (r.regex !== undefined) {
+      const miss = regexCondition(c);
+      items.push(
+        `count(*) FILTER (WHERE ${miss}) AS "rx${i}"`,
+        `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) AS "rxx${i}"`,
+      );
+    }
+  });
+  const a = (await db.all(`SELECT ${items.join(', ')} FROM ${from}`))[0]!;
+  const rows = num(a.rows);
+
+  for (const [i, c] of checks.entries()) {
+    const r = c.rules;
+    const nonNull = num(a[`nn${i}`]);
+    const name = r.name;
+
+    if (c.unconverted !== undefined || !sameFamily(r.type, c.physical)) {
+      const bad = num(a[`bad${i}`] ?? 0);
+      add({
+        kind: 'wrong_type',
+        column: name,
+        severity: bad > 0 ? 'error' : 'warning',
+        expected: r.type,
+        found:
+          bad > 0
+            ? `${c.actualType} (${bad} values are not ${r.type})`
+            : `${c.actualType} (all values convert)`,
+        count: bad,
+        examples: examples(a[`badx${i}`], maxExamples),
+        message:
+          bad > 0
+            ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${bad} values are not ${r.type}.`
+            : `Column '${name}' should be ${r.type} but is ${c.actualType}; its values convert, so the other checks ran on them.`,
+        key: 'type',
+        rules: r,
+      });
+    }
+
+    const nulls = rows - nonNull;
+    if (r.max_null_fraction !== undefined && rows > 0 && nulls / rows > r.max_null_fraction) {
+      add({
+        kind: 'too_many_nulls',
+        column: name,
+        severity: 'error',
+        expected: `null fraction <= ${r.max_null_fraction}`,
+        found: `${fraction(nulls / rows)} (${nulls} of ${rows} rows)`,
+        count: nulls,
+        examples: [],
+        message: `Column '${name}' has ${nulls} nulls in ${rows} rows (${fraction(nulls / rows)}); the schema allows ${r.max_null_fraction}.`,
+        key: 'max_null_fraction',
+        rules: r,
+      });
+    }
+
+    const outOfRange = num(a[`oor${i}`] ?? 0);
+    if (outOfRange > 0) {
+      const bounds = `[${r.min ?? '-inf'}, ${r.max ?? 'inf'}]`;
+      const lo = a[`oormin${i}`];
+      const hi = a[`oormax${i}`];
+      const below = r.min !== undefined && lo !== null && lo !== undefined && compare(lo, r.min) < 0;
+      add({
+        kind: 'out_of_range',
+        column: name,
+        severity: 'error',
+        expected: `within ${bounds}`,
+        found: `${outOfRange} values outside, from ${display(lo)} to ${display(hi)}`,
+        count: outOfRange,
+        examples: mixExamples(a[`oorlo${i}`], a[`oorhi${i}`], maxExamples),
+        message: `Column '${name}' has ${outOfRange} values outside ${bounds} (from ${display(lo)} to ${display(hi)}).`,
+        key: below ? 'min' : 'max',
+        rules: r,
+      });
+    }
+
+    const nan = num(a[`nan${i}`] ?? 0);
+    const pinf = num(a[`pinf${i}`] ?? 0);
+    const ninf = num(a[`ninf${i}`] ?? 0);
+    if (nan + pinf + ninf > 0) {
+      const parts = [nan && `${nan} NaN`, pinf && `${pinf} +inf`, ninf && `${ninf} -inf`]
+        .filter(Boolean)
+        .join(', ');
+      add({
+        kind: 'nan_or_inf',
+        column: name,
+        severity: 'error',
+        expected: 'finite numbers',
+        found: parts,
+        count: nan + pinf + ninf,
+        examples: [...(nan ? ['NaN'] : []), ...(pinf ? ['inf'] : []), ...(ninf ? ['-inf'] : [])],
+        message: `Column '${name}' holds ${parts}; the schema does not allow NaN or infinities.`,
+        key: 'allow_nan_or_inf',
+        rules: r,
+      });
+    }
+
+    const unexpected = num(a[`dom${i}`] ?? 0);
+    const tolerated = r.max_new_category_fraction ?? 0;
+    if (unexpected > 0 && nonNull > 0 && unexpected / nonNull > tolerated) {
+      const top = await db.all<{ v: unknown; n: unknown }>(
+        `SELECT CAST(${c.value} AS VARCHAR) AS v, count(*) AS n FROM ${from} WHERE ${domainCondition(c)} GROUP BY ALL ORDER BY n DESC, v LIMIT ${maxExamples}`,
+      );
+      const distinct = num(
+        (
+          await db.all<{ d: unknown }>(
+            `SELECT count(DISTINCT ${c.value}) AS d FROM ${from} WHERE ${domainCondition(c)}`,
+          )
+        )[0]!.d,
+      );
+      add({
+        kind: 'unexpected_value',
+        column: name,
+        severity: 'error',
+        expected: `one of ${r.allowed_values!.length} allowed values${tolerated > 0 ? ` (new values up to ${tolerated})` : ''}`,
+        found: `${distinct} new values in ${unexpected} rows (${fraction(unexpected / nonNull)})`,
+        count: unexpected,
+        examples: top.map((t) => clip(t.v)),
+        message: `Column '${name}' has ${distinct} values not in allowed_values, in ${unexpected} rows (${fraction(unexpected / nonNull)}), e.g. ${top
+          .slice(0, 3)
+          .map((t) => `'${clip(t.v)}'`)
+          .join(', ')}.`,
+        key: 'allowed_values',
+        rules: r,
+      });
+    }
+
+    if (r.unique) {
+      const repeated = num(a[`nnv${i}`]) - num(a[`dist${i}`]);
+      if (repeated > 0) {
+        const dups = await db.all<{ v: unknown; n: unknown }>(
+          `SELECT CAST(${c.value} AS VARCHAR) AS v, count(*) AS n FROM ${from} WHERE ${c.value} IS NOT NULL GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC, v LIMIT ${maxExamples}`,
+        );
+        add({
+          kind: 'not_unique',
+          column: name,
+          severity: 'error',
+          expected: 'unique values',
+          found: `${repeated} rows repeat a value`,
+          count: repeated,
+          examples: dups.map((d) => clip(d.v)),
+          message: `Column '${name}' should be unique but ${repeated} rows repeat an earlier value, e.g. ${dups
+            .slice(0, 3)
+            .map((d) => `'${clip(d.v)}' (${num(d.n)}x)`)
+            .join(', ')}.`,
+          key: 'unique',
+          rules: r,
+        });
+      }
+    }
+
+    const mismatched = num(a[`rx${i}`] ?? 0);
+    if (mismatched > 0) {
+      add({
+        kind: 'regex_mismatch',
+        column: name,
+        severity: 'error',
+        expected: `matches ${r.regex}`,
+        found: `${mismatched} values do not match`,
+        count: mismatched,
+        examples: examples(a[`rxx${i}`], maxExamples),
+        message: `Column '${name}' has ${mismatched} values that do not match ${r.regex}.`,
+        key: 'regex',
+        rules: r,
+      });
+    }
+  }
+
+  const order = new Map(dataset.columns.map((c, i) => [c.name, i]));
+  return anomalies
+    .map((anomaly, index) => ({ anomaly, index }))
+    .sort(
+      (x, y) =>
+        (x.anomaly.severity === 'error' ? 0 : 1) - (y.anomaly.severity === 'error' ? 0 : 1) ||
+        (order.get(x.anomaly.column ?? '') ?? -1) - (order.get(y.anomaly.column ?? '') ?? -1) ||
+        x.index - y.index,
+    )
+    .map((entry) => entry.anomaly);
+}
+
+function sameFamily(expected: ColumnRules['type'], physical: PhysicalKind): boolean {
+  switch (expected) {
+    case 'numeric':
+      return isNumericPhysical(physical);
+    case 'categorical':
+    case 'string':
+      return physical === 'text' || physical === 'other';
+    case 'boolean':
+      return physical === 'boolean';
+    case 'datetime':
+      return physical === 'datetime';
+  }
+}
+
+/** The SQL value of a column in the schema's type: TRY_CAST where the file holds another type. */
+function planCheck(rules: ColumnRules, actualType: string): Check {
+  const col = quoteIdent(rules.name);
+  const physical = physicalKind(actualType);
+  const check: Check = { rules, col, physical, actualType, value: col };
+  if (sameFamily(rules.type, physical)) return check;
+  const target = {
+    numeric: 'DOUBLE',
+    boolean: 'BOOLEAN',
+    datetime: 'TIMESTAMP',
+    categorical: 'VARCHAR',
+    string: 'VARCHAR',
+  }[rules.type];
+  check.value = `TRY_CAST(${col} AS ${target})`;
+  if (target !== 'VARCHAR') check.unconverted = `${col} IS NOT NULL AND ${check.value} IS NULL`;
+  return check;
+}
+
+function rangeCondition(c: Check): string | undefined {
+  const { min, max, type } = c.rules;
+  if (min === undefined && max === undefined) return undefined;
+  const bound = (v: number | string) =>
+    type === 'datetime' ? `CAST(${quoteLiteral(String(v))} AS TIMESTAMP)` : `CAST(${Number(v)} AS DOUBLE)`;
+  const value = type === 'datetime' ? `CAST(${c.value} AS TIMESTAMP)` : c.value;
+  const parts: string[] = [];
+  if (min !== undefined) parts.push(`${value} < ${bound(min)}`);
+  if (max !== undefined) parts.push(`${value} > ${bound(max)}`);
+  return `(${parts.join(' OR ')})`;
+}
+
+function domainCondition(c: Check): string | undefined {
+  const values = c.rules.allowed_values;
+  if (values === undefined) return undefined;
+  if (values.length === 0) return `${c.value} IS NOT NULL`;
+  const literal = (v: SchemaValue) => {
+    if (c.rules.type === 'numeric') return `CAST(${Number(v)} AS DOUBLE)`;
+    if (c.rules.type === 'boolean') return v === true || v === 'true' ? 'true' : 'false';
+    return quoteLiteral(String(v));
+  };
+  const value =
+    c.rules.type === 'numeric' || c.rules.type === 'boolean' ? c.value : `CAST(${c.value} AS VARCHAR)`;
+  return `(${value} IS NOT NULL AND ${value} NOT IN (${values.map(literal).join(', ')}))`;
+}
+
+function regexCondition(c: Check): string {
+  return `(${c.col} IS NOT NULL AND NOT regexp_full_match(CAST(${c.col} AS VARCHAR), ${quoteLiteral(c.rules.regex!)}))`;
+}
+
+/** DuckDB uses RE2, which rejects some patterns JS accepts (lookaround, backreferences): say so at the rule's line. */
+async function checkRegexes(db: Database, checks: Check[], loc: SchemaLocations | undefined): Promise<void> {
+  for (const c of checks) {
+    if (c.rules.regex === undefined) continue;
+    try {
+      await db.all(`SELECT regexp_full_match('', ${quoteLiteral(c.rules.regex)})`);
+    } catch (error) {
+      const line = loc?.columns[c.rules.name]?.regex;
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      throw new UserError(
+        `${loc ? `${loc.file}${line ? `:${line}` : ''}: ` : ''}regex of column '${c.rules.name}' is not a valid RE2 pattern: ${reason}`,
+        { file: loc?.file, line, input: 'schema' },
+      );
+    }
+  }
+}
+
+function num(value: unknown): number {
+  return typeof value === 'bigint'
+    ? Number(value)
+    : value === null || value === undefined
+      ? 0
+      : Number(value);
+}
+
+function clip(value: unknown): ExampleValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  return text.length > MAX_EXAMPLE_LENGTH ? `${text.slice(0, MAX_EXAMPLE_LENGTH)}…` : text;
+}
+
+function examples(list: unknown, max: number): ExampleValue[] {
+  return Array.isArray(list) ? list.slice(0, max).map(clip) : [];
+}
+
+/** The most extreme offenders from both ends. */
+function mixExamples(low: unknown, high: unknown, max: number): ExampleValue[] {
+  const lo = examples(low, max);
+  const hi = examples(high, max);
+  const out: ExampleValue[] = [];
+  for (let i = 0; out.length < max && (i < lo.length || i < hi.length); i++) {
+    if (i < lo.length && !out.includes(lo[i]!)) out.push(lo[i]!);
+    if (i < hi.length && out.length < max && !out.includes(hi[i]!)) out.push(hi[i]!);
+  }
+  return out;
+}
+
+function compare(a: unknown, b: number | string): number {
+  if (typeof b === 'number') return num(a) - b;
+  return Date.parse(String(a)) - Date.parse(b);
+}
+
+function display(value: unknown): string {
+  const v = clip(value);
+  return v === null ? 'null' : String(v);
+}
+
+function fraction(x: number): string {
+  return x === 0 ? '0' : x < 0.001 ? x.toExponential(1) : `${Number((x * 100).toFixed(2))}%`;
+}
