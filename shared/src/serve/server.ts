@@ -1,0 +1,466 @@
+/**
+ * `mlops serve`: a TF Serving-compatible REST server on Node's `http`
+ * (https://www.tensorflow.org/tfx/serving/api_rest):
+ *
+ * - `GET  /v1/models/<m>` and `/v1/models/<m>/versions/<v>`: `{"model_version_status": [...]}`
+ * - `GET  /v1/models/<m>/metadata` (and per version): `signature_def` as TF Serving writes it
+ * - `POST /v1/models/<m>:predict` and `/v1/models/<m>/versions/<v>:predict`: row (`instances`)
+ *   or columnar (`inputs`) requests, `{"predictions": ...}` / `{"outputs": ...}` replies
+ * - errors as `{"error": "..."}` with TF Serving's codes: 400 invalid argument, 404 not found,
+ *   503 unavailable, 504 deadline exceeded, 500 internal; plus 413 for a body over the limit and
+ *   408 for a body that does not arrive in time
+ * - `/healthz` (the process answers), `/readyz` (every model has an AVAILABLE version),
+ *   `/metrics` (Prometheus text format)
+ *
+ * With `admin`, a second listener on 127.0.0.1 only, behind a bearer token, swaps versions and
+ * runs canaries (see admin.ts).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Log, silentLog } from '../logging/index.js';
+import { handleAdminRequest } from './admin.js';
+import { InvalidInputError, type LoadedModel, loadModelFolder } from './loaded-model.js';
+import { type ModelSourceSpec, resolveModelSource } from './model-source.js';
+import { BadRequestError, parsePredictRequest } from './predict-request.js';
+import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
+import { RequestLog, type RequestLogOptions } from './request-log.js';
+import { type Routed, ServedModel } from './served-model.js';
+import { tfServingMetadata } from './signature.js';
+
+export interface ServerLimits {
+  /** Largest request body accepted, in bytes (413 above). */
+  maxBodyBytes: number;
+  /** Most rows in one predict request (400 above, as TF Serving's batch limit). */
+  maxBatch: number;
+  /** Time for a request's body to arrive (408) and, separately, for its prediction (504). */
+  timeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxBodyBytes: 8 * 1024 * 1024,
+  maxBatch: 1024,
+  timeoutMs: 10_000,
+};
+
+export interface ModelServerOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  models: ModelSourceSpec[];
+  limits?: Partial<ServerLimits>;
+  requestLog?: RequestLogOptions;
+  /** The admin listener (always on 127.0.0.1); off when absent. */
+  admin?: { token: string; port?: number; onShutdown?: () => void };
+  log?: Log;
+  /** Loads a model folder; tests and benchmarks may wrap it. */
+  loadModel?: (folder: string) => Promise<LoadedModel>;
+}
+
+export interface ModelServer {
+  readonly url: string;
+  readonly port: number;
+  readonly adminUrl?: string;
+  readonly models: ReadonlyMap<string, ServedModel>;
+  readonly metrics: MetricsRegistry;
+  readonly requestLog?: RequestLog;
+  /** Loads `folder` as `version` of `name` and swaps to it without dropping requests. */
+  swap(name: string, version: number, folder: string): Promise<{ previous?: number }>;
+  loadModel(folder: string): Promise<LoadedModel>;
+  /** Stops listening, lets in-flight requests answer, unloads models, flushes the request log. */
+  close(): Promise<void>;
+}
+
+interface ServerMetrics {
+  requests: ReturnType<MetricsRegistry['counter']>;
+  duration: ReturnType<MetricsRegistry['histogram']>;
+  errors: ReturnType<MetricsRegistry['counter']>;
+  rows: ReturnType<MetricsRegistry['counter']>;
+  version: ReturnType<MetricsRegistry['gauge']>;
+  logDropped: ReturnType<MetricsRegistry['counter']>;
+}
+
+function createMetrics(): { registry: MetricsRegistry; m: ServerMetrics } {
+  const registry = new MetricsRegistry();
+  return {
+    registry,
+    m: {
+      requests: registry.counter(
+        'mlops_serve_requests_total',
+        'HTTP requests answered, by model, API method and status code.',
+      ),
+      duration: registry.histogram(
+        'mlops_serve_request_duration_seconds',
+        'Time from request arrival to reply, by model and API method.',
+      ),
+      errors: registry.counter('mlops_serve_errors_total', 'Requests that failed, by model and reason.'),
+      rows: registry.counter('mlops_serve_predict_rows_total', 'Rows predicted, by model and version.'),
+      version: registry.gauge(
+        'mlops_serve_loaded_version',
+        'The version that unversioned requests are served by.',
+      ),
+      logDropped: registry.counter(
+        'mlops_serve_request_log_dropped_total',
+        'Sampled requests not logged because the write queue was full.',
+      ),
+    },
+  };
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Reads the body up to `maxBytes`; a larger one is a 413, a slow one a 408. */
+function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    req.resume();
+    return Promise.reject(
+      new HttpError(
+        413,
+        `The request body is ${declared} bytes; this server accepts at most ${maxBytes}.`,
+        'too_large',
+      ),
+    );
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (error?: HttpError) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (error) {
+        // Keep reading and discarding, so the client can finish sending and read the answer.
+        chunks.length = 0;
+        req.removeAllListeners('data');
+        req.resume();
+        reject(error);
+      } else resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const timer = setTimeout(
+      () => finish(new HttpError(408, `The request body did not arrive within ${timeoutMs} ms.`, 'timeout')),
+      timeoutMs,
+    );
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes)
+        finish(
+          new HttpError(
+            413,
+            `The request body is over ${maxBytes} bytes, the most this server accepts.`,
+            'too_large',
+          ),
+        );
+      else chunks.push(chunk);
+    });
+    req.on('end', () => finish());
+    req.on('error', (error) =>
+      finish(new HttpError(400, `The request body could not be read: ${error.message}`, 'bad_request')),
+    );
+  });
+}
+
+function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new HttpError(
+            504,
+            `Deadline exceeded: the prediction took longer than ${timeoutMs} ms.`,
+            'timeout',
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+const MODEL_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+))?(\/metadata|:predict)?$/;
+
+export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
+  const log = options.log ?? silentLog;
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const { registry: metrics, m } = createMetrics();
+  const load = options.loadModel ?? loadModelFolder;
+  const models = new Map<string, ServedModel>();
+  const requestLog = options.requestLog ? new RequestLog(options.requestLog) : undefined;
+  let droppedSeen = 0;
+  for (const spec of options.models) {
+    if (models.has(spec.name)) throw new Error(`Model '${spec.name}' is listed twice.`);
+    models.set(spec.name, new ServedModel(spec.name, log));
+  }
+
+  const updateVersionGauge = () => {
+    for (const [name, served] of models) {
+      if (served.current?.state === 'AVAILABLE') m.version.set({ model: name }, served.current.version);
+    }
+  };
+
+  async function swap(name: string, version: number, folder: string): Promise<{ previous?: number }> {
+    const served = models.get(name);
+    if (!served) throw new HttpError(404, `This server does not serve a model named '${name}'.`, 'not_found');
+    const result = await served.swapTo(version, folder, () => load(folder));
+    updateVersionGauge();
+    return result;
+  }
+
+  async function handleModelRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    match: RegExpExecArray,
+  ): Promise<string> {
+    const name = decodeURIComponent(match[1]!);
+    const versionText = match[2];
+    const action = match[3] === ':predict' ? 'predict' : match[3] === '/metadata' ? 'metadata' : 'status';
+    const served = models.get(name);
+    const version = versionText === undefined ? undefined : Number(versionText);
+    if (versionText !== undefined && !/^[1-9][0-9]*$/.test(versionText)) {
+      throw new HttpError(400, `Invalid version '${versionText}': expected an integer >= 1.`, 'bad_request');
+    }
+    const notFound = () =>
+      new HttpError(
+        404,
+        `Servable not found for request: ${version === undefined ? `Latest(${name})` : `Specific(${name}, ${version})`}`,
+        'not_found',
+      );
+    if (!served) throw notFound();
+    const expected = action === 'predict' ? 'POST' : 'GET';
+    if (req.method !== expected) {
+      throw new HttpError(
+        405,
+        `${req.method} is not supported on this path; use ${expected}.`,
+        'bad_request',
+      );
+    }
+
+    if (action === 'status') {
+      const statuses = served.statuses().filter((s) => version === undefined || s.version === version);
+      if (statuses.length === 0) throw notFound();
+      sendJson(res, 200, {
+        model_version_status: statuses.map((s) => ({
+          version: String(s.version),
+          state: s.state,
+          status: s.error
+            ? { error_code: 'UNKNOWN', error_message: s.error }
+            : { error_code: 'OK', error_message: '' },
+        })),
+      });
+      return action;
+    }
+
+    const routed: Routed | undefined = version === undefined ? served.route() : served.routeVersion(version);
+    if (!routed) {
+      if (version === undefined && served.slots.size > 0) {
+        throw new HttpError(503, `Model '${name}' has no version available yet (loading).`, 'unavailable');
+      }
+      throw notFound();
+    }
+    const started = performance.now();
+    let serverError = false;
+    try {
+      const model = routed.slot.model!;
+      if (action === 'metadata') {
+        sendJson(res, 200, tfServingMetadata(name, routed.slot.version, model.signature));
+        return action;
+      }
+      const text = await readBody(req, limits.maxBodyBytes, limits.timeoutMs);
+      const request = parsePredictRequest(text, model.signature.inputs, limits.maxBatch);
+      let outputs: number[][];
+      try {
+        outputs = await withDeadline(model.predict(request.columns, request.rows), limits.timeoutMs);
+      } catch (error) {
+        if (error instanceof InvalidInputError) throw new HttpError(400, error.message, 'bad_request');
+        if (error instanceof HttpError) throw error;
+        if ((error as Error).name === 'UserError')
+          throw new HttpError(400, (error as Error).message, 'bad_request');
+        serverError = true;
+        throw new HttpError(500, `Prediction failed: ${(error as Error).message}`, 'internal');
+      }
+      m.rows.inc({ model: name, version: String(routed.slot.version) }, request.rows);
+      sendJson(res, 200, request.format === 'row' ? { predictions: outputs } : { outputs });
+      if (requestLog) {
+        requestLog.record({
+          model: name,
+          version: routed.slot.version,
+          instances: request.instances,
+          outputs,
+          classes: model.preprocessing?.classes,
+        });
+        if (requestLog.dropped > droppedSeen) {
+          m.logDropped.inc({}, requestLog.dropped - droppedSeen);
+          droppedSeen = requestLog.dropped;
+        }
+      }
+      return action;
+    } catch (error) {
+      if (error instanceof HttpError && error.status >= 500) serverError = true;
+      throw error;
+    } finally {
+      routed.slot.release();
+      if (action === 'predict') served.observe(routed, performance.now() - started, serverError);
+      if (routed.arm !== undefined) updateVersionGauge();
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0]!;
+    let modelLabel = '';
+    let method = 'other';
+    let status = 200;
+    try {
+      if (path === '/healthz') {
+        method = 'healthz';
+        sendJson(res, 200, { status: 'ok' });
+      } else if (path === '/readyz') {
+        method = 'readyz';
+        const waiting = [...models.values()]
+          .filter((s) => s.current?.state !== 'AVAILABLE')
+          .map((s) => s.name);
+        status = waiting.length === 0 ? 200 : 503;
+        sendJson(
+          res,
+          status,
+          waiting.length === 0 ? { status: 'ready' } : { status: 'loading', models: waiting },
+        );
+      } else if (path === '/metrics') {
+        method = 'metrics';
+        const text = metrics.render();
+        res.writeHead(200, {
+          'content-type': PROMETHEUS_CONTENT_TYPE,
+          'content-length': Buffer.byteLength(text),
+        });
+        res.end(text);
+      } else {
+        const match = MODEL_PATH.exec(path);
+        if (!match)
+          throw new HttpError(
+            404,
+            `No such path: ${path}. The API is /v1/models/<model>[/versions/<n>][:predict|/metadata].`,
+            'not_found',
+          );
+        modelLabel = decodeURIComponent(match[1]!);
+        if (!models.has(modelLabel)) modelLabel = '(unknown)';
+        method = await handleModelRequest(req, res, match);
+      }
+    } catch (error) {
+      if (error instanceof HttpError) {
+        status = error.status;
+        m.errors.inc({ model: modelLabel, reason: error.reason });
+        if (!res.headersSent) sendJson(res, status, { error: error.message });
+      } else if (error instanceof BadRequestError) {
+        status = error.status;
+        m.errors.inc({ model: modelLabel, reason: status === 413 ? 'too_large' : 'bad_request' });
+        if (!res.headersSent) sendJson(res, status, { error: error.message });
+      } else {
+        status = 500;
+        m.errors.inc({ model: modelLabel, reason: 'internal' });
+        log.error(`Unexpected server error on ${req.method} ${path}: ${(error as Error).stack ?? error}`);
+        if (!res.headersSent) sendJson(res, 500, { error: `Internal error: ${(error as Error).message}` });
+      }
+      if (method === 'other' && /:predict$/.test(path)) method = 'predict';
+    } finally {
+      m.requests.inc({ model: modelLabel, method, code: String(status) });
+      if (modelLabel !== '')
+        m.duration.observe({ model: modelLabel, method }, (performance.now() - started) / 1000);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  // Keep-alive clients (load generators, smoke tests) reuse sockets; a server close waits for them.
+  server.keepAliveTimeout = 5_000;
+  const port = await listen(server, options.port, options.host ?? '127.0.0.1');
+  const host = options.host ?? '127.0.0.1';
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+  let adminServer: Server | undefined;
+  let adminPort: number | undefined;
+  const canaryTimer = setInterval(() => {
+    for (const served of models.values()) served.tick();
+    updateVersionGauge();
+  }, 1000);
+  canaryTimer.unref();
+
+  const handle_: ModelServer = {
+    url: `http://${urlHost}:${port}`,
+    port,
+    get adminUrl() {
+      return adminPort === undefined ? undefined : `http://127.0.0.1:${adminPort}`;
+    },
+    models,
+    metrics,
+    requestLog,
+    swap,
+    loadModel: load,
+    async close() {
+      clearInterval(canaryTimer);
+      await Promise.all([closeServer(server), adminServer ? closeServer(adminServer) : undefined]);
+      await Promise.all([...models.values()].map((s) => s.close()));
+      await requestLog?.flush();
+    },
+  };
+
+  if (options.admin) {
+    const token = options.admin.token;
+    adminServer = createServer((req, res) => {
+      void handleAdminRequest(req, res, {
+        token,
+        server: handle_,
+        log,
+        readBody: (r) => readBody(r, limits.maxBodyBytes, limits.timeoutMs),
+      }).catch((error) => {
+        if (!res.headersSent) sendJson(res, 500, { error: (error as Error).message });
+      });
+    });
+    adminPort = await listen(adminServer, options.admin.port ?? 0, '127.0.0.1');
+  }
+
+  try {
+    await Promise.all(
+      options.models.map(async (spec) => {
+        const source = await resolveModelSource(spec);
+        await swap(spec.name, source.version, source.folder);
+      }),
+    );
+  } catch (error) {
+    await handle_.close();
+    throw error;
+  }
+  return handle_;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
