@@ -142,7 +142,7 @@ export function validateResponse(method: string, template: string, status: numbe
   if (!compiled.has(key)) {
     const schema = responseSchema(method, template, status);
     ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
-    compiled.set(key, schema ? ajv.compile(schema) : null);
+    compiled.set(key, schema ? ajv.compile(toJsonSchema(schema) as object) : null);
   }
   const validate = compiled.get(key);
   if (!validate)
@@ -151,4 +151,24 @@ export function validateResponse(method: string, template: string, status: numbe
   return (validate.errors ?? [])
     .slice(0, 5)
     .map((error) => `${key}: ${error.instancePath || '/'} ${error.message}`);
+}
+
+/**
+ * OpenAPI 3.0's `nullable` as JSON Schema: ajv only accepts `nullable` next to `type`, and the
+ * description also puts it on `anyOf`/`allOf` nodes and bare objects.
+ */
+function toJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node))
+    out[key] = key === 'example' || key === 'examples' ? value : toJsonSchema(value);
+  if (out.nullable !== true) return out;
+  delete out.nullable;
+  if (typeof out.type === 'string') {
+    out.type = [out.type, 'null'];
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    return out;
+  }
+  return { anyOf: [out, { type: 'null' }] };
 }

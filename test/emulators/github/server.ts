@@ -946,7 +946,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     const prefix = `refs/${params.ref}`;
     const refs = [...repo.refs.entries()]
       .filter(([ref]) => ref.startsWith(prefix))
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([ref, target]) => refJson(repo, ref, target));
     return paged(refs, query, `/repos/${repo.owner}/${repo.name}/git/matching-refs/${params.ref}`);
   });
