@@ -1,0 +1,537 @@
+/**
+ * Per-column drift over two datasets in DuckDB (or a stored reference profile and a dataset):
+ * plan the columns, pick each column's method (Evidently's defaults unless overridden), compute
+ * only what that method needs in SQL, and return the columns with findings for every column that
+ * could not be compared, so bad input never reads as "no drift".
+ */
+import type { Database } from '../data/database.js';
+import type { Dataset } from '../data/open-dataset.js';
+import type { ColumnProfile, DatasetProfile } from '../data/profile-format.js';
+import { UserError } from '../errors/index.js';
+import type { Log } from '../logging/index.js';
+import {
+  type CountTable,
+  categoryCounts,
+  equalWidthEdges,
+  MergedEcdf,
+  numpyQuantile,
+  quantileRanks,
+} from './ecdf.js';
+import { type ColumnInputs, runMethod } from './evaluate.js';
+import {
+  type DriftColumnType,
+  type DriftMethod,
+  defaultMethod,
+  isDrifted,
+  METHOD_INFO,
+  type MethodChoice,
+} from './methods.js';
+import type { Bin, ColumnDrift, ColumnRole, Finding, SideSummary } from './report.js';
+import {
+  binnedCountsSql,
+  categoryCountsSql,
+  driftTypeOfDuckType,
+  driftTypeOfProfileColumn,
+  literalCategoryCountsSql,
+  numericCountsSql,
+  profileNumericRelation,
+  profileSideStats,
+  type SideStats,
+  sideStats,
+} from './sources.js';
+
+export type ReferenceSide =
+  | { kind: 'dataset'; dataset: Dataset }
+  | { kind: 'profile'; profile: DatasetProfile; path: string };
+
+export interface ColumnOverride {
+  method?: string;
+  threshold?: number;
+}
+
+export interface DetectOptions {
+  columns?: string[];
+  method: MethodChoice;
+  threshold?: number;
+  perColumn?: Record<string, { method?: MethodChoice; threshold?: number }>;
+  prediction?: string;
+  target?: string;
+}
+
+export interface DetectResult {
+  columns: ColumnDrift[];
+  /** Columns that should have been compared but could not (missing, type changed, all missing). */
+  broken: string[];
+  findings: Finding[];
+}
+
+/** Evidently switches from category frequencies to 30 equal-width bins above 20 distinct numbers. */
+const DIVERGENCE_BINS = 30;
+const DIVERGENCE_CATEGORY_MAX_DISTINCT = 20;
+const CHART_BINS = 10;
+const CHART_CATEGORIES = 8;
+const PSI_QUANTILES = Array.from({ length: 9 }, (_, i) => (i + 1) / 10);
+
+interface Planned {
+  name: string;
+  role: ColumnRole;
+  type: DriftColumnType;
+  referenceType: string;
+  currentType: string;
+  profile?: ColumnProfile;
+}
+
+export async function detectDrift(
+  db: Database,
+  reference: ReferenceSide,
+  current: Dataset,
+  options: DetectOptions,
+  log: Log,
+): Promise<DetectResult> {
+  const findings: Finding[] = [];
+  const broken: string[] = [];
+  const planned = planColumns(reference, current, options, findings, broken);
+
+  const currentStats = await sideStats(
+    db,
+    current.view,
+    planned.map((p) => ({ name: p.name, duckType: p.currentType, type: p.type })),
+  );
+  const referenceStats =
+    reference.kind === 'dataset'
+      ? await sideStats(
+          db,
+          reference.dataset.view,
+          planned.map((p) => ({ name: p.name, duckType: p.referenceType, type: p.type })),
+        )
+      : new Map(planned.map((p) => [p.name, profileSideStats(p.profile!)]));
+
+  const columns: ColumnDrift[] = [];
+  let tableIndex = 0;
+  for (const plan of planned) {
+    const refStats = referenceStats.get(plan.name)!;
+    const curStats = currentStats.get(plan.name)!;
+    if (refStats.present === 0) {
+      findings.push({
+        kind: 'not_tested',
+        column: plan.name,
+        severity: 'warning',
+        message: `Column '${plan.name}' has no values in the reference (all missing): nothing to compare against.`,
+      });
+      continue;
+    }
+    if (curStats.present === 0) {
+      findings.push({
+        kind: 'all_missing',
+        column: plan.name,
+        severity: 'error',
+        message: `Column '${plan.name}' is entirely missing in the current data (${curStats.rows} rows, all null/NaN), while the reference has ${refStats.present} values: counted as drifted.`,
+      });
+      if (plan.role === 'feature') broken.push(plan.name);
+      continue;
+    }
+    log.debug(`drift: comparing column ${plan.name} (${plan.type})`);
+    const column = await compareColumn(
+      db,
+      reference,
+      current,
+      plan,
+      refStats,
+      curStats,
+      options,
+      findings,
+      tableIndex++,
+    );
+    if (column) columns.push(column);
+  }
+  return { columns, broken, findings };
+}
+
+function planColumns(
+  reference: ReferenceSide,
+  current: Dataset,
+  options: DetectOptions,
+  findings: Finding[],
+  broken: string[],
+): Planned[] {
+  const refColumns =
+    reference.kind === 'dataset'
+      ? reference.dataset.columns.map((c) => ({
+          name: c.name,
+          duckType: c.type,
+          type: driftTypeOfDuckType(c.type),
+        }))
+      : reference.profile.columns.map((c) => ({
+          name: c.name,
+          duckType: c.physical_type,
+          type: driftTypeOfProfileColumn(c),
+        }));
+  const refByName = new Map(refColumns.map((c) => [c.name, c]));
+  const curByName = new Map(current.columns.map((c) => [c.name, c]));
+  const roles = new Map<string, ColumnRole>();
+  if (options.prediction) roles.set(options.prediction, 'prediction');
+  if (options.target) roles.set(options.target, 'target');
+
+  for (const [name, input] of [
+    [options.prediction, 'prediction'],
+    [options.target, 'target'],
+  ] as const) {
+    if (name && !refByName.has(name) && !curByName.has(name)) {
+      throw new UserError(`The ${input} column '${name}' is in neither the reference nor the current data.`, {
+        input,
+      });
+    }
+  }
+  if (options.columns) {
+    for (const name of options.columns) {
+      if (!refByName.has(name)) {
+        throw new UserError(
+          `Column '${name}' (from 'columns') is not in the reference; it has: ${[...refByName.keys()].join(', ')}.`,
+          { input: 'columns' },
+        );
+      }
+    }
+  }
+  const wanted = new Set(options.columns ?? refColumns.map((c) => c.name));
+  for (const name of roles.keys()) if (refByName.has(name)) wanted.add(name);
+
+  for (const column of current.columns) {
+    if (!refByName.has(column.name) && !roles.has(column.name)) {
+      findings.push({
+        kind: 'new_column',
+        column: column.name,
+        severity: 'warning',
+        message: `Column '${column.name}' is in the current data but not in the reference: not compared.`,
+      });
+    }
+  }
+
+  const planned: Planned[] = [];
+  for (const ref of refColumns) {
+    if (!wanted.has(ref.name)) continue;
+    const role = roles.get(ref.name) ?? 'feature';
+    const cur = curByName.get(ref.name);
+    if (!cur) {
+      // A target is allowed to be absent: labels arrive later than the features.
+      if (role === 'target') continue;
+      findings.push({
+        kind: 'missing_column',
+        column: ref.name,
+        severity: 'error',
+        message: `Column '${ref.name}' is in the reference but missing from the current data: counted as drifted.`,
+      });
+      if (role === 'feature') broken.push(ref.name);
+      continue;
+    }
+    if (ref.type === null) {
+      findings.push({
+        kind: 'not_tested',
+        column: ref.name,
+        severity: 'info',
+        message: `Column '${ref.name}' (${ref.duckType}) is not compared: drift-check compares numeric and categorical columns.`,
+      });
+      continue;
+    }
+    const curType = driftTypeOfDuckType(cur.type);
+    if (curType !== ref.type) {
+      findings.push({
+        kind: 'type_changed',
+        column: ref.name,
+        severity: 'error',
+        message: `Column '${ref.name}' changed type: ${ref.duckType} (${ref.type}) in the reference, ${cur.type} (${curType ?? 'not comparable'}) now: counted as drifted.`,
+      });
+      if (role === 'feature') broken.push(ref.name);
+      continue;
+    }
+    const profile =
+      reference.kind === 'profile' ? reference.profile.columns.find((c) => c.name === ref.name) : undefined;
+    planned.push({
+      name: ref.name,
+      role,
+      type: ref.type,
+      referenceType: ref.duckType,
+      currentType: cur.type,
+      profile,
+    });
+  }
+  return planned;
+}
+
+function chooseMethod(
+  plan: Planned,
+  n: number,
+  referenceDistinct: number,
+  options: DetectOptions,
+  findings: Finding[],
+): { method: DriftMethod; threshold: number } {
+  const override = options.perColumn?.[plan.name];
+  const auto = defaultMethod(plan.type, n, referenceDistinct);
+  let method = auto;
+  if (override?.method && override.method !== 'auto') {
+    if (!METHOD_INFO[override.method].applies.includes(plan.type)) {
+      throw new UserError(
+        `Drift method '${override.method}' cannot compare the ${plan.type} column '${plan.name}'; use one of ${Object.entries(
+          METHOD_INFO,
+        )
+          .filter(([, info]) => info.applies.includes(plan.type))
+          .map(([name]) => name)
+          .join(', ')}.`,
+        { input: 'method' },
+      );
+    }
+    method = override.method;
+  } else if (options.method !== 'auto') {
+    if (METHOD_INFO[options.method].applies.includes(plan.type)) method = options.method;
+    else {
+      findings.push({
+        kind: 'method_fallback',
+        column: plan.name,
+        severity: 'info',
+        message: `Method '${options.method}' does not apply to the ${plan.type} column '${plan.name}': used '${auto}'.`,
+      });
+    }
+  }
+  const threshold = override?.threshold ?? options.threshold ?? METHOD_INFO[method].threshold;
+  return { method, threshold };
+}
+
+async function compareColumn(
+  db: Database,
+  reference: ReferenceSide,
+  current: Dataset,
+  plan: Planned,
+  refStats: SideStats,
+  curStats: SideStats,
+  options: DetectOptions,
+  findings: Finding[],
+  index: number,
+): Promise<ColumnDrift | null> {
+  const built =
+    plan.type === 'numeric'
+      ? await numericInputs(db, reference, current, plan, refStats, index)
+      : await categoricalInputs(db, reference, current, plan, refStats);
+  if (!built) {
+    findings.push({
+      kind: 'not_tested',
+      column: plan.name,
+      severity: 'warning',
+      message:
+        plan.type === 'numeric'
+          ? `Column '${plan.name}': the reference profile keeps neither its values nor a histogram, so it cannot be compared.`
+          : `Column '${plan.name}' has too many distinct values to compare as categories (an id or free text?): not compared.`,
+    });
+    return null;
+  }
+  try {
+    const { inputs, referenceDistinct, approximate, chartBins } = built;
+    const { method, threshold } = chooseMethod(plan, inputs.n, referenceDistinct, options, findings);
+    const result = await runMethod(method, inputs);
+    const bins = await chartBins();
+    const drifted = isDrifted(method, result.statistic, threshold);
+    const column: ColumnDrift = {
+      name: plan.name,
+      type: plan.type,
+      role: plan.role,
+      method,
+      statistic: result.statistic,
+      p_value: result.p_value,
+      test_statistic: result.test_statistic,
+      threshold,
+      drifted,
+      reference: summary(refStats, referenceDistinct, bins.reference),
+      current: summary(curStats, built.currentDistinct, bins.current),
+    };
+    if (approximate) {
+      column.approximate = true;
+      column.note = 'reference from a stored profile: compared on its histogram bins / top values';
+    }
+    return column;
+  } finally {
+    await built.dispose();
+  }
+}
+
+function summary(stats: SideStats, distinct: number | null, bins: Bin[]): SideSummary {
+  const out: SideSummary = { rows: stats.rows, missing: stats.rows - stats.present, distinct, bins };
+  if (stats.mean !== null || stats.std !== null) {
+    Object.assign(out, { mean: stats.mean, std: stats.std, min: stats.min, max: stats.max });
+  }
+  return out;
+}
+
+interface BuiltInputs {
+  inputs: ColumnInputs;
+  referenceDistinct: number;
+  currentDistinct: number | null;
+  approximate: boolean;
+  chartBins(): Promise<{ reference: Bin[]; current: Bin[] }>;
+  dispose(): Promise<void>;
+}
+
+const shares = (counts: number[], total: number) => counts.map((c) => (total > 0 ? c / total : 0));
+
+function binLabels(edges: number[]): string[] {
+  const fmt = (x: number) => String(Number(x.toPrecision(4)));
+  return edges.slice(0, -1).map((lo, i) => `${fmt(lo)}–${fmt(edges[i + 1])}`);
+}
+
+async function numericInputs(
+  db: Database,
+  reference: ReferenceSide,
+  current: Dataset,
+  plan: Planned,
+  refStats: SideStats,
+  index: number,
+): Promise<BuiltInputs | null> {
+  let refSql: string;
+  let curSql = numericCountsSql(current.view, plan.name, plan.currentType);
+  let approximate = false;
+  if (reference.kind === 'dataset') {
+    refSql = numericCountsSql(reference.dataset.view, plan.name, plan.referenceType);
+  } else {
+    const relation = profileNumericRelation(plan.profile!);
+    if (!relation) return null;
+    refSql = relation.sql;
+    if (!relation.exact) {
+      approximate = true;
+      curSql = binnedCountsSql(current.view, plan.name, plan.currentType, relation.widthLog2);
+    }
+  }
+  const ecdf = await MergedEcdf.build(db, `drift_ecdf_${index}`, refSql, curSql);
+  const totals = await ecdf.totals();
+  const { n, m } = totals;
+  const equalWidth = async (bins: number): Promise<CountTable> => {
+    const edges = equalWidthEdges(totals.min!, totals.max!, bins);
+    const counts = await ecdf.binCounts(edges.slice(1, -1));
+    return { labels: binLabels(edges), reference: counts.reference, current: counts.current };
+  };
+  const inputs: ColumnInputs = {
+    type: 'numeric',
+    n,
+    m,
+    ksStatistic: () => ecdf.ksStatistic(),
+    wasserstein: () => ecdf.wasserstein(),
+    referenceStd: async () => refStats.std ?? 0,
+    psiCounts: async () => {
+      const ranks = quantileRanks(n, PSI_QUANTILES);
+      const order = await ecdf.referenceOrderStatistics(ranks);
+      const edges = PSI_QUANTILES.map((q) => numpyQuantile(n, q, (rank) => order.get(rank)!));
+      return ecdf.binCounts(edges);
+    },
+    binnedForDivergence: () =>
+      totals.referenceDistinct > DIVERGENCE_CATEGORY_MAX_DISTINCT
+        ? equalWidth(DIVERGENCE_BINS)
+        : ecdf.categories(),
+    categories: () => ecdf.categories(),
+  };
+  return {
+    inputs,
+    referenceDistinct: reference.kind === 'profile' ? plan.profile!.distinct : totals.referenceDistinct,
+    currentDistinct: approximate ? null : totals.currentDistinct,
+    approximate,
+    chartBins: async () => {
+      const table =
+        totals.unionDistinct <= CHART_BINS ? await ecdf.categories() : await equalWidth(CHART_BINS);
+      return {
+        reference: table.labels.map((label, i) => ({ label, share: shares(table.reference, n)[i] })),
+        current: table.labels.map((label, i) => ({ label, share: shares(table.current, m)[i] })),
+      };
+    },
+    dispose: () => ecdf.drop(),
+  };
+}
+
+async function categoricalInputs(
+  db: Database,
+  reference: ReferenceSide,
+  current: Dataset,
+  plan: Planned,
+  refStats: SideStats,
+): Promise<BuiltInputs | null> {
+  let refSql: string;
+  let approximate = false;
+  let otherLabel: string | undefined;
+  if (reference.kind === 'dataset') {
+    refSql = categoryCountsSql(reference.dataset.view, plan.name);
+  } else {
+    const profile = plan.profile!;
+    const pairs = profile.top_values.map((t) => ({ value: String(t.value), count: t.count }));
+    if (!profile.top_values_complete) {
+      // Only the top values are known: the rest of the reference becomes one "(other)" bucket,
+      // and current values outside the top list are folded into it below.
+      approximate = true;
+      otherLabel = '(other)';
+      const listed = pairs.reduce((s, p) => s + p.count, 0);
+      pairs.push({ value: otherLabel, count: Math.max(0, refStats.present - listed) });
+    }
+    refSql = literalCategoryCountsSql(pairs);
+  }
+  let table = await categoryCounts(db, refSql, categoryCountsSql(current.view, plan.name));
+  if (!table) return null;
+  if (otherLabel !== undefined) table = foldUnknown(table, otherLabel);
+  const counts = table;
+  const n = counts.reference.reduce((s, c) => s + c, 0);
+  const m = counts.current.reduce((s, c) => s + c, 0);
+  const notNumeric = async (): Promise<never> => {
+    throw new UserError(`Column '${plan.name}' is categorical: KS, Wasserstein and PSI need numbers.`, {
+      input: 'method',
+    });
+  };
+  const referenceDistinct = counts.reference.filter((c) => c > 0).length;
+  return {
+    inputs: {
+      type: 'categorical',
+      n,
+      m,
+      ksStatistic: notNumeric,
+      wasserstein: notNumeric,
+      referenceStd: notNumeric,
+      psiCounts: notNumeric,
+      binnedForDivergence: async () => counts,
+      categories: async () => counts,
+    },
+    referenceDistinct: reference.kind === 'profile' ? plan.profile!.distinct : referenceDistinct,
+    currentDistinct: counts.current.filter((c) => c > 0).length,
+    approximate,
+    chartBins: async () => topCategoryBins(counts, n, m),
+    dispose: async () => {},
+  };
+}
+
+/** Current categories the reference profile did not list are counted in its "(other)" bucket. */
+function foldUnknown(table: CountTable, otherLabel: string): CountTable {
+  const out: CountTable = { labels: [], reference: [], current: [] };
+  let otherCurrent = 0;
+  let otherReference = 0;
+  table.labels.forEach((label, i) => {
+    if (label === otherLabel || table.reference[i] === 0) {
+      otherCurrent += table.current[i];
+      otherReference += table.reference[i];
+    } else {
+      out.labels.push(label);
+      out.reference.push(table.reference[i]);
+      out.current.push(table.current[i]);
+    }
+  });
+  out.labels.push(otherLabel);
+  out.reference.push(otherReference);
+  out.current.push(otherCurrent);
+  return out;
+}
+
+function topCategoryBins(table: CountTable, n: number, m: number): { reference: Bin[]; current: Bin[] } {
+  const order = table.labels
+    .map((_, i) => i)
+    .sort((a, b) => table.reference[b] + table.current[b] - (table.reference[a] + table.current[a]));
+  const top = order.slice(0, CHART_CATEGORIES);
+  const rest = order.slice(CHART_CATEGORIES);
+  const bins = (counts: number[], total: number): Bin[] => {
+    const out = top.map((i) => ({ label: table.labels[i], share: total > 0 ? counts[i] / total : 0 }));
+    if (rest.length > 0) {
+      const other = rest.reduce((s, i) => s + counts[i], 0);
+      out.push({ label: `(${rest.length} more)`, share: total > 0 ? other / total : 0 });
+    }
+    return out;
+  };
+  return { reference: bins(table.reference, n), current: bins(table.current, m) };
+}

@@ -1,0 +1,113 @@
+/** The `mlops-drift/v1` report: documented by docs/schemas/drift.schema.json. */
+import type { DriftColumnType, DriftMethod } from './methods.js';
+
+export const DRIFT_SCHEMA = 'mlops-drift/v1';
+
+export interface Bin {
+  /** Category value or bin label `[lo, hi)`. */
+  label: string;
+  /** Share of the sample's non-missing values. */
+  share: number;
+}
+
+export interface SideSummary {
+  rows: number;
+  /** Missing: null, NaN or infinite. */
+  missing: number;
+  distinct: number | null;
+  mean?: number | null;
+  std?: number | null;
+  min?: number | null;
+  max?: number | null;
+  /** A small histogram (numeric) or the top categories, on bins shared by both sides. */
+  bins: Bin[];
+}
+
+export type ColumnRole = 'feature' | 'prediction' | 'target';
+
+export interface ColumnDrift {
+  name: string;
+  type: DriftColumnType;
+  role: ColumnRole;
+  method: DriftMethod;
+  /** The method's value: a p-value for tests, the distance for distances. */
+  statistic: number;
+  /** The test's p-value, null for distances. */
+  p_value: number | null;
+  /** The test statistic behind the p-value (KS D, chi-square, z), when there is one. */
+  test_statistic?: number | null;
+  threshold: number;
+  drifted: boolean;
+  /** Computed from a stored profile's histogram rather than the raw reference data. */
+  approximate?: boolean;
+  reference: SideSummary;
+  current: SideSummary;
+  note?: string;
+}
+
+export type FindingKind =
+  | 'missing_column'
+  | 'new_column'
+  | 'type_changed'
+  | 'all_missing'
+  | 'not_tested'
+  | 'method_fallback'
+  | 'profile_limit'
+  | 'performance_decay';
+
+export interface Finding {
+  kind: FindingKind;
+  column?: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+}
+
+export interface PerformanceCheck {
+  metric: string;
+  reference: number;
+  current: number;
+  /** current - reference in the metric's units. */
+  delta: number;
+  direction: 'higher' | 'lower';
+  tolerance: number;
+  decayed: boolean;
+  rows: number;
+}
+
+export interface DriftReport {
+  schema: typeof DRIFT_SCHEMA;
+  created_at: string;
+  reference: { path: string; rows: number; kind: 'dataset' | 'profile' };
+  current: { path: string; rows: number };
+  drift_detected: boolean;
+  /** Drifted feature columns / tested feature columns. */
+  share: number;
+  drift_share: number;
+  drifted_columns: string[];
+  /** Features first (drifted first, then by how far past the threshold), then prediction, target. */
+  columns: ColumnDrift[];
+  prediction: ColumnDrift | null;
+  performance: PerformanceCheck[];
+  findings: Finding[];
+}
+
+/**
+ * How far a column is past its threshold, for sorting: for tests, -log10(p / threshold); for
+ * distances, value / threshold. Bigger means more drifted.
+ */
+export function severityScore(column: ColumnDrift): number {
+  if (column.p_value !== null) {
+    return -Math.log10(Math.max(column.p_value, 1e-300) / column.threshold);
+  }
+  return column.statistic / column.threshold - 1;
+}
+
+/** Drifted columns first, each group from the most to the least drifted, then by name. */
+export function sortColumns(columns: ColumnDrift[]): ColumnDrift[] {
+  return [...columns].sort(
+    (a, b) =>
+      Number(b.drifted) - Number(a.drifted) ||
+      severityScore(b) - severityScore(a) ||
+      a.name.localeCompare(b.name),
+  );
+}

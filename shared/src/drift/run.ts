@@ -1,0 +1,232 @@
+/**
+ * The drift-check use case: open both sides, compare every column, write the `mlops-drift/v1`
+ * report and return what the action writes (outputs, step summary, issue body). The issue
+ * lifecycle (find by marker, update, close, dispatch) lives with the platform layer.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { Database } from '../data/database.js';
+import { type Dataset, openDataset } from '../data/open-dataset.js';
+import { detectFormat } from '../data/source.js';
+import { UserError } from '../errors/index.js';
+import type { Log } from '../logging/index.js';
+import { detectDrift, type ReferenceSide } from './detect.js';
+import { parseMethod } from './methods.js';
+import { checkPerformance, readStoredMetrics } from './performance.js';
+import { driftMarkerKey, renderDriftIssue, renderDriftSummary } from './render.js';
+import { DRIFT_SCHEMA, type DriftReport, type Finding, sortColumns } from './report.js';
+import { checkProfile } from './sources.js';
+
+export interface DriftCheckOptions {
+  /** A dataset (any format openDataset reads) or a stored `mlops-profile/v1` JSON. */
+  reference: string;
+  current: string;
+  columns?: string[];
+  /** auto (Evidently's choice per column) or one method for every column it applies to. */
+  method: string;
+  threshold?: number;
+  /** Dataset drift when the share of drifted feature columns is at least this (0.5). */
+  driftShare: number;
+  prediction?: string;
+  target?: string;
+  reportPath: string;
+  workingDirectory: string;
+  perColumn?: Record<string, { method?: string; threshold?: number }>;
+  /** metrics.json stored at registration: with prediction and target, checks performance decay. */
+  metrics?: string;
+  /** Name used in the issue title and marker; default: the reference file's base name. */
+  model?: string;
+  issueLabel?: string;
+  runUrl?: string;
+}
+
+export interface DriftCheckResult {
+  driftDetected: boolean;
+  driftedColumns: string[];
+  share: number;
+  reportPath: string;
+  report: DriftReport;
+  summaryMarkdown: string;
+  issueMarkdown: string;
+  /** Key of the hidden marker `<!-- mlops:drift:<key> -->` that identifies this model's issue. */
+  markerKey: string;
+  /** True when a stored metric got worse than its tolerance on the labelled current rows. */
+  performanceDecayed: boolean;
+}
+
+/** Opens a data path as a view; the one place that knows how, so it can follow shared/src/data. */
+async function openSide(db: Database, path: string, name: string): Promise<Dataset> {
+  return openDataset(db, path, { name });
+}
+
+function looksLikeProfile(path: string): unknown | undefined {
+  if (detectFormat(path) !== 'json') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined; // not one JSON document: let openDataset read (or reject) it as data
+  }
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && 'schema' in parsed) {
+    const schema = String((parsed as { schema: unknown }).schema);
+    if (schema.startsWith('mlops-profile')) return parsed;
+    throw new UserError(`'${path}' is a '${schema}' file, not a dataset or a mlops-profile/v1 reference.`, {
+      file: path,
+      input: 'reference',
+    });
+  }
+  return undefined;
+}
+
+export async function runDriftCheck(options: DriftCheckOptions, log: Log): Promise<DriftCheckResult> {
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(options.workingDirectory, p));
+  if (!(options.driftShare > 0 && options.driftShare <= 1)) {
+    throw new UserError(`drift-share must be in (0, 1]; got ${options.driftShare}.`, {
+      input: 'drift-share',
+    });
+  }
+  if (options.threshold !== undefined && !(options.threshold > 0)) {
+    throw new UserError(`threshold must be a positive number; got ${options.threshold}.`, {
+      input: 'threshold',
+    });
+  }
+  const method = parseMethod(options.method, 'the method input');
+  const perColumn = Object.fromEntries(
+    Object.entries(options.perColumn ?? {}).map(([column, o]) => [
+      column,
+      {
+        method: o.method === undefined ? undefined : parseMethod(o.method, `column '${column}'`),
+        threshold: o.threshold,
+      },
+    ]),
+  );
+  const referencePath = at(options.reference);
+  const currentPath = at(options.current);
+
+  const db = await Database.open();
+  try {
+    const profile = looksLikeProfile(referencePath);
+    const reference: ReferenceSide = profile
+      ? { kind: 'profile', profile: checkProfile(profile, options.reference), path: options.reference }
+      : { kind: 'dataset', dataset: await openSide(db, referencePath, 'drift_reference') };
+    const referenceRows = reference.kind === 'dataset' ? reference.dataset.rows : reference.profile.rows;
+    if (referenceRows === 0) {
+      throw new UserError(`The reference '${options.reference}' has no rows: nothing to compare against.`, {
+        input: 'reference',
+      });
+    }
+    const current = await openSide(db, currentPath, 'drift_current');
+    if (current.rows === 0) {
+      throw new UserError(
+        `The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`,
+        { input: 'current' },
+      );
+    }
+    if (reference.kind === 'profile')
+      log.info(`drift: reference is a stored profile (${referenceRows} rows)`);
+
+    const detected = await detectDrift(
+      db,
+      reference,
+      current,
+      {
+        columns: options.columns,
+        method,
+        threshold: options.threshold,
+        perColumn,
+        prediction: options.prediction,
+        target: options.target,
+      },
+      log,
+    );
+    const findings: Finding[] = [...detected.findings];
+    if (reference.kind === 'profile') {
+      const approximate = detected.columns.filter((c) => c.approximate).map((c) => c.name);
+      findings.push({
+        kind: 'profile_limit',
+        severity: 'info',
+        message:
+          approximate.length > 0
+            ? `The reference is a stored profile: ${approximate.join(', ')} were compared on the profile's histogram bins or top values (marked ≈); the other columns had exact value counts.`
+            : 'The reference is a stored profile with exact value counts for every compared column.',
+      });
+    }
+
+    const features = detected.columns.filter((c) => c.role === 'feature');
+    const denominator = features.length + detected.broken.length;
+    if (denominator === 0) {
+      throw new UserError(
+        `No column could be compared between '${options.reference}' and '${options.current}': ${
+          findings.map((f) => f.message).join(' ') || 'no columns selected.'
+        }`,
+        { input: 'columns' },
+      );
+    }
+    const drifted = [...features.filter((c) => c.drifted).map((c) => c.name), ...detected.broken];
+    const share = drifted.length / denominator;
+
+    const performance =
+      options.metrics &&
+      options.prediction &&
+      options.target &&
+      current.columns.some((c) => c.name === options.target)
+        ? await checkPerformance(
+            db,
+            current.view,
+            options.prediction,
+            options.target,
+            readStoredMetrics(at(options.metrics)),
+          )
+        : [];
+    for (const p of performance.filter((x) => x.decayed)) {
+      findings.push({
+        kind: 'performance_decay',
+        severity: 'error',
+        message: `${p.metric} fell from ${p.reference} (stored) to ${p.current} on ${p.rows} labelled rows.`,
+      });
+    }
+
+    const sorted = sortColumns(detected.columns.filter((c) => c.role !== 'prediction'));
+    const report: DriftReport = {
+      schema: DRIFT_SCHEMA,
+      created_at: new Date().toISOString(),
+      reference: { path: options.reference, rows: referenceRows, kind: reference.kind },
+      current: { path: options.current, rows: current.rows },
+      drift_detected: share >= options.driftShare,
+      share,
+      drift_share: options.driftShare,
+      drifted_columns: sortColumnsByReport(drifted, sorted),
+      columns: sorted.sort((a, b) => Number(a.role !== 'feature') - Number(b.role !== 'feature')),
+      prediction: detected.columns.find((c) => c.role === 'prediction') ?? null,
+      performance,
+      findings,
+    };
+
+    const reportPath = at(options.reportPath);
+    mkdirSync(dirname(reportPath), { recursive: true });
+    writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    const model = options.model ?? basename(options.reference).replace(/\.[^.]+$/, '');
+    log.info(
+      `drift: ${drifted.length}/${denominator} columns drifted (share ${share.toFixed(3)}); dataset drift: ${report.drift_detected}`,
+    );
+    return {
+      driftDetected: report.drift_detected,
+      driftedColumns: report.drifted_columns,
+      share,
+      reportPath,
+      report,
+      summaryMarkdown: renderDriftSummary(report),
+      issueMarkdown: renderDriftIssue(report, { model, label: options.issueLabel, runUrl: options.runUrl }),
+      markerKey: driftMarkerKey(model, options.issueLabel),
+      performanceDecayed: performance.some((p) => p.decayed),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Drifted names in report order (most drifted first), schema-broken columns last. */
+function sortColumnsByReport(drifted: string[], sorted: { name: string }[]): string[] {
+  const order = new Map(sorted.map((c, i) => [c.name, i]));
+  return [...drifted].sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9));
+}
