@@ -1,0 +1,94 @@
+import { UserError } from '../errors/index.js';
+import type { ClassificationData, EvaluationRows, RegressionData } from '../metrics/index.js';
+
+/** Everything the metrics need, whichever way the predictions came (model or file). */
+export type EvaluationInput = EvaluationRows & {
+  rows: number;
+  /** Values of each slice column per row, as text (null for SQL NULL). */
+  slices: Record<string, (string | null)[]>;
+};
+
+export type ClassificationInput = { task: 'classification'; data: ClassificationData };
+export type RegressionInput = { task: 'regression'; data: RegressionData };
+
+/** Maps label text to class indices; a label outside `classes` is the user's error, named with examples. */
+export function encodeLabels(
+  labels: readonly (string | null)[],
+  classes: readonly string[],
+  what: string,
+): Int32Array {
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const out = new Int32Array(labels.length);
+  const unknown = new Map<string, number>();
+  let firstRow = -1;
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    const c = label === null ? undefined : index.get(label);
+    if (c === undefined) {
+      const key = label === null ? '(missing)' : JSON.stringify(label);
+      unknown.set(key, (unknown.get(key) ?? 0) + 1);
+      if (firstRow < 0) firstRow = i;
+      continue;
+    }
+    out[i] = c;
+  }
+  if (unknown.size > 0) {
+    const count = [...unknown.values()].reduce((a, b) => a + b, 0);
+    const examples = [...unknown.keys()].slice(0, 5).join(', ');
+    throw new UserError(
+      `${what} has ${count} row(s) with labels that are not among the model's classes [${classes.map((c) => JSON.stringify(c)).join(', ')}]: ${examples} (first at row ${firstRow + 1}).`,
+    );
+  }
+  return out;
+}
+
+/** Rejects NaN and ±Infinity, naming the first row (1-based). */
+export function checkFinite(values: ArrayLike<number>, what: string, stride = 1): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new UserError(
+        `${what} is ${values[i]} at row ${Math.floor(i / stride) + 1}; predictions must be finite numbers.`,
+      );
+    }
+  }
+}
+
+/**
+ * Scores must be probabilities: each in [0, 1] and each row summing to 1 within `tolerance`
+ * (float32 softmax outputs sum to 1 within ~1e-7; logits or unnormalised scores are far off).
+ */
+export const PROBABILITY_TOLERANCE = 1e-4;
+
+export function checkProbabilities(scores: Float64Array, k: number, what: string): void {
+  checkFinite(scores, what, k);
+  const rows = scores.length / k;
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      const p = scores[i * k + c];
+      if (p < -PROBABILITY_TOLERANCE || p > 1 + PROBABILITY_TOLERANCE) {
+        throw new UserError(
+          `${what} has ${p} at row ${i + 1}, outside [0, 1]: scores must be probabilities, not logits.`,
+        );
+      }
+      sum += p;
+    }
+    if (Math.abs(sum - 1) > PROBABILITY_TOLERANCE) {
+      throw new UserError(
+        `${what}: the class probabilities of row ${i + 1} sum to ${sum}, not 1 (tolerance ${PROBABILITY_TOLERANCE}). Apply softmax, or give probabilities.`,
+      );
+    }
+  }
+}
+
+/** Index of the highest score per row (first on ties, like argmax). */
+export function argmaxRows(scores: Float64Array, k: number): Int32Array {
+  const rows = scores.length / k;
+  const out = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (scores[i * k + c] > scores[i * k + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+}

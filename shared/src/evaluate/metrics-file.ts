@@ -1,0 +1,45 @@
+import type { MetricEstimate } from '../metrics/index.js';
+import type { LatencyAtBatch } from './latency.js';
+
+export const METRICS_SCHEMA = 'mlops-metrics/v1';
+
+/** Slices with fewer rows than this are flagged `small`: their intervals are wide and their values noisy. */
+export const SMALL_SLICE_ROWS = 30;
+
+/** Slice values kept per column (the most frequent); the rest are counted in `other_values`. */
+export const MAX_SLICE_VALUES = 50;
+
+export interface SliceMetrics {
+  column: string;
+  /** The value as text; null for missing values. */
+  value: string | null;
+  n: number;
+  small: boolean;
+  metrics: Record<string, MetricEstimate>;
+}
+
+/** metrics.json: documented by docs/schemas/metrics.schema.json. */
+export interface MetricsFile {
+  schema: typeof METRICS_SCHEMA;
+  task: 'classification' | 'regression';
+  created_at: string;
+  git: { sha: string | null; ref: string | null };
+  model: {
+    name: string;
+    path: string;
+    format: string;
+    digest: string;
+    size_bytes: number;
+    engine: string;
+  } | null;
+  dataset: { path: string; rows: number; digest: string };
+  target: string | null;
+  classes: string[] | null;
+  metrics: Record<string, MetricEstimate>;
+  bootstrap: { resamples: number; confidence: number; seed: number; method: 'percentile' };
+  slices: SliceMetrics[];
+  confusion_matrix: { labels: string[]; matrix: number[][] } | null;
+  latency: { engine: string; model_size_bytes: number; batches: LatencyAtBatch[] } | null;
+  predictions: { path: string; row_id: 'row_id'; loss: string } | null;
+  notes: string[];
+}

@@ -1,0 +1,335 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { Database, quoteIdent } from '../data/database.js';
+import { openDataset } from '../data/open-dataset.js';
+import type { TfPreference } from '../engines/tfjs.js';
+import { UserError } from '../errors/index.js';
+import type { Log } from '../logging/index.js';
+import { bootstrapMetrics, type EvaluationRows, type MetricEstimate, planFor } from '../metrics/index.js';
+import { loadModel, preprocessingBeside } from '../models/load.js';
+import { digestFiles, modelFiles, modelName } from './digest.js';
+import { predictDataset } from './inference.js';
+import type { EvaluationInput } from './input.js';
+import { measureLatency } from './latency.js';
+import {
+  MAX_SLICE_VALUES,
+  METRICS_SCHEMA,
+  type MetricsFile,
+  type SliceMetrics,
+  SMALL_SLICE_ROWS,
+} from './metrics-file.js';
+import { readPredictions, type TaskOption } from './predictions-file.js';
+import { writePredictions } from './predictions-output.js';
+import { selectMetrics } from './select-metrics.js';
+import { streamColumns } from './stream.js';
+import { renderEvaluateSummary } from './summary.js';
+
+export interface EvaluateOptions {
+  /** TF.js model.json (or its folder) or .onnx; exclusive with `predictions`. */
+  model?: string;
+  /** Predictions file (DESIGN.md §4 columns); exclusive with `model`. */
+  predictions?: string;
+  /** Evaluation data: required with `model`; with `predictions`, optional source of slice columns (same rows, same order). */
+  data?: string;
+  /** Target column in `data`; defaults to the target in the model's preprocessing.json. */
+  target?: string;
+  task?: TaskOption;
+  metrics?: string[];
+  slices?: string[];
+  confidence: number;
+  bootstrap: number;
+  seed: number;
+  latency: boolean;
+  /** metrics.json path. */
+  output: string;
+  /** Per-row predictions (CSV or Parquet by extension); default `predictions.parquet` beside `output`. */
+  predictionsOutput?: string;
+  workingDirectory: string;
+  git?: { sha?: string; ref?: string };
+  /** TF.js backend preference (benchmarks and tests); default auto. */
+  tfBackend?: TfPreference;
+}
+
+export interface EvaluateResult {
+  metricsPath: string;
+  metrics: MetricsFile;
+  predictionsPath: string;
+  summaryMarkdown: string;
+  /** Action outputs, as strings. */
+  outputs: { 'metrics-path': string; metrics: string; 'predictions-path': string };
+}
+
+export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<EvaluateResult> {
+  checkOptions(options);
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(options.workingDirectory, p));
+  const metricsPath = at(options.output);
+  const predictionsPath = at(
+    options.predictionsOutput ?? join(dirname(options.output), 'predictions.parquet'),
+  );
+  const slicesWanted = [...new Set((options.slices ?? []).map((s) => s.trim()).filter((s) => s !== ''))];
+  const notes: string[] = [];
+  const db = await Database.open();
+  try {
+    let input: EvaluationInput;
+    let datasetFiles: string[];
+    let target: string | null = null;
+    let model: Awaited<ReturnType<typeof loadModel>> | null = null;
+    let sample: Awaited<ReturnType<typeof predictDataset>>['sample'] | null = null;
+
+    if (options.model) {
+      if (!options.data)
+        throw new UserError('evaluate needs `data` (features and target) to run a model on.', {
+          input: 'data',
+        });
+      model = await loadModel(at(options.model), { tfBackend: options.tfBackend });
+      log.info(`Loaded ${model.format} model ${model.path} (${model.engine}, ${model.sizeBytes} bytes).`);
+      const spec = await preprocessingBeside(model.path);
+      if (spec === null) {
+        throw new UserError(
+          `No preprocessing.json beside the model '${model.path}': evaluate needs it (mlops-preprocessing/v1, written by train) to turn data columns into model inputs.`,
+          { input: 'model' },
+        );
+      }
+      if (options.task && options.task !== 'auto' && options.task !== spec.task) {
+        throw new UserError(
+          `task is '${options.task}' but the model's preprocessing.json says '${spec.task}'.`,
+          { input: 'task' },
+        );
+      }
+      target = options.target || spec.target;
+      const dataset = await openDataset(db, at(options.data), { name: 'evaluation_data' });
+      notes.push(...dataset.notes);
+      const result = await predictDataset(db, dataset, model, spec, { target, slices: slicesWanted, log });
+      input = result.input;
+      sample = result.sample;
+      datasetFiles = dataset.files;
+    } else {
+      const predictions = await openDataset(db, at(options.predictions!), { name: 'evaluation_predictions' });
+      notes.push(...predictions.notes);
+      const own = new Set(predictions.columns.map((c) => c.name));
+      input = await readPredictions(db, predictions, {
+        task: options.task ?? 'auto',
+        slices: slicesWanted.filter((s) => own.has(s)),
+      });
+      datasetFiles = predictions.files;
+      target = 'y_true';
+      const fromData = slicesWanted.filter((s) => !own.has(s));
+      if (options.data) {
+        const data = await openDataset(db, at(options.data), { name: 'evaluation_data' });
+        if (data.rows !== input.rows) {
+          throw new UserError(
+            `The predictions file has ${input.rows} rows but the data '${data.path}' has ${data.rows}; they must be the same rows in the same order.`,
+            { input: 'data' },
+          );
+        }
+        await readSliceColumns(
+          db,
+          data.view,
+          fromData,
+          data.columns.map((c) => c.name),
+          input,
+        );
+      } else if (fromData.length > 0) {
+        throw new UserError(
+          `The slice column(s) ${fromData.join(', ')} are not in the predictions file, and no data was given.`,
+          {
+            input: 'slices',
+          },
+        );
+      }
+    }
+
+    const names = selectMetrics(input, options.metrics);
+    log.info(
+      `Computing ${names.length} metrics on ${input.rows} rows with ${options.bootstrap} bootstrap resamples.`,
+    );
+    const bootstrap = { resamples: options.bootstrap, seed: options.seed, confidence: options.confidence };
+    const metrics = bootstrapMetrics(planFor(input, names), {
+      ...bootstrap,
+      onProgress: (done, total) => log.progress('bootstrap', done, total),
+    });
+    const slices = computeSlices(input, names, bootstrap, notes);
+
+    let latency: MetricsFile['latency'] = null;
+    if (options.latency) {
+      if (model && sample) {
+        latency = {
+          engine: model.engine,
+          model_size_bytes: model.sizeBytes,
+          batches: await measureLatency(model, sample),
+        };
+      } else {
+        notes.push('latency was requested but there is no model to time (predictions file input).');
+      }
+    }
+
+    const { loss } = await writePredictions(db, input, predictionsPath);
+    const file: MetricsFile = {
+      schema: METRICS_SCHEMA,
+      task: input.task,
+      created_at: new Date().toISOString(),
+      git: { sha: options.git?.sha || null, ref: options.git?.ref || null },
+      model: model
+        ? {
+            name: modelName(model.path),
+            path: options.model!,
+            format: model.format,
+            digest: await digestFiles(await modelFiles(model)),
+            size_bytes: model.sizeBytes,
+            engine: model.engine,
+          }
+        : null,
+      dataset: {
+        path: model ? options.data! : options.predictions!,
+        rows: input.rows,
+        digest: await digestFiles(datasetFiles),
+      },
+      target,
+      classes: input.task === 'classification' ? [...input.data.classes] : null,
+      metrics,
+      bootstrap: { ...bootstrap, method: 'percentile' },
+      slices,
+      confusion_matrix: input.task === 'classification' ? confusionMatrix(input) : null,
+      latency,
+      predictions: { path: predictionsPath, row_id: 'row_id', loss },
+      notes,
+    };
+    model?.dispose();
+    await mkdir(dirname(metricsPath), { recursive: true });
+    await writeFile(metricsPath, `${JSON.stringify(file, null, 2)}\n`);
+    const headline = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v.value]));
+    return {
+      metricsPath,
+      metrics: file,
+      predictionsPath,
+      summaryMarkdown: renderEvaluateSummary(file),
+      outputs: {
+        'metrics-path': metricsPath,
+        metrics: JSON.stringify(headline),
+        'predictions-path': predictionsPath,
+      },
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function checkOptions(options: EvaluateOptions): void {
+  if (Boolean(options.model) === Boolean(options.predictions)) {
+    throw new UserError(
+      'evaluate needs exactly one of `model` (a TF.js model.json or .onnx) or `predictions` (a predictions file).',
+      {
+        input: options.model ? 'predictions' : 'model',
+      },
+    );
+  }
+  if (!(options.confidence > 0 && options.confidence < 1)) {
+    throw new UserError(`confidence must be between 0 and 1 (exclusive), got ${options.confidence}.`, {
+      input: 'confidence',
+    });
+  }
+  if (!Number.isInteger(options.bootstrap) || options.bootstrap < 0) {
+    throw new UserError(
+      `bootstrap must be a whole number of resamples (0 for none), got ${options.bootstrap}.`,
+      { input: 'bootstrap' },
+    );
+  }
+  if (!Number.isInteger(options.seed))
+    throw new UserError(`seed must be an integer, got ${options.seed}.`, { input: 'seed' });
+}
+
+async function readSliceColumns(
+  db: Database,
+  view: string,
+  names: string[],
+  available: string[],
+  input: EvaluationInput,
+): Promise<void> {
+  const missing = names.filter((n) => !available.includes(n));
+  if (missing.length > 0)
+    throw new UserError(
+      `The slice column(s) ${missing.join(', ')} are in neither the predictions nor the data.`,
+      { input: 'slices' },
+    );
+  if (names.length === 0) return;
+  for (const n of names) input.slices[n] = [];
+  await streamColumns(
+    db,
+    `SELECT ${names.map((n) => `CAST(${quoteIdent(n)} AS VARCHAR)`).join(', ')} FROM ${quoteIdent(view)}`,
+    (columns, rows) => {
+      names.forEach((n, j) => {
+        for (let r = 0; r < rows; r++) input.slices[n].push(columns[j][r] as string | null);
+      });
+    },
+  );
+}
+
+/** Metrics per value of each slice column, most frequent values first, each with its own bootstrap. */
+function computeSlices(
+  input: EvaluationInput,
+  names: string[],
+  bootstrap: { resamples: number; seed: number; confidence: number },
+  notes: string[],
+): SliceMetrics[] {
+  const out: SliceMetrics[] = [];
+  for (const [column, values] of Object.entries(input.slices)) {
+    const groups = new Map<string | null, number[]>();
+    values.forEach((v, i) => {
+      const g = groups.get(v);
+      if (g) g.push(i);
+      else groups.set(v, [i]);
+    });
+    const ordered = [...groups.entries()].sort((a, b) => b[1].length - a[1].length);
+    if (ordered.length > MAX_SLICE_VALUES) {
+      notes.push(
+        `slice column '${column}' has ${ordered.length} values; metrics are given for the ${MAX_SLICE_VALUES} most frequent.`,
+      );
+    }
+    for (const [value, rows] of ordered.slice(0, MAX_SLICE_VALUES)) {
+      const subset = subsetRows(input, Int32Array.from(rows));
+      let metrics: Record<string, MetricEstimate>;
+      try {
+        metrics = bootstrapMetrics(planFor(subset, names), bootstrap);
+      } catch {
+        metrics = Object.fromEntries(names.map((m) => [m, { value: null, ci: null, n: rows.length }]));
+      }
+      out.push({ column, value, n: rows.length, small: rows.length < SMALL_SLICE_ROWS, metrics });
+    }
+  }
+  return out;
+}
+
+function subsetRows(input: EvaluationInput, rows: Int32Array): EvaluationRows {
+  if (input.task === 'regression') {
+    const { yTrue, yPred } = input.data;
+    return { task: 'regression', data: { yTrue: gather(yTrue, rows, 1), yPred: gather(yPred, rows, 1) } };
+  }
+  const { classes, yTrue, yPred, scores } = input.data;
+  return {
+    task: 'classification',
+    data: {
+      classes,
+      yTrue: gather(yTrue, rows, 1),
+      yPred: gather(yPred, rows, 1),
+      scores: scores ? gather(scores, rows, classes.length) : null,
+    },
+  };
+}
+
+function gather<T extends Int32Array | Float64Array>(values: T, rows: Int32Array, stride: number): T {
+  const out = new (values.constructor as { new (n: number): T })(rows.length * stride);
+  for (let i = 0; i < rows.length; i++) {
+    for (let c = 0; c < stride; c++) out[i * stride + c] = values[rows[i] * stride + c];
+  }
+  return out;
+}
+
+function confusionMatrix(input: EvaluationInput & { task: 'classification' }): {
+  labels: string[];
+  matrix: number[][];
+} {
+  const { classes, yTrue, yPred } = input.data;
+  const matrix = classes.map(() => classes.map(() => 0));
+  for (let i = 0; i < yTrue.length; i++) matrix[yTrue[i]][yPred[i]]++;
+  return { labels: [...classes], matrix };
+}
