@@ -13,8 +13,8 @@ const RETURN = 0x0d;
 
 /**
  * Finds the first malformed row of a delimited file (RFC 4180 rules, `""` as escaped quote):
- * a row whose field count differs from the header's, a quote inside an unquoted value, text after
- * a closing quote, a quote never closed, or a line that is not UTF-8. DuckDB says "could not
+ * a row whose field count differs from the header's, text after a closing quote, a quote never
+ * closed, or a line that is not UTF-8. DuckDB says "could not
  * detect the dialect" without a line when the problem sits inside its sniffing sample; this says
  * where. Used only on the error path; reads at most `maxBytes`.
  */
@@ -79,12 +79,8 @@ export async function findCsvProblem(
           }
           continue;
         }
-        if (b === QUOTE) {
-          if (!fieldStart)
-            return {
-              line,
-              message: 'a quote inside an unquoted value (quote the whole value and double inner quotes)',
-            };
+        if (b === QUOTE && fieldStart) {
+          // A quote inside an unquoted value (ab"c) is kept literally, as DuckDB and pandas do.
           inQuotes = true;
           quoteLine = line;
           fieldStart = false;

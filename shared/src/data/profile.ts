@@ -164,7 +164,7 @@ export async function profileDataset(
       );
     } else {
       const bins = await db.all<{ b: number; n: number }>(
-        `SELECT ${binIndexSql(p.number, k)} AS b, count(*) AS n FROM ${from} WHERE isfinite(${p.number}) GROUP BY b`,
+        `SELECT ${binIndexSql(p.number, k)} AS b, count(*) AS n FROM ${from} WHERE isfinite(${p.number}) GROUP BY 1`,
       );
       histograms[i] = histogramFromBins(
         k,

@@ -286,7 +286,7 @@ export async function validateDataset(
     const tolerated = r.max_new_category_fraction ?? 0;
     if (unexpected > 0 && nonNull > 0 && unexpected / nonNull > tolerated) {
       const top = await db.all<{ v: unknown; n: unknown }>(
-        `SELECT CAST(${c.value} AS VARCHAR) AS v, count(*) AS n FROM ${from} WHERE ${domainCondition(c)} GROUP BY ALL ORDER BY n DESC, v LIMIT ${maxExamples}`,
+        `SELECT CAST(${c.value} AS VARCHAR) AS v, count(*) AS n FROM ${from} WHERE ${domainCondition(c)} GROUP BY ALL ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`,
       );
       const distinct = num(
         (
@@ -316,7 +316,7 @@ export async function validateDataset(
       const repeated = num(a[`nnv${i}`]) - num(a[`dist${i}`]);
       if (repeated > 0) {
         const dups = await db.all<{ v: unknown; n: unknown }>(
-          `SELECT CAST(${c.value} AS VARCHAR) AS v, count(*) AS n FROM ${from} WHERE ${c.value} IS NOT NULL GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC, v LIMIT ${maxExamples}`,
+          `SELECT CAST(${c.value} AS VARCHAR) AS v, count(*) AS n FROM ${from} WHERE ${c.value} IS NOT NULL GROUP BY ALL HAVING count(*) > 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`,
         );
         add({
           kind: 'not_unique',

@@ -1,0 +1,184 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findCsvProblem } from '../../../shared/src/data/csv-problem.js';
+import { Database } from '../../../shared/src/data/database.js';
+import { openDataset } from '../../../shared/src/data/open-dataset.js';
+import { UserError } from '../../../shared/src/errors/index.js';
+
+const DATA = join(process.cwd(), 'node_modules/vega-datasets/data');
+
+let db: Database;
+let temp: string;
+beforeAll(async () => {
+  db = await Database.open({ memoryLimit: '1GB', threads: 2 });
+  temp = mkdtempSync(join(tmpdir(), 'mlops-open-'));
+});
+afterAll(() => {
+  db.close();
+  rmSync(temp, { recursive: true, force: true });
+});
+
+function write(name: string, content: string | Buffer): string {
+  const path = join(temp, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** The UserError openDataset throws for a file, with its message and location. */
+async function readError(path: string): Promise<UserError> {
+  try {
+    await openDataset(db, path);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    return error as UserError;
+  }
+  throw new Error(`expected '${path}' to be rejected`);
+}
+
+describe('openDataset formats', () => {
+  it('reads JSON, CSV and Parquet with their column types', async () => {
+    const penguins = await openDataset(db, join(DATA, 'penguins.json'));
+    expect(penguins.rows).toBe(344);
+    expect(penguins.columns.find((c) => c.name === 'Beak Length (mm)')!.type).toBe('DOUBLE');
+    const weather = await openDataset(db, join(DATA, 'seattle-weather.csv'));
+    expect(weather.rows).toBe(1461);
+    expect(weather.columns.map((c) => c.type)).toEqual([
+      'DATE',
+      'DOUBLE',
+      'DOUBLE',
+      'DOUBLE',
+      'DOUBLE',
+      'VARCHAR',
+    ]);
+    const flights = await openDataset(db, join(DATA, 'flights-3m.parquet'));
+    expect(flights.rows).toBe(3_000_000);
+    expect(flights.columns.map((c) => c.type)).toEqual([
+      'TIMESTAMP',
+      'BIGINT',
+      'BIGINT',
+      'VARCHAR',
+      'VARCHAR',
+    ]);
+  });
+
+  it('reads an Arrow IPC file to the same values as the JSON copy of the same data', async () => {
+    const arrow = await openDataset(db, join(DATA, 'flights-200k.arrow'), { name: 'arrow' });
+    expect(arrow.columns).toEqual([
+      { name: 'delay', type: 'INTEGER' },
+      { name: 'distance', type: 'INTEGER' },
+      { name: 'time', type: 'FLOAT' },
+    ]);
+    await openDataset(db, join(DATA, 'flights-200k.json'), { name: 'json' });
+    const sums = 'SELECT count(*) AS n, sum(delay) AS d, sum(distance) AS m, round(sum(time), 1) AS t FROM';
+    expect(await db.all(`${sums} arrow`)).toEqual(await db.all(`${sums} json`));
+    // Row order is kept too.
+    const first = 'SELECT delay, distance FROM';
+    expect(await db.all(`${first} arrow LIMIT 5`)).toEqual(await db.all(`${first} json LIMIT 5`));
+  });
+
+  it('reads TSV, NDJSON, gzipped CSV and a glob of shards with different column order', async () => {
+    expect((await openDataset(db, write('a.tsv', 'x\ty\n1\tp\n2\tq\n'))).columns.map((c) => c.type)).toEqual([
+      'BIGINT',
+      'VARCHAR',
+    ]);
+    expect((await openDataset(db, write('a.ndjson', '{"x": 1}\n{"x": 2}\n{"x": null}\n'))).rows).toBe(3);
+    const gz = await openDataset(db, write('a.csv.gz', gzipSync('x,y\n1,2\n3,4\n')));
+    expect(gz.rows).toBe(2);
+    mkdirSync(join(temp, 'shards'));
+    write('shards/part-1.csv', 'id,name\n1,a\n2,b\n');
+    write('shards/part-2.csv', 'name,id\nc,3\n');
+    const shards = await openDataset(db, join(temp, 'shards/*.csv'));
+    expect(shards.files).toHaveLength(2);
+    expect(await db.all('SELECT id, name FROM dataset ORDER BY id')).toEqual([
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b' },
+      { id: 3, name: 'c' },
+    ]);
+  });
+
+  it('keeps unicode and odd characters in column names', async () => {
+    const ds = await openDataset(db, write('names.csv', '"prix (€)","naïve ""quoted""",a;b,`x`\n1,2,3,4\n'));
+    expect(ds.columns.map((c) => c.name)).toEqual(['prix (€)', 'naïve "quoted"', 'a;b', '`x`']);
+  });
+
+  it('reads a column as text when a value past the sniffing sample does not fit, and says so', async () => {
+    const lines = ['id,amount'];
+    for (let i = 0; i < 30_000; i++) lines.push(`${i},${i * 2}`);
+    lines[25_001] = '25000,n/a';
+    const ds = await openDataset(db, write('late.csv', `${lines.join('\n')}\n`));
+    expect(ds.columns).toEqual([
+      { name: 'id', type: 'BIGINT' },
+      { name: 'amount', type: 'VARCHAR' },
+    ]);
+    expect(ds.notes.join(' ')).toMatch(/Column 'amount' was read as text: line 25002 holds 'n\/a'/);
+  });
+
+  it('reports a header-only file as 0 rows, with a note', async () => {
+    const ds = await openDataset(db, write('header.csv', 'a,b\n'));
+    expect(ds.rows).toBe(0);
+    expect(ds.notes.join(' ')).toMatch(/header but no rows/);
+  });
+});
+
+describe('openDataset bad input', () => {
+  it('names the line of a ragged row inside the sniffing sample', async () => {
+    const e = await readError(write('ragged.csv', 'a,b\n1,2\n3,4,5\n6,7\n'));
+    expect(e.message).toMatch(/ragged\.csv' line 3: expected 2 fields \(as in the header\), found 3/);
+    expect(e.location).toMatchObject({ line: 3 });
+  });
+
+  it('names the line of a ragged row far past the sniffing sample', async () => {
+    const lines = ['a,b,c'];
+    for (let i = 0; i < 30_000; i++) lines.push(`${i},${i},x${i}`);
+    lines[25_000] = '1,2,3,4';
+    const e = await readError(write('ragged-late.csv', `${lines.join('\n')}\n`));
+    expect(e.message).toMatch(/line 25001: expected 3 fields \(as in the header\), found 4/);
+  });
+
+  it('names the line of an unclosed quote; keeps a quote inside an unquoted value literally, as pandas does', async () => {
+    expect((await readError(write('quote.csv', 'a,b\n1,"x\n2,y\n'))).message).toMatch(
+      /line 2: a quote opened here is never closed/,
+    );
+    await openDataset(db, write('inner.csv', 'a,b\n1,ab"c\n2,y\n'));
+    expect(await db.all('SELECT b FROM dataset')).toEqual([{ b: 'ab"c' }, { b: 'y' }]);
+  });
+
+  it('rejects a file that is not UTF-8, with its line', async () => {
+    const e = await readError(write('latin1.csv', Buffer.from('name,city\nx,Z\xfcrich\n', 'latin1')));
+    expect(e.message).toMatch(/latin1\.csv' line 2: .*not valid UTF-8/);
+  });
+
+  it('rejects an empty file, a missing file, a glob that matches nothing and a fake Parquet file', async () => {
+    expect((await readError(write('empty.csv', ''))).message).toMatch(/is empty \(0 bytes\)/);
+    expect((await readError(join(temp, 'nope.csv'))).message).toMatch(/does not exist/);
+    expect((await readError(join(temp, 'none-*.parquet'))).message).toMatch(/No files match/);
+    const fake = await readError(write('fake.parquet', 'id,name\n1,a\n'));
+    expect(fake.message).toMatch(/is not a Parquet file/);
+    const arrow = await readError(write('fake.arrow', readFileSync(join(DATA, 'penguins.json'))));
+    expect(arrow.message).toMatch(/is not a Arrow IPC file|is not an Arrow IPC file/);
+  });
+
+  it('names the line of malformed NDJSON and rejects an unknown extension', async () => {
+    expect((await readError(write('bad.ndjson', '{"a":1}\n{"a":2\n{"a":3}\n'))).message).toMatch(
+      /line 3 .*malformed JSON/,
+    );
+    expect((await readError(write('data.xlsx', 'x'))).message).toMatch(/Cannot tell the format/);
+  });
+});
+
+describe('findCsvProblem', () => {
+  it('accepts escaped quotes and quoted newlines, and finds nothing in a valid file', async () => {
+    const ok = write('ok.csv', 'a,b\n1,"say ""hi"""\n2,"two\nlines"\n3,x\n');
+    expect(await findCsvProblem(ok, ',')).toBeUndefined();
+  });
+
+  it('points at text after a closing quote', async () => {
+    expect(await findCsvProblem(write('after.csv', 'a,b\n1,"x"y\n'), ',')).toEqual({
+      line: 2,
+      message: 'text after the closing quote of a value',
+    });
+  });
+});
