@@ -68,10 +68,13 @@ export function metricsFileFromObject(document: unknown, source: string, input?:
   if (typeof document.task !== 'string' || document.task === '')
     return fail('"task" must be a non-empty string');
   if (!isRecord(document.metrics)) return fail('"metrics" must be an object of {name: {value, ci, n}}');
-  const metrics = parseMetricMap(document.metrics, 'metrics', fail);
+  // evaluate writes the interval level once, under bootstrap.confidence.
+  const bootstrap = isRecord(document.bootstrap) ? document.bootstrap : undefined;
+  const level = typeof bootstrap?.confidence === 'number' ? bootstrap.confidence : undefined;
+  const metrics = parseMetricMap(document.metrics, 'metrics', fail, level);
   const slices: Record<string, Record<string, MetricValue>> = {};
   for (const [name, entry] of sliceEntries(document.slices, fail)) {
-    slices[name] = parseMetricMap(entry, `slices.${name}`, fail);
+    slices[name] = parseMetricMap(entry, `slices.${name}`, fail, level);
   }
   const model = isRecord(document.model) ? document.model : undefined;
   const git = isRecord(document.git) ? document.git : undefined;
@@ -122,6 +125,7 @@ function parseMetricMap(
   raw: Record<string, unknown>,
   where: string,
   fail: (what: string) => never,
+  defaultLevel?: number,
 ): Record<string, MetricValue> {
   const out: Record<string, MetricValue> = {};
   for (const [name, entry] of Object.entries(raw)) {
@@ -143,7 +147,7 @@ function parseMetricMap(
     } else if (record.ci !== undefined && record.ci !== null) {
       fail(`${where}.${name}.ci must be [lower, upper]`);
     }
-    const level = record.ci_level ?? record.confidence;
+    const level = record.ci_level ?? record.confidence ?? defaultLevel;
     if (typeof level === 'number' && level > 0 && level < 1) metric.ciLevel = level;
     if (typeof record.n === 'number' && Number.isFinite(record.n)) metric.n = record.n;
     out[name] = metric;
