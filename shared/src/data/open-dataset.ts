@@ -88,12 +88,47 @@ export async function openDataset(
     }
   }
 
+  if (format === 'json' || format === 'ndjson') await jsonColumnsAsText(db, view, materialize, notes);
   const columns = (
     await db.all<{ column_name: string; column_type: string }>(`DESCRIBE ${quoteIdent(view)}`)
   ).map((row) => ({ name: row.column_name, type: row.column_type }));
   const rows = Number((await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(view)}`))[0]!.n);
   if (rows === 0) notes.push(`'${path}' has a header but no rows.`);
   return { view, path, format, files, columns, rows, notes };
+}
+
+/**
+ * DuckDB types a JSON field whose values mix types (numbers and text) as JSON, whose text form
+ * keeps the quotes ('"heavy"'). Such columns are read as plain text, so checks and examples see
+ * the values a person would; validation then reports the type change.
+ */
+async function jsonColumnsAsText(
+  db: Database,
+  view: string,
+  materialized: boolean,
+  notes: string[],
+): Promise<void> {
+  const described = await db.all<{ column_name: string; column_type: string }>(
+    `DESCRIBE ${quoteIdent(view)}`,
+  );
+  const mixed = described.filter((c) => c.column_type === 'JSON').map((c) => c.column_name);
+  if (mixed.length === 0) return;
+  for (const name of mixed)
+    notes.push(`Column '${name}' mixes value types in the JSON file; it was read as text.`);
+  const target = quoteIdent(view);
+  if (materialized) {
+    for (const name of mixed) {
+      const c = quoteIdent(name);
+      await db.run(`ALTER TABLE ${target} ALTER COLUMN ${c} SET DATA TYPE VARCHAR USING (${c} ->> '$')`);
+    }
+  } else {
+    const replace = mixed.map((name) => `${quoteIdent(name)} ->> '$' AS ${quoteIdent(name)}`).join(', ');
+    await db.run(`DROP VIEW IF EXISTS ${quoteIdent(`${view}__json`)}`);
+    await db.run(`ALTER VIEW ${target} RENAME TO ${quoteIdent(`${view}__json`)}`);
+    await db.run(
+      `CREATE VIEW ${target} AS SELECT * REPLACE (${replace}) FROM ${quoteIdent(`${view}__json`)}`,
+    );
+  }
 }
 
 /** Drops a table or view of this name, whichever it is, so a dataset can be opened again under it. */

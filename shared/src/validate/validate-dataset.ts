@@ -406,7 +406,9 @@ function rangeCondition(c: Check): string | undefined {
   const parts: string[] = [];
   if (min !== undefined) parts.push(`${value} < ${bound(min)}`);
   if (max !== undefined) parts.push(`${value} > ${bound(max)}`);
-  return `(${parts.join(' OR ')})`;
+  // NaN and infinities are the nan_or_inf check's business (DuckDB orders NaN above every number).
+  const finite = type === 'numeric' ? `isfinite(${value}) AND ` : '';
+  return `(${finite}(${parts.join(' OR ')}))`;
 }
 
 function domainCondition(c: Check): string | undefined {

@@ -116,6 +116,16 @@ describe('openDataset formats', () => {
     expect(ds.notes.join(' ')).toMatch(/Column 'amount' was read as text: line 25002 holds 'n\/a'/);
   });
 
+  it('reads a JSON field whose values mix types as text, in a table and in a view', async () => {
+    const path = write('mixed.json', JSON.stringify([{ w: 3500 }, { w: 'heavy' }, { w: null }]));
+    for (const materialize of [true, false]) {
+      const ds = await openDataset(db, path, { materialize });
+      expect(ds.columns).toEqual([{ name: 'w', type: 'VARCHAR' }]);
+      expect(ds.notes.join(' ')).toMatch(/Column 'w' mixes value types/);
+      expect(await db.all('SELECT w FROM dataset')).toEqual([{ w: '3500' }, { w: 'heavy' }, { w: null }]);
+    }
+  });
+
   it('reports a header-only file as 0 rows, with a note', async () => {
     const ds = await openDataset(db, write('header.csv', 'a,b\n'));
     expect(ds.rows).toBe(0);

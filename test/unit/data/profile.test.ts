@@ -87,7 +87,7 @@ describe('profileDataset against pandas (scripts/golden/profile_golden.py)', () 
           close(n.std, g.std);
           expect(n.quantiles.map((q) => q.q)).toEqual(golden.quantiles);
           expect(n.quantiles_exact).toBe(true);
-          n.quantiles.forEach((q, i) => close(q.value, g.quantiles[i]!));
+          for (const [i, q] of n.quantiles.entries()) close(q.value, g.quantiles[i]!);
           expect(n.histogram!.counts.reduce((s, x) => s + x, 0)).toBe(g.count);
           expect(n.histogram!.counts.length).toBeLessThanOrEqual(256);
           expect(n.histogram!.edges[0]!).toBeLessThanOrEqual(g.min);
@@ -189,7 +189,7 @@ describe('mergeProfiles', () => {
         expect(coarsen(mn.histogram!, k)).toEqual(coarsen(un.histogram!, k));
         // Low-cardinality columns (all of these) keep every value: merged quantiles are exact.
         expect(mn.quantiles_exact).toBe(true);
-        mn.quantiles.forEach((q, i) => close(q.value, un.quantiles[i]!.value, 1e-12));
+        for (const [i, q] of mn.quantiles.entries()) close(q.value, un.quantiles[i]!.value, 1e-12);
       }
       if (u.datetime) {
         expect(m.datetime!.min).toBe(u.datetime.min);
