@@ -1,7 +1,7 @@
 // Reads actions/*/action.yml (the public contract) and derives what must agree with it:
 // shared/src/actions/specs.generated.ts (inputs/outputs for parsing and CLI help) and the root
 // action.yml (the Marketplace entry, whose inputs are the union of every action's).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 
@@ -36,7 +36,8 @@ export function readActionSpecs(root) {
       };
     }
     const outputs = {};
-    for (const [key, value] of Object.entries(doc.outputs ?? {})) outputs[key] = { description: value.description };
+    for (const [key, value] of Object.entries(doc.outputs ?? {}))
+      outputs[key] = { description: value.description };
     specs[name] = { description: doc.description, inputs, outputs };
   }
   return specs;
@@ -88,7 +89,8 @@ export function renderRootActionYml(specs) {
   }
   const doc = {
     name: 'MLOps actions suite',
-    description: 'Validate data, train, evaluate, compare against the production baseline, register, deploy and watch for drift.',
+    description:
+      'Validate data, train, evaluate, compare against the production baseline, register, deploy and watch for drift.',
     author: 'mlops-actions',
     branding: { icon: 'activity', color: 'blue' },
     inputs,
