@@ -20,14 +20,18 @@ function time(args, options = {}) {
     const start = process.hrtime.bigint();
     const result = spawnSync(process.execPath, args, { stdio: 'pipe', ...options });
     samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-    if (result.status !== 0 && !options.allowFail) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
+    if (result.status !== 0 && !options.allowFail)
+      throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
   }
   return median(samples);
 }
 
 export function runStartupBench() {
   const project = mkdtempSync(join(tmpdir(), 'mlops-bench-startup-'));
-  writeFileSync(join(project, 'mlops.yml'), 'name: penguins\ntarget: species\nmetrics:\n  accuracy: {min: 0.8}\n');
+  writeFileSync(
+    join(project, 'mlops.yml'),
+    'name: penguins\ntarget: species\nmetrics:\n  accuracy: {min: 0.8}\n',
+  );
   const cli = join(root, 'bin/mlops.js');
   const rows = [
     { case: 'node -e 0 (Node itself)', ms: time(['-e', '0']) },

@@ -9,7 +9,10 @@ export class UserError extends Error {
   /** The input or config key the message is about, when there is one. */
   readonly input?: string;
 
-  constructor(message: string, options: { file?: string; line?: number; column?: number; input?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { file?: string; line?: number; column?: number; input?: string; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UserError';
     if (options.file !== undefined) {
