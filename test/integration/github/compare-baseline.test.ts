@@ -21,7 +21,9 @@ afterAll(async () => {
   const problems = emulator.state.responses.flatMap((response) =>
     validateResponse(response.method, response.template, response.status, response.body),
   );
+  const answered = emulator.state.responses.length;
   await emulator.close();
+  expect(answered).toBeGreaterThan(30);
   expect(problems).toEqual([]);
 });
 

@@ -34,3 +34,24 @@ export async function resolveBranchBaseline(
     },
   );
 }
+
+/**
+ * The `resolveBaseline` dependency of `runCompareBaseline` on a runner: `branch:` through the
+ * Actions artifacts API, `registry:` through the registry's own resolver.
+ */
+export function githubBaselineResolver(
+  helper: GitHubHelper | undefined,
+  resolveRegistry: ((spec: string) => Promise<MetricsFile | undefined>) | undefined,
+  artifactName = 'metrics',
+): (spec: string) => Promise<MetricsFile | undefined> {
+  return async (spec) => {
+    if (spec.startsWith('branch:')) {
+      if (!helper)
+        throw new UserError(`baseline ${spec} needs a GitHub token and repository`, { input: 'baseline' });
+      return resolveBranchBaseline(helper, spec, artifactName);
+    }
+    if (!resolveRegistry)
+      throw new UserError(`baseline ${spec} needs the model registry`, { input: 'baseline' });
+    return resolveRegistry(spec);
+  };
+}
