@@ -79,7 +79,8 @@ export interface Registry {
   /**
    * A local folder holding exactly the version's files, each checked against the record's sha256
    * (a mismatch, a missing or an extra file throws). `cacheDir` is where a remote backend
-   * downloads to; the local backend verifies in place.
+   * downloads to; the local backend verifies in place and returns its own folder, which callers
+   * must treat as read-only (deploy copies out of it).
    */
   materialize(record: VersionRecord, cacheDir?: string): Promise<string>;
   /** The event log, oldest first (the github backend derives it from the tags). */

@@ -16,7 +16,9 @@ import { metricsReport, tempDir, writeJson, writeModelFolder } from '../../unit/
 let emulator: GitHubEmulator;
 let work: string;
 const repo = { owner: 'octo-org', repo: 'models' };
-const octokit = () => new Octokit({ baseUrl: emulator.url, auth: 'write-token' });
+// Octokit logs every 4xx; the 422s of lost races are expected here.
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const octokit = () => new Octokit({ baseUrl: emulator.url, auth: 'write-token', log: quiet });
 const register = (extra: Partial<Parameters<typeof runRegister>[0]> = {}) =>
   runRegister(
     { model: 'model', name: 'penguins', backend: 'github', registry: '', workingDirectory: work, ...extra },

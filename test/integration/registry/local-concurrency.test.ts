@@ -93,13 +93,16 @@ describe('local registry under concurrent writers (real processes)', () => {
     }
     const registry = new LocalRegistry(root);
     // Round 1: 6 movers all expect "no alias yet"; round 2: 6 movers all expect the round-1 winner.
+    // Every mover targets a version other than the expected one: moving an alias onto the value it
+    // already has leaves the expectation true, so a second mover would rightly succeed too.
     const round = async (expected: number | null) => {
+      const targets = [1, 2, 3, 4].filter((version) => version !== expected);
       const jobs = Array.from({ length: 6 }, (_, i) => ({
         mode: 'alias',
         root,
         name: 'm',
         alias: 'production',
-        version: (i % 4) + 1,
+        version: targets[i % targets.length],
         expected,
         actor: `mover-${i}`,
       }));

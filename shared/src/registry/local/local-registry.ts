@@ -52,6 +52,10 @@ async function readTextIfExists(path: string): Promise<string | null> {
   }
 }
 
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null)) !== null;
+}
+
 /** Writes a whole file visible at once: readers see the old or the new content, never half. */
 async function writeFileAtomic(path: string, content: string): Promise<void> {
   const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
@@ -124,14 +128,19 @@ export class LocalRegistry implements Registry {
           await writeFile(pausePath, stage);
           await sleepForever();
         }
+        const target = join(versionsDir, String(version));
         try {
-          await rename(stage, join(versionsDir, String(version)));
+          await rename(stage, target);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          // ENOTEMPTY/EEXIST (POSIX) or EPERM (Windows): another writer took this number.
-          if ((code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EPERM') && attempt < 10_000) continue;
+          // ENOTEMPTY/EEXIST (POSIX) or EPERM (Windows) with the folder there: another writer took this number.
+          const taken =
+            (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EPERM') && (await exists(target));
+          if (taken && attempt < 10_000) continue;
           throw error;
         }
+        // A crash right here leaves a complete version without its log line; the version itself
+        // (and its record, which names who made it and from which run) is the source of truth.
         await this.appendEvent(request.name, {
           schema: 'mlops-registry-event/v1',
           type: 'register',

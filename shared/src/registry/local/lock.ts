@@ -67,18 +67,15 @@ export async function withFileLock<T>(
   const timeoutMs = options.timeoutMs ?? 60_000;
   const staleMs = options.staleMs ?? 30_000;
   const host = hostname();
-  const owner: LockOwner = {
-    token: randomBytes(12).toString('hex'),
-    pid: process.pid,
-    host,
-    created_at: new Date().toISOString(),
-  };
+  const owner: LockOwner = { token: randomBytes(12).toString('hex'), pid: process.pid, host, created_at: '' };
   const started = Date.now();
   let delay = 2;
   for (;;) {
     try {
       const handle = await open(lockPath, 'wx');
       try {
+        // The age that staleness is judged by starts now, not when we began waiting.
+        owner.created_at = new Date().toISOString();
         await handle.writeFile(JSON.stringify(owner));
       } finally {
         await handle.close();
