@@ -249,6 +249,17 @@ describe('aliases, listing and diff', () => {
     ]);
   });
 
+  it('explains references that point nowhere', async () => {
+    await runRegister({ ...base(), model: 'model', name: 'm', alias: 'staging' }, { log: silentLog });
+    const registry = new LocalRegistry(registryRoot);
+    await expect(resolveModel(registry, 'm@production')).rejects.toThrow(
+      "no alias 'production' (aliases: staging)",
+    );
+    await expect(resolveModel(registry, 'm/2')).rejects.toThrow('no version 2 (versions: 1)');
+    await expect(resolveModel(registry, 'ghost@latest')).rejects.toThrow("'ghost' has no versions");
+    await expect(resolveModel(registry, 'm/../../etc')).rejects.toBeInstanceOf(UserError);
+  });
+
   it('diffs metrics and files of two versions', async () => {
     await runRegister({ ...base(), model: 'model', name: 'm', metrics: 'metrics.json' }, { log: silentLog });
     await writeFile(join(work, 'model/model.json'), '{"changed": true}');
