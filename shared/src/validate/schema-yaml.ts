@@ -142,11 +142,8 @@ export function parseSchemaYaml(text: string, file: string): LoadedSchema {
   const problem = (message: string, node?: Node | null) => problems.push({ message, ...at(node) });
 
   for (const error of doc.errors) {
-    problems.push({
-      message: error.message.split('\n')[0]!,
-      line: error.linePos?.[0].line,
-      column: error.linePos?.[0].col,
-    });
+    const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
+    problems.push({ message: error.message.split('\n')[0]!, line: pos.line, column: pos.col });
   }
   const locations: SchemaLocations = { file, root: {}, table: {}, columns: {} };
   const schema: DataSchema = { schema: DATA_SCHEMA_ID, table: { extra_columns: 'warning' }, columns: [] };
