@@ -73,7 +73,7 @@ export interface TrainResult {
   modelPath: string;
   /** training-metrics.json (mlops-training-metrics/v1). */
   metricsPath: string;
-  /** tfjs backend (`tensorflow-gpu`, `tensorflow`, `wasm`, `cpu`); `cuda` or `cpu` for a command. */
+  /** tfjs backend (`tensorflow-gpu`, `tensorflow`, `wasm`, `cpu`); `command` for a user's program. */
   backend: string;
   gpuCount: number;
   durationSeconds: number;
@@ -113,7 +113,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
     if (!options.target)
       throw new UserError("Give 'target': the column the model predicts.", { input: 'target' });
   }
-  const task = mode === 'builtin' || options.task ? parseTask(options.task) : undefined;
+  const requestedTask = parseTask(options.task);
   // MLOPS_NVIDIA_SMI points at another nvidia-smi (a container's path, or a recorded one in tests).
   const nvidiaSmi = env.MLOPS_NVIDIA_SMI;
   const gpus = await resolveGpus(options.gpu, { binary: nvidiaSmi });
@@ -136,7 +136,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
     layers,
     data: dataHash,
     target: options.target,
-    task,
+    task: requestedTask,
     epochs: options.epochs,
     batchSize: options.batchSize,
     learningRate: options.learningRate,
@@ -179,13 +179,14 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
           'The model has dropout/noise layers: they draw unseeded random numbers, so runs are not bit-for-bit repeatable.',
         );
       }
-      const table = await readTrainingTable(dataPath!, options.target!, task!, log);
+      const table = await readTrainingTable(dataPath!, options.target!, requestedTask, log);
+      const task = table.task;
       if (table.droppedRows > 0) log.info(`Dropped ${table.droppedRows} rows whose target is null.`);
       const trained = await trainTabular(
         loaded,
         table,
         {
-          task: task!,
+          task,
           target: options.target!,
           layers,
           modelSource: options.model ?? 'mlp',
@@ -210,7 +211,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
       trained.model.dispose();
       outcome = {
         mode,
-        task: task!,
+        task,
         target: options.target!,
         backend: loaded.backend,
         epochs: trained.history,
@@ -242,7 +243,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
       };
       if (dataPath) childEnv.MLOPS_DATA = dataPath;
       if (options.target) childEnv.MLOPS_TARGET = options.target;
-      if (task) childEnv.MLOPS_TASK = task;
+      if (requestedTask !== 'auto') childEnv.MLOPS_TASK = requestedTask;
       const ran = await runUserCommand({
         argv: argv!,
         cwd,
@@ -254,9 +255,10 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
       const reported = await readReportedMetrics(metricsFile, ran.metricRows);
       outcome = {
         mode,
-        task: task ?? null,
+        task: requestedTask === 'auto' ? null : requestedTask,
         target: options.target ?? null,
-        backend: gpus.devices.length > 0 ? 'cuda' : 'cpu',
+        // The program picks its own framework and device; what it was given is in `gpu`.
+        backend: 'command',
         epochs: reported.history,
         final: reported.final,
         evaluated_on: 'reported',
@@ -353,9 +355,10 @@ function withoutModelPath<T extends { modelPath: string }>(value: T): Omit<T, 'm
   return rest;
 }
 
-function parseTask(task: string | undefined): TrainTask {
-  if (task === 'classification' || task === 'regression') return task;
-  throw new UserError(`task must be 'classification' or 'regression', got '${task ?? ''}'.`, {
+function parseTask(task: string | undefined): TrainTask | 'auto' {
+  if (task === undefined || task === '') return 'auto';
+  if (task === 'classification' || task === 'regression' || task === 'auto') return task;
+  throw new UserError(`task must be 'classification', 'regression' or 'auto', got '${task}'.`, {
     input: 'task',
   });
 }

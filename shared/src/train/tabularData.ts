@@ -7,7 +7,12 @@ import type { RawColumns } from '../models/preprocessing.js';
 
 export type TrainTask = 'classification' | 'regression';
 
+/** Most distinct whole-number values a numeric target may have for `task: auto` to call it classes. */
+const AUTO_MAX_CLASSES = 20;
+
 export interface TrainingTable {
+  /** The task asked for, or the one `auto` chose from the target column. */
+  task: TrainTask;
   /** Rows with a non-null target, in file order. */
   rows: number;
   columns: RawColumns;
@@ -30,7 +35,7 @@ const CATEGORICAL_TYPES = /^(VARCHAR|BOOLEAN|ENUM.*|DATE|TIMESTAMP.*)$/;
 export async function readTrainingTable(
   dataPath: string,
   target: string,
-  task: TrainTask,
+  requestedTask: TrainTask | 'auto',
   log: Log,
 ): Promise<TrainingTable> {
   const db = await Database.open();
@@ -57,6 +62,8 @@ export async function readTrainingTable(
       );
     }
     const targetType = described.find((d) => d.column_name === target)!.column_type;
+    const targetValues = records.map((r) => normaliseCell(r[target]));
+    const task = requestedTask === 'auto' ? inferTask(targetType, targetValues, log, target) : requestedTask;
     if (task === 'regression' && !NUMERIC_TYPES.test(targetType)) {
       throw new UserError(
         `task: regression needs a numeric target, but '${target}' is ${targetType}. Use task: classification for labels.`,
@@ -99,15 +106,33 @@ export async function readTrainingTable(
       });
     }
     return {
+      task,
       rows: records.length,
       columns,
-      target: records.map((r) => normaliseCell(r[target])),
+      target: targetValues,
       features,
       droppedRows: total - records.length,
     };
   } finally {
     db.close();
   }
+}
+
+/**
+ * `task: auto`: text, boolean and date targets are classes; a numeric target is classes only when
+ * it holds a few whole numbers (0/1 flags, ratings), otherwise a quantity to regress.
+ */
+function inferTask(type: string, values: unknown[], log: Log, target: string): TrainTask {
+  let task: TrainTask = 'classification';
+  let why = `'${target}' is ${type}`;
+  if (NUMERIC_TYPES.test(type)) {
+    const distinct = new Set(values.map(Number));
+    const whole = [...distinct].every((v) => Number.isInteger(v));
+    task = whole && distinct.size <= AUTO_MAX_CLASSES ? 'classification' : 'regression';
+    why = `'${target}' is numeric with ${distinct.size} distinct${whole ? ' whole-number' : ''} values`;
+  }
+  log.info(`task: auto chose ${task} (${why}). Set task explicitly to override.`);
+  return task;
 }
 
 /** Dates and timestamps arrive as objects; the preprocessing compares categories as strings. */

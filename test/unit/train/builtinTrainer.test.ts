@@ -8,6 +8,7 @@ import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
 import { applyPreprocessing, readPreprocessing } from '../../../shared/src/models/preprocessing.js';
 import { fileLoadHandler } from '../../../shared/src/models/tfjs-files.js';
 import { runTrain, type TrainOptions } from '../../../shared/src/train/runTrain.js';
+import { readTrainingTable } from '../../../shared/src/train/tabularData.js';
 
 const DATA = join(process.cwd(), 'node_modules/vega-datasets/data');
 const work = mkdtempSync(join(tmpdir(), 'train-builtin-'));
@@ -112,6 +113,23 @@ describe('built-in trainer on real data', () => {
   });
 });
 
+describe('task: auto', () => {
+  it('calls text and few whole-number targets classes, quantities regression, and says so', async () => {
+    const log = memoryLog();
+    expect((await readTrainingTable(penguins.data, 'Species', 'auto', log)).task).toBe('classification');
+    expect((await readTrainingTable(cars.data, 'Cylinders', 'auto', log)).task).toBe('classification');
+    expect((await readTrainingTable(cars.data, 'Miles_per_Gallon', 'auto', log)).task).toBe('regression');
+    expect((await readTrainingTable(cars.data, 'Weight_in_lbs', 'auto', log)).task).toBe('regression');
+    expect(log.lines.map((l) => l.message)).toContain(
+      "task: auto chose classification ('Cylinders' is numeric with 5 distinct whole-number values). Set task explicitly to override.",
+    );
+    const result = await runTrain(options({ ...penguins, task: 'auto', model: 'logistic', epochs: 3 }), {
+      log: silentLog,
+    });
+    expect(JSON.parse(readFileSync(result.metricsPath, 'utf8')).task).toBe('classification');
+  });
+});
+
 describe('built-in trainer: bad input', () => {
   const fails = async (overrides: Partial<TrainOptions>, message: RegExp) => {
     const run = runTrain(options(overrides), { log: silentLog });
@@ -168,7 +186,7 @@ describe('built-in trainer: bad input', () => {
     await fails({ ...penguins, epochs: 0 }, /epochs must be a whole number >= 1, got 0/);
     await fails(
       { ...penguins, task: 'ranking' },
-      /task must be 'classification' or 'regression', got 'ranking'/,
+      /task must be 'classification', 'regression' or 'auto', got 'ranking'/,
     );
   });
 });

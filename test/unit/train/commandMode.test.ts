@@ -62,7 +62,7 @@ describe('command mode', () => {
     const losses = metrics.epochs.map((e: { loss: number }) => e.loss);
     expect([...losses].sort((a, b) => b - a)).toEqual(losses);
     expect(result.final.loss).toBe(losses[4]);
-    expect(result.backend).toBe('cpu');
+    expect(result.backend).toBe('command');
     expect(result.modelPath).toBe(join(work, `run-${runs}`));
     expect(JSON.parse(readFileSync(join(work, `run-${runs}`, 'checkpoints/state.json'), 'utf8')).epoch).toBe(
       5,
@@ -89,7 +89,7 @@ describe('command mode', () => {
     });
     expect(log.lines.map((l) => l.message)).toContain('cuda=1');
     expect(result.gpuCount).toBe(2);
-    expect(result.backend).toBe('cuda');
+    expect(result.backend).toBe('command');
     expect(result.summaryMarkdown).toContain(
       '2 × NVIDIA A100\\-SXM4\\-80GB; utilisation mean 87 %, peak 87 %',
     );
