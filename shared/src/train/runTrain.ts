@@ -199,6 +199,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
           checkpointDir,
           resume,
           dataFingerprint: dataHash,
+          timeoutMinutes: options.timeoutMinutes,
           onEpochEnd: deps.onEpochEnd,
         },
         log,

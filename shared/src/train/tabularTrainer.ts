@@ -33,6 +33,11 @@ export interface TabularTrainOptions {
   resume: boolean;
   /** Extra text mixed into the checkpoint fingerprint (e.g. the data file's hash). */
   dataFingerprint: string;
+  /**
+   * Stop after the epoch during which this many minutes have passed since the start (the epoch's
+   * checkpoint is written first, so `resume: true` continues from it).
+   */
+  timeoutMinutes?: number;
   /** Called after each epoch's checkpoint is written; tests use it to kill a run mid-way. */
   onEpochEnd?: (epoch: number) => void | Promise<void>;
 }
@@ -160,6 +165,9 @@ export async function trainTabular(
   }
 
   const monitor = validation ? 'val_loss' : 'loss';
+  const deadline = options.timeoutMinutes
+    ? performance.now() + options.timeoutMinutes * 60_000
+    : Number.POSITIVE_INFINITY;
   let fitSeconds = 0;
   let fitRows = 0;
   while (state.epoch < options.epochs && !state.stoppedEarly) {
@@ -220,6 +228,13 @@ export async function trainTabular(
         .join(' ')}`,
     );
     await options.onEpochEnd?.(epoch);
+    if (performance.now() > deadline && epoch < options.epochs && !state.stoppedEarly) {
+      throw new UserError(
+        `Training ran past timeout-minutes (${options.timeoutMinutes}) and stopped after epoch ${epoch} of ${options.epochs}. ` +
+          `The checkpoint of epoch ${epoch} is in ${options.checkpointDir}; run again with resume: true to continue.`,
+        { input: 'timeout-minutes' },
+      );
+    }
   }
 
   const evaluatedOn = validation ? 'validation' : 'train';

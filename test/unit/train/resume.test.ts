@@ -57,6 +57,19 @@ describe('kill and resume', () => {
     );
   });
 
+  it('stops the built-in trainer after the epoch that passes timeout-minutes, and resume finishes the run', async () => {
+    const dir = join(work, 'timeout');
+    await expect(runTrain({ ...base(dir), timeoutMinutes: 0.000001 }, { log: silentLog })).rejects.toThrow(
+      /ran past timeout-minutes \(0\.000001\) and stopped after epoch 1 of 9\. The checkpoint of epoch 1 is in .*; run again with resume: true/,
+    );
+    expect(existsSync(join(dir, 'model.json'))).toBe(false);
+    const resumed = await runTrain({ ...base(dir), resume: true }, { log: silentLog });
+    expect(JSON.parse(readFileSync(resumed.metricsPath, 'utf8'))).toMatchObject({
+      resumed_from_epoch: 1,
+      epochs_run: 9,
+    });
+  });
+
   it('refuses to resume a checkpoint written for other settings', async () => {
     const dir = join(work, 'other');
     await runTrain({ ...base(dir), epochs: 2 }, { log: silentLog });
