@@ -61,6 +61,9 @@ describe('github registry backend through the GitHub API emulator', () => {
     const writers = new Set<string>();
     for (const result of results) {
       expect(result.releaseUrl).toMatch(/releases\/tag\/penguins%40v\d\.0\.0$/);
+      expect(result.uri).toBe(
+        `https://github.localhost/octo-org/models/tree/penguins%40v${result.version}.0.0`,
+      );
       const resolved = await resolveModel(registry, `penguins/${result.version}`, { cacheDir: cache });
       expect(resolved.record).toEqual(result.record);
       writers.add(resolved.record.created_by);

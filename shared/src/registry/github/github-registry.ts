@@ -203,11 +203,17 @@ export class GitHubRegistry implements Registry {
       release_id: draft.id,
       draft: false,
     });
-    return { record, uri: this.tagUri(tag), releaseUrl: release.html_url };
+    return { record, uri: this.tagUri(release.html_url, tag), releaseUrl: release.html_url };
   }
 
-  private tagUri(tag: string): string {
-    return `https://github.com/${this.repo.owner}/${this.repo.repo}/releases/tag/${encodeURIComponent(tag)}`;
+  /**
+   * The version's URI: the tagged tree on the web host, derived from the release's html_url so a
+   * GitHub Enterprise Server host comes out right.
+   */
+  private tagUri(releaseHtmlUrl: string, tag: string): string {
+    const at = releaseHtmlUrl.indexOf(`/${this.repo.owner}/${this.repo.repo}/releases/`);
+    const host = at > 0 ? releaseHtmlUrl.slice(0, at) : 'https://github.com';
+    return `${host}/${this.repo.owner}/${this.repo.repo}/tree/${encodeURIComponent(tag)}`;
   }
 
   async listModels(): Promise<string[]> {
@@ -261,7 +267,11 @@ export class GitHubRegistry implements Registry {
   async readVersion(name: string, version: number): Promise<StoredVersion> {
     const { record } = await this.readVersionTag(name, version);
     const release = await this.publishedRelease(name, version);
-    return { record, uri: this.tagUri(versionTag(name, version)), releaseUrl: release.html_url };
+    return {
+      record,
+      uri: this.tagUri(release.html_url, versionTag(name, version)),
+      releaseUrl: release.html_url,
+    };
   }
 
   private async publishedRelease(name: string, version: number) {
