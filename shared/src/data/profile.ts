@@ -98,28 +98,34 @@ export async function profileDataset(
   const items: string[] = ['count(*) AS "rows"'];
   plans.forEach((p, i) => {
     items.push(`count(${p.col}) AS "nn${i}"`);
-    if (p.number) {
-      const x = p.number;
-      const finite = `FILTER (WHERE isfinite(${x}))`;
+    if (p.physical === 'datetime') {
+      // Extremes of the raw values, converted once: epoch() on every row costs several times more.
+      const finite = `FILTER (WHERE isfinite(${p.col}))`;
       items.push(
-        `count(${x}) ${finite} AS "fin${i}"`,
-        `min(${x}) ${finite} AS "min${i}"`,
-        `max(${x}) ${finite} AS "max${i}"`,
+        `count(${p.col}) ${finite} AS "fin${i}"`,
+        `epoch(min(${p.col}) ${finite}) AS "min${i}"`,
+        `epoch(max(${p.col}) ${finite}) AS "max${i}"`,
+        `CAST(min(${p.col}) ${finite} AS VARCHAR) AS "tmin${i}"`,
+        `CAST(max(${p.col}) ${finite} AS VARCHAR) AS "tmax${i}"`,
       );
-      if (canHoldNonFinite(p.physical)) {
+    } else if (p.number) {
+      // Only IEEE floats can hold NaN or infinities; other numbers need no finite filter or cast.
+      const float = canHoldNonFinite(p.physical);
+      const x = float ? p.number : p.col;
+      const finite = float ? ` FILTER (WHERE isfinite(${x}))` : '';
+      items.push(
+        `count(${x})${finite} AS "fin${i}"`,
+        `CAST(min(${x})${finite} AS DOUBLE) AS "min${i}"`,
+        `CAST(max(${x})${finite} AS DOUBLE) AS "max${i}"`,
+        `CAST(avg(${x})${finite} AS DOUBLE) AS "mean${i}"`,
+        `CAST(stddev_samp(${x})${finite} AS DOUBLE) AS "sd${i}"`,
+      );
+      if (float) {
         items.push(
           `count(*) FILTER (WHERE isnan(${x})) AS "nan${i}"`,
           `count(*) FILTER (WHERE ${x} = CAST('inf' AS DOUBLE)) AS "pinf${i}"`,
           `count(*) FILTER (WHERE ${x} = CAST('-inf' AS DOUBLE)) AS "ninf${i}"`,
         );
-      }
-      if (p.physical === 'datetime') {
-        items.push(
-          `CAST(min(${p.col}) AS VARCHAR) AS "tmin${i}"`,
-          `CAST(max(${p.col}) AS VARCHAR) AS "tmax${i}"`,
-        );
-      } else {
-        items.push(`avg(${x}) ${finite} AS "mean${i}"`, `stddev_samp(${x}) ${finite} AS "sd${i}"`);
       }
     }
     if (p.text) {
@@ -164,7 +170,7 @@ export async function profileDataset(
       );
     } else {
       const bins = await db.all<{ b: number; n: number }>(
-        `SELECT ${binIndexSql(p.number, k)} AS b, count(*) AS n FROM ${from} WHERE isfinite(${p.number}) GROUP BY 1`,
+        `SELECT ${binIndexSql(p.number, k)} AS b, count(*) AS n FROM ${from} WHERE ${finiteSql(p)} GROUP BY 1`,
       );
       histograms[i] = histogramFromBins(
         k,
@@ -297,6 +303,13 @@ function buildColumn(
     };
   }
   return column;
+}
+
+/** SQL true for the values that enter numeric statistics: finite floats and datetimes, non-null others. */
+function finiteSql(p: Plan): string {
+  if (canHoldNonFinite(p.physical)) return `isfinite(${p.number})`;
+  if (p.physical === 'datetime') return `isfinite(${p.col})`;
+  return `${p.col} IS NOT NULL`;
 }
 
 /** Exact quantiles (linear interpolation between order statistics, as numpy/pandas) from complete value counts. */

@@ -1,0 +1,174 @@
+/**
+ * data-validate benchmark (not a timed test): the whole step, from process start to written
+ * report, with an inferred schema, on the 3M-row flights data as Parquet (as shipped by
+ * vega-datasets) and as CSV (converted once into a temp folder), next to the same checks written
+ * the obvious way in pandas (bench/data-validate.peer.py, Debian's /usr/bin/python3), run side by
+ * side in one run. Reports wall time, rows/s, peak RSS (GNU time's maximum resident set size)
+ * and the ratio peer time / our time. Without pandas (or without pyarrow for Parquet) the peer is
+ * reported as skipped with the reason, and our figures are still printed.
+ *
+ * Run: `npx tsx bench/data-validate.ts` (writes bench/out/data-validate.json).
+ * `runDataValidateBench()` is exported for the aggregator.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Database } from '../shared/src/data/database.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PARQUET = join(root, 'node_modules/vega-datasets/data/flights-3m.parquet');
+
+export interface ProcessFigures {
+  seconds: number;
+  rowsPerSecond: number;
+  peakRssMiB: number;
+}
+
+export interface FormatResult {
+  format: 'csv' | 'parquet';
+  rows: number;
+  ours: ProcessFigures & { inProcessSeconds: number };
+  peer: ProcessFigures | { skipped: string };
+  /** Peer seconds / our seconds (higher is better for us); null when the peer was skipped. */
+  speedup: number | null;
+}
+
+export interface DataValidateBench {
+  benchmark: 'data-validate';
+  data: string;
+  results: FormatResult[];
+}
+
+/** Runs a command under GNU time and returns its output, wall time and peak RSS. */
+function timed(
+  command: string,
+  args: string[],
+): { ok: boolean; stdout: string; stderr: string; seconds: number; peakRssMiB: number } {
+  const useTime = existsSync('/usr/bin/time');
+  const started = performance.now();
+  const run = useTime
+    ? spawnSync('/usr/bin/time', ['-v', command, ...args], {
+        encoding: 'utf8',
+        cwd: root,
+        maxBuffer: 64 * 1024 * 1024,
+      })
+    : spawnSync(command, args, { encoding: 'utf8', cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  const seconds = (performance.now() - started) / 1000;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr ?? '');
+  return {
+    ok: run.status === 0,
+    stdout: run.stdout ?? '',
+    stderr: run.stderr ?? '',
+    seconds,
+    peakRssMiB: rss ? Number(rss[1]) / 1024 : Number.NaN,
+  };
+}
+
+function lastLine(text: string): string {
+  return (
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => !/^\s/.test(l) && !l.startsWith('Command being timed'))
+      .at(-1) ?? ''
+  );
+}
+
+function peerSkipReason(format: 'csv' | 'parquet'): string | undefined {
+  if (!existsSync('/usr/bin/python3')) return '/usr/bin/python3 not found';
+  const check = spawnSync(
+    '/usr/bin/python3',
+    ['-c', format === 'parquet' ? 'import pandas, pyarrow' : 'import pandas'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (check.status === 0) return undefined;
+  return format === 'parquet'
+    ? 'pandas cannot read Parquet here (neither pyarrow nor fastparquet is installed)'
+    : 'pandas is not installed for /usr/bin/python3';
+}
+
+export async function runDataValidateBench(): Promise<DataValidateBench> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-data-validate-'));
+  try {
+    const csv = join(work, 'flights-3m.csv');
+    const db = await Database.open();
+    await db.run(`COPY (SELECT * FROM read_parquet('${PARQUET}')) TO '${csv}' (HEADER)`);
+    db.close();
+
+    const results: FormatResult[] = [];
+    for (const [format, data] of [
+      ['csv', csv],
+      ['parquet', PARQUET],
+    ] as const) {
+      const out = join(work, `ours-${format}`);
+      mkdirSync(out);
+      const ours = timed(process.execPath, [
+        '--import',
+        'tsx',
+        join(root, 'bench/data-validate.child.ts'),
+        data,
+        out,
+      ]);
+      if (!ours.ok) throw new Error(`data-validate failed on ${format}: ${ours.stderr.slice(-2000)}`);
+      const child = JSON.parse(lastLine(ours.stdout)) as { rows: number; inProcessSeconds: number };
+
+      let peer: FormatResult['peer'];
+      const skip = peerSkipReason(format);
+      if (skip) peer = { skipped: skip };
+      else {
+        const run = timed('/usr/bin/python3', [
+          join(root, 'bench/data-validate.peer.py'),
+          data,
+          join(work, `peer-${format}.json`),
+        ]);
+        peer = run.ok
+          ? { seconds: run.seconds, rowsPerSecond: child.rows / run.seconds, peakRssMiB: run.peakRssMiB }
+          : { skipped: `peer failed: ${lastLine(run.stderr)}` };
+      }
+      results.push({
+        format,
+        rows: child.rows,
+        ours: {
+          seconds: ours.seconds,
+          inProcessSeconds: child.inProcessSeconds,
+          rowsPerSecond: child.rows / ours.seconds,
+          peakRssMiB: ours.peakRssMiB,
+        },
+        peer,
+        speedup: 'seconds' in peer ? peer.seconds / ours.seconds : null,
+      });
+    }
+    return {
+      benchmark: 'data-validate',
+      data: 'vega-datasets flights-3m (3,000,000 rows, 5 columns)',
+      results,
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function print(bench: DataValidateBench): void {
+  const f = (x: number, digits = 2) => x.toFixed(digits);
+  for (const r of bench.results) {
+    const ours = `ours ${f(r.ours.seconds)} s (${f(r.ours.inProcessSeconds)} s in process), ${Math.round(r.ours.rowsPerSecond).toLocaleString('en-US')} rows/s, peak RSS ${f(r.ours.peakRssMiB, 0)} MiB`;
+    const peer =
+      'skipped' in r.peer
+        ? `pandas: skipped (${r.peer.skipped})`
+        : `pandas ${f(r.peer.seconds)} s, ${Math.round(r.peer.rowsPerSecond).toLocaleString('en-US')} rows/s, peak RSS ${f(r.peer.peakRssMiB, 0)} MiB`;
+    console.log(
+      `${r.format.padEnd(8)} ${ours}; ${peer}${r.speedup === null ? '' : `; ${f(r.speedup, 1)}x faster`}`,
+    );
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const bench = await runDataValidateBench();
+  print(bench);
+  mkdirSync(join(root, 'bench/out'), { recursive: true });
+  writeFileSync(join(root, 'bench/out/data-validate.json'), `${JSON.stringify(bench, null, 2)}\n`);
+}
