@@ -1,9 +1,66 @@
+import { dirname, join } from 'node:path';
 import { defineAction } from '../../shared/src/actions/define.js';
-import { UserError } from '../../shared/src/errors/index.js';
+import { driftSkewCheck } from '../../shared/src/drift/skew-check.js';
+import { openRegistry } from '../../shared/src/registry/index.js';
+import {
+  REGISTRY_PREFIX,
+  requireStoredProfile,
+  storedReports,
+} from '../../shared/src/registry/stored-reports.js';
+import { runDataValidate } from '../../shared/src/validate/run-data-validate.js';
 
 export const dataValidateAction = defineAction({
   name: 'data-validate',
-  async run() {
-    throw new UserError('data-validate is not wired into this build yet.');
+  async run({ inputs, log, platform }) {
+    const failOn = inputs.choice('fail-on', ['error', 'warning', 'never']);
+    const reportPath = inputs.resolvePath(inputs.required('report'));
+    // registry:<name>@<alias> means the data profile stored with that model version.
+    const resolveReference = async (spec: string) => {
+      if (!spec.startsWith(REGISTRY_PREFIX)) return spec;
+      const registry = openRegistry({
+        backend: 'local',
+        registry: '.mlops/registry',
+        workingDirectory: inputs.workingDirectory,
+      });
+      return requireStoredProfile(
+        await storedReports(registry, spec, join(platform.env.tempDir, 'mlops-registry-reports')),
+        spec,
+      );
+    };
+    const result = await runDataValidate(
+      {
+        data: inputs.required('data'),
+        schema: inputs.optional('schema'),
+        inferSchema: inputs.boolean('infer-schema'),
+        writeSchema: inputs.optional('write-schema'),
+        reference: inputs.optional('reference'),
+        failOn,
+        reportPath,
+        profilePath: inputs.required('profile'),
+        memoryLimit: inputs.optional('memory-limit'),
+        workingDirectory: inputs.workingDirectory,
+        repositoryRoot: platform.env.workspace,
+        skewCheck: driftSkewCheck(dirname(reportPath), resolveReference),
+      },
+      log,
+    );
+    for (const note of result.annotations) {
+      const where = note.file ? { file: note.file, line: note.line } : undefined;
+      if (note.severity === 'error') log.error(note.message, where);
+      else log.warning(note.message, where);
+    }
+    return {
+      outputs: {
+        passed: result.passed,
+        anomalies: result.anomalies.length,
+        rows: result.rows,
+        'report-path': result.reportPath,
+        'profile-path': result.profilePath,
+      },
+      summary: result.summaryMarkdown,
+      failure: result.passed
+        ? undefined
+        : `Data validation failed: ${result.anomalies.length} anomalies (fail-on: ${failOn}); see ${result.reportPath}.`,
+    };
   },
 });

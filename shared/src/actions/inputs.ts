@@ -120,7 +120,7 @@ export class ActionInputs {
     return this.string(name) === '' ? undefined : this.number(name, rules);
   }
 
-  choice<T extends string>(name: string, choices: readonly T[]): T {
+  choice<const T extends string>(name: string, choices: readonly T[]): T {
     this.declared(name);
     const { value, origin } = this.resolveValue(name);
     if ((choices as readonly string[]).includes(value)) return value as T;

@@ -11,714 +11,681 @@ export interface ActionSpec {
   readonly outputs: Readonly<Record<string, { readonly description: string }>>;
 }
 
-export const ACTION_NAMES = [
-  'data-validate',
-  'train',
-  'evaluate',
-  'compare-baseline',
-  'register',
-  'deploy',
-  'drift-check',
-] as const;
+export const ACTION_NAMES = ["data-validate","train","evaluate","compare-baseline","register","deploy","drift-check"] as const;
 
 export type ActionName = (typeof ACTION_NAMES)[number];
 
 export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
-  'data-validate': {
-    description:
-      'Profile a dataset with DuckDB, infer or check a schema, and report anomalies and skew before training.',
-    inputs: {
-      data: {
-        description:
-          'Dataset to check: a CSV, TSV, Parquet, JSON/NDJSON or Arrow file, a .csv.gz, or a glob of shards.',
-        required: true,
+  "data-validate": {
+    "description": "Profile a dataset with DuckDB, infer or check a schema, and report anomalies and skew before training.",
+    "inputs": {
+      "data": {
+        "description": "Dataset to check: a CSV, TSV, Parquet, JSON/NDJSON or Arrow file, a .csv.gz, or a glob of shards.",
+        "required": true
       },
-      schema: {
-        description:
-          'Path to a schema.yaml to validate against. Without it (and without infer-schema) only the profile is written.',
-        required: false,
-        default: '',
+      "schema": {
+        "description": "Path to a schema.yaml to validate against. Without it (and without infer-schema) only the profile is written.",
+        "required": false,
+        "default": ""
       },
-      'infer-schema': {
-        description:
-          'Infer a schema from the data (type, presence, nulls, range, categories, uniqueness). Boolean.',
-        required: false,
-        default: 'false',
+      "infer-schema": {
+        "description": "Infer a schema from the data (type, presence, nulls, range, categories, uniqueness). Boolean.",
+        "required": false,
+        "default": "false"
       },
-      'write-schema': {
-        description: 'Where to write the inferred schema.yaml (with infer-schema: true).',
-        required: false,
-        default: '',
+      "write-schema": {
+        "description": "Where to write the inferred schema.yaml (with infer-schema: true).",
+        "required": false,
+        "default": ""
       },
-      reference: {
-        description:
-          'A reference dataset or profile.json to check skew/drift against, or registry:<name>@<alias>.',
-        required: false,
-        default: '',
+      "reference": {
+        "description": "A reference dataset or profile.json to check skew/drift against, or registry:<name>@<alias>.",
+        "required": false,
+        "default": ""
       },
-      'fail-on': {
-        description: 'Fail the step on anomalies of this severity or worse: error, warning or never.',
-        required: false,
-        default: 'error',
+      "fail-on": {
+        "description": "Fail the step on anomalies of this severity or worse: error, warning or never.",
+        "required": false,
+        "default": "error"
       },
-      profile: {
-        description: 'Where to write the profile (mlops-profile/v1 JSON).',
-        required: false,
-        default: 'mlops-reports/profile.json',
+      "profile": {
+        "description": "Where to write the profile (mlops-profile/v1 JSON).",
+        "required": false,
+        "default": "mlops-reports/profile.json"
       },
-      'memory-limit': {
-        description: "DuckDB's memory limit; larger work spills to RUNNER_TEMP.",
-        required: false,
-        default: '4GB',
+      "memory-limit": {
+        "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP.",
+        "required": false,
+        "default": "4GB"
       },
-      report: {
-        description: 'Where to write the validation report (mlops-data-validation/v1 JSON).',
-        required: false,
-        default: 'mlops-reports/data-validation.json',
+      "report": {
+        "description": "Where to write the validation report (mlops-data-validation/v1 JSON).",
+        "required": false,
+        "default": "mlops-reports/data-validation.json"
       },
-      config: {
-        description: 'Path to mlops.yml. Empty: use mlops.yml in the working directory if present.',
-        required: false,
-        default: '',
+      "config": {
+        "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+        "required": false,
+        "default": ""
       },
-      'github-token': {
-        description: 'Token for the GitHub API. Needs no write permission for this step.',
-        required: false,
-        default: '${{ github.token }}',
+      "github-token": {
+        "description": "Token for the GitHub API. Needs no write permission for this step.",
+        "required": false,
+        "default": "${{ github.token }}"
       },
-      'working-directory': {
-        description: 'Folder that relative paths are resolved against.',
-        required: false,
-        default: '.',
-      },
+      "working-directory": {
+        "description": "Folder that relative paths are resolved against.",
+        "required": false,
+        "default": "."
+      }
     },
-    outputs: {
-      passed: {
-        description: "'true' when no anomaly at or above fail-on severity was found.",
+    "outputs": {
+      "passed": {
+        "description": "'true' when no anomaly at or above fail-on severity was found."
       },
-      anomalies: {
-        description: 'Number of anomalies found.',
+      "anomalies": {
+        "description": "Number of anomalies found."
       },
-      rows: {
-        description: 'Rows in the dataset.',
+      "rows": {
+        "description": "Rows in the dataset."
       },
-      'report-path': {
-        description: 'Path of the validation report.',
+      "report-path": {
+        "description": "Path of the validation report."
       },
-      'profile-path': {
-        description: 'Path of the profile.',
-      },
-    },
+      "profile-path": {
+        "description": "Path of the profile."
+      }
+    }
   },
-  train: {
-    description:
-      'Train a model on a self-hosted GPU runner: the built-in TensorFlow.js trainer or your own command, with caching, checkpoints and resume.',
-    inputs: {
-      command: {
-        description:
-          'Your training program, e.g. "python train.py --epochs 5". Split into arguments without a shell. Empty: use the built-in trainer.',
-        required: false,
-        default: '',
+  "train": {
+    "description": "Train a model on a self-hosted GPU runner: the built-in TensorFlow.js trainer or your own command, with caching, checkpoints and resume.",
+    "inputs": {
+      "command": {
+        "description": "Your training program, e.g. \"python train.py --epochs 5\". Split into arguments without a shell. Empty: use the built-in trainer.",
+        "required": false,
+        "default": ""
       },
-      model: {
-        description:
-          'Built-in trainer model: a preset (linear, logistic, mlp) or a Keras-style layers JSON spec file.',
-        required: false,
-        default: 'mlp',
+      "model": {
+        "description": "Built-in trainer model: a preset (linear, logistic, mlp) or a Keras-style layers JSON spec file.",
+        "required": false,
+        "default": "mlp"
       },
-      data: {
-        description: 'Training data (CSV, Parquet, JSON...). Required for the built-in trainer.',
-        required: false,
-        default: '',
+      "data": {
+        "description": "Training data (CSV, Parquet, JSON...). Required for the built-in trainer.",
+        "required": false,
+        "default": ""
       },
-      target: {
-        description: 'Target column (built-in trainer).',
-        required: false,
-        default: '',
+      "target": {
+        "description": "Target column (built-in trainer).",
+        "required": false,
+        "default": ""
       },
-      task: {
-        description: 'classification, regression or auto (from the target column).',
-        required: false,
-        default: 'auto',
+      "task": {
+        "description": "classification, regression or auto (from the target column).",
+        "required": false,
+        "default": "auto"
       },
-      epochs: {
-        description: 'Maximum epochs (early stopping may end sooner).',
-        required: false,
-        default: '50',
+      "epochs": {
+        "description": "Maximum epochs (early stopping may end sooner).",
+        "required": false,
+        "default": "50"
       },
-      'batch-size': {
-        description: 'Mini-batch size.',
-        required: false,
-        default: '32',
+      "batch-size": {
+        "description": "Mini-batch size.",
+        "required": false,
+        "default": "32"
       },
-      'learning-rate': {
-        description: 'Adam learning rate.',
-        required: false,
-        default: '0.01',
+      "learning-rate": {
+        "description": "Adam learning rate.",
+        "required": false,
+        "default": "0.01"
       },
-      seed: {
-        description: 'Random seed for weights, shuffling and the validation split.',
-        required: false,
-        default: '42',
+      "seed": {
+        "description": "Random seed for weights, shuffling and the validation split.",
+        "required": false,
+        "default": "42"
       },
-      'validation-split': {
-        description: 'Fraction of rows held out for validation and early stopping.',
-        required: false,
-        default: '0.2',
+      "validation-split": {
+        "description": "Fraction of rows held out for validation and early stopping.",
+        "required": false,
+        "default": "0.2"
       },
-      'output-dir': {
-        description: 'Where the model, preprocessing.json and training-metrics.json are written.',
-        required: false,
-        default: 'mlops-artifacts/model',
+      "output-dir": {
+        "description": "Where the model, preprocessing.json and training-metrics.json are written.",
+        "required": false,
+        "default": "mlops-artifacts/model"
       },
-      resume: {
-        description: 'Continue from the last checkpoint when one exists. Boolean.',
-        required: false,
-        default: 'false',
+      "resume": {
+        "description": "Continue from the last checkpoint when one exists. Boolean.",
+        "required": false,
+        "default": "false"
       },
-      cache: {
-        description: 'Restore and save checkpoints and preprocessed data with the Actions cache. Boolean.',
-        required: false,
-        default: 'true',
+      "cache": {
+        "description": "Restore and save checkpoints and preprocessed data with the Actions cache. Boolean.",
+        "required": false,
+        "default": "true"
       },
-      'artifact-name': {
-        description: 'Upload the model folder as a workflow artifact with this name. Empty: no upload.',
-        required: false,
-        default: '',
+      "artifact-name": {
+        "description": "Upload the model folder as a workflow artifact with this name. Empty: no upload.",
+        "required": false,
+        "default": ""
       },
-      gpu: {
-        description: 'auto (use a GPU when present), require (fail without one) or off.',
-        required: false,
-        default: 'auto',
+      "gpu": {
+        "description": "auto (use a GPU when present), require (fail without one) or off.",
+        "required": false,
+        "default": "auto"
       },
-      'timeout-minutes': {
-        description:
-          'Stop the training command after this many minutes (SIGTERM, then SIGKILL). 0: no limit.',
-        required: false,
-        default: '0',
+      "timeout-minutes": {
+        "description": "Stop the training command after this many minutes (SIGTERM, then SIGKILL). 0: no limit.",
+        "required": false,
+        "default": "0"
       },
-      config: {
-        description: 'Path to mlops.yml. Empty: use mlops.yml in the working directory if present.',
-        required: false,
-        default: '',
+      "config": {
+        "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+        "required": false,
+        "default": ""
       },
-      'github-token': {
-        description: 'Token for the GitHub API. Needs no write permission for this step.',
-        required: false,
-        default: '${{ github.token }}',
+      "github-token": {
+        "description": "Token for the GitHub API. Needs no write permission for this step.",
+        "required": false,
+        "default": "${{ github.token }}"
       },
-      'working-directory': {
-        description: 'Folder that relative paths are resolved against.',
-        required: false,
-        default: '.',
-      },
+      "working-directory": {
+        "description": "Folder that relative paths are resolved against.",
+        "required": false,
+        "default": "."
+      }
     },
-    outputs: {
-      'model-path': {
-        description: 'Folder holding the trained model.',
+    "outputs": {
+      "model-path": {
+        "description": "The trained model: model.json for the built-in trainer (preprocessing.json beside it), the output folder for a command."
       },
-      'metrics-path': {
-        description: 'Path of training-metrics.json (per-epoch loss and metrics).',
+      "metrics-path": {
+        "description": "Path of training-metrics.json (per-epoch loss and metrics)."
       },
-      backend: {
-        description: 'Compute backend used: tensorflow-gpu, tensorflow, wasm, cpu, or command.',
+      "backend": {
+        "description": "Compute backend used: tensorflow-gpu, tensorflow, wasm, cpu, or command."
       },
-      'gpu-count': {
-        description: 'GPUs seen by nvidia-smi.',
+      "gpu-count": {
+        "description": "GPUs seen by nvidia-smi."
       },
-      'duration-seconds': {
-        description: 'Wall time of training in seconds.',
+      "duration-seconds": {
+        "description": "Wall time of training in seconds."
       },
-      'cache-hit': {
-        description: "'true' when the cache restored a checkpoint or preprocessed data.",
+      "cache-hit": {
+        "description": "'true' when the cache restored a checkpoint or preprocessed data."
       },
-      'artifact-id': {
-        description: 'ID of the uploaded model artifact, when artifact-name is set.',
-      },
-    },
+      "artifact-id": {
+        "description": "ID of the uploaded model artifact, when artifact-name is set."
+      }
+    }
   },
-  evaluate: {
-    description:
-      'Evaluate a TF.js or ONNX model, or a predictions file, with metrics that match scikit-learn, bootstrap confidence intervals and slices.',
-    inputs: {
-      model: {
-        description:
-          'Model to evaluate: a TF.js model.json (or its folder) or an .onnx file. Leave empty when predictions is given.',
-        required: false,
-        default: '',
+  "evaluate": {
+    "description": "Evaluate a TF.js or ONNX model, or a predictions file, with metrics that match scikit-learn, bootstrap confidence intervals and slices.",
+    "inputs": {
+      "model": {
+        "description": "Model to evaluate: a TF.js model.json (or its folder) or an .onnx file. Leave empty when predictions is given.",
+        "required": false,
+        "default": ""
       },
-      predictions: {
-        description:
-          'A predictions file (CSV/Parquet with y_true, y_pred and/or y_score, y_score_<class>) from any framework, instead of a model.',
-        required: false,
-        default: '',
+      "predictions": {
+        "description": "A predictions file (CSV/Parquet with y_true, y_pred and/or y_score, y_score_<class>) from any framework, instead of a model.",
+        "required": false,
+        "default": ""
       },
-      data: {
-        description: 'Evaluation data (features and target), when a model is given.',
-        required: false,
-        default: '',
+      "data": {
+        "description": "Evaluation data (features and target), when a model is given.",
+        "required": false,
+        "default": ""
       },
-      target: {
-        description: 'Target column in data.',
-        required: false,
-        default: '',
+      "target": {
+        "description": "Target column in data.",
+        "required": false,
+        "default": ""
       },
-      task: {
-        description: 'classification, regression or auto.',
-        required: false,
-        default: 'auto',
+      "task": {
+        "description": "classification, regression or auto.",
+        "required": false,
+        "default": "auto"
       },
-      metrics: {
-        description:
-          'Metrics to compute (commas or newlines, scikit-learn scorer names). Empty: all that apply to the task.',
-        required: false,
-        default: '',
+      "metrics": {
+        "description": "Metrics to compute (commas or newlines, scikit-learn scorer names). Empty: all that apply to the task.",
+        "required": false,
+        "default": ""
       },
-      slices: {
-        description: 'Columns to compute metrics per value of (commas or newlines).',
-        required: false,
-        default: '',
+      "slices": {
+        "description": "Columns to compute metrics per value of (commas or newlines).",
+        "required": false,
+        "default": ""
       },
-      confidence: {
-        description: 'Confidence level of the bootstrap intervals.',
-        required: false,
-        default: '0.95',
+      "confidence": {
+        "description": "Confidence level of the bootstrap intervals.",
+        "required": false,
+        "default": "0.95"
       },
-      bootstrap: {
-        description: 'Bootstrap resamples for confidence intervals (0: none).',
-        required: false,
-        default: '1000',
+      "bootstrap": {
+        "description": "Bootstrap resamples for confidence intervals (0: none).",
+        "required": false,
+        "default": "1000"
       },
-      seed: {
-        description: 'Seed of the bootstrap.',
-        required: false,
-        default: '42',
+      "seed": {
+        "description": "Seed of the bootstrap.",
+        "required": false,
+        "default": "42"
       },
-      latency: {
-        description: 'Measure inference latency (p50/p95/p99 per batch size) and model size. Boolean.',
-        required: false,
-        default: 'false',
+      "latency": {
+        "description": "Measure inference latency (p50/p95/p99 per batch size) and model size. Boolean.",
+        "required": false,
+        "default": "false"
       },
-      output: {
-        description: 'Where to write metrics.json (mlops-metrics/v1).',
-        required: false,
-        default: 'mlops-reports/metrics.json',
+      "output": {
+        "description": "Where to write metrics.json (mlops-metrics/v1).",
+        "required": false,
+        "default": "mlops-reports/metrics.json"
       },
-      'predictions-output': {
-        description: 'Where to write the per-row predictions (Parquet), kept for paired comparisons.',
-        required: false,
-        default: 'mlops-reports/predictions.parquet',
+      "predictions-output": {
+        "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons.",
+        "required": false,
+        "default": "mlops-reports/predictions.parquet"
       },
-      config: {
-        description: 'Path to mlops.yml. Empty: use mlops.yml in the working directory if present.',
-        required: false,
-        default: '',
+      "config": {
+        "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+        "required": false,
+        "default": ""
       },
-      'github-token': {
-        description: 'Token for the GitHub API. Needs no write permission for this step.',
-        required: false,
-        default: '${{ github.token }}',
+      "github-token": {
+        "description": "Token for the GitHub API. Needs no write permission for this step.",
+        "required": false,
+        "default": "${{ github.token }}"
       },
-      'working-directory': {
-        description: 'Folder that relative paths are resolved against.',
-        required: false,
-        default: '.',
-      },
+      "working-directory": {
+        "description": "Folder that relative paths are resolved against.",
+        "required": false,
+        "default": "."
+      }
     },
-    outputs: {
-      'metrics-path': {
-        description: 'Path of metrics.json.',
+    "outputs": {
+      "metrics-path": {
+        "description": "Path of metrics.json."
       },
-      metrics: {
-        description: 'Headline metrics as JSON: {"name": value}.',
+      "metrics": {
+        "description": "Headline metrics as JSON: {\"name\": value}."
       },
-      'predictions-path': {
-        description: 'Path of the per-row predictions file.',
-      },
-    },
+      "predictions-path": {
+        "description": "Path of the per-row predictions file."
+      }
+    }
   },
-  'compare-baseline': {
-    description:
-      'Diff metrics against the production baseline, post one sticky PR comment, and gate the merge with a check; noise-aware.',
-    inputs: {
-      current: {
-        description: 'metrics.json of the candidate model.',
-        required: false,
-        default: 'mlops-reports/metrics.json',
+  "compare-baseline": {
+    "description": "Diff metrics against the production baseline, post one sticky PR comment, and gate the merge with a check; noise-aware.",
+    "inputs": {
+      "current": {
+        "description": "metrics.json of the candidate model.",
+        "required": false,
+        "default": "mlops-reports/metrics.json"
       },
-      baseline: {
-        description:
-          'Baseline: a metrics.json path, registry:<name>@<alias>, or branch:<name> (latest successful run of that branch). Empty: value thresholds only.',
-        required: false,
-        default: '',
+      "baseline": {
+        "description": "Baseline: a metrics.json path, registry:<name>@<alias>, or branch:<name> (latest successful run of that branch). Empty: value thresholds only.",
+        "required": false,
+        "default": ""
       },
-      thresholds: {
-        description:
-          'Per-metric thresholds as YAML/JSON or a file path: {metric: {direction, min, max, tolerance, tolerance-pct}}. Merged over mlops.yml metrics.',
-        required: false,
-        default: '',
+      "thresholds": {
+        "description": "Per-metric thresholds as YAML/JSON or a file path: {metric: {direction, min, max, tolerance, tolerance-pct}}. Merged over mlops.yml metrics.",
+        "required": false,
+        "default": ""
       },
-      significance: {
-        description:
-          'Count a worsening as a regression only when it is significant at this level (paired bootstrap or CIs). 0: any worsening past tolerance counts.',
-        required: false,
-        default: '0.05',
+      "significance": {
+        "description": "Count a worsening as a regression only when it is significant at this level (paired bootstrap or CIs). 0: any worsening past tolerance counts.",
+        "required": false,
+        "default": "0.05"
       },
-      name: {
-        description: 'Model name: keys the sticky comment and the check, so several models can share a PR.',
-        required: false,
-        default: 'model',
+      "name": {
+        "description": "Model name: keys the sticky comment and the check, so several models can share a PR.",
+        "required": false,
+        "default": "model"
       },
-      comment: {
-        description: 'Post or update one sticky PR comment. Boolean.',
-        required: false,
-        default: 'true',
+      "comment": {
+        "description": "Post or update one sticky PR comment. Boolean.",
+        "required": false,
+        "default": "true"
       },
-      check: {
-        description: 'Report the gate as a check run (falls back to a commit status). Boolean.',
-        required: false,
-        default: 'true',
+      "check": {
+        "description": "Report the gate as a check run (falls back to a commit status). Boolean.",
+        "required": false,
+        "default": "true"
       },
-      'status-context': {
-        description: 'Stable name of the check / commit status, for branch protection.',
-        required: false,
-        default: 'mlops/compare-baseline',
+      "status-context": {
+        "description": "Stable name of the check / commit status, for branch protection.",
+        "required": false,
+        "default": "mlops/compare-baseline"
       },
-      'fail-on-regression': {
-        description: 'Fail the step when a metric regressed. Boolean.',
-        required: false,
-        default: 'true',
+      "fail-on-regression": {
+        "description": "Fail the step when a metric regressed. Boolean.",
+        "required": false,
+        "default": "true"
       },
-      'override-label': {
-        description: 'A PR label that turns a regression into a neutral, recorded pass.',
-        required: false,
-        default: 'accept-metric-regression',
+      "override-label": {
+        "description": "A PR label that turns a regression into a neutral, recorded pass.",
+        "required": false,
+        "default": "accept-metric-regression"
       },
-      registry: {
-        description: 'Registry root for registry: baselines (local backend).',
-        required: false,
-        default: '.mlops/registry',
+      "registry": {
+        "description": "Registry root for registry: baselines (local backend).",
+        "required": false,
+        "default": ".mlops/registry"
       },
-      report: {
-        description: 'Where to write the comparison report (mlops-comparison/v1 JSON).',
-        required: false,
-        default: 'mlops-reports/comparison.json',
+      "report": {
+        "description": "Where to write the comparison report (mlops-comparison/v1 JSON).",
+        "required": false,
+        "default": "mlops-reports/comparison.json"
       },
-      config: {
-        description: 'Path to mlops.yml. Empty: use mlops.yml in the working directory if present.',
-        required: false,
-        default: '',
+      "config": {
+        "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+        "required": false,
+        "default": ""
       },
-      'github-token': {
-        description:
-          'Token for the GitHub API: pull-requests: write and checks: write to comment and gate; read-only tokens (fork PRs) write the job summary only.',
-        required: false,
-        default: '${{ github.token }}',
+      "github-token": {
+        "description": "Token for the GitHub API: pull-requests: write and checks: write to comment and gate; read-only tokens (fork PRs) write the job summary only.",
+        "required": false,
+        "default": "${{ github.token }}"
       },
-      'working-directory': {
-        description: 'Folder that relative paths are resolved against.',
-        required: false,
-        default: '.',
-      },
+      "working-directory": {
+        "description": "Folder that relative paths are resolved against.",
+        "required": false,
+        "default": "."
+      }
     },
-    outputs: {
-      passed: {
-        description: "'true' when no metric regressed (or the override label is set).",
+    "outputs": {
+      "passed": {
+        "description": "'true' when no metric regressed (or the override label is set)."
       },
-      regressions: {
-        description: 'Number of regressed metrics.',
+      "regressions": {
+        "description": "Number of regressed metrics."
       },
-      diff: {
-        description: 'The diff as JSON: [{metric, baseline, current, delta, verdict}].',
+      "diff": {
+        "description": "The diff as JSON: [{metric, baseline, current, delta, verdict}]."
       },
-      'report-path': {
-        description: 'Path of the comparison report.',
+      "report-path": {
+        "description": "Path of the comparison report."
       },
-      'comment-url': {
-        description: 'URL of the PR comment, when one was posted.',
-      },
-    },
+      "comment-url": {
+        "description": "URL of the PR comment, when one was posted."
+      }
+    }
   },
-  register: {
-    description:
-      'Register a model version (immutable, integer-numbered) with its metrics, data profile and model card; move aliases safely.',
-    inputs: {
-      model: {
-        description: 'Model folder or file to register.',
-        required: true,
+  "register": {
+    "description": "Register a model version (immutable, integer-numbered) with its metrics, data profile and model card; move aliases safely.",
+    "inputs": {
+      "model": {
+        "description": "Model folder or file to register.",
+        "required": true
       },
-      name: {
-        description: 'Registered model name (letters, digits, - and _; not starting or ending with - or _).',
-        required: true,
+      "name": {
+        "description": "Registered model name (letters, digits, - and _; not starting or ending with - or _).",
+        "required": true
       },
-      metrics: {
-        description: 'metrics.json from evaluate, stored with the version.',
-        required: false,
-        default: '',
+      "metrics": {
+        "description": "metrics.json from evaluate, stored with the version.",
+        "required": false,
+        "default": ""
       },
-      profile: {
-        description:
-          'profile.json from data-validate, stored so drift-check can run from the registry alone.',
-        required: false,
-        default: '',
+      "profile": {
+        "description": "profile.json from data-validate, stored so drift-check can run from the registry alone.",
+        "required": false,
+        "default": ""
       },
-      backend: {
-        description: 'local (a folder, default) or github (tags and releases in this repository).',
-        required: false,
-        default: 'local',
+      "backend": {
+        "description": "local (a folder, default) or github (tags and releases in this repository).",
+        "required": false,
+        "default": "local"
       },
-      registry: {
-        description: 'Registry root folder for the local backend.',
-        required: false,
-        default: '.mlops/registry',
+      "registry": {
+        "description": "Registry root folder for the local backend.",
+        "required": false,
+        "default": ".mlops/registry"
       },
-      alias: {
-        description: 'Alias to point at the new version (e.g. staging). Not latest.',
-        required: false,
-        default: '',
+      "alias": {
+        "description": "Alias to point at the new version (e.g. staging). Not latest.",
+        "required": false,
+        "default": ""
       },
-      tags: {
-        description: 'Tags for the version, key=value (commas or newlines).',
-        required: false,
-        default: '',
+      "tags": {
+        "description": "Tags for the version, key=value (commas or newlines).",
+        "required": false,
+        "default": ""
       },
-      require: {
-        description: 'Value gates before registering, e.g. "accuracy>=0.9, log_loss<=0.4".',
-        required: false,
-        default: '',
+      "require": {
+        "description": "Value gates before registering, e.g. \"accuracy>=0.9, log_loss<=0.4\".",
+        "required": false,
+        "default": ""
       },
-      force: {
-        description: 'Register even when a require gate fails (logged in the event log). Boolean.',
-        required: false,
-        default: 'false',
+      "force": {
+        "description": "Register even when a require gate fails (logged in the event log). Boolean.",
+        "required": false,
+        "default": "false"
       },
-      config: {
-        description: 'Path to mlops.yml. Empty: use mlops.yml in the working directory if present.',
-        required: false,
-        default: '',
+      "config": {
+        "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+        "required": false,
+        "default": ""
       },
-      'github-token': {
-        description: 'Token for the GitHub API: contents: write for the github backend.',
-        required: false,
-        default: '${{ github.token }}',
+      "github-token": {
+        "description": "Token for the GitHub API: contents: write for the github backend.",
+        "required": false,
+        "default": "${{ github.token }}"
       },
-      'working-directory': {
-        description: 'Folder that relative paths are resolved against.',
-        required: false,
-        default: '.',
-      },
+      "working-directory": {
+        "description": "Folder that relative paths are resolved against.",
+        "required": false,
+        "default": "."
+      }
     },
-    outputs: {
-      version: {
-        description: 'The new version number.',
+    "outputs": {
+      "version": {
+        "description": "The new version number."
       },
-      uri: {
-        description: 'Model URI, <name>/<version>.',
+      "uri": {
+        "description": "Model URI, <name>/<version>."
       },
-      digest: {
-        description: 'sha256 digest over the model files.',
+      "digest": {
+        "description": "sha256 digest over the model files."
       },
-      'release-url': {
-        description: 'Release URL (github backend).',
-      },
-    },
+      "release-url": {
+        "description": "Release URL (github backend)."
+      }
+    }
   },
-  deploy: {
-    description:
-      'Deploy a registered model to a TF Serving-compatible server, a TF Serving/Triton folder or a webhook; smoke-test, record a GitHub Deployment, roll back on failure.',
-    inputs: {
-      model: {
-        description: 'Model to deploy: <name>@<alias>, <name>/<version> or <name>@latest.',
-        required: true,
+  "deploy": {
+    "description": "Deploy a registered model to a TF Serving-compatible server, a TF Serving/Triton folder or a webhook; smoke-test, record a GitHub Deployment, roll back on failure.",
+    "inputs": {
+      "model": {
+        "description": "Model to deploy: <name>@<alias>, <name>/<version> or <name>@latest.",
+        "required": true
       },
-      target: {
-        description: 'local-server, tfserving-dir or webhook.',
-        required: false,
-        default: 'local-server',
+      "target": {
+        "description": "local-server, tfserving-dir or webhook.",
+        "required": false,
+        "default": "local-server"
       },
-      environment: {
-        description: 'GitHub environment name of the deployment.',
-        required: false,
-        default: 'staging',
+      "environment": {
+        "description": "GitHub environment name of the deployment.",
+        "required": false,
+        "default": "staging"
       },
-      url: {
-        description: 'Server URL (local-server) or webhook URL (webhook).',
-        required: false,
-        default: '',
+      "url": {
+        "description": "Server URL (local-server) or webhook URL (webhook).",
+        "required": false,
+        "default": ""
       },
-      path: {
-        description: 'Base folder for tfserving-dir, or the local server state folder.',
-        required: false,
-        default: '',
+      "path": {
+        "description": "Base folder for tfserving-dir, or the local server state folder.",
+        "required": false,
+        "default": ""
       },
-      'smoke-test': {
-        description: 'A JSON file of requests and expected predictions to check after deploying.',
-        required: false,
-        default: '',
+      "smoke-test": {
+        "description": "A JSON file of requests and expected predictions to check after deploying.",
+        "required": false,
+        "default": ""
       },
-      'rollback-on-failure': {
-        description: 'Return to the previous version when the smoke test fails. Boolean.',
-        required: false,
-        default: 'true',
+      "rollback-on-failure": {
+        "description": "Return to the previous version when the smoke test fails. Boolean.",
+        "required": false,
+        "default": "true"
       },
-      'promote-alias': {
-        description: 'Registry alias to move to the deployed version on success.',
-        required: false,
-        default: '',
+      "promote-alias": {
+        "description": "Registry alias to move to the deployed version on success.",
+        "required": false,
+        "default": ""
       },
-      registry: {
-        description: 'Registry root folder (local backend).',
-        required: false,
-        default: '.mlops/registry',
+      "registry": {
+        "description": "Registry root folder (local backend).",
+        "required": false,
+        "default": ".mlops/registry"
       },
-      'webhook-secret': {
-        description: 'HMAC-SHA256 secret that signs webhook deliveries.',
-        required: false,
-        default: '',
+      "webhook-secret": {
+        "description": "HMAC-SHA256 secret that signs webhook deliveries.",
+        "required": false,
+        "default": ""
       },
-      config: {
-        description: 'Path to mlops.yml. Empty: use mlops.yml in the working directory if present.',
-        required: false,
-        default: '',
+      "config": {
+        "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+        "required": false,
+        "default": ""
       },
-      'github-token': {
-        description: 'Token for the GitHub API: deployments: write to record deployments.',
-        required: false,
-        default: '${{ github.token }}',
+      "github-token": {
+        "description": "Token for the GitHub API: deployments: write to record deployments.",
+        "required": false,
+        "default": "${{ github.token }}"
       },
-      'working-directory': {
-        description: 'Folder that relative paths are resolved against.',
-        required: false,
-        default: '.',
-      },
+      "working-directory": {
+        "description": "Folder that relative paths are resolved against.",
+        "required": false,
+        "default": "."
+      }
     },
-    outputs: {
-      'deployment-id': {
-        description: 'GitHub Deployment id, when one was recorded.',
+    "outputs": {
+      "deployment-id": {
+        "description": "GitHub Deployment id, when one was recorded."
       },
-      url: {
-        description: 'Where the model is served.',
+      "url": {
+        "description": "Where the model is served."
       },
-      version: {
-        description: 'Version now serving.',
+      "version": {
+        "description": "Version now serving."
       },
-      status: {
-        description: 'success, failure or rolled_back.',
-      },
-    },
+      "status": {
+        "description": "success, failure or rolled_back."
+      }
+    }
   },
-  'drift-check': {
-    description:
-      'Compare production data with training data using the standard drift tests; open one issue and trigger retraining when it drifts.',
-    inputs: {
-      reference: {
-        description:
-          'Reference: a dataset, a profile.json, or registry:<name>@<alias> (the profile stored with the model).',
-        required: true,
+  "drift-check": {
+    "description": "Compare production data with training data using the standard drift tests; open one issue and trigger retraining when it drifts.",
+    "inputs": {
+      "reference": {
+        "description": "Reference: a dataset, a profile.json, or registry:<name>@<alias> (the profile stored with the model).",
+        "required": true
       },
-      current: {
-        description: 'Current data: a dataset, a glob of shards, or the model server request log.',
-        required: true,
+      "current": {
+        "description": "Current data: a dataset, a glob of shards, or the model server request log.",
+        "required": true
       },
-      columns: {
-        description: 'Columns to check (commas or newlines). Empty: all shared columns.',
-        required: false,
-        default: '',
+      "columns": {
+        "description": "Columns to check (commas or newlines). Empty: all shared columns.",
+        "required": false,
+        "default": ""
       },
-      method: {
-        description: 'auto, ks, chi2, z, psi, jensenshannon, wasserstein or linf.',
-        required: false,
-        default: 'auto',
+      "method": {
+        "description": "auto, ks, chi2, z, psi, jensenshannon, wasserstein or linf.",
+        "required": false,
+        "default": "auto"
       },
-      threshold: {
-        description: 'Threshold of the method (p-value or distance). Empty: the method default.',
-        required: false,
-        default: '',
+      "threshold": {
+        "description": "Threshold of the method (p-value or distance). Empty: the method default.",
+        "required": false,
+        "default": ""
       },
-      'drift-share': {
-        description: 'Share of drifted columns at which the dataset counts as drifted.',
-        required: false,
-        default: '0.5',
+      "drift-share": {
+        "description": "Share of drifted columns at which the dataset counts as drifted.",
+        "required": false,
+        "default": "0.5"
       },
-      prediction: {
-        description: 'Prediction column, checked and reported separately.',
-        required: false,
-        default: '',
+      "prediction": {
+        "description": "Prediction column, checked and reported separately.",
+        "required": false,
+        "default": ""
       },
-      target: {
-        description: 'Label column, when labels have arrived: performance decay is checked.',
-        required: false,
-        default: '',
+      "target": {
+        "description": "Label column, when labels have arrived: performance decay is checked.",
+        "required": false,
+        "default": ""
       },
-      name: {
-        description: 'Model name: keys the drift issue.',
-        required: false,
-        default: 'model',
+      "name": {
+        "description": "Model name: keys the drift issue.",
+        "required": false,
+        "default": "model"
       },
-      'open-issue': {
-        description: 'Open or update one issue on drift, close it when drift goes away. Boolean.',
-        required: false,
-        default: 'true',
+      "open-issue": {
+        "description": "Open or update one issue on drift, close it when drift goes away. Boolean.",
+        "required": false,
+        "default": "true"
       },
-      'issue-label': {
-        description: 'Label of the drift issue.',
-        required: false,
-        default: 'model-drift',
+      "issue-label": {
+        "description": "Label of the drift issue.",
+        "required": false,
+        "default": "model-drift"
       },
-      dispatch: {
-        description:
-          'Start retraining on drift: repository_dispatch:<event-type> or workflow_dispatch:<workflow-file>[@ref]. Empty: none.',
-        required: false,
-        default: '',
+      "dispatch": {
+        "description": "Start retraining on drift: repository_dispatch:<event-type> or workflow_dispatch:<workflow-file>[@ref]. Empty: none.",
+        "required": false,
+        "default": ""
       },
-      'fail-on-drift': {
-        description: 'Fail the step when the dataset drifted. Boolean.',
-        required: false,
-        default: 'false',
+      "fail-on-drift": {
+        "description": "Fail the step when the dataset drifted. Boolean.",
+        "required": false,
+        "default": "false"
       },
-      registry: {
-        description: 'Registry root for registry: references (local backend).',
-        required: false,
-        default: '.mlops/registry',
+      "registry": {
+        "description": "Registry root for registry: references (local backend).",
+        "required": false,
+        "default": ".mlops/registry"
       },
-      report: {
-        description: 'Where to write the drift report (mlops-drift/v1 JSON).',
-        required: false,
-        default: 'mlops-reports/drift.json',
+      "report": {
+        "description": "Where to write the drift report (mlops-drift/v1 JSON).",
+        "required": false,
+        "default": "mlops-reports/drift.json"
       },
-      config: {
-        description: 'Path to mlops.yml. Empty: use mlops.yml in the working directory if present.',
-        required: false,
-        default: '',
+      "config": {
+        "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+        "required": false,
+        "default": ""
       },
-      'github-token': {
-        description:
-          'Token for the GitHub API: issues: write to open the drift issue, contents: write for repository_dispatch, actions: write for workflow_dispatch.',
-        required: false,
-        default: '${{ github.token }}',
+      "github-token": {
+        "description": "Token for the GitHub API: issues: write to open the drift issue, contents: write for repository_dispatch, actions: write for workflow_dispatch.",
+        "required": false,
+        "default": "${{ github.token }}"
       },
-      'working-directory': {
-        description: 'Folder that relative paths are resolved against.',
-        required: false,
-        default: '.',
-      },
+      "working-directory": {
+        "description": "Folder that relative paths are resolved against.",
+        "required": false,
+        "default": "."
+      }
     },
-    outputs: {
-      'drift-detected': {
-        description: "'true' when the share of drifted columns reached drift-share.",
+    "outputs": {
+      "drift-detected": {
+        "description": "'true' when the share of drifted columns reached drift-share."
       },
-      'drifted-columns': {
-        description: 'Drifted columns, comma-separated.',
+      "drifted-columns": {
+        "description": "Drifted columns, comma-separated."
       },
-      share: {
-        description: 'Share of drifted columns.',
+      "share": {
+        "description": "Share of drifted columns."
       },
-      'report-path': {
-        description: 'Path of the drift report.',
+      "report-path": {
+        "description": "Path of the drift report."
       },
-      'issue-number': {
-        description: 'Number of the drift issue, when one is open.',
-      },
-    },
-  },
+      "issue-number": {
+        "description": "Number of the drift issue, when one is open."
+      }
+    }
+  }
 };
