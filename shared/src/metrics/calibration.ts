@@ -2,7 +2,9 @@
  * Expected calibration error (Guo et al., 2017), as most libraries compute it: confidence = the
  * highest class probability, prediction = its class (the first on ties, like argmax); 15
  * equal-width bins (i/15, (i+1)/15], edges as `numpy.linspace(0, 1, 16)`;
- * ECE = Σ_bins (rows in bin / rows) × |accuracy in bin − mean confidence in bin|.
+ * ECE = Σ_bins (rows in bin / rows) × |accuracy in bin − mean confidence in bin|,
+ * computed as Σ_bins |Σ_rows in bin (confidence − correct)| / rows: the same quantity without
+ * subtracting two nearly equal means, and with compensated sums, so a million rows keep every digit.
  */
 export const ECE_BINS = 15;
 
@@ -19,15 +21,14 @@ export function calibrationBin(confidence: number): number {
 /** Per-row inputs of the ECE, computed once from the scores. */
 export interface CalibrationRows {
   bin: Uint8Array;
-  confidence: Float64Array;
-  correct: Uint8Array;
+  /** confidence − (1 if the top class is the true class else 0). */
+  gap: Float64Array;
 }
 
 export function calibrationRows(scores: Float64Array, labels: Int32Array, k: number): CalibrationRows {
   const n = labels.length;
   const bin = new Uint8Array(n);
-  const confidence = new Float64Array(n);
-  const correct = new Uint8Array(n);
+  const gap = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
     let top = scores[i * k];
@@ -37,31 +38,28 @@ export function calibrationRows(scores: Float64Array, labels: Int32Array, k: num
         best = c;
       }
     }
-    confidence[i] = top;
     bin[i] = calibrationBin(top);
-    correct[i] = best === labels[i] ? 1 : 0;
+    gap[i] = top - (best === labels[i] ? 1 : 0);
   }
-  return { bin, confidence, correct };
+  return { bin, gap };
 }
 
 export function weightedCalibrationError(rows: CalibrationRows, weights: Int32Array): number {
-  const count = new Float64Array(ECE_BINS);
-  const hits = new Float64Array(ECE_BINS);
-  const confidenceSum = new Float64Array(ECE_BINS);
-  const { bin, confidence, correct } = rows;
+  const sum = new Float64Array(ECE_BINS);
+  const compensation = new Float64Array(ECE_BINS);
+  const { bin, gap } = rows;
   let total = 0;
   for (let i = 0; i < bin.length; i++) {
     const w = weights[i];
     const b = bin[i];
-    count[b] += w;
-    hits[b] += w * correct[i];
-    confidenceSum[b] += w * confidence[i];
+    const term = w * gap[i];
+    const s = sum[b];
+    const t = s + term;
+    compensation[b] += Math.abs(s) >= Math.abs(term) ? s - t + term : term - t + s;
+    sum[b] = t;
     total += w;
   }
   let ece = 0;
-  for (let b = 0; b < ECE_BINS; b++) {
-    if (count[b] === 0) continue;
-    ece += Math.abs(confidenceSum[b] / count[b] - hits[b] / count[b]) * (count[b] / total);
-  }
-  return ece;
+  for (let b = 0; b < ECE_BINS; b++) ece += Math.abs(sum[b] + compensation[b]);
+  return ece / total;
 }
