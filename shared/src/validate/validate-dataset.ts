@@ -212,13 +212,13 @@ export async function validateDataset(
         expected: r.type,
         found:
           bad > 0
-            ? `${c.actualType} (${bad} values are not ${r.type})`
+            ? `${c.actualType} (${plural(bad, 'value')} not ${r.type})`
             : `${c.actualType} (all values convert)`,
         count: bad,
         examples: examples(a[`badx${i}`], maxExamples),
         message:
           bad > 0
-            ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${bad} values are not ${r.type}.`
+            ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${plural(bad, 'value')} not ${r.type}.`
             : `Column '${name}' should be ${r.type} but is ${c.actualType}; its values convert, so the other checks ran on them.`,
         key: 'type',
         rules: r,
@@ -252,10 +252,10 @@ export async function validateDataset(
         column: name,
         severity: 'error',
         expected: `within ${bounds}`,
-        found: `${outOfRange} values outside, from ${display(lo)} to ${display(hi)}`,
+        found: `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`,
         count: outOfRange,
         examples: mixExamples(a[`oorlo${i}`], a[`oorhi${i}`], maxExamples),
-        message: `Column '${name}' has ${outOfRange} values outside ${bounds} (from ${display(lo)} to ${display(hi)}).`,
+        message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)}).`,
         key: below ? 'min' : 'max',
         rules: r,
       });
@@ -300,10 +300,10 @@ export async function validateDataset(
         column: name,
         severity: 'error',
         expected: `one of ${r.allowed_values!.length} allowed values${tolerated > 0 ? ` (new values up to ${tolerated})` : ''}`,
-        found: `${distinct} new values in ${unexpected} rows (${fraction(unexpected / nonNull)})`,
+        found: `${plural(distinct, 'new value')} in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)})`,
         count: unexpected,
         examples: top.map((t) => clip(t.v)),
-        message: `Column '${name}' has ${distinct} values not in allowed_values, in ${unexpected} rows (${fraction(unexpected / nonNull)}), e.g. ${top
+        message: `Column '${name}' has ${plural(distinct, 'value')} not in allowed_values, in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)}), e.g. ${top
           .slice(0, 3)
           .map((t) => `'${clip(t.v)}'`)
           .join(', ')}.`,
@@ -323,10 +323,10 @@ export async function validateDataset(
           column: name,
           severity: 'error',
           expected: 'unique values',
-          found: `${repeated} rows repeat a value`,
+          found: `${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} a value`,
           count: repeated,
           examples: dups.map((d) => clip(d.v)),
-          message: `Column '${name}' should be unique but ${repeated} rows repeat an earlier value, e.g. ${dups
+          message: `Column '${name}' should be unique but ${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} an earlier value, e.g. ${dups
             .slice(0, 3)
             .map((d) => `'${clip(d.v)}' (${num(d.n)}x)`)
             .join(', ')}.`,
@@ -343,10 +343,10 @@ export async function validateDataset(
         column: name,
         severity: 'error',
         expected: `matches ${r.regex}`,
-        found: `${mismatched} values do not match`,
+        found: `${plural(mismatched, 'value')} not matching`,
         count: mismatched,
         examples: examples(a[`rxx${i}`], maxExamples),
-        message: `Column '${name}' has ${mismatched} values that do not match ${r.regex}.`,
+        message: `Column '${name}' has ${plural(mismatched, 'value')} that do${mismatched === 1 ? 'es' : ''} not match ${r.regex}.`,
         key: 'regex',
         rules: r,
       });
@@ -486,6 +486,11 @@ function compare(a: unknown, b: number | string): number {
 function display(value: unknown): string {
   const v = clip(value);
   return v === null ? 'null' : String(v);
+}
+
+/** '1 value', '3 values' (the plural takes an s). */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function fraction(x: number): string {

@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { driftSkewCheck } from '../../../shared/src/drift/skew-check.js';
 import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog } from '../../../shared/src/logging/index.js';
 import { type DataValidateOptions, runDataValidate, shouldFail } from '../../../shared/src/validate/index.js';
-import { readRows, split70, writeJson } from './helpers.js';
+import { readRows, readSeattle, split70, writeJson } from './helpers.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 const validReport = ajv.compile(JSON.parse(readFileSync('docs/schemas/data-validation.schema.json', 'utf8')));
@@ -147,6 +148,37 @@ describe('runDataValidate', () => {
       ),
     ).toBe(true);
     expect(result.summaryMarkdown).toContain('No schema given: profile only.');
+  });
+
+  it('checks skew against a reference through the drift module when it is wired', async () => {
+    const weather = readSeattle();
+    const month = (r: Record<string, unknown>) => Number(String(r.date).slice(5, 7));
+    writeJson(
+      wd,
+      'winter.json',
+      weather.filter((r) => month(r) <= 2),
+    );
+    writeJson(
+      wd,
+      'summer.json',
+      weather.filter((r) => month(r) >= 7 && month(r) <= 8),
+    );
+    const result = await runDataValidate(
+      options({
+        data: 'summer.json',
+        reference: 'winter.json',
+        skewCheck: driftSkewCheck(join(wd, 'mlops-reports')),
+      }),
+      memoryLog(),
+    );
+    expect(result.report.skew).toMatchObject({
+      status: 'done',
+      reference: 'winter.json',
+      drift_detected: true,
+    });
+    const report = JSON.parse(readFileSync(result.reportPath, 'utf8'));
+    expect(validReport(report), JSON.stringify(validReport.errors)).toBe(true);
+    expect(result.summaryMarkdown).toContain('temp\\_max'); // escaped by the drift renderer
   });
 
   it('fails with a UserError on a missing schema, a schema typo and unreadable data', async () => {
