@@ -103,8 +103,8 @@ export async function handleAdminRequest(
     return;
   }
   if (path === '/admin/shutdown' && method === 'POST') {
-    send(res, 200, { status: 'stopping' });
     res.on('finish', () => context.onShutdown?.());
+    send(res, 200, { status: 'stopping' });
     return;
   }
   const match = /^\/admin\/models\/([^/]+)\/(swap|canary)$/.exec(path);

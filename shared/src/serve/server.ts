@@ -426,6 +426,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         token,
         server: handle_,
         log,
+        onShutdown: options.admin?.onShutdown,
         readBody: (r) => readBody(r, limits.maxBodyBytes, limits.timeoutMs),
       }).catch((error) => {
         if (!res.headersSent) sendJson(res, 500, { error: (error as Error).message });
@@ -460,7 +461,13 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    // Connections that are mid-request finish their reply first; keep-alive sockets are closed as
+    // soon as they go idle instead of waiting for the keep-alive timeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

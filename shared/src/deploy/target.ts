@@ -1,0 +1,37 @@
+import type { Log } from '../logging/index.js';
+import type { VersionRecord } from '../registry/record.js';
+
+/** One version to put in place: its verified files and its record. */
+export interface DeployRequest {
+  name: string;
+  version: number;
+  /** A local folder (or single file) holding the version's sha256-verified files. */
+  path: string;
+  record: VersionRecord;
+  environment: string;
+  /** The version the environment's alias points to now, when known from the registry. */
+  previousVersion?: number;
+  log: Log;
+}
+
+export interface DeployOutcome {
+  /** Where the model is served or delivered (the deployment's environment_url). */
+  url: string;
+  /** A TF Serving-compatible root URL the smoke test can call, when the target has one. */
+  serverUrl?: string;
+  /** The version that was serving before, when the target knows it. */
+  previousVersion?: number;
+  /** Notes for the summary (e.g. "started a new server", "hot-swapped"). */
+  notes: string[];
+}
+
+/** A deploy target puts a version in place and can take it back out. */
+export interface DeployTarget {
+  readonly kind: 'local-server' | 'tfserving-dir' | 'webhook';
+  deploy(request: DeployRequest): Promise<DeployOutcome>;
+  /**
+   * Returns to what served before the last `deploy` (or stops serving when nothing did); returns a
+   * sentence saying what it did.
+   */
+  rollback(): Promise<string>;
+}

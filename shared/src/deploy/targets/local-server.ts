@@ -1,0 +1,282 @@
+/**
+ * The `local-server` target: the suite's own model server, kept in a state folder (`path`):
+ *
+ * - `server.json`: the running server's pid, URL and admin URL (`mlops-serve-state/v1`);
+ * - `admin-token` (mode 0600): the bearer token of its admin listener, which binds 127.0.0.1 only;
+ * - `daemon.json`: how it was started; `server.log`: its output; `requests/`: its request log.
+ *
+ * When a server from this folder is running, the new version is hot-swapped in through the admin
+ * API (load beside, switch, drain: no request is dropped) and rollback swaps the previous version
+ * back. Otherwise a detached server is started and rollback stops it.
+ */
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../../errors/index.js';
+import type { Log } from '../../logging/index.js';
+import { type DaemonConfig, type DaemonState, writeJsonAtomic } from '../../serve/run-serve.js';
+import { DEFAULT_LIMITS, type ServerLimits } from '../../serve/server.js';
+import { DeployFailure } from '../deploy-failure.js';
+import type { DeployOutcome, DeployRequest, DeployTarget } from '../target.js';
+
+export interface LocalServerTargetOptions {
+  /** The state folder. */
+  path: string;
+  /** Where a new server listens (`http://127.0.0.1:8501`); default 127.0.0.1 on a free port. */
+  url?: string;
+  /** Command that runs `mlops serve`; `--daemon-config <file>` is appended. */
+  serverCommand: string[];
+  /** How long a new server may take to answer /readyz. */
+  startTimeoutMs?: number;
+  limits?: Partial<ServerLimits>;
+  /** Request log of a new server (in `<path>/requests/`); sampleRate 0 turns it off. */
+  requestLog?: { sampleRate: number; maxBytes: number; rotate: number };
+  log: Log;
+}
+
+interface Running {
+  state: DaemonState;
+  token: string;
+  models: Record<string, { version: number | null; folder: string | null }>;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function adminCall(
+  running: { state: DaemonState; token: string },
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs = 60_000,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${running.state.admin_url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${running.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await response.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    parsed = { error: text.slice(0, 200) };
+  }
+  return { status: response.status, body: parsed };
+}
+
+/** The server this state folder started, if it is still running and answers its admin API. */
+export async function findRunningServer(path: string, log: Log): Promise<Running | undefined> {
+  let state: DaemonState;
+  let token: string;
+  try {
+    state = JSON.parse(await readFile(join(path, 'server.json'), 'utf8')) as DaemonState;
+    token = (await readFile(join(path, 'admin-token'), 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+  if (!isAlive(state.pid)) {
+    log.info(
+      `The model server recorded in ${path} (pid ${state.pid}) is not running; a new one will be started.`,
+    );
+    await rm(join(path, 'server.json'), { force: true });
+    return undefined;
+  }
+  try {
+    const status = await adminCall({ state, token }, 'GET', '/admin/status', undefined, 5000);
+    if (status.status !== 200) throw new Error(`HTTP ${status.status}`);
+    return { state, token, models: status.body['models'] as Running['models'] };
+  } catch (error) {
+    throw new DeployFailure(
+      `A model server (pid ${state.pid}) is recorded in ${path} but its admin API does not answer (${(error as Error).message}); stop it or use another path.`,
+    );
+  }
+}
+
+/** Stops the server of a state folder (tests, `mlops serve --stop`); resolves once it has exited. */
+export async function stopLocalServer(path: string, log: Log, timeoutMs = 20_000): Promise<boolean> {
+  const running = await findRunningServer(path, log).catch(() => undefined);
+  if (!running) return false;
+  await adminCall(running, 'POST', '/admin/shutdown', undefined, 5000).catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(running.state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(running.state.pid)) process.kill(running.state.pid, 'SIGKILL');
+  return true;
+}
+
+function listenAddress(url: string | undefined): { host: string; port: number } {
+  if (!url) return { host: '127.0.0.1', port: 0 };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError(`The url ${JSON.stringify(url)} is not a URL; expected e.g. http://127.0.0.1:8501.`, {
+      input: 'url',
+    });
+  }
+  if (parsed.protocol !== 'http:')
+    throw new UserError(`The local server speaks http, got ${parsed.protocol} in ${url}.`, { input: 'url' });
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port === '' ? 80 : Number(parsed.port),
+  };
+}
+
+async function tail(file: string, lines = 15): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+export class LocalServerTarget implements DeployTarget {
+  readonly kind = 'local-server' as const;
+  private undo: (() => Promise<string>) | undefined;
+
+  constructor(private readonly options: LocalServerTargetOptions) {}
+
+  async deploy(request: DeployRequest): Promise<DeployOutcome> {
+    const { path, log } = this.options;
+    await mkdir(path, { recursive: true });
+    const running = await findRunningServer(path, log);
+    if (running) return this.hotSwap(running, request);
+    return this.start(request);
+  }
+
+  private async hotSwap(running: Running, request: DeployRequest): Promise<DeployOutcome> {
+    const current = running.models?.[request.name];
+    if (current === undefined) {
+      throw new DeployFailure(
+        `The model server in ${this.options.path} serves ${Object.keys(running.models ?? {}).join(', ') || 'no model'}, not '${request.name}'; use another path for this model.`,
+      );
+    }
+    const reply = await adminCall(running, 'POST', `/admin/models/${encodeURIComponent(request.name)}/swap`, {
+      version: request.version,
+      folder: request.path,
+    });
+    if (reply.status !== 200) {
+      throw new DeployFailure(
+        `The running server did not take version ${request.version}: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}`,
+      );
+    }
+    const previous =
+      current.version !== null && current.folder !== null
+        ? { version: current.version, folder: current.folder }
+        : undefined;
+    this.undo = async () => {
+      if (!previous || previous.version === request.version)
+        return `version ${request.version} was already serving; nothing to roll back`;
+      const back = await adminCall(
+        running,
+        'POST',
+        `/admin/models/${encodeURIComponent(request.name)}/swap`,
+        previous,
+      );
+      if (back.status !== 200)
+        throw new Error(`swapping back to version ${previous.version} failed: ${String(back.body['error'])}`);
+      return `swapped the running server back to version ${previous.version}`;
+    };
+    return {
+      url: running.state.url,
+      serverUrl: running.state.url,
+      previousVersion: previous?.version,
+      notes: [
+        `Hot-swapped version ${request.version} into the running server (pid ${running.state.pid})${previous ? `, replacing version ${previous.version}` : ''}.`,
+      ],
+    };
+  }
+
+  private async start(request: DeployRequest): Promise<DeployOutcome> {
+    const { path, log } = this.options;
+    const { host, port } = listenAddress(this.options.url);
+    const tokenFile = join(path, 'admin-token');
+    const token = randomBytes(32).toString('hex');
+    await rm(tokenFile, { force: true });
+    await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+    const requestLog = this.options.requestLog ?? { sampleRate: 1, maxBytes: 64 * 1024 * 1024, rotate: 5 };
+    const config: DaemonConfig = {
+      schema: 'mlops-serve-daemon/v1',
+      host,
+      port,
+      models: [{ name: request.name, folder: request.path, version: request.version }],
+      limits: { ...DEFAULT_LIMITS, ...this.options.limits },
+      ...(requestLog.sampleRate > 0 ? { requestLog: { dir: join(path, 'requests'), ...requestLog } } : {}),
+      adminTokenFile: tokenFile,
+      stateFile: join(path, 'server.json'),
+    };
+    const configFile = join(path, 'daemon.json');
+    await writeJsonAtomic(configFile, config);
+    const logFile = join(path, 'server.log');
+    const out = openSync(logFile, 'a');
+    const [command, ...args] = this.options.serverCommand;
+    if (!command) throw new Error('serverCommand is empty');
+    const child = spawn(command, [...args, '--daemon-config', configFile], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: process.env,
+    });
+    closeSync(out);
+    let exited: number | null | undefined;
+    child.on('exit', (code) => {
+      exited = code;
+    });
+    child.on('error', () => {
+      exited = -1;
+    });
+    child.unref();
+    const deadline = Date.now() + (this.options.startTimeoutMs ?? 60_000);
+    let state: DaemonState | undefined;
+    while (Date.now() < deadline && exited === undefined) {
+      try {
+        const candidate = JSON.parse(await readFile(config.stateFile, 'utf8')) as DaemonState;
+        if (candidate.pid === child.pid) {
+          const ready = await fetch(`${candidate.url}/readyz`, { signal: AbortSignal.timeout(2000) });
+          if (ready.status === 200) {
+            state = candidate;
+            break;
+          }
+        }
+      } catch {
+        // Not written yet, or not listening yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!state) {
+      if (exited === undefined && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      const output = await tail(logFile);
+      throw new DeployFailure(
+        `The model server did not come up ${exited !== undefined ? `(it exited with code ${exited})` : `within ${this.options.startTimeoutMs ?? 60_000} ms`}.` +
+          (output ? `\nLast lines of ${logFile}:\n${output}` : ''),
+      );
+    }
+    const started = { state, token };
+    log.info(`Started the model server (pid ${state.pid}) at ${state.url}.`);
+    this.undo = async () => {
+      await adminCall(started, 'POST', '/admin/shutdown', undefined, 5000).catch(() => undefined);
+      const until = Date.now() + 20_000;
+      while (isAlive(state.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      return 'stopped the new server (no version was serving before)';
+    };
+    return {
+      url: state.url,
+      serverUrl: state.url,
+      notes: [`Started a model server (pid ${state.pid}) at ${state.url}; its state is in ${path}.`],
+    };
+  }
+
+  async rollback(): Promise<string> {
+    if (!this.undo) return 'nothing was deployed';
+    return this.undo();
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * The deploy use case end to end on loopback: a real local registry, real TF.js models, a real
+ * detached model server process, a real Octokit against the GitHub emulator (responses checked
+ * against GitHub's OpenAPI description).
+ */
+import { randomUUID } from 'node:crypto';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DeployOptions, runDeploy } from '../../../shared/src/deploy/run-deploy.js';
+import { stopLocalServer } from '../../../shared/src/deploy/targets/local-server.js';
+import { UserError } from '../../../shared/src/errors/index.js';
+import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
+import { createOctokit } from '../../../shared/src/platform/github/octokit.js';
+import { LocalRegistry } from '../../../shared/src/registry/local/local-registry.js';
+import { runRegister } from '../../../shared/src/registry/register.js';
+import { validateResponse } from '../../emulators/github/openapi.js';
+import { type GitHubEmulator, startGitHubEmulator } from '../../emulators/github/server.js';
+import { expectClose, expected, ROWS, writeTinyModel } from '../../unit/serve/model-fixture.js';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
+const SERVER_COMMAND = [process.execPath, '--import', 'tsx', join(ROOT, 'shared/src/serve/daemon-main.ts')];
+const REPO = { owner: 'octo-org', repo: 'models' };
+
+let work: string;
+let emulator: GitHubEmulator;
+const statePath = () => join(work, 'serve-production');
+
+function smokeFile(name: string, seed: number): Promise<string> {
+  const path = join(work, name);
+  const rows = ROWS.slice(0, 3);
+  return writeFile(
+    path,
+    JSON.stringify({
+      schema: 'mlops-smoke-test/v1',
+      atol: 1e-5,
+      rtol: 0,
+      max_latency_ms: 5000,
+      cases: [
+        {
+          name: 'three penguins',
+          request: { instances: rows },
+          expected: rows.map((row) => expected(seed, row)),
+        },
+      ],
+    }),
+  ).then(() => path);
+}
+
+function deployOptions(overrides: Partial<DeployOptions>): DeployOptions {
+  return {
+    model: 'penguins/1',
+    target: 'local-server',
+    environment: 'production',
+    path: statePath(),
+    rollbackOnFailure: true,
+    promoteAlias: 'production',
+    registry: '.mlops/registry',
+    workingDirectory: work,
+    runUrl: 'https://github.localhost/octo-org/models/actions/runs/42',
+    ...overrides,
+  };
+}
+
+function deps() {
+  const log = memoryLog();
+  const github = createOctokit({
+    token: 'write-token',
+    baseUrl: emulator.url,
+    log,
+    retryAfterUnitMs: 5,
+    throttleId: randomUUID(),
+  });
+  return {
+    log,
+    github,
+    repo: REPO,
+    sha: 'a'.repeat(40),
+    serverCommand: SERVER_COMMAND,
+    startTimeoutMs: 30_000,
+  };
+}
+
+async function predictVersion(url: string): Promise<number[]> {
+  const response = await fetch(`${url}/v1/models/penguins:predict`, {
+    method: 'POST',
+    body: JSON.stringify({ instances: [ROWS[0]] }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { predictions: number[][] }).predictions[0]!;
+}
+
+const aliasOf = async () =>
+  (await new LocalRegistry(join(work, '.mlops/registry')).listAliases('penguins')).production?.version;
+
+function states(id: number): string[] {
+  return (emulator.state.repo().deploymentStatuses.get(id) ?? []).map((s) => String(s.state));
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'mlops-deploy-'));
+  emulator = await startGitHubEmulator();
+  for (const seed of [1, 2]) {
+    await writeTinyModel(join(work, `model-v${seed}`), seed);
+    await runRegister(
+      {
+        model: `model-v${seed}`,
+        name: 'penguins',
+        backend: 'local',
+        registry: '.mlops/registry',
+        workingDirectory: work,
+        createdBy: 'test',
+      },
+      { log: silentLog },
+    );
+  }
+});
+
+afterAll(async () => {
+  await stopLocalServer(statePath(), silentLog);
+  await emulator?.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('runDeploy to a local server', () => {
+  let v1Deployment: number;
+  let v2Deployment: number;
+  let url: string;
+
+  it('deploys v1: starts the server, smoke test passes, alias set, deployment success', async () => {
+    const d = deps();
+    const result = await runDeploy(
+      deployOptions({ model: 'penguins/1', smokeTest: await smokeFile('smoke-v1.json', 1) }),
+      d,
+    );
+    expect(result.status, result.message).toBe('success');
+    expect(result.version).toBe(1);
+    expect(result.smoke?.checks.map((c) => [c.name, c.passed])).toEqual([
+      ['status', true],
+      ['signature', true],
+      ['case three penguins', true],
+    ]);
+    url = result.url;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expectClose(await predictVersion(url), expected(1, ROWS[0]!));
+    expect(await aliasOf()).toBe(1);
+    v1Deployment = result.deploymentId!;
+    expect(states(v1Deployment)).toEqual(['in_progress', 'success']);
+    const deployment = emulator.state.repo().deployments.get(v1Deployment)!;
+    expect(deployment.environment).toBe('production');
+    const success = emulator.state.repo().deploymentStatuses.get(v1Deployment)!.at(-1)!;
+    expect(success.environment_url).toBe(url);
+    expect(success.log_url).toBe('https://github.localhost/octo-org/models/actions/runs/42');
+    expect(result.summaryMarkdown).toContain('✅ deployed');
+  });
+
+  it('deploys v2 with a failing smoke test: rolls back, v1 still answers, deployment failure, alias unchanged', async () => {
+    const result = await runDeploy(
+      deployOptions({ model: 'penguins/2', smokeTest: await smokeFile('smoke-wrong.json', 1) }),
+      deps(),
+    );
+    expect(result.status).toBe('rolled_back');
+    expect(result.message).toMatch(
+      /smoke test of penguins v2 in production failed \(case three penguins: output differs at \[0\]\[0\]/,
+    );
+    expect(result.message).toMatch(/swapped the running server back to version 1/);
+    expect(result.previousVersion).toBe(1);
+    expect(result.url).toBe(url);
+    expectClose(await predictVersion(url), expected(1, ROWS[0]!));
+    expect(await aliasOf()).toBe(1);
+    v2Deployment = result.deploymentId!;
+    expect(v2Deployment).not.toBe(v1Deployment);
+    expect(states(v2Deployment)).toEqual(['in_progress', 'failure']);
+    expect(states(v1Deployment)).toEqual(['in_progress', 'success']);
+    expect(result.summaryMarkdown).toContain('↩️ rolled back');
+  });
+
+  it('deploys v2 with a good smoke test: hot swap, alias moved, same deployment succeeds, v1 inactive', async () => {
+    const result = await runDeploy(
+      deployOptions({ model: 'penguins/2', smokeTest: await smokeFile('smoke-v2.json', 2) }),
+      deps(),
+    );
+    expect(result.status, result.message).toBe('success');
+    expect(result.url).toBe(url);
+    expectClose(await predictVersion(url), expected(2, ROWS[0]!));
+    expect(await aliasOf()).toBe(2);
+    expect(result.deploymentId).toBe(v2Deployment);
+    expect(states(v2Deployment)).toEqual(['in_progress', 'failure', 'in_progress', 'success']);
+    expect(states(v1Deployment).at(-1)).toBe('inactive');
+    const problems = emulator.state.responses.flatMap((r) =>
+      validateResponse(r.method, r.template, r.status, r.body),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('fails clearly before touching production on bad input', async () => {
+    await expect(runDeploy(deployOptions({ model: 'penguins/9' }), deps())).rejects.toThrow(UserError);
+    await expect(runDeploy(deployOptions({ model: 'penguins/9' }), deps())).rejects.toThrow(
+      /version 9|penguins\/9|does not exist/i,
+    );
+    const wrong = join(work, 'smoke-signature.json');
+    await writeFile(
+      wrong,
+      JSON.stringify({
+        schema: 'mlops-smoke-test/v1',
+        cases: [{ request: { instances: [{ flipper_length_mm: 181 }] }, expected: [[1, 0, 0]] }],
+      }),
+    );
+    await expect(runDeploy(deployOptions({ model: 'penguins/1', smokeTest: wrong }), deps())).rejects.toThrow(
+      /case 1 does not match the model's signature: unknown input\(s\) flipper_length_mm; missing input\(s\) bill_length_mm, island/,
+    );
+    expectClose(await predictVersion(url), expected(2, ROWS[0]!));
+    expect(await aliasOf()).toBe(2);
+  });
+
+  it('skips GitHub without a token and says so', async () => {
+    const { github: _github, repo: _repo, ...local } = deps();
+    const result = await runDeploy(
+      deployOptions({ model: 'penguins/2', smokeTest: await smokeFile('smoke-v2.json', 2) }),
+      local,
+    );
+    expect(result.status).toBe('success');
+    expect(result.deploymentId).toBeNull();
+    expect(result.notes).toContain(
+      'No GitHub token or repository: the deployment is not recorded on GitHub.',
+    );
+  });
+
+  it('stops the detached server through its admin API', async () => {
+    const state = JSON.parse(await readFile(join(statePath(), 'server.json'), 'utf8')) as { pid: number };
+    expect(await stopLocalServer(statePath(), silentLog)).toBe(true);
+    expect(() => process.kill(state.pid, 0)).toThrow();
+    await expect(access(join(statePath(), 'server.json'))).rejects.toThrow();
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('runDeploy faults', () => {
+  it('reports a server that does not come up, with its output, and moves no alias', async () => {
+    const path = join(work, 'serve-broken');
+    const broken = join(work, 'broken-server.mjs');
+    await writeFile(broken, 'console.error("port already taken"); process.exit(3);\n');
+    const result = await runDeploy(
+      deployOptions({ model: 'penguins/1', environment: 'staging', promoteAlias: 'staging', path }),
+      {
+        log: memoryLog(),
+        serverCommand: [process.execPath, broken],
+        startTimeoutMs: 10_000,
+      },
+    );
+    expect(result.status).toBe('failure');
+    expect(result.message).toMatch(/The model server did not come up \(it exited with code 3\)/);
+    expect(result.message).toMatch(/port already taken/);
+    expect(result.message).toMatch(/^Deploying penguins v1 to staging failed; production is unchanged: /);
+    expect(
+      (await new LocalRegistry(join(work, '.mlops/registry')).listAliases('penguins')).staging,
+    ).toBeUndefined();
+  });
+
+  it('stops a newly started server whose smoke test fails (nothing served before)', async () => {
+    const path = join(work, 'serve-fresh');
+    const result = await runDeploy(
+      deployOptions({
+        model: 'penguins/2',
+        environment: 'canary',
+        promoteAlias: 'canary',
+        path,
+        smokeTest: await smokeFile('smoke-v1-again.json', 1),
+      }),
+      { log: memoryLog(), serverCommand: SERVER_COMMAND, startTimeoutMs: 30_000 },
+    );
+    expect(result.status).toBe('rolled_back');
+    expect(result.message).toMatch(/stopped the new server \(no version was serving before\)/);
+    await expect(fetch(`${result.url}/healthz`)).rejects.toThrow();
+    expect(
+      (await new LocalRegistry(join(work, '.mlops/registry')).listAliases('penguins')).canary,
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,196 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoadedModel, loadModelFolder } from '../../../shared/src/serve/loaded-model.js';
+import { type ModelServer, startModelServer } from '../../../shared/src/serve/server.js';
+import { expected, ROWS, writeTinyModel } from './model-fixture.js';
+
+let dir: string;
+const folders: Record<number, string> = {};
+const TOKEN = 'test-admin-token';
+
+/** The real model, answering a few ms later so requests are still in flight during a swap. */
+async function slowLoad(folder: string): Promise<LoadedModel> {
+  const model = await loadModelFolder(folder);
+  return {
+    ...model,
+    signature: model.signature,
+    async predict(columns, rows) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (folder.endsWith('broken')) throw new Error('simulated engine failure');
+      return model.predict(columns, rows);
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+async function predict(server: ModelServer, row = ROWS[0]!) {
+  const response = await fetch(`${server.url}/v1/models/penguins:predict`, {
+    method: 'POST',
+    body: JSON.stringify({ instances: [row] }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { predictions?: number[][]; error?: string },
+  };
+}
+
+async function admin(server: ModelServer, method: string, path: string, body?: unknown, token = TOKEN) {
+  const response = await fetch(`${server.adminUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Which version's weights produced `prediction`, checked against the plain-JS reference. */
+function versionOf(prediction: number[]): number {
+  for (const seed of [1, 2]) {
+    const want = expected(seed, ROWS[0]!);
+    if (want.every((p, j) => Math.abs(p - prediction[j]!) < 1e-5)) return seed;
+  }
+  return -1;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mlops-swap-'));
+  folders[1] = await writeTinyModel(join(dir, 'v1'), 1);
+  folders[2] = await writeTinyModel(join(dir, 'v2'), 2);
+  folders[3] = await writeTinyModel(join(dir, 'v3-broken'), 2);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('hot swap', () => {
+  it('swaps versions under concurrent load without losing a request', async () => {
+    const server = await startModelServer({
+      port: 0,
+      models: [{ name: 'penguins', folder: folders[1]!, version: 1 }],
+      admin: { token: TOKEN },
+      loadModel: slowLoad,
+    });
+    try {
+      const results: { status: number; version: number }[] = [];
+      let stop = false;
+      // 16 clients send back-to-back requests while the swap happens.
+      const clients = Array.from({ length: 16 }, async () => {
+        while (!stop) {
+          const reply = await predict(server);
+          results.push({
+            status: reply.status,
+            version: reply.body.predictions ? versionOf(reply.body.predictions[0]!) : 0,
+          });
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const swap = await admin(server, 'POST', '/admin/models/penguins/swap', {
+        version: 2,
+        folder: folders[2],
+      });
+      expect(swap).toEqual({ status: 200, body: { model: 'penguins', version: 2, previous: 1 } });
+      const afterSwap = results.length;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      stop = true;
+      await Promise.all(clients);
+
+      expect(results.length).toBeGreaterThan(50);
+      expect(results.filter((r) => r.status !== 200)).toEqual([]);
+      expect(results.filter((r) => r.version === -1)).toEqual([]);
+      expect(results.some((r) => r.version === 1)).toBe(true);
+      // Everything that started after the swap returned is answered by version 2.
+      expect(results.slice(afterSwap + 16).every((r) => r.version === 2)).toBe(true);
+      const status = await (await fetch(`${server.url}/v1/models/penguins`)).json();
+      expect(status).toEqual({
+        model_version_status: [
+          { version: '2', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+          { version: '1', state: 'END', status: { error_code: 'OK', error_message: '' } },
+        ],
+      });
+      expect(
+        (await fetch(`${server.url}/v1/models/penguins/versions/1:predict`, { method: 'POST', body: '{}' }))
+          .status,
+      ).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps serving the old version when the new one fails to load', async () => {
+    const server = await startModelServer({
+      port: 0,
+      models: [{ name: 'penguins', folder: folders[1]!, version: 1 }],
+      admin: { token: TOKEN },
+    });
+    try {
+      const failed = await admin(server, 'POST', '/admin/models/penguins/swap', {
+        version: 2,
+        folder: join(dir, 'nope'),
+      });
+      expect(failed.status).toBe(409);
+      expect(failed.body.error).toMatch(/Version 2 was not loaded: The model '.*nope' does not exist/);
+      const reply = await predict(server);
+      expect(versionOf(reply.body.predictions![0]!)).toBe(1);
+      expect((await admin(server, 'GET', '/admin/status', undefined, 'wrong')).status).toBe(401);
+      const status = await admin(server, 'GET', '/admin/status');
+      expect((status.body.models as Record<string, { version: number }>).penguins!.version).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('canary', () => {
+  it('sends the asked share to the candidate and promotes it when it meets the criteria', async () => {
+    const server = await startModelServer({
+      port: 0,
+      models: [{ name: 'penguins', folder: folders[1]!, version: 1 }],
+      admin: { token: TOKEN },
+    });
+    try {
+      const started = await admin(server, 'POST', '/admin/models/penguins/canary', {
+        version: 2,
+        folder: folders[2],
+        criteria: { percent: 25, minRequests: 10, maxErrorRate: 0, maxP99Ms: 5000 },
+      });
+      expect(started.status).toBe(200);
+      const versions: number[] = [];
+      for (let i = 0; i < 40; i++) versions.push(versionOf((await predict(server)).body.predictions![0]!));
+      // 25% of the first 40 requests is exactly 10: the 10th candidate request promotes it.
+      expect(versions.filter((v) => v === 2)).toHaveLength(10);
+      const canary = await admin(server, 'GET', '/admin/models/penguins/canary');
+      expect((canary.body.canary as { decision: { action: string } }).decision.action).toBe('promote');
+      for (let i = 0; i < 5; i++) expect(versionOf((await predict(server)).body.predictions![0]!)).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rolls a failing candidate back and keeps the stable version', async () => {
+    const server = await startModelServer({
+      port: 0,
+      models: [{ name: 'penguins', folder: folders[1]!, version: 1 }],
+      admin: { token: TOKEN },
+      loadModel: slowLoad,
+    });
+    try {
+      await admin(server, 'POST', '/admin/models/penguins/canary', {
+        version: 3,
+        folder: folders[3],
+        criteria: { percent: 50, minRequests: 20, maxErrorRate: 0.1 },
+      });
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) statuses.push((await predict(server)).status);
+      // The error budget is 0.1 x 20 = 2 errors: the 3rd failure rolls back (requests 2, 4, 6).
+      expect(statuses.filter((s) => s === 500)).toHaveLength(3);
+      const canary = await admin(server, 'GET', '/admin/models/penguins/canary');
+      expect((canary.body.canary as { decision: { action: string } }).decision.action).toBe('rollback');
+      expect(versionOf((await predict(server)).body.predictions![0]!)).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
