@@ -48056,2424 +48056,6 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/registry/names.js
-
-/** DESIGN.md §7: model and alias names. ASCII only, so Unicode lookalikes never pass. */
-const NAME_PATTERN = /^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/;
-/** Git refs, release asset names and path components all stay short with this bound. */
-const MAX_NAME_LENGTH = 100;
-/** `latest` is computed (highest version), so it can never be stored as an alias. */
-const RESERVED_ALIASES = new Set(['latest']);
-/** Why a candidate name fails NAME_PATTERN, in words a user can act on. */
-function describeNameProblem(value) {
-    if (value.length === 0)
-        return 'it is empty';
-    if (value.length > MAX_NAME_LENGTH)
-        return `it is ${value.length} characters long (at most ${MAX_NAME_LENGTH})`;
-    const nonAscii = [...value].find((ch) => ch.codePointAt(0) > 0x7e);
-    if (nonAscii !== undefined) {
-        const code = nonAscii.codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
-        return `it contains the non-ASCII character U+${code} (lookalike letters are not accepted)`;
-    }
-    if (value.includes('/') || value.includes('\\'))
-        return 'it contains a path separator';
-    if (value.includes('..'))
-        return "it contains '..'";
-    if (/\s/.test(value))
-        return 'it contains whitespace';
-    const bad = [...value].find((ch) => !/[a-zA-Z0-9_-]/.test(ch));
-    if (bad !== undefined)
-        return `it contains ${JSON.stringify(bad)}`;
-    return 'it must start and end with a letter or digit';
-}
-function checkName(kind, value, input) {
-    if (typeof value !== 'string') {
-        throw new errors_UserError(`The ${kind} must be a string, got ${typeof value}.`, { input });
-    }
-    if (value.length > MAX_NAME_LENGTH || !NAME_PATTERN.test(value)) {
-        throw new errors_UserError(`Invalid ${kind} ${JSON.stringify(value)}: ${describeNameProblem(value)}. ` +
-            `Expected letters, digits, '-' or '_', starting and ending with a letter or digit (${NAME_PATTERN.source}).`, { input });
-    }
-    return value;
-}
-/** A model name, safe to use as one path component, inside a git ref, and in an asset name. */
-function names_validateModelName(value, input = 'name') {
-    return checkName('model name', value, input);
-}
-function validateAliasName(value, input = 'alias') {
-    const alias = checkName('alias', value, input);
-    if (RESERVED_ALIASES.has(alias.toLowerCase())) {
-        throw new errors_UserError(`The alias ${JSON.stringify(alias)} is reserved: 'latest' always means the highest version and cannot be set.`, { input });
-    }
-    return alias;
-}
-/** A version is an integer >= 1 without leading zeros, because it doubles as a TF Serving folder name. */
-const VERSION_PATTERN = /^[1-9][0-9]*$/;
-function names_parseVersion(value, input = 'version') {
-    const text = typeof value === 'number' ? String(value) : value.trim();
-    if (!VERSION_PATTERN.test(text) || !Number.isSafeInteger(Number(text))) {
-        throw new errors_UserError(`Invalid model version ${JSON.stringify(text)}: expected an integer >= 1 without leading zeros.`, { input });
-    }
-    return Number(text);
-}
-function names_parseModelReference(value, input = 'model') {
-    const text = value.trim();
-    const at = text.indexOf('@');
-    const slash = text.indexOf('/');
-    if (at > 0 && slash === -1) {
-        const name = names_validateModelName(text.slice(0, at), input);
-        const alias = text.slice(at + 1);
-        if (alias === 'latest')
-            return { name, kind: 'latest' };
-        return { name, kind: 'alias', alias: checkName('alias', alias, input) };
-    }
-    if (slash > 0 && at === -1 && text.indexOf('/', slash + 1) === -1) {
-        const name = names_validateModelName(text.slice(0, slash), input);
-        return { name, kind: 'version', version: names_parseVersion(text.slice(slash + 1), input) };
-    }
-    throw new errors_UserError(`Invalid model reference ${JSON.stringify(text)}: expected 'name@alias', 'name@latest' or 'name/version' (e.g. 'churn@production', 'churn/3').`, { input });
-}
-function formatModelReference(ref) {
-    switch (ref.kind) {
-        case 'version':
-            return `${ref.name}/${ref.version}`;
-        case 'alias':
-            return `${ref.name}@${ref.alias}`;
-        case 'latest':
-            return `${ref.name}@latest`;
-    }
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/registry/resolve.js
-
-
-
-/** The version number a reference points to, without fetching files. */
-async function resolve_resolveVersionNumber(registry, ref) {
-    switch (ref.kind) {
-        case 'version':
-            return ref.version;
-        case 'latest': {
-            const versions = await registry.listVersions(ref.name);
-            if (versions.length === 0) {
-                throw new errors_UserError(`Model '${ref.name}' has no versions in the registry ${registry.location}.`, {
-                    input: 'model',
-                });
-            }
-            return versions.at(-1);
-        }
-        case 'alias': {
-            const aliases = await registry.listAliases(ref.name);
-            const entry = aliases[ref.alias];
-            if (entry === undefined) {
-                const known = Object.keys(aliases).sort();
-                throw new errors_UserError(`Model '${ref.name}' has no alias '${ref.alias}'` +
-                    (known.length > 0 ? ` (aliases: ${known.join(', ')}).` : ' (it has no aliases yet).'), { input: 'model' });
-            }
-            return entry.version;
-        }
-    }
-}
-/**
- * Resolves `name@alias`, `name/version` or `name@latest` to its record and a local folder of its
- * files. Every file's sha256 is checked on the way, so a tampered version fails here rather than
- * being deployed or used as a baseline.
- */
-async function resolveModel(registry, reference, options = {}) {
-    const ref = typeof reference === 'string' ? names_parseModelReference(reference) : reference;
-    const version = await resolve_resolveVersionNumber(registry, ref);
-    const stored = await registry.readVersion(ref.name, version);
-    const folder = await registry.materialize(stored.record, options.cacheDir);
-    const entry = stored.record.model.entry;
-    return {
-        record: stored.record,
-        folder,
-        path: entry === null ? folder : (0,external_node_path_.join)(folder, entry),
-        uri: stored.uri,
-        releaseUrl: stored.releaseUrl,
-        ...(ref.kind === 'alias' ? { alias: ref.alias } : {}),
-    };
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-;// CONCATENATED MODULE: ./build/shared/src/compare/metrics-file.js
-
-
-const METRICS_SCHEMA = 'mlops-metrics/v1';
-/** Reads and validates an `mlops-metrics/v1` file; every problem is a `UserError` naming the file. */
-async function readMetricsFile(path, input) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(path, 'utf8');
-    }
-    catch (error) {
-        throw new errors_UserError(`cannot read metrics file ${path}: ${error.code ?? error}`, {
-            file: path,
-            input,
-        });
-    }
-    return parseMetricsFile(text, path, input);
-}
-function parseMetricsFile(text, source, input) {
-    let document;
-    try {
-        document = JSON.parse(text);
-    }
-    catch (error) {
-        throw new errors_UserError(`metrics file ${source} is not valid JSON: ${error.message}`, {
-            file: source,
-            input,
-        });
-    }
-    return metricsFileFromObject(document, source, input);
-}
-function metricsFileFromObject(document, source, input) {
-    const fail = (what) => {
-        throw new errors_UserError(`metrics file ${source}: ${what}`, { file: source, input });
-    };
-    if (!isRecord(document))
-        return fail('expected a JSON object');
-    if (document.schema !== METRICS_SCHEMA) {
-        return fail(`expected "schema": "${METRICS_SCHEMA}" but found ${JSON.stringify(document.schema ?? null)}; ` +
-            'write it with the evaluate action (or mlops evaluate)');
-    }
-    if (typeof document.task !== 'string' || document.task === '')
-        return fail('"task" must be a non-empty string');
-    if (!isRecord(document.metrics))
-        return fail('"metrics" must be an object of {name: {value, ci, n}}');
-    // evaluate writes the interval level once, under bootstrap.confidence.
-    const bootstrap = isRecord(document.bootstrap) ? document.bootstrap : undefined;
-    const level = typeof bootstrap?.confidence === 'number' ? bootstrap.confidence : undefined;
-    const metrics = parseMetricMap(document.metrics, 'metrics', fail, level);
-    const slices = {};
-    for (const [name, entry] of sliceEntries(document.slices, fail)) {
-        slices[name] = parseMetricMap(entry, `slices.${name}`, fail, level);
-    }
-    const model = isRecord(document.model) ? document.model : undefined;
-    const git = isRecord(document.git) ? document.git : undefined;
-    return {
-        schema: METRICS_SCHEMA,
-        task: document.task,
-        metrics,
-        slices,
-        modelName: typeof model?.name === 'string' ? model.name : undefined,
-        gitSha: typeof git?.sha === 'string' ? git.sha : undefined,
-        source,
-    };
-}
-/**
- * Slices may be written as a map `{ "species=Adelie": {metrics: {...}} }` or as a list
- * `[{ slice | name | (column, value), metrics }]`; both are accepted so that the evaluate
- * action's format can settle without breaking comparisons.
- */
-function sliceEntries(raw, fail) {
-    if (raw === undefined || raw === null)
-        return [];
-    const metricsOf = (entry, where) => {
-        if (!isRecord(entry))
-            return fail(`${where} must be an object`);
-        if (isRecord(entry.metrics))
-            return entry.metrics;
-        return entry;
-    };
-    if (Array.isArray(raw)) {
-        return raw.map((entry, index) => {
-            if (!isRecord(entry))
-                return fail(`slices[${index}] must be an object`);
-            const name = typeof entry.slice === 'string'
-                ? entry.slice
-                : typeof entry.name === 'string'
-                    ? entry.name
-                    : entry.column !== undefined
-                        ? `${String(entry.column)}=${String(entry.value)}`
-                        : fail(`slices[${index}] needs "slice", "name" or "column"/"value"`);
-            return [name, metricsOf(entry, `slices[${index}]`)];
-        });
-    }
-    if (isRecord(raw)) {
-        return Object.entries(raw).map(([name, entry]) => [name, metricsOf(entry, `slices.${name}`)]);
-    }
-    return fail('"slices" must be an object or a list');
-}
-function parseMetricMap(raw, where, fail, defaultLevel) {
-    const out = {};
-    for (const [name, entry] of Object.entries(raw)) {
-        // Plain numbers are accepted as a value without CI (hand-written baselines).
-        if (typeof entry === 'number' || entry === null || typeof entry === 'string') {
-            out[name] = { value: toNumber(entry) };
-            continue;
-        }
-        if (!isRecord(entry))
-            fail(`${where}.${name} must be {value, ci, n} or a number`);
-        const record = entry;
-        const metric = { value: toNumber(record.value) };
-        if (Array.isArray(record.ci) && record.ci.length === 2) {
-            const lo = toNumber(record.ci[0]);
-            const hi = toNumber(record.ci[1]);
-            if (Number.isFinite(lo) && Number.isFinite(hi)) {
-                if (lo > hi)
-                    fail(`${where}.${name}.ci is [${lo}, ${hi}]: the lower end is above the upper end`);
-                metric.ci = [lo, hi];
-            }
-        }
-        else if (record.ci !== undefined && record.ci !== null) {
-            fail(`${where}.${name}.ci must be [lower, upper]`);
-        }
-        const level = record.ci_level ?? record.confidence ?? defaultLevel;
-        if (typeof level === 'number' && level > 0 && level < 1)
-            metric.ciLevel = level;
-        if (typeof record.n === 'number' && Number.isFinite(record.n))
-            metric.n = record.n;
-        out[name] = metric;
-    }
-    return out;
-}
-/** JSON has no NaN: evaluate writes null (or "NaN"); anything non-numeric becomes NaN and is flagged later. */
-function toNumber(value) {
-    if (typeof value === 'number')
-        return value;
-    if (typeof value === 'string' && value.trim() !== '') {
-        const parsed = Number(value);
-        return Number.isNaN(parsed) && !/^nan$/i.test(value.trim()) ? Number.NaN : parsed;
-    }
-    return Number.NaN;
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/compare/registry-baseline.js
-
-
-/**
- * Resolves `registry:<name>@<alias>` (or `<name>/<version>`) to the metrics stored with that
- * version at registration. A version registered without metrics is "no baseline", said plainly.
- */
-function registryBaselineResolver(registry) {
-    return async (spec) => {
-        const reference = spec.replace(/^registry:/, '');
-        const resolved = await resolveModel(registry(), reference);
-        if (!resolved.record.metrics)
-            return undefined;
-        return metricsFileFromObject(resolved.record.metrics, `${spec} (version ${resolved.record.version})`, 'baseline');
-    };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/compare/significance.js
-/**
- * Tests a difference from the two bootstrap CIs evaluate wrote, when the paired rows are not at
- * hand: each CI gives a standard error (half-width / z of its level), and the difference's
- * standard error is their root sum of squares. That treats the two estimates as independent;
- * on the same test rows they are positively correlated, so the true interval is narrower and
- * this errs towards "not significant", which is the side that keeps noise from blocking merges.
- * Returns undefined when either side has no CI.
- */
-function ciDifferenceTest(current, baseline, alpha) {
-    if (!current.ci || !baseline.ci)
-        return undefined;
-    const se = (metric) => {
-        const [lo, hi] = metric.ci;
-        return (hi - lo) / 2 / normalQuantile(1 - (1 - (metric.ciLevel ?? 0.95)) / 2);
-    };
-    const delta = current.value - baseline.value;
-    const standardError = Math.hypot(se(current), se(baseline));
-    if (!Number.isFinite(delta) || !Number.isFinite(standardError))
-        return undefined;
-    if (standardError === 0) {
-        return { interval: [delta, delta], pValue: delta === 0 ? 1 : 0, method: 'ci-of-difference' };
-    }
-    const z = normalQuantile(1 - alpha / 2);
-    return {
-        interval: [delta - z * standardError, delta + z * standardError],
-        pValue: 2 * normalUpperTail(Math.abs(delta) / standardError),
-        method: 'ci-of-difference',
-    };
-}
-/** P(Z > x) for a standard normal. */
-function normalUpperTail(x) {
-    return 0.5 * erfc(x / Math.SQRT2);
-}
-/**
- * Complementary error function to ~1e-14 relative: below 2 through erf's series with only
- * positive terms (no cancellation), above it through the continued fraction
- * erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), evaluated with
- * Lentz's method, which converges fast there.
- */
-function erfc(x) {
-    if (Number.isNaN(x))
-        return Number.NaN;
-    if (x < 0)
-        return 2 - erfc(-x);
-    if (x < 2) {
-        let term = x;
-        let sum = x;
-        for (let n = 1; n < 200 && term > sum * 1e-17; n += 1) {
-            term *= (2 * x * x) / (2 * n + 1);
-            sum += term;
-        }
-        return 1 - (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
-    }
-    if (x > 27)
-        return 0;
-    const tiny = 1e-300;
-    let f = x;
-    let c = x;
-    let d = 0;
-    for (let n = 1; n < 500; n += 1) {
-        const a = n / 2;
-        d = x + a * d;
-        d = Math.abs(d) < tiny ? tiny : d;
-        c = x + a / c;
-        c = Math.abs(c) < tiny ? tiny : c;
-        d = 1 / d;
-        const delta = c * d;
-        f *= delta;
-        if (Math.abs(delta - 1) < 1e-16)
-            break;
-    }
-    return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
-}
-/** Inverse of the standard normal CDF (Acklam's algorithm plus one Newton step, ~1e-15). */
-function normalQuantile(p) {
-    if (!(p > 0 && p < 1))
-        return p === 0 ? -Infinity : p === 1 ? Infinity : Number.NaN;
-    const a = [
-        -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
-        2.506628277459239,
-    ];
-    const b = [
-        -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
-    ];
-    const c = [
-        -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
-        2.938163982698783,
-    ];
-    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-    const low = 0.02425;
-    let x;
-    if (p < low) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        x =
-            (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    }
-    else if (p <= 1 - low) {
-        const q = p - 0.5;
-        const r = q * q;
-        x =
-            ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
-                (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-    }
-    else {
-        const q = Math.sqrt(-2 * Math.log(1 - p));
-        x =
-            -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    }
-    // One Halley step against the accurate CDF.
-    const error = 1 - normalUpperTail(x) - p;
-    const u = error * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
-    return x - u / (1 + (x * u) / 2);
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./build/shared/src/compare/thresholds.js
-
-
-
-
-const KEYS = new Set(['direction', 'min', 'max', 'tolerance', 'tolerance-pct', 'tolerance_pct']);
-/** Names whose smaller values are better; everything else (scores, AUCs, r2) is higher-is-better. */
-const LOWER_IS_BETTER = /(^|_)(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)(_|$)/i;
-function defaultDirection(metric) {
-    return LOWER_IS_BETTER.test(metric) || metric === 'brier_score' || metric === 'expected_calibration_error'
-        ? 'lower'
-        : 'higher';
-}
-/**
- * Thresholds from the `thresholds` input (YAML/JSON text, or a path to such a file) over those from
- * mlops.yml `metrics:`. A metric named in the input replaces its whole mlops.yml entry, so a
- * workflow can loosen a gate without inheriting a bound it did not write.
- */
-function loadThresholds(input, configThresholds, workingDirectory) {
-    const fromConfig = configThresholds ? parseThresholdObject(configThresholds, 'mlops.yml metrics') : {};
-    if (input === undefined || input.trim() === '')
-        return fromConfig;
-    const fromInput = parseThresholdsInput(input, workingDirectory);
-    return { ...fromConfig, ...fromInput };
-}
-function parseThresholdsInput(input, workingDirectory) {
-    const candidate = (0,external_node_path_.isAbsolute)(input.trim()) ? input.trim() : (0,external_node_path_.resolve)(workingDirectory, input.trim());
-    const looksLikePath = !input.includes('\n') && !/[{:]/.test(input);
-    if (looksLikePath || ((0,external_node_fs_.existsSync)(candidate) && (0,external_node_fs_.statSync)(candidate).isFile())) {
-        if (!(0,external_node_fs_.existsSync)(candidate)) {
-            throw new errors_UserError(`thresholds file ${input.trim()} does not exist (resolved to ${candidate})`, {
-                input: 'thresholds',
-            });
-        }
-        return parseThresholdsText((0,external_node_fs_.readFileSync)(candidate, 'utf8'), candidate);
-    }
-    return parseThresholdsText(input, 'input thresholds');
-}
-/** Parses YAML or JSON text; errors carry the line and column of the offending key. */
-function parseThresholdsText(text, source) {
-    const lineCounter = new dist/* LineCounter */.HN();
-    const document = (0,dist/* parseDocument */.Tp)(text, { lineCounter, uniqueKeys: true });
-    const file = source === 'input thresholds' ? undefined : source;
-    if (document.errors.length > 0) {
-        const first = document.errors[0];
-        const position = first.linePos?.[0];
-        throw new errors_UserError(`${source}: invalid YAML/JSON: ${first.message.split('\n')[0]}`, {
-            file,
-            line: position?.line,
-            column: position?.col,
-            input: 'thresholds',
-        });
-    }
-    let value = document.toJS();
-    // mlops.yml's own `metrics:` section may be pasted as is.
-    const prefix = isObject(value) && Object.keys(value).length === 1 && isObject(value.metrics) ? ['metrics'] : [];
-    if (prefix.length > 0)
-        value = value.metrics;
-    return parseThresholdObject(value, source, (path) => {
-        const offset = findKeyNode(document.contents, [...prefix, ...path])?.range?.[0];
-        if (offset === undefined)
-            return { file };
-        const position = lineCounter.linePos(offset);
-        return { file, line: position.line, column: position.col };
-    });
-}
-function findKeyNode(contents, path) {
-    let node = contents;
-    let keyNode;
-    for (const key of path) {
-        if (!(0,dist/* isMap */.jh)(node))
-            return keyNode;
-        const pair = node.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === key);
-        if (!pair)
-            return keyNode;
-        keyNode = pair.key;
-        node = pair.value;
-    }
-    return keyNode;
-}
-function parseThresholdObject(value, source, locate = () => ({})) {
-    const fail = (path, what) => {
-        throw new errors_UserError(`${source}: ${path.join('.')}: ${what}`, { ...locate(path), input: 'thresholds' });
-    };
-    if (value === null || value === undefined)
-        return {};
-    if (!isObject(value))
-        return fail([], 'expected a mapping of metric name -> {direction, min, max, tolerance, tolerance-pct}');
-    const out = {};
-    for (const [metric, raw] of Object.entries(value)) {
-        if (raw === null) {
-            out[metric] = { direction: defaultDirection(metric) };
-            continue;
-        }
-        if (!isObject(raw))
-            return fail([metric], 'expected {direction, min, max, tolerance, tolerance-pct}');
-        for (const key of Object.keys(raw)) {
-            if (!KEYS.has(key)) {
-                fail([metric, key], `unknown key "${key}"; allowed: direction, min, max, tolerance, tolerance-pct`);
-            }
-        }
-        const number = (key) => {
-            const v = raw[key];
-            if (v === undefined || v === null)
-                return undefined;
-            if (typeof v !== 'number' || !Number.isFinite(v))
-                return fail([metric, key], `expected a finite number, found ${JSON.stringify(v)}`);
-            return v;
-        };
-        let direction = defaultDirection(metric);
-        if (raw.direction !== undefined) {
-            if (raw.direction !== 'higher' && raw.direction !== 'lower') {
-                return fail([metric, 'direction'], `expected "higher" or "lower", found ${JSON.stringify(raw.direction)}`);
-            }
-            direction = raw.direction;
-        }
-        const threshold = { direction };
-        const min = number('min');
-        const max = number('max');
-        const tolerance = number('tolerance');
-        const pctKey = raw['tolerance-pct'] !== undefined ? 'tolerance-pct' : 'tolerance_pct';
-        const tolerancePct = number(pctKey);
-        if (min !== undefined && max !== undefined && min > max)
-            fail([metric, 'min'], `min ${min} is above max ${max}`);
-        if (tolerance !== undefined && tolerance < 0) {
-            fail([metric, 'tolerance'], `must be >= 0 (the allowed worsening); found ${tolerance}. Direction is set by "direction"`);
-        }
-        if (tolerancePct !== undefined && tolerancePct < 0) {
-            fail([metric, pctKey], `must be >= 0 (the allowed worsening in percent); found ${tolerancePct}`);
-        }
-        if (min !== undefined)
-            threshold.min = min;
-        if (max !== undefined)
-            threshold.max = max;
-        if (tolerance !== undefined)
-            threshold.tolerance = tolerance;
-        if (tolerancePct !== undefined)
-            threshold.tolerancePct = tolerancePct;
-        out[metric] = threshold;
-    }
-    return out;
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/compare/gate.js
-
-
-/** Order of rows in the diff: what blocks the merge first. */
-const VERDICT_ORDER = {
-    regressed: 0,
-    'not comparable': 1,
-    'not significant': 2,
-    'within tolerance': 3,
-    'not gated': 4,
-    improved: 5,
-};
-/**
- * Relative float slack for the inclusive bounds, so 0.90 - 0.92 (= -0.020000000000000018) is
- * within a tolerance of 0.02. TFMA compares raw floats; users write decimal thresholds.
- */
-const SLACK = 1e-12;
-/**
- * Gates `current` against thresholds and, when there is one, a baseline, following TFMA's
- * validator: value bounds inclusive; change bounds on delta = current - baseline with a
- * direction; a thresholded metric that is missing (or NaN) fails. Two deliberate departures,
- * both to avoid silent passes: the relative change is delta / |baseline| (TFMA divides by the
- * signed baseline, which turns a worsening of a negative r2 into a pass), and with a baseline of
- * 0 a relative bound is only checked when the metric got worse (TFMA fails on the NaN ratio even
- * when no relative bound is set).
- */
-function compareMetrics(current, baseline, thresholds, options = {}) {
-    const alpha = options.significance;
-    const notComparableReason = baseline && baseline.task !== current.task
-        ? `the baseline (${baseline.source}) is for task "${baseline.task}" but the current model is "${current.task}"`
-        : undefined;
-    const usableBaseline = baseline && !notComparableReason ? baseline : undefined;
-    const names = new Set([
-        ...Object.keys(current.metrics),
-        ...Object.keys(thresholds),
-        ...Object.keys(usableBaseline?.metrics ?? {}),
-    ]);
-    const rows = [...names].map((metric) => compareOne(metric, current.metrics[metric], usableBaseline, thresholds[metric], {
-        alpha,
-        baselineExpected: baseline !== undefined,
-        notComparableReason,
-        pairedTest: options.pairedTest,
-    }));
-    rows.sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] || a.metric.localeCompare(b.metric));
-    const sliceRegressions = usableBaseline ? compareSlices(current, usableBaseline, thresholds, alpha) : [];
-    const regressions = rows.filter((row) => row.failures.length > 0).map((row) => row.metric);
-    return {
-        task: current.task,
-        firstModel: baseline === undefined,
-        notComparableReason,
-        significance: alpha,
-        rows,
-        sliceRegressions,
-        passed: regressions.length === 0,
-        regressions,
-    };
-}
-function compareOne(metric, current, baseline, threshold, context) {
-    const direction = threshold?.direction ?? defaultDirection(metric);
-    const row = {
-        metric,
-        direction,
-        threshold,
-        verdict: 'not gated',
-        failures: [],
-        notes: [],
-    };
-    const base = baseline?.metrics[metric];
-    if (base && Number.isFinite(base.value))
-        row.baseline = base.value;
-    if (!current || !Number.isFinite(current.value)) {
-        const problem = current
-            ? `is ${String(current.value)} in the current metrics file`
-            : 'is missing from the current metrics file';
-        if (threshold) {
-            row.failures.push(`has a threshold but ${problem}`);
-            row.verdict = 'regressed';
-        }
-        else {
-            row.notes.push(problem);
-            row.verdict = 'not comparable';
-        }
-        return row;
-    }
-    row.current = current.value;
-    row.currentCi = current.ci;
-    if (threshold?.min !== undefined && !(current.value >= threshold.min - slack(threshold.min))) {
-        row.failures.push(`${gate_formatNumber(current.value)} is below the minimum ${gate_formatNumber(threshold.min)}`);
-    }
-    if (threshold?.max !== undefined && !(current.value <= threshold.max + slack(threshold.max))) {
-        row.failures.push(`${gate_formatNumber(current.value)} is above the maximum ${gate_formatNumber(threshold.max)}`);
-    }
-    const hasChangeBound = threshold?.tolerance !== undefined || threshold?.tolerancePct !== undefined;
-    if (row.baseline === undefined || !base) {
-        if (hasChangeBound && context.baselineExpected) {
-            const why = context.notComparableReason ??
-                (base ? `the baseline value is ${String(base.value)}` : 'the baseline has no value for it');
-            row.verdict = row.failures.length > 0 ? 'regressed' : 'not comparable';
-            row.failures.push(`change threshold cannot be checked: ${why}`);
-            return row;
-        }
-        if (context.notComparableReason)
-            row.notes.push(context.notComparableReason);
-        row.verdict = row.failures.length > 0 ? 'regressed' : threshold ? 'within tolerance' : 'not gated';
-        if (!threshold && context.baselineExpected)
-            row.verdict = 'not comparable';
-        return row;
-    }
-    const delta = current.value - row.baseline;
-    row.delta = delta;
-    row.deltaPct = row.baseline === 0 ? undefined : (100 * delta) / Math.abs(row.baseline);
-    const alphaForReport = context.alpha ?? 0.05;
-    row.test = context.pairedTest?.(metric, alphaForReport) ?? ciDifferenceTest(current, base, alphaForReport);
-    const changeViolations = threshold ? changeBoundViolations(threshold, row.baseline, delta) : [];
-    const worsening = direction === 'higher' ? -delta : delta;
-    if (changeViolations.length > 0) {
-        if (context.alpha !== undefined && row.test && !(row.test.pValue < context.alpha)) {
-            row.notes.push(`${changeViolations.join('; ')}, but the difference is not significant (p = ${gate_formatNumber(row.test.pValue)} >= ${context.alpha})`);
-        }
-        else {
-            if (context.alpha !== undefined && !row.test) {
-                changeViolations.push('no CI on one side, so significance could not be tested and the change counts');
-            }
-            row.failures.push(...changeViolations);
-        }
-    }
-    if (row.failures.length > 0)
-        row.verdict = 'regressed';
-    else if (changeViolations.length > 0)
-        row.verdict = 'not significant';
-    else if (worsening < 0 && (context.alpha === undefined || !row.test || row.test.pValue < context.alpha))
-        row.verdict = 'improved';
-    else
-        row.verdict = threshold ? 'within tolerance' : 'not gated';
-    return row;
-}
-/** Human-readable reasons the change from `baseline` by `delta` breaks the threshold's change bounds. */
-function changeBoundViolations(threshold, baseline, delta) {
-    const worsening = threshold.direction === 'higher' ? -delta : delta;
-    const violations = [];
-    if (threshold.tolerance !== undefined &&
-        worsening > threshold.tolerance + slack(threshold.tolerance, baseline)) {
-        violations.push(`worsened by ${gate_formatNumber(worsening)}, more than the tolerance ${gate_formatNumber(threshold.tolerance)}`);
-    }
-    if (threshold.tolerancePct !== undefined && worsening > 0) {
-        const relativePct = baseline === 0 ? Infinity : (100 * worsening) / Math.abs(baseline);
-        if (relativePct > threshold.tolerancePct + slack(threshold.tolerancePct)) {
-            violations.push(baseline === 0
-                ? `worsened from a baseline of 0, so any relative tolerance is exceeded`
-                : `worsened by ${gate_formatNumber(relativePct)}%, more than the tolerance ${gate_formatNumber(threshold.tolerancePct)}%`);
-        }
-    }
-    return violations;
-}
-function compareSlices(current, baseline, thresholds, alpha) {
-    const out = [];
-    for (const [slice, metrics] of Object.entries(current.slices)) {
-        const baseSlice = baseline.slices[slice];
-        if (!baseSlice)
-            continue;
-        for (const [metric, threshold] of Object.entries(thresholds)) {
-            const cur = metrics[metric];
-            const base = baseSlice[metric];
-            if (!cur || !base || !Number.isFinite(cur.value) || !Number.isFinite(base.value))
-                continue;
-            const delta = cur.value - base.value;
-            const violations = changeBoundViolations(threshold, base.value, delta);
-            if (violations.length === 0)
-                continue;
-            const test = alpha === undefined ? undefined : ciDifferenceTest(cur, base, alpha);
-            if (test && !(test.pValue < alpha))
-                continue;
-            out.push({
-                slice,
-                metric,
-                current: cur.value,
-                baseline: base.value,
-                delta,
-                reason: violations.join('; '),
-            });
-        }
-    }
-    return out.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
-}
-function slack(...scales) {
-    return SLACK * Math.max(1, ...scales.map(Math.abs));
-}
-/** Compact, stable number formatting for reports: 4 significant digits, no exponent for usual sizes. */
-function gate_formatNumber(value) {
-    if (value === undefined)
-        return '';
-    if (!Number.isFinite(value))
-        return String(value);
-    if (value === 0)
-        return '0';
-    const magnitude = Math.abs(value);
-    if (magnitude >= 1e6 || magnitude < 1e-4)
-        return value.toExponential(3);
-    return String(Number(value.toPrecision(4)));
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/calibration.js
-/**
- * Expected calibration error (Guo et al., 2017), as most libraries compute it: confidence = the
- * highest class probability, prediction = its class (the first on ties, like argmax); 15
- * equal-width bins (i/15, (i+1)/15], edges as `numpy.linspace(0, 1, 16)`;
- * ECE = Σ_bins (rows in bin / rows) × |accuracy in bin − mean confidence in bin|.
- */
-const ECE_BINS = 15;
-const EDGES = Array.from({ length: ECE_BINS + 1 }, (_, i) => (i === ECE_BINS ? 1 : i * (1 / ECE_BINS)));
-/** The bin of a confidence in (0, 1]: the b with EDGES[b] < confidence <= EDGES[b + 1]. */
-function calibrationBin(confidence) {
-    let b = Math.min(ECE_BINS - 1, Math.max(0, Math.ceil(confidence * ECE_BINS) - 1));
-    while (b > 0 && confidence <= EDGES[b])
-        b--;
-    while (b < ECE_BINS - 1 && confidence > EDGES[b + 1])
-        b++;
-    return b;
-}
-function calibrationRows(scores, labels, k) {
-    const n = labels.length;
-    const bin = new Uint8Array(n);
-    const confidence = new Float64Array(n);
-    const correct = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-        let best = 0;
-        let top = scores[i * k];
-        for (let c = 1; c < k; c++) {
-            if (scores[i * k + c] > top) {
-                top = scores[i * k + c];
-                best = c;
-            }
-        }
-        confidence[i] = top;
-        bin[i] = calibrationBin(top);
-        correct[i] = best === labels[i] ? 1 : 0;
-    }
-    return { bin, confidence, correct };
-}
-function weightedCalibrationError(rows, weights) {
-    const count = new Float64Array(ECE_BINS);
-    const hits = new Float64Array(ECE_BINS);
-    const confidenceSum = new Float64Array(ECE_BINS);
-    const { bin, confidence, correct } = rows;
-    let total = 0;
-    for (let i = 0; i < bin.length; i++) {
-        const w = weights[i];
-        const b = bin[i];
-        count[b] += w;
-        hits[b] += w * correct[i];
-        confidenceSum[b] += w * confidence[i];
-        total += w;
-    }
-    let ece = 0;
-    for (let b = 0; b < ECE_BINS; b++) {
-        if (count[b] === 0)
-            continue;
-        ece += Math.abs(confidenceSum[b] / count[b] - hits[b] / count[b]) * (count[b] / total);
-    }
-    return ece;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/confusion.js
-function confusionScores(counts, k) {
-    const trueSum = new Float64Array(k);
-    const predSum = new Float64Array(k);
-    let correct = 0;
-    let total = 0;
-    for (let t = 0; t < k; t++) {
-        for (let p = 0; p < k; p++) {
-            const c = counts[t * k + p];
-            trueSum[t] += c;
-            predSum[p] += c;
-            total += c;
-        }
-        correct += counts[t * k + t];
-    }
-    // Averages run over labels present in y_true or y_pred, as scikit-learn's default labels=None.
-    let recallSum = 0;
-    let recallCount = 0;
-    let macroP = 0;
-    let macroR = 0;
-    let macroF = 0;
-    let present = 0;
-    let weightedF = 0;
-    for (let c = 0; c < k; c++) {
-        const tp = counts[c * k + c];
-        if (trueSum[c] > 0) {
-            recallSum += tp / trueSum[c];
-            recallCount++;
-        }
-        if (trueSum[c] === 0 && predSum[c] === 0)
-            continue;
-        const { precision, recall, f1 } = prf(tp, predSum[c], trueSum[c]);
-        macroP += precision;
-        macroR += recall;
-        macroF += f1;
-        weightedF += f1 * trueSum[c];
-        present++;
-    }
-    const binary = k === 2 ? prf(counts[3], predSum[1], trueSum[1]) : { precision: NaN, recall: NaN, f1: NaN };
-    const micro = prf(correct, total, total);
-    const dotTP = dot(trueSum, predSum);
-    const covTP = correct * total - dotTP;
-    const covPP = total * total - dot(predSum, predSum);
-    const covTT = total * total - dot(trueSum, trueSum);
-    const mcc = covPP * covTT === 0 ? 0 : covTP / Math.sqrt(covTT * covPP);
-    // Cohen's kappa as scikit-learn: 1 - Σ(off-diagonal observed) / Σ(off-diagonal expected).
-    let observedOff = 0;
-    let expectedOff = 0;
-    for (let t = 0; t < k; t++) {
-        for (let p = 0; p < k; p++) {
-            if (t === p)
-                continue;
-            observedOff += counts[t * k + p];
-            expectedOff += (predSum[t] * trueSum[p]) / total;
-        }
-    }
-    return {
-        accuracy: correct / total,
-        balanced_accuracy: recallCount === 0 ? NaN : recallSum / recallCount,
-        precision: binary.precision,
-        recall: binary.recall,
-        f1: binary.f1,
-        precision_macro: present === 0 ? NaN : macroP / present,
-        recall_macro: present === 0 ? NaN : macroR / present,
-        f1_macro: present === 0 ? NaN : macroF / present,
-        f1_micro: micro.f1,
-        // No true row at all cannot happen with total > 0, so scikit-learn's weights.sum() == 0 branch never applies.
-        f1_weighted: total === 0 ? NaN : weightedF / total,
-        matthews_corrcoef: mcc,
-        cohen_kappa: 1 - observedOff / expectedOff,
-    };
-}
-/** Precision, recall and F1 for one label, in scikit-learn's operation order. */
-function prf(tp, predicted, actual) {
-    const precision = predicted === 0 ? 0 : tp / predicted;
-    const recall = actual === 0 ? 0 : tp / actual;
-    const denominator = precision + recall;
-    const f1 = denominator === 0 ? 0 : (2 * precision * recall) / denominator;
-    return { precision, recall, f1 };
-}
-function dot(a, b) {
-    let s = 0;
-    for (let i = 0; i < a.length; i++)
-        s += a[i] * b[i];
-    return s;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/names.js
-/** Metric names as in DESIGN.md §4: scikit-learn scorer names without `neg_`. */
-const CLASSIFICATION_METRICS = [
-    'accuracy',
-    'balanced_accuracy',
-    'precision',
-    'recall',
-    'f1',
-    'precision_macro',
-    'recall_macro',
-    'f1_macro',
-    'f1_micro',
-    'f1_weighted',
-    'roc_auc',
-    'roc_auc_ovr',
-    'roc_auc_ovo',
-    'average_precision',
-    'log_loss',
-    'brier_score',
-    'matthews_corrcoef',
-    'cohen_kappa',
-    'expected_calibration_error',
-];
-const REGRESSION_METRICS = [
-    'mae',
-    'mse',
-    'rmse',
-    'r2',
-    'mape',
-    'median_absolute_error',
-    'explained_variance',
-];
-/** Metrics that need class scores (probabilities), not only predicted labels. */
-const SCORE_METRICS = new Set([
-    'roc_auc',
-    'roc_auc_ovr',
-    'roc_auc_ovo',
-    'average_precision',
-    'log_loss',
-    'brier_score',
-    'expected_calibration_error',
-]);
-/** Metrics defined for two classes only (positive class = the second class). */
-const BINARY_ONLY_METRICS = new Set(['precision', 'recall', 'f1', 'roc_auc']);
-const names_LOWER_IS_BETTER = new Set([
-    'log_loss',
-    'brier_score',
-    'expected_calibration_error',
-    'mae',
-    'mse',
-    'rmse',
-    'mape',
-    'median_absolute_error',
-]);
-/** Losses and errors are better lower, the rest higher (DESIGN.md §4 thresholds). */
-function metricDirection(name) {
-    return names_LOWER_IS_BETTER.has(name) ? 'lower' : 'higher';
-}
-function isClassificationMetric(name) {
-    return CLASSIFICATION_METRICS.includes(name);
-}
-function isRegressionMetric(name) {
-    return REGRESSION_METRICS.includes(name);
-}
-/** The metrics computed when the user names none: all that apply to the data at hand. */
-function defaultClassificationMetrics(classCount, hasScores) {
-    return CLASSIFICATION_METRICS.filter((m) => (hasScores || !SCORE_METRICS.has(m)) && (classCount === 2 || !BINARY_ONLY_METRICS.has(m)));
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/ranking.js
-/**
- * ROC AUC and average precision over rows presorted by score, with integer row weights (bootstrap
- * multiplicities; all ones for the point estimate). Sorting and tie grouping happen once per plan;
- * each resample is one branch-light linear pass (random multiplicities make branches unpredictable).
- */
-/**
- * Area under the ROC curve with ties counted half: for each group of tied scores,
- * positives × (negatives below + tied negatives / 2). Equal to scikit-learn's trapezoid over
- * distinct thresholds. NaN when one side is empty (scikit-learn raises there).
- */
-function weightedRocAuc(view, weights) {
-    const { order, positive, negative, groupEnds } = view;
-    let negativesBelow = 0;
-    let positives = 0;
-    let area = 0;
-    let i = 0;
-    for (let g = 0; g < groupEnds.length; g++) {
-        const end = groupEnds[g];
-        let groupPositive = 0;
-        let groupNegative = 0;
-        for (; i < end; i++) {
-            const w = order === null ? weights[i] : weights[order[i]];
-            groupPositive += w * positive[i];
-            groupNegative += w * negative[i];
-        }
-        area += groupPositive * (negativesBelow + groupNegative / 2);
-        negativesBelow += groupNegative;
-        positives += groupPositive;
-    }
-    if (positives === 0 || negativesBelow === 0)
-        return Number.NaN;
-    return area / (positives * negativesBelow);
-}
-/**
- * Average precision, step-wise (scikit-learn's definition, no interpolation): Σ (ΔTP / P) ×
- * precision over distinct thresholds from the highest score down. 0 when there is no positive,
- * as scikit-learn 1.2 returns (it sets recall to 1 for every threshold).
- */
-function weightedAveragePrecision(view, weights) {
-    const { order, positive, negative, groupEnds } = view;
-    let truePositives = 0;
-    let falsePositives = 0;
-    let sum = 0;
-    let i = groupEnds.length > 0 ? groupEnds[groupEnds.length - 1] - 1 : -1;
-    for (let g = groupEnds.length - 1; g >= 0; g--) {
-        const start = g > 0 ? groupEnds[g - 1] : 0;
-        let groupPositive = 0;
-        let groupNegative = 0;
-        for (; i >= start; i--) {
-            const w = order === null ? weights[i] : weights[order[i]];
-            groupPositive += w * positive[i];
-            groupNegative += w * negative[i];
-        }
-        truePositives += groupPositive;
-        falsePositives += groupNegative;
-        if (groupPositive > 0)
-            sum += (groupPositive * truePositives) / (truePositives + falsePositives);
-    }
-    return truePositives === 0 ? 0 : sum / truePositives;
-}
-/** Row indices sorted by ascending value (stable). */
-function argsort(values) {
-    const order = new Int32Array(values.length);
-    for (let i = 0; i < order.length; i++)
-        order[i] = i;
-    // A typed-array sort with a comparator is stable in V8 since 7.0.
-    order.sort((a, b) => values[a] - values[b] || a - b);
-    return order;
-}
-/**
- * A view of rows in `order` (null: as they are, already sorted by `score`): rows labelled
- * `positiveClass` are positive; negatives are `negativeClass`, or every other row when it is -1.
- */
-function binaryView(order, score, labels, positiveClass, negativeClass = -1) {
-    const n = labels.length;
-    const positive = new Uint8Array(n);
-    const negative = new Uint8Array(n);
-    const ends = [];
-    let previous = Number.NaN;
-    for (let i = 0; i < n; i++) {
-        const row = order === null ? i : order[i];
-        const label = labels[row];
-        positive[i] = label === positiveClass ? 1 : 0;
-        negative[i] = label !== positiveClass && (negativeClass < 0 || label === negativeClass) ? 1 : 0;
-        if (i > 0 && score[row] !== previous)
-            ends.push(i);
-        previous = score[row];
-    }
-    if (n > 0)
-        ends.push(n);
-    return { order, positive, negative, groupEnds: Int32Array.from(ends) };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/classification.js
-
-
-
-
-/**
- * Log-loss clipping: scikit-learn 1.2.1 (the reference installed here) defaults to eps="auto",
- * i.e. `np.finfo(float64).eps` = 2^-52, not the 1e-15 of releases up to 1.1. Probabilities are
- * clipped to [eps, 1 - eps] and each row renormalised, as 1.2.1 does.
- */
-const LOG_LOSS_EPS = 2.220446049250313e-16;
-/** Per-row log loss (scikit-learn 1.2.1: clip, renormalise the row, −log p[true]). */
-function rowLogLoss(scores, labels, k) {
-    const n = labels.length;
-    const loss = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-        let sum = 0;
-        for (let c = 0; c < k; c++)
-            sum += clip(scores[i * k + c]);
-        loss[i] = -Math.log(clip(scores[i * k + labels[i]]) / sum);
-    }
-    return loss;
-}
-function clip(p) {
-    return Math.min(Math.max(p, LOG_LOSS_EPS), 1 - LOG_LOSS_EPS);
-}
-/**
- * Per-row Brier score. Two classes: (1[y = positive] − p_positive)², scikit-learn's
- * brier_score_loss. More: Σ_c (p_c − 1[y = c])² (Brier's original definition, which scikit-learn
- * adopted for multiclass in 1.7; 1.2.1 rejects multiclass input).
- */
-function rowBrier(scores, labels, k) {
-    const n = labels.length;
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-        if (k === 2) {
-            const d = (labels[i] === 1 ? 1 : 0) - scores[i * 2 + 1];
-            out[i] = d * d;
-        }
-        else {
-            let s = 0;
-            for (let c = 0; c < k; c++) {
-                const d = scores[i * k + c] - (labels[i] === c ? 1 : 0);
-                s += d * d;
-            }
-            out[i] = s;
-        }
-    }
-    return out;
-}
-class ClassificationPlan {
-    names;
-    n;
-    rowOrder = null;
-    k;
-    yTrue;
-    yPred;
-    /** One view per class (rows of that class positive, sorted by its score); built only if needed. */
-    classViews = [];
-    /** One-vs-one views: class a's score, a positive vs b; and b's score, b positive vs a. */
-    pairViews = [];
-    logLoss;
-    brier;
-    calibration;
-    counts;
-    constructor(data, names) {
-        this.names = names;
-        this.n = data.yTrue.length;
-        this.k = data.classes.length;
-        const k = this.k;
-        this.counts = new Float64Array(k * k);
-        const wants = (m) => names.includes(m);
-        const scores = data.scores ?? null;
-        if (names.some((m) => SCORE_METRICS.has(m)) && scores === null) {
-            throw new Error(`metrics ${names.filter((m) => SCORE_METRICS.has(m)).join(', ')} need class scores`);
-        }
-        const ranking = wants('roc_auc') || wants('roc_auc_ovr') || wants('roc_auc_ovo') || wants('average_precision');
-        // Rows are kept sorted by one score column (the positive class's for two classes), so that
-        // column's ranking passes read weights sequentially. Resampling does not care about row order.
-        const primary = k === 2 ? 1 : 0;
-        if (ranking && scores !== null)
-            this.rowOrder = argsort(scoreColumn(scores, k, primary));
-        this.yTrue = permute(data.yTrue, this.rowOrder);
-        this.yPred = permute(data.yPred, this.rowOrder);
-        if (scores === null)
-            return;
-        const sorted = permuteRows(scores, k, this.rowOrder);
-        if (ranking) {
-            const columns = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
-            const classOrders = [];
-            const classScores = [];
-            for (const c of columns) {
-                classScores[c] = scoreColumn(sorted, k, c);
-                classOrders[c] = c === primary ? null : argsort(classScores[c]);
-                this.classViews[c] = binaryView(classOrders[c], classScores[c], this.yTrue, c);
-            }
-            if (k > 2 && wants('roc_auc_ovo')) {
-                for (let a = 0; a < k; a++) {
-                    for (let b = a + 1; b < k; b++) {
-                        this.pairViews.push({
-                            viewA: binaryView(classOrders[a], classScores[a], this.yTrue, a, b),
-                            viewB: binaryView(classOrders[b], classScores[b], this.yTrue, b, a),
-                        });
-                    }
-                }
-            }
-        }
-        if (wants('log_loss'))
-            this.logLoss = rowLogLoss(sorted, this.yTrue, k);
-        if (wants('brier_score'))
-            this.brier = rowBrier(sorted, this.yTrue, k);
-        if (wants('expected_calibration_error'))
-            this.calibration = calibrationRows(sorted, this.yTrue, k);
-    }
-    evaluate(weights, out) {
-        const { k, yTrue, yPred, counts } = this;
-        counts.fill(0);
-        let total = 0;
-        for (let i = 0; i < this.n; i++) {
-            const w = weights[i];
-            counts[yTrue[i] * k + yPred[i]] += w;
-            total += w;
-        }
-        const confusion = confusionScores(counts, k);
-        for (let j = 0; j < this.names.length; j++) {
-            const name = this.names[j];
-            if (k !== 2 && BINARY_ONLY_METRICS.has(name)) {
-                out[j] = Number.NaN;
-                continue;
-            }
-            switch (name) {
-                case 'roc_auc':
-                    out[j] = weightedRocAuc(this.classViews[1], weights);
-                    break;
-                case 'roc_auc_ovr':
-                    out[j] =
-                        k === 2 ? weightedRocAuc(this.classViews[1], weights) : this.oneVsRest(weights, weightedRocAuc);
-                    break;
-                case 'roc_auc_ovo':
-                    out[j] = k === 2 ? weightedRocAuc(this.classViews[1], weights) : this.oneVsOne(weights);
-                    break;
-                case 'average_precision':
-                    out[j] =
-                        k === 2
-                            ? weightedAveragePrecision(this.classViews[1], weights)
-                            : this.oneVsRest(weights, weightedAveragePrecision);
-                    break;
-                case 'log_loss':
-                    out[j] = weightedMean(this.logLoss, weights, total);
-                    break;
-                case 'brier_score':
-                    out[j] = weightedMean(this.brier, weights, total);
-                    break;
-                case 'expected_calibration_error':
-                    out[j] = weightedCalibrationError(this.calibration, weights);
-                    break;
-                default:
-                    out[j] = confusion[name];
-            }
-        }
-    }
-    /** Counts of the confusion matrix from the last `evaluate` (rows true, columns predicted). */
-    confusionCounts() {
-        return this.counts.slice();
-    }
-    /** Macro average over classes; NaN if any class's score is undefined (scikit-learn raises there). */
-    oneVsRest(weights, score) {
-        let sum = 0;
-        for (let c = 0; c < this.k; c++)
-            sum += score(this.classViews[c], weights);
-        return sum / this.k;
-    }
-    /** Hand & Till (2001) as scikit-learn: mean over class pairs of the two one-way AUCs' mean. */
-    oneVsOne(weights) {
-        let sum = 0;
-        for (const { viewA, viewB } of this.pairViews) {
-            sum += (weightedRocAuc(viewA, weights) + weightedRocAuc(viewB, weights)) / 2;
-        }
-        return sum / this.pairViews.length;
-    }
-}
-/** Σ w·x / Σ w with Neumaier compensation, so a million rows sum as exactly as numpy's pairwise sum. */
-function weightedMean(values, weights, total) {
-    let sum = 0;
-    let compensation = 0;
-    for (let i = 0; i < values.length; i++) {
-        const term = weights[i] * values[i];
-        const t = sum + term;
-        compensation += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
-        sum = t;
-    }
-    return (sum + compensation) / total;
-}
-function scoreColumn(scores, k, c) {
-    const n = scores.length / k;
-    const column = new Float64Array(n);
-    for (let i = 0; i < n; i++)
-        column[i] = scores[i * k + c];
-    return column;
-}
-function permute(values, order) {
-    if (order === null)
-        return values;
-    const out = new Int32Array(order.length);
-    for (let i = 0; i < order.length; i++)
-        out[i] = values[order[i]];
-    return out;
-}
-function permuteRows(scores, k, order) {
-    if (order === null)
-        return scores;
-    const out = new Float64Array(scores.length);
-    for (let i = 0; i < order.length; i++) {
-        for (let c = 0; c < k; c++)
-            out[i * k + c] = scores[order[i] * k + c];
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/plan.js
-/** Maps per-input-row weights to a plan's row order (into `scratch`, reused between resamples). */
-function weightsInPlanOrder(plan, weights, scratch) {
-    const order = plan.rowOrder;
-    if (order === null)
-        return weights;
-    for (let i = 0; i < order.length; i++)
-        scratch[i] = weights[order[i]];
-    return scratch;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/random.js
-/**
- * xoshiro128** (Blackman & Vigna), seeded through splitmix32: fast in 32-bit JS integer
- * arithmetic, and the same seed gives the same stream on every platform, so bootstrap intervals
- * are reproducible from the `seed` input alone.
- */
-class Xoshiro128 {
-    a;
-    b;
-    c;
-    d;
-    constructor(seed) {
-        let s = seed >>> 0;
-        const next = () => {
-            s = (s + 0x9e3779b9) | 0;
-            let z = s;
-            z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-            z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-            return (z ^ (z >>> 16)) >>> 0;
-        };
-        this.a = next();
-        this.b = next();
-        this.c = next();
-        this.d = next();
-    }
-    /** A uniform 32-bit unsigned integer. */
-    nextUint32() {
-        const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
-        const t = this.b << 9;
-        this.c ^= this.a;
-        this.d ^= this.b;
-        this.b ^= this.c;
-        this.a ^= this.d;
-        this.c ^= t;
-        this.d = rotl(this.d, 11);
-        return result;
-    }
-    /** A uniform double in [0, 1) with 53 random bits. */
-    nextFloat() {
-        const hi = this.nextUint32() >>> 5;
-        const lo = this.nextUint32() >>> 6;
-        return (hi * 67108864 + lo) / 9007199254740992;
-    }
-    /**
-     * Adds one to `counts[i]` for each of `draws` indices drawn uniformly from [0, counts.length):
-     * the multiplicities of one bootstrap resample. Up to 2^21 rows a 32-bit draw times n stays an
-     * exact double (Lemire's multiply-shift, bias < n / 2^32); beyond that 53-bit floats are used.
-     */
-    fillResampleCounts(counts, draws = counts.length) {
-        const n = counts.length;
-        counts.fill(0);
-        if (n <= 2097152) {
-            for (let i = 0; i < draws; i++)
-                counts[Math.floor((this.nextUint32() * n) / 4294967296)]++;
-        }
-        else {
-            for (let i = 0; i < draws; i++)
-                counts[Math.floor(this.nextFloat() * n)]++;
-        }
-    }
-}
-function rotl(x, k) {
-    return (x << k) | (x >>> (32 - k));
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/regression.js
-
-/** scikit-learn's MAPE guard against division by zero: `np.finfo(np.float64).eps`. */
-const MAPE_EPS = 2.220446049250313e-16;
-/**
- * Regression metrics with scikit-learn 1.2.1 definitions: RMSE = √MSE; R² and explained variance
- * with force_finite (constant target: 1 if the predictions are perfect, else 0); MAPE divides by
- * max(|y|, eps); median absolute error is the median of |y − ŷ| (mean of the two middle values
- * for an even count).
- */
-class RegressionPlan {
-    names;
-    n;
-    /** Rows sorted by absolute error when the median is wanted (its pass then reads in order). */
-    rowOrder = null;
-    yTrue;
-    error;
-    absoluteError;
-    constructor(data, names) {
-        this.names = names;
-        const n = data.yTrue.length;
-        this.n = n;
-        const absolute = new Float64Array(n);
-        for (let i = 0; i < n; i++)
-            absolute[i] = Math.abs(data.yTrue[i] - data.yPred[i]);
-        if (names.includes('median_absolute_error'))
-            this.rowOrder = argsort(absolute);
-        const order = this.rowOrder;
-        this.yTrue = new Float64Array(n);
-        this.error = new Float64Array(n);
-        this.absoluteError = new Float64Array(n);
-        for (let i = 0; i < n; i++) {
-            const row = order === null ? i : order[i];
-            this.yTrue[i] = data.yTrue[row];
-            this.error[i] = data.yTrue[row] - data.yPred[row];
-            this.absoluteError[i] = absolute[row];
-        }
-    }
-    evaluate(weights, out) {
-        const { n, yTrue, error, absoluteError } = this;
-        let total = 0;
-        const sums = {
-            y: new Neumaier(),
-            e: new Neumaier(),
-            e2: new Neumaier(),
-            ae: new Neumaier(),
-            ape: new Neumaier(),
-        };
-        for (let i = 0; i < n; i++) {
-            const w = weights[i];
-            if (w === 0)
-                continue;
-            total += w;
-            const e = error[i];
-            sums.y.add(w * yTrue[i]);
-            sums.e.add(w * e);
-            sums.e2.add(w * e * e);
-            sums.ae.add(w * absoluteError[i]);
-            sums.ape.add((w * absoluteError[i]) / Math.max(Math.abs(yTrue[i]), MAPE_EPS));
-        }
-        const meanY = sums.y.value() / total;
-        const meanE = sums.e.value() / total;
-        // Second pass for centred sums: Σ(y − ȳ)² from Σy² − (Σy)²/n loses every digit on large offsets.
-        const centredY = new Neumaier();
-        const centredE = new Neumaier();
-        for (let i = 0; i < n; i++) {
-            const w = weights[i];
-            if (w === 0)
-                continue;
-            const dy = yTrue[i] - meanY;
-            const de = error[i] - meanE;
-            centredY.add(w * dy * dy);
-            centredE.add(w * de * de);
-        }
-        const sse = sums.e2.value();
-        for (let j = 0; j < this.names.length; j++) {
-            switch (this.names[j]) {
-                case 'mae':
-                    out[j] = sums.ae.value() / total;
-                    break;
-                case 'mse':
-                    out[j] = sse / total;
-                    break;
-                case 'rmse':
-                    out[j] = Math.sqrt(sse / total);
-                    break;
-                case 'mape':
-                    out[j] = sums.ape.value() / total;
-                    break;
-                case 'r2':
-                    out[j] = forceFinite(sse, centredY.value());
-                    break;
-                case 'explained_variance':
-                    out[j] = forceFinite(centredE.value() / total, centredY.value() / total);
-                    break;
-                case 'median_absolute_error':
-                    out[j] = sortedWeightedMedian(absoluteError, weights, total);
-                    break;
-            }
-        }
-    }
-}
-/** 1 − numerator / denominator, with scikit-learn's force_finite for a zero denominator. */
-function forceFinite(numerator, denominator) {
-    if (denominator !== 0)
-        return 1 - numerator / denominator;
-    return numerator === 0 ? 1 : 0;
-}
-/** Median of a multiset of ascending values with integer multiplicities (numpy's median). */
-function sortedWeightedMedian(values, weights, total) {
-    const lowRank = Math.floor((total - 1) / 2);
-    const highRank = Math.floor(total / 2);
-    let seen = 0;
-    let low = Number.NaN;
-    for (let i = 0; i < values.length; i++) {
-        const w = weights[i];
-        if (w === 0)
-            continue;
-        const next = seen + w;
-        if (Number.isNaN(low) && lowRank < next)
-            low = values[i];
-        if (highRank < next)
-            return (low + values[i]) / 2;
-        seen = next;
-    }
-    return Number.NaN;
-}
-/** Compensated running sum (Neumaier). */
-class Neumaier {
-    sum = 0;
-    compensation = 0;
-    add(term) {
-        const t = this.sum + term;
-        this.compensation += Math.abs(this.sum) >= Math.abs(term) ? this.sum - t + term : term - t + this.sum;
-        this.sum = t;
-    }
-    value() {
-        return this.sum + this.compensation;
-    }
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/summary.js
-/** Value at quantile q (0..1) of sorted finite values, with numpy's default linear interpolation. */
-function quantileSorted(sorted, q) {
-    const n = sorted.length;
-    if (n === 0)
-        return Number.NaN;
-    const position = (n - 1) * q;
-    const lower = Math.floor(position);
-    const upper = Math.min(lower + 1, n - 1);
-    const fraction = position - lower;
-    return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction;
-}
-/** Percentile interval at `confidence` over the finite values (undefined replicates are dropped). */
-function percentileInterval(values, confidence) {
-    const finite = values.filter((v) => Number.isFinite(v)).sort();
-    // Fewer than half the replicates defining the metric means the interval says nothing.
-    if (finite.length === 0 || finite.length < values.length / 2)
-        return null;
-    const alpha = (1 - confidence) / 2;
-    return [quantileSorted(finite, alpha), quantileSorted(finite, 1 - alpha)];
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/bootstrap.js
-
-
-
-
-
-
-/** Ones: the multiplicities of the original sample. */
-function unitWeights(n) {
-    return new Int32Array(n).fill(1);
-}
-/**
- * Point estimates and seeded percentile-bootstrap intervals for every metric of a plan. Each
- * resample draws n row multiplicities once and evaluates every metric on them, so metrics share
- * resamples (as a paired analysis would) and cost a linear pass each.
- */
-function bootstrapMetrics(plan, options) {
-    const m = plan.names.length;
-    const point = new Float64Array(m);
-    plan.evaluate(unitWeights(plan.n), point);
-    const replicates = Array.from({ length: m }, () => new Float64Array(options.resamples));
-    if (options.resamples > 0 && plan.n > 0) {
-        const random = new Xoshiro128(options.seed);
-        const weights = new Int32Array(plan.n);
-        const out = new Float64Array(m);
-        const step = Math.max(1, Math.floor(options.resamples / 20));
-        for (let r = 0; r < options.resamples; r++) {
-            // Drawn straight in the plan's row order: rows are exchangeable, and the same seed still
-            // gives the same intervals because a plan's order is a deterministic function of the data.
-            random.fillResampleCounts(weights);
-            plan.evaluate(weights, out);
-            for (let j = 0; j < m; j++)
-                replicates[j][r] = out[j];
-            if (options.onProgress && (r + 1) % step === 0)
-                options.onProgress(r + 1, options.resamples);
-        }
-    }
-    const result = {};
-    for (let j = 0; j < m; j++) {
-        const value = Number.isFinite(point[j]) ? point[j] : null;
-        result[plan.names[j]] = {
-            value,
-            ci: value === null || options.resamples === 0
-                ? null
-                : percentileInterval(replicates[j], options.confidence),
-            n: plan.n,
-        };
-    }
-    return result;
-}
-function planFor(rows, metrics) {
-    if (rows.task === 'classification') {
-        const unknown = metrics.filter((m) => !isClassificationMetric(m));
-        if (unknown.length > 0)
-            throw new Error(`not classification metrics: ${unknown.join(', ')}`);
-        return new ClassificationPlan(rows.data, metrics);
-    }
-    const unknown = metrics.filter((m) => !isRegressionMetric(m));
-    if (unknown.length > 0)
-        throw new Error(`not regression metrics: ${unknown.join(', ')}`);
-    return new RegressionPlan(rows.data, metrics);
-}
-/**
- * Paired bootstrap of a metric's change between two models scored on the same rows (row i of
- * both is the same example): every resample applies the same multiplicities to both, so the
- * interval reflects the difference, not the two models' separate noise.
- */
-function pairedBootstrapDelta(currentRows, baselineRows, metric, options) {
-    const current = planFor(currentRows, [metric]);
-    const baseline = planFor(baselineRows, [metric]);
-    if (current.n !== baseline.n) {
-        throw new Error(`paired rows differ in length: current ${current.n}, baseline ${baseline.n}`);
-    }
-    const a = new Float64Array(1);
-    const b = new Float64Array(1);
-    const ones = unitWeights(current.n);
-    current.evaluate(ones, a);
-    baseline.evaluate(ones, b);
-    const currentValue = Number.isFinite(a[0]) ? a[0] : null;
-    const baselineValue = Number.isFinite(b[0]) ? b[0] : null;
-    const delta = currentValue !== null && baselineValue !== null ? currentValue - baselineValue : null;
-    const deltas = new Float64Array(options.resamples);
-    const random = new Xoshiro128(options.seed);
-    const weights = new Int32Array(current.n);
-    const scratchCurrent = new Int32Array(current.n);
-    const scratchBaseline = new Int32Array(current.n);
-    let below = 0;
-    let above = 0;
-    let defined = 0;
-    for (let r = 0; r < options.resamples; r++) {
-        random.fillResampleCounts(weights);
-        current.evaluate(weightsInPlanOrder(current, weights, scratchCurrent), a);
-        baseline.evaluate(weightsInPlanOrder(baseline, weights, scratchBaseline), b);
-        const d = a[0] - b[0];
-        deltas[r] = d;
-        if (!Number.isFinite(d))
-            continue;
-        defined++;
-        if (d <= 0)
-            below++;
-        if (d >= 0)
-            above++;
-    }
-    return {
-        metric,
-        current: currentValue,
-        baseline: baselineValue,
-        delta,
-        ci: delta === null || options.resamples === 0 ? null : percentileInterval(deltas, options.confidence),
-        pValue: delta === null || defined === 0 ? null : Math.min(1, (2 * Math.min(below, above)) / defined),
-        resamples: options.resamples,
-        n: current.n,
-    };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/index.js
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./build/shared/src/compare/paired.js
-
-/**
- * A `pairedTest` for `compareMetrics` from both models' predictions on the same test rows: the
- * paired bootstrap sees the correlation the CI-based test ignores, so it can call a smaller real
- * change significant. Metrics it cannot compute on these rows fall back to the CI-based test.
- */
-function pairedBootstrapTest(rows) {
-    return (metric, alpha) => {
-        let result;
-        try {
-            result = pairedBootstrapDelta(rows.current, rows.baseline, metric, {
-                resamples: rows.resamples ?? 1000,
-                seed: rows.seed ?? 0,
-                confidence: 1 - alpha,
-            });
-        }
-        catch {
-            return undefined;
-        }
-        if (result.ci === null || result.pValue === null)
-            return undefined;
-        return { interval: result.ci, pValue: result.pValue, method: 'paired-bootstrap' };
-    };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/report/markdown.js
-/**
- * Markdown building blocks for PR comments, check-run summaries and job summaries.
- *
- * Anything that comes from data, files or users (column names, category values, metric names,
- * error messages) goes through `escapeMarkdown` before it is placed in markdown. The renderers
- * here never escape for you except where a parameter's doc says so, so each call site decides
- * once whether its text is trusted.
- */
-/** Zero-width space: breaks GitHub's @mention and #ref auto-linking while rendering invisibly. */
-const ZERO_WIDTH_SPACE = '\u200B';
-/**
- * ASCII punctuation that CommonMark/GFM gives a meaning to somewhere (emphasis, links, code,
- * tables, headings, lists, strikethrough, autolinks). CommonMark lets any ASCII punctuation be
- * backslash-escaped, so escaping a few harmless ones too costs nothing.
- */
-const MARKDOWN_PUNCTUATION = /[\\`*_[\]{}()#+\-.!|~:$]/g;
-/**
- * Makes untrusted text render as the literal characters it contains, in a paragraph or a table
- * cell: no HTML (including `<!-- -->` comments, so a value cannot spoof our hidden markers), no
- * markdown syntax, no @mention pings, no #123 / GH-123 cross-references, no bare-URL autolinks.
- */
-function markdown_escapeMarkdown(text, options = {}) {
-    const raw = typeof text === 'string' ? text : String(text);
-    // Characters that would be swallowed, invisible or terminal-like are made visible.
-    const cleaned = raw.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '\uFFFD');
-    const lines = cleaned.split(/\r\n|\r|\n/);
-    const escapedLines = lines.map(escapeLine);
-    if (options.multiline) {
-        // A trailing backslash is a CommonMark hard line break; empty lines would end the paragraph,
-        // so they are kept as a lone hard break too.
-        return escapedLines.map((line) => (line === '' ? '&#8203;' : line)).join('\\\n');
-    }
-    return escapedLines.join(' ');
-}
-function escapeLine(line) {
-    return (line
-        // HTML first: `&` before the others so entities we add are not double-escaped, and so a
-        // value cannot smuggle in `&#64;` or `&lt;` of its own.
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(MARKDOWN_PUNCTUATION, '\\$&')
-        // Mentions and references are found by GitHub in the rendered text, after markdown escapes
-        // are gone, so only an invisible character between the sigil and the name stops them.
-        .replace(/@/g, `@${ZERO_WIDTH_SPACE}`)
-        .replace(/\\#/g, `\\#${ZERO_WIDTH_SPACE}`)
-        .replace(/\b(GH)\\-(?=\d)/gi, `$1${ZERO_WIDTH_SPACE}\\-`)
-        // Leading/trailing spaces would be dropped or turn into code-block indentation.
-        .replace(/^ +| +$/g, (spaces) => '&#32;'.repeat(spaces.length))
-        .replace(/\t/g, '&#9;'));
-}
-/**
- * Untrusted text as an inline code span: shown verbatim in a monospace font. Mentions and HTML
- * inside code spans are not processed by GitHub, so only the backtick fence needs care.
- * Line breaks become spaces (a code span cannot hold them anyway).
- */
-function markdown_inlineCode(text) {
-    const raw = (typeof text === 'string' ? text : String(text)).replace(/\r\n|\r|\n/g, ' ');
-    if (raw === '')
-        return '` `';
-    // Inside a table cell an unescaped `|` still splits the cell, even within backticks.
-    const body = raw.replace(/\|/g, '\\|');
-    const longestRun = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longestRun + 1);
-    const pad = body.startsWith('`') || body.endsWith('`') || /^ .* $/.test(body) ? ' ' : '';
-    return `${fence}${pad}${body}${pad}${fence}`;
-}
-/**
- * A GFM table. Headers and cells are trusted markdown: escape untrusted values with
- * `escapeMarkdown` before passing them. Line breaks in cells are turned into `<br>` so a cell
- * cannot end its row.
- */
-function markdown_markdownTable(columns, rows) {
-    const cols = columns.map((column) => (typeof column === 'string' ? { header: column } : column));
-    const cell = (value) => (value ?? '').replace(/\r\n|\r|\n/g, '<br>').trim() || ' ';
-    const separator = cols.map((column) => {
-        switch (column.align) {
-            case 'right':
-                return '---:';
-            case 'center':
-                return ':---:';
-            case 'left':
-                return ':---';
-            default:
-                return '---';
-        }
-    });
-    const lines = [
-        `| ${cols.map((column) => cell(column.header)).join(' | ')} |`,
-        `| ${separator.join(' | ')} |`,
-        ...rows.map((row) => `| ${cols.map((_, index) => cell(row[index])).join(' | ')} |`),
-    ];
-    return lines.join('\n');
-}
-/**
- * A collapsed section. `summary` is trusted inline markdown/HTML; the blank lines around the body
- * are what make GitHub render markdown inside the `<details>` block.
- */
-function details(summary, body, options = {}) {
-    return `<details${options.open ? ' open' : ''}>\n<summary>${summary}</summary>\n\n${body.trim()}\n\n</details>`;
-}
-/** A hidden HTML comment. The text must not contain `--` sequences that could close it early. */
-function hiddenComment(text) {
-    return `<!-- ${text.replace(/--/g, '- -')} -->`;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/report/fit.js
-
-/** GitHub's limits, in characters (we count UTF-16 code units, which is never fewer). */
-const COMMENT_LIMIT = 65_536;
-const CHECK_SUMMARY_LIMIT = 65_535;
-const STEP_SUMMARY_LIMIT = 1024 * 1024;
-/**
- * Assembles sections into one body of at most `limit` characters: first as is; if too long,
- * foldable sections go into `<details>` (for a readable page, GitHub counts them the same), then
- * the least important sections are dropped, then the last one left is cut at a line boundary with
- * its open blocks closed. Whatever was cut is replaced by the pointer to the full report.
- */
-function fitSections(sections, options) {
-    const footer = options.footer ? `\n\n${options.footer}` : '';
-    const join = (parts) => parts.filter((part) => part !== '').join('\n\n') + footer;
-    const plain = join(sections.map((section) => section.markdown));
-    if (plain.length <= options.limit)
-        return { markdown: plain, truncated: false };
-    const folded = sections.map((section) => section.collapse ? { ...section, markdown: details(section.collapse, section.markdown) } : { ...section });
-    const pointer = `> [!NOTE]\n> ${options.pointer}`;
-    // Least important first; the most important section is never dropped, only cut.
-    const dropOrder = folded
-        .map((section, index) => ({ index, priority: section.priority }))
-        .sort((a, b) => b.priority - a.priority || b.index - a.index)
-        .map((entry) => entry.index);
-    const essential = dropOrder.pop() ?? 0;
-    const kept = folded.map((section) => section.markdown);
-    const withPointer = () => join([...kept, pointer]);
-    for (const index of dropOrder) {
-        if (withPointer().length <= options.limit)
-            return { markdown: withPointer(), truncated: true };
-        kept[index] = '';
-    }
-    if (withPointer().length <= options.limit)
-        return { markdown: withPointer(), truncated: true };
-    const others = join(kept.map((part, index) => (index === essential ? '' : part)).concat(pointer)).length;
-    kept[essential] = truncateMarkdown(kept[essential] ?? '', Math.max(0, options.limit - others - 4));
-    return { markdown: withPointer().slice(0, options.limit), truncated: true };
-}
-/**
- * Cuts markdown to at most `max` characters at a line boundary and closes what the cut left open
- * (code fences, `<details>` blocks), so the rest of the page still renders.
- */
-function truncateMarkdown(markdown, max) {
-    if (markdown.length <= max)
-        return markdown;
-    const closers = (text) => {
-        let suffix = '';
-        const fences = (text.match(/^```/gm) ?? []).length;
-        if (fences % 2 === 1)
-            suffix += '\n```';
-        const open = (text.match(/<details[\s>]/g) ?? []).length - (text.match(/<\/details>/g) ?? []).length;
-        for (let index = 0; index < open; index += 1)
-            suffix += '\n\n</details>';
-        return suffix;
-    };
-    let cut = markdown.lastIndexOf('\n', max);
-    if (cut <= 0)
-        cut = max;
-    let head = markdown.slice(0, cut);
-    // The closers take room too; shorten until head + closers fit.
-    while (head.length + closers(head).length + 2 > max && head.length > 0) {
-        const previous = head.lastIndexOf('\n', head.length - 1);
-        head = head.slice(0, previous > 0 ? previous : Math.max(0, head.length - 100));
-    }
-    return `${head}\n…${closers(head)}`;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/report/hidden-data.js
-/**
- * Hidden, machine-readable state inside a comment body: the sticky marker that finds the comment
- * again, and a data block (e.g. metric history across pushes) so no external storage is needed.
- * The data is base64url-encoded JSON, so nothing in it can close the HTML comment or be rendered.
- */
-const SAFE_KEY = /[^A-Za-z0-9_.\-/@]/g;
-/** `<!-- mlops:<kind>:<key> -->`; the key is reduced to characters that cannot end the comment. */
-function stickyMarker(kind, key) {
-    return `<!-- mlops:${kind.replace(SAFE_KEY, '_')}:${key.replace(SAFE_KEY, '_').replace(/-{2,}/g, '-')} -->`;
-}
-function dataPrefix(kind) {
-    return `<!-- mlops-data:${kind.replace(SAFE_KEY, '_')}:`;
-}
-function encodeHiddenData(kind, data) {
-    return `${dataPrefix(kind)}${Buffer.from(JSON.stringify(data), 'utf8').toString('base64url')} -->`;
-}
-/** The data block of `kind` in `body`, or undefined when absent or unreadable (an edited comment). */
-function decodeHiddenData(body, kind) {
-    const prefix = dataPrefix(kind);
-    const start = body.indexOf(prefix);
-    if (start < 0)
-        return undefined;
-    const end = body.indexOf(' -->', start + prefix.length);
-    if (end < 0)
-        return undefined;
-    try {
-        return JSON.parse(Buffer.from(body.slice(start + prefix.length, end), 'base64url').toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/report/mermaid.js
-/**
- * Mermaid charts for GitHub markdown (rendered in PR comments and job summaries). Labels are
- * reduced to a safe character set: Mermaid has its own syntax and quotes, and the text comes from
- * metric names and commit ids.
- */
-function label(text) {
-    return text.replace(/[^A-Za-z0-9 _.=+\-/%]/g, '_').slice(0, 60);
-}
-/**
- * An `xychart-beta` line chart of one series over ordered x labels (e.g. the pushes of a PR).
- * Returns undefined when there is nothing to draw (fewer than 2 finite points).
- */
-function lineChart(options) {
-    const points = options.series.values
-        .map((value, index) => ({ value, x: options.xLabels[index] ?? String(index + 1) }))
-        .filter((point) => Number.isFinite(point.value));
-    if (points.length < 2)
-        return undefined;
-    const values = points.map((point) => point.value);
-    let lo = Math.min(...values);
-    let hi = Math.max(...values);
-    // A flat line needs some axis range; pad by 5% of the span (or of the value) either side.
-    const pad = (hi - lo || Math.abs(hi) || 1) * 0.05;
-    lo -= pad;
-    hi += pad;
-    return [
-        '```mermaid',
-        'xychart-beta',
-        `  title "${label(options.title)}"`,
-        `  x-axis [${points.map((point) => `"${label(point.x)}"`).join(', ')}]`,
-        `  y-axis "${label(options.yLabel ?? options.series.name)}" ${round(lo)} --> ${round(hi)}`,
-        `  line [${values.map(round).join(', ')}]`,
-        '```',
-    ].join('\n');
-}
-function round(value) {
-    return String(Number(value.toPrecision(6)));
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/compare/render.js
-
-
-
-
-
-const COMPARE_KIND = 'compare-baseline';
-/** Pushes kept in the comment's hidden history; older ones fall off. */
-const HISTORY_LIMIT = 30;
-const VERDICT_ICON = {
-    regressed: '🔴',
-    'not comparable': '⚠️',
-    'not significant': '🟡',
-    'within tolerance': '🟢',
-    'not gated': '⚪',
-    improved: '🟢',
-};
-function headline(diff, context) {
-    const model = markdown_escapeMarkdown(context.modelKey);
-    if (diff.passed)
-        return `### ✅ compare-baseline: ${model} passed`;
-    if (context.override) {
-        return `### ⚪ compare-baseline: ${model}: ${diff.regressions.length} regression(s) accepted by label ${markdown_inlineCode(context.override.label)}`;
-    }
-    return `### ❌ compare-baseline: ${model}: ${diff.regressions.length} regression(s)`;
-}
-function introduction(diff, context) {
-    const lines = [];
-    if (diff.firstModel) {
-        lines.push(context.baselineLabel
-            ? `**First model:** no baseline was found at ${markdown_escapeMarkdown(context.baselineLabel)}, so only value thresholds (min/max) were checked.`
-            : '**First model:** no baseline was given, so only value thresholds (min/max) were checked.');
-    }
-    else {
-        lines.push(`Baseline: ${markdown_escapeMarkdown(context.baselineLabel ?? 'given file')} · task: ${markdown_escapeMarkdown(diff.task)}`);
-    }
-    if (diff.notComparableReason)
-        lines.push(`**Not comparable:** ${markdown_escapeMarkdown(diff.notComparableReason)}.`);
-    if (diff.significance !== undefined) {
-        lines.push(`A worsening beyond tolerance counts only if significant at α = ${diff.significance} (CI of the difference from the bootstrap CIs).`);
-    }
-    if (context.override) {
-        const by = context.override.by ? ` by ${markdown_escapeMarkdown(context.override.by)}` : '';
-        lines.push(`**Override:** the label ${markdown_escapeMarkdown(context.override.label)} was set${by}; the regression is recorded here and the check is neutral.`);
-    }
-    if (context.warning)
-        lines.push(`> [!WARNING]\n> ${context.warning}`);
-    return lines.join('\n\n');
-}
-function diffTable(rows) {
-    const cells = rows.map((row) => {
-        const reasons = [...row.failures, ...row.notes].map((reason) => markdown_escapeMarkdown(reason)).join('; ');
-        const interval = row.test
-            ? `[${gate_formatNumber(row.test.interval[0])}, ${gate_formatNumber(row.test.interval[1])}] p=${gate_formatNumber(row.test.pValue)}`
-            : row.currentCi
-                ? `[${gate_formatNumber(row.currentCi[0])}, ${gate_formatNumber(row.currentCi[1])}]`
-                : '—';
-        const deltaText = row.delta === undefined ? '—' : `${row.delta > 0 ? '+' : ''}${gate_formatNumber(row.delta)}`;
-        const pct = row.deltaPct === undefined ? '—' : `${row.deltaPct > 0 ? '+' : ''}${gate_formatNumber(row.deltaPct)}%`;
-        return [
-            `${markdown_escapeMarkdown(row.metric)} ${row.direction === 'higher' ? '↑' : '↓'}`,
-            row.baseline === undefined ? '—' : gate_formatNumber(row.baseline),
-            row.current === undefined ? '—' : gate_formatNumber(row.current),
-            deltaText,
-            pct,
-            interval,
-            `${VERDICT_ICON[row.verdict]} ${row.verdict}${reasons ? `: ${reasons}` : ''}`,
-        ];
-    });
-    return markdown_markdownTable([
-        'Metric',
-        { header: 'Baseline', align: 'right' },
-        { header: 'Current', align: 'right' },
-        { header: 'Δ', align: 'right' },
-        { header: 'Δ %', align: 'right' },
-        'CI (Δ, p) or current CI',
-        'Verdict',
-    ], cells);
-}
-function sliceSection(diff) {
-    if (diff.sliceRegressions.length === 0)
-        return '';
-    return markdown_markdownTable(['Slice', 'Metric', { header: 'Baseline', align: 'right' }, { header: 'Current', align: 'right' }, 'Why'], diff.sliceRegressions.map((slice) => [
-        markdown_escapeMarkdown(slice.slice),
-        markdown_escapeMarkdown(slice.metric),
-        gate_formatNumber(slice.baseline),
-        gate_formatNumber(slice.current),
-        markdown_escapeMarkdown(slice.reason),
-    ]));
-}
-/** Metrics worth charting: the gated ones, else the first few reported. */
-function chartedMetrics(diff) {
-    const gated = diff.rows.filter((row) => row.threshold).map((row) => row.metric);
-    return (gated.length > 0 ? gated : diff.rows.map((row) => row.metric)).slice(0, 4);
-}
-function historySection(diff, history) {
-    if (history.length < 2)
-        return '';
-    const charts = chartedMetrics(diff)
-        .map((metric) => lineChart({
-        title: `${metric} across pushes`,
-        xLabels: history.map((point) => point.sha.slice(0, 7)),
-        series: { name: metric, values: history.map((point) => point.metrics[metric] ?? Number.NaN) },
-    }))
-        .filter((chart) => chart !== undefined);
-    return charts.join('\n\n');
-}
-/** The history with this run's metrics as the newest point (a re-run of the same sha replaces it). */
-function appendHistory(history, diff, sha) {
-    const metrics = {};
-    for (const row of diff.rows)
-        if (row.current !== undefined)
-            metrics[row.metric] = row.current;
-    const kept = history.filter((point) => point.sha !== sha && typeof point.sha === 'string' && point.metrics);
-    return [...kept, { sha, metrics }].slice(-HISTORY_LIMIT);
-}
-function sections(diff, context) {
-    const out = [
-        {
-            markdown: `${headline(diff, context)}\n\n${introduction(diff, context)}\n\n${diffTable(diff.rows)}`,
-            priority: 0,
-        },
-    ];
-    const slices = sliceSection(diff);
-    if (slices) {
-        out.push({
-            markdown: slices,
-            priority: 1,
-            collapse: `Slices that regressed (${diff.sliceRegressions.length})`,
-        });
-    }
-    const history = historySection(diff, context.history ?? []);
-    if (history)
-        out.push({ markdown: history, priority: 2, collapse: 'Metrics across this PR’s pushes' });
-    return out;
-}
-/** The sticky PR comment: marker, visible report, hidden history; at most 65,536 characters. */
-function renderComment(diff, context) {
-    const footer = [
-        stickyMarker(COMPARE_KIND, context.modelKey),
-        encodeHiddenData(COMPARE_KIND, { history: context.history ?? [] }),
-    ].join('\n');
-    return fitSections(sections(diff, context), {
-        limit: COMMENT_LIMIT,
-        pointer: context.fullReportPointer,
-        footer,
-    }).markdown;
-}
-/** The check-run summary: at most 65,535 characters. */
-function renderCheckSummary(diff, context) {
-    return fitSections(sections(diff, context), {
-        limit: CHECK_SUMMARY_LIMIT,
-        pointer: context.fullReportPointer,
-    }).markdown;
-}
-/** The job summary: the same report, up to the step summary's 1 MiB. */
-function renderStepSummary(diff, context) {
-    return fitSections(sections(diff, context), {
-        limit: STEP_SUMMARY_LIMIT - 1024,
-        pointer: context.fullReportPointer,
-    }).markdown;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/compare/run.js
-
-
-
-
-
-
-
-
-
-const COMPARISON_SCHEMA = 'mlops-comparison/v1';
-async function runCompareBaseline(options, deps) {
-    const { log } = deps;
-    const at = (path) => ((0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(options.workingDirectory, path));
-    if (options.significance !== undefined &&
-        !(Number.isFinite(options.significance) && options.significance > 0 && options.significance < 1)) {
-        throw new errors_UserError(`significance must be a number between 0 and 1 (e.g. 0.05); got ${options.significance}`, {
-            input: 'significance',
-        });
-    }
-    const current = await readMetricsFile(at(options.current), 'current');
-    const baselineSpec = options.baseline?.trim() || undefined;
-    const baseline = baselineSpec ? await resolveBaselineSpec(baselineSpec, at, deps) : undefined;
-    if (baselineSpec && !baseline) {
-        log.warning(`No baseline found at ${baselineSpec}: treating this as the first model (value thresholds only).`);
-    }
-    const thresholds = loadThresholds(options.thresholds, options.configThresholds, options.workingDirectory);
-    const unknown = Object.keys(thresholds).filter((metric) => !(metric in current.metrics));
-    if (unknown.length > 0) {
-        log.warning(`Thresholds name metrics the current metrics file does not have: ${unknown.join(', ')} ` +
-            `(it has: ${Object.keys(current.metrics).join(', ') || 'none'}). They fail the gate.`);
-    }
-    const paired = baseline && options.significance !== undefined ? await deps.pairedRows?.() : undefined;
-    const diff = compareMetrics(current, baseline, thresholds, {
-        significance: options.significance,
-        pairedTest: paired ? pairedBootstrapTest(paired) : undefined,
-    });
-    const reportPath = at(options.reportPath);
-    const context = {
-        modelKey: options.modelKey,
-        baselineLabel: baselineSpec,
-        fullReportPointer: `Report shortened to fit GitHub's size limit. The full comparison is in the job summary and in the report file \`${reportPath.split(/[\\/]/).pop()}\` (uploaded as an artifact).`,
-        history: options.sha ? appendHistory([], diff, options.sha) : [],
-    };
-    await writeReport(reportPath, options, diff, baselineSpec);
-    for (const row of diff.rows.filter((r) => r.failures.length > 0)) {
-        log.error(`${row.metric}: ${row.failures.join('; ')}`);
-    }
-    log.info(diff.passed
-        ? `compare-baseline: ${diff.rows.length} metric(s), no regression.`
-        : `compare-baseline: regression in ${diff.regressions.join(', ')}.`);
-    return finishResult(diff, context, options, reportPath);
-}
-/** Builds the result (markdown and gate) for a diff and render context; used again after publishing. */
-function finishResult(diff, context, options, reportPath) {
-    const verdict = diff.passed ? 'passed' : context.override ? 'overridden' : 'regressed';
-    return {
-        passed: verdict !== 'regressed' || !options.failOnRegression,
-        regressions: diff.regressions,
-        diff,
-        reportPath,
-        commentMarkdown: renderComment(diff, context),
-        summaryMarkdown: renderStepSummary(diff, context),
-        checkSummary: renderCheckSummary(diff, context),
-        verdict,
-        context,
-        failOnRegression: options.failOnRegression,
-        overrideLabel: options.overrideLabel,
-        sha: options.sha,
-    };
-}
-async function resolveBaselineSpec(spec, at, deps) {
-    if (/^(registry|branch):/.test(spec)) {
-        if (!deps.resolveBaseline) {
-            throw new errors_UserError(`baseline ${spec} needs a GitHub or registry context that is not available here`, {
-                input: 'baseline',
-            });
-        }
-        return deps.resolveBaseline(spec);
-    }
-    const path = at(spec);
-    if (!(0,external_node_fs_.existsSync)(path))
-        return undefined;
-    return readMetricsFile(path, 'baseline');
-}
-async function writeReport(reportPath, options, diff, baselineSpec) {
-    const report = {
-        schema: COMPARISON_SCHEMA,
-        model: options.modelKey,
-        task: diff.task,
-        baseline: baselineSpec ?? null,
-        first_model: diff.firstModel,
-        not_comparable_reason: diff.notComparableReason ?? null,
-        significance: diff.significance ?? null,
-        passed: diff.passed,
-        regressions: diff.regressions,
-        metrics: diff.rows.map((row) => ({
-            name: row.metric,
-            direction: row.direction,
-            baseline: row.baseline ?? null,
-            current: row.current ?? null,
-            delta: row.delta ?? null,
-            delta_pct: row.deltaPct ?? null,
-            current_ci: row.currentCi ?? null,
-            delta_interval: row.test?.interval ?? null,
-            p_value: row.test?.pValue ?? null,
-            test: row.test?.method ?? null,
-            threshold: row.threshold
-                ? {
-                    direction: row.threshold.direction,
-                    min: row.threshold.min ?? null,
-                    max: row.threshold.max ?? null,
-                    tolerance: row.threshold.tolerance ?? null,
-                    tolerance_pct: row.threshold.tolerancePct ?? null,
-                }
-                : null,
-            verdict: row.verdict,
-            failures: row.failures,
-            notes: row.notes,
-        })),
-        slice_regressions: diff.sliceRegressions,
-    };
-    await (0,promises_.mkdir)((0,external_node_path_.dirname)(reportPath), { recursive: true });
-    await (0,promises_.writeFile)(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-}
-/** One line for logs and outputs: `accuracy -0.03 (regressed)`. */
-function describeRegressions(diff) {
-    return diff.rows
-        .filter((row) => row.failures.length > 0)
-        .map((row) => `${row.metric} ${row.delta === undefined ? '' : formatNumber(row.delta)} (${row.verdict})`)
-        .join(', ');
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
-;// CONCATENATED MODULE: ./build/shared/src/platform/github/zip.js
-
-/**
- * The entries of a zip archive (an Actions artifact download), read through the central
- * directory. Only stored and deflated entries occur in artifacts; others are an error.
- */
-function readZip(archive) {
-    const endOffset = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-    if (endOffset < 0)
-        throw new Error('not a zip archive (no end of central directory)');
-    const count = archive.readUInt16LE(endOffset + 10);
-    let cursor = archive.readUInt32LE(endOffset + 16);
-    const entries = new Map();
-    for (let index = 0; index < count; index += 1) {
-        if (archive.readUInt32LE(cursor) !== 0x02014b50)
-            throw new Error('corrupt zip central directory');
-        const method = archive.readUInt16LE(cursor + 10);
-        const compressedSize = archive.readUInt32LE(cursor + 20);
-        const nameLength = archive.readUInt16LE(cursor + 28);
-        const extraLength = archive.readUInt16LE(cursor + 30);
-        const commentLength = archive.readUInt16LE(cursor + 32);
-        const localOffset = archive.readUInt32LE(cursor + 42);
-        const name = archive.subarray(cursor + 46, cursor + 46 + nameLength).toString('utf8');
-        const localNameLength = archive.readUInt16LE(localOffset + 26);
-        const localExtraLength = archive.readUInt16LE(localOffset + 28);
-        const start = localOffset + 30 + localNameLength + localExtraLength;
-        const data = archive.subarray(start, start + compressedSize);
-        if (method === 0)
-            entries.set(name, Buffer.from(data));
-        else if (method === 8)
-            entries.set(name, (0,external_node_zlib_.inflateRawSync)(data));
-        else
-            throw new Error(`zip entry ${name} uses unsupported compression method ${method}`);
-        cursor += 46 + nameLength + extraLength + commentLength;
-    }
-    return entries;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/platform/github/branch-baseline.js
-
-
-
-/**
- * `branch:<name>` baselines: the metrics artifact of the latest successful run on that branch,
- * i.e. what the branch last built green. Undefined when the branch has no such run (first model).
- */
-async function resolveBranchBaseline(helper, spec, artifactName = 'metrics') {
-    const branch = spec.replace(/^branch:/, '').trim();
-    if (branch === '')
-        throw new errors_UserError('baseline "branch:" needs a branch name, e.g. branch:main', { input: 'baseline' });
-    const artifact = await helper.latestSuccessfulArtifact(branch, artifactName);
-    if (!artifact) {
-        helper.log.info(`No artifact "${artifactName}" from a successful run on ${branch}.`);
-        return undefined;
-    }
-    const entries = readZip(await helper.downloadArtifactZip(artifact.id));
-    const source = `artifact ${artifactName} of run ${artifact.runId} on ${branch}`;
-    for (const [name, data] of entries) {
-        if (!name.endsWith('.json'))
-            continue;
-        const text = data.toString('utf8');
-        if (text.includes(METRICS_SCHEMA))
-            return parseMetricsFile(text, `${source} (${name})`, 'baseline');
-    }
-    throw new errors_UserError(`${source} holds no ${METRICS_SCHEMA} JSON file (it has: ${[...entries.keys()].join(', ')})`, {
-        input: 'baseline',
-    });
-}
-/**
- * The `resolveBaseline` dependency of `runCompareBaseline` on a runner: `branch:` through the
- * Actions artifacts API, `registry:` through the registry's own resolver.
- */
-function githubBaselineResolver(helper, resolveRegistry, artifactName = 'metrics') {
-    return async (spec) => {
-        if (spec.startsWith('branch:')) {
-            if (!helper)
-                throw new errors_UserError(`baseline ${spec} needs a GitHub token and repository`, { input: 'baseline' });
-            return resolveBranchBaseline(helper, spec, artifactName);
-        }
-        if (!resolveRegistry)
-            throw new errors_UserError(`baseline ${spec} needs the model registry`, { input: 'baseline' });
-        return resolveRegistry(spec);
-    };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/platform/github/publish-comparison.js
-
-
-
-const DEFAULT_STATUS_CONTEXT = 'mlops/compare-baseline';
-/**
- * Puts a comparison on GitHub: reads the override label and the previous comment's history,
- * upserts the one sticky comment, and gates with a check run or, failing that, a commit status.
- * A read-only token ends in `readOnly` with a warning, never in an exception.
- */
-async function publishComparison(helper, event, result, options = {}) {
-    const warnings = [];
-    const context = options.statusContext ?? DEFAULT_STATUS_CONTEXT;
-    const pullRequest = await helper.findPullRequest(event);
-    const sha = pullRequest?.headSha ?? result.sha ?? event.sha;
-    const marker = stickyMarker(COMPARE_KIND, result.context.modelKey);
-    const override = !result.diff.passed && result.overrideLabel && pullRequest?.labels.includes(result.overrideLabel)
-        ? { label: result.overrideLabel }
-        : undefined;
-    const existing = pullRequest && options.comment !== false
-        ? await helper.findStickyComment(pullRequest.number, marker)
-        : undefined;
-    const previous = existing
-        ? (decodeHiddenData(existing.body, COMPARE_KIND)?.history ?? [])
-        : [];
-    const history = appendHistory(Array.isArray(previous) ? previous : [], result.diff, sha);
-    let final = finishResult(result.diff, { ...result.context, history, override }, result, result.reportPath);
-    let readOnly = false;
-    let commentUrl;
-    if (!pullRequest) {
-        warnings.push('No pull request found for this event: the comparison is in the job summary only.');
-    }
-    else if (options.comment !== false) {
-        const outcome = await helper.upsertStickyComment(pullRequest.number, marker, final.commentMarkdown);
-        if (outcome.ok)
-            commentUrl = outcome.value.url;
-        else {
-            readOnly = true;
-            warnings.push(outcome.message);
-        }
-    }
-    const conclusion = final.verdict === 'passed'
-        ? 'success'
-        : final.verdict === 'overridden' || !final.failOnRegression
-            ? 'neutral'
-            : 'failure';
-    const title = final.verdict === 'passed'
-        ? 'No metric regression'
-        : final.verdict === 'overridden'
-            ? `Regression accepted by label (${final.regressions.length} metric(s))`
-            : `Regression in ${final.regressions.length} metric(s)`;
-    let checkRunId;
-    if (options.check !== false) {
-        const outcome = await helper.createCheckRun({
-            name: context,
-            headSha: sha,
-            conclusion,
-            title,
-            summary: final.checkSummary,
-            detailsUrl: options.detailsUrl,
-        });
-        if (outcome.ok)
-            checkRunId = outcome.value.id;
-        else {
-            readOnly = true;
-            warnings.push(outcome.message);
-        }
-    }
-    let statusSet = false;
-    if (options.alwaysStatus || checkRunId === undefined) {
-        // Statuses have no "neutral": an accepted or non-gating regression is a success with a description saying so.
-        const outcome = await helper.setCommitStatus({
-            sha,
-            state: conclusion === 'failure' ? 'failure' : 'success',
-            context,
-            description: title,
-            targetUrl: options.detailsUrl ?? commentUrl,
-        });
-        statusSet = outcome.ok;
-        if (!outcome.ok) {
-            readOnly = true;
-            warnings.push(outcome.message);
-        }
-    }
-    if (readOnly) {
-        final = finishResult(result.diff, {
-            ...final.context,
-            warning: 'The token is read-only (a pull request from a fork?): the PR comment and check were not written. ' +
-                'This summary and the report artifact hold the comparison; a workflow_run workflow can post it.',
-        }, result, result.reportPath);
-    }
-    return { result: final, pullRequest, commentUrl, checkRunId, statusSet, readOnly, warnings };
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/registry/alias-conflict.js
 
 /** The alias moved since the caller looked: compare-and-swap refused. */
@@ -50495,6 +48077,8 @@ class AliasConflictError extends errors_UserError {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
 ;// CONCATENATED MODULE: ./build/shared/src/registry/files.js
 
 
@@ -50604,6 +48188,8 @@ async function scanModel(modelPath, input = 'model') {
     return { path: absolute, kind: 'directory', files };
 }
 
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./build/shared/src/registry/gates.js
 
 
@@ -50734,6 +48320,94 @@ function describeGate(result) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
+;// CONCATENATED MODULE: ./build/shared/src/registry/names.js
+
+/** DESIGN.md §7: model and alias names. ASCII only, so Unicode lookalikes never pass. */
+const NAME_PATTERN = /^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/;
+/** Git refs, release asset names and path components all stay short with this bound. */
+const MAX_NAME_LENGTH = 100;
+/** `latest` is computed (highest version), so it can never be stored as an alias. */
+const RESERVED_ALIASES = new Set(['latest']);
+/** Why a candidate name fails NAME_PATTERN, in words a user can act on. */
+function describeNameProblem(value) {
+    if (value.length === 0)
+        return 'it is empty';
+    if (value.length > MAX_NAME_LENGTH)
+        return `it is ${value.length} characters long (at most ${MAX_NAME_LENGTH})`;
+    const nonAscii = [...value].find((ch) => ch.codePointAt(0) > 0x7e);
+    if (nonAscii !== undefined) {
+        const code = nonAscii.codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
+        return `it contains the non-ASCII character U+${code} (lookalike letters are not accepted)`;
+    }
+    if (value.includes('/') || value.includes('\\'))
+        return 'it contains a path separator';
+    if (value.includes('..'))
+        return "it contains '..'";
+    if (/\s/.test(value))
+        return 'it contains whitespace';
+    const bad = [...value].find((ch) => !/[a-zA-Z0-9_-]/.test(ch));
+    if (bad !== undefined)
+        return `it contains ${JSON.stringify(bad)}`;
+    return 'it must start and end with a letter or digit';
+}
+function checkName(kind, value, input) {
+    if (typeof value !== 'string') {
+        throw new errors_UserError(`The ${kind} must be a string, got ${typeof value}.`, { input });
+    }
+    if (value.length > MAX_NAME_LENGTH || !NAME_PATTERN.test(value)) {
+        throw new errors_UserError(`Invalid ${kind} ${JSON.stringify(value)}: ${describeNameProblem(value)}. ` +
+            `Expected letters, digits, '-' or '_', starting and ending with a letter or digit (${NAME_PATTERN.source}).`, { input });
+    }
+    return value;
+}
+/** A model name, safe to use as one path component, inside a git ref, and in an asset name. */
+function names_validateModelName(value, input = 'name') {
+    return checkName('model name', value, input);
+}
+function validateAliasName(value, input = 'alias') {
+    const alias = checkName('alias', value, input);
+    if (RESERVED_ALIASES.has(alias.toLowerCase())) {
+        throw new errors_UserError(`The alias ${JSON.stringify(alias)} is reserved: 'latest' always means the highest version and cannot be set.`, { input });
+    }
+    return alias;
+}
+/** A version is an integer >= 1 without leading zeros, because it doubles as a TF Serving folder name. */
+const VERSION_PATTERN = /^[1-9][0-9]*$/;
+function names_parseVersion(value, input = 'version') {
+    const text = typeof value === 'number' ? String(value) : value.trim();
+    if (!VERSION_PATTERN.test(text) || !Number.isSafeInteger(Number(text))) {
+        throw new errors_UserError(`Invalid model version ${JSON.stringify(text)}: expected an integer >= 1 without leading zeros.`, { input });
+    }
+    return Number(text);
+}
+function names_parseModelReference(value, input = 'model') {
+    const text = value.trim();
+    const at = text.indexOf('@');
+    const slash = text.indexOf('/');
+    if (at > 0 && slash === -1) {
+        const name = names_validateModelName(text.slice(0, at), input);
+        const alias = text.slice(at + 1);
+        if (alias === 'latest')
+            return { name, kind: 'latest' };
+        return { name, kind: 'alias', alias: checkName('alias', alias, input) };
+    }
+    if (slash > 0 && at === -1 && text.indexOf('/', slash + 1) === -1) {
+        const name = names_validateModelName(text.slice(0, slash), input);
+        return { name, kind: 'version', version: names_parseVersion(text.slice(slash + 1), input) };
+    }
+    throw new errors_UserError(`Invalid model reference ${JSON.stringify(text)}: expected 'name@alias', 'name@latest' or 'name/version' (e.g. 'churn@production', 'churn/3').`, { input });
+}
+function formatModelReference(ref) {
+    switch (ref.kind) {
+        case 'version':
+            return `${ref.name}/${ref.version}`;
+        case 'alias':
+            return `${ref.name}@${ref.alias}`;
+        case 'latest':
+            return `${ref.name}@latest`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -61244,6 +58918,114 @@ class LocalRegistry {
     }
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/report/markdown.js
+/**
+ * Markdown building blocks for PR comments, check-run summaries and job summaries.
+ *
+ * Anything that comes from data, files or users (column names, category values, metric names,
+ * error messages) goes through `escapeMarkdown` before it is placed in markdown. The renderers
+ * here never escape for you except where a parameter's doc says so, so each call site decides
+ * once whether its text is trusted.
+ */
+/** Zero-width space: breaks GitHub's @mention and #ref auto-linking while rendering invisibly. */
+const ZERO_WIDTH_SPACE = '\u200B';
+/**
+ * ASCII punctuation that CommonMark/GFM gives a meaning to somewhere (emphasis, links, code,
+ * tables, headings, lists, strikethrough, autolinks). CommonMark lets any ASCII punctuation be
+ * backslash-escaped, so escaping a few harmless ones too costs nothing.
+ */
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]{}()#+\-.!|~:$]/g;
+/**
+ * Makes untrusted text render as the literal characters it contains, in a paragraph or a table
+ * cell: no HTML (including `<!-- -->` comments, so a value cannot spoof our hidden markers), no
+ * markdown syntax, no @mention pings, no #123 / GH-123 cross-references, no bare-URL autolinks.
+ */
+function markdown_escapeMarkdown(text, options = {}) {
+    const raw = typeof text === 'string' ? text : String(text);
+    // Characters that would be swallowed, invisible or terminal-like are made visible.
+    const cleaned = raw.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '\uFFFD');
+    const lines = cleaned.split(/\r\n|\r|\n/);
+    const escapedLines = lines.map(escapeLine);
+    if (options.multiline) {
+        // A trailing backslash is a CommonMark hard line break; empty lines would end the paragraph,
+        // so they are kept as a lone hard break too.
+        return escapedLines.map((line) => (line === '' ? '&#8203;' : line)).join('\\\n');
+    }
+    return escapedLines.join(' ');
+}
+function escapeLine(line) {
+    return (line
+        // HTML first: `&` before the others so entities we add are not double-escaped, and so a
+        // value cannot smuggle in `&#64;` or `&lt;` of its own.
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(MARKDOWN_PUNCTUATION, '\\$&')
+        // Mentions and references are found by GitHub in the rendered text, after markdown escapes
+        // are gone, so only an invisible character between the sigil and the name stops them.
+        .replace(/@/g, `@${ZERO_WIDTH_SPACE}`)
+        .replace(/\\#/g, `\\#${ZERO_WIDTH_SPACE}`)
+        .replace(/\b(GH)\\-(?=\d)/gi, `$1${ZERO_WIDTH_SPACE}\\-`)
+        // Leading/trailing spaces would be dropped or turn into code-block indentation.
+        .replace(/^ +| +$/g, (spaces) => '&#32;'.repeat(spaces.length))
+        .replace(/\t/g, '&#9;'));
+}
+/**
+ * Untrusted text as an inline code span: shown verbatim in a monospace font. Mentions and HTML
+ * inside code spans are not processed by GitHub, so only the backtick fence needs care.
+ * Line breaks become spaces (a code span cannot hold them anyway).
+ */
+function markdown_inlineCode(text) {
+    const raw = (typeof text === 'string' ? text : String(text)).replace(/\r\n|\r|\n/g, ' ');
+    if (raw === '')
+        return '` `';
+    // Inside a table cell an unescaped `|` still splits the cell, even within backticks.
+    const body = raw.replace(/\|/g, '\\|');
+    const longestRun = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longestRun + 1);
+    const pad = body.startsWith('`') || body.endsWith('`') || /^ .* $/.test(body) ? ' ' : '';
+    return `${fence}${pad}${body}${pad}${fence}`;
+}
+/**
+ * A GFM table. Headers and cells are trusted markdown: escape untrusted values with
+ * `escapeMarkdown` before passing them. Line breaks in cells are turned into `<br>` so a cell
+ * cannot end its row.
+ */
+function markdown_markdownTable(columns, rows) {
+    const cols = columns.map((column) => (typeof column === 'string' ? { header: column } : column));
+    const cell = (value) => (value ?? '').replace(/\r\n|\r|\n/g, '<br>').trim() || ' ';
+    const separator = cols.map((column) => {
+        switch (column.align) {
+            case 'right':
+                return '---:';
+            case 'center':
+                return ':---:';
+            case 'left':
+                return ':---';
+            default:
+                return '---';
+        }
+    });
+    const lines = [
+        `| ${cols.map((column) => cell(column.header)).join(' | ')} |`,
+        `| ${separator.join(' | ')} |`,
+        ...rows.map((row) => `| ${cols.map((_, index) => cell(row[index])).join(' | ')} |`),
+    ];
+    return lines.join('\n');
+}
+/**
+ * A collapsed section. `summary` is trusted inline markdown/HTML; the blank lines around the body
+ * are what make GitHub render markdown inside the `<details>` block.
+ */
+function details(summary, body, options = {}) {
+    return `<details${options.open ? ' open' : ''}>\n<summary>${summary}</summary>\n\n${body.trim()}\n\n</details>`;
+}
+/** A hidden HTML comment. The text must not contain `--` sequences that could close it early. */
+function hiddenComment(text) {
+    return `<!-- ${text.replace(/--/g, '- -')} -->`;
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/registry/model-card.js
 
 
@@ -61468,6 +59250,57 @@ function openRegistry(options, deps = {}) {
     });
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/registry/resolve.js
+
+
+
+/** The version number a reference points to, without fetching files. */
+async function resolve_resolveVersionNumber(registry, ref) {
+    switch (ref.kind) {
+        case 'version':
+            return ref.version;
+        case 'latest': {
+            const versions = await registry.listVersions(ref.name);
+            if (versions.length === 0) {
+                throw new errors_UserError(`Model '${ref.name}' has no versions in the registry ${registry.location}.`, {
+                    input: 'model',
+                });
+            }
+            return versions.at(-1);
+        }
+        case 'alias': {
+            const aliases = await registry.listAliases(ref.name);
+            const entry = aliases[ref.alias];
+            if (entry === undefined) {
+                const known = Object.keys(aliases).sort();
+                throw new errors_UserError(`Model '${ref.name}' has no alias '${ref.alias}'` +
+                    (known.length > 0 ? ` (aliases: ${known.join(', ')}).` : ' (it has no aliases yet).'), { input: 'model' });
+            }
+            return entry.version;
+        }
+    }
+}
+/**
+ * Resolves `name@alias`, `name/version` or `name@latest` to its record and a local folder of its
+ * files. Every file's sha256 is checked on the way, so a tampered version fails here rather than
+ * being deployed or used as a baseline.
+ */
+async function resolveModel(registry, reference, options = {}) {
+    const ref = typeof reference === 'string' ? parseModelReference(reference) : reference;
+    const version = await resolve_resolveVersionNumber(registry, ref);
+    const stored = await registry.readVersion(ref.name, version);
+    const folder = await registry.materialize(stored.record, options.cacheDir);
+    const entry = stored.record.model.entry;
+    return {
+        record: stored.record,
+        folder,
+        path: entry === null ? folder : join(folder, entry),
+        uri: stored.uri,
+        releaseUrl: stored.releaseUrl,
+        ...(ref.kind === 'alias' ? { alias: ref.alias } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/registry/queries.js
 
 
@@ -61485,8 +59318,8 @@ async function listModels(registry) {
 }
 /** `mlops registry show <name@alias|name/version>`: the record (files are not downloaded). */
 async function showVersion(registry, reference) {
-    const ref = typeof reference === 'string' ? parseModelReference(reference) : reference;
-    const version = await resolveVersionNumber(registry, ref);
+    const ref = typeof reference === 'string' ? names_parseModelReference(reference) : reference;
+    const version = await resolve_resolveVersionNumber(registry, ref);
     const stored = await registry.readVersion(ref.name, version);
     const aliases = Object.entries(await registry.listAliases(ref.name))
         .filter(([, entry]) => entry.version === version)
@@ -61799,6 +59632,2183 @@ function registerSummary(record, uri, releaseUrl, alias) {
 
 
 
+
+;// CONCATENATED MODULE: ./build/shared/src/compare/metrics-file.js
+
+
+const METRICS_SCHEMA = 'mlops-metrics/v1';
+/** Reads and validates an `mlops-metrics/v1` file; every problem is a `UserError` naming the file. */
+async function readMetricsFile(path, input) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        throw new errors_UserError(`cannot read metrics file ${path}: ${error.code ?? error}`, {
+            file: path,
+            input,
+        });
+    }
+    return parseMetricsFile(text, path, input);
+}
+function parseMetricsFile(text, source, input) {
+    let document;
+    try {
+        document = JSON.parse(text);
+    }
+    catch (error) {
+        throw new errors_UserError(`metrics file ${source} is not valid JSON: ${error.message}`, {
+            file: source,
+            input,
+        });
+    }
+    return metricsFileFromObject(document, source, input);
+}
+function metricsFileFromObject(document, source, input) {
+    const fail = (what) => {
+        throw new errors_UserError(`metrics file ${source}: ${what}`, { file: source, input });
+    };
+    if (!isRecord(document))
+        return fail('expected a JSON object');
+    if (document.schema !== METRICS_SCHEMA) {
+        return fail(`expected "schema": "${METRICS_SCHEMA}" but found ${JSON.stringify(document.schema ?? null)}; ` +
+            'write it with the evaluate action (or mlops evaluate)');
+    }
+    if (typeof document.task !== 'string' || document.task === '')
+        return fail('"task" must be a non-empty string');
+    if (!isRecord(document.metrics))
+        return fail('"metrics" must be an object of {name: {value, ci, n}}');
+    // evaluate writes the interval level once, under bootstrap.confidence.
+    const bootstrap = isRecord(document.bootstrap) ? document.bootstrap : undefined;
+    const level = typeof bootstrap?.confidence === 'number' ? bootstrap.confidence : undefined;
+    const metrics = parseMetricMap(document.metrics, 'metrics', fail, level);
+    const slices = {};
+    for (const [name, entry] of sliceEntries(document.slices, fail)) {
+        slices[name] = parseMetricMap(entry, `slices.${name}`, fail, level);
+    }
+    const model = isRecord(document.model) ? document.model : undefined;
+    const git = isRecord(document.git) ? document.git : undefined;
+    return {
+        schema: METRICS_SCHEMA,
+        task: document.task,
+        metrics,
+        slices,
+        modelName: typeof model?.name === 'string' ? model.name : undefined,
+        gitSha: typeof git?.sha === 'string' ? git.sha : undefined,
+        source,
+    };
+}
+/**
+ * Slices may be written as a map `{ "species=Adelie": {metrics: {...}} }` or as a list
+ * `[{ slice | name | (column, value), metrics }]`; both are accepted so that the evaluate
+ * action's format can settle without breaking comparisons.
+ */
+function sliceEntries(raw, fail) {
+    if (raw === undefined || raw === null)
+        return [];
+    const metricsOf = (entry, where) => {
+        if (!isRecord(entry))
+            return fail(`${where} must be an object`);
+        if (isRecord(entry.metrics))
+            return entry.metrics;
+        return entry;
+    };
+    if (Array.isArray(raw)) {
+        return raw.map((entry, index) => {
+            if (!isRecord(entry))
+                return fail(`slices[${index}] must be an object`);
+            const name = typeof entry.slice === 'string'
+                ? entry.slice
+                : typeof entry.name === 'string'
+                    ? entry.name
+                    : entry.column !== undefined
+                        ? `${String(entry.column)}=${String(entry.value)}`
+                        : fail(`slices[${index}] needs "slice", "name" or "column"/"value"`);
+            return [name, metricsOf(entry, `slices[${index}]`)];
+        });
+    }
+    if (isRecord(raw)) {
+        return Object.entries(raw).map(([name, entry]) => [name, metricsOf(entry, `slices.${name}`)]);
+    }
+    return fail('"slices" must be an object or a list');
+}
+function parseMetricMap(raw, where, fail, defaultLevel) {
+    const out = {};
+    for (const [name, entry] of Object.entries(raw)) {
+        // Plain numbers are accepted as a value without CI (hand-written baselines).
+        if (typeof entry === 'number' || entry === null || typeof entry === 'string') {
+            out[name] = { value: toNumber(entry) };
+            continue;
+        }
+        if (!isRecord(entry))
+            fail(`${where}.${name} must be {value, ci, n} or a number`);
+        const record = entry;
+        const metric = { value: toNumber(record.value) };
+        if (Array.isArray(record.ci) && record.ci.length === 2) {
+            const lo = toNumber(record.ci[0]);
+            const hi = toNumber(record.ci[1]);
+            if (Number.isFinite(lo) && Number.isFinite(hi)) {
+                if (lo > hi)
+                    fail(`${where}.${name}.ci is [${lo}, ${hi}]: the lower end is above the upper end`);
+                metric.ci = [lo, hi];
+            }
+        }
+        else if (record.ci !== undefined && record.ci !== null) {
+            fail(`${where}.${name}.ci must be [lower, upper]`);
+        }
+        const level = record.ci_level ?? record.confidence ?? defaultLevel;
+        if (typeof level === 'number' && level > 0 && level < 1)
+            metric.ciLevel = level;
+        if (typeof record.n === 'number' && Number.isFinite(record.n))
+            metric.n = record.n;
+        out[name] = metric;
+    }
+    return out;
+}
+/** JSON has no NaN: evaluate writes null (or "NaN"); anything non-numeric becomes NaN and is flagged later. */
+function toNumber(value) {
+    if (typeof value === 'number')
+        return value;
+    if (typeof value === 'string' && value.trim() !== '') {
+        const parsed = Number(value);
+        return Number.isNaN(parsed) && !/^nan$/i.test(value.trim()) ? Number.NaN : parsed;
+    }
+    return Number.NaN;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/compare/registry-baseline.js
+
+
+/** True when the registry has something at the reference: a missing model or alias means "first model". */
+async function registry_baseline_exists(registry, reference) {
+    const ref = names_parseModelReference(reference);
+    if (ref.kind === 'alias')
+        return (await registry.listAliases(ref.name))[ref.alias] !== undefined;
+    const versions = await registry.listVersions(ref.name);
+    return ref.kind === 'latest' ? versions.length > 0 : versions.includes(ref.version);
+}
+/**
+ * Resolves `registry:<name>@<alias>` (or `<name>/<version>`) to the metrics stored with that
+ * version at registration. No such model or alias yet, or a version registered without metrics,
+ * is "no baseline": the caller then applies value thresholds only and says so.
+ */
+function registryBaselineResolver(registry) {
+    return async (spec) => {
+        const reference = spec.replace(/^registry:/, '');
+        const opened = registry();
+        if (!(await registry_baseline_exists(opened, reference)))
+            return undefined;
+        const { record } = await showVersion(opened, reference);
+        if (!record.metrics)
+            return undefined;
+        return metricsFileFromObject(record.metrics, `${spec} (version ${record.version})`, 'baseline');
+    };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/compare/significance.js
+/**
+ * Tests a difference from the two bootstrap CIs evaluate wrote, when the paired rows are not at
+ * hand: each CI gives a standard error (half-width / z of its level), and the difference's
+ * standard error is their root sum of squares. That treats the two estimates as independent;
+ * on the same test rows they are positively correlated, so the true interval is narrower and
+ * this errs towards "not significant", which is the side that keeps noise from blocking merges.
+ * Returns undefined when either side has no CI.
+ */
+function ciDifferenceTest(current, baseline, alpha) {
+    if (!current.ci || !baseline.ci)
+        return undefined;
+    const se = (metric) => {
+        const [lo, hi] = metric.ci;
+        return (hi - lo) / 2 / normalQuantile(1 - (1 - (metric.ciLevel ?? 0.95)) / 2);
+    };
+    const delta = current.value - baseline.value;
+    const standardError = Math.hypot(se(current), se(baseline));
+    if (!Number.isFinite(delta) || !Number.isFinite(standardError))
+        return undefined;
+    if (standardError === 0) {
+        return { interval: [delta, delta], pValue: delta === 0 ? 1 : 0, method: 'ci-of-difference' };
+    }
+    const z = normalQuantile(1 - alpha / 2);
+    return {
+        interval: [delta - z * standardError, delta + z * standardError],
+        pValue: 2 * normalUpperTail(Math.abs(delta) / standardError),
+        method: 'ci-of-difference',
+    };
+}
+/** P(Z > x) for a standard normal. */
+function normalUpperTail(x) {
+    return 0.5 * erfc(x / Math.SQRT2);
+}
+/**
+ * Complementary error function to ~1e-14 relative: below 2 through erf's series with only
+ * positive terms (no cancellation), above it through the continued fraction
+ * erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), evaluated with
+ * Lentz's method, which converges fast there.
+ */
+function erfc(x) {
+    if (Number.isNaN(x))
+        return Number.NaN;
+    if (x < 0)
+        return 2 - erfc(-x);
+    if (x < 2) {
+        let term = x;
+        let sum = x;
+        for (let n = 1; n < 200 && term > sum * 1e-17; n += 1) {
+            term *= (2 * x * x) / (2 * n + 1);
+            sum += term;
+        }
+        return 1 - (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
+    }
+    if (x > 27)
+        return 0;
+    const tiny = 1e-300;
+    let f = x;
+    let c = x;
+    let d = 0;
+    for (let n = 1; n < 500; n += 1) {
+        const a = n / 2;
+        d = x + a * d;
+        d = Math.abs(d) < tiny ? tiny : d;
+        c = x + a / c;
+        c = Math.abs(c) < tiny ? tiny : c;
+        d = 1 / d;
+        const delta = c * d;
+        f *= delta;
+        if (Math.abs(delta - 1) < 1e-16)
+            break;
+    }
+    return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+/** Inverse of the standard normal CDF (Acklam's algorithm plus one Newton step, ~1e-15). */
+function normalQuantile(p) {
+    if (!(p > 0 && p < 1))
+        return p === 0 ? -Infinity : p === 1 ? Infinity : Number.NaN;
+    const a = [
+        -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+        2.506628277459239,
+    ];
+    const b = [
+        -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+    ];
+    const c = [
+        -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+        2.938163982698783,
+    ];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const low = 0.02425;
+    let x;
+    if (p < low) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        x =
+            (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    else if (p <= 1 - low) {
+        const q = p - 0.5;
+        const r = q * q;
+        x =
+            ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+                (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    }
+    else {
+        const q = Math.sqrt(-2 * Math.log(1 - p));
+        x =
+            -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    // One Halley step against the accurate CDF.
+    const error = 1 - normalUpperTail(x) - p;
+    const u = error * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+    return x - u / (1 + (x * u) / 2);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/compare/thresholds.js
+
+
+
+
+const KEYS = new Set(['direction', 'min', 'max', 'tolerance', 'tolerance-pct', 'tolerance_pct']);
+/** Names whose smaller values are better; everything else (scores, AUCs, r2) is higher-is-better. */
+const LOWER_IS_BETTER = /(^|_)(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)(_|$)/i;
+function defaultDirection(metric) {
+    return LOWER_IS_BETTER.test(metric) || metric === 'brier_score' || metric === 'expected_calibration_error'
+        ? 'lower'
+        : 'higher';
+}
+/**
+ * Thresholds from the `thresholds` input (YAML/JSON text, or a path to such a file) over those from
+ * mlops.yml `metrics:`. A metric named in the input replaces its whole mlops.yml entry, so a
+ * workflow can loosen a gate without inheriting a bound it did not write.
+ */
+function loadThresholds(input, configThresholds, workingDirectory) {
+    const fromConfig = configThresholds ? parseThresholdObject(configThresholds, 'mlops.yml metrics') : {};
+    if (input === undefined || input.trim() === '')
+        return fromConfig;
+    const fromInput = parseThresholdsInput(input, workingDirectory);
+    return { ...fromConfig, ...fromInput };
+}
+function parseThresholdsInput(input, workingDirectory) {
+    const candidate = (0,external_node_path_.isAbsolute)(input.trim()) ? input.trim() : (0,external_node_path_.resolve)(workingDirectory, input.trim());
+    const looksLikePath = !input.includes('\n') && !/[{:]/.test(input);
+    if (looksLikePath || ((0,external_node_fs_.existsSync)(candidate) && (0,external_node_fs_.statSync)(candidate).isFile())) {
+        if (!(0,external_node_fs_.existsSync)(candidate)) {
+            throw new errors_UserError(`thresholds file ${input.trim()} does not exist (resolved to ${candidate})`, {
+                input: 'thresholds',
+            });
+        }
+        return parseThresholdsText((0,external_node_fs_.readFileSync)(candidate, 'utf8'), candidate);
+    }
+    return parseThresholdsText(input, 'input thresholds');
+}
+/** Parses YAML or JSON text; errors carry the line and column of the offending key. */
+function parseThresholdsText(text, source) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const document = (0,dist/* parseDocument */.Tp)(text, { lineCounter, uniqueKeys: true });
+    const file = source === 'input thresholds' ? undefined : source;
+    if (document.errors.length > 0) {
+        const first = document.errors[0];
+        const position = first.linePos?.[0];
+        throw new errors_UserError(`${source}: invalid YAML/JSON: ${first.message.split('\n')[0]}`, {
+            file,
+            line: position?.line,
+            column: position?.col,
+            input: 'thresholds',
+        });
+    }
+    let value = document.toJS();
+    // mlops.yml's own `metrics:` section may be pasted as is.
+    const prefix = isObject(value) && Object.keys(value).length === 1 && isObject(value.metrics) ? ['metrics'] : [];
+    if (prefix.length > 0)
+        value = value.metrics;
+    return parseThresholdObject(value, source, (path) => {
+        const offset = findKeyNode(document.contents, [...prefix, ...path])?.range?.[0];
+        if (offset === undefined)
+            return { file };
+        const position = lineCounter.linePos(offset);
+        return { file, line: position.line, column: position.col };
+    });
+}
+function findKeyNode(contents, path) {
+    let node = contents;
+    let keyNode;
+    for (const key of path) {
+        if (!(0,dist/* isMap */.jh)(node))
+            return keyNode;
+        const pair = node.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === key);
+        if (!pair)
+            return keyNode;
+        keyNode = pair.key;
+        node = pair.value;
+    }
+    return keyNode;
+}
+function parseThresholdObject(value, source, locate = () => ({})) {
+    const fail = (path, what) => {
+        throw new errors_UserError(`${source}: ${path.join('.')}: ${what}`, { ...locate(path), input: 'thresholds' });
+    };
+    if (value === null || value === undefined)
+        return {};
+    if (!isObject(value))
+        return fail([], 'expected a mapping of metric name -> {direction, min, max, tolerance, tolerance-pct}');
+    const out = {};
+    for (const [metric, raw] of Object.entries(value)) {
+        if (raw === null) {
+            out[metric] = { direction: defaultDirection(metric) };
+            continue;
+        }
+        if (!isObject(raw))
+            return fail([metric], 'expected {direction, min, max, tolerance, tolerance-pct}');
+        for (const key of Object.keys(raw)) {
+            if (!KEYS.has(key)) {
+                fail([metric, key], `unknown key "${key}"; allowed: direction, min, max, tolerance, tolerance-pct`);
+            }
+        }
+        const number = (key) => {
+            const v = raw[key];
+            if (v === undefined || v === null)
+                return undefined;
+            if (typeof v !== 'number' || !Number.isFinite(v))
+                return fail([metric, key], `expected a finite number, found ${JSON.stringify(v)}`);
+            return v;
+        };
+        let direction = defaultDirection(metric);
+        if (raw.direction !== undefined) {
+            if (raw.direction !== 'higher' && raw.direction !== 'lower') {
+                return fail([metric, 'direction'], `expected "higher" or "lower", found ${JSON.stringify(raw.direction)}`);
+            }
+            direction = raw.direction;
+        }
+        const threshold = { direction };
+        const min = number('min');
+        const max = number('max');
+        const tolerance = number('tolerance');
+        const pctKey = raw['tolerance-pct'] !== undefined ? 'tolerance-pct' : 'tolerance_pct';
+        const tolerancePct = number(pctKey);
+        if (min !== undefined && max !== undefined && min > max)
+            fail([metric, 'min'], `min ${min} is above max ${max}`);
+        if (tolerance !== undefined && tolerance < 0) {
+            fail([metric, 'tolerance'], `must be >= 0 (the allowed worsening); found ${tolerance}. Direction is set by "direction"`);
+        }
+        if (tolerancePct !== undefined && tolerancePct < 0) {
+            fail([metric, pctKey], `must be >= 0 (the allowed worsening in percent); found ${tolerancePct}`);
+        }
+        if (min !== undefined)
+            threshold.min = min;
+        if (max !== undefined)
+            threshold.max = max;
+        if (tolerance !== undefined)
+            threshold.tolerance = tolerance;
+        if (tolerancePct !== undefined)
+            threshold.tolerancePct = tolerancePct;
+        out[metric] = threshold;
+    }
+    return out;
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/compare/gate.js
+
+
+/** Order of rows in the diff: what blocks the merge first. */
+const VERDICT_ORDER = {
+    regressed: 0,
+    'not comparable': 1,
+    'not significant': 2,
+    'within tolerance': 3,
+    'not gated': 4,
+    improved: 5,
+};
+/**
+ * Relative float slack for the inclusive bounds, so 0.90 - 0.92 (= -0.020000000000000018) is
+ * within a tolerance of 0.02. TFMA compares raw floats; users write decimal thresholds.
+ */
+const SLACK = 1e-12;
+/**
+ * Gates `current` against thresholds and, when there is one, a baseline, following TFMA's
+ * validator: value bounds inclusive; change bounds on delta = current - baseline with a
+ * direction; a thresholded metric that is missing (or NaN) fails. Two deliberate departures,
+ * both to avoid silent passes: the relative change is delta / |baseline| (TFMA divides by the
+ * signed baseline, which turns a worsening of a negative r2 into a pass), and with a baseline of
+ * 0 a relative bound is only checked when the metric got worse (TFMA fails on the NaN ratio even
+ * when no relative bound is set).
+ */
+function compareMetrics(current, baseline, thresholds, options = {}) {
+    const alpha = options.significance;
+    const notComparableReason = baseline && baseline.task !== current.task
+        ? `the baseline (${baseline.source}) is for task "${baseline.task}" but the current model is "${current.task}"`
+        : undefined;
+    const usableBaseline = baseline && !notComparableReason ? baseline : undefined;
+    const names = new Set([
+        ...Object.keys(current.metrics),
+        ...Object.keys(thresholds),
+        ...Object.keys(usableBaseline?.metrics ?? {}),
+    ]);
+    const rows = [...names].map((metric) => compareOne(metric, current.metrics[metric], usableBaseline, thresholds[metric], {
+        alpha,
+        baselineExpected: baseline !== undefined,
+        notComparableReason,
+        pairedTest: options.pairedTest,
+    }));
+    rows.sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] || a.metric.localeCompare(b.metric));
+    const sliceRegressions = usableBaseline ? compareSlices(current, usableBaseline, thresholds, alpha) : [];
+    const regressions = rows.filter((row) => row.failures.length > 0).map((row) => row.metric);
+    return {
+        task: current.task,
+        firstModel: baseline === undefined,
+        notComparableReason,
+        significance: alpha,
+        rows,
+        sliceRegressions,
+        passed: regressions.length === 0,
+        regressions,
+    };
+}
+function compareOne(metric, current, baseline, threshold, context) {
+    const direction = threshold?.direction ?? defaultDirection(metric);
+    const row = {
+        metric,
+        direction,
+        threshold,
+        verdict: 'not gated',
+        failures: [],
+        notes: [],
+    };
+    const base = baseline?.metrics[metric];
+    if (base && Number.isFinite(base.value))
+        row.baseline = base.value;
+    if (!current || !Number.isFinite(current.value)) {
+        const problem = current
+            ? `is ${String(current.value)} in the current metrics file`
+            : 'is missing from the current metrics file';
+        if (threshold) {
+            row.failures.push(`has a threshold but ${problem}`);
+            row.verdict = 'regressed';
+        }
+        else {
+            row.notes.push(problem);
+            row.verdict = 'not comparable';
+        }
+        return row;
+    }
+    row.current = current.value;
+    row.currentCi = current.ci;
+    if (threshold?.min !== undefined && !(current.value >= threshold.min - slack(threshold.min))) {
+        row.failures.push(`${gate_formatNumber(current.value)} is below the minimum ${gate_formatNumber(threshold.min)}`);
+    }
+    if (threshold?.max !== undefined && !(current.value <= threshold.max + slack(threshold.max))) {
+        row.failures.push(`${gate_formatNumber(current.value)} is above the maximum ${gate_formatNumber(threshold.max)}`);
+    }
+    const hasChangeBound = threshold?.tolerance !== undefined || threshold?.tolerancePct !== undefined;
+    if (row.baseline === undefined || !base) {
+        if (hasChangeBound && context.baselineExpected) {
+            const why = context.notComparableReason ??
+                (base ? `the baseline value is ${String(base.value)}` : 'the baseline has no value for it');
+            row.verdict = row.failures.length > 0 ? 'regressed' : 'not comparable';
+            row.failures.push(`change threshold cannot be checked: ${why}`);
+            return row;
+        }
+        if (context.notComparableReason)
+            row.notes.push(context.notComparableReason);
+        row.verdict = row.failures.length > 0 ? 'regressed' : threshold ? 'within tolerance' : 'not gated';
+        if (!threshold && context.baselineExpected)
+            row.verdict = 'not comparable';
+        return row;
+    }
+    const delta = current.value - row.baseline;
+    row.delta = delta;
+    row.deltaPct = row.baseline === 0 ? undefined : (100 * delta) / Math.abs(row.baseline);
+    const alphaForReport = context.alpha ?? 0.05;
+    row.test = context.pairedTest?.(metric, alphaForReport) ?? ciDifferenceTest(current, base, alphaForReport);
+    const changeViolations = threshold ? changeBoundViolations(threshold, row.baseline, delta) : [];
+    const worsening = direction === 'higher' ? -delta : delta;
+    if (changeViolations.length > 0) {
+        if (context.alpha !== undefined && row.test && !(row.test.pValue < context.alpha)) {
+            row.notes.push(`${changeViolations.join('; ')}, but the difference is not significant (p = ${gate_formatNumber(row.test.pValue)} >= ${context.alpha})`);
+        }
+        else {
+            if (context.alpha !== undefined && !row.test) {
+                changeViolations.push('no CI on one side, so significance could not be tested and the change counts');
+            }
+            row.failures.push(...changeViolations);
+        }
+    }
+    if (row.failures.length > 0)
+        row.verdict = 'regressed';
+    else if (changeViolations.length > 0)
+        row.verdict = 'not significant';
+    else if (worsening < 0 && (context.alpha === undefined || !row.test || row.test.pValue < context.alpha))
+        row.verdict = 'improved';
+    else
+        row.verdict = threshold ? 'within tolerance' : 'not gated';
+    return row;
+}
+/** Human-readable reasons the change from `baseline` by `delta` breaks the threshold's change bounds. */
+function changeBoundViolations(threshold, baseline, delta) {
+    const worsening = threshold.direction === 'higher' ? -delta : delta;
+    const violations = [];
+    if (threshold.tolerance !== undefined &&
+        worsening > threshold.tolerance + slack(threshold.tolerance, baseline)) {
+        violations.push(`worsened by ${gate_formatNumber(worsening)}, more than the tolerance ${gate_formatNumber(threshold.tolerance)}`);
+    }
+    if (threshold.tolerancePct !== undefined && worsening > 0) {
+        const relativePct = baseline === 0 ? Infinity : (100 * worsening) / Math.abs(baseline);
+        if (relativePct > threshold.tolerancePct + slack(threshold.tolerancePct)) {
+            violations.push(baseline === 0
+                ? `worsened from a baseline of 0, so any relative tolerance is exceeded`
+                : `worsened by ${gate_formatNumber(relativePct)}%, more than the tolerance ${gate_formatNumber(threshold.tolerancePct)}%`);
+        }
+    }
+    return violations;
+}
+function compareSlices(current, baseline, thresholds, alpha) {
+    const out = [];
+    for (const [slice, metrics] of Object.entries(current.slices)) {
+        const baseSlice = baseline.slices[slice];
+        if (!baseSlice)
+            continue;
+        for (const [metric, threshold] of Object.entries(thresholds)) {
+            const cur = metrics[metric];
+            const base = baseSlice[metric];
+            if (!cur || !base || !Number.isFinite(cur.value) || !Number.isFinite(base.value))
+                continue;
+            const delta = cur.value - base.value;
+            const violations = changeBoundViolations(threshold, base.value, delta);
+            if (violations.length === 0)
+                continue;
+            const test = alpha === undefined ? undefined : ciDifferenceTest(cur, base, alpha);
+            if (test && !(test.pValue < alpha))
+                continue;
+            out.push({
+                slice,
+                metric,
+                current: cur.value,
+                baseline: base.value,
+                delta,
+                reason: violations.join('; '),
+            });
+        }
+    }
+    return out.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+}
+function slack(...scales) {
+    return SLACK * Math.max(1, ...scales.map(Math.abs));
+}
+/** Compact, stable number formatting for reports: 4 significant digits, no exponent for usual sizes. */
+function gate_formatNumber(value) {
+    if (value === undefined)
+        return '';
+    if (!Number.isFinite(value))
+        return String(value);
+    if (value === 0)
+        return '0';
+    const magnitude = Math.abs(value);
+    if (magnitude >= 1e6 || magnitude < 1e-4)
+        return value.toExponential(3);
+    return String(Number(value.toPrecision(4)));
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/calibration.js
+/**
+ * Expected calibration error (Guo et al., 2017), as most libraries compute it: confidence = the
+ * highest class probability, prediction = its class (the first on ties, like argmax); 15
+ * equal-width bins (i/15, (i+1)/15], edges as `numpy.linspace(0, 1, 16)`;
+ * ECE = Σ_bins (rows in bin / rows) × |accuracy in bin − mean confidence in bin|,
+ * computed as Σ_bins |Σ_rows in bin (confidence − correct)| / rows: the same quantity without
+ * subtracting two nearly equal means, and with compensated sums, so a million rows keep every digit.
+ */
+const ECE_BINS = 15;
+const EDGES = Array.from({ length: ECE_BINS + 1 }, (_, i) => (i === ECE_BINS ? 1 : i * (1 / ECE_BINS)));
+/** The bin of a confidence in (0, 1]: the b with EDGES[b] < confidence <= EDGES[b + 1]. */
+function calibrationBin(confidence) {
+    let b = Math.min(ECE_BINS - 1, Math.max(0, Math.ceil(confidence * ECE_BINS) - 1));
+    while (b > 0 && confidence <= EDGES[b])
+        b--;
+    while (b < ECE_BINS - 1 && confidence > EDGES[b + 1])
+        b++;
+    return b;
+}
+function calibrationRows(scores, labels, k) {
+    const n = labels.length;
+    const bin = new Uint8Array(n);
+    const gap = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+        let best = 0;
+        let top = scores[i * k];
+        for (let c = 1; c < k; c++) {
+            if (scores[i * k + c] > top) {
+                top = scores[i * k + c];
+                best = c;
+            }
+        }
+        bin[i] = calibrationBin(top);
+        gap[i] = top - (best === labels[i] ? 1 : 0);
+    }
+    return { bin, gap };
+}
+function weightedCalibrationError(rows, weights) {
+    const sum = new Float64Array(ECE_BINS);
+    const compensation = new Float64Array(ECE_BINS);
+    const { bin, gap } = rows;
+    let total = 0;
+    for (let i = 0; i < bin.length; i++) {
+        const w = weights[i];
+        const b = bin[i];
+        const term = w * gap[i];
+        const s = sum[b];
+        const t = s + term;
+        compensation[b] += Math.abs(s) >= Math.abs(term) ? s - t + term : term - t + s;
+        sum[b] = t;
+        total += w;
+    }
+    let ece = 0;
+    for (let b = 0; b < ECE_BINS; b++)
+        ece += Math.abs(sum[b] + compensation[b]);
+    return ece / total;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/confusion.js
+function confusionScores(counts, k) {
+    const trueSum = new Float64Array(k);
+    const predSum = new Float64Array(k);
+    let correct = 0;
+    let total = 0;
+    for (let t = 0; t < k; t++) {
+        for (let p = 0; p < k; p++) {
+            const c = counts[t * k + p];
+            trueSum[t] += c;
+            predSum[p] += c;
+            total += c;
+        }
+        correct += counts[t * k + t];
+    }
+    // Averages run over labels present in y_true or y_pred, as scikit-learn's default labels=None.
+    let recallSum = 0;
+    let recallCount = 0;
+    let macroP = 0;
+    let macroR = 0;
+    let macroF = 0;
+    let present = 0;
+    let weightedF = 0;
+    for (let c = 0; c < k; c++) {
+        const tp = counts[c * k + c];
+        if (trueSum[c] > 0) {
+            recallSum += tp / trueSum[c];
+            recallCount++;
+        }
+        if (trueSum[c] === 0 && predSum[c] === 0)
+            continue;
+        const { precision, recall, f1 } = prf(tp, predSum[c], trueSum[c]);
+        macroP += precision;
+        macroR += recall;
+        macroF += f1;
+        weightedF += f1 * trueSum[c];
+        present++;
+    }
+    const binary = k === 2 ? prf(counts[3], predSum[1], trueSum[1]) : { precision: NaN, recall: NaN, f1: NaN };
+    const micro = prf(correct, total, total);
+    const dotTP = dot(trueSum, predSum);
+    const covTP = correct * total - dotTP;
+    const covPP = total * total - dot(predSum, predSum);
+    const covTT = total * total - dot(trueSum, trueSum);
+    const mcc = covPP * covTT === 0 ? 0 : covTP / Math.sqrt(covTT * covPP);
+    // Cohen's kappa as scikit-learn: 1 - Σ(off-diagonal observed) / Σ(off-diagonal expected).
+    let observedOff = 0;
+    let expectedOff = 0;
+    for (let t = 0; t < k; t++) {
+        for (let p = 0; p < k; p++) {
+            if (t === p)
+                continue;
+            observedOff += counts[t * k + p];
+            expectedOff += (predSum[t] * trueSum[p]) / total;
+        }
+    }
+    return {
+        accuracy: correct / total,
+        balanced_accuracy: recallCount === 0 ? NaN : recallSum / recallCount,
+        precision: binary.precision,
+        recall: binary.recall,
+        f1: binary.f1,
+        precision_macro: present === 0 ? NaN : macroP / present,
+        recall_macro: present === 0 ? NaN : macroR / present,
+        f1_macro: present === 0 ? NaN : macroF / present,
+        f1_micro: micro.f1,
+        // No true row at all cannot happen with total > 0, so scikit-learn's weights.sum() == 0 branch never applies.
+        f1_weighted: total === 0 ? NaN : weightedF / total,
+        matthews_corrcoef: mcc,
+        cohen_kappa: 1 - observedOff / expectedOff,
+    };
+}
+/** Precision, recall and F1 for one label, in scikit-learn's operation order. */
+function prf(tp, predicted, actual) {
+    const precision = predicted === 0 ? 0 : tp / predicted;
+    const recall = actual === 0 ? 0 : tp / actual;
+    const denominator = precision + recall;
+    const f1 = denominator === 0 ? 0 : (2 * precision * recall) / denominator;
+    return { precision, recall, f1 };
+}
+function dot(a, b) {
+    let s = 0;
+    for (let i = 0; i < a.length; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/names.js
+/** Metric names as in DESIGN.md §4: scikit-learn scorer names without `neg_`. */
+const CLASSIFICATION_METRICS = [
+    'accuracy',
+    'balanced_accuracy',
+    'precision',
+    'recall',
+    'f1',
+    'precision_macro',
+    'recall_macro',
+    'f1_macro',
+    'f1_micro',
+    'f1_weighted',
+    'roc_auc',
+    'roc_auc_ovr',
+    'roc_auc_ovo',
+    'average_precision',
+    'log_loss',
+    'brier_score',
+    'matthews_corrcoef',
+    'cohen_kappa',
+    'expected_calibration_error',
+];
+const REGRESSION_METRICS = [
+    'mae',
+    'mse',
+    'rmse',
+    'r2',
+    'mape',
+    'median_absolute_error',
+    'explained_variance',
+];
+/** Metrics that need class scores (probabilities), not only predicted labels. */
+const SCORE_METRICS = new Set([
+    'roc_auc',
+    'roc_auc_ovr',
+    'roc_auc_ovo',
+    'average_precision',
+    'log_loss',
+    'brier_score',
+    'expected_calibration_error',
+]);
+/** Metrics defined for two classes only (positive class = the second class). */
+const BINARY_ONLY_METRICS = new Set(['precision', 'recall', 'f1', 'roc_auc']);
+const names_LOWER_IS_BETTER = new Set([
+    'log_loss',
+    'brier_score',
+    'expected_calibration_error',
+    'mae',
+    'mse',
+    'rmse',
+    'mape',
+    'median_absolute_error',
+]);
+/** Losses and errors are better lower, the rest higher (DESIGN.md §4 thresholds). */
+function metricDirection(name) {
+    return names_LOWER_IS_BETTER.has(name) ? 'lower' : 'higher';
+}
+function isClassificationMetric(name) {
+    return CLASSIFICATION_METRICS.includes(name);
+}
+function isRegressionMetric(name) {
+    return REGRESSION_METRICS.includes(name);
+}
+/** The metrics computed when the user names none: all that apply to the data at hand. */
+function defaultClassificationMetrics(classCount, hasScores) {
+    return CLASSIFICATION_METRICS.filter((m) => (hasScores || !SCORE_METRICS.has(m)) && (classCount === 2 || !BINARY_ONLY_METRICS.has(m)));
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/ranking.js
+/**
+ * ROC AUC and average precision over rows presorted by score, with integer row weights (bootstrap
+ * multiplicities; all ones for the point estimate). Sorting and tie grouping happen once per plan;
+ * each resample is one branch-light linear pass (random multiplicities make branches unpredictable).
+ */
+/**
+ * Area under the ROC curve with ties counted half: for each group of tied scores,
+ * positives × (negatives below + tied negatives / 2). Equal to scikit-learn's trapezoid over
+ * distinct thresholds. NaN when one side is empty (scikit-learn raises there).
+ */
+function weightedRocAuc(view, weights) {
+    const { order, positive, negative, groupEnds } = view;
+    let negativesBelow = 0;
+    let positives = 0;
+    let area = 0;
+    let i = 0;
+    for (let g = 0; g < groupEnds.length; g++) {
+        const end = groupEnds[g];
+        let groupPositive = 0;
+        let groupNegative = 0;
+        for (; i < end; i++) {
+            const w = order === null ? weights[i] : weights[order[i]];
+            groupPositive += w * positive[i];
+            groupNegative += w * negative[i];
+        }
+        area += groupPositive * (negativesBelow + groupNegative / 2);
+        negativesBelow += groupNegative;
+        positives += groupPositive;
+    }
+    if (positives === 0 || negativesBelow === 0)
+        return Number.NaN;
+    return area / (positives * negativesBelow);
+}
+/**
+ * Average precision, step-wise (scikit-learn's definition, no interpolation): Σ (ΔTP / P) ×
+ * precision over distinct thresholds from the highest score down. 0 when there is no positive,
+ * as scikit-learn 1.2 returns (it sets recall to 1 for every threshold).
+ */
+function weightedAveragePrecision(view, weights) {
+    const { order, positive, negative, groupEnds } = view;
+    let truePositives = 0;
+    let falsePositives = 0;
+    let sum = 0;
+    let i = groupEnds.length > 0 ? groupEnds[groupEnds.length - 1] - 1 : -1;
+    for (let g = groupEnds.length - 1; g >= 0; g--) {
+        const start = g > 0 ? groupEnds[g - 1] : 0;
+        let groupPositive = 0;
+        let groupNegative = 0;
+        for (; i >= start; i--) {
+            const w = order === null ? weights[i] : weights[order[i]];
+            groupPositive += w * positive[i];
+            groupNegative += w * negative[i];
+        }
+        truePositives += groupPositive;
+        falsePositives += groupNegative;
+        if (groupPositive > 0)
+            sum += (groupPositive * truePositives) / (truePositives + falsePositives);
+    }
+    return truePositives === 0 ? 0 : sum / truePositives;
+}
+/** Row indices sorted by ascending value (stable). */
+function argsort(values) {
+    const order = new Int32Array(values.length);
+    for (let i = 0; i < order.length; i++)
+        order[i] = i;
+    // A typed-array sort with a comparator is stable in V8 since 7.0.
+    order.sort((a, b) => values[a] - values[b] || a - b);
+    return order;
+}
+/**
+ * A view of rows in `order` (null: as they are, already sorted by `score`): rows labelled
+ * `positiveClass` are positive; negatives are `negativeClass`, or every other row when it is -1.
+ */
+function binaryView(order, score, labels, positiveClass, negativeClass = -1) {
+    const n = labels.length;
+    const positive = new Uint8Array(n);
+    const negative = new Uint8Array(n);
+    const ends = [];
+    let previous = Number.NaN;
+    for (let i = 0; i < n; i++) {
+        const row = order === null ? i : order[i];
+        const label = labels[row];
+        positive[i] = label === positiveClass ? 1 : 0;
+        negative[i] = label !== positiveClass && (negativeClass < 0 || label === negativeClass) ? 1 : 0;
+        if (i > 0 && score[row] !== previous)
+            ends.push(i);
+        previous = score[row];
+    }
+    if (n > 0)
+        ends.push(n);
+    return { order, positive, negative, groupEnds: Int32Array.from(ends) };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/classification.js
+
+
+
+
+/**
+ * Log-loss clipping: scikit-learn 1.2.1 (the reference installed here) defaults to eps="auto",
+ * i.e. `np.finfo(float64).eps` = 2^-52, not the 1e-15 of releases up to 1.1. Probabilities are
+ * clipped to [eps, 1 - eps] and each row renormalised, as 1.2.1 does.
+ */
+const LOG_LOSS_EPS = 2.220446049250313e-16;
+/** Per-row log loss (scikit-learn 1.2.1: clip, renormalise the row, −log p[true]). */
+function rowLogLoss(scores, labels, k) {
+    const n = labels.length;
+    const loss = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+        let sum = 0;
+        for (let c = 0; c < k; c++)
+            sum += clip(scores[i * k + c]);
+        loss[i] = -Math.log(clip(scores[i * k + labels[i]]) / sum);
+    }
+    return loss;
+}
+function clip(p) {
+    return Math.min(Math.max(p, LOG_LOSS_EPS), 1 - LOG_LOSS_EPS);
+}
+/**
+ * Per-row Brier score. Two classes: (1[y = positive] − p_positive)², scikit-learn's
+ * brier_score_loss. More: Σ_c (p_c − 1[y = c])² (Brier's original definition, which scikit-learn
+ * adopted for multiclass in 1.7; 1.2.1 rejects multiclass input).
+ */
+function rowBrier(scores, labels, k) {
+    const n = labels.length;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+        if (k === 2) {
+            const d = (labels[i] === 1 ? 1 : 0) - scores[i * 2 + 1];
+            out[i] = d * d;
+        }
+        else {
+            let s = 0;
+            for (let c = 0; c < k; c++) {
+                const d = scores[i * k + c] - (labels[i] === c ? 1 : 0);
+                s += d * d;
+            }
+            out[i] = s;
+        }
+    }
+    return out;
+}
+class ClassificationPlan {
+    names;
+    n;
+    rowOrder = null;
+    k;
+    yTrue;
+    yPred;
+    /** One view per class (rows of that class positive, sorted by its score); built only if needed. */
+    classViews = [];
+    /** One-vs-one views: class a's score, a positive vs b; and b's score, b positive vs a. */
+    pairViews = [];
+    logLoss;
+    brier;
+    calibration;
+    counts;
+    constructor(data, names) {
+        this.names = names;
+        this.n = data.yTrue.length;
+        this.k = data.classes.length;
+        const k = this.k;
+        this.counts = new Float64Array(k * k);
+        const wants = (m) => names.includes(m);
+        const scores = data.scores ?? null;
+        if (names.some((m) => SCORE_METRICS.has(m)) && scores === null) {
+            throw new Error(`metrics ${names.filter((m) => SCORE_METRICS.has(m)).join(', ')} need class scores`);
+        }
+        const ranking = wants('roc_auc') || wants('roc_auc_ovr') || wants('roc_auc_ovo') || wants('average_precision');
+        // Rows are kept sorted by one score column (the positive class's for two classes), so that
+        // column's ranking passes read weights sequentially. Resampling does not care about row order.
+        const primary = k === 2 ? 1 : 0;
+        if (ranking && scores !== null)
+            this.rowOrder = argsort(scoreColumn(scores, k, primary));
+        this.yTrue = permute(data.yTrue, this.rowOrder);
+        this.yPred = permute(data.yPred, this.rowOrder);
+        if (scores === null)
+            return;
+        const sorted = permuteRows(scores, k, this.rowOrder);
+        if (ranking) {
+            const columns = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
+            const classOrders = [];
+            const classScores = [];
+            for (const c of columns) {
+                classScores[c] = scoreColumn(sorted, k, c);
+                classOrders[c] = c === primary ? null : argsort(classScores[c]);
+                this.classViews[c] = binaryView(classOrders[c], classScores[c], this.yTrue, c);
+            }
+            if (k > 2 && wants('roc_auc_ovo')) {
+                for (let a = 0; a < k; a++) {
+                    for (let b = a + 1; b < k; b++) {
+                        this.pairViews.push({
+                            viewA: binaryView(classOrders[a], classScores[a], this.yTrue, a, b),
+                            viewB: binaryView(classOrders[b], classScores[b], this.yTrue, b, a),
+                        });
+                    }
+                }
+            }
+        }
+        if (wants('log_loss'))
+            this.logLoss = rowLogLoss(sorted, this.yTrue, k);
+        if (wants('brier_score'))
+            this.brier = rowBrier(sorted, this.yTrue, k);
+        if (wants('expected_calibration_error'))
+            this.calibration = calibrationRows(sorted, this.yTrue, k);
+    }
+    evaluate(weights, out) {
+        const { k, yTrue, yPred, counts } = this;
+        counts.fill(0);
+        let total = 0;
+        for (let i = 0; i < this.n; i++) {
+            const w = weights[i];
+            counts[yTrue[i] * k + yPred[i]] += w;
+            total += w;
+        }
+        const confusion = confusionScores(counts, k);
+        for (let j = 0; j < this.names.length; j++) {
+            const name = this.names[j];
+            if (k !== 2 && BINARY_ONLY_METRICS.has(name)) {
+                out[j] = Number.NaN;
+                continue;
+            }
+            switch (name) {
+                case 'roc_auc':
+                    out[j] = weightedRocAuc(this.classViews[1], weights);
+                    break;
+                case 'roc_auc_ovr':
+                    out[j] =
+                        k === 2 ? weightedRocAuc(this.classViews[1], weights) : this.oneVsRest(weights, weightedRocAuc);
+                    break;
+                case 'roc_auc_ovo':
+                    out[j] = k === 2 ? weightedRocAuc(this.classViews[1], weights) : this.oneVsOne(weights);
+                    break;
+                case 'average_precision':
+                    out[j] =
+                        k === 2
+                            ? weightedAveragePrecision(this.classViews[1], weights)
+                            : this.oneVsRest(weights, weightedAveragePrecision);
+                    break;
+                case 'log_loss':
+                    out[j] = weightedMean(this.logLoss, weights, total);
+                    break;
+                case 'brier_score':
+                    out[j] = weightedMean(this.brier, weights, total);
+                    break;
+                case 'expected_calibration_error':
+                    out[j] = weightedCalibrationError(this.calibration, weights);
+                    break;
+                default:
+                    out[j] = confusion[name];
+            }
+        }
+    }
+    /** Counts of the confusion matrix from the last `evaluate` (rows true, columns predicted). */
+    confusionCounts() {
+        return this.counts.slice();
+    }
+    /** Macro average over classes; NaN if any class's score is undefined (scikit-learn raises there). */
+    oneVsRest(weights, score) {
+        let sum = 0;
+        for (let c = 0; c < this.k; c++)
+            sum += score(this.classViews[c], weights);
+        return sum / this.k;
+    }
+    /** Hand & Till (2001) as scikit-learn: mean over class pairs of the two one-way AUCs' mean. */
+    oneVsOne(weights) {
+        let sum = 0;
+        for (const { viewA, viewB } of this.pairViews) {
+            sum += (weightedRocAuc(viewA, weights) + weightedRocAuc(viewB, weights)) / 2;
+        }
+        return sum / this.pairViews.length;
+    }
+}
+/** Σ w·x / Σ w with Neumaier compensation, so a million rows sum as exactly as numpy's pairwise sum. */
+function weightedMean(values, weights, total) {
+    let sum = 0;
+    let compensation = 0;
+    for (let i = 0; i < values.length; i++) {
+        const term = weights[i] * values[i];
+        const t = sum + term;
+        compensation += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
+        sum = t;
+    }
+    return (sum + compensation) / total;
+}
+function scoreColumn(scores, k, c) {
+    const n = scores.length / k;
+    const column = new Float64Array(n);
+    for (let i = 0; i < n; i++)
+        column[i] = scores[i * k + c];
+    return column;
+}
+function permute(values, order) {
+    if (order === null)
+        return values;
+    const out = new Int32Array(order.length);
+    for (let i = 0; i < order.length; i++)
+        out[i] = values[order[i]];
+    return out;
+}
+function permuteRows(scores, k, order) {
+    if (order === null)
+        return scores;
+    const out = new Float64Array(scores.length);
+    for (let i = 0; i < order.length; i++) {
+        for (let c = 0; c < k; c++)
+            out[i * k + c] = scores[order[i] * k + c];
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/plan.js
+/** Maps per-input-row weights to a plan's row order (into `scratch`, reused between resamples). */
+function weightsInPlanOrder(plan, weights, scratch) {
+    const order = plan.rowOrder;
+    if (order === null)
+        return weights;
+    for (let i = 0; i < order.length; i++)
+        scratch[i] = weights[order[i]];
+    return scratch;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/random.js
+/**
+ * xoshiro128** (Blackman & Vigna), seeded through splitmix32: fast in 32-bit JS integer
+ * arithmetic, and the same seed gives the same stream on every platform, so bootstrap intervals
+ * are reproducible from the `seed` input alone.
+ */
+class Xoshiro128 {
+    a;
+    b;
+    c;
+    d;
+    constructor(seed) {
+        let s = seed >>> 0;
+        const next = () => {
+            s = (s + 0x9e3779b9) | 0;
+            let z = s;
+            z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+            z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+            return (z ^ (z >>> 16)) >>> 0;
+        };
+        this.a = next();
+        this.b = next();
+        this.c = next();
+        this.d = next();
+    }
+    /** A uniform 32-bit unsigned integer. */
+    nextUint32() {
+        const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+        const t = this.b << 9;
+        this.c ^= this.a;
+        this.d ^= this.b;
+        this.b ^= this.c;
+        this.a ^= this.d;
+        this.c ^= t;
+        this.d = rotl(this.d, 11);
+        return result;
+    }
+    /** A uniform double in [0, 1) with 53 random bits. */
+    nextFloat() {
+        const hi = this.nextUint32() >>> 5;
+        const lo = this.nextUint32() >>> 6;
+        return (hi * 67108864 + lo) / 9007199254740992;
+    }
+    /**
+     * Adds one to `counts[i]` for each of `draws` indices drawn uniformly from [0, counts.length):
+     * the multiplicities of one bootstrap resample. Up to 2^21 rows a 32-bit draw times n stays an
+     * exact double (Lemire's multiply-shift, bias < n / 2^32); beyond that 53-bit floats are used.
+     */
+    fillResampleCounts(counts, draws = counts.length) {
+        const n = counts.length;
+        counts.fill(0);
+        if (n <= 2097152) {
+            for (let i = 0; i < draws; i++)
+                counts[Math.floor((this.nextUint32() * n) / 4294967296)]++;
+        }
+        else {
+            for (let i = 0; i < draws; i++)
+                counts[Math.floor(this.nextFloat() * n)]++;
+        }
+    }
+}
+function rotl(x, k) {
+    return (x << k) | (x >>> (32 - k));
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/regression.js
+
+/** scikit-learn's MAPE guard against division by zero: `np.finfo(np.float64).eps`. */
+const MAPE_EPS = 2.220446049250313e-16;
+/**
+ * Regression metrics with scikit-learn 1.2.1 definitions: RMSE = √MSE; R² and explained variance
+ * with force_finite (constant target: 1 if the predictions are perfect, else 0); MAPE divides by
+ * max(|y|, eps); median absolute error is the median of |y − ŷ| (mean of the two middle values
+ * for an even count).
+ */
+class RegressionPlan {
+    names;
+    n;
+    /** Rows sorted by absolute error when the median is wanted (its pass then reads in order). */
+    rowOrder = null;
+    yTrue;
+    error;
+    absoluteError;
+    constructor(data, names) {
+        this.names = names;
+        const n = data.yTrue.length;
+        this.n = n;
+        const absolute = new Float64Array(n);
+        for (let i = 0; i < n; i++)
+            absolute[i] = Math.abs(data.yTrue[i] - data.yPred[i]);
+        if (names.includes('median_absolute_error'))
+            this.rowOrder = argsort(absolute);
+        const order = this.rowOrder;
+        this.yTrue = new Float64Array(n);
+        this.error = new Float64Array(n);
+        this.absoluteError = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+            const row = order === null ? i : order[i];
+            this.yTrue[i] = data.yTrue[row];
+            this.error[i] = data.yTrue[row] - data.yPred[row];
+            this.absoluteError[i] = absolute[row];
+        }
+    }
+    evaluate(weights, out) {
+        const { n, yTrue, error, absoluteError } = this;
+        let total = 0;
+        const sums = {
+            y: new Neumaier(),
+            e: new Neumaier(),
+            e2: new Neumaier(),
+            ae: new Neumaier(),
+            ape: new Neumaier(),
+        };
+        for (let i = 0; i < n; i++) {
+            const w = weights[i];
+            if (w === 0)
+                continue;
+            total += w;
+            const e = error[i];
+            sums.y.add(w * yTrue[i]);
+            sums.e.add(w * e);
+            sums.e2.add(w * e * e);
+            sums.ae.add(w * absoluteError[i]);
+            sums.ape.add((w * absoluteError[i]) / Math.max(Math.abs(yTrue[i]), MAPE_EPS));
+        }
+        const meanY = sums.y.value() / total;
+        const meanE = sums.e.value() / total;
+        // Second pass for centred sums: Σ(y − ȳ)² from Σy² − (Σy)²/n loses every digit on large offsets.
+        const centredY = new Neumaier();
+        const centredE = new Neumaier();
+        for (let i = 0; i < n; i++) {
+            const w = weights[i];
+            if (w === 0)
+                continue;
+            const dy = yTrue[i] - meanY;
+            const de = error[i] - meanE;
+            centredY.add(w * dy * dy);
+            centredE.add(w * de * de);
+        }
+        const sse = sums.e2.value();
+        for (let j = 0; j < this.names.length; j++) {
+            switch (this.names[j]) {
+                case 'mae':
+                    out[j] = sums.ae.value() / total;
+                    break;
+                case 'mse':
+                    out[j] = sse / total;
+                    break;
+                case 'rmse':
+                    out[j] = Math.sqrt(sse / total);
+                    break;
+                case 'mape':
+                    out[j] = sums.ape.value() / total;
+                    break;
+                case 'r2':
+                    out[j] = forceFinite(sse, centredY.value());
+                    break;
+                case 'explained_variance':
+                    out[j] = forceFinite(centredE.value() / total, centredY.value() / total);
+                    break;
+                case 'median_absolute_error':
+                    out[j] = sortedWeightedMedian(absoluteError, weights, total);
+                    break;
+            }
+        }
+    }
+}
+/** 1 − numerator / denominator, with scikit-learn's force_finite for a zero denominator. */
+function forceFinite(numerator, denominator) {
+    if (denominator !== 0)
+        return 1 - numerator / denominator;
+    return numerator === 0 ? 1 : 0;
+}
+/** Median of a multiset of ascending values with integer multiplicities (numpy's median). */
+function sortedWeightedMedian(values, weights, total) {
+    const lowRank = Math.floor((total - 1) / 2);
+    const highRank = Math.floor(total / 2);
+    let seen = 0;
+    let low = Number.NaN;
+    for (let i = 0; i < values.length; i++) {
+        const w = weights[i];
+        if (w === 0)
+            continue;
+        const next = seen + w;
+        if (Number.isNaN(low) && lowRank < next)
+            low = values[i];
+        if (highRank < next)
+            return (low + values[i]) / 2;
+        seen = next;
+    }
+    return Number.NaN;
+}
+/** Compensated running sum (Neumaier). */
+class Neumaier {
+    sum = 0;
+    compensation = 0;
+    add(term) {
+        const t = this.sum + term;
+        this.compensation += Math.abs(this.sum) >= Math.abs(term) ? this.sum - t + term : term - t + this.sum;
+        this.sum = t;
+    }
+    value() {
+        return this.sum + this.compensation;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/summary.js
+/** Value at quantile q (0..1) of sorted finite values, with numpy's default linear interpolation. */
+function quantileSorted(sorted, q) {
+    const n = sorted.length;
+    if (n === 0)
+        return Number.NaN;
+    const position = (n - 1) * q;
+    const lower = Math.floor(position);
+    const upper = Math.min(lower + 1, n - 1);
+    const fraction = position - lower;
+    return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction;
+}
+/** Percentile interval at `confidence` over the finite values (undefined replicates are dropped). */
+function percentileInterval(values, confidence) {
+    const finite = values.filter((v) => Number.isFinite(v)).sort();
+    // Fewer than half the replicates defining the metric means the interval says nothing.
+    if (finite.length === 0 || finite.length < values.length / 2)
+        return null;
+    const alpha = (1 - confidence) / 2;
+    return [quantileSorted(finite, alpha), quantileSorted(finite, 1 - alpha)];
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/bootstrap.js
+
+
+
+
+
+
+/** Ones: the multiplicities of the original sample. */
+function unitWeights(n) {
+    return new Int32Array(n).fill(1);
+}
+/**
+ * Point estimates and seeded percentile-bootstrap intervals for every metric of a plan. Each
+ * resample draws n row multiplicities once and evaluates every metric on them, so metrics share
+ * resamples (as a paired analysis would) and cost a linear pass each.
+ */
+function bootstrapMetrics(plan, options) {
+    const m = plan.names.length;
+    const point = new Float64Array(m);
+    plan.evaluate(unitWeights(plan.n), point);
+    const replicates = Array.from({ length: m }, () => new Float64Array(options.resamples));
+    if (options.resamples > 0 && plan.n > 0) {
+        const random = new Xoshiro128(options.seed);
+        const weights = new Int32Array(plan.n);
+        const out = new Float64Array(m);
+        const step = Math.max(1, Math.floor(options.resamples / 20));
+        for (let r = 0; r < options.resamples; r++) {
+            // Drawn straight in the plan's row order: rows are exchangeable, and the same seed still
+            // gives the same intervals because a plan's order is a deterministic function of the data.
+            random.fillResampleCounts(weights);
+            plan.evaluate(weights, out);
+            for (let j = 0; j < m; j++)
+                replicates[j][r] = out[j];
+            if (options.onProgress && (r + 1) % step === 0)
+                options.onProgress(r + 1, options.resamples);
+        }
+    }
+    const result = {};
+    for (let j = 0; j < m; j++) {
+        const value = Number.isFinite(point[j]) ? point[j] : null;
+        result[plan.names[j]] = {
+            value,
+            ci: value === null || options.resamples === 0
+                ? null
+                : percentileInterval(replicates[j], options.confidence),
+            n: plan.n,
+        };
+    }
+    return result;
+}
+function planFor(rows, metrics) {
+    if (rows.task === 'classification') {
+        const unknown = metrics.filter((m) => !isClassificationMetric(m));
+        if (unknown.length > 0)
+            throw new Error(`not classification metrics: ${unknown.join(', ')}`);
+        return new ClassificationPlan(rows.data, metrics);
+    }
+    const unknown = metrics.filter((m) => !isRegressionMetric(m));
+    if (unknown.length > 0)
+        throw new Error(`not regression metrics: ${unknown.join(', ')}`);
+    return new RegressionPlan(rows.data, metrics);
+}
+/**
+ * Paired bootstrap of a metric's change between two models scored on the same rows (row i of
+ * both is the same example): every resample applies the same multiplicities to both, so the
+ * interval reflects the difference, not the two models' separate noise.
+ */
+function pairedBootstrapDelta(currentRows, baselineRows, metric, options) {
+    const current = planFor(currentRows, [metric]);
+    const baseline = planFor(baselineRows, [metric]);
+    if (current.n !== baseline.n) {
+        throw new Error(`paired rows differ in length: current ${current.n}, baseline ${baseline.n}`);
+    }
+    const a = new Float64Array(1);
+    const b = new Float64Array(1);
+    const ones = unitWeights(current.n);
+    current.evaluate(ones, a);
+    baseline.evaluate(ones, b);
+    const currentValue = Number.isFinite(a[0]) ? a[0] : null;
+    const baselineValue = Number.isFinite(b[0]) ? b[0] : null;
+    const delta = currentValue !== null && baselineValue !== null ? currentValue - baselineValue : null;
+    const deltas = new Float64Array(options.resamples);
+    const random = new Xoshiro128(options.seed);
+    const weights = new Int32Array(current.n);
+    const scratchCurrent = new Int32Array(current.n);
+    const scratchBaseline = new Int32Array(current.n);
+    let below = 0;
+    let above = 0;
+    let defined = 0;
+    for (let r = 0; r < options.resamples; r++) {
+        random.fillResampleCounts(weights);
+        current.evaluate(weightsInPlanOrder(current, weights, scratchCurrent), a);
+        baseline.evaluate(weightsInPlanOrder(baseline, weights, scratchBaseline), b);
+        const d = a[0] - b[0];
+        deltas[r] = d;
+        if (!Number.isFinite(d))
+            continue;
+        defined++;
+        if (d <= 0)
+            below++;
+        if (d >= 0)
+            above++;
+    }
+    return {
+        metric,
+        current: currentValue,
+        baseline: baselineValue,
+        delta,
+        ci: delta === null || options.resamples === 0 ? null : percentileInterval(deltas, options.confidence),
+        pValue: delta === null || defined === 0 ? null : Math.min(1, (2 * Math.min(below, above)) / defined),
+        resamples: options.resamples,
+        n: current.n,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/index.js
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./build/shared/src/compare/paired.js
+
+/**
+ * A `pairedTest` for `compareMetrics` from both models' predictions on the same test rows: the
+ * paired bootstrap sees the correlation the CI-based test ignores, so it can call a smaller real
+ * change significant. Metrics it cannot compute on these rows fall back to the CI-based test.
+ */
+function pairedBootstrapTest(rows) {
+    return (metric, alpha) => {
+        let result;
+        try {
+            result = pairedBootstrapDelta(rows.current, rows.baseline, metric, {
+                resamples: rows.resamples ?? 1000,
+                seed: rows.seed ?? 0,
+                confidence: 1 - alpha,
+            });
+        }
+        catch {
+            return undefined;
+        }
+        if (result.ci === null || result.pValue === null)
+            return undefined;
+        return { interval: result.ci, pValue: result.pValue, method: 'paired-bootstrap' };
+    };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/report/fit.js
+
+/** GitHub's limits, in characters (we count UTF-16 code units, which is never fewer). */
+const COMMENT_LIMIT = 65_536;
+const CHECK_SUMMARY_LIMIT = 65_535;
+const STEP_SUMMARY_LIMIT = 1024 * 1024;
+/**
+ * Assembles sections into one body of at most `limit` characters: first as is; if too long,
+ * foldable sections go into `<details>` (for a readable page, GitHub counts them the same), then
+ * the least important sections are dropped, then the last one left is cut at a line boundary with
+ * its open blocks closed. Whatever was cut is replaced by the pointer to the full report.
+ */
+function fitSections(sections, options) {
+    const footer = options.footer ? `\n\n${options.footer}` : '';
+    const join = (parts) => parts.filter((part) => part !== '').join('\n\n') + footer;
+    const plain = join(sections.map((section) => section.markdown));
+    if (plain.length <= options.limit)
+        return { markdown: plain, truncated: false };
+    const folded = sections.map((section) => section.collapse ? { ...section, markdown: details(section.collapse, section.markdown) } : { ...section });
+    const pointer = `> [!NOTE]\n> ${options.pointer}`;
+    // Least important first; the most important section is never dropped, only cut.
+    const dropOrder = folded
+        .map((section, index) => ({ index, priority: section.priority }))
+        .sort((a, b) => b.priority - a.priority || b.index - a.index)
+        .map((entry) => entry.index);
+    const essential = dropOrder.pop() ?? 0;
+    const kept = folded.map((section) => section.markdown);
+    const withPointer = () => join([...kept, pointer]);
+    for (const index of dropOrder) {
+        if (withPointer().length <= options.limit)
+            return { markdown: withPointer(), truncated: true };
+        kept[index] = '';
+    }
+    if (withPointer().length <= options.limit)
+        return { markdown: withPointer(), truncated: true };
+    const others = join(kept.map((part, index) => (index === essential ? '' : part)).concat(pointer)).length;
+    kept[essential] = truncateMarkdown(kept[essential] ?? '', Math.max(0, options.limit - others - 4));
+    return { markdown: withPointer().slice(0, options.limit), truncated: true };
+}
+/**
+ * Cuts markdown to at most `max` characters at a line boundary and closes what the cut left open
+ * (code fences, `<details>` blocks), so the rest of the page still renders.
+ */
+function truncateMarkdown(markdown, max) {
+    if (markdown.length <= max)
+        return markdown;
+    const closers = (text) => {
+        let suffix = '';
+        const fences = (text.match(/^```/gm) ?? []).length;
+        if (fences % 2 === 1)
+            suffix += '\n```';
+        const open = (text.match(/<details[\s>]/g) ?? []).length - (text.match(/<\/details>/g) ?? []).length;
+        for (let index = 0; index < open; index += 1)
+            suffix += '\n\n</details>';
+        return suffix;
+    };
+    let cut = markdown.lastIndexOf('\n', max);
+    if (cut <= 0)
+        cut = max;
+    let head = markdown.slice(0, cut);
+    // The closers take room too; shorten until head + closers fit.
+    while (head.length + closers(head).length + 2 > max && head.length > 0) {
+        const previous = head.lastIndexOf('\n', head.length - 1);
+        head = head.slice(0, previous > 0 ? previous : Math.max(0, head.length - 100));
+    }
+    return `${head}\n…${closers(head)}`;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/report/hidden-data.js
+/**
+ * Hidden, machine-readable state inside a comment body: the sticky marker that finds the comment
+ * again, and a data block (e.g. metric history across pushes) so no external storage is needed.
+ * The data is base64url-encoded JSON, so nothing in it can close the HTML comment or be rendered.
+ */
+const SAFE_KEY = /[^A-Za-z0-9_.\-/@]/g;
+/** `<!-- mlops:<kind>:<key> -->`; the key is reduced to characters that cannot end the comment. */
+function stickyMarker(kind, key) {
+    return `<!-- mlops:${kind.replace(SAFE_KEY, '_')}:${key.replace(SAFE_KEY, '_').replace(/-{2,}/g, '-')} -->`;
+}
+function dataPrefix(kind) {
+    return `<!-- mlops-data:${kind.replace(SAFE_KEY, '_')}:`;
+}
+function encodeHiddenData(kind, data) {
+    return `${dataPrefix(kind)}${Buffer.from(JSON.stringify(data), 'utf8').toString('base64url')} -->`;
+}
+/** The data block of `kind` in `body`, or undefined when absent or unreadable (an edited comment). */
+function decodeHiddenData(body, kind) {
+    const prefix = dataPrefix(kind);
+    const start = body.indexOf(prefix);
+    if (start < 0)
+        return undefined;
+    const end = body.indexOf(' -->', start + prefix.length);
+    if (end < 0)
+        return undefined;
+    try {
+        return JSON.parse(Buffer.from(body.slice(start + prefix.length, end), 'base64url').toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/report/mermaid.js
+/**
+ * Mermaid charts for GitHub markdown (rendered in PR comments and job summaries). Labels are
+ * reduced to a safe character set: Mermaid has its own syntax and quotes, and the text comes from
+ * metric names and commit ids.
+ */
+function label(text) {
+    return text.replace(/[^A-Za-z0-9 _.=+\-/%]/g, '_').slice(0, 60);
+}
+/**
+ * An `xychart-beta` line chart of one series over ordered x labels (e.g. the pushes of a PR).
+ * Returns undefined when there is nothing to draw (fewer than 2 finite points).
+ */
+function lineChart(options) {
+    const points = options.series.values
+        .map((value, index) => ({ value, x: options.xLabels[index] ?? String(index + 1) }))
+        .filter((point) => Number.isFinite(point.value));
+    if (points.length < 2)
+        return undefined;
+    const values = points.map((point) => point.value);
+    let lo = Math.min(...values);
+    let hi = Math.max(...values);
+    // A flat line needs some axis range; pad by 5% of the span (or of the value) either side.
+    const pad = (hi - lo || Math.abs(hi) || 1) * 0.05;
+    lo -= pad;
+    hi += pad;
+    return [
+        '```mermaid',
+        'xychart-beta',
+        `  title "${label(options.title)}"`,
+        `  x-axis [${points.map((point) => `"${label(point.x)}"`).join(', ')}]`,
+        `  y-axis "${label(options.yLabel ?? options.series.name)}" ${round(lo)} --> ${round(hi)}`,
+        `  line [${values.map(round).join(', ')}]`,
+        '```',
+    ].join('\n');
+}
+function round(value) {
+    return String(Number(value.toPrecision(6)));
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/compare/render.js
+
+
+
+
+
+const COMPARE_KIND = 'compare-baseline';
+/** Pushes kept in the comment's hidden history; older ones fall off. */
+const HISTORY_LIMIT = 30;
+const VERDICT_ICON = {
+    regressed: '🔴',
+    'not comparable': '⚠️',
+    'not significant': '🟡',
+    'within tolerance': '🟢',
+    'not gated': '⚪',
+    improved: '🟢',
+};
+function headline(diff, context) {
+    const model = markdown_escapeMarkdown(context.modelKey);
+    if (diff.passed)
+        return `### ✅ compare-baseline: ${model} passed`;
+    if (context.override) {
+        return `### ⚪ compare-baseline: ${model}: ${diff.regressions.length} regression(s) accepted by label ${markdown_inlineCode(context.override.label)}`;
+    }
+    return `### ❌ compare-baseline: ${model}: ${diff.regressions.length} regression(s)`;
+}
+function introduction(diff, context) {
+    const lines = [];
+    if (diff.firstModel) {
+        lines.push(context.baselineLabel
+            ? `**First model:** no baseline was found at ${markdown_escapeMarkdown(context.baselineLabel)}, so only value thresholds (min/max) were checked.`
+            : '**First model:** no baseline was given, so only value thresholds (min/max) were checked.');
+    }
+    else {
+        lines.push(`Baseline: ${markdown_escapeMarkdown(context.baselineLabel ?? 'given file')} · task: ${markdown_escapeMarkdown(diff.task)}`);
+    }
+    if (diff.notComparableReason)
+        lines.push(`**Not comparable:** ${markdown_escapeMarkdown(diff.notComparableReason)}.`);
+    if (diff.significance !== undefined) {
+        lines.push(`A worsening beyond tolerance counts only if significant at α = ${diff.significance} (CI of the difference from the bootstrap CIs).`);
+    }
+    if (context.override) {
+        const by = context.override.by ? ` by ${markdown_escapeMarkdown(context.override.by)}` : '';
+        lines.push(`**Override:** the label ${markdown_escapeMarkdown(context.override.label)} was set${by}; the regression is recorded here and the check is neutral.`);
+    }
+    if (context.warning)
+        lines.push(`> [!WARNING]\n> ${context.warning}`);
+    return lines.join('\n\n');
+}
+function diffTable(rows) {
+    const cells = rows.map((row) => {
+        const reasons = [...row.failures, ...row.notes].map((reason) => markdown_escapeMarkdown(reason)).join('; ');
+        const interval = row.test
+            ? `[${gate_formatNumber(row.test.interval[0])}, ${gate_formatNumber(row.test.interval[1])}] p=${gate_formatNumber(row.test.pValue)}`
+            : row.currentCi
+                ? `[${gate_formatNumber(row.currentCi[0])}, ${gate_formatNumber(row.currentCi[1])}]`
+                : '—';
+        const deltaText = row.delta === undefined ? '—' : `${row.delta > 0 ? '+' : ''}${gate_formatNumber(row.delta)}`;
+        const pct = row.deltaPct === undefined ? '—' : `${row.deltaPct > 0 ? '+' : ''}${gate_formatNumber(row.deltaPct)}%`;
+        return [
+            `${markdown_escapeMarkdown(row.metric)} ${row.direction === 'higher' ? '↑' : '↓'}`,
+            row.baseline === undefined ? '—' : gate_formatNumber(row.baseline),
+            row.current === undefined ? '—' : gate_formatNumber(row.current),
+            deltaText,
+            pct,
+            interval,
+            `${VERDICT_ICON[row.verdict]} ${row.verdict}${reasons ? `: ${reasons}` : ''}`,
+        ];
+    });
+    return markdown_markdownTable([
+        'Metric',
+        { header: 'Baseline', align: 'right' },
+        { header: 'Current', align: 'right' },
+        { header: 'Δ', align: 'right' },
+        { header: 'Δ %', align: 'right' },
+        'CI (Δ, p) or current CI',
+        'Verdict',
+    ], cells);
+}
+function sliceSection(diff) {
+    if (diff.sliceRegressions.length === 0)
+        return '';
+    return markdown_markdownTable(['Slice', 'Metric', { header: 'Baseline', align: 'right' }, { header: 'Current', align: 'right' }, 'Why'], diff.sliceRegressions.map((slice) => [
+        markdown_escapeMarkdown(slice.slice),
+        markdown_escapeMarkdown(slice.metric),
+        gate_formatNumber(slice.baseline),
+        gate_formatNumber(slice.current),
+        markdown_escapeMarkdown(slice.reason),
+    ]));
+}
+/** Metrics worth charting: the gated ones, else the first few reported. */
+function chartedMetrics(diff) {
+    const gated = diff.rows.filter((row) => row.threshold).map((row) => row.metric);
+    return (gated.length > 0 ? gated : diff.rows.map((row) => row.metric)).slice(0, 4);
+}
+function historySection(diff, history) {
+    if (history.length < 2)
+        return '';
+    const charts = chartedMetrics(diff)
+        .map((metric) => lineChart({
+        title: `${metric} across pushes`,
+        xLabels: history.map((point) => point.sha.slice(0, 7)),
+        series: { name: metric, values: history.map((point) => point.metrics[metric] ?? Number.NaN) },
+    }))
+        .filter((chart) => chart !== undefined);
+    return charts.join('\n\n');
+}
+/** The history with this run's metrics as the newest point (a re-run of the same sha replaces it). */
+function appendHistory(history, diff, sha) {
+    const metrics = {};
+    for (const row of diff.rows)
+        if (row.current !== undefined)
+            metrics[row.metric] = row.current;
+    const kept = history.filter((point) => point.sha !== sha && typeof point.sha === 'string' && point.metrics);
+    return [...kept, { sha, metrics }].slice(-HISTORY_LIMIT);
+}
+function sections(diff, context) {
+    const out = [
+        {
+            markdown: `${headline(diff, context)}\n\n${introduction(diff, context)}\n\n${diffTable(diff.rows)}`,
+            priority: 0,
+        },
+    ];
+    const slices = sliceSection(diff);
+    if (slices) {
+        out.push({
+            markdown: slices,
+            priority: 1,
+            collapse: `Slices that regressed (${diff.sliceRegressions.length})`,
+        });
+    }
+    const history = historySection(diff, context.history ?? []);
+    if (history)
+        out.push({ markdown: history, priority: 2, collapse: 'Metrics across this PR’s pushes' });
+    return out;
+}
+/** The sticky PR comment: marker, visible report, hidden history; at most 65,536 characters. */
+function renderComment(diff, context) {
+    const footer = [
+        stickyMarker(COMPARE_KIND, context.modelKey),
+        encodeHiddenData(COMPARE_KIND, { history: context.history ?? [] }),
+    ].join('\n');
+    return fitSections(sections(diff, context), {
+        limit: COMMENT_LIMIT,
+        pointer: context.fullReportPointer,
+        footer,
+    }).markdown;
+}
+/** The check-run summary: at most 65,535 characters. */
+function renderCheckSummary(diff, context) {
+    return fitSections(sections(diff, context), {
+        limit: CHECK_SUMMARY_LIMIT,
+        pointer: context.fullReportPointer,
+    }).markdown;
+}
+/** The job summary: the same report, up to the step summary's 1 MiB. */
+function renderStepSummary(diff, context) {
+    return fitSections(sections(diff, context), {
+        limit: STEP_SUMMARY_LIMIT - 1024,
+        pointer: context.fullReportPointer,
+    }).markdown;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/compare/run.js
+
+
+
+
+
+
+
+
+
+const COMPARISON_SCHEMA = 'mlops-comparison/v1';
+async function runCompareBaseline(options, deps) {
+    const { log } = deps;
+    const at = (path) => ((0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(options.workingDirectory, path));
+    if (options.significance !== undefined &&
+        !(Number.isFinite(options.significance) && options.significance > 0 && options.significance < 1)) {
+        throw new errors_UserError(`significance must be a number between 0 and 1 (e.g. 0.05); got ${options.significance}`, {
+            input: 'significance',
+        });
+    }
+    const current = await readMetricsFile(at(options.current), 'current');
+    const baselineSpec = options.baseline?.trim() || undefined;
+    const baseline = baselineSpec ? await resolveBaselineSpec(baselineSpec, at, deps) : undefined;
+    if (baselineSpec && !baseline) {
+        log.warning(`No baseline found at ${baselineSpec}: treating this as the first model (value thresholds only).`);
+    }
+    const thresholds = loadThresholds(options.thresholds, options.configThresholds, options.workingDirectory);
+    const unknown = Object.keys(thresholds).filter((metric) => !(metric in current.metrics));
+    if (unknown.length > 0) {
+        log.warning(`Thresholds name metrics the current metrics file does not have: ${unknown.join(', ')} ` +
+            `(it has: ${Object.keys(current.metrics).join(', ') || 'none'}). They fail the gate.`);
+    }
+    const paired = baseline && options.significance !== undefined ? await deps.pairedRows?.() : undefined;
+    const diff = compareMetrics(current, baseline, thresholds, {
+        significance: options.significance,
+        pairedTest: paired ? pairedBootstrapTest(paired) : undefined,
+    });
+    const reportPath = at(options.reportPath);
+    const context = {
+        modelKey: options.modelKey,
+        baselineLabel: baselineSpec,
+        fullReportPointer: `Report shortened to fit GitHub's size limit. The full comparison is in the job summary and in the report file \`${reportPath.split(/[\\/]/).pop()}\` (uploaded as an artifact).`,
+        history: options.sha ? appendHistory([], diff, options.sha) : [],
+    };
+    await writeReport(reportPath, options, diff, baselineSpec);
+    for (const row of diff.rows.filter((r) => r.failures.length > 0)) {
+        log.error(`${row.metric}: ${row.failures.join('; ')}`);
+    }
+    log.info(diff.passed
+        ? `compare-baseline: ${diff.rows.length} metric(s), no regression.`
+        : `compare-baseline: regression in ${diff.regressions.join(', ')}.`);
+    return finishResult(diff, context, options, reportPath);
+}
+/** Builds the result (markdown and gate) for a diff and render context; used again after publishing. */
+function finishResult(diff, context, options, reportPath) {
+    const verdict = diff.passed ? 'passed' : context.override ? 'overridden' : 'regressed';
+    return {
+        passed: verdict !== 'regressed' || !options.failOnRegression,
+        regressions: diff.regressions,
+        diff,
+        reportPath,
+        commentMarkdown: renderComment(diff, context),
+        summaryMarkdown: renderStepSummary(diff, context),
+        checkSummary: renderCheckSummary(diff, context),
+        verdict,
+        context,
+        failOnRegression: options.failOnRegression,
+        overrideLabel: options.overrideLabel,
+        sha: options.sha,
+    };
+}
+async function resolveBaselineSpec(spec, at, deps) {
+    if (/^(registry|branch):/.test(spec)) {
+        if (!deps.resolveBaseline) {
+            throw new errors_UserError(`baseline ${spec} needs a GitHub or registry context that is not available here`, {
+                input: 'baseline',
+            });
+        }
+        return deps.resolveBaseline(spec);
+    }
+    const path = at(spec);
+    if (!(0,external_node_fs_.existsSync)(path))
+        return undefined;
+    return readMetricsFile(path, 'baseline');
+}
+async function writeReport(reportPath, options, diff, baselineSpec) {
+    const report = {
+        schema: COMPARISON_SCHEMA,
+        model: options.modelKey,
+        task: diff.task,
+        baseline: baselineSpec ?? null,
+        first_model: diff.firstModel,
+        not_comparable_reason: diff.notComparableReason ?? null,
+        significance: diff.significance ?? null,
+        passed: diff.passed,
+        regressions: diff.regressions,
+        metrics: diff.rows.map((row) => ({
+            name: row.metric,
+            direction: row.direction,
+            baseline: row.baseline ?? null,
+            current: row.current ?? null,
+            delta: row.delta ?? null,
+            delta_pct: row.deltaPct ?? null,
+            current_ci: row.currentCi ?? null,
+            delta_interval: row.test?.interval ?? null,
+            p_value: row.test?.pValue ?? null,
+            test: row.test?.method ?? null,
+            threshold: row.threshold
+                ? {
+                    direction: row.threshold.direction,
+                    min: row.threshold.min ?? null,
+                    max: row.threshold.max ?? null,
+                    tolerance: row.threshold.tolerance ?? null,
+                    tolerance_pct: row.threshold.tolerancePct ?? null,
+                }
+                : null,
+            verdict: row.verdict,
+            failures: row.failures,
+            notes: row.notes,
+        })),
+        slice_regressions: diff.sliceRegressions,
+    };
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(reportPath), { recursive: true });
+    await (0,promises_.writeFile)(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+}
+/** One line for logs and outputs: `accuracy -0.03 (regressed)`. */
+function describeRegressions(diff) {
+    return diff.rows
+        .filter((row) => row.failures.length > 0)
+        .map((row) => `${row.metric} ${row.delta === undefined ? '' : formatNumber(row.delta)} (${row.verdict})`)
+        .join(', ');
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./build/shared/src/platform/github/zip.js
+
+/**
+ * The entries of a zip archive (an Actions artifact download), read through the central
+ * directory. Only stored and deflated entries occur in artifacts; others are an error.
+ */
+function readZip(archive) {
+    const endOffset = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    if (endOffset < 0)
+        throw new Error('not a zip archive (no end of central directory)');
+    const count = archive.readUInt16LE(endOffset + 10);
+    let cursor = archive.readUInt32LE(endOffset + 16);
+    const entries = new Map();
+    for (let index = 0; index < count; index += 1) {
+        if (archive.readUInt32LE(cursor) !== 0x02014b50)
+            throw new Error('corrupt zip central directory');
+        const method = archive.readUInt16LE(cursor + 10);
+        const compressedSize = archive.readUInt32LE(cursor + 20);
+        const nameLength = archive.readUInt16LE(cursor + 28);
+        const extraLength = archive.readUInt16LE(cursor + 30);
+        const commentLength = archive.readUInt16LE(cursor + 32);
+        const localOffset = archive.readUInt32LE(cursor + 42);
+        const name = archive.subarray(cursor + 46, cursor + 46 + nameLength).toString('utf8');
+        const localNameLength = archive.readUInt16LE(localOffset + 26);
+        const localExtraLength = archive.readUInt16LE(localOffset + 28);
+        const start = localOffset + 30 + localNameLength + localExtraLength;
+        const data = archive.subarray(start, start + compressedSize);
+        if (method === 0)
+            entries.set(name, Buffer.from(data));
+        else if (method === 8)
+            entries.set(name, (0,external_node_zlib_.inflateRawSync)(data));
+        else
+            throw new Error(`zip entry ${name} uses unsupported compression method ${method}`);
+        cursor += 46 + nameLength + extraLength + commentLength;
+    }
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/platform/github/branch-baseline.js
+
+
+
+/**
+ * `branch:<name>` baselines: the metrics artifact of the latest successful run on that branch,
+ * i.e. what the branch last built green. Undefined when the branch has no such run (first model).
+ */
+async function resolveBranchBaseline(helper, spec, artifactName = 'metrics') {
+    const branch = spec.replace(/^branch:/, '').trim();
+    if (branch === '')
+        throw new errors_UserError('baseline "branch:" needs a branch name, e.g. branch:main', { input: 'baseline' });
+    const artifact = await helper.latestSuccessfulArtifact(branch, artifactName);
+    if (!artifact) {
+        helper.log.info(`No artifact "${artifactName}" from a successful run on ${branch}.`);
+        return undefined;
+    }
+    const entries = readZip(await helper.downloadArtifactZip(artifact.id));
+    const source = `artifact ${artifactName} of run ${artifact.runId} on ${branch}`;
+    for (const [name, data] of entries) {
+        if (!name.endsWith('.json'))
+            continue;
+        const text = data.toString('utf8');
+        if (text.includes(METRICS_SCHEMA))
+            return parseMetricsFile(text, `${source} (${name})`, 'baseline');
+    }
+    throw new errors_UserError(`${source} holds no ${METRICS_SCHEMA} JSON file (it has: ${[...entries.keys()].join(', ')})`, {
+        input: 'baseline',
+    });
+}
+/**
+ * The `resolveBaseline` dependency of `runCompareBaseline` on a runner: `branch:` through the
+ * Actions artifacts API, `registry:` through the registry's own resolver.
+ */
+function githubBaselineResolver(helper, resolveRegistry, artifactName = 'metrics') {
+    return async (spec) => {
+        if (spec.startsWith('branch:')) {
+            if (!helper)
+                throw new errors_UserError(`baseline ${spec} needs a GitHub token and repository`, { input: 'baseline' });
+            return resolveBranchBaseline(helper, spec, artifactName);
+        }
+        if (!resolveRegistry)
+            throw new errors_UserError(`baseline ${spec} needs the model registry`, { input: 'baseline' });
+        return resolveRegistry(spec);
+    };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/platform/github/publish-comparison.js
+
+
+
+const DEFAULT_STATUS_CONTEXT = 'mlops/compare-baseline';
+/**
+ * Puts a comparison on GitHub: reads the override label and the previous comment's history,
+ * upserts the one sticky comment, and gates with a check run or, failing that, a commit status.
+ * A read-only token ends in `readOnly` with a warning, never in an exception.
+ */
+async function publishComparison(helper, event, result, options = {}) {
+    const warnings = [];
+    const context = options.statusContext ?? DEFAULT_STATUS_CONTEXT;
+    const pullRequest = await helper.findPullRequest(event);
+    const sha = pullRequest?.headSha ?? result.sha ?? event.sha;
+    const marker = stickyMarker(COMPARE_KIND, result.context.modelKey);
+    const override = !result.diff.passed && result.overrideLabel && pullRequest?.labels.includes(result.overrideLabel)
+        ? { label: result.overrideLabel }
+        : undefined;
+    const existing = pullRequest && options.comment !== false
+        ? await helper.findStickyComment(pullRequest.number, marker)
+        : undefined;
+    const previous = existing
+        ? (decodeHiddenData(existing.body, COMPARE_KIND)?.history ?? [])
+        : [];
+    const history = appendHistory(Array.isArray(previous) ? previous : [], result.diff, sha);
+    let final = finishResult(result.diff, { ...result.context, history, override }, result, result.reportPath);
+    let readOnly = false;
+    let commentUrl;
+    if (!pullRequest) {
+        warnings.push('No pull request found for this event: the comparison is in the job summary only.');
+    }
+    else if (options.comment !== false) {
+        const outcome = await helper.upsertStickyComment(pullRequest.number, marker, final.commentMarkdown);
+        if (outcome.ok)
+            commentUrl = outcome.value.url;
+        else {
+            readOnly = true;
+            warnings.push(outcome.message);
+        }
+    }
+    const conclusion = final.verdict === 'passed'
+        ? 'success'
+        : final.verdict === 'overridden' || !final.failOnRegression
+            ? 'neutral'
+            : 'failure';
+    const title = final.verdict === 'passed'
+        ? 'No metric regression'
+        : final.verdict === 'overridden'
+            ? `Regression accepted by label (${final.regressions.length} metric(s))`
+            : `Regression in ${final.regressions.length} metric(s)`;
+    let checkRunId;
+    if (options.check !== false) {
+        const outcome = await helper.createCheckRun({
+            name: context,
+            headSha: sha,
+            conclusion,
+            title,
+            summary: final.checkSummary,
+            detailsUrl: options.detailsUrl,
+        });
+        if (outcome.ok)
+            checkRunId = outcome.value.id;
+        else {
+            readOnly = true;
+            warnings.push(outcome.message);
+        }
+    }
+    let statusSet = false;
+    if (options.alwaysStatus || checkRunId === undefined) {
+        // Statuses have no "neutral": an accepted or non-gating regression is a success with a description saying so.
+        const outcome = await helper.setCommitStatus({
+            sha,
+            state: conclusion === 'failure' ? 'failure' : 'success',
+            context,
+            description: title,
+            targetUrl: options.detailsUrl ?? commentUrl,
+        });
+        statusSet = outcome.ok;
+        if (!outcome.ok) {
+            readOnly = true;
+            warnings.push(outcome.message);
+        }
+    }
+    if (readOnly) {
+        final = finishResult(result.diff, {
+            ...final.context,
+            warning: 'The token is read-only (a pull request from a fork?): the PR comment and check were not written. ' +
+                'This summary and the report artifact hold the comparison; a workflow_run workflow can post it.',
+        }, result, result.reportPath);
+    }
+    return { result: final, pullRequest, commentUrl, checkRunId, statusSet, readOnly, warnings };
+}
 
 ;// CONCATENATED MODULE: ./build/actions/compare-baseline/main.js
 
@@ -65163,7 +65173,7 @@ const REGISTRY_PREFIX = 'registry:';
  */
 async function storedReports(registry, spec, dir) {
     const reference = spec.startsWith(REGISTRY_PREFIX) ? spec.slice(REGISTRY_PREFIX.length) : spec;
-    const { record } = await resolveModel(registry, reference);
+    const { record } = await showVersion(registry, reference);
     (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
     const write = (name, value) => {
         const file = (0,external_node_path_.join)(dir, `${record.name}-v${record.version}-${name}.json`);
@@ -66320,12 +66330,12 @@ async function validateDataset(db, dataset, schema, options = {}) {
                 severity: bad > 0 ? 'error' : 'warning',
                 expected: r.type,
                 found: bad > 0
-                    ? `${c.actualType} (${bad} values are not ${r.type})`
+                    ? `${c.actualType} (${plural(bad, 'value')} not ${r.type})`
                     : `${c.actualType} (all values convert)`,
                 count: bad,
                 examples: examples(a[`badx${i}`], maxExamples),
                 message: bad > 0
-                    ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${bad} values are not ${r.type}.`
+                    ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${plural(bad, 'value')} not ${r.type}.`
                     : `Column '${name}' should be ${r.type} but is ${c.actualType}; its values convert, so the other checks ran on them.`,
                 key: 'type',
                 rules: r,
@@ -66357,10 +66367,10 @@ async function validateDataset(db, dataset, schema, options = {}) {
                 column: name,
                 severity: 'error',
                 expected: `within ${bounds}`,
-                found: `${outOfRange} values outside, from ${display(lo)} to ${display(hi)}`,
+                found: `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`,
                 count: outOfRange,
                 examples: mixExamples(a[`oorlo${i}`], a[`oorhi${i}`], maxExamples),
-                message: `Column '${name}' has ${outOfRange} values outside ${bounds} (from ${display(lo)} to ${display(hi)}).`,
+                message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)}).`,
                 key: below ? 'min' : 'max',
                 rules: r,
             });
@@ -66395,10 +66405,10 @@ async function validateDataset(db, dataset, schema, options = {}) {
                 column: name,
                 severity: 'error',
                 expected: `one of ${r.allowed_values.length} allowed values${tolerated > 0 ? ` (new values up to ${tolerated})` : ''}`,
-                found: `${distinct} new values in ${unexpected} rows (${fraction(unexpected / nonNull)})`,
+                found: `${plural(distinct, 'new value')} in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)})`,
                 count: unexpected,
                 examples: top.map((t) => validate_dataset_clip(t.v)),
-                message: `Column '${name}' has ${distinct} values not in allowed_values, in ${unexpected} rows (${fraction(unexpected / nonNull)}), e.g. ${top
+                message: `Column '${name}' has ${plural(distinct, 'value')} not in allowed_values, in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)}), e.g. ${top
                     .slice(0, 3)
                     .map((t) => `'${validate_dataset_clip(t.v)}'`)
                     .join(', ')}.`,
@@ -66415,10 +66425,10 @@ async function validateDataset(db, dataset, schema, options = {}) {
                     column: name,
                     severity: 'error',
                     expected: 'unique values',
-                    found: `${repeated} rows repeat a value`,
+                    found: `${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} a value`,
                     count: repeated,
                     examples: dups.map((d) => validate_dataset_clip(d.v)),
-                    message: `Column '${name}' should be unique but ${repeated} rows repeat an earlier value, e.g. ${dups
+                    message: `Column '${name}' should be unique but ${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} an earlier value, e.g. ${dups
                         .slice(0, 3)
                         .map((d) => `'${validate_dataset_clip(d.v)}' (${validate_dataset_num(d.n)}x)`)
                         .join(', ')}.`,
@@ -66434,10 +66444,10 @@ async function validateDataset(db, dataset, schema, options = {}) {
                 column: name,
                 severity: 'error',
                 expected: `matches ${r.regex}`,
-                found: `${mismatched} values do not match`,
+                found: `${plural(mismatched, 'value')} not matching`,
                 count: mismatched,
                 examples: examples(a[`rxx${i}`], maxExamples),
-                message: `Column '${name}' has ${mismatched} values that do not match ${r.regex}.`,
+                message: `Column '${name}' has ${plural(mismatched, 'value')} that do${mismatched === 1 ? 'es' : ''} not match ${r.regex}.`,
                 key: 'regex',
                 rules: r,
             });
@@ -66573,6 +66583,10 @@ function compare(a, b) {
 function display(value) {
     const v = validate_dataset_clip(value);
     return v === null ? 'null' : String(v);
+}
+/** '1 value', '3 values' (the plural takes an s). */
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 function fraction(x) {
     return x === 0 ? '0' : x < 0.001 ? x.toExponential(1) : `${Number((x * 100).toFixed(2))}%`;
@@ -66837,10 +66851,11 @@ const driftCheckAction = defineAction({
             reference = requireStoredProfile(stored, reference);
             metrics = stored.metricsPath;
         }
+        const columns = inputs.list('columns');
         const result = await runDriftCheck({
             reference,
             current: inputs.required('current'),
-            columns: inputs.list('columns'),
+            columns: columns.length > 0 ? columns : undefined,
             method: inputs.string('method'),
             threshold: inputs.optionalNumber('threshold'),
             driftShare: inputs.number('drift-share', { min: 0, max: 1, exclusiveMin: true }),
@@ -71093,8 +71108,14 @@ class GitHubHelper {
         });
     }
     async updateIssue(issueNumber, update) {
+        const { stateReason, ...fields } = update;
         return this.write('update an issue', async () => {
-            await this.octokit.rest.issues.update({ ...this.repo, issue_number: issueNumber, ...update });
+            await this.octokit.rest.issues.update({
+                ...this.repo,
+                issue_number: issueNumber,
+                ...fields,
+                ...(stateReason ? { state_reason: stateReason } : {}),
+            });
         });
     }
     async commentOnIssue(issueNumber, body) {

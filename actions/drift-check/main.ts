@@ -29,11 +29,12 @@ export const driftCheckAction = defineAction({
       reference = requireStoredProfile(stored, reference);
       metrics = stored.metricsPath;
     }
+    const columns = inputs.list('columns');
     const result = await runDriftCheck(
       {
         reference,
         current: inputs.required('current'),
-        columns: inputs.list('columns'),
+        columns: columns.length > 0 ? columns : undefined,
         method: inputs.string('method'),
         threshold: inputs.optionalNumber('threshold'),
         driftShare: inputs.number('drift-share', { min: 0, max: 1, exclusiveMin: true }),

@@ -1,22 +1,28 @@
-import type { Registry } from '../registry/index.js';
-import { resolveModel } from '../registry/resolve.js';
+import { parseModelReference, type Registry, showVersion } from '../registry/index.js';
 import { type MetricsFile, metricsFileFromObject } from './metrics-file.js';
+
+/** True when the registry has something at the reference: a missing model or alias means "first model". */
+async function exists(registry: Registry, reference: string): Promise<boolean> {
+  const ref = parseModelReference(reference);
+  if (ref.kind === 'alias') return (await registry.listAliases(ref.name))[ref.alias] !== undefined;
+  const versions = await registry.listVersions(ref.name);
+  return ref.kind === 'latest' ? versions.length > 0 : versions.includes(ref.version);
+}
 
 /**
  * Resolves `registry:<name>@<alias>` (or `<name>/<version>`) to the metrics stored with that
- * version at registration. A version registered without metrics is "no baseline", said plainly.
+ * version at registration. No such model or alias yet, or a version registered without metrics,
+ * is "no baseline": the caller then applies value thresholds only and says so.
  */
 export function registryBaselineResolver(
   registry: () => Registry,
 ): (spec: string) => Promise<MetricsFile | undefined> {
   return async (spec) => {
     const reference = spec.replace(/^registry:/, '');
-    const resolved = await resolveModel(registry(), reference);
-    if (!resolved.record.metrics) return undefined;
-    return metricsFileFromObject(
-      resolved.record.metrics,
-      `${spec} (version ${resolved.record.version})`,
-      'baseline',
-    );
+    const opened = registry();
+    if (!(await exists(opened, reference))) return undefined;
+    const { record } = await showVersion(opened, reference);
+    if (!record.metrics) return undefined;
+    return metricsFileFromObject(record.metrics, `${spec} (version ${record.version})`, 'baseline');
   };
 }

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors/index.js';
+import { showVersion } from './queries.js';
 import type { Registry } from './registry.js';
-import { resolveModel } from './resolve.js';
 
 export const REGISTRY_PREFIX = 'registry:';
 
@@ -20,7 +20,7 @@ export interface StoredReports {
  */
 export async function storedReports(registry: Registry, spec: string, dir: string): Promise<StoredReports> {
   const reference = spec.startsWith(REGISTRY_PREFIX) ? spec.slice(REGISTRY_PREFIX.length) : spec;
-  const { record } = await resolveModel(registry, reference);
+  const { record } = await showVersion(registry, reference);
   mkdirSync(dir, { recursive: true });
   const write = (name: string, value: unknown) => {
     const file = join(dir, `${record.name}-v${record.version}-${name}.json`);
