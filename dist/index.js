@@ -48361,7 +48361,7 @@ function checkName(kind, value, input) {
     return value;
 }
 /** A model name, safe to use as one path component, inside a git ref, and in an asset name. */
-function names_validateModelName(value, input = 'name') {
+function validateModelName(value, input = 'name') {
     return checkName('model name', value, input);
 }
 function validateAliasName(value, input = 'alias') {
@@ -48373,27 +48373,27 @@ function validateAliasName(value, input = 'alias') {
 }
 /** A version is an integer >= 1 without leading zeros, because it doubles as a TF Serving folder name. */
 const VERSION_PATTERN = /^[1-9][0-9]*$/;
-function names_parseVersion(value, input = 'version') {
+function parseVersion(value, input = 'version') {
     const text = typeof value === 'number' ? String(value) : value.trim();
     if (!VERSION_PATTERN.test(text) || !Number.isSafeInteger(Number(text))) {
         throw new errors_UserError(`Invalid model version ${JSON.stringify(text)}: expected an integer >= 1 without leading zeros.`, { input });
     }
     return Number(text);
 }
-function names_parseModelReference(value, input = 'model') {
+function parseModelReference(value, input = 'model') {
     const text = value.trim();
     const at = text.indexOf('@');
     const slash = text.indexOf('/');
     if (at > 0 && slash === -1) {
-        const name = names_validateModelName(text.slice(0, at), input);
+        const name = validateModelName(text.slice(0, at), input);
         const alias = text.slice(at + 1);
         if (alias === 'latest')
             return { name, kind: 'latest' };
         return { name, kind: 'alias', alias: checkName('alias', alias, input) };
     }
     if (slash > 0 && at === -1 && text.indexOf('/', slash + 1) === -1) {
-        const name = names_validateModelName(text.slice(0, slash), input);
-        return { name, kind: 'version', version: names_parseVersion(text.slice(slash + 1), input) };
+        const name = validateModelName(text.slice(0, slash), input);
+        return { name, kind: 'version', version: parseVersion(text.slice(slash + 1), input) };
     }
     throw new errors_UserError(`Invalid model reference ${JSON.stringify(text)}: expected 'name@alias', 'name@latest' or 'name/version' (e.g. 'churn@production', 'churn/3').`, { input });
 }
@@ -58190,7 +58190,7 @@ class GitHubRegistry {
         return ref.object.sha;
     }
     async register(request) {
-        const name = names_validateModelName(request.name);
+        const name = validateModelName(request.name);
         const probe = request.makeRecord(1);
         const commit = await this.headCommit(probe.git_sha);
         let record;
@@ -58278,7 +58278,7 @@ class GitHubRegistry {
         return [...names].sort();
     }
     async listVersions(name) {
-        const tagged = await this.taggedVersions(names_validateModelName(name));
+        const tagged = await this.taggedVersions(validateModelName(name));
         if (tagged.size === 0)
             return [];
         const published = await this.publishedReleaseTags();
@@ -58291,7 +58291,7 @@ class GitHubRegistry {
         return { message: data.message, commit: data.object.sha };
     }
     async readVersionTag(name, version) {
-        const tag = versionTag(names_validateModelName(name), version);
+        const tag = versionTag(validateModelName(name), version);
         const sha = (await this.taggedVersions(name)).get(version);
         if (sha === undefined) {
             const known = await this.listVersions(name);
@@ -58329,7 +58329,7 @@ class GitHubRegistry {
         throw new errors_UserError(`Version ${version} of '${name}' is incomplete in ${this.location}: the tag ${tag} exists but its release was never published (the registering job was interrupted).`, { input: 'model' });
     }
     async listAliases(name) {
-        const current = await this.currentAliasTags(names_validateModelName(name));
+        const current = await this.currentAliasTags(validateModelName(name));
         const result = {};
         for (const [alias, { sha }] of current) {
             const message = await this.readAliasMessage(sha, alias);
@@ -58363,7 +58363,7 @@ class GitHubRegistry {
         throw new errors_UserError(`The alias tag for '${alias}' in ${this.location} does not hold a ${ALIAS_SCHEMA} message.`);
     }
     async setAlias(update) {
-        const name = names_validateModelName(update.name);
+        const name = validateModelName(update.name);
         const alias = validateAliasName(update.alias);
         const { commit } = await this.readVersionTag(name, update.version);
         for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -58452,7 +58452,7 @@ class GitHubRegistry {
         }
     }
     async readEvents(name) {
-        const names = name === undefined ? await this.listModels() : [names_validateModelName(name)];
+        const names = name === undefined ? await this.listModels() : [validateModelName(name)];
         const events = [];
         for (const model of names) {
             for (const version of await this.listVersions(model)) {
@@ -58702,7 +58702,7 @@ class LocalRegistry {
         return this.root;
     }
     modelDir(name) {
-        return (0,external_node_path_.join)(this.root, 'models', names_validateModelName(name));
+        return (0,external_node_path_.join)(this.root, 'models', validateModelName(name));
     }
     versionDir(name, version) {
         return (0,external_node_path_.join)(this.modelDir(name), 'versions', String(version));
@@ -58900,7 +58900,7 @@ class LocalRegistry {
         await (0,promises_.appendFile)((0,external_node_path_.join)(this.modelDir(name), 'events.ndjson'), `${JSON.stringify(event)}\n`);
     }
     async readEvents(name) {
-        const names = name === undefined ? await this.listModels() : [names_validateModelName(name)];
+        const names = name === undefined ? await this.listModels() : [validateModelName(name)];
         const events = [];
         for (const model of names) {
             const text = (await readTextIfExists((0,external_node_path_.join)(this.modelDir(model), 'events.ndjson'))) ?? '';
@@ -58940,7 +58940,7 @@ const MARKDOWN_PUNCTUATION = /[\\`*_[\]{}()#+\-.!|~:$]/g;
  * cell: no HTML (including `<!-- -->` comments, so a value cannot spoof our hidden markers), no
  * markdown syntax, no @mention pings, no #123 / GH-123 cross-references, no bare-URL autolinks.
  */
-function markdown_escapeMarkdown(text, options = {}) {
+function escapeMarkdown(text, options = {}) {
     const raw = typeof text === 'string' ? text : String(text);
     // Characters that would be swallowed, invisible or terminal-like are made visible.
     const cleaned = raw.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '\uFFFD');
@@ -58976,7 +58976,7 @@ function escapeLine(line) {
  * inside code spans are not processed by GitHub, so only the backtick fence needs care.
  * Line breaks become spaces (a code span cannot hold them anyway).
  */
-function markdown_inlineCode(text) {
+function inlineCode(text) {
     const raw = (typeof text === 'string' ? text : String(text)).replace(/\r\n|\r|\n/g, ' ');
     if (raw === '')
         return '` `';
@@ -58992,7 +58992,7 @@ function markdown_inlineCode(text) {
  * `escapeMarkdown` before passing them. Line breaks in cells are turned into `<br>` so a cell
  * cannot end its row.
  */
-function markdown_markdownTable(columns, rows) {
+function markdownTable(columns, rows) {
     const cols = columns.map((column) => (typeof column === 'string' ? { header: column } : column));
     const cell = (value) => (value ?? '').replace(/\r\n|\r|\n/g, '<br>').trim() || ' ';
     const separator = cols.map((column) => {
@@ -59036,7 +59036,7 @@ function asObject(value) {
         : null;
 }
 /** The scalar metrics of a `mlops-metrics/v1` object, by name. */
-function model_card_metricEntries(metrics) {
+function metricEntries(metrics) {
     const table = asObject(metrics?.['metrics']);
     if (table === null)
         return [];
@@ -59091,7 +59091,7 @@ function codeBlock(language, text) {
 }
 /** Front matter in Hugging Face's model card metadata style (`tags`, `datasets`, `model-index`). */
 function frontMatter(record) {
-    const metrics = model_card_metricEntries(record.metrics);
+    const metrics = metricEntries(record.metrics);
     const dataset = datasetOf(record);
     const task = typeof record.metrics?.['task'] === 'string' ? record.metrics['task'] : null;
     const meta = {
@@ -59145,33 +59145,33 @@ function limitations(record) {
 /** The model card stored with each version, generated from its record only. */
 function renderModelCard(record) {
     const out = [frontMatter(record)];
-    out.push(`# ${markdown_escapeMarkdown(record.name)} version ${record.version}`, '');
+    out.push(`# ${escapeMarkdown(record.name)} version ${record.version}`, '');
     const summary = [
-        ['Digest', markdown_inlineCode(record.digest)],
+        ['Digest', inlineCode(record.digest)],
         ['Status', record.status],
-        ['Created', `${markdown_escapeMarkdown(record.created_at)} by ${markdown_escapeMarkdown(record.created_by)}`],
+        ['Created', `${escapeMarkdown(record.created_at)} by ${escapeMarkdown(record.created_by)}`],
     ];
     if (record.git_sha)
-        summary.push(['Commit', markdown_inlineCode(record.git_sha)]);
+        summary.push(['Commit', inlineCode(record.git_sha)]);
     if (record.run_url)
-        summary.push(['Run', markdown_escapeMarkdown(record.run_url)]);
+        summary.push(['Run', escapeMarkdown(record.run_url)]);
     if (record.tags.length > 0)
-        summary.push(['Tags', record.tags.map(markdown_inlineCode).join(' ')]);
-    out.push(markdown_markdownTable(['', ''], summary), '');
-    const metrics = model_card_metricEntries(record.metrics);
+        summary.push(['Tags', record.tags.map(inlineCode).join(' ')]);
+    out.push(markdownTable(['', ''], summary), '');
+    const metrics = metricEntries(record.metrics);
     if (metrics.length > 0) {
         out.push('## Metrics', '');
         const dataset = datasetOf(record);
         if (dataset) {
-            out.push(`Evaluated on ${markdown_inlineCode(dataset.name)}${dataset.rows !== null ? ` (${dataset.rows} rows)` : ''}.`, '');
+            out.push(`Evaluated on ${inlineCode(dataset.name)}${dataset.rows !== null ? ` (${dataset.rows} rows)` : ''}.`, '');
         }
-        out.push(markdown_markdownTable([
+        out.push(markdownTable([
             'Metric',
             { header: 'Value', align: 'right' },
             { header: 'CI', align: 'right' },
             { header: 'n', align: 'right' },
         ], metrics.map((metric) => [
-            markdown_escapeMarkdown(metric.name),
+            escapeMarkdown(metric.name),
             model_card_formatNumber(metric.value),
             metric.ci ? `[${model_card_formatNumber(metric.ci[0])}, ${model_card_formatNumber(metric.ci[1])}]` : '',
             metric.n === null ? '' : String(metric.n),
@@ -59180,7 +59180,7 @@ function renderModelCard(record) {
     if (record.gates.length > 0) {
         out.push('## Gates', '');
         for (const gate of record.gates) {
-            out.push(`- ${gate.passed ? 'passed' : 'FAILED'}: ${markdown_escapeMarkdown(describeGate(gate))}`);
+            out.push(`- ${gate.passed ? 'passed' : 'FAILED'}: ${escapeMarkdown(describeGate(gate))}`);
         }
         out.push('');
     }
@@ -59204,7 +59204,7 @@ function renderModelCard(record) {
             'drift-check can compare new data against it.', '');
     }
     out.push('## Files', '');
-    out.push(markdown_markdownTable(['Path', { header: 'Size', align: 'right' }, 'sha256'], record.files.map((file) => [markdown_inlineCode(file.path), formatBytes(file.size), markdown_inlineCode(file.sha256)])), '');
+    out.push(markdownTable(['Path', { header: 'Size', align: 'right' }, 'sha256'], record.files.map((file) => [inlineCode(file.path), formatBytes(file.size), inlineCode(file.sha256)])), '');
     out.push('## Limitations', '', ...limitations(record).map((note) => `- ${note}`), '');
     return out.join('\n');
 }
@@ -59255,7 +59255,7 @@ function openRegistry(options, deps = {}) {
 
 
 /** The version number a reference points to, without fetching files. */
-async function resolve_resolveVersionNumber(registry, ref) {
+async function resolveVersionNumber(registry, ref) {
     switch (ref.kind) {
         case 'version':
             return ref.version;
@@ -59287,14 +59287,14 @@ async function resolve_resolveVersionNumber(registry, ref) {
  */
 async function resolveModel(registry, reference, options = {}) {
     const ref = typeof reference === 'string' ? parseModelReference(reference) : reference;
-    const version = await resolve_resolveVersionNumber(registry, ref);
+    const version = await resolveVersionNumber(registry, ref);
     const stored = await registry.readVersion(ref.name, version);
     const folder = await registry.materialize(stored.record, options.cacheDir);
     const entry = stored.record.model.entry;
     return {
         record: stored.record,
         folder,
-        path: entry === null ? folder : join(folder, entry),
+        path: entry === null ? folder : (0,external_node_path_.join)(folder, entry),
         uri: stored.uri,
         releaseUrl: stored.releaseUrl,
         ...(ref.kind === 'alias' ? { alias: ref.alias } : {}),
@@ -59318,8 +59318,8 @@ async function listModels(registry) {
 }
 /** `mlops registry show <name@alias|name/version>`: the record (files are not downloaded). */
 async function showVersion(registry, reference) {
-    const ref = typeof reference === 'string' ? names_parseModelReference(reference) : reference;
-    const version = await resolve_resolveVersionNumber(registry, ref);
+    const ref = typeof reference === 'string' ? parseModelReference(reference) : reference;
+    const version = await resolveVersionNumber(registry, ref);
     const stored = await registry.readVersion(ref.name, version);
     const aliases = Object.entries(await registry.listAliases(ref.name))
         .filter(([, entry]) => entry.version === version)
@@ -59518,7 +59518,7 @@ function defaultActor() {
 /** The register use case: check gates, store an immutable version, optionally move an alias. */
 async function runRegister(options, deps) {
     const { log } = deps;
-    const name = names_validateModelName(options.name);
+    const name = validateModelName(options.name);
     const alias = options.alias?.trim() ? validateAliasName(options.alias.trim()) : undefined;
     const tags = validateTags(options.tags ?? []);
     const at = (path) => ((0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(options.workingDirectory, path));
@@ -59597,23 +59597,23 @@ async function runRegister(options, deps) {
 function registerSummary(record, uri, releaseUrl, alias) {
     const rows = [
         ['Version', String(record.version)],
-        ['Digest', markdown_inlineCode(record.digest)],
-        ['Location', markdown_inlineCode(uri)],
+        ['Digest', inlineCode(record.digest)],
+        ['Location', inlineCode(uri)],
         ['Status', record.status],
     ];
     if (releaseUrl)
-        rows.push(['Release', markdown_escapeMarkdown(releaseUrl)]);
+        rows.push(['Release', escapeMarkdown(releaseUrl)]);
     if (alias)
-        rows.push(['Alias', markdown_inlineCode(alias)]);
+        rows.push(['Alias', inlineCode(alias)]);
     const lines = [
-        `### Registered ${markdown_inlineCode(record.name)} version ${record.version}`,
+        `### Registered ${inlineCode(record.name)} version ${record.version}`,
         '',
-        markdown_markdownTable(['', ''], rows),
+        markdownTable(['', ''], rows),
     ];
     if (record.gates.length > 0) {
         lines.push('', '**Requirements**', '');
         for (const gate of record.gates)
-            lines.push(`- ${gate.passed ? 'passed' : 'FAILED (forced)'}: ${markdown_escapeMarkdown(describeGate(gate))}`);
+            lines.push(`- ${gate.passed ? 'passed' : 'FAILED (forced)'}: ${escapeMarkdown(describeGate(gate))}`);
     }
     return `${lines.join('\n')}\n`;
 }
@@ -59784,7 +59784,7 @@ function isRecord(value) {
 
 /** True when the registry has something at the reference: a missing model or alias means "first model". */
 async function registry_baseline_exists(registry, reference) {
-    const ref = names_parseModelReference(reference);
+    const ref = parseModelReference(reference);
     if (ref.kind === 'alias')
         return (await registry.listAliases(ref.name))[ref.alias] !== undefined;
     const versions = await registry.listVersions(ref.name);
@@ -61351,11 +61351,11 @@ const VERDICT_ICON = {
     improved: '🟢',
 };
 function headline(diff, context) {
-    const model = markdown_escapeMarkdown(context.modelKey);
+    const model = escapeMarkdown(context.modelKey);
     if (diff.passed)
         return `### ✅ compare-baseline: ${model} passed`;
     if (context.override) {
-        return `### ⚪ compare-baseline: ${model}: ${diff.regressions.length} regression(s) accepted by label ${markdown_inlineCode(context.override.label)}`;
+        return `### ⚪ compare-baseline: ${model}: ${diff.regressions.length} regression(s) accepted by label ${inlineCode(context.override.label)}`;
     }
     return `### ❌ compare-baseline: ${model}: ${diff.regressions.length} regression(s)`;
 }
@@ -61363,20 +61363,20 @@ function introduction(diff, context) {
     const lines = [];
     if (diff.firstModel) {
         lines.push(context.baselineLabel
-            ? `**First model:** no baseline was found at ${markdown_escapeMarkdown(context.baselineLabel)}, so only value thresholds (min/max) were checked.`
+            ? `**First model:** no baseline was found at ${escapeMarkdown(context.baselineLabel)}, so only value thresholds (min/max) were checked.`
             : '**First model:** no baseline was given, so only value thresholds (min/max) were checked.');
     }
     else {
-        lines.push(`Baseline: ${markdown_escapeMarkdown(context.baselineLabel ?? 'given file')} · task: ${markdown_escapeMarkdown(diff.task)}`);
+        lines.push(`Baseline: ${escapeMarkdown(context.baselineLabel ?? 'given file')} · task: ${escapeMarkdown(diff.task)}`);
     }
     if (diff.notComparableReason)
-        lines.push(`**Not comparable:** ${markdown_escapeMarkdown(diff.notComparableReason)}.`);
+        lines.push(`**Not comparable:** ${escapeMarkdown(diff.notComparableReason)}.`);
     if (diff.significance !== undefined) {
         lines.push(`A worsening beyond tolerance counts only if significant at α = ${diff.significance} (CI of the difference from the bootstrap CIs).`);
     }
     if (context.override) {
-        const by = context.override.by ? ` by ${markdown_escapeMarkdown(context.override.by)}` : '';
-        lines.push(`**Override:** the label ${markdown_escapeMarkdown(context.override.label)} was set${by}; the regression is recorded here and the check is neutral.`);
+        const by = context.override.by ? ` by ${escapeMarkdown(context.override.by)}` : '';
+        lines.push(`**Override:** the label ${escapeMarkdown(context.override.label)} was set${by}; the regression is recorded here and the check is neutral.`);
     }
     if (context.warning)
         lines.push(`> [!WARNING]\n> ${context.warning}`);
@@ -61384,7 +61384,7 @@ function introduction(diff, context) {
 }
 function diffTable(rows) {
     const cells = rows.map((row) => {
-        const reasons = [...row.failures, ...row.notes].map((reason) => markdown_escapeMarkdown(reason)).join('; ');
+        const reasons = [...row.failures, ...row.notes].map((reason) => escapeMarkdown(reason)).join('; ');
         const interval = row.test
             ? `[${gate_formatNumber(row.test.interval[0])}, ${gate_formatNumber(row.test.interval[1])}] p=${gate_formatNumber(row.test.pValue)}`
             : row.currentCi
@@ -61393,7 +61393,7 @@ function diffTable(rows) {
         const deltaText = row.delta === undefined ? '—' : `${row.delta > 0 ? '+' : ''}${gate_formatNumber(row.delta)}`;
         const pct = row.deltaPct === undefined ? '—' : `${row.deltaPct > 0 ? '+' : ''}${gate_formatNumber(row.deltaPct)}%`;
         return [
-            `${markdown_escapeMarkdown(row.metric)} ${row.direction === 'higher' ? '↑' : '↓'}`,
+            `${escapeMarkdown(row.metric)} ${row.direction === 'higher' ? '↑' : '↓'}`,
             row.baseline === undefined ? '—' : gate_formatNumber(row.baseline),
             row.current === undefined ? '—' : gate_formatNumber(row.current),
             deltaText,
@@ -61402,7 +61402,7 @@ function diffTable(rows) {
             `${VERDICT_ICON[row.verdict]} ${row.verdict}${reasons ? `: ${reasons}` : ''}`,
         ];
     });
-    return markdown_markdownTable([
+    return markdownTable([
         'Metric',
         { header: 'Baseline', align: 'right' },
         { header: 'Current', align: 'right' },
@@ -61415,12 +61415,12 @@ function diffTable(rows) {
 function sliceSection(diff) {
     if (diff.sliceRegressions.length === 0)
         return '';
-    return markdown_markdownTable(['Slice', 'Metric', { header: 'Baseline', align: 'right' }, { header: 'Current', align: 'right' }, 'Why'], diff.sliceRegressions.map((slice) => [
-        markdown_escapeMarkdown(slice.slice),
-        markdown_escapeMarkdown(slice.metric),
+    return markdownTable(['Slice', 'Metric', { header: 'Baseline', align: 'right' }, { header: 'Current', align: 'right' }, 'Why'], diff.sliceRegressions.map((slice) => [
+        escapeMarkdown(slice.slice),
+        escapeMarkdown(slice.metric),
         gate_formatNumber(slice.baseline),
         gate_formatNumber(slice.current),
-        markdown_escapeMarkdown(slice.reason),
+        escapeMarkdown(slice.reason),
     ]));
 }
 /** Metrics worth charting: the gated ones, else the first few reported. */
@@ -64837,11 +64837,11 @@ function sideText(side) {
     if (side.mean !== undefined && side.mean !== null)
         return `mean ${num(side.mean)}, std ${num(side.std)}`;
     const top = [...side.bins].sort((a, b) => b.share - a.share)[0];
-    return top ? `top ${markdown_escapeMarkdown(top.label)} (${num(top.share * 100)}%)` : '–';
+    return top ? `top ${escapeMarkdown(top.label)} (${num(top.share * 100)}%)` : '–';
 }
 function columnsTable(columns) {
-    return markdown_markdownTable(['Column', 'Type', 'Method', 'Value', 'Threshold', 'Drift', 'Reference', 'Current'], columns.map((c) => [
-        markdown_escapeMarkdown(c.name) + (c.role === 'feature' ? '' : ` (${c.role})`),
+    return markdownTable(['Column', 'Type', 'Method', 'Value', 'Threshold', 'Drift', 'Reference', 'Current'], columns.map((c) => [
+        escapeMarkdown(c.name) + (c.role === 'feature' ? '' : ` (${c.role})`),
         c.type,
         c.method + (c.approximate ? ' ≈' : ''),
         value(c),
@@ -64865,12 +64865,12 @@ function findingsList(report) {
     if (report.findings.length === 0)
         return '';
     const icon = { error: '❌', warning: '⚠️', info: 'ℹ️' };
-    return report.findings.map((f) => `- ${icon[f.severity]} ${markdown_escapeMarkdown(f.message)}`).join('\n');
+    return report.findings.map((f) => `- ${icon[f.severity]} ${escapeMarkdown(f.message)}`).join('\n');
 }
 function performanceTable(report) {
     if (report.performance.length === 0)
         return '';
-    return markdown_markdownTable(['Metric', 'Stored', 'Current', 'Δ', 'Rows', 'Decayed'], report.performance.map((p) => [
+    return markdownTable(['Metric', 'Stored', 'Current', 'Δ', 'Rows', 'Decayed'], report.performance.map((p) => [
         p.metric,
         num(p.reference),
         num(p.current),
@@ -64896,7 +64896,7 @@ function renderDriftSummary(report) {
     const findings = findingsList(report);
     if (findings)
         parts.push('### Findings', '', findings, '');
-    parts.push(`<sub>Reference: ${markdown_escapeMarkdown(report.reference.path)} (${report.reference.rows} rows, ${report.reference.kind}); current: ${markdown_escapeMarkdown(report.current.path)} (${report.current.rows} rows).</sub>`);
+    parts.push(`<sub>Reference: ${escapeMarkdown(report.reference.path)} (${report.reference.rows} rows, ${report.reference.kind}); current: ${escapeMarkdown(report.current.path)} (${report.current.rows} rows).</sub>`);
     return parts.join('\n');
 }
 function chartLabel(text) {
@@ -64926,23 +64926,23 @@ function histogramChart(column) {
 function renderDriftIssue(report, options) {
     const parts = [
         driftIssueMarker(options.model, options.label),
-        `## Data drift for model ${markdown_escapeMarkdown(options.model)}`,
+        `## Data drift for model ${escapeMarkdown(options.model)}`,
         '',
         render_headline(report),
         '',
     ];
     if (report.drifted_columns.length > 0) {
-        parts.push(`Drifted columns: ${report.drifted_columns.map((c) => markdown_escapeMarkdown(c)).join(', ')}`, '');
+        parts.push(`Drifted columns: ${report.drifted_columns.map((c) => escapeMarkdown(c)).join(', ')}`, '');
     }
     const charted = report.columns.filter((c) => c.drifted).slice(0, CHARTED_COLUMNS);
     for (const column of charted) {
         const chart = histogramChart(column);
         if (chart)
-            parts.push(`### ${markdown_escapeMarkdown(column.name)} — ${value(column)}`, '', chart, '');
+            parts.push(`### ${escapeMarkdown(column.name)} — ${value(column)}`, '', chart, '');
     }
     if (report.prediction?.drifted) {
         const chart = histogramChart(report.prediction);
-        parts.push(`### Prediction ${markdown_escapeMarkdown(report.prediction.name)} — ${value(report.prediction)}`, '');
+        parts.push(`### Prediction ${escapeMarkdown(report.prediction.name)} — ${value(report.prediction)}`, '');
         if (chart)
             parts.push(chart, '');
     }
@@ -65722,7 +65722,7 @@ function report_headline(report) {
     const counts = error + warning === 0
         ? 'no anomalies'
         : `${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}`;
-    return `Data validation ${status}: ${markdown_inlineCode(report.data.path)}, ${report.rows.toLocaleString('en-US')} rows, ${report.columns} columns, ${counts}`;
+    return `Data validation ${status}: ${inlineCode(report.data.path)}, ${report.rows.toLocaleString('en-US')} rows, ${report.columns} columns, ${counts}`;
 }
 function anomalyTable(anomalies, withRule) {
     const header = [
@@ -65738,31 +65738,31 @@ function anomalyTable(anomalies, withRule) {
     const rows = anomalies.map((a) => [
         a.severity === 'error' ? '❌' : '⚠️',
         KIND_TITLES[a.kind],
-        a.column === null ? '(table)' : markdown_escapeMarkdown(a.column),
-        markdown_escapeMarkdown(a.expected),
-        markdown_escapeMarkdown(a.found),
+        a.column === null ? '(table)' : escapeMarkdown(a.column),
+        escapeMarkdown(a.expected),
+        escapeMarkdown(a.found),
         a.count.toLocaleString('en-US'),
         a.examples.map(exampleCell).join(', '),
-        ...(withRule ? [a.rule ? `${markdown_escapeMarkdown(a.rule.file)}:${a.rule.line}` : ''] : []),
+        ...(withRule ? [a.rule ? `${escapeMarkdown(a.rule.file)}:${a.rule.line}` : ''] : []),
     ]);
-    return markdown_markdownTable(header, rows);
+    return markdownTable(header, rows);
 }
 function exampleCell(value) {
-    return markdown_inlineCode(value === null ? 'null' : String(value));
+    return inlineCode(value === null ? 'null' : String(value));
 }
 function skewSection(skew) {
     if (skew.status === 'not_requested')
         return '';
     if (skew.status === 'not_run')
-        return `**Skew against the reference:** not checked (${markdown_escapeMarkdown(skew.reason ?? 'unavailable')}).`;
+        return `**Skew against the reference:** not checked (${escapeMarkdown(skew.reason ?? 'unavailable')}).`;
     return (skew.summary_markdown ??
         `**Skew against the reference:** ${skew.drift_detected ? 'drift detected' : 'no drift'}.`);
 }
 /** For the job's step summary: everything, fitted to GitHub's 1 MiB limit. */
 function renderSummaryMarkdown(report, reportPath) {
-    const notes = report.notes.length > 0 ? report.notes.map((n) => `- ${markdown_escapeMarkdown(n)}`).join('\n') : '';
+    const notes = report.notes.length > 0 ? report.notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n') : '';
     const schemaLine = report.schema_file
-        ? `Schema: ${markdown_inlineCode(report.schema_file)}${report.schema_inferred ? ' (inferred from this data)' : ''}`
+        ? `Schema: ${inlineCode(report.schema_file)}${report.schema_inferred ? ' (inferred from this data)' : ''}`
         : report.schema_inferred
             ? 'Schema: inferred from this data (not written)'
             : 'No schema given: profile only.';
@@ -65775,14 +65775,14 @@ function renderSummaryMarkdown(report, reportPath) {
         },
         { markdown: skewSection(report.skew), priority: 2 },
         { markdown: notes, priority: 3, collapse: 'Notes' },
-    ], { limit: STEP_SUMMARY_LIMIT, pointer: `The full list is in ${markdown_inlineCode(reportPath)}.` }).markdown;
+    ], { limit: STEP_SUMMARY_LIMIT, pointer: `The full list is in ${inlineCode(reportPath)}.` }).markdown;
 }
 /** The block the PR comment includes: the headline and the first anomalies, well under the comment limit. */
 function renderCommentMarkdown(report, reportPath, maxRows = 20) {
     const shown = report.anomalies.slice(0, maxRows);
     const more = report.anomalies.length - shown.length;
     const table = shown.length > 0
-        ? `${anomalyTable(shown, false)}${more > 0 ? `\n\n…and ${more} more in ${markdown_inlineCode(reportPath)}.` : ''}`
+        ? `${anomalyTable(shown, false)}${more > 0 ? `\n\n…and ${more} more in ${inlineCode(reportPath)}.` : ''}`
         : '';
     return fitSections([
         { markdown: `**${report_headline(report)}**`, priority: 0 },
@@ -65790,7 +65790,7 @@ function renderCommentMarkdown(report, reportPath, maxRows = 20) {
         { markdown: skewSection(report.skew), priority: 2 },
     ], 
     // A PR comment carries other steps' sections too: this one takes at most a quarter.
-    { limit: Math.floor(COMMENT_LIMIT / 4), pointer: `The full list is in ${markdown_inlineCode(reportPath)}.` }).markdown;
+    { limit: Math.floor(COMMENT_LIMIT / 4), pointer: `The full list is in ${inlineCode(reportPath)}.` }).markdown;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/text/nearest.js
@@ -66818,72 +66818,867 @@ const dataValidateAction = defineAction({
     },
 });
 
-;// CONCATENATED MODULE: ./build/actions/deploy/main.js
-
-
-const deployAction = defineAction({
-    name: 'deploy',
-    async run() {
-        throw new errors_UserError('deploy is not wired into this build yet.');
-    },
-});
-
-;// CONCATENATED MODULE: ./build/actions/drift-check/main.js
-
-
-
-
-
-const driftCheckAction = defineAction({
-    name: 'drift-check',
-    async run({ inputs, config, log, platform }) {
-        const name = inputs.required('name');
-        let reference = inputs.required('reference');
-        let metrics;
-        if (reference.startsWith(REGISTRY_PREFIX)) {
-            const registry = openRegistry({
-                backend: 'local',
-                registry: inputs.string('registry'),
-                workingDirectory: inputs.workingDirectory,
-            });
-            const stored = await storedReports(registry, reference, (0,external_node_path_.join)(platform.env.tempDir, 'mlops-registry-reports'));
-            log.info(`Reference: ${reference} is version ${stored.version}; using its stored data profile.`);
-            reference = requireStoredProfile(stored, reference);
-            metrics = stored.metricsPath;
-        }
-        const columns = inputs.list('columns');
-        const result = await runDriftCheck({
-            reference,
-            current: inputs.required('current'),
-            columns: columns.length > 0 ? columns : undefined,
-            method: inputs.string('method'),
-            threshold: inputs.optionalNumber('threshold'),
-            driftShare: inputs.number('drift-share', { min: 0, max: 1, exclusiveMin: true }),
-            prediction: inputs.optional('prediction'),
-            target: inputs.optional('target'),
-            reportPath: inputs.required('report'),
-            workingDirectory: inputs.workingDirectory,
-            perColumn: config?.config['drift-check']?.['per-column'],
-            metrics,
-            model: name,
-            issueLabel: inputs.string('issue-label'),
-            runUrl: platform.env.runUrl,
-        }, log);
-        return {
-            outputs: {
-                'drift-detected': result.driftDetected,
-                'drifted-columns': result.driftedColumns.join(','),
-                share: result.share,
-                'report-path': result.reportPath,
-                'issue-number': '',
+;// CONCATENATED MODULE: ./build/shared/src/serve/signature.js
+/**
+ * The serving signature: what a loaded model takes and returns, in one plain shape that the
+ * server reports (as TF Serving's `signature_def`) and the deploy smoke test compares with the
+ * signature stored in the registry record.
+ *
+ * Registry records carry whatever `signature.json` the model folder had (`{inputs, outputs}` as
+ * lists of `{name, dtype, shape?}` or as objects keyed by name), or null. When null, the expected
+ * inputs are derived from the record's `preprocessing` (one input per raw feature), which is what
+ * the server does too.
+ */
+/** TF Serving's enum names for the dtypes our models use. */
+const TF_DTYPES = {
+    float32: 'DT_FLOAT',
+    float: 'DT_FLOAT',
+    float64: 'DT_DOUBLE',
+    double: 'DT_DOUBLE',
+    int32: 'DT_INT32',
+    int64: 'DT_INT64',
+    string: 'DT_STRING',
+    bool: 'DT_BOOL',
+};
+function tfServingDtype(dtype) {
+    const lower = dtype.toLowerCase();
+    if (lower.startsWith('dt_'))
+        return dtype.toUpperCase();
+    return TF_DTYPES[lower] ?? `DT_${dtype.toUpperCase()}`;
+}
+/**
+ * TF Serving's `GET /v1/models/<m>/metadata` body (the JSON form of GetModelMetadataResponse):
+ * `metadata.signature_def.signature_def.serving_default` with `inputs`/`outputs` keyed by name,
+ * each `{dtype, tensor_shape: {dim: [{size, name}], unknown_rank}, name}`. Sizes are strings,
+ * as protobuf's JSON mapping writes int64.
+ */
+function tfServingMetadata(name, version, signature) {
+    const tensorInfo = (spec, role) => ({
+        dtype: tfServingDtype(spec.dtype),
+        tensor_shape: spec.shape === undefined
+            ? { dim: [], unknown_rank: true }
+            : { dim: spec.shape.map((size) => ({ size: String(size), name: '' })), unknown_rank: false },
+        name: `${role}_${spec.name}:0`,
+    });
+    return {
+        model_spec: { name, signature_name: '', version: String(version) },
+        metadata: {
+            signature_def: {
+                signature_def: {
+                    serving_default: {
+                        inputs: Object.fromEntries(signature.inputs.map((s) => [s.name, tensorInfo(s, 'serving_default')])),
+                        outputs: Object.fromEntries(signature.outputs.map((s) => [s.name, tensorInfo(s, 'StatefulPartitionedCall')])),
+                        method_name: 'tensorflow/serving/predict',
+                    },
+                },
             },
-            summary: result.summaryMarkdown,
-            failure: result.driftDetected && inputs.boolean('fail-on-drift')
-                ? `Data drift: ${result.driftedColumns.length} drifted columns (share ${result.share.toFixed(2)}).`
-                : undefined,
+        },
+    };
+}
+/** Reads TF Serving's metadata body back into a signature (the smoke test's view of a server). */
+function signatureFromTfServingMetadata(body) {
+    const def = dig(body, ['metadata', 'signature_def', 'signature_def', 'serving_default']);
+    if (def === undefined || typeof def !== 'object' || def === null)
+        return undefined;
+    const side = (value) => {
+        if (value === null || typeof value !== 'object')
+            return [];
+        return Object.entries(value).map(([name, info]) => {
+            const dtype = String(dig(info, ['dtype']) ?? '');
+            const dims = dig(info, ['tensor_shape', 'dim']);
+            const shape = Array.isArray(dims) ? dims.map((d) => Number(dig(d, ['size']))) : undefined;
+            return shape === undefined || shape.length === 0 ? { name, dtype } : { name, dtype, shape };
+        });
+    };
+    const d = def;
+    return { inputs: side(d['inputs']), outputs: side(d['outputs']) };
+}
+function dig(value, path) {
+    let current = value;
+    for (const key of path) {
+        if (current === null || typeof current !== 'object')
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+/** Accepts the registry's free-form signature (`[{name, dtype}]` lists or `{name: {dtype}}` maps). */
+function normalizeSignature(value) {
+    if (value === null || typeof value !== 'object')
+        return undefined;
+    const v = value;
+    const side = (entry) => {
+        if (Array.isArray(entry)) {
+            return entry.flatMap((item) => {
+                if (item === null || typeof item !== 'object')
+                    return [];
+                const it = item;
+                if (typeof it['name'] !== 'string')
+                    return [];
+                return [specOf(it['name'], it)];
+            });
+        }
+        if (entry !== null && typeof entry === 'object') {
+            return Object.entries(entry).map(([name, info]) => specOf(name, info !== null && typeof info === 'object' ? info : {}));
+        }
+        return undefined;
+    };
+    const inputs = side(v['inputs']);
+    const outputs = side(v['outputs']);
+    if (inputs === undefined || outputs === undefined)
+        return undefined;
+    return { inputs, outputs };
+}
+function specOf(name, info) {
+    const dtype = typeof info['dtype'] === 'string' ? info['dtype'] : 'float32';
+    const shape = Array.isArray(info['shape'])
+        ? info['shape'].map((n) => (n === null ? -1 : Number(n)))
+        : undefined;
+    return shape === undefined ? { name, dtype } : { name, dtype, shape };
+}
+/** One input per raw feature of an `mlops-preprocessing/v1` spec: numbers or category strings. */
+function signatureFromPreprocessing(preprocessing) {
+    if (preprocessing === null || typeof preprocessing !== 'object')
+        return undefined;
+    const features = preprocessing['features'];
+    if (!Array.isArray(features))
+        return undefined;
+    return features.flatMap((f) => {
+        if (f === null || typeof f !== 'object')
+            return [];
+        const feature = f;
+        if (typeof feature['name'] !== 'string')
+            return [];
+        return [
+            { name: feature['name'], dtype: feature['kind'] === 'categorical' ? 'string' : 'float32', shape: [-1] },
+        ];
+    });
+}
+/**
+ * Differences between what the registry expects and what a server reports, as sentences; empty
+ * when they agree. Inputs must match by name and dtype (in TF Serving's dtype names); outputs by
+ * dtype and count, because output names come from layer names that the registry rarely knows.
+ * Shapes are compared only where both sides give them, ignoring -1 (batch) dimensions.
+ */
+function compareSignatures(expected, actual) {
+    const problems = [];
+    const served = new Map(actual.inputs.map((s) => [s.name, s]));
+    for (const want of expected.inputs) {
+        const got = served.get(want.name);
+        if (got === undefined) {
+            problems.push(`input '${want.name}' is missing (served inputs: ${actual.inputs.map((s) => s.name).join(', ') || 'none'})`);
+            continue;
+        }
+        served.delete(want.name);
+        if (tfServingDtype(want.dtype) !== tfServingDtype(got.dtype)) {
+            problems.push(`input '${want.name}' has dtype ${tfServingDtype(got.dtype)}, expected ${tfServingDtype(want.dtype)}`);
+        }
+        if (!shapesAgree(want.shape, got.shape)) {
+            problems.push(`input '${want.name}' has shape [${got.shape?.join(', ')}], expected [${want.shape?.join(', ')}]`);
+        }
+    }
+    for (const extra of served.keys())
+        problems.push(`input '${extra}' is served but not in the registered signature`);
+    if ('outputs' in expected && expected.outputs.length > 0) {
+        if (expected.outputs.length !== actual.outputs.length) {
+            problems.push(`${actual.outputs.length} output(s) served, ${expected.outputs.length} registered`);
+        }
+        else {
+            expected.outputs.forEach((want, i) => {
+                const got = actual.outputs[i];
+                if (tfServingDtype(want.dtype) !== tfServingDtype(got.dtype)) {
+                    problems.push(`output ${i + 1} has dtype ${tfServingDtype(got.dtype)}, expected ${tfServingDtype(want.dtype)}`);
+                }
+                if (!shapesAgree(want.shape, got.shape)) {
+                    problems.push(`output ${i + 1} has shape [${got.shape?.join(', ')}], expected [${want.shape?.join(', ')}]`);
+                }
+            });
+        }
+    }
+    return problems;
+}
+function shapesAgree(a, b) {
+    if (a === undefined || b === undefined)
+        return true;
+    if (a.length !== b.length)
+        return false;
+    return a.every((size, i) => size === -1 || b[i] === -1 || size === b[i]);
+}
+/** The registry's expectation for a version record: its signature, else its preprocessing's inputs. */
+function expectedSignature(record) {
+    const stored = normalizeSignature(record.signature);
+    if (stored !== undefined)
+        return stored;
+    const inputs = signatureFromPreprocessing(record.preprocessing);
+    return inputs === undefined ? undefined : { inputs };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/deploy/deploy-failure.js
+/**
+ * A deploy step that failed in a way that leaves production as it was (a version that did not
+ * load, a server that did not come up, a webhook that did not accept): runDeploy reports it as
+ * status `failure` rather than throwing.
+ */
+class DeployFailure extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DeployFailure';
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/deploy/github-deployments.js
+function payloadOf(value) {
+    if (typeof value === 'string') {
+        try {
+            return JSON.parse(value);
+        }
+        catch {
+            return {};
+        }
+    }
+    return value !== null && typeof value === 'object' ? value : {};
+}
+/** The environments GitHub and users treat as production. */
+function isProductionEnvironment(environment) {
+    return /^(prod|production)$/i.test(environment);
+}
+class GitHubDeployments {
+    client;
+    repo;
+    log;
+    constructor(client, repo, log) {
+        this.client = client;
+        this.repo = repo;
+        this.log = log;
+    }
+    async find(environment, model, version) {
+        for (let page = 1; page <= 10; page++) {
+            const { data } = await this.client.rest.repos.listDeployments({
+                ...this.repo,
+                environment,
+                per_page: 100,
+                page,
+            });
+            const found = data.find((d) => {
+                const payload = payloadOf(d.payload);
+                return payload.mlops_model === model && payload.mlops_version === version;
+            });
+            if (found)
+                return found.id;
+            if (data.length < 100)
+                return undefined;
+        }
+        return undefined;
+    }
+    /** The deployment for this environment and version, created when it does not exist yet. */
+    async open(input) {
+        const existing = await this.find(input.environment, input.model, input.version);
+        if (existing !== undefined) {
+            this.log.info(`Reusing GitHub deployment ${existing} of ${input.model} v${input.version} to ${input.environment}.`);
+            return existing;
+        }
+        const payload = { mlops_model: input.model, mlops_version: input.version };
+        const { data } = await this.client.rest.repos.createDeployment({
+            ...this.repo,
+            ref: input.ref,
+            environment: input.environment,
+            description: input.description.slice(0, 140),
+            payload: payload,
+            auto_merge: false,
+            required_contexts: [],
+            transient_environment: false,
+            production_environment: isProductionEnvironment(input.environment),
+        });
+        if (!('id' in data))
+            throw new Error(`GitHub did not create the deployment: ${JSON.stringify(data).slice(0, 200)}`);
+        return data.id;
+    }
+    async setStatus(id, state, options = {}) {
+        await this.client.rest.repos.createDeploymentStatus({
+            ...this.repo,
+            deployment_id: id,
+            state,
+            description: options.description?.slice(0, 140),
+            ...(options.environmentUrl ? { environment_url: options.environmentUrl } : {}),
+            ...(options.logUrl ? { log_url: options.logUrl } : {}),
+            auto_inactive: state === 'success',
+        });
+    }
+    /** Marks the environment's other deployments of `model` whose latest status is success inactive. */
+    async deactivateOlder(environment, model, keep) {
+        const marked = [];
+        for (let page = 1; page <= 10; page++) {
+            const { data } = await this.client.rest.repos.listDeployments({
+                ...this.repo,
+                environment,
+                per_page: 100,
+                page,
+            });
+            for (const deployment of data) {
+                if (deployment.id === keep || payloadOf(deployment.payload).mlops_model !== model)
+                    continue;
+                const { data: statuses } = await this.client.rest.repos.listDeploymentStatuses({
+                    ...this.repo,
+                    deployment_id: deployment.id,
+                    per_page: 1,
+                });
+                if (statuses[0]?.state === 'success') {
+                    await this.setStatus(deployment.id, 'inactive', {
+                        description: 'Superseded by a newer deployment.',
+                    });
+                    marked.push(deployment.id);
+                }
+            }
+            if (data.length < 100)
+                break;
+        }
+        return marked;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/deploy/smoke-test.js
+/**
+ * The smoke test run after a deploy against a TF Serving-compatible URL: the version is
+ * AVAILABLE, its metadata signature equals the registered one, and every case of the smoke-test
+ * file (`mlops-smoke-test/v1`, docs/schemas/smoke-test.schema.json) returns the expected outputs
+ * within tolerance and under the latency bound.
+ *
+ * ```json
+ * {
+ *   "schema": "mlops-smoke-test/v1",
+ *   "atol": 1e-4, "rtol": 1e-3, "max_latency_ms": 1000,
+ *   "cases": [
+ *     { "name": "adelie", "request": { "instances": [{ "bill_length_mm": 39.1, "island": "Torgersen" }] },
+ *       "expected": [[0.91, 0.06, 0.03]] }
+ *   ]
+ * }
+ * ```
+ * `expected` is the reply's `predictions` (row requests) or `outputs` (columnar requests); numbers
+ * match when |got - want| <= atol + rtol * |want| (numpy.isclose), other values must be equal.
+ */
+
+
+
+
+const SMOKE_TEST_SCHEMA = 'mlops-smoke-test/v1';
+const caseSchema = object({
+    name: schemas_string().min(1).optional(),
+    request: record(schemas_string(), unknown()),
+    expected: array(unknown()),
+})
+    .strict();
+const smokeTestSchema = object({
+    schema: literal(SMOKE_TEST_SCHEMA),
+    atol: schemas_number().nonnegative().default(1e-4),
+    rtol: schemas_number().nonnegative().default(1e-3),
+    max_latency_ms: schemas_number().positive().default(2000),
+    cases: array(caseSchema).min(1),
+})
+    .strict();
+async function readSmokeTest(path) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch {
+        throw new errors_UserError(`The smoke-test file '${path}' does not exist.`, { input: 'smoke-test', file: path });
+    }
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new errors_UserError(`The smoke-test file '${path}' is not valid JSON: ${error.message}`, {
+            input: 'smoke-test',
+            file: path,
+        });
+    }
+    const parsed = smokeTestSchema.safeParse(json);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+        throw new errors_UserError(`The smoke-test file '${path}' is not a valid ${SMOKE_TEST_SCHEMA} file${where}: ${issue.message}.`, {
+            input: 'smoke-test',
+            file: path,
+        });
+    }
+    return parsed.data;
+}
+/** The input names a TF Serving request body uses (row objects or columnar keys). */
+function requestInputNames(request) {
+    const instances = request['instances'];
+    if (Array.isArray(instances)) {
+        const names = new Set();
+        for (const row of instances) {
+            if (row === null || typeof row !== 'object' || Array.isArray(row))
+                return undefined;
+            for (const key of Object.keys(row))
+                names.add(key);
+        }
+        return [...names];
+    }
+    const inputs = request['inputs'];
+    if (inputs !== null && typeof inputs === 'object' && !Array.isArray(inputs))
+        return Object.keys(inputs);
+    return undefined;
+}
+/**
+ * Problems that make the file unusable with this model, found before anything is deployed:
+ * a case naming inputs the registered signature does not have, or leaving some out.
+ */
+function checkSmokeTestAgainstSignature(file, inputs, path) {
+    if (inputs === undefined || inputs.length === 0)
+        return;
+    const wanted = new Set(inputs.map((s) => s.name));
+    file.cases.forEach((c, i) => {
+        const names = requestInputNames(c.request);
+        if (names === undefined)
+            return;
+        const unknown = names.filter((n) => !wanted.has(n));
+        const missing = [...wanted].filter((n) => !names.includes(n));
+        if (unknown.length > 0 || missing.length > 0) {
+            throw new errors_UserError(`The smoke-test file '${path}' case ${c.name ?? i + 1} does not match the model's signature` +
+                (unknown.length > 0 ? `: unknown input(s) ${unknown.join(', ')}` : '') +
+                (missing.length > 0
+                    ? `${unknown.length > 0 ? ';' : ':'} missing input(s) ${missing.join(', ')}`
+                    : '') +
+                ` (the model takes ${[...wanted].join(', ')}).`, { input: 'smoke-test', file: path });
+        }
+    });
+}
+async function getJson(url, init, timeoutMs) {
+    const started = performance.now();
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const text = await response.text();
+    const ms = performance.now() - started;
+    let body = text;
+    try {
+        body = JSON.parse(text);
+    }
+    catch {
+        // Not JSON: keep the text for the message.
+    }
+    return { status: response.status, body, ms };
+}
+/** First mismatch between `got` and `want`, as a path and values, or undefined when they match. */
+function firstMismatch(got, want, atol, rtol, path = '') {
+    if (typeof want === 'number') {
+        if (typeof got !== 'number')
+            return `${path || 'value'}: got ${JSON.stringify(got)}, expected ${want}`;
+        return Math.abs(got - want) <= atol + rtol * Math.abs(want)
+            ? undefined
+            : `${path || 'value'}: got ${got}, expected ${want}`;
+    }
+    if (Array.isArray(want)) {
+        if (!Array.isArray(got) || got.length !== want.length) {
+            return `${path || 'value'}: got ${Array.isArray(got) ? `${got.length} values` : JSON.stringify(got)}, expected ${want.length} values`;
+        }
+        for (let i = 0; i < want.length; i++) {
+            const found = firstMismatch(got[i], want[i], atol, rtol, `${path}[${i}]`);
+            if (found)
+                return found;
+        }
+        return undefined;
+    }
+    return JSON.stringify(got) === JSON.stringify(want)
+        ? undefined
+        : `${path || 'value'}: got ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`;
+}
+async function runSmokeTest(target, file) {
+    const checks = [];
+    const timeout = target.requestTimeoutMs ?? 10_000;
+    const base = `${target.url.replace(/\/$/, '')}/v1/models/${encodeURIComponent(target.model)}`;
+    const versioned = `${base}/versions/${target.version}`;
+    const fail = (name, detail) => checks.push({ name, passed: false, detail });
+    const pass = (name, detail) => checks.push({ name, passed: true, detail });
+    // 1. The version is AVAILABLE (a TF Serving watching a folder may take a moment to load it).
+    const deadline = Date.now() + (target.availableTimeoutMs ?? 30_000);
+    let state = 'unknown';
+    for (;;) {
+        try {
+            const reply = await getJson(versioned, {}, timeout);
+            const status = reply.body
+                .model_version_status;
+            state = status?.find((s) => s.version === String(target.version))?.state ?? `HTTP ${reply.status}`;
+        }
+        catch (error) {
+            state = `unreachable (${error.message})`;
+        }
+        if (state === 'AVAILABLE' || Date.now() > deadline)
+            break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    if (state !== 'AVAILABLE') {
+        fail('status', `version ${target.version} is ${state}, not AVAILABLE`);
+        return { passed: false, checks };
+    }
+    pass('status', `version ${target.version} is AVAILABLE`);
+    // 2. The served signature is the registered one.
+    try {
+        const reply = await getJson(`${versioned}/metadata`, {}, timeout);
+        const served = signatureFromTfServingMetadata(reply.body);
+        if (reply.status !== 200 || served === undefined)
+            fail('signature', `metadata request answered HTTP ${reply.status}`);
+        else if (target.expected === undefined)
+            pass('signature', 'no registered signature to compare with');
+        else {
+            const problems = compareSignatures(target.expected, served);
+            if (problems.length > 0)
+                fail('signature', problems.join('; '));
+            else
+                pass('signature', `${served.inputs.length} input(s) match the registered signature`);
+        }
+    }
+    catch (error) {
+        fail('signature', `metadata request failed: ${error.message}`);
+    }
+    // 3. Known inputs give the expected outputs, fast enough.
+    for (const [index, c] of (file?.cases ?? []).entries()) {
+        const name = `case ${c.name ?? index + 1}`;
+        try {
+            const reply = await getJson(`${versioned}:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c.request) }, timeout);
+            const body = reply.body;
+            if (reply.status !== 200) {
+                fail(name, `HTTP ${reply.status}: ${typeof body === 'object' && body !== null ? String(body['error']) : String(reply.body).slice(0, 200)}`);
+                continue;
+            }
+            const got = 'predictions' in body ? body['predictions'] : body['outputs'];
+            const mismatch = firstMismatch(got, c.expected, file.atol, file.rtol);
+            if (mismatch)
+                fail(name, `output differs at ${mismatch} (atol ${file.atol}, rtol ${file.rtol})`);
+            else if (reply.ms > file.max_latency_ms)
+                fail(name, `took ${reply.ms.toFixed(1)} ms, over the ${file.max_latency_ms} ms bound`);
+            else
+                pass(name, `outputs match in ${reply.ms.toFixed(1)} ms`);
+        }
+        catch (error) {
+            fail(name, `request failed: ${error.message}`);
+        }
+    }
+    return { passed: checks.every((c) => c.passed), checks };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/deploy/summary.js
+/**
+ * The deploy step summary: the outcome in one line, the smoke-test checks as a table, and what
+ * the target did. Model names, messages and details come from users' files and servers, so all
+ * of them are escaped.
+ */
+
+const HEADLINE = {
+    success: '✅ deployed',
+    failure: '❌ failed',
+    rolled_back: '↩️ rolled back',
+};
+function renderDeploySummary(input) {
+    const lines = [
+        `### Deploy ${inlineCode(`${input.model}/${input.version}`)} to ${inlineCode(input.environment)}: ${HEADLINE[input.status]}`,
+        '',
+        escapeMarkdown(input.message),
+        '',
+    ];
+    const facts = [
+        ['Target', inlineCode(input.target)],
+        ['Version', String(input.version)],
+        ['Previous version', input.previousVersion === null ? 'none' : String(input.previousVersion)],
+    ];
+    if (input.url)
+        facts.push(['URL', inlineCode(input.url)]);
+    if (input.deploymentId !== null)
+        facts.push(['GitHub deployment', String(input.deploymentId)]);
+    if (input.alias)
+        facts.push(['Alias', `${inlineCode(input.alias)} ${input.status === 'success' ? 'moved' : 'not moved'}`]);
+    lines.push(markdownTable(['', ''], facts), '');
+    if (input.smoke) {
+        lines.push('#### Smoke test', '', markdownTable(['Check', 'Result', 'Detail'], input.smoke.checks.map((c) => [
+            escapeMarkdown(c.name),
+            c.passed ? '✅' : '❌',
+            escapeMarkdown(c.detail),
+        ])), '');
+    }
+    if (input.notes.length > 0)
+        lines.push(...input.notes.map((n) => `- ${escapeMarkdown(n)}`), '');
+    return lines.join('\n');
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+;// CONCATENATED MODULE: ./build/shared/src/logging/index.js
+/** Swallows everything: for library calls whose caller reports on its own. */
+const silentLog = {
+    info() { },
+    warning() { },
+    error() { },
+    debug() { },
+    progress() { },
+};
+/** Collects messages: handy in tests that assert on warnings. */
+function memoryLog() {
+    const lines = [];
+    return {
+        lines,
+        info: (message) => lines.push({ level: 'info', message }),
+        warning: (message, where) => lines.push({ level: 'warning', message, where }),
+        error: (message, where) => lines.push({ level: 'error', message, where }),
+        debug: (message) => lines.push({ level: 'debug', message }),
+        progress: () => { },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/canary.js
+/**
+ * Canary decisions: a candidate version takes a share of traffic until it has answered enough
+ * requests to judge, then it is promoted (it becomes the served version) or rolled back (it is
+ * unloaded) by its server error rate and latency, absolute and relative to the stable version.
+ * Pure functions; the server keeps the counters.
+ */
+function emptyArm() {
+    return { requests: 0, errors: 0, latenciesMs: [] };
+}
+/** Nearest-rank percentile (the value below which `q` of the samples fall). */
+function percentile(values, q) {
+    if (values.length === 0)
+        return Number.NaN;
+    const sorted = [...values].sort((a, b) => a - b);
+    const rank = Math.max(1, Math.ceil(q * sorted.length));
+    return sorted[rank - 1];
+}
+function decideCanary(candidate, stable, criteria, elapsedMs) {
+    // Once more errors have happened than the whole sample may hold, waiting cannot save it.
+    const errorBudget = criteria.maxErrorRate * criteria.minRequests;
+    if (candidate.errors > errorBudget) {
+        return {
+            action: 'rollback',
+            reason: `${candidate.errors} server errors in ${candidate.requests} canary requests exceed an error rate of ${criteria.maxErrorRate}`,
         };
-    },
-});
+    }
+    if (candidate.requests < criteria.minRequests) {
+        if (criteria.maxDurationMs !== undefined && elapsedMs > criteria.maxDurationMs) {
+            return {
+                action: 'rollback',
+                reason: `only ${candidate.requests} of ${criteria.minRequests} canary requests arrived within ${criteria.maxDurationMs} ms`,
+            };
+        }
+        return { action: 'continue' };
+    }
+    const errorRate = candidate.errors / candidate.requests;
+    if (errorRate > criteria.maxErrorRate) {
+        return { action: 'rollback', reason: `error rate ${errorRate.toFixed(4)} > ${criteria.maxErrorRate}` };
+    }
+    const p99 = percentile(candidate.latenciesMs, 0.99);
+    if (criteria.maxP99Ms !== undefined && p99 > criteria.maxP99Ms) {
+        return { action: 'rollback', reason: `p99 latency ${p99.toFixed(1)} ms > ${criteria.maxP99Ms} ms` };
+    }
+    const stableP99 = percentile(stable.latenciesMs, 0.99);
+    if (criteria.maxP99Ratio !== undefined &&
+        Number.isFinite(stableP99) &&
+        stableP99 > 0 &&
+        p99 / stableP99 > criteria.maxP99Ratio) {
+        return {
+            action: 'rollback',
+            reason: `p99 latency ${p99.toFixed(1)} ms is ${(p99 / stableP99).toFixed(2)}x the stable version's ${stableP99.toFixed(1)} ms (limit ${criteria.maxP99Ratio}x)`,
+        };
+    }
+    return {
+        action: 'promote',
+        reason: `${candidate.requests} canary requests, error rate ${errorRate.toFixed(4)}, p99 ${p99.toFixed(1)} ms`,
+    };
+}
+/**
+ * Sends exactly `percent` of requests to the candidate, spread evenly (a Bresenham-style
+ * accumulator rather than a coin flip), so a small canary sample has the share it asked for.
+ */
+class TrafficSplitter {
+    percent;
+    accumulator = 0;
+    constructor(percent) {
+        this.percent = percent;
+    }
+    toCandidate() {
+        this.accumulator += this.percent;
+        if (this.accumulator >= 100) {
+            this.accumulator -= 100;
+            return true;
+        }
+        return false;
+    }
+}
+/** Checks criteria sent to the admin endpoint; returns a message per problem. */
+function validateCanaryCriteria(value) {
+    const problems = [];
+    if (value === null || typeof value !== 'object')
+        return { problems: ['canary criteria must be an object'] };
+    const v = value;
+    const num = (key, min, max, required) => {
+        const x = v[key];
+        if (x === undefined) {
+            if (required)
+                problems.push(`'${key}' is required`);
+            return undefined;
+        }
+        if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max) {
+            problems.push(`'${key}' must be a number in [${min}, ${max}], got ${JSON.stringify(x)}`);
+            return undefined;
+        }
+        return x;
+    };
+    const percent = num('percent', 0.001, 99.999, true);
+    const minRequests = num('minRequests', 1, 1e9, false) ?? 100;
+    const maxErrorRate = num('maxErrorRate', 0, 1, false) ?? 0.01;
+    const maxP99Ms = num('maxP99Ms', 0, 1e9, false);
+    const maxP99Ratio = num('maxP99Ratio', 0, 1e9, false);
+    const maxDurationMs = num('maxDurationMs', 0, 1e12, false);
+    if (problems.length > 0 || percent === undefined)
+        return { problems };
+    return {
+        criteria: {
+            percent,
+            minRequests: Math.ceil(minRequests),
+            maxErrorRate,
+            ...(maxP99Ms !== undefined ? { maxP99Ms } : {}),
+            ...(maxP99Ratio !== undefined ? { maxP99Ratio } : {}),
+            ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
+        },
+        problems,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/admin.js
+/**
+ * The admin API, on its own listener bound to 127.0.0.1 and behind `Authorization: Bearer <token>`
+ * (compared in constant time). The deploy step uses it to change a running server:
+ *
+ * - `GET  /admin/status`: every model's served version, versions with states, canary status
+ * - `POST /admin/models/<m>/swap` `{"version": n, "folder": "..."}`: load, then swap (hot)
+ * - `POST /admin/models/<m>/canary` `{"version": n, "folder": "...", "criteria": {...}}`
+ * - `GET  /admin/models/<m>/canary`: the running or last canary with its decision
+ * - `POST /admin/shutdown`: stop the server (the daemon then exits)
+ */
+
+
+function send(res, status, body) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+}
+function tokenMatches(header, token) {
+    const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
+    const a = (0,external_node_crypto_.createHash)('sha256').update(given).digest();
+    const b = (0,external_node_crypto_.createHash)('sha256').update(token).digest();
+    return (0,external_node_crypto_.timingSafeEqual)(a, b) && given.length > 0;
+}
+function parseJsonObject(text) {
+    try {
+        const value = JSON.parse(text);
+        if (value === null || typeof value !== 'object' || Array.isArray(value))
+            return 'the body must be a JSON object';
+        return value;
+    }
+    catch (error) {
+        return `the body is not valid JSON: ${error.message}`;
+    }
+}
+function versionAndFolder(body) {
+    const { version, folder } = body;
+    if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1)
+        return `'version' must be an integer >= 1`;
+    if (typeof folder !== 'string' || folder === '')
+        return `'folder' must be the model folder's path`;
+    return { version, folder };
+}
+function adminStatus(server) {
+    return {
+        url: server.url,
+        pid: process.pid,
+        models: Object.fromEntries([...server.models].map(([name, served]) => [
+            name,
+            {
+                version: served.current?.state === 'AVAILABLE' ? served.current.version : null,
+                folder: served.current?.source ?? null,
+                versions: served.statuses(),
+                canary: summarizeCanary(served.canaryStatus()),
+            },
+        ])),
+    };
+}
+function summarizeCanary(status) {
+    if (status === undefined)
+        return null;
+    return {
+        candidate: status.candidate,
+        stable: status.stable,
+        criteria: status.criteria,
+        candidate_requests: status.candidateStats.requests,
+        candidate_errors: status.candidateStats.errors,
+        stable_requests: status.stableStats.requests,
+        decision: status.decision ?? null,
+    };
+}
+async function handleAdminRequest(req, res, context) {
+    if (!tokenMatches(req.headers.authorization, context.token)) {
+        send(res, 401, { error: 'Missing or wrong admin token (Authorization: Bearer <token>).' });
+        return;
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    const method = req.method ?? 'GET';
+    if (path === '/admin/status' && method === 'GET') {
+        send(res, 200, adminStatus(context.server));
+        return;
+    }
+    if (path === '/admin/shutdown' && method === 'POST') {
+        res.on('finish', () => context.onShutdown?.());
+        send(res, 200, { status: 'stopping' });
+        return;
+    }
+    const match = /^\/admin\/models\/([^/]+)\/(swap|canary)$/.exec(path);
+    if (!match) {
+        send(res, 404, { error: `No admin route ${method} ${path}.` });
+        return;
+    }
+    const name = decodeURIComponent(match[1]);
+    const served = context.server.models.get(name);
+    if (!served) {
+        send(res, 404, { error: `This server does not serve a model named '${name}'.` });
+        return;
+    }
+    if (match[2] === 'canary' && method === 'GET') {
+        send(res, 200, { canary: summarizeCanary(served.canaryStatus()) });
+        return;
+    }
+    if (method !== 'POST') {
+        send(res, 405, { error: `Use POST on ${path}.` });
+        return;
+    }
+    const body = parseJsonObject(await context.readBody(req));
+    if (typeof body === 'string') {
+        send(res, 400, { error: body });
+        return;
+    }
+    const target = versionAndFolder(body);
+    if (typeof target === 'string') {
+        send(res, 400, { error: target });
+        return;
+    }
+    try {
+        if (match[2] === 'swap') {
+            const result = await context.server.swap(name, target.version, target.folder);
+            send(res, 200, { model: name, version: target.version, previous: result.previous ?? null });
+        }
+        else {
+            const checked = validateCanaryCriteria(body['criteria']);
+            if (!checked.criteria) {
+                send(res, 400, { error: `Invalid canary criteria: ${checked.problems.join('; ')}.` });
+                return;
+            }
+            const status = await served.startCanary(target.version, target.folder, () => context.server.loadModel(target.folder), checked.criteria);
+            send(res, 200, { canary: summarizeCanary(status) });
+        }
+    }
+    catch (error) {
+        context.log.warning(`Admin ${match[2]} of '${name}' to version ${target.version} failed: ${error.message}`);
+        send(res, 409, { error: `Version ${target.version} was not loaded: ${error.message}` });
+    }
+}
 
 ;// CONCATENATED MODULE: ./build/shared/src/engines/onnxruntime.js
 
@@ -67427,6 +68222,2120 @@ async function preprocessingBeside(modelPath) {
     const file = (0,external_node_path_.join)(folder, 'preprocessing.json');
     return (0,external_node_fs_.existsSync)(file) ? readPreprocessing(file) : null;
 }
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/loaded-model.js
+/**
+ * A model as the server holds it: a `ModelAdapter` from shared/src/models (TF.js or ONNX) plus
+ * its saved preprocessing, asked for predictions on batches of rows whose inputs are named as in
+ * the serving signature.
+ *
+ * With a `preprocessing.json` beside the model, the inputs are the raw features (numbers and
+ * category strings) and the preprocessing is applied with `applyPreprocessing`, the function
+ * train and evaluate use. Without one, the model's own input tensor is the single input and each
+ * row is a list of numbers.
+ */
+
+
+
+/** A problem with the request's values (wrong width, non-numbers): the client's fault, a 400. */
+class InvalidInputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidInputError';
+    }
+}
+const dims = (shape) => shape.map((d) => d ?? -1);
+function featureInputs(preprocessing) {
+    return preprocessing.features.map((f) => ({
+        name: f.name,
+        dtype: f.kind === 'numeric' ? 'float32' : 'string',
+        shape: [-1],
+    }));
+}
+/** Checked numbers of a raw tensor input, row-major. */
+function numericMatrix(values, rows, width, inputName) {
+    const out = new Float32Array(rows * width);
+    for (let r = 0; r < rows; r++) {
+        const row = values[r];
+        if (!Array.isArray(row) || row.length !== width) {
+            throw new InvalidInputError(`Row ${r} of input '${inputName}' must be a list of ${width} numbers, got ${JSON.stringify(row)?.slice(0, 80)}.`);
+        }
+        for (let c = 0; c < width; c++) {
+            const x = row[c];
+            if (typeof x !== 'number' || !Number.isFinite(x)) {
+                throw new InvalidInputError(`Row ${r}, column ${c} of input '${inputName}' is not a finite number: ${JSON.stringify(x)}.`);
+            }
+            out[r * width + c] = x;
+        }
+    }
+    return out;
+}
+/** Wraps an adapter for serving: named inputs in, one output vector per row out. */
+function servingModel(adapter, preprocessing) {
+    const tensorInput = adapter.signature.inputs[0];
+    const width = preprocessing !== undefined ? inputWidth(preprocessing) : adapter.inputWidth;
+    if (width === null || width <= 0) {
+        throw new errors_UserError(`The model ${adapter.path} does not declare how many input columns it takes, and has no preprocessing.json.`);
+    }
+    if (preprocessing !== undefined && adapter.inputWidth !== null && adapter.inputWidth !== width) {
+        throw new errors_UserError(`The model ${adapter.path} takes ${adapter.inputWidth} input columns but its preprocessing.json produces ${width}.`);
+    }
+    const inputName = tensorInput?.name ?? 'inputs';
+    const output = adapter.signature.outputs[0];
+    const signature = {
+        inputs: preprocessing !== undefined
+            ? featureInputs(preprocessing)
+            : [{ name: inputName, dtype: 'float32', shape: [-1, width] }],
+        outputs: output ? [{ name: output.name, dtype: output.dtype, shape: dims(output.shape) }] : [],
+    };
+    return {
+        format: adapter.format,
+        engine: adapter.engine,
+        signature,
+        preprocessing,
+        async predict(columns, rows) {
+            const matrix = preprocessing !== undefined
+                ? applyPreprocessing(preprocessing, columns, rows)
+                : numericMatrix(columns[inputName] ?? [], rows, width, inputName);
+            const { values, width: outWidth } = await adapter.predict(matrix, rows, width);
+            const out = [];
+            for (let r = 0; r < rows; r++)
+                out.push(Array.from(values.subarray(r * outWidth, (r + 1) * outWidth)));
+            return out;
+        },
+        dispose() {
+            adapter.dispose();
+        },
+    };
+}
+/** Loads a model folder (`model.json` + weights, or `model.onnx`) or file, with its preprocessing. */
+async function loadModelFolder(path) {
+    const adapter = await loadModel(path);
+    try {
+        const preprocessing = (await preprocessingBeside(path)) ?? undefined;
+        return servingModel(adapter, preprocessing);
+    }
+    catch (error) {
+        adapter.dispose();
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/model-source.js
+/**
+ * Where the server gets a model's files: a registry reference (files sha256-verified by
+ * `resolveModel`), a TF Serving-style base path whose integer subfolders are versions (the
+ * highest is served), or a folder given with its version (the admin swap).
+ */
+
+
+
+
+async function resolveModelSource(spec) {
+    if ('folder' in spec)
+        return { version: spec.version, folder: spec.folder };
+    if ('baseDir' in spec)
+        return highestVersionFolder(spec.baseDir, spec.name);
+    const registry = typeof spec.registry === 'string' ? new LocalRegistry(spec.registry) : spec.registry;
+    const resolved = await resolveModel(registry, spec.reference ?? `${spec.name}@latest`, {
+        cacheDir: spec.cacheDir,
+    });
+    if (resolved.record.name !== spec.name) {
+        throw new errors_UserError(`The reference '${spec.reference}' names model '${resolved.record.name}', not '${spec.name}'.`, { input: 'model' });
+    }
+    return { version: resolved.record.version, folder: resolved.path };
+}
+/** TF Serving's layout: `<base>/<n>/` with n an integer; the highest complete one is served. */
+async function highestVersionFolder(baseDir, name) {
+    let names;
+    try {
+        names = await (0,promises_.readdir)(baseDir);
+    }
+    catch {
+        throw new errors_UserError(`The model base path '${baseDir}' for '${name}' does not exist.`, { file: baseDir });
+    }
+    const versions = [];
+    for (const entry of names) {
+        if (!/^[1-9][0-9]*$/.test(entry))
+            continue;
+        if ((await (0,promises_.stat)((0,external_node_path_.join)(baseDir, entry))).isDirectory())
+            versions.push(Number(entry));
+    }
+    if (versions.length === 0) {
+        throw new errors_UserError(`The model base path '${baseDir}' has no version folders (1/, 2/, ...).`, {
+            file: baseDir,
+        });
+    }
+    const version = Math.max(...versions);
+    return { version, folder: (0,external_node_path_.join)(baseDir, String(version)) };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/predict-request.js
+/** A request TF Serving would reject with INVALID_ARGUMENT (400) or one over a limit (413). */
+class BadRequestError extends Error {
+    status;
+    constructor(message, status = 400) {
+        super(message);
+        this.status = status;
+        this.name = 'BadRequestError';
+    }
+}
+function predict_request_isPlainObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function predict_request_describe(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+/** Parses the request text; every problem is a BadRequestError whose message says what was expected. */
+function parsePredictRequest(text, inputs, maxBatch) {
+    let body;
+    try {
+        body = JSON.parse(text);
+    }
+    catch (error) {
+        throw new BadRequestError(`The request body is not valid JSON: ${error.message}.`);
+    }
+    if (!predict_request_isPlainObject(body)) {
+        throw new BadRequestError(`The request body must be a JSON object with "instances" or "inputs", got ${predict_request_describe(body)}.`);
+    }
+    const signatureName = body['signature_name'];
+    if (signatureName !== undefined && signatureName !== 'serving_default') {
+        throw new BadRequestError(`Unknown signature_name ${predict_request_describe(signatureName)}: this model has only 'serving_default'.`);
+    }
+    const hasInstances = 'instances' in body;
+    const hasInputs = 'inputs' in body;
+    if (hasInstances === hasInputs) {
+        throw new BadRequestError(hasInstances
+            ? 'The request has both "instances" and "inputs": use one of them.'
+            : 'The request must have "instances" (row format) or "inputs" (columnar format).');
+    }
+    const request = hasInstances
+        ? fromInstances(body['instances'], inputs)
+        : fromColumns(body['inputs'], inputs);
+    if (request.rows === 0)
+        throw new BadRequestError('The request has no rows.');
+    if (request.rows > maxBatch) {
+        throw new BadRequestError(`The request has ${request.rows} rows; this server accepts at most ${maxBatch} per request.`);
+    }
+    return request;
+}
+function fromInstances(instances, inputs) {
+    const names = inputs.map((s) => s.name);
+    if (!Array.isArray(instances))
+        throw new BadRequestError(`"instances" must be a list, got ${predict_request_describe(instances)}.`);
+    const columns = Object.fromEntries(names.map((n) => [n, []]));
+    const rows = [];
+    instances.forEach((instance, index) => {
+        let row;
+        if (predict_request_isPlainObject(instance)) {
+            const unknown = Object.keys(instance).filter((key) => !names.includes(key));
+            if (unknown.length > 0) {
+                throw new BadRequestError(`instances[${index}] has unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model takes ${names.join(', ')}.`);
+            }
+            const missing = names.filter((n) => !(n in instance));
+            if (missing.length > 0) {
+                throw new BadRequestError(`instances[${index}] is missing input(s) ${missing.map((m) => `'${m}'`).join(', ')}.`);
+            }
+            row = instance;
+        }
+        else if (names.length === 1) {
+            row = { [names[0]]: instance };
+        }
+        else if (Array.isArray(instance) && instance.length === names.length) {
+            row = Object.fromEntries(names.map((n, i) => [n, instance[i]]));
+        }
+        else {
+            throw new BadRequestError(`instances[${index}] must be an object with inputs ${names.join(', ')} (or a list of ${names.length} values in that order), got ${predict_request_describe(instance)}.`);
+        }
+        for (const spec of inputs)
+            checkValue(row[spec.name], spec, `instances[${index}].${spec.name}`);
+        for (const name of names)
+            columns[name].push(row[name]);
+        rows.push(row);
+    });
+    return { format: 'row', columns, rows: instances.length, instances: rows };
+}
+function fromColumns(body, inputs) {
+    const names = inputs.map((s) => s.name);
+    let columns;
+    if (predict_request_isPlainObject(body)) {
+        const unknown = Object.keys(body).filter((key) => !names.includes(key));
+        if (unknown.length > 0) {
+            throw new BadRequestError(`"inputs" has unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model takes ${names.join(', ')}.`);
+        }
+        columns = {};
+        for (const name of names) {
+            const values = body[name];
+            if (values === undefined)
+                throw new BadRequestError(`"inputs" is missing input '${name}'.`);
+            if (!Array.isArray(values))
+                throw new BadRequestError(`"inputs".${name} must be a list with one value per row, got ${predict_request_describe(values)}.`);
+            columns[name] = values;
+        }
+    }
+    else if (Array.isArray(body) && names.length === 1) {
+        columns = { [names[0]]: body };
+    }
+    else {
+        throw new BadRequestError(`"inputs" must be an object of lists keyed by input name (${names.join(', ')}), got ${predict_request_describe(body)}.`);
+    }
+    const lengths = new Set(names.map((n) => columns[n].length));
+    if (lengths.size > 1) {
+        throw new BadRequestError(`The lists in "inputs" differ in length (${names.map((n) => `${n}: ${columns[n].length}`).join(', ')}); each needs one value per row.`);
+    }
+    const rows = columns[names[0]].length;
+    const instances = [];
+    for (let r = 0; r < rows; r++) {
+        const row = {};
+        for (const name of names) {
+            row[name] = columns[name][r];
+        }
+        for (const spec of inputs)
+            checkValue(row[spec.name], spec, `inputs.${spec.name}[${r}]`);
+        instances.push(row);
+    }
+    return { format: 'columnar', columns, rows, instances };
+}
+/**
+ * A scalar feature takes a number (numeric) or a string/number/boolean (categorical), or null,
+ * which the preprocessing fills; a tensor input (shape [-1, n]) takes a flat list of numbers.
+ */
+function checkValue(value, spec, where) {
+    const isTensor = (spec.shape?.length ?? 1) > 1;
+    if (isTensor) {
+        if (Array.isArray(value) && value.every((v) => typeof v === 'number'))
+            return;
+        throw new BadRequestError(`${where} must be a list of numbers, got ${predict_request_describe(value)}.`);
+    }
+    if (value === null)
+        return;
+    if (spec.dtype === 'string') {
+        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+            return;
+        throw new BadRequestError(`${where} must be a category (string) or null, got ${predict_request_describe(value)}.`);
+    }
+    if (typeof value === 'number')
+        return;
+    throw new BadRequestError(`${where} must be a number or null, got ${predict_request_describe(value)}.`);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/prometheus.js
+/**
+ * The few Prometheus metric kinds the server exports, rendered in the text exposition format
+ * 0.0.4 (https://prometheus.io/docs/instrumenting/exposition_formats/): `# HELP`/`# TYPE` once
+ * per family, label values escaped (backslash, double quote, newline), histogram buckets
+ * cumulative with `le` and a final `+Inf` equal to `_count`.
+ */
+function labelKey(labels) {
+    return JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+}
+function escapeLabelValue(value) {
+    return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+function escapeHelp(text) {
+    return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+function renderLabels(labels) {
+    const entries = Object.entries(labels);
+    if (entries.length === 0)
+        return '';
+    return `{${entries.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
+}
+function prometheus_formatNumber(value) {
+    if (value === Number.POSITIVE_INFINITY)
+        return '+Inf';
+    if (value === Number.NEGATIVE_INFINITY)
+        return '-Inf';
+    if (Number.isNaN(value))
+        return 'NaN';
+    return String(value);
+}
+class Counter {
+    name;
+    help;
+    values = new Map();
+    constructor(name, help) {
+        this.name = name;
+        this.help = help;
+    }
+    inc(labels = {}, by = 1) {
+        const key = labelKey(labels);
+        const entry = this.values.get(key);
+        if (entry)
+            entry.value += by;
+        else
+            this.values.set(key, { labels, value: by });
+    }
+    get(labels = {}) {
+        return this.values.get(labelKey(labels))?.value ?? 0;
+    }
+    render() {
+        const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} counter`];
+        for (const { labels, value } of this.values.values())
+            lines.push(`${this.name}${renderLabels(labels)} ${prometheus_formatNumber(value)}`);
+        return lines;
+    }
+}
+class Gauge {
+    name;
+    help;
+    values = new Map();
+    constructor(name, help) {
+        this.name = name;
+        this.help = help;
+    }
+    set(labels, value) {
+        this.values.set(labelKey(labels), { labels, value });
+    }
+    remove(labels) {
+        this.values.delete(labelKey(labels));
+    }
+    render() {
+        const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} gauge`];
+        for (const { labels, value } of this.values.values())
+            lines.push(`${this.name}${renderLabels(labels)} ${prometheus_formatNumber(value)}`);
+        return lines;
+    }
+}
+/** Latency buckets in seconds: from 0.5 ms (a one-row predict) to 10 s (a timeout). */
+const LATENCY_BUCKETS = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+class Histogram {
+    name;
+    help;
+    buckets;
+    series = new Map();
+    constructor(name, help, buckets = LATENCY_BUCKETS) {
+        this.name = name;
+        this.help = help;
+        this.buckets = buckets;
+    }
+    observe(labels, value) {
+        const key = labelKey(labels);
+        let entry = this.series.get(key);
+        if (!entry) {
+            entry = { labels, counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 };
+            this.series.set(key, entry);
+        }
+        // Buckets are stored non-cumulative and summed at render time.
+        const index = this.buckets.findIndex((upper) => value <= upper);
+        if (index >= 0)
+            entry.counts[index] += 1;
+        entry.sum += value;
+        entry.count += 1;
+    }
+    render() {
+        const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} histogram`];
+        for (const { labels, counts, sum, count } of this.series.values()) {
+            let cumulative = 0;
+            this.buckets.forEach((upper, i) => {
+                cumulative += counts[i];
+                lines.push(`${this.name}_bucket${renderLabels({ ...labels, le: prometheus_formatNumber(upper) })} ${cumulative}`);
+            });
+            lines.push(`${this.name}_bucket${renderLabels({ ...labels, le: '+Inf' })} ${count}`);
+            lines.push(`${this.name}_sum${renderLabels(labels)} ${prometheus_formatNumber(sum)}`);
+            lines.push(`${this.name}_count${renderLabels(labels)} ${count}`);
+        }
+        return lines;
+    }
+}
+class MetricsRegistry {
+    families = [];
+    counter(name, help) {
+        return this.add(new Counter(name, help));
+    }
+    gauge(name, help) {
+        return this.add(new Gauge(name, help));
+    }
+    histogram(name, help, buckets) {
+        return this.add(new Histogram(name, help, buckets));
+    }
+    add(family) {
+        this.families.push(family);
+        return family;
+    }
+    /** The `GET /metrics` body; served as `text/plain; version=0.0.4`. */
+    render() {
+        return `${this.families.flatMap((f) => f.render()).join('\n')}\n`;
+    }
+}
+const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/request-log.js
+/**
+ * The server's request log: what production sent and what the model answered, for drift-check to
+ * read as its `current` data (`current: <dir>/requests*.ndjson`).
+ *
+ * Format `mlops-request-log/v1`: NDJSON, one line per predicted row (not per request), so the
+ * file is a plain table whose columns are the model's raw input features:
+ *
+ * ```json
+ * {"_ts":"2026-01-02T03:04:05.678Z","_model":"penguins","_version":3,"bill_length_mm":39.1,"island":"Biscoe","prediction":"Adelie","_output":[0.91,0.06,0.03]}
+ * ```
+ * - `_ts` (ISO time the request was answered), `_model`, `_version`: where the row went;
+ * - one key per input of the serving signature, with the value as sent (null stays null);
+ * - `prediction`: for a classifier with `classes` in its preprocessing, the predicted label
+ *   (argmax; for one sigmoid unit, `classes[1]` when >= 0.5); otherwise the first output value;
+ * - `_output`: the raw output vector.
+ *
+ * Bounded: a request is logged with probability `sampleRate` (all of its rows or none); the live
+ * file `requests.ndjson` is rotated to `requests-<UTC time>-<n>.ndjson` before it would pass
+ * `maxBytes`, and only the newest `rotate` rotated files are kept. Writes are queued and never
+ * delay a response; when the queue is full (a slow disk), requests are dropped and counted.
+ */
+
+
+const REQUEST_LOG_SCHEMA = 'mlops-request-log/v1';
+const REQUEST_LOG_FILE = 'requests.ndjson';
+const MAX_PENDING_LINES = 10_000;
+class RequestLog {
+    options;
+    size = -1;
+    pending = [];
+    flushing;
+    sequence = 0;
+    /** Requests skipped because the write queue was full. */
+    dropped = 0;
+    /** Requests written. */
+    written = 0;
+    constructor(options) {
+        this.options = options;
+    }
+    /** Queues the request's rows when it is sampled; returns at once. */
+    record(entry) {
+        const random = this.options.random ?? Math.random;
+        if (this.options.sampleRate <= 0 || random() >= this.options.sampleRate)
+            return;
+        if (this.pending.length + entry.instances.length > MAX_PENDING_LINES) {
+            this.dropped++;
+            return;
+        }
+        const ts = new Date().toISOString();
+        entry.instances.forEach((instance, i) => {
+            const output = entry.outputs[i] ?? [];
+            this.pending.push(JSON.stringify({
+                _ts: ts,
+                _model: entry.model,
+                _version: entry.version,
+                ...instance,
+                prediction: predictionValue(output, entry.classes),
+                _output: output,
+            }));
+        });
+        this.written++;
+        this.flushing ??= this.drain();
+    }
+    /** Resolves when everything queued so far is on disk. */
+    async flush() {
+        while (this.flushing)
+            await this.flushing;
+    }
+    async drain() {
+        try {
+            await (0,promises_.mkdir)(this.options.dir, { recursive: true });
+            if (this.size < 0)
+                this.size = await fileSize((0,external_node_path_.join)(this.options.dir, REQUEST_LOG_FILE));
+            while (this.pending.length > 0) {
+                const lines = this.pending;
+                this.pending = [];
+                // Cut the batch where a file would pass maxBytes, rotating in between.
+                let chunk = '';
+                for (const line of lines) {
+                    const bytes = Buffer.byteLength(line) + 1;
+                    if (this.size + Buffer.byteLength(chunk) + bytes > this.options.maxBytes &&
+                        this.size + Buffer.byteLength(chunk) > 0) {
+                        await this.write(chunk);
+                        chunk = '';
+                        await this.rotateNow();
+                    }
+                    chunk += `${line}\n`;
+                }
+                await this.write(chunk);
+            }
+        }
+        finally {
+            this.flushing = undefined;
+        }
+    }
+    async write(chunk) {
+        if (chunk === '')
+            return;
+        await (0,promises_.appendFile)((0,external_node_path_.join)(this.options.dir, REQUEST_LOG_FILE), chunk);
+        this.size += Buffer.byteLength(chunk);
+    }
+    async rotateNow() {
+        const stamp = new Date()
+            .toISOString()
+            .replace(/[-:]/g, '')
+            .replace(/\.\d+Z$/, 'Z');
+        this.sequence++;
+        await (0,promises_.rename)((0,external_node_path_.join)(this.options.dir, REQUEST_LOG_FILE), (0,external_node_path_.join)(this.options.dir, `requests-${stamp}-${this.sequence}.ndjson`));
+        this.size = 0;
+        const rotated = (await (0,promises_.readdir)(this.options.dir)).filter((n) => /^requests-.+\.ndjson$/.test(n));
+        // Names sort by time, then by sequence within one second (zero-padding is not needed: the
+        // sequence only matters within a second, and files are removed oldest first by mtime).
+        const withTimes = await Promise.all(rotated.map(async (name) => ({ name, mtime: (await (0,promises_.stat)((0,external_node_path_.join)(this.options.dir, name))).mtimeMs })));
+        withTimes.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name, 'en', { numeric: true }));
+        for (const old of withTimes.slice(0, Math.max(0, withTimes.length - this.options.rotate))) {
+            await (0,promises_.unlink)((0,external_node_path_.join)(this.options.dir, old.name)).catch(() => { });
+        }
+    }
+}
+async function fileSize(path) {
+    try {
+        return (await (0,promises_.stat)(path)).size;
+    }
+    catch {
+        return 0;
+    }
+}
+/** The label a classifier picked, or a regressor's value. */
+function predictionValue(output, classes) {
+    if (output.length === 0)
+        return null;
+    if (classes !== undefined && classes.length >= 2) {
+        if (output.length === 1)
+            return output[0] >= 0.5 ? classes[1] : classes[0];
+        let best = 0;
+        for (let i = 1; i < output.length; i++)
+            if (output[i] > output[best])
+                best = i;
+        return classes[best] ?? best;
+    }
+    return output[0];
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/served-model.js
+
+/** Keeps this many latencies per canary arm; enough for a p99 without growing without bound. */
+const MAX_LATENCY_SAMPLES = 10_000;
+class VersionSlot {
+    version;
+    source;
+    state = 'LOADING';
+    model;
+    /** Why loading failed (state END with an error). */
+    error;
+    inFlight = 0;
+    idle;
+    constructor(version, 
+    /** Where the files came from, for the admin status. */
+    source) {
+        this.version = version;
+        this.source = source;
+    }
+    /** Counts a request against this version; false when it no longer takes requests. */
+    acquire() {
+        if (this.state !== 'AVAILABLE' || this.model === undefined)
+            return false;
+        this.inFlight++;
+        return true;
+    }
+    release() {
+        this.inFlight--;
+        if (this.inFlight === 0 && this.idle)
+            this.idle();
+    }
+    get activeRequests() {
+        return this.inFlight;
+    }
+    /** Stops taking new requests, waits for the ones in flight, then frees the model. */
+    async unload() {
+        if (this.state === 'END')
+            return;
+        this.state = 'UNLOADING';
+        if (this.inFlight > 0)
+            await new Promise((resolve) => (this.idle = resolve));
+        this.model?.dispose();
+        this.model = undefined;
+        this.state = 'END';
+    }
+}
+class ServedModel {
+    name;
+    log;
+    slots = new Map();
+    current;
+    canary;
+    /** The last canary's outcome, kept for the admin status after it ends. */
+    lastCanary;
+    swapQueue = Promise.resolve();
+    constructor(name, log) {
+        this.name = name;
+        this.log = log;
+    }
+    /** Versions as `GET /v1/models/<m>` lists them: newest first, as TF Serving does. */
+    statuses() {
+        return [...this.slots.values()]
+            .sort((a, b) => b.version - a.version)
+            .map((s) => ({ version: s.version, state: s.state, ...(s.error ? { error: s.error } : {}) }));
+    }
+    /**
+     * Loads `version` and makes it the served one; the previous version drains and unloads.
+     * Swaps run one at a time. Reloading the served version is a no-op.
+     */
+    swapTo(version, source, load) {
+        const run = async () => {
+            if (this.current?.version === version && this.current.state === 'AVAILABLE')
+                return { previous: version };
+            if (this.canary)
+                this.endCanary({ action: 'rollback', reason: `superseded by a swap to version ${version}` });
+            const slot = await this.loadSlot(version, source, load);
+            const previous = this.current;
+            this.current = slot;
+            this.log.info(`Model '${this.name}' now serves version ${version}${previous ? ` (was ${previous.version})` : ''}.`);
+            if (previous && previous !== slot)
+                void previous.unload();
+            return previous ? { previous: previous.version } : {};
+        };
+        const result = this.swapQueue.then(run, run);
+        this.swapQueue = result.catch(() => { });
+        return result;
+    }
+    async loadSlot(version, source, load) {
+        const slot = new VersionSlot(version, source);
+        const existing = this.slots.get(version);
+        if (existing && existing !== this.current)
+            await existing.unload();
+        this.slots.set(version, slot);
+        try {
+            slot.model = await load();
+        }
+        catch (error) {
+            slot.state = 'END';
+            slot.error = error.message;
+            // The served version is untouched: a failed load never takes traffic.
+            if (existing && existing === this.current)
+                this.slots.set(version, existing);
+            throw error;
+        }
+        slot.state = 'AVAILABLE';
+        return slot;
+    }
+    /** Loads a candidate and starts sending it `criteria.percent` of unversioned traffic. */
+    startCanary(version, source, load, criteria) {
+        const run = async () => {
+            const stable = this.current;
+            if (stable === undefined)
+                throw new Error(`Model '${this.name}' serves no version to compare a canary with.`);
+            if (stable.version === version)
+                throw new Error(`Version ${version} is already the served version.`);
+            if (this.canary)
+                this.endCanary({ action: 'rollback', reason: `replaced by a canary of version ${version}` });
+            const slot = await this.loadSlot(version, source, load);
+            const status = {
+                candidate: version,
+                stable: stable.version,
+                criteria,
+                startedAt: Date.now(),
+                candidateStats: emptyArm(),
+                stableStats: emptyArm(),
+            };
+            this.canary = { slot, stable, splitter: new TrafficSplitter(criteria.percent), status };
+            this.log.info(`Model '${this.name}': canary of version ${version} takes ${criteria.percent}% of traffic.`);
+            return status;
+        };
+        const result = this.swapQueue.then(run, run);
+        this.swapQueue = result.catch(() => { });
+        return result;
+    }
+    canaryStatus() {
+        return this.canary?.status ?? this.lastCanary;
+    }
+    /** Picks the version for an unversioned request and counts it as in flight. */
+    route() {
+        const canary = this.canary;
+        if (canary?.splitter.toCandidate() && canary.slot.acquire())
+            return { slot: canary.slot, arm: 'candidate' };
+        const slot = this.current;
+        if (slot?.acquire())
+            return canary ? { slot, arm: 'stable' } : { slot };
+        return undefined;
+    }
+    /** A request for one version: only AVAILABLE versions answer. */
+    routeVersion(version) {
+        const slot = this.slots.get(version);
+        return slot?.acquire() ? { slot } : undefined;
+    }
+    /** Records a finished canary-arm request and acts on the decision it leads to. */
+    observe(routed, latencyMs, serverError) {
+        const canary = this.canary;
+        if (!canary || routed.arm === undefined)
+            return;
+        if (routed.arm === 'candidate' && routed.slot !== canary.slot)
+            return;
+        const stats = routed.arm === 'candidate' ? canary.status.candidateStats : canary.status.stableStats;
+        stats.requests++;
+        if (serverError)
+            stats.errors++;
+        if (stats.latenciesMs.length < MAX_LATENCY_SAMPLES)
+            stats.latenciesMs.push(latencyMs);
+        if (routed.arm !== 'candidate')
+            return;
+        const decision = decideCanary(canary.status.candidateStats, canary.status.stableStats, canary.status.criteria, Date.now() - canary.status.startedAt);
+        if (decision.action !== 'continue')
+            this.endCanary(decision);
+    }
+    /** Checks the time bound of a canary that gets no traffic (called by a timer). */
+    tick() {
+        const canary = this.canary;
+        if (!canary)
+            return;
+        const decision = decideCanary(canary.status.candidateStats, canary.status.stableStats, canary.status.criteria, Date.now() - canary.status.startedAt);
+        if (decision.action !== 'continue')
+            this.endCanary(decision);
+    }
+    endCanary(decision) {
+        const canary = this.canary;
+        if (!canary)
+            return;
+        this.canary = undefined;
+        canary.status.decision = decision;
+        this.lastCanary = canary.status;
+        if (decision.action === 'promote') {
+            const previous = this.current;
+            this.current = canary.slot;
+            this.log.info(`Model '${this.name}': canary version ${canary.slot.version} promoted (${decision.reason}).`);
+            if (previous && previous !== canary.slot)
+                void previous.unload();
+        }
+        else {
+            this.log.warning(`Model '${this.name}': canary version ${canary.slot.version} rolled back (${decision.reason}).`);
+            void canary.slot.unload();
+        }
+    }
+    /** Unloads everything (server shutdown), after in-flight requests answer. */
+    async close() {
+        this.canary = undefined;
+        await Promise.all([...this.slots.values()].map((s) => s.unload()));
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/server.js
+/**
+ * `mlops serve`: a TF Serving-compatible REST server on Node's `http`
+ * (https://www.tensorflow.org/tfx/serving/api_rest):
+ *
+ * - `GET  /v1/models/<m>` and `/v1/models/<m>/versions/<v>`: `{"model_version_status": [...]}`
+ * - `GET  /v1/models/<m>/metadata` (and per version): `signature_def` as TF Serving writes it
+ * - `POST /v1/models/<m>:predict` and `/v1/models/<m>/versions/<v>:predict`: row (`instances`)
+ *   or columnar (`inputs`) requests, `{"predictions": ...}` / `{"outputs": ...}` replies
+ * - errors as `{"error": "..."}` with TF Serving's codes: 400 invalid argument, 404 not found,
+ *   503 unavailable, 504 deadline exceeded, 500 internal; plus 413 for a body over the limit and
+ *   408 for a body that does not arrive in time
+ * - `/healthz` (the process answers), `/readyz` (every model has an AVAILABLE version),
+ *   `/metrics` (Prometheus text format)
+ *
+ * With `admin`, a second listener on 127.0.0.1 only, behind a bearer token, swaps versions and
+ * runs canaries (see admin.ts).
+ */
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_LIMITS = {
+    maxBodyBytes: 8 * 1024 * 1024,
+    maxBatch: 1024,
+    timeoutMs: 10_000,
+};
+function createMetrics() {
+    const registry = new MetricsRegistry();
+    return {
+        registry,
+        m: {
+            requests: registry.counter('mlops_serve_requests_total', 'HTTP requests answered, by model, API method and status code.'),
+            duration: registry.histogram('mlops_serve_request_duration_seconds', 'Time from request arrival to reply, by model and API method.'),
+            errors: registry.counter('mlops_serve_errors_total', 'Requests that failed, by model and reason.'),
+            rows: registry.counter('mlops_serve_predict_rows_total', 'Rows predicted, by model and version.'),
+            version: registry.gauge('mlops_serve_loaded_version', 'The version that unversioned requests are served by.'),
+            logDropped: registry.counter('mlops_serve_request_log_dropped_total', 'Sampled requests not logged because the write queue was full.'),
+        },
+    };
+}
+class HttpError extends Error {
+    status;
+    reason;
+    constructor(status, message, reason) {
+        super(message);
+        this.status = status;
+        this.reason = reason;
+    }
+}
+function sendJson(res, status, body) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+}
+/** Reads the body up to `maxBytes`; a larger one is a 413, a slow one a 408. */
+function readBody(req, maxBytes, timeoutMs) {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+        req.resume();
+        return Promise.reject(new HttpError(413, `The request body is ${declared} bytes; this server accepts at most ${maxBytes}.`, 'too_large'));
+    }
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        let done = false;
+        const finish = (error) => {
+            if (done)
+                return;
+            done = true;
+            clearTimeout(timer);
+            if (error) {
+                // Keep reading and discarding, so the client can finish sending and read the answer.
+                chunks.length = 0;
+                req.removeAllListeners('data');
+                req.resume();
+                reject(error);
+            }
+            else
+                resolve(Buffer.concat(chunks).toString('utf8'));
+        };
+        const timer = setTimeout(() => finish(new HttpError(408, `The request body did not arrive within ${timeoutMs} ms.`, 'timeout')), timeoutMs);
+        req.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > maxBytes)
+                finish(new HttpError(413, `The request body is over ${maxBytes} bytes, the most this server accepts.`, 'too_large'));
+            else
+                chunks.push(chunk);
+        });
+        req.on('end', () => finish());
+        req.on('error', (error) => finish(new HttpError(400, `The request body could not be read: ${error.message}`, 'bad_request')));
+    });
+}
+function withDeadline(work, timeoutMs) {
+    let timer;
+    const deadline = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new HttpError(504, `Deadline exceeded: the prediction took longer than ${timeoutMs} ms.`, 'timeout')), timeoutMs);
+    });
+    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+const MODEL_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+))?(\/metadata|:predict)?$/;
+async function startModelServer(options) {
+    const log = options.log ?? silentLog;
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const { registry: metrics, m } = createMetrics();
+    const load = options.loadModel ?? loadModelFolder;
+    const models = new Map();
+    const requestLog = options.requestLog ? new RequestLog(options.requestLog) : undefined;
+    let droppedSeen = 0;
+    for (const spec of options.models) {
+        if (models.has(spec.name))
+            throw new Error(`Model '${spec.name}' is listed twice.`);
+        models.set(spec.name, new ServedModel(spec.name, log));
+    }
+    const updateVersionGauge = () => {
+        for (const [name, served] of models) {
+            if (served.current?.state === 'AVAILABLE')
+                m.version.set({ model: name }, served.current.version);
+        }
+    };
+    async function swap(name, version, folder) {
+        const served = models.get(name);
+        if (!served)
+            throw new HttpError(404, `This server does not serve a model named '${name}'.`, 'not_found');
+        const result = await served.swapTo(version, folder, () => load(folder));
+        updateVersionGauge();
+        return result;
+    }
+    async function handleModelRequest(req, res, match) {
+        const name = decodeURIComponent(match[1]);
+        const versionText = match[2];
+        const action = match[3] === ':predict' ? 'predict' : match[3] === '/metadata' ? 'metadata' : 'status';
+        const served = models.get(name);
+        const version = versionText === undefined ? undefined : Number(versionText);
+        if (versionText !== undefined && !/^[1-9][0-9]*$/.test(versionText)) {
+            throw new HttpError(400, `Invalid version '${versionText}': expected an integer >= 1.`, 'bad_request');
+        }
+        const notFound = () => new HttpError(404, `Servable not found for request: ${version === undefined ? `Latest(${name})` : `Specific(${name}, ${version})`}`, 'not_found');
+        if (!served)
+            throw notFound();
+        const expected = action === 'predict' ? 'POST' : 'GET';
+        if (req.method !== expected) {
+            throw new HttpError(405, `${req.method} is not supported on this path; use ${expected}.`, 'bad_request');
+        }
+        if (action === 'status') {
+            const statuses = served.statuses().filter((s) => version === undefined || s.version === version);
+            if (statuses.length === 0)
+                throw notFound();
+            sendJson(res, 200, {
+                model_version_status: statuses.map((s) => ({
+                    version: String(s.version),
+                    state: s.state,
+                    status: s.error
+                        ? { error_code: 'UNKNOWN', error_message: s.error }
+                        : { error_code: 'OK', error_message: '' },
+                })),
+            });
+            return action;
+        }
+        const routed = version === undefined ? served.route() : served.routeVersion(version);
+        if (!routed) {
+            if (version === undefined && served.slots.size > 0) {
+                throw new HttpError(503, `Model '${name}' has no version available yet (loading).`, 'unavailable');
+            }
+            throw notFound();
+        }
+        const started = performance.now();
+        let serverError = false;
+        try {
+            const model = routed.slot.model;
+            if (action === 'metadata') {
+                sendJson(res, 200, tfServingMetadata(name, routed.slot.version, model.signature));
+                return action;
+            }
+            const text = await readBody(req, limits.maxBodyBytes, limits.timeoutMs);
+            const request = parsePredictRequest(text, model.signature.inputs, limits.maxBatch);
+            let outputs;
+            try {
+                outputs = await withDeadline(model.predict(request.columns, request.rows), limits.timeoutMs);
+            }
+            catch (error) {
+                if (error instanceof InvalidInputError)
+                    throw new HttpError(400, error.message, 'bad_request');
+                if (error instanceof HttpError)
+                    throw error;
+                if (error.name === 'UserError')
+                    throw new HttpError(400, error.message, 'bad_request');
+                serverError = true;
+                throw new HttpError(500, `Prediction failed: ${error.message}`, 'internal');
+            }
+            m.rows.inc({ model: name, version: String(routed.slot.version) }, request.rows);
+            sendJson(res, 200, request.format === 'row' ? { predictions: outputs } : { outputs });
+            if (requestLog) {
+                requestLog.record({
+                    model: name,
+                    version: routed.slot.version,
+                    instances: request.instances,
+                    outputs,
+                    classes: model.preprocessing?.classes,
+                });
+                if (requestLog.dropped > droppedSeen) {
+                    m.logDropped.inc({}, requestLog.dropped - droppedSeen);
+                    droppedSeen = requestLog.dropped;
+                }
+            }
+            return action;
+        }
+        catch (error) {
+            if (error instanceof HttpError && error.status >= 500)
+                serverError = true;
+            throw error;
+        }
+        finally {
+            routed.slot.release();
+            if (action === 'predict')
+                served.observe(routed, performance.now() - started, serverError);
+            if (routed.arm !== undefined)
+                updateVersionGauge();
+        }
+    }
+    async function handle(req, res) {
+        const started = performance.now();
+        const path = (req.url ?? '/').split('?')[0];
+        let modelLabel = '';
+        let method = 'other';
+        let status = 200;
+        try {
+            if (path === '/healthz') {
+                method = 'healthz';
+                sendJson(res, 200, { status: 'ok' });
+            }
+            else if (path === '/readyz') {
+                method = 'readyz';
+                const waiting = [...models.values()]
+                    .filter((s) => s.current?.state !== 'AVAILABLE')
+                    .map((s) => s.name);
+                status = waiting.length === 0 ? 200 : 503;
+                sendJson(res, status, waiting.length === 0 ? { status: 'ready' } : { status: 'loading', models: waiting });
+            }
+            else if (path === '/metrics') {
+                method = 'metrics';
+                const text = metrics.render();
+                res.writeHead(200, {
+                    'content-type': PROMETHEUS_CONTENT_TYPE,
+                    'content-length': Buffer.byteLength(text),
+                });
+                res.end(text);
+            }
+            else {
+                const match = MODEL_PATH.exec(path);
+                if (!match)
+                    throw new HttpError(404, `No such path: ${path}. The API is /v1/models/<model>[/versions/<n>][:predict|/metadata].`, 'not_found');
+                modelLabel = decodeURIComponent(match[1]);
+                if (!models.has(modelLabel))
+                    modelLabel = '(unknown)';
+                method = await handleModelRequest(req, res, match);
+            }
+        }
+        catch (error) {
+            if (error instanceof HttpError) {
+                status = error.status;
+                m.errors.inc({ model: modelLabel, reason: error.reason });
+                if (!res.headersSent)
+                    sendJson(res, status, { error: error.message });
+            }
+            else if (error instanceof BadRequestError) {
+                status = error.status;
+                m.errors.inc({ model: modelLabel, reason: status === 413 ? 'too_large' : 'bad_request' });
+                if (!res.headersSent)
+                    sendJson(res, status, { error: error.message });
+            }
+            else {
+                status = 500;
+                m.errors.inc({ model: modelLabel, reason: 'internal' });
+                log.error(`Unexpected server error on ${req.method} ${path}: ${error.stack ?? error}`);
+                if (!res.headersSent)
+                    sendJson(res, 500, { error: `Internal error: ${error.message}` });
+            }
+            if (method === 'other' && /:predict$/.test(path))
+                method = 'predict';
+        }
+        finally {
+            m.requests.inc({ model: modelLabel, method, code: String(status) });
+            if (modelLabel !== '')
+                m.duration.observe({ model: modelLabel, method }, (performance.now() - started) / 1000);
+        }
+    }
+    const server = (0,external_node_http_.createServer)((req, res) => {
+        void handle(req, res);
+    });
+    // Keep-alive clients (load generators, smoke tests) reuse sockets; a server close waits for them.
+    server.keepAliveTimeout = 5_000;
+    const port = await listen(server, options.port, options.host ?? '127.0.0.1');
+    const host = options.host ?? '127.0.0.1';
+    const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    let adminServer;
+    let adminPort;
+    const canaryTimer = setInterval(() => {
+        for (const served of models.values())
+            served.tick();
+        updateVersionGauge();
+    }, 1000);
+    canaryTimer.unref();
+    const handle_ = {
+        url: `http://${urlHost}:${port}`,
+        port,
+        get adminUrl() {
+            return adminPort === undefined ? undefined : `http://127.0.0.1:${adminPort}`;
+        },
+        models,
+        metrics,
+        requestLog,
+        swap,
+        loadModel: load,
+        async close() {
+            clearInterval(canaryTimer);
+            await Promise.all([closeServer(server), adminServer ? closeServer(adminServer) : undefined]);
+            await Promise.all([...models.values()].map((s) => s.close()));
+            await requestLog?.flush();
+        },
+    };
+    if (options.admin) {
+        const token = options.admin.token;
+        adminServer = (0,external_node_http_.createServer)((req, res) => {
+            void handleAdminRequest(req, res, {
+                token,
+                server: handle_,
+                log,
+                onShutdown: options.admin?.onShutdown,
+                readBody: (r) => readBody(r, limits.maxBodyBytes, limits.timeoutMs),
+            }).catch((error) => {
+                if (!res.headersSent)
+                    sendJson(res, 500, { error: error.message });
+            });
+        });
+        adminPort = await listen(adminServer, options.admin.port ?? 0, '127.0.0.1');
+    }
+    try {
+        await Promise.all(options.models.map(async (spec) => {
+            const source = await resolveModelSource(spec);
+            await swap(spec.name, source.version, source.folder);
+        }));
+    }
+    catch (error) {
+        await handle_.close();
+        throw error;
+    }
+    return handle_;
+}
+function listen(server, port, host) {
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve(server.address().port);
+        });
+    });
+}
+function closeServer(server) {
+    return new Promise((resolve) => {
+        // Connections that are mid-request finish their reply first; keep-alive sockets are closed as
+        // soon as they go idle instead of waiting for the keep-alive timeout.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+            clearInterval(sweep);
+            resolve();
+        });
+        server.closeIdleConnections();
+    });
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/run-serve.js
+/**
+ * `mlops serve` from the command line, and the detached server the local-server deploy target
+ * starts (`mlops serve --daemon-config <file>`).
+ *
+ * CLI: `mlops serve --registry .mlops/registry --model penguins@production --port 8501`
+ * (`--model` may repeat; `--base-dir DIR` serves TF Serving-style `DIR/<n>/` folders instead of
+ * the registry, one model per base dir).
+ */
+
+
+
+
+
+
+const DEFAULT_SERVE_PORT = 8501;
+function positive(value, name, fallback) {
+    if (value === undefined)
+        return fallback;
+    if (!Number.isFinite(value) || value <= 0)
+        throw new errors_UserError(`--${name} must be a positive number, got ${value}.`, { input: name });
+    return value;
+}
+function requestLogOptions(options, at) {
+    if (!options.requestLog)
+        return undefined;
+    const sampleRate = options.sampleRate ?? 1;
+    if (!(sampleRate >= 0 && sampleRate <= 1))
+        throw new errors_UserError(`--sample-rate must be between 0 and 1, got ${sampleRate}.`, {
+            input: 'sample-rate',
+        });
+    return {
+        dir: at(options.requestLog),
+        sampleRate,
+        maxBytes: positive(options.logMaxBytes, 'log-max-bytes', 64 * 1024 * 1024),
+        rotate: Math.floor(positive(options.logRotate, 'log-rotate', 5)),
+    };
+}
+/** Starts the server for the CLI; the caller keeps the process alive and calls close() on a signal. */
+async function runServe(options, log) {
+    const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(options.workingDirectory, p));
+    const references = (Array.isArray(options.model) ? options.model : [options.model])
+        .map((m) => m.trim())
+        .filter((m) => m !== '');
+    if (references.length === 0)
+        throw new errors_UserError('mlops serve needs --model (e.g. penguins@production).', { input: 'model' });
+    let models;
+    if (options.baseDir) {
+        if (references.length !== 1)
+            throw new errors_UserError('--base-dir serves one model: give exactly one --model name.', { input: 'model' });
+        models = [{ name: references[0], baseDir: at(options.baseDir) }];
+    }
+    else {
+        const registry = at(options.registry?.trim() || '.mlops/registry');
+        models = references.map((reference) => {
+            const parsed = parseModelReference(reference);
+            return { name: parsed.name, registry, reference };
+        });
+    }
+    const limits = {
+        maxBodyBytes: positive(options.maxBodyBytes, 'max-body-bytes', DEFAULT_LIMITS.maxBodyBytes),
+        maxBatch: Math.floor(positive(options.maxBatch, 'max-batch', DEFAULT_LIMITS.maxBatch)),
+        timeoutMs: positive(options.timeoutMs, 'timeout-ms', DEFAULT_LIMITS.timeoutMs),
+    };
+    const port = options.port ?? DEFAULT_SERVE_PORT;
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new errors_UserError(`--port must be 0..65535, got ${port}.`, { input: 'port' });
+    const server = await startModelServer({
+        host: options.host ?? '127.0.0.1',
+        port,
+        models,
+        limits,
+        requestLog: requestLogOptions(options, at),
+        admin: options.adminToken ? { token: options.adminToken, port: options.adminPort } : undefined,
+        log,
+    });
+    log.info(`Serving ${[...server.models.keys()].join(', ')} at ${server.url} (TF Serving REST API: ${server.url}/v1/models/<name>).`);
+    return server;
+}
+async function writeJsonAtomic(path, value, mode) {
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
+    const temp = `${path}.${(0,external_node_crypto_.randomUUID)()}.tmp`;
+    await (0,promises_.writeFile)(temp, `${JSON.stringify(value, null, 2)}\n`, mode === undefined ? undefined : { mode });
+    await (0,promises_.rename)(temp, path);
+}
+/**
+ * Runs the detached server: starts it from the config, publishes the state file, and on SIGTERM,
+ * SIGINT or `POST /admin/shutdown` stops it (in-flight requests answer), removes the state file
+ * and exits.
+ */
+async function runServeDaemon(configPath, log) {
+    const config = JSON.parse(await (0,promises_.readFile)(configPath, 'utf8'));
+    if (config.schema !== 'mlops-serve-daemon/v1')
+        throw new errors_UserError(`${configPath} is not an mlops-serve-daemon/v1 file.`);
+    const token = (await (0,promises_.readFile)(config.adminTokenFile, 'utf8')).trim();
+    let stopping = false;
+    const stop = () => {
+        if (stopping)
+            return;
+        stopping = true;
+        void (async () => {
+            log.info('Stopping the model server.');
+            await server.close();
+            await (0,promises_.rm)(config.stateFile, { force: true });
+            process.exit(0);
+        })();
+    };
+    const server = await startModelServer({
+        host: config.host,
+        port: config.port,
+        models: config.models,
+        limits: config.limits,
+        requestLog: config.requestLog,
+        admin: { token, onShutdown: stop },
+        log,
+    });
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    const state = {
+        schema: 'mlops-serve-state/v1',
+        pid: process.pid,
+        url: server.url,
+        admin_url: server.adminUrl,
+        started_at: new Date().toISOString(),
+    };
+    await writeJsonAtomic(config.stateFile, state);
+    log.info(`Model server ${process.pid} ready at ${server.url}.`);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/deploy/targets/local-server.js
+/**
+ * The `local-server` target: the suite's own model server, kept in a state folder (`path`):
+ *
+ * - `server.json`: the running server's pid, URL and admin URL (`mlops-serve-state/v1`);
+ * - `admin-token` (mode 0600): the bearer token of its admin listener, which binds 127.0.0.1 only;
+ * - `daemon.json`: how it was started; `server.log`: its output; `requests/`: its request log.
+ *
+ * When a server from this folder is running, the new version is hot-swapped in through the admin
+ * API (load beside, switch, drain: no request is dropped) and rollback swaps the previous version
+ * back. Otherwise a detached server is started and rollback stops it.
+ */
+
+
+
+
+
+
+
+
+
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+}
+async function adminCall(running, method, path, body, timeoutMs = 60_000) {
+    const response = await fetch(`${running.state.admin_url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${running.token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    let parsed = {};
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        parsed = { error: text.slice(0, 200) };
+    }
+    return { status: response.status, body: parsed };
+}
+/** The server this state folder started, if it is still running and answers its admin API. */
+async function findRunningServer(path, log) {
+    let state;
+    let token;
+    try {
+        state = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(path, 'server.json'), 'utf8'));
+        token = (await (0,promises_.readFile)((0,external_node_path_.join)(path, 'admin-token'), 'utf8')).trim();
+    }
+    catch {
+        return undefined;
+    }
+    if (!isAlive(state.pid)) {
+        log.info(`The model server recorded in ${path} (pid ${state.pid}) is not running; a new one will be started.`);
+        await (0,promises_.rm)((0,external_node_path_.join)(path, 'server.json'), { force: true });
+        return undefined;
+    }
+    try {
+        const status = await adminCall({ state, token }, 'GET', '/admin/status', undefined, 5000);
+        if (status.status !== 200)
+            throw new Error(`HTTP ${status.status}`);
+        return { state, token, models: status.body['models'] };
+    }
+    catch (error) {
+        throw new DeployFailure(`A model server (pid ${state.pid}) is recorded in ${path} but its admin API does not answer (${error.message}); stop it or use another path.`);
+    }
+}
+/** Stops the server of a state folder (tests, `mlops serve --stop`); resolves once it has exited. */
+async function stopLocalServer(path, log, timeoutMs = 20_000) {
+    const running = await findRunningServer(path, log).catch(() => undefined);
+    if (!running)
+        return false;
+    await adminCall(running, 'POST', '/admin/shutdown', undefined, 5000).catch(() => undefined);
+    const deadline = Date.now() + timeoutMs;
+    while (isAlive(running.state.pid) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+    if (isAlive(running.state.pid))
+        process.kill(running.state.pid, 'SIGKILL');
+    return true;
+}
+function listenAddress(url) {
+    if (!url)
+        return { host: '127.0.0.1', port: 0 };
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        throw new errors_UserError(`The url ${JSON.stringify(url)} is not a URL; expected e.g. http://127.0.0.1:8501.`, {
+            input: 'url',
+        });
+    }
+    if (parsed.protocol !== 'http:')
+        throw new errors_UserError(`The local server speaks http, got ${parsed.protocol} in ${url}.`, { input: 'url' });
+    return {
+        host: parsed.hostname.replace(/^\[|\]$/g, ''),
+        port: parsed.port === '' ? 80 : Number(parsed.port),
+    };
+}
+async function tail(file, lines = 15) {
+    try {
+        return (await (0,promises_.readFile)(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
+    }
+    catch {
+        return '';
+    }
+}
+class LocalServerTarget {
+    options;
+    kind = 'local-server';
+    undo;
+    constructor(options) {
+        this.options = options;
+    }
+    async deploy(request) {
+        const { path, log } = this.options;
+        await (0,promises_.mkdir)(path, { recursive: true });
+        const running = await findRunningServer(path, log);
+        if (running)
+            return this.hotSwap(running, request);
+        return this.start(request);
+    }
+    async hotSwap(running, request) {
+        const current = running.models?.[request.name];
+        if (current === undefined) {
+            throw new DeployFailure(`The model server in ${this.options.path} serves ${Object.keys(running.models ?? {}).join(', ') || 'no model'}, not '${request.name}'; use another path for this model.`);
+        }
+        const reply = await adminCall(running, 'POST', `/admin/models/${encodeURIComponent(request.name)}/swap`, {
+            version: request.version,
+            folder: request.path,
+        });
+        if (reply.status !== 200) {
+            throw new DeployFailure(`The running server did not take version ${request.version}: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}`);
+        }
+        const previous = current.version !== null && current.folder !== null
+            ? { version: current.version, folder: current.folder }
+            : undefined;
+        this.undo = async () => {
+            if (!previous || previous.version === request.version)
+                return `version ${request.version} was already serving; nothing to roll back`;
+            const back = await adminCall(running, 'POST', `/admin/models/${encodeURIComponent(request.name)}/swap`, previous);
+            if (back.status !== 200)
+                throw new Error(`swapping back to version ${previous.version} failed: ${String(back.body['error'])}`);
+            return `swapped the running server back to version ${previous.version}`;
+        };
+        return {
+            url: running.state.url,
+            serverUrl: running.state.url,
+            previousVersion: previous?.version,
+            notes: [
+                `Hot-swapped version ${request.version} into the running server (pid ${running.state.pid})${previous ? `, replacing version ${previous.version}` : ''}.`,
+            ],
+        };
+    }
+    async start(request) {
+        const { path, log } = this.options;
+        const { host, port } = listenAddress(this.options.url);
+        const tokenFile = (0,external_node_path_.join)(path, 'admin-token');
+        const token = (0,external_node_crypto_.randomBytes)(32).toString('hex');
+        await (0,promises_.rm)(tokenFile, { force: true });
+        await (0,promises_.writeFile)(tokenFile, `${token}\n`, { mode: 0o600 });
+        const requestLog = this.options.requestLog ?? { sampleRate: 1, maxBytes: 64 * 1024 * 1024, rotate: 5 };
+        const config = {
+            schema: 'mlops-serve-daemon/v1',
+            host,
+            port,
+            models: [{ name: request.name, folder: request.path, version: request.version }],
+            limits: { ...DEFAULT_LIMITS, ...this.options.limits },
+            ...(requestLog.sampleRate > 0 ? { requestLog: { dir: (0,external_node_path_.join)(path, 'requests'), ...requestLog } } : {}),
+            adminTokenFile: tokenFile,
+            stateFile: (0,external_node_path_.join)(path, 'server.json'),
+        };
+        const configFile = (0,external_node_path_.join)(path, 'daemon.json');
+        await writeJsonAtomic(configFile, config);
+        const logFile = (0,external_node_path_.join)(path, 'server.log');
+        const out = (0,external_node_fs_.openSync)(logFile, 'a');
+        const [command, ...args] = this.options.serverCommand;
+        if (!command)
+            throw new Error('serverCommand is empty');
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args, '--daemon-config', configFile], {
+            detached: true,
+            stdio: ['ignore', out, out],
+            env: process.env,
+        });
+        (0,external_node_fs_.closeSync)(out);
+        let exited;
+        child.on('exit', (code) => {
+            exited = code;
+        });
+        child.on('error', () => {
+            exited = -1;
+        });
+        child.unref();
+        const deadline = Date.now() + (this.options.startTimeoutMs ?? 60_000);
+        let state;
+        while (Date.now() < deadline && exited === undefined) {
+            try {
+                const candidate = JSON.parse(await (0,promises_.readFile)(config.stateFile, 'utf8'));
+                if (candidate.pid === child.pid) {
+                    const ready = await fetch(`${candidate.url}/readyz`, { signal: AbortSignal.timeout(2000) });
+                    if (ready.status === 200) {
+                        state = candidate;
+                        break;
+                    }
+                }
+            }
+            catch {
+                // Not written yet, or not listening yet.
+            }
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        if (!state) {
+            if (exited === undefined && child.pid !== undefined)
+                process.kill(child.pid, 'SIGKILL');
+            const output = await tail(logFile);
+            throw new DeployFailure(`The model server did not come up ${exited !== undefined ? `(it exited with code ${exited})` : `within ${this.options.startTimeoutMs ?? 60_000} ms`}.` +
+                (output ? `\nLast lines of ${logFile}:\n${output}` : ''));
+        }
+        const started = { state, token };
+        log.info(`Started the model server (pid ${state.pid}) at ${state.url}.`);
+        this.undo = async () => {
+            await adminCall(started, 'POST', '/admin/shutdown', undefined, 5000).catch(() => undefined);
+            const until = Date.now() + 20_000;
+            while (isAlive(state.pid) && Date.now() < until)
+                await new Promise((r) => setTimeout(r, 50));
+            return 'stopped the new server (no version was serving before)';
+        };
+        return {
+            url: state.url,
+            serverUrl: state.url,
+            notes: [`Started a model server (pid ${state.pid}) at ${state.url}; its state is in ${path}.`],
+        };
+    }
+    async rollback() {
+        if (!this.undo)
+            return 'nothing was deployed';
+        return this.undo();
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/deploy/targets/tfserving-dir.js
+/**
+ * The `tfserving-dir` target: copies the version into `<base>/<name>/<n>/`, the layout TF Serving,
+ * Triton and `mlops serve --base-dir` watch. The files are copied into a hidden staging folder
+ * beside it and renamed into place in one step, so a watcher never sees a half-copied version.
+ * Rollback renames the folder away (the watcher falls back to the highest remaining version) and
+ * then deletes it.
+ */
+
+
+
+
+
+
+async function versionsIn(folder) {
+    try {
+        const names = await (0,promises_.readdir)(folder, { withFileTypes: true });
+        return names
+            .filter((d) => d.isDirectory() && /^[1-9][0-9]*$/.test(d.name))
+            .map((d) => Number(d.name))
+            .sort((a, b) => a - b);
+    }
+    catch {
+        return [];
+    }
+}
+async function sameFiles(folder, files) {
+    for (const file of files) {
+        try {
+            if ((await sha256File((0,external_node_path_.join)(folder, file.path))).sha256 !== file.sha256)
+                return false;
+        }
+        catch {
+            return false;
+        }
+    }
+    return true;
+}
+class TfServingDirTarget {
+    options;
+    kind = 'tfserving-dir';
+    placed;
+    constructor(options) {
+        this.options = options;
+    }
+    async deploy(request) {
+        if (!this.options.path)
+            throw new errors_UserError(`The tfserving-dir target needs path: the base folder (e.g. /models).`, {
+                input: 'path',
+            });
+        const modelDir = (0,external_node_path_.join)(this.options.path, request.name);
+        const finalDir = (0,external_node_path_.join)(modelDir, String(request.version));
+        await (0,promises_.mkdir)(modelDir, { recursive: true });
+        const before = await versionsIn(modelDir);
+        const previousVersion = before.filter((v) => v !== request.version).at(-1);
+        const url = this.options.serverUrl ?? `file://${finalDir}`;
+        if (before.includes(request.version)) {
+            if (await sameFiles(finalDir, request.record.files)) {
+                return {
+                    url,
+                    serverUrl: this.options.serverUrl,
+                    previousVersion,
+                    notes: [`${finalDir} already holds version ${request.version}; left as it is.`],
+                };
+            }
+            throw new DeployFailure(`${finalDir} exists with different files than version ${request.version}; remove it or pick another base folder.`);
+        }
+        const staging = (0,external_node_path_.join)(modelDir, `.staging-${request.version}-${(0,external_node_crypto_.randomUUID)()}`);
+        try {
+            const source = (await (0,promises_.stat)(request.path)).isDirectory() ? request.path : (0,external_node_path_.dirname)(request.path);
+            for (const file of request.record.files) {
+                await (0,promises_.mkdir)((0,external_node_path_.dirname)((0,external_node_path_.join)(staging, file.path)), { recursive: true });
+                await (0,promises_.copyFile)((0,external_node_path_.join)(source, file.path), (0,external_node_path_.join)(staging, file.path));
+            }
+            if (!(await sameFiles(staging, request.record.files)))
+                throw new DeployFailure('the staged copy does not match the registered sha256 digests');
+            await (0,promises_.rename)(staging, finalDir);
+        }
+        catch (error) {
+            await (0,promises_.rm)(staging, { recursive: true, force: true });
+            if (error.code === 'ENOTEMPTY' ||
+                error.code === 'EEXIST') {
+                throw new DeployFailure(`Another deploy put version ${request.version} into ${modelDir} at the same time.`);
+            }
+            throw error;
+        }
+        this.placed = finalDir;
+        return {
+            url,
+            serverUrl: this.options.serverUrl,
+            previousVersion,
+            notes: [`Staged and renamed version ${request.version} into ${finalDir}.`],
+        };
+    }
+    async rollback() {
+        const placed = this.placed;
+        if (!placed)
+            return 'nothing was placed';
+        // Renamed first so a watcher sees the version vanish at once, then deleted.
+        const away = (0,external_node_path_.join)((0,external_node_path_.dirname)(placed), `.removed-${(0,external_node_path_.basename)(placed)}-${(0,external_node_crypto_.randomUUID)()}`);
+        await (0,promises_.rename)(placed, away);
+        await (0,promises_.rm)(away, { recursive: true, force: true });
+        this.placed = undefined;
+        return `removed ${placed}; the watcher serves the highest remaining version`;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/deploy/targets/webhook.js
+/**
+ * The `webhook` target: POSTs the version record to a URL, signed the way GitHub signs webhook
+ * deliveries, so receivers can reuse GitHub's verification code:
+ *
+ * - `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body with the secret>`
+ * - `X-Mlops-Event: deploy | rollback`, `X-Mlops-Delivery: <uuid>` (the same on retries)
+ * - body: `{"event", "environment", "model", "version", "previous_version", "record"}`
+ *
+ * Each attempt has a timeout; 5xx answers, timeouts and network errors are retried with backoff,
+ * other non-2xx answers fail at once.
+ */
+
+
+
+function signBody(body, secret) {
+    return `sha256=${(0,external_node_crypto_.createHmac)('sha256', secret).update(body).digest('hex')}`;
+}
+class WebhookTarget {
+    options;
+    kind = 'webhook';
+    last;
+    constructor(options) {
+        this.options = options;
+        let parsed;
+        try {
+            parsed = new URL(options.url);
+        }
+        catch {
+            throw new errors_UserError(`The webhook url ${JSON.stringify(options.url)} is not a URL.`, { input: 'url' });
+        }
+        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+            throw new errors_UserError(`The webhook url must be http(s), got ${parsed.protocol}.`, { input: 'url' });
+        }
+    }
+    async deliver(delivery) {
+        const body = JSON.stringify(delivery);
+        const id = (0,external_node_crypto_.randomUUID)();
+        const headers = {
+            'content-type': 'application/json',
+            'user-agent': 'mlops-deploy',
+            'x-mlops-event': delivery.event,
+            'x-mlops-delivery': id,
+        };
+        if (this.options.secret)
+            headers['x-hub-signature-256'] = signBody(body, this.options.secret);
+        const attempts = Math.max(1, this.options.attempts ?? 3);
+        const timeoutMs = this.options.timeoutMs ?? 10_000;
+        let backoff = this.options.backoffMs ?? 1000;
+        let lastProblem = '';
+        for (let attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                const response = await fetch(this.options.url, {
+                    method: 'POST',
+                    headers,
+                    body,
+                    signal: AbortSignal.timeout(timeoutMs),
+                });
+                const text = (await response.text()).slice(0, 200);
+                if (response.ok)
+                    return { status: response.status, attempts: attempt };
+                lastProblem = `HTTP ${response.status}${text ? `: ${text}` : ''}`;
+                if (response.status < 500)
+                    break;
+            }
+            catch (error) {
+                const name = error.name;
+                lastProblem = name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : error.message;
+            }
+            if (attempt < attempts) {
+                await new Promise((resolve) => setTimeout(resolve, backoff));
+                backoff *= 2;
+            }
+        }
+        throw new DeployFailure(`The webhook ${this.options.url} did not accept the ${delivery.event} (${lastProblem}).`);
+    }
+    async deploy(request) {
+        const previous = request.previousVersion ?? null;
+        const result = await this.deliver({
+            event: 'deploy',
+            environment: request.environment,
+            model: request.name,
+            version: request.version,
+            previous_version: previous,
+            record: request.record,
+        });
+        this.last = { request, previous };
+        return {
+            url: this.options.url,
+            notes: [
+                `Delivered version ${request.version} to the webhook (HTTP ${result.status}, ${result.attempts} attempt(s)).`,
+            ],
+        };
+    }
+    async rollback() {
+        if (!this.last)
+            return 'nothing was delivered';
+        const { request } = this.last;
+        await this.deliver({
+            event: 'rollback',
+            environment: request.environment,
+            model: request.name,
+            version: request.version,
+            previous_version: this.last.previous,
+            record: request.record,
+        });
+        return 'sent a rollback event to the webhook';
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/deploy/run-deploy.js
+/**
+ * The deploy use case: resolve a registered version (files sha256-verified), record a GitHub
+ * Deployment, put the version in place through a target, smoke-test it, and then either move the
+ * `promote-alias` (compare-and-swap) or roll back to what served before.
+ *
+ * Bad input (an unknown version, a tampered file, a smoke-test file that does not fit the model's
+ * signature) is a UserError thrown before anything changes. A deploy that fails later (the server
+ * does not come up, the new version does not load, the smoke test fails, the webhook does not
+ * answer) is returned as status `failure` or `rolled_back` with a message for the caller to turn
+ * into a failed step; production keeps serving the previous version and the alias does not move.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const DEPLOY_TARGETS = ['local-server', 'tfserving-dir', 'webhook'];
+function run_deploy_defaultActor() {
+    return (process.env.GITHUB_ACTOR ||
+        (() => {
+            try {
+                return (0,external_node_os_.userInfo)().username;
+            }
+            catch {
+                return 'unknown';
+            }
+        })());
+}
+/** `mlops serve` as run by the CLI that is running now; the lead's CLI wires `--daemon-config`. */
+function defaultServerCommand() {
+    return [process.execPath, ...process.execArgv, process.argv[1] ?? 'mlops', 'serve'];
+}
+function makeTarget(options, deps, at) {
+    switch (options.target) {
+        case 'local-server':
+            return new LocalServerTarget({
+                path: at(options.path?.trim() || `.mlops/serve/${options.environment}`),
+                url: options.url?.trim() || undefined,
+                serverCommand: deps.serverCommand ?? defaultServerCommand(),
+                startTimeoutMs: deps.startTimeoutMs,
+                log: deps.log,
+            });
+        case 'tfserving-dir':
+            if (!options.path?.trim())
+                throw new errors_UserError('The tfserving-dir target needs path: the base folder TF Serving or Triton watches.', { input: 'path' });
+            return new TfServingDirTarget({
+                path: at(options.path.trim()),
+                serverUrl: options.url?.trim() || undefined,
+            });
+        case 'webhook':
+            if (!options.url?.trim())
+                throw new errors_UserError('The webhook target needs url: where to POST the version record.', {
+                    input: 'url',
+                });
+            return new WebhookTarget({
+                url: options.url.trim(),
+                secret: options.webhookSecret || undefined,
+                ...deps.webhook,
+            });
+        default:
+            throw new errors_UserError(`Unknown target ${JSON.stringify(options.target)}: expected one of ${DEPLOY_TARGETS.join(', ')}.`, { input: 'target' });
+    }
+}
+async function runDeploy(options, deps) {
+    const { log } = deps;
+    const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(options.workingDirectory, p));
+    const environment = options.environment.trim();
+    if (environment === '' || environment.length > 255)
+        throw new errors_UserError('environment must be a name of 1 to 255 characters.', { input: 'environment' });
+    const promoteAlias = options.promoteAlias?.trim()
+        ? validateAliasName(options.promoteAlias.trim(), 'promote-alias')
+        : undefined;
+    const reference = parseModelReference(options.model, 'model');
+    const target = makeTarget(options, deps, at);
+    // Everything that can be checked before touching production is checked here.
+    const registry = openRegistry({
+        backend: 'local',
+        registry: options.registry,
+        workingDirectory: options.workingDirectory,
+    });
+    const resolved = await resolveModel(registry, reference);
+    const { record } = resolved;
+    const expected = expectedSignature(record) ?? undefined;
+    let smokeFile;
+    if (options.smokeTest?.trim()) {
+        const file = at(options.smokeTest.trim());
+        smokeFile = await readSmokeTest(file);
+        checkSmokeTestAgainstSignature(smokeFile, expected?.inputs, file);
+    }
+    const aliasBefore = promoteAlias
+        ? ((await registry.listAliases(record.name))[promoteAlias]?.version ?? null)
+        : null;
+    const label = `${record.name} v${record.version}`;
+    const notes = [];
+    let deployments;
+    let deploymentId = null;
+    if (deps.github && deps.repo) {
+        deployments = new GitHubDeployments(deps.github, deps.repo, log);
+        try {
+            deploymentId = await deployments.open({
+                environment,
+                model: record.name,
+                version: record.version,
+                ref: deps.sha || record.git_sha || 'main',
+                description: `${label} via ${options.target}`,
+            });
+            await deployments.setStatus(deploymentId, 'in_progress', {
+                description: `Deploying ${label}`,
+                logUrl: options.runUrl,
+            });
+        }
+        catch (error) {
+            log.warning(`Could not record a GitHub deployment (${error.message}); deploying without one.`);
+            deployments = undefined;
+            deploymentId = null;
+        }
+    }
+    else {
+        notes.push('No GitHub token or repository: the deployment is not recorded on GitHub.');
+    }
+    const finish = async (status, message, outcome, smoke) => {
+        const url = outcome?.url ?? '';
+        if (deployments && deploymentId !== null) {
+            try {
+                await deployments.setStatus(deploymentId, status === 'success' ? 'success' : 'failure', {
+                    description: message,
+                    environmentUrl: status === 'success' ? url : undefined,
+                    logUrl: options.runUrl,
+                });
+                if (status === 'success') {
+                    const marked = await deployments.deactivateOlder(environment, record.name, deploymentId);
+                    if (marked.length > 0)
+                        notes.push(`Marked older deployment(s) ${marked.join(', ')} inactive.`);
+                }
+            }
+            catch (error) {
+                log.warning(`Could not update GitHub deployment ${deploymentId}: ${error.message}`);
+            }
+        }
+        const previousVersion = outcome?.previousVersion ?? aliasBefore;
+        const result = {
+            deploymentId,
+            url,
+            version: record.version,
+            previousVersion,
+            status,
+            message,
+            smoke,
+            notes: [...(outcome?.notes ?? []), ...notes],
+        };
+        (status === 'success' ? log.info : log.error)(message);
+        return {
+            ...result,
+            summaryMarkdown: renderDeploySummary({
+                ...result,
+                model: record.name,
+                environment,
+                target: options.target,
+                alias: promoteAlias,
+            }),
+        };
+    };
+    let outcome;
+    try {
+        outcome = await target.deploy({
+            name: record.name,
+            version: record.version,
+            path: resolved.path,
+            record,
+            environment,
+            previousVersion: aliasBefore ?? undefined,
+            log,
+        });
+    }
+    catch (error) {
+        if (!(error instanceof DeployFailure))
+            throw error;
+        return finish('failure', `Deploying ${label} to ${environment} failed; production is unchanged: ${error.message}`, undefined, null);
+    }
+    let smoke = null;
+    if (outcome.serverUrl) {
+        smoke = await runSmokeTest({ url: outcome.serverUrl, model: record.name, version: record.version, expected }, smokeFile);
+    }
+    else if (smokeFile) {
+        notes.push(`The ${options.target} target has no server URL to smoke-test; set url to the server that serves ${options.path ?? 'it'}.`);
+    }
+    if (smoke && !smoke.passed) {
+        const failed = smoke.checks
+            .filter((c) => !c.passed)
+            .map((c) => `${c.name}: ${c.detail}`)
+            .join('; ');
+        if (!options.rollbackOnFailure) {
+            return finish('failure', `The smoke test of ${label} in ${environment} failed (${failed}); rollback-on-failure is off, so ${label} stays in place.`, outcome, smoke);
+        }
+        let undo;
+        try {
+            undo = await target.rollback();
+        }
+        catch (error) {
+            return finish('failure', `The smoke test of ${label} in ${environment} failed (${failed}) and the rollback failed too: ${error.message}`, outcome, smoke);
+        }
+        return finish('rolled_back', `The smoke test of ${label} in ${environment} failed (${failed}); rolled back: ${undo}.`, outcome, smoke);
+    }
+    if (promoteAlias) {
+        try {
+            const change = await registry.setAlias({
+                name: record.name,
+                alias: promoteAlias,
+                version: record.version,
+                expected: aliasBefore,
+                actor: deps.actor ?? run_deploy_defaultActor(),
+                runUrl: options.runUrl ?? null,
+            });
+            notes.push(`Alias '${promoteAlias}' moved from ${change.previous === null ? 'nothing' : `v${change.previous}`} to v${change.version}.`);
+        }
+        catch (error) {
+            if (!(error instanceof AliasConflictError))
+                throw error;
+            return finish('failure', `${label} is deployed to ${environment}, but the alias was not moved: ${error.message}`, outcome, smoke);
+        }
+    }
+    return finish('success', `Deployed ${label} to ${environment} (${options.target}) at ${outcome.url}.`, outcome, smoke);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/platform/self-command.js
+
+
+
+/**
+ * How to start the `mlops` CLI again as a child process (e.g. a detached model server): the
+ * bundle's own cli.js when running from dist/, else the current script with Node's flags (tsx).
+ */
+function selfCommand() {
+    const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    const bundledCli = (0,external_node_path_.join)(here, 'cli.js');
+    if ((0,external_node_fs_.existsSync)(bundledCli) && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(here, 'index.js')))
+        return [process.execPath, bundledCli];
+    return [process.execPath, ...process.execArgv, process.argv[1] ?? 'mlops'];
+}
+
+;// CONCATENATED MODULE: ./build/actions/deploy/main.js
+
+
+
+const deployAction = defineAction({
+    name: 'deploy',
+    async run({ inputs, log, platform, services }) {
+        const secret = inputs.optional('webhook-secret');
+        if (secret)
+            platform.setSecret(secret);
+        const github = services.github();
+        const result = await runDeploy({
+            model: inputs.required('model'),
+            target: inputs.choice('target', ['local-server', 'tfserving-dir', 'webhook']),
+            environment: inputs.required('environment'),
+            url: inputs.optional('url'),
+            path: inputs.optional('path'),
+            smokeTest: inputs.optional('smoke-test'),
+            rollbackOnFailure: inputs.boolean('rollback-on-failure'),
+            promoteAlias: inputs.optional('promote-alias'),
+            registry: inputs.string('registry'),
+            webhookSecret: secret,
+            workingDirectory: inputs.workingDirectory,
+            runUrl: platform.env.runUrl,
+        }, {
+            log,
+            github: github?.octokit,
+            repo: services.repo(),
+            sha: platform.env.sha,
+            actor: platform.env.actor,
+            serverCommand: [...selfCommand(), 'serve'],
+        });
+        for (const note of result.notes)
+            log.info(note);
+        return {
+            outputs: {
+                'deployment-id': result.deploymentId ?? '',
+                url: result.url,
+                version: result.version,
+                status: result.status,
+            },
+            summary: result.summaryMarkdown,
+            failure: result.status === 'success' ? undefined : result.message,
+        };
+    },
+});
+
+;// CONCATENATED MODULE: ./build/actions/drift-check/main.js
+
+
+
+
+
+const driftCheckAction = defineAction({
+    name: 'drift-check',
+    async run({ inputs, config, log, platform }) {
+        const name = inputs.required('name');
+        let reference = inputs.required('reference');
+        let metrics;
+        if (reference.startsWith(REGISTRY_PREFIX)) {
+            const registry = openRegistry({
+                backend: 'local',
+                registry: inputs.string('registry'),
+                workingDirectory: inputs.workingDirectory,
+            });
+            const stored = await storedReports(registry, reference, (0,external_node_path_.join)(platform.env.tempDir, 'mlops-registry-reports'));
+            log.info(`Reference: ${reference} is version ${stored.version}; using its stored data profile.`);
+            reference = requireStoredProfile(stored, reference);
+            metrics = stored.metricsPath;
+        }
+        const columns = inputs.list('columns');
+        const result = await runDriftCheck({
+            reference,
+            current: inputs.required('current'),
+            columns: columns.length > 0 ? columns : undefined,
+            method: inputs.string('method'),
+            threshold: inputs.optionalNumber('threshold'),
+            driftShare: inputs.number('drift-share', { min: 0, max: 1, exclusiveMin: true }),
+            prediction: inputs.optional('prediction'),
+            target: inputs.optional('target'),
+            reportPath: inputs.required('report'),
+            workingDirectory: inputs.workingDirectory,
+            perColumn: config?.config['drift-check']?.['per-column'],
+            metrics,
+            model: name,
+            issueLabel: inputs.string('issue-label'),
+            runUrl: platform.env.runUrl,
+        }, log);
+        return {
+            outputs: {
+                'drift-detected': result.driftDetected,
+                'drifted-columns': result.driftedColumns.join(','),
+                share: result.share,
+                'report-path': result.reportPath,
+                'issue-number': '',
+            },
+            summary: result.summaryMarkdown,
+            failure: result.driftDetected && inputs.boolean('fail-on-drift')
+                ? `Data drift: ${result.driftedColumns.length} drifted columns (share ${result.share.toFixed(2)}).`
+                : undefined,
+        };
+    },
+});
 
 ;// CONCATENATED MODULE: ./build/shared/src/evaluate/digest.js
 
@@ -68077,13 +70986,13 @@ function summary_formatValue(value) {
 /** Step-summary markdown: headline metrics with intervals, slices, latency. Data values are escaped. */
 function renderEvaluateSummary(file, options = {}) {
     const lines = [];
-    const subject = file.model ? `model \`${markdown_escapeMarkdown(file.model.name)}\`` : 'predictions';
+    const subject = file.model ? `model \`${escapeMarkdown(file.model.name)}\`` : 'predictions';
     lines.push(`### Evaluation of ${subject} (${file.task}, ${file.dataset.rows} rows)`, '');
     const level = Math.round(file.bootstrap.confidence * 100);
     lines.push(`| metric | value | ${level}% CI | better |`, '|---|---:|---|---|');
     for (const [name, m] of Object.entries(file.metrics)) {
         const ci = m.ci ? `[${summary_formatValue(m.ci[0])}, ${summary_formatValue(m.ci[1])}]` : '—';
-        lines.push(`| ${markdown_escapeMarkdown(name)} | ${summary_formatValue(m.value)} | ${ci} | ${metricDirection(name)} |`);
+        lines.push(`| ${escapeMarkdown(name)} | ${summary_formatValue(m.value)} | ${ci} | ${metricDirection(name)} |`);
     }
     if (file.bootstrap.resamples > 0) {
         lines.push('', `Intervals: percentile bootstrap, ${file.bootstrap.resamples} resamples, seed ${file.bootstrap.seed}.`);
@@ -68091,24 +71000,24 @@ function renderEvaluateSummary(file, options = {}) {
     if (file.slices.length > 0) {
         const headline = Object.keys(file.metrics)[0];
         const shown = file.slices.slice(0, options.maxSlices ?? 40);
-        lines.push('', '<details><summary>Slices</summary>', '', `| column | value | rows | ${markdown_escapeMarkdown(headline)} | |`, '|---|---|---:|---:|---|');
+        lines.push('', '<details><summary>Slices</summary>', '', `| column | value | rows | ${escapeMarkdown(headline)} | |`, '|---|---|---:|---:|---|');
         for (const s of shown) {
             const m = s.metrics[headline];
-            lines.push(`| ${markdown_escapeMarkdown(s.column)} | ${s.value === null ? '(missing)' : markdown_escapeMarkdown(s.value)} | ${s.n} | ${summary_formatValue(m?.value ?? null)} | ${s.small ? 'small slice' : ''} |`);
+            lines.push(`| ${escapeMarkdown(s.column)} | ${s.value === null ? '(missing)' : escapeMarkdown(s.value)} | ${s.n} | ${summary_formatValue(m?.value ?? null)} | ${s.small ? 'small slice' : ''} |`);
         }
         if (file.slices.length > shown.length)
             lines.push('', `${file.slices.length - shown.length} more slices in metrics.json.`);
         lines.push('', '</details>');
     }
     if (file.latency) {
-        lines.push('', `Latency (${markdown_escapeMarkdown(file.latency.engine)}, model ${file.latency.model_size_bytes} bytes):`, '');
+        lines.push('', `Latency (${escapeMarkdown(file.latency.engine)}, model ${file.latency.model_size_bytes} bytes):`, '');
         lines.push('| batch | p50 ms | p95 ms | p99 ms | rows/s |', '|---:|---:|---:|---:|---:|');
         for (const b of file.latency.batches) {
             lines.push(`| ${b.batch_size} | ${summary_formatValue(b.p50_ms)} | ${summary_formatValue(b.p95_ms)} | ${summary_formatValue(b.p99_ms)} | ${Math.round(b.throughput_rows_per_s)} |`);
         }
     }
     for (const note of file.notes)
-        lines.push('', `> ${markdown_escapeMarkdown(note)}`);
+        lines.push('', `> ${escapeMarkdown(note)}`);
     return `${lines.join('\n')}\n`;
 }
 
@@ -68933,11 +71842,11 @@ const MAX_CHART_POINTS = 60;
 function renderTrainSummary(input) {
     const parts = ['### Training'];
     const metricRows = Object.entries(input.final).map(([name, value]) => [
-        markdown_escapeMarkdown(name),
+        escapeMarkdown(name),
         summary_formatNumber(value),
     ]);
     if (metricRows.length > 0) {
-        parts.push(`Final metrics (${markdown_escapeMarkdown(input.evaluatedOn)}):`, markdown_markdownTable(['metric', { header: 'value', align: 'right' }], metricRows));
+        parts.push(`Final metrics (${escapeMarkdown(input.evaluatedOn)}):`, markdownTable(['metric', { header: 'value', align: 'right' }], metricRows));
     }
     else {
         parts.push('_No metrics were reported._');
@@ -68947,11 +71856,11 @@ function renderTrainSummary(input) {
         parts.push(chart);
     const gpuText = input.gpu.count === 0
         ? 'none'
-        : `${input.gpu.count} × ${markdown_escapeMarkdown([...new Set(input.gpu.names)].join(', '))}${gpuUsageText(input.gpu.usage)}`;
+        : `${input.gpu.count} × ${escapeMarkdown([...new Set(input.gpu.names)].join(', '))}${gpuUsageText(input.gpu.usage)}`;
     const facts = [
         ['mode', input.mode === 'builtin' ? 'built-in trainer' : 'user command'],
         ['duration', `${summary_formatNumber(input.durationSeconds)} s`],
-        ['backend', markdown_escapeMarkdown(input.backend)],
+        ['backend', escapeMarkdown(input.backend)],
         ['GPU', gpuText],
         ['cache hit', input.cacheHit ? 'yes' : 'no'],
         [
@@ -68962,9 +71871,9 @@ function renderTrainSummary(input) {
     if (input.artifact)
         facts.push([
             'artifact',
-            `${markdown_escapeMarkdown(input.artifact.name)} (id ${markdown_escapeMarkdown(input.artifact.id)})`,
+            `${escapeMarkdown(input.artifact.name)} (id ${escapeMarkdown(input.artifact.id)})`,
         ]);
-    parts.push(markdown_markdownTable(['', ''], facts));
+    parts.push(markdownTable(['', ''], facts));
     return `${parts.join('\n\n')}\n`;
 }
 function gpuUsageText(usage) {
@@ -72141,7 +75050,154 @@ function parseArguments(argv) {
     return { inputs, json, help, positional };
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/cli/registry-command.js
+
+
+
+
+const REGISTRY_HELP = `mlops registry: look at and move models in the local registry.
+
+Usage:
+  mlops registry list                                   models, versions and aliases
+  mlops registry show <name@alias|name/version>         one version's record
+  mlops registry alias <name> <alias> <version> [--expected <n|none>]
+                                                        move an alias (compare-and-swap)
+  mlops registry diff <ref-a> <ref-b>                   metrics and files of two versions
+
+Options: --registry <folder> (default .mlops/registry), --json
+`;
+const registryCommand = {
+    name: 'registry',
+    summary: 'List, show, diff registered models and move aliases (compare-and-swap).',
+    async run(argv, io) {
+        const args = parseArguments(argv);
+        const [sub, ...rest] = args.positional;
+        if (args.help || !sub) {
+            io.stdout.write(REGISTRY_HELP);
+            return args.help ? 0 : 1;
+        }
+        const registry = openRegistry({
+            backend: 'local',
+            registry: args.inputs.registry ?? '',
+            workingDirectory: process.cwd(),
+        });
+        const print = (value, text) => io.stdout.write(args.json ? `${JSON.stringify(value, null, 2)}\n` : text);
+        const need = (count, usage) => {
+            if (rest.length !== count)
+                throw new errors_UserError(`Usage: mlops registry ${usage}`);
+        };
+        switch (sub) {
+            case 'list': {
+                const models = await listModels(registry);
+                const lines = models.map((m) => {
+                    const aliases = Object.entries(m.aliases).map(([a, v]) => `${a}=${v}`);
+                    return `${m.name}: versions ${m.versions.join(', ')}${aliases.length ? `; aliases ${aliases.join(', ')}` : ''}`;
+                });
+                print(models, lines.length ? `${lines.join('\n')}\n` : 'no models registered\n');
+                return 0;
+            }
+            case 'show': {
+                need(1, 'show <name@alias|name/version>');
+                const details = await showVersion(registry, rest[0]);
+                print(details, `${JSON.stringify(details.record, null, 2)}\n`);
+                return 0;
+            }
+            case 'alias': {
+                need(3, 'alias <name> <alias> <version> [--expected <n|none>]');
+                const [name, alias, version] = rest;
+                const change = await setAlias(registry, {
+                    name,
+                    alias,
+                    version: /^\d+$/.test(version) ? Number(version) : version,
+                    expected: args.inputs.expected,
+                    actor: (0,external_node_os_.userInfo)().username,
+                });
+                print(change, `${name}@${alias}: ${change.previous ?? 'none'} -> ${change.version}\n`);
+                return 0;
+            }
+            case 'diff': {
+                need(2, 'diff <ref-a> <ref-b>');
+                const diff = await diffVersions(registry, rest[0], rest[1]);
+                print(diff, `${diff.markdown}\n`);
+                return 0;
+            }
+            default:
+                throw new errors_UserError(`Unknown registry command '${sub}': use list, show, alias or diff.`);
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./build/shared/src/cli/serve-command.js
+
+
+
+
+
+function optionalNumber(value, name) {
+    if (value === undefined)
+        return undefined;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed))
+        throw new errors_UserError(`--${name} must be a number; got '${value}'.`, { input: name });
+    return parsed;
+}
+const SERVE_HELP = `mlops serve: serve registered models over TF Serving's REST API.
+
+Usage: mlops serve --model <name@alias|name/version> [--model ...] [options]
+
+  --model          Model to serve (repeatable), from the registry; or a name with --base-dir
+  --registry       Registry root (default .mlops/registry)
+  --base-dir       A TF Serving-style folder <base>/<version>/ instead of the registry
+  --host           Address to listen on (default 127.0.0.1)
+  --port           Port (default ${DEFAULT_SERVE_PORT}; 0 picks a free one)
+  --request-log    Folder for the sampled NDJSON request log that drift-check reads
+  --sample-rate    Share of requests logged (default 1)
+  --max-body-bytes, --max-batch, --timeout-ms   Request limits
+
+Endpoints: GET /v1/models/<m>, GET /v1/models/<m>/metadata, POST /v1/models/<m>:predict,
+/healthz, /readyz, /metrics (Prometheus).
+`;
+const serveCommand = {
+    name: 'serve',
+    summary: "Serve registered models over TF Serving's REST API (predict, metadata, status, /metrics).",
+    async run(argv, io) {
+        const args = parseArguments(argv);
+        const log = terminalLog(io.stderr, new Set());
+        if (args.help) {
+            io.stdout.write(SERVE_HELP);
+            return 0;
+        }
+        if (args.inputs['daemon-config']) {
+            await runServeDaemon((0,external_node_path_.resolve)(args.inputs['daemon-config']), log);
+            return new Promise(() => { });
+        }
+        const server = await runServe({
+            model: (args.inputs.model ?? '').split('\n'),
+            registry: args.inputs.registry,
+            baseDir: args.inputs['base-dir'],
+            host: args.inputs.host,
+            port: optionalNumber(args.inputs.port, 'port'),
+            maxBodyBytes: optionalNumber(args.inputs['max-body-bytes'], 'max-body-bytes'),
+            maxBatch: optionalNumber(args.inputs['max-batch'], 'max-batch'),
+            timeoutMs: optionalNumber(args.inputs['timeout-ms'], 'timeout-ms'),
+            requestLog: args.inputs['request-log'],
+            sampleRate: optionalNumber(args.inputs['sample-rate'], 'sample-rate'),
+            workingDirectory: process.cwd(),
+        }, log);
+        io.stdout.write(`serving on ${server.url}\n`);
+        return new Promise((done) => {
+            const stop = () => {
+                void server.close().then(() => done(0));
+            };
+            process.once('SIGINT', stop);
+            process.once('SIGTERM', stop);
+        });
+    },
+};
+
 ;// CONCATENATED MODULE: ./build/shared/src/cli/commands.js
+
+
 
 
 
@@ -72156,7 +75212,7 @@ const checkConfig = {
     },
 };
 /** Commands beyond the seven steps. */
-const EXTRA_COMMANDS = [checkConfig];
+const EXTRA_COMMANDS = [serveCommand, registryCommand, checkConfig];
 
 ;// CONCATENATED MODULE: ./build/shared/src/cli/help.js
 

@@ -3,6 +3,8 @@ import { loadConfig } from '../config/load.js';
 import { parseArguments } from './arguments.js';
 import type { ExtraCommand } from './help.js';
 import type { CliIo } from './main.js';
+import { registryCommand } from './registry-command.js';
+import { serveCommand } from './serve-command.js';
 
 export interface CliCommand extends ExtraCommand {
   run(argv: readonly string[], io: CliIo): Promise<number>;
@@ -20,4 +22,4 @@ const checkConfig: CliCommand = {
 };
 
 /** Commands beyond the seven steps. */
-export const EXTRA_COMMANDS: readonly CliCommand[] = [checkConfig];
+export const EXTRA_COMMANDS: readonly CliCommand[] = [serveCommand, registryCommand, checkConfig];
