@@ -276,10 +276,22 @@ export class GitHubHelper {
 
   async updateIssue(
     issueNumber: number,
-    update: { body?: string; title?: string; state?: 'open' | 'closed' },
+    update: {
+      body?: string;
+      title?: string;
+      state?: 'open' | 'closed';
+      /** Why it was closed: `completed` (fixed) or `not_planned` (e.g. an alert that never confirmed). */
+      stateReason?: 'completed' | 'not_planned';
+    },
   ): Promise<WriteOutcome<void>> {
+    const { stateReason, ...fields } = update;
     return this.write('update an issue', async () => {
-      await this.octokit.rest.issues.update({ ...this.repo, issue_number: issueNumber, ...update });
+      await this.octokit.rest.issues.update({
+        ...this.repo,
+        issue_number: issueNumber,
+        ...fields,
+        ...(stateReason ? { state_reason: stateReason } : {}),
+      });
     });
   }
 
