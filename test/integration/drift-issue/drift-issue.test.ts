@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DriftCheckResult, runDriftCheck } from '../../../shared/src/drift/index.js';
@@ -116,6 +117,13 @@ describe('publishDrift through the GitHub emulator', () => {
     // Only the issue body carries the marker, so a comment can never be mistaken for the issue.
     expect(comments[0]!.body).not.toContain('<!-- mlops:drift:');
     expect(issue!.body).toContain('Drifted in 2 consecutive run(s)');
+    // GitHub's own renderer: the marker and the state stay hidden, the report stays a table.
+    const html = execFileSync('/usr/bin/cmark-gfm', ['-e', 'table', '--unsafe'], {
+      input: issue!.body,
+    }).toString();
+    expect(html).toContain('<table>');
+    expect(html.replace(/<!--[\s\S]*?-->/g, '')).not.toMatch(/mlops|consecutive":/);
+    expect(issue!.body.match(/<!-- mlops:drift:/g)).toHaveLength(1);
     expect(dispatchesFor(model)).toHaveLength(1);
 
     const third = await publishDrift(helperFor(emulator).helper, clean, options(model));
@@ -303,6 +311,39 @@ describe('publishDrift through the GitHub emulator', () => {
     const posts = emulator.state.requests.filter((r) => r.method === 'POST' && /\/issues$/.test(r.path));
     expect(posts.length - postsBefore.length).toBe(3);
   }, 30_000);
+
+  it('warns when GitHub refuses the dispatch target, and tries again on the next drifted run', async () => {
+    const model = 'missing-workflow';
+    const drifted = await drift(model, true);
+    const dispatchPath = /\/actions\/workflows\/retrain\.yml\/dispatches$/;
+    emulator.inject({ status: 404, times: 1, method: 'POST', path: dispatchPath, message: 'Not Found' });
+    const before = repo().workflowDispatches.length;
+    const spec = { dispatch: 'workflow_dispatch:retrain.yml@main' };
+    const first = await publishDrift(helperFor(emulator).helper, drifted, options(model, spec));
+    expect(first).toMatchObject({ action: 'opened', dispatched: false, readOnly: false });
+    expect(first.warnings.join('\n')).toMatch(
+      /workflow_dispatch retrain.yml@main was refused by GitHub \(404/,
+    );
+    expect(repo().issues.get(first.issueNumber!)!.body).toContain('not dispatched yet');
+    const second = await publishDrift(helperFor(emulator).helper, drifted, options(model, spec));
+    expect(second).toMatchObject({ action: 'updated', dispatched: true });
+    const third = await publishDrift(helperFor(emulator).helper, drifted, options(model, spec));
+    expect(third.dispatched).toBe(false);
+    expect(repo().workflowDispatches.length - before).toBe(1);
+  });
+
+  it('adopts a marked, labelled issue without state as an alert already dispatched', async () => {
+    const model = 'hand-made';
+    const drifted = await drift(model, true);
+    const { helper } = helperFor(emulator);
+    const made = await helper.createIssue('Drift (by hand)', drifted.issueMarkdown, [LABEL]);
+    const number = made.ok ? made.value.number : 0;
+    const result = await publishDrift(helperFor(emulator).helper, drifted, options(model));
+    expect(result).toMatchObject({ action: 'updated', issueNumber: number, dispatched: false });
+    expect(result.warnings.join('\n')).toContain('no readable state');
+    expect(dispatchesFor(model)).toHaveLength(0);
+    expect(issuesOf(model)).toHaveLength(1);
+  });
 
   it('with open-issue off dispatches on every drifted run and touches no issue', async () => {
     const model = 'no-issue';
