@@ -171,6 +171,12 @@ describe('loadPairedRows with compare-baseline on two real evaluate runs', () =>
     expect(paired.accuracy.test!.pValue).toBeLessThan(0.01);
     expect(paired.accuracy.test!.interval[0]).toBeGreaterThan(0);
     expect(paired.accuracy.verdict).toBe('improved');
+    // Reference: the normal interval of a paired difference of proportions, from the 80 fixed and
+    // 30 broken rows alone: SE = sqrt((b + c) - (b - c)^2 / n) / n.
+    const se = Math.sqrt(110 - 50 ** 2 / N) / N;
+    const [lo, hi] = paired.accuracy.test!.interval;
+    expect(lo).toBeCloseTo(50 / N - 1.959964 * se, 3);
+    expect(hi).toBeCloseTo(50 / N + 1.959964 * se, 3);
   });
 
   it('catches the same change as a regression the CI test would wave through', async () => {
