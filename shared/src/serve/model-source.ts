@@ -9,7 +9,12 @@ import { UserError } from '../errors/index.js';
 import { LocalRegistry, type Registry, resolveModel } from '../registry/index.js';
 
 export type ModelSourceSpec =
-  | { name: string; baseDir: string }
+  /**
+   * TF Serving's layout. With `pollMs`, the folder is watched as TF Serving does
+   * (`--file_system_poll_wait_seconds`): a new highest version is loaded and swapped in, and when
+   * the served version's folder disappears the highest remaining one is served again.
+   */
+  | { name: string; baseDir: string; pollMs?: number }
   | { name: string; registry: Registry | string; reference?: string; cacheDir?: string }
   | { name: string; folder: string; version: number };
 

@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { type Log, silentLog } from '../logging/index.js';
 import { handleAdminRequest } from './admin.js';
 import { InvalidInputError, type LoadedModel, loadModelFolder } from './loaded-model.js';
-import { type ModelSourceSpec, resolveModelSource } from './model-source.js';
+import { highestVersionFolder, type ModelSourceSpec, resolveModelSource } from './model-source.js';
 import { BadRequestError, parsePredictRequest } from './predict-request.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 import { RequestLog, type RequestLogOptions } from './request-log.js';
@@ -400,6 +400,40 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   }, 1000);
   canaryTimer.unref();
 
+  const pollers = options.models.flatMap((spec) =>
+    'baseDir' in spec && spec.pollMs !== undefined && spec.pollMs > 0
+      ? [watchBaseDir(spec.name, spec.baseDir, spec.pollMs)]
+      : [],
+  );
+
+  /** Follows the highest version folder of a base path; a version that failed to load is not retried. */
+  function watchBaseDir(name: string, baseDir: string, pollMs: number): NodeJS.Timeout {
+    const failed = new Set<string>();
+    let busy = false;
+    const timer = setInterval(async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const newest = await highestVersionFolder(baseDir, name).catch(() => undefined);
+        const served = models.get(name)!;
+        if (newest && newest.version !== served.current?.version && !failed.has(newest.folder)) {
+          try {
+            await swap(name, newest.version, newest.folder);
+          } catch (error) {
+            failed.add(newest.folder);
+            log.warning(
+              `Version ${newest.version} of '${name}' in ${baseDir} did not load: ${(error as Error).message}`,
+            );
+          }
+        }
+      } finally {
+        busy = false;
+      }
+    }, pollMs);
+    timer.unref();
+    return timer;
+  }
+
   const handle_: ModelServer = {
     url: `http://${urlHost}:${port}`,
     port,
@@ -413,6 +447,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     loadModel: load,
     async close() {
       clearInterval(canaryTimer);
+      for (const poller of pollers) clearInterval(poller);
       await Promise.all([closeServer(server), adminServer ? closeServer(adminServer) : undefined]);
       await Promise.all([...models.values()].map((s) => s.close()));
       await requestLog?.flush();
