@@ -192,6 +192,18 @@ function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(
+      400,
+      `The model name in the path is not valid percent-encoding: ${segment.slice(0, 100)}`,
+      'bad_request',
+    );
+  }
+}
+
 const MODEL_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+))?(\/metadata|:predict)?$/;
 
 export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
@@ -226,7 +238,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     res: ServerResponse,
     match: RegExpExecArray,
   ): Promise<string> {
-    const name = decodeURIComponent(match[1]!);
+    const name = decodeSegment(match[1]!);
     const versionText = match[2];
     const action = match[3] === ':predict' ? 'predict' : match[3] === '/metadata' ? 'metadata' : 'status';
     const served = models.get(name);
@@ -356,7 +368,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
             `No such path: ${path}. The API is /v1/models/<model>[/versions/<n>][:predict|/metadata].`,
             'not_found',
           );
-        modelLabel = decodeURIComponent(match[1]!);
+        modelLabel = decodeSegment(match[1]!);
         if (!models.has(modelLabel)) modelLabel = '(unknown)';
         method = await handleModelRequest(req, res, match);
       }

@@ -16,6 +16,7 @@ import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
 import { createOctokit } from '../../../shared/src/platform/github/octokit.js';
 import { LocalRegistry } from '../../../shared/src/registry/local/local-registry.js';
 import { runRegister } from '../../../shared/src/registry/register.js';
+import { IntegrityError } from '../../../shared/src/registry/verify.js';
 import { validateResponse } from '../../emulators/github/openapi.js';
 import { type GitHubEmulator, startGitHubEmulator } from '../../emulators/github/server.js';
 import { expectClose, expected, ROWS, writeTinyModel } from '../../unit/serve/model-fixture.js';
@@ -119,7 +120,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stopLocalServer(statePath(), silentLog);
+  // Every state folder a test may have started a server in.
+  for (const path of [statePath(), join(work, 'serve-fresh'), join(work, 'serve-tampered')])
+    await stopLocalServer(path, silentLog);
   await emulator?.close();
   await rm(work, { recursive: true, force: true });
 });
@@ -277,5 +280,27 @@ describe('runDeploy faults', () => {
     expect(
       (await new LocalRegistry(join(work, '.mlops/registry')).listAliases('penguins')).canary,
     ).toBeUndefined();
+  });
+
+  it('refuses a version whose files fail their sha256 check, before recording anything', async () => {
+    await writeTinyModel(join(work, 'model-v3'), 3);
+    await runRegister(
+      {
+        model: 'model-v3',
+        name: 'penguins',
+        backend: 'local',
+        registry: '.mlops/registry',
+        workingDirectory: work,
+        createdBy: 'test',
+      },
+      { log: silentLog },
+    );
+    await writeFile(join(work, '.mlops/registry/models/penguins/versions/3/files/weights.bin'), 'tampered');
+    const before = emulator.state.repo().deployments.size;
+    await expect(
+      runDeploy(deployOptions({ model: 'penguins/3', path: join(work, 'serve-tampered') }), deps()),
+    ).rejects.toThrow(IntegrityError);
+    expect(emulator.state.repo().deployments.size).toBe(before);
+    expect(await aliasOf()).toBe(2);
   });
 });

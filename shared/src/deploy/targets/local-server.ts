@@ -59,13 +59,23 @@ async function adminCall(
   body?: unknown,
   timeoutMs = 60_000,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${running.state.admin_url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${running.token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(`${running.state.admin_url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${running.token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await response.text();
+  } catch (error) {
+    const reason =
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : (error as Error).message;
+    throw new DeployFailure(`The model server's admin API (${method} ${path}) failed: ${reason}.`);
+  }
   let parsed: Record<string, unknown> = {};
   try {
     parsed = JSON.parse(text) as Record<string, unknown>;
