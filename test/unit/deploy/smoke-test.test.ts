@@ -1,9 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import schema from '../../../docs/schemas/smoke-test.schema.json' with { type: 'json' };
 import { firstMismatch, readSmokeTest } from '../../../shared/src/deploy/smoke-test.js';
 import { compareSignatures, expectedSignature } from '../../../shared/src/serve/signature.js';
@@ -33,8 +33,15 @@ describe('firstMismatch (numpy.isclose semantics)', () => {
 });
 
 describe('smoke-test file', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mlops-smoke-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('reads a valid file with defaults, and the JSON Schema in docs/ accepts the same file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mlops-smoke-'));
     const file = {
       schema: 'mlops-smoke-test/v1',
       cases: [{ request: { instances: [{ x: 1 }] }, expected: [[1]] }],
@@ -48,7 +55,6 @@ describe('smoke-test file', () => {
   });
 
   it('names the file and the place of a problem', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mlops-smoke-'));
     await writeFile(
       join(dir, 'bad.json'),
       JSON.stringify({ schema: 'mlops-smoke-test/v1', cases: [{ request: {} }] }),
