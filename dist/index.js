@@ -66776,7 +66776,7 @@ const dataValidateAction = defineAction({
                 return spec;
             const registry = openRegistry({
                 backend: 'local',
-                registry: '.mlops/registry',
+                registry: inputs.string('registry'),
                 workingDirectory: inputs.workingDirectory,
             });
             return requireStoredProfile(await storedReports(registry, spec, (0,external_node_path_.join)(platform.env.tempDir, 'mlops-registry-reports')), spec);
@@ -69119,6 +69119,14 @@ function withDeadline(work, timeoutMs) {
     });
     return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
+function decodeSegment(segment) {
+    try {
+        return decodeURIComponent(segment);
+    }
+    catch {
+        throw new HttpError(400, `The model name in the path is not valid percent-encoding: ${segment.slice(0, 100)}`, 'bad_request');
+    }
+}
 const MODEL_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+))?(\/metadata|:predict)?$/;
 async function startModelServer(options) {
     const log = options.log ?? silentLog;
@@ -69148,7 +69156,7 @@ async function startModelServer(options) {
         return result;
     }
     async function handleModelRequest(req, res, match) {
-        const name = decodeURIComponent(match[1]);
+        const name = decodeSegment(match[1]);
         const versionText = match[2];
         const action = match[3] === ':predict' ? 'predict' : match[3] === '/metadata' ? 'metadata' : 'status';
         const served = models.get(name);
@@ -69271,7 +69279,7 @@ async function startModelServer(options) {
                 const match = MODEL_PATH.exec(path);
                 if (!match)
                     throw new HttpError(404, `No such path: ${path}. The API is /v1/models/<model>[/versions/<n>][:predict|/metadata].`, 'not_found');
-                modelLabel = decodeURIComponent(match[1]);
+                modelLabel = decodeSegment(match[1]);
                 if (!models.has(modelLabel))
                     modelLabel = '(unknown)';
                 method = await handleModelRequest(req, res, match);
@@ -69322,6 +69330,37 @@ async function startModelServer(options) {
         updateVersionGauge();
     }, 1000);
     canaryTimer.unref();
+    const pollers = options.models.flatMap((spec) => 'baseDir' in spec && spec.pollMs !== undefined && spec.pollMs > 0
+        ? [watchBaseDir(spec.name, spec.baseDir, spec.pollMs)]
+        : []);
+    /** Follows the highest version folder of a base path; a version that failed to load is not retried. */
+    function watchBaseDir(name, baseDir, pollMs) {
+        const failed = new Set();
+        let busy = false;
+        const timer = setInterval(async () => {
+            if (busy)
+                return;
+            busy = true;
+            try {
+                const newest = await highestVersionFolder(baseDir, name).catch(() => undefined);
+                const served = models.get(name);
+                if (newest && newest.version !== served.current?.version && !failed.has(newest.folder)) {
+                    try {
+                        await swap(name, newest.version, newest.folder);
+                    }
+                    catch (error) {
+                        failed.add(newest.folder);
+                        log.warning(`Version ${newest.version} of '${name}' in ${baseDir} did not load: ${error.message}`);
+                    }
+                }
+            }
+            finally {
+                busy = false;
+            }
+        }, pollMs);
+        timer.unref();
+        return timer;
+    }
     const handle_ = {
         url: `http://${urlHost}:${port}`,
         port,
@@ -69335,6 +69374,8 @@ async function startModelServer(options) {
         loadModel: load,
         async close() {
             clearInterval(canaryTimer);
+            for (const poller of pollers)
+                clearInterval(poller);
             await Promise.all([closeServer(server), adminServer ? closeServer(adminServer) : undefined]);
             await Promise.all([...models.values()].map((s) => s.close()));
             await requestLog?.flush();
@@ -69550,13 +69591,23 @@ function isAlive(pid) {
     }
 }
 async function adminCall(running, method, path, body, timeoutMs = 60_000) {
-    const response = await fetch(`${running.state.admin_url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${running.token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await response.text();
+    let response;
+    let text;
+    try {
+        response = await fetch(`${running.state.admin_url}${path}`, {
+            method,
+            headers: { authorization: `Bearer ${running.token}`, 'content-type': 'application/json' },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal: AbortSignal.timeout(timeoutMs),
+        });
+        text = await response.text();
+    }
+    catch (error) {
+        const reason = error.name === 'TimeoutError'
+            ? `no answer within ${timeoutMs} ms`
+            : error.message;
+        throw new DeployFailure(`The model server's admin API (${method} ${path}) failed: ${reason}.`);
+    }
     let parsed = {};
     try {
         parsed = JSON.parse(text);
@@ -73000,6 +73051,11 @@ const ACTION_SPECS = {
                 "required": false,
                 "default": ""
             },
+            "registry": {
+                "description": "Registry root for registry: references (local backend).",
+                "required": false,
+                "default": ".mlops/registry"
+            },
             "fail-on": {
                 "description": "Fail the step on anomalies of this severity or worse: error, warning or never.",
                 "required": false,
@@ -73652,8 +73708,23 @@ const ACTION_SPECS = {
 
 /** Inputs that only make sense per run, never in a committed config file. */
 const NOT_CONFIGURABLE = new Set(['config', 'github-token', 'working-directory']);
-/** Top-level keys that fill the input of the same name in every step that has one. */
-const SHARED_KEYS = ['name', 'data', 'target', 'task', 'registry'];
+/**
+ * Top-level keys and the steps whose input of the same name means the same thing. `target` is the
+ * label column for train/evaluate/drift-check but the kind of server for deploy, so it is listed
+ * per step rather than applied to every step that has an input called `target`.
+ */
+const SHARED_KEY_STEPS = {
+    name: ['compare-baseline', 'register', 'drift-check'],
+    data: ['data-validate', 'train', 'evaluate'],
+    target: ['train', 'evaluate', 'drift-check'],
+    task: ['train', 'evaluate'],
+    registry: ['compare-baseline', 'register', 'deploy', 'drift-check', 'data-validate'],
+};
+const SHARED_KEYS = Object.keys(SHARED_KEY_STEPS);
+function sharedKeyApplies(key, action) {
+    const steps = SHARED_KEY_STEPS[key];
+    return steps !== undefined && steps.includes(action);
+}
 const scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
 const inputValue = union([scalar, array(scalar)]);
 const direction = schemas_enum(['higher', 'lower']);
@@ -73779,7 +73850,8 @@ const DEFAULT_CONFIG_FILE = 'mlops.yml';
  * when present. Every problem is reported with the file, the line and the key.
  */
 function loadConfig(path, workingDirectory) {
-    const file = path ? (0,external_node_path_.resolve)(workingDirectory, path) : (0,external_node_path_.resolve)(workingDirectory, DEFAULT_CONFIG_FILE);
+    // Spread on purpose: ncc's asset relocator rewrites resolve(dir, 'literal') into a bundle path.
+    const file = (0,external_node_path_.resolve)(...[workingDirectory, path || DEFAULT_CONFIG_FILE]);
     if (!path && !(0,external_node_fs_.existsSync)(file))
         return undefined;
     const source = readYamlFile(file);
@@ -74705,7 +74777,7 @@ class ActionInputs {
             value = section[name];
             path = [this.action, name];
         }
-        else if (SHARED_KEYS.includes(name)) {
+        else if (sharedKeyApplies(name, this.action)) {
             value = config[name];
             path = [name];
         }
@@ -75050,6 +75122,413 @@ function parseArguments(argv) {
     return { inputs, json, help, positional };
 }
 
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
+;// CONCATENATED MODULE: ./build/shared/src/report/html.js
+/**
+ * One self-contained HTML report (no scripts, no network): inline CSS and SVG charts, every piece
+ * of text from data escaped. Opens from disk in any browser.
+ */
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+function html_formatNumber(value) {
+    if (value === null || value === undefined || !Number.isFinite(value))
+        return '–';
+    return Math.abs(value) >= 1000 || Math.abs(value) < 0.001
+        ? value.toPrecision(4)
+        : Number(value.toFixed(4)).toString();
+}
+function html_lineChart(points, labels) {
+    const width = 560;
+    const height = 220;
+    const pad = 36;
+    const values = points.flatMap((p) => p.series.filter((v) => v !== undefined && Number.isFinite(v)));
+    if (points.length < 2 || values.length === 0)
+        return '';
+    const minY = Math.min(...values);
+    const maxY = Math.max(...values);
+    const spanY = maxY - minY || 1;
+    const minX = points[0].x;
+    const spanX = points[points.length - 1].x - minX || 1;
+    const sx = (x) => pad + ((x - minX) / spanX) * (width - 2 * pad);
+    const sy = (y) => height - pad - ((y - minY) / spanY) * (height - 2 * pad);
+    const colours = ['#0969da', '#cf222e'];
+    const lines = labels.map((label, index) => {
+        const path = points
+            .filter((p) => p.series[index] !== undefined && Number.isFinite(p.series[index]))
+            .map((p) => `${sx(p.x).toFixed(1)},${sy(p.series[index]).toFixed(1)}`)
+            .join(' ');
+        return `<polyline fill="none" stroke="${colours[index % 2]}" stroke-width="2" points="${path}"><title>${escapeHtml(label)}</title></polyline>`;
+    });
+    const legend = labels
+        .map((label, i) => `<text x="${pad + i * 140}" y="14" fill="${colours[i % 2]}" font-size="12">${escapeHtml(label)}</text>`)
+        .join('');
+    return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="learning curve">
+<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/>
+<line x1="${pad}" y1="${pad}" x2="${pad}" y2="${height - pad}" stroke="#888"/>
+<text x="${pad - 4}" y="${pad}" text-anchor="end" font-size="10">${html_formatNumber(maxY)}</text>
+<text x="${pad - 4}" y="${height - pad}" text-anchor="end" font-size="10">${html_formatNumber(minY)}</text>
+<text x="${width - pad}" y="${height - 10}" text-anchor="end" font-size="10">epoch ${points[points.length - 1].x}</text>
+${legend}${lines.join('')}</svg>`;
+}
+function barChart(column) {
+    const labels = column.reference.bins.map((b) => b.label);
+    const current = new Map(column.current.bins.map((b) => [b.label, b.share]));
+    const width = 560;
+    const rowHeight = 18;
+    const labelWidth = 150;
+    const scale = (share) => Math.max(0, share) * (width - labelWidth - 60);
+    const rows = labels.map((label, i) => {
+        const y = 20 + i * (2 * rowHeight + 4);
+        const ref = column.reference.bins[i].share;
+        const cur = current.get(label) ?? 0;
+        return `<text x="0" y="${y + rowHeight}" font-size="11">${escapeHtml(label.slice(0, 24))}</text>
+<rect x="${labelWidth}" y="${y}" width="${scale(ref).toFixed(1)}" height="${rowHeight - 2}" fill="#8c959f"><title>reference ${html_formatNumber(ref)}</title></rect>
+<rect x="${labelWidth}" y="${y + rowHeight}" width="${scale(cur).toFixed(1)}" height="${rowHeight - 2}" fill="#cf222e"><title>current ${html_formatNumber(cur)}</title></rect>`;
+    });
+    const height = 30 + labels.length * (2 * rowHeight + 4);
+    return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(column.name)} distribution">
+<text x="${labelWidth}" y="12" font-size="11" fill="#57606a">grey: reference · red: current</text>${rows.join('')}</svg>`;
+}
+function table(headers, rows) {
+    const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+    const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+    return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+function renderHtmlReport(input) {
+    const sections = [];
+    sections.push(`<h2>Steps</h2>${table(['step', 'status', 'detail'], input.steps.map((s) => [s.name, s.status, s.detail]))}`);
+    if (input.metrics) {
+        sections.push(`<h2>Metrics</h2>${table(['metric', 'value', 'confidence interval'], Object.entries(input.metrics).map(([name, m]) => [
+            name,
+            html_formatNumber(m.value),
+            m.ci ? `[${html_formatNumber(m.ci[0])}, ${html_formatNumber(m.ci[1])}]` : '',
+        ]))}`);
+    }
+    if (input.comparison) {
+        sections.push(`<h2>Against the baseline</h2><p>Baseline: ${escapeHtml(input.comparison.baseline)}</p>${table(['metric', 'baseline', 'current', 'delta', 'verdict'], input.comparison.rows.map((r) => [
+            r.metric,
+            html_formatNumber(r.baseline),
+            html_formatNumber(r.current),
+            html_formatNumber(r.delta),
+            r.verdict,
+        ]))}`);
+    }
+    if (input.learningCurve && input.learningCurve.length > 1) {
+        sections.push(`<h2>Learning curve</h2>${html_lineChart(input.learningCurve.map((e) => ({ x: e.epoch, series: [e.loss, e.val_loss] })), ['training loss', 'validation loss'])}`);
+    }
+    if (input.drift) {
+        const drifted = input.drift.columns.filter((c) => c.drifted).slice(0, 6);
+        sections.push(`<h2>Drift</h2><p>${input.drift.detected ? 'Dataset drift detected' : 'No dataset drift'}: share of drifted columns ${html_formatNumber(input.drift.share)}.</p>${table(['column', 'method', 'statistic', 'threshold', 'drifted'], input.drift.columns.map((c) => [
+            c.name,
+            c.method,
+            html_formatNumber(c.statistic),
+            html_formatNumber(c.threshold),
+            c.drifted ? 'yes' : 'no',
+        ]))}${drifted.map((c) => `<h3>${escapeHtml(c.name)}</h3>${barChart(c)}`).join('\n')}`);
+    }
+    return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)}</title>
+<style>
+body{font:14px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1f2328;padding:0 1rem}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left}
+th{background:#f6f8fa}h1{font-size:1.6rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
+</style></head><body>
+<h1>${escapeHtml(input.title)}</h1><p>Generated ${escapeHtml(input.createdAt)}</p>
+${sections.join('\n')}
+</body></html>
+`;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/demo/penguins.js
+
+
+
+
+const PENGUIN_FEATURES = [
+    'island',
+    'beak_length_mm',
+    'beak_depth_mm',
+    'flipper_length_mm',
+    'body_mass_g',
+    'sex',
+];
+const PENGUIN_TARGET = 'species';
+/** The penguins dataset from the vega-datasets npm package, with snake_case columns. */
+function loadPenguins() {
+    // The package's exports map hides data/, so the file is found the way node_modules are searched.
+    const file = candidateRoots()
+        .map((root) => (0,external_node_path_.join)(root, 'node_modules/vega-datasets/data/penguins.json'))
+        .find((path) => (0,external_node_fs_.existsSync)(path));
+    if (!file)
+        throw new errors_UserError("The demo needs the 'vega-datasets' package: run 'npm ci' in the repository first.");
+    const raw = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    return raw
+        .filter((r) => r['Beak Length (mm)'] !== null)
+        .map((r) => ({
+        species: r.Species,
+        island: r.Island,
+        beak_length_mm: r['Beak Length (mm)'],
+        beak_depth_mm: r['Beak Depth (mm)'],
+        flipper_length_mm: r['Flipper Length (mm)'],
+        body_mass_g: r['Body Mass (g)'],
+        sex: r.Sex === '.' ? null : r.Sex,
+    }));
+}
+/** A seeded shuffle (mulberry32), so a split is the same on every machine. */
+function seededShuffle(items, seed) {
+    let state = seed >>> 0;
+    const next = () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+}
+function toCsv(rows, columns) {
+    const cell = (v) => {
+        if (v === null || v === undefined)
+            return '';
+        const text = String(v);
+        return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    };
+    return `${[columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/demo/run-demo.js
+/**
+ * `npm run demo`: the whole lifecycle on the penguins dataset, locally, with the embedded defaults
+ * (local registry, local model server, no GitHub token). Each step is the real action run through
+ * the terminal platform, exactly as `mlops <step>` runs it. A second run finds the previous version
+ * as the baseline and shows a real diff.
+ */
+
+
+
+
+
+
+
+
+
+
+const COLUMNS = [PENGUIN_TARGET, ...PENGUIN_FEATURES];
+const MLOPS_YML = `# The demo project's settings: what a team commits next to its training code.
+name: penguins
+target: species
+task: classification
+metrics:
+  accuracy: { min: 0.8, tolerance: 0.02 }
+  f1_macro: { min: 0.8, tolerance: 0.02 }
+  log_loss: { direction: lower, tolerance-pct: 25 }
+evaluate:
+  slices: [island]
+  bootstrap: 500
+train:
+  epochs: 40
+`;
+function readJson(path) {
+    return JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+}
+function writeProject(dir) {
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.join)(dir, 'data'), { recursive: true });
+    const rows = seededShuffle(loadPenguins(), 2024);
+    const cut = Math.round(rows.length * 0.7);
+    (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, 'data/train.csv'), toCsv(rows.slice(0, cut), COLUMNS));
+    (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, 'data/test.csv'), toCsv(rows.slice(cut), COLUMNS));
+    (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, 'mlops.yml'), MLOPS_YML);
+}
+/** Production traffic that has moved: heavier birds with longer flippers, mostly from one island. */
+function driftingInstances(count) {
+    const rows = seededShuffle(loadPenguins(), 99).slice(0, count);
+    return rows.map((r, i) => ({
+        island: i % 5 === 0 ? r.island : 'Biscoe',
+        beak_length_mm: r.beak_length_mm,
+        beak_depth_mm: r.beak_depth_mm,
+        flipper_length_mm: Number(r.flipper_length_mm) + 18,
+        body_mass_g: Number(r.body_mass_g) + 900,
+        sex: r.sex,
+    }));
+}
+async function sendTraffic(url, instances) {
+    let answered = 0;
+    for (let i = 0; i < instances.length; i += 10) {
+        const response = await fetch(`${url}/v1/models/penguins:predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ instances: instances.slice(i, i + 10) }),
+        });
+        if (response.ok)
+            answered += Math.min(10, instances.length - i);
+    }
+    return answered;
+}
+async function stopServer(stateDir) {
+    const stateFile = (0,external_node_path_.join)(stateDir, 'server.json');
+    if (!(0,external_node_fs_.existsSync)(stateFile))
+        return;
+    const { pid } = readJson(stateFile);
+    try {
+        process.kill(pid, 'SIGTERM');
+    }
+    catch {
+        // Already gone.
+    }
+}
+async function runDemo(options) {
+    const dir = (0,external_node_path_.resolve)(options.directory);
+    const say = (line) => options.out.write(`${line}\n`);
+    const firstRun = !(0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, 'mlops.yml'));
+    if (firstRun)
+        writeProject(dir);
+    const at = (path) => (0,external_node_path_.relative)(process.cwd(), (0,external_node_path_.join)(dir, path)) || '.';
+    say(`mlops demo in ${at('.')} (${firstRun ? 'new project' : 'existing project: the last registered version is the baseline'})`);
+    const steps = [];
+    const silent = new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() });
+    const run = async (name, inputs) => {
+        const index = steps.length + 1;
+        say(`\n[${index}] ${name}`);
+        const started = Date.now();
+        const platform = localPlatform({
+            inputs: { 'working-directory': dir, ...inputs },
+            json: false,
+            summaryFile: (0,external_node_path_.join)(dir, 'mlops-reports/summary.md'),
+            stdout: silent,
+            stderr: options.err,
+            env: { ...process.env, GITHUB_TOKEN: '', GH_TOKEN: '' },
+        });
+        const code = await executeAction(ACTIONS[name], platform);
+        process.exitCode = 0;
+        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        say(`    ${code === 0 ? 'ok' : 'FAILED'} in ${seconds} s`);
+        return { code, outputs: platform.outputs };
+    };
+    const record = (name, result, detail) => {
+        steps.push({ name, status: result.code === 0 ? 'ok' : 'failed', detail });
+        if (result.code !== 0)
+            throw new errors_UserError(`The demo stopped: ${name} failed (see the messages above).`);
+    };
+    const versions = (0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, '.mlops/registry/models/penguins/versions'))
+        ? (await (0,promises_.readdir)((0,external_node_path_.join)(dir, '.mlops/registry/models/penguins/versions'))).filter((v) => /^\d+$/.test(v))
+            .length
+        : 0;
+    const seed = 7 + versions;
+    const stateDir = (0,external_node_path_.join)(dir, '.mlops/serve/demo');
+    try {
+        const validate = await run('data-validate', {
+            data: 'data/train.csv',
+            ...((0,external_node_fs_.existsSync)((0,external_node_path_.join)(dir, 'schema.yaml'))
+                ? { schema: 'schema.yaml' }
+                : { 'infer-schema': 'true', 'write-schema': 'schema.yaml' }),
+        });
+        record('data-validate', validate, `${validate.outputs.rows} rows, ${validate.outputs.anomalies} anomalies`);
+        const train = await run('train', { data: 'data/train.csv', seed: String(seed), cache: 'false' });
+        record('train', train, `backend ${train.outputs.backend}, ${train.outputs['duration-seconds']} s`);
+        const evaluate = await run('evaluate', { model: train.outputs['model-path'], data: 'data/test.csv' });
+        const metrics = JSON.parse(evaluate.outputs.metrics ?? '{}');
+        record('evaluate', evaluate, `accuracy ${metrics.accuracy?.toFixed(3)}, log_loss ${metrics.log_loss?.toFixed(3)}`);
+        const compare = await run('compare-baseline', {
+            current: evaluate.outputs['metrics-path'],
+            baseline: 'registry:penguins@production',
+            'fail-on-regression': 'false',
+        });
+        record('compare-baseline', compare, `${compare.outputs.regressions} regressions against ${versions > 0 ? `v${versions}` : 'no baseline (first model)'}`);
+        const register = await run('register', {
+            model: (0,external_node_path_.join)(dir, 'mlops-artifacts/model'),
+            metrics: evaluate.outputs['metrics-path'],
+            profile: validate.outputs['profile-path'],
+            alias: 'candidate',
+            require: 'accuracy>=0.8',
+        });
+        record('register', register, `version ${register.outputs.version}`);
+        const url = `http://127.0.0.1:${options.port}`;
+        await stopServer(stateDir);
+        const deploy = await run('deploy', {
+            model: `penguins/${register.outputs.version}`,
+            target: 'local-server',
+            environment: 'demo',
+            url,
+            path: '.mlops/serve/demo',
+            'promote-alias': 'production',
+        });
+        record('deploy', deploy, `v${deploy.outputs.version} serving at ${deploy.outputs.url}, status ${deploy.outputs.status}`);
+        say('\n[*] production traffic (drifted: heavier birds, longer flippers, mostly Biscoe)');
+        const answered = await sendTraffic(url, driftingInstances(200));
+        say(`    ${answered} predictions served and logged`);
+        steps.push({ name: 'traffic', status: 'ok', detail: `${answered} predictions logged` });
+        await new Promise((done) => setTimeout(done, 300));
+        const drift = await run('drift-check', {
+            reference: 'registry:penguins@production',
+            current: '.mlops/serve/demo/requests/requests*.ndjson',
+            columns: PENGUIN_FEATURES.join(','),
+            'open-issue': 'false',
+        });
+        record('drift-check', drift, `drift ${drift.outputs['drift-detected']}: ${drift.outputs['drifted-columns'] || 'none'}`);
+        const reportFile = (0,external_node_path_.join)(dir, 'mlops-reports/report.html');
+        writeHtmlReport(dir, reportFile, train.outputs['metrics-path'], evaluate.outputs['metrics-path'], steps);
+        say('\nSummary');
+        for (const step of steps)
+            say(`  ${step.status === 'ok' ? '✔' : '✘'} ${step.name.padEnd(17)} ${step.detail}`);
+        say(`\nReport (open in a browser): ${at('mlops-reports/report.html')}`);
+        say(`PR comment it would post:   ${at('mlops-reports/pr-comment-penguins.md')}`);
+        say(`Step summaries:             ${at('mlops-reports/summary.md')}`);
+        say(`Registry:                   ${at('.mlops/registry')}  (mlops registry list --registry ${at('.mlops/registry')})`);
+        say("Run 'npm run demo' again: the version just registered becomes the baseline.");
+        return 0;
+    }
+    finally {
+        await stopServer(stateDir);
+    }
+}
+function writeHtmlReport(dir, file, trainingMetrics, metricsPath, steps) {
+    const training = readJson(trainingMetrics);
+    const metrics = readJson(metricsPath);
+    const comparison = readJson((0,external_node_path_.join)(dir, 'mlops-reports/comparison.json'));
+    const drift = readJson((0,external_node_path_.join)(dir, 'mlops-reports/drift.json'));
+    const html = renderHtmlReport({
+        title: 'mlops demo: penguins',
+        createdAt: new Date().toISOString(),
+        steps,
+        metrics: metrics.metrics,
+        comparison: {
+            baseline: comparison.first_model ? 'none yet (first model)' : (comparison.baseline ?? ''),
+            rows: comparison.metrics.map((m) => ({ ...m, metric: m.name })),
+        },
+        learningCurve: training.epochs,
+        drift: { share: drift.share, detected: drift.drift_detected, columns: drift.columns },
+    });
+    (0,external_node_fs_.writeFileSync)(file, html);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/cli/demo-command.js
+
+
+const demoCommand = {
+    name: 'demo',
+    summary: 'Run the whole lifecycle on the penguins dataset locally (--dir mlops-demo, --port 8517).',
+    async run(argv, io) {
+        const args = parseArguments(argv);
+        if (args.help) {
+            io.stdout.write(`mlops demo: ${demoCommand.summary}\n`);
+            return 0;
+        }
+        return runDemo({
+            directory: args.inputs.dir ?? 'mlops-demo',
+            port: Number(args.inputs.port ?? 8517),
+            out: io.stdout,
+            err: io.stderr,
+        });
+    },
+};
+
 ;// CONCATENATED MODULE: ./build/shared/src/cli/registry-command.js
 
 
@@ -75201,6 +75680,7 @@ const serveCommand = {
 
 
 
+
 const checkConfig = {
     name: 'check-config',
     summary: 'Validate mlops.yml (or --config PATH) and report the first problem with its line.',
@@ -75212,7 +75692,12 @@ const checkConfig = {
     },
 };
 /** Commands beyond the seven steps. */
-const EXTRA_COMMANDS = [serveCommand, registryCommand, checkConfig];
+const EXTRA_COMMANDS = [
+    demoCommand,
+    serveCommand,
+    registryCommand,
+    checkConfig,
+];
 
 ;// CONCATENATED MODULE: ./build/shared/src/cli/help.js
 

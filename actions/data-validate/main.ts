@@ -19,7 +19,7 @@ export const dataValidateAction = defineAction({
       if (!spec.startsWith(REGISTRY_PREFIX)) return spec;
       const registry = openRegistry({
         backend: 'local',
-        registry: '.mlops/registry',
+        registry: inputs.string('registry'),
         workingDirectory: inputs.workingDirectory,
       });
       return requireStoredProfile(

@@ -20,4 +20,10 @@ describe('committed dist/', () => {
       expect(fresh === current, `dist/${file} differs from a fresh build`).toBe(true);
     }
   }, 240_000);
+
+  it("has no path that ncc's asset relocator rewrote into the bundle folder", () => {
+    const bundle = readFileSync(join(REPO_ROOT, 'dist/index.js'), 'utf8');
+    const rewritten = bundle.split('\n').filter((line) => /__nccwpck_require__\.ab \+/.test(line));
+    expect(rewritten).toEqual([]);
+  });
 });

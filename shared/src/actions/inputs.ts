@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
-import { SHARED_KEYS } from '../config/schema.js';
+import { sharedKeyApplies } from '../config/schema.js';
 import { UserError } from '../errors/index.js';
 import type { ActionName, ActionSpec } from './specs.generated.js';
 
@@ -57,7 +57,7 @@ export class ActionInputs {
     if (section && section[name] !== undefined) {
       value = section[name];
       path = [this.action, name];
-    } else if ((SHARED_KEYS as readonly string[]).includes(name)) {
+    } else if (sharedKeyApplies(name, this.action)) {
       value = (config as Record<string, unknown>)[name];
       path = [name];
     }

@@ -43,6 +43,11 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": ""
       },
+      "registry": {
+        "description": "Registry root for registry: references (local backend).",
+        "required": false,
+        "default": ".mlops/registry"
+      },
       "fail-on": {
         "description": "Fail the step on anomalies of this severity or worse: error, warning or never.",
         "required": false,

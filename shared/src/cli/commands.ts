@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { parseArguments } from './arguments.js';
+import { demoCommand } from './demo-command.js';
 import type { ExtraCommand } from './help.js';
 import type { CliIo } from './main.js';
 import { registryCommand } from './registry-command.js';
@@ -22,4 +23,9 @@ const checkConfig: CliCommand = {
 };
 
 /** Commands beyond the seven steps. */
-export const EXTRA_COMMANDS: readonly CliCommand[] = [serveCommand, registryCommand, checkConfig];
+export const EXTRA_COMMANDS: readonly CliCommand[] = [
+  demoCommand,
+  serveCommand,
+  registryCommand,
+  checkConfig,
+];

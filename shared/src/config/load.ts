@@ -20,7 +20,8 @@ export interface LoadedConfig {
  * when present. Every problem is reported with the file, the line and the key.
  */
 export function loadConfig(path: string | undefined, workingDirectory: string): LoadedConfig | undefined {
-  const file = path ? resolve(workingDirectory, path) : resolve(workingDirectory, DEFAULT_CONFIG_FILE);
+  // Spread on purpose: ncc's asset relocator rewrites resolve(dir, 'literal') into a bundle path.
+  const file = resolve(...[workingDirectory, path || DEFAULT_CONFIG_FILE]);
   if (!path && !existsSync(file)) return undefined;
   const source = readYamlFile(file);
   if (source.value === null || source.value === undefined) return { file, config: {}, source };

@@ -4,8 +4,25 @@ import { ACTION_NAMES, ACTION_SPECS, type ActionName } from '../actions/specs.ge
 /** Inputs that only make sense per run, never in a committed config file. */
 export const NOT_CONFIGURABLE = new Set(['config', 'github-token', 'working-directory']);
 
-/** Top-level keys that fill the input of the same name in every step that has one. */
-export const SHARED_KEYS = ['name', 'data', 'target', 'task', 'registry'] as const;
+/**
+ * Top-level keys and the steps whose input of the same name means the same thing. `target` is the
+ * label column for train/evaluate/drift-check but the kind of server for deploy, so it is listed
+ * per step rather than applied to every step that has an input called `target`.
+ */
+export const SHARED_KEY_STEPS = {
+  name: ['compare-baseline', 'register', 'drift-check'],
+  data: ['data-validate', 'train', 'evaluate'],
+  target: ['train', 'evaluate', 'drift-check'],
+  task: ['train', 'evaluate'],
+  registry: ['compare-baseline', 'register', 'deploy', 'drift-check', 'data-validate'],
+} as const satisfies Record<string, readonly ActionName[]>;
+
+export const SHARED_KEYS = Object.keys(SHARED_KEY_STEPS) as (keyof typeof SHARED_KEY_STEPS)[];
+
+export function sharedKeyApplies(key: string, action: ActionName): boolean {
+  const steps = (SHARED_KEY_STEPS as Record<string, readonly ActionName[]>)[key];
+  return steps !== undefined && steps.includes(action);
+}
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const inputValue = z.union([scalar, z.array(scalar)]);
