@@ -4,8 +4,12 @@
  * status `failure` rather than throwing.
  */
 export class DeployFailure extends Error {
-  constructor(message: string) {
+  /** The new version did serve for a while (a canary) and was taken back out. */
+  readonly rolledBack: boolean;
+
+  constructor(message: string, options: { rolledBack?: boolean } = {}) {
     super(message);
     this.name = 'DeployFailure';
+    this.rolledBack = options.rolledBack ?? false;
   }
 }

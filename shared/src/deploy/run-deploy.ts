@@ -17,6 +17,7 @@ import { AliasConflictError } from '../registry/alias-conflict.js';
 import { parseModelReference, validateAliasName } from '../registry/names.js';
 import { openRegistry } from '../registry/open.js';
 import { resolveModel } from '../registry/resolve.js';
+import type { CanaryCriteria } from '../serve/canary.js';
 import { expectedSignature } from '../serve/signature.js';
 import { DeployFailure } from './deploy-failure.js';
 import { type DeploymentsClient, GitHubDeployments, type RepoRef } from './github-deployments.js';
@@ -56,6 +57,11 @@ export interface DeployOptions {
   workingDirectory: string;
   /** The workflow run, for the deployment's log_url and the registry event log. */
   runUrl?: string;
+  /**
+   * local-server only: roll out to the running server as a canary (a share of traffic, promoted or
+   * rolled back by error rate and latency) instead of swapping at once. `maxDurationMs` bounds it.
+   */
+  canary?: CanaryCriteria & { maxDurationMs: number };
 }
 
 export interface DeployDeps {
@@ -109,6 +115,11 @@ export function defaultServerCommand(): string[] {
 }
 
 function makeTarget(options: DeployOptions, deps: DeployDeps, at: (p: string) => string): DeployTarget {
+  if (options.canary && options.target !== 'local-server') {
+    throw new UserError('A canary needs the local-server target (its server splits the traffic).', {
+      input: 'canary',
+    });
+  }
   switch (options.target) {
     case 'local-server':
       return new LocalServerTarget({
@@ -116,6 +127,7 @@ function makeTarget(options: DeployOptions, deps: DeployDeps, at: (p: string) =>
         url: options.url?.trim() || undefined,
         serverCommand: deps.serverCommand ?? defaultServerCommand(),
         startTimeoutMs: deps.startTimeoutMs,
+        canary: options.canary,
         log: deps.log,
       });
     case 'tfserving-dir':
@@ -265,6 +277,13 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     });
   } catch (error) {
     if (!(error instanceof DeployFailure)) throw error;
+    if (error.rolledBack)
+      return finish(
+        'rolled_back',
+        `Deploying ${label} to ${environment} was rolled back: ${error.message}`,
+        undefined,
+        null,
+      );
     return finish(
       'failure',
       `Deploying ${label} to ${environment} failed; production is unchanged: ${error.message}`,

@@ -231,6 +231,70 @@ describe('runDeploy to a local server', () => {
     );
   });
 
+  /** Sends predict requests until stopped, so a canary gets traffic; returns the statuses. */
+  function load(): { stop: () => Promise<number[]> } {
+    let running = true;
+    const statuses: number[] = [];
+    const loop = (async () => {
+      while (running) {
+        const r = await fetch(`${url}/v1/models/penguins:predict`, {
+          method: 'POST',
+          body: JSON.stringify({ instances: [ROWS[0]] }),
+        });
+        statuses.push(r.status);
+        await r.arrayBuffer();
+      }
+    })();
+    return {
+      stop: async () => {
+        running = false;
+        await loop;
+        return statuses;
+      },
+    };
+  }
+
+  it('rolls a canary back by its latency criterion: v2 keeps serving, alias unchanged', async () => {
+    const traffic = load();
+    const result = await runDeploy(
+      deployOptions({
+        model: 'penguins/1',
+        smokeTest: await smokeFile('smoke-v1.json', 1),
+        canary: { percent: 50, minRequests: 10, maxErrorRate: 0, maxP99Ms: 0.001, maxDurationMs: 20_000 },
+      }),
+      deps(),
+    );
+    const statuses = await traffic.stop();
+    expect(result.status).toBe('rolled_back');
+    expect(result.message).toMatch(
+      /The canary of version 1 was rolled back \(p99 latency .* ms > 0\.001 ms; 10 canary request\(s\) at 50%\); version 2 kept serving/,
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expectClose(await predictVersion(url), expected(2, ROWS[0]!));
+    expect(await aliasOf()).toBe(2);
+    expect(states(result.deploymentId!).at(-1)).toBe('failure');
+  });
+
+  it('promotes a canary that meets its criteria under live traffic, then moves the alias', async () => {
+    const traffic = load();
+    const result = await runDeploy(
+      deployOptions({
+        model: 'penguins/1',
+        smokeTest: await smokeFile('smoke-v1.json', 1),
+        canary: { percent: 25, minRequests: 20, maxErrorRate: 0, maxP99Ms: 5000, maxDurationMs: 20_000 },
+      }),
+      deps(),
+    );
+    const statuses = await traffic.stop();
+    expect(result.status, result.message).toBe('success');
+    expect(result.notes[0]).toMatch(/^Canary of version 1 promoted after 20 canary request\(s\) at 25%/);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expectClose(await predictVersion(url), expected(1, ROWS[0]!));
+    expect(await aliasOf()).toBe(1);
+    expect(states(v1Deployment).at(-1)).toBe('success');
+    expect(states(v2Deployment).at(-1)).toBe('inactive');
+  });
+
   it('stops the detached server through its admin API', async () => {
     const state = JSON.parse(await readFile(join(statePath(), 'server.json'), 'utf8')) as { pid: number };
     expect(await stopLocalServer(statePath(), silentLog)).toBe(true);
@@ -301,6 +365,6 @@ describe('runDeploy faults', () => {
       runDeploy(deployOptions({ model: 'penguins/3', path: join(work, 'serve-tampered') }), deps()),
     ).rejects.toThrow(IntegrityError);
     expect(emulator.state.repo().deployments.size).toBe(before);
-    expect(await aliasOf()).toBe(2);
+    expect(await aliasOf()).toBe(1);
   });
 });

@@ -17,6 +17,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../errors/index.js';
 import type { Log } from '../../logging/index.js';
+import type { CanaryCriteria } from '../../serve/canary.js';
 import { type DaemonConfig, type DaemonState, writeJsonAtomic } from '../../serve/run-serve.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../serve/server.js';
 import { DeployFailure } from '../deploy-failure.js';
@@ -32,6 +33,11 @@ export interface LocalServerTargetOptions {
   /** How long a new server may take to answer /readyz. */
   startTimeoutMs?: number;
   limits?: Partial<ServerLimits>;
+  /**
+   * Roll out to a running server as a canary: the new version takes `percent` of traffic and the
+   * server promotes or rolls it back by the criteria; `maxDurationMs` bounds the wait.
+   */
+  canary?: CanaryCriteria & { maxDurationMs: number };
   /** Request log of a new server (in `<path>/requests/`); sampleRate 0 turns it off. */
   requestLog?: { sampleRate: number; maxBytes: number; rotate: number };
   log: Log;
@@ -160,30 +166,33 @@ export class LocalServerTarget implements DeployTarget {
     const { path, log } = this.options;
     await mkdir(path, { recursive: true });
     const running = await findRunningServer(path, log);
+    if (running && this.options.canary) return this.canaryRollout(running, request, this.options.canary);
     if (running) return this.hotSwap(running, request);
-    return this.start(request);
+    const started = await this.start(request);
+    if (this.options.canary)
+      started.notes.push('No server was running, so there was nothing to run a canary against.');
+    return started;
   }
 
-  private async hotSwap(running: Running, request: DeployRequest): Promise<DeployOutcome> {
-    const current = running.models?.[request.name];
+  /** The version the running server serves now, or a DeployFailure when it does not serve this model. */
+  private servedBy(running: Running, name: string): { version: number; folder: string } | undefined {
+    const current = running.models?.[name];
     if (current === undefined) {
       throw new DeployFailure(
-        `The model server in ${this.options.path} serves ${Object.keys(running.models ?? {}).join(', ') || 'no model'}, not '${request.name}'; use another path for this model.`,
+        `The model server in ${this.options.path} serves ${Object.keys(running.models ?? {}).join(', ') || 'no model'}, not '${name}'; use another path for this model.`,
       );
     }
-    const reply = await adminCall(running, 'POST', `/admin/models/${encodeURIComponent(request.name)}/swap`, {
-      version: request.version,
-      folder: request.path,
-    });
-    if (reply.status !== 200) {
-      throw new DeployFailure(
-        `The running server did not take version ${request.version}: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}`,
-      );
-    }
-    const previous =
-      current.version !== null && current.folder !== null
-        ? { version: current.version, folder: current.folder }
-        : undefined;
+    return current.version !== null && current.folder !== null
+      ? { version: current.version, folder: current.folder }
+      : undefined;
+  }
+
+  /** After a successful hot swap or canary: rollback swaps the previous version back in. */
+  private rememberPrevious(
+    running: Running,
+    request: DeployRequest,
+    previous: { version: number; folder: string } | undefined,
+  ): void {
     this.undo = async () => {
       if (!previous || previous.version === request.version)
         return `version ${request.version} was already serving; nothing to roll back`;
@@ -197,6 +206,69 @@ export class LocalServerTarget implements DeployTarget {
         throw new Error(`swapping back to version ${previous.version} failed: ${String(back.body['error'])}`);
       return `swapped the running server back to version ${previous.version}`;
     };
+  }
+
+  private async canaryRollout(
+    running: Running,
+    request: DeployRequest,
+    criteria: CanaryCriteria & { maxDurationMs: number },
+  ): Promise<DeployOutcome> {
+    const previous = this.servedBy(running, request.name);
+    if (!previous) return this.hotSwap(running, request);
+    const route = `/admin/models/${encodeURIComponent(request.name)}/canary`;
+    const started = await adminCall(running, 'POST', route, {
+      version: request.version,
+      folder: request.path,
+      criteria,
+    });
+    if (started.status !== 200) {
+      throw new DeployFailure(
+        `The running server did not start a canary of version ${request.version}: ${String(started.body['error'] ?? `HTTP ${started.status}`)}`,
+      );
+    }
+    // The server decides (and rolls back at maxDurationMs itself); this only waits for the verdict.
+    const deadline = Date.now() + criteria.maxDurationMs + 10_000;
+    let decision: { action: string; reason: string } | undefined;
+    let canary: Record<string, unknown> = {};
+    while (Date.now() < deadline) {
+      const reply = await adminCall(running, 'GET', route);
+      canary = (reply.body['canary'] ?? {}) as Record<string, unknown>;
+      if (canary['candidate'] === request.version && canary['decision']) {
+        decision = canary['decision'] as { action: string; reason: string };
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const traffic = `${canary['candidate_requests'] ?? 0} canary request(s) at ${criteria.percent}%`;
+    if (decision?.action !== 'promote') {
+      throw new DeployFailure(
+        `The canary of version ${request.version} was rolled back (${decision?.reason ?? 'no decision in time'}; ${traffic}); version ${previous.version} kept serving.`,
+        { rolledBack: true },
+      );
+    }
+    this.rememberPrevious(running, request, previous);
+    return {
+      url: running.state.url,
+      serverUrl: running.state.url,
+      previousVersion: previous.version,
+      notes: [
+        `Canary of version ${request.version} promoted after ${traffic} (${decision.reason}), replacing version ${previous.version}.`,
+      ],
+    };
+  }
+
+  private async hotSwap(running: Running, request: DeployRequest): Promise<DeployOutcome> {
+    const previous = this.servedBy(running, request.name);
+    const reply = await adminCall(running, 'POST', `/admin/models/${encodeURIComponent(request.name)}/swap`, {
+      version: request.version,
+      folder: request.path,
+    });
+    if (reply.status !== 200) {
+      throw new DeployFailure(
+        `The running server did not take version ${request.version}: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}`,
+      );
+    }
+    this.rememberPrevious(running, request, previous);
     return {
       url: running.state.url,
       serverUrl: running.state.url,
