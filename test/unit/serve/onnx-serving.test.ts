@@ -1,4 +1,12 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyPreprocessing,
+  inputWidth,
+  readPreprocessing,
+} from '../../../shared/src/models/preprocessing.js';
 import { type ModelServer, startModelServer } from '../../../shared/src/serve/server.js';
 import { expectClose } from './model-fixture.js';
 import { PENGUINS_MODEL, penguinProbabilities, penguinRows } from './penguins-fixture.js';
@@ -45,5 +53,39 @@ describe('serving an ONNX model with its preprocessing', () => {
       'Body Mass (g)': 'DT_FLOAT',
       Island: 'DT_STRING',
     });
+  });
+});
+
+describe('serving a model without preprocessing', () => {
+  it('takes rows of the model input tensor and checks their width', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mlops-serve-'));
+    await copyFile(join(PENGUINS_MODEL, 'model.onnx'), join(dir, 'model.onnx'));
+    const raw = await startModelServer({ port: 0, models: [{ name: 'mlp', folder: dir, version: 1 }] });
+    try {
+      const spec = await readPreprocessing(join(PENGUINS_MODEL, 'preprocessing.json'));
+      const rows = penguinRows().slice(0, 5);
+      const columns = Object.fromEntries(Object.keys(rows[0]!).map((k) => [k, rows.map((r) => r[k])]));
+      const width = inputWidth(spec);
+      const matrix = applyPreprocessing(spec, columns, rows.length);
+      const instances = rows.map((_, r) => Array.from(matrix.subarray(r * width, (r + 1) * width)));
+      const reply = await fetch(`${raw.url}/v1/models/mlp:predict`, {
+        method: 'POST',
+        body: JSON.stringify({ instances }),
+      });
+      expect(reply.status).toBe(200);
+      const { predictions } = (await reply.json()) as { predictions: number[][] };
+      for (const [i, row] of penguinProbabilities().slice(0, 5).entries()) expectClose(predictions[i]!, row);
+      const narrow = await fetch(`${raw.url}/v1/models/mlp:predict`, {
+        method: 'POST',
+        body: JSON.stringify({ instances: [[1, 2]] }),
+      });
+      expect(narrow.status).toBe(400);
+      expect(((await narrow.json()) as { error: string }).error).toMatch(
+        new RegExp(`must be a list of ${width} numbers`),
+      );
+    } finally {
+      await raw.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
