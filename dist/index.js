@@ -48022,6 +48022,16 @@ function defineAction(definition) {
     return definition;
 }
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __nccwpck_require__(98995);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
 ;// CONCATENATED MODULE: ./build/shared/src/errors/index.js
 /**
  * Errors the user can fix (bad input, missing file, invalid config) are `UserError`s: the action
@@ -48056,6 +48066,1490 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/engines/locate.js
+
+
+
+
+
+
+
+/** Folders whose `node_modules` may hold the engine, nearest first. */
+function candidateRoots(env = process.env, here = moduleDir()) {
+    const roots = [];
+    if (env.MLOPS_ENGINE_DIR)
+        roots.push((0,external_node_path_.resolve)(env.MLOPS_ENGINE_DIR));
+    for (const start of [here, process.cwd()]) {
+        let dir = start;
+        for (;;) {
+            roots.push(dir);
+            const parent = (0,external_node_path_.dirname)(dir);
+            if (parent === dir)
+                break;
+            dir = parent;
+        }
+    }
+    return [...new Set(roots)];
+}
+function toolCacheDir(name, env = process.env) {
+    const base = env.RUNNER_TOOL_CACHE;
+    if (!base)
+        return undefined;
+    const { version } = ENGINE_PACKAGES[name];
+    return (0,external_node_path_.join)(base, 'mlops-engines', name, version);
+}
+function hasPackage(root, pkg) {
+    return (0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, 'node_modules', ...pkg.split('/'), 'package.json'));
+}
+/**
+ * Finds a folder whose node_modules holds the engine: beside the bundle or the project, then the
+ * runner's tool cache; failing both, installs the pinned version into the tool cache once
+ * (staged in a temp folder and renamed, so a killed install leaves nothing half-done).
+ */
+async function resolveEngineDir(name, options = {}) {
+    const env = options.env ?? process.env;
+    const { pkg, version } = ENGINE_PACKAGES[name];
+    for (const root of candidateRoots(env)) {
+        if (hasPackage(root, pkg))
+            return root;
+    }
+    const cacheDir = toolCacheDir(name, env);
+    if (cacheDir && hasPackage(cacheDir, pkg))
+        return cacheDir;
+    const install = options.install ?? env.MLOPS_ENGINE_INSTALL !== 'false';
+    if (!cacheDir || !install) {
+        throw new errors_UserError(`The ${name} engine (${pkg}@${version}) is not installed. Run 'npm install ${pkg}@${version}' in your project, ` +
+            'or run on a GitHub runner (RUNNER_TOOL_CACHE set) where the action installs it once into the tool cache.');
+    }
+    await installEngine(name, cacheDir, env);
+    return cacheDir;
+}
+/** `MLOPS_ENGINE_SOURCE_<NAME>` may name a local tarball or folder to install from (offline runners). */
+function engineSpec(name, env = process.env) {
+    const override = env[`MLOPS_ENGINE_SOURCE_${name.toUpperCase().replace(/-/g, '_')}`];
+    const { pkg, version } = ENGINE_PACKAGES[name];
+    return override && override.length > 0 ? override : `${pkg}@${version}`;
+}
+async function installEngine(name, cacheDir, env) {
+    const staging = `${cacheDir}.staging-${process.pid}`;
+    await (0,promises_.rm)(staging, { recursive: true, force: true });
+    await (0,promises_.mkdir)(staging, { recursive: true });
+    const spec = engineSpec(name, env);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const args = ['install', '--no-save', '--no-audit', '--no-fund', '--omit=dev', '--prefix', staging, spec];
+    let output = '';
+    const code = await new Promise((done, fail) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(npm, args, {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            // onnxruntime-node's install script downloads CUDA parts unless told not to.
+            env: { ...env, npm_config_onnxruntime_node_install: 'skip', ONNXRUNTIME_NODE_INSTALL: 'skip' },
+        });
+        child.stdout?.on('data', (chunk) => {
+            output += chunk;
+        });
+        child.stderr?.on('data', (chunk) => {
+            output += chunk;
+        });
+        child.on('error', fail);
+        child.on('close', (c) => done(c ?? 1));
+    });
+    if (code !== 0) {
+        await (0,promises_.rm)(staging, { recursive: true, force: true });
+        const tail = output.trim().split('\n').slice(-5).join('\n');
+        throw new errors_UserError(`Installing the ${name} engine (${spec}) into the tool cache failed with exit code ${code}:\n${tail}`);
+    }
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(cacheDir), { recursive: true });
+    try {
+        await (0,promises_.rename)(staging, cacheDir);
+    }
+    catch (error) {
+        // Another job on the same runner installed it first: use theirs.
+        await (0,promises_.rm)(staging, { recursive: true, force: true });
+        if (!(0,external_node_fs_.existsSync)(cacheDir))
+            throw error;
+    }
+}
+function moduleDir() {
+    return (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/engines/index.js
+/**
+ * Native engines (DuckDB, onnxruntime, TensorFlow.js) are never inlined into the bundle: ncc would
+ * turn an `import()` of an external into a static import at the top of dist/, so the whole bundle
+ * would fail to start where the engine is absent. They are resolved at run time with
+ * `createRequire`, from a path built at run time.
+ */
+
+
+/** Packages and pinned versions of each engine; kept in step with package.json by a test. */
+const ENGINE_PACKAGES = {
+    duckdb: { pkg: '@duckdb/node-api', version: '1.5.6-r.1' },
+    onnxruntime: { pkg: 'onnxruntime-node', version: '1.30.0' },
+    tfjs: { pkg: '@tensorflow/tfjs', version: '4.22.0' },
+    'tfjs-wasm': { pkg: '@tensorflow/tfjs-backend-wasm', version: '4.22.0' },
+    'tfjs-node': { pkg: '@tensorflow/tfjs-node', version: '4.22.0' },
+    'tfjs-node-gpu': { pkg: '@tensorflow/tfjs-node-gpu', version: '4.22.0' },
+};
+const loaded = new Map();
+/**
+ * Loads an engine's package by name from wherever `resolveEngineDir` finds it (beside the bundle,
+ * the project's node_modules, or the runner's tool cache, installing it there once if allowed).
+ */
+async function loadEngine(name, options = {}) {
+    const cached = loaded.get(name);
+    if (cached !== undefined)
+        return cached;
+    const { pkg } = ENGINE_PACKAGES[name];
+    const dir = await resolveEngineDir(name, options);
+    const requireFrom = (0,external_node_module_.createRequire)(`${dir}/`);
+    const entry = requireFrom.resolve(pkg);
+    // A file URL built at run time: bundlers leave this import alone.
+    const mod = (await import(/* webpackIgnore: true */ pathToHref(entry)));
+    loaded.set(name, mod);
+    return mod;
+}
+function pathToHref(file) {
+    return new URL(`file://${file.startsWith('/') ? '' : '/'}${file.replace(/\\/g, '/')}`).href;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/engines/duckdb.js
+
+function loadDuckDB() {
+    return loadEngine('duckdb');
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/data/database.js
+
+
+
+
+/**
+ * One in-memory DuckDB with a bounded memory limit and a spill folder, so profiling a file larger
+ * than memory finishes instead of failing.
+ */
+class Database {
+    instance;
+    connection;
+    constructor(instance, connection) {
+        this.instance = instance;
+        this.connection = connection;
+    }
+    static async open(options = {}) {
+        const duckdb = await loadDuckDB();
+        const temp = options.tempDirectory ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'mlops-duckdb');
+        (0,external_node_fs_.mkdirSync)(temp, { recursive: true });
+        const config = {
+            memory_limit: options.memoryLimit ?? process.env.MLOPS_MEMORY_LIMIT ?? '4GB',
+            temp_directory: temp,
+        };
+        if (options.threads !== undefined)
+            config.threads = String(options.threads);
+        const instance = await duckdb.DuckDBInstance.create(':memory:', config);
+        const connection = await instance.connect();
+        return new Database(instance, connection);
+    }
+    /** Runs a statement and returns its rows as plain JS objects (BIGINT as number when safe). */
+    async all(sql, params) {
+        const reader = await this.connection.runAndReadAll(sql, params);
+        return reader.getRowObjectsJS().map((row) => normaliseRow(row));
+    }
+    async run(sql, params) {
+        await this.connection.run(sql, params);
+    }
+    close() {
+        this.connection.closeSync();
+        this.instance.closeSync();
+    }
+}
+function normaliseRow(row) {
+    const out = {};
+    for (const [key, value] of Object.entries(row)) {
+        out[key] =
+            typeof value === 'bigint' &&
+                value <= BigInt(Number.MAX_SAFE_INTEGER) &&
+                value >= BigInt(Number.MIN_SAFE_INTEGER)
+                ? Number(value)
+                : value;
+    }
+    return out;
+}
+/** Quotes an identifier for SQL: column names come from data and may hold anything. */
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+/** Quotes a string literal for SQL. */
+function quoteLiteral(value) {
+    return `'${value.replace(/'/g, "''")}'`;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/data/arrow-ipc.js
+/**
+ * A small reader for the Arrow IPC file format (Feather v2), enough for flat tables: integers,
+ * floats, booleans, UTF-8 strings (also dictionary-encoded), dates and timestamps. DuckDB reads
+ * Arrow only through an extension it downloads at run time, and no Arrow package is installed, so
+ * the format is parsed here from its specification (Schema.fbs, Message.fbs) and the columns are
+ * handed to DuckDB through its appender.
+ */
+
+
+
+
+/** Read access to one flatbuffers table: fields by index through the vtable. */
+class FlatTable {
+    view;
+    pos;
+    vtable;
+    vtableSize;
+    constructor(view, pos) {
+        this.view = view;
+        this.pos = pos;
+        this.vtable = pos - view.getInt32(pos, true);
+        this.vtableSize = view.getUint16(this.vtable, true);
+    }
+    static root(view, offset = 0) {
+        return new FlatTable(view, offset + view.getUint32(offset, true));
+    }
+    field(index) {
+        const slot = 4 + 2 * index;
+        if (slot >= this.vtableSize)
+            return 0;
+        const rel = this.view.getUint16(this.vtable + slot, true);
+        return rel === 0 ? 0 : this.pos + rel;
+    }
+    int8(index, fallback = 0) {
+        const at = this.field(index);
+        return at === 0 ? fallback : this.view.getInt8(at);
+    }
+    uint8(index, fallback = 0) {
+        const at = this.field(index);
+        return at === 0 ? fallback : this.view.getUint8(at);
+    }
+    int16(index, fallback = 0) {
+        const at = this.field(index);
+        return at === 0 ? fallback : this.view.getInt16(at, true);
+    }
+    int32(index, fallback = 0) {
+        const at = this.field(index);
+        return at === 0 ? fallback : this.view.getInt32(at, true);
+    }
+    int64(index, fallback = 0) {
+        const at = this.field(index);
+        return at === 0 ? fallback : Number(this.view.getBigInt64(at, true));
+    }
+    table(index) {
+        const at = this.field(index);
+        return at === 0 ? undefined : new FlatTable(this.view, at + this.view.getUint32(at, true));
+    }
+    string(index) {
+        const at = this.field(index);
+        if (at === 0)
+            return undefined;
+        const start = at + this.view.getUint32(at, true);
+        const length = this.view.getUint32(start, true);
+        return new TextDecoder().decode(new Uint8Array(this.view.buffer, this.view.byteOffset + start + 4, length));
+    }
+    /** A vector: its element count and the absolute position of element 0. */
+    vector(index) {
+        const at = this.field(index);
+        if (at === 0)
+            return { length: 0, start: 0 };
+        const start = at + this.view.getUint32(at, true);
+        return { length: this.view.getUint32(start, true), start: start + 4 };
+    }
+    tables(index) {
+        const { length, start } = this.vector(index);
+        return Array.from({ length }, (_, i) => {
+            const at = start + 4 * i;
+            return new FlatTable(this.view, at + this.view.getUint32(at, true));
+        });
+    }
+}
+// Type union tags from Schema.fbs.
+const TYPE = {
+    Null: 1,
+    Int: 2,
+    FloatingPoint: 3,
+    Utf8: 5,
+    Bool: 6,
+    Date: 8,
+    Timestamp: 10,
+    LargeUtf8: 20,
+};
+const TYPE_NAMES = [
+    'NONE',
+    'Null',
+    'Int',
+    'FloatingPoint',
+    'Binary',
+    'Utf8',
+    'Bool',
+    'Decimal',
+    'Date',
+    'Time',
+    'Timestamp',
+    'Interval',
+    'List',
+    'Struct',
+    'Union',
+    'FixedSizeBinary',
+    'FixedSizeList',
+    'Map',
+    'Duration',
+    'LargeBinary',
+    'LargeUtf8',
+    'LargeList',
+    'RunEndEncoded',
+    'BinaryView',
+    'Utf8View',
+    'ListView',
+    'LargeListView',
+];
+// Message header union tags from Message.fbs.
+const HEADER = { Schema: 1, DictionaryBatch: 2, RecordBatch: 3 };
+function readKind(file, name, typeTag, type) {
+    switch (typeTag) {
+        case TYPE.Null:
+            return { tag: 'null' };
+        case TYPE.Int:
+            return { tag: 'int', bits: type?.int32(0) ?? 32, signed: (type?.uint8(1) ?? 0) !== 0 };
+        case TYPE.FloatingPoint: {
+            const precision = type?.int16(0) ?? 2;
+            if (precision === 0)
+                break; // half floats: rare, and there is no JS array for them
+            return { tag: 'float', bits: precision === 1 ? 32 : 64 };
+        }
+        case TYPE.Bool:
+            return { tag: 'bool' };
+        case TYPE.Utf8:
+            return { tag: 'utf8', large: false };
+        case TYPE.LargeUtf8:
+            return { tag: 'utf8', large: true };
+        case TYPE.Date:
+            return { tag: 'date', unit: (type?.int16(0) ?? 1) === 0 ? 'day' : 'ms' };
+        case TYPE.Timestamp:
+            return { tag: 'timestamp', unit: type?.int16(0) ?? 0 };
+    }
+    throw new errors_UserError(`Arrow file '${file}': column '${name}' has type ${TYPE_NAMES[typeTag] ?? typeTag}, which this reader does not support (flat integer, float, boolean, string, date and timestamp columns are); convert the file to Parquet.`, { file });
+}
+function* messages(file, bytes) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let pos = 8; // "ARROW1" and two bytes of padding
+    while (pos + 4 <= bytes.byteLength) {
+        let length = view.getInt32(pos, true);
+        pos += 4;
+        if (length === -1) {
+            // Continuation marker (format >= 0.15): the length follows.
+            length = view.getInt32(pos, true);
+            pos += 4;
+        }
+        if (length === 0)
+            return; // end of stream; the footer follows
+        if (length < 0 || pos + length > bytes.byteLength)
+            throw new errors_UserError(`Arrow file '${file}' is truncated or corrupt.`, { file });
+        const meta = new DataView(bytes.buffer, bytes.byteOffset + pos, length);
+        const message = FlatTable.root(meta);
+        pos += length;
+        const bodyLength = message.int64(3);
+        const body = new DataView(bytes.buffer, bytes.byteOffset + pos, bodyLength);
+        pos += bodyLength;
+        const header = message.table(2);
+        if (header)
+            yield { headerType: message.uint8(1), header, body };
+    }
+}
+/** Decodes one column of a record batch into JS values (null where the validity bit is off). */
+function decodeColumn(kind, length, nullCount, buffers) {
+    const validity = buffers[0];
+    const valid = (i) => nullCount === 0 || validity.byteLength === 0 || ((validity.getUint8(i >> 3) >> (i & 7)) & 1) === 1;
+    const data = buffers[1];
+    const out = new Array(length);
+    switch (kind.tag) {
+        case 'null':
+            out.fill(null);
+            return out;
+        case 'bool':
+            for (let i = 0; i < length; i++)
+                out[i] = valid(i) ? ((data.getUint8(i >> 3) >> (i & 7)) & 1) === 1 : null;
+            return out;
+        case 'utf8': {
+            const chars = buffers[2];
+            const decoder = new TextDecoder();
+            const raw = new Uint8Array(chars.buffer, chars.byteOffset, chars.byteLength);
+            for (let i = 0; i < length; i++) {
+                if (!valid(i)) {
+                    out[i] = null;
+                    continue;
+                }
+                const start = kind.large ? Number(data.getBigInt64(8 * i, true)) : data.getInt32(4 * i, true);
+                const end = kind.large ? Number(data.getBigInt64(8 * i + 8, true)) : data.getInt32(4 * i + 4, true);
+                out[i] = decoder.decode(raw.subarray(start, end));
+            }
+            return out;
+        }
+        default: {
+            const bits = kind.tag === 'int' || kind.tag === 'float'
+                ? kind.bits
+                : kind.tag === 'date' && kind.unit === 'day'
+                    ? 32
+                    : 64;
+            const width = bits / 8;
+            for (let i = 0; i < length; i++) {
+                if (!valid(i)) {
+                    out[i] = null;
+                    continue;
+                }
+                const at = i * width;
+                if (kind.tag === 'float')
+                    out[i] = bits === 32 ? data.getFloat32(at, true) : data.getFloat64(at, true);
+                else if (kind.tag === 'int' && !kind.signed) {
+                    out[i] =
+                        bits === 8
+                            ? data.getUint8(at)
+                            : bits === 16
+                                ? data.getUint16(at, true)
+                                : bits === 32
+                                    ? data.getUint32(at, true)
+                                    : data.getBigUint64(at, true);
+                }
+                else {
+                    out[i] =
+                        bits === 8
+                            ? data.getInt8(at)
+                            : bits === 16
+                                ? data.getInt16(at, true)
+                                : bits === 32
+                                    ? data.getInt32(at, true)
+                                    : data.getBigInt64(at, true);
+                }
+            }
+            return out;
+        }
+    }
+}
+function bufferCount(kind) {
+    if (kind.tag === 'null')
+        return 0;
+    return kind.tag === 'utf8' ? 3 : 2;
+}
+/** The DuckDB type a column is staged as, and the SQL that turns the staged value into the final one. */
+function staging(kind, column) {
+    const c = quoteIdent(column);
+    switch (kind.tag) {
+        case 'null':
+            return { type: 'INTEGER', select: c };
+        case 'bool':
+            return { type: 'BOOLEAN', select: c };
+        case 'utf8':
+            return { type: 'VARCHAR', select: c };
+        case 'float':
+            return { type: 'DOUBLE', select: kind.bits === 32 ? `CAST(${c} AS FLOAT)` : c };
+        case 'int':
+            if (kind.bits === 64)
+                return { type: kind.signed ? 'BIGINT' : 'UBIGINT', select: c };
+            return { type: kind.signed || kind.bits < 32 ? 'INTEGER' : 'BIGINT', select: c };
+        case 'date':
+            return kind.unit === 'day'
+                ? { type: 'INTEGER', select: `CAST(DATE '1970-01-01' + ${c} AS DATE)` }
+                : { type: 'BIGINT', select: `CAST(make_timestamp(${c} * 1000) AS DATE)` };
+        case 'timestamp': {
+            const toMicros = [`${c} * 1000000`, `${c} * 1000`, c, `${c} // 1000`][kind.unit] ?? c;
+            return { type: 'BIGINT', select: `make_timestamp(${toMicros})` };
+        }
+    }
+}
+/** DuckDB's appender takes BIGINT values as bigint; Arrow's 32-bit unsigned integers arrive as numbers. */
+function toStagedValue(value, type) {
+    if (value === null)
+        return null;
+    if ((type === 'BIGINT' || type === 'UBIGINT') && typeof value === 'number')
+        return BigInt(value);
+    return value;
+}
+/**
+ * Loads an Arrow IPC file into table `table` (created, or appended to when `append`), with the
+ * file's column names and types.
+ */
+async function loadArrowIpcFile(db, file, table, append = false) {
+    const bytes = (0,external_node_fs_.readFileSync)(file);
+    if (bytes.subarray(0, 6).toString('latin1') !== 'ARROW1') {
+        throw new errors_UserError(`'${file}' is not an Arrow IPC file (it does not start with 'ARROW1').`, { file });
+    }
+    const duckdb = await loadDuckDB();
+    let fields;
+    const dictionaries = new Map();
+    const stage = `${table}__arrow_stage`;
+    let appender;
+    let stagedTypes = [];
+    const readBatch = (batch, body, specs) => {
+        if (batch.table(3))
+            throw new errors_UserError(`Arrow file '${file}' is compressed (LZ4/ZSTD buffers); write it uncompressed or as Parquet.`, { file });
+        const rows = batch.int64(0);
+        const nodes = batch.vector(1);
+        const buffers = batch.vector(2);
+        const meta = batch.view;
+        let b = 0;
+        return specs.map((spec, i) => {
+            const nodeAt = nodes.start + 16 * i;
+            const nullCount = Number(meta.getBigInt64(nodeAt + 8, true));
+            const views = [];
+            for (let k = 0; k < bufferCount(spec.kind); k++, b++) {
+                const at = buffers.start + 16 * b;
+                const offset = Number(meta.getBigInt64(at, true));
+                const length = Number(meta.getBigInt64(at + 8, true));
+                views.push(new DataView(body.buffer, body.byteOffset + offset, length));
+            }
+            return decodeColumn(spec.kind, rows, nullCount, views);
+        });
+    };
+    try {
+        for (const message of messages(file, bytes)) {
+            if (message.headerType === HEADER.Schema) {
+                fields = message.header.tables(1).map((field) => {
+                    const name = field.string(0) ?? '';
+                    if (field.vector(5).length > 0)
+                        readKind(file, name, 12, undefined); // nested: unsupported
+                    const kind = readKind(file, name, field.uint8(2), field.table(3));
+                    const dict = field.table(4);
+                    if (!dict)
+                        return { name, kind };
+                    const indexType = dict.table(1);
+                    return {
+                        name,
+                        kind,
+                        dictionary: {
+                            id: dict.int64(0),
+                            index: { tag: 'int', bits: indexType?.int32(0) ?? 32, signed: true },
+                        },
+                    };
+                });
+                stagedTypes = fields.map((f) => staging(f.kind, f.name).type);
+                await db.run(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`);
+                await db.run(`CREATE TEMP TABLE ${quoteIdent(stage)} (${fields.map((f, i) => `${quoteIdent(f.name)} ${stagedTypes[i]}`).join(', ')})`);
+                appender = await db.connection.createAppender(stage);
+            }
+            else if (message.headerType === HEADER.DictionaryBatch) {
+                const field = fields?.find((f) => f.dictionary?.id === message.header.int64(0));
+                const data = message.header.table(1);
+                if (!field || !data)
+                    continue;
+                const [values] = readBatch(data, message.body, [{ kind: field.kind }]);
+                const previous = message.header.uint8(2) !== 0 ? (dictionaries.get(field.dictionary.id) ?? []) : [];
+                dictionaries.set(field.dictionary.id, previous.concat(values));
+            }
+            else if (message.headerType === HEADER.RecordBatch && fields && appender) {
+                const columns = readBatch(message.header, message.body, fields.map((f) => ({ kind: f.dictionary?.index ?? f.kind }))).map((values, i) => {
+                    const field = fields[i];
+                    if (!field.dictionary)
+                        return values;
+                    const dictionary = dictionaries.get(field.dictionary.id) ?? [];
+                    return values.map((index) => (index === null ? null : (dictionary[Number(index)] ?? null)));
+                });
+                const rows = columns[0]?.length ?? 0;
+                const types = stagedTypes.map((t) => duckdbType(duckdb, t));
+                // DuckDB takes data chunks of at most its vector size (2048 rows).
+                for (let start = 0; start < rows; start += 2048) {
+                    const end = Math.min(rows, start + 2048);
+                    const chunk = duckdb.DuckDBDataChunk.create(types, end - start);
+                    chunk.setColumns(columns.map((values, i) => values.slice(start, end).map((v) => toStagedValue(v, stagedTypes[i]))));
+                    appender.appendDataChunk(chunk);
+                }
+            }
+        }
+        if (!fields || !appender)
+            throw new errors_UserError(`Arrow file '${file}' has no schema message.`, { file });
+        appender.closeSync();
+        appender = undefined;
+        const select = fields.map((f) => `${staging(f.kind, f.name).select} AS ${quoteIdent(f.name)}`).join(', ');
+        const target = quoteIdent(table);
+        await db.run(append
+            ? `INSERT INTO ${target} BY NAME SELECT ${select} FROM ${quoteIdent(stage)}`
+            : `CREATE TABLE ${target} AS SELECT ${select} FROM ${quoteIdent(stage)}`);
+    }
+    catch (error) {
+        if (error instanceof errors_UserError)
+            throw error;
+        if (error instanceof RangeError)
+            throw new errors_UserError(`Arrow file '${file}' is truncated or corrupt (${error.message}).`, { file });
+        throw error;
+    }
+    finally {
+        appender?.closeSync();
+        await db.run(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`);
+    }
+}
+function duckdbType(duckdb, name) {
+    switch (name) {
+        case 'BOOLEAN':
+            return duckdb.BOOLEAN;
+        case 'VARCHAR':
+            return duckdb.VARCHAR;
+        case 'DOUBLE':
+            return duckdb.DOUBLE;
+        case 'INTEGER':
+            return duckdb.INTEGER;
+        case 'UBIGINT':
+            return duckdb.UBIGINT;
+        default:
+            return duckdb.BIGINT;
+    }
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./build/shared/src/data/csv-problem.js
+
+
+const QUOTE = 0x22;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+/**
+ * Finds the first malformed row of a delimited file (RFC 4180 rules, `""` as escaped quote):
+ * a row whose field count differs from the header's, text after a closing quote, a quote never
+ * closed, or a line that is not UTF-8. DuckDB says "could not
+ * detect the dialect" without a line when the problem sits inside its sniffing sample; this says
+ * where. Used only on the error path; reads at most `maxBytes`.
+ */
+async function findCsvProblem(path, delimiter, maxBytes = 256 * 1024 * 1024) {
+    const delim = delimiter.charCodeAt(0);
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let line = 1;
+    let rowLine = 1;
+    let fields = 0;
+    let expected;
+    let inQuotes = false;
+    let quoteLine = 0;
+    let pendingQuote = false; // saw a quote inside a quoted value: escaped quote or the closing one
+    let fieldStart = true;
+    let afterClose = false;
+    let rowHasBytes = false;
+    let lineBytes = [];
+    let read = 0;
+    const endRow = () => {
+        if (!rowHasBytes)
+            return undefined; // blank lines are skipped by readers
+        const found = fields + 1;
+        if (expected === undefined)
+            expected = found;
+        else if (found !== expected) {
+            return { line: rowLine, message: `expected ${expected} fields (as in the header), found ${found}` };
+        }
+        return undefined;
+    };
+    const checkUtf8 = () => {
+        try {
+            decoder.decode(Uint8Array.from(lineBytes));
+        }
+        catch {
+            return { line, message: 'the line is not valid UTF-8 (save the file as UTF-8)' };
+        }
+        return undefined;
+    };
+    const stream = path.toLowerCase().endsWith('.gz')
+        ? (0,external_node_fs_.createReadStream)(path).pipe((0,external_node_zlib_.createGunzip)())
+        : (0,external_node_fs_.createReadStream)(path);
+    try {
+        for await (const chunk of stream) {
+            for (const b of chunk) {
+                if (lineBytes.length < 1 << 20)
+                    lineBytes.push(b);
+                if (pendingQuote) {
+                    pendingQuote = false;
+                    if (b === QUOTE)
+                        continue; // an escaped quote inside the value
+                    inQuotes = false;
+                    afterClose = true;
+                }
+                if (inQuotes) {
+                    if (b === QUOTE)
+                        pendingQuote = true;
+                    else if (b === NEWLINE) {
+                        const bad = checkUtf8();
+                        if (bad)
+                            return bad;
+                        lineBytes = [];
+                        line++;
+                    }
+                    continue;
+                }
+                if (b === QUOTE && fieldStart) {
+                    // A quote inside an unquoted value (ab"c) is kept literally, as DuckDB and pandas do.
+                    inQuotes = true;
+                    quoteLine = line;
+                    fieldStart = false;
+                    rowHasBytes = true;
+                }
+                else if (b === delim) {
+                    fields++;
+                    fieldStart = true;
+                    afterClose = false;
+                    rowHasBytes = true;
+                }
+                else if (b === NEWLINE) {
+                    const bad = checkUtf8() ?? endRow();
+                    if (bad)
+                        return bad;
+                    lineBytes = [];
+                    line++;
+                    rowLine = line;
+                    fields = 0;
+                    fieldStart = true;
+                    afterClose = false;
+                    rowHasBytes = false;
+                }
+                else if (b !== RETURN) {
+                    if (afterClose)
+                        return { line, message: 'text after the closing quote of a value' };
+                    fieldStart = false;
+                    rowHasBytes = true;
+                }
+            }
+            read += chunk.length;
+            if (read >= maxBytes)
+                return undefined;
+        }
+    }
+    finally {
+        stream.destroy?.();
+    }
+    if (inQuotes && !pendingQuote)
+        return { line: quoteLine, message: 'a quote opened here is never closed' };
+    return checkUtf8() ?? endRow();
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/data/source.js
+
+
+
+/** The format of a data path, from its extension (a `.gz` suffix is looked through). */
+function detectFormat(path) {
+    const base = path.toLowerCase().replace(/\.(gz|zst)$/, '');
+    const ext = (0,external_node_path_.extname)(base);
+    switch (ext) {
+        case '.csv':
+        case '.txt':
+            return 'csv';
+        case '.tsv':
+        case '.tab':
+            return 'tsv';
+        case '.parquet':
+        case '.pq':
+            return 'parquet';
+        case '.json':
+            return 'json';
+        case '.ndjson':
+        case '.jsonl':
+            return 'ndjson';
+        case '.arrow':
+        case '.feather':
+        case '.ipc':
+            return 'arrow';
+        default:
+            throw new errors_UserError(`Cannot tell the format of '${path}': expected one of .csv, .tsv, .parquet, .json, .ndjson/.jsonl, .arrow (optionally .gz).`);
+    }
+}
+/**
+ * The DuckDB table expression that reads a path (or a glob of shards). Arrow IPC is not here: it
+ * needs an extension DuckDB would download, so it is read in JS and registered as a table instead.
+ */
+function tableExpression(path, format = detectFormat(path)) {
+    const p = quoteLiteral(path);
+    // Shards may differ in column order or miss a column: match them by name, not position.
+    const shards = isGlob(path) ? ', union_by_name = true' : '';
+    switch (format) {
+        // The dialect is fixed by the extension and strict: left to sniff, DuckDB reads a ragged CSV as
+        // one text column and an unterminated quote as part of a value, and reports no error. Types are
+        // still sniffed.
+        case 'csv':
+            return `read_csv(${p}, header = true, delim = ',', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
+        case 'tsv':
+            return `read_csv(${p}, header = true, delim = '\\t', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
+        case 'parquet':
+            return `read_parquet(${p}${shards})`;
+        case 'json':
+            return `read_json(${p}, format = 'auto')`;
+        case 'ndjson':
+            return `read_json(${p}, format = 'newline_delimited')`;
+        case 'arrow':
+            throw new errors_UserError(`Arrow IPC files are loaded through openDataset(), not a table expression: '${path}'.`);
+    }
+}
+/** Whether a path names several files through glob characters (`*`, `?`, `[...]`, `**`). */
+function isGlob(path) {
+    return /[*?[]/.test(path);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/data/open-dataset.js
+
+
+
+
+
+
+/** Columns whose sniffed type is undone after a conversion error, at most: beyond that the file is not tabular. */
+const MAX_TYPE_RETRIES = 20;
+/**
+ * Registers a dataset (CSV, TSV, Parquet, JSON, NDJSON, Arrow IPC, optionally gzipped, or a glob
+ * of shards) in `db` and describes it. Every way a file can be unreadable becomes a `UserError`
+ * that names the file and, for text files, the line.
+ */
+async function openDataset(db, path, options = {}) {
+    const format = detectFormat(path);
+    const view = options.name ?? 'dataset';
+    const files = await listFiles(db, path);
+    for (const file of files)
+        checkFile(file, format);
+    const notes = [];
+    const materialize = options.materialize ?? true;
+    if (format === 'arrow') {
+        // DuckDB's Arrow reader is an extension it would download; read the IPC file in JS instead.
+        await dropRelation(db, view);
+        for (const [i, file] of files.entries())
+            await loadArrowIpcFile(db, file, view, i > 0);
+    }
+    else {
+        const kind = materialize && format !== 'parquet' ? 'TABLE' : 'VIEW';
+        const textTypes = [];
+        for (let attempt = 0;; attempt++) {
+            const source = withTextColumns(tableExpression(path, format), textTypes);
+            try {
+                await dropRelation(db, view);
+                await db.run(`CREATE ${kind} ${quoteIdent(view)} AS SELECT * FROM ${source}`);
+                break;
+            }
+            catch (error) {
+                const message = error instanceof Error ? error.message : String(error);
+                const column = /Error when converting column "((?:[^"]|"")*)"/
+                    .exec(message)?.[1]
+                    ?.replace(/""/g, '"');
+                if (column !== undefined && !textTypes.includes(column) && attempt < MAX_TYPE_RETRIES) {
+                    // A value later in the file does not fit the type sniffed from the first rows. Reading the
+                    // column as text keeps the run going; validation then reports the values as `wrong_type`.
+                    const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+                    const value = /Could not convert string "(.*)" to/.exec(message)?.[1];
+                    notes.push(`Column '${column}' was read as text: ${line ? `line ${line}` : 'a row'} holds '${value ?? '?'}', which does not fit the type sniffed from the first rows.`);
+                    textTypes.push(column);
+                    continue;
+                }
+                throw await readError(path, files, format, message);
+            }
+        }
+    }
+    if (format === 'json' || format === 'ndjson')
+        await jsonColumnsAsText(db, view, materialize, notes);
+    const columns = (await db.all(`DESCRIBE ${quoteIdent(view)}`)).map((row) => ({ name: row.column_name, type: row.column_type }));
+    const rows = Number((await db.all(`SELECT count(*) AS n FROM ${quoteIdent(view)}`))[0].n);
+    if (rows === 0)
+        notes.push(`'${path}' has a header but no rows.`);
+    return { view, path, format, files, columns, rows, notes };
+}
+/**
+ * DuckDB types a JSON field whose values mix types (numbers and text) as JSON, whose text form
+ * keeps the quotes ('"heavy"'). Such columns are read as plain text, so checks and examples see
+ * the values a person would; validation then reports the type change.
+ */
+async function jsonColumnsAsText(db, view, materialized, notes) {
+    const described = await db.all(`DESCRIBE ${quoteIdent(view)}`);
+    const mixed = described.filter((c) => c.column_type === 'JSON').map((c) => c.column_name);
+    if (mixed.length === 0)
+        return;
+    for (const name of mixed)
+        notes.push(`Column '${name}' mixes value types in the JSON file; it was read as text.`);
+    const target = quoteIdent(view);
+    if (materialized) {
+        for (const name of mixed) {
+            const c = quoteIdent(name);
+            await db.run(`ALTER TABLE ${target} ALTER COLUMN ${c} SET DATA TYPE VARCHAR USING (${c} ->> '$')`);
+        }
+    }
+    else {
+        const replace = mixed.map((name) => `${quoteIdent(name)} ->> '$' AS ${quoteIdent(name)}`).join(', ');
+        await db.run(`DROP VIEW IF EXISTS ${quoteIdent(`${view}__json`)}`);
+        await db.run(`ALTER VIEW ${target} RENAME TO ${quoteIdent(`${view}__json`)}`);
+        await db.run(`CREATE VIEW ${target} AS SELECT * REPLACE (${replace}) FROM ${quoteIdent(`${view}__json`)}`);
+    }
+}
+/** Drops a table or view of this name, whichever it is, so a dataset can be opened again under it. */
+async function dropRelation(db, name) {
+    const existing = await db.all(`SELECT 'VIEW' AS kind FROM duckdb_views() WHERE view_name = ${quoteLiteral(name)} AND NOT internal
+     UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ${quoteLiteral(name)}`);
+    for (const { kind } of existing)
+        await db.run(`DROP ${kind} IF EXISTS ${quoteIdent(name)}`);
+}
+async function listFiles(db, path) {
+    if (!isGlob(path)) {
+        try {
+            if (!(0,external_node_fs_.statSync)(path).isFile())
+                throw new errors_UserError(`'${path}' is a folder, not a data file (use a glob such as '${path}/*.parquet').`, { file: path });
+        }
+        catch (error) {
+            if (error instanceof errors_UserError)
+                throw error;
+            throw new errors_UserError(`Data file '${path}' does not exist.`, { file: path, input: 'data' });
+        }
+        return [path];
+    }
+    const files = (await db.all(`SELECT file FROM glob(${quoteLiteral(path)}) ORDER BY file`)).map((row) => row.file);
+    if (files.length === 0)
+        throw new errors_UserError(`No files match '${path}'.`, { file: path, input: 'data' });
+    return files;
+}
+const MAGIC = {
+    parquet: { bytes: 'PAR1', what: 'Parquet' },
+    arrow: { bytes: 'ARROW1', what: 'Arrow IPC' },
+};
+/** Cheap checks before DuckDB sees the file, so the message says what is wrong in the user's terms. */
+function checkFile(file, format) {
+    const size = (0,external_node_fs_.statSync)(file).size;
+    if (size === 0)
+        throw new errors_UserError(`Data file '${file}' is empty (0 bytes): expected a header and rows.`, { file });
+    const magic = MAGIC[format];
+    if (magic === undefined)
+        return;
+    const n = magic.bytes.length;
+    const head = Buffer.alloc(n);
+    const tail = Buffer.alloc(n);
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
+    try {
+        (0,external_node_fs_.readSync)(fd, head, 0, n, 0);
+        if (size >= n)
+            (0,external_node_fs_.readSync)(fd, tail, 0, n, size - n);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+    // Arrow's streaming format has no magic; only the file format does, and it is the one read here.
+    const ok = head.toString('latin1') === magic.bytes &&
+        (format === 'arrow' || tail.toString('latin1') === magic.bytes);
+    if (!ok) {
+        throw new errors_UserError(`'${file}' is not a ${magic.what} file (its first and last bytes are not '${magic.bytes}'); check the file or its extension.`, { file });
+    }
+}
+function withTextColumns(expression, columns) {
+    if (columns.length === 0)
+        return expression;
+    const types = columns.map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ');
+    return expression.replace(/\)$/, `, types = {${types}})`);
+}
+/** Turns DuckDB's read errors into one message that names the file, the line and the cause. */
+async function readError(path, files, format, message) {
+    const fileInMessage = /file "?([^"\n]+?)"?[:.,\s]/.exec(message)?.[1];
+    const file = files.find((f) => message.includes(f)) ?? (files.length === 1 ? files[0] : (fileInMessage ?? path));
+    const csvLine = /CSV Error on Line: (\d+)/.exec(message);
+    if (csvLine) {
+        const line = Number(csvLine[1]);
+        return new errors_UserError(`Cannot read '${file}' line ${line}: ${csvCause(message)}.`, { file, line });
+    }
+    if (format === 'csv' || format === 'tsv') {
+        const problem = await findCsvProblem(file, format === 'tsv' ? '\t' : ',').catch(() => undefined);
+        if (problem)
+            return new errors_UserError(`Cannot read '${file}' line ${problem.line}: ${problem.message}.`, {
+                file,
+                line: problem.line,
+            });
+    }
+    const json = /Malformed JSON in file "([^"]+)", at byte (\d+) in line (\d+): ([^.\n]+)/.exec(message);
+    if (json) {
+        const line = Number(json[3]);
+        return new errors_UserError(`Cannot read '${json[1]}' line ${line} (byte ${json[2]}): malformed JSON, ${json[4].trim()}.`, {
+            file: json[1],
+            line,
+        });
+    }
+    const first = message.split('\n')[0].replace(/^[A-Za-z ]+Error: /, '');
+    return new errors_UserError(`Cannot read '${file}' as ${format}: ${first}`, { file });
+}
+function csvCause(message) {
+    const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+    if (columns)
+        return `expected ${columns[1]} fields (as in the header), found ${columns[2]}`;
+    if (/Invalid unicode/i.test(message))
+        return 'the file is not valid UTF-8 (save it as UTF-8)';
+    if (/unterminated quote/i.test(message))
+        return 'a quoted value is never closed';
+    if (/quote/i.test(message))
+        return 'bad quoting (quote whole values and double the quotes inside them)';
+    const lines = message.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Original Line'));
+    return (lines[1] ?? lines[0] ?? message).trim();
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/evaluate/labels.js
+/**
+ * Class labels are strings everywhere (a CSV's `1` and a Parquet's 1.0 are the same class `1`).
+ * Order follows scikit-learn's `np.unique`: numeric labels numerically, others as strings; for
+ * two classes the second is the positive class (1 of {0, 1}, true of {false, true}).
+ */
+function sortLabels(labels) {
+    const unique = [...new Set(labels)];
+    const numeric = unique.every((l) => l.trim() !== '' && Number.isFinite(Number(l)));
+    return numeric ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort();
+}
+/** SQL turning a column into its label text; integral numbers lose the `.0` a DOUBLE column adds. */
+function labelSql(column, duckdbType) {
+    if (/^(DOUBLE|FLOAT|REAL|DECIMAL)/i.test(duckdbType)) {
+        return `CASE WHEN ${column} = round(${column}) AND abs(${column}) < 9e15 THEN CAST(CAST(${column} AS BIGINT) AS VARCHAR) ELSE CAST(${column} AS VARCHAR) END`;
+    }
+    if (/^BOOL/i.test(duckdbType))
+        return `lower(CAST(${column} AS VARCHAR))`;
+    return `CAST(${column} AS VARCHAR)`;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/evaluate/input.js
+
+/** Maps label text to class indices; a label outside `classes` is the user's error, named with examples. */
+function encodeLabels(labels, classes, what) {
+    const index = new Map(classes.map((c, i) => [c, i]));
+    const out = new Int32Array(labels.length);
+    const unknown = new Map();
+    let firstRow = -1;
+    for (let i = 0; i < labels.length; i++) {
+        const label = labels[i];
+        const c = label === null ? undefined : index.get(label);
+        if (c === undefined) {
+            const key = label === null ? '(missing)' : JSON.stringify(label);
+            unknown.set(key, (unknown.get(key) ?? 0) + 1);
+            if (firstRow < 0)
+                firstRow = i;
+            continue;
+        }
+        out[i] = c;
+    }
+    if (unknown.size > 0) {
+        const count = [...unknown.values()].reduce((a, b) => a + b, 0);
+        const examples = [...unknown.keys()].slice(0, 5).join(', ');
+        throw new errors_UserError(`${what} has ${count} row(s) with labels that are not among the model's classes [${classes.map((c) => JSON.stringify(c)).join(', ')}]: ${examples} (first at row ${firstRow + 1}).`);
+    }
+    return out;
+}
+/** Rejects NaN and ±Infinity, naming the first row (1-based). */
+function checkFinite(values, what, stride = 1) {
+    for (let i = 0; i < values.length; i++) {
+        if (!Number.isFinite(values[i])) {
+            throw new errors_UserError(`${what} is ${values[i]} at row ${Math.floor(i / stride) + 1}; predictions must be finite numbers.`);
+        }
+    }
+}
+/**
+ * Scores must be probabilities: each in [0, 1] and each row summing to 1 within `tolerance`
+ * (float32 softmax outputs sum to 1 within ~1e-7; logits or unnormalised scores are far off).
+ */
+const PROBABILITY_TOLERANCE = 1e-4;
+function checkProbabilities(scores, k, what) {
+    checkFinite(scores, what, k);
+    const rows = scores.length / k;
+    for (let i = 0; i < rows; i++) {
+        let sum = 0;
+        for (let c = 0; c < k; c++) {
+            const p = scores[i * k + c];
+            if (p < -PROBABILITY_TOLERANCE || p > 1 + PROBABILITY_TOLERANCE) {
+                throw new errors_UserError(`${what} has ${p} at row ${i + 1}, outside [0, 1]: scores must be probabilities, not logits.`);
+            }
+            sum += p;
+        }
+        if (Math.abs(sum - 1) > PROBABILITY_TOLERANCE) {
+            throw new errors_UserError(`${what}: the class probabilities of row ${i + 1} sum to ${sum}, not 1 (tolerance ${PROBABILITY_TOLERANCE}). Apply softmax, or give probabilities.`);
+        }
+    }
+}
+/** Index of the highest score per row (first on ties, like argmax). */
+function argmaxRows(scores, k) {
+    const rows = scores.length / k;
+    const out = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) {
+        let best = 0;
+        for (let c = 1; c < k; c++)
+            if (scores[i * k + c] > scores[i * k + best])
+                best = c;
+        out[i] = best;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/evaluate/stream.js
+/**
+ * Runs a query and hands its result over in DuckDB's chunks (2048 rows), column-major, so a
+ * million-row table never becomes a million JS objects.
+ */
+async function streamColumns(db, sql, onChunk) {
+    const result = await db.connection.stream(sql);
+    let total = 0;
+    for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0)
+            break;
+        await onChunk(chunk.getColumns(), chunk.rowCount);
+        total += chunk.rowCount;
+    }
+    return total;
+}
+/** A growable Float64Array. */
+class FloatColumn {
+    data = new Float64Array(1024);
+    length = 0;
+    push(value) {
+        if (this.length === this.data.length) {
+            const next = new Float64Array(this.data.length * 2);
+            next.set(this.data);
+            this.data = next;
+        }
+        this.data[this.length++] = value;
+    }
+    toArray() {
+        return this.data.slice(0, this.length);
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/evaluate/predictions-file.js
+
+
+
+
+
+/**
+ * Reads a predictions file (DESIGN.md §4): `y_true`, `y_pred`, and scores as `y_score` (binary:
+ * probability of the positive class) or `y_score_<class>`; other columns can be slices.
+ */
+async function readPredictions(db, dataset, options) {
+    const types = new Map(dataset.columns.map((c) => [c.name, c.type]));
+    const where = `the predictions file '${dataset.path}'`;
+    if (!types.has('y_true')) {
+        throw new errors_UserError(`${where} has no 'y_true' column (columns: ${[...types.keys()].join(', ')}); expected y_true, y_pred and/or y_score / y_score_<class>.`, { input: 'predictions', file: dataset.path });
+    }
+    const scoreColumns = [...types.keys()].filter((c) => c.startsWith('y_score_'));
+    const binaryScore = types.has('y_score');
+    const hasPred = types.has('y_pred');
+    if (!hasPred && !binaryScore && scoreColumns.length === 0) {
+        throw new errors_UserError(`${where} has neither 'y_pred' nor score columns ('y_score' or 'y_score_<class>').`, {
+            input: 'predictions',
+            file: dataset.path,
+        });
+    }
+    for (const s of options.slices) {
+        if (!types.has(s))
+            throw new errors_UserError(`The slice column '${s}' is not in ${where}.`, { input: 'slices' });
+    }
+    const view = quoteIdent(dataset.view);
+    const task = options.task === 'auto'
+        ? await detectTask(db, dataset, binaryScore || scoreColumns.length > 0)
+        : options.task;
+    const sliceSql = options.slices.map((s) => `CAST(${quoteIdent(s)} AS VARCHAR)`);
+    const slices = Object.fromEntries(options.slices.map((s) => [s, []]));
+    const pushSlices = (columns, from, rows) => {
+        options.slices.forEach((s, j) => {
+            const values = columns[from + j];
+            for (let r = 0; r < rows; r++)
+                slices[s].push(values[r]);
+        });
+    };
+    if (task === 'regression') {
+        const yTrue = new FloatColumn();
+        const yPred = new FloatColumn();
+        if (!hasPred)
+            throw new errors_UserError(`${where} needs a 'y_pred' column for regression.`, { input: 'predictions' });
+        const rows = await streamColumns(db, `SELECT TRY_CAST(y_true AS DOUBLE), TRY_CAST(y_pred AS DOUBLE)${sliceSql.map((s) => `, ${s}`).join('')} FROM ${view}`, (columns, n) => {
+            for (let r = 0; r < n; r++) {
+                yTrue.push(columns[0][r] ?? Number.NaN);
+                yPred.push(columns[1][r] ?? Number.NaN);
+            }
+            pushSlices(columns, 2, n);
+        });
+        const data = { yTrue: yTrue.toArray(), yPred: yPred.toArray() };
+        checkFinite(data.yTrue, `y_true in ${where}`);
+        checkFinite(data.yPred, `y_pred in ${where}`);
+        return { task, data, rows, slices };
+    }
+    const trueLabels = [];
+    const predLabels = [];
+    const scoreValues = new FloatColumn();
+    const scoreSources = binaryScore ? ['y_score'] : scoreColumns;
+    const select = [
+        labelSql('y_true', types.get('y_true')),
+        hasPred ? labelSql('y_pred', types.get('y_pred')) : 'NULL',
+        ...scoreSources.map((c) => `TRY_CAST(${quoteIdent(c)} AS DOUBLE)`),
+        ...sliceSql,
+    ];
+    const rows = await streamColumns(db, `SELECT ${select.join(', ')} FROM ${view}`, (columns, n) => {
+        for (let r = 0; r < n; r++) {
+            trueLabels.push(columns[0][r]);
+            predLabels.push(columns[1][r]);
+            for (let c = 0; c < scoreSources.length; c++)
+                scoreValues.push(columns[2 + c][r] ?? Number.NaN);
+        }
+        pushSlices(columns, 2 + scoreSources.length, n);
+    });
+    let classes;
+    let scores = null;
+    if (scoreColumns.length > 0 && !binaryScore) {
+        const named = scoreColumns.map((c) => c.slice('y_score_'.length));
+        classes = sortLabels(named);
+        const raw = scoreValues.toArray();
+        const k = classes.length;
+        // Reorder the file's score columns into sorted class order.
+        const position = classes.map((c) => named.indexOf(c));
+        scores = new Float64Array(rows * k);
+        for (let r = 0; r < rows; r++)
+            for (let c = 0; c < k; c++)
+                scores[r * k + c] = raw[r * k + position[c]];
+        if (k < 2)
+            throw new errors_UserError(`${where} has one score column; give y_score_<class> for every class, or y_score for binary.`);
+        checkProbabilities(scores, k, `the scores in ${where}`);
+    }
+    else {
+        classes = binaryClasses(trueLabels, predLabels, binaryScore, where);
+        if (binaryScore) {
+            const positive = scoreValues.toArray();
+            checkFinite(positive, `y_score in ${where}`);
+            scores = new Float64Array(rows * 2);
+            for (let r = 0; r < rows; r++) {
+                const p = positive[r];
+                if (p < 0 || p > 1)
+                    throw new errors_UserError(`y_score in ${where} is ${p} at row ${r + 1}; it must be a probability in [0, 1].`);
+                scores[r * 2] = 1 - p;
+                scores[r * 2 + 1] = p;
+            }
+        }
+    }
+    const yTrue = encodeLabels(trueLabels, classes, `y_true in ${where}`);
+    const yPred = hasPred
+        ? encodeLabels(predLabels, classes, `y_pred in ${where}`)
+        : argmaxRows(scores, classes.length);
+    return { task: 'classification', data: { classes, yTrue, yPred, scores }, rows, slices };
+}
+/** Classes from the labels seen; with `y_score`, exactly two, the second being positive. */
+function binaryClasses(trueLabels, predLabels, binaryScore, where) {
+    const seen = new Set();
+    for (const l of trueLabels)
+        if (l !== null)
+            seen.add(l);
+    for (const l of predLabels)
+        if (l !== null)
+            seen.add(l);
+    if (!binaryScore) {
+        const classes = sortLabels(seen);
+        if (classes.length < 2)
+            throw new errors_UserError(`${where} has a single class (${classes[0] ?? 'none'}); metrics need two or more.`);
+        return classes;
+    }
+    for (const pair of [
+        ['0', '1'],
+        ['false', 'true'],
+    ]) {
+        if ([...seen].every((l) => pair.includes(l)))
+            return pair;
+    }
+    const classes = sortLabels(seen);
+    if (classes.length !== 2) {
+        throw new errors_UserError(`${where} has 'y_score' (binary) but ${classes.length} distinct labels (${classes.slice(0, 5).join(', ')}); use y_score_<class> columns for more than two classes.`);
+    }
+    return classes;
+}
+/**
+ * `task: auto`: classification when there are scores, text or boolean labels, or few integral
+ * label values (at most 20) with integral predictions; regression otherwise.
+ */
+async function detectTask(db, dataset, hasScores) {
+    if (hasScores)
+        return 'classification';
+    const type = dataset.columns.find((c) => c.name === 'y_true').type;
+    if (!/^(DOUBLE|FLOAT|REAL|DECIMAL|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)/i.test(type)) {
+        return 'classification';
+    }
+    // y_pred counts too: integral targets with fractional predictions are a regression.
+    const predType = dataset.columns.find((c) => c.name === 'y_pred')?.type;
+    const predIntegral = predType === undefined || !/^(DOUBLE|FLOAT|REAL|DECIMAL)/i.test(predType)
+        ? 'true'
+        : 'coalesce(bool_and(y_pred = round(y_pred)), true)';
+    const [row] = await db.all(`SELECT count(DISTINCT y_true) AS "distinct", coalesce(bool_and(y_true = round(y_true)), true) AND ${predIntegral} AS integral FROM ${quoteIdent(dataset.view)}`);
+    return row.integral && Number(row.distinct) <= 20 ? 'classification' : 'regression';
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/compare/paired-rows.js
+/**
+ * Loads both models' per-row predictions for the paired bootstrap of compare-baseline: each
+ * `mlops-metrics/v1` file written by evaluate names its per-row predictions file
+ * (`predictions: {path, row_id, loss}`); the two files are joined on `row_id` and must hold the
+ * same test rows (same ids, same `y_true`) before their rows are paired. Anything short of that
+ * is not an error: the comparison falls back to the CI-of-difference test, with a warning.
+ */
+
+
+
+
+
+
+
+
+const FALLBACK = 'falling back to the CI test';
+const DEFAULT_RESAMPLES = 1000;
+/** Raised inside this module for every "cannot pair" case; turned into a warning at the top. */
+class CannotPair extends Error {
+}
+/**
+ * Both sides' rows in `row_id` order, ready for `pairedBootstrapDelta`, or undefined (with a
+ * warning naming the reason) when either side has no per-row predictions or the two files do not
+ * hold the same test rows. Pass it to `runCompareBaseline` as
+ * `pairedRows: () => loadPairedRows(currentPath, baselinePath, { log })`.
+ */
+async function loadPairedRows(current, baseline, options) {
+    const { log } = options;
+    try {
+        const currentSide = await describeSide(current, 'current');
+        const baselineSide = await describeSide(baseline, 'baseline');
+        if (currentSide.task && baselineSide.task && currentSide.task !== baselineSide.task) {
+            throw new CannotPair(`not the same test rows: ${FALLBACK} (the current model is evaluated as ${currentSide.task}, the baseline as ${baselineSide.task}).`);
+        }
+        const task = currentSide.task ?? baselineSide.task;
+        const [currentRows, baselineRows] = await readPairedRows(currentSide, baselineSide, task);
+        const resamples = options.resamples ?? positive(currentSide.bootstrap.resamples) ?? DEFAULT_RESAMPLES;
+        const seed = options.seed ?? currentSide.bootstrap.seed ?? 0;
+        log.info(`Paired bootstrap on ${rowCount(currentRows)} shared test rows (${resamples} resamples): ` +
+            `${currentSide.predictionsPath} vs ${baselineSide.predictionsPath}.`);
+        return { current: currentRows, baseline: baselineRows, resamples, seed };
+    }
+    catch (error) {
+        if (error instanceof CannotPair) {
+            log.warning(error.message);
+            return undefined;
+        }
+        // A predictions file that evaluate would reject (bad probabilities, unknown labels) only
+        // costs the paired test, not the comparison: say why and carry on with the CI test.
+        if (error instanceof errors_UserError) {
+            log.warning(`Cannot use the per-row predictions for a paired test (${error.message}); ${FALLBACK}.`);
+            return undefined;
+        }
+        throw error;
+    }
+}
+function positive(value) {
+    return value !== undefined && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+function rowCount(rows) {
+    return rows.data.yTrue.length;
+}
+async function describeSide(source, label) {
+    let document;
+    let dir;
+    let name;
+    if (typeof source === 'string') {
+        name = source;
+        dir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(source));
+        try {
+            document = JSON.parse(await (0,promises_.readFile)(source, 'utf8'));
+        }
+        catch (error) {
+            throw new CannotPair(`Cannot read the ${label} metrics file ${source} for a paired test (${error.message}); ${FALLBACK}.`);
+        }
+    }
+    else {
+        document = source.document;
+        dir = source.dir;
+        name = source.source ?? `${label} metrics`;
+    }
+    const record = isRecord(document) ? document : {};
+    const predictions = isRecord(record.predictions) ? record.predictions : undefined;
+    if (!predictions || typeof predictions.path !== 'string' || predictions.path === '') {
+        throw new CannotPair(`The ${label} metrics file ${name} names no per-row predictions file (written by evaluate since mlops-metrics/v1 "predictions"); ${FALLBACK}.`);
+    }
+    if (predictions.row_id !== undefined && predictions.row_id !== 'row_id') {
+        throw new CannotPair(`The ${label} predictions use the row id column ${JSON.stringify(predictions.row_id)}, not "row_id"; ${FALLBACK}.`);
+    }
+    const bootstrap = isRecord(record.bootstrap) ? record.bootstrap : {};
+    const task = record.task === 'classification' || record.task === 'regression' ? record.task : undefined;
+    return {
+        label,
+        source: name,
+        task,
+        predictionsPath: locatePredictions(predictions.path, dir, label),
+        bootstrap: {
+            resamples: typeof bootstrap.resamples === 'number' ? bootstrap.resamples : undefined,
+            seed: typeof bootstrap.seed === 'number' ? bootstrap.seed : undefined,
+        },
+    };
+}
+/**
+ * A relative path is relative to the metrics file's folder. evaluate writes an absolute path,
+ * which no longer exists once the files travel (an artifact downloaded by a later job, a
+ * registry copy), so the file of the same name beside the metrics file is tried next.
+ */
+function locatePredictions(path, dir, label) {
+    const candidates = (0,external_node_path_.isAbsolute)(path) ? [path, (0,external_node_path_.resolve)(dir, (0,external_node_path_.basename)(path))] : [(0,external_node_path_.resolve)(dir, path)];
+    const found = candidates.find((candidate) => (0,external_node_fs_.existsSync)(candidate));
+    if (!found) {
+        throw new CannotPair(`The ${label} per-row predictions file is not there (looked at ${[...new Set(candidates)].join(', ')}); ${FALLBACK}.`);
+    }
+    return found;
+}
+async function readPairedRows(current, baseline, task) {
+    const db = await Database.open();
+    try {
+        const a = await openDataset(db, current.predictionsPath, { name: 'paired_current' });
+        const b = await openDataset(db, baseline.predictionsPath, { name: 'paired_baseline' });
+        for (const [side, dataset] of [
+            [current, a],
+            [baseline, b],
+        ]) {
+            const missing = ['row_id', 'y_true'].filter((c) => !dataset.columns.some((col) => col.name === c));
+            if (missing.length > 0) {
+                throw new CannotPair(`The ${side.label} predictions file ${dataset.path} has no ${missing.join(' or ')} column; ${FALLBACK}.`);
+            }
+        }
+        await checkSameRows(db, a, b, task);
+        const rows = [];
+        for (const dataset of [a, b]) {
+            // Rows in row_id order on both sides make row i the same example in both; a table keeps the
+            // order it was inserted in (DuckDB preserves insertion order by default).
+            const sorted = `${dataset.view}_by_row_id`;
+            await db.run(`CREATE TABLE ${quoteIdent(sorted)} AS SELECT * FROM ${quoteIdent(dataset.view)} ORDER BY row_id`);
+            const input = await readPredictions(db, { ...dataset, view: sorted }, {
+                task: task ?? 'auto',
+                slices: [],
+            });
+            rows.push(input.task === 'classification'
+                ? { task: 'classification', data: input.data }
+                : { task: 'regression', data: input.data });
+        }
+        if (rows[0].task !== rows[1].task) {
+            throw new CannotPair(`not the same test rows: ${FALLBACK} (the current predictions read as ${rows[0].task}, the baseline's as ${rows[1].task}).`);
+        }
+        return [rows[0], rows[1]];
+    }
+    finally {
+        db.close();
+    }
+}
+/** Same row ids (each once) and the same y_true per row; otherwise the pairing would be wrong. */
+async function checkSameRows(db, a, b, task) {
+    const notSame = (why) => new CannotPair(`not the same test rows: ${FALLBACK} (${why}).`);
+    if (a.rows !== b.rows) {
+        throw notSame(`the current predictions have ${a.rows} rows and the baseline's ${b.rows}`);
+    }
+    for (const dataset of [a, b]) {
+        const [ids] = await db.all(`SELECT count(DISTINCT row_id) AS ids, count(*) - count(row_id) AS nulls FROM ${quoteIdent(dataset.view)}`);
+        if (Number(ids.ids) !== dataset.rows || Number(ids.nulls) > 0) {
+            throw notSame(`row_id in ${dataset.path} is missing or repeated on some rows`);
+        }
+    }
+    const label = (dataset, alias) => {
+        const type = dataset.columns.find((c) => c.name === 'y_true').type;
+        const column = `${alias}.y_true`;
+        // Regression targets compare as numbers; labels as the text evaluate reads them as (1 = 1.0).
+        return task === 'regression' ? `TRY_CAST(${column} AS DOUBLE)` : labelSql(column, type);
+    };
+    const [joined] = await db.all(`SELECT count(*) AS matched,
+            count(*) FILTER (WHERE ${label(a, 'a')} IS DISTINCT FROM ${label(b, 'b')}) AS differing,
+            min(a.row_id) FILTER (WHERE ${label(a, 'a')} IS DISTINCT FROM ${label(b, 'b')}) AS first
+     FROM ${quoteIdent(a.view)} AS a JOIN ${quoteIdent(b.view)} AS b ON a.row_id = b.row_id`);
+    if (Number(joined.matched) !== a.rows) {
+        throw notSame(`only ${joined.matched} of ${a.rows} row ids appear in both predictions files`);
+    }
+    if (Number(joined.differing) > 0) {
+        throw notSame(`y_true differs on ${joined.differing} of ${a.rows} rows (first at row_id ${joined.first})`);
+    }
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/registry/alias-conflict.js
 
 /** The alias moved since the caller looked: compare-and-swap refused. */
@@ -48077,8 +49571,6 @@ class AliasConflictError extends errors_UserError {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
 ;// CONCATENATED MODULE: ./build/shared/src/registry/files.js
 
 
@@ -48318,8 +49810,6 @@ function describeGate(result) {
     return `${result.metric} ${result.operator} ${result.threshold} (found ${found})`;
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: ./build/shared/src/registry/names.js
 
 /** DESIGN.md §7: model and alias names. ASCII only, so Unicode lookalikes never pass. */
@@ -58035,12 +59525,12 @@ class IntegrityError extends errors_UserError {
         this.name = 'IntegrityError';
     }
 }
-async function listFiles(folder, prefix = '') {
+async function verify_listFiles(folder, prefix = '') {
     const result = [];
     for (const entry of await (0,promises_.readdir)(folder, { withFileTypes: true })) {
         const relative = prefix === '' ? entry.name : external_node_path_.posix.join(prefix, entry.name);
         if (entry.isDirectory())
-            result.push(...(await listFiles((0,external_node_path_.join)(folder, entry.name), relative)));
+            result.push(...(await verify_listFiles((0,external_node_path_.join)(folder, entry.name), relative)));
         else
             result.push(relative);
     }
@@ -58066,7 +59556,7 @@ async function verifyModelFolder(folder, record) {
             problems.push(`${file.path}: sha256 ${actual.sha256} (${actual.size} bytes), expected ${file.sha256} (${file.size} bytes)`);
         }
     }
-    for (const path of await listFiles(folder)) {
+    for (const path of await verify_listFiles(folder)) {
         if (!expected.has(path))
             problems.push(`${path}: not part of the version`);
     }
@@ -58495,8 +59985,6 @@ class GitHubRegistry {
     }
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(73136);
 ;// CONCATENATED MODULE: ./build/shared/src/registry/local/lock.js
 
 
@@ -59668,7 +61156,7 @@ function metricsFileFromObject(document, source, input) {
     const fail = (what) => {
         throw new errors_UserError(`metrics file ${source}: ${what}`, { file: source, input });
     };
-    if (!isRecord(document))
+    if (!metrics_file_isRecord(document))
         return fail('expected a JSON object');
     if (document.schema !== METRICS_SCHEMA) {
         return fail(`expected "schema": "${METRICS_SCHEMA}" but found ${JSON.stringify(document.schema ?? null)}; ` +
@@ -59676,18 +61164,18 @@ function metricsFileFromObject(document, source, input) {
     }
     if (typeof document.task !== 'string' || document.task === '')
         return fail('"task" must be a non-empty string');
-    if (!isRecord(document.metrics))
+    if (!metrics_file_isRecord(document.metrics))
         return fail('"metrics" must be an object of {name: {value, ci, n}}');
     // evaluate writes the interval level once, under bootstrap.confidence.
-    const bootstrap = isRecord(document.bootstrap) ? document.bootstrap : undefined;
+    const bootstrap = metrics_file_isRecord(document.bootstrap) ? document.bootstrap : undefined;
     const level = typeof bootstrap?.confidence === 'number' ? bootstrap.confidence : undefined;
     const metrics = parseMetricMap(document.metrics, 'metrics', fail, level);
     const slices = {};
     for (const [name, entry] of sliceEntries(document.slices, fail)) {
         slices[name] = parseMetricMap(entry, `slices.${name}`, fail, level);
     }
-    const model = isRecord(document.model) ? document.model : undefined;
-    const git = isRecord(document.git) ? document.git : undefined;
+    const model = metrics_file_isRecord(document.model) ? document.model : undefined;
+    const git = metrics_file_isRecord(document.git) ? document.git : undefined;
     return {
         schema: METRICS_SCHEMA,
         task: document.task,
@@ -59707,15 +61195,15 @@ function sliceEntries(raw, fail) {
     if (raw === undefined || raw === null)
         return [];
     const metricsOf = (entry, where) => {
-        if (!isRecord(entry))
+        if (!metrics_file_isRecord(entry))
             return fail(`${where} must be an object`);
-        if (isRecord(entry.metrics))
+        if (metrics_file_isRecord(entry.metrics))
             return entry.metrics;
         return entry;
     };
     if (Array.isArray(raw)) {
         return raw.map((entry, index) => {
-            if (!isRecord(entry))
+            if (!metrics_file_isRecord(entry))
                 return fail(`slices[${index}] must be an object`);
             const name = typeof entry.slice === 'string'
                 ? entry.slice
@@ -59727,7 +61215,7 @@ function sliceEntries(raw, fail) {
             return [name, metricsOf(entry, `slices[${index}]`)];
         });
     }
-    if (isRecord(raw)) {
+    if (metrics_file_isRecord(raw)) {
         return Object.entries(raw).map(([name, entry]) => [name, metricsOf(entry, `slices.${name}`)]);
     }
     return fail('"slices" must be an object or a list');
@@ -59740,7 +61228,7 @@ function parseMetricMap(raw, where, fail, defaultLevel) {
             out[name] = { value: toNumber(entry) };
             continue;
         }
-        if (!isRecord(entry))
+        if (!metrics_file_isRecord(entry))
             fail(`${where}.${name} must be {value, ci, n} or a number`);
         const record = entry;
         const metric = { value: toNumber(record.value) };
@@ -59775,7 +61263,7 @@ function toNumber(value) {
     }
     return Number.NaN;
 }
-function isRecord(value) {
+function metrics_file_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -61372,7 +62860,11 @@ function introduction(diff, context) {
     if (diff.notComparableReason)
         lines.push(`**Not comparable:** ${escapeMarkdown(diff.notComparableReason)}.`);
     if (diff.significance !== undefined) {
-        lines.push(`A worsening beyond tolerance counts only if significant at α = ${diff.significance} (CI of the difference from the bootstrap CIs).`);
+        const paired = diff.rows.some((row) => row.test?.method === 'paired-bootstrap');
+        const how = paired
+            ? 'paired bootstrap over both models’ predictions on the same rows'
+            : 'CI of the difference from the bootstrap CIs';
+        lines.push(`A worsening beyond tolerance counts only if significant at α = ${diff.significance} (${how}).`);
     }
     if (context.override) {
         const by = context.override.by ? ` by ${escapeMarkdown(context.override.by)}` : '';
@@ -61629,8 +63121,6 @@ function describeRegressions(diff) {
         .join(', ');
 }
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
 ;// CONCATENATED MODULE: ./build/shared/src/platform/github/zip.js
 
 /**
@@ -61819,6 +63309,7 @@ async function publishComparison(helper, event, result, options = {}) {
 
 
 
+
 const compareBaselineAction = defineAction({
     name: 'compare-baseline',
     async run({ inputs, config, log, platform, services }) {
@@ -61830,10 +63321,14 @@ const compareBaselineAction = defineAction({
             registry: inputs.string('registry'),
             workingDirectory: inputs.workingDirectory,
         });
+        const current = inputs.required('current');
+        const baseline = inputs.optional('baseline');
+        // A baseline metrics file evaluated on the same rows allows the paired bootstrap (fewer false alarms).
+        const baselineFile = baseline && !/^(registry|branch):/.test(baseline) ? inputs.resolvePath(baseline) : undefined;
         const payload = platform.env.payload;
         const compared = await runCompareBaseline({
-            current: inputs.required('current'),
-            baseline: inputs.optional('baseline'),
+            current,
+            baseline,
             thresholds: inputs.optional('thresholds'),
             configThresholds: config?.config.metrics,
             significance: significance > 0 ? significance : undefined,
@@ -61843,7 +63338,13 @@ const compareBaselineAction = defineAction({
             workingDirectory: inputs.workingDirectory,
             modelKey: name,
             sha: payload.pull_request?.head?.sha ?? platform.env.sha,
-        }, { log, resolveBaseline: githubBaselineResolver(github, registryBaselineResolver(registry)) });
+        }, {
+            log,
+            resolveBaseline: githubBaselineResolver(github, registryBaselineResolver(registry)),
+            pairedRows: baselineFile
+                ? () => loadPairedRows(inputs.resolvePath(current), baselineFile, { log })
+                : undefined,
+        });
         let result = compared;
         let commentUrl = '';
         if (github && platform.env.eventName) {
@@ -61895,1015 +63396,6 @@ async function keepReportAsArtifact(services, name, reportPath, log) {
     catch (error) {
         log.warning(`Could not upload the comparison report as an artifact: ${error.message}`);
     }
-}
-
-// EXTERNAL MODULE: external "node:module"
-var external_node_module_ = __nccwpck_require__(98995);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./build/shared/src/engines/locate.js
-
-
-
-
-
-
-
-/** Folders whose `node_modules` may hold the engine, nearest first. */
-function candidateRoots(env = process.env, here = moduleDir()) {
-    const roots = [];
-    if (env.MLOPS_ENGINE_DIR)
-        roots.push((0,external_node_path_.resolve)(env.MLOPS_ENGINE_DIR));
-    for (const start of [here, process.cwd()]) {
-        let dir = start;
-        for (;;) {
-            roots.push(dir);
-            const parent = (0,external_node_path_.dirname)(dir);
-            if (parent === dir)
-                break;
-            dir = parent;
-        }
-    }
-    return [...new Set(roots)];
-}
-function toolCacheDir(name, env = process.env) {
-    const base = env.RUNNER_TOOL_CACHE;
-    if (!base)
-        return undefined;
-    const { version } = ENGINE_PACKAGES[name];
-    return (0,external_node_path_.join)(base, 'mlops-engines', name, version);
-}
-function hasPackage(root, pkg) {
-    return (0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, 'node_modules', ...pkg.split('/'), 'package.json'));
-}
-/**
- * Finds a folder whose node_modules holds the engine: beside the bundle or the project, then the
- * runner's tool cache; failing both, installs the pinned version into the tool cache once
- * (staged in a temp folder and renamed, so a killed install leaves nothing half-done).
- */
-async function resolveEngineDir(name, options = {}) {
-    const env = options.env ?? process.env;
-    const { pkg, version } = ENGINE_PACKAGES[name];
-    for (const root of candidateRoots(env)) {
-        if (hasPackage(root, pkg))
-            return root;
-    }
-    const cacheDir = toolCacheDir(name, env);
-    if (cacheDir && hasPackage(cacheDir, pkg))
-        return cacheDir;
-    const install = options.install ?? env.MLOPS_ENGINE_INSTALL !== 'false';
-    if (!cacheDir || !install) {
-        throw new errors_UserError(`The ${name} engine (${pkg}@${version}) is not installed. Run 'npm install ${pkg}@${version}' in your project, ` +
-            'or run on a GitHub runner (RUNNER_TOOL_CACHE set) where the action installs it once into the tool cache.');
-    }
-    await installEngine(name, cacheDir, env);
-    return cacheDir;
-}
-/** `MLOPS_ENGINE_SOURCE_<NAME>` may name a local tarball or folder to install from (offline runners). */
-function engineSpec(name, env = process.env) {
-    const override = env[`MLOPS_ENGINE_SOURCE_${name.toUpperCase().replace(/-/g, '_')}`];
-    const { pkg, version } = ENGINE_PACKAGES[name];
-    return override && override.length > 0 ? override : `${pkg}@${version}`;
-}
-async function installEngine(name, cacheDir, env) {
-    const staging = `${cacheDir}.staging-${process.pid}`;
-    await (0,promises_.rm)(staging, { recursive: true, force: true });
-    await (0,promises_.mkdir)(staging, { recursive: true });
-    const spec = engineSpec(name, env);
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const args = ['install', '--no-save', '--no-audit', '--no-fund', '--omit=dev', '--prefix', staging, spec];
-    let output = '';
-    const code = await new Promise((done, fail) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(npm, args, {
-            stdio: ['ignore', 'pipe', 'pipe'],
-            // onnxruntime-node's install script downloads CUDA parts unless told not to.
-            env: { ...env, npm_config_onnxruntime_node_install: 'skip', ONNXRUNTIME_NODE_INSTALL: 'skip' },
-        });
-        child.stdout?.on('data', (chunk) => {
-            output += chunk;
-        });
-        child.stderr?.on('data', (chunk) => {
-            output += chunk;
-        });
-        child.on('error', fail);
-        child.on('close', (c) => done(c ?? 1));
-    });
-    if (code !== 0) {
-        await (0,promises_.rm)(staging, { recursive: true, force: true });
-        const tail = output.trim().split('\n').slice(-5).join('\n');
-        throw new errors_UserError(`Installing the ${name} engine (${spec}) into the tool cache failed with exit code ${code}:\n${tail}`);
-    }
-    await (0,promises_.mkdir)((0,external_node_path_.dirname)(cacheDir), { recursive: true });
-    try {
-        await (0,promises_.rename)(staging, cacheDir);
-    }
-    catch (error) {
-        // Another job on the same runner installed it first: use theirs.
-        await (0,promises_.rm)(staging, { recursive: true, force: true });
-        if (!(0,external_node_fs_.existsSync)(cacheDir))
-            throw error;
-    }
-}
-function moduleDir() {
-    return (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/engines/index.js
-/**
- * Native engines (DuckDB, onnxruntime, TensorFlow.js) are never inlined into the bundle: ncc would
- * turn an `import()` of an external into a static import at the top of dist/, so the whole bundle
- * would fail to start where the engine is absent. They are resolved at run time with
- * `createRequire`, from a path built at run time.
- */
-
-
-/** Packages and pinned versions of each engine; kept in step with package.json by a test. */
-const ENGINE_PACKAGES = {
-    duckdb: { pkg: '@duckdb/node-api', version: '1.5.6-r.1' },
-    onnxruntime: { pkg: 'onnxruntime-node', version: '1.30.0' },
-    tfjs: { pkg: '@tensorflow/tfjs', version: '4.22.0' },
-    'tfjs-wasm': { pkg: '@tensorflow/tfjs-backend-wasm', version: '4.22.0' },
-    'tfjs-node': { pkg: '@tensorflow/tfjs-node', version: '4.22.0' },
-    'tfjs-node-gpu': { pkg: '@tensorflow/tfjs-node-gpu', version: '4.22.0' },
-};
-const loaded = new Map();
-/**
- * Loads an engine's package by name from wherever `resolveEngineDir` finds it (beside the bundle,
- * the project's node_modules, or the runner's tool cache, installing it there once if allowed).
- */
-async function loadEngine(name, options = {}) {
-    const cached = loaded.get(name);
-    if (cached !== undefined)
-        return cached;
-    const { pkg } = ENGINE_PACKAGES[name];
-    const dir = await resolveEngineDir(name, options);
-    const requireFrom = (0,external_node_module_.createRequire)(`${dir}/`);
-    const entry = requireFrom.resolve(pkg);
-    // A file URL built at run time: bundlers leave this import alone.
-    const mod = (await import(/* webpackIgnore: true */ pathToHref(entry)));
-    loaded.set(name, mod);
-    return mod;
-}
-function pathToHref(file) {
-    return new URL(`file://${file.startsWith('/') ? '' : '/'}${file.replace(/\\/g, '/')}`).href;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/engines/duckdb.js
-
-function loadDuckDB() {
-    return loadEngine('duckdb');
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/data/database.js
-
-
-
-
-/**
- * One in-memory DuckDB with a bounded memory limit and a spill folder, so profiling a file larger
- * than memory finishes instead of failing.
- */
-class Database {
-    instance;
-    connection;
-    constructor(instance, connection) {
-        this.instance = instance;
-        this.connection = connection;
-    }
-    static async open(options = {}) {
-        const duckdb = await loadDuckDB();
-        const temp = options.tempDirectory ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'mlops-duckdb');
-        (0,external_node_fs_.mkdirSync)(temp, { recursive: true });
-        const config = {
-            memory_limit: options.memoryLimit ?? process.env.MLOPS_MEMORY_LIMIT ?? '4GB',
-            temp_directory: temp,
-        };
-        if (options.threads !== undefined)
-            config.threads = String(options.threads);
-        const instance = await duckdb.DuckDBInstance.create(':memory:', config);
-        const connection = await instance.connect();
-        return new Database(instance, connection);
-    }
-    /** Runs a statement and returns its rows as plain JS objects (BIGINT as number when safe). */
-    async all(sql, params) {
-        const reader = await this.connection.runAndReadAll(sql, params);
-        return reader.getRowObjectsJS().map((row) => normaliseRow(row));
-    }
-    async run(sql, params) {
-        await this.connection.run(sql, params);
-    }
-    close() {
-        this.connection.closeSync();
-        this.instance.closeSync();
-    }
-}
-function normaliseRow(row) {
-    const out = {};
-    for (const [key, value] of Object.entries(row)) {
-        out[key] =
-            typeof value === 'bigint' &&
-                value <= BigInt(Number.MAX_SAFE_INTEGER) &&
-                value >= BigInt(Number.MIN_SAFE_INTEGER)
-                ? Number(value)
-                : value;
-    }
-    return out;
-}
-/** Quotes an identifier for SQL: column names come from data and may hold anything. */
-function quoteIdent(name) {
-    return `"${name.replace(/"/g, '""')}"`;
-}
-/** Quotes a string literal for SQL. */
-function quoteLiteral(value) {
-    return `'${value.replace(/'/g, "''")}'`;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/data/arrow-ipc.js
-/**
- * A small reader for the Arrow IPC file format (Feather v2), enough for flat tables: integers,
- * floats, booleans, UTF-8 strings (also dictionary-encoded), dates and timestamps. DuckDB reads
- * Arrow only through an extension it downloads at run time, and no Arrow package is installed, so
- * the format is parsed here from its specification (Schema.fbs, Message.fbs) and the columns are
- * handed to DuckDB through its appender.
- */
-
-
-
-
-/** Read access to one flatbuffers table: fields by index through the vtable. */
-class FlatTable {
-    view;
-    pos;
-    vtable;
-    vtableSize;
-    constructor(view, pos) {
-        this.view = view;
-        this.pos = pos;
-        this.vtable = pos - view.getInt32(pos, true);
-        this.vtableSize = view.getUint16(this.vtable, true);
-    }
-    static root(view, offset = 0) {
-        return new FlatTable(view, offset + view.getUint32(offset, true));
-    }
-    field(index) {
-        const slot = 4 + 2 * index;
-        if (slot >= this.vtableSize)
-            return 0;
-        const rel = this.view.getUint16(this.vtable + slot, true);
-        return rel === 0 ? 0 : this.pos + rel;
-    }
-    int8(index, fallback = 0) {
-        const at = this.field(index);
-        return at === 0 ? fallback : this.view.getInt8(at);
-    }
-    uint8(index, fallback = 0) {
-        const at = this.field(index);
-        return at === 0 ? fallback : this.view.getUint8(at);
-    }
-    int16(index, fallback = 0) {
-        const at = this.field(index);
-        return at === 0 ? fallback : this.view.getInt16(at, true);
-    }
-    int32(index, fallback = 0) {
-        const at = this.field(index);
-        return at === 0 ? fallback : this.view.getInt32(at, true);
-    }
-    int64(index, fallback = 0) {
-        const at = this.field(index);
-        return at === 0 ? fallback : Number(this.view.getBigInt64(at, true));
-    }
-    table(index) {
-        const at = this.field(index);
-        return at === 0 ? undefined : new FlatTable(this.view, at + this.view.getUint32(at, true));
-    }
-    string(index) {
-        const at = this.field(index);
-        if (at === 0)
-            return undefined;
-        const start = at + this.view.getUint32(at, true);
-        const length = this.view.getUint32(start, true);
-        return new TextDecoder().decode(new Uint8Array(this.view.buffer, this.view.byteOffset + start + 4, length));
-    }
-    /** A vector: its element count and the absolute position of element 0. */
-    vector(index) {
-        const at = this.field(index);
-        if (at === 0)
-            return { length: 0, start: 0 };
-        const start = at + this.view.getUint32(at, true);
-        return { length: this.view.getUint32(start, true), start: start + 4 };
-    }
-    tables(index) {
-        const { length, start } = this.vector(index);
-        return Array.from({ length }, (_, i) => {
-            const at = start + 4 * i;
-            return new FlatTable(this.view, at + this.view.getUint32(at, true));
-        });
-    }
-}
-// Type union tags from Schema.fbs.
-const TYPE = {
-    Null: 1,
-    Int: 2,
-    FloatingPoint: 3,
-    Utf8: 5,
-    Bool: 6,
-    Date: 8,
-    Timestamp: 10,
-    LargeUtf8: 20,
-};
-const TYPE_NAMES = [
-    'NONE',
-    'Null',
-    'Int',
-    'FloatingPoint',
-    'Binary',
-    'Utf8',
-    'Bool',
-    'Decimal',
-    'Date',
-    'Time',
-    'Timestamp',
-    'Interval',
-    'List',
-    'Struct',
-    'Union',
-    'FixedSizeBinary',
-    'FixedSizeList',
-    'Map',
-    'Duration',
-    'LargeBinary',
-    'LargeUtf8',
-    'LargeList',
-    'RunEndEncoded',
-    'BinaryView',
-    'Utf8View',
-    'ListView',
-    'LargeListView',
-];
-// Message header union tags from Message.fbs.
-const HEADER = { Schema: 1, DictionaryBatch: 2, RecordBatch: 3 };
-function readKind(file, name, typeTag, type) {
-    switch (typeTag) {
-        case TYPE.Null:
-            return { tag: 'null' };
-        case TYPE.Int:
-            return { tag: 'int', bits: type?.int32(0) ?? 32, signed: (type?.uint8(1) ?? 0) !== 0 };
-        case TYPE.FloatingPoint: {
-            const precision = type?.int16(0) ?? 2;
-            if (precision === 0)
-                break; // half floats: rare, and there is no JS array for them
-            return { tag: 'float', bits: precision === 1 ? 32 : 64 };
-        }
-        case TYPE.Bool:
-            return { tag: 'bool' };
-        case TYPE.Utf8:
-            return { tag: 'utf8', large: false };
-        case TYPE.LargeUtf8:
-            return { tag: 'utf8', large: true };
-        case TYPE.Date:
-            return { tag: 'date', unit: (type?.int16(0) ?? 1) === 0 ? 'day' : 'ms' };
-        case TYPE.Timestamp:
-            return { tag: 'timestamp', unit: type?.int16(0) ?? 0 };
-    }
-    throw new errors_UserError(`Arrow file '${file}': column '${name}' has type ${TYPE_NAMES[typeTag] ?? typeTag}, which this reader does not support (flat integer, float, boolean, string, date and timestamp columns are); convert the file to Parquet.`, { file });
-}
-function* messages(file, bytes) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let pos = 8; // "ARROW1" and two bytes of padding
-    while (pos + 4 <= bytes.byteLength) {
-        let length = view.getInt32(pos, true);
-        pos += 4;
-        if (length === -1) {
-            // Continuation marker (format >= 0.15): the length follows.
-            length = view.getInt32(pos, true);
-            pos += 4;
-        }
-        if (length === 0)
-            return; // end of stream; the footer follows
-        if (length < 0 || pos + length > bytes.byteLength)
-            throw new errors_UserError(`Arrow file '${file}' is truncated or corrupt.`, { file });
-        const meta = new DataView(bytes.buffer, bytes.byteOffset + pos, length);
-        const message = FlatTable.root(meta);
-        pos += length;
-        const bodyLength = message.int64(3);
-        const body = new DataView(bytes.buffer, bytes.byteOffset + pos, bodyLength);
-        pos += bodyLength;
-        const header = message.table(2);
-        if (header)
-            yield { headerType: message.uint8(1), header, body };
-    }
-}
-/** Decodes one column of a record batch into JS values (null where the validity bit is off). */
-function decodeColumn(kind, length, nullCount, buffers) {
-    const validity = buffers[0];
-    const valid = (i) => nullCount === 0 || validity.byteLength === 0 || ((validity.getUint8(i >> 3) >> (i & 7)) & 1) === 1;
-    const data = buffers[1];
-    const out = new Array(length);
-    switch (kind.tag) {
-        case 'null':
-            out.fill(null);
-            return out;
-        case 'bool':
-            for (let i = 0; i < length; i++)
-                out[i] = valid(i) ? ((data.getUint8(i >> 3) >> (i & 7)) & 1) === 1 : null;
-            return out;
-        case 'utf8': {
-            const chars = buffers[2];
-            const decoder = new TextDecoder();
-            const raw = new Uint8Array(chars.buffer, chars.byteOffset, chars.byteLength);
-            for (let i = 0; i < length; i++) {
-                if (!valid(i)) {
-                    out[i] = null;
-                    continue;
-                }
-                const start = kind.large ? Number(data.getBigInt64(8 * i, true)) : data.getInt32(4 * i, true);
-                const end = kind.large ? Number(data.getBigInt64(8 * i + 8, true)) : data.getInt32(4 * i + 4, true);
-                out[i] = decoder.decode(raw.subarray(start, end));
-            }
-            return out;
-        }
-        default: {
-            const bits = kind.tag === 'int' || kind.tag === 'float'
-                ? kind.bits
-                : kind.tag === 'date' && kind.unit === 'day'
-                    ? 32
-                    : 64;
-            const width = bits / 8;
-            for (let i = 0; i < length; i++) {
-                if (!valid(i)) {
-                    out[i] = null;
-                    continue;
-                }
-                const at = i * width;
-                if (kind.tag === 'float')
-                    out[i] = bits === 32 ? data.getFloat32(at, true) : data.getFloat64(at, true);
-                else if (kind.tag === 'int' && !kind.signed) {
-                    out[i] =
-                        bits === 8
-                            ? data.getUint8(at)
-                            : bits === 16
-                                ? data.getUint16(at, true)
-                                : bits === 32
-                                    ? data.getUint32(at, true)
-                                    : data.getBigUint64(at, true);
-                }
-                else {
-                    out[i] =
-                        bits === 8
-                            ? data.getInt8(at)
-                            : bits === 16
-                                ? data.getInt16(at, true)
-                                : bits === 32
-                                    ? data.getInt32(at, true)
-                                    : data.getBigInt64(at, true);
-                }
-            }
-            return out;
-        }
-    }
-}
-function bufferCount(kind) {
-    if (kind.tag === 'null')
-        return 0;
-    return kind.tag === 'utf8' ? 3 : 2;
-}
-/** The DuckDB type a column is staged as, and the SQL that turns the staged value into the final one. */
-function staging(kind, column) {
-    const c = quoteIdent(column);
-    switch (kind.tag) {
-        case 'null':
-            return { type: 'INTEGER', select: c };
-        case 'bool':
-            return { type: 'BOOLEAN', select: c };
-        case 'utf8':
-            return { type: 'VARCHAR', select: c };
-        case 'float':
-            return { type: 'DOUBLE', select: kind.bits === 32 ? `CAST(${c} AS FLOAT)` : c };
-        case 'int':
-            if (kind.bits === 64)
-                return { type: kind.signed ? 'BIGINT' : 'UBIGINT', select: c };
-            return { type: kind.signed || kind.bits < 32 ? 'INTEGER' : 'BIGINT', select: c };
-        case 'date':
-            return kind.unit === 'day'
-                ? { type: 'INTEGER', select: `CAST(DATE '1970-01-01' + ${c} AS DATE)` }
-                : { type: 'BIGINT', select: `CAST(make_timestamp(${c} * 1000) AS DATE)` };
-        case 'timestamp': {
-            const toMicros = [`${c} * 1000000`, `${c} * 1000`, c, `${c} // 1000`][kind.unit] ?? c;
-            return { type: 'BIGINT', select: `make_timestamp(${toMicros})` };
-        }
-    }
-}
-/** DuckDB's appender takes BIGINT values as bigint; Arrow's 32-bit unsigned integers arrive as numbers. */
-function toStagedValue(value, type) {
-    if (value === null)
-        return null;
-    if ((type === 'BIGINT' || type === 'UBIGINT') && typeof value === 'number')
-        return BigInt(value);
-    return value;
-}
-/**
- * Loads an Arrow IPC file into table `table` (created, or appended to when `append`), with the
- * file's column names and types.
- */
-async function loadArrowIpcFile(db, file, table, append = false) {
-    const bytes = (0,external_node_fs_.readFileSync)(file);
-    if (bytes.subarray(0, 6).toString('latin1') !== 'ARROW1') {
-        throw new errors_UserError(`'${file}' is not an Arrow IPC file (it does not start with 'ARROW1').`, { file });
-    }
-    const duckdb = await loadDuckDB();
-    let fields;
-    const dictionaries = new Map();
-    const stage = `${table}__arrow_stage`;
-    let appender;
-    let stagedTypes = [];
-    const readBatch = (batch, body, specs) => {
-        if (batch.table(3))
-            throw new errors_UserError(`Arrow file '${file}' is compressed (LZ4/ZSTD buffers); write it uncompressed or as Parquet.`, { file });
-        const rows = batch.int64(0);
-        const nodes = batch.vector(1);
-        const buffers = batch.vector(2);
-        const meta = batch.view;
-        let b = 0;
-        return specs.map((spec, i) => {
-            const nodeAt = nodes.start + 16 * i;
-            const nullCount = Number(meta.getBigInt64(nodeAt + 8, true));
-            const views = [];
-            for (let k = 0; k < bufferCount(spec.kind); k++, b++) {
-                const at = buffers.start + 16 * b;
-                const offset = Number(meta.getBigInt64(at, true));
-                const length = Number(meta.getBigInt64(at + 8, true));
-                views.push(new DataView(body.buffer, body.byteOffset + offset, length));
-            }
-            return decodeColumn(spec.kind, rows, nullCount, views);
-        });
-    };
-    try {
-        for (const message of messages(file, bytes)) {
-            if (message.headerType === HEADER.Schema) {
-                fields = message.header.tables(1).map((field) => {
-                    const name = field.string(0) ?? '';
-                    if (field.vector(5).length > 0)
-                        readKind(file, name, 12, undefined); // nested: unsupported
-                    const kind = readKind(file, name, field.uint8(2), field.table(3));
-                    const dict = field.table(4);
-                    if (!dict)
-                        return { name, kind };
-                    const indexType = dict.table(1);
-                    return {
-                        name,
-                        kind,
-                        dictionary: {
-                            id: dict.int64(0),
-                            index: { tag: 'int', bits: indexType?.int32(0) ?? 32, signed: true },
-                        },
-                    };
-                });
-                stagedTypes = fields.map((f) => staging(f.kind, f.name).type);
-                await db.run(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`);
-                await db.run(`CREATE TEMP TABLE ${quoteIdent(stage)} (${fields.map((f, i) => `${quoteIdent(f.name)} ${stagedTypes[i]}`).join(', ')})`);
-                appender = await db.connection.createAppender(stage);
-            }
-            else if (message.headerType === HEADER.DictionaryBatch) {
-                const field = fields?.find((f) => f.dictionary?.id === message.header.int64(0));
-                const data = message.header.table(1);
-                if (!field || !data)
-                    continue;
-                const [values] = readBatch(data, message.body, [{ kind: field.kind }]);
-                const previous = message.header.uint8(2) !== 0 ? (dictionaries.get(field.dictionary.id) ?? []) : [];
-                dictionaries.set(field.dictionary.id, previous.concat(values));
-            }
-            else if (message.headerType === HEADER.RecordBatch && fields && appender) {
-                const columns = readBatch(message.header, message.body, fields.map((f) => ({ kind: f.dictionary?.index ?? f.kind }))).map((values, i) => {
-                    const field = fields[i];
-                    if (!field.dictionary)
-                        return values;
-                    const dictionary = dictionaries.get(field.dictionary.id) ?? [];
-                    return values.map((index) => (index === null ? null : (dictionary[Number(index)] ?? null)));
-                });
-                const rows = columns[0]?.length ?? 0;
-                const types = stagedTypes.map((t) => duckdbType(duckdb, t));
-                // DuckDB takes data chunks of at most its vector size (2048 rows).
-                for (let start = 0; start < rows; start += 2048) {
-                    const end = Math.min(rows, start + 2048);
-                    const chunk = duckdb.DuckDBDataChunk.create(types, end - start);
-                    chunk.setColumns(columns.map((values, i) => values.slice(start, end).map((v) => toStagedValue(v, stagedTypes[i]))));
-                    appender.appendDataChunk(chunk);
-                }
-            }
-        }
-        if (!fields || !appender)
-            throw new errors_UserError(`Arrow file '${file}' has no schema message.`, { file });
-        appender.closeSync();
-        appender = undefined;
-        const select = fields.map((f) => `${staging(f.kind, f.name).select} AS ${quoteIdent(f.name)}`).join(', ');
-        const target = quoteIdent(table);
-        await db.run(append
-            ? `INSERT INTO ${target} BY NAME SELECT ${select} FROM ${quoteIdent(stage)}`
-            : `CREATE TABLE ${target} AS SELECT ${select} FROM ${quoteIdent(stage)}`);
-    }
-    catch (error) {
-        if (error instanceof errors_UserError)
-            throw error;
-        if (error instanceof RangeError)
-            throw new errors_UserError(`Arrow file '${file}' is truncated or corrupt (${error.message}).`, { file });
-        throw error;
-    }
-    finally {
-        appender?.closeSync();
-        await db.run(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`);
-    }
-}
-function duckdbType(duckdb, name) {
-    switch (name) {
-        case 'BOOLEAN':
-            return duckdb.BOOLEAN;
-        case 'VARCHAR':
-            return duckdb.VARCHAR;
-        case 'DOUBLE':
-            return duckdb.DOUBLE;
-        case 'INTEGER':
-            return duckdb.INTEGER;
-        case 'UBIGINT':
-            return duckdb.UBIGINT;
-        default:
-            return duckdb.BIGINT;
-    }
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/data/csv-problem.js
-
-
-const QUOTE = 0x22;
-const NEWLINE = 0x0a;
-const RETURN = 0x0d;
-/**
- * Finds the first malformed row of a delimited file (RFC 4180 rules, `""` as escaped quote):
- * a row whose field count differs from the header's, text after a closing quote, a quote never
- * closed, or a line that is not UTF-8. DuckDB says "could not
- * detect the dialect" without a line when the problem sits inside its sniffing sample; this says
- * where. Used only on the error path; reads at most `maxBytes`.
- */
-async function findCsvProblem(path, delimiter, maxBytes = 256 * 1024 * 1024) {
-    const delim = delimiter.charCodeAt(0);
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    let line = 1;
-    let rowLine = 1;
-    let fields = 0;
-    let expected;
-    let inQuotes = false;
-    let quoteLine = 0;
-    let pendingQuote = false; // saw a quote inside a quoted value: escaped quote or the closing one
-    let fieldStart = true;
-    let afterClose = false;
-    let rowHasBytes = false;
-    let lineBytes = [];
-    let read = 0;
-    const endRow = () => {
-        if (!rowHasBytes)
-            return undefined; // blank lines are skipped by readers
-        const found = fields + 1;
-        if (expected === undefined)
-            expected = found;
-        else if (found !== expected) {
-            return { line: rowLine, message: `expected ${expected} fields (as in the header), found ${found}` };
-        }
-        return undefined;
-    };
-    const checkUtf8 = () => {
-        try {
-            decoder.decode(Uint8Array.from(lineBytes));
-        }
-        catch {
-            return { line, message: 'the line is not valid UTF-8 (save the file as UTF-8)' };
-        }
-        return undefined;
-    };
-    const stream = path.toLowerCase().endsWith('.gz')
-        ? (0,external_node_fs_.createReadStream)(path).pipe((0,external_node_zlib_.createGunzip)())
-        : (0,external_node_fs_.createReadStream)(path);
-    try {
-        for await (const chunk of stream) {
-            for (const b of chunk) {
-                if (lineBytes.length < 1 << 20)
-                    lineBytes.push(b);
-                if (pendingQuote) {
-                    pendingQuote = false;
-                    if (b === QUOTE)
-                        continue; // an escaped quote inside the value
-                    inQuotes = false;
-                    afterClose = true;
-                }
-                if (inQuotes) {
-                    if (b === QUOTE)
-                        pendingQuote = true;
-                    else if (b === NEWLINE) {
-                        const bad = checkUtf8();
-                        if (bad)
-                            return bad;
-                        lineBytes = [];
-                        line++;
-                    }
-                    continue;
-                }
-                if (b === QUOTE && fieldStart) {
-                    // A quote inside an unquoted value (ab"c) is kept literally, as DuckDB and pandas do.
-                    inQuotes = true;
-                    quoteLine = line;
-                    fieldStart = false;
-                    rowHasBytes = true;
-                }
-                else if (b === delim) {
-                    fields++;
-                    fieldStart = true;
-                    afterClose = false;
-                    rowHasBytes = true;
-                }
-                else if (b === NEWLINE) {
-                    const bad = checkUtf8() ?? endRow();
-                    if (bad)
-                        return bad;
-                    lineBytes = [];
-                    line++;
-                    rowLine = line;
-                    fields = 0;
-                    fieldStart = true;
-                    afterClose = false;
-                    rowHasBytes = false;
-                }
-                else if (b !== RETURN) {
-                    if (afterClose)
-                        return { line, message: 'text after the closing quote of a value' };
-                    fieldStart = false;
-                    rowHasBytes = true;
-                }
-            }
-            read += chunk.length;
-            if (read >= maxBytes)
-                return undefined;
-        }
-    }
-    finally {
-        stream.destroy?.();
-    }
-    if (inQuotes && !pendingQuote)
-        return { line: quoteLine, message: 'a quote opened here is never closed' };
-    return checkUtf8() ?? endRow();
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/data/source.js
-
-
-
-/** The format of a data path, from its extension (a `.gz` suffix is looked through). */
-function detectFormat(path) {
-    const base = path.toLowerCase().replace(/\.(gz|zst)$/, '');
-    const ext = (0,external_node_path_.extname)(base);
-    switch (ext) {
-        case '.csv':
-        case '.txt':
-            return 'csv';
-        case '.tsv':
-        case '.tab':
-            return 'tsv';
-        case '.parquet':
-        case '.pq':
-            return 'parquet';
-        case '.json':
-            return 'json';
-        case '.ndjson':
-        case '.jsonl':
-            return 'ndjson';
-        case '.arrow':
-        case '.feather':
-        case '.ipc':
-            return 'arrow';
-        default:
-            throw new errors_UserError(`Cannot tell the format of '${path}': expected one of .csv, .tsv, .parquet, .json, .ndjson/.jsonl, .arrow (optionally .gz).`);
-    }
-}
-/**
- * The DuckDB table expression that reads a path (or a glob of shards). Arrow IPC is not here: it
- * needs an extension DuckDB would download, so it is read in JS and registered as a table instead.
- */
-function tableExpression(path, format = detectFormat(path)) {
-    const p = quoteLiteral(path);
-    // Shards may differ in column order or miss a column: match them by name, not position.
-    const shards = isGlob(path) ? ', union_by_name = true' : '';
-    switch (format) {
-        // The dialect is fixed by the extension and strict: left to sniff, DuckDB reads a ragged CSV as
-        // one text column and an unterminated quote as part of a value, and reports no error. Types are
-        // still sniffed.
-        case 'csv':
-            return `read_csv(${p}, header = true, delim = ',', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
-        case 'tsv':
-            return `read_csv(${p}, header = true, delim = '\\t', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
-        case 'parquet':
-            return `read_parquet(${p}${shards})`;
-        case 'json':
-            return `read_json(${p}, format = 'auto')`;
-        case 'ndjson':
-            return `read_json(${p}, format = 'newline_delimited')`;
-        case 'arrow':
-            throw new errors_UserError(`Arrow IPC files are loaded through openDataset(), not a table expression: '${path}'.`);
-    }
-}
-/** Whether a path names several files through glob characters (`*`, `?`, `[...]`, `**`). */
-function isGlob(path) {
-    return /[*?[]/.test(path);
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/data/open-dataset.js
-
-
-
-
-
-
-/** Columns whose sniffed type is undone after a conversion error, at most: beyond that the file is not tabular. */
-const MAX_TYPE_RETRIES = 20;
-/**
- * Registers a dataset (CSV, TSV, Parquet, JSON, NDJSON, Arrow IPC, optionally gzipped, or a glob
- * of shards) in `db` and describes it. Every way a file can be unreadable becomes a `UserError`
- * that names the file and, for text files, the line.
- */
-async function openDataset(db, path, options = {}) {
-    const format = detectFormat(path);
-    const view = options.name ?? 'dataset';
-    const files = await open_dataset_listFiles(db, path);
-    for (const file of files)
-        checkFile(file, format);
-    const notes = [];
-    const materialize = options.materialize ?? true;
-    if (format === 'arrow') {
-        // DuckDB's Arrow reader is an extension it would download; read the IPC file in JS instead.
-        await dropRelation(db, view);
-        for (const [i, file] of files.entries())
-            await loadArrowIpcFile(db, file, view, i > 0);
-    }
-    else {
-        const kind = materialize && format !== 'parquet' ? 'TABLE' : 'VIEW';
-        const textTypes = [];
-        for (let attempt = 0;; attempt++) {
-            const source = withTextColumns(tableExpression(path, format), textTypes);
-            try {
-                await dropRelation(db, view);
-                await db.run(`CREATE ${kind} ${quoteIdent(view)} AS SELECT * FROM ${source}`);
-                break;
-            }
-            catch (error) {
-                const message = error instanceof Error ? error.message : String(error);
-                const column = /Error when converting column "((?:[^"]|"")*)"/
-                    .exec(message)?.[1]
-                    ?.replace(/""/g, '"');
-                if (column !== undefined && !textTypes.includes(column) && attempt < MAX_TYPE_RETRIES) {
-                    // A value later in the file does not fit the type sniffed from the first rows. Reading the
-                    // column as text keeps the run going; validation then reports the values as `wrong_type`.
-                    const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
-                    const value = /Could not convert string "(.*)" to/.exec(message)?.[1];
-                    notes.push(`Column '${column}' was read as text: ${line ? `line ${line}` : 'a row'} holds '${value ?? '?'}', which does not fit the type sniffed from the first rows.`);
-                    textTypes.push(column);
-                    continue;
-                }
-                throw await readError(path, files, format, message);
-            }
-        }
-    }
-    if (format === 'json' || format === 'ndjson')
-        await jsonColumnsAsText(db, view, materialize, notes);
-    const columns = (await db.all(`DESCRIBE ${quoteIdent(view)}`)).map((row) => ({ name: row.column_name, type: row.column_type }));
-    const rows = Number((await db.all(`SELECT count(*) AS n FROM ${quoteIdent(view)}`))[0].n);
-    if (rows === 0)
-        notes.push(`'${path}' has a header but no rows.`);
-    return { view, path, format, files, columns, rows, notes };
-}
-/**
- * DuckDB types a JSON field whose values mix types (numbers and text) as JSON, whose text form
- * keeps the quotes ('"heavy"'). Such columns are read as plain text, so checks and examples see
- * the values a person would; validation then reports the type change.
- */
-async function jsonColumnsAsText(db, view, materialized, notes) {
-    const described = await db.all(`DESCRIBE ${quoteIdent(view)}`);
-    const mixed = described.filter((c) => c.column_type === 'JSON').map((c) => c.column_name);
-    if (mixed.length === 0)
-        return;
-    for (const name of mixed)
-        notes.push(`Column '${name}' mixes value types in the JSON file; it was read as text.`);
-    const target = quoteIdent(view);
-    if (materialized) {
-        for (const name of mixed) {
-            const c = quoteIdent(name);
-            await db.run(`ALTER TABLE ${target} ALTER COLUMN ${c} SET DATA TYPE VARCHAR USING (${c} ->> '$')`);
-        }
-    }
-    else {
-        const replace = mixed.map((name) => `${quoteIdent(name)} ->> '$' AS ${quoteIdent(name)}`).join(', ');
-        await db.run(`DROP VIEW IF EXISTS ${quoteIdent(`${view}__json`)}`);
-        await db.run(`ALTER VIEW ${target} RENAME TO ${quoteIdent(`${view}__json`)}`);
-        await db.run(`CREATE VIEW ${target} AS SELECT * REPLACE (${replace}) FROM ${quoteIdent(`${view}__json`)}`);
-    }
-}
-/** Drops a table or view of this name, whichever it is, so a dataset can be opened again under it. */
-async function dropRelation(db, name) {
-    const existing = await db.all(`SELECT 'VIEW' AS kind FROM duckdb_views() WHERE view_name = ${quoteLiteral(name)} AND NOT internal
-     UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ${quoteLiteral(name)}`);
-    for (const { kind } of existing)
-        await db.run(`DROP ${kind} IF EXISTS ${quoteIdent(name)}`);
-}
-async function open_dataset_listFiles(db, path) {
-    if (!isGlob(path)) {
-        try {
-            if (!(0,external_node_fs_.statSync)(path).isFile())
-                throw new errors_UserError(`'${path}' is a folder, not a data file (use a glob such as '${path}/*.parquet').`, { file: path });
-        }
-        catch (error) {
-            if (error instanceof errors_UserError)
-                throw error;
-            throw new errors_UserError(`Data file '${path}' does not exist.`, { file: path, input: 'data' });
-        }
-        return [path];
-    }
-    const files = (await db.all(`SELECT file FROM glob(${quoteLiteral(path)}) ORDER BY file`)).map((row) => row.file);
-    if (files.length === 0)
-        throw new errors_UserError(`No files match '${path}'.`, { file: path, input: 'data' });
-    return files;
-}
-const MAGIC = {
-    parquet: { bytes: 'PAR1', what: 'Parquet' },
-    arrow: { bytes: 'ARROW1', what: 'Arrow IPC' },
-};
-/** Cheap checks before DuckDB sees the file, so the message says what is wrong in the user's terms. */
-function checkFile(file, format) {
-    const size = (0,external_node_fs_.statSync)(file).size;
-    if (size === 0)
-        throw new errors_UserError(`Data file '${file}' is empty (0 bytes): expected a header and rows.`, { file });
-    const magic = MAGIC[format];
-    if (magic === undefined)
-        return;
-    const n = magic.bytes.length;
-    const head = Buffer.alloc(n);
-    const tail = Buffer.alloc(n);
-    const fd = (0,external_node_fs_.openSync)(file, 'r');
-    try {
-        (0,external_node_fs_.readSync)(fd, head, 0, n, 0);
-        if (size >= n)
-            (0,external_node_fs_.readSync)(fd, tail, 0, n, size - n);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-    // Arrow's streaming format has no magic; only the file format does, and it is the one read here.
-    const ok = head.toString('latin1') === magic.bytes &&
-        (format === 'arrow' || tail.toString('latin1') === magic.bytes);
-    if (!ok) {
-        throw new errors_UserError(`'${file}' is not a ${magic.what} file (its first and last bytes are not '${magic.bytes}'); check the file or its extension.`, { file });
-    }
-}
-function withTextColumns(expression, columns) {
-    if (columns.length === 0)
-        return expression;
-    const types = columns.map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ');
-    return expression.replace(/\)$/, `, types = {${types}})`);
-}
-/** Turns DuckDB's read errors into one message that names the file, the line and the cause. */
-async function readError(path, files, format, message) {
-    const fileInMessage = /file "?([^"\n]+?)"?[:.,\s]/.exec(message)?.[1];
-    const file = files.find((f) => message.includes(f)) ?? (files.length === 1 ? files[0] : (fileInMessage ?? path));
-    const csvLine = /CSV Error on Line: (\d+)/.exec(message);
-    if (csvLine) {
-        const line = Number(csvLine[1]);
-        return new errors_UserError(`Cannot read '${file}' line ${line}: ${csvCause(message)}.`, { file, line });
-    }
-    if (format === 'csv' || format === 'tsv') {
-        const problem = await findCsvProblem(file, format === 'tsv' ? '\t' : ',').catch(() => undefined);
-        if (problem)
-            return new errors_UserError(`Cannot read '${file}' line ${problem.line}: ${problem.message}.`, {
-                file,
-                line: problem.line,
-            });
-    }
-    const json = /Malformed JSON in file "([^"]+)", at byte (\d+) in line (\d+): ([^.\n]+)/.exec(message);
-    if (json) {
-        const line = Number(json[3]);
-        return new errors_UserError(`Cannot read '${json[1]}' line ${line} (byte ${json[2]}): malformed JSON, ${json[4].trim()}.`, {
-            file: json[1],
-            line,
-        });
-    }
-    const first = message.split('\n')[0].replace(/^[A-Za-z ]+Error: /, '');
-    return new errors_UserError(`Cannot read '${file}' as ${format}: ${first}`, { file });
-}
-function csvCause(message) {
-    const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
-    if (columns)
-        return `expected ${columns[1]} fields (as in the header), found ${columns[2]}`;
-    if (/Invalid unicode/i.test(message))
-        return 'the file is not valid UTF-8 (save it as UTF-8)';
-    if (/unterminated quote/i.test(message))
-        return 'a quoted value is never closed';
-    if (/quote/i.test(message))
-        return 'bad quoting (quote whole values and double the quotes inside them)';
-    const lines = message.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Original Line'));
-    return (lines[1] ?? lines[0] ?? message).trim();
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/drift/ecdf.js
@@ -67020,9 +67512,12 @@ function expectedSignature(record) {
  * status `failure` rather than throwing.
  */
 class DeployFailure extends Error {
-    constructor(message) {
+    /** The new version did serve for a while (a canary) and was taken back out. */
+    rolledBack;
+    constructor(message, options = {}) {
         super(message);
         this.name = 'DeployFailure';
+        this.rolledBack = options.rolledBack ?? false;
     }
 }
 
@@ -69447,7 +69942,7 @@ function closeServer(server) {
 
 
 const DEFAULT_SERVE_PORT = 8501;
-function positive(value, name, fallback) {
+function run_serve_positive(value, name, fallback) {
     if (value === undefined)
         return fallback;
     if (!Number.isFinite(value) || value <= 0)
@@ -69465,8 +69960,8 @@ function requestLogOptions(options, at) {
     return {
         dir: at(options.requestLog),
         sampleRate,
-        maxBytes: positive(options.logMaxBytes, 'log-max-bytes', 64 * 1024 * 1024),
-        rotate: Math.floor(positive(options.logRotate, 'log-rotate', 5)),
+        maxBytes: run_serve_positive(options.logMaxBytes, 'log-max-bytes', 64 * 1024 * 1024),
+        rotate: Math.floor(run_serve_positive(options.logRotate, 'log-rotate', 5)),
     };
 }
 /** Starts the server for the CLI; the caller keeps the process alive and calls close() on a signal. */
@@ -69491,9 +69986,9 @@ async function runServe(options, log) {
         });
     }
     const limits = {
-        maxBodyBytes: positive(options.maxBodyBytes, 'max-body-bytes', DEFAULT_LIMITS.maxBodyBytes),
-        maxBatch: Math.floor(positive(options.maxBatch, 'max-batch', DEFAULT_LIMITS.maxBatch)),
-        timeoutMs: positive(options.timeoutMs, 'timeout-ms', DEFAULT_LIMITS.timeoutMs),
+        maxBodyBytes: run_serve_positive(options.maxBodyBytes, 'max-body-bytes', DEFAULT_LIMITS.maxBodyBytes),
+        maxBatch: Math.floor(run_serve_positive(options.maxBatch, 'max-batch', DEFAULT_LIMITS.maxBatch)),
+        timeoutMs: run_serve_positive(options.timeoutMs, 'timeout-ms', DEFAULT_LIMITS.timeoutMs),
     };
     const port = options.port ?? DEFAULT_SERVE_PORT;
     if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -69694,25 +70189,27 @@ class LocalServerTarget {
         const { path, log } = this.options;
         await (0,promises_.mkdir)(path, { recursive: true });
         const running = await findRunningServer(path, log);
+        if (running && this.options.canary)
+            return this.canaryRollout(running, request, this.options.canary);
         if (running)
             return this.hotSwap(running, request);
-        return this.start(request);
+        const started = await this.start(request);
+        if (this.options.canary)
+            started.notes.push('No server was running, so there was nothing to run a canary against.');
+        return started;
     }
-    async hotSwap(running, request) {
-        const current = running.models?.[request.name];
+    /** The version the running server serves now, or a DeployFailure when it does not serve this model. */
+    servedBy(running, name) {
+        const current = running.models?.[name];
         if (current === undefined) {
-            throw new DeployFailure(`The model server in ${this.options.path} serves ${Object.keys(running.models ?? {}).join(', ') || 'no model'}, not '${request.name}'; use another path for this model.`);
+            throw new DeployFailure(`The model server in ${this.options.path} serves ${Object.keys(running.models ?? {}).join(', ') || 'no model'}, not '${name}'; use another path for this model.`);
         }
-        const reply = await adminCall(running, 'POST', `/admin/models/${encodeURIComponent(request.name)}/swap`, {
-            version: request.version,
-            folder: request.path,
-        });
-        if (reply.status !== 200) {
-            throw new DeployFailure(`The running server did not take version ${request.version}: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}`);
-        }
-        const previous = current.version !== null && current.folder !== null
+        return current.version !== null && current.folder !== null
             ? { version: current.version, folder: current.folder }
             : undefined;
+    }
+    /** After a successful hot swap or canary: rollback swaps the previous version back in. */
+    rememberPrevious(running, request, previous) {
         this.undo = async () => {
             if (!previous || previous.version === request.version)
                 return `version ${request.version} was already serving; nothing to roll back`;
@@ -69721,6 +70218,57 @@ class LocalServerTarget {
                 throw new Error(`swapping back to version ${previous.version} failed: ${String(back.body['error'])}`);
             return `swapped the running server back to version ${previous.version}`;
         };
+    }
+    async canaryRollout(running, request, criteria) {
+        const previous = this.servedBy(running, request.name);
+        if (!previous)
+            return this.hotSwap(running, request);
+        const route = `/admin/models/${encodeURIComponent(request.name)}/canary`;
+        const started = await adminCall(running, 'POST', route, {
+            version: request.version,
+            folder: request.path,
+            criteria,
+        });
+        if (started.status !== 200) {
+            throw new DeployFailure(`The running server did not start a canary of version ${request.version}: ${String(started.body['error'] ?? `HTTP ${started.status}`)}`);
+        }
+        // The server decides (and rolls back at maxDurationMs itself); this only waits for the verdict.
+        const deadline = Date.now() + criteria.maxDurationMs + 10_000;
+        let decision;
+        let canary = {};
+        while (Date.now() < deadline) {
+            const reply = await adminCall(running, 'GET', route);
+            canary = (reply.body['canary'] ?? {});
+            if (canary['candidate'] === request.version && canary['decision']) {
+                decision = canary['decision'];
+                break;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        const traffic = `${canary['candidate_requests'] ?? 0} canary request(s) at ${criteria.percent}%`;
+        if (decision?.action !== 'promote') {
+            throw new DeployFailure(`The canary of version ${request.version} was rolled back (${decision?.reason ?? 'no decision in time'}; ${traffic}); version ${previous.version} kept serving.`, { rolledBack: true });
+        }
+        this.rememberPrevious(running, request, previous);
+        return {
+            url: running.state.url,
+            serverUrl: running.state.url,
+            previousVersion: previous.version,
+            notes: [
+                `Canary of version ${request.version} promoted after ${traffic} (${decision.reason}), replacing version ${previous.version}.`,
+            ],
+        };
+    }
+    async hotSwap(running, request) {
+        const previous = this.servedBy(running, request.name);
+        const reply = await adminCall(running, 'POST', `/admin/models/${encodeURIComponent(request.name)}/swap`, {
+            version: request.version,
+            folder: request.path,
+        });
+        if (reply.status !== 200) {
+            throw new DeployFailure(`The running server did not take version ${request.version}: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}`);
+        }
+        this.rememberPrevious(running, request, previous);
         return {
             url: running.state.url,
             serverUrl: running.state.url,
@@ -70077,6 +70625,11 @@ function defaultServerCommand() {
     return [process.execPath, ...process.execArgv, process.argv[1] ?? 'mlops', 'serve'];
 }
 function makeTarget(options, deps, at) {
+    if (options.canary && options.target !== 'local-server') {
+        throw new errors_UserError('A canary needs the local-server target (its server splits the traffic).', {
+            input: 'canary',
+        });
+    }
     switch (options.target) {
         case 'local-server':
             return new LocalServerTarget({
@@ -70084,6 +70637,7 @@ function makeTarget(options, deps, at) {
                 url: options.url?.trim() || undefined,
                 serverCommand: deps.serverCommand ?? defaultServerCommand(),
                 startTimeoutMs: deps.startTimeoutMs,
+                canary: options.canary,
                 log: deps.log,
             });
         case 'tfserving-dir':
@@ -70221,6 +70775,8 @@ async function runDeploy(options, deps) {
     catch (error) {
         if (!(error instanceof DeployFailure))
             throw error;
+        if (error.rolledBack)
+            return finish('rolled_back', `Deploying ${label} to ${environment} was rolled back: ${error.message}`, undefined, null);
         return finish('failure', `Deploying ${label} to ${environment} failed; production is unchanged: ${error.message}`, undefined, null);
     }
     let smoke = null;
@@ -70331,7 +70887,409 @@ const deployAction = defineAction({
     },
 });
 
+;// CONCATENATED MODULE: ./build/shared/src/platform/github/dispatch.js
+/**
+ * The `dispatch` input of drift-check: which retraining workflow to start, and with what. The two
+ * events a GITHUB_TOKEN may start other workflows with are `repository_dispatch` (any workflow
+ * listening for the event type, with a small JSON payload) and `workflow_dispatch` (one workflow
+ * file at a ref).
+ */
+
+/** GitHub's limit on `event_type`. */
+const EVENT_TYPE_MAX = 100;
+/** Drifted column names sent in a payload, at most; the total count is sent as well. */
+const PAYLOAD_COLUMNS_MAX = 20;
+/** Characters kept of each column name in a payload. */
+const PAYLOAD_NAME_MAX = 100;
+const FORMS = "expected 'repository_dispatch:<event-type>' or 'workflow_dispatch:<workflow-file>[@<ref>]' " +
+    "(e.g. 'repository_dispatch:retrain' or 'workflow_dispatch:retrain.yml@main')";
+/**
+ * Parses the `dispatch` input; empty means "no dispatch". A workflow without `@ref` runs at
+ * `defaultRef` (the action passes the repository's default branch or the current ref).
+ */
+function parseDispatch(spec, defaultRef) {
+    const text = spec?.trim() ?? '';
+    if (text === '')
+        return undefined;
+    const fail = (why) => {
+        throw new errors_UserError(`dispatch '${text}': ${why}; ${FORMS}.`, { input: 'dispatch' });
+    };
+    const colon = text.indexOf(':');
+    if (colon < 0)
+        return fail('no event kind');
+    const kind = text.slice(0, colon).trim();
+    const rest = text.slice(colon + 1).trim();
+    if (kind === 'repository_dispatch') {
+        if (rest === '')
+            return fail('the event type is empty');
+        if (rest.length > EVENT_TYPE_MAX)
+            return fail(`the event type is longer than ${EVENT_TYPE_MAX} characters`);
+        if (/[\s]/.test(rest))
+            return fail('the event type contains white space');
+        return { kind, eventType: rest };
+    }
+    if (kind === 'workflow_dispatch') {
+        const at = rest.indexOf('@');
+        // Users copy the path from the repository; the API wants the file name (or the numeric id).
+        const workflow = (at < 0 ? rest : rest.slice(0, at)).trim().replace(/^\.?\/?\.github\/workflows\//, '');
+        const ref = at < 0 ? defaultRef?.trim() : rest.slice(at + 1).trim();
+        if (workflow === '')
+            return fail('the workflow file is empty');
+        if (!/^\d+$/.test(workflow) && !/^[^/\\\s]+\.ya?ml$/.test(workflow)) {
+            return fail(`'${workflow}' is not a workflow file name: give the file under .github/workflows, ending in .yml or .yaml`);
+        }
+        if (!ref)
+            return fail('no ref after @ and no default branch to run the workflow on');
+        if (!isRefName(ref))
+            return fail(`'${ref}' is not a valid branch or tag name`);
+        return { kind, workflow, ref };
+    }
+    return fail(`unknown event kind '${kind}'`);
+}
+/** git check-ref-format, the parts a user can get wrong in a workflow file. */
+function isRefName(ref) {
+    return (!/[\s~^:?*[\\\u0000-\u001f\u007f]/.test(ref) &&
+        !ref.includes('..') &&
+        !ref.includes('@{') &&
+        !ref.startsWith('/') &&
+        !ref.endsWith('/') &&
+        !ref.endsWith('.') &&
+        !ref.endsWith('.lock') &&
+        !ref.includes('//'));
+}
+/** The `client_payload` of a drift `repository_dispatch`: small and bounded whatever the data. */
+function driftDispatchPayload(input) {
+    return {
+        model: input.model.slice(0, PAYLOAD_NAME_MAX),
+        drifted_columns: input.driftedColumns
+            .slice(0, PAYLOAD_COLUMNS_MAX)
+            .map((name) => name.slice(0, PAYLOAD_NAME_MAX)),
+        drifted_columns_total: input.driftedColumns.length,
+        share: Number.isFinite(input.share) ? input.share : 0,
+        report_url: input.reportUrl ?? null,
+        run_url: input.runUrl ?? null,
+        issue_number: input.issueNumber ?? null,
+    };
+}
+/**
+ * Sends the dispatch. `workflow_dispatch` carries no inputs: GitHub rejects inputs the target
+ * workflow does not declare (422 "Unexpected inputs provided"), and we cannot know what it
+ * declares; `repository_dispatch` is the event that carries the payload.
+ */
+async function sendDispatch(helper, target, payload) {
+    if (target.kind === 'repository_dispatch') {
+        return helper.repositoryDispatch(target.eventType, { ...payload });
+    }
+    return helper.workflowDispatch(target.workflow, target.ref, {});
+}
+function describeDispatch(target) {
+    return target.kind === 'repository_dispatch'
+        ? `repository_dispatch ${target.eventType}`
+        : `workflow_dispatch ${target.workflow}@${target.ref}`;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/platform/github/drift-issue.js
+/**
+ * The drift alert on GitHub: one open issue per (model, label), a comment per drifted run, closed
+ * with a comment when the drift is gone, and at most one retraining dispatch per drift episode.
+ *
+ * State lives in the issue itself, as hidden data in its body (no external storage; a cron job
+ * has nothing else that survives between runs):
+ *   { consecutive, alerted, dispatched, since }
+ * - `consecutive`: drifted runs in a row in this episode.
+ * - `alerted`: the alert is raised (with confirm-runs N, only from the N-th drifted run on).
+ * - `dispatched`: retraining was sent for this episode; never sent again while the issue is open.
+ *
+ * confirm-runs N > 1 needs somewhere to count before it alerts. The count is kept in the same
+ * issue, opened quietly as "suspected" on the first drifted run: further runs only edit its body
+ * (edits notify nobody), no comment is posted and nothing is dispatched until the N-th
+ * consecutive drifted run turns it into the alert (new title, one comment, the dispatch). A clean
+ * run before that closes it as "not planned" without a comment. So an episode costs one issue,
+ * whether it is confirmed or not, and the alert's comments start only once it is confirmed.
+ */
+
+
+
+
+
+
+/** The marker is `<!-- mlops:drift:<key> -->`; the state block uses the same kind. */
+const DRIFT_KIND = DRIFT_MARKER_KIND;
+/** GitHub's limit on issue titles. */
+const TITLE_MAX = 256;
+/**
+ * Opens, updates or closes the drift issue for `result` and sends the retraining dispatch once per
+ * episode. Bad `dispatch`/`confirmRuns`/`issueLabel` values are `UserError`s; a read-only token
+ * or a dispatch GitHub refuses is a warning in the result, never an exception.
+ */
+async function publishDrift(helper, result, options) {
+    const confirmRuns = checkConfirmRuns(options.confirmRuns);
+    const target = parseDispatch(options.dispatch, options.defaultRef);
+    const warnings = [];
+    const outcome = { action: 'none', dispatched: false, readOnly: false, warnings };
+    /** Records a refused write; false tells the caller to stop writing. */
+    const wrote = (write) => {
+        if (write.ok)
+            return true;
+        outcome.readOnly = true;
+        warnings.push(write.message);
+        return false;
+    };
+    const dispatch = async (issueNumber) => {
+        if (!target)
+            return false;
+        const sent = await dispatchSafely(helper, target, result, options, issueNumber, warnings);
+        if (sent === 'read-only')
+            outcome.readOnly = true;
+        outcome.dispatched = sent === 'sent';
+        return outcome.dispatched;
+    };
+    if (!options.openIssue) {
+        if (confirmRuns > 1) {
+            throw new errors_UserError('confirm-runs needs open-issue: the count of consecutive drifted runs is kept in the drift issue.', { input: 'confirm-runs' });
+        }
+        if (result.driftDetected && target) {
+            warnings.push(`open-issue is off, so nothing records that retraining was already started: every drifted run dispatches (${describeDispatch(target)}).`);
+            await dispatch();
+        }
+        return outcome;
+    }
+    const label = checkLabel(options.issueLabel);
+    const marker = stickyMarker(DRIFT_KIND, result.markerKey);
+    const existing = await helper.findIssueByMarker(label, marker);
+    const now = new Date().toISOString();
+    const texts = new IssueTexts(result, options, marker, confirmRuns);
+    if (!existing) {
+        if (!result.driftDetected)
+            return outcome;
+        const state = {
+            consecutive: 1,
+            alerted: confirmRuns <= 1,
+            dispatched: false,
+            since: now,
+        };
+        const created = await helper.createIssue(texts.title(state), texts.body(state, target), [label]);
+        if (!wrote(created)) {
+            // Without the issue there is no record of a dispatch, so one now would repeat every night.
+            if (target)
+                warnings.push('Retraining was not dispatched because the drift issue could not be opened.');
+            return outcome;
+        }
+        outcome.issueNumber = created.value.number;
+        outcome.issueUrl = created.value.url;
+        await warnIfUnlabelled(helper, created.value.number, label, warnings);
+        if (!state.alerted) {
+            outcome.action = 'pending-confirmation';
+            return outcome;
+        }
+        outcome.action = 'opened';
+        if (await dispatch(created.value.number)) {
+            state.dispatched = true;
+            wrote(await helper.updateIssue(created.value.number, { body: texts.body(state, target) }));
+        }
+        return outcome;
+    }
+    outcome.issueNumber = existing.number;
+    const previous = readState(existing.body);
+    if (!previous) {
+        warnings.push(`Issue #${existing.number} carries the drift marker but no readable state (edited by hand?): treating it as an alert whose retraining was already dispatched.`);
+    }
+    const state = previous ?? { consecutive: 1, alerted: true, dispatched: true, since: now };
+    if (!result.driftDetected) {
+        if (state.alerted) {
+            if (!wrote(await helper.commentOnIssue(existing.number, texts.resolvedComment(state))))
+                return outcome;
+            if (!wrote(await helper.updateIssue(existing.number, { state: 'closed', stateReason: 'completed' })))
+                return outcome;
+        }
+        else {
+            const body = texts.unconfirmedBody(state);
+            const closed = await helper.updateIssue(existing.number, {
+                body,
+                state: 'closed',
+                stateReason: 'not_planned',
+            });
+            if (!wrote(closed))
+                return outcome;
+        }
+        outcome.action = 'closed';
+        return outcome;
+    }
+    state.consecutive += 1;
+    const confirmedNow = !state.alerted && state.consecutive >= confirmRuns;
+    if (!state.alerted && !confirmedNow) {
+        if (!wrote(await helper.updateIssue(existing.number, { body: texts.body(state, target) })))
+            return outcome;
+        outcome.action = 'pending-confirmation';
+        return outcome;
+    }
+    state.alerted = true;
+    const comment = confirmedNow ? texts.confirmedComment(state) : texts.stillDriftingComment(state);
+    if (!wrote(await helper.commentOnIssue(existing.number, comment)))
+        return outcome;
+    if (!state.dispatched && (await dispatch(existing.number)))
+        state.dispatched = true;
+    const update = confirmedNow
+        ? { title: texts.title(state), body: texts.body(state, target) }
+        : { body: texts.body(state, target) };
+    if (!wrote(await helper.updateIssue(existing.number, update)))
+        return outcome;
+    outcome.action = confirmedNow ? 'opened' : 'updated';
+    return outcome;
+}
+function checkConfirmRuns(value) {
+    if (value === undefined)
+        return 1;
+    if (!Number.isInteger(value) || value < 1 || value > 100) {
+        throw new errors_UserError(`confirm-runs must be a whole number of consecutive drifted runs from 1 to 100; got ${value}.`, { input: 'confirm-runs' });
+    }
+    return value;
+}
+function checkLabel(label) {
+    const trimmed = label.trim();
+    // The issues API filters on a comma-separated list, so a comma would split the label in two.
+    if (trimmed === '' || trimmed.includes(',') || trimmed.length > 50) {
+        throw new errors_UserError(`issue-label must be one label name of 1 to 50 characters without commas; got '${label}'.`, { input: 'issue-label' });
+    }
+    return trimmed;
+}
+function readState(body) {
+    const data = decodeHiddenData(body, DRIFT_KIND);
+    if (!data ||
+        typeof data.consecutive !== 'number' ||
+        !Number.isInteger(data.consecutive) ||
+        data.consecutive < 0 ||
+        typeof data.alerted !== 'boolean' ||
+        typeof data.dispatched !== 'boolean') {
+        return undefined;
+    }
+    return {
+        consecutive: data.consecutive,
+        alerted: data.alerted,
+        dispatched: data.dispatched,
+        since: typeof data.since === 'string' ? data.since : new Date().toISOString(),
+    };
+}
+/**
+ * An issue is found again only by its label; when GitHub drops the label (a token without push
+ * access, per the API docs) the next run would open a duplicate, so say so now.
+ */
+async function warnIfUnlabelled(helper, issueNumber, label, warnings) {
+    const labels = await helper.labels(issueNumber);
+    if (!labels.includes(label)) {
+        const message = `Issue #${issueNumber} was opened without the label '${label}' (the token may lack push access): later runs will not find it and may open another.`;
+        helper.log.warning(message);
+        warnings.push(message);
+    }
+}
+/** Sends the dispatch; a refusal (read-only token) or a bad target (404/422) becomes a warning. */
+async function dispatchSafely(helper, target, result, options, issueNumber, warnings) {
+    const payload = driftDispatchPayload({
+        model: options.model,
+        driftedColumns: result.driftedColumns,
+        share: result.share,
+        reportUrl: options.reportUrl,
+        runUrl: options.runUrl,
+        issueNumber,
+    });
+    try {
+        const sent = await sendDispatch(helper, target, payload);
+        if (sent.ok) {
+            helper.log.info(`Retraining dispatched: ${describeDispatch(target)}.`);
+            return 'sent';
+        }
+        warnings.push(sent.message);
+        return 'read-only';
+    }
+    catch (error) {
+        const status = error.status;
+        if (status === 404 || status === 422) {
+            const message = `dispatch ${describeDispatch(target)} was refused by GitHub (${status}: ${error.message}); check the workflow file and ref in the dispatch input. It is tried again on the next drifted run.`;
+            helper.log.warning(message);
+            warnings.push(message);
+            return 'failed';
+        }
+        throw error;
+    }
+}
+/** Everything this module writes into issues; data-derived text goes through escapeMarkdown. */
+class IssueTexts {
+    result;
+    options;
+    marker;
+    confirmRuns;
+    constructor(result, options, marker, confirmRuns) {
+        this.result = result;
+        this.options = options;
+        this.marker = marker;
+        this.confirmRuns = confirmRuns;
+    }
+    title(state) {
+        const model = this.options.model.replace(/\s+/g, ' ').trim();
+        const title = state.alerted
+            ? `Data drift detected: ${model}`
+            : `Data drift suspected: ${model} (${state.consecutive} of ${this.confirmRuns} runs)`;
+        return title.length > TITLE_MAX ? `${title.slice(0, TITLE_MAX - 1)}…` : title;
+    }
+    /** The issue body: always the latest report, a status line, and the state. */
+    body(state, target) {
+        const lines = [
+            `Drifted in ${state.consecutive} consecutive run(s) since ${state.since}.`,
+            target
+                ? state.dispatched
+                    ? `Retraining dispatched once for this episode (\`${describeDispatch(target)}\`).`
+                    : state.alerted
+                        ? `Retraining (\`${describeDispatch(target)}\`) not dispatched yet; it is tried on the next drifted run.`
+                        : `Retraining (\`${describeDispatch(target)}\`) will be dispatched when the drift is confirmed.`
+                : '',
+        ].filter(Boolean);
+        const banner = state.alerted
+            ? ''
+            : `> [!NOTE]\n> Drift seen in ${state.consecutive} of the ${this.confirmRuns} consecutive runs needed before alerting (confirm-runs). This issue becomes the alert if the drift persists, and closes by itself otherwise.`;
+        return this.fit([banner, this.result.issueMarkdown].filter(Boolean).join('\n\n'), `---\n${lines.join(' ')}\n${this.state(state)}`);
+    }
+    unconfirmedBody(state) {
+        return [
+            this.marker,
+            `Drift was seen in ${state.consecutive} run(s) but the next run was clean, so it was not confirmed (confirm-runs ${this.confirmRuns}). Closed without alerting.`,
+            this.state({ ...state, consecutive: 0 }),
+        ].join('\n\n');
+    }
+    confirmedComment(state) {
+        return this.fit(`**Drift confirmed** after ${state.consecutive} consecutive drifted runs (since ${state.since}).\n\n${this.reportWithoutMarker()}`);
+    }
+    stillDriftingComment(state) {
+        return this.fit(`**Drift still detected** (${state.consecutive} consecutive runs since ${state.since}).\n\n${this.reportWithoutMarker()}`);
+    }
+    resolvedComment(state) {
+        const share = `${(100 * this.result.share).toFixed(1)}%`;
+        const link = this.options.runUrl ? ` ([workflow run](${encodeURI(this.options.runUrl)}))` : '';
+        return [
+            `**Drift resolved** for model ${escapeMarkdown(this.options.model)}: the latest run found no dataset drift (${share} of columns drifted)${link}.`,
+            `The episode lasted ${state.consecutive} drifted run(s) since ${state.since}. Closing.`,
+        ].join('\n\n');
+    }
+    /** Comments repeat the report but not the marker, so only the issue body identifies the issue. */
+    reportWithoutMarker() {
+        return this.result.issueMarkdown.split(this.marker).join('').trim();
+    }
+    state(state) {
+        return encodeHiddenData(DRIFT_KIND, state);
+    }
+    /** One section cut from its end when too long, so the marker and headline at the top survive. */
+    fit(markdown, footer) {
+        const pointer = this.options.reportUrl
+            ? `Report shortened to fit GitHub's size limit; the full report is [here](${encodeURI(this.options.reportUrl)}).`
+            : "Report shortened to fit GitHub's size limit; the full report is in the job summary and the report artifact.";
+        return fitSections([{ markdown, priority: 0 }], 
+        // Some room under the limit for GitHub counting differently than UTF-16 units.
+        { limit: COMMENT_LIMIT - 512, pointer, footer }).markdown;
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/actions/drift-check/main.js
+
+
 
 
 
@@ -70339,8 +71297,14 @@ const deployAction = defineAction({
 
 const driftCheckAction = defineAction({
     name: 'drift-check',
-    async run({ inputs, config, log, platform }) {
+    async run({ inputs, config, log, platform, services }) {
         const name = inputs.required('name');
+        const issueLabel = inputs.required('issue-label');
+        const confirmRuns = inputs.number('confirm-runs', { integer: true, min: 1 });
+        const payload = platform.env.payload;
+        const defaultRef = payload.repository?.default_branch ?? platform.env.ref?.replace(/^refs\/heads\//, '') ?? 'main';
+        const dispatch = inputs.optional('dispatch');
+        parseDispatch(dispatch, defaultRef);
         let reference = inputs.required('reference');
         let metrics;
         if (reference.startsWith(REGISTRY_PREFIX)) {
@@ -70369,16 +71333,37 @@ const driftCheckAction = defineAction({
             perColumn: config?.config['drift-check']?.['per-column'],
             metrics,
             model: name,
-            issueLabel: inputs.string('issue-label'),
+            issueLabel,
             runUrl: platform.env.runUrl,
         }, log);
+        let issueNumber = '';
+        const github = services.github();
+        if (github && (inputs.boolean('open-issue') || dispatch)) {
+            const published = await publishDrift(github, result, {
+                model: name,
+                issueLabel,
+                openIssue: inputs.boolean('open-issue'),
+                dispatch,
+                confirmRuns,
+                runUrl: platform.env.runUrl,
+                reportUrl: platform.env.runUrl,
+                defaultRef,
+            });
+            for (const warning of published.warnings)
+                log.warning(warning);
+            issueNumber = published.issueNumber === undefined ? '' : String(published.issueNumber);
+            log.info(`Drift issue: ${published.action}${issueNumber ? ` (#${issueNumber})` : ''}${published.dispatched ? '; retraining dispatched' : ''}.`);
+        }
+        else if (result.driftDetected) {
+            log.info('No GitHub token here: the issue body is in the report summary; no issue opened.');
+        }
         return {
             outputs: {
                 'drift-detected': result.driftDetected,
                 'drifted-columns': result.driftedColumns.join(','),
                 share: result.share,
                 'report-path': result.reportPath,
-                'issue-number': '',
+                'issue-number': issueNumber,
             },
             summary: result.summaryMarkdown,
             failure: result.driftDetected && inputs.boolean('fail-on-drift')
@@ -70416,132 +71401,6 @@ async function modelFiles(model) {
 function digest_modelName(path) {
     const file = (0,external_node_path_.basename)(path);
     return /^model\.(json|onnx)$/i.test(file) ? (0,external_node_path_.basename)((0,external_node_path_.dirname)(path)) : file.replace(/\.(onnx|json)$/i, '');
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/evaluate/input.js
-
-/** Maps label text to class indices; a label outside `classes` is the user's error, named with examples. */
-function encodeLabels(labels, classes, what) {
-    const index = new Map(classes.map((c, i) => [c, i]));
-    const out = new Int32Array(labels.length);
-    const unknown = new Map();
-    let firstRow = -1;
-    for (let i = 0; i < labels.length; i++) {
-        const label = labels[i];
-        const c = label === null ? undefined : index.get(label);
-        if (c === undefined) {
-            const key = label === null ? '(missing)' : JSON.stringify(label);
-            unknown.set(key, (unknown.get(key) ?? 0) + 1);
-            if (firstRow < 0)
-                firstRow = i;
-            continue;
-        }
-        out[i] = c;
-    }
-    if (unknown.size > 0) {
-        const count = [...unknown.values()].reduce((a, b) => a + b, 0);
-        const examples = [...unknown.keys()].slice(0, 5).join(', ');
-        throw new errors_UserError(`${what} has ${count} row(s) with labels that are not among the model's classes [${classes.map((c) => JSON.stringify(c)).join(', ')}]: ${examples} (first at row ${firstRow + 1}).`);
-    }
-    return out;
-}
-/** Rejects NaN and ±Infinity, naming the first row (1-based). */
-function checkFinite(values, what, stride = 1) {
-    for (let i = 0; i < values.length; i++) {
-        if (!Number.isFinite(values[i])) {
-            throw new errors_UserError(`${what} is ${values[i]} at row ${Math.floor(i / stride) + 1}; predictions must be finite numbers.`);
-        }
-    }
-}
-/**
- * Scores must be probabilities: each in [0, 1] and each row summing to 1 within `tolerance`
- * (float32 softmax outputs sum to 1 within ~1e-7; logits or unnormalised scores are far off).
- */
-const PROBABILITY_TOLERANCE = 1e-4;
-function checkProbabilities(scores, k, what) {
-    checkFinite(scores, what, k);
-    const rows = scores.length / k;
-    for (let i = 0; i < rows; i++) {
-        let sum = 0;
-        for (let c = 0; c < k; c++) {
-            const p = scores[i * k + c];
-            if (p < -PROBABILITY_TOLERANCE || p > 1 + PROBABILITY_TOLERANCE) {
-                throw new errors_UserError(`${what} has ${p} at row ${i + 1}, outside [0, 1]: scores must be probabilities, not logits.`);
-            }
-            sum += p;
-        }
-        if (Math.abs(sum - 1) > PROBABILITY_TOLERANCE) {
-            throw new errors_UserError(`${what}: the class probabilities of row ${i + 1} sum to ${sum}, not 1 (tolerance ${PROBABILITY_TOLERANCE}). Apply softmax, or give probabilities.`);
-        }
-    }
-}
-/** Index of the highest score per row (first on ties, like argmax). */
-function argmaxRows(scores, k) {
-    const rows = scores.length / k;
-    const out = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) {
-        let best = 0;
-        for (let c = 1; c < k; c++)
-            if (scores[i * k + c] > scores[i * k + best])
-                best = c;
-        out[i] = best;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/evaluate/labels.js
-/**
- * Class labels are strings everywhere (a CSV's `1` and a Parquet's 1.0 are the same class `1`).
- * Order follows scikit-learn's `np.unique`: numeric labels numerically, others as strings; for
- * two classes the second is the positive class (1 of {0, 1}, true of {false, true}).
- */
-function sortLabels(labels) {
-    const unique = [...new Set(labels)];
-    const numeric = unique.every((l) => l.trim() !== '' && Number.isFinite(Number(l)));
-    return numeric ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort();
-}
-/** SQL turning a column into its label text; integral numbers lose the `.0` a DOUBLE column adds. */
-function labelSql(column, duckdbType) {
-    if (/^(DOUBLE|FLOAT|REAL|DECIMAL)/i.test(duckdbType)) {
-        return `CASE WHEN ${column} = round(${column}) AND abs(${column}) < 9e15 THEN CAST(CAST(${column} AS BIGINT) AS VARCHAR) ELSE CAST(${column} AS VARCHAR) END`;
-    }
-    if (/^BOOL/i.test(duckdbType))
-        return `lower(CAST(${column} AS VARCHAR))`;
-    return `CAST(${column} AS VARCHAR)`;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/evaluate/stream.js
-/**
- * Runs a query and hands its result over in DuckDB's chunks (2048 rows), column-major, so a
- * million-row table never becomes a million JS objects.
- */
-async function streamColumns(db, sql, onChunk) {
-    const result = await db.connection.stream(sql);
-    let total = 0;
-    for (;;) {
-        const chunk = await result.fetchChunk();
-        if (chunk === null || chunk.rowCount === 0)
-            break;
-        await onChunk(chunk.getColumns(), chunk.rowCount);
-        total += chunk.rowCount;
-    }
-    return total;
-}
-/** A growable Float64Array. */
-class FloatColumn {
-    data = new Float64Array(1024);
-    length = 0;
-    push(value) {
-        if (this.length === this.data.length) {
-            const next = new Float64Array(this.data.length * 2);
-            next.set(this.data);
-            this.data = next;
-        }
-        this.data[this.length++] = value;
-    }
-    toArray() {
-        return this.data.slice(0, this.length);
-    }
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/evaluate/inference.js
@@ -70725,170 +71584,6 @@ const metrics_file_METRICS_SCHEMA = 'mlops-metrics/v1';
 const SMALL_SLICE_ROWS = 30;
 /** Slice values kept per column (the most frequent); the rest are counted in `other_values`. */
 const MAX_SLICE_VALUES = 50;
-
-;// CONCATENATED MODULE: ./build/shared/src/evaluate/predictions-file.js
-
-
-
-
-
-/**
- * Reads a predictions file (DESIGN.md §4): `y_true`, `y_pred`, and scores as `y_score` (binary:
- * probability of the positive class) or `y_score_<class>`; other columns can be slices.
- */
-async function readPredictions(db, dataset, options) {
-    const types = new Map(dataset.columns.map((c) => [c.name, c.type]));
-    const where = `the predictions file '${dataset.path}'`;
-    if (!types.has('y_true')) {
-        throw new errors_UserError(`${where} has no 'y_true' column (columns: ${[...types.keys()].join(', ')}); expected y_true, y_pred and/or y_score / y_score_<class>.`, { input: 'predictions', file: dataset.path });
-    }
-    const scoreColumns = [...types.keys()].filter((c) => c.startsWith('y_score_'));
-    const binaryScore = types.has('y_score');
-    const hasPred = types.has('y_pred');
-    if (!hasPred && !binaryScore && scoreColumns.length === 0) {
-        throw new errors_UserError(`${where} has neither 'y_pred' nor score columns ('y_score' or 'y_score_<class>').`, {
-            input: 'predictions',
-            file: dataset.path,
-        });
-    }
-    for (const s of options.slices) {
-        if (!types.has(s))
-            throw new errors_UserError(`The slice column '${s}' is not in ${where}.`, { input: 'slices' });
-    }
-    const view = quoteIdent(dataset.view);
-    const task = options.task === 'auto'
-        ? await detectTask(db, dataset, binaryScore || scoreColumns.length > 0)
-        : options.task;
-    const sliceSql = options.slices.map((s) => `CAST(${quoteIdent(s)} AS VARCHAR)`);
-    const slices = Object.fromEntries(options.slices.map((s) => [s, []]));
-    const pushSlices = (columns, from, rows) => {
-        options.slices.forEach((s, j) => {
-            const values = columns[from + j];
-            for (let r = 0; r < rows; r++)
-                slices[s].push(values[r]);
-        });
-    };
-    if (task === 'regression') {
-        const yTrue = new FloatColumn();
-        const yPred = new FloatColumn();
-        if (!hasPred)
-            throw new errors_UserError(`${where} needs a 'y_pred' column for regression.`, { input: 'predictions' });
-        const rows = await streamColumns(db, `SELECT TRY_CAST(y_true AS DOUBLE), TRY_CAST(y_pred AS DOUBLE)${sliceSql.map((s) => `, ${s}`).join('')} FROM ${view}`, (columns, n) => {
-            for (let r = 0; r < n; r++) {
-                yTrue.push(columns[0][r] ?? Number.NaN);
-                yPred.push(columns[1][r] ?? Number.NaN);
-            }
-            pushSlices(columns, 2, n);
-        });
-        const data = { yTrue: yTrue.toArray(), yPred: yPred.toArray() };
-        checkFinite(data.yTrue, `y_true in ${where}`);
-        checkFinite(data.yPred, `y_pred in ${where}`);
-        return { task, data, rows, slices };
-    }
-    const trueLabels = [];
-    const predLabels = [];
-    const scoreValues = new FloatColumn();
-    const scoreSources = binaryScore ? ['y_score'] : scoreColumns;
-    const select = [
-        labelSql('y_true', types.get('y_true')),
-        hasPred ? labelSql('y_pred', types.get('y_pred')) : 'NULL',
-        ...scoreSources.map((c) => `TRY_CAST(${quoteIdent(c)} AS DOUBLE)`),
-        ...sliceSql,
-    ];
-    const rows = await streamColumns(db, `SELECT ${select.join(', ')} FROM ${view}`, (columns, n) => {
-        for (let r = 0; r < n; r++) {
-            trueLabels.push(columns[0][r]);
-            predLabels.push(columns[1][r]);
-            for (let c = 0; c < scoreSources.length; c++)
-                scoreValues.push(columns[2 + c][r] ?? Number.NaN);
-        }
-        pushSlices(columns, 2 + scoreSources.length, n);
-    });
-    let classes;
-    let scores = null;
-    if (scoreColumns.length > 0 && !binaryScore) {
-        const named = scoreColumns.map((c) => c.slice('y_score_'.length));
-        classes = sortLabels(named);
-        const raw = scoreValues.toArray();
-        const k = classes.length;
-        // Reorder the file's score columns into sorted class order.
-        const position = classes.map((c) => named.indexOf(c));
-        scores = new Float64Array(rows * k);
-        for (let r = 0; r < rows; r++)
-            for (let c = 0; c < k; c++)
-                scores[r * k + c] = raw[r * k + position[c]];
-        if (k < 2)
-            throw new errors_UserError(`${where} has one score column; give y_score_<class> for every class, or y_score for binary.`);
-        checkProbabilities(scores, k, `the scores in ${where}`);
-    }
-    else {
-        classes = binaryClasses(trueLabels, predLabels, binaryScore, where);
-        if (binaryScore) {
-            const positive = scoreValues.toArray();
-            checkFinite(positive, `y_score in ${where}`);
-            scores = new Float64Array(rows * 2);
-            for (let r = 0; r < rows; r++) {
-                const p = positive[r];
-                if (p < 0 || p > 1)
-                    throw new errors_UserError(`y_score in ${where} is ${p} at row ${r + 1}; it must be a probability in [0, 1].`);
-                scores[r * 2] = 1 - p;
-                scores[r * 2 + 1] = p;
-            }
-        }
-    }
-    const yTrue = encodeLabels(trueLabels, classes, `y_true in ${where}`);
-    const yPred = hasPred
-        ? encodeLabels(predLabels, classes, `y_pred in ${where}`)
-        : argmaxRows(scores, classes.length);
-    return { task: 'classification', data: { classes, yTrue, yPred, scores }, rows, slices };
-}
-/** Classes from the labels seen; with `y_score`, exactly two, the second being positive. */
-function binaryClasses(trueLabels, predLabels, binaryScore, where) {
-    const seen = new Set();
-    for (const l of trueLabels)
-        if (l !== null)
-            seen.add(l);
-    for (const l of predLabels)
-        if (l !== null)
-            seen.add(l);
-    if (!binaryScore) {
-        const classes = sortLabels(seen);
-        if (classes.length < 2)
-            throw new errors_UserError(`${where} has a single class (${classes[0] ?? 'none'}); metrics need two or more.`);
-        return classes;
-    }
-    for (const pair of [
-        ['0', '1'],
-        ['false', 'true'],
-    ]) {
-        if ([...seen].every((l) => pair.includes(l)))
-            return pair;
-    }
-    const classes = sortLabels(seen);
-    if (classes.length !== 2) {
-        throw new errors_UserError(`${where} has 'y_score' (binary) but ${classes.length} distinct labels (${classes.slice(0, 5).join(', ')}); use y_score_<class> columns for more than two classes.`);
-    }
-    return classes;
-}
-/**
- * `task: auto`: classification when there are scores, text or boolean labels, or few integral
- * label values (at most 20) with integral predictions; regression otherwise.
- */
-async function detectTask(db, dataset, hasScores) {
-    if (hasScores)
-        return 'classification';
-    const type = dataset.columns.find((c) => c.name === 'y_true').type;
-    if (!/^(DOUBLE|FLOAT|REAL|DECIMAL|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)/i.test(type)) {
-        return 'classification';
-    }
-    // y_pred counts too: integral targets with fractional predictions are a regression.
-    const predType = dataset.columns.find((c) => c.name === 'y_pred')?.type;
-    const predIntegral = predType === undefined || !/^(DOUBLE|FLOAT|REAL|DECIMAL)/i.test(predType)
-        ? 'true'
-        : 'coalesce(bool_and(y_pred = round(y_pred)), true)';
-    const [row] = await db.all(`SELECT count(DISTINCT y_true) AS "distinct", coalesce(bool_and(y_true = round(y_true)), true) AND ${predIntegral} AS integral FROM ${quoteIdent(dataset.view)}`);
-    return row.integral && Number(row.distinct) <= 20 ? 'classification' : 'regression';
-}
 
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
@@ -71318,11 +72013,24 @@ function confusionMatrix(input) {
 ;// CONCATENATED MODULE: ./build/actions/evaluate/main.js
 
 
+
+
 const evaluateAction = defineAction({
     name: 'evaluate',
     async run({ inputs, log, platform }) {
+        let model = inputs.optional('model');
+        if (model?.startsWith(REGISTRY_PREFIX)) {
+            const registry = openRegistry({
+                backend: 'local',
+                registry: inputs.string('registry'),
+                workingDirectory: inputs.workingDirectory,
+            });
+            const resolved = await resolveModel(registry, model.slice(REGISTRY_PREFIX.length));
+            log.info(`${model} is version ${resolved.record.version} (${resolved.record.digest}).`);
+            model = resolved.path;
+        }
         const result = await runEvaluate({
-            model: inputs.optional('model'),
+            model,
             predictions: inputs.optional('predictions'),
             data: inputs.optional('data'),
             target: inputs.optional('target'),
@@ -73237,7 +73945,7 @@ const ACTION_SPECS = {
         "description": "Evaluate a TF.js or ONNX model, or a predictions file, with metrics that match scikit-learn, bootstrap confidence intervals and slices.",
         "inputs": {
             "model": {
-                "description": "Model to evaluate: a TF.js model.json (or its folder) or an .onnx file. Leave empty when predictions is given.",
+                "description": "Model to evaluate: a TF.js model.json (or its folder), an .onnx file, or registry:<name>@<alias> (e.g. the production model, to compare on the same rows). Leave empty when predictions is given.",
                 "required": false,
                 "default": ""
             },
@@ -73295,6 +74003,11 @@ const ACTION_SPECS = {
                 "description": "Where to write metrics.json (mlops-metrics/v1).",
                 "required": false,
                 "default": "mlops-reports/metrics.json"
+            },
+            "registry": {
+                "description": "Registry root for registry: models (local backend).",
+                "required": false,
+                "default": ".mlops/registry"
             },
             "predictions-output": {
                 "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons.",
@@ -73651,6 +74364,11 @@ const ACTION_SPECS = {
                 "description": "Start retraining on drift: repository_dispatch:<event-type> or workflow_dispatch:<workflow-file>[@ref]. Empty: none.",
                 "required": false,
                 "default": ""
+            },
+            "confirm-runs": {
+                "description": "Raise the alert (issue comment, dispatch) only after this many consecutive drifted runs; earlier runs keep a quiet suspected issue.",
+                "required": false,
+                "default": "1"
             },
             "fail-on-drift": {
                 "description": "Fail the step when the dataset drifted. Boolean.",

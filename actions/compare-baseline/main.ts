@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defineAction } from '../../shared/src/actions/define.js';
+import { loadPairedRows } from '../../shared/src/compare/paired-rows.js';
 import { registryBaselineResolver } from '../../shared/src/compare/registry-baseline.js';
 import { runCompareBaseline } from '../../shared/src/compare/run.js';
 import { githubBaselineResolver } from '../../shared/src/platform/github/branch-baseline.js';
@@ -19,11 +20,16 @@ export const compareBaselineAction = defineAction({
         registry: inputs.string('registry'),
         workingDirectory: inputs.workingDirectory,
       });
+    const current = inputs.required('current');
+    const baseline = inputs.optional('baseline');
+    // A baseline metrics file evaluated on the same rows allows the paired bootstrap (fewer false alarms).
+    const baselineFile =
+      baseline && !/^(registry|branch):/.test(baseline) ? inputs.resolvePath(baseline) : undefined;
     const payload = platform.env.payload as { pull_request?: { head?: { sha?: string } } };
     const compared = await runCompareBaseline(
       {
-        current: inputs.required('current'),
-        baseline: inputs.optional('baseline'),
+        current,
+        baseline,
         thresholds: inputs.optional('thresholds'),
         configThresholds: config?.config.metrics,
         significance: significance > 0 ? significance : undefined,
@@ -34,7 +40,13 @@ export const compareBaselineAction = defineAction({
         modelKey: name,
         sha: payload.pull_request?.head?.sha ?? platform.env.sha,
       },
-      { log, resolveBaseline: githubBaselineResolver(github, registryBaselineResolver(registry)) },
+      {
+        log,
+        resolveBaseline: githubBaselineResolver(github, registryBaselineResolver(registry)),
+        pairedRows: baselineFile
+          ? () => loadPairedRows(inputs.resolvePath(current), baselineFile, { log })
+          : undefined,
+      },
     );
 
     let result = compared;

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { defineAction } from '../../shared/src/actions/define.js';
 import { runDriftCheck } from '../../shared/src/drift/run.js';
+import { parseDispatch } from '../../shared/src/platform/github/dispatch.js';
+import { publishDrift } from '../../shared/src/platform/github/drift-issue.js';
 import { openRegistry } from '../../shared/src/registry/index.js';
 import {
   REGISTRY_PREFIX,
@@ -10,8 +12,15 @@ import {
 
 export const driftCheckAction = defineAction({
   name: 'drift-check',
-  async run({ inputs, config, log, platform }) {
+  async run({ inputs, config, log, platform, services }) {
     const name = inputs.required('name');
+    const issueLabel = inputs.required('issue-label');
+    const confirmRuns = inputs.number('confirm-runs', { integer: true, min: 1 });
+    const payload = platform.env.payload as { repository?: { default_branch?: string } };
+    const defaultRef =
+      payload.repository?.default_branch ?? platform.env.ref?.replace(/^refs\/heads\//, '') ?? 'main';
+    const dispatch = inputs.optional('dispatch');
+    parseDispatch(dispatch, defaultRef);
     let reference = inputs.required('reference');
     let metrics: string | undefined;
     if (reference.startsWith(REGISTRY_PREFIX)) {
@@ -45,18 +54,39 @@ export const driftCheckAction = defineAction({
         perColumn: config?.config['drift-check']?.['per-column'],
         metrics,
         model: name,
-        issueLabel: inputs.string('issue-label'),
+        issueLabel,
         runUrl: platform.env.runUrl,
       },
       log,
     );
+    let issueNumber = '';
+    const github = services.github();
+    if (github && (inputs.boolean('open-issue') || dispatch)) {
+      const published = await publishDrift(github, result, {
+        model: name,
+        issueLabel,
+        openIssue: inputs.boolean('open-issue'),
+        dispatch,
+        confirmRuns,
+        runUrl: platform.env.runUrl,
+        reportUrl: platform.env.runUrl,
+        defaultRef,
+      });
+      for (const warning of published.warnings) log.warning(warning);
+      issueNumber = published.issueNumber === undefined ? '' : String(published.issueNumber);
+      log.info(
+        `Drift issue: ${published.action}${issueNumber ? ` (#${issueNumber})` : ''}${published.dispatched ? '; retraining dispatched' : ''}.`,
+      );
+    } else if (result.driftDetected) {
+      log.info('No GitHub token here: the issue body is in the report summary; no issue opened.');
+    }
     return {
       outputs: {
         'drift-detected': result.driftDetected,
         'drifted-columns': result.driftedColumns.join(','),
         share: result.share,
         'report-path': result.reportPath,
-        'issue-number': '',
+        'issue-number': issueNumber,
       },
       summary: result.summaryMarkdown,
       failure:

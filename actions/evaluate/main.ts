@@ -1,12 +1,25 @@
 import { defineAction } from '../../shared/src/actions/define.js';
 import { runEvaluate } from '../../shared/src/evaluate/run.js';
+import { openRegistry, resolveModel } from '../../shared/src/registry/index.js';
+import { REGISTRY_PREFIX } from '../../shared/src/registry/stored-reports.js';
 
 export const evaluateAction = defineAction({
   name: 'evaluate',
   async run({ inputs, log, platform }) {
+    let model = inputs.optional('model');
+    if (model?.startsWith(REGISTRY_PREFIX)) {
+      const registry = openRegistry({
+        backend: 'local',
+        registry: inputs.string('registry'),
+        workingDirectory: inputs.workingDirectory,
+      });
+      const resolved = await resolveModel(registry, model.slice(REGISTRY_PREFIX.length));
+      log.info(`${model} is version ${resolved.record.version} (${resolved.record.digest}).`);
+      model = resolved.path;
+    }
     const result = await runEvaluate(
       {
-        model: inputs.optional('model'),
+        model,
         predictions: inputs.optional('predictions'),
         data: inputs.optional('data'),
         target: inputs.optional('target'),

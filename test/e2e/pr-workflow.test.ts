@@ -145,7 +145,7 @@ describe('pr.yml end to end', () => {
     const failed = run.steps.filter((s) => s.result && s.result.exitCode !== 0);
     expect(failed.map((s) => `${s.id}: ${s.result?.stdout}`)).toEqual([]);
     const ids = run.steps.filter((s) => !s.skipped).map((s) => s.id);
-    expect(ids).toEqual(['validate', 'train', 'evaluate', 'compare']);
+    expect(ids).toEqual(['validate', 'train', 'evaluate', 'baseline', 'compare']);
     const compare = run.steps.find((s) => s.id === 'compare')?.result;
     expect(compare?.outputs.passed).toBe('true');
     expect(
@@ -164,6 +164,8 @@ describe('pr.yml end to end', () => {
     expect(checks.map((c) => c.conclusion)).toEqual(['success']);
     expect(checks[0].name).toBe('mlops/compare-baseline');
     expect(compare?.summary).toContain('compare-baseline');
+    // Both models were evaluated on the same rows, so the gate used the paired bootstrap.
+    expect(comments[0].body).toMatch(/paired bootstrap/i);
     // train ran with cache: true against the Actions cache emulator.
     expect(results.calls.CreateCacheEntry ?? 0).toBeGreaterThan(0);
   }, 240_000);

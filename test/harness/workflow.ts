@@ -15,6 +15,7 @@ export interface WorkflowStep {
   uses?: string;
   run?: string;
   if?: string;
+  'continue-on-error'?: boolean;
   with?: Record<string, string | number | boolean>;
 }
 
@@ -41,11 +42,18 @@ function lookup(path: string, scope: Record<string, unknown>): unknown {
   return value;
 }
 
-/** Evaluates the `${{ a.b.c }}` property lookups the example workflows use (no operators). */
+/**
+ * Evaluates the expressions the example workflows use: property lookups (`steps.x.outputs.y`),
+ * string literals, and `||` (the first operand that is not empty), as GitHub evaluates them.
+ */
 export function evaluateExpressions(text: string, scope: Record<string, unknown>): string {
-  return text.replace(/\$\{\{\s*([\w.-]+)\s*\}\}/g, (_, path: string) => {
-    const value = lookup(path, scope);
-    return value === undefined || value === null ? '' : String(value);
+  return text.replace(/\$\{\{(.*?)\}\}/g, (_, expression: string) => {
+    for (const operand of expression.split('||').map((o) => o.trim())) {
+      const literal = /^'(.*)'$/.exec(operand);
+      const value = literal ? literal[1] : lookup(operand, scope);
+      if (value !== undefined && value !== null && value !== '') return String(value);
+    }
+    return '';
   });
 }
 
@@ -82,7 +90,9 @@ export async function runJob(steps: WorkflowStep[], context: JobContext): Promis
     });
     outputs[id] = { outputs: result.outputs };
     run.steps.push({ id, uses: step.uses ?? '', skipped: false, result });
-    if (result.exitCode !== 0) run.failed = true;
+    if (result.exitCode !== 0 && step['continue-on-error'] !== true) run.failed = true;
+    // A failed step with continue-on-error exposes no outputs, as on GitHub.
+    if (result.exitCode !== 0) outputs[id] = { outputs: {} };
   }
   return run;
 }

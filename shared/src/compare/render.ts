@@ -67,8 +67,12 @@ function introduction(diff: ComparisonDiff, context: RenderContext): string {
   if (diff.notComparableReason)
     lines.push(`**Not comparable:** ${escapeMarkdown(diff.notComparableReason)}.`);
   if (diff.significance !== undefined) {
+    const paired = diff.rows.some((row) => row.test?.method === 'paired-bootstrap');
+    const how = paired
+      ? 'paired bootstrap over both models’ predictions on the same rows'
+      : 'CI of the difference from the bootstrap CIs';
     lines.push(
-      `A worsening beyond tolerance counts only if significant at α = ${diff.significance} (CI of the difference from the bootstrap CIs).`,
+      `A worsening beyond tolerance counts only if significant at α = ${diff.significance} (${how}).`,
     );
   }
   if (context.override) {
