@@ -229,7 +229,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
     "description": "Evaluate a TF.js or ONNX model, or a predictions file, with metrics that match scikit-learn, bootstrap confidence intervals and slices.",
     "inputs": {
       "model": {
-        "description": "Model to evaluate: a TF.js model.json (or its folder) or an .onnx file. Leave empty when predictions is given.",
+        "description": "Model to evaluate: a TF.js model.json (or its folder), an .onnx file, or registry:<name>@<alias> (e.g. the production model, to compare on the same rows). Leave empty when predictions is given.",
         "required": false,
         "default": ""
       },
@@ -287,6 +287,11 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "description": "Where to write metrics.json (mlops-metrics/v1).",
         "required": false,
         "default": "mlops-reports/metrics.json"
+      },
+      "registry": {
+        "description": "Registry root for registry: models (local backend).",
+        "required": false,
+        "default": ".mlops/registry"
       },
       "predictions-output": {
         "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons.",
@@ -643,6 +648,11 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "description": "Start retraining on drift: repository_dispatch:<event-type> or workflow_dispatch:<workflow-file>[@ref]. Empty: none.",
         "required": false,
         "default": ""
+      },
+      "confirm-runs": {
+        "description": "Raise the alert (issue comment, dispatch) only after this many consecutive drifted runs; earlier runs keep a quiet suspected issue.",
+        "required": false,
+        "default": "1"
       },
       "fail-on-drift": {
         "description": "Fail the step when the dataset drifted. Boolean.",
