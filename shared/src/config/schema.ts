@@ -21,7 +21,7 @@ export const SHARED_KEYS = Object.keys(SHARED_KEY_STEPS) as (keyof typeof SHARED
 
 export function sharedKeyApplies(key: string, action: ActionName): boolean {
   const steps = (SHARED_KEY_STEPS as Record<string, readonly ActionName[]>)[key];
-  return steps !== undefined && steps.includes(action);
+  return steps?.includes(action) ?? false;
 }
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
