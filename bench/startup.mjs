@@ -32,7 +32,7 @@ export function runStartupBench() {
     join(project, 'mlops.yml'),
     'name: penguins\ntarget: species\nmetrics:\n  accuracy: {min: 0.8}\n',
   );
-  const cli = join(root, 'bin/mlops.js');
+  const cli = join(root, 'dist/cli.js');
   const rows = [
     { case: 'node -e 0 (Node itself)', ms: time(['-e', '0']) },
     { case: 'mlops --help', ms: time([cli, '--help']) },

@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../harness/runner.js';
 describe('committed dist/', () => {
   it('is exactly what the source builds to (run `npm run build` and commit dist/ when this fails)', () => {
     const out = mkdtempSync(join(tmpdir(), 'mlops-dist-'));
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/build.mjs'), out], {
+    execFileSync(process.execPath, [join(REPO_ROOT, 'shared/tools/build.mjs'), out], {
       cwd: REPO_ROOT,
       stdio: 'pipe',
     });

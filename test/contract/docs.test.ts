@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_SCHEMA_FILE, configJsonSchema, readmeWithTable } from '../../scripts/gen-docs.js';
+import { CONFIG_SCHEMA_FILE, configJsonSchema, readmeWithTable } from '../../shared/tools/gen-docs.js';
 import { REPO_ROOT } from '../harness/runner.js';
 
 describe('generated documents are current (run `npm run docs` when this fails)', () => {

@@ -56,7 +56,7 @@ export function writeProject(
 /** Runs the built CLI in a project folder, as a person at a terminal would. */
 export function mlops(dir: string, args: string[]): { code: number; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/mlops.js'), ...args], {
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), ...args], {
     cwd: dir,
     env,
     encoding: 'utf8',

@@ -18,7 +18,7 @@ interface Golden {
   upper_tails: { x: number; upper: number }[];
 }
 
-// Written by scripts/golden/compare_significance.py with scipy.stats.norm.
+// Written by test/golden/compare_significance.py with scipy.stats.norm.
 const golden = JSON.parse(
   readFileSync(new URL('../../fixtures/golden/compare-significance.json', import.meta.url), 'utf8'),
 ) as Golden;

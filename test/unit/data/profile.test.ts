@@ -66,7 +66,7 @@ afterAll(() => {
   rmSync(temp, { recursive: true, force: true });
 });
 
-describe('profileDataset against pandas (scripts/golden/profile_golden.py)', () => {
+describe('profileDataset against pandas (test/golden/profile_golden.py)', () => {
   for (const [file, expected] of Object.entries(golden.datasets)) {
     it(`matches pandas on ${file}`, async () => {
       const profile = await profileDataset(db, await openDataset(db, join(DATA, file)));

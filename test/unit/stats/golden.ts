@@ -11,7 +11,7 @@ export interface SampleSpec {
   offset?: number;
 }
 
-/** The MINSTD generator that scripts/golden/stats_golden.py uses for large samples. */
+/** The MINSTD generator that test/golden/stats_golden.py uses for large samples. */
 export function sampleFrom(spec: SampleSpec): Float64Array {
   if (spec.values) return Float64Array.from(spec.values);
   const out = new Float64Array(spec.n!);

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden values for compare-baseline's CI-of-difference test, computed with scipy.
 
-Run with Debian's Python: /usr/bin/python3 scripts/golden/compare_significance.py
+Run with Debian's Python: /usr/bin/python3 test/golden/compare_significance.py
 Writes test/fixtures/golden/compare-significance.json.
 
 For each case, two metric values with their bootstrap CIs (at ci_level) are turned into

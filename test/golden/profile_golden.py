@@ -1,7 +1,7 @@
 """Golden values for the data profile, computed independently with pandas.
 
 Run with Debian's Python (pandas 1.5.3):
-    /usr/bin/python3 scripts/golden/profile_golden.py
+    /usr/bin/python3 test/golden/profile_golden.py
 Writes test/fixtures/golden/profile.json, which test/unit/data/profile.test.ts compares with
 profileDataset(). Conventions matched: nulls/NaN/inf are excluded from the statistics, std is the
 sample standard deviation (ddof=1, pandas' default), quantiles interpolate linearly between order

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders a PR comment written by compare-baseline the way GitHub does (cmark-gfm, GitHub's own
 # markdown renderer) and screenshots it with headless Chromium, for the README.
-# Usage: scripts/render-comment-screenshot.sh mlops-demo/mlops-reports/pr-comment-penguins.md docs/images/pr-comment.png
+# Usage: shared/tools/render-comment-screenshot.sh mlops-demo/mlops-reports/pr-comment-penguins.md docs/images/pr-comment.png
 set -euo pipefail
 comment=${1:-mlops-demo/mlops-reports/pr-comment-penguins.md}
 png=${2:-docs/images/pr-comment.png}

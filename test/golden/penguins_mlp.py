@@ -2,7 +2,7 @@
 """Trains a tiny MLP on vega-datasets' penguins with numpy and exports it as ONNX.
 
 Run from the repository root with Debian's Python (python3-onnx 1.12):
-    /usr/bin/python3 scripts/models/penguins_mlp.py
+    /usr/bin/python3 test/golden/penguins_mlp.py
 
 Writes test/fixtures/models/penguins/:
   model.onnx           input "features" float32 [N, 7] -> output "probabilities" float32 [N, 3]
@@ -100,7 +100,7 @@ graph = helper.make_graph(
     [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", len(classes)])],
     [numpy_helper.from_array(a, n) for a, n in ((w1, "w1"), (b1, "b1"), (w2, "w2"), (b2, "b2"))],
 )
-model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="scripts/models/penguins_mlp.py")
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="test/golden/penguins_mlp.py")
 model.ir_version = 8
 onnx.checker.check_model(model)
 os.makedirs(OUT, exist_ok=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden values for shared/src/stats from scipy 1.10 (Debian python3-scipy).
 
-Run with Debian's interpreter:  /usr/bin/python3 scripts/golden/stats_golden.py
+Run with Debian's interpreter:  /usr/bin/python3 test/golden/stats_golden.py
 Writes test/fixtures/golden/stats.json. Large samples are not stored: they come from a MINSTD
 generator that the TypeScript tests reproduce bit for bit (integer state, value =
 (state % modulus) / divisor + offset), so the fixture stays small while n reaches 20,000.
@@ -185,7 +185,7 @@ for a, b in sample_pairs:
 
 with open(OUT, "w") as f:
     json.dump({
-        "generator": "scripts/golden/stats_golden.py",
+        "generator": "test/golden/stats_golden.py",
         "scipy": scipy.__version__,
         "numpy": np.__version__,
         "ksSamples": ks_samples,

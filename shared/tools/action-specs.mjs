@@ -44,7 +44,7 @@ export function readActionSpecs(root) {
 }
 
 export function renderSpecsModule(specs) {
-  return `// Generated from actions/*/action.yml by scripts/action-specs.mjs (npm run build). Do not edit.
+  return `// Generated from actions/*/action.yml by shared/tools/action-specs.mjs (npm run build). Do not edit.
 export interface InputSpec {
   readonly description: string;
   readonly required: boolean;
@@ -97,5 +97,5 @@ export function renderRootActionYml(specs) {
     outputs,
     runs: { using: 'node24', main: 'dist/main.js' },
   };
-  return `# Generated from actions/*/action.yml by scripts/action-specs.mjs (npm run build). Do not edit.\n${stringify(doc, { lineWidth: 0 })}`;
+  return `# Generated from actions/*/action.yml by shared/tools/action-specs.mjs (npm run build). Do not edit.\n${stringify(doc, { lineWidth: 0 })}`;
 }

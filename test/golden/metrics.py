@@ -2,7 +2,7 @@
 """Golden values for shared/src/metrics, computed by scikit-learn.
 
 Run with Debian's Python (sklearn 1.2.1, numpy 1.24):
-    /usr/bin/python3 scripts/golden/metrics.py > test/fixtures/golden/metrics.json
+    /usr/bin/python3 test/golden/metrics.py > test/fixtures/golden/metrics.json
 
 Classification cases use class indices 0..k-1 (positive class 1 for binary), scores as an n x k
 matrix (binary: [1 - p, p]; sklearn gets p). A value is null where sklearn raises or returns NaN.
@@ -209,7 +209,7 @@ add_regression("regression_even_median", np.arange(10.0), np.arange(10.0) + np.a
 
 json.dump(
     {
-        "generator": "scripts/golden/metrics.py",
+        "generator": "test/golden/metrics.py",
         "sklearn": sklearn.__version__,
         "numpy": np.__version__,
         "cases": cases,

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """scikit-learn metrics of the penguins fixture model on its held-out rows, overall and per Island.
 
-    /usr/bin/python3 scripts/golden/metrics_penguins.py > test/fixtures/golden/metrics-penguins.json
+    /usr/bin/python3 test/golden/metrics_penguins.py > test/fixtures/golden/metrics-penguins.json
 
 Probabilities come from test/fixtures/models/penguins/expected.json (numpy float64 forward pass,
-written by scripts/models/penguins_mlp.py); the evaluate test runs the real ONNX/TF.js model
+written by test/golden/penguins_mlp.py); the evaluate test runs the real ONNX/TF.js model
 (float32), so score metrics agree to ~1e-6, label metrics exactly.
 """
 import csv
@@ -45,7 +45,7 @@ def compute(idx):
 
 
 result = {
-    "generator": "scripts/golden/metrics_penguins.py",
+    "generator": "test/golden/metrics_penguins.py",
     "sklearn": sklearn.__version__,
     "rows": len(rows),
     "overall": compute(np.arange(len(rows))),

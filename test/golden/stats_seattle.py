@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden drift statistics on vega-datasets seattle-weather from scipy 1.10 / pandas 1.5.
 
-Run: /usr/bin/python3 scripts/golden/stats_seattle.py  -> test/fixtures/golden/stats_seattle.json
+Run: /usr/bin/python3 test/golden/stats_seattle.py  -> test/fixtures/golden/stats_seattle.json
 Each case names the subsets (SQL-like month/year filters the test reproduces) and the values the
 drift engine must match: KS statistic exactly, p-values and distances to 1e-9.
 """
@@ -53,5 +53,5 @@ for ref_name, cur_name in [("winter", "summer"), ("jan2012", "jan2013"), ("jan20
     cases.append({"reference": ref_name, "current": cur_name, "rows": [len(ref), len(cur)], "columns": columns})
 
 with open(OUT, "w") as f:
-    json.dump({"generator": "scripts/golden/stats_seattle.py", "cases": cases}, f, indent=1)
+    json.dump({"generator": "test/golden/stats_seattle.py", "cases": cases}, f, indent=1)
 print("wrote", OUT)
