@@ -60415,6 +60415,8 @@ class LocalRegistry {
  * here never escape for you except where a parameter's doc says so, so each call site decides
  * once whether its text is trusted.
  */
+/** C0 controls except tab and line breaks, DEL, and C1 controls (U+009B is CSI to some terminals). */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 /** Zero-width space: breaks GitHub's @mention and #ref auto-linking while rendering invisibly. */
 const ZERO_WIDTH_SPACE = '\u200B';
 /**
@@ -60431,7 +60433,7 @@ const MARKDOWN_PUNCTUATION = /[\\`*_[\]{}()#+\-.!|~:$]/g;
 function escapeMarkdown(text, options = {}) {
     const raw = typeof text === 'string' ? text : String(text);
     // Characters that would be swallowed, invisible or terminal-like are made visible.
-    const cleaned = raw.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '\uFFFD');
+    const cleaned = raw.replace(CONTROL_CHARACTERS, '\uFFFD');
     const lines = cleaned.split(/\r\n|\r|\n/);
     const escapedLines = lines.map(escapeLine);
     if (options.multiline) {
@@ -60462,10 +60464,13 @@ function escapeLine(line) {
 /**
  * Untrusted text as an inline code span: shown verbatim in a monospace font. Mentions and HTML
  * inside code spans are not processed by GitHub, so only the backtick fence needs care.
- * Line breaks become spaces (a code span cannot hold them anyway).
+ * Line breaks become spaces (a code span cannot hold them anyway); other control characters are
+ * made visible, as in `escapeMarkdown`, so a terminal showing the file does not obey them.
  */
 function inlineCode(text) {
-    const raw = (typeof text === 'string' ? text : String(text)).replace(/\r\n|\r|\n/g, ' ');
+    const raw = (typeof text === 'string' ? text : String(text))
+        .replace(/\r\n|\r|\n/g, ' ')
+        .replace(CONTROL_CHARACTERS, '\uFFFD');
     if (raw === '')
         return '` `';
     // Inside a table cell an unescaped `|` still splits the cell, even within backticks.
@@ -74441,7 +74446,7 @@ const SHARED_KEY_STEPS = {
 const SHARED_KEYS = Object.keys(SHARED_KEY_STEPS);
 function sharedKeyApplies(key, action) {
     const steps = SHARED_KEY_STEPS[key];
-    return steps !== undefined && steps.includes(action);
+    return steps?.includes(action) ?? false;
 }
 const scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
 const inputValue = union([scalar, array(scalar)]);
@@ -75704,10 +75709,12 @@ function stripControlSequences(text) {
 }
 /**
  * Text that may hold `::command::` lines (from data, files, a user's program) is printed between
- * `::stop-commands::<token>` and `::<token>::`, so the runner treats it as plain text.
+ * `::stop-commands::<token>` and `::<token>::`, so the runner treats it as plain text. The runner
+ * also executes the legacy `##[command]data` form found anywhere in a line (actions/runner
+ * ActionCommand.TryParse), so that needs the same guard.
  */
 function guardWorkflowCommands(text, token = (0,external_node_crypto_.randomBytes)(16).toString('hex')) {
-    if (!text.includes('::'))
+    if (!text.includes('::') && !text.includes('##['))
         return text;
     return `::stop-commands::${token}\n${text}\n::${token}::`;
 }

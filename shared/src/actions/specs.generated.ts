@@ -1,4 +1,4 @@
-// Generated from actions/*/action.yml by scripts/action-specs.mjs (npm run build). Do not edit.
+// Generated from actions/*/action.yml by shared/tools/action-specs.mjs (npm run build). Do not edit.
 export interface InputSpec {
   readonly description: string;
   readonly required: boolean;
