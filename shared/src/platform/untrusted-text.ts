@@ -15,9 +15,11 @@ export function stripControlSequences(text: string): string {
 
 /**
  * Text that may hold `::command::` lines (from data, files, a user's program) is printed between
- * `::stop-commands::<token>` and `::<token>::`, so the runner treats it as plain text.
+ * `::stop-commands::<token>` and `::<token>::`, so the runner treats it as plain text. The runner
+ * also executes the legacy `##[command]data` form found anywhere in a line (actions/runner
+ * ActionCommand.TryParse), so that needs the same guard.
  */
 export function guardWorkflowCommands(text: string, token = randomBytes(16).toString('hex')): string {
-  if (!text.includes('::')) return text;
+  if (!text.includes('::') && !text.includes('##[')) return text;
   return `::stop-commands::${token}\n${text}\n::${token}::`;
 }

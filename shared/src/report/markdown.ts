@@ -7,6 +7,9 @@
  * once whether its text is trusted.
  */
 
+/** C0 controls except tab and line breaks, DEL, and C1 controls (U+009B is CSI to some terminals). */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
 /** Zero-width space: breaks GitHub's @mention and #ref auto-linking while rendering invisibly. */
 const ZERO_WIDTH_SPACE = '\u200B';
 
@@ -33,7 +36,7 @@ export interface EscapeOptions {
 export function escapeMarkdown(text: unknown, options: EscapeOptions = {}): string {
   const raw = typeof text === 'string' ? text : String(text);
   // Characters that would be swallowed, invisible or terminal-like are made visible.
-  const cleaned = raw.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '\uFFFD');
+  const cleaned = raw.replace(CONTROL_CHARACTERS, '\uFFFD');
   const lines = cleaned.split(/\r\n|\r|\n/);
   const escapedLines = lines.map(escapeLine);
   if (options.multiline) {
@@ -68,10 +71,13 @@ function escapeLine(line: string): string {
 /**
  * Untrusted text as an inline code span: shown verbatim in a monospace font. Mentions and HTML
  * inside code spans are not processed by GitHub, so only the backtick fence needs care.
- * Line breaks become spaces (a code span cannot hold them anyway).
+ * Line breaks become spaces (a code span cannot hold them anyway); other control characters are
+ * made visible, as in `escapeMarkdown`, so a terminal showing the file does not obey them.
  */
 export function inlineCode(text: unknown): string {
-  const raw = (typeof text === 'string' ? text : String(text)).replace(/\r\n|\r|\n/g, ' ');
+  const raw = (typeof text === 'string' ? text : String(text))
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(CONTROL_CHARACTERS, '\uFFFD');
   if (raw === '') return '` `';
   // Inside a table cell an unescaped `|` still splits the cell, even within backticks.
   const body = raw.replace(/\|/g, '\\|');
