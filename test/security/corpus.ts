@@ -93,6 +93,26 @@ export function yamlBomb(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The same bomb inside schema.yaml's own keys: each column's allowed values alias the previous. */
+export function schemaYamlBomb(): string {
+  const lines = ['columns:'];
+  const names = 'abcdefghi';
+  for (let level = 0; level < names.length; level++) {
+    const values =
+      level === 0
+        ? Array(9).fill('"lol"').join(',')
+        : Array(9)
+            .fill(`*${names[level - 1]}`)
+            .join(',');
+    lines.push(
+      `  ${names[level]}:`,
+      '    type: categorical',
+      `    allowed_values: &${names[level]} [${values}]`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** A syntactically valid YAML file just over `bytes` long (a long comment block). */
 export function hugeYaml(firstLine: string, bytes: number): string {
   const filler = `# ${'x'.repeat(98)}\n`;

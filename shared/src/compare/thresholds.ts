@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { YAML_MAX_ALIASES, YAML_MAX_BYTES } from '../config/yaml-source.js';
 import { UserError } from '../errors/index.js';
 
 export type Direction = 'higher' | 'lower';
@@ -55,6 +56,12 @@ export function parseThresholdsInput(input: string, workingDirectory: string): T
         input: 'thresholds',
       });
     }
+    if (statSync(candidate).size > YAML_MAX_BYTES) {
+      throw new UserError(
+        `thresholds file ${input.trim()} is ${statSync(candidate).size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`,
+        { input: 'thresholds', file: candidate },
+      );
+    }
     return parseThresholdsText(readFileSync(candidate, 'utf8'), candidate);
   }
   return parseThresholdsText(input, 'input thresholds');
@@ -75,7 +82,16 @@ export function parseThresholdsText(text: string, source: string): Thresholds {
       input: 'thresholds',
     });
   }
-  let value = document.toJS() as unknown;
+  let value: unknown;
+  try {
+    // An alias bomb is refused before it expands (same limit as mlops.yml).
+    value = document.toJS({ maxAliasCount: YAML_MAX_ALIASES });
+  } catch (error) {
+    throw new UserError(`${source}: ${error instanceof Error ? error.message : String(error)}`, {
+      file,
+      input: 'thresholds',
+    });
+  }
   // mlops.yml's own `metrics:` section may be pasted as is.
   const prefix =
     isObject(value) && Object.keys(value).length === 1 && isObject(value.metrics) ? ['metrics'] : [];

@@ -3,8 +3,9 @@
  * with every rule's line, so that a typo is reported with file, line and the nearest valid key,
  * and an anomaly can point at the rule it broke.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from 'yaml';
+import { YAML_MAX_BYTES } from '../config/yaml-source.js';
 import type { ColumnKind } from '../data/column-kind.js';
 import { UserError } from '../errors/index.js';
 import { didYouMean } from '../text/nearest.js';
@@ -108,8 +109,17 @@ export interface LoadedSchema {
 export function loadSchemaFile(file: string, displayName = file): LoadedSchema {
   let text: string;
   try {
+    // Committed YAML is small: a huge file is refused before it is read (same limit as mlops.yml).
+    const size = statSync(file).size;
+    if (size > YAML_MAX_BYTES) {
+      throw new UserError(
+        `Schema file '${displayName}' is ${size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`,
+        { file: displayName, input: 'schema' },
+      );
+    }
     text = readFileSync(file, 'utf8');
-  } catch {
+  } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new UserError(`Schema file '${displayName}' does not exist or cannot be read.`, {
       file: displayName,
       input: 'schema',
