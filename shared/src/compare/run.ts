@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors/index.js';
+import { writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
 import { type ComparisonDiff, compareMetrics, formatNumber } from './gate.js';
 import { type MetricsFile, readMetricsFile } from './metrics-file.js';
@@ -207,8 +207,7 @@ async function writeReport(
     })),
     slice_regressions: diff.sliceRegressions,
   };
-  await mkdir(dirname(reportPath), { recursive: true });
-  await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  await writeJsonAtomic(reportPath, report);
 }
 
 /** One line for logs and outputs: `accuracy -0.03 (regressed)`. */

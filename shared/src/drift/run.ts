@@ -3,12 +3,13 @@
  * report and return what the action writes (outputs, step summary, issue body). The issue
  * lifecycle (find by marker, update, close, dispatch) lives with the platform layer.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { Database } from '../data/database.js';
 import { type Dataset, openDataset } from '../data/open-dataset.js';
 import { detectFormat } from '../data/source.js';
 import { UserError } from '../errors/index.js';
+import { writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
 import { detectDrift, type ReferenceSide } from './detect.js';
 import { parseMethod } from './methods.js';
@@ -203,8 +204,7 @@ export async function runDriftCheck(options: DriftCheckOptions, log: Log): Promi
     };
 
     const reportPath = at(options.reportPath);
-    mkdirSync(dirname(reportPath), { recursive: true });
-    writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    await writeJsonAtomic(reportPath, report);
     const model = options.model ?? basename(options.reference).replace(/\.[^.]+$/, '');
     log.info(
       `drift: ${drifted.length}/${denominator} columns drifted (share ${share.toFixed(3)}); dataset drift: ${report.drift_detected}`,

@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Database, quoteIdent } from '../data/database.js';
 import { openDataset } from '../data/open-dataset.js';
 import type { TfPreference } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
+import { writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
 import { bootstrapMetrics, type EvaluationRows, type MetricEstimate, planFor } from '../metrics/index.js';
 import { loadModel, preprocessingBeside } from '../models/load.js';
@@ -195,8 +195,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       notes,
     };
     model?.dispose();
-    await mkdir(dirname(metricsPath), { recursive: true });
-    await writeFile(metricsPath, `${JSON.stringify(file, null, 2)}\n`);
+    await writeJsonAtomic(metricsPath, file);
     const headline = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v.value]));
     return {
       metricsPath,

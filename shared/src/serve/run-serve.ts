@@ -1,15 +1,7 @@
-/**
- * `mlops serve` from the command line, and the detached server the local-server deploy target
- * starts (`mlops serve --daemon-config <file>`).
- *
- * CLI: `mlops serve --registry .mlops/registry --model penguins@production --port 8501`
- * (`--model` may repeat; `--base-dir DIR` serves TF Serving-style `DIR/<n>/` folders instead of
- * the registry, one model per base dir).
- */
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors/index.js';
+import { writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
 import { parseModelReference } from '../registry/names.js';
 import type { ModelSourceSpec } from './model-source.js';
@@ -129,13 +121,6 @@ export interface DaemonState {
   url: string;
   admin_url: string;
   started_at: string;
-}
-
-export async function writeJsonAtomic(path: string, value: unknown, mode?: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${randomUUID()}.tmp`;
-  await writeFile(temp, `${JSON.stringify(value, null, 2)}\n`, mode === undefined ? undefined : { mode });
-  await rename(temp, path);
 }
 
 /**

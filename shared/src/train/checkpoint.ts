@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type * as Tf from '@tensorflow/tfjs';
 import type { TfModule } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
-import { writeAtomic } from './modelFiles.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 
 export const CHECKPOINT_SCHEMA = 'mlops-checkpoint/v1';
 const CHECKPOINT_FILE = 'checkpoint.json';
@@ -78,7 +78,7 @@ export async function saveCheckpoint(
     at += chunk.length;
   }
   const weightsFile = `weights-${state.epoch}.bin`;
-  await writeAtomic(join(dir, weightsFile), new Uint8Array(data.buffer));
+  await writeFileAtomic(join(dir, weightsFile), new Uint8Array(data.buffer));
   const adam = model.optimizer as unknown as AdamInternals;
   const file: CheckpointFile = {
     schema: CHECKPOINT_SCHEMA,
@@ -90,7 +90,7 @@ export async function saveCheckpoint(
     adamBetaPowers:
       adam.accBeta1 && adam.accBeta2 ? [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]] : undefined,
   };
-  await writeAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(file));
+  await writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(file));
   for (const name of await readdir(dir)) {
     if (/^weights-\d+\.bin$/.test(name) && name !== weightsFile) await rm(join(dir, name), { force: true });
   }

@@ -4,6 +4,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type * as Tf from '@tensorflow/tfjs';
 import { loadTf, type TfModule } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import type { GpuUsageSummary } from '../gpu/nvidiaSmi.js';
 import { type GpuMode, GpuSampler, resolveGpus } from '../gpu/probe.js';
 import type { Log } from '../logging/index.js';
@@ -11,7 +12,6 @@ import { fileSaveHandler } from '../models/tfjs-files.js';
 import type { ArtifactStore, CacheStore } from '../platform/storage/types.js';
 import { readReportedMetrics } from './commandMetrics.js';
 import { hashFile, hashJson } from './contentHash.js';
-import { writeAtomic } from './modelFiles.js';
 import {
   type LayerSpec,
   MODEL_PRESETS,
@@ -205,7 +205,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
         log,
       );
       await saveModelFiles(loaded.tf, trained.model, outputDir);
-      await writeAtomic(
+      await writeFileAtomic(
         join(outputDir, 'preprocessing.json'),
         `${JSON.stringify(trained.preprocessing, null, 2)}\n`,
       );
@@ -230,7 +230,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
       const metricsFile = at(env.MLOPS_METRICS_FILE ?? join(outputDir, 'reported-metrics.json'));
       const visible = gpus.devices.map((d) => String(d.index)).join(',');
       const childEnv: NodeJS.ProcessEnv = {
-        ...env,
+        ...programEnvironment(env),
         MLOPS_OUTPUT_DIR: outputDir,
         MLOPS_METRICS_FILE: metricsFile,
         MLOPS_CHECKPOINT_DIR: checkpointDir,
@@ -298,7 +298,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
     created_at: new Date().toISOString(),
   };
   const metricsPath = join(outputDir, 'training-metrics.json');
-  await writeAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
+  await writeFileAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
 
   if (options.cache && deps.cache && !cacheHit) await deps.cache.save([checkpointDir], cacheKey);
 
@@ -420,3 +420,18 @@ async function listFiles(root: string, exclude: string): Promise<string[]> {
 }
 
 export type { EpochRecord };
+
+/**
+ * The user's program (possibly a pull request's code) gets the job's environment but not this
+ * action's credentials: its inputs (INPUT_GITHUB-TOKEN among them) and the runner's service tokens,
+ * which a `run:` step would not see either. A token the workflow put in `env:` is the author's choice.
+ */
+function programEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (key.startsWith('INPUT_')) continue;
+    if (key === 'ACTIONS_RUNTIME_TOKEN' || key.startsWith('ACTIONS_ID_TOKEN_REQUEST_')) continue;
+    out[key] = value;
+  }
+  return out;
+}

@@ -1,15 +1,11 @@
-/**
- * The data-validate use case: open the data, profile it, infer and/or load a schema, check the
- * data against it, optionally check skew against a reference, and write the report and profile.
- */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { Database } from '../data/database.js';
 import { type Dataset, openDataset } from '../data/open-dataset.js';
 import { profileDataset } from '../data/profile.js';
 import type { DatasetProfile } from '../data/profile-format.js';
 import { UserError } from '../errors/index.js';
+import { writeFileAtomicSync } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
 import { inferSchema } from './infer-schema.js';
 import {
@@ -253,15 +249,11 @@ async function checkSkew(
   };
 }
 
-/** Writes through a temporary file in the same folder and a rename, so readers never see half a file. */
+/** Writes atomically; a failure (full disk, no permission) is the user's to fix, with the path. */
 function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
+    writeFileAtomicSync(path, text);
   } catch (error) {
-    rmSync(temp, { force: true });
     throw new UserError(`Cannot write '${path}': ${(error as Error).message}`, { file: path });
   }
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   appendFile,
   copyFile,
@@ -15,6 +14,7 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UserError } from '../../errors/index.js';
+import { writeFileAtomic } from '../../files/atomic-write.js';
 import { AliasConflictError } from '../alias-conflict.js';
 import { resolveInside, sha256File } from '../files.js';
 import { NAME_PATTERN, VERSION_PATTERN, validateAliasName, validateModelName } from '../names.js';
@@ -54,13 +54,6 @@ async function readTextIfExists(path: string): Promise<string | null> {
 
 async function exists(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null)) !== null;
-}
-
-/** Writes a whole file visible at once: readers see the old or the new content, never half. */
-async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  await writeFile(temp, content);
-  await rename(temp, path);
 }
 
 /**
