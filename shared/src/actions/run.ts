@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load.js';
 import { errorMessage, GateFailure, isUserError, UserError } from '../errors/index.js';
+import { describeGitHubFailure } from '../platform/github/request-failure.js';
 import { platformServices } from '../platform/services.js';
 import type { Platform } from '../platform/types.js';
 import { didYouMean } from '../text/nearest.js';
@@ -17,6 +18,8 @@ export async function executeAction(definition: ActionDefinition, platform: Plat
   const log = platform.log;
   let exitCode = 0;
   try {
+    // Masked before anything can echo an input, a bad one included.
+    platform.token();
     const declared = Object.keys(spec.inputs);
     const unknown = platform.unknownInputs(declared);
     if (unknown.length > 0) {
@@ -64,6 +67,9 @@ export async function executeAction(definition: ActionDefinition, platform: Plat
       log.error(error.message);
     } else if (isUserError(error)) {
       log.error(error.message, error.location);
+    } else if (describeGitHubFailure(error)) {
+      log.error(`${definition.name}: ${describeGitHubFailure(error)}`);
+      log.debug(error instanceof Error && error.stack ? error.stack : String(error));
     } else {
       log.error(
         `${definition.name} failed unexpectedly: ${errorMessage(error)}. This is a bug; please report it with the debug log (ACTIONS_STEP_DEBUG=true).`,
