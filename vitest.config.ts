@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    reporters: ['default', './test/harness/closing-line-reporter.ts'],
     maxWorkers: 2,
     // GitHub's workflow parser imports JSON without import attributes, which Node 20 refuses;
     // inlining lets Vite transform it.
