@@ -8,6 +8,17 @@ export const deployAction = defineAction({
     const secret = inputs.optional('webhook-secret');
     if (secret) platform.setSecret(secret);
     const github = services.github();
+    const canaryPercent = inputs.number('canary-percent', { min: 0, max: 99 });
+    const canary =
+      canaryPercent > 0
+        ? {
+            percent: canaryPercent,
+            minRequests: inputs.number('canary-min-requests', { integer: true, min: 1 }),
+            maxErrorRate: inputs.number('canary-max-error-rate', { min: 0, max: 1 }),
+            maxP99Ms: inputs.optionalNumber('canary-max-p99-ms', { min: 0 }),
+            maxDurationMs: inputs.number('canary-timeout-minutes', { min: 0, exclusiveMin: true }) * 60_000,
+          }
+        : undefined;
     const result = await runDeploy(
       {
         model: inputs.required('model'),
@@ -22,6 +33,7 @@ export const deployAction = defineAction({
         webhookSecret: secret,
         workingDirectory: inputs.workingDirectory,
         runUrl: platform.env.runUrl,
+        canary,
       },
       {
         log,

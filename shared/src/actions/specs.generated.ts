@@ -547,6 +547,31 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": ""
       },
+      "canary-percent": {
+        "description": "local-server: send this percentage of traffic to the new version first, and promote it or roll back by the criteria below. 0: switch at once.",
+        "required": false,
+        "default": "0"
+      },
+      "canary-min-requests": {
+        "description": "Candidate requests needed before the canary is judged.",
+        "required": false,
+        "default": "100"
+      },
+      "canary-max-error-rate": {
+        "description": "Highest share of failed (5xx) candidate requests that still promotes.",
+        "required": false,
+        "default": "0.01"
+      },
+      "canary-max-p99-ms": {
+        "description": "Highest candidate p99 latency in milliseconds that still promotes. Empty: no bound.",
+        "required": false,
+        "default": ""
+      },
+      "canary-timeout-minutes": {
+        "description": "Roll back when the canary has not seen canary-min-requests by then.",
+        "required": false,
+        "default": "30"
+      },
       "registry": {
         "description": "Registry root folder (local backend).",
         "required": false,
