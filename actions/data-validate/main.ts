@@ -44,11 +44,6 @@ export const dataValidateAction = defineAction({
       },
       log,
     );
-    for (const note of result.annotations) {
-      const where = note.file ? { file: note.file, line: note.line } : undefined;
-      if (note.severity === 'error') log.error(note.message, where);
-      else log.warning(note.message, where);
-    }
     return {
       outputs: {
         passed: result.passed,
