@@ -46,7 +46,6 @@ export async function executeAction(definition: ActionDefinition, platform: Plat
       baseDirectory,
     );
     for (const [name, input] of Object.entries(spec.inputs)) if (input.required) inputs.required(name);
-    platform.token();
     const result = await definition.run({
       inputs,
       config,
