@@ -3,7 +3,8 @@
  * report, with an inferred schema, on the 3M-row flights data as Parquet (as shipped by
  * vega-datasets) and as CSV (converted once into a temp folder), next to the same checks written
  * the obvious way in pandas (bench/data-validate.peer.py, Debian's /usr/bin/python3), run side by
- * side in one run. Reports wall time, rows/s, peak RSS (GNU time's maximum resident set size)
+ * side in one run. Our side runs the child bundled into plain JS (bench/bundle-child.ts), as the
+ * shipped dist/ bundle runs, not through tsx. Reports wall time, rows/s, peak RSS (GNU time's maximum resident set size)
  * and the ratio peer time / our time. Without pandas (or without pyarrow for Parquet) the peer is
  * reported as skipped with the reason, and our figures are still printed.
  *
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Database } from '../shared/src/data/database.js';
+import { bundleChild } from './bundle-child.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PARQUET = join(root, 'node_modules/vega-datasets/data/flights-3m.parquet');
@@ -93,12 +95,14 @@ function peerSkipReason(format: 'csv' | 'parquet'): string | undefined {
 
 export async function runDataValidateBench(): Promise<DataValidateBench> {
   const work = mkdtempSync(join(tmpdir(), 'bench-data-validate-'));
+  let child: string | undefined;
   try {
     const csv = join(work, 'flights-3m.csv');
     const db = await Database.open();
     await db.run(`COPY (SELECT * FROM read_parquet('${PARQUET}')) TO '${csv}' (HEADER)`);
     db.close();
 
+    child = await bundleChild(join(root, 'bench/data-validate.child.ts'));
     const results: FormatResult[] = [];
     for (const [format, data] of [
       ['csv', csv],
@@ -106,15 +110,9 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
     ] as const) {
       const out = join(work, `ours-${format}`);
       mkdirSync(out);
-      const ours = timed(process.execPath, [
-        '--import',
-        'tsx',
-        join(root, 'bench/data-validate.child.ts'),
-        data,
-        out,
-      ]);
+      const ours = timed(process.execPath, [child!, data, out]);
       if (!ours.ok) throw new Error(`data-validate failed on ${format}: ${ours.stderr.slice(-2000)}`);
-      const child = JSON.parse(lastLine(ours.stdout)) as { rows: number; inProcessSeconds: number };
+      const figures = JSON.parse(lastLine(ours.stdout)) as { rows: number; inProcessSeconds: number };
 
       let peer: FormatResult['peer'];
       const skip = peerSkipReason(format);
@@ -126,16 +124,16 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
           join(work, `peer-${format}.json`),
         ]);
         peer = run.ok
-          ? { seconds: run.seconds, rowsPerSecond: child.rows / run.seconds, peakRssMiB: run.peakRssMiB }
+          ? { seconds: run.seconds, rowsPerSecond: figures.rows / run.seconds, peakRssMiB: run.peakRssMiB }
           : { skipped: `peer failed: ${lastLine(run.stderr)}` };
       }
       results.push({
         format,
-        rows: child.rows,
+        rows: figures.rows,
         ours: {
           seconds: ours.seconds,
-          inProcessSeconds: child.inProcessSeconds,
-          rowsPerSecond: child.rows / ours.seconds,
+          inProcessSeconds: figures.inProcessSeconds,
+          rowsPerSecond: figures.rows / ours.seconds,
           peakRssMiB: ours.peakRssMiB,
         },
         peer,
@@ -149,6 +147,7 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
+    if (child) rmSync(dirname(child), { recursive: true, force: true });
   }
 }
 

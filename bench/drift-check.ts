@@ -4,7 +4,8 @@
  * Parquet. Debian's pandas has no Parquet engine, so the like-for-like figure has both sides read
  * the same CSV files; a second figure has drift-check read the Parquet halves (the data's own
  * format) against the same peer run on CSV. Whole-process wall time
- * of `runDriftCheck` (KS per numeric column, chi-square per categorical) in a fresh Node process,
+ * of `runDriftCheck` (KS per numeric column, chi-square per categorical) in a fresh Node process
+ * running bench/drift-check.child.ts bundled into plain JS as dist/ is (bench/bundle-child.ts),
  * next to the obvious pandas + scipy script (bench/drift-check.peer.py, /usr/bin/python3: read,
  * ks_2samp per numeric column, chi2_contingency per categorical). The statistics are compared:
  * KS statistic bit for bit, p-values to 1e-9 relative.
@@ -17,17 +18,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Database, quoteLiteral } from '../shared/src/data/database.js';
-import { runDriftCheck } from '../shared/src/drift/index.js';
-import { silentLog } from '../shared/src/logging/index.js';
+import { bundleChild } from './bundle-child.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FLIGHTS = join(root, 'node_modules/vega-datasets/data/flights-3m.parquet');
-const PER_COLUMN = {
-  delay: { method: 'ks' },
-  distance: { method: 'ks' },
-  origin: { method: 'chi2' },
-  destination: { method: 'chi2' },
-};
 
 export interface DriftCheckBench {
   rows_per_side: number;
@@ -91,38 +85,14 @@ function finiteOrString(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }
 
-/** The child process: one drift check, report JSON on stdout. */
-async function child(reference: string, current: string, reportPath: string): Promise<void> {
-  const result = await runDriftCheck(
-    {
-      reference,
-      current,
-      method: 'auto',
-      driftShare: 0.5,
-      perColumn: PER_COLUMN,
-      reportPath,
-      workingDirectory: dirname(reportPath),
-    },
-    silentLog,
-  );
-  // JSON has no Infinity (a chi-square over a category the reference never saw): sent as a string.
-  process.stdout.write(JSON.stringify(result.report.columns, finiteOrString));
-}
-
 export async function runDriftCheckBench(rowsPerSide = 1_500_000): Promise<DriftCheckBench> {
   const dir = mkdtempSync(join(tmpdir(), 'drift-bench-'));
+  let child: string | undefined;
   try {
     const { reference, current, referenceParquet, currentParquet } = await writeHalves(dir, rowsPerSide);
+    child = await bundleChild(join(root, 'bench/drift-check.child.ts'));
     const runOurs = (ref: string, cur: string) =>
-      timed(process.execPath, [
-        '--import',
-        'tsx',
-        fileURLToPath(import.meta.url),
-        '--child',
-        ref,
-        cur,
-        join(dir, 'report.json'),
-      ]);
+      timed(process.execPath, [child!, ref, cur, join(dir, 'report.json')]);
     const ours = runOurs(reference, current);
     const oursParquet = runOurs(referenceParquet, currentParquet);
     const peer = timed('/usr/bin/python3', [join(root, 'bench/drift-check.peer.py'), reference, current]);
@@ -167,12 +137,11 @@ export async function runDriftCheckBench(rowsPerSide = 1_500_000): Promise<Drift
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    if (child) rmSync(dirname(child), { recursive: true, force: true });
   }
 }
 
-if (process.argv[2] === '--child') {
-  await child(process.argv[3], process.argv[4], process.argv[5]);
-} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await runDriftCheckBench(Number(process.env.BENCH_DRIFT_ROWS ?? 1_500_000));
   mkdirSync(join(root, 'bench/out'), { recursive: true });
   writeFileSync(join(root, 'bench/out/drift-check.json'), `${JSON.stringify(result, finiteOrString, 2)}\n`);

@@ -47,6 +47,25 @@ export async function openDataset(
   path: string,
   options: OpenDatasetOptions = {},
 ): Promise<Dataset> {
+  const registered = await registerDataset(db, path, options);
+  const rows = Number(
+    (await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(registered.view)}`))[0]!.n,
+  );
+  if (rows === 0) registered.notes.push(`'${path}' has a header but no rows.`);
+  return { ...registered, rows };
+}
+
+/**
+ * `openDataset` without the row count: with `materialize: false` nothing beyond what sniffing needs
+ * is read, so a caller that scans the data once anyway (drift's value counts) counts the rows in
+ * that scan. A value that does not fit a sniffed type then surfaces in the caller's query, not
+ * here: such a caller falls back to `openDataset`, whose materialising read handles it.
+ */
+export async function registerDataset(
+  db: Database,
+  path: string,
+  options: OpenDatasetOptions = {},
+): Promise<Omit<Dataset, 'rows'>> {
   const format = detectFormat(path);
   const view = options.name ?? 'dataset';
   const files = await listFiles(db, path);
@@ -92,9 +111,7 @@ export async function openDataset(
   const columns = (
     await db.all<{ column_name: string; column_type: string }>(`DESCRIBE ${quoteIdent(view)}`)
   ).map((row) => ({ name: row.column_name, type: row.column_type }));
-  const rows = Number((await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(view)}`))[0]!.n);
-  if (rows === 0) notes.push(`'${path}' has a header but no rows.`);
-  return { view, path, format, files, columns, rows, notes };
+  return { view, path, format, files, columns, notes };
 }
 
 /**

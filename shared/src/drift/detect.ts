@@ -27,17 +27,14 @@ import {
   type MethodChoice,
 } from './methods.js';
 import type { Bin, ColumnDrift, ColumnRole, Finding, SideSummary } from './report.js';
+import { type CountedColumn, countSide, type SideCounts } from './side-counts.js';
 import {
-  binnedCountsSql,
-  categoryCountsSql,
   driftTypeOfDuckType,
   driftTypeOfProfileColumn,
   literalCategoryCountsSql,
-  numericCountsSql,
   profileNumericRelation,
   profileSideStats,
   type SideStats,
-  sideStats,
 } from './sources.js';
 
 export type ReferenceSide =
@@ -81,30 +78,99 @@ interface Planned {
   profile?: ColumnProfile;
 }
 
+/** Value counts of each side, counted before `detectDrift` (see `countDatasetSide`). */
+export interface PreparedCounts {
+  reference?: SideCounts;
+  current?: SideCounts;
+}
+
+/**
+ * Counts, in one scan, the values of every column of `dataset` that drift could compare under
+ * `options` (its numeric and categorical columns, limited to `columns`, prediction and target
+ * when `columns` is given). With `readEveryColumn` the scan also converts the other columns, so a
+ * text file read lazily fails on a bad value wherever materialising it would have.
+ */
+export function countDatasetSide(
+  db: Database,
+  dataset: Dataset,
+  options: Pick<DetectOptions, 'columns' | 'prediction' | 'target'>,
+  tablePrefix: string,
+  read: { readEveryColumn?: boolean } = {},
+): Promise<SideCounts> {
+  const wanted = options.columns
+    ? new Set([...options.columns, options.prediction, options.target].filter((c) => c !== undefined))
+    : undefined;
+  const counted: CountedColumn[] = [];
+  for (const c of dataset.columns) {
+    const type = driftTypeOfDuckType(c.type);
+    if (type !== null && (!wanted || wanted.has(c.name)))
+      counted.push({ name: c.name, duckType: c.type, type });
+  }
+  const names = new Set(counted.map((c) => c.name));
+  const alsoRead = read.readEveryColumn
+    ? dataset.columns.map((c) => c.name).filter((n) => !names.has(n))
+    : [];
+  return countSide(db, dataset.view, counted, tablePrefix, alsoRead);
+}
+
 export async function detectDrift(
   db: Database,
   reference: ReferenceSide,
   current: Dataset,
   options: DetectOptions,
   log: Log,
+  prepared: PreparedCounts = {},
 ): Promise<DetectResult> {
   const findings: Finding[] = [];
   const broken: string[] = [];
   const planned = planColumns(reference, current, options, findings, broken);
 
-  const currentStats = await sideStats(
-    db,
-    current.view,
-    planned.map((p) => ({ name: p.name, duckType: p.currentType, type: p.type })),
-  );
-  const referenceStats =
-    reference.kind === 'dataset'
-      ? await sideStats(
-          db,
-          reference.dataset.view,
-          planned.map((p) => ({ name: p.name, duckType: p.referenceType, type: p.type })),
-        )
-      : new Map(planned.map((p) => [p.name, profileSideStats(p.profile!)]));
+  // Counted here when the caller did not; dropped here only if counted here.
+  const owned: SideCounts[] = [];
+  const count = async (dataset: Dataset, prefix: string, side: 'reference' | 'current') => {
+    const given = prepared[side];
+    if (given) return given;
+    const counts = await countDatasetSide(db, dataset, options, prefix);
+    owned.push(counts);
+    return counts;
+  };
+  try {
+    const currentCounts = await count(current, 'drift_counts_current', 'current');
+    const referenceCounts =
+      reference.kind === 'dataset'
+        ? await count(reference.dataset, 'drift_counts_reference', 'reference')
+        : undefined;
+    return await compareColumns(
+      db,
+      reference,
+      planned,
+      referenceCounts,
+      currentCounts,
+      options,
+      findings,
+      broken,
+      log,
+    );
+  } finally {
+    for (const counts of owned) await counts.drop();
+  }
+}
+
+async function compareColumns(
+  db: Database,
+  reference: ReferenceSide,
+  planned: Planned[],
+  referenceCounts: SideCounts | undefined,
+  currentCounts: SideCounts,
+  options: DetectOptions,
+  findings: Finding[],
+  broken: string[],
+  log: Log,
+): Promise<DetectResult> {
+  const currentStats = currentCounts.stats;
+  const referenceStats = referenceCounts
+    ? referenceCounts.stats
+    : new Map(planned.map((p) => [p.name, profileSideStats(p.profile!)]));
 
   const columns: ColumnDrift[] = [];
   let tableIndex = 0;
@@ -134,7 +200,8 @@ export async function detectDrift(
     const column = await compareColumn(
       db,
       reference,
-      current,
+      referenceCounts,
+      currentCounts,
       plan,
       refStats,
       curStats,
@@ -298,7 +365,8 @@ function chooseMethod(
 async function compareColumn(
   db: Database,
   reference: ReferenceSide,
-  current: Dataset,
+  referenceCounts: SideCounts | undefined,
+  current: SideCounts,
   plan: Planned,
   refStats: SideStats,
   curStats: SideStats,
@@ -308,8 +376,8 @@ async function compareColumn(
 ): Promise<ColumnDrift | null> {
   const built =
     plan.type === 'numeric'
-      ? await numericInputs(db, reference, current, plan, refStats, index)
-      : await categoricalInputs(db, reference, current, plan, refStats);
+      ? await numericInputs(db, reference, referenceCounts, current, plan, refStats, index)
+      : await categoricalInputs(db, reference, referenceCounts, current, plan, refStats);
   if (!built) {
     findings.push({
       kind: 'not_tested',
@@ -378,23 +446,24 @@ function binLabels(edges: number[]): string[] {
 async function numericInputs(
   db: Database,
   reference: ReferenceSide,
-  current: Dataset,
+  referenceCounts: SideCounts | undefined,
+  current: SideCounts,
   plan: Planned,
   refStats: SideStats,
   index: number,
 ): Promise<BuiltInputs | null> {
   let refSql: string;
-  let curSql = numericCountsSql(current.view, plan.name, plan.currentType);
+  let curSql = current.numericSql(plan.name);
   let approximate = false;
-  if (reference.kind === 'dataset') {
-    refSql = numericCountsSql(reference.dataset.view, plan.name, plan.referenceType);
+  if (referenceCounts) {
+    refSql = referenceCounts.numericSql(plan.name);
   } else {
     const relation = profileNumericRelation(plan.profile!);
     if (!relation) return null;
     refSql = relation.sql;
     if (!relation.exact) {
       approximate = true;
-      curSql = binnedCountsSql(current.view, plan.name, plan.currentType, relation.widthLog2);
+      curSql = current.binnedSql(plan.name, relation.widthLog2);
     }
   }
   const ecdf = await MergedEcdf.build(db, `drift_ecdf_${index}`, refSql, curSql);
@@ -444,15 +513,16 @@ async function numericInputs(
 async function categoricalInputs(
   db: Database,
   reference: ReferenceSide,
-  current: Dataset,
+  referenceCounts: SideCounts | undefined,
+  current: SideCounts,
   plan: Planned,
   refStats: SideStats,
 ): Promise<BuiltInputs | null> {
   let refSql: string;
   let approximate = false;
   let otherLabel: string | undefined;
-  if (reference.kind === 'dataset') {
-    refSql = categoryCountsSql(reference.dataset.view, plan.name);
+  if (referenceCounts) {
+    refSql = referenceCounts.categorySql(plan.name);
   } else {
     const profile = plan.profile!;
     const pairs = profile.top_values.map((t) => ({ value: String(t.value), count: t.count }));
@@ -466,7 +536,7 @@ async function categoricalInputs(
     }
     refSql = literalCategoryCountsSql(pairs);
   }
-  let table = await categoryCounts(db, refSql, categoryCountsSql(current.view, plan.name));
+  let table = await categoryCounts(db, refSql, current.categorySql(plan.name));
   if (!table) return null;
   if (otherLabel !== undefined) table = foldUnknown(table, otherLabel);
   const counts = table;

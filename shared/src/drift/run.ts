@@ -6,16 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { Database } from '../data/database.js';
-import { type Dataset, openDataset } from '../data/open-dataset.js';
-import { detectFormat } from '../data/source.js';
+import { type Dataset, openDataset, registerDataset } from '../data/open-dataset.js';
+import { type DataFormat, detectFormat } from '../data/source.js';
 import { UserError } from '../errors/index.js';
 import { writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
-import { detectDrift, type ReferenceSide } from './detect.js';
+import { countDatasetSide, type DetectOptions, detectDrift, type ReferenceSide } from './detect.js';
 import { parseMethod } from './methods.js';
 import { checkPerformance, readStoredMetrics } from './performance.js';
 import { driftMarkerKey, renderDriftIssue, renderDriftSummary } from './render.js';
 import { DRIFT_SCHEMA, type DriftReport, type Finding, sortColumns } from './report.js';
+import type { SideCounts } from './side-counts.js';
 import { checkProfile } from './sources.js';
 
 export interface DriftCheckOptions {
@@ -55,10 +56,35 @@ export interface DriftCheckResult {
   performanceDecayed: boolean;
 }
 
-/** Opens a data path as a view; the one place that knows how, so it can follow shared/src/data. */
-async function openSide(db: Database, path: string, name: string): Promise<Dataset> {
-  return openDataset(db, path, { name });
+/**
+ * Opens one side and counts its values in one scan (see side-counts.ts). A text file is read
+ * lazily, as a view: materialising it first cost a full extra parse. If that scan fails (a value
+ * that does not fit the type sniffed from the first rows, a ragged line), the side is opened as
+ * before, materialised, whose read retries such a column as text and words every other problem
+ * for the user; the counts are then taken from the table.
+ */
+async function openSide(
+  db: Database,
+  path: string,
+  name: string,
+  options: Pick<DetectOptions, 'columns' | 'prediction' | 'target'>,
+): Promise<{ dataset: Dataset; counts: SideCounts }> {
+  const prefix = `${name}_counts`;
+  const registered = await registerDataset(db, path, { name, materialize: false });
+  const lazy: Dataset = { ...registered, rows: 0 };
+  const text = TEXT_FORMATS.has(registered.format);
+  try {
+    const counts = await countDatasetSide(db, lazy, options, prefix, { readEveryColumn: text });
+    return { dataset: { ...lazy, rows: counts.rows }, counts };
+  } catch (error) {
+    if (error instanceof UserError || !text) throw error;
+  }
+  const dataset = await openDataset(db, path, { name });
+  return { dataset, counts: await countDatasetSide(db, dataset, options, prefix) };
 }
+
+/** Formats DuckDB parses from text, where a value can fail its sniffed type late in the file. */
+const TEXT_FORMATS: ReadonlySet<DataFormat> = new Set(['csv', 'tsv', 'json', 'ndjson']);
 
 function looksLikeProfile(path: string): unknown | undefined {
   if (detectFormat(path) !== 'json') return undefined;
@@ -107,16 +133,28 @@ export async function runDriftCheck(options: DriftCheckOptions, log: Log): Promi
   const db = await Database.open();
   try {
     const profile = looksLikeProfile(referencePath);
-    const reference: ReferenceSide = profile
-      ? { kind: 'profile', profile: checkProfile(profile, options.reference), path: options.reference }
-      : { kind: 'dataset', dataset: await openSide(db, referencePath, 'drift_reference') };
+    const detectOptions: DetectOptions = {
+      columns: options.columns,
+      method,
+      threshold: options.threshold,
+      perColumn,
+      prediction: options.prediction,
+      target: options.target,
+    };
+    const referenceSide = profile
+      ? undefined
+      : await openSide(db, referencePath, 'drift_reference', detectOptions);
+    const reference: ReferenceSide = referenceSide
+      ? { kind: 'dataset', dataset: referenceSide.dataset }
+      : { kind: 'profile', profile: checkProfile(profile, options.reference), path: options.reference };
     const referenceRows = reference.kind === 'dataset' ? reference.dataset.rows : reference.profile.rows;
     if (referenceRows === 0) {
       throw new UserError(`The reference '${options.reference}' has no rows: nothing to compare against.`, {
         input: 'reference',
       });
     }
-    const current = await openSide(db, currentPath, 'drift_current');
+    const currentSide = await openSide(db, currentPath, 'drift_current', detectOptions);
+    const current = currentSide.dataset;
     if (current.rows === 0) {
       throw new UserError(
         `The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`,
@@ -126,20 +164,10 @@ export async function runDriftCheck(options: DriftCheckOptions, log: Log): Promi
     if (reference.kind === 'profile')
       log.info(`drift: reference is a stored profile (${referenceRows} rows)`);
 
-    const detected = await detectDrift(
-      db,
-      reference,
-      current,
-      {
-        columns: options.columns,
-        method,
-        threshold: options.threshold,
-        perColumn,
-        prediction: options.prediction,
-        target: options.target,
-      },
-      log,
-    );
+    const detected = await detectDrift(db, reference, current, detectOptions, log, {
+      reference: referenceSide?.counts,
+      current: currentSide.counts,
+    });
     const findings: Finding[] = [...detected.findings];
     if (reference.kind === 'profile') {
       const approximate = detected.columns.filter((c) => c.approximate).map((c) => c.name);

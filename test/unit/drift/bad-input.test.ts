@@ -58,6 +58,24 @@ describe('bad input is a finding or a clear UserError, never a silent "no drift"
     expect(result.driftedColumns).toContain('b');
   });
 
+  it('a value late in a CSV that breaks its sniffed type: that column read as text, counted as drifted', async () => {
+    // Past DuckDB's 20,480-row sniffing sample, so only a full read finds it; a ragged line after
+    // it must still be reported with its line.
+    const rows = 25_000;
+    const b = normals(2, rows).map(String);
+    b[rows - 10] = 'n/a';
+    const lines = ['a,b,c', ...b.map((v, i) => `${i % 7},${v},${i % 2 ? 'x' : 'y'}`)];
+    const late = join(dir, 'late.csv');
+    writeFileSync(late, `${lines.join('\n')}\n`);
+    const result = await runDriftCheck(options(late), silentLog);
+    expect(result.report.current.rows).toBe(rows);
+    expect(result.report.findings.find((f) => f.kind === 'type_changed')?.column).toBe('b');
+    expect(result.driftedColumns).toContain('b');
+    const ragged = join(dir, 'ragged.csv');
+    writeFileSync(ragged, `${lines.join('\n')}\n1,2\n`);
+    await expect(runDriftCheck(options(ragged), silentLog)).rejects.toThrow(/line 25002/);
+  });
+
   it('an all-null column counts as drifted', async () => {
     const current = writeCsv(dir, 'nulls', {
       a: normals(4, 500),
