@@ -1,8 +1,10 @@
+import { createJob, defaultThreads, startWorkers } from './bootstrap-workers.js';
 import { type ClassificationData, ClassificationPlan } from './classification.js';
 import { isClassificationMetric, isRegressionMetric } from './names.js';
 import { type MetricPlan, weightsInPlanOrder } from './plan.js';
 import { Xoshiro128 } from './random.js';
 import { type RegressionData, RegressionPlan } from './regression.js';
+import { claimReplicates, computeReplicate } from './resample-kernel.js';
 import { percentileInterval } from './summary.js';
 
 export interface BootstrapOptions {
@@ -13,6 +15,11 @@ export interface BootstrapOptions {
   confidence: number;
   /** Called every few resamples with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Threads to spread resamples over, the main thread included; 1 keeps to the main thread.
+   * Default: the machine's parallelism (at most 8) when the job is large enough to gain from it.
+   */
+  threads?: number;
 }
 
 export interface MetricEstimate {
@@ -30,8 +37,11 @@ export function unitWeights(n: number): Int32Array {
 
 /**
  * Point estimates and seeded percentile-bootstrap intervals for every metric of a plan. Each
- * resample draws n row multiplicities once and evaluates every metric on them, so metrics share
- * resamples (as a paired analysis would) and cost a linear pass each.
+ * resample draws n row multiplicities once (replicate r from stream r + 1 of the seed) and
+ * evaluates every metric on them, so metrics share resamples (as a paired analysis would).
+ * Replicates are spread over `threads` threads (worker threads running the plan's kernel, the
+ * main thread taking its share); the result is the same for any number of threads. Synchronous:
+ * the main thread blocks while workers finish.
  */
 export function bootstrapMetrics(
   plan: MetricPlan,
@@ -40,34 +50,94 @@ export function bootstrapMetrics(
   const m = plan.names.length;
   const point = new Float64Array(m);
   plan.evaluate(unitWeights(plan.n), point);
-  const replicates = Array.from({ length: m }, () => new Float64Array(options.resamples));
-  if (options.resamples > 0 && plan.n > 0) {
-    const random = new Xoshiro128(options.seed);
-    const weights = new Int32Array(plan.n);
-    const out = new Float64Array(m);
-    const step = Math.max(1, Math.floor(options.resamples / 20));
-    for (let r = 0; r < options.resamples; r++) {
-      // Drawn straight in the plan's row order: rows are exchangeable, and the same seed still
-      // gives the same intervals because a plan's order is a deterministic function of the data.
-      random.fillResampleCounts(weights);
-      plan.evaluate(weights, out);
-      for (let j = 0; j < m; j++) replicates[j][r] = out[j];
-      if (options.onProgress && (r + 1) % step === 0) options.onProgress(r + 1, options.resamples);
-    }
-  }
+  const replicates = options.resamples > 0 && plan.n > 0 ? runReplicates(plan, options).results : null;
   const result: Record<string, MetricEstimate> = {};
   for (let j = 0; j < m; j++) {
     const value = Number.isFinite(point[j]) ? point[j] : null;
     result[plan.names[j]] = {
       value,
       ci:
-        value === null || options.resamples === 0
+        value === null || replicates === null
           ? null
-          : percentileInterval(replicates[j], options.confidence),
+          : percentileInterval(column(replicates, j, m, options.resamples), options.confidence),
       n: plan.n,
     };
   }
   return result;
+}
+
+/**
+ * Every replicate's metrics, row-major (`results[r * m + j]`), and how many worker threads
+ * computed. Exported for tests (1 thread and N threads must agree), which can also leave every
+ * replicate to the workers (`mainThreadClaims` false) to show they ran.
+ */
+export function runReplicates(
+  plan: MetricPlan,
+  options: BootstrapOptions,
+  mainThreadClaims = true,
+): { results: Float64Array; byWorkers: number } {
+  const m = plan.names.length;
+  const { resamples } = options;
+  const kernel = plan.kernel;
+  const requested = options.threads ?? defaultThreads(plan.n, resamples);
+  const threads = kernel ? Math.max(1, Math.min(requested, resamples)) : 1;
+  const job = createJob(options.seed, resamples, m, threads > 1);
+  const workers = kernel && threads > 1 ? startWorkers(kernel, job, plan.n, m, threads - 1) : [];
+  const pass = kernel
+    ? kernel.pass
+    : (_: unknown, weights: Int32Array, out: Float64Array) => plan.evaluate(weights, out);
+  const arrays = kernel?.arrays;
+  const scratch = kernel ? kernel.scratch(kernel.arrays) : undefined;
+  const weights = new Int32Array(plan.n);
+  const out = new Float64Array(m);
+  const step = Math.max(1, Math.floor(resamples / 20));
+  let reported = 0;
+  const report = () => {
+    const done = Math.min(resamples, Atomics.load(job.control, 1));
+    if (options.onProgress && done >= reported + step) {
+      reported = done - (done % step);
+      options.onProgress(reported, resamples);
+    }
+  };
+  const started = performance.now();
+  let own = 0;
+  while (
+    (mainThreadClaims || workers.length === 0) &&
+    claimReplicates(job, 1, pass, arrays, scratch, weights, out, false) === 1
+  ) {
+    own++;
+    report();
+  }
+  // Workers finish the replicates they hold. One that died (out of memory, say) would hold its
+  // replicate forever, so after a long stall the rest are computed here (same stream, same values).
+  const stallMs = Math.max(10_000, (20 * (performance.now() - started)) / Math.max(1, own));
+  let lastDone = -1;
+  let lastChange = performance.now();
+  for (;;) {
+    const done = Atomics.load(job.control, 1);
+    if (done >= resamples) break;
+    report();
+    if (done !== lastDone) {
+      lastDone = done;
+      lastChange = performance.now();
+    } else if (performance.now() - lastChange > stallMs) {
+      for (let r = 0; r < resamples; r++) {
+        if (Atomics.load(job.finished, r) === 0)
+          computeReplicate(job, r, pass, arrays, scratch, weights, out, false);
+      }
+      break;
+    }
+    Atomics.wait(job.control, 1, done, 100);
+  }
+  report();
+  for (const worker of workers) void worker.terminate();
+  return { results: job.results, byWorkers: Atomics.load(job.control, 2) };
+}
+
+function column(results: Float64Array, j: number, m: number, resamples: number): Float64Array {
+  const values = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) values[r] = results[r * m + j];
+  return values;
 }
 
 /** Rows of one evaluation, enough to recompute any metric on a resample. */

@@ -43,23 +43,3 @@ export function calibrationRows(scores: Float64Array, labels: Int32Array, k: num
   }
   return { bin, gap };
 }
-
-export function weightedCalibrationError(rows: CalibrationRows, weights: Int32Array): number {
-  const sum = new Float64Array(ECE_BINS);
-  const compensation = new Float64Array(ECE_BINS);
-  const { bin, gap } = rows;
-  let total = 0;
-  for (let i = 0; i < bin.length; i++) {
-    const w = weights[i];
-    const b = bin[i];
-    const term = w * gap[i];
-    const s = sum[b];
-    const t = s + term;
-    compensation[b] += Math.abs(s) >= Math.abs(term) ? s - t + term : term - t + s;
-    sum[b] = t;
-    total += w;
-  }
-  let ece = 0;
-  for (let b = 0; b < ECE_BINS; b++) ece += Math.abs(sum[b] + compensation[b]);
-  return ece / total;
-}

@@ -1,8 +1,14 @@
-import { type CalibrationRows, calibrationRows, weightedCalibrationError } from './calibration.js';
-import { confusionScores } from './confusion.js';
-import { BINARY_ONLY_METRICS, type ClassificationMetricName, SCORE_METRICS } from './names.js';
-import type { MetricPlan } from './plan.js';
-import { argsort, type BinaryView, binaryView, weightedAveragePrecision, weightedRocAuc } from './ranking.js';
+import { calibrationRows, ECE_BINS } from './calibration.js';
+import { type ClassificationMetricName, SCORE_METRICS } from './names.js';
+import type { MetricPlan, ResampleKernel } from './plan.js';
+import { argsort, tieGroupEnds } from './ranking.js';
+import {
+  type ClassificationArrays,
+  type ClassificationScratch,
+  classificationPass,
+  classificationScratch,
+  type RankingView,
+} from './resample-kernel.js';
 
 /**
  * Classification rows, classes as indices into `classes`. `scores` is row-major n × k (class
@@ -62,29 +68,23 @@ export function rowBrier(scores: Float64Array, labels: Int32Array, k: number): F
   return out;
 }
 
+/** Copies of the confusion counts a resample adds into (see `ClassificationArrays.cells`). */
+const COUNT_LANES = 4;
+
 export class ClassificationPlan implements MetricPlan {
   readonly n: number;
   readonly rowOrder: Int32Array | null = null;
-  private readonly k: number;
-  private readonly yTrue: Int32Array;
-  private readonly yPred: Int32Array;
-  /** One view per class (rows of that class positive, sorted by its score); built only if needed. */
-  private readonly classViews: BinaryView[] = [];
-  /** One-vs-one views: class a's score, a positive vs b; and b's score, b positive vs a. */
-  private readonly pairViews: { viewA: BinaryView; viewB: BinaryView }[] = [];
-  private readonly logLoss?: Float64Array;
-  private readonly brier?: Float64Array;
-  private readonly calibration?: CalibrationRows;
-  private readonly counts: Float64Array;
+  /** The plan's rows as plain typed arrays: what `classificationPass` reads (and workers share). */
+  readonly arrays: ClassificationArrays;
+  private readonly scratch: ClassificationScratch;
+  readonly kernel: ResampleKernel;
 
   constructor(
     data: ClassificationData,
     readonly names: readonly ClassificationMetricName[],
   ) {
     this.n = data.yTrue.length;
-    this.k = data.classes.length;
-    const k = this.k;
-    this.counts = new Float64Array(k * k);
+    const k = data.classes.length;
     const wants = (m: ClassificationMetricName) => names.includes(m);
     const scores = data.scores ?? null;
     if (names.some((m) => SCORE_METRICS.has(m)) && scores === null) {
@@ -93,119 +93,55 @@ export class ClassificationPlan implements MetricPlan {
     const ranking =
       wants('roc_auc') || wants('roc_auc_ovr') || wants('roc_auc_ovo') || wants('average_precision');
     // Rows are kept sorted by one score column (the positive class's for two classes), so that
-    // column's ranking passes read weights sequentially. Resampling does not care about row order.
+    // column's ranking statistics come out of the same sequential pass as everything else.
+    // Resampling does not care about row order.
     const primary = k === 2 ? 1 : 0;
     if (ranking && scores !== null) this.rowOrder = argsort(scoreColumn(scores, k, primary));
-    this.yTrue = permute(data.yTrue, this.rowOrder);
-    this.yPred = permute(data.yPred, this.rowOrder);
-    if (scores === null) return;
-    const sorted = permuteRows(scores, k, this.rowOrder);
-    if (ranking) {
+    const yTrue = permute(data.yTrue, this.rowOrder);
+    const yPred = permute(data.yPred, this.rowOrder);
+    const cells = new Int32Array(this.n);
+    for (let i = 0; i < this.n; i++) cells[i] = (i % COUNT_LANES) * k * k + yTrue[i] * k + yPred[i];
+    const sorted = scores === null ? null : permuteRows(scores, k, this.rowOrder);
+    const views: RankingView[] = [];
+    if (ranking && sorted !== null) {
       const columns = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
-      const classOrders: (Int32Array | null)[] = [];
-      const classScores: Float64Array[] = [];
       for (const c of columns) {
-        classScores[c] = scoreColumn(sorted, k, c);
-        classOrders[c] = c === primary ? null : argsort(classScores[c]);
-        this.classViews[c] = binaryView(classOrders[c], classScores[c], this.yTrue, c);
-      }
-      if (k > 2 && wants('roc_auc_ovo')) {
-        for (let a = 0; a < k; a++) {
-          for (let b = a + 1; b < k; b++) {
-            this.pairViews.push({
-              viewA: binaryView(classOrders[a], classScores[a], this.yTrue, a, b),
-              viewB: binaryView(classOrders[b], classScores[b], this.yTrue, b, a),
-            });
-          }
-        }
+        const columnScores = scoreColumn(sorted, k, c);
+        const order = c === primary ? null : argsort(columnScores);
+        views.push({
+          column: c,
+          order,
+          labels: permute(yTrue, order),
+          groupEnds: tieGroupEnds(permute(columnScores, order)),
+        });
       }
     }
-    if (wants('log_loss')) this.logLoss = rowLogLoss(sorted, this.yTrue, k);
-    if (wants('brier_score')) this.brier = rowBrier(sorted, this.yTrue, k);
-    if (wants('expected_calibration_error')) this.calibration = calibrationRows(sorted, this.yTrue, k);
+    const calibration =
+      sorted !== null && wants('expected_calibration_error') ? calibrationRows(sorted, yTrue, k) : null;
+    this.arrays = {
+      k,
+      names,
+      cells,
+      countLanes: COUNT_LANES,
+      logLoss: sorted !== null && wants('log_loss') ? rowLogLoss(sorted, yTrue, k) : null,
+      brier: sorted !== null && wants('brier_score') ? rowBrier(sorted, yTrue, k) : null,
+      calibrationBins: calibration?.bin ?? null,
+      calibrationGaps: calibration?.gap ?? null,
+      calibrationBinCount: ECE_BINS,
+      views,
+    };
+    this.scratch = classificationScratch(this.arrays);
+    this.kernel = { pass: classificationPass, scratch: classificationScratch, arrays: this.arrays };
   }
 
   evaluate(weights: Int32Array, out: Float64Array): void {
-    const { k, yTrue, yPred, counts } = this;
-    counts.fill(0);
-    let total = 0;
-    for (let i = 0; i < this.n; i++) {
-      const w = weights[i];
-      counts[yTrue[i] * k + yPred[i]] += w;
-      total += w;
-    }
-    const confusion = confusionScores(counts, k);
-    for (let j = 0; j < this.names.length; j++) {
-      const name = this.names[j];
-      if (k !== 2 && BINARY_ONLY_METRICS.has(name)) {
-        out[j] = Number.NaN;
-        continue;
-      }
-      switch (name) {
-        case 'roc_auc':
-          out[j] = weightedRocAuc(this.classViews[1], weights);
-          break;
-        case 'roc_auc_ovr':
-          out[j] =
-            k === 2 ? weightedRocAuc(this.classViews[1], weights) : this.oneVsRest(weights, weightedRocAuc);
-          break;
-        case 'roc_auc_ovo':
-          out[j] = k === 2 ? weightedRocAuc(this.classViews[1], weights) : this.oneVsOne(weights);
-          break;
-        case 'average_precision':
-          out[j] =
-            k === 2
-              ? weightedAveragePrecision(this.classViews[1], weights)
-              : this.oneVsRest(weights, weightedAveragePrecision);
-          break;
-        case 'log_loss':
-          out[j] = weightedMean(this.logLoss!, weights, total);
-          break;
-        case 'brier_score':
-          out[j] = weightedMean(this.brier!, weights, total);
-          break;
-        case 'expected_calibration_error':
-          out[j] = weightedCalibrationError(this.calibration!, weights);
-          break;
-        default:
-          out[j] = confusion[name];
-      }
-    }
+    classificationPass(this.arrays, weights, out, this.scratch);
   }
 
   /** Counts of the confusion matrix from the last `evaluate` (rows true, columns predicted). */
   confusionCounts(): Float64Array {
-    return this.counts.slice();
+    return this.scratch.counts.slice(0, this.arrays.k * this.arrays.k);
   }
-
-  /** Macro average over classes; NaN if any class's score is undefined (scikit-learn raises there). */
-  private oneVsRest(weights: Int32Array, score: (view: BinaryView, weights: Int32Array) => number): number {
-    let sum = 0;
-    for (let c = 0; c < this.k; c++) sum += score(this.classViews[c], weights);
-    return sum / this.k;
-  }
-
-  /** Hand & Till (2001) as scikit-learn: mean over class pairs of the two one-way AUCs' mean. */
-  private oneVsOne(weights: Int32Array): number {
-    let sum = 0;
-    for (const { viewA, viewB } of this.pairViews) {
-      sum += (weightedRocAuc(viewA, weights) + weightedRocAuc(viewB, weights)) / 2;
-    }
-    return sum / this.pairViews.length;
-  }
-}
-
-/** Σ w·x / Σ w with Neumaier compensation, so a million rows sum as exactly as numpy's pairwise sum. */
-export function weightedMean(values: Float64Array, weights: Int32Array, total: number): number {
-  let sum = 0;
-  let compensation = 0;
-  for (let i = 0; i < values.length; i++) {
-    const term = weights[i] * values[i];
-    const t = sum + term;
-    compensation += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
-    sum = t;
-  }
-  return (sum + compensation) / total;
 }
 
 function scoreColumn(scores: Float64Array, k: number, c: number): Float64Array {
@@ -215,9 +151,9 @@ function scoreColumn(scores: Float64Array, k: number, c: number): Float64Array {
   return column;
 }
 
-function permute(values: Int32Array, order: Int32Array | null): Int32Array {
+function permute<T extends Int32Array | Float64Array>(values: T, order: Int32Array | null): T {
   if (order === null) return values;
-  const out = new Int32Array(order.length);
+  const out = new (values.constructor as { new (n: number): T })(order.length);
   for (let i = 0; i < order.length; i++) out[i] = values[order[i]];
   return out;
 }

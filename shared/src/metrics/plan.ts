@@ -16,6 +16,21 @@ export interface MetricPlan {
   readonly rowOrder: Int32Array | null;
   /** Writes metric `names[j]` into `out[j]` (NaN where undefined) for rows weighted by `weights`. */
   evaluate(weights: Int32Array, out: Float64Array): void;
+  /**
+   * The same computation as `evaluate`, as a function of `resample-kernel.ts` over plain typed
+   * arrays, which worker threads can run; absent where a plan has none (it then resamples on the
+   * main thread only).
+   */
+  readonly kernel?: ResampleKernel;
+}
+
+/** `pass(arrays, weights, out, scratch(arrays))` ≡ `evaluate(weights, out)`; both functions from `resample-kernel.ts`. */
+export interface ResampleKernel {
+  // biome-ignore lint/suspicious/noExplicitAny: each kernel has its own arrays type; workers only pass them through.
+  pass: (arrays: any, weights: Int32Array, out: Float64Array, scratch: any) => void;
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  scratch: (arrays: any) => unknown;
+  arrays: unknown;
 }
 
 /** Maps per-input-row weights to a plan's row order (into `scratch`, reused between resamples). */
