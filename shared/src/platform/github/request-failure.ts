@@ -26,6 +26,13 @@ const HINTS: Record<number, string> = {
   422: 'GitHub refused the request as invalid',
 };
 
+function timedOut(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause;
+  return [error, cause].some(
+    (e) => typeof (e as { timeoutMs?: unknown } | undefined)?.timeoutMs === 'number',
+  );
+}
+
 /** The message for a failed GitHub request, or undefined when `error` is not one. */
 export function describeGitHubFailure(error: unknown): string | undefined {
   if (!isRequestError(error)) return undefined;
@@ -33,6 +40,9 @@ export function describeGitHubFailure(error: unknown): string | undefined {
   // The path only: a query string could carry anything, and the host is known.
   const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
   const reason = error.message.replace(/ - https:\/\/docs\.github\.com\S*/, '');
+  // A request that got no answer in time (octokit.ts) has no HTTP status of its own.
+  if (timedOut(error))
+    return `GitHub API ${method} ${path} got ${reason}: GitHub or the network is slow; re-run the job.`;
   const hint =
     HINTS[error.status] ??
     (error.status >= 500
