@@ -6,11 +6,10 @@
  * per data row. Before, each column was a separate GROUP BY over the data, plus a scan for the
  * summaries: on a CSV read as a view that is one parse of the file instead of six.
  */
-import { physicalKind } from '../data/column-kind.js';
 import { type Database, quoteIdent } from '../data/database.js';
 import { doubleLiteral } from './ecdf.js';
 import type { DriftColumnType } from './methods.js';
-import type { SideStats } from './sources.js';
+import { presentSql, type SideStats } from './sources.js';
 
 export interface CountedColumn {
   name: string;
@@ -43,11 +42,6 @@ export interface SideCounts {
   /** `(v VARCHAR, c BIGINT)`: counts of the non-null values as text. */
   categorySql(column: string): string;
   drop(): Promise<void>;
-}
-
-/** Rows whose value counts: not null and, for floats, finite (Evidently drops NaN and ±inf). */
-function presentSql(expression: string, duckType: string): string {
-  return physicalKind(duckType) === 'float' ? `isfinite(${expression})` : `${expression} IS NOT NULL`;
 }
 
 /**

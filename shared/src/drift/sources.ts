@@ -1,14 +1,14 @@
 /**
- * Where each side's values come from: a dataset view in DuckDB, or (reference only) a stored
- * `mlops-profile/v1`. Both are turned into `(v, c)` value-count relations so the comparisons in
- * ecdf.ts run the same SQL either way.
+ * Where each side's values come from: a dataset view in DuckDB (counted by side-counts.ts), or
+ * (reference only) a stored `mlops-profile/v1`. Both are turned into `(v, c)` value-count
+ * relations so the comparisons in ecdf.ts run the same SQL either way.
  */
 
 import { physicalKind } from '../data/column-kind.js';
-import { type Database, quoteIdent, quoteLiteral } from '../data/database.js';
+import { quoteLiteral } from '../data/database.js';
 import { type ColumnProfile, type DatasetProfile, PROFILE_SCHEMA } from '../data/profile-format.js';
 import { UserError } from '../errors/index.js';
-import { doubleLiteral, valueCountsRelation } from './ecdf.js';
+import { valueCountsRelation } from './ecdf.js';
 import type { DriftColumnType } from './methods.js';
 
 /** The drift type of a DuckDB column type; null for types drift-check does not compare (dates, lists). */
@@ -39,27 +39,9 @@ export function driftTypeOfProfileColumn(column: ColumnProfile): DriftColumnType
   }
 }
 
-/** Rows whose value counts: not null and, for floats, finite (Evidently drops NaN and ±inf). */
-export function presentCondition(column: string, duckType: string): string {
-  const c = quoteIdent(column);
-  return physicalKind(duckType) === 'float' ? `isfinite(${c})` : `${c} IS NOT NULL`;
-}
-
-export function numericCountsSql(view: string, column: string, duckType: string): string {
-  return `SELECT CAST(${quoteIdent(column)} AS DOUBLE) AS v, count(*)::BIGINT AS c FROM ${quoteIdent(view)}
-    WHERE ${presentCondition(column, duckType)} GROUP BY 1`;
-}
-
-/** Values mapped to the lower edge of their power-of-two histogram bin (profile histograms). */
-export function binnedCountsSql(view: string, column: string, duckType: string, widthLog2: number): string {
-  const w = doubleLiteral(2 ** widthLog2);
-  return `SELECT floor(CAST(${quoteIdent(column)} AS DOUBLE) / ${w}) * ${w} AS v, count(*)::BIGINT AS c
-    FROM ${quoteIdent(view)} WHERE ${presentCondition(column, duckType)} GROUP BY 1`;
-}
-
-export function categoryCountsSql(view: string, column: string): string {
-  const c = quoteIdent(column);
-  return `SELECT CAST(${c} AS VARCHAR) AS v, count(*)::BIGINT AS c FROM ${quoteIdent(view)} WHERE ${c} IS NOT NULL GROUP BY 1`;
+/** SQL true for a value that counts: not null and, for floats, finite (Evidently drops NaN and ±inf). */
+export function presentSql(expression: string, duckType: string): string {
+  return physicalKind(duckType) === 'float' ? `isfinite(${expression})` : `${expression} IS NOT NULL`;
 }
 
 export function literalCategoryCountsSql(pairs: readonly { value: string; count: number }[]): string {
@@ -75,43 +57,6 @@ export interface SideStats {
   std: number | null;
   min: number | null;
   max: number | null;
-}
-
-/** One scan of a view for every column's counts and (numeric) moments. */
-export async function sideStats(
-  db: Database,
-  view: string,
-  columns: readonly { name: string; duckType: string; type: DriftColumnType }[],
-): Promise<Map<string, SideStats>> {
-  const out = new Map<string, SideStats>();
-  if (columns.length === 0) return out;
-  const selects = ['count(*) AS "rows"'];
-  columns.forEach((column, i) => {
-    const present = presentCondition(column.name, column.duckType);
-    selects.push(`count(*) FILTER (WHERE ${present}) AS p${i}`);
-    if (column.type === 'numeric') {
-      const x = `CAST(${quoteIdent(column.name)} AS DOUBLE)`;
-      selects.push(
-        `avg(${x}) FILTER (WHERE ${present}) AS mean${i}`,
-        `stddev_pop(${x}) FILTER (WHERE ${present}) AS std${i}`,
-        `min(${x}) FILTER (WHERE ${present}) AS min${i}`,
-        `max(${x}) FILTER (WHERE ${present}) AS max${i}`,
-      );
-    }
-  });
-  const [row] = await db.all(`SELECT ${selects.join(', ')} FROM ${quoteIdent(view)}`);
-  const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-  columns.forEach((column, i) => {
-    out.set(column.name, {
-      rows: Number(row.rows),
-      present: Number(row[`p${i}`]),
-      mean: num(row[`mean${i}`]),
-      std: num(row[`std${i}`]),
-      min: num(row[`min${i}`]),
-      max: num(row[`max${i}`]),
-    });
-  });
-  return out;
 }
 
 /** Reads and checks a stored profile: another schema version is an error, never a silent pass. */
