@@ -86,7 +86,7 @@ export function checkProfile(value: unknown, path: string): DatasetProfile {
   return profile as DatasetProfile;
 }
 
-/** Summary numbers of a profiled column, in the same shape as `sideStats`. */
+/** Summary numbers of a profiled column, in the same shape as the counted side's (side-counts.ts). */
 export function profileSideStats(column: ColumnProfile): SideStats {
   const numeric = column.numeric;
   const present = numeric
