@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTf, resetTfForTests, type TfPreference } from '../shared/src/engines/tfjs.js';
 import { type LatencyAtBatch, measureLatency } from '../shared/src/evaluate/latency.js';
+import { defaultThreads } from '../shared/src/metrics/bootstrap-workers.js';
 import {
   bootstrapMetrics,
   ClassificationPlan,
@@ -56,16 +57,24 @@ async function metricsBench(rows: number, resamples: number, peerResamples: numb
   const plan = new ClassificationPlan({ classes: ['0', '1'], yTrue, yPred, scores }, names);
   const point = bootstrapMetrics(plan, { resamples: 0, seed: 1, confidence: 0.95 });
   const onceSeconds = (performance.now() - t) / 1000;
+  // The bootstrap on every thread the machine offers (the default), then on the main thread only:
+  // the intervals are the same, the time is what threads buy.
+  const threads = defaultThreads(rows, resamples);
   t = performance.now();
   const withBootstrap = bootstrapMetrics(
     new ClassificationPlan({ classes: ['0', '1'], yTrue, yPred, scores }, names),
-    {
-      resamples,
-      seed: 1,
-      confidence: 0.95,
-    },
+    { resamples, seed: 1, confidence: 0.95 },
   );
   const bootstrapSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const singleThread = bootstrapMetrics(
+    new ClassificationPlan({ classes: ['0', '1'], yTrue, yPred, scores }, names),
+    { resamples, seed: 1, confidence: 0.95, threads: 1 },
+  );
+  const singleThreadSeconds = (performance.now() - t) / 1000;
+  if (JSON.stringify(singleThread) !== JSON.stringify(withBootstrap)) {
+    throw new Error('bootstrap intervals differ between 1 thread and the default threads');
+  }
 
   const folder = mkdtempSync(join(tmpdir(), 'bench-evaluate-'));
   writeFileSync(join(folder, 'y_true.i32'), Buffer.from(yTrue.buffer));
@@ -103,6 +112,9 @@ async function metricsBench(rows: number, resamples: number, peerResamples: numb
       metrics_once_s: onceSeconds,
       metrics_with_bootstrap_s: bootstrapSeconds,
       per_resample_ms: (bootstrapSeconds / resamples) * 1000,
+      threads,
+      metrics_with_bootstrap_1_thread_s: singleThreadSeconds,
+      per_resample_1_thread_ms: (singleThreadSeconds / resamples) * 1000,
     },
     sklearn: {
       metrics_once_s: sk.metrics_once_s,
@@ -116,6 +128,8 @@ async function metricsBench(rows: number, resamples: number, peerResamples: numb
       ours_with_bootstrap_vs_sklearn_without: sk.metrics_once_s / bootstrapSeconds,
       /** Same bootstrap on both sides. */
       bootstrap_sklearn_over_ours: skBootstrapSeconds / bootstrapSeconds,
+      /** The same, ours on one thread. */
+      bootstrap_sklearn_over_ours_1_thread: skBootstrapSeconds / singleThreadSeconds,
     },
     max_relative_difference_vs_sklearn: maxRelativeDifference,
     roc_auc: withBootstrap.roc_auc,
@@ -184,7 +198,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const m = r.metrics;
   console.log(`${m.metrics} metrics on ${m.rows} rows:`);
   console.log(
-    `  ours once ${m.ours.metrics_once_s.toFixed(2)} s; with ${m.resamples} resamples ${m.ours.metrics_with_bootstrap_s.toFixed(1)} s (${m.ours.per_resample_ms.toFixed(1)} ms/resample)`,
+    `  ours once ${m.ours.metrics_once_s.toFixed(2)} s; with ${m.resamples} resamples ${m.ours.metrics_with_bootstrap_s.toFixed(1)} s on ${m.ours.threads} threads (${m.ours.per_resample_ms.toFixed(1)} ms/resample), ${m.ours.metrics_with_bootstrap_1_thread_s.toFixed(1)} s on 1 thread`,
   );
   console.log(
     `  sklearn once ${m.sklearn.metrics_once_s.toFixed(2)} s; plain bootstrap ~${m.sklearn.plain_bootstrap_s_estimated.toFixed(0)} s (from ${m.sklearn.plain_bootstrap_resamples_timed} timed)`,

@@ -29,7 +29,7 @@ export function createJob(seed: number, resamples: number, metrics: number, shar
   return {
     seed,
     resamples,
-    control: new Int32Array(buffer(3 * 4)),
+    control: new Int32Array(buffer(4 * 4)),
     finished: new Int32Array(buffer(Math.max(1, resamples) * 4)),
     results: new Float64Array(buffer(Math.max(1, resamples * metrics) * 8)),
   };
@@ -49,8 +49,15 @@ function workerProgram(kernel: ResampleKernel): string {
     'const __name = (target) => target;',
     ...functions.map((f) => f.toString()),
     'const { job, arrays, rows, metrics } = workerData;',
-    `const scratch = ${kernel.scratch.name}(arrays);`,
-    `${kernelModule.claimReplicates.name}(job, job.resamples, ${kernel.pass.name}, arrays, scratch, new Int32Array(rows), new Float64Array(metrics), true);`,
+    'try {',
+    `  const scratch = ${kernel.scratch.name}(arrays);`,
+    `  ${kernelModule.claimReplicates.name}(job, job.resamples, ${kernel.pass.name}, arrays, scratch, new Int32Array(rows), new Float64Array(metrics), true);`,
+    '} catch (error) {',
+    // The main thread cannot hear the error event while it blocks: a flag tells it to take over.
+    '  Atomics.store(job.control, 3, 1);',
+    '  Atomics.notify(job.control, 1);',
+    '  throw error;',
+    '}',
   ].join('\n');
 }
 

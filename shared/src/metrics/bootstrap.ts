@@ -108,8 +108,9 @@ export function runReplicates(
     own++;
     report();
   }
-  // Workers finish the replicates they hold. One that died (out of memory, say) would hold its
-  // replicate forever, so after a long stall the rest are computed here (same stream, same values).
+  // Workers finish the replicates they hold. One that failed (flag) or died (out of memory, say:
+  // a long stall) would hold its replicate forever; the rest are then computed here (same
+  // streams, same values).
   const stallMs = Math.max(10_000, (20 * (performance.now() - started)) / Math.max(1, own));
   let lastDone = -1;
   let lastChange = performance.now();
@@ -120,7 +121,10 @@ export function runReplicates(
     if (done !== lastDone) {
       lastDone = done;
       lastChange = performance.now();
-    } else if (performance.now() - lastChange > stallMs) {
+    }
+    if (Atomics.load(job.control, 3) === 1 || performance.now() - lastChange > stallMs) {
+      // Replicates no worker has claimed yet are claimed here; claimed but unfinished ones redone.
+      claimReplicates(job, resamples, pass, arrays, scratch, weights, out, false);
       for (let r = 0; r < resamples; r++) {
         if (Atomics.load(job.finished, r) === 0)
           computeReplicate(job, r, pass, arrays, scratch, weights, out, false);
