@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { crashPoint } from './crash-point.js';
 
 /**
  * Every report, record and model file the suite writes goes through a sibling temporary file and
@@ -20,6 +21,7 @@ export async function writeFileAtomic(
   const temp = temporaryName(path);
   try {
     await writeFile(temp, data, options.mode === undefined ? undefined : { mode: options.mode });
+    await crashPoint(`atomic-write:${basename(path)}`);
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });

@@ -5,6 +5,7 @@ import type * as Tf from '@tensorflow/tfjs';
 import type { TfModule } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
+import { crashPoint } from '../files/crash-point.js';
 
 export const CHECKPOINT_SCHEMA = 'mlops-checkpoint/v1';
 const CHECKPOINT_FILE = 'checkpoint.json';
@@ -91,6 +92,7 @@ export async function saveCheckpoint(
       adam.accBeta1 && adam.accBeta2 ? [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]] : undefined,
   };
   await writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(file));
+  await crashPoint('checkpoint:before-cleanup');
   for (const name of await readdir(dir)) {
     if (/^weights-\d+\.bin$/.test(name) && name !== weightsFile) await rm(join(dir, name), { force: true });
   }

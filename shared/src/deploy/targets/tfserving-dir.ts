@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../errors/index.js';
+import { crashPoint } from '../../files/crash-point.js';
 import { sha256File } from '../../registry/files.js';
 import { DeployFailure } from '../deploy-failure.js';
 import type { DeployOutcome, DeployRequest, DeployTarget } from '../target.js';
@@ -79,9 +80,11 @@ export class TfServingDirTarget implements DeployTarget {
       for (const file of request.record.files) {
         await mkdir(dirname(join(staging, file.path)), { recursive: true });
         await copyFile(join(source, file.path), join(staging, file.path));
+        await crashPoint('tfserving-dir:copying');
       }
       if (!(await sameFiles(staging, request.record.files)))
         throw new DeployFailure('the staged copy does not match the registered sha256 digests');
+      await crashPoint('tfserving-dir:staged');
       await rename(staging, finalDir);
     } catch (error) {
       await rm(staging, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError } from '../../errors/index.js';
+import { crashPoint } from '../../files/crash-point.js';
 import type { Log } from '../../logging/index.js';
 import type { ArtifactStore, CacheStore, UploadedArtifact } from './types.js';
 
@@ -56,8 +57,10 @@ export class LocalCacheStore implements CacheStore {
     const absolute = paths.map((p) => resolve(p));
     for (const [i, path] of absolute.entries()) {
       if (existsSync(path)) await cp(path, join(staging, String(i)), { recursive: true });
+      await crashPoint('cache-save:copying');
     }
     await writeFile(join(staging, 'manifest.json'), JSON.stringify({ key, paths: absolute }));
+    await crashPoint('cache-save:manifest-written');
     try {
       await rename(staging, entry);
     } catch {
@@ -75,6 +78,8 @@ export class LocalCacheStore implements CacheStore {
       const manifest = join(this.root, name, 'manifest.json');
       if (!existsSync(manifest)) continue;
       const { key } = JSON.parse(await readFile(manifest, 'utf8')) as { key: string };
+      // A save killed after its manifest leaves `<entry>.staging-<pid>` with one: not an entry.
+      if (folderName(key) !== name) continue;
       entries.push({ key, mtime: (await stat(manifest)).mtimeMs });
     }
     for (const prefix of restoreKeys) {
