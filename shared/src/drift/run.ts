@@ -40,6 +40,8 @@ export interface DriftCheckOptions {
   model?: string;
   issueLabel?: string;
   runUrl?: string;
+  /** DuckDB memory limit (e.g. '2GB'); beyond it DuckDB spills to disk. Default: Database's. */
+  memoryLimit?: string;
 }
 
 export interface DriftCheckResult {
@@ -130,7 +132,7 @@ export async function runDriftCheck(options: DriftCheckOptions, log: Log): Promi
   const referencePath = at(options.reference);
   const currentPath = at(options.current);
 
-  const db = await Database.open();
+  const db = await Database.open({ memoryLimit: options.memoryLimit });
   try {
     const profile = looksLikeProfile(referencePath);
     const detectOptions: DetectOptions = {
