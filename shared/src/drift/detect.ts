@@ -87,8 +87,9 @@ export interface PreparedCounts {
 /**
  * Counts, in one scan, the values of every column of `dataset` that drift could compare under
  * `options` (its numeric and categorical columns, limited to `columns`, prediction and target
- * when `columns` is given). With `readEveryColumn` the scan also converts the other columns, so a
- * text file read lazily fails on a bad value wherever materialising it would have.
+ * when `columns` is given). With `readEveryColumn` the scan also converts the other selected
+ * columns (a date column, say: a late bad value there makes it text, which changes how it is
+ * compared), so a text file read lazily fails wherever materialising it would have.
  */
 export function countDatasetSide(
   db: Database,
@@ -106,9 +107,10 @@ export function countDatasetSide(
     if (type !== null && (!wanted || wanted.has(c.name)))
       counted.push({ name: c.name, duckType: c.type, type });
   }
+  // Columns outside `columns` are never looked at, so a bad value in them cannot change the result.
   const names = new Set(counted.map((c) => c.name));
   const alsoRead = read.readEveryColumn
-    ? dataset.columns.map((c) => c.name).filter((n) => !names.has(n))
+    ? dataset.columns.map((c) => c.name).filter((n) => !names.has(n) && (!wanted || wanted.has(n)))
     : [];
   return countSide(db, dataset.view, counted, tablePrefix, alsoRead);
 }

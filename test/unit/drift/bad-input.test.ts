@@ -76,6 +76,25 @@ describe('bad input is a finding or a clear UserError, never a silent "no drift"
     await expect(runDriftCheck(options(ragged), silentLog)).rejects.toThrow(/line 25002/);
   });
 
+  it('a late bad value in a column drift does not compare (a date) still makes it text, as a full read does', async () => {
+    const rows = 25_000;
+    const day = (i: number) => `2024-01-${String(1 + (i % 28)).padStart(2, '0')}`;
+    const write = (name: string, bad: boolean) => {
+      const lines = [
+        'd,a',
+        ...Array.from({ length: rows }, (_, i) => `${bad && i === rows - 5 ? 'soon' : day(i)},${i % 5}`),
+      ];
+      const path = join(dir, name);
+      writeFileSync(path, `${lines.join('\n')}\n`);
+      return path;
+    };
+    const result = await runDriftCheck(
+      options(write('dates-clean.csv', false), { reference: write('dates-bad.csv', true) }),
+      silentLog,
+    );
+    expect(result.report.findings.find((f) => f.column === 'd')?.kind).toBe('type_changed');
+  });
+
   it('an all-null column counts as drifted', async () => {
     const current = writeCsv(dir, 'nulls', {
       a: normals(4, 500),
