@@ -18,12 +18,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Database } from '../shared/src/data/database.js';
 import { bundleChild } from './bundle-child.js';
+import { type TimedProcess, timedProcess } from './process-timing.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PARQUET = join(root, 'node_modules/vega-datasets/data/flights-3m.parquet');
 
 export interface ProcessFigures {
   seconds: number;
+  /** User + system CPU seconds of the process (all threads): steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   rowsPerSecond: number;
   peakRssMiB: number;
 }
@@ -43,29 +46,8 @@ export interface DataValidateBench {
   results: FormatResult[];
 }
 
-/** Runs a command under GNU time and returns its output, wall time and peak RSS. */
-function timed(
-  command: string,
-  args: string[],
-): { ok: boolean; stdout: string; stderr: string; seconds: number; peakRssMiB: number } {
-  const useTime = existsSync('/usr/bin/time');
-  const started = performance.now();
-  const run = useTime
-    ? spawnSync('/usr/bin/time', ['-v', command, ...args], {
-        encoding: 'utf8',
-        cwd: root,
-        maxBuffer: 64 * 1024 * 1024,
-      })
-    : spawnSync(command, args, { encoding: 'utf8', cwd: root, maxBuffer: 64 * 1024 * 1024 });
-  const seconds = (performance.now() - started) / 1000;
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr ?? '');
-  return {
-    ok: run.status === 0,
-    stdout: run.stdout ?? '',
-    stderr: run.stderr ?? '',
-    seconds,
-    peakRssMiB: rss ? Number(rss[1]) / 1024 : Number.NaN,
-  };
+function timed(command: string, args: string[]): TimedProcess {
+  return timedProcess(command, args, root);
 }
 
 function lastLine(text: string): string {
@@ -124,7 +106,12 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
           join(work, `peer-${format}.json`),
         ]);
         peer = run.ok
-          ? { seconds: run.seconds, rowsPerSecond: figures.rows / run.seconds, peakRssMiB: run.peakRssMiB }
+          ? {
+              seconds: run.seconds,
+              cpuSeconds: run.cpuSeconds,
+              rowsPerSecond: figures.rows / run.seconds,
+              peakRssMiB: run.peakRssMiB,
+            }
           : { skipped: `peer failed: ${lastLine(run.stderr)}` };
       }
       results.push({
@@ -132,6 +119,7 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
         rows: figures.rows,
         ours: {
           seconds: ours.seconds,
+          cpuSeconds: ours.cpuSeconds,
           inProcessSeconds: figures.inProcessSeconds,
           rowsPerSecond: figures.rows / ours.seconds,
           peakRssMiB: ours.peakRssMiB,
@@ -154,11 +142,11 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
 function print(bench: DataValidateBench): void {
   const f = (x: number, digits = 2) => x.toFixed(digits);
   for (const r of bench.results) {
-    const ours = `ours ${f(r.ours.seconds)} s (${f(r.ours.inProcessSeconds)} s in process), ${Math.round(r.ours.rowsPerSecond).toLocaleString('en-US')} rows/s, peak RSS ${f(r.ours.peakRssMiB, 0)} MiB`;
+    const ours = `ours ${f(r.ours.seconds)} s (${f(r.ours.inProcessSeconds)} s in process, ${f(r.ours.cpuSeconds)} CPU s), ${Math.round(r.ours.rowsPerSecond).toLocaleString('en-US')} rows/s, peak RSS ${f(r.ours.peakRssMiB, 0)} MiB`;
     const peer =
       'skipped' in r.peer
         ? `pandas: skipped (${r.peer.skipped})`
-        : `pandas ${f(r.peer.seconds)} s, ${Math.round(r.peer.rowsPerSecond).toLocaleString('en-US')} rows/s, peak RSS ${f(r.peer.peakRssMiB, 0)} MiB`;
+        : `pandas ${f(r.peer.seconds)} s (${f(r.peer.cpuSeconds)} CPU s), ${Math.round(r.peer.rowsPerSecond).toLocaleString('en-US')} rows/s, peak RSS ${f(r.peer.peakRssMiB, 0)} MiB`;
     console.log(
       `${r.format.padEnd(8)} ${ours}; ${peer}${r.speedup === null ? '' : `; ${f(r.speedup, 1)}x faster`}`,
     );

@@ -12,13 +12,13 @@
  * Run: `npx tsx bench/drift-check.ts` (writes bench/out/drift-check.json); env BENCH_DRIFT_ROWS
  * scales the data down. `runDriftCheckBench()` is exported for the aggregator.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Database, quoteLiteral } from '../shared/src/data/database.js';
 import { bundleChild } from './bundle-child.js';
+import { type TimedProcess, timedProcess } from './process-timing.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FLIGHTS = join(root, 'node_modules/vega-datasets/data/flights-3m.parquet');
@@ -30,6 +30,10 @@ export interface DriftCheckBench {
   /** drift-check on the Parquet halves. */
   ours_parquet_seconds: number;
   peer_seconds: number;
+  /** User + system CPU seconds (all threads) of each process: steadier than wall time on a shared machine. */
+  ours_cpu_seconds: number;
+  ours_parquet_cpu_seconds: number;
+  peer_cpu_seconds: number;
   /** peer time / our time on the same CSV input: how many times faster drift-check is. */
   speedup: number;
   /** peer time on CSV / our time on Parquet. */
@@ -73,12 +77,10 @@ async function writeHalves(
   return { reference, current, referenceParquet: parquet(reference), currentParquet: parquet(current) };
 }
 
-function timed(command: string, args: string[]): { seconds: number; stdout: string } {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, cwd: root });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-  return { seconds, stdout: result.stdout };
+function timed(command: string, args: string[]): TimedProcess {
+  const run = timedProcess(command, args, root);
+  if (!run.ok) throw new Error(`${command} ${args.join(' ')} failed: ${run.stderr}`);
+  return run;
 }
 
 function finiteOrString(_key: string, value: unknown): unknown {
@@ -130,6 +132,9 @@ export async function runDriftCheckBench(rowsPerSide = 1_500_000): Promise<Drift
       ours_seconds: ours.seconds,
       ours_parquet_seconds: oursParquet.seconds,
       peer_seconds: peer.seconds,
+      ours_cpu_seconds: ours.cpuSeconds,
+      ours_parquet_cpu_seconds: oursParquet.cpuSeconds,
+      peer_cpu_seconds: peer.cpuSeconds,
       speedup: peer.seconds / ours.seconds,
       speedup_parquet: peer.seconds / oursParquet.seconds,
       agreement,
