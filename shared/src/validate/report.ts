@@ -53,7 +53,7 @@ function headline(report: DataValidationReport): string {
     error + warning === 0
       ? 'no anomalies'
       : `${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}`;
-  return `Data validation ${status}: ${inlineCode(report.data.path)}, ${report.rows.toLocaleString('en-US')} rows, ${report.columns} columns, ${counts}`;
+  return `Data validation ${status}: ${inlineCode(report.data.path)}, ${thousands(report.rows)} rows, ${report.columns} columns, ${counts}`;
 }
 
 function anomalyTable(anomalies: Anomaly[], withRule: boolean): string {
@@ -73,7 +73,7 @@ function anomalyTable(anomalies: Anomaly[], withRule: boolean): string {
     a.column === null ? '(table)' : escapeMarkdown(a.column),
     escapeMarkdown(a.expected),
     escapeMarkdown(a.found),
-    a.count.toLocaleString('en-US'),
+    thousands(a.count),
     a.examples.map(exampleCell).join(', '),
     ...(withRule ? [a.rule ? `${escapeMarkdown(a.rule.file)}:${a.rule.line}` : ''] : []),
   ]);
@@ -138,4 +138,14 @@ export function renderCommentMarkdown(
     // A PR comment carries other steps' sections too: this one takes at most a quarter.
     { limit: Math.floor(COMMENT_LIMIT / 4), pointer: `The full list is in ${inlineCode(reportPath)}.` },
   ).markdown;
+}
+
+/**
+ * An integer with comma thousands separators, as `toLocaleString('en-US')` writes it, without
+ * loading ICU's number formatting (~12 ms on the first call, a measurable share of a short run).
+ */
+function thousands(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return n < 0 ? `-${digits}` : digits;
 }
