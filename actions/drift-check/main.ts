@@ -56,6 +56,7 @@ export const driftCheckAction = defineAction({
         model: name,
         issueLabel,
         runUrl: platform.env.runUrl,
+        memoryLimit: inputs.optional('memory-limit'),
       },
       log,
     );

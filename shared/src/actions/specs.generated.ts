@@ -59,7 +59,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "mlops-reports/profile.json"
       },
       "memory-limit": {
-        "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP.",
+        "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
         "required": false,
         "default": "4GB"
       },
@@ -683,6 +683,11 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "description": "Fail the step when the dataset drifted. Boolean.",
         "required": false,
         "default": "false"
+      },
+      "memory-limit": {
+        "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
+        "required": false,
+        "default": "4GB"
       },
       "registry": {
         "description": "Registry root for registry: references (local backend).",
