@@ -517,3 +517,119 @@ export function claimReplicates(
   }
   return count;
 }
+
+/** Regression rows in plan order (sorted by absolute error when the median is wanted). */
+export interface RegressionArrays {
+  names: readonly string[];
+  yTrue: Float64Array;
+  /** yTrue − yPred. */
+  error: Float64Array;
+  absoluteError: Float64Array;
+}
+
+/** Compensated sums of a regression resample: `sums[2s]` the sum, `sums[2s + 1]` its Neumaier compensation. */
+export function regressionScratch(): Float64Array {
+  return new Float64Array(14);
+}
+
+/** Adds `term` to compensated sum `slot` of `sums` (Neumaier). */
+export function addCompensated(sums: Float64Array, slot: number, term: number): void {
+  const s = sums[2 * slot];
+  const t = s + term;
+  sums[2 * slot + 1] += Math.abs(s) >= Math.abs(term) ? s - t + term : term - t + s;
+  sums[2 * slot] = t;
+}
+
+/**
+ * Regression metrics with scikit-learn 1.2.1 definitions: RMSE = √MSE; R² and explained variance
+ * with force_finite (constant target: 1 if the predictions are perfect, else 0); MAPE divides by
+ * max(|y|, eps = 2^-52, numpy's float64 eps as scikit-learn); median absolute error is the median
+ * of |y − ŷ| (mean of the two middle values for an even count).
+ */
+export function regressionPass(
+  arrays: RegressionArrays,
+  weights: Int32Array,
+  out: Float64Array,
+  sums: Float64Array,
+): void {
+  const { yTrue, error, absoluteError, names } = arrays;
+  const n = yTrue.length;
+  // Slots: 0 Σy, 1 Σe, 2 Σe², 3 Σ|e|, 4 Σ|e|/|y|, 5 Σ(y − ȳ)², 6 Σ(e − ē)².
+  sums.fill(0);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights[i];
+    if (w === 0) continue;
+    total += w;
+    const e = error[i];
+    addCompensated(sums, 0, w * yTrue[i]);
+    addCompensated(sums, 1, w * e);
+    addCompensated(sums, 2, w * e * e);
+    addCompensated(sums, 3, w * absoluteError[i]);
+    addCompensated(sums, 4, (w * absoluteError[i]) / Math.max(Math.abs(yTrue[i]), 2.220446049250313e-16));
+  }
+  const meanY = (sums[0] + sums[1]) / total;
+  const meanE = (sums[2] + sums[3]) / total;
+  // Second pass for centred sums: Σ(y − ȳ)² from Σy² − (Σy)²/n loses every digit on large offsets.
+  for (let i = 0; i < n; i++) {
+    const w = weights[i];
+    if (w === 0) continue;
+    const dy = yTrue[i] - meanY;
+    const de = error[i] - meanE;
+    addCompensated(sums, 5, w * dy * dy);
+    addCompensated(sums, 6, w * de * de);
+  }
+  const sse = sums[4] + sums[5];
+  const centredY = sums[10] + sums[11];
+  const centredE = sums[12] + sums[13];
+  for (let j = 0; j < names.length; j++) {
+    let value = Number.NaN;
+    switch (names[j]) {
+      case 'mae':
+        value = (sums[6] + sums[7]) / total;
+        break;
+      case 'mse':
+        value = sse / total;
+        break;
+      case 'rmse':
+        value = Math.sqrt(sse / total);
+        break;
+      case 'mape':
+        value = (sums[8] + sums[9]) / total;
+        break;
+      case 'r2':
+        value = forceFinite(sse, centredY);
+        break;
+      case 'explained_variance':
+        value = forceFinite(centredE / total, centredY / total);
+        break;
+      case 'median_absolute_error':
+        value = sortedWeightedMedian(absoluteError, weights, total);
+        break;
+    }
+    out[j] = value;
+  }
+}
+
+/** 1 − numerator / denominator, with scikit-learn's force_finite for a zero denominator. */
+export function forceFinite(numerator: number, denominator: number): number {
+  if (denominator !== 0) return 1 - numerator / denominator;
+  return numerator === 0 ? 1 : 0;
+}
+
+/** Median of a multiset of ascending values with integer multiplicities (numpy's median). */
+export function sortedWeightedMedian(values: Float64Array, weights: Int32Array, total: number): number {
+  const lowRank = Math.floor((total - 1) / 2);
+  const highRank = Math.floor(total / 2);
+  let seen = 0;
+  let low = Number.NaN;
+  for (let i = 0; i < values.length; i++) {
+    const w = weights[i];
+    if (w === 0) continue;
+    const next = seen + w;
+    if (Number.isNaN(low) && lowRank < next) low = values[i];
+    if (highRank < next) return (low + values[i]) / 2;
+    seen = next;
+  }
+  return Number.NaN;
+}

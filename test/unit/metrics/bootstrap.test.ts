@@ -151,15 +151,15 @@ describe('bootstrap threads', () => {
     expect(progress.at(-1)).toBe(options.resamples);
   });
 
-  it('keep plans without a kernel (regression) on the main thread', () => {
+  it('run regression replicates in workers too, with the same values', () => {
     const random = new Xoshiro128(3);
     const yTrue = Float64Array.from({ length: 2000 }, () => random.nextFloat() * 10);
     const yPred = yTrue.map((y) => y + random.nextFloat() - 0.5);
     const plan = new RegressionPlan({ yTrue, yPred }, [...REGRESSION_METRICS]);
     const options = { resamples: 30, seed: 2, confidence: 0.9 };
-    const many = runReplicates(plan, { ...options, threads: 4 });
-    expect(many.byWorkers).toBe(0);
-    expect(Array.from(many.results)).toEqual(
+    const workers = runReplicates(plan, { ...options, threads: 3 }, false);
+    expect(workers.byWorkers).toBe(options.resamples);
+    expect(Array.from(workers.results)).toEqual(
       Array.from(runReplicates(plan, { ...options, threads: 1 }).results),
     );
   });
