@@ -68,9 +68,6 @@ export function rowBrier(scores: Float64Array, labels: Int32Array, k: number): F
   return out;
 }
 
-/** Copies of the confusion counts a resample adds into (see `ClassificationArrays.cells`). */
-const COUNT_LANES = 4;
-
 export class ClassificationPlan implements MetricPlan {
   readonly n: number;
   readonly rowOrder: Int32Array | null = null;
@@ -100,7 +97,7 @@ export class ClassificationPlan implements MetricPlan {
     const yTrue = permute(data.yTrue, this.rowOrder);
     const yPred = permute(data.yPred, this.rowOrder);
     const cells = new Int32Array(this.n);
-    for (let i = 0; i < this.n; i++) cells[i] = (i % COUNT_LANES) * k * k + yTrue[i] * k + yPred[i];
+    for (let i = 0; i < this.n; i++) cells[i] = yTrue[i] * k + yPred[i];
     const sorted = scores === null ? null : permuteRows(scores, k, this.rowOrder);
     const views: RankingView[] = [];
     if (ranking && sorted !== null) {
@@ -122,7 +119,6 @@ export class ClassificationPlan implements MetricPlan {
       k,
       names,
       cells,
-      countLanes: COUNT_LANES,
       logLoss: sorted !== null && wants('log_loss') ? rowLogLoss(sorted, yTrue, k) : null,
       brier: sorted !== null && wants('brier_score') ? rowBrier(sorted, yTrue, k) : null,
       calibrationBins: calibration?.bin ?? null,
@@ -140,7 +136,7 @@ export class ClassificationPlan implements MetricPlan {
 
   /** Counts of the confusion matrix from the last `evaluate` (rows true, columns predicted). */
   confusionCounts(): Float64Array {
-    return this.scratch.counts.slice(0, this.arrays.k * this.arrays.k);
+    return this.scratch.counts.slice();
   }
 }
 

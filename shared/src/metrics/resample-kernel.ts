@@ -202,13 +202,8 @@ export interface RankingView {
 export interface ClassificationArrays {
   k: number;
   names: readonly string[];
-  /**
-   * (row mod countLanes) × k² + yTrue × k + yPred: the confusion-matrix cell of each row, in one
-   * of `countLanes` copies of the counts, so runs of rows in one cell do not each wait for the
-   * previous store.
-   */
+  /** yTrue × k + yPred: the confusion-matrix cell of each row. */
   cells: Int32Array;
-  countLanes: number;
   logLoss: Float64Array | null;
   brier: Float64Array | null;
   /** Calibration bin and (confidence − correct) of each row; null unless ECE is wanted. */
@@ -230,7 +225,7 @@ export interface ClassificationScratch {
 
 export function classificationScratch(arrays: ClassificationArrays): ClassificationScratch {
   return {
-    counts: new Float64Array(arrays.countLanes * arrays.k * arrays.k),
+    counts: new Float64Array(arrays.k * arrays.k),
     calibrationSums: new Float64Array(arrays.calibrationBinCount),
     calibrationCompensations: new Float64Array(arrays.calibrationBinCount),
     groupLabels: arrays.views.map((view) => new Int32Array(view.groupEnds.length * arrays.k)),
@@ -308,12 +303,7 @@ export function classificationPass(
   }
   calibrationSums[bin] = binSum;
   calibrationCompensations[bin] = binCompensation;
-  // Lanes summed (integers, so exactly).
-  const cellCount = k * k;
-  for (let c = 0; c < cellCount; c++) {
-    for (let lane = 1; lane * cellCount < counts.length; lane++) counts[c] += counts[lane * cellCount + c];
-    total += counts[c];
-  }
+  for (let c = 0; c < counts.length; c++) total += counts[c];
   for (let v = inPlanOrder ? 1 : 0; v < views.length; v++) {
     const { order, labels: viewLabels, groupEnds } = views[v];
     const sums = scratch.groupLabels[v];
@@ -326,7 +316,7 @@ export function classificationPass(
     }
   }
 
-  const confusion = confusionScores(counts.subarray(0, cellCount), k) as unknown as Record<string, number>;
+  const confusion = confusionScores(counts, k) as unknown as Record<string, number>;
   // Two classes: roc_auc, roc_auc_ovr and roc_auc_ovo are one number, computed once.
   let binaryAuc = Number.NaN;
   let binaryAucDone = false;
