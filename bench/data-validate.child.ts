@@ -1,6 +1,7 @@
 /**
  * One data-validate run as its own process, for bench/data-validate.ts to time from start to
- * report: `node --import tsx bench/data-validate.child.ts <data> <workdir>`.
+ * report: `node <bundle of this file> <data> <workdir>` (bench/bundle-child.ts bundles it; `node
+ * --import tsx bench/data-validate.child.ts ...` runs it unbundled).
  */
 import { silentLog } from '../shared/src/logging/index.js';
 import { runDataValidate } from '../shared/src/validate/index.js';
