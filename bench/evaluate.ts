@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTf, resetTfForTests, type TfPreference } from '../shared/src/engines/tfjs.js';
@@ -57,10 +57,9 @@ async function metricsBench(rows: number, resamples: number, peerResamples: numb
   const plan = new ClassificationPlan({ classes: ['0', '1'], yTrue, yPred, scores }, names);
   const point = bootstrapMetrics(plan, { resamples: 0, seed: 1, confidence: 0.95 });
   const onceSeconds = (performance.now() - t) / 1000;
-  // The bootstrap on every core (the default on an idle machine; on a loaded one the default
-  // takes only the idle cores, `default_threads_now`), then on the main thread only: the
+  // The bootstrap on the default threads (every core), then on the main thread only: the
   // intervals are the same, the time is what threads buy here.
-  const threads = Math.min(8, availableParallelism());
+  const threads = defaultThreads(rows, resamples);
   t = performance.now();
   const withBootstrap = bootstrapMetrics(
     new ClassificationPlan({ classes: ['0', '1'], yTrue, yPred, scores }, names),
@@ -114,7 +113,7 @@ async function metricsBench(rows: number, resamples: number, peerResamples: numb
       metrics_with_bootstrap_s: bootstrapSeconds,
       per_resample_ms: (bootstrapSeconds / resamples) * 1000,
       threads,
-      default_threads_now: defaultThreads(rows, resamples),
+      /** 1-minute load average at the end: other processes on the machine slow the threads. */
       load_average_1min: loadavg()[0],
       metrics_with_bootstrap_1_thread_s: singleThreadSeconds,
       per_resample_1_thread_ms: (singleThreadSeconds / resamples) * 1000,

@@ -17,7 +17,7 @@ export interface BootstrapOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * Threads to spread resamples over, the main thread included; 1 keeps to the main thread.
-   * Default: the cores other processes leave idle (at most 8), when the job is large enough to gain.
+   * Default: every core (at most 8) when the job is large enough to gain from threads.
    */
   threads?: number;
 }
