@@ -1,10 +1,16 @@
 import { createJob, defaultThreads, startWorkers } from './bootstrap-workers.js';
 import { type ClassificationData, ClassificationPlan } from './classification.js';
 import { isClassificationMetric, isRegressionMetric } from './names.js';
-import { type MetricPlan, weightsInPlanOrder } from './plan.js';
-import { Xoshiro128 } from './random.js';
+import type { MetricPlan } from './plan.js';
 import { type RegressionData, RegressionPlan } from './regression.js';
-import { claimReplicates, computeReplicate } from './resample-kernel.js';
+import {
+  claimReplicates,
+  computeReplicate,
+  type PairedArrays,
+  type PairedSide,
+  pairedPass,
+  pairedScratch,
+} from './resample-kernel.js';
 import { percentileInterval } from './summary.js';
 
 export interface BootstrapOptions {
@@ -176,13 +182,15 @@ export function planFor(rows: EvaluationRows, metrics: string[]): MetricPlan {
 /**
  * Paired bootstrap of a metric's change between two models scored on the same rows (row i of
  * both is the same example): every resample applies the same multiplicities to both, so the
- * interval reflects the difference, not the two models' separate noise.
+ * interval reflects the difference, not the two models' separate noise. Replicate r draws from
+ * stream r + 1 of the seed, like `bootstrapMetrics`, and replicates spread over threads the same
+ * way (identical results for any number).
  */
 export function pairedBootstrapDelta(
   currentRows: EvaluationRows,
   baselineRows: EvaluationRows,
   metric: string,
-  options: { resamples: number; seed: number; confidence: number },
+  options: { resamples: number; seed: number; confidence: number; threads?: number },
 ): PairedDelta {
   const current = planFor(currentRows, [metric]);
   const baseline = planFor(baselineRows, [metric]);
@@ -197,20 +205,15 @@ export function pairedBootstrapDelta(
   const currentValue = Number.isFinite(a[0]) ? a[0] : null;
   const baselineValue = Number.isFinite(b[0]) ? b[0] : null;
   const delta = currentValue !== null && baselineValue !== null ? currentValue - baselineValue : null;
-  const deltas = new Float64Array(options.resamples);
-  const random = new Xoshiro128(options.seed);
-  const weights = new Int32Array(current.n);
-  const scratchCurrent = new Int32Array(current.n);
-  const scratchBaseline = new Int32Array(current.n);
+  const differences = pairedDifferencePlan(currentRows.task, current, baselineRows.task, baseline);
+  const deltas =
+    options.resamples > 0 && current.n > 0
+      ? runReplicates(differences, options).results
+      : new Float64Array(options.resamples);
   let below = 0;
   let above = 0;
   let defined = 0;
-  for (let r = 0; r < options.resamples; r++) {
-    random.fillResampleCounts(weights);
-    current.evaluate(weightsInPlanOrder(current, weights, scratchCurrent), a);
-    baseline.evaluate(weightsInPlanOrder(baseline, weights, scratchBaseline), b);
-    const d = a[0] - b[0];
-    deltas[r] = d;
+  for (const d of deltas) {
     if (!Number.isFinite(d)) continue;
     defined++;
     if (d <= 0) below++;
@@ -225,5 +228,34 @@ export function pairedBootstrapDelta(
     pValue: delta === null || defined === 0 ? null : Math.min(1, (2 * Math.min(below, above)) / defined),
     resamples: options.resamples,
     n: current.n,
+  };
+}
+
+/**
+ * A one-metric plan whose value is current − baseline on the same weighted rows, built from the
+ * two sides' plans (input row order; each side maps the weights to its own order).
+ */
+export function pairedDifferencePlan(
+  currentTask: EvaluationRows['task'],
+  current: MetricPlan,
+  baselineTask: EvaluationRows['task'],
+  baseline: MetricPlan,
+): MetricPlan {
+  const side = (task: EvaluationRows['task'], plan: MetricPlan): PairedSide => ({
+    task,
+    arrays: plan.kernel!.arrays as PairedSide['arrays'],
+    rowOrder: plan.rowOrder,
+  });
+  const arrays: PairedArrays = {
+    current: side(currentTask, current),
+    baseline: side(baselineTask, baseline),
+  };
+  const scratch = pairedScratch(arrays);
+  return {
+    names: [`${current.names[0]} difference`],
+    n: current.n,
+    rowOrder: null,
+    evaluate: (weights, out) => pairedPass(arrays, weights, out, scratch),
+    kernel: { pass: pairedPass, scratch: pairedScratch, arrays },
   };
 }

@@ -1,3 +1,5 @@
+import { gatherWeights } from './resample-kernel.js';
+
 /**
  * A metric plan holds everything that does not change between bootstrap resamples (sort orders,
  * per-row losses) and computes all its metrics for one set of row multiplicities in a few linear
@@ -35,8 +37,5 @@ export interface ResampleKernel {
 
 /** Maps per-input-row weights to a plan's row order (into `scratch`, reused between resamples). */
 export function weightsInPlanOrder(plan: MetricPlan, weights: Int32Array, scratch: Int32Array): Int32Array {
-  const order = plan.rowOrder;
-  if (order === null) return weights;
-  for (let i = 0; i < order.length; i++) scratch[i] = weights[order[i]];
-  return scratch;
+  return plan.rowOrder === null ? weights : gatherWeights(weights, plan.rowOrder, scratch);
 }

@@ -623,3 +623,78 @@ export function sortedWeightedMedian(values: Float64Array, weights: Int32Array, 
   }
   return Number.NaN;
 }
+
+/** `weights` (per input row) in a plan's row order (`order[i]` = input row of plan row i), into `into`. */
+export function gatherWeights(weights: Int32Array, order: Int32Array, into: Int32Array): Int32Array {
+  for (let i = 0; i < order.length; i++) into[i] = weights[order[i]];
+  return into;
+}
+
+/** One side of a paired bootstrap: its plan's kernel arrays and row order (null: input order). */
+export interface PairedSide {
+  task: 'classification' | 'regression';
+  arrays: ClassificationArrays | RegressionArrays;
+  rowOrder: Int32Array | null;
+}
+
+export interface PairedArrays {
+  current: PairedSide;
+  baseline: PairedSide;
+}
+
+export interface PairedScratch {
+  current: ClassificationScratch | Float64Array;
+  baseline: ClassificationScratch | Float64Array;
+  weights: Int32Array;
+  value: Float64Array;
+}
+
+export function pairedScratch(arrays: PairedArrays): PairedScratch {
+  const side = (s: PairedSide) =>
+    s.task === 'classification'
+      ? classificationScratch(s.arrays as ClassificationArrays)
+      : regressionScratch();
+  const n = arrays.current.rowOrder?.length ?? arrays.baseline.rowOrder?.length ?? 0;
+  return {
+    current: side(arrays.current),
+    baseline: side(arrays.baseline),
+    weights: new Int32Array(n),
+    value: new Float64Array(1),
+  };
+}
+
+/**
+ * `out[0]` = the one metric of the current side − that of the baseline side, both on the rows
+ * weighted by `weights` (per input row: row i of both sides is the same example).
+ */
+export function pairedPass(
+  arrays: PairedArrays,
+  weights: Int32Array,
+  out: Float64Array,
+  scratch: PairedScratch,
+): void {
+  let difference = 0;
+  for (let s = 0; s < 2; s++) {
+    const side = s === 0 ? arrays.current : arrays.baseline;
+    const sideScratch = s === 0 ? scratch.current : scratch.baseline;
+    const planWeights =
+      side.rowOrder === null ? weights : gatherWeights(weights, side.rowOrder, scratch.weights);
+    if (side.task === 'classification') {
+      classificationPass(
+        side.arrays as ClassificationArrays,
+        planWeights,
+        scratch.value,
+        sideScratch as ClassificationScratch,
+      );
+    } else {
+      regressionPass(
+        side.arrays as RegressionArrays,
+        planWeights,
+        scratch.value,
+        sideScratch as Float64Array,
+      );
+    }
+    difference = s === 0 ? scratch.value[0] : difference - scratch.value[0];
+  }
+  out[0] = difference;
+}

@@ -4,6 +4,8 @@ import {
   CLASSIFICATION_METRICS,
   type ClassificationData,
   ClassificationPlan,
+  pairedBootstrapDelta,
+  pairedDifferencePlan,
   REGRESSION_METRICS,
   RegressionPlan,
   runReplicates,
@@ -162,5 +164,48 @@ describe('bootstrap threads', () => {
     expect(Array.from(workers.results)).toEqual(
       Array.from(runReplicates(plan, { ...options, threads: 1 }).results),
     );
+  });
+});
+
+describe('paired bootstrap threads', () => {
+  it('give the same deltas on 1 thread and in workers, and match the two plans evaluated apart', () => {
+    const current = rowsOf(20_000, 3, 5);
+    const baseline = { ...current, yPred: rowsOf(20_000, 3, 6).yPred, scores: rowsOf(20_000, 3, 6).scores };
+    const rows = (d: ClassificationData) => ({ task: 'classification' as const, data: d });
+    const metric = 'roc_auc_ovo';
+    const plan = () =>
+      pairedDifferencePlan(
+        'classification',
+        new ClassificationPlan(current, [metric]),
+        'classification',
+        new ClassificationPlan(baseline, [metric]),
+      );
+    const options = { resamples: 24, seed: 3, confidence: 0.9 };
+    const single = runReplicates(plan(), { ...options, threads: 1 });
+    const workers = runReplicates(plan(), { ...options, threads: 3 }, false);
+    expect(workers.byWorkers).toBe(options.resamples);
+    expect(Array.from(workers.results)).toEqual(Array.from(single.results));
+
+    // Replicate r: both models on the same input-row multiplicities, each in its own row order.
+    const a = new ClassificationPlan(current, [metric]);
+    const b = new ClassificationPlan(baseline, [metric]);
+    const weights = new Int32Array(a.n);
+    const [va, vb] = [new Float64Array(1), new Float64Array(1)];
+    for (let r = 0; r < 3; r++) {
+      new Xoshiro128(options.seed, r + 1).fillResampleCounts(weights);
+      a.evaluate(
+        Int32Array.from(a.rowOrder!, (row) => weights[row]),
+        va,
+      );
+      b.evaluate(
+        Int32Array.from(b.rowOrder!, (row) => weights[row]),
+        vb,
+      );
+      expect(single.results[r]).toBe(va[0] - vb[0]);
+    }
+
+    const one = pairedBootstrapDelta(rows(current), rows(baseline), metric, { ...options, threads: 1 });
+    const many = pairedBootstrapDelta(rows(current), rows(baseline), metric, { ...options, threads: 4 });
+    expect(many).toEqual(one);
   });
 });
