@@ -35,10 +35,23 @@ export async function loadEngine<T = unknown>(
   const dir = await resolveEngineDir(name, options);
   const requireFrom = createRequire(`${dir}/`);
   const entry = requireFrom.resolve(pkg);
-  // A file URL built at run time: bundlers leave this import alone.
-  const mod = (await import(/* webpackIgnore: true */ pathToHref(entry))) as T;
+  const mod = await requireOrImport<T>(requireFrom, entry);
   loaded.set(name, mod);
   return mod;
+}
+
+/**
+ * The engines are CommonJS packages: `require` loads them without ESM's wrapper work (about 0.1 s
+ * per process for DuckDB). An ESM-only package falls back to `import()` of a file URL built at run
+ * time, which bundlers leave alone.
+ */
+async function requireOrImport<T>(requireFrom: NodeJS.Require, entry: string): Promise<T> {
+  try {
+    return requireFrom(entry) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') throw error;
+    return (await import(/* webpackIgnore: true */ pathToHref(entry))) as T;
+  }
 }
 
 function pathToHref(file: string): string {
