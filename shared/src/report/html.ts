@@ -54,7 +54,7 @@ function formatNumber(value: number | null | undefined): string {
 function lineChart(points: { x: number; series: (number | undefined)[] }[], labels: string[]): string {
   const width = 560;
   const height = 220;
-  const pad = 36;
+  const pad = 60;
   const values = points.flatMap((p) =>
     p.series.filter((v): v is number => v !== undefined && Number.isFinite(v)),
   );
