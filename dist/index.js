@@ -48013,6 +48013,32 @@ __nccwpck_require__.d(__webpack_exports__, {
   a: () => (/* binding */ runCli)
 });
 
+// NAMESPACE OBJECT: ./build/shared/src/metrics/resample-kernel.js
+var resample_kernel_namespaceObject = {};
+__nccwpck_require__.r(resample_kernel_namespaceObject);
+__nccwpck_require__.d(resample_kernel_namespaceObject, {
+  addCompensated: () => (addCompensated),
+  averagePrecisionFromGroups: () => (averagePrecisionFromGroups),
+  claimReplicates: () => (claimReplicates),
+  classificationPass: () => (classificationPass),
+  classificationScratch: () => (classificationScratch),
+  computeReplicate: () => (computeReplicate),
+  confusionScores: () => (confusionScores),
+  dot: () => (dot),
+  forceFinite: () => (forceFinite),
+  gatherWeights: () => (gatherWeights),
+  pairedPass: () => (pairedPass),
+  pairedScratch: () => (pairedScratch),
+  prf: () => (prf),
+  regressionPass: () => (regressionPass),
+  regressionScratch: () => (regressionScratch),
+  rocAucFromGroups: () => (rocAucFromGroups),
+  sortedWeightedMedian: () => (sortedWeightedMedian),
+  xoshiroFillCounts: () => (xoshiroFillCounts),
+  xoshiroNext: () => (xoshiroNext),
+  xoshiroSeed: () => (xoshiroSeed)
+});
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
 // EXTERNAL MODULE: external "node:path"
@@ -48204,10 +48230,24 @@ async function loadEngine(name, options = {}) {
     const dir = await resolveEngineDir(name, options);
     const requireFrom = (0,external_node_module_.createRequire)(`${dir}/`);
     const entry = requireFrom.resolve(pkg);
-    // A file URL built at run time: bundlers leave this import alone.
-    const mod = (await import(/* webpackIgnore: true */ pathToHref(entry)));
+    const mod = await requireOrImport(requireFrom, entry);
     loaded.set(name, mod);
     return mod;
+}
+/**
+ * The engines are CommonJS packages: `require` loads them without ESM's wrapper work (about 0.1 s
+ * per process for DuckDB). An ESM-only package falls back to `import()` of a file URL built at run
+ * time, which bundlers leave alone.
+ */
+async function requireOrImport(requireFrom, entry) {
+    try {
+        return requireFrom(entry);
+    }
+    catch (error) {
+        if (error.code !== 'ERR_REQUIRE_ESM')
+            throw error;
+        return (await import(/* webpackIgnore: true */ pathToHref(entry)));
+    }
 }
 function pathToHref(file) {
     return new URL(`file://${file.startsWith('/') ? '' : '/'}${file.replace(/\\/g, '/')}`).href;
@@ -48894,6 +48934,19 @@ const MAX_TYPE_RETRIES = 20;
  * that names the file and, for text files, the line.
  */
 async function openDataset(db, path, options = {}) {
+    const registered = await registerDataset(db, path, options);
+    const rows = Number((await db.all(`SELECT count(*) AS n FROM ${quoteIdent(registered.view)}`))[0].n);
+    if (rows === 0)
+        registered.notes.push(`'${path}' has a header but no rows.`);
+    return { ...registered, rows };
+}
+/**
+ * `openDataset` without the row count: with `materialize: false` nothing beyond what sniffing needs
+ * is read, so a caller that scans the data once anyway (drift's value counts) counts the rows in
+ * that scan. A value that does not fit a sniffed type then surfaces in the caller's query, not
+ * here: such a caller falls back to `openDataset`, whose materialising read handles it.
+ */
+async function registerDataset(db, path, options = {}) {
     const format = detectFormat(path);
     const view = options.name ?? 'dataset';
     const files = await listFiles(db, path);
@@ -48937,11 +48990,18 @@ async function openDataset(db, path, options = {}) {
     }
     if (format === 'json' || format === 'ndjson')
         await jsonColumnsAsText(db, view, materialize, notes);
-    const columns = (await db.all(`DESCRIBE ${quoteIdent(view)}`)).map((row) => ({ name: row.column_name, type: row.column_type }));
-    const rows = Number((await db.all(`SELECT count(*) AS n FROM ${quoteIdent(view)}`))[0].n);
-    if (rows === 0)
-        notes.push(`'${path}' has a header but no rows.`);
-    return { view, path, format, files, columns, rows, notes };
+    return { view, path, format, files, columns: await relationColumns(db, view), notes };
+}
+/**
+ * Column names and types of a table or view from the catalog. DESCRIBE would bind a view again,
+ * and binding a view over a CSV sniffs the file again (~40 ms on a 50 MB file); the catalog keeps
+ * the types the view was created with, which are the ones DESCRIBE reports.
+ */
+async function relationColumns(db, view) {
+    const rows = await db.all(`SELECT column_name, data_type FROM duckdb_columns()
+     WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ${quoteLiteral(view)}
+     ORDER BY column_index`);
+    return rows.map((row) => ({ name: row.column_name, type: row.data_type }));
 }
 /**
  * DuckDB types a JSON field whose values mix types (numbers and text) as JSON, whose text form
@@ -59985,6 +60045,76 @@ class GitHubRegistry {
     }
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/files/crash-point.js
+/**
+ * Test hook for the kill -9 tests (test/reliability/crash.test.ts). When MLOPS_TEST_CRASH_POINT
+ * names a point (`name`, or `name@n` for the n-th time it is reached), the process writes the file
+ * MLOPS_TEST_CRASH_SIGNAL there and waits forever, so the test can SIGKILL it at exactly that
+ * moment of a multi-step write. Unset, it costs one environment lookup.
+ */
+
+const CRASH_POINT_ENV = 'MLOPS_TEST_CRASH_POINT';
+const CRASH_SIGNAL_ENV = 'MLOPS_TEST_CRASH_SIGNAL';
+const reached = new Map();
+async function crashPoint(name) {
+    const wanted = process.env[CRASH_POINT_ENV];
+    if (!wanted)
+        return;
+    const count = (reached.get(name) ?? 0) + 1;
+    reached.set(name, count);
+    const at = wanted.lastIndexOf('@');
+    const [point, nth] = at > 0 ? [wanted.slice(0, at), Number(wanted.slice(at + 1))] : [wanted, 1];
+    if (point !== name || count !== nth)
+        return;
+    const signal = process.env[CRASH_SIGNAL_ENV];
+    if (signal)
+        (0,external_node_fs_.writeFileSync)(signal, name);
+    await new Promise(() => setInterval(() => { }, 60_000));
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/files/atomic-write.js
+
+
+
+
+
+/**
+ * Every report, record and model file the suite writes goes through a sibling temporary file and
+ * a rename: a reader (or a re-run after a kill) sees the old file or the new one, never half.
+ */
+function temporaryName(path) {
+    return `${path}.${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
+}
+async function writeFileAtomic(path, data, options = {}) {
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
+    const temp = temporaryName(path);
+    try {
+        await (0,promises_.writeFile)(temp, data, options.mode === undefined ? undefined : { mode: options.mode });
+        await crashPoint(`atomic-write:${(0,external_node_path_.basename)(path)}`);
+        await (0,promises_.rename)(temp, path);
+    }
+    catch (error) {
+        await (0,promises_.rm)(temp, { force: true });
+        throw error;
+    }
+}
+function writeJsonAtomic(path, value, options = {}) {
+    return writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, options);
+}
+/** The synchronous form, for code paths that are synchronous end to end. */
+function writeFileAtomicSync(path, data) {
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true });
+    const temp = temporaryName(path);
+    try {
+        (0,external_node_fs_.writeFileSync)(temp, data);
+        (0,external_node_fs_.renameSync)(temp, path);
+    }
+    catch (error) {
+        (0,external_node_fs_.rmSync)(temp, { force: true });
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/registry/local/lock.js
 
 
@@ -60155,12 +60285,6 @@ async function readTextIfExists(path) {
 }
 async function exists(path) {
     return (await (0,promises_.stat)(path).catch(() => null)) !== null;
-}
-/** Writes a whole file visible at once: readers see the old or the new content, never half. */
-async function writeFileAtomic(path, content) {
-    const temp = `${path}.tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    await (0,promises_.writeFile)(temp, content);
-    await (0,promises_.rename)(temp, path);
 }
 /**
  * The embedded registry on a filesystem (DESIGN.md §7):
@@ -61418,7 +61542,73 @@ function normalQuantile(p) {
     return x - u / (1 + (x * u) / 2);
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/config/yaml-source.js
+
+
+
+/** Committed YAML is small; a bigger file or an alias bomb is refused before it is expanded. */
+const YAML_MAX_BYTES = 1024 * 1024;
+const YAML_MAX_ALIASES = 100;
+function readYamlFile(file) {
+    let size;
+    try {
+        size = (0,external_node_fs_.statSync)(file).size;
+    }
+    catch {
+        throw new errors_UserError(`Cannot read '${file}': the file does not exist.`, { file });
+    }
+    if (size > YAML_MAX_BYTES) {
+        throw new errors_UserError(`'${file}' is ${size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`, { file });
+    }
+    return parseYamlText((0,external_node_fs_.readFileSync)(file, 'utf8'), file);
+}
+function parseYamlText(text, file) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const first = doc.errors[0];
+    if (first) {
+        const pos = lineCounter.linePos(first.pos[0]);
+        throw new errors_UserError(`${file}:${pos.line}:${pos.col}: invalid YAML: ${first.message.split('\n')[0]}`, {
+            file,
+            line: pos.line,
+            column: pos.col,
+        });
+    }
+    let value;
+    try {
+        value = doc.toJS({ maxAliasCount: YAML_MAX_ALIASES });
+    }
+    catch (error) {
+        throw new errors_UserError(`${file}: ${error instanceof Error ? error.message : String(error)}`, { file });
+    }
+    const line = (node) => node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+    return {
+        file,
+        value,
+        lineOf: (path) => line(nodeAt(doc, path).node),
+        keyLineOf: (path) => {
+            const { node, key } = nodeAt(doc, path);
+            return line(key ?? node);
+        },
+    };
+}
+function nodeAt(doc, path) {
+    let node = doc.contents;
+    let key;
+    for (const part of path) {
+        if (!(0,dist/* isMap */.jh)(node))
+            break;
+        const pair = node.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === String(part));
+        if (!pair)
+            break;
+        key = pair.key;
+        node = pair.value;
+    }
+    return { node, key };
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/compare/thresholds.js
+
 
 
 
@@ -61452,6 +61642,9 @@ function parseThresholdsInput(input, workingDirectory) {
                 input: 'thresholds',
             });
         }
+        if ((0,external_node_fs_.statSync)(candidate).size > YAML_MAX_BYTES) {
+            throw new errors_UserError(`thresholds file ${input.trim()} is ${(0,external_node_fs_.statSync)(candidate).size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`, { input: 'thresholds', file: candidate });
+        }
         return parseThresholdsText((0,external_node_fs_.readFileSync)(candidate, 'utf8'), candidate);
     }
     return parseThresholdsText(input, 'input thresholds');
@@ -61471,7 +61664,17 @@ function parseThresholdsText(text, source) {
             input: 'thresholds',
         });
     }
-    let value = document.toJS();
+    let value;
+    try {
+        // An alias bomb is refused before it expands (same limit as mlops.yml).
+        value = document.toJS({ maxAliasCount: YAML_MAX_ALIASES });
+    }
+    catch (error) {
+        throw new errors_UserError(`${source}: ${error instanceof Error ? error.message : String(error)}`, {
+            file,
+            input: 'thresholds',
+        });
+    }
     // mlops.yml's own `metrics:` section may be pasted as is.
     const prefix = isObject(value) && Object.keys(value).length === 1 && isObject(value.metrics) ? ['metrics'] : [];
     if (prefix.length > 0)
@@ -61765,66 +61968,21 @@ function gate_formatNumber(value) {
     return String(Number(value.toPrecision(4)));
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/metrics/calibration.js
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(75919);
+;// CONCATENATED MODULE: ./build/shared/src/metrics/resample-kernel.js
 /**
- * Expected calibration error (Guo et al., 2017), as most libraries compute it: confidence = the
- * highest class probability, prediction = its class (the first on ties, like argmax); 15
- * equal-width bins (i/15, (i+1)/15], edges as `numpy.linspace(0, 1, 16)`;
- * ECE = Σ_bins (rows in bin / rows) × |accuracy in bin − mean confidence in bin|,
- * computed as Σ_bins |Σ_rows in bin (confidence − correct)| / rows: the same quantity without
- * subtracting two nearly equal means, and with compensated sums, so a million rows keep every digit.
+ * Everything one bootstrap resample runs: drawing the row multiplicities, one pass over the rows
+ * that feeds every metric's sufficient statistics (confusion counts, compensated sums of per-row
+ * log loss and Brier score, per-bin calibration gaps, label weights per tie group of the score
+ * column rows are sorted by), one pass per further score column ranking metrics need, and the
+ * metrics computed from those statistics.
+ *
+ * This module imports nothing, and its functions refer to nothing but each other and JavaScript
+ * built-ins (no module-level constants): `bootstrap-workers.ts` ships their source text to worker
+ * threads, so the threads run the very same code as the main thread, from source (tsx, Vitest)
+ * and from the ncc bundle alike.
  */
-const ECE_BINS = 15;
-const EDGES = Array.from({ length: ECE_BINS + 1 }, (_, i) => (i === ECE_BINS ? 1 : i * (1 / ECE_BINS)));
-/** The bin of a confidence in (0, 1]: the b with EDGES[b] < confidence <= EDGES[b + 1]. */
-function calibrationBin(confidence) {
-    let b = Math.min(ECE_BINS - 1, Math.max(0, Math.ceil(confidence * ECE_BINS) - 1));
-    while (b > 0 && confidence <= EDGES[b])
-        b--;
-    while (b < ECE_BINS - 1 && confidence > EDGES[b + 1])
-        b++;
-    return b;
-}
-function calibrationRows(scores, labels, k) {
-    const n = labels.length;
-    const bin = new Uint8Array(n);
-    const gap = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-        let best = 0;
-        let top = scores[i * k];
-        for (let c = 1; c < k; c++) {
-            if (scores[i * k + c] > top) {
-                top = scores[i * k + c];
-                best = c;
-            }
-        }
-        bin[i] = calibrationBin(top);
-        gap[i] = top - (best === labels[i] ? 1 : 0);
-    }
-    return { bin, gap };
-}
-function weightedCalibrationError(rows, weights) {
-    const sum = new Float64Array(ECE_BINS);
-    const compensation = new Float64Array(ECE_BINS);
-    const { bin, gap } = rows;
-    let total = 0;
-    for (let i = 0; i < bin.length; i++) {
-        const w = weights[i];
-        const b = bin[i];
-        const term = w * gap[i];
-        const s = sum[b];
-        const t = s + term;
-        compensation[b] += Math.abs(s) >= Math.abs(term) ? s - t + term : term - t + s;
-        sum[b] = t;
-        total += w;
-    }
-    let ece = 0;
-    for (let b = 0; b < ECE_BINS; b++)
-        ece += Math.abs(sum[b] + compensation[b]);
-    return ece / total;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/confusion.js
 function confusionScores(counts, k) {
     const trueSum = new Float64Array(k);
     const predSum = new Float64Array(k);
@@ -61910,6 +62068,600 @@ function dot(a, b) {
         s += a[i] * b[i];
     return s;
 }
+/**
+ * ROC AUC and average precision from per-group label weights, `groupLabels[g * k + label]`: the
+ * curves are walked over groups of tied scores, not rows; group sums are integers, so the result
+ * does not depend on the order rows were added in.
+ *
+ * Area under the ROC curve with ties counted half: for each group of tied scores (ascending),
+ * positives × (negatives below + tied negatives / 2). Equal to scikit-learn's trapezoid over
+ * distinct thresholds. Negatives are rows labelled `negative`, or every other label when it is -1.
+ * NaN when one side is empty (scikit-learn raises there).
+ */
+function rocAucFromGroups(groupLabels, groups, k, positive, negative) {
+    let negativesBelow = 0;
+    let positives = 0;
+    let area = 0;
+    for (let g = 0; g < groups; g++) {
+        const base = g * k;
+        const groupPositive = groupLabels[base + positive];
+        let groupNegative = 0;
+        if (negative >= 0)
+            groupNegative = groupLabels[base + negative];
+        else
+            for (let l = 0; l < k; l++)
+                if (l !== positive)
+                    groupNegative += groupLabels[base + l];
+        area += groupPositive * (negativesBelow + groupNegative / 2);
+        negativesBelow += groupNegative;
+        positives += groupPositive;
+    }
+    if (positives === 0 || negativesBelow === 0)
+        return Number.NaN;
+    return area / (positives * negativesBelow);
+}
+/**
+ * Average precision, step-wise (scikit-learn's definition, no interpolation): Σ (ΔTP / P) ×
+ * precision over distinct thresholds from the highest score down. 0 when there is no positive,
+ * as scikit-learn 1.2 returns (it sets recall to 1 for every threshold). Negatives: every label
+ * but `positive`.
+ */
+function averagePrecisionFromGroups(groupLabels, groups, k, positive) {
+    let truePositives = 0;
+    let falsePositives = 0;
+    let sum = 0;
+    for (let g = groups - 1; g >= 0; g--) {
+        const base = g * k;
+        const groupPositive = groupLabels[base + positive];
+        let groupNegative = 0;
+        for (let l = 0; l < k; l++)
+            if (l !== positive)
+                groupNegative += groupLabels[base + l];
+        truePositives += groupPositive;
+        falsePositives += groupNegative;
+        if (groupPositive > 0)
+            sum += (groupPositive * truePositives) / (truePositives + falsePositives);
+    }
+    return truePositives === 0 ? 0 : sum / truePositives;
+}
+function classificationScratch(arrays) {
+    return {
+        counts: new Float64Array(arrays.k * arrays.k),
+        calibrationSums: new Float64Array(arrays.calibrationBinCount),
+        calibrationCompensations: new Float64Array(arrays.calibrationBinCount),
+        groupLabels: arrays.views.map((view) => new Int32Array(view.groupEnds.length * arrays.k)),
+    };
+}
+/** Writes metric `names[j]` into `out[j]` (NaN where undefined) for rows weighted by `weights`. */
+function classificationPass(arrays, weights, out, scratch) {
+    const { k, cells, logLoss, brier, calibrationBins, calibrationGaps, views } = arrays;
+    const n = cells.length;
+    const { counts, calibrationSums, calibrationCompensations } = scratch;
+    counts.fill(0);
+    calibrationSums.fill(0);
+    calibrationCompensations.fill(0);
+    const inPlanOrder = views.length > 0 && views[0].order === null;
+    const ends = inPlanOrder ? views[0].groupEnds : null;
+    const labels = inPlanOrder ? views[0].labels : null;
+    const groupLabels = inPlanOrder ? scratch.groupLabels[0] : null;
+    if (groupLabels !== null)
+        groupLabels.fill(0);
+    const groups = ends === null ? 1 : ends.length;
+    let total = 0;
+    // Neumaier-compensated sums, added row by row in plan order.
+    let logLossSum = 0;
+    let logLossCompensation = 0;
+    let brierSum = 0;
+    let brierCompensation = 0;
+    let i = 0;
+    // The calibration bin's sums stay in locals while consecutive rows share a bin (rows sorted by
+    // score mostly do), so the compensated sums do not wait on memory; additions per bin keep their order.
+    let bin = 0;
+    let binSum = 0;
+    let binCompensation = 0;
+    for (let g = 0; g < groups; g++) {
+        const end = ends === null ? n : ends[g];
+        const base = g * k;
+        for (; i < end; i++) {
+            const w = weights[i];
+            // A third of a resample's rows are not drawn; every sum below would add an exact zero.
+            if (w === 0)
+                continue;
+            counts[cells[i]] += w;
+            if (groupLabels !== null)
+                groupLabels[base + labels[i]] += w;
+            if (logLoss !== null) {
+                const term = w * logLoss[i];
+                const t = logLossSum + term;
+                logLossCompensation +=
+                    Math.abs(logLossSum) >= Math.abs(term) ? logLossSum - t + term : term - t + logLossSum;
+                logLossSum = t;
+            }
+            if (brier !== null) {
+                const term = w * brier[i];
+                const t = brierSum + term;
+                brierCompensation += Math.abs(brierSum) >= Math.abs(term) ? brierSum - t + term : term - t + brierSum;
+                brierSum = t;
+            }
+            if (calibrationBins !== null) {
+                const b = calibrationBins[i];
+                if (b !== bin) {
+                    calibrationSums[bin] = binSum;
+                    calibrationCompensations[bin] = binCompensation;
+                    bin = b;
+                    binSum = calibrationSums[b];
+                    binCompensation = calibrationCompensations[b];
+                }
+                const term = w * calibrationGaps[i];
+                const t = binSum + term;
+                binCompensation += Math.abs(binSum) >= Math.abs(term) ? binSum - t + term : term - t + binSum;
+                binSum = t;
+            }
+        }
+    }
+    calibrationSums[bin] = binSum;
+    calibrationCompensations[bin] = binCompensation;
+    for (let c = 0; c < counts.length; c++)
+        total += counts[c];
+    for (let v = inPlanOrder ? 1 : 0; v < views.length; v++) {
+        const { order, labels: viewLabels, groupEnds } = views[v];
+        const sums = scratch.groupLabels[v];
+        sums.fill(0);
+        let j = 0;
+        for (let g = 0; g < groupEnds.length; g++) {
+            const end = groupEnds[g];
+            const base = g * k;
+            for (; j < end; j++)
+                sums[base + viewLabels[j]] += weights[order[j]];
+        }
+    }
+    const confusion = confusionScores(counts, k);
+    // Two classes: roc_auc, roc_auc_ovr and roc_auc_ovo are one number, computed once.
+    let binaryAuc = Number.NaN;
+    let binaryAucDone = false;
+    for (let m = 0; m < arrays.names.length; m++) {
+        const name = arrays.names[m];
+        let value = Number.NaN;
+        if (name === 'roc_auc' || name === 'roc_auc_ovr' || name === 'roc_auc_ovo') {
+            if (k === 2) {
+                if (!binaryAucDone) {
+                    binaryAuc = rocAucFromGroups(scratch.groupLabels[0], views[0].groupEnds.length, 2, 1, 0);
+                    binaryAucDone = true;
+                }
+                value = binaryAuc;
+            }
+            else if (name === 'roc_auc_ovr') {
+                // Macro average over classes; NaN if any class's AUC is undefined (scikit-learn raises there).
+                let sum = 0;
+                for (let c = 0; c < k; c++) {
+                    sum += rocAucFromGroups(scratch.groupLabels[c], views[c].groupEnds.length, k, c, -1);
+                }
+                value = sum / k;
+            }
+            else if (name === 'roc_auc_ovo') {
+                // Hand & Till (2001) as scikit-learn: mean over class pairs of the two one-way AUCs' mean.
+                let sum = 0;
+                let pairs = 0;
+                for (let a = 0; a < k; a++) {
+                    for (let b = a + 1; b < k; b++) {
+                        const aOverB = rocAucFromGroups(scratch.groupLabels[a], views[a].groupEnds.length, k, a, b);
+                        const bOverA = rocAucFromGroups(scratch.groupLabels[b], views[b].groupEnds.length, k, b, a);
+                        sum += (aOverB + bOverA) / 2;
+                        pairs++;
+                    }
+                }
+                value = sum / pairs;
+            }
+        }
+        else if (name === 'average_precision') {
+            if (k === 2) {
+                value = averagePrecisionFromGroups(scratch.groupLabels[0], views[0].groupEnds.length, 2, 1);
+            }
+            else {
+                let sum = 0;
+                for (let c = 0; c < k; c++) {
+                    sum += averagePrecisionFromGroups(scratch.groupLabels[c], views[c].groupEnds.length, k, c);
+                }
+                value = sum / k;
+            }
+        }
+        else if (name === 'log_loss') {
+            value = (logLossSum + logLossCompensation) / total;
+        }
+        else if (name === 'brier_score') {
+            value = (brierSum + brierCompensation) / total;
+        }
+        else if (name === 'expected_calibration_error') {
+            let ece = 0;
+            for (let b = 0; b < calibrationSums.length; b++) {
+                ece += Math.abs(calibrationSums[b] + calibrationCompensations[b]);
+            }
+            value = ece / total;
+        }
+        else {
+            value = confusion[name];
+        }
+        out[m] = value;
+    }
+}
+/**
+ * xoshiro128** (Blackman & Vigna) state, seeded through splitmix32. Stream 0 is the generator
+ * `Xoshiro128(seed)` has always been; bootstrap replicate r uses stream r + 1, which moves the
+ * last two state words to another stretch of the splitmix sequence, so every replicate has its
+ * own generator and does not depend on which thread draws it, or in which order.
+ */
+function xoshiroSeed(seed, stream) {
+    const state = new Int32Array(4);
+    let s = seed | 0;
+    for (let j = 0; j < 4; j++) {
+        if (j === 2)
+            s = (s + Math.imul(stream | 0, 0x2545f491)) | 0;
+        s = (s + 0x9e3779b9) | 0;
+        let z = s;
+        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+        state[j] = z ^ (z >>> 16);
+    }
+    return state;
+}
+/** The next uniform 32-bit unsigned integer of a xoshiro128** state. */
+function xoshiroNext(state) {
+    const a = state[0];
+    const b = state[1];
+    const x = Math.imul(b, 5);
+    const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+    const t = b << 9;
+    const c = state[2] ^ a;
+    const d = state[3] ^ b;
+    state[1] = b ^ c;
+    state[0] = a ^ d;
+    state[2] = c ^ t;
+    state[3] = (d << 11) | (d >>> 21);
+    return result;
+}
+/**
+ * Sets `counts` to the multiplicities of `draws` indices drawn uniformly from [0, counts.length):
+ * one bootstrap resample. Up to 2^21 rows a 32-bit draw times n stays an exact double (Lemire's
+ * multiply-shift, bias < n / 2^32); beyond that 53-bit floats (two draws) are used. The fast path
+ * repeats `xoshiroNext`'s step on locals: a draw per row is a third of a resample's time, and
+ * state kept in memory costs a load and store per word per draw.
+ */
+function xoshiroFillCounts(state, counts, draws) {
+    const n = counts.length;
+    counts.fill(0);
+    if (n > 2097152) {
+        for (let i = 0; i < draws; i++) {
+            const hi = xoshiroNext(state) >>> 5;
+            const lo = xoshiroNext(state) >>> 6;
+            counts[Math.floor(((hi * 67108864 + lo) / 9007199254740992) * n)]++;
+        }
+        return;
+    }
+    let a = state[0];
+    let b = state[1];
+    let c = state[2];
+    let d = state[3];
+    for (let i = 0; i < draws; i++) {
+        const x = Math.imul(b, 5);
+        const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+        const t = b << 9;
+        c ^= a;
+        d ^= b;
+        b ^= c;
+        a ^= d;
+        c ^= t;
+        d = (d << 11) | (d >>> 21);
+        counts[Math.floor((result * n) / 4294967296)]++;
+    }
+    state[0] = a;
+    state[1] = b;
+    state[2] = c;
+    state[3] = d;
+}
+/** Draws replicate r's multiplicities (stream r + 1 of the seed) and stores its metrics. */
+function computeReplicate(job, r, pass, arrays, scratch, weights, out, byWorker) {
+    xoshiroFillCounts(xoshiroSeed(job.seed, r + 1), weights, weights.length);
+    pass(arrays, weights, out, scratch);
+    job.results.set(out, r * out.length);
+    Atomics.store(job.finished, r, 1);
+    if (byWorker)
+        Atomics.add(job.control, 2, 1);
+    Atomics.add(job.control, 1, 1);
+    Atomics.notify(job.control, 1);
+}
+/** Claims and computes replicates until none are left or `limit` are done; returns how many. */
+function claimReplicates(job, limit, pass, arrays, scratch, weights, out, byWorker) {
+    let count = 0;
+    while (count < limit) {
+        const r = Atomics.add(job.control, 0, 1);
+        if (r >= job.resamples)
+            break;
+        computeReplicate(job, r, pass, arrays, scratch, weights, out, byWorker);
+        count++;
+    }
+    return count;
+}
+/** Compensated sums of a regression resample: `sums[2s]` the sum, `sums[2s + 1]` its Neumaier compensation. */
+function regressionScratch() {
+    return new Float64Array(14);
+}
+/** Adds `term` to compensated sum `slot` of `sums` (Neumaier). */
+function addCompensated(sums, slot, term) {
+    const s = sums[2 * slot];
+    const t = s + term;
+    sums[2 * slot + 1] += Math.abs(s) >= Math.abs(term) ? s - t + term : term - t + s;
+    sums[2 * slot] = t;
+}
+/**
+ * Regression metrics with scikit-learn 1.2.1 definitions: RMSE = √MSE; R² and explained variance
+ * with force_finite (constant target: 1 if the predictions are perfect, else 0); MAPE divides by
+ * max(|y|, eps = 2^-52, numpy's float64 eps as scikit-learn); median absolute error is the median
+ * of |y − ŷ| (mean of the two middle values for an even count).
+ */
+function regressionPass(arrays, weights, out, sums) {
+    const { yTrue, error, absoluteError, names } = arrays;
+    const n = yTrue.length;
+    // Slots: 0 Σy, 1 Σe, 2 Σe², 3 Σ|e|, 4 Σ|e|/|y|, 5 Σ(y − ȳ)², 6 Σ(e − ē)².
+    sums.fill(0);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+        const w = weights[i];
+        if (w === 0)
+            continue;
+        total += w;
+        const e = error[i];
+        addCompensated(sums, 0, w * yTrue[i]);
+        addCompensated(sums, 1, w * e);
+        addCompensated(sums, 2, w * e * e);
+        addCompensated(sums, 3, w * absoluteError[i]);
+        addCompensated(sums, 4, (w * absoluteError[i]) / Math.max(Math.abs(yTrue[i]), 2.220446049250313e-16));
+    }
+    const meanY = (sums[0] + sums[1]) / total;
+    const meanE = (sums[2] + sums[3]) / total;
+    // Second pass for centred sums: Σ(y − ȳ)² from Σy² − (Σy)²/n loses every digit on large offsets.
+    for (let i = 0; i < n; i++) {
+        const w = weights[i];
+        if (w === 0)
+            continue;
+        const dy = yTrue[i] - meanY;
+        const de = error[i] - meanE;
+        addCompensated(sums, 5, w * dy * dy);
+        addCompensated(sums, 6, w * de * de);
+    }
+    const sse = sums[4] + sums[5];
+    const centredY = sums[10] + sums[11];
+    const centredE = sums[12] + sums[13];
+    for (let j = 0; j < names.length; j++) {
+        let value = Number.NaN;
+        switch (names[j]) {
+            case 'mae':
+                value = (sums[6] + sums[7]) / total;
+                break;
+            case 'mse':
+                value = sse / total;
+                break;
+            case 'rmse':
+                value = Math.sqrt(sse / total);
+                break;
+            case 'mape':
+                value = (sums[8] + sums[9]) / total;
+                break;
+            case 'r2':
+                value = forceFinite(sse, centredY);
+                break;
+            case 'explained_variance':
+                value = forceFinite(centredE / total, centredY / total);
+                break;
+            case 'median_absolute_error':
+                value = sortedWeightedMedian(absoluteError, weights, total);
+                break;
+        }
+        out[j] = value;
+    }
+}
+/** 1 − numerator / denominator, with scikit-learn's force_finite for a zero denominator. */
+function forceFinite(numerator, denominator) {
+    if (denominator !== 0)
+        return 1 - numerator / denominator;
+    return numerator === 0 ? 1 : 0;
+}
+/** Median of a multiset of ascending values with integer multiplicities (numpy's median). */
+function sortedWeightedMedian(values, weights, total) {
+    const lowRank = Math.floor((total - 1) / 2);
+    const highRank = Math.floor(total / 2);
+    let seen = 0;
+    let low = Number.NaN;
+    for (let i = 0; i < values.length; i++) {
+        const w = weights[i];
+        if (w === 0)
+            continue;
+        const next = seen + w;
+        if (Number.isNaN(low) && lowRank < next)
+            low = values[i];
+        if (highRank < next)
+            return (low + values[i]) / 2;
+        seen = next;
+    }
+    return Number.NaN;
+}
+/** `weights` (per input row) in a plan's row order (`order[i]` = input row of plan row i), into `into`. */
+function gatherWeights(weights, order, into) {
+    for (let i = 0; i < order.length; i++)
+        into[i] = weights[order[i]];
+    return into;
+}
+function pairedScratch(arrays) {
+    const side = (s) => s.task === 'classification'
+        ? classificationScratch(s.arrays)
+        : regressionScratch();
+    const n = arrays.current.rowOrder?.length ?? arrays.baseline.rowOrder?.length ?? 0;
+    return {
+        current: side(arrays.current),
+        baseline: side(arrays.baseline),
+        weights: new Int32Array(n),
+        value: new Float64Array(1),
+    };
+}
+/**
+ * `out[0]` = the one metric of the current side − that of the baseline side, both on the rows
+ * weighted by `weights` (per input row: row i of both sides is the same example).
+ */
+function pairedPass(arrays, weights, out, scratch) {
+    let difference = 0;
+    for (let s = 0; s < 2; s++) {
+        const side = s === 0 ? arrays.current : arrays.baseline;
+        const sideScratch = s === 0 ? scratch.current : scratch.baseline;
+        const planWeights = side.rowOrder === null ? weights : gatherWeights(weights, side.rowOrder, scratch.weights);
+        if (side.task === 'classification') {
+            classificationPass(side.arrays, planWeights, scratch.value, sideScratch);
+        }
+        else {
+            regressionPass(side.arrays, planWeights, scratch.value, sideScratch);
+        }
+        difference = s === 0 ? scratch.value[0] : difference - scratch.value[0];
+    }
+    out[0] = difference;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/bootstrap-workers.js
+
+
+
+/**
+ * Worker threads for bootstrap replicates. A worker is an `eval` worker whose program is the
+ * source text of `resample-kernel.ts`'s functions (that module imports nothing and its functions
+ * refer only to each other), so no worker file has to be found at run time: it works the same
+ * from source under tsx or Vitest and from the ncc bundle. Each worker claims replicate numbers
+ * from a shared counter and writes each replicate's metrics to its own slot of a shared results
+ * array; replicate r's multiplicities come from stream r + 1 of the seed, so the results do not
+ * depend on how many threads run or which one computes what.
+ */
+/** Below this many row-resamples a run takes well under a second: not worth starting threads. */
+const MIN_WORK_FOR_THREADS = 20_000_000;
+const MAX_THREADS = 8;
+/**
+ * Threads (the main thread included) for `resamples` resamples of `rows` rows, when not given:
+ * every core, up to 8. Measured on a shared 2-core box with 1M rows: 1.75x faster than 1 thread
+ * when the other core was free, 1.2x slower while other processes kept both cores busy; a
+ * load-average guess (tried) mistook this process's own recent threads for other load.
+ */
+function defaultThreads(rows, resamples) {
+    if (rows * resamples < MIN_WORK_FOR_THREADS)
+        return 1;
+    return Math.max(1, Math.min(MAX_THREADS, (0,external_node_os_.availableParallelism)()));
+}
+function createJob(seed, resamples, metrics, shared) {
+    const buffer = (bytes) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    return {
+        seed,
+        resamples,
+        control: new Int32Array(buffer(4 * 4)),
+        finished: new Int32Array(buffer(Math.max(1, resamples) * 4)),
+        results: new Float64Array(buffer(Math.max(1, resamples * metrics) * 8)),
+    };
+}
+/** The worker's program: the kernel's functions, then a loop claiming replicates until none are left. */
+function workerProgram(kernel) {
+    const functions = Object.values(resample_kernel_namespaceObject).filter((v) => typeof v === 'function');
+    for (const f of [kernel.pass, kernel.scratch]) {
+        if (!functions.includes(f))
+            throw new Error(`${f.name} is not a function of resample-kernel.ts`);
+    }
+    return [
+        "const { workerData } = require('node:worker_threads');",
+        // esbuild's keepNames (tsx) wraps functions in __name(fn, "name"); the identity does here.
+        'const __name = (target) => target;',
+        ...functions.map((f) => f.toString()),
+        'const { job, arrays, rows, metrics } = workerData;',
+        'try {',
+        `  const scratch = ${kernel.scratch.name}(arrays);`,
+        `  ${claimReplicates.name}(job, job.resamples, ${kernel.pass.name}, arrays, scratch, new Int32Array(rows), new Float64Array(metrics), true);`,
+        '} catch (error) {',
+        // The main thread cannot hear the error event while it blocks: a flag tells it to take over.
+        '  Atomics.store(job.control, 3, 1);',
+        '  Atomics.notify(job.control, 1);',
+        '  throw error;',
+        '}',
+    ].join('\n');
+}
+/** The same object with every typed array copied into shared memory (workers then read one copy). */
+function shareArrays(value) {
+    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+        const source = value;
+        const Constructor = source.constructor;
+        const copy = new Constructor(new SharedArrayBuffer(source.byteLength));
+        copy.set(source);
+        return copy;
+    }
+    if (Array.isArray(value))
+        return value.map(shareArrays);
+    if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, shareArrays(v)]));
+    }
+    return value;
+}
+/**
+ * Starts `count` workers on `job` (whose buffers must be shared). They need no event loop on this
+ * side: the caller may block (Atomics.wait) while they run. A worker that fails to start or dies
+ * only leaves replicates unfinished, which the caller computes itself.
+ */
+function startWorkers(kernel, job, rows, metrics, count) {
+    const program = workerProgram(kernel);
+    const workerData = { job, arrays: shareArrays(kernel.arrays), rows, metrics };
+    const workers = [];
+    for (let i = 0; i < count; i++) {
+        try {
+            const worker = new external_node_worker_threads_.Worker(program, { eval: true, workerData });
+            // Errors surface as replicates left unfinished; the listener keeps them from being uncaught.
+            worker.on('error', () => { });
+            worker.unref();
+            workers.push(worker);
+        }
+        catch {
+            break;
+        }
+    }
+    return workers;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/calibration.js
+/**
+ * Expected calibration error (Guo et al., 2017), as most libraries compute it: confidence = the
+ * highest class probability, prediction = its class (the first on ties, like argmax); 15
+ * equal-width bins (i/15, (i+1)/15], edges as `numpy.linspace(0, 1, 16)`;
+ * ECE = Σ_bins (rows in bin / rows) × |accuracy in bin − mean confidence in bin|,
+ * computed as Σ_bins |Σ_rows in bin (confidence − correct)| / rows: the same quantity without
+ * subtracting two nearly equal means, and with compensated sums, so a million rows keep every digit.
+ */
+const ECE_BINS = 15;
+const EDGES = Array.from({ length: ECE_BINS + 1 }, (_, i) => (i === ECE_BINS ? 1 : i * (1 / ECE_BINS)));
+/** The bin of a confidence in (0, 1]: the b with EDGES[b] < confidence <= EDGES[b + 1]. */
+function calibrationBin(confidence) {
+    let b = Math.min(ECE_BINS - 1, Math.max(0, Math.ceil(confidence * ECE_BINS) - 1));
+    while (b > 0 && confidence <= EDGES[b])
+        b--;
+    while (b < ECE_BINS - 1 && confidence > EDGES[b + 1])
+        b++;
+    return b;
+}
+function calibrationRows(scores, labels, k) {
+    const n = labels.length;
+    const bin = new Uint8Array(n);
+    const gap = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+        let best = 0;
+        let top = scores[i * k];
+        for (let c = 1; c < k; c++) {
+            if (scores[i * k + c] > top) {
+                top = scores[i * k + c];
+                best = c;
+            }
+        }
+        bin[i] = calibrationBin(top);
+        gap[i] = top - (best === labels[i] ? 1 : 0);
+    }
+    return { bin, gap };
+}
 
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/names.js
 /** Metric names as in DESIGN.md §4: scikit-learn scorer names without `neg_`. */
@@ -61981,97 +62733,71 @@ function defaultClassificationMetrics(classCount, hasScores) {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/ranking.js
+/** Sorting and tie grouping, once per plan; resamples then read rows in this order. */
 /**
- * ROC AUC and average precision over rows presorted by score, with integer row weights (bootstrap
- * multiplicities; all ones for the point estimate). Sorting and tie grouping happen once per plan;
- * each resample is one branch-light linear pass (random multiplicities make branches unpredictable).
+ * Row indices sorted by ascending value, ties in index order (stable): an LSD radix sort on the
+ * values' IEEE-754 bits, a byte per pass (16 bits from 65,536 values on, where the larger
+ * count table pays off); a fraction of the time of a comparison sort of a million scores. -0 sorts with +0 (they are equal scores); NaN, which inputs never carry, sorts last.
  */
-/**
- * Area under the ROC curve with ties counted half: for each group of tied scores,
- * positives × (negatives below + tied negatives / 2). Equal to scikit-learn's trapezoid over
- * distinct thresholds. NaN when one side is empty (scikit-learn raises there).
- */
-function weightedRocAuc(view, weights) {
-    const { order, positive, negative, groupEnds } = view;
-    let negativesBelow = 0;
-    let positives = 0;
-    let area = 0;
-    let i = 0;
-    for (let g = 0; g < groupEnds.length; g++) {
-        const end = groupEnds[g];
-        let groupPositive = 0;
-        let groupNegative = 0;
-        for (; i < end; i++) {
-            const w = order === null ? weights[i] : weights[order[i]];
-            groupPositive += w * positive[i];
-            groupNegative += w * negative[i];
-        }
-        area += groupPositive * (negativesBelow + groupNegative / 2);
-        negativesBelow += groupNegative;
-        positives += groupPositive;
-    }
-    if (positives === 0 || negativesBelow === 0)
-        return Number.NaN;
-    return area / (positives * negativesBelow);
-}
-/**
- * Average precision, step-wise (scikit-learn's definition, no interpolation): Σ (ΔTP / P) ×
- * precision over distinct thresholds from the highest score down. 0 when there is no positive,
- * as scikit-learn 1.2 returns (it sets recall to 1 for every threshold).
- */
-function weightedAveragePrecision(view, weights) {
-    const { order, positive, negative, groupEnds } = view;
-    let truePositives = 0;
-    let falsePositives = 0;
-    let sum = 0;
-    let i = groupEnds.length > 0 ? groupEnds[groupEnds.length - 1] - 1 : -1;
-    for (let g = groupEnds.length - 1; g >= 0; g--) {
-        const start = g > 0 ? groupEnds[g - 1] : 0;
-        let groupPositive = 0;
-        let groupNegative = 0;
-        for (; i >= start; i--) {
-            const w = order === null ? weights[i] : weights[order[i]];
-            groupPositive += w * positive[i];
-            groupNegative += w * negative[i];
-        }
-        truePositives += groupPositive;
-        falsePositives += groupNegative;
-        if (groupPositive > 0)
-            sum += (groupPositive * truePositives) / (truePositives + falsePositives);
-    }
-    return truePositives === 0 ? 0 : sum / truePositives;
-}
-/** Row indices sorted by ascending value (stable). */
 function argsort(values) {
-    const order = new Int32Array(values.length);
-    for (let i = 0; i < order.length; i++)
+    const n = values.length;
+    // Order-preserving unsigned keys: flip every bit of negatives, only the sign bit of the rest.
+    const canonical = new Float64Array(n);
+    for (let i = 0; i < n; i++)
+        canonical[i] = values[i] === 0 ? 0 : values[i];
+    const bits = new Uint32Array(canonical.buffer); // little-endian: word 2i is the low half
+    let high = new Uint32Array(n);
+    let low = new Uint32Array(n);
+    let order = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+        const negative = bits[2 * i + 1] >>> 31 === 1;
+        high[i] = negative ? ~bits[2 * i + 1] >>> 0 : (bits[2 * i + 1] | 0x80000000) >>> 0;
+        low[i] = negative ? ~bits[2 * i] >>> 0 : bits[2 * i];
         order[i] = i;
-    // A typed-array sort with a comparator is stable in V8 since 7.0.
-    order.sort((a, b) => values[a] - values[b] || a - b);
+    }
+    let nextHigh = new Uint32Array(n);
+    let nextLow = new Uint32Array(n);
+    let nextOrder = new Int32Array(n);
+    const width = n >= 65536 ? 16 : 8;
+    const mask = (1 << width) - 1;
+    const counts = new Int32Array(mask + 1);
+    const passesPerHalf = 32 / width;
+    for (let pass = 0; pass < 2 * passesPerHalf; pass++) {
+        const keys = pass < passesPerHalf ? low : high;
+        const shift = (pass % passesPerHalf) * width;
+        counts.fill(0);
+        for (let i = 0; i < n; i++)
+            counts[(keys[i] >>> shift) & mask]++;
+        // A digit every key shares leaves the order as it is.
+        if (n === 0 || counts[(keys[0] >>> shift) & mask] === n)
+            continue;
+        let position = 0;
+        for (let b = 0; b <= mask; b++) {
+            const c = counts[b];
+            counts[b] = position;
+            position += c;
+        }
+        for (let i = 0; i < n; i++) {
+            const target = counts[(keys[i] >>> shift) & mask]++;
+            nextHigh[target] = high[i];
+            nextLow[target] = low[i];
+            nextOrder[target] = order[i];
+        }
+        [high, nextHigh] = [nextHigh, high];
+        [low, nextLow] = [nextLow, low];
+        [order, nextOrder] = [nextOrder, order];
+    }
     return order;
 }
-/**
- * A view of rows in `order` (null: as they are, already sorted by `score`): rows labelled
- * `positiveClass` are positive; negatives are `negativeClass`, or every other row when it is -1.
- */
-function binaryView(order, score, labels, positiveClass, negativeClass = -1) {
-    const n = labels.length;
-    const positive = new Uint8Array(n);
-    const negative = new Uint8Array(n);
+/** Exclusive end position of each run of equal values in `sorted` (ascending), as tie groups. */
+function tieGroupEnds(sorted) {
     const ends = [];
-    let previous = Number.NaN;
-    for (let i = 0; i < n; i++) {
-        const row = order === null ? i : order[i];
-        const label = labels[row];
-        positive[i] = label === positiveClass ? 1 : 0;
-        negative[i] = label !== positiveClass && (negativeClass < 0 || label === negativeClass) ? 1 : 0;
-        if (i > 0 && score[row] !== previous)
+    for (let i = 1; i < sorted.length; i++)
+        if (sorted[i] !== sorted[i - 1])
             ends.push(i);
-        previous = score[row];
-    }
-    if (n > 0)
-        ends.push(n);
-    return { order, positive, negative, groupEnds: Int32Array.from(ends) };
+    if (sorted.length > 0)
+        ends.push(sorted.length);
+    return Int32Array.from(ends);
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/classification.js
@@ -62128,23 +62854,14 @@ class ClassificationPlan {
     names;
     n;
     rowOrder = null;
-    k;
-    yTrue;
-    yPred;
-    /** One view per class (rows of that class positive, sorted by its score); built only if needed. */
-    classViews = [];
-    /** One-vs-one views: class a's score, a positive vs b; and b's score, b positive vs a. */
-    pairViews = [];
-    logLoss;
-    brier;
-    calibration;
-    counts;
+    /** The plan's rows as plain typed arrays: what `classificationPass` reads (and workers share). */
+    arrays;
+    scratch;
+    kernel;
     constructor(data, names) {
         this.names = names;
         this.n = data.yTrue.length;
-        this.k = data.classes.length;
-        const k = this.k;
-        this.counts = new Float64Array(k * k);
+        const k = data.classes.length;
         const wants = (m) => names.includes(m);
         const scores = data.scores ?? null;
         if (names.some((m) => SCORE_METRICS.has(m)) && scores === null) {
@@ -62152,120 +62869,53 @@ class ClassificationPlan {
         }
         const ranking = wants('roc_auc') || wants('roc_auc_ovr') || wants('roc_auc_ovo') || wants('average_precision');
         // Rows are kept sorted by one score column (the positive class's for two classes), so that
-        // column's ranking passes read weights sequentially. Resampling does not care about row order.
+        // column's ranking statistics come out of the same sequential pass as everything else.
+        // Resampling does not care about row order.
         const primary = k === 2 ? 1 : 0;
         if (ranking && scores !== null)
             this.rowOrder = argsort(scoreColumn(scores, k, primary));
-        this.yTrue = permute(data.yTrue, this.rowOrder);
-        this.yPred = permute(data.yPred, this.rowOrder);
-        if (scores === null)
-            return;
-        const sorted = permuteRows(scores, k, this.rowOrder);
-        if (ranking) {
+        const yTrue = permute(data.yTrue, this.rowOrder);
+        const yPred = permute(data.yPred, this.rowOrder);
+        const cells = new Int32Array(this.n);
+        for (let i = 0; i < this.n; i++)
+            cells[i] = yTrue[i] * k + yPred[i];
+        const sorted = scores === null ? null : permuteRows(scores, k, this.rowOrder);
+        const views = [];
+        if (ranking && sorted !== null) {
             const columns = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
-            const classOrders = [];
-            const classScores = [];
             for (const c of columns) {
-                classScores[c] = scoreColumn(sorted, k, c);
-                classOrders[c] = c === primary ? null : argsort(classScores[c]);
-                this.classViews[c] = binaryView(classOrders[c], classScores[c], this.yTrue, c);
-            }
-            if (k > 2 && wants('roc_auc_ovo')) {
-                for (let a = 0; a < k; a++) {
-                    for (let b = a + 1; b < k; b++) {
-                        this.pairViews.push({
-                            viewA: binaryView(classOrders[a], classScores[a], this.yTrue, a, b),
-                            viewB: binaryView(classOrders[b], classScores[b], this.yTrue, b, a),
-                        });
-                    }
-                }
+                const columnScores = scoreColumn(sorted, k, c);
+                const order = c === primary ? null : argsort(columnScores);
+                views.push({
+                    column: c,
+                    order,
+                    labels: permute(yTrue, order),
+                    groupEnds: tieGroupEnds(permute(columnScores, order)),
+                });
             }
         }
-        if (wants('log_loss'))
-            this.logLoss = rowLogLoss(sorted, this.yTrue, k);
-        if (wants('brier_score'))
-            this.brier = rowBrier(sorted, this.yTrue, k);
-        if (wants('expected_calibration_error'))
-            this.calibration = calibrationRows(sorted, this.yTrue, k);
+        const calibration = sorted !== null && wants('expected_calibration_error') ? calibrationRows(sorted, yTrue, k) : null;
+        this.arrays = {
+            k,
+            names,
+            cells,
+            logLoss: sorted !== null && wants('log_loss') ? rowLogLoss(sorted, yTrue, k) : null,
+            brier: sorted !== null && wants('brier_score') ? rowBrier(sorted, yTrue, k) : null,
+            calibrationBins: calibration?.bin ?? null,
+            calibrationGaps: calibration?.gap ?? null,
+            calibrationBinCount: ECE_BINS,
+            views,
+        };
+        this.scratch = classificationScratch(this.arrays);
+        this.kernel = { pass: classificationPass, scratch: classificationScratch, arrays: this.arrays };
     }
     evaluate(weights, out) {
-        const { k, yTrue, yPred, counts } = this;
-        counts.fill(0);
-        let total = 0;
-        for (let i = 0; i < this.n; i++) {
-            const w = weights[i];
-            counts[yTrue[i] * k + yPred[i]] += w;
-            total += w;
-        }
-        const confusion = confusionScores(counts, k);
-        for (let j = 0; j < this.names.length; j++) {
-            const name = this.names[j];
-            if (k !== 2 && BINARY_ONLY_METRICS.has(name)) {
-                out[j] = Number.NaN;
-                continue;
-            }
-            switch (name) {
-                case 'roc_auc':
-                    out[j] = weightedRocAuc(this.classViews[1], weights);
-                    break;
-                case 'roc_auc_ovr':
-                    out[j] =
-                        k === 2 ? weightedRocAuc(this.classViews[1], weights) : this.oneVsRest(weights, weightedRocAuc);
-                    break;
-                case 'roc_auc_ovo':
-                    out[j] = k === 2 ? weightedRocAuc(this.classViews[1], weights) : this.oneVsOne(weights);
-                    break;
-                case 'average_precision':
-                    out[j] =
-                        k === 2
-                            ? weightedAveragePrecision(this.classViews[1], weights)
-                            : this.oneVsRest(weights, weightedAveragePrecision);
-                    break;
-                case 'log_loss':
-                    out[j] = weightedMean(this.logLoss, weights, total);
-                    break;
-                case 'brier_score':
-                    out[j] = weightedMean(this.brier, weights, total);
-                    break;
-                case 'expected_calibration_error':
-                    out[j] = weightedCalibrationError(this.calibration, weights);
-                    break;
-                default:
-                    out[j] = confusion[name];
-            }
-        }
+        classificationPass(this.arrays, weights, out, this.scratch);
     }
     /** Counts of the confusion matrix from the last `evaluate` (rows true, columns predicted). */
     confusionCounts() {
-        return this.counts.slice();
+        return this.scratch.counts.slice();
     }
-    /** Macro average over classes; NaN if any class's score is undefined (scikit-learn raises there). */
-    oneVsRest(weights, score) {
-        let sum = 0;
-        for (let c = 0; c < this.k; c++)
-            sum += score(this.classViews[c], weights);
-        return sum / this.k;
-    }
-    /** Hand & Till (2001) as scikit-learn: mean over class pairs of the two one-way AUCs' mean. */
-    oneVsOne(weights) {
-        let sum = 0;
-        for (const { viewA, viewB } of this.pairViews) {
-            sum += (weightedRocAuc(viewA, weights) + weightedRocAuc(viewB, weights)) / 2;
-        }
-        return sum / this.pairViews.length;
-    }
-}
-/** Σ w·x / Σ w with Neumaier compensation, so a million rows sum as exactly as numpy's pairwise sum. */
-function weightedMean(values, weights, total) {
-    let sum = 0;
-    let compensation = 0;
-    for (let i = 0; i < values.length; i++) {
-        const term = weights[i] * values[i];
-        const t = sum + term;
-        compensation += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
-        sum = t;
-    }
-    return (sum + compensation) / total;
 }
 function scoreColumn(scores, k, c) {
     const n = scores.length / k;
@@ -62277,7 +62927,7 @@ function scoreColumn(scores, k, c) {
 function permute(values, order) {
     if (order === null)
         return values;
-    const out = new Int32Array(order.length);
+    const out = new values.constructor(order.length);
     for (let i = 0; i < order.length; i++)
         out[i] = values[order[i]];
     return out;
@@ -62293,100 +62943,20 @@ function permuteRows(scores, k, order) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/metrics/plan.js
-/** Maps per-input-row weights to a plan's row order (into `scratch`, reused between resamples). */
-function weightsInPlanOrder(plan, weights, scratch) {
-    const order = plan.rowOrder;
-    if (order === null)
-        return weights;
-    for (let i = 0; i < order.length; i++)
-        scratch[i] = weights[order[i]];
-    return scratch;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/metrics/random.js
-/**
- * xoshiro128** (Blackman & Vigna), seeded through splitmix32: fast in 32-bit JS integer
- * arithmetic, and the same seed gives the same stream on every platform, so bootstrap intervals
- * are reproducible from the `seed` input alone.
- */
-class Xoshiro128 {
-    a;
-    b;
-    c;
-    d;
-    constructor(seed) {
-        let s = seed >>> 0;
-        const next = () => {
-            s = (s + 0x9e3779b9) | 0;
-            let z = s;
-            z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-            z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-            return (z ^ (z >>> 16)) >>> 0;
-        };
-        this.a = next();
-        this.b = next();
-        this.c = next();
-        this.d = next();
-    }
-    /** A uniform 32-bit unsigned integer. */
-    nextUint32() {
-        const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
-        const t = this.b << 9;
-        this.c ^= this.a;
-        this.d ^= this.b;
-        this.b ^= this.c;
-        this.a ^= this.d;
-        this.c ^= t;
-        this.d = rotl(this.d, 11);
-        return result;
-    }
-    /** A uniform double in [0, 1) with 53 random bits. */
-    nextFloat() {
-        const hi = this.nextUint32() >>> 5;
-        const lo = this.nextUint32() >>> 6;
-        return (hi * 67108864 + lo) / 9007199254740992;
-    }
-    /**
-     * Adds one to `counts[i]` for each of `draws` indices drawn uniformly from [0, counts.length):
-     * the multiplicities of one bootstrap resample. Up to 2^21 rows a 32-bit draw times n stays an
-     * exact double (Lemire's multiply-shift, bias < n / 2^32); beyond that 53-bit floats are used.
-     */
-    fillResampleCounts(counts, draws = counts.length) {
-        const n = counts.length;
-        counts.fill(0);
-        if (n <= 2097152) {
-            for (let i = 0; i < draws; i++)
-                counts[Math.floor((this.nextUint32() * n) / 4294967296)]++;
-        }
-        else {
-            for (let i = 0; i < draws; i++)
-                counts[Math.floor(this.nextFloat() * n)]++;
-        }
-    }
-}
-function rotl(x, k) {
-    return (x << k) | (x >>> (32 - k));
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/regression.js
 
-/** scikit-learn's MAPE guard against division by zero: `np.finfo(np.float64).eps`. */
-const MAPE_EPS = 2.220446049250313e-16;
+
 /**
- * Regression metrics with scikit-learn 1.2.1 definitions: RMSE = √MSE; R² and explained variance
- * with force_finite (constant target: 1 if the predictions are perfect, else 0); MAPE divides by
- * max(|y|, eps); median absolute error is the median of |y − ŷ| (mean of the two middle values
- * for an even count).
+ * Regression plan: rows (sorted by absolute error when the median is wanted, so its pass reads in
+ * order) for `regressionPass` of `resample-kernel.ts`, which holds the metric definitions.
  */
 class RegressionPlan {
     names;
     n;
-    /** Rows sorted by absolute error when the median is wanted (its pass then reads in order). */
     rowOrder = null;
-    yTrue;
-    error;
-    absoluteError;
+    arrays;
+    kernel;
+    sums = regressionScratch();
     constructor(data, names) {
         this.names = names;
         const n = data.yTrue.length;
@@ -62397,116 +62967,20 @@ class RegressionPlan {
         if (names.includes('median_absolute_error'))
             this.rowOrder = argsort(absolute);
         const order = this.rowOrder;
-        this.yTrue = new Float64Array(n);
-        this.error = new Float64Array(n);
-        this.absoluteError = new Float64Array(n);
+        const yTrue = new Float64Array(n);
+        const error = new Float64Array(n);
+        const absoluteError = new Float64Array(n);
         for (let i = 0; i < n; i++) {
             const row = order === null ? i : order[i];
-            this.yTrue[i] = data.yTrue[row];
-            this.error[i] = data.yTrue[row] - data.yPred[row];
-            this.absoluteError[i] = absolute[row];
+            yTrue[i] = data.yTrue[row];
+            error[i] = data.yTrue[row] - data.yPred[row];
+            absoluteError[i] = absolute[row];
         }
+        this.arrays = { names, yTrue, error, absoluteError };
+        this.kernel = { pass: regressionPass, scratch: regressionScratch, arrays: this.arrays };
     }
     evaluate(weights, out) {
-        const { n, yTrue, error, absoluteError } = this;
-        let total = 0;
-        const sums = {
-            y: new Neumaier(),
-            e: new Neumaier(),
-            e2: new Neumaier(),
-            ae: new Neumaier(),
-            ape: new Neumaier(),
-        };
-        for (let i = 0; i < n; i++) {
-            const w = weights[i];
-            if (w === 0)
-                continue;
-            total += w;
-            const e = error[i];
-            sums.y.add(w * yTrue[i]);
-            sums.e.add(w * e);
-            sums.e2.add(w * e * e);
-            sums.ae.add(w * absoluteError[i]);
-            sums.ape.add((w * absoluteError[i]) / Math.max(Math.abs(yTrue[i]), MAPE_EPS));
-        }
-        const meanY = sums.y.value() / total;
-        const meanE = sums.e.value() / total;
-        // Second pass for centred sums: Σ(y − ȳ)² from Σy² − (Σy)²/n loses every digit on large offsets.
-        const centredY = new Neumaier();
-        const centredE = new Neumaier();
-        for (let i = 0; i < n; i++) {
-            const w = weights[i];
-            if (w === 0)
-                continue;
-            const dy = yTrue[i] - meanY;
-            const de = error[i] - meanE;
-            centredY.add(w * dy * dy);
-            centredE.add(w * de * de);
-        }
-        const sse = sums.e2.value();
-        for (let j = 0; j < this.names.length; j++) {
-            switch (this.names[j]) {
-                case 'mae':
-                    out[j] = sums.ae.value() / total;
-                    break;
-                case 'mse':
-                    out[j] = sse / total;
-                    break;
-                case 'rmse':
-                    out[j] = Math.sqrt(sse / total);
-                    break;
-                case 'mape':
-                    out[j] = sums.ape.value() / total;
-                    break;
-                case 'r2':
-                    out[j] = forceFinite(sse, centredY.value());
-                    break;
-                case 'explained_variance':
-                    out[j] = forceFinite(centredE.value() / total, centredY.value() / total);
-                    break;
-                case 'median_absolute_error':
-                    out[j] = sortedWeightedMedian(absoluteError, weights, total);
-                    break;
-            }
-        }
-    }
-}
-/** 1 − numerator / denominator, with scikit-learn's force_finite for a zero denominator. */
-function forceFinite(numerator, denominator) {
-    if (denominator !== 0)
-        return 1 - numerator / denominator;
-    return numerator === 0 ? 1 : 0;
-}
-/** Median of a multiset of ascending values with integer multiplicities (numpy's median). */
-function sortedWeightedMedian(values, weights, total) {
-    const lowRank = Math.floor((total - 1) / 2);
-    const highRank = Math.floor(total / 2);
-    let seen = 0;
-    let low = Number.NaN;
-    for (let i = 0; i < values.length; i++) {
-        const w = weights[i];
-        if (w === 0)
-            continue;
-        const next = seen + w;
-        if (Number.isNaN(low) && lowRank < next)
-            low = values[i];
-        if (highRank < next)
-            return (low + values[i]) / 2;
-        seen = next;
-    }
-    return Number.NaN;
-}
-/** Compensated running sum (Neumaier). */
-class Neumaier {
-    sum = 0;
-    compensation = 0;
-    add(term) {
-        const t = this.sum + term;
-        this.compensation += Math.abs(this.sum) >= Math.abs(term) ? this.sum - t + term : term - t + this.sum;
-        this.sum = t;
-    }
-    value() {
-        return this.sum + this.compensation;
+        regressionPass(this.arrays, weights, out, this.sums);
     }
 }
 
@@ -62545,42 +63019,102 @@ function unitWeights(n) {
 }
 /**
  * Point estimates and seeded percentile-bootstrap intervals for every metric of a plan. Each
- * resample draws n row multiplicities once and evaluates every metric on them, so metrics share
- * resamples (as a paired analysis would) and cost a linear pass each.
+ * resample draws n row multiplicities once (replicate r from stream r + 1 of the seed) and
+ * evaluates every metric on them, so metrics share resamples (as a paired analysis would).
+ * Replicates are spread over `threads` threads (worker threads running the plan's kernel, the
+ * main thread taking its share); the result is the same for any number of threads. Synchronous:
+ * the main thread blocks while workers finish.
  */
 function bootstrapMetrics(plan, options) {
     const m = plan.names.length;
     const point = new Float64Array(m);
     plan.evaluate(unitWeights(plan.n), point);
-    const replicates = Array.from({ length: m }, () => new Float64Array(options.resamples));
-    if (options.resamples > 0 && plan.n > 0) {
-        const random = new Xoshiro128(options.seed);
-        const weights = new Int32Array(plan.n);
-        const out = new Float64Array(m);
-        const step = Math.max(1, Math.floor(options.resamples / 20));
-        for (let r = 0; r < options.resamples; r++) {
-            // Drawn straight in the plan's row order: rows are exchangeable, and the same seed still
-            // gives the same intervals because a plan's order is a deterministic function of the data.
-            random.fillResampleCounts(weights);
-            plan.evaluate(weights, out);
-            for (let j = 0; j < m; j++)
-                replicates[j][r] = out[j];
-            if (options.onProgress && (r + 1) % step === 0)
-                options.onProgress(r + 1, options.resamples);
-        }
-    }
+    const replicates = options.resamples > 0 && plan.n > 0 ? runReplicates(plan, options).results : null;
     const result = {};
     for (let j = 0; j < m; j++) {
         const value = Number.isFinite(point[j]) ? point[j] : null;
         result[plan.names[j]] = {
             value,
-            ci: value === null || options.resamples === 0
+            ci: value === null || replicates === null
                 ? null
-                : percentileInterval(replicates[j], options.confidence),
+                : percentileInterval(column(replicates, j, m, options.resamples), options.confidence),
             n: plan.n,
         };
     }
     return result;
+}
+/**
+ * Every replicate's metrics, row-major (`results[r * m + j]`), and how many worker threads
+ * computed. Exported for tests (1 thread and N threads must agree), which can also leave every
+ * replicate to the workers (`mainThreadClaims` false) to show they ran.
+ */
+function runReplicates(plan, options, mainThreadClaims = true) {
+    const m = plan.names.length;
+    const { resamples } = options;
+    const kernel = plan.kernel;
+    const requested = options.threads ?? defaultThreads(plan.n, resamples);
+    const threads = kernel ? Math.max(1, Math.min(requested, resamples)) : 1;
+    const job = createJob(options.seed, resamples, m, threads > 1);
+    const workers = kernel && threads > 1 ? startWorkers(kernel, job, plan.n, m, threads - 1) : [];
+    const pass = kernel
+        ? kernel.pass
+        : (_, weights, out) => plan.evaluate(weights, out);
+    const arrays = kernel?.arrays;
+    const scratch = kernel ? kernel.scratch(kernel.arrays) : undefined;
+    const weights = new Int32Array(plan.n);
+    const out = new Float64Array(m);
+    const step = Math.max(1, Math.floor(resamples / 20));
+    let reported = 0;
+    const report = () => {
+        const done = Math.min(resamples, Atomics.load(job.control, 1));
+        if (options.onProgress && done >= reported + step) {
+            reported = done - (done % step);
+            options.onProgress(reported, resamples);
+        }
+    };
+    const started = performance.now();
+    let own = 0;
+    while ((mainThreadClaims || workers.length === 0) &&
+        claimReplicates(job, 1, pass, arrays, scratch, weights, out, false) === 1) {
+        own++;
+        report();
+    }
+    // Workers finish the replicates they hold. One that failed (flag) or died (out of memory, say:
+    // a long stall) would hold its replicate forever; the rest are then computed here (same
+    // streams, same values).
+    const stallMs = Math.max(10_000, (20 * (performance.now() - started)) / Math.max(1, own));
+    let lastDone = -1;
+    let lastChange = performance.now();
+    for (;;) {
+        const done = Atomics.load(job.control, 1);
+        if (done >= resamples)
+            break;
+        report();
+        if (done !== lastDone) {
+            lastDone = done;
+            lastChange = performance.now();
+        }
+        if (Atomics.load(job.control, 3) === 1 || performance.now() - lastChange > stallMs) {
+            // Replicates no worker has claimed yet are claimed here; claimed but unfinished ones redone.
+            claimReplicates(job, resamples, pass, arrays, scratch, weights, out, false);
+            for (let r = 0; r < resamples; r++) {
+                if (Atomics.load(job.finished, r) === 0)
+                    computeReplicate(job, r, pass, arrays, scratch, weights, out, false);
+            }
+            break;
+        }
+        Atomics.wait(job.control, 1, done, 100);
+    }
+    report();
+    for (const worker of workers)
+        void worker.terminate();
+    return { results: job.results, byWorkers: Atomics.load(job.control, 2) };
+}
+function column(results, j, m, resamples) {
+    const values = new Float64Array(resamples);
+    for (let r = 0; r < resamples; r++)
+        values[r] = results[r * m + j];
+    return values;
 }
 function planFor(rows, metrics) {
     if (rows.task === 'classification') {
@@ -62597,7 +63131,9 @@ function planFor(rows, metrics) {
 /**
  * Paired bootstrap of a metric's change between two models scored on the same rows (row i of
  * both is the same example): every resample applies the same multiplicities to both, so the
- * interval reflects the difference, not the two models' separate noise.
+ * interval reflects the difference, not the two models' separate noise. Replicate r draws from
+ * stream r + 1 of the seed, like `bootstrapMetrics`, and replicates spread over threads the same
+ * way (identical results for any number).
  */
 function pairedBootstrapDelta(currentRows, baselineRows, metric, options) {
     const current = planFor(currentRows, [metric]);
@@ -62613,20 +63149,14 @@ function pairedBootstrapDelta(currentRows, baselineRows, metric, options) {
     const currentValue = Number.isFinite(a[0]) ? a[0] : null;
     const baselineValue = Number.isFinite(b[0]) ? b[0] : null;
     const delta = currentValue !== null && baselineValue !== null ? currentValue - baselineValue : null;
-    const deltas = new Float64Array(options.resamples);
-    const random = new Xoshiro128(options.seed);
-    const weights = new Int32Array(current.n);
-    const scratchCurrent = new Int32Array(current.n);
-    const scratchBaseline = new Int32Array(current.n);
+    const differences = pairedDifferencePlan(currentRows.task, current, baselineRows.task, baseline);
+    const deltas = options.resamples > 0 && current.n > 0
+        ? runReplicates(differences, options).results
+        : new Float64Array(options.resamples);
     let below = 0;
     let above = 0;
     let defined = 0;
-    for (let r = 0; r < options.resamples; r++) {
-        random.fillResampleCounts(weights);
-        current.evaluate(weightsInPlanOrder(current, weights, scratchCurrent), a);
-        baseline.evaluate(weightsInPlanOrder(baseline, weights, scratchBaseline), b);
-        const d = a[0] - b[0];
-        deltas[r] = d;
+    for (const d of deltas) {
         if (!Number.isFinite(d))
             continue;
         defined++;
@@ -62644,6 +63174,29 @@ function pairedBootstrapDelta(currentRows, baselineRows, metric, options) {
         pValue: delta === null || defined === 0 ? null : Math.min(1, (2 * Math.min(below, above)) / defined),
         resamples: options.resamples,
         n: current.n,
+    };
+}
+/**
+ * A one-metric plan whose value is current − baseline on the same weighted rows, built from the
+ * two sides' plans (input row order; each side maps the weights to its own order).
+ */
+function pairedDifferencePlan(currentTask, current, baselineTask, baseline) {
+    const side = (task, plan) => ({
+        task,
+        arrays: plan.kernel.arrays,
+        rowOrder: plan.rowOrder,
+    });
+    const arrays = {
+        current: side(currentTask, current),
+        baseline: side(baselineTask, baseline),
+    };
+    const scratch = pairedScratch(arrays);
+    return {
+        names: [`${current.names[0]} difference`],
+        n: current.n,
+        rowOrder: null,
+        evaluate: (weights, out) => pairedPass(arrays, weights, out, scratch),
+        kernel: { pass: pairedPass, scratch: pairedScratch, arrays },
     };
 }
 
@@ -63115,8 +63668,7 @@ async function writeReport(reportPath, options, diff, baselineSpec) {
         })),
         slice_regressions: diff.sliceRegressions,
     };
-    await (0,promises_.mkdir)((0,external_node_path_.dirname)(reportPath), { recursive: true });
-    await (0,promises_.writeFile)(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    await writeJsonAtomic(reportPath, report);
 }
 /** One line for logs and outputs: `accuracy -0.03 (regressed)`. */
 function describeRegressions(diff) {
@@ -64694,9 +65246,9 @@ const TOP_K = 20;
 
 ;// CONCATENATED MODULE: ./build/shared/src/drift/sources.js
 /**
- * Where each side's values come from: a dataset view in DuckDB, or (reference only) a stored
- * `mlops-profile/v1`. Both are turned into `(v, c)` value-count relations so the comparisons in
- * ecdf.ts run the same SQL either way.
+ * Where each side's values come from: a dataset view in DuckDB (counted by side-counts.ts), or
+ * (reference only) a stored `mlops-profile/v1`. Both are turned into `(v, c)` value-count
+ * relations so the comparisons in ecdf.ts run the same SQL either way.
  */
 
 
@@ -64729,58 +65281,15 @@ function driftTypeOfProfileColumn(column) {
             return null;
     }
 }
-/** Rows whose value counts: not null and, for floats, finite (Evidently drops NaN and ±inf). */
-function presentCondition(column, duckType) {
-    const c = quoteIdent(column);
-    return physicalKind(duckType) === 'float' ? `isfinite(${c})` : `${c} IS NOT NULL`;
-}
-function numericCountsSql(view, column, duckType) {
-    return `SELECT CAST(${quoteIdent(column)} AS DOUBLE) AS v, count(*)::BIGINT AS c FROM ${quoteIdent(view)}
-    WHERE ${presentCondition(column, duckType)} GROUP BY 1`;
-}
-/** Values mapped to the lower edge of their power-of-two histogram bin (profile histograms). */
-function binnedCountsSql(view, column, duckType, widthLog2) {
-    const w = doubleLiteral(2 ** widthLog2);
-    return `SELECT floor(CAST(${quoteIdent(column)} AS DOUBLE) / ${w}) * ${w} AS v, count(*)::BIGINT AS c
-    FROM ${quoteIdent(view)} WHERE ${presentCondition(column, duckType)} GROUP BY 1`;
-}
-function categoryCountsSql(view, column) {
-    const c = quoteIdent(column);
-    return `SELECT CAST(${c} AS VARCHAR) AS v, count(*)::BIGINT AS c FROM ${quoteIdent(view)} WHERE ${c} IS NOT NULL GROUP BY 1`;
+/** SQL true for a value that counts: not null and, for floats, finite (Evidently drops NaN and ±inf). */
+function presentSql(expression, duckType) {
+    return physicalKind(duckType) === 'float' ? `isfinite(${expression})` : `${expression} IS NOT NULL`;
 }
 function literalCategoryCountsSql(pairs) {
     if (pairs.length === 0)
         return 'SELECT NULL::VARCHAR AS v, 0::BIGINT AS c WHERE false';
     const rows = pairs.map((p) => `(${quoteLiteral(p.value)}, ${Math.round(p.count)}::BIGINT)`).join(', ');
     return `SELECT * FROM (VALUES ${rows}) AS t(v, c)`;
-}
-/** One scan of a view for every column's counts and (numeric) moments. */
-async function sideStats(db, view, columns) {
-    const out = new Map();
-    if (columns.length === 0)
-        return out;
-    const selects = ['count(*) AS "rows"'];
-    columns.forEach((column, i) => {
-        const present = presentCondition(column.name, column.duckType);
-        selects.push(`count(*) FILTER (WHERE ${present}) AS p${i}`);
-        if (column.type === 'numeric') {
-            const x = `CAST(${quoteIdent(column.name)} AS DOUBLE)`;
-            selects.push(`avg(${x}) FILTER (WHERE ${present}) AS mean${i}`, `stddev_pop(${x}) FILTER (WHERE ${present}) AS std${i}`, `min(${x}) FILTER (WHERE ${present}) AS min${i}`, `max(${x}) FILTER (WHERE ${present}) AS max${i}`);
-        }
-    });
-    const [row] = await db.all(`SELECT ${selects.join(', ')} FROM ${quoteIdent(view)}`);
-    const num = (value) => (value === null || value === undefined ? null : Number(value));
-    columns.forEach((column, i) => {
-        out.set(column.name, {
-            rows: Number(row.rows),
-            present: Number(row[`p${i}`]),
-            mean: num(row[`mean${i}`]),
-            std: num(row[`std${i}`]),
-            min: num(row[`min${i}`]),
-            max: num(row[`max${i}`]),
-        });
-    });
-    return out;
 }
 /** Reads and checks a stored profile: another schema version is an error, never a silent pass. */
 function checkProfile(value, path) {
@@ -64802,7 +65311,7 @@ function checkProfile(value, path) {
     }
     return profile;
 }
-/** Summary numbers of a profiled column, in the same shape as `sideStats`. */
+/** Summary numbers of a profiled column, in the same shape as the counted side's (side-counts.ts). */
 function profileSideStats(column) {
     const numeric = column.numeric;
     const present = numeric
@@ -64842,7 +65351,149 @@ function profileNumericRelation(column) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/drift/side-counts.js
+/**
+ * Every value count drift needs from one side, in one scan: a GROUPING SETS query groups each
+ * compared column by its raw value (plus the empty set, for the row count) into one temp table.
+ * The per-column `(v, c)` relations the ECDF merge and the category tables read, and the side's
+ * summary numbers, then come from that table, which has one row per distinct value instead of one
+ * per data row. Before, each column was a separate GROUP BY over the data, plus a scan for the
+ * summaries: on a CSV read as a view that is one parse of the file instead of six.
+ */
+
+
+
+/**
+ * Columns grouped in one scan: DuckDB's GROUPING() takes at most 64 arguments. Wider selections
+ * take one scan per 48 columns.
+ */
+const COLUMNS_PER_SCAN = 48;
+/**
+ * Counts the values of `columns` in `view` with one scan per 48 columns. `alsoRead` are further
+ * columns the scan converts without counting them, so that a text file read lazily as a view
+ * fails here on a value that does not fit its sniffed type, as materialising it would have.
+ */
+async function countSide(db, view, columns, tablePrefix, alsoRead = []) {
+    const from = quoteIdent(view);
+    const slots = new Map();
+    const tables = [];
+    let rows = 0;
+    const chunks = [];
+    for (let i = 0; i < columns.length; i += COLUMNS_PER_SCAN)
+        chunks.push(columns.slice(i, i + COLUMNS_PER_SCAN));
+    if (chunks.length === 0)
+        chunks.push([]);
+    const drop = async () => {
+        for (const table of tables)
+            await db.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    };
+    try {
+        for (const [j, chunk] of chunks.entries()) {
+            const table = `${tablePrefix}_${j}`;
+            const extra = j === 0 && alsoRead.length > 0
+                ? `, max(hash(${alsoRead.map((c) => quoteIdent(c)).join(', ')})) AS __read`
+                : '';
+            await db.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+            tables.push(table);
+            if (chunk.length === 0) {
+                await db.run(`CREATE TEMP TABLE ${quoteIdent(table)} AS SELECT 0 AS __g, count(*)::BIGINT AS __n${extra} FROM ${from}`);
+            }
+            else {
+                const cols = chunk.map((c) => quoteIdent(c.name));
+                const k = chunk.length;
+                const all = 2 ** k - 1;
+                chunk.forEach((c, i) => {
+                    slots.set(c.name, { table, alias: `c${i}`, mask: all - 2 ** (k - 1 - i), duckType: c.duckType });
+                });
+                await db.run(`CREATE TEMP TABLE ${quoteIdent(table)} AS
+          SELECT grouping(${cols.join(', ')}) AS __g, ${cols.map((c, i) => `${c} AS c${i}`).join(', ')},
+            count(*)::BIGINT AS __n${extra}
+          FROM ${from} GROUP BY GROUPING SETS (${cols.map((c) => `(${c})`).join(', ')}, ())`);
+            }
+            if (j === 0) {
+                const mask = chunk.length === 0 ? 0 : 2 ** chunk.length - 1;
+                const [row] = await db.all(`SELECT coalesce(sum(__n), 0)::BIGINT AS n FROM ${quoteIdent(table)} WHERE __g = ${mask}`);
+                rows = Number(row?.n ?? 0);
+            }
+        }
+        const stats = await summaries(db, columns, slots, rows);
+        const slot = (column) => {
+            const s = slots.get(column);
+            if (!s)
+                throw new Error(`column '${column}' was not counted`);
+            return s;
+        };
+        const present = (s) => `FROM ${quoteIdent(s.table)} WHERE __g = ${s.mask} AND ${presentSql(s.alias, s.duckType)}`;
+        return {
+            rows,
+            stats,
+            // Grouped again on the double: distinct integers beyond 2^53 can meet as one double.
+            numericSql: (column) => {
+                const s = slot(column);
+                return `SELECT CAST(${s.alias} AS DOUBLE) AS v, sum(__n)::BIGINT AS c ${present(s)} GROUP BY 1`;
+            },
+            binnedSql: (column, widthLog2) => {
+                const s = slot(column);
+                const w = doubleLiteral(2 ** widthLog2);
+                return `SELECT floor(CAST(${s.alias} AS DOUBLE) / ${w}) * ${w} AS v, sum(__n)::BIGINT AS c ${present(s)} GROUP BY 1`;
+            },
+            categorySql: (column) => {
+                const s = slot(column);
+                return `SELECT CAST(${s.alias} AS VARCHAR) AS v, sum(__n)::BIGINT AS c FROM ${quoteIdent(s.table)}
+          WHERE __g = ${s.mask} AND ${s.alias} IS NOT NULL GROUP BY 1`;
+            },
+            drop,
+        };
+    }
+    catch (error) {
+        await drop().catch(() => { });
+        throw error;
+    }
+}
+/**
+ * Present count of every column and, for numeric ones, mean, population std, min and max, from
+ * the counts (one query per counts table). The mean is sum(v·c)/sum(c) and the std the two-pass
+ * sqrt(sum(c·(v − mean)²)/n): on integer data the sums are exact, as DuckDB's avg over the rows.
+ */
+async function summaries(db, columns, slots, rows) {
+    const out = new Map();
+    const byTable = new Map();
+    columns.forEach((column, index) => {
+        const slot = slots.get(column.name);
+        byTable.set(slot.table, [...(byTable.get(slot.table) ?? []), { index, column, slot }]);
+    });
+    for (const [table, entries] of byTable) {
+        const parts = entries.map(({ index, column, slot }) => {
+            const where = `__g = ${slot.mask} AND ${presentSql(slot.alias, slot.duckType)}`;
+            if (column.type !== 'numeric') {
+                return `SELECT ${index} AS i, sum(__n)::BIGINT AS p, NULL::DOUBLE AS mean, NULL::DOUBLE AS std, NULL::DOUBLE AS lo, NULL::DOUBLE AS hi
+          FROM ${quoteIdent(table)} WHERE ${where}`;
+            }
+            return `SELECT ${index} AS i, p, mean, sqrt(ss / p) AS std, lo, hi FROM (
+          SELECT sum(s.n)::BIGINT AS p, any_value(m.mean) AS mean, sum(s.n * (s.v - m.mean) ** 2) AS ss, min(s.v) AS lo, max(s.v) AS hi
+          FROM (SELECT CAST(${slot.alias} AS DOUBLE) AS v, CAST(__n AS DOUBLE) AS n FROM ${quoteIdent(table)} WHERE ${where}) AS s,
+            (SELECT sum(CAST(${slot.alias} AS DOUBLE) * __n) / sum(__n) AS mean FROM ${quoteIdent(table)} WHERE ${where}) AS m)`;
+        });
+        const result = await db.all(parts.join(' UNION ALL '));
+        const num = (value) => (value === null || value === undefined ? null : Number(value));
+        for (const row of result) {
+            const { column } = entries.find((e) => e.index === Number(row.i));
+            const present = Number(row.p ?? 0);
+            out.set(column.name, {
+                rows,
+                present,
+                mean: present > 0 ? num(row.mean) : null,
+                std: present > 0 ? num(row.std) : null,
+                min: num(row.lo),
+                max: num(row.hi),
+            });
+        }
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/drift/detect.js
+
 
 
 
@@ -64854,13 +65505,60 @@ const DIVERGENCE_CATEGORY_MAX_DISTINCT = 20;
 const CHART_BINS = 10;
 const CHART_CATEGORIES = 8;
 const PSI_QUANTILES = Array.from({ length: 9 }, (_, i) => (i + 1) / 10);
-async function detectDrift(db, reference, current, options, log) {
+/**
+ * Counts, in one scan, the values of every column of `dataset` that drift could compare under
+ * `options` (its numeric and categorical columns, limited to `columns`, prediction and target
+ * when `columns` is given). With `readEveryColumn` the scan also converts the other selected
+ * columns (a date column, say: a late bad value there makes it text, which changes how it is
+ * compared), so a text file read lazily fails wherever materialising it would have.
+ */
+function countDatasetSide(db, dataset, options, tablePrefix, read = {}) {
+    const wanted = options.columns
+        ? new Set([...options.columns, options.prediction, options.target].filter((c) => c !== undefined))
+        : undefined;
+    const counted = [];
+    for (const c of dataset.columns) {
+        const type = driftTypeOfDuckType(c.type);
+        if (type !== null && (!wanted || wanted.has(c.name)))
+            counted.push({ name: c.name, duckType: c.type, type });
+    }
+    // Columns outside `columns` are never looked at, so a bad value in them cannot change the result.
+    const names = new Set(counted.map((c) => c.name));
+    const alsoRead = read.readEveryColumn
+        ? dataset.columns.map((c) => c.name).filter((n) => !names.has(n) && (!wanted || wanted.has(n)))
+        : [];
+    return countSide(db, dataset.view, counted, tablePrefix, alsoRead);
+}
+async function detectDrift(db, reference, current, options, log, prepared = {}) {
     const findings = [];
     const broken = [];
     const planned = planColumns(reference, current, options, findings, broken);
-    const currentStats = await sideStats(db, current.view, planned.map((p) => ({ name: p.name, duckType: p.currentType, type: p.type })));
-    const referenceStats = reference.kind === 'dataset'
-        ? await sideStats(db, reference.dataset.view, planned.map((p) => ({ name: p.name, duckType: p.referenceType, type: p.type })))
+    // Counted here when the caller did not; dropped here only if counted here.
+    const owned = [];
+    const count = async (dataset, prefix, side) => {
+        const given = prepared[side];
+        if (given)
+            return given;
+        const counts = await countDatasetSide(db, dataset, options, prefix);
+        owned.push(counts);
+        return counts;
+    };
+    try {
+        const currentCounts = await count(current, 'drift_counts_current', 'current');
+        const referenceCounts = reference.kind === 'dataset'
+            ? await count(reference.dataset, 'drift_counts_reference', 'reference')
+            : undefined;
+        return await compareColumns(db, reference, planned, referenceCounts, currentCounts, options, findings, broken, log);
+    }
+    finally {
+        for (const counts of owned)
+            await counts.drop();
+    }
+}
+async function compareColumns(db, reference, planned, referenceCounts, currentCounts, options, findings, broken, log) {
+    const currentStats = currentCounts.stats;
+    const referenceStats = referenceCounts
+        ? referenceCounts.stats
         : new Map(planned.map((p) => [p.name, profileSideStats(p.profile)]));
     const columns = [];
     let tableIndex = 0;
@@ -64888,7 +65586,7 @@ async function detectDrift(db, reference, current, options, log) {
             continue;
         }
         log.debug(`drift: comparing column ${plan.name} (${plan.type})`);
-        const column = await compareColumn(db, reference, current, plan, refStats, curStats, options, findings, tableIndex++);
+        const column = await compareColumn(db, reference, referenceCounts, currentCounts, plan, refStats, curStats, options, findings, tableIndex++);
         if (column)
             columns.push(column);
     }
@@ -65025,10 +65723,10 @@ function chooseMethod(plan, n, referenceDistinct, options, findings) {
     const threshold = override?.threshold ?? options.threshold ?? METHOD_INFO[method].threshold;
     return { method, threshold };
 }
-async function compareColumn(db, reference, current, plan, refStats, curStats, options, findings, index) {
+async function compareColumn(db, reference, referenceCounts, current, plan, refStats, curStats, options, findings, index) {
     const built = plan.type === 'numeric'
-        ? await numericInputs(db, reference, current, plan, refStats, index)
-        : await categoricalInputs(db, reference, current, plan, refStats);
+        ? await numericInputs(db, reference, referenceCounts, current, plan, refStats, index)
+        : await categoricalInputs(db, reference, referenceCounts, current, plan, refStats);
     if (!built) {
         findings.push({
             kind: 'not_tested',
@@ -65081,12 +65779,12 @@ function binLabels(edges) {
     const fmt = (x) => String(Number(x.toPrecision(4)));
     return edges.slice(0, -1).map((lo, i) => `${fmt(lo)}–${fmt(edges[i + 1])}`);
 }
-async function numericInputs(db, reference, current, plan, refStats, index) {
+async function numericInputs(db, reference, referenceCounts, current, plan, refStats, index) {
     let refSql;
-    let curSql = numericCountsSql(current.view, plan.name, plan.currentType);
+    let curSql = current.numericSql(plan.name);
     let approximate = false;
-    if (reference.kind === 'dataset') {
-        refSql = numericCountsSql(reference.dataset.view, plan.name, plan.referenceType);
+    if (referenceCounts) {
+        refSql = referenceCounts.numericSql(plan.name);
     }
     else {
         const relation = profileNumericRelation(plan.profile);
@@ -65095,7 +65793,7 @@ async function numericInputs(db, reference, current, plan, refStats, index) {
         refSql = relation.sql;
         if (!relation.exact) {
             approximate = true;
-            curSql = binnedCountsSql(current.view, plan.name, plan.currentType, relation.widthLog2);
+            curSql = current.binnedSql(plan.name, relation.widthLog2);
         }
     }
     const ecdf = await MergedEcdf.build(db, `drift_ecdf_${index}`, refSql, curSql);
@@ -65139,12 +65837,12 @@ async function numericInputs(db, reference, current, plan, refStats, index) {
         dispose: () => ecdf.drop(),
     };
 }
-async function categoricalInputs(db, reference, current, plan, refStats) {
+async function categoricalInputs(db, reference, referenceCounts, current, plan, refStats) {
     let refSql;
     let approximate = false;
     let otherLabel;
-    if (reference.kind === 'dataset') {
-        refSql = categoryCountsSql(reference.dataset.view, plan.name);
+    if (referenceCounts) {
+        refSql = referenceCounts.categorySql(plan.name);
     }
     else {
         const profile = plan.profile;
@@ -65159,7 +65857,7 @@ async function categoricalInputs(db, reference, current, plan, refStats) {
         }
         refSql = literalCategoryCountsSql(pairs);
     }
-    let table = await categoryCounts(db, refSql, categoryCountsSql(current.view, plan.name));
+    let table = await categoryCounts(db, refSql, current.categorySql(plan.name));
     if (!table)
         return null;
     if (otherLabel !== undefined)
@@ -65486,10 +66184,32 @@ function sortColumns(columns) {
 
 
 
-/** Opens a data path as a view; the one place that knows how, so it can follow shared/src/data. */
-async function openSide(db, path, name) {
-    return openDataset(db, path, { name });
+
+/**
+ * Opens one side and counts its values in one scan (see side-counts.ts). A text file is read
+ * lazily, as a view: materialising it first cost a full extra parse. If that scan fails (a value
+ * that does not fit the type sniffed from the first rows, a ragged line), the side is opened as
+ * before, materialised, whose read retries such a column as text and words every other problem
+ * for the user; the counts are then taken from the table.
+ */
+async function openSide(db, path, name, options) {
+    const prefix = `${name}_counts`;
+    const registered = await registerDataset(db, path, { name, materialize: false });
+    const lazy = { ...registered, rows: 0 };
+    const text = TEXT_FORMATS.has(registered.format);
+    try {
+        const counts = await countDatasetSide(db, lazy, options, prefix, { readEveryColumn: text });
+        return { dataset: { ...lazy, rows: counts.rows }, counts };
+    }
+    catch (error) {
+        if (error instanceof errors_UserError || !text)
+            throw error;
+    }
+    const dataset = await openDataset(db, path, { name });
+    return { dataset, counts: await countDatasetSide(db, dataset, options, prefix) };
 }
+/** Formats DuckDB parses from text, where a value can fail its sniffed type late in the file. */
+const TEXT_FORMATS = new Set(['csv', 'tsv', 'json', 'ndjson']);
 function looksLikeProfile(path) {
     if (detectFormat(path) !== 'json')
         return undefined;
@@ -65533,32 +66253,40 @@ async function runDriftCheck(options, log) {
     ]));
     const referencePath = at(options.reference);
     const currentPath = at(options.current);
-    const db = await Database.open();
+    const db = await Database.open({ memoryLimit: options.memoryLimit });
     try {
         const profile = looksLikeProfile(referencePath);
-        const reference = profile
-            ? { kind: 'profile', profile: checkProfile(profile, options.reference), path: options.reference }
-            : { kind: 'dataset', dataset: await openSide(db, referencePath, 'drift_reference') };
-        const referenceRows = reference.kind === 'dataset' ? reference.dataset.rows : reference.profile.rows;
-        if (referenceRows === 0) {
-            throw new errors_UserError(`The reference '${options.reference}' has no rows: nothing to compare against.`, {
-                input: 'reference',
-            });
-        }
-        const current = await openSide(db, currentPath, 'drift_current');
-        if (current.rows === 0) {
-            throw new errors_UserError(`The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`, { input: 'current' });
-        }
-        if (reference.kind === 'profile')
-            log.info(`drift: reference is a stored profile (${referenceRows} rows)`);
-        const detected = await detectDrift(db, reference, current, {
+        const detectOptions = {
             columns: options.columns,
             method,
             threshold: options.threshold,
             perColumn,
             prediction: options.prediction,
             target: options.target,
-        }, log);
+        };
+        const referenceSide = profile
+            ? undefined
+            : await openSide(db, referencePath, 'drift_reference', detectOptions);
+        const reference = referenceSide
+            ? { kind: 'dataset', dataset: referenceSide.dataset }
+            : { kind: 'profile', profile: checkProfile(profile, options.reference), path: options.reference };
+        const referenceRows = reference.kind === 'dataset' ? reference.dataset.rows : reference.profile.rows;
+        if (referenceRows === 0) {
+            throw new errors_UserError(`The reference '${options.reference}' has no rows: nothing to compare against.`, {
+                input: 'reference',
+            });
+        }
+        const currentSide = await openSide(db, currentPath, 'drift_current', detectOptions);
+        const current = currentSide.dataset;
+        if (current.rows === 0) {
+            throw new errors_UserError(`The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`, { input: 'current' });
+        }
+        if (reference.kind === 'profile')
+            log.info(`drift: reference is a stored profile (${referenceRows} rows)`);
+        const detected = await detectDrift(db, reference, current, detectOptions, log, {
+            reference: referenceSide?.counts,
+            current: currentSide.counts,
+        });
         const findings = [...detected.findings];
         if (reference.kind === 'profile') {
             const approximate = detected.columns.filter((c) => c.approximate).map((c) => c.name);
@@ -65606,8 +66334,7 @@ async function runDriftCheck(options, log) {
             findings,
         };
         const reportPath = at(options.reportPath);
-        (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(reportPath), { recursive: true });
-        (0,external_node_fs_.writeFileSync)(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+        await writeJsonAtomic(reportPath, report);
         const model = options.model ?? (0,external_node_path_.basename)(options.reference).replace(/\.[^.]+$/, '');
         log.info(`drift: ${drifted.length}/${denominator} columns drifted (share ${share.toFixed(3)}); dataset drift: ${report.drift_detected}`);
         return {
@@ -66219,7 +66946,7 @@ function report_headline(report) {
     const counts = error + warning === 0
         ? 'no anomalies'
         : `${error} error${error === 1 ? '' : 's'}, ${warning} warning${warning === 1 ? '' : 's'}`;
-    return `Data validation ${status}: ${inlineCode(report.data.path)}, ${report.rows.toLocaleString('en-US')} rows, ${report.columns} columns, ${counts}`;
+    return `Data validation ${status}: ${inlineCode(report.data.path)}, ${thousands(report.rows)} rows, ${report.columns} columns, ${counts}`;
 }
 function anomalyTable(anomalies, withRule) {
     const header = [
@@ -66238,7 +66965,7 @@ function anomalyTable(anomalies, withRule) {
         a.column === null ? '(table)' : escapeMarkdown(a.column),
         escapeMarkdown(a.expected),
         escapeMarkdown(a.found),
-        a.count.toLocaleString('en-US'),
+        thousands(a.count),
         a.examples.map(exampleCell).join(', '),
         ...(withRule ? [a.rule ? `${escapeMarkdown(a.rule.file)}:${a.rule.line}` : ''] : []),
     ]);
@@ -66289,6 +67016,16 @@ function renderCommentMarkdown(report, reportPath, maxRows = 20) {
     // A PR comment carries other steps' sections too: this one takes at most a quarter.
     { limit: Math.floor(COMMENT_LIMIT / 4), pointer: `The full list is in ${inlineCode(reportPath)}.` }).markdown;
 }
+/**
+ * An integer with comma thousands separators, as `toLocaleString('en-US')` writes it, without
+ * loading ICU's number formatting (~12 ms on the first call, a measurable share of a short run).
+ */
+function thousands(n) {
+    if (!Number.isSafeInteger(n))
+        return n.toLocaleString('en-US');
+    const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return n < 0 ? `-${digits}` : digits;
+}
 
 ;// CONCATENATED MODULE: ./build/shared/src/text/nearest.js
 /** Edit distance, for "did you mean" suggestions on misspelt keys and inputs. */
@@ -66329,6 +67066,7 @@ function didYouMean(word, candidates) {
  * with every rule's line, so that a typo is reported with file, line and the nearest valid key,
  * and an anomaly can point at the rule it broke.
  */
+
 
 
 
@@ -66416,9 +67154,16 @@ function yamlScalar(value) {
 function loadSchemaFile(file, displayName = file) {
     let text;
     try {
+        // Committed YAML is small: a huge file is refused before it is read (same limit as mlops.yml).
+        const size = (0,external_node_fs_.statSync)(file).size;
+        if (size > YAML_MAX_BYTES) {
+            throw new errors_UserError(`Schema file '${displayName}' is ${size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`, { file: displayName, input: 'schema' });
+        }
         text = (0,external_node_fs_.readFileSync)(file, 'utf8');
     }
-    catch {
+    catch (error) {
+        if (error instanceof errors_UserError)
+            throw error;
         throw new errors_UserError(`Schema file '${displayName}' does not exist or cannot be read.`, {
             file: displayName,
             input: 'schema',
@@ -67090,10 +67835,6 @@ function fraction(x) {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/validate/run-data-validate.js
-/**
- * The data-validate use case: open the data, profile it, infer and/or load a schema, check the
- * data against it, optionally check skew against a reference, and write the report and profile.
- */
 
 
 
@@ -67241,16 +67982,12 @@ async function checkSkew(options, db, current, currentProfile, workingDirectory,
         summary_markdown: result.summaryMarkdown,
     };
 }
-/** Writes through a temporary file in the same folder and a rename, so readers never see half a file. */
+/** Writes atomically; a failure (full disk, no permission) is the user's to fix, with the path. */
 function run_data_validate_writeFileAtomic(path, text) {
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true });
-    const temp = `${path}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`;
     try {
-        (0,external_node_fs_.writeFileSync)(temp, text);
-        (0,external_node_fs_.renameSync)(temp, path);
+        writeFileAtomicSync(path, text);
     }
     catch (error) {
-        (0,external_node_fs_.rmSync)(temp, { force: true });
         throw new errors_UserError(`Cannot write '${path}': ${error.message}`, { file: path });
     }
 }
@@ -67292,13 +68029,6 @@ const dataValidateAction = defineAction({
             repositoryRoot: platform.env.workspace,
             skewCheck: driftSkewCheck((0,external_node_path_.dirname)(reportPath), resolveReference),
         }, log);
-        for (const note of result.annotations) {
-            const where = note.file ? { file: note.file, line: note.line } : undefined;
-            if (note.severity === 'error')
-                log.error(note.message, where);
-            else
-                log.warning(note.message, where);
-        }
         return {
             outputs: {
                 passed: result.passed,
@@ -69931,135 +70661,6 @@ function closeServer(server) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/serve/run-serve.js
-/**
- * `mlops serve` from the command line, and the detached server the local-server deploy target
- * starts (`mlops serve --daemon-config <file>`).
- *
- * CLI: `mlops serve --registry .mlops/registry --model penguins@production --port 8501`
- * (`--model` may repeat; `--base-dir DIR` serves TF Serving-style `DIR/<n>/` folders instead of
- * the registry, one model per base dir).
- */
-
-
-
-
-
-
-const DEFAULT_SERVE_PORT = 8501;
-function run_serve_positive(value, name, fallback) {
-    if (value === undefined)
-        return fallback;
-    if (!Number.isFinite(value) || value <= 0)
-        throw new errors_UserError(`--${name} must be a positive number, got ${value}.`, { input: name });
-    return value;
-}
-function requestLogOptions(options, at) {
-    if (!options.requestLog)
-        return undefined;
-    const sampleRate = options.sampleRate ?? 1;
-    if (!(sampleRate >= 0 && sampleRate <= 1))
-        throw new errors_UserError(`--sample-rate must be between 0 and 1, got ${sampleRate}.`, {
-            input: 'sample-rate',
-        });
-    return {
-        dir: at(options.requestLog),
-        sampleRate,
-        maxBytes: run_serve_positive(options.logMaxBytes, 'log-max-bytes', 64 * 1024 * 1024),
-        rotate: Math.floor(run_serve_positive(options.logRotate, 'log-rotate', 5)),
-    };
-}
-/** Starts the server for the CLI; the caller keeps the process alive and calls close() on a signal. */
-async function runServe(options, log) {
-    const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(options.workingDirectory, p));
-    const references = (Array.isArray(options.model) ? options.model : [options.model])
-        .map((m) => m.trim())
-        .filter((m) => m !== '');
-    if (references.length === 0)
-        throw new errors_UserError('mlops serve needs --model (e.g. penguins@production).', { input: 'model' });
-    let models;
-    if (options.baseDir) {
-        if (references.length !== 1)
-            throw new errors_UserError('--base-dir serves one model: give exactly one --model name.', { input: 'model' });
-        models = [{ name: references[0], baseDir: at(options.baseDir) }];
-    }
-    else {
-        const registry = at(options.registry?.trim() || '.mlops/registry');
-        models = references.map((reference) => {
-            const parsed = parseModelReference(reference);
-            return { name: parsed.name, registry, reference };
-        });
-    }
-    const limits = {
-        maxBodyBytes: run_serve_positive(options.maxBodyBytes, 'max-body-bytes', DEFAULT_LIMITS.maxBodyBytes),
-        maxBatch: Math.floor(run_serve_positive(options.maxBatch, 'max-batch', DEFAULT_LIMITS.maxBatch)),
-        timeoutMs: run_serve_positive(options.timeoutMs, 'timeout-ms', DEFAULT_LIMITS.timeoutMs),
-    };
-    const port = options.port ?? DEFAULT_SERVE_PORT;
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new errors_UserError(`--port must be 0..65535, got ${port}.`, { input: 'port' });
-    const server = await startModelServer({
-        host: options.host ?? '127.0.0.1',
-        port,
-        models,
-        limits,
-        requestLog: requestLogOptions(options, at),
-        admin: options.adminToken ? { token: options.adminToken, port: options.adminPort } : undefined,
-        log,
-    });
-    log.info(`Serving ${[...server.models.keys()].join(', ')} at ${server.url} (TF Serving REST API: ${server.url}/v1/models/<name>).`);
-    return server;
-}
-async function writeJsonAtomic(path, value, mode) {
-    await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
-    const temp = `${path}.${(0,external_node_crypto_.randomUUID)()}.tmp`;
-    await (0,promises_.writeFile)(temp, `${JSON.stringify(value, null, 2)}\n`, mode === undefined ? undefined : { mode });
-    await (0,promises_.rename)(temp, path);
-}
-/**
- * Runs the detached server: starts it from the config, publishes the state file, and on SIGTERM,
- * SIGINT or `POST /admin/shutdown` stops it (in-flight requests answer), removes the state file
- * and exits.
- */
-async function runServeDaemon(configPath, log) {
-    const config = JSON.parse(await (0,promises_.readFile)(configPath, 'utf8'));
-    if (config.schema !== 'mlops-serve-daemon/v1')
-        throw new errors_UserError(`${configPath} is not an mlops-serve-daemon/v1 file.`);
-    const token = (await (0,promises_.readFile)(config.adminTokenFile, 'utf8')).trim();
-    let stopping = false;
-    const stop = () => {
-        if (stopping)
-            return;
-        stopping = true;
-        void (async () => {
-            log.info('Stopping the model server.');
-            await server.close();
-            await (0,promises_.rm)(config.stateFile, { force: true });
-            process.exit(0);
-        })();
-    };
-    const server = await startModelServer({
-        host: config.host,
-        port: config.port,
-        models: config.models,
-        limits: config.limits,
-        requestLog: config.requestLog,
-        admin: { token, onShutdown: stop },
-        log,
-    });
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    const state = {
-        schema: 'mlops-serve-state/v1',
-        pid: process.pid,
-        url: server.url,
-        admin_url: server.adminUrl,
-        started_at: new Date().toISOString(),
-    };
-    await writeJsonAtomic(config.stateFile, state);
-    log.info(`Model server ${process.pid} ready at ${server.url}.`);
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/deploy/targets/local-server.js
 /**
  * The `local-server` target: the suite's own model server, kept in a state folder (`path`):
@@ -70383,6 +70984,7 @@ class LocalServerTarget {
 
 
 
+
 async function versionsIn(folder) {
     try {
         const names = await (0,promises_.readdir)(folder, { withFileTypes: true });
@@ -70442,9 +71044,11 @@ class TfServingDirTarget {
             for (const file of request.record.files) {
                 await (0,promises_.mkdir)((0,external_node_path_.dirname)((0,external_node_path_.join)(staging, file.path)), { recursive: true });
                 await (0,promises_.copyFile)((0,external_node_path_.join)(source, file.path), (0,external_node_path_.join)(staging, file.path));
+                await crashPoint('tfserving-dir:copying');
             }
             if (!(await sameFiles(staging, request.record.files)))
                 throw new DeployFailure('the staged copy does not match the registered sha256 digests');
+            await crashPoint('tfserving-dir:staged');
             await (0,promises_.rename)(staging, finalDir);
         }
         catch (error) {
@@ -70856,6 +71460,16 @@ const deployAction = defineAction({
         if (secret)
             platform.setSecret(secret);
         const github = services.github();
+        const canaryPercent = inputs.number('canary-percent', { min: 0, max: 99 });
+        const canary = canaryPercent > 0
+            ? {
+                percent: canaryPercent,
+                minRequests: inputs.number('canary-min-requests', { integer: true, min: 1 }),
+                maxErrorRate: inputs.number('canary-max-error-rate', { min: 0, max: 1 }),
+                maxP99Ms: inputs.optionalNumber('canary-max-p99-ms', { min: 0 }),
+                maxDurationMs: inputs.number('canary-timeout-minutes', { min: 0, exclusiveMin: true }) * 60_000,
+            }
+            : undefined;
         const result = await runDeploy({
             model: inputs.required('model'),
             target: inputs.choice('target', ['local-server', 'tfserving-dir', 'webhook']),
@@ -70869,6 +71483,7 @@ const deployAction = defineAction({
             webhookSecret: secret,
             workingDirectory: inputs.workingDirectory,
             runUrl: platform.env.runUrl,
+            canary,
         }, {
             log,
             github: github?.octokit,
@@ -71340,6 +71955,7 @@ const driftCheckAction = defineAction({
             model: name,
             issueLabel,
             runUrl: platform.env.runUrl,
+            memoryLimit: inputs.optional('memory-limit'),
         }, log);
         let issueNumber = '';
         const github = services.github();
@@ -71902,8 +72518,7 @@ async function runEvaluate(options, log) {
             notes,
         };
         model?.dispose();
-        await (0,promises_.mkdir)((0,external_node_path_.dirname)(metricsPath), { recursive: true });
-        await (0,promises_.writeFile)(metricsPath, `${JSON.stringify(file, null, 2)}\n`);
+        await writeJsonAtomic(metricsPath, file);
         const headline = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v.value]));
         return {
             metricsPath,
@@ -72336,15 +72951,6 @@ function stableStringify(value) {
         return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
     }
     return JSON.stringify(value) ?? 'null';
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/train/modelFiles.js
-
-/** Write to a sibling temp file, then rename: readers see the old file or the new one, never half. */
-async function writeAtomic(path, data) {
-    const temp = `${path}.tmp-${process.pid}`;
-    await (0,promises_.writeFile)(temp, data);
-    await (0,promises_.rename)(temp, path);
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/train/modelSpec.js
@@ -72802,6 +73408,7 @@ function normaliseCell(value) {
 
 
 
+
 const CHECKPOINT_SCHEMA = 'mlops-checkpoint/v1';
 const CHECKPOINT_FILE = 'checkpoint.json';
 /**
@@ -72831,7 +73438,7 @@ async function saveCheckpoint(dir, model, state, fingerprint) {
         at += chunk.length;
     }
     const weightsFile = `weights-${state.epoch}.bin`;
-    await writeAtomic((0,external_node_path_.join)(dir, weightsFile), new Uint8Array(data.buffer));
+    await writeFileAtomic((0,external_node_path_.join)(dir, weightsFile), new Uint8Array(data.buffer));
     const adam = model.optimizer;
     const file = {
         schema: CHECKPOINT_SCHEMA,
@@ -72842,7 +73449,8 @@ async function saveCheckpoint(dir, model, state, fingerprint) {
         optimizer: optimizerEntries,
         adamBetaPowers: adam.accBeta1 && adam.accBeta2 ? [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]] : undefined,
     };
-    await writeAtomic((0,external_node_path_.join)(dir, CHECKPOINT_FILE), JSON.stringify(file));
+    await writeFileAtomic((0,external_node_path_.join)(dir, CHECKPOINT_FILE), JSON.stringify(file));
+    await crashPoint('checkpoint:before-cleanup');
     for (const name of await (0,promises_.readdir)(dir)) {
         if (/^weights-\d+\.bin$/.test(name) && name !== weightsFile)
             await (0,promises_.rm)((0,external_node_path_.join)(dir, name), { force: true });
@@ -73464,7 +74072,7 @@ async function runTrain(options, deps) {
                 onEpochEnd: deps.onEpochEnd,
             }, log);
             await saveModelFiles(loaded.tf, trained.model, outputDir);
-            await writeAtomic((0,external_node_path_.join)(outputDir, 'preprocessing.json'), `${JSON.stringify(trained.preprocessing, null, 2)}\n`);
+            await writeFileAtomic((0,external_node_path_.join)(outputDir, 'preprocessing.json'), `${JSON.stringify(trained.preprocessing, null, 2)}\n`);
             trained.model.dispose();
             outcome = {
                 mode,
@@ -73487,7 +74095,7 @@ async function runTrain(options, deps) {
             const metricsFile = at(env.MLOPS_METRICS_FILE ?? (0,external_node_path_.join)(outputDir, 'reported-metrics.json'));
             const visible = gpus.devices.map((d) => String(d.index)).join(',');
             const childEnv = {
-                ...env,
+                ...programEnvironment(env),
                 MLOPS_OUTPUT_DIR: outputDir,
                 MLOPS_METRICS_FILE: metricsFile,
                 MLOPS_CHECKPOINT_DIR: checkpointDir,
@@ -73556,7 +74164,7 @@ async function runTrain(options, deps) {
         created_at: new Date().toISOString(),
     };
     const metricsPath = (0,external_node_path_.join)(outputDir, 'training-metrics.json');
-    await writeAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
+    await writeFileAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
     if (options.cache && deps.cache && !cacheHit)
         await deps.cache.save([checkpointDir], cacheKey);
     let artifactId = '';
@@ -73669,6 +74277,22 @@ async function runTrain_listFiles(root, exclude) {
     await walk(root);
     return out.sort((a, b) => (0,external_node_path_.relative)(root, a).localeCompare((0,external_node_path_.relative)(root, b)));
 }
+/**
+ * The user's program (possibly a pull request's code) gets the job's environment but not this
+ * action's credentials: its inputs (INPUT_GITHUB-TOKEN among them) and the runner's service tokens,
+ * which a `run:` step would not see either. A token the workflow put in `env:` is the author's choice.
+ */
+function programEnvironment(env) {
+    const out = {};
+    for (const [key, value] of Object.entries(env)) {
+        if (key.startsWith('INPUT_'))
+            continue;
+        if (key === 'ACTIONS_RUNTIME_TOKEN' || key.startsWith('ACTIONS_ID_TOKEN_REQUEST_'))
+            continue;
+        out[key] = value;
+    }
+    return out;
+}
 
 ;// CONCATENATED MODULE: ./build/actions/train/main.js
 
@@ -73780,7 +74404,7 @@ const ACTION_SPECS = {
                 "default": "mlops-reports/profile.json"
             },
             "memory-limit": {
-                "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP.",
+                "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
                 "required": false,
                 "default": "4GB"
             },
@@ -74268,6 +74892,31 @@ const ACTION_SPECS = {
                 "required": false,
                 "default": ""
             },
+            "canary-percent": {
+                "description": "local-server: send this percentage of traffic to the new version first, and promote it or roll back by the criteria below. 0: switch at once.",
+                "required": false,
+                "default": "0"
+            },
+            "canary-min-requests": {
+                "description": "Candidate requests needed before the canary is judged.",
+                "required": false,
+                "default": "100"
+            },
+            "canary-max-error-rate": {
+                "description": "Highest share of failed (5xx) candidate requests that still promotes.",
+                "required": false,
+                "default": "0.01"
+            },
+            "canary-max-p99-ms": {
+                "description": "Highest candidate p99 latency in milliseconds that still promotes. Empty: no bound.",
+                "required": false,
+                "default": ""
+            },
+            "canary-timeout-minutes": {
+                "description": "Roll back when the canary has not seen canary-min-requests by then.",
+                "required": false,
+                "default": "30"
+            },
             "registry": {
                 "description": "Registry root folder (local backend).",
                 "required": false,
@@ -74379,6 +75028,11 @@ const ACTION_SPECS = {
                 "description": "Fail the step when the dataset drifted. Boolean.",
                 "required": false,
                 "default": "false"
+            },
+            "memory-limit": {
+                "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
+                "required": false,
+                "default": "4GB"
             },
             "registry": {
                 "description": "Registry root for registry: references (local backend).",
@@ -74494,71 +75148,6 @@ const mlopsConfigSchema = object({
 })
     .strict();
 
-;// CONCATENATED MODULE: ./build/shared/src/config/yaml-source.js
-
-
-
-/** Committed YAML is small; a bigger file or an alias bomb is refused before it is expanded. */
-const YAML_MAX_BYTES = 1024 * 1024;
-const YAML_MAX_ALIASES = 100;
-function readYamlFile(file) {
-    let size;
-    try {
-        size = (0,external_node_fs_.statSync)(file).size;
-    }
-    catch {
-        throw new errors_UserError(`Cannot read '${file}': the file does not exist.`, { file });
-    }
-    if (size > YAML_MAX_BYTES) {
-        throw new errors_UserError(`'${file}' is ${size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`, { file });
-    }
-    return parseYamlText((0,external_node_fs_.readFileSync)(file, 'utf8'), file);
-}
-function parseYamlText(text, file) {
-    const lineCounter = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const first = doc.errors[0];
-    if (first) {
-        const pos = lineCounter.linePos(first.pos[0]);
-        throw new errors_UserError(`${file}:${pos.line}:${pos.col}: invalid YAML: ${first.message.split('\n')[0]}`, {
-            file,
-            line: pos.line,
-            column: pos.col,
-        });
-    }
-    let value;
-    try {
-        value = doc.toJS({ maxAliasCount: YAML_MAX_ALIASES });
-    }
-    catch (error) {
-        throw new errors_UserError(`${file}: ${error instanceof Error ? error.message : String(error)}`, { file });
-    }
-    const line = (node) => node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-    return {
-        file,
-        value,
-        lineOf: (path) => line(nodeAt(doc, path).node),
-        keyLineOf: (path) => {
-            const { node, key } = nodeAt(doc, path);
-            return line(key ?? node);
-        },
-    };
-}
-function nodeAt(doc, path) {
-    let node = doc.contents;
-    let key;
-    for (const part of path) {
-        if (!(0,dist/* isMap */.jh)(node))
-            break;
-        const pair = node.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === String(part));
-        if (!pair)
-            break;
-        key = pair.key;
-        node = pair.value;
-    }
-    return { node, key };
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/config/load.js
 
 
@@ -74617,6 +75206,43 @@ function configError(issue, source) {
         line,
         input: path.join('.'),
     });
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/platform/github/request-failure.js
+function isRequestError(error) {
+    if (typeof error !== 'object' || error === null)
+        return false;
+    const candidate = error;
+    return (typeof candidate.status === 'number' &&
+        typeof candidate.request === 'object' &&
+        candidate.request !== null);
+}
+const HINTS = {
+    401: 'the token was refused (expired, revoked or not a GitHub token); check the github-token input',
+    403: "the token lacks a permission this step needs; see the action's permissions in README.md",
+    404: 'the resource does not exist or the token cannot see it',
+    422: 'GitHub refused the request as invalid',
+};
+function timedOut(error) {
+    const cause = error.cause;
+    return [error, cause].some((e) => typeof e?.timeoutMs === 'number');
+}
+/** The message for a failed GitHub request, or undefined when `error` is not one. */
+function describeGitHubFailure(error) {
+    if (!isRequestError(error))
+        return undefined;
+    const { method = 'GET', url = '' } = error.request;
+    // The path only: a query string could carry anything, and the host is known.
+    const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
+    const reason = error.message.replace(/ - https:\/\/docs\.github\.com\S*/, '');
+    // A request that got no answer in time (octokit.ts) has no HTTP status of its own.
+    if (timedOut(error))
+        return `GitHub API ${method} ${path} got ${reason}: GitHub or the network is slow; re-run the job.`;
+    const hint = HINTS[error.status] ??
+        (error.status >= 500
+            ? 'GitHub or the network failed and the retries ran out; re-run the job'
+            : 'see the GitHub API documentation for this status');
+    return `GitHub API ${method} ${path} failed (HTTP ${error.status}: ${reason}): ${hint}.`;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/platform/github/helper.js
@@ -75184,6 +75810,57 @@ throttling.triggersNotification = triggersNotification;
 
 /** The client every GitHub call goes through: REST methods, pagination, throttling and retries. */
 const ThrottledGitHub = utils/* GitHub */.gq.plugin(throttling, dist_bundle/* retry */.L);
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Methods that can be sent twice without doing twice what they do. */
+const REPEATABLE = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+function isGitHubTimeout(error) {
+    return error instanceof Error && typeof error.timeoutMs === 'number';
+}
+function githubTimeoutMs(env = process.env) {
+    const raw = env.MLOPS_GITHUB_TIMEOUT_MS;
+    if (raw === undefined || raw.trim() === '')
+        return DEFAULT_TIMEOUT_MS;
+    const value = Number(raw);
+    // A bad value must not turn into "no timeout" or an instant one; the default is safe.
+    return Number.isFinite(value) && value > 0 ? value : DEFAULT_TIMEOUT_MS;
+}
+/**
+ * Wraps `fetch` so a request whose response headers do not arrive within `timeoutMs` is aborted.
+ * A repeatable request fails with a plain Error, which Octokit turns into a status-500
+ * RequestError that plugin-retry retries. A POST is not retried: GitHub may have applied it after
+ * we stopped waiting, and a second one would be a second comment, issue or release. It fails with
+ * an error named AbortError, the one kind Octokit passes through without a retry (as for a caller's
+ * own abort); the re-run of the step finds what the first one wrote.
+ */
+function fetchWithTimeout(fetchImpl, timeoutMs) {
+    return async (input, init = {}) => {
+        const timer = new AbortController();
+        const handle = setTimeout(() => timer.abort(), timeoutMs);
+        const signal = init.signal ? AbortSignal.any([init.signal, timer.signal]) : timer.signal;
+        try {
+            // Resolves when the headers are in; the body is read after and is not limited here.
+            return await fetchImpl(input, { ...init, signal });
+        }
+        catch (error) {
+            if (!timer.signal.aborted || init.signal?.aborted)
+                throw error;
+            const method = (init.method ?? 'GET').toUpperCase();
+            const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+            const seconds = timeoutMs >= 1000 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`;
+            const repeatable = REPEATABLE.has(method);
+            const timeout = Object.assign(new Error(repeatable
+                ? `no response within ${seconds}`
+                : `no response within ${seconds}; not retried, since GitHub may have applied it`, { cause: error }), { timeoutMs });
+            if (repeatable)
+                throw timeout;
+            timeout.name = 'AbortError';
+            throw Object.assign(timeout, { request: { method, url } });
+        }
+        finally {
+            clearTimeout(handle);
+        }
+    };
+}
 function createOctokit(settings) {
     const { log } = settings;
     const retries = settings.retries ?? 3;
@@ -75216,6 +75893,11 @@ function createOctokit(settings) {
             onSecondaryRateLimit: onLimit('secondary rate limit'),
         },
         retry: { retries, retryAfterBaseValue: unit },
+        // Octokit merges constructor options shallowly: keep the runner's proxy agent and fetch.
+        request: {
+            ...utils/* defaults */.NT.request,
+            fetch: fetchWithTimeout(utils/* defaults */.NT.request?.fetch ?? globalThis.fetch, settings.timeoutMs ?? githubTimeoutMs()),
+        },
     });
     return new ThrottledGitHub(options);
 }
@@ -75285,6 +75967,7 @@ class GitHubCacheStore {
 
 
 
+
 /** Keys and names become folder names: anything outside a safe set is percent-encoded. */
 function folderName(key) {
     return encodeURIComponent(key).replace(/\*/g, '%2A').replace(/^\./, '%2E');
@@ -75330,8 +76013,10 @@ class LocalCacheStore {
         for (const [i, path] of absolute.entries()) {
             if ((0,external_node_fs_.existsSync)(path))
                 await (0,promises_.cp)(path, (0,external_node_path_.join)(staging, String(i)), { recursive: true });
+            await crashPoint('cache-save:copying');
         }
         await (0,promises_.writeFile)((0,external_node_path_.join)(staging, 'manifest.json'), JSON.stringify({ key, paths: absolute }));
+        await crashPoint('cache-save:manifest-written');
         try {
             await (0,promises_.rename)(staging, entry);
         }
@@ -75352,6 +76037,9 @@ class LocalCacheStore {
             if (!(0,external_node_fs_.existsSync)(manifest))
                 continue;
             const { key } = JSON.parse(await (0,promises_.readFile)(manifest, 'utf8'));
+            // A save killed after its manifest leaves `<entry>.staging-<pid>` with one: not an entry.
+            if (folderName(key) !== name)
+                continue;
             entries.push({ key, mtime: (await (0,promises_.stat)(manifest)).mtimeMs });
         }
         for (const prefix of restoreKeys) {
@@ -75598,6 +76286,7 @@ function describeRange(rules) {
 
 
 
+
 /**
  * Runs one step on a platform and is the only place errors are caught: a `UserError` becomes one
  * `::error::` line (pointing at a file and line when known), a bug keeps its stack for debug logs.
@@ -75608,6 +76297,8 @@ async function executeAction(definition, platform) {
     const log = platform.log;
     let exitCode = 0;
     try {
+        // Masked before anything can echo an input, a bad one included.
+        platform.token();
         const declared = Object.keys(spec.inputs);
         const unknown = platform.unknownInputs(declared);
         if (unknown.length > 0) {
@@ -75621,7 +76312,6 @@ async function executeAction(definition, platform) {
         for (const [name, input] of Object.entries(spec.inputs))
             if (input.required)
                 inputs.required(name);
-        platform.token();
         const result = await definition.run({
             inputs,
             config,
@@ -75647,6 +76337,10 @@ async function executeAction(definition, platform) {
         }
         else if (isUserError(error)) {
             log.error(error.message, error.location);
+        }
+        else if (describeGitHubFailure(error)) {
+            log.error(`${definition.name}: ${describeGitHubFailure(error)}`);
+            log.debug(error instanceof Error && error.stack ? error.stack : String(error));
         }
         else {
             log.error(`${definition.name} failed unexpectedly: ${errorMessage(error)}. This is a bug; please report it with the debug log (ACTIONS_STEP_DEBUG=true).`);
@@ -75867,7 +76561,7 @@ function html_formatNumber(value) {
 function html_lineChart(points, labels) {
     const width = 560;
     const height = 220;
-    const pad = 36;
+    const pad = 60;
     const values = points.flatMap((p) => p.series.filter((v) => v !== undefined && Number.isFinite(v)));
     if (points.length < 2 || values.length === 0)
         return '';
@@ -76330,6 +77024,121 @@ const registryCommand = {
         }
     },
 };
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/run-serve.js
+
+
+
+
+
+
+const DEFAULT_SERVE_PORT = 8501;
+function run_serve_positive(value, name, fallback) {
+    if (value === undefined)
+        return fallback;
+    if (!Number.isFinite(value) || value <= 0)
+        throw new errors_UserError(`--${name} must be a positive number, got ${value}.`, { input: name });
+    return value;
+}
+function requestLogOptions(options, at) {
+    if (!options.requestLog)
+        return undefined;
+    const sampleRate = options.sampleRate ?? 1;
+    if (!(sampleRate >= 0 && sampleRate <= 1))
+        throw new errors_UserError(`--sample-rate must be between 0 and 1, got ${sampleRate}.`, {
+            input: 'sample-rate',
+        });
+    return {
+        dir: at(options.requestLog),
+        sampleRate,
+        maxBytes: run_serve_positive(options.logMaxBytes, 'log-max-bytes', 64 * 1024 * 1024),
+        rotate: Math.floor(run_serve_positive(options.logRotate, 'log-rotate', 5)),
+    };
+}
+/** Starts the server for the CLI; the caller keeps the process alive and calls close() on a signal. */
+async function runServe(options, log) {
+    const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(options.workingDirectory, p));
+    const references = (Array.isArray(options.model) ? options.model : [options.model])
+        .map((m) => m.trim())
+        .filter((m) => m !== '');
+    if (references.length === 0)
+        throw new errors_UserError('mlops serve needs --model (e.g. penguins@production).', { input: 'model' });
+    let models;
+    if (options.baseDir) {
+        if (references.length !== 1)
+            throw new errors_UserError('--base-dir serves one model: give exactly one --model name.', { input: 'model' });
+        models = [{ name: references[0], baseDir: at(options.baseDir) }];
+    }
+    else {
+        const registry = at(options.registry?.trim() || '.mlops/registry');
+        models = references.map((reference) => {
+            const parsed = parseModelReference(reference);
+            return { name: parsed.name, registry, reference };
+        });
+    }
+    const limits = {
+        maxBodyBytes: run_serve_positive(options.maxBodyBytes, 'max-body-bytes', DEFAULT_LIMITS.maxBodyBytes),
+        maxBatch: Math.floor(run_serve_positive(options.maxBatch, 'max-batch', DEFAULT_LIMITS.maxBatch)),
+        timeoutMs: run_serve_positive(options.timeoutMs, 'timeout-ms', DEFAULT_LIMITS.timeoutMs),
+    };
+    const port = options.port ?? DEFAULT_SERVE_PORT;
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new errors_UserError(`--port must be 0..65535, got ${port}.`, { input: 'port' });
+    const server = await startModelServer({
+        host: options.host ?? '127.0.0.1',
+        port,
+        models,
+        limits,
+        requestLog: requestLogOptions(options, at),
+        admin: options.adminToken ? { token: options.adminToken, port: options.adminPort } : undefined,
+        log,
+    });
+    log.info(`Serving ${[...server.models.keys()].join(', ')} at ${server.url} (TF Serving REST API: ${server.url}/v1/models/<name>).`);
+    return server;
+}
+/**
+ * Runs the detached server: starts it from the config, publishes the state file, and on SIGTERM,
+ * SIGINT or `POST /admin/shutdown` stops it (in-flight requests answer), removes the state file
+ * and exits.
+ */
+async function runServeDaemon(configPath, log) {
+    const config = JSON.parse(await (0,promises_.readFile)(configPath, 'utf8'));
+    if (config.schema !== 'mlops-serve-daemon/v1')
+        throw new errors_UserError(`${configPath} is not an mlops-serve-daemon/v1 file.`);
+    const token = (await (0,promises_.readFile)(config.adminTokenFile, 'utf8')).trim();
+    let stopping = false;
+    const stop = () => {
+        if (stopping)
+            return;
+        stopping = true;
+        void (async () => {
+            log.info('Stopping the model server.');
+            await server.close();
+            await (0,promises_.rm)(config.stateFile, { force: true });
+            process.exit(0);
+        })();
+    };
+    const server = await startModelServer({
+        host: config.host,
+        port: config.port,
+        models: config.models,
+        limits: config.limits,
+        requestLog: config.requestLog,
+        admin: { token, onShutdown: stop },
+        log,
+    });
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    const state = {
+        schema: 'mlops-serve-state/v1',
+        pid: process.pid,
+        url: server.url,
+        admin_url: server.adminUrl,
+        started_at: new Date().toISOString(),
+    };
+    await writeJsonAtomic(config.stateFile, state);
+    log.info(`Model server ${process.pid} ready at ${server.url}.`);
+}
 
 ;// CONCATENATED MODULE: ./build/shared/src/cli/serve-command.js
 
