@@ -14,6 +14,20 @@ let project: string;
 
 const env = () => ({ GITHUB_API_URL: github.url, GITHUB_TOKEN: 'write-token' });
 
+/** The nightly job's step: production data against the profile stored with the production model. */
+const nightlyDriftCheck = () =>
+  runStep({
+    action: 'actions/drift-check',
+    workspace: project,
+    env: env(),
+    with: {
+      name: 'penguins',
+      reference: 'registry:penguins@production',
+      current: 'data/production.csv',
+      'issue-label': 'model-drift',
+    },
+  });
+
 beforeAll(async () => {
   github = await startGitHubEmulator();
   const split = penguinSplit(3);
@@ -88,17 +102,7 @@ describe('register, deploy and drift-check as a runner runs them', () => {
     expect(deployments).toHaveLength(1);
     expect(deploy.outputs['deployment-id']).toBe(String(deployments[0].id));
 
-    const drift = await runStep({
-      action: 'actions/drift-check',
-      workspace: project,
-      env: env(),
-      with: {
-        name: 'penguins',
-        reference: 'registry:penguins@production',
-        current: 'data/production.csv',
-        'issue-label': 'model-drift',
-      },
-    });
+    const drift = await nightlyDriftCheck();
     expect(drift.exitCode, drift.stdout).toBe(0);
     expect(drift.outputs['drift-detected']).toBe('true');
     expect(drift.outputs['drifted-columns']).toContain('body_mass_g');
@@ -107,17 +111,7 @@ describe('register, deploy and drift-check as a runner runs them', () => {
     expect(drift.outputs['issue-number']).toBe(String(issues[0].number));
 
     // The next night, still drifted: the same issue is updated, not a second one opened.
-    const again = await runStep({
-      action: 'actions/drift-check',
-      workspace: project,
-      env: env(),
-      with: {
-        name: 'penguins',
-        reference: 'registry:penguins@production',
-        current: 'data/production.csv',
-        'issue-label': 'model-drift',
-      },
-    });
+    const again = await nightlyDriftCheck();
     expect(again.outputs['issue-number']).toBe(drift.outputs['issue-number']);
     expect(
       [...github.state.repo().issues.values()].filter((i) => i.labels.includes('model-drift')),
