@@ -9,7 +9,7 @@ describe('generated documents are current (run `npm run docs` when this fails)',
     expect(readFileSync(CONFIG_SCHEMA_FILE, 'utf8')).toBe(configJsonSchema());
   });
 
-  it("README's table of inputs and outputs", () => {
+  it("README's generated parts: the actions table and the PR workflow", () => {
     const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
     expect(readme).toBe(readmeWithTable(readme));
   });
