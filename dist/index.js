@@ -76899,7 +76899,7 @@ async function runDemo(options) {
         say(`\nReport (open in a browser): ${at('mlops-reports/report.html')}`);
         say(`PR comment it would post:   ${at('mlops-reports/pr-comment-penguins.md')}`);
         say(`Step summaries:             ${at('mlops-reports/summary.md')}`);
-        say(`Registry:                   ${at('.mlops/registry')}  (mlops registry list --registry ${at('.mlops/registry')})`);
+        say(`Registry:                   ${at('.mlops/registry')}  (node dist/cli.js registry list --registry ${at('.mlops/registry')})`);
         say("Run 'npm run demo' again: the version just registered becomes the baseline.");
         return 0;
     }

@@ -224,7 +224,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     say(`PR comment it would post:   ${at('mlops-reports/pr-comment-penguins.md')}`);
     say(`Step summaries:             ${at('mlops-reports/summary.md')}`);
     say(
-      `Registry:                   ${at('.mlops/registry')}  (mlops registry list --registry ${at('.mlops/registry')})`,
+      `Registry:                   ${at('.mlops/registry')}  (node dist/cli.js registry list --registry ${at('.mlops/registry')})`,
     );
     say("Run 'npm run demo' again: the version just registered becomes the baseline.");
     return 0;
