@@ -75095,7 +75095,7 @@ const SHARED_KEY_STEPS = {
     data: ['data-validate', 'train', 'evaluate'],
     target: ['train', 'evaluate', 'drift-check'],
     task: ['train', 'evaluate'],
-    registry: ['compare-baseline', 'register', 'deploy', 'drift-check', 'data-validate'],
+    registry: ['compare-baseline', 'register', 'deploy', 'drift-check', 'data-validate', 'evaluate'],
 };
 const SHARED_KEYS = Object.keys(SHARED_KEY_STEPS);
 function sharedKeyApplies(key, action) {

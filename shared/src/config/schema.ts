@@ -14,7 +14,7 @@ export const SHARED_KEY_STEPS = {
   data: ['data-validate', 'train', 'evaluate'],
   target: ['train', 'evaluate', 'drift-check'],
   task: ['train', 'evaluate'],
-  registry: ['compare-baseline', 'register', 'deploy', 'drift-check', 'data-validate'],
+  registry: ['compare-baseline', 'register', 'deploy', 'drift-check', 'data-validate', 'evaluate'],
 } as const satisfies Record<string, readonly ActionName[]>;
 
 export const SHARED_KEYS = Object.keys(SHARED_KEY_STEPS) as (keyof typeof SHARED_KEY_STEPS)[];
