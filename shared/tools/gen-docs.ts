@@ -59,7 +59,12 @@ function replaceBetween(text: string, start: string, end: string, body: string):
 export function readmeWithTable(readme: string): string {
   const workflow = readFileSync(join(root, 'workflows-examples/pr.yml'), 'utf8').trimEnd();
   const withTable = replaceBetween(readme, START, END, actionsTable());
-  return replaceBetween(withTable, PR_START, PR_END, `${PR_START}\n\`\`\`yaml\n${workflow}\n\`\`\`\n${PR_END}`);
+  return replaceBetween(
+    withTable,
+    PR_START,
+    PR_END,
+    `${PR_START}\n\`\`\`yaml\n${workflow}\n\`\`\`\n${PR_END}`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
