@@ -52,6 +52,21 @@ describe('the bundle under runner conditions', () => {
     expect(good.annotations[0].message).toContain("Input 'name' is required");
   });
 
+  it("the root action runs a step with that step's defaults, not another step's", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'mlops-ws-'));
+    const rows = Array.from({ length: 40 }, (_, i) => `${i % 7},${i % 2 ? 'a' : 'b'}`);
+    writeFileSync(join(workspace, 'data.csv'), `x,label\n${rows.join('\n')}\n`);
+    const result = await runStep({
+      action: '.',
+      workspace,
+      with: { command: 'drift-check', reference: 'data.csv', current: 'data.csv', 'open-issue': 'false' },
+    });
+    expect(result.exitCode, result.stdout).toBe(0);
+    expect(result.outputs['drift-detected']).toBe('false');
+    // The root action.yml fills `report` with data-validate's default; drift-check's own must apply.
+    expect(result.outputs['report-path']).toBe(join(workspace, 'mlops-reports/drift.json'));
+  });
+
   it('starts from a copy of dist/ in an empty folder, without node_modules', async () => {
     const root = mkdtempSync(join(tmpdir(), 'mlops-action-copy-'));
     cpSync(join(REPO_ROOT, 'dist'), join(root, 'dist'), { recursive: true });
