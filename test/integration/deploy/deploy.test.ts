@@ -20,6 +20,7 @@ import { IntegrityError } from '../../../shared/src/registry/verify.js';
 import { validateResponse } from '../../emulators/github/openapi.js';
 import { type GitHubEmulator, startGitHubEmulator } from '../../emulators/github/server.js';
 import { expectClose, expected, ROWS, writeTinyModel } from '../../unit/serve/model-fixture.js';
+import { registerTinyVersions } from './registered-models.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 const SERVER_COMMAND = [process.execPath, '--import', 'tsx', join(ROOT, 'shared/src/serve/daemon-main.ts')];
@@ -103,20 +104,7 @@ function states(id: number): string[] {
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mlops-deploy-'));
   emulator = await startGitHubEmulator();
-  for (const seed of [1, 2]) {
-    await writeTinyModel(join(work, `model-v${seed}`), seed);
-    await runRegister(
-      {
-        model: `model-v${seed}`,
-        name: 'penguins',
-        backend: 'local',
-        registry: '.mlops/registry',
-        workingDirectory: work,
-        createdBy: 'test',
-      },
-      { log: silentLog },
-    );
-  }
+  await registerTinyVersions(work, [1, 2]);
 });
 
 afterAll(async () => {

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeployOptions, runDeploy } from '../../../shared/src/deploy/run-deploy.js';
-import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
+import { memoryLog } from '../../../shared/src/logging/index.js';
 import { LocalRegistry } from '../../../shared/src/registry/local/local-registry.js';
-import { runRegister } from '../../../shared/src/registry/register.js';
 import { type ModelServer, startModelServer } from '../../../shared/src/serve/server.js';
-import { expectClose, expected, ROWS, writeTinyModel } from '../../unit/serve/model-fixture.js';
+import { expectClose, expected, ROWS } from '../../unit/serve/model-fixture.js';
+import { registerTinyVersions } from './registered-models.js';
 
 let work: string;
 let base: string;
@@ -71,20 +71,7 @@ const alias = async () =>
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mlops-tfdir-'));
   base = join(work, 'models');
-  for (const seed of [1, 2]) {
-    await writeTinyModel(join(work, `model-v${seed}`), seed);
-    await runRegister(
-      {
-        model: `model-v${seed}`,
-        name: 'penguins',
-        backend: 'local',
-        registry: '.mlops/registry',
-        workingDirectory: work,
-        createdBy: 'test',
-      },
-      { log: silentLog },
-    );
-  }
+  await registerTinyVersions(work, [1, 2]);
 });
 
 afterAll(async () => {
