@@ -48048,16 +48048,6 @@ function defineAction(definition) {
     return definition;
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(48161);
-// EXTERNAL MODULE: external "node:module"
-var external_node_module_ = __nccwpck_require__(98995);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(73136);
 ;// CONCATENATED MODULE: ./build/shared/src/errors/index.js
 /**
  * Errors the user can fix (bad input, missing file, invalid config) are `UserError`s: the action
@@ -48092,1524 +48082,12 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/engines/locate.js
-
-
-
-
-
-
-
-/** Folders whose `node_modules` may hold the engine, nearest first. */
-function candidateRoots(env = process.env, here = moduleDir()) {
-    const roots = [];
-    if (env.MLOPS_ENGINE_DIR)
-        roots.push((0,external_node_path_.resolve)(env.MLOPS_ENGINE_DIR));
-    for (const start of [here, process.cwd()]) {
-        let dir = start;
-        for (;;) {
-            roots.push(dir);
-            const parent = (0,external_node_path_.dirname)(dir);
-            if (parent === dir)
-                break;
-            dir = parent;
-        }
-    }
-    return [...new Set(roots)];
-}
-function toolCacheDir(name, env = process.env) {
-    const base = env.RUNNER_TOOL_CACHE;
-    if (!base)
-        return undefined;
-    const { version } = ENGINE_PACKAGES[name];
-    return (0,external_node_path_.join)(base, 'mlops-engines', name, version);
-}
-function hasPackage(root, pkg) {
-    return (0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, 'node_modules', ...pkg.split('/'), 'package.json'));
-}
-/**
- * Finds a folder whose node_modules holds the engine: beside the bundle or the project, then the
- * runner's tool cache; failing both, installs the pinned version into the tool cache once
- * (staged in a temp folder and renamed, so a killed install leaves nothing half-done).
- */
-async function resolveEngineDir(name, options = {}) {
-    const env = options.env ?? process.env;
-    const { pkg, version } = ENGINE_PACKAGES[name];
-    for (const root of candidateRoots(env)) {
-        if (hasPackage(root, pkg))
-            return root;
-    }
-    const cacheDir = toolCacheDir(name, env);
-    if (cacheDir && hasPackage(cacheDir, pkg))
-        return cacheDir;
-    const install = options.install ?? env.MLOPS_ENGINE_INSTALL !== 'false';
-    if (!cacheDir || !install) {
-        throw new errors_UserError(`The ${name} engine (${pkg}@${version}) is not installed. Run 'npm install ${pkg}@${version}' in your project, ` +
-            'or run on a GitHub runner (RUNNER_TOOL_CACHE set) where the action installs it once into the tool cache.');
-    }
-    await installEngine(name, cacheDir, env);
-    return cacheDir;
-}
-/** `MLOPS_ENGINE_SOURCE_<NAME>` may name a local tarball or folder to install from (offline runners). */
-function engineSpec(name, env = process.env) {
-    const override = env[`MLOPS_ENGINE_SOURCE_${name.toUpperCase().replace(/-/g, '_')}`];
-    const { pkg, version } = ENGINE_PACKAGES[name];
-    return override && override.length > 0 ? override : `${pkg}@${version}`;
-}
-async function installEngine(name, cacheDir, env) {
-    const staging = `${cacheDir}.staging-${process.pid}`;
-    await (0,promises_.rm)(staging, { recursive: true, force: true });
-    await (0,promises_.mkdir)(staging, { recursive: true });
-    const spec = engineSpec(name, env);
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const args = ['install', '--no-save', '--no-audit', '--no-fund', '--omit=dev', '--prefix', staging, spec];
-    let output = '';
-    const code = await new Promise((done, fail) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(npm, args, {
-            stdio: ['ignore', 'pipe', 'pipe'],
-            // onnxruntime-node's install script downloads CUDA parts unless told not to.
-            env: { ...env, npm_config_onnxruntime_node_install: 'skip', ONNXRUNTIME_NODE_INSTALL: 'skip' },
-        });
-        child.stdout?.on('data', (chunk) => {
-            output += chunk;
-        });
-        child.stderr?.on('data', (chunk) => {
-            output += chunk;
-        });
-        child.on('error', fail);
-        child.on('close', (c) => done(c ?? 1));
-    });
-    if (code !== 0) {
-        await (0,promises_.rm)(staging, { recursive: true, force: true });
-        const tail = output.trim().split('\n').slice(-5).join('\n');
-        throw new errors_UserError(`Installing the ${name} engine (${spec}) into the tool cache failed with exit code ${code}:\n${tail}`);
-    }
-    await (0,promises_.mkdir)((0,external_node_path_.dirname)(cacheDir), { recursive: true });
-    try {
-        await (0,promises_.rename)(staging, cacheDir);
-    }
-    catch (error) {
-        // Another job on the same runner installed it first: use theirs.
-        await (0,promises_.rm)(staging, { recursive: true, force: true });
-        if (!(0,external_node_fs_.existsSync)(cacheDir))
-            throw error;
-    }
-}
-function moduleDir() {
-    return (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/engines/index.js
-/**
- * Native engines (DuckDB, onnxruntime, TensorFlow.js) are never inlined into the bundle: ncc would
- * turn an `import()` of an external into a static import at the top of dist/, so the whole bundle
- * would fail to start where the engine is absent. They are resolved at run time with
- * `createRequire`, from a path built at run time.
- */
-
-
-/** Packages and pinned versions of each engine; kept in step with package.json by a test. */
-const ENGINE_PACKAGES = {
-    duckdb: { pkg: '@duckdb/node-api', version: '1.5.6-r.1' },
-    onnxruntime: { pkg: 'onnxruntime-node', version: '1.30.0' },
-    tfjs: { pkg: '@tensorflow/tfjs', version: '4.22.0' },
-    'tfjs-wasm': { pkg: '@tensorflow/tfjs-backend-wasm', version: '4.22.0' },
-    'tfjs-node': { pkg: '@tensorflow/tfjs-node', version: '4.22.0' },
-    'tfjs-node-gpu': { pkg: '@tensorflow/tfjs-node-gpu', version: '4.22.0' },
-};
-const loaded = new Map();
-/**
- * Loads an engine's package by name from wherever `resolveEngineDir` finds it (beside the bundle,
- * the project's node_modules, or the runner's tool cache, installing it there once if allowed).
- */
-async function loadEngine(name, options = {}) {
-    const cached = loaded.get(name);
-    if (cached !== undefined)
-        return cached;
-    const { pkg } = ENGINE_PACKAGES[name];
-    const dir = await resolveEngineDir(name, options);
-    const requireFrom = (0,external_node_module_.createRequire)(`${dir}/`);
-    const entry = requireFrom.resolve(pkg);
-    const mod = await requireOrImport(requireFrom, entry);
-    loaded.set(name, mod);
-    return mod;
-}
-/**
- * The engines are CommonJS packages: `require` loads them without ESM's wrapper work (about 0.1 s
- * per process for DuckDB). An ESM-only package falls back to `import()` of a file URL built at run
- * time, which bundlers leave alone.
- */
-async function requireOrImport(requireFrom, entry) {
-    try {
-        return requireFrom(entry);
-    }
-    catch (error) {
-        if (error.code !== 'ERR_REQUIRE_ESM')
-            throw error;
-        return (await import(/* webpackIgnore: true */ pathToHref(entry)));
-    }
-}
-function pathToHref(file) {
-    return new URL(`file://${file.startsWith('/') ? '' : '/'}${file.replace(/\\/g, '/')}`).href;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/engines/duckdb.js
-
-function loadDuckDB() {
-    return loadEngine('duckdb');
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/data/database.js
-
-
-
-
-/**
- * One in-memory DuckDB with a bounded memory limit and a spill folder, so profiling a file larger
- * than memory finishes instead of failing.
- */
-class Database {
-    instance;
-    connection;
-    constructor(instance, connection) {
-        this.instance = instance;
-        this.connection = connection;
-    }
-    static async open(options = {}) {
-        const duckdb = await loadDuckDB();
-        const temp = options.tempDirectory ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'mlops-duckdb');
-        (0,external_node_fs_.mkdirSync)(temp, { recursive: true });
-        const config = {
-            memory_limit: options.memoryLimit ?? process.env.MLOPS_MEMORY_LIMIT ?? '4GB',
-            temp_directory: temp,
-        };
-        if (options.threads !== undefined)
-            config.threads = String(options.threads);
-        const instance = await duckdb.DuckDBInstance.create(':memory:', config);
-        const connection = await instance.connect();
-        return new Database(instance, connection);
-    }
-    /** Runs a statement and returns its rows as plain JS objects (BIGINT as number when safe). */
-    async all(sql, params) {
-        const reader = await this.connection.runAndReadAll(sql, params);
-        return reader.getRowObjectsJS().map((row) => normaliseRow(row));
-    }
-    async run(sql, params) {
-        await this.connection.run(sql, params);
-    }
-    close() {
-        this.connection.closeSync();
-        this.instance.closeSync();
-    }
-}
-function normaliseRow(row) {
-    const out = {};
-    for (const [key, value] of Object.entries(row)) {
-        out[key] =
-            typeof value === 'bigint' &&
-                value <= BigInt(Number.MAX_SAFE_INTEGER) &&
-                value >= BigInt(Number.MIN_SAFE_INTEGER)
-                ? Number(value)
-                : value;
-    }
-    return out;
-}
-/** Quotes an identifier for SQL: column names come from data and may hold anything. */
-function quoteIdent(name) {
-    return `"${name.replace(/"/g, '""')}"`;
-}
-/** Quotes a string literal for SQL. */
-function quoteLiteral(value) {
-    return `'${value.replace(/'/g, "''")}'`;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/data/arrow-ipc.js
-/**
- * A small reader for the Arrow IPC file format (Feather v2), enough for flat tables: integers,
- * floats, booleans, UTF-8 strings (also dictionary-encoded), dates and timestamps. DuckDB reads
- * Arrow only through an extension it downloads at run time, and no Arrow package is installed, so
- * the format is parsed here from its specification (Schema.fbs, Message.fbs) and the columns are
- * handed to DuckDB through its appender.
- */
-
-
-
-
-/** Read access to one flatbuffers table: fields by index through the vtable. */
-class FlatTable {
-    view;
-    pos;
-    vtable;
-    vtableSize;
-    constructor(view, pos) {
-        this.view = view;
-        this.pos = pos;
-        this.vtable = pos - view.getInt32(pos, true);
-        this.vtableSize = view.getUint16(this.vtable, true);
-    }
-    static root(view, offset = 0) {
-        return new FlatTable(view, offset + view.getUint32(offset, true));
-    }
-    field(index) {
-        const slot = 4 + 2 * index;
-        if (slot >= this.vtableSize)
-            return 0;
-        const rel = this.view.getUint16(this.vtable + slot, true);
-        return rel === 0 ? 0 : this.pos + rel;
-    }
-    int8(index, fallback = 0) {
-        const at = this.field(index);
-        return at === 0 ? fallback : this.view.getInt8(at);
-    }
-    uint8(index, fallback = 0) {
-        const at = this.field(index);
-        return at === 0 ? fallback : this.view.getUint8(at);
-    }
-    int16(index, fallback = 0) {
-        const at = this.field(index);
-        return at === 0 ? fallback : this.view.getInt16(at, true);
-    }
-    int32(index, fallback = 0) {
-        const at = this.field(index);
-        return at === 0 ? fallback : this.view.getInt32(at, true);
-    }
-    int64(index, fallback = 0) {
-        const at = this.field(index);
-        return at === 0 ? fallback : Number(this.view.getBigInt64(at, true));
-    }
-    table(index) {
-        const at = this.field(index);
-        return at === 0 ? undefined : new FlatTable(this.view, at + this.view.getUint32(at, true));
-    }
-    string(index) {
-        const at = this.field(index);
-        if (at === 0)
-            return undefined;
-        const start = at + this.view.getUint32(at, true);
-        const length = this.view.getUint32(start, true);
-        return new TextDecoder().decode(new Uint8Array(this.view.buffer, this.view.byteOffset + start + 4, length));
-    }
-    /** A vector: its element count and the absolute position of element 0. */
-    vector(index) {
-        const at = this.field(index);
-        if (at === 0)
-            return { length: 0, start: 0 };
-        const start = at + this.view.getUint32(at, true);
-        return { length: this.view.getUint32(start, true), start: start + 4 };
-    }
-    tables(index) {
-        const { length, start } = this.vector(index);
-        return Array.from({ length }, (_, i) => {
-            const at = start + 4 * i;
-            return new FlatTable(this.view, at + this.view.getUint32(at, true));
-        });
-    }
-}
-// Type union tags from Schema.fbs.
-const TYPE = {
-    Null: 1,
-    Int: 2,
-    FloatingPoint: 3,
-    Utf8: 5,
-    Bool: 6,
-    Date: 8,
-    Timestamp: 10,
-    LargeUtf8: 20,
-};
-const TYPE_NAMES = [
-    'NONE',
-    'Null',
-    'Int',
-    'FloatingPoint',
-    'Binary',
-    'Utf8',
-    'Bool',
-    'Decimal',
-    'Date',
-    'Time',
-    'Timestamp',
-    'Interval',
-    'List',
-    'Struct',
-    'Union',
-    'FixedSizeBinary',
-    'FixedSizeList',
-    'Map',
-    'Duration',
-    'LargeBinary',
-    'LargeUtf8',
-    'LargeList',
-    'RunEndEncoded',
-    'BinaryView',
-    'Utf8View',
-    'ListView',
-    'LargeListView',
-];
-// Message header union tags from Message.fbs.
-const HEADER = { Schema: 1, DictionaryBatch: 2, RecordBatch: 3 };
-function readKind(file, name, typeTag, type) {
-    switch (typeTag) {
-        case TYPE.Null:
-            return { tag: 'null' };
-        case TYPE.Int:
-            return { tag: 'int', bits: type?.int32(0) ?? 32, signed: (type?.uint8(1) ?? 0) !== 0 };
-        case TYPE.FloatingPoint: {
-            const precision = type?.int16(0) ?? 2;
-            if (precision === 0)
-                break; // half floats: rare, and there is no JS array for them
-            return { tag: 'float', bits: precision === 1 ? 32 : 64 };
-        }
-        case TYPE.Bool:
-            return { tag: 'bool' };
-        case TYPE.Utf8:
-            return { tag: 'utf8', large: false };
-        case TYPE.LargeUtf8:
-            return { tag: 'utf8', large: true };
-        case TYPE.Date:
-            return { tag: 'date', unit: (type?.int16(0) ?? 1) === 0 ? 'day' : 'ms' };
-        case TYPE.Timestamp:
-            return { tag: 'timestamp', unit: type?.int16(0) ?? 0 };
-    }
-    throw new errors_UserError(`Arrow file '${file}': column '${name}' has type ${TYPE_NAMES[typeTag] ?? typeTag}, which this reader does not support (flat integer, float, boolean, string, date and timestamp columns are); convert the file to Parquet.`, { file });
-}
-function* messages(file, bytes) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let pos = 8; // "ARROW1" and two bytes of padding
-    while (pos + 4 <= bytes.byteLength) {
-        let length = view.getInt32(pos, true);
-        pos += 4;
-        if (length === -1) {
-            // Continuation marker (format >= 0.15): the length follows.
-            length = view.getInt32(pos, true);
-            pos += 4;
-        }
-        if (length === 0)
-            return; // end of stream; the footer follows
-        if (length < 0 || pos + length > bytes.byteLength)
-            throw new errors_UserError(`Arrow file '${file}' is truncated or corrupt.`, { file });
-        const meta = new DataView(bytes.buffer, bytes.byteOffset + pos, length);
-        const message = FlatTable.root(meta);
-        pos += length;
-        const bodyLength = message.int64(3);
-        const body = new DataView(bytes.buffer, bytes.byteOffset + pos, bodyLength);
-        pos += bodyLength;
-        const header = message.table(2);
-        if (header)
-            yield { headerType: message.uint8(1), header, body };
-    }
-}
-/** Decodes one column of a record batch into JS values (null where the validity bit is off). */
-function decodeColumn(kind, length, nullCount, buffers) {
-    const validity = buffers[0];
-    const valid = (i) => nullCount === 0 || validity.byteLength === 0 || ((validity.getUint8(i >> 3) >> (i & 7)) & 1) === 1;
-    const data = buffers[1];
-    const out = new Array(length);
-    switch (kind.tag) {
-        case 'null':
-            out.fill(null);
-            return out;
-        case 'bool':
-            for (let i = 0; i < length; i++)
-                out[i] = valid(i) ? ((data.getUint8(i >> 3) >> (i & 7)) & 1) === 1 : null;
-            return out;
-        case 'utf8': {
-            const chars = buffers[2];
-            const decoder = new TextDecoder();
-            const raw = new Uint8Array(chars.buffer, chars.byteOffset, chars.byteLength);
-            for (let i = 0; i < length; i++) {
-                if (!valid(i)) {
-                    out[i] = null;
-                    continue;
-                }
-                const start = kind.large ? Number(data.getBigInt64(8 * i, true)) : data.getInt32(4 * i, true);
-                const end = kind.large ? Number(data.getBigInt64(8 * i + 8, true)) : data.getInt32(4 * i + 4, true);
-                out[i] = decoder.decode(raw.subarray(start, end));
-            }
-            return out;
-        }
-        default: {
-            const bits = kind.tag === 'int' || kind.tag === 'float'
-                ? kind.bits
-                : kind.tag === 'date' && kind.unit === 'day'
-                    ? 32
-                    : 64;
-            const width = bits / 8;
-            for (let i = 0; i < length; i++) {
-                if (!valid(i)) {
-                    out[i] = null;
-                    continue;
-                }
-                const at = i * width;
-                if (kind.tag === 'float')
-                    out[i] = bits === 32 ? data.getFloat32(at, true) : data.getFloat64(at, true);
-                else if (kind.tag === 'int' && !kind.signed) {
-                    out[i] =
-                        bits === 8
-                            ? data.getUint8(at)
-                            : bits === 16
-                                ? data.getUint16(at, true)
-                                : bits === 32
-                                    ? data.getUint32(at, true)
-                                    : data.getBigUint64(at, true);
-                }
-                else {
-                    out[i] =
-                        bits === 8
-                            ? data.getInt8(at)
-                            : bits === 16
-                                ? data.getInt16(at, true)
-                                : bits === 32
-                                    ? data.getInt32(at, true)
-                                    : data.getBigInt64(at, true);
-                }
-            }
-            return out;
-        }
-    }
-}
-function bufferCount(kind) {
-    if (kind.tag === 'null')
-        return 0;
-    return kind.tag === 'utf8' ? 3 : 2;
-}
-/** The DuckDB type a column is staged as, and the SQL that turns the staged value into the final one. */
-function staging(kind, column) {
-    const c = quoteIdent(column);
-    switch (kind.tag) {
-        case 'null':
-            return { type: 'INTEGER', select: c };
-        case 'bool':
-            return { type: 'BOOLEAN', select: c };
-        case 'utf8':
-            return { type: 'VARCHAR', select: c };
-        case 'float':
-            return { type: 'DOUBLE', select: kind.bits === 32 ? `CAST(${c} AS FLOAT)` : c };
-        case 'int':
-            if (kind.bits === 64)
-                return { type: kind.signed ? 'BIGINT' : 'UBIGINT', select: c };
-            return { type: kind.signed || kind.bits < 32 ? 'INTEGER' : 'BIGINT', select: c };
-        case 'date':
-            return kind.unit === 'day'
-                ? { type: 'INTEGER', select: `CAST(DATE '1970-01-01' + ${c} AS DATE)` }
-                : { type: 'BIGINT', select: `CAST(make_timestamp(${c} * 1000) AS DATE)` };
-        case 'timestamp': {
-            const toMicros = [`${c} * 1000000`, `${c} * 1000`, c, `${c} // 1000`][kind.unit] ?? c;
-            return { type: 'BIGINT', select: `make_timestamp(${toMicros})` };
-        }
-    }
-}
-/** DuckDB's appender takes BIGINT values as bigint; Arrow's 32-bit unsigned integers arrive as numbers. */
-function toStagedValue(value, type) {
-    if (value === null)
-        return null;
-    if ((type === 'BIGINT' || type === 'UBIGINT') && typeof value === 'number')
-        return BigInt(value);
-    return value;
-}
-/**
- * Loads an Arrow IPC file into table `table` (created, or appended to when `append`), with the
- * file's column names and types.
- */
-async function loadArrowIpcFile(db, file, table, append = false) {
-    const bytes = (0,external_node_fs_.readFileSync)(file);
-    if (bytes.subarray(0, 6).toString('latin1') !== 'ARROW1') {
-        throw new errors_UserError(`'${file}' is not an Arrow IPC file (it does not start with 'ARROW1').`, { file });
-    }
-    const duckdb = await loadDuckDB();
-    let fields;
-    const dictionaries = new Map();
-    const stage = `${table}__arrow_stage`;
-    let appender;
-    let stagedTypes = [];
-    const readBatch = (batch, body, specs) => {
-        if (batch.table(3))
-            throw new errors_UserError(`Arrow file '${file}' is compressed (LZ4/ZSTD buffers); write it uncompressed or as Parquet.`, { file });
-        const rows = batch.int64(0);
-        const nodes = batch.vector(1);
-        const buffers = batch.vector(2);
-        const meta = batch.view;
-        let b = 0;
-        return specs.map((spec, i) => {
-            const nodeAt = nodes.start + 16 * i;
-            const nullCount = Number(meta.getBigInt64(nodeAt + 8, true));
-            const views = [];
-            for (let k = 0; k < bufferCount(spec.kind); k++, b++) {
-                const at = buffers.start + 16 * b;
-                const offset = Number(meta.getBigInt64(at, true));
-                const length = Number(meta.getBigInt64(at + 8, true));
-                views.push(new DataView(body.buffer, body.byteOffset + offset, length));
-            }
-            return decodeColumn(spec.kind, rows, nullCount, views);
-        });
-    };
-    try {
-        for (const message of messages(file, bytes)) {
-            if (message.headerType === HEADER.Schema) {
-                fields = message.header.tables(1).map((field) => {
-                    const name = field.string(0) ?? '';
-                    if (field.vector(5).length > 0)
-                        readKind(file, name, 12, undefined); // nested: unsupported
-                    const kind = readKind(file, name, field.uint8(2), field.table(3));
-                    const dict = field.table(4);
-                    if (!dict)
-                        return { name, kind };
-                    const indexType = dict.table(1);
-                    return {
-                        name,
-                        kind,
-                        dictionary: {
-                            id: dict.int64(0),
-                            index: { tag: 'int', bits: indexType?.int32(0) ?? 32, signed: true },
-                        },
-                    };
-                });
-                stagedTypes = fields.map((f) => staging(f.kind, f.name).type);
-                await db.run(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`);
-                await db.run(`CREATE TEMP TABLE ${quoteIdent(stage)} (${fields.map((f, i) => `${quoteIdent(f.name)} ${stagedTypes[i]}`).join(', ')})`);
-                appender = await db.connection.createAppender(stage);
-            }
-            else if (message.headerType === HEADER.DictionaryBatch) {
-                const field = fields?.find((f) => f.dictionary?.id === message.header.int64(0));
-                const data = message.header.table(1);
-                if (!field || !data)
-                    continue;
-                const [values] = readBatch(data, message.body, [{ kind: field.kind }]);
-                const previous = message.header.uint8(2) !== 0 ? (dictionaries.get(field.dictionary.id) ?? []) : [];
-                dictionaries.set(field.dictionary.id, previous.concat(values));
-            }
-            else if (message.headerType === HEADER.RecordBatch && fields && appender) {
-                const columns = readBatch(message.header, message.body, fields.map((f) => ({ kind: f.dictionary?.index ?? f.kind }))).map((values, i) => {
-                    const field = fields[i];
-                    if (!field.dictionary)
-                        return values;
-                    const dictionary = dictionaries.get(field.dictionary.id) ?? [];
-                    return values.map((index) => (index === null ? null : (dictionary[Number(index)] ?? null)));
-                });
-                const rows = columns[0]?.length ?? 0;
-                const types = stagedTypes.map((t) => duckdbType(duckdb, t));
-                // DuckDB takes data chunks of at most its vector size (2048 rows).
-                for (let start = 0; start < rows; start += 2048) {
-                    const end = Math.min(rows, start + 2048);
-                    const chunk = duckdb.DuckDBDataChunk.create(types, end - start);
-                    chunk.setColumns(columns.map((values, i) => values.slice(start, end).map((v) => toStagedValue(v, stagedTypes[i]))));
-                    appender.appendDataChunk(chunk);
-                }
-            }
-        }
-        if (!fields || !appender)
-            throw new errors_UserError(`Arrow file '${file}' has no schema message.`, { file });
-        appender.closeSync();
-        appender = undefined;
-        const select = fields.map((f) => `${staging(f.kind, f.name).select} AS ${quoteIdent(f.name)}`).join(', ');
-        const target = quoteIdent(table);
-        await db.run(append
-            ? `INSERT INTO ${target} BY NAME SELECT ${select} FROM ${quoteIdent(stage)}`
-            : `CREATE TABLE ${target} AS SELECT ${select} FROM ${quoteIdent(stage)}`);
-    }
-    catch (error) {
-        if (error instanceof errors_UserError)
-            throw error;
-        if (error instanceof RangeError)
-            throw new errors_UserError(`Arrow file '${file}' is truncated or corrupt (${error.message}).`, { file });
-        throw error;
-    }
-    finally {
-        appender?.closeSync();
-        await db.run(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`);
-    }
-}
-function duckdbType(duckdb, name) {
-    switch (name) {
-        case 'BOOLEAN':
-            return duckdb.BOOLEAN;
-        case 'VARCHAR':
-            return duckdb.VARCHAR;
-        case 'DOUBLE':
-            return duckdb.DOUBLE;
-        case 'INTEGER':
-            return duckdb.INTEGER;
-        case 'UBIGINT':
-            return duckdb.UBIGINT;
-        default:
-            return duckdb.BIGINT;
-    }
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
-;// CONCATENATED MODULE: ./build/shared/src/data/csv-problem.js
-
-
-const QUOTE = 0x22;
-const NEWLINE = 0x0a;
-const RETURN = 0x0d;
-/**
- * Finds the first malformed row of a delimited file (RFC 4180 rules, `""` as escaped quote):
- * a row whose field count differs from the header's, text after a closing quote, a quote never
- * closed, or a line that is not UTF-8. DuckDB says "could not
- * detect the dialect" without a line when the problem sits inside its sniffing sample; this says
- * where. Used only on the error path; reads at most `maxBytes`.
- */
-async function findCsvProblem(path, delimiter, maxBytes = 256 * 1024 * 1024) {
-    const delim = delimiter.charCodeAt(0);
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    let line = 1;
-    let rowLine = 1;
-    let fields = 0;
-    let expected;
-    let inQuotes = false;
-    let quoteLine = 0;
-    let pendingQuote = false; // saw a quote inside a quoted value: escaped quote or the closing one
-    let fieldStart = true;
-    let afterClose = false;
-    let rowHasBytes = false;
-    let lineBytes = [];
-    let read = 0;
-    const endRow = () => {
-        if (!rowHasBytes)
-            return undefined; // blank lines are skipped by readers
-        const found = fields + 1;
-        if (expected === undefined)
-            expected = found;
-        else if (found !== expected) {
-            return { line: rowLine, message: `expected ${expected} fields (as in the header), found ${found}` };
-        }
-        return undefined;
-    };
-    const checkUtf8 = () => {
-        try {
-            decoder.decode(Uint8Array.from(lineBytes));
-        }
-        catch {
-            return { line, message: 'the line is not valid UTF-8 (save the file as UTF-8)' };
-        }
-        return undefined;
-    };
-    const stream = path.toLowerCase().endsWith('.gz')
-        ? (0,external_node_fs_.createReadStream)(path).pipe((0,external_node_zlib_.createGunzip)())
-        : (0,external_node_fs_.createReadStream)(path);
-    try {
-        for await (const chunk of stream) {
-            for (const b of chunk) {
-                if (lineBytes.length < 1 << 20)
-                    lineBytes.push(b);
-                if (pendingQuote) {
-                    pendingQuote = false;
-                    if (b === QUOTE)
-                        continue; // an escaped quote inside the value
-                    inQuotes = false;
-                    afterClose = true;
-                }
-                if (inQuotes) {
-                    if (b === QUOTE)
-                        pendingQuote = true;
-                    else if (b === NEWLINE) {
-                        const bad = checkUtf8();
-                        if (bad)
-                            return bad;
-                        lineBytes = [];
-                        line++;
-                    }
-                    continue;
-                }
-                if (b === QUOTE && fieldStart) {
-                    // A quote inside an unquoted value (ab"c) is kept literally, as DuckDB and pandas do.
-                    inQuotes = true;
-                    quoteLine = line;
-                    fieldStart = false;
-                    rowHasBytes = true;
-                }
-                else if (b === delim) {
-                    fields++;
-                    fieldStart = true;
-                    afterClose = false;
-                    rowHasBytes = true;
-                }
-                else if (b === NEWLINE) {
-                    const bad = checkUtf8() ?? endRow();
-                    if (bad)
-                        return bad;
-                    lineBytes = [];
-                    line++;
-                    rowLine = line;
-                    fields = 0;
-                    fieldStart = true;
-                    afterClose = false;
-                    rowHasBytes = false;
-                }
-                else if (b !== RETURN) {
-                    if (afterClose)
-                        return { line, message: 'text after the closing quote of a value' };
-                    fieldStart = false;
-                    rowHasBytes = true;
-                }
-            }
-            read += chunk.length;
-            if (read >= maxBytes)
-                return undefined;
-        }
-    }
-    finally {
-        stream.destroy?.();
-    }
-    if (inQuotes && !pendingQuote)
-        return { line: quoteLine, message: 'a quote opened here is never closed' };
-    return checkUtf8() ?? endRow();
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/data/source.js
-
-
-
-/** The format of a data path, from its extension (a `.gz` suffix is looked through). */
-function detectFormat(path) {
-    const base = path.toLowerCase().replace(/\.(gz|zst)$/, '');
-    const ext = (0,external_node_path_.extname)(base);
-    switch (ext) {
-        case '.csv':
-        case '.txt':
-            return 'csv';
-        case '.tsv':
-        case '.tab':
-            return 'tsv';
-        case '.parquet':
-        case '.pq':
-            return 'parquet';
-        case '.json':
-            return 'json';
-        case '.ndjson':
-        case '.jsonl':
-            return 'ndjson';
-        case '.arrow':
-        case '.feather':
-        case '.ipc':
-            return 'arrow';
-        default:
-            throw new errors_UserError(`Cannot tell the format of '${path}': expected one of .csv, .tsv, .parquet, .json, .ndjson/.jsonl, .arrow (optionally .gz).`);
-    }
-}
-/**
- * The DuckDB table expression that reads a path (or a glob of shards). Arrow IPC is not here: it
- * needs an extension DuckDB would download, so it is read in JS and registered as a table instead.
- */
-function tableExpression(path, format = detectFormat(path)) {
-    const p = quoteLiteral(path);
-    // Shards may differ in column order or miss a column: match them by name, not position.
-    const shards = isGlob(path) ? ', union_by_name = true' : '';
-    switch (format) {
-        // The dialect is fixed by the extension and strict: left to sniff, DuckDB reads a ragged CSV as
-        // one text column and an unterminated quote as part of a value, and reports no error. Types are
-        // still sniffed.
-        case 'csv':
-            return `read_csv(${p}, header = true, delim = ',', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
-        case 'tsv':
-            return `read_csv(${p}, header = true, delim = '\\t', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
-        case 'parquet':
-            return `read_parquet(${p}${shards})`;
-        case 'json':
-            return `read_json(${p}, format = 'auto')`;
-        case 'ndjson':
-            return `read_json(${p}, format = 'newline_delimited')`;
-        case 'arrow':
-            throw new errors_UserError(`Arrow IPC files are loaded through openDataset(), not a table expression: '${path}'.`);
-    }
-}
-/** Whether a path names several files through glob characters (`*`, `?`, `[...]`, `**`). */
-function isGlob(path) {
-    return /[*?[]/.test(path);
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/data/open-dataset.js
-
-
-
-
-
-
-/** Columns whose sniffed type is undone after a conversion error, at most: beyond that the file is not tabular. */
-const MAX_TYPE_RETRIES = 20;
-/**
- * Registers a dataset (CSV, TSV, Parquet, JSON, NDJSON, Arrow IPC, optionally gzipped, or a glob
- * of shards) in `db` and describes it. Every way a file can be unreadable becomes a `UserError`
- * that names the file and, for text files, the line.
- */
-async function openDataset(db, path, options = {}) {
-    const registered = await registerDataset(db, path, options);
-    const rows = Number((await db.all(`SELECT count(*) AS n FROM ${quoteIdent(registered.view)}`))[0].n);
-    if (rows === 0)
-        registered.notes.push(`'${path}' has a header but no rows.`);
-    return { ...registered, rows };
-}
-/**
- * `openDataset` without the row count: with `materialize: false` nothing beyond what sniffing needs
- * is read, so a caller that scans the data once anyway (drift's value counts) counts the rows in
- * that scan. A value that does not fit a sniffed type then surfaces in the caller's query, not
- * here: such a caller falls back to `openDataset`, whose materialising read handles it.
- */
-async function registerDataset(db, path, options = {}) {
-    const format = detectFormat(path);
-    const view = options.name ?? 'dataset';
-    const files = await listFiles(db, path);
-    for (const file of files)
-        checkFile(file, format);
-    const notes = [];
-    const materialize = options.materialize ?? true;
-    if (format === 'arrow') {
-        // DuckDB's Arrow reader is an extension it would download; read the IPC file in JS instead.
-        await dropRelation(db, view);
-        for (const [i, file] of files.entries())
-            await loadArrowIpcFile(db, file, view, i > 0);
-    }
-    else {
-        const kind = materialize && format !== 'parquet' ? 'TABLE' : 'VIEW';
-        const textTypes = [];
-        for (let attempt = 0;; attempt++) {
-            const source = withTextColumns(tableExpression(path, format), textTypes);
-            try {
-                await dropRelation(db, view);
-                await db.run(`CREATE ${kind} ${quoteIdent(view)} AS SELECT * FROM ${source}`);
-                break;
-            }
-            catch (error) {
-                const message = error instanceof Error ? error.message : String(error);
-                const column = /Error when converting column "((?:[^"]|"")*)"/
-                    .exec(message)?.[1]
-                    ?.replace(/""/g, '"');
-                if (column !== undefined && !textTypes.includes(column) && attempt < MAX_TYPE_RETRIES) {
-                    // A value later in the file does not fit the type sniffed from the first rows. Reading the
-                    // column as text keeps the run going; validation then reports the values as `wrong_type`.
-                    const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
-                    const value = /Could not convert string "(.*)" to/.exec(message)?.[1];
-                    notes.push(`Column '${column}' was read as text: ${line ? `line ${line}` : 'a row'} holds '${value ?? '?'}', which does not fit the type sniffed from the first rows.`);
-                    textTypes.push(column);
-                    continue;
-                }
-                throw await readError(path, files, format, message);
-            }
-        }
-    }
-    if (format === 'json' || format === 'ndjson')
-        await jsonColumnsAsText(db, view, materialize, notes);
-    return { view, path, format, files, columns: await relationColumns(db, view), notes };
-}
-/**
- * Column names and types of a table or view from the catalog. DESCRIBE would bind a view again,
- * and binding a view over a CSV sniffs the file again (~40 ms on a 50 MB file); the catalog keeps
- * the types the view was created with, which are the ones DESCRIBE reports.
- */
-async function relationColumns(db, view) {
-    const rows = await db.all(`SELECT column_name, data_type FROM duckdb_columns()
-     WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ${quoteLiteral(view)}
-     ORDER BY column_index`);
-    return rows.map((row) => ({ name: row.column_name, type: row.data_type }));
-}
-/**
- * DuckDB types a JSON field whose values mix types (numbers and text) as JSON, whose text form
- * keeps the quotes ('"heavy"'). Such columns are read as plain text, so checks and examples see
- * the values a person would; validation then reports the type change.
- */
-async function jsonColumnsAsText(db, view, materialized, notes) {
-    const described = await db.all(`DESCRIBE ${quoteIdent(view)}`);
-    const mixed = described.filter((c) => c.column_type === 'JSON').map((c) => c.column_name);
-    if (mixed.length === 0)
-        return;
-    for (const name of mixed)
-        notes.push(`Column '${name}' mixes value types in the JSON file; it was read as text.`);
-    const target = quoteIdent(view);
-    if (materialized) {
-        for (const name of mixed) {
-            const c = quoteIdent(name);
-            await db.run(`ALTER TABLE ${target} ALTER COLUMN ${c} SET DATA TYPE VARCHAR USING (${c} ->> '$')`);
-        }
-    }
-    else {
-        const replace = mixed.map((name) => `${quoteIdent(name)} ->> '$' AS ${quoteIdent(name)}`).join(', ');
-        await db.run(`DROP VIEW IF EXISTS ${quoteIdent(`${view}__json`)}`);
-        await db.run(`ALTER VIEW ${target} RENAME TO ${quoteIdent(`${view}__json`)}`);
-        await db.run(`CREATE VIEW ${target} AS SELECT * REPLACE (${replace}) FROM ${quoteIdent(`${view}__json`)}`);
-    }
-}
-/** Drops a table or view of this name, whichever it is, so a dataset can be opened again under it. */
-async function dropRelation(db, name) {
-    const existing = await db.all(`SELECT 'VIEW' AS kind FROM duckdb_views() WHERE view_name = ${quoteLiteral(name)} AND NOT internal
-     UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ${quoteLiteral(name)}`);
-    for (const { kind } of existing)
-        await db.run(`DROP ${kind} IF EXISTS ${quoteIdent(name)}`);
-}
-async function listFiles(db, path) {
-    if (!isGlob(path)) {
-        try {
-            if (!(0,external_node_fs_.statSync)(path).isFile())
-                throw new errors_UserError(`'${path}' is a folder, not a data file (use a glob such as '${path}/*.parquet').`, { file: path });
-        }
-        catch (error) {
-            if (error instanceof errors_UserError)
-                throw error;
-            throw new errors_UserError(`Data file '${path}' does not exist.`, { file: path, input: 'data' });
-        }
-        return [path];
-    }
-    const files = (await db.all(`SELECT file FROM glob(${quoteLiteral(path)}) ORDER BY file`)).map((row) => row.file);
-    if (files.length === 0)
-        throw new errors_UserError(`No files match '${path}'.`, { file: path, input: 'data' });
-    return files;
-}
-const MAGIC = {
-    parquet: { bytes: 'PAR1', what: 'Parquet' },
-    arrow: { bytes: 'ARROW1', what: 'Arrow IPC' },
-};
-/** Cheap checks before DuckDB sees the file, so the message says what is wrong in the user's terms. */
-function checkFile(file, format) {
-    const size = (0,external_node_fs_.statSync)(file).size;
-    if (size === 0)
-        throw new errors_UserError(`Data file '${file}' is empty (0 bytes): expected a header and rows.`, { file });
-    const magic = MAGIC[format];
-    if (magic === undefined)
-        return;
-    const n = magic.bytes.length;
-    const head = Buffer.alloc(n);
-    const tail = Buffer.alloc(n);
-    const fd = (0,external_node_fs_.openSync)(file, 'r');
-    try {
-        (0,external_node_fs_.readSync)(fd, head, 0, n, 0);
-        if (size >= n)
-            (0,external_node_fs_.readSync)(fd, tail, 0, n, size - n);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-    // Arrow's streaming format has no magic; only the file format does, and it is the one read here.
-    const ok = head.toString('latin1') === magic.bytes &&
-        (format === 'arrow' || tail.toString('latin1') === magic.bytes);
-    if (!ok) {
-        throw new errors_UserError(`'${file}' is not a ${magic.what} file (its first and last bytes are not '${magic.bytes}'); check the file or its extension.`, { file });
-    }
-}
-function withTextColumns(expression, columns) {
-    if (columns.length === 0)
-        return expression;
-    const types = columns.map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ');
-    return expression.replace(/\)$/, `, types = {${types}})`);
-}
-/** Turns DuckDB's read errors into one message that names the file, the line and the cause. */
-async function readError(path, files, format, message) {
-    const fileInMessage = /file "?([^"\n]+?)"?[:.,\s]/.exec(message)?.[1];
-    const file = files.find((f) => message.includes(f)) ?? (files.length === 1 ? files[0] : (fileInMessage ?? path));
-    const csvLine = /CSV Error on Line: (\d+)/.exec(message);
-    if (csvLine) {
-        const line = Number(csvLine[1]);
-        return new errors_UserError(`Cannot read '${file}' line ${line}: ${csvCause(message)}.`, { file, line });
-    }
-    if (format === 'csv' || format === 'tsv') {
-        const problem = await findCsvProblem(file, format === 'tsv' ? '\t' : ',').catch(() => undefined);
-        if (problem)
-            return new errors_UserError(`Cannot read '${file}' line ${problem.line}: ${problem.message}.`, {
-                file,
-                line: problem.line,
-            });
-    }
-    const json = /Malformed JSON in file "([^"]+)", at byte (\d+) in line (\d+): ([^.\n]+)/.exec(message);
-    if (json) {
-        const line = Number(json[3]);
-        return new errors_UserError(`Cannot read '${json[1]}' line ${line} (byte ${json[2]}): malformed JSON, ${json[4].trim()}.`, {
-            file: json[1],
-            line,
-        });
-    }
-    const first = message.split('\n')[0].replace(/^[A-Za-z ]+Error: /, '');
-    return new errors_UserError(`Cannot read '${file}' as ${format}: ${first}`, { file });
-}
-function csvCause(message) {
-    const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
-    if (columns)
-        return `expected ${columns[1]} fields (as in the header), found ${columns[2]}`;
-    if (/Invalid unicode/i.test(message))
-        return 'the file is not valid UTF-8 (save it as UTF-8)';
-    if (/unterminated quote/i.test(message))
-        return 'a quoted value is never closed';
-    if (/quote/i.test(message))
-        return 'bad quoting (quote whole values and double the quotes inside them)';
-    const lines = message.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Original Line'));
-    return (lines[1] ?? lines[0] ?? message).trim();
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/evaluate/labels.js
-/**
- * Class labels are strings everywhere (a CSV's `1` and a Parquet's 1.0 are the same class `1`).
- * Order follows scikit-learn's `np.unique`: numeric labels numerically, others as strings; for
- * two classes the second is the positive class (1 of {0, 1}, true of {false, true}).
- */
-function sortLabels(labels) {
-    const unique = [...new Set(labels)];
-    const numeric = unique.every((l) => l.trim() !== '' && Number.isFinite(Number(l)));
-    return numeric ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort();
-}
-/** SQL turning a column into its label text; integral numbers lose the `.0` a DOUBLE column adds. */
-function labelSql(column, duckdbType) {
-    if (/^(DOUBLE|FLOAT|REAL|DECIMAL)/i.test(duckdbType)) {
-        return `CASE WHEN ${column} = round(${column}) AND abs(${column}) < 9e15 THEN CAST(CAST(${column} AS BIGINT) AS VARCHAR) ELSE CAST(${column} AS VARCHAR) END`;
-    }
-    if (/^BOOL/i.test(duckdbType))
-        return `lower(CAST(${column} AS VARCHAR))`;
-    return `CAST(${column} AS VARCHAR)`;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/evaluate/input.js
-
-/** Maps label text to class indices; a label outside `classes` is the user's error, named with examples. */
-function encodeLabels(labels, classes, what) {
-    const index = new Map(classes.map((c, i) => [c, i]));
-    const out = new Int32Array(labels.length);
-    const unknown = new Map();
-    let firstRow = -1;
-    for (let i = 0; i < labels.length; i++) {
-        const label = labels[i];
-        const c = label === null ? undefined : index.get(label);
-        if (c === undefined) {
-            const key = label === null ? '(missing)' : JSON.stringify(label);
-            unknown.set(key, (unknown.get(key) ?? 0) + 1);
-            if (firstRow < 0)
-                firstRow = i;
-            continue;
-        }
-        out[i] = c;
-    }
-    if (unknown.size > 0) {
-        const count = [...unknown.values()].reduce((a, b) => a + b, 0);
-        const examples = [...unknown.keys()].slice(0, 5).join(', ');
-        throw new errors_UserError(`${what} has ${count} row(s) with labels that are not among the model's classes [${classes.map((c) => JSON.stringify(c)).join(', ')}]: ${examples} (first at row ${firstRow + 1}).`);
-    }
-    return out;
-}
-/** Rejects NaN and ±Infinity, naming the first row (1-based). */
-function checkFinite(values, what, stride = 1) {
-    for (let i = 0; i < values.length; i++) {
-        if (!Number.isFinite(values[i])) {
-            throw new errors_UserError(`${what} is ${values[i]} at row ${Math.floor(i / stride) + 1}; predictions must be finite numbers.`);
-        }
-    }
-}
-/**
- * Scores must be probabilities: each in [0, 1] and each row summing to 1 within `tolerance`
- * (float32 softmax outputs sum to 1 within ~1e-7; logits or unnormalised scores are far off).
- */
-const PROBABILITY_TOLERANCE = 1e-4;
-function checkProbabilities(scores, k, what) {
-    checkFinite(scores, what, k);
-    const rows = scores.length / k;
-    for (let i = 0; i < rows; i++) {
-        let sum = 0;
-        for (let c = 0; c < k; c++) {
-            const p = scores[i * k + c];
-            if (p < -PROBABILITY_TOLERANCE || p > 1 + PROBABILITY_TOLERANCE) {
-                throw new errors_UserError(`${what} has ${p} at row ${i + 1}, outside [0, 1]: scores must be probabilities, not logits.`);
-            }
-            sum += p;
-        }
-        if (Math.abs(sum - 1) > PROBABILITY_TOLERANCE) {
-            throw new errors_UserError(`${what}: the class probabilities of row ${i + 1} sum to ${sum}, not 1 (tolerance ${PROBABILITY_TOLERANCE}). Apply softmax, or give probabilities.`);
-        }
-    }
-}
-/** Index of the highest score per row (first on ties, like argmax). */
-function argmaxRows(scores, k) {
-    const rows = scores.length / k;
-    const out = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) {
-        let best = 0;
-        for (let c = 1; c < k; c++)
-            if (scores[i * k + c] > scores[i * k + best])
-                best = c;
-        out[i] = best;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/evaluate/stream.js
-/**
- * Runs a query and hands its result over in DuckDB's chunks (2048 rows), column-major, so a
- * million-row table never becomes a million JS objects.
- */
-async function streamColumns(db, sql, onChunk) {
-    const result = await db.connection.stream(sql);
-    let total = 0;
-    for (;;) {
-        const chunk = await result.fetchChunk();
-        if (chunk === null || chunk.rowCount === 0)
-            break;
-        await onChunk(chunk.getColumns(), chunk.rowCount);
-        total += chunk.rowCount;
-    }
-    return total;
-}
-/** A growable Float64Array. */
-class FloatColumn {
-    data = new Float64Array(1024);
-    length = 0;
-    push(value) {
-        if (this.length === this.data.length) {
-            const next = new Float64Array(this.data.length * 2);
-            next.set(this.data);
-            this.data = next;
-        }
-        this.data[this.length++] = value;
-    }
-    toArray() {
-        return this.data.slice(0, this.length);
-    }
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/evaluate/predictions-file.js
-
-
-
-
-
-/**
- * Reads a predictions file (DESIGN.md §4): `y_true`, `y_pred`, and scores as `y_score` (binary:
- * probability of the positive class) or `y_score_<class>`; other columns can be slices.
- */
-async function readPredictions(db, dataset, options) {
-    const types = new Map(dataset.columns.map((c) => [c.name, c.type]));
-    const where = `the predictions file '${dataset.path}'`;
-    if (!types.has('y_true')) {
-        throw new errors_UserError(`${where} has no 'y_true' column (columns: ${[...types.keys()].join(', ')}); expected y_true, y_pred and/or y_score / y_score_<class>.`, { input: 'predictions', file: dataset.path });
-    }
-    const scoreColumns = [...types.keys()].filter((c) => c.startsWith('y_score_'));
-    const binaryScore = types.has('y_score');
-    const hasPred = types.has('y_pred');
-    if (!hasPred && !binaryScore && scoreColumns.length === 0) {
-        throw new errors_UserError(`${where} has neither 'y_pred' nor score columns ('y_score' or 'y_score_<class>').`, {
-            input: 'predictions',
-            file: dataset.path,
-        });
-    }
-    for (const s of options.slices) {
-        if (!types.has(s))
-            throw new errors_UserError(`The slice column '${s}' is not in ${where}.`, { input: 'slices' });
-    }
-    const view = quoteIdent(dataset.view);
-    const task = options.task === 'auto'
-        ? await detectTask(db, dataset, binaryScore || scoreColumns.length > 0)
-        : options.task;
-    const sliceSql = options.slices.map((s) => `CAST(${quoteIdent(s)} AS VARCHAR)`);
-    const slices = Object.fromEntries(options.slices.map((s) => [s, []]));
-    const pushSlices = (columns, from, rows) => {
-        options.slices.forEach((s, j) => {
-            const values = columns[from + j];
-            for (let r = 0; r < rows; r++)
-                slices[s].push(values[r]);
-        });
-    };
-    if (task === 'regression') {
-        const yTrue = new FloatColumn();
-        const yPred = new FloatColumn();
-        if (!hasPred)
-            throw new errors_UserError(`${where} needs a 'y_pred' column for regression.`, { input: 'predictions' });
-        const rows = await streamColumns(db, `SELECT TRY_CAST(y_true AS DOUBLE), TRY_CAST(y_pred AS DOUBLE)${sliceSql.map((s) => `, ${s}`).join('')} FROM ${view}`, (columns, n) => {
-            for (let r = 0; r < n; r++) {
-                yTrue.push(columns[0][r] ?? Number.NaN);
-                yPred.push(columns[1][r] ?? Number.NaN);
-            }
-            pushSlices(columns, 2, n);
-        });
-        const data = { yTrue: yTrue.toArray(), yPred: yPred.toArray() };
-        checkFinite(data.yTrue, `y_true in ${where}`);
-        checkFinite(data.yPred, `y_pred in ${where}`);
-        return { task, data, rows, slices };
-    }
-    const trueLabels = [];
-    const predLabels = [];
-    const scoreValues = new FloatColumn();
-    const scoreSources = binaryScore ? ['y_score'] : scoreColumns;
-    const select = [
-        labelSql('y_true', types.get('y_true')),
-        hasPred ? labelSql('y_pred', types.get('y_pred')) : 'NULL',
-        ...scoreSources.map((c) => `TRY_CAST(${quoteIdent(c)} AS DOUBLE)`),
-        ...sliceSql,
-    ];
-    const rows = await streamColumns(db, `SELECT ${select.join(', ')} FROM ${view}`, (columns, n) => {
-        for (let r = 0; r < n; r++) {
-            trueLabels.push(columns[0][r]);
-            predLabels.push(columns[1][r]);
-            for (let c = 0; c < scoreSources.length; c++)
-                scoreValues.push(columns[2 + c][r] ?? Number.NaN);
-        }
-        pushSlices(columns, 2 + scoreSources.length, n);
-    });
-    let classes;
-    let scores = null;
-    if (scoreColumns.length > 0 && !binaryScore) {
-        const named = scoreColumns.map((c) => c.slice('y_score_'.length));
-        classes = sortLabels(named);
-        const raw = scoreValues.toArray();
-        const k = classes.length;
-        // Reorder the file's score columns into sorted class order.
-        const position = classes.map((c) => named.indexOf(c));
-        scores = new Float64Array(rows * k);
-        for (let r = 0; r < rows; r++)
-            for (let c = 0; c < k; c++)
-                scores[r * k + c] = raw[r * k + position[c]];
-        if (k < 2)
-            throw new errors_UserError(`${where} has one score column; give y_score_<class> for every class, or y_score for binary.`);
-        checkProbabilities(scores, k, `the scores in ${where}`);
-    }
-    else {
-        classes = binaryClasses(trueLabels, predLabels, binaryScore, where);
-        if (binaryScore) {
-            const positive = scoreValues.toArray();
-            checkFinite(positive, `y_score in ${where}`);
-            scores = new Float64Array(rows * 2);
-            for (let r = 0; r < rows; r++) {
-                const p = positive[r];
-                if (p < 0 || p > 1)
-                    throw new errors_UserError(`y_score in ${where} is ${p} at row ${r + 1}; it must be a probability in [0, 1].`);
-                scores[r * 2] = 1 - p;
-                scores[r * 2 + 1] = p;
-            }
-        }
-    }
-    const yTrue = encodeLabels(trueLabels, classes, `y_true in ${where}`);
-    const yPred = hasPred
-        ? encodeLabels(predLabels, classes, `y_pred in ${where}`)
-        : argmaxRows(scores, classes.length);
-    return { task: 'classification', data: { classes, yTrue, yPred, scores }, rows, slices };
-}
-/** Classes from the labels seen; with `y_score`, exactly two, the second being positive. */
-function binaryClasses(trueLabels, predLabels, binaryScore, where) {
-    const seen = new Set();
-    for (const l of trueLabels)
-        if (l !== null)
-            seen.add(l);
-    for (const l of predLabels)
-        if (l !== null)
-            seen.add(l);
-    if (!binaryScore) {
-        const classes = sortLabels(seen);
-        if (classes.length < 2)
-            throw new errors_UserError(`${where} has a single class (${classes[0] ?? 'none'}); metrics need two or more.`);
-        return classes;
-    }
-    for (const pair of [
-        ['0', '1'],
-        ['false', 'true'],
-    ]) {
-        if ([...seen].every((l) => pair.includes(l)))
-            return pair;
-    }
-    const classes = sortLabels(seen);
-    if (classes.length !== 2) {
-        throw new errors_UserError(`${where} has 'y_score' (binary) but ${classes.length} distinct labels (${classes.slice(0, 5).join(', ')}); use y_score_<class> columns for more than two classes.`);
-    }
-    return classes;
-}
-/**
- * `task: auto`: classification when there are scores, text or boolean labels, or few integral
- * label values (at most 20) with integral predictions; regression otherwise.
- */
-async function detectTask(db, dataset, hasScores) {
-    if (hasScores)
-        return 'classification';
-    const type = dataset.columns.find((c) => c.name === 'y_true').type;
-    if (!/^(DOUBLE|FLOAT|REAL|DECIMAL|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)/i.test(type)) {
-        return 'classification';
-    }
-    // y_pred counts too: integral targets with fractional predictions are a regression.
-    const predType = dataset.columns.find((c) => c.name === 'y_pred')?.type;
-    const predIntegral = predType === undefined || !/^(DOUBLE|FLOAT|REAL|DECIMAL)/i.test(predType)
-        ? 'true'
-        : 'coalesce(bool_and(y_pred = round(y_pred)), true)';
-    const [row] = await db.all(`SELECT count(DISTINCT y_true) AS "distinct", coalesce(bool_and(y_true = round(y_true)), true) AND ${predIntegral} AS integral FROM ${quoteIdent(dataset.view)}`);
-    return row.integral && Number(row.distinct) <= 20 ? 'classification' : 'regression';
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/compare/paired-rows.js
-/**
- * Loads both models' per-row predictions for the paired bootstrap of compare-baseline: each
- * `mlops-metrics/v1` file written by evaluate names its per-row predictions file
- * (`predictions: {path, row_id, loss}`); the two files are joined on `row_id` and must hold the
- * same test rows (same ids, same `y_true`) before their rows are paired. Anything short of that
- * is not an error: the comparison falls back to the CI-of-difference test, with a warning.
- */
-
-
-
-
-
-
-
-
-const FALLBACK = 'falling back to the CI test';
-const DEFAULT_RESAMPLES = 1000;
-/** Raised inside this module for every "cannot pair" case; turned into a warning at the top. */
-class CannotPair extends Error {
-}
-/**
- * Both sides' rows in `row_id` order, ready for `pairedBootstrapDelta`, or undefined (with a
- * warning naming the reason) when either side has no per-row predictions or the two files do not
- * hold the same test rows. Pass it to `runCompareBaseline` as
- * `pairedRows: () => loadPairedRows(currentPath, baselinePath, { log })`.
- */
-async function loadPairedRows(current, baseline, options) {
-    const { log } = options;
-    try {
-        const currentSide = await describeSide(current, 'current');
-        const baselineSide = await describeSide(baseline, 'baseline');
-        if (currentSide.task && baselineSide.task && currentSide.task !== baselineSide.task) {
-            throw new CannotPair(`not the same test rows: ${FALLBACK} (the current model is evaluated as ${currentSide.task}, the baseline as ${baselineSide.task}).`);
-        }
-        const task = currentSide.task ?? baselineSide.task;
-        const [currentRows, baselineRows] = await readPairedRows(currentSide, baselineSide, task);
-        const resamples = options.resamples ?? positive(currentSide.bootstrap.resamples) ?? DEFAULT_RESAMPLES;
-        const seed = options.seed ?? currentSide.bootstrap.seed ?? 0;
-        log.info(`Paired bootstrap on ${rowCount(currentRows)} shared test rows (${resamples} resamples): ` +
-            `${currentSide.predictionsPath} vs ${baselineSide.predictionsPath}.`);
-        return { current: currentRows, baseline: baselineRows, resamples, seed };
-    }
-    catch (error) {
-        if (error instanceof CannotPair) {
-            log.warning(error.message);
-            return undefined;
-        }
-        // A predictions file that evaluate would reject (bad probabilities, unknown labels) only
-        // costs the paired test, not the comparison: say why and carry on with the CI test.
-        if (error instanceof errors_UserError) {
-            log.warning(`Cannot use the per-row predictions for a paired test (${error.message}); ${FALLBACK}.`);
-            return undefined;
-        }
-        throw error;
-    }
-}
-function positive(value) {
-    return value !== undefined && Number.isInteger(value) && value > 0 ? value : undefined;
-}
-function rowCount(rows) {
-    return rows.data.yTrue.length;
-}
-async function describeSide(source, label) {
-    let document;
-    let dir;
-    let name;
-    if (typeof source === 'string') {
-        name = source;
-        dir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(source));
-        try {
-            document = JSON.parse(await (0,promises_.readFile)(source, 'utf8'));
-        }
-        catch (error) {
-            throw new CannotPair(`Cannot read the ${label} metrics file ${source} for a paired test (${error.message}); ${FALLBACK}.`);
-        }
-    }
-    else {
-        document = source.document;
-        dir = source.dir;
-        name = source.source ?? `${label} metrics`;
-    }
-    const record = isRecord(document) ? document : {};
-    const predictions = isRecord(record.predictions) ? record.predictions : undefined;
-    if (!predictions || typeof predictions.path !== 'string' || predictions.path === '') {
-        throw new CannotPair(`The ${label} metrics file ${name} names no per-row predictions file (written by evaluate since mlops-metrics/v1 "predictions"); ${FALLBACK}.`);
-    }
-    if (predictions.row_id !== undefined && predictions.row_id !== 'row_id') {
-        throw new CannotPair(`The ${label} predictions use the row id column ${JSON.stringify(predictions.row_id)}, not "row_id"; ${FALLBACK}.`);
-    }
-    const bootstrap = isRecord(record.bootstrap) ? record.bootstrap : {};
-    const task = record.task === 'classification' || record.task === 'regression' ? record.task : undefined;
-    return {
-        label,
-        source: name,
-        task,
-        predictionsPath: locatePredictions(predictions.path, dir, label),
-        bootstrap: {
-            resamples: typeof bootstrap.resamples === 'number' ? bootstrap.resamples : undefined,
-            seed: typeof bootstrap.seed === 'number' ? bootstrap.seed : undefined,
-        },
-    };
-}
-/**
- * A relative path is relative to the metrics file's folder. evaluate writes an absolute path,
- * which no longer exists once the files travel (an artifact downloaded by a later job, a
- * registry copy), so the file of the same name beside the metrics file is tried next.
- */
-function locatePredictions(path, dir, label) {
-    const candidates = (0,external_node_path_.isAbsolute)(path) ? [path, (0,external_node_path_.resolve)(dir, (0,external_node_path_.basename)(path))] : [(0,external_node_path_.resolve)(dir, path)];
-    const found = candidates.find((candidate) => (0,external_node_fs_.existsSync)(candidate));
-    if (!found) {
-        throw new CannotPair(`The ${label} per-row predictions file is not there (looked at ${[...new Set(candidates)].join(', ')}); ${FALLBACK}.`);
-    }
-    return found;
-}
-async function readPairedRows(current, baseline, task) {
-    const db = await Database.open();
-    try {
-        const a = await openDataset(db, current.predictionsPath, { name: 'paired_current' });
-        const b = await openDataset(db, baseline.predictionsPath, { name: 'paired_baseline' });
-        for (const [side, dataset] of [
-            [current, a],
-            [baseline, b],
-        ]) {
-            const missing = ['row_id', 'y_true'].filter((c) => !dataset.columns.some((col) => col.name === c));
-            if (missing.length > 0) {
-                throw new CannotPair(`The ${side.label} predictions file ${dataset.path} has no ${missing.join(' or ')} column; ${FALLBACK}.`);
-            }
-        }
-        await checkSameRows(db, a, b, task);
-        const rows = [];
-        for (const dataset of [a, b]) {
-            // Rows in row_id order on both sides make row i the same example in both; a table keeps the
-            // order it was inserted in (DuckDB preserves insertion order by default).
-            const sorted = `${dataset.view}_by_row_id`;
-            await db.run(`CREATE TABLE ${quoteIdent(sorted)} AS SELECT * FROM ${quoteIdent(dataset.view)} ORDER BY row_id`);
-            const input = await readPredictions(db, { ...dataset, view: sorted }, {
-                task: task ?? 'auto',
-                slices: [],
-            });
-            rows.push(input.task === 'classification'
-                ? { task: 'classification', data: input.data }
-                : { task: 'regression', data: input.data });
-        }
-        if (rows[0].task !== rows[1].task) {
-            throw new CannotPair(`not the same test rows: ${FALLBACK} (the current predictions read as ${rows[0].task}, the baseline's as ${rows[1].task}).`);
-        }
-        return [rows[0], rows[1]];
-    }
-    finally {
-        db.close();
-    }
-}
-/** Same row ids (each once) and the same y_true per row; otherwise the pairing would be wrong. */
-async function checkSameRows(db, a, b, task) {
-    const notSame = (why) => new CannotPair(`not the same test rows: ${FALLBACK} (${why}).`);
-    if (a.rows !== b.rows) {
-        throw notSame(`the current predictions have ${a.rows} rows and the baseline's ${b.rows}`);
-    }
-    for (const dataset of [a, b]) {
-        const [ids] = await db.all(`SELECT count(DISTINCT row_id) AS ids, count(*) - count(row_id) AS nulls FROM ${quoteIdent(dataset.view)}`);
-        if (Number(ids.ids) !== dataset.rows || Number(ids.nulls) > 0) {
-            throw notSame(`row_id in ${dataset.path} is missing or repeated on some rows`);
-        }
-    }
-    const label = (dataset, alias) => {
-        const type = dataset.columns.find((c) => c.name === 'y_true').type;
-        const column = `${alias}.y_true`;
-        // Regression targets compare as numbers; labels as the text evaluate reads them as (1 = 1.0).
-        return task === 'regression' ? `TRY_CAST(${column} AS DOUBLE)` : labelSql(column, type);
-    };
-    const [joined] = await db.all(`SELECT count(*) AS matched,
-            count(*) FILTER (WHERE ${label(a, 'a')} IS DISTINCT FROM ${label(b, 'b')}) AS differing,
-            min(a.row_id) FILTER (WHERE ${label(a, 'a')} IS DISTINCT FROM ${label(b, 'b')}) AS first
-     FROM ${quoteIdent(a.view)} AS a JOIN ${quoteIdent(b.view)} AS b ON a.row_id = b.row_id`);
-    if (Number(joined.matched) !== a.rows) {
-        throw notSame(`only ${joined.matched} of ${a.rows} row ids appear in both predictions files`);
-    }
-    if (Number(joined.differing) > 0) {
-        throw notSame(`y_true differs on ${joined.differing} of ${a.rows} rows (first at row_id ${joined.first})`);
-    }
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
 ;// CONCATENATED MODULE: ./build/shared/src/registry/alias-conflict.js
 
 /** The alias moved since the caller looked: compare-and-swap refused. */
@@ -49629,8 +48107,6 @@ class AliasConflictError extends errors_UserError {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./build/shared/src/registry/files.js
 
 
@@ -49738,136 +48214,6 @@ async function scanModel(modelPath, input = 'model') {
     }
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return { path: absolute, kind: 'directory', files };
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(38815);
-;// CONCATENATED MODULE: ./build/shared/src/registry/gates.js
-
-
-const INLINE_GATE = /^([A-Za-z][A-Za-z0-9_.-]*)\s*(>=|<=|==|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)$/;
-function parseInlineGate(text) {
-    const match = INLINE_GATE.exec(text.trim());
-    if (match === null) {
-        throw new errors_UserError(`Cannot read the requirement ${JSON.stringify(text.trim())}: expected '<metric> <op> <number>' with op one of >=, <=, >, <, == (e.g. 'accuracy>=0.9').`, { input: 'require' });
-    }
-    return { metric: match[1], operator: match[2], threshold: Number(match[3]) };
-}
-function numberAt(value, where) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new errors_UserError(`In 'require', ${where} must be a finite number, got ${JSON.stringify(value)}.`, {
-            input: 'require',
-        });
-    }
-    return value;
-}
-/**
- * Reads the `require` input. Accepted forms, all inclusive like Azure ML's metrics_min/metrics_max:
- * - inline: `accuracy>=0.9, log_loss<=0.4` (commas or newlines);
- * - a YAML list of such strings;
- * - YAML `metrics_min: {accuracy: 0.9}` / `metrics_max: {log_loss: 0.4}` (Azure ML's keys);
- * - YAML `accuracy: {min: 0.9}` / `log_loss: {max: 0.4}` (the thresholds shape of DESIGN.md §4).
- */
-function parseRequire(text) {
-    if (text === undefined || text.trim() === '')
-        return [];
-    let doc;
-    try {
-        doc = (0,dist/* parse */.qg)(text);
-    }
-    catch {
-        // Not YAML: the inline comma form can contain characters YAML objects to; read it as such.
-        doc = text;
-    }
-    if (typeof doc === 'string') {
-        // Split the original text: YAML folds a multi-line plain scalar into one line.
-        return text
-            .split(/[,\n]/)
-            .filter((part) => part.trim() !== '')
-            .map(parseInlineGate);
-    }
-    if (Array.isArray(doc)) {
-        return doc.map((item, index) => {
-            if (typeof item !== 'string') {
-                throw new errors_UserError(`In 'require', list item ${index + 1} must be a string like 'accuracy>=0.9'.`, {
-                    input: 'require',
-                });
-            }
-            return parseInlineGate(item);
-        });
-    }
-    if (doc === null || typeof doc !== 'object') {
-        throw new errors_UserError(`Cannot read 'require': expected 'metric>=value' pairs or a YAML mapping.`, {
-            input: 'require',
-        });
-    }
-    const gates = [];
-    for (const [key, value] of Object.entries(doc)) {
-        if (key === 'metrics_min' || key === 'metrics_max') {
-            if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-                throw new errors_UserError(`In 'require', ${key} must map metric names to numbers.`, { input: 'require' });
-            }
-            for (const [metric, bound] of Object.entries(value)) {
-                gates.push({
-                    metric,
-                    operator: key === 'metrics_min' ? '>=' : '<=',
-                    threshold: numberAt(bound, `${key}.${metric}`),
-                });
-            }
-        }
-        else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-            for (const [bound, threshold] of Object.entries(value)) {
-                if (bound !== 'min' && bound !== 'max') {
-                    throw new errors_UserError(`In 'require', ${key}.${bound} is not known: expected 'min' or 'max'.`, {
-                        input: 'require',
-                    });
-                }
-                gates.push({
-                    metric: key,
-                    operator: bound === 'min' ? '>=' : '<=',
-                    threshold: numberAt(threshold, `${key}.${bound}`),
-                });
-            }
-        }
-        else {
-            throw new errors_UserError(`In 'require', ${key} must be {min: x} / {max: y}, or use metrics_min / metrics_max mappings.`, { input: 'require' });
-        }
-    }
-    return gates;
-}
-/** A metric's value from a `mlops-metrics/v1` object (`metrics.<name>.value`), or null when absent. */
-function metricValue(metrics, name) {
-    const table = metrics?.['metrics'];
-    if (table === null || typeof table !== 'object')
-        return null;
-    const entry = table[name];
-    const value = typeof entry === 'number' ? entry : entry?.value;
-    return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-function holds(value, operator, threshold) {
-    switch (operator) {
-        case '>=':
-            return value >= threshold;
-        case '<=':
-            return value <= threshold;
-        case '>':
-            return value > threshold;
-        case '<':
-            return value < threshold;
-        case '==':
-            return value === threshold;
-    }
-}
-/** Like TFMA, a gate on a metric that is missing (or NaN) fails rather than passing silently. */
-function evaluateGates(gates, metrics) {
-    return gates.map((gate) => {
-        const value = metricValue(metrics, gate.metric);
-        return { ...gate, value, passed: value !== null && holds(value, gate.operator, gate.threshold) };
-    });
-}
-function describeGate(result) {
-    const found = result.value === null ? 'missing' : String(result.value);
-    return `${result.metric} ${result.operator} ${result.threshold} (found ${found})`;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/registry/names.js
@@ -59585,12 +57931,12 @@ class IntegrityError extends errors_UserError {
         this.name = 'IntegrityError';
     }
 }
-async function verify_listFiles(folder, prefix = '') {
+async function listFiles(folder, prefix = '') {
     const result = [];
     for (const entry of await (0,promises_.readdir)(folder, { withFileTypes: true })) {
         const relative = prefix === '' ? entry.name : external_node_path_.posix.join(prefix, entry.name);
         if (entry.isDirectory())
-            result.push(...(await verify_listFiles((0,external_node_path_.join)(folder, entry.name), relative)));
+            result.push(...(await listFiles((0,external_node_path_.join)(folder, entry.name), relative)));
         else
             result.push(relative);
     }
@@ -59616,7 +57962,7 @@ async function verifyModelFolder(folder, record) {
             problems.push(`${file.path}: sha256 ${actual.sha256} (${actual.size} bytes), expected ${file.sha256} (${file.size} bytes)`);
         }
     }
-    for (const path of await verify_listFiles(folder)) {
+    for (const path of await listFiles(folder)) {
         if (!expected.has(path))
             problems.push(`${path}: not part of the version`);
     }
@@ -60045,6 +58391,8 @@ class GitHubRegistry {
     }
 }
 
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
 ;// CONCATENATED MODULE: ./build/shared/src/files/crash-point.js
 /**
  * Test hook for the kill -9 tests (test/reliability/crash.test.ts). When MLOPS_TEST_CRASH_POINT
@@ -60530,6 +58878,47 @@ class LocalRegistry {
     }
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/registry/open.js
+
+
+
+
+const DEFAULT_LOCAL_REGISTRY = '.mlops/registry';
+function openRegistry(options, deps = {}) {
+    const location = options.registry?.trim() ?? '';
+    if (options.backend === 'local') {
+        const root = location === '' ? DEFAULT_LOCAL_REGISTRY : location;
+        return new LocalRegistry((0,external_node_path_.isAbsolute)(root) ? root : (0,external_node_path_.resolve)(options.workingDirectory, root));
+    }
+    if (options.backend === 'github') {
+        let repo = deps.repo;
+        // The action's `registry` default is the local folder; with the github backend it means "this repository".
+        if (location !== '' && location !== DEFAULT_LOCAL_REGISTRY) {
+            const match = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9_.-]+)$/.exec(location);
+            if (!match) {
+                throw new errors_UserError(`With backend 'github', registry must be 'owner/repo' or empty, got ${JSON.stringify(location)}.`, {
+                    input: 'registry',
+                });
+            }
+            repo = { owner: match[1], repo: match[2] };
+        }
+        if (repo === undefined) {
+            throw new errors_UserError(`The github backend needs a repository: set registry to 'owner/repo'.`, {
+                input: 'registry',
+            });
+        }
+        if (deps.octokit === undefined) {
+            throw new errors_UserError(`The github backend needs a GitHub token (input github-token).`, {
+                input: 'github-token',
+            });
+        }
+        return new GitHubRegistry(deps.octokit, repo);
+    }
+    throw new errors_UserError(`Unknown registry backend ${JSON.stringify(options.backend)}: expected 'local' or 'github'.`, {
+        input: 'backend',
+    });
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/report/markdown.js
 /**
  * Markdown building blocks for PR comments, check-run summaries and job summaries.
@@ -60641,6 +59030,136 @@ function details(summary, body, options = {}) {
 /** A hidden HTML comment. The text must not contain `--` sequences that could close it early. */
 function hiddenComment(text) {
     return `<!-- ${text.replace(/--/g, '- -')} -->`;
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(38815);
+;// CONCATENATED MODULE: ./build/shared/src/registry/gates.js
+
+
+const INLINE_GATE = /^([A-Za-z][A-Za-z0-9_.-]*)\s*(>=|<=|==|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)$/;
+function parseInlineGate(text) {
+    const match = INLINE_GATE.exec(text.trim());
+    if (match === null) {
+        throw new errors_UserError(`Cannot read the requirement ${JSON.stringify(text.trim())}: expected '<metric> <op> <number>' with op one of >=, <=, >, <, == (e.g. 'accuracy>=0.9').`, { input: 'require' });
+    }
+    return { metric: match[1], operator: match[2], threshold: Number(match[3]) };
+}
+function numberAt(value, where) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new errors_UserError(`In 'require', ${where} must be a finite number, got ${JSON.stringify(value)}.`, {
+            input: 'require',
+        });
+    }
+    return value;
+}
+/**
+ * Reads the `require` input. Accepted forms, all inclusive like Azure ML's metrics_min/metrics_max:
+ * - inline: `accuracy>=0.9, log_loss<=0.4` (commas or newlines);
+ * - a YAML list of such strings;
+ * - YAML `metrics_min: {accuracy: 0.9}` / `metrics_max: {log_loss: 0.4}` (Azure ML's keys);
+ * - YAML `accuracy: {min: 0.9}` / `log_loss: {max: 0.4}` (the thresholds shape of DESIGN.md §4).
+ */
+function parseRequire(text) {
+    if (text === undefined || text.trim() === '')
+        return [];
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(text);
+    }
+    catch {
+        // Not YAML: the inline comma form can contain characters YAML objects to; read it as such.
+        doc = text;
+    }
+    if (typeof doc === 'string') {
+        // Split the original text: YAML folds a multi-line plain scalar into one line.
+        return text
+            .split(/[,\n]/)
+            .filter((part) => part.trim() !== '')
+            .map(parseInlineGate);
+    }
+    if (Array.isArray(doc)) {
+        return doc.map((item, index) => {
+            if (typeof item !== 'string') {
+                throw new errors_UserError(`In 'require', list item ${index + 1} must be a string like 'accuracy>=0.9'.`, {
+                    input: 'require',
+                });
+            }
+            return parseInlineGate(item);
+        });
+    }
+    if (doc === null || typeof doc !== 'object') {
+        throw new errors_UserError(`Cannot read 'require': expected 'metric>=value' pairs or a YAML mapping.`, {
+            input: 'require',
+        });
+    }
+    const gates = [];
+    for (const [key, value] of Object.entries(doc)) {
+        if (key === 'metrics_min' || key === 'metrics_max') {
+            if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+                throw new errors_UserError(`In 'require', ${key} must map metric names to numbers.`, { input: 'require' });
+            }
+            for (const [metric, bound] of Object.entries(value)) {
+                gates.push({
+                    metric,
+                    operator: key === 'metrics_min' ? '>=' : '<=',
+                    threshold: numberAt(bound, `${key}.${metric}`),
+                });
+            }
+        }
+        else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+            for (const [bound, threshold] of Object.entries(value)) {
+                if (bound !== 'min' && bound !== 'max') {
+                    throw new errors_UserError(`In 'require', ${key}.${bound} is not known: expected 'min' or 'max'.`, {
+                        input: 'require',
+                    });
+                }
+                gates.push({
+                    metric: key,
+                    operator: bound === 'min' ? '>=' : '<=',
+                    threshold: numberAt(threshold, `${key}.${bound}`),
+                });
+            }
+        }
+        else {
+            throw new errors_UserError(`In 'require', ${key} must be {min: x} / {max: y}, or use metrics_min / metrics_max mappings.`, { input: 'require' });
+        }
+    }
+    return gates;
+}
+/** A metric's value from a `mlops-metrics/v1` object (`metrics.<name>.value`), or null when absent. */
+function metricValue(metrics, name) {
+    const table = metrics?.['metrics'];
+    if (table === null || typeof table !== 'object')
+        return null;
+    const entry = table[name];
+    const value = typeof entry === 'number' ? entry : entry?.value;
+    return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+function holds(value, operator, threshold) {
+    switch (operator) {
+        case '>=':
+            return value >= threshold;
+        case '<=':
+            return value <= threshold;
+        case '>':
+            return value > threshold;
+        case '<':
+            return value < threshold;
+        case '==':
+            return value === threshold;
+    }
+}
+/** Like TFMA, a gate on a metric that is missing (or NaN) fails rather than passing silently. */
+function evaluateGates(gates, metrics) {
+    return gates.map((gate) => {
+        const value = metricValue(metrics, gate.metric);
+        return { ...gate, value, passed: value !== null && holds(value, gate.operator, gate.threshold) };
+    });
+}
+function describeGate(result) {
+    const found = result.value === null ? 'missing' : String(result.value);
+    return `${result.metric} ${result.operator} ${result.threshold} (found ${found})`;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/registry/model-card.js
@@ -60826,47 +59345,6 @@ function renderModelCard(record) {
     return out.join('\n');
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/registry/open.js
-
-
-
-
-const DEFAULT_LOCAL_REGISTRY = '.mlops/registry';
-function openRegistry(options, deps = {}) {
-    const location = options.registry?.trim() ?? '';
-    if (options.backend === 'local') {
-        const root = location === '' ? DEFAULT_LOCAL_REGISTRY : location;
-        return new LocalRegistry((0,external_node_path_.isAbsolute)(root) ? root : (0,external_node_path_.resolve)(options.workingDirectory, root));
-    }
-    if (options.backend === 'github') {
-        let repo = deps.repo;
-        // The action's `registry` default is the local folder; with the github backend it means "this repository".
-        if (location !== '' && location !== DEFAULT_LOCAL_REGISTRY) {
-            const match = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9_.-]+)$/.exec(location);
-            if (!match) {
-                throw new errors_UserError(`With backend 'github', registry must be 'owner/repo' or empty, got ${JSON.stringify(location)}.`, {
-                    input: 'registry',
-                });
-            }
-            repo = { owner: match[1], repo: match[2] };
-        }
-        if (repo === undefined) {
-            throw new errors_UserError(`The github backend needs a repository: set registry to 'owner/repo'.`, {
-                input: 'registry',
-            });
-        }
-        if (deps.octokit === undefined) {
-            throw new errors_UserError(`The github backend needs a GitHub token (input github-token).`, {
-                input: 'github-token',
-            });
-        }
-        return new GitHubRegistry(deps.octokit, repo);
-    }
-    throw new errors_UserError(`Unknown registry backend ${JSON.stringify(options.backend)}: expected 'local' or 'github'.`, {
-        input: 'backend',
-    });
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/registry/resolve.js
 
 
@@ -61041,6 +59519,1577 @@ function renderDiff(diff) {
     if (fileRows.length > 0)
         lines.push(markdownTable(['File', 'Change'], fileRows), '');
     return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/registry/stored-reports.js
+
+
+
+
+const REGISTRY_PREFIX = 'registry:';
+/**
+ * Writes the profile and metrics stored with `registry:<name>@<alias>` (or `<name>/<version>`) to
+ * files, so steps that take paths can read them: drift-check runs from the registry alone.
+ */
+async function storedReports(registry, spec, dir) {
+    const reference = spec.startsWith(REGISTRY_PREFIX) ? spec.slice(REGISTRY_PREFIX.length) : spec;
+    const { record } = await showVersion(registry, reference);
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    const write = (name, value) => {
+        const file = (0,external_node_path_.join)(dir, `${record.name}-v${record.version}-${name}.json`);
+        (0,external_node_fs_.writeFileSync)(file, `${JSON.stringify(value, null, 2)}\n`);
+        return file;
+    };
+    return {
+        version: record.version,
+        profilePath: record.profile ? write('profile', record.profile) : undefined,
+        metricsPath: record.metrics ? write('metrics', record.metrics) : undefined,
+    };
+}
+function requireStoredProfile(reports, spec) {
+    if (!reports.profilePath) {
+        throw new errors_UserError(`${spec} (version ${reports.version}) was registered without a data profile: register it with 'profile:' (data-validate's profile-path) to check drift from the registry.`, { input: 'reference' });
+    }
+    return reports.profilePath;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/actions/registry-inputs.js
+
+
+
+/** The local registry named by a step's `registry` input (or mlops.yml), relative to its working directory. */
+function localRegistry(inputs) {
+    return openRegistry({
+        backend: 'local',
+        registry: inputs.string('registry'),
+        workingDirectory: inputs.workingDirectory,
+    });
+}
+/** The reports stored with `registry:<name>@<alias>`, written under the run's temp folder for steps that take paths. */
+function storedReportsFor(inputs, spec, tempDir) {
+    return storedReports(localRegistry(inputs), spec, (0,external_node_path_.join)(tempDir, 'mlops-registry-reports'));
+}
+
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __nccwpck_require__(98995);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./build/shared/src/engines/locate.js
+
+
+
+
+
+
+
+/** Folders whose `node_modules` may hold the engine, nearest first. */
+function candidateRoots(env = process.env, here = moduleDir()) {
+    const roots = [];
+    if (env.MLOPS_ENGINE_DIR)
+        roots.push((0,external_node_path_.resolve)(env.MLOPS_ENGINE_DIR));
+    for (const start of [here, process.cwd()]) {
+        let dir = start;
+        for (;;) {
+            roots.push(dir);
+            const parent = (0,external_node_path_.dirname)(dir);
+            if (parent === dir)
+                break;
+            dir = parent;
+        }
+    }
+    return [...new Set(roots)];
+}
+function toolCacheDir(name, env = process.env) {
+    const base = env.RUNNER_TOOL_CACHE;
+    if (!base)
+        return undefined;
+    const { version } = ENGINE_PACKAGES[name];
+    return (0,external_node_path_.join)(base, 'mlops-engines', name, version);
+}
+function hasPackage(root, pkg) {
+    return (0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, 'node_modules', ...pkg.split('/'), 'package.json'));
+}
+/**
+ * Finds a folder whose node_modules holds the engine: beside the bundle or the project, then the
+ * runner's tool cache; failing both, installs the pinned version into the tool cache once
+ * (staged in a temp folder and renamed, so a killed install leaves nothing half-done).
+ */
+async function resolveEngineDir(name, options = {}) {
+    const env = options.env ?? process.env;
+    const { pkg, version } = ENGINE_PACKAGES[name];
+    for (const root of candidateRoots(env)) {
+        if (hasPackage(root, pkg))
+            return root;
+    }
+    const cacheDir = toolCacheDir(name, env);
+    if (cacheDir && hasPackage(cacheDir, pkg))
+        return cacheDir;
+    const install = options.install ?? env.MLOPS_ENGINE_INSTALL !== 'false';
+    if (!cacheDir || !install) {
+        throw new errors_UserError(`The ${name} engine (${pkg}@${version}) is not installed. Run 'npm install ${pkg}@${version}' in your project, ` +
+            'or run on a GitHub runner (RUNNER_TOOL_CACHE set) where the action installs it once into the tool cache.');
+    }
+    await installEngine(name, cacheDir, env);
+    return cacheDir;
+}
+/** `MLOPS_ENGINE_SOURCE_<NAME>` may name a local tarball or folder to install from (offline runners). */
+function engineSpec(name, env = process.env) {
+    const override = env[`MLOPS_ENGINE_SOURCE_${name.toUpperCase().replace(/-/g, '_')}`];
+    const { pkg, version } = ENGINE_PACKAGES[name];
+    return override && override.length > 0 ? override : `${pkg}@${version}`;
+}
+async function installEngine(name, cacheDir, env) {
+    const staging = `${cacheDir}.staging-${process.pid}`;
+    await (0,promises_.rm)(staging, { recursive: true, force: true });
+    await (0,promises_.mkdir)(staging, { recursive: true });
+    const spec = engineSpec(name, env);
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const args = ['install', '--no-save', '--no-audit', '--no-fund', '--omit=dev', '--prefix', staging, spec];
+    let output = '';
+    const code = await new Promise((done, fail) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(npm, args, {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            // onnxruntime-node's install script downloads CUDA parts unless told not to.
+            env: { ...env, npm_config_onnxruntime_node_install: 'skip', ONNXRUNTIME_NODE_INSTALL: 'skip' },
+        });
+        child.stdout?.on('data', (chunk) => {
+            output += chunk;
+        });
+        child.stderr?.on('data', (chunk) => {
+            output += chunk;
+        });
+        child.on('error', fail);
+        child.on('close', (c) => done(c ?? 1));
+    });
+    if (code !== 0) {
+        await (0,promises_.rm)(staging, { recursive: true, force: true });
+        const tail = output.trim().split('\n').slice(-5).join('\n');
+        throw new errors_UserError(`Installing the ${name} engine (${spec}) into the tool cache failed with exit code ${code}:\n${tail}`);
+    }
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(cacheDir), { recursive: true });
+    try {
+        await (0,promises_.rename)(staging, cacheDir);
+    }
+    catch (error) {
+        // Another job on the same runner installed it first: use theirs.
+        await (0,promises_.rm)(staging, { recursive: true, force: true });
+        if (!(0,external_node_fs_.existsSync)(cacheDir))
+            throw error;
+    }
+}
+function moduleDir() {
+    return (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/engines/index.js
+/**
+ * Native engines (DuckDB, onnxruntime, TensorFlow.js) are never inlined into the bundle: ncc would
+ * turn an `import()` of an external into a static import at the top of dist/, so the whole bundle
+ * would fail to start where the engine is absent. They are resolved at run time with
+ * `createRequire`, from a path built at run time.
+ */
+
+
+/** Packages and pinned versions of each engine; kept in step with package.json by a test. */
+const ENGINE_PACKAGES = {
+    duckdb: { pkg: '@duckdb/node-api', version: '1.5.6-r.1' },
+    onnxruntime: { pkg: 'onnxruntime-node', version: '1.30.0' },
+    tfjs: { pkg: '@tensorflow/tfjs', version: '4.22.0' },
+    'tfjs-wasm': { pkg: '@tensorflow/tfjs-backend-wasm', version: '4.22.0' },
+    'tfjs-node': { pkg: '@tensorflow/tfjs-node', version: '4.22.0' },
+    'tfjs-node-gpu': { pkg: '@tensorflow/tfjs-node-gpu', version: '4.22.0' },
+};
+const loaded = new Map();
+/**
+ * Loads an engine's package by name from wherever `resolveEngineDir` finds it (beside the bundle,
+ * the project's node_modules, or the runner's tool cache, installing it there once if allowed).
+ */
+async function loadEngine(name, options = {}) {
+    const cached = loaded.get(name);
+    if (cached !== undefined)
+        return cached;
+    const { pkg } = ENGINE_PACKAGES[name];
+    const dir = await resolveEngineDir(name, options);
+    const requireFrom = (0,external_node_module_.createRequire)(`${dir}/`);
+    const entry = requireFrom.resolve(pkg);
+    const mod = await requireOrImport(requireFrom, entry);
+    loaded.set(name, mod);
+    return mod;
+}
+/**
+ * The engines are CommonJS packages: `require` loads them without ESM's wrapper work (about 0.1 s
+ * per process for DuckDB). An ESM-only package falls back to `import()` of a file URL built at run
+ * time, which bundlers leave alone.
+ */
+async function requireOrImport(requireFrom, entry) {
+    try {
+        return requireFrom(entry);
+    }
+    catch (error) {
+        if (error.code !== 'ERR_REQUIRE_ESM')
+            throw error;
+        return (await import(/* webpackIgnore: true */ pathToHref(entry)));
+    }
+}
+function pathToHref(file) {
+    return new URL(`file://${file.startsWith('/') ? '' : '/'}${file.replace(/\\/g, '/')}`).href;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/engines/duckdb.js
+
+function loadDuckDB() {
+    return loadEngine('duckdb');
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/data/database.js
+
+
+
+
+/**
+ * One in-memory DuckDB with a bounded memory limit and a spill folder, so profiling a file larger
+ * than memory finishes instead of failing.
+ */
+class Database {
+    instance;
+    connection;
+    constructor(instance, connection) {
+        this.instance = instance;
+        this.connection = connection;
+    }
+    static async open(options = {}) {
+        const duckdb = await loadDuckDB();
+        const temp = options.tempDirectory ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'mlops-duckdb');
+        (0,external_node_fs_.mkdirSync)(temp, { recursive: true });
+        const config = {
+            memory_limit: options.memoryLimit ?? process.env.MLOPS_MEMORY_LIMIT ?? '4GB',
+            temp_directory: temp,
+        };
+        if (options.threads !== undefined)
+            config.threads = String(options.threads);
+        const instance = await duckdb.DuckDBInstance.create(':memory:', config);
+        const connection = await instance.connect();
+        return new Database(instance, connection);
+    }
+    /** Runs a statement and returns its rows as plain JS objects (BIGINT as number when safe). */
+    async all(sql, params) {
+        const reader = await this.connection.runAndReadAll(sql, params);
+        return reader.getRowObjectsJS().map((row) => normaliseRow(row));
+    }
+    async run(sql, params) {
+        await this.connection.run(sql, params);
+    }
+    close() {
+        this.connection.closeSync();
+        this.instance.closeSync();
+    }
+}
+function normaliseRow(row) {
+    const out = {};
+    for (const [key, value] of Object.entries(row)) {
+        out[key] =
+            typeof value === 'bigint' &&
+                value <= BigInt(Number.MAX_SAFE_INTEGER) &&
+                value >= BigInt(Number.MIN_SAFE_INTEGER)
+                ? Number(value)
+                : value;
+    }
+    return out;
+}
+/** Quotes an identifier for SQL: column names come from data and may hold anything. */
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+/** Quotes a string literal for SQL. */
+function quoteLiteral(value) {
+    return `'${value.replace(/'/g, "''")}'`;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/data/arrow-ipc.js
+/**
+ * A small reader for the Arrow IPC file format (Feather v2), enough for flat tables: integers,
+ * floats, booleans, UTF-8 strings (also dictionary-encoded), dates and timestamps. DuckDB reads
+ * Arrow only through an extension it downloads at run time, and no Arrow package is installed, so
+ * the format is parsed here from its specification (Schema.fbs, Message.fbs) and the columns are
+ * handed to DuckDB through its appender.
+ */
+
+
+
+
+/** Read access to one flatbuffers table: fields by index through the vtable. */
+class FlatTable {
+    view;
+    pos;
+    vtable;
+    vtableSize;
+    constructor(view, pos) {
+        this.view = view;
+        this.pos = pos;
+        this.vtable = pos - view.getInt32(pos, true);
+        this.vtableSize = view.getUint16(this.vtable, true);
+    }
+    static root(view, offset = 0) {
+        return new FlatTable(view, offset + view.getUint32(offset, true));
+    }
+    field(index) {
+        const slot = 4 + 2 * index;
+        if (slot >= this.vtableSize)
+            return 0;
+        const rel = this.view.getUint16(this.vtable + slot, true);
+        return rel === 0 ? 0 : this.pos + rel;
+    }
+    int8(index, fallback = 0) {
+        const at = this.field(index);
+        return at === 0 ? fallback : this.view.getInt8(at);
+    }
+    uint8(index, fallback = 0) {
+        const at = this.field(index);
+        return at === 0 ? fallback : this.view.getUint8(at);
+    }
+    int16(index, fallback = 0) {
+        const at = this.field(index);
+        return at === 0 ? fallback : this.view.getInt16(at, true);
+    }
+    int32(index, fallback = 0) {
+        const at = this.field(index);
+        return at === 0 ? fallback : this.view.getInt32(at, true);
+    }
+    int64(index, fallback = 0) {
+        const at = this.field(index);
+        return at === 0 ? fallback : Number(this.view.getBigInt64(at, true));
+    }
+    table(index) {
+        const at = this.field(index);
+        return at === 0 ? undefined : new FlatTable(this.view, at + this.view.getUint32(at, true));
+    }
+    string(index) {
+        const at = this.field(index);
+        if (at === 0)
+            return undefined;
+        const start = at + this.view.getUint32(at, true);
+        const length = this.view.getUint32(start, true);
+        return new TextDecoder().decode(new Uint8Array(this.view.buffer, this.view.byteOffset + start + 4, length));
+    }
+    /** A vector: its element count and the absolute position of element 0. */
+    vector(index) {
+        const at = this.field(index);
+        if (at === 0)
+            return { length: 0, start: 0 };
+        const start = at + this.view.getUint32(at, true);
+        return { length: this.view.getUint32(start, true), start: start + 4 };
+    }
+    tables(index) {
+        const { length, start } = this.vector(index);
+        return Array.from({ length }, (_, i) => {
+            const at = start + 4 * i;
+            return new FlatTable(this.view, at + this.view.getUint32(at, true));
+        });
+    }
+}
+// Type union tags from Schema.fbs.
+const TYPE = {
+    Null: 1,
+    Int: 2,
+    FloatingPoint: 3,
+    Utf8: 5,
+    Bool: 6,
+    Date: 8,
+    Timestamp: 10,
+    LargeUtf8: 20,
+};
+const TYPE_NAMES = [
+    'NONE',
+    'Null',
+    'Int',
+    'FloatingPoint',
+    'Binary',
+    'Utf8',
+    'Bool',
+    'Decimal',
+    'Date',
+    'Time',
+    'Timestamp',
+    'Interval',
+    'List',
+    'Struct',
+    'Union',
+    'FixedSizeBinary',
+    'FixedSizeList',
+    'Map',
+    'Duration',
+    'LargeBinary',
+    'LargeUtf8',
+    'LargeList',
+    'RunEndEncoded',
+    'BinaryView',
+    'Utf8View',
+    'ListView',
+    'LargeListView',
+];
+// Message header union tags from Message.fbs.
+const HEADER = { Schema: 1, DictionaryBatch: 2, RecordBatch: 3 };
+function readKind(file, name, typeTag, type) {
+    switch (typeTag) {
+        case TYPE.Null:
+            return { tag: 'null' };
+        case TYPE.Int:
+            return { tag: 'int', bits: type?.int32(0) ?? 32, signed: (type?.uint8(1) ?? 0) !== 0 };
+        case TYPE.FloatingPoint: {
+            const precision = type?.int16(0) ?? 2;
+            if (precision === 0)
+                break; // half floats: rare, and there is no JS array for them
+            return { tag: 'float', bits: precision === 1 ? 32 : 64 };
+        }
+        case TYPE.Bool:
+            return { tag: 'bool' };
+        case TYPE.Utf8:
+            return { tag: 'utf8', large: false };
+        case TYPE.LargeUtf8:
+            return { tag: 'utf8', large: true };
+        case TYPE.Date:
+            return { tag: 'date', unit: (type?.int16(0) ?? 1) === 0 ? 'day' : 'ms' };
+        case TYPE.Timestamp:
+            return { tag: 'timestamp', unit: type?.int16(0) ?? 0 };
+    }
+    throw new errors_UserError(`Arrow file '${file}': column '${name}' has type ${TYPE_NAMES[typeTag] ?? typeTag}, which this reader does not support (flat integer, float, boolean, string, date and timestamp columns are); convert the file to Parquet.`, { file });
+}
+function* messages(file, bytes) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let pos = 8; // "ARROW1" and two bytes of padding
+    while (pos + 4 <= bytes.byteLength) {
+        let length = view.getInt32(pos, true);
+        pos += 4;
+        if (length === -1) {
+            // Continuation marker (format >= 0.15): the length follows.
+            length = view.getInt32(pos, true);
+            pos += 4;
+        }
+        if (length === 0)
+            return; // end of stream; the footer follows
+        if (length < 0 || pos + length > bytes.byteLength)
+            throw new errors_UserError(`Arrow file '${file}' is truncated or corrupt.`, { file });
+        const meta = new DataView(bytes.buffer, bytes.byteOffset + pos, length);
+        const message = FlatTable.root(meta);
+        pos += length;
+        const bodyLength = message.int64(3);
+        const body = new DataView(bytes.buffer, bytes.byteOffset + pos, bodyLength);
+        pos += bodyLength;
+        const header = message.table(2);
+        if (header)
+            yield { headerType: message.uint8(1), header, body };
+    }
+}
+/** Decodes one column of a record batch into JS values (null where the validity bit is off). */
+function decodeColumn(kind, length, nullCount, buffers) {
+    const validity = buffers[0];
+    const valid = (i) => nullCount === 0 || validity.byteLength === 0 || ((validity.getUint8(i >> 3) >> (i & 7)) & 1) === 1;
+    const data = buffers[1];
+    const out = new Array(length);
+    switch (kind.tag) {
+        case 'null':
+            out.fill(null);
+            return out;
+        case 'bool':
+            for (let i = 0; i < length; i++)
+                out[i] = valid(i) ? ((data.getUint8(i >> 3) >> (i & 7)) & 1) === 1 : null;
+            return out;
+        case 'utf8': {
+            const chars = buffers[2];
+            const decoder = new TextDecoder();
+            const raw = new Uint8Array(chars.buffer, chars.byteOffset, chars.byteLength);
+            for (let i = 0; i < length; i++) {
+                if (!valid(i)) {
+                    out[i] = null;
+                    continue;
+                }
+                const start = kind.large ? Number(data.getBigInt64(8 * i, true)) : data.getInt32(4 * i, true);
+                const end = kind.large ? Number(data.getBigInt64(8 * i + 8, true)) : data.getInt32(4 * i + 4, true);
+                out[i] = decoder.decode(raw.subarray(start, end));
+            }
+            return out;
+        }
+        default: {
+            const bits = kind.tag === 'int' || kind.tag === 'float'
+                ? kind.bits
+                : kind.tag === 'date' && kind.unit === 'day'
+                    ? 32
+                    : 64;
+            const width = bits / 8;
+            for (let i = 0; i < length; i++) {
+                if (!valid(i)) {
+                    out[i] = null;
+                    continue;
+                }
+                const at = i * width;
+                if (kind.tag === 'float')
+                    out[i] = bits === 32 ? data.getFloat32(at, true) : data.getFloat64(at, true);
+                else if (kind.tag === 'int' && !kind.signed) {
+                    out[i] =
+                        bits === 8
+                            ? data.getUint8(at)
+                            : bits === 16
+                                ? data.getUint16(at, true)
+                                : bits === 32
+                                    ? data.getUint32(at, true)
+                                    : data.getBigUint64(at, true);
+                }
+                else {
+                    out[i] =
+                        bits === 8
+                            ? data.getInt8(at)
+                            : bits === 16
+                                ? data.getInt16(at, true)
+                                : bits === 32
+                                    ? data.getInt32(at, true)
+                                    : data.getBigInt64(at, true);
+                }
+            }
+            return out;
+        }
+    }
+}
+function bufferCount(kind) {
+    if (kind.tag === 'null')
+        return 0;
+    return kind.tag === 'utf8' ? 3 : 2;
+}
+/** The DuckDB type a column is staged as, and the SQL that turns the staged value into the final one. */
+function staging(kind, column) {
+    const c = quoteIdent(column);
+    switch (kind.tag) {
+        case 'null':
+            return { type: 'INTEGER', select: c };
+        case 'bool':
+            return { type: 'BOOLEAN', select: c };
+        case 'utf8':
+            return { type: 'VARCHAR', select: c };
+        case 'float':
+            return { type: 'DOUBLE', select: kind.bits === 32 ? `CAST(${c} AS FLOAT)` : c };
+        case 'int':
+            if (kind.bits === 64)
+                return { type: kind.signed ? 'BIGINT' : 'UBIGINT', select: c };
+            return { type: kind.signed || kind.bits < 32 ? 'INTEGER' : 'BIGINT', select: c };
+        case 'date':
+            return kind.unit === 'day'
+                ? { type: 'INTEGER', select: `CAST(DATE '1970-01-01' + ${c} AS DATE)` }
+                : { type: 'BIGINT', select: `CAST(make_timestamp(${c} * 1000) AS DATE)` };
+        case 'timestamp': {
+            const toMicros = [`${c} * 1000000`, `${c} * 1000`, c, `${c} // 1000`][kind.unit] ?? c;
+            return { type: 'BIGINT', select: `make_timestamp(${toMicros})` };
+        }
+    }
+}
+/** DuckDB's appender takes BIGINT values as bigint; Arrow's 32-bit unsigned integers arrive as numbers. */
+function toStagedValue(value, type) {
+    if (value === null)
+        return null;
+    if ((type === 'BIGINT' || type === 'UBIGINT') && typeof value === 'number')
+        return BigInt(value);
+    return value;
+}
+/**
+ * Loads an Arrow IPC file into table `table` (created, or appended to when `append`), with the
+ * file's column names and types.
+ */
+async function loadArrowIpcFile(db, file, table, append = false) {
+    const bytes = (0,external_node_fs_.readFileSync)(file);
+    if (bytes.subarray(0, 6).toString('latin1') !== 'ARROW1') {
+        throw new errors_UserError(`'${file}' is not an Arrow IPC file (it does not start with 'ARROW1').`, { file });
+    }
+    const duckdb = await loadDuckDB();
+    let fields;
+    const dictionaries = new Map();
+    const stage = `${table}__arrow_stage`;
+    let appender;
+    let stagedTypes = [];
+    const readBatch = (batch, body, specs) => {
+        if (batch.table(3))
+            throw new errors_UserError(`Arrow file '${file}' is compressed (LZ4/ZSTD buffers); write it uncompressed or as Parquet.`, { file });
+        const rows = batch.int64(0);
+        const nodes = batch.vector(1);
+        const buffers = batch.vector(2);
+        const meta = batch.view;
+        let b = 0;
+        return specs.map((spec, i) => {
+            const nodeAt = nodes.start + 16 * i;
+            const nullCount = Number(meta.getBigInt64(nodeAt + 8, true));
+            const views = [];
+            for (let k = 0; k < bufferCount(spec.kind); k++, b++) {
+                const at = buffers.start + 16 * b;
+                const offset = Number(meta.getBigInt64(at, true));
+                const length = Number(meta.getBigInt64(at + 8, true));
+                views.push(new DataView(body.buffer, body.byteOffset + offset, length));
+            }
+            return decodeColumn(spec.kind, rows, nullCount, views);
+        });
+    };
+    try {
+        for (const message of messages(file, bytes)) {
+            if (message.headerType === HEADER.Schema) {
+                fields = message.header.tables(1).map((field) => {
+                    const name = field.string(0) ?? '';
+                    if (field.vector(5).length > 0)
+                        readKind(file, name, 12, undefined); // nested: unsupported
+                    const kind = readKind(file, name, field.uint8(2), field.table(3));
+                    const dict = field.table(4);
+                    if (!dict)
+                        return { name, kind };
+                    const indexType = dict.table(1);
+                    return {
+                        name,
+                        kind,
+                        dictionary: {
+                            id: dict.int64(0),
+                            index: { tag: 'int', bits: indexType?.int32(0) ?? 32, signed: true },
+                        },
+                    };
+                });
+                stagedTypes = fields.map((f) => staging(f.kind, f.name).type);
+                await db.run(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`);
+                await db.run(`CREATE TEMP TABLE ${quoteIdent(stage)} (${fields.map((f, i) => `${quoteIdent(f.name)} ${stagedTypes[i]}`).join(', ')})`);
+                appender = await db.connection.createAppender(stage);
+            }
+            else if (message.headerType === HEADER.DictionaryBatch) {
+                const field = fields?.find((f) => f.dictionary?.id === message.header.int64(0));
+                const data = message.header.table(1);
+                if (!field || !data)
+                    continue;
+                const [values] = readBatch(data, message.body, [{ kind: field.kind }]);
+                const previous = message.header.uint8(2) !== 0 ? (dictionaries.get(field.dictionary.id) ?? []) : [];
+                dictionaries.set(field.dictionary.id, previous.concat(values));
+            }
+            else if (message.headerType === HEADER.RecordBatch && fields && appender) {
+                const columns = readBatch(message.header, message.body, fields.map((f) => ({ kind: f.dictionary?.index ?? f.kind }))).map((values, i) => {
+                    const field = fields[i];
+                    if (!field.dictionary)
+                        return values;
+                    const dictionary = dictionaries.get(field.dictionary.id) ?? [];
+                    return values.map((index) => (index === null ? null : (dictionary[Number(index)] ?? null)));
+                });
+                const rows = columns[0]?.length ?? 0;
+                const types = stagedTypes.map((t) => duckdbType(duckdb, t));
+                // DuckDB takes data chunks of at most its vector size (2048 rows).
+                for (let start = 0; start < rows; start += 2048) {
+                    const end = Math.min(rows, start + 2048);
+                    const chunk = duckdb.DuckDBDataChunk.create(types, end - start);
+                    chunk.setColumns(columns.map((values, i) => values.slice(start, end).map((v) => toStagedValue(v, stagedTypes[i]))));
+                    appender.appendDataChunk(chunk);
+                }
+            }
+        }
+        if (!fields || !appender)
+            throw new errors_UserError(`Arrow file '${file}' has no schema message.`, { file });
+        appender.closeSync();
+        appender = undefined;
+        const select = fields.map((f) => `${staging(f.kind, f.name).select} AS ${quoteIdent(f.name)}`).join(', ');
+        const target = quoteIdent(table);
+        await db.run(append
+            ? `INSERT INTO ${target} BY NAME SELECT ${select} FROM ${quoteIdent(stage)}`
+            : `CREATE TABLE ${target} AS SELECT ${select} FROM ${quoteIdent(stage)}`);
+    }
+    catch (error) {
+        if (error instanceof errors_UserError)
+            throw error;
+        if (error instanceof RangeError)
+            throw new errors_UserError(`Arrow file '${file}' is truncated or corrupt (${error.message}).`, { file });
+        throw error;
+    }
+    finally {
+        appender?.closeSync();
+        await db.run(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`);
+    }
+}
+function duckdbType(duckdb, name) {
+    switch (name) {
+        case 'BOOLEAN':
+            return duckdb.BOOLEAN;
+        case 'VARCHAR':
+            return duckdb.VARCHAR;
+        case 'DOUBLE':
+            return duckdb.DOUBLE;
+        case 'INTEGER':
+            return duckdb.INTEGER;
+        case 'UBIGINT':
+            return duckdb.UBIGINT;
+        default:
+            return duckdb.BIGINT;
+    }
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./build/shared/src/data/csv-problem.js
+
+
+const QUOTE = 0x22;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+/**
+ * Finds the first malformed row of a delimited file (RFC 4180 rules, `""` as escaped quote):
+ * a row whose field count differs from the header's, text after a closing quote, a quote never
+ * closed, or a line that is not UTF-8. DuckDB says "could not
+ * detect the dialect" without a line when the problem sits inside its sniffing sample; this says
+ * where. Used only on the error path; reads at most `maxBytes`.
+ */
+async function findCsvProblem(path, delimiter, maxBytes = 256 * 1024 * 1024) {
+    const delim = delimiter.charCodeAt(0);
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let line = 1;
+    let rowLine = 1;
+    let fields = 0;
+    let expected;
+    let inQuotes = false;
+    let quoteLine = 0;
+    let pendingQuote = false; // saw a quote inside a quoted value: escaped quote or the closing one
+    let fieldStart = true;
+    let afterClose = false;
+    let rowHasBytes = false;
+    let lineBytes = [];
+    let read = 0;
+    const endRow = () => {
+        if (!rowHasBytes)
+            return undefined; // blank lines are skipped by readers
+        const found = fields + 1;
+        if (expected === undefined)
+            expected = found;
+        else if (found !== expected) {
+            return { line: rowLine, message: `expected ${expected} fields (as in the header), found ${found}` };
+        }
+        return undefined;
+    };
+    const checkUtf8 = () => {
+        try {
+            decoder.decode(Uint8Array.from(lineBytes));
+        }
+        catch {
+            return { line, message: 'the line is not valid UTF-8 (save the file as UTF-8)' };
+        }
+        return undefined;
+    };
+    const stream = path.toLowerCase().endsWith('.gz')
+        ? (0,external_node_fs_.createReadStream)(path).pipe((0,external_node_zlib_.createGunzip)())
+        : (0,external_node_fs_.createReadStream)(path);
+    try {
+        for await (const chunk of stream) {
+            for (const b of chunk) {
+                if (lineBytes.length < 1 << 20)
+                    lineBytes.push(b);
+                if (pendingQuote) {
+                    pendingQuote = false;
+                    if (b === QUOTE)
+                        continue; // an escaped quote inside the value
+                    inQuotes = false;
+                    afterClose = true;
+                }
+                if (inQuotes) {
+                    if (b === QUOTE)
+                        pendingQuote = true;
+                    else if (b === NEWLINE) {
+                        const bad = checkUtf8();
+                        if (bad)
+                            return bad;
+                        lineBytes = [];
+                        line++;
+                    }
+                    continue;
+                }
+                if (b === QUOTE && fieldStart) {
+                    // A quote inside an unquoted value (ab"c) is kept literally, as DuckDB and pandas do.
+                    inQuotes = true;
+                    quoteLine = line;
+                    fieldStart = false;
+                    rowHasBytes = true;
+                }
+                else if (b === delim) {
+                    fields++;
+                    fieldStart = true;
+                    afterClose = false;
+                    rowHasBytes = true;
+                }
+                else if (b === NEWLINE) {
+                    const bad = checkUtf8() ?? endRow();
+                    if (bad)
+                        return bad;
+                    lineBytes = [];
+                    line++;
+                    rowLine = line;
+                    fields = 0;
+                    fieldStart = true;
+                    afterClose = false;
+                    rowHasBytes = false;
+                }
+                else if (b !== RETURN) {
+                    if (afterClose)
+                        return { line, message: 'text after the closing quote of a value' };
+                    fieldStart = false;
+                    rowHasBytes = true;
+                }
+            }
+            read += chunk.length;
+            if (read >= maxBytes)
+                return undefined;
+        }
+    }
+    finally {
+        stream.destroy?.();
+    }
+    if (inQuotes && !pendingQuote)
+        return { line: quoteLine, message: 'a quote opened here is never closed' };
+    return checkUtf8() ?? endRow();
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/data/source.js
+
+
+
+/** The format of a data path, from its extension (a `.gz` suffix is looked through). */
+function detectFormat(path) {
+    const base = path.toLowerCase().replace(/\.(gz|zst)$/, '');
+    const ext = (0,external_node_path_.extname)(base);
+    switch (ext) {
+        case '.csv':
+        case '.txt':
+            return 'csv';
+        case '.tsv':
+        case '.tab':
+            return 'tsv';
+        case '.parquet':
+        case '.pq':
+            return 'parquet';
+        case '.json':
+            return 'json';
+        case '.ndjson':
+        case '.jsonl':
+            return 'ndjson';
+        case '.arrow':
+        case '.feather':
+        case '.ipc':
+            return 'arrow';
+        default:
+            throw new errors_UserError(`Cannot tell the format of '${path}': expected one of .csv, .tsv, .parquet, .json, .ndjson/.jsonl, .arrow (optionally .gz).`);
+    }
+}
+/**
+ * The DuckDB table expression that reads a path (or a glob of shards). Arrow IPC is not here: it
+ * needs an extension DuckDB would download, so it is read in JS and registered as a table instead.
+ */
+function tableExpression(path, format = detectFormat(path)) {
+    const p = quoteLiteral(path);
+    // Shards may differ in column order or miss a column: match them by name, not position.
+    const shards = isGlob(path) ? ', union_by_name = true' : '';
+    switch (format) {
+        // The dialect is fixed by the extension and strict: left to sniff, DuckDB reads a ragged CSV as
+        // one text column and an unterminated quote as part of a value, and reports no error. Types are
+        // still sniffed.
+        case 'csv':
+            return `read_csv(${p}, header = true, delim = ',', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
+        case 'tsv':
+            return `read_csv(${p}, header = true, delim = '\\t', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
+        case 'parquet':
+            return `read_parquet(${p}${shards})`;
+        case 'json':
+            return `read_json(${p}, format = 'auto')`;
+        case 'ndjson':
+            return `read_json(${p}, format = 'newline_delimited')`;
+        case 'arrow':
+            throw new errors_UserError(`Arrow IPC files are loaded through openDataset(), not a table expression: '${path}'.`);
+    }
+}
+/** Whether a path names several files through glob characters (`*`, `?`, `[...]`, `**`). */
+function isGlob(path) {
+    return /[*?[]/.test(path);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/data/open-dataset.js
+
+
+
+
+
+
+/** Columns whose sniffed type is undone after a conversion error, at most: beyond that the file is not tabular. */
+const MAX_TYPE_RETRIES = 20;
+/**
+ * Registers a dataset (CSV, TSV, Parquet, JSON, NDJSON, Arrow IPC, optionally gzipped, or a glob
+ * of shards) in `db` and describes it. Every way a file can be unreadable becomes a `UserError`
+ * that names the file and, for text files, the line.
+ */
+async function openDataset(db, path, options = {}) {
+    const registered = await registerDataset(db, path, options);
+    const rows = Number((await db.all(`SELECT count(*) AS n FROM ${quoteIdent(registered.view)}`))[0].n);
+    if (rows === 0)
+        registered.notes.push(`'${path}' has a header but no rows.`);
+    return { ...registered, rows };
+}
+/**
+ * `openDataset` without the row count: with `materialize: false` nothing beyond what sniffing needs
+ * is read, so a caller that scans the data once anyway (drift's value counts) counts the rows in
+ * that scan. A value that does not fit a sniffed type then surfaces in the caller's query, not
+ * here: such a caller falls back to `openDataset`, whose materialising read handles it.
+ */
+async function registerDataset(db, path, options = {}) {
+    const format = detectFormat(path);
+    const view = options.name ?? 'dataset';
+    const files = await open_dataset_listFiles(db, path);
+    for (const file of files)
+        checkFile(file, format);
+    const notes = [];
+    const materialize = options.materialize ?? true;
+    if (format === 'arrow') {
+        // DuckDB's Arrow reader is an extension it would download; read the IPC file in JS instead.
+        await dropRelation(db, view);
+        for (const [i, file] of files.entries())
+            await loadArrowIpcFile(db, file, view, i > 0);
+    }
+    else {
+        const kind = materialize && format !== 'parquet' ? 'TABLE' : 'VIEW';
+        const textTypes = [];
+        for (let attempt = 0;; attempt++) {
+            const source = withTextColumns(tableExpression(path, format), textTypes);
+            try {
+                await dropRelation(db, view);
+                await db.run(`CREATE ${kind} ${quoteIdent(view)} AS SELECT * FROM ${source}`);
+                break;
+            }
+            catch (error) {
+                const message = error instanceof Error ? error.message : String(error);
+                const column = /Error when converting column "((?:[^"]|"")*)"/
+                    .exec(message)?.[1]
+                    ?.replace(/""/g, '"');
+                if (column !== undefined && !textTypes.includes(column) && attempt < MAX_TYPE_RETRIES) {
+                    // A value later in the file does not fit the type sniffed from the first rows. Reading the
+                    // column as text keeps the run going; validation then reports the values as `wrong_type`.
+                    const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+                    const value = /Could not convert string "(.*)" to/.exec(message)?.[1];
+                    notes.push(`Column '${column}' was read as text: ${line ? `line ${line}` : 'a row'} holds '${value ?? '?'}', which does not fit the type sniffed from the first rows.`);
+                    textTypes.push(column);
+                    continue;
+                }
+                throw await readError(path, files, format, message);
+            }
+        }
+    }
+    if (format === 'json' || format === 'ndjson')
+        await jsonColumnsAsText(db, view, materialize, notes);
+    return { view, path, format, files, columns: await relationColumns(db, view), notes };
+}
+/**
+ * Column names and types of a table or view from the catalog. DESCRIBE would bind a view again,
+ * and binding a view over a CSV sniffs the file again (~40 ms on a 50 MB file); the catalog keeps
+ * the types the view was created with, which are the ones DESCRIBE reports.
+ */
+async function relationColumns(db, view) {
+    const rows = await db.all(`SELECT column_name, data_type FROM duckdb_columns()
+     WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ${quoteLiteral(view)}
+     ORDER BY column_index`);
+    return rows.map((row) => ({ name: row.column_name, type: row.data_type }));
+}
+/**
+ * DuckDB types a JSON field whose values mix types (numbers and text) as JSON, whose text form
+ * keeps the quotes ('"heavy"'). Such columns are read as plain text, so checks and examples see
+ * the values a person would; validation then reports the type change.
+ */
+async function jsonColumnsAsText(db, view, materialized, notes) {
+    const described = await db.all(`DESCRIBE ${quoteIdent(view)}`);
+    const mixed = described.filter((c) => c.column_type === 'JSON').map((c) => c.column_name);
+    if (mixed.length === 0)
+        return;
+    for (const name of mixed)
+        notes.push(`Column '${name}' mixes value types in the JSON file; it was read as text.`);
+    const target = quoteIdent(view);
+    if (materialized) {
+        for (const name of mixed) {
+            const c = quoteIdent(name);
+            await db.run(`ALTER TABLE ${target} ALTER COLUMN ${c} SET DATA TYPE VARCHAR USING (${c} ->> '$')`);
+        }
+    }
+    else {
+        const replace = mixed.map((name) => `${quoteIdent(name)} ->> '$' AS ${quoteIdent(name)}`).join(', ');
+        await db.run(`DROP VIEW IF EXISTS ${quoteIdent(`${view}__json`)}`);
+        await db.run(`ALTER VIEW ${target} RENAME TO ${quoteIdent(`${view}__json`)}`);
+        await db.run(`CREATE VIEW ${target} AS SELECT * REPLACE (${replace}) FROM ${quoteIdent(`${view}__json`)}`);
+    }
+}
+/** Drops a table or view of this name, whichever it is, so a dataset can be opened again under it. */
+async function dropRelation(db, name) {
+    const existing = await db.all(`SELECT 'VIEW' AS kind FROM duckdb_views() WHERE view_name = ${quoteLiteral(name)} AND NOT internal
+     UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ${quoteLiteral(name)}`);
+    for (const { kind } of existing)
+        await db.run(`DROP ${kind} IF EXISTS ${quoteIdent(name)}`);
+}
+async function open_dataset_listFiles(db, path) {
+    if (!isGlob(path)) {
+        try {
+            if (!(0,external_node_fs_.statSync)(path).isFile())
+                throw new errors_UserError(`'${path}' is a folder, not a data file (use a glob such as '${path}/*.parquet').`, { file: path });
+        }
+        catch (error) {
+            if (error instanceof errors_UserError)
+                throw error;
+            throw new errors_UserError(`Data file '${path}' does not exist.`, { file: path, input: 'data' });
+        }
+        return [path];
+    }
+    const files = (await db.all(`SELECT file FROM glob(${quoteLiteral(path)}) ORDER BY file`)).map((row) => row.file);
+    if (files.length === 0)
+        throw new errors_UserError(`No files match '${path}'.`, { file: path, input: 'data' });
+    return files;
+}
+const MAGIC = {
+    parquet: { bytes: 'PAR1', what: 'Parquet' },
+    arrow: { bytes: 'ARROW1', what: 'Arrow IPC' },
+};
+/** Cheap checks before DuckDB sees the file, so the message says what is wrong in the user's terms. */
+function checkFile(file, format) {
+    const size = (0,external_node_fs_.statSync)(file).size;
+    if (size === 0)
+        throw new errors_UserError(`Data file '${file}' is empty (0 bytes): expected a header and rows.`, { file });
+    const magic = MAGIC[format];
+    if (magic === undefined)
+        return;
+    const n = magic.bytes.length;
+    const head = Buffer.alloc(n);
+    const tail = Buffer.alloc(n);
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
+    try {
+        (0,external_node_fs_.readSync)(fd, head, 0, n, 0);
+        if (size >= n)
+            (0,external_node_fs_.readSync)(fd, tail, 0, n, size - n);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+    // Arrow's streaming format has no magic; only the file format does, and it is the one read here.
+    const ok = head.toString('latin1') === magic.bytes &&
+        (format === 'arrow' || tail.toString('latin1') === magic.bytes);
+    if (!ok) {
+        throw new errors_UserError(`'${file}' is not a ${magic.what} file (its first and last bytes are not '${magic.bytes}'); check the file or its extension.`, { file });
+    }
+}
+function withTextColumns(expression, columns) {
+    if (columns.length === 0)
+        return expression;
+    const types = columns.map((c) => `${quoteLiteral(c)}: 'VARCHAR'`).join(', ');
+    return expression.replace(/\)$/, `, types = {${types}})`);
+}
+/** Turns DuckDB's read errors into one message that names the file, the line and the cause. */
+async function readError(path, files, format, message) {
+    const fileInMessage = /file "?([^"\n]+?)"?[:.,\s]/.exec(message)?.[1];
+    const file = files.find((f) => message.includes(f)) ?? (files.length === 1 ? files[0] : (fileInMessage ?? path));
+    const csvLine = /CSV Error on Line: (\d+)/.exec(message);
+    if (csvLine) {
+        const line = Number(csvLine[1]);
+        return new errors_UserError(`Cannot read '${file}' line ${line}: ${csvCause(message)}.`, { file, line });
+    }
+    if (format === 'csv' || format === 'tsv') {
+        const problem = await findCsvProblem(file, format === 'tsv' ? '\t' : ',').catch(() => undefined);
+        if (problem)
+            return new errors_UserError(`Cannot read '${file}' line ${problem.line}: ${problem.message}.`, {
+                file,
+                line: problem.line,
+            });
+    }
+    const json = /Malformed JSON in file "([^"]+)", at byte (\d+) in line (\d+): ([^.\n]+)/.exec(message);
+    if (json) {
+        const line = Number(json[3]);
+        return new errors_UserError(`Cannot read '${json[1]}' line ${line} (byte ${json[2]}): malformed JSON, ${json[4].trim()}.`, {
+            file: json[1],
+            line,
+        });
+    }
+    const first = message.split('\n')[0].replace(/^[A-Za-z ]+Error: /, '');
+    return new errors_UserError(`Cannot read '${file}' as ${format}: ${first}`, { file });
+}
+function csvCause(message) {
+    const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+    if (columns)
+        return `expected ${columns[1]} fields (as in the header), found ${columns[2]}`;
+    if (/Invalid unicode/i.test(message))
+        return 'the file is not valid UTF-8 (save it as UTF-8)';
+    if (/unterminated quote/i.test(message))
+        return 'a quoted value is never closed';
+    if (/quote/i.test(message))
+        return 'bad quoting (quote whole values and double the quotes inside them)';
+    const lines = message.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Original Line'));
+    return (lines[1] ?? lines[0] ?? message).trim();
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/evaluate/labels.js
+/**
+ * Class labels are strings everywhere (a CSV's `1` and a Parquet's 1.0 are the same class `1`).
+ * Order follows scikit-learn's `np.unique`: numeric labels numerically, others as strings; for
+ * two classes the second is the positive class (1 of {0, 1}, true of {false, true}).
+ */
+function sortLabels(labels) {
+    const unique = [...new Set(labels)];
+    const numeric = unique.every((l) => l.trim() !== '' && Number.isFinite(Number(l)));
+    return numeric ? unique.sort((a, b) => Number(a) - Number(b)) : unique.sort();
+}
+/** SQL turning a column into its label text; integral numbers lose the `.0` a DOUBLE column adds. */
+function labelSql(column, duckdbType) {
+    if (/^(DOUBLE|FLOAT|REAL|DECIMAL)/i.test(duckdbType)) {
+        return `CASE WHEN ${column} = round(${column}) AND abs(${column}) < 9e15 THEN CAST(CAST(${column} AS BIGINT) AS VARCHAR) ELSE CAST(${column} AS VARCHAR) END`;
+    }
+    if (/^BOOL/i.test(duckdbType))
+        return `lower(CAST(${column} AS VARCHAR))`;
+    return `CAST(${column} AS VARCHAR)`;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/evaluate/input.js
+
+/** Maps label text to class indices; a label outside `classes` is the user's error, named with examples. */
+function encodeLabels(labels, classes, what) {
+    const index = new Map(classes.map((c, i) => [c, i]));
+    const out = new Int32Array(labels.length);
+    const unknown = new Map();
+    let firstRow = -1;
+    for (let i = 0; i < labels.length; i++) {
+        const label = labels[i];
+        const c = label === null ? undefined : index.get(label);
+        if (c === undefined) {
+            const key = label === null ? '(missing)' : JSON.stringify(label);
+            unknown.set(key, (unknown.get(key) ?? 0) + 1);
+            if (firstRow < 0)
+                firstRow = i;
+            continue;
+        }
+        out[i] = c;
+    }
+    if (unknown.size > 0) {
+        const count = [...unknown.values()].reduce((a, b) => a + b, 0);
+        const examples = [...unknown.keys()].slice(0, 5).join(', ');
+        throw new errors_UserError(`${what} has ${count} row(s) with labels that are not among the model's classes [${classes.map((c) => JSON.stringify(c)).join(', ')}]: ${examples} (first at row ${firstRow + 1}).`);
+    }
+    return out;
+}
+/** Rejects NaN and ±Infinity, naming the first row (1-based). */
+function checkFinite(values, what, stride = 1) {
+    for (let i = 0; i < values.length; i++) {
+        if (!Number.isFinite(values[i])) {
+            throw new errors_UserError(`${what} is ${values[i]} at row ${Math.floor(i / stride) + 1}; predictions must be finite numbers.`);
+        }
+    }
+}
+/**
+ * Scores must be probabilities: each in [0, 1] and each row summing to 1 within `tolerance`
+ * (float32 softmax outputs sum to 1 within ~1e-7; logits or unnormalised scores are far off).
+ */
+const PROBABILITY_TOLERANCE = 1e-4;
+function checkProbabilities(scores, k, what) {
+    checkFinite(scores, what, k);
+    const rows = scores.length / k;
+    for (let i = 0; i < rows; i++) {
+        let sum = 0;
+        for (let c = 0; c < k; c++) {
+            const p = scores[i * k + c];
+            if (p < -PROBABILITY_TOLERANCE || p > 1 + PROBABILITY_TOLERANCE) {
+                throw new errors_UserError(`${what} has ${p} at row ${i + 1}, outside [0, 1]: scores must be probabilities, not logits.`);
+            }
+            sum += p;
+        }
+        if (Math.abs(sum - 1) > PROBABILITY_TOLERANCE) {
+            throw new errors_UserError(`${what}: the class probabilities of row ${i + 1} sum to ${sum}, not 1 (tolerance ${PROBABILITY_TOLERANCE}). Apply softmax, or give probabilities.`);
+        }
+    }
+}
+/** Index of the highest score per row (first on ties, like argmax). */
+function argmaxRows(scores, k) {
+    const rows = scores.length / k;
+    const out = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) {
+        let best = 0;
+        for (let c = 1; c < k; c++)
+            if (scores[i * k + c] > scores[i * k + best])
+                best = c;
+        out[i] = best;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/evaluate/stream.js
+/**
+ * Runs a query and hands its result over in DuckDB's chunks (2048 rows), column-major, so a
+ * million-row table never becomes a million JS objects.
+ */
+async function streamColumns(db, sql, onChunk) {
+    const result = await db.connection.stream(sql);
+    let total = 0;
+    for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0)
+            break;
+        await onChunk(chunk.getColumns(), chunk.rowCount);
+        total += chunk.rowCount;
+    }
+    return total;
+}
+/** A growable Float64Array. */
+class FloatColumn {
+    data = new Float64Array(1024);
+    length = 0;
+    push(value) {
+        if (this.length === this.data.length) {
+            const next = new Float64Array(this.data.length * 2);
+            next.set(this.data);
+            this.data = next;
+        }
+        this.data[this.length++] = value;
+    }
+    toArray() {
+        return this.data.slice(0, this.length);
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/evaluate/predictions-file.js
+
+
+
+
+
+/**
+ * Reads a predictions file (DESIGN.md §4): `y_true`, `y_pred`, and scores as `y_score` (binary:
+ * probability of the positive class) or `y_score_<class>`; other columns can be slices.
+ */
+async function readPredictions(db, dataset, options) {
+    const types = new Map(dataset.columns.map((c) => [c.name, c.type]));
+    const where = `the predictions file '${dataset.path}'`;
+    if (!types.has('y_true')) {
+        throw new errors_UserError(`${where} has no 'y_true' column (columns: ${[...types.keys()].join(', ')}); expected y_true, y_pred and/or y_score / y_score_<class>.`, { input: 'predictions', file: dataset.path });
+    }
+    const scoreColumns = [...types.keys()].filter((c) => c.startsWith('y_score_'));
+    const binaryScore = types.has('y_score');
+    const hasPred = types.has('y_pred');
+    if (!hasPred && !binaryScore && scoreColumns.length === 0) {
+        throw new errors_UserError(`${where} has neither 'y_pred' nor score columns ('y_score' or 'y_score_<class>').`, {
+            input: 'predictions',
+            file: dataset.path,
+        });
+    }
+    for (const s of options.slices) {
+        if (!types.has(s))
+            throw new errors_UserError(`The slice column '${s}' is not in ${where}.`, { input: 'slices' });
+    }
+    const view = quoteIdent(dataset.view);
+    const task = options.task === 'auto'
+        ? await detectTask(db, dataset, binaryScore || scoreColumns.length > 0)
+        : options.task;
+    const sliceSql = options.slices.map((s) => `CAST(${quoteIdent(s)} AS VARCHAR)`);
+    const slices = Object.fromEntries(options.slices.map((s) => [s, []]));
+    const pushSlices = (columns, from, rows) => {
+        options.slices.forEach((s, j) => {
+            const values = columns[from + j];
+            for (let r = 0; r < rows; r++)
+                slices[s].push(values[r]);
+        });
+    };
+    if (task === 'regression') {
+        const yTrue = new FloatColumn();
+        const yPred = new FloatColumn();
+        if (!hasPred)
+            throw new errors_UserError(`${where} needs a 'y_pred' column for regression.`, { input: 'predictions' });
+        const rows = await streamColumns(db, `SELECT TRY_CAST(y_true AS DOUBLE), TRY_CAST(y_pred AS DOUBLE)${sliceSql.map((s) => `, ${s}`).join('')} FROM ${view}`, (columns, n) => {
+            for (let r = 0; r < n; r++) {
+                yTrue.push(columns[0][r] ?? Number.NaN);
+                yPred.push(columns[1][r] ?? Number.NaN);
+            }
+            pushSlices(columns, 2, n);
+        });
+        const data = { yTrue: yTrue.toArray(), yPred: yPred.toArray() };
+        checkFinite(data.yTrue, `y_true in ${where}`);
+        checkFinite(data.yPred, `y_pred in ${where}`);
+        return { task, data, rows, slices };
+    }
+    const trueLabels = [];
+    const predLabels = [];
+    const scoreValues = new FloatColumn();
+    const scoreSources = binaryScore ? ['y_score'] : scoreColumns;
+    const select = [
+        labelSql('y_true', types.get('y_true')),
+        hasPred ? labelSql('y_pred', types.get('y_pred')) : 'NULL',
+        ...scoreSources.map((c) => `TRY_CAST(${quoteIdent(c)} AS DOUBLE)`),
+        ...sliceSql,
+    ];
+    const rows = await streamColumns(db, `SELECT ${select.join(', ')} FROM ${view}`, (columns, n) => {
+        for (let r = 0; r < n; r++) {
+            trueLabels.push(columns[0][r]);
+            predLabels.push(columns[1][r]);
+            for (let c = 0; c < scoreSources.length; c++)
+                scoreValues.push(columns[2 + c][r] ?? Number.NaN);
+        }
+        pushSlices(columns, 2 + scoreSources.length, n);
+    });
+    let classes;
+    let scores = null;
+    if (scoreColumns.length > 0 && !binaryScore) {
+        const named = scoreColumns.map((c) => c.slice('y_score_'.length));
+        classes = sortLabels(named);
+        const raw = scoreValues.toArray();
+        const k = classes.length;
+        // Reorder the file's score columns into sorted class order.
+        const position = classes.map((c) => named.indexOf(c));
+        scores = new Float64Array(rows * k);
+        for (let r = 0; r < rows; r++)
+            for (let c = 0; c < k; c++)
+                scores[r * k + c] = raw[r * k + position[c]];
+        if (k < 2)
+            throw new errors_UserError(`${where} has one score column; give y_score_<class> for every class, or y_score for binary.`);
+        checkProbabilities(scores, k, `the scores in ${where}`);
+    }
+    else {
+        classes = binaryClasses(trueLabels, predLabels, binaryScore, where);
+        if (binaryScore) {
+            const positive = scoreValues.toArray();
+            checkFinite(positive, `y_score in ${where}`);
+            scores = new Float64Array(rows * 2);
+            for (let r = 0; r < rows; r++) {
+                const p = positive[r];
+                if (p < 0 || p > 1)
+                    throw new errors_UserError(`y_score in ${where} is ${p} at row ${r + 1}; it must be a probability in [0, 1].`);
+                scores[r * 2] = 1 - p;
+                scores[r * 2 + 1] = p;
+            }
+        }
+    }
+    const yTrue = encodeLabels(trueLabels, classes, `y_true in ${where}`);
+    const yPred = hasPred
+        ? encodeLabels(predLabels, classes, `y_pred in ${where}`)
+        : argmaxRows(scores, classes.length);
+    return { task: 'classification', data: { classes, yTrue, yPred, scores }, rows, slices };
+}
+/** Classes from the labels seen; with `y_score`, exactly two, the second being positive. */
+function binaryClasses(trueLabels, predLabels, binaryScore, where) {
+    const seen = new Set();
+    for (const l of trueLabels)
+        if (l !== null)
+            seen.add(l);
+    for (const l of predLabels)
+        if (l !== null)
+            seen.add(l);
+    if (!binaryScore) {
+        const classes = sortLabels(seen);
+        if (classes.length < 2)
+            throw new errors_UserError(`${where} has a single class (${classes[0] ?? 'none'}); metrics need two or more.`);
+        return classes;
+    }
+    for (const pair of [
+        ['0', '1'],
+        ['false', 'true'],
+    ]) {
+        if ([...seen].every((l) => pair.includes(l)))
+            return pair;
+    }
+    const classes = sortLabels(seen);
+    if (classes.length !== 2) {
+        throw new errors_UserError(`${where} has 'y_score' (binary) but ${classes.length} distinct labels (${classes.slice(0, 5).join(', ')}); use y_score_<class> columns for more than two classes.`);
+    }
+    return classes;
+}
+/**
+ * `task: auto`: classification when there are scores, text or boolean labels, or few integral
+ * label values (at most 20) with integral predictions; regression otherwise.
+ */
+async function detectTask(db, dataset, hasScores) {
+    if (hasScores)
+        return 'classification';
+    const type = dataset.columns.find((c) => c.name === 'y_true').type;
+    if (!/^(DOUBLE|FLOAT|REAL|DECIMAL|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)/i.test(type)) {
+        return 'classification';
+    }
+    // y_pred counts too: integral targets with fractional predictions are a regression.
+    const predType = dataset.columns.find((c) => c.name === 'y_pred')?.type;
+    const predIntegral = predType === undefined || !/^(DOUBLE|FLOAT|REAL|DECIMAL)/i.test(predType)
+        ? 'true'
+        : 'coalesce(bool_and(y_pred = round(y_pred)), true)';
+    const [row] = await db.all(`SELECT count(DISTINCT y_true) AS "distinct", coalesce(bool_and(y_true = round(y_true)), true) AND ${predIntegral} AS integral FROM ${quoteIdent(dataset.view)}`);
+    return row.integral && Number(row.distinct) <= 20 ? 'classification' : 'regression';
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/compare/paired-rows.js
+/**
+ * Loads both models' per-row predictions for the paired bootstrap of compare-baseline: each
+ * `mlops-metrics/v1` file written by evaluate names its per-row predictions file
+ * (`predictions: {path, row_id, loss}`); the two files are joined on `row_id` and must hold the
+ * same test rows (same ids, same `y_true`) before their rows are paired. Anything short of that
+ * is not an error: the comparison falls back to the CI-of-difference test, with a warning.
+ */
+
+
+
+
+
+
+
+
+const FALLBACK = 'falling back to the CI test';
+const DEFAULT_RESAMPLES = 1000;
+/** Raised inside this module for every "cannot pair" case; turned into a warning at the top. */
+class CannotPair extends Error {
+}
+/**
+ * Both sides' rows in `row_id` order, ready for `pairedBootstrapDelta`, or undefined (with a
+ * warning naming the reason) when either side has no per-row predictions or the two files do not
+ * hold the same test rows. Pass it to `runCompareBaseline` as
+ * `pairedRows: () => loadPairedRows(currentPath, baselinePath, { log })`.
+ */
+async function loadPairedRows(current, baseline, options) {
+    const { log } = options;
+    try {
+        const currentSide = await describeSide(current, 'current');
+        const baselineSide = await describeSide(baseline, 'baseline');
+        if (currentSide.task && baselineSide.task && currentSide.task !== baselineSide.task) {
+            throw new CannotPair(`not the same test rows: ${FALLBACK} (the current model is evaluated as ${currentSide.task}, the baseline as ${baselineSide.task}).`);
+        }
+        const task = currentSide.task ?? baselineSide.task;
+        const [currentRows, baselineRows] = await readPairedRows(currentSide, baselineSide, task);
+        const resamples = options.resamples ?? positive(currentSide.bootstrap.resamples) ?? DEFAULT_RESAMPLES;
+        const seed = options.seed ?? currentSide.bootstrap.seed ?? 0;
+        log.info(`Paired bootstrap on ${rowCount(currentRows)} shared test rows (${resamples} resamples): ` +
+            `${currentSide.predictionsPath} vs ${baselineSide.predictionsPath}.`);
+        return { current: currentRows, baseline: baselineRows, resamples, seed };
+    }
+    catch (error) {
+        if (error instanceof CannotPair) {
+            log.warning(error.message);
+            return undefined;
+        }
+        // A predictions file that evaluate would reject (bad probabilities, unknown labels) only
+        // costs the paired test, not the comparison: say why and carry on with the CI test.
+        if (error instanceof errors_UserError) {
+            log.warning(`Cannot use the per-row predictions for a paired test (${error.message}); ${FALLBACK}.`);
+            return undefined;
+        }
+        throw error;
+    }
+}
+function positive(value) {
+    return value !== undefined && Number.isInteger(value) && value > 0 ? value : undefined;
+}
+function rowCount(rows) {
+    return rows.data.yTrue.length;
+}
+async function describeSide(source, label) {
+    let document;
+    let dir;
+    let name;
+    if (typeof source === 'string') {
+        name = source;
+        dir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(source));
+        try {
+            document = JSON.parse(await (0,promises_.readFile)(source, 'utf8'));
+        }
+        catch (error) {
+            throw new CannotPair(`Cannot read the ${label} metrics file ${source} for a paired test (${error.message}); ${FALLBACK}.`);
+        }
+    }
+    else {
+        document = source.document;
+        dir = source.dir;
+        name = source.source ?? `${label} metrics`;
+    }
+    const record = isRecord(document) ? document : {};
+    const predictions = isRecord(record.predictions) ? record.predictions : undefined;
+    if (!predictions || typeof predictions.path !== 'string' || predictions.path === '') {
+        throw new CannotPair(`The ${label} metrics file ${name} names no per-row predictions file (written by evaluate since mlops-metrics/v1 "predictions"); ${FALLBACK}.`);
+    }
+    if (predictions.row_id !== undefined && predictions.row_id !== 'row_id') {
+        throw new CannotPair(`The ${label} predictions use the row id column ${JSON.stringify(predictions.row_id)}, not "row_id"; ${FALLBACK}.`);
+    }
+    const bootstrap = isRecord(record.bootstrap) ? record.bootstrap : {};
+    const task = record.task === 'classification' || record.task === 'regression' ? record.task : undefined;
+    return {
+        label,
+        source: name,
+        task,
+        predictionsPath: locatePredictions(predictions.path, dir, label),
+        bootstrap: {
+            resamples: typeof bootstrap.resamples === 'number' ? bootstrap.resamples : undefined,
+            seed: typeof bootstrap.seed === 'number' ? bootstrap.seed : undefined,
+        },
+    };
+}
+/**
+ * A relative path is relative to the metrics file's folder. evaluate writes an absolute path,
+ * which no longer exists once the files travel (an artifact downloaded by a later job, a
+ * registry copy), so the file of the same name beside the metrics file is tried next.
+ */
+function locatePredictions(path, dir, label) {
+    const candidates = (0,external_node_path_.isAbsolute)(path) ? [path, (0,external_node_path_.resolve)(dir, (0,external_node_path_.basename)(path))] : [(0,external_node_path_.resolve)(dir, path)];
+    const found = candidates.find((candidate) => (0,external_node_fs_.existsSync)(candidate));
+    if (!found) {
+        throw new CannotPair(`The ${label} per-row predictions file is not there (looked at ${[...new Set(candidates)].join(', ')}); ${FALLBACK}.`);
+    }
+    return found;
+}
+async function readPairedRows(current, baseline, task) {
+    const db = await Database.open();
+    try {
+        const a = await openDataset(db, current.predictionsPath, { name: 'paired_current' });
+        const b = await openDataset(db, baseline.predictionsPath, { name: 'paired_baseline' });
+        for (const [side, dataset] of [
+            [current, a],
+            [baseline, b],
+        ]) {
+            const missing = ['row_id', 'y_true'].filter((c) => !dataset.columns.some((col) => col.name === c));
+            if (missing.length > 0) {
+                throw new CannotPair(`The ${side.label} predictions file ${dataset.path} has no ${missing.join(' or ')} column; ${FALLBACK}.`);
+            }
+        }
+        await checkSameRows(db, a, b, task);
+        const rows = [];
+        for (const dataset of [a, b]) {
+            // Rows in row_id order on both sides make row i the same example in both; a table keeps the
+            // order it was inserted in (DuckDB preserves insertion order by default).
+            const sorted = `${dataset.view}_by_row_id`;
+            await db.run(`CREATE TABLE ${quoteIdent(sorted)} AS SELECT * FROM ${quoteIdent(dataset.view)} ORDER BY row_id`);
+            const input = await readPredictions(db, { ...dataset, view: sorted }, {
+                task: task ?? 'auto',
+                slices: [],
+            });
+            rows.push(input.task === 'classification'
+                ? { task: 'classification', data: input.data }
+                : { task: 'regression', data: input.data });
+        }
+        if (rows[0].task !== rows[1].task) {
+            throw new CannotPair(`not the same test rows: ${FALLBACK} (the current predictions read as ${rows[0].task}, the baseline's as ${rows[1].task}).`);
+        }
+        return [rows[0], rows[1]];
+    }
+    finally {
+        db.close();
+    }
+}
+/** Same row ids (each once) and the same y_true per row; otherwise the pairing would be wrong. */
+async function checkSameRows(db, a, b, task) {
+    const notSame = (why) => new CannotPair(`not the same test rows: ${FALLBACK} (${why}).`);
+    if (a.rows !== b.rows) {
+        throw notSame(`the current predictions have ${a.rows} rows and the baseline's ${b.rows}`);
+    }
+    for (const dataset of [a, b]) {
+        const [ids] = await db.all(`SELECT count(DISTINCT row_id) AS ids, count(*) - count(row_id) AS nulls FROM ${quoteIdent(dataset.view)}`);
+        if (Number(ids.ids) !== dataset.rows || Number(ids.nulls) > 0) {
+            throw notSame(`row_id in ${dataset.path} is missing or repeated on some rows`);
+        }
+    }
+    const label = (dataset, alias) => {
+        const type = dataset.columns.find((c) => c.name === 'y_true').type;
+        const column = `${alias}.y_true`;
+        // Regression targets compare as numbers; labels as the text evaluate reads them as (1 = 1.0).
+        return task === 'regression' ? `TRY_CAST(${column} AS DOUBLE)` : labelSql(column, type);
+    };
+    const [joined] = await db.all(`SELECT count(*) AS matched,
+            count(*) FILTER (WHERE ${label(a, 'a')} IS DISTINCT FROM ${label(b, 'b')}) AS differing,
+            min(a.row_id) FILTER (WHERE ${label(a, 'a')} IS DISTINCT FROM ${label(b, 'b')}) AS first
+     FROM ${quoteIdent(a.view)} AS a JOIN ${quoteIdent(b.view)} AS b ON a.row_id = b.row_id`);
+    if (Number(joined.matched) !== a.rows) {
+        throw notSame(`only ${joined.matched} of ${a.rows} row ids appear in both predictions files`);
+    }
+    if (Number(joined.differing) > 0) {
+        throw notSame(`y_true differs on ${joined.differing} of ${a.rows} rows (first at row_id ${joined.first})`);
+    }
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/registry/inputs.js
@@ -63873,11 +63922,7 @@ const compareBaselineAction = defineAction({
         const name = inputs.required('name');
         const significance = inputs.number('significance', { min: 0, max: 1 });
         const github = services.github();
-        const registry = () => openRegistry({
-            backend: 'local',
-            registry: inputs.string('registry'),
-            workingDirectory: inputs.workingDirectory,
-        });
+        const registry = () => localRegistry(inputs);
         const current = inputs.required('current');
         const baseline = inputs.optional('baseline');
         // A baseline metrics file evaluated on the same rows allows the paired bootstrap (fewer false alarms).
@@ -66385,38 +66430,6 @@ function driftSkewCheck(reportDirectory, resolveReference = async (s) => s) {
     };
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/registry/stored-reports.js
-
-
-
-
-const REGISTRY_PREFIX = 'registry:';
-/**
- * Writes the profile and metrics stored with `registry:<name>@<alias>` (or `<name>/<version>`) to
- * files, so steps that take paths can read them: drift-check runs from the registry alone.
- */
-async function storedReports(registry, spec, dir) {
-    const reference = spec.startsWith(REGISTRY_PREFIX) ? spec.slice(REGISTRY_PREFIX.length) : spec;
-    const { record } = await showVersion(registry, reference);
-    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-    const write = (name, value) => {
-        const file = (0,external_node_path_.join)(dir, `${record.name}-v${record.version}-${name}.json`);
-        (0,external_node_fs_.writeFileSync)(file, `${JSON.stringify(value, null, 2)}\n`);
-        return file;
-    };
-    return {
-        version: record.version,
-        profilePath: record.profile ? write('profile', record.profile) : undefined,
-        metricsPath: record.metrics ? write('metrics', record.metrics) : undefined,
-    };
-}
-function requireStoredProfile(reports, spec) {
-    if (!reports.profilePath) {
-        throw new errors_UserError(`${spec} (version ${reports.version}) was registered without a data profile: register it with 'profile:' (data-validate's profile-path) to check drift from the registry.`, { input: 'reference' });
-    }
-    return reports.profilePath;
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/data/histogram.js
 /**
  * Mergeable fixed-edge histograms. The bin width is a power of two, 2^width_log2, and bin i covers
@@ -68008,12 +68021,7 @@ const dataValidateAction = defineAction({
         const resolveReference = async (spec) => {
             if (!spec.startsWith(REGISTRY_PREFIX))
                 return spec;
-            const registry = openRegistry({
-                backend: 'local',
-                registry: inputs.string('registry'),
-                workingDirectory: inputs.workingDirectory,
-            });
-            return requireStoredProfile(await storedReports(registry, spec, (0,external_node_path_.join)(platform.env.tempDir, 'mlops-registry-reports')), spec);
+            return requireStoredProfile(await storedReportsFor(inputs, spec, platform.env.tempDir), spec);
         };
         const result = await runDataValidate({
             data: inputs.required('data'),
@@ -71914,7 +71922,6 @@ class IssueTexts {
 
 
 
-
 const driftCheckAction = defineAction({
     name: 'drift-check',
     async run({ inputs, config, log, platform, services }) {
@@ -71928,12 +71935,7 @@ const driftCheckAction = defineAction({
         let reference = inputs.required('reference');
         let metrics;
         if (reference.startsWith(REGISTRY_PREFIX)) {
-            const registry = openRegistry({
-                backend: 'local',
-                registry: inputs.string('registry'),
-                workingDirectory: inputs.workingDirectory,
-            });
-            const stored = await storedReports(registry, reference, (0,external_node_path_.join)(platform.env.tempDir, 'mlops-registry-reports'));
+            const stored = await storedReportsFor(inputs, reference, platform.env.tempDir);
             log.info(`Reference: ${reference} is version ${stored.version}; using its stored data profile.`);
             reference = requireStoredProfile(stored, reference);
             metrics = stored.metricsPath;
@@ -72635,17 +72637,13 @@ function confusionMatrix(input) {
 
 
 
+
 const evaluateAction = defineAction({
     name: 'evaluate',
     async run({ inputs, log, platform }) {
         let model = inputs.optional('model');
         if (model?.startsWith(REGISTRY_PREFIX)) {
-            const registry = openRegistry({
-                backend: 'local',
-                registry: inputs.string('registry'),
-                workingDirectory: inputs.workingDirectory,
-            });
-            const resolved = await resolveModel(registry, model.slice(REGISTRY_PREFIX.length));
+            const resolved = await resolveModel(localRegistry(inputs), model.slice(REGISTRY_PREFIX.length));
             log.info(`${model} is version ${resolved.record.version} (${resolved.record.digest}).`);
             model = resolved.path;
         }

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defineAction } from '../../shared/src/actions/define.js';
+import { localRegistry } from '../../shared/src/actions/registry-inputs.js';
 import { loadPairedRows } from '../../shared/src/compare/paired-rows.js';
 import { registryBaselineResolver } from '../../shared/src/compare/registry-baseline.js';
 import { runCompareBaseline } from '../../shared/src/compare/run.js';
 import { githubBaselineResolver } from '../../shared/src/platform/github/branch-baseline.js';
 import { publishComparison } from '../../shared/src/platform/github/publish-comparison.js';
-import { openRegistry } from '../../shared/src/registry/index.js';
 
 export const compareBaselineAction = defineAction({
   name: 'compare-baseline',
@@ -14,12 +14,7 @@ export const compareBaselineAction = defineAction({
     const name = inputs.required('name');
     const significance = inputs.number('significance', { min: 0, max: 1 });
     const github = services.github();
-    const registry = () =>
-      openRegistry({
-        backend: 'local',
-        registry: inputs.string('registry'),
-        workingDirectory: inputs.workingDirectory,
-      });
+    const registry = () => localRegistry(inputs);
     const current = inputs.required('current');
     const baseline = inputs.optional('baseline');
     // A baseline metrics file evaluated on the same rows allows the paired bootstrap (fewer false alarms).

@@ -1,12 +1,8 @@
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { defineAction } from '../../shared/src/actions/define.js';
+import { storedReportsFor } from '../../shared/src/actions/registry-inputs.js';
 import { driftSkewCheck } from '../../shared/src/drift/skew-check.js';
-import { openRegistry } from '../../shared/src/registry/index.js';
-import {
-  REGISTRY_PREFIX,
-  requireStoredProfile,
-  storedReports,
-} from '../../shared/src/registry/stored-reports.js';
+import { REGISTRY_PREFIX, requireStoredProfile } from '../../shared/src/registry/stored-reports.js';
 import { runDataValidate } from '../../shared/src/validate/run-data-validate.js';
 
 export const dataValidateAction = defineAction({
@@ -17,15 +13,7 @@ export const dataValidateAction = defineAction({
     // registry:<name>@<alias> means the data profile stored with that model version.
     const resolveReference = async (spec: string) => {
       if (!spec.startsWith(REGISTRY_PREFIX)) return spec;
-      const registry = openRegistry({
-        backend: 'local',
-        registry: inputs.string('registry'),
-        workingDirectory: inputs.workingDirectory,
-      });
-      return requireStoredProfile(
-        await storedReports(registry, spec, join(platform.env.tempDir, 'mlops-registry-reports')),
-        spec,
-      );
+      return requireStoredProfile(await storedReportsFor(inputs, spec, platform.env.tempDir), spec);
     };
     const result = await runDataValidate(
       {

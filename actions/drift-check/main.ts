@@ -1,14 +1,9 @@
-import { join } from 'node:path';
 import { defineAction } from '../../shared/src/actions/define.js';
+import { storedReportsFor } from '../../shared/src/actions/registry-inputs.js';
 import { runDriftCheck } from '../../shared/src/drift/run.js';
 import { parseDispatch } from '../../shared/src/platform/github/dispatch.js';
 import { publishDrift } from '../../shared/src/platform/github/drift-issue.js';
-import { openRegistry } from '../../shared/src/registry/index.js';
-import {
-  REGISTRY_PREFIX,
-  requireStoredProfile,
-  storedReports,
-} from '../../shared/src/registry/stored-reports.js';
+import { REGISTRY_PREFIX, requireStoredProfile } from '../../shared/src/registry/stored-reports.js';
 
 export const driftCheckAction = defineAction({
   name: 'drift-check',
@@ -24,16 +19,7 @@ export const driftCheckAction = defineAction({
     let reference = inputs.required('reference');
     let metrics: string | undefined;
     if (reference.startsWith(REGISTRY_PREFIX)) {
-      const registry = openRegistry({
-        backend: 'local',
-        registry: inputs.string('registry'),
-        workingDirectory: inputs.workingDirectory,
-      });
-      const stored = await storedReports(
-        registry,
-        reference,
-        join(platform.env.tempDir, 'mlops-registry-reports'),
-      );
+      const stored = await storedReportsFor(inputs, reference, platform.env.tempDir);
       log.info(`Reference: ${reference} is version ${stored.version}; using its stored data profile.`);
       reference = requireStoredProfile(stored, reference);
       metrics = stored.metricsPath;

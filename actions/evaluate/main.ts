@@ -1,6 +1,7 @@
 import { defineAction } from '../../shared/src/actions/define.js';
+import { localRegistry } from '../../shared/src/actions/registry-inputs.js';
 import { runEvaluate } from '../../shared/src/evaluate/run.js';
-import { openRegistry, resolveModel } from '../../shared/src/registry/index.js';
+import { resolveModel } from '../../shared/src/registry/index.js';
 import { REGISTRY_PREFIX } from '../../shared/src/registry/stored-reports.js';
 
 export const evaluateAction = defineAction({
@@ -8,12 +9,7 @@ export const evaluateAction = defineAction({
   async run({ inputs, log, platform }) {
     let model = inputs.optional('model');
     if (model?.startsWith(REGISTRY_PREFIX)) {
-      const registry = openRegistry({
-        backend: 'local',
-        registry: inputs.string('registry'),
-        workingDirectory: inputs.workingDirectory,
-      });
-      const resolved = await resolveModel(registry, model.slice(REGISTRY_PREFIX.length));
+      const resolved = await resolveModel(localRegistry(inputs), model.slice(REGISTRY_PREFIX.length));
       log.info(`${model} is version ${resolved.record.version} (${resolved.record.digest}).`);
       model = resolved.path;
     }
