@@ -60418,8 +60418,12 @@ const MAX_TYPE_RETRIES = 20;
 async function openDataset(db, path, options = {}) {
     const registered = await registerDataset(db, path, options);
     const rows = Number((await db.all(`SELECT count(*) AS n FROM ${quoteIdent(registered.view)}`))[0].n);
+    return withRowCount(registered, rows);
+}
+/** A registered dataset with its row count, noting a file that has a header but no rows. */
+function withRowCount(registered, rows) {
     if (rows === 0)
-        registered.notes.push(`'${path}' has a header but no rows.`);
+        registered.notes.push(`'${registered.path}' has a header but no rows.`);
     return { ...registered, rows };
 }
 /**
@@ -64000,6 +64004,148 @@ async function keepReportAsArtifact(services, name, reportPath, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/data/value-counts.js
+/**
+ * Every column's value counts from one scan of the data. A GROUPING SETS query groups each
+ * counted column by its raw value (plus the empty set, for the row count) into one temp table
+ * with a row per distinct value. Profiles, schema checks and drift statistics are then weighted
+ * aggregates over that table instead of scans of the data: on a CSV read lazily as a view, that
+ * is one parse of the file instead of one per question asked of it, and checks such as a regex
+ * run once per distinct value instead of once per row.
+ */
+
+/** Columns grouped in one scan: DuckDB's GROUPING() takes at most 64 arguments. */
+const COLUMNS_PER_SCAN = 48;
+/**
+ * Counts the values of `columns` in `view` (by default per column) into temp tables named
+ * `<tablePrefix>_<k>`. With
+ * `one-scan`, `alsoRead` are further columns the scan converts without counting them, so that a
+ * text file read lazily as a view fails here on a value that does not fit its sniffed type, as
+ * materialising it would have.
+ */
+async function countValues(db, view, columns, tablePrefix, options = {}) {
+    const tables = [];
+    const drop = async () => {
+        for (const table of tables)
+            await db.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    };
+    try {
+        const create = async (table, select) => {
+            await db.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+            tables.push(table);
+            await db.run(`CREATE TEMP TABLE ${quoteIdent(table)} AS ${select}`);
+        };
+        const counted = (options.mode ?? 'per-column') === 'one-scan'
+            ? await countInOneScan(create, view, columns, tablePrefix, options.alsoRead ?? [])
+            : await countPerColumn(create, view, columns, tablePrefix);
+        const [row] = await db.all(`SELECT coalesce(sum(n), 0)::BIGINT AS n FROM ${counted.rowsRelation}`);
+        const slots = counted.slots;
+        return {
+            rows: Number(row?.n ?? 0),
+            has: (column) => slots.has(column),
+            relation: (column) => {
+                const s = slots.get(column);
+                if (!s)
+                    throw new Error(`column '${column}' was not counted`);
+                return s;
+            },
+            drop,
+        };
+    }
+    catch (error) {
+        await drop().catch(() => { });
+        throw error;
+    }
+}
+async function countInOneScan(create, view, columns, tablePrefix, alsoRead) {
+    const from = quoteIdent(view);
+    const slots = new Map();
+    const chunks = [];
+    for (let i = 0; i < columns.length; i += COLUMNS_PER_SCAN)
+        chunks.push(columns.slice(i, i + COLUMNS_PER_SCAN));
+    if (chunks.length === 0)
+        chunks.push([]);
+    let rowsRelation = '';
+    for (const [j, chunk] of chunks.entries()) {
+        const table = quoteIdent(`${tablePrefix}_${j}`);
+        const extra = j === 0 && alsoRead.length > 0
+            ? `, max(hash(${alsoRead.map((c) => quoteIdent(c)).join(', ')})) AS __read`
+            : '';
+        const cols = chunk.map((c) => quoteIdent(c));
+        const all = 2 ** chunk.length - 1;
+        if (chunk.length === 0) {
+            await create(`${tablePrefix}_${j}`, `SELECT 0 AS __g, count(*)::BIGINT AS __n${extra} FROM ${from}`);
+        }
+        else {
+            await create(`${tablePrefix}_${j}`, `SELECT grouping(${cols.join(', ')}) AS __g, ${cols.map((c, i) => `${c} AS c${i}`).join(', ')},
+          count(*)::BIGINT AS __n${extra}
+        FROM ${from} GROUP BY GROUPING SETS (${cols.map((c) => `(${c})`).join(', ')}, ())`);
+        }
+        chunk.forEach((c, i) => {
+            const mask = all - 2 ** (chunk.length - 1 - i);
+            slots.set(c, `(SELECT c${i} AS v, __n AS n FROM ${table} WHERE __g = ${mask})`);
+        });
+        if (j === 0)
+            rowsRelation = `(SELECT __n AS n FROM ${table} WHERE __g = ${all})`;
+    }
+    return { slots, rowsRelation };
+}
+async function countPerColumn(create, view, columns, tablePrefix) {
+    const from = quoteIdent(view);
+    const slots = new Map();
+    for (const [i, column] of columns.entries()) {
+        const table = `${tablePrefix}_${i}`;
+        await create(table, `SELECT ${quoteIdent(column)} AS v, count(*)::BIGINT AS n FROM ${from} GROUP BY ALL`);
+        slots.set(column, `(SELECT v, n FROM ${quoteIdent(table)})`);
+    }
+    if (columns.length > 0)
+        return { slots, rowsRelation: slots.get(columns[0]) };
+    const table = `${tablePrefix}_rows`;
+    await create(table, `SELECT count(*)::BIGINT AS n FROM ${from}`);
+    return { slots, rowsRelation: quoteIdent(table) };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/data/counted-dataset.js
+
+
+
+/** Formats DuckDB parses from text, where a value can fail its sniffed type late in the file. */
+const TEXT_FORMATS = new Set(['csv', 'tsv', 'json', 'ndjson']);
+/**
+ * Opens a dataset and counts its values (see value-counts.ts) reading the file once. A text file
+ * is read lazily, as a view, and counted in one scan: materialising it first would cost a full
+ * extra parse. Other formats are cheap to scan again and are counted per column. If that scan
+ * fails (a value that does not fit the type sniffed from the first rows, a ragged line), the
+ * dataset is opened materialised instead, whose read retries such a column as text and words
+ * every other problem for the user, and the counts are taken from the table.
+ */
+async function openCountedDataset(db, path, options = {}) {
+    const name = options.name ?? 'dataset';
+    const prefix = options.tablePrefix ?? `${name}_counts`;
+    const toCount = options.count ?? ((columns) => columns.map((c) => c.name));
+    const toRead = options.read ?? ((columns) => columns.map((c) => c.name));
+    const registered = await registerDataset(db, path, { name, materialize: false });
+    const text = TEXT_FORMATS.has(registered.format);
+    const counted = toCount(registered.columns);
+    if (!text) {
+        const counts = await countValues(db, registered.view, counted, prefix);
+        return { dataset: withRowCount(registered, counts.rows), counts };
+    }
+    try {
+        const alsoRead = toRead(registered.columns).filter((c) => !counted.includes(c));
+        const counts = await countValues(db, registered.view, counted, prefix, { mode: 'one-scan', alsoRead });
+        return { dataset: withRowCount(registered, counts.rows), counts };
+    }
+    catch (error) {
+        // Also the way out when the one scan's hash tables outgrow the memory limit: the table is
+        // then counted one column at a time, which spills.
+        if (error instanceof errors_UserError)
+            throw error;
+    }
+    const dataset = await openDataset(db, path, { name });
+    return { dataset, counts: await countValues(db, dataset.view, toCount(dataset.columns), prefix) };
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/drift/ecdf.js
 /**
  * Numeric comparisons in DuckDB over a merged ECDF table: one row per distinct value of either
@@ -65397,142 +65543,75 @@ function profileNumericRelation(column) {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/drift/side-counts.js
-/**
- * Every value count drift needs from one side, in one scan: a GROUPING SETS query groups each
- * compared column by its raw value (plus the empty set, for the row count) into one temp table.
- * The per-column `(v, c)` relations the ECDF merge and the category tables read, and the side's
- * summary numbers, then come from that table, which has one row per distinct value instead of one
- * per data row. Before, each column was a separate GROUP BY over the data, plus a scan for the
- * summaries: on a CSV read as a view that is one parse of the file instead of six.
- */
 
 
 
-/**
- * Columns grouped in one scan: DuckDB's GROUPING() takes at most 64 arguments. Wider selections
- * take one scan per 48 columns.
- */
-const COLUMNS_PER_SCAN = 48;
-/**
- * Counts the values of `columns` in `view` with one scan per 48 columns. `alsoRead` are further
- * columns the scan converts without counting them, so that a text file read lazily as a view
- * fails here on a value that does not fit its sniffed type, as materialising it would have.
- */
-async function countSide(db, view, columns, tablePrefix, alsoRead = []) {
-    const from = quoteIdent(view);
-    const slots = new Map();
-    const tables = [];
-    let rows = 0;
-    const chunks = [];
-    for (let i = 0; i < columns.length; i += COLUMNS_PER_SCAN)
-        chunks.push(columns.slice(i, i + COLUMNS_PER_SCAN));
-    if (chunks.length === 0)
-        chunks.push([]);
-    const drop = async () => {
-        for (const table of tables)
-            await db.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
-    };
+/** Counts the values of `columns` in `view`, one column at a time (see `countValues`). */
+async function countSide(db, view, columns, tablePrefix) {
+    const counts = await countValues(db, view, columns.map((c) => c.name), tablePrefix);
+    return sideFromCounts(db, counts, columns);
+}
+/** A side from value counts already taken (dropped with the side, or here if this fails). */
+async function sideFromCounts(db, counts, columns) {
     try {
-        for (const [j, chunk] of chunks.entries()) {
-            const table = `${tablePrefix}_${j}`;
-            const extra = j === 0 && alsoRead.length > 0
-                ? `, max(hash(${alsoRead.map((c) => quoteIdent(c)).join(', ')})) AS __read`
-                : '';
-            await db.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
-            tables.push(table);
-            if (chunk.length === 0) {
-                await db.run(`CREATE TEMP TABLE ${quoteIdent(table)} AS SELECT 0 AS __g, count(*)::BIGINT AS __n${extra} FROM ${from}`);
-            }
-            else {
-                const cols = chunk.map((c) => quoteIdent(c.name));
-                const k = chunk.length;
-                const all = 2 ** k - 1;
-                chunk.forEach((c, i) => {
-                    slots.set(c.name, { table, alias: `c${i}`, mask: all - 2 ** (k - 1 - i), duckType: c.duckType });
-                });
-                await db.run(`CREATE TEMP TABLE ${quoteIdent(table)} AS
-          SELECT grouping(${cols.join(', ')}) AS __g, ${cols.map((c, i) => `${c} AS c${i}`).join(', ')},
-            count(*)::BIGINT AS __n${extra}
-          FROM ${from} GROUP BY GROUPING SETS (${cols.map((c) => `(${c})`).join(', ')}, ())`);
-            }
-            if (j === 0) {
-                const mask = chunk.length === 0 ? 0 : 2 ** chunk.length - 1;
-                const [row] = await db.all(`SELECT coalesce(sum(__n), 0)::BIGINT AS n FROM ${quoteIdent(table)} WHERE __g = ${mask}`);
-                rows = Number(row?.n ?? 0);
-            }
-        }
-        const stats = await summaries(db, columns, slots, rows);
-        const slot = (column) => {
-            const s = slots.get(column);
-            if (!s)
-                throw new Error(`column '${column}' was not counted`);
-            return s;
-        };
-        const present = (s) => `FROM ${quoteIdent(s.table)} WHERE __g = ${s.mask} AND ${presentSql(s.alias, s.duckType)}`;
-        return {
-            rows,
-            stats,
-            // Grouped again on the double: distinct integers beyond 2^53 can meet as one double.
-            numericSql: (column) => {
-                const s = slot(column);
-                return `SELECT CAST(${s.alias} AS DOUBLE) AS v, sum(__n)::BIGINT AS c ${present(s)} GROUP BY 1`;
-            },
-            binnedSql: (column, widthLog2) => {
-                const s = slot(column);
-                const w = doubleLiteral(2 ** widthLog2);
-                return `SELECT floor(CAST(${s.alias} AS DOUBLE) / ${w}) * ${w} AS v, sum(__n)::BIGINT AS c ${present(s)} GROUP BY 1`;
-            },
-            categorySql: (column) => {
-                const s = slot(column);
-                return `SELECT CAST(${s.alias} AS VARCHAR) AS v, sum(__n)::BIGINT AS c FROM ${quoteIdent(s.table)}
-          WHERE __g = ${s.mask} AND ${s.alias} IS NOT NULL GROUP BY 1`;
-            },
-            drop,
-        };
+        return sideCounts(counts, columns, await summaries(db, columns, counts));
     }
     catch (error) {
-        await drop().catch(() => { });
+        await counts.drop().catch(() => { });
         throw error;
     }
 }
+function sideCounts(counts, columns, stats) {
+    const types = new Map(columns.map((c) => [c.name, c.duckType]));
+    const present = (column) => `FROM ${counts.relation(column)} AS t WHERE ${presentSql('v', types.get(column))}`;
+    return {
+        rows: counts.rows,
+        stats,
+        // Grouped again on the double: distinct integers beyond 2^53 can meet as one double.
+        numericSql: (column) => `SELECT CAST(v AS DOUBLE) AS v, sum(n)::BIGINT AS c ${present(column)} GROUP BY 1`,
+        binnedSql: (column, widthLog2) => {
+            const w = doubleLiteral(2 ** widthLog2);
+            return `SELECT floor(CAST(v AS DOUBLE) / ${w}) * ${w} AS v, sum(n)::BIGINT AS c ${present(column)} GROUP BY 1`;
+        },
+        categorySql: (column) => `SELECT CAST(v AS VARCHAR) AS v, sum(n)::BIGINT AS c FROM ${counts.relation(column)} AS t
+        WHERE v IS NOT NULL GROUP BY 1`,
+        drop: () => counts.drop(),
+    };
+}
 /**
  * Present count of every column and, for numeric ones, mean, population std, min and max, from
- * the counts (one query per counts table). The mean is sum(v·c)/sum(c) and the std the two-pass
+ * the counts, in one query. The mean is sum(v·c)/sum(c) and the std the two-pass
  * sqrt(sum(c·(v − mean)²)/n): on integer data the sums are exact, as DuckDB's avg over the rows.
  */
-async function summaries(db, columns, slots, rows) {
+async function summaries(db, columns, counts) {
     const out = new Map();
-    const byTable = new Map();
-    columns.forEach((column, index) => {
-        const slot = slots.get(column.name);
-        byTable.set(slot.table, [...(byTable.get(slot.table) ?? []), { index, column, slot }]);
-    });
-    for (const [table, entries] of byTable) {
-        const parts = entries.map(({ index, column, slot }) => {
-            const where = `__g = ${slot.mask} AND ${presentSql(slot.alias, slot.duckType)}`;
-            if (column.type !== 'numeric') {
-                return `SELECT ${index} AS i, sum(__n)::BIGINT AS p, NULL::DOUBLE AS mean, NULL::DOUBLE AS std, NULL::DOUBLE AS lo, NULL::DOUBLE AS hi
-          FROM ${quoteIdent(table)} WHERE ${where}`;
-            }
-            return `SELECT ${index} AS i, p, mean, sqrt(ss / p) AS std, lo, hi FROM (
-          SELECT sum(s.n)::BIGINT AS p, any_value(m.mean) AS mean, sum(s.n * (s.v - m.mean) ** 2) AS ss, min(s.v) AS lo, max(s.v) AS hi
-          FROM (SELECT CAST(${slot.alias} AS DOUBLE) AS v, CAST(__n AS DOUBLE) AS n FROM ${quoteIdent(table)} WHERE ${where}) AS s,
-            (SELECT sum(CAST(${slot.alias} AS DOUBLE) * __n) / sum(__n) AS mean FROM ${quoteIdent(table)} WHERE ${where}) AS m)`;
-        });
-        const result = await db.all(parts.join(' UNION ALL '));
-        const num = (value) => (value === null || value === undefined ? null : Number(value));
-        for (const row of result) {
-            const { column } = entries.find((e) => e.index === Number(row.i));
-            const present = Number(row.p ?? 0);
-            out.set(column.name, {
-                rows,
-                present,
-                mean: present > 0 ? num(row.mean) : null,
-                std: present > 0 ? num(row.std) : null,
-                min: num(row.lo),
-                max: num(row.hi),
-            });
+    if (columns.length === 0)
+        return out;
+    const parts = columns.map((column, index) => {
+        const where = `WHERE ${presentSql('v', column.duckType)}`;
+        const relation = counts.relation(column.name);
+        if (column.type !== 'numeric') {
+            return `SELECT ${index} AS i, sum(n)::BIGINT AS p, NULL::DOUBLE AS mean, NULL::DOUBLE AS std, NULL::DOUBLE AS lo, NULL::DOUBLE AS hi
+          FROM ${relation} AS t ${where}`;
         }
+        return `SELECT ${index} AS i, p, mean, sqrt(ss / p) AS std, lo, hi FROM (
+          SELECT sum(s.n)::BIGINT AS p, any_value(m.mean) AS mean, sum(s.n * (s.v - m.mean) ** 2) AS ss, min(s.v) AS lo, max(s.v) AS hi
+          FROM (SELECT CAST(v AS DOUBLE) AS v, CAST(n AS DOUBLE) AS n FROM ${relation} AS t ${where}) AS s,
+            (SELECT sum(CAST(v AS DOUBLE) * n) / sum(n) AS mean FROM ${relation} AS t ${where}) AS m)`;
+    });
+    const result = await db.all(parts.join(' UNION ALL '));
+    const num = (value) => (value === null || value === undefined ? null : Number(value));
+    for (const row of result) {
+        const column = columns[Number(row.i)];
+        const present = Number(row.p ?? 0);
+        out.set(column.name, {
+            rows: counts.rows,
+            present,
+            mean: present > 0 ? num(row.mean) : null,
+            std: present > 0 ? num(row.std) : null,
+            min: num(row.lo),
+            max: num(row.hi),
+        });
     }
     return out;
 }
@@ -65551,28 +65630,36 @@ const CHART_BINS = 10;
 const CHART_CATEGORIES = 8;
 const PSI_QUANTILES = Array.from({ length: 9 }, (_, i) => (i + 1) / 10);
 /**
- * Counts, in one scan, the values of every column of `dataset` that drift could compare under
- * `options` (its numeric and categorical columns, limited to `columns`, prediction and target
- * when `columns` is given). With `readEveryColumn` the scan also converts the other selected
- * columns (a date column, say: a late bad value there makes it text, which changes how it is
- * compared), so a text file read lazily fails wherever materialising it would have.
+ * The columns of a dataset that drift could compare under `options`: its numeric and categorical
+ * columns, limited to `columns`, prediction and target when `columns` is given.
  */
-function countDatasetSide(db, dataset, options, tablePrefix, read = {}) {
-    const wanted = options.columns
-        ? new Set([...options.columns, options.prediction, options.target].filter((c) => c !== undefined))
-        : undefined;
+function driftColumns(columns, options) {
+    const wanted = wantedColumns(options);
     const counted = [];
-    for (const c of dataset.columns) {
+    for (const c of columns) {
         const type = driftTypeOfDuckType(c.type);
         if (type !== null && (!wanted || wanted.has(c.name)))
             counted.push({ name: c.name, duckType: c.type, type });
     }
-    // Columns outside `columns` are never looked at, so a bad value in them cannot change the result.
-    const names = new Set(counted.map((c) => c.name));
-    const alsoRead = read.readEveryColumn
-        ? dataset.columns.map((c) => c.name).filter((n) => !names.has(n) && (!wanted || wanted.has(n)))
-        : [];
-    return countSide(db, dataset.view, counted, tablePrefix, alsoRead);
+    return counted;
+}
+/**
+ * The columns whose values can change the result: the selected ones, compared or not (a date
+ * column, say: a late bad value there makes it text, which changes how it is compared). Columns
+ * outside `columns` are never looked at, so a bad value in them cannot change the result.
+ */
+function readColumns(columns, options) {
+    const wanted = wantedColumns(options);
+    return columns.map((c) => c.name).filter((n) => !wanted || wanted.has(n));
+}
+function wantedColumns(options) {
+    return options.columns
+        ? new Set([...options.columns, options.prediction, options.target].filter((c) => c !== undefined))
+        : undefined;
+}
+/** Counts, in one scan, the values of the columns of `dataset` that drift could compare. */
+function countDatasetSide(db, dataset, options, tablePrefix) {
+    return countSide(db, dataset.view, driftColumns(dataset.columns, options), tablePrefix);
 }
 async function detectDrift(db, reference, current, options, log, prepared = {}) {
     const findings = [];
@@ -66230,31 +66317,16 @@ function sortColumns(columns) {
 
 
 
-/**
- * Opens one side and counts its values in one scan (see side-counts.ts). A text file is read
- * lazily, as a view: materialising it first cost a full extra parse. If that scan fails (a value
- * that does not fit the type sniffed from the first rows, a ragged line), the side is opened as
- * before, materialised, whose read retries such a column as text and words every other problem
- * for the user; the counts are then taken from the table.
- */
+
+/** Opens one side and counts the values drift compares, reading a text file once (counted-dataset.ts). */
 async function openSide(db, path, name, options) {
-    const prefix = `${name}_counts`;
-    const registered = await registerDataset(db, path, { name, materialize: false });
-    const lazy = { ...registered, rows: 0 };
-    const text = TEXT_FORMATS.has(registered.format);
-    try {
-        const counts = await countDatasetSide(db, lazy, options, prefix, { readEveryColumn: text });
-        return { dataset: { ...lazy, rows: counts.rows }, counts };
-    }
-    catch (error) {
-        if (error instanceof errors_UserError || !text)
-            throw error;
-    }
-    const dataset = await openDataset(db, path, { name });
-    return { dataset, counts: await countDatasetSide(db, dataset, options, prefix) };
+    const { dataset, counts } = await openCountedDataset(db, path, {
+        name,
+        count: (columns) => driftColumns(columns, options).map((c) => c.name),
+        read: (columns) => readColumns(columns, options),
+    });
+    return { dataset, counts: await sideFromCounts(db, counts, driftColumns(dataset.columns, options)) };
 }
-/** Formats DuckDB parses from text, where a value can fail its sniffed type late in the file. */
-const TEXT_FORMATS = new Set(['csv', 'tsv', 'json', 'ndjson']);
 function looksLikeProfile(path) {
     if (detectFormat(path) !== 'json')
         return undefined;
@@ -66563,125 +66635,155 @@ function histogramQuantile(h, q, min, max) {
 
 
 
+
 /**
- * Profiles a dataset in DuckDB: (1) per column, one GROUP BY that gives the exact distinct count
- * and the most frequent values (every value, with its count, when there are at most
- * `MAX_TRACKED_VALUES`); (2) one scan for counts, moments, extremes, NaN/inf and, for numeric
- * columns with many values, exact quantiles; (3) for those columns, histogram bins on edges
- * chosen from (2). Low-cardinality numeric columns get their quantiles and histogram from their
- * exact frequencies instead. Measured on 3M rows, a GROUP BY is faster here than DuckDB's
- * HyperLogLog `approx_count_distinct`, so distinct counts are exact.
+ * Profiles a dataset from its value counts (value-counts.ts: one scan of the data, one row per
+ * distinct value), per column: (1) the exact distinct count and the most frequent values (every
+ * value, with its count, when there are at most `MAX_TRACKED_VALUES`); (2) counts, moments,
+ * extremes and NaN/inf as weighted aggregates; (3) exact quantiles as weighted order statistics
+ * and the histogram on edges chosen from (2). Numeric columns with few distinct values get their
+ * quantiles and histogram from their frequency table in JS instead.
  */
 async function profileDataset(db, dataset, options = {}) {
     const ds = typeof dataset === 'string' ? await describeView(db, dataset) : dataset;
     const source = typeof dataset === 'string'
         ? { path: dataset, format: 'view', files: 0 }
         : { path: dataset.path, format: dataset.format, files: dataset.files.length };
-    const from = quoteIdent(ds.view);
     const plans = ds.columns.map((c) => {
-        const col = quoteIdent(c.name);
         const physical = physicalKind(c.type);
-        const plan = { name: c.name, col, physical, type: c.type };
+        const plan = { name: c.name, physical, type: c.type };
         if (isNumericPhysical(physical))
-            plan.number = `CAST(${col} AS DOUBLE)`;
+            plan.number = 'CAST(v AS DOUBLE)';
         else if (physical === 'datetime')
-            plan.number = `epoch(${col})`;
+            plan.number = 'epoch(v)';
         else if (physical === 'text')
-            plan.text = col;
+            plan.text = 'v';
         else if (physical !== 'boolean')
-            plan.text = `CAST(${col} AS VARCHAR)`;
+            plan.text = 'CAST(v AS VARCHAR)';
         return plan;
     });
-    const exactQuantiles = options.exactQuantiles ?? true;
-    // (1) Frequencies.
-    const frequencies = [];
-    for (const p of plans)
-        frequencies.push(await columnFrequencies(db, from, p));
-    const fullTable = frequencies.map((f) => f.all);
-    // (2) One scan for the rest.
-    const items = ['count(*) AS "rows"'];
-    plans.forEach((p, i) => {
-        items.push(`count(${p.col}) AS "nn${i}"`);
-        if (p.physical === 'datetime') {
-            // Extremes of the raw values, converted once: epoch() on every row costs several times more.
-            const finite = `FILTER (WHERE isfinite(${p.col}))`;
-            items.push(`count(${p.col}) ${finite} AS "fin${i}"`, `epoch(min(${p.col}) ${finite}) AS "min${i}"`, `epoch(max(${p.col}) ${finite}) AS "max${i}"`, `CAST(min(${p.col}) ${finite} AS VARCHAR) AS "tmin${i}"`, `CAST(max(${p.col}) ${finite} AS VARCHAR) AS "tmax${i}"`);
-        }
-        else if (p.number) {
-            // Only IEEE floats can hold NaN or infinities; other numbers need no finite filter or cast.
-            const float = canHoldNonFinite(p.physical);
-            const x = float ? p.number : p.col;
-            const finite = float ? ` FILTER (WHERE isfinite(${x}))` : '';
-            items.push(`count(${x})${finite} AS "fin${i}"`, `CAST(min(${x})${finite} AS DOUBLE) AS "min${i}"`, `CAST(max(${x})${finite} AS DOUBLE) AS "max${i}"`, `CAST(avg(${x})${finite} AS DOUBLE) AS "mean${i}"`, `CAST(stddev_samp(${x})${finite} AS DOUBLE) AS "sd${i}"`);
-            if (float) {
-                items.push(`count(*) FILTER (WHERE isnan(${x})) AS "nan${i}"`, `count(*) FILTER (WHERE ${x} = CAST('inf' AS DOUBLE)) AS "pinf${i}"`, `count(*) FILTER (WHERE ${x} = CAST('-inf' AS DOUBLE)) AS "ninf${i}"`);
-            }
-        }
-        if (p.text) {
-            items.push(`min(length(${p.text})) AS "lmin${i}"`, `max(length(${p.text})) AS "lmax${i}"`, `avg(length(${p.text})) AS "lmean${i}"`);
-        }
-    });
-    const a = (await db.all(`SELECT ${items.join(', ')} FROM ${from}`))[0];
-    const rows = profile_num(a.rows);
-    // Exact quantiles of many-valued numeric columns, one query each: inside the big scan above
-    // DuckDB's holistic aggregate slowed the whole scan down several times.
-    const quantiles = [];
-    for (const [i, p] of plans.entries()) {
-        if (!exactQuantiles || !isNumericPhysical(p.physical) || fullTable[i] || profile_num(a[`fin${i}`]) === 0)
-            continue;
-        const x = p.physical === 'float' ? p.col : p.number;
-        const filter = p.physical === 'float' ? ` WHERE isfinite(${p.col})` : '';
-        const row = await db.all(`SELECT quantile_cont(${x}, [${PROFILE_QUANTILES.join(', ')}]) AS q FROM ${from}${filter}`);
-        quantiles[i] = row[0]?.q ?? undefined;
+    const owned = options.counts
+        ? undefined
+        : await countValues(db, ds.view, ds.columns.map((c) => c.name), `${ds.view}__profile`);
+    const counts = options.counts ?? owned;
+    try {
+        const columns = [];
+        for (const p of plans)
+            columns.push(await profileColumn(db, counts.relation(p.name), p, counts.rows, options.exactQuantiles ?? true));
+        return {
+            schema: PROFILE_SCHEMA,
+            created_at: (options.now ?? new Date()).toISOString(),
+            source,
+            rows: counts.rows,
+            columns,
+            sketch: {
+                histogram_max_bins: HISTOGRAM_MAX_BINS,
+                max_tracked_values: MAX_TRACKED_VALUES,
+                top_k: TOP_K,
+                quantiles: [...PROFILE_QUANTILES],
+            },
+            parts: 1,
+        };
     }
-    // (3) Histograms.
-    const histograms = [];
-    for (const [i, p] of plans.entries()) {
-        histograms[i] = null;
-        if (!p.number || profile_num(a[`fin${i}`]) === 0)
-            continue;
-        const k = chooseWidthLog2(profile_num(a[`min${i}`]), profile_num(a[`max${i}`]), p.physical === 'integer' || p.physical === 'datetime');
-        const all = fullTable[i];
+    finally {
+        await owned?.drop();
+    }
+}
+async function profileColumn(db, relation, p, rows, exactQuantiles) {
+    const frequencies = await columnFrequencies(db, relation, p);
+    const a = (await db.all(aggregatesSql(relation, p)))[0];
+    const finite = profile_num(a.fin);
+    const all = frequencies.all;
+    let quantiles;
+    if (all)
+        quantiles = quantilesFromFrequencies(all);
+    else if (exactQuantiles && isNumericPhysical(p.physical) && finite > 0)
+        quantiles = await weightedQuantiles(db, relation, p, finite);
+    let histogram = null;
+    if (p.number && finite > 0) {
+        const k = chooseWidthLog2(profile_num(a.min), profile_num(a.max), p.physical === 'integer' || p.physical === 'datetime');
         if (all) {
-            histograms[i] = histogramFromBins(k, all.map((v) => [Math.floor(Number(v.value) / 2 ** k), v.count]));
+            histogram = histogramFromBins(k, all.map((v) => [Math.floor(Number(v.value) / 2 ** k), v.count]));
         }
         else {
-            const bins = await db.all(`SELECT ${binIndexSql(p.number, k)} AS b, count(*) AS n FROM ${from} WHERE ${finiteSql(p)} GROUP BY 1`);
-            histograms[i] = histogramFromBins(k, bins.map((r) => [profile_num(r.b), profile_num(r.n)]));
+            const bins = await db.all(`SELECT ${binIndexSql(p.number, k)} AS b, sum(n) AS n FROM ${relation} AS t WHERE ${finiteSql(p)} GROUP BY 1`);
+            histogram = histogramFromBins(k, bins.map((r) => [profile_num(r.b), profile_num(r.n)]));
         }
     }
-    const columns = plans.map((p, i) => buildColumn(p, i, rows, a, frequencies[i], histograms[i], fullTable[i] ? quantilesFromFrequencies(fullTable[i]) : quantiles[i]));
-    return {
-        schema: PROFILE_SCHEMA,
-        created_at: (options.now ?? new Date()).toISOString(),
-        source,
-        rows,
-        columns,
-        sketch: {
-            histogram_max_bins: HISTOGRAM_MAX_BINS,
-            max_tracked_values: MAX_TRACKED_VALUES,
-            top_k: TOP_K,
-            quantiles: [...PROFILE_QUANTILES],
-        },
-        parts: 1,
-    };
+    return buildColumn(p, rows, a, frequencies, histogram, quantiles);
+}
+/**
+ * One query of weighted aggregates over a column's value counts `(v, n)`: what count, min, max,
+ * avg and stddev_samp over the rows would give. The mean of integers is summed in HUGEINT, exact
+ * as DuckDB's avg; the standard deviation is the two-pass sum of n·(v − mean)².
+ */
+function aggregatesSql(relation, p) {
+    const items = ['sum(n) FILTER (WHERE v IS NOT NULL) AS "nn"'];
+    if (p.physical === 'datetime') {
+        // Extremes of the raw values, converted once: epoch() on every value costs several times more.
+        const finite = 'FILTER (WHERE isfinite(v))';
+        items.push(`sum(n) ${finite} AS "fin"`, `epoch(min(v) ${finite}) AS "min"`, `epoch(max(v) ${finite}) AS "max"`, `CAST(min(v) ${finite} AS VARCHAR) AS "tmin"`, `CAST(max(v) ${finite} AS VARCHAR) AS "tmax"`);
+    }
+    else if (p.number) {
+        // Only IEEE floats can hold NaN or infinities; other numbers need no finite filter.
+        const float = canHoldNonFinite(p.physical);
+        const x = p.number;
+        const finite = float ? `FILTER (WHERE isfinite(${x}))` : 'FILTER (WHERE v IS NOT NULL)';
+        const exactSum = p.physical === 'integer' && SMALL_INTEGERS.test(p.type);
+        const weighted = exactSum ? 'CAST(v AS HUGEINT) * n' : `${x} * n`;
+        items.push(`sum(n) ${finite} AS "fin"`, `CAST(min(v) ${finite} AS DOUBLE) AS "min"`, `CAST(max(v) ${finite} AS DOUBLE) AS "max"`, 'any_value(m.mean) AS "mean"', `CASE WHEN sum(n) ${finite} > 1 THEN sqrt(sum(n * (${x} - m.mean) ** 2) ${finite} / (sum(n) ${finite} - 1)) END AS "sd"`);
+        if (float) {
+            items.push('sum(n) FILTER (WHERE isnan(v)) AS "nan"', `sum(n) FILTER (WHERE v = CAST('inf' AS DOUBLE)) AS "pinf"`, `sum(n) FILTER (WHERE v = CAST('-inf' AS DOUBLE)) AS "ninf"`);
+        }
+        const mean = `SELECT CAST(sum(${weighted}) ${finite} AS DOUBLE) / sum(n) ${finite} AS mean FROM t`;
+        return `WITH t AS ${relation}, m AS (${mean}) SELECT ${items.join(', ')} FROM t, m`;
+    }
+    if (p.text) {
+        items.push(`min(length(${p.text})) AS "lmin"`, `max(length(${p.text})) AS "lmax"`, `CAST(sum(length(${p.text}) * n) AS DOUBLE) / sum(n) FILTER (WHERE v IS NOT NULL) AS "lmean"`);
+    }
+    return `SELECT ${items.join(', ')} FROM ${relation} AS t`;
+}
+/** Integer types whose value times a row count fits HUGEINT. */
+const SMALL_INTEGERS = /^(U?TINYINT|U?SMALLINT|U?INTEGER|BIGINT)$/i;
+/**
+ * Exact quantiles as numpy/pandas define them (linear interpolation between the order statistics
+ * at q·(N − 1)) from value counts: each distinct value covers the ranks [start, start + n) of the
+ * sorted data, and an ASOF join finds the value covering each wanted rank.
+ */
+async function weightedQuantiles(db, relation, p, count) {
+    const wanted = PROFILE_QUANTILES.map((q) => {
+        const h = q * (count - 1);
+        const lo = Math.floor(h);
+        return { q, h, lo, hi: Math.min(count - 1, lo + 1) };
+    });
+    const ranks = [...new Set(wanted.flatMap((w) => [w.lo, w.hi]))];
+    const rows = await db.all(`WITH s AS (
+       SELECT x, sum(n) OVER (ORDER BY x ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - n AS start
+       FROM (SELECT ${p.number} AS x, n FROM ${relation} AS t WHERE ${finiteSql(p)})),
+     r AS (SELECT unnest([${ranks.join(', ')}]::BIGINT[]) AS rank)
+     SELECT r.rank, s.x FROM r ASOF JOIN s ON r.rank >= s.start`);
+    const at = new Map(rows.map((row) => [profile_num(row.rank), profile_num(row.x)]));
+    return wanted.map(({ q, h, lo, hi }) => {
+        const x0 = at.get(lo);
+        const x1 = at.get(hi);
+        return { q, value: x0 + (h - lo) * (x1 - x0) };
+    });
 }
 /**
  * Numeric columns with at most this many distinct values have their whole frequency table read:
- * exact quantiles and the histogram then come from it in JS, which is much cheaper than DuckDB's
- * `quantile_cont` over millions of rows.
+ * exact quantiles and the histogram then come from it in JS.
  */
 const FULL_TABLE_MAX_VALUES = 50_000;
 /**
  * Exact distinct count and the most frequent values of one column. NaN and infinities are left
  * out (JSON cannot hold them; the profile counts them separately); dates and other non-JSON
- * values are listed as text (cast after grouping: casting every row first is several times slower).
+ * values are listed as text.
  */
-async function columnFrequencies(db, from, p) {
+async function columnFrequencies(db, relation, p) {
     const value = p.physical === 'datetime' || p.physical === 'other' ? 'CAST(v AS VARCHAR)' : 'v';
-    const keep = canHoldNonFinite(p.physical) ? `isfinite(${p.col})` : `${p.col} IS NOT NULL`;
+    const keep = canHoldNonFinite(p.physical) ? 'isfinite(v)' : 'v IS NOT NULL';
     const limit = isNumericPhysical(p.physical) ? FULL_TABLE_MAX_VALUES + 1 : MAX_TRACKED_VALUES + 1;
-    const rows = await db.all(`SELECT ${value} AS v, n, count(*) OVER () AS d FROM (SELECT ${p.col} AS v, count(*) AS n FROM ${from} WHERE ${keep} GROUP BY ALL)
+    const rows = await db.all(`SELECT ${value} AS v, n, count(*) OVER () AS d FROM ${relation} AS t WHERE ${keep}
      ORDER BY n DESC, v LIMIT ${limit}`);
     const distinct = rows.length === 0 ? 0 : profile_num(rows[0].d);
     const complete = distinct <= MAX_TRACKED_VALUES;
@@ -66694,8 +66796,8 @@ async function columnFrequencies(db, from, p) {
         all: distinct === rows.length && isNumericPhysical(p.physical) ? counts : undefined,
     };
 }
-function buildColumn(p, i, rows, a, freq, histogram, quantiles) {
-    const nonNull = profile_num(a[`nn${i}`]);
+function buildColumn(p, rows, a, freq, histogram, quantiles) {
+    const nonNull = profile_num(a.nn);
     const type = columnKind(p.physical, freq.distinct, nonNull);
     const column = {
         name: p.name,
@@ -66703,9 +66805,9 @@ function buildColumn(p, i, rows, a, freq, histogram, quantiles) {
         physical_type: p.type,
         rows,
         nulls: rows - nonNull,
-        nan: profile_num(a[`nan${i}`] ?? 0),
-        pos_inf: profile_num(a[`pinf${i}`] ?? 0),
-        neg_inf: profile_num(a[`ninf${i}`] ?? 0),
+        nan: profile_num(a.nan ?? 0),
+        pos_inf: profile_num(a.pinf ?? 0),
+        neg_inf: profile_num(a.ninf ?? 0),
         distinct: freq.distinct,
         distinct_exact: true,
         top_values: freq.top,
@@ -66713,21 +66815,21 @@ function buildColumn(p, i, rows, a, freq, histogram, quantiles) {
     };
     if (p.physical === 'datetime') {
         column.datetime = {
-            min: a[`tmin${i}`] ?? null,
-            max: a[`tmax${i}`] ?? null,
-            min_epoch: numOrNull(a[`min${i}`]),
-            max_epoch: numOrNull(a[`max${i}`]),
+            min: a.tmin ?? null,
+            max: a.tmax ?? null,
+            min_epoch: numOrNull(a.min),
+            max_epoch: numOrNull(a.max),
             histogram,
         };
     }
     else if (p.number) {
-        const count = profile_num(a[`fin${i}`]);
-        const std = numOrNull(a[`sd${i}`]);
+        const count = profile_num(a.fin);
+        const std = numOrNull(a.sd);
         column.numeric = {
             count,
-            min: numOrNull(a[`min${i}`]),
-            max: numOrNull(a[`max${i}`]),
-            mean: numOrNull(a[`mean${i}`]),
+            min: numOrNull(a.min),
+            max: numOrNull(a.max),
+            mean: numOrNull(a.mean),
             std,
             m2: std === null ? 0 : std * std * (count - 1),
             quantiles: [],
@@ -66741,9 +66843,9 @@ function buildColumn(p, i, rows, a, freq, histogram, quantiles) {
     }
     if (p.text) {
         column.text = {
-            min_length: numOrNull(a[`lmin${i}`]),
-            max_length: numOrNull(a[`lmax${i}`]),
-            mean_length: numOrNull(a[`lmean${i}`]),
+            min_length: numOrNull(a.lmin),
+            max_length: numOrNull(a.lmax),
+            mean_length: numOrNull(a.lmean),
         };
     }
     return column;
@@ -66753,8 +66855,8 @@ function finiteSql(p) {
     if (canHoldNonFinite(p.physical))
         return `isfinite(${p.number})`;
     if (p.physical === 'datetime')
-        return `isfinite(${p.col})`;
-    return `${p.col} IS NOT NULL`;
+        return 'isfinite(v)';
+    return 'v IS NOT NULL';
 }
 /** Exact quantiles (linear interpolation between order statistics, as numpy/pandas) from complete value counts. */
 function quantilesFromFrequencies(values) {
@@ -67444,6 +67546,7 @@ function shouldFail(result, failOn) {
 
 
 
+
 const ANOMALY_KINDS = (/* unused pure expression or super */ null && ([
     'missing_column',
     'new_column',
@@ -67458,12 +67561,13 @@ const ANOMALY_KINDS = (/* unused pure expression or super */ null && ([
 ]));
 const MAX_EXAMPLE_LENGTH = 100;
 /**
- * Checks a dataset against a schema in one scan (plus one small query per anomaly that needs
- * example values) and returns its anomalies: errors first, then by column order.
+ * Checks a dataset against a schema and returns its anomalies: errors first, then by column
+ * order. Every rule is a weighted aggregate over the column's value counts (value-counts.ts), so
+ * a check costs one query per column over its distinct values (plus one small query per anomaly
+ * that needs example values), never a scan of the rows.
  */
 async function validateDataset(db, dataset, schema, options = {}) {
     const maxExamples = options.maxExamples ?? 5;
-    const from = quoteIdent(dataset.view);
     const anomalies = [];
     const loc = options.locations;
     const ruleAt = (column, key) => {
@@ -67546,167 +67650,15 @@ async function validateDataset(db, dataset, schema, options = {}) {
         }
     }
     await checkRegexes(db, checks, loc);
-    // One scan for every rule.
-    const items = ['count(*) AS "rows"'];
-    checks.forEach((c, i) => {
-        const r = c.rules;
-        items.push(`count(${c.col}) AS "nn${i}"`);
-        if (c.unconverted) {
-            items.push(`count(*) FILTER (WHERE ${c.unconverted}) AS "bad${i}"`, `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "badx${i}"`);
-        }
-        const range = rangeCondition(c);
-        if (range) {
-            items.push(`count(*) FILTER (WHERE ${range}) AS "oor${i}"`, `min(${c.value}) FILTER (WHERE ${range}) AS "oormin${i}"`, `max(${c.value}) FILTER (WHERE ${range}) AS "oormax${i}"`, `min(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorlo${i}"`, `max(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorhi${i}"`);
-        }
-        if (r.type === 'numeric' && !r.allow_nan_or_inf && (c.physical === 'float' || c.unconverted)) {
-            items.push(`count(*) FILTER (WHERE isnan(${c.value})) AS "nan${i}"`, `count(*) FILTER (WHERE isinf(${c.value}) AND ${c.value} > 0) AS "pinf${i}"`, `count(*) FILTER (WHERE isinf(${c.value}) AND ${c.value} < 0) AS "ninf${i}"`);
-        }
-        const domain = domainCondition(c);
-        if (domain)
-            items.push(`count(*) FILTER (WHERE ${domain}) AS "dom${i}"`);
-        if (r.unique)
-            items.push(`count(DISTINCT ${c.value}) AS "dist${i}"`, `count(${c.value}) AS "nnv${i}"`);
-        if (r.regex !== undefined) {
-            const miss = regexCondition(c);
-            items.push(`count(*) FILTER (WHERE ${miss}) AS "rx${i}"`, `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) AS "rxx${i}"`);
-        }
-    });
-    const a = (await db.all(`SELECT ${items.join(', ')} FROM ${from}`))[0];
-    const rows = validate_dataset_num(a.rows);
-    for (const [i, c] of checks.entries()) {
-        const r = c.rules;
-        const nonNull = validate_dataset_num(a[`nn${i}`]);
-        const name = r.name;
-        if (c.unconverted !== undefined || !sameFamily(r.type, c.physical)) {
-            const bad = validate_dataset_num(a[`bad${i}`] ?? 0);
-            add({
-                kind: 'wrong_type',
-                column: name,
-                severity: bad > 0 ? 'error' : 'warning',
-                expected: r.type,
-                found: bad > 0
-                    ? `${c.actualType} (${plural(bad, 'value')} not ${r.type})`
-                    : `${c.actualType} (all values convert)`,
-                count: bad,
-                examples: examples(a[`badx${i}`], maxExamples),
-                message: bad > 0
-                    ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${plural(bad, 'value')} not ${r.type}.`
-                    : `Column '${name}' should be ${r.type} but is ${c.actualType}; its values convert, so the other checks ran on them.`,
-                key: 'type',
-                rules: r,
-            });
-        }
-        const nulls = rows - nonNull;
-        if (r.max_null_fraction !== undefined && rows > 0 && nulls / rows > r.max_null_fraction) {
-            add({
-                kind: 'too_many_nulls',
-                column: name,
-                severity: 'error',
-                expected: `null fraction <= ${r.max_null_fraction}`,
-                found: `${fraction(nulls / rows)} (${nulls} of ${rows} rows)`,
-                count: nulls,
-                examples: [],
-                message: `Column '${name}' has ${nulls} nulls in ${rows} rows (${fraction(nulls / rows)}); the schema allows ${r.max_null_fraction}.`,
-                key: 'max_null_fraction',
-                rules: r,
-            });
-        }
-        const outOfRange = validate_dataset_num(a[`oor${i}`] ?? 0);
-        if (outOfRange > 0) {
-            const bounds = `[${r.min ?? '-inf'}, ${r.max ?? 'inf'}]`;
-            const lo = a[`oormin${i}`];
-            const hi = a[`oormax${i}`];
-            const below = r.min !== undefined && lo !== null && lo !== undefined && compare(lo, r.min) < 0;
-            add({
-                kind: 'out_of_range',
-                column: name,
-                severity: 'error',
-                expected: `within ${bounds}`,
-                found: `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`,
-                count: outOfRange,
-                examples: mixExamples(a[`oorlo${i}`], a[`oorhi${i}`], maxExamples),
-                message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)}).`,
-                key: below ? 'min' : 'max',
-                rules: r,
-            });
-        }
-        const nan = validate_dataset_num(a[`nan${i}`] ?? 0);
-        const pinf = validate_dataset_num(a[`pinf${i}`] ?? 0);
-        const ninf = validate_dataset_num(a[`ninf${i}`] ?? 0);
-        if (nan + pinf + ninf > 0) {
-            const parts = [nan && `${nan} NaN`, pinf && `${pinf} +inf`, ninf && `${ninf} -inf`]
-                .filter(Boolean)
-                .join(', ');
-            add({
-                kind: 'nan_or_inf',
-                column: name,
-                severity: 'error',
-                expected: 'finite numbers',
-                found: parts,
-                count: nan + pinf + ninf,
-                examples: [...(nan ? ['NaN'] : []), ...(pinf ? ['inf'] : []), ...(ninf ? ['-inf'] : [])],
-                message: `Column '${name}' holds ${parts}; the schema does not allow NaN or infinities.`,
-                key: 'allow_nan_or_inf',
-                rules: r,
-            });
-        }
-        const unexpected = validate_dataset_num(a[`dom${i}`] ?? 0);
-        const tolerated = r.max_new_category_fraction ?? 0;
-        if (unexpected > 0 && nonNull > 0 && unexpected / nonNull > tolerated) {
-            const top = await db.all(`SELECT CAST(${c.value} AS VARCHAR) AS v, count(*) AS n FROM ${from} WHERE ${domainCondition(c)} GROUP BY ALL ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`);
-            const distinct = validate_dataset_num((await db.all(`SELECT count(DISTINCT ${c.value}) AS d FROM ${from} WHERE ${domainCondition(c)}`))[0].d);
-            add({
-                kind: 'unexpected_value',
-                column: name,
-                severity: 'error',
-                expected: `one of ${r.allowed_values.length} allowed values${tolerated > 0 ? ` (new values up to ${tolerated})` : ''}`,
-                found: `${plural(distinct, 'new value')} in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)})`,
-                count: unexpected,
-                examples: top.map((t) => validate_dataset_clip(t.v)),
-                message: `Column '${name}' has ${plural(distinct, 'value')} not in allowed_values, in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)}), e.g. ${top
-                    .slice(0, 3)
-                    .map((t) => `'${validate_dataset_clip(t.v)}'`)
-                    .join(', ')}.`,
-                key: 'allowed_values',
-                rules: r,
-            });
-        }
-        if (r.unique) {
-            const repeated = validate_dataset_num(a[`nnv${i}`]) - validate_dataset_num(a[`dist${i}`]);
-            if (repeated > 0) {
-                const dups = await db.all(`SELECT CAST(${c.value} AS VARCHAR) AS v, count(*) AS n FROM ${from} WHERE ${c.value} IS NOT NULL GROUP BY ALL HAVING count(*) > 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`);
-                add({
-                    kind: 'not_unique',
-                    column: name,
-                    severity: 'error',
-                    expected: 'unique values',
-                    found: `${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} a value`,
-                    count: repeated,
-                    examples: dups.map((d) => validate_dataset_clip(d.v)),
-                    message: `Column '${name}' should be unique but ${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} an earlier value, e.g. ${dups
-                        .slice(0, 3)
-                        .map((d) => `'${validate_dataset_clip(d.v)}' (${validate_dataset_num(d.n)}x)`)
-                        .join(', ')}.`,
-                    key: 'unique',
-                    rules: r,
-                });
-            }
-        }
-        const mismatched = validate_dataset_num(a[`rx${i}`] ?? 0);
-        if (mismatched > 0) {
-            add({
-                kind: 'regex_mismatch',
-                column: name,
-                severity: 'error',
-                expected: `matches ${r.regex}`,
-                found: `${plural(mismatched, 'value')} not matching`,
-                count: mismatched,
-                examples: examples(a[`rxx${i}`], maxExamples),
-                message: `Column '${name}' has ${plural(mismatched, 'value')} that do${mismatched === 1 ? 'es' : ''} not match ${r.regex}.`,
-                key: 'regex',
-                rules: r,
-            });
-        }
+    const owned = options.counts
+        ? undefined
+        : await countValues(db, dataset.view, checks.map((c) => c.rules.name), `${dataset.view}__validate`);
+    const counts = options.counts ?? owned;
+    try {
+        await checkColumns(db, counts, checks, maxExamples, add);
+    }
+    finally {
+        await owned?.drop();
     }
     const order = new Map(dataset.columns.map((c, i) => [c.name, i]));
     return anomalies
@@ -67715,6 +67667,176 @@ async function validateDataset(db, dataset, schema, options = {}) {
         (order.get(x.anomaly.column ?? '') ?? -1) - (order.get(y.anomaly.column ?? '') ?? -1) ||
         x.index - y.index)
         .map((entry) => entry.anomaly);
+}
+/** The column rules, one query per column over its value counts `(v, n)`. */
+async function checkColumns(db, counts, checks, maxExamples, add) {
+    const rows = counts.rows;
+    for (const c of checks) {
+        const from = `${counts.relation(c.rules.name)} AS t`;
+        const a = (await db.all(`SELECT ${ruleAggregates(c, maxExamples).join(', ')} FROM ${from}`))[0];
+        await reportColumn(db, from, c, a, rows, maxExamples, add);
+    }
+}
+/** The aggregates that judge a column's rules: weighted by `n`, as counts over its rows would be. */
+function ruleAggregates(c, maxExamples) {
+    const r = c.rules;
+    const items = [`sum(n) FILTER (WHERE ${c.col} IS NOT NULL) AS "nn"`];
+    if (c.unconverted) {
+        items.push(`sum(n) FILTER (WHERE ${c.unconverted}) AS "bad"`, `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "badx"`);
+    }
+    const range = rangeCondition(c);
+    if (range) {
+        items.push(`sum(n) FILTER (WHERE ${range}) AS "oor"`, `min(${c.value}) FILTER (WHERE ${range}) AS "oormin"`, `max(${c.value}) FILTER (WHERE ${range}) AS "oormax"`, `min(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorlo"`, `max(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorhi"`);
+    }
+    if (r.type === 'numeric' && !r.allow_nan_or_inf && (c.physical === 'float' || c.unconverted)) {
+        items.push(`sum(n) FILTER (WHERE isnan(${c.value})) AS "nan"`, `sum(n) FILTER (WHERE isinf(${c.value}) AND ${c.value} > 0) AS "pinf"`, `sum(n) FILTER (WHERE isinf(${c.value}) AND ${c.value} < 0) AS "ninf"`);
+    }
+    const domain = domainCondition(c);
+    if (domain)
+        items.push(`sum(n) FILTER (WHERE ${domain}) AS "dom"`);
+    if (r.unique)
+        items.push(`count(DISTINCT ${c.value}) AS "dist"`, `sum(n) FILTER (WHERE ${c.value} IS NOT NULL) AS "nnv"`);
+    if (r.regex !== undefined) {
+        const miss = regexCondition(c);
+        items.push(`sum(n) FILTER (WHERE ${miss}) AS "rx"`, `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) AS "rxx"`);
+    }
+    return items;
+}
+/** Turns one column's rule aggregates `a` into anomalies, with example values where they need a query. */
+async function reportColumn(db, from, c, a, rows, maxExamples, add) {
+    const r = c.rules;
+    const nonNull = validate_dataset_num(a.nn);
+    const name = r.name;
+    if (c.unconverted !== undefined || !sameFamily(r.type, c.physical)) {
+        const bad = validate_dataset_num(a.bad ?? 0);
+        add({
+            kind: 'wrong_type',
+            column: name,
+            severity: bad > 0 ? 'error' : 'warning',
+            expected: r.type,
+            found: bad > 0
+                ? `${c.actualType} (${plural(bad, 'value')} not ${r.type})`
+                : `${c.actualType} (all values convert)`,
+            count: bad,
+            examples: examples(a.badx, maxExamples),
+            message: bad > 0
+                ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${plural(bad, 'value')} not ${r.type}.`
+                : `Column '${name}' should be ${r.type} but is ${c.actualType}; its values convert, so the other checks ran on them.`,
+            key: 'type',
+            rules: r,
+        });
+    }
+    const nulls = rows - nonNull;
+    if (r.max_null_fraction !== undefined && rows > 0 && nulls / rows > r.max_null_fraction) {
+        add({
+            kind: 'too_many_nulls',
+            column: name,
+            severity: 'error',
+            expected: `null fraction <= ${r.max_null_fraction}`,
+            found: `${fraction(nulls / rows)} (${nulls} of ${rows} rows)`,
+            count: nulls,
+            examples: [],
+            message: `Column '${name}' has ${nulls} nulls in ${rows} rows (${fraction(nulls / rows)}); the schema allows ${r.max_null_fraction}.`,
+            key: 'max_null_fraction',
+            rules: r,
+        });
+    }
+    const outOfRange = validate_dataset_num(a.oor ?? 0);
+    if (outOfRange > 0) {
+        const bounds = `[${r.min ?? '-inf'}, ${r.max ?? 'inf'}]`;
+        const lo = a.oormin;
+        const hi = a.oormax;
+        const below = r.min !== undefined && lo !== null && lo !== undefined && compare(lo, r.min) < 0;
+        add({
+            kind: 'out_of_range',
+            column: name,
+            severity: 'error',
+            expected: `within ${bounds}`,
+            found: `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`,
+            count: outOfRange,
+            examples: mixExamples(a.oorlo, a.oorhi, maxExamples),
+            message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)}).`,
+            key: below ? 'min' : 'max',
+            rules: r,
+        });
+    }
+    const nan = validate_dataset_num(a.nan ?? 0);
+    const pinf = validate_dataset_num(a.pinf ?? 0);
+    const ninf = validate_dataset_num(a.ninf ?? 0);
+    if (nan + pinf + ninf > 0) {
+        const parts = [nan && `${nan} NaN`, pinf && `${pinf} +inf`, ninf && `${ninf} -inf`]
+            .filter(Boolean)
+            .join(', ');
+        add({
+            kind: 'nan_or_inf',
+            column: name,
+            severity: 'error',
+            expected: 'finite numbers',
+            found: parts,
+            count: nan + pinf + ninf,
+            examples: [...(nan ? ['NaN'] : []), ...(pinf ? ['inf'] : []), ...(ninf ? ['-inf'] : [])],
+            message: `Column '${name}' holds ${parts}; the schema does not allow NaN or infinities.`,
+            key: 'allow_nan_or_inf',
+            rules: r,
+        });
+    }
+    const unexpected = validate_dataset_num(a.dom ?? 0);
+    const tolerated = r.max_new_category_fraction ?? 0;
+    if (unexpected > 0 && nonNull > 0 && unexpected / nonNull > tolerated) {
+        const top = await db.all(`SELECT CAST(${c.value} AS VARCHAR) AS v, sum(n) AS n FROM ${from} WHERE ${domainCondition(c)} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`);
+        const distinct = validate_dataset_num((await db.all(`SELECT count(DISTINCT ${c.value}) AS d FROM ${from} WHERE ${domainCondition(c)}`))[0].d);
+        add({
+            kind: 'unexpected_value',
+            column: name,
+            severity: 'error',
+            expected: `one of ${r.allowed_values.length} allowed values${tolerated > 0 ? ` (new values up to ${tolerated})` : ''}`,
+            found: `${plural(distinct, 'new value')} in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)})`,
+            count: unexpected,
+            examples: top.map((t) => validate_dataset_clip(t.v)),
+            message: `Column '${name}' has ${plural(distinct, 'value')} not in allowed_values, in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)}), e.g. ${top
+                .slice(0, 3)
+                .map((t) => `'${validate_dataset_clip(t.v)}'`)
+                .join(', ')}.`,
+            key: 'allowed_values',
+            rules: r,
+        });
+    }
+    if (r.unique) {
+        const repeated = validate_dataset_num(a.nnv) - validate_dataset_num(a.dist);
+        if (repeated > 0) {
+            const dups = await db.all(`SELECT CAST(${c.value} AS VARCHAR) AS v, sum(n) AS n FROM ${from} WHERE ${c.value} IS NOT NULL GROUP BY 1 HAVING sum(n) > 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`);
+            add({
+                kind: 'not_unique',
+                column: name,
+                severity: 'error',
+                expected: 'unique values',
+                found: `${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} a value`,
+                count: repeated,
+                examples: dups.map((d) => validate_dataset_clip(d.v)),
+                message: `Column '${name}' should be unique but ${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} an earlier value, e.g. ${dups
+                    .slice(0, 3)
+                    .map((d) => `'${validate_dataset_clip(d.v)}' (${validate_dataset_num(d.n)}x)`)
+                    .join(', ')}.`,
+                key: 'unique',
+                rules: r,
+            });
+        }
+    }
+    const mismatched = validate_dataset_num(a.rx ?? 0);
+    if (mismatched > 0) {
+        add({
+            kind: 'regex_mismatch',
+            column: name,
+            severity: 'error',
+            expected: `matches ${r.regex}`,
+            found: `${plural(mismatched, 'value')} not matching`,
+            count: mismatched,
+            examples: examples(a.rxx, maxExamples),
+            message: `Column '${name}' has ${plural(mismatched, 'value')} that do${mismatched === 1 ? 'es' : ''} not match ${r.regex}.`,
+            key: 'regex',
+            rules: r,
+        });
+    }
 }
 function sameFamily(expected, physical) {
     switch (expected) {
@@ -67731,7 +67853,7 @@ function sameFamily(expected, physical) {
 }
 /** The SQL value of a column in the schema's type: TRY_CAST where the file holds another type. */
 function planCheck(rules, actualType) {
-    const col = quoteIdent(rules.name);
+    const col = 'v';
     const physical = physicalKind(actualType);
     const check = { rules, col, physical, actualType, value: col };
     if (sameFamily(rules.type, physical))
@@ -67871,15 +67993,18 @@ async function runDataValidate(options, log) {
     const db = await Database.open({ memoryLimit: options.memoryLimit });
     try {
         log.info(`Reading ${options.data}`);
-        const dataset = await openDataset(db, inWd(options.data));
+        const { dataset, counts: valueCounts } = await openCountedDataset(db, inWd(options.data));
         dataset.path = options.data;
         for (const note of dataset.notes)
             log.warning(note);
         log.info(`${dataset.rows} rows, ${dataset.columns.length} columns; profiling`);
-        const profile = await profileDataset(db, dataset);
+        const profile = await profileDataset(db, dataset, { counts: valueCounts });
         const { loaded, inferred, schemaFile, writtenSchema } = resolveSchema(options, profile, inWd, forAnnotation, log);
         const anomalies = loaded
-            ? await validateDataset(db, dataset, loaded.schema, { locations: loaded.locations })
+            ? await validateDataset(db, dataset, loaded.schema, {
+                locations: loaded.locations,
+                counts: valueCounts,
+            })
             : [];
         const skew = await checkSkew(options, db, dataset, profile, wd, log);
         const counts = {

@@ -51,7 +51,12 @@ export async function openDataset(
   const rows = Number(
     (await db.all<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(registered.view)}`))[0]!.n,
   );
-  if (rows === 0) registered.notes.push(`'${path}' has a header but no rows.`);
+  return withRowCount(registered, rows);
+}
+
+/** A registered dataset with its row count, noting a file that has a header but no rows. */
+export function withRowCount(registered: Omit<Dataset, 'rows'>, rows: number): Dataset {
+  if (rows === 0) registered.notes.push(`'${registered.path}' has a header but no rows.`);
   return { ...registered, rows };
 }
 

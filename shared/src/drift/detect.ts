@@ -5,7 +5,7 @@
  * could not be compared, so bad input never reads as "no drift".
  */
 import type { Database } from '../data/database.js';
-import type { Dataset } from '../data/open-dataset.js';
+import type { Dataset, DatasetColumn } from '../data/open-dataset.js';
 import type { ColumnProfile, DatasetProfile } from '../data/profile-format.js';
 import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
@@ -85,34 +85,50 @@ export interface PreparedCounts {
 }
 
 /**
- * Counts, in one scan, the values of every column of `dataset` that drift could compare under
- * `options` (its numeric and categorical columns, limited to `columns`, prediction and target
- * when `columns` is given). With `readEveryColumn` the scan also converts the other selected
- * columns (a date column, say: a late bad value there makes it text, which changes how it is
- * compared), so a text file read lazily fails wherever materialising it would have.
+ * The columns of a dataset that drift could compare under `options`: its numeric and categorical
+ * columns, limited to `columns`, prediction and target when `columns` is given.
  */
+export function driftColumns(
+  columns: readonly DatasetColumn[],
+  options: Pick<DetectOptions, 'columns' | 'prediction' | 'target'>,
+): CountedColumn[] {
+  const wanted = wantedColumns(options);
+  const counted: CountedColumn[] = [];
+  for (const c of columns) {
+    const type = driftTypeOfDuckType(c.type);
+    if (type !== null && (!wanted || wanted.has(c.name)))
+      counted.push({ name: c.name, duckType: c.type, type });
+  }
+  return counted;
+}
+
+/**
+ * The columns whose values can change the result: the selected ones, compared or not (a date
+ * column, say: a late bad value there makes it text, which changes how it is compared). Columns
+ * outside `columns` are never looked at, so a bad value in them cannot change the result.
+ */
+export function readColumns(
+  columns: readonly DatasetColumn[],
+  options: Pick<DetectOptions, 'columns' | 'prediction' | 'target'>,
+): string[] {
+  const wanted = wantedColumns(options);
+  return columns.map((c) => c.name).filter((n) => !wanted || wanted.has(n));
+}
+
+function wantedColumns(options: Pick<DetectOptions, 'columns' | 'prediction' | 'target'>) {
+  return options.columns
+    ? new Set([...options.columns, options.prediction, options.target].filter((c) => c !== undefined))
+    : undefined;
+}
+
+/** Counts, in one scan, the values of the columns of `dataset` that drift could compare. */
 export function countDatasetSide(
   db: Database,
   dataset: Dataset,
   options: Pick<DetectOptions, 'columns' | 'prediction' | 'target'>,
   tablePrefix: string,
-  read: { readEveryColumn?: boolean } = {},
 ): Promise<SideCounts> {
-  const wanted = options.columns
-    ? new Set([...options.columns, options.prediction, options.target].filter((c) => c !== undefined))
-    : undefined;
-  const counted: CountedColumn[] = [];
-  for (const c of dataset.columns) {
-    const type = driftTypeOfDuckType(c.type);
-    if (type !== null && (!wanted || wanted.has(c.name)))
-      counted.push({ name: c.name, duckType: c.type, type });
-  }
-  // Columns outside `columns` are never looked at, so a bad value in them cannot change the result.
-  const names = new Set(counted.map((c) => c.name));
-  const alsoRead = read.readEveryColumn
-    ? dataset.columns.map((c) => c.name).filter((n) => !names.has(n) && (!wanted || wanted.has(n)))
-    : [];
-  return countSide(db, dataset.view, counted, tablePrefix, alsoRead);
+  return countSide(db, dataset.view, driftColumns(dataset.columns, options), tablePrefix);
 }
 
 export async function detectDrift(

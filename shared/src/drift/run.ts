@@ -5,18 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
+import { openCountedDataset } from '../data/counted-dataset.js';
 import { Database } from '../data/database.js';
-import { type Dataset, openDataset, registerDataset } from '../data/open-dataset.js';
-import { type DataFormat, detectFormat } from '../data/source.js';
+import type { Dataset } from '../data/open-dataset.js';
+import { detectFormat } from '../data/source.js';
 import { UserError } from '../errors/index.js';
 import { writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
-import { countDatasetSide, type DetectOptions, detectDrift, type ReferenceSide } from './detect.js';
+import { type DetectOptions, detectDrift, driftColumns, type ReferenceSide, readColumns } from './detect.js';
 import { parseMethod } from './methods.js';
 import { checkPerformance, readStoredMetrics } from './performance.js';
 import { driftMarkerKey, renderDriftIssue, renderDriftSummary } from './render.js';
 import { DRIFT_SCHEMA, type DriftReport, type Finding, sortColumns } from './report.js';
-import type { SideCounts } from './side-counts.js';
+import { type SideCounts, sideFromCounts } from './side-counts.js';
 import { checkProfile } from './sources.js';
 
 export interface DriftCheckOptions {
@@ -58,35 +59,20 @@ export interface DriftCheckResult {
   performanceDecayed: boolean;
 }
 
-/**
- * Opens one side and counts its values in one scan (see side-counts.ts). A text file is read
- * lazily, as a view: materialising it first cost a full extra parse. If that scan fails (a value
- * that does not fit the type sniffed from the first rows, a ragged line), the side is opened as
- * before, materialised, whose read retries such a column as text and words every other problem
- * for the user; the counts are then taken from the table.
- */
+/** Opens one side and counts the values drift compares, reading a text file once (counted-dataset.ts). */
 async function openSide(
   db: Database,
   path: string,
   name: string,
   options: Pick<DetectOptions, 'columns' | 'prediction' | 'target'>,
 ): Promise<{ dataset: Dataset; counts: SideCounts }> {
-  const prefix = `${name}_counts`;
-  const registered = await registerDataset(db, path, { name, materialize: false });
-  const lazy: Dataset = { ...registered, rows: 0 };
-  const text = TEXT_FORMATS.has(registered.format);
-  try {
-    const counts = await countDatasetSide(db, lazy, options, prefix, { readEveryColumn: text });
-    return { dataset: { ...lazy, rows: counts.rows }, counts };
-  } catch (error) {
-    if (error instanceof UserError || !text) throw error;
-  }
-  const dataset = await openDataset(db, path, { name });
-  return { dataset, counts: await countDatasetSide(db, dataset, options, prefix) };
+  const { dataset, counts } = await openCountedDataset(db, path, {
+    name,
+    count: (columns) => driftColumns(columns, options).map((c) => c.name),
+    read: (columns) => readColumns(columns, options),
+  });
+  return { dataset, counts: await sideFromCounts(db, counts, driftColumns(dataset.columns, options)) };
 }
-
-/** Formats DuckDB parses from text, where a value can fail its sniffed type late in the file. */
-const TEXT_FORMATS: ReadonlySet<DataFormat> = new Set(['csv', 'tsv', 'json', 'ndjson']);
 
 function looksLikeProfile(path: string): unknown | undefined {
   if (detectFormat(path) !== 'json') return undefined;

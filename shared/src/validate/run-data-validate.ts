@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { openCountedDataset } from '../data/counted-dataset.js';
 import { Database } from '../data/database.js';
-import { type Dataset, openDataset } from '../data/open-dataset.js';
+import type { Dataset } from '../data/open-dataset.js';
 import { profileDataset } from '../data/profile.js';
 import type { DatasetProfile } from '../data/profile-format.js';
 import { UserError } from '../errors/index.js';
@@ -97,11 +98,11 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
   const db = await Database.open({ memoryLimit: options.memoryLimit });
   try {
     log.info(`Reading ${options.data}`);
-    const dataset = await openDataset(db, inWd(options.data));
+    const { dataset, counts: valueCounts } = await openCountedDataset(db, inWd(options.data));
     dataset.path = options.data;
     for (const note of dataset.notes) log.warning(note);
     log.info(`${dataset.rows} rows, ${dataset.columns.length} columns; profiling`);
-    const profile = await profileDataset(db, dataset);
+    const profile = await profileDataset(db, dataset, { counts: valueCounts });
 
     const { loaded, inferred, schemaFile, writtenSchema } = resolveSchema(
       options,
@@ -111,7 +112,10 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
       log,
     );
     const anomalies = loaded
-      ? await validateDataset(db, dataset, loaded.schema, { locations: loaded.locations })
+      ? await validateDataset(db, dataset, loaded.schema, {
+          locations: loaded.locations,
+          counts: valueCounts,
+        })
       : [];
     const skew = await checkSkew(options, db, dataset, profile, wd, log);
 

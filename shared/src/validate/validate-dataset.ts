@@ -1,6 +1,7 @@
 import { isNumericPhysical, type PhysicalKind, physicalKind } from '../data/column-kind.js';
-import { type Database, quoteIdent, quoteLiteral } from '../data/database.js';
+import { type Database, quoteLiteral } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
+import { countValues, type ValueCounts } from '../data/value-counts.js';
 import { UserError } from '../errors/index.js';
 import type { ColumnRules, DataSchema, SchemaLocations, SchemaValue, Severity } from './schema.js';
 
@@ -40,12 +41,15 @@ export interface ValidateOptions {
   locations?: SchemaLocations;
   /** Example values kept per anomaly. */
   maxExamples?: number;
+  /** The dataset's value counts, when the caller has taken them (else they are taken here). */
+  counts?: ValueCounts;
 }
 
 const MAX_EXAMPLE_LENGTH = 100;
 
 interface Check {
   rules: ColumnRules;
+  /** SQL of the raw value: `v` of the column's value counts. */
   col: string;
   physical: PhysicalKind;
   actualType: string;
@@ -56,8 +60,10 @@ interface Check {
 }
 
 /**
- * Checks a dataset against a schema in one scan (plus one small query per anomaly that needs
- * example values) and returns its anomalies: errors first, then by column order.
+ * Checks a dataset against a schema and returns its anomalies: errors first, then by column
+ * order. Every rule is a weighted aggregate over the column's value counts (value-counts.ts), so
+ * a check costs one query per column over its distinct values (plus one small query per anomaly
+ * that needs example values), never a scan of the rows.
  */
 export async function validateDataset(
   db: Database,
@@ -66,7 +72,6 @@ export async function validateDataset(
   options: ValidateOptions = {},
 ): Promise<Anomaly[]> {
   const maxExamples = options.maxExamples ?? 5;
-  const from = quoteIdent(dataset.view);
   const anomalies: Anomaly[] = [];
   const loc = options.locations;
   const ruleAt = (column: string | null, key: string): Anomaly['rule'] => {
@@ -156,201 +161,19 @@ export async function validateDataset(
   }
   await checkRegexes(db, checks, loc);
 
-  // One scan for every rule.
-  const items: string[] = ['count(*) AS "rows"'];
-  checks.forEach((c, i) => {
-    const r = c.rules;
-    items.push(`count(${c.col}) AS "nn${i}"`);
-    if (c.unconverted) {
-      items.push(
-        `count(*) FILTER (WHERE ${c.unconverted}) AS "bad${i}"`,
-        `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "badx${i}"`,
+  const owned = options.counts
+    ? undefined
+    : await countValues(
+        db,
+        dataset.view,
+        checks.map((c) => c.rules.name),
+        `${dataset.view}__validate`,
       );
-    }
-    const range = rangeCondition(c);
-    if (range) {
-      items.push(
-        `count(*) FILTER (WHERE ${range}) AS "oor${i}"`,
-        `min(${c.value}) FILTER (WHERE ${range}) AS "oormin${i}"`,
-        `max(${c.value}) FILTER (WHERE ${range}) AS "oormax${i}"`,
-        `min(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorlo${i}"`,
-        `max(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorhi${i}"`,
-      );
-    }
-    if (r.type === 'numeric' && !r.allow_nan_or_inf && (c.physical === 'float' || c.unconverted)) {
-      items.push(
-        `count(*) FILTER (WHERE isnan(${c.value})) AS "nan${i}"`,
-        `count(*) FILTER (WHERE isinf(${c.value}) AND ${c.value} > 0) AS "pinf${i}"`,
-        `count(*) FILTER (WHERE isinf(${c.value}) AND ${c.value} < 0) AS "ninf${i}"`,
-      );
-    }
-    const domain = domainCondition(c);
-    if (domain) items.push(`count(*) FILTER (WHERE ${domain}) AS "dom${i}"`);
-    if (r.unique) items.push(`count(DISTINCT ${c.value}) AS "dist${i}"`, `count(${c.value}) AS "nnv${i}"`);
-    if (r.regex !== undefined) {
-      const miss = regexCondition(c);
-      items.push(
-        `count(*) FILTER (WHERE ${miss}) AS "rx${i}"`,
-        `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) AS "rxx${i}"`,
-      );
-    }
-  });
-  const a = (await db.all(`SELECT ${items.join(', ')} FROM ${from}`))[0]!;
-  const rows = num(a.rows);
-
-  for (const [i, c] of checks.entries()) {
-    const r = c.rules;
-    const nonNull = num(a[`nn${i}`]);
-    const name = r.name;
-
-    if (c.unconverted !== undefined || !sameFamily(r.type, c.physical)) {
-      const bad = num(a[`bad${i}`] ?? 0);
-      add({
-        kind: 'wrong_type',
-        column: name,
-        severity: bad > 0 ? 'error' : 'warning',
-        expected: r.type,
-        found:
-          bad > 0
-            ? `${c.actualType} (${plural(bad, 'value')} not ${r.type})`
-            : `${c.actualType} (all values convert)`,
-        count: bad,
-        examples: examples(a[`badx${i}`], maxExamples),
-        message:
-          bad > 0
-            ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${plural(bad, 'value')} not ${r.type}.`
-            : `Column '${name}' should be ${r.type} but is ${c.actualType}; its values convert, so the other checks ran on them.`,
-        key: 'type',
-        rules: r,
-      });
-    }
-
-    const nulls = rows - nonNull;
-    if (r.max_null_fraction !== undefined && rows > 0 && nulls / rows > r.max_null_fraction) {
-      add({
-        kind: 'too_many_nulls',
-        column: name,
-        severity: 'error',
-        expected: `null fraction <= ${r.max_null_fraction}`,
-        found: `${fraction(nulls / rows)} (${nulls} of ${rows} rows)`,
-        count: nulls,
-        examples: [],
-        message: `Column '${name}' has ${nulls} nulls in ${rows} rows (${fraction(nulls / rows)}); the schema allows ${r.max_null_fraction}.`,
-        key: 'max_null_fraction',
-        rules: r,
-      });
-    }
-
-    const outOfRange = num(a[`oor${i}`] ?? 0);
-    if (outOfRange > 0) {
-      const bounds = `[${r.min ?? '-inf'}, ${r.max ?? 'inf'}]`;
-      const lo = a[`oormin${i}`];
-      const hi = a[`oormax${i}`];
-      const below = r.min !== undefined && lo !== null && lo !== undefined && compare(lo, r.min) < 0;
-      add({
-        kind: 'out_of_range',
-        column: name,
-        severity: 'error',
-        expected: `within ${bounds}`,
-        found: `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`,
-        count: outOfRange,
-        examples: mixExamples(a[`oorlo${i}`], a[`oorhi${i}`], maxExamples),
-        message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)}).`,
-        key: below ? 'min' : 'max',
-        rules: r,
-      });
-    }
-
-    const nan = num(a[`nan${i}`] ?? 0);
-    const pinf = num(a[`pinf${i}`] ?? 0);
-    const ninf = num(a[`ninf${i}`] ?? 0);
-    if (nan + pinf + ninf > 0) {
-      const parts = [nan && `${nan} NaN`, pinf && `${pinf} +inf`, ninf && `${ninf} -inf`]
-        .filter(Boolean)
-        .join(', ');
-      add({
-        kind: 'nan_or_inf',
-        column: name,
-        severity: 'error',
-        expected: 'finite numbers',
-        found: parts,
-        count: nan + pinf + ninf,
-        examples: [...(nan ? ['NaN'] : []), ...(pinf ? ['inf'] : []), ...(ninf ? ['-inf'] : [])],
-        message: `Column '${name}' holds ${parts}; the schema does not allow NaN or infinities.`,
-        key: 'allow_nan_or_inf',
-        rules: r,
-      });
-    }
-
-    const unexpected = num(a[`dom${i}`] ?? 0);
-    const tolerated = r.max_new_category_fraction ?? 0;
-    if (unexpected > 0 && nonNull > 0 && unexpected / nonNull > tolerated) {
-      const top = await db.all<{ v: unknown; n: unknown }>(
-        `SELECT CAST(${c.value} AS VARCHAR) AS v, count(*) AS n FROM ${from} WHERE ${domainCondition(c)} GROUP BY ALL ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`,
-      );
-      const distinct = num(
-        (
-          await db.all<{ d: unknown }>(
-            `SELECT count(DISTINCT ${c.value}) AS d FROM ${from} WHERE ${domainCondition(c)}`,
-          )
-        )[0]!.d,
-      );
-      add({
-        kind: 'unexpected_value',
-        column: name,
-        severity: 'error',
-        expected: `one of ${r.allowed_values!.length} allowed values${tolerated > 0 ? ` (new values up to ${tolerated})` : ''}`,
-        found: `${plural(distinct, 'new value')} in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)})`,
-        count: unexpected,
-        examples: top.map((t) => clip(t.v)),
-        message: `Column '${name}' has ${plural(distinct, 'value')} not in allowed_values, in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)}), e.g. ${top
-          .slice(0, 3)
-          .map((t) => `'${clip(t.v)}'`)
-          .join(', ')}.`,
-        key: 'allowed_values',
-        rules: r,
-      });
-    }
-
-    if (r.unique) {
-      const repeated = num(a[`nnv${i}`]) - num(a[`dist${i}`]);
-      if (repeated > 0) {
-        const dups = await db.all<{ v: unknown; n: unknown }>(
-          `SELECT CAST(${c.value} AS VARCHAR) AS v, count(*) AS n FROM ${from} WHERE ${c.value} IS NOT NULL GROUP BY ALL HAVING count(*) > 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`,
-        );
-        add({
-          kind: 'not_unique',
-          column: name,
-          severity: 'error',
-          expected: 'unique values',
-          found: `${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} a value`,
-          count: repeated,
-          examples: dups.map((d) => clip(d.v)),
-          message: `Column '${name}' should be unique but ${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} an earlier value, e.g. ${dups
-            .slice(0, 3)
-            .map((d) => `'${clip(d.v)}' (${num(d.n)}x)`)
-            .join(', ')}.`,
-          key: 'unique',
-          rules: r,
-        });
-      }
-    }
-
-    const mismatched = num(a[`rx${i}`] ?? 0);
-    if (mismatched > 0) {
-      add({
-        kind: 'regex_mismatch',
-        column: name,
-        severity: 'error',
-        expected: `matches ${r.regex}`,
-        found: `${plural(mismatched, 'value')} not matching`,
-        count: mismatched,
-        examples: examples(a[`rxx${i}`], maxExamples),
-        message: `Column '${name}' has ${plural(mismatched, 'value')} that do${mismatched === 1 ? 'es' : ''} not match ${r.regex}.`,
-        key: 'regex',
-        rules: r,
-      });
-    }
+  const counts = options.counts ?? owned!;
+  try {
+    await checkColumns(db, counts, checks, maxExamples, add);
+  } finally {
+    await owned?.drop();
   }
 
   const order = new Map(dataset.columns.map((c, i) => [c.name, i]));
@@ -363,6 +186,234 @@ export async function validateDataset(
         x.index - y.index,
     )
     .map((entry) => entry.anomaly);
+}
+
+type AddAnomaly = (
+  a: Omit<Anomaly, 'rule' | 'severity'> & { severity: Severity; key: string; rules?: ColumnRules },
+) => void;
+
+/** The column rules, one query per column over its value counts `(v, n)`. */
+async function checkColumns(
+  db: Database,
+  counts: ValueCounts,
+  checks: Check[],
+  maxExamples: number,
+  add: AddAnomaly,
+): Promise<void> {
+  const rows = counts.rows;
+  for (const c of checks) {
+    const from = `${counts.relation(c.rules.name)} AS t`;
+    const a = (await db.all(`SELECT ${ruleAggregates(c, maxExamples).join(', ')} FROM ${from}`))[0]!;
+    await reportColumn(db, from, c, a, rows, maxExamples, add);
+  }
+}
+
+/** The aggregates that judge a column's rules: weighted by `n`, as counts over its rows would be. */
+function ruleAggregates(c: Check, maxExamples: number): string[] {
+  const r = c.rules;
+  const items: string[] = [`sum(n) FILTER (WHERE ${c.col} IS NOT NULL) AS "nn"`];
+  if (c.unconverted) {
+    items.push(
+      `sum(n) FILTER (WHERE ${c.unconverted}) AS "bad"`,
+      `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "badx"`,
+    );
+  }
+  const range = rangeCondition(c);
+  if (range) {
+    items.push(
+      `sum(n) FILTER (WHERE ${range}) AS "oor"`,
+      `min(${c.value}) FILTER (WHERE ${range}) AS "oormin"`,
+      `max(${c.value}) FILTER (WHERE ${range}) AS "oormax"`,
+      `min(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorlo"`,
+      `max(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorhi"`,
+    );
+  }
+  if (r.type === 'numeric' && !r.allow_nan_or_inf && (c.physical === 'float' || c.unconverted)) {
+    items.push(
+      `sum(n) FILTER (WHERE isnan(${c.value})) AS "nan"`,
+      `sum(n) FILTER (WHERE isinf(${c.value}) AND ${c.value} > 0) AS "pinf"`,
+      `sum(n) FILTER (WHERE isinf(${c.value}) AND ${c.value} < 0) AS "ninf"`,
+    );
+  }
+  const domain = domainCondition(c);
+  if (domain) items.push(`sum(n) FILTER (WHERE ${domain}) AS "dom"`);
+  if (r.unique)
+    items.push(
+      `count(DISTINCT ${c.value}) AS "dist"`,
+      `sum(n) FILTER (WHERE ${c.value} IS NOT NULL) AS "nnv"`,
+    );
+  if (r.regex !== undefined) {
+    const miss = regexCondition(c);
+    items.push(
+      `sum(n) FILTER (WHERE ${miss}) AS "rx"`,
+      `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) AS "rxx"`,
+    );
+  }
+  return items;
+}
+
+/** Turns one column's rule aggregates `a` into anomalies, with example values where they need a query. */
+async function reportColumn(
+  db: Database,
+  from: string,
+  c: Check,
+  a: Record<string, unknown>,
+  rows: number,
+  maxExamples: number,
+  add: AddAnomaly,
+): Promise<void> {
+  const r = c.rules;
+  const nonNull = num(a.nn);
+  const name = r.name;
+
+  if (c.unconverted !== undefined || !sameFamily(r.type, c.physical)) {
+    const bad = num(a.bad ?? 0);
+    add({
+      kind: 'wrong_type',
+      column: name,
+      severity: bad > 0 ? 'error' : 'warning',
+      expected: r.type,
+      found:
+        bad > 0
+          ? `${c.actualType} (${plural(bad, 'value')} not ${r.type})`
+          : `${c.actualType} (all values convert)`,
+      count: bad,
+      examples: examples(a.badx, maxExamples),
+      message:
+        bad > 0
+          ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${plural(bad, 'value')} not ${r.type}.`
+          : `Column '${name}' should be ${r.type} but is ${c.actualType}; its values convert, so the other checks ran on them.`,
+      key: 'type',
+      rules: r,
+    });
+  }
+
+  const nulls = rows - nonNull;
+  if (r.max_null_fraction !== undefined && rows > 0 && nulls / rows > r.max_null_fraction) {
+    add({
+      kind: 'too_many_nulls',
+      column: name,
+      severity: 'error',
+      expected: `null fraction <= ${r.max_null_fraction}`,
+      found: `${fraction(nulls / rows)} (${nulls} of ${rows} rows)`,
+      count: nulls,
+      examples: [],
+      message: `Column '${name}' has ${nulls} nulls in ${rows} rows (${fraction(nulls / rows)}); the schema allows ${r.max_null_fraction}.`,
+      key: 'max_null_fraction',
+      rules: r,
+    });
+  }
+
+  const outOfRange = num(a.oor ?? 0);
+  if (outOfRange > 0) {
+    const bounds = `[${r.min ?? '-inf'}, ${r.max ?? 'inf'}]`;
+    const lo = a.oormin;
+    const hi = a.oormax;
+    const below = r.min !== undefined && lo !== null && lo !== undefined && compare(lo, r.min) < 0;
+    add({
+      kind: 'out_of_range',
+      column: name,
+      severity: 'error',
+      expected: `within ${bounds}`,
+      found: `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`,
+      count: outOfRange,
+      examples: mixExamples(a.oorlo, a.oorhi, maxExamples),
+      message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)}).`,
+      key: below ? 'min' : 'max',
+      rules: r,
+    });
+  }
+
+  const nan = num(a.nan ?? 0);
+  const pinf = num(a.pinf ?? 0);
+  const ninf = num(a.ninf ?? 0);
+  if (nan + pinf + ninf > 0) {
+    const parts = [nan && `${nan} NaN`, pinf && `${pinf} +inf`, ninf && `${ninf} -inf`]
+      .filter(Boolean)
+      .join(', ');
+    add({
+      kind: 'nan_or_inf',
+      column: name,
+      severity: 'error',
+      expected: 'finite numbers',
+      found: parts,
+      count: nan + pinf + ninf,
+      examples: [...(nan ? ['NaN'] : []), ...(pinf ? ['inf'] : []), ...(ninf ? ['-inf'] : [])],
+      message: `Column '${name}' holds ${parts}; the schema does not allow NaN or infinities.`,
+      key: 'allow_nan_or_inf',
+      rules: r,
+    });
+  }
+
+  const unexpected = num(a.dom ?? 0);
+  const tolerated = r.max_new_category_fraction ?? 0;
+  if (unexpected > 0 && nonNull > 0 && unexpected / nonNull > tolerated) {
+    const top = await db.all<{ v: unknown; n: unknown }>(
+      `SELECT CAST(${c.value} AS VARCHAR) AS v, sum(n) AS n FROM ${from} WHERE ${domainCondition(c)} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`,
+    );
+    const distinct = num(
+      (
+        await db.all<{ d: unknown }>(
+          `SELECT count(DISTINCT ${c.value}) AS d FROM ${from} WHERE ${domainCondition(c)}`,
+        )
+      )[0]!.d,
+    );
+    add({
+      kind: 'unexpected_value',
+      column: name,
+      severity: 'error',
+      expected: `one of ${r.allowed_values!.length} allowed values${tolerated > 0 ? ` (new values up to ${tolerated})` : ''}`,
+      found: `${plural(distinct, 'new value')} in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)})`,
+      count: unexpected,
+      examples: top.map((t) => clip(t.v)),
+      message: `Column '${name}' has ${plural(distinct, 'value')} not in allowed_values, in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)}), e.g. ${top
+        .slice(0, 3)
+        .map((t) => `'${clip(t.v)}'`)
+        .join(', ')}.`,
+      key: 'allowed_values',
+      rules: r,
+    });
+  }
+
+  if (r.unique) {
+    const repeated = num(a.nnv) - num(a.dist);
+    if (repeated > 0) {
+      const dups = await db.all<{ v: unknown; n: unknown }>(
+        `SELECT CAST(${c.value} AS VARCHAR) AS v, sum(n) AS n FROM ${from} WHERE ${c.value} IS NOT NULL GROUP BY 1 HAVING sum(n) > 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`,
+      );
+      add({
+        kind: 'not_unique',
+        column: name,
+        severity: 'error',
+        expected: 'unique values',
+        found: `${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} a value`,
+        count: repeated,
+        examples: dups.map((d) => clip(d.v)),
+        message: `Column '${name}' should be unique but ${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} an earlier value, e.g. ${dups
+          .slice(0, 3)
+          .map((d) => `'${clip(d.v)}' (${num(d.n)}x)`)
+          .join(', ')}.`,
+        key: 'unique',
+        rules: r,
+      });
+    }
+  }
+
+  const mismatched = num(a.rx ?? 0);
+  if (mismatched > 0) {
+    add({
+      kind: 'regex_mismatch',
+      column: name,
+      severity: 'error',
+      expected: `matches ${r.regex}`,
+      found: `${plural(mismatched, 'value')} not matching`,
+      count: mismatched,
+      examples: examples(a.rxx, maxExamples),
+      message: `Column '${name}' has ${plural(mismatched, 'value')} that do${mismatched === 1 ? 'es' : ''} not match ${r.regex}.`,
+      key: 'regex',
+      rules: r,
+    });
+  }
 }
 
 function sameFamily(expected: ColumnRules['type'], physical: PhysicalKind): boolean {
@@ -381,7 +432,7 @@ function sameFamily(expected: ColumnRules['type'], physical: PhysicalKind): bool
 
 /** The SQL value of a column in the schema's type: TRY_CAST where the file holds another type. */
 function planCheck(rules: ColumnRules, actualType: string): Check {
-  const col = quoteIdent(rules.name);
+  const col = 'v';
   const physical = physicalKind(actualType);
   const check: Check = { rules, col, physical, actualType, value: col };
   if (sameFamily(rules.type, physical)) return check;
