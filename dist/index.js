@@ -75406,15 +75406,49 @@ class GitHubHelper {
             throw error;
         }
     }
+    // --- who writes ---------------------------------------------------------------------------
+    author;
+    /**
+     * Whose comments and issues carry this suite's markers: the token's own account when GitHub
+     * names it (a personal token), else any bot account (GITHUB_TOKEN and app tokens, which cannot
+     * read `/user`, post as `github-actions[bot]` or `<app>[bot]`). Anyone can paste a marker into a
+     * comment; only what this identity wrote is updated, or has its hidden state read back.
+     */
+    trustedAuthor() {
+        this.author ??= this.octokit.rest.users.getAuthenticated().then(({ data }) => ({ login: data.login }), (error) => {
+            const status = error.status;
+            if (status === 403)
+                return { bots: true };
+            throw error;
+        });
+        return this.author;
+    }
+    async isTrusted(user) {
+        const trust = await this.trustedAuthor();
+        if (!user)
+            return false;
+        return 'login' in trust ? user.login === trust.login : user.type === 'Bot';
+    }
+    /** Of the items carrying `marker`, the first one the trusted author wrote; the others are reported. */
+    async firstTrusted(items, marker, where) {
+        for (const item of items) {
+            if (!item.body?.includes(marker))
+                continue;
+            if (await this.isTrusted(item.user))
+                return item;
+            this.log.warning(`${where(item)} by ${item.user?.login ?? 'an unknown account'} carries this suite's marker but was not written by this token's account: left alone.`);
+        }
+        return undefined;
+    }
     // --- comments -------------------------------------------------------------------------------
-    /** The first comment on the issue/PR whose body contains `marker`, searching every page. */
+    /** The first comment on the issue/PR that carries `marker` and was written by the trusted author, searching every page. */
     async findStickyComment(issueNumber, marker) {
         for await (const page of this.octokit.paginate.iterator(this.octokit.rest.issues.listComments, {
             ...this.repo,
             issue_number: issueNumber,
             per_page: 100,
         })) {
-            const found = page.data.find((comment) => comment.body?.includes(marker));
+            const found = await this.firstTrusted(page.data, marker, (c) => `Comment ${c.html_url}`);
             if (found)
                 return { id: found.id, body: found.body ?? '', url: found.html_url };
         }
@@ -75540,7 +75574,7 @@ class GitHubHelper {
         });
     }
     // --- issues ---------------------------------------------------------------------------------
-    /** The open issue with `label` whose body holds `marker` (one alert issue per model and label). */
+    /** The open issue with `label` whose body holds `marker`, opened by the trusted author (one alert issue per model and label). */
     async findIssueByMarker(label, marker) {
         for await (const page of this.octokit.paginate.iterator(this.octokit.rest.issues.listForRepo, {
             ...this.repo,
@@ -75548,7 +75582,7 @@ class GitHubHelper {
             state: 'open',
             per_page: 100,
         })) {
-            const issue = page.data.find((candidate) => !candidate.pull_request && candidate.body?.includes(marker));
+            const issue = await this.firstTrusted(page.data.filter((candidate) => !candidate.pull_request), marker, (i) => `Issue #${i.number}`);
             if (issue)
                 return { number: issue.number, body: issue.body ?? '' };
         }

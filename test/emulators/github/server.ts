@@ -18,6 +18,12 @@ export interface GitHubEmulatorOptions {
   repo?: string;
   /** token -> permission. Default: `write-token` writes, `read-token` reads only (a fork PR). */
   tokens?: Record<string, TokenPermission>;
+  /**
+   * token -> login, for tokens that act as a person (personal access tokens): their writes are
+   * authored by that account and `GET /user` names it. Other tokens act as installation tokens
+   * (GITHUB_TOKEN): they write as `github-actions[bot]` and `GET /user` answers 403, as GitHub does.
+   */
+  users?: Record<string, string>;
 }
 
 export interface Fault {
@@ -1131,6 +1137,21 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
 
     const permission = token ? tokens[token] : undefined;
     if (!permission) return send(response, 401, { message: 'Bad credentials', documentation_url: DOCS });
+    const person = token ? options.users?.[token] : undefined;
+    const user: User = person ? { login: person, id: 5000 + person.length } : bot;
+
+    if (method === 'GET' && path === '/user') {
+      if (!person) {
+        return send(response, 403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: `${DOCS}/users/users#get-the-authenticated-user`,
+          status: '403',
+        });
+      }
+      const body = fillRequired(responseSchema('GET', '/user', 200), userJson(user));
+      state.responses.push({ method, template: '/user', status: 200, body });
+      return send(response, 200, body);
+    }
 
     for (const candidate of routes) {
       if (candidate.method !== method) continue;
@@ -1166,7 +1187,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
           raw,
           headers: request.headers,
           repo,
-          user: bot,
+          user,
         });
         if (!result) return send(response, 404, { message: 'Not Found' });
         if (result.raw) {

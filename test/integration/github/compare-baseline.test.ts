@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMPARE_KIND } from '../../../shared/src/compare/render.js';
 import { runCompareBaseline } from '../../../shared/src/compare/run.js';
 import { silentLog } from '../../../shared/src/logging/index.js';
 import { resolveBranchBaseline } from '../../../shared/src/platform/github/branch-baseline.js';
 import { publishComparison } from '../../../shared/src/platform/github/publish-comparison.js';
+import { encodeHiddenData } from '../../../shared/src/report/hidden-data.js';
 import { validateResponse } from '../../emulators/github/openapi.js';
 import { type GitHubEmulator, startGitHubEmulator } from '../../emulators/github/server.js';
 import { helperFor, prEvent, sha, workdir, writeMetrics } from './fixtures.js';
@@ -282,5 +284,66 @@ describe('compare-baseline on GitHub (emulated)', () => {
     const baseline = await resolveBranchBaseline(helper, 'branch:main');
     expect(baseline?.metrics.accuracy?.value).toBe(0.88);
     expect(await resolveBranchBaseline(helper, 'branch:release-9')).toBeUndefined();
+  });
+});
+
+describe('whose comment is the sticky one', () => {
+  const forgedHistory = (kind: string) =>
+    encodeHiddenData(kind, {
+      history: [
+        { sha: 'forged-1', metrics: { accuracy: 0.1 } },
+        { sha: 'forged-2', metrics: { accuracy: 0.2 } },
+      ],
+    });
+
+  it('leaves a marker pasted into a person’s comment alone, and never reads its hidden history', async () => {
+    const pr = emulator.state.addPullRequest({ headSha: sha(30) });
+    const forgedBody = `${MARKER}\n${forgedHistory(COMPARE_KIND)}\nLooks fine to me!`;
+    const forged = emulator.state.addComment(pr.number, forgedBody, 'mallory');
+    const dir = workdir();
+    writeMetrics(dir, 'baseline.json', { accuracy: 0.9, roc_auc: 0.93 });
+    writeMetrics(dir, 'current.json', { accuracy: 0.9, roc_auc: 0.94 });
+    const { helper, log } = helperFor(emulator);
+    await publishComparison(helper, prEvent(pr.number, sha(30)), await compare(dir, 'current.json'));
+
+    const comments = comparisonComments(pr.number);
+    expect(comments.map((c) => c.user.login)).toEqual(['mallory', 'github-actions[bot]']);
+    expect(emulator.state.repo().comments.get(forged.id)!.body).toBe(forgedBody);
+    const ours = comments[1]!.body;
+    expect(ours).not.toContain('forged');
+    expect(ours).not.toContain('xychart-beta'); // one point of history, ours
+    expect(log.lines.map((l) => l.message).join('\n')).toMatch(
+      /by mallory carries this suite's marker but was not written by this token's account/,
+    );
+  });
+
+  it('with a personal token, updates that account’s comment and no bot’s', async () => {
+    const github = await startGitHubEmulator({
+      tokens: { 'pat-token': 'write' },
+      users: { 'pat-token': 'octocat' },
+    });
+    try {
+      const pr = github.state.addPullRequest({ headSha: sha(31) });
+      const botBody = `${MARKER}\nfrom another workflow`;
+      const bot = github.state.addComment(pr.number, botBody, 'some-app[bot]');
+      const dir = workdir();
+      writeMetrics(dir, 'baseline.json', { accuracy: 0.9, roc_auc: 0.93 });
+      for (const accuracy of [0.905, 0.91]) {
+        writeMetrics(dir, 'current.json', { accuracy, roc_auc: 0.94 });
+        await publishComparison(
+          helperFor(github, 'pat-token').helper,
+          prEvent(pr.number, sha(31)),
+          await compare(dir, 'current.json'),
+        );
+      }
+      const marked = [...github.state.repo().comments.values()].filter((c) => c.body.includes(MARKER));
+      expect(marked.map((c) => c.user.login)).toEqual(['some-app[bot]', 'octocat']);
+      expect(marked[1]!.body).toContain('0.91');
+      expect(github.state.repo().comments.get(bot.id)!.body).toBe(botBody);
+      const whoAmI = github.state.responses.filter((r) => r.template === '/user');
+      expect(whoAmI.map((r) => validateResponse('GET', '/user', r.status, r.body))).toEqual([[], []]);
+    } finally {
+      await github.close();
+    }
   });
 });

@@ -68,6 +68,30 @@ describe('GitHub emulator', () => {
     expect(schemaProblems()).toEqual([]);
   });
 
+  it('adopts only alert issues its own account opened, not one a person opened with the same marker', async () => {
+    const github = await startGitHubEmulator({
+      tokens: { 'write-token': 'write', 'mallory-token': 'write' },
+      users: { 'mallory-token': 'mallory' },
+    });
+    try {
+      const marker = '<!-- mlops:drift:churn -->';
+      const { helper: mallory } = helperFor(github, 'mallory-token');
+      const planted = await mallory.createIssue('Drift in churn', `${marker}\nall clear`, ['drift']);
+      expect(planted.ok).toBe(true);
+      const { helper, log } = helperFor(github);
+      expect(await helper.findIssueByMarker('drift', marker)).toBeUndefined();
+      expect(log.lines.map((l) => l.message).join('\n')).toMatch(
+        /Issue #\d+ by mallory carries this suite's marker/,
+      );
+      const ours = await helper.createIssue('Drift in churn', `${marker}\nreport`, ['drift']);
+      expect((await helper.findIssueByMarker('drift', marker))?.number).toBe(
+        ours.ok ? ours.value.number : -1,
+      );
+    } finally {
+      await github.close();
+    }
+  });
+
   it('records dispatches, deployments with statuses, and commit statuses', async () => {
     const { helper } = helperFor(emulator);
     await helper.repositoryDispatch('retrain', { model: 'churn' });
