@@ -65551,13 +65551,17 @@ async function countSide(db, view, columns, tablePrefix) {
     const counts = await countValues(db, view, columns.map((c) => c.name), tablePrefix);
     return sideFromCounts(db, counts, columns);
 }
-/** A side from value counts already taken (dropped with the side, or here if this fails). */
-async function sideFromCounts(db, counts, columns) {
+/**
+ * A side from value counts already taken: dropped with the side (or here if this fails), unless
+ * `borrowed`, when they belong to the caller, who drops them.
+ */
+async function sideFromCounts(db, counts, columns, options = {}) {
+    const owned = options.borrowed ? { ...counts, drop: async () => { } } : counts;
     try {
-        return sideCounts(counts, columns, await summaries(db, columns, counts));
+        return sideCounts(owned, columns, await summaries(db, columns, owned));
     }
     catch (error) {
-        await counts.drop().catch(() => { });
+        await owned.drop().catch(() => { });
         throw error;
     }
 }
@@ -65581,7 +65585,9 @@ function sideCounts(counts, columns, stats) {
 /**
  * Present count of every column and, for numeric ones, mean, population std, min and max, from
  * the counts, in one query. The mean is sum(v·c)/sum(c) and the std the two-pass
- * sqrt(sum(c·(v − mean)²)/n): on integer data the sums are exact, as DuckDB's avg over the rows.
+ * sqrt(sum(c·(v − mean)²)/n), both summed with Kahan's compensated sum (DuckDB's fsum): the
+ * result then does not depend on the order the counts were stored in, so the same data gives the
+ * same report however it was read.
  */
 async function summaries(db, columns, counts) {
     const out = new Map();
@@ -65595,9 +65601,9 @@ async function summaries(db, columns, counts) {
           FROM ${relation} AS t ${where}`;
         }
         return `SELECT ${index} AS i, p, mean, sqrt(ss / p) AS std, lo, hi FROM (
-          SELECT sum(s.n)::BIGINT AS p, any_value(m.mean) AS mean, sum(s.n * (s.v - m.mean) ** 2) AS ss, min(s.v) AS lo, max(s.v) AS hi
+          SELECT sum(s.n)::BIGINT AS p, any_value(m.mean) AS mean, fsum(s.n * (s.v - m.mean) ** 2) AS ss, min(s.v) AS lo, max(s.v) AS hi
           FROM (SELECT CAST(v AS DOUBLE) AS v, CAST(n AS DOUBLE) AS n FROM ${relation} AS t ${where}) AS s,
-            (SELECT sum(CAST(v AS DOUBLE) * n) / sum(n) AS mean FROM ${relation} AS t ${where}) AS m)`;
+            (SELECT fsum(CAST(v AS DOUBLE) * n) / sum(n) AS mean FROM ${relation} AS t ${where}) AS m)`;
     });
     const result = await db.all(parts.join(' UNION ALL '));
     const num = (value) => (value === null || value === undefined ? null : Number(value));
@@ -66349,6 +66355,20 @@ function looksLikeProfile(path) {
     return undefined;
 }
 async function runDriftCheck(options, log) {
+    const db = await Database.open({ memoryLimit: options.memoryLimit });
+    try {
+        return await runDriftCheckIn(db, options, log);
+    }
+    finally {
+        db.close();
+    }
+}
+/**
+ * The drift check in an open database. `current` is the current side already opened and counted
+ * by the caller (data-validate's skew check, which has just read the same file): it is compared
+ * as it is instead of being read again; `options.current` then only names it in the report.
+ */
+async function runDriftCheckIn(db, options, log, current) {
     const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(options.workingDirectory, p));
     if (!(options.driftShare > 0 && options.driftShare <= 1)) {
         throw new errors_UserError(`drift-share must be in (0, 1]; got ${options.driftShare}.`, {
@@ -66370,105 +66390,104 @@ async function runDriftCheck(options, log) {
     ]));
     const referencePath = at(options.reference);
     const currentPath = at(options.current);
-    const db = await Database.open({ memoryLimit: options.memoryLimit });
-    try {
-        const profile = looksLikeProfile(referencePath);
-        const detectOptions = {
-            columns: options.columns,
-            method,
-            threshold: options.threshold,
-            perColumn,
-            prediction: options.prediction,
-            target: options.target,
-        };
-        const referenceSide = profile
-            ? undefined
-            : await openSide(db, referencePath, 'drift_reference', detectOptions);
-        const reference = referenceSide
-            ? { kind: 'dataset', dataset: referenceSide.dataset }
-            : { kind: 'profile', profile: checkProfile(profile, options.reference), path: options.reference };
-        const referenceRows = reference.kind === 'dataset' ? reference.dataset.rows : reference.profile.rows;
-        if (referenceRows === 0) {
-            throw new errors_UserError(`The reference '${options.reference}' has no rows: nothing to compare against.`, {
-                input: 'reference',
-            });
-        }
-        const currentSide = await openSide(db, currentPath, 'drift_current', detectOptions);
-        const current = currentSide.dataset;
-        if (current.rows === 0) {
-            throw new errors_UserError(`The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`, { input: 'current' });
-        }
-        if (reference.kind === 'profile')
-            log.info(`drift: reference is a stored profile (${referenceRows} rows)`);
-        const detected = await detectDrift(db, reference, current, detectOptions, log, {
-            reference: referenceSide?.counts,
-            current: currentSide.counts,
+    const profile = looksLikeProfile(referencePath);
+    const detectOptions = {
+        columns: options.columns,
+        method,
+        threshold: options.threshold,
+        perColumn,
+        prediction: options.prediction,
+        target: options.target,
+    };
+    const referenceSide = profile
+        ? undefined
+        : await openSide(db, referencePath, 'drift_reference', detectOptions);
+    const reference = referenceSide
+        ? { kind: 'dataset', dataset: referenceSide.dataset }
+        : { kind: 'profile', profile: checkProfile(profile, options.reference), path: options.reference };
+    const referenceRows = reference.kind === 'dataset' ? reference.dataset.rows : reference.profile.rows;
+    if (referenceRows === 0) {
+        throw new errors_UserError(`The reference '${options.reference}' has no rows: nothing to compare against.`, {
+            input: 'reference',
         });
-        const findings = [...detected.findings];
-        if (reference.kind === 'profile') {
-            const approximate = detected.columns.filter((c) => c.approximate).map((c) => c.name);
-            findings.push({
-                kind: 'profile_limit',
-                severity: 'info',
-                message: approximate.length > 0
-                    ? `The reference is a stored profile: ${approximate.join(', ')} were compared on the profile's histogram bins or top values (marked ≈); the other columns had exact value counts.`
-                    : 'The reference is a stored profile with exact value counts for every compared column.',
-            });
-        }
-        const features = detected.columns.filter((c) => c.role === 'feature');
-        const denominator = features.length + detected.broken.length;
-        if (denominator === 0) {
-            throw new errors_UserError(`No column could be compared between '${options.reference}' and '${options.current}': ${findings.map((f) => f.message).join(' ') || 'no columns selected.'}`, { input: 'columns' });
-        }
-        const drifted = [...features.filter((c) => c.drifted).map((c) => c.name), ...detected.broken];
-        const share = drifted.length / denominator;
-        const performance = options.metrics &&
-            options.prediction &&
-            options.target &&
-            current.columns.some((c) => c.name === options.target)
-            ? await checkPerformance(db, current.view, options.prediction, options.target, readStoredMetrics(at(options.metrics)))
-            : [];
-        for (const p of performance.filter((x) => x.decayed)) {
-            findings.push({
-                kind: 'performance_decay',
-                severity: 'error',
-                message: `${p.metric} fell from ${p.reference} (stored) to ${p.current} on ${p.rows} labelled rows.`,
-            });
-        }
-        const sorted = sortColumns(detected.columns.filter((c) => c.role !== 'prediction'));
-        const report = {
-            schema: DRIFT_SCHEMA,
-            created_at: new Date().toISOString(),
-            reference: { path: options.reference, rows: referenceRows, kind: reference.kind },
-            current: { path: options.current, rows: current.rows },
-            drift_detected: share >= options.driftShare,
-            share,
-            drift_share: options.driftShare,
-            drifted_columns: sortColumnsByReport(drifted, sorted),
-            columns: sorted.sort((a, b) => Number(a.role !== 'feature') - Number(b.role !== 'feature')),
-            prediction: detected.columns.find((c) => c.role === 'prediction') ?? null,
-            performance,
-            findings,
-        };
-        const reportPath = at(options.reportPath);
-        await writeJsonAtomic(reportPath, report);
-        const model = options.model ?? (0,external_node_path_.basename)(options.reference).replace(/\.[^.]+$/, '');
-        log.info(`drift: ${drifted.length}/${denominator} columns drifted (share ${share.toFixed(3)}); dataset drift: ${report.drift_detected}`);
-        return {
-            driftDetected: report.drift_detected,
-            driftedColumns: report.drifted_columns,
-            share,
-            reportPath,
-            report,
-            summaryMarkdown: renderDriftSummary(report),
-            issueMarkdown: renderDriftIssue(report, { model, label: options.issueLabel, runUrl: options.runUrl }),
-            markerKey: driftMarkerKey(model, options.issueLabel),
-            performanceDecayed: performance.some((p) => p.decayed),
-        };
     }
-    finally {
-        db.close();
+    const currentSide = current
+        ? {
+            dataset: current.dataset,
+            counts: await sideFromCounts(db, current.counts, driftColumns(current.dataset.columns, detectOptions), { borrowed: true }),
+        }
+        : await openSide(db, currentPath, 'drift_current', detectOptions);
+    const currentData = currentSide.dataset;
+    if (currentData.rows === 0) {
+        throw new errors_UserError(`The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`, { input: 'current' });
     }
+    if (reference.kind === 'profile')
+        log.info(`drift: reference is a stored profile (${referenceRows} rows)`);
+    const detected = await detectDrift(db, reference, currentData, detectOptions, log, {
+        reference: referenceSide?.counts,
+        current: currentSide.counts,
+    });
+    const findings = [...detected.findings];
+    if (reference.kind === 'profile') {
+        const approximate = detected.columns.filter((c) => c.approximate).map((c) => c.name);
+        findings.push({
+            kind: 'profile_limit',
+            severity: 'info',
+            message: approximate.length > 0
+                ? `The reference is a stored profile: ${approximate.join(', ')} were compared on the profile's histogram bins or top values (marked ≈); the other columns had exact value counts.`
+                : 'The reference is a stored profile with exact value counts for every compared column.',
+        });
+    }
+    const features = detected.columns.filter((c) => c.role === 'feature');
+    const denominator = features.length + detected.broken.length;
+    if (denominator === 0) {
+        throw new errors_UserError(`No column could be compared between '${options.reference}' and '${options.current}': ${findings.map((f) => f.message).join(' ') || 'no columns selected.'}`, { input: 'columns' });
+    }
+    const drifted = [...features.filter((c) => c.drifted).map((c) => c.name), ...detected.broken];
+    const share = drifted.length / denominator;
+    const performance = options.metrics &&
+        options.prediction &&
+        options.target &&
+        currentData.columns.some((c) => c.name === options.target)
+        ? await checkPerformance(db, currentData.view, options.prediction, options.target, readStoredMetrics(at(options.metrics)))
+        : [];
+    for (const p of performance.filter((x) => x.decayed)) {
+        findings.push({
+            kind: 'performance_decay',
+            severity: 'error',
+            message: `${p.metric} fell from ${p.reference} (stored) to ${p.current} on ${p.rows} labelled rows.`,
+        });
+    }
+    const sorted = sortColumns(detected.columns.filter((c) => c.role !== 'prediction'));
+    const report = {
+        schema: DRIFT_SCHEMA,
+        created_at: new Date().toISOString(),
+        reference: { path: options.reference, rows: referenceRows, kind: reference.kind },
+        current: { path: options.current, rows: currentData.rows },
+        drift_detected: share >= options.driftShare,
+        share,
+        drift_share: options.driftShare,
+        drifted_columns: sortColumnsByReport(drifted, sorted),
+        columns: sorted.sort((a, b) => Number(a.role !== 'feature') - Number(b.role !== 'feature')),
+        prediction: detected.columns.find((c) => c.role === 'prediction') ?? null,
+        performance,
+        findings,
+    };
+    const reportPath = at(options.reportPath);
+    await writeJsonAtomic(reportPath, report);
+    const model = options.model ?? (0,external_node_path_.basename)(options.reference).replace(/\.[^.]+$/, '');
+    log.info(`drift: ${drifted.length}/${denominator} columns drifted (share ${share.toFixed(3)}); dataset drift: ${report.drift_detected}`);
+    return {
+        driftDetected: report.drift_detected,
+        driftedColumns: report.drifted_columns,
+        share,
+        reportPath,
+        report,
+        summaryMarkdown: renderDriftSummary(report),
+        issueMarkdown: renderDriftIssue(report, { model, label: options.issueLabel, runUrl: options.runUrl }),
+        markerKey: driftMarkerKey(model, options.issueLabel),
+        performanceDecayed: performance.some((p) => p.decayed),
+    };
 }
 /** Drifted names in report order (most drifted first), schema-broken columns last. */
 function sortColumnsByReport(drifted, sorted) {
@@ -66486,14 +66505,16 @@ function sortColumnsByReport(drifted, sorted) {
  */
 function driftSkewCheck(reportDirectory, resolveReference = async (s) => s) {
     return async (input, log) => {
-        const result = await runDriftCheck({
+        const result = await runDriftCheckIn(input.db, {
             reference: await resolveReference(input.reference),
             current: input.current.path,
             method: 'auto',
             driftShare: 0.5,
             reportPath: (0,external_node_path_.join)(reportDirectory, 'skew.json'),
             workingDirectory: input.workingDirectory,
-        }, log);
+        }, log, 
+        // The dataset data-validate has just read and counted: compared as it is, not read again.
+        { dataset: input.current, counts: input.currentCounts });
         return {
             driftDetected: result.driftDetected,
             summaryMarkdown: result.summaryMarkdown,
@@ -66715,7 +66736,8 @@ async function profileColumn(db, relation, p, rows, exactQuantiles) {
 /**
  * One query of weighted aggregates over a column's value counts `(v, n)`: what count, min, max,
  * avg and stddev_samp over the rows would give. The mean of integers is summed in HUGEINT, exact
- * as DuckDB's avg; the standard deviation is the two-pass sum of n·(v − mean)².
+ * as DuckDB's avg; other sums are Kahan-compensated (fsum), so they do not depend on the order the
+ * counts are stored in; the standard deviation is the two-pass sum of n·(v − mean)².
  */
 function aggregatesSql(relation, p) {
     const items = ['sum(n) FILTER (WHERE v IS NOT NULL) AS "nn"'];
@@ -66731,11 +66753,12 @@ function aggregatesSql(relation, p) {
         const finite = float ? `FILTER (WHERE isfinite(${x}))` : 'FILTER (WHERE v IS NOT NULL)';
         const exactSum = p.physical === 'integer' && SMALL_INTEGERS.test(p.type);
         const weighted = exactSum ? 'CAST(v AS HUGEINT) * n' : `${x} * n`;
-        items.push(`sum(n) ${finite} AS "fin"`, `CAST(min(v) ${finite} AS DOUBLE) AS "min"`, `CAST(max(v) ${finite} AS DOUBLE) AS "max"`, 'any_value(m.mean) AS "mean"', `CASE WHEN sum(n) ${finite} > 1 THEN sqrt(sum(n * (${x} - m.mean) ** 2) ${finite} / (sum(n) ${finite} - 1)) END AS "sd"`);
+        items.push(`sum(n) ${finite} AS "fin"`, `CAST(min(v) ${finite} AS DOUBLE) AS "min"`, `CAST(max(v) ${finite} AS DOUBLE) AS "max"`, 'any_value(m.mean) AS "mean"', `CASE WHEN sum(n) ${finite} > 1 THEN sqrt(fsum(n * (${x} - m.mean) ** 2) ${finite} / (sum(n) ${finite} - 1)) END AS "sd"`);
         if (float) {
             items.push('sum(n) FILTER (WHERE isnan(v)) AS "nan"', `sum(n) FILTER (WHERE v = CAST('inf' AS DOUBLE)) AS "pinf"`, `sum(n) FILTER (WHERE v = CAST('-inf' AS DOUBLE)) AS "ninf"`);
         }
-        const mean = `SELECT CAST(sum(${weighted}) ${finite} AS DOUBLE) / sum(n) ${finite} AS mean FROM t`;
+        const sum = exactSum ? `sum(${weighted})` : `fsum(${weighted})`;
+        const mean = `SELECT CAST(${sum} ${finite} AS DOUBLE) / sum(n) ${finite} AS mean FROM t`;
         return `WITH t AS ${relation}, m AS (${mean}) SELECT ${items.join(', ')} FROM t, m`;
     }
     if (p.text) {
@@ -68006,7 +68029,7 @@ async function runDataValidate(options, log) {
                 counts: valueCounts,
             })
             : [];
-        const skew = await checkSkew(options, db, dataset, profile, wd, log);
+        const skew = await checkSkew(options, { db, current: dataset, currentCounts: valueCounts, currentProfile: profile }, wd, log);
         const counts = {
             error: anomalies.filter((a) => a.severity === 'error').length,
             warning: anomalies.filter((a) => a.severity === 'warning').length,
@@ -68103,7 +68126,7 @@ function resolveSchema(options, profile, inWd, forAnnotation, log) {
     log.info('No schema given and infer-schema is off: writing the profile only.');
     return { inferred: false, schemaFile: null };
 }
-async function checkSkew(options, db, current, currentProfile, workingDirectory, log) {
+async function checkSkew(options, current, workingDirectory, log) {
     if (!options.reference)
         return { status: 'not_requested', reference: null };
     if (!options.skewCheck) {
@@ -68111,7 +68134,7 @@ async function checkSkew(options, db, current, currentProfile, workingDirectory,
         log.warning(`Skew against '${options.reference}' not checked: ${reason}.`);
         return { status: 'not_run', reference: options.reference, reason };
     }
-    const result = await options.skewCheck({ reference: options.reference, workingDirectory, db, current, currentProfile }, log);
+    const result = await options.skewCheck({ ...current, reference: options.reference, workingDirectory }, log);
     return {
         status: 'done',
         reference: options.reference,

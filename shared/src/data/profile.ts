@@ -160,7 +160,8 @@ async function profileColumn(
 /**
  * One query of weighted aggregates over a column's value counts `(v, n)`: what count, min, max,
  * avg and stddev_samp over the rows would give. The mean of integers is summed in HUGEINT, exact
- * as DuckDB's avg; the standard deviation is the two-pass sum of n·(v − mean)².
+ * as DuckDB's avg; other sums are Kahan-compensated (fsum), so they do not depend on the order the
+ * counts are stored in; the standard deviation is the two-pass sum of n·(v − mean)².
  */
 function aggregatesSql(relation: string, p: Plan): string {
   const items: string[] = ['sum(n) FILTER (WHERE v IS NOT NULL) AS "nn"'];
@@ -186,7 +187,7 @@ function aggregatesSql(relation: string, p: Plan): string {
       `CAST(min(v) ${finite} AS DOUBLE) AS "min"`,
       `CAST(max(v) ${finite} AS DOUBLE) AS "max"`,
       'any_value(m.mean) AS "mean"',
-      `CASE WHEN sum(n) ${finite} > 1 THEN sqrt(sum(n * (${x} - m.mean) ** 2) ${finite} / (sum(n) ${finite} - 1)) END AS "sd"`,
+      `CASE WHEN sum(n) ${finite} > 1 THEN sqrt(fsum(n * (${x} - m.mean) ** 2) ${finite} / (sum(n) ${finite} - 1)) END AS "sd"`,
     );
     if (float) {
       items.push(
@@ -195,7 +196,8 @@ function aggregatesSql(relation: string, p: Plan): string {
         `sum(n) FILTER (WHERE v = CAST('-inf' AS DOUBLE)) AS "ninf"`,
       );
     }
-    const mean = `SELECT CAST(sum(${weighted}) ${finite} AS DOUBLE) / sum(n) ${finite} AS mean FROM t`;
+    const sum = exactSum ? `sum(${weighted})` : `fsum(${weighted})`;
+    const mean = `SELECT CAST(${sum} ${finite} AS DOUBLE) / sum(n) ${finite} AS mean FROM t`;
     return `WITH t AS ${relation}, m AS (${mean}) SELECT ${items.join(', ')} FROM t, m`;
   }
   if (p.text) {

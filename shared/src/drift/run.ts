@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
-import { openCountedDataset } from '../data/counted-dataset.js';
+import { type CountedDataset, openCountedDataset } from '../data/counted-dataset.js';
 import { Database } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
 import { detectFormat } from '../data/source.js';
@@ -94,6 +94,25 @@ function looksLikeProfile(path: string): unknown | undefined {
 }
 
 export async function runDriftCheck(options: DriftCheckOptions, log: Log): Promise<DriftCheckResult> {
+  const db = await Database.open({ memoryLimit: options.memoryLimit });
+  try {
+    return await runDriftCheckIn(db, options, log);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The drift check in an open database. `current` is the current side already opened and counted
+ * by the caller (data-validate's skew check, which has just read the same file): it is compared
+ * as it is instead of being read again; `options.current` then only names it in the report.
+ */
+export async function runDriftCheckIn(
+  db: Database,
+  options: DriftCheckOptions,
+  log: Log,
+  current?: CountedDataset,
+): Promise<DriftCheckResult> {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(options.workingDirectory, p));
   if (!(options.driftShare > 0 && options.driftShare <= 1)) {
     throw new UserError(`drift-share must be in (0, 1]; got ${options.driftShare}.`, {
@@ -118,127 +137,131 @@ export async function runDriftCheck(options: DriftCheckOptions, log: Log): Promi
   const referencePath = at(options.reference);
   const currentPath = at(options.current);
 
-  const db = await Database.open({ memoryLimit: options.memoryLimit });
-  try {
-    const profile = looksLikeProfile(referencePath);
-    const detectOptions: DetectOptions = {
-      columns: options.columns,
-      method,
-      threshold: options.threshold,
-      perColumn,
-      prediction: options.prediction,
-      target: options.target,
-    };
-    const referenceSide = profile
-      ? undefined
-      : await openSide(db, referencePath, 'drift_reference', detectOptions);
-    const reference: ReferenceSide = referenceSide
-      ? { kind: 'dataset', dataset: referenceSide.dataset }
-      : { kind: 'profile', profile: checkProfile(profile, options.reference), path: options.reference };
-    const referenceRows = reference.kind === 'dataset' ? reference.dataset.rows : reference.profile.rows;
-    if (referenceRows === 0) {
-      throw new UserError(`The reference '${options.reference}' has no rows: nothing to compare against.`, {
-        input: 'reference',
-      });
-    }
-    const currentSide = await openSide(db, currentPath, 'drift_current', detectOptions);
-    const current = currentSide.dataset;
-    if (current.rows === 0) {
-      throw new UserError(
-        `The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`,
-        { input: 'current' },
-      );
-    }
-    if (reference.kind === 'profile')
-      log.info(`drift: reference is a stored profile (${referenceRows} rows)`);
-
-    const detected = await detectDrift(db, reference, current, detectOptions, log, {
-      reference: referenceSide?.counts,
-      current: currentSide.counts,
+  const profile = looksLikeProfile(referencePath);
+  const detectOptions: DetectOptions = {
+    columns: options.columns,
+    method,
+    threshold: options.threshold,
+    perColumn,
+    prediction: options.prediction,
+    target: options.target,
+  };
+  const referenceSide = profile
+    ? undefined
+    : await openSide(db, referencePath, 'drift_reference', detectOptions);
+  const reference: ReferenceSide = referenceSide
+    ? { kind: 'dataset', dataset: referenceSide.dataset }
+    : { kind: 'profile', profile: checkProfile(profile, options.reference), path: options.reference };
+  const referenceRows = reference.kind === 'dataset' ? reference.dataset.rows : reference.profile.rows;
+  if (referenceRows === 0) {
+    throw new UserError(`The reference '${options.reference}' has no rows: nothing to compare against.`, {
+      input: 'reference',
     });
-    const findings: Finding[] = [...detected.findings];
-    if (reference.kind === 'profile') {
-      const approximate = detected.columns.filter((c) => c.approximate).map((c) => c.name);
-      findings.push({
-        kind: 'profile_limit',
-        severity: 'info',
-        message:
-          approximate.length > 0
-            ? `The reference is a stored profile: ${approximate.join(', ')} were compared on the profile's histogram bins or top values (marked ≈); the other columns had exact value counts.`
-            : 'The reference is a stored profile with exact value counts for every compared column.',
-      });
-    }
-
-    const features = detected.columns.filter((c) => c.role === 'feature');
-    const denominator = features.length + detected.broken.length;
-    if (denominator === 0) {
-      throw new UserError(
-        `No column could be compared between '${options.reference}' and '${options.current}': ${
-          findings.map((f) => f.message).join(' ') || 'no columns selected.'
-        }`,
-        { input: 'columns' },
-      );
-    }
-    const drifted = [...features.filter((c) => c.drifted).map((c) => c.name), ...detected.broken];
-    const share = drifted.length / denominator;
-
-    const performance =
-      options.metrics &&
-      options.prediction &&
-      options.target &&
-      current.columns.some((c) => c.name === options.target)
-        ? await checkPerformance(
-            db,
-            current.view,
-            options.prediction,
-            options.target,
-            readStoredMetrics(at(options.metrics)),
-          )
-        : [];
-    for (const p of performance.filter((x) => x.decayed)) {
-      findings.push({
-        kind: 'performance_decay',
-        severity: 'error',
-        message: `${p.metric} fell from ${p.reference} (stored) to ${p.current} on ${p.rows} labelled rows.`,
-      });
-    }
-
-    const sorted = sortColumns(detected.columns.filter((c) => c.role !== 'prediction'));
-    const report: DriftReport = {
-      schema: DRIFT_SCHEMA,
-      created_at: new Date().toISOString(),
-      reference: { path: options.reference, rows: referenceRows, kind: reference.kind },
-      current: { path: options.current, rows: current.rows },
-      drift_detected: share >= options.driftShare,
-      share,
-      drift_share: options.driftShare,
-      drifted_columns: sortColumnsByReport(drifted, sorted),
-      columns: sorted.sort((a, b) => Number(a.role !== 'feature') - Number(b.role !== 'feature')),
-      prediction: detected.columns.find((c) => c.role === 'prediction') ?? null,
-      performance,
-      findings,
-    };
-
-    const reportPath = at(options.reportPath);
-    await writeJsonAtomic(reportPath, report);
-    const model = options.model ?? basename(options.reference).replace(/\.[^.]+$/, '');
-    log.info(
-      `drift: ${drifted.length}/${denominator} columns drifted (share ${share.toFixed(3)}); dataset drift: ${report.drift_detected}`,
-    );
-    return {
-      driftDetected: report.drift_detected,
-      driftedColumns: report.drifted_columns,
-      share,
-      reportPath,
-      report,
-      summaryMarkdown: renderDriftSummary(report),
-      issueMarkdown: renderDriftIssue(report, { model, label: options.issueLabel, runUrl: options.runUrl }),
-      markerKey: driftMarkerKey(model, options.issueLabel),
-      performanceDecayed: performance.some((p) => p.decayed),
-    };
-  } finally {
-    db.close();
   }
+  const currentSide = current
+    ? {
+        dataset: current.dataset,
+        counts: await sideFromCounts(
+          db,
+          current.counts,
+          driftColumns(current.dataset.columns, detectOptions),
+          { borrowed: true },
+        ),
+      }
+    : await openSide(db, currentPath, 'drift_current', detectOptions);
+  const currentData = currentSide.dataset;
+  if (currentData.rows === 0) {
+    throw new UserError(
+      `The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`,
+      { input: 'current' },
+    );
+  }
+  if (reference.kind === 'profile') log.info(`drift: reference is a stored profile (${referenceRows} rows)`);
+
+  const detected = await detectDrift(db, reference, currentData, detectOptions, log, {
+    reference: referenceSide?.counts,
+    current: currentSide.counts,
+  });
+  const findings: Finding[] = [...detected.findings];
+  if (reference.kind === 'profile') {
+    const approximate = detected.columns.filter((c) => c.approximate).map((c) => c.name);
+    findings.push({
+      kind: 'profile_limit',
+      severity: 'info',
+      message:
+        approximate.length > 0
+          ? `The reference is a stored profile: ${approximate.join(', ')} were compared on the profile's histogram bins or top values (marked ≈); the other columns had exact value counts.`
+          : 'The reference is a stored profile with exact value counts for every compared column.',
+    });
+  }
+
+  const features = detected.columns.filter((c) => c.role === 'feature');
+  const denominator = features.length + detected.broken.length;
+  if (denominator === 0) {
+    throw new UserError(
+      `No column could be compared between '${options.reference}' and '${options.current}': ${
+        findings.map((f) => f.message).join(' ') || 'no columns selected.'
+      }`,
+      { input: 'columns' },
+    );
+  }
+  const drifted = [...features.filter((c) => c.drifted).map((c) => c.name), ...detected.broken];
+  const share = drifted.length / denominator;
+
+  const performance =
+    options.metrics &&
+    options.prediction &&
+    options.target &&
+    currentData.columns.some((c) => c.name === options.target)
+      ? await checkPerformance(
+          db,
+          currentData.view,
+          options.prediction,
+          options.target,
+          readStoredMetrics(at(options.metrics)),
+        )
+      : [];
+  for (const p of performance.filter((x) => x.decayed)) {
+    findings.push({
+      kind: 'performance_decay',
+      severity: 'error',
+      message: `${p.metric} fell from ${p.reference} (stored) to ${p.current} on ${p.rows} labelled rows.`,
+    });
+  }
+
+  const sorted = sortColumns(detected.columns.filter((c) => c.role !== 'prediction'));
+  const report: DriftReport = {
+    schema: DRIFT_SCHEMA,
+    created_at: new Date().toISOString(),
+    reference: { path: options.reference, rows: referenceRows, kind: reference.kind },
+    current: { path: options.current, rows: currentData.rows },
+    drift_detected: share >= options.driftShare,
+    share,
+    drift_share: options.driftShare,
+    drifted_columns: sortColumnsByReport(drifted, sorted),
+    columns: sorted.sort((a, b) => Number(a.role !== 'feature') - Number(b.role !== 'feature')),
+    prediction: detected.columns.find((c) => c.role === 'prediction') ?? null,
+    performance,
+    findings,
+  };
+
+  const reportPath = at(options.reportPath);
+  await writeJsonAtomic(reportPath, report);
+  const model = options.model ?? basename(options.reference).replace(/\.[^.]+$/, '');
+  log.info(
+    `drift: ${drifted.length}/${denominator} columns drifted (share ${share.toFixed(3)}); dataset drift: ${report.drift_detected}`,
+  );
+  return {
+    driftDetected: report.drift_detected,
+    driftedColumns: report.drifted_columns,
+    share,
+    reportPath,
+    report,
+    summaryMarkdown: renderDriftSummary(report),
+    issueMarkdown: renderDriftIssue(report, { model, label: options.issueLabel, runUrl: options.runUrl }),
+    markerKey: driftMarkerKey(model, options.issueLabel),
+    performanceDecayed: performance.some((p) => p.decayed),
+  };
 }
 
 /** Drifted names in report order (most drifted first), schema-broken columns last. */

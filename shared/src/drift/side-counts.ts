@@ -44,16 +44,21 @@ export async function countSide(
   return sideFromCounts(db, counts, columns);
 }
 
-/** A side from value counts already taken (dropped with the side, or here if this fails). */
+/**
+ * A side from value counts already taken: dropped with the side (or here if this fails), unless
+ * `borrowed`, when they belong to the caller, who drops them.
+ */
 export async function sideFromCounts(
   db: Database,
   counts: ValueCounts,
   columns: readonly CountedColumn[],
+  options: { borrowed?: boolean } = {},
 ): Promise<SideCounts> {
+  const owned = options.borrowed ? { ...counts, drop: async () => {} } : counts;
   try {
-    return sideCounts(counts, columns, await summaries(db, columns, counts));
+    return sideCounts(owned, columns, await summaries(db, columns, owned));
   } catch (error) {
-    await counts.drop().catch(() => {});
+    await owned.drop().catch(() => {});
     throw error;
   }
 }
@@ -86,7 +91,9 @@ function sideCounts(
 /**
  * Present count of every column and, for numeric ones, mean, population std, min and max, from
  * the counts, in one query. The mean is sum(v·c)/sum(c) and the std the two-pass
- * sqrt(sum(c·(v − mean)²)/n): on integer data the sums are exact, as DuckDB's avg over the rows.
+ * sqrt(sum(c·(v − mean)²)/n), both summed with Kahan's compensated sum (DuckDB's fsum): the
+ * result then does not depend on the order the counts were stored in, so the same data gives the
+ * same report however it was read.
  */
 async function summaries(
   db: Database,
@@ -103,9 +110,9 @@ async function summaries(
           FROM ${relation} AS t ${where}`;
     }
     return `SELECT ${index} AS i, p, mean, sqrt(ss / p) AS std, lo, hi FROM (
-          SELECT sum(s.n)::BIGINT AS p, any_value(m.mean) AS mean, sum(s.n * (s.v - m.mean) ** 2) AS ss, min(s.v) AS lo, max(s.v) AS hi
+          SELECT sum(s.n)::BIGINT AS p, any_value(m.mean) AS mean, fsum(s.n * (s.v - m.mean) ** 2) AS ss, min(s.v) AS lo, max(s.v) AS hi
           FROM (SELECT CAST(v AS DOUBLE) AS v, CAST(n AS DOUBLE) AS n FROM ${relation} AS t ${where}) AS s,
-            (SELECT sum(CAST(v AS DOUBLE) * n) / sum(n) AS mean FROM ${relation} AS t ${where}) AS m)`;
+            (SELECT fsum(CAST(v AS DOUBLE) * n) / sum(n) AS mean FROM ${relation} AS t ${where}) AS m)`;
   });
   const result = await db.all(parts.join(' UNION ALL '));
   const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { SkewCheck } from '../validate/run-data-validate.js';
-import { runDriftCheck } from './run.js';
+import { runDriftCheckIn } from './run.js';
 
 /**
  * data-validate's skew check: the drift-check statistics between the dataset and a reference
@@ -12,7 +12,8 @@ export function driftSkewCheck(
   resolveReference: (spec: string) => Promise<string> = async (s) => s,
 ): SkewCheck {
   return async (input, log) => {
-    const result = await runDriftCheck(
+    const result = await runDriftCheckIn(
+      input.db,
       {
         reference: await resolveReference(input.reference),
         current: input.current.path,
@@ -22,6 +23,8 @@ export function driftSkewCheck(
         workingDirectory: input.workingDirectory,
       },
       log,
+      // The dataset data-validate has just read and counted: compared as it is, not read again.
+      { dataset: input.current, counts: input.currentCounts },
     );
     return {
       driftDetected: result.driftDetected,

@@ -5,6 +5,7 @@ import { Database } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
 import { profileDataset } from '../data/profile.js';
 import type { DatasetProfile } from '../data/profile-format.js';
+import type { ValueCounts } from '../data/value-counts.js';
 import { UserError } from '../errors/index.js';
 import { writeFileAtomicSync } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
@@ -31,6 +32,8 @@ export interface SkewCheckInput {
   workingDirectory: string;
   db: Database;
   current: Dataset;
+  /** The current dataset's value counts in `db` (value-counts.ts), so it need not be read again. */
+  currentCounts: ValueCounts;
   currentProfile: DatasetProfile;
 }
 export interface SkewCheckResult {
@@ -117,7 +120,12 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
           counts: valueCounts,
         })
       : [];
-    const skew = await checkSkew(options, db, dataset, profile, wd, log);
+    const skew = await checkSkew(
+      options,
+      { db, current: dataset, currentCounts: valueCounts, currentProfile: profile },
+      wd,
+      log,
+    );
 
     const counts = {
       error: anomalies.filter((a) => a.severity === 'error').length,
@@ -228,9 +236,7 @@ function resolveSchema(
 
 async function checkSkew(
   options: DataValidateOptions,
-  db: Database,
-  current: Dataset,
-  currentProfile: DatasetProfile,
+  current: Omit<SkewCheckInput, 'reference' | 'workingDirectory'>,
   workingDirectory: string,
   log: Log,
 ): Promise<SkewSummary> {
@@ -240,10 +246,7 @@ async function checkSkew(
     log.warning(`Skew against '${options.reference}' not checked: ${reason}.`);
     return { status: 'not_run', reference: options.reference, reason };
   }
-  const result = await options.skewCheck(
-    { reference: options.reference, workingDirectory, db, current, currentProfile },
-    log,
-  );
+  const result = await options.skewCheck({ ...current, reference: options.reference, workingDirectory }, log);
   return {
     status: 'done',
     reference: options.reference,

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDriftCheck } from '../../../shared/src/drift/index.js';
 import { driftSkewCheck } from '../../../shared/src/drift/skew-check.js';
 import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog } from '../../../shared/src/logging/index.js';
@@ -179,6 +180,25 @@ describe('runDataValidate', () => {
     const report = JSON.parse(readFileSync(result.reportPath, 'utf8'));
     expect(validReport(report), JSON.stringify(validReport.errors)).toBe(true);
     expect(result.summaryMarkdown).toContain('temp\\_max'); // escaped by the drift renderer
+
+    // The skew check compares the counts data-validate already took: the same statistics as
+    // drift-check reading both files itself (floating sums to 12 digits: DuckDB adds partial
+    // sums from its threads in whichever order they finish).
+    const standalone = await runDriftCheck(
+      {
+        reference: 'winter.json',
+        current: 'summer.json',
+        method: 'auto',
+        driftShare: 0.5,
+        reportPath: 'standalone-drift.json',
+        workingDirectory: wd,
+      },
+      memoryLog(),
+    );
+    const skew = (result.report.skew as { result: { columns: unknown[] } }).result;
+    const rounded = (value: unknown): unknown =>
+      JSON.parse(JSON.stringify(value), (_key, v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v));
+    expect(rounded(skew.columns)).toEqual(rounded(standalone.report.columns));
   });
 
   it('fails with a UserError on a missing schema, a schema typo and unreadable data', async () => {
