@@ -48088,6 +48088,10 @@ var external_node_crypto_ = __nccwpck_require__(77598);
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./build/shared/src/registry/alias-conflict.js
 
 /** The alias moved since the caller looked: compare-and-swap refused. */
@@ -58008,6 +58012,25 @@ function assetNamesFor(paths) {
 
 
 
+
+
+
+/** Attempts per release asset upload (see `uploadAsset`): a failure, one stored anyway, its 422, success. */
+const UPLOAD_ATTEMPTS = 4;
+const UPLOAD_RETRY_DELAY_MS = 500;
+function bufferBody(text, contentType) {
+    const data = Buffer.from(text);
+    return { size: data.length, open: () => data, contentType };
+}
+/** A server error or a request that got no answer (a network failure, a timeout). */
+function isWorthRetrying(error) {
+    const status = error.status;
+    return status === undefined || status >= 500;
+}
+function isAlreadyExists(error) {
+    const { status, response } = error;
+    return status === 422 && (response?.data?.errors ?? []).some((e) => e.code === 'already_exists');
+}
 const ALIAS_SCHEMA = 'mlops-registry-alias/v1';
 const MAX_ATTEMPTS = 100;
 /** GTO's version tag: `<name>@v<n>.0.0`. */
@@ -58125,33 +58148,70 @@ class GitHubRegistry {
         });
         // Uploads go to upload_url's host (uploads.github.com on github.com, /api/uploads on GHES).
         const uploadBase = draft.upload_url.slice(0, draft.upload_url.indexOf('/repos/'));
-        const upload = async (assetName, data, contentType) => {
-            const { data: asset } = await this.octokit.rest.repos.uploadReleaseAsset({
-                ...this.repo,
-                release_id: draft.id,
-                name: assetName,
-                // Octokit types `data` as string but sends a Buffer as is.
-                data: data,
-                baseUrl: uploadBase,
-                headers: { 'content-type': contentType, 'content-length': data.length },
-            });
-            // Readers find files by these names; GitHub renaming one would make the version unreadable.
-            if (asset.name !== assetName) {
-                throw new Error(`GitHub stored the release asset '${assetName}' as '${asset.name}'.`);
-            }
-        };
+        const upload = (assetName, body) => this.uploadAsset(draft.id, uploadBase, assetName, body);
         const names = assetNamesFor(record.files.map((file) => file.path));
         for (const file of request.source.files) {
-            await upload(names.get(file.path), await (0,promises_.readFile)(file.absolutePath), 'application/octet-stream');
+            const { size } = await (0,promises_.stat)(file.absolutePath);
+            await upload(names.get(file.path), {
+                size,
+                open: () => (0,external_node_fs_.createReadStream)(file.absolutePath),
+                contentType: 'application/octet-stream',
+            });
         }
-        await upload(RECORD_FILE, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), 'application/json');
-        await upload(MODEL_CARD_FILE, Buffer.from(request.renderCard(record)), 'text/markdown');
+        await upload(RECORD_FILE, bufferBody(`${JSON.stringify(record, null, 2)}\n`, 'application/json'));
+        await upload(MODEL_CARD_FILE, bufferBody(request.renderCard(record), 'text/markdown'));
         const { data: release } = await this.octokit.rest.repos.updateRelease({
             ...this.repo,
             release_id: draft.id,
             draft: false,
         });
         return { record, uri: this.tagUri(release.html_url, tag), releaseUrl: release.html_url };
+    }
+    /**
+     * Uploads one release asset, streamed from its file so a model of any size passes through
+     * without being held in memory. A stream cannot be sent twice by the client's own retry, so this
+     * retries a failed upload itself with a fresh stream; if a failed attempt was stored after all
+     * (GitHub then answers 422 already_exists), that copy is deleted and the file sent again.
+     */
+    async uploadAsset(releaseId, uploadBase, assetName, body) {
+        for (let attempt = 1;; attempt++) {
+            try {
+                const { data: asset } = await this.octokit.rest.repos.uploadReleaseAsset({
+                    ...this.repo,
+                    release_id: releaseId,
+                    name: assetName,
+                    // Octokit types `data` as string but sends a Buffer or a stream as is.
+                    data: body.open(),
+                    baseUrl: uploadBase,
+                    headers: { 'content-type': body.contentType, 'content-length': body.size },
+                    request: { retries: 0 },
+                });
+                // Readers find files by these names; GitHub renaming one would make the version unreadable.
+                if (asset.name !== assetName) {
+                    throw new Error(`GitHub stored the release asset '${assetName}' as '${asset.name}'.`);
+                }
+                return;
+            }
+            catch (error) {
+                const storedAnyway = attempt > 1 && isAlreadyExists(error);
+                if (attempt >= UPLOAD_ATTEMPTS || !(storedAnyway || isWorthRetrying(error)))
+                    throw error;
+                if (storedAnyway)
+                    await this.deleteAsset(releaseId, assetName);
+                else
+                    await new Promise((resolve) => setTimeout(resolve, UPLOAD_RETRY_DELAY_MS * attempt));
+            }
+        }
+    }
+    async deleteAsset(releaseId, assetName) {
+        const assets = await this.octokit.paginate(this.octokit.rest.repos.listReleaseAssets, {
+            ...this.repo,
+            release_id: releaseId,
+            per_page: 100,
+        });
+        const stored = assets.find((asset) => asset.name === assetName);
+        if (stored)
+            await this.octokit.rest.repos.deleteReleaseAsset({ ...this.repo, asset_id: stored.id });
     }
     /**
      * The version's URI: the tagged tree on the web host, derived from the release's html_url so a
@@ -58325,14 +58385,19 @@ class GitHubRegistry {
                 if (id === undefined) {
                     throw new IntegrityError(`Model ${record.name}/${record.version} is missing the release asset '${assetName}' for ${file.path}.`);
                 }
+                const path = resolveInside(staging, file.path, `the record of ${record.name}/${record.version}`);
+                await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
+                // Streamed to the file: a model is never held in memory whole.
                 const response = await this.octokit.rest.repos.getReleaseAsset({
                     ...this.repo,
                     asset_id: id,
                     headers: { accept: 'application/octet-stream' },
+                    request: { parseSuccessResponseBody: false },
                 });
-                const path = resolveInside(staging, file.path, `the record of ${record.name}/${record.version}`);
-                await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
-                await (0,promises_.writeFile)(path, Buffer.from(response.data));
+                const stream = response.data;
+                if (!stream)
+                    throw new IntegrityError(`GitHub sent no body for the release asset '${assetName}'.`);
+                await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.fromWeb(stream), (0,external_node_fs_.createWriteStream)(path));
             }
             await verifyModelFolder(staging, record);
             await (0,promises_.mkdir)((0,external_node_path_.dirname)(target), { recursive: true });
@@ -72356,8 +72421,6 @@ const SMALL_SLICE_ROWS = 30;
 /** Slice values kept per column (the most frequent); the rest are counted in `other_values`. */
 const MAX_SLICE_VALUES = 50;
 
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./build/shared/src/evaluate/predictions-output.js
 
 
@@ -76005,15 +76068,17 @@ function githubTimeoutMs(env = process.env) {
     return Number.isFinite(value) && value > 0 ? value : DEFAULT_TIMEOUT_MS;
 }
 /**
- * Wraps `fetch` so a request whose response headers do not arrive within `timeoutMs` is aborted.
+ * Wraps `fetch` so a request whose response headers do not arrive within `timeoutMs` (plus the
+ * time to send its body, see `MIN_UPLOAD_BYTES_PER_SECOND`) is aborted.
  * A repeatable request fails with a plain Error, which Octokit turns into a status-500
  * RequestError that plugin-retry retries. A POST is not retried: GitHub may have applied it after
  * we stopped waiting, and a second one would be a second comment, issue or release. It fails with
  * an error named AbortError, the one kind Octokit passes through without a retry (as for a caller's
  * own abort); the re-run of the step finds what the first one wrote.
  */
-function fetchWithTimeout(fetchImpl, timeoutMs) {
+function fetchWithTimeout(fetchImpl, baseTimeoutMs) {
     return async (input, init = {}) => {
+        const timeoutMs = baseTimeoutMs + uploadAllowanceMs(init);
         const timer = new AbortController();
         const handle = setTimeout(() => timer.abort(), timeoutMs);
         const signal = init.signal ? AbortSignal.any([init.signal, timer.signal]) : timer.signal;
@@ -76040,6 +76105,17 @@ function fetchWithTimeout(fetchImpl, timeoutMs) {
             clearTimeout(handle);
         }
     };
+}
+/**
+ * Slowest upload the timeout allows for: the headers of a response come only after the request's
+ * body is sent, so a request carrying `content-length` bytes (a release asset of a few hundred MB)
+ * gets the time to send them at this rate on top of the base timeout.
+ */
+const MIN_UPLOAD_BYTES_PER_SECOND = 2 ** 20;
+function uploadAllowanceMs(init) {
+    const declared = Number(new Headers(init.headers).get('content-length') ?? 0);
+    const bytes = Number.isFinite(declared) && declared > 0 ? declared : 0;
+    return Math.ceil((bytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
 }
 function createOctokit(settings) {
     const { log } = settings;
@@ -76721,8 +76797,6 @@ function parseArguments(argv) {
     return { inputs, json, help, positional };
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(57075);
 ;// CONCATENATED MODULE: ./build/shared/src/report/html.js
 /**
  * One self-contained HTML report (no scripts, no network): inline CSS and SVG charts, every piece

@@ -6,7 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLog } from '../../shared/src/logging/index.js';
-import { createOctokit, githubTimeoutMs } from '../../shared/src/platform/github/octokit.js';
+import {
+  createOctokit,
+  fetchWithTimeout,
+  githubTimeoutMs,
+  MIN_UPLOAD_BYTES_PER_SECOND,
+} from '../../shared/src/platform/github/octokit.js';
 import { describeGitHubFailure } from '../../shared/src/platform/github/request-failure.js';
 import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/server.js';
 import type { StepResult } from '../harness/runner.js';
@@ -141,6 +146,26 @@ describe('GitHub answering too slowly', () => {
       );
     expect((error as Error).name).toBe('AbortError');
     expect(describeGitHubFailure(error)).toBeUndefined();
+  });
+
+  it('gives a request with a body the time to send it: the headers only come after the upload', async () => {
+    // A server that answers 600 ms after the request starts, as one would after receiving a body.
+    const slowServer: typeof fetch = (_input, init) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve(new Response('{}', { status: 201 })), 600);
+        init?.signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(init.signal!.reason);
+        });
+      });
+    const limited = fetchWithTimeout(slowServer, 200);
+    tally.fault();
+    await expect(limited('https://uploads.github.localhost/x', { method: 'POST' })).rejects.toThrow(
+      /no response within 200 ms/,
+    );
+    // 1 MiB at the slowest allowed rate is one more second: the answer at 600 ms is waited for.
+    const upload = { method: 'POST', headers: { 'content-length': String(MIN_UPLOAD_BYTES_PER_SECOND) } };
+    expect((await limited('https://uploads.github.localhost/x', upload)).status).toBe(201);
   });
 
   it('reads the limit from MLOPS_GITHUB_TIMEOUT_MS and falls back to 30 s on nonsense', () => {

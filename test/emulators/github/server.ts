@@ -39,6 +39,11 @@ export interface Fault {
   retryAfter?: number;
   message?: string;
   delayMs?: number;
+  /**
+   * Apply the request, then answer with `status` anyway: the write happened, but the client was
+   * told it failed (a proxy's 502 after GitHub stored an upload).
+   */
+  afterApplying?: boolean;
 }
 
 export interface RecordedResponse {
@@ -883,6 +888,10 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     }
     return { status: 200, body: asset.meta };
   });
+  route('DELETE', `${R}/releases/assets/{asset_id}`, ({ repo, params }) => {
+    if (!repo.assets.delete(Number(params.asset_id))) throw new HttpError(404, 'Not Found');
+    return { status: 204 };
+  });
   route(
     'POST',
     `${R}/releases/{release_id}/assets`,
@@ -1111,7 +1120,8 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
         (!candidate.method || candidate.method === method) &&
         (!candidate.path || candidate.path.test(path)),
     );
-    if (fault) {
+    const failAfter = fault?.afterApplying ? fault : undefined;
+    if (fault && !failAfter) {
       fault.remaining -= 1;
       if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault.secondaryRateLimit) {
@@ -1189,6 +1199,13 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
           repo,
           user,
         });
+        if (failAfter) {
+          failAfter.remaining -= 1;
+          return send(response, failAfter.status ?? 502, {
+            message: failAfter.message ?? 'Server Error',
+            documentation_url: DOCS,
+          });
+        }
         if (!result) return send(response, 404, { message: 'Not Found' });
         if (result.raw) {
           response.writeHead(result.status, result.headers);

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -151,6 +152,36 @@ describe('github registry backend through the GitHub API emulator', () => {
     });
     await expect(attempt).rejects.toBeInstanceOf(IntegrityError);
     await expect(attempt).rejects.toThrow(/model\.json: sha256/);
+  });
+
+  it('streams a 24 MiB weight file both ways, through a failed upload and one stored despite its error', async () => {
+    const weights = randomBytes(24 * 2 ** 20);
+    await writeFile(join(work, 'model', 'big.bin'), weights);
+    const assetUploads = /\/releases\/\d+\/assets$/;
+    // First attempt: a plain 502. Second: stored, then a 502 (GitHub answers the third with 422
+    // already_exists, so the stored copy is deleted and the file sent a fourth time).
+    emulator.inject({ method: 'POST', path: assetUploads, status: 502, times: 1 });
+    emulator.inject({ method: 'POST', path: assetUploads, status: 502, times: 1, afterApplying: true });
+    const result = await register();
+
+    const release = [...emulator.state.repo().releases.values()].find(
+      (r) => r.tag_name === `penguins@v${result.version}.0.0`,
+    )!;
+    const names = [...emulator.state.repo().assets.values()]
+      .filter((a) => a.releaseId === release.id)
+      .map((a) => a.meta.name);
+    expect(names.filter((n) => n === 'big.bin')).toHaveLength(1);
+    expect(new Set(names).size).toBe(names.length);
+    const deletes = emulator.state.requests.filter(
+      (r) => r.method === 'DELETE' && /assets\/\d+$/.test(r.path),
+    );
+    expect(deletes).toHaveLength(1);
+
+    const resolved = await resolveModel(new GitHubRegistry(octokit(), repo), 'penguins@latest', {
+      cacheDir: await tempDir(),
+    });
+    const digest = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+    expect(digest(await readFile(join(resolved.folder, 'big.bin')))).toBe(digest(weights));
   });
 
   it('a registration interrupted after its tag leaves no visible version; the next one works', async () => {

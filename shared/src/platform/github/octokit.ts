@@ -51,15 +51,17 @@ export function githubTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
- * Wraps `fetch` so a request whose response headers do not arrive within `timeoutMs` is aborted.
+ * Wraps `fetch` so a request whose response headers do not arrive within `timeoutMs` (plus the
+ * time to send its body, see `MIN_UPLOAD_BYTES_PER_SECOND`) is aborted.
  * A repeatable request fails with a plain Error, which Octokit turns into a status-500
  * RequestError that plugin-retry retries. A POST is not retried: GitHub may have applied it after
  * we stopped waiting, and a second one would be a second comment, issue or release. It fails with
  * an error named AbortError, the one kind Octokit passes through without a retry (as for a caller's
  * own abort); the re-run of the step finds what the first one wrote.
  */
-export function fetchWithTimeout(fetchImpl: typeof fetch, timeoutMs: number): typeof fetch {
+export function fetchWithTimeout(fetchImpl: typeof fetch, baseTimeoutMs: number): typeof fetch {
   return async (input, init = {}) => {
+    const timeoutMs = baseTimeoutMs + uploadAllowanceMs(init);
     const timer = new AbortController();
     const handle = setTimeout(() => timer.abort(), timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timer.signal]) : timer.signal;
@@ -88,6 +90,19 @@ export function fetchWithTimeout(fetchImpl: typeof fetch, timeoutMs: number): ty
       clearTimeout(handle);
     }
   };
+}
+
+/**
+ * Slowest upload the timeout allows for: the headers of a response come only after the request's
+ * body is sent, so a request carrying `content-length` bytes (a release asset of a few hundred MB)
+ * gets the time to send them at this rate on top of the base timeout.
+ */
+export const MIN_UPLOAD_BYTES_PER_SECOND = 2 ** 20;
+
+function uploadAllowanceMs(init: RequestInit): number {
+  const declared = Number(new Headers(init.headers).get('content-length') ?? 0);
+  const bytes = Number.isFinite(declared) && declared > 0 ? declared : 0;
+  return Math.ceil((bytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
 }
 
 export function createOctokit(settings: OctokitSettings): GitHubClient {

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Octokit } from '@octokit/rest';
 import { UserError } from '../../errors/index.js';
 import { AliasConflictError } from '../alias-conflict.js';
@@ -20,6 +24,36 @@ import type {
 import { IntegrityError, verifyModelFolder } from '../verify.js';
 import { assetNamesFor } from './asset-names.js';
 
+/** Attempts per release asset upload (see `uploadAsset`): a failure, one stored anyway, its 422, success. */
+const UPLOAD_ATTEMPTS = 4;
+const UPLOAD_RETRY_DELAY_MS = 500;
+
+/** What a release asset is uploaded from: opened anew for each attempt. */
+interface AssetBody {
+  size: number;
+  open(): Readable | Buffer;
+  contentType: string;
+}
+
+function bufferBody(text: string, contentType: string): AssetBody {
+  const data = Buffer.from(text);
+  return { size: data.length, open: () => data, contentType };
+}
+
+/** A server error or a request that got no answer (a network failure, a timeout). */
+function isWorthRetrying(error: unknown): boolean {
+  const status = (error as { status?: number }).status;
+  return status === undefined || status >= 500;
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  const { status, response } = error as {
+    status?: number;
+    response?: { data?: { errors?: { code?: string }[] } };
+  };
+  return status === 422 && (response?.data?.errors ?? []).some((e) => e.code === 'already_exists');
+}
+
 type Rest = Octokit['rest'];
 /** The few Octokit methods this backend calls (a real `Octokit` instance fits). */
 export interface GitHubClient {
@@ -34,6 +68,8 @@ export interface GitHubClient {
       | 'getReleaseByTag'
       | 'getReleaseAsset'
       | 'listReleases'
+      | 'listReleaseAssets'
+      | 'deleteReleaseAsset'
     >;
   };
   paginate: Octokit['paginate'];
@@ -177,33 +213,73 @@ export class GitHubRegistry implements Registry {
     });
     // Uploads go to upload_url's host (uploads.github.com on github.com, /api/uploads on GHES).
     const uploadBase = draft.upload_url.slice(0, draft.upload_url.indexOf('/repos/'));
-    const upload = async (assetName: string, data: Buffer, contentType: string) => {
-      const { data: asset } = await this.octokit.rest.repos.uploadReleaseAsset({
-        ...this.repo,
-        release_id: draft.id,
-        name: assetName,
-        // Octokit types `data` as string but sends a Buffer as is.
-        data: data as unknown as string,
-        baseUrl: uploadBase,
-        headers: { 'content-type': contentType, 'content-length': data.length },
-      });
-      // Readers find files by these names; GitHub renaming one would make the version unreadable.
-      if (asset.name !== assetName) {
-        throw new Error(`GitHub stored the release asset '${assetName}' as '${asset.name}'.`);
-      }
-    };
+    const upload = (assetName: string, body: AssetBody) =>
+      this.uploadAsset(draft.id, uploadBase, assetName, body);
     const names = assetNamesFor(record.files.map((file) => file.path));
     for (const file of request.source.files) {
-      await upload(names.get(file.path)!, await readFile(file.absolutePath), 'application/octet-stream');
+      const { size } = await stat(file.absolutePath);
+      await upload(names.get(file.path)!, {
+        size,
+        open: () => createReadStream(file.absolutePath),
+        contentType: 'application/octet-stream',
+      });
     }
-    await upload(RECORD_FILE, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), 'application/json');
-    await upload(MODEL_CARD_FILE, Buffer.from(request.renderCard(record)), 'text/markdown');
+    await upload(RECORD_FILE, bufferBody(`${JSON.stringify(record, null, 2)}\n`, 'application/json'));
+    await upload(MODEL_CARD_FILE, bufferBody(request.renderCard(record), 'text/markdown'));
     const { data: release } = await this.octokit.rest.repos.updateRelease({
       ...this.repo,
       release_id: draft.id,
       draft: false,
     });
     return { record, uri: this.tagUri(release.html_url, tag), releaseUrl: release.html_url };
+  }
+
+  /**
+   * Uploads one release asset, streamed from its file so a model of any size passes through
+   * without being held in memory. A stream cannot be sent twice by the client's own retry, so this
+   * retries a failed upload itself with a fresh stream; if a failed attempt was stored after all
+   * (GitHub then answers 422 already_exists), that copy is deleted and the file sent again.
+   */
+  private async uploadAsset(
+    releaseId: number,
+    uploadBase: string,
+    assetName: string,
+    body: AssetBody,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { data: asset } = await this.octokit.rest.repos.uploadReleaseAsset({
+          ...this.repo,
+          release_id: releaseId,
+          name: assetName,
+          // Octokit types `data` as string but sends a Buffer or a stream as is.
+          data: body.open() as unknown as string,
+          baseUrl: uploadBase,
+          headers: { 'content-type': body.contentType, 'content-length': body.size },
+          request: { retries: 0 },
+        });
+        // Readers find files by these names; GitHub renaming one would make the version unreadable.
+        if (asset.name !== assetName) {
+          throw new Error(`GitHub stored the release asset '${assetName}' as '${asset.name}'.`);
+        }
+        return;
+      } catch (error) {
+        const storedAnyway = attempt > 1 && isAlreadyExists(error);
+        if (attempt >= UPLOAD_ATTEMPTS || !(storedAnyway || isWorthRetrying(error))) throw error;
+        if (storedAnyway) await this.deleteAsset(releaseId, assetName);
+        else await new Promise((resolve) => setTimeout(resolve, UPLOAD_RETRY_DELAY_MS * attempt));
+      }
+    }
+  }
+
+  private async deleteAsset(releaseId: number, assetName: string): Promise<void> {
+    const assets = await this.octokit.paginate(this.octokit.rest.repos.listReleaseAssets, {
+      ...this.repo,
+      release_id: releaseId,
+      per_page: 100,
+    });
+    const stored = assets.find((asset) => asset.name === assetName);
+    if (stored) await this.octokit.rest.repos.deleteReleaseAsset({ ...this.repo, asset_id: stored.id });
   }
 
   /**
@@ -393,14 +469,18 @@ export class GitHubRegistry implements Registry {
             `Model ${record.name}/${record.version} is missing the release asset '${assetName}' for ${file.path}.`,
           );
         }
+        const path = resolveInside(staging, file.path, `the record of ${record.name}/${record.version}`);
+        await mkdir(dirname(path), { recursive: true });
+        // Streamed to the file: a model is never held in memory whole.
         const response = await this.octokit.rest.repos.getReleaseAsset({
           ...this.repo,
           asset_id: id,
           headers: { accept: 'application/octet-stream' },
+          request: { parseSuccessResponseBody: false },
         });
-        const path = resolveInside(staging, file.path, `the record of ${record.name}/${record.version}`);
-        await mkdir(dirname(path), { recursive: true });
-        await writeFile(path, Buffer.from(response.data as unknown as ArrayBuffer));
+        const stream = response.data as unknown as WebReadableStream | null;
+        if (!stream) throw new IntegrityError(`GitHub sent no body for the release asset '${assetName}'.`);
+        await pipeline(Readable.fromWeb(stream), createWriteStream(path));
       }
       await verifyModelFolder(staging, record);
       await mkdir(dirname(target), { recursive: true });
