@@ -69004,6 +69004,8 @@ function validateCanaryCriteria(value) {
  * - `POST /admin/models/<m>/canary` `{"version": n, "folder": "...", "criteria": {...}}`
  * - `GET  /admin/models/<m>/canary`: the running or last canary with its decision
  * - `POST /admin/shutdown`: stop the server (the daemon then exits)
+ * - `POST /admin/lease`: renew a new server's startup lease (see startup-lease.ts)
+ * - `POST /admin/confirm`: end its probation; the server stays up
  */
 
 
@@ -69074,6 +69076,14 @@ async function handleAdminRequest(req, res, context) {
     const method = req.method ?? 'GET';
     if (path === '/admin/status' && method === 'GET') {
         send(res, 200, adminStatus(context.server));
+        return;
+    }
+    if ((path === '/admin/lease' || path === '/admin/confirm') && method === 'POST') {
+        if (path === '/admin/lease')
+            context.lease?.renew();
+        else
+            context.lease?.confirm();
+        send(res, 200, { lease: context.lease?.state ?? 'confirmed' });
         return;
     }
     if (path === '/admin/shutdown' && method === 'POST') {
@@ -70131,6 +70141,8 @@ const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
  *   (argmax; for one sigmoid unit, `classes[1]` when >= 0.5); otherwise the first output value;
  * - `_output`: the raw output vector.
  *
+ * The line format is published as docs/schemas/request-log.schema.json.
+ *
  * Bounded: a request is logged with probability `sampleRate` (all of its rows or none); the live
  * file `requests.ndjson` is rotated to `requests-<UTC time>-<n>.ndjson` before it would pass
  * `maxBytes`, and only the newest `rotate` rotated files are kept. Writes are queued and never
@@ -70840,6 +70852,7 @@ async function startModelServer(options) {
                 server: handle_,
                 log,
                 onShutdown: options.admin?.onShutdown,
+                lease: options.admin?.lease,
                 readBody: (r) => readBody(r, limits.maxBodyBytes, limits.timeoutMs),
             }).catch((error) => {
                 if (!res.headersSent)
@@ -70903,6 +70916,7 @@ function closeServer(server) {
 
 
 
+const DEFAULT_LEASE_MS = 60_000;
 function isAlive(pid) {
     try {
         process.kill(pid, 0);
@@ -71009,6 +71023,8 @@ class LocalServerTarget {
     options;
     kind = 'local-server';
     undo;
+    /** Confirms the server this deploy started (set only then). */
+    endLease;
     constructor(options) {
         this.options = options;
     }
@@ -71122,6 +71138,7 @@ class LocalServerTarget {
             ...(requestLog.sampleRate > 0 ? { requestLog: { dir: (0,external_node_path_.join)(path, 'requests'), ...requestLog } } : {}),
             adminTokenFile: tokenFile,
             stateFile: (0,external_node_path_.join)(path, 'server.json'),
+            leaseMs: this.options.leaseMs ?? DEFAULT_LEASE_MS,
         };
         const configFile = (0,external_node_path_.join)(path, 'daemon.json');
         await writeJsonAtomic(configFile, config);
@@ -71171,7 +71188,21 @@ class LocalServerTarget {
         }
         const started = { state, token };
         log.info(`Started the model server (pid ${state.pid}) at ${state.url}.`);
+        const renewEvery = Math.max(50, Math.floor((config.leaseMs ?? DEFAULT_LEASE_MS) / 4));
+        const heartbeat = setInterval(() => {
+            void adminCall(started, 'POST', '/admin/lease', undefined, renewEvery).catch(() => undefined);
+        }, renewEvery);
+        // The renewals must not keep a finished (or crashed) deploy process alive: that is the point.
+        heartbeat.unref();
+        this.endLease = async () => {
+            clearInterval(heartbeat);
+            const reply = await adminCall(started, 'POST', '/admin/confirm', undefined, 5000);
+            if (reply.status !== 200) {
+                throw new DeployFailure(`The new model server did not accept its confirmation: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}; it stops itself when its startup lease runs out.`);
+            }
+        };
         this.undo = async () => {
+            clearInterval(heartbeat);
             await adminCall(started, 'POST', '/admin/shutdown', undefined, 5000).catch(() => undefined);
             const until = Date.now() + 20_000;
             while (isAlive(state.pid) && Date.now() < until)
@@ -71185,9 +71216,16 @@ class LocalServerTarget {
         };
     }
     async rollback() {
+        this.endLease = undefined;
         if (!this.undo)
             return 'nothing was deployed';
         return this.undo();
+    }
+    /** Keeps a server this deploy started: ends its startup lease (nothing to do for a running one). */
+    async confirm() {
+        const end = this.endLease;
+        this.endLease = undefined;
+        await end?.();
     }
 }
 
@@ -71467,6 +71505,7 @@ function makeTarget(options, deps, at) {
                 url: options.url?.trim() || undefined,
                 serverCommand: deps.serverCommand ?? defaultServerCommand(),
                 startTimeoutMs: deps.startTimeoutMs,
+                leaseMs: deps.serverLeaseMs,
                 canary: options.canary,
                 log: deps.log,
             });
@@ -71549,6 +71588,15 @@ async function runDeploy(options, deps) {
         notes.push('No GitHub token or repository: the deployment is not recorded on GitHub.');
     }
     const finish = async (status, message, outcome, smoke) => {
+        if (outcome && status !== 'rolled_back' && target.confirm) {
+            try {
+                await target.confirm();
+            }
+            catch (error) {
+                status = 'failure';
+                message = `${message} But: ${error.message}`;
+            }
+        }
         const url = outcome?.url ?? '';
         if (deployments && deploymentId !== null) {
             try {
@@ -75067,7 +75115,7 @@ const ACTION_SPECS = {
                 "required": true
             },
             "target": {
-                "description": "local-server, tfserving-dir or webhook.",
+                "description": "local-server, tfserving-dir or webhook. A server local-server starts is on probation until the deploy keeps it: if the job dies first, the server stops itself within a minute.",
                 "required": false,
                 "default": "local-server"
             },
@@ -77279,7 +77327,46 @@ const registryCommand = {
     },
 };
 
+;// CONCATENATED MODULE: ./build/shared/src/serve/startup-lease.js
+/**
+ * A dead man's switch for a server a deploy has just started. The deploy renews the lease while
+ * it smoke-tests the new server and confirms it once it has decided to keep it; if the deploy
+ * dies first (the job cancelled, the runner killed), nobody renews, the lease runs out and the
+ * server stops itself, instead of serving a version nobody vetted for as long as the machine is up.
+ */
+class StartupLease {
+    ms;
+    onExpire;
+    timer;
+    confirmed = false;
+    constructor(ms, onExpire) {
+        this.ms = ms;
+        this.onExpire = onExpire;
+        this.arm();
+    }
+    /** Extends the probation by the lease's length; false once confirmed (there is nothing to renew). */
+    renew() {
+        if (this.confirmed)
+            return false;
+        this.arm();
+        return true;
+    }
+    /** Ends the probation: the server stays up. */
+    confirm() {
+        this.confirmed = true;
+        clearTimeout(this.timer);
+    }
+    get state() {
+        return this.confirmed ? 'confirmed' : 'probation';
+    }
+    arm() {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(this.onExpire, this.ms);
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/serve/run-serve.js
+
 
 
 
@@ -77352,8 +77439,8 @@ async function runServe(options, log) {
 }
 /**
  * Runs the detached server: starts it from the config, publishes the state file, and on SIGTERM,
- * SIGINT or `POST /admin/shutdown` stops it (in-flight requests answer), removes the state file
- * and exits.
+ * SIGINT, `POST /admin/shutdown` or an expired startup lease stops it (in-flight requests
+ * answer), removes the state file and exits.
  */
 async function runServeDaemon(configPath, log) {
     const config = JSON.parse(await (0,promises_.readFile)(configPath, 'utf8'));
@@ -77372,13 +77459,19 @@ async function runServeDaemon(configPath, log) {
             process.exit(0);
         })();
     };
+    const lease = config.leaseMs === undefined
+        ? undefined
+        : new StartupLease(config.leaseMs, () => {
+            log.warning(`The deploy that started this server did not confirm it within ${config.leaseMs} ms (it was cancelled or killed): stopping.`);
+            stop();
+        });
     const server = await startModelServer({
         host: config.host,
         port: config.port,
         models: config.models,
         limits: config.limits,
         requestLog: config.requestLog,
-        admin: { token, onShutdown: stop },
+        admin: { token, onShutdown: stop, lease },
         log,
     });
     process.on('SIGTERM', stop);

@@ -76,6 +76,8 @@ export interface DeployDeps {
   serverCommand?: string[];
   /** How long a new local server may take to become ready. */
   startTimeoutMs?: number;
+  /** The startup lease of a new local server (tests shorten it; default 60 s). */
+  serverLeaseMs?: number;
   /** Webhook retry pacing (tests shorten it). */
   webhook?: { timeoutMs?: number; attempts?: number; backoffMs?: number };
 }
@@ -127,6 +129,7 @@ function makeTarget(options: DeployOptions, deps: DeployDeps, at: (p: string) =>
         url: options.url?.trim() || undefined,
         serverCommand: deps.serverCommand ?? defaultServerCommand(),
         startTimeoutMs: deps.startTimeoutMs,
+        leaseMs: deps.serverLeaseMs,
         canary: options.canary,
         log: deps.log,
       });
@@ -224,6 +227,14 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     outcome: DeployOutcome | undefined,
     smoke: SmokeResult | null,
   ): Promise<DeployResult> => {
+    if (outcome && status !== 'rolled_back' && target.confirm) {
+      try {
+        await target.confirm();
+      } catch (error) {
+        status = 'failure';
+        message = `${message} But: ${(error as Error).message}`;
+      }
+    }
     const url = outcome?.url ?? '';
     if (deployments && deploymentId !== null) {
       try {

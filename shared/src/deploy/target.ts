@@ -34,4 +34,9 @@ export interface DeployTarget {
    * sentence saying what it did.
    */
   rollback(): Promise<string>;
+  /**
+   * Called once the deploy has decided to keep what `deploy` put in place (whatever the alias
+   * then does): a target that holds something on probation releases it here.
+   */
+  confirm?(): Promise<void>;
 }

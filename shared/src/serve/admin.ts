@@ -7,6 +7,8 @@
  * - `POST /admin/models/<m>/canary` `{"version": n, "folder": "...", "criteria": {...}}`
  * - `GET  /admin/models/<m>/canary`: the running or last canary with its decision
  * - `POST /admin/shutdown`: stop the server (the daemon then exits)
+ * - `POST /admin/lease`: renew a new server's startup lease (see startup-lease.ts)
+ * - `POST /admin/confirm`: end its probation; the server stays up
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,6 +16,7 @@ import type { Log } from '../logging/index.js';
 import { validateCanaryCriteria } from './canary.js';
 import type { CanaryStatus } from './served-model.js';
 import type { ModelServer } from './server.js';
+import type { StartupLease } from './startup-lease.js';
 
 export interface AdminContext {
   token: string;
@@ -22,6 +25,8 @@ export interface AdminContext {
   readBody(req: IncomingMessage): Promise<string>;
   /** Called after `/admin/shutdown` has answered. */
   onShutdown?: () => void;
+  /** The startup lease of a server a deploy has just started (absent: never on probation). */
+  lease?: StartupLease;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -100,6 +105,12 @@ export async function handleAdminRequest(
   const method = req.method ?? 'GET';
   if (path === '/admin/status' && method === 'GET') {
     send(res, 200, adminStatus(context.server));
+    return;
+  }
+  if ((path === '/admin/lease' || path === '/admin/confirm') && method === 'POST') {
+    if (path === '/admin/lease') context.lease?.renew();
+    else context.lease?.confirm();
+    send(res, 200, { lease: context.lease?.state ?? 'confirmed' });
     return;
   }
   if (path === '/admin/shutdown' && method === 'POST') {

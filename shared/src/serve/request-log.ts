@@ -14,6 +14,8 @@
  *   (argmax; for one sigmoid unit, `classes[1]` when >= 0.5); otherwise the first output value;
  * - `_output`: the raw output vector.
  *
+ * The line format is published as docs/schemas/request-log.schema.json.
+ *
  * Bounded: a request is logged with probability `sampleRate` (all of its rows or none); the live
  * file `requests.ndjson` is rotated to `requests-<UTC time>-<n>.ndjson` before it would pass
  * `maxBytes`, and only the newest `rotate` rotated files are kept. Writes are queued and never

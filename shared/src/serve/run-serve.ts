@@ -7,6 +7,7 @@ import { parseModelReference } from '../registry/names.js';
 import type { ModelSourceSpec } from './model-source.js';
 import type { RequestLogOptions } from './request-log.js';
 import { DEFAULT_LIMITS, type ModelServer, type ServerLimits, startModelServer } from './server.js';
+import { StartupLease } from './startup-lease.js';
 
 export interface ServeOptions {
   /** `name@alias`, `name/version` or `name@latest` (registry), or a bare name with baseDir. */
@@ -112,6 +113,12 @@ export interface DaemonConfig {
   adminTokenFile: string;
   /** Written (atomically) once the server is ready; removed when it stops. */
   stateFile: string;
+  /**
+   * Start on probation: the server stops itself unless the deploy that started it renews this
+   * lease (`POST /admin/lease`) within this many milliseconds, again and again, until it confirms
+   * (`POST /admin/confirm`). Absent: no probation.
+   */
+  leaseMs?: number;
 }
 
 /** What a running daemon publishes in its state file. */
@@ -125,8 +132,8 @@ export interface DaemonState {
 
 /**
  * Runs the detached server: starts it from the config, publishes the state file, and on SIGTERM,
- * SIGINT or `POST /admin/shutdown` stops it (in-flight requests answer), removes the state file
- * and exits.
+ * SIGINT, `POST /admin/shutdown` or an expired startup lease stops it (in-flight requests
+ * answer), removes the state file and exits.
  */
 export async function runServeDaemon(configPath: string, log: Log): Promise<void> {
   const config = JSON.parse(await readFile(configPath, 'utf8')) as DaemonConfig;
@@ -144,13 +151,22 @@ export async function runServeDaemon(configPath: string, log: Log): Promise<void
       process.exit(0);
     })();
   };
+  const lease =
+    config.leaseMs === undefined
+      ? undefined
+      : new StartupLease(config.leaseMs, () => {
+          log.warning(
+            `The deploy that started this server did not confirm it within ${config.leaseMs} ms (it was cancelled or killed): stopping.`,
+          );
+          stop();
+        });
   const server = await startModelServer({
     host: config.host,
     port: config.port,
     models: config.models,
     limits: config.limits,
     requestLog: config.requestLog,
-    admin: { token, onShutdown: stop },
+    admin: { token, onShutdown: stop, lease },
     log,
   });
   process.on('SIGTERM', stop);

@@ -26,6 +26,7 @@ import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 import { RequestLog, type RequestLogOptions } from './request-log.js';
 import { type Routed, ServedModel } from './served-model.js';
 import { tfServingMetadata } from './signature.js';
+import type { StartupLease } from './startup-lease.js';
 
 export interface ServerLimits {
   /** Largest request body accepted, in bytes (413 above). */
@@ -50,7 +51,7 @@ export interface ModelServerOptions {
   limits?: Partial<ServerLimits>;
   requestLog?: RequestLogOptions;
   /** The admin listener (always on 127.0.0.1); off when absent. */
-  admin?: { token: string; port?: number; onShutdown?: () => void };
+  admin?: { token: string; port?: number; onShutdown?: () => void; lease?: StartupLease };
   log?: Log;
   /** Loads a model folder; tests and benchmarks may wrap it. */
   loadModel?: (folder: string) => Promise<LoadedModel>;
@@ -474,6 +475,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         server: handle_,
         log,
         onShutdown: options.admin?.onShutdown,
+        lease: options.admin?.lease,
         readBody: (r) => readBody(r, limits.maxBodyBytes, limits.timeoutMs),
       }).catch((error) => {
         if (!res.headersSent) sendJson(res, 500, { error: (error as Error).message });

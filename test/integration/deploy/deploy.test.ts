@@ -3,11 +3,12 @@
  * detached model server process, a real Octokit against the GitHub emulator (responses checked
  * against GitHub's OpenAPI description).
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeployOptions, runDeploy } from '../../../shared/src/deploy/run-deploy.js';
 import { stopLocalServer } from '../../../shared/src/deploy/targets/local-server.js';
@@ -25,6 +26,17 @@ import { registerTinyVersions } from './registered-models.js';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 const SERVER_COMMAND = [process.execPath, '--import', 'tsx', join(ROOT, 'shared/src/serve/daemon-main.ts')];
 const REPO = { owner: 'octo-org', repo: 'models' };
+/** Startup lease of the servers these tests start: short, so outliving it proves the confirmation. */
+const LEASE_MS = 1500;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 let work: string;
 let emulator: GitHubEmulator;
@@ -82,6 +94,7 @@ function deps() {
     sha: 'a'.repeat(40),
     serverCommand: SERVER_COMMAND,
     startTimeoutMs: 30_000,
+    serverLeaseMs: LEASE_MS,
   };
 }
 
@@ -145,6 +158,9 @@ describe('runDeploy to a local server', () => {
     expect(success.environment_url).toBe(url);
     expect(success.log_url).toBe('https://github.localhost/octo-org/models/actions/runs/42');
     expect(result.summaryMarkdown).toContain('✅ deployed');
+    // Confirmed by the deploy: still serving well past its startup lease.
+    await sleep(2 * LEASE_MS);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 
   it('deploys v2 with a failing smoke test: rolls back, v1 still answers, deployment failure, alias unchanged', async () => {
@@ -313,6 +329,43 @@ describe('runDeploy faults', () => {
       (await new LocalRegistry(join(work, '.mlops/registry')).listAliases('penguins')).staging,
     ).toBeUndefined();
   });
+
+  it('a new server whose deploy is killed before keeping it stops itself when its lease runs out', async () => {
+    const path = join(work, 'serve-orphan');
+    const script = join(work, 'deploy-then-die.mts');
+    const module = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
+    await writeFile(
+      script,
+      `import { LocalServerTarget } from ${module('shared/src/deploy/targets/local-server.ts')};
+import { silentLog } from ${module('shared/src/logging/index.ts')};
+const [path, folder] = process.argv.slice(2);
+const target = new LocalServerTarget({
+  path, serverCommand: ${JSON.stringify(SERVER_COMMAND)}, startTimeoutMs: 30000, leaseMs: ${LEASE_MS}, log: silentLog,
+});
+await target.deploy({ name: 'penguins', version: 1, path: folder, record: {}, environment: 'orphan', log: silentLog });
+// The job is cancelled between starting the server and the smoke test.
+process.kill(process.pid, 'SIGKILL');
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script, path, join(work, 'model-v1')], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
+    const signal = await new Promise((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    expect(signal).toBe('SIGKILL');
+    const state = JSON.parse(await readFile(join(path, 'server.json'), 'utf8')) as {
+      pid: number;
+      url: string;
+    };
+    expect(isAlive(state.pid)).toBe(true);
+    const deadline = Date.now() + LEASE_MS + 10_000;
+    while (isAlive(state.pid) && Date.now() < deadline) await sleep(50);
+    expect(isAlive(state.pid)).toBe(false);
+    await expect(access(join(path, 'server.json'))).rejects.toThrow();
+    expect(await readFile(join(path, 'server.log'), 'utf8')).toMatch(
+      /did not confirm it within 1500 ms \(it was cancelled or killed\): stopping/,
+    );
+  }, 60_000);
 
   it('stops a newly started server whose smoke test fails (nothing served before)', async () => {
     const path = join(work, 'serve-fresh');

@@ -1,7 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import requestLogSchema from '../../../docs/schemas/request-log.schema.json' with { type: 'json' };
 import { Database } from '../../../shared/src/data/database.js';
 import { openDataset } from '../../../shared/src/data/open-dataset.js';
 import { silentLog } from '../../../shared/src/logging/index.js';
@@ -88,6 +90,14 @@ describe('mlops serve (runServe) from the registry, with the request log read ba
     } finally {
       await server.close();
     }
+    // Every line has the documented shape (docs/schemas/request-log.schema.json).
+    const validate = new Ajv2020({ strict: false }).compile(requestLogSchema);
+    const lines = (await readFile(join(work, 'requests', REQUEST_LOG_FILE), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(ROWS.length);
+    for (const line of lines) expect(validate(JSON.parse(line)), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...JSON.parse(lines[0]!), _version: 0 })).toBe(false);
+    expect(validate({ ...JSON.parse(lines[0]!), island: { nested: true } })).toBe(false);
+
     const db = await Database.open();
     try {
       const dataset = await openDataset(db, join(work, 'requests', 'requests*.ndjson'));

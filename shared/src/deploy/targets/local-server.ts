@@ -41,8 +41,15 @@ export interface LocalServerTargetOptions {
   canary?: CanaryCriteria & { maxDurationMs: number };
   /** Request log of a new server (in `<path>/requests/`); sampleRate 0 turns it off. */
   requestLog?: { sampleRate: number; maxBytes: number; rotate: number };
+  /**
+   * A new server's startup lease (see serve/startup-lease.ts): renewed every quarter of it while
+   * the deploy runs, confirmed when the deploy keeps the server; default 60 s.
+   */
+  leaseMs?: number;
   log: Log;
 }
+
+const DEFAULT_LEASE_MS = 60_000;
 
 interface Running {
   state: DaemonState;
@@ -160,6 +167,8 @@ async function tail(file: string, lines = 15): Promise<string> {
 export class LocalServerTarget implements DeployTarget {
   readonly kind = 'local-server' as const;
   private undo: (() => Promise<string>) | undefined;
+  /** Confirms the server this deploy started (set only then). */
+  private endLease: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: LocalServerTargetOptions) {}
 
@@ -297,6 +306,7 @@ export class LocalServerTarget implements DeployTarget {
       ...(requestLog.sampleRate > 0 ? { requestLog: { dir: join(path, 'requests'), ...requestLog } } : {}),
       adminTokenFile: tokenFile,
       stateFile: join(path, 'server.json'),
+      leaseMs: this.options.leaseMs ?? DEFAULT_LEASE_MS,
     };
     const configFile = join(path, 'daemon.json');
     await writeJsonAtomic(configFile, config);
@@ -345,7 +355,23 @@ export class LocalServerTarget implements DeployTarget {
     }
     const started = { state, token };
     log.info(`Started the model server (pid ${state.pid}) at ${state.url}.`);
+    const renewEvery = Math.max(50, Math.floor((config.leaseMs ?? DEFAULT_LEASE_MS) / 4));
+    const heartbeat = setInterval(() => {
+      void adminCall(started, 'POST', '/admin/lease', undefined, renewEvery).catch(() => undefined);
+    }, renewEvery);
+    // The renewals must not keep a finished (or crashed) deploy process alive: that is the point.
+    heartbeat.unref();
+    this.endLease = async () => {
+      clearInterval(heartbeat);
+      const reply = await adminCall(started, 'POST', '/admin/confirm', undefined, 5000);
+      if (reply.status !== 200) {
+        throw new DeployFailure(
+          `The new model server did not accept its confirmation: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}; it stops itself when its startup lease runs out.`,
+        );
+      }
+    };
     this.undo = async () => {
+      clearInterval(heartbeat);
       await adminCall(started, 'POST', '/admin/shutdown', undefined, 5000).catch(() => undefined);
       const until = Date.now() + 20_000;
       while (isAlive(state.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
@@ -359,7 +385,15 @@ export class LocalServerTarget implements DeployTarget {
   }
 
   async rollback(): Promise<string> {
+    this.endLease = undefined;
     if (!this.undo) return 'nothing was deployed';
     return this.undo();
+  }
+
+  /** Keeps a server this deploy started: ends its startup lease (nothing to do for a running one). */
+  async confirm(): Promise<void> {
+    const end = this.endLease;
+    this.endLease = undefined;
+    await end?.();
   }
 }
