@@ -1,4 +1,5 @@
 import { UserError } from '../errors/index.js';
+import { distinctShare, readCsvSample } from './csv-sample.js';
 import type { Database } from './database.js';
 import {
   type Dataset,
@@ -33,9 +34,20 @@ export interface CountedDatasetOptions {
 const TEXT_FORMATS: ReadonlySet<DataFormat> = new Set(['csv', 'tsv', 'json', 'ndjson']);
 
 /**
- * Opens a dataset and counts its values (see value-counts.ts) reading the file once. A text file
- * is read lazily, as a view, and counted in one scan: materialising it first would cost a full
- * extra parse. Other formats are cheap to scan again and are counted per column. If that scan
+ * Most distinct values per row, summed over the columns of a sample, for a delimited file to be
+ * counted in one scan. GROUPING SETS keeps one hash table per column, all live at once: cheap for
+ * categories and small numbers, but for many unique columns (ids, continuous measurements) it
+ * took 3x the time and 6x the memory of parsing the file into a table once and counting each
+ * column there (22 columns x 1M rows: 9.9 s and 4 GB against 3.1 s and 0.7 GB).
+ */
+const ONE_SCAN_MAX_DISTINCT_SHARE = 1.5;
+
+/**
+ * Opens a dataset and counts its values (see value-counts.ts) reading the file once. A delimited
+ * file whose sample shows mostly repeated values is read lazily, as a view, and counted in one
+ * scan: materialising it first would cost a full extra parse. Other text files are parsed into a
+ * table once and counted there per column; Parquet and Arrow are cheap to scan again and are
+ * counted per column. If the one scan
  * fails (a value that does not fit the type sniffed from the first rows, a ragged line), the
  * dataset is opened materialised instead, whose read retries such a column as text and words
  * every other problem for the user, and the counts are taken from the table.
@@ -57,15 +69,24 @@ export async function openCountedDataset(
     const counts = await countValues(db, registered.view, counted, prefix);
     return { dataset: withRowCount(registered, counts.rows), counts };
   }
-  try {
-    const alsoRead = toRead(registered.columns).filter((c) => !counted.includes(c));
-    const counts = await countValues(db, registered.view, counted, prefix, { mode: 'one-scan', alsoRead });
-    return { dataset: withRowCount(registered, counts.rows), counts };
-  } catch (error) {
-    // Also the way out when the one scan's hash tables outgrow the memory limit: the table is
-    // then counted one column at a time, which spills.
-    if (error instanceof UserError) throw error;
+  if (await oneScanPays(registered.format, registered.files[0]!)) {
+    try {
+      const alsoRead = toRead(registered.columns).filter((c) => !counted.includes(c));
+      const counts = await countValues(db, registered.view, counted, prefix, { mode: 'one-scan', alsoRead });
+      return { dataset: withRowCount(registered, counts.rows), counts };
+    } catch (error) {
+      // Also the way out when the one scan's hash tables outgrow the memory limit: the table is
+      // then counted one column at a time, which spills.
+      if (error instanceof UserError) throw error;
+    }
   }
   const dataset = await openDataset(db, path, { name });
   return { dataset, counts: await countValues(db, dataset.view, toCount(dataset.columns), prefix) };
+}
+
+/** Whether a text file is better counted in one scan of the file than parsed into a table first. */
+async function oneScanPays(format: DataFormat, file: string): Promise<boolean> {
+  if (format !== 'csv' && format !== 'tsv') return false;
+  const sample = await readCsvSample(file, format === 'tsv' ? '\t' : ',').catch(() => undefined);
+  return sample !== undefined && distinctShare(sample) <= ONE_SCAN_MAX_DISTINCT_SHARE;
 }

@@ -66,14 +66,26 @@ describe('countValues', () => {
 });
 
 describe('openCountedDataset', () => {
-  it('reads a CSV once, lazily, as a view', async () => {
+  it('reads a CSV of repeated values once, lazily, as a view', async () => {
     const path = join(temp, 'small.csv');
-    writeFileSync(path, 'a,b\n1,x\n2,y\n2,\n');
+    const rows = Array.from({ length: 300 }, (_, i) => `${i % 3},${['x', 'y', ''][i % 3]}`);
+    writeFileSync(path, `a,b\n${rows.join('\n')}\n`);
     const { dataset, counts } = await openCountedDataset(db, path, { name: 'small' });
-    expect(dataset.rows).toBe(3);
+    expect(dataset.rows).toBe(300);
     expect(await isTable('small')).toBe(false);
-    expect(await countsOf(counts, 'a')).toEqual(['1=1', '2=2']);
-    expect(await countsOf(counts, 'b')).toEqual(['null=1', 'x=1', 'y=1']);
+    expect(await countsOf(counts, 'a')).toEqual(['0=100', '1=100', '2=100']);
+    expect(await countsOf(counts, 'b')).toEqual(['null=100', 'x=100', 'y=100']);
+    await counts.drop();
+  });
+
+  it('parses a CSV of mostly unique values into a table once and counts it there', async () => {
+    const path = join(temp, 'ids.csv');
+    const rows = Array.from({ length: 300 }, (_, i) => `${i},${i * 7},${i % 2}`);
+    writeFileSync(path, `id,code,flag\n${rows.join('\n')}\n`);
+    const { dataset, counts } = await openCountedDataset(db, path, { name: 'ids' });
+    expect(dataset.rows).toBe(300);
+    expect(await isTable('ids')).toBe(true);
+    expect(await countsOf(counts, 'flag')).toEqual(['0=150', '1=150']);
     await counts.drop();
   });
 
@@ -92,9 +104,12 @@ describe('openCountedDataset', () => {
   });
 
   it('counts column by column when the one scan outgrows the memory limit, still exactly', async () => {
+    // Repeated values in the first MiB (the sample says: one scan), unique ones after it.
     const path = join(temp, 'unique.csv');
     await db.run(
-      `COPY (SELECT i AS id, 'name-' || i AS name, (i % 7)::VARCHAR AS grp FROM range(2000000) t(i)) TO '${path}' (HEADER)`,
+      `COPY (SELECT CASE WHEN i < 200000 THEN i % 10 ELSE i END AS id,
+          CASE WHEN i < 200000 THEN 'same' ELSE 'name-' || i END AS name, (i % 7)::VARCHAR AS grp
+        FROM range(2000000) t(i)) TO '${path}' (HEADER)`,
     );
     const small = await Database.open({
       memoryLimit: '96MB',
@@ -111,7 +126,7 @@ describe('openCountedDataset', () => {
       const [row] = await small.all<{ d: unknown; m: unknown }>(
         `SELECT count(*) AS d, max(n) AS m FROM ${counts.relation('name')} AS t`,
       );
-      expect([Number(row!.d), Number(row!.m)]).toEqual([2_000_000, 1]);
+      expect([Number(row!.d), Number(row!.m)]).toEqual([1_800_001, 200_000]);
     } finally {
       small.close();
     }
