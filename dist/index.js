@@ -66895,15 +66895,15 @@ async function profileDataset(db, dataset, options = {}) {
     }
 }
 async function profileColumn(db, relation, p, rows, exactQuantiles) {
-    const frequencies = await columnFrequencies(db, relation, p);
     const a = (await db.all(aggregatesSql(relation, p)))[0];
+    const frequencies = await columnFrequencies(db, relation, p, profile_num(a.distinct));
     const finite = profile_num(a.fin);
     const all = frequencies.all;
     let quantiles;
     if (all)
         quantiles = quantilesFromFrequencies(all);
     else if (exactQuantiles && isNumericPhysical(p.physical) && finite > 0)
-        quantiles = await weightedQuantiles(db, relation, p, finite);
+        quantiles = await weightedQuantiles(db, relation, p, finite, profile_num(a.maxn) === 1);
     let histogram = null;
     if (p.number && finite > 0) {
         const k = chooseWidthLog2(profile_num(a.min), profile_num(a.max), p.physical === 'integer' || p.physical === 'datetime');
@@ -66924,7 +66924,14 @@ async function profileColumn(db, relation, p, rows, exactQuantiles) {
  * counts are stored in; the standard deviation is the two-pass sum of n·(v − mean)².
  */
 function aggregatesSql(relation, p) {
-    const items = ['sum(n) FILTER (WHERE v IS NOT NULL) AS "nn"'];
+    // Distinct values as the frequency table counts them (NaN and infinities apart), and the most
+    // rows any value has (1: every value unique).
+    const keep = canHoldNonFinite(p.physical) ? 'isfinite(v)' : 'v IS NOT NULL';
+    const items = [
+        'sum(n) FILTER (WHERE v IS NOT NULL) AS "nn"',
+        `count(*) FILTER (WHERE ${keep}) AS "distinct"`,
+        `max(n) FILTER (WHERE ${keep}) AS "maxn"`,
+    ];
     if (p.physical === 'datetime') {
         // Extremes of the raw values, converted once: epoch() on every value costs several times more.
         const finite = 'FILTER (WHERE isfinite(v))';
@@ -66957,7 +66964,13 @@ const SMALL_INTEGERS = /^(U?TINYINT|U?SMALLINT|U?INTEGER|BIGINT)$/i;
  * at q·(N − 1)) from value counts: each distinct value covers the ranks [start, start + n) of the
  * sorted data, and an ASOF join finds the value covering each wanted rank.
  */
-async function weightedQuantiles(db, relation, p, count) {
+async function weightedQuantiles(db, relation, p, count, allUnique) {
+    if (allUnique) {
+        // Every count is 1: the values are the rows, and DuckDB's quantile_cont (the same definition)
+        // is about twice as fast as the running sum below.
+        const [row] = await db.all(`SELECT quantile_cont(${p.number}, [${PROFILE_QUANTILES.join(', ')}]) AS q FROM ${relation} AS t WHERE ${finiteSql(p)}`);
+        return PROFILE_QUANTILES.map((q, i) => ({ q, value: profile_num(row.q[i]) }));
+    }
     const wanted = PROFILE_QUANTILES.map((q) => {
         const h = q * (count - 1);
         const lo = Math.floor(h);
@@ -66986,21 +66999,20 @@ const FULL_TABLE_MAX_VALUES = 50_000;
  * out (JSON cannot hold them; the profile counts them separately); dates and other non-JSON
  * values are listed as text.
  */
-async function columnFrequencies(db, relation, p) {
+async function columnFrequencies(db, relation, p, distinct) {
     const value = p.physical === 'datetime' || p.physical === 'other' ? 'CAST(v AS VARCHAR)' : 'v';
     const keep = canHoldNonFinite(p.physical) ? 'isfinite(v)' : 'v IS NOT NULL';
-    const limit = isNumericPhysical(p.physical) ? FULL_TABLE_MAX_VALUES + 1 : MAX_TRACKED_VALUES + 1;
-    const rows = await db.all(`SELECT ${value} AS v, n, count(*) OVER () AS d FROM ${relation} AS t WHERE ${keep}
-     ORDER BY n DESC, v LIMIT ${limit}`);
-    const distinct = rows.length === 0 ? 0 : profile_num(rows[0].d);
     const complete = distinct <= MAX_TRACKED_VALUES;
+    const whole = complete || (isNumericPhysical(p.physical) && distinct <= FULL_TABLE_MAX_VALUES);
+    // Beyond the whole table, only the top values are read: a top-N, not a sort of every value.
+    const rows = await db.all(`SELECT ${value} AS v, n FROM ${relation} AS t WHERE ${keep} ORDER BY n DESC, v${whole ? '' : ` LIMIT ${TOP_K}`}`);
     const counts = rows.map((r) => ({ value: profileValue(r.v), count: profile_num(r.n) }));
     const top = sortValueCounts(counts.slice(0, complete ? MAX_TRACKED_VALUES : TOP_K));
     return {
         distinct,
         top,
         complete,
-        all: distinct === rows.length && isNumericPhysical(p.physical) ? counts : undefined,
+        all: whole && isNumericPhysical(p.physical) ? counts : undefined,
     };
 }
 function buildColumn(p, rows, a, freq, histogram, quantiles) {

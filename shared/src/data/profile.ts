@@ -127,14 +127,14 @@ async function profileColumn(
   rows: number,
   exactQuantiles: boolean,
 ): Promise<ColumnProfile> {
-  const frequencies = await columnFrequencies(db, relation, p);
   const a = (await db.all(aggregatesSql(relation, p)))[0] as Aggregates;
+  const frequencies = await columnFrequencies(db, relation, p, num(a.distinct));
   const finite = num(a.fin);
   const all = frequencies.all;
   let quantiles: number[] | { q: number; value: number }[] | undefined;
   if (all) quantiles = quantilesFromFrequencies(all);
   else if (exactQuantiles && isNumericPhysical(p.physical) && finite > 0)
-    quantiles = await weightedQuantiles(db, relation, p, finite);
+    quantiles = await weightedQuantiles(db, relation, p, finite, num(a.maxn) === 1);
 
   let histogram: Histogram | null = null;
   if (p.number && finite > 0) {
@@ -164,7 +164,14 @@ async function profileColumn(
  * counts are stored in; the standard deviation is the two-pass sum of n·(v − mean)².
  */
 function aggregatesSql(relation: string, p: Plan): string {
-  const items: string[] = ['sum(n) FILTER (WHERE v IS NOT NULL) AS "nn"'];
+  // Distinct values as the frequency table counts them (NaN and infinities apart), and the most
+  // rows any value has (1: every value unique).
+  const keep = canHoldNonFinite(p.physical) ? 'isfinite(v)' : 'v IS NOT NULL';
+  const items: string[] = [
+    'sum(n) FILTER (WHERE v IS NOT NULL) AS "nn"',
+    `count(*) FILTER (WHERE ${keep}) AS "distinct"`,
+    `max(n) FILTER (WHERE ${keep}) AS "maxn"`,
+  ];
   if (p.physical === 'datetime') {
     // Extremes of the raw values, converted once: epoch() on every value costs several times more.
     const finite = 'FILTER (WHERE isfinite(v))';
@@ -223,7 +230,16 @@ async function weightedQuantiles(
   relation: string,
   p: Plan,
   count: number,
+  allUnique: boolean,
 ): Promise<{ q: number; value: number }[]> {
+  if (allUnique) {
+    // Every count is 1: the values are the rows, and DuckDB's quantile_cont (the same definition)
+    // is about twice as fast as the running sum below.
+    const [row] = await db.all<{ q: number[] }>(
+      `SELECT quantile_cont(${p.number}, [${PROFILE_QUANTILES.join(', ')}]) AS q FROM ${relation} AS t WHERE ${finiteSql(p)}`,
+    );
+    return PROFILE_QUANTILES.map((q, i) => ({ q, value: num(row!.q[i]) }));
+  }
   const wanted = PROFILE_QUANTILES.map((q) => {
     const h = q * (count - 1);
     const lo = Math.floor(h);
@@ -260,23 +276,23 @@ async function columnFrequencies(
   db: Database,
   relation: string,
   p: Plan,
+  distinct: number,
 ): Promise<Frequencies & { all?: ValueCount[] }> {
   const value = p.physical === 'datetime' || p.physical === 'other' ? 'CAST(v AS VARCHAR)' : 'v';
   const keep = canHoldNonFinite(p.physical) ? 'isfinite(v)' : 'v IS NOT NULL';
-  const limit = isNumericPhysical(p.physical) ? FULL_TABLE_MAX_VALUES + 1 : MAX_TRACKED_VALUES + 1;
-  const rows = await db.all<{ v: unknown; n: unknown; d: unknown }>(
-    `SELECT ${value} AS v, n, count(*) OVER () AS d FROM ${relation} AS t WHERE ${keep}
-     ORDER BY n DESC, v LIMIT ${limit}`,
-  );
-  const distinct = rows.length === 0 ? 0 : num(rows[0]!.d);
   const complete = distinct <= MAX_TRACKED_VALUES;
+  const whole = complete || (isNumericPhysical(p.physical) && distinct <= FULL_TABLE_MAX_VALUES);
+  // Beyond the whole table, only the top values are read: a top-N, not a sort of every value.
+  const rows = await db.all<{ v: unknown; n: unknown }>(
+    `SELECT ${value} AS v, n FROM ${relation} AS t WHERE ${keep} ORDER BY n DESC, v${whole ? '' : ` LIMIT ${TOP_K}`}`,
+  );
   const counts = rows.map((r) => ({ value: profileValue(r.v), count: num(r.n) }));
   const top = sortValueCounts(counts.slice(0, complete ? MAX_TRACKED_VALUES : TOP_K));
   return {
     distinct,
     top,
     complete,
-    all: distinct === rows.length && isNumericPhysical(p.physical) ? counts : undefined,
+    all: whole && isNumericPhysical(p.physical) ? counts : undefined,
   };
 }
 
