@@ -69125,19 +69125,61 @@ function validateCanaryCriteria(value) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/serve/probation-lease.js
+/**
+ * A dead man's switch for what a deploy has just put in place: a server it started, or a version
+ * it swapped into a running server. The deploy renews the lease while it smoke-tests and confirms
+ * once it has decided to keep it; if the deploy dies first (the job cancelled, the runner killed),
+ * nobody renews, the lease runs out and `onExpire` undoes the change (the server stops itself, or
+ * swaps the previous version back), instead of serving a version nobody vetted.
+ */
+class ProbationLease {
+    ms;
+    onExpire;
+    timer;
+    confirmed = false;
+    constructor(ms, onExpire) {
+        this.ms = ms;
+        this.onExpire = onExpire;
+        this.arm();
+    }
+    /** Extends the probation by the lease's length; false once confirmed (there is nothing to renew). */
+    renew() {
+        if (this.confirmed)
+            return false;
+        this.arm();
+        return true;
+    }
+    /** Ends the probation: the server stays up. */
+    confirm() {
+        this.confirmed = true;
+        clearTimeout(this.timer);
+    }
+    get state() {
+        return this.confirmed ? 'confirmed' : 'probation';
+    }
+    arm() {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(this.onExpire, this.ms);
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/serve/admin.js
 /**
  * The admin API, on its own listener bound to 127.0.0.1 and behind `Authorization: Bearer <token>`
  * (compared in constant time). The deploy step uses it to change a running server:
  *
  * - `GET  /admin/status`: every model's served version, versions with states, canary status
- * - `POST /admin/models/<m>/swap` `{"version": n, "folder": "..."}`: load, then swap (hot)
+ * - `POST /admin/models/<m>/swap` `{"version": n, "folder": "...", "lease_ms"?: n}`: load, then
+ *   swap (hot); with `lease_ms`, on probation: swapped back unless renewed and confirmed
  * - `POST /admin/models/<m>/canary` `{"version": n, "folder": "...", "criteria": {...}}`
  * - `GET  /admin/models/<m>/canary`: the running or last canary with its decision
  * - `POST /admin/shutdown`: stop the server (the daemon then exits)
- * - `POST /admin/lease`: renew a new server's startup lease (see startup-lease.ts)
- * - `POST /admin/confirm`: end its probation; the server stays up
+ * - `POST /admin/lease`: renew the probation of a new server or a swapped-in version
+ *   (see probation-lease.ts)
+ * - `POST /admin/confirm`: end that probation; the change stays
  */
+
 
 
 function send(res, status, body) {
@@ -69210,11 +69252,14 @@ async function handleAdminRequest(req, res, context) {
         return;
     }
     if ((path === '/admin/lease' || path === '/admin/confirm') && method === 'POST') {
+        const lease = context.probation.current;
         if (path === '/admin/lease')
-            context.lease?.renew();
-        else
-            context.lease?.confirm();
-        send(res, 200, { lease: context.lease?.state ?? 'confirmed' });
+            lease?.renew();
+        else {
+            lease?.confirm();
+            context.probation.current = undefined;
+        }
+        send(res, 200, { lease: lease?.state ?? 'confirmed' });
         return;
     }
     if (path === '/admin/shutdown' && method === 'POST') {
@@ -69253,8 +69298,26 @@ async function handleAdminRequest(req, res, context) {
     }
     try {
         if (match[2] === 'swap') {
+            const leaseMs = body['lease_ms'];
+            if (leaseMs !== undefined &&
+                !(typeof leaseMs === 'number' && Number.isSafeInteger(leaseMs) && leaseMs > 0)) {
+                send(res, 400, { error: `'lease_ms' must be a positive integer of milliseconds` });
+                return;
+            }
+            const before = served.current?.state === 'AVAILABLE' ? served.current : undefined;
+            // Any swap ends an earlier probation: a deploy swapping back decides for itself.
+            context.probation.current?.confirm();
+            context.probation.current = undefined;
             const result = await context.server.swap(name, target.version, target.folder);
-            send(res, 200, { model: name, version: target.version, previous: result.previous ?? null });
+            const revertible = leaseMs !== undefined && before !== undefined && before.version !== target.version;
+            if (revertible)
+                context.probation.current = swapBackLease(context, name, before, target.version, leaseMs);
+            send(res, 200, {
+                model: name,
+                version: target.version,
+                previous: result.previous ?? null,
+                lease: revertible ? 'probation' : 'confirmed',
+            });
         }
         else {
             const checked = validateCanaryCriteria(body['criteria']);
@@ -69270,6 +69333,18 @@ async function handleAdminRequest(req, res, context) {
         context.log.warning(`Admin ${match[2]} of '${name}' to version ${target.version} failed: ${error.message}`);
         send(res, 409, { error: `Version ${target.version} was not loaded: ${error.message}` });
     }
+}
+/** The probation of a swapped-in version: unless confirmed in time, the previous one is swapped back. */
+function swapBackLease(context, name, previous, version, leaseMs) {
+    const lease = new ProbationLease(leaseMs, () => {
+        if (context.probation.current === lease)
+            context.probation.current = undefined;
+        context.log.warning(`The deploy that swapped in version ${version} of '${name}' did not confirm it within ${leaseMs} ms (it was cancelled or killed): swapping back to version ${previous.version}.`);
+        context.server.swap(name, previous.version, previous.source).catch((error) => {
+            context.log.error(`Swapping '${name}' back to version ${previous.version} failed: ${error.message}`);
+        });
+    });
+    return lease;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/engines/onnxruntime.js
@@ -70977,13 +71052,14 @@ async function startModelServer(options) {
     };
     if (options.admin) {
         const token = options.admin.token;
+        const probation = { current: options.admin.lease };
         adminServer = (0,external_node_http_.createServer)((req, res) => {
             void handleAdminRequest(req, res, {
                 token,
                 server: handle_,
                 log,
                 onShutdown: options.admin?.onShutdown,
-                lease: options.admin?.lease,
+                probation,
                 readBody: (r) => readBody(r, limits.maxBodyBytes, limits.timeoutMs),
             }).catch((error) => {
                 if (!res.headersSent)
@@ -71154,7 +71230,7 @@ class LocalServerTarget {
     options;
     kind = 'local-server';
     undo;
-    /** Confirms the server this deploy started (set only then). */
+    /** Confirms what this deploy put on probation (set only then). */
     endLease;
     constructor(options) {
         this.options = options;
@@ -71183,8 +71259,9 @@ class LocalServerTarget {
             : undefined;
     }
     /** After a successful hot swap or canary: rollback swaps the previous version back in. */
-    rememberPrevious(running, request, previous) {
+    rememberPrevious(running, request, previous, release = () => { }) {
         this.undo = async () => {
+            release();
             if (!previous || previous.version === request.version)
                 return `version ${request.version} was already serving; nothing to roll back`;
             const back = await adminCall(running, 'POST', `/admin/models/${encodeURIComponent(request.name)}/swap`, previous);
@@ -71238,11 +71315,15 @@ class LocalServerTarget {
         const reply = await adminCall(running, 'POST', `/admin/models/${encodeURIComponent(request.name)}/swap`, {
             version: request.version,
             folder: request.path,
+            lease_ms: this.leaseMs,
         });
         if (reply.status !== 200) {
             throw new DeployFailure(`The running server did not take version ${request.version}: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}`);
         }
-        this.rememberPrevious(running, request, previous);
+        const release = reply.body['lease'] === 'probation'
+            ? this.holdLease(running, `it swaps version ${previous?.version} back when its lease runs out`)
+            : () => { };
+        this.rememberPrevious(running, request, previous, release);
         return {
             url: running.state.url,
             serverUrl: running.state.url,
@@ -71269,7 +71350,7 @@ class LocalServerTarget {
             ...(requestLog.sampleRate > 0 ? { requestLog: { dir: (0,external_node_path_.join)(path, 'requests'), ...requestLog } } : {}),
             adminTokenFile: tokenFile,
             stateFile: (0,external_node_path_.join)(path, 'server.json'),
-            leaseMs: this.options.leaseMs ?? DEFAULT_LEASE_MS,
+            leaseMs: this.leaseMs,
         };
         const configFile = (0,external_node_path_.join)(path, 'daemon.json');
         await writeJsonAtomic(configFile, config);
@@ -71319,21 +71400,9 @@ class LocalServerTarget {
         }
         const started = { state, token };
         log.info(`Started the model server (pid ${state.pid}) at ${state.url}.`);
-        const renewEvery = Math.max(50, Math.floor((config.leaseMs ?? DEFAULT_LEASE_MS) / 4));
-        const heartbeat = setInterval(() => {
-            void adminCall(started, 'POST', '/admin/lease', undefined, renewEvery).catch(() => undefined);
-        }, renewEvery);
-        // The renewals must not keep a finished (or crashed) deploy process alive: that is the point.
-        heartbeat.unref();
-        this.endLease = async () => {
-            clearInterval(heartbeat);
-            const reply = await adminCall(started, 'POST', '/admin/confirm', undefined, 5000);
-            if (reply.status !== 200) {
-                throw new DeployFailure(`The new model server did not accept its confirmation: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}; it stops itself when its startup lease runs out.`);
-            }
-        };
+        const release = this.holdLease(started, 'it stops itself when its lease runs out');
         this.undo = async () => {
-            clearInterval(heartbeat);
+            release();
             await adminCall(started, 'POST', '/admin/shutdown', undefined, 5000).catch(() => undefined);
             const until = Date.now() + 20_000;
             while (isAlive(state.pid) && Date.now() < until)
@@ -71346,13 +71415,37 @@ class LocalServerTarget {
             notes: [`Started a model server (pid ${state.pid}) at ${state.url}; its state is in ${path}.`],
         };
     }
+    /**
+     * Keeps what this deploy put on probation on the server (see serve/probation-lease.ts): renews
+     * the lease every quarter of it until `confirm`; returns the function that stops renewing.
+     */
+    holdLease(running, otherwise) {
+        const renewEvery = Math.max(50, Math.floor(this.leaseMs / 4));
+        const heartbeat = setInterval(() => {
+            void adminCall(running, 'POST', '/admin/lease', undefined, renewEvery).catch(() => undefined);
+        }, renewEvery);
+        // The renewals must not keep a finished (or crashed) deploy process alive: that is the point.
+        heartbeat.unref();
+        const release = () => clearInterval(heartbeat);
+        this.endLease = async () => {
+            release();
+            const reply = await adminCall(running, 'POST', '/admin/confirm', undefined, 5000);
+            if (reply.status !== 200) {
+                throw new DeployFailure(`The model server did not accept the confirmation: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}; ${otherwise}.`);
+            }
+        };
+        return release;
+    }
+    get leaseMs() {
+        return this.options.leaseMs ?? DEFAULT_LEASE_MS;
+    }
     async rollback() {
         this.endLease = undefined;
         if (!this.undo)
             return 'nothing was deployed';
         return this.undo();
     }
-    /** Keeps a server this deploy started: ends its startup lease (nothing to do for a running one). */
+    /** Keeps what this deploy put in place: ends its probation (nothing to do after a canary). */
     async confirm() {
         const end = this.endLease;
         this.endLease = undefined;
@@ -75246,7 +75339,7 @@ const ACTION_SPECS = {
                 "required": true
             },
             "target": {
-                "description": "local-server, tfserving-dir or webhook. A server local-server starts is on probation until the deploy keeps it: if the job dies first, the server stops itself within a minute.",
+                "description": "local-server, tfserving-dir or webhook. What local-server puts in place (a new server, or a version swapped into a running one) is on probation until the deploy keeps it: if the job dies first, the server stops itself or swaps the previous version back within a minute.",
                 "required": false,
                 "default": "local-server"
             },
@@ -77458,44 +77551,6 @@ const registryCommand = {
     },
 };
 
-;// CONCATENATED MODULE: ./build/shared/src/serve/startup-lease.js
-/**
- * A dead man's switch for a server a deploy has just started. The deploy renews the lease while
- * it smoke-tests the new server and confirms it once it has decided to keep it; if the deploy
- * dies first (the job cancelled, the runner killed), nobody renews, the lease runs out and the
- * server stops itself, instead of serving a version nobody vetted for as long as the machine is up.
- */
-class StartupLease {
-    ms;
-    onExpire;
-    timer;
-    confirmed = false;
-    constructor(ms, onExpire) {
-        this.ms = ms;
-        this.onExpire = onExpire;
-        this.arm();
-    }
-    /** Extends the probation by the lease's length; false once confirmed (there is nothing to renew). */
-    renew() {
-        if (this.confirmed)
-            return false;
-        this.arm();
-        return true;
-    }
-    /** Ends the probation: the server stays up. */
-    confirm() {
-        this.confirmed = true;
-        clearTimeout(this.timer);
-    }
-    get state() {
-        return this.confirmed ? 'confirmed' : 'probation';
-    }
-    arm() {
-        clearTimeout(this.timer);
-        this.timer = setTimeout(this.onExpire, this.ms);
-    }
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/serve/run-serve.js
 
 
@@ -77592,7 +77647,7 @@ async function runServeDaemon(configPath, log) {
     };
     const lease = config.leaseMs === undefined
         ? undefined
-        : new StartupLease(config.leaseMs, () => {
+        : new ProbationLease(config.leaseMs, () => {
             log.warning(`The deploy that started this server did not confirm it within ${config.leaseMs} ms (it was cancelled or killed): stopping.`);
             stop();
         });

@@ -513,7 +513,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": true
       },
       "target": {
-        "description": "local-server, tfserving-dir or webhook. A server local-server starts is on probation until the deploy keeps it: if the job dies first, the server stops itself within a minute.",
+        "description": "local-server, tfserving-dir or webhook. What local-server puts in place (a new server, or a version swapped into a running one) is on probation until the deploy keeps it: if the job dies first, the server stops itself or swaps the previous version back within a minute.",
         "required": false,
         "default": "local-server"
       },

@@ -3,20 +3,22 @@
  * (compared in constant time). The deploy step uses it to change a running server:
  *
  * - `GET  /admin/status`: every model's served version, versions with states, canary status
- * - `POST /admin/models/<m>/swap` `{"version": n, "folder": "..."}`: load, then swap (hot)
+ * - `POST /admin/models/<m>/swap` `{"version": n, "folder": "...", "lease_ms"?: n}`: load, then
+ *   swap (hot); with `lease_ms`, on probation: swapped back unless renewed and confirmed
  * - `POST /admin/models/<m>/canary` `{"version": n, "folder": "...", "criteria": {...}}`
  * - `GET  /admin/models/<m>/canary`: the running or last canary with its decision
  * - `POST /admin/shutdown`: stop the server (the daemon then exits)
- * - `POST /admin/lease`: renew a new server's startup lease (see startup-lease.ts)
- * - `POST /admin/confirm`: end its probation; the server stays up
+ * - `POST /admin/lease`: renew the probation of a new server or a swapped-in version
+ *   (see probation-lease.ts)
+ * - `POST /admin/confirm`: end that probation; the change stays
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Log } from '../logging/index.js';
 import { validateCanaryCriteria } from './canary.js';
+import { ProbationLease } from './probation-lease.js';
 import type { CanaryStatus } from './served-model.js';
 import type { ModelServer } from './server.js';
-import type { StartupLease } from './startup-lease.js';
 
 export interface AdminContext {
   token: string;
@@ -25,8 +27,11 @@ export interface AdminContext {
   readBody(req: IncomingMessage): Promise<string>;
   /** Called after `/admin/shutdown` has answered. */
   onShutdown?: () => void;
-  /** The startup lease of a server a deploy has just started (absent: never on probation). */
-  lease?: StartupLease;
+  /**
+   * What is on probation now, shared by every request: a server a deploy has just started, or a
+   * version it has just swapped in (absent: nothing).
+   */
+  probation: { current?: ProbationLease };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -108,9 +113,13 @@ export async function handleAdminRequest(
     return;
   }
   if ((path === '/admin/lease' || path === '/admin/confirm') && method === 'POST') {
-    if (path === '/admin/lease') context.lease?.renew();
-    else context.lease?.confirm();
-    send(res, 200, { lease: context.lease?.state ?? 'confirmed' });
+    const lease = context.probation.current;
+    if (path === '/admin/lease') lease?.renew();
+    else {
+      lease?.confirm();
+      context.probation.current = undefined;
+    }
+    send(res, 200, { lease: lease?.state ?? 'confirmed' });
     return;
   }
   if (path === '/admin/shutdown' && method === 'POST') {
@@ -149,8 +158,28 @@ export async function handleAdminRequest(
   }
   try {
     if (match[2] === 'swap') {
+      const leaseMs = body['lease_ms'];
+      if (
+        leaseMs !== undefined &&
+        !(typeof leaseMs === 'number' && Number.isSafeInteger(leaseMs) && leaseMs > 0)
+      ) {
+        send(res, 400, { error: `'lease_ms' must be a positive integer of milliseconds` });
+        return;
+      }
+      const before = served.current?.state === 'AVAILABLE' ? served.current : undefined;
+      // Any swap ends an earlier probation: a deploy swapping back decides for itself.
+      context.probation.current?.confirm();
+      context.probation.current = undefined;
       const result = await context.server.swap(name, target.version, target.folder);
-      send(res, 200, { model: name, version: target.version, previous: result.previous ?? null });
+      const revertible = leaseMs !== undefined && before !== undefined && before.version !== target.version;
+      if (revertible)
+        context.probation.current = swapBackLease(context, name, before, target.version, leaseMs);
+      send(res, 200, {
+        model: name,
+        version: target.version,
+        previous: result.previous ?? null,
+        lease: revertible ? 'probation' : 'confirmed',
+      });
     } else {
       const checked = validateCanaryCriteria(body['criteria']);
       if (!checked.criteria) {
@@ -171,4 +200,26 @@ export async function handleAdminRequest(
     );
     send(res, 409, { error: `Version ${target.version} was not loaded: ${(error as Error).message}` });
   }
+}
+
+/** The probation of a swapped-in version: unless confirmed in time, the previous one is swapped back. */
+function swapBackLease(
+  context: AdminContext,
+  name: string,
+  previous: { version: number; source: string },
+  version: number,
+  leaseMs: number,
+): ProbationLease {
+  const lease = new ProbationLease(leaseMs, () => {
+    if (context.probation.current === lease) context.probation.current = undefined;
+    context.log.warning(
+      `The deploy that swapped in version ${version} of '${name}' did not confirm it within ${leaseMs} ms (it was cancelled or killed): swapping back to version ${previous.version}.`,
+    );
+    context.server.swap(name, previous.version, previous.source).catch((error: unknown) => {
+      context.log.error(
+        `Swapping '${name}' back to version ${previous.version} failed: ${(error as Error).message}`,
+      );
+    });
+  });
+  return lease;
 }

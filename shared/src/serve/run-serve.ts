@@ -5,9 +5,9 @@ import { writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
 import { parseModelReference } from '../registry/names.js';
 import type { ModelSourceSpec } from './model-source.js';
+import { ProbationLease } from './probation-lease.js';
 import type { RequestLogOptions } from './request-log.js';
 import { DEFAULT_LIMITS, type ModelServer, type ServerLimits, startModelServer } from './server.js';
-import { StartupLease } from './startup-lease.js';
 
 export interface ServeOptions {
   /** `name@alias`, `name/version` or `name@latest` (registry), or a bare name with baseDir. */
@@ -154,7 +154,7 @@ export async function runServeDaemon(configPath: string, log: Log): Promise<void
   const lease =
     config.leaseMs === undefined
       ? undefined
-      : new StartupLease(config.leaseMs, () => {
+      : new ProbationLease(config.leaseMs, () => {
           log.warning(
             `The deploy that started this server did not confirm it within ${config.leaseMs} ms (it was cancelled or killed): stopping.`,
           );

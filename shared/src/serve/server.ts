@@ -22,11 +22,11 @@ import { handleAdminRequest } from './admin.js';
 import { InvalidInputError, type LoadedModel, loadModelFolder } from './loaded-model.js';
 import { highestVersionFolder, type ModelSourceSpec, resolveModelSource } from './model-source.js';
 import { BadRequestError, parsePredictRequest } from './predict-request.js';
+import type { ProbationLease } from './probation-lease.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 import { RequestLog, type RequestLogOptions } from './request-log.js';
 import { type Routed, ServedModel } from './served-model.js';
 import { tfServingMetadata } from './signature.js';
-import type { StartupLease } from './startup-lease.js';
 
 export interface ServerLimits {
   /** Largest request body accepted, in bytes (413 above). */
@@ -51,7 +51,7 @@ export interface ModelServerOptions {
   limits?: Partial<ServerLimits>;
   requestLog?: RequestLogOptions;
   /** The admin listener (always on 127.0.0.1); off when absent. */
-  admin?: { token: string; port?: number; onShutdown?: () => void; lease?: StartupLease };
+  admin?: { token: string; port?: number; onShutdown?: () => void; lease?: ProbationLease };
   log?: Log;
   /** Loads a model folder; tests and benchmarks may wrap it. */
   loadModel?: (folder: string) => Promise<LoadedModel>;
@@ -469,13 +469,14 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
 
   if (options.admin) {
     const token = options.admin.token;
+    const probation = { current: options.admin.lease };
     adminServer = createServer((req, res) => {
       void handleAdminRequest(req, res, {
         token,
         server: handle_,
         log,
         onShutdown: options.admin?.onShutdown,
-        lease: options.admin?.lease,
+        probation,
         readBody: (r) => readBody(r, limits.maxBodyBytes, limits.timeoutMs),
       }).catch((error) => {
         if (!res.headersSent) sendJson(res, 500, { error: (error as Error).message });

@@ -107,6 +107,34 @@ async function predictVersion(url: string): Promise<number[]> {
   return ((await response.json()) as { predictions: number[][] }).predictions[0]!;
 }
 
+/**
+ * Runs the local-server target's deploy of `version` into the state folder `path` in a process
+ * that is SIGKILLed as soon as the deploy call returns, as a cancelled job would be between the
+ * rollout and the smoke test; resolves with the signal the process died of.
+ */
+async function deployThenDie(path: string, version: number): Promise<string | null> {
+  const script = join(work, 'deploy-then-die.mts');
+  const module = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
+  await writeFile(
+    script,
+    `import { LocalServerTarget } from ${module('shared/src/deploy/targets/local-server.ts')};
+import { silentLog } from ${module('shared/src/logging/index.ts')};
+const [path, folder, version] = process.argv.slice(2);
+const target = new LocalServerTarget({
+  path, serverCommand: ${JSON.stringify(SERVER_COMMAND)}, startTimeoutMs: 30000, leaseMs: ${LEASE_MS}, log: silentLog,
+});
+await target.deploy({ name: 'penguins', version: Number(version), path: folder, record: {}, environment: 'killed', log: silentLog });
+process.kill(process.pid, 'SIGKILL');
+`,
+  );
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, path, join(work, `model-v${version}`), String(version)],
+    { cwd: ROOT, stdio: 'ignore' },
+  );
+  return new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+}
+
 const aliasOf = async () =>
   (await new LocalRegistry(join(work, '.mlops/registry')).listAliases('penguins')).production?.version;
 
@@ -122,7 +150,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Every state folder a test may have started a server in.
-  for (const path of [statePath(), join(work, 'serve-fresh'), join(work, 'serve-tampered')])
+  for (const path of [
+    statePath(),
+    join(work, 'serve-fresh'),
+    join(work, 'serve-tampered'),
+    join(work, 'serve-swap'),
+  ])
     await stopLocalServer(path, silentLog);
   await emulator?.close();
   await rm(work, { recursive: true, force: true });
@@ -332,31 +365,8 @@ describe('runDeploy faults', () => {
 
   it('a new server whose deploy is killed before keeping it stops itself when its lease runs out', async () => {
     const path = join(work, 'serve-orphan');
-    const script = join(work, 'deploy-then-die.mts');
-    const module = (file: string) => JSON.stringify(pathToFileURL(join(ROOT, file)).href);
-    await writeFile(
-      script,
-      `import { LocalServerTarget } from ${module('shared/src/deploy/targets/local-server.ts')};
-import { silentLog } from ${module('shared/src/logging/index.ts')};
-const [path, folder] = process.argv.slice(2);
-const target = new LocalServerTarget({
-  path, serverCommand: ${JSON.stringify(SERVER_COMMAND)}, startTimeoutMs: 30000, leaseMs: ${LEASE_MS}, log: silentLog,
-});
-await target.deploy({ name: 'penguins', version: 1, path: folder, record: {}, environment: 'orphan', log: silentLog });
-// The job is cancelled between starting the server and the smoke test.
-process.kill(process.pid, 'SIGKILL');
-`,
-    );
-    const child = spawn(process.execPath, ['--import', 'tsx', script, path, join(work, 'model-v1')], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    });
-    const signal = await new Promise((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
-    expect(signal).toBe('SIGKILL');
-    const state = JSON.parse(await readFile(join(path, 'server.json'), 'utf8')) as {
-      pid: number;
-      url: string;
-    };
+    expect(await deployThenDie(path, 1)).toBe('SIGKILL');
+    const state = JSON.parse(await readFile(join(path, 'server.json'), 'utf8')) as { pid: number };
     expect(isAlive(state.pid)).toBe(true);
     const deadline = Date.now() + LEASE_MS + 10_000;
     while (isAlive(state.pid) && Date.now() < deadline) await sleep(50);
@@ -365,6 +375,29 @@ process.kill(process.pid, 'SIGKILL');
     expect(await readFile(join(path, 'server.log'), 'utf8')).toMatch(
       /did not confirm it within 1500 ms \(it was cancelled or killed\): stopping/,
     );
+  }, 60_000);
+
+  it('a version hot-swapped in by a deploy that is killed is swapped back when its lease runs out', async () => {
+    const path = join(work, 'serve-swap');
+    const first = await runDeploy(
+      deployOptions({ model: 'penguins/1', environment: 'swap', promoteAlias: 'swap', path }),
+      deps(),
+    );
+    expect(first.status, first.message).toBe('success');
+    expect(await deployThenDie(path, 2)).toBe('SIGKILL');
+    expectClose(await predictVersion(first.url), expected(2, ROWS[0]!));
+    const deadline = Date.now() + LEASE_MS + 10_000;
+    let answer = await predictVersion(first.url);
+    while (Math.abs(answer[0]! - expected(1, ROWS[0]!)[0]!) > 1e-5 && Date.now() < deadline) {
+      await sleep(100);
+      answer = await predictVersion(first.url);
+    }
+    expectClose(answer, expected(1, ROWS[0]!));
+    expect(await readFile(join(path, 'server.log'), 'utf8')).toMatch(
+      /swapped in version 2 of 'penguins' did not confirm it within 1500 ms \(it was cancelled or killed\): swapping back to version 1/,
+    );
+    // The server itself was confirmed by the first deploy: it is still up.
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
   }, 60_000);
 
   it('stops a newly started server whose smoke test fails (nothing served before)', async () => {

@@ -91,7 +91,10 @@ describe('hot swap', () => {
         version: 2,
         folder: folders[2],
       });
-      expect(swap).toEqual({ status: 200, body: { model: 'penguins', version: 2, previous: 1 } });
+      expect(swap).toEqual({
+        status: 200,
+        body: { model: 'penguins', version: 2, previous: 1, lease: 'confirmed' },
+      });
       const afterSwap = results.length;
       await new Promise((resolve) => setTimeout(resolve, 150));
       stop = true;
@@ -137,6 +140,46 @@ describe('hot swap', () => {
       expect((await admin(server, 'GET', '/admin/status', undefined, 'wrong')).status).toBe(401);
       const status = await admin(server, 'GET', '/admin/status');
       expect((status.body.models as Record<string, { version: number }>).penguins!.version).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a swap on probation', () => {
+  it('swaps back when not confirmed in time, stays when confirmed, and checks lease_ms', async () => {
+    const server = await startModelServer({
+      port: 0,
+      models: [{ name: 'penguins', folder: folders[1]!, version: 1 }],
+      admin: { token: TOKEN },
+    });
+    try {
+      const swap = (version: number, extra: Record<string, unknown> = {}) =>
+        admin(server, 'POST', '/admin/models/penguins/swap', { version, folder: folders[version], ...extra });
+      expect((await swap(2, { lease_ms: -5 })).status).toBe(400);
+      expect((await swap(2, { lease_ms: 1.5 })).status).toBe(400);
+
+      const onProbation = await swap(2, { lease_ms: 300 });
+      expect(onProbation.body).toMatchObject({ version: 2, previous: 1, lease: 'probation' });
+      expect(versionOf((await predict(server)).body.predictions![0]!)).toBe(2);
+      // Renewed twice past its length, then left to run out: version 1 is back.
+      for (let i = 0; i < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect((await admin(server, 'POST', '/admin/lease')).body.lease).toBe('probation');
+      }
+      expect(versionOf((await predict(server)).body.predictions![0]!)).toBe(2);
+      const deadline = Date.now() + 5000;
+      while (versionOf((await predict(server)).body.predictions![0]!) !== 1 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(versionOf((await predict(server)).body.predictions![0]!)).toBe(1);
+
+      expect((await swap(2, { lease_ms: 300 })).body.lease).toBe('probation');
+      expect((await admin(server, 'POST', '/admin/confirm')).body.lease).toBe('confirmed');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(versionOf((await predict(server)).body.predictions![0]!)).toBe(2);
+      // A swap without a lease, or to the version already served, is never on probation.
+      expect((await swap(1)).body.lease).toBe('confirmed');
+      expect((await swap(1, { lease_ms: 300 })).body.lease).toBe('confirmed');
     } finally {
       await server.close();
     }

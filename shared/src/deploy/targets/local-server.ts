@@ -42,8 +42,9 @@ export interface LocalServerTargetOptions {
   /** Request log of a new server (in `<path>/requests/`); sampleRate 0 turns it off. */
   requestLog?: { sampleRate: number; maxBytes: number; rotate: number };
   /**
-   * A new server's startup lease (see serve/startup-lease.ts): renewed every quarter of it while
-   * the deploy runs, confirmed when the deploy keeps the server; default 60 s.
+   * The probation lease of a new server or a swapped-in version (see serve/probation-lease.ts):
+   * renewed every quarter of it while the deploy runs, confirmed when the deploy keeps the
+   * change; default 60 s.
    */
   leaseMs?: number;
   log: Log;
@@ -167,7 +168,7 @@ async function tail(file: string, lines = 15): Promise<string> {
 export class LocalServerTarget implements DeployTarget {
   readonly kind = 'local-server' as const;
   private undo: (() => Promise<string>) | undefined;
-  /** Confirms the server this deploy started (set only then). */
+  /** Confirms what this deploy put on probation (set only then). */
   private endLease: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: LocalServerTargetOptions) {}
@@ -202,8 +203,10 @@ export class LocalServerTarget implements DeployTarget {
     running: Running,
     request: DeployRequest,
     previous: { version: number; folder: string } | undefined,
+    release: () => void = () => {},
   ): void {
     this.undo = async () => {
+      release();
       if (!previous || previous.version === request.version)
         return `version ${request.version} was already serving; nothing to roll back`;
       const back = await adminCall(
@@ -272,13 +275,18 @@ export class LocalServerTarget implements DeployTarget {
     const reply = await adminCall(running, 'POST', `/admin/models/${encodeURIComponent(request.name)}/swap`, {
       version: request.version,
       folder: request.path,
+      lease_ms: this.leaseMs,
     });
     if (reply.status !== 200) {
       throw new DeployFailure(
         `The running server did not take version ${request.version}: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}`,
       );
     }
-    this.rememberPrevious(running, request, previous);
+    const release =
+      reply.body['lease'] === 'probation'
+        ? this.holdLease(running, `it swaps version ${previous?.version} back when its lease runs out`)
+        : () => {};
+    this.rememberPrevious(running, request, previous, release);
     return {
       url: running.state.url,
       serverUrl: running.state.url,
@@ -306,7 +314,7 @@ export class LocalServerTarget implements DeployTarget {
       ...(requestLog.sampleRate > 0 ? { requestLog: { dir: join(path, 'requests'), ...requestLog } } : {}),
       adminTokenFile: tokenFile,
       stateFile: join(path, 'server.json'),
-      leaseMs: this.options.leaseMs ?? DEFAULT_LEASE_MS,
+      leaseMs: this.leaseMs,
     };
     const configFile = join(path, 'daemon.json');
     await writeJsonAtomic(configFile, config);
@@ -355,23 +363,9 @@ export class LocalServerTarget implements DeployTarget {
     }
     const started = { state, token };
     log.info(`Started the model server (pid ${state.pid}) at ${state.url}.`);
-    const renewEvery = Math.max(50, Math.floor((config.leaseMs ?? DEFAULT_LEASE_MS) / 4));
-    const heartbeat = setInterval(() => {
-      void adminCall(started, 'POST', '/admin/lease', undefined, renewEvery).catch(() => undefined);
-    }, renewEvery);
-    // The renewals must not keep a finished (or crashed) deploy process alive: that is the point.
-    heartbeat.unref();
-    this.endLease = async () => {
-      clearInterval(heartbeat);
-      const reply = await adminCall(started, 'POST', '/admin/confirm', undefined, 5000);
-      if (reply.status !== 200) {
-        throw new DeployFailure(
-          `The new model server did not accept its confirmation: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}; it stops itself when its startup lease runs out.`,
-        );
-      }
-    };
+    const release = this.holdLease(started, 'it stops itself when its lease runs out');
     this.undo = async () => {
-      clearInterval(heartbeat);
+      release();
       await adminCall(started, 'POST', '/admin/shutdown', undefined, 5000).catch(() => undefined);
       const until = Date.now() + 20_000;
       while (isAlive(state.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
@@ -384,13 +378,41 @@ export class LocalServerTarget implements DeployTarget {
     };
   }
 
+  /**
+   * Keeps what this deploy put on probation on the server (see serve/probation-lease.ts): renews
+   * the lease every quarter of it until `confirm`; returns the function that stops renewing.
+   */
+  private holdLease(running: { state: DaemonState; token: string }, otherwise: string): () => void {
+    const renewEvery = Math.max(50, Math.floor(this.leaseMs / 4));
+    const heartbeat = setInterval(() => {
+      void adminCall(running, 'POST', '/admin/lease', undefined, renewEvery).catch(() => undefined);
+    }, renewEvery);
+    // The renewals must not keep a finished (or crashed) deploy process alive: that is the point.
+    heartbeat.unref();
+    const release = () => clearInterval(heartbeat);
+    this.endLease = async () => {
+      release();
+      const reply = await adminCall(running, 'POST', '/admin/confirm', undefined, 5000);
+      if (reply.status !== 200) {
+        throw new DeployFailure(
+          `The model server did not accept the confirmation: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}; ${otherwise}.`,
+        );
+      }
+    };
+    return release;
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
   async rollback(): Promise<string> {
     this.endLease = undefined;
     if (!this.undo) return 'nothing was deployed';
     return this.undo();
   }
 
-  /** Keeps a server this deploy started: ends its startup lease (nothing to do for a running one). */
+  /** Keeps what this deploy put in place: ends its probation (nothing to do after a canary). */
   async confirm(): Promise<void> {
     const end = this.endLease;
     this.endLease = undefined;

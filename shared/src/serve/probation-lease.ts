@@ -1,10 +1,11 @@
 /**
- * A dead man's switch for a server a deploy has just started. The deploy renews the lease while
- * it smoke-tests the new server and confirms it once it has decided to keep it; if the deploy
- * dies first (the job cancelled, the runner killed), nobody renews, the lease runs out and the
- * server stops itself, instead of serving a version nobody vetted for as long as the machine is up.
+ * A dead man's switch for what a deploy has just put in place: a server it started, or a version
+ * it swapped into a running server. The deploy renews the lease while it smoke-tests and confirms
+ * once it has decided to keep it; if the deploy dies first (the job cancelled, the runner killed),
+ * nobody renews, the lease runs out and `onExpire` undoes the change (the server stops itself, or
+ * swaps the previous version back), instead of serving a version nobody vetted.
  */
-export class StartupLease {
+export class ProbationLease {
   private timer: NodeJS.Timeout | undefined;
   private confirmed = false;
 
