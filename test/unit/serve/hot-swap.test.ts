@@ -45,6 +45,15 @@ async function admin(server: ModelServer, method: string, path: string, body?: u
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/** A server of version 1 with its admin API. */
+function serveVersion1(): Promise<ModelServer> {
+  return startModelServer({
+    port: 0,
+    models: [{ name: 'penguins', folder: folders[1]!, version: 1 }],
+    admin: { token: TOKEN },
+  });
+}
+
 /** Which version's weights produced `prediction`, checked against the plain-JS reference. */
 function versionOf(prediction: number[]): number {
   for (const seed of [1, 2]) {
@@ -123,11 +132,7 @@ describe('hot swap', () => {
   });
 
   it('keeps serving the old version when the new one fails to load', async () => {
-    const server = await startModelServer({
-      port: 0,
-      models: [{ name: 'penguins', folder: folders[1]!, version: 1 }],
-      admin: { token: TOKEN },
-    });
+    const server = await serveVersion1();
     try {
       const failed = await admin(server, 'POST', '/admin/models/penguins/swap', {
         version: 2,
@@ -148,11 +153,7 @@ describe('hot swap', () => {
 
 describe('a swap on probation', () => {
   it('swaps back when not confirmed in time, stays when confirmed, and checks lease_ms', async () => {
-    const server = await startModelServer({
-      port: 0,
-      models: [{ name: 'penguins', folder: folders[1]!, version: 1 }],
-      admin: { token: TOKEN },
-    });
+    const server = await serveVersion1();
     try {
       const swap = (version: number, extra: Record<string, unknown> = {}) =>
         admin(server, 'POST', '/admin/models/penguins/swap', { version, folder: folders[version], ...extra });
@@ -188,11 +189,7 @@ describe('a swap on probation', () => {
 
 describe('canary', () => {
   it('sends the asked share to the candidate and promotes it when it meets the criteria', async () => {
-    const server = await startModelServer({
-      port: 0,
-      models: [{ name: 'penguins', folder: folders[1]!, version: 1 }],
-      admin: { token: TOKEN },
-    });
+    const server = await serveVersion1();
     try {
       const started = await admin(server, 'POST', '/admin/models/penguins/canary', {
         version: 2,
