@@ -64274,6 +64274,7 @@ async function countPerColumn(create, view, columns, tablePrefix) {
 
 
 
+
 /** Formats DuckDB parses from text, where a value can fail its sniffed type late in the file. */
 const TEXT_FORMATS = new Set(['csv', 'tsv', 'json', 'ndjson']);
 /**
@@ -64299,14 +64300,25 @@ async function openCountedDataset(db, path, options = {}) {
     const prefix = options.tablePrefix ?? `${name}_counts`;
     const toCount = options.count ?? ((columns) => columns.map((c) => c.name));
     const toRead = options.read ?? ((columns) => columns.map((c) => c.name));
+    const materialised = async () => {
+        const dataset = await openDataset(db, path, { name });
+        return { dataset, counts: await countValues(db, dataset.view, toCount(dataset.columns), prefix) };
+    };
+    const format = detectFormat(path);
+    const text = TEXT_FORMATS.has(format);
+    // Decided before anything is registered when the path names one file, so a file that will be
+    // parsed into a table is not sniffed as a view first.
+    let oneScan = text && !isGlob(path) ? await oneScanPays(format, path) : undefined;
+    if (oneScan === false)
+        return materialised();
     const registered = await registerDataset(db, path, { name, materialize: false });
-    const text = TEXT_FORMATS.has(registered.format);
     const counted = toCount(registered.columns);
     if (!text) {
         const counts = await countValues(db, registered.view, counted, prefix);
         return { dataset: withRowCount(registered, counts.rows), counts };
     }
-    if (await oneScanPays(registered.format, registered.files[0])) {
+    oneScan ??= await oneScanPays(format, registered.files[0]);
+    if (oneScan) {
         try {
             const alsoRead = toRead(registered.columns).filter((c) => !counted.includes(c));
             const counts = await countValues(db, registered.view, counted, prefix, { mode: 'one-scan', alsoRead });
@@ -64319,8 +64331,7 @@ async function openCountedDataset(db, path, options = {}) {
                 throw error;
         }
     }
-    const dataset = await openDataset(db, path, { name });
-    return { dataset, counts: await countValues(db, dataset.view, toCount(dataset.columns), prefix) };
+    return materialised();
 }
 /** Whether a text file is better counted in one scan of the file than parsed into a table first. */
 async function oneScanPays(format, file) {

@@ -8,7 +8,7 @@ import {
   registerDataset,
   withRowCount,
 } from './open-dataset.js';
-import type { DataFormat } from './source.js';
+import { type DataFormat, detectFormat, isGlob } from './source.js';
 import { countValues, type ValueCounts } from './value-counts.js';
 
 export interface CountedDataset {
@@ -62,14 +62,25 @@ export async function openCountedDataset(
   const toCount = options.count ?? ((columns) => columns.map((c) => c.name));
   const toRead = options.read ?? ((columns) => columns.map((c) => c.name));
 
+  const materialised = async (): Promise<CountedDataset> => {
+    const dataset = await openDataset(db, path, { name });
+    return { dataset, counts: await countValues(db, dataset.view, toCount(dataset.columns), prefix) };
+  };
+  const format = detectFormat(path);
+  const text = TEXT_FORMATS.has(format);
+  // Decided before anything is registered when the path names one file, so a file that will be
+  // parsed into a table is not sniffed as a view first.
+  let oneScan = text && !isGlob(path) ? await oneScanPays(format, path) : undefined;
+  if (oneScan === false) return materialised();
+
   const registered = await registerDataset(db, path, { name, materialize: false });
-  const text = TEXT_FORMATS.has(registered.format);
   const counted = toCount(registered.columns);
   if (!text) {
     const counts = await countValues(db, registered.view, counted, prefix);
     return { dataset: withRowCount(registered, counts.rows), counts };
   }
-  if (await oneScanPays(registered.format, registered.files[0]!)) {
+  oneScan ??= await oneScanPays(format, registered.files[0]!);
+  if (oneScan) {
     try {
       const alsoRead = toRead(registered.columns).filter((c) => !counted.includes(c));
       const counts = await countValues(db, registered.view, counted, prefix, { mode: 'one-scan', alsoRead });
@@ -80,8 +91,7 @@ export async function openCountedDataset(
       if (error instanceof UserError) throw error;
     }
   }
-  const dataset = await openDataset(db, path, { name });
-  return { dataset, counts: await countValues(db, dataset.view, toCount(dataset.columns), prefix) };
+  return materialised();
 }
 
 /** Whether a text file is better counted in one scan of the file than parsed into a table first. */
