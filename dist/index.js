@@ -59861,6 +59861,14 @@ function normaliseRow(row) {
     }
     return out;
 }
+/** A number from a SQL result (BIGINT and HUGEINT arrive as bigint); NULL counts as 0. */
+function sqlNumber(value) {
+    return typeof value === 'bigint'
+        ? Number(value)
+        : value === null || value === undefined
+            ? 0
+            : Number(value);
+}
 /** Quotes an identifier for SQL: column names come from data and may hold anything. */
 function quoteIdent(name) {
     return `"${name.replace(/"/g, '""')}"`;
@@ -66907,23 +66915,23 @@ async function profileDataset(db, dataset, options = {}) {
 }
 async function profileColumn(db, relation, p, rows, exactQuantiles) {
     const a = (await db.all(aggregatesSql(relation, p)))[0];
-    const frequencies = await columnFrequencies(db, relation, p, profile_num(a.distinct));
-    const finite = profile_num(a.fin);
+    const frequencies = await columnFrequencies(db, relation, p, sqlNumber(a.distinct));
+    const finite = sqlNumber(a.fin);
     const all = frequencies.all;
     let quantiles;
     if (all)
         quantiles = quantilesFromFrequencies(all);
     else if (exactQuantiles && isNumericPhysical(p.physical) && finite > 0)
-        quantiles = await weightedQuantiles(db, relation, p, finite, profile_num(a.maxn) === 1);
+        quantiles = await weightedQuantiles(db, relation, p, finite, sqlNumber(a.maxn) === 1);
     let histogram = null;
     if (p.number && finite > 0) {
-        const k = chooseWidthLog2(profile_num(a.min), profile_num(a.max), p.physical === 'integer' || p.physical === 'datetime');
+        const k = chooseWidthLog2(sqlNumber(a.min), sqlNumber(a.max), p.physical === 'integer' || p.physical === 'datetime');
         if (all) {
             histogram = histogramFromBins(k, all.map((v) => [Math.floor(Number(v.value) / 2 ** k), v.count]));
         }
         else {
             const bins = await db.all(`SELECT ${binIndexSql(p.number, k)} AS b, sum(n) AS n FROM ${relation} AS t WHERE ${finiteSql(p)} GROUP BY 1`);
-            histogram = histogramFromBins(k, bins.map((r) => [profile_num(r.b), profile_num(r.n)]));
+            histogram = histogramFromBins(k, bins.map((r) => [sqlNumber(r.b), sqlNumber(r.n)]));
         }
     }
     return buildColumn(p, rows, a, frequencies, histogram, quantiles);
@@ -66980,7 +66988,7 @@ async function weightedQuantiles(db, relation, p, count, allUnique) {
         // Every count is 1: the values are the rows, and DuckDB's quantile_cont (the same definition)
         // is about twice as fast as the running sum below.
         const [row] = await db.all(`SELECT quantile_cont(${p.number}, [${PROFILE_QUANTILES.join(', ')}]) AS q FROM ${relation} AS t WHERE ${finiteSql(p)}`);
-        return PROFILE_QUANTILES.map((q, i) => ({ q, value: profile_num(row.q[i]) }));
+        return PROFILE_QUANTILES.map((q, i) => ({ q, value: sqlNumber(row.q[i]) }));
     }
     const wanted = PROFILE_QUANTILES.map((q) => {
         const h = q * (count - 1);
@@ -66993,7 +67001,7 @@ async function weightedQuantiles(db, relation, p, count, allUnique) {
        FROM (SELECT ${p.number} AS x, n FROM ${relation} AS t WHERE ${finiteSql(p)})),
      r AS (SELECT unnest([${ranks.join(', ')}]::BIGINT[]) AS rank)
      SELECT r.rank, s.x FROM r ASOF JOIN s ON r.rank >= s.start`);
-    const at = new Map(rows.map((row) => [profile_num(row.rank), profile_num(row.x)]));
+    const at = new Map(rows.map((row) => [sqlNumber(row.rank), sqlNumber(row.x)]));
     return wanted.map(({ q, h, lo, hi }) => {
         const x0 = at.get(lo);
         const x1 = at.get(hi);
@@ -67017,7 +67025,7 @@ async function columnFrequencies(db, relation, p, distinct) {
     const whole = complete || (isNumericPhysical(p.physical) && distinct <= FULL_TABLE_MAX_VALUES);
     // Beyond the whole table, only the top values are read: a top-N, not a sort of every value.
     const rows = await db.all(`SELECT ${value} AS v, n FROM ${relation} AS t WHERE ${keep} ORDER BY n DESC, v${whole ? '' : ` LIMIT ${TOP_K}`}`);
-    const counts = rows.map((r) => ({ value: profileValue(r.v), count: profile_num(r.n) }));
+    const counts = rows.map((r) => ({ value: profileValue(r.v), count: sqlNumber(r.n) }));
     const top = sortValueCounts(counts.slice(0, complete ? MAX_TRACKED_VALUES : TOP_K));
     return {
         distinct,
@@ -67027,7 +67035,7 @@ async function columnFrequencies(db, relation, p, distinct) {
     };
 }
 function buildColumn(p, rows, a, freq, histogram, quantiles) {
-    const nonNull = profile_num(a.nn);
+    const nonNull = sqlNumber(a.nn);
     const type = columnKind(p.physical, freq.distinct, nonNull);
     const column = {
         name: p.name,
@@ -67035,9 +67043,9 @@ function buildColumn(p, rows, a, freq, histogram, quantiles) {
         physical_type: p.type,
         rows,
         nulls: rows - nonNull,
-        nan: profile_num(a.nan ?? 0),
-        pos_inf: profile_num(a.pinf ?? 0),
-        neg_inf: profile_num(a.ninf ?? 0),
+        nan: sqlNumber(a.nan ?? 0),
+        pos_inf: sqlNumber(a.pinf ?? 0),
+        neg_inf: sqlNumber(a.ninf ?? 0),
         distinct: freq.distinct,
         distinct_exact: true,
         top_values: freq.top,
@@ -67053,7 +67061,7 @@ function buildColumn(p, rows, a, freq, histogram, quantiles) {
         };
     }
     else if (p.number) {
-        const count = profile_num(a.fin);
+        const count = sqlNumber(a.fin);
         const std = numOrNull(a.sd);
         column.numeric = {
             count,
@@ -67136,15 +67144,8 @@ function profileValue(value) {
         return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
     return String(value);
 }
-function profile_num(value) {
-    return typeof value === 'bigint'
-        ? Number(value)
-        : value === null || value === undefined
-            ? 0
-            : Number(value);
-}
 function numOrNull(value) {
-    return value === null || value === undefined ? null : profile_num(value);
+    return value === null || value === undefined ? null : sqlNumber(value);
 }
 async function describeView(db, view) {
     const columns = (await db.all(`DESCRIBE ${quoteIdent(view)}`)).map((row) => ({ name: row.column_name, type: row.column_type }));
@@ -67935,10 +67936,10 @@ function ruleAggregates(c, maxExamples) {
 /** Turns one column's rule aggregates `a` into anomalies, with example values where they need a query. */
 async function reportColumn(db, from, c, a, rows, maxExamples, add) {
     const r = c.rules;
-    const nonNull = validate_dataset_num(a.nn);
+    const nonNull = sqlNumber(a.nn);
     const name = r.name;
     if (c.unconverted !== undefined || !sameFamily(r.type, c.physical)) {
-        const bad = validate_dataset_num(a.bad ?? 0);
+        const bad = sqlNumber(a.bad ?? 0);
         add({
             kind: 'wrong_type',
             column: name,
@@ -67971,7 +67972,7 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
             rules: r,
         });
     }
-    const outOfRange = validate_dataset_num(a.oor ?? 0);
+    const outOfRange = sqlNumber(a.oor ?? 0);
     if (outOfRange > 0) {
         const bounds = `[${r.min ?? '-inf'}, ${r.max ?? 'inf'}]`;
         const lo = a.oormin;
@@ -67990,9 +67991,9 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
             rules: r,
         });
     }
-    const nan = validate_dataset_num(a.nan ?? 0);
-    const pinf = validate_dataset_num(a.pinf ?? 0);
-    const ninf = validate_dataset_num(a.ninf ?? 0);
+    const nan = sqlNumber(a.nan ?? 0);
+    const pinf = sqlNumber(a.pinf ?? 0);
+    const ninf = sqlNumber(a.ninf ?? 0);
     if (nan + pinf + ninf > 0) {
         const parts = [nan && `${nan} NaN`, pinf && `${pinf} +inf`, ninf && `${ninf} -inf`]
             .filter(Boolean)
@@ -68010,11 +68011,11 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
             rules: r,
         });
     }
-    const unexpected = validate_dataset_num(a.dom ?? 0);
+    const unexpected = sqlNumber(a.dom ?? 0);
     const tolerated = r.max_new_category_fraction ?? 0;
     if (unexpected > 0 && nonNull > 0 && unexpected / nonNull > tolerated) {
         const top = await db.all(`SELECT CAST(${c.value} AS VARCHAR) AS v, sum(n) AS n FROM ${from} WHERE ${domainCondition(c)} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`);
-        const distinct = validate_dataset_num((await db.all(`SELECT count(DISTINCT ${c.value}) AS d FROM ${from} WHERE ${domainCondition(c)}`))[0].d);
+        const distinct = sqlNumber((await db.all(`SELECT count(DISTINCT ${c.value}) AS d FROM ${from} WHERE ${domainCondition(c)}`))[0].d);
         add({
             kind: 'unexpected_value',
             column: name,
@@ -68032,7 +68033,7 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
         });
     }
     if (r.unique) {
-        const repeated = validate_dataset_num(a.nnv) - validate_dataset_num(a.dist);
+        const repeated = sqlNumber(a.nnv) - sqlNumber(a.dist);
         if (repeated > 0) {
             const dups = await db.all(`SELECT CAST(${c.value} AS VARCHAR) AS v, sum(n) AS n FROM ${from} WHERE ${c.value} IS NOT NULL GROUP BY 1 HAVING sum(n) > 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`);
             add({
@@ -68045,14 +68046,14 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
                 examples: dups.map((d) => validate_dataset_clip(d.v)),
                 message: `Column '${name}' should be unique but ${plural(repeated, 'row')} repeat${repeated === 1 ? 's' : ''} an earlier value, e.g. ${dups
                     .slice(0, 3)
-                    .map((d) => `'${validate_dataset_clip(d.v)}' (${validate_dataset_num(d.n)}x)`)
+                    .map((d) => `'${validate_dataset_clip(d.v)}' (${sqlNumber(d.n)}x)`)
                     .join(', ')}.`,
                 key: 'unique',
                 rules: r,
             });
         }
     }
-    const mismatched = validate_dataset_num(a.rx ?? 0);
+    const mismatched = sqlNumber(a.rx ?? 0);
     if (mismatched > 0) {
         add({
             kind: 'regex_mismatch',
@@ -68149,13 +68150,6 @@ async function checkRegexes(db, checks, loc) {
         }
     }
 }
-function validate_dataset_num(value) {
-    return typeof value === 'bigint'
-        ? Number(value)
-        : value === null || value === undefined
-            ? 0
-            : Number(value);
-}
 function validate_dataset_clip(value) {
     if (value === null || value === undefined)
         return null;
@@ -68184,7 +68178,7 @@ function mixExamples(low, high, max) {
 }
 function compare(a, b) {
     if (typeof b === 'number')
-        return validate_dataset_num(a) - b;
+        return sqlNumber(a) - b;
     return Date.parse(String(a)) - Date.parse(b);
 }
 function display(value) {

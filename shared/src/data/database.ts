@@ -67,6 +67,15 @@ function normaliseRow(row: Record<string, unknown>): Row {
   return out;
 }
 
+/** A number from a SQL result (BIGINT and HUGEINT arrive as bigint); NULL counts as 0. */
+export function sqlNumber(value: unknown): number {
+  return typeof value === 'bigint'
+    ? Number(value)
+    : value === null || value === undefined
+      ? 0
+      : Number(value);
+}
+
 /** Quotes an identifier for SQL: column names come from data and may hold anything. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

@@ -6,7 +6,7 @@ import {
   type PhysicalKind,
   physicalKind,
 } from './column-kind.js';
-import { type Database, quoteIdent } from './database.js';
+import { type Database, sqlNumber as num, quoteIdent } from './database.js';
 import {
   binIndexSql,
   chooseWidthLog2,
@@ -414,14 +414,6 @@ function profileValue(value: unknown): ProfileValue {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
   return String(value);
-}
-
-function num(value: unknown): number {
-  return typeof value === 'bigint'
-    ? Number(value)
-    : value === null || value === undefined
-      ? 0
-      : Number(value);
 }
 
 function numOrNull(value: unknown): number | null {

@@ -1,5 +1,5 @@
 import { isNumericPhysical, type PhysicalKind, physicalKind } from '../data/column-kind.js';
-import { type Database, quoteLiteral } from '../data/database.js';
+import { type Database, sqlNumber as num, quoteLiteral } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
 import { countValues, type ValueCounts } from '../data/value-counts.js';
 import { UserError } from '../errors/index.js';
@@ -495,14 +495,6 @@ async function checkRegexes(db: Database, checks: Check[], loc: SchemaLocations 
       );
     }
   }
-}
-
-function num(value: unknown): number {
-  return typeof value === 'bigint'
-    ? Number(value)
-    : value === null || value === undefined
-      ? 0
-      : Number(value);
 }
 
 function clip(value: unknown): ExampleValue {

@@ -478,8 +478,8 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       .map((comment) => commentJson(repo, comment));
     return paged(comments, query, `/repos/${repo.owner}/${repo.name}/issues/${params.issue_number}/comments`);
   });
-  route('POST', `${R}/issues/{issue_number}/comments`, ({ repo, params, body, user }) => {
-    issueOf(repo, params.issue_number!);
+  /** A comment's `body`, refused as GitHub does past 65,536 characters. */
+  const commentBody = (body: Record<string, unknown>): string => {
     const text = requireString(body, 'body');
     if (text.length > 65536) {
       throw new HttpError(422, 'Validation Failed', {
@@ -493,6 +493,11 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
         ],
       });
     }
+    return text;
+  };
+  route('POST', `${R}/issues/{issue_number}/comments`, ({ repo, params, body, user }) => {
+    issueOf(repo, params.issue_number!);
+    const text = commentBody(body);
     const time = now();
     const comment = {
       id: id(),
@@ -516,19 +521,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   }));
   route('PATCH', `${R}/issues/comments/{comment_id}`, ({ repo, params, body }) => {
     const comment = commentOf(repo, params.comment_id!);
-    const text = requireString(body, 'body');
-    if (text.length > 65536) {
-      throw new HttpError(422, 'Validation Failed', {
-        errors: [
-          {
-            resource: 'IssueComment',
-            code: 'custom',
-            field: 'body',
-            message: 'body is too long (maximum is 65536 characters)',
-          },
-        ],
-      });
-    }
+    const text = commentBody(body);
     comment.body = text;
     comment.updated_at = now();
     return { status: 200, body: commentJson(repo, comment) };

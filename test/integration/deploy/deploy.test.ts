@@ -16,11 +16,10 @@ import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
 import { createOctokit } from '../../../shared/src/platform/github/octokit.js';
 import { LocalRegistry } from '../../../shared/src/registry/local/local-registry.js';
-import { runRegister } from '../../../shared/src/registry/register.js';
 import { IntegrityError } from '../../../shared/src/registry/verify.js';
 import { validateResponse } from '../../emulators/github/openapi.js';
 import { type GitHubEmulator, startGitHubEmulator } from '../../emulators/github/server.js';
-import { expectClose, expected, ROWS, writeTinyModel } from '../../unit/serve/model-fixture.js';
+import { expectClose, expected, ROWS } from '../../unit/serve/model-fixture.js';
 import { registerTinyVersions } from './registered-models.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
@@ -421,18 +420,7 @@ describe('runDeploy faults', () => {
   });
 
   it('refuses a version whose files fail their sha256 check, before recording anything', async () => {
-    await writeTinyModel(join(work, 'model-v3'), 3);
-    await runRegister(
-      {
-        model: 'model-v3',
-        name: 'penguins',
-        backend: 'local',
-        registry: '.mlops/registry',
-        workingDirectory: work,
-        createdBy: 'test',
-      },
-      { log: silentLog },
-    );
+    await registerTinyVersions(work, [3]);
     await writeFile(join(work, '.mlops/registry/models/penguins/versions/3/files/weights.bin'), 'tampered');
     const before = emulator.state.repo().deployments.size;
     await expect(
