@@ -61733,7 +61733,80 @@ function nodeAt(doc, path) {
     return { node, key };
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/metrics/names.js
+/** Metric names as in DESIGN.md §4: scikit-learn scorer names without `neg_`. */
+const CLASSIFICATION_METRICS = [
+    'accuracy',
+    'balanced_accuracy',
+    'precision',
+    'recall',
+    'f1',
+    'precision_macro',
+    'recall_macro',
+    'f1_macro',
+    'f1_micro',
+    'f1_weighted',
+    'roc_auc',
+    'roc_auc_ovr',
+    'roc_auc_ovo',
+    'average_precision',
+    'log_loss',
+    'brier_score',
+    'matthews_corrcoef',
+    'cohen_kappa',
+    'expected_calibration_error',
+];
+const REGRESSION_METRICS = [
+    'mae',
+    'mse',
+    'rmse',
+    'r2',
+    'mape',
+    'median_absolute_error',
+    'explained_variance',
+];
+/** Metrics that need class scores (probabilities), not only predicted labels. */
+const SCORE_METRICS = new Set([
+    'roc_auc',
+    'roc_auc_ovr',
+    'roc_auc_ovo',
+    'average_precision',
+    'log_loss',
+    'brier_score',
+    'expected_calibration_error',
+]);
+/** Metrics defined for two classes only (positive class = the second class). */
+const BINARY_ONLY_METRICS = new Set(['precision', 'recall', 'f1', 'roc_auc']);
+const LOWER_IS_BETTER = new Set([
+    'log_loss',
+    'brier_score',
+    'expected_calibration_error',
+    'mae',
+    'mse',
+    'rmse',
+    'mape',
+    'median_absolute_error',
+]);
+/**
+ * Losses and errors are better lower, the rest higher (DESIGN.md §4 thresholds). Disparities
+ * across groups (`*_difference`, fairness.ts) are better lower; parity ratios higher.
+ */
+function metricDirection(name) {
+    return LOWER_IS_BETTER.has(name) || name.endsWith('_difference') ? 'lower' : 'higher';
+}
+function isClassificationMetric(name) {
+    return CLASSIFICATION_METRICS.includes(name);
+}
+function isRegressionMetric(name) {
+    return REGRESSION_METRICS.includes(name);
+}
+/** The metrics computed when the user names none: all that apply to the data at hand. */
+function defaultClassificationMetrics(classCount, hasScores) {
+    return CLASSIFICATION_METRICS.filter((m) => (hasScores || !SCORE_METRICS.has(m)) && (classCount === 2 || !BINARY_ONLY_METRICS.has(m)));
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/compare/thresholds.js
+
 
 
 
@@ -61741,11 +61814,11 @@ function nodeAt(doc, path) {
 
 const KEYS = new Set(['direction', 'min', 'max', 'tolerance', 'tolerance-pct', 'tolerance_pct']);
 /** Names whose smaller values are better; everything else (scores, AUCs, r2) is higher-is-better. */
-const LOWER_IS_BETTER = /(^|_)(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)(_|$)/i;
+const thresholds_LOWER_IS_BETTER = /(^|_)(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)(_|$)/i;
 function defaultDirection(metric) {
-    return LOWER_IS_BETTER.test(metric) || metric === 'brier_score' || metric === 'expected_calibration_error'
-        ? 'lower'
-        : 'higher';
+    // The suite's own metric names (fairness disparities included) have one direction, in names.ts;
+    // the pattern covers metrics a user's own evaluation writes.
+    return metricDirection(metric) === 'lower' || thresholds_LOWER_IS_BETTER.test(metric) ? 'lower' : 'higher';
 }
 /**
  * Thresholds from the `thresholds` input (YAML/JSON text, or a path to such a file) over those from
@@ -62789,75 +62862,6 @@ function calibrationRows(scores, labels, k) {
     return { bin, gap };
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/metrics/names.js
-/** Metric names as in DESIGN.md §4: scikit-learn scorer names without `neg_`. */
-const CLASSIFICATION_METRICS = [
-    'accuracy',
-    'balanced_accuracy',
-    'precision',
-    'recall',
-    'f1',
-    'precision_macro',
-    'recall_macro',
-    'f1_macro',
-    'f1_micro',
-    'f1_weighted',
-    'roc_auc',
-    'roc_auc_ovr',
-    'roc_auc_ovo',
-    'average_precision',
-    'log_loss',
-    'brier_score',
-    'matthews_corrcoef',
-    'cohen_kappa',
-    'expected_calibration_error',
-];
-const REGRESSION_METRICS = [
-    'mae',
-    'mse',
-    'rmse',
-    'r2',
-    'mape',
-    'median_absolute_error',
-    'explained_variance',
-];
-/** Metrics that need class scores (probabilities), not only predicted labels. */
-const SCORE_METRICS = new Set([
-    'roc_auc',
-    'roc_auc_ovr',
-    'roc_auc_ovo',
-    'average_precision',
-    'log_loss',
-    'brier_score',
-    'expected_calibration_error',
-]);
-/** Metrics defined for two classes only (positive class = the second class). */
-const BINARY_ONLY_METRICS = new Set(['precision', 'recall', 'f1', 'roc_auc']);
-const names_LOWER_IS_BETTER = new Set([
-    'log_loss',
-    'brier_score',
-    'expected_calibration_error',
-    'mae',
-    'mse',
-    'rmse',
-    'mape',
-    'median_absolute_error',
-]);
-/** Losses and errors are better lower, the rest higher (DESIGN.md §4 thresholds). */
-function metricDirection(name) {
-    return names_LOWER_IS_BETTER.has(name) ? 'lower' : 'higher';
-}
-function isClassificationMetric(name) {
-    return CLASSIFICATION_METRICS.includes(name);
-}
-function isRegressionMetric(name) {
-    return REGRESSION_METRICS.includes(name);
-}
-/** The metrics computed when the user names none: all that apply to the data at hand. */
-function defaultClassificationMetrics(classCount, hasScores) {
-    return CLASSIFICATION_METRICS.filter((m) => (hasScores || !SCORE_METRICS.has(m)) && (classCount === 2 || !BINARY_ONLY_METRICS.has(m)));
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/ranking.js
 /** Sorting and tie grouping, once per plan; resamples then read rows in this order. */
 /**
@@ -63326,7 +63330,304 @@ function pairedDifferencePlan(currentTask, current, baselineTask, baseline) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/metrics/plan.js
+
+/** Maps per-input-row weights to a plan's row order (into `scratch`, reused between resamples). */
+function weightsInPlanOrder(plan, weights, scratch) {
+    return plan.rowOrder === null ? weights : gatherWeights(weights, plan.rowOrder, scratch);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/fairness.js
+
+
+/**
+ * Group-fairness metrics with Fairlearn's definitions (fairlearn.metrics, "between_groups"):
+ *
+ * - selection rate of a group: the share of its rows predicted as the positive class;
+ * - TPR and FPR from the group's confusion matrix normalised by true class, where a group with no
+ *   positive (negative) rows has TPR (FPR) 0, as scikit-learn's `confusion_matrix(normalize=
+ *   "true")` that Fairlearn calls gives it; evaluate adds a note when that happens;
+ * - `*_difference` = largest − smallest group value; `*_ratio` = smallest / largest (undefined,
+ *   null, when the largest is 0);
+ * - equalized odds: the worse of the TPR and FPR disparities (difference: max; ratio: min), of
+ *   those defined;
+ * - equal opportunity: the TPR disparity.
+ *
+ * Two classes: the positive class is the second one (as for precision and recall). More classes:
+ * each class in turn is the positive one (one-vs-rest) and the headline value is the worst class
+ * (largest difference, smallest ratio) among those where it is defined. Regression: the gap (largest − smallest) of MAE, RMSE and
+ * R² across groups, with the task's own definitions (`RegressionPlan`).
+ *
+ * Only groups with at least `minGroupSize` rows in the evaluation data take part: smaller groups
+ * are reported but never gated, because a handful of rows moves a rate by a large step.
+ */
+const FAIRNESS_CLASSIFICATION_METRICS = [
+    'demographic_parity_difference',
+    'demographic_parity_ratio',
+    'equalized_odds_difference',
+    'equalized_odds_ratio',
+    'equal_opportunity_difference',
+    'equal_opportunity_ratio',
+];
+const FAIRNESS_REGRESSION_METRICS = ['mae_difference', 'rmse_difference', 'r2_difference'];
+/** The regression metrics whose gaps across groups `FAIRNESS_REGRESSION_METRICS` report, same order. */
+const REGRESSION_GAP_OF = ['mae', 'rmse', 'r2'];
+function fairnessMetricNames(task) {
+    return task === 'classification' ? FAIRNESS_CLASSIFICATION_METRICS : FAIRNESS_REGRESSION_METRICS;
+}
+/** Disparities are better small; parity ratios are better close to 1, i.e. large. */
+function isFairnessMetric(name) {
+    return (FAIRNESS_CLASSIFICATION_METRICS.includes(name) ||
+        FAIRNESS_REGRESSION_METRICS.includes(name));
+}
+function groupRows(values) {
+    const numbers = new Map();
+    const of = new Int32Array(values.length);
+    const sizes = [];
+    values.forEach((v, i) => {
+        let g = numbers.get(v);
+        if (g === undefined) {
+            g = numbers.size;
+            numbers.set(v, g);
+            sizes.push(0);
+        }
+        of[i] = g;
+        sizes[g]++;
+    });
+    return { values: [...numbers.keys()], of, sizes };
+}
+/** Largest minus smallest; NaN with fewer than two values. */
+function spread(values) {
+    if (values.length < 2)
+        return { difference: Number.NaN, ratio: Number.NaN };
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of values) {
+        if (v < lo)
+            lo = v;
+        if (v > hi)
+            hi = v;
+    }
+    return { difference: hi - lo, ratio: hi === 0 ? Number.NaN : lo / hi };
+}
+/**
+ * Worst of several disparities (classes, or TPR and FPR), over those that are defined: a ratio is
+ * undefined when a rate is 0 in every group (e.g. no false positives anywhere), which says nothing
+ * against the others. NaN only when none is defined.
+ */
+function worst(values, pick) {
+    const defined = values.filter((v) => !Number.isNaN(v));
+    if (defined.length === 0)
+        return Number.NaN;
+    return pick === 'max' ? Math.max(...defined) : Math.min(...defined);
+}
+/**
+ * Fairness disparities as a metric plan, so the bootstrap engine that gives every other metric its
+ * interval resamples these too (same replicate streams, same percentile method). A group that a
+ * resample leaves empty sits that replicate out.
+ */
+class FairnessPlan {
+    rows;
+    groups;
+    n;
+    rowOrder = null;
+    names;
+    eligible;
+    groupPlans = [];
+    counts;
+    constructor(rows, groups, minGroupSize) {
+        this.rows = rows;
+        this.groups = groups;
+        this.n = groups.of.length;
+        this.names = fairnessMetricNames(rows.task);
+        this.eligible = Int32Array.from(groups.sizes.flatMap((size, g) => (size >= minGroupSize && size > 0 ? [g] : [])));
+        if (rows.task === 'regression') {
+            for (const g of this.eligible) {
+                const members = memberRows(groups.of, g);
+                const plan = new RegressionPlan({ yTrue: gather(rows.data.yTrue, members), yPred: gather(rows.data.yPred, members) }, REGRESSION_GAP_OF);
+                this.groupPlans.push({
+                    rows: members,
+                    plan,
+                    scratch: new Int32Array(members.length),
+                    w: new Int32Array(members.length),
+                });
+            }
+            this.counts = new Float64Array(0);
+        }
+        else {
+            // Per group and class: weight, predicted as c, truly c, true positives of c.
+            this.counts = new Float64Array(groups.sizes.length * rows.data.classes.length * 3 + groups.sizes.length);
+        }
+    }
+    /** Groups that take part in the disparities, by group number. */
+    get gatedGroups() {
+        return [...this.eligible];
+    }
+    evaluate(weights, out) {
+        if (this.rows.task === 'regression')
+            this.evaluateRegression(weights, out);
+        else
+            this.evaluateClassification(weights, out);
+    }
+    /** Rates of every group (eligible or not) on the unweighted rows, for the report's table. */
+    groupRates() {
+        if (this.rows.task !== 'classification')
+            return [];
+        this.accumulate(unit(this.n));
+        const k = this.rows.data.classes.length;
+        return this.groups.sizes.map((_, g) => {
+            const perClass = [];
+            for (let c = 0; c < k; c++)
+                perClass.push(this.rates(g, c));
+            return perClass;
+        });
+    }
+    evaluateRegression(weights, out) {
+        const perMetric = REGRESSION_GAP_OF.map(() => []);
+        const values = new Float64Array(REGRESSION_GAP_OF.length);
+        for (const group of this.groupPlans) {
+            let total = 0;
+            for (let i = 0; i < group.rows.length; i++) {
+                group.w[i] = weights[group.rows[i]];
+                total += group.w[i];
+            }
+            if (total === 0)
+                continue;
+            group.plan.evaluate(weightsInPlanOrder(group.plan, group.w, group.scratch), values);
+            values.forEach((v, j) => {
+                if (Number.isFinite(v))
+                    perMetric[j].push(v);
+            });
+        }
+        perMetric.forEach((vs, j) => {
+            out[j] = spread(vs).difference;
+        });
+    }
+    accumulate(weights) {
+        if (this.rows.task !== 'classification')
+            return;
+        const { yTrue, yPred, classes } = this.rows.data;
+        const k = classes.length;
+        const counts = this.counts;
+        counts.fill(0);
+        const of = this.groups.of;
+        const totals = this.groups.sizes.length * k * 3;
+        for (let i = 0; i < this.n; i++) {
+            const w = weights[i];
+            if (w === 0)
+                continue;
+            const base = of[i] * k * 3;
+            counts[totals + of[i]] += w;
+            counts[base + yPred[i] * 3] += w;
+            counts[base + yTrue[i] * 3 + 1] += w;
+            if (yTrue[i] === yPred[i])
+                counts[base + yTrue[i] * 3 + 2] += w;
+        }
+    }
+    rates(g, c) {
+        const classes = this.rows.data.classes.length;
+        const base = (g * classes + c) * 3;
+        const total = this.counts[this.groups.sizes.length * classes * 3 + g];
+        const predicted = this.counts[base];
+        const positives = this.counts[base + 1];
+        const truePositives = this.counts[base + 2];
+        const negatives = total - positives;
+        const falsePositives = predicted - truePositives;
+        return {
+            selection_rate: total > 0 ? predicted / total : Number.NaN,
+            tpr: positives > 0 ? truePositives / positives : 0,
+            fpr: negatives > 0 ? falsePositives / negatives : 0,
+            precision: predicted > 0 ? truePositives / predicted : null,
+        };
+    }
+    evaluateClassification(weights, out) {
+        if (this.rows.task !== 'classification')
+            return;
+        this.accumulate(weights);
+        const k = this.rows.data.classes.length;
+        const positiveClasses = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
+        const totals = this.groups.sizes.length * k * 3;
+        const dp = [];
+        const tpr = [];
+        const fpr = [];
+        for (const c of positiveClasses) {
+            const sel = [];
+            const tp = [];
+            const fp = [];
+            for (const g of this.eligible) {
+                if (this.counts[totals + g] === 0)
+                    continue;
+                const r = this.rates(g, c);
+                sel.push(r.selection_rate);
+                tp.push(r.tpr);
+                fp.push(r.fpr);
+            }
+            dp.push(spread(sel));
+            tpr.push(spread(tp));
+            fpr.push(spread(fp));
+        }
+        const eoDifference = positiveClasses.map((_, j) => worst([tpr[j].difference, fpr[j].difference], 'max'));
+        const eoRatio = positiveClasses.map((_, j) => worst([tpr[j].ratio, fpr[j].ratio], 'min'));
+        const byName = {
+            demographic_parity_difference: worst(dp.map((d) => d.difference), 'max'),
+            demographic_parity_ratio: worst(dp.map((d) => d.ratio), 'min'),
+            equalized_odds_difference: worst(eoDifference, 'max'),
+            equalized_odds_ratio: worst(eoRatio, 'min'),
+            equal_opportunity_difference: worst(tpr.map((d) => d.difference), 'max'),
+            equal_opportunity_ratio: worst(tpr.map((d) => d.ratio), 'min'),
+        };
+        this.names.forEach((name, j) => {
+            out[j] = byName[name];
+        });
+    }
+}
+function unit(n) {
+    return new Int32Array(n).fill(1);
+}
+function memberRows(of, g) {
+    const rows = [];
+    for (let i = 0; i < of.length; i++)
+        if (of[i] === g)
+            rows.push(i);
+    return Int32Array.from(rows);
+}
+function gather(values, rows) {
+    const out = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++)
+        out[i] = values[rows[i]];
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/subset-rows.js
+/** The given rows of an evaluation, in the given order (slices, fairness groups). */
+function subsetRows(input, rows) {
+    if (input.task === 'regression') {
+        const { yTrue, yPred } = input.data;
+        return { task: 'regression', data: { yTrue: subset_rows_gather(yTrue, rows, 1), yPred: subset_rows_gather(yPred, rows, 1) } };
+    }
+    const { classes, yTrue, yPred, scores } = input.data;
+    return {
+        task: 'classification',
+        data: {
+            classes,
+            yTrue: subset_rows_gather(yTrue, rows, 1),
+            yPred: subset_rows_gather(yPred, rows, 1),
+            scores: scores ? subset_rows_gather(scores, rows, classes.length) : null,
+        },
+    };
+}
+function subset_rows_gather(values, rows, stride) {
+    const out = new values.constructor(rows.length * stride);
+    for (let i = 0; i < rows.length; i++) {
+        for (let c = 0; c < stride; c++)
+            out[i * stride + c] = values[rows[i] * stride + c];
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/index.js
+
+
 
 
 
@@ -72516,6 +72817,166 @@ function digest_modelName(path) {
     return /^model\.(json|onnx)$/i.test(file) ? (0,external_node_path_.basename)((0,external_node_path_.dirname)(path)) : file.replace(/\.(onnx|json)$/i, '');
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/evaluate/fairness.js
+
+
+/** Default smallest group that takes part in the disparities (the same cut as a `small` slice). */
+const MIN_FAIRNESS_GROUP_ROWS = 30;
+/**
+ * A sensitive feature with more distinct values than this is taken for a continuous one: each
+ * value would be its own group of a few rows. The user is asked to bin it first.
+ */
+const MAX_SENSITIVE_GROUPS = 50;
+/** Checks the options against the columns that can be read, before anything is read. */
+function checkFairnessOptions(options, available) {
+    const missing = options.features.filter((f) => !available.includes(f));
+    if (missing.length > 0) {
+        throw new errors_UserError(`The sensitive feature(s) ${missing.map((m) => `'${m}'`).join(', ')} are not columns of the evaluation data. Its columns: ${available.join(', ')}.`, { input: 'sensitive-features' });
+    }
+    if (!Number.isInteger(options.minGroupSize) || options.minGroupSize < 1) {
+        throw new errors_UserError(`fairness-min-group-size must be a whole number of rows, at least 1; got ${options.minGroupSize}.`, { input: 'fairness-min-group-size' });
+    }
+}
+/**
+ * Per-group rates and metrics and the Fairlearn disparities (with bootstrap intervals) of each
+ * sensitive feature, and the worst of them as headline metrics that compare-baseline can gate
+ * like any other (`demographic_parity_difference: { max: 0.1 }`).
+ */
+function computeFairness(input, options, metricNames, bootstrap, notes) {
+    const columns = options.features.map((f) => [f]);
+    if (options.intersection && options.features.length > 1)
+        columns.push([...options.features]);
+    for (const f of options.features) {
+        const values = sensitiveValues(input, f);
+        const distinct = new Set(values).size;
+        if (distinct > MAX_SENSITIVE_GROUPS) {
+            throw new errors_UserError(`The sensitive feature '${f}' has ${distinct} distinct values (more than ${MAX_SENSITIVE_GROUPS}): it looks continuous, and each value would be a group of a few rows. Bin it into a few ranges in the data (e.g. an age band column) and name that column instead.`, { input: 'sensitive-features' });
+        }
+    }
+    const classes = input.task === 'classification' ? input.data.classes : null;
+    const features = [];
+    const plans = [];
+    for (const cols of columns) {
+        const perColumn = cols.map((c) => sensitiveValues(input, c));
+        const keys = perColumn[0].map((_, i) => JSON.stringify(perColumn.map((values) => values[i])));
+        const groups = groupRows(keys);
+        const plan = new FairnessPlan(input, groups, options.minGroupSize);
+        plans.push(plan);
+        const gated = new Set(plan.gatedGroups);
+        const rates = plan.groupRates();
+        const label = cols.join(' × ');
+        if (gated.size < 2) {
+            notes.push(`fairness: '${label}' has ${gated.size === 0 ? 'no group' : 'one group'} of at least ${options.minGroupSize} rows, so its disparities are undefined (not gated).`);
+        }
+        const small = groups.sizes.filter((size) => size < options.minGroupSize).length;
+        if (small > 0) {
+            notes.push(`fairness: ${small} group(s) of '${label}' have fewer than ${options.minGroupSize} rows; they are reported but left out of the disparities.`);
+        }
+        features.push({
+            columns: cols,
+            groups: groups.values.map((key, g) => describeGroup(input, groups, g, key, gated.has(g), rates[g] ?? null, classes, metricNames)),
+            disparities: bootstrapMetrics(plan, bootstrap),
+        });
+        if (classes !== null)
+            noteEmptyClasses(input, groups, gated, label, notes);
+    }
+    const headline = bootstrapMetrics(new WorstOfPlan(plans), bootstrap);
+    return {
+        section: {
+            sensitive_features: [...options.features],
+            min_group_size: options.minGroupSize,
+            positive_class: classes !== null && classes.length === 2 ? classes[1] : null,
+            features,
+        },
+        headline,
+    };
+}
+/** A sensitive column's values as groups: missing values (null, and NaN read as text) are one group. */
+function sensitiveValues(input, column) {
+    const values = input.slices[column];
+    if (values === undefined)
+        throw new Error(`sensitive feature '${column}' was not read with the data`);
+    return values.map((v) => (v === null || v === 'nan' || v === 'NaN' ? null : v));
+}
+function describeGroup(input, groups, g, key, gated, rates, classes, metricNames) {
+    const members = [];
+    groups.of.forEach((group, i) => {
+        if (group === g)
+            members.push(i);
+    });
+    let metrics;
+    try {
+        const estimates = bootstrapMetrics(planFor(subsetRows(input, Int32Array.from(members)), metricNames), {
+            resamples: 0,
+            seed: 0,
+            confidence: 0.95,
+        });
+        metrics = Object.fromEntries(Object.entries(estimates).map(([name, e]) => [name, e.value]));
+    }
+    catch {
+        metrics = Object.fromEntries(metricNames.map((name) => [name, null]));
+    }
+    let byClass = null;
+    if (rates !== null && classes !== null) {
+        const shown = classes.length === 2 ? [1] : classes.map((_, c) => c);
+        byClass = Object.fromEntries(shown.map((c) => [classes[c], rates[c]]));
+    }
+    return { values: JSON.parse(key), n: groups.sizes[g], gated, metrics, rates: byClass };
+}
+/** Says where Fairlearn's TPR/FPR convention (0 for a group without such rows) is in play. */
+function noteEmptyClasses(input, groups, gated, label, notes) {
+    if (input.task !== 'classification')
+        return;
+    const k = input.data.classes.length;
+    const positives = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
+    const seen = groups.sizes.map(() => new Int32Array(k));
+    input.data.yTrue.forEach((y, i) => {
+        seen[groups.of[i]][y]++;
+    });
+    for (const g of gated) {
+        for (const c of positives) {
+            const withClass = seen[g][c];
+            const without = groups.sizes[g] - withClass;
+            if (withClass === 0 || without === 0) {
+                notes.push(`fairness: group ${groups.values[g]} of '${label}' has no rows ${withClass === 0 ? 'of' : 'outside'} class '${input.data.classes[c]}', so its ${withClass === 0 ? 'TPR' : 'FPR'} is taken as 0 (Fairlearn's convention); the equalized-odds and equal-opportunity disparities include that 0.`);
+            }
+        }
+    }
+}
+/**
+ * The worst disparity over several sensitive features, per bootstrap replicate: the headline a
+ * gate reads. Differences: the largest; ratios: the smallest; undefined where any is.
+ */
+class WorstOfPlan {
+    plans;
+    n;
+    rowOrder = null;
+    names;
+    outs;
+    constructor(plans) {
+        this.plans = plans;
+        this.n = plans[0].n;
+        this.names = plans[0].names;
+        this.outs = plans.map(() => new Float64Array(this.names.length));
+    }
+    evaluate(weights, out) {
+        this.plans.forEach((plan, p) => {
+            plan.evaluate(weights, this.outs[p]);
+        });
+        this.names.forEach((name, j) => {
+            // A feature whose disparity is undefined here (one group of enough rows) does not hide the
+            // others'; the headline is undefined only when every feature's is.
+            const values = this.outs.map((o) => o[j]).filter((v) => !Number.isNaN(v));
+            out[j] =
+                values.length === 0
+                    ? Number.NaN
+                    : metricDirection(name) === 'lower'
+                        ? Math.max(...values)
+                        : Math.min(...values);
+        });
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/evaluate/inference.js
 
 
@@ -72840,6 +73301,53 @@ function summary_formatValue(value) {
         ? value.toPrecision(4).replace(/\.?0+$/, '')
         : value.toExponential(3);
 }
+/** Rows: true class; columns: predicted class (as scikit-learn's confusion_matrix). */
+function confusionMatrixLines(cm) {
+    const labels = cm.labels.map((l) => escapeMarkdown(l));
+    return [
+        '<details><summary>Confusion matrix</summary>',
+        '',
+        `| true \\ predicted | ${labels.join(' | ')} |`,
+        `|---|${labels.map(() => '---:').join('|')}|`,
+        ...cm.matrix.map((row, i) => `| ${labels[i]} | ${row.join(' | ')} |`),
+        '',
+        '</details>',
+    ];
+}
+function groupLabel(values) {
+    return values.map((v) => (v === null ? 'missing' : escapeMarkdown(v))).join(' × ');
+}
+/** Disparities with intervals, then each feature's groups: rows, the headline metric and rates. */
+function fairnessLines(fairness, level) {
+    const lines = [
+        `Fairness over ${fairness.sensitive_features.map((f) => escapeMarkdown(f)).join(', ')} (Fairlearn's definitions; groups under ${fairness.min_group_size} rows are shown but not gated):`,
+        '',
+        `| feature | disparity | value | ${level}% CI |`,
+        '|---|---|---:|---|',
+    ];
+    for (const feature of fairness.features) {
+        for (const [name, m] of Object.entries(feature.disparities)) {
+            const ci = m.ci ? `[${summary_formatValue(m.ci[0])}, ${summary_formatValue(m.ci[1])}]` : '—';
+            lines.push(`| ${feature.columns.map((c) => escapeMarkdown(c)).join(' × ')} | ${escapeMarkdown(name)} | ${summary_formatValue(m.value)} | ${ci} |`);
+        }
+    }
+    const first = fairness.features[0]?.groups[0];
+    const headline = first ? Object.keys(first.metrics)[0] : undefined;
+    const rateClass = first?.rates ? Object.keys(first.rates)[0] : undefined;
+    const showRates = rateClass !== undefined && fairness.positive_class !== null;
+    lines.push('', '<details><summary>Fairness groups</summary>', '', `| feature | group | rows | ${headline ? escapeMarkdown(headline) : ''} |${showRates ? ' selection rate | TPR | FPR |' : ''} |`, `|---|---|---:|---:|${showRates ? '---:|---:|---:|' : ''}---|`);
+    for (const feature of fairness.features) {
+        for (const g of feature.groups) {
+            const r = showRates ? g.rates?.[rateClass] : undefined;
+            const rates = showRates
+                ? ` ${summary_formatValue(r?.selection_rate ?? null)} | ${summary_formatValue(r?.tpr ?? null)} | ${summary_formatValue(r?.fpr ?? null)} |`
+                : '';
+            lines.push(`| ${feature.columns.map((c) => escapeMarkdown(c)).join(' × ')} | ${groupLabel(g.values)} | ${g.n} | ${summary_formatValue(headline ? (g.metrics[headline] ?? null) : null)} |${rates} ${g.gated ? '' : 'not gated (small)'} |`);
+        }
+    }
+    lines.push('', '</details>');
+    return lines;
+}
 /** Step-summary markdown: headline metrics with intervals, slices, latency. Data values are escaped. */
 function renderEvaluateSummary(file, options = {}) {
     const lines = [];
@@ -72866,6 +73374,10 @@ function renderEvaluateSummary(file, options = {}) {
             lines.push('', `${file.slices.length - shown.length} more slices in metrics.json.`);
         lines.push('', '</details>');
     }
+    if (file.confusion_matrix)
+        lines.push('', ...confusionMatrixLines(file.confusion_matrix));
+    if (file.fairness)
+        lines.push('', ...fairnessLines(file.fairness, level));
     if (file.latency) {
         lines.push('', `Latency (${escapeMarkdown(file.latency.engine)}, model ${file.latency.model_size_bytes} bytes):`, '');
         lines.push('| batch | p50 ms | p95 ms | p99 ms | rows/s |', '|---:|---:|---:|---:|---:|');
@@ -72895,12 +73407,17 @@ function renderEvaluateSummary(file, options = {}) {
 
 
 
+
+
 async function runEvaluate(options, log) {
     checkOptions(options);
     const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(options.workingDirectory, p));
     const metricsPath = at(options.output);
     const predictionsPath = at(options.predictionsOutput ?? (0,external_node_path_.join)((0,external_node_path_.dirname)(options.output), 'predictions.parquet'));
     const slicesWanted = [...new Set((options.slices ?? []).map((s) => s.trim()).filter((s) => s !== ''))];
+    const fairness = options.fairness && options.fairness.features.length > 0 ? options.fairness : null;
+    // Sensitive columns are read the way slice columns are: as text, one value per row.
+    const columnsWanted = [...new Set([...slicesWanted, ...(fairness?.features ?? [])])];
     const notes = [];
     const db = await Database.open();
     try {
@@ -72926,7 +73443,9 @@ async function runEvaluate(options, log) {
             target = options.target || spec.target;
             const dataset = await openDataset(db, at(options.data), { name: 'evaluation_data' });
             notes.push(...dataset.notes);
-            const result = await predictDataset(db, dataset, model, spec, { target, slices: slicesWanted, log });
+            if (fairness)
+                checkFairnessOptions(fairness, dataset.columns.map((c) => c.name));
+            const result = await predictDataset(db, dataset, model, spec, { target, slices: columnsWanted, log });
             input = result.input;
             sample = result.sample;
             datasetFiles = dataset.files;
@@ -72937,19 +73456,23 @@ async function runEvaluate(options, log) {
             const own = new Set(predictions.columns.map((c) => c.name));
             input = await readPredictions(db, predictions, {
                 task: options.task ?? 'auto',
-                slices: slicesWanted.filter((s) => own.has(s)),
+                slices: columnsWanted.filter((s) => own.has(s)),
             });
             datasetFiles = predictions.files;
             target = 'y_true';
-            const fromData = slicesWanted.filter((s) => !own.has(s));
+            const fromData = columnsWanted.filter((s) => !own.has(s));
             if (options.data) {
                 const data = await openDataset(db, at(options.data), { name: 'evaluation_data' });
+                if (fairness)
+                    checkFairnessOptions(fairness, [...own, ...data.columns.map((c) => c.name)]);
                 if (data.rows !== input.rows) {
                     throw new errors_UserError(`The predictions file has ${input.rows} rows but the data '${data.path}' has ${data.rows}; they must be the same rows in the same order.`, { input: 'data' });
                 }
                 await readSliceColumns(db, data.view, fromData, data.columns.map((c) => c.name), input);
             }
             else if (fromData.length > 0) {
+                if (fairness)
+                    checkFairnessOptions(fairness, [...own]);
                 throw new errors_UserError(`The slice column(s) ${fromData.join(', ')} are not in the predictions file, and no data was given.`, {
                     input: 'slices',
                 });
@@ -72962,7 +73485,13 @@ async function runEvaluate(options, log) {
             ...bootstrap,
             onProgress: (done, total) => log.progress('bootstrap', done, total),
         });
-        const slices = computeSlices(input, names, bootstrap, notes);
+        const slices = computeSlices(input, names, bootstrap, notes, slicesWanted);
+        let fairnessSection = null;
+        if (fairness) {
+            const computed = computeFairness(input, fairness, names, bootstrap, notes);
+            fairnessSection = computed.section;
+            Object.assign(metrics, computed.headline);
+        }
         let latency = null;
         if (options.latency) {
             if (model && sample) {
@@ -73003,6 +73532,7 @@ async function runEvaluate(options, log) {
             bootstrap: { ...bootstrap, method: 'percentile' },
             slices,
             confusion_matrix: input.task === 'classification' ? confusionMatrix(input) : null,
+            fairness: fairnessSection,
             latency,
             predictions: { path: predictionsPath, row_id: 'row_id', loss },
             notes,
@@ -73059,9 +73589,10 @@ async function readSliceColumns(db, view, names, available, input) {
     });
 }
 /** Metrics per value of each slice column, most frequent values first, each with its own bootstrap. */
-function computeSlices(input, names, bootstrap, notes) {
+function computeSlices(input, names, bootstrap, notes, columns) {
     const out = [];
-    for (const [column, values] of Object.entries(input.slices)) {
+    for (const column of columns) {
+        const values = input.slices[column];
         const groups = new Map();
         values.forEach((v, i) => {
             const g = groups.get(v);
@@ -73085,30 +73616,6 @@ function computeSlices(input, names, bootstrap, notes) {
             }
             out.push({ column, value, n: rows.length, small: rows.length < SMALL_SLICE_ROWS, metrics });
         }
-    }
-    return out;
-}
-function subsetRows(input, rows) {
-    if (input.task === 'regression') {
-        const { yTrue, yPred } = input.data;
-        return { task: 'regression', data: { yTrue: gather(yTrue, rows, 1), yPred: gather(yPred, rows, 1) } };
-    }
-    const { classes, yTrue, yPred, scores } = input.data;
-    return {
-        task: 'classification',
-        data: {
-            classes,
-            yTrue: gather(yTrue, rows, 1),
-            yPred: gather(yPred, rows, 1),
-            scores: scores ? gather(scores, rows, classes.length) : null,
-        },
-    };
-}
-function gather(values, rows, stride) {
-    const out = new values.constructor(rows.length * stride);
-    for (let i = 0; i < rows.length; i++) {
-        for (let c = 0; c < stride; c++)
-            out[i * stride + c] = values[rows[i] * stride + c];
     }
     return out;
 }
@@ -73143,6 +73650,11 @@ const evaluateAction = defineAction({
             task: inputs.choice('task', ['classification', 'regression', 'auto']),
             metrics: inputs.list('metrics'),
             slices: inputs.list('slices'),
+            fairness: {
+                features: inputs.list('sensitive-features'),
+                intersection: inputs.boolean('fairness-intersection'),
+                minGroupSize: inputs.number('fairness-min-group-size', { integer: true, min: 1 }),
+            },
             confidence: inputs.number('confidence', { min: 0, max: 1, exclusiveMin: true }),
             bootstrap: inputs.number('bootstrap', { integer: true, min: 0 }),
             seed: inputs.number('seed', { integer: true, min: 0 }),
@@ -75093,6 +75605,21 @@ const ACTION_SPECS = {
                 "description": "Columns to compute metrics per value of (commas or newlines).",
                 "required": false,
                 "default": ""
+            },
+            "sensitive-features": {
+                "description": "Columns to measure group fairness over (commas or newlines), e.g. sex, island: per-group rates and Fairlearn's disparity metrics (demographic_parity_difference, equalized_odds_difference, ...), gateable like any metric. Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "fairness-intersection": {
+                "description": "Also measure fairness over the intersection of all sensitive features (e.g. sex x island). Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "fairness-min-group-size": {
+                "description": "Groups with fewer rows are reported but left out of the disparity metrics (and so never gated).",
+                "required": false,
+                "default": "30"
             },
             "confidence": {
                 "description": "Confidence level of the bootstrap intervals.",

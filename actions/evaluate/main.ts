@@ -22,6 +22,11 @@ export const evaluateAction = defineAction({
         task: inputs.choice('task', ['classification', 'regression', 'auto']),
         metrics: inputs.list('metrics'),
         slices: inputs.list('slices'),
+        fairness: {
+          features: inputs.list('sensitive-features'),
+          intersection: inputs.boolean('fairness-intersection'),
+          minGroupSize: inputs.number('fairness-min-group-size', { integer: true, min: 1 }),
+        },
         confidence: inputs.number('confidence', { min: 0, max: 1, exclusiveMin: true }),
         bootstrap: inputs.number('bootstrap', { integer: true, min: 0 }),
         seed: inputs.number('seed', { integer: true, min: 0 }),

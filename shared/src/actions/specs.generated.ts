@@ -263,6 +263,21 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": ""
       },
+      "sensitive-features": {
+        "description": "Columns to measure group fairness over (commas or newlines), e.g. sex, island: per-group rates and Fairlearn's disparity metrics (demographic_parity_difference, equalized_odds_difference, ...), gateable like any metric. Empty: none.",
+        "required": false,
+        "default": ""
+      },
+      "fairness-intersection": {
+        "description": "Also measure fairness over the intersection of all sensitive features (e.g. sex x island). Boolean.",
+        "required": false,
+        "default": "false"
+      },
+      "fairness-min-group-size": {
+        "description": "Groups with fewer rows are reported but left out of the disparity metrics (and so never gated).",
+        "required": false,
+        "default": "30"
+      },
       "confidence": {
         "description": "Confidence level of the bootstrap intervals.",
         "required": false,

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { YAML_MAX_ALIASES, YAML_MAX_BYTES } from '../config/yaml-source.js';
 import { UserError } from '../errors/index.js';
+import { metricDirection } from '../metrics/names.js';
 
 export type Direction = 'higher' | 'lower';
 
@@ -26,9 +27,9 @@ const KEYS = new Set(['direction', 'min', 'max', 'tolerance', 'tolerance-pct', '
 const LOWER_IS_BETTER = /(^|_)(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)(_|$)/i;
 
 export function defaultDirection(metric: string): Direction {
-  return LOWER_IS_BETTER.test(metric) || metric === 'brier_score' || metric === 'expected_calibration_error'
-    ? 'lower'
-    : 'higher';
+  // The suite's own metric names (fairness disparities included) have one direction, in names.ts;
+  // the pattern covers metrics a user's own evaluation writes.
+  return metricDirection(metric) === 'lower' || LOWER_IS_BETTER.test(metric) ? 'lower' : 'higher';
 }
 
 /**

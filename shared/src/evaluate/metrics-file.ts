@@ -1,4 +1,5 @@
 import type { MetricEstimate } from '../metrics/index.js';
+import type { FairnessSection } from './fairness.js';
 import type { LatencyAtBatch } from './latency.js';
 
 export const METRICS_SCHEMA = 'mlops-metrics/v1';
@@ -39,6 +40,8 @@ export interface MetricsFile {
   bootstrap: { resamples: number; confidence: number; seed: number; method: 'percentile' };
   slices: SliceMetrics[];
   confusion_matrix: { labels: string[]; matrix: number[][] } | null;
+  /** Group fairness over the sensitive features; absent or null when none were named. */
+  fairness?: FairnessSection | null;
   latency: { engine: string; model_size_bytes: number; batches: LatencyAtBatch[] } | null;
   predictions: { path: string; row_id: 'row_id'; loss: string } | null;
   notes: string[];

@@ -5,9 +5,16 @@ import type { TfPreference } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
 import { writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
-import { bootstrapMetrics, type EvaluationRows, type MetricEstimate, planFor } from '../metrics/index.js';
+import { bootstrapMetrics, type MetricEstimate, planFor } from '../metrics/index.js';
+import { subsetRows } from '../metrics/subset-rows.js';
 import { loadModel, preprocessingBeside } from '../models/load.js';
 import { digestFiles, modelFiles, modelName } from './digest.js';
+import {
+  checkFairnessOptions,
+  computeFairness,
+  type FairnessOptions,
+  type FairnessSection,
+} from './fairness.js';
 import { predictDataset } from './inference.js';
 import type { EvaluationInput } from './input.js';
 import { measureLatency } from './latency.js';
@@ -48,6 +55,8 @@ export interface EvaluateOptions {
   git?: { sha?: string; ref?: string };
   /** TF.js backend preference (benchmarks and tests); default auto. */
   tfBackend?: TfPreference;
+  /** Group fairness over these sensitive columns (of the data, or of the predictions file). */
+  fairness?: FairnessOptions;
 }
 
 export interface EvaluateResult {
@@ -67,6 +76,9 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
     options.predictionsOutput ?? join(dirname(options.output), 'predictions.parquet'),
   );
   const slicesWanted = [...new Set((options.slices ?? []).map((s) => s.trim()).filter((s) => s !== ''))];
+  const fairness = options.fairness && options.fairness.features.length > 0 ? options.fairness : null;
+  // Sensitive columns are read the way slice columns are: as text, one value per row.
+  const columnsWanted = [...new Set([...slicesWanted, ...(fairness?.features ?? [])])];
   const notes: string[] = [];
   const db = await Database.open();
   try {
@@ -99,7 +111,12 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       target = options.target || spec.target;
       const dataset = await openDataset(db, at(options.data), { name: 'evaluation_data' });
       notes.push(...dataset.notes);
-      const result = await predictDataset(db, dataset, model, spec, { target, slices: slicesWanted, log });
+      if (fairness)
+        checkFairnessOptions(
+          fairness,
+          dataset.columns.map((c) => c.name),
+        );
+      const result = await predictDataset(db, dataset, model, spec, { target, slices: columnsWanted, log });
       input = result.input;
       sample = result.sample;
       datasetFiles = dataset.files;
@@ -109,13 +126,14 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       const own = new Set(predictions.columns.map((c) => c.name));
       input = await readPredictions(db, predictions, {
         task: options.task ?? 'auto',
-        slices: slicesWanted.filter((s) => own.has(s)),
+        slices: columnsWanted.filter((s) => own.has(s)),
       });
       datasetFiles = predictions.files;
       target = 'y_true';
-      const fromData = slicesWanted.filter((s) => !own.has(s));
+      const fromData = columnsWanted.filter((s) => !own.has(s));
       if (options.data) {
         const data = await openDataset(db, at(options.data), { name: 'evaluation_data' });
+        if (fairness) checkFairnessOptions(fairness, [...own, ...data.columns.map((c) => c.name)]);
         if (data.rows !== input.rows) {
           throw new UserError(
             `The predictions file has ${input.rows} rows but the data '${data.path}' has ${data.rows}; they must be the same rows in the same order.`,
@@ -130,6 +148,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
           input,
         );
       } else if (fromData.length > 0) {
+        if (fairness) checkFairnessOptions(fairness, [...own]);
         throw new UserError(
           `The slice column(s) ${fromData.join(', ')} are not in the predictions file, and no data was given.`,
           {
@@ -148,7 +167,13 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       ...bootstrap,
       onProgress: (done, total) => log.progress('bootstrap', done, total),
     });
-    const slices = computeSlices(input, names, bootstrap, notes);
+    const slices = computeSlices(input, names, bootstrap, notes, slicesWanted);
+    let fairnessSection: FairnessSection | null = null;
+    if (fairness) {
+      const computed = computeFairness(input, fairness, names, bootstrap, notes);
+      fairnessSection = computed.section;
+      Object.assign(metrics, computed.headline);
+    }
 
     let latency: MetricsFile['latency'] = null;
     if (options.latency) {
@@ -190,6 +215,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       bootstrap: { ...bootstrap, method: 'percentile' },
       slices,
       confusion_matrix: input.task === 'classification' ? confusionMatrix(input) : null,
+      fairness: fairnessSection,
       latency,
       predictions: { path: predictionsPath, row_id: 'row_id', loss },
       notes,
@@ -269,9 +295,11 @@ function computeSlices(
   names: string[],
   bootstrap: { resamples: number; seed: number; confidence: number },
   notes: string[],
+  columns: string[],
 ): SliceMetrics[] {
   const out: SliceMetrics[] = [];
-  for (const [column, values] of Object.entries(input.slices)) {
+  for (const column of columns) {
+    const values = input.slices[column];
     const groups = new Map<string | null, number[]>();
     values.forEach((v, i) => {
       const g = groups.get(v);
@@ -294,31 +322,6 @@ function computeSlices(
       }
       out.push({ column, value, n: rows.length, small: rows.length < SMALL_SLICE_ROWS, metrics });
     }
-  }
-  return out;
-}
-
-function subsetRows(input: EvaluationInput, rows: Int32Array): EvaluationRows {
-  if (input.task === 'regression') {
-    const { yTrue, yPred } = input.data;
-    return { task: 'regression', data: { yTrue: gather(yTrue, rows, 1), yPred: gather(yPred, rows, 1) } };
-  }
-  const { classes, yTrue, yPred, scores } = input.data;
-  return {
-    task: 'classification',
-    data: {
-      classes,
-      yTrue: gather(yTrue, rows, 1),
-      yPred: gather(yPred, rows, 1),
-      scores: scores ? gather(scores, rows, classes.length) : null,
-    },
-  };
-}
-
-function gather<T extends Int32Array | Float64Array>(values: T, rows: Int32Array, stride: number): T {
-  const out = new (values.constructor as { new (n: number): T })(rows.length * stride);
-  for (let i = 0; i < rows.length; i++) {
-    for (let c = 0; c < stride; c++) out[i * stride + c] = values[rows[i] * stride + c];
   }
   return out;
 }

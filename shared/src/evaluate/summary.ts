@@ -12,6 +12,66 @@ function formatValue(value: number | null): string {
     : value.toExponential(3);
 }
 
+/** Rows: true class; columns: predicted class (as scikit-learn's confusion_matrix). */
+function confusionMatrixLines(cm: NonNullable<MetricsFile['confusion_matrix']>): string[] {
+  const labels = cm.labels.map((l) => escapeMarkdown(l));
+  return [
+    '<details><summary>Confusion matrix</summary>',
+    '',
+    `| true \\ predicted | ${labels.join(' | ')} |`,
+    `|---|${labels.map(() => '---:').join('|')}|`,
+    ...cm.matrix.map((row, i) => `| ${labels[i]} | ${row.join(' | ')} |`),
+    '',
+    '</details>',
+  ];
+}
+
+function groupLabel(values: (string | null)[]): string {
+  return values.map((v) => (v === null ? 'missing' : escapeMarkdown(v))).join(' × ');
+}
+
+/** Disparities with intervals, then each feature's groups: rows, the headline metric and rates. */
+function fairnessLines(fairness: NonNullable<MetricsFile['fairness']>, level: number): string[] {
+  const lines = [
+    `Fairness over ${fairness.sensitive_features.map((f) => escapeMarkdown(f)).join(', ')} (Fairlearn's definitions; groups under ${fairness.min_group_size} rows are shown but not gated):`,
+    '',
+    `| feature | disparity | value | ${level}% CI |`,
+    '|---|---|---:|---|',
+  ];
+  for (const feature of fairness.features) {
+    for (const [name, m] of Object.entries(feature.disparities)) {
+      const ci = m.ci ? `[${formatValue(m.ci[0])}, ${formatValue(m.ci[1])}]` : '—';
+      lines.push(
+        `| ${feature.columns.map((c) => escapeMarkdown(c)).join(' × ')} | ${escapeMarkdown(name)} | ${formatValue(m.value)} | ${ci} |`,
+      );
+    }
+  }
+  const first = fairness.features[0]?.groups[0];
+  const headline = first ? Object.keys(first.metrics)[0] : undefined;
+  const rateClass = first?.rates ? Object.keys(first.rates)[0] : undefined;
+  const showRates = rateClass !== undefined && fairness.positive_class !== null;
+  lines.push(
+    '',
+    '<details><summary>Fairness groups</summary>',
+    '',
+    `| feature | group | rows | ${headline ? escapeMarkdown(headline) : ''} |${showRates ? ' selection rate | TPR | FPR |' : ''} |`,
+    `|---|---|---:|---:|${showRates ? '---:|---:|---:|' : ''}---|`,
+  );
+  for (const feature of fairness.features) {
+    for (const g of feature.groups) {
+      const r = showRates ? g.rates?.[rateClass] : undefined;
+      const rates = showRates
+        ? ` ${formatValue(r?.selection_rate ?? null)} | ${formatValue(r?.tpr ?? null)} | ${formatValue(r?.fpr ?? null)} |`
+        : '';
+      lines.push(
+        `| ${feature.columns.map((c) => escapeMarkdown(c)).join(' × ')} | ${groupLabel(g.values)} | ${g.n} | ${formatValue(headline ? (g.metrics[headline] ?? null) : null)} |${rates} ${g.gated ? '' : 'not gated (small)'} |`,
+      );
+    }
+  }
+  lines.push('', '</details>');
+  return lines;
+}
+
 /** Step-summary markdown: headline metrics with intervals, slices, latency. Data values are escaped. */
 export function renderEvaluateSummary(file: MetricsFile, options: { maxSlices?: number } = {}): string {
   const lines: string[] = [];
@@ -49,6 +109,8 @@ export function renderEvaluateSummary(file: MetricsFile, options: { maxSlices?: 
       lines.push('', `${file.slices.length - shown.length} more slices in metrics.json.`);
     lines.push('', '</details>');
   }
+  if (file.confusion_matrix) lines.push('', ...confusionMatrixLines(file.confusion_matrix));
+  if (file.fairness) lines.push('', ...fairnessLines(file.fairness, level));
   if (file.latency) {
     lines.push(
       '',

@@ -60,9 +60,12 @@ const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
   'median_absolute_error',
 ]);
 
-/** Losses and errors are better lower, the rest higher (DESIGN.md §4 thresholds). */
+/**
+ * Losses and errors are better lower, the rest higher (DESIGN.md §4 thresholds). Disparities
+ * across groups (`*_difference`, fairness.ts) are better lower; parity ratios higher.
+ */
 export function metricDirection(name: string): 'higher' | 'lower' {
-  return LOWER_IS_BETTER.has(name) ? 'lower' : 'higher';
+  return LOWER_IS_BETTER.has(name) || name.endsWith('_difference') ? 'lower' : 'higher';
 }
 
 export function isClassificationMetric(name: string): name is ClassificationMetricName {
