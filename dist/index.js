@@ -72787,6 +72787,370 @@ const driftCheckAction = defineAction({
     },
 });
 
+;// CONCATENATED MODULE: ./build/shared/src/metrics/curves.js
+
+
+/** Cumulative true and false positives at each distinct score, from the highest score down. */
+function cumulativeCounts(score, positive) {
+    const order = argsort(score);
+    const tps = [];
+    const fps = [];
+    const thresholds = [];
+    let tp = 0;
+    let fp = 0;
+    for (let i = order.length - 1; i >= 0; i--) {
+        const row = order[i];
+        if (positive[row])
+            tp++;
+        else
+            fp++;
+        // The end of a run of equal scores (the next lower score differs, or no rows remain).
+        if (i === 0 || score[order[i - 1]] !== score[row]) {
+            tps.push(tp);
+            fps.push(fp);
+            thresholds.push(score[row]);
+        }
+    }
+    return { tps, fps, thresholds };
+}
+/** null when one class is absent (the curve is undefined, as scikit-learn warns). */
+function rocCurve(score, positive) {
+    const { tps, fps, thresholds } = cumulativeCounts(score, positive);
+    const p = tps[tps.length - 1] ?? 0;
+    const n = fps[fps.length - 1] ?? 0;
+    if (p === 0 || n === 0)
+        return null;
+    return {
+        fpr: [0, ...fps.map((f) => f / n)],
+        tpr: [0, ...tps.map((t) => t / p)],
+        thresholds: [thresholds[0] + 1, ...thresholds],
+    };
+}
+/** null without positive rows. */
+function precisionRecallCurve(score, positive) {
+    const { tps, fps, thresholds } = cumulativeCounts(score, positive);
+    const p = tps[tps.length - 1] ?? 0;
+    if (p === 0)
+        return null;
+    // Every distinct score (scikit-learn 1.2.1 keeps the thresholds past full recall too), lowest first.
+    const precision = [];
+    const recall = [];
+    const kept = [];
+    for (let i = tps.length - 1; i >= 0; i--) {
+        precision.push(tps[i] / (tps[i] + fps[i]));
+        recall.push(tps[i] / p);
+        kept.push(thresholds[i]);
+    }
+    precision.push(1);
+    recall.push(0);
+    return { precision, recall, thresholds: kept };
+}
+/** The reliability diagram behind the expected calibration error (its bins; bins with rows only). */
+function reliabilityBins(scores, labels, k) {
+    const rows = new Float64Array(ECE_BINS);
+    const confidence = new Float64Array(ECE_BINS);
+    const correct = new Float64Array(ECE_BINS);
+    for (let i = 0; i < labels.length; i++) {
+        let best = 0;
+        for (let c = 1; c < k; c++)
+            if (scores[i * k + c] > scores[i * k + best])
+                best = c;
+        const top = scores[i * k + best];
+        const b = calibrationBin(top);
+        rows[b]++;
+        confidence[b] += top;
+        if (best === labels[i])
+            correct[b]++;
+    }
+    const out = [];
+    for (let b = 0; b < ECE_BINS; b++) {
+        if (rows[b] === 0)
+            continue;
+        out.push({
+            upper: (b + 1) / ECE_BINS,
+            rows: rows[b],
+            confidence: confidence[b] / rows[b],
+            accuracy: correct[b] / rows[b],
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/report/html.js
+/**
+ * One self-contained HTML report (no scripts, no network): inline CSS and SVG charts, every piece
+ * of text from data escaped. Opens from disk in any browser.
+ */
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+function html_formatNumber(value) {
+    if (value === null || value === undefined || !Number.isFinite(value))
+        return '–';
+    return Math.abs(value) >= 1000 || Math.abs(value) < 0.001
+        ? value.toPrecision(4)
+        : Number(value.toFixed(4)).toString();
+}
+function html_lineChart(points, labels) {
+    const width = 560;
+    const height = 220;
+    const pad = 60;
+    const values = points.flatMap((p) => p.series.filter((v) => v !== undefined && Number.isFinite(v)));
+    if (points.length < 2 || values.length === 0)
+        return '';
+    const minY = Math.min(...values);
+    const maxY = Math.max(...values);
+    const spanY = maxY - minY || 1;
+    const minX = points[0].x;
+    const spanX = points[points.length - 1].x - minX || 1;
+    const sx = (x) => pad + ((x - minX) / spanX) * (width - 2 * pad);
+    const sy = (y) => height - pad - ((y - minY) / spanY) * (height - 2 * pad);
+    const colours = ['#0969da', '#cf222e'];
+    const lines = labels.map((label, index) => {
+        const path = points
+            .filter((p) => p.series[index] !== undefined && Number.isFinite(p.series[index]))
+            .map((p) => `${sx(p.x).toFixed(1)},${sy(p.series[index]).toFixed(1)}`)
+            .join(' ');
+        return `<polyline fill="none" stroke="${colours[index % 2]}" stroke-width="2" points="${path}"><title>${escapeHtml(label)}</title></polyline>`;
+    });
+    const legend = labels
+        .map((label, i) => `<text x="${pad + i * 140}" y="14" fill="${colours[i % 2]}" font-size="12">${escapeHtml(label)}</text>`)
+        .join('');
+    return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="learning curve">
+<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/>
+<line x1="${pad}" y1="${pad}" x2="${pad}" y2="${height - pad}" stroke="#888"/>
+<text x="${pad - 4}" y="${pad}" text-anchor="end" font-size="10">${html_formatNumber(maxY)}</text>
+<text x="${pad - 4}" y="${height - pad}" text-anchor="end" font-size="10">${html_formatNumber(minY)}</text>
+<text x="${width - pad}" y="${height - 10}" text-anchor="end" font-size="10">epoch ${points[points.length - 1].x}</text>
+${legend}${lines.join('')}</svg>`;
+}
+const SERIES_COLOURS = [
+    '#0969da',
+    '#cf222e',
+    '#1a7f37',
+    '#8250df',
+    '#bc4c00',
+    '#0550ae',
+    '#a40e26',
+    '#116329',
+];
+/**
+ * Curves on the unit square (ROC, precision-recall, reliability), one polyline per series, with an
+ * optional dashed diagonal (chance for ROC, perfect calibration for reliability).
+ */
+function curveChart(series, axes) {
+    const size = 320;
+    const pad = 44;
+    const inner = size - 2 * pad;
+    const sx = (x) => pad + Math.min(1, Math.max(0, x)) * inner;
+    const sy = (y) => size - pad - Math.min(1, Math.max(0, y)) * inner;
+    const lines = series.map((s, i) => {
+        const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
+        const points = s.x
+            .map((x, j) => [x, s.y[j]])
+            .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
+            .map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`);
+        const dots = axes.markers
+            ? points
+                .map((p) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="${colour}"/>`)
+                .join('')
+            : '';
+        return `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points.join(' ')}"><title>${escapeHtml(s.label)}</title></polyline>${dots}`;
+    });
+    const legend = series
+        .map((s, i) => `<text x="${size + 8}" y="${pad + 14 * i}" font-size="11" fill="${SERIES_COLOURS[i % SERIES_COLOURS.length]}">${escapeHtml(s.label.slice(0, 40))}</text>`)
+        .join('');
+    const diagonal = axes.diagonal
+        ? `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(1)}" y2="${sy(1)}" stroke="#8c959f" stroke-dasharray="4 3"/>`
+        : '';
+    return `<svg viewBox="0 0 ${size + 200} ${size}" width="${size + 200}" height="${size}" role="img" aria-label="${escapeHtml(axes.title)}">
+<rect x="${pad}" y="${pad}" width="${inner}" height="${inner}" fill="none" stroke="#888"/>
+<text x="${pad - 6}" y="${pad + 4}" text-anchor="end" font-size="10">1</text>
+<text x="${pad - 6}" y="${size - pad}" text-anchor="end" font-size="10">0</text>
+<text x="${size - pad}" y="${size - pad + 14}" text-anchor="end" font-size="10">1</text>
+<text x="${size / 2}" y="${size - 8}" text-anchor="middle" font-size="11">${escapeHtml(axes.x)}</text>
+<text x="12" y="${size / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${size / 2})">${escapeHtml(axes.y)}</text>
+${diagonal}${lines.join('')}${legend}</svg>`;
+}
+/** The page around the sections: inline CSS only, no scripts, no network. */
+function htmlPage(title, subtitle, sections) {
+    return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>
+body{font:14px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1f2328;padding:0 1rem}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left}
+th{background:#f6f8fa}h1{font-size:1.6rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
+</style></head><body>
+<h1>${escapeHtml(title)}</h1><p>${escapeHtml(subtitle)}</p>
+${sections.join('\n')}
+</body></html>
+`;
+}
+function barChart(column) {
+    const labels = column.reference.bins.map((b) => b.label);
+    const current = new Map(column.current.bins.map((b) => [b.label, b.share]));
+    const width = 560;
+    const rowHeight = 18;
+    const labelWidth = 150;
+    const scale = (share) => Math.max(0, share) * (width - labelWidth - 60);
+    const rows = labels.map((label, i) => {
+        const y = 20 + i * (2 * rowHeight + 4);
+        const ref = column.reference.bins[i].share;
+        const cur = current.get(label) ?? 0;
+        return `<text x="0" y="${y + rowHeight}" font-size="11">${escapeHtml(label.slice(0, 24))}</text>
+<rect x="${labelWidth}" y="${y}" width="${scale(ref).toFixed(1)}" height="${rowHeight - 2}" fill="#8c959f"><title>reference ${html_formatNumber(ref)}</title></rect>
+<rect x="${labelWidth}" y="${y + rowHeight}" width="${scale(cur).toFixed(1)}" height="${rowHeight - 2}" fill="#cf222e"><title>current ${html_formatNumber(cur)}</title></rect>`;
+    });
+    const height = 30 + labels.length * (2 * rowHeight + 4);
+    return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(column.name)} distribution">
+<text x="${labelWidth}" y="12" font-size="11" fill="#57606a">grey: reference · red: current</text>${rows.join('')}</svg>`;
+}
+function table(headers, rows) {
+    const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+    const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+    return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+function renderHtmlReport(input) {
+    const sections = [];
+    sections.push(`<h2>Steps</h2>${table(['step', 'status', 'detail'], input.steps.map((s) => [s.name, s.status, s.detail]))}`);
+    if (input.metrics) {
+        sections.push(`<h2>Metrics</h2>${table(['metric', 'value', 'confidence interval'], Object.entries(input.metrics).map(([name, m]) => [
+            name,
+            html_formatNumber(m.value),
+            m.ci ? `[${html_formatNumber(m.ci[0])}, ${html_formatNumber(m.ci[1])}]` : '',
+        ]))}`);
+    }
+    if (input.comparison) {
+        sections.push(`<h2>Against the baseline</h2><p>Baseline: ${escapeHtml(input.comparison.baseline)}</p>${table(['metric', 'baseline', 'current', 'delta', 'verdict'], input.comparison.rows.map((r) => [
+            r.metric,
+            html_formatNumber(r.baseline),
+            html_formatNumber(r.current),
+            html_formatNumber(r.delta),
+            r.verdict,
+        ]))}`);
+    }
+    if (input.learningCurve && input.learningCurve.length > 1) {
+        sections.push(`<h2>Learning curve</h2>${html_lineChart(input.learningCurve.map((e) => ({ x: e.epoch, series: [e.loss, e.val_loss] })), ['training loss', 'validation loss'])}`);
+    }
+    if (input.drift) {
+        const drifted = input.drift.columns.filter((c) => c.drifted).slice(0, 6);
+        sections.push(`<h2>Drift</h2><p>${input.drift.detected ? 'Dataset drift detected' : 'No dataset drift'}: share of drifted columns ${html_formatNumber(input.drift.share)}.</p>${table(['column', 'method', 'statistic', 'threshold', 'drifted'], input.drift.columns.map((c) => [
+            c.name,
+            c.method,
+            html_formatNumber(c.statistic),
+            html_formatNumber(c.threshold),
+            c.drifted ? 'yes' : 'no',
+        ]))}${drifted.map((c) => `<h3>${escapeHtml(c.name)}</h3>${barChart(c)}`).join('\n')}`);
+    }
+    return htmlPage(input.title, `Generated ${input.createdAt}`, sections);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/report/evaluation-html.js
+
+
+/** Classes drawn one-vs-rest at most; more would be an unreadable tangle of lines. */
+const MAX_CURVE_CLASSES = 8;
+function evaluationCurves(rows) {
+    if (rows.task !== 'classification' || !rows.data.scores)
+        return null;
+    const { classes, yTrue, scores } = rows.data;
+    const k = classes.length;
+    const shown = k === 2 ? [1] : classes.map((_, c) => c).slice(0, MAX_CURVE_CLASSES);
+    const roc = [];
+    const pr = [];
+    for (const c of shown) {
+        const score = new Float64Array(yTrue.length);
+        const positive = new Uint8Array(yTrue.length);
+        for (let i = 0; i < yTrue.length; i++) {
+            score[i] = scores[i * k + c];
+            positive[i] = yTrue[i] === c ? 1 : 0;
+        }
+        const label = k === 2 ? `${classes[c]} (positive class)` : `${classes[c]} vs rest`;
+        const r = rocCurve(score, positive);
+        if (r)
+            roc.push({ label, x: r.fpr, y: r.tpr });
+        const p = precisionRecallCurve(score, positive);
+        if (p)
+            pr.push({ label, x: p.recall, y: p.precision });
+    }
+    return { roc, pr, reliability: reliabilityBins(scores, yTrue, k) };
+}
+function interval(ci) {
+    return ci ? `[${html_formatNumber(ci[0])}, ${html_formatNumber(ci[1])}]` : '';
+}
+/**
+ * evaluate's report: one self-contained page (inline CSS and SVG, no scripts, no network), every
+ * text from the data escaped.
+ */
+function renderEvaluationHtml(file, curves) {
+    const level = Math.round(file.bootstrap.confidence * 100);
+    const sections = [];
+    sections.push(`<h2>Metrics</h2>${table(['metric', 'value', `${level}% CI`], Object.entries(file.metrics).map(([name, m]) => [name, html_formatNumber(m.value), interval(m.ci)]))}`);
+    if (file.confusion_matrix) {
+        const { labels, matrix } = file.confusion_matrix;
+        sections.push(`<h2>Confusion matrix</h2><p>Rows: true class; columns: predicted class.</p>${table(['true \\ predicted', ...labels], matrix.map((row, i) => [labels[i], ...row.map(String)]))}`);
+    }
+    if (curves) {
+        if (curves.roc.length > 0)
+            sections.push(`<h2>ROC curve</h2>${curveChart(curves.roc, { x: 'false positive rate', y: 'true positive rate', title: 'ROC curve', diagonal: true })}`);
+        if (curves.pr.length > 0)
+            sections.push(`<h2>Precision-recall curve</h2>${curveChart(curves.pr, { x: 'recall', y: 'precision', title: 'precision-recall curve' })}`);
+        if (curves.reliability.length > 0)
+            sections.push(`<h2>Calibration</h2><p>Top-class probability against the share of correct predictions, per bin of the expected calibration error (15 equal-width bins).</p>${curveChart([
+                {
+                    label: 'model',
+                    x: curves.reliability.map((b) => b.confidence),
+                    y: curves.reliability.map((b) => b.accuracy),
+                },
+            ], {
+                x: 'mean confidence',
+                y: 'accuracy',
+                title: 'reliability diagram',
+                diagonal: true,
+                markers: true,
+            })}${table(['bin up to', 'rows', 'mean confidence', 'accuracy'], curves.reliability.map((b) => [
+                html_formatNumber(b.upper),
+                String(b.rows),
+                html_formatNumber(b.confidence),
+                html_formatNumber(b.accuracy),
+            ]))}`);
+    }
+    if (file.slices.length > 0) {
+        const names = Object.keys(file.metrics).slice(0, 4);
+        sections.push(`<h2>Slices</h2>${table(['column', 'value', 'rows', ...names, ''], file.slices.map((s) => [
+            s.column,
+            s.value ?? 'missing',
+            String(s.n),
+            ...names.map((n) => html_formatNumber(s.metrics[n]?.value ?? null)),
+            s.small ? 'small slice' : '',
+        ]))}`);
+    }
+    if (file.fairness) {
+        const f = file.fairness;
+        const headline = Object.keys(f.features[0]?.groups[0]?.metrics ?? {})[0];
+        sections.push(`<h2>Fairness</h2><p>Sensitive features: ${escapeHtml(f.sensitive_features.join(', '))}. Fairlearn's definitions; groups under ${f.min_group_size} rows are shown but left out of the disparities.</p>${table(['feature', 'disparity', 'value', `${level}% CI`], f.features.flatMap((feature) => Object.entries(feature.disparities).map(([name, m]) => [
+            feature.columns.join(' × '),
+            name,
+            html_formatNumber(m.value),
+            interval(m.ci),
+        ])))}${table(['feature', 'group', 'rows', headline ?? '', 'gated'], f.features.flatMap((feature) => feature.groups.map((g) => [
+            feature.columns.join(' × '),
+            g.values.map((v) => v ?? 'missing').join(' × '),
+            String(g.n),
+            html_formatNumber(headline ? (g.metrics[headline] ?? null) : null),
+            g.gated ? 'yes' : 'no (small)',
+        ])))}`);
+    }
+    if (file.importance) {
+        const imp = file.importance;
+        sections.push(`<h2>Feature importance</h2><p>Permutation importance: the drop in ${escapeHtml(imp.scoring)} when one column is shuffled, ${imp.n_repeats} repeats.</p>${table(['feature', 'importance (mean)', 'std'], imp.features.map((x) => [x.feature, html_formatNumber(x.mean), html_formatNumber(x.std)]))}`);
+    }
+    if (file.notes.length > 0)
+        sections.push(`<h2>Notes</h2><ul>${file.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
+    const subject = file.model ? `model ${file.model.name}` : 'predictions';
+    return htmlPage(`Evaluation of ${subject}`, `${file.task}, ${file.dataset.rows} rows of ${file.dataset.path}; generated ${file.created_at}`, sections);
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/evaluate/digest.js
 
 
@@ -73409,11 +73773,13 @@ function renderEvaluateSummary(file, options = {}) {
 
 
 
+
 async function runEvaluate(options, log) {
     checkOptions(options);
     const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(options.workingDirectory, p));
     const metricsPath = at(options.output);
     const predictionsPath = at(options.predictionsOutput ?? (0,external_node_path_.join)((0,external_node_path_.dirname)(options.output), 'predictions.parquet'));
+    const reportPath = at(options.report ?? (0,external_node_path_.join)((0,external_node_path_.dirname)(options.output), 'evaluation.html'));
     const slicesWanted = [...new Set((options.slices ?? []).map((s) => s.trim()).filter((s) => s !== ''))];
     const fairness = options.fairness && options.fairness.features.length > 0 ? options.fairness : null;
     // Sensitive columns are read the way slice columns are: as text, one value per row.
@@ -73539,16 +73905,19 @@ async function runEvaluate(options, log) {
         };
         model?.dispose();
         await writeJsonAtomic(metricsPath, file);
+        await writeFileAtomic(reportPath, renderEvaluationHtml(file, evaluationCurves(input)));
         const headline = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v.value]));
         return {
             metricsPath,
             metrics: file,
             predictionsPath,
+            reportPath,
             summaryMarkdown: renderEvaluateSummary(file),
             outputs: {
                 'metrics-path': metricsPath,
                 metrics: JSON.stringify(headline),
                 'predictions-path': predictionsPath,
+                'report-path': reportPath,
             },
         };
     }
@@ -73661,6 +74030,7 @@ const evaluateAction = defineAction({
             latency: inputs.boolean('latency'),
             output: inputs.required('output'),
             predictionsOutput: inputs.optional('predictions-output'),
+            report: inputs.optional('report'),
             workingDirectory: inputs.workingDirectory,
             git: { sha: platform.env.sha, ref: platform.env.ref },
         }, log);
@@ -75651,6 +76021,11 @@ const ACTION_SPECS = {
                 "required": false,
                 "default": ".mlops/registry"
             },
+            "report": {
+                "description": "Where to write the evaluation report: one self-contained HTML page (metrics with intervals, confusion matrix, ROC, precision-recall and calibration charts, slices, fairness). Empty: evaluation.html beside output.",
+                "required": false,
+                "default": ""
+            },
             "predictions-output": {
                 "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons.",
                 "required": false,
@@ -75678,6 +76053,9 @@ const ACTION_SPECS = {
             },
             "metrics": {
                 "description": "Headline metrics as JSON: {\"name\": value}."
+            },
+            "report-path": {
+                "description": "Path of the HTML evaluation report."
             },
             "predictions-path": {
                 "description": "Path of the per-row predictions file."
@@ -77599,123 +77977,6 @@ function parseArguments(argv) {
             positional.push(arg);
     }
     return { inputs, json, help, positional };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/report/html.js
-/**
- * One self-contained HTML report (no scripts, no network): inline CSS and SVG charts, every piece
- * of text from data escaped. Opens from disk in any browser.
- */
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
-function html_formatNumber(value) {
-    if (value === null || value === undefined || !Number.isFinite(value))
-        return '–';
-    return Math.abs(value) >= 1000 || Math.abs(value) < 0.001
-        ? value.toPrecision(4)
-        : Number(value.toFixed(4)).toString();
-}
-function html_lineChart(points, labels) {
-    const width = 560;
-    const height = 220;
-    const pad = 60;
-    const values = points.flatMap((p) => p.series.filter((v) => v !== undefined && Number.isFinite(v)));
-    if (points.length < 2 || values.length === 0)
-        return '';
-    const minY = Math.min(...values);
-    const maxY = Math.max(...values);
-    const spanY = maxY - minY || 1;
-    const minX = points[0].x;
-    const spanX = points[points.length - 1].x - minX || 1;
-    const sx = (x) => pad + ((x - minX) / spanX) * (width - 2 * pad);
-    const sy = (y) => height - pad - ((y - minY) / spanY) * (height - 2 * pad);
-    const colours = ['#0969da', '#cf222e'];
-    const lines = labels.map((label, index) => {
-        const path = points
-            .filter((p) => p.series[index] !== undefined && Number.isFinite(p.series[index]))
-            .map((p) => `${sx(p.x).toFixed(1)},${sy(p.series[index]).toFixed(1)}`)
-            .join(' ');
-        return `<polyline fill="none" stroke="${colours[index % 2]}" stroke-width="2" points="${path}"><title>${escapeHtml(label)}</title></polyline>`;
-    });
-    const legend = labels
-        .map((label, i) => `<text x="${pad + i * 140}" y="14" fill="${colours[i % 2]}" font-size="12">${escapeHtml(label)}</text>`)
-        .join('');
-    return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="learning curve">
-<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/>
-<line x1="${pad}" y1="${pad}" x2="${pad}" y2="${height - pad}" stroke="#888"/>
-<text x="${pad - 4}" y="${pad}" text-anchor="end" font-size="10">${html_formatNumber(maxY)}</text>
-<text x="${pad - 4}" y="${height - pad}" text-anchor="end" font-size="10">${html_formatNumber(minY)}</text>
-<text x="${width - pad}" y="${height - 10}" text-anchor="end" font-size="10">epoch ${points[points.length - 1].x}</text>
-${legend}${lines.join('')}</svg>`;
-}
-function barChart(column) {
-    const labels = column.reference.bins.map((b) => b.label);
-    const current = new Map(column.current.bins.map((b) => [b.label, b.share]));
-    const width = 560;
-    const rowHeight = 18;
-    const labelWidth = 150;
-    const scale = (share) => Math.max(0, share) * (width - labelWidth - 60);
-    const rows = labels.map((label, i) => {
-        const y = 20 + i * (2 * rowHeight + 4);
-        const ref = column.reference.bins[i].share;
-        const cur = current.get(label) ?? 0;
-        return `<text x="0" y="${y + rowHeight}" font-size="11">${escapeHtml(label.slice(0, 24))}</text>
-<rect x="${labelWidth}" y="${y}" width="${scale(ref).toFixed(1)}" height="${rowHeight - 2}" fill="#8c959f"><title>reference ${html_formatNumber(ref)}</title></rect>
-<rect x="${labelWidth}" y="${y + rowHeight}" width="${scale(cur).toFixed(1)}" height="${rowHeight - 2}" fill="#cf222e"><title>current ${html_formatNumber(cur)}</title></rect>`;
-    });
-    const height = 30 + labels.length * (2 * rowHeight + 4);
-    return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(column.name)} distribution">
-<text x="${labelWidth}" y="12" font-size="11" fill="#57606a">grey: reference · red: current</text>${rows.join('')}</svg>`;
-}
-function table(headers, rows) {
-    const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-    const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
-    return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
-}
-function renderHtmlReport(input) {
-    const sections = [];
-    sections.push(`<h2>Steps</h2>${table(['step', 'status', 'detail'], input.steps.map((s) => [s.name, s.status, s.detail]))}`);
-    if (input.metrics) {
-        sections.push(`<h2>Metrics</h2>${table(['metric', 'value', 'confidence interval'], Object.entries(input.metrics).map(([name, m]) => [
-            name,
-            html_formatNumber(m.value),
-            m.ci ? `[${html_formatNumber(m.ci[0])}, ${html_formatNumber(m.ci[1])}]` : '',
-        ]))}`);
-    }
-    if (input.comparison) {
-        sections.push(`<h2>Against the baseline</h2><p>Baseline: ${escapeHtml(input.comparison.baseline)}</p>${table(['metric', 'baseline', 'current', 'delta', 'verdict'], input.comparison.rows.map((r) => [
-            r.metric,
-            html_formatNumber(r.baseline),
-            html_formatNumber(r.current),
-            html_formatNumber(r.delta),
-            r.verdict,
-        ]))}`);
-    }
-    if (input.learningCurve && input.learningCurve.length > 1) {
-        sections.push(`<h2>Learning curve</h2>${html_lineChart(input.learningCurve.map((e) => ({ x: e.epoch, series: [e.loss, e.val_loss] })), ['training loss', 'validation loss'])}`);
-    }
-    if (input.drift) {
-        const drifted = input.drift.columns.filter((c) => c.drifted).slice(0, 6);
-        sections.push(`<h2>Drift</h2><p>${input.drift.detected ? 'Dataset drift detected' : 'No dataset drift'}: share of drifted columns ${html_formatNumber(input.drift.share)}.</p>${table(['column', 'method', 'statistic', 'threshold', 'drifted'], input.drift.columns.map((c) => [
-            c.name,
-            c.method,
-            html_formatNumber(c.statistic),
-            html_formatNumber(c.threshold),
-            c.drifted ? 'yes' : 'no',
-        ]))}${drifted.map((c) => `<h3>${escapeHtml(c.name)}</h3>${barChart(c)}`).join('\n')}`);
-    }
-    return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)}</title>
-<style>
-body{font:14px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1f2328;padding:0 1rem}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left}
-th{background:#f6f8fa}h1{font-size:1.6rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
-</style></head><body>
-<h1>${escapeHtml(input.title)}</h1><p>Generated ${escapeHtml(input.createdAt)}</p>
-${sections.join('\n')}
-</body></html>
-`;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/demo/penguins.js

@@ -33,6 +33,7 @@ export const evaluateAction = defineAction({
         latency: inputs.boolean('latency'),
         output: inputs.required('output'),
         predictionsOutput: inputs.optional('predictions-output'),
+        report: inputs.optional('report'),
         workingDirectory: inputs.workingDirectory,
         git: { sha: platform.env.sha, ref: platform.env.ref },
       },

@@ -308,6 +308,11 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": ".mlops/registry"
       },
+      "report": {
+        "description": "Where to write the evaluation report: one self-contained HTML page (metrics with intervals, confusion matrix, ROC, precision-recall and calibration charts, slices, fairness). Empty: evaluation.html beside output.",
+        "required": false,
+        "default": ""
+      },
       "predictions-output": {
         "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons.",
         "required": false,
@@ -335,6 +340,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
       },
       "metrics": {
         "description": "Headline metrics as JSON: {\"name\": value}."
+      },
+      "report-path": {
+        "description": "Path of the HTML evaluation report."
       },
       "predictions-path": {
         "description": "Path of the per-row predictions file."

@@ -3,11 +3,12 @@ import { Database, quoteIdent } from '../data/database.js';
 import { openDataset } from '../data/open-dataset.js';
 import type { TfPreference } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
-import { writeJsonAtomic } from '../files/atomic-write.js';
+import { writeFileAtomic, writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
 import { bootstrapMetrics, type MetricEstimate, planFor } from '../metrics/index.js';
 import { subsetRows } from '../metrics/subset-rows.js';
 import { loadModel, preprocessingBeside } from '../models/load.js';
+import { evaluationCurves, renderEvaluationHtml } from '../report/evaluation-html.js';
 import { digestFiles, modelFiles, modelName } from './digest.js';
 import {
   checkFairnessOptions,
@@ -55,6 +56,8 @@ export interface EvaluateOptions {
   git?: { sha?: string; ref?: string };
   /** TF.js backend preference (benchmarks and tests); default auto. */
   tfBackend?: TfPreference;
+  /** The HTML report; default `evaluation.html` beside `output`. */
+  report?: string;
   /** Group fairness over these sensitive columns (of the data, or of the predictions file). */
   fairness?: FairnessOptions;
 }
@@ -64,8 +67,9 @@ export interface EvaluateResult {
   metrics: MetricsFile;
   predictionsPath: string;
   summaryMarkdown: string;
+  reportPath: string;
   /** Action outputs, as strings. */
-  outputs: { 'metrics-path': string; metrics: string; 'predictions-path': string };
+  outputs: { 'metrics-path': string; metrics: string; 'predictions-path': string; 'report-path': string };
 }
 
 export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<EvaluateResult> {
@@ -75,6 +79,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
   const predictionsPath = at(
     options.predictionsOutput ?? join(dirname(options.output), 'predictions.parquet'),
   );
+  const reportPath = at(options.report ?? join(dirname(options.output), 'evaluation.html'));
   const slicesWanted = [...new Set((options.slices ?? []).map((s) => s.trim()).filter((s) => s !== ''))];
   const fairness = options.fairness && options.fairness.features.length > 0 ? options.fairness : null;
   // Sensitive columns are read the way slice columns are: as text, one value per row.
@@ -222,16 +227,19 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
     };
     model?.dispose();
     await writeJsonAtomic(metricsPath, file);
+    await writeFileAtomic(reportPath, renderEvaluationHtml(file, evaluationCurves(input)));
     const headline = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v.value]));
     return {
       metricsPath,
       metrics: file,
       predictionsPath,
+      reportPath,
       summaryMarkdown: renderEvaluateSummary(file),
       outputs: {
         'metrics-path': metricsPath,
         metrics: JSON.stringify(headline),
         'predictions-path': predictionsPath,
+        'report-path': reportPath,
       },
     };
   } finally {

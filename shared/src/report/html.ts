@@ -44,7 +44,7 @@ export function escapeHtml(text: string): string {
   );
 }
 
-function formatNumber(value: number | null | undefined): string {
+export function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
   return Math.abs(value) >= 1000 || Math.abs(value) < 0.001
     ? value.toPrecision(4)
@@ -89,6 +89,83 @@ function lineChart(points: { x: number; series: (number | undefined)[] }[], labe
 ${legend}${lines.join('')}</svg>`;
 }
 
+export interface CurveSeries {
+  label: string;
+  x: number[];
+  y: number[];
+}
+
+const SERIES_COLOURS = [
+  '#0969da',
+  '#cf222e',
+  '#1a7f37',
+  '#8250df',
+  '#bc4c00',
+  '#0550ae',
+  '#a40e26',
+  '#116329',
+];
+
+/**
+ * Curves on the unit square (ROC, precision-recall, reliability), one polyline per series, with an
+ * optional dashed diagonal (chance for ROC, perfect calibration for reliability).
+ */
+export function curveChart(
+  series: CurveSeries[],
+  axes: { x: string; y: string; title: string; diagonal?: boolean; markers?: boolean },
+): string {
+  const size = 320;
+  const pad = 44;
+  const inner = size - 2 * pad;
+  const sx = (x: number) => pad + Math.min(1, Math.max(0, x)) * inner;
+  const sy = (y: number) => size - pad - Math.min(1, Math.max(0, y)) * inner;
+  const lines = series.map((s, i) => {
+    const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
+    const points = s.x
+      .map((x, j) => [x, s.y[j]] as const)
+      .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
+      .map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`);
+    const dots = axes.markers
+      ? points
+          .map((p) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="${colour}"/>`)
+          .join('')
+      : '';
+    return `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${points.join(' ')}"><title>${escapeHtml(s.label)}</title></polyline>${dots}`;
+  });
+  const legend = series
+    .map(
+      (s, i) =>
+        `<text x="${size + 8}" y="${pad + 14 * i}" font-size="11" fill="${SERIES_COLOURS[i % SERIES_COLOURS.length]}">${escapeHtml(s.label.slice(0, 40))}</text>`,
+    )
+    .join('');
+  const diagonal = axes.diagonal
+    ? `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(1)}" y2="${sy(1)}" stroke="#8c959f" stroke-dasharray="4 3"/>`
+    : '';
+  return `<svg viewBox="0 0 ${size + 200} ${size}" width="${size + 200}" height="${size}" role="img" aria-label="${escapeHtml(axes.title)}">
+<rect x="${pad}" y="${pad}" width="${inner}" height="${inner}" fill="none" stroke="#888"/>
+<text x="${pad - 6}" y="${pad + 4}" text-anchor="end" font-size="10">1</text>
+<text x="${pad - 6}" y="${size - pad}" text-anchor="end" font-size="10">0</text>
+<text x="${size - pad}" y="${size - pad + 14}" text-anchor="end" font-size="10">1</text>
+<text x="${size / 2}" y="${size - 8}" text-anchor="middle" font-size="11">${escapeHtml(axes.x)}</text>
+<text x="12" y="${size / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${size / 2})">${escapeHtml(axes.y)}</text>
+${diagonal}${lines.join('')}${legend}</svg>`;
+}
+
+/** The page around the sections: inline CSS only, no scripts, no network. */
+export function htmlPage(title: string, subtitle: string, sections: string[]): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>
+body{font:14px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1f2328;padding:0 1rem}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left}
+th{background:#f6f8fa}h1{font-size:1.6rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
+</style></head><body>
+<h1>${escapeHtml(title)}</h1><p>${escapeHtml(subtitle)}</p>
+${sections.join('\n')}
+</body></html>
+`;
+}
+
 function barChart(column: HtmlDriftColumn): string {
   const labels = column.reference.bins.map((b) => b.label);
   const current = new Map(column.current.bins.map((b) => [b.label, b.share]));
@@ -109,7 +186,7 @@ function barChart(column: HtmlDriftColumn): string {
 <text x="${labelWidth}" y="12" font-size="11" fill="#57606a">grey: reference · red: current</text>${rows.join('')}</svg>`;
 }
 
-function table(headers: string[], rows: string[][]): string {
+export function table(headers: string[], rows: string[][]): string {
   const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
@@ -172,15 +249,5 @@ export function renderHtmlReport(input: HtmlReportInput): string {
       )}${drifted.map((c) => `<h3>${escapeHtml(c.name)}</h3>${barChart(c)}`).join('\n')}`,
     );
   }
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)}</title>
-<style>
-body{font:14px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1f2328;padding:0 1rem}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left}
-th{background:#f6f8fa}h1{font-size:1.6rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
-</style></head><body>
-<h1>${escapeHtml(input.title)}</h1><p>Generated ${escapeHtml(input.createdAt)}</p>
-${sections.join('\n')}
-</body></html>
-`;
+  return htmlPage(input.title, `Generated ${input.createdAt}`, sections);
 }
