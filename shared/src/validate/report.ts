@@ -44,6 +44,8 @@ const KIND_TITLES: Record<Anomaly['kind'], string> = {
   regex_mismatch: 'regex mismatch',
   row_count: 'row count',
   nan_or_inf: 'NaN or inf',
+  skew: 'skew',
+  drift: 'drift',
 };
 
 function headline(report: DataValidationReport): string {
