@@ -3,12 +3,10 @@ import type { ColumnProfile, DatasetProfile } from '../data/profile-format.js';
 import {
   BOUND_CONFIDENCE,
   expectedOutsideShare,
-  FAR_WIDTHS,
   isRareCategory,
   newCategoryBound,
   nullFractionBound,
   RARE_CATEGORY_SHARE,
-  TEST_ALPHA,
 } from './sample-bounds.js';
 import { type ColumnRules, DATA_SCHEMA_ID, type DataSchema } from './schema.js';
 

@@ -25,10 +25,12 @@ export const RARE_CATEGORY_SHARE = 0.01;
 /**
  * A value is "far" outside an inferred range when it lies beyond the nearer bound by more than
  * this many widths of the range (max - min; for a range of one value, that value's magnitude, or
- * 1). A new extreme of the same data lands past the old one by a fraction of the spread; a unit
- * change (x1000), a sentinel (-999) or a sign flip lands whole spreads away.
+ * 1). Heavy-tailed data sets new records well past the old ones: in random 70/30 splits of
+ * vega-datasets, a holdout's top box-office gross (movies) lands up to 1.4 widths past the
+ * range inferred from the rest, and birdstrikes' top repair cost up to 3.2 widths. A unit change
+ * (x10), a sentinel (-999, 99999) or a sign flip of spread-out data lands tens of widths away.
  */
-export const FAR_WIDTHS = 1;
+export const FAR_WIDTHS = 4;
 
 /** Rounds a bound up to 3 significant digits, so it stays a bound and reads well in YAML. */
 function roundUpBound(x: number): number {
