@@ -137,6 +137,30 @@ describe('each anomaly kind injected into a copy of the data is caught', () => {
     expect(a.rule!.line).toBe(lineOf(schema.text, 'Flipper Length (mm)', 'max'));
   });
 
+  it('out_of_range of an inferred range: a stray value is a warning with its value; far outside or hand-written, an error', async () => {
+    const flipper = schema.schema.columns.find((c) => c.name === 'Flipper Length (mm)')!;
+    const max = flipper.max as number;
+    const width = max - (flipper.min as number);
+    const stray = copy((rs) => rs.map((r, i) => (i === 7 ? { ...r, 'Flipper Length (mm)': max + 3 } : r)));
+    const a = only(await validate(writeJson(temp, 'stray.json', stray), schema), 'out_of_range');
+    // 342 values inferred the range: about 2/343 of new values are expected past its extremes.
+    expect(a).toMatchObject({ severity: 'warning', count: 1, of: 342, examples: [max + 3], bound: 2 / 343 });
+    expect(a.p_value).toBeGreaterThan(0.001);
+    expect(a.message).toContain('not significant');
+
+    const hard = structuredClone(schema.schema);
+    delete hard.columns.find((c) => c.name === 'Flipper Length (mm)')!.inferred_from;
+    const strict = only(await validate(writeJson(temp, 'stray-hard.json', stray), hard), 'out_of_range');
+    expect(strict).toMatchObject({ severity: 'error', count: 1, p_value: null });
+
+    const sentinel = copy((rs) =>
+      rs.map((r, i) => (i === 7 ? { ...r, 'Flipper Length (mm)': Math.ceil(max + 5 * width) } : r)),
+    );
+    const far = only(await validate(writeJson(temp, 'far.json', sentinel), schema), 'out_of_range');
+    expect(far).toMatchObject({ severity: 'error', count: 1 });
+    expect(far.found).toContain('far outside');
+  });
+
   it('unexpected_value', async () => {
     const rows = copy((rs) => rs.map((r, i) => (i % 50 === 1 ? { ...r, Island: 'Atlantis' } : r)));
     const a = only(await validate(writeJson(temp, 'domain.json', rows), schema), 'unexpected_value');
