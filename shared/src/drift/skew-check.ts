@@ -43,7 +43,8 @@ export function driftSkewCheck(
         method: c.method,
         distance: c.statistic,
         threshold: c.threshold,
-        p_value: c.test?.p_value ?? null,
+        // A test that cannot judge (chi-square over one category: no degrees of freedom) gives no p-value.
+        p_value: c.test && Number.isFinite(c.test.p_value) ? c.test.p_value : null,
         test: c.test?.method ?? null,
         reference_values: c.reference.rows - c.reference.missing,
         current_values: c.current.rows - c.current.missing,
