@@ -79,3 +79,39 @@ export function columnKind(physical: PhysicalKind, distinct: number, nonNull: nu
       return 'string';
   }
 }
+
+/**
+ * Share of distinct values among a text column's non-null values above which it is an identifier
+ * (names, ids, free text) rather than a category: the train action's cut too (half the rows).
+ */
+export const NEAR_UNIQUE_SHARE = 0.5;
+/** Fewer distinct values than this never make a column near-unique (a short sample repeats little). */
+const NEAR_UNIQUE_MIN_DISTINCT = 20;
+/** Names that say "identifier": id, uuid, guid or key, alone or as the last word (item_id, Zip Key, userId). */
+const ID_NAMES = [
+  /^(id|uuid|guid|key)$/i,
+  /[\s_.-](id|uuid|guid|key)$/i,
+  /[a-z0-9](Id|ID|Uuid|UUID|Guid|GUID|Key|KEY)$/,
+];
+
+/**
+ * Why a column looks like an identifier, or undefined: an id-like name, or a text column whose
+ * values are near-unique. Its distribution says nothing about the data (every batch has new ids),
+ * so distribution comparisons leave it out; numbers are never near-unique identifiers by count
+ * alone (measurements and amounts are near-unique too).
+ */
+export function identifierReason(
+  name: string,
+  kind: ColumnKind,
+  distinct: number,
+  nonNull: number,
+): string | undefined {
+  if (ID_NAMES.some((pattern) => pattern.test(name.trim()))) return 'an identifier by its name';
+  if (
+    (kind === 'categorical' || kind === 'string') &&
+    distinct >= NEAR_UNIQUE_MIN_DISTINCT &&
+    distinct > NEAR_UNIQUE_SHARE * nonNull
+  )
+    return `near-unique: ${distinct} distinct values in ${nonNull}`;
+  return undefined;
+}

@@ -25,6 +25,7 @@ import {
   isDrifted,
   METHOD_INFO,
   type MethodChoice,
+  NUMERIC_AS_CATEGORY_MAX_DISTINCT,
 } from './methods.js';
 import type { Bin, ColumnDrift, ColumnRole, Finding, SideSummary } from './report.js';
 import { type CountedColumn, countSide, type SideCounts } from './side-counts.js';
@@ -53,6 +54,13 @@ export interface DetectOptions {
   perColumn?: Record<string, { method?: MethodChoice; threshold?: number }>;
   prediction?: string;
   target?: string;
+  /**
+   * TFDV's comparators instead of Evidently's choice: L-infinity distance for categorical columns,
+   * Jensen–Shannon divergence (log2) for numeric ones, each with the test beside it (`test`).
+   */
+  tfdv?: boolean;
+  /** Columns left out of the comparison (the caller says why). */
+  exclude?: string[];
 }
 
 export interface DetectResult {
@@ -279,6 +287,7 @@ function planColumns(
   }
   const wanted = new Set(options.columns ?? refColumns.map((c) => c.name));
   for (const name of roles.keys()) if (refByName.has(name)) wanted.add(name);
+  for (const name of options.exclude ?? []) if (!roles.has(name)) wanted.delete(name);
 
   for (const column of current.columns) {
     if (!refByName.has(column.name) && !roles.has(column.name)) {
@@ -350,7 +359,11 @@ function chooseMethod(
   findings: Finding[],
 ): { method: DriftMethod; threshold: number } {
   const override = options.perColumn?.[plan.name];
-  const auto = defaultMethod(plan.type, n, referenceDistinct);
+  const auto = options.tfdv
+    ? plan.type === 'categorical'
+      ? 'linf'
+      : 'jsd_log2'
+    : defaultMethod(plan.type, n, referenceDistinct);
   let method = auto;
   if (override?.method && override.method !== 'auto') {
     if (!METHOD_INFO[override.method].applies.includes(plan.type)) {
@@ -414,6 +427,8 @@ async function compareColumn(
     const result = await runMethod(method, inputs);
     const bins = await chartBins();
     const drifted = isDrifted(method, result.statistic, threshold);
+    const test =
+      options.tfdv && METHOD_INFO[method].kind === 'distance' ? companionTest(plan, built) : undefined;
     const column: ColumnDrift = {
       name: plan.name,
       type: plan.type,
@@ -427,6 +442,10 @@ async function compareColumn(
       reference: summary(refStats, referenceDistinct, bins.reference),
       current: summary(curStats, built.currentDistinct, bins.current),
     };
+    if (test) {
+      const r = await runMethod(test, inputs);
+      column.test = { method: test, p_value: r.p_value!, statistic: r.test_statistic };
+    }
     if (approximate) {
       column.approximate = true;
       column.note = 'reference from a stored profile: compared on its histogram bins / top values';
@@ -435,6 +454,13 @@ async function compareColumn(
   } finally {
     await built.dispose();
   }
+}
+
+/** The test shown beside a distance: KS for continuous numbers, chi-square for categories and few numbers. */
+function companionTest(plan: Planned, built: BuiltInputs): DriftMethod {
+  return plan.type === 'numeric' && built.referenceDistinct > NUMERIC_AS_CATEGORY_MAX_DISTINCT
+    ? 'ks'
+    : 'chi2';
 }
 
 function summary(stats: SideStats, distinct: number | null, bins: Bin[]): SideSummary {
@@ -614,10 +640,10 @@ function topCategoryBins(table: CountTable, n: number, m: number): { reference: 
   const top = order.slice(0, CHART_CATEGORIES);
   const rest = order.slice(CHART_CATEGORIES);
   const bins = (counts: number[], total: number): Bin[] => {
-    const out = top.map((i) => ({ label: table.labels[i], share: total > 0 ? counts[i] / total : 0 }));
+    const out: Bin[] = top.map((i) => ({ label: table.labels[i], share: total > 0 ? counts[i] / total : 0 }));
     if (rest.length > 0) {
       const other = rest.reduce((s, i) => s + counts[i], 0);
-      out.push({ label: `(${rest.length} more)`, share: total > 0 ? other / total : 0 });
+      out.push({ label: `(${rest.length} more)`, share: total > 0 ? other / total : 0, other: true });
     }
     return out;
   };

@@ -30,14 +30,20 @@ function num(x: number | null | undefined): string {
 
 function value(column: ColumnDrift): string {
   const name = METHOD_INFO[column.method].label;
-  const shown = column.p_value !== null ? `p = ${num(column.p_value)}` : num(column.statistic);
+  const shown =
+    column.p_value !== null
+      ? `p = ${num(column.p_value)}`
+      : column.test
+        ? `${num(column.statistic)} (${column.test.method} p = ${num(column.test.p_value)})`
+        : num(column.statistic);
   const warn = column.method === 'psi' && !column.drifted && column.statistic >= PSI_WARNING ? ' ⚠️' : '';
   return `${name}: ${shown}${warn}`;
 }
 
 function sideText(side: SideSummary): string {
   if (side.mean !== undefined && side.mean !== null) return `mean ${num(side.mean)}, std ${num(side.std)}`;
-  const top = [...side.bins].sort((a, b) => b.share - a.share)[0];
+  // The "(N more)" bucket can hold the most values, but it is not a category: never call it the top.
+  const top = side.bins.filter((b) => !b.other).sort((a, b) => b.share - a.share)[0];
   return top ? `top ${escapeMarkdown(top.label)} (${num(top.share * 100)}%)` : '–';
 }
 

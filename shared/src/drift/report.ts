@@ -8,6 +8,8 @@ export interface Bin {
   label: string;
   /** Share of the sample's non-missing values. */
   share: number;
+  /** The bucket of the categories not listed ("(N more)"), not a category of its own. */
+  other?: boolean;
 }
 
 export interface SideSummary {
@@ -38,6 +40,11 @@ export interface ColumnDrift {
   test_statistic?: number | null;
   threshold: number;
   drifted: boolean;
+  /**
+   * With a distance method, the test beside it (KS for continuous numbers, chi-square for
+   * categories), so a distance over its threshold can be told from sampling noise.
+   */
+  test?: { method: DriftMethod; p_value: number; statistic: number | null };
   /** Computed from a stored profile's histogram rather than the raw reference data. */
   approximate?: boolean;
   reference: SideSummary;

@@ -35,6 +35,10 @@ export interface DriftCheckOptions {
   reportPath: string;
   workingDirectory: string;
   perColumn?: Record<string, { method?: string; threshold?: number }>;
+  /** TFDV's comparators with a test beside each (see DetectOptions.tfdv); data-validate's skew check. */
+  tfdv?: boolean;
+  /** Columns not compared (data-validate leaves identifier-like columns out and says so). */
+  exclude?: string[];
   /** metrics.json stored at registration: with prediction and target, checks performance decay. */
   metrics?: string;
   /** Name used in the issue title and marker; default: the reference file's base name. */
@@ -145,6 +149,8 @@ export async function runDriftCheckIn(
     perColumn,
     prediction: options.prediction,
     target: options.target,
+    tfdv: options.tfdv,
+    exclude: options.exclude,
   };
   const referenceSide = profile
     ? undefined

@@ -1,3 +1,4 @@
+export { betaInc, binomialSf, clopperPearsonUpper, outsideExtremesSf } from './binomial.js';
 export { type ChiSquareResult, chiSquareAgainstReference, chiSquareTest } from './chisquare.js';
 export {
   jensenShannonDistance,

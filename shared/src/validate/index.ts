@@ -8,6 +8,7 @@ export {
   type SkewCheck,
   type SkewCheckInput,
   type SkewCheckResult,
+  type SkewColumn,
 } from './run-data-validate.js';
 export { DATA_SCHEMA_ID, type DataSchema } from './schema.js';
 export { type LoadedSchema, loadSchemaFile, parseSchemaYaml, renderSchemaYaml } from './schema-yaml.js';

@@ -1,5 +1,13 @@
 import { physicalKind } from '../data/column-kind.js';
 import type { ColumnProfile, DatasetProfile } from '../data/profile-format.js';
+import {
+  BOUND_CONFIDENCE,
+  expectedOutsideShare,
+  isRareCategory,
+  newCategoryBound,
+  nullFractionBound,
+  RARE_CATEGORY_SHARE,
+} from './sample-bounds.js';
 import { type ColumnRules, DATA_SCHEMA_ID, type DataSchema } from './schema.js';
 
 /**
@@ -8,20 +16,20 @@ import { type ColumnRules, DATA_SCHEMA_ID, type DataSchema } from './schema.js';
  * all; a range with slack still catches unit changes and sentinel values like -999).
  */
 export const RANGE_MARGIN = 0.1;
-/** Observed null fractions are doubled (and given at least one point) before they become a limit. */
-const NULL_FRACTION_FACTOR = 2;
-const NULL_FRACTION_SLACK = 0.01;
 /** Below this many values uniqueness is likely a coincidence and is not inferred. */
 const MIN_ROWS_FOR_UNIQUE = 10;
 /** Categorical domains are inferred up to this many values (TFDV's max_string_domain_size). */
 export const MAX_DOMAIN_VALUES = 100;
 
 /**
- * Infers a schema from a profile, TFDV-style: type, presence, nullability, numeric range (widened
- * by `RANGE_MARGIN` of the observed range on each side, never crossing zero), categorical domain
- * (up to `MAX_DOMAIN_VALUES` values, no new values tolerated), uniqueness, and NaN/inf. The table
- * must have at least one row; no upper bound. Datetime columns get no range: new data is usually
- * newer.
+ * Infers a schema from a profile, TFDV-style, with bounds that know the sample's size
+ * (sample-bounds.ts): type, presence, the null fraction's upper confidence bound, numeric range
+ * (widened by `RANGE_MARGIN` of the observed range on each side, never crossing zero; values
+ * outside are then tested against the rate the sample size predicts), categorical domain (up to
+ * `MAX_DOMAIN_VALUES` values, with a tolerated share of new values from its rare tail),
+ * uniqueness, and NaN/inf. Each column records the sample (`inferred_from`) and, for the YAML
+ * comments, how each bound was derived. The table must have at least one row; no upper bound.
+ * Datetime columns get no range: new data is usually newer.
  */
 export function inferSchema(profile: DatasetProfile): DataSchema {
   return {
@@ -34,19 +42,19 @@ export function inferSchema(profile: DatasetProfile): DataSchema {
 function inferColumn(c: ColumnProfile): ColumnRules {
   const rules: ColumnRules = { name: c.name, type: c.type, required: true };
   const nonNull = c.rows - c.nulls;
-  const nullFraction = c.rows === 0 ? 0 : c.nulls / c.rows;
-  rules.max_null_fraction =
-    nullFraction === 0
-      ? 0
-      : roundUp(
-          Math.min(1, Math.max(nullFraction * NULL_FRACTION_FACTOR, nullFraction + NULL_FRACTION_SLACK)),
-          3,
-        );
+  const derivation: NonNullable<ColumnRules['derivation']> = {};
+  const level = `${BOUND_CONFIDENCE * 100}%`;
+  if (c.rows > 0) {
+    rules.max_null_fraction = nullFractionBound(c.nulls, c.rows);
+    derivation.max_null_fraction = `${c.nulls} nulls in ${c.rows} rows: their ${level} upper confidence bound (Clopper-Pearson).`;
+  }
   const physical = physicalKind(c.physical_type);
   if (c.type === 'numeric' && c.numeric && c.numeric.min !== null && c.numeric.max !== null) {
     const { min, max } = widen(c.numeric.min, c.numeric.max, physical === 'integer');
     rules.min = min;
     rules.max = max;
+    const share = expectedOutsideShare(c.numeric.count);
+    derivation.range = `observed ${c.numeric.min} to ${c.numeric.max} in ${c.numeric.count} values, widened by ${RANGE_MARGIN * 100}% of the range; about 2/(n+1) = ${fmtShare(share)} of new values are expected past the extremes of ${c.numeric.count}.`;
   }
   if (
     c.type === 'categorical' &&
@@ -57,8 +65,15 @@ function inferColumn(c: ColumnProfile): ColumnRules {
     rules.allowed_values = c.top_values
       .map((v) => v.value)
       .sort((x, y) => String(x).localeCompare(String(y)));
-    rules.max_new_category_fraction = 0;
+    const rare = c.top_values.filter((v) => isRareCategory(v.count, nonNull));
+    const rareValues = rare.reduce((sum, v) => sum + v.count, 0);
+    rules.max_new_category_fraction = newCategoryBound(rareValues, nonNull);
+    derivation.allowed_values = `${c.distinct} categories in ${nonNull} values; the rare tail (categories seen once or in under ${RARE_CATEGORY_SHARE * 100}% of values) is ${rare.length} categories, ${rareValues} values: new values may take up to its ${level} upper bound (max_new_category_fraction).`;
   }
+  // The range is tested against the finite values it was drawn from; everything else, non-null ones.
+  const values = c.type === 'numeric' && c.numeric ? c.numeric.count : nonNull;
+  if (c.rows > 0) rules.inferred_from = { rows: c.rows, values };
+  if (Object.keys(derivation).length > 0) rules.derivation = derivation;
   const uniqueCandidate = c.type !== 'boolean' && physical !== 'float';
   if (uniqueCandidate && c.distinct_exact && nonNull >= MIN_ROWS_FOR_UNIQUE && c.distinct === nonNull)
     rules.unique = true;
@@ -90,7 +105,6 @@ function tidy(x: number): number {
   return Number(x.toPrecision(12));
 }
 
-function roundUp(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.ceil(x * f - 1e-9) / f;
+function fmtShare(x: number): string {
+  return `${Number((x * 100).toPrecision(2))}%`;
 }

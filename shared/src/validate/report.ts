@@ -13,6 +13,10 @@ export interface SkewSummary {
   /** The drift module's own report, when it ran. */
   result?: unknown;
   summary_markdown?: string;
+  /** What distribution differences are reported as: skew (registry: reference) or drift. */
+  anomaly_kind?: 'skew' | 'drift';
+  /** Identifier-like columns not compared, and why. */
+  left_out?: { column: string; reason: string }[];
 }
 
 export interface DataValidationReport {
@@ -44,6 +48,8 @@ const KIND_TITLES: Record<Anomaly['kind'], string> = {
   regex_mismatch: 'regex mismatch',
   row_count: 'row count',
   nan_or_inf: 'NaN or inf',
+  skew: 'skew',
+  drift: 'drift',
 };
 
 function headline(report: DataValidationReport): string {
@@ -88,9 +94,15 @@ function skewSection(skew: SkewSummary): string {
   if (skew.status === 'not_requested') return '';
   if (skew.status === 'not_run')
     return `**Skew against the reference:** not checked (${escapeMarkdown(skew.reason ?? 'unavailable')}).`;
+  const leftOut =
+    skew.left_out && skew.left_out.length > 0
+      ? `\n\nNot compared (identifier-like): ${skew.left_out
+          .map((c) => `${escapeMarkdown(c.column)} (${escapeMarkdown(c.reason)})`)
+          .join(', ')}.`
+      : '';
   return (
-    skew.summary_markdown ??
-    `**Skew against the reference:** ${skew.drift_detected ? 'drift detected' : 'no drift'}.`
+    (skew.summary_markdown ??
+      `**Skew against the reference:** ${skew.drift_detected ? 'drift detected' : 'no drift'}.`) + leftOut
   );
 }
 

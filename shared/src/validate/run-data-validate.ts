@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { identifierReason } from '../data/column-kind.js';
 import { openCountedDataset } from '../data/counted-dataset.js';
 import { Database } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
@@ -17,6 +18,7 @@ import {
   type SkewSummary,
   VALIDATION_REPORT_SCHEMA,
 } from './report.js';
+import { formatPValue, TEST_ALPHA } from './sample-bounds.js';
 import type { DataSchema, Severity } from './schema.js';
 import { type LoadedSchema, loadSchemaFile, parseSchemaYaml, renderSchemaYaml } from './schema-yaml.js';
 import { type FailOn, shouldFail } from './should-fail.js';
@@ -35,11 +37,32 @@ export interface SkewCheckInput {
   /** The current dataset's value counts in `db` (value-counts.ts), so it need not be read again. */
   currentCounts: ValueCounts;
   currentProfile: DatasetProfile;
+  /** Per-column distance thresholds (schema.yaml's skew_threshold or drift_threshold). */
+  thresholds: Record<string, number>;
+  /** Columns left out of the comparison (identifier-like). */
+  exclude: string[];
+}
+/** One column's distance to the reference (TFDV's comparator) and the test beside it. */
+export interface SkewColumn {
+  name: string;
+  /** `linf` (categorical) or `jsd_log2` (numeric). */
+  method: string;
+  distance: number;
+  threshold: number;
+  /** The test's p-value (KS or chi-square), null when it could not run. */
+  p_value: number | null;
+  test: string | null;
+  /** Non-missing values compared on each side. */
+  reference_values: number;
+  current_values: number;
+  /** Compared on a stored profile's bins or top values. */
+  approximate: boolean;
 }
 export interface SkewCheckResult {
   driftDetected: boolean;
   summaryMarkdown: string;
   report: unknown;
+  columns: SkewColumn[];
 }
 export type SkewCheck = (input: SkewCheckInput, log: Log) => Promise<SkewCheckResult>;
 
@@ -114,18 +137,35 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
       forAnnotation,
       log,
     );
-    const anomalies = loaded
+    const anomalies: Anomaly[] = loaded
       ? await validateDataset(db, dataset, loaded.schema, {
           locations: loaded.locations,
           counts: valueCounts,
         })
       : [];
-    const skew = await checkSkew(
+    const skewKind: SkewKind = options.reference?.startsWith(REGISTRY_REFERENCE) ? 'skew' : 'drift';
+    const leftOut = identifierColumns(profile, loaded?.schema, skewKind);
+    const { summary: skew, columns: compared } = await checkSkew(
       options,
-      { db, current: dataset, currentCounts: valueCounts, currentProfile: profile },
+      {
+        db,
+        current: dataset,
+        currentCounts: valueCounts,
+        currentProfile: profile,
+        thresholds: distributionThresholds(loaded?.schema, skewKind),
+        exclude: leftOut.map((c) => c.column),
+      },
       wd,
       log,
     );
+    if (skew.status === 'done') {
+      skew.anomaly_kind = skewKind;
+      skew.left_out = leftOut;
+      for (const c of leftOut)
+        log.info(`${skewKind}: column '${c.column}' not compared with the reference (${c.reason}).`);
+      anomalies.push(...distributionAnomalies(compared, skewKind, options.reference!, loaded));
+      sortBySeverity(anomalies);
+    }
 
     const counts = {
       error: anomalies.filter((a) => a.severity === 'error').length,
@@ -239,21 +279,116 @@ async function checkSkew(
   current: Omit<SkewCheckInput, 'reference' | 'workingDirectory'>,
   workingDirectory: string,
   log: Log,
-): Promise<SkewSummary> {
-  if (!options.reference) return { status: 'not_requested', reference: null };
+): Promise<{ summary: SkewSummary; columns: SkewColumn[] }> {
+  if (!options.reference) return { summary: { status: 'not_requested', reference: null }, columns: [] };
   if (!options.skewCheck) {
     const reason = 'the drift statistics are not available in this build';
     log.warning(`Skew against '${options.reference}' not checked: ${reason}.`);
-    return { status: 'not_run', reference: options.reference, reason };
+    return { summary: { status: 'not_run', reference: options.reference, reason }, columns: [] };
   }
   const result = await options.skewCheck({ ...current, reference: options.reference, workingDirectory }, log);
   return {
-    status: 'done',
-    reference: options.reference,
-    drift_detected: result.driftDetected,
-    result: result.report,
-    summary_markdown: result.summaryMarkdown,
+    summary: {
+      status: 'done',
+      reference: options.reference,
+      drift_detected: result.driftDetected,
+      result: result.report,
+      summary_markdown: result.summaryMarkdown,
+    },
+    columns: result.columns,
   };
+}
+
+/** What a distribution difference is called: `skew` against a model's training profile, else `drift`. */
+type SkewKind = 'skew' | 'drift';
+/** The prefix of a reference to a registered model's stored profile. */
+const REGISTRY_REFERENCE = 'registry:';
+
+/** The schema's per-column thresholds for this kind of comparison. */
+function distributionThresholds(schema: DataSchema | undefined, kind: SkewKind): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of schema?.columns ?? []) {
+    const threshold = kind === 'skew' ? c.skew_threshold : c.drift_threshold;
+    if (threshold !== undefined) out[c.name] = threshold;
+  }
+  return out;
+}
+
+/**
+ * Identifier-like columns (column-kind.ts), left out of the comparison unless the schema gives
+ * the column a threshold of this kind (which asks for it explicitly).
+ */
+function identifierColumns(
+  profile: DatasetProfile,
+  schema: DataSchema | undefined,
+  kind: SkewKind,
+): { column: string; reason: string }[] {
+  const asked = distributionThresholds(schema, kind);
+  const out: { column: string; reason: string }[] = [];
+  for (const c of profile.columns) {
+    if (asked[c.name] !== undefined) continue;
+    const reason = identifierReason(c.name, c.type, c.distinct, c.rows - c.nulls);
+    if (reason) out.push({ column: c.name, reason });
+  }
+  return out;
+}
+
+/**
+ * A column whose distance to the reference reaches its threshold is a `skew` or `drift` anomaly:
+ * an error when the test beside the distance is significant at TEST_ALPHA too, else a warning
+ * (a distance over the threshold that the sample sizes cannot tell from noise). The column's
+ * `severity` overrides both.
+ */
+function distributionAnomalies(
+  columns: SkewColumn[],
+  kind: SkewKind,
+  reference: string,
+  loaded: LoadedSchema | undefined,
+): Anomaly[] {
+  const rules = new Map((loaded?.schema.columns ?? []).map((c) => [c.name, c]));
+  const key = kind === 'skew' ? 'skew_threshold' : 'drift_threshold';
+  const out: Anomaly[] = [];
+  for (const c of columns) {
+    if (!(c.distance >= c.threshold)) continue;
+    const distanceName = c.method === 'linf' ? 'L-infinity distance' : 'Jensen-Shannon divergence';
+    const significant = c.p_value !== null && c.p_value < TEST_ALPHA;
+    const test = c.p_value === null ? 'no test' : `${c.test} p = ${formatPValue(c.p_value)}`;
+    const lines = loaded?.locations?.columns[c.name];
+    const line = lines?.[key] ?? lines?._;
+    out.push({
+      kind,
+      column: c.name,
+      severity: rules.get(c.name)?.severity ?? (significant ? 'error' : 'warning'),
+      expected: `${distanceName} to the reference below ${c.threshold}`,
+      found: `${round(c.distance)} (${test}${c.approximate ? '; reference from a stored profile' : ''})`,
+      count: c.current_values,
+      bound: c.threshold,
+      p_value: c.p_value,
+      statistic: c.distance,
+      examples: [],
+      message: `Column '${c.name}' ${kind === 'skew' ? 'is skewed from' : 'drifted from'} ${reference}: ${distanceName} ${round(c.distance)} >= ${c.threshold} over ${c.current_values} values against ${c.reference_values}; ${
+        c.p_value === null
+          ? 'no test could run, so a warning'
+          : significant
+            ? `significant (${test} < ${TEST_ALPHA})`
+            : `not significant (${test} >= ${TEST_ALPHA}), so a warning`
+      }.`,
+      rule: loaded?.locations && line !== undefined ? { file: loaded.locations.file, line } : null,
+    });
+  }
+  return out;
+}
+
+function round(x: number): string {
+  return String(Number(x.toPrecision(3)));
+}
+
+/** Errors first, the order within each severity kept. */
+function sortBySeverity(anomalies: Anomaly[]): void {
+  const sorted = [...anomalies].sort(
+    (a, b) => (a.severity === 'error' ? 0 : 1) - (b.severity === 'error' ? 0 : 1),
+  );
+  anomalies.splice(0, anomalies.length, ...sorted);
 }
 
 /** Writes atomically; a failure (full disk, no permission) is the user's to fix, with the path. */

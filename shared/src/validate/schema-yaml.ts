@@ -10,12 +10,14 @@ import type { ColumnKind } from '../data/column-kind.js';
 import { UserError } from '../errors/index.js';
 import { didYouMean } from '../text/nearest.js';
 import { RANGE_MARGIN } from './infer-schema.js';
+import { FAR_WIDTHS, TEST_ALPHA } from './sample-bounds.js';
 import {
   COLUMN_KEYS,
   COLUMN_TYPES,
   type ColumnRules,
   DATA_SCHEMA_ID,
   type DataSchema,
+  DEFAULT_DISTRIBUTION_THRESHOLD,
   EXTRA_COLUMN_POLICIES,
   type ExtraColumnPolicy,
   ROOT_KEYS,
@@ -38,7 +40,11 @@ export function renderSchemaYaml(schema: DataSchema, options: RenderOptions = {}
     ...(options.source
       ? [
           `# Inferred from ${oneLine(options.source.path)} (${options.source.rows} rows) on ${(options.now ?? new Date()).toISOString().slice(0, 10)}.`,
-          `# Ranges were widened by ${RANGE_MARGIN * 100}% of the observed range on each side. Review, edit and commit it.`,
+          `# Ranges were widened by ${RANGE_MARGIN * 100}% of the observed range on each side. The bounds of a`,
+          '# column with inferred_from are estimates from that sample, and are tested: values outside them',
+          `# are a warning, an error only when their share is significantly above the bound (alpha ${TEST_ALPHA})`,
+          `# or a value lies more than ${FAR_WIDTHS}x the range's width beyond it. Delete inferred_from to make`,
+          '# them hard limits. Review, edit and commit it.',
         ]
       : []),
     '#',
@@ -46,7 +52,9 @@ export function renderSchemaYaml(schema: DataSchema, options: RenderOptions = {}
     `# columns: <name>: type (${COLUMN_TYPES.join(', ')}), required (true/false),`,
     '#          max_null_fraction (0..1) or nullable: false, min, max (inclusive), allowed_values,',
     '#          max_new_category_fraction (0..1), unique, regex (RE2, whole value), allow_nan_or_inf,',
-    '#          severity (error | warning: overrides the default of every check on the column)',
+    '#          severity (error | warning: overrides the default of every check on the column),',
+    '#          inferred_from ({rows, values}: the sample the bounds were estimated from),',
+    `#          skew_threshold, drift_threshold (distance to the reference's distribution; default ${DEFAULT_DISTRIBUTION_THRESHOLD})`,
     `schema: ${DATA_SCHEMA_ID}`,
     'table:',
   ];
@@ -59,10 +67,19 @@ export function renderSchemaYaml(schema: DataSchema, options: RenderOptions = {}
     lines.push(`  ${yamlScalar(c.name)}:`);
     lines.push(`    type: ${c.type}`);
     lines.push(`    required: ${c.required}`);
-    if (c.max_null_fraction !== undefined) lines.push(`    max_null_fraction: ${c.max_null_fraction}`);
+    const why = (key: keyof NonNullable<ColumnRules['derivation']>) => {
+      const text = c.derivation?.[key];
+      if (text) for (const line of wrapComment(oneLine(text))) lines.push(`    # ${line}`);
+    };
+    if (c.max_null_fraction !== undefined) {
+      why('max_null_fraction');
+      lines.push(`    max_null_fraction: ${c.max_null_fraction}`);
+    }
+    if (c.min !== undefined || c.max !== undefined) why('range');
     if (c.min !== undefined) lines.push(`    min: ${yamlScalar(c.min)}`);
     if (c.max !== undefined) lines.push(`    max: ${yamlScalar(c.max)}`);
     if (c.allowed_values !== undefined) {
+      why('allowed_values');
       const flow = `[${c.allowed_values.map(yamlScalar).join(', ')}]`;
       if (flow.length <= 80) lines.push(`    allowed_values: ${flow}`);
       else {
@@ -76,8 +93,26 @@ export function renderSchemaYaml(schema: DataSchema, options: RenderOptions = {}
     if (c.regex !== undefined) lines.push(`    regex: ${yamlScalar(c.regex)}`);
     if (c.allow_nan_or_inf !== undefined) lines.push(`    allow_nan_or_inf: ${c.allow_nan_or_inf}`);
     if (c.severity !== undefined) lines.push(`    severity: ${c.severity}`);
+    if (c.inferred_from !== undefined)
+      lines.push(`    inferred_from: {rows: ${c.inferred_from.rows}, values: ${c.inferred_from.values}}`);
+    if (c.skew_threshold !== undefined) lines.push(`    skew_threshold: ${c.skew_threshold}`);
+    if (c.drift_threshold !== undefined) lines.push(`    drift_threshold: ${c.drift_threshold}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Splits a comment into lines of at most about 96 characters, at spaces. */
+function wrapComment(text: string, width = 96): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
 }
 
 function oneLine(text: string): string {
@@ -319,6 +354,25 @@ export function parseSchemaYaml(text: string, file: string): LoadedSchema {
           if (v === 'error' || v === 'warning') rules.severity = v as Severity;
           else bad('error or warning');
           break;
+        case 'skew_threshold':
+        case 'drift_threshold':
+          if (typeof v === 'number' && v > 0 && Number.isFinite(v)) rules[key] = v;
+          else bad('a number above 0');
+          break;
+        case 'inferred_from': {
+          const sample = isMap(value) ? value.toJSON() : undefined;
+          const whole = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+          if (
+            sample &&
+            Object.keys(sample).every((k) => k === 'rows' || k === 'values') &&
+            whole(sample.rows) &&
+            whole(sample.values) &&
+            sample.values <= sample.rows
+          )
+            rules.inferred_from = { rows: sample.rows, values: sample.values };
+          else bad('{rows: <whole number>, values: <whole number, at most rows>}');
+          break;
+        }
       }
     }
     if (rules.type === undefined) {

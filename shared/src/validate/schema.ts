@@ -40,7 +40,27 @@ export interface ColumnRules {
   allow_nan_or_inf?: boolean;
   /** Reports this column's anomalies at this severity instead of each kind's default. */
   severity?: Severity;
+  /**
+   * The sample an inferred schema's bounds came from: `rows` (for max_null_fraction) and non-null
+   * `values` (for the domain; finite values of a numeric column, for the range). Present: the column's max_null_fraction,
+   * max_new_category_fraction and min/max are estimates, and a batch breaks them only when its
+   * count is significantly above them (sample-bounds.ts). Absent (written by hand): hard limits.
+   */
+  inferred_from?: { rows: number; values: number };
+  /**
+   * Largest tolerated distance to the reference's distribution when the reference is a model's
+   * training profile (`skew`), or an earlier dataset or profile (`drift`): TFDV's L-infinity
+   * distance for categorical columns, Jensen–Shannon divergence (log2) for numeric ones. Default
+   * `DEFAULT_DISTRIBUTION_THRESHOLD`. Setting one also compares an identifier-like column.
+   */
+  skew_threshold?: number;
+  drift_threshold?: number;
+  /** Why each inferred rule has its value (written as comments in schema.yaml, not read back). */
+  derivation?: Partial<Record<'max_null_fraction' | 'range' | 'allowed_values', string>>;
 }
+
+/** Default threshold of the skew and drift comparators (TFDV leaves it to the user; 0.1 as drift-check). */
+export const DEFAULT_DISTRIBUTION_THRESHOLD = 0.1;
 
 export interface TableRules {
   min_rows?: number;
@@ -71,6 +91,9 @@ export const COLUMN_KEYS = [
   'regex',
   'allow_nan_or_inf',
   'severity',
+  'inferred_from',
+  'skew_threshold',
+  'drift_threshold',
 ] as const;
 
 /** Where each rule is written in schema.yaml (1-based lines), so an anomaly can point at its rule. */

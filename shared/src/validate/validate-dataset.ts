@@ -3,6 +3,15 @@ import { type Database, sqlNumber as num, quoteLiteral } from '../data/database.
 import type { Dataset } from '../data/open-dataset.js';
 import { countValues, type ValueCounts } from '../data/value-counts.js';
 import { UserError } from '../errors/index.js';
+import {
+  expectedOutsideShare,
+  FAR_WIDTHS,
+  farDistance,
+  formatPValue,
+  rangeTestPValue,
+  rateTestPValue,
+  TEST_ALPHA,
+} from './sample-bounds.js';
 import type { ColumnRules, DataSchema, SchemaLocations, SchemaValue, Severity } from './schema.js';
 
 export const ANOMALY_KINDS = [
@@ -16,6 +25,8 @@ export const ANOMALY_KINDS = [
   'regex_mismatch',
   'row_count',
   'nan_or_inf',
+  'skew',
+  'drift',
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
@@ -28,8 +39,22 @@ export interface Anomaly {
   severity: Severity;
   expected: string;
   found: string;
-  /** Offending rows (or values, for new/missing columns: 0). */
+  /** Offending rows (or values, for new/missing columns: 0; for skew/drift: the current values compared). */
   count: number;
+  /** What `count` is out of (rows or non-null values), where the check is a rate. */
+  of?: number;
+  /**
+   * The limit the count was judged against: the largest tolerated share (nulls, new categories),
+   * the share of values expected outside an inferred range, or the distance threshold (skew, drift).
+   */
+  bound?: number;
+  /**
+   * How likely a count this high (or a distance this large) is by chance when the data still
+   * follows the schema or the reference; null where the rule is a hard limit and nothing is tested.
+   */
+  p_value?: number | null;
+  /** skew/drift: the distance (L-infinity or Jensen–Shannon divergence) to the reference. */
+  statistic?: number;
   examples: ExampleValue[];
   /** One sentence for logs and annotations. */
   message: string;
@@ -290,15 +315,24 @@ async function reportColumn(
 
   const nulls = rows - nonNull;
   if (r.max_null_fraction !== undefined && rows > 0 && nulls / rows > r.max_null_fraction) {
+    // An inferred bound is tested (sample-bounds.ts); a hand-written one is a hard limit.
+    const p = r.inferred_from ? rateTestPValue(nulls, rows, r.max_null_fraction) : null;
+    const significant = p === null || p < TEST_ALPHA;
     add({
       kind: 'too_many_nulls',
       column: name,
-      severity: 'error',
-      expected: `null fraction <= ${r.max_null_fraction}`,
-      found: `${fraction(nulls / rows)} (${nulls} of ${rows} rows)`,
+      severity: significant ? 'error' : 'warning',
+      expected: `null fraction <= ${r.max_null_fraction}${p === null ? '' : ` (inferred from ${r.inferred_from!.rows} rows)`}`,
+      found: `${fraction(nulls / rows)} (${nulls} of ${rows} rows)${p === null ? '' : `, p = ${formatPValue(p)}`}`,
       count: nulls,
+      of: rows,
+      bound: r.max_null_fraction,
+      p_value: p,
       examples: [],
-      message: `Column '${name}' has ${nulls} nulls in ${rows} rows (${fraction(nulls / rows)}); the schema allows ${r.max_null_fraction}.`,
+      message:
+        p === null
+          ? `Column '${name}' has ${nulls} nulls in ${rows} rows (${fraction(nulls / rows)}); the schema allows ${r.max_null_fraction}.`
+          : `Column '${name}' has ${nulls} nulls in ${rows} rows (${fraction(nulls / rows)}), above the ${r.max_null_fraction} inferred from ${r.inferred_from!.rows} rows; ${significantText(p)}.`,
       key: 'max_null_fraction',
       rules: r,
     });
@@ -310,15 +344,19 @@ async function reportColumn(
     const lo = a.oormin;
     const hi = a.oormax;
     const below = r.min !== undefined && lo !== null && lo !== undefined && compare(lo, r.min) < 0;
+    const found = `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`;
+    const tested = rangeTest(r, outOfRange, nonNull, lo, hi);
     add({
       kind: 'out_of_range',
       column: name,
-      severity: 'error',
-      expected: `within ${bounds}`,
-      found: `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`,
+      severity: tested && !tested.far && tested.p >= TEST_ALPHA ? 'warning' : 'error',
+      expected: `within ${bounds}${tested ? ` (inferred from ${r.inferred_from!.values} values)` : ''}`,
+      found: tested ? `${found}; ${tested.why}` : found,
       count: outOfRange,
+      of: nonNull,
+      ...(tested ? { bound: tested.share, p_value: tested.p } : { p_value: null }),
       examples: mixExamples(a.oorlo, a.oorhi, maxExamples),
-      message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)}).`,
+      message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)})${tested ? `; ${tested.why}` : ''}.`,
       key: below ? 'min' : 'max',
       rules: r,
     });
@@ -347,7 +385,10 @@ async function reportColumn(
 
   const unexpected = num(a.dom ?? 0);
   const tolerated = r.max_new_category_fraction ?? 0;
-  if (unexpected > 0 && nonNull > 0 && unexpected / nonNull > tolerated) {
+  // An inferred domain reports every new value, and fails only on a share significantly above its
+  // tolerated share (sample-bounds.ts); a hand-written one fails above its tolerated share.
+  const p = r.inferred_from && unexpected > 0 ? rateTestPValue(unexpected, nonNull, tolerated) : null;
+  if (unexpected > 0 && nonNull > 0 && (p !== null || unexpected / nonNull > tolerated)) {
     const top = await db.all<{ v: unknown; n: unknown }>(
       `SELECT CAST(${c.value} AS VARCHAR) AS v, sum(n) AS n FROM ${from} WHERE ${domainCondition(c)} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`,
     );
@@ -358,18 +399,24 @@ async function reportColumn(
         )
       )[0]!.d,
     );
+    const share = `${plural(distinct, 'new value')} in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)})`;
     add({
       kind: 'unexpected_value',
       column: name,
-      severity: 'error',
+      severity: p === null || p < TEST_ALPHA ? 'error' : 'warning',
       expected: `one of ${r.allowed_values!.length} allowed values${tolerated > 0 ? ` (new values up to ${tolerated})` : ''}`,
-      found: `${plural(distinct, 'new value')} in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)})`,
+      found: p === null ? share : `${share}, p = ${formatPValue(p)}`,
       count: unexpected,
+      of: nonNull,
+      bound: tolerated,
+      p_value: p,
       examples: top.map((t) => clip(t.v)),
       message: `Column '${name}' has ${plural(distinct, 'value')} not in allowed_values, in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)}), e.g. ${top
         .slice(0, 3)
         .map((t) => `'${clip(t.v)}'`)
-        .join(', ')}.`,
+        .join(
+          ', ',
+        )}${p === null ? '' : `; new values may take up to ${tolerated} (inferred from ${r.inferred_from!.values} values): ${significantText(p)}`}.`,
       key: 'allowed_values',
       rules: r,
     });
@@ -414,6 +461,45 @@ async function reportColumn(
       rules: r,
     });
   }
+}
+
+/** "significant (p = …)" or "not significant (p = …), so a warning", at TEST_ALPHA. */
+function significantText(p: number): string {
+  return p < TEST_ALPHA
+    ? `significant (p = ${formatPValue(p)} < ${TEST_ALPHA})`
+    : `not significant (p = ${formatPValue(p)} >= ${TEST_ALPHA}), so a warning`;
+}
+
+/**
+ * An inferred numeric range, tested: the count outside against the share of new values expected
+ * outside the extremes of the sample it came from, and whether any value is far outside.
+ * Undefined for hand-written and datetime ranges (hard limits).
+ */
+function rangeTest(
+  r: ColumnRules,
+  outside: number,
+  values: number,
+  lowest: unknown,
+  highest: unknown,
+): { p: number; share: number; far: boolean; why: string } | undefined {
+  if (!r.inferred_from || r.type !== 'numeric') return undefined;
+  const n = r.inferred_from.values;
+  const share = expectedOutsideShare(n);
+  const p = rangeTestPValue(outside, values, n);
+  const min = typeof r.min === 'number' ? r.min : undefined;
+  const max = typeof r.max === 'number' ? r.max : undefined;
+  let far = false;
+  if (min !== undefined && max !== undefined) {
+    const distance = farDistance(min, max);
+    far =
+      (lowest !== null && lowest !== undefined && num(lowest) < min - distance) ||
+      (highest !== null && highest !== undefined && num(highest) > max + distance);
+  }
+  const expected = `about ${fraction(share)} of values fall outside by chance`;
+  const why = far
+    ? `a value lies more than ${FAR_WIDTHS}x the range's width (max - min) beyond it, far outside (${expected})`
+    : `${expected}: ${significantText(p)}`;
+  return { p, share, far, why };
 }
 
 function sameFamily(expected: ColumnRules['type'], physical: PhysicalKind): boolean {

@@ -33,7 +33,7 @@ beforeAll(() => {
     i === 0
       ? { ...r, Island: '<img src=x onerror=alert(1)> @octocat #1 | x' }
       : i === 1
-        ? { ...r, 'Body Mass (g)': -5 }
+        ? { ...r, 'Body Mass (g)': 45_000 } // a unit slip: 4,500 g with an extra zero
         : r,
   );
   mkdirSync(wd, { recursive: true });
@@ -85,20 +85,20 @@ describe('runDataValidate', () => {
     const log = memoryLog();
     const result = await runDataValidate(options({ schema: 'schema.yaml' }), log);
     const schemaLines = readFileSync(join(wd, 'schema.yaml'), 'utf8').split('\n');
-    expect(result.anomalies.map((a) => `${a.kind}:${a.column}`)).toEqual([
-      'unexpected_value:Island',
-      'out_of_range:Body Mass (g)',
+    // A value far below the inferred range (more than its width) is an error; one new island
+    // in 104 rows is within what the inferred domain tolerates, so a warning that names it.
+    expect(result.anomalies.map((a) => `${a.kind}:${a.column}:${a.severity}`)).toEqual([
+      'out_of_range:Body Mass (g):error',
+      'unexpected_value:Island:warning',
     ]);
     expect(result.passed).toBe(false);
-    for (const annotation of result.annotations) {
-      expect(annotation.file).toBe('ml/schema.yaml');
-      expect(annotation.severity).toBe('error');
-    }
-    expect(schemaLines[result.annotations[0]!.line! - 1]).toMatch(/^ {4}allowed_values:/);
-    expect(schemaLines[result.annotations[1]!.line! - 1]).toMatch(/^ {4}min: /);
-    expect(log.lines.filter((l) => l.level === 'error').map((l) => l.where?.line)).toEqual(
-      result.annotations.map((a) => a.line),
-    );
+    for (const annotation of result.annotations) expect(annotation.file).toBe('ml/schema.yaml');
+    expect(result.annotations.map((a) => a.severity)).toEqual(['error', 'warning']);
+    expect(schemaLines[result.annotations[0]!.line! - 1]).toMatch(/^ {4}max: /);
+    expect(schemaLines[result.annotations[1]!.line! - 1]).toMatch(/^ {4}allowed_values:/);
+    expect(log.lines.filter((l) => l.level === 'error').map((l) => l.where?.line)).toEqual([
+      result.annotations[0]!.line,
+    ]);
 
     for (const markdown of [result.summaryMarkdown, result.commentMarkdown]) {
       expect(markdown).toContain('❌ failed');
@@ -111,7 +111,9 @@ describe('runDataValidate', () => {
     }
     const report = JSON.parse(readFileSync(result.reportPath, 'utf8'));
     expect(validReport(report), JSON.stringify(validReport.errors)).toBe(true);
-    expect(report.anomalies[0].examples).toEqual(['<img src=x onerror=alert(1)> @octocat #1 | x']);
+    expect(report.anomalies[1].examples).toEqual(['<img src=x onerror=alert(1)> @octocat #1 | x']);
+    expect(report.anomalies[1]).toMatchObject({ count: 1, of: 102 });
+    expect(report.anomalies[1].p_value).toBeGreaterThan(0.001);
   });
 
   it('lets fail-on decide: warnings fail only with fail-on warning, nothing fails with never', async () => {
@@ -189,6 +191,7 @@ describe('runDataValidate', () => {
         reference: 'winter.json',
         current: 'summer.json',
         method: 'auto',
+        tfdv: true,
         driftShare: 0.5,
         reportPath: 'standalone-drift.json',
         workingDirectory: wd,
@@ -199,6 +202,138 @@ describe('runDataValidate', () => {
     const rounded = (value: unknown): unknown =>
       JSON.parse(JSON.stringify(value), (_key, v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v));
     expect(rounded(skew.columns)).toEqual(rounded(standalone.report.columns));
+  });
+
+  it('makes distribution differences anomalies that fail-on gates: drift against a file, skew against a registered profile', async () => {
+    const weather = readSeattle();
+    const month = (r: Record<string, unknown>) => Number(String(r.date).slice(5, 7));
+    writeJson(
+      wd,
+      'winter.json',
+      weather.filter((r) => month(r) <= 2 || month(r) === 12),
+    );
+    writeJson(
+      wd,
+      'summer.json',
+      weather.filter((r) => month(r) >= 6 && month(r) <= 8),
+    );
+    const drift = await runDataValidate(
+      options({
+        data: 'summer.json',
+        reference: 'winter.json',
+        skewCheck: driftSkewCheck(join(wd, 'mlops-reports')),
+      }),
+      memoryLog(),
+    );
+    const byColumn = new Map(drift.anomalies.map((a) => [a.column, a]));
+    for (const column of ['temp_max', 'temp_min', 'weather']) {
+      const a = byColumn.get(column)!;
+      expect(a, column).toMatchObject({ kind: 'drift', severity: 'error', bound: 0.1 });
+      expect(a.statistic!, column).toBeGreaterThanOrEqual(0.1);
+      expect(a.p_value!, column).toBeLessThan(0.001);
+    }
+    expect(byColumn.get('weather')!.expected).toBe('L-infinity distance to the reference below 0.1');
+    expect(byColumn.get('temp_max')!.expected).toBe('Jensen-Shannon divergence to the reference below 0.1');
+    expect(drift.passed).toBe(false);
+    expect(drift.report.skew.anomaly_kind).toBe('drift');
+    expect(
+      validReport(JSON.parse(readFileSync(drift.reportPath, 'utf8'))),
+      JSON.stringify(validReport.errors),
+    ).toBe(true);
+    const never = await runDataValidate(
+      options({
+        data: 'summer.json',
+        reference: 'winter.json',
+        failOn: 'never',
+        skewCheck: driftSkewCheck(join(wd, 'mlops-reports')),
+      }),
+      memoryLog(),
+    );
+    expect(never.passed).toBe(true);
+
+    // A registered model's training profile (the registry resolves registry:<name>@<alias> to the
+    // profile.json stored with the version; here data-validate's own profile of the winter rows).
+    const winterProfile = await runDataValidate(
+      options({ data: 'winter.json', profilePath: 'winter-profile.json' }),
+      memoryLog(),
+    );
+    const skew = await runDataValidate(
+      options({
+        data: 'summer.json',
+        reference: 'registry:weather@production',
+        skewCheck: driftSkewCheck(join(wd, 'mlops-reports'), async () => winterProfile.profilePath),
+      }),
+      memoryLog(),
+    );
+    expect(
+      skew.anomalies
+        .filter((a) => a.kind === 'skew')
+        .map((a) => a.column)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['temp_max', 'temp_min', 'weather']));
+    expect(skew.anomalies.some((a) => a.kind === 'drift')).toBe(false);
+    expect(skew.passed).toBe(false);
+
+    // The same months split at random: no distribution anomaly is an error.
+    const [a, b] = split70(weather);
+    writeJson(wd, 'weather-a.json', a);
+    writeJson(wd, 'weather-b.json', b);
+    const same = await runDataValidate(
+      options({
+        data: 'weather-b.json',
+        reference: 'weather-a.json',
+        skewCheck: driftSkewCheck(join(wd, 'mlops-reports')),
+      }),
+      memoryLog(),
+    );
+    expect(same.anomalies.filter((x) => x.severity === 'error')).toEqual([]);
+  });
+
+  it('uses per-column thresholds from schema.yaml, and leaves identifier-like columns out, saying so', async () => {
+    const [a, b] = split70(readRows('cars.json'));
+    writeJson(wd, 'cars-a.json', a);
+    writeJson(wd, 'cars-b.json', b);
+    const log = memoryLog();
+    const result = await runDataValidate(
+      options({
+        data: 'cars-b.json',
+        reference: 'cars-a.json',
+        skewCheck: driftSkewCheck(join(wd, 'mlops-reports')),
+      }),
+      log,
+    );
+    // Name: 311 distinct in 406 rows, near-unique: every split "drifts" on it, so it is left out.
+    expect(result.report.skew.left_out).toEqual([
+      { column: 'Name', reason: expect.stringMatching(/^near-unique: \d+ distinct values in \d+$/) },
+    ]);
+    const compared = (result.report.skew.result as { columns: { name: string }[] }).columns.map(
+      (c) => c.name,
+    );
+    expect(compared).not.toContain('Name');
+    expect(result.anomalies.filter((x) => x.kind === 'drift')).toEqual([]);
+    expect(result.summaryMarkdown).toContain('Not compared (identifier-like): Name');
+    expect(result.summaryMarkdown).not.toMatch(/top \(\d+ more\)/);
+    expect(log.lines.some((l) => l.message.includes("column 'Name' not compared"))).toBe(true);
+
+    // A threshold in the schema compares it anyway, and a tiny one on Origin makes it drift.
+    writeFileSync(
+      join(wd, 'cars-schema.yaml'),
+      'schema: mlops-schema/v1\ntable:\n  extra_columns: ignore\ncolumns:\n  Name:\n    type: string\n    drift_threshold: 0.5\n  Origin:\n    type: categorical\n    drift_threshold: 0.0001\n',
+    );
+    const strict = await runDataValidate(
+      options({
+        data: 'cars-b.json',
+        schema: 'cars-schema.yaml',
+        reference: 'cars-a.json',
+        skewCheck: driftSkewCheck(join(wd, 'mlops-reports')),
+      }),
+      memoryLog(),
+    );
+    expect(strict.report.skew.left_out).toEqual([]);
+    const origin = strict.anomalies.find((x) => x.column === 'Origin')!;
+    expect(origin).toMatchObject({ kind: 'drift', severity: 'warning', bound: 0.0001 });
+    expect(origin.p_value!).toBeGreaterThan(0.001);
+    expect(origin.rule).toEqual({ file: 'ml/cars-schema.yaml', line: 10 });
   });
 
   it('fails with a UserError on a missing schema, a schema typo and unreadable data', async () => {

@@ -101,6 +101,34 @@ describe('parseSchemaYaml', () => {
     expect(schema.columns[0]!.max_null_fraction).toBe(0);
   });
 
+  it('reads inferred_from and the skew and drift thresholds, and rejects bad ones', () => {
+    const text = `${base}    inferred_from: {rows: 240, values: 238}\n    skew_threshold: 0.05\n    drift_threshold: 0.2\n`;
+    const { schema, locations } = parseSchemaYaml(text, 'schema.yaml');
+    expect(schema.columns[1]).toMatchObject({
+      inferred_from: { rows: 240, values: 238 },
+      skew_threshold: 0.05,
+      drift_threshold: 0.2,
+    });
+    expect(locations!.columns.mass).toMatchObject({
+      inferred_from: 15,
+      skew_threshold: 16,
+      drift_threshold: 17,
+    });
+    // A schema without them still reads as before: hand-written bounds are hard limits.
+    expect(parseSchemaYaml(base, 'x').schema.columns[1]!.inferred_from).toBeUndefined();
+    const bad = problem(
+      `${base}    inferred_from: {rows: 10, values: 11}\n    skew_threshold: 0\n    drift_threshold: lots\n`,
+    );
+    expect(bad.message).toContain("ml/schema.yaml:15:20: 'inferred_from' of column 'mass' must be {rows:");
+    expect(bad.message).toContain(
+      "ml/schema.yaml:16:21: 'skew_threshold' of column 'mass' must be a number above 0",
+    );
+    expect(bad.message).toContain("'drift_threshold' of column 'mass' must be a number above 0");
+    expect(problem(`${base}    inferred_from: {rows: 10, value: 3}\n`).message).toContain(
+      "'inferred_from' of column 'mass'",
+    );
+  });
+
   it('rejects a duplicate column and a schema of another version', () => {
     expect(problem(`${base}  mass:\n    type: numeric\n`).message).toMatch(/unique|duplicate/i);
     expect(problem(base.replace('mlops-schema/v1', 'mlops-schema/v2')).message).toMatch(
@@ -133,6 +161,17 @@ describe('renderSchemaYaml', () => {
           unique: false,
         },
         { name: 'when', type: 'datetime', required: true, min: '2020-01-01', regex: '\\d{4}-.*' },
+        {
+          name: 'sampled',
+          type: 'numeric',
+          required: true,
+          max_null_fraction: 0.0133,
+          min: 0,
+          max: 10,
+          inferred_from: { rows: 344, values: 340 },
+          skew_threshold: 0.05,
+          drift_threshold: 0.3,
+        },
       ],
     };
     const text = renderSchemaYaml(schema, {
@@ -145,5 +184,36 @@ describe('renderSchemaYaml', () => {
       ),
     ).toBe(true);
     expect(parseSchemaYaml(text, 'schema.yaml').schema).toEqual(schema);
+  });
+
+  it('says in comments how each inferred bound was derived and from how many rows', () => {
+    const schema: DataSchema = {
+      schema: 'mlops-schema/v1',
+      table: { min_rows: 1, extra_columns: 'warning' },
+      columns: [
+        {
+          name: 'mass',
+          type: 'numeric',
+          required: true,
+          max_null_fraction: 0.0243,
+          min: 2430,
+          max: 6570,
+          inferred_from: { rows: 344, values: 342 },
+          derivation: {
+            max_null_fraction: '2 nulls in 344 rows: their 99% upper confidence bound (Clopper-Pearson).',
+            range: 'observed 2700 to 6300 in 342 values, widened by 10% of the range.',
+          },
+        },
+      ],
+    };
+    const text = renderSchemaYaml(schema);
+    expect(text).toContain(
+      '    # 2 nulls in 344 rows: their 99% upper confidence bound (Clopper-Pearson).\n    max_null_fraction: 0.0243\n',
+    );
+    expect(text).toContain(
+      '    # observed 2700 to 6300 in 342 values, widened by 10% of the range.\n    min: 2430\n',
+    );
+    const { derivation, ...rules } = schema.columns[0]!;
+    expect(parseSchemaYaml(text, 'schema.yaml').schema.columns[0]).toEqual(rules);
   });
 });

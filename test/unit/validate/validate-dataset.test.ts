@@ -115,7 +115,16 @@ describe('each anomaly kind injected into a copy of the data is caught', () => {
   it('too_many_nulls', async () => {
     const rows = copy((rs) => rs.map((r, i) => (i % 20 === 0 ? { ...r, Species: null } : r)));
     const a = only(await validate(writeJson(temp, 'nulls.json', rows), schema), 'too_many_nulls');
-    expect(a).toMatchObject({ column: 'Species', count: 18, expected: 'null fraction <= 0' });
+    // 0 nulls in 344 rows: the 99% upper bound 1 - 0.01^(1/344) = 0.0133; 18 in 344 is far above it.
+    expect(a).toMatchObject({
+      column: 'Species',
+      severity: 'error',
+      count: 18,
+      of: 344,
+      bound: 0.0133,
+      expected: 'null fraction <= 0.0133 (inferred from 344 rows)',
+    });
+    expect(a.p_value).toBeLessThan(1e-5);
     expect(a.rule!.line).toBe(lineOf(schema.text, 'Species', 'max_null_fraction'));
   });
 
@@ -128,6 +137,30 @@ describe('each anomaly kind injected into a copy of the data is caught', () => {
     expect(a.rule!.line).toBe(lineOf(schema.text, 'Flipper Length (mm)', 'max'));
   });
 
+  it('out_of_range of an inferred range: a stray value is a warning with its value; far outside or hand-written, an error', async () => {
+    const flipper = schema.schema.columns.find((c) => c.name === 'Flipper Length (mm)')!;
+    const max = flipper.max as number;
+    const width = max - (flipper.min as number);
+    const stray = copy((rs) => rs.map((r, i) => (i === 7 ? { ...r, 'Flipper Length (mm)': max + 3 } : r)));
+    const a = only(await validate(writeJson(temp, 'stray.json', stray), schema), 'out_of_range');
+    // 342 values inferred the range: about 2/343 of new values are expected past its extremes.
+    expect(a).toMatchObject({ severity: 'warning', count: 1, of: 342, examples: [max + 3], bound: 2 / 343 });
+    expect(a.p_value).toBeGreaterThan(0.001);
+    expect(a.message).toContain('not significant');
+
+    const hard = structuredClone(schema.schema);
+    delete hard.columns.find((c) => c.name === 'Flipper Length (mm)')!.inferred_from;
+    const strict = only(await validate(writeJson(temp, 'stray-hard.json', stray), hard), 'out_of_range');
+    expect(strict).toMatchObject({ severity: 'error', count: 1, p_value: null });
+
+    const sentinel = copy((rs) =>
+      rs.map((r, i) => (i === 7 ? { ...r, 'Flipper Length (mm)': Math.ceil(max + 5 * width) } : r)),
+    );
+    const far = only(await validate(writeJson(temp, 'far.json', sentinel), schema), 'out_of_range');
+    expect(far).toMatchObject({ severity: 'error', count: 1 });
+    expect(far.found).toContain('far outside');
+  });
+
   it('unexpected_value', async () => {
     const rows = copy((rs) => rs.map((r, i) => (i % 50 === 1 ? { ...r, Island: 'Atlantis' } : r)));
     const a = only(await validate(writeJson(temp, 'domain.json', rows), schema), 'unexpected_value');
@@ -135,10 +168,16 @@ describe('each anomaly kind injected into a copy of the data is caught', () => {
     expect(a.rule!.line).toBe(lineOf(schema.text, 'Island', 'allowed_values'));
   });
 
-  it('unexpected_value within max_new_category_fraction is tolerated', async () => {
+  it('unexpected_value within max_new_category_fraction: a warning when inferred, tolerated when written by hand', async () => {
     const rows = copy((rs) => rs.map((r, i) => (i === 1 ? { ...r, Island: 'Atlantis' } : r)));
+    // Inferred: the new value is named, as a warning, since 1 in 344 is no evidence against the bound.
+    const a = only(await validate(writeJson(temp, 'domain-one.json', rows), schema), 'unexpected_value');
+    expect(a).toMatchObject({ severity: 'warning', count: 1, of: 344, examples: ['Atlantis'] });
+    expect(a.p_value).toBeGreaterThan(0.001);
     const tolerant = structuredClone(schema.schema);
-    tolerant.columns.find((c) => c.name === 'Island')!.max_new_category_fraction = 0.01;
+    const island = tolerant.columns.find((c) => c.name === 'Island')!;
+    delete island.inferred_from;
+    island.max_new_category_fraction = 0.01;
     expect(await validate(writeJson(temp, 'domain-ok.json', rows), tolerant)).toEqual([]);
   });
 
@@ -208,6 +247,8 @@ describe('each anomaly kind injected into a copy of the data is caught', () => {
         'regex_mismatch',
         'row_count',
         'nan_or_inf',
+        'skew',
+        'drift',
       ].sort(),
     );
   });

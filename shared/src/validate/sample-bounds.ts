@@ -1,0 +1,84 @@
+/**
+ * How an inferred schema accounts for the size of the sample it was inferred from, and how a batch
+ * is tested against such a schema. One place for the levels, so inference (which writes a bound)
+ * and validation (which tests against it) cannot disagree.
+ *
+ * - A bound inferred from n rows is a one-sided upper confidence bound at `BOUND_CONFIDENCE`: "0
+ *   nulls in 240 rows" means "at most 1.9% nulls", not "never null".
+ * - A batch breaks an inferred bound only when its observed count is significantly above it: a
+ *   one-sided test at `TEST_ALPHA`. Above the bound but not significant is a warning, with the
+ *   p-value, so a reader can tell a real problem from a fluke.
+ * - Bounds a person wrote by hand (no `inferred_from` on the column) stay hard limits.
+ */
+import { binomialSf, clopperPearsonUpper, outsideExtremesSf } from '../stats/binomial.js';
+
+/** Confidence of the inferred upper bounds (Clopper–Pearson, one-sided). */
+export const BOUND_CONFIDENCE = 0.99;
+/** Significance level of the tests against inferred bounds. */
+export const TEST_ALPHA = 0.001;
+/**
+ * Categories seen in under this share of the sample's values (and every category seen once) are
+ * its rare tail. A domain with a rare tail is open: new values are expected about as often as the
+ * tail's values were seen, as TFDV's domain mass lets a share of values fall outside the domain.
+ */
+export const RARE_CATEGORY_SHARE = 0.01;
+/**
+ * A value is "far" outside an inferred range when it lies beyond the nearer bound by more than
+ * this many widths of the range (max - min; for a range of one value, that value's magnitude, or
+ * 1). Heavy-tailed data sets new records well past the old ones: in random 70/30 splits of
+ * vega-datasets, a holdout's top box-office gross (movies) lands up to 1.4 widths past the
+ * range inferred from the rest, and birdstrikes' top repair cost up to 3.2 widths. A unit change
+ * (x10), a sentinel (-999, 99999) or a sign flip of spread-out data lands tens of widths away.
+ */
+export const FAR_WIDTHS = 4;
+
+/** Rounds a bound up to 3 significant digits, so it stays a bound and reads well in YAML. */
+function roundUpBound(x: number): number {
+  if (!(x > 0)) return 0;
+  if (x >= 1) return 1;
+  const step = 10 ** (Math.floor(Math.log10(x)) - 2);
+  return Math.min(1, Number((Math.ceil(x / step - 1e-9) * step).toPrecision(12)));
+}
+
+/** The inferred max_null_fraction: upper bound of the null rate after `nulls` in `rows`. */
+export function nullFractionBound(nulls: number, rows: number): number {
+  return roundUpBound(clopperPearsonUpper(nulls, rows, BOUND_CONFIDENCE));
+}
+
+/** The inferred max_new_category_fraction: upper bound of the rate of values outside the domain. */
+export function newCategoryBound(rareTailValues: number, values: number): number {
+  return roundUpBound(clopperPearsonUpper(rareTailValues, values, BOUND_CONFIDENCE));
+}
+
+/** Whether a category seen `count` times among `values` belongs to the rare tail. */
+export function isRareCategory(count: number, values: number): boolean {
+  return count <= 1 || count < RARE_CATEGORY_SHARE * values;
+}
+
+/** p-value of `count` in `of` against the rate `bound`: one-sided binomial test (scipy binomtest, 'greater'). */
+export function rateTestPValue(count: number, of: number, bound: number): number {
+  return binomialSf(count, of, bound);
+}
+
+/** Share of new values expected outside the extremes of `sampleValues` earlier ones: 2/(n + 1). */
+export function expectedOutsideShare(sampleValues: number): number {
+  return 2 / (sampleValues + 1);
+}
+
+/** p-value of `count` of `of` new values outside an inferred range from `sampleValues` values. */
+export function rangeTestPValue(count: number, of: number, sampleValues: number): number {
+  return outsideExtremesSf(count, sampleValues, of);
+}
+
+/** How far beyond [min, max] a value must lie to be "far" outside (see FAR_WIDTHS). */
+export function farDistance(min: number, max: number): number {
+  const width = max - min;
+  return FAR_WIDTHS * (width > 0 ? width : Math.abs(max) || 1);
+}
+
+/** Readable p-value: 3 significant digits, exponent below 0.001. */
+export function formatPValue(p: number): string {
+  if (p === 0) return '0';
+  if (p < 0.001) return p.toExponential(1);
+  return String(Number(p.toPrecision(2)));
+}
