@@ -409,8 +409,9 @@ export class FeatureCounts {
   }
 
   addInvalid(column: string, kind: InvalidKind, n = 1): void {
-    const byKind = (this.invalid[column] ??= {});
+    const byKind = this.invalid[column] ?? {};
     byKind[kind] = (byKind[kind] ?? 0) + n;
+    this.invalid[column] = byKind;
   }
 
   merge(other: FeatureCounts): void {
@@ -493,6 +494,8 @@ export interface TransformOptions {
   counts?: FeatureCounts;
   /** Says where a batch row is, for the error under `on-invalid: error` (default `row <i+1>`). */
   describeRow?: (row: number) => string;
+  /** Told of each invalid value that was filled (warn/impute), e.g. for the request log's lines. */
+  onInvalidValue?: (row: number, column: string, kind: InvalidKind) => void;
 }
 
 /**
@@ -527,6 +530,7 @@ export function applyPreprocessing(
         );
       }
       counts.addInvalid(feature.name, kind);
+      options.onInvalidValue?.(r, feature.name, kind);
     };
     if (column === undefined) {
       if (policy === 'error') {
@@ -538,7 +542,7 @@ export function applyPreprocessing(
           `The data has no column '${feature.name}', which the model takes as input (inputs: ${spec.features.map((f) => f.name).join(', ')}).`,
         );
       }
-      if (rows > 0) counts.addInvalid(feature.name, 'missing_column', rows);
+      for (let r = 0; r < rows; r++) invalid('missing_column', r, undefined);
       column = { length: rows } as ArrayLike<unknown>;
     }
     const absent = columns[feature.name] === undefined;
