@@ -53,6 +53,8 @@ export interface DetectOptions {
   perColumn?: Record<string, { method?: MethodChoice; threshold?: number }>;
   prediction?: string;
   target?: string;
+  /** Current-side columns that are not data (a request log's bookkeeping): never warned about. */
+  quietCurrent?: (column: string) => boolean;
 }
 
 export interface DetectResult {
@@ -266,6 +268,12 @@ function planColumns(
         input,
       });
     }
+    if (input === 'prediction' && name && !refByName.has(name)) {
+      throw new UserError(
+        `The prediction column '${name}' is in the current data but not in the reference: there are no reference predictions to compare it with. Use a reference that has them (an earlier request log, or evaluate's predictions file), or leave prediction empty.`,
+        { input },
+      );
+    }
   }
   if (options.columns) {
     for (const name of options.columns) {
@@ -281,6 +289,7 @@ function planColumns(
   for (const name of roles.keys()) if (refByName.has(name)) wanted.add(name);
 
   for (const column of current.columns) {
+    if (options.quietCurrent?.(column.name)) continue;
     if (!refByName.has(column.name) && !roles.has(column.name)) {
       findings.push({
         kind: 'new_column',

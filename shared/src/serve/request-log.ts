@@ -29,6 +29,16 @@ import { appendFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promis
 import { join } from 'node:path';
 
 export const REQUEST_LOG_SCHEMA = 'mlops-request-log/v1';
+
+/** Whether a column of a request log is the server's bookkeeping rather than a model input. */
+export function isRequestLogBookkeeping(column: string): boolean {
+  return column.startsWith('_') || column === 'prediction';
+}
+
+/** A table is a request log when it has the keys every line has. */
+export function looksLikeRequestLog(columns: readonly string[]): boolean {
+  return ['_ts', '_model', '_version', '_output'].every((c) => columns.includes(c));
+}
 export const REQUEST_LOG_FILE = 'requests.ndjson';
 
 export interface RequestLogOptions {
