@@ -29,18 +29,29 @@ export interface InferenceResult {
   droppedTargetRows: number;
 }
 
+/** The evaluation rows as the feature contract read them (rows with a null target left out). */
+export interface EvaluationRows {
+  rows: number;
+  /** Class labels (classification) or numeric targets (regression), one per row. */
+  labels: (string | null)[];
+  targets: Float64Array;
+  slices: Record<string, (string | null)[]>;
+  featureCounts: FeatureCounts;
+  droppedTargetRows: number;
+}
+
 /**
  * Streams the data's feature, target and slice columns out of DuckDB, reads each feature value
- * with the model's feature contract (the rules train used) and runs the model on each batch.
- * Rows whose target is null are skipped and counted, exactly as train skips them.
+ * with the model's feature contract (the rules train used) and hands each batch's model input to
+ * `onBatch`. Rows whose target is null are skipped and counted, exactly as train skips them.
  */
-export async function predictDataset(
+export async function readEvaluationRows(
   db: Database,
   dataset: Dataset,
-  model: ModelAdapter,
   spec: Preprocessing,
-  options: { target: string; slices: string[]; log: Log; onInvalid?: OnInvalid },
-): Promise<InferenceResult> {
+  options: { target: string; slices: string[]; log: Log; onInvalid?: OnInvalid; modelPath: string },
+  onBatch: (features: Float32Array, rows: number) => Promise<void>,
+): Promise<EvaluationRows> {
   const types = new Map(dataset.columns.map((c) => [c.name, c.type]));
   const onInvalid = options.onInvalid ?? DEFAULT_ON_INVALID;
   const needed = [options.target, ...options.slices];
@@ -48,23 +59,15 @@ export async function predictDataset(
   const missingFeatures = spec.features.map((f) => f.name).filter((c) => !types.has(c));
   if (missing.length > 0 || (missingFeatures.length > 0 && onInvalid === 'error')) {
     throw new UserError(
-      `The data '${dataset.path}' lacks column(s) ${[...missingFeatures, ...missing].map((m) => `'${m}'`).join(', ')} that the model '${model.path}' or the inputs need (columns: ${[...types.keys()].join(', ')}).`,
+      `The data '${dataset.path}' lacks column(s) ${[...missingFeatures, ...missing].map((m) => `'${m}'`).join(', ')} that the model '${options.modelPath}' or the inputs need (columns: ${[...types.keys()].join(', ')}).`,
       { input: 'data', file: dataset.path },
     );
   }
-  const width = inputWidth(spec);
-  if (model.inputWidth !== null && model.inputWidth !== width) {
-    throw new UserError(
-      `The model '${model.path}' takes ${model.inputWidth} features per row, but its preprocessing makes ${width} from the data (${spec.features.map((f) => f.name).join(', ')}).`,
-      { input: 'model', file: model.path },
-    );
-  }
   const classification = spec.task === 'classification';
-  const classes = spec.classes ?? [];
   const targetType = types.get(options.target)!;
   if (!classification && sourceTypeOf(targetType) !== 'number') {
     throw new UserError(
-      `The model '${model.path}' is a regression model, but the target '${options.target}' in '${dataset.path}' is ${targetType}, not a number. Evaluate a regression model on a numeric target, or name the right column with \`target\`.`,
+      `The model '${options.modelPath}' is a regression model, but the target '${options.target}' in '${dataset.path}' is ${targetType}, not a number. Evaluate a regression model on a numeric target, or name the right column with \`target\`.`,
       { input: 'target', file: dataset.path },
     );
   }
@@ -79,15 +82,12 @@ export async function predictDataset(
   const slices: Record<string, (string | null)[]> = Object.fromEntries(options.slices.map((s) => [s, []]));
   const labels: (string | null)[] = [];
   const targets = new FloatColumn();
-  const outputs = new FloatColumn();
   const featureCounts = new FeatureCounts();
-  let outputWidth = -1;
   let pending: unknown[][] = present.map(() => []);
   let pendingFileRows: number[] = [];
   let pendingRows = 0;
   let fileRow = 0;
   let droppedTargetRows = 0;
-  let sample: InferenceResult['sample'] | undefined;
 
   const flush = async () => {
     if (pendingRows === 0) return;
@@ -98,28 +98,11 @@ export async function predictDataset(
       counts: featureCounts,
       describeRow: (r) => `'${dataset.path}' data row ${fileRows[r]! + 1}`,
     });
-    sample ??= {
-      features: features.slice(0, Math.min(pendingRows, 1024) * width),
-      rows: Math.min(pendingRows, 1024),
-      width,
-    };
-    let result: { values: Float32Array; width: number };
-    try {
-      result = await model.predict(features, pendingRows, width);
-    } catch (error) {
-      throw new UserError(
-        `The model '${model.path}' failed on the data: ${(error as Error).message.split('\n')[0]}`,
-        {
-          input: 'model',
-          cause: error,
-        },
-      );
-    }
-    if (outputWidth < 0) outputWidth = result.width;
-    for (let i = 0; i < result.values.length; i++) outputs.push(result.values[i]);
+    const n = pendingRows;
     pending = present.map(() => []);
     pendingFileRows = [];
     pendingRows = 0;
+    await onBatch(features, n);
   };
 
   await streamColumns(db, sql, async (columns, n) => {
@@ -160,6 +143,50 @@ export async function predictDataset(
       `${featureCounts.invalidTotal} feature values in '${dataset.path}' could not be read and were replaced by the feature's fill (on-invalid: warn): ${featureCounts.describeInvalid()}.`,
     );
   }
+  return { rows, labels, targets: targets.toArray(), slices, featureCounts, droppedTargetRows };
+}
+
+/** Runs the model on the evaluation rows read by `readEvaluationRows`. */
+export async function predictDataset(
+  db: Database,
+  dataset: Dataset,
+  model: ModelAdapter,
+  spec: Preprocessing,
+  options: { target: string; slices: string[]; log: Log; onInvalid?: OnInvalid },
+): Promise<InferenceResult> {
+  const width = inputWidth(spec);
+  if (model.inputWidth !== null && model.inputWidth !== width) {
+    throw new UserError(
+      `The model '${model.path}' takes ${model.inputWidth} features per row, but its preprocessing makes ${width} from the data (${spec.features.map((f) => f.name).join(', ')}).`,
+      { input: 'model', file: model.path },
+    );
+  }
+  const classification = spec.task === 'classification';
+  const classes = spec.classes ?? [];
+  const outputs = new FloatColumn();
+  let outputWidth = -1;
+  let sample: InferenceResult['sample'] | undefined;
+  const read = await readEvaluationRows(
+    db,
+    dataset,
+    spec,
+    { ...options, modelPath: model.path },
+    async (features, n) => {
+      sample ??= { features: features.slice(0, Math.min(n, 1024) * width), rows: Math.min(n, 1024), width };
+      let result: { values: Float32Array; width: number };
+      try {
+        result = await model.predict(features, n, width);
+      } catch (error) {
+        throw new UserError(
+          `The model '${model.path}' failed on the data: ${(error as Error).message.split('\n')[0]}`,
+          { input: 'model', cause: error },
+        );
+      }
+      if (outputWidth < 0) outputWidth = result.width;
+      for (let i = 0; i < result.values.length; i++) outputs.push(result.values[i]);
+    },
+  );
+  const { rows, labels, slices, featureCounts, droppedTargetRows } = read;
   const values = outputs.toArray();
   const what = `The output of the model '${model.path}'`;
 
@@ -170,7 +197,7 @@ export async function predictDataset(
       });
     }
     checkFinite(values, what);
-    const yTrue = targets.toArray();
+    const yTrue = read.targets;
     checkFinite(yTrue, `The target '${options.target}'`);
     return {
       input: { task: 'regression', data: { yTrue, yPred: values }, rows, slices },
