@@ -9,7 +9,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import preprocessingSchema from '../../../docs/schemas/preprocessing.schema.json' with { type: 'json' };
 import { runEvaluate } from '../../../shared/src/evaluate/run.js';
 import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
 import { readPreprocessing } from '../../../shared/src/models/preprocessing.js';
@@ -70,6 +72,10 @@ describe('evaluate on the training rows gives the training metric', () => {
     );
     const spec = await readPreprocessing(join(trained.modelPath, '..', 'preprocessing.json'));
     expect(spec.features.find((f) => f.name === 'Year')?.kind).toBe('date');
+    const validate = new Ajv2020({ strict: false }).compile(preprocessingSchema);
+    const written = JSON.parse(readFileSync(join(trained.modelPath, '..', 'preprocessing.json'), 'utf8'));
+    expect(validate(written), JSON.stringify(validate.errors)).toBe(true);
+    expect(written.training_data.file).toBe('cars.json');
     expect(trained.summaryMarkdown).toMatch(/\| Year \| date \|/);
     expect(trainLog.lines.some((l) => /Features: .*Year \(date\)/.test(l.message))).toBe(true);
     for (const name of ['r2', 'rmse', 'mae']) {
