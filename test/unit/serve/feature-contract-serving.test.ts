@@ -170,6 +170,26 @@ describe('serving with the feature contract', () => {
       expect(lines[0]._invalid).toEqual({ Displacement: 'unparseable', Origin: 'unseen_category' });
       expect(lines[0].Origin).toBe('Mars');
       expect(lines[1]._invalid).toBeUndefined();
+      // drift-check reads the log's _invalid into its report.
+      const drift = await runDriftCheck(
+        {
+          reference: join(DATA, 'cars.json'),
+          current: join(logDir, REQUEST_LOG_FILE),
+          method: 'auto',
+          driftShare: 0.5,
+          reportPath: join(work, `drift-${policy}.json`),
+          workingDirectory: work,
+          modelSpec: join(carsBase, '1'),
+        },
+        silentLog,
+      );
+      expect(drift.report.model?.invalid_values).toEqual({
+        Displacement: { unparseable: 1 },
+        Origin: { unseen_category: 1 },
+      });
+      expect(drift.report.findings).toContainEqual(
+        expect.objectContaining({ kind: 'invalid_values', column: 'Origin', severity: 'warning' }),
+      );
     });
   }
 
