@@ -108,12 +108,15 @@ export async function trainTabular(
   // Scaling and fills come from the training split only; the categories from every row of the
   // training file, so a category that happens to fall only in the validation split is a known
   // value (with its own, untrained input) rather than an invalid one.
-  const vocabulary = validationIdx.length > 0 ? fitPreprocessing(table.columns, table.rows, fitOptions) : fitted;
+  const vocabulary =
+    validationIdx.length > 0 ? fitPreprocessing(table.columns, table.rows, fitOptions) : fitted;
   const preprocessing: Preprocessing = {
     ...fitted,
     features: fitted.features.map((f, i) => {
       const all = vocabulary.features[i]!;
-      return f.kind === 'categorical' && all.kind === 'categorical' ? { ...f, categories: all.categories } : f;
+      return f.kind === 'categorical' && all.kind === 'categorical'
+        ? { ...f, categories: all.categories }
+        : f;
     }),
   };
   const width = inputWidth(preprocessing);
