@@ -1,8 +1,9 @@
 import { defineAction } from '../../shared/src/actions/define.js';
-import { storedReportsFor } from '../../shared/src/actions/registry-inputs.js';
+import { localRegistry, storedReportsFor } from '../../shared/src/actions/registry-inputs.js';
 import { runDriftCheck } from '../../shared/src/drift/run.js';
 import { parseDispatch } from '../../shared/src/platform/github/dispatch.js';
 import { publishDrift } from '../../shared/src/platform/github/drift-issue.js';
+import { resolveModel } from '../../shared/src/registry/index.js';
 import { REGISTRY_PREFIX, requireStoredProfile } from '../../shared/src/registry/stored-reports.js';
 
 export const driftCheckAction = defineAction({
@@ -25,6 +26,12 @@ export const driftCheckAction = defineAction({
       metrics = stored.metricsPath;
     }
     const columns = inputs.list('columns');
+    let modelSpec = inputs.optional('model');
+    if (modelSpec?.startsWith(REGISTRY_PREFIX)) {
+      const resolved = await resolveModel(localRegistry(inputs), modelSpec.slice(REGISTRY_PREFIX.length));
+      log.info(`${modelSpec} is version ${resolved.record.version} (${resolved.record.digest}).`);
+      modelSpec = resolved.path;
+    }
     const result = await runDriftCheck(
       {
         reference,
@@ -43,6 +50,7 @@ export const driftCheckAction = defineAction({
         issueLabel,
         runUrl: platform.env.runUrl,
         memoryLimit: inputs.optional('memory-limit'),
+        modelSpec,
       },
       log,
     );

@@ -1,12 +1,14 @@
 import { defineAction } from '../../shared/src/actions/define.js';
 import { localRegistry } from '../../shared/src/actions/registry-inputs.js';
+import { featureOptions } from '../../shared/src/config/schema.js';
 import { runEvaluate } from '../../shared/src/evaluate/run.js';
+import { ON_INVALID_POLICIES } from '../../shared/src/models/preprocessing.js';
 import { resolveModel } from '../../shared/src/registry/index.js';
 import { REGISTRY_PREFIX } from '../../shared/src/registry/stored-reports.js';
 
 export const evaluateAction = defineAction({
   name: 'evaluate',
-  async run({ inputs, log, platform }) {
+  async run({ inputs, config, log, platform }) {
     let model = inputs.optional('model');
     if (model?.startsWith(REGISTRY_PREFIX)) {
       const resolved = await resolveModel(localRegistry(inputs), model.slice(REGISTRY_PREFIX.length));
@@ -20,6 +22,10 @@ export const evaluateAction = defineAction({
         data: inputs.optional('data'),
         target: inputs.optional('target'),
         task: inputs.choice('task', ['classification', 'regression', 'auto']),
+        onInvalid:
+          (inputs.optional('on-invalid')
+            ? inputs.choice('on-invalid', [...ON_INVALID_POLICIES])
+            : undefined) ?? featureOptions(config?.config).onInvalid,
         metrics: inputs.list('metrics'),
         slices: inputs.list('slices'),
         fairness: {

@@ -1,9 +1,10 @@
 import { defineAction } from '../../shared/src/actions/define.js';
+import { featureOptions } from '../../shared/src/config/schema.js';
 import { runTrain } from '../../shared/src/train/runTrain.js';
 
 export const trainAction = defineAction({
   name: 'train',
-  async run({ inputs, log, services }) {
+  async run({ inputs, config, log, services }) {
     const artifactName = inputs.optional('artifact-name');
     const cache = inputs.boolean('cache');
     const result = await runTrain(
@@ -25,6 +26,7 @@ export const trainAction = defineAction({
         gpu: inputs.choice('gpu', ['auto', 'require', 'off']),
         timeoutMinutes: inputs.number('timeout-minutes', { min: 0 }) || undefined,
         workingDirectory: inputs.workingDirectory,
+        features: featureOptions(config?.config),
       },
       {
         log,

@@ -248,6 +248,11 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": ""
       },
+      "on-invalid": {
+        "description": "What to do with a feature value the model's feature contract cannot read (an unseen category, an unparseable number or date, NaN/Inf, a missing feature column): error (stop, naming the column, row and value), warn (fill it, count it, print the counts) or impute (fill it and count it). Empty: features.on-invalid in mlops.yml, else error. Counts go to metrics.json either way.",
+        "required": false,
+        "default": ""
+      },
       "task": {
         "description": "classification, regression or auto.",
         "required": false,
@@ -666,6 +671,11 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "description": "Share of drifted columns at which the dataset counts as drifted.",
         "required": false,
         "default": "0.5"
+      },
+      "model": {
+        "description": "The model whose inputs to compare: its folder, model.json/.onnx, its preprocessing.json, or registry:<name>@<alias>. Only the model's input features are compared (columns train left out are reported as not model inputs, not as drifted), and a request log's _invalid counts go to the report. Needed to check a request log against training data.",
+        "required": false,
+        "default": ""
       },
       "prediction": {
         "description": "Prediction column, checked and reported separately.",

@@ -25,9 +25,11 @@ Usage: mlops serve --model <name@alias|name/version> [--model ...] [options]
   --request-log    Folder for the sampled NDJSON request log that drift-check reads
   --sample-rate    Share of requests logged (default 1)
   --max-body-bytes, --max-batch, --timeout-ms   Request limits
+  --on-invalid     error (default: 400 naming the input), warn or impute: a feature value the
+                   model's preprocessing.json cannot read (unseen category, not a number, NaN/Inf)
 
 Endpoints: GET /v1/models/<m>, GET /v1/models/<m>/metadata, POST /v1/models/<m>:predict,
-/healthz, /readyz, /metrics (Prometheus).
+POST /v1/models/<m>:classify, POST /v1/models/<m>:regress, /healthz, /readyz, /metrics (Prometheus).
 `;
 
 export const serveCommand: CliCommand = {
@@ -56,6 +58,7 @@ export const serveCommand: CliCommand = {
         timeoutMs: optionalNumber(args.inputs['timeout-ms'], 'timeout-ms'),
         requestLog: args.inputs['request-log'],
         sampleRate: optionalNumber(args.inputs['sample-rate'], 'sample-rate'),
+        onInvalid: args.inputs['on-invalid'],
         workingDirectory: process.cwd(),
       },
       log,

@@ -31,7 +31,8 @@ export function loadConfig(path: string | undefined, workingDirectory: string): 
 }
 
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
-  if (path.length === 0) return ['version', 'metrics', ...SHARED_KEYS, ...ACTION_NAMES];
+  if (path.length === 0) return ['version', 'metrics', 'features', ...SHARED_KEYS, ...ACTION_NAMES];
+  if (path.length === 1 && path[0] === 'features') return ['missing', 'on-invalid', 'types'];
   const section = String(path[0]);
   if (path.length === 1 && (ACTION_NAMES as readonly string[]).includes(section)) {
     const inputs = Object.keys(ACTION_SPECS[section as (typeof ACTION_NAMES)[number]].inputs);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTION_NAMES, ACTION_SPECS, type ActionName } from '../actions/specs.generated.js';
+import { FEATURE_TYPE_CHOICES, ON_INVALID_POLICIES } from '../models/preprocessing.js';
 
 /** Inputs that only make sense per run, never in a committed config file. */
 export const NOT_CONFIGURABLE = new Set(['config', 'github-token', 'working-directory']);
@@ -11,7 +12,9 @@ export const NOT_CONFIGURABLE = new Set(['config', 'github-token', 'working-dire
  */
 export const SHARED_KEY_STEPS = {
   name: ['compare-baseline', 'register', 'drift-check'],
-  data: ['data-validate', 'train', 'evaluate'],
+  // evaluate scores its own data (`evaluate: data:`): scoring the training file by default would
+  // report training-set metrics as if they were held-out ones.
+  data: ['data-validate', 'train'],
   target: ['train', 'evaluate', 'drift-check'],
   task: ['train', 'evaluate'],
   registry: ['compare-baseline', 'register', 'deploy', 'drift-check', 'data-validate', 'evaluate'],
@@ -48,6 +51,20 @@ const driftColumn = z
   })
   .strict();
 
+/**
+ * `features:`: the feature contract train fits (models/preprocessing.ts). `missing` and `types`
+ * are used by train and written into preprocessing.json; `on-invalid` is the policy of train,
+ * evaluate and `mlops serve` for values the contract cannot read.
+ */
+export const featuresSection = z
+  .object({
+    missing: z.array(z.string()).optional(),
+    'on-invalid': z.enum(ON_INVALID_POLICIES).optional(),
+    types: z.record(z.string(), z.enum(FEATURE_TYPE_CHOICES)).optional(),
+  })
+  .strict();
+export type FeaturesConfig = z.infer<typeof featuresSection>;
+
 function actionSection(name: ActionName) {
   const shape: Record<string, z.ZodType> = {};
   for (const input of Object.keys(ACTION_SPECS[name].inputs)) {
@@ -73,6 +90,7 @@ export const mlopsConfigSchema = z
     task: z.enum(['classification', 'regression', 'auto']).optional(),
     registry: z.string().optional(),
     metrics: z.record(z.string(), metricThreshold).optional(),
+    features: featuresSection.optional(),
     ...sections,
   })
   .strict();
@@ -84,3 +102,13 @@ export type MlopsConfig = z.infer<typeof mlopsConfigSchema> & {
   [K in ActionName]?: Record<string, InputValue | undefined>;
 } & { 'drift-check'?: { 'per-column'?: Record<string, z.infer<typeof driftColumn>> } };
 export type MetricThreshold = z.infer<typeof metricThreshold>;
+
+/** The `features:` section as train, evaluate and serve take it. */
+export function featureOptions(config: MlopsConfig | undefined): {
+  missing?: string[];
+  types?: FeaturesConfig['types'];
+  onInvalid?: FeaturesConfig['on-invalid'];
+} {
+  const features = config?.features;
+  return { missing: features?.missing, types: features?.types, onInvalid: features?.['on-invalid'] };
+}

@@ -61,6 +61,8 @@ export interface DetectOptions {
   tfdv?: boolean;
   /** Columns left out of the comparison (the caller says why). */
   exclude?: string[];
+  /** Current-side columns that are not data (a request log's bookkeeping): never warned about. */
+  quietCurrent?: (column: string) => boolean;
 }
 
 export interface DetectResult {
@@ -274,6 +276,12 @@ function planColumns(
         input,
       });
     }
+    if (input === 'prediction' && name && !refByName.has(name)) {
+      throw new UserError(
+        `The prediction column '${name}' is in the current data but not in the reference: there are no reference predictions to compare it with. Use a reference that has them (an earlier request log, or evaluate's predictions file), or leave prediction empty.`,
+        { input },
+      );
+    }
   }
   if (options.columns) {
     for (const name of options.columns) {
@@ -290,6 +298,7 @@ function planColumns(
   for (const name of options.exclude ?? []) if (!roles.has(name)) wanted.delete(name);
 
   for (const column of current.columns) {
+    if (options.quietCurrent?.(column.name)) continue;
     if (!refByName.has(column.name) && !roles.has(column.name)) {
       findings.push({
         kind: 'new_column',

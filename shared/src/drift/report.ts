@@ -60,7 +60,9 @@ export type FindingKind =
   | 'not_tested'
   | 'method_fallback'
   | 'profile_limit'
-  | 'performance_decay';
+  | 'performance_decay'
+  | 'not_model_input'
+  | 'invalid_values';
 
 export interface Finding {
   kind: FindingKind;
@@ -96,6 +98,11 @@ export interface DriftReport {
   prediction: ColumnDrift | null;
   performance: PerformanceCheck[];
   findings: Finding[];
+  /**
+   * With the model's feature contract (`model`): its inputs, and per input and kind the values a
+   * request log says the contract could not read and filled (`_invalid`).
+   */
+  model?: { inputs: string[]; invalid_values: Record<string, Record<string, number>> };
 }
 
 /**

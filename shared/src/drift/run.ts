@@ -6,12 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { type CountedDataset, openCountedDataset } from '../data/counted-dataset.js';
-import { Database } from '../data/database.js';
+import { Database, quoteIdent } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
 import { detectFormat } from '../data/source.js';
 import { UserError } from '../errors/index.js';
 import { writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
+import { preprocessingBeside } from '../models/load.js';
+import { type Preprocessing, readPreprocessing } from '../models/preprocessing.js';
+import { isRequestLogBookkeeping, looksLikeRequestLog } from '../serve/request-log.js';
 import { type DetectOptions, detectDrift, driftColumns, type ReferenceSide, readColumns } from './detect.js';
 import { parseMethod } from './methods.js';
 import { checkPerformance, readStoredMetrics } from './performance.js';
@@ -47,6 +50,11 @@ export interface DriftCheckOptions {
   runUrl?: string;
   /** DuckDB memory limit (e.g. '2GB'); beyond it DuckDB spills to disk. Default: Database's. */
   memoryLimit?: string;
+  /**
+   * The model whose inputs to compare (a model folder or file, or its preprocessing.json): only
+   * its input features are compared; other columns are reported as not model inputs.
+   */
+  modelSpec?: string;
 }
 
 export interface DriftCheckResult {
@@ -140,10 +148,14 @@ export async function runDriftCheckIn(
   );
   const referencePath = at(options.reference);
   const currentPath = at(options.current);
+  const spec = options.modelSpec ? await readModelFeatures(at(options.modelSpec)) : undefined;
+  const modelInputs = spec?.features.map((f) => f.name);
+  const columnsWanted =
+    options.columns ?? (modelInputs ? modelInputs.filter((c) => c !== options.target) : undefined);
 
   const profile = looksLikeProfile(referencePath);
   const detectOptions: DetectOptions = {
-    columns: options.columns,
+    columns: columnsWanted,
     method,
     threshold: options.threshold,
     perColumn,
@@ -182,6 +194,12 @@ export async function runDriftCheckIn(
       { input: 'current' },
     );
   }
+  const requestLog = looksLikeRequestLog(currentData.columns.map((c) => c.name));
+  if (requestLog) detectOptions.quietCurrent = isRequestLogBookkeeping;
+  if (spec && !requestLog) {
+    const inputs = new Set(modelInputs);
+    detectOptions.quietCurrent = (c) => !inputs.has(c);
+  }
   if (reference.kind === 'profile') log.info(`drift: reference is a stored profile (${referenceRows} rows)`);
 
   const detected = await detectDrift(db, reference, currentData, detectOptions, log, {
@@ -199,6 +217,38 @@ export async function runDriftCheckIn(
           ? `The reference is a stored profile: ${approximate.join(', ')} were compared on the profile's histogram bins or top values (marked ≈); the other columns had exact value counts.`
           : 'The reference is a stored profile with exact value counts for every compared column.',
     });
+  }
+
+  let modelSection: DriftReport['model'];
+  if (spec) {
+    const inputs = new Set(modelInputs);
+    const referenceColumns =
+      reference.kind === 'dataset'
+        ? reference.dataset.columns.map((c) => c.name)
+        : reference.profile.columns.map((c) => c.name);
+    const dropped = new Map((spec.dropped ?? []).map((d) => [d.name, d.reason]));
+    for (const name of referenceColumns) {
+      if (inputs.has(name) || name === options.prediction || name === options.target || name === spec.target)
+        continue;
+      findings.push({
+        kind: 'not_model_input',
+        column: name,
+        severity: 'info',
+        message: `Column '${name}' is not an input of the model${dropped.has(name) ? ` (train left it out: ${dropped.get(name)})` : ''}: not compared.`,
+      });
+    }
+    const invalid = requestLog ? await invalidValueCounts(db, currentData) : {};
+    for (const [column, kinds] of Object.entries(invalid)) {
+      findings.push({
+        kind: 'invalid_values',
+        column,
+        severity: 'warning',
+        message: `Column '${column}': the server could not read ${Object.entries(kinds)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ')} value(s) and filled them (on-invalid warn/impute).`,
+      });
+    }
+    modelSection = { inputs: modelInputs!, invalid_values: invalid };
   }
 
   const features = detected.columns.filter((c) => c.role === 'feature');
@@ -250,6 +300,7 @@ export async function runDriftCheckIn(
     performance,
     findings,
   };
+  if (modelSection) report.model = modelSection;
 
   const reportPath = at(options.reportPath);
   await writeJsonAtomic(reportPath, report);
@@ -274,4 +325,38 @@ export async function runDriftCheckIn(
 function sortColumnsByReport(drifted: string[], sorted: { name: string }[]): string[] {
   const order = new Map(sorted.map((c, i) => [c.name, i]));
   return [...drifted].sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9));
+}
+
+/** The feature contract of a model folder or file, or a preprocessing.json itself. */
+async function readModelFeatures(path: string): Promise<Preprocessing> {
+  if (/\.json$/i.test(path) && !/model\.json$/i.test(path)) return readPreprocessing(path);
+  const spec = await preprocessingBeside(path);
+  if (spec === null) {
+    throw new UserError(
+      `No preprocessing.json beside the model '${path}': drift-check needs the model's feature contract (written by train) to know its inputs.`,
+      { input: 'model', file: path },
+    );
+  }
+  return spec;
+}
+
+/** Per column and kind, the values a request log's `_invalid` says the server filled. */
+async function invalidValueCounts(
+  db: Database,
+  dataset: Dataset,
+): Promise<Record<string, Record<string, number>>> {
+  if (!dataset.columns.some((c) => c.name === '_invalid')) return {};
+  const rows = await db.all<{ j: string }>(
+    `SELECT CAST(to_json(${quoteIdent('_invalid')}) AS VARCHAR) AS j FROM ${quoteIdent(dataset.view)} WHERE ${quoteIdent('_invalid')} IS NOT NULL`,
+  );
+  const out: Record<string, Record<string, number>> = {};
+  for (const { j } of rows) {
+    for (const [column, kind] of Object.entries(JSON.parse(j) as Record<string, unknown>)) {
+      if (typeof kind !== 'string') continue;
+      const byKind = out[column] ?? {};
+      byKind[kind] = (byKind[kind] ?? 0) + 1;
+      out[column] = byKind;
+    }
+  }
+  return out;
 }

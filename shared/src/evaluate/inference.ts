@@ -1,8 +1,16 @@
 import { type Database, quoteIdent } from '../data/database.js';
+import { rawFeatureSql, rawFeatureValue, sourceTypeOf } from '../data/feature-columns.js';
 import type { Dataset } from '../data/open-dataset.js';
 import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
-import { applyPreprocessing, inputWidth, type Preprocessing } from '../models/preprocessing.js';
+import {
+  applyPreprocessing,
+  DEFAULT_ON_INVALID,
+  FeatureCounts,
+  inputWidth,
+  type OnInvalid,
+  type Preprocessing,
+} from '../models/preprocessing.js';
 import type { ModelAdapter } from '../models/types.js';
 import { argmaxRows, checkFinite, checkProbabilities, type EvaluationInput, encodeLabels } from './input.js';
 import { labelSql } from './labels.js';
@@ -15,28 +23,137 @@ export interface InferenceResult {
   input: EvaluationInput;
   /** The first preprocessed rows (up to 1024), reused to time latency. */
   sample: { features: Float32Array; rows: number; width: number };
+  /** Missing values filled and invalid values met, per column (evaluated rows only). */
+  featureCounts: FeatureCounts;
+  /** Rows left out because their target is null, as train leaves them out. */
+  droppedTargetRows: number;
+}
+
+/** The evaluation rows as the feature contract read them (rows with a null target left out). */
+export interface EvaluationRows {
+  rows: number;
+  /** Class labels (classification) or numeric targets (regression), one per row. */
+  labels: (string | null)[];
+  targets: Float64Array;
+  slices: Record<string, (string | null)[]>;
+  featureCounts: FeatureCounts;
+  droppedTargetRows: number;
 }
 
 /**
- * Streams the data's feature, target and slice columns out of DuckDB, preprocesses each batch as
- * in training and runs the model on it.
+ * Streams the data's feature, target and slice columns out of DuckDB, reads each feature value
+ * with the model's feature contract (the rules train used) and hands each batch's model input to
+ * `onBatch`. Rows whose target is null are skipped and counted, exactly as train skips them.
  */
+export async function readEvaluationRows(
+  db: Database,
+  dataset: Dataset,
+  spec: Preprocessing,
+  options: { target: string; slices: string[]; log: Log; onInvalid?: OnInvalid; modelPath: string },
+  onBatch: (features: Float32Array, rows: number) => Promise<void>,
+): Promise<EvaluationRows> {
+  const types = new Map(dataset.columns.map((c) => [c.name, c.type]));
+  const onInvalid = options.onInvalid ?? DEFAULT_ON_INVALID;
+  const needed = [options.target, ...options.slices];
+  const missing = [...new Set(needed)].filter((c) => !types.has(c));
+  const missingFeatures = spec.features.map((f) => f.name).filter((c) => !types.has(c));
+  if (missing.length > 0 || (missingFeatures.length > 0 && onInvalid === 'error')) {
+    throw new UserError(
+      `The data '${dataset.path}' lacks column(s) ${[...missingFeatures, ...missing].map((m) => `'${m}'`).join(', ')} that the model '${options.modelPath}' or the inputs need (columns: ${[...types.keys()].join(', ')}).`,
+      { input: 'data', file: dataset.path },
+    );
+  }
+  const classification = spec.task === 'classification';
+  const targetType = types.get(options.target)!;
+  if (!classification && sourceTypeOf(targetType) !== 'number') {
+    throw new UserError(
+      `The model '${options.modelPath}' is a regression model, but the target '${options.target}' in '${dataset.path}' is ${targetType}, not a number. Evaluate a regression model on a numeric target, or name the right column with \`target\`.`,
+      { input: 'target', file: dataset.path },
+    );
+  }
+  const present = spec.features.filter((f) => types.has(f.name));
+  const featureSql = present.map((f) => rawFeatureSql(f.name, types.get(f.name)!));
+  const featureSources = present.map((f) => sourceTypeOf(types.get(f.name)!));
+  const target = quoteIdent(options.target);
+  const targetSql = classification ? labelSql(target, targetType) : `CAST(${target} AS DOUBLE)`;
+  const sql = `SELECT ${[...featureSql, targetSql, ...options.slices.map((s) => `CAST(${quoteIdent(s)} AS VARCHAR)`)].join(', ')} FROM ${quoteIdent(dataset.view)}`;
+
+  const f = present.length;
+  const slices: Record<string, (string | null)[]> = Object.fromEntries(options.slices.map((s) => [s, []]));
+  const labels: (string | null)[] = [];
+  const targets = new FloatColumn();
+  const featureCounts = new FeatureCounts();
+  let pending: unknown[][] = present.map(() => []);
+  let pendingFileRows: number[] = [];
+  let pendingRows = 0;
+  let fileRow = 0;
+  let droppedTargetRows = 0;
+
+  const flush = async () => {
+    if (pendingRows === 0) return;
+    const columns = Object.fromEntries(present.map((feature, j) => [feature.name, pending[j]!]));
+    const fileRows = pendingFileRows;
+    const features = applyPreprocessing(spec, columns, pendingRows, {
+      onInvalid,
+      counts: featureCounts,
+      describeRow: (r) => `'${dataset.path}' data row ${fileRows[r]! + 1}`,
+    });
+    const n = pendingRows;
+    pending = present.map(() => []);
+    pendingFileRows = [];
+    pendingRows = 0;
+    await onBatch(features, n);
+  };
+
+  await streamColumns(db, sql, async (columns, n) => {
+    for (let r = 0; r < n; r++, fileRow++) {
+      const y = columns[f]![r];
+      if (y === null || y === undefined) {
+        droppedTargetRows++;
+        continue;
+      }
+      for (let j = 0; j < f; j++) pending[j]!.push(rawFeatureValue(columns[j]![r], featureSources[j]!));
+      if (classification) labels.push(y as string);
+      else targets.push(y as number);
+      options.slices.forEach((s, j) => {
+        slices[s]!.push(columns[f + 1 + j]![r] as string | null);
+      });
+      pendingFileRows.push(fileRow);
+      pendingRows++;
+    }
+    if (pendingRows >= INFERENCE_BATCH_ROWS) await flush();
+  });
+  await flush();
+  const rows = fileRow - droppedTargetRows;
+  if (fileRow === 0)
+    throw new UserError(`The data '${dataset.path}' has no rows to evaluate on.`, { input: 'data' });
+  if (rows === 0) {
+    throw new UserError(
+      `The target '${options.target}' is null in all ${fileRow} rows of '${dataset.path}': there is nothing to evaluate.`,
+      { input: 'data' },
+    );
+  }
+  if (droppedTargetRows > 0) {
+    options.log.warning(
+      `Left out ${droppedTargetRows} of ${fileRow} rows of '${dataset.path}' whose target '${options.target}' is null (train leaves them out too).`,
+    );
+  }
+  if (featureCounts.invalidTotal > 0 && onInvalid === 'warn') {
+    options.log.warning(
+      `${featureCounts.invalidTotal} feature values in '${dataset.path}' could not be read and were replaced by the feature's fill (on-invalid: warn): ${featureCounts.describeInvalid()}.`,
+    );
+  }
+  return { rows, labels, targets: targets.toArray(), slices, featureCounts, droppedTargetRows };
+}
+
+/** Runs the model on the evaluation rows read by `readEvaluationRows`. */
 export async function predictDataset(
   db: Database,
   dataset: Dataset,
   model: ModelAdapter,
   spec: Preprocessing,
-  options: { target: string; slices: string[]; log: Log },
+  options: { target: string; slices: string[]; log: Log; onInvalid?: OnInvalid },
 ): Promise<InferenceResult> {
-  const types = new Map(dataset.columns.map((c) => [c.name, c.type]));
-  const needed = [...spec.features.map((f) => f.name), options.target, ...options.slices];
-  const missing = [...new Set(needed)].filter((c) => !types.has(c));
-  if (missing.length > 0) {
-    throw new UserError(
-      `The data '${dataset.path}' lacks column(s) ${missing.map((m) => `'${m}'`).join(', ')} that the model or inputs need (columns: ${[...types.keys()].join(', ')}).`,
-      { input: 'data', file: dataset.path },
-    );
-  }
   const width = inputWidth(spec);
   if (model.inputWidth !== null && model.inputWidth !== width) {
     throw new UserError(
@@ -46,73 +163,30 @@ export async function predictDataset(
   }
   const classification = spec.task === 'classification';
   const classes = spec.classes ?? [];
-  const featureSql = spec.features.map((f) =>
-    f.kind === 'numeric'
-      ? `TRY_CAST(${quoteIdent(f.name)} AS DOUBLE)`
-      : `CAST(${quoteIdent(f.name)} AS VARCHAR)`,
-  );
-  const target = quoteIdent(options.target);
-  const targetSql = classification
-    ? labelSql(target, types.get(options.target)!)
-    : `TRY_CAST(${target} AS DOUBLE)`;
-  const sql = `SELECT ${[...featureSql, targetSql, ...options.slices.map((s) => `CAST(${quoteIdent(s)} AS VARCHAR)`)].join(', ')} FROM ${quoteIdent(dataset.view)}`;
-
-  const f = spec.features.length;
-  const slices: Record<string, (string | null)[]> = Object.fromEntries(options.slices.map((s) => [s, []]));
-  const labels: (string | null)[] = [];
-  const targets = new FloatColumn();
   const outputs = new FloatColumn();
   let outputWidth = -1;
-  let pending: unknown[][] = spec.features.map(() => []);
-  let pendingRows = 0;
   let sample: InferenceResult['sample'] | undefined;
-
-  const flush = async () => {
-    if (pendingRows === 0) return;
-    const columns = Object.fromEntries(spec.features.map((feature, j) => [feature.name, pending[j]]));
-    const features = applyPreprocessing(spec, columns, pendingRows);
-    sample ??= {
-      features: features.slice(0, Math.min(pendingRows, 1024) * width),
-      rows: Math.min(pendingRows, 1024),
-      width,
-    };
-    let result: { values: Float32Array; width: number };
-    try {
-      result = await model.predict(features, pendingRows, width);
-    } catch (error) {
-      throw new UserError(
-        `The model '${model.path}' failed on the data: ${(error as Error).message.split('\n')[0]}`,
-        {
-          input: 'model',
-          cause: error,
-        },
-      );
-    }
-    if (outputWidth < 0) outputWidth = result.width;
-    for (let i = 0; i < result.values.length; i++) outputs.push(result.values[i]);
-    pending = spec.features.map(() => []);
-    pendingRows = 0;
-  };
-
-  const rows = await streamColumns(db, sql, async (columns, n) => {
-    for (let j = 0; j < f; j++) {
-      const column = columns[j];
-      const target = pending[j];
-      for (let r = 0; r < n; r++) target.push(column[r]);
-    }
-    for (let r = 0; r < n; r++) {
-      if (classification) labels.push(columns[f][r] as string | null);
-      else targets.push((columns[f][r] as number | null) ?? Number.NaN);
-    }
-    options.slices.forEach((s, j) => {
-      for (let r = 0; r < n; r++) slices[s].push(columns[f + 1 + j][r] as string | null);
-    });
-    pendingRows += n;
-    if (pendingRows >= INFERENCE_BATCH_ROWS) await flush();
-  });
-  await flush();
-  if (rows === 0)
-    throw new UserError(`The data '${dataset.path}' has no rows to evaluate on.`, { input: 'data' });
+  const read = await readEvaluationRows(
+    db,
+    dataset,
+    spec,
+    { ...options, modelPath: model.path },
+    async (features, n) => {
+      sample ??= { features: features.slice(0, Math.min(n, 1024) * width), rows: Math.min(n, 1024), width };
+      let result: { values: Float32Array; width: number };
+      try {
+        result = await model.predict(features, n, width);
+      } catch (error) {
+        throw new UserError(
+          `The model '${model.path}' failed on the data: ${(error as Error).message.split('\n')[0]}`,
+          { input: 'model', cause: error },
+        );
+      }
+      if (outputWidth < 0) outputWidth = result.width;
+      for (let i = 0; i < result.values.length; i++) outputs.push(result.values[i]);
+    },
+  );
+  const { rows, labels, slices, featureCounts, droppedTargetRows } = read;
   const values = outputs.toArray();
   const what = `The output of the model '${model.path}'`;
 
@@ -123,9 +197,14 @@ export async function predictDataset(
       });
     }
     checkFinite(values, what);
-    const yTrue = targets.toArray();
+    const yTrue = read.targets;
     checkFinite(yTrue, `The target '${options.target}'`);
-    return { input: { task: 'regression', data: { yTrue, yPred: values }, rows, slices }, sample: sample! };
+    return {
+      input: { task: 'regression', data: { yTrue, yPred: values }, rows, slices },
+      sample: sample!,
+      featureCounts,
+      droppedTargetRows,
+    };
   }
 
   const k = classes.length;
@@ -155,5 +234,7 @@ export async function predictDataset(
       slices,
     },
     sample: sample!,
+    featureCounts,
+    droppedTargetRows,
   };
 }

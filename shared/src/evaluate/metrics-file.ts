@@ -45,4 +45,21 @@ export interface MetricsFile {
   latency: { engine: string; model_size_bytes: number; batches: LatencyAtBatch[] } | null;
   predictions: { path: string; row_id: 'row_id'; loss: string } | null;
   notes: string[];
+  /**
+   * How the model's feature contract read the data (model input only; absent for predictions
+   * files): the policy, missing values filled and invalid values per column and kind, and rows
+   * left out for a null target.
+   */
+  features?: {
+    on_invalid: 'error' | 'warn' | 'impute';
+    rows: number;
+    missing: Record<string, number>;
+    invalid: Record<
+      string,
+      Partial<Record<'unseen_category' | 'unparseable' | 'non_finite' | 'missing_column', number>>
+    >;
+    dropped_target_rows: number;
+    /** True when the data has the very content the model was trained on (same sha256). */
+    training_data: boolean;
+  };
 }

@@ -8,6 +8,7 @@ import type { Log } from '../logging/index.js';
 import { bootstrapMetrics, type MetricEstimate, planFor } from '../metrics/index.js';
 import { subsetRows } from '../metrics/subset-rows.js';
 import { loadModel, preprocessingBeside } from '../models/load.js';
+import { DEFAULT_ON_INVALID, type OnInvalid } from '../models/preprocessing.js';
 import { evaluationCurves, renderEvaluationHtml } from '../report/evaluation-html.js';
 import { digestFiles, modelFiles, modelName } from './digest.js';
 import {
@@ -42,6 +43,8 @@ export interface EvaluateOptions {
   /** Target column in `data`; defaults to the target in the model's preprocessing.json. */
   target?: string;
   task?: TaskOption;
+  /** Policy for feature values the model's contract cannot read; default error. */
+  onInvalid?: OnInvalid;
   metrics?: string[];
   slices?: string[];
   confidence: number;
@@ -92,6 +95,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
     let target: string | null = null;
     let model: Awaited<ReturnType<typeof loadModel>> | null = null;
     let sample: Awaited<ReturnType<typeof predictDataset>>['sample'] | null = null;
+    let features: MetricsFile['features'];
 
     if (options.model) {
       if (!options.data)
@@ -103,7 +107,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       const spec = await preprocessingBeside(model.path);
       if (spec === null) {
         throw new UserError(
-          `No preprocessing.json beside the model '${model.path}': evaluate needs it (mlops-preprocessing/v1, written by train) to turn data columns into model inputs.`,
+          `No preprocessing.json beside the model '${model.path}': evaluate needs it (mlops-preprocessing/v2, written by train) to turn data columns into model inputs.`,
           { input: 'model' },
         );
       }
@@ -121,10 +125,43 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
           fairness,
           dataset.columns.map((c) => c.name),
         );
-      const result = await predictDataset(db, dataset, model, spec, { target, slices: columnsWanted, log });
+      const onInvalid = options.onInvalid ?? DEFAULT_ON_INVALID;
+      const result = await predictDataset(db, dataset, model, spec, {
+        target,
+        slices: columnsWanted,
+        log,
+        onInvalid,
+      });
       input = result.input;
       sample = result.sample;
       datasetFiles = dataset.files;
+      const counts = result.featureCounts.toJSON();
+      const trainingData =
+        spec.training_data !== undefined && (await digestFiles(datasetFiles)) === spec.training_data.digest;
+      if (trainingData) {
+        const warning = `The evaluation data '${options.data}' is the very file the model was trained on (same sha256 as '${spec.training_data!.file}'): these metrics measure fit to the training rows, not performance on new data. Evaluate on held-out data.`;
+        log.warning(warning);
+        notes.unshift(`WARNING: ${warning}`);
+      }
+      if (result.droppedTargetRows > 0) {
+        notes.push(
+          `${result.droppedTargetRows} rows with a null target '${target}' were left out, as train leaves them out.`,
+        );
+      }
+      const invalidTotal = result.featureCounts.invalidTotal;
+      if (invalidTotal > 0) {
+        notes.push(
+          `${invalidTotal} feature values could not be read and were replaced by the feature's fill (on-invalid: ${onInvalid}): ${result.featureCounts.describeInvalid()}.`,
+        );
+      }
+      features = {
+        on_invalid: onInvalid,
+        rows: counts.rows,
+        missing: counts.missing,
+        invalid: counts.invalid,
+        dropped_target_rows: result.droppedTargetRows,
+        training_data: trainingData,
+      };
     } else {
       const predictions = await openDataset(db, at(options.predictions!), { name: 'evaluation_predictions' });
       notes.push(...predictions.notes);
@@ -225,6 +262,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       predictions: { path: predictionsPath, row_id: 'row_id', loss },
       notes,
     };
+    if (features !== undefined) file.features = features;
     model?.dispose();
     await writeJsonAtomic(metricsPath, file);
     await writeFileAtomic(reportPath, renderEvaluationHtml(file, evaluationCurves(input)));

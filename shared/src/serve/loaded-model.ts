@@ -3,14 +3,20 @@
  * its saved preprocessing, asked for predictions on batches of rows whose inputs are named as in
  * the serving signature.
  *
- * With a `preprocessing.json` beside the model, the inputs are the raw features (numbers and
- * category strings) and the preprocessing is applied with `applyPreprocessing`, the function
- * train and evaluate use. Without one, the model's own input tensor is the single input and each
+ * With a `preprocessing.json` beside the model, the inputs are the raw features (numbers,
+ * category strings, booleans, ISO dates) and the feature contract is applied with
+ * `applyPreprocessing`, the function train and evaluate use. Without one, the model's own input tensor is the single input and each
  * row is a list of numbers.
  */
 import { UserError } from '../errors/index.js';
 import { loadModel, preprocessingBeside } from '../models/load.js';
-import { applyPreprocessing, inputWidth, type Preprocessing } from '../models/preprocessing.js';
+import {
+  applyPreprocessing,
+  featureDtype,
+  inputWidth,
+  type Preprocessing,
+  type TransformOptions,
+} from '../models/preprocessing.js';
 import type { ModelAdapter } from '../models/types.js';
 import type { ServingSignature, TensorSpec } from './signature.js';
 
@@ -22,8 +28,11 @@ export interface LoadedModel {
   readonly engine: string;
   readonly signature: ServingSignature;
   readonly preprocessing?: Preprocessing;
-  /** One output vector per row. */
-  predict(columns: InputColumns, rows: number): Promise<number[][]>;
+  /**
+   * One output vector per row. Raw features are read by the model's feature contract with
+   * `transform` (policy, counts, row names); an invalid value under `error` is a UserError (400).
+   */
+  predict(columns: InputColumns, rows: number, transform?: TransformOptions): Promise<number[][]>;
   dispose(): void;
 }
 
@@ -40,7 +49,7 @@ const dims = (shape: readonly (number | null)[]): number[] => shape.map((d) => d
 function featureInputs(preprocessing: Preprocessing): TensorSpec[] {
   return preprocessing.features.map((f) => ({
     name: f.name,
-    dtype: f.kind === 'numeric' ? 'float32' : 'string',
+    dtype: featureDtype(f.kind),
     shape: [-1],
   }));
 }
@@ -96,10 +105,10 @@ export function servingModel(adapter: ModelAdapter, preprocessing: Preprocessing
     engine: adapter.engine,
     signature,
     preprocessing,
-    async predict(columns, rows) {
+    async predict(columns, rows, transform) {
       const matrix =
         preprocessing !== undefined
-          ? applyPreprocessing(preprocessing, columns, rows)
+          ? applyPreprocessing(preprocessing, columns, rows, transform)
           : numericMatrix(columns[inputName] ?? [], rows, width, inputName);
       const { values, width: outWidth } = await adapter.predict(matrix, rows, width);
       const out: number[][] = [];

@@ -167,8 +167,10 @@ function fromColumns(body: unknown, inputs: TensorSpec[]): PredictRequest {
 }
 
 /**
- * A scalar feature takes a number (numeric) or a string/number/boolean (categorical), or null,
- * which the preprocessing fills; a tensor input (shape [-1, n]) takes a flat list of numbers.
+ * A raw feature takes one JSON scalar or null: the model's feature contract reads it (a number,
+ * a category, a boolean, an ISO date, a missing-value token) and decides what is invalid, the
+ * same way train and evaluate read a data file. A tensor input (shape [-1, n]) takes a flat list
+ * of numbers.
  */
 function checkValue(value: unknown, spec: TensorSpec, where: string): void {
   const isTensor = (spec.shape?.length ?? 1) > 1;
@@ -176,11 +178,8 @@ function checkValue(value: unknown, spec: TensorSpec, where: string): void {
     if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return;
     throw new BadRequestError(`${where} must be a list of numbers, got ${describe(value)}.`);
   }
-  if (value === null) return;
-  if (spec.dtype === 'string') {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return;
-    throw new BadRequestError(`${where} must be a category (string) or null, got ${describe(value)}.`);
-  }
-  if (typeof value === 'number') return;
-  throw new BadRequestError(`${where} must be a number or null, got ${describe(value)}.`);
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return;
+  throw new BadRequestError(
+    `${where} must be one value (a number, string, boolean or null) for input '${spec.name}', got ${describe(value)}.`,
+  );
 }

@@ -12,7 +12,11 @@
  * - one key per input of the serving signature, with the value as sent (null stays null);
  * - `prediction`: for a classifier with `classes` in its preprocessing, the predicted label
  *   (argmax; for one sigmoid unit, `classes[1]` when >= 0.5); otherwise the first output value;
- * - `_output`: the raw output vector.
+ * - `_output`: the raw output vector;
+ * - `_invalid` (only on rows that had one): the inputs the model's feature contract could not read
+ *   and filled under `on-invalid: warn|impute`, by kind (`{"Origin": "unseen_category"}`).
+ *
+ * Keys starting with `_` are bookkeeping: drift-check never compares them.
  *
  * The line format is published as docs/schemas/request-log.schema.json.
  *
@@ -25,6 +29,16 @@ import { appendFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promis
 import { join } from 'node:path';
 
 export const REQUEST_LOG_SCHEMA = 'mlops-request-log/v1';
+
+/** Whether a column of a request log is the server's bookkeeping rather than a model input. */
+export function isRequestLogBookkeeping(column: string): boolean {
+  return column.startsWith('_') || column === 'prediction';
+}
+
+/** A table is a request log when it has the keys every line has. */
+export function looksLikeRequestLog(columns: readonly string[]): boolean {
+  return ['_ts', '_model', '_version', '_output'].every((c) => columns.includes(c));
+}
 export const REQUEST_LOG_FILE = 'requests.ndjson';
 
 export interface RequestLogOptions {
@@ -45,6 +59,8 @@ export interface LoggedPrediction {
   instances: Record<string, unknown>[];
   outputs: number[][];
   classes?: string[];
+  /** Per row: the inputs the feature contract could not read and filled, by kind (warn/impute). */
+  invalid?: (Record<string, string> | undefined)[];
 }
 
 const MAX_PENDING_LINES = 10_000;
@@ -80,6 +96,7 @@ export class RequestLog {
           ...instance,
           prediction: predictionValue(output, entry.classes),
           _output: output,
+          ...(entry.invalid?.[i] === undefined ? {} : { _invalid: entry.invalid[i] }),
         }),
       );
     });

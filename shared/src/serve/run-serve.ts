@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors/index.js';
 import { writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
+import { DEFAULT_ON_INVALID, ON_INVALID_POLICIES, type OnInvalid } from '../models/preprocessing.js';
 import { parseModelReference } from '../registry/names.js';
 import type { ModelSourceSpec } from './model-source.js';
 import { ProbationLease } from './probation-lease.js';
@@ -29,6 +30,8 @@ export interface ServeOptions {
   adminToken?: string;
   adminPort?: number;
   workingDirectory: string;
+  /** `error` (default), `warn` or `impute`: raw feature values the model's contract cannot read. */
+  onInvalid?: string;
 }
 
 export const DEFAULT_SERVE_PORT = 8501;
@@ -86,11 +89,21 @@ export async function runServe(options: ServeOptions, log: Log): Promise<ModelSe
   const port = options.port ?? DEFAULT_SERVE_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UserError(`--port must be 0..65535, got ${port}.`, { input: 'port' });
+  const onInvalid = options.onInvalid ?? DEFAULT_ON_INVALID;
+  if (!(ON_INVALID_POLICIES as readonly string[]).includes(onInvalid)) {
+    throw new UserError(
+      `--on-invalid must be one of ${ON_INVALID_POLICIES.join(', ')}; got '${onInvalid}'.`,
+      {
+        input: 'on-invalid',
+      },
+    );
+  }
   const server = await startModelServer({
     host: options.host ?? '127.0.0.1',
     port,
     models,
     limits,
+    onInvalid: onInvalid as OnInvalid,
     requestLog: requestLogOptions(options, at),
     admin: options.adminToken ? { token: options.adminToken, port: options.adminPort } : undefined,
     log,
@@ -109,6 +122,8 @@ export interface DaemonConfig {
   models: { name: string; folder: string; version: number }[];
   limits: ServerLimits;
   requestLog?: RequestLogOptions;
+  /** Policy for raw feature values the model's contract cannot read; default error. */
+  onInvalid?: OnInvalid;
   /** A file holding the admin token (mode 0600). */
   adminTokenFile: string;
   /** Written (atomically) once the server is ready; removed when it stops. */
@@ -166,6 +181,7 @@ export async function runServeDaemon(configPath: string, log: Log): Promise<void
     models: config.models,
     limits: config.limits,
     requestLog: config.requestLog,
+    onInvalid: config.onInvalid,
     admin: { token, onShutdown: stop, lease },
     log,
   });

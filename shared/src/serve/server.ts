@@ -6,6 +6,13 @@
  * - `GET  /v1/models/<m>/metadata` (and per version): `signature_def` as TF Serving writes it
  * - `POST /v1/models/<m>:predict` and `/v1/models/<m>/versions/<v>:predict`: row (`instances`)
  *   or columnar (`inputs`) requests, `{"predictions": ...}` / `{"outputs": ...}` replies
+ * - `POST /v1/models/<m>:classify` / `:regress` (and per version): TF Serving's Classify and
+ *   Regress APIs (`examples` in, `{"result": ...}` out; classify names the classes)
+ * - raw feature values are read by the model's feature contract (preprocessing.json) under the
+ *   server's `on-invalid` policy: `error` answers 400 naming the input, row and value; `warn`
+ *   and `impute` fill the value; every filled value is counted in
+ *   `mlops_serve_feature_values_total` and the request log. A row without one of the inputs is
+ *   a 400 naming it, whatever the policy, as TF Serving answers.
  * - errors as `{"error": "..."}` with TF Serving's codes: 400 invalid argument, 404 not found,
  *   503 unavailable, 504 deadline exceeded, 500 internal; plus 413 for a body over the limit and
  *   408 for a body that does not arrive in time
@@ -18,7 +25,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Log, silentLog } from '../logging/index.js';
+import {
+  DEFAULT_ON_INVALID,
+  FeatureCounts,
+  type InvalidKind,
+  type OnInvalid,
+} from '../models/preprocessing.js';
 import { handleAdminRequest } from './admin.js';
+import { classifyResult, parseExamplesRequest, regressResult } from './classify-regress.js';
 import { InvalidInputError, type LoadedModel, loadModelFolder } from './loaded-model.js';
 import { highestVersionFolder, type ModelSourceSpec, resolveModelSource } from './model-source.js';
 import { BadRequestError, parsePredictRequest } from './predict-request.js';
@@ -55,6 +69,8 @@ export interface ModelServerOptions {
   log?: Log;
   /** Loads a model folder; tests and benchmarks may wrap it. */
   loadModel?: (folder: string) => Promise<LoadedModel>;
+  /** Policy for raw feature values the model's contract cannot read; default error (400). */
+  onInvalid?: OnInvalid;
 }
 
 export interface ModelServer {
@@ -78,6 +94,7 @@ interface ServerMetrics {
   rows: ReturnType<MetricsRegistry['counter']>;
   version: ReturnType<MetricsRegistry['gauge']>;
   logDropped: ReturnType<MetricsRegistry['counter']>;
+  featureValues: ReturnType<MetricsRegistry['counter']>;
 }
 
 function createMetrics(): { registry: MetricsRegistry; m: ServerMetrics } {
@@ -102,6 +119,10 @@ function createMetrics(): { registry: MetricsRegistry; m: ServerMetrics } {
       logDropped: registry.counter(
         'mlops_serve_request_log_dropped_total',
         'Sampled requests not logged because the write queue was full.',
+      ),
+      featureValues: registry.counter(
+        'mlops_serve_feature_values_total',
+        'Raw feature values filled by the feature contract, by model, version, column and kind (missing, unseen_category, unparseable, non_finite, missing_column).',
       ),
     },
   };
@@ -205,7 +226,10 @@ function decodeSegment(segment: string): string {
   }
 }
 
-const MODEL_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+))?(\/metadata|:predict)?$/;
+const MODEL_PATH =
+  /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+))?(\/metadata|:predict|:classify|:regress)?$/;
+
+type ModelAction = 'predict' | 'classify' | 'regress' | 'metadata' | 'status';
 
 export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
   const log = options.log ?? silentLog;
@@ -214,6 +238,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   const load = options.loadModel ?? loadModelFolder;
   const models = new Map<string, ServedModel>();
   const requestLog = options.requestLog ? new RequestLog(options.requestLog) : undefined;
+  const onInvalid = options.onInvalid ?? DEFAULT_ON_INVALID;
   let droppedSeen = 0;
   for (const spec of options.models) {
     if (models.has(spec.name)) throw new Error(`Model '${spec.name}' is listed twice.`);
@@ -241,7 +266,13 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
   ): Promise<string> {
     const name = decodeSegment(match[1]!);
     const versionText = match[2];
-    const action = match[3] === ':predict' ? 'predict' : match[3] === '/metadata' ? 'metadata' : 'status';
+    const action: ModelAction =
+      match[3] === undefined
+        ? 'status'
+        : match[3] === '/metadata'
+          ? 'metadata'
+          : (match[3].slice(1) as ModelAction);
+    const inference = action === 'predict' || action === 'classify' || action === 'regress';
     const served = models.get(name);
     const version = versionText === undefined ? undefined : Number(versionText);
     if (versionText !== undefined && !/^[1-9][0-9]*$/.test(versionText)) {
@@ -254,7 +285,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         'not_found',
       );
     if (!served) throw notFound();
-    const expected = action === 'predict' ? 'POST' : 'GET';
+    const expected = inference ? 'POST' : 'GET';
     if (req.method !== expected) {
       throw new HttpError(
         405,
@@ -290,14 +321,54 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     try {
       const model = routed.slot.model!;
       if (action === 'metadata') {
-        sendJson(res, 200, tfServingMetadata(name, routed.slot.version, model.signature));
+        sendJson(
+          res,
+          200,
+          tfServingMetadata(name, routed.slot.version, model.signature, model.preprocessing, onInvalid),
+        );
         return action;
       }
+      const spec = model.preprocessing;
+      if (action === 'classify' && spec?.task !== 'classification') {
+        throw new HttpError(
+          400,
+          `Model '${name}' ${spec ? 'is a regression model: use :regress' : 'has no preprocessing.json naming its classes: use :predict'}.`,
+          'bad_request',
+        );
+      }
+      if (action === 'regress' && spec?.task !== 'regression') {
+        throw new HttpError(
+          400,
+          `Model '${name}' ${spec ? 'is a classification model: use :classify' : 'has no preprocessing.json saying it is a regression model: use :predict'}.`,
+          'bad_request',
+        );
+      }
       const text = await readBody(req, limits.maxBodyBytes, limits.timeoutMs);
-      const request = parsePredictRequest(text, model.signature.inputs, limits.maxBatch);
+      const request =
+        action === 'predict'
+          ? parsePredictRequest(text, model.signature.inputs, limits.maxBatch)
+          : parseExamplesRequest(text, model.signature.inputs, limits.maxBatch);
+      const counts = new FeatureCounts();
+      const rowInvalid: (Record<string, InvalidKind> | undefined)[] = [];
+      const rowName =
+        action !== 'predict'
+          ? (r: number) => `examples[${r}]`
+          : request.format === 'row'
+            ? (r: number) => `instances[${r}]`
+            : (r: number) => `inputs row ${r}`;
       let outputs: number[][];
       try {
-        outputs = await withDeadline(model.predict(request.columns, request.rows), limits.timeoutMs);
+        outputs = await withDeadline(
+          model.predict(request.columns, request.rows, {
+            onInvalid,
+            counts,
+            describeRow: rowName,
+            onInvalidValue: (r, column, kind) => {
+              rowInvalid[r] = { ...rowInvalid[r], [column]: kind };
+            },
+          }),
+          limits.timeoutMs,
+        );
       } catch (error) {
         if (error instanceof InvalidInputError) throw new HttpError(400, error.message, 'bad_request');
         if (error instanceof HttpError) throw error;
@@ -307,7 +378,18 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         throw new HttpError(500, `Prediction failed: ${(error as Error).message}`, 'internal');
       }
       m.rows.inc({ model: name, version: String(routed.slot.version) }, request.rows);
-      sendJson(res, 200, request.format === 'row' ? { predictions: outputs } : { outputs });
+      const versionLabel = String(routed.slot.version);
+      for (const [column, n] of Object.entries(counts.missing))
+        m.featureValues.inc({ model: name, version: versionLabel, column, kind: 'missing' }, n);
+      for (const [column, kinds] of Object.entries(counts.invalid))
+        for (const [kind, n] of Object.entries(kinds))
+          m.featureValues.inc({ model: name, version: versionLabel, column, kind }, n ?? 0);
+      if (counts.invalidTotal > 0 && onInvalid === 'warn') {
+        log.warning(`Model '${name}': filled feature values it could not read: ${counts.describeInvalid()}.`);
+      }
+      if (action === 'classify') sendJson(res, 200, { result: classifyResult(outputs, spec!.classes!) });
+      else if (action === 'regress') sendJson(res, 200, { result: regressResult(outputs) });
+      else sendJson(res, 200, request.format === 'row' ? { predictions: outputs } : { outputs });
       if (requestLog) {
         requestLog.record({
           model: name,
@@ -315,6 +397,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
           instances: request.instances,
           outputs,
           classes: model.preprocessing?.classes,
+          invalid: rowInvalid,
         });
         if (requestLog.dropped > droppedSeen) {
           m.logDropped.inc({}, requestLog.dropped - droppedSeen);
@@ -327,7 +410,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       throw error;
     } finally {
       routed.slot.release();
-      if (action === 'predict') served.observe(routed, performance.now() - started, serverError);
+      if (inference) served.observe(routed, performance.now() - started, serverError);
       if (routed.arm !== undefined) updateVersionGauge();
     }
   }
@@ -366,7 +449,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         if (!match)
           throw new HttpError(
             404,
-            `No such path: ${path}. The API is /v1/models/<model>[/versions/<n>][:predict|/metadata].`,
+            `No such path: ${path}. The API is /v1/models/<model>[/versions/<n>][:predict|:classify|:regress|/metadata].`,
             'not_found',
           );
         modelLabel = decodeSegment(match[1]!);
@@ -388,7 +471,8 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         log.error(`Unexpected server error on ${req.method} ${path}: ${(error as Error).stack ?? error}`);
         if (!res.headersSent) sendJson(res, 500, { error: `Internal error: ${(error as Error).message}` });
       }
-      if (method === 'other' && /:predict$/.test(path)) method = 'predict';
+      const verb = /:(predict|classify|regress)$/.exec(path);
+      if (method === 'other' && verb) method = verb[1]!;
     } finally {
       m.requests.inc({ model: modelLabel, method, code: String(status) });
       if (modelLabel !== '')

@@ -9,6 +9,14 @@
  * the server does too.
  */
 
+import {
+  FEATURE_KINDS,
+  type FeatureKind,
+  featureDtype,
+  type OnInvalid,
+  type Preprocessing,
+} from '../models/preprocessing.js';
+
 export interface TensorSpec {
   name: string;
   /** TF.js / numpy style: `float32`, `int32`, `string`, `bool`. */
@@ -46,7 +54,13 @@ export function tfServingDtype(dtype: string): string {
  * each `{dtype, tensor_shape: {dim: [{size, name}], unknown_rank}, name}`. Sizes are strings,
  * as protobuf's JSON mapping writes int64.
  */
-export function tfServingMetadata(name: string, version: number, signature: ServingSignature): unknown {
+export function tfServingMetadata(
+  name: string,
+  version: number,
+  signature: ServingSignature,
+  preprocessing?: Preprocessing,
+  onInvalid?: OnInvalid,
+): unknown {
   const tensorInfo = (spec: TensorSpec, role: string) => ({
     dtype: tfServingDtype(spec.dtype),
     tensor_shape:
@@ -55,11 +69,98 @@ export function tfServingMetadata(name: string, version: number, signature: Serv
         : { dim: spec.shape.map((size) => ({ size: String(size), name: '' })), unknown_rank: false },
     name: `${role}_${spec.name}:0`,
   });
+  const classes = preprocessing?.task === 'classification' ? (preprocessing.classes ?? []) : undefined;
+  const k = String(classes?.length ?? -1);
+  // A classification model also has TF Serving's classify signature: `classes` (the labels, in
+  // the order of the scores) and `scores` per example, as an Estimator export declares them.
+  const classify =
+    classes === undefined
+      ? {}
+      : {
+          classification: {
+            inputs: {
+              inputs: {
+                dtype: 'DT_STRING',
+                tensor_shape: { dim: [], unknown_rank: true },
+                name: 'input_example_tensor:0',
+              },
+            },
+            outputs: {
+              classes: {
+                dtype: 'DT_STRING',
+                tensor_shape: {
+                  dim: [
+                    { size: '-1', name: '' },
+                    { size: k, name: '' },
+                  ],
+                  unknown_rank: false,
+                },
+                name: 'classes:0',
+              },
+              scores: {
+                dtype: 'DT_FLOAT',
+                tensor_shape: {
+                  dim: [
+                    { size: '-1', name: '' },
+                    { size: k, name: '' },
+                  ],
+                  unknown_rank: false,
+                },
+                name: 'scores:0',
+              },
+            },
+            method_name: 'tensorflow/serving/classify',
+          },
+        };
+  const regress =
+    preprocessing?.task === 'regression'
+      ? {
+          regression: {
+            inputs: {
+              inputs: {
+                dtype: 'DT_STRING',
+                tensor_shape: { dim: [], unknown_rank: true },
+                name: 'input_example_tensor:0',
+              },
+            },
+            outputs: {
+              outputs: {
+                dtype: 'DT_FLOAT',
+                tensor_shape: {
+                  dim: [
+                    { size: '-1', name: '' },
+                    { size: '1', name: '' },
+                  ],
+                  unknown_rank: false,
+                },
+                name: 'outputs:0',
+              },
+            },
+            method_name: 'tensorflow/serving/regress',
+          },
+        }
+      : {};
   return {
     model_spec: { name, signature_name: '', version: String(version) },
     metadata: {
+      // Not part of TF Serving's response (which has no place for label values or feature
+      // types): what a client needs to read the outputs and send valid inputs.
+      ...(preprocessing === undefined
+        ? {}
+        : {
+            mlops: {
+              task: preprocessing.task,
+              target: preprocessing.target,
+              classes: classes ?? null,
+              features: preprocessing.features.map((f) => ({ name: f.name, kind: f.kind })),
+              missing_values: preprocessing.missing,
+              on_invalid: onInvalid ?? null,
+            },
+          }),
       signature_def: {
         signature_def: {
+          ...classify,
+          ...regress,
           serving_default: {
             inputs: Object.fromEntries(
               signature.inputs.map((s) => [s.name, tensorInfo(s, 'serving_default')]),
@@ -135,7 +236,7 @@ function specOf(name: string, info: Record<string, unknown>): TensorSpec {
   return shape === undefined ? { name, dtype } : { name, dtype, shape };
 }
 
-/** One input per raw feature of an `mlops-preprocessing/v1` spec: numbers or category strings. */
+/** One input per raw feature of an `mlops-preprocessing` spec (v1 or v2), typed by its kind. */
 export function signatureFromPreprocessing(preprocessing: unknown): TensorSpec[] | undefined {
   if (preprocessing === null || typeof preprocessing !== 'object') return undefined;
   const features = (preprocessing as Record<string, unknown>)['features'];
@@ -145,7 +246,13 @@ export function signatureFromPreprocessing(preprocessing: unknown): TensorSpec[]
     const feature = f as Record<string, unknown>;
     if (typeof feature['name'] !== 'string') return [];
     return [
-      { name: feature['name'], dtype: feature['kind'] === 'categorical' ? 'string' : 'float32', shape: [-1] },
+      {
+        name: feature['name'],
+        dtype: (FEATURE_KINDS as readonly unknown[]).includes(feature['kind'])
+          ? featureDtype(feature['kind'] as FeatureKind)
+          : 'float32',
+        shape: [-1],
+      },
     ];
   });
 }

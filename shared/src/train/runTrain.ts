@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type * as Tf from '@tensorflow/tfjs';
 import { loadTf, type TfModule } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import type { GpuUsageSummary } from '../gpu/nvidiaSmi.js';
 import { type GpuMode, GpuSampler, resolveGpus } from '../gpu/probe.js';
 import type { Log } from '../logging/index.js';
+import { inputNames, type OnInvalid } from '../models/preprocessing.js';
 import { fileSaveHandler } from '../models/tfjs-files.js';
 import type { ArtifactStore, CacheStore } from '../platform/storage/types.js';
 import { readReportedMetrics } from './commandMetrics.js';
@@ -21,8 +22,8 @@ import {
   usesTrainingRandomness,
 } from './modelSpec.js';
 import { splitShellWords } from './shellWords.js';
-import { renderTrainSummary } from './summary.js';
-import { readTrainingTable, type TrainTask } from './tabularData.js';
+import { renderTrainSummary, type TrainSummaryInput } from './summary.js';
+import { type FeatureOptions, readTrainingTable, type TrainTask } from './tabularData.js';
 import { type EpochRecord, trainTabular } from './tabularTrainer.js';
 import { gpuSection, TRAINING_METRICS_SCHEMA, type TrainingMetricsDocument } from './trainingMetrics.js';
 import { runUserCommand } from './userCommand.js';
@@ -56,6 +57,8 @@ export interface TrainOptions {
   checkpointDir?: string;
   /** Seconds between SIGTERM and SIGKILL when the command times out; default 30. */
   killGraceSeconds?: number;
+  /** mlops.yml's `features:` section (built-in trainer). */
+  features?: FeatureOptions & { onInvalid?: OnInvalid };
 }
 
 export interface TrainDeps {
@@ -166,6 +169,8 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
     modelPath: string;
   };
   let failed = true;
+  let featureRows: TrainSummaryInput['features'];
+  let missingFilled: Record<string, number> | undefined;
   try {
     if (mode === 'builtin') {
       // loadTf picks tfjs-node-gpu > tfjs-node > wasm > cpu once per process; gpu: off only hides
@@ -179,7 +184,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
           'The model has dropout/noise layers: they draw unseeded random numbers, so runs are not bit-for-bit repeatable.',
         );
       }
-      const table = await readTrainingTable(dataPath!, options.target!, requestedTask, log);
+      const table = await readTrainingTable(dataPath!, options.target!, requestedTask, log, options.features);
       const task = table.task;
       if (table.droppedRows > 0) log.info(`Dropped ${table.droppedRows} rows whose target is null.`);
       const trained = await trainTabular(
@@ -201,10 +206,35 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
           dataFingerprint: dataHash,
           timeoutMinutes: options.timeoutMinutes,
           onEpochEnd: deps.onEpochEnd,
+          onInvalid: options.features?.onInvalid,
         },
         log,
       );
+      const widths = new Map(
+        trained.preprocessing.features.map((f) => [
+          f.name,
+          inputNames({ ...trained.preprocessing, features: [f] }).length,
+        ]),
+      );
+      featureRows = table.inferred.map((c) => ({
+        name: c.name,
+        kind: c.kind,
+        why: c.why,
+        inputs: widths.get(c.name) ?? 0,
+      }));
+      missingFilled = trained.featureCounts.missing;
+      log.info(
+        `Features: ${featureRows.map((f) => `${f.name} (${f.kind}${f.inputs === 0 ? ', dropped' : ''})`).join(', ')}.`,
+      );
+      if (trained.featureCounts.invalidTotal > 0) {
+        log.warning(
+          `The training rows had values the features could not read, replaced by each feature's fill (on-invalid: ${options.features?.onInvalid}): ${trained.featureCounts.describeInvalid()}.`,
+        );
+      }
       await saveModelFiles(loaded.tf, trained.model, outputDir);
+      if (dataPath && existsSync(dataPath) && statSync(dataPath).isFile()) {
+        trained.preprocessing.training_data = { file: basename(dataPath), digest: `sha256:${dataHash}` };
+      }
       await writeFileAtomic(
         join(outputDir, 'preprocessing.json'),
         `${JSON.stringify(trained.preprocessing, null, 2)}\n`,
@@ -324,6 +354,8 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
     resumedFromEpoch: document.resumed_from_epoch,
     stoppedEarly: document.stopped_early,
     artifact: artifactId ? { name: options.artifactName!, id: artifactId } : undefined,
+    features: featureRows,
+    missingFilled,
   });
   return {
     modelPath: outcome.modelPath,

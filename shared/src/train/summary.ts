@@ -14,6 +14,10 @@ export interface TrainSummaryInput {
   resumedFromEpoch: number;
   stoppedEarly: boolean;
   artifact?: { name: string; id: string };
+  /** The built-in trainer's feature contract: each column's kind, why, and its model inputs. */
+  features?: { name: string; kind: string; why: string; inputs: number }[];
+  /** Missing values filled in the training rows, per column. */
+  missingFilled?: Record<string, number>;
 }
 
 /** Charts stay readable (and comments small) with at most this many points per line. */
@@ -62,6 +66,27 @@ export function renderTrainSummary(input: TrainSummaryInput): string {
       `${escapeMarkdown(input.artifact.name)} (id ${escapeMarkdown(input.artifact.id)})`,
     ]);
   parts.push(markdownTable(['', ''], facts));
+  if (input.features && input.features.length > 0) {
+    parts.push(
+      'Features (written to `preprocessing.json`; set `features.types` in mlops.yml to override):',
+      markdownTable(
+        [
+          'column',
+          'type',
+          'why',
+          { header: 'model inputs', align: 'right' },
+          { header: 'missing filled', align: 'right' },
+        ],
+        input.features.map((f) => [
+          escapeMarkdown(f.name),
+          escapeMarkdown(f.kind),
+          escapeMarkdown(f.why),
+          f.inputs > 0 ? String(f.inputs) : 'dropped',
+          String(input.missingFilled?.[f.name] ?? 0),
+        ]),
+      ),
+    );
+  }
   return `${parts.join('\n\n')}\n`;
 }
 

@@ -1,9 +1,18 @@
 import { resolve } from 'node:path';
 import { Database, quoteIdent } from '../data/database.js';
+import { rawFeatureSql, rawFeatureValue, sourceTypeOf } from '../data/feature-columns.js';
 import { openDataset } from '../data/open-dataset.js';
 import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
-import type { RawColumns } from '../models/preprocessing.js';
+import {
+  DEFAULT_MISSING_TOKENS,
+  type DroppedColumn,
+  type FeatureKind,
+  type FeatureTypeChoice,
+  type InferredKind,
+  inferFeatureKind,
+  type RawColumns,
+} from '../models/preprocessing.js';
 
 export type TrainTask = 'classification' | 'regression';
 
@@ -15,28 +24,41 @@ export interface TrainingTable {
   task: TrainTask;
   /** Rows with a non-null target, in file order. */
   rows: number;
+  /** Raw feature values as the feature contract reads them (data/feature-columns.ts). */
   columns: RawColumns;
   target: unknown[];
-  features: { name: string; kind: 'numeric' | 'categorical' }[];
+  features: { name: string; kind: FeatureKind }[];
+  /** Columns left out of the model, and why. */
+  dropped: DroppedColumn[];
+  /** Every column but the target: the kind train gave it and why, for the step summary. */
+  inferred: { name: string; sourceType: string; kind: InferredKind['kind']; why: string; forced: boolean }[];
+  /** Missing-value tokens (mlops.yml `features.missing`, else the defaults). */
+  missing: readonly string[];
   /** Rows dropped because the target was null. */
   droppedRows: number;
 }
 
+/** mlops.yml's `features:` section, as train uses it. */
+export interface FeatureOptions {
+  missing?: readonly string[];
+  types?: Record<string, FeatureTypeChoice>;
+}
+
 const NUMERIC_TYPES =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
-const CATEGORICAL_TYPES = /^(VARCHAR|BOOLEAN|ENUM.*|DATE|TIMESTAMP.*)$/;
 
 /**
- * Reads a tabular file for the built-in trainer. Feature kinds come from DuckDB's column types:
- * numbers are numeric, strings/booleans/dates categorical. Categorical columns with more distinct
- * values than half the rows (names, ids) are left out, since one-hot encoding an identifier only
- * teaches the model to memorise rows; so are columns that are entirely null. Each is logged.
+ * Reads a tabular file for the built-in trainer. Each column's kind is inferred by the feature
+ * contract (models/preprocessing.ts `inferFeatureKind`) from its DuckDB type and values, unless
+ * mlops.yml's `features.types` sets it. Identifiers (`text-id`), all-null columns and unsupported
+ * types are left out; each is logged and recorded in the spec's `dropped`.
  */
 export async function readTrainingTable(
   dataPath: string,
   target: string,
   requestedTask: TrainTask | 'auto',
   log: Log,
+  featureOptions: FeatureOptions = {},
 ): Promise<TrainingTable> {
   const db = await Database.open();
   try {
@@ -53,7 +75,28 @@ export async function readTrainingTable(
         { input: 'target' },
       );
     }
-    const records = await db.all(`SELECT * FROM ${from} WHERE ${quoteIdent(target)} IS NOT NULL`);
+    const missingTokens = featureOptions.missing ?? DEFAULT_MISSING_TOKENS;
+    const types = featureOptions.types ?? {};
+    for (const name of Object.keys(types)) {
+      if (!names.includes(name)) {
+        throw new UserError(
+          `mlops.yml features.types names '${name}', which is not a column of '${dataPath}' (columns: ${names.join(', ')}).`,
+          { input: 'features.types' },
+        );
+      }
+      if (name === target) {
+        throw new UserError(`mlops.yml features.types names the target '${target}'; it is not a feature.`, {
+          input: 'features.types',
+        });
+      }
+    }
+    const selected = described.map((d) =>
+      d.column_name === target ? quoteIdent(target) : rawFeatureSql(d.column_name, d.column_type),
+    );
+    const raw = await db.all(
+      `SELECT ${selected.map((s, i) => `${s} AS c${i}`).join(', ')} FROM ${from} WHERE ${quoteIdent(target)} IS NOT NULL`,
+    );
+    const records = raw.map((r) => Object.fromEntries(described.map((d, i) => [d.column_name, r[`c${i}`]])));
     const [{ total }] = await db.all<{ total: number }>(`SELECT count(*) AS total FROM ${from}`);
     if (records.length === 0) {
       throw new UserError(
@@ -62,7 +105,7 @@ export async function readTrainingTable(
       );
     }
     const targetType = described.find((d) => d.column_name === target)!.column_type;
-    const targetValues = records.map((r) => normaliseCell(r[target]));
+    const targetValues = records.map((r) => normaliseTarget(r[target]));
     const task = requestedTask === 'auto' ? inferTask(targetType, targetValues, log, target) : requestedTask;
     if (task === 'regression' && !NUMERIC_TYPES.test(targetType)) {
       throw new UserError(
@@ -72,29 +115,47 @@ export async function readTrainingTable(
     }
     const columns: RawColumns = {};
     const features: TrainingTable['features'] = [];
+    const dropped: DroppedColumn[] = [];
+    const inferred: TrainingTable['inferred'] = [];
     for (const { column_name: name, column_type: type } of described) {
       if (name === target) continue;
-      const values = records.map((r) => normaliseCell(r[name]));
-      const kind = NUMERIC_TYPES.test(type)
-        ? 'numeric'
-        : CATEGORICAL_TYPES.test(type)
-          ? 'categorical'
-          : undefined;
-      if (kind === undefined) {
+      const sourceType = sourceTypeOf(type);
+      const values = records.map((r) => rawFeatureValue(r[name], sourceType));
+      const found = inferFeatureKind(values, sourceType, missingTokens, `DuckDB ${type}`);
+      const forced = types[name] as FeatureTypeChoice | undefined;
+      const kind: InferredKind['kind'] = forced ?? found.kind;
+      inferred.push({
+        name,
+        sourceType: type,
+        kind,
+        why: forced !== undefined ? `set in mlops.yml features.types (inferred: ${found.kind})` : found.why,
+        forced: forced !== undefined,
+      });
+      if (kind === 'all-null') {
         log.warning(
-          `Column '${name}' (${type}) is not used as a feature: only numbers, strings, booleans and dates are.`,
+          `Column '${name}' of '${dataPath}' is missing in all ${records.length} training rows (${found.why}) and is not used as a feature.`,
         );
+        dropped.push({ name, reason: 'all-null' });
         continue;
       }
-      const present = values.filter((v) => v !== null && v !== undefined);
-      if (present.length === 0) {
-        log.warning(`Column '${name}' is null in every row and is not used as a feature.`);
+      if (forced !== undefined && found.kind === 'all-null' && forced !== 'text-id') {
+        throw new UserError(
+          `Column '${name}' of '${dataPath}' is set to ${forced} in mlops.yml features.types, but it is missing in all ${records.length} training rows: there is nothing to learn from it.`,
+          { input: 'features.types' },
+        );
+      }
+      if (kind === 'unsupported-type') {
+        log.warning(`Column '${name}' (${type}) is not used as a feature: ${found.why}.`);
+        dropped.push({ name, reason: 'unsupported-type', detail: type });
         continue;
       }
-      if (kind === 'categorical' && new Set(present.map(String)).size > Math.max(2, records.length / 2)) {
-        log.warning(
-          `Column '${name}' looks like an identifier (more distinct values than half the rows) and is not used as a feature.`,
-        );
+      if (kind === 'text-id') {
+        if (forced === undefined) {
+          log.warning(
+            `Column '${name}' looks like an identifier (${found.why}) and is not used as a feature. Set features.types in mlops.yml to use it.`,
+          );
+        }
+        dropped.push({ name, reason: forced === undefined ? 'text-id' : 'config' });
         continue;
       }
       columns[name] = values;
@@ -111,6 +172,9 @@ export async function readTrainingTable(
       columns,
       target: targetValues,
       features,
+      dropped,
+      inferred,
+      missing: missingTokens,
       droppedRows: total - records.length,
     };
   } finally {
@@ -135,10 +199,10 @@ function inferTask(type: string, values: unknown[], log: Log, target: string): T
   return task;
 }
 
-/** Dates and timestamps arrive as objects; the preprocessing compares categories as strings. */
-function normaliseCell(value: unknown): unknown {
+/** Class labels are compared as text (evaluate/labels.ts); dates arrive as objects. */
+function normaliseTarget(value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'object' && !(value instanceof Date)) return String(value);
   if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return String(value);
   return value;
 }

@@ -5,8 +5,10 @@ import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
 import {
   applyPreprocessing,
+  FeatureCounts,
   fitPreprocessing,
   inputWidth,
+  type OnInvalid,
   type Preprocessing,
   type RawColumns,
 } from '../models/preprocessing.js';
@@ -38,6 +40,8 @@ export interface TabularTrainOptions {
    * checkpoint is written first, so `resume: true` continues from it).
    */
   timeoutMinutes?: number;
+  /** What to do with a training value the fitted contract cannot read (only with features.types overrides or ±Inf). */
+  onInvalid?: OnInvalid;
   /** Called after each epoch's checkpoint is written; tests use it to kill a run mid-way. */
   onEpochEnd?: (epoch: number) => void | Promise<void>;
 }
@@ -50,6 +54,8 @@ export interface EpochRecord {
 export interface TabularTrainResult {
   model: Tf.Sequential;
   preprocessing: Preprocessing;
+  /** Missing values filled and invalid values met while encoding the training rows. */
+  featureCounts: FeatureCounts;
   history: EpochRecord[];
   /** Final metrics on the validation rows (or the training rows when there are none). */
   final: Record<string, number>;
@@ -90,19 +96,41 @@ export async function trainTabular(
     );
   }
   const trainColumns = pick(table.columns, trainIdx);
-  const preprocessing = fitPreprocessing(trainColumns, trainIdx.length, {
+  const fitOptions = {
     features: table.features,
     target: options.target,
     task: options.task,
     classes,
-  });
+    missing: table.missing,
+    dropped: table.dropped,
+  };
+  const fitted = fitPreprocessing(trainColumns, trainIdx.length, fitOptions);
+  // Scaling and fills come from the training split only; the categories from every row of the
+  // training file, so a category that happens to fall only in the validation split is a known
+  // value (with its own, untrained input) rather than an invalid one.
+  const vocabulary =
+    validationIdx.length > 0 ? fitPreprocessing(table.columns, table.rows, fitOptions) : fitted;
+  const preprocessing: Preprocessing = {
+    ...fitted,
+    features: fitted.features.map((f, i) => {
+      const all = vocabulary.features[i]!;
+      return f.kind === 'categorical' && all.kind === 'categorical'
+        ? { ...f, categories: all.categories }
+        : f;
+    }),
+  };
   const width = inputWidth(preprocessing);
   const classCount = classes?.length ?? 0;
+  const featureCounts = new FeatureCounts();
   const encode = (idx: number[]) => ({
-    x: tf.tensor2d(applyPreprocessing(preprocessing, pick(table.columns, idx), idx.length), [
-      idx.length,
-      width,
-    ]),
+    x: tf.tensor2d(
+      applyPreprocessing(preprocessing, pick(table.columns, idx), idx.length, {
+        onInvalid: options.onInvalid,
+        counts: featureCounts,
+        describeRow: (r) => `training row ${idx[r]! + 1} (of the rows with a target)`,
+      }),
+      [idx.length, width],
+    ),
     y: encodeTarget(
       tf,
       idx.map((i) => table.target[i]),
@@ -244,6 +272,7 @@ export async function trainTabular(
   return {
     model,
     preprocessing,
+    featureCounts,
     history: state.history as EpochRecord[],
     final,
     evaluatedOn,

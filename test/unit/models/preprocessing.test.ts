@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../shared/src/errors/index.js';
 import {
   applyPreprocessing,
+  FeatureCounts,
   fitPreprocessing,
   inputNames,
   inputWidth,
@@ -51,14 +52,23 @@ describe('preprocessing', () => {
     ]);
   });
 
-  it('standardises, one-hot encodes, fills nulls and zeroes unknown categories', () => {
+  it('standardises, one-hot encodes, fills nulls, and with on-invalid: impute fills and counts what it cannot read', () => {
     const numeric = spec.features[0] as { mean: number; std: number };
     const raw = {
       'Beak Length (mm)': [numeric.mean + numeric.std, null, 'abc'],
       Island: ['Dream', null, 'Atlantis'],
       Sex: ['MALE', 'FEMALE', null],
     };
-    const x = applyPreprocessing(spec, raw, 3);
+    expect(() => applyPreprocessing(spec, raw, 3)).toThrow(
+      /row 3: 'Beak Length \(mm\)' is "abc", which is not a number/,
+    );
+    const counts = new FeatureCounts();
+    const x = applyPreprocessing(spec, raw, 3, { onInvalid: 'impute', counts });
+    expect(counts.toJSON()).toEqual({
+      rows: 3,
+      missing: { 'Beak Length (mm)': 1, Island: 1, Sex: 1 },
+      invalid: { 'Beak Length (mm)': { unparseable: 1 }, Island: { unseen_category: 1 } },
+    });
     const w = inputWidth(spec);
     expect(x.length).toBe(3 * w);
     expect(x[0]).toBeCloseTo(1, 6);
@@ -66,7 +76,7 @@ describe('preprocessing', () => {
     expect(x[2 * w]).toBe(0); // non-numeric string -> fill
     expect(Array.from(x.slice(1, 4))).toEqual([0, 1, 0]);
     expect(Array.from(x.slice(w + 1, w + 4))).toEqual([1, 0, 0]); // null -> fill Biscoe
-    expect(Array.from(x.slice(2 * w + 1, 2 * w + 4))).toEqual([0, 0, 0]); // unknown -> zeros
+    expect(Array.from(x.slice(2 * w + 1, 2 * w + 4))).toEqual([1, 0, 0]); // unseen -> fill Biscoe
   });
 
   it('rejects a malformed spec and a missing column with a UserError', () => {
@@ -84,13 +94,16 @@ describe('preprocessing', () => {
         'p.json',
       ),
     ).toThrow(/classes/);
-    expect(() => applyPreprocessing(spec, { Island: [] }, 0)).toThrow(/no column 'Beak Length \(mm\)'/);
+    expect(() => applyPreprocessing(spec, { Island: [] }, 0)).toThrow(
+      /no column 'Beak Length \(mm\)', which the model takes/,
+    );
   });
 
   it('treats a zero std as 1, like StandardScaler', () => {
     const s = parsePreprocessing({
-      schema: 'mlops-preprocessing/v1',
+      schema: 'mlops-preprocessing/v2',
       features: [{ name: 'c', kind: 'numeric', mean: 2, std: 0, fill: 2 }],
+      missing: [],
       target: 'y',
       task: 'regression',
     });

@@ -8,11 +8,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { loadTf } from '../../../shared/src/engines/tfjs.js';
-import type { Preprocessing } from '../../../shared/src/models/preprocessing.js';
+import { DEFAULT_MISSING_TOKENS, type Preprocessing } from '../../../shared/src/models/preprocessing.js';
 import { fileSaveHandler } from '../../../shared/src/models/tfjs-files.js';
 
 export const PREPROCESSING: Preprocessing = {
-  schema: 'mlops-preprocessing/v1',
+  schema: 'mlops-preprocessing/v2',
+  missing: [...DEFAULT_MISSING_TOKENS],
   features: [
     { name: 'bill_length_mm', kind: 'numeric', mean: 44, std: 5, fill: 44 },
     { name: 'island', kind: 'categorical', categories: ['Biscoe', 'Dream', 'Torgersen'], fill: 'Biscoe' },

@@ -123,7 +123,9 @@ describe('TF Serving REST API', () => {
       JSON.stringify({ instances: [{ bill_length_mm: 'long', island: 'Dream' }] }),
     );
     expect(wrongType.status).toBe(400);
-    expect(wrongType.json.error).toBe('instances[0].bill_length_mm must be a number or null, got "long".');
+    expect(wrongType.json.error).toBe(
+      `instances[0]: 'bill_length_mm' is "long", which is not a number nor a missing-value token.`,
+    );
     const missing = await call(
       'POST',
       '/v1/models/penguins:predict',
