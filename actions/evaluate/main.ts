@@ -28,6 +28,13 @@ export const evaluateAction = defineAction({
             : undefined) ?? featureOptions(config?.config).onInvalid,
         metrics: inputs.list('metrics'),
         slices: inputs.list('slices'),
+        importance: inputs.boolean('importance')
+          ? {
+              nRepeats: inputs.number('importance-repeats', { integer: true }),
+              seed: inputs.number('seed', { integer: true, min: 0 }),
+              scoring: inputs.optional('importance-scoring'),
+            }
+          : null,
         fairness: {
           features: inputs.list('sensitive-features'),
           intersection: inputs.boolean('fairness-intersection'),

@@ -12,7 +12,15 @@ import {
   type Preprocessing,
 } from '../models/preprocessing.js';
 import type { ModelAdapter } from '../models/types.js';
-import { argmaxRows, checkFinite, checkProbabilities, type EvaluationInput, encodeLabels } from './input.js';
+import {
+  argmaxRows,
+  type ClassificationInput,
+  checkFinite,
+  checkProbabilities,
+  type EvaluationInput,
+  encodeLabels,
+  type RegressionInput,
+} from './input.js';
 import { labelSql } from './labels.js';
 import { FloatColumn, streamColumns } from './stream.js';
 
@@ -27,6 +35,8 @@ export interface InferenceResult {
   featureCounts: FeatureCounts;
   /** Rows left out because their target is null, as train leaves them out. */
   droppedTargetRows: number;
+  /** Every evaluated row's model input (row-major), with `keepFeatures`. */
+  features?: Float32Array;
 }
 
 /** The evaluation rows as the feature contract read them (rows with a null target left out). */
@@ -152,7 +162,7 @@ export async function predictDataset(
   dataset: Dataset,
   model: ModelAdapter,
   spec: Preprocessing,
-  options: { target: string; slices: string[]; log: Log; onInvalid?: OnInvalid },
+  options: { target: string; slices: string[]; log: Log; onInvalid?: OnInvalid; keepFeatures?: boolean },
 ): Promise<InferenceResult> {
   const width = inputWidth(spec);
   if (model.inputWidth !== null && model.inputWidth !== width) {
@@ -166,6 +176,8 @@ export async function predictDataset(
   const outputs = new FloatColumn();
   let outputWidth = -1;
   let sample: InferenceResult['sample'] | undefined;
+  // The whole model input, kept only when asked (permutation importance re-scores it).
+  const kept: Float32Array[] | null = options.keepFeatures ? [] : null;
   const read = await readEvaluationRows(
     db,
     dataset,
@@ -173,6 +185,7 @@ export async function predictDataset(
     { ...options, modelPath: model.path },
     async (features, n) => {
       sample ??= { features: features.slice(0, Math.min(n, 1024) * width), rows: Math.min(n, 1024), width };
+      kept?.push(features.slice());
       let result: { values: Float32Array; width: number };
       try {
         result = await model.predict(features, n, width);
@@ -187,26 +200,46 @@ export async function predictDataset(
     },
   );
   const { rows, labels, slices, featureCounts, droppedTargetRows } = read;
-  const values = outputs.toArray();
-  const what = `The output of the model '${model.path}'`;
+  const outcome = modelOutcome(outputs.toArray(), outputWidth, rows, spec, model.path, {
+    labels,
+    targets: read.targets,
+    target: `The target '${options.target}'${classification ? ` in '${dataset.path}'` : ''}`,
+  });
+  return {
+    input: { ...outcome, rows, slices } as EvaluationInput,
+    sample: sample!,
+    featureCounts,
+    droppedTargetRows,
+    features: kept ? concatenate(kept) : undefined,
+  };
+}
 
-  if (!classification) {
+/**
+ * The model's outputs on the evaluation rows as metric rows: one value per row for regression;
+ * class probabilities (or one sigmoid unit for two classes) for classification, checked, with the
+ * predicted class the most probable one. Evaluation and permutation importance both read model
+ * outputs through here.
+ */
+export function modelOutcome(
+  values: Float64Array,
+  outputWidth: number,
+  rows: number,
+  spec: Preprocessing,
+  modelPath: string,
+  truth: { labels: readonly (string | null)[]; targets: Float64Array; target: string },
+): ClassificationInput | RegressionInput {
+  const what = `The output of the model '${modelPath}'`;
+  if (spec.task !== 'classification') {
     if (outputWidth !== 1) {
       throw new UserError(`${what} has ${outputWidth} values per row; a regression model must output one.`, {
         input: 'model',
       });
     }
     checkFinite(values, what);
-    const yTrue = read.targets;
-    checkFinite(yTrue, `The target '${options.target}'`);
-    return {
-      input: { task: 'regression', data: { yTrue, yPred: values }, rows, slices },
-      sample: sample!,
-      featureCounts,
-      droppedTargetRows,
-    };
+    checkFinite(truth.targets, truth.target);
+    return { task: 'regression', data: { yTrue: truth.targets, yPred: values } };
   }
-
+  const classes = spec.classes ?? [];
   const k = classes.length;
   let scores: Float64Array;
   if (outputWidth === k) {
@@ -225,16 +258,16 @@ export async function predictDataset(
     );
   }
   checkProbabilities(scores, k, what);
-  const yTrue = encodeLabels(labels, classes, `The target '${options.target}' in '${dataset.path}'`);
-  return {
-    input: {
-      task: 'classification',
-      data: { classes, yTrue, yPred: argmaxRows(scores, k), scores },
-      rows,
-      slices,
-    },
-    sample: sample!,
-    featureCounts,
-    droppedTargetRows,
-  };
+  const yTrue = encodeLabels(truth.labels, classes, truth.target);
+  return { task: 'classification', data: { classes, yTrue, yPred: argmaxRows(scores, k), scores } };
+}
+
+function concatenate(chunks: Float32Array[]): Float32Array {
+  const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import type { MetricEstimate } from '../metrics/index.js';
 import type { FairnessSection } from './fairness.js';
+import type { ImportanceSection } from './importance.js';
 import type { LatencyAtBatch } from './latency.js';
 
 export const METRICS_SCHEMA = 'mlops-metrics/v1';
@@ -40,6 +41,8 @@ export interface MetricsFile {
   bootstrap: { resamples: number; confidence: number; seed: number; method: 'percentile' };
   slices: SliceMetrics[];
   confusion_matrix: { labels: string[]; matrix: number[][] } | null;
+  /** Permutation importance of the model's inputs; absent or null when not asked for. */
+  importance?: ImportanceSection | null;
   /** Group fairness over the sensitive features; absent or null when none were named. */
   fairness?: FairnessSection | null;
   latency: { engine: string; model_size_bytes: number; batches: LatencyAtBatch[] } | null;

@@ -17,6 +17,7 @@ import {
   type FairnessOptions,
   type FairnessSection,
 } from './fairness.js';
+import { computeImportance, type ImportanceOptions, type ImportanceSection } from './importance.js';
 import { predictDataset } from './inference.js';
 import type { EvaluationInput } from './input.js';
 import { measureLatency } from './latency.js';
@@ -61,6 +62,8 @@ export interface EvaluateOptions {
   tfBackend?: TfPreference;
   /** The HTML report; default `evaluation.html` beside `output`. */
   report?: string;
+  /** Permutation importance of the model's input columns (needs `model`); null or absent: none. */
+  importance?: ImportanceOptions | null;
   /** Group fairness over these sensitive columns (of the data, or of the predictions file). */
   fairness?: FairnessOptions;
 }
@@ -95,6 +98,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
     let target: string | null = null;
     let model: Awaited<ReturnType<typeof loadModel>> | null = null;
     let sample: Awaited<ReturnType<typeof predictDataset>>['sample'] | null = null;
+    let importance: ImportanceSection | null = null;
     let features: MetricsFile['features'];
 
     if (options.model) {
@@ -131,7 +135,14 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
         slices: columnsWanted,
         log,
         onInvalid,
+        keepFeatures: Boolean(options.importance),
       });
+      if (options.importance) {
+        log.info(
+          `Permutation importance: ${spec.features.length} features × ${options.importance.nRepeats} repeats, one inference pass each.`,
+        );
+        importance = await computeImportance(model, spec, result.features!, result.input, options.importance);
+      }
       input = result.input;
       sample = result.sample;
       datasetFiles = dataset.files;
@@ -258,6 +269,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       slices,
       confusion_matrix: input.task === 'classification' ? confusionMatrix(input) : null,
       fairness: fairnessSection,
+      importance,
       latency,
       predictions: { path: predictionsPath, row_id: 'row_id', loss },
       notes,
@@ -292,6 +304,12 @@ function checkOptions(options: EvaluateOptions): void {
       {
         input: options.model ? 'predictions' : 'model',
       },
+    );
+  }
+  if (options.importance && !options.model) {
+    throw new UserError(
+      'importance needs `model`: permutation importance re-runs the model with each column shuffled, which a predictions file cannot do.',
+      { input: 'importance' },
     );
   }
   if (!(options.confidence > 0 && options.confidence < 1)) {

@@ -72,6 +72,21 @@ function fairnessLines(fairness: NonNullable<MetricsFile['fairness']>, level: nu
   return lines;
 }
 
+/** The top features by permutation importance (all of them are in metrics.json and the report). */
+function importanceLines(importance: NonNullable<MetricsFile['importance']>, top = 10): string[] {
+  const shown = importance.features.slice(0, top);
+  const lines = [
+    `Feature importance (drop in ${escapeMarkdown(importance.scoring)} when the column is shuffled, ${importance.n_repeats} repeats):`,
+    '',
+    '| feature | importance | std |',
+    '|---|---:|---:|',
+    ...shown.map((f) => `| ${escapeMarkdown(f.feature)} | ${formatValue(f.mean)} | ${formatValue(f.std)} |`),
+  ];
+  if (importance.features.length > shown.length)
+    lines.push('', `${importance.features.length - shown.length} more features in metrics.json.`);
+  return lines;
+}
+
 /** Step-summary markdown: headline metrics with intervals, slices, latency. Data values are escaped. */
 export function renderEvaluateSummary(file: MetricsFile, options: { maxSlices?: number } = {}): string {
   const lines: string[] = [];
@@ -111,6 +126,7 @@ export function renderEvaluateSummary(file: MetricsFile, options: { maxSlices?: 
   }
   if (file.confusion_matrix) lines.push('', ...confusionMatrixLines(file.confusion_matrix));
   if (file.fairness) lines.push('', ...fairnessLines(file.fairness, level));
+  if (file.importance) lines.push('', ...importanceLines(file.importance));
   if (file.latency) {
     lines.push(
       '',

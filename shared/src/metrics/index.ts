@@ -11,3 +11,4 @@ export * from './regression.js';
 export * from './resample-kernel.js';
 export * from './subset-rows.js';
 export * from './summary.js';
+export * from './permutation-importance.js';

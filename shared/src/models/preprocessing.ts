@@ -252,6 +252,20 @@ function widthOf(f: FeatureSpec): number {
   }
 }
 
+/**
+ * Where each raw feature sits in a model input row: applyPreprocessing writes the features in the
+ * spec's order, each into `width` consecutive slots (one for a number or boolean, one per category,
+ * one per date part). Permutation importance shuffles these blocks.
+ */
+export function featureBlocks(spec: Preprocessing): { feature: string; start: number; width: number }[] {
+  let start = 0;
+  return spec.features.map((f) => {
+    const block = { feature: f.name, start, width: widthOf(f) };
+    start += block.width;
+    return block;
+  });
+}
+
 /** Number of model input columns the spec produces. */
 export function inputWidth(spec: Preprocessing): number {
   let width = 0;
