@@ -282,8 +282,13 @@ describe('compare-baseline on GitHub (emulated)', () => {
 
     const { helper } = helperFor(emulator);
     const baseline = await resolveBranchBaseline(helper, 'branch:main');
-    expect(baseline?.metrics.accuracy?.value).toBe(0.88);
-    expect(await resolveBranchBaseline(helper, 'branch:release-9')).toBeUndefined();
+    expect('metrics' in baseline && baseline.metrics.accuracy?.value).toBe(0.88);
+    // A branch with no such run is a missing baseline that names the branches that have one.
+    expect(await resolveBranchBaseline(helper, 'branch:release-9')).toEqual({
+      missing: true,
+      lookedFor: expect.stringContaining('on the branch release-9'),
+      available: expect.stringMatching(/branches with an unexpired "metrics" artifact: .*main/),
+    });
   });
 });
 
