@@ -294,9 +294,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": ".mlops/registry"
       },
       "predictions-output": {
-        "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons.",
+        "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons. Empty: predictions.parquet beside output, where metrics.json can name it by a relative path.",
         "required": false,
-        "default": "mlops-reports/predictions.parquet"
+        "default": ""
       },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",

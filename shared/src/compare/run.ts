@@ -114,9 +114,26 @@ export async function runCompareBaseline(
     });
   }
   const currentPath = options.current.trim();
-  const reported = options.reported?.trim()
-    ? await readReportedMetrics(at(options.reported.trim()))
-    : undefined;
+  const reportedPath = options.reported?.trim() ? at(options.reported.trim()) : undefined;
+  let reported: MetricsFile | undefined;
+  if (reportedPath && currentPath === '') {
+    // Nothing was re-evaluated here: a hostile reported file is all there is, so it fails the step.
+    reported = await readReportedMetrics(reportedPath);
+  } else if (reportedPath && existsSync(reportedPath)) {
+    // Only shown beside the verified numbers: a hostile file is left out with a warning.
+    try {
+      reported = await readReportedMetrics(reportedPath);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      log.warning(
+        `Refused the metrics the untrusted run reported: ${error.message}. Only the model re-evaluated here is compared.`,
+      );
+    }
+  } else if (reportedPath) {
+    log.warning(
+      `The untrusted run reported no metrics (${reportedPath} is not there); the model re-evaluated here is compared.`,
+    );
+  }
   if (currentPath === '' && !reported) {
     throw new UserError('current is empty: give the metrics.json of the candidate model', {
       input: 'current',

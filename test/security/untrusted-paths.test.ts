@@ -1,0 +1,142 @@
+/**
+ * Paths written inside files a fork can control (a metrics file's `predictions.path`, a TF.js
+ * model.json's weight paths) are followed only inside the folder of the file that names them.
+ */
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCompareBaseline } from '../../shared/src/compare/run.js';
+import { UserError } from '../../shared/src/errors/index.js';
+import { confinedPath } from '../../shared/src/files/confined-path.js';
+import { silentLog } from '../../shared/src/logging/index.js';
+import { loadModel } from '../../shared/src/models/load.js';
+
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mlops-untrusted-'));
+  mkdirSync(join(dir, 'artifact'));
+  writeFileSync(join(dir, 'outside.txt'), 'secret');
+  writeFileSync(join(dir, 'artifact/inside.txt'), 'data');
+  return dir;
+}
+
+describe('confinedPath', () => {
+  const dir = folder();
+  const file = join(dir, 'artifact/metrics.json');
+
+  it('follows relative paths inside the folder, and absolute ones that already point inside', () => {
+    expect(confinedPath(file, 'predictions.path', 'inside.txt')).toBe(join(dir, 'artifact/inside.txt'));
+    expect(confinedPath(file, 'predictions.path', './sub/../inside.txt')).toBe(
+      join(dir, 'artifact/inside.txt'),
+    );
+    expect(confinedPath(file, 'predictions.path', join(dir, 'artifact/inside.txt'))).toBe(
+      join(dir, 'artifact/inside.txt'),
+    );
+  });
+
+  it.each([
+    ['/etc/passwd', /is an absolute path outside it/],
+    [join(dir, 'outside.txt'), /is an absolute path outside it/],
+    ['../outside.txt', /leads outside it/],
+    ['../../x', /leads outside it/],
+    ['sub/../../outside.txt', /leads outside it/],
+    ['inside.txt\0.parquet', /NUL byte/],
+  ])('refuses %j', (value, why) => {
+    const error = (() => {
+      try {
+        confinedPath(file, 'predictions.path', value);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(why);
+    expect((error as Error).message).toContain(`predictions.path ${JSON.stringify(value)}`);
+    expect((error as UserError).location?.file).toBe(file);
+  });
+
+  it('refuses a symbolic link that leads out, and one to a folder that leads out', () => {
+    symlinkSync(join(dir, 'outside.txt'), join(dir, 'artifact/link.txt'));
+    symlinkSync(dir, join(dir, 'artifact/up'));
+    expect(() => confinedPath(file, 'predictions.path', 'link.txt')).toThrow(/symbolic link/);
+    expect(() => confinedPath(file, 'predictions.path', 'up/outside.txt')).toThrow(/symbolic link/);
+    symlinkSync(join(dir, 'artifact/inside.txt'), join(dir, 'artifact/alias.txt'));
+    expect(confinedPath(file, 'predictions.path', 'alias.txt')).toBe(join(dir, 'artifact/alias.txt'));
+  });
+});
+
+describe('a TF.js model.json from an artifact', () => {
+  it('has its weight paths followed only inside its folder', async () => {
+    const dir = folder();
+    const model = {
+      format: 'layers-model',
+      generatedBy: 'test',
+      convertedBy: null,
+      modelTopology: {
+        class_name: 'Sequential',
+        config: {
+          name: 'm',
+          layers: [
+            {
+              class_name: 'Dense',
+              config: {
+                name: 'd',
+                units: 1,
+                batch_input_shape: [null, 2],
+                dtype: 'float32',
+                use_bias: false,
+              },
+            },
+          ],
+        },
+      },
+      weightsManifest: [
+        { paths: ['../outside.txt'], weights: [{ name: 'd/kernel', shape: [2, 1], dtype: 'float32' }] },
+      ],
+    };
+    writeFileSync(join(dir, 'artifact/model.json'), JSON.stringify(model));
+    await expect(loadModel(join(dir, 'artifact/model.json'))).rejects.toThrow(
+      /weightsManifest path "\.\.\/outside\.txt" leads outside it/,
+    );
+  }, 60_000);
+});
+
+describe('reported metrics from an untrusted run', () => {
+  it('are refused when they are a symbolic link or name a predictions file outside their folder', async () => {
+    const dir = folder();
+    const metrics = (predictions: string) =>
+      JSON.stringify({
+        schema: 'mlops-metrics/v1',
+        task: 'classification',
+        metrics: { accuracy: { value: 0.99 } },
+        predictions: { path: predictions, row_id: 'row_id' },
+      });
+    writeFileSync(join(dir, 'baseline.json'), metrics('baseline-predictions.parquet'));
+    const compare = (reported: string) =>
+      runCompareBaseline(
+        {
+          current: '',
+          reported,
+          baseline: 'baseline.json',
+          failOnRegression: true,
+          reportPath: 'out/compare.json',
+          workingDirectory: dir,
+          modelKey: 'fork',
+        },
+        { log: silentLog },
+      );
+    for (const path of ['/etc/passwd', '../../x']) {
+      writeFileSync(join(dir, 'artifact/metrics.json'), metrics(path));
+      await expect(compare('artifact/metrics.json')).rejects.toThrow(
+        new RegExp(`predictions\\.path ${JSON.stringify(path).replace(/[./]/g, '\\$&')}`),
+      );
+    }
+    symlinkSync(join(dir, 'baseline.json'), join(dir, 'artifact/linked.json'));
+    await expect(compare('artifact/linked.json')).rejects.toThrow(/symbolic link/);
+    // Plain data, inside its folder: compared, and marked unverified.
+    writeFileSync(join(dir, 'artifact/metrics.json'), metrics('predictions.parquet'));
+    const result = await compare('artifact/metrics.json');
+    expect(result.verdict).toBe('unverified');
+    expect(result.commentMarkdown).toContain("unverified: metrics reported by the fork's own run");
+  });
+});
