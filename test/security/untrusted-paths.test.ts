@@ -101,6 +101,77 @@ describe('a TF.js model.json from an artifact', () => {
   }, 60_000);
 });
 
+/**
+ * An ONNX model whose one initializer lives in external data at `location`: y = x + w. Written with
+ * a few lines of protobuf encoding, as a fork could write it.
+ */
+function onnxWithExternalData(location: string | null): Buffer {
+  const text = new TextEncoder();
+  const varint = (value: number): number[] => {
+    const out: number[] = [];
+    let n = value;
+    while (n > 127) {
+      out.push((n & 127) | 128);
+      n >>>= 7;
+    }
+    out.push(n);
+    return out;
+  };
+  const int = (field: number, value: number) => [...varint(field << 3), ...varint(value)];
+  const bytes = (field: number, data: string | number[]) => {
+    const payload = typeof data === 'string' ? [...text.encode(data)] : data;
+    return [...varint((field << 3) | 2), ...varint(payload.length), ...payload];
+  };
+  const entry = (key: string, value: string) => bytes(13, [...bytes(1, key), ...bytes(2, value)]);
+  // TensorProto: dims, data_type float, name, then external_data entries and data_location EXTERNAL,
+  // or (location null: the control) the two floats inline as raw_data.
+  const initializer = [
+    ...int(1, 2),
+    ...int(2, 1),
+    ...bytes(8, 'w'),
+    ...(location === null
+      ? bytes(9, [...new Uint8Array(new Float32Array([1, 2]).buffer)])
+      : [...entry('location', location), ...entry('offset', '0'), ...entry('length', '8'), ...int(14, 1)]),
+  ];
+  const dim = (value: number) => bytes(1, int(1, value));
+  const valueInfo = (name: string) => [
+    ...bytes(1, name),
+    ...bytes(2, bytes(1, [...int(1, 1), ...bytes(2, [...dim(1), ...dim(2)])])),
+  ];
+  const node = [...bytes(1, 'x'), ...bytes(1, 'w'), ...bytes(2, 'y'), ...bytes(4, 'Add')];
+  const graph = [
+    ...bytes(1, node),
+    ...bytes(2, 'g'),
+    ...bytes(5, initializer),
+    ...bytes(11, valueInfo('x')),
+    ...bytes(12, valueInfo('y')),
+  ];
+  return Buffer.from([...int(1, 8), ...bytes(7, graph), ...bytes(8, [...bytes(1, ''), ...int(2, 13)])]);
+}
+
+describe('an ONNX model from an artifact', () => {
+  it('loads when its weights are inline (the control: the encoding is a valid model)', async () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'artifact/model.onnx'), onnxWithExternalData(null));
+    const model = await loadModel(join(dir, 'artifact/model.onnx'));
+    expect(model.signature.inputs[0]).toMatchObject({ name: 'x' });
+  }, 60_000);
+
+  it.each(['/etc/passwd', '../../etc/passwd', 'secret.bin'])(
+    'cannot make onnxruntime read external data at %j',
+    async (location) => {
+      const dir = folder();
+      writeFileSync(join(dir, 'artifact/secret.bin'), 'ABCDEFGH');
+      writeFileSync(join(dir, 'artifact/model.onnx'), onnxWithExternalData(location));
+      // Loaded from bytes, so onnxruntime has no model folder to resolve external data against.
+      await expect(loadModel(join(dir, 'artifact/model.onnx'))).rejects.toThrow(
+        /is not a model onnxruntime can load/,
+      );
+    },
+    60_000,
+  );
+});
+
 describe('reported metrics from an untrusted run', () => {
   it('are refused when they are a symbolic link or name a predictions file outside their folder', async () => {
     const dir = folder();
