@@ -204,6 +204,11 @@ describe('reported metrics from an untrusted run', () => {
     }
     symlinkSync(join(dir, 'baseline.json'), join(dir, 'artifact/linked.json'));
     await expect(compare('artifact/linked.json')).rejects.toThrow(/symbolic link/);
+    // A folder, or a file too big to be an honest metrics file.
+    mkdirSync(join(dir, 'artifact/folder.json'));
+    await expect(compare('artifact/folder.json')).rejects.toThrow(/is not a regular file/);
+    writeFileSync(join(dir, 'artifact/huge.json'), Buffer.alloc(17 * 1024 * 1024, 32));
+    await expect(compare('artifact/huge.json')).rejects.toThrow(/is 17825792 bytes; .* up to 16777216 bytes/);
     // Plain data, inside its folder: compared, and marked unverified.
     writeFileSync(join(dir, 'artifact/metrics.json'), metrics('predictions.parquet'));
     const result = await compare('artifact/metrics.json');

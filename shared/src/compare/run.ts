@@ -19,6 +19,9 @@ import { loadThresholds } from './thresholds.js';
 
 export const COMPARISON_SCHEMA = 'mlops-comparison/v1';
 
+/** Largest metrics file read from an untrusted run: far above what evaluate writes, far below a memory problem. */
+const REPORTED_MAX_BYTES = 16 * 1024 * 1024;
+
 export interface CompareBaselineOptions {
   /** Path to the current `mlops-metrics/v1` file; may be empty only when `reported` is given. */
   current: string;
@@ -273,13 +276,16 @@ async function resolveBaselineSpec(
  * a predictions path that leads out of the file's folder: such a file is hostile, not stale.
  */
 async function readReportedMetrics(path: string): Promise<MetricsFile> {
-  if (existsSync(path) && lstatSync(path).isSymbolicLink()) {
-    throw new UserError(
-      `reported metrics ${path} is a symbolic link; an untrusted artifact's files are read only as plain files`,
-      {
-        input: 'reported-metrics',
-        file: path,
-      },
+  const refuse = (why: string): never => {
+    throw new UserError(`reported metrics ${path} ${why}`, { input: 'reported-metrics', file: path });
+  };
+  const stats = existsSync(path) ? lstatSync(path) : undefined;
+  if (stats?.isSymbolicLink())
+    refuse("is a symbolic link; an untrusted artifact's files are read only as plain files");
+  if (stats && !stats.isFile()) refuse('is not a regular file');
+  if (stats && stats.size > REPORTED_MAX_BYTES) {
+    refuse(
+      `is ${stats.size} bytes; a metrics file from an untrusted run is read up to ${REPORTED_MAX_BYTES} bytes`,
     );
   }
   const file = await readMetricsFile(path, 'reported-metrics');
