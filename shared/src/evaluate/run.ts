@@ -4,6 +4,7 @@ import { openDataset } from '../data/open-dataset.js';
 import type { TfPreference } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
 import { writeJsonAtomic } from '../files/atomic-write.js';
+import { isInside } from '../files/confined-path.js';
 import type { Log } from '../logging/index.js';
 import { bootstrapMetrics, type EvaluationRows, type MetricEstimate, planFor } from '../metrics/index.js';
 import { loadModel, preprocessingBeside } from '../models/load.js';
@@ -339,8 +340,9 @@ function confusionMatrix(input: EvaluationInput & { task: 'classification' }): {
  * travel together as an artifact). A file written elsewhere keeps its absolute path, with a note.
  */
 function predictionsPathFor(metricsPath: string, predictionsPath: string, notes: string[]): string {
-  const rel = relative(dirname(metricsPath), predictionsPath);
-  if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) return rel;
+  if (isInside(dirname(metricsPath), predictionsPath)) {
+    return relative(dirname(metricsPath), predictionsPath);
+  }
   notes.push(
     `The per-row predictions (${predictionsPath}) are not in the folder of metrics.json: compare-baseline will not follow that path, so no paired test is possible. Write them beside metrics.json for one.`,
   );

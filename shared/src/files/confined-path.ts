@@ -9,7 +9,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors/index.js';
 
-function inside(folder: string, path: string): boolean {
+/** True when `path` is `folder` or lies below it (both absolute; no symbolic links resolved). */
+export function isInside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
@@ -32,11 +33,11 @@ export function confinedPath(file: string, field: string, value: string): string
   };
   if (value.includes('\0')) refuse('holds a NUL byte');
   const target = isAbsolute(value) ? resolve(value) : resolve(folder, value);
-  if (!inside(folder, target))
+  if (!isInside(folder, target))
     refuse(isAbsolute(value) ? 'is an absolute path outside it' : 'leads outside it');
   if (existsSync(target)) {
     const realFolder = realpathSync(folder);
-    if (!inside(realFolder, realpathSync(target)))
+    if (!isInside(realFolder, realpathSync(target)))
       refuse('is a symbolic link (or passes through one) that leads outside it');
   }
   return target;
