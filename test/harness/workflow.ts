@@ -29,6 +29,8 @@ export interface JobContext {
   github: Record<string, unknown>;
   env?: Record<string, string | undefined>;
   event: { name: string; payload: Record<string, unknown> };
+  /** The runner's own folders (`runner.temp`), shared by the job's steps as on a runner. */
+  runner?: { temp: string };
 }
 
 const SUITE = /^[\w.-]+\/mlops-actions\/actions\/([a-z-]+)@/;
@@ -77,7 +79,12 @@ export async function runJob(steps: WorkflowStep[], context: JobContext): Promis
       run.steps.push({ id, uses: step.uses ?? 'run', skipped: true });
       continue;
     }
-    const scope = { steps: outputs, github: context.github, env: context.env ?? {} };
+    const scope = {
+      steps: outputs,
+      github: context.github,
+      env: context.env ?? {},
+      runner: context.runner ?? {},
+    };
     const withValues: Record<string, string> = {};
     for (const [key, value] of Object.entries(step.with ?? {}))
       withValues[key] = evaluateExpressions(String(value), scope);
@@ -85,7 +92,7 @@ export async function runJob(steps: WorkflowStep[], context: JobContext): Promis
       action: `actions/${match[1]}`,
       with: withValues,
       workspace: context.workspace,
-      env: context.env,
+      env: context.runner ? { ...context.env, RUNNER_TEMP: context.runner.temp } : context.env,
       event: context.event,
     });
     outputs[id] = { outputs: result.outputs };

@@ -11,6 +11,12 @@ export interface ActionContext {
   readonly platform: Platform;
   readonly log: Log;
   readonly services: Services;
+  /**
+   * Writes outputs now and keeps `summary` for the job summary, so that what the step has already
+   * computed survives whatever fails afterwards (publishing to GitHub): on an error the summary is
+   * still written, and the final result's outputs and summary replace these when the step finishes.
+   */
+  checkpoint(partial: { outputs: Record<string, OutputValue>; summary?: string }): void;
 }
 
 export type OutputValue = string | number | boolean | undefined;

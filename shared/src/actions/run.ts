@@ -17,6 +17,21 @@ export async function executeAction(definition: ActionDefinition, platform: Plat
   const spec = ACTION_SPECS[definition.name];
   const log = platform.log;
   let exitCode = 0;
+  const written: Record<string, string> = {};
+  let pendingSummary: string | undefined;
+  const writeOutputs = (outputs: Record<string, unknown>) => {
+    for (const [name, value] of Object.entries(outputs)) {
+      if (!(name in spec.outputs))
+        throw new Error(`Bug: ${definition.name} wrote undeclared output '${name}'`);
+      if (value === undefined || written[name] === String(value)) continue;
+      platform.setOutput(name, String(value));
+      written[name] = String(value);
+    }
+  };
+  const writeSummary = async (summary: string | undefined) => {
+    pendingSummary = undefined;
+    if (summary) await platform.appendSummary(summary);
+  };
   try {
     // Masked before anything can echo an input, a bad one included.
     platform.token();
@@ -52,16 +67,18 @@ export async function executeAction(definition: ActionDefinition, platform: Plat
       platform,
       log,
       services: platformServices(platform),
+      checkpoint(partial) {
+        writeOutputs(partial.outputs);
+        pendingSummary = partial.summary;
+      },
     });
-    for (const [name, value] of Object.entries(result.outputs)) {
-      if (!(name in spec.outputs))
-        throw new Error(`Bug: ${definition.name} wrote undeclared output '${name}'`);
-      if (value !== undefined) platform.setOutput(name, String(value));
-    }
-    if (result.summary) await platform.appendSummary(result.summary);
+    writeOutputs(result.outputs);
+    await writeSummary(result.summary ?? pendingSummary);
     if (result.failure) throw new GateFailure(result.failure);
   } catch (error) {
     exitCode = 1;
+    // What was computed before the failure (a checkpoint) still reaches the job summary.
+    if (pendingSummary) await writeSummary(pendingSummary).catch(() => undefined);
     if (error instanceof GateFailure) {
       log.error(error.message);
     } else if (isUserError(error)) {

@@ -319,9 +319,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": ""
       },
       "predictions-output": {
-        "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons.",
+        "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons. Empty: predictions.parquet beside output, where metrics.json can name it by a relative path.",
         "required": false,
-        "default": "mlops-reports/predictions.parquet"
+        "default": ""
       },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
@@ -358,12 +358,27 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
     "description": "Diff metrics against the production baseline, post one sticky PR comment, and gate the merge with a check; noise-aware.",
     "inputs": {
       "current": {
-        "description": "metrics.json of the candidate model.",
+        "description": "metrics.json of the candidate model. May be empty only with reported-metrics (a fork's model that could not be re-evaluated).",
         "required": false,
         "default": "mlops-reports/metrics.json"
       },
       "baseline": {
-        "description": "Baseline: a metrics.json path, registry:<name>@<alias>, or branch:<name> (latest successful run of that branch). Empty: value thresholds only.",
+        "description": "Baseline: a metrics.json path, registry:<name>@<alias>, or branch:<name> (latest successful run of that branch). One that names nothing is an error listing what exists, unless allow-missing-baseline. Empty: value thresholds only.",
+        "required": false,
+        "default": ""
+      },
+      "allow-missing-baseline": {
+        "description": "Treat a baseline that is not there as the first model (value thresholds only) instead of an error. Boolean.",
+        "required": false,
+        "default": "false"
+      },
+      "gate": {
+        "description": "default: with no thresholds configured, the task's primary metric (accuracy, r2) may not worsen significantly. none: report only, nothing gates.",
+        "required": false,
+        "default": "default"
+      },
+      "reported-metrics": {
+        "description": "metrics.json reported by an untrusted run (a fork's own pull_request run), read as data: shown beside current; with current empty, compared but marked unverified and the check is neutral, never success.",
         "required": false,
         "default": ""
       },

@@ -1,3 +1,4 @@
+import type { GatePolicy } from './default-gate.js';
 import type { MetricsFile, MetricValue } from './metrics-file.js';
 import { ciDifferenceTest, type DifferenceTest } from './significance.js';
 import { type Direction, defaultDirection, type MetricThreshold, type Thresholds } from './thresholds.js';
@@ -51,6 +52,8 @@ export interface SliceRegression {
 
 export interface ComparisonDiff {
   task: string;
+  /** What gated: configured thresholds, the default gate on the primary metric, or nothing (`gate: none`). */
+  gate: GatePolicy;
   /** True when there was no baseline at all: only value thresholds gate ("first model"). */
   firstModel: boolean;
   /** Set when a baseline was found but cannot be compared (another task). */
@@ -71,6 +74,8 @@ export interface CompareOptions {
    * has them; preferred over the CI-based test.
    */
   pairedTest?: (metric: string, alpha: number) => DifferenceTest | undefined;
+  /** How `thresholds` were chosen, for the report (default: configured thresholds). */
+  gate?: GatePolicy;
 }
 
 /**
@@ -122,6 +127,7 @@ export function compareMetrics(
   const regressions = rows.filter((row) => row.failures.length > 0).map((row) => row.metric);
   return {
     task: current.task,
+    gate: options.gate ?? { kind: 'thresholds' },
     firstModel: baseline === undefined,
     notComparableReason,
     significance: alpha,

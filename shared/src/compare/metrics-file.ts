@@ -20,6 +20,8 @@ export interface MetricsFile {
   slices: Record<string, Record<string, MetricValue>>;
   modelName?: string;
   gitSha?: string;
+  /** `predictions.path` as written in the file (not resolved: see confinedPath). */
+  predictionsPath?: string;
   /** Where it was read from, for messages. */
   source: string;
 }
@@ -78,6 +80,7 @@ export function metricsFileFromObject(document: unknown, source: string, input?:
   }
   const model = isRecord(document.model) ? document.model : undefined;
   const git = isRecord(document.git) ? document.git : undefined;
+  const predictions = isRecord(document.predictions) ? document.predictions : undefined;
   return {
     schema: METRICS_SCHEMA,
     task: document.task,
@@ -85,6 +88,7 @@ export function metricsFileFromObject(document: unknown, source: string, input?:
     slices,
     modelName: typeof model?.name === 'string' ? model.name : undefined,
     gitSha: typeof git?.sha === 'string' ? git.sha : undefined,
+    predictionsPath: typeof predictions?.path === 'string' ? predictions.path : undefined,
     source,
   };
 }

@@ -7,12 +7,13 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Database, quoteIdent } from '../data/database.js';
 import { type Dataset, openDataset } from '../data/open-dataset.js';
 import { UserError } from '../errors/index.js';
 import { labelSql } from '../evaluate/labels.js';
 import { readPredictions } from '../evaluate/predictions-file.js';
+import { confinedPath } from '../files/confined-path.js';
 import type { Log } from '../logging/index.js';
 import type { EvaluationRows } from '../metrics/index.js';
 import type { PairedRows } from './paired.js';
@@ -131,7 +132,7 @@ async function describeSide(source: PairedMetricsSource, label: Side['label']): 
     label,
     source: name,
     task,
-    predictionsPath: locatePredictions(predictions.path, dir, label),
+    predictionsPath: locatePredictions(predictions.path, join(dir, basename(name)), label),
     bootstrap: {
       resamples: typeof bootstrap.resamples === 'number' ? bootstrap.resamples : undefined,
       seed: typeof bootstrap.seed === 'number' ? bootstrap.seed : undefined,
@@ -140,16 +141,21 @@ async function describeSide(source: PairedMetricsSource, label: Side['label']): 
 }
 
 /**
- * A relative path is relative to the metrics file's folder. evaluate writes an absolute path,
- * which no longer exists once the files travel (an artifact downloaded by a later job, a
- * registry copy), so the file of the same name beside the metrics file is tried next.
+ * The predictions file named in a metrics file, found relative to that file's folder and only
+ * inside it (see confinedPath): a metrics file may come from a run this job does not trust.
  */
-function locatePredictions(path: string, dir: string, label: string): string {
-  const candidates = isAbsolute(path) ? [path, resolve(dir, basename(path))] : [resolve(dir, path)];
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found) {
+function locatePredictions(path: string, metricsFile: string, label: string): string {
+  let found: string;
+  try {
+    found = confinedPath(metricsFile, 'predictions.path', path);
+  } catch (error) {
+    if (error instanceof UserError)
+      throw new CannotPair(`Refused the ${label} per-row predictions: ${error.message}; ${FALLBACK}.`);
+    throw error;
+  }
+  if (!existsSync(found)) {
     throw new CannotPair(
-      `The ${label} per-row predictions file is not there (looked at ${[...new Set(candidates)].join(', ')}); ${FALLBACK}.`,
+      `The ${label} per-row predictions file is not there (looked at ${found}); ${FALLBACK}.`,
     );
   }
   return found;

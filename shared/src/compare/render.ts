@@ -8,6 +8,7 @@ import {
 import { encodeHiddenData, stickyMarker } from '../report/hidden-data.js';
 import { escapeMarkdown, inlineCode, markdownTable } from '../report/markdown.js';
 import { lineChart } from '../report/mermaid.js';
+import { thresholdSnippet } from './default-gate.js';
 import { type ComparisonDiff, formatNumber, type MetricComparison, type Verdict } from './gate.js';
 
 export const COMPARE_KIND = 'compare-baseline';
@@ -31,7 +32,14 @@ export interface RenderContext {
   override?: { label: string; by?: string };
   /** Set when the comment could not be posted (read-only token): trusted markdown shown in the summary. */
   warning?: string;
+  /** The current metrics are only what an untrusted run reported: no model could be re-evaluated here. */
+  unverified?: boolean;
+  /** What the untrusted run reported for the gated metrics, shown beside the values verified here. */
+  reported?: Record<string, number>;
 }
+
+/** The words every unverified report carries (the check title, the comment, the summary). */
+export const UNVERIFIED = "unverified: metrics reported by the fork's own run";
 
 const VERDICT_ICON: Record<Verdict, string> = {
   regressed: '🔴',
@@ -44,6 +52,9 @@ const VERDICT_ICON: Record<Verdict, string> = {
 
 export function headline(diff: ComparisonDiff, context: RenderContext): string {
   const model = escapeMarkdown(context.modelKey);
+  if (diff.passed && context.unverified) return `### ⚠️ compare-baseline: ${model}: ${UNVERIFIED}`;
+  if (diff.passed && diff.gate.kind === 'none')
+    return `### ⚪ compare-baseline: ${model} not gated (gate: none)`;
   if (diff.passed) return `### ✅ compare-baseline: ${model} passed`;
   if (context.override) {
     return `### ⚪ compare-baseline: ${model}: ${diff.regressions.length} regression(s) accepted by label ${inlineCode(context.override.label)}`;
@@ -66,6 +77,24 @@ function introduction(diff: ComparisonDiff, context: RenderContext): string {
   }
   if (diff.notComparableReason)
     lines.push(`**Not comparable:** ${escapeMarkdown(diff.notComparableReason)}.`);
+  lines.push(gateLine(diff));
+  if (context.unverified) {
+    lines.push(
+      `**Unverified:** ${UNVERIFIED}. The artifact held no model that could be re-evaluated on this repository's data, so these numbers are the fork's claim; the check is neutral, never a pass.`,
+    );
+  }
+  const reported = Object.entries(context.reported ?? {});
+  if (reported.length > 0) {
+    const values = reported
+      .map(([metric, value]) => {
+        const verified = diff.rows.find((row) => row.metric === metric)?.current;
+        return `${escapeMarkdown(metric)} ${formatNumber(value)} (re-evaluated here: ${verified === undefined ? '—' : formatNumber(verified)})`;
+      })
+      .join(', ');
+    lines.push(
+      `Re-evaluated here on this repository's data; the fork's own run reported ${values}, which does not count.`,
+    );
+  }
   if (diff.significance !== undefined) {
     const paired = diff.rows.some((row) => row.test?.method === 'paired-bootstrap');
     const how = paired
@@ -82,7 +111,22 @@ function introduction(diff: ComparisonDiff, context: RenderContext): string {
     );
   }
   if (context.warning) lines.push(`> [!WARNING]\n> ${context.warning}`);
-  return lines.join('\n\n');
+  return lines.filter((line) => line !== '').join('\n\n');
+}
+
+/** One line saying what gated, with the snippet that configures real thresholds when it was the default. */
+function gateLine(diff: ComparisonDiff): string {
+  if (diff.gate.kind === 'none') {
+    return '**Not gated (gate: none):** the metrics are reported and no change can fail this check.';
+  }
+  if (diff.gate.kind === 'thresholds') return '';
+  const rule =
+    diff.significance === undefined
+      ? 'may not worsen at all (significance: 0)'
+      : diff.rows.some((row) => row.test?.method === 'paired-bootstrap')
+        ? `may not worsen significantly (α = ${diff.significance}, paired bootstrap on the same rows)`
+        : `may not worsen significantly (α = ${diff.significance}, test on the two confidence intervals)`;
+  return `**Default gate:** no thresholds are configured, so ${inlineCode(diff.gate.metric)} (the primary metric for ${escapeMarkdown(diff.task)}) ${rule}; set real thresholds in mlops.yml: ${inlineCode(thresholdSnippet(diff.gate.metric))}.`;
 }
 
 export function diffTable(rows: readonly MetricComparison[]): string {

@@ -6,6 +6,7 @@ import {
   isClassificationMetric,
   isRegressionMetric,
   metricDirection,
+  PRIMARY_METRICS,
   permutationImportance,
   planFor,
 } from '../metrics/index.js';
@@ -36,7 +37,7 @@ export interface ImportanceSection {
 }
 
 export function defaultScoring(task: EvaluationInput['task']): string {
-  return task === 'classification' ? 'accuracy' : 'r2';
+  return PRIMARY_METRICS[task][0];
 }
 
 /**

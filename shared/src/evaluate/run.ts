@@ -1,9 +1,10 @@
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Database, quoteIdent } from '../data/database.js';
 import { openDataset } from '../data/open-dataset.js';
 import type { TfPreference } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../files/atomic-write.js';
+import { isInside } from '../files/confined-path.js';
 import type { Log } from '../logging/index.js';
 import { bootstrapMetrics, type MetricEstimate, planFor } from '../metrics/index.js';
 import { subsetRows } from '../metrics/subset-rows.js';
@@ -271,7 +272,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       fairness: fairnessSection,
       importance,
       latency,
-      predictions: { path: predictionsPath, row_id: 'row_id', loss },
+      predictions: { path: predictionsPathFor(metricsPath, predictionsPath, notes), row_id: 'row_id', loss },
       notes,
     };
     if (features !== undefined) file.features = features;
@@ -398,4 +399,19 @@ function confusionMatrix(input: EvaluationInput & { task: 'classification' }): {
   const matrix = classes.map(() => classes.map(() => 0));
   for (let i = 0; i < yTrue.length; i++) matrix[yTrue[i]][yPred[i]]++;
   return { labels: [...classes], matrix };
+}
+
+/**
+ * The predictions path as metrics.json records it: relative to the metrics file's folder, because
+ * compare-baseline follows a path read from a metrics file only inside that folder (the files
+ * travel together as an artifact). A file written elsewhere keeps its absolute path, with a note.
+ */
+function predictionsPathFor(metricsPath: string, predictionsPath: string, notes: string[]): string {
+  if (isInside(dirname(metricsPath), predictionsPath)) {
+    return relative(dirname(metricsPath), predictionsPath);
+  }
+  notes.push(
+    `The per-row predictions (${predictionsPath}) are not in the folder of metrics.json: compare-baseline will not follow that path, so no paired test is possible. Write them beside metrics.json for one.`,
+  );
+  return predictionsPath;
 }

@@ -85,3 +85,20 @@ export function defaultClassificationMetrics(
     (m) => (hasScores || !SCORE_METRICS.has(m)) && (classCount === 2 || !BINARY_ONLY_METRICS.has(m)),
   );
 }
+
+/**
+ * The primary metric of each task, in order of preference (the first one the metrics file has).
+ *
+ * - Classification: `accuracy`. evaluate writes it for every classifier (labels only, any number
+ *   of classes, no scores needed), so the default gate applies to every model; it is the number a
+ *   reviewer reads first; and its paired bootstrap over per-row correctness is the most direct
+ *   test of "this model gets more rows wrong". Balanced accuracy and macro F1 follow for files
+ *   written elsewhere.
+ * - Regression: `r2`. It is scale-free, so the one-line explanation means the same for every
+ *   target, and on the same rows it moves exactly opposite to MSE (r2 = 1 - mse / var(y)), so the
+ *   paired test gives the verdict an MSE gate would. RMSE, MAE and MSE follow.
+ */
+export const PRIMARY_METRICS: Record<'classification' | 'regression', readonly string[]> = {
+  classification: ['accuracy', 'balanced_accuracy', 'f1_macro', 'f1'],
+  regression: ['r2', 'rmse', 'mae', 'mse'],
+};

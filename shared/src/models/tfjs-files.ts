@@ -3,10 +3,11 @@
  * `file://` handler in Node, so the wasm and cpu backends load and save through this one.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import type * as Tf from '@tensorflow/tfjs';
 import type { TfModule } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
+import { confinedPath } from '../files/confined-path.js';
 
 type ModelJSON = Tf.io.ModelJSON;
 type WeightsManifestConfig = Tf.io.WeightsManifestConfig;
@@ -21,7 +22,8 @@ export function fileLoadHandler(tf: TfModule, modelPath: string): Tf.io.IOHandle
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
           for (const shard of group.paths) {
-            const file = join(dirname(jsonPath), shard);
+            // model.json may come from an untrusted artifact (a fork's model): its shards stay in its folder.
+            const file = confinedPath(jsonPath, 'weightsManifest path', shard);
             let bytes: Buffer;
             try {
               bytes = await readFile(file);

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type * as Tf from '@tensorflow/tfjs';
 import { loadTf, type TfPreference } from '../engines/tfjs.js';
 import { UserError } from '../errors/index.js';
+import { confinedPath } from '../files/confined-path.js';
 import { fileLoadHandler, readModelJson } from './tfjs-files.js';
 import { lastDimension, type ModelAdapter, type TensorSpec } from './types.js';
 
@@ -40,7 +40,8 @@ export async function loadTfjsModel(
   };
   let sizeBytes = (await stat(path)).size;
   for (const group of modelJson.weightsManifest) {
-    for (const shard of group.paths) sizeBytes += (await stat(join(dirname(path), shard))).size;
+    for (const shard of group.paths)
+      sizeBytes += (await stat(confinedPath(path, 'weightsManifest path', shard))).size;
   }
   return {
     format: graph ? 'tfjs-graph' : 'tfjs-layers',

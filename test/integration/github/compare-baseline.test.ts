@@ -140,8 +140,9 @@ describe('compare-baseline on GitHub (emulated)', () => {
     writeMetrics(dir, 'baseline.json', { accuracy: 0.9, roc_auc: 0.93 });
     writeMetrics(dir, 'current.json', { accuracy: 0.9, roc_auc: 0.94 });
     const checksBefore = emulator.state.repo().checkRuns.size;
+    const { helper, log } = helperFor(emulator, 'read-token');
     const published = await publishComparison(
-      helperFor(emulator, 'read-token').helper,
+      helper,
       prEvent(pr.number, sha(6)),
       await compare(dir, 'current.json'),
     );
@@ -150,7 +151,11 @@ describe('compare-baseline on GitHub (emulated)', () => {
     expect(comparisonComments(pr.number)).toHaveLength(0);
     expect(emulator.state.repo().checkRuns.size).toBe(checksBefore);
     expect(published.result.summaryMarkdown).toContain('read-only');
-    expect(published.warnings.join('\n')).toContain('Resource not accessible by integration');
+    // Each refused write is warned about once, by the helper; none is handed back to be printed again.
+    const warnings = log.lines.filter((line) => line.level === 'warning').map((line) => line.message);
+    expect(warnings.join('\n')).toContain('Resource not accessible by integration');
+    expect(new Set(warnings).size).toBe(warnings.length);
+    expect(published.warnings.filter((w) => warnings.includes(w))).toEqual([]);
   });
 
   it('retries 5xx answers and a secondary rate limit', async () => {
@@ -282,8 +287,13 @@ describe('compare-baseline on GitHub (emulated)', () => {
 
     const { helper } = helperFor(emulator);
     const baseline = await resolveBranchBaseline(helper, 'branch:main');
-    expect(baseline?.metrics.accuracy?.value).toBe(0.88);
-    expect(await resolveBranchBaseline(helper, 'branch:release-9')).toBeUndefined();
+    expect('metrics' in baseline && baseline.metrics.accuracy?.value).toBe(0.88);
+    // A branch with no such run is a missing baseline that names the branches that have one.
+    expect(await resolveBranchBaseline(helper, 'branch:release-9')).toEqual({
+      missing: true,
+      lookedFor: expect.stringContaining('on the branch release-9'),
+      available: expect.stringMatching(/branches with an unexpired "metrics" artifact: .*main/),
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPairedRows } from '../../../shared/src/compare/paired-rows.js';
@@ -239,12 +239,12 @@ describe('loadPairedRows with compare-baseline on two real evaluate runs', () =>
     expect(paired!.baseline).toEqual(reference!.baseline);
   });
 
-  it('finds a moved predictions file beside its metrics file, and takes parsed documents', async () => {
+  it('finds a moved predictions file relative to its metrics file, and takes parsed documents', async () => {
     const moved = join(dir, 'moved');
     cpSync(join(dir, 'better'), moved, { recursive: true });
     const document = JSON.parse(readFileSync(join(moved, 'metrics.json'), 'utf8'));
-    // evaluate wrote an absolute path; pretend the run that wrote it is gone.
-    document.predictions.path = '/nonexistent/runner/work/better/predictions.parquet';
+    // evaluate writes the path relative to metrics.json, so the folder can travel as an artifact.
+    expect(document.predictions.path).toBe('predictions.parquet');
     const paired = await loadPairedRows({ document, dir: moved }, join(dir, 'baseline/metrics.json'), {
       log: silentLog,
       resamples: 300,
@@ -252,6 +252,32 @@ describe('loadPairedRows with compare-baseline on two real evaluate runs', () =>
     });
     expect(paired).toMatchObject({ resamples: 300, seed: 5 });
     expect(paired!.current.data.yTrue.length).toBe(N);
+  });
+
+  it("never follows a predictions path out of the metrics file's folder", async () => {
+    const moved = join(dir, 'hostile');
+    cpSync(join(dir, 'better'), moved, { recursive: true });
+    const document = JSON.parse(readFileSync(join(moved, 'metrics.json'), 'utf8'));
+    // A stale absolute path (another job's file on a self-hosted runner), a way up, a symlink out.
+    symlinkSync(join(dir, 'baseline/predictions.csv'), join(moved, 'link.csv'));
+    for (const [path, why] of [
+      ['/etc/passwd', /absolute path outside/],
+      [join(dir, 'better/predictions.parquet'), /absolute path outside/],
+      ['../../x', /leads outside/],
+      ['link.csv', /symbolic link/],
+    ] as const) {
+      const log = memoryLog();
+      document.predictions.path = path;
+      const paired = await loadPairedRows({ document, dir: moved }, join(dir, 'baseline/metrics.json'), {
+        log,
+      });
+      expect(paired).toBeUndefined();
+      const warnings = log.lines.filter((line) => line.level === 'warning').map((line) => line.message);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^Refused the current per-row predictions: .*predictions\.path/);
+      expect(warnings[0]).toMatch(why);
+      expect(warnings[0]).toContain(JSON.stringify(path));
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
@@ -56,20 +56,42 @@ describe('runCompareBaseline', () => {
     expect(result.commentMarkdown).toContain('<!-- mlops:compare-baseline:churn -->');
   });
 
-  it('says "first model" when the baseline file is absent, and gates on values only', async () => {
+  it('refuses a baseline file that is not there, naming what the folder holds', async () => {
+    const dir = workdir();
+    writeMetrics(dir, 'current.json', { accuracy: 0.6 });
+    writeMetrics(dir, 'prod-metrics.json', { accuracy: 0.6 });
+    const thresholds = 'accuracy: {min: 0.5, tolerance: 0}';
+    const error = await runCompareBaseline(
+      { ...base(dir), baseline: 'prod-metric.json', thresholds },
+      { log: memoryLog() },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toContain(join(dir, 'prod-metric.json'));
+    expect((error as Error).message).toMatch(/these JSON files: current\.json, prod-metrics\.json/);
+    expect((error as Error).message).toContain('allow-missing-baseline: true');
+    expect(existsSync(join(dir, 'out/compare.json'))).toBe(false);
+  });
+
+  it('says "first model" for a missing baseline only with allow-missing-baseline, and gates on values', async () => {
     const dir = workdir();
     writeMetrics(dir, 'current.json', { accuracy: 0.6 });
     const log = memoryLog();
     const result = await runCompareBaseline(
-      { ...base(dir), baseline: 'nowhere/metrics.json', thresholds: 'accuracy: {min: 0.5, tolerance: 0}' },
+      {
+        ...base(dir),
+        baseline: 'nowhere/metrics.json',
+        thresholds: 'accuracy: {min: 0.5, tolerance: 0}',
+        allowMissingBaseline: true,
+      },
       { log },
     );
     expect(result.passed).toBe(true);
     expect(result.diff.firstModel).toBe(true);
     expect(result.commentMarkdown).toContain('First model');
-    expect(log.lines.some((line) => line.level === 'warning' && line.message.includes('first model'))).toBe(
-      true,
-    );
+    const warnings = log.lines.filter((line) => line.level === 'warning').map((line) => line.message);
+    expect(warnings).toEqual([
+      expect.stringMatching(/nowhere.*does not exist.*first model \(allow-missing-baseline: true\)/),
+    ]);
   });
 
   it('uses the injected resolver for registry: baselines and rejects a bad significance', async () => {

@@ -1,24 +1,33 @@
-import { METRICS_SCHEMA, type MetricsFile, parseMetricsFile } from '../../compare/metrics-file.js';
+import { METRICS_SCHEMA, parseMetricsFile } from '../../compare/metrics-file.js';
+import type { BaselineLookup } from '../../compare/run.js';
 import { UserError } from '../../errors/index.js';
 import type { GitHubHelper } from './helper.js';
 import { readZip } from './zip.js';
 
 /**
  * `branch:<name>` baselines: the metrics artifact of the latest successful run on that branch,
- * i.e. what the branch last built green. Undefined when the branch has no such run (first model).
+ * i.e. what the branch last built green. When the branch has no such run, a missing baseline that
+ * names the branches that do have the artifact.
  */
 export async function resolveBranchBaseline(
   helper: GitHubHelper,
   spec: string,
   artifactName = 'metrics',
-): Promise<MetricsFile | undefined> {
+): Promise<BaselineLookup> {
   const branch = spec.replace(/^branch:/, '').trim();
   if (branch === '')
     throw new UserError('baseline "branch:" needs a branch name, e.g. branch:main', { input: 'baseline' });
   const artifact = await helper.latestSuccessfulArtifact(branch, artifactName);
   if (!artifact) {
-    helper.log.info(`No artifact "${artifactName}" from a successful run on ${branch}.`);
-    return undefined;
+    const branches = await helper.branchesWithArtifact(artifactName);
+    return {
+      missing: true,
+      lookedFor: `the artifact "${artifactName}" of the latest successful push run on the branch ${branch}`,
+      available:
+        branches.length > 0
+          ? `branches with an unexpired "${artifactName}" artifact: ${branches.join(', ')}`
+          : `no branch has an unexpired "${artifactName}" artifact`,
+    };
   }
   const entries = readZip(await helper.downloadArtifactZip(artifact.id));
   const source = `artifact ${artifactName} of run ${artifact.runId} on ${branch}`;
@@ -41,9 +50,9 @@ export async function resolveBranchBaseline(
  */
 export function githubBaselineResolver(
   helper: GitHubHelper | undefined,
-  resolveRegistry: ((spec: string) => Promise<MetricsFile | undefined>) | undefined,
+  resolveRegistry: ((spec: string) => Promise<BaselineLookup>) | undefined,
   artifactName = 'metrics',
-): (spec: string) => Promise<MetricsFile | undefined> {
+): (spec: string) => Promise<BaselineLookup> {
   return async (spec) => {
     if (spec.startsWith('branch:')) {
       if (!helper)

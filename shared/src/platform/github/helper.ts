@@ -152,9 +152,12 @@ export class GitHubHelper {
     issueNumber: number,
     marker: string,
     body: string,
+    /** The comment a `findStickyComment` of this run already found (null: found none), to list the comments once. */
+    found?: StickyComment | null,
   ): Promise<WriteOutcome<StickyComment & { created: boolean }>> {
     if (!body.includes(marker)) throw new Error('sticky comment body must contain its marker');
-    const existing = await this.findStickyComment(issueNumber, marker);
+    const existing =
+      found === undefined ? await this.findStickyComment(issueNumber, marker) : (found ?? undefined);
     return this.write('comment on the pull request', async () => {
       if (existing) {
         const { data } = await this.octokit.rest.issues.updateComment({
@@ -460,6 +463,20 @@ export class GitHubHelper {
       }
     }
     return undefined;
+  }
+
+  /** The branches whose runs left an unexpired artifact called `name`, for "what exists" messages. */
+  async branchesWithArtifact(name: string): Promise<string[]> {
+    const artifacts = await this.octokit.paginate(this.octokit.rest.actions.listArtifactsForRepo, {
+      ...this.repo,
+      name,
+      per_page: 100,
+    });
+    const branches = artifacts
+      .filter((artifact) => !artifact.expired)
+      .map((artifact) => artifact.workflow_run?.head_branch)
+      .filter((branch): branch is string => typeof branch === 'string' && branch !== '');
+    return [...new Set(branches)].sort();
   }
 
   /** The artifact's zip archive (GitHub answers with a redirect to blob storage, which fetch follows). */

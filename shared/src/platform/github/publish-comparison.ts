@@ -1,4 +1,4 @@
-import { appendHistory, COMPARE_KIND, type HistoryPoint } from '../../compare/render.js';
+import { appendHistory, COMPARE_KIND, type HistoryPoint, UNVERIFIED } from '../../compare/render.js';
 import { type CompareBaselineResult, finishResult } from '../../compare/run.js';
 import { decodeHiddenData, stickyMarker } from '../../report/hidden-data.js';
 import type { EventContext, GitHubHelper, PullRequestRef } from './helper.js';
@@ -25,6 +25,7 @@ export interface PublishComparisonResult {
   statusSet: boolean;
   /** True when the token could not write (fork PR): the report belongs in the summary and an artifact. */
   readOnly: boolean;
+  /** Warnings for the caller to print; those the GitHub helper already logged (read-only writes) are not repeated here. */
   warnings: string[];
 }
 
@@ -53,7 +54,7 @@ export async function publishComparison(
       : undefined;
   const existing =
     pullRequest && options.comment !== false
-      ? await helper.findStickyComment(pullRequest.number, marker)
+      ? ((await helper.findStickyComment(pullRequest.number, marker)) ?? null)
       : undefined;
   const previous = existing
     ? (decodeHiddenData<{ history?: HistoryPoint[] }>(existing.body, COMPARE_KIND)?.history ?? [])
@@ -66,26 +67,28 @@ export async function publishComparison(
   if (!pullRequest) {
     warnings.push('No pull request found for this event: the comparison is in the job summary only.');
   } else if (options.comment !== false) {
-    const outcome = await helper.upsertStickyComment(pullRequest.number, marker, final.commentMarkdown);
+    // The comment found above is reused: the PR's comments are listed once per run.
+    const outcome = await helper.upsertStickyComment(
+      pullRequest.number,
+      marker,
+      final.commentMarkdown,
+      existing,
+    );
     if (outcome.ok) commentUrl = outcome.value.url;
-    else {
-      readOnly = true;
-      warnings.push(outcome.message);
-    }
+    else readOnly = true;
   }
 
-  const conclusion =
-    final.verdict === 'passed'
-      ? 'success'
-      : final.verdict === 'overridden' || !final.failOnRegression
-        ? 'neutral'
-        : 'failure';
+  const conclusion = checkConclusion(final);
   const title =
-    final.verdict === 'passed'
-      ? 'No metric regression'
-      : final.verdict === 'overridden'
-        ? `Regression accepted by label (${final.regressions.length} metric(s))`
-        : `Regression in ${final.regressions.length} metric(s)`;
+    final.verdict === 'unverified'
+      ? `No regression reported, ${UNVERIFIED}`
+      : final.verdict === 'passed'
+        ? final.diff.gate.kind === 'none'
+          ? 'Not gated (gate: none)'
+          : 'No metric regression'
+        : final.verdict === 'overridden'
+          ? `Regression accepted by label (${final.regressions.length} metric(s))`
+          : `Regression in ${final.regressions.length} metric(s)`;
   let checkRunId: number | undefined;
   if (options.check !== false) {
     const outcome = await helper.createCheckRun({
@@ -97,26 +100,21 @@ export async function publishComparison(
       detailsUrl: options.detailsUrl,
     });
     if (outcome.ok) checkRunId = outcome.value.id;
-    else {
-      readOnly = true;
-      warnings.push(outcome.message);
-    }
+    else readOnly = true;
   }
   let statusSet = false;
   if (options.alwaysStatus || checkRunId === undefined) {
-    // Statuses have no "neutral": an accepted or non-gating regression is a success with a description saying so.
+    // Statuses have no "neutral": an accepted or non-gating regression is a success with a description
+    // saying so; unverified metrics stay pending, since a success status would claim what no one checked.
     const outcome = await helper.setCommitStatus({
       sha,
-      state: conclusion === 'failure' ? 'failure' : 'success',
+      state: conclusion === 'failure' ? 'failure' : final.verdict === 'unverified' ? 'pending' : 'success',
       context,
       description: title,
       targetUrl: options.detailsUrl ?? commentUrl,
     });
     statusSet = outcome.ok;
-    if (!outcome.ok) {
-      readOnly = true;
-      warnings.push(outcome.message);
-    }
+    if (!outcome.ok) readOnly = true;
   }
   if (readOnly) {
     final = finishResult(
@@ -132,4 +130,15 @@ export async function publishComparison(
     );
   }
   return { result: final, pullRequest, commentUrl, checkRunId, statusSet, readOnly, warnings };
+}
+
+/**
+ * The check's conclusion. Only a verified pass is a success: metrics a fork's run reported about
+ * itself are neutral at best, like an accepted or non-gating regression.
+ */
+export function checkConclusion(result: CompareBaselineResult): 'success' | 'neutral' | 'failure' {
+  if (result.verdict === 'passed') return 'success';
+  if (result.verdict === 'unverified' || result.verdict === 'overridden' || !result.failOnRegression)
+    return 'neutral';
+  return 'failure';
 }
