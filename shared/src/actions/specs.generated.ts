@@ -474,6 +474,16 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": "false"
       },
+      "include-checkpoints": {
+        "description": "Keep the model folder's checkpoints/ (train's resumable state: weights plus optimizer moments) in the version. Left out by default. Boolean.",
+        "required": false,
+        "default": "false"
+      },
+      "allow-digest-mismatch": {
+        "description": "Register even when the model digest in metrics.json is not the registered model's (stale metrics); the version is tagged digest-mismatch=true. Boolean.",
+        "required": false,
+        "default": "false"
+      },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
         "required": false,
@@ -492,10 +502,13 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
     },
     "outputs": {
       "version": {
-        "description": "The new version number."
+        "description": "The version number: the new one, or the existing one when already-registered is 'true'."
       },
       "uri": {
-        "description": "Model URI, <name>/<version>."
+        "description": "Model URI, <name>/<version>: what deploy's and evaluate's model inputs take."
+      },
+      "already-registered": {
+        "description": "'true' when identical content (model files, metrics, profile, tags, gates) was already registered: version names it and nothing new was stored."
       },
       "digest": {
         "description": "sha256 digest over the model files."
