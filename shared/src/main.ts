@@ -24,7 +24,20 @@ export async function runAction(name?: string): Promise<void> {
 }
 
 export async function runCli(argv: string[]): Promise<void> {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   process.exitCode = await runCommandLine(argv);
+}
+
+/**
+ * `mlops registry show m | head`: once the reader is gone, further output has nowhere to go. Unix
+ * tools stop quietly there; so does the CLI, instead of dying on an unhandled EPIPE with a stack.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    throw error;
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import { ACTIONS } from '../actions/catalog.js';
 import { executeAction, isActionName } from '../actions/run.js';
 import { ACTION_NAMES } from '../actions/specs.generated.js';
 import { errorMessage, isUserError } from '../errors/index.js';
-import { localPlatform } from '../platform/local.js';
+import { localPlatform, startRunSummary } from '../platform/local.js';
 import { didYouMean } from '../text/nearest.js';
 import { parseArguments } from './arguments.js';
 import { EXTRA_COMMANDS } from './commands.js';
@@ -40,15 +40,17 @@ export async function runCommandLine(argv: readonly string[], io: CliIo = defaul
         );
         return 1;
       }
+      const summaryFile = io.env.MLOPS_SUMMARY_FILE || 'mlops-reports/summary.md';
+      startRunSummary(summaryFile, args.keepSummaries);
       const platform = localPlatform({
         inputs: args.inputs,
         json: args.json,
-        summaryFile: io.env.MLOPS_SUMMARY_FILE || 'mlops-reports/summary.md',
+        summaryFile,
         stdout: io.stdout,
         stderr: io.stderr,
         env: io.env,
       });
-      return await executeAction(ACTIONS[command], platform);
+      return await executeAction(ACTIONS[command], platform, io.env);
     }
     const extra = EXTRA_COMMANDS.find((c) => c.name === command);
     if (extra) return await extra.run(rest, io);
