@@ -222,6 +222,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
       },
       "artifact-id": {
         "description": "ID of the uploaded model artifact, when artifact-name is set."
+      },
+      "artifact-url": {
+        "description": "URL of the uploaded model artifact (the run's artifact page, as actions/upload-artifact gives), when artifact-name is set."
       }
     }
   },
