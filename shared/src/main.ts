@@ -3,6 +3,7 @@ import { executeAction, isActionName } from './actions/run.js';
 import { ACTION_NAMES, ACTION_SPECS } from './actions/specs.generated.js';
 import { runCommandLine } from './cli/main.js';
 import { runnerPlatform } from './platform/runner.js';
+import { runtimeProblem } from './platform/runtime.js';
 import { didYouMean } from './text/nearest.js';
 
 /**
@@ -11,6 +12,12 @@ import { didYouMean } from './text/nearest.js';
  */
 export async function runAction(name?: string): Promise<void> {
   const platform = runnerPlatform();
+  const tooOld = runtimeProblem();
+  if (tooOld) {
+    platform.log.error(tooOld);
+    process.exitCode = 1;
+    return;
+  }
   const chosen = name ?? (platform.rawInput('command') ?? '').trim();
   if (!isActionName(chosen)) {
     platform.log.error(
