@@ -539,7 +539,12 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "staging"
       },
       "url": {
-        "description": "Server URL (local-server) or webhook URL (webhook).",
+        "description": "Server URL (local-server) or webhook URL (webhook). local-server default: http://127.0.0.1 on the environment's port (see ports); port 0 picks a free one.",
+        "required": false,
+        "default": ""
+      },
+      "ports": {
+        "description": "local-server: the port of each environment, environment=port (commas or newlines), e.g. staging=8601. Unlisted environments keep a stable port: production 8501, staging 8502, others one from 8510-8999 fixed by the name.",
         "required": false,
         "default": ""
       },

@@ -6,6 +6,7 @@ import { localPlatform, startRunSummary } from '../platform/local.js';
 import { didYouMean } from '../text/nearest.js';
 import { parseArguments } from './arguments.js';
 import { EXTRA_COMMANDS } from './commands.js';
+import { DEPLOY_CONTROL_COMMANDS, runDeployControl } from './deploy-control.js';
 import { actionHelp, suiteHelp } from './help.js';
 
 export const VERSION = '0.1.0';
@@ -28,6 +29,9 @@ export async function runCommandLine(argv: readonly string[], io: CliIo = defaul
     return 0;
   }
   try {
+    // `mlops deploy status|stop` look at the server a local deploy started; `mlops deploy --…` is the step.
+    if (command === 'deploy' && (DEPLOY_CONTROL_COMMANDS as readonly string[]).includes(rest[0] ?? ''))
+      return await runDeployControl(rest[0] as (typeof DEPLOY_CONTROL_COMMANDS)[number], rest.slice(1), io);
     if (isActionName(command)) {
       const args = parseArguments(rest);
       if (args.help) {
