@@ -5,6 +5,7 @@ import { demoCommand } from './demo-command.js';
 import type { ExtraCommand } from './help.js';
 import type { CliIo } from './main.js';
 import { registryCommand } from './registry-command.js';
+import { reportCommand } from './report-command.js';
 import { serveCommand } from './serve-command.js';
 import { splitCommand } from './split-command.js';
 
@@ -29,5 +30,6 @@ export const EXTRA_COMMANDS: readonly CliCommand[] = [
   serveCommand,
   registryCommand,
   splitCommand,
+  reportCommand,
   checkConfig,
 ];
