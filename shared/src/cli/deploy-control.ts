@@ -7,6 +7,10 @@ import type { CliIo } from './main.js';
 
 export const DEPLOY_CONTROL_COMMANDS = ['status', 'stop'] as const;
 
+/** Appended to `mlops deploy --help`. */
+export const DEPLOY_CONTROL_HELP_LINE =
+  "Also: 'mlops deploy status --environment <env>' and 'mlops deploy stop --environment <env>' for the local server a local-server deploy started.\n";
+
 const HELP = `mlops deploy status|stop: the local model server a local-server deploy started.
 
 Usage:

@@ -6,7 +6,7 @@ import { localPlatform, startRunSummary } from '../platform/local.js';
 import { didYouMean } from '../text/nearest.js';
 import { parseArguments } from './arguments.js';
 import { EXTRA_COMMANDS } from './commands.js';
-import { DEPLOY_CONTROL_COMMANDS, runDeployControl } from './deploy-control.js';
+import { DEPLOY_CONTROL_COMMANDS, DEPLOY_CONTROL_HELP_LINE, runDeployControl } from './deploy-control.js';
 import { actionHelp, suiteHelp } from './help.js';
 
 export const VERSION = '0.1.0';
@@ -36,6 +36,7 @@ export async function runCommandLine(argv: readonly string[], io: CliIo = defaul
       const args = parseArguments(rest);
       if (args.help) {
         io.stdout.write(actionHelp(command));
+        if (command === 'deploy') io.stdout.write(DEPLOY_CONTROL_HELP_LINE);
         return 0;
       }
       if (args.positional.length > 0) {

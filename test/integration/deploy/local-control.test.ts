@@ -115,6 +115,12 @@ describe('mlops deploy status and stop', () => {
     expect(again.code).toBe(0);
   }, 180_000);
 
+  it('mlops deploy --help points at status and stop', async () => {
+    const help = await cli(['deploy', '--help']);
+    expect(help.stdout).toContain("'mlops deploy status --environment <env>'");
+    expect(help.stdout).toContain("'mlops deploy stop --environment <env>'");
+  });
+
   it('needs --environment, and refuses other options', async () => {
     expect((await cli(['deploy', 'stop'])).code).toBe(1);
     expect((await cli(['deploy', 'status', '--environment', 'x', '--model', 'm'])).code).toBe(1);
