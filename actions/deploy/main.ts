@@ -25,6 +25,7 @@ export const deployAction = defineAction({
         target: inputs.choice('target', ['local-server', 'tfserving-dir', 'webhook']),
         environment: inputs.required('environment'),
         url: inputs.optional('url'),
+        ports: inputs.list('ports'),
         path: inputs.optional('path'),
         smokeTest: inputs.optional('smoke-test'),
         rollbackOnFailure: inputs.boolean('rollback-on-failure'),

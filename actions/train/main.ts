@@ -43,6 +43,7 @@ export const trainAction = defineAction({
         'duration-seconds': result.durationSeconds.toFixed(1),
         'cache-hit': result.cacheHit,
         'artifact-id': result.artifactId,
+        'artifact-url': result.artifactUrl,
       },
       summary: result.summaryMarkdown,
     };

@@ -3,6 +3,7 @@ import { executeAction, isActionName } from './actions/run.js';
 import { ACTION_NAMES, ACTION_SPECS } from './actions/specs.generated.js';
 import { runCommandLine } from './cli/main.js';
 import { runnerPlatform } from './platform/runner.js';
+import { runtimeProblem } from './platform/runtime.js';
 import { didYouMean } from './text/nearest.js';
 
 /**
@@ -11,6 +12,12 @@ import { didYouMean } from './text/nearest.js';
  */
 export async function runAction(name?: string): Promise<void> {
   const platform = runnerPlatform();
+  const tooOld = runtimeProblem();
+  if (tooOld) {
+    platform.log.error(tooOld);
+    process.exitCode = 1;
+    return;
+  }
   const chosen = name ?? (platform.rawInput('command') ?? '').trim();
   if (!isActionName(chosen)) {
     platform.log.error(
@@ -24,7 +31,20 @@ export async function runAction(name?: string): Promise<void> {
 }
 
 export async function runCli(argv: string[]): Promise<void> {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   process.exitCode = await runCommandLine(argv);
+}
+
+/**
+ * `mlops registry show m | head`: once the reader is gone, further output has nowhere to go. Unix
+ * tools stop quietly there; so does the CLI, instead of dying on an unhandled EPIPE with a stack.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    throw error;
+  });
 }
 
 /**

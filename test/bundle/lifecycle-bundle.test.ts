@@ -79,6 +79,9 @@ describe('register, deploy and drift-check as a runner runs them', () => {
     });
     expect(register.exitCode, register.stdout).toBe(0);
     expect(register.outputs.version).toBe('1');
+    // The documented <name>/<version>, which deploy's model input takes.
+    expect(register.outputs.uri).toBe('penguins/1');
+    expect(register.outputs['already-registered']).toBe('false');
     expect(register.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(register.summary).toContain('penguins');
 

@@ -5,8 +5,30 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runStep } from '../harness/runner.js';
 
 describe('the bundle under runner conditions', () => {
-  it('an unknown input fails with one ::error:: line naming it and the nearest valid input', async () => {
-    const result = await runStep({ action: 'actions/evaluate', with: { bootstarp: 10 } });
+  it('an unknown input is a warning naming it and the nearest valid input, as the runner itself warns', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'mlops-ws-'));
+    writeFileSync(join(workspace, 'p.csv'), 'y_true,y_pred\n1,1\n0,0\n1,0\n0,0\n');
+    const result = await runStep({
+      action: 'actions/evaluate',
+      workspace,
+      with: { predictions: 'p.csv', bootstarp: 10, bootstrap: 0 },
+    });
+    expect(result.exitCode, result.stdout).toBe(0);
+    const warnings = result.annotations.filter((a) => a.level === 'warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].message).toContain(
+      "Unknown input 'bootstarp' for evaluate. Did you mean 'bootstrap'?",
+    );
+    expect(warnings[0].message).toContain('MLOPS_STRICT_INPUTS');
+    expect(result.outputs['metrics-path']).toBe(join(workspace, 'mlops-reports/metrics.json'));
+  });
+
+  it('MLOPS_STRICT_INPUTS=true makes an unknown input fail with one ::error:: line', async () => {
+    const result = await runStep({
+      action: 'actions/evaluate',
+      with: { bootstarp: 10 },
+      env: { MLOPS_STRICT_INPUTS: 'true' },
+    });
     expect(result.exitCode).toBe(1);
     const errors = result.annotations.filter((a) => a.level === 'error');
     expect(errors).toHaveLength(1);
@@ -78,7 +100,7 @@ describe('the bundle under runner conditions', () => {
       with: { confidance: '0.9' },
     });
     expect(result.exitCode).toBe(1);
-    expect(result.annotations[0].message).toContain(
+    expect(result.annotations.find((a) => a.level === 'warning')?.message).toContain(
       "Unknown input 'confidance' for evaluate. Did you mean 'confidence'?",
     );
   });

@@ -7,6 +7,14 @@ import { REPO_ROOT } from '../harness/runner.js';
 import { actionMetadataErrors, workflowErrors } from './github-schemas.js';
 
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
+/** Every workflow a user may copy: the examples, each action README's worked example, and the suite's own release workflow. */
+const WORKFLOW_FOLDERS = ['workflows-examples', 'docs/examples', '.github/workflows'];
+const workflowFiles = () =>
+  WORKFLOW_FOLDERS.flatMap((folder) =>
+    readdirSync(join(REPO_ROOT, folder))
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => `${folder}/${f}`),
+  );
 
 describe('action.yml files', () => {
   for (const file of [...ACTION_NAMES.map((n) => `actions/${n}/action.yml`), 'action.yml']) {
@@ -51,7 +59,7 @@ describe('action.yml files', () => {
 });
 
 describe('example workflows', () => {
-  const files = readdirSync(join(REPO_ROOT, 'workflows-examples')).filter((f) => /\.ya?ml$/.test(f));
+  const files = workflowFiles();
 
   it('there are example workflows to check', () => {
     expect(files.length).toBeGreaterThan(0);
@@ -59,7 +67,7 @@ describe('example workflows', () => {
 
   for (const file of files) {
     it(`${file} passes GitHub's workflow schema`, async () => {
-      expect(await workflowErrors(file, read(`workflows-examples/${file}`))).toEqual([]);
+      expect(await workflowErrors(file, read(file))).toEqual([]);
     });
   }
 
@@ -70,10 +78,10 @@ describe('example workflows', () => {
 });
 
 describe('example workflows use the suite as declared', () => {
-  const files = readdirSync(join(REPO_ROOT, 'workflows-examples')).filter((f) => /\.ya?ml$/.test(f));
+  const files = workflowFiles();
   for (const file of files) {
     it(`${file}: every with: key of a suite step is a declared input, and required inputs are given`, () => {
-      const doc = parse(read(`workflows-examples/${file}`));
+      const doc = parse(read(file));
       for (const job of Object.values<{ steps?: { uses?: string; with?: Record<string, unknown> }[] }>(
         doc.jobs,
       )) {

@@ -222,6 +222,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
       },
       "artifact-id": {
         "description": "ID of the uploaded model artifact, when artifact-name is set."
+      },
+      "artifact-url": {
+        "description": "URL of the uploaded model artifact (the run's artifact page, as actions/upload-artifact gives), when artifact-name is set."
       }
     }
   },
@@ -517,6 +520,16 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": "false"
       },
+      "include-checkpoints": {
+        "description": "Keep the model folder's checkpoints/ (train's resumable state: weights plus optimizer moments) in the version. Left out by default. Boolean.",
+        "required": false,
+        "default": "false"
+      },
+      "allow-digest-mismatch": {
+        "description": "Register even when the model digest in metrics.json is not the registered model's (stale metrics); the version is tagged digest-mismatch=true. Boolean.",
+        "required": false,
+        "default": "false"
+      },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
         "required": false,
@@ -535,10 +548,13 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
     },
     "outputs": {
       "version": {
-        "description": "The new version number."
+        "description": "The version number: the new one, or the existing one when already-registered is 'true'."
       },
       "uri": {
-        "description": "Model URI, <name>/<version>."
+        "description": "Model URI, <name>/<version>: what deploy's and evaluate's model inputs take."
+      },
+      "already-registered": {
+        "description": "'true' when identical content (model files, metrics, profile, tags, gates) was already registered: version names it and nothing new was stored."
       },
       "digest": {
         "description": "sha256 digest over the model files."
@@ -566,7 +582,12 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "staging"
       },
       "url": {
-        "description": "Server URL (local-server) or webhook URL (webhook).",
+        "description": "Server URL (local-server) or webhook URL (webhook). local-server default: http://127.0.0.1 on the environment's port (see ports); port 0 picks a free one.",
+        "required": false,
+        "default": ""
+      },
+      "ports": {
+        "description": "local-server: the port of each environment, environment=port (commas or newlines), e.g. staging=8601. Unlisted environments keep a stable port: production 8501, staging 8502, others one from 8510-8999 fixed by the name.",
         "required": false,
         "default": ""
       },

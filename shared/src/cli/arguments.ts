@@ -4,6 +4,8 @@ export interface ParsedArguments {
   inputs: Record<string, string>;
   json: boolean;
   help: boolean;
+  /** --keep-summaries: append to the previous runs' summary.md instead of replacing it. */
+  keepSummaries: boolean;
   positional: string[];
 }
 
@@ -16,10 +18,12 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
   const positional: string[] = [];
   let json = false;
   let help = false;
+  let keepSummaries = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--json') json = true;
     else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg === '--keep-summaries') keepSummaries = true;
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
@@ -32,5 +36,5 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
       inputs[name] = name in inputs ? `${inputs[name]}\n${value}` : value;
     } else positional.push(arg);
   }
-  return { inputs, json, help, positional };
+  return { inputs, json, help, keepSummaries, positional };
 }

@@ -5,7 +5,9 @@ import { demoCommand } from './demo-command.js';
 import type { ExtraCommand } from './help.js';
 import type { CliIo } from './main.js';
 import { registryCommand } from './registry-command.js';
+import { reportCommand } from './report-command.js';
 import { serveCommand } from './serve-command.js';
+import { splitCommand } from './split-command.js';
 
 export interface CliCommand extends ExtraCommand {
   run(argv: readonly string[], io: CliIo): Promise<number>;
@@ -27,5 +29,7 @@ export const EXTRA_COMMANDS: readonly CliCommand[] = [
   demoCommand,
   serveCommand,
   registryCommand,
+  splitCommand,
+  reportCommand,
   checkConfig,
 ];

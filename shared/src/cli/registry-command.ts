@@ -8,7 +8,7 @@ const REGISTRY_HELP = `mlops registry: look at and move models in the local regi
 
 Usage:
   mlops registry list                                   models, versions and aliases
-  mlops registry show <name@alias|name/version>         one version's record
+  mlops registry show <name[@alias|/version]>           one version's record (a bare name: latest)
   mlops registry alias <name> <alias> <version> [--expected <n|none>]
                                                         move an alias (compare-and-swap)
   mlops registry diff <ref-a> <ref-b>                   metrics and files of two versions
@@ -47,8 +47,10 @@ export const registryCommand: CliCommand = {
         return 0;
       }
       case 'show': {
-        need(1, 'show <name@alias|name/version>');
-        const details = await showVersion(registry, rest[0]);
+        need(1, 'show <name[@alias|/version]>');
+        // A bare name means its latest version, as `docker inspect image` means :latest.
+        const reference = /[@/]/.test(rest[0]) ? rest[0] : `${rest[0]}@latest`;
+        const details = await showVersion(registry, reference);
         print(details, `${JSON.stringify(details.record, null, 2)}\n`);
         return 0;
       }

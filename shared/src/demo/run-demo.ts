@@ -12,7 +12,7 @@ import { ACTIONS } from '../actions/catalog.js';
 import { executeAction } from '../actions/run.js';
 import type { ActionName } from '../actions/specs.generated.js';
 import { UserError } from '../errors/index.js';
-import { localPlatform } from '../platform/local.js';
+import { localPlatform, startRunSummary } from '../platform/local.js';
 import { type HtmlDriftColumn, type HtmlStep, renderHtmlReport } from '../report/html.js';
 import { loadPenguins, PENGUIN_FEATURES, PENGUIN_TARGET, seededShuffle, toCsv } from './penguins.js';
 
@@ -106,6 +106,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   );
 
   const steps: HtmlStep[] = [];
+  startRunSummary(join(dir, 'mlops-reports/summary.md'), false);
   const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
   const run = async (name: ActionName, inputs: Record<string, string>): Promise<StepRun> => {
     const index = steps.length + 1;

@@ -21,6 +21,7 @@ import type { CanaryCriteria } from '../serve/canary.js';
 import { expectedSignature } from '../serve/signature.js';
 import { DeployFailure } from './deploy-failure.js';
 import { type DeploymentsClient, GitHubDeployments, type RepoRef } from './github-deployments.js';
+import { localServerPort, parsePorts } from './local-port.js';
 import {
   checkSmokeTestAgainstSignature,
   readSmokeTest,
@@ -44,6 +45,8 @@ export interface DeployOptions {
   environment: string;
   /** local-server: where a new server listens; webhook: the webhook URL; tfserving-dir: the server watching `path` (optional, for the smoke test). */
   url?: string;
+  /** local-server: `environment=port` pairs; an environment not listed gets its stable default port. */
+  ports?: string[];
   /** tfserving-dir: base folder; local-server: state folder (default `.mlops/serve/<environment>`). */
   path?: string;
   /** A `mlops-smoke-test/v1` file. */
@@ -126,7 +129,9 @@ function makeTarget(options: DeployOptions, deps: DeployDeps, at: (p: string) =>
     case 'local-server':
       return new LocalServerTarget({
         path: at(options.path?.trim() || `.mlops/serve/${options.environment}`),
-        url: options.url?.trim() || undefined,
+        url:
+          options.url?.trim() ||
+          `http://127.0.0.1:${localServerPort(options.environment, parsePorts(options.ports ?? []))}`,
         serverCommand: deps.serverCommand ?? defaultServerCommand(),
         startTimeoutMs: deps.startTimeoutMs,
         leaseMs: deps.serverLeaseMs,

@@ -16,10 +16,15 @@ export async function digestFiles(files: string[]): Promise<string> {
 /** The files a model is made of: the .onnx, or model.json and its weight shards. */
 export async function modelFiles(model: ModelAdapter): Promise<string[]> {
   if (model.format === 'onnx') return [model.path];
-  const json = await readModelJson(model.path);
+  return tfjsModelFiles(model.path);
+}
+
+/** model.json then its weight shards in manifest order: the files a TF.js model's digest covers. */
+export async function tfjsModelFiles(modelJsonPath: string): Promise<string[]> {
+  const json = await readModelJson(modelJsonPath);
   return [
-    model.path,
-    ...json.weightsManifest.flatMap((g) => g.paths.map((p) => join(dirname(model.path), p))),
+    modelJsonPath,
+    ...json.weightsManifest.flatMap((g) => g.paths.map((p) => join(dirname(modelJsonPath), p))),
   ];
 }
 

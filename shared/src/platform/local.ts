@@ -1,8 +1,8 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Log } from '../logging/index.js';
 import { readRunEnvironment } from './environment.js';
-import type { Platform } from './types.js';
+import type { Platform, StepFailure } from './types.js';
 import { stripControlSequences } from './untrusted-text.js';
 
 export interface LocalOptions {
@@ -62,13 +62,24 @@ export function terminalLog(stderr: NodeJS.WritableStream & { isTTY?: boolean },
   };
 }
 
+/**
+ * One summary file per run: a run (one CLI command, one demo) starts by removing the previous
+ * run's summary, unless the user asked to keep it (`--keep-summaries`: appended after it).
+ */
+export function startRunSummary(summaryFile: string, keepPrevious: boolean): void {
+  if (!keepPrevious) rmSync(resolve(summaryFile), { force: true });
+}
+
 /** The terminal: inputs from flags, outputs printed, summary appended to a markdown file. */
 export function localPlatform(options: LocalOptions): Platform & { outputs: Record<string, string> } {
   const env = options.env ?? process.env;
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const secrets = new Set<string>();
+  const mask = (text: string) => [...secrets].reduce((out, secret) => out.split(secret).join('***'), text);
   const outputs: Record<string, string> = {};
+  // What --json prints: JSON outputs as nested values, not JSON text inside JSON.
+  const printed: Record<string, unknown> = {};
   const summaryFile = resolve(options.summaryFile);
   return {
     kind: 'local',
@@ -77,8 +88,9 @@ export function localPlatform(options: LocalOptions): Platform & { outputs: Reco
     outputs,
     rawInput: (name) => options.inputs[name],
     unknownInputs: (declared) => Object.keys(options.inputs).filter((name) => !declared.includes(name)),
-    setOutput(name, value) {
+    setOutput(name, value, json) {
       outputs[name] = value;
+      printed[name] = json && value !== '' ? JSON.parse(value) : value;
       if (!options.json) stdout.write(`${name}=${value}\n`);
     },
     setSecret: (value) => {
@@ -93,8 +105,11 @@ export function localPlatform(options: LocalOptions): Platform & { outputs: Reco
       if (token) secrets.add(token);
       return token;
     },
-    async finish(exitCode) {
-      if (options.json) stdout.write(`${JSON.stringify({ exitCode, outputs }, null, 2)}\n`);
+    async finish(exitCode, failure?: StepFailure) {
+      if (options.json) {
+        const error = failure ? { error: { ...failure, message: mask(failure.message) } } : {};
+        stdout.write(`${JSON.stringify({ exitCode, ...error, outputs: printed }, null, 2)}\n`);
+      }
       process.exitCode = exitCode;
     },
   };

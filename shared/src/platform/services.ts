@@ -43,7 +43,7 @@ export function platformServices(platform: Platform, env: NodeJS.ProcessEnv = pr
     artifacts() {
       artifacts ??=
         platform.kind === 'github' && env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL
-          ? new GitHubArtifactStore()
+          ? new GitHubArtifactStore(platform.env.runUrl)
           : new LocalArtifactStore(join(localRoot, 'artifacts'));
       return artifacts;
     },

@@ -19,6 +19,16 @@ export interface RunEnvironment {
   toolCache?: string;
 }
 
+/** Why a step failed, for machine-readable output (`mlops … --json`). */
+export interface StepFailure {
+  /** user-error: bad input to fix; gate: a check ran and failed; github-api: GitHub refused or failed; bug: ours. */
+  kind: 'user-error' | 'gate' | 'github-api' | 'bug';
+  message: string;
+  /** The input the message is about, when known. */
+  input?: string;
+  location?: { file: string; line?: number; column?: number };
+}
+
 /**
  * Where a step runs: a GitHub runner (through @actions/core) or a terminal (CLI flags in, printed
  * outputs and files out). Action code talks to this and never to `@actions/*` directly.
@@ -31,12 +41,13 @@ export interface Platform {
   rawInput(name: string): string | undefined;
   /** Names of inputs the user gave that the step does not declare. */
   unknownInputs(declared: readonly string[]): string[];
-  setOutput(name: string, value: string): void;
+  /** `json`: the value is JSON text (the CLI's --json output nests it instead of quoting it). */
+  setOutput(name: string, value: string, json?: boolean): void;
   /** Masks a value in every later log line. */
   setSecret(value: string): void;
   appendSummary(markdown: string): Promise<void>;
   /** The token for the GitHub API, when there is one. */
   token(): string | undefined;
-  /** Called once at the end, with the step's exit code. */
-  finish(exitCode: number): Promise<void>;
+  /** Called once at the end, with the step's exit code and, when it failed, why. */
+  finish(exitCode: number, failure?: StepFailure): Promise<void>;
 }

@@ -1,15 +1,20 @@
 import { userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { GateFailure } from '../errors/index.js';
+import { GateFailure, UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
 import { escapeMarkdown, inlineCode, markdownTable } from '../report/markdown.js';
-import { modelDigest, scanModel } from './files.js';
+import { type ModelSource, modelDigest, scanModel } from './files.js';
 import { describeGate, evaluateGates, parseRequire } from './gates.js';
 import { readModelMetadata, readReport } from './inputs.js';
+import { checkMetricsDigest } from './metrics-digest.js';
 import { renderModelCard } from './model-card.js';
 import { validateAliasName, validateModelName } from './names.js';
 import { openRegistry, type RegistryDeps } from './open.js';
 import { VERSION_RECORD_SCHEMA, type VersionRecord, validateTags } from './record.js';
+import type { Registry, StoredVersion } from './registry.js';
+
+/** Train's resumable state (weights plus optimizer moments) inside its output folder: not the model. */
+const CHECKPOINTS_FOLDER = 'checkpoints';
 
 export interface RegisterOptions {
   /** A model folder or a single model file. */
@@ -29,6 +34,10 @@ export interface RegisterOptions {
   require?: string;
   /** Register even when `require` fails; the override is recorded (status `forced`, event log). */
   force?: boolean;
+  /** Keep a top-level `checkpoints/` folder in the version (left out by default). */
+  includeCheckpoints?: boolean;
+  /** Register even when the model digest in `metrics` is not the model's (tagged `digest-mismatch=true`). */
+  allowDigestMismatch?: boolean;
   workingDirectory: string;
   createdBy?: string;
   gitSha?: string;
@@ -41,7 +50,12 @@ export interface RegisterDeps extends RegistryDeps {
 
 export interface RegisterResult {
   version: number;
+  /** `<name>/<version>`: the reference deploy, evaluate and `mlops registry show` take. */
   uri: string;
+  /** Where the version is stored: a file URL (local) or the tag URL (github). */
+  location: string;
+  /** True when identical content was already registered: `version` is that version, nothing new was stored. */
+  alreadyRegistered: boolean;
   digest: string;
   releaseUrl?: string;
   record: VersionRecord;
@@ -65,10 +79,15 @@ export async function runRegister(options: RegisterOptions, deps: RegisterDeps):
   const at = (path: string) => (isAbsolute(path) ? path : resolve(options.workingDirectory, path));
   const gates = parseRequire(options.require);
 
-  const source = await scanModel(at(options.model));
+  const source = withoutCheckpoints(await scanModel(at(options.model)), !!options.includeCheckpoints, log);
   const metrics = options.metrics?.trim()
     ? await readReport(at(options.metrics), 'metrics', 'mlops-metrics/v1')
     : null;
+  const digestCheck = metrics
+    ? await checkMetricsDigest(source, metrics, options.metrics!, !!options.allowDigestMismatch, log)
+    : undefined;
+  if (digestCheck?.outcome === 'mismatch' && !tags.includes('digest-mismatch=true'))
+    tags.push('digest-mismatch=true');
   const profile = options.profile?.trim()
     ? await readReport(at(options.profile), 'profile', 'mlops-profile/v1')
     : null;
@@ -113,6 +132,26 @@ export async function runRegister(options: RegisterOptions, deps: RegisterDeps):
   });
 
   const registry = openRegistry(options, deps);
+  const candidate = makeRecord(0);
+  const existing = await findIdenticalVersion(registry, candidate);
+  if (existing !== undefined) {
+    const version = existing.record.version;
+    log.info(
+      `${name} is already registered as version ${version} (same model files ${candidate.digest}, metrics, profile, tags and gates); nothing new was stored.`,
+    );
+    if (alias !== undefined) await moveAlias(registry, alias, version, createdBy, options.runUrl, log, name);
+    const uri = formatVersionUri(name, version);
+    return {
+      version,
+      uri,
+      location: existing.uri,
+      alreadyRegistered: true,
+      digest: existing.record.digest,
+      releaseUrl: existing.releaseUrl,
+      record: existing.record,
+      summaryMarkdown: registerSummary(existing.record, existing.uri, existing.releaseUrl, alias, true),
+    };
+  }
   const stored = await registry.register({
     name,
     source,
@@ -125,22 +164,14 @@ export async function runRegister(options: RegisterOptions, deps: RegisterDeps):
   const { record } = stored;
   log.info(`Registered ${name} version ${record.version} (${record.digest}) in ${registry.location}`);
 
-  if (alias !== undefined) {
-    const change = await registry.setAlias({
-      name,
-      alias,
-      version: record.version,
-      actor: createdBy,
-      runUrl: options.runUrl?.trim() || null,
-    });
-    log.info(
-      `Alias ${alias} of ${name}: ${change.previous === null ? 'new' : `version ${change.previous}`} -> version ${record.version}`,
-    );
-  }
+  if (alias !== undefined)
+    await moveAlias(registry, alias, record.version, createdBy, options.runUrl, log, name);
 
   return {
     version: record.version,
-    uri: stored.uri,
+    uri: formatVersionUri(name, record.version),
+    location: stored.uri,
+    alreadyRegistered: false,
     digest: record.digest,
     releaseUrl: stored.releaseUrl,
     record,
@@ -148,11 +179,77 @@ export async function runRegister(options: RegisterOptions, deps: RegisterDeps):
   };
 }
 
+function formatVersionUri(name: string, version: number): string {
+  return `${name}/${version}`;
+}
+
+async function moveAlias(
+  registry: Registry,
+  alias: string,
+  version: number,
+  actor: string,
+  runUrl: string | undefined,
+  log: Log,
+  name: string,
+): Promise<void> {
+  const change = await registry.setAlias({ name, alias, version, actor, runUrl: runUrl?.trim() || null });
+  log.info(
+    `Alias ${alias} of ${name}: ${change.previous === null ? 'new' : `version ${change.previous}`} -> version ${version}`,
+  );
+}
+
+/** Leaves out the top-level checkpoints/ folder unless asked to keep it, and says what it left out. */
+function withoutCheckpoints(source: ModelSource, include: boolean, log: Log): ModelSource {
+  if (source.kind !== 'directory') return source;
+  const inside = (path: string) => path.startsWith(`${CHECKPOINTS_FOLDER}/`);
+  const left = source.files.filter((file) => inside(file.path));
+  if (left.length === 0 || include) return source;
+  const kept = source.files.filter((file) => !inside(file.path));
+  if (kept.length === 0) {
+    throw new UserError(
+      `The model folder '${source.path}' holds nothing but ${CHECKPOINTS_FOLDER}/; give the trained model's folder, or set include-checkpoints: true.`,
+      { input: 'model' },
+    );
+  }
+  const bytes = left.reduce((sum, file) => sum + file.size, 0);
+  log.info(
+    `Left out ${CHECKPOINTS_FOLDER}/ (${left.length} files, ${bytes} bytes of training state, not needed to serve the model); set include-checkpoints: true to keep it.`,
+  );
+  return { ...source, files: kept };
+}
+
+/**
+ * A version with the same model files, metrics, profile, tags and gate results, newest first.
+ * Registering it again (a re-run job) must not mint a new number for the same content.
+ */
+async function findIdenticalVersion(
+  registry: Registry,
+  candidate: VersionRecord,
+): Promise<StoredVersion | undefined> {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const versions = await registry.listVersions(candidate.name);
+  for (const version of [...versions].reverse()) {
+    const stored = await registry.readVersion(candidate.name, version);
+    const record = stored.record;
+    if (
+      record.digest === candidate.digest &&
+      same(record.metrics, candidate.metrics) &&
+      same(record.profile, candidate.profile) &&
+      same([...record.tags].sort(), [...candidate.tags].sort()) &&
+      record.status === candidate.status &&
+      same(record.gates, candidate.gates)
+    )
+      return stored;
+  }
+  return undefined;
+}
+
 function registerSummary(
   record: VersionRecord,
   uri: string,
   releaseUrl: string | undefined,
   alias?: string,
+  alreadyRegistered = false,
 ): string {
   const rows: string[][] = [
     ['Version', String(record.version)],
@@ -163,7 +260,9 @@ function registerSummary(
   if (releaseUrl) rows.push(['Release', escapeMarkdown(releaseUrl)]);
   if (alias) rows.push(['Alias', inlineCode(alias)]);
   const lines = [
-    `### Registered ${inlineCode(record.name)} version ${record.version}`,
+    alreadyRegistered
+      ? `### ${inlineCode(record.name)} already registered as version ${record.version}`
+      : `### Registered ${inlineCode(record.name)} version ${record.version}`,
     '',
     markdownTable(['', ''], rows),
   ];

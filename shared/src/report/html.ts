@@ -27,10 +27,21 @@ export interface HtmlDriftColumn {
   current: { bins: { label: string; share: number }[] };
 }
 
+/** A titled part of a report: a sentence, a table and a bar chart (each optional), all escaped. */
+export interface HtmlSection {
+  title: string;
+  text?: string;
+  table?: { headers: string[]; rows: string[][] };
+  /** Horizontal bars, e.g. a histogram's bin counts; an inline SVG. */
+  bars?: { caption: string; items: { label: string; value: number }[] };
+}
+
 export interface HtmlReportInput {
   title: string;
   createdAt: string;
-  steps: HtmlStep[];
+  /** The steps of a run (the demo); a report of one file has none. */
+  steps?: HtmlStep[];
+  sections?: HtmlSection[];
   metrics?: Record<string, { value: number | null; ci?: [number, number] | null }>;
   comparison?: { baseline: string; rows: HtmlComparisonRow[] };
   learningCurve?: { epoch: number; loss?: number; val_loss?: number }[];
@@ -186,6 +197,23 @@ function barChart(column: HtmlDriftColumn): string {
 <text x="${labelWidth}" y="12" font-size="11" fill="#57606a">grey: reference · red: current</text>${rows.join('')}</svg>`;
 }
 
+function bars(caption: string, items: { label: string; value: number }[]): string {
+  const width = 560;
+  const rowHeight = 16;
+  const labelWidth = 170;
+  const max = Math.max(0, ...items.map((item) => item.value).filter(Number.isFinite)) || 1;
+  const rows = items.map((item, i) => {
+    const y = 20 + i * (rowHeight + 3);
+    const length = (Math.max(0, item.value) / max) * (width - labelWidth - 70);
+    return `<text x="0" y="${y + rowHeight - 4}" font-size="11">${escapeHtml(item.label.slice(0, 28))}</text>
+<rect x="${labelWidth}" y="${y}" width="${length.toFixed(1)}" height="${rowHeight - 2}" fill="#0969da"><title>${escapeHtml(item.label)}: ${formatNumber(item.value)}</title></rect>
+<text x="${(labelWidth + length + 4).toFixed(1)}" y="${y + rowHeight - 4}" font-size="10">${formatNumber(item.value)}</text>`;
+  });
+  const height = 26 + items.length * (rowHeight + 3);
+  return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(caption)}">
+<text x="0" y="12" font-size="11" fill="#57606a">${escapeHtml(caption)}</text>${rows.join('')}</svg>`;
+}
+
 export function table(headers: string[], rows: string[][]): string {
   const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
@@ -194,12 +222,14 @@ export function table(headers: string[], rows: string[][]): string {
 
 export function renderHtmlReport(input: HtmlReportInput): string {
   const sections: string[] = [];
-  sections.push(
-    `<h2>Steps</h2>${table(
-      ['step', 'status', 'detail'],
-      input.steps.map((s) => [s.name, s.status, s.detail]),
-    )}`,
-  );
+  if (input.steps && input.steps.length > 0) {
+    sections.push(
+      `<h2>Steps</h2>${table(
+        ['step', 'status', 'detail'],
+        input.steps.map((s) => [s.name, s.status, s.detail]),
+      )}`,
+    );
+  }
   if (input.metrics) {
     sections.push(
       `<h2>Metrics</h2>${table(
@@ -247,6 +277,16 @@ export function renderHtmlReport(input: HtmlReportInput): string {
           c.drifted ? 'yes' : 'no',
         ]),
       )}${drifted.map((c) => `<h3>${escapeHtml(c.name)}</h3>${barChart(c)}`).join('\n')}`,
+    );
+  }
+  for (const section of input.sections ?? []) {
+    sections.push(
+      [
+        `<h2>${escapeHtml(section.title)}</h2>`,
+        section.text ? `<p>${escapeHtml(section.text)}</p>` : '',
+        section.table ? table(section.table.headers, section.table.rows) : '',
+        section.bars && section.bars.items.length > 0 ? bars(section.bars.caption, section.bars.items) : '',
+      ].join(''),
     );
   }
   return htmlPage(input.title, `Generated ${input.createdAt}`, sections);

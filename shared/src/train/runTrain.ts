@@ -83,6 +83,8 @@ export interface TrainResult {
   cacheHit: boolean;
   /** Empty when nothing was uploaded. */
   artifactId: string;
+  /** The uploaded artifact's page; empty when nothing was uploaded. */
+  artifactUrl: string;
   summaryMarkdown: string;
   /** Final metrics, for the CLI's JSON output. */
   final: Record<string, number>;
@@ -117,6 +119,12 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
       throw new UserError("Give 'target': the column the model predicts.", { input: 'target' });
   }
   const requestedTask = parseTask(options.task);
+  // Inputs are checked before the GPU probe, which can take seconds: a typo fails at once.
+  if (options.data && !/[*?[]/.test(options.data) && !existsSync(at(options.data)))
+    throw new UserError(`The data file '${options.data}' does not exist (resolved to ${at(options.data)}).`, {
+      input: 'data',
+      file: at(options.data),
+    });
   // MLOPS_NVIDIA_SMI points at another nvidia-smi (a container's path, or a recorded one in tests).
   const nvidiaSmi = env.MLOPS_NVIDIA_SMI;
   const gpus = await resolveGpus(options.gpu, { binary: nvidiaSmi });
@@ -176,9 +184,11 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
       // loadTf picks tfjs-node-gpu > tfjs-node > wasm > cpu once per process; gpu: off only hides
       // GPUs from user commands (CUDA_VISIBLE_DEVICES), as tfjs-node-gpu offers no switch.
       const loaded = await loadTf();
+      // One short line; why faster backends were skipped is long (install errors) and goes to debug.
       log.info(
-        `TensorFlow.js backend: ${loaded.backend}${loaded.notes.length > 0 ? ` (skipped: ${loaded.notes.join('; ')})` : ''}`,
+        `TensorFlow.js backend: ${loaded.backend}${loaded.notes.length > 0 ? ` (${loaded.notes.length} faster backend(s) unavailable; details in the debug log)` : ''}`,
       );
+      for (const note of loaded.notes) log.debug(`TensorFlow.js backend skipped: ${note}`);
       if (usesTrainingRandomness(layers)) {
         log.warning(
           'The model has dropout/noise layers: they draw unseeded random numbers, so runs are not bit-for-bit repeatable.',
@@ -333,10 +343,12 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
   if (options.cache && deps.cache && !cacheHit) await deps.cache.save([checkpointDir], cacheKey);
 
   let artifactId = '';
+  let artifactUrl = '';
   if (options.artifactName && deps.artifacts) {
     const files = await listFiles(outputDir, checkpointDir);
     const uploaded = await deps.artifacts.upload(options.artifactName, files, outputDir);
     artifactId = uploaded.id;
+    artifactUrl = uploaded.url;
     log.info(
       `Uploaded ${files.length} files (${uploaded.size} bytes) as artifact '${options.artifactName}' (id ${artifactId}).`,
     );
@@ -365,6 +377,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
     durationSeconds,
     cacheHit,
     artifactId,
+    artifactUrl,
     summaryMarkdown,
     final: document.final,
   };

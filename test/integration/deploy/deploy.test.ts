@@ -67,6 +67,8 @@ function deployOptions(overrides: Partial<DeployOptions>): DeployOptions {
     model: 'penguins/1',
     target: 'local-server',
     environment: 'production',
+    // Port 0: a free port, so tests running side by side never fight over production's 8501.
+    url: 'http://127.0.0.1:0',
     path: statePath(),
     rollbackOnFailure: true,
     promoteAlias: 'production',

@@ -45,7 +45,9 @@ afterEach(async () => {
 describe('github registry backend through the GitHub API emulator', () => {
   it('5 concurrent registrations give versions 1..5 as GTO tags with published releases', async () => {
     const results = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => register({ createdBy: `writer-${i}`, metrics: 'metrics.json' })),
+      Array.from({ length: 5 }, (_, i) =>
+        register({ createdBy: `writer-${i}`, metrics: 'metrics.json', tags: [`writer=${i}`] }),
+      ),
     );
     expect(results.map((result) => result.version).sort()).toEqual([1, 2, 3, 4, 5]);
     // The writers did collide: losers got 422 "Reference already exists" and retried with n+1.
@@ -62,7 +64,8 @@ describe('github registry backend through the GitHub API emulator', () => {
     const writers = new Set<string>();
     for (const result of results) {
       expect(result.releaseUrl).toMatch(/releases\/tag\/penguins%40v\d\.0\.0$/);
-      expect(result.uri).toBe(
+      expect(result.uri).toBe(`penguins/${result.version}`);
+      expect(result.location).toBe(
         `https://github.localhost/octo-org/models/tree/penguins%40v${result.version}.0.0`,
       );
       const resolved = await resolveModel(registry, `penguins/${result.version}`, { cacheDir: cache });
@@ -100,7 +103,7 @@ describe('github registry backend through the GitHub API emulator', () => {
 
   it('moves aliases as append-only tags name#alias#k, compare-and-swap under a race', async () => {
     await register();
-    await register();
+    await register({ tags: ['second=true'] });
     const registry = new GitHubRegistry(octokit(), repo);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 4 }, (_, i) =>

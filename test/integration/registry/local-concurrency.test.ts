@@ -12,15 +12,17 @@ import { runTogether, startWorker } from './processes.js';
 describe('local registry under concurrent writers (real processes)', () => {
   it('20 parallel registrations give versions 1..20, no gaps, no duplicates, every record intact', async () => {
     const work = await tempDir();
-    const model = await writeModelFolder(join(work, 'model'));
     const root = join(work, 'registry');
-    const jobs = Array.from({ length: 20 }, (_, i) => ({
-      mode: 'register',
-      root,
-      model,
-      name: 'penguins',
-      actor: `worker-${i}`,
-    }));
+    // Twenty different models: identical content would (rightly) be answered "already registered".
+    const jobs = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => ({
+        mode: 'register',
+        root,
+        model: await writeModelFolder(join(work, `model-${i}`), i + 1),
+        name: 'penguins',
+        actor: `worker-${i}`,
+      })),
+    );
     const results = (await runTogether(jobs)) as { version: number; digest: string }[];
 
     expect(results.map((result) => result.version).sort((a, b) => a - b)).toEqual(
@@ -29,10 +31,12 @@ describe('local registry under concurrent writers (real processes)', () => {
     const registry = new LocalRegistry(root);
     expect(await registry.listVersions('penguins')).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const actors = new Set<string>();
+    const digests = new Set(results.map((result) => result.digest));
+    expect(digests.size).toBe(20);
     for (let version = 1; version <= 20; version++) {
       const resolved = await resolveModel(registry, `penguins/${version}`);
       expect(resolved.record.version).toBe(version);
-      expect(resolved.record.digest).toBe(results[0].digest);
+      expect(digests.has(resolved.record.digest)).toBe(true);
       actors.add(resolved.record.created_by);
     }
     expect(actors.size).toBe(20);
@@ -87,7 +91,7 @@ describe('local registry under concurrent writers (real processes)', () => {
     const root = join(work, 'registry');
     for (let i = 0; i < 4; i++) {
       await runRegister(
-        { model, name: 'm', backend: 'local', registry: root, workingDirectory: work },
+        { model, name: 'm', backend: 'local', registry: root, workingDirectory: work, tags: [`run=${i}`] },
         { log: silentLog },
       );
     }

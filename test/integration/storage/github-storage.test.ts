@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
+import { runnerPlatform } from '../../../shared/src/platform/runner.js';
+import { platformServices } from '../../../shared/src/platform/services.js';
 import { GitHubArtifactStore, GitHubCacheStore } from '../../../shared/src/platform/storage/github.js';
 import { runTrain, type TrainOptions } from '../../../shared/src/train/runTrain.js';
 import {
@@ -37,13 +39,20 @@ describe('GitHubArtifactStore through the emulator', () => {
     mkdirSync(join(source, 'sub'), { recursive: true });
     writeFileSync(join(source, 'model.json'), '{"format":"layers-model"}');
     writeFileSync(join(source, 'sub', 'weights.bin'), Buffer.alloc(300_000, 7));
-    const store = new GitHubArtifactStore();
+    // The store a step gets on a runner, as services build it from the run's environment.
+    const env = { ...process.env, GITHUB_REPOSITORY: 'octo-org/models', GITHUB_RUN_ID: '4242' };
+    const store = platformServices(runnerPlatform(env), env).artifacts();
+    expect(store).toBeInstanceOf(GitHubArtifactStore);
     const uploaded = await store.upload(
       'my-model',
       [join(source, 'model.json'), join(source, 'sub', 'weights.bin')],
       source,
     );
     expect(Number(uploaded.id)).toBeGreaterThan(0);
+    // Where upload-artifact v4 points its artifact-url: the run's page for that artifact.
+    expect(uploaded.url).toBe(
+      `https://github.com/octo-org/models/actions/runs/4242/artifacts/${uploaded.id}`,
+    );
     expect(emulator.artifacts.find((a) => a.name === 'my-model')?.finalized).toBe(true);
 
     const target = join(work, 'downloaded');
@@ -93,7 +102,7 @@ describe('runTrain with the GitHub cache and artifact', () => {
     const deps = () => ({
       log: memoryLog(),
       cache: new GitHubCacheStore(silentLog),
-      artifacts: new GitHubArtifactStore(),
+      artifacts: new GitHubArtifactStore('https://github.com/o/r/actions/runs/7'),
     });
     const first = await runTrain(options, deps());
     expect(first.cacheHit).toBe(false);
@@ -119,5 +128,6 @@ describe('runTrain with the GitHub cache and artifact', () => {
     }
     expect(existsSync(join(downloaded, 'checkpoints'))).toBe(false);
     expect(second.artifactId).toBe(String(emulator.artifacts.find((a) => a.name === 'penguins-model-2')?.id));
+    expect(second.artifactUrl).toBe(`https://github.com/o/r/actions/runs/7/artifacts/${second.artifactId}`);
   });
 });

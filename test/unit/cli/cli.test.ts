@@ -55,6 +55,7 @@ describe('mlops CLI', () => {
       inputs: { data: 'a.csv', 'infer-schema': 'true', slices: 'x\ny' },
       json: true,
       help: false,
+      keepSummaries: false,
       positional: [],
     });
   });

@@ -48,7 +48,8 @@ describe('runRegister on the local backend', () => {
     );
     expect(result.version).toBe(1);
     expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(fileURLToPath(result.uri)).toBe(join(registryRoot, 'models/penguins/versions/1'));
+    expect(result.uri).toBe('penguins/1');
+    expect(fileURLToPath(result.location)).toBe(join(registryRoot, 'models/penguins/versions/1'));
     const { record } = result;
     expect(record).toMatchObject({
       schema: 'mlops-model-version/v1',
@@ -62,7 +63,7 @@ describe('runRegister on the local backend', () => {
       signature: { inputs: [{ name: 'bill_length_mm', dtype: 'float32' }] },
       profile: { schema: 'mlops-profile/v1', rows: 344 },
     });
-    const versionDir = fileURLToPath(result.uri);
+    const versionDir = fileURLToPath(result.location);
     expect((await readdir(versionDir)).sort()).toEqual([
       'MODEL_CARD.md',
       'files',
@@ -152,9 +153,7 @@ describe('runRegister on the local backend', () => {
       version: 1,
       forced: { gates: [{ metric: 'accuracy', threshold: 0.95, value: 0.93, passed: false }] },
     });
-    expect(await readFile(join(forced.uri.replace('file://', ''), 'MODEL_CARD.md'), 'utf8')).toContain(
-      'FAILED',
-    );
+    expect(await readFile(join(fileURLToPath(forced.location), 'MODEL_CARD.md'), 'utf8')).toContain('FAILED');
   });
 
   it('gives clear errors for bad input and writes nothing outside the registry', async () => {
@@ -179,7 +178,7 @@ describe('runRegister on the local backend', () => {
 
 describe('integrity checks on read', () => {
   it('detects a modified, a missing and a planted file', async () => {
-    const { uri } = await runRegister({ ...base(), model: 'model', name: 'm' }, { log: silentLog });
+    const { location: uri } = await runRegister({ ...base(), model: 'model', name: 'm' }, { log: silentLog });
     const files = join(fileURLToPath(uri), 'files');
     const registry = new LocalRegistry(registryRoot);
     await expect(resolveModel(registry, 'm/1')).resolves.toBeTruthy();
@@ -200,7 +199,7 @@ describe('integrity checks on read', () => {
   });
 
   it('reports a corrupted record as a UserError', async () => {
-    const { uri } = await runRegister({ ...base(), model: 'model', name: 'm' }, { log: silentLog });
+    const { location: uri } = await runRegister({ ...base(), model: 'model', name: 'm' }, { log: silentLog });
     await writeFile(
       join(fileURLToPath(uri), 'mlops-model-version.json'),
       '{"schema": "mlops-model-version/v1"',
@@ -212,7 +211,7 @@ describe('integrity checks on read', () => {
 describe('aliases, listing and diff', () => {
   it('moves aliases by compare-and-swap and logs every move', async () => {
     for (let i = 0; i < 3; i++)
-      await runRegister({ ...base(), model: 'model', name: 'm' }, { log: silentLog });
+      await runRegister({ ...base(), model: 'model', name: 'm', tags: [`run=${i}`] }, { log: silentLog });
     const registry = new LocalRegistry(registryRoot);
     expect(
       await setAlias(registry, { name: 'm', alias: 'production', version: 1, expected: 'none', actor: 'a' }),

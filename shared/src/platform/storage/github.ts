@@ -11,11 +11,19 @@ import type { ArtifactStore, CacheStore, UploadedArtifact } from './types.js';
 export class GitHubArtifactStore implements ArtifactStore {
   readonly kind = 'github' as const;
 
+  /** `runUrl`: this workflow run's page; an artifact's page is under it, as upload-artifact reports. */
+  constructor(private readonly runUrl?: string) {}
+
   async upload(name: string, files: string[], rootDir: string): Promise<UploadedArtifact> {
     const { DefaultArtifactClient } = await import('@actions/artifact');
     const client = new DefaultArtifactClient();
     const result = await client.uploadArtifact(name, files, rootDir);
-    return { id: String(result.id ?? ''), size: result.size ?? 0 };
+    const id = String(result.id ?? '');
+    return {
+      id,
+      size: result.size ?? 0,
+      url: this.runUrl && id !== '' ? `${this.runUrl}/artifacts/${id}` : '',
+    };
   }
 
   async download(name: string, destination: string): Promise<string> {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { UserError } from '../../errors/index.js';
 import { crashPoint } from '../../files/crash-point.js';
 import type { Log } from '../../logging/index.js';
@@ -116,7 +117,7 @@ export class LocalArtifactStore implements ArtifactStore {
     await writeFile(counter, id);
     await rm(target, { recursive: true, force: true });
     await rename(staging, target);
-    return { id, size };
+    return { id, size, url: pathToFileURL(target).href };
   }
 
   async download(name: string, destination: string): Promise<string> {

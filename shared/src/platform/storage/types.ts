@@ -8,6 +8,8 @@ export interface UploadedArtifact {
   /** The artifact id (GitHub's numeric id as a string; a local sequence number in folders). */
   id: string;
   size: number;
+  /** Where a person downloads it: the run's artifact page on GitHub, a file URL locally; '' when unknown. */
+  url: string;
 }
 
 export interface ArtifactStore {
