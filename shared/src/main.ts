@@ -2,6 +2,7 @@ import { ACTIONS } from './actions/catalog.js';
 import { executeAction, isActionName } from './actions/run.js';
 import { ACTION_NAMES, ACTION_SPECS } from './actions/specs.generated.js';
 import { runCommandLine } from './cli/main.js';
+import { hideSecretsFromProcessTable } from './platform/child-env.js';
 import { runnerPlatform } from './platform/runner.js';
 import { didYouMean } from './text/nearest.js';
 
@@ -10,7 +11,14 @@ import { didYouMean } from './text/nearest.js';
  * picks the step.
  */
 export async function runAction(name?: string): Promise<void> {
+  // First, before any child process exists: see hideSecretsFromProcessTable.
+  const hidden = hideSecretsFromProcessTable();
   const platform = runnerPlatform();
+  platform.log.debug(
+    'hidden' in hidden
+      ? `Hid ${hidden.hidden} secret value(s) from /proc/<pid>/environ.`
+      : `Secrets not hidden from /proc/<pid>/environ: ${hidden.skipped}.`,
+  );
   const chosen = name ?? (platform.rawInput('command') ?? '').trim();
   if (!isActionName(chosen)) {
     platform.log.error(

@@ -21,7 +21,10 @@ export async function executeAction(definition: ActionDefinition, platform: Plat
     // Masked before anything can echo an input, a bad one included.
     platform.token();
     const declared = Object.keys(spec.inputs);
-    const unknown = platform.unknownInputs(declared);
+    // `github-token` is the suite's one credential input: a step that needs none (train) ignores it
+    // rather than failing workflows that pass it to every step, and the root action.yml, which
+    // fills it in for every command. It is masked above all the same.
+    const unknown = platform.unknownInputs(declared).filter((name) => name !== 'github-token');
     if (unknown.length > 0) {
       const name = unknown[0];
       throw new UserError(

@@ -185,15 +185,15 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": "0"
       },
+      "runner-file-commands": {
+        "description": "Give the command the runner's file commands (GITHUB_ENV, GITHUB_PATH, GITHUB_OUTPUT, GITHUB_STATE), with which it can change the job's later steps. Off: it runs without them.",
+        "required": false,
+        "default": "false"
+      },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
         "required": false,
         "default": ""
-      },
-      "github-token": {
-        "description": "Token for the GitHub API. Needs no write permission for this step.",
-        "required": false,
-        "default": "${{ github.token }}"
       },
       "working-directory": {
         "description": "Folder that relative paths are resolved against.",
@@ -523,7 +523,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "staging"
       },
       "url": {
-        "description": "Server URL (local-server) or webhook URL (webhook).",
+        "description": "Server URL (local-server) or webhook URL (webhook). A webhook URL is masked and only its origin is shown anywhere; one with user:password@ is refused.",
         "required": false,
         "default": ""
       },
@@ -603,7 +603,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "description": "GitHub Deployment id, when one was recorded."
       },
       "url": {
-        "description": "Where the model is served."
+        "description": "Where the model is served (for a webhook, the URL's origin only)."
       },
       "version": {
         "description": "Version now serving."

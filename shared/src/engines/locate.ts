@@ -19,6 +19,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors/index.js';
+import { NETWORK_VARIABLES, pickEnvironment, SYSTEM_VARIABLES } from '../platform/child-env.js';
 import { ENGINE_PACKAGES, type EngineName } from './index.js';
 
 export const SUITE_PACKAGE_NAME = 'mlops-actions';
@@ -248,37 +249,11 @@ function resolveInLock(lock: Lockfile, from: string, dep: string): string | unde
  * GITHUB_TOKEN, no ACTIONS_RUNTIME_TOKEN, since install scripts run with it.
  */
 export function installerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const kept: NodeJS.ProcessEnv = {};
-  const passThrough = new Set([
-    'PATH',
-    'HOME',
-    'USERPROFILE',
-    'APPDATA',
-    'LOCALAPPDATA',
-    'SYSTEMROOT',
-    'SystemRoot',
-    'COMSPEC',
-    'TMPDIR',
-    'TEMP',
-    'TMP',
-    'LANG',
-    'NODE_EXTRA_CA_CERTS',
-    'SSL_CERT_FILE',
-    'SSL_CERT_DIR',
-    'HTTP_PROXY',
-    'HTTPS_PROXY',
-    'NO_PROXY',
-    'http_proxy',
-    'https_proxy',
-    'no_proxy',
-  ]);
+  const named = new Set([...SYSTEM_VARIABLES, ...NETWORK_VARIABLES]);
   // npm settings that say how to reach the registry; auth tokens stay in ~/.npmrc where npm reads them.
   const npmSettings =
     /^npm_config_(registry|proxy|https_proxy|http_proxy|noproxy|no_proxy|cafile|ca|strict_ssl|cache|userconfig|globalconfig|prefer_offline|offline|fetch_timeout|fetch_retries)$/i;
-  for (const [key, value] of Object.entries(env)) {
-    if (value === undefined) continue;
-    if (passThrough.has(key) || npmSettings.test(key)) kept[key] = value;
-  }
+  const kept = pickEnvironment(env, (key) => named.has(key) || npmSettings.test(key));
   // onnxruntime-node's install script downloads CUDA parts unless told not to.
   kept.npm_config_onnxruntime_node_install = 'skip';
   kept.ONNXRUNTIME_NODE_INSTALL = 'skip';
