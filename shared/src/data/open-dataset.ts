@@ -3,6 +3,7 @@ import { UserError } from '../errors/index.js';
 import { loadArrowIpcFile } from './arrow-ipc.js';
 import { findCsvProblem } from './csv-problem.js';
 import { type Database, quoteIdent, quoteLiteral } from './database.js';
+import { checkJsonNesting } from './json-nesting.js';
 import { type DataFormat, detectFormat, isGlob, tableExpression } from './source.js';
 
 export interface DatasetColumn {
@@ -75,6 +76,7 @@ export async function registerDataset(
   const view = options.name ?? 'dataset';
   const files = await listFiles(db, path);
   for (const file of files) checkFile(file, format);
+  if (format === 'json' || format === 'ndjson') for (const file of files) await checkJsonNesting(file);
 
   const notes: string[] = [];
   const materialize = options.materialize ?? true;
