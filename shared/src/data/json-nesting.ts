@@ -19,38 +19,55 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 
+/**
+ * Counts nesting of JSON text fed in chunks, outside strings; says where it first passes `limit`.
+ * The one depth rule for data files and for the model server's request bodies.
+ */
+export class JsonNestingScanner {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** 1-based line of the current byte. */
+  line = 1;
+
+  constructor(readonly limit = MAX_JSON_NESTING) {}
+
+  /** Returns the line where the limit was passed, or undefined while within it. */
+  feed(chunk: Uint8Array): number | undefined {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!;
+      if (byte === NEWLINE) this.line++;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (byte === BACKSLASH) this.escaped = true;
+        else if (byte === QUOTE) this.inString = false;
+        continue;
+      }
+      if (byte === QUOTE) this.inString = true;
+      else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+        if (++this.depth > this.limit) return this.line;
+      } else if ((byte === CLOSE_BRACKET || byte === CLOSE_BRACE) && this.depth > 0) this.depth--;
+    }
+    return undefined;
+  }
+}
+
 /** Throws a `UserError` naming the line where `file` (JSON or NDJSON, gzipped or not) nests deeper than `limit`. */
 export async function checkJsonNesting(file: string, limit = MAX_JSON_NESTING): Promise<void> {
   const gzipped = await startsWithGzipMagic(file);
   const raw = createReadStream(file);
   const stream = gzipped ? raw.pipe(createGunzip()) : raw;
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  let line = 1;
+  const scanner = new JsonNestingScanner(limit);
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      for (let i = 0; i < chunk.length; i++) {
-        const byte = chunk[i]!;
-        if (byte === NEWLINE) line++;
-        if (inString) {
-          if (escaped) escaped = false;
-          else if (byte === BACKSLASH) escaped = true;
-          else if (byte === QUOTE) inString = false;
-          continue;
-        }
-        if (byte === QUOTE) inString = true;
-        else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
-          depth++;
-          if (depth > limit) {
-            throw new UserError(
-              `'${file}' line ${line}: JSON nested more than ${limit} levels deep. Data files are read as tables of ` +
-                `rows; values may hold arrays and objects up to ${limit} levels in all (deeper nesting makes DuckDB's reader ` +
-                'hang or crash). Flatten the data or store the deep part as a string.',
-              { file, line },
-            );
-          }
-        } else if ((byte === CLOSE_BRACKET || byte === CLOSE_BRACE) && depth > 0) depth--;
+      const line = scanner.feed(chunk);
+      if (line !== undefined) {
+        throw new UserError(
+          `'${file}' line ${line}: JSON nested more than ${limit} levels deep. Data files are read as tables of ` +
+            `rows; values may hold arrays and objects up to ${limit} levels in all (deeper nesting makes DuckDB's reader ` +
+            'hang or crash). Flatten the data or store the deep part as a string.',
+          { file, line },
+        );
       }
     }
   } finally {
