@@ -124,7 +124,13 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Quotes a string literal for SQL. */
+/**
+ * Quotes a string literal for SQL. DuckDB's parser ends a string at a NUL byte, and data values
+ * (categories in an inferred schema or a stored profile) may hold one: such a value is spelled as
+ * a concatenation with `chr(0)`, so the literal still equals the value exactly.
+ */
 export function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  const quoted = `'${value.replace(/'/g, "''")}'`;
+  if (!value.includes('\0')) return quoted;
+  return `(${quoted.split('\0').join("' || chr(0) || '")})`;
 }
