@@ -53,7 +53,8 @@ describe('configuration files that are not regular files', () => {
 
   it('data-validate with config: /dev/zero and schema: a FIFO fails with one clear message', async () => {
     const workspace = workspaceWithSpecialFiles();
-    for (const input of [{ config: 'zero.yml' }, { schema: 'fifo.yml' }]) {
+    const cases: Record<string, string>[] = [{ config: 'zero.yml' }, { schema: 'fifo.yml' }];
+    for (const input of cases) {
       const result = await runSourceStep({
         action: 'actions/data-validate',
         workspace,
