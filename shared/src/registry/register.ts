@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { GateFailure } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
 import { escapeMarkdown, inlineCode, markdownTable } from '../report/markdown.js';
+import { AliasConflictError } from './alias-conflict.js';
 import { modelDigest, scanModel } from './files.js';
 import { describeGate, evaluateGates, parseRequire } from './gates.js';
 import { readModelMetadata, readReport } from './inputs.js';
@@ -10,6 +11,7 @@ import { renderModelCard } from './model-card.js';
 import { validateAliasName, validateModelName } from './names.js';
 import { openRegistry, type RegistryDeps } from './open.js';
 import { VERSION_RECORD_SCHEMA, type VersionRecord, validateTags } from './record.js';
+import type { Registry } from './registry.js';
 
 export interface RegisterOptions {
   /** A model folder or a single model file. */
@@ -53,6 +55,49 @@ function defaultActor(): string {
     return userInfo().username;
   } catch {
     return 'unknown';
+  }
+}
+
+/** Attempts at the alias's compare-and-swap before giving up (each loses only to another writer). */
+const ALIAS_CAS_ATTEMPTS = 20;
+
+/**
+ * Moves `alias` to the version just registered with compare-and-swap, and only forward: when
+ * registers run concurrently, each newer version must win whatever order their alias moves land
+ * in (12 concurrent registers left the alias at v3, not v12). A version older than where the alias
+ * points now leaves it there, with a note; `mlops registry alias` moves an alias anywhere.
+ */
+async function moveAliasForward(
+  registry: Registry,
+  move: { name: string; alias: string; version: number; actor: string; runUrl?: string },
+  log: Log,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const current = (await registry.listAliases(move.name))[move.alias]?.version ?? null;
+    if (current !== null && current >= move.version) {
+      log.info(
+        current === move.version
+          ? `Alias ${move.alias} of ${move.name} already points to version ${move.version}.`
+          : `Alias ${move.alias} of ${move.name} stays at version ${current}: it is newer than version ${move.version} (registered meanwhile); an alias moves only forward here.`,
+      );
+      return;
+    }
+    try {
+      await registry.setAlias({
+        name: move.name,
+        alias: move.alias,
+        version: move.version,
+        expected: current,
+        actor: move.actor,
+        runUrl: move.runUrl?.trim() || null,
+      });
+      log.info(
+        `Alias ${move.alias} of ${move.name}: ${current === null ? 'new' : `version ${current}`} -> version ${move.version}`,
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof AliasConflictError) || attempt >= ALIAS_CAS_ATTEMPTS) throw error;
+    }
   }
 }
 
@@ -126,15 +171,10 @@ export async function runRegister(options: RegisterOptions, deps: RegisterDeps):
   log.info(`Registered ${name} version ${record.version} (${record.digest}) in ${registry.location}`);
 
   if (alias !== undefined) {
-    const change = await registry.setAlias({
-      name,
-      alias,
-      version: record.version,
-      actor: createdBy,
-      runUrl: options.runUrl?.trim() || null,
-    });
-    log.info(
-      `Alias ${alias} of ${name}: ${change.previous === null ? 'new' : `version ${change.previous}`} -> version ${record.version}`,
+    await moveAliasForward(
+      registry,
+      { name, alias, version: record.version, actor: createdBy, runUrl: options.runUrl },
+      log,
     );
   }
 
