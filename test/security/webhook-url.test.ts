@@ -94,6 +94,8 @@ describe('a webhook URL with a credential in it', () => {
       const result = await deploy(`${origin}/hooks/${URL_SECRET}`);
       expect(result.exitCode).toBe(1);
       expect(result.stdout).toContain(`The webhook at ${origin} did not accept`);
+      // Said once: the deploy's failure was printed twice.
+      expect(result.stdout.match(/^::error::/gm)).toHaveLength(1);
       expect(published(result)).not.toContain(URL_SECRET);
     } finally {
       answer = 200;
