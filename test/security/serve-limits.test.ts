@@ -1,7 +1,8 @@
 /**
  * The model server's HTTP limits hold against hostile requests: a 1M-deep JSON body is a 400 (not a
- * 500), an oversized batch is refused before a row of it is converted, and a 408 or 413 closes the
- * connection instead of keeping a socket for a client that misbehaves.
+ * 500), an oversized batch is refused before a row of it is converted, 1e999 is refused instead of
+ * being filled as missing, and a 408 or 413 closes the connection instead of keeping a socket for a
+ * client that misbehaves.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -91,6 +92,21 @@ describe('serve limits', () => {
     const columnar = JSON.stringify({ inputs: { island: Array.from({ length: 2000 }, () => 'x') } });
     const second = await fetch(predictUrl(), { method: 'POST', body: columnar });
     expect(((await second.json()) as { error: string }).error).toMatch(/has 2000 rows/);
+  });
+
+  it('refuses 1e999 rather than filling it as a missing value', async () => {
+    const body = '{"instances": [{"bill_length_mm": 1e999, "island": "Dream"}]}';
+    const response = await fetch(predictUrl(), { method: 'POST', body });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(
+      /Feature 'bill_length_mm' is infinite in row 1 .*1e999/,
+    );
+    // A missing value is still filled (control).
+    const missing = await fetch(predictUrl(), {
+      method: 'POST',
+      body: '{"instances": [{"bill_length_mm": null, "island": "Dream"}]}',
+    });
+    expect(missing.status).toBe(200);
   });
 
   it('closes the connection after a 413', async () => {

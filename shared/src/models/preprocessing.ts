@@ -140,6 +140,12 @@ export function applyPreprocessing(spec: Preprocessing, columns: RawColumns, row
       const scale = feature.std === 0 ? 1 : feature.std;
       for (let r = 0; r < rows; r++) {
         const x = toNumber(column[r]);
+        // Only a missing value is filled: an infinity (1e999 in JSON or CSV) is a value no model
+        // was fitted on, and filling it would answer silently for a row that is not what it says.
+        if (x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY)
+          throw new UserError(
+            `Feature '${feature.name}' is ${x > 0 ? '' : '-'}infinite in row ${r + 1} (a number too large for a double, such as 1e999); only missing values are filled.`,
+          );
         out[r * width + offset] = ((Number.isFinite(x) ? x : feature.fill) - feature.mean) / scale;
       }
       offset += 1;
