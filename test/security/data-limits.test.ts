@@ -1,7 +1,8 @@
 /**
  * Tiny hostile data files must not hang or crash data-validate: JSON nested deeper than the limit
  * is refused before DuckDB reads it (1000 levels hung it for over a minute, 50,000 crashed it with
- * SIGSEGV), and any DuckDB query has a time limit after which it is interrupted with a clear error.
+ * SIGSEGV), a 20,000-column file meets a clear column limit (it ran 300 s in 3.3 GB), and any DuckDB
+ * query has a time limit after which it is interrupted with a clear error.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,6 +58,46 @@ describe('deeply nested JSON', () => {
       with: { data: 'data.json' },
     });
     expect(result.exitCode, result.stdout).toBe(0);
+  });
+});
+
+describe('very wide data', () => {
+  it('a 20,000-column CSV gets one clear error instead of hours of profiling', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'mlops-wide-'));
+    const columns = 20_000;
+    const header = Array.from({ length: columns }, (_, i) => `c${i}`).join(',');
+    const rows = Array.from({ length: 20 }, (_, r) =>
+      Array.from({ length: columns }, (_, i) => (r * i) % 97).join(','),
+    );
+    writeFileSync(join(workspace, 'wide.csv'), `${header}\n${rows.join('\n')}\n`);
+    const result = await runSourceStep({
+      action: 'actions/data-validate',
+      workspace,
+      with: { data: 'wide.csv' },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.message).toMatch(
+      /'.*wide\.csv' has 20000 columns; at most 5000 are profiled in one run.*MLOPS_MAX_COLUMNS/,
+    );
+  }, 120_000);
+
+  it('MLOPS_MAX_COLUMNS sets the limit', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'mlops-wide-'));
+    writeFileSync(join(workspace, 'data.csv'), 'a,b,c,d\n1,2,3,4\n5,6,7,8\n');
+    const refused = await runSourceStep({
+      action: 'actions/data-validate',
+      workspace,
+      with: { data: 'data.csv' },
+      env: { MLOPS_MAX_COLUMNS: '3' },
+    });
+    expect(refused.annotations[0]?.message).toMatch(/has 4 columns; at most 3/);
+    const accepted = await runSourceStep({
+      action: 'actions/data-validate',
+      workspace,
+      with: { data: 'data.csv' },
+      env: { MLOPS_MAX_COLUMNS: '4' },
+    });
+    expect(accepted.exitCode, accepted.stdout).toBe(0);
   });
 });
 
