@@ -7,6 +7,9 @@ export const deployAction = defineAction({
   async run({ inputs, log, platform, services }) {
     const secret = inputs.optional('webhook-secret');
     if (secret) platform.setSecret(secret);
+    const url = inputs.optional('url');
+    // A webhook URL may carry a credential: the runner masks all of it; the action shows its origin only.
+    if (url && inputs.optional('target') === 'webhook') platform.setSecret(url.trim());
     const github = services.github();
     const canaryPercent = inputs.number('canary-percent', { min: 0, max: 99 });
     const canary =
@@ -24,7 +27,7 @@ export const deployAction = defineAction({
         model: inputs.required('model'),
         target: inputs.choice('target', ['local-server', 'tfserving-dir', 'webhook']),
         environment: inputs.required('environment'),
-        url: inputs.optional('url'),
+        url,
         ports: inputs.list('ports'),
         path: inputs.optional('path'),
         smokeTest: inputs.optional('smoke-test'),

@@ -25,6 +25,7 @@ export const trainAction = defineAction({
         artifactName,
         gpu: inputs.choice('gpu', ['auto', 'require', 'off']),
         timeoutMinutes: inputs.number('timeout-minutes', { min: 0 }) || undefined,
+        runnerFileCommands: inputs.boolean('runner-file-commands'),
         workingDirectory: inputs.workingDirectory,
         features: featureOptions(config?.config),
       },

@@ -2,6 +2,7 @@ import { ACTIONS } from './actions/catalog.js';
 import { executeAction, isActionName } from './actions/run.js';
 import { ACTION_NAMES, ACTION_SPECS } from './actions/specs.generated.js';
 import { runCommandLine } from './cli/main.js';
+import { hideSecretsFromProcessTable } from './platform/child-env.js';
 import { runnerPlatform } from './platform/runner.js';
 import { runtimeProblem } from './platform/runtime.js';
 import { didYouMean } from './text/nearest.js';
@@ -11,7 +12,14 @@ import { didYouMean } from './text/nearest.js';
  * picks the step.
  */
 export async function runAction(name?: string): Promise<void> {
+  // First, before any child process exists: see hideSecretsFromProcessTable.
+  const hidden = hideSecretsFromProcessTable();
   const platform = runnerPlatform();
+  platform.log.debug(
+    'hidden' in hidden
+      ? `Hid ${hidden.hidden} secret value(s) from /proc/<pid>/environ.`
+      : `Secrets not hidden from /proc/<pid>/environ: ${hidden.skipped}.`,
+  );
   const tooOld = runtimeProblem();
   if (tooOld) {
     platform.log.error(tooOld);

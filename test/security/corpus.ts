@@ -80,6 +80,21 @@ export const TRAVERSAL_NAMES: InjectionCase[] = [
 ];
 
 /** Every text case that can be a column name, category value, metric name or title. */
+/** Characters that change how text reads without being seen, and C1 controls some terminals obey. */
+export const INVISIBLE_CASES: InjectionCase[] = [
+  { kind: 'C1 DCS', text: 'before\u0090after' },
+  { kind: 'C1 ST', text: 'before\u009cafter' },
+  { kind: 'C1 OSC', text: '\u009d0;title\u009c' },
+  { kind: 'bidi override', text: 'invoice\u202Efdp.exe' },
+  { kind: 'bidi isolate', text: 'a\u2067b\u2069c' },
+  { kind: 'zero-width space', text: 'acc\u200Buracy' },
+  { kind: 'zero-width joiner', text: 'lo\u200Dss' },
+  { kind: 'byte order mark', text: '\uFEFFamount' },
+];
+
+/** Every raw character the INVISIBLE_CASES carry: none may reach a comment, summary or log. */
+export const INVISIBLE_CHARACTERS = /\u0090|\u009c|\u009d|\u202E|\u2067|\u2069|\u200B|\u200D|\uFEFF/;
+
 export const TEXT_CASES: InjectionCase[] = [...MARKUP_CASES, ...TERMINAL_CASES, ...WORKFLOW_COMMAND_CASES];
 
 /** A YAML document whose aliases expand exponentially (billion laughs): 9^9 leaves if expanded. */

@@ -185,15 +185,15 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": "0"
       },
+      "runner-file-commands": {
+        "description": "Give the command the runner's file commands (GITHUB_ENV, GITHUB_PATH, GITHUB_OUTPUT, GITHUB_STATE), with which it can change the job's later steps. Off: it runs without them.",
+        "required": false,
+        "default": "false"
+      },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
         "required": false,
         "default": ""
-      },
-      "github-token": {
-        "description": "Token for the GitHub API. Needs no write permission for this step.",
-        "required": false,
-        "default": "${{ github.token }}"
       },
       "working-directory": {
         "description": "Folder that relative paths are resolved against.",
@@ -285,6 +285,21 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "description": "Groups with fewer rows are reported but left out of the disparity metrics (and so never gated).",
         "required": false,
         "default": "30"
+      },
+      "importance": {
+        "description": "Permutation importance of the model's input columns (scikit-learn's permutation_importance semantics): each column shuffled importance-repeats times, one inference pass each. Needs model. Boolean.",
+        "required": false,
+        "default": "false"
+      },
+      "importance-repeats": {
+        "description": "Shuffles per column for the permutation importance.",
+        "required": false,
+        "default": "5"
+      },
+      "importance-scoring": {
+        "description": "The metric whose drop measures importance. Empty: accuracy (classification) or r2 (regression), as scikit-learn's estimator score.",
+        "required": false,
+        "default": ""
       },
       "confidence": {
         "description": "Confidence level of the bootstrap intervals.",
@@ -582,7 +597,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "staging"
       },
       "url": {
-        "description": "Server URL (local-server) or webhook URL (webhook). local-server default: http://127.0.0.1 on the environment's port (see ports); port 0 picks a free one.",
+        "description": "Server URL (local-server) or webhook URL (webhook). local-server default: http://127.0.0.1 on the environment's port (see ports); port 0 picks a free one. A webhook URL is masked and only its origin is shown anywhere; one with user:password@ is refused.",
         "required": false,
         "default": ""
       },
@@ -667,7 +682,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "description": "GitHub Deployment id, when one was recorded."
       },
       "url": {
-        "description": "Where the model is served."
+        "description": "Where the model is served (for a webhook, the URL's origin only)."
       },
       "version": {
         "description": "Version now serving."

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import { YAML_MAX_ALIASES, YAML_MAX_BYTES } from '../config/yaml-source.js';
+import { readConfigText, YAML_MAX_ALIASES } from '../config/yaml-source.js';
 import { UserError } from '../errors/index.js';
 import { metricDirection } from '../metrics/names.js';
 
@@ -57,13 +57,8 @@ export function parseThresholdsInput(input: string, workingDirectory: string): T
         input: 'thresholds',
       });
     }
-    if (statSync(candidate).size > YAML_MAX_BYTES) {
-      throw new UserError(
-        `thresholds file ${input.trim()} is ${statSync(candidate).size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`,
-        { input: 'thresholds', file: candidate },
-      );
-    }
-    return parseThresholdsText(readFileSync(candidate, 'utf8'), candidate);
+    const text = readConfigText(candidate, `thresholds file ${input.trim()}`, { input: 'thresholds' });
+    return parseThresholdsText(text, candidate);
   }
   return parseThresholdsText(input, 'input thresholds');
 }

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import { UserError } from '../errors/index.js';
 
@@ -16,19 +16,55 @@ export interface YamlSource {
 }
 
 export function readYamlFile(file: string): YamlSource {
-  let size: number;
+  return parseYamlText(readConfigText(file, `'${file}'`), file);
+}
+
+/**
+ * Reads a committed configuration file (mlops.yml, a schema, thresholds): it must be a regular
+ * file of at most `YAML_MAX_BYTES`. A path to /dev/zero ran out of memory and a FIFO hung the
+ * step; those are refused, and the read itself stops at the limit in case the file grows.
+ * `what` names the file in messages; `options` are the error's input and file.
+ */
+export function readConfigText(
+  file: string,
+  what: string,
+  options: { input?: string; file?: string } = {},
+): string {
+  const where = { file: options.file ?? file, input: options.input };
+  let fd: number;
   try {
-    size = statSync(file).size;
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch {
-    throw new UserError(`Cannot read '${file}': the file does not exist.`, { file });
+    throw new UserError(`Cannot read ${what}: the file does not exist or cannot be opened.`, where);
   }
-  if (size > YAML_MAX_BYTES) {
-    throw new UserError(
-      `'${file}' is ${size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`,
-      { file },
-    );
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile())
+      throw new UserError(
+        `${what} is not a regular file (a device, FIFO or folder); give the path of a file.`,
+        where,
+      );
+    if (stat.size > YAML_MAX_BYTES)
+      throw new UserError(
+        `${what} is ${stat.size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`,
+        where,
+      );
+    const buffer = Buffer.alloc(YAML_MAX_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > YAML_MAX_BYTES)
+        throw new UserError(
+          `${what} is over ${YAML_MAX_BYTES} bytes; YAML files here are limited to that.`,
+          where,
+        );
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
-  return parseYamlText(readFileSync(file, 'utf8'), file);
 }
 
 export function parseYamlText(text: string, file: string): YamlSource {

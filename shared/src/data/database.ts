@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { loadDuckDB } from '../engines/duckdb.js';
+import { UserError } from '../errors/index.js';
 
 export interface DatabaseOptions {
   /** DuckDB memory limit, e.g. '2GB'. Work beyond it spills to `tempDirectory`. */
@@ -10,6 +11,25 @@ export interface DatabaseOptions {
   /** Where DuckDB spills; defaults to RUNNER_TEMP or the OS temp folder. */
   tempDirectory?: string;
   threads?: number;
+  /**
+   * A query running longer than this is interrupted and fails with a `UserError`; default
+   * MLOPS_QUERY_TIMEOUT_SECONDS, else 15 minutes; 0: no limit.
+   */
+  queryTimeoutMs?: number;
+}
+
+/** Pathological input (deep JSON, a huge cross product of columns) must not hold a runner for hours. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 15 * 60_000;
+
+function queryTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.MLOPS_QUERY_TIMEOUT_SECONDS;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_QUERY_TIMEOUT_MS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new UserError(
+      `MLOPS_QUERY_TIMEOUT_SECONDS must be a number of seconds (0: no limit), got '${raw}'.`,
+    );
+  return seconds * 1000;
 }
 
 export type Row = Record<string, unknown>;
@@ -22,6 +42,7 @@ export class Database {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    private readonly queryTimeoutMs: number,
   ) {}
 
   static async open(options: DatabaseOptions = {}): Promise<Database> {
@@ -35,17 +56,39 @@ export class Database {
     if (options.threads !== undefined) config.threads = String(options.threads);
     const instance = await duckdb.DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
-    return new Database(instance, connection);
+    return new Database(instance, connection, options.queryTimeoutMs ?? queryTimeoutFromEnv(process.env));
   }
 
   /** Runs a statement and returns its rows as plain JS objects (BIGINT as number when safe). */
   async all<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]> {
-    const reader = await this.connection.runAndReadAll(sql, params as never);
+    const reader = await this.limited(() => this.connection.runAndReadAll(sql, params as never));
     return reader.getRowObjectsJS().map((row) => normaliseRow(row)) as T[];
   }
 
   async run(sql: string, params?: unknown[]): Promise<void> {
-    await this.connection.run(sql, params as never);
+    await this.limited(() => this.connection.run(sql, params as never));
+  }
+
+  /** Runs a query under the time limit: past it, DuckDB is interrupted and the query fails clearly. */
+  private async limited<T>(query: () => Promise<T>): Promise<T> {
+    if (!(this.queryTimeoutMs > 0)) return query();
+    let interrupted = false;
+    const timer = setTimeout(() => {
+      interrupted = true;
+      this.connection.interrupt();
+    }, this.queryTimeoutMs);
+    try {
+      return await query();
+    } catch (error) {
+      if (!interrupted) throw error;
+      throw new UserError(
+        `A DuckDB query ran for more than ${this.queryTimeoutMs / 1000} s and was stopped. ` +
+          'If the data is that large, set MLOPS_QUERY_TIMEOUT_SECONDS higher (0: no limit).',
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   close(): void {
@@ -81,7 +124,13 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Quotes a string literal for SQL. */
+/**
+ * Quotes a string literal for SQL. DuckDB's parser ends a string at a NUL byte, and data values
+ * (categories in an inferred schema or a stored profile) may hold one: such a value is spelled as
+ * a concatenation with `chr(0)`, so the literal still equals the value exactly.
+ */
 export function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  const quoted = `'${value.replace(/'/g, "''")}'`;
+  if (!value.includes('\0')) return quoted;
+  return `(${quoted.split('\0').join("' || chr(0) || '")})`;
 }

@@ -2,7 +2,9 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../errors/index.js';
 import { loadArrowIpcFile } from './arrow-ipc.js';
 import { findCsvProblem } from './csv-problem.js';
+import { readCsvSample } from './csv-sample.js';
 import { type Database, quoteIdent, quoteLiteral } from './database.js';
+import { checkJsonNesting } from './json-nesting.js';
 import { type DataFormat, detectFormat, isGlob, tableExpression } from './source.js';
 
 export interface DatasetColumn {
@@ -75,6 +77,7 @@ export async function registerDataset(
   const view = options.name ?? 'dataset';
   const files = await listFiles(db, path);
   for (const file of files) checkFile(file, format);
+  if (format === 'json' || format === 'ndjson') for (const file of files) await checkJsonNesting(file);
 
   const notes: string[] = [];
   const materialize = options.materialize ?? true;
@@ -113,7 +116,27 @@ export async function registerDataset(
   }
 
   if (format === 'json' || format === 'ndjson') await jsonColumnsAsText(db, view, materialize, notes);
-  return { view, path, format, files, columns: await relationColumns(db, view), notes };
+  const columns = await relationColumns(db, view);
+  if ((format === 'csv' || format === 'tsv') && files.length === 1)
+    await checkCsvHeader(path, files, format, columns.length);
+  return { view, path, format, files, columns, notes };
+}
+
+/**
+ * DuckDB may take a later line as the header when the rows are ragged (a last line with an extra
+ * field gave that line as the header and 0 rows, with no error): the file's first line must have
+ * as many fields as DuckDB found columns, or the file is refused naming the ragged line.
+ */
+async function checkCsvHeader(path: string, files: string[], format: DataFormat, columns: number) {
+  const file = files[0]!;
+  const sample = await readCsvSample(file, format === 'tsv' ? '\t' : ',', 64 * 1024).catch(() => undefined);
+  if (!sample || sample.header.length === 0 || sample.header.length === columns) return;
+  throw await readError(
+    path,
+    files,
+    format,
+    `its first line has ${sample.header.length} fields but its rows have ${columns}`,
+  );
 }
 
 /**

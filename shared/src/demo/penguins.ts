@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { candidateRoots } from '../engines/locate.js';
+import { suiteRoot } from '../engines/locate.js';
 import { UserError } from '../errors/index.js';
 
 type Row = Record<string, string | number | null>;
@@ -17,11 +17,11 @@ export const PENGUIN_TARGET = 'species';
 
 /** The penguins dataset from the vega-datasets npm package, with snake_case columns. */
 export function loadPenguins(): Row[] {
-  // The package's exports map hides data/, so the file is found the way node_modules are searched.
-  const file = candidateRoots()
-    .map((root) => join(root, 'node_modules/vega-datasets/data/penguins.json'))
-    .find((path) => existsSync(path));
-  if (!file)
+  // The package's exports map hides data/, so the file is read from the suite's own node_modules
+  // (never from the working directory's, which may hold anything).
+  const root = suiteRoot();
+  const file = root && join(root, 'node_modules/vega-datasets/data/penguins.json');
+  if (!file || !existsSync(file))
     throw new UserError("The demo needs the 'vega-datasets' package: run 'npm ci' in the repository first.");
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Row[];
   return raw

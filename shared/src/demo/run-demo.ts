@@ -201,7 +201,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     );
 
     say('\n[*] production traffic (drifted: heavier birds, longer flippers, mostly Biscoe)');
-    const answered = await sendTraffic(url, driftingInstances(200));
+    // With --port 0 the server picked a free port: send to where the deploy says it listens.
+    const answered = await sendTraffic(deploy.outputs.url || url, driftingInstances(200));
     say(`    ${answered} predictions served and logged`);
     steps.push({ name: 'traffic', status: 'ok', detail: `${answered} predictions logged` });
     await new Promise((done) => setTimeout(done, 300));

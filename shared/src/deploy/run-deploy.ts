@@ -267,7 +267,8 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
       smoke,
       notes: [...(outcome?.notes ?? []), ...notes],
     };
-    (status === 'success' ? log.info : log.error)(message);
+    // A failure is the caller's to report (the action prints it once, as the step's error).
+    if (status === 'success') log.info(message);
     return {
       ...result,
       summaryMarkdown: renderDeploySummary({

@@ -22,8 +22,9 @@ export const ENGINE_PACKAGES: Record<EngineName, { pkg: string; version: string 
 const loaded = new Map<string, unknown>();
 
 /**
- * Loads an engine's package by name from wherever `resolveEngineDir` finds it (beside the bundle,
- * the project's node_modules, or the runner's tool cache, installing it there once if allowed).
+ * Loads an engine's package by name from wherever `resolveEngineDir` finds it (an explicit
+ * MLOPS_ENGINE_SOURCE_<ENGINE> folder, the suite's own node_modules, or the runner's tool cache,
+ * installing it there once from the suite's lockfile if allowed).
  */
 export async function loadEngine<T = unknown>(
   name: EngineName,

@@ -172,7 +172,6 @@ export async function predictDataset(
     );
   }
   const classification = spec.task === 'classification';
-  const classes = spec.classes ?? [];
   const outputs = new FloatColumn();
   let outputWidth = -1;
   let sample: InferenceResult['sample'] | undefined;

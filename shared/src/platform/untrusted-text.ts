@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { revealInvisible } from '../text/invisible.js';
 
 // ESC and the C1 control CSI: a dataset value must not move the cursor or recolour a terminal.
 // biome-ignore lint/complexity/useRegexLiterals: built once from a string for readability
@@ -8,9 +9,12 @@ const TERMINAL_ESCAPES = new RegExp(
 );
 const OTHER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f]/g;
 
-/** Removes terminal escape sequences and control characters from text bound for a log. */
+/**
+ * Removes terminal escape sequences and control characters from text bound for a log, and shows
+ * C1 controls, bidi overrides and zero-width characters as `<U+XXXX>`.
+ */
 export function stripControlSequences(text: string): string {
-  return text.replace(TERMINAL_ESCAPES, '').replace(OTHER_CONTROLS, '');
+  return revealInvisible(text.replace(TERMINAL_ESCAPES, '').replace(OTHER_CONTROLS, ''));
 }
 
 /**

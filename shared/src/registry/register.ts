@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { GateFailure, UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
 import { escapeMarkdown, inlineCode, markdownTable } from '../report/markdown.js';
+import { AliasConflictError } from './alias-conflict.js';
 import { type ModelSource, modelDigest, scanModel } from './files.js';
 import { describeGate, evaluateGates, parseRequire } from './gates.js';
 import { readModelMetadata, readReport } from './inputs.js';
@@ -67,6 +68,49 @@ function defaultActor(): string {
     return userInfo().username;
   } catch {
     return 'unknown';
+  }
+}
+
+/** Attempts at the alias's compare-and-swap before giving up (each loses only to another writer). */
+const ALIAS_CAS_ATTEMPTS = 20;
+
+/**
+ * Moves `alias` to the version just registered with compare-and-swap, and only forward: when
+ * registers run concurrently, each newer version must win whatever order their alias moves land
+ * in (12 concurrent registers left the alias at v3, not v12). A version older than where the alias
+ * points now leaves it there, with a note; `mlops registry alias` moves an alias anywhere.
+ */
+async function moveAliasForward(
+  registry: Registry,
+  move: { name: string; alias: string; version: number; actor: string; runUrl?: string },
+  log: Log,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const current = (await registry.listAliases(move.name))[move.alias]?.version ?? null;
+    if (current !== null && current >= move.version) {
+      log.info(
+        current === move.version
+          ? `Alias ${move.alias} of ${move.name} already points to version ${move.version}.`
+          : `Alias ${move.alias} of ${move.name} stays at version ${current}: it is newer than version ${move.version} (registered meanwhile); an alias moves only forward here.`,
+      );
+      return;
+    }
+    try {
+      await registry.setAlias({
+        name: move.name,
+        alias: move.alias,
+        version: move.version,
+        expected: current,
+        actor: move.actor,
+        runUrl: move.runUrl?.trim() || null,
+      });
+      log.info(
+        `Alias ${move.alias} of ${move.name}: ${current === null ? 'new' : `version ${current}`} -> version ${move.version}`,
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof AliasConflictError) || attempt >= ALIAS_CAS_ATTEMPTS) throw error;
+    }
   }
 }
 
@@ -139,7 +183,12 @@ export async function runRegister(options: RegisterOptions, deps: RegisterDeps):
     log.info(
       `${name} is already registered as version ${version} (same model files ${candidate.digest}, metrics, profile, tags and gates); nothing new was stored.`,
     );
-    if (alias !== undefined) await moveAlias(registry, alias, version, createdBy, options.runUrl, log, name);
+    if (alias !== undefined)
+      await moveAliasForward(
+        registry,
+        { name, alias, version, actor: createdBy, runUrl: options.runUrl },
+        log,
+      );
     const uri = formatVersionUri(name, version);
     return {
       version,
@@ -164,8 +213,13 @@ export async function runRegister(options: RegisterOptions, deps: RegisterDeps):
   const { record } = stored;
   log.info(`Registered ${name} version ${record.version} (${record.digest}) in ${registry.location}`);
 
-  if (alias !== undefined)
-    await moveAlias(registry, alias, record.version, createdBy, options.runUrl, log, name);
+  if (alias !== undefined) {
+    await moveAliasForward(
+      registry,
+      { name, alias, version: record.version, actor: createdBy, runUrl: options.runUrl },
+      log,
+    );
+  }
 
   return {
     version: record.version,
@@ -181,21 +235,6 @@ export async function runRegister(options: RegisterOptions, deps: RegisterDeps):
 
 function formatVersionUri(name: string, version: number): string {
   return `${name}/${version}`;
-}
-
-async function moveAlias(
-  registry: Registry,
-  alias: string,
-  version: number,
-  actor: string,
-  runUrl: string | undefined,
-  log: Log,
-  name: string,
-): Promise<void> {
-  const change = await registry.setAlias({ name, alias, version, actor, runUrl: runUrl?.trim() || null });
-  log.info(
-    `Alias ${alias} of ${name}: ${change.previous === null ? 'new' : `version ${change.previous}`} -> version ${version}`,
-  );
 }
 
 /** Leaves out the top-level checkpoints/ folder unless asked to keep it, and says what it left out. */

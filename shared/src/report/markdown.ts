@@ -7,8 +7,10 @@
  * once whether its text is trusted.
  */
 
-/** C0 controls except tab and line breaks, DEL, and C1 controls (U+009B is CSI to some terminals). */
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+import { revealInvisible } from '../text/invisible.js';
+
+/** C0 controls except tab and line breaks, and DEL (C1 controls are revealed by revealInvisible). */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 /** Zero-width space: breaks GitHub's @mention and #ref auto-linking while rendering invisibly. */
 const ZERO_WIDTH_SPACE = '\u200B';
@@ -36,7 +38,7 @@ export interface EscapeOptions {
 export function escapeMarkdown(text: unknown, options: EscapeOptions = {}): string {
   const raw = typeof text === 'string' ? text : String(text);
   // Characters that would be swallowed, invisible or terminal-like are made visible.
-  const cleaned = raw.replace(CONTROL_CHARACTERS, '\uFFFD');
+  const cleaned = revealInvisible(raw.replace(CONTROL_CHARACTERS, '\uFFFD'));
   const lines = cleaned.split(/\r\n|\r|\n/);
   const escapedLines = lines.map(escapeLine);
   if (options.multiline) {
@@ -75,9 +77,11 @@ function escapeLine(line: string): string {
  * made visible, as in `escapeMarkdown`, so a terminal showing the file does not obey them.
  */
 export function inlineCode(text: unknown): string {
-  const raw = (typeof text === 'string' ? text : String(text))
-    .replace(/\r\n|\r|\n/g, ' ')
-    .replace(CONTROL_CHARACTERS, '\uFFFD');
+  const raw = revealInvisible(
+    (typeof text === 'string' ? text : String(text))
+      .replace(/\r\n|\r|\n/g, ' ')
+      .replace(CONTROL_CHARACTERS, '\uFFFD'),
+  );
   if (raw === '') return '` `';
   // Inside a table cell an unescaped `|` still splits the cell, even within backticks.
   const body = raw.replace(/\|/g, '\\|');

@@ -42,6 +42,13 @@ function describe(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** Rows a request lists: the length of `instances`, or of the longest column of `inputs`. */
+function listedRows(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  if (!isPlainObject(value)) return 0;
+  return Math.max(0, ...Object.values(value).map((column) => (Array.isArray(column) ? column.length : 0)));
+}
+
 /** Parses the request text; every problem is a BadRequestError whose message says what was expected. */
 export function parsePredictRequest(text: string, inputs: TensorSpec[], maxBatch: number): PredictRequest {
   let body: unknown;
@@ -68,6 +75,13 @@ export function parsePredictRequest(text: string, inputs: TensorSpec[], maxBatch
       hasInstances
         ? 'The request has both "instances" and "inputs": use one of them.'
         : 'The request must have "instances" (row format) or "inputs" (columnar format).',
+    );
+  }
+  // Refuse an oversized batch before converting a single row of it.
+  const listed = listedRows(hasInstances ? body['instances'] : body['inputs']);
+  if (listed > maxBatch) {
+    throw new BadRequestError(
+      `The request has ${listed} rows; this server accepts at most ${maxBatch} per request.`,
     );
   }
   const request = hasInstances

@@ -24,6 +24,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { JsonNestingScanner, MAX_JSON_NESTING } from '../data/json-nesting.js';
 import { type Log, silentLog } from '../logging/index.js';
 import {
   DEFAULT_ON_INVALID,
@@ -344,6 +345,14 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         );
       }
       const text = await readBody(req, limits.maxBodyBytes, limits.timeoutMs);
+      // JSON.parse copes with any depth, but what walks the result afterwards (stringify for an
+      // error message, the request log) recurses: a deep body would be a 500, not a 400.
+      if (new JsonNestingScanner().feed(Buffer.from(text)) !== undefined)
+        throw new HttpError(
+          400,
+          `The request body nests JSON more than ${MAX_JSON_NESTING} levels deep.`,
+          'bad_request',
+        );
       const request =
         action === 'predict'
           ? parsePredictRequest(text, model.signature.inputs, limits.maxBatch)
@@ -457,6 +466,10 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         method = await handleModelRequest(req, res, match);
       }
     } catch (error) {
+      // A client whose body was too large or too slow may still be sending: the answer closes the
+      // connection rather than keep a socket for a client that misbehaves.
+      const refused = error instanceof HttpError || error instanceof BadRequestError ? error.status : 0;
+      if ((refused === 408 || refused === 413) && !res.headersSent) res.setHeader('connection', 'close');
       if (error instanceof HttpError) {
         status = error.status;
         m.errors.inc({ model: modelLabel, reason: error.reason });

@@ -10,6 +10,7 @@ import { type GpuMode, GpuSampler, resolveGpus } from '../gpu/probe.js';
 import type { Log } from '../logging/index.js';
 import { inputNames, type OnInvalid } from '../models/preprocessing.js';
 import { fileSaveHandler } from '../models/tfjs-files.js';
+import { userProgramEnvironment } from '../platform/child-env.js';
 import type { ArtifactStore, CacheStore } from '../platform/storage/types.js';
 import { readReportedMetrics } from './commandMetrics.js';
 import { hashFile, hashJson } from './contentHash.js';
@@ -59,6 +60,11 @@ export interface TrainOptions {
   killGraceSeconds?: number;
   /** mlops.yml's `features:` section (built-in trainer). */
   features?: FeatureOptions & { onInvalid?: OnInvalid };
+  /**
+   * Give the command the runner's file commands (GITHUB_ENV, GITHUB_PATH, GITHUB_OUTPUT,
+   * GITHUB_STATE), with which it can change the job's later steps; default false.
+   */
+  runnerFileCommands?: boolean;
 }
 
 export interface TrainDeps {
@@ -270,7 +276,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
       const metricsFile = at(env.MLOPS_METRICS_FILE ?? join(outputDir, 'reported-metrics.json'));
       const visible = gpus.devices.map((d) => String(d.index)).join(',');
       const childEnv: NodeJS.ProcessEnv = {
-        ...programEnvironment(env),
+        ...userProgramEnvironment(env, options.runnerFileCommands ?? false),
         MLOPS_OUTPUT_DIR: outputDir,
         MLOPS_METRICS_FILE: metricsFile,
         MLOPS_CHECKPOINT_DIR: checkpointDir,
@@ -465,18 +471,3 @@ async function listFiles(root: string, exclude: string): Promise<string[]> {
 }
 
 export type { EpochRecord };
-
-/**
- * The user's program (possibly a pull request's code) gets the job's environment but not this
- * action's credentials: its inputs (INPUT_GITHUB-TOKEN among them) and the runner's service tokens,
- * which a `run:` step would not see either. A token the workflow put in `env:` is the author's choice.
- */
-function programEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(env)) {
-    if (key.startsWith('INPUT_')) continue;
-    if (key === 'ACTIONS_RUNTIME_TOKEN' || key.startsWith('ACTIONS_ID_TOKEN_REQUEST_')) continue;
-    out[key] = value;
-  }
-  return out;
-}

@@ -1,11 +1,5 @@
-/**
- * schema.yaml: writing an inferred schema as commented, hand-editable YAML, and reading one back
- * with every rule's line, so that a typo is reported with file, line and the nearest valid key,
- * and an anomaly can point at the rule it broke.
- */
-import { readFileSync, statSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseDocument, type YAMLMap } from 'yaml';
-import { YAML_MAX_BYTES } from '../config/yaml-source.js';
+import { readConfigText } from '../config/yaml-source.js';
 import type { ColumnKind } from '../data/column-kind.js';
 import { UserError } from '../errors/index.js';
 import { didYouMean } from '../text/nearest.js';
@@ -144,15 +138,8 @@ export interface LoadedSchema {
 export function loadSchemaFile(file: string, displayName = file): LoadedSchema {
   let text: string;
   try {
-    // Committed YAML is small: a huge file is refused before it is read (same limit as mlops.yml).
-    const size = statSync(file).size;
-    if (size > YAML_MAX_BYTES) {
-      throw new UserError(
-        `Schema file '${displayName}' is ${size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`,
-        { file: displayName, input: 'schema' },
-      );
-    }
-    text = readFileSync(file, 'utf8');
+    // Committed YAML is small: a huge file, a device or a FIFO is refused before it is read.
+    text = readConfigText(file, `Schema file '${displayName}'`, { file: displayName, input: 'schema' });
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`Schema file '${displayName}' does not exist or cannot be read.`, {

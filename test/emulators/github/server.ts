@@ -24,6 +24,11 @@ export interface GitHubEmulatorOptions {
    * (GITHUB_TOKEN): they write as `github-actions[bot]` and `GET /user` answers 403, as GitHub does.
    */
   users?: Record<string, string>;
+  /**
+   * token -> app slug, for a GitHub App's installation tokens: they write as `<slug>[bot]`, `GET
+   * /user` answers 403, and GraphQL's `viewer { login }` names the bot, as GitHub does.
+   */
+  apps?: Record<string, string>;
 }
 
 export interface Fault {
@@ -1141,7 +1146,20 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     const permission = token ? tokens[token] : undefined;
     if (!permission) return send(response, 401, { message: 'Bad credentials', documentation_url: DOCS });
     const person = token ? options.users?.[token] : undefined;
-    const user: User = person ? { login: person, id: 5000 + person.length } : bot;
+    const app = token ? options.apps?.[token] : undefined;
+    const user: User = person
+      ? { login: person, id: 5000 + person.length }
+      : app
+        ? { login: `${app}[bot]`, id: 9000 + app.length }
+        : bot;
+
+    // GraphQL, only the query the suite sends: who the token writes as.
+    if (method === 'POST' && path === '/graphql') {
+      const query = String((JSON.parse(raw.toString('utf8') || '{}') as { query?: string }).query ?? '');
+      if (!/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query))
+        return send(response, 400, { message: 'This emulator answers only { viewer { login } }' });
+      return send(response, 200, { data: { viewer: { login: user.login } } });
+    }
 
     if (method === 'GET' && path === '/user') {
       if (!person) {

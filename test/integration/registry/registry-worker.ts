@@ -36,6 +36,7 @@ if (job.mode === 'register') {
       registry: job.root,
       workingDirectory: process.cwd(),
       createdBy: job.actor,
+      alias: job.alias,
     },
     { log: silentLog },
   );

@@ -35,7 +35,7 @@ describe('engine resolution', () => {
     }
   });
 
-  it('finds an engine in the project node_modules', async () => {
+  it("finds an engine in the suite's own node_modules", async () => {
     expect(await resolveEngineDir('duckdb', { env: {} })).toBe(REPO_ROOT);
   });
 
@@ -62,7 +62,10 @@ describe('engine resolution', () => {
   it('says what to do when an engine is missing and cannot be installed', async () => {
     const error = await resolveEngineDir('tfjs-node-gpu', { env: {}, install: false }).catch((e) => e);
     expect(error).toBeInstanceOf(UserError);
-    expect(error.message).toContain('npm install @tensorflow/tfjs-node-gpu@4.22.0');
+    expect(error.message).toContain(
+      'npm install --prefix /opt/mlops-engines/tfjs-node-gpu @tensorflow/tfjs-node-gpu@4.22.0',
+    );
+    expect(error.message).toContain('MLOPS_ENGINE_SOURCE_TFJS_NODE_GPU=/opt/mlops-engines/tfjs-node-gpu');
   });
 
   it('a failed install leaves nothing half-written in the tool cache', async () => {
@@ -72,7 +75,16 @@ describe('engine resolution', () => {
       RUNNER_TOOL_CACHE: toolCache,
       MLOPS_ENGINE_SOURCE_TFJS_NODE_GPU: '/nonexistent/engine.tgz',
     };
-    await expect(resolveEngineDir('tfjs-node-gpu', { env })).rejects.toThrow(/exit code/);
+    await expect(resolveEngineDir('tfjs-node-gpu', { env })).rejects.toThrow(
+      /neither a package tarball nor a folder/,
+    );
+    expect(existsSync(join(toolCache, 'mlops-engines'))).toBe(false);
+    // A tarball npm cannot install fails the install, and leaves no staging folder behind.
+    const broken = join(toolCache, 'broken.tgz');
+    writeFileSync(broken, 'not a tarball');
+    await expect(
+      resolveEngineDir('tfjs-node-gpu', { env: { ...env, MLOPS_ENGINE_SOURCE_TFJS_NODE_GPU: broken } }),
+    ).rejects.toThrow(/exit code/);
     expect(readdirSync(join(toolCache, 'mlops-engines/tfjs-node-gpu'))).toEqual([]);
   }, 60_000);
 

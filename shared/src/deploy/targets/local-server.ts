@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { UserError } from '../../errors/index.js';
 import { writeJsonAtomic } from '../../files/atomic-write.js';
 import type { Log } from '../../logging/index.js';
+import { modelServerEnvironment } from '../../platform/child-env.js';
 import type { CanaryCriteria } from '../../serve/canary.js';
 import type { DaemonConfig, DaemonState } from '../../serve/run-serve.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../serve/server.js';
@@ -325,7 +326,8 @@ export class LocalServerTarget implements DeployTarget {
     const child = spawn(command, [...args, '--daemon-config', configFile], {
       detached: true,
       stdio: ['ignore', out, out],
-      env: process.env,
+      // It may outlive the job: no inputs, tokens or ACTIONS_* (see modelServerEnvironment).
+      env: modelServerEnvironment(process.env),
     });
     closeSync(out);
     let exited: number | null | undefined;

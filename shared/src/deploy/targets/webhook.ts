@@ -38,20 +38,51 @@ interface Delivery {
   record: VersionRecord;
 }
 
+/**
+ * A webhook URL often carries a credential (`?token=…`, a path segment of a Slack-style hook), so it
+ * is never repeated: logs, errors, outputs, the summary and the GitHub Deployment see its origin
+ * only (`https://host:port`). The action also masks the whole URL on the runner.
+ */
+export function webhookOrigin(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError('The webhook url is not a URL (not repeated here, as it may hold a secret).', {
+      input: 'url',
+    });
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new UserError(`The webhook url must be http(s), got ${parsed.protocol}.`, { input: 'url' });
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new UserError(
+      `The webhook url for ${parsed.origin} carries a user name or password (user:password@host), which this ` +
+        'action refuses: it would travel in the clear to anything that logs URLs. Have the receiver check ' +
+        'the X-Hub-Signature-256 signature made with webhook-secret, or put a token in the query string (masked).',
+      { input: 'url' },
+    );
+  }
+  return parsed.origin;
+}
+
 export class WebhookTarget implements DeployTarget {
   readonly kind = 'webhook' as const;
   private last: { request: DeployRequest; previous: number | null } | undefined;
+  /** What may be shown of the URL. */
+  private readonly origin: string;
 
   constructor(private readonly options: WebhookOptions) {
-    let parsed: URL;
-    try {
-      parsed = new URL(options.url);
-    } catch {
-      throw new UserError(`The webhook url ${JSON.stringify(options.url)} is not a URL.`, { input: 'url' });
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw new UserError(`The webhook url must be http(s), got ${parsed.protocol}.`, { input: 'url' });
-    }
+    this.origin = webhookOrigin(options.url);
+  }
+
+  /** Text from elsewhere (a receiver's answer, a network error) without the URL or its path and query. */
+  private scrub(text: string): string {
+    const parsed = new URL(this.options.url);
+    const hidden = [this.options.url, parsed.href, `${parsed.pathname}${parsed.search}`, parsed.search];
+    let clean = text;
+    for (const part of hidden) if (part.length > 1) clean = clean.replaceAll(part, '…');
+    return clean;
   }
 
   async deliver(delivery: Delivery): Promise<{ status: number; attempts: number }> {
@@ -76,13 +107,15 @@ export class WebhookTarget implements DeployTarget {
           body,
           signal: AbortSignal.timeout(timeoutMs),
         });
-        const text = (await response.text()).slice(0, 200);
+        // A receiver may echo the request line back: its answer is quoted without the URL.
+        const text = this.scrub(await response.text()).slice(0, 200);
         if (response.ok) return { status: response.status, attempts: attempt };
         lastProblem = `HTTP ${response.status}${text ? `: ${text}` : ''}`;
         if (response.status < 500) break;
       } catch (error) {
         const name = (error as Error).name;
-        lastProblem = name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (error as Error).message;
+        lastProblem =
+          name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : this.scrub((error as Error).message);
       }
       if (attempt < attempts) {
         await new Promise((resolve) => setTimeout(resolve, backoff));
@@ -90,7 +123,7 @@ export class WebhookTarget implements DeployTarget {
       }
     }
     throw new DeployFailure(
-      `The webhook ${this.options.url} did not accept the ${delivery.event} (${lastProblem}).`,
+      `The webhook at ${this.origin} did not accept the ${delivery.event} (${lastProblem}).`,
     );
   }
 
@@ -106,7 +139,7 @@ export class WebhookTarget implements DeployTarget {
     });
     this.last = { request, previous };
     return {
-      url: this.options.url,
+      url: this.origin,
       notes: [
         `Delivered version ${request.version} to the webhook (HTTP ${result.status}, ${result.attempts} attempt(s)).`,
       ],

@@ -29,19 +29,18 @@ export async function resolveBranchBaseline(
           : `no branch has an unexpired "${artifactName}" artifact`,
     };
   }
-  const entries = readZip(await helper.downloadArtifactZip(artifact.id));
   const source = `artifact ${artifactName} of run ${artifact.runId} on ${branch}`;
+  const { entries, names } = readZip(await helper.downloadArtifactZip(artifact.id), {
+    wanted: (name) => name.endsWith('.json'),
+    what: source,
+  });
   for (const [name, data] of entries) {
-    if (!name.endsWith('.json')) continue;
     const text = data.toString('utf8');
     if (text.includes(METRICS_SCHEMA)) return parseMetricsFile(text, `${source} (${name})`, 'baseline');
   }
-  throw new UserError(
-    `${source} holds no ${METRICS_SCHEMA} JSON file (it has: ${[...entries.keys()].join(', ')})`,
-    {
-      input: 'baseline',
-    },
-  );
+  throw new UserError(`${source} holds no ${METRICS_SCHEMA} JSON file (it has: ${names.join(', ')})`, {
+    input: 'baseline',
+  });
 }
 
 /**

@@ -26,7 +26,10 @@ export interface EventContext {
 }
 
 /** Whose markers count: one account (a personal token's), or any bot account (GITHUB_TOKEN, apps). */
-export type AuthorTrust = { login: string } | { bots: true };
+/** The account GITHUB_TOKEN writes as. */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+
+export type AuthorTrust = { login: string };
 
 export interface StickyComment {
   id: number;
@@ -95,18 +98,27 @@ export class GitHubHelper {
   private author?: Promise<AuthorTrust>;
 
   /**
-   * Whose comments and issues carry this suite's markers: the token's own account when GitHub
-   * names it (a personal token), else any bot account (GITHUB_TOKEN and app tokens, which cannot
-   * read `/user`, post as `github-actions[bot]` or `<app>[bot]`). Anyone can paste a marker into a
-   * comment; only what this identity wrote is updated, or has its hidden state read back.
+   * Whose comments and issues carry this suite's markers: exactly the account this token writes
+   * as. A personal token names it through `GET /user`; an installation token (GITHUB_TOKEN, a
+   * GitHub App's) cannot, but GraphQL's `viewer` names its bot (`github-actions[bot]`,
+   * `<app>[bot]`); failing that, `github-actions[bot]`, which GITHUB_TOKEN writes as. Anyone can
+   * paste a marker into a comment, and any bot (renovate[bot], …) is not us: only what this exact
+   * login wrote is updated, or has its hidden state read back.
    */
   trustedAuthor(): Promise<AuthorTrust> {
     this.author ??= this.octokit.rest.users.getAuthenticated().then(
       ({ data }) => ({ login: data.login }),
-      (error: unknown) => {
+      async (error: unknown) => {
         const status = (error as { status?: number }).status;
-        if (status === 403) return { bots: true as const };
-        throw error;
+        if (status !== 403) throw error;
+        try {
+          const answer = await this.octokit.graphql<{ viewer: { login: string } }>('{ viewer { login } }');
+          if (typeof answer.viewer?.login === 'string' && answer.viewer.login !== '')
+            return { login: answer.viewer.login };
+        } catch (graphqlError) {
+          this.log.debug(`GraphQL viewer lookup failed: ${(graphqlError as Error).message}`);
+        }
+        return { login: ACTIONS_BOT_LOGIN };
       },
     );
     return this.author;
@@ -114,8 +126,7 @@ export class GitHubHelper {
 
   private async isTrusted(user: { login?: string; type?: string } | null | undefined): Promise<boolean> {
     const trust = await this.trustedAuthor();
-    if (!user) return false;
-    return 'login' in trust ? user.login === trust.login : user.type === 'Bot';
+    return user?.login === trust.login;
   }
 
   /** Of the items carrying `marker`, the first one the trusted author wrote; the others are reported. */

@@ -1,32 +1,74 @@
 import { inflateRawSync } from 'node:zlib';
+import { UserError } from '../../errors/index.js';
+
+/** A metrics file is kilobytes; this leaves room for large slice tables and nothing like a bomb. */
+export const ZIP_ENTRY_MAX_BYTES = 16 * 1024 * 1024;
+
+export interface ZipContents {
+  /** The inflated entries that were asked for. */
+  entries: Map<string, Buffer>;
+  /** Every entry's name, read or not. */
+  names: string[];
+}
 
 /**
  * The entries of a zip archive (an Actions artifact download), read through the central
- * directory. Only stored and deflated entries occur in artifacts; others are an error.
+ * directory. The archive comes from another workflow run, so it may be hostile: only the entries
+ * `wanted` accepts are inflated, each at most `maxEntryBytes` whatever its header claims (a 4 MB
+ * archive once inflated to 5.4 GB), and an archive that is not a well-formed zip is a `UserError`
+ * naming `what`. Only stored and deflated entries occur in artifacts; others are refused.
  */
-export function readZip(archive: Buffer): Map<string, Buffer> {
+export function readZip(
+  archive: Buffer,
+  options: { wanted: (name: string) => boolean; what: string; maxEntryBytes?: number },
+): ZipContents {
+  const limit = options.maxEntryBytes ?? ZIP_ENTRY_MAX_BYTES;
+  const fail = (why: string): never => {
+    throw new UserError(`${options.what} is not a readable zip archive: ${why}.`);
+  };
+  const u16 = (at: number) =>
+    at >= 0 && at + 2 <= archive.length ? archive.readUInt16LE(at) : fail('truncated');
+  const u32 = (at: number) =>
+    at >= 0 && at + 4 <= archive.length ? archive.readUInt32LE(at) : fail('truncated');
+
   const endOffset = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (endOffset < 0) throw new Error('not a zip archive (no end of central directory)');
-  const count = archive.readUInt16LE(endOffset + 10);
-  let cursor = archive.readUInt32LE(endOffset + 16);
+  if (endOffset < 0) fail('no end of central directory');
+  const count = u16(endOffset + 10);
+  let cursor = u32(endOffset + 16);
   const entries = new Map<string, Buffer>();
+  const names: string[] = [];
   for (let index = 0; index < count; index += 1) {
-    if (archive.readUInt32LE(cursor) !== 0x02014b50) throw new Error('corrupt zip central directory');
-    const method = archive.readUInt16LE(cursor + 10);
-    const compressedSize = archive.readUInt32LE(cursor + 20);
-    const nameLength = archive.readUInt16LE(cursor + 28);
-    const extraLength = archive.readUInt16LE(cursor + 30);
-    const commentLength = archive.readUInt16LE(cursor + 32);
-    const localOffset = archive.readUInt32LE(cursor + 42);
+    if (u32(cursor) !== 0x02014b50) fail('corrupt central directory');
+    const method = u16(cursor + 10);
+    const compressedSize = u32(cursor + 20);
+    const declaredSize = u32(cursor + 24);
+    const nameLength = u16(cursor + 28);
+    const extraLength = u16(cursor + 30);
+    const commentLength = u16(cursor + 32);
+    const localOffset = u32(cursor + 42);
+    if (cursor + 46 + nameLength > archive.length) fail('truncated');
     const name = archive.subarray(cursor + 46, cursor + 46 + nameLength).toString('utf8');
-    const localNameLength = archive.readUInt16LE(localOffset + 26);
-    const localExtraLength = archive.readUInt16LE(localOffset + 28);
-    const start = localOffset + 30 + localNameLength + localExtraLength;
+    names.push(name);
+    cursor += 46 + nameLength + extraLength + commentLength;
+    if (!options.wanted(name)) continue;
+    if (u32(localOffset) !== 0x04034b50) fail(`entry ${JSON.stringify(name)} has no local header`);
+    const start = localOffset + 30 + u16(localOffset + 26) + u16(localOffset + 28);
+    if (start + compressedSize > archive.length) fail(`entry ${JSON.stringify(name)} is truncated`);
+    const tooLarge = () =>
+      new UserError(
+        `${options.what}: entry ${JSON.stringify(name)} inflates to more than ${limit} bytes, the most read from an artifact.`,
+      );
+    if (declaredSize > limit) throw tooLarge();
     const data = archive.subarray(start, start + compressedSize);
     if (method === 0) entries.set(name, Buffer.from(data));
-    else if (method === 8) entries.set(name, inflateRawSync(data));
-    else throw new Error(`zip entry ${name} uses unsupported compression method ${method}`);
-    cursor += 46 + nameLength + extraLength + commentLength;
+    else if (method === 8) {
+      try {
+        entries.set(name, inflateRawSync(data, { maxOutputLength: limit }));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+        fail(`entry ${JSON.stringify(name)} does not inflate (${(error as Error).message})`);
+      }
+    } else fail(`entry ${JSON.stringify(name)} uses unsupported compression method ${method}`);
   }
-  return entries;
+  return { entries, names };
 }

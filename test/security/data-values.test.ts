@@ -1,0 +1,74 @@
+/**
+ * Hostile data values and layouts: a NUL byte in a category goes through an inferred schema and a
+ * stored profile into SQL without breaking it, and a CSV whose last line has an extra field is
+ * refused naming that line (DuckDB took that line as the header: 0 rows and exit 0).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Database, quoteLiteral } from '../../shared/src/data/database.js';
+import { runSourceStep } from '../reliability/source-step.js';
+
+describe('NUL bytes in data values', () => {
+  it('a literal holding NUL equals the value in DuckDB', async () => {
+    const db = await Database.open();
+    try {
+      const value = "it's\0two\0";
+      const rows = await db.all<{ same: boolean }>(`SELECT ${quoteLiteral(value)} = $1 AS same`, [value]);
+      expect(rows).toEqual([{ same: true }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('survive an inferred schema and a stored profile through data-validate and drift-check', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'mlops-nul-'));
+    const rows = Array.from({ length: 60 }, (_, i) => `${i},${i % 2 ? 'plain' : 'nul\0inside'}`);
+    writeFileSync(join(workspace, 'data.csv'), `x,cat\n${rows.join('\n')}\n`);
+    const inferred = await runSourceStep({
+      action: 'actions/data-validate',
+      workspace,
+      with: {
+        data: 'data.csv',
+        'infer-schema': 'true',
+        'write-schema': 'schema.yaml',
+        profile: 'profile.json',
+      },
+    });
+    expect(inferred.exitCode, inferred.stdout).toBe(0);
+    const validated = await runSourceStep({
+      action: 'actions/data-validate',
+      workspace,
+      with: { data: 'data.csv', schema: 'schema.yaml' },
+    });
+    expect(validated.exitCode, validated.stdout).toBe(0);
+    expect(validated.outputs.anomalies).toBe('0');
+    const drift = await runSourceStep({
+      action: 'actions/drift-check',
+      workspace,
+      with: { reference: 'profile.json', current: 'data.csv', 'open-issue': 'false' },
+    });
+    expect(drift.exitCode, drift.stdout).toBe(0);
+    expect(drift.outputs['drift-detected']).toBe('false');
+    for (const run of [inferred, validated, drift])
+      expect(run.stdout).not.toMatch(/Parser Error|This is a bug/);
+  });
+});
+
+describe('a ragged CSV', () => {
+  it('whose last line has an extra field is refused, naming the line', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'mlops-ragged-'));
+    writeFileSync(join(workspace, 'data.csv'), 'a,b\n1,2\n3,4\n5,6\n7,8,9\n');
+    const result = await runSourceStep({
+      action: 'actions/data-validate',
+      workspace,
+      with: { data: 'data.csv' },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations).toHaveLength(1);
+    expect(result.annotations[0]!.message).toMatch(
+      /data\.csv' line 5: expected 2 fields \(as in the header\), found 3\./,
+    );
+  });
+});
