@@ -1,37 +1,67 @@
 import { defineAction } from '../../shared/src/actions/define.js';
-import { runTrain } from '../../shared/src/train/runTrain.js';
+import { runTrain, type TrainOptions } from '../../shared/src/train/runTrain.js';
+import { runSlurmTrain } from '../../shared/src/train/slurm/runSlurmTrain.js';
 
 export const trainAction = defineAction({
   name: 'train',
   async run({ inputs, log, services }) {
     const artifactName = inputs.optional('artifact-name');
     const cache = inputs.boolean('cache');
-    const result = await runTrain(
-      {
-        command: inputs.optional('command'),
-        model: inputs.optional('model'),
-        data: inputs.path('data'),
-        target: inputs.optional('target'),
-        task: inputs.choice('task', ['classification', 'regression', 'auto']),
-        epochs: inputs.number('epochs', { integer: true, min: 1 }),
-        batchSize: inputs.number('batch-size', { integer: true, min: 1 }),
-        learningRate: inputs.number('learning-rate', { min: 0, exclusiveMin: true }),
-        seed: inputs.number('seed', { integer: true, min: 0 }),
-        validationSplit: inputs.number('validation-split', { min: 0, max: 0.9 }),
-        outputDir: inputs.resolvePath(inputs.required('output-dir')),
-        resume: inputs.boolean('resume'),
-        cache,
-        artifactName,
-        gpu: inputs.choice('gpu', ['auto', 'require', 'off']),
-        timeoutMinutes: inputs.number('timeout-minutes', { min: 0 }) || undefined,
-        workingDirectory: inputs.workingDirectory,
-      },
-      {
-        log,
-        artifacts: artifactName ? services.artifacts() : undefined,
-        cache: cache ? services.cache() : undefined,
-      },
-    );
+    const options: TrainOptions = {
+      command: inputs.optional('command'),
+      model: inputs.optional('model'),
+      data: inputs.path('data'),
+      target: inputs.optional('target'),
+      task: inputs.choice('task', ['classification', 'regression', 'auto']),
+      epochs: inputs.number('epochs', { integer: true, min: 1 }),
+      batchSize: inputs.number('batch-size', { integer: true, min: 1 }),
+      learningRate: inputs.number('learning-rate', { min: 0, exclusiveMin: true }),
+      seed: inputs.number('seed', { integer: true, min: 0 }),
+      validationSplit: inputs.number('validation-split', { min: 0, max: 0.9 }),
+      outputDir: inputs.resolvePath(inputs.required('output-dir')),
+      resume: inputs.boolean('resume'),
+      cache,
+      artifactName,
+      gpu: inputs.choice('gpu', ['auto', 'require', 'off']),
+      timeoutMinutes: inputs.number('timeout-minutes', { min: 0 }) || undefined,
+      workingDirectory: inputs.workingDirectory,
+    };
+    const deps = {
+      log,
+      artifacts: artifactName ? services.artifacts() : undefined,
+      cache: cache ? services.cache() : undefined,
+    };
+    let slurmJobId: string | undefined;
+    const result =
+      inputs.choice('launcher', ['local', 'slurm']) === 'slurm'
+        ? await runSlurmTrain(
+            options,
+            {
+              partition: inputs.optional('slurm-partition'),
+              account: inputs.optional('slurm-account'),
+              gpus: inputs.number('slurm-gpus', { integer: true, min: 0 }),
+              nodes: inputs.number('slurm-nodes', { integer: true, min: 1 }),
+              tasks: inputs.number('slurm-tasks', { integer: true, min: 1 }),
+              cpusPerTask: inputs.optionalNumber('slurm-cpus-per-task', { integer: true, min: 1 }),
+              memory: inputs.optional('slurm-memory'),
+              extraOptions: inputs
+                .string('slurm-options')
+                .split('\n')
+                .map((line) => line.trim())
+                .filter((line) => line !== ''),
+              scriptTemplate: inputs.optional('slurm-script-template'),
+              mlopsCommand: inputs.optional('slurm-mlops-command'),
+              jobName: inputs.required('slurm-job-name'),
+              pollSeconds: inputs.number('slurm-poll-seconds', { min: 0.1 }),
+            },
+            {
+              ...deps,
+              onSubmitted: (jobId) => {
+                slurmJobId = jobId;
+              },
+            },
+          )
+        : await runTrain(options, deps);
     return {
       outputs: {
         'model-path': result.modelPath,
@@ -41,6 +71,7 @@ export const trainAction = defineAction({
         'duration-seconds': result.durationSeconds.toFixed(1),
         'cache-hit': result.cacheHit,
         'artifact-id': result.artifactId,
+        'slurm-job-id': slurmJobId,
       },
       summary: result.summaryMarkdown,
     };

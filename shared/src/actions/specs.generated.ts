@@ -181,9 +181,74 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "auto"
       },
       "timeout-minutes": {
-        "description": "Stop the training command after this many minutes (SIGTERM, then SIGKILL). 0: no limit.",
+        "description": "Stop the training command after this many minutes (SIGTERM, then SIGKILL). With launcher: slurm, the job's time limit (--time, rounded up to whole minutes). 0: no limit (slurm: the partition default).",
         "required": false,
         "default": "0"
+      },
+      "launcher": {
+        "description": "Where training runs: local (this runner) or slurm (submitted with sbatch and followed; the runner only submits and follows). See README, Scaling out.",
+        "required": false,
+        "default": "local"
+      },
+      "slurm-partition": {
+        "description": "launcher: slurm. Partition to submit to (--partition). Empty: the cluster's default partition.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-account": {
+        "description": "launcher: slurm. Account to charge (--account). Empty: your default account.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-gpus": {
+        "description": "launcher: slurm. GPUs per node (--gres=gpu:N). 0: none.",
+        "required": false,
+        "default": "0"
+      },
+      "slurm-nodes": {
+        "description": "launcher: slurm. Nodes (--nodes).",
+        "required": false,
+        "default": "1"
+      },
+      "slurm-tasks": {
+        "description": "launcher: slurm. Tasks (--ntasks); with more than one task or node the command is started with srun.",
+        "required": false,
+        "default": "1"
+      },
+      "slurm-cpus-per-task": {
+        "description": "launcher: slurm. CPUs per task (--cpus-per-task). Empty: the partition default.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-memory": {
+        "description": "launcher: slurm. Memory per node (--mem), e.g. 16G. Empty: the partition default.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-options": {
+        "description": "launcher: slurm. Further sbatch options, one --name=value per line (e.g. --qos=long), passed as arguments, never through a shell. The time limit is timeout-minutes.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-script-template": {
+        "description": "launcher: slurm. Your own batch-script template instead of the generated one; {{command}}, {{output_dir}}, {{checkpoint_dir}}, {{metrics_file}}, {{data}}, {{target}}, {{seed}}, {{epochs}}, {{resume}}, {{working_directory}} expand to quoted shell words.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-mlops-command": {
+        "description": "launcher: slurm with the built-in trainer. How a node starts the mlops CLI, e.g. \"node /shared/mlops/dist/cli.js\". Empty: this action's own bundle with this Node.js, which the nodes must then see.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-job-name": {
+        "description": "launcher: slurm. Job name (--job-name).",
+        "required": false,
+        "default": "mlops-train"
+      },
+      "slurm-poll-seconds": {
+        "description": "launcher: slurm. Seconds between looks at the job's state and output file.",
+        "required": false,
+        "default": "5"
       },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
@@ -222,6 +287,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
       },
       "artifact-id": {
         "description": "ID of the uploaded model artifact, when artifact-name is set."
+      },
+      "slurm-job-id": {
+        "description": "launcher: slurm. The Slurm job id (a failed job's id is in the error message)."
       }
     }
   },

@@ -96,12 +96,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
   const { log } = deps;
   const env = deps.env ?? process.env;
   checkNumbers(options);
-  const cwd = resolve(options.workingDirectory);
-  const at = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
-  const outputDir = at(options.outputDir);
-  const checkpointDir = at(
-    options.checkpointDir ?? env.MLOPS_CHECKPOINT_DIR ?? join(outputDir, 'checkpoints'),
-  );
+  const { cwd, at, outputDir, checkpointDir } = trainFolders(options, env);
   const argv =
     options.commandArgv ?? (options.command?.trim() ? splitShellWords(options.command) : undefined);
   const mode = argv ? 'command' : 'builtin';
@@ -227,7 +222,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
         modelPath: join(outputDir, 'model.json'),
       };
     } else {
-      const metricsFile = at(env.MLOPS_METRICS_FILE ?? join(outputDir, 'reported-metrics.json'));
+      const metricsFile = reportedMetricsFile(outputDir, at, env);
       const visible = gpus.devices.map((d) => String(d.index)).join(',');
       const childEnv: NodeJS.ProcessEnv = {
         ...programEnvironment(env),
@@ -351,6 +346,29 @@ async function saveModelFiles(tf: TfModule, model: Tf.LayersModel, outputDir: st
   await rm(staging, { recursive: true, force: true });
 }
 
+/** The working directory, output and checkpoint folders of a training run, absolute. */
+export function trainFolders(
+  options: Pick<TrainOptions, 'workingDirectory' | 'outputDir' | 'checkpointDir'>,
+  env: NodeJS.ProcessEnv,
+): { cwd: string; at: (path: string) => string; outputDir: string; checkpointDir: string } {
+  const cwd = resolve(options.workingDirectory);
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const outputDir = at(options.outputDir);
+  const checkpointDir = at(
+    options.checkpointDir ?? env.MLOPS_CHECKPOINT_DIR ?? join(outputDir, 'checkpoints'),
+  );
+  return { cwd, at, outputDir, checkpointDir };
+}
+
+/** Where a user's program writes its metrics (MLOPS_METRICS_FILE). */
+export function reportedMetricsFile(
+  outputDir: string,
+  at: (path: string) => string,
+  env: NodeJS.ProcessEnv,
+): string {
+  return at(env.MLOPS_METRICS_FILE ?? join(outputDir, 'reported-metrics.json'));
+}
+
 function withoutModelPath<T extends { modelPath: string }>(value: T): Omit<T, 'modelPath'> {
   const { modelPath: _modelPath, ...rest } = value;
   return rest;
@@ -405,7 +423,7 @@ function checkNumbers(options: TrainOptions): void {
 }
 
 /** Files of the output folder to upload: everything but the checkpoints and temp files. */
-async function listFiles(root: string, exclude: string): Promise<string[]> {
+export async function listFiles(root: string, exclude: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string) => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -426,7 +444,7 @@ export type { EpochRecord };
  * action's credentials: its inputs (INPUT_GITHUB-TOKEN among them) and the runner's service tokens,
  * which a `run:` step would not see either. A token the workflow put in `env:` is the author's choice.
  */
-function programEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function programEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(env)) {
     if (key.startsWith('INPUT_')) continue;
