@@ -28,6 +28,14 @@ afterAll(async () => cluster?.stop());
 
 const JOB = join(import.meta.dirname, 'fixtures/epochs-job.mjs');
 const work = mkdtempSync(join(tmpdir(), 'slurm-train-'));
+/** The mlops CLI from source (no bundle needed): what a node runs for the built-in trainer. */
+const entry = join(work, 'cli-entry.mjs');
+const main = pathToFileURL(join(REPO_ROOT, 'shared/src/main.ts')).href;
+writeFileSync(
+  entry,
+  `import { runCli } from ${JSON.stringify(main)};\nawait runCli(process.argv.slice(2));\n`,
+);
+const tsx = pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/esm/index.mjs')).href;
 let runs = 0;
 
 function trainOptions(overrides: Partial<TrainOptions> = {}): TrainOptions {
@@ -99,6 +107,33 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
     expect(jobState(submitted)).toBe('COMPLETED');
   });
 
+  it('runs the built-in trainer on the node through the mlops CLI and reads its metrics back', async () => {
+    const options = trainOptions({
+      commandArgv: undefined,
+      data: join(REPO_ROOT, 'node_modules/vega-datasets/data/penguins.json'),
+      target: 'Species',
+      task: 'classification',
+      model: 'logistic',
+      epochs: 2,
+    });
+    const log = memoryLog();
+    const result = await runSlurmTrain(
+      options,
+      slurmOptions({ mlopsCommand: `${process.execPath} --import ${tsx} ${entry}` }),
+      { log, env: jobEnv() },
+    );
+    expect(result.modelPath).toBe(join(options.outputDir, 'model.json'));
+    expect(existsSync(join(options.outputDir, 'weights.bin'))).toBe(true);
+    const metrics = JSON.parse(readFileSync(result.metricsPath, 'utf8'));
+    expect(metrics).toMatchObject({ mode: 'builtin', task: 'classification', epochs_run: 2, seed: 7 });
+    expect(metrics.slurm).toMatchObject({ state: 'COMPLETED', node_list: cluster!.node });
+    expect(metrics.evaluated_on).toBe('validation');
+    expect(metrics.final.accuracy).toBeGreaterThan(0.5);
+    // The node's own step log came through the job's output file.
+    expect(log.lines.map((l) => l.message).some((l) => l.startsWith('TensorFlow.js backend: '))).toBe(true);
+    expect(result.summaryMarkdown).toContain('| mode | built-in trainer |');
+  }, 120_000);
+
   it('fails the step with the exit code and the last lines when the job fails', async () => {
     const error = await failureOf(
       runSlurmTrain(trainOptions(), slurmOptions(), {
@@ -120,7 +155,7 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
       }),
     );
     expect(error.message).toBe(
-      'Slurm rejected the training job: invalid partition specified: no-such-partition',
+      'Slurm rejected the training job: invalid partition specified: no-such-partition; Batch job submission failed: Invalid partition name specified',
     );
   });
 
@@ -159,13 +194,6 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
 
   it('cancels the job when the step gets SIGINT (a cancelled workflow run)', async () => {
     const outputDir = join(work, 'cancelled');
-    const entry = join(work, 'cli-entry.mjs');
-    const main = pathToFileURL(join(REPO_ROOT, 'shared/src/main.ts')).href;
-    writeFileSync(
-      entry,
-      `import { runCli } from ${JSON.stringify(main)};\nawait runCli(process.argv.slice(2));\n`,
-    );
-    const tsx = pathToFileURL(join(REPO_ROOT, 'node_modules/tsx/dist/esm/index.mjs')).href;
     const child = spawn(
       process.execPath,
       [

@@ -131,6 +131,8 @@ export async function runSlurmTrain(
   await writeFile(paths.sharedMarker, '');
 
   const jobEnv = jobEnvironment(options, env, { outputDir, checkpointDir, metricsFile }, at);
+  // The node's mlops CLI would otherwise write its summary into the working directory.
+  if (mode === 'builtin') jobEnv.MLOPS_SUMMARY_FILE = join(jobFolder, `job-${stamp}-summary.md`);
   // A metrics file of an earlier attempt must not pass for this job's.
   await rm(metricsFile, { force: true });
   if (mode === 'builtin') await rm(join(outputDir, 'training-metrics.json'), { force: true });
