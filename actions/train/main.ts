@@ -1,10 +1,14 @@
 import { defineAction } from '../../shared/src/actions/define.js';
 import { runTrain, type TrainOptions } from '../../shared/src/train/runTrain.js';
 import { runSlurmTrain } from '../../shared/src/train/slurm/runSlurmTrain.js';
+import { cancelUnfinishedJob } from '../../shared/src/train/slurm/slurmTools.js';
+
+/** The post step's handle on a submitted Slurm job. */
+const SLURM_JOB_STATE = 'slurm-job-id';
 
 export const trainAction = defineAction({
   name: 'train',
-  async run({ inputs, log, services }) {
+  async run({ inputs, log, services, platform }) {
     const artifactName = inputs.optional('artifact-name');
     const cache = inputs.boolean('cache');
     const options: TrainOptions = {
@@ -58,6 +62,7 @@ export const trainAction = defineAction({
               ...deps,
               onSubmitted: (jobId) => {
                 slurmJobId = jobId;
+                platform.saveState(SLURM_JOB_STATE, jobId);
               },
             },
           )
@@ -75,5 +80,9 @@ export const trainAction = defineAction({
       },
       summary: result.summaryMarkdown,
     };
+  },
+  async post({ platform, log }) {
+    const jobId = platform.state(SLURM_JOB_STATE);
+    if (jobId) log.info(await cancelUnfinishedJob(jobId, process.env));
   },
 });

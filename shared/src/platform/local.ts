@@ -70,6 +70,7 @@ export function localPlatform(options: LocalOptions): Platform & { outputs: Reco
   const secrets = new Set<string>();
   const outputs: Record<string, string> = {};
   const summaryFile = resolve(options.summaryFile);
+  const states = new Map<string, string>();
   return {
     kind: 'local',
     log: terminalLog(stderr, secrets),
@@ -84,6 +85,10 @@ export function localPlatform(options: LocalOptions): Platform & { outputs: Reco
     setSecret: (value) => {
       if (value) secrets.add(value);
     },
+    saveState: (name, value) => {
+      states.set(name, value);
+    },
+    state: (name) => states.get(name),
     async appendSummary(markdown) {
       mkdirSync(dirname(summaryFile), { recursive: true });
       appendFileSync(summaryFile, `${markdown}\n`);

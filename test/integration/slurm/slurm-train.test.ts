@@ -16,6 +16,7 @@ import type { TrainOptions } from '../../../shared/src/train/runTrain.js';
 import { runSlurmTrain, type SlurmLaunchOptions } from '../../../shared/src/train/slurm/runSlurmTrain.js';
 import { REPO_ROOT } from '../../harness/runner.js';
 import { type SlurmCluster, startSlurmCluster } from '../../harness/slurm-cluster.js';
+import { runSourceStep } from '../../reliability/source-step.js';
 
 const started = await startSlurmCluster();
 const cluster: SlurmCluster | undefined = 'cluster' in started ? started.cluster : undefined;
@@ -275,4 +276,58 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
     ]);
     expect(metrics.slurm.state).toBe('COMPLETED');
   }, 180_000);
+
+  it('through the runner: outputs the job id, keeps it for the post step, which cancels a job still queued', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'slurm-step-'));
+    const env = { SLURM_CONF: cluster!.env.SLURM_CONF, PATH: cluster!.env.PATH };
+    const step = await runSourceStep({
+      action: 'actions/train',
+      workspace,
+      with: {
+        launcher: 'slurm',
+        command: `${process.execPath} ${JOB}`,
+        epochs: 2,
+        'slurm-poll-seconds': 0.3,
+        'slurm-job-name': 'runner-step',
+      },
+      env,
+    });
+    expect(step.stderr).toBe('');
+    expect(step.exitCode).toBe(0);
+    const jobId = step.outputs['slurm-job-id'];
+    expect(jobId).toMatch(/^\d+$/);
+    expect(step.state).toEqual({ 'slurm-job-id': jobId });
+    expect(step.summary).toContain(`| Slurm job | ${jobId} (COMPLETED) on ${cluster!.node}`);
+    const finished = await runSourceStep({
+      action: 'actions/train',
+      workspace,
+      post: true,
+      state: step.state,
+      env,
+    });
+    expect(finished.stdout).toContain(`Slurm job ${jobId} already ended (COMPLETED); nothing to cancel.`);
+
+    // A job the main step never saw end (the runner killed it): still waiting for its start time.
+    const queued = spawnSync('sbatch', ['--parsable', '--begin=now+1hour', '--wrap=sleep 600'], {
+      env: cluster!.env,
+      encoding: 'utf8',
+    }).stdout.trim();
+    expect(jobState(queued)).toBe('PENDING');
+    const post = await runSourceStep({
+      action: 'actions/train',
+      workspace,
+      post: true,
+      state: { 'slurm-job-id': queued },
+      env,
+    });
+    expect(post.exitCode).toBe(0);
+    expect(post.stdout).toContain(
+      `Slurm job ${queued} was still PENDING when the job ended, so the post step cancelled it (scancel).`,
+    );
+    expect(jobState(queued)).toBe('CANCELLED');
+    // Without a submitted job (launcher: local) the post step does nothing.
+    const idle = await runSourceStep({ action: 'actions/train', workspace, post: true, env });
+    expect(idle.exitCode).toBe(0);
+    expect(idle.stdout).toBe('');
+  }, 120_000);
 });

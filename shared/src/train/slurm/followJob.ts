@@ -3,8 +3,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Log } from '../../logging/index.js';
 import { parseMetricLine } from '../metricLines.js';
-import { isFinalState } from './jobStates.js';
-import { cancelJob, readJobInfo, type SlurmJobInfo } from './slurmTools.js';
+import { isFinalState, type SlurmJobInfo } from './jobStates.js';
+import { cancelJob, readJobInfo } from './slurmTools.js';
 
 export interface FollowOptions {
   jobId: string;

@@ -1,6 +1,19 @@
 import { UserError } from '../../errors/index.js';
 import { NOT_SHARED_EXIT_CODE } from './batchScript.js';
-import type { SlurmJobInfo } from './slurmTools.js';
+
+/** What Slurm says about a job, from `scontrol show job` or, when that has forgotten it, `sacct`. */
+export interface SlurmJobInfo {
+  state: string;
+  /** Why a job waits (`Resources`, `Priority`) or why it ended (`NonZeroExitCode`, `TimeLimit`). */
+  reason: string;
+  /** Exit code of the batch script; `signal` is the signal that ended it (0: none). */
+  exitCode: number;
+  signal: number;
+  nodeList: string;
+  elapsedSeconds: number;
+  /** From submission to start; 0 while pending or when unknown. */
+  queuedSeconds: number;
+}
 
 /** States after which a job never runs again (Slurm's "completed" family). */
 const FINAL_STATES = new Set([

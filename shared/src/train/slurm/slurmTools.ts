@@ -1,19 +1,6 @@
 import { execFile } from 'node:child_process';
 import { UserError } from '../../errors/index.js';
-
-/** What Slurm says about a job, from `scontrol show job` or, when that has forgotten it, `sacct`. */
-export interface SlurmJobInfo {
-  state: string;
-  /** Why a job waits (`Resources`, `Priority`) or why it ended (`NonZeroExitCode`, `TimeLimit`). */
-  reason: string;
-  /** Exit code of the batch script; `signal` is the signal that ended it (0: none). */
-  exitCode: number;
-  signal: number;
-  nodeList: string;
-  elapsedSeconds: number;
-  /** From submission to start; 0 while pending or when unknown. */
-  queuedSeconds: number;
-}
+import { isFinalState, type SlurmJobInfo } from './jobStates.js';
 
 interface ToolRun {
   code: number;
@@ -162,4 +149,18 @@ export function parseSlurmDuration(text: string): number {
 export async function cancelJob(jobId: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const run = await runSlurmTool('scancel', [jobId], env);
   return run.code === 0 ? undefined : run.stderr.trim() || `scancel exited with code ${run.code}`;
+}
+
+/**
+ * The post step's clean-up: a job the main step submitted but did not see end (it was killed, or
+ * the runner stopped it) is cancelled, so no cluster time is spent on a run nobody follows.
+ * Returns what it did, for the log.
+ */
+export async function cancelUnfinishedJob(jobId: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const info = await readJobInfo(jobId, env);
+  if (info === undefined) return `Slurm job ${jobId} is no longer known to the cluster; nothing to cancel.`;
+  if (isFinalState(info.state)) return `Slurm job ${jobId} already ended (${info.state}); nothing to cancel.`;
+  const problem = await cancelJob(jobId, env);
+  if (problem) return `Slurm job ${jobId} was still ${info.state} and could not be cancelled: ${problem}`;
+  return `Slurm job ${jobId} was still ${info.state} when the job ended, so the post step cancelled it (scancel).`;
 }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { finishedJobError } from '../../../../shared/src/train/slurm/jobStates.js';
+import { finishedJobError, type SlurmJobInfo } from '../../../../shared/src/train/slurm/jobStates.js';
 import {
   parseScontrolJob,
   parseSlurmDuration,
   runSlurmTool,
-  type SlurmJobInfo,
 } from '../../../../shared/src/train/slurm/slurmTools.js';
 
 // Printed by slurm-wlm 22.05.8's `scontrol show job -o` for a script that exited 3.
