@@ -20,8 +20,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
     "description": "Profile a dataset with DuckDB, infer or check a schema, and report anomalies and skew before training.",
     "inputs": {
       "data": {
-        "description": "Dataset to check: a CSV, TSV, Parquet, JSON/NDJSON or Arrow file, a .csv.gz, or a glob of shards.",
-        "required": true
+        "description": "Dataset to check: a CSV, TSV, Parquet, JSON/NDJSON or Arrow file, a .csv.gz, or a glob of shards. Not needed with merge-profiles.",
+        "required": false,
+        "default": ""
       },
       "schema": {
         "description": "Path to a schema.yaml to validate against. Without it (and without infer-schema) only the profile is written.",
@@ -68,6 +69,21 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": "mlops-reports/data-validation.json"
       },
+      "plan-shards": {
+        "description": "List the files that data (a glob) matches as a job-matrix plan in output plan, one shard per file, and stop: nothing is read, validated or profiled. Boolean.",
+        "required": false,
+        "default": "false"
+      },
+      "merge-profiles": {
+        "description": "Shard profiles (profile.json files or globs, one per line) to merge into profile, instead of reading data. Counts, extremes, histograms and complete value frequencies merge exactly.",
+        "required": false,
+        "default": ""
+      },
+      "merge-plan": {
+        "description": "With merge-profiles: the plan output of the plan-shards step. Every shard it lists must have one profile; a missing one is named.",
+        "required": false,
+        "default": ""
+      },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
         "required": false,
@@ -99,6 +115,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
       },
       "profile-path": {
         "description": "Path of the profile."
+      },
+      "plan": {
+        "description": "With plan-shards: the shards as JSON, [{\"shard\": 1, \"of\": N, \"data\": \"...\"}, ...], for a job matrix (include: fromJSON of this output)."
       }
     }
   },
