@@ -14,6 +14,7 @@ import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog } from '../../../shared/src/logging/index.js';
 import type { TrainOptions } from '../../../shared/src/train/runTrain.js';
 import { runSlurmTrain, type SlurmLaunchOptions } from '../../../shared/src/train/slurm/runSlurmTrain.js';
+import { readJobInfo } from '../../../shared/src/train/slurm/slurmTools.js';
 import { REPO_ROOT } from '../../harness/runner.js';
 import { type SlurmCluster, startSlurmCluster } from '../../harness/slurm-cluster.js';
 import { runSourceStep } from '../../reliability/source-step.js';
@@ -158,6 +159,13 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
     expect(error.message).toBe(
       'Slurm rejected the training job: invalid partition specified: no-such-partition; Batch job submission failed: Invalid partition name specified',
     );
+  });
+
+  it('asks sacct only when scontrol has no answer, and takes no answer from a cluster without accounting', async () => {
+    // Accounting storage is off on this cluster, as on many: sacct refuses, and the job is unknown.
+    expect(await readJobInfo('999999', cluster!.env)).toBeUndefined();
+    const sacct = spawnSync('sacct', ['--jobs', '1'], { env: cluster!.env, encoding: 'utf8' });
+    expect(sacct.status).not.toBe(0);
   });
 
   it('fills a script template with quoted values that stay data', async () => {

@@ -31,7 +31,7 @@ import {
 } from './batchScript.js';
 import { followJob } from './followJob.js';
 import { finishedJobError } from './jobStates.js';
-import { submitBatchJob } from './slurmTools.js';
+import { runSlurmTool, submitBatchJob } from './slurmTools.js';
 
 /** The `slurm-*` inputs. Time limit is `timeout-minutes`, GPUs per node `slurm-gpus`. */
 export interface SlurmLaunchOptions extends Omit<SlurmResources, 'timeLimitMinutes' | 'jobName'> {
@@ -82,6 +82,8 @@ export async function runSlurmTrain(
       input: 'slurm-gpus',
     });
   }
+  // Before anything is written: a runner that cannot submit gets one message naming the launcher.
+  await runSlurmTool('sbatch', ['--version'], env);
   if (options.cache) {
     log.info(
       'launcher: slurm keeps checkpoints in output-dir on the shared filesystem; the Actions cache is not used.',

@@ -1,5 +1,10 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { memoryLog } from '../../../../shared/src/logging/index.js';
 import { finishedJobError, type SlurmJobInfo } from '../../../../shared/src/train/slurm/jobStates.js';
+import { runSlurmTrain } from '../../../../shared/src/train/slurm/runSlurmTrain.js';
 import {
   parseScontrolJob,
   parseSlurmDuration,
@@ -88,6 +93,32 @@ describe('final states', () => {
 });
 
 describe('Slurm programs', () => {
+  it('fails train with launcher: slurm before writing a job when sbatch is missing', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'slurm-no-sbatch-'));
+    const attempt = runSlurmTrain(
+      {
+        commandArgv: ['python', 'train.py'],
+        epochs: 1,
+        batchSize: 1,
+        learningRate: 0.1,
+        seed: 1,
+        outputDir: join(work, 'out'),
+        resume: false,
+        cache: false,
+        gpu: 'auto',
+        workingDirectory: work,
+      },
+      { gpus: 0, nodes: 1, tasks: 1, extraOptions: [], pollSeconds: 1 },
+      { log: memoryLog(), env: { PATH: join(work, 'empty-bin') } },
+    );
+    await expect(attempt).rejects.toMatchObject({
+      name: 'UserError',
+      input: 'launcher',
+      message: expect.stringMatching(/^launcher: slurm needs 'sbatch' on PATH, and it was not found\./),
+    });
+    expect(existsSync(join(work, 'out'))).toBe(false);
+  });
+
   it('names the launcher when sbatch is not on PATH', async () => {
     await expect(runSlurmTool('sbatch', ['--version'], { PATH: '/nonexistent' })).rejects.toThrow(
       "launcher: slurm needs 'sbatch' on PATH, and it was not found. Run the step on a runner that can submit Slurm jobs (a login node), or use launcher: local.",
