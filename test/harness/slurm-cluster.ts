@@ -144,12 +144,14 @@ export async function startSlurmCluster(): Promise<SlurmStart> {
       .map((f) => readFileSync(f, 'utf8').split('\n').slice(-8).join('\n'))
       .join('\n');
 
+  const daemonPids = () =>
+    ['slurmd.pid', 'slurmctld.pid']
+      .map((name) => join(folder, name))
+      .filter(existsSync)
+      .map((file) => Number(readFileSync(file, 'utf8').trim()));
   const stop = async () => {
     spawnSync('scancel', ['--user', 'root'], { env });
-    for (const pidFile of ['slurmd.pid', 'slurmctld.pid']) {
-      const file = join(folder, pidFile);
-      if (!existsSync(file)) continue;
-      const pid = Number(readFileSync(file, 'utf8').trim());
+    for (const pid of daemonPids()) {
       try {
         process.kill(pid, 'SIGTERM');
       } catch {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog } from '../../../shared/src/logging/index.js';
 import type { TrainOptions } from '../../../shared/src/train/runTrain.js';
@@ -19,14 +19,26 @@ import { REPO_ROOT } from '../../harness/runner.js';
 import { type SlurmCluster, startSlurmCluster } from '../../harness/slurm-cluster.js';
 import { runSourceStep } from '../../reliability/source-step.js';
 
-const started = await startSlurmCluster();
-const cluster: SlurmCluster | undefined = 'cluster' in started ? started.cluster : undefined;
-if ('skipped' in started) {
-  const message = `Slurm tests skipped: ${started.skipped}`;
-  if (process.env.MLOPS_REQUIRE_SLURM === '1') throw new Error(`${message} (MLOPS_REQUIRE_SLURM=1)`);
-  console.warn(message);
-}
+let cluster: SlurmCluster | undefined;
+let skipped: string | undefined;
+// In beforeAll, not at import: a run whose filter selects none of these tests starts no daemons.
+beforeAll(async () => {
+  const started = await startSlurmCluster();
+  if ('cluster' in started) {
+    cluster = started.cluster;
+    return;
+  }
+  skipped = `Slurm tests skipped: ${started.skipped}`;
+  if (process.env.MLOPS_REQUIRE_SLURM === '1') throw new Error(`${skipped} (MLOPS_REQUIRE_SLURM=1)`);
+  console.warn(skipped);
+}, 60_000);
 afterAll(async () => cluster?.stop());
+
+/** Skips the test, with the reason, where the cluster could not start. */
+function needCluster(context: TestContext): SlurmCluster {
+  if (!cluster) context.skip(skipped);
+  return cluster!;
+}
 
 const JOB = join(import.meta.dirname, 'fixtures/epochs-job.mjs');
 const work = mkdtempSync(join(tmpdir(), 'slurm-train-'));
@@ -81,8 +93,9 @@ async function failureOf(promise: Promise<unknown>): Promise<UserError> {
   return error as UserError;
 }
 
-describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
-  it('runs the command as a job, streams its output, and records job id, node and elapsed time', async () => {
+describe('train on a real Slurm cluster', () => {
+  it('runs the command as a job, streams its output, and records job id, node and elapsed time', async (context) => {
+    needCluster(context);
     const log = memoryLog();
     let submitted = '';
     const options = trainOptions({ commandArgv: [process.execPath, JOB, 'two words', "it's $(nope)"] });
@@ -109,7 +122,8 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
     expect(jobState(submitted)).toBe('COMPLETED');
   });
 
-  it('runs the built-in trainer on the node through the mlops CLI and reads its metrics back', async () => {
+  it('runs the built-in trainer on the node through the mlops CLI and reads its metrics back', async (context) => {
+    needCluster(context);
     const options = trainOptions({
       commandArgv: undefined,
       data: join(REPO_ROOT, 'node_modules/vega-datasets/data/penguins.json'),
@@ -136,7 +150,8 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
     expect(result.summaryMarkdown).toContain('| mode | built-in trainer |');
   }, 120_000);
 
-  it('fails the step with the exit code and the last lines when the job fails', async () => {
+  it('fails the step with the exit code and the last lines when the job fails', async (context) => {
+    needCluster(context);
     const error = await failureOf(
       runSlurmTrain(trainOptions(), slurmOptions(), {
         log: memoryLog(),
@@ -149,7 +164,8 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
     expect(error.message).toContain('failing at epoch 2 on purpose');
   });
 
-  it("gives Slurm's own message when sbatch rejects the job", async () => {
+  it("gives Slurm's own message when sbatch rejects the job", async (context) => {
+    needCluster(context);
     const error = await failureOf(
       runSlurmTrain(trainOptions(), slurmOptions({ partition: 'no-such-partition' }), {
         log: memoryLog(),
@@ -161,14 +177,16 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
     );
   });
 
-  it('asks sacct only when scontrol has no answer, and takes no answer from a cluster without accounting', async () => {
+  it('asks sacct only when scontrol has no answer, and takes no answer from a cluster without accounting', async (context) => {
+    needCluster(context);
     // Accounting storage is off on this cluster, as on many: sacct refuses, and the job is unknown.
     expect(await readJobInfo('999999', cluster!.env)).toBeUndefined();
     const sacct = spawnSync('sacct', ['--jobs', '1'], { env: cluster!.env, encoding: 'utf8' });
     expect(sacct.status).not.toBe(0);
   });
 
-  it('fills a script template with quoted values that stay data', async () => {
+  it('fills a script template with quoted values that stay data', async (context) => {
+    needCluster(context);
     const template = join(work, 'template.sh');
     const canary = join(work, 'injected');
     writeFileSync(
@@ -201,7 +219,8 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
     expect(existsSync(join(outputDir, 'model.txt'))).toBe(true);
   });
 
-  it('cancels the job when the step gets SIGINT (a cancelled workflow run)', async () => {
+  it('cancels the job when the step gets SIGINT (a cancelled workflow run)', async (context) => {
+    needCluster(context);
     const outputDir = join(work, 'cancelled');
     const child = spawn(
       process.execPath,
@@ -246,7 +265,8 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
     expect(jobState(jobId!)).toBe('CANCELLED');
   }, 90_000);
 
-  it('stops at the time limit with its own message, and a resumed run continues from the checkpoint', async () => {
+  it('stops at the time limit with its own message, and a resumed run continues from the checkpoint', async (context) => {
+    needCluster(context);
     const outputDir = join(work, 'resumable');
     mkdirSync(outputDir, { recursive: true });
     const env = jobEnv({ JOB_EPOCH_SECONDS: '2' });
@@ -285,7 +305,8 @@ describe.skipIf(!cluster)('train on a real Slurm cluster', () => {
     expect(metrics.slurm.state).toBe('COMPLETED');
   }, 180_000);
 
-  it('through the runner: outputs the job id, keeps it for the post step, which cancels a job still queued', async () => {
+  it('through the runner: outputs the job id, keeps it for the post step, which cancels a job still queued', async (context) => {
+    needCluster(context);
     const workspace = mkdtempSync(join(tmpdir(), 'slurm-step-'));
     const env = { SLURM_CONF: cluster!.env.SLURM_CONF, PATH: cluster!.env.PATH };
     const step = await runSourceStep({
