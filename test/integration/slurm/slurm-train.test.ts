@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog } from '../../../shared/src/logging/index.js';
 import type { TrainOptions } from '../../../shared/src/train/runTrain.js';
+import { followJob } from '../../../shared/src/train/slurm/followJob.js';
 import { runSlurmTrain, type SlurmLaunchOptions } from '../../../shared/src/train/slurm/runSlurmTrain.js';
 import { readJobInfo } from '../../../shared/src/train/slurm/slurmTools.js';
 import { REPO_ROOT } from '../../harness/runner.js';
@@ -183,6 +184,22 @@ describe('train on a real Slurm cluster', () => {
     expect(await readJobInfo('999999', cluster!.env)).toBeUndefined();
     const sacct = spawnSync('sacct', ['--jobs', '1'], { env: cluster!.env, encoding: 'utf8' });
     expect(sacct.status).not.toBe(0);
+    // Following a job Slurm does not know ends with a message, after a grace period, not a hang.
+    const log = memoryLog();
+    const followed = followJob({
+      jobId: '999999',
+      outputFile: join(work, 'never.out'),
+      env: cluster!.env,
+      log,
+      pollSeconds: 0.2,
+      unknownGraceMs: 1000,
+    });
+    await expect(followed).rejects.toThrow(
+      /^Slurm has not known job 999999 for 1 s \(scontrol does not show it and sacct has no record\): its result is unknown\./,
+    );
+    expect(log.lines.map((l) => l.message)).toContain(
+      'Slurm does not answer about job 999999 (scontrol, sacct); asking again.',
+    );
   });
 
   it('fills a script template with quoted values that stay data', async (context) => {

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { UserError } from '../../errors/index.js';
 import type { Log } from '../../logging/index.js';
 import { parseMetricLine } from '../metricLines.js';
 import { isFinalState, type SlurmJobInfo } from './jobStates.js';
@@ -15,6 +16,8 @@ export interface FollowOptions {
   /** Aborted when the workflow run is cancelled: the job is cancelled and followed to its end. */
   stop?: AbortSignal;
   tailLines?: number;
+  /** Default UNKNOWN_JOB_GRACE_MS. */
+  unknownGraceMs?: number;
 }
 
 export interface FollowResult {
@@ -25,8 +28,11 @@ export interface FollowResult {
   cancelledBy?: string;
 }
 
-/** Polls the controller this many times without an answer before giving up on a job. */
-const MAX_UNKNOWN_POLLS = 5;
+/**
+ * How long the controller may fail to answer about the job before the step gives up: long enough
+ * for a slurmctld restart or failover, short enough not to hold a runner for nothing.
+ */
+const UNKNOWN_JOB_GRACE_MS = 120_000;
 
 /**
  * Follows a submitted job to its end: polls its state, streams new lines of its output file into
@@ -67,19 +73,23 @@ export async function followJob(options: FollowOptions): Promise<FollowResult> {
   else options.stop?.addEventListener('abort', onStop, { once: true });
 
   let lastStatus = '';
-  let unknownPolls = 0;
+  let unknownSince: number | undefined;
+  const grace = options.unknownGraceMs ?? UNKNOWN_JOB_GRACE_MS;
   try {
     for (;;) {
       const info = await readJobInfo(jobId, options.env);
       if (info === undefined) {
-        unknownPolls++;
-        if (unknownPolls >= MAX_UNKNOWN_POLLS) {
-          throw new Error(
-            `Slurm no longer knows job ${jobId} (scontrol has purged it and sacct has no accounting); its result is unknown`,
+        if (unknownSince === undefined) {
+          unknownSince = Date.now();
+          log.warning(`Slurm does not answer about job ${jobId} (scontrol, sacct); asking again.`);
+        } else if (Date.now() - unknownSince > grace) {
+          throw new UserError(
+            `Slurm has not known job ${jobId} for ${grace / 1000} s (scontrol does not show it and sacct has no record): its result is unknown. Check the job on the cluster; checkpoints are in the checkpoint folder.`,
+            { input: 'launcher' },
           );
         }
       } else {
-        unknownPolls = 0;
+        unknownSince = undefined;
         const status =
           info.state === 'PENDING'
             ? `Slurm job ${jobId} is pending (${info.reason}).`
