@@ -1,4 +1,6 @@
 import { defineAction } from '../../shared/src/actions/define.js';
+import { ACTION_SPECS } from '../../shared/src/actions/specs.generated.js';
+import { UserError } from '../../shared/src/errors/index.js';
 import { runTrain, type TrainOptions } from '../../shared/src/train/runTrain.js';
 import { runSlurmTrain } from '../../shared/src/train/slurm/runSlurmTrain.js';
 import { cancelUnfinishedJob } from '../../shared/src/train/slurm/slurmTools.js';
@@ -36,8 +38,19 @@ export const trainAction = defineAction({
       cache: cache ? services.cache() : undefined,
     };
     let slurmJobId: string | undefined;
+    const launcher = inputs.choice('launcher', ['local', 'slurm']);
+    if (launcher === 'local') {
+      // A Slurm setting without launcher: slurm would otherwise train on the runner without a word.
+      for (const [name, spec] of Object.entries(ACTION_SPECS.train.inputs)) {
+        if (name.startsWith('slurm-') && inputs.string(name) !== (spec.default ?? '')) {
+          throw new UserError(`${name} applies to launcher: slurm; set launcher: slurm, or remove ${name}.`, {
+            input: name,
+          });
+        }
+      }
+    }
     const result =
-      inputs.choice('launcher', ['local', 'slurm']) === 'slurm'
+      launcher === 'slurm'
         ? await runSlurmTrain(
             options,
             {
