@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog } from '../../../shared/src/logging/index.js';
@@ -42,6 +43,10 @@ function needCluster(context: TestContext): SlurmCluster {
 }
 
 const JOB = join(import.meta.dirname, 'fixtures/epochs-job.mjs');
+// Formats are documentation here (ajv-formats is not a dependency); structure is what is checked.
+const validateMetrics = new Ajv({ allErrors: true, validateFormats: false }).compile(
+  JSON.parse(readFileSync(join(REPO_ROOT, 'docs/schemas/training-metrics.schema.json'), 'utf8')),
+);
 const work = mkdtempSync(join(tmpdir(), 'slurm-train-'));
 /** The mlops CLI from source (no bundle needed): what a node runs for the built-in trainer. */
 const entry = join(work, 'cli-entry.mjs');
@@ -114,6 +119,7 @@ describe('train on a real Slurm cluster', () => {
     expect(lines.filter((l) => l.startsWith('mlops-metric epoch='))).toHaveLength(3);
     expect(lines).toContain('job done');
     const metrics = JSON.parse(readFileSync(result.metricsPath, 'utf8'));
+    expect(validateMetrics(metrics), JSON.stringify(validateMetrics.errors)).toBe(true);
     expect(metrics.slurm).toMatchObject({ job_id: submitted, state: 'COMPLETED', node_list: cluster!.node });
     expect(metrics.slurm.elapsed_seconds).toBeGreaterThanOrEqual(0);
     expect(metrics.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2, 3]);
@@ -142,6 +148,7 @@ describe('train on a real Slurm cluster', () => {
     expect(result.modelPath).toBe(join(options.outputDir, 'model.json'));
     expect(existsSync(join(options.outputDir, 'weights.bin'))).toBe(true);
     const metrics = JSON.parse(readFileSync(result.metricsPath, 'utf8'));
+    expect(validateMetrics(metrics), JSON.stringify(validateMetrics.errors)).toBe(true);
     expect(metrics).toMatchObject({ mode: 'builtin', task: 'classification', epochs_run: 2, seed: 7 });
     expect(metrics.slurm).toMatchObject({ state: 'COMPLETED', node_list: cluster!.node });
     expect(metrics.evaluated_on).toBe('validation');
