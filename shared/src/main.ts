@@ -1,5 +1,5 @@
 import { ACTIONS } from './actions/catalog.js';
-import { executeAction, isActionName } from './actions/run.js';
+import { executeAction, executePost, isActionName } from './actions/run.js';
 import { ACTION_NAMES, ACTION_SPECS } from './actions/specs.generated.js';
 import { runCommandLine } from './cli/main.js';
 import { hideSecretsFromProcessTable } from './platform/child-env.js';
@@ -36,6 +36,12 @@ export async function runAction(name?: string): Promise<void> {
   }
   if (name === undefined) dropRootDefaults(process.env);
   await executeAction(ACTIONS[chosen], platform);
+}
+
+/** Entry of a step's post step (`runs.post`), e.g. dist/train-post.js. */
+export async function runPostAction(name: string): Promise<void> {
+  if (!isActionName(name)) throw new Error(`Bug: no action '${name}' for a post step`);
+  await executePost(ACTIONS[name], runnerPlatform());
 }
 
 export async function runCli(argv: string[]): Promise<void> {

@@ -23,6 +23,10 @@ export interface StepOptions {
   /** Where the action lives; defaults to the repository (a test can copy dist elsewhere). */
   actionRoot?: string;
   timeoutMs?: number;
+  /** Run the action's post step (`runs.post`) instead of its main step. */
+  post?: boolean;
+  /** What the main step saved (GITHUB_STATE), given to the post step as STATE_<name>. */
+  state?: Record<string, string>;
 }
 
 export interface StepResult {
@@ -31,6 +35,8 @@ export interface StepResult {
   stderr: string;
   outputs: Record<string, string>;
   env: Record<string, string>;
+  /** What the step saved for its post step (GITHUB_STATE). */
+  state?: Record<string, string>;
   summary: string;
   /** `::error ...::message` etc. lines as the runner would turn them into annotations. */
   annotations: { level: string; properties: Record<string, string>; message: string }[];
@@ -87,7 +93,7 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
   const actionRoot = options.actionRoot ?? REPO_ROOT;
   const actionDir = resolve(actionRoot, options.action);
   const meta = parse(readFileSync(join(actionDir, 'action.yml'), 'utf8')) as {
-    runs: { using: string; main: string };
+    runs: { using: string; main: string; post?: string };
   };
   if (meta.runs.using !== 'node24')
     throw new Error(`${options.action} runs ${meta.runs.using}, expected node24`);
@@ -129,9 +135,13 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
     GITHUB_ACTION_PATH: actionDir,
     ...files,
     ...runnerInputs(actionDir, options.with ?? {}, token),
+    ...Object.fromEntries(
+      Object.entries(options.state ?? {}).map(([name, value]) => [`STATE_${name}`, value]),
+    ),
     ...options.env,
   };
-  const mainFile = resolve(actionDir, meta.runs.main);
+  if (options.post && !meta.runs.post) throw new Error(`${options.action} has no post step`);
+  const mainFile = resolve(actionDir, options.post ? meta.runs.post! : meta.runs.main);
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [mainFile], {
       cwd: workspace,
@@ -167,6 +177,7 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
         stderr,
         outputs: parseFileCommands(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
         env: parseFileCommands(readFileSync(files.GITHUB_ENV, 'utf8')),
+        state: parseFileCommands(readFileSync(files.GITHUB_STATE, 'utf8')),
         summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
         annotations,
         workspace,

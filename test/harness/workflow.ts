@@ -2,12 +2,14 @@
  * Executes a workflow job's steps in order the way a runner would, for the suite's own steps:
  * `with:` values get their `${{ }}` expressions evaluated (steps.<id>.outputs.<name>, github.*,
  * env.*), each suite step runs through `runStep` (the built bundle in a child process), outputs are
- * wired to later steps, and a failed step skips the rest unless `if: always()`. Steps of other
+ * wired to later steps, and a failed step skips the rest unless `if: always()`. A test runs a
+ * matrix job once per entry (`matrix.*`) and hands on the outputs of jobs it needs (`needs.*`,
+ * from `jobOutputs`). Steps of other
  * actions (checkout, upload-artifact) are reported as skipped: the test sets up their effect.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { runStep, type StepResult } from './runner.js';
+import { runStep, type StepOptions, type StepResult } from './runner.js';
 
 export interface WorkflowStep {
   id?: string;
@@ -31,6 +33,19 @@ export interface JobContext {
   event: { name: string; payload: Record<string, unknown> };
   /** The runner's own folders (`runner.temp`), shared by the job's steps as on a runner. */
   runner?: { temp: string };
+  /** This job's matrix values (`matrix.*`), for one job of a matrix. */
+  matrix?: Record<string, unknown>;
+  /** Outputs of the jobs this one needs (`needs.<job>.outputs.*`). */
+  needs?: Record<string, { outputs: Record<string, string> }>;
+  /** Runs each suite step; default the built bundle (`runStep`), or e.g. `runSourceStep`. */
+  runStep?: (options: StepOptions) => Promise<StepResult>;
+}
+
+export interface WorkflowJob {
+  needs?: string | string[];
+  outputs?: Record<string, string>;
+  strategy?: { matrix?: Record<string, unknown> };
+  steps: WorkflowStep[];
 }
 
 const SUITE = /^[\w.-]+\/mlops-actions\/actions\/([a-z-]+)@/;
@@ -60,10 +75,24 @@ export function evaluateExpressions(text: string, scope: Record<string, unknown>
 }
 
 export function readJob(file: string, job: string): WorkflowStep[] {
-  const doc = parse(readFileSync(file, 'utf8')) as { jobs: Record<string, { steps: WorkflowStep[] }> };
+  return readWorkflowJob(file, job).steps;
+}
+
+export function readWorkflowJob(file: string, job: string): WorkflowJob {
+  const doc = parse(readFileSync(file, 'utf8')) as { jobs: Record<string, WorkflowJob> };
   const found = doc.jobs[job];
   if (!found) throw new Error(`${file} has no job '${job}'`);
-  return found.steps;
+  return found;
+}
+
+/** A job's `outputs:`, evaluated against its steps' outputs as the runner does when the job ends. */
+export function jobOutputs(job: WorkflowJob, run: JobRun): Record<string, string> {
+  const steps: Record<string, { outputs: Record<string, string> }> = {};
+  for (const step of run.steps) steps[step.id] = { outputs: step.result?.outputs ?? {} };
+  const out: Record<string, string> = {};
+  for (const [name, expression] of Object.entries(job.outputs ?? {}))
+    out[name] = evaluateExpressions(expression, { steps });
+  return out;
 }
 
 export async function runJob(steps: WorkflowStep[], context: JobContext): Promise<JobRun> {
@@ -84,11 +113,13 @@ export async function runJob(steps: WorkflowStep[], context: JobContext): Promis
       github: context.github,
       env: context.env ?? {},
       runner: context.runner ?? {},
+      matrix: context.matrix ?? {},
+      needs: context.needs ?? {},
     };
     const withValues: Record<string, string> = {};
     for (const [key, value] of Object.entries(step.with ?? {}))
       withValues[key] = evaluateExpressions(String(value), scope);
-    const result = await runStep({
+    const result = await (context.runStep ?? runStep)({
       action: `actions/${match[1]}`,
       with: withValues,
       workspace: context.workspace,

@@ -21,14 +21,19 @@ function sourceActionRoot(action: string): string {
   const actionDir = join(root, 'actions', name);
   mkdirSync(actionDir, { recursive: true });
   const meta = parse(readFileSync(join(REPO_ROOT, 'actions', name, 'action.yml'), 'utf8')) as {
-    runs: { main: string };
+    runs: { main: string; post?: string };
   };
   meta.runs.main = 'entry.mjs';
+  if (meta.runs.post) meta.runs.post = 'post-entry.mjs';
   writeFileSync(join(actionDir, 'action.yml'), stringify(meta));
   const main = pathToFileURL(join(REPO_ROOT, 'shared/src/main.ts')).href;
   writeFileSync(
     join(actionDir, 'entry.mjs'),
     `import { runAction } from ${JSON.stringify(main)};\nawait runAction(${JSON.stringify(name)});\n`,
+  );
+  writeFileSync(
+    join(actionDir, 'post-entry.mjs'),
+    `import { runPostAction } from ${JSON.stringify(main)};\nawait runPostAction(${JSON.stringify(name)});\n`,
   );
   roots.set(action, root);
   return root;

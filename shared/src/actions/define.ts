@@ -25,6 +25,11 @@ export type OutputValue = string | number | boolean | undefined;
 export interface ActionDefinition {
   readonly name: ActionName;
   run(context: ActionContext): Promise<ActionResult>;
+  /**
+   * The runner's post step (`runs.post` in action.yml), run when the job ends whatever happened to
+   * the main step; it sees only what the main step kept with `platform.saveState`.
+   */
+  post?(context: Pick<ActionContext, 'platform' | 'log'>): Promise<void>;
 }
 
 export interface ActionResult {

@@ -133,6 +133,25 @@ function checkUnknownInputs(action: ActionName, platform: Platform, env: NodeJS.
   }
 }
 
+/** The post step of an action: errors are reported like the main step's, and fail it. */
+export async function executePost(definition: ActionDefinition, platform: Platform): Promise<number> {
+  let exitCode = 0;
+  try {
+    await definition.post?.({ platform, log: platform.log });
+  } catch (error) {
+    exitCode = 1;
+    if (isUserError(error)) platform.log.error(error.message, error.location);
+    else {
+      platform.log.error(
+        `${definition.name} post step failed unexpectedly: ${errorMessage(error)}. This is a bug; please report it.`,
+      );
+      platform.log.debug(error instanceof Error && error.stack ? error.stack : String(error));
+    }
+  }
+  await platform.finish(exitCode);
+  return exitCode;
+}
+
 export function isActionName(name: string): name is ActionName {
   return name in ACTION_SPECS;
 }

@@ -20,8 +20,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
     "description": "Profile a dataset with DuckDB, infer or check a schema, and report anomalies and skew before training.",
     "inputs": {
       "data": {
-        "description": "Dataset to check: a CSV, TSV, Parquet, JSON/NDJSON or Arrow file, a .csv.gz, or a glob of shards.",
-        "required": true
+        "description": "Dataset to check: a CSV, TSV, Parquet, JSON/NDJSON or Arrow file, a .csv.gz, or a glob of shards. Not needed with merge-profiles.",
+        "required": false,
+        "default": ""
       },
       "schema": {
         "description": "Path to a schema.yaml to validate against. Without it (and without infer-schema) only the profile is written.",
@@ -68,6 +69,21 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": "mlops-reports/data-validation.json"
       },
+      "plan-shards": {
+        "description": "List the files that data (a glob) matches as a job-matrix plan in output plan, one shard per file, and stop: nothing is read, validated or profiled. Boolean.",
+        "required": false,
+        "default": "false"
+      },
+      "merge-profiles": {
+        "description": "Shard profiles (profile.json files or globs, one per line) to merge into profile, instead of reading data. Counts, extremes, histograms and complete value frequencies merge exactly.",
+        "required": false,
+        "default": ""
+      },
+      "merge-plan": {
+        "description": "With merge-profiles: the plan output of the plan-shards step. Every shard it lists must have one profile; a missing one is named.",
+        "required": false,
+        "default": ""
+      },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
         "required": false,
@@ -99,6 +115,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
       },
       "profile-path": {
         "description": "Path of the profile."
+      },
+      "plan": {
+        "description": "With plan-shards: the shards as JSON, [{\"shard\": 1, \"of\": N, \"data\": \"...\"}, ...], for a job matrix (include: fromJSON of this output)."
       }
     }
   },
@@ -181,7 +200,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "auto"
       },
       "timeout-minutes": {
-        "description": "Stop the training command after this many minutes (SIGTERM, then SIGKILL). 0: no limit.",
+        "description": "Stop the training command after this many minutes (SIGTERM, then SIGKILL). With launcher: slurm, the job's time limit (--time, rounded up to whole minutes). 0: no limit (slurm: the partition default).",
         "required": false,
         "default": "0"
       },
@@ -189,6 +208,71 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "description": "Give the command the runner's file commands (GITHUB_ENV, GITHUB_PATH, GITHUB_OUTPUT, GITHUB_STATE), with which it can change the job's later steps. Off: it runs without them.",
         "required": false,
         "default": "false"
+      },
+      "launcher": {
+        "description": "Where training runs: local (this runner) or slurm (submitted with sbatch and followed; the runner only submits and follows). See README, Scaling out.",
+        "required": false,
+        "default": "local"
+      },
+      "slurm-partition": {
+        "description": "launcher: slurm. Partition to submit to (--partition). Empty: the cluster's default partition.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-account": {
+        "description": "launcher: slurm. Account to charge (--account). Empty: your default account.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-gpus": {
+        "description": "launcher: slurm. GPUs per node (--gres=gpu:N). 0: none.",
+        "required": false,
+        "default": "0"
+      },
+      "slurm-nodes": {
+        "description": "launcher: slurm. Nodes (--nodes).",
+        "required": false,
+        "default": "1"
+      },
+      "slurm-tasks": {
+        "description": "launcher: slurm. Tasks (--ntasks); with more than one task or node the command is started with srun.",
+        "required": false,
+        "default": "1"
+      },
+      "slurm-cpus-per-task": {
+        "description": "launcher: slurm. CPUs per task (--cpus-per-task). Empty: the partition default.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-memory": {
+        "description": "launcher: slurm. Memory per node (--mem), e.g. 16G. Empty: the partition default.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-options": {
+        "description": "launcher: slurm. Further sbatch options, one --name=value per line (e.g. --qos=long), passed as arguments, never through a shell. The time limit is timeout-minutes.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-script-template": {
+        "description": "launcher: slurm. Your own batch-script template instead of the generated one; {{command}}, {{output_dir}}, {{checkpoint_dir}}, {{metrics_file}}, {{data}}, {{target}}, {{seed}}, {{epochs}}, {{resume}}, {{working_directory}} expand to quoted shell words.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-mlops-command": {
+        "description": "launcher: slurm with the built-in trainer. How a node starts the mlops CLI, e.g. \"node /shared/mlops/dist/cli.js\". Empty: this action's own bundle with this Node.js, which the nodes must then see.",
+        "required": false,
+        "default": ""
+      },
+      "slurm-job-name": {
+        "description": "launcher: slurm. Job name (--job-name).",
+        "required": false,
+        "default": "mlops-train"
+      },
+      "slurm-poll-seconds": {
+        "description": "launcher: slurm. Seconds between looks at the job's state and output file.",
+        "required": false,
+        "default": "5"
       },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
@@ -225,6 +309,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
       },
       "artifact-url": {
         "description": "URL of the uploaded model artifact (the run's artifact page, as actions/upload-artifact gives), when artifact-name is set."
+      },
+      "slurm-job-id": {
+        "description": "launcher: slurm. The Slurm job id (a failed job's id is in the error message)."
       }
     }
   },

@@ -196,7 +196,7 @@ async function dropRelation(db: Database, name: string): Promise<void> {
   for (const { kind } of existing) await db.run(`DROP ${kind} IF EXISTS ${quoteIdent(name)}`);
 }
 
-async function listFiles(db: Database, path: string): Promise<string[]> {
+export async function listFiles(db: Database, path: string): Promise<string[]> {
   if (!isGlob(path)) {
     try {
       if (!statSync(path).isFile())

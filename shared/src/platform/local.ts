@@ -81,6 +81,7 @@ export function localPlatform(options: LocalOptions): Platform & { outputs: Reco
   // What --json prints: JSON outputs as nested values, not JSON text inside JSON.
   const printed: Record<string, unknown> = {};
   const summaryFile = resolve(options.summaryFile);
+  const states = new Map<string, string>();
   return {
     kind: 'local',
     log: terminalLog(stderr, secrets),
@@ -96,6 +97,10 @@ export function localPlatform(options: LocalOptions): Platform & { outputs: Reco
     setSecret: (value) => {
       if (value) secrets.add(value);
     },
+    saveState: (name, value) => {
+      states.set(name, value);
+    },
+    state: (name) => states.get(name),
     async appendSummary(markdown) {
       mkdirSync(dirname(summaryFile), { recursive: true });
       appendFileSync(summaryFile, `${markdown}\n`);

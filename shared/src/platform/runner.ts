@@ -61,6 +61,8 @@ export function runnerPlatform(env: NodeJS.ProcessEnv = process.env): Platform {
         .map((key) => key.slice('INPUT_'.length).toLowerCase());
     },
     setOutput: (name, value) => core.setOutput(name, value),
+    saveState: (name, value) => core.saveState(name, value),
+    state: (name) => env[`STATE_${name}`] || undefined,
     setSecret: (value) => core.setSecret(value),
     async appendSummary(markdown) {
       if (!env.GITHUB_STEP_SUMMARY) return;

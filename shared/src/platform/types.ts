@@ -48,6 +48,10 @@ export interface Platform {
   appendSummary(markdown: string): Promise<void>;
   /** The token for the GitHub API, when there is one. */
   token(): string | undefined;
+  /** Keeps a value for this step's post step (the runner's GITHUB_STATE); the CLI has no post step. */
+  saveState(name: string, value: string): void;
+  /** A value the main step saved, read in the post step. */
+  state(name: string): string | undefined;
   /** Called once at the end, with the step's exit code and, when it failed, why. */
   finish(exitCode: number, failure?: StepFailure): Promise<void>;
 }

@@ -107,12 +107,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
   const { log } = deps;
   const env = deps.env ?? process.env;
   checkNumbers(options);
-  const cwd = resolve(options.workingDirectory);
-  const at = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
-  const outputDir = at(options.outputDir);
-  const checkpointDir = at(
-    options.checkpointDir ?? env.MLOPS_CHECKPOINT_DIR ?? join(outputDir, 'checkpoints'),
-  );
+  const { cwd, at, outputDir, checkpointDir } = trainFolders(options, env);
   const argv =
     options.commandArgv ?? (options.command?.trim() ? splitShellWords(options.command) : undefined);
   const mode = argv ? 'command' : 'builtin';
@@ -273,7 +268,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
         modelPath: join(outputDir, 'model.json'),
       };
     } else {
-      const metricsFile = at(env.MLOPS_METRICS_FILE ?? join(outputDir, 'reported-metrics.json'));
+      const metricsFile = reportedMetricsFile(outputDir, at, env);
       const visible = gpus.devices.map((d) => String(d.index)).join(',');
       const childEnv: NodeJS.ProcessEnv = {
         ...userProgramEnvironment(env, options.runnerFileCommands ?? false),
@@ -402,6 +397,29 @@ async function saveModelFiles(tf: TfModule, model: Tf.LayersModel, outputDir: st
   await rm(staging, { recursive: true, force: true });
 }
 
+/** The working directory, output and checkpoint folders of a training run, absolute. */
+export function trainFolders(
+  options: Pick<TrainOptions, 'workingDirectory' | 'outputDir' | 'checkpointDir'>,
+  env: NodeJS.ProcessEnv,
+): { cwd: string; at: (path: string) => string; outputDir: string; checkpointDir: string } {
+  const cwd = resolve(options.workingDirectory);
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const outputDir = at(options.outputDir);
+  const checkpointDir = at(
+    options.checkpointDir ?? env.MLOPS_CHECKPOINT_DIR ?? join(outputDir, 'checkpoints'),
+  );
+  return { cwd, at, outputDir, checkpointDir };
+}
+
+/** Where a user's program writes its metrics (MLOPS_METRICS_FILE). */
+export function reportedMetricsFile(
+  outputDir: string,
+  at: (path: string) => string,
+  env: NodeJS.ProcessEnv,
+): string {
+  return at(env.MLOPS_METRICS_FILE ?? join(outputDir, 'reported-metrics.json'));
+}
+
 function withoutModelPath<T extends { modelPath: string }>(value: T): Omit<T, 'modelPath'> {
   const { modelPath: _modelPath, ...rest } = value;
   return rest;
@@ -456,7 +474,7 @@ function checkNumbers(options: TrainOptions): void {
 }
 
 /** Files of the output folder to upload: everything but the checkpoints and temp files. */
-async function listFiles(root: string, exclude: string): Promise<string[]> {
+export async function listFiles(root: string, exclude: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string) => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {

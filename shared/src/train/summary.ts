@@ -1,6 +1,7 @@
 import type { GpuUsageSummary } from '../gpu/nvidiaSmi.js';
 import { escapeMarkdown, markdownTable } from '../report/markdown.js';
 import type { EpochRecord } from './tabularTrainer.js';
+import type { SlurmRunRecord } from './trainingMetrics.js';
 
 export interface TrainSummaryInput {
   mode: 'builtin' | 'command';
@@ -18,6 +19,8 @@ export interface TrainSummaryInput {
   features?: { name: string; kind: string; why: string; inputs: number }[];
   /** Missing values filled in the training rows, per column. */
   missingFilled?: Record<string, number>;
+  /** Set when the training ran as a Slurm job. */
+  slurm?: SlurmRunRecord;
 }
 
 /** Charts stay readable (and comments small) with at most this many points per line. */
@@ -65,6 +68,12 @@ export function renderTrainSummary(input: TrainSummaryInput): string {
       'artifact',
       `${escapeMarkdown(input.artifact.name)} (id ${escapeMarkdown(input.artifact.id)})`,
     ]);
+  if (input.slurm) {
+    facts.push([
+      'Slurm job',
+      `${escapeMarkdown(input.slurm.job_id)} (${escapeMarkdown(input.slurm.state)}) on ${escapeMarkdown(input.slurm.node_list || 'no node')}, ran ${formatNumber(input.slurm.elapsed_seconds)} s`,
+    ]);
+  }
   parts.push(markdownTable(['', ''], facts));
   if (input.features && input.features.length > 0) {
     parts.push(

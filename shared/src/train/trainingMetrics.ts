@@ -31,6 +31,19 @@ export interface TrainingMetricsDocument {
     memory_used_mib: { mean: number; peak: number } | null;
   };
   created_at: string;
+  /** Present when the run was a Slurm job (launcher: slurm). */
+  slurm?: SlurmRunRecord;
+}
+
+/** The Slurm job that ran the training: what the controller reported when it ended. */
+export interface SlurmRunRecord {
+  job_id: string;
+  state: string;
+  node_list: string;
+  /** Run time of the job on its nodes (not counting the time it waited in the queue). */
+  elapsed_seconds: number;
+  /** Seconds from submission until the job started. */
+  queued_seconds: number;
 }
 
 export function gpuSection(names: string[], usage?: GpuUsageSummary): TrainingMetricsDocument['gpu'] {
