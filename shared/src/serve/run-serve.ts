@@ -156,15 +156,19 @@ export async function runServeDaemon(configPath: string, log: Log): Promise<void
     throw new UserError(`${configPath} is not an mlops-serve-daemon/v1 file.`);
   const token = (await readFile(config.adminTokenFile, 'utf8')).trim();
   let stopping = false;
+  let server: ModelServer | undefined;
+  const shutdown = async (running: ModelServer) => {
+    log.info('Stopping the model server.');
+    await running.close();
+    await rm(config.stateFile, { force: true });
+    process.exit(0);
+  };
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void (async () => {
-      log.info('Stopping the model server.');
-      await server.close();
-      await rm(config.stateFile, { force: true });
-      process.exit(0);
-    })();
+    // A stop that comes while the server is still starting (a signal, or a lease that ran out on
+    // a slow machine) takes effect as soon as it is up, below.
+    if (server !== undefined) void shutdown(server);
   };
   const lease =
     config.leaseMs === undefined
@@ -175,7 +179,7 @@ export async function runServeDaemon(configPath: string, log: Log): Promise<void
           );
           stop();
         });
-  const server = await startModelServer({
+  server = await startModelServer({
     host: config.host,
     port: config.port,
     models: config.models,
@@ -185,6 +189,10 @@ export async function runServeDaemon(configPath: string, log: Log): Promise<void
     admin: { token, onShutdown: stop, lease },
     log,
   });
+  if (stopping) {
+    await shutdown(server);
+    return;
+  }
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   const state: DaemonState = {
@@ -195,5 +203,8 @@ export async function runServeDaemon(configPath: string, log: Log): Promise<void
     started_at: new Date().toISOString(),
   };
   await writeJsonAtomic(config.stateFile, state);
+  // The probation counts from readiness: the deploy can renew only through the admin API of a
+  // running server, so time spent loading models must not use up its lease.
+  lease?.renew();
   log.info(`Model server ${process.pid} ready at ${server.url}.`);
 }
