@@ -39654,13 +39654,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* binding */ error),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
+  LZ: () => (/* binding */ saveState),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
   z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, getState, group, markdownSummary, notice, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -40576,9 +40577,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -48009,8 +48010,9 @@ var __webpack_exports__ = {};
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  C: () => (/* binding */ runAction),
-  a: () => (/* binding */ runCli)
+  Cs: () => (/* binding */ runAction),
+  ak: () => (/* binding */ runCli),
+  GN: () => (/* binding */ runPostAction)
 });
 
 // NAMESPACE OBJECT: ./build/shared/src/metrics/resample-kernel.js
@@ -58984,6 +58986,19 @@ function openRegistry(options, deps = {}) {
     });
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/text/invisible.js
+/**
+ * Characters that change how text reads without being seen: bidirectional overrides and isolates
+ * (U+202E turns `txt.exe` into what reads as `exe.txt`), marks and zero-width characters (a
+ * column that looks like another), the line and paragraph separators, and the C1 controls, which
+ * some terminals obey (U+0090 DCS, U+009C ST, U+009D OSC). Text from data shows them as `<U+XXXX>`.
+ */
+const INVISIBLE = /[\u0080-\u009F\u061C\u180E\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+/** Replaces each invisible or C1 control character with a visible `<U+XXXX>`. */
+function revealInvisible(text) {
+    return text.replace(INVISIBLE, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}>`);
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/report/markdown.js
 /**
  * Markdown building blocks for PR comments, check-run summaries and job summaries.
@@ -58993,8 +59008,9 @@ function openRegistry(options, deps = {}) {
  * here never escape for you except where a parameter's doc says so, so each call site decides
  * once whether its text is trusted.
  */
-/** C0 controls except tab and line breaks, DEL, and C1 controls (U+009B is CSI to some terminals). */
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/** C0 controls except tab and line breaks, and DEL (C1 controls are revealed by revealInvisible). */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 /** Zero-width space: breaks GitHub's @mention and #ref auto-linking while rendering invisibly. */
 const ZERO_WIDTH_SPACE = '\u200B';
 /**
@@ -59011,7 +59027,7 @@ const MARKDOWN_PUNCTUATION = /[\\`*_[\]{}()#+\-.!|~:$]/g;
 function escapeMarkdown(text, options = {}) {
     const raw = typeof text === 'string' ? text : String(text);
     // Characters that would be swallowed, invisible or terminal-like are made visible.
-    const cleaned = raw.replace(CONTROL_CHARACTERS, '\uFFFD');
+    const cleaned = revealInvisible(raw.replace(CONTROL_CHARACTERS, '\uFFFD'));
     const lines = cleaned.split(/\r\n|\r|\n/);
     const escapedLines = lines.map(escapeLine);
     if (options.multiline) {
@@ -59046,9 +59062,9 @@ function escapeLine(line) {
  * made visible, as in `escapeMarkdown`, so a terminal showing the file does not obey them.
  */
 function inlineCode(text) {
-    const raw = (typeof text === 'string' ? text : String(text))
+    const raw = revealInvisible((typeof text === 'string' ? text : String(text))
         .replace(/\r\n|\r|\n/g, ' ')
-        .replace(CONTROL_CHARACTERS, '\uFFFD');
+        .replace(CONTROL_CHARACTERS, '\uFFFD'));
     if (raw === '')
         return '` `';
     // Inside a table cell an unescaped `|` still splits the cell, even within backticks.
@@ -59639,30 +59655,202 @@ function storedReportsFor(inputs, spec, tempDir) {
 var external_node_module_ = __nccwpck_require__(98995);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./build/shared/src/engines/locate.js
+;// CONCATENATED MODULE: ./build/shared/src/platform/child-env.js
+/**
+ * What the action's own secrets are, and what each kind of child process is given of the job's
+ * environment. One place for the rule, used by train (the user's command), deploy (the model
+ * server) and the engine installer.
+ */
 
-
-
-
-
-
-
-/** Folders whose `node_modules` may hold the engine, nearest first. */
-function candidateRoots(env = process.env, here = moduleDir()) {
-    const roots = [];
-    if (env.MLOPS_ENGINE_DIR)
-        roots.push((0,external_node_path_.resolve)(env.MLOPS_ENGINE_DIR));
-    for (const start of [here, process.cwd()]) {
-        let dir = start;
-        for (;;) {
-            roots.push(dir);
-            const parent = (0,external_node_path_.dirname)(dir);
-            if (parent === dir)
-                break;
-            dir = parent;
+/**
+ * The action's credentials in its environment: its inputs (`INPUT_GITHUB-TOKEN`,
+ * `INPUT_WEBHOOK-SECRET`, …) and the runner's service tokens, which a `run:` step does not get.
+ */
+function isActionSecret(key) {
+    return (key.startsWith('INPUT_') ||
+        key === 'ACTIONS_RUNTIME_TOKEN' ||
+        key === 'ACTIONS_RUNTIME_URL' ||
+        key === 'ACTIONS_RESULTS_URL' ||
+        key === 'ACTIONS_CACHE_URL' ||
+        key.startsWith('ACTIONS_ID_TOKEN_REQUEST_'));
+}
+/** The runner's file commands: a process that can write to these changes the job's later steps. */
+const RUNNER_FILE_COMMANDS = ['GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_OUTPUT', 'GITHUB_STATE'];
+/** What any program needs to run: search path, home, locale, temp folders (and Windows' own). */
+const SYSTEM_VARIABLES = [
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'SHELL',
+    'LANG',
+    'LC_ALL',
+    'TZ',
+    'TMPDIR',
+    'TEMP',
+    'TMP',
+    'USERPROFILE',
+    'APPDATA',
+    'LOCALAPPDATA',
+    'SYSTEMROOT',
+    'SystemRoot',
+    'COMSPEC',
+    'PATHEXT',
+];
+/** How to reach the network from behind a proxy that inspects TLS. */
+const NETWORK_VARIABLES = [
+    'NODE_EXTRA_CA_CERTS',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+];
+function pickEnvironment(env, keep) {
+    const out = {};
+    for (const [key, value] of Object.entries(env))
+        if (value !== undefined && keep(key))
+            out[key] = value;
+    return out;
+}
+/**
+ * The long-lived model server's environment: it may outlive the job, so it gets only what it needs
+ * (documented in SECURITY.md): the system variables, the proxy and CA settings (it may install an
+ * engine), where engines live (`RUNNER_TOOL_CACHE`, `MLOPS_ENGINE_*`), GPU selection and libraries,
+ * `NODE_OPTIONS`, `MLOPS_DEBUG`, and `RUNNER_TRACKING_ID`: the runner stops, at the end of the job,
+ * every process that carries the job's tracking id, so a server started by a job ends with it unless
+ * the step sets `RUNNER_TRACKING_ID: ""` (self-hosted runners, to keep a server across jobs).
+ */
+function modelServerEnvironment(env) {
+    const named = new Set([
+        ...SYSTEM_VARIABLES,
+        ...NETWORK_VARIABLES,
+        'RUNNER_TOOL_CACHE',
+        'RUNNER_TRACKING_ID',
+        'NODE_OPTIONS',
+        'CUDA_VISIBLE_DEVICES',
+        'LD_LIBRARY_PATH',
+        'MLOPS_DEBUG',
+        'MLOPS_NVIDIA_SMI',
+    ]);
+    return pickEnvironment(env, (key) => named.has(key) || key.startsWith('MLOPS_ENGINE_') || key.startsWith('NVIDIA_'));
+}
+/**
+ * The user's training program gets the job's environment, as a `run:` step would, without the
+ * action's secrets and, unless `withFileCommands`, without the runner's file commands.
+ */
+function userProgramEnvironment(env, withFileCommands) {
+    const fileCommands = new Set(RUNNER_FILE_COMMANDS);
+    return pickEnvironment(env, (key) => !isActionSecret(key) && (withFileCommands || !fileCommands.has(key)));
+}
+/**
+ * `/proc/<pid>/environ` shows a process's *initial* environment, which `delete process.env.X`
+ * does not change, and any process of the same user may read it: so a child could read the
+ * action's token there. On Linux this overwrites the values of the action's secrets in that initial
+ * block (through /proc/self/mem, which a process may write for itself), after putting them back
+ * into `process.env`, which then lives on the heap. Returns how many were hidden, or why none were.
+ */
+function hideSecretsFromProcessTable(isSecret = isActionSecret) {
+    if (process.platform !== 'linux')
+        return { skipped: `no /proc on ${process.platform}` };
+    let fd;
+    try {
+        const stat = (0,external_node_fs_.readFileSync)('/proc/self/stat', 'utf8');
+        // Fields after "(comm) " start at field 3; env_start and env_end are fields 50 and 51 (proc(5)).
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const envStart = Number(fields[50 - 3]);
+        const envEnd = Number(fields[51 - 3]);
+        const block = (0,external_node_fs_.readFileSync)('/proc/self/environ');
+        if (!Number.isSafeInteger(envStart) || envStart <= 0 || envEnd - envStart !== block.length)
+            return { skipped: 'the initial environment block was not where /proc/self/stat says' };
+        const writes = [];
+        let offset = 0;
+        for (const entry of block.toString('latin1').split('\0')) {
+            const eq = entry.indexOf('=');
+            if (eq > 0) {
+                const key = entry.slice(0, eq);
+                const value = process.env[key];
+                if (isSecret(key) && entry.length > eq + 1 && value !== undefined)
+                    writes.push({ at: envStart + offset + eq + 1, length: entry.length - eq - 1, key, value });
+            }
+            offset += entry.length + 1;
         }
+        if (writes.length === 0)
+            return { hidden: 0 };
+        fd = (0,external_node_fs_.openSync)('/proc/self/mem', 'r+');
+        for (const write of writes) {
+            (0,external_node_fs_.writeSync)(fd, Buffer.alloc(write.length, 0), 0, write.length, write.at);
+            // setenv copies the value onto the heap; the block above keeps only `KEY=` and NUL bytes.
+            process.env[write.key] = write.value;
+        }
+        return { hidden: writes.length };
     }
-    return [...new Set(roots)];
+    catch (error) {
+        return { skipped: error.message };
+    }
+    finally {
+        if (fd !== undefined)
+            (0,external_node_fs_.closeSync)(fd);
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/engines/locate.js
+/**
+ * Where a native engine is loaded from. The engine runs inside the action, next to its token, so
+ * only three places are trusted, and each is checked for the pinned name, version and lockfile
+ * integrity before anything in it is required:
+ *
+ * 1. `MLOPS_ENGINE_SOURCE_<ENGINE>` naming a folder (an engine installed ahead of time, for offline
+ *    runners): an explicit choice of whoever configured the runner.
+ * 2. The suite's own folder (the action's checkout, or this repository in development): the
+ *    nearest folder above this module whose package.json is the suite's.
+ * 3. The runner's tool cache, where the action installs the engine from the suite's lockfile.
+ *
+ * The working directory and its parents are never searched: a workflow's workspace holds files from
+ * pull requests and artifacts, and a self-hosted runner's `_work` folder outlives jobs.
+ */
+
+
+
+
+
+
+
+
+
+const SUITE_PACKAGE_NAME = 'mlops-actions';
+/** The bundle is dist/<file>.js and the source shared/src/engines/locate.ts: the suite root is at most 3 up. */
+const SUITE_ROOT_MAX_DEPTH = 3;
+/** `npm ping` to an unreachable registry must not hold the job: the whole check is killed after this. */
+const REGISTRY_CHECK_TIMEOUT_MS = 10_000;
+/** The stamp the action writes into a tool-cache folder after a verified install. */
+const STAMP_FILE = '.mlops-engine.json';
+/**
+ * The suite's own folder: the nearest folder above `here` (at most 3 levels) that holds a
+ * package.json, if that package.json is the suite's; otherwise none.
+ */
+function suiteRoot(here = moduleDir()) {
+    let dir = here;
+    for (let depth = 0; depth <= SUITE_ROOT_MAX_DEPTH; depth++) {
+        const manifest = (0,external_node_path_.join)(dir, 'package.json');
+        if ((0,external_node_fs_.existsSync)(manifest)) {
+            const name = readJson(manifest)?.name;
+            // dist/package.json only says `"type": "module"`: keep going up past a manifest without a name.
+            if (name !== undefined)
+                return name === SUITE_PACKAGE_NAME ? dir : undefined;
+        }
+        const parent = (0,external_node_path_.dirname)(dir);
+        if (parent === dir)
+            return undefined;
+        dir = parent;
+    }
+    return undefined;
+}
+function engineSourceVariable(name) {
+    return `MLOPS_ENGINE_SOURCE_${name.toUpperCase().replace(/-/g, '_')}`;
 }
 function toolCacheDir(name, env = process.env) {
     const base = env.RUNNER_TOOL_CACHE;
@@ -59671,65 +59859,283 @@ function toolCacheDir(name, env = process.env) {
     const { version } = ENGINE_PACKAGES[name];
     return (0,external_node_path_.join)(base, 'mlops-engines', name, version);
 }
-function hasPackage(root, pkg) {
-    return (0,external_node_fs_.existsSync)((0,external_node_path_.join)(root, 'node_modules', ...pkg.split('/'), 'package.json'));
+function readJson(file) {
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+function packageDir(root, pkg) {
+    return (0,external_node_path_.join)(root, 'node_modules', ...pkg.split('/'));
+}
+/** The suite's package-lock.json, or undefined where the suite's folder has none. */
+function suiteLockfile(root = suiteRoot()) {
+    if (!root)
+        return undefined;
+    const lock = readJson((0,external_node_path_.join)(root, 'package-lock.json'));
+    return lock?.packages ? lock : undefined;
+}
+/** The lockfile's integrity hash for the engine's package, if the lockfile pins it at the pinned version. */
+function lockedIntegrity(name, lock) {
+    const { pkg, version } = ENGINE_PACKAGES[name];
+    const entry = lock?.packages[`node_modules/${pkg}`];
+    return entry?.version === version ? entry.integrity : undefined;
 }
 /**
- * Finds a folder whose node_modules holds the engine: beside the bundle or the project, then the
- * runner's tool cache; failing both, installs the pinned version into the tool cache once
+ * Checks that `root/node_modules/<pkg>` is the pinned engine: package.json name and version, and,
+ * where both are known, the integrity npm recorded when it installed it against the lockfile's.
+ * Returns why not, or undefined when it is.
+ */
+function mismatch(name, root, expectedIntegrity, recorded) {
+    const { pkg, version } = ENGINE_PACKAGES[name];
+    const manifest = readJson((0,external_node_path_.join)(packageDir(root, pkg), 'package.json'));
+    if (!manifest)
+        return `${packageDir(root, pkg)} holds no readable package.json`;
+    if (manifest.name !== pkg || manifest.version !== version)
+        return `${packageDir(root, pkg)} is ${manifest.name}@${manifest.version}, not the pinned ${pkg}@${version}`;
+    if (expectedIntegrity && recorded && recorded !== expectedIntegrity)
+        return `${packageDir(root, pkg)} was installed from a tarball whose integrity (${recorded}) is not the lockfile's (${expectedIntegrity})`;
+    return undefined;
+}
+/** The integrity npm wrote into node_modules/.package-lock.json when it installed the package. */
+function npmRecordedIntegrity(root, pkg) {
+    return readJson((0,external_node_path_.join)(root, 'node_modules', '.package-lock.json'))?.packages?.[`node_modules/${pkg}`]?.integrity;
+}
+/**
+ * Finds the folder whose node_modules holds the engine (see the top of this file for the order);
+ * failing all, installs the pinned version into the tool cache from the suite's lockfile, once
  * (staged in a temp folder and renamed, so a killed install leaves nothing half-done).
  */
 async function resolveEngineDir(name, options = {}) {
     const env = options.env ?? process.env;
     const { pkg, version } = ENGINE_PACKAGES[name];
-    for (const root of candidateRoots(env)) {
-        if (hasPackage(root, pkg))
-            return root;
+    const root = options.suite === null ? undefined : (options.suite ?? suiteRoot());
+    const lock = suiteLockfile(root);
+    const integrity = lockedIntegrity(name, lock);
+    const variable = engineSourceVariable(name);
+    const source = env[variable];
+    if (source && isDirectory(source)) {
+        const dir = (0,external_node_path_.resolve)(source);
+        const why = mismatch(name, dir, integrity, npmRecordedIntegrity(dir, pkg));
+        if (why)
+            throw new errors_UserError(`${variable} names ${dir}, which is not the pinned engine: ${why}.`);
+        return dir;
+    }
+    if (root && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(packageDir(root, pkg), 'package.json'))) {
+        const why = mismatch(name, root, integrity, npmRecordedIntegrity(root, pkg));
+        if (why)
+            throw new errors_UserError(`The suite's own node_modules has the wrong ${name} engine: ${why}. Run 'npm ci'.`);
+        return root;
     }
     const cacheDir = toolCacheDir(name, env);
-    if (cacheDir && hasPackage(cacheDir, pkg))
+    if (cacheDir && (0,external_node_fs_.existsSync)(cacheDir)) {
+        const stamp = readJson((0,external_node_path_.join)(cacheDir, STAMP_FILE));
+        const why = stamp
+            ? mismatch(name, cacheDir, integrity, stamp.integrity)
+            : `${cacheDir} has no ${STAMP_FILE} (not installed by this action)`;
+        if (why)
+            throw new errors_UserError(`The tool cache holds a ${name} engine this action will not load: ${why}. Remove ${cacheDir}.`);
         return cacheDir;
+    }
     const install = options.install ?? env.MLOPS_ENGINE_INSTALL !== 'false';
     if (!cacheDir || !install) {
-        throw new errors_UserError(`The ${name} engine (${pkg}@${version}) is not installed. Run 'npm install ${pkg}@${version}' in your project, ` +
+        throw new errors_UserError(`The ${name} engine (${pkg}@${version}) is not installed. Run 'npm ci' in the suite's folder, ` +
+            `set ${variable} to a folder where it is installed (${offlineRecipe(name)}), ` +
             'or run on a GitHub runner (RUNNER_TOOL_CACHE set) where the action installs it once into the tool cache.');
     }
-    await installEngine(name, cacheDir, env);
+    if (source)
+        await installFromTarball(name, source, cacheDir, integrity, env);
+    else
+        await installFromLockfile(name, cacheDir, lock, env);
     return cacheDir;
 }
-/** `MLOPS_ENGINE_SOURCE_<NAME>` may name a local tarball or folder to install from (offline runners). */
-function engineSpec(name, env = process.env) {
-    const override = env[`MLOPS_ENGINE_SOURCE_${name.toUpperCase().replace(/-/g, '_')}`];
+/** How to give an offline runner an engine, in one sentence for error messages. */
+function offlineRecipe(name) {
     const { pkg, version } = ENGINE_PACKAGES[name];
-    return override && override.length > 0 ? override : `${pkg}@${version}`;
+    return `on a machine with network access run 'npm install --prefix /opt/mlops-engines/${name} ${pkg}@${version}', copy that folder to the runner and set ${engineSourceVariable(name)}=/opt/mlops-engines/${name}`;
 }
-async function installEngine(name, cacheDir, env) {
-    const staging = `${cacheDir}.staging-${process.pid}`;
-    await (0,promises_.rm)(staging, { recursive: true, force: true });
-    await (0,promises_.mkdir)(staging, { recursive: true });
-    const spec = engineSpec(name, env);
+function isDirectory(path) {
+    try {
+        return (0,external_node_fs_.statSync)(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * The part of the suite's lockfile that installs one engine: its entry and everything it depends
+ * on, found the way Node resolves a require (nearest node_modules first), with the lockfile's
+ * versions and integrity hashes, so `npm ci` installs exactly what was reviewed.
+ */
+function engineLockfile(name, lock) {
+    const { pkg, version } = ENGINE_PACKAGES[name];
+    const top = `node_modules/${pkg}`;
+    if (lock.packages[top]?.version !== version)
+        throw new errors_UserError(`The suite's package-lock.json does not pin ${pkg}@${version}; it cannot install the ${name} engine.`);
+    const picked = new Map();
+    const queue = [top];
+    while (queue.length > 0) {
+        const path = queue.shift();
+        if (picked.has(path))
+            continue;
+        const entry = lock.packages[path];
+        picked.set(path, entry);
+        const wanted = { ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies };
+        for (const dep of Object.keys(wanted)) {
+            const found = resolveInLock(lock, path, dep);
+            // A missing optional or peer dependency is also missing in the suite's own install.
+            if (found)
+                queue.push(found);
+        }
+    }
+    const manifest = {
+        name: `mlops-engine-${name}`,
+        version: '0.0.0',
+        private: true,
+        dependencies: { [pkg]: version },
+    };
+    const packages = { '': { ...manifest } };
+    for (const [path, entry] of picked)
+        packages[path] = entry;
+    return { manifest, lockfile: { name: manifest.name, lockfileVersion: 3, packages } };
+}
+function resolveInLock(lock, from, dep) {
+    let base = from;
+    for (;;) {
+        const candidate = `${base}/node_modules/${dep}`;
+        if (lock.packages[candidate])
+            return candidate;
+        const cut = base.lastIndexOf('/node_modules/');
+        if (cut < 0)
+            break;
+        base = base.slice(0, cut);
+    }
+    return lock.packages[`node_modules/${dep}`] ? `node_modules/${dep}` : undefined;
+}
+/**
+ * The installer's environment: what npm needs to reach the registry (PATH, HOME for ~/.npmrc,
+ * proxies, extra CA certificates, registry and TLS settings) and nothing else: no INPUT_*, no
+ * GITHUB_TOKEN, no ACTIONS_RUNTIME_TOKEN, since install scripts run with it.
+ */
+function installerEnv(env) {
+    const named = new Set([...SYSTEM_VARIABLES, ...NETWORK_VARIABLES]);
+    // npm settings that say how to reach the registry; auth tokens stay in ~/.npmrc where npm reads them.
+    const npmSettings = /^npm_config_(registry|proxy|https_proxy|http_proxy|noproxy|no_proxy|cafile|ca|strict_ssl|cache|userconfig|globalconfig|prefer_offline|offline|fetch_timeout|fetch_retries)$/i;
+    const kept = pickEnvironment(env, (key) => named.has(key) || npmSettings.test(key));
+    // onnxruntime-node's install script downloads CUDA parts unless told not to.
+    kept.npm_config_onnxruntime_node_install = 'skip';
+    kept.ONNXRUNTIME_NODE_INSTALL = 'skip';
+    kept.npm_config_update_notifier = 'false';
+    return kept;
+}
+function runNpm(args, cwd, env, timeoutMs) {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const args = ['install', '--no-save', '--no-audit', '--no-fund', '--omit=dev', '--prefix', staging, spec];
-    let output = '';
-    const code = await new Promise((done, fail) => {
+    return new Promise((done, fail) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(npm, args, {
+            cwd,
             stdio: ['ignore', 'pipe', 'pipe'],
-            // onnxruntime-node's install script downloads CUDA parts unless told not to.
-            env: { ...env, npm_config_onnxruntime_node_install: 'skip', ONNXRUNTIME_NODE_INSTALL: 'skip' },
+            env,
+            detached: timeoutMs !== undefined,
         });
+        let output = '';
+        let timedOut = false;
         child.stdout?.on('data', (chunk) => {
             output += chunk;
         });
         child.stderr?.on('data', (chunk) => {
             output += chunk;
         });
-        child.on('error', fail);
-        child.on('close', (c) => done(c ?? 1));
+        const timer = timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                try {
+                    // npm's own children (its fetches) go with it: the process group was made for this.
+                    if (child.pid)
+                        process.kill(-child.pid, 'SIGKILL');
+                }
+                catch {
+                    child.kill('SIGKILL');
+                }
+            }, timeoutMs);
+        child.on('error', (error) => {
+            if (timer)
+                clearTimeout(timer);
+            fail(error);
+        });
+        child.on('close', (c) => {
+            if (timer)
+                clearTimeout(timer);
+            done({ code: c ?? 1, output, timedOut });
+        });
     });
-    if (code !== 0) {
+}
+function tail(output) {
+    return output.trim().split('\n').slice(-5).join('\n');
+}
+async function installFromLockfile(name, cacheDir, lock, env) {
+    if (!lock)
+        throw new errors_UserError(`Cannot install the ${name} engine: the suite's package-lock.json was not found beside the action. ` +
+            `Set ${engineSourceVariable(name)} instead (${offlineRecipe(name)}).`);
+    const { manifest, lockfile } = engineLockfile(name, lock);
+    const childEnv = installerEnv(env);
+    await inStaging(name, cacheDir, async (staging) => {
+        await (0,promises_.writeFile)((0,external_node_path_.join)(staging, 'package.json'), JSON.stringify(manifest, null, 2));
+        await (0,promises_.writeFile)((0,external_node_path_.join)(staging, 'package-lock.json'), JSON.stringify(lockfile, null, 2));
+        const ping = await runNpm(['ping', '--fetch-retries=0', `--fetch-timeout=${REGISTRY_CHECK_TIMEOUT_MS}`], staging, childEnv, REGISTRY_CHECK_TIMEOUT_MS + 2_000);
+        if (ping.code !== 0) {
+            const why = ping.timedOut ? `no answer in ${REGISTRY_CHECK_TIMEOUT_MS / 1000} s` : tail(ping.output);
+            throw new errors_UserError(`Cannot install the ${name} engine: the npm registry is unreachable (${why}). ` +
+                `For an offline runner, ${offlineRecipe(name)}. Behind a proxy, set HTTPS_PROXY (or npm_config_https_proxy) and NODE_EXTRA_CA_CERTS.`);
+        }
+        const result = await runNpm(['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], staging, childEnv);
+        if (result.code !== 0)
+            throw new errors_UserError(`Installing the ${name} engine from the suite's lockfile into the tool cache failed with exit code ${result.code}:\n${tail(result.output)}`);
+        return lockedIntegrity(name, lockfile);
+    });
+}
+async function installFromTarball(name, source, cacheDir, integrity, env) {
+    const variable = engineSourceVariable(name);
+    const tarball = (0,external_node_path_.isAbsolute)(source) ? source : (0,external_node_path_.resolve)(source);
+    let bytes;
+    try {
+        if (!(0,external_node_fs_.statSync)(tarball).isFile())
+            throw new Error('not a file');
+        bytes = await (0,promises_.readFile)(tarball);
+    }
+    catch {
+        throw new errors_UserError(`${variable} names ${tarball}, which is neither a package tarball nor a folder.`);
+    }
+    const actual = `sha512-${(0,external_node_crypto_.createHash)('sha512').update(bytes).digest('base64')}`;
+    if (integrity && actual !== integrity)
+        throw new errors_UserError(`${variable} names ${tarball}, whose integrity (${actual}) is not the lockfile's for ${ENGINE_PACKAGES[name].pkg} (${integrity}).`);
+    await inStaging(name, cacheDir, async (staging) => {
+        const result = await runNpm(['install', '--no-save', '--no-audit', '--no-fund', '--omit=dev', '--prefix', staging, tarball], staging, installerEnv(env));
+        if (result.code !== 0)
+            throw new errors_UserError(`Installing the ${name} engine (${tarball}) into the tool cache failed with exit code ${result.code}:\n${tail(result.output)}`);
+        return actual;
+    });
+}
+/**
+ * Runs an install into a staging folder beside `cacheDir`, checks what it installed, stamps it with
+ * the integrity it was installed against and renames it into place.
+ */
+async function inStaging(name, cacheDir, install) {
+    const staging = `${cacheDir}.staging-${process.pid}`;
+    await (0,promises_.rm)(staging, { recursive: true, force: true });
+    await (0,promises_.mkdir)(staging, { recursive: true });
+    try {
+        const integrity = await install(staging);
+        const why = mismatch(name, staging, undefined);
+        if (why)
+            throw new errors_UserError(`The installed ${name} engine is not the pinned one: ${why}.`);
+        await (0,promises_.writeFile)((0,external_node_path_.join)(staging, STAMP_FILE), JSON.stringify({ integrity }));
+    }
+    catch (error) {
         await (0,promises_.rm)(staging, { recursive: true, force: true });
-        const tail = output.trim().split('\n').slice(-5).join('\n');
-        throw new errors_UserError(`Installing the ${name} engine (${spec}) into the tool cache failed with exit code ${code}:\n${tail}`);
+        throw error;
     }
     await (0,promises_.mkdir)((0,external_node_path_.dirname)(cacheDir), { recursive: true });
     try {
@@ -59766,8 +60172,9 @@ const ENGINE_PACKAGES = {
 };
 const loaded = new Map();
 /**
- * Loads an engine's package by name from wherever `resolveEngineDir` finds it (beside the bundle,
- * the project's node_modules, or the runner's tool cache, installing it there once if allowed).
+ * Loads an engine's package by name from wherever `resolveEngineDir` finds it (an explicit
+ * MLOPS_ENGINE_SOURCE_<ENGINE> folder, the suite's own node_modules, or the runner's tool cache,
+ * installing it there once from the suite's lockfile if allowed).
  */
 async function loadEngine(name, options = {}) {
     const cached = loaded.get(name);
@@ -59811,6 +60218,18 @@ function loadDuckDB() {
 
 
 
+
+/** Pathological input (deep JSON, a huge cross product of columns) must not hold a runner for hours. */
+const DEFAULT_QUERY_TIMEOUT_MS = 15 * 60_000;
+function queryTimeoutFromEnv(env) {
+    const raw = env.MLOPS_QUERY_TIMEOUT_SECONDS;
+    if (raw === undefined || raw.trim() === '')
+        return DEFAULT_QUERY_TIMEOUT_MS;
+    const seconds = Number(raw);
+    if (!Number.isFinite(seconds) || seconds < 0)
+        throw new errors_UserError(`MLOPS_QUERY_TIMEOUT_SECONDS must be a number of seconds (0: no limit), got '${raw}'.`);
+    return seconds * 1000;
+}
 /**
  * One in-memory DuckDB with a bounded memory limit and a spill folder, so profiling a file larger
  * than memory finishes instead of failing.
@@ -59818,9 +60237,11 @@ function loadDuckDB() {
 class Database {
     instance;
     connection;
-    constructor(instance, connection) {
+    queryTimeoutMs;
+    constructor(instance, connection, queryTimeoutMs) {
         this.instance = instance;
         this.connection = connection;
+        this.queryTimeoutMs = queryTimeoutMs;
     }
     static async open(options = {}) {
         const duckdb = await loadDuckDB();
@@ -59834,15 +60255,37 @@ class Database {
             config.threads = String(options.threads);
         const instance = await duckdb.DuckDBInstance.create(':memory:', config);
         const connection = await instance.connect();
-        return new Database(instance, connection);
+        return new Database(instance, connection, options.queryTimeoutMs ?? queryTimeoutFromEnv(process.env));
     }
     /** Runs a statement and returns its rows as plain JS objects (BIGINT as number when safe). */
     async all(sql, params) {
-        const reader = await this.connection.runAndReadAll(sql, params);
+        const reader = await this.limited(() => this.connection.runAndReadAll(sql, params));
         return reader.getRowObjectsJS().map((row) => normaliseRow(row));
     }
     async run(sql, params) {
-        await this.connection.run(sql, params);
+        await this.limited(() => this.connection.run(sql, params));
+    }
+    /** Runs a query under the time limit: past it, DuckDB is interrupted and the query fails clearly. */
+    async limited(query) {
+        if (!(this.queryTimeoutMs > 0))
+            return query();
+        let interrupted = false;
+        const timer = setTimeout(() => {
+            interrupted = true;
+            this.connection.interrupt();
+        }, this.queryTimeoutMs);
+        try {
+            return await query();
+        }
+        catch (error) {
+            if (!interrupted)
+                throw error;
+            throw new errors_UserError(`A DuckDB query ran for more than ${this.queryTimeoutMs / 1000} s and was stopped. ` +
+                'If the data is that large, set MLOPS_QUERY_TIMEOUT_SECONDS higher (0: no limit).', { cause: error });
+        }
+        finally {
+            clearTimeout(timer);
+        }
     }
     close() {
         this.connection.closeSync();
@@ -59873,9 +60316,16 @@ function sqlNumber(value) {
 function quoteIdent(name) {
     return `"${name.replace(/"/g, '""')}"`;
 }
-/** Quotes a string literal for SQL. */
+/**
+ * Quotes a string literal for SQL. DuckDB's parser ends a string at a NUL byte, and data values
+ * (categories in an inferred schema or a stored profile) may hold one: such a value is spelled as
+ * a concatenation with `chr(0)`, so the literal still equals the value exactly.
+ */
 function quoteLiteral(value) {
-    return `'${value.replace(/'/g, "''")}'`;
+    const quoted = `'${value.replace(/'/g, "''")}'`;
+    if (!value.includes('\0'))
+        return quoted;
+    return `(${quoted.split('\0').join("' || chr(0) || '")})`;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/data/arrow-ipc.js
@@ -60412,6 +60862,191 @@ async function findCsvProblem(path, delimiter, maxBytes = 256 * 1024 * 1024) {
     return checkUtf8() ?? endRow();
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/data/csv-sample.js
+
+
+const csv_sample_QUOTE = 0x22;
+const csv_sample_NEWLINE = 0x0a;
+const csv_sample_RETURN = 0x0d;
+/**
+ * Reads the start of a delimited file (gunzipped when it ends in .gz) and splits it into rows by
+ * RFC 4180 rules (quoted fields, `""` for a quote, CRLF or LF). The last row, cut by the byte
+ * limit, is dropped. Cheap on purpose: it only has to tell what the data looks like.
+ */
+async function readCsvSample(path, delimiter, maxBytes = 256 * 1024) {
+    const text = (await readStart(path, maxBytes)).toString('utf8');
+    const delim = delimiter.charCodeAt(0);
+    const rows = [];
+    let row = [];
+    let start = 0; // where the current unquoted run of the field starts
+    let quoted = ''; // the field so far, once it had a quoted part
+    let inQuotes = false;
+    let hadQuotes = false;
+    const endField = (end) => {
+        row.push(hadQuotes ? quoted + text.slice(start, end) : text.slice(start, end));
+        quoted = '';
+        hadQuotes = false;
+    };
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (inQuotes) {
+            if (c !== csv_sample_QUOTE)
+                continue;
+            quoted += text.slice(start, i);
+            if (text.charCodeAt(i + 1) === csv_sample_QUOTE) {
+                quoted += '"';
+                i++;
+                start = i + 1;
+            }
+            else {
+                inQuotes = false;
+                start = i + 1;
+            }
+        }
+        else if (c === csv_sample_QUOTE) {
+            quoted += text.slice(start, i);
+            hadQuotes = true;
+            inQuotes = true;
+            start = i + 1;
+        }
+        else if (c === delim) {
+            endField(i);
+            start = i + 1;
+        }
+        else if (c === csv_sample_NEWLINE) {
+            endField(i > start && text.charCodeAt(i - 1) === csv_sample_RETURN ? i - 1 : i);
+            if (row.length > 1 || row[0] !== '')
+                rows.push(row);
+            row = [];
+            start = i + 1;
+        }
+    }
+    // Whatever follows the last newline may be cut short by the byte limit: it is left out.
+    const [header = [], ...rest] = rows;
+    return { header, rows: rest };
+}
+async function readStart(path, maxBytes) {
+    const source = (0,external_node_fs_.createReadStream)(path, path.toLowerCase().endsWith('.gz') ? {} : { end: maxBytes - 1 });
+    const stream = path.toLowerCase().endsWith('.gz') ? source.pipe((0,external_node_zlib_.createGunzip)()) : source;
+    const chunks = [];
+    let size = 0;
+    try {
+        for await (const chunk of stream) {
+            chunks.push(chunk);
+            size += chunk.length;
+            if (size >= maxBytes)
+                break;
+        }
+    }
+    finally {
+        source.destroy();
+    }
+    return Buffer.concat(chunks).subarray(0, maxBytes);
+}
+/**
+ * Distinct values per data row, summed over the columns, in a sample: about how many rows a table
+ * of every column's value counts would hold per row of data. A table of categories and small
+ * numbers is far below 1; every column unique (ids, continuous measurements) is the column count.
+ */
+function distinctShare(sample) {
+    if (sample.rows.length === 0)
+        return 0;
+    let share = 0;
+    for (let c = 0; c < sample.header.length; c++) {
+        const values = new Set();
+        for (const row of sample.rows)
+            values.add(row[c] ?? '');
+        share += values.size / sample.rows.length;
+    }
+    return share;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/data/json-nesting.js
+/**
+ * DuckDB's JSON reader slows down steeply with nesting (a 2 KB file nested 1000 deep did not finish
+ * in a minute; 128 levels take 0.8 s, 200 take 2.7 s) and crashes the process past some 50,000
+ * levels. A row of tabular data needs few levels, so JSON files are scanned for their depth before
+ * DuckDB sees them, and a file deeper than the limit is refused with its line.
+ */
+
+
+
+/** The outer array and the row object are 2 levels; values may nest 62 more. */
+const MAX_JSON_NESTING = 64;
+const OPEN_BRACKET = 0x5b;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+const json_nesting_QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const json_nesting_NEWLINE = 0x0a;
+/**
+ * Counts nesting of JSON text fed in chunks, outside strings; says where it first passes `limit`.
+ * The one depth rule for data files and for the model server's request bodies.
+ */
+class JsonNestingScanner {
+    limit;
+    depth = 0;
+    inString = false;
+    escaped = false;
+    /** 1-based line of the current byte. */
+    line = 1;
+    constructor(limit = MAX_JSON_NESTING) {
+        this.limit = limit;
+    }
+    /** Returns the line where the limit was passed, or undefined while within it. */
+    feed(chunk) {
+        for (let i = 0; i < chunk.length; i++) {
+            const byte = chunk[i];
+            if (byte === json_nesting_NEWLINE)
+                this.line++;
+            if (this.inString) {
+                if (this.escaped)
+                    this.escaped = false;
+                else if (byte === BACKSLASH)
+                    this.escaped = true;
+                else if (byte === json_nesting_QUOTE)
+                    this.inString = false;
+                continue;
+            }
+            if (byte === json_nesting_QUOTE)
+                this.inString = true;
+            else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+                if (++this.depth > this.limit)
+                    return this.line;
+            }
+            else if ((byte === CLOSE_BRACKET || byte === CLOSE_BRACE) && this.depth > 0)
+                this.depth--;
+        }
+        return undefined;
+    }
+}
+/** Throws a `UserError` naming the line where `file` (JSON or NDJSON, gzipped or not) nests deeper than `limit`. */
+async function checkJsonNesting(file, limit = MAX_JSON_NESTING) {
+    const gzipped = await startsWithGzipMagic(file);
+    const raw = (0,external_node_fs_.createReadStream)(file);
+    const stream = gzipped ? raw.pipe((0,external_node_zlib_.createGunzip)()) : raw;
+    const scanner = new JsonNestingScanner(limit);
+    try {
+        for await (const chunk of stream) {
+            const line = scanner.feed(chunk);
+            if (line !== undefined) {
+                throw new errors_UserError(`'${file}' line ${line}: JSON nested more than ${limit} levels deep. Data files are read as tables of ` +
+                    `rows; values may hold arrays and objects up to ${limit} levels in all (deeper nesting makes DuckDB's reader ` +
+                    'hang or crash). Flatten the data or store the deep part as a string.', { file, line });
+            }
+        }
+    }
+    finally {
+        raw.destroy();
+    }
+}
+async function startsWithGzipMagic(file) {
+    for await (const chunk of (0,external_node_fs_.createReadStream)(file, { start: 0, end: 1 }))
+        return chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
+    return false;
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/data/source.js
 
 
@@ -60481,6 +61116,8 @@ function isGlob(path) {
 
 
 
+
+
 /** Columns whose sniffed type is undone after a conversion error, at most: beyond that the file is not tabular. */
 const MAX_TYPE_RETRIES = 20;
 /**
@@ -60511,6 +61148,9 @@ async function registerDataset(db, path, options = {}) {
     const files = await open_dataset_listFiles(db, path);
     for (const file of files)
         checkFile(file, format);
+    if (format === 'json' || format === 'ndjson')
+        for (const file of files)
+            await checkJsonNesting(file);
     const notes = [];
     const materialize = options.materialize ?? true;
     if (format === 'arrow') {
@@ -60549,7 +61189,22 @@ async function registerDataset(db, path, options = {}) {
     }
     if (format === 'json' || format === 'ndjson')
         await jsonColumnsAsText(db, view, materialize, notes);
-    return { view, path, format, files, columns: await relationColumns(db, view), notes };
+    const columns = await relationColumns(db, view);
+    if ((format === 'csv' || format === 'tsv') && files.length === 1)
+        await checkCsvHeader(path, files, format, columns.length);
+    return { view, path, format, files, columns, notes };
+}
+/**
+ * DuckDB may take a later line as the header when the rows are ragged (a last line with an extra
+ * field gave that line as the header and 0 rows, with no error): the file's first line must have
+ * as many fields as DuckDB found columns, or the file is refused naming the ragged line.
+ */
+async function checkCsvHeader(path, files, format, columns) {
+    const file = files[0];
+    const sample = await readCsvSample(file, format === 'tsv' ? '\t' : ',', 64 * 1024).catch(() => undefined);
+    if (!sample || sample.header.length === 0 || sample.header.length === columns)
+        return;
+    throw await readError(path, files, format, `its first line has ${sample.header.length} fields but its rows have ${columns}`);
 }
 /**
  * Column names and types of a table or view from the catalog. DESCRIBE would bind a view again,
@@ -60982,6 +61637,48 @@ async function detectTask(db, dataset, hasScores) {
     return row.integral && Number(row.distinct) <= 20 ? 'classification' : 'regression';
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/files/confined-path.js
+/**
+ * Paths written inside files (a metrics file's `predictions.path`, a model.json's weight shards)
+ * come from whoever wrote the file, which may be a fork's run. Such a path is followed only inside
+ * the folder holding the file that names it: never absolute, never up with `..`, never through a
+ * symbolic link that leads out. Otherwise a planted file could make a privileged job read another
+ * job's files (a self-hosted runner's stale workspace) or system files.
+ */
+
+
+
+/** True when `path` is `folder` or lies below it (both absolute; no symbolic links resolved). */
+function isInside(folder, path) {
+    const rel = (0,external_node_path_.relative)(folder, path);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
+}
+/**
+ * `value` (read from `file`, at `field`) resolved inside `file`'s folder. Absolute paths are
+ * accepted only when they already point inside that folder (files written by an older evaluate).
+ * Throws a `UserError` naming the file, the field and the value otherwise, or when the path exists
+ * but a symbolic link on the way leads out of the folder. A path that does not exist is returned
+ * as is (the caller reports the missing file).
+ */
+function confinedPath(file, field, value) {
+    const folder = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(file));
+    const refuse = (why) => {
+        throw new errors_UserError(`${file}: ${field} ${JSON.stringify(value)} ${why}; a path inside a file is followed only within ` +
+            `the folder that file is in (${folder}), so write it relative to that folder`, { file });
+    };
+    if (value.includes('\0'))
+        refuse('holds a NUL byte');
+    const target = (0,external_node_path_.isAbsolute)(value) ? (0,external_node_path_.resolve)(value) : (0,external_node_path_.resolve)(folder, value);
+    if (!isInside(folder, target))
+        refuse((0,external_node_path_.isAbsolute)(value) ? 'is an absolute path outside it' : 'leads outside it');
+    if ((0,external_node_fs_.existsSync)(target)) {
+        const realFolder = (0,external_node_fs_.realpathSync)(folder);
+        if (!isInside(realFolder, (0,external_node_fs_.realpathSync)(target)))
+            refuse('is a symbolic link (or passes through one) that leads outside it');
+    }
+    return target;
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/compare/paired-rows.js
 /**
  * Loads both models' per-row predictions for the paired bootstrap of compare-baseline: each
@@ -60990,6 +61687,7 @@ async function detectTask(db, dataset, hasScores) {
  * same test rows (same ids, same `y_true`) before their rows are paired. Anything short of that
  * is not an error: the comparison falls back to the CI-of-difference test, with a warning.
  */
+
 
 
 
@@ -61078,7 +61776,7 @@ async function describeSide(source, label) {
         label,
         source: name,
         task,
-        predictionsPath: locatePredictions(predictions.path, dir, label),
+        predictionsPath: locatePredictions(predictions.path, (0,external_node_path_.join)(dir, (0,external_node_path_.basename)(name)), label),
         bootstrap: {
             resamples: typeof bootstrap.resamples === 'number' ? bootstrap.resamples : undefined,
             seed: typeof bootstrap.seed === 'number' ? bootstrap.seed : undefined,
@@ -61086,15 +61784,21 @@ async function describeSide(source, label) {
     };
 }
 /**
- * A relative path is relative to the metrics file's folder. evaluate writes an absolute path,
- * which no longer exists once the files travel (an artifact downloaded by a later job, a
- * registry copy), so the file of the same name beside the metrics file is tried next.
+ * The predictions file named in a metrics file, found relative to that file's folder and only
+ * inside it (see confinedPath): a metrics file may come from a run this job does not trust.
  */
-function locatePredictions(path, dir, label) {
-    const candidates = (0,external_node_path_.isAbsolute)(path) ? [path, (0,external_node_path_.resolve)(dir, (0,external_node_path_.basename)(path))] : [(0,external_node_path_.resolve)(dir, path)];
-    const found = candidates.find((candidate) => (0,external_node_fs_.existsSync)(candidate));
-    if (!found) {
-        throw new CannotPair(`The ${label} per-row predictions file is not there (looked at ${[...new Set(candidates)].join(', ')}); ${FALLBACK}.`);
+function locatePredictions(path, metricsFile, label) {
+    let found;
+    try {
+        found = confinedPath(metricsFile, 'predictions.path', path);
+    }
+    catch (error) {
+        if (error instanceof errors_UserError)
+            throw new CannotPair(`Refused the ${label} per-row predictions: ${error.message}; ${FALLBACK}.`);
+        throw error;
+    }
+    if (!(0,external_node_fs_.existsSync)(found)) {
+        throw new CannotPair(`The ${label} per-row predictions file is not there (looked at ${found}); ${FALLBACK}.`);
     }
     return found;
 }
@@ -61238,6 +61942,201 @@ async function readModelMetadata(source) {
     return { signature, preprocessing };
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/models/tfjs-files.js
+/**
+ * TensorFlow.js IOHandler for model.json + weight files on disk. Without tfjs-node there is no
+ * `file://` handler in Node, so the wasm and cpu backends load and save through this one.
+ */
+
+
+
+
+/** Reads model.json (or a folder holding one) and the weight shards its manifest lists. */
+function fileLoadHandler(tf, modelPath) {
+    const jsonPath = modelPath.endsWith('.json') ? modelPath : (0,external_node_path_.join)(modelPath, 'model.json');
+    return {
+        async load() {
+            const modelJson = await readModelJson(jsonPath);
+            return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+                const buffers = [];
+                for (const group of manifest) {
+                    for (const shard of group.paths) {
+                        // model.json may come from an untrusted artifact (a fork's model): its shards stay in its folder.
+                        const file = confinedPath(jsonPath, 'weightsManifest path', shard);
+                        let bytes;
+                        try {
+                            bytes = await (0,promises_.readFile)(file);
+                        }
+                        catch (error) {
+                            throw new errors_UserError(`Cannot read weight file '${file}' listed in ${jsonPath}: ${error.message}`, {
+                                file: jsonPath,
+                                cause: error,
+                            });
+                        }
+                        buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+                    }
+                }
+                return [tf.io.getWeightSpecs(manifest), tf.io.concatenateArrayBuffers(buffers)];
+            });
+        },
+    };
+}
+/** Writes model.json and one `weights.bin` shard into `directory`. */
+function fileSaveHandler(tf, directory) {
+    return {
+        async save(artifacts) {
+            await (0,promises_.mkdir)(directory, { recursive: true });
+            const weightsFile = 'weights.bin';
+            const manifest = [
+                { paths: [weightsFile], weights: artifacts.weightSpecs ?? [] },
+            ];
+            // The model.json layout of tfjs-core's getModelJSONForModelArtifacts (not exported from tf.io).
+            const modelJson = {
+                modelTopology: artifacts.modelTopology,
+                format: artifacts.format,
+                generatedBy: artifacts.generatedBy,
+                convertedBy: artifacts.convertedBy,
+                weightsManifest: manifest,
+            };
+            if (artifacts.trainingConfig !== undefined)
+                modelJson.trainingConfig = artifacts.trainingConfig;
+            if (artifacts.signature !== undefined)
+                modelJson.signature = artifacts.signature;
+            if (artifacts.userDefinedMetadata !== undefined)
+                modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
+            const data = artifacts.weightData === undefined
+                ? new ArrayBuffer(0)
+                : tf.io.concatenateArrayBuffers(artifacts.weightData);
+            await (0,promises_.writeFile)((0,external_node_path_.join)(directory, weightsFile), Buffer.from(data));
+            await (0,promises_.writeFile)((0,external_node_path_.join)(directory, 'model.json'), JSON.stringify(modelJson));
+            return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+        },
+    };
+}
+async function readModelJson(jsonPath) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(jsonPath, 'utf8');
+    }
+    catch (error) {
+        throw new errors_UserError(`Cannot read the TF.js model '${jsonPath}': ${error.message}`, {
+            file: jsonPath,
+            cause: error,
+        });
+    }
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new errors_UserError(`${(0,external_node_path_.basename)(jsonPath)} is not valid JSON (${error.message}); expected a TF.js model.json.`, {
+            file: jsonPath,
+            cause: error,
+        });
+    }
+    if (json === null ||
+        typeof json !== 'object' ||
+        json.modelTopology === undefined ||
+        !Array.isArray(json.weightsManifest)) {
+        throw new errors_UserError(`${jsonPath} is not a TF.js model.json: it needs 'modelTopology' and 'weightsManifest'.`, { file: jsonPath });
+    }
+    return json;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/evaluate/digest.js
+
+
+
+
+/** `sha256:<hex>` over the bytes of the files in order (one file: its plain sha256). */
+async function digestFiles(files) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const file of files) {
+        for await (const chunk of (0,external_node_fs_.createReadStream)(file))
+            hash.update(chunk);
+    }
+    return `sha256:${hash.digest('hex')}`;
+}
+/** The files a model is made of: the .onnx, or model.json and its weight shards. */
+async function modelFiles(model) {
+    if (model.format === 'onnx')
+        return [model.path];
+    return tfjsModelFiles(model.path);
+}
+/** model.json then its weight shards in manifest order: the files a TF.js model's digest covers. */
+async function tfjsModelFiles(modelJsonPath) {
+    const json = await readModelJson(modelJsonPath);
+    return [
+        modelJsonPath,
+        ...json.weightsManifest.flatMap((g) => g.paths.map((p) => (0,external_node_path_.join)((0,external_node_path_.dirname)(modelJsonPath), p))),
+    ];
+}
+/** A model's display name: its folder for model.json / model.onnx, else the file name. */
+function digest_modelName(path) {
+    const file = (0,external_node_path_.basename)(path);
+    return /^model\.(json|onnx)$/i.test(file) ? (0,external_node_path_.basename)((0,external_node_path_.dirname)(path)) : file.replace(/\.(onnx|json)$/i, '');
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/registry/metrics-digest.js
+
+
+
+function evaluatedModel(metrics) {
+    const model = metrics['model'];
+    if (model === null || typeof model !== 'object')
+        return null;
+    const { path, format, digest } = model;
+    if (typeof digest !== 'string')
+        return null;
+    return { path: String(path ?? '?'), format: String(format ?? '?'), digest };
+}
+/**
+ * The digests evaluate would compute for each model inside `source`, by evaluate's own rule
+ * (`digestFiles` over the .onnx, or model.json then its weight shards): every .onnx file and every
+ * model.json, wherever they sit in the folder, since a command's output folder may nest them.
+ */
+async function candidateDigests(source) {
+    const out = [];
+    for (const file of source.files) {
+        if (/\.onnx$/i.test(file.path))
+            out.push({ path: file.path, digest: `sha256:${file.sha256}` });
+        else if ((0,external_node_path_.basename)(file.path) === 'model.json') {
+            // A model.json that is not a TF.js model (or lacks a shard) is simply not a candidate.
+            const files = await tfjsModelFiles(file.absolutePath).catch(() => null);
+            const digest = files === null ? null : await digestFiles(files).catch(() => null);
+            if (digest !== null)
+                out.push({ path: file.path, digest });
+        }
+    }
+    return out;
+}
+/**
+ * Metrics describe one model: registering other weights beside them (retrained, stale metrics)
+ * would publish numbers that belong to a different model. A mismatch is an error unless the
+ * caller explicitly allows it, and then it is said loudly.
+ */
+async function checkMetricsDigest(source, metrics, metricsFile, allowMismatch, log) {
+    const evaluated = evaluatedModel(metrics);
+    if (evaluated === null) {
+        const message = `The metrics file '${metricsFile}' names no model digest (it was computed from a predictions file), so it cannot be checked against the model being registered.`;
+        log.warning(message);
+        return { outcome: 'unchecked', message };
+    }
+    const candidates = await candidateDigests(source);
+    if (candidates.some((candidate) => candidate.digest === evaluated.digest))
+        return { outcome: 'match' };
+    const found = candidates.length === 0
+        ? 'it holds no model.json or .onnx file'
+        : `it holds ${candidates.map((c) => `${c.path} (${c.digest})`).join(', ')}`;
+    const message = `The metrics file '${metricsFile}' was computed on the model ${evaluated.path} with digest ${evaluated.digest}, ` +
+        `but the model being registered (${source.path}) does not contain that model: ${found}.`;
+    if (!allowMismatch) {
+        throw new errors_UserError(`${message} Re-run evaluate on this model, or set allow-digest-mismatch: true to register it with these metrics anyway.`, { input: 'metrics', file: metricsFile });
+    }
+    log.warning(`${message} Registering anyway (allow-digest-mismatch); the version is tagged digest-mismatch=true.`);
+    return { outcome: 'mismatch', message };
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/registry/register.js
 
 
@@ -61250,12 +62149,51 @@ async function readModelMetadata(source) {
 
 
 
+
+
+/** Train's resumable state (weights plus optimizer moments) inside its output folder: not the model. */
+const CHECKPOINTS_FOLDER = 'checkpoints';
 function defaultActor() {
     try {
         return (0,external_node_os_.userInfo)().username;
     }
     catch {
         return 'unknown';
+    }
+}
+/** Attempts at the alias's compare-and-swap before giving up (each loses only to another writer). */
+const ALIAS_CAS_ATTEMPTS = 20;
+/**
+ * Moves `alias` to the version just registered with compare-and-swap, and only forward: when
+ * registers run concurrently, each newer version must win whatever order their alias moves land
+ * in (12 concurrent registers left the alias at v3, not v12). A version older than where the alias
+ * points now leaves it there, with a note; `mlops registry alias` moves an alias anywhere.
+ */
+async function moveAliasForward(registry, move, log) {
+    for (let attempt = 1;; attempt++) {
+        const current = (await registry.listAliases(move.name))[move.alias]?.version ?? null;
+        if (current !== null && current >= move.version) {
+            log.info(current === move.version
+                ? `Alias ${move.alias} of ${move.name} already points to version ${move.version}.`
+                : `Alias ${move.alias} of ${move.name} stays at version ${current}: it is newer than version ${move.version} (registered meanwhile); an alias moves only forward here.`);
+            return;
+        }
+        try {
+            await registry.setAlias({
+                name: move.name,
+                alias: move.alias,
+                version: move.version,
+                expected: current,
+                actor: move.actor,
+                runUrl: move.runUrl?.trim() || null,
+            });
+            log.info(`Alias ${move.alias} of ${move.name}: ${current === null ? 'new' : `version ${current}`} -> version ${move.version}`);
+            return;
+        }
+        catch (error) {
+            if (!(error instanceof AliasConflictError) || attempt >= ALIAS_CAS_ATTEMPTS)
+                throw error;
+        }
     }
 }
 /** The register use case: check gates, store an immutable version, optionally move an alias. */
@@ -61266,10 +62204,15 @@ async function runRegister(options, deps) {
     const tags = validateTags(options.tags ?? []);
     const at = (path) => ((0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(options.workingDirectory, path));
     const gates = parseRequire(options.require);
-    const source = await scanModel(at(options.model));
+    const source = withoutCheckpoints(await scanModel(at(options.model)), !!options.includeCheckpoints, log);
     const metrics = options.metrics?.trim()
         ? await readReport(at(options.metrics), 'metrics', 'mlops-metrics/v1')
         : null;
+    const digestCheck = metrics
+        ? await checkMetricsDigest(source, metrics, options.metrics, !!options.allowDigestMismatch, log)
+        : undefined;
+    if (digestCheck?.outcome === 'mismatch' && !tags.includes('digest-mismatch=true'))
+        tags.push('digest-mismatch=true');
     const profile = options.profile?.trim()
         ? await readReport(at(options.profile), 'profile', 'mlops-profile/v1')
         : null;
@@ -61307,6 +62250,25 @@ async function runRegister(options, deps) {
         gates: results,
     });
     const registry = openRegistry(options, deps);
+    const candidate = makeRecord(0);
+    const existing = await findIdenticalVersion(registry, candidate);
+    if (existing !== undefined) {
+        const version = existing.record.version;
+        log.info(`${name} is already registered as version ${version} (same model files ${candidate.digest}, metrics, profile, tags and gates); nothing new was stored.`);
+        if (alias !== undefined)
+            await moveAliasForward(registry, { name, alias, version, actor: createdBy, runUrl: options.runUrl }, log);
+        const uri = formatVersionUri(name, version);
+        return {
+            version,
+            uri,
+            location: existing.uri,
+            alreadyRegistered: true,
+            digest: existing.record.digest,
+            releaseUrl: existing.releaseUrl,
+            record: existing.record,
+            summaryMarkdown: registerSummary(existing.record, existing.uri, existing.releaseUrl, alias, true),
+        };
+    }
     const stored = await registry.register({
         name,
         source,
@@ -61319,25 +62281,59 @@ async function runRegister(options, deps) {
     const { record } = stored;
     log.info(`Registered ${name} version ${record.version} (${record.digest}) in ${registry.location}`);
     if (alias !== undefined) {
-        const change = await registry.setAlias({
-            name,
-            alias,
-            version: record.version,
-            actor: createdBy,
-            runUrl: options.runUrl?.trim() || null,
-        });
-        log.info(`Alias ${alias} of ${name}: ${change.previous === null ? 'new' : `version ${change.previous}`} -> version ${record.version}`);
+        await moveAliasForward(registry, { name, alias, version: record.version, actor: createdBy, runUrl: options.runUrl }, log);
     }
     return {
         version: record.version,
-        uri: stored.uri,
+        uri: formatVersionUri(name, record.version),
+        location: stored.uri,
+        alreadyRegistered: false,
         digest: record.digest,
         releaseUrl: stored.releaseUrl,
         record,
         summaryMarkdown: registerSummary(record, stored.uri, stored.releaseUrl, alias),
     };
 }
-function registerSummary(record, uri, releaseUrl, alias) {
+function formatVersionUri(name, version) {
+    return `${name}/${version}`;
+}
+/** Leaves out the top-level checkpoints/ folder unless asked to keep it, and says what it left out. */
+function withoutCheckpoints(source, include, log) {
+    if (source.kind !== 'directory')
+        return source;
+    const inside = (path) => path.startsWith(`${CHECKPOINTS_FOLDER}/`);
+    const left = source.files.filter((file) => inside(file.path));
+    if (left.length === 0 || include)
+        return source;
+    const kept = source.files.filter((file) => !inside(file.path));
+    if (kept.length === 0) {
+        throw new errors_UserError(`The model folder '${source.path}' holds nothing but ${CHECKPOINTS_FOLDER}/; give the trained model's folder, or set include-checkpoints: true.`, { input: 'model' });
+    }
+    const bytes = left.reduce((sum, file) => sum + file.size, 0);
+    log.info(`Left out ${CHECKPOINTS_FOLDER}/ (${left.length} files, ${bytes} bytes of training state, not needed to serve the model); set include-checkpoints: true to keep it.`);
+    return { ...source, files: kept };
+}
+/**
+ * A version with the same model files, metrics, profile, tags and gate results, newest first.
+ * Registering it again (a re-run job) must not mint a new number for the same content.
+ */
+async function findIdenticalVersion(registry, candidate) {
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    const versions = await registry.listVersions(candidate.name);
+    for (const version of [...versions].reverse()) {
+        const stored = await registry.readVersion(candidate.name, version);
+        const record = stored.record;
+        if (record.digest === candidate.digest &&
+            same(record.metrics, candidate.metrics) &&
+            same(record.profile, candidate.profile) &&
+            same([...record.tags].sort(), [...candidate.tags].sort()) &&
+            record.status === candidate.status &&
+            same(record.gates, candidate.gates))
+            return stored;
+    }
+    return undefined;
+}
+function registerSummary(record, uri, releaseUrl, alias, alreadyRegistered = false) {
     const rows = [
         ['Version', String(record.version)],
         ['Digest', inlineCode(record.digest)],
@@ -61349,7 +62345,9 @@ function registerSummary(record, uri, releaseUrl, alias) {
     if (alias)
         rows.push(['Alias', inlineCode(alias)]);
     const lines = [
-        `### Registered ${inlineCode(record.name)} version ${record.version}`,
+        alreadyRegistered
+            ? `### ${inlineCode(record.name)} already registered as version ${record.version}`
+            : `### Registered ${inlineCode(record.name)} version ${record.version}`,
         '',
         markdownTable(['', ''], rows),
     ];
@@ -61375,6 +62373,39 @@ function registerSummary(record, uri, releaseUrl, alias) {
 
 
 
+
+;// CONCATENATED MODULE: ./build/shared/src/text/nearest.js
+/** Edit distance, for "did you mean" suggestions on misspelt keys and inputs. */
+function levenshtein(a, b) {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diagonal = above;
+        }
+    }
+    return row[b.length];
+}
+/** The closest candidate within a third of the word's length, or undefined. */
+function nearest(word, candidates) {
+    let best;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const candidate of candidates) {
+        const distance = levenshtein(word.toLowerCase(), candidate.toLowerCase());
+        if (distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return bestDistance <= Math.max(2, Math.ceil(word.length / 3)) ? best : undefined;
+}
+function didYouMean(word, candidates) {
+    const match = nearest(word, candidates);
+    return match ? ` Did you mean '${match}'?` : '';
+}
 
 ;// CONCATENATED MODULE: ./build/shared/src/compare/metrics-file.js
 
@@ -61431,6 +62462,7 @@ function metricsFileFromObject(document, source, input) {
     }
     const model = metrics_file_isRecord(document.model) ? document.model : undefined;
     const git = metrics_file_isRecord(document.git) ? document.git : undefined;
+    const predictions = metrics_file_isRecord(document.predictions) ? document.predictions : undefined;
     return {
         schema: METRICS_SCHEMA,
         task: document.task,
@@ -61438,6 +62470,7 @@ function metricsFileFromObject(document, source, input) {
         slices,
         modelName: typeof model?.name === 'string' ? model.name : undefined,
         gitSha: typeof git?.sha === 'string' ? git.sha : undefined,
+        predictionsPath: typeof predictions?.path === 'string' ? predictions.path : undefined,
         source,
     };
 }
@@ -61525,212 +62558,65 @@ function metrics_file_isRecord(value) {
 ;// CONCATENATED MODULE: ./build/shared/src/compare/registry-baseline.js
 
 
-/** True when the registry has something at the reference: a missing model or alias means "first model". */
-async function registry_baseline_exists(registry, reference) {
-    const ref = parseModelReference(reference);
-    if (ref.kind === 'alias')
-        return (await registry.listAliases(ref.name))[ref.alias] !== undefined;
+
+/** Every registered model with its aliases, for the "what exists" half of a missing-baseline message. */
+async function describeRegistry(registry) {
+    const models = await registry.listModels();
+    if (models.length === 0)
+        return `the registry ${registry.location} has no model yet`;
+    const described = await Promise.all(models.sort().map(async (model) => {
+        const aliases = Object.entries(await registry.listAliases(model))
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([alias, entry]) => `@${alias} → v${entry.version}`);
+        const versions = await registry.listVersions(model);
+        return `${model} (${versions.length} version(s)${aliases.length > 0 ? `; aliases ${aliases.join(', ')}` : '; no alias'})`;
+    }));
+    return `the registry ${registry.location} holds: ${described.join('; ')}`;
+}
+/** Undefined when the registry has something at the reference, else why not (with what exists). */
+async function whyMissing(registry, reference) {
+    const ref = parseModelReference(reference, 'baseline');
+    const models = await registry.listModels();
+    if (!models.includes(ref.name))
+        return `no model is called ${ref.name}.${didYouMean(ref.name, models)}`;
+    if (ref.kind === 'alias') {
+        const aliases = await registry.listAliases(ref.name);
+        if (aliases[ref.alias] !== undefined)
+            return undefined;
+        return `${ref.name} has no alias ${ref.alias}.${didYouMean(ref.alias, Object.keys(aliases))}`;
+    }
     const versions = await registry.listVersions(ref.name);
-    return ref.kind === 'latest' ? versions.length > 0 : versions.includes(ref.version);
+    if (ref.kind === 'latest')
+        return versions.length > 0 ? undefined : `${ref.name} has no complete version`;
+    return versions.includes(ref.version) ? undefined : `${ref.name} has no version ${ref.version}`;
 }
 /**
  * Resolves `registry:<name>@<alias>` (or `<name>/<version>`) to the metrics stored with that
- * version at registration. No such model or alias yet, or a version registered without metrics,
- * is "no baseline": the caller then applies value thresholds only and says so.
+ * version at registration. A reference that names nothing, or a version registered without
+ * metrics, is a missing baseline that says what the registry holds: a typo must not pass as
+ * "first model".
  */
 function registryBaselineResolver(registry) {
     return async (spec) => {
         const reference = spec.replace(/^registry:/, '');
         const opened = registry();
-        if (!(await registry_baseline_exists(opened, reference)))
-            return undefined;
+        const missing = (why) => ({
+            missing: true,
+            lookedFor: `${spec} (${why})`,
+            available: '',
+        });
+        const why = await whyMissing(opened, reference);
+        if (why !== undefined)
+            return { ...missing(why), available: await describeRegistry(opened) };
         const { record } = await showVersion(opened, reference);
-        if (!record.metrics)
-            return undefined;
+        if (!record.metrics) {
+            return {
+                ...missing(`version ${record.version} was registered without metrics`),
+                available: await describeRegistry(opened),
+            };
+        }
         return metricsFileFromObject(record.metrics, `${spec} (version ${record.version})`, 'baseline');
     };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/compare/significance.js
-/**
- * Tests a difference from the two bootstrap CIs evaluate wrote, when the paired rows are not at
- * hand: each CI gives a standard error (half-width / z of its level), and the difference's
- * standard error is their root sum of squares. That treats the two estimates as independent;
- * on the same test rows they are positively correlated, so the true interval is narrower and
- * this errs towards "not significant", which is the side that keeps noise from blocking merges.
- * Returns undefined when either side has no CI.
- */
-function ciDifferenceTest(current, baseline, alpha) {
-    if (!current.ci || !baseline.ci)
-        return undefined;
-    const se = (metric) => {
-        const [lo, hi] = metric.ci;
-        return (hi - lo) / 2 / normalQuantile(1 - (1 - (metric.ciLevel ?? 0.95)) / 2);
-    };
-    const delta = current.value - baseline.value;
-    const standardError = Math.hypot(se(current), se(baseline));
-    if (!Number.isFinite(delta) || !Number.isFinite(standardError))
-        return undefined;
-    if (standardError === 0) {
-        return { interval: [delta, delta], pValue: delta === 0 ? 1 : 0, method: 'ci-of-difference' };
-    }
-    const z = normalQuantile(1 - alpha / 2);
-    return {
-        interval: [delta - z * standardError, delta + z * standardError],
-        pValue: 2 * normalUpperTail(Math.abs(delta) / standardError),
-        method: 'ci-of-difference',
-    };
-}
-/** P(Z > x) for a standard normal. */
-function normalUpperTail(x) {
-    return 0.5 * erfc(x / Math.SQRT2);
-}
-/**
- * Complementary error function to ~1e-14 relative: below 2 through erf's series with only
- * positive terms (no cancellation), above it through the continued fraction
- * erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), evaluated with
- * Lentz's method, which converges fast there.
- */
-function erfc(x) {
-    if (Number.isNaN(x))
-        return Number.NaN;
-    if (x < 0)
-        return 2 - erfc(-x);
-    if (x < 2) {
-        let term = x;
-        let sum = x;
-        for (let n = 1; n < 200 && term > sum * 1e-17; n += 1) {
-            term *= (2 * x * x) / (2 * n + 1);
-            sum += term;
-        }
-        return 1 - (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
-    }
-    if (x > 27)
-        return 0;
-    const tiny = 1e-300;
-    let f = x;
-    let c = x;
-    let d = 0;
-    for (let n = 1; n < 500; n += 1) {
-        const a = n / 2;
-        d = x + a * d;
-        d = Math.abs(d) < tiny ? tiny : d;
-        c = x + a / c;
-        c = Math.abs(c) < tiny ? tiny : c;
-        d = 1 / d;
-        const delta = c * d;
-        f *= delta;
-        if (Math.abs(delta - 1) < 1e-16)
-            break;
-    }
-    return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
-}
-/** Inverse of the standard normal CDF (Acklam's algorithm plus one Newton step, ~1e-15). */
-function normalQuantile(p) {
-    if (!(p > 0 && p < 1))
-        return p === 0 ? -Infinity : p === 1 ? Infinity : Number.NaN;
-    const a = [
-        -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
-        2.506628277459239,
-    ];
-    const b = [
-        -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
-    ];
-    const c = [
-        -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
-        2.938163982698783,
-    ];
-    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-    const low = 0.02425;
-    let x;
-    if (p < low) {
-        const q = Math.sqrt(-2 * Math.log(p));
-        x =
-            (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    }
-    else if (p <= 1 - low) {
-        const q = p - 0.5;
-        const r = q * q;
-        x =
-            ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
-                (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-    }
-    else {
-        const q = Math.sqrt(-2 * Math.log(1 - p));
-        x =
-            -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    }
-    // One Halley step against the accurate CDF.
-    const error = 1 - normalUpperTail(x) - p;
-    const u = error * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
-    return x - u / (1 + (x * u) / 2);
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/config/yaml-source.js
-
-
-
-/** Committed YAML is small; a bigger file or an alias bomb is refused before it is expanded. */
-const YAML_MAX_BYTES = 1024 * 1024;
-const YAML_MAX_ALIASES = 100;
-function readYamlFile(file) {
-    let size;
-    try {
-        size = (0,external_node_fs_.statSync)(file).size;
-    }
-    catch {
-        throw new errors_UserError(`Cannot read '${file}': the file does not exist.`, { file });
-    }
-    if (size > YAML_MAX_BYTES) {
-        throw new errors_UserError(`'${file}' is ${size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`, { file });
-    }
-    return parseYamlText((0,external_node_fs_.readFileSync)(file, 'utf8'), file);
-}
-function parseYamlText(text, file) {
-    const lineCounter = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const first = doc.errors[0];
-    if (first) {
-        const pos = lineCounter.linePos(first.pos[0]);
-        throw new errors_UserError(`${file}:${pos.line}:${pos.col}: invalid YAML: ${first.message.split('\n')[0]}`, {
-            file,
-            line: pos.line,
-            column: pos.col,
-        });
-    }
-    let value;
-    try {
-        value = doc.toJS({ maxAliasCount: YAML_MAX_ALIASES });
-    }
-    catch (error) {
-        throw new errors_UserError(`${file}: ${error instanceof Error ? error.message : String(error)}`, { file });
-    }
-    const line = (node) => node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-    return {
-        file,
-        value,
-        lineOf: (path) => line(nodeAt(doc, path).node),
-        keyLineOf: (path) => {
-            const { node, key } = nodeAt(doc, path);
-            return line(key ?? node);
-        },
-    };
-}
-function nodeAt(doc, path) {
-    let node = doc.contents;
-    let key;
-    for (const part of path) {
-        if (!(0,dist/* isMap */.jh)(node))
-            break;
-        const pair = node.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === String(part));
-        if (!pair)
-            break;
-        key = pair.key;
-        node = pair.value;
-    }
-    return { node, key };
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/names.js
@@ -61804,6 +62690,114 @@ function isRegressionMetric(name) {
 function defaultClassificationMetrics(classCount, hasScores) {
     return CLASSIFICATION_METRICS.filter((m) => (hasScores || !SCORE_METRICS.has(m)) && (classCount === 2 || !BINARY_ONLY_METRICS.has(m)));
 }
+/**
+ * The primary metric of each task, in order of preference (the first one the metrics file has).
+ *
+ * - Classification: `accuracy`. evaluate writes it for every classifier (labels only, any number
+ *   of classes, no scores needed), so the default gate applies to every model; it is the number a
+ *   reviewer reads first; and its paired bootstrap over per-row correctness is the most direct
+ *   test of "this model gets more rows wrong". Balanced accuracy and macro F1 follow for files
+ *   written elsewhere.
+ * - Regression: `r2`. It is scale-free, so the one-line explanation means the same for every
+ *   target, and on the same rows it moves exactly opposite to MSE (r2 = 1 - mse / var(y)), so the
+ *   paired test gives the verdict an MSE gate would. RMSE, MAE and MSE follow.
+ */
+const PRIMARY_METRICS = {
+    classification: ['accuracy', 'balanced_accuracy', 'f1_macro', 'f1'],
+    regression: ['r2', 'rmse', 'mae', 'mse'],
+};
+
+;// CONCATENATED MODULE: ./build/shared/src/config/yaml-source.js
+
+
+
+/** Committed YAML is small; a bigger file or an alias bomb is refused before it is expanded. */
+const YAML_MAX_BYTES = 1024 * 1024;
+const YAML_MAX_ALIASES = 100;
+function readYamlFile(file) {
+    return parseYamlText(readConfigText(file, `'${file}'`), file);
+}
+/**
+ * Reads a committed configuration file (mlops.yml, a schema, thresholds): it must be a regular
+ * file of at most `YAML_MAX_BYTES`. A path to /dev/zero ran out of memory and a FIFO hung the
+ * step; those are refused, and the read itself stops at the limit in case the file grows.
+ * `what` names the file in messages; `options` are the error's input and file.
+ */
+function readConfigText(file, what, options = {}) {
+    const where = { file: options.file ?? file, input: options.input };
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0));
+    }
+    catch {
+        throw new errors_UserError(`Cannot read ${what}: the file does not exist or cannot be opened.`, where);
+    }
+    try {
+        const stat = (0,external_node_fs_.fstatSync)(fd);
+        if (!stat.isFile())
+            throw new errors_UserError(`${what} is not a regular file (a device, FIFO or folder); give the path of a file.`, where);
+        if (stat.size > YAML_MAX_BYTES)
+            throw new errors_UserError(`${what} is ${stat.size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`, where);
+        const buffer = Buffer.alloc(YAML_MAX_BYTES + 1);
+        let length = 0;
+        for (;;) {
+            const read = (0,external_node_fs_.readSync)(fd, buffer, length, buffer.length - length, null);
+            if (read === 0)
+                break;
+            length += read;
+            if (length > YAML_MAX_BYTES)
+                throw new errors_UserError(`${what} is over ${YAML_MAX_BYTES} bytes; YAML files here are limited to that.`, where);
+        }
+        return buffer.subarray(0, length).toString('utf8');
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function parseYamlText(text, file) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    const first = doc.errors[0];
+    if (first) {
+        const pos = lineCounter.linePos(first.pos[0]);
+        throw new errors_UserError(`${file}:${pos.line}:${pos.col}: invalid YAML: ${first.message.split('\n')[0]}`, {
+            file,
+            line: pos.line,
+            column: pos.col,
+        });
+    }
+    let value;
+    try {
+        value = doc.toJS({ maxAliasCount: YAML_MAX_ALIASES });
+    }
+    catch (error) {
+        throw new errors_UserError(`${file}: ${error instanceof Error ? error.message : String(error)}`, { file });
+    }
+    const line = (node) => node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+    return {
+        file,
+        value,
+        lineOf: (path) => line(nodeAt(doc, path).node),
+        keyLineOf: (path) => {
+            const { node, key } = nodeAt(doc, path);
+            return line(key ?? node);
+        },
+    };
+}
+function nodeAt(doc, path) {
+    let node = doc.contents;
+    let key;
+    for (const part of path) {
+        if (!(0,dist/* isMap */.jh)(node))
+            break;
+        const pair = node.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === String(part));
+        if (!pair)
+            break;
+        key = pair.key;
+        node = pair.value;
+    }
+    return { node, key };
+}
 
 ;// CONCATENATED MODULE: ./build/shared/src/compare/thresholds.js
 
@@ -61841,10 +62835,8 @@ function parseThresholdsInput(input, workingDirectory) {
                 input: 'thresholds',
             });
         }
-        if ((0,external_node_fs_.statSync)(candidate).size > YAML_MAX_BYTES) {
-            throw new errors_UserError(`thresholds file ${input.trim()} is ${(0,external_node_fs_.statSync)(candidate).size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`, { input: 'thresholds', file: candidate });
-        }
-        return parseThresholdsText((0,external_node_fs_.readFileSync)(candidate, 'utf8'), candidate);
+        const text = readConfigText(candidate, `thresholds file ${input.trim()}`, { input: 'thresholds' });
+        return parseThresholdsText(text, candidate);
     }
     return parseThresholdsText(input, 'input thresholds');
 }
@@ -61966,6 +62958,161 @@ function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/compare/default-gate.js
+
+
+const GATE_MODES = ['default', 'none'];
+
+function taskFamily(task) {
+    if (/classif/i.test(task))
+        return 'classification';
+    if (/regress/i.test(task))
+        return 'regression';
+    return undefined;
+}
+/**
+ * The thresholds that gate, and the policy to report. With no thresholds and `gate: default`, the
+ * primary metric may not worsen (tolerance 0); significance, when asked for, keeps noise out. A
+ * task with no known primary metric, or a file without any of its candidates, still gets a gate on
+ * the first candidate (or `accuracy`), which then fails as "missing": the user must say what gates.
+ */
+function chooseGate(mode, thresholds, task, metrics) {
+    if (mode === 'none')
+        return { thresholds: {}, policy: { kind: 'none', ignored: Object.keys(thresholds) } };
+    if (Object.keys(thresholds).length > 0)
+        return { thresholds, policy: { kind: 'thresholds' } };
+    const family = taskFamily(task);
+    const candidates = family
+        ? PRIMARY_METRICS[family]
+        : [...PRIMARY_METRICS.classification, ...PRIMARY_METRICS.regression];
+    const metric = candidates.find((name) => metrics.includes(name)) ?? candidates[0];
+    return {
+        thresholds: { [metric]: { direction: defaultDirection(metric), tolerance: 0 } },
+        policy: { kind: 'default', metric, candidates },
+    };
+}
+/** The mlops.yml lines that replace the default gate with real thresholds, for messages. */
+function thresholdSnippet(metric) {
+    return `metrics: { ${metric}: { tolerance: 0.01 } }`;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/compare/significance.js
+/**
+ * Tests a difference from the two bootstrap CIs evaluate wrote, when the paired rows are not at
+ * hand: each CI gives a standard error (half-width / z of its level), and the difference's
+ * standard error is their root sum of squares. That treats the two estimates as independent;
+ * on the same test rows they are positively correlated, so the true interval is narrower and
+ * this errs towards "not significant", which is the side that keeps noise from blocking merges.
+ * Returns undefined when either side has no CI.
+ */
+function ciDifferenceTest(current, baseline, alpha) {
+    if (!current.ci || !baseline.ci)
+        return undefined;
+    const se = (metric) => {
+        const [lo, hi] = metric.ci;
+        return (hi - lo) / 2 / normalQuantile(1 - (1 - (metric.ciLevel ?? 0.95)) / 2);
+    };
+    const delta = current.value - baseline.value;
+    const standardError = Math.hypot(se(current), se(baseline));
+    if (!Number.isFinite(delta) || !Number.isFinite(standardError))
+        return undefined;
+    if (standardError === 0) {
+        return { interval: [delta, delta], pValue: delta === 0 ? 1 : 0, method: 'ci-of-difference' };
+    }
+    const z = normalQuantile(1 - alpha / 2);
+    return {
+        interval: [delta - z * standardError, delta + z * standardError],
+        pValue: 2 * normalUpperTail(Math.abs(delta) / standardError),
+        method: 'ci-of-difference',
+    };
+}
+/** P(Z > x) for a standard normal. */
+function normalUpperTail(x) {
+    return 0.5 * erfc(x / Math.SQRT2);
+}
+/**
+ * Complementary error function to ~1e-14 relative: below 2 through erf's series with only
+ * positive terms (no cancellation), above it through the continued fraction
+ * erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), evaluated with
+ * Lentz's method, which converges fast there.
+ */
+function erfc(x) {
+    if (Number.isNaN(x))
+        return Number.NaN;
+    if (x < 0)
+        return 2 - erfc(-x);
+    if (x < 2) {
+        let term = x;
+        let sum = x;
+        for (let n = 1; n < 200 && term > sum * 1e-17; n += 1) {
+            term *= (2 * x * x) / (2 * n + 1);
+            sum += term;
+        }
+        return 1 - (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
+    }
+    if (x > 27)
+        return 0;
+    const tiny = 1e-300;
+    let f = x;
+    let c = x;
+    let d = 0;
+    for (let n = 1; n < 500; n += 1) {
+        const a = n / 2;
+        d = x + a * d;
+        d = Math.abs(d) < tiny ? tiny : d;
+        c = x + a / c;
+        c = Math.abs(c) < tiny ? tiny : c;
+        d = 1 / d;
+        const delta = c * d;
+        f *= delta;
+        if (Math.abs(delta - 1) < 1e-16)
+            break;
+    }
+    return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+/** Inverse of the standard normal CDF (Acklam's algorithm plus one Newton step, ~1e-15). */
+function normalQuantile(p) {
+    if (!(p > 0 && p < 1))
+        return p === 0 ? -Infinity : p === 1 ? Infinity : Number.NaN;
+    const a = [
+        -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+        2.506628277459239,
+    ];
+    const b = [
+        -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+    ];
+    const c = [
+        -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+        2.938163982698783,
+    ];
+    const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+    const low = 0.02425;
+    let x;
+    if (p < low) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        x =
+            (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    else if (p <= 1 - low) {
+        const q = p - 0.5;
+        const r = q * q;
+        x =
+            ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+                (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    }
+    else {
+        const q = Math.sqrt(-2 * Math.log(1 - p));
+        x =
+            -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+                ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    // One Halley step against the accurate CDF.
+    const error = 1 - normalUpperTail(x) - p;
+    const u = error * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+    return x - u / (1 + (x * u) / 2);
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/compare/gate.js
 
 
@@ -62014,6 +63161,7 @@ function compareMetrics(current, baseline, thresholds, options = {}) {
     const regressions = rows.filter((row) => row.failures.length > 0).map((row) => row.metric);
     return {
         task: current.task,
+        gate: options.gate ?? { kind: 'thresholds' },
         firstModel: baseline === undefined,
         notComparableReason,
         significance: alpha,
@@ -63598,6 +64746,85 @@ function gather(values, rows) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/metrics/random.js
+
+/**
+ * xoshiro128** (Blackman & Vigna), seeded through splitmix32: fast in 32-bit JS integer
+ * arithmetic, and the same seed gives the same stream on every platform, so bootstrap intervals
+ * are reproducible from the `seed` input alone. `stream` picks one of 2^32 independent streams
+ * per seed (bootstrap replicate r uses stream r + 1).
+ */
+class Xoshiro128 {
+    state;
+    constructor(seed, stream = 0) {
+        this.state = xoshiroSeed(seed, stream);
+    }
+    /** A uniform 32-bit unsigned integer. */
+    nextUint32() {
+        return xoshiroNext(this.state);
+    }
+    /** A uniform double in [0, 1) with 53 random bits. */
+    nextFloat() {
+        const hi = this.nextUint32() >>> 5;
+        const lo = this.nextUint32() >>> 6;
+        return (hi * 67108864 + lo) / 9007199254740992;
+    }
+    /** Sets `counts` to the multiplicities of `draws` uniform draws of an index: one bootstrap resample. */
+    fillResampleCounts(counts, draws = counts.length) {
+        xoshiroFillCounts(this.state, counts, draws);
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/metrics/permutation-importance.js
+
+
+function checkRepeats(nRepeats) {
+    if (!Number.isInteger(nRepeats) || nRepeats < 1) {
+        throw new errors_UserError(`importance-repeats must be a whole number of shuffles per feature, at least 1; got ${nRepeats}.`, { input: 'importance-repeats' });
+    }
+}
+/** A seeded uniform shuffle of 0..n-1 (Fisher–Yates). */
+function shuffledOrder(n, random) {
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++)
+        order[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(random.nextFloat() * (i + 1));
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    return order;
+}
+async function permutationImportance(input) {
+    checkRepeats(input.nRepeats);
+    const { matrix, rows, width } = input;
+    const baseline = await input.score(matrix);
+    const shuffled = new matrix.constructor(matrix.length);
+    const features = [];
+    for (let f = 0; f < input.blocks.length; f++) {
+        const block = input.blocks[f];
+        // One stream per feature: adding or dropping a feature leaves the others' shuffles as they were.
+        const random = new Xoshiro128(input.seed, f + 1);
+        const repeats = [];
+        for (let r = 0; r < input.nRepeats; r++) {
+            const order = input.permutation ? input.permutation(f, r) : shuffledOrder(rows, random);
+            shuffled.set(matrix);
+            for (let i = 0; i < rows; i++) {
+                const to = i * width + block.start;
+                const from = order[i] * width + block.start;
+                for (let s = 0; s < block.width; s++)
+                    shuffled[to + s] = matrix[from + s];
+            }
+            repeats.push(baseline - (await input.score(shuffled)));
+        }
+        const mean = repeats.reduce((a, b) => a + b, 0) / repeats.length;
+        const variance = repeats.reduce((a, b) => a + (b - mean) ** 2, 0) / repeats.length;
+        features.push({ feature: block.feature, mean, std: Math.sqrt(variance), repeats });
+    }
+    return { baseline, features, scorings: 1 + input.blocks.length * input.nRepeats };
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/subset-rows.js
 /** The given rows of an evaluation, in the given order (slices, fairness groups). */
 function subsetRows(input, rows) {
@@ -63626,6 +64853,7 @@ function subset_rows_gather(values, rows, stride) {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/index.js
+
 
 
 
@@ -63812,9 +65040,12 @@ function round(value) {
 
 
 
+
 const COMPARE_KIND = 'compare-baseline';
 /** Pushes kept in the comment's hidden history; older ones fall off. */
 const HISTORY_LIMIT = 30;
+/** The words every unverified report carries (the check title, the comment, the summary). */
+const UNVERIFIED = "unverified: metrics reported by the fork's own run";
 const VERDICT_ICON = {
     regressed: '🔴',
     'not comparable': '⚠️',
@@ -63825,6 +65056,10 @@ const VERDICT_ICON = {
 };
 function headline(diff, context) {
     const model = escapeMarkdown(context.modelKey);
+    if (diff.passed && context.unverified)
+        return `### ⚠️ compare-baseline: ${model}: ${UNVERIFIED}`;
+    if (diff.passed && diff.gate.kind === 'none')
+        return `### ⚪ compare-baseline: ${model} not gated (gate: none)`;
     if (diff.passed)
         return `### ✅ compare-baseline: ${model} passed`;
     if (context.override) {
@@ -63844,6 +65079,20 @@ function introduction(diff, context) {
     }
     if (diff.notComparableReason)
         lines.push(`**Not comparable:** ${escapeMarkdown(diff.notComparableReason)}.`);
+    lines.push(gateLine(diff));
+    if (context.unverified) {
+        lines.push(`**Unverified:** ${UNVERIFIED}. The artifact held no model that could be re-evaluated on this repository's data, so these numbers are the fork's claim; the check is neutral, never a pass.`);
+    }
+    const reported = Object.entries(context.reported ?? {});
+    if (reported.length > 0) {
+        const values = reported
+            .map(([metric, value]) => {
+            const verified = diff.rows.find((row) => row.metric === metric)?.current;
+            return `${escapeMarkdown(metric)} ${gate_formatNumber(value)} (re-evaluated here: ${verified === undefined ? '—' : gate_formatNumber(verified)})`;
+        })
+            .join(', ');
+        lines.push(`Re-evaluated here on this repository's data; the fork's own run reported ${values}, which does not count.`);
+    }
     if (diff.significance !== undefined) {
         const paired = diff.rows.some((row) => row.test?.method === 'paired-bootstrap');
         const how = paired
@@ -63857,7 +65106,21 @@ function introduction(diff, context) {
     }
     if (context.warning)
         lines.push(`> [!WARNING]\n> ${context.warning}`);
-    return lines.join('\n\n');
+    return lines.filter((line) => line !== '').join('\n\n');
+}
+/** One line saying what gated, with the snippet that configures real thresholds when it was the default. */
+function gateLine(diff) {
+    if (diff.gate.kind === 'none') {
+        return '**Not gated (gate: none):** the metrics are reported and no change can fail this check.';
+    }
+    if (diff.gate.kind === 'thresholds')
+        return '';
+    const rule = diff.significance === undefined
+        ? 'may not worsen at all (significance: 0)'
+        : diff.rows.some((row) => row.test?.method === 'paired-bootstrap')
+            ? `may not worsen significantly (α = ${diff.significance}, paired bootstrap on the same rows)`
+            : `may not worsen significantly (α = ${diff.significance}, test on the two confidence intervals)`;
+    return `**Default gate:** no thresholds are configured, so ${inlineCode(diff.gate.metric)} (the primary metric for ${escapeMarkdown(diff.task)}) ${rule}; set real thresholds in mlops.yml: ${inlineCode(thresholdSnippet(diff.gate.metric))}.`;
 }
 function diffTable(rows) {
     const cells = rows.map((row) => {
@@ -63983,7 +65246,14 @@ function renderStepSummary(diff, context) {
 
 
 
+
+
 const COMPARISON_SCHEMA = 'mlops-comparison/v1';
+/** Largest metrics file read from an untrusted run: far above what evaluate writes, far below a memory problem. */
+const REPORTED_MAX_BYTES = 16 * 1024 * 1024;
+function isMissingBaseline(lookup) {
+    return lookup.missing === true;
+}
 async function runCompareBaseline(options, deps) {
     const { log } = deps;
     const at = (path) => ((0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(options.workingDirectory, path));
@@ -63993,22 +65263,75 @@ async function runCompareBaseline(options, deps) {
             input: 'significance',
         });
     }
-    const current = await readMetricsFile(at(options.current), 'current');
-    const baselineSpec = options.baseline?.trim() || undefined;
-    const baseline = baselineSpec ? await resolveBaselineSpec(baselineSpec, at, deps) : undefined;
-    if (baselineSpec && !baseline) {
-        log.warning(`No baseline found at ${baselineSpec}: treating this as the first model (value thresholds only).`);
+    const gateMode = options.gate ?? 'default';
+    if (!GATE_MODES.includes(gateMode)) {
+        throw new errors_UserError(`gate must be one of ${GATE_MODES.join(', ')}; got ${JSON.stringify(gateMode)}`, {
+            input: 'gate',
+        });
     }
-    const thresholds = loadThresholds(options.thresholds, options.configThresholds, options.workingDirectory);
+    const currentPath = options.current.trim();
+    const reportedPath = options.reported?.trim() ? at(options.reported.trim()) : undefined;
+    let reported;
+    if (reportedPath && currentPath === '') {
+        // Nothing was re-evaluated here: a hostile reported file is all there is, so it fails the step.
+        reported = await readReportedMetrics(reportedPath);
+    }
+    else if (reportedPath && (0,external_node_fs_.existsSync)(reportedPath)) {
+        // Only shown beside the verified numbers: a hostile file is left out with a warning.
+        try {
+            reported = await readReportedMetrics(reportedPath);
+        }
+        catch (error) {
+            if (!(error instanceof errors_UserError))
+                throw error;
+            log.warning(`Refused the metrics the untrusted run reported: ${error.message}. Only the model re-evaluated here is compared.`);
+        }
+    }
+    else if (reportedPath) {
+        log.warning(`The untrusted run reported no metrics (${reportedPath} is not there); the model re-evaluated here is compared.`);
+    }
+    if (currentPath === '' && !reported) {
+        throw new errors_UserError('current is empty: give the metrics.json of the candidate model', {
+            input: 'current',
+        });
+    }
+    // Without a model re-evaluated here, only what the untrusted run reported is there to compare.
+    const unverified = currentPath === '' && reported !== undefined;
+    const current = unverified ? reported : await readMetricsFile(at(currentPath), 'current');
+    const baselineSpec = options.baseline?.trim() || undefined;
+    const lookup = baselineSpec ? await resolveBaselineSpec(baselineSpec, at, deps) : undefined;
+    let baseline;
+    if (lookup && isMissingBaseline(lookup)) {
+        const what = `No baseline found: looked for ${lookup.lookedFor}; ${lookup.available}.`;
+        if (!options.allowMissingBaseline) {
+            throw new errors_UserError(`${what} Fix the baseline input, or set allow-missing-baseline: true if this is the first model.`, { input: 'baseline' });
+        }
+        log.warning(`${what} Treating this as the first model (allow-missing-baseline: true).`);
+    }
+    else
+        baseline = lookup;
+    const configured = loadThresholds(options.thresholds, options.configThresholds, options.workingDirectory);
+    const gate = chooseGate(gateMode, configured, current.task, Object.keys(current.metrics));
+    if (gate.policy.kind === 'none' && gate.policy.ignored.length > 0) {
+        log.warning(`gate: none: the thresholds for ${gate.policy.ignored.join(', ')} are shown as not gated and do not gate.`);
+    }
+    if (gate.policy.kind === 'default' && !baselineSpec && !options.allowMissingBaseline) {
+        throw new errors_UserError('Nothing would gate: no thresholds are configured and no baseline was given, so no change could ever fail. ' +
+            `Give a baseline (e.g. registry:<name>@production), thresholds in mlops.yml (${thresholdSnippet(gate.policy.metric)}), ` +
+            'allow-missing-baseline: true for a first model, or gate: none to report without gating.', { input: 'baseline' });
+    }
+    const thresholds = gate.thresholds;
     const unknown = Object.keys(thresholds).filter((metric) => !(metric in current.metrics));
     if (unknown.length > 0) {
         log.warning(`Thresholds name metrics the current metrics file does not have: ${unknown.join(', ')} ` +
             `(it has: ${Object.keys(current.metrics).join(', ') || 'none'}). They fail the gate.`);
     }
-    const paired = baseline && options.significance !== undefined ? await deps.pairedRows?.() : undefined;
+    // Rows from an untrusted run are never paired: its predictions file is as much its own claim as its metrics.
+    const paired = baseline && options.significance !== undefined && !unverified ? await deps.pairedRows?.() : undefined;
     const diff = compareMetrics(current, baseline, thresholds, {
         significance: options.significance,
         pairedTest: paired ? pairedBootstrapTest(paired) : undefined,
+        gate: gate.policy,
     });
     const reportPath = at(options.reportPath);
     const context = {
@@ -64016,11 +65339,10 @@ async function runCompareBaseline(options, deps) {
         baselineLabel: baselineSpec,
         fullReportPointer: `Report shortened to fit GitHub's size limit. The full comparison is in the job summary and in the report file \`${reportPath.split(/[\\/]/).pop()}\` (uploaded as an artifact).`,
         history: options.sha ? appendHistory([], diff, options.sha) : [],
+        unverified,
+        reported: reported && !unverified ? reportedValues(reported, diff) : undefined,
     };
-    await writeReport(reportPath, options, diff, baselineSpec);
-    for (const row of diff.rows.filter((r) => r.failures.length > 0)) {
-        log.error(`${row.metric}: ${row.failures.join('; ')}`);
-    }
+    await writeReport(reportPath, options, diff, baselineSpec, unverified);
     log.info(diff.passed
         ? `compare-baseline: ${diff.rows.length} metric(s), no regression.`
         : `compare-baseline: regression in ${diff.regressions.join(', ')}.`);
@@ -64028,7 +65350,13 @@ async function runCompareBaseline(options, deps) {
 }
 /** Builds the result (markdown and gate) for a diff and render context; used again after publishing. */
 function finishResult(diff, context, options, reportPath) {
-    const verdict = diff.passed ? 'passed' : context.override ? 'overridden' : 'regressed';
+    const verdict = !diff.passed
+        ? context.override
+            ? 'overridden'
+            : 'regressed'
+        : context.unverified
+            ? 'unverified'
+            : 'passed';
     return {
         passed: verdict !== 'regressed' || !options.failOnRegression,
         regressions: diff.regressions,
@@ -64054,15 +65382,63 @@ async function resolveBaselineSpec(spec, at, deps) {
         return deps.resolveBaseline(spec);
     }
     const path = at(spec);
-    if (!(0,external_node_fs_.existsSync)(path))
-        return undefined;
+    if (!(0,external_node_fs_.existsSync)(path)) {
+        const folder = (0,external_node_path_.dirname)(path);
+        const files = (0,external_node_fs_.existsSync)(folder)
+            ? (0,external_node_fs_.readdirSync)(folder)
+                .filter((name) => name.endsWith('.json'))
+                .sort()
+            : [];
+        return {
+            missing: true,
+            lookedFor: `the file ${path}`,
+            available: (0,external_node_fs_.existsSync)(folder)
+                ? `${folder} holds ${files.length > 0 ? `these JSON files: ${files.join(', ')}` : 'no JSON file'}`
+                : `the folder ${folder} does not exist`,
+        };
+    }
     return readMetricsFile(path, 'baseline');
 }
-async function writeReport(reportPath, options, diff, baselineSpec) {
+/**
+ * The metrics an untrusted run reported (a fork's artifact): parsed as data, never followed. A
+ * symbolic link is refused (it would make this job read a file of the link's choosing), and so is
+ * a predictions path that leads out of the file's folder: such a file is hostile, not stale.
+ */
+async function readReportedMetrics(path) {
+    const refuse = (why) => {
+        throw new errors_UserError(`reported metrics ${path} ${why}`, { input: 'reported-metrics', file: path });
+    };
+    const stats = (0,external_node_fs_.existsSync)(path) ? (0,external_node_fs_.lstatSync)(path) : undefined;
+    if (stats?.isSymbolicLink())
+        refuse("is a symbolic link; an untrusted artifact's files are read only as plain files");
+    if (stats && !stats.isFile())
+        refuse('is not a regular file');
+    if (stats && stats.size > REPORTED_MAX_BYTES) {
+        refuse(`is ${stats.size} bytes; a metrics file from an untrusted run is read up to ${REPORTED_MAX_BYTES} bytes`);
+    }
+    const file = await readMetricsFile(path, 'reported-metrics');
+    const named = file.predictionsPath;
+    if (typeof named === 'string' && named !== '')
+        confinedPath(path, 'predictions.path', named);
+    return { ...file, source: `${(0,external_node_path_.basename)(path)} (reported by an untrusted run)` };
+}
+/** The untrusted run's own values of the gated metrics, to show beside the verified ones. */
+function reportedValues(reported, diff) {
+    const out = {};
+    for (const row of diff.rows) {
+        const value = reported.metrics[row.metric]?.value;
+        if (row.threshold && value !== undefined && Number.isFinite(value))
+            out[row.metric] = value;
+    }
+    return out;
+}
+async function writeReport(reportPath, options, diff, baselineSpec, unverified) {
     const report = {
         schema: COMPARISON_SCHEMA,
         model: options.modelKey,
         task: diff.task,
+        gate: diff.gate.kind === 'default' ? { kind: 'default', metric: diff.gate.metric } : { kind: diff.gate.kind },
+        verified: !unverified,
         baseline: baselineSpec ?? null,
         first_model: diff.firstModel,
         not_comparable_reason: diff.notComparableReason ?? null,
@@ -64097,6 +65473,25 @@ async function writeReport(reportPath, options, diff, baselineSpec) {
     };
     await writeJsonAtomic(reportPath, report);
 }
+/**
+ * One annotation per metric that fails its gate, at the level the outcome deserves: an error when
+ * it fails the step, a warning when the override label accepted it or fail-on-regression is off.
+ */
+function annotateRegressions(result, log) {
+    const blocking = result.verdict === 'regressed' && result.failOnRegression;
+    const suffix = result.verdict === 'overridden'
+        ? ` (accepted by the label '${result.context.override?.label}')`
+        : blocking
+            ? ''
+            : ' (fail-on-regression is off)';
+    for (const row of result.diff.rows.filter((r) => r.failures.length > 0)) {
+        const message = `${row.metric}: ${row.failures.join('; ')}${suffix}`;
+        if (blocking)
+            log.error(message);
+        else
+            log.warning(message);
+    }
+}
 /** One line for logs and outputs: `accuracy -0.03 (regressed)`. */
 function describeRegressions(diff) {
     return diff.rows
@@ -64107,40 +65502,72 @@ function describeRegressions(diff) {
 
 ;// CONCATENATED MODULE: ./build/shared/src/platform/github/zip.js
 
+
+/** A metrics file is kilobytes; this leaves room for large slice tables and nothing like a bomb. */
+const ZIP_ENTRY_MAX_BYTES = 16 * 1024 * 1024;
 /**
  * The entries of a zip archive (an Actions artifact download), read through the central
- * directory. Only stored and deflated entries occur in artifacts; others are an error.
+ * directory. The archive comes from another workflow run, so it may be hostile: only the entries
+ * `wanted` accepts are inflated, each at most `maxEntryBytes` whatever its header claims (a 4 MB
+ * archive once inflated to 5.4 GB), and an archive that is not a well-formed zip is a `UserError`
+ * naming `what`. Only stored and deflated entries occur in artifacts; others are refused.
  */
-function readZip(archive) {
+function readZip(archive, options) {
+    const limit = options.maxEntryBytes ?? ZIP_ENTRY_MAX_BYTES;
+    const fail = (why) => {
+        throw new errors_UserError(`${options.what} is not a readable zip archive: ${why}.`);
+    };
+    const u16 = (at) => at >= 0 && at + 2 <= archive.length ? archive.readUInt16LE(at) : fail('truncated');
+    const u32 = (at) => at >= 0 && at + 4 <= archive.length ? archive.readUInt32LE(at) : fail('truncated');
     const endOffset = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
     if (endOffset < 0)
-        throw new Error('not a zip archive (no end of central directory)');
-    const count = archive.readUInt16LE(endOffset + 10);
-    let cursor = archive.readUInt32LE(endOffset + 16);
+        fail('no end of central directory');
+    const count = u16(endOffset + 10);
+    let cursor = u32(endOffset + 16);
     const entries = new Map();
+    const names = [];
     for (let index = 0; index < count; index += 1) {
-        if (archive.readUInt32LE(cursor) !== 0x02014b50)
-            throw new Error('corrupt zip central directory');
-        const method = archive.readUInt16LE(cursor + 10);
-        const compressedSize = archive.readUInt32LE(cursor + 20);
-        const nameLength = archive.readUInt16LE(cursor + 28);
-        const extraLength = archive.readUInt16LE(cursor + 30);
-        const commentLength = archive.readUInt16LE(cursor + 32);
-        const localOffset = archive.readUInt32LE(cursor + 42);
+        if (u32(cursor) !== 0x02014b50)
+            fail('corrupt central directory');
+        const method = u16(cursor + 10);
+        const compressedSize = u32(cursor + 20);
+        const declaredSize = u32(cursor + 24);
+        const nameLength = u16(cursor + 28);
+        const extraLength = u16(cursor + 30);
+        const commentLength = u16(cursor + 32);
+        const localOffset = u32(cursor + 42);
+        if (cursor + 46 + nameLength > archive.length)
+            fail('truncated');
         const name = archive.subarray(cursor + 46, cursor + 46 + nameLength).toString('utf8');
-        const localNameLength = archive.readUInt16LE(localOffset + 26);
-        const localExtraLength = archive.readUInt16LE(localOffset + 28);
-        const start = localOffset + 30 + localNameLength + localExtraLength;
+        names.push(name);
+        cursor += 46 + nameLength + extraLength + commentLength;
+        if (!options.wanted(name))
+            continue;
+        if (u32(localOffset) !== 0x04034b50)
+            fail(`entry ${JSON.stringify(name)} has no local header`);
+        const start = localOffset + 30 + u16(localOffset + 26) + u16(localOffset + 28);
+        if (start + compressedSize > archive.length)
+            fail(`entry ${JSON.stringify(name)} is truncated`);
+        const tooLarge = () => new errors_UserError(`${options.what}: entry ${JSON.stringify(name)} inflates to more than ${limit} bytes, the most read from an artifact.`);
+        if (declaredSize > limit)
+            throw tooLarge();
         const data = archive.subarray(start, start + compressedSize);
         if (method === 0)
             entries.set(name, Buffer.from(data));
-        else if (method === 8)
-            entries.set(name, (0,external_node_zlib_.inflateRawSync)(data));
+        else if (method === 8) {
+            try {
+                entries.set(name, (0,external_node_zlib_.inflateRawSync)(data, { maxOutputLength: limit }));
+            }
+            catch (error) {
+                if (error.code === 'ERR_BUFFER_TOO_LARGE')
+                    throw tooLarge();
+                fail(`entry ${JSON.stringify(name)} does not inflate (${error.message})`);
+            }
+        }
         else
-            throw new Error(`zip entry ${name} uses unsupported compression method ${method}`);
-        cursor += 46 + nameLength + extraLength + commentLength;
+            fail(`entry ${JSON.stringify(name)} uses unsupported compression method ${method}`);
     }
-    return entries;
+    return { entries, names };
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/platform/github/branch-baseline.js
@@ -64149,7 +65576,8 @@ function readZip(archive) {
 
 /**
  * `branch:<name>` baselines: the metrics artifact of the latest successful run on that branch,
- * i.e. what the branch last built green. Undefined when the branch has no such run (first model).
+ * i.e. what the branch last built green. When the branch has no such run, a missing baseline that
+ * names the branches that do have the artifact.
  */
 async function resolveBranchBaseline(helper, spec, artifactName = 'metrics') {
     const branch = spec.replace(/^branch:/, '').trim();
@@ -64157,19 +65585,26 @@ async function resolveBranchBaseline(helper, spec, artifactName = 'metrics') {
         throw new errors_UserError('baseline "branch:" needs a branch name, e.g. branch:main', { input: 'baseline' });
     const artifact = await helper.latestSuccessfulArtifact(branch, artifactName);
     if (!artifact) {
-        helper.log.info(`No artifact "${artifactName}" from a successful run on ${branch}.`);
-        return undefined;
+        const branches = await helper.branchesWithArtifact(artifactName);
+        return {
+            missing: true,
+            lookedFor: `the artifact "${artifactName}" of the latest successful push run on the branch ${branch}`,
+            available: branches.length > 0
+                ? `branches with an unexpired "${artifactName}" artifact: ${branches.join(', ')}`
+                : `no branch has an unexpired "${artifactName}" artifact`,
+        };
     }
-    const entries = readZip(await helper.downloadArtifactZip(artifact.id));
     const source = `artifact ${artifactName} of run ${artifact.runId} on ${branch}`;
+    const { entries, names } = readZip(await helper.downloadArtifactZip(artifact.id), {
+        wanted: (name) => name.endsWith('.json'),
+        what: source,
+    });
     for (const [name, data] of entries) {
-        if (!name.endsWith('.json'))
-            continue;
         const text = data.toString('utf8');
         if (text.includes(METRICS_SCHEMA))
             return parseMetricsFile(text, `${source} (${name})`, 'baseline');
     }
-    throw new errors_UserError(`${source} holds no ${METRICS_SCHEMA} JSON file (it has: ${[...entries.keys()].join(', ')})`, {
+    throw new errors_UserError(`${source} holds no ${METRICS_SCHEMA} JSON file (it has: ${names.join(', ')})`, {
         input: 'baseline',
     });
 }
@@ -64210,7 +65645,7 @@ async function publishComparison(helper, event, result, options = {}) {
         ? { label: result.overrideLabel }
         : undefined;
     const existing = pullRequest && options.comment !== false
-        ? await helper.findStickyComment(pullRequest.number, marker)
+        ? ((await helper.findStickyComment(pullRequest.number, marker)) ?? null)
         : undefined;
     const previous = existing
         ? (decodeHiddenData(existing.body, COMPARE_KIND)?.history ?? [])
@@ -64223,24 +65658,23 @@ async function publishComparison(helper, event, result, options = {}) {
         warnings.push('No pull request found for this event: the comparison is in the job summary only.');
     }
     else if (options.comment !== false) {
-        const outcome = await helper.upsertStickyComment(pullRequest.number, marker, final.commentMarkdown);
+        // The comment found above is reused: the PR's comments are listed once per run.
+        const outcome = await helper.upsertStickyComment(pullRequest.number, marker, final.commentMarkdown, existing);
         if (outcome.ok)
             commentUrl = outcome.value.url;
-        else {
+        else
             readOnly = true;
-            warnings.push(outcome.message);
-        }
     }
-    const conclusion = final.verdict === 'passed'
-        ? 'success'
-        : final.verdict === 'overridden' || !final.failOnRegression
-            ? 'neutral'
-            : 'failure';
-    const title = final.verdict === 'passed'
-        ? 'No metric regression'
-        : final.verdict === 'overridden'
-            ? `Regression accepted by label (${final.regressions.length} metric(s))`
-            : `Regression in ${final.regressions.length} metric(s)`;
+    const conclusion = checkConclusion(final);
+    const title = final.verdict === 'unverified'
+        ? `No regression reported, ${UNVERIFIED}`
+        : final.verdict === 'passed'
+            ? final.diff.gate.kind === 'none'
+                ? 'Not gated (gate: none)'
+                : 'No metric regression'
+            : final.verdict === 'overridden'
+                ? `Regression accepted by label (${final.regressions.length} metric(s))`
+                : `Regression in ${final.regressions.length} metric(s)`;
     let checkRunId;
     if (options.check !== false) {
         const outcome = await helper.createCheckRun({
@@ -64253,26 +65687,23 @@ async function publishComparison(helper, event, result, options = {}) {
         });
         if (outcome.ok)
             checkRunId = outcome.value.id;
-        else {
+        else
             readOnly = true;
-            warnings.push(outcome.message);
-        }
     }
     let statusSet = false;
     if (options.alwaysStatus || checkRunId === undefined) {
-        // Statuses have no "neutral": an accepted or non-gating regression is a success with a description saying so.
+        // Statuses have no "neutral": an accepted or non-gating regression is a success with a description
+        // saying so; unverified metrics stay pending, since a success status would claim what no one checked.
         const outcome = await helper.setCommitStatus({
             sha,
-            state: conclusion === 'failure' ? 'failure' : 'success',
+            state: conclusion === 'failure' ? 'failure' : final.verdict === 'unverified' ? 'pending' : 'success',
             context,
             description: title,
             targetUrl: options.detailsUrl ?? commentUrl,
         });
         statusSet = outcome.ok;
-        if (!outcome.ok) {
+        if (!outcome.ok)
             readOnly = true;
-            warnings.push(outcome.message);
-        }
     }
     if (readOnly) {
         final = finishResult(result.diff, {
@@ -64282,6 +65713,54 @@ async function publishComparison(helper, event, result, options = {}) {
         }, result, result.reportPath);
     }
     return { result: final, pullRequest, commentUrl, checkRunId, statusSet, readOnly, warnings };
+}
+/**
+ * The check's conclusion. Only a verified pass is a success: metrics a fork's run reported about
+ * itself are neutral at best, like an accepted or non-gating regression.
+ */
+function checkConclusion(result) {
+    if (result.verdict === 'passed')
+        return 'success';
+    if (result.verdict === 'unverified' || result.verdict === 'overridden' || !result.failOnRegression)
+        return 'neutral';
+    return 'failure';
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/platform/github/request-failure.js
+function isRequestError(error) {
+    if (typeof error !== 'object' || error === null)
+        return false;
+    const candidate = error;
+    return (typeof candidate.status === 'number' &&
+        typeof candidate.request === 'object' &&
+        candidate.request !== null);
+}
+const HINTS = {
+    401: 'the token was refused (expired, revoked or not a GitHub token); check the github-token input',
+    403: "the token lacks a permission this step needs; see the action's permissions in README.md",
+    404: 'the resource does not exist or the token cannot see it',
+    422: 'GitHub refused the request as invalid',
+};
+function timedOut(error) {
+    const cause = error.cause;
+    return [error, cause].some((e) => typeof e?.timeoutMs === 'number');
+}
+/** The message for a failed GitHub request, or undefined when `error` is not one. */
+function describeGitHubFailure(error) {
+    if (!isRequestError(error))
+        return undefined;
+    const { method = 'GET', url = '' } = error.request;
+    // The path only: a query string could carry anything, and the host is known.
+    const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
+    const reason = error.message.replace(/ - https:\/\/docs\.github\.com\S*/, '');
+    // A request that got no answer in time (octokit.ts) has no HTTP status of its own.
+    if (timedOut(error))
+        return `GitHub API ${method} ${path} got ${reason}: GitHub or the network is slow; re-run the job.`;
+    const hint = HINTS[error.status] ??
+        (error.status >= 500
+            ? 'GitHub or the network failed and the retries ran out; re-run the job'
+            : 'see the GitHub API documentation for this status');
+    return `GitHub API ${method} ${path} failed (HTTP ${error.status}: ${reason}): ${hint}.`;
 }
 
 ;// CONCATENATED MODULE: ./build/actions/compare-baseline/main.js
@@ -64294,14 +65773,31 @@ async function publishComparison(helper, event, result, options = {}) {
 
 
 
+
+function outputsOf(result, commentUrl) {
+    return {
+        passed: result.passed,
+        regressions: result.regressions.length,
+        diff: JSON.stringify(result.diff.rows.map((row) => ({
+            metric: row.metric,
+            baseline: row.baseline,
+            current: row.current,
+            delta: row.delta,
+            verdict: row.verdict,
+        }))),
+        'report-path': result.reportPath,
+        'comment-url': commentUrl,
+    };
+}
 const compareBaselineAction = defineAction({
     name: 'compare-baseline',
-    async run({ inputs, config, log, platform, services }) {
+    async run({ inputs, config, log, platform, services, checkpoint }) {
         const name = inputs.required('name');
         const significance = inputs.number('significance', { min: 0, max: 1 });
         const github = services.github();
         const registry = () => localRegistry(inputs);
-        const current = inputs.required('current');
+        const current = inputs.string('current');
+        const reported = inputs.optional('reported-metrics');
         const baseline = inputs.optional('baseline');
         // A baseline metrics file evaluated on the same rows allows the paired bootstrap (fewer false alarms).
         const baselineFile = baseline && !/^(registry|branch):/.test(baseline) ? inputs.resolvePath(baseline) : undefined;
@@ -64309,6 +65805,9 @@ const compareBaselineAction = defineAction({
         const compared = await runCompareBaseline({
             current,
             baseline,
+            reported,
+            gate: inputs.string('gate'),
+            allowMissingBaseline: inputs.boolean('allow-missing-baseline'),
             thresholds: inputs.optional('thresholds'),
             configThresholds: config?.config.metrics,
             significance: significance > 0 ? significance : undefined,
@@ -64321,25 +65820,36 @@ const compareBaselineAction = defineAction({
         }, {
             log,
             resolveBaseline: githubBaselineResolver(github, registryBaselineResolver(registry)),
-            pairedRows: baselineFile
+            pairedRows: baselineFile && current !== ''
                 ? () => loadPairedRows(inputs.resolvePath(current), baselineFile, { log })
                 : undefined,
         });
+        // The comparison exists: its outputs and summary survive whatever publishing does next.
+        checkpoint({ outputs: outputsOf(compared, ''), summary: compared.summaryMarkdown });
         let result = compared;
         let commentUrl = '';
+        let publishingError;
         if (github && platform.env.eventName) {
-            const published = await publishComparison(github, { eventName: platform.env.eventName, sha: platform.env.sha ?? '', payload: platform.env.payload }, compared, {
-                comment: inputs.boolean('comment'),
-                check: inputs.boolean('check'),
-                statusContext: inputs.required('status-context'),
-                detailsUrl: platform.env.runUrl,
-            });
-            result = published.result;
-            commentUrl = published.commentUrl ?? '';
-            for (const warning of published.warnings)
-                log.warning(warning);
-            if (published.readOnly)
-                await keepReportAsArtifact(services, name, result.reportPath, log);
+            try {
+                const published = await publishComparison(github, { eventName: platform.env.eventName, sha: platform.env.sha ?? '', payload: platform.env.payload }, compared, {
+                    comment: inputs.boolean('comment'),
+                    check: inputs.boolean('check'),
+                    statusContext: inputs.required('status-context'),
+                    detailsUrl: platform.env.runUrl,
+                });
+                result = published.result;
+                commentUrl = published.commentUrl ?? '';
+                for (const warning of published.warnings)
+                    log.warning(warning);
+                if (published.readOnly)
+                    await keepReportAsArtifact(services, name, result.reportPath, log);
+            }
+            catch (error) {
+                const described = describeGitHubFailure(error);
+                if (!described)
+                    throw error;
+                publishingError = described;
+            }
         }
         else {
             // No GitHub here (a terminal, or no token): the comment a PR would get goes to a file.
@@ -64348,24 +65858,17 @@ const compareBaselineAction = defineAction({
             (0,external_node_fs_.writeFileSync)(file, result.commentMarkdown);
             log.info(`PR comment written to ${file}`);
         }
+        annotateRegressions(result, log);
+        const gateFailure = result.passed
+            ? undefined
+            : `Metrics regressed: ${result.regressions.join(', ')}. Add the '${inputs.string('override-label')}' label to accept.`;
         return {
-            outputs: {
-                passed: result.passed,
-                regressions: result.regressions.length,
-                diff: JSON.stringify(result.diff.rows.map((row) => ({
-                    metric: row.metric,
-                    baseline: row.baseline,
-                    current: row.current,
-                    delta: row.delta,
-                    verdict: row.verdict,
-                }))),
-                'report-path': result.reportPath,
-                'comment-url': commentUrl,
-            },
+            outputs: outputsOf(result, commentUrl),
             summary: result.summaryMarkdown,
-            failure: result.passed
-                ? undefined
-                : `Metrics regressed: ${result.regressions.join(', ')}. Add the '${inputs.string('override-label')}' label to accept.`,
+            failure: publishingError
+                ? `Publishing the comparison to GitHub failed, so the PR comment or check may be missing: ${publishingError} ` +
+                    `The comparison itself ${result.passed ? 'passed' : `found regressions (${result.regressions.join(', ')})`}; its outputs and the job summary are written.`
+                : gateFailure,
         };
     },
 });
@@ -64376,105 +65879,6 @@ async function keepReportAsArtifact(services, name, reportPath, log) {
     catch (error) {
         log.warning(`Could not upload the comparison report as an artifact: ${error.message}`);
     }
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/data/csv-sample.js
-
-
-const csv_sample_QUOTE = 0x22;
-const csv_sample_NEWLINE = 0x0a;
-const csv_sample_RETURN = 0x0d;
-/**
- * Reads the start of a delimited file (gunzipped when it ends in .gz) and splits it into rows by
- * RFC 4180 rules (quoted fields, `""` for a quote, CRLF or LF). The last row, cut by the byte
- * limit, is dropped. Cheap on purpose: it only has to tell what the data looks like.
- */
-async function readCsvSample(path, delimiter, maxBytes = 256 * 1024) {
-    const text = (await readStart(path, maxBytes)).toString('utf8');
-    const delim = delimiter.charCodeAt(0);
-    const rows = [];
-    let row = [];
-    let start = 0; // where the current unquoted run of the field starts
-    let quoted = ''; // the field so far, once it had a quoted part
-    let inQuotes = false;
-    let hadQuotes = false;
-    const endField = (end) => {
-        row.push(hadQuotes ? quoted + text.slice(start, end) : text.slice(start, end));
-        quoted = '';
-        hadQuotes = false;
-    };
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (inQuotes) {
-            if (c !== csv_sample_QUOTE)
-                continue;
-            quoted += text.slice(start, i);
-            if (text.charCodeAt(i + 1) === csv_sample_QUOTE) {
-                quoted += '"';
-                i++;
-                start = i + 1;
-            }
-            else {
-                inQuotes = false;
-                start = i + 1;
-            }
-        }
-        else if (c === csv_sample_QUOTE) {
-            quoted += text.slice(start, i);
-            hadQuotes = true;
-            inQuotes = true;
-            start = i + 1;
-        }
-        else if (c === delim) {
-            endField(i);
-            start = i + 1;
-        }
-        else if (c === csv_sample_NEWLINE) {
-            endField(i > start && text.charCodeAt(i - 1) === csv_sample_RETURN ? i - 1 : i);
-            if (row.length > 1 || row[0] !== '')
-                rows.push(row);
-            row = [];
-            start = i + 1;
-        }
-    }
-    // Whatever follows the last newline may be cut short by the byte limit: it is left out.
-    const [header = [], ...rest] = rows;
-    return { header, rows: rest };
-}
-async function readStart(path, maxBytes) {
-    const source = (0,external_node_fs_.createReadStream)(path, path.toLowerCase().endsWith('.gz') ? {} : { end: maxBytes - 1 });
-    const stream = path.toLowerCase().endsWith('.gz') ? source.pipe((0,external_node_zlib_.createGunzip)()) : source;
-    const chunks = [];
-    let size = 0;
-    try {
-        for await (const chunk of stream) {
-            chunks.push(chunk);
-            size += chunk.length;
-            if (size >= maxBytes)
-                break;
-        }
-    }
-    finally {
-        source.destroy();
-    }
-    return Buffer.concat(chunks).subarray(0, maxBytes);
-}
-/**
- * Distinct values per data row, summed over the columns, in a sample: about how many rows a table
- * of every column's value counts would hold per row of data. A table of categories and small
- * numbers is far below 1; every column unique (ids, continuous measurements) is the column count.
- */
-function distinctShare(sample) {
-    if (sample.rows.length === 0)
-        return 0;
-    let share = 0;
-    for (let c = 0; c < sample.header.length; c++) {
-        const values = new Set();
-        for (const row of sample.rows)
-            values.add(row[c] ?? '');
-        share += values.size / sample.rows.length;
-    }
-    return share;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/data/value-counts.js
@@ -64611,7 +66015,8 @@ async function openCountedDataset(db, path, options = {}) {
     const toRead = options.read ?? ((columns) => columns.map((c) => c.name));
     const materialised = async () => {
         const dataset = await openDataset(db, path, { name });
-        return { dataset, counts: await countValues(db, dataset.view, toCount(dataset.columns), prefix) };
+        const counted = withinColumnLimit(path, toCount(dataset.columns));
+        return { dataset, counts: await countValues(db, dataset.view, counted, prefix) };
     };
     const format = detectFormat(path);
     const text = TEXT_FORMATS.has(format);
@@ -64621,7 +66026,7 @@ async function openCountedDataset(db, path, options = {}) {
     if (oneScan === false)
         return materialised();
     const registered = await registerDataset(db, path, { name, materialize: false });
-    const counted = toCount(registered.columns);
+    const counted = withinColumnLimit(path, toCount(registered.columns));
     if (!text) {
         const counts = await countValues(db, registered.view, counted, prefix);
         return { dataset: withRowCount(registered, counts.rows), counts };
@@ -64642,12 +66047,1125 @@ async function openCountedDataset(db, path, options = {}) {
     }
     return materialised();
 }
+/**
+ * Most columns profiled or counted in one run. Each column costs its own queries: a 20,000-column
+ * CSV ran for over 300 s in 3.3 GB before this limit. `MLOPS_MAX_COLUMNS` raises it.
+ */
+const DEFAULT_MAX_COLUMNS = 5000;
+function withinColumnLimit(path, columns, env = process.env) {
+    const raw = env.MLOPS_MAX_COLUMNS?.trim();
+    const limit = raw ? Number(raw) : DEFAULT_MAX_COLUMNS;
+    if (!Number.isInteger(limit) || limit < 1)
+        throw new errors_UserError(`MLOPS_MAX_COLUMNS must be a whole number of columns, got '${raw}'.`);
+    if (columns.length > limit)
+        throw new errors_UserError(`'${path}' has ${columns.length} columns; at most ${limit} are profiled in one run (each costs its own ` +
+            'queries). Choose the columns to check (drift-check: columns), split the file, or set MLOPS_MAX_COLUMNS higher.', { file: path });
+    return columns;
+}
 /** Whether a text file is better counted in one scan of the file than parsed into a table first. */
 async function oneScanPays(format, file) {
     if (format !== 'csv' && format !== 'tsv')
         return false;
     const sample = await readCsvSample(file, format === 'tsv' ? '\t' : ',').catch(() => undefined);
     return sample !== undefined && distinctShare(sample) <= ONE_SCAN_MAX_DISTINCT_SHARE;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/engines/onnxruntime.js
+
+function loadOnnxRuntime() {
+    return loadEngine('onnxruntime');
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/models/types.js
+/** The fixed size of a shape's last dimension, or null when it is dynamic or absent. */
+function lastDimension(shape) {
+    const last = shape[shape.length - 1];
+    return typeof last === 'number' && last > 0 ? last : null;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/models/onnx.js
+
+
+
+
+/** An ONNX model through onnxruntime-node (CPU execution provider), one float32 [N, F] input. */
+async function loadOnnxModel(path) {
+    let bytes;
+    try {
+        bytes = await (0,promises_.readFile)(path);
+    }
+    catch (error) {
+        throw new errors_UserError(`Cannot read the ONNX model '${path}': ${error.message}`, {
+            file: path,
+            cause: error,
+        });
+    }
+    const ort = await loadOnnxRuntime();
+    let session;
+    try {
+        session = await ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    }
+    catch (error) {
+        throw new errors_UserError(`'${path}' is not a model onnxruntime can load: ${error.message.split('\n')[0]}`, {
+            file: path,
+            cause: error,
+        });
+    }
+    const specs = (list) => list.map((m) => m.isTensor
+        ? {
+            name: m.name,
+            dtype: m.type,
+            shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : null)),
+        }
+        : { name: m.name, dtype: 'non-tensor', shape: [] });
+    const signature = { inputs: specs(session.inputMetadata), outputs: specs(session.outputMetadata) };
+    if (signature.inputs.length !== 1 || signature.inputs[0].dtype !== 'float32') {
+        throw new errors_UserError(`The ONNX model '${path}' has inputs ${signature.inputs.map((i) => `${i.name}: ${i.dtype}`).join(', ')}; evaluate needs exactly one float32 [rows, features] input.`, { file: path });
+    }
+    const inputName = signature.inputs[0].name;
+    // Classifiers exported by skl2onnx have a label output first and probabilities second: prefer
+    // a float output with a class axis.
+    const output = signature.outputs.find((o) => o.dtype === 'float32' && o.shape.length === 2) ??
+        signature.outputs.find((o) => o.dtype === 'float32') ??
+        signature.outputs[0];
+    return {
+        format: 'onnx',
+        path,
+        signature,
+        sizeBytes: bytes.byteLength,
+        engine: 'onnxruntime cpu',
+        inputWidth: lastDimension(signature.inputs[0].shape),
+        async predict(batch, rows, width) {
+            const input = new ort.Tensor('float32', batch, [rows, width]);
+            const result = await session.run({ [inputName]: input }, [output.name]);
+            const tensor = result[output.name];
+            const values = tensor.data instanceof Float32Array
+                ? tensor.data
+                : Float32Array.from(tensor.data);
+            const dims = tensor.dims;
+            return { values, width: dims.length >= 2 ? Number(dims[dims.length - 1]) : 1 };
+        },
+        dispose() {
+            void session.release();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/models/preprocessing.js
+/**
+ * The feature contract: how a raw row becomes the model's numeric input. `train` fits it and
+ * writes it beside the model (`preprocessing.json`, format `mlops-preprocessing/v2`, JSON Schema
+ * docs/schemas/preprocessing.schema.json); `evaluate` (file and DuckDB paths), the server (row and
+ * columnar requests), the request log and drift-check all read raw values through this one module,
+ * so no step has a copy of any encoding rule. Documented in docs/features.md.
+ *
+ * Format (JSON):
+ * ```json
+ * {
+ *   "schema": "mlops-preprocessing/v2",
+ *   "missing": ["", "NA", "N/A", "n/a", "null", "?", "NaN"],
+ *   "features": [
+ *     { "name": "Horsepower", "kind": "numeric", "mean": 104.5, "std": 38.4, "fill": 104.5 },
+ *     { "name": "Origin", "kind": "categorical", "categories": ["Europe", "Japan", "USA"], "fill": "USA" },
+ *     { "name": "Turbo", "kind": "boolean", "fill": 0 },
+ *     { "name": "Year", "kind": "date", "parts": [{ "part": "year", "mean": 1976, "std": 3.7, "fill": 1976 }, ...] }
+ *   ],
+ *   "dropped": [{ "name": "Name", "reason": "text-id" }],
+ *   "target": "Miles_per_Gallon",
+ *   "task": "regression"
+ * }
+ * ```
+ * Reading a raw value (one rule per kind, identical on every path):
+ * - missing: null, an absent value, a string equal (after trimming) to one of `missing`, and a
+ *   numeric NaN when `NaN` is one of them. A missing value takes the feature's `fill`.
+ * - numeric: a number, or a string that is a decimal number; `(x - mean) / std` (std 0 counts as
+ *   1, population std, as scikit-learn's StandardScaler). ±Infinity is `non_finite`; any other
+ *   string, a boolean or a date is `unparseable`.
+ * - boolean: true/false, 1/0, or the strings true/false/t/f/yes/no/1/0 (any case); one input, 1 or 0.
+ * - categorical: compared as text (numbers as JS writes them, booleans as true/false, dates as ISO
+ *   8601 UTC); one-hot over `categories`. A value not in `categories` is `unseen_category`.
+ * - date / datetime: a date object, or an ISO 8601 string `YYYY-MM-DD[(T| )hh:mm[:ss[.fff]]][Z|±hh:mm]`
+ *   (no offset means UTC). Expanded into the numeric `parts` listed (UTC calendar fields;
+ *   `day_of_week` 0 = Monday; `epoch_days` days since 1970-01-01, fractional for datetime), each
+ *   standardised like a numeric feature. Anything else is `unparseable`.
+ * - Input column order: features in the listed order, each expanded as above.
+ * - `dropped`: columns train saw and left out (identifiers, all-null, unsupported types, or set so in
+ *   mlops.yml); they are no model input.
+ * - `classes` (classification): the label of each output unit, in order; for a single sigmoid
+ *   output the two classes are [negative, positive].
+ * - `training_data` (optional): the training file's name and sha256, for evaluate's warning.
+ *
+ * Invalid values (`unseen_category`, `unparseable`, `non_finite`, `missing_column`) follow the
+ * caller's `on-invalid` policy: `error` stops at the first one naming column, row and value;
+ * `warn` and `impute` replace it by the feature's `fill` and count it (`warn` also prints the counts).
+ *
+ * `mlops-preprocessing/v1` files (numeric and categorical features only) are read as v2 with no
+ * missing-value tokens, except one whose categories are dates, which v1 spelled differently in
+ * each step: that model must be retrained.
+ */
+
+
+
+const PREPROCESSING_SCHEMA = 'mlops-preprocessing/v2';
+const PREPROCESSING_SCHEMA_V1 = 'mlops-preprocessing/v1';
+/** The missing-value tokens train uses unless mlops.yml's `features.missing` says otherwise. */
+const DEFAULT_MISSING_TOKENS = ['', 'NA', 'N/A', 'n/a', 'null', '?', 'NaN'];
+const FEATURE_KINDS = ['numeric', 'categorical', 'boolean', 'date', 'datetime'];
+/** What mlops.yml's `features.types` may force a column to: a kind, or `text-id` to drop it. */
+const FEATURE_TYPE_CHOICES = [...FEATURE_KINDS, 'text-id'];
+const ON_INVALID_POLICIES = ['error', 'warn', 'impute'];
+/**
+ * `error`: a value the model cannot read is a silent wrong prediction unless someone is told, and
+ * the one who can fix it is the caller; `warn`/`impute` are opt-ins for known-dirty data.
+ */
+const DEFAULT_ON_INVALID = 'error';
+const INVALID_KINDS = ['unseen_category', 'unparseable', 'non_finite', 'missing_column'];
+const DATE_PARTS = ['year', 'month', 'day', 'day_of_week', 'epoch_days'];
+const DATETIME_PARTS = [
+    'year',
+    'month',
+    'day',
+    'day_of_week',
+    'hour',
+    'minute',
+    'epoch_days',
+];
+const scaled = { mean: schemas_number(), std: schemas_number().nonnegative(), fill: schemas_number() };
+const numericFeature = object({ name: schemas_string().min(1), kind: literal('numeric'), ...scaled });
+const categoricalFeature = object({
+    name: schemas_string().min(1),
+    kind: literal('categorical'),
+    categories: array(schemas_string()),
+    fill: schemas_string().nullable(),
+});
+const booleanFeature = object({
+    name: schemas_string().min(1),
+    kind: literal('boolean'),
+    fill: union([literal(0), literal(1)]),
+});
+const datePart = object({ part: schemas_enum(DATETIME_PARTS), ...scaled });
+const dateFeature = object({
+    name: schemas_string().min(1),
+    kind: schemas_enum(['date', 'datetime']),
+    parts: array(datePart).min(1),
+});
+const droppedColumn = object({
+    name: schemas_string(),
+    reason: schemas_enum(['text-id', 'all-null', 'unsupported-type', 'config']),
+    detail: schemas_string().optional(),
+});
+const featureSpec = union([numericFeature, categoricalFeature, booleanFeature, dateFeature]);
+const preprocessingSpec = object({
+    schema: literal(PREPROCESSING_SCHEMA),
+    missing: array(schemas_string()),
+    features: array(featureSpec).min(1),
+    dropped: array(droppedColumn).optional(),
+    target: schemas_string().min(1),
+    task: schemas_enum(['classification', 'regression']),
+    classes: array(schemas_string()).optional(),
+    /** The file train fitted on (name and `sha256:<hex>`), so evaluate can warn when scoring it again. */
+    training_data: object({ file: schemas_string(), digest: schemas_string() }).optional(),
+});
+const v1Spec = object({
+    schema: literal(PREPROCESSING_SCHEMA_V1),
+    features: array(discriminatedUnion('kind', [numericFeature, categoricalFeature])).min(1),
+    target: schemas_string().min(1),
+    task: schemas_enum(['classification', 'regression']),
+    classes: array(schemas_string()).optional(),
+});
+function invalidSpec(source, schema, issue) {
+    const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    return new errors_UserError(`${source} is not a valid ${schema} file${where}: ${issue.message}.`, {
+        file: source,
+    });
+}
+/** Checks a parsed JSON value against the format; `source` names the file in the message. */
+function parsePreprocessing(value, source = 'preprocessing.json') {
+    const schema = value?.schema;
+    let spec;
+    if (schema === PREPROCESSING_SCHEMA_V1) {
+        const parsed = v1Spec.safeParse(value);
+        if (!parsed.success)
+            throw invalidSpec(source, PREPROCESSING_SCHEMA_V1, parsed.error.issues[0]);
+        spec = migrateV1(parsed.data, source);
+    }
+    else if (schema === PREPROCESSING_SCHEMA || schema === undefined) {
+        const parsed = preprocessingSpec.safeParse(value);
+        if (!parsed.success)
+            throw invalidSpec(source, PREPROCESSING_SCHEMA, parsed.error.issues[0]);
+        spec = parsed.data;
+    }
+    else {
+        throw new errors_UserError(`${source} has schema '${String(schema)}', which this version does not read (it reads ${PREPROCESSING_SCHEMA} and ${PREPROCESSING_SCHEMA_V1}). Retrain the model with this version's train.`, { file: source });
+    }
+    if (spec.task === 'classification' && (spec.classes === undefined || spec.classes.length < 2)) {
+        throw new errors_UserError(`${source}: a classification preprocessing needs 'classes' with at least two labels.`, {
+            file: source,
+        });
+    }
+    const seen = new Set();
+    for (const f of spec.features) {
+        if (seen.has(f.name))
+            throw new errors_UserError(`${source}: feature '${f.name}' is listed twice.`, { file: source });
+        seen.add(f.name);
+    }
+    return spec;
+}
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+/**
+ * v1 had numeric and categorical features and no missing-value tokens; it reads as v2 with an
+ * empty token list. v1 one-hot encoded dates as whatever text each step made of them, so a v1
+ * feature whose categories are timestamps cannot be served faithfully: retrain.
+ */
+function migrateV1(v1, source) {
+    for (const f of v1.features) {
+        if (f.kind === 'categorical' &&
+            f.categories.length > 0 &&
+            f.categories.every((c) => ISO_INSTANT.test(c))) {
+            throw new errors_UserError(`${source} (${PREPROCESSING_SCHEMA_V1}) encodes the date column '${f.name}' as text categories, which evaluate and serve spelled differently from train (every row became all zeros). Retrain the model with this version's train: it writes ${PREPROCESSING_SCHEMA} with '${f.name}' as a date feature.`, { file: source });
+        }
+    }
+    const spec = {
+        schema: PREPROCESSING_SCHEMA,
+        missing: [],
+        features: v1.features,
+        target: v1.target,
+        task: v1.task,
+    };
+    if (v1.classes !== undefined)
+        spec.classes = v1.classes;
+    return spec;
+}
+async function readPreprocessing(path) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        throw new errors_UserError(`Cannot read the preprocessing file '${path}': ${error.message}`, {
+            file: path,
+            cause: error,
+        });
+    }
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        throw new errors_UserError(`${path} is not valid JSON: ${error.message}`, {
+            file: path,
+            cause: error,
+        });
+    }
+    return parsePreprocessing(json, path);
+}
+function widthOf(f) {
+    switch (f.kind) {
+        case 'numeric':
+        case 'boolean':
+            return 1;
+        case 'categorical':
+            return f.categories.length;
+        default:
+            return f.parts.length;
+    }
+}
+/**
+ * Where each raw feature sits in a model input row: applyPreprocessing writes the features in the
+ * spec's order, each into `width` consecutive slots (one for a number or boolean, one per category,
+ * one per date part). Permutation importance shuffles these blocks.
+ */
+function featureBlocks(spec) {
+    let start = 0;
+    return spec.features.map((f) => {
+        const block = { feature: f.name, start, width: widthOf(f) };
+        start += block.width;
+        return block;
+    });
+}
+/** Number of model input columns the spec produces. */
+function inputWidth(spec) {
+    let width = 0;
+    for (const feature of spec.features)
+        width += widthOf(feature);
+    return width;
+}
+/** Names of the model input columns, e.g. `bill_length_mm`, `island=Biscoe`, `Year.month`. */
+function inputNames(spec) {
+    return spec.features.flatMap((f) => {
+        switch (f.kind) {
+            case 'numeric':
+            case 'boolean':
+                return [f.name];
+            case 'categorical':
+                return f.categories.map((c) => `${f.name}=${c}`);
+            default:
+                return f.parts.map((p) => `${f.name}.${p.part}`);
+        }
+    });
+}
+/** The dtype a raw feature has in the serving signature (TF.js / numpy names). */
+function featureDtype(kind) {
+    return kind === 'numeric' ? 'float32' : kind === 'boolean' ? 'bool' : 'string';
+}
+function missingSet(tokens) {
+    return { tokens: new Set(tokens), nan: tokens.includes('NaN') };
+}
+function isMissing(raw, missing) {
+    if (raw === null || raw === undefined)
+        return true;
+    if (typeof raw === 'string')
+        return missing.tokens.has(raw.trim());
+    if (typeof raw === 'number')
+        return Number.isNaN(raw) && missing.nan;
+    return false;
+}
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INFINITE = /^[+-]?(inf|infinity)$/i;
+function readNumber(raw, missing) {
+    if (isMissing(raw, missing))
+        return null;
+    let x;
+    if (typeof raw === 'number')
+        x = raw;
+    else if (typeof raw === 'bigint')
+        x = Number(raw);
+    else if (typeof raw === 'string') {
+        const text = raw.trim();
+        if (DECIMAL.test(text))
+            x = Number(text);
+        else
+            return INFINITE.test(text) ? 'non_finite' : 'unparseable';
+    }
+    else
+        return 'unparseable';
+    return Number.isFinite(x) ? x : 'non_finite';
+}
+const TRUE_WORDS = new Set(['true', 't', 'yes', '1']);
+const FALSE_WORDS = new Set(['false', 'f', 'no', '0']);
+function readBoolean(raw, missing) {
+    if (isMissing(raw, missing))
+        return null;
+    if (typeof raw === 'boolean')
+        return raw ? 1 : 0;
+    if (typeof raw === 'number' || typeof raw === 'bigint') {
+        const x = Number(raw);
+        return x === 1 ? 1 : x === 0 ? 0 : Number.isFinite(x) ? 'unparseable' : 'non_finite';
+    }
+    if (typeof raw === 'string') {
+        const word = raw.trim().toLowerCase();
+        if (TRUE_WORDS.has(word))
+            return 1;
+        if (FALSE_WORDS.has(word))
+            return 0;
+    }
+    return 'unparseable';
+}
+/** A value as category text: strings as they are, numbers as JS writes them, dates in ISO 8601 UTC. */
+function categoryText(raw, missing) {
+    if (isMissing(raw, missing))
+        return null;
+    if (typeof raw === 'string')
+        return raw;
+    if (raw instanceof Date)
+        return Number.isNaN(raw.getTime()) ? 'Invalid Date' : raw.toISOString();
+    if (typeof raw === 'object')
+        return JSON.stringify(raw);
+    return String(raw);
+}
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+/** Milliseconds since the epoch of a date object or an ISO 8601 string (UTC unless it has an offset). */
+function readInstant(raw, missing) {
+    if (isMissing(raw, missing))
+        return null;
+    if (raw instanceof Date) {
+        const t = raw.getTime();
+        return Number.isNaN(t) ? 'unparseable' : t;
+    }
+    if (typeof raw !== 'string')
+        return 'unparseable';
+    const m = ISO_DATE.exec(raw.trim());
+    if (m === null)
+        return 'unparseable';
+    const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
+    const millis = m[7] === undefined ? 0 : Math.floor(Number(m[7]) * 1000);
+    if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60)
+        return 'unparseable';
+    let t = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+    // Date.UTC rolls 2021-02-31 over into March; a calendar date that does not exist is not a date.
+    if (new Date(t).getUTCDate() !== day)
+        return 'unparseable';
+    const offset = m[8];
+    if (offset !== undefined && offset !== 'Z') {
+        const sign = offset.startsWith('-') ? -1 : 1;
+        const digits = offset.slice(1).replace(':', '');
+        t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+    }
+    return t;
+}
+const DAY_MS = 86_400_000;
+function datePartValue(t, part, kind) {
+    const d = new Date(t);
+    switch (part) {
+        case 'year':
+            return d.getUTCFullYear();
+        case 'month':
+            return d.getUTCMonth() + 1;
+        case 'day':
+            return d.getUTCDate();
+        case 'day_of_week':
+            return (d.getUTCDay() + 6) % 7;
+        case 'hour':
+            return d.getUTCHours();
+        case 'minute':
+            return d.getUTCMinutes();
+        case 'epoch_days':
+            return kind === 'date' ? Math.floor(t / DAY_MS) : t / DAY_MS;
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// Counting what was imputed or invalid.
+/** Per column: missing values filled, and invalid values by kind. Accumulates over batches. */
+class FeatureCounts {
+    rows = 0;
+    missing = {};
+    invalid = {};
+    addMissing(column, n = 1) {
+        this.missing[column] = (this.missing[column] ?? 0) + n;
+    }
+    addInvalid(column, kind, n = 1) {
+        const byKind = this.invalid[column] ?? {};
+        byKind[kind] = (byKind[kind] ?? 0) + n;
+        this.invalid[column] = byKind;
+    }
+    merge(other) {
+        this.rows += other.rows;
+        for (const [c, n] of Object.entries(other.missing))
+            this.addMissing(c, n);
+        for (const [c, kinds] of Object.entries(other.invalid))
+            for (const [k, n] of Object.entries(kinds))
+                this.addInvalid(c, k, n);
+    }
+    get invalidTotal() {
+        let total = 0;
+        for (const kinds of Object.values(this.invalid))
+            for (const n of Object.values(kinds))
+                total += n ?? 0;
+        return total;
+    }
+    /** `Origin: 2 unseen_category; Horsepower: 1 unparseable`, for messages. */
+    describeInvalid() {
+        return Object.entries(this.invalid)
+            .map(([c, kinds]) => `${c}: ${Object.entries(kinds)
+            .map(([k, n]) => `${n} ${k}`)
+            .join(', ')}`)
+            .join('; ');
+    }
+    /** The JSON form written to metrics.json, request-log lines and drift reports. */
+    toJSON() {
+        return { rows: this.rows, missing: { ...this.missing }, invalid: structuredClone(this.invalid) };
+    }
+}
+/** An invalid value under `on-invalid: error`: names the column, the row (0-based in the batch) and the value. */
+class InvalidFeatureValueError extends errors_UserError {
+    column;
+    kind;
+    row;
+    value;
+    detail;
+    constructor(column, kind, row, value, detail) {
+        super(detail, { input: column });
+        this.column = column;
+        this.kind = kind;
+        this.row = row;
+        this.value = value;
+        this.detail = detail;
+        this.name = 'UserError';
+    }
+}
+function showValue(value) {
+    if (value instanceof Date)
+        return value.toISOString();
+    const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+function invalidMessage(feature, kind, value, rowText) {
+    switch (kind) {
+        case 'unseen_category': {
+            const cats = feature.categories;
+            const shown = cats
+                .slice(0, 10)
+                .map((c) => JSON.stringify(c))
+                .join(', ');
+            return `${rowText}: '${feature.name}' is ${showValue(value)}, a category the model never saw in training (it knows ${shown}${cats.length > 10 ? ', ...' : ''}).`;
+        }
+        case 'unparseable':
+            return `${rowText}: '${feature.name}' is ${showValue(value)}, which is not a ${feature.kind === 'numeric' ? 'number' : feature.kind === 'boolean' ? 'boolean (true/false)' : `${feature.kind} (ISO 8601, e.g. 2024-01-31)`} nor a missing-value token.`;
+        case 'non_finite':
+            return `${rowText}: '${feature.name}' is ${showValue(value)}, not a finite number.`;
+        case 'missing_column':
+            return `The data has no column '${feature.name}', which the model takes as input.`;
+    }
+}
+/**
+ * Applies the spec to `rows` rows of raw columns: a row-major Float32Array of
+ * `rows * inputWidth(spec)` values, ready to become a `[rows, width]` tensor. Every value is read
+ * by the rules above; missing values take the fill and are counted; invalid ones follow `onInvalid`.
+ */
+function applyPreprocessing(spec, columns, rows, options = {}) {
+    const policy = options.onInvalid ?? DEFAULT_ON_INVALID;
+    const counts = options.counts ?? new FeatureCounts();
+    const describeRow = options.describeRow ?? ((r) => `row ${r + 1}`);
+    const missing = missingSet(spec.missing);
+    const width = inputWidth(spec);
+    const out = new Float32Array(rows * width);
+    counts.rows += rows;
+    let offset = 0;
+    for (const feature of spec.features) {
+        let column = columns[feature.name];
+        const invalid = (kind, r, value) => {
+            if (policy === 'error') {
+                throw new InvalidFeatureValueError(feature.name, kind, r, value, invalidMessage(feature, kind, value, describeRow(r)));
+            }
+            counts.addInvalid(feature.name, kind);
+            options.onInvalidValue?.(r, feature.name, kind);
+        };
+        if (column === undefined) {
+            if (policy === 'error') {
+                throw new InvalidFeatureValueError(feature.name, 'missing_column', 0, undefined, `The data has no column '${feature.name}', which the model takes as input (inputs: ${spec.features.map((f) => f.name).join(', ')}).`);
+            }
+            for (let r = 0; r < rows; r++)
+                invalid('missing_column', r, undefined);
+            column = { length: rows };
+        }
+        const absent = columns[feature.name] === undefined;
+        switch (feature.kind) {
+            case 'numeric': {
+                const scale = feature.std === 0 ? 1 : feature.std;
+                for (let r = 0; r < rows; r++) {
+                    let x = absent ? feature.fill : readNumber(column[r], missing);
+                    if (x === null) {
+                        counts.addMissing(feature.name);
+                        x = feature.fill;
+                    }
+                    else if (typeof x === 'string') {
+                        invalid(x, r, column[r]);
+                        x = feature.fill;
+                    }
+                    out[r * width + offset] = (x - feature.mean) / scale;
+                }
+                break;
+            }
+            case 'boolean': {
+                for (let r = 0; r < rows; r++) {
+                    let x = absent ? feature.fill : readBoolean(column[r], missing);
+                    if (x === null) {
+                        counts.addMissing(feature.name);
+                        x = feature.fill;
+                    }
+                    else if (typeof x === 'string') {
+                        invalid(x, r, column[r]);
+                        x = feature.fill;
+                    }
+                    out[r * width + offset] = x;
+                }
+                break;
+            }
+            case 'categorical': {
+                const index = new Map(feature.categories.map((c, i) => [c, i]));
+                for (let r = 0; r < rows; r++) {
+                    const text = absent ? feature.fill : categoryText(column[r], missing);
+                    let hot;
+                    if (text === null) {
+                        if (!absent)
+                            counts.addMissing(feature.name);
+                        hot = feature.fill === null ? undefined : index.get(feature.fill);
+                    }
+                    else {
+                        hot = index.get(text);
+                        if (hot === undefined && !absent) {
+                            invalid('unseen_category', r, column[r]);
+                            hot = feature.fill === null ? undefined : index.get(feature.fill);
+                        }
+                    }
+                    if (hot !== undefined)
+                        out[r * width + offset + hot] = 1;
+                }
+                break;
+            }
+            default: {
+                const kind = feature.kind;
+                const parts = feature.parts;
+                for (let r = 0; r < rows; r++) {
+                    const t = absent ? null : readInstant(column[r], missing);
+                    if (t === null && !absent)
+                        counts.addMissing(feature.name);
+                    else if (typeof t === 'string')
+                        invalid(t, r, column[r]);
+                    parts.forEach((p, j) => {
+                        const x = typeof t === 'number' ? datePartValue(t, p.part, kind) : p.fill;
+                        out[r * width + offset + j] = (x - p.mean) / (p.std === 0 ? 1 : p.std);
+                    });
+                }
+            }
+        }
+        offset += widthOf(feature);
+    }
+    return out;
+}
+/**
+ * The kind train gives a column: numbers, booleans, dates and timestamps by their source type;
+ * text by its values (all numbers -> numeric, all true/false -> boolean, all ISO dates -> date or
+ * datetime), else categorical, or `text-id` when it has more distinct values than half the rows.
+ */
+function inferFeatureKind(values, sourceType, missingTokens, sourceName) {
+    const missing = missingSet(missingTokens);
+    const present = [];
+    for (let i = 0; i < values.length; i++)
+        if (!isMissing(values[i], missing))
+            present.push(values[i]);
+    if (present.length === 0)
+        return {
+            kind: 'all-null',
+            why: `every value is missing (null or ${missingTokens.map((t) => JSON.stringify(t)).join(', ')})`,
+        };
+    switch (sourceType) {
+        case 'number':
+            return { kind: 'numeric', why: `${sourceName} column` };
+        case 'boolean':
+            return { kind: 'boolean', why: `${sourceName} column` };
+        case 'date':
+            return { kind: 'date', why: `${sourceName} column` };
+        case 'timestamp':
+            return { kind: 'datetime', why: `${sourceName} column` };
+        case 'other':
+            return { kind: 'unsupported-type', why: `${sourceName} is not a number, text, boolean or date` };
+    }
+    if (present.every((v) => typeof readNumber(v, missing) === 'number'))
+        return { kind: 'numeric', why: 'text whose values all read as numbers' };
+    if (present.every((v) => typeof v === 'string' && /^(true|false)$/i.test(v.trim())))
+        return { kind: 'boolean', why: 'text whose values are all true/false' };
+    if (present.every((v) => typeof readInstant(v, missing) === 'number')) {
+        const dateOnly = present.every((v) => /^\d{4}-\d{2}-\d{2}$/.test(String(v).trim()));
+        return dateOnly
+            ? { kind: 'date', why: 'text whose values are all ISO dates' }
+            : { kind: 'datetime', why: 'text whose values are all ISO date-times' };
+    }
+    const distinct = new Set(present.map((v) => categoryText(v, missing))).size;
+    if (distinct > Math.max(2, values.length / 2))
+        return { kind: 'text-id', why: `${distinct} distinct values in ${values.length} rows: an identifier` };
+    return { kind: 'categorical', why: `text with ${distinct} distinct values` };
+}
+function welford(values) {
+    let n = 0;
+    let mean = 0;
+    let m2 = 0;
+    for (const x of values) {
+        // Welford: stable for large offsets (timestamps, prices).
+        n++;
+        const d = x - mean;
+        mean += d / n;
+        m2 += d * (x - mean);
+    }
+    return { n, mean, std: n > 0 ? Math.sqrt(m2 / n) : 0 };
+}
+function* valid(column, rows, read) {
+    for (let r = 0; r < rows; r++) {
+        const v = read(column[r]);
+        if (v !== null && !(typeof v === 'string' && INVALID_KINDS.includes(v)))
+            yield v;
+    }
+}
+/**
+ * Fits a spec on training columns: numeric and date-part mean/std (population, ddof 0) over the
+ * values that read, with the mean as fill; categories sorted (as OneHotEncoder does) with the
+ * most frequent as fill; a boolean's fill is its more frequent value. A feature with no readable
+ * value is a UserError naming it.
+ */
+function fitPreprocessing(columns, rows, options) {
+    const tokens = [...(options.missing ?? DEFAULT_MISSING_TOKENS)];
+    const missing = missingSet(tokens);
+    const features = options.features.map(({ name, kind }) => {
+        const column = columns[name];
+        if (column === undefined)
+            throw new errors_UserError(`The training data has no column '${name}'.`);
+        const none = () => new errors_UserError(`The ${kind} feature '${name}' has no readable value in the ${rows} training rows (all missing or invalid); drop it (features.types: { '${name}': text-id } in mlops.yml) or fix the data.`, { input: name });
+        switch (kind) {
+            case 'numeric': {
+                const { n, mean, std } = welford(valid(column, rows, (v) => readNumber(v, missing)));
+                if (n === 0)
+                    throw none();
+                return { name, kind, mean, std, fill: mean };
+            }
+            case 'boolean': {
+                let ones = 0;
+                let n = 0;
+                for (const b of valid(column, rows, (v) => readBoolean(v, missing))) {
+                    n++;
+                    ones += b;
+                }
+                if (n === 0)
+                    throw none();
+                return { name, kind, fill: ones * 2 > n ? 1 : 0 };
+            }
+            case 'categorical': {
+                const counts = new Map();
+                for (let r = 0; r < rows; r++) {
+                    const key = categoryText(column[r], missing);
+                    if (key !== null)
+                        counts.set(key, (counts.get(key) ?? 0) + 1);
+                }
+                if (counts.size === 0)
+                    throw none();
+                const categories = [...counts.keys()].sort();
+                let fill = null;
+                let best = 0;
+                for (const c of categories) {
+                    const count = counts.get(c);
+                    if (count > best) {
+                        best = count;
+                        fill = c;
+                    }
+                }
+                return { name, kind, categories, fill };
+            }
+            default: {
+                const instants = [...valid(column, rows, (v) => readInstant(v, missing))];
+                if (instants.length === 0)
+                    throw none();
+                const partNames = kind === 'date' ? DATE_PARTS : DATETIME_PARTS;
+                const parts = partNames.map((part) => {
+                    const { mean, std } = welford(instants.map((t) => datePartValue(t, part, kind)));
+                    return { part, mean, std, fill: mean };
+                });
+                return { name, kind, parts };
+            }
+        }
+    });
+    const spec = {
+        schema: PREPROCESSING_SCHEMA,
+        missing: tokens,
+        features,
+        target: options.target,
+        task: options.task,
+    };
+    if (options.dropped !== undefined && options.dropped.length > 0)
+        spec.dropped = options.dropped;
+    if (options.classes !== undefined)
+        spec.classes = options.classes;
+    return parsePreprocessing(spec);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/engines/tfjs.js
+
+
+
+
+
+let current;
+/**
+ * tfjs-node-gpu, then tfjs-node (both optional: their install downloads libtensorflow), then the
+ * wasm backend, then plain JS `cpu`. The first that loads wins and is reported.
+ */
+function loadTf(preference = 'auto') {
+    current ??= pickBackend(preference);
+    return current;
+}
+async function pickBackend(preference) {
+    const notes = [];
+    const order = preference === 'auto'
+        ? ['gpu', 'node', 'wasm', 'cpu']
+        : preference === 'gpu'
+            ? ['gpu', 'node', 'wasm', 'cpu']
+            : [preference];
+    for (const choice of order) {
+        try {
+            if (choice === 'gpu' || choice === 'node') {
+                const tf = await loadEngine(choice === 'gpu' ? 'tfjs-node-gpu' : 'tfjs-node', {
+                    install: false,
+                });
+                return { tf, backend: choice === 'gpu' ? 'tensorflow-gpu' : 'tensorflow', notes };
+            }
+            const tf = await loadEngine('tfjs', { install: true });
+            if (choice === 'wasm') {
+                const wasm = await loadEngine('tfjs-wasm', { install: true });
+                const root = await resolveEngineDir('tfjs-wasm');
+                const entry = (0,external_node_module_.createRequire)(`${root}/`).resolve('@tensorflow/tfjs-backend-wasm');
+                wasm.setWasmPaths(`${(0,external_node_path_.dirname)(entry)}/`);
+                if (!(await tf.setBackend('wasm')))
+                    throw new Error('setBackend(wasm) returned false');
+                await tf.ready();
+                return { tf, backend: 'wasm', notes };
+            }
+            await tf.setBackend('cpu');
+            await tf.ready();
+            return { tf, backend: 'cpu', notes };
+        }
+        catch (error) {
+            notes.push(`${choice}: ${errorMessage(error).split('\n')[0]}`);
+        }
+    }
+    throw new Error(`No TensorFlow.js backend could be loaded (${notes.join('; ')})`);
+}
+/** Tests and benchmarks compare backends in one process. */
+function resetTfForTests() {
+    current = undefined;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/models/tfjs.js
+
+
+
+
+
+
+/** A TF.js layers or graph model from model.json + weight shards, on the best backend available. */
+async function loadTfjsModel(path, options = {}) {
+    const modelJson = await readModelJson(path);
+    const { tf, backend } = await loadTf(options.backend ?? 'auto');
+    const topology = modelJson.modelTopology;
+    const graph = modelJson.format === 'graph-model' || Array.isArray(topology?.node);
+    const handler = fileLoadHandler(tf, path);
+    let model;
+    try {
+        model = graph ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
+    }
+    catch (error) {
+        if (error instanceof errors_UserError)
+            throw error;
+        throw new errors_UserError(`Cannot load the TF.js model '${path}': ${error.message}`, {
+            file: path,
+            cause: error,
+        });
+    }
+    const specs = (list) => list.map((t) => ({
+        name: t.name,
+        dtype: t.dtype ?? 'float32',
+        shape: [...(t.shape ?? [])].map((d) => (d === -1 ? null : d)),
+    }));
+    const signature = {
+        inputs: specs(model.inputs),
+        outputs: specs(model.outputs),
+    };
+    let sizeBytes = (await (0,promises_.stat)(path)).size;
+    for (const group of modelJson.weightsManifest) {
+        for (const shard of group.paths)
+            sizeBytes += (await (0,promises_.stat)(confinedPath(path, 'weightsManifest path', shard))).size;
+    }
+    return {
+        format: graph ? 'tfjs-graph' : 'tfjs-layers',
+        path,
+        signature,
+        sizeBytes,
+        engine: `tfjs ${backend}`,
+        inputWidth: signature.inputs.length === 1 ? lastDimension(signature.inputs[0].shape) : null,
+        async predict(batch, rows, width) {
+            const output = tf.tidy(() => {
+                const input = tf.tensor2d(batch, [rows, width], 'float32');
+                const result = model.predict(input);
+                const first = Array.isArray(result) ? result[0] : result;
+                return first.rank === 1 ? first.reshape([rows, 1]) : first;
+            });
+            try {
+                const values = (await output.data());
+                return { values, width: output.shape[1] ?? 1 };
+            }
+            finally {
+                output.dispose();
+            }
+        },
+        dispose() {
+            model.dispose();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/models/load.js
+
+
+
+
+
+
+/** A model by path: `.onnx` through onnxruntime, `model.json` (or its folder) through TF.js. */
+async function loadModel(path, options = {}) {
+    if (!(0,external_node_fs_.existsSync)(path))
+        throw new errors_UserError(`The model '${path}' does not exist.`, { input: 'model', file: path });
+    const ext = (0,external_node_path_.extname)(path).toLowerCase();
+    if (ext === '.onnx' || ext === '.ort')
+        return loadOnnxModel(path);
+    if (ext === '.json')
+        return loadTfjsModel(path, { backend: options.tfBackend });
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, 'model.json')))
+        return loadTfjsModel((0,external_node_path_.join)(path, 'model.json'), { backend: options.tfBackend });
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, 'model.onnx')))
+        return loadOnnxModel((0,external_node_path_.join)(path, 'model.onnx'));
+    throw new errors_UserError(`Cannot tell what kind of model '${path}' is: expected a TF.js model.json, an .onnx file, or a folder holding one.`, { input: 'model', file: path });
+}
+/** The `preprocessing.json` stored beside a model by `train`, if there is one. */
+async function preprocessingBeside(modelPath) {
+    const folder = (0,external_node_path_.extname)(modelPath) === '' ? modelPath : (0,external_node_path_.dirname)(modelPath);
+    const file = (0,external_node_path_.join)(folder, 'preprocessing.json');
+    return (0,external_node_fs_.existsSync)(file) ? readPreprocessing(file) : null;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/request-log.js
+/**
+ * The server's request log: what production sent and what the model answered, for drift-check to
+ * read as its `current` data (`current: <dir>/requests*.ndjson`).
+ *
+ * Format `mlops-request-log/v1`: NDJSON, one line per predicted row (not per request), so the
+ * file is a plain table whose columns are the model's raw input features:
+ *
+ * ```json
+ * {"_ts":"2026-01-02T03:04:05.678Z","_model":"penguins","_version":3,"bill_length_mm":39.1,"island":"Biscoe","prediction":"Adelie","_output":[0.91,0.06,0.03]}
+ * ```
+ * - `_ts` (ISO time the request was answered), `_model`, `_version`: where the row went;
+ * - one key per input of the serving signature, with the value as sent (null stays null);
+ * - `prediction`: for a classifier with `classes` in its preprocessing, the predicted label
+ *   (argmax; for one sigmoid unit, `classes[1]` when >= 0.5); otherwise the first output value;
+ * - `_output`: the raw output vector;
+ * - `_invalid` (only on rows that had one): the inputs the model's feature contract could not read
+ *   and filled under `on-invalid: warn|impute`, by kind (`{"Origin": "unseen_category"}`).
+ *
+ * Keys starting with `_` are bookkeeping: drift-check never compares them.
+ *
+ * The line format is published as docs/schemas/request-log.schema.json.
+ *
+ * Bounded: a request is logged with probability `sampleRate` (all of its rows or none); the live
+ * file `requests.ndjson` is rotated to `requests-<UTC time>-<n>.ndjson` before it would pass
+ * `maxBytes`, and only the newest `rotate` rotated files are kept. Writes are queued and never
+ * delay a response; when the queue is full (a slow disk), requests are dropped and counted.
+ */
+
+
+const REQUEST_LOG_SCHEMA = 'mlops-request-log/v1';
+/** Whether a column of a request log is the server's bookkeeping rather than a model input. */
+function isRequestLogBookkeeping(column) {
+    return column.startsWith('_') || column === 'prediction';
+}
+/** A table is a request log when it has the keys every line has. */
+function looksLikeRequestLog(columns) {
+    return ['_ts', '_model', '_version', '_output'].every((c) => columns.includes(c));
+}
+const REQUEST_LOG_FILE = 'requests.ndjson';
+const MAX_PENDING_LINES = 10_000;
+class RequestLog {
+    options;
+    size = -1;
+    pending = [];
+    flushing;
+    sequence = 0;
+    /** Requests skipped because the write queue was full. */
+    dropped = 0;
+    /** Requests written. */
+    written = 0;
+    constructor(options) {
+        this.options = options;
+    }
+    /** Queues the request's rows when it is sampled; returns at once. */
+    record(entry) {
+        const random = this.options.random ?? Math.random;
+        if (this.options.sampleRate <= 0 || random() >= this.options.sampleRate)
+            return;
+        if (this.pending.length + entry.instances.length > MAX_PENDING_LINES) {
+            this.dropped++;
+            return;
+        }
+        const ts = new Date().toISOString();
+        entry.instances.forEach((instance, i) => {
+            const output = entry.outputs[i] ?? [];
+            this.pending.push(JSON.stringify({
+                _ts: ts,
+                _model: entry.model,
+                _version: entry.version,
+                ...instance,
+                prediction: predictionValue(output, entry.classes),
+                _output: output,
+                ...(entry.invalid?.[i] === undefined ? {} : { _invalid: entry.invalid[i] }),
+            }));
+        });
+        this.written++;
+        this.flushing ??= this.drain();
+    }
+    /** Resolves when everything queued so far is on disk. */
+    async flush() {
+        while (this.flushing)
+            await this.flushing;
+    }
+    async drain() {
+        try {
+            await (0,promises_.mkdir)(this.options.dir, { recursive: true });
+            if (this.size < 0)
+                this.size = await fileSize((0,external_node_path_.join)(this.options.dir, REQUEST_LOG_FILE));
+            while (this.pending.length > 0) {
+                const lines = this.pending;
+                this.pending = [];
+                // Cut the batch where a file would pass maxBytes, rotating in between.
+                let chunk = '';
+                for (const line of lines) {
+                    const bytes = Buffer.byteLength(line) + 1;
+                    if (this.size + Buffer.byteLength(chunk) + bytes > this.options.maxBytes &&
+                        this.size + Buffer.byteLength(chunk) > 0) {
+                        await this.write(chunk);
+                        chunk = '';
+                        await this.rotateNow();
+                    }
+                    chunk += `${line}\n`;
+                }
+                await this.write(chunk);
+            }
+        }
+        finally {
+            this.flushing = undefined;
+        }
+    }
+    async write(chunk) {
+        if (chunk === '')
+            return;
+        await (0,promises_.appendFile)((0,external_node_path_.join)(this.options.dir, REQUEST_LOG_FILE), chunk);
+        this.size += Buffer.byteLength(chunk);
+    }
+    async rotateNow() {
+        const stamp = new Date()
+            .toISOString()
+            .replace(/[-:]/g, '')
+            .replace(/\.\d+Z$/, 'Z');
+        this.sequence++;
+        await (0,promises_.rename)((0,external_node_path_.join)(this.options.dir, REQUEST_LOG_FILE), (0,external_node_path_.join)(this.options.dir, `requests-${stamp}-${this.sequence}.ndjson`));
+        this.size = 0;
+        const rotated = (await (0,promises_.readdir)(this.options.dir)).filter((n) => /^requests-.+\.ndjson$/.test(n));
+        // Names sort by time, then by sequence within one second (zero-padding is not needed: the
+        // sequence only matters within a second, and files are removed oldest first by mtime).
+        const withTimes = await Promise.all(rotated.map(async (name) => ({ name, mtime: (await (0,promises_.stat)((0,external_node_path_.join)(this.options.dir, name))).mtimeMs })));
+        withTimes.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name, 'en', { numeric: true }));
+        for (const old of withTimes.slice(0, Math.max(0, withTimes.length - this.options.rotate))) {
+            await (0,promises_.unlink)((0,external_node_path_.join)(this.options.dir, old.name)).catch(() => { });
+        }
+    }
+}
+async function fileSize(path) {
+    try {
+        return (await (0,promises_.stat)(path)).size;
+    }
+    catch {
+        return 0;
+    }
+}
+/** The label a classifier picked, or a regressor's value. */
+function predictionValue(output, classes) {
+    if (output.length === 0)
+        return null;
+    if (classes !== undefined && classes.length >= 2) {
+        if (output.length === 1)
+            return output[0] >= 0.5 ? classes[1] : classes[0];
+        let best = 0;
+        for (let i = 1; i < output.length; i++)
+            if (output[i] > output[best])
+                best = i;
+        return classes[best] ?? best;
+    }
+    return output[0];
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/drift/ecdf.js
@@ -65703,6 +68221,7 @@ function normedWasserstein(reference, current) {
 
 
 
+
 ;// CONCATENATED MODULE: ./build/shared/src/drift/evaluate.js
 /**
  * Runs one drift method on one column. The inputs are lazy so each column computes only what its
@@ -65928,6 +68447,34 @@ function columnKind(physical, distinct, nonNull) {
         default:
             return 'string';
     }
+}
+/**
+ * Share of distinct values among a text column's non-null values above which it is an identifier
+ * (names, ids, free text) rather than a category: the train action's cut too (half the rows).
+ */
+const NEAR_UNIQUE_SHARE = 0.5;
+/** Fewer distinct values than this never make a column near-unique (a short sample repeats little). */
+const NEAR_UNIQUE_MIN_DISTINCT = 20;
+/** Names that say "identifier": id, uuid, guid or key, alone or as the last word (item_id, Zip Key, userId). */
+const ID_NAMES = [
+    /^(id|uuid|guid|key)$/i,
+    /[\s_.-](id|uuid|guid|key)$/i,
+    /[a-z0-9](Id|ID|Uuid|UUID|Guid|GUID|Key|KEY)$/,
+];
+/**
+ * Why a column looks like an identifier, or undefined: an id-like name, or a text column whose
+ * values are near-unique. Its distribution says nothing about the data (every batch has new ids),
+ * so distribution comparisons leave it out; numbers are never near-unique identifiers by count
+ * alone (measurements and amounts are near-unique too).
+ */
+function identifierReason(name, kind, distinct, nonNull) {
+    if (ID_NAMES.some((pattern) => pattern.test(name.trim())))
+        return 'an identifier by its name';
+    if ((kind === 'categorical' || kind === 'string') &&
+        distinct >= NEAR_UNIQUE_MIN_DISTINCT &&
+        distinct > NEAR_UNIQUE_SHARE * nonNull)
+        return `near-unique: ${distinct} distinct values in ${nonNull}`;
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/data/profile-format.js
@@ -66262,6 +68809,9 @@ function planColumns(reference, current, options, findings, broken) {
                 input,
             });
         }
+        if (input === 'prediction' && name && !refByName.has(name)) {
+            throw new errors_UserError(`The prediction column '${name}' is in the current data but not in the reference: there are no reference predictions to compare it with. Use a reference that has them (an earlier request log, or evaluate's predictions file), or leave prediction empty.`, { input });
+        }
     }
     if (options.columns) {
         for (const name of options.columns) {
@@ -66274,7 +68824,12 @@ function planColumns(reference, current, options, findings, broken) {
     for (const name of roles.keys())
         if (refByName.has(name))
             wanted.add(name);
+    for (const name of options.exclude ?? [])
+        if (!roles.has(name))
+            wanted.delete(name);
     for (const column of current.columns) {
+        if (options.quietCurrent?.(column.name))
+            continue;
         if (!refByName.has(column.name) && !roles.has(column.name)) {
             findings.push({
                 kind: 'new_column',
@@ -66339,7 +68894,11 @@ function planColumns(reference, current, options, findings, broken) {
 }
 function chooseMethod(plan, n, referenceDistinct, options, findings) {
     const override = options.perColumn?.[plan.name];
-    const auto = defaultMethod(plan.type, n, referenceDistinct);
+    const auto = options.tfdv
+        ? plan.type === 'categorical'
+            ? 'linf'
+            : 'jsd_log2'
+        : defaultMethod(plan.type, n, referenceDistinct);
     let method = auto;
     if (override?.method && override.method !== 'auto') {
         if (!METHOD_INFO[override.method].applies.includes(plan.type)) {
@@ -66386,6 +68945,7 @@ async function compareColumn(db, reference, referenceCounts, current, plan, refS
         const result = await runMethod(method, inputs);
         const bins = await chartBins();
         const drifted = isDrifted(method, result.statistic, threshold);
+        const test = options.tfdv && METHOD_INFO[method].kind === 'distance' ? companionTest(plan, built) : undefined;
         const column = {
             name: plan.name,
             type: plan.type,
@@ -66399,6 +68959,10 @@ async function compareColumn(db, reference, referenceCounts, current, plan, refS
             reference: summary(refStats, referenceDistinct, bins.reference),
             current: summary(curStats, built.currentDistinct, bins.current),
         };
+        if (test) {
+            const r = await runMethod(test, inputs);
+            column.test = { method: test, p_value: r.p_value, statistic: r.test_statistic };
+        }
         if (approximate) {
             column.approximate = true;
             column.note = 'reference from a stored profile: compared on its histogram bins / top values';
@@ -66408,6 +68972,12 @@ async function compareColumn(db, reference, referenceCounts, current, plan, refS
     finally {
         await built.dispose();
     }
+}
+/** The test shown beside a distance: KS for continuous numbers, chi-square for categories and few numbers. */
+function companionTest(plan, built) {
+    return plan.type === 'numeric' && built.referenceDistinct > NUMERIC_AS_CATEGORY_MAX_DISTINCT
+        ? 'ks'
+        : 'chi2';
 }
 function summary(stats, distinct, bins) {
     const out = { rows: stats.rows, missing: stats.rows - stats.present, distinct, bins };
@@ -66563,7 +69133,7 @@ function topCategoryBins(table, n, m) {
         const out = top.map((i) => ({ label: table.labels[i], share: total > 0 ? counts[i] / total : 0 }));
         if (rest.length > 0) {
             const other = rest.reduce((s, i) => s + counts[i], 0);
-            out.push({ label: `(${rest.length} more)`, share: total > 0 ? other / total : 0 });
+            out.push({ label: `(${rest.length} more)`, share: total > 0 ? other / total : 0, other: true });
         }
         return out;
     };
@@ -66666,14 +69236,19 @@ function num(x) {
 }
 function value(column) {
     const name = METHOD_INFO[column.method].label;
-    const shown = column.p_value !== null ? `p = ${num(column.p_value)}` : num(column.statistic);
+    const shown = column.p_value !== null
+        ? `p = ${num(column.p_value)}`
+        : column.test
+            ? `${num(column.statistic)} (${column.test.method} p = ${num(column.test.p_value)})`
+            : num(column.statistic);
     const warn = column.method === 'psi' && !column.drifted && column.statistic >= PSI_WARNING ? ' ⚠️' : '';
     return `${name}: ${shown}${warn}`;
 }
 function sideText(side) {
     if (side.mean !== undefined && side.mean !== null)
         return `mean ${num(side.mean)}, std ${num(side.std)}`;
-    const top = [...side.bins].sort((a, b) => b.share - a.share)[0];
+    // The "(N more)" bucket can hold the most values, but it is not a category: never call it the top.
+    const top = side.bins.filter((b) => !b.other).sort((a, b) => b.share - a.share)[0];
     return top ? `top ${escapeMarkdown(top.label)} (${num(top.share * 100)}%)` : '–';
 }
 function columnsTable(columns) {
@@ -66828,6 +69403,9 @@ function sortColumns(columns) {
 
 
 
+
+
+
 /** Opens one side and counts the values drift compares, reading a text file once (counted-dataset.ts). */
 async function openSide(db, path, name, options) {
     const { dataset, counts } = await openCountedDataset(db, path, {
@@ -66894,14 +69472,19 @@ async function runDriftCheckIn(db, options, log, current) {
     ]));
     const referencePath = at(options.reference);
     const currentPath = at(options.current);
+    const spec = options.modelSpec ? await readModelFeatures(at(options.modelSpec)) : undefined;
+    const modelInputs = spec?.features.map((f) => f.name);
+    const columnsWanted = options.columns ?? (modelInputs ? modelInputs.filter((c) => c !== options.target) : undefined);
     const profile = looksLikeProfile(referencePath);
     const detectOptions = {
-        columns: options.columns,
+        columns: columnsWanted,
         method,
         threshold: options.threshold,
         perColumn,
         prediction: options.prediction,
         target: options.target,
+        tfdv: options.tfdv,
+        exclude: options.exclude,
     };
     const referenceSide = profile
         ? undefined
@@ -66925,6 +69508,13 @@ async function runDriftCheckIn(db, options, log, current) {
     if (currentData.rows === 0) {
         throw new errors_UserError(`The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`, { input: 'current' });
     }
+    const requestLog = looksLikeRequestLog(currentData.columns.map((c) => c.name));
+    if (requestLog)
+        detectOptions.quietCurrent = isRequestLogBookkeeping;
+    if (spec && !requestLog) {
+        const inputs = new Set(modelInputs);
+        detectOptions.quietCurrent = (c) => !inputs.has(c);
+    }
     if (reference.kind === 'profile')
         log.info(`drift: reference is a stored profile (${referenceRows} rows)`);
     const detected = await detectDrift(db, reference, currentData, detectOptions, log, {
@@ -66941,6 +69531,36 @@ async function runDriftCheckIn(db, options, log, current) {
                 ? `The reference is a stored profile: ${approximate.join(', ')} were compared on the profile's histogram bins or top values (marked ≈); the other columns had exact value counts.`
                 : 'The reference is a stored profile with exact value counts for every compared column.',
         });
+    }
+    let modelSection;
+    if (spec) {
+        const inputs = new Set(modelInputs);
+        const referenceColumns = reference.kind === 'dataset'
+            ? reference.dataset.columns.map((c) => c.name)
+            : reference.profile.columns.map((c) => c.name);
+        const dropped = new Map((spec.dropped ?? []).map((d) => [d.name, d.reason]));
+        for (const name of referenceColumns) {
+            if (inputs.has(name) || name === options.prediction || name === options.target || name === spec.target)
+                continue;
+            findings.push({
+                kind: 'not_model_input',
+                column: name,
+                severity: 'info',
+                message: `Column '${name}' is not an input of the model${dropped.has(name) ? ` (train left it out: ${dropped.get(name)})` : ''}: not compared.`,
+            });
+        }
+        const invalid = requestLog ? await invalidValueCounts(db, currentData) : {};
+        for (const [column, kinds] of Object.entries(invalid)) {
+            findings.push({
+                kind: 'invalid_values',
+                column,
+                severity: 'warning',
+                message: `Column '${column}': the server could not read ${Object.entries(kinds)
+                    .map(([k, n]) => `${n} ${k}`)
+                    .join(', ')} value(s) and filled them (on-invalid warn/impute).`,
+            });
+        }
+        modelSection = { inputs: modelInputs, invalid_values: invalid };
     }
     const features = detected.columns.filter((c) => c.role === 'feature');
     const denominator = features.length + detected.broken.length;
@@ -66977,6 +69597,8 @@ async function runDriftCheckIn(db, options, log, current) {
         performance,
         findings,
     };
+    if (modelSection)
+        report.model = modelSection;
     const reportPath = at(options.reportPath);
     await writeJsonAtomic(reportPath, report);
     const model = options.model ?? (0,external_node_path_.basename)(options.reference).replace(/\.[^.]+$/, '');
@@ -66998,14 +69620,43 @@ function sortColumnsByReport(drifted, sorted) {
     const order = new Map(sorted.map((c, i) => [c.name, i]));
     return [...drifted].sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9));
 }
+/** The feature contract of a model folder or file, or a preprocessing.json itself. */
+async function readModelFeatures(path) {
+    if (/\.json$/i.test(path) && !/model\.json$/i.test(path))
+        return readPreprocessing(path);
+    const spec = await preprocessingBeside(path);
+    if (spec === null) {
+        throw new errors_UserError(`No preprocessing.json beside the model '${path}': drift-check needs the model's feature contract (written by train) to know its inputs.`, { input: 'model', file: path });
+    }
+    return spec;
+}
+/** Per column and kind, the values a request log's `_invalid` says the server filled. */
+async function invalidValueCounts(db, dataset) {
+    if (!dataset.columns.some((c) => c.name === '_invalid'))
+        return {};
+    const rows = await db.all(`SELECT CAST(to_json(${quoteIdent('_invalid')}) AS VARCHAR) AS j FROM ${quoteIdent(dataset.view)} WHERE ${quoteIdent('_invalid')} IS NOT NULL`);
+    const out = {};
+    for (const { j } of rows) {
+        for (const [column, kind] of Object.entries(JSON.parse(j))) {
+            if (typeof kind !== 'string')
+                continue;
+            const byKind = out[column] ?? {};
+            byKind[kind] = (byKind[kind] ?? 0) + 1;
+            out[column] = byKind;
+        }
+    }
+    return out;
+}
 
 ;// CONCATENATED MODULE: ./build/shared/src/drift/skew-check.js
 
 
 /**
  * data-validate's skew check: the drift-check statistics between the dataset and a reference
- * (dataset or stored profile), with drift-check's defaults. The report lands beside the
- * validation report as `skew.json`.
+ * (dataset or stored profile), with TFDV's comparators (L-infinity distance for categorical
+ * columns, Jensen–Shannon divergence for numeric ones) at the schema's per-column thresholds, each
+ * with drift-check's test beside it (KS or chi-square). The report lands beside the validation
+ * report as `skew.json`.
  */
 function driftSkewCheck(reportDirectory, resolveReference = async (s) => s) {
     return async (input, log) => {
@@ -67013,16 +69664,32 @@ function driftSkewCheck(reportDirectory, resolveReference = async (s) => s) {
             reference: await resolveReference(input.reference),
             current: input.current.path,
             method: 'auto',
+            tfdv: true,
+            exclude: input.exclude,
+            perColumn: Object.fromEntries(Object.entries(input.thresholds).map(([column, threshold]) => [column, { threshold }])),
             driftShare: 0.5,
             reportPath: (0,external_node_path_.join)(reportDirectory, 'skew.json'),
             workingDirectory: input.workingDirectory,
         }, log, 
         // The dataset data-validate has just read and counted: compared as it is, not read again.
         { dataset: input.current, counts: input.currentCounts });
+        const columns = result.report.columns.filter((c) => c.role === 'feature');
         return {
             driftDetected: result.driftDetected,
             summaryMarkdown: result.summaryMarkdown,
             report: result.report,
+            columns: columns.map((c) => ({
+                name: c.name,
+                method: c.method,
+                distance: c.statistic,
+                threshold: c.threshold,
+                // A test that cannot judge (chi-square over one category: no degrees of freedom) gives no p-value.
+                p_value: c.test && Number.isFinite(c.test.p_value) ? c.test.p_value : null,
+                test: c.test?.method ?? null,
+                reference_values: c.reference.rows - c.reference.missing,
+                current_values: c.current.rows - c.current.missing,
+                approximate: c.approximate === true,
+            })),
         };
     };
 }
@@ -67453,6 +70120,228 @@ async function describeView(db, view) {
     return { view, columns };
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/stats/binomial.js
+/**
+ * Binomial proportions: the one-sided Clopper–Pearson upper bound (scipy
+ * `beta.ppf(confidence, k + 1, n - k)`), the one-sided binomial test (scipy
+ * `binomtest(k, n, p, alternative='greater').pvalue`), and the exact law of how many new values
+ * fall outside the extremes of an earlier sample of the same data.
+ */
+
+const binomial_EPSILON = 2.220446049250313e-16;
+const binomial_TINY = 1e-300;
+/** log B(a, b). */
+function logBeta(a, b) {
+    return logGamma(a) + logGamma(b) - logGamma(a + b);
+}
+/** The continued fraction of I_x(a, b) (modified Lentz; converges fast for x < (a + 1) / (a + b + 2)). */
+function betaContinuedFraction(x, a, b) {
+    const qab = a + b;
+    const qap = a + 1;
+    const qam = a - 1;
+    let c = 1;
+    let d = 1 - (qab * x) / qap;
+    if (Math.abs(d) < binomial_TINY)
+        d = binomial_TINY;
+    d = 1 / d;
+    let h = d;
+    for (let m = 1; m < 100_000; m++) {
+        const m2 = 2 * m;
+        let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
+        d = 1 + aa * d;
+        if (Math.abs(d) < binomial_TINY)
+            d = binomial_TINY;
+        c = 1 + aa / c;
+        if (Math.abs(c) < binomial_TINY)
+            c = binomial_TINY;
+        d = 1 / d;
+        h *= d * c;
+        aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
+        d = 1 + aa * d;
+        if (Math.abs(d) < binomial_TINY)
+            d = binomial_TINY;
+        c = 1 + aa / c;
+        if (Math.abs(c) < binomial_TINY)
+            c = binomial_TINY;
+        d = 1 / d;
+        const delta = d * c;
+        h *= delta;
+        if (Math.abs(delta - 1) < binomial_EPSILON)
+            break;
+    }
+    return h;
+}
+/** Regularized incomplete beta I_x(a, b) (scipy `betainc(a, b, x)`), for a, b > 0. */
+function betaInc(a, b, x) {
+    if (Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(x) || a <= 0 || b <= 0)
+        return Number.NaN;
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    const front = Math.exp(a * Math.log(x) + b * Math.log1p(-x) - logBeta(a, b));
+    // The fraction for I_x(a, b) or, past the mean, 1 - I_{1-x}(b, a): each side where it converges.
+    if (x < (a + 1) / (a + b + 2))
+        return (front * betaContinuedFraction(x, a, b)) / a;
+    return 1 - (front * betaContinuedFraction(1 - x, b, a)) / b;
+}
+/** P(X >= k) for X ~ Binomial(n, p): scipy `binom.sf(k - 1, n, p)` = `binomtest(..., 'greater')`. */
+function binomialSf(k, n, p) {
+    if (k <= 0)
+        return 1;
+    if (k > n)
+        return 0;
+    if (p <= 0)
+        return 0;
+    if (p >= 1)
+        return 1;
+    // P(X >= k) = I_p(k, n - k + 1).
+    return betaInc(k, n - k + 1, p);
+}
+/**
+ * One-sided upper confidence bound of a binomial proportion after k successes in n trials
+ * (Clopper–Pearson): the p with P(X <= k | n, p) = 1 - confidence, i.e. the `confidence` quantile
+ * of Beta(k + 1, n - k). 1 when k = n; for k = 0 it is 1 - (1 - confidence)^(1/n).
+ */
+function clopperPearsonUpper(k, n, confidence) {
+    if (!(n > 0) || k >= n)
+        return 1;
+    if (k <= 0)
+        return -Math.expm1(Math.log1p(-confidence) / n);
+    const a = k + 1;
+    const b = n - k;
+    // Bisection on the monotone I_x(a, b): 200 halvings reach the last bit of a double.
+    let lo = 0;
+    let hi = 1;
+    for (let i = 0; i < 200; i++) {
+        const mid = (lo + hi) / 2;
+        if (mid === lo || mid === hi)
+            break;
+        if (betaInc(a, b, mid) < confidence)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+/**
+ * The chance that at least `k` of `m` new values fall outside [min, max] of `n` earlier values of
+ * the same (exchangeable, continuous) data. Each new value is outside with chance 2/(n + 1), but
+ * the m values are not independent draws against a fixed rate (they share the one observed
+ * minimum and maximum), so the binomial test would call a random split significant far too often;
+ * this is the exact law. Ranking all n + m values, exactly j of the new ones lie outside when the
+ * n earlier values occupy a block that starts and ends with one of them, leaving j outer places
+ * split j + 1 ways: P(J = j) = (j + 1)·C(n + m - j - 2, n - 2) / C(n + m, n). Ties only make
+ * values outside rarer, so the p-value stays valid (conservative) for discrete data.
+ */
+function outsideExtremesSf(k, n, m) {
+    if (k <= 0)
+        return 1;
+    if (k > m)
+        return 0;
+    if (n < 2)
+        return 1;
+    const logTotal = logChoose(n + m, n);
+    // The law is unimodal: once the terms fall and no longer add to the sum, the rest cannot.
+    let sum = 0;
+    let previous = Number.POSITIVE_INFINITY;
+    for (let j = k; j <= m; j++) {
+        const term = Math.exp(Math.log(j + 1) + logChoose(n + m - j - 2, n - 2) - logTotal);
+        sum += term;
+        if (term < previous && term <= sum * binomial_EPSILON)
+            break;
+        previous = term;
+    }
+    return Math.min(1, sum);
+}
+function logChoose(n, k) {
+    if (k < 0 || k > n)
+        return Number.NEGATIVE_INFINITY;
+    if (k === 0 || k === n)
+        return 0;
+    return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/validate/sample-bounds.js
+/**
+ * How an inferred schema accounts for the size of the sample it was inferred from, and how a batch
+ * is tested against such a schema. One place for the levels, so inference (which writes a bound)
+ * and validation (which tests against it) cannot disagree.
+ *
+ * - A bound inferred from n rows is a one-sided upper confidence bound at `BOUND_CONFIDENCE`: "0
+ *   nulls in 240 rows" means "at most 1.9% nulls", not "never null".
+ * - A batch breaks an inferred bound only when its observed count is significantly above it: a
+ *   one-sided test at `TEST_ALPHA`. Above the bound but not significant is a warning, with the
+ *   p-value, so a reader can tell a real problem from a fluke.
+ * - Bounds a person wrote by hand (no `inferred_from` on the column) stay hard limits.
+ */
+
+/** Confidence of the inferred upper bounds (Clopper–Pearson, one-sided). */
+const BOUND_CONFIDENCE = 0.99;
+/** Significance level of the tests against inferred bounds. */
+const TEST_ALPHA = 0.001;
+/**
+ * Categories seen in under this share of the sample's values (and every category seen once) are
+ * its rare tail. A domain with a rare tail is open: new values are expected about as often as the
+ * tail's values were seen, as TFDV's domain mass lets a share of values fall outside the domain.
+ */
+const RARE_CATEGORY_SHARE = 0.01;
+/**
+ * A value is "far" outside an inferred range when it lies beyond the nearer bound by more than
+ * this many widths of the range (max - min; for a range of one value, that value's magnitude, or
+ * 1). Heavy-tailed data sets new records well past the old ones: in random 70/30 splits of
+ * vega-datasets, a holdout's top box-office gross (movies) lands up to 1.4 widths past the
+ * range inferred from the rest, and birdstrikes' top repair cost up to 3.2 widths. A unit change
+ * (x10), a sentinel (-999, 99999) or a sign flip of spread-out data lands tens of widths away.
+ */
+const FAR_WIDTHS = 4;
+/** Rounds a bound up to 3 significant digits, so it stays a bound and reads well in YAML. */
+function roundUpBound(x) {
+    if (!(x > 0))
+        return 0;
+    if (x >= 1)
+        return 1;
+    const step = 10 ** (Math.floor(Math.log10(x)) - 2);
+    return Math.min(1, Number((Math.ceil(x / step - 1e-9) * step).toPrecision(12)));
+}
+/** The inferred max_null_fraction: upper bound of the null rate after `nulls` in `rows`. */
+function nullFractionBound(nulls, rows) {
+    return roundUpBound(clopperPearsonUpper(nulls, rows, BOUND_CONFIDENCE));
+}
+/** The inferred max_new_category_fraction: upper bound of the rate of values outside the domain. */
+function newCategoryBound(rareTailValues, values) {
+    return roundUpBound(clopperPearsonUpper(rareTailValues, values, BOUND_CONFIDENCE));
+}
+/** Whether a category seen `count` times among `values` belongs to the rare tail. */
+function isRareCategory(count, values) {
+    return count <= 1 || count < RARE_CATEGORY_SHARE * values;
+}
+/** p-value of `count` in `of` against the rate `bound`: one-sided binomial test (scipy binomtest, 'greater'). */
+function rateTestPValue(count, of, bound) {
+    return binomialSf(count, of, bound);
+}
+/** Share of new values expected outside the extremes of `sampleValues` earlier ones: 2/(n + 1). */
+function expectedOutsideShare(sampleValues) {
+    return 2 / (sampleValues + 1);
+}
+/** p-value of `count` of `of` new values outside an inferred range from `sampleValues` values. */
+function rangeTestPValue(count, of, sampleValues) {
+    return outsideExtremesSf(count, sampleValues, of);
+}
+/** How far beyond [min, max] a value must lie to be "far" outside (see FAR_WIDTHS). */
+function farDistance(min, max) {
+    const width = max - min;
+    return FAR_WIDTHS * (width > 0 ? width : Math.abs(max) || 1);
+}
+/** Readable p-value: 3 significant digits, exponent below 0.001. */
+function formatPValue(p) {
+    if (p === 0)
+        return '0';
+    if (p < 0.001)
+        return p.toExponential(1);
+    return String(Number(p.toPrecision(2)));
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/validate/schema.js
 const DATA_SCHEMA_ID = 'mlops-schema/v1';
 const COLUMN_TYPES = [
@@ -67463,6 +70352,8 @@ const COLUMN_TYPES = [
     'string',
 ];
 const EXTRA_COLUMN_POLICIES = ['error', 'warning', 'ignore'];
+/** Default threshold of the skew and drift comparators (TFDV leaves it to the user; 0.1 as drift-check). */
+const DEFAULT_DISTRIBUTION_THRESHOLD = 0.1;
 /** Keys a person may write, per level, for "did you mean" on typos. */
 const ROOT_KEYS = ['schema', 'table', 'columns'];
 const TABLE_KEYS = ['min_rows', 'max_rows', 'extra_columns'];
@@ -67479,9 +70370,13 @@ const COLUMN_KEYS = [
     'regex',
     'allow_nan_or_inf',
     'severity',
+    'inferred_from',
+    'skew_threshold',
+    'drift_threshold',
 ];
 
 ;// CONCATENATED MODULE: ./build/shared/src/validate/infer-schema.js
+
 
 
 /**
@@ -67490,19 +70385,19 @@ const COLUMN_KEYS = [
  * all; a range with slack still catches unit changes and sentinel values like -999).
  */
 const RANGE_MARGIN = 0.1;
-/** Observed null fractions are doubled (and given at least one point) before they become a limit. */
-const NULL_FRACTION_FACTOR = 2;
-const NULL_FRACTION_SLACK = 0.01;
 /** Below this many values uniqueness is likely a coincidence and is not inferred. */
 const MIN_ROWS_FOR_UNIQUE = 10;
 /** Categorical domains are inferred up to this many values (TFDV's max_string_domain_size). */
 const MAX_DOMAIN_VALUES = 100;
 /**
- * Infers a schema from a profile, TFDV-style: type, presence, nullability, numeric range (widened
- * by `RANGE_MARGIN` of the observed range on each side, never crossing zero), categorical domain
- * (up to `MAX_DOMAIN_VALUES` values, no new values tolerated), uniqueness, and NaN/inf. The table
- * must have at least one row; no upper bound. Datetime columns get no range: new data is usually
- * newer.
+ * Infers a schema from a profile, TFDV-style, with bounds that know the sample's size
+ * (sample-bounds.ts): type, presence, the null fraction's upper confidence bound, numeric range
+ * (widened by `RANGE_MARGIN` of the observed range on each side, never crossing zero; values
+ * outside are then tested against the rate the sample size predicts), categorical domain (up to
+ * `MAX_DOMAIN_VALUES` values, with a tolerated share of new values from its rare tail),
+ * uniqueness, and NaN/inf. Each column records the sample (`inferred_from`) and, for the YAML
+ * comments, how each bound was derived. The table must have at least one row; no upper bound.
+ * Datetime columns get no range: new data is usually newer.
  */
 function inferSchema(profile) {
     return {
@@ -67514,16 +70409,19 @@ function inferSchema(profile) {
 function inferColumn(c) {
     const rules = { name: c.name, type: c.type, required: true };
     const nonNull = c.rows - c.nulls;
-    const nullFraction = c.rows === 0 ? 0 : c.nulls / c.rows;
-    rules.max_null_fraction =
-        nullFraction === 0
-            ? 0
-            : roundUp(Math.min(1, Math.max(nullFraction * NULL_FRACTION_FACTOR, nullFraction + NULL_FRACTION_SLACK)), 3);
+    const derivation = {};
+    const level = `${BOUND_CONFIDENCE * 100}%`;
+    if (c.rows > 0) {
+        rules.max_null_fraction = nullFractionBound(c.nulls, c.rows);
+        derivation.max_null_fraction = `${c.nulls} nulls in ${c.rows} rows: their ${level} upper confidence bound (Clopper-Pearson).`;
+    }
     const physical = physicalKind(c.physical_type);
     if (c.type === 'numeric' && c.numeric && c.numeric.min !== null && c.numeric.max !== null) {
         const { min, max } = widen(c.numeric.min, c.numeric.max, physical === 'integer');
         rules.min = min;
         rules.max = max;
+        const share = expectedOutsideShare(c.numeric.count);
+        derivation.range = `observed ${c.numeric.min} to ${c.numeric.max} in ${c.numeric.count} values, widened by ${RANGE_MARGIN * 100}% of the range; about 2/(n+1) = ${fmtShare(share)} of new values are expected past the extremes of ${c.numeric.count}.`;
     }
     if (c.type === 'categorical' &&
         c.top_values_complete &&
@@ -67532,8 +70430,17 @@ function inferColumn(c) {
         rules.allowed_values = c.top_values
             .map((v) => v.value)
             .sort((x, y) => String(x).localeCompare(String(y)));
-        rules.max_new_category_fraction = 0;
+        const rare = c.top_values.filter((v) => isRareCategory(v.count, nonNull));
+        const rareValues = rare.reduce((sum, v) => sum + v.count, 0);
+        rules.max_new_category_fraction = newCategoryBound(rareValues, nonNull);
+        derivation.allowed_values = `${c.distinct} categories in ${nonNull} values; the rare tail (categories seen once or in under ${RARE_CATEGORY_SHARE * 100}% of values) is ${rare.length} categories, ${rareValues} values: new values may take up to its ${level} upper bound (max_new_category_fraction).`;
     }
+    // The range is tested against the finite values it was drawn from; everything else, non-null ones.
+    const values = c.type === 'numeric' && c.numeric ? c.numeric.count : nonNull;
+    if (c.rows > 0)
+        rules.inferred_from = { rows: c.rows, values };
+    if (Object.keys(derivation).length > 0)
+        rules.derivation = derivation;
     const uniqueCandidate = c.type !== 'boolean' && physical !== 'float';
     if (uniqueCandidate && c.distinct_exact && nonNull >= MIN_ROWS_FOR_UNIQUE && c.distinct === nonNull)
         rules.unique = true;
@@ -67565,9 +70472,8 @@ function niceStep(span) {
 function tidy(x) {
     return Number(x.toPrecision(12));
 }
-function roundUp(x, digits) {
-    const f = 10 ** digits;
-    return Math.ceil(x * f - 1e-9) / f;
+function fmtShare(x) {
+    return `${Number((x * 100).toPrecision(2))}%`;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/validate/report.js
@@ -67586,6 +70492,8 @@ const KIND_TITLES = {
     regex_mismatch: 'regex mismatch',
     row_count: 'row count',
     nan_or_inf: 'NaN or inf',
+    skew: 'skew',
+    drift: 'drift',
 };
 function report_headline(report) {
     const { error, warning } = report.counts;
@@ -67626,8 +70534,13 @@ function skewSection(skew) {
         return '';
     if (skew.status === 'not_run')
         return `**Skew against the reference:** not checked (${escapeMarkdown(skew.reason ?? 'unavailable')}).`;
-    return (skew.summary_markdown ??
-        `**Skew against the reference:** ${skew.drift_detected ? 'drift detected' : 'no drift'}.`);
+    const leftOut = skew.left_out && skew.left_out.length > 0
+        ? `\n\nNot compared (identifier-like): ${skew.left_out
+            .map((c) => `${escapeMarkdown(c.column)} (${escapeMarkdown(c.reason)})`)
+            .join(', ')}.`
+        : '';
+    return ((skew.summary_markdown ??
+        `**Skew against the reference:** ${skew.drift_detected ? 'drift detected' : 'no drift'}.`) + leftOut);
 }
 /** For the job's step summary: everything, fitted to GitHub's 1 MiB limit. */
 function renderSummaryMarkdown(report, reportPath) {
@@ -67674,45 +70587,7 @@ function thousands(n) {
     return n < 0 ? `-${digits}` : digits;
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/text/nearest.js
-/** Edit distance, for "did you mean" suggestions on misspelt keys and inputs. */
-function levenshtein(a, b) {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return row[b.length];
-}
-/** The closest candidate within a third of the word's length, or undefined. */
-function nearest(word, candidates) {
-    let best;
-    let bestDistance = Number.POSITIVE_INFINITY;
-    for (const candidate of candidates) {
-        const distance = levenshtein(word.toLowerCase(), candidate.toLowerCase());
-        if (distance < bestDistance) {
-            best = candidate;
-            bestDistance = distance;
-        }
-    }
-    return bestDistance <= Math.max(2, Math.ceil(word.length / 3)) ? best : undefined;
-}
-function didYouMean(word, candidates) {
-    const match = nearest(word, candidates);
-    return match ? ` Did you mean '${match}'?` : '';
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/validate/schema-yaml.js
-/**
- * schema.yaml: writing an inferred schema as commented, hand-editable YAML, and reading one back
- * with every rule's line, so that a typo is reported with file, line and the nearest valid key,
- * and an anomaly can point at the rule it broke.
- */
 
 
 
@@ -67727,7 +70602,11 @@ function renderSchemaYaml(schema, options = {}) {
         ...(options.source
             ? [
                 `# Inferred from ${oneLine(options.source.path)} (${options.source.rows} rows) on ${(options.now ?? new Date()).toISOString().slice(0, 10)}.`,
-                `# Ranges were widened by ${RANGE_MARGIN * 100}% of the observed range on each side. Review, edit and commit it.`,
+                `# Ranges were widened by ${RANGE_MARGIN * 100}% of the observed range on each side. The bounds of a`,
+                '# column with inferred_from are estimates from that sample, and are tested: values outside them',
+                `# are a warning, an error only when their share is significantly above the bound (alpha ${TEST_ALPHA})`,
+                `# or a value lies more than ${FAR_WIDTHS}x the range's width beyond it. Delete inferred_from to make`,
+                '# them hard limits. Review, edit and commit it.',
             ]
             : []),
         '#',
@@ -67735,7 +70614,9 @@ function renderSchemaYaml(schema, options = {}) {
         `# columns: <name>: type (${COLUMN_TYPES.join(', ')}), required (true/false),`,
         '#          max_null_fraction (0..1) or nullable: false, min, max (inclusive), allowed_values,',
         '#          max_new_category_fraction (0..1), unique, regex (RE2, whole value), allow_nan_or_inf,',
-        '#          severity (error | warning: overrides the default of every check on the column)',
+        '#          severity (error | warning: overrides the default of every check on the column),',
+        '#          inferred_from ({rows, values}: the sample the bounds were estimated from),',
+        `#          skew_threshold, drift_threshold (distance to the reference's distribution; default ${DEFAULT_DISTRIBUTION_THRESHOLD})`,
         `schema: ${DATA_SCHEMA_ID}`,
         'table:',
     ];
@@ -67751,13 +70632,24 @@ function renderSchemaYaml(schema, options = {}) {
         lines.push(`  ${yamlScalar(c.name)}:`);
         lines.push(`    type: ${c.type}`);
         lines.push(`    required: ${c.required}`);
-        if (c.max_null_fraction !== undefined)
+        const why = (key) => {
+            const text = c.derivation?.[key];
+            if (text)
+                for (const line of wrapComment(oneLine(text)))
+                    lines.push(`    # ${line}`);
+        };
+        if (c.max_null_fraction !== undefined) {
+            why('max_null_fraction');
             lines.push(`    max_null_fraction: ${c.max_null_fraction}`);
+        }
+        if (c.min !== undefined || c.max !== undefined)
+            why('range');
         if (c.min !== undefined)
             lines.push(`    min: ${yamlScalar(c.min)}`);
         if (c.max !== undefined)
             lines.push(`    max: ${yamlScalar(c.max)}`);
         if (c.allowed_values !== undefined) {
+            why('allowed_values');
             const flow = `[${c.allowed_values.map(yamlScalar).join(', ')}]`;
             if (flow.length <= 80)
                 lines.push(`    allowed_values: ${flow}`);
@@ -67777,8 +70669,30 @@ function renderSchemaYaml(schema, options = {}) {
             lines.push(`    allow_nan_or_inf: ${c.allow_nan_or_inf}`);
         if (c.severity !== undefined)
             lines.push(`    severity: ${c.severity}`);
+        if (c.inferred_from !== undefined)
+            lines.push(`    inferred_from: {rows: ${c.inferred_from.rows}, values: ${c.inferred_from.values}}`);
+        if (c.skew_threshold !== undefined)
+            lines.push(`    skew_threshold: ${c.skew_threshold}`);
+        if (c.drift_threshold !== undefined)
+            lines.push(`    drift_threshold: ${c.drift_threshold}`);
     }
     return `${lines.join('\n')}\n`;
+}
+/** Splits a comment into lines of at most about 96 characters, at spaces. */
+function wrapComment(text, width = 96) {
+    const out = [];
+    let line = '';
+    for (const word of text.split(' ')) {
+        if (line && line.length + 1 + word.length > width) {
+            out.push(line);
+            line = word;
+        }
+        else
+            line = line ? `${line} ${word}` : word;
+    }
+    if (line)
+        out.push(line);
+    return out;
 }
 function oneLine(text) {
     return text.replace(/[\r\n]+/g, ' ');
@@ -67801,12 +70715,8 @@ function yamlScalar(value) {
 function loadSchemaFile(file, displayName = file) {
     let text;
     try {
-        // Committed YAML is small: a huge file is refused before it is read (same limit as mlops.yml).
-        const size = (0,external_node_fs_.statSync)(file).size;
-        if (size > YAML_MAX_BYTES) {
-            throw new errors_UserError(`Schema file '${displayName}' is ${size} bytes; YAML files here are limited to ${YAML_MAX_BYTES} bytes.`, { file: displayName, input: 'schema' });
-        }
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+        // Committed YAML is small: a huge file, a device or a FIFO is refused before it is read.
+        text = readConfigText(file, `Schema file '${displayName}'`, { file: displayName, input: 'schema' });
     }
     catch (error) {
         if (error instanceof errors_UserError)
@@ -68008,6 +70918,26 @@ function parseSchemaYaml(text, file) {
                     else
                         bad('error or warning');
                     break;
+                case 'skew_threshold':
+                case 'drift_threshold':
+                    if (typeof v === 'number' && v > 0 && Number.isFinite(v))
+                        rules[key] = v;
+                    else
+                        bad('a number above 0');
+                    break;
+                case 'inferred_from': {
+                    const sample = (0,dist/* isMap */.jh)(value) ? value.toJSON() : undefined;
+                    const whole = (x) => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+                    if (sample &&
+                        Object.keys(sample).every((k) => k === 'rows' || k === 'values') &&
+                        whole(sample.rows) &&
+                        whole(sample.values) &&
+                        sample.values <= sample.rows)
+                        rules.inferred_from = { rows: sample.rows, values: sample.values };
+                    else
+                        bad('{rows: <whole number>, values: <whole number, at most rows>}');
+                    break;
+                }
             }
         }
         if (rules.type === undefined) {
@@ -68079,6 +71009,7 @@ function shouldFail(result, failOn) {
 
 
 
+
 const ANOMALY_KINDS = (/* unused pure expression or super */ null && ([
     'missing_column',
     'new_column',
@@ -68090,6 +71021,8 @@ const ANOMALY_KINDS = (/* unused pure expression or super */ null && ([
     'regex_mismatch',
     'row_count',
     'nan_or_inf',
+    'skew',
+    'drift',
 ]));
 const MAX_EXAMPLE_LENGTH = 100;
 /**
@@ -68260,15 +71193,23 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
     }
     const nulls = rows - nonNull;
     if (r.max_null_fraction !== undefined && rows > 0 && nulls / rows > r.max_null_fraction) {
+        // An inferred bound is tested (sample-bounds.ts); a hand-written one is a hard limit.
+        const p = r.inferred_from ? rateTestPValue(nulls, rows, r.max_null_fraction) : null;
+        const significant = p === null || p < TEST_ALPHA;
         add({
             kind: 'too_many_nulls',
             column: name,
-            severity: 'error',
-            expected: `null fraction <= ${r.max_null_fraction}`,
-            found: `${fraction(nulls / rows)} (${nulls} of ${rows} rows)`,
+            severity: significant ? 'error' : 'warning',
+            expected: `null fraction <= ${r.max_null_fraction}${p === null ? '' : ` (inferred from ${r.inferred_from.rows} rows)`}`,
+            found: `${fraction(nulls / rows)} (${nulls} of ${rows} rows)${p === null ? '' : `, p = ${formatPValue(p)}`}`,
             count: nulls,
+            of: rows,
+            bound: r.max_null_fraction,
+            p_value: p,
             examples: [],
-            message: `Column '${name}' has ${nulls} nulls in ${rows} rows (${fraction(nulls / rows)}); the schema allows ${r.max_null_fraction}.`,
+            message: p === null
+                ? `Column '${name}' has ${nulls} nulls in ${rows} rows (${fraction(nulls / rows)}); the schema allows ${r.max_null_fraction}.`
+                : `Column '${name}' has ${nulls} nulls in ${rows} rows (${fraction(nulls / rows)}), above the ${r.max_null_fraction} inferred from ${r.inferred_from.rows} rows; ${significantText(p)}.`,
             key: 'max_null_fraction',
             rules: r,
         });
@@ -68279,15 +71220,19 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
         const lo = a.oormin;
         const hi = a.oormax;
         const below = r.min !== undefined && lo !== null && lo !== undefined && compare(lo, r.min) < 0;
+        const found = `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`;
+        const tested = rangeTest(r, outOfRange, nonNull, lo, hi);
         add({
             kind: 'out_of_range',
             column: name,
-            severity: 'error',
-            expected: `within ${bounds}`,
-            found: `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`,
+            severity: tested && !tested.far && tested.p >= TEST_ALPHA ? 'warning' : 'error',
+            expected: `within ${bounds}${tested ? ` (inferred from ${r.inferred_from.values} values)` : ''}`,
+            found: tested ? `${found}; ${tested.why}` : found,
             count: outOfRange,
+            of: nonNull,
+            ...(tested ? { bound: tested.share, p_value: tested.p } : { p_value: null }),
             examples: mixExamples(a.oorlo, a.oorhi, maxExamples),
-            message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)}).`,
+            message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)})${tested ? `; ${tested.why}` : ''}.`,
             key: below ? 'min' : 'max',
             rules: r,
         });
@@ -68314,21 +71259,28 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
     }
     const unexpected = sqlNumber(a.dom ?? 0);
     const tolerated = r.max_new_category_fraction ?? 0;
-    if (unexpected > 0 && nonNull > 0 && unexpected / nonNull > tolerated) {
+    // An inferred domain reports every new value, and fails only on a share significantly above its
+    // tolerated share (sample-bounds.ts); a hand-written one fails above its tolerated share.
+    const p = r.inferred_from && unexpected > 0 ? rateTestPValue(unexpected, nonNull, tolerated) : null;
+    if (unexpected > 0 && nonNull > 0 && (p !== null || unexpected / nonNull > tolerated)) {
         const top = await db.all(`SELECT CAST(${c.value} AS VARCHAR) AS v, sum(n) AS n FROM ${from} WHERE ${domainCondition(c)} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`);
         const distinct = sqlNumber((await db.all(`SELECT count(DISTINCT ${c.value}) AS d FROM ${from} WHERE ${domainCondition(c)}`))[0].d);
+        const share = `${plural(distinct, 'new value')} in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)})`;
         add({
             kind: 'unexpected_value',
             column: name,
-            severity: 'error',
+            severity: p === null || p < TEST_ALPHA ? 'error' : 'warning',
             expected: `one of ${r.allowed_values.length} allowed values${tolerated > 0 ? ` (new values up to ${tolerated})` : ''}`,
-            found: `${plural(distinct, 'new value')} in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)})`,
+            found: p === null ? share : `${share}, p = ${formatPValue(p)}`,
             count: unexpected,
+            of: nonNull,
+            bound: tolerated,
+            p_value: p,
             examples: top.map((t) => validate_dataset_clip(t.v)),
             message: `Column '${name}' has ${plural(distinct, 'value')} not in allowed_values, in ${plural(unexpected, 'row')} (${fraction(unexpected / nonNull)}), e.g. ${top
                 .slice(0, 3)
                 .map((t) => `'${validate_dataset_clip(t.v)}'`)
-                .join(', ')}.`,
+                .join(', ')}${p === null ? '' : `; new values may take up to ${tolerated} (inferred from ${r.inferred_from.values} values): ${significantText(p)}`}.`,
             key: 'allowed_values',
             rules: r,
         });
@@ -68369,6 +71321,38 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
             rules: r,
         });
     }
+}
+/** "significant (p = …)" or "not significant (p = …), so a warning", at TEST_ALPHA. */
+function significantText(p) {
+    return p < TEST_ALPHA
+        ? `significant (p = ${formatPValue(p)} < ${TEST_ALPHA})`
+        : `not significant (p = ${formatPValue(p)} >= ${TEST_ALPHA}), so a warning`;
+}
+/**
+ * An inferred numeric range, tested: the count outside against the share of new values expected
+ * outside the extremes of the sample it came from, and whether any value is far outside.
+ * Undefined for hand-written and datetime ranges (hard limits).
+ */
+function rangeTest(r, outside, values, lowest, highest) {
+    if (!r.inferred_from || r.type !== 'numeric')
+        return undefined;
+    const n = r.inferred_from.values;
+    const share = expectedOutsideShare(n);
+    const p = rangeTestPValue(outside, values, n);
+    const min = typeof r.min === 'number' ? r.min : undefined;
+    const max = typeof r.max === 'number' ? r.max : undefined;
+    let far = false;
+    if (min !== undefined && max !== undefined) {
+        const distance = farDistance(min, max);
+        far =
+            (lowest !== null && lowest !== undefined && sqlNumber(lowest) < min - distance) ||
+                (highest !== null && highest !== undefined && sqlNumber(highest) > max + distance);
+    }
+    const expected = `about ${fraction(share)} of values fall outside by chance`;
+    const why = far
+        ? `a value lies more than ${FAR_WIDTHS}x the range's width (max - min) beyond it, far outside (${expected})`
+        : `${expected}: ${significantText(p)}`;
+    return { p, share, far, why };
 }
 function sameFamily(expected, physical) {
     switch (expected) {
@@ -68507,6 +71491,8 @@ function fraction(x) {
 
 
 
+
+
 async function runDataValidate(options, log) {
     const started = Date.now();
     const wd = (0,external_node_path_.resolve)(options.workingDirectory);
@@ -68531,7 +71517,24 @@ async function runDataValidate(options, log) {
                 counts: valueCounts,
             })
             : [];
-        const skew = await checkSkew(options, { db, current: dataset, currentCounts: valueCounts, currentProfile: profile }, wd, log);
+        const skewKind = options.reference?.startsWith(REGISTRY_REFERENCE) ? 'skew' : 'drift';
+        const leftOut = identifierColumns(profile, loaded?.schema, skewKind);
+        const { summary: skew, columns: compared } = await checkSkew(options, {
+            db,
+            current: dataset,
+            currentCounts: valueCounts,
+            currentProfile: profile,
+            thresholds: distributionThresholds(loaded?.schema, skewKind),
+            exclude: leftOut.map((c) => c.column),
+        }, wd, log);
+        if (skew.status === 'done') {
+            skew.anomaly_kind = skewKind;
+            skew.left_out = leftOut;
+            for (const c of leftOut)
+                log.info(`${skewKind}: column '${c.column}' not compared with the reference (${c.reason}).`);
+            anomalies.push(...distributionAnomalies(compared, skewKind, options.reference, loaded));
+            sortBySeverity(anomalies);
+        }
         const counts = {
             error: anomalies.filter((a) => a.severity === 'error').length,
             warning: anomalies.filter((a) => a.severity === 'warning').length,
@@ -68630,20 +71633,98 @@ function resolveSchema(options, profile, inWd, forAnnotation, log) {
 }
 async function checkSkew(options, current, workingDirectory, log) {
     if (!options.reference)
-        return { status: 'not_requested', reference: null };
+        return { summary: { status: 'not_requested', reference: null }, columns: [] };
     if (!options.skewCheck) {
         const reason = 'the drift statistics are not available in this build';
         log.warning(`Skew against '${options.reference}' not checked: ${reason}.`);
-        return { status: 'not_run', reference: options.reference, reason };
+        return { summary: { status: 'not_run', reference: options.reference, reason }, columns: [] };
     }
     const result = await options.skewCheck({ ...current, reference: options.reference, workingDirectory }, log);
     return {
-        status: 'done',
-        reference: options.reference,
-        drift_detected: result.driftDetected,
-        result: result.report,
-        summary_markdown: result.summaryMarkdown,
+        summary: {
+            status: 'done',
+            reference: options.reference,
+            drift_detected: result.driftDetected,
+            result: result.report,
+            summary_markdown: result.summaryMarkdown,
+        },
+        columns: result.columns,
     };
+}
+/** The prefix of a reference to a registered model's stored profile. */
+const REGISTRY_REFERENCE = 'registry:';
+/** The schema's per-column thresholds for this kind of comparison. */
+function distributionThresholds(schema, kind) {
+    const out = {};
+    for (const c of schema?.columns ?? []) {
+        const threshold = kind === 'skew' ? c.skew_threshold : c.drift_threshold;
+        if (threshold !== undefined)
+            out[c.name] = threshold;
+    }
+    return out;
+}
+/**
+ * Identifier-like columns (column-kind.ts), left out of the comparison unless the schema gives
+ * the column a threshold of this kind (which asks for it explicitly).
+ */
+function identifierColumns(profile, schema, kind) {
+    const asked = distributionThresholds(schema, kind);
+    const out = [];
+    for (const c of profile.columns) {
+        if (asked[c.name] !== undefined)
+            continue;
+        const reason = identifierReason(c.name, c.type, c.distinct, c.rows - c.nulls);
+        if (reason)
+            out.push({ column: c.name, reason });
+    }
+    return out;
+}
+/**
+ * A column whose distance to the reference reaches its threshold is a `skew` or `drift` anomaly:
+ * an error when the test beside the distance is significant at TEST_ALPHA too, else a warning
+ * (a distance over the threshold that the sample sizes cannot tell from noise). The column's
+ * `severity` overrides both.
+ */
+function distributionAnomalies(columns, kind, reference, loaded) {
+    const rules = new Map((loaded?.schema.columns ?? []).map((c) => [c.name, c]));
+    const key = kind === 'skew' ? 'skew_threshold' : 'drift_threshold';
+    const out = [];
+    for (const c of columns) {
+        if (!(c.distance >= c.threshold))
+            continue;
+        const distanceName = c.method === 'linf' ? 'L-infinity distance' : 'Jensen-Shannon divergence';
+        const significant = c.p_value !== null && c.p_value < TEST_ALPHA;
+        const test = c.p_value === null ? 'no test' : `${c.test} p = ${formatPValue(c.p_value)}`;
+        const lines = loaded?.locations?.columns[c.name];
+        const line = lines?.[key] ?? lines?._;
+        out.push({
+            kind,
+            column: c.name,
+            severity: rules.get(c.name)?.severity ?? (significant ? 'error' : 'warning'),
+            expected: `${distanceName} to the reference below ${c.threshold}`,
+            found: `${run_data_validate_round(c.distance)} (${test}${c.approximate ? '; reference from a stored profile' : ''})`,
+            count: c.current_values,
+            bound: c.threshold,
+            p_value: c.p_value,
+            statistic: c.distance,
+            examples: [],
+            message: `Column '${c.name}' ${kind === 'skew' ? 'is skewed from' : 'drifted from'} ${reference}: ${distanceName} ${run_data_validate_round(c.distance)} >= ${c.threshold} over ${c.current_values} values against ${c.reference_values}; ${c.p_value === null
+                ? 'no test could run, so a warning'
+                : significant
+                    ? `significant (${test} < ${TEST_ALPHA})`
+                    : `not significant (${test} >= ${TEST_ALPHA}), so a warning`}.`,
+            rule: loaded?.locations && line !== undefined ? { file: loaded.locations.file, line } : null,
+        });
+    }
+    return out;
+}
+function run_data_validate_round(x) {
+    return String(Number(x.toPrecision(3)));
+}
+/** Errors first, the order within each severity kept. */
+function sortBySeverity(anomalies) {
+    const sorted = [...anomalies].sort((a, b) => (a.severity === 'error' ? 0 : 1) - (b.severity === 'error' ? 0 : 1));
+    anomalies.splice(0, anomalies.length, ...sorted);
 }
 /** Writes atomically; a failure (full disk, no permission) is the user's to fix, with the path. */
 function run_data_validate_writeFileAtomic(path, text) {
@@ -68655,7 +71736,355 @@ function run_data_validate_writeFileAtomic(path, text) {
     }
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/data/profile-merge.js
+
+
+
+
+
+/**
+ * The profile of the union of two datasets (e.g. shards) from their profiles alone.
+ *
+ * Exact: rows, nulls, NaN/inf, min/max, mean and variance (Chan et al.'s pairwise update of the
+ * sum of squared deviations), histograms (shard-independent power-of-two edges, see histogram.ts),
+ * value frequencies and distinct counts while both sides list every value.
+ * Approximate: quantiles, re-read from the merged histogram (error under one bin width); distinct
+ * counts of columns with more than `MAX_TRACKED_VALUES` values, which lie between the larger side
+ * and the sum of both: the sum is taken when both sides are (nearly) all-distinct, as IDs are,
+ * else the larger; top values of such columns (a value frequent in only one shard may be missed).
+ * A column present in only one profile counts as all-null in the other's rows.
+ */
+function mergeProfiles(a, b) {
+    for (const p of [a, b]) {
+        if (p.schema !== PROFILE_SCHEMA)
+            throw new errors_UserError(`Cannot merge a '${p.schema}' profile: expected '${PROFILE_SCHEMA}'.`);
+    }
+    if (a.sketch.histogram_max_bins !== b.sketch.histogram_max_bins ||
+        a.sketch.max_tracked_values !== b.sketch.max_tracked_values) {
+        throw new errors_UserError('Cannot merge profiles made with different sketch settings (histogram bins or tracked values).');
+    }
+    const names = [
+        ...a.columns.map((c) => c.name),
+        ...b.columns.map((c) => c.name).filter((n) => !a.columns.some((c) => c.name === n)),
+    ];
+    const columns = names.map((name) => {
+        const x = a.columns.find((c) => c.name === name) ??
+            allNull(name, a.rows, b.columns.find((c) => c.name === name));
+        const y = b.columns.find((c) => c.name === name) ?? allNull(name, b.rows, x);
+        return mergeColumns(x, y);
+    });
+    return {
+        schema: PROFILE_SCHEMA,
+        created_at: new Date().toISOString(),
+        source: {
+            path: a.source.path === b.source.path ? a.source.path : `${a.source.path} + ${b.source.path}`,
+            format: a.source.format === b.source.format ? a.source.format : 'mixed',
+            files: a.source.files + b.source.files,
+        },
+        rows: a.rows + b.rows,
+        columns,
+        sketch: a.sketch,
+        parts: a.parts + b.parts,
+    };
+}
+/** The profile of a column that is absent from a dataset of `rows` rows: every value null. */
+function allNull(name, rows, like) {
+    return {
+        name,
+        type: like.type,
+        physical_type: like.physical_type,
+        rows,
+        nulls: rows,
+        nan: 0,
+        pos_inf: 0,
+        neg_inf: 0,
+        distinct: 0,
+        distinct_exact: true,
+        top_values: [],
+        top_values_complete: true,
+    };
+}
+function mergeColumns(x, y) {
+    const px = physicalKind(x.physical_type);
+    const py = physicalKind(y.physical_type);
+    const family = (k) => (k === 'integer' || k === 'float' || k === 'decimal' ? 'numeric' : k);
+    if (x.rows - x.nulls > 0 && y.rows - y.nulls > 0 && family(px) !== family(py)) {
+        throw new errors_UserError(`Cannot merge profiles: column '${x.name}' is ${x.physical_type} in one and ${y.physical_type} in the other.`);
+    }
+    const physicalType = x.physical_type === y.physical_type
+        ? x.physical_type
+        : px === 'float' || py === 'float'
+            ? 'DOUBLE'
+            : x.rows - x.nulls > 0
+                ? x.physical_type
+                : y.physical_type;
+    const values = profile_merge_mergeValues(x, y);
+    const rows = x.rows + y.rows;
+    const nulls = x.nulls + y.nulls;
+    const merged = {
+        name: x.name,
+        type: columnKind(physicalKind(physicalType), values.distinct, rows - nulls),
+        physical_type: physicalType,
+        rows,
+        nulls,
+        nan: x.nan + y.nan,
+        pos_inf: x.pos_inf + y.pos_inf,
+        neg_inf: x.neg_inf + y.neg_inf,
+        distinct: values.distinct,
+        distinct_exact: values.distinctExact,
+        top_values: values.top,
+        top_values_complete: values.complete,
+    };
+    if (x.numeric || y.numeric) {
+        merged.numeric = mergeNumeric(x.numeric, y.numeric);
+        // With every value and its count on both sides, the merged quantiles are exact too.
+        if (values.complete && merged.numeric.count > 0) {
+            merged.numeric.quantiles = quantilesFromFrequencies(values.top);
+            merged.numeric.quantiles_exact = true;
+        }
+    }
+    if (x.datetime || y.datetime) {
+        const dx = x.datetime;
+        const dy = y.datetime;
+        const pick = (which) => {
+            const key = which === 'min' ? 'min_epoch' : 'max_epoch';
+            const candidates = [dx, dy].filter((d) => d && d[key] !== null);
+            if (candidates.length === 0)
+                return { text: null, epoch: null };
+            const best = candidates.reduce((p, q) => (which === 'min' ? q[key] < p[key] : q[key] > p[key]) ? q : p);
+            return { text: best[which], epoch: best[key] };
+        };
+        const lo = pick('min');
+        const hi = pick('max');
+        merged.datetime = {
+            min: lo.text,
+            max: hi.text,
+            min_epoch: lo.epoch,
+            max_epoch: hi.epoch,
+            histogram: mergeHistograms(dx?.histogram ?? null, dy?.histogram ?? null),
+        };
+    }
+    if (x.text || y.text) {
+        const tx = x.text;
+        const ty = y.text;
+        const nx = tx?.mean_length === null || tx === undefined ? 0 : x.rows - x.nulls;
+        const ny = ty?.mean_length === null || ty === undefined ? 0 : y.rows - y.nulls;
+        merged.text = {
+            min_length: minOf(tx?.min_length ?? null, ty?.min_length ?? null),
+            max_length: maxOf(tx?.max_length ?? null, ty?.max_length ?? null),
+            mean_length: nx + ny === 0 ? null : ((tx?.mean_length ?? 0) * nx + (ty?.mean_length ?? 0) * ny) / (nx + ny),
+        };
+    }
+    return merged;
+}
+function profile_merge_mergeValues(x, y) {
+    const counts = new Map();
+    for (const v of [...x.top_values, ...y.top_values]) {
+        const key = `${typeof v.value}:${String(v.value)}`;
+        const seen = counts.get(key);
+        counts.set(key, { value: v.value, count: (seen?.count ?? 0) + v.count });
+    }
+    const all = sortValueCounts([...counts.values()]);
+    if (x.top_values_complete && y.top_values_complete) {
+        const complete = all.length <= MAX_TRACKED_VALUES;
+        return { distinct: all.length, distinctExact: true, top: complete ? all : all.slice(0, TOP_K), complete };
+    }
+    const nearlyUnique = (c) => c.rows - c.nulls === 0 || c.distinct >= 0.9 * (c.rows - c.nulls);
+    const distinct = nearlyUnique(x) && nearlyUnique(y)
+        ? x.distinct + y.distinct
+        : Math.max(x.distinct, y.distinct, all.length);
+    return { distinct, distinctExact: false, top: all.slice(0, TOP_K), complete: false };
+}
+function mergeNumeric(x, y) {
+    if (!x || x.count === 0)
+        return y ?? x;
+    if (!y || y.count === 0)
+        return x;
+    const n = x.count + y.count;
+    const delta = y.mean - x.mean;
+    const mean = x.mean + (delta * y.count) / n;
+    const m2 = x.m2 + y.m2 + (delta * delta * x.count * y.count) / n;
+    const merged = {
+        count: n,
+        min: Math.min(x.min, y.min),
+        max: Math.max(x.max, y.max),
+        mean,
+        std: n > 1 ? Math.sqrt(m2 / (n - 1)) : null,
+        m2,
+        quantiles: [],
+        quantiles_exact: false,
+        histogram: mergeHistograms(x.histogram, y.histogram),
+    };
+    merged.quantiles = quantilesFromHistogram(merged);
+    return merged;
+}
+function minOf(p, q) {
+    return p === null ? q : q === null ? p : Math.min(p, q);
+}
+function maxOf(p, q) {
+    return p === null ? q : q === null ? p : Math.max(p, q);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/validate/shards.js
+
+
+
+
+
+
+
+
+
+/** GitHub runs at most this many jobs from one matrix. */
+const MAX_MATRIX_JOBS = 256;
+/**
+ * The plan for profiling a dataset in parallel: one shard per file that `data` (a glob) matches,
+ * in name order. The runner lists the files; it reads none of them.
+ */
+async function planShards(data, workingDirectory, log) {
+    const wd = (0,external_node_path_.resolve)(workingDirectory);
+    const db = await Database.open();
+    let files;
+    try {
+        files = await open_dataset_listFiles(db, (0,external_node_path_.isAbsolute)(data) ? data : (0,external_node_path_.resolve)(wd, data));
+    }
+    finally {
+        db.close();
+    }
+    if (files.length > MAX_MATRIX_JOBS) {
+        throw new errors_UserError(`'${data}' matches ${files.length} files; a job matrix holds at most ${MAX_MATRIX_JOBS} jobs. Combine files, or plan per folder.`, { input: 'data' });
+    }
+    const plan = files.map((file, index) => {
+        const inside = (0,external_node_path_.relative)(wd, file);
+        return {
+            shard: index + 1,
+            of: files.length,
+            data: inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside) ? file : inside,
+        };
+    });
+    log.info(`Planned ${plan.length} shards of '${data}': ${plan.map((p) => p.data).join(', ')}`);
+    return plan;
+}
+/** Reads a `plan` output back, checking its shape so a hand-edited one fails here, not later. */
+function parseShardPlan(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        throw new errors_UserError(`merge-plan is not JSON: ${error.message}`, { input: 'merge-plan' });
+    }
+    const valid = Array.isArray(parsed) &&
+        parsed.every((e) => typeof e === 'object' &&
+            e !== null &&
+            Number.isInteger(e.shard) &&
+            Number.isInteger(e.of) &&
+            typeof e.data === 'string');
+    if (!valid) {
+        throw new errors_UserError('merge-plan must be the plan output of a data-validate step with plan-shards: true ([{"shard": 1, "of": N, "data": "..."}, ...]).', { input: 'merge-plan' });
+    }
+    return parsed;
+}
+/**
+ * Merges shard profiles into the profile of the whole dataset (see `mergeProfiles` for which
+ * fields stay exact). A shard missing, profiled twice, or not in the plan fails the step by name:
+ * a merged profile silently short of a shard would be a wrong reference for every later check.
+ */
+async function mergeShardProfiles(options, log) {
+    const wd = (0,external_node_path_.resolve)(options.workingDirectory);
+    const db = await Database.open();
+    const files = [];
+    try {
+        for (const item of options.profiles) {
+            for (const file of await open_dataset_listFiles(db, (0,external_node_path_.isAbsolute)(item) ? item : (0,external_node_path_.resolve)(wd, item)))
+                if (!files.includes(file))
+                    files.push(file);
+        }
+    }
+    catch (error) {
+        if (error instanceof errors_UserError)
+            throw new errors_UserError(error.message, { input: 'merge-profiles' });
+        throw error;
+    }
+    finally {
+        db.close();
+    }
+    const profiles = [];
+    for (const file of files)
+        profiles.push({ file, profile: await readProfile(file) });
+    const bySource = new Map();
+    for (const { file, profile } of profiles) {
+        const earlier = bySource.get(profile.source.path);
+        if (earlier) {
+            throw new errors_UserError(`Shard '${profile.source.path}' was profiled twice ('${earlier}' and '${file}'); merging both would count its rows twice.`, { input: 'merge-profiles' });
+        }
+        bySource.set(profile.source.path, file);
+    }
+    if (options.plan) {
+        const missing = options.plan.filter((entry) => !bySource.has(entry.data));
+        if (missing.length > 0) {
+            throw new errors_UserError(`${missing.length} of ${options.plan.length} planned shards have no profile among merge-profiles: ${missing.map((m) => `shard ${m.shard} (${m.data})`).join(', ')}. Did its job fail, or its artifact not download?`, { input: 'merge-profiles' });
+        }
+        const planned = new Set(options.plan.map((entry) => entry.data));
+        const extra = profiles.filter(({ profile }) => !planned.has(profile.source.path));
+        if (extra.length > 0) {
+            throw new errors_UserError(`merge-profiles has profiles of data the plan does not list: ${extra.map((e) => `'${e.profile.source.path}' (${e.file})`).join(', ')}.`, { input: 'merge-profiles' });
+        }
+    }
+    if (profiles.length === 0)
+        throw new errors_UserError('merge-profiles matched no profile.', { input: 'merge-profiles' });
+    // In plan order (or name order): merging is order-independent for every exact field.
+    const order = options.plan?.map((entry) => bySource.get(entry.data)) ?? files;
+    const sorted = order.map((file) => profiles.find((p) => p.file === file).profile);
+    const merged = sorted.slice(1).reduce(mergeProfiles, sorted[0]);
+    const profilePath = (0,external_node_path_.isAbsolute)(options.profilePath)
+        ? options.profilePath
+        : (0,external_node_path_.resolve)(wd, options.profilePath);
+    writeFileAtomicSync(profilePath, `${JSON.stringify(merged, null, 2)}\n`);
+    log.info(`Merged ${profiles.length} shard profiles: ${merged.rows} rows, ${merged.columns.length} columns; profile: ${options.profilePath}`);
+    const approximate = merged.columns
+        .filter((c) => c.numeric && !c.numeric.quantiles_exact)
+        .map((c) => c.name);
+    const summaryMarkdown = [
+        '### Merged data profile',
+        markdownTable(['', ''], [
+            ['shards', String(profiles.length)],
+            ['rows', String(merged.rows)],
+            ['columns', String(merged.columns.length)],
+            ['profile', escapeMarkdown(options.profilePath)],
+        ]),
+        approximate.length > 0
+            ? `Quantiles of ${approximate.map((name) => escapeMarkdown(name)).join(', ')} are read from the merged histograms (error under one bin width); counts, extremes, histograms and complete value frequencies are exact.`
+            : '',
+    ]
+        .filter((part) => part !== '')
+        .join('\n\n');
+    return { profile: merged, profilePath, shards: profiles.length, summaryMarkdown: `${summaryMarkdown}\n` };
+}
+async function readProfile(file) {
+    let parsed;
+    try {
+        parsed = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new errors_UserError(`Profile '${file}' is not valid JSON: ${error.message}`, {
+            file,
+            input: 'merge-profiles',
+        });
+    }
+    const schema = parsed?.schema;
+    if (schema !== PROFILE_SCHEMA) {
+        throw new errors_UserError(`'${file}' is not an ${PROFILE_SCHEMA} profile (schema '${String(schema)}').`, {
+            file,
+            input: 'merge-profiles',
+        });
+    }
+    return parsed;
+}
+
 ;// CONCATENATED MODULE: ./build/actions/data-validate/main.js
+
+
 
 
 
@@ -68665,6 +72094,33 @@ function run_data_validate_writeFileAtomic(path, text) {
 const dataValidateAction = defineAction({
     name: 'data-validate',
     async run({ inputs, log, platform }) {
+        if (inputs.boolean('plan-shards')) {
+            const plan = await planShards(inputs.required('data'), inputs.workingDirectory, log);
+            return { outputs: { plan: JSON.stringify(plan) } };
+        }
+        const mergeProfiles = inputs.list('merge-profiles');
+        if (mergeProfiles.length > 0) {
+            for (const name of ['data', 'schema', 'reference'])
+                if (inputs.optional(name) !== undefined) {
+                    throw new errors_UserError(`merge-profiles merges shard profiles and reads no data, so '${name}' does not apply; check data against the merged profile in a later step (reference: <merged profile>).`, { input: name });
+                }
+            const planText = inputs.optional('merge-plan');
+            const merged = await mergeShardProfiles({
+                profiles: mergeProfiles,
+                plan: planText === undefined ? undefined : parseShardPlan(planText),
+                profilePath: inputs.required('profile'),
+                workingDirectory: inputs.workingDirectory,
+            }, log);
+            return {
+                outputs: {
+                    passed: true,
+                    anomalies: 0,
+                    rows: merged.profile.rows,
+                    'profile-path': merged.profilePath,
+                },
+                summary: merged.summaryMarkdown,
+            };
+        }
         const failOn = inputs.choice('fail-on', ['error', 'warning', 'never']);
         const reportPath = inputs.resolvePath(inputs.required('report'));
         // registry:<name>@<alias> means the data profile stored with that model version.
@@ -68714,6 +72170,7 @@ const dataValidateAction = defineAction({
  * inputs are derived from the record's `preprocessing` (one input per raw feature), which is what
  * the server does too.
  */
+
 /** TF Serving's enum names for the dtypes our models use. */
 const TF_DTYPES = {
     float32: 'DT_FLOAT',
@@ -68737,7 +72194,7 @@ function tfServingDtype(dtype) {
  * each `{dtype, tensor_shape: {dim: [{size, name}], unknown_rank}, name}`. Sizes are strings,
  * as protobuf's JSON mapping writes int64.
  */
-function tfServingMetadata(name, version, signature) {
+function tfServingMetadata(name, version, signature, preprocessing, onInvalid) {
     const tensorInfo = (spec, role) => ({
         dtype: tfServingDtype(spec.dtype),
         tensor_shape: spec.shape === undefined
@@ -68745,11 +72202,96 @@ function tfServingMetadata(name, version, signature) {
             : { dim: spec.shape.map((size) => ({ size: String(size), name: '' })), unknown_rank: false },
         name: `${role}_${spec.name}:0`,
     });
+    const classes = preprocessing?.task === 'classification' ? (preprocessing.classes ?? []) : undefined;
+    const k = String(classes?.length ?? -1);
+    // A classification model also has TF Serving's classify signature: `classes` (the labels, in
+    // the order of the scores) and `scores` per example, as an Estimator export declares them.
+    const classify = classes === undefined
+        ? {}
+        : {
+            classification: {
+                inputs: {
+                    inputs: {
+                        dtype: 'DT_STRING',
+                        tensor_shape: { dim: [], unknown_rank: true },
+                        name: 'input_example_tensor:0',
+                    },
+                },
+                outputs: {
+                    classes: {
+                        dtype: 'DT_STRING',
+                        tensor_shape: {
+                            dim: [
+                                { size: '-1', name: '' },
+                                { size: k, name: '' },
+                            ],
+                            unknown_rank: false,
+                        },
+                        name: 'classes:0',
+                    },
+                    scores: {
+                        dtype: 'DT_FLOAT',
+                        tensor_shape: {
+                            dim: [
+                                { size: '-1', name: '' },
+                                { size: k, name: '' },
+                            ],
+                            unknown_rank: false,
+                        },
+                        name: 'scores:0',
+                    },
+                },
+                method_name: 'tensorflow/serving/classify',
+            },
+        };
+    const regress = preprocessing?.task === 'regression'
+        ? {
+            regression: {
+                inputs: {
+                    inputs: {
+                        dtype: 'DT_STRING',
+                        tensor_shape: { dim: [], unknown_rank: true },
+                        name: 'input_example_tensor:0',
+                    },
+                },
+                outputs: {
+                    outputs: {
+                        dtype: 'DT_FLOAT',
+                        tensor_shape: {
+                            dim: [
+                                { size: '-1', name: '' },
+                                { size: '1', name: '' },
+                            ],
+                            unknown_rank: false,
+                        },
+                        name: 'outputs:0',
+                    },
+                },
+                method_name: 'tensorflow/serving/regress',
+            },
+        }
+        : {};
     return {
         model_spec: { name, signature_name: '', version: String(version) },
         metadata: {
+            // Not part of TF Serving's response (which has no place for label values or feature
+            // types): what a client needs to read the outputs and send valid inputs.
+            ...(preprocessing === undefined
+                ? {}
+                : {
+                    mlops: {
+                        task: preprocessing.task,
+                        target: preprocessing.target,
+                        classes: classes ?? null,
+                        features: preprocessing.features.map((f) => ({ name: f.name, kind: f.kind })),
+                        missing_values: preprocessing.missing,
+                        on_invalid: onInvalid ?? null,
+                    },
+                }),
             signature_def: {
                 signature_def: {
+                    ...classify,
+                    ...regress,
                     serving_default: {
                         inputs: Object.fromEntries(signature.inputs.map((s) => [s.name, tensorInfo(s, 'serving_default')])),
                         outputs: Object.fromEntries(signature.outputs.map((s) => [s.name, tensorInfo(s, 'StatefulPartitionedCall')])),
@@ -68821,7 +72363,7 @@ function specOf(name, info) {
         : undefined;
     return shape === undefined ? { name, dtype } : { name, dtype, shape };
 }
-/** One input per raw feature of an `mlops-preprocessing/v1` spec: numbers or category strings. */
+/** One input per raw feature of an `mlops-preprocessing` spec (v1 or v2), typed by its kind. */
 function signatureFromPreprocessing(preprocessing) {
     if (preprocessing === null || typeof preprocessing !== 'object')
         return undefined;
@@ -68835,7 +72377,13 @@ function signatureFromPreprocessing(preprocessing) {
         if (typeof feature['name'] !== 'string')
             return [];
         return [
-            { name: feature['name'], dtype: feature['kind'] === 'categorical' ? 'string' : 'float32', shape: [-1] },
+            {
+                name: feature['name'],
+                dtype: FEATURE_KINDS.includes(feature['kind'])
+                    ? featureDtype(feature['kind'])
+                    : 'float32',
+                shape: [-1],
+            },
         ];
     });
 }
@@ -69022,6 +72570,1752 @@ class GitHubDeployments {
         }
         return marked;
     }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/probation-lease.js
+/**
+ * A dead man's switch for what a deploy has just put in place: a server it started, or a version
+ * it swapped into a running server. The deploy renews the lease while it smoke-tests and confirms
+ * once it has decided to keep it; if the deploy dies first (the job cancelled, the runner killed),
+ * nobody renews, the lease runs out and `onExpire` undoes the change (the server stops itself, or
+ * swaps the previous version back), instead of serving a version nobody vetted.
+ */
+class ProbationLease {
+    ms;
+    onExpire;
+    timer;
+    confirmed = false;
+    constructor(ms, onExpire) {
+        this.ms = ms;
+        this.onExpire = onExpire;
+        this.arm();
+    }
+    /** Extends the probation by the lease's length; false once confirmed (there is nothing to renew). */
+    renew() {
+        if (this.confirmed)
+            return false;
+        this.arm();
+        return true;
+    }
+    /** Ends the probation: the server stays up. */
+    confirm() {
+        this.confirmed = true;
+        clearTimeout(this.timer);
+    }
+    get state() {
+        return this.confirmed ? 'confirmed' : 'probation';
+    }
+    arm() {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(this.onExpire, this.ms);
+    }
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+;// CONCATENATED MODULE: ./build/shared/src/logging/index.js
+/** Swallows everything: for library calls whose caller reports on its own. */
+const silentLog = {
+    info() { },
+    warning() { },
+    error() { },
+    debug() { },
+    progress() { },
+};
+/** Collects messages: handy in tests that assert on warnings. */
+function memoryLog() {
+    const lines = [];
+    return {
+        lines,
+        info: (message) => lines.push({ level: 'info', message }),
+        warning: (message, where) => lines.push({ level: 'warning', message, where }),
+        error: (message, where) => lines.push({ level: 'error', message, where }),
+        debug: (message) => lines.push({ level: 'debug', message }),
+        progress: () => { },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/canary.js
+/**
+ * Canary decisions: a candidate version takes a share of traffic until it has answered enough
+ * requests to judge, then it is promoted (it becomes the served version) or rolled back (it is
+ * unloaded) by its server error rate and latency, absolute and relative to the stable version.
+ * Pure functions; the server keeps the counters.
+ */
+function emptyArm() {
+    return { requests: 0, errors: 0, latenciesMs: [] };
+}
+/** Nearest-rank percentile (the value below which `q` of the samples fall). */
+function percentile(values, q) {
+    if (values.length === 0)
+        return Number.NaN;
+    const sorted = [...values].sort((a, b) => a - b);
+    const rank = Math.max(1, Math.ceil(q * sorted.length));
+    return sorted[rank - 1];
+}
+function decideCanary(candidate, stable, criteria, elapsedMs) {
+    // Once more errors have happened than the whole sample may hold, waiting cannot save it.
+    const errorBudget = criteria.maxErrorRate * criteria.minRequests;
+    if (candidate.errors > errorBudget) {
+        return {
+            action: 'rollback',
+            reason: `${candidate.errors} server errors in ${candidate.requests} canary requests exceed an error rate of ${criteria.maxErrorRate}`,
+        };
+    }
+    if (candidate.requests < criteria.minRequests) {
+        if (criteria.maxDurationMs !== undefined && elapsedMs > criteria.maxDurationMs) {
+            return {
+                action: 'rollback',
+                reason: `only ${candidate.requests} of ${criteria.minRequests} canary requests arrived within ${criteria.maxDurationMs} ms`,
+            };
+        }
+        return { action: 'continue' };
+    }
+    const errorRate = candidate.errors / candidate.requests;
+    if (errorRate > criteria.maxErrorRate) {
+        return { action: 'rollback', reason: `error rate ${errorRate.toFixed(4)} > ${criteria.maxErrorRate}` };
+    }
+    const p99 = percentile(candidate.latenciesMs, 0.99);
+    if (criteria.maxP99Ms !== undefined && p99 > criteria.maxP99Ms) {
+        return { action: 'rollback', reason: `p99 latency ${p99.toFixed(1)} ms > ${criteria.maxP99Ms} ms` };
+    }
+    const stableP99 = percentile(stable.latenciesMs, 0.99);
+    if (criteria.maxP99Ratio !== undefined &&
+        Number.isFinite(stableP99) &&
+        stableP99 > 0 &&
+        p99 / stableP99 > criteria.maxP99Ratio) {
+        return {
+            action: 'rollback',
+            reason: `p99 latency ${p99.toFixed(1)} ms is ${(p99 / stableP99).toFixed(2)}x the stable version's ${stableP99.toFixed(1)} ms (limit ${criteria.maxP99Ratio}x)`,
+        };
+    }
+    return {
+        action: 'promote',
+        reason: `${candidate.requests} canary requests, error rate ${errorRate.toFixed(4)}, p99 ${p99.toFixed(1)} ms`,
+    };
+}
+/**
+ * Sends exactly `percent` of requests to the candidate, spread evenly (a Bresenham-style
+ * accumulator rather than a coin flip), so a small canary sample has the share it asked for.
+ */
+class TrafficSplitter {
+    percent;
+    accumulator = 0;
+    constructor(percent) {
+        this.percent = percent;
+    }
+    toCandidate() {
+        this.accumulator += this.percent;
+        if (this.accumulator >= 100) {
+            this.accumulator -= 100;
+            return true;
+        }
+        return false;
+    }
+}
+/** Checks criteria sent to the admin endpoint; returns a message per problem. */
+function validateCanaryCriteria(value) {
+    const problems = [];
+    if (value === null || typeof value !== 'object')
+        return { problems: ['canary criteria must be an object'] };
+    const v = value;
+    const num = (key, min, max, required) => {
+        const x = v[key];
+        if (x === undefined) {
+            if (required)
+                problems.push(`'${key}' is required`);
+            return undefined;
+        }
+        if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max) {
+            problems.push(`'${key}' must be a number in [${min}, ${max}], got ${JSON.stringify(x)}`);
+            return undefined;
+        }
+        return x;
+    };
+    const percent = num('percent', 0.001, 99.999, true);
+    const minRequests = num('minRequests', 1, 1e9, false) ?? 100;
+    const maxErrorRate = num('maxErrorRate', 0, 1, false) ?? 0.01;
+    const maxP99Ms = num('maxP99Ms', 0, 1e9, false);
+    const maxP99Ratio = num('maxP99Ratio', 0, 1e9, false);
+    const maxDurationMs = num('maxDurationMs', 0, 1e12, false);
+    if (problems.length > 0 || percent === undefined)
+        return { problems };
+    return {
+        criteria: {
+            percent,
+            minRequests: Math.ceil(minRequests),
+            maxErrorRate,
+            ...(maxP99Ms !== undefined ? { maxP99Ms } : {}),
+            ...(maxP99Ratio !== undefined ? { maxP99Ratio } : {}),
+            ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
+        },
+        problems,
+    };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/admin.js
+/**
+ * The admin API, on its own listener bound to 127.0.0.1 and behind `Authorization: Bearer <token>`
+ * (compared in constant time). The deploy step uses it to change a running server:
+ *
+ * - `GET  /admin/status`: every model's served version, versions with states, canary status
+ * - `POST /admin/models/<m>/swap` `{"version": n, "folder": "...", "lease_ms"?: n}`: load, then
+ *   swap (hot); with `lease_ms`, on probation: swapped back unless renewed and confirmed
+ * - `POST /admin/models/<m>/canary` `{"version": n, "folder": "...", "criteria": {...}}`
+ * - `GET  /admin/models/<m>/canary`: the running or last canary with its decision
+ * - `POST /admin/shutdown`: stop the server (the daemon then exits)
+ * - `POST /admin/lease`: renew the probation of a new server or a swapped-in version
+ *   (see probation-lease.ts)
+ * - `POST /admin/confirm`: end that probation; the change stays
+ */
+
+
+
+function send(res, status, body) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+}
+function tokenMatches(header, token) {
+    const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
+    const a = (0,external_node_crypto_.createHash)('sha256').update(given).digest();
+    const b = (0,external_node_crypto_.createHash)('sha256').update(token).digest();
+    return (0,external_node_crypto_.timingSafeEqual)(a, b) && given.length > 0;
+}
+function parseJsonObject(text) {
+    try {
+        const value = JSON.parse(text);
+        if (value === null || typeof value !== 'object' || Array.isArray(value))
+            return 'the body must be a JSON object';
+        return value;
+    }
+    catch (error) {
+        return `the body is not valid JSON: ${error.message}`;
+    }
+}
+function versionAndFolder(body) {
+    const { version, folder } = body;
+    if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1)
+        return `'version' must be an integer >= 1`;
+    if (typeof folder !== 'string' || folder === '')
+        return `'folder' must be the model folder's path`;
+    return { version, folder };
+}
+function adminStatus(server) {
+    return {
+        url: server.url,
+        pid: process.pid,
+        models: Object.fromEntries([...server.models].map(([name, served]) => [
+            name,
+            {
+                version: served.current?.state === 'AVAILABLE' ? served.current.version : null,
+                folder: served.current?.source ?? null,
+                versions: served.statuses(),
+                canary: summarizeCanary(served.canaryStatus()),
+            },
+        ])),
+    };
+}
+function summarizeCanary(status) {
+    if (status === undefined)
+        return null;
+    return {
+        candidate: status.candidate,
+        stable: status.stable,
+        criteria: status.criteria,
+        candidate_requests: status.candidateStats.requests,
+        candidate_errors: status.candidateStats.errors,
+        stable_requests: status.stableStats.requests,
+        decision: status.decision ?? null,
+    };
+}
+async function handleAdminRequest(req, res, context) {
+    if (!tokenMatches(req.headers.authorization, context.token)) {
+        send(res, 401, { error: 'Missing or wrong admin token (Authorization: Bearer <token>).' });
+        return;
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    const method = req.method ?? 'GET';
+    if (path === '/admin/status' && method === 'GET') {
+        send(res, 200, adminStatus(context.server));
+        return;
+    }
+    if ((path === '/admin/lease' || path === '/admin/confirm') && method === 'POST') {
+        const lease = context.probation.current;
+        if (path === '/admin/lease')
+            lease?.renew();
+        else {
+            lease?.confirm();
+            context.probation.current = undefined;
+        }
+        send(res, 200, { lease: lease?.state ?? 'confirmed' });
+        return;
+    }
+    if (path === '/admin/shutdown' && method === 'POST') {
+        res.on('finish', () => context.onShutdown?.());
+        send(res, 200, { status: 'stopping' });
+        return;
+    }
+    const match = /^\/admin\/models\/([^/]+)\/(swap|canary)$/.exec(path);
+    if (!match) {
+        send(res, 404, { error: `No admin route ${method} ${path}.` });
+        return;
+    }
+    const name = decodeURIComponent(match[1]);
+    const served = context.server.models.get(name);
+    if (!served) {
+        send(res, 404, { error: `This server does not serve a model named '${name}'.` });
+        return;
+    }
+    if (match[2] === 'canary' && method === 'GET') {
+        send(res, 200, { canary: summarizeCanary(served.canaryStatus()) });
+        return;
+    }
+    if (method !== 'POST') {
+        send(res, 405, { error: `Use POST on ${path}.` });
+        return;
+    }
+    const body = parseJsonObject(await context.readBody(req));
+    if (typeof body === 'string') {
+        send(res, 400, { error: body });
+        return;
+    }
+    const target = versionAndFolder(body);
+    if (typeof target === 'string') {
+        send(res, 400, { error: target });
+        return;
+    }
+    try {
+        if (match[2] === 'swap') {
+            const leaseMs = body['lease_ms'];
+            if (leaseMs !== undefined &&
+                !(typeof leaseMs === 'number' && Number.isSafeInteger(leaseMs) && leaseMs > 0)) {
+                send(res, 400, { error: `'lease_ms' must be a positive integer of milliseconds` });
+                return;
+            }
+            const before = served.current?.state === 'AVAILABLE' ? served.current : undefined;
+            // Any swap ends an earlier probation: a deploy swapping back decides for itself.
+            context.probation.current?.confirm();
+            context.probation.current = undefined;
+            const result = await context.server.swap(name, target.version, target.folder);
+            const revertible = leaseMs !== undefined && before !== undefined && before.version !== target.version;
+            if (revertible)
+                context.probation.current = swapBackLease(context, name, before, target.version, leaseMs);
+            send(res, 200, {
+                model: name,
+                version: target.version,
+                previous: result.previous ?? null,
+                lease: revertible ? 'probation' : 'confirmed',
+            });
+        }
+        else {
+            const checked = validateCanaryCriteria(body['criteria']);
+            if (!checked.criteria) {
+                send(res, 400, { error: `Invalid canary criteria: ${checked.problems.join('; ')}.` });
+                return;
+            }
+            const status = await served.startCanary(target.version, target.folder, () => context.server.loadModel(target.folder), checked.criteria);
+            send(res, 200, { canary: summarizeCanary(status) });
+        }
+    }
+    catch (error) {
+        context.log.warning(`Admin ${match[2]} of '${name}' to version ${target.version} failed: ${error.message}`);
+        send(res, 409, { error: `Version ${target.version} was not loaded: ${error.message}` });
+    }
+}
+/** The probation of a swapped-in version: unless confirmed in time, the previous one is swapped back. */
+function swapBackLease(context, name, previous, version, leaseMs) {
+    const lease = new ProbationLease(leaseMs, () => {
+        if (context.probation.current === lease)
+            context.probation.current = undefined;
+        context.log.warning(`The deploy that swapped in version ${version} of '${name}' did not confirm it within ${leaseMs} ms (it was cancelled or killed): swapping back to version ${previous.version}.`);
+        context.server.swap(name, previous.version, previous.source).catch((error) => {
+            context.log.error(`Swapping '${name}' back to version ${previous.version} failed: ${error.message}`);
+        });
+    });
+    return lease;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/predict-request.js
+/** A request TF Serving would reject with INVALID_ARGUMENT (400) or one over a limit (413). */
+class BadRequestError extends Error {
+    status;
+    constructor(message, status = 400) {
+        super(message);
+        this.status = status;
+        this.name = 'BadRequestError';
+    }
+}
+function predict_request_isPlainObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function predict_request_describe(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+/** Rows a request lists: the length of `instances`, or of the longest column of `inputs`. */
+function listedRows(value) {
+    if (Array.isArray(value))
+        return value.length;
+    if (!predict_request_isPlainObject(value))
+        return 0;
+    return Math.max(0, ...Object.values(value).map((column) => (Array.isArray(column) ? column.length : 0)));
+}
+/** Parses the request text; every problem is a BadRequestError whose message says what was expected. */
+function parsePredictRequest(text, inputs, maxBatch) {
+    let body;
+    try {
+        body = JSON.parse(text);
+    }
+    catch (error) {
+        throw new BadRequestError(`The request body is not valid JSON: ${error.message}.`);
+    }
+    if (!predict_request_isPlainObject(body)) {
+        throw new BadRequestError(`The request body must be a JSON object with "instances" or "inputs", got ${predict_request_describe(body)}.`);
+    }
+    const signatureName = body['signature_name'];
+    if (signatureName !== undefined && signatureName !== 'serving_default') {
+        throw new BadRequestError(`Unknown signature_name ${predict_request_describe(signatureName)}: this model has only 'serving_default'.`);
+    }
+    const hasInstances = 'instances' in body;
+    const hasInputs = 'inputs' in body;
+    if (hasInstances === hasInputs) {
+        throw new BadRequestError(hasInstances
+            ? 'The request has both "instances" and "inputs": use one of them.'
+            : 'The request must have "instances" (row format) or "inputs" (columnar format).');
+    }
+    // Refuse an oversized batch before converting a single row of it.
+    const listed = listedRows(hasInstances ? body['instances'] : body['inputs']);
+    if (listed > maxBatch) {
+        throw new BadRequestError(`The request has ${listed} rows; this server accepts at most ${maxBatch} per request.`);
+    }
+    const request = hasInstances
+        ? fromInstances(body['instances'], inputs)
+        : fromColumns(body['inputs'], inputs);
+    if (request.rows === 0)
+        throw new BadRequestError('The request has no rows.');
+    if (request.rows > maxBatch) {
+        throw new BadRequestError(`The request has ${request.rows} rows; this server accepts at most ${maxBatch} per request.`);
+    }
+    return request;
+}
+function fromInstances(instances, inputs) {
+    const names = inputs.map((s) => s.name);
+    if (!Array.isArray(instances))
+        throw new BadRequestError(`"instances" must be a list, got ${predict_request_describe(instances)}.`);
+    const columns = Object.fromEntries(names.map((n) => [n, []]));
+    const rows = [];
+    instances.forEach((instance, index) => {
+        let row;
+        if (predict_request_isPlainObject(instance)) {
+            const unknown = Object.keys(instance).filter((key) => !names.includes(key));
+            if (unknown.length > 0) {
+                throw new BadRequestError(`instances[${index}] has unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model takes ${names.join(', ')}.`);
+            }
+            const missing = names.filter((n) => !(n in instance));
+            if (missing.length > 0) {
+                throw new BadRequestError(`instances[${index}] is missing input(s) ${missing.map((m) => `'${m}'`).join(', ')}.`);
+            }
+            row = instance;
+        }
+        else if (names.length === 1) {
+            row = { [names[0]]: instance };
+        }
+        else if (Array.isArray(instance) && instance.length === names.length) {
+            row = Object.fromEntries(names.map((n, i) => [n, instance[i]]));
+        }
+        else {
+            throw new BadRequestError(`instances[${index}] must be an object with inputs ${names.join(', ')} (or a list of ${names.length} values in that order), got ${predict_request_describe(instance)}.`);
+        }
+        for (const spec of inputs)
+            checkValue(row[spec.name], spec, `instances[${index}].${spec.name}`);
+        for (const name of names)
+            columns[name].push(row[name]);
+        rows.push(row);
+    });
+    return { format: 'row', columns, rows: instances.length, instances: rows };
+}
+function fromColumns(body, inputs) {
+    const names = inputs.map((s) => s.name);
+    let columns;
+    if (predict_request_isPlainObject(body)) {
+        const unknown = Object.keys(body).filter((key) => !names.includes(key));
+        if (unknown.length > 0) {
+            throw new BadRequestError(`"inputs" has unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model takes ${names.join(', ')}.`);
+        }
+        columns = {};
+        for (const name of names) {
+            const values = body[name];
+            if (values === undefined)
+                throw new BadRequestError(`"inputs" is missing input '${name}'.`);
+            if (!Array.isArray(values))
+                throw new BadRequestError(`"inputs".${name} must be a list with one value per row, got ${predict_request_describe(values)}.`);
+            columns[name] = values;
+        }
+    }
+    else if (Array.isArray(body) && names.length === 1) {
+        columns = { [names[0]]: body };
+    }
+    else {
+        throw new BadRequestError(`"inputs" must be an object of lists keyed by input name (${names.join(', ')}), got ${predict_request_describe(body)}.`);
+    }
+    const lengths = new Set(names.map((n) => columns[n].length));
+    if (lengths.size > 1) {
+        throw new BadRequestError(`The lists in "inputs" differ in length (${names.map((n) => `${n}: ${columns[n].length}`).join(', ')}); each needs one value per row.`);
+    }
+    const rows = columns[names[0]].length;
+    const instances = [];
+    for (let r = 0; r < rows; r++) {
+        const row = {};
+        for (const name of names) {
+            row[name] = columns[name][r];
+        }
+        for (const spec of inputs)
+            checkValue(row[spec.name], spec, `inputs.${spec.name}[${r}]`);
+        instances.push(row);
+    }
+    return { format: 'columnar', columns, rows, instances };
+}
+/**
+ * A raw feature takes one JSON scalar or null: the model's feature contract reads it (a number,
+ * a category, a boolean, an ISO date, a missing-value token) and decides what is invalid, the
+ * same way train and evaluate read a data file. A tensor input (shape [-1, n]) takes a flat list
+ * of numbers.
+ */
+function checkValue(value, spec, where) {
+    const isTensor = (spec.shape?.length ?? 1) > 1;
+    if (isTensor) {
+        if (Array.isArray(value) && value.every((v) => typeof v === 'number'))
+            return;
+        throw new BadRequestError(`${where} must be a list of numbers, got ${predict_request_describe(value)}.`);
+    }
+    if (value === null || ['string', 'number', 'boolean'].includes(typeof value))
+        return;
+    throw new BadRequestError(`${where} must be one value (a number, string, boolean or null) for input '${spec.name}', got ${predict_request_describe(value)}.`);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/classify-regress.js
+/**
+ * TF Serving's Classify and Regress REST APIs
+ * (https://www.tensorflow.org/tfx/serving/api_rest#classify_and_regress_api):
+ *
+ * - request: `{"signature_name": ..., "context": {<features common to all examples>},
+ *   "examples": [{<feature>: <value>, ...}, ...]}`;
+ * - `:classify` answers `{"result": [[[label, score], ...], ...]}`, one list of (label, score)
+ *   pairs per example, the labels being the model's classes in order;
+ * - `:regress` answers `{"result": [value, ...]}`, one number per example.
+ *
+ * Examples are checked exactly as `:predict` instances are (every input present, no unknown
+ * one), after the context's features are added to each; a feature given both in the context and
+ * in an example is a 400, as it is ambiguous which one the caller meant.
+ */
+
+function classify_regress_isPlainObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function parseExamplesRequest(text, inputs, maxBatch) {
+    let body;
+    try {
+        body = JSON.parse(text);
+    }
+    catch (error) {
+        throw new BadRequestError(`The request body is not valid JSON: ${error.message}.`);
+    }
+    if (!classify_regress_isPlainObject(body) || !Array.isArray(body['examples'])) {
+        throw new BadRequestError('The request body must be a JSON object with "examples": a list of objects.');
+    }
+    const context = body['context'] ?? {};
+    if (!classify_regress_isPlainObject(context))
+        throw new BadRequestError('"context" must be an object of features.');
+    const instances = body['examples'].map((example, index) => {
+        if (!classify_regress_isPlainObject(example))
+            throw new BadRequestError(`examples[${index}] must be an object of features.`);
+        const both = Object.keys(example).filter((k) => k in context);
+        if (both.length > 0) {
+            throw new BadRequestError(`examples[${index}] and "context" both give ${both.map((b) => `'${b}'`).join(', ')}; give each feature once.`);
+        }
+        return { ...context, ...example };
+    });
+    const request = parsePredictRequest(JSON.stringify({ signature_name: body['signature_name'], instances }), inputs, maxBatch);
+    return request;
+}
+/** `[[label, score], ...]` per row; one sigmoid unit scores [1 - p, p] for [negative, positive]. */
+function classifyResult(outputs, classes) {
+    return outputs.map((output) => {
+        const scores = output.length === 1 && classes.length === 2 ? [1 - output[0], output[0]] : output;
+        return classes.map((label, i) => [label, scores[i] ?? Number.NaN]);
+    });
+}
+function regressResult(outputs) {
+    return outputs.map((output) => output[0]);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/loaded-model.js
+/**
+ * A model as the server holds it: a `ModelAdapter` from shared/src/models (TF.js or ONNX) plus
+ * its saved preprocessing, asked for predictions on batches of rows whose inputs are named as in
+ * the serving signature.
+ *
+ * With a `preprocessing.json` beside the model, the inputs are the raw features (numbers,
+ * category strings, booleans, ISO dates) and the feature contract is applied with
+ * `applyPreprocessing`, the function train and evaluate use. Without one, the model's own input tensor is the single input and each
+ * row is a list of numbers.
+ */
+
+
+
+/** A problem with the request's values (wrong width, non-numbers): the client's fault, a 400. */
+class InvalidInputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InvalidInputError';
+    }
+}
+const dims = (shape) => shape.map((d) => d ?? -1);
+function featureInputs(preprocessing) {
+    return preprocessing.features.map((f) => ({
+        name: f.name,
+        dtype: featureDtype(f.kind),
+        shape: [-1],
+    }));
+}
+/** Checked numbers of a raw tensor input, row-major. */
+function numericMatrix(values, rows, width, inputName) {
+    const out = new Float32Array(rows * width);
+    for (let r = 0; r < rows; r++) {
+        const row = values[r];
+        if (!Array.isArray(row) || row.length !== width) {
+            throw new InvalidInputError(`Row ${r} of input '${inputName}' must be a list of ${width} numbers, got ${JSON.stringify(row)?.slice(0, 80)}.`);
+        }
+        for (let c = 0; c < width; c++) {
+            const x = row[c];
+            if (typeof x !== 'number' || !Number.isFinite(x)) {
+                throw new InvalidInputError(`Row ${r}, column ${c} of input '${inputName}' is not a finite number: ${JSON.stringify(x)}.`);
+            }
+            out[r * width + c] = x;
+        }
+    }
+    return out;
+}
+/** Wraps an adapter for serving: named inputs in, one output vector per row out. */
+function servingModel(adapter, preprocessing) {
+    const tensorInput = adapter.signature.inputs[0];
+    const width = preprocessing !== undefined ? inputWidth(preprocessing) : adapter.inputWidth;
+    if (width === null || width <= 0) {
+        throw new errors_UserError(`The model ${adapter.path} does not declare how many input columns it takes, and has no preprocessing.json.`);
+    }
+    if (preprocessing !== undefined && adapter.inputWidth !== null && adapter.inputWidth !== width) {
+        throw new errors_UserError(`The model ${adapter.path} takes ${adapter.inputWidth} input columns but its preprocessing.json produces ${width}.`);
+    }
+    const inputName = tensorInput?.name ?? 'inputs';
+    const output = adapter.signature.outputs[0];
+    const signature = {
+        inputs: preprocessing !== undefined
+            ? featureInputs(preprocessing)
+            : [{ name: inputName, dtype: 'float32', shape: [-1, width] }],
+        outputs: output ? [{ name: output.name, dtype: output.dtype, shape: dims(output.shape) }] : [],
+    };
+    return {
+        format: adapter.format,
+        engine: adapter.engine,
+        signature,
+        preprocessing,
+        async predict(columns, rows, transform) {
+            const matrix = preprocessing !== undefined
+                ? applyPreprocessing(preprocessing, columns, rows, transform)
+                : numericMatrix(columns[inputName] ?? [], rows, width, inputName);
+            const { values, width: outWidth } = await adapter.predict(matrix, rows, width);
+            const out = [];
+            for (let r = 0; r < rows; r++)
+                out.push(Array.from(values.subarray(r * outWidth, (r + 1) * outWidth)));
+            return out;
+        },
+        dispose() {
+            adapter.dispose();
+        },
+    };
+}
+/** Loads a model folder (`model.json` + weights, or `model.onnx`) or file, with its preprocessing. */
+async function loadModelFolder(path) {
+    const adapter = await loadModel(path);
+    try {
+        const preprocessing = (await preprocessingBeside(path)) ?? undefined;
+        return servingModel(adapter, preprocessing);
+    }
+    catch (error) {
+        adapter.dispose();
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/model-source.js
+/**
+ * Where the server gets a model's files: a registry reference (files sha256-verified by
+ * `resolveModel`), a TF Serving-style base path whose integer subfolders are versions (the
+ * highest is served), or a folder given with its version (the admin swap).
+ */
+
+
+
+
+async function resolveModelSource(spec) {
+    if ('folder' in spec)
+        return { version: spec.version, folder: spec.folder };
+    if ('baseDir' in spec)
+        return highestVersionFolder(spec.baseDir, spec.name);
+    const registry = typeof spec.registry === 'string' ? new LocalRegistry(spec.registry) : spec.registry;
+    const resolved = await resolveModel(registry, spec.reference ?? `${spec.name}@latest`, {
+        cacheDir: spec.cacheDir,
+    });
+    if (resolved.record.name !== spec.name) {
+        throw new errors_UserError(`The reference '${spec.reference}' names model '${resolved.record.name}', not '${spec.name}'.`, { input: 'model' });
+    }
+    return { version: resolved.record.version, folder: resolved.path };
+}
+/** TF Serving's layout: `<base>/<n>/` with n an integer; the highest complete one is served. */
+async function highestVersionFolder(baseDir, name) {
+    let names;
+    try {
+        names = await (0,promises_.readdir)(baseDir);
+    }
+    catch {
+        throw new errors_UserError(`The model base path '${baseDir}' for '${name}' does not exist.`, { file: baseDir });
+    }
+    const versions = [];
+    for (const entry of names) {
+        if (!/^[1-9][0-9]*$/.test(entry))
+            continue;
+        if ((await (0,promises_.stat)((0,external_node_path_.join)(baseDir, entry))).isDirectory())
+            versions.push(Number(entry));
+    }
+    if (versions.length === 0) {
+        throw new errors_UserError(`The model base path '${baseDir}' has no version folders (1/, 2/, ...).`, {
+            file: baseDir,
+        });
+    }
+    const version = Math.max(...versions);
+    return { version, folder: (0,external_node_path_.join)(baseDir, String(version)) };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/prometheus.js
+/**
+ * The few Prometheus metric kinds the server exports, rendered in the text exposition format
+ * 0.0.4 (https://prometheus.io/docs/instrumenting/exposition_formats/): `# HELP`/`# TYPE` once
+ * per family, label values escaped (backslash, double quote, newline), histogram buckets
+ * cumulative with `le` and a final `+Inf` equal to `_count`.
+ */
+function labelKey(labels) {
+    return JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+}
+function escapeLabelValue(value) {
+    return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+function escapeHelp(text) {
+    return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+function renderLabels(labels) {
+    const entries = Object.entries(labels);
+    if (entries.length === 0)
+        return '';
+    return `{${entries.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
+}
+function prometheus_formatNumber(value) {
+    if (value === Number.POSITIVE_INFINITY)
+        return '+Inf';
+    if (value === Number.NEGATIVE_INFINITY)
+        return '-Inf';
+    if (Number.isNaN(value))
+        return 'NaN';
+    return String(value);
+}
+class Counter {
+    name;
+    help;
+    values = new Map();
+    constructor(name, help) {
+        this.name = name;
+        this.help = help;
+    }
+    inc(labels = {}, by = 1) {
+        const key = labelKey(labels);
+        const entry = this.values.get(key);
+        if (entry)
+            entry.value += by;
+        else
+            this.values.set(key, { labels, value: by });
+    }
+    get(labels = {}) {
+        return this.values.get(labelKey(labels))?.value ?? 0;
+    }
+    render() {
+        const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} counter`];
+        for (const { labels, value } of this.values.values())
+            lines.push(`${this.name}${renderLabels(labels)} ${prometheus_formatNumber(value)}`);
+        return lines;
+    }
+}
+class Gauge {
+    name;
+    help;
+    values = new Map();
+    constructor(name, help) {
+        this.name = name;
+        this.help = help;
+    }
+    set(labels, value) {
+        this.values.set(labelKey(labels), { labels, value });
+    }
+    remove(labels) {
+        this.values.delete(labelKey(labels));
+    }
+    render() {
+        const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} gauge`];
+        for (const { labels, value } of this.values.values())
+            lines.push(`${this.name}${renderLabels(labels)} ${prometheus_formatNumber(value)}`);
+        return lines;
+    }
+}
+/** Latency buckets in seconds: from 0.5 ms (a one-row predict) to 10 s (a timeout). */
+const LATENCY_BUCKETS = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+class Histogram {
+    name;
+    help;
+    buckets;
+    series = new Map();
+    constructor(name, help, buckets = LATENCY_BUCKETS) {
+        this.name = name;
+        this.help = help;
+        this.buckets = buckets;
+    }
+    observe(labels, value) {
+        const key = labelKey(labels);
+        let entry = this.series.get(key);
+        if (!entry) {
+            entry = { labels, counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 };
+            this.series.set(key, entry);
+        }
+        // Buckets are stored non-cumulative and summed at render time.
+        const index = this.buckets.findIndex((upper) => value <= upper);
+        if (index >= 0)
+            entry.counts[index] += 1;
+        entry.sum += value;
+        entry.count += 1;
+    }
+    render() {
+        const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} histogram`];
+        for (const { labels, counts, sum, count } of this.series.values()) {
+            let cumulative = 0;
+            this.buckets.forEach((upper, i) => {
+                cumulative += counts[i];
+                lines.push(`${this.name}_bucket${renderLabels({ ...labels, le: prometheus_formatNumber(upper) })} ${cumulative}`);
+            });
+            lines.push(`${this.name}_bucket${renderLabels({ ...labels, le: '+Inf' })} ${count}`);
+            lines.push(`${this.name}_sum${renderLabels(labels)} ${prometheus_formatNumber(sum)}`);
+            lines.push(`${this.name}_count${renderLabels(labels)} ${count}`);
+        }
+        return lines;
+    }
+}
+class MetricsRegistry {
+    families = [];
+    counter(name, help) {
+        return this.add(new Counter(name, help));
+    }
+    gauge(name, help) {
+        return this.add(new Gauge(name, help));
+    }
+    histogram(name, help, buckets) {
+        return this.add(new Histogram(name, help, buckets));
+    }
+    add(family) {
+        this.families.push(family);
+        return family;
+    }
+    /** The `GET /metrics` body; served as `text/plain; version=0.0.4`. */
+    render() {
+        return `${this.families.flatMap((f) => f.render()).join('\n')}\n`;
+    }
+}
+const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/served-model.js
+
+/** Keeps this many latencies per canary arm; enough for a p99 without growing without bound. */
+const MAX_LATENCY_SAMPLES = 10_000;
+class VersionSlot {
+    version;
+    source;
+    state = 'LOADING';
+    model;
+    /** Why loading failed (state END with an error). */
+    error;
+    inFlight = 0;
+    idle;
+    constructor(version, 
+    /** Where the files came from, for the admin status. */
+    source) {
+        this.version = version;
+        this.source = source;
+    }
+    /** Counts a request against this version; false when it no longer takes requests. */
+    acquire() {
+        if (this.state !== 'AVAILABLE' || this.model === undefined)
+            return false;
+        this.inFlight++;
+        return true;
+    }
+    release() {
+        this.inFlight--;
+        if (this.inFlight === 0 && this.idle)
+            this.idle();
+    }
+    get activeRequests() {
+        return this.inFlight;
+    }
+    /** Stops taking new requests, waits for the ones in flight, then frees the model. */
+    async unload() {
+        if (this.state === 'END')
+            return;
+        this.state = 'UNLOADING';
+        if (this.inFlight > 0)
+            await new Promise((resolve) => (this.idle = resolve));
+        this.model?.dispose();
+        this.model = undefined;
+        this.state = 'END';
+    }
+}
+class ServedModel {
+    name;
+    log;
+    slots = new Map();
+    current;
+    canary;
+    /** The last canary's outcome, kept for the admin status after it ends. */
+    lastCanary;
+    swapQueue = Promise.resolve();
+    constructor(name, log) {
+        this.name = name;
+        this.log = log;
+    }
+    /** Versions as `GET /v1/models/<m>` lists them: newest first, as TF Serving does. */
+    statuses() {
+        return [...this.slots.values()]
+            .sort((a, b) => b.version - a.version)
+            .map((s) => ({ version: s.version, state: s.state, ...(s.error ? { error: s.error } : {}) }));
+    }
+    /**
+     * Loads `version` and makes it the served one; the previous version drains and unloads.
+     * Swaps run one at a time. Reloading the served version is a no-op.
+     */
+    swapTo(version, source, load) {
+        const run = async () => {
+            if (this.current?.version === version && this.current.state === 'AVAILABLE')
+                return { previous: version };
+            if (this.canary)
+                this.endCanary({ action: 'rollback', reason: `superseded by a swap to version ${version}` });
+            const slot = await this.loadSlot(version, source, load);
+            const previous = this.current;
+            this.current = slot;
+            this.log.info(`Model '${this.name}' now serves version ${version}${previous ? ` (was ${previous.version})` : ''}.`);
+            if (previous && previous !== slot)
+                void previous.unload();
+            return previous ? { previous: previous.version } : {};
+        };
+        const result = this.swapQueue.then(run, run);
+        this.swapQueue = result.catch(() => { });
+        return result;
+    }
+    async loadSlot(version, source, load) {
+        const slot = new VersionSlot(version, source);
+        const existing = this.slots.get(version);
+        if (existing && existing !== this.current)
+            await existing.unload();
+        this.slots.set(version, slot);
+        try {
+            slot.model = await load();
+        }
+        catch (error) {
+            slot.state = 'END';
+            slot.error = error.message;
+            // The served version is untouched: a failed load never takes traffic.
+            if (existing && existing === this.current)
+                this.slots.set(version, existing);
+            throw error;
+        }
+        slot.state = 'AVAILABLE';
+        return slot;
+    }
+    /** Loads a candidate and starts sending it `criteria.percent` of unversioned traffic. */
+    startCanary(version, source, load, criteria) {
+        const run = async () => {
+            const stable = this.current;
+            if (stable === undefined)
+                throw new Error(`Model '${this.name}' serves no version to compare a canary with.`);
+            if (stable.version === version)
+                throw new Error(`Version ${version} is already the served version.`);
+            if (this.canary)
+                this.endCanary({ action: 'rollback', reason: `replaced by a canary of version ${version}` });
+            const slot = await this.loadSlot(version, source, load);
+            const status = {
+                candidate: version,
+                stable: stable.version,
+                criteria,
+                startedAt: Date.now(),
+                candidateStats: emptyArm(),
+                stableStats: emptyArm(),
+            };
+            this.canary = { slot, stable, splitter: new TrafficSplitter(criteria.percent), status };
+            this.log.info(`Model '${this.name}': canary of version ${version} takes ${criteria.percent}% of traffic.`);
+            return status;
+        };
+        const result = this.swapQueue.then(run, run);
+        this.swapQueue = result.catch(() => { });
+        return result;
+    }
+    canaryStatus() {
+        return this.canary?.status ?? this.lastCanary;
+    }
+    /** Picks the version for an unversioned request and counts it as in flight. */
+    route() {
+        const canary = this.canary;
+        if (canary?.splitter.toCandidate() && canary.slot.acquire())
+            return { slot: canary.slot, arm: 'candidate' };
+        const slot = this.current;
+        if (slot?.acquire())
+            return canary ? { slot, arm: 'stable' } : { slot };
+        return undefined;
+    }
+    /** A request for one version: only AVAILABLE versions answer. */
+    routeVersion(version) {
+        const slot = this.slots.get(version);
+        return slot?.acquire() ? { slot } : undefined;
+    }
+    /** Records a finished canary-arm request and acts on the decision it leads to. */
+    observe(routed, latencyMs, serverError) {
+        const canary = this.canary;
+        if (!canary || routed.arm === undefined)
+            return;
+        if (routed.arm === 'candidate' && routed.slot !== canary.slot)
+            return;
+        const stats = routed.arm === 'candidate' ? canary.status.candidateStats : canary.status.stableStats;
+        stats.requests++;
+        if (serverError)
+            stats.errors++;
+        if (stats.latenciesMs.length < MAX_LATENCY_SAMPLES)
+            stats.latenciesMs.push(latencyMs);
+        if (routed.arm !== 'candidate')
+            return;
+        const decision = decideCanary(canary.status.candidateStats, canary.status.stableStats, canary.status.criteria, Date.now() - canary.status.startedAt);
+        if (decision.action !== 'continue')
+            this.endCanary(decision);
+    }
+    /** Checks the time bound of a canary that gets no traffic (called by a timer). */
+    tick() {
+        const canary = this.canary;
+        if (!canary)
+            return;
+        const decision = decideCanary(canary.status.candidateStats, canary.status.stableStats, canary.status.criteria, Date.now() - canary.status.startedAt);
+        if (decision.action !== 'continue')
+            this.endCanary(decision);
+    }
+    endCanary(decision) {
+        const canary = this.canary;
+        if (!canary)
+            return;
+        this.canary = undefined;
+        canary.status.decision = decision;
+        this.lastCanary = canary.status;
+        if (decision.action === 'promote') {
+            const previous = this.current;
+            this.current = canary.slot;
+            this.log.info(`Model '${this.name}': canary version ${canary.slot.version} promoted (${decision.reason}).`);
+            if (previous && previous !== canary.slot)
+                void previous.unload();
+        }
+        else {
+            this.log.warning(`Model '${this.name}': canary version ${canary.slot.version} rolled back (${decision.reason}).`);
+            void canary.slot.unload();
+        }
+    }
+    /** Unloads everything (server shutdown), after in-flight requests answer. */
+    async close() {
+        this.canary = undefined;
+        await Promise.all([...this.slots.values()].map((s) => s.unload()));
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/server.js
+/**
+ * `mlops serve`: a TF Serving-compatible REST server on Node's `http`
+ * (https://www.tensorflow.org/tfx/serving/api_rest):
+ *
+ * - `GET  /v1/models/<m>` and `/v1/models/<m>/versions/<v>`: `{"model_version_status": [...]}`
+ * - `GET  /v1/models/<m>/metadata` (and per version): `signature_def` as TF Serving writes it
+ * - `POST /v1/models/<m>:predict` and `/v1/models/<m>/versions/<v>:predict`: row (`instances`)
+ *   or columnar (`inputs`) requests, `{"predictions": ...}` / `{"outputs": ...}` replies
+ * - `POST /v1/models/<m>:classify` / `:regress` (and per version): TF Serving's Classify and
+ *   Regress APIs (`examples` in, `{"result": ...}` out; classify names the classes)
+ * - raw feature values are read by the model's feature contract (preprocessing.json) under the
+ *   server's `on-invalid` policy: `error` answers 400 naming the input, row and value; `warn`
+ *   and `impute` fill the value; every filled value is counted in
+ *   `mlops_serve_feature_values_total` and the request log. A row without one of the inputs is
+ *   a 400 naming it, whatever the policy, as TF Serving answers.
+ * - errors as `{"error": "..."}` with TF Serving's codes: 400 invalid argument, 404 not found,
+ *   503 unavailable, 504 deadline exceeded, 500 internal; plus 413 for a body over the limit and
+ *   408 for a body that does not arrive in time
+ * - `/healthz` (the process answers), `/readyz` (every model has an AVAILABLE version),
+ *   `/metrics` (Prometheus text format)
+ *
+ * With `admin`, a second listener on 127.0.0.1 only, behind a bearer token, swaps versions and
+ * runs canaries (see admin.ts).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_LIMITS = {
+    maxBodyBytes: 8 * 1024 * 1024,
+    maxBatch: 1024,
+    timeoutMs: 10_000,
+};
+function createMetrics() {
+    const registry = new MetricsRegistry();
+    return {
+        registry,
+        m: {
+            requests: registry.counter('mlops_serve_requests_total', 'HTTP requests answered, by model, API method and status code.'),
+            duration: registry.histogram('mlops_serve_request_duration_seconds', 'Time from request arrival to reply, by model and API method.'),
+            errors: registry.counter('mlops_serve_errors_total', 'Requests that failed, by model and reason.'),
+            rows: registry.counter('mlops_serve_predict_rows_total', 'Rows predicted, by model and version.'),
+            version: registry.gauge('mlops_serve_loaded_version', 'The version that unversioned requests are served by.'),
+            logDropped: registry.counter('mlops_serve_request_log_dropped_total', 'Sampled requests not logged because the write queue was full.'),
+            featureValues: registry.counter('mlops_serve_feature_values_total', 'Raw feature values filled by the feature contract, by model, version, column and kind (missing, unseen_category, unparseable, non_finite, missing_column).'),
+        },
+    };
+}
+class HttpError extends Error {
+    status;
+    reason;
+    constructor(status, message, reason) {
+        super(message);
+        this.status = status;
+        this.reason = reason;
+    }
+}
+function sendJson(res, status, body) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+}
+/** Reads the body up to `maxBytes`; a larger one is a 413, a slow one a 408. */
+function readBody(req, maxBytes, timeoutMs) {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+        req.resume();
+        return Promise.reject(new HttpError(413, `The request body is ${declared} bytes; this server accepts at most ${maxBytes}.`, 'too_large'));
+    }
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        let done = false;
+        const finish = (error) => {
+            if (done)
+                return;
+            done = true;
+            clearTimeout(timer);
+            if (error) {
+                // Keep reading and discarding, so the client can finish sending and read the answer.
+                chunks.length = 0;
+                req.removeAllListeners('data');
+                req.resume();
+                reject(error);
+            }
+            else
+                resolve(Buffer.concat(chunks).toString('utf8'));
+        };
+        const timer = setTimeout(() => finish(new HttpError(408, `The request body did not arrive within ${timeoutMs} ms.`, 'timeout')), timeoutMs);
+        req.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > maxBytes)
+                finish(new HttpError(413, `The request body is over ${maxBytes} bytes, the most this server accepts.`, 'too_large'));
+            else
+                chunks.push(chunk);
+        });
+        req.on('end', () => finish());
+        req.on('error', (error) => finish(new HttpError(400, `The request body could not be read: ${error.message}`, 'bad_request')));
+    });
+}
+function withDeadline(work, timeoutMs) {
+    let timer;
+    const deadline = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new HttpError(504, `Deadline exceeded: the prediction took longer than ${timeoutMs} ms.`, 'timeout')), timeoutMs);
+    });
+    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+function decodeSegment(segment) {
+    try {
+        return decodeURIComponent(segment);
+    }
+    catch {
+        throw new HttpError(400, `The model name in the path is not valid percent-encoding: ${segment.slice(0, 100)}`, 'bad_request');
+    }
+}
+const MODEL_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+))?(\/metadata|:predict|:classify|:regress)?$/;
+async function startModelServer(options) {
+    const log = options.log ?? silentLog;
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const { registry: metrics, m } = createMetrics();
+    const load = options.loadModel ?? loadModelFolder;
+    const models = new Map();
+    const requestLog = options.requestLog ? new RequestLog(options.requestLog) : undefined;
+    const onInvalid = options.onInvalid ?? DEFAULT_ON_INVALID;
+    let droppedSeen = 0;
+    for (const spec of options.models) {
+        if (models.has(spec.name))
+            throw new Error(`Model '${spec.name}' is listed twice.`);
+        models.set(spec.name, new ServedModel(spec.name, log));
+    }
+    const updateVersionGauge = () => {
+        for (const [name, served] of models) {
+            if (served.current?.state === 'AVAILABLE')
+                m.version.set({ model: name }, served.current.version);
+        }
+    };
+    async function swap(name, version, folder) {
+        const served = models.get(name);
+        if (!served)
+            throw new HttpError(404, `This server does not serve a model named '${name}'.`, 'not_found');
+        const result = await served.swapTo(version, folder, () => load(folder));
+        updateVersionGauge();
+        return result;
+    }
+    async function handleModelRequest(req, res, match) {
+        const name = decodeSegment(match[1]);
+        const versionText = match[2];
+        const action = match[3] === undefined
+            ? 'status'
+            : match[3] === '/metadata'
+                ? 'metadata'
+                : match[3].slice(1);
+        const inference = action === 'predict' || action === 'classify' || action === 'regress';
+        const served = models.get(name);
+        const version = versionText === undefined ? undefined : Number(versionText);
+        if (versionText !== undefined && !/^[1-9][0-9]*$/.test(versionText)) {
+            throw new HttpError(400, `Invalid version '${versionText}': expected an integer >= 1.`, 'bad_request');
+        }
+        const notFound = () => new HttpError(404, `Servable not found for request: ${version === undefined ? `Latest(${name})` : `Specific(${name}, ${version})`}`, 'not_found');
+        if (!served)
+            throw notFound();
+        const expected = inference ? 'POST' : 'GET';
+        if (req.method !== expected) {
+            throw new HttpError(405, `${req.method} is not supported on this path; use ${expected}.`, 'bad_request');
+        }
+        if (action === 'status') {
+            const statuses = served.statuses().filter((s) => version === undefined || s.version === version);
+            if (statuses.length === 0)
+                throw notFound();
+            sendJson(res, 200, {
+                model_version_status: statuses.map((s) => ({
+                    version: String(s.version),
+                    state: s.state,
+                    status: s.error
+                        ? { error_code: 'UNKNOWN', error_message: s.error }
+                        : { error_code: 'OK', error_message: '' },
+                })),
+            });
+            return action;
+        }
+        const routed = version === undefined ? served.route() : served.routeVersion(version);
+        if (!routed) {
+            if (version === undefined && served.slots.size > 0) {
+                throw new HttpError(503, `Model '${name}' has no version available yet (loading).`, 'unavailable');
+            }
+            throw notFound();
+        }
+        const started = performance.now();
+        let serverError = false;
+        try {
+            const model = routed.slot.model;
+            if (action === 'metadata') {
+                sendJson(res, 200, tfServingMetadata(name, routed.slot.version, model.signature, model.preprocessing, onInvalid));
+                return action;
+            }
+            const spec = model.preprocessing;
+            if (action === 'classify' && spec?.task !== 'classification') {
+                throw new HttpError(400, `Model '${name}' ${spec ? 'is a regression model: use :regress' : 'has no preprocessing.json naming its classes: use :predict'}.`, 'bad_request');
+            }
+            if (action === 'regress' && spec?.task !== 'regression') {
+                throw new HttpError(400, `Model '${name}' ${spec ? 'is a classification model: use :classify' : 'has no preprocessing.json saying it is a regression model: use :predict'}.`, 'bad_request');
+            }
+            const text = await readBody(req, limits.maxBodyBytes, limits.timeoutMs);
+            // JSON.parse copes with any depth, but what walks the result afterwards (stringify for an
+            // error message, the request log) recurses: a deep body would be a 500, not a 400.
+            if (new JsonNestingScanner().feed(Buffer.from(text)) !== undefined)
+                throw new HttpError(400, `The request body nests JSON more than ${MAX_JSON_NESTING} levels deep.`, 'bad_request');
+            const request = action === 'predict'
+                ? parsePredictRequest(text, model.signature.inputs, limits.maxBatch)
+                : parseExamplesRequest(text, model.signature.inputs, limits.maxBatch);
+            const counts = new FeatureCounts();
+            const rowInvalid = [];
+            const rowName = action !== 'predict'
+                ? (r) => `examples[${r}]`
+                : request.format === 'row'
+                    ? (r) => `instances[${r}]`
+                    : (r) => `inputs row ${r}`;
+            let outputs;
+            try {
+                outputs = await withDeadline(model.predict(request.columns, request.rows, {
+                    onInvalid,
+                    counts,
+                    describeRow: rowName,
+                    onInvalidValue: (r, column, kind) => {
+                        rowInvalid[r] = { ...rowInvalid[r], [column]: kind };
+                    },
+                }), limits.timeoutMs);
+            }
+            catch (error) {
+                if (error instanceof InvalidInputError)
+                    throw new HttpError(400, error.message, 'bad_request');
+                if (error instanceof HttpError)
+                    throw error;
+                if (error.name === 'UserError')
+                    throw new HttpError(400, error.message, 'bad_request');
+                serverError = true;
+                throw new HttpError(500, `Prediction failed: ${error.message}`, 'internal');
+            }
+            m.rows.inc({ model: name, version: String(routed.slot.version) }, request.rows);
+            const versionLabel = String(routed.slot.version);
+            for (const [column, n] of Object.entries(counts.missing))
+                m.featureValues.inc({ model: name, version: versionLabel, column, kind: 'missing' }, n);
+            for (const [column, kinds] of Object.entries(counts.invalid))
+                for (const [kind, n] of Object.entries(kinds))
+                    m.featureValues.inc({ model: name, version: versionLabel, column, kind }, n ?? 0);
+            if (counts.invalidTotal > 0 && onInvalid === 'warn') {
+                log.warning(`Model '${name}': filled feature values it could not read: ${counts.describeInvalid()}.`);
+            }
+            if (action === 'classify')
+                sendJson(res, 200, { result: classifyResult(outputs, spec.classes) });
+            else if (action === 'regress')
+                sendJson(res, 200, { result: regressResult(outputs) });
+            else
+                sendJson(res, 200, request.format === 'row' ? { predictions: outputs } : { outputs });
+            if (requestLog) {
+                requestLog.record({
+                    model: name,
+                    version: routed.slot.version,
+                    instances: request.instances,
+                    outputs,
+                    classes: model.preprocessing?.classes,
+                    invalid: rowInvalid,
+                });
+                if (requestLog.dropped > droppedSeen) {
+                    m.logDropped.inc({}, requestLog.dropped - droppedSeen);
+                    droppedSeen = requestLog.dropped;
+                }
+            }
+            return action;
+        }
+        catch (error) {
+            if (error instanceof HttpError && error.status >= 500)
+                serverError = true;
+            throw error;
+        }
+        finally {
+            routed.slot.release();
+            if (inference)
+                served.observe(routed, performance.now() - started, serverError);
+            if (routed.arm !== undefined)
+                updateVersionGauge();
+        }
+    }
+    async function handle(req, res) {
+        const started = performance.now();
+        const path = (req.url ?? '/').split('?')[0];
+        let modelLabel = '';
+        let method = 'other';
+        let status = 200;
+        try {
+            if (path === '/healthz') {
+                method = 'healthz';
+                sendJson(res, 200, { status: 'ok' });
+            }
+            else if (path === '/readyz') {
+                method = 'readyz';
+                const waiting = [...models.values()]
+                    .filter((s) => s.current?.state !== 'AVAILABLE')
+                    .map((s) => s.name);
+                status = waiting.length === 0 ? 200 : 503;
+                sendJson(res, status, waiting.length === 0 ? { status: 'ready' } : { status: 'loading', models: waiting });
+            }
+            else if (path === '/metrics') {
+                method = 'metrics';
+                const text = metrics.render();
+                res.writeHead(200, {
+                    'content-type': PROMETHEUS_CONTENT_TYPE,
+                    'content-length': Buffer.byteLength(text),
+                });
+                res.end(text);
+            }
+            else {
+                const match = MODEL_PATH.exec(path);
+                if (!match)
+                    throw new HttpError(404, `No such path: ${path}. The API is /v1/models/<model>[/versions/<n>][:predict|:classify|:regress|/metadata].`, 'not_found');
+                modelLabel = decodeSegment(match[1]);
+                if (!models.has(modelLabel))
+                    modelLabel = '(unknown)';
+                method = await handleModelRequest(req, res, match);
+            }
+        }
+        catch (error) {
+            // A client whose body was too large or too slow may still be sending: the answer closes the
+            // connection rather than keep a socket for a client that misbehaves.
+            const refused = error instanceof HttpError || error instanceof BadRequestError ? error.status : 0;
+            if ((refused === 408 || refused === 413) && !res.headersSent)
+                res.setHeader('connection', 'close');
+            if (error instanceof HttpError) {
+                status = error.status;
+                m.errors.inc({ model: modelLabel, reason: error.reason });
+                if (!res.headersSent)
+                    sendJson(res, status, { error: error.message });
+            }
+            else if (error instanceof BadRequestError) {
+                status = error.status;
+                m.errors.inc({ model: modelLabel, reason: status === 413 ? 'too_large' : 'bad_request' });
+                if (!res.headersSent)
+                    sendJson(res, status, { error: error.message });
+            }
+            else {
+                status = 500;
+                m.errors.inc({ model: modelLabel, reason: 'internal' });
+                log.error(`Unexpected server error on ${req.method} ${path}: ${error.stack ?? error}`);
+                if (!res.headersSent)
+                    sendJson(res, 500, { error: `Internal error: ${error.message}` });
+            }
+            const verb = /:(predict|classify|regress)$/.exec(path);
+            if (method === 'other' && verb)
+                method = verb[1];
+        }
+        finally {
+            m.requests.inc({ model: modelLabel, method, code: String(status) });
+            if (modelLabel !== '')
+                m.duration.observe({ model: modelLabel, method }, (performance.now() - started) / 1000);
+        }
+    }
+    const server = (0,external_node_http_.createServer)((req, res) => {
+        void handle(req, res);
+    });
+    // Keep-alive clients (load generators, smoke tests) reuse sockets; a server close waits for them.
+    server.keepAliveTimeout = 5_000;
+    const port = await listen(server, options.port, options.host ?? '127.0.0.1');
+    const host = options.host ?? '127.0.0.1';
+    const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    let adminServer;
+    let adminPort;
+    const canaryTimer = setInterval(() => {
+        for (const served of models.values())
+            served.tick();
+        updateVersionGauge();
+    }, 1000);
+    canaryTimer.unref();
+    const pollers = options.models.flatMap((spec) => 'baseDir' in spec && spec.pollMs !== undefined && spec.pollMs > 0
+        ? [watchBaseDir(spec.name, spec.baseDir, spec.pollMs)]
+        : []);
+    /** Follows the highest version folder of a base path; a version that failed to load is not retried. */
+    function watchBaseDir(name, baseDir, pollMs) {
+        const failed = new Set();
+        let busy = false;
+        const timer = setInterval(async () => {
+            if (busy)
+                return;
+            busy = true;
+            try {
+                const newest = await highestVersionFolder(baseDir, name).catch(() => undefined);
+                const served = models.get(name);
+                if (newest && newest.version !== served.current?.version && !failed.has(newest.folder)) {
+                    try {
+                        await swap(name, newest.version, newest.folder);
+                    }
+                    catch (error) {
+                        failed.add(newest.folder);
+                        log.warning(`Version ${newest.version} of '${name}' in ${baseDir} did not load: ${error.message}`);
+                    }
+                }
+            }
+            finally {
+                busy = false;
+            }
+        }, pollMs);
+        timer.unref();
+        return timer;
+    }
+    const handle_ = {
+        url: `http://${urlHost}:${port}`,
+        port,
+        get adminUrl() {
+            return adminPort === undefined ? undefined : `http://127.0.0.1:${adminPort}`;
+        },
+        models,
+        metrics,
+        requestLog,
+        swap,
+        loadModel: load,
+        async close() {
+            clearInterval(canaryTimer);
+            for (const poller of pollers)
+                clearInterval(poller);
+            await Promise.all([closeServer(server), adminServer ? closeServer(adminServer) : undefined]);
+            await Promise.all([...models.values()].map((s) => s.close()));
+            await requestLog?.flush();
+        },
+    };
+    if (options.admin) {
+        const token = options.admin.token;
+        const probation = { current: options.admin.lease };
+        adminServer = (0,external_node_http_.createServer)((req, res) => {
+            void handleAdminRequest(req, res, {
+                token,
+                server: handle_,
+                log,
+                onShutdown: options.admin?.onShutdown,
+                probation,
+                readBody: (r) => readBody(r, limits.maxBodyBytes, limits.timeoutMs),
+            }).catch((error) => {
+                if (!res.headersSent)
+                    sendJson(res, 500, { error: error.message });
+            });
+        });
+        adminPort = await listen(adminServer, options.admin.port ?? 0, '127.0.0.1');
+    }
+    try {
+        await Promise.all(options.models.map(async (spec) => {
+            const source = await resolveModelSource(spec);
+            await swap(spec.name, source.version, source.folder);
+        }));
+    }
+    catch (error) {
+        await handle_.close();
+        throw error;
+    }
+    return handle_;
+}
+function listen(server, port, host) {
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve(server.address().port);
+        });
+    });
+}
+function closeServer(server) {
+    return new Promise((resolve) => {
+        // Connections that are mid-request finish their reply first; keep-alive sockets are closed as
+        // soon as they go idle instead of waiting for the keep-alive timeout.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+            clearInterval(sweep);
+            resolve();
+        });
+        server.closeIdleConnections();
+    });
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/serve/run-serve.js
+
+
+
+
+
+
+
+
+const DEFAULT_SERVE_PORT = 8501;
+function run_serve_positive(value, name, fallback) {
+    if (value === undefined)
+        return fallback;
+    if (!Number.isFinite(value) || value <= 0)
+        throw new errors_UserError(`--${name} must be a positive number, got ${value}.`, { input: name });
+    return value;
+}
+function requestLogOptions(options, at) {
+    if (!options.requestLog)
+        return undefined;
+    const sampleRate = options.sampleRate ?? 1;
+    if (!(sampleRate >= 0 && sampleRate <= 1))
+        throw new errors_UserError(`--sample-rate must be between 0 and 1, got ${sampleRate}.`, {
+            input: 'sample-rate',
+        });
+    return {
+        dir: at(options.requestLog),
+        sampleRate,
+        maxBytes: run_serve_positive(options.logMaxBytes, 'log-max-bytes', 64 * 1024 * 1024),
+        rotate: Math.floor(run_serve_positive(options.logRotate, 'log-rotate', 5)),
+    };
+}
+/** Starts the server for the CLI; the caller keeps the process alive and calls close() on a signal. */
+async function runServe(options, log) {
+    const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(options.workingDirectory, p));
+    const references = (Array.isArray(options.model) ? options.model : [options.model])
+        .map((m) => m.trim())
+        .filter((m) => m !== '');
+    if (references.length === 0)
+        throw new errors_UserError('mlops serve needs --model (e.g. penguins@production).', { input: 'model' });
+    let models;
+    if (options.baseDir) {
+        if (references.length !== 1)
+            throw new errors_UserError('--base-dir serves one model: give exactly one --model name.', { input: 'model' });
+        models = [{ name: references[0], baseDir: at(options.baseDir) }];
+    }
+    else {
+        const registry = at(options.registry?.trim() || '.mlops/registry');
+        models = references.map((reference) => {
+            const parsed = parseModelReference(reference);
+            return { name: parsed.name, registry, reference };
+        });
+    }
+    const limits = {
+        maxBodyBytes: run_serve_positive(options.maxBodyBytes, 'max-body-bytes', DEFAULT_LIMITS.maxBodyBytes),
+        maxBatch: Math.floor(run_serve_positive(options.maxBatch, 'max-batch', DEFAULT_LIMITS.maxBatch)),
+        timeoutMs: run_serve_positive(options.timeoutMs, 'timeout-ms', DEFAULT_LIMITS.timeoutMs),
+    };
+    const port = options.port ?? DEFAULT_SERVE_PORT;
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new errors_UserError(`--port must be 0..65535, got ${port}.`, { input: 'port' });
+    const onInvalid = options.onInvalid ?? DEFAULT_ON_INVALID;
+    if (!ON_INVALID_POLICIES.includes(onInvalid)) {
+        throw new errors_UserError(`--on-invalid must be one of ${ON_INVALID_POLICIES.join(', ')}; got '${onInvalid}'.`, {
+            input: 'on-invalid',
+        });
+    }
+    const server = await startModelServer({
+        host: options.host ?? '127.0.0.1',
+        port,
+        models,
+        limits,
+        onInvalid: onInvalid,
+        requestLog: requestLogOptions(options, at),
+        admin: options.adminToken ? { token: options.adminToken, port: options.adminPort } : undefined,
+        log,
+    });
+    log.info(`Serving ${[...server.models.keys()].join(', ')} at ${server.url} (TF Serving REST API: ${server.url}/v1/models/<name>).`);
+    return server;
+}
+/**
+ * Runs the detached server: starts it from the config, publishes the state file, and on SIGTERM,
+ * SIGINT, `POST /admin/shutdown` or an expired startup lease stops it (in-flight requests
+ * answer), removes the state file and exits.
+ */
+async function runServeDaemon(configPath, log) {
+    const config = JSON.parse(await (0,promises_.readFile)(configPath, 'utf8'));
+    if (config.schema !== 'mlops-serve-daemon/v1')
+        throw new errors_UserError(`${configPath} is not an mlops-serve-daemon/v1 file.`);
+    const token = (await (0,promises_.readFile)(config.adminTokenFile, 'utf8')).trim();
+    let stopping = false;
+    let server;
+    const shutdown = async (running) => {
+        log.info('Stopping the model server.');
+        await running.close();
+        await (0,promises_.rm)(config.stateFile, { force: true });
+        process.exit(0);
+    };
+    const stop = () => {
+        if (stopping)
+            return;
+        stopping = true;
+        // A stop that comes while the server is still starting (a signal, or a lease that ran out on
+        // a slow machine) takes effect as soon as it is up, below.
+        if (server !== undefined)
+            void shutdown(server);
+    };
+    const lease = config.leaseMs === undefined
+        ? undefined
+        : new ProbationLease(config.leaseMs, () => {
+            log.warning(`The deploy that started this server did not confirm it within ${config.leaseMs} ms (it was cancelled or killed): stopping.`);
+            stop();
+        });
+    server = await startModelServer({
+        host: config.host,
+        port: config.port,
+        models: config.models,
+        limits: config.limits,
+        requestLog: config.requestLog,
+        onInvalid: config.onInvalid,
+        admin: { token, onShutdown: stop, lease },
+        log,
+    });
+    if (stopping) {
+        await shutdown(server);
+        return;
+    }
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    const state = {
+        schema: 'mlops-serve-state/v1',
+        pid: process.pid,
+        url: server.url,
+        admin_url: server.adminUrl,
+        started_at: new Date().toISOString(),
+    };
+    await writeJsonAtomic(config.stateFile, state);
+    // The probation counts from readiness: the deploy can renew only through the admin API of a
+    // running server, so time spent loading models must not use up its lease.
+    lease?.renew();
+    log.info(`Model server ${process.pid} ready at ${server.url}.`);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/deploy/local-port.js
+
+
+/** Ports of the environments most projects have; every other name gets a port of its own below. */
+const WELL_KNOWN = {
+    production: DEFAULT_SERVE_PORT,
+    staging: DEFAULT_SERVE_PORT + 1,
+};
+const HASHED_FROM = DEFAULT_SERVE_PORT + 9;
+const HASHED_RANGE = 490;
+/**
+ * `environment=port` pairs (the deploy `ports` input, or `deploy.ports` in mlops.yml), checked:
+ * a bad pair names itself rather than silently falling back to a default.
+ */
+function parsePorts(pairs) {
+    const ports = {};
+    for (const pair of pairs) {
+        const match = /^\s*([^=\s]+)\s*=\s*(\d+)\s*$/.exec(pair);
+        const port = match ? Number(match[2]) : Number.NaN;
+        if (!match || !(port >= 1 && port <= 65535)) {
+            throw new errors_UserError(`Input 'ports' takes environment=port pairs with a port from 1 to 65535 (e.g. 'staging=8601'); got '${pair.trim()}'.`, { input: 'ports' });
+        }
+        ports[match[1]] = port;
+    }
+    return ports;
+}
+/** FNV-1a: a fixed, platform-independent hash, so an environment's port never changes between runs. */
+function fnv1a(text) {
+    let hash = 0x811c9dc5;
+    for (const byte of Buffer.from(text, 'utf8')) {
+        hash ^= byte;
+        hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash;
+}
+/**
+ * Where a new local server of `environment` listens: the configured port, else production 8501,
+ * staging 8502, any other environment a fixed port in 8510-8999 from its name. The same every run,
+ * so bookmarks, smoke tests and clients keep working across deploys.
+ */
+function localServerPort(environment, configured = {}) {
+    return (configured[environment] ?? WELL_KNOWN[environment] ?? HASHED_FROM + (fnv1a(environment) % HASHED_RANGE));
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/deploy/smoke-test.js
@@ -69289,2125 +74583,6 @@ function renderDeploySummary(input) {
     return lines.join('\n');
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(37067);
-;// CONCATENATED MODULE: ./build/shared/src/logging/index.js
-/** Swallows everything: for library calls whose caller reports on its own. */
-const silentLog = {
-    info() { },
-    warning() { },
-    error() { },
-    debug() { },
-    progress() { },
-};
-/** Collects messages: handy in tests that assert on warnings. */
-function memoryLog() {
-    const lines = [];
-    return {
-        lines,
-        info: (message) => lines.push({ level: 'info', message }),
-        warning: (message, where) => lines.push({ level: 'warning', message, where }),
-        error: (message, where) => lines.push({ level: 'error', message, where }),
-        debug: (message) => lines.push({ level: 'debug', message }),
-        progress: () => { },
-    };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/serve/canary.js
-/**
- * Canary decisions: a candidate version takes a share of traffic until it has answered enough
- * requests to judge, then it is promoted (it becomes the served version) or rolled back (it is
- * unloaded) by its server error rate and latency, absolute and relative to the stable version.
- * Pure functions; the server keeps the counters.
- */
-function emptyArm() {
-    return { requests: 0, errors: 0, latenciesMs: [] };
-}
-/** Nearest-rank percentile (the value below which `q` of the samples fall). */
-function percentile(values, q) {
-    if (values.length === 0)
-        return Number.NaN;
-    const sorted = [...values].sort((a, b) => a - b);
-    const rank = Math.max(1, Math.ceil(q * sorted.length));
-    return sorted[rank - 1];
-}
-function decideCanary(candidate, stable, criteria, elapsedMs) {
-    // Once more errors have happened than the whole sample may hold, waiting cannot save it.
-    const errorBudget = criteria.maxErrorRate * criteria.minRequests;
-    if (candidate.errors > errorBudget) {
-        return {
-            action: 'rollback',
-            reason: `${candidate.errors} server errors in ${candidate.requests} canary requests exceed an error rate of ${criteria.maxErrorRate}`,
-        };
-    }
-    if (candidate.requests < criteria.minRequests) {
-        if (criteria.maxDurationMs !== undefined && elapsedMs > criteria.maxDurationMs) {
-            return {
-                action: 'rollback',
-                reason: `only ${candidate.requests} of ${criteria.minRequests} canary requests arrived within ${criteria.maxDurationMs} ms`,
-            };
-        }
-        return { action: 'continue' };
-    }
-    const errorRate = candidate.errors / candidate.requests;
-    if (errorRate > criteria.maxErrorRate) {
-        return { action: 'rollback', reason: `error rate ${errorRate.toFixed(4)} > ${criteria.maxErrorRate}` };
-    }
-    const p99 = percentile(candidate.latenciesMs, 0.99);
-    if (criteria.maxP99Ms !== undefined && p99 > criteria.maxP99Ms) {
-        return { action: 'rollback', reason: `p99 latency ${p99.toFixed(1)} ms > ${criteria.maxP99Ms} ms` };
-    }
-    const stableP99 = percentile(stable.latenciesMs, 0.99);
-    if (criteria.maxP99Ratio !== undefined &&
-        Number.isFinite(stableP99) &&
-        stableP99 > 0 &&
-        p99 / stableP99 > criteria.maxP99Ratio) {
-        return {
-            action: 'rollback',
-            reason: `p99 latency ${p99.toFixed(1)} ms is ${(p99 / stableP99).toFixed(2)}x the stable version's ${stableP99.toFixed(1)} ms (limit ${criteria.maxP99Ratio}x)`,
-        };
-    }
-    return {
-        action: 'promote',
-        reason: `${candidate.requests} canary requests, error rate ${errorRate.toFixed(4)}, p99 ${p99.toFixed(1)} ms`,
-    };
-}
-/**
- * Sends exactly `percent` of requests to the candidate, spread evenly (a Bresenham-style
- * accumulator rather than a coin flip), so a small canary sample has the share it asked for.
- */
-class TrafficSplitter {
-    percent;
-    accumulator = 0;
-    constructor(percent) {
-        this.percent = percent;
-    }
-    toCandidate() {
-        this.accumulator += this.percent;
-        if (this.accumulator >= 100) {
-            this.accumulator -= 100;
-            return true;
-        }
-        return false;
-    }
-}
-/** Checks criteria sent to the admin endpoint; returns a message per problem. */
-function validateCanaryCriteria(value) {
-    const problems = [];
-    if (value === null || typeof value !== 'object')
-        return { problems: ['canary criteria must be an object'] };
-    const v = value;
-    const num = (key, min, max, required) => {
-        const x = v[key];
-        if (x === undefined) {
-            if (required)
-                problems.push(`'${key}' is required`);
-            return undefined;
-        }
-        if (typeof x !== 'number' || !Number.isFinite(x) || x < min || x > max) {
-            problems.push(`'${key}' must be a number in [${min}, ${max}], got ${JSON.stringify(x)}`);
-            return undefined;
-        }
-        return x;
-    };
-    const percent = num('percent', 0.001, 99.999, true);
-    const minRequests = num('minRequests', 1, 1e9, false) ?? 100;
-    const maxErrorRate = num('maxErrorRate', 0, 1, false) ?? 0.01;
-    const maxP99Ms = num('maxP99Ms', 0, 1e9, false);
-    const maxP99Ratio = num('maxP99Ratio', 0, 1e9, false);
-    const maxDurationMs = num('maxDurationMs', 0, 1e12, false);
-    if (problems.length > 0 || percent === undefined)
-        return { problems };
-    return {
-        criteria: {
-            percent,
-            minRequests: Math.ceil(minRequests),
-            maxErrorRate,
-            ...(maxP99Ms !== undefined ? { maxP99Ms } : {}),
-            ...(maxP99Ratio !== undefined ? { maxP99Ratio } : {}),
-            ...(maxDurationMs !== undefined ? { maxDurationMs } : {}),
-        },
-        problems,
-    };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/serve/probation-lease.js
-/**
- * A dead man's switch for what a deploy has just put in place: a server it started, or a version
- * it swapped into a running server. The deploy renews the lease while it smoke-tests and confirms
- * once it has decided to keep it; if the deploy dies first (the job cancelled, the runner killed),
- * nobody renews, the lease runs out and `onExpire` undoes the change (the server stops itself, or
- * swaps the previous version back), instead of serving a version nobody vetted.
- */
-class ProbationLease {
-    ms;
-    onExpire;
-    timer;
-    confirmed = false;
-    constructor(ms, onExpire) {
-        this.ms = ms;
-        this.onExpire = onExpire;
-        this.arm();
-    }
-    /** Extends the probation by the lease's length; false once confirmed (there is nothing to renew). */
-    renew() {
-        if (this.confirmed)
-            return false;
-        this.arm();
-        return true;
-    }
-    /** Ends the probation: the server stays up. */
-    confirm() {
-        this.confirmed = true;
-        clearTimeout(this.timer);
-    }
-    get state() {
-        return this.confirmed ? 'confirmed' : 'probation';
-    }
-    arm() {
-        clearTimeout(this.timer);
-        this.timer = setTimeout(this.onExpire, this.ms);
-    }
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/serve/admin.js
-/**
- * The admin API, on its own listener bound to 127.0.0.1 and behind `Authorization: Bearer <token>`
- * (compared in constant time). The deploy step uses it to change a running server:
- *
- * - `GET  /admin/status`: every model's served version, versions with states, canary status
- * - `POST /admin/models/<m>/swap` `{"version": n, "folder": "...", "lease_ms"?: n}`: load, then
- *   swap (hot); with `lease_ms`, on probation: swapped back unless renewed and confirmed
- * - `POST /admin/models/<m>/canary` `{"version": n, "folder": "...", "criteria": {...}}`
- * - `GET  /admin/models/<m>/canary`: the running or last canary with its decision
- * - `POST /admin/shutdown`: stop the server (the daemon then exits)
- * - `POST /admin/lease`: renew the probation of a new server or a swapped-in version
- *   (see probation-lease.ts)
- * - `POST /admin/confirm`: end that probation; the change stays
- */
-
-
-
-function send(res, status, body) {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-}
-function tokenMatches(header, token) {
-    const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
-    const a = (0,external_node_crypto_.createHash)('sha256').update(given).digest();
-    const b = (0,external_node_crypto_.createHash)('sha256').update(token).digest();
-    return (0,external_node_crypto_.timingSafeEqual)(a, b) && given.length > 0;
-}
-function parseJsonObject(text) {
-    try {
-        const value = JSON.parse(text);
-        if (value === null || typeof value !== 'object' || Array.isArray(value))
-            return 'the body must be a JSON object';
-        return value;
-    }
-    catch (error) {
-        return `the body is not valid JSON: ${error.message}`;
-    }
-}
-function versionAndFolder(body) {
-    const { version, folder } = body;
-    if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1)
-        return `'version' must be an integer >= 1`;
-    if (typeof folder !== 'string' || folder === '')
-        return `'folder' must be the model folder's path`;
-    return { version, folder };
-}
-function adminStatus(server) {
-    return {
-        url: server.url,
-        pid: process.pid,
-        models: Object.fromEntries([...server.models].map(([name, served]) => [
-            name,
-            {
-                version: served.current?.state === 'AVAILABLE' ? served.current.version : null,
-                folder: served.current?.source ?? null,
-                versions: served.statuses(),
-                canary: summarizeCanary(served.canaryStatus()),
-            },
-        ])),
-    };
-}
-function summarizeCanary(status) {
-    if (status === undefined)
-        return null;
-    return {
-        candidate: status.candidate,
-        stable: status.stable,
-        criteria: status.criteria,
-        candidate_requests: status.candidateStats.requests,
-        candidate_errors: status.candidateStats.errors,
-        stable_requests: status.stableStats.requests,
-        decision: status.decision ?? null,
-    };
-}
-async function handleAdminRequest(req, res, context) {
-    if (!tokenMatches(req.headers.authorization, context.token)) {
-        send(res, 401, { error: 'Missing or wrong admin token (Authorization: Bearer <token>).' });
-        return;
-    }
-    const path = (req.url ?? '/').split('?')[0];
-    const method = req.method ?? 'GET';
-    if (path === '/admin/status' && method === 'GET') {
-        send(res, 200, adminStatus(context.server));
-        return;
-    }
-    if ((path === '/admin/lease' || path === '/admin/confirm') && method === 'POST') {
-        const lease = context.probation.current;
-        if (path === '/admin/lease')
-            lease?.renew();
-        else {
-            lease?.confirm();
-            context.probation.current = undefined;
-        }
-        send(res, 200, { lease: lease?.state ?? 'confirmed' });
-        return;
-    }
-    if (path === '/admin/shutdown' && method === 'POST') {
-        res.on('finish', () => context.onShutdown?.());
-        send(res, 200, { status: 'stopping' });
-        return;
-    }
-    const match = /^\/admin\/models\/([^/]+)\/(swap|canary)$/.exec(path);
-    if (!match) {
-        send(res, 404, { error: `No admin route ${method} ${path}.` });
-        return;
-    }
-    const name = decodeURIComponent(match[1]);
-    const served = context.server.models.get(name);
-    if (!served) {
-        send(res, 404, { error: `This server does not serve a model named '${name}'.` });
-        return;
-    }
-    if (match[2] === 'canary' && method === 'GET') {
-        send(res, 200, { canary: summarizeCanary(served.canaryStatus()) });
-        return;
-    }
-    if (method !== 'POST') {
-        send(res, 405, { error: `Use POST on ${path}.` });
-        return;
-    }
-    const body = parseJsonObject(await context.readBody(req));
-    if (typeof body === 'string') {
-        send(res, 400, { error: body });
-        return;
-    }
-    const target = versionAndFolder(body);
-    if (typeof target === 'string') {
-        send(res, 400, { error: target });
-        return;
-    }
-    try {
-        if (match[2] === 'swap') {
-            const leaseMs = body['lease_ms'];
-            if (leaseMs !== undefined &&
-                !(typeof leaseMs === 'number' && Number.isSafeInteger(leaseMs) && leaseMs > 0)) {
-                send(res, 400, { error: `'lease_ms' must be a positive integer of milliseconds` });
-                return;
-            }
-            const before = served.current?.state === 'AVAILABLE' ? served.current : undefined;
-            // Any swap ends an earlier probation: a deploy swapping back decides for itself.
-            context.probation.current?.confirm();
-            context.probation.current = undefined;
-            const result = await context.server.swap(name, target.version, target.folder);
-            const revertible = leaseMs !== undefined && before !== undefined && before.version !== target.version;
-            if (revertible)
-                context.probation.current = swapBackLease(context, name, before, target.version, leaseMs);
-            send(res, 200, {
-                model: name,
-                version: target.version,
-                previous: result.previous ?? null,
-                lease: revertible ? 'probation' : 'confirmed',
-            });
-        }
-        else {
-            const checked = validateCanaryCriteria(body['criteria']);
-            if (!checked.criteria) {
-                send(res, 400, { error: `Invalid canary criteria: ${checked.problems.join('; ')}.` });
-                return;
-            }
-            const status = await served.startCanary(target.version, target.folder, () => context.server.loadModel(target.folder), checked.criteria);
-            send(res, 200, { canary: summarizeCanary(status) });
-        }
-    }
-    catch (error) {
-        context.log.warning(`Admin ${match[2]} of '${name}' to version ${target.version} failed: ${error.message}`);
-        send(res, 409, { error: `Version ${target.version} was not loaded: ${error.message}` });
-    }
-}
-/** The probation of a swapped-in version: unless confirmed in time, the previous one is swapped back. */
-function swapBackLease(context, name, previous, version, leaseMs) {
-    const lease = new ProbationLease(leaseMs, () => {
-        if (context.probation.current === lease)
-            context.probation.current = undefined;
-        context.log.warning(`The deploy that swapped in version ${version} of '${name}' did not confirm it within ${leaseMs} ms (it was cancelled or killed): swapping back to version ${previous.version}.`);
-        context.server.swap(name, previous.version, previous.source).catch((error) => {
-            context.log.error(`Swapping '${name}' back to version ${previous.version} failed: ${error.message}`);
-        });
-    });
-    return lease;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/engines/onnxruntime.js
-
-function loadOnnxRuntime() {
-    return loadEngine('onnxruntime');
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/models/types.js
-/** The fixed size of a shape's last dimension, or null when it is dynamic or absent. */
-function lastDimension(shape) {
-    const last = shape[shape.length - 1];
-    return typeof last === 'number' && last > 0 ? last : null;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/models/onnx.js
-
-
-
-
-/** An ONNX model through onnxruntime-node (CPU execution provider), one float32 [N, F] input. */
-async function loadOnnxModel(path) {
-    let bytes;
-    try {
-        bytes = await (0,promises_.readFile)(path);
-    }
-    catch (error) {
-        throw new errors_UserError(`Cannot read the ONNX model '${path}': ${error.message}`, {
-            file: path,
-            cause: error,
-        });
-    }
-    const ort = await loadOnnxRuntime();
-    let session;
-    try {
-        session = await ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    }
-    catch (error) {
-        throw new errors_UserError(`'${path}' is not a model onnxruntime can load: ${error.message.split('\n')[0]}`, {
-            file: path,
-            cause: error,
-        });
-    }
-    const specs = (list) => list.map((m) => m.isTensor
-        ? {
-            name: m.name,
-            dtype: m.type,
-            shape: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : null)),
-        }
-        : { name: m.name, dtype: 'non-tensor', shape: [] });
-    const signature = { inputs: specs(session.inputMetadata), outputs: specs(session.outputMetadata) };
-    if (signature.inputs.length !== 1 || signature.inputs[0].dtype !== 'float32') {
-        throw new errors_UserError(`The ONNX model '${path}' has inputs ${signature.inputs.map((i) => `${i.name}: ${i.dtype}`).join(', ')}; evaluate needs exactly one float32 [rows, features] input.`, { file: path });
-    }
-    const inputName = signature.inputs[0].name;
-    // Classifiers exported by skl2onnx have a label output first and probabilities second: prefer
-    // a float output with a class axis.
-    const output = signature.outputs.find((o) => o.dtype === 'float32' && o.shape.length === 2) ??
-        signature.outputs.find((o) => o.dtype === 'float32') ??
-        signature.outputs[0];
-    return {
-        format: 'onnx',
-        path,
-        signature,
-        sizeBytes: bytes.byteLength,
-        engine: 'onnxruntime cpu',
-        inputWidth: lastDimension(signature.inputs[0].shape),
-        async predict(batch, rows, width) {
-            const input = new ort.Tensor('float32', batch, [rows, width]);
-            const result = await session.run({ [inputName]: input }, [output.name]);
-            const tensor = result[output.name];
-            const values = tensor.data instanceof Float32Array
-                ? tensor.data
-                : Float32Array.from(tensor.data);
-            const dims = tensor.dims;
-            return { values, width: dims.length >= 2 ? Number(dims[dims.length - 1]) : 1 };
-        },
-        dispose() {
-            void session.release();
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/models/preprocessing.js
-/**
- * `mlops-preprocessing/v1`: how raw table columns become the model's numeric input, written by
- * `train` beside the model (`preprocessing.json`) and applied by `evaluate`, `deploy` and the
- * local server with this one function, so training and serving never disagree.
- *
- * Format (JSON):
- * ```json
- * {
- *   "schema": "mlops-preprocessing/v1",
- *   "features": [
- *     { "name": "bill_length_mm", "kind": "numeric", "mean": 43.92, "std": 5.46, "fill": 43.92 },
- *     { "name": "island", "kind": "categorical", "categories": ["Biscoe", "Dream", "Torgersen"], "fill": "Biscoe" }
- *   ],
- *   "target": "species",
- *   "task": "classification",
- *   "classes": ["Adelie", "Chinstrap", "Gentoo"]
- * }
- * ```
- * - numeric: `(x - mean) / std`, one input column. A null, NaN or non-numeric value takes `fill`
- *   (in raw units, before scaling). `std` 0 is treated as 1, as scikit-learn's StandardScaler does;
- *   `std` is the population standard deviation (ddof 0), also as StandardScaler.
- * - categorical: one-hot over `categories` in the listed order, one input column per category.
- *   A null takes `fill` (a category, or null for all zeros); a value not in `categories` is all
- *   zeros (scikit-learn's `OneHotEncoder(handle_unknown='ignore')`). Values are compared as strings.
- * - Input column order: features in the listed order, each expanded as above.
- * - `classes` (classification): the label of each output unit, in order; for a single sigmoid
- *   output the two classes are [negative, positive].
- */
-
-
-
-const PREPROCESSING_SCHEMA = 'mlops-preprocessing/v1';
-const numericFeature = object({
-    name: schemas_string().min(1),
-    kind: literal('numeric'),
-    mean: schemas_number(),
-    std: schemas_number().nonnegative(),
-    fill: schemas_number(),
-});
-const categoricalFeature = object({
-    name: schemas_string().min(1),
-    kind: literal('categorical'),
-    categories: array(schemas_string()),
-    fill: schemas_string().nullable(),
-});
-const preprocessingSpec = object({
-    schema: literal(PREPROCESSING_SCHEMA),
-    features: array(discriminatedUnion('kind', [numericFeature, categoricalFeature])).min(1),
-    target: schemas_string().min(1),
-    task: schemas_enum(['classification', 'regression']),
-    classes: array(schemas_string()).optional(),
-});
-/** Checks a parsed JSON value against the format; `source` names the file in the message. */
-function parsePreprocessing(value, source = 'preprocessing.json') {
-    const parsed = preprocessingSpec.safeParse(value);
-    if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-        throw new errors_UserError(`${source} is not a valid ${PREPROCESSING_SCHEMA} file${where}: ${issue.message}.`, {
-            file: source,
-        });
-    }
-    const spec = parsed.data;
-    if (spec.task === 'classification' && (spec.classes === undefined || spec.classes.length < 2)) {
-        throw new errors_UserError(`${source}: a classification preprocessing needs 'classes' with at least two labels.`, {
-            file: source,
-        });
-    }
-    return spec;
-}
-async function readPreprocessing(path) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(path, 'utf8');
-    }
-    catch (error) {
-        throw new errors_UserError(`Cannot read the preprocessing file '${path}': ${error.message}`, {
-            file: path,
-            cause: error,
-        });
-    }
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch (error) {
-        throw new errors_UserError(`${path} is not valid JSON: ${error.message}`, {
-            file: path,
-            cause: error,
-        });
-    }
-    return parsePreprocessing(json, path);
-}
-/** Number of model input columns the spec produces. */
-function inputWidth(spec) {
-    let width = 0;
-    for (const feature of spec.features)
-        width += feature.kind === 'numeric' ? 1 : feature.categories.length;
-    return width;
-}
-/** Names of the model input columns, e.g. `bill_length_mm`, `island=Biscoe`. */
-function inputNames(spec) {
-    return spec.features.flatMap((f) => f.kind === 'numeric' ? [f.name] : f.categories.map((c) => `${f.name}=${c}`));
-}
-/**
- * Applies the spec to `rows` rows of raw columns: a row-major Float32Array of
- * `rows * inputWidth(spec)` values, ready to become a `[rows, width]` tensor.
- */
-function applyPreprocessing(spec, columns, rows) {
-    const width = inputWidth(spec);
-    const out = new Float32Array(rows * width);
-    let offset = 0;
-    for (const feature of spec.features) {
-        const column = columns[feature.name];
-        if (column === undefined) {
-            throw new errors_UserError(`The data has no column '${feature.name}', which the model's preprocessing expects (features: ${spec.features.map((f) => f.name).join(', ')}).`);
-        }
-        if (feature.kind === 'numeric') {
-            const scale = feature.std === 0 ? 1 : feature.std;
-            for (let r = 0; r < rows; r++) {
-                const x = preprocessing_toNumber(column[r]);
-                out[r * width + offset] = ((Number.isFinite(x) ? x : feature.fill) - feature.mean) / scale;
-            }
-            offset += 1;
-        }
-        else {
-            const index = new Map(feature.categories.map((c, i) => [c, i]));
-            for (let r = 0; r < rows; r++) {
-                const raw = column[r];
-                const value = raw === null || raw === undefined ? feature.fill : String(raw);
-                const hot = value === null ? undefined : index.get(value);
-                if (hot !== undefined)
-                    out[r * width + offset + hot] = 1;
-            }
-            offset += feature.categories.length;
-        }
-    }
-    return out;
-}
-function preprocessing_toNumber(value) {
-    if (typeof value === 'number')
-        return value;
-    if (typeof value === 'bigint')
-        return Number(value);
-    if (typeof value === 'boolean')
-        return value ? 1 : 0;
-    if (typeof value === 'string' && value.trim() !== '')
-        return Number(value);
-    return Number.NaN;
-}
-/**
- * Fits a spec on training columns: numeric mean/std (population, ddof 0) over finite values with
- * the mean as fill; categorical categories sorted (as OneHotEncoder does) with the most frequent
- * one as fill. `kinds` says which features are categorical; the rest are numeric.
- */
-function fitPreprocessing(columns, rows, options) {
-    const features = options.features.map(({ name, kind }) => {
-        const column = columns[name];
-        if (column === undefined)
-            throw new errors_UserError(`The training data has no column '${name}'.`);
-        if (kind === 'numeric') {
-            let n = 0;
-            let mean = 0;
-            let m2 = 0;
-            for (let r = 0; r < rows; r++) {
-                const x = preprocessing_toNumber(column[r]);
-                if (!Number.isFinite(x))
-                    continue;
-                // Welford: stable for large offsets (timestamps, prices).
-                n++;
-                const d = x - mean;
-                mean += d / n;
-                m2 += d * (x - mean);
-            }
-            if (n === 0)
-                throw new errors_UserError(`The numeric feature '${name}' has no finite value to fit on.`);
-            return { name, kind, mean, std: Math.sqrt(m2 / n), fill: mean };
-        }
-        const counts = new Map();
-        for (let r = 0; r < rows; r++) {
-            const raw = column[r];
-            if (raw === null || raw === undefined)
-                continue;
-            const key = String(raw);
-            counts.set(key, (counts.get(key) ?? 0) + 1);
-        }
-        const categories = [...counts.keys()].sort();
-        let fill = null;
-        let best = 0;
-        for (const c of categories) {
-            const count = counts.get(c);
-            if (count > best) {
-                best = count;
-                fill = c;
-            }
-        }
-        return { name, kind, categories, fill };
-    });
-    const spec = {
-        schema: PREPROCESSING_SCHEMA,
-        features,
-        target: options.target,
-        task: options.task,
-    };
-    if (options.classes !== undefined)
-        spec.classes = options.classes;
-    return parsePreprocessing(spec);
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/engines/tfjs.js
-
-
-
-
-
-let current;
-/**
- * tfjs-node-gpu, then tfjs-node (both optional: their install downloads libtensorflow), then the
- * wasm backend, then plain JS `cpu`. The first that loads wins and is reported.
- */
-function loadTf(preference = 'auto') {
-    current ??= pickBackend(preference);
-    return current;
-}
-async function pickBackend(preference) {
-    const notes = [];
-    const order = preference === 'auto'
-        ? ['gpu', 'node', 'wasm', 'cpu']
-        : preference === 'gpu'
-            ? ['gpu', 'node', 'wasm', 'cpu']
-            : [preference];
-    for (const choice of order) {
-        try {
-            if (choice === 'gpu' || choice === 'node') {
-                const tf = await loadEngine(choice === 'gpu' ? 'tfjs-node-gpu' : 'tfjs-node', {
-                    install: false,
-                });
-                return { tf, backend: choice === 'gpu' ? 'tensorflow-gpu' : 'tensorflow', notes };
-            }
-            const tf = await loadEngine('tfjs', { install: true });
-            if (choice === 'wasm') {
-                const wasm = await loadEngine('tfjs-wasm', { install: true });
-                const root = await resolveEngineDir('tfjs-wasm');
-                const entry = (0,external_node_module_.createRequire)(`${root}/`).resolve('@tensorflow/tfjs-backend-wasm');
-                wasm.setWasmPaths(`${(0,external_node_path_.dirname)(entry)}/`);
-                if (!(await tf.setBackend('wasm')))
-                    throw new Error('setBackend(wasm) returned false');
-                await tf.ready();
-                return { tf, backend: 'wasm', notes };
-            }
-            await tf.setBackend('cpu');
-            await tf.ready();
-            return { tf, backend: 'cpu', notes };
-        }
-        catch (error) {
-            notes.push(`${choice}: ${errorMessage(error).split('\n')[0]}`);
-        }
-    }
-    throw new Error(`No TensorFlow.js backend could be loaded (${notes.join('; ')})`);
-}
-/** Tests and benchmarks compare backends in one process. */
-function resetTfForTests() {
-    current = undefined;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/models/tfjs-files.js
-/**
- * TensorFlow.js IOHandler for model.json + weight files on disk. Without tfjs-node there is no
- * `file://` handler in Node, so the wasm and cpu backends load and save through this one.
- */
-
-
-
-/** Reads model.json (or a folder holding one) and the weight shards its manifest lists. */
-function fileLoadHandler(tf, modelPath) {
-    const jsonPath = modelPath.endsWith('.json') ? modelPath : (0,external_node_path_.join)(modelPath, 'model.json');
-    return {
-        async load() {
-            const modelJson = await readModelJson(jsonPath);
-            return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-                const buffers = [];
-                for (const group of manifest) {
-                    for (const shard of group.paths) {
-                        const file = (0,external_node_path_.join)((0,external_node_path_.dirname)(jsonPath), shard);
-                        let bytes;
-                        try {
-                            bytes = await (0,promises_.readFile)(file);
-                        }
-                        catch (error) {
-                            throw new errors_UserError(`Cannot read weight file '${file}' listed in ${jsonPath}: ${error.message}`, {
-                                file: jsonPath,
-                                cause: error,
-                            });
-                        }
-                        buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-                    }
-                }
-                return [tf.io.getWeightSpecs(manifest), tf.io.concatenateArrayBuffers(buffers)];
-            });
-        },
-    };
-}
-/** Writes model.json and one `weights.bin` shard into `directory`. */
-function fileSaveHandler(tf, directory) {
-    return {
-        async save(artifacts) {
-            await (0,promises_.mkdir)(directory, { recursive: true });
-            const weightsFile = 'weights.bin';
-            const manifest = [
-                { paths: [weightsFile], weights: artifacts.weightSpecs ?? [] },
-            ];
-            // The model.json layout of tfjs-core's getModelJSONForModelArtifacts (not exported from tf.io).
-            const modelJson = {
-                modelTopology: artifacts.modelTopology,
-                format: artifacts.format,
-                generatedBy: artifacts.generatedBy,
-                convertedBy: artifacts.convertedBy,
-                weightsManifest: manifest,
-            };
-            if (artifacts.trainingConfig !== undefined)
-                modelJson.trainingConfig = artifacts.trainingConfig;
-            if (artifacts.signature !== undefined)
-                modelJson.signature = artifacts.signature;
-            if (artifacts.userDefinedMetadata !== undefined)
-                modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
-            const data = artifacts.weightData === undefined
-                ? new ArrayBuffer(0)
-                : tf.io.concatenateArrayBuffers(artifacts.weightData);
-            await (0,promises_.writeFile)((0,external_node_path_.join)(directory, weightsFile), Buffer.from(data));
-            await (0,promises_.writeFile)((0,external_node_path_.join)(directory, 'model.json'), JSON.stringify(modelJson));
-            return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-        },
-    };
-}
-async function readModelJson(jsonPath) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(jsonPath, 'utf8');
-    }
-    catch (error) {
-        throw new errors_UserError(`Cannot read the TF.js model '${jsonPath}': ${error.message}`, {
-            file: jsonPath,
-            cause: error,
-        });
-    }
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch (error) {
-        throw new errors_UserError(`${(0,external_node_path_.basename)(jsonPath)} is not valid JSON (${error.message}); expected a TF.js model.json.`, {
-            file: jsonPath,
-            cause: error,
-        });
-    }
-    if (json === null ||
-        typeof json !== 'object' ||
-        json.modelTopology === undefined ||
-        !Array.isArray(json.weightsManifest)) {
-        throw new errors_UserError(`${jsonPath} is not a TF.js model.json: it needs 'modelTopology' and 'weightsManifest'.`, { file: jsonPath });
-    }
-    return json;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/models/tfjs.js
-
-
-
-
-
-
-/** A TF.js layers or graph model from model.json + weight shards, on the best backend available. */
-async function loadTfjsModel(path, options = {}) {
-    const modelJson = await readModelJson(path);
-    const { tf, backend } = await loadTf(options.backend ?? 'auto');
-    const topology = modelJson.modelTopology;
-    const graph = modelJson.format === 'graph-model' || Array.isArray(topology?.node);
-    const handler = fileLoadHandler(tf, path);
-    let model;
-    try {
-        model = graph ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
-    }
-    catch (error) {
-        if (error instanceof errors_UserError)
-            throw error;
-        throw new errors_UserError(`Cannot load the TF.js model '${path}': ${error.message}`, {
-            file: path,
-            cause: error,
-        });
-    }
-    const specs = (list) => list.map((t) => ({
-        name: t.name,
-        dtype: t.dtype ?? 'float32',
-        shape: [...(t.shape ?? [])].map((d) => (d === -1 ? null : d)),
-    }));
-    const signature = {
-        inputs: specs(model.inputs),
-        outputs: specs(model.outputs),
-    };
-    let sizeBytes = (await (0,promises_.stat)(path)).size;
-    for (const group of modelJson.weightsManifest) {
-        for (const shard of group.paths)
-            sizeBytes += (await (0,promises_.stat)((0,external_node_path_.join)((0,external_node_path_.dirname)(path), shard))).size;
-    }
-    return {
-        format: graph ? 'tfjs-graph' : 'tfjs-layers',
-        path,
-        signature,
-        sizeBytes,
-        engine: `tfjs ${backend}`,
-        inputWidth: signature.inputs.length === 1 ? lastDimension(signature.inputs[0].shape) : null,
-        async predict(batch, rows, width) {
-            const output = tf.tidy(() => {
-                const input = tf.tensor2d(batch, [rows, width], 'float32');
-                const result = model.predict(input);
-                const first = Array.isArray(result) ? result[0] : result;
-                return first.rank === 1 ? first.reshape([rows, 1]) : first;
-            });
-            try {
-                const values = (await output.data());
-                return { values, width: output.shape[1] ?? 1 };
-            }
-            finally {
-                output.dispose();
-            }
-        },
-        dispose() {
-            model.dispose();
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/models/load.js
-
-
-
-
-
-
-/** A model by path: `.onnx` through onnxruntime, `model.json` (or its folder) through TF.js. */
-async function loadModel(path, options = {}) {
-    if (!(0,external_node_fs_.existsSync)(path))
-        throw new errors_UserError(`The model '${path}' does not exist.`, { input: 'model', file: path });
-    const ext = (0,external_node_path_.extname)(path).toLowerCase();
-    if (ext === '.onnx' || ext === '.ort')
-        return loadOnnxModel(path);
-    if (ext === '.json')
-        return loadTfjsModel(path, { backend: options.tfBackend });
-    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, 'model.json')))
-        return loadTfjsModel((0,external_node_path_.join)(path, 'model.json'), { backend: options.tfBackend });
-    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, 'model.onnx')))
-        return loadOnnxModel((0,external_node_path_.join)(path, 'model.onnx'));
-    throw new errors_UserError(`Cannot tell what kind of model '${path}' is: expected a TF.js model.json, an .onnx file, or a folder holding one.`, { input: 'model', file: path });
-}
-/** The `preprocessing.json` stored beside a model by `train`, if there is one. */
-async function preprocessingBeside(modelPath) {
-    const folder = (0,external_node_path_.extname)(modelPath) === '' ? modelPath : (0,external_node_path_.dirname)(modelPath);
-    const file = (0,external_node_path_.join)(folder, 'preprocessing.json');
-    return (0,external_node_fs_.existsSync)(file) ? readPreprocessing(file) : null;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/serve/loaded-model.js
-/**
- * A model as the server holds it: a `ModelAdapter` from shared/src/models (TF.js or ONNX) plus
- * its saved preprocessing, asked for predictions on batches of rows whose inputs are named as in
- * the serving signature.
- *
- * With a `preprocessing.json` beside the model, the inputs are the raw features (numbers and
- * category strings) and the preprocessing is applied with `applyPreprocessing`, the function
- * train and evaluate use. Without one, the model's own input tensor is the single input and each
- * row is a list of numbers.
- */
-
-
-
-/** A problem with the request's values (wrong width, non-numbers): the client's fault, a 400. */
-class InvalidInputError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'InvalidInputError';
-    }
-}
-const dims = (shape) => shape.map((d) => d ?? -1);
-function featureInputs(preprocessing) {
-    return preprocessing.features.map((f) => ({
-        name: f.name,
-        dtype: f.kind === 'numeric' ? 'float32' : 'string',
-        shape: [-1],
-    }));
-}
-/** Checked numbers of a raw tensor input, row-major. */
-function numericMatrix(values, rows, width, inputName) {
-    const out = new Float32Array(rows * width);
-    for (let r = 0; r < rows; r++) {
-        const row = values[r];
-        if (!Array.isArray(row) || row.length !== width) {
-            throw new InvalidInputError(`Row ${r} of input '${inputName}' must be a list of ${width} numbers, got ${JSON.stringify(row)?.slice(0, 80)}.`);
-        }
-        for (let c = 0; c < width; c++) {
-            const x = row[c];
-            if (typeof x !== 'number' || !Number.isFinite(x)) {
-                throw new InvalidInputError(`Row ${r}, column ${c} of input '${inputName}' is not a finite number: ${JSON.stringify(x)}.`);
-            }
-            out[r * width + c] = x;
-        }
-    }
-    return out;
-}
-/** Wraps an adapter for serving: named inputs in, one output vector per row out. */
-function servingModel(adapter, preprocessing) {
-    const tensorInput = adapter.signature.inputs[0];
-    const width = preprocessing !== undefined ? inputWidth(preprocessing) : adapter.inputWidth;
-    if (width === null || width <= 0) {
-        throw new errors_UserError(`The model ${adapter.path} does not declare how many input columns it takes, and has no preprocessing.json.`);
-    }
-    if (preprocessing !== undefined && adapter.inputWidth !== null && adapter.inputWidth !== width) {
-        throw new errors_UserError(`The model ${adapter.path} takes ${adapter.inputWidth} input columns but its preprocessing.json produces ${width}.`);
-    }
-    const inputName = tensorInput?.name ?? 'inputs';
-    const output = adapter.signature.outputs[0];
-    const signature = {
-        inputs: preprocessing !== undefined
-            ? featureInputs(preprocessing)
-            : [{ name: inputName, dtype: 'float32', shape: [-1, width] }],
-        outputs: output ? [{ name: output.name, dtype: output.dtype, shape: dims(output.shape) }] : [],
-    };
-    return {
-        format: adapter.format,
-        engine: adapter.engine,
-        signature,
-        preprocessing,
-        async predict(columns, rows) {
-            const matrix = preprocessing !== undefined
-                ? applyPreprocessing(preprocessing, columns, rows)
-                : numericMatrix(columns[inputName] ?? [], rows, width, inputName);
-            const { values, width: outWidth } = await adapter.predict(matrix, rows, width);
-            const out = [];
-            for (let r = 0; r < rows; r++)
-                out.push(Array.from(values.subarray(r * outWidth, (r + 1) * outWidth)));
-            return out;
-        },
-        dispose() {
-            adapter.dispose();
-        },
-    };
-}
-/** Loads a model folder (`model.json` + weights, or `model.onnx`) or file, with its preprocessing. */
-async function loadModelFolder(path) {
-    const adapter = await loadModel(path);
-    try {
-        const preprocessing = (await preprocessingBeside(path)) ?? undefined;
-        return servingModel(adapter, preprocessing);
-    }
-    catch (error) {
-        adapter.dispose();
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/serve/model-source.js
-/**
- * Where the server gets a model's files: a registry reference (files sha256-verified by
- * `resolveModel`), a TF Serving-style base path whose integer subfolders are versions (the
- * highest is served), or a folder given with its version (the admin swap).
- */
-
-
-
-
-async function resolveModelSource(spec) {
-    if ('folder' in spec)
-        return { version: spec.version, folder: spec.folder };
-    if ('baseDir' in spec)
-        return highestVersionFolder(spec.baseDir, spec.name);
-    const registry = typeof spec.registry === 'string' ? new LocalRegistry(spec.registry) : spec.registry;
-    const resolved = await resolveModel(registry, spec.reference ?? `${spec.name}@latest`, {
-        cacheDir: spec.cacheDir,
-    });
-    if (resolved.record.name !== spec.name) {
-        throw new errors_UserError(`The reference '${spec.reference}' names model '${resolved.record.name}', not '${spec.name}'.`, { input: 'model' });
-    }
-    return { version: resolved.record.version, folder: resolved.path };
-}
-/** TF Serving's layout: `<base>/<n>/` with n an integer; the highest complete one is served. */
-async function highestVersionFolder(baseDir, name) {
-    let names;
-    try {
-        names = await (0,promises_.readdir)(baseDir);
-    }
-    catch {
-        throw new errors_UserError(`The model base path '${baseDir}' for '${name}' does not exist.`, { file: baseDir });
-    }
-    const versions = [];
-    for (const entry of names) {
-        if (!/^[1-9][0-9]*$/.test(entry))
-            continue;
-        if ((await (0,promises_.stat)((0,external_node_path_.join)(baseDir, entry))).isDirectory())
-            versions.push(Number(entry));
-    }
-    if (versions.length === 0) {
-        throw new errors_UserError(`The model base path '${baseDir}' has no version folders (1/, 2/, ...).`, {
-            file: baseDir,
-        });
-    }
-    const version = Math.max(...versions);
-    return { version, folder: (0,external_node_path_.join)(baseDir, String(version)) };
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/serve/predict-request.js
-/** A request TF Serving would reject with INVALID_ARGUMENT (400) or one over a limit (413). */
-class BadRequestError extends Error {
-    status;
-    constructor(message, status = 400) {
-        super(message);
-        this.status = status;
-        this.name = 'BadRequestError';
-    }
-}
-function predict_request_isPlainObject(value) {
-    return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-function predict_request_describe(value) {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-/** Parses the request text; every problem is a BadRequestError whose message says what was expected. */
-function parsePredictRequest(text, inputs, maxBatch) {
-    let body;
-    try {
-        body = JSON.parse(text);
-    }
-    catch (error) {
-        throw new BadRequestError(`The request body is not valid JSON: ${error.message}.`);
-    }
-    if (!predict_request_isPlainObject(body)) {
-        throw new BadRequestError(`The request body must be a JSON object with "instances" or "inputs", got ${predict_request_describe(body)}.`);
-    }
-    const signatureName = body['signature_name'];
-    if (signatureName !== undefined && signatureName !== 'serving_default') {
-        throw new BadRequestError(`Unknown signature_name ${predict_request_describe(signatureName)}: this model has only 'serving_default'.`);
-    }
-    const hasInstances = 'instances' in body;
-    const hasInputs = 'inputs' in body;
-    if (hasInstances === hasInputs) {
-        throw new BadRequestError(hasInstances
-            ? 'The request has both "instances" and "inputs": use one of them.'
-            : 'The request must have "instances" (row format) or "inputs" (columnar format).');
-    }
-    const request = hasInstances
-        ? fromInstances(body['instances'], inputs)
-        : fromColumns(body['inputs'], inputs);
-    if (request.rows === 0)
-        throw new BadRequestError('The request has no rows.');
-    if (request.rows > maxBatch) {
-        throw new BadRequestError(`The request has ${request.rows} rows; this server accepts at most ${maxBatch} per request.`);
-    }
-    return request;
-}
-function fromInstances(instances, inputs) {
-    const names = inputs.map((s) => s.name);
-    if (!Array.isArray(instances))
-        throw new BadRequestError(`"instances" must be a list, got ${predict_request_describe(instances)}.`);
-    const columns = Object.fromEntries(names.map((n) => [n, []]));
-    const rows = [];
-    instances.forEach((instance, index) => {
-        let row;
-        if (predict_request_isPlainObject(instance)) {
-            const unknown = Object.keys(instance).filter((key) => !names.includes(key));
-            if (unknown.length > 0) {
-                throw new BadRequestError(`instances[${index}] has unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model takes ${names.join(', ')}.`);
-            }
-            const missing = names.filter((n) => !(n in instance));
-            if (missing.length > 0) {
-                throw new BadRequestError(`instances[${index}] is missing input(s) ${missing.map((m) => `'${m}'`).join(', ')}.`);
-            }
-            row = instance;
-        }
-        else if (names.length === 1) {
-            row = { [names[0]]: instance };
-        }
-        else if (Array.isArray(instance) && instance.length === names.length) {
-            row = Object.fromEntries(names.map((n, i) => [n, instance[i]]));
-        }
-        else {
-            throw new BadRequestError(`instances[${index}] must be an object with inputs ${names.join(', ')} (or a list of ${names.length} values in that order), got ${predict_request_describe(instance)}.`);
-        }
-        for (const spec of inputs)
-            checkValue(row[spec.name], spec, `instances[${index}].${spec.name}`);
-        for (const name of names)
-            columns[name].push(row[name]);
-        rows.push(row);
-    });
-    return { format: 'row', columns, rows: instances.length, instances: rows };
-}
-function fromColumns(body, inputs) {
-    const names = inputs.map((s) => s.name);
-    let columns;
-    if (predict_request_isPlainObject(body)) {
-        const unknown = Object.keys(body).filter((key) => !names.includes(key));
-        if (unknown.length > 0) {
-            throw new BadRequestError(`"inputs" has unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model takes ${names.join(', ')}.`);
-        }
-        columns = {};
-        for (const name of names) {
-            const values = body[name];
-            if (values === undefined)
-                throw new BadRequestError(`"inputs" is missing input '${name}'.`);
-            if (!Array.isArray(values))
-                throw new BadRequestError(`"inputs".${name} must be a list with one value per row, got ${predict_request_describe(values)}.`);
-            columns[name] = values;
-        }
-    }
-    else if (Array.isArray(body) && names.length === 1) {
-        columns = { [names[0]]: body };
-    }
-    else {
-        throw new BadRequestError(`"inputs" must be an object of lists keyed by input name (${names.join(', ')}), got ${predict_request_describe(body)}.`);
-    }
-    const lengths = new Set(names.map((n) => columns[n].length));
-    if (lengths.size > 1) {
-        throw new BadRequestError(`The lists in "inputs" differ in length (${names.map((n) => `${n}: ${columns[n].length}`).join(', ')}); each needs one value per row.`);
-    }
-    const rows = columns[names[0]].length;
-    const instances = [];
-    for (let r = 0; r < rows; r++) {
-        const row = {};
-        for (const name of names) {
-            row[name] = columns[name][r];
-        }
-        for (const spec of inputs)
-            checkValue(row[spec.name], spec, `inputs.${spec.name}[${r}]`);
-        instances.push(row);
-    }
-    return { format: 'columnar', columns, rows, instances };
-}
-/**
- * A scalar feature takes a number (numeric) or a string/number/boolean (categorical), or null,
- * which the preprocessing fills; a tensor input (shape [-1, n]) takes a flat list of numbers.
- */
-function checkValue(value, spec, where) {
-    const isTensor = (spec.shape?.length ?? 1) > 1;
-    if (isTensor) {
-        if (Array.isArray(value) && value.every((v) => typeof v === 'number'))
-            return;
-        throw new BadRequestError(`${where} must be a list of numbers, got ${predict_request_describe(value)}.`);
-    }
-    if (value === null)
-        return;
-    if (spec.dtype === 'string') {
-        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-            return;
-        throw new BadRequestError(`${where} must be a category (string) or null, got ${predict_request_describe(value)}.`);
-    }
-    if (typeof value === 'number')
-        return;
-    throw new BadRequestError(`${where} must be a number or null, got ${predict_request_describe(value)}.`);
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/serve/prometheus.js
-/**
- * The few Prometheus metric kinds the server exports, rendered in the text exposition format
- * 0.0.4 (https://prometheus.io/docs/instrumenting/exposition_formats/): `# HELP`/`# TYPE` once
- * per family, label values escaped (backslash, double quote, newline), histogram buckets
- * cumulative with `le` and a final `+Inf` equal to `_count`.
- */
-function labelKey(labels) {
-    return JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
-}
-function escapeLabelValue(value) {
-    return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-function escapeHelp(text) {
-    return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-function renderLabels(labels) {
-    const entries = Object.entries(labels);
-    if (entries.length === 0)
-        return '';
-    return `{${entries.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
-}
-function prometheus_formatNumber(value) {
-    if (value === Number.POSITIVE_INFINITY)
-        return '+Inf';
-    if (value === Number.NEGATIVE_INFINITY)
-        return '-Inf';
-    if (Number.isNaN(value))
-        return 'NaN';
-    return String(value);
-}
-class Counter {
-    name;
-    help;
-    values = new Map();
-    constructor(name, help) {
-        this.name = name;
-        this.help = help;
-    }
-    inc(labels = {}, by = 1) {
-        const key = labelKey(labels);
-        const entry = this.values.get(key);
-        if (entry)
-            entry.value += by;
-        else
-            this.values.set(key, { labels, value: by });
-    }
-    get(labels = {}) {
-        return this.values.get(labelKey(labels))?.value ?? 0;
-    }
-    render() {
-        const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} counter`];
-        for (const { labels, value } of this.values.values())
-            lines.push(`${this.name}${renderLabels(labels)} ${prometheus_formatNumber(value)}`);
-        return lines;
-    }
-}
-class Gauge {
-    name;
-    help;
-    values = new Map();
-    constructor(name, help) {
-        this.name = name;
-        this.help = help;
-    }
-    set(labels, value) {
-        this.values.set(labelKey(labels), { labels, value });
-    }
-    remove(labels) {
-        this.values.delete(labelKey(labels));
-    }
-    render() {
-        const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} gauge`];
-        for (const { labels, value } of this.values.values())
-            lines.push(`${this.name}${renderLabels(labels)} ${prometheus_formatNumber(value)}`);
-        return lines;
-    }
-}
-/** Latency buckets in seconds: from 0.5 ms (a one-row predict) to 10 s (a timeout). */
-const LATENCY_BUCKETS = [
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-];
-class Histogram {
-    name;
-    help;
-    buckets;
-    series = new Map();
-    constructor(name, help, buckets = LATENCY_BUCKETS) {
-        this.name = name;
-        this.help = help;
-        this.buckets = buckets;
-    }
-    observe(labels, value) {
-        const key = labelKey(labels);
-        let entry = this.series.get(key);
-        if (!entry) {
-            entry = { labels, counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 };
-            this.series.set(key, entry);
-        }
-        // Buckets are stored non-cumulative and summed at render time.
-        const index = this.buckets.findIndex((upper) => value <= upper);
-        if (index >= 0)
-            entry.counts[index] += 1;
-        entry.sum += value;
-        entry.count += 1;
-    }
-    render() {
-        const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} histogram`];
-        for (const { labels, counts, sum, count } of this.series.values()) {
-            let cumulative = 0;
-            this.buckets.forEach((upper, i) => {
-                cumulative += counts[i];
-                lines.push(`${this.name}_bucket${renderLabels({ ...labels, le: prometheus_formatNumber(upper) })} ${cumulative}`);
-            });
-            lines.push(`${this.name}_bucket${renderLabels({ ...labels, le: '+Inf' })} ${count}`);
-            lines.push(`${this.name}_sum${renderLabels(labels)} ${prometheus_formatNumber(sum)}`);
-            lines.push(`${this.name}_count${renderLabels(labels)} ${count}`);
-        }
-        return lines;
-    }
-}
-class MetricsRegistry {
-    families = [];
-    counter(name, help) {
-        return this.add(new Counter(name, help));
-    }
-    gauge(name, help) {
-        return this.add(new Gauge(name, help));
-    }
-    histogram(name, help, buckets) {
-        return this.add(new Histogram(name, help, buckets));
-    }
-    add(family) {
-        this.families.push(family);
-        return family;
-    }
-    /** The `GET /metrics` body; served as `text/plain; version=0.0.4`. */
-    render() {
-        return `${this.families.flatMap((f) => f.render()).join('\n')}\n`;
-    }
-}
-const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-;// CONCATENATED MODULE: ./build/shared/src/serve/request-log.js
-/**
- * The server's request log: what production sent and what the model answered, for drift-check to
- * read as its `current` data (`current: <dir>/requests*.ndjson`).
- *
- * Format `mlops-request-log/v1`: NDJSON, one line per predicted row (not per request), so the
- * file is a plain table whose columns are the model's raw input features:
- *
- * ```json
- * {"_ts":"2026-01-02T03:04:05.678Z","_model":"penguins","_version":3,"bill_length_mm":39.1,"island":"Biscoe","prediction":"Adelie","_output":[0.91,0.06,0.03]}
- * ```
- * - `_ts` (ISO time the request was answered), `_model`, `_version`: where the row went;
- * - one key per input of the serving signature, with the value as sent (null stays null);
- * - `prediction`: for a classifier with `classes` in its preprocessing, the predicted label
- *   (argmax; for one sigmoid unit, `classes[1]` when >= 0.5); otherwise the first output value;
- * - `_output`: the raw output vector.
- *
- * The line format is published as docs/schemas/request-log.schema.json.
- *
- * Bounded: a request is logged with probability `sampleRate` (all of its rows or none); the live
- * file `requests.ndjson` is rotated to `requests-<UTC time>-<n>.ndjson` before it would pass
- * `maxBytes`, and only the newest `rotate` rotated files are kept. Writes are queued and never
- * delay a response; when the queue is full (a slow disk), requests are dropped and counted.
- */
-
-
-const REQUEST_LOG_SCHEMA = 'mlops-request-log/v1';
-const REQUEST_LOG_FILE = 'requests.ndjson';
-const MAX_PENDING_LINES = 10_000;
-class RequestLog {
-    options;
-    size = -1;
-    pending = [];
-    flushing;
-    sequence = 0;
-    /** Requests skipped because the write queue was full. */
-    dropped = 0;
-    /** Requests written. */
-    written = 0;
-    constructor(options) {
-        this.options = options;
-    }
-    /** Queues the request's rows when it is sampled; returns at once. */
-    record(entry) {
-        const random = this.options.random ?? Math.random;
-        if (this.options.sampleRate <= 0 || random() >= this.options.sampleRate)
-            return;
-        if (this.pending.length + entry.instances.length > MAX_PENDING_LINES) {
-            this.dropped++;
-            return;
-        }
-        const ts = new Date().toISOString();
-        entry.instances.forEach((instance, i) => {
-            const output = entry.outputs[i] ?? [];
-            this.pending.push(JSON.stringify({
-                _ts: ts,
-                _model: entry.model,
-                _version: entry.version,
-                ...instance,
-                prediction: predictionValue(output, entry.classes),
-                _output: output,
-            }));
-        });
-        this.written++;
-        this.flushing ??= this.drain();
-    }
-    /** Resolves when everything queued so far is on disk. */
-    async flush() {
-        while (this.flushing)
-            await this.flushing;
-    }
-    async drain() {
-        try {
-            await (0,promises_.mkdir)(this.options.dir, { recursive: true });
-            if (this.size < 0)
-                this.size = await fileSize((0,external_node_path_.join)(this.options.dir, REQUEST_LOG_FILE));
-            while (this.pending.length > 0) {
-                const lines = this.pending;
-                this.pending = [];
-                // Cut the batch where a file would pass maxBytes, rotating in between.
-                let chunk = '';
-                for (const line of lines) {
-                    const bytes = Buffer.byteLength(line) + 1;
-                    if (this.size + Buffer.byteLength(chunk) + bytes > this.options.maxBytes &&
-                        this.size + Buffer.byteLength(chunk) > 0) {
-                        await this.write(chunk);
-                        chunk = '';
-                        await this.rotateNow();
-                    }
-                    chunk += `${line}\n`;
-                }
-                await this.write(chunk);
-            }
-        }
-        finally {
-            this.flushing = undefined;
-        }
-    }
-    async write(chunk) {
-        if (chunk === '')
-            return;
-        await (0,promises_.appendFile)((0,external_node_path_.join)(this.options.dir, REQUEST_LOG_FILE), chunk);
-        this.size += Buffer.byteLength(chunk);
-    }
-    async rotateNow() {
-        const stamp = new Date()
-            .toISOString()
-            .replace(/[-:]/g, '')
-            .replace(/\.\d+Z$/, 'Z');
-        this.sequence++;
-        await (0,promises_.rename)((0,external_node_path_.join)(this.options.dir, REQUEST_LOG_FILE), (0,external_node_path_.join)(this.options.dir, `requests-${stamp}-${this.sequence}.ndjson`));
-        this.size = 0;
-        const rotated = (await (0,promises_.readdir)(this.options.dir)).filter((n) => /^requests-.+\.ndjson$/.test(n));
-        // Names sort by time, then by sequence within one second (zero-padding is not needed: the
-        // sequence only matters within a second, and files are removed oldest first by mtime).
-        const withTimes = await Promise.all(rotated.map(async (name) => ({ name, mtime: (await (0,promises_.stat)((0,external_node_path_.join)(this.options.dir, name))).mtimeMs })));
-        withTimes.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name, 'en', { numeric: true }));
-        for (const old of withTimes.slice(0, Math.max(0, withTimes.length - this.options.rotate))) {
-            await (0,promises_.unlink)((0,external_node_path_.join)(this.options.dir, old.name)).catch(() => { });
-        }
-    }
-}
-async function fileSize(path) {
-    try {
-        return (await (0,promises_.stat)(path)).size;
-    }
-    catch {
-        return 0;
-    }
-}
-/** The label a classifier picked, or a regressor's value. */
-function predictionValue(output, classes) {
-    if (output.length === 0)
-        return null;
-    if (classes !== undefined && classes.length >= 2) {
-        if (output.length === 1)
-            return output[0] >= 0.5 ? classes[1] : classes[0];
-        let best = 0;
-        for (let i = 1; i < output.length; i++)
-            if (output[i] > output[best])
-                best = i;
-        return classes[best] ?? best;
-    }
-    return output[0];
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/serve/served-model.js
-
-/** Keeps this many latencies per canary arm; enough for a p99 without growing without bound. */
-const MAX_LATENCY_SAMPLES = 10_000;
-class VersionSlot {
-    version;
-    source;
-    state = 'LOADING';
-    model;
-    /** Why loading failed (state END with an error). */
-    error;
-    inFlight = 0;
-    idle;
-    constructor(version, 
-    /** Where the files came from, for the admin status. */
-    source) {
-        this.version = version;
-        this.source = source;
-    }
-    /** Counts a request against this version; false when it no longer takes requests. */
-    acquire() {
-        if (this.state !== 'AVAILABLE' || this.model === undefined)
-            return false;
-        this.inFlight++;
-        return true;
-    }
-    release() {
-        this.inFlight--;
-        if (this.inFlight === 0 && this.idle)
-            this.idle();
-    }
-    get activeRequests() {
-        return this.inFlight;
-    }
-    /** Stops taking new requests, waits for the ones in flight, then frees the model. */
-    async unload() {
-        if (this.state === 'END')
-            return;
-        this.state = 'UNLOADING';
-        if (this.inFlight > 0)
-            await new Promise((resolve) => (this.idle = resolve));
-        this.model?.dispose();
-        this.model = undefined;
-        this.state = 'END';
-    }
-}
-class ServedModel {
-    name;
-    log;
-    slots = new Map();
-    current;
-    canary;
-    /** The last canary's outcome, kept for the admin status after it ends. */
-    lastCanary;
-    swapQueue = Promise.resolve();
-    constructor(name, log) {
-        this.name = name;
-        this.log = log;
-    }
-    /** Versions as `GET /v1/models/<m>` lists them: newest first, as TF Serving does. */
-    statuses() {
-        return [...this.slots.values()]
-            .sort((a, b) => b.version - a.version)
-            .map((s) => ({ version: s.version, state: s.state, ...(s.error ? { error: s.error } : {}) }));
-    }
-    /**
-     * Loads `version` and makes it the served one; the previous version drains and unloads.
-     * Swaps run one at a time. Reloading the served version is a no-op.
-     */
-    swapTo(version, source, load) {
-        const run = async () => {
-            if (this.current?.version === version && this.current.state === 'AVAILABLE')
-                return { previous: version };
-            if (this.canary)
-                this.endCanary({ action: 'rollback', reason: `superseded by a swap to version ${version}` });
-            const slot = await this.loadSlot(version, source, load);
-            const previous = this.current;
-            this.current = slot;
-            this.log.info(`Model '${this.name}' now serves version ${version}${previous ? ` (was ${previous.version})` : ''}.`);
-            if (previous && previous !== slot)
-                void previous.unload();
-            return previous ? { previous: previous.version } : {};
-        };
-        const result = this.swapQueue.then(run, run);
-        this.swapQueue = result.catch(() => { });
-        return result;
-    }
-    async loadSlot(version, source, load) {
-        const slot = new VersionSlot(version, source);
-        const existing = this.slots.get(version);
-        if (existing && existing !== this.current)
-            await existing.unload();
-        this.slots.set(version, slot);
-        try {
-            slot.model = await load();
-        }
-        catch (error) {
-            slot.state = 'END';
-            slot.error = error.message;
-            // The served version is untouched: a failed load never takes traffic.
-            if (existing && existing === this.current)
-                this.slots.set(version, existing);
-            throw error;
-        }
-        slot.state = 'AVAILABLE';
-        return slot;
-    }
-    /** Loads a candidate and starts sending it `criteria.percent` of unversioned traffic. */
-    startCanary(version, source, load, criteria) {
-        const run = async () => {
-            const stable = this.current;
-            if (stable === undefined)
-                throw new Error(`Model '${this.name}' serves no version to compare a canary with.`);
-            if (stable.version === version)
-                throw new Error(`Version ${version} is already the served version.`);
-            if (this.canary)
-                this.endCanary({ action: 'rollback', reason: `replaced by a canary of version ${version}` });
-            const slot = await this.loadSlot(version, source, load);
-            const status = {
-                candidate: version,
-                stable: stable.version,
-                criteria,
-                startedAt: Date.now(),
-                candidateStats: emptyArm(),
-                stableStats: emptyArm(),
-            };
-            this.canary = { slot, stable, splitter: new TrafficSplitter(criteria.percent), status };
-            this.log.info(`Model '${this.name}': canary of version ${version} takes ${criteria.percent}% of traffic.`);
-            return status;
-        };
-        const result = this.swapQueue.then(run, run);
-        this.swapQueue = result.catch(() => { });
-        return result;
-    }
-    canaryStatus() {
-        return this.canary?.status ?? this.lastCanary;
-    }
-    /** Picks the version for an unversioned request and counts it as in flight. */
-    route() {
-        const canary = this.canary;
-        if (canary?.splitter.toCandidate() && canary.slot.acquire())
-            return { slot: canary.slot, arm: 'candidate' };
-        const slot = this.current;
-        if (slot?.acquire())
-            return canary ? { slot, arm: 'stable' } : { slot };
-        return undefined;
-    }
-    /** A request for one version: only AVAILABLE versions answer. */
-    routeVersion(version) {
-        const slot = this.slots.get(version);
-        return slot?.acquire() ? { slot } : undefined;
-    }
-    /** Records a finished canary-arm request and acts on the decision it leads to. */
-    observe(routed, latencyMs, serverError) {
-        const canary = this.canary;
-        if (!canary || routed.arm === undefined)
-            return;
-        if (routed.arm === 'candidate' && routed.slot !== canary.slot)
-            return;
-        const stats = routed.arm === 'candidate' ? canary.status.candidateStats : canary.status.stableStats;
-        stats.requests++;
-        if (serverError)
-            stats.errors++;
-        if (stats.latenciesMs.length < MAX_LATENCY_SAMPLES)
-            stats.latenciesMs.push(latencyMs);
-        if (routed.arm !== 'candidate')
-            return;
-        const decision = decideCanary(canary.status.candidateStats, canary.status.stableStats, canary.status.criteria, Date.now() - canary.status.startedAt);
-        if (decision.action !== 'continue')
-            this.endCanary(decision);
-    }
-    /** Checks the time bound of a canary that gets no traffic (called by a timer). */
-    tick() {
-        const canary = this.canary;
-        if (!canary)
-            return;
-        const decision = decideCanary(canary.status.candidateStats, canary.status.stableStats, canary.status.criteria, Date.now() - canary.status.startedAt);
-        if (decision.action !== 'continue')
-            this.endCanary(decision);
-    }
-    endCanary(decision) {
-        const canary = this.canary;
-        if (!canary)
-            return;
-        this.canary = undefined;
-        canary.status.decision = decision;
-        this.lastCanary = canary.status;
-        if (decision.action === 'promote') {
-            const previous = this.current;
-            this.current = canary.slot;
-            this.log.info(`Model '${this.name}': canary version ${canary.slot.version} promoted (${decision.reason}).`);
-            if (previous && previous !== canary.slot)
-                void previous.unload();
-        }
-        else {
-            this.log.warning(`Model '${this.name}': canary version ${canary.slot.version} rolled back (${decision.reason}).`);
-            void canary.slot.unload();
-        }
-    }
-    /** Unloads everything (server shutdown), after in-flight requests answer. */
-    async close() {
-        this.canary = undefined;
-        await Promise.all([...this.slots.values()].map((s) => s.unload()));
-    }
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/serve/server.js
-/**
- * `mlops serve`: a TF Serving-compatible REST server on Node's `http`
- * (https://www.tensorflow.org/tfx/serving/api_rest):
- *
- * - `GET  /v1/models/<m>` and `/v1/models/<m>/versions/<v>`: `{"model_version_status": [...]}`
- * - `GET  /v1/models/<m>/metadata` (and per version): `signature_def` as TF Serving writes it
- * - `POST /v1/models/<m>:predict` and `/v1/models/<m>/versions/<v>:predict`: row (`instances`)
- *   or columnar (`inputs`) requests, `{"predictions": ...}` / `{"outputs": ...}` replies
- * - errors as `{"error": "..."}` with TF Serving's codes: 400 invalid argument, 404 not found,
- *   503 unavailable, 504 deadline exceeded, 500 internal; plus 413 for a body over the limit and
- *   408 for a body that does not arrive in time
- * - `/healthz` (the process answers), `/readyz` (every model has an AVAILABLE version),
- *   `/metrics` (Prometheus text format)
- *
- * With `admin`, a second listener on 127.0.0.1 only, behind a bearer token, swaps versions and
- * runs canaries (see admin.ts).
- */
-
-
-
-
-
-
-
-
-
-
-const DEFAULT_LIMITS = {
-    maxBodyBytes: 8 * 1024 * 1024,
-    maxBatch: 1024,
-    timeoutMs: 10_000,
-};
-function createMetrics() {
-    const registry = new MetricsRegistry();
-    return {
-        registry,
-        m: {
-            requests: registry.counter('mlops_serve_requests_total', 'HTTP requests answered, by model, API method and status code.'),
-            duration: registry.histogram('mlops_serve_request_duration_seconds', 'Time from request arrival to reply, by model and API method.'),
-            errors: registry.counter('mlops_serve_errors_total', 'Requests that failed, by model and reason.'),
-            rows: registry.counter('mlops_serve_predict_rows_total', 'Rows predicted, by model and version.'),
-            version: registry.gauge('mlops_serve_loaded_version', 'The version that unversioned requests are served by.'),
-            logDropped: registry.counter('mlops_serve_request_log_dropped_total', 'Sampled requests not logged because the write queue was full.'),
-        },
-    };
-}
-class HttpError extends Error {
-    status;
-    reason;
-    constructor(status, message, reason) {
-        super(message);
-        this.status = status;
-        this.reason = reason;
-    }
-}
-function sendJson(res, status, body) {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-}
-/** Reads the body up to `maxBytes`; a larger one is a 413, a slow one a 408. */
-function readBody(req, maxBytes, timeoutMs) {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-        req.resume();
-        return Promise.reject(new HttpError(413, `The request body is ${declared} bytes; this server accepts at most ${maxBytes}.`, 'too_large'));
-    }
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        let done = false;
-        const finish = (error) => {
-            if (done)
-                return;
-            done = true;
-            clearTimeout(timer);
-            if (error) {
-                // Keep reading and discarding, so the client can finish sending and read the answer.
-                chunks.length = 0;
-                req.removeAllListeners('data');
-                req.resume();
-                reject(error);
-            }
-            else
-                resolve(Buffer.concat(chunks).toString('utf8'));
-        };
-        const timer = setTimeout(() => finish(new HttpError(408, `The request body did not arrive within ${timeoutMs} ms.`, 'timeout')), timeoutMs);
-        req.on('data', (chunk) => {
-            size += chunk.length;
-            if (size > maxBytes)
-                finish(new HttpError(413, `The request body is over ${maxBytes} bytes, the most this server accepts.`, 'too_large'));
-            else
-                chunks.push(chunk);
-        });
-        req.on('end', () => finish());
-        req.on('error', (error) => finish(new HttpError(400, `The request body could not be read: ${error.message}`, 'bad_request')));
-    });
-}
-function withDeadline(work, timeoutMs) {
-    let timer;
-    const deadline = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new HttpError(504, `Deadline exceeded: the prediction took longer than ${timeoutMs} ms.`, 'timeout')), timeoutMs);
-    });
-    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-function decodeSegment(segment) {
-    try {
-        return decodeURIComponent(segment);
-    }
-    catch {
-        throw new HttpError(400, `The model name in the path is not valid percent-encoding: ${segment.slice(0, 100)}`, 'bad_request');
-    }
-}
-const MODEL_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+))?(\/metadata|:predict)?$/;
-async function startModelServer(options) {
-    const log = options.log ?? silentLog;
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
-    const { registry: metrics, m } = createMetrics();
-    const load = options.loadModel ?? loadModelFolder;
-    const models = new Map();
-    const requestLog = options.requestLog ? new RequestLog(options.requestLog) : undefined;
-    let droppedSeen = 0;
-    for (const spec of options.models) {
-        if (models.has(spec.name))
-            throw new Error(`Model '${spec.name}' is listed twice.`);
-        models.set(spec.name, new ServedModel(spec.name, log));
-    }
-    const updateVersionGauge = () => {
-        for (const [name, served] of models) {
-            if (served.current?.state === 'AVAILABLE')
-                m.version.set({ model: name }, served.current.version);
-        }
-    };
-    async function swap(name, version, folder) {
-        const served = models.get(name);
-        if (!served)
-            throw new HttpError(404, `This server does not serve a model named '${name}'.`, 'not_found');
-        const result = await served.swapTo(version, folder, () => load(folder));
-        updateVersionGauge();
-        return result;
-    }
-    async function handleModelRequest(req, res, match) {
-        const name = decodeSegment(match[1]);
-        const versionText = match[2];
-        const action = match[3] === ':predict' ? 'predict' : match[3] === '/metadata' ? 'metadata' : 'status';
-        const served = models.get(name);
-        const version = versionText === undefined ? undefined : Number(versionText);
-        if (versionText !== undefined && !/^[1-9][0-9]*$/.test(versionText)) {
-            throw new HttpError(400, `Invalid version '${versionText}': expected an integer >= 1.`, 'bad_request');
-        }
-        const notFound = () => new HttpError(404, `Servable not found for request: ${version === undefined ? `Latest(${name})` : `Specific(${name}, ${version})`}`, 'not_found');
-        if (!served)
-            throw notFound();
-        const expected = action === 'predict' ? 'POST' : 'GET';
-        if (req.method !== expected) {
-            throw new HttpError(405, `${req.method} is not supported on this path; use ${expected}.`, 'bad_request');
-        }
-        if (action === 'status') {
-            const statuses = served.statuses().filter((s) => version === undefined || s.version === version);
-            if (statuses.length === 0)
-                throw notFound();
-            sendJson(res, 200, {
-                model_version_status: statuses.map((s) => ({
-                    version: String(s.version),
-                    state: s.state,
-                    status: s.error
-                        ? { error_code: 'UNKNOWN', error_message: s.error }
-                        : { error_code: 'OK', error_message: '' },
-                })),
-            });
-            return action;
-        }
-        const routed = version === undefined ? served.route() : served.routeVersion(version);
-        if (!routed) {
-            if (version === undefined && served.slots.size > 0) {
-                throw new HttpError(503, `Model '${name}' has no version available yet (loading).`, 'unavailable');
-            }
-            throw notFound();
-        }
-        const started = performance.now();
-        let serverError = false;
-        try {
-            const model = routed.slot.model;
-            if (action === 'metadata') {
-                sendJson(res, 200, tfServingMetadata(name, routed.slot.version, model.signature));
-                return action;
-            }
-            const text = await readBody(req, limits.maxBodyBytes, limits.timeoutMs);
-            const request = parsePredictRequest(text, model.signature.inputs, limits.maxBatch);
-            let outputs;
-            try {
-                outputs = await withDeadline(model.predict(request.columns, request.rows), limits.timeoutMs);
-            }
-            catch (error) {
-                if (error instanceof InvalidInputError)
-                    throw new HttpError(400, error.message, 'bad_request');
-                if (error instanceof HttpError)
-                    throw error;
-                if (error.name === 'UserError')
-                    throw new HttpError(400, error.message, 'bad_request');
-                serverError = true;
-                throw new HttpError(500, `Prediction failed: ${error.message}`, 'internal');
-            }
-            m.rows.inc({ model: name, version: String(routed.slot.version) }, request.rows);
-            sendJson(res, 200, request.format === 'row' ? { predictions: outputs } : { outputs });
-            if (requestLog) {
-                requestLog.record({
-                    model: name,
-                    version: routed.slot.version,
-                    instances: request.instances,
-                    outputs,
-                    classes: model.preprocessing?.classes,
-                });
-                if (requestLog.dropped > droppedSeen) {
-                    m.logDropped.inc({}, requestLog.dropped - droppedSeen);
-                    droppedSeen = requestLog.dropped;
-                }
-            }
-            return action;
-        }
-        catch (error) {
-            if (error instanceof HttpError && error.status >= 500)
-                serverError = true;
-            throw error;
-        }
-        finally {
-            routed.slot.release();
-            if (action === 'predict')
-                served.observe(routed, performance.now() - started, serverError);
-            if (routed.arm !== undefined)
-                updateVersionGauge();
-        }
-    }
-    async function handle(req, res) {
-        const started = performance.now();
-        const path = (req.url ?? '/').split('?')[0];
-        let modelLabel = '';
-        let method = 'other';
-        let status = 200;
-        try {
-            if (path === '/healthz') {
-                method = 'healthz';
-                sendJson(res, 200, { status: 'ok' });
-            }
-            else if (path === '/readyz') {
-                method = 'readyz';
-                const waiting = [...models.values()]
-                    .filter((s) => s.current?.state !== 'AVAILABLE')
-                    .map((s) => s.name);
-                status = waiting.length === 0 ? 200 : 503;
-                sendJson(res, status, waiting.length === 0 ? { status: 'ready' } : { status: 'loading', models: waiting });
-            }
-            else if (path === '/metrics') {
-                method = 'metrics';
-                const text = metrics.render();
-                res.writeHead(200, {
-                    'content-type': PROMETHEUS_CONTENT_TYPE,
-                    'content-length': Buffer.byteLength(text),
-                });
-                res.end(text);
-            }
-            else {
-                const match = MODEL_PATH.exec(path);
-                if (!match)
-                    throw new HttpError(404, `No such path: ${path}. The API is /v1/models/<model>[/versions/<n>][:predict|/metadata].`, 'not_found');
-                modelLabel = decodeSegment(match[1]);
-                if (!models.has(modelLabel))
-                    modelLabel = '(unknown)';
-                method = await handleModelRequest(req, res, match);
-            }
-        }
-        catch (error) {
-            if (error instanceof HttpError) {
-                status = error.status;
-                m.errors.inc({ model: modelLabel, reason: error.reason });
-                if (!res.headersSent)
-                    sendJson(res, status, { error: error.message });
-            }
-            else if (error instanceof BadRequestError) {
-                status = error.status;
-                m.errors.inc({ model: modelLabel, reason: status === 413 ? 'too_large' : 'bad_request' });
-                if (!res.headersSent)
-                    sendJson(res, status, { error: error.message });
-            }
-            else {
-                status = 500;
-                m.errors.inc({ model: modelLabel, reason: 'internal' });
-                log.error(`Unexpected server error on ${req.method} ${path}: ${error.stack ?? error}`);
-                if (!res.headersSent)
-                    sendJson(res, 500, { error: `Internal error: ${error.message}` });
-            }
-            if (method === 'other' && /:predict$/.test(path))
-                method = 'predict';
-        }
-        finally {
-            m.requests.inc({ model: modelLabel, method, code: String(status) });
-            if (modelLabel !== '')
-                m.duration.observe({ model: modelLabel, method }, (performance.now() - started) / 1000);
-        }
-    }
-    const server = (0,external_node_http_.createServer)((req, res) => {
-        void handle(req, res);
-    });
-    // Keep-alive clients (load generators, smoke tests) reuse sockets; a server close waits for them.
-    server.keepAliveTimeout = 5_000;
-    const port = await listen(server, options.port, options.host ?? '127.0.0.1');
-    const host = options.host ?? '127.0.0.1';
-    const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    let adminServer;
-    let adminPort;
-    const canaryTimer = setInterval(() => {
-        for (const served of models.values())
-            served.tick();
-        updateVersionGauge();
-    }, 1000);
-    canaryTimer.unref();
-    const pollers = options.models.flatMap((spec) => 'baseDir' in spec && spec.pollMs !== undefined && spec.pollMs > 0
-        ? [watchBaseDir(spec.name, spec.baseDir, spec.pollMs)]
-        : []);
-    /** Follows the highest version folder of a base path; a version that failed to load is not retried. */
-    function watchBaseDir(name, baseDir, pollMs) {
-        const failed = new Set();
-        let busy = false;
-        const timer = setInterval(async () => {
-            if (busy)
-                return;
-            busy = true;
-            try {
-                const newest = await highestVersionFolder(baseDir, name).catch(() => undefined);
-                const served = models.get(name);
-                if (newest && newest.version !== served.current?.version && !failed.has(newest.folder)) {
-                    try {
-                        await swap(name, newest.version, newest.folder);
-                    }
-                    catch (error) {
-                        failed.add(newest.folder);
-                        log.warning(`Version ${newest.version} of '${name}' in ${baseDir} did not load: ${error.message}`);
-                    }
-                }
-            }
-            finally {
-                busy = false;
-            }
-        }, pollMs);
-        timer.unref();
-        return timer;
-    }
-    const handle_ = {
-        url: `http://${urlHost}:${port}`,
-        port,
-        get adminUrl() {
-            return adminPort === undefined ? undefined : `http://127.0.0.1:${adminPort}`;
-        },
-        models,
-        metrics,
-        requestLog,
-        swap,
-        loadModel: load,
-        async close() {
-            clearInterval(canaryTimer);
-            for (const poller of pollers)
-                clearInterval(poller);
-            await Promise.all([closeServer(server), adminServer ? closeServer(adminServer) : undefined]);
-            await Promise.all([...models.values()].map((s) => s.close()));
-            await requestLog?.flush();
-        },
-    };
-    if (options.admin) {
-        const token = options.admin.token;
-        const probation = { current: options.admin.lease };
-        adminServer = (0,external_node_http_.createServer)((req, res) => {
-            void handleAdminRequest(req, res, {
-                token,
-                server: handle_,
-                log,
-                onShutdown: options.admin?.onShutdown,
-                probation,
-                readBody: (r) => readBody(r, limits.maxBodyBytes, limits.timeoutMs),
-            }).catch((error) => {
-                if (!res.headersSent)
-                    sendJson(res, 500, { error: error.message });
-            });
-        });
-        adminPort = await listen(adminServer, options.admin.port ?? 0, '127.0.0.1');
-    }
-    try {
-        await Promise.all(options.models.map(async (spec) => {
-            const source = await resolveModelSource(spec);
-            await swap(spec.name, source.version, source.folder);
-        }));
-    }
-    catch (error) {
-        await handle_.close();
-        throw error;
-    }
-    return handle_;
-}
-function listen(server, port, host) {
-    return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-            server.off('error', reject);
-            resolve(server.address().port);
-        });
-    });
-}
-function closeServer(server) {
-    return new Promise((resolve) => {
-        // Connections that are mid-request finish their reply first; keep-alive sockets are closed as
-        // soon as they go idle instead of waiting for the keep-alive timeout.
-        const sweep = setInterval(() => server.closeIdleConnections(), 50);
-        server.close(() => {
-            clearInterval(sweep);
-            resolve();
-        });
-        server.closeIdleConnections();
-    });
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/deploy/targets/local-server.js
 /**
  * The `local-server` target: the suite's own model server, kept in a state folder (`path`):
@@ -71420,6 +74595,7 @@ function closeServer(server) {
  * API (load beside, switch, drain: no request is dropped) and rollback swaps the previous version
  * back. Otherwise a detached server is started and rollback stops it.
  */
+
 
 
 
@@ -71524,7 +74700,7 @@ function listenAddress(url) {
         port: parsed.port === '' ? 80 : Number(parsed.port),
     };
 }
-async function tail(file, lines = 15) {
+async function local_server_tail(file, lines = 15) {
     try {
         return (await (0,promises_.readFile)(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
     }
@@ -71668,7 +74844,8 @@ class LocalServerTarget {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args, '--daemon-config', configFile], {
             detached: true,
             stdio: ['ignore', out, out],
-            env: process.env,
+            // It may outlive the job: no inputs, tokens or ACTIONS_* (see modelServerEnvironment).
+            env: modelServerEnvironment(process.env),
         });
         (0,external_node_fs_.closeSync)(out);
         let exited;
@@ -71700,7 +74877,7 @@ class LocalServerTarget {
         if (!state) {
             if (exited === undefined && child.pid !== undefined)
                 process.kill(child.pid, 'SIGKILL');
-            const output = await tail(logFile);
+            const output = await local_server_tail(logFile);
             throw new DeployFailure(`The model server did not come up ${exited !== undefined ? `(it exited with code ${exited})` : `within ${this.options.startTimeoutMs ?? 60_000} ms`}.` +
                 (output ? `\nLast lines of ${logFile}:\n${output}` : ''));
         }
@@ -71887,22 +75064,50 @@ class TfServingDirTarget {
 function signBody(body, secret) {
     return `sha256=${(0,external_node_crypto_.createHmac)('sha256', secret).update(body).digest('hex')}`;
 }
+/**
+ * A webhook URL often carries a credential (`?token=…`, a path segment of a Slack-style hook), so it
+ * is never repeated: logs, errors, outputs, the summary and the GitHub Deployment see its origin
+ * only (`https://host:port`). The action also masks the whole URL on the runner.
+ */
+function webhookOrigin(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        throw new errors_UserError('The webhook url is not a URL (not repeated here, as it may hold a secret).', {
+            input: 'url',
+        });
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+        throw new errors_UserError(`The webhook url must be http(s), got ${parsed.protocol}.`, { input: 'url' });
+    }
+    if (parsed.username !== '' || parsed.password !== '') {
+        throw new errors_UserError(`The webhook url for ${parsed.origin} carries a user name or password (user:password@host), which this ` +
+            'action refuses: it would travel in the clear to anything that logs URLs. Have the receiver check ' +
+            'the X-Hub-Signature-256 signature made with webhook-secret, or put a token in the query string (masked).', { input: 'url' });
+    }
+    return parsed.origin;
+}
 class WebhookTarget {
     options;
     kind = 'webhook';
     last;
+    /** What may be shown of the URL. */
+    origin;
     constructor(options) {
         this.options = options;
-        let parsed;
-        try {
-            parsed = new URL(options.url);
-        }
-        catch {
-            throw new errors_UserError(`The webhook url ${JSON.stringify(options.url)} is not a URL.`, { input: 'url' });
-        }
-        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-            throw new errors_UserError(`The webhook url must be http(s), got ${parsed.protocol}.`, { input: 'url' });
-        }
+        this.origin = webhookOrigin(options.url);
+    }
+    /** Text from elsewhere (a receiver's answer, a network error) without the URL or its path and query. */
+    scrub(text) {
+        const parsed = new URL(this.options.url);
+        const hidden = [this.options.url, parsed.href, `${parsed.pathname}${parsed.search}`, parsed.search];
+        let clean = text;
+        for (const part of hidden)
+            if (part.length > 1)
+                clean = clean.replaceAll(part, '…');
+        return clean;
     }
     async deliver(delivery) {
         const body = JSON.stringify(delivery);
@@ -71927,7 +75132,8 @@ class WebhookTarget {
                     body,
                     signal: AbortSignal.timeout(timeoutMs),
                 });
-                const text = (await response.text()).slice(0, 200);
+                // A receiver may echo the request line back: its answer is quoted without the URL.
+                const text = this.scrub(await response.text()).slice(0, 200);
                 if (response.ok)
                     return { status: response.status, attempts: attempt };
                 lastProblem = `HTTP ${response.status}${text ? `: ${text}` : ''}`;
@@ -71936,14 +75142,15 @@ class WebhookTarget {
             }
             catch (error) {
                 const name = error.name;
-                lastProblem = name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : error.message;
+                lastProblem =
+                    name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : this.scrub(error.message);
             }
             if (attempt < attempts) {
                 await new Promise((resolve) => setTimeout(resolve, backoff));
                 backoff *= 2;
             }
         }
-        throw new DeployFailure(`The webhook ${this.options.url} did not accept the ${delivery.event} (${lastProblem}).`);
+        throw new DeployFailure(`The webhook at ${this.origin} did not accept the ${delivery.event} (${lastProblem}).`);
     }
     async deploy(request) {
         const previous = request.previousVersion ?? null;
@@ -71957,7 +75164,7 @@ class WebhookTarget {
         });
         this.last = { request, previous };
         return {
-            url: this.options.url,
+            url: this.origin,
             notes: [
                 `Delivered version ${request.version} to the webhook (HTTP ${result.status}, ${result.attempts} attempt(s)).`,
             ],
@@ -72006,6 +75213,7 @@ class WebhookTarget {
 
 
 
+
 const DEPLOY_TARGETS = ['local-server', 'tfserving-dir', 'webhook'];
 function run_deploy_defaultActor() {
     return (process.env.GITHUB_ACTOR ||
@@ -72032,7 +75240,8 @@ function makeTarget(options, deps, at) {
         case 'local-server':
             return new LocalServerTarget({
                 path: at(options.path?.trim() || `.mlops/serve/${options.environment}`),
-                url: options.url?.trim() || undefined,
+                url: options.url?.trim() ||
+                    `http://127.0.0.1:${localServerPort(options.environment, parsePorts(options.ports ?? []))}`,
                 serverCommand: deps.serverCommand ?? defaultServerCommand(),
                 startTimeoutMs: deps.startTimeoutMs,
                 leaseMs: deps.serverLeaseMs,
@@ -72156,7 +75365,9 @@ async function runDeploy(options, deps) {
             smoke,
             notes: [...(outcome?.notes ?? []), ...notes],
         };
-        (status === 'success' ? log.info : log.error)(message);
+        // A failure is the caller's to report (the action prints it once, as the step's error).
+        if (status === 'success')
+            log.info(message);
         return {
             ...result,
             summaryMarkdown: renderDeploySummary({
@@ -72258,6 +75469,10 @@ const deployAction = defineAction({
         const secret = inputs.optional('webhook-secret');
         if (secret)
             platform.setSecret(secret);
+        const url = inputs.optional('url');
+        // A webhook URL may carry a credential: the runner masks all of it; the action shows its origin only.
+        if (url && inputs.optional('target') === 'webhook')
+            platform.setSecret(url.trim());
         const github = services.github();
         const canaryPercent = inputs.number('canary-percent', { min: 0, max: 99 });
         const canary = canaryPercent > 0
@@ -72273,7 +75488,8 @@ const deployAction = defineAction({
             model: inputs.required('model'),
             target: inputs.choice('target', ['local-server', 'tfserving-dir', 'webhook']),
             environment: inputs.required('environment'),
-            url: inputs.optional('url'),
+            url,
+            ports: inputs.list('ports'),
             path: inputs.optional('path'),
             smokeTest: inputs.optional('smoke-test'),
             rollbackOnFailure: inputs.boolean('rollback-on-failure'),
@@ -72713,6 +75929,7 @@ class IssueTexts {
 
 
 
+
 const driftCheckAction = defineAction({
     name: 'drift-check',
     async run({ inputs, config, log, platform, services }) {
@@ -72732,6 +75949,12 @@ const driftCheckAction = defineAction({
             metrics = stored.metricsPath;
         }
         const columns = inputs.list('columns');
+        let modelSpec = inputs.optional('model');
+        if (modelSpec?.startsWith(REGISTRY_PREFIX)) {
+            const resolved = await resolveModel(localRegistry(inputs), modelSpec.slice(REGISTRY_PREFIX.length));
+            log.info(`${modelSpec} is version ${resolved.record.version} (${resolved.record.digest}).`);
+            modelSpec = resolved.path;
+        }
         const result = await runDriftCheck({
             reference,
             current: inputs.required('current'),
@@ -72749,6 +75972,7 @@ const driftCheckAction = defineAction({
             issueLabel,
             runUrl: platform.env.runUrl,
             memoryLimit: inputs.optional('memory-limit'),
+            modelSpec,
         }, log);
         let issueNumber = '';
         const github = services.github();
@@ -72786,6 +76010,987 @@ const driftCheckAction = defineAction({
         };
     },
 });
+
+;// CONCATENATED MODULE: ./build/shared/src/actions/specs.generated.js
+const ACTION_NAMES = ["data-validate", "train", "evaluate", "compare-baseline", "register", "deploy", "drift-check"];
+const ACTION_SPECS = {
+    "data-validate": {
+        "description": "Profile a dataset with DuckDB, infer or check a schema, and report anomalies and skew before training.",
+        "inputs": {
+            "data": {
+                "description": "Dataset to check: a CSV, TSV, Parquet, JSON/NDJSON or Arrow file, a .csv.gz, or a glob of shards. Not needed with merge-profiles.",
+                "required": false,
+                "default": ""
+            },
+            "schema": {
+                "description": "Path to a schema.yaml to validate against. Without it (and without infer-schema) only the profile is written.",
+                "required": false,
+                "default": ""
+            },
+            "infer-schema": {
+                "description": "Infer a schema from the data (type, presence, nulls, range, categories, uniqueness). Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "write-schema": {
+                "description": "Where to write the inferred schema.yaml (with infer-schema: true).",
+                "required": false,
+                "default": ""
+            },
+            "reference": {
+                "description": "A reference dataset or profile.json to check skew/drift against, or registry:<name>@<alias>.",
+                "required": false,
+                "default": ""
+            },
+            "registry": {
+                "description": "Registry root for registry: references (local backend).",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "fail-on": {
+                "description": "Fail the step on anomalies of this severity or worse: error, warning or never.",
+                "required": false,
+                "default": "error"
+            },
+            "profile": {
+                "description": "Where to write the profile (mlops-profile/v1 JSON).",
+                "required": false,
+                "default": "mlops-reports/profile.json"
+            },
+            "memory-limit": {
+                "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
+                "required": false,
+                "default": "4GB"
+            },
+            "report": {
+                "description": "Where to write the validation report (mlops-data-validation/v1 JSON).",
+                "required": false,
+                "default": "mlops-reports/data-validation.json"
+            },
+            "plan-shards": {
+                "description": "List the files that data (a glob) matches as a job-matrix plan in output plan, one shard per file, and stop: nothing is read, validated or profiled. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "merge-profiles": {
+                "description": "Shard profiles (profile.json files or globs, one per line) to merge into profile, instead of reading data. Counts, extremes, histograms and complete value frequencies merge exactly.",
+                "required": false,
+                "default": ""
+            },
+            "merge-plan": {
+                "description": "With merge-profiles: the plan output of the plan-shards step. Every shard it lists must have one profile; a missing one is named.",
+                "required": false,
+                "default": ""
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API. Needs no write permission for this step.",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "passed": {
+                "description": "'true' when no anomaly at or above fail-on severity was found."
+            },
+            "anomalies": {
+                "description": "Number of anomalies found."
+            },
+            "rows": {
+                "description": "Rows in the dataset."
+            },
+            "report-path": {
+                "description": "Path of the validation report."
+            },
+            "profile-path": {
+                "description": "Path of the profile."
+            },
+            "plan": {
+                "description": "With plan-shards: the shards as JSON, [{\"shard\": 1, \"of\": N, \"data\": \"...\"}, ...], for a job matrix (include: fromJSON of this output)."
+            }
+        }
+    },
+    "train": {
+        "description": "Train a model on a self-hosted GPU runner: the built-in TensorFlow.js trainer or your own command, with caching, checkpoints and resume.",
+        "inputs": {
+            "command": {
+                "description": "Your training program, e.g. \"python train.py --epochs 5\". Split into arguments without a shell. Empty: use the built-in trainer.",
+                "required": false,
+                "default": ""
+            },
+            "model": {
+                "description": "Built-in trainer model: a preset (linear, logistic, mlp) or a Keras-style layers JSON spec file.",
+                "required": false,
+                "default": "mlp"
+            },
+            "data": {
+                "description": "Training data (CSV, Parquet, JSON...). Required for the built-in trainer.",
+                "required": false,
+                "default": ""
+            },
+            "target": {
+                "description": "Target column (built-in trainer).",
+                "required": false,
+                "default": ""
+            },
+            "task": {
+                "description": "classification, regression or auto (from the target column).",
+                "required": false,
+                "default": "auto"
+            },
+            "epochs": {
+                "description": "Maximum epochs (early stopping may end sooner).",
+                "required": false,
+                "default": "50"
+            },
+            "batch-size": {
+                "description": "Mini-batch size.",
+                "required": false,
+                "default": "32"
+            },
+            "learning-rate": {
+                "description": "Adam learning rate.",
+                "required": false,
+                "default": "0.01"
+            },
+            "seed": {
+                "description": "Random seed for weights, shuffling and the validation split.",
+                "required": false,
+                "default": "42"
+            },
+            "validation-split": {
+                "description": "Fraction of rows held out for validation and early stopping.",
+                "required": false,
+                "default": "0.2"
+            },
+            "output-dir": {
+                "description": "Where the model, preprocessing.json and training-metrics.json are written.",
+                "required": false,
+                "default": "mlops-artifacts/model"
+            },
+            "resume": {
+                "description": "Continue from the last checkpoint when one exists. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "cache": {
+                "description": "Restore and save checkpoints and preprocessed data with the Actions cache. Boolean.",
+                "required": false,
+                "default": "true"
+            },
+            "artifact-name": {
+                "description": "Upload the model folder as a workflow artifact with this name. Empty: no upload.",
+                "required": false,
+                "default": ""
+            },
+            "gpu": {
+                "description": "auto (use a GPU when present), require (fail without one) or off.",
+                "required": false,
+                "default": "auto"
+            },
+            "timeout-minutes": {
+                "description": "Stop the training command after this many minutes (SIGTERM, then SIGKILL). With launcher: slurm, the job's time limit (--time, rounded up to whole minutes). 0: no limit (slurm: the partition default).",
+                "required": false,
+                "default": "0"
+            },
+            "runner-file-commands": {
+                "description": "Give the command the runner's file commands (GITHUB_ENV, GITHUB_PATH, GITHUB_OUTPUT, GITHUB_STATE), with which it can change the job's later steps. Off: it runs without them.",
+                "required": false,
+                "default": "false"
+            },
+            "launcher": {
+                "description": "Where training runs: local (this runner) or slurm (submitted with sbatch and followed; the runner only submits and follows). See README, Scaling out.",
+                "required": false,
+                "default": "local"
+            },
+            "slurm-partition": {
+                "description": "launcher: slurm. Partition to submit to (--partition). Empty: the cluster's default partition.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-account": {
+                "description": "launcher: slurm. Account to charge (--account). Empty: your default account.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-gpus": {
+                "description": "launcher: slurm. GPUs per node (--gres=gpu:N). 0: none.",
+                "required": false,
+                "default": "0"
+            },
+            "slurm-nodes": {
+                "description": "launcher: slurm. Nodes (--nodes).",
+                "required": false,
+                "default": "1"
+            },
+            "slurm-tasks": {
+                "description": "launcher: slurm. Tasks (--ntasks); with more than one task or node the command is started with srun.",
+                "required": false,
+                "default": "1"
+            },
+            "slurm-cpus-per-task": {
+                "description": "launcher: slurm. CPUs per task (--cpus-per-task). Empty: the partition default.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-memory": {
+                "description": "launcher: slurm. Memory per node (--mem), e.g. 16G. Empty: the partition default.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-options": {
+                "description": "launcher: slurm. Further sbatch options, one --name=value per line (e.g. --qos=long), passed as arguments, never through a shell. The time limit is timeout-minutes.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-script-template": {
+                "description": "launcher: slurm. Your own batch-script template instead of the generated one; {{command}}, {{output_dir}}, {{checkpoint_dir}}, {{metrics_file}}, {{data}}, {{target}}, {{seed}}, {{epochs}}, {{resume}}, {{working_directory}} expand to quoted shell words.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-mlops-command": {
+                "description": "launcher: slurm with the built-in trainer. How a node starts the mlops CLI, e.g. \"node /shared/mlops/dist/cli.js\". Empty: this action's own bundle with this Node.js, which the nodes must then see.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-job-name": {
+                "description": "launcher: slurm. Job name (--job-name).",
+                "required": false,
+                "default": "mlops-train"
+            },
+            "slurm-poll-seconds": {
+                "description": "launcher: slurm. Seconds between looks at the job's state and output file.",
+                "required": false,
+                "default": "5"
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "model-path": {
+                "description": "The trained model: model.json for the built-in trainer (preprocessing.json beside it), the output folder for a command."
+            },
+            "metrics-path": {
+                "description": "Path of training-metrics.json (per-epoch loss and metrics)."
+            },
+            "backend": {
+                "description": "Compute backend used: tensorflow-gpu, tensorflow, wasm, cpu, or command."
+            },
+            "gpu-count": {
+                "description": "GPUs seen by nvidia-smi."
+            },
+            "duration-seconds": {
+                "description": "Wall time of training in seconds."
+            },
+            "cache-hit": {
+                "description": "'true' when the cache restored a checkpoint or preprocessed data."
+            },
+            "artifact-id": {
+                "description": "ID of the uploaded model artifact, when artifact-name is set."
+            },
+            "artifact-url": {
+                "description": "URL of the uploaded model artifact (the run's artifact page, as actions/upload-artifact gives), when artifact-name is set."
+            },
+            "slurm-job-id": {
+                "description": "launcher: slurm. The Slurm job id (a failed job's id is in the error message)."
+            }
+        }
+    },
+    "evaluate": {
+        "description": "Evaluate a TF.js or ONNX model, or a predictions file, with metrics that match scikit-learn, bootstrap confidence intervals and slices.",
+        "inputs": {
+            "model": {
+                "description": "Model to evaluate: a TF.js model.json (or its folder), an .onnx file, or registry:<name>@<alias> (e.g. the production model, to compare on the same rows). Leave empty when predictions is given.",
+                "required": false,
+                "default": ""
+            },
+            "predictions": {
+                "description": "A predictions file (CSV/Parquet with y_true, y_pred and/or y_score, y_score_<class>) from any framework, instead of a model.",
+                "required": false,
+                "default": ""
+            },
+            "data": {
+                "description": "Evaluation data (features and target), when a model is given.",
+                "required": false,
+                "default": ""
+            },
+            "target": {
+                "description": "Target column in data.",
+                "required": false,
+                "default": ""
+            },
+            "on-invalid": {
+                "description": "What to do with a feature value the model's feature contract cannot read (an unseen category, an unparseable number or date, NaN/Inf, a missing feature column): error (stop, naming the column, row and value), warn (fill it, count it, print the counts) or impute (fill it and count it). Empty: features.on-invalid in mlops.yml, else error. Counts go to metrics.json either way.",
+                "required": false,
+                "default": ""
+            },
+            "task": {
+                "description": "classification, regression or auto.",
+                "required": false,
+                "default": "auto"
+            },
+            "metrics": {
+                "description": "Metrics to compute (commas or newlines, scikit-learn scorer names). Empty: all that apply to the task.",
+                "required": false,
+                "default": ""
+            },
+            "slices": {
+                "description": "Columns to compute metrics per value of (commas or newlines).",
+                "required": false,
+                "default": ""
+            },
+            "sensitive-features": {
+                "description": "Columns to measure group fairness over (commas or newlines), e.g. sex, island: per-group rates and Fairlearn's disparity metrics (demographic_parity_difference, equalized_odds_difference, ...), gateable like any metric. Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "fairness-intersection": {
+                "description": "Also measure fairness over the intersection of all sensitive features (e.g. sex x island). Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "fairness-min-group-size": {
+                "description": "Groups with fewer rows are reported but left out of the disparity metrics (and so never gated).",
+                "required": false,
+                "default": "30"
+            },
+            "importance": {
+                "description": "Permutation importance of the model's input columns (scikit-learn's permutation_importance semantics): each column shuffled importance-repeats times, one inference pass each. Needs model. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "importance-repeats": {
+                "description": "Shuffles per column for the permutation importance.",
+                "required": false,
+                "default": "5"
+            },
+            "importance-scoring": {
+                "description": "The metric whose drop measures importance. Empty: accuracy (classification) or r2 (regression), as scikit-learn's estimator score.",
+                "required": false,
+                "default": ""
+            },
+            "confidence": {
+                "description": "Confidence level of the bootstrap intervals.",
+                "required": false,
+                "default": "0.95"
+            },
+            "bootstrap": {
+                "description": "Bootstrap resamples for confidence intervals (0: none).",
+                "required": false,
+                "default": "1000"
+            },
+            "seed": {
+                "description": "Seed of the bootstrap.",
+                "required": false,
+                "default": "42"
+            },
+            "latency": {
+                "description": "Measure inference latency (p50/p95/p99 per batch size) and model size. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "output": {
+                "description": "Where to write metrics.json (mlops-metrics/v1).",
+                "required": false,
+                "default": "mlops-reports/metrics.json"
+            },
+            "registry": {
+                "description": "Registry root for registry: models (local backend).",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "report": {
+                "description": "Where to write the evaluation report: one self-contained HTML page (metrics with intervals, confusion matrix, ROC, precision-recall and calibration charts, slices, fairness). Empty: evaluation.html beside output.",
+                "required": false,
+                "default": ""
+            },
+            "predictions-output": {
+                "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons. Empty: predictions.parquet beside output, where metrics.json can name it by a relative path.",
+                "required": false,
+                "default": ""
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API. Needs no write permission for this step.",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "metrics-path": {
+                "description": "Path of metrics.json."
+            },
+            "metrics": {
+                "description": "Headline metrics as JSON: {\"name\": value}."
+            },
+            "report-path": {
+                "description": "Path of the HTML evaluation report."
+            },
+            "predictions-path": {
+                "description": "Path of the per-row predictions file."
+            }
+        }
+    },
+    "compare-baseline": {
+        "description": "Diff metrics against the production baseline, post one sticky PR comment, and gate the merge with a check; noise-aware.",
+        "inputs": {
+            "current": {
+                "description": "metrics.json of the candidate model. May be empty only with reported-metrics (a fork's model that could not be re-evaluated).",
+                "required": false,
+                "default": "mlops-reports/metrics.json"
+            },
+            "baseline": {
+                "description": "Baseline: a metrics.json path, registry:<name>@<alias>, or branch:<name> (latest successful run of that branch). One that names nothing is an error listing what exists, unless allow-missing-baseline. Empty: value thresholds only.",
+                "required": false,
+                "default": ""
+            },
+            "allow-missing-baseline": {
+                "description": "Treat a baseline that is not there as the first model (value thresholds only) instead of an error. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "gate": {
+                "description": "default: with no thresholds configured, the task's primary metric (accuracy, r2) may not worsen significantly. none: report only, nothing gates.",
+                "required": false,
+                "default": "default"
+            },
+            "reported-metrics": {
+                "description": "metrics.json reported by an untrusted run (a fork's own pull_request run), read as data: shown beside current; with current empty, compared but marked unverified and the check is neutral, never success.",
+                "required": false,
+                "default": ""
+            },
+            "thresholds": {
+                "description": "Per-metric thresholds as YAML/JSON or a file path: {metric: {direction, min, max, tolerance, tolerance-pct}}. Merged over mlops.yml metrics.",
+                "required": false,
+                "default": ""
+            },
+            "significance": {
+                "description": "Count a worsening as a regression only when it is significant at this level (paired bootstrap or CIs). 0: any worsening past tolerance counts.",
+                "required": false,
+                "default": "0.05"
+            },
+            "name": {
+                "description": "Model name: keys the sticky comment and the check, so several models can share a PR.",
+                "required": false,
+                "default": "model"
+            },
+            "comment": {
+                "description": "Post or update one sticky PR comment. Boolean.",
+                "required": false,
+                "default": "true"
+            },
+            "check": {
+                "description": "Report the gate as a check run (falls back to a commit status). Boolean.",
+                "required": false,
+                "default": "true"
+            },
+            "status-context": {
+                "description": "Stable name of the check / commit status, for branch protection.",
+                "required": false,
+                "default": "mlops/compare-baseline"
+            },
+            "fail-on-regression": {
+                "description": "Fail the step when a metric regressed. Boolean.",
+                "required": false,
+                "default": "true"
+            },
+            "override-label": {
+                "description": "A PR label that turns a regression into a neutral, recorded pass.",
+                "required": false,
+                "default": "accept-metric-regression"
+            },
+            "registry": {
+                "description": "Registry root for registry: baselines (local backend).",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "report": {
+                "description": "Where to write the comparison report (mlops-comparison/v1 JSON).",
+                "required": false,
+                "default": "mlops-reports/comparison.json"
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API: pull-requests: write and checks: write to comment and gate; read-only tokens (fork PRs) write the job summary only.",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "passed": {
+                "description": "'true' when no metric regressed (or the override label is set)."
+            },
+            "regressions": {
+                "description": "Number of regressed metrics."
+            },
+            "diff": {
+                "description": "The diff as JSON: [{metric, baseline, current, delta, verdict}]."
+            },
+            "report-path": {
+                "description": "Path of the comparison report."
+            },
+            "comment-url": {
+                "description": "URL of the PR comment, when one was posted."
+            }
+        }
+    },
+    "register": {
+        "description": "Register a model version (immutable, integer-numbered) with its metrics, data profile and model card; move aliases safely.",
+        "inputs": {
+            "model": {
+                "description": "Model folder or file to register.",
+                "required": true
+            },
+            "name": {
+                "description": "Registered model name (letters, digits, - and _; not starting or ending with - or _).",
+                "required": true
+            },
+            "metrics": {
+                "description": "metrics.json from evaluate, stored with the version.",
+                "required": false,
+                "default": ""
+            },
+            "profile": {
+                "description": "profile.json from data-validate, stored so drift-check can run from the registry alone.",
+                "required": false,
+                "default": ""
+            },
+            "backend": {
+                "description": "local (a folder, default) or github (tags and releases in this repository).",
+                "required": false,
+                "default": "local"
+            },
+            "registry": {
+                "description": "Registry root folder for the local backend.",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "alias": {
+                "description": "Alias to point at the new version (e.g. staging). Not latest.",
+                "required": false,
+                "default": ""
+            },
+            "tags": {
+                "description": "Tags for the version, key=value (commas or newlines).",
+                "required": false,
+                "default": ""
+            },
+            "require": {
+                "description": "Value gates before registering, e.g. \"accuracy>=0.9, log_loss<=0.4\".",
+                "required": false,
+                "default": ""
+            },
+            "force": {
+                "description": "Register even when a require gate fails (logged in the event log). Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "include-checkpoints": {
+                "description": "Keep the model folder's checkpoints/ (train's resumable state: weights plus optimizer moments) in the version. Left out by default. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "allow-digest-mismatch": {
+                "description": "Register even when the model digest in metrics.json is not the registered model's (stale metrics); the version is tagged digest-mismatch=true. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API: contents: write for the github backend.",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "version": {
+                "description": "The version number: the new one, or the existing one when already-registered is 'true'."
+            },
+            "uri": {
+                "description": "Model URI, <name>/<version>: what deploy's and evaluate's model inputs take."
+            },
+            "already-registered": {
+                "description": "'true' when identical content (model files, metrics, profile, tags, gates) was already registered: version names it and nothing new was stored."
+            },
+            "digest": {
+                "description": "sha256 digest over the model files."
+            },
+            "release-url": {
+                "description": "Release URL (github backend)."
+            }
+        }
+    },
+    "deploy": {
+        "description": "Deploy a registered model to a TF Serving-compatible server, a TF Serving/Triton folder or a webhook; smoke-test, record a GitHub Deployment, roll back on failure.",
+        "inputs": {
+            "model": {
+                "description": "Model to deploy: <name>@<alias>, <name>/<version> or <name>@latest.",
+                "required": true
+            },
+            "target": {
+                "description": "local-server, tfserving-dir or webhook. What local-server puts in place (a new server, or a version swapped into a running one) is on probation until the deploy keeps it: if the job dies first, the server stops itself or swaps the previous version back within a minute.",
+                "required": false,
+                "default": "local-server"
+            },
+            "environment": {
+                "description": "GitHub environment name of the deployment.",
+                "required": false,
+                "default": "staging"
+            },
+            "url": {
+                "description": "Server URL (local-server) or webhook URL (webhook). local-server default: http://127.0.0.1 on the environment's port (see ports); port 0 picks a free one. A webhook URL is masked and only its origin is shown anywhere; one with user:password@ is refused.",
+                "required": false,
+                "default": ""
+            },
+            "ports": {
+                "description": "local-server: the port of each environment, environment=port (commas or newlines), e.g. staging=8601. Unlisted environments keep a stable port: production 8501, staging 8502, others one from 8510-8999 fixed by the name.",
+                "required": false,
+                "default": ""
+            },
+            "path": {
+                "description": "Base folder for tfserving-dir, or the local server state folder.",
+                "required": false,
+                "default": ""
+            },
+            "smoke-test": {
+                "description": "A JSON file of requests and expected predictions to check after deploying.",
+                "required": false,
+                "default": ""
+            },
+            "rollback-on-failure": {
+                "description": "Return to the previous version when the smoke test fails. Boolean.",
+                "required": false,
+                "default": "true"
+            },
+            "promote-alias": {
+                "description": "Registry alias to move to the deployed version on success.",
+                "required": false,
+                "default": ""
+            },
+            "canary-percent": {
+                "description": "local-server: send this percentage of traffic to the new version first, and promote it or roll back by the criteria below. 0: switch at once.",
+                "required": false,
+                "default": "0"
+            },
+            "canary-min-requests": {
+                "description": "Candidate requests needed before the canary is judged.",
+                "required": false,
+                "default": "100"
+            },
+            "canary-max-error-rate": {
+                "description": "Highest share of failed (5xx) candidate requests that still promotes.",
+                "required": false,
+                "default": "0.01"
+            },
+            "canary-max-p99-ms": {
+                "description": "Highest candidate p99 latency in milliseconds that still promotes. Empty: no bound.",
+                "required": false,
+                "default": ""
+            },
+            "canary-timeout-minutes": {
+                "description": "Roll back when the canary has not seen canary-min-requests by then.",
+                "required": false,
+                "default": "30"
+            },
+            "registry": {
+                "description": "Registry root folder (local backend).",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "webhook-secret": {
+                "description": "HMAC-SHA256 secret that signs webhook deliveries.",
+                "required": false,
+                "default": ""
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API: deployments: write to record deployments.",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "deployment-id": {
+                "description": "GitHub Deployment id, when one was recorded."
+            },
+            "url": {
+                "description": "Where the model is served (for a webhook, the URL's origin only)."
+            },
+            "version": {
+                "description": "Version now serving."
+            },
+            "status": {
+                "description": "success, failure or rolled_back."
+            }
+        }
+    },
+    "drift-check": {
+        "description": "Compare production data with training data using the standard drift tests; open one issue and trigger retraining when it drifts.",
+        "inputs": {
+            "reference": {
+                "description": "Reference: a dataset, a profile.json, or registry:<name>@<alias> (the profile stored with the model).",
+                "required": true
+            },
+            "current": {
+                "description": "Current data: a dataset, a glob of shards, or the model server request log.",
+                "required": true
+            },
+            "columns": {
+                "description": "Columns to check (commas or newlines). Empty: all shared columns.",
+                "required": false,
+                "default": ""
+            },
+            "method": {
+                "description": "auto, ks, chi2, z, psi, jensenshannon, wasserstein or linf.",
+                "required": false,
+                "default": "auto"
+            },
+            "threshold": {
+                "description": "Threshold of the method (p-value or distance). Empty: the method default.",
+                "required": false,
+                "default": ""
+            },
+            "drift-share": {
+                "description": "Share of drifted columns at which the dataset counts as drifted.",
+                "required": false,
+                "default": "0.5"
+            },
+            "model": {
+                "description": "The model whose inputs to compare: its folder, model.json/.onnx, its preprocessing.json, or registry:<name>@<alias>. Only the model's input features are compared (columns train left out are reported as not model inputs, not as drifted), and a request log's _invalid counts go to the report. Needed to check a request log against training data.",
+                "required": false,
+                "default": ""
+            },
+            "prediction": {
+                "description": "Prediction column, checked and reported separately.",
+                "required": false,
+                "default": ""
+            },
+            "target": {
+                "description": "Label column, when labels have arrived: performance decay is checked.",
+                "required": false,
+                "default": ""
+            },
+            "name": {
+                "description": "Model name: keys the drift issue.",
+                "required": false,
+                "default": "model"
+            },
+            "open-issue": {
+                "description": "Open or update one issue on drift, close it when drift goes away. Boolean.",
+                "required": false,
+                "default": "true"
+            },
+            "issue-label": {
+                "description": "Label of the drift issue.",
+                "required": false,
+                "default": "model-drift"
+            },
+            "dispatch": {
+                "description": "Start retraining on drift: repository_dispatch:<event-type> or workflow_dispatch:<workflow-file>[@ref]. Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "confirm-runs": {
+                "description": "Raise the alert (issue comment, dispatch) only after this many consecutive drifted runs; earlier runs keep a quiet suspected issue.",
+                "required": false,
+                "default": "1"
+            },
+            "fail-on-drift": {
+                "description": "Fail the step when the dataset drifted. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "memory-limit": {
+                "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
+                "required": false,
+                "default": "4GB"
+            },
+            "registry": {
+                "description": "Registry root for registry: references (local backend).",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "report": {
+                "description": "Where to write the drift report (mlops-drift/v1 JSON).",
+                "required": false,
+                "default": "mlops-reports/drift.json"
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API: issues: write to open the drift issue, contents: write for repository_dispatch, actions: write for workflow_dispatch.",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "drift-detected": {
+                "description": "'true' when the share of drifted columns reached drift-share."
+            },
+            "drifted-columns": {
+                "description": "Drifted columns, comma-separated."
+            },
+            "share": {
+                "description": "Share of drifted columns."
+            },
+            "report-path": {
+                "description": "Path of the drift report."
+            },
+            "issue-number": {
+                "description": "Number of the drift issue, when one is open."
+            }
+        }
+    }
+};
+
+;// CONCATENATED MODULE: ./build/shared/src/config/schema.js
+
+
+
+/** Inputs that only make sense per run, never in a committed config file. */
+const NOT_CONFIGURABLE = new Set(['config', 'github-token', 'working-directory']);
+/**
+ * Top-level keys and the steps whose input of the same name means the same thing. `target` is the
+ * label column for train/evaluate/drift-check but the kind of server for deploy, so it is listed
+ * per step rather than applied to every step that has an input called `target`.
+ */
+const SHARED_KEY_STEPS = {
+    name: ['compare-baseline', 'register', 'drift-check'],
+    // evaluate scores its own data (`evaluate: data:`): scoring the training file by default would
+    // report training-set metrics as if they were held-out ones.
+    data: ['data-validate', 'train'],
+    target: ['train', 'evaluate', 'drift-check'],
+    task: ['train', 'evaluate'],
+    registry: ['compare-baseline', 'register', 'deploy', 'drift-check', 'data-validate', 'evaluate'],
+};
+const SHARED_KEYS = Object.keys(SHARED_KEY_STEPS);
+function sharedKeyApplies(key, action) {
+    const steps = SHARED_KEY_STEPS[key];
+    return steps?.includes(action) ?? false;
+}
+const scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
+const inputValue = union([scalar, array(scalar)]);
+const direction = schemas_enum(['higher', 'lower']);
+const metricThreshold = object({
+    direction: direction.optional(),
+    min: schemas_number().optional(),
+    max: schemas_number().optional(),
+    tolerance: schemas_number().min(0).optional(),
+    'tolerance-pct': schemas_number().min(0).optional(),
+})
+    .strict();
+const driftColumn = object({
+    method: schemas_enum(['auto', 'ks', 'chi2', 'z', 'psi', 'jensenshannon', 'wasserstein', 'linf', 'js_divergence'])
+        .optional(),
+    threshold: schemas_number().optional(),
+    ignore: schemas_boolean().optional(),
+})
+    .strict();
+/**
+ * `features:`: the feature contract train fits (models/preprocessing.ts). `missing` and `types`
+ * are used by train and written into preprocessing.json; `on-invalid` is the policy of train,
+ * evaluate and `mlops serve` for values the contract cannot read.
+ */
+const featuresSection = object({
+    missing: array(schemas_string()).optional(),
+    'on-invalid': schemas_enum(ON_INVALID_POLICIES).optional(),
+    types: record(schemas_string(), schemas_enum(FEATURE_TYPE_CHOICES)).optional(),
+})
+    .strict();
+function actionSection(name) {
+    const shape = {};
+    for (const input of Object.keys(ACTION_SPECS[name].inputs)) {
+        if (!NOT_CONFIGURABLE.has(input))
+            shape[input] = inputValue.optional();
+    }
+    if (name === 'drift-check')
+        shape['per-column'] = record(schemas_string(), driftColumn).optional();
+    return object(shape).strict();
+}
+const schema_sections = {};
+for (const name of ACTION_NAMES)
+    schema_sections[name] = actionSection(name).optional();
+/** mlops.yml: shared keys, metric thresholds, then one section per step keyed by its input names. */
+const mlopsConfigSchema = object({
+    version: literal(1).optional(),
+    name: schemas_string()
+        .regex(/^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/, 'letters, digits, - and _')
+        .optional(),
+    data: schemas_string().optional(),
+    target: schemas_string().optional(),
+    task: schemas_enum(['classification', 'regression', 'auto']).optional(),
+    registry: schemas_string().optional(),
+    metrics: record(schemas_string(), metricThreshold).optional(),
+    features: featuresSection.optional(),
+    ...schema_sections,
+})
+    .strict();
+/** The `features:` section as train, evaluate and serve take it. */
+function featureOptions(config) {
+    const features = config?.features;
+    return { missing: features?.missing, types: features?.types, onInvalid: features?.['on-invalid'] };
+}
 
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/curves.js
 
@@ -73005,6 +77210,22 @@ function barChart(column) {
     return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(column.name)} distribution">
 <text x="${labelWidth}" y="12" font-size="11" fill="#57606a">grey: reference · red: current</text>${rows.join('')}</svg>`;
 }
+function bars(caption, items) {
+    const width = 560;
+    const rowHeight = 16;
+    const labelWidth = 170;
+    const max = Math.max(0, ...items.map((item) => item.value).filter(Number.isFinite)) || 1;
+    const rows = items.map((item, i) => {
+        const y = 20 + i * (rowHeight + 3);
+        const length = (Math.max(0, item.value) / max) * (width - labelWidth - 70);
+        return `<text x="0" y="${y + rowHeight - 4}" font-size="11">${escapeHtml(item.label.slice(0, 28))}</text>
+<rect x="${labelWidth}" y="${y}" width="${length.toFixed(1)}" height="${rowHeight - 2}" fill="#0969da"><title>${escapeHtml(item.label)}: ${html_formatNumber(item.value)}</title></rect>
+<text x="${(labelWidth + length + 4).toFixed(1)}" y="${y + rowHeight - 4}" font-size="10">${html_formatNumber(item.value)}</text>`;
+    });
+    const height = 26 + items.length * (rowHeight + 3);
+    return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(caption)}">
+<text x="0" y="12" font-size="11" fill="#57606a">${escapeHtml(caption)}</text>${rows.join('')}</svg>`;
+}
 function table(headers, rows) {
     const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
     const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
@@ -73012,7 +77233,9 @@ function table(headers, rows) {
 }
 function renderHtmlReport(input) {
     const sections = [];
-    sections.push(`<h2>Steps</h2>${table(['step', 'status', 'detail'], input.steps.map((s) => [s.name, s.status, s.detail]))}`);
+    if (input.steps && input.steps.length > 0) {
+        sections.push(`<h2>Steps</h2>${table(['step', 'status', 'detail'], input.steps.map((s) => [s.name, s.status, s.detail]))}`);
+    }
     if (input.metrics) {
         sections.push(`<h2>Metrics</h2>${table(['metric', 'value', 'confidence interval'], Object.entries(input.metrics).map(([name, m]) => [
             name,
@@ -73041,6 +77264,14 @@ function renderHtmlReport(input) {
             html_formatNumber(c.threshold),
             c.drifted ? 'yes' : 'no',
         ]))}${drifted.map((c) => `<h3>${escapeHtml(c.name)}</h3>${barChart(c)}`).join('\n')}`);
+    }
+    for (const section of input.sections ?? []) {
+        sections.push([
+            `<h2>${escapeHtml(section.title)}</h2>`,
+            section.text ? `<p>${escapeHtml(section.text)}</p>` : '',
+            section.table ? table(section.table.headers, section.table.rows) : '',
+            section.bars && section.bars.items.length > 0 ? bars(section.bars.caption, section.bars.items) : '',
+        ].join(''));
     }
     return htmlPage(input.title, `Generated ${input.createdAt}`, sections);
 }
@@ -73149,36 +77380,6 @@ function renderEvaluationHtml(file, curves) {
         sections.push(`<h2>Notes</h2><ul>${file.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
     const subject = file.model ? `model ${file.model.name}` : 'predictions';
     return htmlPage(`Evaluation of ${subject}`, `${file.task}, ${file.dataset.rows} rows of ${file.dataset.path}; generated ${file.created_at}`, sections);
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/evaluate/digest.js
-
-
-
-
-/** `sha256:<hex>` over the bytes of the files in order (one file: its plain sha256). */
-async function digestFiles(files) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for (const file of files) {
-        for await (const chunk of (0,external_node_fs_.createReadStream)(file))
-            hash.update(chunk);
-    }
-    return `sha256:${hash.digest('hex')}`;
-}
-/** The files a model is made of: the .onnx, or model.json and its weight shards. */
-async function modelFiles(model) {
-    if (model.format === 'onnx')
-        return [model.path];
-    const json = await readModelJson(model.path);
-    return [
-        model.path,
-        ...json.weightsManifest.flatMap((g) => g.paths.map((p) => (0,external_node_path_.join)((0,external_node_path_.dirname)(model.path), p))),
-    ];
-}
-/** A model's display name: its folder for model.json / model.onnx, else the file name. */
-function digest_modelName(path) {
-    const file = (0,external_node_path_.basename)(path);
-    return /^model\.(json|onnx)$/i.test(file) ? (0,external_node_path_.basename)((0,external_node_path_.dirname)(path)) : file.replace(/\.(onnx|json)$/i, '');
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/evaluate/fairness.js
@@ -73341,7 +77542,55 @@ class WorstOfPlan {
     }
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/data/feature-columns.js
+
+
+function sourceTypeOf(duckType) {
+    const kind = physicalKind(duckType);
+    switch (kind) {
+        case 'integer':
+        case 'float':
+        case 'decimal':
+            return 'number';
+        case 'boolean':
+            return 'boolean';
+        case 'text':
+            return 'text';
+        case 'datetime':
+            return duckType.toUpperCase() === 'DATE' ? 'date' : 'timestamp';
+        default:
+            return 'other';
+    }
+}
+/** The SELECT expression for a feature column: its value in a form `rawFeatureValue` turns into JS. */
+function rawFeatureSql(name, duckType) {
+    const column = quoteIdent(name);
+    switch (sourceTypeOf(duckType)) {
+        case 'number':
+            return `CAST(${column} AS DOUBLE)`;
+        case 'boolean':
+            return `CAST(${column} AS BOOLEAN)`;
+        case 'date':
+        case 'timestamp':
+            // Milliseconds since the epoch of the instant (UTC): no time-zone setting can shift it.
+            return `CAST(epoch_ms(${column}) AS DOUBLE)`;
+        default:
+            return `CAST(${column} AS VARCHAR)`;
+    }
+}
+/** The JS value of one cell selected with `rawFeatureSql`. */
+function rawFeatureValue(value, sourceType) {
+    if (value === null || value === undefined)
+        return null;
+    if (sourceType === 'date' || sourceType === 'timestamp')
+        return new Date(Number(value));
+    if (typeof value === 'bigint')
+        return Number(value);
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/evaluate/inference.js
+
 
 
 
@@ -73351,103 +77600,153 @@ class WorstOfPlan {
 /** Rows per model call: large enough to amortise the call, small enough to bound memory. */
 const INFERENCE_BATCH_ROWS = 4096;
 /**
- * Streams the data's feature, target and slice columns out of DuckDB, preprocesses each batch as
- * in training and runs the model on it.
+ * Streams the data's feature, target and slice columns out of DuckDB, reads each feature value
+ * with the model's feature contract (the rules train used) and hands each batch's model input to
+ * `onBatch`. Rows whose target is null are skipped and counted, exactly as train skips them.
  */
-async function predictDataset(db, dataset, model, spec, options) {
+async function readEvaluationRows(db, dataset, spec, options, onBatch) {
     const types = new Map(dataset.columns.map((c) => [c.name, c.type]));
-    const needed = [...spec.features.map((f) => f.name), options.target, ...options.slices];
+    const onInvalid = options.onInvalid ?? DEFAULT_ON_INVALID;
+    const needed = [options.target, ...options.slices];
     const missing = [...new Set(needed)].filter((c) => !types.has(c));
-    if (missing.length > 0) {
-        throw new errors_UserError(`The data '${dataset.path}' lacks column(s) ${missing.map((m) => `'${m}'`).join(', ')} that the model or inputs need (columns: ${[...types.keys()].join(', ')}).`, { input: 'data', file: dataset.path });
+    const missingFeatures = spec.features.map((f) => f.name).filter((c) => !types.has(c));
+    if (missing.length > 0 || (missingFeatures.length > 0 && onInvalid === 'error')) {
+        throw new errors_UserError(`The data '${dataset.path}' lacks column(s) ${[...missingFeatures, ...missing].map((m) => `'${m}'`).join(', ')} that the model '${options.modelPath}' or the inputs need (columns: ${[...types.keys()].join(', ')}).`, { input: 'data', file: dataset.path });
     }
+    const classification = spec.task === 'classification';
+    const targetType = types.get(options.target);
+    if (!classification && sourceTypeOf(targetType) !== 'number') {
+        throw new errors_UserError(`The model '${options.modelPath}' is a regression model, but the target '${options.target}' in '${dataset.path}' is ${targetType}, not a number. Evaluate a regression model on a numeric target, or name the right column with \`target\`.`, { input: 'target', file: dataset.path });
+    }
+    const present = spec.features.filter((f) => types.has(f.name));
+    const featureSql = present.map((f) => rawFeatureSql(f.name, types.get(f.name)));
+    const featureSources = present.map((f) => sourceTypeOf(types.get(f.name)));
+    const target = quoteIdent(options.target);
+    const targetSql = classification ? labelSql(target, targetType) : `CAST(${target} AS DOUBLE)`;
+    const sql = `SELECT ${[...featureSql, targetSql, ...options.slices.map((s) => `CAST(${quoteIdent(s)} AS VARCHAR)`)].join(', ')} FROM ${quoteIdent(dataset.view)}`;
+    const f = present.length;
+    const slices = Object.fromEntries(options.slices.map((s) => [s, []]));
+    const labels = [];
+    const targets = new FloatColumn();
+    const featureCounts = new FeatureCounts();
+    let pending = present.map(() => []);
+    let pendingFileRows = [];
+    let pendingRows = 0;
+    let fileRow = 0;
+    let droppedTargetRows = 0;
+    const flush = async () => {
+        if (pendingRows === 0)
+            return;
+        const columns = Object.fromEntries(present.map((feature, j) => [feature.name, pending[j]]));
+        const fileRows = pendingFileRows;
+        const features = applyPreprocessing(spec, columns, pendingRows, {
+            onInvalid,
+            counts: featureCounts,
+            describeRow: (r) => `'${dataset.path}' data row ${fileRows[r] + 1}`,
+        });
+        const n = pendingRows;
+        pending = present.map(() => []);
+        pendingFileRows = [];
+        pendingRows = 0;
+        await onBatch(features, n);
+    };
+    await streamColumns(db, sql, async (columns, n) => {
+        for (let r = 0; r < n; r++, fileRow++) {
+            const y = columns[f][r];
+            if (y === null || y === undefined) {
+                droppedTargetRows++;
+                continue;
+            }
+            for (let j = 0; j < f; j++)
+                pending[j].push(rawFeatureValue(columns[j][r], featureSources[j]));
+            if (classification)
+                labels.push(y);
+            else
+                targets.push(y);
+            options.slices.forEach((s, j) => {
+                slices[s].push(columns[f + 1 + j][r]);
+            });
+            pendingFileRows.push(fileRow);
+            pendingRows++;
+        }
+        if (pendingRows >= INFERENCE_BATCH_ROWS)
+            await flush();
+    });
+    await flush();
+    const rows = fileRow - droppedTargetRows;
+    if (fileRow === 0)
+        throw new errors_UserError(`The data '${dataset.path}' has no rows to evaluate on.`, { input: 'data' });
+    if (rows === 0) {
+        throw new errors_UserError(`The target '${options.target}' is null in all ${fileRow} rows of '${dataset.path}': there is nothing to evaluate.`, { input: 'data' });
+    }
+    if (droppedTargetRows > 0) {
+        options.log.warning(`Left out ${droppedTargetRows} of ${fileRow} rows of '${dataset.path}' whose target '${options.target}' is null (train leaves them out too).`);
+    }
+    if (featureCounts.invalidTotal > 0 && onInvalid === 'warn') {
+        options.log.warning(`${featureCounts.invalidTotal} feature values in '${dataset.path}' could not be read and were replaced by the feature's fill (on-invalid: warn): ${featureCounts.describeInvalid()}.`);
+    }
+    return { rows, labels, targets: targets.toArray(), slices, featureCounts, droppedTargetRows };
+}
+/** Runs the model on the evaluation rows read by `readEvaluationRows`. */
+async function predictDataset(db, dataset, model, spec, options) {
     const width = inputWidth(spec);
     if (model.inputWidth !== null && model.inputWidth !== width) {
         throw new errors_UserError(`The model '${model.path}' takes ${model.inputWidth} features per row, but its preprocessing makes ${width} from the data (${spec.features.map((f) => f.name).join(', ')}).`, { input: 'model', file: model.path });
     }
     const classification = spec.task === 'classification';
-    const classes = spec.classes ?? [];
-    const featureSql = spec.features.map((f) => f.kind === 'numeric'
-        ? `TRY_CAST(${quoteIdent(f.name)} AS DOUBLE)`
-        : `CAST(${quoteIdent(f.name)} AS VARCHAR)`);
-    const target = quoteIdent(options.target);
-    const targetSql = classification
-        ? labelSql(target, types.get(options.target))
-        : `TRY_CAST(${target} AS DOUBLE)`;
-    const sql = `SELECT ${[...featureSql, targetSql, ...options.slices.map((s) => `CAST(${quoteIdent(s)} AS VARCHAR)`)].join(', ')} FROM ${quoteIdent(dataset.view)}`;
-    const f = spec.features.length;
-    const slices = Object.fromEntries(options.slices.map((s) => [s, []]));
-    const labels = [];
-    const targets = new FloatColumn();
     const outputs = new FloatColumn();
     let outputWidth = -1;
-    let pending = spec.features.map(() => []);
-    let pendingRows = 0;
     let sample;
-    const flush = async () => {
-        if (pendingRows === 0)
-            return;
-        const columns = Object.fromEntries(spec.features.map((feature, j) => [feature.name, pending[j]]));
-        const features = applyPreprocessing(spec, columns, pendingRows);
-        sample ??= {
-            features: features.slice(0, Math.min(pendingRows, 1024) * width),
-            rows: Math.min(pendingRows, 1024),
-            width,
-        };
+    // The whole model input, kept only when asked (permutation importance re-scores it).
+    const kept = options.keepFeatures ? [] : null;
+    const read = await readEvaluationRows(db, dataset, spec, { ...options, modelPath: model.path }, async (features, n) => {
+        sample ??= { features: features.slice(0, Math.min(n, 1024) * width), rows: Math.min(n, 1024), width };
+        kept?.push(features.slice());
         let result;
         try {
-            result = await model.predict(features, pendingRows, width);
+            result = await model.predict(features, n, width);
         }
         catch (error) {
-            throw new errors_UserError(`The model '${model.path}' failed on the data: ${error.message.split('\n')[0]}`, {
-                input: 'model',
-                cause: error,
-            });
+            throw new errors_UserError(`The model '${model.path}' failed on the data: ${error.message.split('\n')[0]}`, { input: 'model', cause: error });
         }
         if (outputWidth < 0)
             outputWidth = result.width;
         for (let i = 0; i < result.values.length; i++)
             outputs.push(result.values[i]);
-        pending = spec.features.map(() => []);
-        pendingRows = 0;
-    };
-    const rows = await streamColumns(db, sql, async (columns, n) => {
-        for (let j = 0; j < f; j++) {
-            const column = columns[j];
-            const target = pending[j];
-            for (let r = 0; r < n; r++)
-                target.push(column[r]);
-        }
-        for (let r = 0; r < n; r++) {
-            if (classification)
-                labels.push(columns[f][r]);
-            else
-                targets.push(columns[f][r] ?? Number.NaN);
-        }
-        options.slices.forEach((s, j) => {
-            for (let r = 0; r < n; r++)
-                slices[s].push(columns[f + 1 + j][r]);
-        });
-        pendingRows += n;
-        if (pendingRows >= INFERENCE_BATCH_ROWS)
-            await flush();
     });
-    await flush();
-    if (rows === 0)
-        throw new errors_UserError(`The data '${dataset.path}' has no rows to evaluate on.`, { input: 'data' });
-    const values = outputs.toArray();
-    const what = `The output of the model '${model.path}'`;
-    if (!classification) {
+    const { rows, labels, slices, featureCounts, droppedTargetRows } = read;
+    const outcome = modelOutcome(outputs.toArray(), outputWidth, rows, spec, model.path, {
+        labels,
+        targets: read.targets,
+        target: `The target '${options.target}'${classification ? ` in '${dataset.path}'` : ''}`,
+    });
+    return {
+        input: { ...outcome, rows, slices },
+        sample: sample,
+        featureCounts,
+        droppedTargetRows,
+        features: kept ? concatenate(kept) : undefined,
+    };
+}
+/**
+ * The model's outputs on the evaluation rows as metric rows: one value per row for regression;
+ * class probabilities (or one sigmoid unit for two classes) for classification, checked, with the
+ * predicted class the most probable one. Evaluation and permutation importance both read model
+ * outputs through here.
+ */
+function modelOutcome(values, outputWidth, rows, spec, modelPath, truth) {
+    const what = `The output of the model '${modelPath}'`;
+    if (spec.task !== 'classification') {
         if (outputWidth !== 1) {
             throw new errors_UserError(`${what} has ${outputWidth} values per row; a regression model must output one.`, {
                 input: 'model',
             });
         }
         checkFinite(values, what);
-        const yTrue = targets.toArray();
-        checkFinite(yTrue, `The target '${options.target}'`);
-        return { input: { task: 'regression', data: { yTrue, yPred: values }, rows, slices }, sample: sample };
+        checkFinite(truth.targets, truth.target);
+        return { task: 'regression', data: { yTrue: truth.targets, yPred: values } };
     }
+    const classes = spec.classes ?? [];
     const k = classes.length;
     let scores;
     if (outputWidth === k) {
@@ -73465,15 +77764,89 @@ async function predictDataset(db, dataset, model, spec, options) {
         throw new errors_UserError(`${what} has ${outputWidth} values per row, but the model has ${k} classes (${classes.join(', ')}).`, { input: 'model' });
     }
     checkProbabilities(scores, k, what);
-    const yTrue = encodeLabels(labels, classes, `The target '${options.target}' in '${dataset.path}'`);
+    const yTrue = encodeLabels(truth.labels, classes, truth.target);
+    return { task: 'classification', data: { classes, yTrue, yPred: argmaxRows(scores, k), scores } };
+}
+function concatenate(chunks) {
+    const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+        out.set(c, at);
+        at += c.length;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/evaluate/importance.js
+
+
+
+
+function defaultScoring(task) {
+    return PRIMARY_METRICS[task][0];
+}
+/**
+ * Permutation importance of the model's raw input columns on the evaluation rows: each column's
+ * block of the model input is shuffled across rows and the model re-scored, through the same
+ * output reading as the evaluation itself (`modelOutcome`) and the same metric definitions.
+ */
+async function computeImportance(model, spec, features, input, options) {
+    checkRepeats(options.nRepeats);
+    const scoring = options.scoring?.trim() || defaultScoring(input.task);
+    const known = input.task === 'classification' ? isClassificationMetric(scoring) : isRegressionMetric(scoring);
+    if (!known) {
+        throw new errors_UserError(`importance-scoring '${scoring}' is not a ${input.task} metric of this suite (for example ${defaultScoring(input.task)}).`, { input: 'importance-scoring' });
+    }
+    const width = inputWidth(spec);
+    const rows = input.rows;
+    const sign = metricDirection(scoring) === 'lower' ? -1 : 1;
+    const labels = input.task === 'classification' ? Array.from(input.data.yTrue, (c) => input.data.classes[c]) : [];
+    const targets = input.task === 'regression' ? input.data.yTrue : new Float64Array(0);
+    const score = async (matrix) => {
+        const batch = matrix instanceof Float32Array ? matrix : Float32Array.from(matrix);
+        const outputs = [];
+        let outputWidth = 0;
+        for (let start = 0; start < rows; start += INFERENCE_BATCH_ROWS) {
+            const n = Math.min(INFERENCE_BATCH_ROWS, rows - start);
+            const result = await model.predict(batch.subarray(start * width, (start + n) * width), n, width);
+            outputWidth = result.width;
+            outputs.push(result.values);
+        }
+        const values = new Float64Array(rows * outputWidth);
+        let at = 0;
+        for (const o of outputs) {
+            values.set(o, at);
+            at += o.length;
+        }
+        const outcome = modelOutcome(values, outputWidth, rows, spec, model.path, {
+            labels,
+            targets,
+            target: 'The evaluation target',
+        });
+        const value = bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[scoring].value;
+        if (value === null) {
+            throw new errors_UserError(`importance-scoring '${scoring}' is undefined on these rows (e.g. one class only); choose another metric.`, { input: 'importance-scoring' });
+        }
+        return sign * value;
+    };
+    const result = await permutationImportance({
+        matrix: features,
+        rows,
+        width,
+        blocks: featureBlocks(spec),
+        score,
+        nRepeats: options.nRepeats,
+        seed: options.seed,
+    });
     return {
-        input: {
-            task: 'classification',
-            data: { classes, yTrue, yPred: argmaxRows(scores, k), scores },
-            rows,
-            slices,
-        },
-        sample: sample,
+        scoring: sign < 0 ? `neg_${scoring}` : scoring,
+        n_repeats: options.nRepeats,
+        seed: options.seed,
+        baseline: result.baseline,
+        features: result.features
+            .map(({ feature, mean, std }) => ({ feature, mean, std }))
+            .sort((a, b) => b.mean - a.mean),
+        scorings: result.scorings,
     };
 }
 
@@ -73712,6 +78085,20 @@ function fairnessLines(fairness, level) {
     lines.push('', '</details>');
     return lines;
 }
+/** The top features by permutation importance (all of them are in metrics.json and the report). */
+function importanceLines(importance, top = 10) {
+    const shown = importance.features.slice(0, top);
+    const lines = [
+        `Feature importance (drop in ${escapeMarkdown(importance.scoring)} when the column is shuffled, ${importance.n_repeats} repeats):`,
+        '',
+        '| feature | importance | std |',
+        '|---|---:|---:|',
+        ...shown.map((f) => `| ${escapeMarkdown(f.feature)} | ${summary_formatValue(f.mean)} | ${summary_formatValue(f.std)} |`),
+    ];
+    if (importance.features.length > shown.length)
+        lines.push('', `${importance.features.length - shown.length} more features in metrics.json.`);
+    return lines;
+}
 /** Step-summary markdown: headline metrics with intervals, slices, latency. Data values are escaped. */
 function renderEvaluateSummary(file, options = {}) {
     const lines = [];
@@ -73742,6 +78129,8 @@ function renderEvaluateSummary(file, options = {}) {
         lines.push('', ...confusionMatrixLines(file.confusion_matrix));
     if (file.fairness)
         lines.push('', ...fairnessLines(file.fairness, level));
+    if (file.importance)
+        lines.push('', ...importanceLines(file.importance));
     if (file.latency) {
         lines.push('', `Latency (${escapeMarkdown(file.latency.engine)}, model ${file.latency.model_size_bytes} bytes):`, '');
         lines.push('| batch | p50 ms | p95 ms | p99 ms | rows/s |', '|---:|---:|---:|---:|---:|');
@@ -73755,6 +78144,9 @@ function renderEvaluateSummary(file, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/evaluate/run.js
+
+
+
 
 
 
@@ -73792,6 +78184,8 @@ async function runEvaluate(options, log) {
         let target = null;
         let model = null;
         let sample = null;
+        let importance = null;
+        let features;
         if (options.model) {
             if (!options.data)
                 throw new errors_UserError('evaluate needs `data` (features and target) to run a model on.', {
@@ -73801,7 +78195,7 @@ async function runEvaluate(options, log) {
             log.info(`Loaded ${model.format} model ${model.path} (${model.engine}, ${model.sizeBytes} bytes).`);
             const spec = await preprocessingBeside(model.path);
             if (spec === null) {
-                throw new errors_UserError(`No preprocessing.json beside the model '${model.path}': evaluate needs it (mlops-preprocessing/v1, written by train) to turn data columns into model inputs.`, { input: 'model' });
+                throw new errors_UserError(`No preprocessing.json beside the model '${model.path}': evaluate needs it (mlops-preprocessing/v2, written by train) to turn data columns into model inputs.`, { input: 'model' });
             }
             if (options.task && options.task !== 'auto' && options.task !== spec.task) {
                 throw new errors_UserError(`task is '${options.task}' but the model's preprocessing.json says '${spec.task}'.`, { input: 'task' });
@@ -73811,10 +78205,43 @@ async function runEvaluate(options, log) {
             notes.push(...dataset.notes);
             if (fairness)
                 checkFairnessOptions(fairness, dataset.columns.map((c) => c.name));
-            const result = await predictDataset(db, dataset, model, spec, { target, slices: columnsWanted, log });
+            const onInvalid = options.onInvalid ?? DEFAULT_ON_INVALID;
+            const result = await predictDataset(db, dataset, model, spec, {
+                target,
+                slices: columnsWanted,
+                log,
+                onInvalid,
+                keepFeatures: Boolean(options.importance),
+            });
+            if (options.importance) {
+                log.info(`Permutation importance: ${spec.features.length} features × ${options.importance.nRepeats} repeats, one inference pass each.`);
+                importance = await computeImportance(model, spec, result.features, result.input, options.importance);
+            }
             input = result.input;
             sample = result.sample;
             datasetFiles = dataset.files;
+            const counts = result.featureCounts.toJSON();
+            const trainingData = spec.training_data !== undefined && (await digestFiles(datasetFiles)) === spec.training_data.digest;
+            if (trainingData) {
+                const warning = `The evaluation data '${options.data}' is the very file the model was trained on (same sha256 as '${spec.training_data.file}'): these metrics measure fit to the training rows, not performance on new data. Evaluate on held-out data.`;
+                log.warning(warning);
+                notes.unshift(`WARNING: ${warning}`);
+            }
+            if (result.droppedTargetRows > 0) {
+                notes.push(`${result.droppedTargetRows} rows with a null target '${target}' were left out, as train leaves them out.`);
+            }
+            const invalidTotal = result.featureCounts.invalidTotal;
+            if (invalidTotal > 0) {
+                notes.push(`${invalidTotal} feature values could not be read and were replaced by the feature's fill (on-invalid: ${onInvalid}): ${result.featureCounts.describeInvalid()}.`);
+            }
+            features = {
+                on_invalid: onInvalid,
+                rows: counts.rows,
+                missing: counts.missing,
+                invalid: counts.invalid,
+                dropped_target_rows: result.droppedTargetRows,
+                training_data: trainingData,
+            };
         }
         else {
             const predictions = await openDataset(db, at(options.predictions), { name: 'evaluation_predictions' });
@@ -73899,10 +78326,13 @@ async function runEvaluate(options, log) {
             slices,
             confusion_matrix: input.task === 'classification' ? confusionMatrix(input) : null,
             fairness: fairnessSection,
+            importance,
             latency,
-            predictions: { path: predictionsPath, row_id: 'row_id', loss },
+            predictions: { path: predictionsPathFor(metricsPath, predictionsPath, notes), row_id: 'row_id', loss },
             notes,
         };
+        if (features !== undefined)
+            file.features = features;
         model?.dispose();
         await writeJsonAtomic(metricsPath, file);
         await writeFileAtomic(reportPath, renderEvaluationHtml(file, evaluationCurves(input)));
@@ -73930,6 +78360,9 @@ function checkOptions(options) {
         throw new errors_UserError('evaluate needs exactly one of `model` (a TF.js model.json or .onnx) or `predictions` (a predictions file).', {
             input: options.model ? 'predictions' : 'model',
         });
+    }
+    if (options.importance && !options.model) {
+        throw new errors_UserError('importance needs `model`: permutation importance re-runs the model with each column shuffled, which a predictions file cannot do.', { input: 'importance' });
     }
     if (!(options.confidence > 0 && options.confidence < 1)) {
         throw new errors_UserError(`confidence must be between 0 and 1 (exclusive), got ${options.confidence}.`, {
@@ -73995,6 +78428,18 @@ function confusionMatrix(input) {
         matrix[yTrue[i]][yPred[i]]++;
     return { labels: [...classes], matrix };
 }
+/**
+ * The predictions path as metrics.json records it: relative to the metrics file's folder, because
+ * compare-baseline follows a path read from a metrics file only inside that folder (the files
+ * travel together as an artifact). A file written elsewhere keeps its absolute path, with a note.
+ */
+function predictionsPathFor(metricsPath, predictionsPath, notes) {
+    if (isInside((0,external_node_path_.dirname)(metricsPath), predictionsPath)) {
+        return (0,external_node_path_.relative)((0,external_node_path_.dirname)(metricsPath), predictionsPath);
+    }
+    notes.push(`The per-row predictions (${predictionsPath}) are not in the folder of metrics.json: compare-baseline will not follow that path, so no paired test is possible. Write them beside metrics.json for one.`);
+    return predictionsPath;
+}
 
 ;// CONCATENATED MODULE: ./build/actions/evaluate/main.js
 
@@ -74002,9 +78447,11 @@ function confusionMatrix(input) {
 
 
 
+
+
 const evaluateAction = defineAction({
     name: 'evaluate',
-    async run({ inputs, log, platform }) {
+    async run({ inputs, config, log, platform }) {
         let model = inputs.optional('model');
         if (model?.startsWith(REGISTRY_PREFIX)) {
             const resolved = await resolveModel(localRegistry(inputs), model.slice(REGISTRY_PREFIX.length));
@@ -74017,8 +78464,18 @@ const evaluateAction = defineAction({
             data: inputs.optional('data'),
             target: inputs.optional('target'),
             task: inputs.choice('task', ['classification', 'regression', 'auto']),
+            onInvalid: (inputs.optional('on-invalid')
+                ? inputs.choice('on-invalid', [...ON_INVALID_POLICIES])
+                : undefined) ?? featureOptions(config?.config).onInvalid,
             metrics: inputs.list('metrics'),
             slices: inputs.list('slices'),
+            importance: inputs.boolean('importance')
+                ? {
+                    nRepeats: inputs.number('importance-repeats', { integer: true }),
+                    seed: inputs.number('seed', { integer: true, min: 0 }),
+                    scoring: inputs.optional('importance-scoring'),
+                }
+                : null,
             fairness: {
                 features: inputs.list('sensitive-features'),
                 intersection: inputs.boolean('fairness-intersection'),
@@ -74064,6 +78521,8 @@ const registerAction = defineAction({
             tags: inputs.list('tags'),
             require: inputs.optional('require'),
             force: inputs.boolean('force'),
+            includeCheckpoints: inputs.boolean('include-checkpoints'),
+            allowDigestMismatch: inputs.boolean('allow-digest-mismatch'),
             workingDirectory: inputs.workingDirectory,
             createdBy: platform.env.actor,
             gitSha: platform.env.sha,
@@ -74074,6 +78533,7 @@ const registerAction = defineAction({
                 version: result.version,
                 uri: result.uri,
                 digest: result.digest,
+                'already-registered': result.alreadyRegistered,
                 'release-url': result.releaseUrl ?? '',
             },
             summary: result.summaryMarkdown,
@@ -74235,7 +78695,7 @@ class GpuSampler {
 
 
 
-async function readReportedMetrics(metricsFile, stdoutRows) {
+async function commandMetrics_readReportedMetrics(metricsFile, stdoutRows) {
     let fileHistory = [];
     let final = {};
     if ((0,external_node_fs_.existsSync)(metricsFile)) {
@@ -74611,7 +79071,28 @@ function renderTrainSummary(input) {
             'artifact',
             `${escapeMarkdown(input.artifact.name)} (id ${escapeMarkdown(input.artifact.id)})`,
         ]);
+    if (input.slurm) {
+        facts.push([
+            'Slurm job',
+            `${escapeMarkdown(input.slurm.job_id)} (${escapeMarkdown(input.slurm.state)}) on ${escapeMarkdown(input.slurm.node_list || 'no node')}, ran ${summary_formatNumber(input.slurm.elapsed_seconds)} s`,
+        ]);
+    }
     parts.push(markdownTable(['', ''], facts));
+    if (input.features && input.features.length > 0) {
+        parts.push('Features (written to `preprocessing.json`; set `features.types` in mlops.yml to override):', markdownTable([
+            'column',
+            'type',
+            'why',
+            { header: 'model inputs', align: 'right' },
+            { header: 'missing filled', align: 'right' },
+        ], input.features.map((f) => [
+            escapeMarkdown(f.name),
+            escapeMarkdown(f.kind),
+            escapeMarkdown(f.why),
+            f.inputs > 0 ? String(f.inputs) : 'dropped',
+            String(input.missingFilled?.[f.name] ?? 0),
+        ])));
+    }
     return `${parts.join('\n\n')}\n`;
 }
 function gpuUsageText(usage) {
@@ -74663,17 +79144,18 @@ function summary_formatNumber(value, forChart = false) {
 
 
 
+
+
 /** Most distinct whole-number values a numeric target may have for `task: auto` to call it classes. */
 const AUTO_MAX_CLASSES = 20;
 const NUMERIC_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
-const CATEGORICAL_TYPES = /^(VARCHAR|BOOLEAN|ENUM.*|DATE|TIMESTAMP.*)$/;
 /**
- * Reads a tabular file for the built-in trainer. Feature kinds come from DuckDB's column types:
- * numbers are numeric, strings/booleans/dates categorical. Categorical columns with more distinct
- * values than half the rows (names, ids) are left out, since one-hot encoding an identifier only
- * teaches the model to memorise rows; so are columns that are entirely null. Each is logged.
+ * Reads a tabular file for the built-in trainer. Each column's kind is inferred by the feature
+ * contract (models/preprocessing.ts `inferFeatureKind`) from its DuckDB type and values, unless
+ * mlops.yml's `features.types` sets it. Identifiers (`text-id`), all-null columns and unsupported
+ * types are left out; each is logged and recorded in the spec's `dropped`.
  */
-async function readTrainingTable(dataPath, target, requestedTask, log) {
+async function readTrainingTable(dataPath, target, requestedTask, log, featureOptions = {}) {
     const db = await Database.open();
     try {
         // openDataset reads every supported format (Arrow and globs included) and turns unreadable
@@ -74687,39 +79169,68 @@ async function readTrainingTable(dataPath, target, requestedTask, log) {
         if (!names.includes(target)) {
             throw new errors_UserError(`The target column '${target}' is not in '${dataPath}'. Columns: ${names.map((n) => `'${n}'`).join(', ')}.`, { input: 'target' });
         }
-        const records = await db.all(`SELECT * FROM ${from} WHERE ${quoteIdent(target)} IS NOT NULL`);
+        const missingTokens = featureOptions.missing ?? DEFAULT_MISSING_TOKENS;
+        const types = featureOptions.types ?? {};
+        for (const name of Object.keys(types)) {
+            if (!names.includes(name)) {
+                throw new errors_UserError(`mlops.yml features.types names '${name}', which is not a column of '${dataPath}' (columns: ${names.join(', ')}).`, { input: 'features.types' });
+            }
+            if (name === target) {
+                throw new errors_UserError(`mlops.yml features.types names the target '${target}'; it is not a feature.`, {
+                    input: 'features.types',
+                });
+            }
+        }
+        const selected = described.map((d) => d.column_name === target ? quoteIdent(target) : rawFeatureSql(d.column_name, d.column_type));
+        const raw = await db.all(`SELECT ${selected.map((s, i) => `${s} AS c${i}`).join(', ')} FROM ${from} WHERE ${quoteIdent(target)} IS NOT NULL`);
+        const records = raw.map((r) => Object.fromEntries(described.map((d, i) => [d.column_name, r[`c${i}`]])));
         const [{ total }] = await db.all(`SELECT count(*) AS total FROM ${from}`);
         if (records.length === 0) {
             throw new errors_UserError(`No rows left to train on: '${dataPath}' has ${total} rows and the target '${target}' is null in all of them.`, { input: 'data' });
         }
         const targetType = described.find((d) => d.column_name === target).column_type;
-        const targetValues = records.map((r) => normaliseCell(r[target]));
+        const targetValues = records.map((r) => normaliseTarget(r[target]));
         const task = requestedTask === 'auto' ? inferTask(targetType, targetValues, log, target) : requestedTask;
         if (task === 'regression' && !NUMERIC_TYPES.test(targetType)) {
             throw new errors_UserError(`task: regression needs a numeric target, but '${target}' is ${targetType}. Use task: classification for labels.`, { input: 'task' });
         }
         const columns = {};
         const features = [];
+        const dropped = [];
+        const inferred = [];
         for (const { column_name: name, column_type: type } of described) {
             if (name === target)
                 continue;
-            const values = records.map((r) => normaliseCell(r[name]));
-            const kind = NUMERIC_TYPES.test(type)
-                ? 'numeric'
-                : CATEGORICAL_TYPES.test(type)
-                    ? 'categorical'
-                    : undefined;
-            if (kind === undefined) {
-                log.warning(`Column '${name}' (${type}) is not used as a feature: only numbers, strings, booleans and dates are.`);
+            const sourceType = sourceTypeOf(type);
+            const values = records.map((r) => rawFeatureValue(r[name], sourceType));
+            const found = inferFeatureKind(values, sourceType, missingTokens, `DuckDB ${type}`);
+            const forced = types[name];
+            const kind = forced ?? found.kind;
+            inferred.push({
+                name,
+                sourceType: type,
+                kind,
+                why: forced !== undefined ? `set in mlops.yml features.types (inferred: ${found.kind})` : found.why,
+                forced: forced !== undefined,
+            });
+            if (kind === 'all-null') {
+                log.warning(`Column '${name}' of '${dataPath}' is missing in all ${records.length} training rows (${found.why}) and is not used as a feature.`);
+                dropped.push({ name, reason: 'all-null' });
                 continue;
             }
-            const present = values.filter((v) => v !== null && v !== undefined);
-            if (present.length === 0) {
-                log.warning(`Column '${name}' is null in every row and is not used as a feature.`);
+            if (forced !== undefined && found.kind === 'all-null' && forced !== 'text-id') {
+                throw new errors_UserError(`Column '${name}' of '${dataPath}' is set to ${forced} in mlops.yml features.types, but it is missing in all ${records.length} training rows: there is nothing to learn from it.`, { input: 'features.types' });
+            }
+            if (kind === 'unsupported-type') {
+                log.warning(`Column '${name}' (${type}) is not used as a feature: ${found.why}.`);
+                dropped.push({ name, reason: 'unsupported-type', detail: type });
                 continue;
             }
-            if (kind === 'categorical' && new Set(present.map(String)).size > Math.max(2, records.length / 2)) {
-                log.warning(`Column '${name}' looks like an identifier (more distinct values than half the rows) and is not used as a feature.`);
+            if (kind === 'text-id') {
+                if (forced === undefined) {
+                    log.warning(`Column '${name}' looks like an identifier (${found.why}) and is not used as a feature. Set features.types in mlops.yml to use it.`);
+                }
+                dropped.push({ name, reason: forced === undefined ? 'text-id' : 'config' });
                 continue;
             }
             columns[name] = values;
@@ -74736,6 +79247,9 @@ async function readTrainingTable(dataPath, target, requestedTask, log) {
             columns,
             target: targetValues,
             features,
+            dropped,
+            inferred,
+            missing: missingTokens,
             droppedRows: total - records.length,
         };
     }
@@ -74759,14 +79273,14 @@ function inferTask(type, values, log, target) {
     log.info(`task: auto chose ${task} (${why}). Set task explicitly to override.`);
     return task;
 }
-/** Dates and timestamps arrive as objects; the preprocessing compares categories as strings. */
-function normaliseCell(value) {
+/** Class labels are compared as text (evaluate/labels.ts); dates arrive as objects. */
+function normaliseTarget(value) {
     if (value === null || value === undefined)
         return null;
-    if (typeof value === 'object' && !(value instanceof Date))
-        return String(value);
     if (value instanceof Date)
         return value.toISOString();
+    if (typeof value === 'object')
+        return String(value);
     return value;
 }
 
@@ -74936,19 +79450,37 @@ async function trainTabular(loaded, table, options, log) {
         });
     }
     const trainColumns = tabularTrainer_pick(table.columns, trainIdx);
-    const preprocessing = fitPreprocessing(trainColumns, trainIdx.length, {
+    const fitOptions = {
         features: table.features,
         target: options.target,
         task: options.task,
         classes,
-    });
+        missing: table.missing,
+        dropped: table.dropped,
+    };
+    const fitted = fitPreprocessing(trainColumns, trainIdx.length, fitOptions);
+    // Scaling and fills come from the training split only; the categories from every row of the
+    // training file, so a category that happens to fall only in the validation split is a known
+    // value (with its own, untrained input) rather than an invalid one.
+    const vocabulary = validationIdx.length > 0 ? fitPreprocessing(table.columns, table.rows, fitOptions) : fitted;
+    const preprocessing = {
+        ...fitted,
+        features: fitted.features.map((f, i) => {
+            const all = vocabulary.features[i];
+            return f.kind === 'categorical' && all.kind === 'categorical'
+                ? { ...f, categories: all.categories }
+                : f;
+        }),
+    };
     const width = inputWidth(preprocessing);
     const classCount = classes?.length ?? 0;
+    const featureCounts = new FeatureCounts();
     const encode = (idx) => ({
-        x: tf.tensor2d(applyPreprocessing(preprocessing, tabularTrainer_pick(table.columns, idx), idx.length), [
-            idx.length,
-            width,
-        ]),
+        x: tf.tensor2d(applyPreprocessing(preprocessing, tabularTrainer_pick(table.columns, idx), idx.length, {
+            onInvalid: options.onInvalid,
+            counts: featureCounts,
+            describeRow: (r) => `training row ${idx[r] + 1} (of the rows with a target)`,
+        }), [idx.length, width]),
         y: encodeTarget(tf, idx.map((i) => table.target[i]), options.task, classes),
     });
     const train = encode(trainIdx);
@@ -75068,6 +79600,7 @@ async function trainTabular(loaded, table, options, log) {
     return {
         model,
         preprocessing,
+        featureCounts,
         history: state.history,
         final,
         evaluatedOn,
@@ -75340,6 +79873,8 @@ async function runUserCommand(options) {
 
 
 
+
+
 const CACHE_KEY_PREFIX = 'mlops-train-v1';
 /**
  * The `train` step: the built-in TF.js trainer (`data` + `target` + `task` + `model`) or the
@@ -75350,10 +79885,7 @@ async function runTrain(options, deps) {
     const { log } = deps;
     const env = deps.env ?? process.env;
     checkNumbers(options);
-    const cwd = (0,external_node_path_.resolve)(options.workingDirectory);
-    const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(cwd, p));
-    const outputDir = at(options.outputDir);
-    const checkpointDir = at(options.checkpointDir ?? env.MLOPS_CHECKPOINT_DIR ?? (0,external_node_path_.join)(outputDir, 'checkpoints'));
+    const { cwd, at, outputDir, checkpointDir } = trainFolders(options, env);
     const argv = options.commandArgv ?? (options.command?.trim() ? splitShellWords(options.command) : undefined);
     const mode = argv ? 'command' : 'builtin';
     if (mode === 'builtin') {
@@ -75365,6 +79897,12 @@ async function runTrain(options, deps) {
             throw new errors_UserError("Give 'target': the column the model predicts.", { input: 'target' });
     }
     const requestedTask = parseTask(options.task);
+    // Inputs are checked before the GPU probe, which can take seconds: a typo fails at once.
+    if (options.data && !/[*?[]/.test(options.data) && !(0,external_node_fs_.existsSync)(at(options.data)))
+        throw new errors_UserError(`The data file '${options.data}' does not exist (resolved to ${at(options.data)}).`, {
+            input: 'data',
+            file: at(options.data),
+        });
     // MLOPS_NVIDIA_SMI points at another nvidia-smi (a container's path, or a recorded one in tests).
     const nvidiaSmi = env.MLOPS_NVIDIA_SMI;
     const gpus = await resolveGpus(options.gpu, { binary: nvidiaSmi });
@@ -75409,16 +79947,21 @@ async function runTrain(options, deps) {
     let usage;
     let outcome;
     let failed = true;
+    let featureRows;
+    let missingFilled;
     try {
         if (mode === 'builtin') {
             // loadTf picks tfjs-node-gpu > tfjs-node > wasm > cpu once per process; gpu: off only hides
             // GPUs from user commands (CUDA_VISIBLE_DEVICES), as tfjs-node-gpu offers no switch.
             const loaded = await loadTf();
-            log.info(`TensorFlow.js backend: ${loaded.backend}${loaded.notes.length > 0 ? ` (skipped: ${loaded.notes.join('; ')})` : ''}`);
+            // One short line; why faster backends were skipped is long (install errors) and goes to debug.
+            log.info(`TensorFlow.js backend: ${loaded.backend}${loaded.notes.length > 0 ? ` (${loaded.notes.length} faster backend(s) unavailable; details in the debug log)` : ''}`);
+            for (const note of loaded.notes)
+                log.debug(`TensorFlow.js backend skipped: ${note}`);
             if (usesTrainingRandomness(layers)) {
                 log.warning('The model has dropout/noise layers: they draw unseeded random numbers, so runs are not bit-for-bit repeatable.');
             }
-            const table = await readTrainingTable(dataPath, options.target, requestedTask, log);
+            const table = await readTrainingTable(dataPath, options.target, requestedTask, log, options.features);
             const task = table.task;
             if (table.droppedRows > 0)
                 log.info(`Dropped ${table.droppedRows} rows whose target is null.`);
@@ -75438,8 +79981,27 @@ async function runTrain(options, deps) {
                 dataFingerprint: dataHash,
                 timeoutMinutes: options.timeoutMinutes,
                 onEpochEnd: deps.onEpochEnd,
+                onInvalid: options.features?.onInvalid,
             }, log);
+            const widths = new Map(trained.preprocessing.features.map((f) => [
+                f.name,
+                inputNames({ ...trained.preprocessing, features: [f] }).length,
+            ]));
+            featureRows = table.inferred.map((c) => ({
+                name: c.name,
+                kind: c.kind,
+                why: c.why,
+                inputs: widths.get(c.name) ?? 0,
+            }));
+            missingFilled = trained.featureCounts.missing;
+            log.info(`Features: ${featureRows.map((f) => `${f.name} (${f.kind}${f.inputs === 0 ? ', dropped' : ''})`).join(', ')}.`);
+            if (trained.featureCounts.invalidTotal > 0) {
+                log.warning(`The training rows had values the features could not read, replaced by each feature's fill (on-invalid: ${options.features?.onInvalid}): ${trained.featureCounts.describeInvalid()}.`);
+            }
             await saveModelFiles(loaded.tf, trained.model, outputDir);
+            if (dataPath && (0,external_node_fs_.existsSync)(dataPath) && (0,external_node_fs_.statSync)(dataPath).isFile()) {
+                trained.preprocessing.training_data = { file: (0,external_node_path_.basename)(dataPath), digest: `sha256:${dataHash}` };
+            }
             await writeFileAtomic((0,external_node_path_.join)(outputDir, 'preprocessing.json'), `${JSON.stringify(trained.preprocessing, null, 2)}\n`);
             trained.model.dispose();
             outcome = {
@@ -75460,10 +80022,10 @@ async function runTrain(options, deps) {
             };
         }
         else {
-            const metricsFile = at(env.MLOPS_METRICS_FILE ?? (0,external_node_path_.join)(outputDir, 'reported-metrics.json'));
+            const metricsFile = reportedMetricsFile(outputDir, at, env);
             const visible = gpus.devices.map((d) => String(d.index)).join(',');
             const childEnv = {
-                ...programEnvironment(env),
+                ...userProgramEnvironment(env, options.runnerFileCommands ?? false),
                 MLOPS_OUTPUT_DIR: outputDir,
                 MLOPS_METRICS_FILE: metricsFile,
                 MLOPS_CHECKPOINT_DIR: checkpointDir,
@@ -75489,7 +80051,7 @@ async function runTrain(options, deps) {
                 killGraceSeconds: options.killGraceSeconds,
                 log,
             });
-            const reported = await readReportedMetrics(metricsFile, ran.metricRows);
+            const reported = await commandMetrics_readReportedMetrics(metricsFile, ran.metricRows);
             outcome = {
                 mode,
                 task: requestedTask === 'auto' ? null : requestedTask,
@@ -75536,10 +80098,12 @@ async function runTrain(options, deps) {
     if (options.cache && deps.cache && !cacheHit)
         await deps.cache.save([checkpointDir], cacheKey);
     let artifactId = '';
+    let artifactUrl = '';
     if (options.artifactName && deps.artifacts) {
         const files = await runTrain_listFiles(outputDir, checkpointDir);
         const uploaded = await deps.artifacts.upload(options.artifactName, files, outputDir);
         artifactId = uploaded.id;
+        artifactUrl = uploaded.url;
         log.info(`Uploaded ${files.length} files (${uploaded.size} bytes) as artifact '${options.artifactName}' (id ${artifactId}).`);
     }
     const summaryMarkdown = renderTrainSummary({
@@ -75554,6 +80118,8 @@ async function runTrain(options, deps) {
         resumedFromEpoch: document.resumed_from_epoch,
         stoppedEarly: document.stopped_early,
         artifact: artifactId ? { name: options.artifactName, id: artifactId } : undefined,
+        features: featureRows,
+        missingFilled,
     });
     return {
         modelPath: outcome.modelPath,
@@ -75563,6 +80129,7 @@ async function runTrain(options, deps) {
         durationSeconds,
         cacheHit,
         artifactId,
+        artifactUrl,
         summaryMarkdown,
         final: document.final,
     };
@@ -75578,6 +80145,18 @@ async function saveModelFiles(tf, model, outputDir) {
     await (0,promises_.rename)((0,external_node_path_.join)(staging, 'weights.bin'), (0,external_node_path_.join)(outputDir, 'weights.bin'));
     await (0,promises_.rename)((0,external_node_path_.join)(staging, 'model.json'), (0,external_node_path_.join)(outputDir, 'model.json'));
     await (0,promises_.rm)(staging, { recursive: true, force: true });
+}
+/** The working directory, output and checkpoint folders of a training run, absolute. */
+function trainFolders(options, env) {
+    const cwd = (0,external_node_path_.resolve)(options.workingDirectory);
+    const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(cwd, p));
+    const outputDir = at(options.outputDir);
+    const checkpointDir = at(options.checkpointDir ?? env.MLOPS_CHECKPOINT_DIR ?? (0,external_node_path_.join)(outputDir, 'checkpoints'));
+    return { cwd, at, outputDir, checkpointDir };
+}
+/** Where a user's program writes its metrics (MLOPS_METRICS_FILE). */
+function reportedMetricsFile(outputDir, at, env) {
+    return at(env.MLOPS_METRICS_FILE ?? (0,external_node_path_.join)(outputDir, 'reported-metrics.json'));
 }
 function withoutModelPath(value) {
     const { modelPath: _modelPath, ...rest } = value;
@@ -75645,32 +80224,870 @@ async function runTrain_listFiles(root, exclude) {
     await walk(root);
     return out.sort((a, b) => (0,external_node_path_.relative)(root, a).localeCompare((0,external_node_path_.relative)(root, b)));
 }
+
+;// CONCATENATED MODULE: ./build/shared/src/train/slurm/batchScript.js
+
 /**
- * The user's program (possibly a pull request's code) gets the job's environment but not this
- * action's credentials: its inputs (INPUT_GITHUB-TOKEN among them) and the runner's service tokens,
- * which a `run:` step would not see either. A token the workflow put in `env:` is the author's choice.
+ * Exit code of the generated script when the node cannot see the output folder (it is not on a
+ * shared filesystem): the follower turns it into its own message.
  */
-function programEnvironment(env) {
-    const out = {};
-    for (const [key, value] of Object.entries(env)) {
-        if (key.startsWith('INPUT_'))
-            continue;
-        if (key === 'ACTIONS_RUNTIME_TOKEN' || key.startsWith('ACTIONS_ID_TOKEN_REQUEST_'))
-            continue;
-        out[key] = value;
+const NOT_SHARED_EXIT_CODE = 97;
+const batchScript_NAME = /^[A-Za-z0-9][A-Za-z0-9_.,+-]*$/;
+const MEMORY = /^[0-9]+[KMGT]?$/;
+/** Options this launcher sets itself; a second value would silently win or break following. */
+const RESERVED_OPTIONS = [
+    '--parsable',
+    '--output',
+    '--error',
+    '--chdir',
+    '--wrap',
+    '--export',
+    '--test-only',
+];
+/**
+ * sbatch's arguments: each value is its own argv word (no shell runs sbatch), so no value can
+ * inject anything; names are still checked so a typo gets a message here rather than from Slurm.
+ */
+function sbatchArguments(resources, paths) {
+    const args = ['--parsable', `--job-name=${resources.jobName}`];
+    if (resources.partition !== undefined)
+        args.push(`--partition=${checked('slurm-partition', resources.partition, batchScript_NAME)}`);
+    if (resources.account !== undefined)
+        args.push(`--account=${checked('slurm-account', resources.account, batchScript_NAME)}`);
+    args.push(`--nodes=${resources.nodes}`, `--ntasks=${resources.tasks}`);
+    if (resources.cpusPerTask !== undefined)
+        args.push(`--cpus-per-task=${resources.cpusPerTask}`);
+    if (resources.gpus > 0)
+        args.push(`--gres=gpu:${resources.gpus}`);
+    if (resources.memory !== undefined)
+        args.push(`--mem=${checked('slurm-memory', resources.memory, MEMORY)}`);
+    if (resources.timeLimitMinutes !== undefined)
+        args.push(`--time=${resources.timeLimitMinutes}`);
+    for (const option of resources.extraOptions) {
+        if (!/^--[a-z][a-z-]*(=.*)?$/.test(option)) {
+            throw new errors_UserError(`slurm-options: '${option}' is not a long sbatch option; give one --name=value per line.`, { input: 'slurm-options' });
+        }
+        const name = option.split('=')[0];
+        if (RESERVED_OPTIONS.includes(name)) {
+            throw new errors_UserError(`slurm-options: ${name} is set by the slurm launcher itself and cannot be given.`, {
+                input: 'slurm-options',
+            });
+        }
+        args.push(option);
     }
-    return out;
+    args.push(`--chdir=${paths.workingDirectory}`, `--output=${slurmFilename(paths.jobOutputFile)}`);
+    return args;
+}
+function checked(input, value, pattern) {
+    if (!pattern.test(value)) {
+        throw new errors_UserError(`${input} '${value}' is not a valid Slurm value (expected ${batchScript_describe(pattern)}).`, {
+            input,
+        });
+    }
+    return value;
+}
+function batchScript_describe(pattern) {
+    return pattern === MEMORY ? 'a size such as 4000, 500M or 16G' : 'letters, digits, and . _ , + -';
+}
+/** sbatch expands `%j`-style patterns in --output; `%%` is a literal percent sign. */
+function slurmFilename(path) {
+    if (path.includes('\\')) {
+        throw new errors_UserError(`output-dir '${path}' contains a backslash, which Slurm reads in file names.`, {
+            input: 'output-dir',
+        });
+    }
+    return path.replaceAll('%', '%%');
+}
+/**
+ * One shell word that the shell reads back as exactly `value`: single quotes, with each embedded
+ * single quote closed, escaped and reopened. NUL cannot be passed to a program at all.
+ */
+function shellQuote(value) {
+    if (value.includes('\0'))
+        throw new errors_UserError('A value for the Slurm batch script contains a NUL byte.');
+    return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+/**
+ * The lines every batch script starts its body with: stop with a clear message when the node does
+ * not see the output folder, since nothing the job writes would ever reach the runner.
+ */
+function sharedFolderCheck(paths) {
+    return [
+        `if [ ! -e ${shellQuote(paths.sharedMarker)} ]; then`,
+        `  echo "mlops: this node ($(hostname)) cannot see "${shellQuote(paths.outputDir)}": output-dir must be on a filesystem the runner and the cluster nodes share." >&2`,
+        `  exit ${NOT_SHARED_EXIT_CODE}`,
+        'fi',
+    ].join('\n');
+}
+/** The generated batch script: the shared-folder check, then the program (under srun when parallel). */
+function renderBatchScript(argv, resources, paths) {
+    const launch = resources.tasks > 1 || resources.nodes > 1 ? 'srun ' : 'exec ';
+    return [
+        '#!/bin/bash',
+        '# Generated by the mlops train step (launcher: slurm). Resources are given on the sbatch',
+        '# command line; MLOPS_* variables (output, checkpoint and metrics paths) come from the environment.',
+        sharedFolderCheck(paths),
+        `cd ${shellQuote(paths.workingDirectory)} || exit 1`,
+        `${launch}${argv.map(shellQuote).join(' ')}`,
+        '',
+    ].join('\n');
+}
+const TEMPLATE_NAMES = [
+    'command',
+    'working_directory',
+    'output_dir',
+    'checkpoint_dir',
+    'metrics_file',
+    'data',
+    'target',
+    'seed',
+    'epochs',
+    'resume',
+];
+/**
+ * Fills the user's batch-script template. `{{command}}` becomes the program's words, each quoted;
+ * every other placeholder one quoted word. A placeholder inside quotes would put the quotes into
+ * the value, so that is refused, as are unknown names; the shared-folder check goes after the
+ * `#SBATCH` header, where Slurm still reads directives.
+ */
+function renderTemplate(template, file, values, paths) {
+    const lines = template.split('\n');
+    if (!lines[0].startsWith('#!')) {
+        throw new errors_UserError(`The Slurm script template must start with a #! line (e.g. #!/bin/bash).`, {
+            file,
+            line: 1,
+            input: 'slurm-script-template',
+        });
+    }
+    let usesCommand = false;
+    const filled = lines.map((line, index) => line.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_match, name, offset, whole) => {
+        const where = { file, line: index + 1, input: 'slurm-script-template' };
+        if (!TEMPLATE_NAMES.includes(name)) {
+            throw new errors_UserError(`Unknown placeholder {{${name}}} in the Slurm script template; known: ${TEMPLATE_NAMES.join(', ')}.`, where);
+        }
+        const before = whole.slice(0, offset);
+        if (insideQuotes(before) || /[\\$]$/.test(before)) {
+            throw new errors_UserError(`{{${name}}} in the Slurm script template is inside quotes; placeholders expand to a complete quoted word, so write it bare.`, where);
+        }
+        if (name === 'command')
+            usesCommand = true;
+        const value = values[name];
+        return Array.isArray(value) ? value.map(shellQuote).join(' ') : shellQuote(value);
+    }));
+    if (values.command.length > 0 && !usesCommand) {
+        throw new errors_UserError('The Slurm script template has no {{command}}, so the training command would never run; add {{command}} where it should start.', { file, input: 'slurm-script-template' });
+    }
+    let header = 1;
+    while (header < filled.length && /^\s*(#|$)/.test(filled[header]))
+        header++;
+    filled.splice(header, 0, sharedFolderCheck(paths));
+    return filled.join('\n');
+}
+/** Whether a line prefix leaves an open single or double quote (or backquote), as bash reads it. */
+function insideQuotes(prefix) {
+    let quote;
+    for (let i = 0; i < prefix.length; i++) {
+        const ch = prefix[i];
+        if (quote === undefined) {
+            if (ch === '\\')
+                i++;
+            else if (ch === "'" || ch === '"' || ch === '`')
+                quote = ch;
+            else if (ch === '#' && (i === 0 || /\s/.test(prefix[i - 1])))
+                return false;
+        }
+        else if (quote === "'") {
+            if (ch === "'")
+                quote = undefined;
+        }
+        else if (ch === '\\')
+            i++;
+        else if (ch === quote)
+            quote = undefined;
+    }
+    return quote !== undefined;
+}
+
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __nccwpck_require__(46193);
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./build/shared/src/train/slurm/jobStates.js
+
+
+/** States after which a job never runs again (Slurm's "completed" family). */
+const FINAL_STATES = new Set([
+    'COMPLETED',
+    'FAILED',
+    'TIMEOUT',
+    'CANCELLED',
+    'OUT_OF_MEMORY',
+    'NODE_FAIL',
+    'PREEMPTED',
+    'BOOT_FAIL',
+    'DEADLINE',
+    'SPECIAL_EXIT',
+    'REVOKED',
+]);
+function isFinalState(state) {
+    return FINAL_STATES.has(state);
+}
+/**
+ * The step's result for a finished job: nothing for COMPLETED with exit code 0, else one
+ * `UserError` whose message says what Slurm decided and what to do about it.
+ */
+function finishedJobError(job) {
+    const { jobId, info } = job;
+    const last = job.tail.length > 0 ? `\nLast ${job.tail.length} lines of the job's output:\n${job.tail.join('\n')}` : '';
+    const on = info.nodeList ? ` on ${info.nodeList}` : '';
+    const exit = `exit code ${info.exitCode}${info.signal ? `, signal ${info.signal}` : ''}`;
+    const resume = 'Checkpoints written so far are in the checkpoint folder; run again with resume: true to continue.';
+    const fail = (message, input = 'launcher') => new errors_UserError(`${message}${last}`, { input });
+    switch (info.state) {
+        case 'COMPLETED':
+            if (info.exitCode === 0 && info.signal === 0)
+                return undefined;
+            return fail(`Slurm job ${jobId} completed${on} but its script returned ${exit}.`, 'command');
+        case 'FAILED':
+            if (info.exitCode === NOT_SHARED_EXIT_CODE) {
+                return fail(`Slurm job ${jobId} stopped${on}: the node cannot see output-dir. Put output-dir on a filesystem the runner and the cluster nodes share (e.g. /scratch or your home directory).`, 'output-dir');
+            }
+            return fail(`Slurm job ${jobId} failed${on}: the training command ended with ${exit}.`, 'command');
+        case 'TIMEOUT':
+            return fail(`Slurm job ${jobId} reached its time limit${job.timeLimitMinutes ? ` (timeout-minutes: ${job.timeLimitMinutes})` : ' (the partition default)'} and was stopped${on}. ${resume}`, 'timeout-minutes');
+        case 'CANCELLED':
+            return fail(job.cancelledBy
+                ? `Slurm job ${jobId} was cancelled because ${job.cancelledBy}.`
+                : `Slurm job ${jobId} was cancelled outside this step (scancel by a user or an administrator)${on}.`);
+        case 'OUT_OF_MEMORY':
+            return fail(`Slurm job ${jobId} ran out of memory${on} and was killed${job.memory ? ` (slurm-memory: ${job.memory})` : ''}. Ask for more with slurm-memory, or lower batch-size.`, 'slurm-memory');
+        case 'NODE_FAIL':
+            return fail(`Slurm job ${jobId} was lost because its node failed${on}; the training command did not fail. ${resume}`);
+        case 'PREEMPTED':
+            return fail(`Slurm job ${jobId} was preempted by a higher-priority job${on}. ${resume}`);
+        case 'BOOT_FAIL':
+            return fail(`Slurm job ${jobId} could not start: its node failed to boot${on}.`);
+        case 'DEADLINE':
+            return fail(`Slurm job ${jobId} missed its deadline and was stopped.`);
+        default:
+            return fail(`Slurm job ${jobId} ended in state ${info.state} (reason ${info.reason}, ${exit})${on}.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/train/slurm/slurmTools.js
+
+
+
+/**
+ * Runs one Slurm client program (argv, never a shell). A missing program is the user's setup, so
+ * it gets a message naming the launcher; anything else is returned for the caller to judge.
+ */
+function runSlurmTool(program, args, env, input) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.execFile)(program, args, { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+            const failure = error;
+            if (failure && failure.code === 'ENOENT') {
+                reject(new errors_UserError(`launcher: slurm needs '${program}' on PATH, and it was not found. Run the step on a runner that can submit Slurm jobs (a login node), or use launcher: local.`, { input: 'launcher' }));
+                return;
+            }
+            if (failure && typeof failure.code !== 'number') {
+                reject(new errors_UserError(`launcher: slurm could not run '${program}': ${failure.message}`, {
+                    input: 'launcher',
+                }));
+                return;
+            }
+            resolve({ code: failure ? Number(failure.code) : 0, stdout: String(stdout), stderr: String(stderr) });
+        });
+        if (input !== undefined)
+            child.stdin?.end(input);
+    });
+}
+/** `sbatch --parsable` with the script on stdin; returns the job id. Slurm's refusal is shown as it is. */
+async function submitBatchJob(args, script, env) {
+    const run = await runSlurmTool('sbatch', args, env, script);
+    if (run.code !== 0) {
+        const said = (run.stderr.trim() || run.stdout.trim() || `exit code ${run.code}`)
+            .split('\n')
+            .map((line) => line.replace(/^sbatch: error: /, '').trim())
+            .filter((line) => line !== '')
+            .join('; ');
+        throw new errors_UserError(`Slurm rejected the training job: ${said}`, { input: 'launcher' });
+    }
+    // --parsable prints "jobid" or "jobid;cluster".
+    const id = run.stdout.trim().split(/[;\n]/)[0];
+    if (!/^[0-9]+$/.test(id))
+        throw new Error(`sbatch --parsable printed '${run.stdout.trim()}', not a job id`);
+    return id;
+}
+/**
+ * The job's state from the controller, or from accounting once the controller has purged it
+ * (MinJobAge). Undefined when neither knows the job; sacct is only asked when scontrol cannot
+ * answer, as many clusters run without accounting storage.
+ */
+async function readJobInfo(jobId, env) {
+    const shown = await runSlurmTool('scontrol', ['show', 'job', '-o', jobId], env);
+    if (shown.code === 0 && shown.stdout.includes(`JobId=${jobId}`))
+        return parseScontrolJob(shown.stdout);
+    const accounted = await runSlurmTool('sacct', [
+        '--noheader',
+        '--parsable2',
+        '--allocations',
+        '--jobs',
+        jobId,
+        '--format=State,ExitCode,NodeList,ElapsedRaw,Reason,Submit,Start',
+    ], env);
+    if (accounted.code === 0)
+        return parseSacctLine(accounted.stdout);
+    return undefined;
+}
+/** `scontrol show job -o` prints one line of Key=Value pairs; values may contain spaces. */
+function parseScontrolJob(line) {
+    const fields = new Map();
+    const pattern = /(?:^|\s)([A-Za-z][A-Za-z0-9_/:]*)=(.*?)(?=\s+[A-Za-z][A-Za-z0-9_/:]*=|\s*$)/g;
+    for (const match of line.trim().matchAll(pattern))
+        fields.set(match[1], match[2]);
+    const [code, signal] = (fields.get('ExitCode') ?? '0:0').split(':').map(Number);
+    return {
+        state: (fields.get('JobState') ?? 'UNKNOWN').split(/[\s+]/)[0],
+        reason: fields.get('Reason') ?? 'None',
+        exitCode: code,
+        signal: signal || 0,
+        nodeList: emptyNull(fields.get('NodeList')),
+        elapsedSeconds: parseSlurmDuration(fields.get('RunTime') ?? '0'),
+        queuedSeconds: secondsBetween(fields.get('SubmitTime'), fields.get('StartTime')),
+    };
+}
+function parseSacctLine(text) {
+    const line = text.split('\n').find((l) => l.trim() !== '');
+    if (!line)
+        return undefined;
+    const [state, exit, nodeList, elapsed, reason, submitted, started] = line.split('|');
+    const [code, signal] = (exit ?? '0:0').split(':').map(Number);
+    // sacct writes "CANCELLED by 0".
+    return {
+        state: state.split(' ')[0],
+        reason: reason || 'None',
+        exitCode: code,
+        signal: signal || 0,
+        nodeList: emptyNull(nodeList),
+        elapsedSeconds: Number(elapsed) || 0,
+        queuedSeconds: secondsBetween(submitted, started),
+    };
+}
+/** Slurm prints times in the controller's local time without a zone; both are read alike. */
+function secondsBetween(from, to) {
+    const start = Date.parse(from ?? '');
+    const end = Date.parse(to ?? '');
+    return Number.isFinite(start) && Number.isFinite(end) && end >= start ? (end - start) / 1000 : 0;
+}
+function emptyNull(value) {
+    return value === undefined || value === '(null)' || value === 'None assigned' ? '' : value;
+}
+/** `[D-]HH:MM:SS`, `MM:SS` or minutes, as Slurm prints durations, in seconds. */
+function parseSlurmDuration(text) {
+    const match = /^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$/.exec(text.trim());
+    if (!match)
+        return 0;
+    const days = Number(match[1] ?? 0);
+    const parts = [match[2], match[3], match[4]].filter((p) => p !== undefined).map(Number);
+    const [h, m, s] = parts.length === 3 ? parts : parts.length === 2 ? [0, parts[0], parts[1]] : [0, parts[0], 0];
+    return ((days * 24 + h) * 60 + m) * 60 + s;
+}
+/** Asks Slurm to cancel the job; a job that already ended is not an error. */
+async function cancelJob(jobId, env) {
+    const run = await runSlurmTool('scancel', [jobId], env);
+    return run.code === 0 ? undefined : run.stderr.trim() || `scancel exited with code ${run.code}`;
+}
+/**
+ * The post step's clean-up: a job the main step submitted but did not see end (it was killed, or
+ * the runner stopped it) is cancelled, so no cluster time is spent on a run nobody follows.
+ * Returns what it did, for the log.
+ */
+async function cancelUnfinishedJob(jobId, env) {
+    const info = await readJobInfo(jobId, env);
+    if (info === undefined)
+        return `Slurm job ${jobId} is no longer known to the cluster; nothing to cancel.`;
+    if (isFinalState(info.state))
+        return `Slurm job ${jobId} already ended (${info.state}); nothing to cancel.`;
+    const problem = await cancelJob(jobId, env);
+    if (problem)
+        return `Slurm job ${jobId} was still ${info.state} and could not be cancelled: ${problem}`;
+    return `Slurm job ${jobId} was still ${info.state} when the job ended, so the post step cancelled it (scancel).`;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/train/slurm/followJob.js
+
+
+
+
+
+
+
+/**
+ * How long the controller may fail to answer about the job before the step gives up: long enough
+ * for a slurmctld restart or failover, short enough not to hold a runner for nothing.
+ */
+const UNKNOWN_JOB_GRACE_MS = 120_000;
+/**
+ * Follows a submitted job to its end: polls its state, streams new lines of its output file into
+ * the step log as they appear (parsing `mlops-metric` lines as a local command's are), and
+ * cancels it when `stop` fires.
+ */
+async function followJob(options) {
+    const { jobId, log } = options;
+    const tailLimit = options.tailLines ?? 20;
+    const tail = [];
+    const metricRows = [];
+    const warned = new Set();
+    const reader = new OutputTail(options.outputFile, (line) => {
+        tail.push(line);
+        if (tail.length > tailLimit)
+            tail.shift();
+        const metric = parseMetricLine(line);
+        if (metric) {
+            if (Object.keys(metric.values).length > 0)
+                metricRows.push(metric.values);
+            for (const bad of metric.rejected) {
+                if (!warned.has(bad))
+                    log.warning(`Ignoring '${bad}' in a metric line: expected name=<finite number>.`);
+                warned.add(bad);
+            }
+        }
+        log.info(line);
+    });
+    let cancelledBy;
+    let cancelRequest;
+    const onStop = () => {
+        cancelledBy = `the workflow run was cancelled (${String(options.stop?.reason ?? 'stop signal')})`;
+        log.warning(`Cancelling Slurm job ${jobId} (scancel): ${cancelledBy}.`);
+        cancelRequest = cancelJob(jobId, options.env).then((problem) => {
+            if (problem)
+                log.warning(`scancel ${jobId}: ${problem}`);
+        });
+    };
+    if (options.stop?.aborted)
+        onStop();
+    else
+        options.stop?.addEventListener('abort', onStop, { once: true });
+    let lastStatus = '';
+    let unknownSince;
+    const grace = options.unknownGraceMs ?? UNKNOWN_JOB_GRACE_MS;
+    try {
+        for (;;) {
+            const info = await readJobInfo(jobId, options.env);
+            if (info === undefined) {
+                if (unknownSince === undefined) {
+                    unknownSince = Date.now();
+                    log.warning(`Slurm does not answer about job ${jobId} (scontrol, sacct); asking again.`);
+                }
+                else if (Date.now() - unknownSince > grace) {
+                    throw new errors_UserError(`Slurm has not known job ${jobId} for ${grace / 1000} s (scontrol does not show it and sacct has no record): its result is unknown. Check the job on the cluster; checkpoints are in the checkpoint folder.`, { input: 'launcher' });
+                }
+            }
+            else {
+                unknownSince = undefined;
+                const status = info.state === 'PENDING'
+                    ? `Slurm job ${jobId} is pending (${info.reason}).`
+                    : info.state === 'RUNNING'
+                        ? `Slurm job ${jobId} is running on ${info.nodeList}.`
+                        : '';
+                if (status && status !== lastStatus)
+                    log.info(status);
+                if (status)
+                    lastStatus = status;
+                await reader.readNew();
+                if (isFinalState(info.state)) {
+                    // The node may still be writing the last lines when the controller marks the job done.
+                    await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.min(1000, options.pollSeconds * 1000));
+                    await reader.readNew();
+                    reader.finish();
+                    await cancelRequest;
+                    return { info, metricRows, tail, cancelledBy };
+                }
+            }
+            await (0,external_node_timers_promises_namespaceObject.setTimeout)(options.pollSeconds * 1000);
+        }
+    }
+    finally {
+        options.stop?.removeEventListener('abort', onStop);
+    }
+}
+/** Reads what was appended to a file since the last call and hands out complete lines. */
+class OutputTail {
+    path;
+    onLine;
+    offset = 0;
+    pending = '';
+    decoder = new external_node_string_decoder_.StringDecoder('utf8');
+    constructor(path, onLine) {
+        this.path = path;
+        this.onLine = onLine;
+    }
+    async readNew() {
+        let handle;
+        try {
+            handle = await (0,promises_.open)(this.path, 'r');
+        }
+        catch {
+            return; // Not created yet: the job has not started.
+        }
+        try {
+            const buffer = Buffer.alloc(64 * 1024);
+            for (;;) {
+                const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.offset);
+                if (bytesRead === 0)
+                    break;
+                this.offset += bytesRead;
+                this.push(this.decoder.write(buffer.subarray(0, bytesRead)));
+            }
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    push(text) {
+        this.pending += text;
+        let nl = this.pending.indexOf('\n');
+        while (nl >= 0) {
+            this.onLine(this.pending.slice(0, nl).replace(/\r$/, ''));
+            this.pending = this.pending.slice(nl + 1);
+            nl = this.pending.indexOf('\n');
+        }
+    }
+    finish() {
+        this.pending += this.decoder.end();
+        if (this.pending !== '')
+            this.onLine(this.pending);
+        this.pending = '';
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/train/slurm/runSlurmTrain.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * `train` with `launcher: slurm`: the runner only submits and follows. The batch script (generated
+ * from the inputs, or the user's template) runs the user's command, or the built-in trainer via
+ * the mlops CLI, on the cluster; everything it writes lands in output-dir, which must be on a
+ * filesystem the runner and the nodes share. Checkpoints stay there, so a retried job resumes.
+ */
+async function runSlurmTrain(options, slurm, deps) {
+    const started = performance.now();
+    const { log } = deps;
+    const env = deps.env ?? process.env;
+    const { cwd, at, outputDir, checkpointDir } = trainFolders(options, env);
+    const userArgv = options.commandArgv ?? (options.command?.trim() ? splitShellWords(options.command) : undefined);
+    const mode = userArgv ? 'command' : 'builtin';
+    if (mode === 'builtin' && (!options.data || !options.target)) {
+        throw new errors_UserError(`Give 'data' and 'target' for the built-in trainer, or a 'command' for the Slurm job to run.`, { input: options.data ? 'target' : 'data' });
+    }
+    if (options.gpu === 'require' && slurm.gpus === 0) {
+        throw new errors_UserError('gpu: require with launcher: slurm needs slurm-gpus of at least 1.', {
+            input: 'slurm-gpus',
+        });
+    }
+    // Before anything is written: a runner that cannot submit gets one message naming the launcher.
+    await runSlurmTool('sbatch', ['--version'], env);
+    if (options.cache) {
+        log.info('launcher: slurm keeps checkpoints in output-dir on the shared filesystem; the Actions cache is not used.');
+    }
+    const metricsFile = reportedMetricsFile(outputDir, at, env);
+    const jobFolder = (0,external_node_path_.join)(outputDir, 'slurm');
+    await (0,promises_.mkdir)(jobFolder, { recursive: true });
+    await (0,promises_.mkdir)(checkpointDir, { recursive: true });
+    const stamp = `${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}`;
+    const paths = {
+        workingDirectory: cwd,
+        outputDir,
+        checkpointDir,
+        metricsFile,
+        jobOutputFile: (0,external_node_path_.join)(jobFolder, `job-${stamp}.out`),
+        sharedMarker: (0,external_node_path_.join)(jobFolder, `.visible-${stamp}`),
+    };
+    const resources = {
+        ...slurm,
+        jobName: slurm.jobName ?? 'mlops-train',
+        timeLimitMinutes: options.timeoutMinutes ? Math.ceil(options.timeoutMinutes) : undefined,
+    };
+    const argv = userArgv ?? builtinTrainerArgv(options, slurm.mlopsCommand, cwd, outputDir);
+    const script = slurm.scriptTemplate
+        ? renderTemplate(await readTemplate(at(slurm.scriptTemplate)), at(slurm.scriptTemplate), {
+            command: argv,
+            working_directory: cwd,
+            output_dir: outputDir,
+            checkpoint_dir: checkpointDir,
+            metrics_file: metricsFile,
+            data: options.data ? at(options.data) : '',
+            target: options.target ?? '',
+            seed: String(options.seed),
+            epochs: String(options.epochs),
+            resume: String(options.resume),
+        }, paths)
+        : renderBatchScript(argv, resources, paths);
+    const args = sbatchArguments(resources, paths);
+    const scriptFile = (0,external_node_path_.join)(jobFolder, `job-${stamp}.sh`);
+    await (0,promises_.writeFile)(scriptFile, script, { mode: 0o644 });
+    await (0,promises_.writeFile)(paths.sharedMarker, '');
+    const jobEnv = jobEnvironment(options, env, { outputDir, checkpointDir, metricsFile }, at);
+    // The node's mlops CLI would otherwise write its summary into the working directory.
+    if (mode === 'builtin')
+        jobEnv.MLOPS_SUMMARY_FILE = (0,external_node_path_.join)(jobFolder, `job-${stamp}-summary.md`);
+    // A metrics file of an earlier attempt must not pass for this job's.
+    await (0,promises_.rm)(metricsFile, { force: true });
+    if (mode === 'builtin')
+        await (0,promises_.rm)((0,external_node_path_.join)(outputDir, 'training-metrics.json'), { force: true });
+    const jobId = await submitBatchJob(args, script, jobEnv);
+    log.info(`Submitted Slurm job ${jobId} (sbatch ${args.join(' ')}); batch script: ${scriptFile}`);
+    await deps.onSubmitted?.(jobId);
+    const stopping = deps.stop ? undefined : processStopSignal();
+    let followed;
+    try {
+        followed = await followJob({
+            jobId,
+            outputFile: paths.jobOutputFile,
+            env: jobEnv,
+            log,
+            pollSeconds: slurm.pollSeconds,
+            stop: deps.stop ?? stopping?.signal,
+        });
+    }
+    finally {
+        stopping?.dispose();
+        await (0,promises_.rm)(paths.sharedMarker, { force: true });
+    }
+    const { info } = followed;
+    const slurmRecord = {
+        job_id: jobId,
+        state: info.state,
+        node_list: info.nodeList,
+        elapsed_seconds: info.elapsedSeconds,
+        queued_seconds: info.queuedSeconds,
+    };
+    log.info(`Slurm job ${jobId} ended ${info.state} (exit code ${info.exitCode}) on ${info.nodeList || 'no node'} after ${info.elapsedSeconds} s (queued ${info.queuedSeconds} s).`);
+    const failure = finishedJobError({
+        jobId,
+        info,
+        tail: followed.tail,
+        cancelledBy: followed.cancelledBy,
+        timeLimitMinutes: options.timeoutMinutes,
+        memory: slurm.memory,
+    });
+    if (failure)
+        throw failure;
+    const gpuCount = slurm.gpus * slurm.nodes;
+    const durationSeconds = (performance.now() - started) / 1000;
+    let document;
+    if (mode === 'builtin') {
+        document = await readNodeMetrics((0,external_node_path_.join)(outputDir, 'training-metrics.json'), jobId);
+        document = { ...document, duration_seconds: durationSeconds, slurm: slurmRecord };
+    }
+    else {
+        const reported = await commandMetrics_readReportedMetrics(metricsFile, followed.metricRows);
+        document = {
+            schema: TRAINING_METRICS_SCHEMA,
+            mode: 'command',
+            task: options.task === 'classification' || options.task === 'regression' ? options.task : null,
+            target: options.target ?? null,
+            backend: 'command',
+            epochs: reported.history,
+            final: reported.final,
+            evaluated_on: 'reported',
+            rows: null,
+            seed: options.seed,
+            epochs_run: reported.history.length,
+            resumed_from_epoch: 0,
+            stopped_early: false,
+            duration_seconds: durationSeconds,
+            rows_per_second: null,
+            cache_hit: false,
+            // GPUs are on the nodes, out of nvidia-smi's reach from the runner: counted, not sampled.
+            gpu: gpuSection(Array.from({ length: gpuCount }, () => 'Slurm gres gpu')),
+            created_at: new Date().toISOString(),
+            slurm: slurmRecord,
+        };
+    }
+    const metricsPath = (0,external_node_path_.join)(outputDir, 'training-metrics.json');
+    await writeFileAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
+    let artifactId = '';
+    let artifactUrl = '';
+    if (options.artifactName && deps.artifacts) {
+        const files = await runTrain_listFiles(outputDir, checkpointDir);
+        const uploaded = await deps.artifacts.upload(options.artifactName, files, outputDir);
+        artifactId = uploaded.id;
+        artifactUrl = uploaded.url;
+        log.info(`Uploaded ${files.length} files as artifact '${options.artifactName}' (id ${artifactId}).`);
+    }
+    const modelJson = (0,external_node_path_.join)(outputDir, 'model.json');
+    const summaryMarkdown = renderTrainSummary({
+        mode,
+        final: document.final,
+        evaluatedOn: document.evaluated_on,
+        history: document.epochs,
+        durationSeconds,
+        backend: document.backend,
+        gpu: { count: document.gpu.count, names: document.gpu.names },
+        cacheHit: false,
+        resumedFromEpoch: document.resumed_from_epoch,
+        stoppedEarly: document.stopped_early,
+        artifact: artifactId ? { name: options.artifactName, id: artifactId } : undefined,
+        slurm: slurmRecord,
+    });
+    return {
+        modelPath: (0,external_node_fs_.existsSync)(modelJson) ? modelJson : outputDir,
+        metricsPath,
+        backend: document.backend,
+        gpuCount: document.gpu.count,
+        durationSeconds,
+        cacheHit: false,
+        artifactId,
+        artifactUrl,
+        summaryMarkdown,
+        final: document.final,
+    };
+}
+/**
+ * The job's environment, handed to sbatch (which exports it to the job): the runner's, less this
+ * action's credentials, plus the MLOPS_* paths. CUDA_VISIBLE_DEVICES is the node's business
+ * (Slurm sets it for --gres), so the runner's value is not carried over.
+ */
+function jobEnvironment(options, env, paths, at) {
+    const jobEnv = {
+        // The job runs the user's program: the same rule as a local command (no action secrets; the
+        // runner's file commands only when asked, though a job on another node cannot reach them anyway).
+        ...userProgramEnvironment(env, options.runnerFileCommands ?? false),
+        MLOPS_OUTPUT_DIR: paths.outputDir,
+        MLOPS_METRICS_FILE: paths.metricsFile,
+        MLOPS_CHECKPOINT_DIR: paths.checkpointDir,
+        MLOPS_RESUME: String(options.resume),
+        MLOPS_SEED: String(options.seed),
+        MLOPS_EPOCHS: String(options.epochs),
+        MLOPS_BATCH_SIZE: String(options.batchSize),
+        MLOPS_LEARNING_RATE: String(options.learningRate),
+    };
+    delete jobEnv.CUDA_VISIBLE_DEVICES;
+    if (options.gpu === 'off')
+        jobEnv.CUDA_VISIBLE_DEVICES = '';
+    if (options.data)
+        jobEnv.MLOPS_DATA = at(options.data);
+    if (options.target)
+        jobEnv.MLOPS_TARGET = options.target;
+    if (options.task === 'classification' || options.task === 'regression')
+        jobEnv.MLOPS_TASK = options.task;
+    return jobEnv;
+}
+/** The node runs this step's built-in trainer locally, through the mlops CLI, with the same inputs. */
+function builtinTrainerArgv(options, mlopsCommand, cwd, outputDir) {
+    const mlops = mlopsCommand?.trim() ? splitShellWords(mlopsCommand) : defaultMlopsCommand();
+    const inputs = [
+        ['launcher', 'local'],
+        ['model', options.model ?? 'mlp'],
+        ['data', options.data],
+        ['target', options.target],
+        ['task', options.task ?? 'auto'],
+        ['epochs', options.epochs],
+        ['batch-size', options.batchSize],
+        ['learning-rate', options.learningRate],
+        ['seed', options.seed],
+        ['validation-split', options.validationSplit ?? 0.2],
+        ['output-dir', outputDir],
+        ['resume', options.resume],
+        ['gpu', options.gpu],
+        // The job's time limit is Slurm's; the Actions cache and artifacts belong to the runner.
+        ['timeout-minutes', 0],
+        ['cache', false],
+        ['artifact-name', ''],
+        ['working-directory', cwd],
+    ];
+    const args = [...mlops, 'train'];
+    for (const [name, value] of inputs)
+        if (value !== undefined)
+            args.push(`--${name}`, String(value));
+    return args;
+}
+/** This Node.js and the CLI bundle beside the running step (dist/train.js and dist/cli.js). */
+function defaultMlopsCommand() {
+    const cli = (0,external_node_path_.join)((0,external_node_path_.dirname)(process.argv[1] ?? ''), 'cli.js');
+    if (!process.argv[1] || !(0,external_node_fs_.existsSync)(cli)) {
+        throw new errors_UserError('The built-in trainer on Slurm needs the mlops CLI on the nodes: set slurm-mlops-command (e.g. "node /shared/mlops/dist/cli.js").', { input: 'slurm-mlops-command' });
+    }
+    return [process.execPath, cli];
+}
+async function readTemplate(path) {
+    try {
+        return await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        throw new errors_UserError(`The Slurm script template '${path}' cannot be read: ${error.message}`, {
+            input: 'slurm-script-template',
+        });
+    }
+}
+async function readNodeMetrics(path, jobId) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch {
+        throw new errors_UserError(`Slurm job ${jobId} completed but wrote no ${path}; the built-in trainer on the node did not finish its run.`, { input: 'output-dir' });
+    }
+    const document = JSON.parse(text);
+    if (document.schema !== TRAINING_METRICS_SCHEMA) {
+        throw new errors_UserError(`${path} is not ${TRAINING_METRICS_SCHEMA} (schema '${String(document.schema)}').`, {
+            file: path,
+        });
+    }
+    return document;
+}
+/**
+ * A cancelled workflow run sends the step SIGINT, then SIGTERM: both become one abort, so the
+ * job is cancelled instead of the runner leaving it to run on the cluster.
+ */
+function processStopSignal() {
+    const controller = new AbortController();
+    const handlers = ['SIGINT', 'SIGTERM'].map((name) => {
+        const handler = () => controller.abort(name);
+        process.on(name, handler);
+        return [name, handler];
+    });
+    return {
+        signal: controller.signal,
+        dispose: () => {
+            for (const [name, handler] of handlers)
+                process.off(name, handler);
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./build/actions/train/main.js
 
 
+
+
+
+
+
+/** The post step's handle on a submitted Slurm job. */
+const SLURM_JOB_STATE = 'slurm-job-id';
 const trainAction = defineAction({
     name: 'train',
-    async run({ inputs, log, services }) {
+    async run({ inputs, config, log, services, platform }) {
         const artifactName = inputs.optional('artifact-name');
         const cache = inputs.boolean('cache');
-        const result = await runTrain({
+        const options = {
             command: inputs.optional('command'),
             model: inputs.optional('model'),
             data: inputs.path('data'),
@@ -75687,12 +81104,53 @@ const trainAction = defineAction({
             artifactName,
             gpu: inputs.choice('gpu', ['auto', 'require', 'off']),
             timeoutMinutes: inputs.number('timeout-minutes', { min: 0 }) || undefined,
+            runnerFileCommands: inputs.boolean('runner-file-commands'),
             workingDirectory: inputs.workingDirectory,
-        }, {
+            features: featureOptions(config?.config),
+        };
+        const deps = {
             log,
             artifacts: artifactName ? services.artifacts() : undefined,
             cache: cache ? services.cache() : undefined,
-        });
+        };
+        let slurmJobId;
+        const launcher = inputs.choice('launcher', ['local', 'slurm']);
+        if (launcher === 'local') {
+            // A Slurm setting without launcher: slurm would otherwise train on the runner without a word.
+            for (const [name, spec] of Object.entries(ACTION_SPECS.train.inputs)) {
+                if (name.startsWith('slurm-') && inputs.string(name) !== (spec.default ?? '')) {
+                    throw new errors_UserError(`${name} applies to launcher: slurm; set launcher: slurm, or remove ${name}.`, {
+                        input: name,
+                    });
+                }
+            }
+        }
+        const result = launcher === 'slurm'
+            ? await runSlurmTrain(options, {
+                partition: inputs.optional('slurm-partition'),
+                account: inputs.optional('slurm-account'),
+                gpus: inputs.number('slurm-gpus', { integer: true, min: 0 }),
+                nodes: inputs.number('slurm-nodes', { integer: true, min: 1 }),
+                tasks: inputs.number('slurm-tasks', { integer: true, min: 1 }),
+                cpusPerTask: inputs.optionalNumber('slurm-cpus-per-task', { integer: true, min: 1 }),
+                memory: inputs.optional('slurm-memory'),
+                extraOptions: inputs
+                    .string('slurm-options')
+                    .split('\n')
+                    .map((line) => line.trim())
+                    .filter((line) => line !== ''),
+                scriptTemplate: inputs.optional('slurm-script-template'),
+                mlopsCommand: inputs.optional('slurm-mlops-command'),
+                jobName: inputs.required('slurm-job-name'),
+                pollSeconds: inputs.number('slurm-poll-seconds', { min: 0.1 }),
+            }, {
+                ...deps,
+                onSubmitted: (jobId) => {
+                    slurmJobId = jobId;
+                    platform.saveState(SLURM_JOB_STATE, jobId);
+                },
+            })
+            : await runTrain(options, deps);
         return {
             outputs: {
                 'model-path': result.modelPath,
@@ -75702,9 +81160,16 @@ const trainAction = defineAction({
                 'duration-seconds': result.durationSeconds.toFixed(1),
                 'cache-hit': result.cacheHit,
                 'artifact-id': result.artifactId,
+                'artifact-url': result.artifactUrl,
+                'slurm-job-id': slurmJobId,
             },
             summary: result.summaryMarkdown,
         };
+    },
+    async post({ platform, log }) {
+        const jobId = platform.state(SLURM_JOB_STATE);
+        if (jobId)
+            log.info(await cancelUnfinishedJob(jobId, process.env));
     },
 });
 
@@ -75725,819 +81190,6 @@ const ACTIONS = {
     deploy: deployAction,
     'drift-check': driftCheckAction,
 };
-
-;// CONCATENATED MODULE: ./build/shared/src/actions/specs.generated.js
-const ACTION_NAMES = ["data-validate", "train", "evaluate", "compare-baseline", "register", "deploy", "drift-check"];
-const ACTION_SPECS = {
-    "data-validate": {
-        "description": "Profile a dataset with DuckDB, infer or check a schema, and report anomalies and skew before training.",
-        "inputs": {
-            "data": {
-                "description": "Dataset to check: a CSV, TSV, Parquet, JSON/NDJSON or Arrow file, a .csv.gz, or a glob of shards.",
-                "required": true
-            },
-            "schema": {
-                "description": "Path to a schema.yaml to validate against. Without it (and without infer-schema) only the profile is written.",
-                "required": false,
-                "default": ""
-            },
-            "infer-schema": {
-                "description": "Infer a schema from the data (type, presence, nulls, range, categories, uniqueness). Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "write-schema": {
-                "description": "Where to write the inferred schema.yaml (with infer-schema: true).",
-                "required": false,
-                "default": ""
-            },
-            "reference": {
-                "description": "A reference dataset or profile.json to check skew/drift against, or registry:<name>@<alias>.",
-                "required": false,
-                "default": ""
-            },
-            "registry": {
-                "description": "Registry root for registry: references (local backend).",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "fail-on": {
-                "description": "Fail the step on anomalies of this severity or worse: error, warning or never.",
-                "required": false,
-                "default": "error"
-            },
-            "profile": {
-                "description": "Where to write the profile (mlops-profile/v1 JSON).",
-                "required": false,
-                "default": "mlops-reports/profile.json"
-            },
-            "memory-limit": {
-                "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
-                "required": false,
-                "default": "4GB"
-            },
-            "report": {
-                "description": "Where to write the validation report (mlops-data-validation/v1 JSON).",
-                "required": false,
-                "default": "mlops-reports/data-validation.json"
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API. Needs no write permission for this step.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "passed": {
-                "description": "'true' when no anomaly at or above fail-on severity was found."
-            },
-            "anomalies": {
-                "description": "Number of anomalies found."
-            },
-            "rows": {
-                "description": "Rows in the dataset."
-            },
-            "report-path": {
-                "description": "Path of the validation report."
-            },
-            "profile-path": {
-                "description": "Path of the profile."
-            }
-        }
-    },
-    "train": {
-        "description": "Train a model on a self-hosted GPU runner: the built-in TensorFlow.js trainer or your own command, with caching, checkpoints and resume.",
-        "inputs": {
-            "command": {
-                "description": "Your training program, e.g. \"python train.py --epochs 5\". Split into arguments without a shell. Empty: use the built-in trainer.",
-                "required": false,
-                "default": ""
-            },
-            "model": {
-                "description": "Built-in trainer model: a preset (linear, logistic, mlp) or a Keras-style layers JSON spec file.",
-                "required": false,
-                "default": "mlp"
-            },
-            "data": {
-                "description": "Training data (CSV, Parquet, JSON...). Required for the built-in trainer.",
-                "required": false,
-                "default": ""
-            },
-            "target": {
-                "description": "Target column (built-in trainer).",
-                "required": false,
-                "default": ""
-            },
-            "task": {
-                "description": "classification, regression or auto (from the target column).",
-                "required": false,
-                "default": "auto"
-            },
-            "epochs": {
-                "description": "Maximum epochs (early stopping may end sooner).",
-                "required": false,
-                "default": "50"
-            },
-            "batch-size": {
-                "description": "Mini-batch size.",
-                "required": false,
-                "default": "32"
-            },
-            "learning-rate": {
-                "description": "Adam learning rate.",
-                "required": false,
-                "default": "0.01"
-            },
-            "seed": {
-                "description": "Random seed for weights, shuffling and the validation split.",
-                "required": false,
-                "default": "42"
-            },
-            "validation-split": {
-                "description": "Fraction of rows held out for validation and early stopping.",
-                "required": false,
-                "default": "0.2"
-            },
-            "output-dir": {
-                "description": "Where the model, preprocessing.json and training-metrics.json are written.",
-                "required": false,
-                "default": "mlops-artifacts/model"
-            },
-            "resume": {
-                "description": "Continue from the last checkpoint when one exists. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "cache": {
-                "description": "Restore and save checkpoints and preprocessed data with the Actions cache. Boolean.",
-                "required": false,
-                "default": "true"
-            },
-            "artifact-name": {
-                "description": "Upload the model folder as a workflow artifact with this name. Empty: no upload.",
-                "required": false,
-                "default": ""
-            },
-            "gpu": {
-                "description": "auto (use a GPU when present), require (fail without one) or off.",
-                "required": false,
-                "default": "auto"
-            },
-            "timeout-minutes": {
-                "description": "Stop the training command after this many minutes (SIGTERM, then SIGKILL). 0: no limit.",
-                "required": false,
-                "default": "0"
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API. Needs no write permission for this step.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "model-path": {
-                "description": "The trained model: model.json for the built-in trainer (preprocessing.json beside it), the output folder for a command."
-            },
-            "metrics-path": {
-                "description": "Path of training-metrics.json (per-epoch loss and metrics)."
-            },
-            "backend": {
-                "description": "Compute backend used: tensorflow-gpu, tensorflow, wasm, cpu, or command."
-            },
-            "gpu-count": {
-                "description": "GPUs seen by nvidia-smi."
-            },
-            "duration-seconds": {
-                "description": "Wall time of training in seconds."
-            },
-            "cache-hit": {
-                "description": "'true' when the cache restored a checkpoint or preprocessed data."
-            },
-            "artifact-id": {
-                "description": "ID of the uploaded model artifact, when artifact-name is set."
-            }
-        }
-    },
-    "evaluate": {
-        "description": "Evaluate a TF.js or ONNX model, or a predictions file, with metrics that match scikit-learn, bootstrap confidence intervals and slices.",
-        "inputs": {
-            "model": {
-                "description": "Model to evaluate: a TF.js model.json (or its folder), an .onnx file, or registry:<name>@<alias> (e.g. the production model, to compare on the same rows). Leave empty when predictions is given.",
-                "required": false,
-                "default": ""
-            },
-            "predictions": {
-                "description": "A predictions file (CSV/Parquet with y_true, y_pred and/or y_score, y_score_<class>) from any framework, instead of a model.",
-                "required": false,
-                "default": ""
-            },
-            "data": {
-                "description": "Evaluation data (features and target), when a model is given.",
-                "required": false,
-                "default": ""
-            },
-            "target": {
-                "description": "Target column in data.",
-                "required": false,
-                "default": ""
-            },
-            "task": {
-                "description": "classification, regression or auto.",
-                "required": false,
-                "default": "auto"
-            },
-            "metrics": {
-                "description": "Metrics to compute (commas or newlines, scikit-learn scorer names). Empty: all that apply to the task.",
-                "required": false,
-                "default": ""
-            },
-            "slices": {
-                "description": "Columns to compute metrics per value of (commas or newlines).",
-                "required": false,
-                "default": ""
-            },
-            "sensitive-features": {
-                "description": "Columns to measure group fairness over (commas or newlines), e.g. sex, island: per-group rates and Fairlearn's disparity metrics (demographic_parity_difference, equalized_odds_difference, ...), gateable like any metric. Empty: none.",
-                "required": false,
-                "default": ""
-            },
-            "fairness-intersection": {
-                "description": "Also measure fairness over the intersection of all sensitive features (e.g. sex x island). Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "fairness-min-group-size": {
-                "description": "Groups with fewer rows are reported but left out of the disparity metrics (and so never gated).",
-                "required": false,
-                "default": "30"
-            },
-            "confidence": {
-                "description": "Confidence level of the bootstrap intervals.",
-                "required": false,
-                "default": "0.95"
-            },
-            "bootstrap": {
-                "description": "Bootstrap resamples for confidence intervals (0: none).",
-                "required": false,
-                "default": "1000"
-            },
-            "seed": {
-                "description": "Seed of the bootstrap.",
-                "required": false,
-                "default": "42"
-            },
-            "latency": {
-                "description": "Measure inference latency (p50/p95/p99 per batch size) and model size. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "output": {
-                "description": "Where to write metrics.json (mlops-metrics/v1).",
-                "required": false,
-                "default": "mlops-reports/metrics.json"
-            },
-            "registry": {
-                "description": "Registry root for registry: models (local backend).",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "report": {
-                "description": "Where to write the evaluation report: one self-contained HTML page (metrics with intervals, confusion matrix, ROC, precision-recall and calibration charts, slices, fairness). Empty: evaluation.html beside output.",
-                "required": false,
-                "default": ""
-            },
-            "predictions-output": {
-                "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons.",
-                "required": false,
-                "default": "mlops-reports/predictions.parquet"
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API. Needs no write permission for this step.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "metrics-path": {
-                "description": "Path of metrics.json."
-            },
-            "metrics": {
-                "description": "Headline metrics as JSON: {\"name\": value}."
-            },
-            "report-path": {
-                "description": "Path of the HTML evaluation report."
-            },
-            "predictions-path": {
-                "description": "Path of the per-row predictions file."
-            }
-        }
-    },
-    "compare-baseline": {
-        "description": "Diff metrics against the production baseline, post one sticky PR comment, and gate the merge with a check; noise-aware.",
-        "inputs": {
-            "current": {
-                "description": "metrics.json of the candidate model.",
-                "required": false,
-                "default": "mlops-reports/metrics.json"
-            },
-            "baseline": {
-                "description": "Baseline: a metrics.json path, registry:<name>@<alias>, or branch:<name> (latest successful run of that branch). Empty: value thresholds only.",
-                "required": false,
-                "default": ""
-            },
-            "thresholds": {
-                "description": "Per-metric thresholds as YAML/JSON or a file path: {metric: {direction, min, max, tolerance, tolerance-pct}}. Merged over mlops.yml metrics.",
-                "required": false,
-                "default": ""
-            },
-            "significance": {
-                "description": "Count a worsening as a regression only when it is significant at this level (paired bootstrap or CIs). 0: any worsening past tolerance counts.",
-                "required": false,
-                "default": "0.05"
-            },
-            "name": {
-                "description": "Model name: keys the sticky comment and the check, so several models can share a PR.",
-                "required": false,
-                "default": "model"
-            },
-            "comment": {
-                "description": "Post or update one sticky PR comment. Boolean.",
-                "required": false,
-                "default": "true"
-            },
-            "check": {
-                "description": "Report the gate as a check run (falls back to a commit status). Boolean.",
-                "required": false,
-                "default": "true"
-            },
-            "status-context": {
-                "description": "Stable name of the check / commit status, for branch protection.",
-                "required": false,
-                "default": "mlops/compare-baseline"
-            },
-            "fail-on-regression": {
-                "description": "Fail the step when a metric regressed. Boolean.",
-                "required": false,
-                "default": "true"
-            },
-            "override-label": {
-                "description": "A PR label that turns a regression into a neutral, recorded pass.",
-                "required": false,
-                "default": "accept-metric-regression"
-            },
-            "registry": {
-                "description": "Registry root for registry: baselines (local backend).",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "report": {
-                "description": "Where to write the comparison report (mlops-comparison/v1 JSON).",
-                "required": false,
-                "default": "mlops-reports/comparison.json"
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API: pull-requests: write and checks: write to comment and gate; read-only tokens (fork PRs) write the job summary only.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "passed": {
-                "description": "'true' when no metric regressed (or the override label is set)."
-            },
-            "regressions": {
-                "description": "Number of regressed metrics."
-            },
-            "diff": {
-                "description": "The diff as JSON: [{metric, baseline, current, delta, verdict}]."
-            },
-            "report-path": {
-                "description": "Path of the comparison report."
-            },
-            "comment-url": {
-                "description": "URL of the PR comment, when one was posted."
-            }
-        }
-    },
-    "register": {
-        "description": "Register a model version (immutable, integer-numbered) with its metrics, data profile and model card; move aliases safely.",
-        "inputs": {
-            "model": {
-                "description": "Model folder or file to register.",
-                "required": true
-            },
-            "name": {
-                "description": "Registered model name (letters, digits, - and _; not starting or ending with - or _).",
-                "required": true
-            },
-            "metrics": {
-                "description": "metrics.json from evaluate, stored with the version.",
-                "required": false,
-                "default": ""
-            },
-            "profile": {
-                "description": "profile.json from data-validate, stored so drift-check can run from the registry alone.",
-                "required": false,
-                "default": ""
-            },
-            "backend": {
-                "description": "local (a folder, default) or github (tags and releases in this repository).",
-                "required": false,
-                "default": "local"
-            },
-            "registry": {
-                "description": "Registry root folder for the local backend.",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "alias": {
-                "description": "Alias to point at the new version (e.g. staging). Not latest.",
-                "required": false,
-                "default": ""
-            },
-            "tags": {
-                "description": "Tags for the version, key=value (commas or newlines).",
-                "required": false,
-                "default": ""
-            },
-            "require": {
-                "description": "Value gates before registering, e.g. \"accuracy>=0.9, log_loss<=0.4\".",
-                "required": false,
-                "default": ""
-            },
-            "force": {
-                "description": "Register even when a require gate fails (logged in the event log). Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API: contents: write for the github backend.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "version": {
-                "description": "The new version number."
-            },
-            "uri": {
-                "description": "Model URI, <name>/<version>."
-            },
-            "digest": {
-                "description": "sha256 digest over the model files."
-            },
-            "release-url": {
-                "description": "Release URL (github backend)."
-            }
-        }
-    },
-    "deploy": {
-        "description": "Deploy a registered model to a TF Serving-compatible server, a TF Serving/Triton folder or a webhook; smoke-test, record a GitHub Deployment, roll back on failure.",
-        "inputs": {
-            "model": {
-                "description": "Model to deploy: <name>@<alias>, <name>/<version> or <name>@latest.",
-                "required": true
-            },
-            "target": {
-                "description": "local-server, tfserving-dir or webhook. What local-server puts in place (a new server, or a version swapped into a running one) is on probation until the deploy keeps it: if the job dies first, the server stops itself or swaps the previous version back within a minute.",
-                "required": false,
-                "default": "local-server"
-            },
-            "environment": {
-                "description": "GitHub environment name of the deployment.",
-                "required": false,
-                "default": "staging"
-            },
-            "url": {
-                "description": "Server URL (local-server) or webhook URL (webhook).",
-                "required": false,
-                "default": ""
-            },
-            "path": {
-                "description": "Base folder for tfserving-dir, or the local server state folder.",
-                "required": false,
-                "default": ""
-            },
-            "smoke-test": {
-                "description": "A JSON file of requests and expected predictions to check after deploying.",
-                "required": false,
-                "default": ""
-            },
-            "rollback-on-failure": {
-                "description": "Return to the previous version when the smoke test fails. Boolean.",
-                "required": false,
-                "default": "true"
-            },
-            "promote-alias": {
-                "description": "Registry alias to move to the deployed version on success.",
-                "required": false,
-                "default": ""
-            },
-            "canary-percent": {
-                "description": "local-server: send this percentage of traffic to the new version first, and promote it or roll back by the criteria below. 0: switch at once.",
-                "required": false,
-                "default": "0"
-            },
-            "canary-min-requests": {
-                "description": "Candidate requests needed before the canary is judged.",
-                "required": false,
-                "default": "100"
-            },
-            "canary-max-error-rate": {
-                "description": "Highest share of failed (5xx) candidate requests that still promotes.",
-                "required": false,
-                "default": "0.01"
-            },
-            "canary-max-p99-ms": {
-                "description": "Highest candidate p99 latency in milliseconds that still promotes. Empty: no bound.",
-                "required": false,
-                "default": ""
-            },
-            "canary-timeout-minutes": {
-                "description": "Roll back when the canary has not seen canary-min-requests by then.",
-                "required": false,
-                "default": "30"
-            },
-            "registry": {
-                "description": "Registry root folder (local backend).",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "webhook-secret": {
-                "description": "HMAC-SHA256 secret that signs webhook deliveries.",
-                "required": false,
-                "default": ""
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API: deployments: write to record deployments.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "deployment-id": {
-                "description": "GitHub Deployment id, when one was recorded."
-            },
-            "url": {
-                "description": "Where the model is served."
-            },
-            "version": {
-                "description": "Version now serving."
-            },
-            "status": {
-                "description": "success, failure or rolled_back."
-            }
-        }
-    },
-    "drift-check": {
-        "description": "Compare production data with training data using the standard drift tests; open one issue and trigger retraining when it drifts.",
-        "inputs": {
-            "reference": {
-                "description": "Reference: a dataset, a profile.json, or registry:<name>@<alias> (the profile stored with the model).",
-                "required": true
-            },
-            "current": {
-                "description": "Current data: a dataset, a glob of shards, or the model server request log.",
-                "required": true
-            },
-            "columns": {
-                "description": "Columns to check (commas or newlines). Empty: all shared columns.",
-                "required": false,
-                "default": ""
-            },
-            "method": {
-                "description": "auto, ks, chi2, z, psi, jensenshannon, wasserstein or linf.",
-                "required": false,
-                "default": "auto"
-            },
-            "threshold": {
-                "description": "Threshold of the method (p-value or distance). Empty: the method default.",
-                "required": false,
-                "default": ""
-            },
-            "drift-share": {
-                "description": "Share of drifted columns at which the dataset counts as drifted.",
-                "required": false,
-                "default": "0.5"
-            },
-            "prediction": {
-                "description": "Prediction column, checked and reported separately.",
-                "required": false,
-                "default": ""
-            },
-            "target": {
-                "description": "Label column, when labels have arrived: performance decay is checked.",
-                "required": false,
-                "default": ""
-            },
-            "name": {
-                "description": "Model name: keys the drift issue.",
-                "required": false,
-                "default": "model"
-            },
-            "open-issue": {
-                "description": "Open or update one issue on drift, close it when drift goes away. Boolean.",
-                "required": false,
-                "default": "true"
-            },
-            "issue-label": {
-                "description": "Label of the drift issue.",
-                "required": false,
-                "default": "model-drift"
-            },
-            "dispatch": {
-                "description": "Start retraining on drift: repository_dispatch:<event-type> or workflow_dispatch:<workflow-file>[@ref]. Empty: none.",
-                "required": false,
-                "default": ""
-            },
-            "confirm-runs": {
-                "description": "Raise the alert (issue comment, dispatch) only after this many consecutive drifted runs; earlier runs keep a quiet suspected issue.",
-                "required": false,
-                "default": "1"
-            },
-            "fail-on-drift": {
-                "description": "Fail the step when the dataset drifted. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "memory-limit": {
-                "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
-                "required": false,
-                "default": "4GB"
-            },
-            "registry": {
-                "description": "Registry root for registry: references (local backend).",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "report": {
-                "description": "Where to write the drift report (mlops-drift/v1 JSON).",
-                "required": false,
-                "default": "mlops-reports/drift.json"
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API: issues: write to open the drift issue, contents: write for repository_dispatch, actions: write for workflow_dispatch.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "drift-detected": {
-                "description": "'true' when the share of drifted columns reached drift-share."
-            },
-            "drifted-columns": {
-                "description": "Drifted columns, comma-separated."
-            },
-            "share": {
-                "description": "Share of drifted columns."
-            },
-            "report-path": {
-                "description": "Path of the drift report."
-            },
-            "issue-number": {
-                "description": "Number of the drift issue, when one is open."
-            }
-        }
-    }
-};
-
-;// CONCATENATED MODULE: ./build/shared/src/config/schema.js
-
-
-/** Inputs that only make sense per run, never in a committed config file. */
-const NOT_CONFIGURABLE = new Set(['config', 'github-token', 'working-directory']);
-/**
- * Top-level keys and the steps whose input of the same name means the same thing. `target` is the
- * label column for train/evaluate/drift-check but the kind of server for deploy, so it is listed
- * per step rather than applied to every step that has an input called `target`.
- */
-const SHARED_KEY_STEPS = {
-    name: ['compare-baseline', 'register', 'drift-check'],
-    data: ['data-validate', 'train', 'evaluate'],
-    target: ['train', 'evaluate', 'drift-check'],
-    task: ['train', 'evaluate'],
-    registry: ['compare-baseline', 'register', 'deploy', 'drift-check', 'data-validate', 'evaluate'],
-};
-const SHARED_KEYS = Object.keys(SHARED_KEY_STEPS);
-function sharedKeyApplies(key, action) {
-    const steps = SHARED_KEY_STEPS[key];
-    return steps?.includes(action) ?? false;
-}
-const scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
-const inputValue = union([scalar, array(scalar)]);
-const direction = schemas_enum(['higher', 'lower']);
-const metricThreshold = object({
-    direction: direction.optional(),
-    min: schemas_number().optional(),
-    max: schemas_number().optional(),
-    tolerance: schemas_number().min(0).optional(),
-    'tolerance-pct': schemas_number().min(0).optional(),
-})
-    .strict();
-const driftColumn = object({
-    method: schemas_enum(['auto', 'ks', 'chi2', 'z', 'psi', 'jensenshannon', 'wasserstein', 'linf', 'js_divergence'])
-        .optional(),
-    threshold: schemas_number().optional(),
-    ignore: schemas_boolean().optional(),
-})
-    .strict();
-function actionSection(name) {
-    const shape = {};
-    for (const input of Object.keys(ACTION_SPECS[name].inputs)) {
-        if (!NOT_CONFIGURABLE.has(input))
-            shape[input] = inputValue.optional();
-    }
-    if (name === 'drift-check')
-        shape['per-column'] = record(schemas_string(), driftColumn).optional();
-    return object(shape).strict();
-}
-const schema_sections = {};
-for (const name of ACTION_NAMES)
-    schema_sections[name] = actionSection(name).optional();
-/** mlops.yml: shared keys, metric thresholds, then one section per step keyed by its input names. */
-const mlopsConfigSchema = object({
-    version: literal(1).optional(),
-    name: schemas_string()
-        .regex(/^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/, 'letters, digits, - and _')
-        .optional(),
-    data: schemas_string().optional(),
-    target: schemas_string().optional(),
-    task: schemas_enum(['classification', 'regression', 'auto']).optional(),
-    registry: schemas_string().optional(),
-    metrics: record(schemas_string(), metricThreshold).optional(),
-    ...schema_sections,
-})
-    .strict();
 
 ;// CONCATENATED MODULE: ./build/shared/src/config/load.js
 
@@ -76567,7 +81219,9 @@ function loadConfig(path, workingDirectory) {
 }
 function knownKeysAt(path) {
     if (path.length === 0)
-        return ['version', 'metrics', ...SHARED_KEYS, ...ACTION_NAMES];
+        return ['version', 'metrics', 'features', ...SHARED_KEYS, ...ACTION_NAMES];
+    if (path.length === 1 && path[0] === 'features')
+        return ['missing', 'on-invalid', 'types'];
     const section = String(path[0]);
     if (path.length === 1 && ACTION_NAMES.includes(section)) {
         const inputs = Object.keys(ACTION_SPECS[section].inputs);
@@ -76599,44 +81253,10 @@ function configError(issue, source) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/platform/github/request-failure.js
-function isRequestError(error) {
-    if (typeof error !== 'object' || error === null)
-        return false;
-    const candidate = error;
-    return (typeof candidate.status === 'number' &&
-        typeof candidate.request === 'object' &&
-        candidate.request !== null);
-}
-const HINTS = {
-    401: 'the token was refused (expired, revoked or not a GitHub token); check the github-token input',
-    403: "the token lacks a permission this step needs; see the action's permissions in README.md",
-    404: 'the resource does not exist or the token cannot see it',
-    422: 'GitHub refused the request as invalid',
-};
-function timedOut(error) {
-    const cause = error.cause;
-    return [error, cause].some((e) => typeof e?.timeoutMs === 'number');
-}
-/** The message for a failed GitHub request, or undefined when `error` is not one. */
-function describeGitHubFailure(error) {
-    if (!isRequestError(error))
-        return undefined;
-    const { method = 'GET', url = '' } = error.request;
-    // The path only: a query string could carry anything, and the host is known.
-    const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/, '');
-    const reason = error.message.replace(/ - https:\/\/docs\.github\.com\S*/, '');
-    // A request that got no answer in time (octokit.ts) has no HTTP status of its own.
-    if (timedOut(error))
-        return `GitHub API ${method} ${path} got ${reason}: GitHub or the network is slow; re-run the job.`;
-    const hint = HINTS[error.status] ??
-        (error.status >= 500
-            ? 'GitHub or the network failed and the retries ran out; re-run the job'
-            : 'see the GitHub API documentation for this status');
-    return `GitHub API ${method} ${path} failed (HTTP ${error.status}: ${reason}): ${hint}.`;
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/platform/github/helper.js
+/** Whose markers count: one account (a personal token's), or any bot account (GITHUB_TOKEN, apps). */
+/** The account GITHUB_TOKEN writes as. */
+const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 /**
  * GitHub's answer to a write with a token that may not write: a fork PR's GITHUB_TOKEN, or a job
  * whose `permissions:` leave the scope out. Both are configuration, not failures of the step.
@@ -76677,25 +81297,33 @@ class GitHubHelper {
     // --- who writes ---------------------------------------------------------------------------
     author;
     /**
-     * Whose comments and issues carry this suite's markers: the token's own account when GitHub
-     * names it (a personal token), else any bot account (GITHUB_TOKEN and app tokens, which cannot
-     * read `/user`, post as `github-actions[bot]` or `<app>[bot]`). Anyone can paste a marker into a
-     * comment; only what this identity wrote is updated, or has its hidden state read back.
+     * Whose comments and issues carry this suite's markers: exactly the account this token writes
+     * as. A personal token names it through `GET /user`; an installation token (GITHUB_TOKEN, a
+     * GitHub App's) cannot, but GraphQL's `viewer` names its bot (`github-actions[bot]`,
+     * `<app>[bot]`); failing that, `github-actions[bot]`, which GITHUB_TOKEN writes as. Anyone can
+     * paste a marker into a comment, and any bot (renovate[bot], …) is not us: only what this exact
+     * login wrote is updated, or has its hidden state read back.
      */
     trustedAuthor() {
-        this.author ??= this.octokit.rest.users.getAuthenticated().then(({ data }) => ({ login: data.login }), (error) => {
+        this.author ??= this.octokit.rest.users.getAuthenticated().then(({ data }) => ({ login: data.login }), async (error) => {
             const status = error.status;
-            if (status === 403)
-                return { bots: true };
-            throw error;
+            if (status !== 403)
+                throw error;
+            try {
+                const answer = await this.octokit.graphql('{ viewer { login } }');
+                if (typeof answer.viewer?.login === 'string' && answer.viewer.login !== '')
+                    return { login: answer.viewer.login };
+            }
+            catch (graphqlError) {
+                this.log.debug(`GraphQL viewer lookup failed: ${graphqlError.message}`);
+            }
+            return { login: ACTIONS_BOT_LOGIN };
         });
         return this.author;
     }
     async isTrusted(user) {
         const trust = await this.trustedAuthor();
-        if (!user)
-            return false;
-        return 'login' in trust ? user.login === trust.login : user.type === 'Bot';
+        return user?.login === trust.login;
     }
     /** Of the items carrying `marker`, the first one the trusted author wrote; the others are reported. */
     async firstTrusted(items, marker, where) {
@@ -76723,10 +81351,12 @@ class GitHubHelper {
         return undefined;
     }
     /** Updates the comment carrying `marker`, or creates it: one comment per marker, however often it runs. */
-    async upsertStickyComment(issueNumber, marker, body) {
+    async upsertStickyComment(issueNumber, marker, body, 
+    /** The comment a `findStickyComment` of this run already found (null: found none), to list the comments once. */
+    found) {
         if (!body.includes(marker))
             throw new Error('sticky comment body must contain its marker');
-        const existing = await this.findStickyComment(issueNumber, marker);
+        const existing = found === undefined ? await this.findStickyComment(issueNumber, marker) : (found ?? undefined);
         return this.write('comment on the pull request', async () => {
             if (existing) {
                 const { data } = await this.octokit.rest.issues.updateComment({
@@ -76969,6 +81599,19 @@ class GitHubHelper {
             }
         }
         return undefined;
+    }
+    /** The branches whose runs left an unexpired artifact called `name`, for "what exists" messages. */
+    async branchesWithArtifact(name) {
+        const artifacts = await this.octokit.paginate(this.octokit.rest.actions.listArtifactsForRepo, {
+            ...this.repo,
+            name,
+            per_page: 100,
+        });
+        const branches = artifacts
+            .filter((artifact) => !artifact.expired)
+            .map((artifact) => artifact.workflow_run?.head_branch)
+            .filter((branch) => typeof branch === 'string' && branch !== '');
+        return [...new Set(branches)].sort();
     }
     /** The artifact's zip archive (GitHub answers with a redirect to blob storage, which fetch follows). */
     async downloadArtifactZip(artifactId) {
@@ -77348,12 +81991,22 @@ function createOctokit(settings) {
  */
 /** GitHub's artifact service (v2 twirp API through @actions/artifact 6). */
 class GitHubArtifactStore {
+    runUrl;
     kind = 'github';
+    /** `runUrl`: this workflow run's page; an artifact's page is under it, as upload-artifact reports. */
+    constructor(runUrl) {
+        this.runUrl = runUrl;
+    }
     async upload(name, files, rootDir) {
         const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(917)]).then(__nccwpck_require__.bind(__nccwpck_require__, 86917));
         const client = new DefaultArtifactClient();
         const result = await client.uploadArtifact(name, files, rootDir);
-        return { id: String(result.id ?? ''), size: result.size ?? 0 };
+        const id = String(result.id ?? '');
+        return {
+            id,
+            size: result.size ?? 0,
+            url: this.runUrl && id !== '' ? `${this.runUrl}/artifacts/${id}` : '',
+        };
     }
     async download(name, destination) {
         const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(110), __nccwpck_require__.e(917)]).then(__nccwpck_require__.bind(__nccwpck_require__, 86917));
@@ -77401,6 +82054,7 @@ class GitHubCacheStore {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/platform/storage/local.js
+
 
 
 
@@ -77515,7 +82169,7 @@ class LocalArtifactStore {
         await (0,promises_.writeFile)(counter, id);
         await (0,promises_.rm)(target, { recursive: true, force: true });
         await (0,promises_.rename)(staging, target);
-        return { id, size };
+        return { id, size, url: (0,external_node_url_.pathToFileURL)(target).href };
     }
     async download(name, destination) {
         const source = (0,external_node_path_.join)(this.root, folderName(name));
@@ -77558,7 +82212,7 @@ function platformServices(platform, env = process.env) {
         artifacts() {
             artifacts ??=
                 platform.kind === 'github' && env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL
-                    ? new GitHubArtifactStore()
+                    ? new GitHubArtifactStore(platform.env.runUrl)
                     : new LocalArtifactStore((0,external_node_path_.join)(localRoot, 'artifacts'));
             return artifacts;
         },
@@ -77717,6 +82371,19 @@ function describeRange(rules) {
     return '';
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/actions/json-outputs.js
+/**
+ * Outputs whose value is JSON text (their action.yml description says "as JSON"). A runner output
+ * is always a string; the CLI's --json output nests these as objects instead of quoting them.
+ */
+const JSON_OUTPUTS = {
+    evaluate: ['metrics'],
+    'compare-baseline': ['diff'],
+};
+function isJsonOutput(action, output) {
+    return JSON_OUTPUTS[action]?.includes(output) ?? false;
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/actions/run.js
 
 
@@ -77725,24 +82392,43 @@ function describeRange(rules) {
 
 
 
+
+/**
+ * Set to `true` (a workflow's or job's `env:`) to fail a step given an input it does not declare.
+ * Off by default on a runner, which itself only warns, as actions/checkout and friends do.
+ */
+const STRICT_INPUTS_ENV = 'MLOPS_STRICT_INPUTS';
 /**
  * Runs one step on a platform and is the only place errors are caught: a `UserError` becomes one
  * `::error::` line (pointing at a file and line when known), a bug keeps its stack for debug logs.
  * Returns the exit code.
  */
-async function executeAction(definition, platform) {
+async function executeAction(definition, platform, env = process.env) {
     const spec = ACTION_SPECS[definition.name];
     const log = platform.log;
     let exitCode = 0;
+    let failure;
+    const written = {};
+    let pendingSummary;
+    const writeOutputs = (outputs) => {
+        for (const [name, value] of Object.entries(outputs)) {
+            if (!(name in spec.outputs))
+                throw new Error(`Bug: ${definition.name} wrote undeclared output '${name}'`);
+            if (value === undefined || written[name] === String(value))
+                continue;
+            platform.setOutput(name, String(value), isJsonOutput(definition.name, name));
+            written[name] = String(value);
+        }
+    };
+    const writeSummary = async (summary) => {
+        pendingSummary = undefined;
+        if (summary)
+            await platform.appendSummary(summary);
+    };
     try {
         // Masked before anything can echo an input, a bad one included.
         platform.token();
-        const declared = Object.keys(spec.inputs);
-        const unknown = platform.unknownInputs(declared);
-        if (unknown.length > 0) {
-            const name = unknown[0];
-            throw new errors_UserError(`Unknown input '${name}' for ${definition.name}.${didYouMean(name, declared)} Valid inputs: ${declared.join(', ')}.`, { input: name });
-        }
+        checkUnknownInputs(definition.name, platform, env);
         const baseDirectory = platform.env.workspace;
         const bootstrap = new ActionInputs(definition.name, spec, (n) => platform.rawInput(n), undefined, baseDirectory);
         const config = loadConfig(bootstrap.optional('config'), bootstrap.workingDirectory);
@@ -77756,33 +82442,85 @@ async function executeAction(definition, platform) {
             platform,
             log,
             services: platformServices(platform),
+            checkpoint(partial) {
+                writeOutputs(partial.outputs);
+                pendingSummary = partial.summary;
+            },
         });
-        for (const [name, value] of Object.entries(result.outputs)) {
-            if (!(name in spec.outputs))
-                throw new Error(`Bug: ${definition.name} wrote undeclared output '${name}'`);
-            if (value !== undefined)
-                platform.setOutput(name, String(value));
-        }
-        if (result.summary)
-            await platform.appendSummary(result.summary);
+        writeOutputs(result.outputs);
+        await writeSummary(result.summary ?? pendingSummary);
         if (result.failure)
             throw new GateFailure(result.failure);
     }
     catch (error) {
         exitCode = 1;
+        // What was computed before the failure (a checkpoint) still reaches the job summary.
+        if (pendingSummary)
+            await writeSummary(pendingSummary).catch(() => undefined);
         if (error instanceof GateFailure) {
+            failure = { kind: 'gate', message: error.message };
             log.error(error.message);
         }
         else if (isUserError(error)) {
+            failure = {
+                kind: 'user-error',
+                message: error.message,
+                ...(error.input ? { input: error.input } : {}),
+                ...(error.location ? { location: error.location } : {}),
+            };
             log.error(error.message, error.location);
         }
         else if (describeGitHubFailure(error)) {
-            log.error(`${definition.name}: ${describeGitHubFailure(error)}`);
+            failure = { kind: 'github-api', message: `${definition.name}: ${describeGitHubFailure(error)}` };
+            log.error(failure.message);
             log.debug(error instanceof Error && error.stack ? error.stack : String(error));
         }
         else {
-            log.error(`${definition.name} failed unexpectedly: ${errorMessage(error)}. This is a bug; please report it with the debug log (ACTIONS_STEP_DEBUG=true).`);
+            failure = {
+                kind: 'bug',
+                message: `${definition.name} failed unexpectedly: ${errorMessage(error)}. This is a bug; please report it with the debug log (ACTIONS_STEP_DEBUG=true).`,
+            };
+            log.error(failure.message);
             log.debug(error instanceof Error && error.stack ? error.stack : String(error));
+        }
+    }
+    await platform.finish(exitCode, failure);
+    return exitCode;
+}
+/**
+ * An input the step does not declare (a typo such as `treshold`) is named with the nearest valid
+ * one. On a runner it is a warning, as the runner's own check is, unless MLOPS_STRICT_INPUTS=true;
+ * in a terminal an unknown flag is an error, as command-line tools treat one.
+ */
+function checkUnknownInputs(action, platform, env) {
+    const declared = Object.keys(ACTION_SPECS[action].inputs);
+    // `github-token` is the suite's one credential input: a step that needs none (train) ignores it
+    // rather than failing workflows that pass it to every step, and the root action.yml, which
+    // fills it in for every command. It is masked all the same.
+    const unknown = platform.unknownInputs(declared).filter((name) => name !== 'github-token');
+    if (unknown.length === 0)
+        return;
+    const strict = platform.kind === 'local' || env[STRICT_INPUTS_ENV] === 'true';
+    for (const name of unknown) {
+        const message = `Unknown input '${name}' for ${action}.${didYouMean(name, declared)}`;
+        if (strict)
+            throw new errors_UserError(`${message} Valid inputs: ${declared.join(', ')}.`, { input: name });
+        platform.log.warning(`${message} It is ignored; set ${STRICT_INPUTS_ENV}: true in the workflow's env to make this an error.`);
+    }
+}
+/** The post step of an action: errors are reported like the main step's, and fail it. */
+async function executePost(definition, platform) {
+    let exitCode = 0;
+    try {
+        await definition.post?.({ platform, log: platform.log });
+    }
+    catch (error) {
+        exitCode = 1;
+        if (isUserError(error))
+            platform.log.error(error.message, error.location);
+        else {
+            platform.log.error(`${definition.name} post step failed unexpectedly: ${errorMessage(error)}. This is a bug; please report it.`);
+            platform.log.debug(error instanceof Error && error.stack ? error.stack : String(error));
         }
     }
     await platform.finish(exitCode);
@@ -77831,13 +82569,17 @@ function readPayload(path) {
 
 ;// CONCATENATED MODULE: ./build/shared/src/platform/untrusted-text.js
 
+
 // ESC and the C1 control CSI: a dataset value must not move the cursor or recolour a terminal.
 // biome-ignore lint/complexity/useRegexLiterals: built once from a string for readability
 const TERMINAL_ESCAPES = new RegExp('[\\u001b\\u009b][[\\]()#;?]*(?:[0-9]{1,4}(?:;[0-9]{0,4})*)?[0-9A-ORZcf-nqry=><~]?', 'g');
 const OTHER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f]/g;
-/** Removes terminal escape sequences and control characters from text bound for a log. */
+/**
+ * Removes terminal escape sequences and control characters from text bound for a log, and shows
+ * C1 controls, bidi overrides and zero-width characters as `<U+XXXX>`.
+ */
 function stripControlSequences(text) {
-    return text.replace(TERMINAL_ESCAPES, '').replace(OTHER_CONTROLS, '');
+    return revealInvisible(text.replace(TERMINAL_ESCAPES, '').replace(OTHER_CONTROLS, ''));
 }
 /**
  * Text that may hold `::command::` lines (from data, files, a user's program) is printed between
@@ -77900,14 +82642,26 @@ function terminalLog(stderr, secrets) {
         },
     };
 }
+/**
+ * One summary file per run: a run (one CLI command, one demo) starts by removing the previous
+ * run's summary, unless the user asked to keep it (`--keep-summaries`: appended after it).
+ */
+function startRunSummary(summaryFile, keepPrevious) {
+    if (!keepPrevious)
+        (0,external_node_fs_.rmSync)((0,external_node_path_.resolve)(summaryFile), { force: true });
+}
 /** The terminal: inputs from flags, outputs printed, summary appended to a markdown file. */
 function localPlatform(options) {
     const env = options.env ?? process.env;
     const stdout = options.stdout ?? process.stdout;
     const stderr = options.stderr ?? process.stderr;
     const secrets = new Set();
+    const mask = (text) => [...secrets].reduce((out, secret) => out.split(secret).join('***'), text);
     const outputs = {};
+    // What --json prints: JSON outputs as nested values, not JSON text inside JSON.
+    const printed = {};
     const summaryFile = (0,external_node_path_.resolve)(options.summaryFile);
+    const states = new Map();
     return {
         kind: 'local',
         log: terminalLog(stderr, secrets),
@@ -77915,8 +82669,9 @@ function localPlatform(options) {
         outputs,
         rawInput: (name) => options.inputs[name],
         unknownInputs: (declared) => Object.keys(options.inputs).filter((name) => !declared.includes(name)),
-        setOutput(name, value) {
+        setOutput(name, value, json) {
             outputs[name] = value;
+            printed[name] = json && value !== '' ? JSON.parse(value) : value;
             if (!options.json)
                 stdout.write(`${name}=${value}\n`);
         },
@@ -77924,6 +82679,10 @@ function localPlatform(options) {
             if (value)
                 secrets.add(value);
         },
+        saveState: (name, value) => {
+            states.set(name, value);
+        },
+        state: (name) => states.get(name),
         async appendSummary(markdown) {
             (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(summaryFile), { recursive: true });
             (0,external_node_fs_.appendFileSync)(summaryFile, `${markdown}\n`);
@@ -77934,9 +82693,11 @@ function localPlatform(options) {
                 secrets.add(token);
             return token;
         },
-        async finish(exitCode) {
-            if (options.json)
-                stdout.write(`${JSON.stringify({ exitCode, outputs }, null, 2)}\n`);
+        async finish(exitCode, failure) {
+            if (options.json) {
+                const error = failure ? { error: { ...failure, message: mask(failure.message) } } : {};
+                stdout.write(`${JSON.stringify({ exitCode, ...error, outputs: printed }, null, 2)}\n`);
+            }
             process.exitCode = exitCode;
         },
     };
@@ -77953,12 +82714,15 @@ function parseArguments(argv) {
     const positional = [];
     let json = false;
     let help = false;
+    let keepSummaries = false;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === '--json')
             json = true;
         else if (arg === '--help' || arg === '-h')
             help = true;
+        else if (arg === '--keep-summaries')
+            keepSummaries = true;
         else if (arg.startsWith('--')) {
             const eq = arg.indexOf('=');
             const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
@@ -77976,7 +82740,7 @@ function parseArguments(argv) {
         else
             positional.push(arg);
     }
-    return { inputs, json, help, positional };
+    return { inputs, json, help, keepSummaries, positional };
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/demo/penguins.js
@@ -77995,11 +82759,11 @@ const PENGUIN_FEATURES = [
 const PENGUIN_TARGET = 'species';
 /** The penguins dataset from the vega-datasets npm package, with snake_case columns. */
 function loadPenguins() {
-    // The package's exports map hides data/, so the file is found the way node_modules are searched.
-    const file = candidateRoots()
-        .map((root) => (0,external_node_path_.join)(root, 'node_modules/vega-datasets/data/penguins.json'))
-        .find((path) => (0,external_node_fs_.existsSync)(path));
-    if (!file)
+    // The package's exports map hides data/, so the file is read from the suite's own node_modules
+    // (never from the working directory's, which may hold anything).
+    const root = suiteRoot();
+    const file = root && (0,external_node_path_.join)(root, 'node_modules/vega-datasets/data/penguins.json');
+    if (!file || !(0,external_node_fs_.existsSync)(file))
         throw new errors_UserError("The demo needs the 'vega-datasets' package: run 'npm ci' in the repository first.");
     const raw = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
     return raw
@@ -78073,7 +82837,7 @@ evaluate:
 train:
   epochs: 40
 `;
-function readJson(path) {
+function run_demo_readJson(path) {
     return JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
 }
 function writeProject(dir) {
@@ -78113,7 +82877,7 @@ async function stopServer(stateDir) {
     const stateFile = (0,external_node_path_.join)(stateDir, 'server.json');
     if (!(0,external_node_fs_.existsSync)(stateFile))
         return;
-    const { pid } = readJson(stateFile);
+    const { pid } = run_demo_readJson(stateFile);
     try {
         process.kill(pid, 'SIGTERM');
     }
@@ -78130,6 +82894,7 @@ async function runDemo(options) {
     const at = (path) => (0,external_node_path_.relative)(process.cwd(), (0,external_node_path_.join)(dir, path)) || '.';
     say(`mlops demo in ${at('.')} (${firstRun ? 'new project' : 'existing project: the last registered version is the baseline'})`);
     const steps = [];
+    startRunSummary((0,external_node_path_.join)(dir, 'mlops-reports/summary.md'), false);
     const silent = new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() });
     const run = async (name, inputs) => {
         const index = steps.length + 1;
@@ -78176,6 +82941,8 @@ async function runDemo(options) {
         const compare = await run('compare-baseline', {
             current: evaluate.outputs['metrics-path'],
             baseline: 'registry:penguins@production',
+            // The demo's first run has no production model yet: say so explicitly (a first model).
+            'allow-missing-baseline': String(versions === 0),
             'fail-on-regression': 'false',
         });
         record('compare-baseline', compare, `${compare.outputs.regressions} regressions against ${versions > 0 ? `v${versions}` : 'no baseline (first model)'}`);
@@ -78199,7 +82966,8 @@ async function runDemo(options) {
         });
         record('deploy', deploy, `v${deploy.outputs.version} serving at ${deploy.outputs.url}, status ${deploy.outputs.status}`);
         say('\n[*] production traffic (drifted: heavier birds, longer flippers, mostly Biscoe)');
-        const answered = await sendTraffic(url, driftingInstances(200));
+        // With --port 0 the server picked a free port: send to where the deploy says it listens.
+        const answered = await sendTraffic(deploy.outputs.url || url, driftingInstances(200));
         say(`    ${answered} predictions served and logged`);
         steps.push({ name: 'traffic', status: 'ok', detail: `${answered} predictions logged` });
         await new Promise((done) => setTimeout(done, 300));
@@ -78227,10 +82995,10 @@ async function runDemo(options) {
     }
 }
 function writeHtmlReport(dir, file, trainingMetrics, metricsPath, steps) {
-    const training = readJson(trainingMetrics);
-    const metrics = readJson(metricsPath);
-    const comparison = readJson((0,external_node_path_.join)(dir, 'mlops-reports/comparison.json'));
-    const drift = readJson((0,external_node_path_.join)(dir, 'mlops-reports/drift.json'));
+    const training = run_demo_readJson(trainingMetrics);
+    const metrics = run_demo_readJson(metricsPath);
+    const comparison = run_demo_readJson((0,external_node_path_.join)(dir, 'mlops-reports/comparison.json'));
+    const drift = run_demo_readJson((0,external_node_path_.join)(dir, 'mlops-reports/drift.json'));
     const html = renderHtmlReport({
         title: 'mlops demo: penguins',
         createdAt: new Date().toISOString(),
@@ -78276,7 +83044,7 @@ const REGISTRY_HELP = `mlops registry: look at and move models in the local regi
 
 Usage:
   mlops registry list                                   models, versions and aliases
-  mlops registry show <name@alias|name/version>         one version's record
+  mlops registry show <name[@alias|/version]>           one version's record (a bare name: latest)
   mlops registry alias <name> <alias> <version> [--expected <n|none>]
                                                         move an alias (compare-and-swap)
   mlops registry diff <ref-a> <ref-b>                   metrics and files of two versions
@@ -78314,8 +83082,10 @@ const registryCommand = {
                 return 0;
             }
             case 'show': {
-                need(1, 'show <name@alias|name/version>');
-                const details = await showVersion(registry, rest[0]);
+                need(1, 'show <name[@alias|/version]>');
+                // A bare name means its latest version, as `docker inspect image` means :latest.
+                const reference = /[@/]/.test(rest[0]) ? rest[0] : `${rest[0]}@latest`;
+                const details = await showVersion(registry, reference);
                 print(details, `${JSON.stringify(details.record, null, 2)}\n`);
                 return 0;
             }
@@ -78344,127 +83114,296 @@ const registryCommand = {
     },
 };
 
-;// CONCATENATED MODULE: ./build/shared/src/serve/run-serve.js
+;// CONCATENATED MODULE: ./build/shared/src/report/json-report.js
 
 
 
-
-
-
-
-const DEFAULT_SERVE_PORT = 8501;
-function run_serve_positive(value, name, fallback) {
-    if (value === undefined)
-        return fallback;
-    if (!Number.isFinite(value) || value <= 0)
-        throw new errors_UserError(`--${name} must be a positive number, got ${value}.`, { input: name });
-    return value;
-}
-function requestLogOptions(options, at) {
-    if (!options.requestLog)
-        return undefined;
-    const sampleRate = options.sampleRate ?? 1;
-    if (!(sampleRate >= 0 && sampleRate <= 1))
-        throw new errors_UserError(`--sample-rate must be between 0 and 1, got ${sampleRate}.`, {
-            input: 'sample-rate',
-        });
-    return {
-        dir: at(options.requestLog),
-        sampleRate,
-        maxBytes: run_serve_positive(options.logMaxBytes, 'log-max-bytes', 64 * 1024 * 1024),
-        rotate: Math.floor(run_serve_positive(options.logRotate, 'log-rotate', 5)),
-    };
-}
-/** Starts the server for the CLI; the caller keeps the process alive and calls close() on a signal. */
-async function runServe(options, log) {
-    const at = (p) => ((0,external_node_path_.isAbsolute)(p) ? p : (0,external_node_path_.resolve)(options.workingDirectory, p));
-    const references = (Array.isArray(options.model) ? options.model : [options.model])
-        .map((m) => m.trim())
-        .filter((m) => m !== '');
-    if (references.length === 0)
-        throw new errors_UserError('mlops serve needs --model (e.g. penguins@production).', { input: 'model' });
-    let models;
-    if (options.baseDir) {
-        if (references.length !== 1)
-            throw new errors_UserError('--base-dir serves one model: give exactly one --model name.', { input: 'model' });
-        models = [{ name: references[0], baseDir: at(options.baseDir) }];
-    }
-    else {
-        const registry = at(options.registry?.trim() || '.mlops/registry');
-        models = references.map((reference) => {
-            const parsed = parseModelReference(reference);
-            return { name: parsed.name, registry, reference };
-        });
-    }
-    const limits = {
-        maxBodyBytes: run_serve_positive(options.maxBodyBytes, 'max-body-bytes', DEFAULT_LIMITS.maxBodyBytes),
-        maxBatch: Math.floor(run_serve_positive(options.maxBatch, 'max-batch', DEFAULT_LIMITS.maxBatch)),
-        timeoutMs: run_serve_positive(options.timeoutMs, 'timeout-ms', DEFAULT_LIMITS.timeoutMs),
-    };
-    const port = options.port ?? DEFAULT_SERVE_PORT;
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new errors_UserError(`--port must be 0..65535, got ${port}.`, { input: 'port' });
-    const server = await startModelServer({
-        host: options.host ?? '127.0.0.1',
-        port,
-        models,
-        limits,
-        requestLog: requestLogOptions(options, at),
-        admin: options.adminToken ? { token: options.adminToken, port: options.adminPort } : undefined,
-        log,
-    });
-    log.info(`Serving ${[...server.models.keys()].join(', ')} at ${server.url} (TF Serving REST API: ${server.url}/v1/models/<name>).`);
-    return server;
+/** The report kinds `mlops report` renders, by their `schema` tag. */
+const RENDERABLE_SCHEMAS = [
+    'mlops-profile/v1',
+    'mlops-data-validation/v1',
+    'mlops-metrics/v1',
+    'mlops-comparison/v1',
+    'mlops-drift/v1',
+    'mlops-training-metrics/v1',
+];
+const json_report_text = (value) => value === null || value === undefined
+    ? '–'
+    : typeof value === 'number'
+        ? json_report_formatNumber(value)
+        : String(value);
+function json_report_formatNumber(value) {
+    if (!Number.isFinite(value))
+        return String(value);
+    return Math.abs(value) >= 1000 || (Math.abs(value) < 0.001 && value !== 0)
+        ? value.toPrecision(4)
+        : Number(value.toFixed(4)).toString();
 }
 /**
- * Runs the detached server: starts it from the config, publishes the state file, and on SIGTERM,
- * SIGINT, `POST /admin/shutdown` or an expired startup lease stops it (in-flight requests
- * answer), removes the state file and exits.
+ * One step's JSON report as one HTML page. An evaluation (metrics.json) is drawn by evaluate's own
+ * renderer, the page evaluate writes itself (without the curves, which need the rows); the other
+ * reports by the generic one.
  */
-async function runServeDaemon(configPath, log) {
-    const config = JSON.parse(await (0,promises_.readFile)(configPath, 'utf8'));
-    if (config.schema !== 'mlops-serve-daemon/v1')
-        throw new errors_UserError(`${configPath} is not an mlops-serve-daemon/v1 file.`);
-    const token = (await (0,promises_.readFile)(config.adminTokenFile, 'utf8')).trim();
-    let stopping = false;
-    const stop = () => {
-        if (stopping)
-            return;
-        stopping = true;
-        void (async () => {
-            log.info('Stopping the model server.');
-            await server.close();
-            await (0,promises_.rm)(config.stateFile, { force: true });
-            process.exit(0);
-        })();
-    };
-    const lease = config.leaseMs === undefined
-        ? undefined
-        : new ProbationLease(config.leaseMs, () => {
-            log.warning(`The deploy that started this server did not confirm it within ${config.leaseMs} ms (it was cancelled or killed): stopping.`);
-            stop();
-        });
-    const server = await startModelServer({
-        host: config.host,
-        port: config.port,
-        models: config.models,
-        limits: config.limits,
-        requestLog: config.requestLog,
-        admin: { token, onShutdown: stop, lease },
-        log,
-    });
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    const state = {
-        schema: 'mlops-serve-state/v1',
-        pid: process.pid,
-        url: server.url,
-        admin_url: server.adminUrl,
-        started_at: new Date().toISOString(),
-    };
-    await writeJsonAtomic(config.stateFile, state);
-    log.info(`Model server ${process.pid} ready at ${server.url}.`);
+function renderJsonReport(report, file) {
+    const value = report;
+    if (value !== null && typeof value === 'object' && value['schema'] === 'mlops-metrics/v1') {
+        const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+        const required = [
+            ['metrics', isObject, 'an object of metrics'],
+            ['dataset', isObject, '{path, rows}'],
+            ['bootstrap', isObject, '{resamples, confidence}'],
+            ['slices', Array.isArray, 'an array of slices'],
+            ['notes', Array.isArray, 'an array of notes'],
+        ];
+        for (const [key, check, what] of required) {
+            if (!check(value[key]))
+                throw new errors_UserError(`'${file}' (mlops-metrics/v1) has no valid "${key}": expected ${what}.`, {
+                    file,
+                });
+        }
+        return renderEvaluationHtml(value, null);
+    }
+    return renderHtmlReport(jsonReportToHtmlInput(report, file));
 }
+/**
+ * One step's JSON report as the input of the HTML renderer. A field the format requires and the
+ * file lacks is an error naming it: a half-rendered report would look complete.
+ */
+function jsonReportToHtmlInput(report, file) {
+    if (report === null || typeof report !== 'object' || Array.isArray(report))
+        throw new errors_UserError(`'${file}' is not a JSON object; mlops report renders a step's JSON report.`, {
+            file,
+        });
+    const value = report;
+    const schema = value['schema'];
+    const need = (key, check, what) => {
+        const found = value[key];
+        if (!check(found))
+            throw new errors_UserError(`'${file}' (${String(schema)}) has no valid "${key}": expected ${what}.`, { file });
+        return found;
+    };
+    const isArray = (v) => Array.isArray(v);
+    const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+    const base = { createdAt: typeof value['created_at'] === 'string' ? value['created_at'] : '' };
+    switch (schema) {
+        case 'mlops-profile/v1':
+            return {
+                ...base,
+                title: `Data profile: ${json_report_text(value['source']?.['path'])}`,
+                sections: profileSections(value, need('columns', isArray, 'an array of columns')),
+            };
+        case 'mlops-data-validation/v1': {
+            const anomalies = need('anomalies', isArray, 'an array of anomalies');
+            const counts = need('counts', isObject, '{error, warning}');
+            return {
+                ...base,
+                title: `Data validation: ${json_report_text(value['data']?.['path'])}`,
+                sections: [
+                    {
+                        title: value['passed'] === true ? 'Passed' : 'Failed',
+                        text: `${json_report_text(value['rows'])} rows, ${json_report_text(value['columns'])} columns; ${json_report_text(counts['error'])} errors, ${json_report_text(counts['warning'])} warnings${value['schema_file'] ? ` against ${String(value['schema_file'])}` : ''}.`,
+                    },
+                    {
+                        title: 'Anomalies',
+                        text: anomalies.length === 0 ? 'None.' : undefined,
+                        table: anomalies.length === 0
+                            ? undefined
+                            : {
+                                headers: ['severity', 'column', 'kind', 'expected', 'found', 'rows', 'message'],
+                                rows: anomalies.map((a) => [
+                                    a['severity'],
+                                    a['column'],
+                                    a['kind'],
+                                    a['expected'],
+                                    a['found'],
+                                    a['count'],
+                                    a['message'],
+                                ].map(json_report_text)),
+                            },
+                    },
+                    ...notesSection(value['notes']),
+                ],
+            };
+        }
+        case 'mlops-comparison/v1': {
+            const rows = need('metrics', isArray, 'an array of metric rows');
+            return {
+                ...base,
+                title: `Comparison: ${json_report_text(value['model'])}`,
+                comparison: {
+                    baseline: value['first_model'] === true
+                        ? 'none (first model: value thresholds only)'
+                        : json_report_text(value['baseline']),
+                    rows: rows.map((row) => ({
+                        metric: json_report_text(row['name']),
+                        baseline: typeof row['baseline'] === 'number' ? row['baseline'] : null,
+                        current: typeof row['current'] === 'number' ? row['current'] : null,
+                        delta: typeof row['delta'] === 'number' ? row['delta'] : null,
+                        verdict: json_report_text(row['verdict']),
+                    })),
+                },
+                sections: [
+                    {
+                        title: value['passed'] === true ? 'Passed' : 'Failed',
+                        text: Array.isArray(value['regressions']) && value['regressions'].length > 0
+                            ? `Regressed: ${value['regressions'].map(json_report_text).join(', ')}.`
+                            : 'No metric regressed.',
+                    },
+                ],
+            };
+        }
+        case 'mlops-drift/v1': {
+            const columns = need('columns', isArray, 'an array of columns');
+            const findings = Array.isArray(value['findings']) ? value['findings'] : [];
+            return {
+                ...base,
+                title: `Drift: ${json_report_text(value['current']?.['path'])}`,
+                drift: {
+                    share: Number(value['share']),
+                    detected: value['drift_detected'] === true,
+                    columns: columns.map((column) => ({
+                        ...column,
+                        reference: { bins: column.reference?.bins ?? [] },
+                        current: { bins: column.current?.bins ?? [] },
+                    })),
+                },
+                sections: findings.length === 0
+                    ? []
+                    : [
+                        {
+                            title: 'Findings',
+                            table: {
+                                headers: ['severity', 'kind', 'message'],
+                                rows: findings.map((f) => [f['severity'], f['kind'], f['message']].map(json_report_text)),
+                            },
+                        },
+                    ],
+            };
+        }
+        case 'mlops-training-metrics/v1': {
+            const epochs = need('epochs', isArray, 'an array of epochs');
+            const final = (value['final'] ?? {});
+            return {
+                ...base,
+                title: 'Training',
+                learningCurve: epochs,
+                sections: [
+                    {
+                        title: 'Final metrics',
+                        table: {
+                            headers: ['metric', 'value'],
+                            rows: Object.entries(final).map(([k, v]) => [k, json_report_text(v)]),
+                        },
+                    },
+                ],
+            };
+        }
+        default:
+            throw new errors_UserError(`'${file}' has "schema": ${JSON.stringify(schema ?? null)}; mlops report renders ${RENDERABLE_SCHEMAS.join(', ')}.`, { file });
+    }
+}
+function notesSection(notes) {
+    return Array.isArray(notes) && notes.length > 0
+        ? [{ title: 'Notes', table: { headers: ['note'], rows: notes.map((n) => [json_report_text(n)]) } }]
+        : [];
+}
+function profileSections(profile, columns) {
+    const sections = [
+        {
+            title: 'Columns',
+            text: `${json_report_text(profile['rows'])} rows, ${columns.length} columns.`,
+            table: {
+                headers: ['column', 'type', 'nulls', 'distinct', 'min', 'max', 'mean'],
+                rows: columns.map((c) => {
+                    const numeric = c['numeric'];
+                    return [
+                        c['name'],
+                        c['type'],
+                        c['nulls'],
+                        c['distinct'],
+                        numeric?.['min'],
+                        numeric?.['max'],
+                        numeric?.['mean'],
+                    ].map(json_report_text);
+                }),
+            },
+        },
+    ];
+    for (const column of columns) {
+        const histogram = column['numeric']?.['histogram'];
+        if (histogram && Array.isArray(histogram.counts) && histogram.counts.length > 0) {
+            sections.push({
+                title: String(column['name']),
+                bars: {
+                    caption: 'rows per bin',
+                    items: histogram.counts.map((count, i) => ({
+                        label: `[${json_report_text(histogram.edges[i])}, ${json_report_text(histogram.edges[i + 1])})`,
+                        value: count,
+                    })),
+                },
+            });
+            continue;
+        }
+        const top = column['top_values'];
+        if (Array.isArray(top) && top.length > 0) {
+            sections.push({
+                title: String(column['name']),
+                bars: {
+                    caption: column['top_values_complete'] === true ? 'rows per value' : 'rows of the most frequent values',
+                    items: top.slice(0, 20).map((entry) => ({ label: json_report_text(entry.value), value: entry.count })),
+                },
+            });
+        }
+    }
+    return sections;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/cli/report-command.js
+
+
+
+
+
+
+const HELP = `mlops report: one step's JSON report as a self-contained HTML file (inline CSS and SVG, no scripts, nothing fetched).
+
+Usage: mlops report <report.json> [--output <file.html>]
+
+Renders ${RENDERABLE_SCHEMAS.join(', ')}.
+The HTML file goes beside the JSON (same name, .html) unless --output says otherwise.
+`;
+const reportCommand = {
+    name: 'report',
+    summary: "Render a step's JSON report (profile, validation, metrics, comparison, drift) as one HTML file.",
+    async run(argv, io) {
+        const args = parseArguments(argv);
+        if (args.help) {
+            io.stdout.write(HELP);
+            return 0;
+        }
+        const unknown = Object.keys(args.inputs).filter((key) => key !== 'output');
+        if (args.positional.length !== 1 || unknown.length > 0)
+            throw new errors_UserError(`Usage: mlops report <report.json> [--output <file.html>]\n\n${HELP}`);
+        const file = (0,external_node_path_.resolve)(args.positional[0]);
+        let parsed;
+        try {
+            parsed = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+        }
+        catch (error) {
+            const code = error.code;
+            throw new errors_UserError(code === 'ENOENT'
+                ? `The report '${args.positional[0]}' does not exist.`
+                : `'${args.positional[0]}' is not JSON: ${error.message}`, { file });
+        }
+        const html = renderJsonReport(parsed, args.positional[0]);
+        const output = (0,external_node_path_.resolve)(args.inputs.output ?? file.replace(/\.json$/i, '') + '.html');
+        if (output === file)
+            throw new errors_UserError('--output is the JSON report itself.', { input: 'output' });
+        await writeFileAtomic(output, html);
+        io.stdout.write(`${output}\n`);
+        return 0;
+    },
+};
 
 ;// CONCATENATED MODULE: ./build/shared/src/cli/serve-command.js
 
@@ -78492,9 +83431,11 @@ Usage: mlops serve --model <name@alias|name/version> [--model ...] [options]
   --request-log    Folder for the sampled NDJSON request log that drift-check reads
   --sample-rate    Share of requests logged (default 1)
   --max-body-bytes, --max-batch, --timeout-ms   Request limits
+  --on-invalid     error (default: 400 naming the input), warn or impute: a feature value the
+                   model's preprocessing.json cannot read (unseen category, not a number, NaN/Inf)
 
 Endpoints: GET /v1/models/<m>, GET /v1/models/<m>/metadata, POST /v1/models/<m>:predict,
-/healthz, /readyz, /metrics (Prometheus).
+POST /v1/models/<m>:classify, POST /v1/models/<m>:regress, /healthz, /readyz, /metrics (Prometheus).
 `;
 const serveCommand = {
     name: 'serve',
@@ -78521,6 +83462,7 @@ const serveCommand = {
             timeoutMs: optionalNumber(args.inputs['timeout-ms'], 'timeout-ms'),
             requestLog: args.inputs['request-log'],
             sampleRate: optionalNumber(args.inputs['sample-rate'], 'sample-rate'),
+            onInvalid: args.inputs['on-invalid'],
             workingDirectory: process.cwd(),
         }, log);
         io.stdout.write(`serving on ${server.url}\n`);
@@ -78534,7 +83476,230 @@ const serveCommand = {
     },
 };
 
+;// CONCATENATED MODULE: ./build/shared/src/data/split.js
+
+
+
+
+
+
+
+const ROW = '__mlops_split_row';
+const TEST = '__mlops_split_test';
+/**
+ * Writes a reproducible train/test split: the same data, fraction, seed and column always give
+ * the same rows, on any machine. Rows are ordered by md5(seed|row position) (md5 rather than
+ * DuckDB's hash(), which may change between DuckDB versions); with `stratify` each class
+ * contributes round(class rows × fraction) test rows, with `by` whole groups (ordered by
+ * md5(seed|group)) go to test until it holds the fraction of the rows.
+ */
+async function runSplit(options, log) {
+    const at = (path) => (0,external_node_path_.resolve)(options.workingDirectory, path);
+    if (!(options.testFraction > 0 && options.testFraction < 1))
+        throw new errors_UserError(`--test-fraction must be above 0 and below 1; got ${options.testFraction}.`, {
+            input: 'test-fraction',
+        });
+    if (!Number.isInteger(options.seed) || options.seed < 0)
+        throw new errors_UserError(`--seed must be a whole number of at least 0; got ${options.seed}.`, {
+            input: 'seed',
+        });
+    if (options.stratify && options.by)
+        throw new errors_UserError('Give --stratify or --by, not both: whole groups cannot also keep every class share exactly.', { input: 'by' });
+    const data = at(options.data);
+    const { trainPath, testPath } = outputPaths(data, options, at);
+    const db = await Database.open({ threads: 1 });
+    try {
+        const dataset = await openDataset(db, data);
+        if (dataset.rows < 2)
+            throw new errors_UserError(`'${options.data}' has ${dataset.rows} rows: nothing to split.`, { file: data });
+        const names = dataset.columns.map((column) => column.name);
+        for (const [flag, column] of [
+            ['stratify', options.stratify],
+            ['by', options.by],
+        ]) {
+            if (column !== undefined && !names.includes(column))
+                throw new errors_UserError(`--${flag} names the column '${column}', which '${options.data}' does not have (columns: ${names.join(', ')}).`, { input: flag });
+        }
+        // Single-threaded, so row positions are the file's order.
+        await db.run(`CREATE TABLE numbered AS SELECT row_number() OVER () - 1 AS ${ROW}, * FROM ${quoteIdent(dataset.view)}`);
+        const seed = quoteLiteral(`${options.seed}|`);
+        const fraction = options.testFraction;
+        const rowKey = `md5(${seed} || CAST(${ROW} AS VARCHAR))`;
+        let assign;
+        const notes = [];
+        if (options.by) {
+            const group = quoteIdent(options.by);
+            const groupKey = `md5(${seed} || coalesce(CAST(${group} AS VARCHAR), '<null>'))`;
+            assign = `
+        WITH sizes AS (SELECT ${group} AS g, ${groupKey} AS k, count(*) AS n FROM numbered GROUP BY ALL),
+        ordered AS (SELECT g, n, sum(n) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before FROM sizes)
+        SELECT numbered.*, coalesce(ordered.before, 0) < ${fraction} * ${dataset.rows} AS ${TEST}
+        FROM numbered JOIN ordered ON numbered.${group} IS NOT DISTINCT FROM ordered.g`;
+            const nulls = sqlNumber((await db.all(`SELECT count(*) AS n FROM numbered WHERE ${group} IS NULL`))[0]?.n);
+            if (nulls > 0)
+                notes.push(`${nulls} rows have no ${options.by}: they form one group together.`);
+        }
+        else if (options.stratify) {
+            const column = quoteIdent(options.stratify);
+            assign = `
+        SELECT *, row_number() OVER (PARTITION BY ${column} ORDER BY ${rowKey}) <= round(count(*) OVER (PARTITION BY ${column}) * ${fraction}) AS ${TEST}
+        FROM numbered`;
+        }
+        else {
+            assign = `SELECT *, row_number() OVER (ORDER BY ${rowKey}) <= round(${dataset.rows} * ${fraction}) AS ${TEST} FROM numbered`;
+        }
+        await db.run(`CREATE TABLE assigned AS ${assign}`);
+        const count = async (where) => sqlNumber((await db.all(`SELECT count(*) AS n FROM assigned WHERE ${where}`))[0]?.n);
+        const testRows = await count(TEST);
+        const trainRows = dataset.rows - testRows;
+        if (testRows === 0 || trainRows === 0)
+            throw new errors_UserError(`A test fraction of ${fraction} leaves ${testRows === 0 ? 'no test' : 'no training'} rows out of ${dataset.rows}${options.by ? ` (${options.by} groups are kept whole)` : ''}; choose another fraction.`, { input: 'test-fraction' });
+        const result = {
+            data,
+            train: { path: trainPath, rows: trainRows },
+            test: { path: testPath, rows: testRows },
+            testShare: testRows / dataset.rows,
+            seed: options.seed,
+            notes,
+        };
+        if (options.stratify) {
+            const column = quoteIdent(options.stratify);
+            const rows = await db.all(`SELECT CAST(${column} AS VARCHAR) AS value, count(*) FILTER (WHERE NOT ${TEST}) AS train, count(*) FILTER (WHERE ${TEST}) AS test
+         FROM assigned GROUP BY 1 ORDER BY 1 NULLS LAST`);
+            result.classes = rows.map((row) => ({
+                value: row.value === null ? null : String(row.value),
+                train: sqlNumber(row.train),
+                test: sqlNumber(row.test),
+            }));
+            for (const cls of result.classes) {
+                if (cls.test === 0)
+                    notes.push(`Class ${cls.value === null ? 'null' : JSON.stringify(cls.value)} has ${cls.train} rows: too few for any to reach the test file.`);
+            }
+        }
+        if (options.by) {
+            const group = quoteIdent(options.by);
+            const sides = await db.all(`SELECT ${TEST} AS test, count(DISTINCT coalesce(CAST(${group} AS VARCHAR), '<null>')) AS n FROM assigned GROUP BY 1`);
+            result.groups = {
+                train: sqlNumber(sides.find((side) => !side.test)?.n),
+                test: sqlNumber(sides.find((side) => side.test)?.n),
+            };
+        }
+        for (const [path, where] of [
+            [trainPath, `NOT ${TEST}`],
+            [testPath, TEST],
+        ]) {
+            await writeRows(db, `SELECT * EXCLUDE (${ROW}, ${TEST}) FROM assigned WHERE ${where} ORDER BY ${ROW}`, path);
+        }
+        log.info(`Split ${dataset.rows} rows of ${options.data}: ${trainRows} to ${trainPath}, ${testRows} (${(100 * result.testShare).toFixed(1)}%) to ${testPath} (seed ${options.seed}).`);
+        for (const note of notes)
+            log.warning(note);
+        return result;
+    }
+    finally {
+        db.close();
+    }
+}
+function outputPaths(data, options, at) {
+    const ext = (0,external_node_path_.extname)(data.replace(/\.(gz|zst)$/i, ''));
+    const stem = (0,external_node_path_.join)((0,external_node_path_.dirname)(data), (0,external_node_path_.basename)(data.replace(/\.(gz|zst)$/i, ''), ext));
+    const trainPath = options.trainOutput ? at(options.trainOutput) : `${stem}-train${ext}`;
+    const testPath = options.testOutput ? at(options.testOutput) : `${stem}-test${ext}`;
+    for (const [flag, path] of [
+        ['train-output', trainPath],
+        ['test-output', testPath],
+    ]) {
+        if (path === data)
+            throw new errors_UserError(`--${flag} is the data file itself; write the split elsewhere.`, { input: flag });
+        const format = detectFormat(path);
+        if (!['csv', 'parquet', 'json', 'ndjson'].includes(format))
+            throw new errors_UserError(`--${flag} must end in .csv, .parquet, .json or .ndjson; got '${path}'.`, {
+                input: flag,
+            });
+    }
+    if (trainPath === testPath)
+        throw new errors_UserError('--train-output and --test-output are the same file.', { input: 'test-output' });
+    return { trainPath, testPath };
+}
+/** COPY to a temporary file beside the target, then rename: a failed split leaves no half file. */
+async function writeRows(db, query, path) {
+    const format = detectFormat(path);
+    const copyFormat = format === 'parquet' ? 'FORMAT parquet' : format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT json';
+    const json = format === 'json' ? ', ARRAY true' : '';
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
+    const temporary = `${path}.tmp-${process.pid}`;
+    try {
+        await db.run(`COPY (${query}) TO ${quoteLiteral(temporary)} (${copyFormat}${json})`);
+        await (0,promises_.rename)(temporary, path);
+    }
+    finally {
+        if ((0,external_node_fs_.existsSync)(temporary))
+            await (0,promises_.rm)(temporary, { force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/cli/split-command.js
+
+
+
+
+
+const split_command_HELP = `mlops split: a reproducible train/test split, so that a model is never evaluated on its training rows.
+
+Usage: mlops split --data <file> [options]
+
+  --data            The rows to split (CSV, TSV, Parquet, JSON, NDJSON, Arrow; .gz too)
+  --test-fraction   Share of rows for the test file (default 0.2)
+  --seed            Seed: the same data, options and seed give the same files (default 42)
+  --stratify <col>  Keep each class's share of <col> in both files
+  --by <col>        Keep each group of <col> (a patient, a user) on one side only
+  --train-output    Default <data>-train.<ext>, beside the data
+  --test-output     Default <data>-test.<ext>, beside the data
+  --json            Print the counts as JSON
+`;
+const OPTIONS = ['data', 'test-fraction', 'seed', 'stratify', 'by', 'train-output', 'test-output'];
+function numberOption(value, name, fallback) {
+    if (value === undefined)
+        return fallback;
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed))
+        throw new errors_UserError(`--${name} must be a number; got '${value}'.`, { input: name });
+    return parsed;
+}
+const splitCommand = {
+    name: 'split',
+    summary: 'Write a reproducible train/test split (--test-fraction, --seed, --stratify <col> or --by <group col>).',
+    async run(argv, io) {
+        const args = parseArguments(argv);
+        if (args.help) {
+            io.stdout.write(split_command_HELP);
+            return 0;
+        }
+        const unknown = Object.keys(args.inputs).filter((key) => !OPTIONS.includes(key));
+        if (unknown.length > 0 || args.positional.length > 0)
+            throw new errors_UserError(`mlops split does not take ${unknown.length > 0 ? `--${unknown[0]}` : `'${args.positional[0]}'`}.\n\n${split_command_HELP}`);
+        if (!args.inputs.data)
+            throw new errors_UserError('mlops split needs --data (the file to split).', { input: 'data' });
+        const result = await runSplit({
+            data: args.inputs.data,
+            testFraction: numberOption(args.inputs['test-fraction'], 'test-fraction', 0.2),
+            seed: numberOption(args.inputs.seed, 'seed', 42),
+            stratify: args.inputs.stratify,
+            by: args.inputs.by,
+            trainOutput: args.inputs['train-output'],
+            testOutput: args.inputs['test-output'],
+            workingDirectory: (0,external_node_path_.resolve)('.'),
+        }, terminalLog(io.stderr, new Set()));
+        if (args.json)
+            io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        else
+            io.stdout.write(`train=${result.train.path}\ntest=${result.test.path}\n`);
+        return 0;
+    },
+};
+
 ;// CONCATENATED MODULE: ./build/shared/src/cli/commands.js
+
+
 
 
 
@@ -78556,8 +83721,72 @@ const EXTRA_COMMANDS = [
     demoCommand,
     serveCommand,
     registryCommand,
+    splitCommand,
+    reportCommand,
     checkConfig,
 ];
+
+;// CONCATENATED MODULE: ./build/shared/src/cli/deploy-control.js
+
+
+
+
+
+const DEPLOY_CONTROL_COMMANDS = ['status', 'stop'];
+/** Appended to `mlops deploy --help`. */
+const DEPLOY_CONTROL_HELP_LINE = "Also: 'mlops deploy status --environment <env>' and 'mlops deploy stop --environment <env>' for the local server a local-server deploy started.\n";
+const deploy_control_HELP = `mlops deploy status|stop: the local model server a local-server deploy started.
+
+Usage:
+  mlops deploy status --environment <env> [--path <state folder>] [--json]
+      is it running, where, serving which versions (exit 0 running, 3 not running)
+  mlops deploy stop --environment <env> [--path <state folder>] [--json]
+      stop it (in-flight requests are answered first); nothing to stop is not an error
+
+The state folder defaults to .mlops/serve/<environment>, as the deploy step's path does.
+`;
+/** `mlops deploy status|stop`: the deploy step starts a detached server; these look at it and end it. */
+async function runDeployControl(sub, argv, io) {
+    const args = parseArguments(argv);
+    if (args.help) {
+        io.stdout.write(deploy_control_HELP);
+        return 0;
+    }
+    const unknown = Object.keys(args.inputs).filter((key) => !['environment', 'path'].includes(key));
+    if (unknown.length > 0 || args.positional.length > 0)
+        throw new errors_UserError(`mlops deploy ${sub} takes --environment and --path only.\n\n${deploy_control_HELP}`);
+    const environment = args.inputs.environment?.trim();
+    if (!environment)
+        throw new errors_UserError(`mlops deploy ${sub} needs --environment (e.g. staging).`, { input: 'environment' });
+    const given = args.inputs.path?.trim();
+    const folder = given
+        ? (0,external_node_path_.isAbsolute)(given)
+            ? given
+            : (0,external_node_path_.resolve)(given)
+        : (0,external_node_path_.resolve)((0,external_node_path_.join)('.mlops/serve', environment));
+    const log = terminalLog(io.stderr, new Set());
+    const print = (value, text) => io.stdout.write(args.json ? `${JSON.stringify(value, null, 2)}\n` : text);
+    const running = await findRunningServer(folder, log);
+    if (sub === 'status') {
+        if (!running) {
+            print({ environment, running: false, path: folder }, `${environment}: no model server running (${folder})\n`);
+            return 3;
+        }
+        const models = Object.entries(running.models ?? {}).map(([name, model]) => ({
+            name,
+            version: model.version,
+        }));
+        print({ environment, running: true, pid: running.state.pid, url: running.state.url, models, path: folder }, `${environment}: running at ${running.state.url} (pid ${running.state.pid}), serving ${models.map((m) => `${m.name} v${m.version ?? '?'}`).join(', ') || 'no model'}\n`);
+        return 0;
+    }
+    if (!running) {
+        print({ environment, stopped: false, path: folder }, `${environment}: no model server running (${folder})\n`);
+        return 0;
+    }
+    await stopLocalServer(folder, log);
+    print({ environment, stopped: true, pid: running.state.pid, url: running.state.url }, `${environment}: stopped the model server at ${running.state.url} (pid ${running.state.pid})\n`);
+    return 0;
+}
 
 ;// CONCATENATED MODULE: ./build/shared/src/cli/help.js
 
@@ -78612,6 +83841,7 @@ function actionHelp(name) {
 
 
 
+
 const main_VERSION = '0.1.0';
 /** `mlops <command> ...`: returns the exit code. */
 async function runCommandLine(argv, io = defaultIo()) {
@@ -78625,25 +83855,32 @@ async function runCommandLine(argv, io = defaultIo()) {
         return 0;
     }
     try {
+        // `mlops deploy status|stop` look at the server a local deploy started; `mlops deploy --…` is the step.
+        if (command === 'deploy' && DEPLOY_CONTROL_COMMANDS.includes(rest[0] ?? ''))
+            return await runDeployControl(rest[0], rest.slice(1), io);
         if (isActionName(command)) {
             const args = parseArguments(rest);
             if (args.help) {
                 io.stdout.write(actionHelp(command));
+                if (command === 'deploy')
+                    io.stdout.write(DEPLOY_CONTROL_HELP_LINE);
                 return 0;
             }
             if (args.positional.length > 0) {
                 io.stderr.write(`error: unexpected argument '${args.positional[0]}'; inputs are given as --name value.\n`);
                 return 1;
             }
+            const summaryFile = io.env.MLOPS_SUMMARY_FILE || 'mlops-reports/summary.md';
+            startRunSummary(summaryFile, args.keepSummaries);
             const platform = localPlatform({
                 inputs: args.inputs,
                 json: args.json,
-                summaryFile: io.env.MLOPS_SUMMARY_FILE || 'mlops-reports/summary.md',
+                summaryFile,
                 stdout: io.stdout,
                 stderr: io.stderr,
                 env: io.env,
             });
-            return await executeAction(ACTIONS[command], platform);
+            return await executeAction(ACTIONS[command], platform, io.env);
         }
         const extra = EXTRA_COMMANDS.find((c) => c.name === command);
         if (extra)
@@ -78722,6 +83959,8 @@ function runnerPlatform(env = process.env) {
                 .map((key) => key.slice('INPUT_'.length).toLowerCase());
         },
         setOutput: (name, value) => lib_core/* setOutput */.uH(name, value),
+        saveState: (name, value) => lib_core/* saveState */.LZ(name, value),
+        state: (name) => env[`STATE_${name}`] || undefined,
         setSecret: (value) => lib_core/* setSecret */.Pq(value),
         async appendSummary(markdown) {
             if (!env.GITHUB_STEP_SUMMARY)
@@ -78746,7 +83985,28 @@ function runnerPlatform(env = process.env) {
     };
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/platform/runtime.js
+/**
+ * Every action.yml says `using: node24`, which runners run from this release on. An older runner
+ * refuses the action while loading it, before any of our code starts, so the only thing the code
+ * itself can catch is a runner that starts it on a Node.js older than the bundle supports.
+ */
+const MIN_RUNNER_VERSION = '2.327.1';
+/** The oldest Node.js the bundle runs on (package.json `engines`). */
+const MIN_NODE_MAJOR = 20;
+/** Why this Node.js cannot run the actions, or undefined when it can. */
+function runtimeProblem(nodeVersion = process.versions.node) {
+    const major = Number(nodeVersion.split('.')[0]);
+    if (Number.isInteger(major) && major >= MIN_NODE_MAJOR)
+        return undefined;
+    return (`The mlops actions need Node.js ${MIN_NODE_MAJOR} or newer (they declare node24, which GitHub's runner ` +
+        `runs from v${MIN_RUNNER_VERSION}), but this runner started them with Node.js ${nodeVersion}. ` +
+        `Update the self-hosted runner to v${MIN_RUNNER_VERSION} or later.`);
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/main.js
+
+
 
 
 
@@ -78758,7 +84018,18 @@ function runnerPlatform(env = process.env) {
  * picks the step.
  */
 async function runAction(name) {
+    // First, before any child process exists: see hideSecretsFromProcessTable.
+    const hidden = hideSecretsFromProcessTable();
     const platform = runnerPlatform();
+    platform.log.debug('hidden' in hidden
+        ? `Hid ${hidden.hidden} secret value(s) from /proc/<pid>/environ.`
+        : `Secrets not hidden from /proc/<pid>/environ: ${hidden.skipped}.`);
+    const tooOld = runtimeProblem();
+    if (tooOld) {
+        platform.log.error(tooOld);
+        process.exitCode = 1;
+        return;
+    }
     const chosen = name ?? (platform.rawInput('command') ?? '').trim();
     if (!isActionName(chosen)) {
         platform.log.error(`Input 'command' must be one of ${ACTION_NAMES.join(', ')}; got '${chosen}'.${didYouMean(chosen, ACTION_NAMES)}`);
@@ -78769,8 +84040,27 @@ async function runAction(name) {
         dropRootDefaults(process.env);
     await executeAction(ACTIONS[chosen], platform);
 }
+/** Entry of a step's post step (`runs.post`), e.g. dist/train-post.js. */
+async function runPostAction(name) {
+    if (!isActionName(name))
+        throw new Error(`Bug: no action '${name}' for a post step`);
+    await executePost(ACTIONS[name], runnerPlatform());
+}
 async function runCli(argv) {
+    quietOnClosedPipe(process.stdout);
+    quietOnClosedPipe(process.stderr);
     process.exitCode = await runCommandLine(argv);
+}
+/**
+ * `mlops registry show m | head`: once the reader is gone, further output has nowhere to go. Unix
+ * tools stop quietly there; so does the CLI, instead of dying on an unhandled EPIPE with a stack.
+ */
+function quietOnClosedPipe(stream) {
+    stream.on('error', (error) => {
+        if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED')
+            return;
+        throw error;
+    });
 }
 /**
  * The root action.yml declares every step's inputs, so the runner fills in defaults that belong to
@@ -78793,6 +84083,7 @@ function dropRootDefaults(env) {
     }
 }
 
-var __webpack_exports__runAction = __webpack_exports__.C;
-var __webpack_exports__runCli = __webpack_exports__.a;
-export { __webpack_exports__runAction as runAction, __webpack_exports__runCli as runCli };
+var __webpack_exports__runAction = __webpack_exports__.Cs;
+var __webpack_exports__runCli = __webpack_exports__.ak;
+var __webpack_exports__runPostAction = __webpack_exports__.GN;
+export { __webpack_exports__runAction as runAction, __webpack_exports__runCli as runCli, __webpack_exports__runPostAction as runPostAction };
