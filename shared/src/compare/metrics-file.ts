@@ -22,6 +22,8 @@ export interface MetricsFile {
   gitSha?: string;
   /** `predictions.path` as written in the file (not resolved: see confinedPath). */
   predictionsPath?: string;
+  /** The permutation importance evaluate measured, most important first (shown, never gated). */
+  importance?: { scoring: string; features: { feature: string; mean: number; std: number }[] };
   /** Where it was read from, for messages. */
   source: string;
 }
@@ -89,6 +91,7 @@ export function metricsFileFromObject(document: unknown, source: string, input?:
     modelName: typeof model?.name === 'string' ? model.name : undefined,
     gitSha: typeof git?.sha === 'string' ? git.sha : undefined,
     predictionsPath: typeof predictions?.path === 'string' ? predictions.path : undefined,
+    importance: parseImportance(document.importance),
     source,
   };
 }
@@ -171,4 +174,14 @@ function toNumber(value: unknown): number {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Only well-formed entries: the section is information for the reader, so a malformed one is left out. */
+function parseImportance(raw: unknown): MetricsFile['importance'] {
+  if (!isRecord(raw) || typeof raw.scoring !== 'string' || !Array.isArray(raw.features)) return undefined;
+  const features = raw.features.filter(
+    (f): f is { feature: string; mean: number; std: number } =>
+      isRecord(f) && typeof f.feature === 'string' && typeof f.mean === 'number' && typeof f.std === 'number',
+  );
+  return features.length > 0 ? { scoring: raw.scoring, features } : undefined;
 }

@@ -1,3 +1,4 @@
+import { isFairnessMetric } from '../metrics/fairness.js';
 import {
   CHECK_SUMMARY_LIMIT,
   COMMENT_LIMIT,
@@ -36,6 +37,21 @@ export interface RenderContext {
   unverified?: boolean;
   /** What the untrusted run reported for the gated metrics, shown beside the values verified here. */
   reported?: Record<string, number>;
+  /** The current model's permutation importance (evaluate's `importance`): its top features are shown. */
+  importance?: { scoring: string; features: { feature: string; mean: number; std: number }[] };
+}
+
+/** Features shown in the comment's importance table; metrics.json and the report have them all. */
+const IMPORTANCE_ROWS = 5;
+
+function importanceSection(importance: RenderContext['importance']): string {
+  if (!importance) return '';
+  return `Drop in ${inlineCode(importance.scoring)} when one column is shuffled (permutation importance of the current model; not gated):\n\n${markdownTable(
+    ['Feature', { header: 'Importance', align: 'right' }, { header: 'Std', align: 'right' }],
+    importance.features
+      .slice(0, IMPORTANCE_ROWS)
+      .map((f) => [escapeMarkdown(f.feature), formatNumber(f.mean), formatNumber(f.std)]),
+  )}`;
 }
 
 /** The words every unverified report carries (the check title, the comment, the summary). */
@@ -211,12 +227,23 @@ export function appendHistory(
 }
 
 function sections(diff: ComparisonDiff, context: RenderContext): Section[] {
+  // Group-fairness disparities get a section of their own, gated like any metric.
+  const fairness = diff.rows.filter((row) => isFairnessMetric(row.metric));
+  const others = diff.rows.filter((row) => !isFairnessMetric(row.metric));
   const out: Section[] = [
     {
-      markdown: `${headline(diff, context)}\n\n${introduction(diff, context)}\n\n${diffTable(diff.rows)}`,
+      markdown: `${headline(diff, context)}\n\n${introduction(diff, context)}\n\n${diffTable(others)}`,
       priority: 0,
     },
   ];
+  if (fairness.length > 0) {
+    out.push({
+      markdown: `**Fairness across groups** (Fairlearn's disparities; lower differences and higher ratios are fairer):\n\n${diffTable(fairness)}`,
+      priority: fairness.some((row) => row.verdict === 'regressed') ? 0 : 1,
+    });
+  }
+  const importance = importanceSection(context.importance);
+  if (importance) out.push({ markdown: importance, priority: 2, collapse: 'Feature importance' });
   const slices = sliceSection(diff);
   if (slices) {
     out.push({

@@ -198,6 +198,7 @@ export async function runCompareBaseline(
     history: options.sha ? appendHistory([], diff, options.sha) : [],
     unverified,
     reported: reported && !unverified ? reportedValues(reported, diff) : undefined,
+    importance: current.importance,
   };
   await writeReport(reportPath, options, diff, baselineSpec, unverified);
   log.info(

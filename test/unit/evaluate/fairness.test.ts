@@ -140,6 +140,11 @@ describe('evaluate with sensitive features', () => {
     const tight = await compare(value / 2);
     expect(tight.passed).toBe(false);
     expect(tight.regressions).toContain('demographic_parity_difference');
+    // The disparity sits in its own section of the comment, not in the headline table.
+    const comment = tight.commentMarkdown;
+    const [main, rest] = comment.split('**Fairness across groups**');
+    expect(rest).toMatch(/demographic\\?_parity\\?_difference/);
+    expect(main).not.toMatch(/demographic\\?_parity\\?_difference/);
     const loose = await compare(Math.min(1, value * 2));
     expect(loose.regressions).not.toContain('demographic_parity_difference');
   });

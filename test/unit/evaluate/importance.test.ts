@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCompareBaseline } from '../../../shared/src/compare/run.js';
 import { UserError } from '../../../shared/src/errors/index.js';
 import { type EvaluateOptions, runEvaluate } from '../../../shared/src/evaluate/index.js';
-import { silentLog } from '../../../shared/src/logging/index.js';
+import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
+import { escapeMarkdown } from '../../../shared/src/report/markdown.js';
 import { PENGUINS_FIXTURE, saveTfjsPenguinsModel } from '../models/penguins-fixture.js';
 
 const schema = JSON.parse(readFileSync('docs/schemas/metrics.schema.json', 'utf8'));
@@ -52,6 +54,21 @@ describe('evaluate with permutation importance', () => {
     expect((await run()).metrics.importance).toEqual(importance);
     expect(first.summaryMarkdown).toContain('Feature importance (drop in accuracy');
     expect(readFileSync(first.reportPath, 'utf8')).toContain('<h2>Feature importance</h2>');
+    // The PR comment shows the current model's top features, in a table of their own.
+    const compared = await runCompareBaseline(
+      {
+        current: first.metricsPath,
+        baseline: first.metricsPath,
+        failOnRegression: true,
+        reportPath: join(work, 'compare.json'),
+        workingDirectory: work,
+        modelKey: 'penguins',
+        significance: 0.05,
+      },
+      { log: memoryLog() },
+    );
+    const section = compared.commentMarkdown.split('permutation importance of the current model')[1];
+    expect(section).toContain(`| ${escapeMarkdown(importance.features[0].feature)} |`);
   });
 
   it('negates a loss, so a drop in quality is still a positive importance', async () => {
