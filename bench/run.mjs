@@ -15,6 +15,7 @@ const BENCHES = [
   { name: 'data-validate', run: [tsx, 'bench/data-validate.ts'] },
   { name: 'drift-check', run: [tsx, 'bench/drift-check.ts'] },
   { name: 'evaluate', run: [tsx, 'bench/evaluate.ts'] },
+  { name: 'importance', run: [tsx, 'bench/importance.ts'] },
   { name: 'train', run: [tsx, 'bench/train.ts'] },
   { name: 'serve', run: [tsx, 'bench/serve.ts'] },
 ];
@@ -73,6 +74,15 @@ const SUMMARISE = {
       '',
       '',
     ]),
+  ],
+  importance: (d) => [
+    [
+      'importance',
+      `permutation importance, ${d.rows} rows x ${d.features} features, ${d.repeats} repeats (${d.engine})`,
+      `${fmt(d.ours_s)} s`,
+      `floor: ${d.passes} inference passes ${fmt(d.floor_s)} s`,
+      `${fmt(d.ratio_to_floor)}x of floor`,
+    ],
   ],
   train: (d) => [
     ...d.throughput.rows.map((r) => [

@@ -62471,6 +62471,7 @@ function metricsFileFromObject(document, source, input) {
         modelName: typeof model?.name === 'string' ? model.name : undefined,
         gitSha: typeof git?.sha === 'string' ? git.sha : undefined,
         predictionsPath: typeof predictions?.path === 'string' ? predictions.path : undefined,
+        importance: parseImportance(document.importance),
         source,
     };
 }
@@ -62553,6 +62554,13 @@ function toNumber(value) {
 }
 function metrics_file_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Only well-formed entries: the section is information for the reader, so a malformed one is left out. */
+function parseImportance(raw) {
+    if (!metrics_file_isRecord(raw) || typeof raw.scoring !== 'string' || !Array.isArray(raw.features))
+        return undefined;
+    const features = raw.features.filter((f) => metrics_file_isRecord(f) && typeof f.feature === 'string' && typeof f.mean === 'number' && typeof f.std === 'number');
+    return features.length > 0 ? { scoring: raw.scoring, features } : undefined;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/compare/registry-baseline.js
@@ -65041,9 +65049,19 @@ function round(value) {
 
 
 
+
 const COMPARE_KIND = 'compare-baseline';
 /** Pushes kept in the comment's hidden history; older ones fall off. */
 const HISTORY_LIMIT = 30;
+/** Features shown in the comment's importance table; metrics.json and the report have them all. */
+const IMPORTANCE_ROWS = 5;
+function importanceSection(importance) {
+    if (!importance)
+        return '';
+    return `Drop in ${inlineCode(importance.scoring)} when one column is shuffled (permutation importance of the current model; not gated):\n\n${markdownTable(['Feature', { header: 'Importance', align: 'right' }, { header: 'Std', align: 'right' }], importance.features
+        .slice(0, IMPORTANCE_ROWS)
+        .map((f) => [escapeMarkdown(f.feature), gate_formatNumber(f.mean), gate_formatNumber(f.std)]))}`;
+}
 /** The words every unverified report carries (the check title, the comment, the summary). */
 const UNVERIFIED = "unverified: metrics reported by the fork's own run";
 const VERDICT_ICON = {
@@ -65190,12 +65208,24 @@ function appendHistory(history, diff, sha) {
     return [...kept, { sha, metrics }].slice(-HISTORY_LIMIT);
 }
 function sections(diff, context) {
+    // Group-fairness disparities get a section of their own, gated like any metric.
+    const fairness = diff.rows.filter((row) => isFairnessMetric(row.metric));
+    const others = diff.rows.filter((row) => !isFairnessMetric(row.metric));
     const out = [
         {
-            markdown: `${headline(diff, context)}\n\n${introduction(diff, context)}\n\n${diffTable(diff.rows)}`,
+            markdown: `${headline(diff, context)}\n\n${introduction(diff, context)}\n\n${diffTable(others)}`,
             priority: 0,
         },
     ];
+    if (fairness.length > 0) {
+        out.push({
+            markdown: `**Fairness across groups** (Fairlearn's disparities; lower differences and higher ratios are fairer):\n\n${diffTable(fairness)}`,
+            priority: fairness.some((row) => row.verdict === 'regressed') ? 0 : 1,
+        });
+    }
+    const importance = importanceSection(context.importance);
+    if (importance)
+        out.push({ markdown: importance, priority: 2, collapse: 'Feature importance' });
     const slices = sliceSection(diff);
     if (slices) {
         out.push({
@@ -65341,6 +65371,7 @@ async function runCompareBaseline(options, deps) {
         history: options.sha ? appendHistory([], diff, options.sha) : [],
         unverified,
         reported: reported && !unverified ? reportedValues(reported, diff) : undefined,
+        importance: current.importance,
     };
     await writeReport(reportPath, options, diff, baselineSpec, unverified);
     log.info(diff.passed
@@ -82379,6 +82410,7 @@ function describeRange(rules) {
 const JSON_OUTPUTS = {
     evaluate: ['metrics'],
     'compare-baseline': ['diff'],
+    'data-validate': ['plan'],
 };
 function isJsonOutput(action, output) {
     return JSON_OUTPUTS[action]?.includes(output) ?? false;

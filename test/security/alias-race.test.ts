@@ -12,16 +12,18 @@ import { tempDir, writeModelFolder } from '../unit/registry/helpers.js';
 describe('alias moves under concurrent registers', () => {
   it('12 concurrent registers with alias candidate leave it at the newest version', async () => {
     const work = await tempDir();
-    const model = await writeModelFolder(join(work, 'model'));
     const root = join(work, 'registry');
-    const jobs = Array.from({ length: 12 }, (_, i) => ({
-      mode: 'register',
-      root,
-      model,
-      name: 'racer',
-      actor: `worker-${i}`,
-      alias: 'candidate',
-    }));
+    // Twelve different models: identical content would be answered "already registered".
+    const jobs = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => ({
+        mode: 'register',
+        root,
+        model: await writeModelFolder(join(work, `model-${i}`), i + 1),
+        name: 'racer',
+        actor: `worker-${i}`,
+        alias: 'candidate',
+      })),
+    );
     const results = (await runTogether(jobs)) as { version: number }[];
     expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 12 }, (_, i) => i + 1),

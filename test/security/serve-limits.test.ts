@@ -99,7 +99,7 @@ describe('serve limits', () => {
     const response = await fetch(predictUrl(), { method: 'POST', body });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toMatch(
-      /Feature 'bill_length_mm' is infinite in row 1 .*1e999/,
+      /instances\[0\]: 'bill_length_mm' is Infinity, not a finite number/,
     );
     // A missing value is still filled (control).
     const missing = await fetch(predictUrl(), {

@@ -7,6 +7,7 @@ import type { ActionName } from './specs.generated.js';
 const JSON_OUTPUTS: Partial<Record<ActionName, readonly string[]>> = {
   evaluate: ['metrics'],
   'compare-baseline': ['diff'],
+  'data-validate': ['plan'],
 };
 
 export function isJsonOutput(action: ActionName, output: string): boolean {

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { silentLog } from '../../../shared/src/logging/index.js';
 import { LocalArtifactStore, LocalCacheStore } from '../../../shared/src/platform/storage/local.js';
@@ -46,7 +47,7 @@ describe('LocalArtifactStore', () => {
     writeFileSync(join(src, 'model.json'), '{}');
     writeFileSync(join(src, 'sub', 'w.bin'), 'abc');
     const first = await store.upload('m', [join(src, 'model.json'), join(src, 'sub', 'w.bin')], src);
-    expect(first).toEqual({ id: '1', size: 5 });
+    expect(first).toEqual({ id: '1', size: 5, url: pathToFileURL(join(work, 'artifacts', 'm')).href });
     expect((await store.upload('m2', [join(src, 'model.json')], src)).id).toBe('2');
     const dest = await store.download('m', join(work, 'dl'));
     expect(readFileSync(join(dest, 'sub', 'w.bin'), 'utf8')).toBe('abc');

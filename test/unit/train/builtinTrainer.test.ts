@@ -182,7 +182,7 @@ describe('built-in trainer: bad input', () => {
   });
 
   it('names a missing data file and bad numbers', async () => {
-    await fails({ ...penguins, data: join(work, 'nope.csv') }, /Data file '.*nope\.csv' does not exist/);
+    await fails({ ...penguins, data: join(work, 'nope.csv') }, /data file '.*nope\.csv' does not exist/);
     await fails({ ...penguins, epochs: 0 }, /epochs must be a whole number >= 1, got 0/);
     await fails(
       { ...penguins, task: 'ranking' },
