@@ -9,6 +9,7 @@ import {
   PRIMARY_METRICS,
   permutationImportance,
   planFor,
+  SCORE_METRICS,
 } from '../metrics/index.js';
 import { featureBlocks, inputWidth, type Preprocessing } from '../models/preprocessing.js';
 import type { ModelAdapter } from '../models/types.js';
@@ -65,8 +66,9 @@ export async function computeImportance(
   const width = inputWidth(spec);
   const rows = input.rows;
   const sign = metricDirection(scoring) === 'lower' ? -1 : 1;
-  const labels =
-    input.task === 'classification' ? Array.from(input.data.yTrue, (c) => input.data.classes[c]) : [];
+  const yTrue = input.task === 'classification' ? input.data.yTrue : undefined;
+  // Accuracy and the like need no scores: leaving them out spares the plan its ranking work.
+  const needsScores = SCORE_METRICS.has(scoring);
   const targets = input.task === 'regression' ? input.data.yTrue : new Float64Array(0);
   const score = async (matrix: Float32Array | Float64Array): Promise<number> => {
     const batch = matrix instanceof Float32Array ? matrix : Float32Array.from(matrix);
@@ -85,10 +87,12 @@ export async function computeImportance(
       at += o.length;
     }
     const outcome = modelOutcome(values, outputWidth, rows, spec, model.path, {
-      labels,
+      labels: [],
+      yTrue,
       targets,
       target: 'The evaluation target',
     });
+    if (outcome.task === 'classification' && !needsScores) outcome.data.scores = null;
     const value = bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[
       scoring
     ].value;

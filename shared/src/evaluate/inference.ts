@@ -225,7 +225,13 @@ export function modelOutcome(
   rows: number,
   spec: Preprocessing,
   modelPath: string,
-  truth: { labels: readonly (string | null)[]; targets: Float64Array; target: string },
+  truth: {
+    labels: readonly (string | null)[];
+    /** The labels as class indices, when the caller has them already (a re-scoring). */
+    yTrue?: Int32Array;
+    targets: Float64Array;
+    target: string;
+  },
 ): ClassificationInput | RegressionInput {
   const what = `The output of the model '${modelPath}'`;
   if (spec.task !== 'classification') {
@@ -257,7 +263,7 @@ export function modelOutcome(
     );
   }
   checkProbabilities(scores, k, what);
-  const yTrue = encodeLabels(truth.labels, classes, truth.target);
+  const yTrue = truth.yTrue ?? encodeLabels(truth.labels, classes, truth.target);
   return { task: 'classification', data: { classes, yTrue, yPred: argmaxRows(scores, k), scores } };
 }
 

@@ -83,28 +83,55 @@ export async function permutationImportance(
   checkRepeats(input.nRepeats);
   const { matrix, rows, width } = input;
   const baseline = await input.score(matrix);
-  const shuffled = new (matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(
-    matrix.length,
-  );
-  const features: FeatureImportance[] = [];
+  // Two working copies, scored in turn with one scoring in flight while the next is prepared: an
+  // engine that infers off the main thread (onnxruntime) then runs while this thread reads the
+  // previous outputs, so the cost approaches the inference floor. A copy is rewritten only in the
+  // shuffled block, which is put back before that copy takes another feature.
+  const copies = [0, 1].map(() => ({
+    rows: new (matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(matrix),
+    dirty: null as FeatureBlock | null,
+    pending: null as Promise<void> | null,
+  }));
+  const repeats: number[][] = input.blocks.map(() => []);
+  let turn = 0;
   for (let f = 0; f < input.blocks.length; f++) {
     const block = input.blocks[f];
     // One stream per feature: adding or dropping a feature leaves the others' shuffles as they were.
     const random = new Xoshiro128(input.seed, f + 1);
-    const repeats: number[] = [];
-    for (let r = 0; r < input.nRepeats; r++) {
+    for (let r = 0; r < input.nRepeats; r++, turn++) {
       const order = input.permutation ? input.permutation(f, r) : shuffledOrder(rows, random);
-      shuffled.set(matrix);
-      for (let i = 0; i < rows; i++) {
-        const to = i * width + block.start;
-        const from = order[i] * width + block.start;
-        for (let s = 0; s < block.width; s++) shuffled[to + s] = matrix[from + s];
-      }
-      repeats.push(baseline - (await input.score(shuffled)));
+      const copy = copies[turn % 2];
+      if (copy.pending) await copy.pending;
+      if (copy.dirty && copy.dirty !== block) copyBlock(matrix, copy.rows, copy.dirty, width, rows, null);
+      copyBlock(matrix, copy.rows, block, width, rows, order);
+      copy.dirty = block;
+      copy.pending = input.score(copy.rows).then((score) => {
+        repeats[f][r] = baseline - score;
+      });
     }
-    const mean = repeats.reduce((a, b) => a + b, 0) / repeats.length;
-    const variance = repeats.reduce((a, b) => a + (b - mean) ** 2, 0) / repeats.length;
-    features.push({ feature: block.feature, mean, std: Math.sqrt(variance), repeats });
   }
+  await Promise.all(copies.map((copy) => copy.pending));
+  const features: FeatureImportance[] = input.blocks.map((block, f) => {
+    const values = repeats[f];
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+    return { feature: block.feature, mean, std: Math.sqrt(variance), repeats: values };
+  });
   return { baseline, features, scorings: 1 + input.blocks.length * input.nRepeats };
+}
+
+/** Writes `from`'s block into `to`, row i taking row order[i] (or row i itself when order is null). */
+function copyBlock(
+  from: Float32Array | Float64Array,
+  to: Float32Array | Float64Array,
+  block: FeatureBlock,
+  width: number,
+  rows: number,
+  order: Int32Array | null,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const target = i * width + block.start;
+    const source = (order === null ? i : order[i]) * width + block.start;
+    for (let s = 0; s < block.width; s++) to[target + s] = from[source + s];
+  }
 }
