@@ -72,3 +72,22 @@ function numberEpochs(rows: Record<string, number>[]): EpochRecord[] {
     return { epoch: n, ...rest };
   });
 }
+
+/**
+ * What training-metrics.json says of a run whose numbers a user's program reported (a local
+ * command or a Slurm job): the reported curves and final values, and nothing this suite did not
+ * measure (rows, throughput, early stopping: null or false).
+ */
+export function reportedRunFields(reported: ReportedMetrics, seed: number) {
+  return {
+    epochs: reported.history,
+    final: reported.final,
+    evaluated_on: 'reported' as const,
+    rows: null,
+    seed,
+    epochs_run: reported.history.length,
+    resumed_from_epoch: 0,
+    stopped_early: false,
+    rows_per_second: null,
+  };
+}

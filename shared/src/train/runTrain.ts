@@ -12,7 +12,7 @@ import { inputNames, type OnInvalid } from '../models/preprocessing.js';
 import { fileSaveHandler } from '../models/tfjs-files.js';
 import { userProgramEnvironment } from '../platform/child-env.js';
 import type { ArtifactStore, CacheStore } from '../platform/storage/types.js';
-import { readReportedMetrics } from './commandMetrics.js';
+import { readReportedMetrics, reportedRunFields } from './commandMetrics.js';
 import { hashFile, hashJson } from './contentHash.js';
 import {
   type LayerSpec,
@@ -301,15 +301,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
         target: options.target ?? null,
         // The program picks its own framework and device; what it was given is in `gpu`.
         backend: 'command',
-        epochs: reported.history,
-        final: reported.final,
-        evaluated_on: 'reported',
-        rows: null,
-        seed: options.seed,
-        epochs_run: reported.history.length,
-        resumed_from_epoch: 0,
-        stopped_early: false,
-        rows_per_second: null,
+        ...reportedRunFields(reported, options.seed),
         modelPath: existsSync(join(outputDir, 'model.json')) ? join(outputDir, 'model.json') : outputDir,
       };
     }

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../../errors/index.js';
 import { writeFileAtomic } from '../../files/atomic-write.js';
 import { userProgramEnvironment } from '../../platform/child-env.js';
-import { readReportedMetrics } from '../commandMetrics.js';
+import { readReportedMetrics, reportedRunFields } from '../commandMetrics.js';
 import {
   listFiles,
   reportedMetricsFile,
@@ -193,16 +193,8 @@ export async function runSlurmTrain(
       task: options.task === 'classification' || options.task === 'regression' ? options.task : null,
       target: options.target ?? null,
       backend: 'command',
-      epochs: reported.history,
-      final: reported.final,
-      evaluated_on: 'reported',
-      rows: null,
-      seed: options.seed,
-      epochs_run: reported.history.length,
-      resumed_from_epoch: 0,
-      stopped_early: false,
+      ...reportedRunFields(reported, options.seed),
       duration_seconds: durationSeconds,
-      rows_per_second: null,
       cache_hit: false,
       // GPUs are on the nodes, out of nvidia-smi's reach from the runner: counted, not sampled.
       gpu: gpuSection(Array.from({ length: gpuCount }, () => 'Slurm gres gpu')),
