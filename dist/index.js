@@ -64808,29 +64808,52 @@ async function permutationImportance(input) {
     checkRepeats(input.nRepeats);
     const { matrix, rows, width } = input;
     const baseline = await input.score(matrix);
-    const shuffled = new matrix.constructor(matrix.length);
-    const features = [];
+    // Two working copies, scored in turn with one scoring in flight while the next is prepared: an
+    // engine that infers off the main thread (onnxruntime) then runs while this thread reads the
+    // previous outputs, so the cost approaches the inference floor. A copy is rewritten only in the
+    // shuffled block, which is put back before that copy takes another feature.
+    const copies = [0, 1].map(() => ({
+        rows: new matrix.constructor(matrix),
+        dirty: null,
+        pending: null,
+    }));
+    const repeats = input.blocks.map(() => []);
+    let turn = 0;
     for (let f = 0; f < input.blocks.length; f++) {
         const block = input.blocks[f];
         // One stream per feature: adding or dropping a feature leaves the others' shuffles as they were.
         const random = new Xoshiro128(input.seed, f + 1);
-        const repeats = [];
-        for (let r = 0; r < input.nRepeats; r++) {
+        for (let r = 0; r < input.nRepeats; r++, turn++) {
             const order = input.permutation ? input.permutation(f, r) : shuffledOrder(rows, random);
-            shuffled.set(matrix);
-            for (let i = 0; i < rows; i++) {
-                const to = i * width + block.start;
-                const from = order[i] * width + block.start;
-                for (let s = 0; s < block.width; s++)
-                    shuffled[to + s] = matrix[from + s];
-            }
-            repeats.push(baseline - (await input.score(shuffled)));
+            const copy = copies[turn % 2];
+            if (copy.pending)
+                await copy.pending;
+            if (copy.dirty && copy.dirty !== block)
+                copyBlock(matrix, copy.rows, copy.dirty, width, rows, null);
+            copyBlock(matrix, copy.rows, block, width, rows, order);
+            copy.dirty = block;
+            copy.pending = input.score(copy.rows).then((score) => {
+                repeats[f][r] = baseline - score;
+            });
         }
-        const mean = repeats.reduce((a, b) => a + b, 0) / repeats.length;
-        const variance = repeats.reduce((a, b) => a + (b - mean) ** 2, 0) / repeats.length;
-        features.push({ feature: block.feature, mean, std: Math.sqrt(variance), repeats });
     }
+    await Promise.all(copies.map((copy) => copy.pending));
+    const features = input.blocks.map((block, f) => {
+        const values = repeats[f];
+        const mean = values.reduce((a, b) => a + b, 0) / values.length;
+        const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+        return { feature: block.feature, mean, std: Math.sqrt(variance), repeats: values };
+    });
     return { baseline, features, scorings: 1 + input.blocks.length * input.nRepeats };
+}
+/** Writes `from`'s block into `to`, row i taking row order[i] (or row i itself when order is null). */
+function copyBlock(from, to, block, width, rows, order) {
+    for (let i = 0; i < rows; i++) {
+        const target = i * width + block.start;
+        const source = (order === null ? i : order[i]) * width + block.start;
+        for (let s = 0; s < block.width; s++)
+            to[target + s] = from[source + s];
+    }
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/subset-rows.js
@@ -77795,7 +77818,7 @@ function modelOutcome(values, outputWidth, rows, spec, modelPath, truth) {
         throw new errors_UserError(`${what} has ${outputWidth} values per row, but the model has ${k} classes (${classes.join(', ')}).`, { input: 'model' });
     }
     checkProbabilities(scores, k, what);
-    const yTrue = encodeLabels(truth.labels, classes, truth.target);
+    const yTrue = truth.yTrue ?? encodeLabels(truth.labels, classes, truth.target);
     return { task: 'classification', data: { classes, yTrue, yPred: argmaxRows(scores, k), scores } };
 }
 function concatenate(chunks) {
@@ -77831,7 +77854,9 @@ async function computeImportance(model, spec, features, input, options) {
     const width = inputWidth(spec);
     const rows = input.rows;
     const sign = metricDirection(scoring) === 'lower' ? -1 : 1;
-    const labels = input.task === 'classification' ? Array.from(input.data.yTrue, (c) => input.data.classes[c]) : [];
+    const yTrue = input.task === 'classification' ? input.data.yTrue : undefined;
+    // Accuracy and the like need no scores: leaving them out spares the plan its ranking work.
+    const needsScores = SCORE_METRICS.has(scoring);
     const targets = input.task === 'regression' ? input.data.yTrue : new Float64Array(0);
     const score = async (matrix) => {
         const batch = matrix instanceof Float32Array ? matrix : Float32Array.from(matrix);
@@ -77850,10 +77875,13 @@ async function computeImportance(model, spec, features, input, options) {
             at += o.length;
         }
         const outcome = modelOutcome(values, outputWidth, rows, spec, model.path, {
-            labels,
+            labels: [],
+            yTrue,
             targets,
             target: 'The evaluation target',
         });
+        if (outcome.task === 'classification' && !needsScores)
+            outcome.data.scores = null;
         const value = bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[scoring].value;
         if (value === null) {
             throw new errors_UserError(`importance-scoring '${scoring}' is undefined on these rows (e.g. one class only); choose another metric.`, { input: 'importance-scoring' });
@@ -78775,6 +78803,24 @@ function numberEpochs(rows) {
         last = n;
         return { epoch: n, ...rest };
     });
+}
+/**
+ * What training-metrics.json says of a run whose numbers a user's program reported (a local
+ * command or a Slurm job): the reported curves and final values, and nothing this suite did not
+ * measure (rows, throughput, early stopping: null or false).
+ */
+function reportedRunFields(reported, seed) {
+    return {
+        epochs: reported.history,
+        final: reported.final,
+        evaluated_on: 'reported',
+        rows: null,
+        seed,
+        epochs_run: reported.history.length,
+        resumed_from_epoch: 0,
+        stopped_early: false,
+        rows_per_second: null,
+    };
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/train/contentHash.js
@@ -80089,15 +80135,7 @@ async function runTrain(options, deps) {
                 target: options.target ?? null,
                 // The program picks its own framework and device; what it was given is in `gpu`.
                 backend: 'command',
-                epochs: reported.history,
-                final: reported.final,
-                evaluated_on: 'reported',
-                rows: null,
-                seed: options.seed,
-                epochs_run: reported.history.length,
-                resumed_from_epoch: 0,
-                stopped_early: false,
-                rows_per_second: null,
+                ...reportedRunFields(reported, options.seed),
                 modelPath: (0,external_node_fs_.existsSync)((0,external_node_path_.join)(outputDir, 'model.json')) ? (0,external_node_path_.join)(outputDir, 'model.json') : outputDir,
             };
         }
@@ -80934,16 +80972,8 @@ async function runSlurmTrain(options, slurm, deps) {
             task: options.task === 'classification' || options.task === 'regression' ? options.task : null,
             target: options.target ?? null,
             backend: 'command',
-            epochs: reported.history,
-            final: reported.final,
-            evaluated_on: 'reported',
-            rows: null,
-            seed: options.seed,
-            epochs_run: reported.history.length,
-            resumed_from_epoch: 0,
-            stopped_early: false,
+            ...reportedRunFields(reported, options.seed),
             duration_seconds: durationSeconds,
-            rows_per_second: null,
             cache_hit: false,
             // GPUs are on the nodes, out of nvidia-smi's reach from the runner: counted, not sampled.
             gpu: gpuSection(Array.from({ length: gpuCount }, () => 'Slurm gres gpu')),
