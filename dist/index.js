@@ -62472,6 +62472,7 @@ function metricsFileFromObject(document, source, input) {
         gitSha: typeof git?.sha === 'string' ? git.sha : undefined,
         predictionsPath: typeof predictions?.path === 'string' ? predictions.path : undefined,
         importance: parseImportance(document.importance),
+        confusionMatrix: parseConfusionMatrix(document.confusion_matrix),
         source,
     };
 }
@@ -62561,6 +62562,16 @@ function parseImportance(raw) {
         return undefined;
     const features = raw.features.filter((f) => metrics_file_isRecord(f) && typeof f.feature === 'string' && typeof f.mean === 'number' && typeof f.std === 'number');
     return features.length > 0 ? { scoring: raw.scoring, features } : undefined;
+}
+function parseConfusionMatrix(raw) {
+    if (!metrics_file_isRecord(raw) || !Array.isArray(raw.labels) || !Array.isArray(raw.matrix))
+        return undefined;
+    const labels = raw.labels;
+    const matrix = raw.matrix;
+    const square = labels.every((l) => typeof l === 'string') &&
+        matrix.length === labels.length &&
+        matrix.every((row) => Array.isArray(row) && row.length === labels.length && row.every((n) => Number.isInteger(n)));
+    return square ? { labels: labels, matrix: matrix } : undefined;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/compare/registry-baseline.js
@@ -65076,6 +65087,14 @@ function round(value) {
 const COMPARE_KIND = 'compare-baseline';
 /** Pushes kept in the comment's hidden history; older ones fall off. */
 const HISTORY_LIMIT = 30;
+/** Classes beyond this make a matrix too wide to read in a comment; metrics.json has it whole. */
+const CONFUSION_MATRIX_CLASSES = 12;
+function confusionSection(cm) {
+    if (!cm || cm.labels.length > CONFUSION_MATRIX_CLASSES)
+        return '';
+    const labels = cm.labels.map((l) => escapeMarkdown(l));
+    return `Current model, rows: true class, columns: predicted class.\n\n${markdownTable(['true \\ predicted', ...labels.map((l) => ({ header: l, align: 'right' }))], cm.matrix.map((row, i) => [labels[i], ...row.map(String)]))}`;
+}
 /** Features shown in the comment's importance table; metrics.json and the report have them all. */
 const IMPORTANCE_ROWS = 5;
 function importanceSection(importance) {
@@ -65249,6 +65268,9 @@ function sections(diff, context) {
     const importance = importanceSection(context.importance);
     if (importance)
         out.push({ markdown: importance, priority: 2, collapse: 'Feature importance' });
+    const confusion = confusionSection(context.confusionMatrix);
+    if (confusion)
+        out.push({ markdown: confusion, priority: 2, collapse: 'Confusion matrix' });
     const slices = sliceSection(diff);
     if (slices) {
         out.push({
@@ -65395,6 +65417,7 @@ async function runCompareBaseline(options, deps) {
         unverified,
         reported: reported && !unverified ? reportedValues(reported, diff) : undefined,
         importance: current.importance,
+        confusionMatrix: current.confusionMatrix,
     };
     await writeReport(reportPath, options, diff, baselineSpec, unverified);
     log.info(diff.passed

@@ -22,6 +22,8 @@ export interface MetricsFile {
   gitSha?: string;
   /** `predictions.path` as written in the file (not resolved: see confinedPath). */
   predictionsPath?: string;
+  /** Rows: true class; columns: predicted class (shown, never gated). */
+  confusionMatrix?: { labels: string[]; matrix: number[][] };
   /** The permutation importance evaluate measured, most important first (shown, never gated). */
   importance?: { scoring: string; features: { feature: string; mean: number; std: number }[] };
   /** Where it was read from, for messages. */
@@ -92,6 +94,7 @@ export function metricsFileFromObject(document: unknown, source: string, input?:
     gitSha: typeof git?.sha === 'string' ? git.sha : undefined,
     predictionsPath: typeof predictions?.path === 'string' ? predictions.path : undefined,
     importance: parseImportance(document.importance),
+    confusionMatrix: parseConfusionMatrix(document.confusion_matrix),
     source,
   };
 }
@@ -184,4 +187,17 @@ function parseImportance(raw: unknown): MetricsFile['importance'] {
       isRecord(f) && typeof f.feature === 'string' && typeof f.mean === 'number' && typeof f.std === 'number',
   );
   return features.length > 0 ? { scoring: raw.scoring, features } : undefined;
+}
+
+function parseConfusionMatrix(raw: unknown): MetricsFile['confusionMatrix'] {
+  if (!isRecord(raw) || !Array.isArray(raw.labels) || !Array.isArray(raw.matrix)) return undefined;
+  const labels = raw.labels;
+  const matrix = raw.matrix;
+  const square =
+    labels.every((l) => typeof l === 'string') &&
+    matrix.length === labels.length &&
+    matrix.every(
+      (row) => Array.isArray(row) && row.length === labels.length && row.every((n) => Number.isInteger(n)),
+    );
+  return square ? { labels: labels as string[], matrix: matrix as number[][] } : undefined;
 }

@@ -39,6 +39,20 @@ export interface RenderContext {
   reported?: Record<string, number>;
   /** The current model's permutation importance (evaluate's `importance`): its top features are shown. */
   importance?: { scoring: string; features: { feature: string; mean: number; std: number }[] };
+  /** The current model's confusion matrix on the evaluation rows. */
+  confusionMatrix?: { labels: string[]; matrix: number[][] };
+}
+
+/** Classes beyond this make a matrix too wide to read in a comment; metrics.json has it whole. */
+const CONFUSION_MATRIX_CLASSES = 12;
+
+function confusionSection(cm: RenderContext['confusionMatrix']): string {
+  if (!cm || cm.labels.length > CONFUSION_MATRIX_CLASSES) return '';
+  const labels = cm.labels.map((l) => escapeMarkdown(l));
+  return `Current model, rows: true class, columns: predicted class.\n\n${markdownTable(
+    ['true \\ predicted', ...labels.map((l) => ({ header: l, align: 'right' as const }))],
+    cm.matrix.map((row, i) => [labels[i], ...row.map(String)]),
+  )}`;
 }
 
 /** Features shown in the comment's importance table; metrics.json and the report have them all. */
@@ -244,6 +258,8 @@ function sections(diff: ComparisonDiff, context: RenderContext): Section[] {
   }
   const importance = importanceSection(context.importance);
   if (importance) out.push({ markdown: importance, priority: 2, collapse: 'Feature importance' });
+  const confusion = confusionSection(context.confusionMatrix);
+  if (confusion) out.push({ markdown: confusion, priority: 2, collapse: 'Confusion matrix' });
   const slices = sliceSection(diff);
   if (slices) {
     out.push({

@@ -199,6 +199,7 @@ export async function runCompareBaseline(
     unverified,
     reported: reported && !unverified ? reportedValues(reported, diff) : undefined,
     importance: current.importance,
+    confusionMatrix: current.confusionMatrix,
   };
   await writeReport(reportPath, options, diff, baselineSpec, unverified);
   log.info(

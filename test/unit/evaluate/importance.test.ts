@@ -69,6 +69,10 @@ describe('evaluate with permutation importance', () => {
     );
     const section = compared.commentMarkdown.split('permutation importance of the current model')[1];
     expect(section).toContain(`| ${escapeMarkdown(importance.features[0].feature)} |`);
+    // And the confusion matrix, as a table.
+    const matrix = first.metrics.confusion_matrix!;
+    const confusion = compared.commentMarkdown.split('columns: predicted class.')[1];
+    expect(confusion).toContain(`| ${escapeMarkdown(matrix.labels[0])} | ${matrix.matrix[0].join(' | ')} |`);
   });
 
   it('negates a loss, so a drop in quality is still a positive importance', async () => {
