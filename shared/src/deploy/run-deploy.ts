@@ -173,6 +173,12 @@ function makeTarget(options: DeployOptions, deps: DeployDeps, at: (p: string) =>
     case 'kserve': {
       if (!options.kserve)
         throw new UserError('The kserve target needs kserve-storage-uri.', { input: 'kserve-storage-uri' });
+      // A dry run puts nothing in place, so it must not move an alias as if it had.
+      if (options.kserve.dryRun && options.promoteAlias?.trim())
+        throw new UserError(
+          'kserve-dry-run applies nothing, so promote-alias cannot move; leave one of them out.',
+          { input: 'promote-alias' },
+        );
       const name = parseModelReference(options.model, 'model').name;
       return new KServeTarget({
         ...options.kserve,

@@ -188,6 +188,10 @@ describe('kserve target', () => {
       [{ namespace: 'ML_Serving' }, /kserve-namespace must be a DNS label/],
       [{ dryRun: false }, /needs kserve-kubeconfig .* or kserve-dry-run: true/],
     ];
+    const manifestPath = join(work, 'bad', 'isvc.yaml');
+    await expect(
+      runDeploy({ ...options({}, { manifestPath }), promoteAlias: 'production' }, { log: silentLog }),
+    ).rejects.toThrow(/kserve-dry-run applies nothing, so promote-alias cannot move/);
     for (const [bad, message] of cases) {
       const manifestPath = join(work, 'bad', 'isvc.yaml');
       await expect(runDeploy(options({}, { ...bad, manifestPath }), { log: silentLog })).rejects.toThrow(
