@@ -215,6 +215,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   });
   const resolved = await resolveModel(registry, reference);
   const { record } = resolved;
+  target.check?.(record, environment);
   const expected = expectedSignature(record) ?? undefined;
   let smokeFile: SmokeTestFile | undefined;
   if (options.smokeTest?.trim()) {

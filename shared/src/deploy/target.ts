@@ -30,6 +30,11 @@ export interface DeployOutcome {
 /** A deploy target puts a version in place and can take it back out. */
 export interface DeployTarget {
   readonly kind: 'local-server' | 'tfserving-dir' | 'webhook' | 'kserve';
+  /**
+   * Throws a UserError when the version cannot go to this target at all (e.g. a format it cannot
+   * serve); called before a GitHub Deployment is recorded or anything changes.
+   */
+  check?(record: VersionRecord, environment: string): void;
   deploy(request: DeployRequest): Promise<DeployOutcome>;
   /**
    * Returns to what served before the last `deploy` (or stops serving when nothing did); returns a

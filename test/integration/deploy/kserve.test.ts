@@ -3,6 +3,7 @@
  * checked against the openAPIV3Schema of KServe's own CRD (test/fixtures/kserve/), closed so that a
  * misspelt field fails here instead of being pruned by the API server without a word.
  */
+import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,7 +13,9 @@ import { parse } from 'yaml';
 import { type DeployOptions, runDeploy } from '../../../shared/src/deploy/run-deploy.js';
 import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
+import { createOctokit } from '../../../shared/src/platform/github/octokit.js';
 import { runRegister } from '../../../shared/src/registry/register.js';
+import { startGitHubEmulator } from '../../emulators/github/server.js';
 import { registerTinyVersions } from './registered-models.js';
 
 const SCHEMA_FILE = resolve(__dirname, '../../fixtures/kserve/inferenceservice-v1beta1.schema.json');
@@ -164,6 +167,29 @@ describe('kserve target', () => {
     expect((error as Error).message).toMatch(/penguins v1 is a TensorFlow\.js model \(model\.json\)/);
     expect((error as Error).message).toMatch(/ONNX .* or a TensorFlow SavedModel/);
     await expect(readFile(manifestPath)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses a TensorFlow.js model before a GitHub Deployment is recorded', async () => {
+    const emulator = await startGitHubEmulator();
+    try {
+      const log = memoryLog();
+      const github = createOctokit({
+        token: 'write-token',
+        baseUrl: emulator.url,
+        log,
+        throttleId: randomUUID(),
+      });
+      await expect(
+        runDeploy(options({ model: 'penguins/1' }), {
+          log,
+          github,
+          repo: { owner: 'octo-org', repo: 'models' },
+        }),
+      ).rejects.toThrow(/TensorFlow\.js model/);
+      expect(emulator.state.repo().deployments.size).toBe(0);
+    } finally {
+      await emulator.close();
+    }
   });
 
   it('a missing kubectl is one clear UserError', async () => {

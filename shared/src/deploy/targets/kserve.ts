@@ -207,6 +207,10 @@ export class KServeTarget implements DeployTarget {
     checkKServeOptions(options);
   }
 
+  check(record: VersionRecord, environment: string): void {
+    buildInferenceService(record, environment, this.options);
+  }
+
   async deploy(request: DeployRequest): Promise<DeployOutcome> {
     const manifest = buildInferenceService(request.record, request.environment, this.options);
     const text = stringify(manifest);
