@@ -22,10 +22,27 @@ export const deployAction = defineAction({
             maxDurationMs: inputs.number('canary-timeout-minutes', { min: 0, exclusiveMin: true }) * 60_000,
           }
         : undefined;
+    const target = inputs.choice('target', ['local-server', 'tfserving-dir', 'webhook', 'kserve']);
+    const kserve =
+      target === 'kserve'
+        ? {
+            storageUri: inputs.optional('kserve-storage-uri') ?? '',
+            namespace: inputs.optional('kserve-namespace'),
+            cpuRequest: inputs.optional('kserve-cpu-request'),
+            memoryRequest: inputs.optional('kserve-memory-request'),
+            cpuLimit: inputs.optional('kserve-cpu-limit'),
+            memoryLimit: inputs.optional('kserve-memory-limit'),
+            gpus: inputs.number('kserve-gpus', { integer: true, min: 0 }),
+            canaryPercent: inputs.number('kserve-canary-percent', { integer: true, min: 0, max: 100 }),
+            dryRun: inputs.boolean('kserve-dry-run'),
+            kubeconfig: inputs.optional('kserve-kubeconfig'),
+            manifestPath: inputs.optional('kserve-manifest'),
+          }
+        : undefined;
     const result = await runDeploy(
       {
         model: inputs.required('model'),
-        target: inputs.choice('target', ['local-server', 'tfserving-dir', 'webhook']),
+        target,
         environment: inputs.required('environment'),
         url,
         ports: inputs.list('ports'),
@@ -38,6 +55,7 @@ export const deployAction = defineAction({
         workingDirectory: inputs.workingDirectory,
         runUrl: platform.env.runUrl,
         canary,
+        kserve,
       },
       {
         log,
@@ -55,6 +73,7 @@ export const deployAction = defineAction({
         url: result.url,
         version: result.version,
         status: result.status,
+        'manifest-path': result.manifestPath ?? '',
       },
       summary: result.summaryMarkdown,
       failure: result.status === 'success' ? undefined : result.message,

@@ -667,14 +667,14 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
     }
   },
   "deploy": {
-    "description": "Deploy a registered model to a TF Serving-compatible server, a TF Serving/Triton folder or a webhook; smoke-test, record a GitHub Deployment, roll back on failure.",
+    "description": "Deploy a registered model to a TF Serving-compatible server, a TF Serving/Triton folder, a webhook or KServe; smoke-test, record a GitHub Deployment, roll back on failure.",
     "inputs": {
       "model": {
         "description": "Model to deploy: <name>@<alias>, <name>/<version> or <name>@latest.",
         "required": true
       },
       "target": {
-        "description": "local-server, tfserving-dir or webhook. What local-server puts in place (a new server, or a version swapped into a running one) is on probation until the deploy keeps it: if the job dies first, the server stops itself or swaps the previous version back within a minute.",
+        "description": "local-server, tfserving-dir, webhook or kserve (writes a KServe InferenceService; see the kserve-* inputs). What local-server puts in place (a new server, or a version swapped into a running one) is on probation until the deploy keeps it: if the job dies first, the server stops itself or swaps the previous version back within a minute.",
         "required": false,
         "default": "local-server"
       },
@@ -738,6 +738,61 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": "30"
       },
+      "kserve-storage-uri": {
+        "description": "kserve: where the cluster finds the files, a prefix such as s3://bucket/models; <name>/<version> is appended (storageUri: s3://bucket/models/<name>/<version>). The action does not upload: that folder must already hold the version's files (an ONNX model as model.onnx, a SavedModel as saved_model.pb with its variables/).",
+        "required": false,
+        "default": ""
+      },
+      "kserve-namespace": {
+        "description": "kserve: namespace of the InferenceService. Empty: the kubeconfig context's namespace.",
+        "required": false,
+        "default": ""
+      },
+      "kserve-cpu-request": {
+        "description": "kserve: predictor CPU request (a Kubernetes quantity, e.g. 500m). Empty: none.",
+        "required": false,
+        "default": ""
+      },
+      "kserve-memory-request": {
+        "description": "kserve: predictor memory request (e.g. 1Gi). Empty: none.",
+        "required": false,
+        "default": ""
+      },
+      "kserve-cpu-limit": {
+        "description": "kserve: predictor CPU limit (e.g. 2). Empty: none.",
+        "required": false,
+        "default": ""
+      },
+      "kserve-memory-limit": {
+        "description": "kserve: predictor memory limit (e.g. 2Gi). Empty: none.",
+        "required": false,
+        "default": ""
+      },
+      "kserve-gpus": {
+        "description": "kserve: nvidia.com/gpu requested and limited for the predictor. 0: none.",
+        "required": false,
+        "default": "0"
+      },
+      "kserve-canary-percent": {
+        "description": "kserve: canaryTrafficPercent, the share of traffic KServe sends to the new revision (the rest stays on the previous one until you raise it). 0: all at once.",
+        "required": false,
+        "default": "0"
+      },
+      "kserve-dry-run": {
+        "description": "kserve: write and print the manifest, apply nothing. Boolean.",
+        "required": false,
+        "default": "false"
+      },
+      "kserve-kubeconfig": {
+        "description": "kserve: a kubeconfig file; the manifest is applied with kubectl apply (kubectl must be on PATH). Needed unless kserve-dry-run.",
+        "required": false,
+        "default": ""
+      },
+      "kserve-manifest": {
+        "description": "kserve: where the manifest is written. Empty: .mlops/kserve/<environment>/<name>.yaml.",
+        "required": false,
+        "default": ""
+      },
       "registry": {
         "description": "Registry root folder (local backend).",
         "required": false,
@@ -776,6 +831,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
       },
       "status": {
         "description": "success, failure or rolled_back."
+      },
+      "manifest-path": {
+        "description": "kserve: the InferenceService manifest written (also in a dry run)."
       }
     }
   },

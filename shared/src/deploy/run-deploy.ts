@@ -31,12 +31,18 @@ import {
 } from './smoke-test.js';
 import { renderDeploySummary } from './summary.js';
 import type { DeployOutcome, DeployTarget } from './target.js';
+import { type KServeOptions, KServeTarget } from './targets/kserve.js';
 import { LocalServerTarget } from './targets/local-server.js';
 import { TfServingDirTarget } from './targets/tfserving-dir.js';
 import { WebhookTarget } from './targets/webhook.js';
 
-export type DeployTargetKind = 'local-server' | 'tfserving-dir' | 'webhook';
-export const DEPLOY_TARGETS: readonly DeployTargetKind[] = ['local-server', 'tfserving-dir', 'webhook'];
+export type DeployTargetKind = 'local-server' | 'tfserving-dir' | 'webhook' | 'kserve';
+export const DEPLOY_TARGETS: readonly DeployTargetKind[] = [
+  'local-server',
+  'tfserving-dir',
+  'webhook',
+  'kserve',
+];
 
 export interface DeployOptions {
   /** `name@alias`, `name/version` or `name@latest`. */
@@ -65,6 +71,10 @@ export interface DeployOptions {
    * rolled back by error rate and latency) instead of swapping at once. `maxDurationMs` bounds it.
    */
   canary?: CanaryCriteria & { maxDurationMs: number };
+  /**
+   * kserve only. `manifestPath` relative to the working directory; empty: `.mlops/kserve/<environment>/<name>.yaml`.
+   */
+  kserve?: Omit<KServeOptions, 'manifestPath'> & { manifestPath?: string };
 }
 
 export interface DeployDeps {
@@ -89,6 +99,8 @@ export type DeployStatus = 'success' | 'failure' | 'rolled_back';
 
 export interface DeployResult {
   deploymentId: number | null;
+  /** The manifest the target wrote (kserve), else null. */
+  manifestPath: string | null;
   url: string;
   version: number;
   /** The version serving before this deploy, when known. */
@@ -158,6 +170,23 @@ function makeTarget(options: DeployOptions, deps: DeployDeps, at: (p: string) =>
         secret: options.webhookSecret || undefined,
         ...deps.webhook,
       });
+    case 'kserve': {
+      if (!options.kserve)
+        throw new UserError('The kserve target needs kserve-storage-uri.', { input: 'kserve-storage-uri' });
+      // A dry run puts nothing in place, so it must not move an alias as if it had.
+      if (options.kserve.dryRun && options.promoteAlias?.trim())
+        throw new UserError(
+          'kserve-dry-run applies nothing, so promote-alias cannot move; leave one of them out.',
+          { input: 'promote-alias' },
+        );
+      const name = parseModelReference(options.model, 'model').name;
+      return new KServeTarget({
+        ...options.kserve,
+        manifestPath: at(
+          options.kserve.manifestPath?.trim() || `.mlops/kserve/${options.environment}/${name}.yaml`,
+        ),
+      });
+    }
     default:
       throw new UserError(
         `Unknown target ${JSON.stringify(options.target)}: expected one of ${DEPLOY_TARGETS.join(', ')}.`,
@@ -186,6 +215,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   });
   const resolved = await resolveModel(registry, reference);
   const { record } = resolved;
+  target.check?.(record, environment);
   const expected = expectedSignature(record) ?? undefined;
   let smokeFile: SmokeTestFile | undefined;
   if (options.smokeTest?.trim()) {
@@ -259,6 +289,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     const previousVersion = outcome?.previousVersion ?? aliasBefore;
     const result: Omit<DeployResult, 'summaryMarkdown'> = {
       deploymentId,
+      manifestPath: outcome?.manifestPath ?? null,
       url,
       version: record.version,
       previousVersion,

@@ -6,7 +6,7 @@
 import { escapeMarkdown, inlineCode, markdownTable } from '../report/markdown.js';
 import type { DeployResult } from './run-deploy.js';
 
-export interface DeploySummaryInput extends Omit<DeployResult, 'summaryMarkdown'> {
+export interface DeploySummaryInput extends Omit<DeployResult, 'summaryMarkdown' | 'manifestPath'> {
   model: string;
   environment: string;
   target: string;

@@ -21,13 +21,20 @@ export interface DeployOutcome {
   serverUrl?: string;
   /** The version that was serving before, when the target knows it. */
   previousVersion?: number;
+  /** A manifest the target wrote (kserve). */
+  manifestPath?: string;
   /** Notes for the summary (e.g. "started a new server", "hot-swapped"). */
   notes: string[];
 }
 
 /** A deploy target puts a version in place and can take it back out. */
 export interface DeployTarget {
-  readonly kind: 'local-server' | 'tfserving-dir' | 'webhook';
+  readonly kind: 'local-server' | 'tfserving-dir' | 'webhook' | 'kserve';
+  /**
+   * Throws a UserError when the version cannot go to this target at all (e.g. a format it cannot
+   * serve); called before a GitHub Deployment is recorded or anything changes.
+   */
+  check?(record: VersionRecord, environment: string): void;
   deploy(request: DeployRequest): Promise<DeployOutcome>;
   /**
    * Returns to what served before the last `deploy` (or stops serving when nothing did); returns a
