@@ -74660,6 +74660,218 @@ function renderDeploySummary(input) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/deploy/targets/kserve.js
+/**
+ * The `kserve` target: writes a KServe `InferenceService` (serving.kserve.io/v1beta1) for the
+ * registered version and, when a kubeconfig is given, applies it with `kubectl apply -f`. The
+ * runner only writes and submits the manifest; KServe pulls the files from `storageUri` and serves
+ * them on the cluster. The action does not upload the files: `<storage-uri>/<name>/<version>/`
+ * must already hold them.
+ */
+
+
+
+
+
+
+
+const KSERVE_API_VERSION = 'serving.kserve.io/v1beta1';
+/** Kubernetes' resource.Quantity, as the CRD's schema spells it. */
+const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
+/** A DNS-1123 label, what a namespace must be. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The KServe model format of a registered version, from its files: a `.onnx` file is `onnx`, a
+ * `saved_model.pb` is a TensorFlow SavedModel. TensorFlow.js models (model.json) are refused:
+ * no KServe runtime loads them.
+ */
+function kserveModelFormat(record) {
+    const paths = record.files.map((f) => f.path);
+    const entry = record.model.entry ?? '';
+    if (entry.toLowerCase().endsWith('.onnx') ||
+        (paths.length === 1 && paths[0].toLowerCase().endsWith('.onnx')))
+        return 'onnx';
+    if (paths.some((p) => p === 'saved_model.pb' || p.endsWith('/saved_model.pb')))
+        return 'tensorflow';
+    const label = `${record.name} v${record.version}`;
+    if (entry.endsWith('model.json') || paths.some((p) => p === 'model.json' || p.endsWith('/model.json')))
+        throw new errors_UserError(`${label} is a TensorFlow.js model (model.json), which KServe cannot serve: its runtimes take ONNX (a .onnx file) or a TensorFlow SavedModel (saved_model.pb). Export the model to ONNX and register that version, or use the local-server or tfserving-dir target.`, { input: 'target' });
+    throw new errors_UserError(`${label} is neither an ONNX model (.onnx) nor a TensorFlow SavedModel (saved_model.pb) (files: ${paths.slice(0, 5).join(', ')}); KServe's onnx and tensorflow runtimes serve only those.`, { input: 'target' });
+}
+/** An InferenceService name must be a DNS-1035 label; a registry name may hold `_` and capitals. */
+function inferenceServiceName(model) {
+    const name = model
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-')
+        .replace(/^[^a-z]+/, '')
+        .slice(0, 63)
+        .replace(/-+$/, '');
+    if (name === '')
+        throw new errors_UserError(`The model name ${JSON.stringify(model)} gives no valid InferenceService name (a DNS label starting with a letter).`, { input: 'model' });
+    return name;
+}
+function quantity(value, input) {
+    const text = value?.trim();
+    if (!text)
+        return undefined;
+    if (!QUANTITY.test(text))
+        throw new errors_UserError(`${input} must be a Kubernetes quantity such as 500m, 2, 512Mi or 4Gi; got ${JSON.stringify(text)}.`, { input });
+    return text;
+}
+/** Checks the options that do not depend on the version, before anything is deployed. */
+function checkKServeOptions(options) {
+    const uri = options.storageUri.trim();
+    if (uri === '')
+        throw new errors_UserError('The kserve target needs kserve-storage-uri: the prefix (e.g. s3://bucket/models) under which <name>/<version>/ holds the registered files.', { input: 'kserve-storage-uri' });
+    if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/.test(uri))
+        throw new errors_UserError(`kserve-storage-uri must be a URI such as s3://bucket/models, gs://bucket/models or pvc://claim/models; got ${JSON.stringify(uri)}.`, { input: 'kserve-storage-uri' });
+    const namespace = options.namespace?.trim();
+    if (namespace && (!DNS_LABEL.test(namespace) || namespace.length > 63))
+        throw new errors_UserError(`kserve-namespace must be a DNS label (lowercase letters, digits, -); got ${JSON.stringify(namespace)}.`, {
+            input: 'kserve-namespace',
+        });
+    quantity(options.cpuRequest, 'kserve-cpu-request');
+    quantity(options.memoryRequest, 'kserve-memory-request');
+    quantity(options.cpuLimit, 'kserve-cpu-limit');
+    quantity(options.memoryLimit, 'kserve-memory-limit');
+    if (!Number.isInteger(options.gpus) || options.gpus < 0)
+        throw new errors_UserError(`kserve-gpus must be a whole number of 0 or more; got ${options.gpus}.`, {
+            input: 'kserve-gpus',
+        });
+    if (!Number.isInteger(options.canaryPercent) || options.canaryPercent < 0 || options.canaryPercent > 100)
+        throw new errors_UserError(`kserve-canary-percent must be a whole number from 0 to 100; got ${options.canaryPercent}.`, {
+            input: 'kserve-canary-percent',
+        });
+    if (!options.dryRun && !options.kubeconfig?.trim())
+        throw new errors_UserError('The kserve target needs kserve-kubeconfig (a kubeconfig file, to kubectl apply the manifest) or kserve-dry-run: true (write and print the manifest only).', { input: 'kserve-kubeconfig' });
+}
+/** The InferenceService for one registered version. */
+function buildInferenceService(record, environment, options) {
+    checkKServeOptions(options);
+    const format = kserveModelFormat(record);
+    const requests = {};
+    const limits = {};
+    const cpuRequest = quantity(options.cpuRequest, 'kserve-cpu-request');
+    const memoryRequest = quantity(options.memoryRequest, 'kserve-memory-request');
+    const cpuLimit = quantity(options.cpuLimit, 'kserve-cpu-limit');
+    const memoryLimit = quantity(options.memoryLimit, 'kserve-memory-limit');
+    if (cpuRequest)
+        requests.cpu = cpuRequest;
+    if (memoryRequest)
+        requests.memory = memoryRequest;
+    if (cpuLimit)
+        limits.cpu = cpuLimit;
+    if (memoryLimit)
+        limits.memory = memoryLimit;
+    // Kubernetes takes an extended resource in limits; a request, when given, must equal it.
+    if (options.gpus > 0) {
+        requests['nvidia.com/gpu'] = String(options.gpus);
+        limits['nvidia.com/gpu'] = String(options.gpus);
+    }
+    const resources = {};
+    if (Object.keys(requests).length > 0)
+        resources.requests = requests;
+    if (Object.keys(limits).length > 0)
+        resources.limits = limits;
+    const model = {
+        modelFormat: { name: format },
+        storageUri: `${options.storageUri.trim().replace(/\/+$/, '')}/${record.name}/${record.version}`,
+    };
+    // KServe's default ONNX runtime (Triton) answers only the v2 protocol; without it no runtime is found.
+    if (format === 'onnx')
+        model.protocolVersion = 'v2';
+    if (Object.keys(resources).length > 0)
+        model.resources = resources;
+    const predictor = { model };
+    if (options.canaryPercent > 0)
+        predictor.canaryTrafficPercent = options.canaryPercent;
+    const metadata = {
+        name: inferenceServiceName(record.name),
+        labels: {
+            'app.kubernetes.io/managed-by': 'mlops-actions',
+            'mlops.model/version': String(record.version),
+        },
+        annotations: {
+            'mlops.model/name': record.name,
+            'mlops.model/digest': record.digest,
+            'mlops.model/environment': environment,
+        },
+    };
+    const namespace = options.namespace?.trim();
+    if (namespace)
+        metadata.namespace = namespace;
+    return { apiVersion: KSERVE_API_VERSION, kind: 'InferenceService', metadata, spec: { predictor } };
+}
+class KServeTarget {
+    options;
+    kind = 'kserve';
+    constructor(options) {
+        this.options = options;
+        checkKServeOptions(options);
+    }
+    check(record, environment) {
+        buildInferenceService(record, environment, this.options);
+    }
+    async deploy(request) {
+        const manifest = buildInferenceService(request.record, request.environment, this.options);
+        const text = (0,dist/* stringify */.As)(manifest);
+        const file = this.options.manifestPath;
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(file), { recursive: true });
+        // Written beside and renamed, so a reader never sees half a manifest.
+        const partial = `${file}.partial`;
+        await (0,promises_.writeFile)(partial, text);
+        await (0,promises_.rename)(partial, file);
+        const metadata = manifest.metadata;
+        const where = `${metadata.namespace ?? '(kubeconfig namespace)'}/${metadata.name}`;
+        const notes = [`Wrote the InferenceService ${where} to ${file}.`];
+        if (metadata.name !== request.name)
+            notes.push(`The InferenceService is named ${metadata.name}: ${JSON.stringify(request.name)} is not a DNS label.`);
+        const entry = request.record.model.entry;
+        if (kserveModelFormat(request.record) === 'onnx' && entry && entry.split('/').pop() !== 'model.onnx')
+            notes.push(`KServe's ONNX runtime loads model.onnx: upload ${entry} under that name to the storage URI.`);
+        const url = `kserve://${where}`;
+        if (this.options.dryRun) {
+            request.log.info(`Dry run: the InferenceService, not applied:\n${text}`);
+            notes.push('Dry run: nothing was applied to a cluster.');
+            return { url, notes, manifestPath: file };
+        }
+        await this.kubectlApply(file, request);
+        notes.push(`Applied with kubectl; KServe rolls out the new revision on the cluster.`);
+        return { url, notes, manifestPath: file };
+    }
+    async kubectlApply(file, request) {
+        const kubectl = this.options.kubectl ?? 'kubectl';
+        const kubeconfig = this.options.kubeconfig.trim();
+        // An argument array and an environment without the action's secrets; the kubeconfig is named by argument.
+        const env = userProgramEnvironment(process.env, false);
+        const args = ['apply', '--kubeconfig', kubeconfig, '-f', file];
+        const { code, output } = await new Promise((resolve, reject) => {
+            let output = '';
+            const child = (0,external_node_child_process_namespaceObject.spawn)(kubectl, args, { env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+            const keep = (chunk) => {
+                output = (output + chunk.toString()).slice(-4000);
+            };
+            child.stdout.on('data', keep);
+            child.stderr.on('data', keep);
+            child.on('error', (error) => {
+                if (error.code === 'ENOENT')
+                    reject(new errors_UserError(`The kserve target applies the manifest with kubectl, and ${JSON.stringify(kubectl)} is not on the runner's PATH. Install kubectl (e.g. azure/setup-kubectl) or set kserve-dry-run: true; the manifest is at ${file}.`, { input: 'kserve-kubeconfig' }));
+                else
+                    reject(error);
+            });
+            child.on('close', (code) => resolve({ code, output }));
+        });
+        if (output.trim())
+            request.log.info(output.trim());
+        if (code !== 0)
+            throw new DeployFailure(`kubectl apply exited with ${code}: ${output.trim().split('\n').slice(-5).join(' ')}`);
+    }
+    async rollback() {
+        // Nothing smoke-tests a kserve deploy, so runDeploy never calls this; say so if it ever does.
+        return 'the InferenceService stays as applied; KServe keeps the previous revision until the new one is ready';
+    }
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/deploy/targets/local-server.js
 /**
  * The `local-server` target: the suite's own model server, kept in a state folder (`path`):
@@ -75291,7 +75503,13 @@ class WebhookTarget {
 
 
 
-const DEPLOY_TARGETS = ['local-server', 'tfserving-dir', 'webhook'];
+
+const DEPLOY_TARGETS = [
+    'local-server',
+    'tfserving-dir',
+    'webhook',
+    'kserve',
+];
 function run_deploy_defaultActor() {
     return (process.env.GITHUB_ACTOR ||
         (() => {
@@ -75342,6 +75560,18 @@ function makeTarget(options, deps, at) {
                 secret: options.webhookSecret || undefined,
                 ...deps.webhook,
             });
+        case 'kserve': {
+            if (!options.kserve)
+                throw new errors_UserError('The kserve target needs kserve-storage-uri.', { input: 'kserve-storage-uri' });
+            // A dry run puts nothing in place, so it must not move an alias as if it had.
+            if (options.kserve.dryRun && options.promoteAlias?.trim())
+                throw new errors_UserError('kserve-dry-run applies nothing, so promote-alias cannot move; leave one of them out.', { input: 'promote-alias' });
+            const name = parseModelReference(options.model, 'model').name;
+            return new KServeTarget({
+                ...options.kserve,
+                manifestPath: at(options.kserve.manifestPath?.trim() || `.mlops/kserve/${options.environment}/${name}.yaml`),
+            });
+        }
         default:
             throw new errors_UserError(`Unknown target ${JSON.stringify(options.target)}: expected one of ${DEPLOY_TARGETS.join(', ')}.`, { input: 'target' });
     }
@@ -75365,6 +75595,7 @@ async function runDeploy(options, deps) {
     });
     const resolved = await resolveModel(registry, reference);
     const { record } = resolved;
+    target.check?.(record, environment);
     const expected = expectedSignature(record) ?? undefined;
     let smokeFile;
     if (options.smokeTest?.trim()) {
@@ -75434,6 +75665,7 @@ async function runDeploy(options, deps) {
         const previousVersion = outcome?.previousVersion ?? aliasBefore;
         const result = {
             deploymentId,
+            manifestPath: outcome?.manifestPath ?? null,
             url,
             version: record.version,
             previousVersion,
@@ -75561,9 +75793,25 @@ const deployAction = defineAction({
                 maxDurationMs: inputs.number('canary-timeout-minutes', { min: 0, exclusiveMin: true }) * 60_000,
             }
             : undefined;
+        const target = inputs.choice('target', ['local-server', 'tfserving-dir', 'webhook', 'kserve']);
+        const kserve = target === 'kserve'
+            ? {
+                storageUri: inputs.optional('kserve-storage-uri') ?? '',
+                namespace: inputs.optional('kserve-namespace'),
+                cpuRequest: inputs.optional('kserve-cpu-request'),
+                memoryRequest: inputs.optional('kserve-memory-request'),
+                cpuLimit: inputs.optional('kserve-cpu-limit'),
+                memoryLimit: inputs.optional('kserve-memory-limit'),
+                gpus: inputs.number('kserve-gpus', { integer: true, min: 0 }),
+                canaryPercent: inputs.number('kserve-canary-percent', { integer: true, min: 0, max: 100 }),
+                dryRun: inputs.boolean('kserve-dry-run'),
+                kubeconfig: inputs.optional('kserve-kubeconfig'),
+                manifestPath: inputs.optional('kserve-manifest'),
+            }
+            : undefined;
         const result = await runDeploy({
             model: inputs.required('model'),
-            target: inputs.choice('target', ['local-server', 'tfserving-dir', 'webhook']),
+            target,
             environment: inputs.required('environment'),
             url,
             ports: inputs.list('ports'),
@@ -75576,6 +75824,7 @@ const deployAction = defineAction({
             workingDirectory: inputs.workingDirectory,
             runUrl: platform.env.runUrl,
             canary,
+            kserve,
         }, {
             log,
             github: github?.octokit,
@@ -75592,6 +75841,7 @@ const deployAction = defineAction({
                 url: result.url,
                 version: result.version,
                 status: result.status,
+                'manifest-path': result.manifestPath ?? '',
             },
             summary: result.summaryMarkdown,
             failure: result.status === 'success' ? undefined : result.message,
@@ -76742,14 +76992,14 @@ const ACTION_SPECS = {
         }
     },
     "deploy": {
-        "description": "Deploy a registered model to a TF Serving-compatible server, a TF Serving/Triton folder or a webhook; smoke-test, record a GitHub Deployment, roll back on failure.",
+        "description": "Deploy a registered model to a TF Serving-compatible server, a TF Serving/Triton folder, a webhook or KServe; smoke-test, record a GitHub Deployment, roll back on failure.",
         "inputs": {
             "model": {
                 "description": "Model to deploy: <name>@<alias>, <name>/<version> or <name>@latest.",
                 "required": true
             },
             "target": {
-                "description": "local-server, tfserving-dir or webhook. What local-server puts in place (a new server, or a version swapped into a running one) is on probation until the deploy keeps it: if the job dies first, the server stops itself or swaps the previous version back within a minute.",
+                "description": "local-server, tfserving-dir, webhook or kserve (writes a KServe InferenceService; see the kserve-* inputs). What local-server puts in place (a new server, or a version swapped into a running one) is on probation until the deploy keeps it: if the job dies first, the server stops itself or swaps the previous version back within a minute.",
                 "required": false,
                 "default": "local-server"
             },
@@ -76813,6 +77063,61 @@ const ACTION_SPECS = {
                 "required": false,
                 "default": "30"
             },
+            "kserve-storage-uri": {
+                "description": "kserve: where the cluster finds the files, a prefix such as s3://bucket/models; <name>/<version> is appended (storageUri: s3://bucket/models/<name>/<version>). The action does not upload: that folder must already hold the version's files (an ONNX model as model.onnx, a SavedModel as saved_model.pb with its variables/).",
+                "required": false,
+                "default": ""
+            },
+            "kserve-namespace": {
+                "description": "kserve: namespace of the InferenceService. Empty: the kubeconfig context's namespace.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-cpu-request": {
+                "description": "kserve: predictor CPU request (a Kubernetes quantity, e.g. 500m). Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-memory-request": {
+                "description": "kserve: predictor memory request (e.g. 1Gi). Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-cpu-limit": {
+                "description": "kserve: predictor CPU limit (e.g. 2). Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-memory-limit": {
+                "description": "kserve: predictor memory limit (e.g. 2Gi). Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-gpus": {
+                "description": "kserve: nvidia.com/gpu requested and limited for the predictor. 0: none.",
+                "required": false,
+                "default": "0"
+            },
+            "kserve-canary-percent": {
+                "description": "kserve: canaryTrafficPercent, the share of traffic KServe sends to the new revision (the rest stays on the previous one until you raise it). 0: all at once.",
+                "required": false,
+                "default": "0"
+            },
+            "kserve-dry-run": {
+                "description": "kserve: write and print the manifest, apply nothing. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "kserve-kubeconfig": {
+                "description": "kserve: a kubeconfig file; the manifest is applied with kubectl apply (kubectl must be on PATH). Needed unless kserve-dry-run.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-manifest": {
+                "description": "kserve: where the manifest is written. Empty: .mlops/kserve/<environment>/<name>.yaml.",
+                "required": false,
+                "default": ""
+            },
             "registry": {
                 "description": "Registry root folder (local backend).",
                 "required": false,
@@ -76851,6 +77156,9 @@ const ACTION_SPECS = {
             },
             "status": {
                 "description": "success, failure or rolled_back."
+            },
+            "manifest-path": {
+                "description": "kserve: the InferenceService manifest written (also in a dry run)."
             }
         }
     },
