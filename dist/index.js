@@ -72295,28 +72295,8 @@ function tfServingMetadata(name, version, signature, preprocessing, onInvalid) {
                     },
                 },
                 outputs: {
-                    classes: {
-                        dtype: 'DT_STRING',
-                        tensor_shape: {
-                            dim: [
-                                { size: '-1', name: '' },
-                                { size: k, name: '' },
-                            ],
-                            unknown_rank: false,
-                        },
-                        name: 'classes:0',
-                    },
-                    scores: {
-                        dtype: 'DT_FLOAT',
-                        tensor_shape: {
-                            dim: [
-                                { size: '-1', name: '' },
-                                { size: k, name: '' },
-                            ],
-                            unknown_rank: false,
-                        },
-                        name: 'scores:0',
-                    },
+                    classes: batchOfRows('DT_STRING', k, 'classes:0'),
+                    scores: batchOfRows('DT_FLOAT', k, 'scores:0'),
                 },
                 method_name: 'tensorflow/serving/classify',
             },
@@ -72521,6 +72501,20 @@ function expectedSignature(record) {
         return stored;
     const inputs = signatureFromPreprocessing(record.preprocessing);
     return inputs === undefined ? undefined : { inputs };
+}
+/** A TensorInfo of shape [batch, width], as TF Serving's metadata describes a classify output. */
+function batchOfRows(dtype, width, name) {
+    return {
+        dtype,
+        tensor_shape: {
+            dim: [
+                { size: '-1', name: '' },
+                { size: width, name: '' },
+            ],
+            unknown_rank: false,
+        },
+        name,
+    };
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/deploy/deploy-failure.js
@@ -80497,15 +80491,7 @@ async function runTrain(options, deps) {
     await writeFileAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
     if (options.cache && deps.cache && !cacheHit)
         await deps.cache.save([checkpointDir], cacheKey);
-    let artifactId = '';
-    let artifactUrl = '';
-    if (options.artifactName && deps.artifacts) {
-        const files = await runTrain_listFiles(outputDir, checkpointDir);
-        const uploaded = await deps.artifacts.upload(options.artifactName, files, outputDir);
-        artifactId = uploaded.id;
-        artifactUrl = uploaded.url;
-        log.info(`Uploaded ${files.length} files (${uploaded.size} bytes) as artifact '${options.artifactName}' (id ${artifactId}).`);
-    }
+    const { artifactId, artifactUrl } = await uploadTrainedModel(options, deps, outputDir, checkpointDir);
     const summaryMarkdown = renderTrainSummary({
         mode,
         final: document.final,
@@ -80623,6 +80609,18 @@ async function runTrain_listFiles(root, exclude) {
     };
     await walk(root);
     return out.sort((a, b) => (0,external_node_path_.relative)(root, a).localeCompare((0,external_node_path_.relative)(root, b)));
+}
+/**
+ * Uploads the output folder (the model and its reports, checkpoints left out) as the artifact
+ * `artifact-name`, when one is asked for: the same for a run on this runner and a Slurm job.
+ */
+async function uploadTrainedModel(options, deps, outputDir, checkpointDir) {
+    if (!options.artifactName || !deps.artifacts)
+        return { artifactId: '', artifactUrl: '' };
+    const files = await runTrain_listFiles(outputDir, checkpointDir);
+    const uploaded = await deps.artifacts.upload(options.artifactName, files, outputDir);
+    deps.log.info(`Uploaded ${files.length} files (${uploaded.size} bytes) as artifact '${options.artifactName}' (id ${uploaded.id}).`);
+    return { artifactId: uploaded.id, artifactUrl: uploaded.url };
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/train/slurm/batchScript.js
@@ -81314,15 +81312,7 @@ async function runSlurmTrain(options, slurm, deps) {
     }
     const metricsPath = (0,external_node_path_.join)(outputDir, 'training-metrics.json');
     await writeFileAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
-    let artifactId = '';
-    let artifactUrl = '';
-    if (options.artifactName && deps.artifacts) {
-        const files = await runTrain_listFiles(outputDir, checkpointDir);
-        const uploaded = await deps.artifacts.upload(options.artifactName, files, outputDir);
-        artifactId = uploaded.id;
-        artifactUrl = uploaded.url;
-        log.info(`Uploaded ${files.length} files as artifact '${options.artifactName}' (id ${artifactId}).`);
-    }
+    const { artifactId, artifactUrl } = await uploadTrainedModel(options, deps, outputDir, checkpointDir);
     const modelJson = (0,external_node_path_.join)(outputDir, 'model.json');
     const summaryMarkdown = renderTrainSummary({
         mode,

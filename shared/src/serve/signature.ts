@@ -86,28 +86,8 @@ export function tfServingMetadata(
               },
             },
             outputs: {
-              classes: {
-                dtype: 'DT_STRING',
-                tensor_shape: {
-                  dim: [
-                    { size: '-1', name: '' },
-                    { size: k, name: '' },
-                  ],
-                  unknown_rank: false,
-                },
-                name: 'classes:0',
-              },
-              scores: {
-                dtype: 'DT_FLOAT',
-                tensor_shape: {
-                  dim: [
-                    { size: '-1', name: '' },
-                    { size: k, name: '' },
-                  ],
-                  unknown_rank: false,
-                },
-                name: 'scores:0',
-              },
+              classes: batchOfRows('DT_STRING', k, 'classes:0'),
+              scores: batchOfRows('DT_FLOAT', k, 'scores:0'),
             },
             method_name: 'tensorflow/serving/classify',
           },
@@ -328,4 +308,19 @@ export function expectedSignature(record: {
   if (stored !== undefined) return stored;
   const inputs = signatureFromPreprocessing(record.preprocessing);
   return inputs === undefined ? undefined : { inputs };
+}
+
+/** A TensorInfo of shape [batch, width], as TF Serving's metadata describes a classify output. */
+function batchOfRows(dtype: string, width: number | string, name: string) {
+  return {
+    dtype,
+    tensor_shape: {
+      dim: [
+        { size: '-1', name: '' },
+        { size: width, name: '' },
+      ],
+      unknown_rank: false,
+    },
+    name,
+  };
 }

@@ -335,17 +335,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
 
   if (options.cache && deps.cache && !cacheHit) await deps.cache.save([checkpointDir], cacheKey);
 
-  let artifactId = '';
-  let artifactUrl = '';
-  if (options.artifactName && deps.artifacts) {
-    const files = await listFiles(outputDir, checkpointDir);
-    const uploaded = await deps.artifacts.upload(options.artifactName, files, outputDir);
-    artifactId = uploaded.id;
-    artifactUrl = uploaded.url;
-    log.info(
-      `Uploaded ${files.length} files (${uploaded.size} bytes) as artifact '${options.artifactName}' (id ${artifactId}).`,
-    );
-  }
+  const { artifactId, artifactUrl } = await uploadTrainedModel(options, deps, outputDir, checkpointDir);
 
   const summaryMarkdown = renderTrainSummary({
     mode,
@@ -481,3 +471,22 @@ export async function listFiles(root: string, exclude: string): Promise<string[]
 }
 
 export type { EpochRecord };
+
+/**
+ * Uploads the output folder (the model and its reports, checkpoints left out) as the artifact
+ * `artifact-name`, when one is asked for: the same for a run on this runner and a Slurm job.
+ */
+export async function uploadTrainedModel(
+  options: Pick<TrainOptions, 'artifactName'>,
+  deps: Pick<TrainDeps, 'artifacts' | 'log'>,
+  outputDir: string,
+  checkpointDir: string,
+): Promise<{ artifactId: string; artifactUrl: string }> {
+  if (!options.artifactName || !deps.artifacts) return { artifactId: '', artifactUrl: '' };
+  const files = await listFiles(outputDir, checkpointDir);
+  const uploaded = await deps.artifacts.upload(options.artifactName, files, outputDir);
+  deps.log.info(
+    `Uploaded ${files.length} files (${uploaded.size} bytes) as artifact '${options.artifactName}' (id ${uploaded.id}).`,
+  );
+  return { artifactId: uploaded.id, artifactUrl: uploaded.url };
+}

@@ -7,12 +7,12 @@ import { writeFileAtomic } from '../../files/atomic-write.js';
 import { userProgramEnvironment } from '../../platform/child-env.js';
 import { readReportedMetrics, reportedRunFields } from '../commandMetrics.js';
 import {
-  listFiles,
   reportedMetricsFile,
   type TrainDeps,
   type TrainOptions,
   type TrainResult,
   trainFolders,
+  uploadTrainedModel,
 } from '../runTrain.js';
 import { splitShellWords } from '../shellWords.js';
 import { renderTrainSummary } from '../summary.js';
@@ -205,15 +205,7 @@ export async function runSlurmTrain(
   const metricsPath = join(outputDir, 'training-metrics.json');
   await writeFileAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
 
-  let artifactId = '';
-  let artifactUrl = '';
-  if (options.artifactName && deps.artifacts) {
-    const files = await listFiles(outputDir, checkpointDir);
-    const uploaded = await deps.artifacts.upload(options.artifactName, files, outputDir);
-    artifactId = uploaded.id;
-    artifactUrl = uploaded.url;
-    log.info(`Uploaded ${files.length} files as artifact '${options.artifactName}' (id ${artifactId}).`);
-  }
+  const { artifactId, artifactUrl } = await uploadTrainedModel(options, deps, outputDir, checkpointDir);
   const modelJson = join(outputDir, 'model.json');
   const summaryMarkdown = renderTrainSummary({
     mode,
