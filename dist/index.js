@@ -61409,18 +61409,23 @@ function checkFinite(values, what, stride = 1) {
  */
 const PROBABILITY_TOLERANCE = 1e-4;
 function checkProbabilities(scores, k, what) {
-    checkFinite(scores, what, k);
+    // One pass: a NaN fails every comparison, so `!(p >= lo && p <= hi)` also catches it, and the
+    // finite check's own message is given for NaN and ±Infinity.
     const rows = scores.length / k;
+    const lo = -PROBABILITY_TOLERANCE;
+    const hi = 1 + PROBABILITY_TOLERANCE;
     for (let i = 0; i < rows; i++) {
         let sum = 0;
         for (let c = 0; c < k; c++) {
             const p = scores[i * k + c];
-            if (p < -PROBABILITY_TOLERANCE || p > 1 + PROBABILITY_TOLERANCE) {
+            if (!(p >= lo && p <= hi)) {
+                if (!Number.isFinite(p))
+                    checkFinite(scores, what, k);
                 throw new errors_UserError(`${what} has ${p} at row ${i + 1}, outside [0, 1]: scores must be probabilities, not logits.`);
             }
             sum += p;
         }
-        if (Math.abs(sum - 1) > PROBABILITY_TOLERANCE) {
+        if (!(Math.abs(sum - 1) <= PROBABILITY_TOLERANCE)) {
             throw new errors_UserError(`${what}: the class probabilities of row ${i + 1} sum to ${sum}, not 1 (tolerance ${PROBABILITY_TOLERANCE}). Apply softmax, or give probabilities.`);
         }
     }
@@ -61429,11 +61434,16 @@ function checkProbabilities(scores, k, what) {
 function argmaxRows(scores, k) {
     const rows = scores.length / k;
     const out = new Int32Array(rows);
-    for (let i = 0; i < rows; i++) {
+    for (let i = 0, at = 0; i < rows; i++, at += k) {
         let best = 0;
-        for (let c = 1; c < k; c++)
-            if (scores[i * k + c] > scores[i * k + best])
+        let top = scores[at];
+        for (let c = 1; c < k; c++) {
+            const v = scores[at + c];
+            if (v > top) {
+                top = v;
                 best = c;
+            }
+        }
         out[i] = best;
     }
     return out;
@@ -64834,14 +64844,15 @@ async function permutationImportance(input) {
         const block = input.blocks[f];
         // One stream per feature: adding or dropping a feature leaves the others' shuffles as they were.
         const random = new Xoshiro128(input.seed, f + 1);
+        const column = gatherBlock(matrix, block, width, rows);
         for (let r = 0; r < input.nRepeats; r++, turn++) {
             const order = input.permutation ? input.permutation(f, r) : shuffledOrder(rows, random);
             const copy = copies[turn % 2];
             if (copy.pending)
                 await copy.pending;
             if (copy.dirty && copy.dirty !== block)
-                copyBlock(matrix, copy.rows, copy.dirty, width, rows, null);
-            copyBlock(matrix, copy.rows, block, width, rows, order);
+                restoreBlock(matrix, copy.rows, copy.dirty, width, rows);
+            shuffleBlock(column, copy.rows, block, width, rows, order);
             copy.dirty = block;
             copy.pending = input.score(copy.rows).then((score) => {
                 repeats[f][r] = baseline - score;
@@ -64857,13 +64868,39 @@ async function permutationImportance(input) {
     });
     return { baseline, features, scorings: 1 + input.blocks.length * input.nRepeats };
 }
-/** Writes `from`'s block into `to`, row i taking row order[i] (or row i itself when order is null). */
-function copyBlock(from, to, block, width, rows, order) {
+/** Writes `from`'s block into `to`, row i taking row i itself: undoes a shuffle. */
+function restoreBlock(from, to, block, width, rows) {
+    for (let i = 0; i < rows; i++) {
+        const at = i * width + block.start;
+        for (let s = 0; s < block.width; s++)
+            to[at + s] = from[at + s];
+    }
+}
+/** A feature's block of every row, contiguous (`rows × block.width`). */
+function gatherBlock(matrix, block, width, rows) {
+    const out = new matrix.constructor(rows * block.width);
+    for (let i = 0; i < rows; i++) {
+        for (let s = 0; s < block.width; s++)
+            out[i * block.width + s] = matrix[i * width + block.start + s];
+    }
+    return out;
+}
+/**
+ * Writes the gathered block into `to`, row i taking row order[i]. Reading the shuffled rows from
+ * the small contiguous copy, not the whole matrix, keeps the random reads in cache.
+ */
+function shuffleBlock(column, to, block, width, rows, order) {
+    const bw = block.width;
+    if (bw === 1) {
+        for (let i = 0, at = block.start; i < rows; i++, at += width)
+            to[at] = column[order[i]];
+        return;
+    }
     for (let i = 0; i < rows; i++) {
         const target = i * width + block.start;
-        const source = (order === null ? i : order[i]) * width + block.start;
-        for (let s = 0; s < block.width; s++)
-            to[target + s] = from[source + s];
+        const source = order[i] * bw;
+        for (let s = 0; s < bw; s++)
+            to[target + s] = column[source + s];
     }
 }
 
@@ -78185,19 +78222,20 @@ async function computeImportance(model, spec, features, input, options) {
     const targets = input.task === 'regression' ? input.data.yTrue : new Float64Array(0);
     const score = async (matrix) => {
         const batch = matrix instanceof Float32Array ? matrix : Float32Array.from(matrix);
-        const outputs = [];
+        // Each batch's outputs go straight into the one float64 array the metrics read.
+        let values = new Float64Array(0);
         let outputWidth = 0;
         for (let start = 0; start < rows; start += INFERENCE_BATCH_ROWS) {
             const n = Math.min(INFERENCE_BATCH_ROWS, rows - start);
             const result = await model.predict(batch.subarray(start * width, (start + n) * width), n, width);
-            outputWidth = result.width;
-            outputs.push(result.values);
-        }
-        const values = new Float64Array(rows * outputWidth);
-        let at = 0;
-        for (const o of outputs) {
-            values.set(o, at);
-            at += o.length;
+            if (start === 0) {
+                outputWidth = result.width;
+                values = new Float64Array(rows * outputWidth);
+            }
+            else if (result.width !== outputWidth) {
+                throw new Error(`model output width changed between batches: ${outputWidth}, then ${result.width}`);
+            }
+            values.set(result.values, start * outputWidth);
         }
         const outcome = modelOutcome(values, outputWidth, rows, spec, model.path, {
             labels: [],

@@ -72,19 +72,19 @@ export async function computeImportance(
   const targets = input.task === 'regression' ? input.data.yTrue : new Float64Array(0);
   const score = async (matrix: Float32Array | Float64Array): Promise<number> => {
     const batch = matrix instanceof Float32Array ? matrix : Float32Array.from(matrix);
-    const outputs: Float32Array[] = [];
+    // Each batch's outputs go straight into the one float64 array the metrics read.
+    let values = new Float64Array(0);
     let outputWidth = 0;
     for (let start = 0; start < rows; start += INFERENCE_BATCH_ROWS) {
       const n = Math.min(INFERENCE_BATCH_ROWS, rows - start);
       const result = await model.predict(batch.subarray(start * width, (start + n) * width), n, width);
-      outputWidth = result.width;
-      outputs.push(result.values);
-    }
-    const values = new Float64Array(rows * outputWidth);
-    let at = 0;
-    for (const o of outputs) {
-      values.set(o, at);
-      at += o.length;
+      if (start === 0) {
+        outputWidth = result.width;
+        values = new Float64Array(rows * outputWidth);
+      } else if (result.width !== outputWidth) {
+        throw new Error(`model output width changed between batches: ${outputWidth}, then ${result.width}`);
+      }
+      values.set(result.values, start * outputWidth);
     }
     const outcome = modelOutcome(values, outputWidth, rows, spec, model.path, {
       labels: [],

@@ -60,20 +60,24 @@ export function checkFinite(values: ArrayLike<number>, what: string, stride = 1)
 export const PROBABILITY_TOLERANCE = 1e-4;
 
 export function checkProbabilities(scores: Float64Array, k: number, what: string): void {
-  checkFinite(scores, what, k);
+  // One pass: a NaN fails every comparison, so `!(p >= lo && p <= hi)` also catches it, and the
+  // finite check's own message is given for NaN and ±Infinity.
   const rows = scores.length / k;
+  const lo = -PROBABILITY_TOLERANCE;
+  const hi = 1 + PROBABILITY_TOLERANCE;
   for (let i = 0; i < rows; i++) {
     let sum = 0;
     for (let c = 0; c < k; c++) {
       const p = scores[i * k + c];
-      if (p < -PROBABILITY_TOLERANCE || p > 1 + PROBABILITY_TOLERANCE) {
+      if (!(p >= lo && p <= hi)) {
+        if (!Number.isFinite(p)) checkFinite(scores, what, k);
         throw new UserError(
           `${what} has ${p} at row ${i + 1}, outside [0, 1]: scores must be probabilities, not logits.`,
         );
       }
       sum += p;
     }
-    if (Math.abs(sum - 1) > PROBABILITY_TOLERANCE) {
+    if (!(Math.abs(sum - 1) <= PROBABILITY_TOLERANCE)) {
       throw new UserError(
         `${what}: the class probabilities of row ${i + 1} sum to ${sum}, not 1 (tolerance ${PROBABILITY_TOLERANCE}). Apply softmax, or give probabilities.`,
       );
@@ -85,9 +89,16 @@ export function checkProbabilities(scores: Float64Array, k: number, what: string
 export function argmaxRows(scores: Float64Array, k: number): Int32Array {
   const rows = scores.length / k;
   const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
+  for (let i = 0, at = 0; i < rows; i++, at += k) {
     let best = 0;
-    for (let c = 1; c < k; c++) if (scores[i * k + c] > scores[i * k + best]) best = c;
+    let top = scores[at];
+    for (let c = 1; c < k; c++) {
+      const v = scores[at + c];
+      if (v > top) {
+        top = v;
+        best = c;
+      }
+    }
     out[i] = best;
   }
   return out;

@@ -98,12 +98,13 @@ export async function permutationImportance(
     const block = input.blocks[f];
     // One stream per feature: adding or dropping a feature leaves the others' shuffles as they were.
     const random = new Xoshiro128(input.seed, f + 1);
+    const column = gatherBlock(matrix, block, width, rows);
     for (let r = 0; r < input.nRepeats; r++, turn++) {
       const order = input.permutation ? input.permutation(f, r) : shuffledOrder(rows, random);
       const copy = copies[turn % 2];
       if (copy.pending) await copy.pending;
-      if (copy.dirty && copy.dirty !== block) copyBlock(matrix, copy.rows, copy.dirty, width, rows, null);
-      copyBlock(matrix, copy.rows, block, width, rows, order);
+      if (copy.dirty && copy.dirty !== block) restoreBlock(matrix, copy.rows, copy.dirty, width, rows);
+      shuffleBlock(column, copy.rows, block, width, rows, order);
       copy.dirty = block;
       copy.pending = input.score(copy.rows).then((score) => {
         repeats[f][r] = baseline - score;
@@ -120,18 +121,56 @@ export async function permutationImportance(
   return { baseline, features, scorings: 1 + input.blocks.length * input.nRepeats };
 }
 
-/** Writes `from`'s block into `to`, row i taking row order[i] (or row i itself when order is null). */
-function copyBlock(
+/** Writes `from`'s block into `to`, row i taking row i itself: undoes a shuffle. */
+function restoreBlock(
   from: Float32Array | Float64Array,
   to: Float32Array | Float64Array,
   block: FeatureBlock,
   width: number,
   rows: number,
-  order: Int32Array | null,
 ): void {
   for (let i = 0; i < rows; i++) {
+    const at = i * width + block.start;
+    for (let s = 0; s < block.width; s++) to[at + s] = from[at + s];
+  }
+}
+
+/** A feature's block of every row, contiguous (`rows × block.width`). */
+function gatherBlock(
+  matrix: Float32Array | Float64Array,
+  block: FeatureBlock,
+  width: number,
+  rows: number,
+): Float32Array | Float64Array {
+  const out = new (matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(
+    rows * block.width,
+  );
+  for (let i = 0; i < rows; i++) {
+    for (let s = 0; s < block.width; s++) out[i * block.width + s] = matrix[i * width + block.start + s];
+  }
+  return out;
+}
+
+/**
+ * Writes the gathered block into `to`, row i taking row order[i]. Reading the shuffled rows from
+ * the small contiguous copy, not the whole matrix, keeps the random reads in cache.
+ */
+function shuffleBlock(
+  column: Float32Array | Float64Array,
+  to: Float32Array | Float64Array,
+  block: FeatureBlock,
+  width: number,
+  rows: number,
+  order: Int32Array,
+): void {
+  const bw = block.width;
+  if (bw === 1) {
+    for (let i = 0, at = block.start; i < rows; i++, at += width) to[at] = column[order[i]];
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
     const target = i * width + block.start;
-    const source = (order === null ? i : order[i]) * width + block.start;
-    for (let s = 0; s < block.width; s++) to[target + s] = from[source + s];
+    const source = order[i] * bw;
+    for (let s = 0; s < bw; s++) to[target + s] = column[source + s];
   }
 }
