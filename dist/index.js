@@ -77496,6 +77496,43 @@ function reliabilityBins(scores, labels, k) {
     }
     return out;
 }
+/** Bins of a regression plot: enough to show a bend, few enough to read in a table. */
+const REGRESSION_BINS = 20;
+/**
+ * Rows sorted by prediction (stable, as numpy's `argsort(kind="stable")`) and cut into `bins`
+ * runs of equal size as `numpy.array_split` cuts them (the first `n % bins` runs one row longer).
+ * A well-calibrated model's bins sit on the diagonal; a bend shows where it over- or
+ * under-predicts, which a single R² or MAE hides.
+ */
+function regressionBins(yTrue, yPred, bins = REGRESSION_BINS) {
+    const n = yPred.length;
+    if (n === 0)
+        return [];
+    const order = argsort(yPred);
+    const count = Math.min(bins, n);
+    const base = Math.floor(n / count);
+    const longer = n % count;
+    const out = [];
+    let at = 0;
+    for (let b = 0; b < count; b++) {
+        const size = base + (b < longer ? 1 : 0);
+        let predicted = 0;
+        let actual = 0;
+        for (let i = at; i < at + size; i++) {
+            predicted += yPred[order[i]];
+            actual += yTrue[order[i]];
+        }
+        out.push({
+            rows: size,
+            from: yPred[order[at]],
+            to: yPred[order[at + size - 1]],
+            predicted: predicted / size,
+            actual: actual / size,
+        });
+        at += size;
+    }
+    return out;
+}
 
 ;// CONCATENATED MODULE: ./build/shared/src/report/html.js
 /**
@@ -77563,8 +77600,12 @@ function curveChart(series, axes) {
     const size = 320;
     const pad = 44;
     const inner = size - 2 * pad;
-    const sx = (x) => pad + Math.min(1, Math.max(0, x)) * inner;
-    const sy = (y) => size - pad - Math.min(1, Math.max(0, y)) * inner;
+    const [lo, hi] = axes.domain ?? [0, 1];
+    const span = hi > lo ? hi - lo : 1;
+    const unit = (v) => Math.min(1, Math.max(0, (v - lo) / span));
+    const sx = (x) => pad + unit(x) * inner;
+    const sy = (y) => size - pad - unit(y) * inner;
+    const tick = (v) => (axes.domain ? html_formatNumber(v) : String(v));
     const lines = series.map((s, i) => {
         const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
         const points = s.x
@@ -77582,16 +77623,20 @@ function curveChart(series, axes) {
         .map((s, i) => `<text x="${size + 8}" y="${pad + 14 * i}" font-size="11" fill="${SERIES_COLOURS[i % SERIES_COLOURS.length]}">${escapeHtml(s.label.slice(0, 40))}</text>`)
         .join('');
     const diagonal = axes.diagonal
-        ? `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(1)}" y2="${sy(1)}" stroke="#8c959f" stroke-dasharray="4 3"/>`
+        ? `<line x1="${sx(lo)}" y1="${sy(lo)}" x2="${sx(hi)}" y2="${sy(hi)}" stroke="#8c959f" stroke-dasharray="4 3"/>`
         : '';
-    return `<svg viewBox="0 0 ${size + 200} ${size}" width="${size + 200}" height="${size}" role="img" aria-label="${escapeHtml(axes.title)}">
-<rect x="${pad}" y="${pad}" width="${inner}" height="${inner}" fill="none" stroke="#888"/>
-<text x="${pad - 6}" y="${pad + 4}" text-anchor="end" font-size="10">1</text>
-<text x="${pad - 6}" y="${size - pad}" text-anchor="end" font-size="10">0</text>
-<text x="${size - pad}" y="${size - pad + 14}" text-anchor="end" font-size="10">1</text>
-<text x="${size / 2}" y="${size - 8}" text-anchor="middle" font-size="11">${escapeHtml(axes.x)}</text>
+    // Ticks of a data range are wider than "0" and "1": the plot moves right to make room for them.
+    const shift = axes.domain ? 24 : 0;
+    const width = size + 200 + shift;
+    return `<svg viewBox="0 0 ${width} ${size}" width="${width}" height="${size}" role="img" aria-label="${escapeHtml(axes.title)}">
 <text x="12" y="${size / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${size / 2})">${escapeHtml(axes.y)}</text>
-${diagonal}${lines.join('')}${legend}</svg>`;
+<g transform="translate(${shift} 0)">
+<rect x="${pad}" y="${pad}" width="${inner}" height="${inner}" fill="none" stroke="#888"/>
+<text x="${pad - 6}" y="${pad + 4}" text-anchor="end" font-size="10">${tick(hi)}</text>
+<text x="${pad - 6}" y="${size - pad}" text-anchor="end" font-size="10">${tick(lo)}</text>
+<text x="${size - pad}" y="${size - pad + 14}" text-anchor="end" font-size="10">${tick(hi)}</text>
+<text x="${size / 2}" y="${size - 8}" text-anchor="middle" font-size="11">${escapeHtml(axes.x)}</text>
+${diagonal}${lines.join('')}${legend}</g></svg>`;
 }
 /** The page around the sections: inline CSS only, no scripts, no network. */
 function htmlPage(title, subtitle, sections) {
@@ -77698,7 +77743,11 @@ function renderHtmlReport(input) {
 /** Classes drawn one-vs-rest at most; more would be an unreadable tangle of lines. */
 const MAX_CURVE_CLASSES = 8;
 function evaluationCurves(rows) {
-    if (rows.task !== 'classification' || !rows.data.scores)
+    if (rows.task === 'regression') {
+        const bins = regressionBins(rows.data.yTrue, rows.data.yPred);
+        return bins.length > 0 ? { roc: [], pr: [], reliability: [], regression: bins } : null;
+    }
+    if (!rows.data.scores)
         return null;
     const { classes, yTrue, scores } = rows.data;
     const k = classes.length;
@@ -77720,7 +77769,7 @@ function evaluationCurves(rows) {
         if (p)
             pr.push({ label, x: p.recall, y: p.precision });
     }
-    return { roc, pr, reliability: reliabilityBins(scores, yTrue, k) };
+    return { roc, pr, reliability: reliabilityBins(scores, yTrue, k), regression: [] };
 }
 function interval(ci) {
     return ci ? `[${html_formatNumber(ci[0])}, ${html_formatNumber(ci[1])}]` : '';
@@ -77761,6 +77810,25 @@ function renderEvaluationHtml(file, curves) {
                 html_formatNumber(b.confidence),
                 html_formatNumber(b.accuracy),
             ]))}`);
+        if (curves.regression.length > 0) {
+            const bins = curves.regression;
+            const values = bins.flatMap((b) => [b.predicted, b.actual]);
+            sections.push(`<h2>Predicted against actual</h2><p>Rows sorted by prediction and cut into ${bins.length} bins of equal size; each point is a bin's mean prediction and mean actual target. Points below the diagonal are bins where the model over-predicts.</p>${curveChart([{ label: 'model', x: bins.map((b) => b.predicted), y: bins.map((b) => b.actual) }], {
+                x: 'mean prediction',
+                y: 'mean actual',
+                title: 'predicted against actual',
+                diagonal: true,
+                markers: true,
+                domain: [Math.min(...values), Math.max(...values)],
+            })}${table(['predictions from', 'to', 'rows', 'mean prediction', 'mean actual', 'mean residual'], bins.map((b) => [
+                html_formatNumber(b.from),
+                html_formatNumber(b.to),
+                String(b.rows),
+                html_formatNumber(b.predicted),
+                html_formatNumber(b.actual),
+                html_formatNumber(b.actual - b.predicted),
+            ]))}`);
+        }
     }
     if (file.slices.length > 0) {
         const names = Object.keys(file.metrics).slice(0, 4);

@@ -125,4 +125,40 @@ describeWithChromium('the evaluation report in Chromium', () => {
     // A blank page compresses to a few kB; a page of tables and curves does not.
     expect(statSync(screenshot).size).toBeGreaterThan(30_000);
   }, 150_000);
+
+  it('renders a regression report with its predicted-against-actual chart', async () => {
+    // Real data: miles per gallon of vega's cars, predicted from weight by a straight line.
+    const cars = JSON.parse(readFileSync('node_modules/vega-datasets/data/cars.json', 'utf8')) as {
+      Miles_per_Gallon: number | null;
+      Weight_in_lbs: number;
+    }[];
+    const rows = cars
+      .filter((c) => c.Miles_per_Gallon !== null)
+      .map((c) => `${c.Miles_per_Gallon},${(46.2 - 0.0076 * c.Weight_in_lbs).toFixed(3)}`);
+    const predictions = join(work, 'cars-predictions.csv');
+    writeFileSync(predictions, `y_true,y_pred\n${rows.join('\n')}\n`);
+    const result = await runEvaluate(
+      {
+        predictions,
+        task: 'regression',
+        confidence: 0.95,
+        bootstrap: 100,
+        seed: 1,
+        latency: false,
+        output: 'reg/metrics.json',
+        workingDirectory: work,
+      },
+      silentLog,
+    );
+    const html = readFileSync(result.reportPath, 'utf8');
+    expect(html).toContain('<h2>Predicted against actual</h2>');
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(|@import|https?:\/\//i);
+    // 20 bins: 20 markers on the chart, and the table's first bin starts at the lowest prediction.
+    expect(html.match(/<circle /g)?.length).toBe(20);
+    const lowest = Math.min(...rows.map((r) => Number(r.split(',')[1])));
+    expect(html).toContain(`<td>${lowest}</td>`);
+    const seen = await render(result.reportPath, join(work, 'regression.png'));
+    expect(seen.requests).toEqual([]);
+    expect(seen.console).toEqual([]);
+  }, 150_000);
 });

@@ -7,6 +7,10 @@ Run with Debian's Python (sklearn 1.2.1):
 roc_curve(drop_intermediate=False) and precision_recall_curve on the positive-class score, and
 the reliability bins of the expected calibration error (15 equal-width bins (i/15, (i+1)/15] on the
 top-class probability; per bin: rows, mean confidence, accuracy).
+
+Regression bins: rows sorted by prediction (numpy's stable argsort), cut by numpy.array_split into
+20 runs; per run: rows, lowest and highest prediction, mean prediction, mean actual target. Heavy
+ties in the predictions check that equal predictions keep their row order.
 """
 import json
 
@@ -49,4 +53,23 @@ for i in range(5):
         "labels": labels.tolist(),
         "reliability": bins,
     })
-print(json.dumps({"cases": cases}))
+reg_rng = np.random.default_rng(20261208)
+regression = []
+for i in range(4):
+    n = int(reg_rng.integers(5, 400))
+    actual = reg_rng.lognormal(3, 1, size=n)
+    predicted = actual * reg_rng.normal(1, 0.2, size=n)
+    if i % 2 == 1:
+        predicted = np.round(predicted, -1)  # ties
+    order = np.argsort(predicted, kind="stable")
+    bins = []
+    for run in np.array_split(order, min(20, n)):
+        bins.append({
+            "rows": int(len(run)),
+            "from": float(predicted[run[0]]),
+            "to": float(predicted[run[-1]]),
+            "predicted": float(predicted[run].mean()),
+            "actual": float(actual[run].mean()),
+        })
+    regression.append({"actual": actual.tolist(), "predicted": predicted.tolist(), "bins": bins})
+print(json.dumps({"cases": cases, "regression": regression}))

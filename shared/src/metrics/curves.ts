@@ -110,3 +110,56 @@ export function reliabilityBins(scores: Float64Array, labels: Int32Array, k: num
   }
   return out;
 }
+
+/** Equal-count bins of a regression's rows by prediction, for a predicted-against-actual plot. */
+export interface RegressionBin {
+  rows: number;
+  /** Lowest and highest prediction in the bin. */
+  from: number;
+  to: number;
+  /** Mean prediction and mean actual target of the bin's rows. */
+  predicted: number;
+  actual: number;
+}
+
+/** Bins of a regression plot: enough to show a bend, few enough to read in a table. */
+export const REGRESSION_BINS = 20;
+
+/**
+ * Rows sorted by prediction (stable, as numpy's `argsort(kind="stable")`) and cut into `bins`
+ * runs of equal size as `numpy.array_split` cuts them (the first `n % bins` runs one row longer).
+ * A well-calibrated model's bins sit on the diagonal; a bend shows where it over- or
+ * under-predicts, which a single R² or MAE hides.
+ */
+export function regressionBins(
+  yTrue: Float64Array,
+  yPred: Float64Array,
+  bins = REGRESSION_BINS,
+): RegressionBin[] {
+  const n = yPred.length;
+  if (n === 0) return [];
+  const order = argsort(yPred);
+  const count = Math.min(bins, n);
+  const base = Math.floor(n / count);
+  const longer = n % count;
+  const out: RegressionBin[] = [];
+  let at = 0;
+  for (let b = 0; b < count; b++) {
+    const size = base + (b < longer ? 1 : 0);
+    let predicted = 0;
+    let actual = 0;
+    for (let i = at; i < at + size; i++) {
+      predicted += yPred[order[i]];
+      actual += yTrue[order[i]];
+    }
+    out.push({
+      rows: size,
+      from: yPred[order[at]],
+      to: yPred[order[at + size - 1]],
+      predicted: predicted / size,
+      actual: actual / size,
+    });
+    at += size;
+  }
+  return out;
+}

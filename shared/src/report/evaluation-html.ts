@@ -1,5 +1,12 @@
 import type { EvaluationRows } from '../metrics/bootstrap.js';
-import { precisionRecallCurve, type ReliabilityBin, reliabilityBins, rocCurve } from '../metrics/curves.js';
+import {
+  precisionRecallCurve,
+  type RegressionBin,
+  type ReliabilityBin,
+  regressionBins,
+  reliabilityBins,
+  rocCurve,
+} from '../metrics/curves.js';
 import { type CurveSeries, curveChart, escapeHtml, formatNumber, htmlPage, table } from './html.js';
 
 /** What the evaluation report shows; structurally the parts of metrics.json it reads. */
@@ -40,18 +47,23 @@ export interface EvaluationReportFile {
   notes: string[];
 }
 
-/** Curves drawn from the rows (classification with scores only). */
+/** Curves drawn from the rows: ROC, PR and reliability for scored classification; bins for regression. */
 export interface EvaluationCurves {
   roc: CurveSeries[];
   pr: CurveSeries[];
   reliability: ReliabilityBin[];
+  regression: RegressionBin[];
 }
 
 /** Classes drawn one-vs-rest at most; more would be an unreadable tangle of lines. */
 const MAX_CURVE_CLASSES = 8;
 
 export function evaluationCurves(rows: EvaluationRows): EvaluationCurves | null {
-  if (rows.task !== 'classification' || !rows.data.scores) return null;
+  if (rows.task === 'regression') {
+    const bins = regressionBins(rows.data.yTrue, rows.data.yPred);
+    return bins.length > 0 ? { roc: [], pr: [], reliability: [], regression: bins } : null;
+  }
+  if (!rows.data.scores) return null;
   const { classes, yTrue, scores } = rows.data;
   const k = classes.length;
   const shown = k === 2 ? [1] : classes.map((_, c) => c).slice(0, MAX_CURVE_CLASSES);
@@ -70,7 +82,7 @@ export function evaluationCurves(rows: EvaluationRows): EvaluationCurves | null 
     const p = precisionRecallCurve(score, positive);
     if (p) pr.push({ label, x: p.recall, y: p.precision });
   }
-  return { roc, pr, reliability: reliabilityBins(scores, yTrue, k) };
+  return { roc, pr, reliability: reliabilityBins(scores, yTrue, k), regression: [] };
 }
 
 function interval(ci: [number, number] | null): string {
@@ -135,6 +147,33 @@ export function renderEvaluationHtml(file: EvaluationReportFile, curves: Evaluat
           ]),
         )}`,
       );
+    if (curves.regression.length > 0) {
+      const bins = curves.regression;
+      const values = bins.flatMap((b) => [b.predicted, b.actual]);
+      sections.push(
+        `<h2>Predicted against actual</h2><p>Rows sorted by prediction and cut into ${bins.length} bins of equal size; each point is a bin's mean prediction and mean actual target. Points below the diagonal are bins where the model over-predicts.</p>${curveChart(
+          [{ label: 'model', x: bins.map((b) => b.predicted), y: bins.map((b) => b.actual) }],
+          {
+            x: 'mean prediction',
+            y: 'mean actual',
+            title: 'predicted against actual',
+            diagonal: true,
+            markers: true,
+            domain: [Math.min(...values), Math.max(...values)],
+          },
+        )}${table(
+          ['predictions from', 'to', 'rows', 'mean prediction', 'mean actual', 'mean residual'],
+          bins.map((b) => [
+            formatNumber(b.from),
+            formatNumber(b.to),
+            String(b.rows),
+            formatNumber(b.predicted),
+            formatNumber(b.actual),
+            formatNumber(b.actual - b.predicted),
+          ]),
+        )}`,
+      );
+    }
   }
   if (file.slices.length > 0) {
     const names = Object.keys(file.metrics).slice(0, 4);

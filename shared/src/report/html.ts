@@ -123,13 +123,25 @@ const SERIES_COLOURS = [
  */
 export function curveChart(
   series: CurveSeries[],
-  axes: { x: string; y: string; title: string; diagonal?: boolean; markers?: boolean },
+  axes: {
+    x: string;
+    y: string;
+    title: string;
+    diagonal?: boolean;
+    markers?: boolean;
+    /** The range both axes span; default [0, 1] (rates and probabilities). */
+    domain?: [number, number];
+  },
 ): string {
   const size = 320;
   const pad = 44;
   const inner = size - 2 * pad;
-  const sx = (x: number) => pad + Math.min(1, Math.max(0, x)) * inner;
-  const sy = (y: number) => size - pad - Math.min(1, Math.max(0, y)) * inner;
+  const [lo, hi] = axes.domain ?? [0, 1];
+  const span = hi > lo ? hi - lo : 1;
+  const unit = (v: number) => Math.min(1, Math.max(0, (v - lo) / span));
+  const sx = (x: number) => pad + unit(x) * inner;
+  const sy = (y: number) => size - pad - unit(y) * inner;
+  const tick = (v: number) => (axes.domain ? formatNumber(v) : String(v));
   const lines = series.map((s, i) => {
     const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
     const points = s.x
@@ -150,16 +162,20 @@ export function curveChart(
     )
     .join('');
   const diagonal = axes.diagonal
-    ? `<line x1="${sx(0)}" y1="${sy(0)}" x2="${sx(1)}" y2="${sy(1)}" stroke="#8c959f" stroke-dasharray="4 3"/>`
+    ? `<line x1="${sx(lo)}" y1="${sy(lo)}" x2="${sx(hi)}" y2="${sy(hi)}" stroke="#8c959f" stroke-dasharray="4 3"/>`
     : '';
-  return `<svg viewBox="0 0 ${size + 200} ${size}" width="${size + 200}" height="${size}" role="img" aria-label="${escapeHtml(axes.title)}">
-<rect x="${pad}" y="${pad}" width="${inner}" height="${inner}" fill="none" stroke="#888"/>
-<text x="${pad - 6}" y="${pad + 4}" text-anchor="end" font-size="10">1</text>
-<text x="${pad - 6}" y="${size - pad}" text-anchor="end" font-size="10">0</text>
-<text x="${size - pad}" y="${size - pad + 14}" text-anchor="end" font-size="10">1</text>
-<text x="${size / 2}" y="${size - 8}" text-anchor="middle" font-size="11">${escapeHtml(axes.x)}</text>
+  // Ticks of a data range are wider than "0" and "1": the plot moves right to make room for them.
+  const shift = axes.domain ? 24 : 0;
+  const width = size + 200 + shift;
+  return `<svg viewBox="0 0 ${width} ${size}" width="${width}" height="${size}" role="img" aria-label="${escapeHtml(axes.title)}">
 <text x="12" y="${size / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${size / 2})">${escapeHtml(axes.y)}</text>
-${diagonal}${lines.join('')}${legend}</svg>`;
+<g transform="translate(${shift} 0)">
+<rect x="${pad}" y="${pad}" width="${inner}" height="${inner}" fill="none" stroke="#888"/>
+<text x="${pad - 6}" y="${pad + 4}" text-anchor="end" font-size="10">${tick(hi)}</text>
+<text x="${pad - 6}" y="${size - pad}" text-anchor="end" font-size="10">${tick(lo)}</text>
+<text x="${size - pad}" y="${size - pad + 14}" text-anchor="end" font-size="10">${tick(hi)}</text>
+<text x="${size / 2}" y="${size - 8}" text-anchor="middle" font-size="11">${escapeHtml(axes.x)}</text>
+${diagonal}${lines.join('')}${legend}</g></svg>`;
 }
 
 /** The page around the sections: inline CSS only, no scripts, no network. */

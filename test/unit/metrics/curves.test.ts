@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { precisionRecallCurve, reliabilityBins, rocCurve } from '../../../shared/src/metrics/curves.js';
+import {
+  precisionRecallCurve,
+  regressionBins,
+  reliabilityBins,
+  rocCurve,
+} from '../../../shared/src/metrics/curves.js';
 
 interface Case {
   y: number[];
@@ -13,8 +18,17 @@ interface Case {
   reliability: { upper: number; rows: number; confidence: number; accuracy: number }[];
 }
 
-// Made by test/golden/curves.py (scikit-learn 1.2.1).
-const golden = JSON.parse(readFileSync('test/fixtures/golden/curves.json', 'utf8')) as { cases: Case[] };
+interface RegressionCase {
+  actual: number[];
+  predicted: number[];
+  bins: { rows: number; from: number; to: number; predicted: number; actual: number }[];
+}
+
+// Made by test/golden/curves.py (scikit-learn 1.2.1, numpy).
+const golden = JSON.parse(readFileSync('test/fixtures/golden/curves.json', 'utf8')) as {
+  cases: Case[];
+  regression: RegressionCase[];
+};
 
 function close(actual: number[], expected: number[], label: string) {
   expect(actual.length, label).toBe(expected.length);
@@ -55,5 +69,32 @@ describe('curves (scikit-learn definitions)', () => {
     const score = Float64Array.from([0.1, 0.4, 0.9]);
     expect(rocCurve(score, Uint8Array.from([1, 1, 1]))).toBeNull();
     expect(precisionRecallCurve(score, Uint8Array.from([0, 0, 0]))).toBeNull();
+  });
+
+  golden.regression.forEach((c, i) => {
+    it(`regression bins of case ${i} (${c.actual.length} rows) match numpy's stable argsort and array_split`, () => {
+      const bins = regressionBins(Float64Array.from(c.actual), Float64Array.from(c.predicted));
+      expect(bins.map((b) => b.rows)).toEqual(c.bins.map((b) => b.rows));
+      expect(bins.map((b) => b.from)).toEqual(c.bins.map((b) => b.from));
+      expect(bins.map((b) => b.to)).toEqual(c.bins.map((b) => b.to));
+      // Means are sums in another order than numpy's pairwise sums: equal to rounding.
+      for (const key of ['predicted', 'actual'] as const) {
+        bins.forEach((b, j) => {
+          expect(Math.abs(b[key] - c.bins[j][key]), `${key}[${j}]`).toBeLessThanOrEqual(
+            1e-12 * Math.max(1, Math.abs(c.bins[j][key])),
+          );
+        });
+      }
+    });
+  });
+
+  it('cuts fewer rows than bins into one bin a row, and no rows into no bins', () => {
+    const bins = regressionBins(Float64Array.from([1, 2, 3]), Float64Array.from([3, 1, 2]));
+    expect(bins.map((b) => [b.rows, b.predicted, b.actual])).toEqual([
+      [1, 1, 2],
+      [1, 2, 3],
+      [1, 3, 1],
+    ]);
+    expect(regressionBins(new Float64Array(0), new Float64Array(0))).toEqual([]);
   });
 });
