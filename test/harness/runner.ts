@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { executedCommands } from '../security/runner-commands.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -160,17 +161,10 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
     child.on('error', fail);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const annotations = [...stdout.matchAll(/^::(error|warning|notice)( [^:]*)?::(.*)$/gm)].map((m) => ({
-        level: m[1],
-        properties: Object.fromEntries(
-          (m[2] ?? '')
-            .trim()
-            .split(',')
-            .filter(Boolean)
-            .map((kv) => kv.split('=') as [string, string]),
-        ),
-        message: m[3],
-      }));
+      // Read as the runner reads them: escaped data (`%25`, `%0A`, …) decoded, fenced text skipped.
+      const annotations = executedCommands(stdout)
+        .filter((command) => ['error', 'warning', 'notice'].includes(command.name))
+        .map((command) => ({ level: command.name, properties: command.properties, message: command.data }));
       done({
         exitCode: code ?? 1,
         stdout,

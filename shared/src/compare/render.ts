@@ -1,11 +1,12 @@
 import { isFairnessMetric } from '../metrics/fairness.js';
+import { fitSections, type Section } from '../report/fit.js';
 import {
-  CHECK_SUMMARY_LIMIT,
-  COMMENT_LIMIT,
-  fitSections,
-  type Section,
-  STEP_SUMMARY_LIMIT,
-} from '../report/fit.js';
+  CHECK_RUN_SUMMARY,
+  COMMENT_BODY,
+  measure,
+  STEP_SUMMARY,
+  type TextLimit,
+} from '../report/github-limits.js';
 import { encodeHiddenData, stickyMarker } from '../report/hidden-data.js';
 import { escapeMarkdown, inlineCode, markdownTable } from '../report/markdown.js';
 import { lineChart } from '../report/mermaid.js';
@@ -15,6 +16,12 @@ import { type ComparisonDiff, formatNumber, type MetricComparison, type Verdict 
 export const COMPARE_KIND = 'compare-baseline';
 /** Pushes kept in the comment's hidden history; older ones fall off. */
 export const HISTORY_LIMIT = 30;
+/**
+ * Bytes the hidden history block may take of the comment's 65,536 characters (base64 is ASCII,
+ * so bytes and characters agree): the newest points that fit are kept, so the visible report
+ * always has the rest of the room and the block is never cut.
+ */
+export const HISTORY_BUDGET_BYTES = 12 * 1024;
 
 export interface HistoryPoint {
   /** Commit the metrics belong to (short or full sha). */
@@ -194,11 +201,57 @@ export function diffTable(rows: readonly MetricComparison[]): string {
   );
 }
 
-function sliceSection(diff: ComparisonDiff): string {
-  if (diff.sliceRegressions.length === 0) return '';
+/** 0 for a metric that fails its gate, 1 for one that is gated, 2 for the rest. */
+function importance(row: MetricComparison): number {
+  if (row.failures.length > 0 || row.verdict === 'regressed') return 0;
+  return row.threshold ? 1 : 2;
+}
+
+/** Rows in the order a shortened report keeps them: regressions, then gated metrics, then the rest. */
+export function byImportance(rows: readonly MetricComparison[]): MetricComparison[] {
+  return rows
+    .map((row, index) => ({ row, index }))
+    .sort((a, b) => importance(a.row) - importance(b.row) || a.index - b.index)
+    .map((entry) => entry.row);
+}
+
+/** The line under a table shown with only its most important rows. */
+function shownOf(kept: number, total: number, what: string, order: string): string {
+  return `_Showing ${kept} of ${total} ${what}${order}; the full list is in the job summary and the report file._`;
+}
+
+/** A metric table that a shortened report shows with its most important rows first. */
+function metricTable(
+  rows: readonly MetricComparison[],
+  before: string,
+): { markdown: string; shorten: NonNullable<Section['shorten']> } {
+  const ranked = byImportance(rows);
+  const join = (parts: string[]) => parts.filter((part) => part !== '').join('\n\n');
+  return {
+    markdown: join([before, diffTable(rows)]),
+    shorten: {
+      count: rows.length,
+      render: (kept) =>
+        kept >= rows.length
+          ? join([before, diffTable(rows)])
+          : join([
+              before,
+              kept > 0 ? diffTable(ranked.slice(0, kept)) : '',
+              shownOf(
+                kept,
+                rows.length,
+                'metrics',
+                ' (regressions first, then gated metrics, then the others)',
+              ),
+            ]),
+    },
+  };
+}
+
+function sliceTable(slices: ComparisonDiff['sliceRegressions']): string {
   return markdownTable(
     ['Slice', 'Metric', { header: 'Baseline', align: 'right' }, { header: 'Current', align: 'right' }, 'Why'],
-    diff.sliceRegressions.map((slice) => [
+    slices.map((slice) => [
       escapeMarkdown(slice.slice),
       escapeMarkdown(slice.metric),
       formatNumber(slice.baseline),
@@ -206,6 +259,28 @@ function sliceSection(diff: ComparisonDiff): string {
       escapeMarkdown(slice.reason),
     ]),
   );
+}
+
+function sliceSection(diff: ComparisonDiff): Section | undefined {
+  const slices = diff.sliceRegressions;
+  if (slices.length === 0) return undefined;
+  return {
+    markdown: sliceTable(slices),
+    priority: 1,
+    collapse: `Slices that regressed (${slices.length})`,
+    shorten: {
+      count: slices.length,
+      render: (kept) =>
+        kept >= slices.length
+          ? sliceTable(slices)
+          : [
+              kept > 0 ? sliceTable(slices.slice(0, kept)) : '',
+              shownOf(kept, slices.length, 'slice regressions', ''),
+            ]
+              .filter((part) => part !== '')
+              .join('\n\n'),
+    },
+  };
 }
 
 /** Metrics worth charting: the gated ones, else the first few reported. */
@@ -228,16 +303,49 @@ function historySection(diff: ComparisonDiff, history: readonly HistoryPoint[]):
   return charts.join('\n\n');
 }
 
-/** The history with this run's metrics as the newest point (a re-run of the same sha replaces it). */
+/**
+ * The history with this run's metrics as the newest point (a re-run of the same sha replaces it).
+ * Points hold only the charted metrics (what the history is drawn for), and only the newest
+ * points whose hidden block fits HISTORY_BUDGET_BYTES are kept.
+ */
 export function appendHistory(
   history: readonly HistoryPoint[],
   diff: ComparisonDiff,
   sha: string,
 ): HistoryPoint[] {
-  const metrics: Record<string, number> = {};
-  for (const row of diff.rows) if (row.current !== undefined) metrics[row.metric] = row.current;
-  const kept = history.filter((point) => point.sha !== sha && typeof point.sha === 'string' && point.metrics);
-  return [...kept, { sha, metrics }].slice(-HISTORY_LIMIT);
+  const charted = chartedMetrics(diff);
+  const project = (values: Record<string, unknown>): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const metric of charted) {
+      const value = values[metric];
+      if (typeof value === 'number' && Number.isFinite(value)) out[metric] = value;
+    }
+    return out;
+  };
+  const current: Record<string, number> = {};
+  for (const row of diff.rows) if (row.current !== undefined) current[row.metric] = row.current;
+  const kept = history
+    .filter(
+      (point) =>
+        typeof point?.sha === 'string' &&
+        point.sha !== sha &&
+        typeof point.metrics === 'object' &&
+        point.metrics,
+    )
+    .map((point) => ({ sha: point.sha, metrics: project(point.metrics) }));
+  return withinHistoryBudget([...kept, { sha, metrics: project(current) }].slice(-HISTORY_LIMIT));
+}
+
+/** The hidden block that carries the history in the comment. */
+function historyBlock(history: readonly HistoryPoint[]): string {
+  return encodeHiddenData(COMPARE_KIND, { history });
+}
+
+/** The newest points whose hidden block fits HISTORY_BUDGET_BYTES (oldest dropped first). */
+export function withinHistoryBudget(history: readonly HistoryPoint[]): HistoryPoint[] {
+  let kept = [...history];
+  while (kept.length > 0 && measure(historyBlock(kept), 'bytes') > HISTORY_BUDGET_BYTES) kept = kept.slice(1);
+  return kept;
 }
 
 function sections(diff: ComparisonDiff, context: RenderContext): Section[] {
@@ -245,14 +353,14 @@ function sections(diff: ComparisonDiff, context: RenderContext): Section[] {
   const fairness = diff.rows.filter((row) => isFairnessMetric(row.metric));
   const others = diff.rows.filter((row) => !isFairnessMetric(row.metric));
   const out: Section[] = [
-    {
-      markdown: `${headline(diff, context)}\n\n${introduction(diff, context)}\n\n${diffTable(others)}`,
-      priority: 0,
-    },
+    { ...metricTable(others, `${headline(diff, context)}\n\n${introduction(diff, context)}`), priority: 0 },
   ];
   if (fairness.length > 0) {
     out.push({
-      markdown: `**Fairness across groups** (Fairlearn's disparities; lower differences and higher ratios are fairer):\n\n${diffTable(fairness)}`,
+      ...metricTable(
+        fairness,
+        "**Fairness across groups** (Fairlearn's disparities; lower differences and higher ratios are fairer):",
+      ),
       priority: fairness.some((row) => row.verdict === 'regressed') ? 0 : 1,
     });
   }
@@ -261,43 +369,37 @@ function sections(diff: ComparisonDiff, context: RenderContext): Section[] {
   const confusion = confusionSection(context.confusionMatrix);
   if (confusion) out.push({ markdown: confusion, priority: 2, collapse: 'Confusion matrix' });
   const slices = sliceSection(diff);
-  if (slices) {
-    out.push({
-      markdown: slices,
-      priority: 1,
-      collapse: `Slices that regressed (${diff.sliceRegressions.length})`,
-    });
-  }
+  if (slices) out.push(slices);
   const history = historySection(diff, context.history ?? []);
   if (history) out.push({ markdown: history, priority: 2, collapse: 'Metrics across this PR’s pushes' });
   return out;
 }
 
-/** The sticky PR comment: marker, visible report, hidden history; at most 65,536 characters. */
-export function renderComment(diff: ComparisonDiff, context: RenderContext): string {
+/**
+ * The sticky PR comment: marker, visible report, hidden history, within GitHub's comment limit
+ * (or the tighter `limit` of a retry). The history block is whole, within its own budget.
+ */
+export function renderComment(diff: ComparisonDiff, context: RenderContext, limit = COMMENT_BODY): string {
   const footer = [
     stickyMarker(COMPARE_KIND, context.modelKey),
-    encodeHiddenData(COMPARE_KIND, { history: context.history ?? [] }),
+    historyBlock(withinHistoryBudget(context.history ?? [])),
   ].join('\n');
-  return fitSections(sections(diff, context), {
-    limit: COMMENT_LIMIT,
-    pointer: context.fullReportPointer,
-    footer,
-  }).markdown;
+  return fitSections(sections(diff, context), { limit, pointer: context.fullReportPointer, footer }).markdown;
 }
 
-/** The check-run summary: at most 65,535 characters. */
-export function renderCheckSummary(diff: ComparisonDiff, context: RenderContext): string {
-  return fitSections(sections(diff, context), {
-    limit: CHECK_SUMMARY_LIMIT,
-    pointer: context.fullReportPointer,
-  }).markdown;
+/** The check-run summary, within GitHub's 65,535 bytes (or the tighter `limit` of a retry). */
+export function renderCheckSummary(
+  diff: ComparisonDiff,
+  context: RenderContext,
+  limit: TextLimit = CHECK_RUN_SUMMARY,
+): string {
+  return fitSections(sections(diff, context), { limit, pointer: context.fullReportPointer }).markdown;
 }
 
-/** The job summary: the same report, up to the step summary's 1 MiB. */
+/** The job summary: the same report, within the step summary's 1 MiB (less room for other steps' lines). */
 export function renderStepSummary(diff: ComparisonDiff, context: RenderContext): string {
   return fitSections(sections(diff, context), {
-    limit: STEP_SUMMARY_LIMIT - 1024,
+    limit: { ...STEP_SUMMARY, max: STEP_SUMMARY.max - 1024 },
     pointer: context.fullReportPointer,
   }).markdown;
 }

@@ -4,6 +4,7 @@ import { UserError } from '../errors/index.js';
 import { writeJsonAtomic } from '../files/atomic-write.js';
 import { confinedPath } from '../files/confined-path.js';
 import type { Log } from '../logging/index.js';
+import { STEP_ANNOTATIONS_PER_LEVEL } from '../report/github-limits.js';
 import { chooseGate, GATE_MODES, type GateMode, thresholdSnippet } from './default-gate.js';
 import { type ComparisonDiff, compareMetrics, formatNumber } from './gate.js';
 import { type MetricsFile, readMetricsFile } from './metrics-file.js';
@@ -367,10 +368,17 @@ export function annotateRegressions(result: CompareBaselineResult, log: Log): vo
       : blocking
         ? ''
         : ' (fail-on-regression is off)';
-  for (const row of result.diff.rows.filter((r) => r.failures.length > 0)) {
-    const message = `${row.metric}: ${row.failures.join('; ')}${suffix}`;
-    if (blocking) log.error(message);
-    else log.warning(message);
+  const failing = result.diff.rows.filter((r) => r.failures.length > 0);
+  const say = (message: string) => (blocking ? log.error(message) : log.warning(message));
+  // GitHub shows STEP_ANNOTATIONS_PER_LEVEL of each level per step and drops the rest silently;
+  // the step's own failure line takes one, and one says how many more there are.
+  const room = STEP_ANNOTATIONS_PER_LEVEL - 1;
+  const shown = failing.length > room ? failing.slice(0, room - 1) : failing;
+  for (const row of shown) say(`${row.metric}: ${row.failures.join('; ')}${suffix}`);
+  if (shown.length < failing.length) {
+    say(
+      `…and ${failing.length - shown.length} more metric(s) fail their gate${suffix}: GitHub shows ${STEP_ANNOTATIONS_PER_LEVEL} annotations per step; every one is in the job summary and the report file.`,
+    );
   }
 }
 

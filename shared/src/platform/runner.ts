@@ -1,10 +1,9 @@
 import * as core from '@actions/core';
 import type { Log, SourceLocation } from '../logging/index.js';
+import { measure, STEP_SUMMARY } from '../report/github-limits.js';
 import { readRunEnvironment } from './environment.js';
 import type { Platform } from './types.js';
 import { guardWorkflowCommands, stripControlSequences } from './untrusted-text.js';
-
-const SUMMARY_LIMIT = 1024 * 1024;
 
 function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
@@ -66,8 +65,8 @@ export function runnerPlatform(env: NodeJS.ProcessEnv = process.env): Platform {
     setSecret: (value) => core.setSecret(value),
     async appendSummary(markdown) {
       if (!env.GITHUB_STEP_SUMMARY) return;
-      const bytes = Buffer.byteLength(markdown);
-      if (summaryBytes + bytes > SUMMARY_LIMIT) {
+      const bytes = measure(markdown, STEP_SUMMARY.unit);
+      if (summaryBytes + bytes > STEP_SUMMARY.max) {
         core.warning("The step summary would pass GitHub's 1 MiB limit; the rest is in the JSON report.");
         return;
       }

@@ -1,5 +1,6 @@
 /** The data-validation report (`mlops-data-validation/v1`) and its markdown renderings. */
-import { COMMENT_LIMIT, fitSections, STEP_SUMMARY_LIMIT } from '../report/fit.js';
+import { fitSections } from '../report/fit.js';
+import { COMMENT_BODY, STEP_SUMMARY, scaled } from '../report/github-limits.js';
 import { escapeMarkdown, inlineCode, markdownTable } from '../report/markdown.js';
 import type { Anomaly, ExampleValue } from './validate-dataset.js';
 
@@ -125,7 +126,7 @@ export function renderSummaryMarkdown(report: DataValidationReport, reportPath: 
       { markdown: skewSection(report.skew), priority: 2 },
       { markdown: notes, priority: 3, collapse: 'Notes' },
     ],
-    { limit: STEP_SUMMARY_LIMIT, pointer: `The full list is in ${inlineCode(reportPath)}.` },
+    { limit: STEP_SUMMARY, pointer: `The full list is in ${inlineCode(reportPath)}.` },
   ).markdown;
 }
 
@@ -148,7 +149,7 @@ export function renderCommentMarkdown(
       { markdown: skewSection(report.skew), priority: 2 },
     ],
     // A PR comment carries other steps' sections too: this one takes at most a quarter.
-    { limit: Math.floor(COMMENT_LIMIT / 4), pointer: `The full list is in ${inlineCode(reportPath)}.` },
+    { limit: scaled(COMMENT_BODY, 1 / 4), pointer: `The full list is in ${inlineCode(reportPath)}.` },
   ).markdown;
 }
 

@@ -154,6 +154,30 @@ const SECONDARY_MESSAGE =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.';
 const DOCS = 'https://docs.github.com/rest';
 
+/** Characters as GitHub counts them (Ruby's String#length): code points, so an emoji is one. */
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
+/** An issue or comment body, refused as GitHub does past 65,536 characters. */
+function bodyWithin(text: string, resource: 'Issue' | 'IssueComment'): string {
+  if (codePoints(text) > 65536) {
+    throw new HttpError(422, 'Validation Failed', {
+      errors: [
+        {
+          resource,
+          code: 'custom',
+          field: 'body',
+          message: 'body is too long (maximum is 65536 characters)',
+        },
+      ],
+    });
+  }
+  return text;
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -484,22 +508,8 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     return paged(comments, query, `/repos/${repo.owner}/${repo.name}/issues/${params.issue_number}/comments`);
   });
   /** A comment's `body`, refused as GitHub does past 65,536 characters. */
-  const commentBody = (body: Record<string, unknown>): string => {
-    const text = requireString(body, 'body');
-    if (text.length > 65536) {
-      throw new HttpError(422, 'Validation Failed', {
-        errors: [
-          {
-            resource: 'IssueComment',
-            code: 'custom',
-            field: 'body',
-            message: 'body is too long (maximum is 65536 characters)',
-          },
-        ],
-      });
-    }
-    return text;
-  };
+  const commentBody = (body: Record<string, unknown>): string =>
+    bodyWithin(requireString(body, 'body'), 'IssueComment');
   route('POST', `${R}/issues/{issue_number}/comments`, ({ repo, params, body, user }) => {
     issueOf(repo, params.issue_number!);
     const text = commentBody(body);
@@ -555,7 +565,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     const issue: IssueState = {
       number,
       title,
-      body: typeof body.body === 'string' ? body.body : '',
+      body: typeof body.body === 'string' ? bodyWithin(body.body, 'Issue') : '',
       state: 'open',
       labels: Array.isArray(body.labels) ? body.labels.map(String) : [],
       user,
@@ -573,7 +583,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   route('PATCH', `${R}/issues/{issue_number}`, ({ repo, params, body }) => {
     const issue = issueOf(repo, params.issue_number!);
     if (typeof body.title === 'string') issue.title = body.title;
-    if (typeof body.body === 'string') issue.body = body.body;
+    if (typeof body.body === 'string') issue.body = bodyWithin(body.body, 'Issue');
     if (body.state === 'open' || body.state === 'closed') issue.state = body.state;
     if (Array.isArray(body.labels)) issue.labels = body.labels.map(String);
     issue.updated_at = now();
@@ -635,16 +645,43 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     app: null,
     pull_requests: [],
   });
+  /**
+   * A check run's `output.summary` or `output.text` as GitHub checks it: first the schema's
+   * `maxLength: 65535` in characters ("Only 65535 characters are allowed; N were supplied."),
+   * then the model's limit in UTF-8 bytes ("summary exceeds a maximum bytesize of 65535").
+   */
+  const checkOutputText = (output: Record<string, unknown>, field: 'summary' | 'text'): string | null => {
+    const text = output[field];
+    if (typeof text !== 'string') return null;
+    const characters = codePoints(text);
+    if (characters > 65535) {
+      throw new HttpError(
+        422,
+        `Invalid request.\n\nOnly 65535 characters are allowed; ${characters} were supplied.`,
+      );
+    }
+    if (Buffer.byteLength(text, 'utf8') > 65535) {
+      throw new HttpError(422, 'Validation Failed', {
+        errors: [
+          {
+            resource: 'CheckRun',
+            code: 'custom',
+            field,
+            message: `${field} exceeds a maximum bytesize of 65535`,
+          },
+        ],
+      });
+    }
+    return text;
+  };
   const checkOutput = (value: unknown) => {
     const output = (value ?? {}) as Record<string, unknown>;
-    const summary = typeof output.summary === 'string' ? output.summary : '';
-    if (summary.length > 65535) {
-      throw new HttpError(422, 'Invalid request.\n\nOnly 65535 characters are allowed; 65536 were supplied.');
-    }
+    const summary = checkOutputText(output, 'summary');
+    const text = checkOutputText(output, 'text');
     return {
       title: (output.title as string) ?? null,
       summary: summary || null,
-      text: (output.text as string) ?? null,
+      text,
       annotations_count: 0,
       annotations_url: `${baseUrl}/annotations`,
     };
@@ -686,7 +723,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
         errors: [{ resource: 'Status', field: 'state', code: 'invalid' }],
       });
     }
-    if (typeof body.description === 'string' && body.description.length > 140) {
+    if (typeof body.description === 'string' && codePoints(body.description) > 140) {
       throw new HttpError(422, 'Validation Failed', {
         errors: [
           {

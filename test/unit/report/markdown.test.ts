@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fitSections, truncateMarkdown } from '../../../shared/src/report/fit.js';
+import type { TextLimit } from '../../../shared/src/report/github-limits.js';
 import { decodeHiddenData, encodeHiddenData, stickyMarker } from '../../../shared/src/report/hidden-data.js';
 import { escapeMarkdown, inlineCode, markdownTable } from '../../../shared/src/report/markdown.js';
 import { lineChart } from '../../../shared/src/report/mermaid.js';
@@ -82,9 +83,13 @@ describe('escapeMarkdown', () => {
   });
 });
 
+const chars = (max: number): TextLimit => ({ max, unit: 'characters', what: 'a test body' });
+
 describe('fitSections', () => {
   it('returns the text as is when it fits', () => {
-    expect(fitSections([{ markdown: 'a', priority: 0 }], { limit: 100, pointer: 'see report' })).toEqual({
+    expect(
+      fitSections([{ markdown: 'a', priority: 0 }], { limit: chars(100), pointer: 'see report' }),
+    ).toEqual({
       markdown: 'a',
       truncated: false,
     });
@@ -97,7 +102,7 @@ describe('fitSections', () => {
       { markdown: 'slices', priority: 1, collapse: 'Slices' },
     ];
     const dropped = fitSections(sections, {
-      limit: 1000,
+      limit: chars(1000),
       pointer: 'Full report: artifact',
       footer: '<!-- marker -->',
     });
@@ -107,7 +112,7 @@ describe('fitSections', () => {
     expect(dropped.markdown).not.toContain('xxxx');
     expect(dropped.markdown.endsWith('<!-- marker -->')).toBe(true);
     const cut = fitSections(sections, {
-      limit: 200,
+      limit: chars(200),
       pointer: 'Full report: artifact',
       footer: '<!-- marker -->',
     });
@@ -119,7 +124,7 @@ describe('fitSections', () => {
   it('closes a fence or details block the cut left open', () => {
     const cut = truncateMarkdown(
       `<details>\n<summary>s</summary>\n\n\`\`\`\n${'line\n'.repeat(50)}\`\`\`\n</details>`,
-      80,
+      chars(80),
     );
     expect(cut.length).toBeLessThanOrEqual(80);
     expect(cut.match(/```/g)!.length % 2).toBe(0);

@@ -19,7 +19,8 @@
 import { DRIFT_MARKER_KIND } from '../../drift/render.js';
 import type { DriftCheckResult } from '../../drift/run.js';
 import { UserError } from '../../errors/index.js';
-import { COMMENT_LIMIT, fitSections } from '../../report/fit.js';
+import { fitSections } from '../../report/fit.js';
+import { ISSUE_BODY } from '../../report/github-limits.js';
 import { decodeHiddenData, encodeHiddenData, stickyMarker } from '../../report/hidden-data.js';
 import { escapeMarkdown } from '../../report/markdown.js';
 import {
@@ -388,8 +389,8 @@ class IssueTexts {
       : "Report shortened to fit GitHub's size limit; the full report is in the job summary and the report artifact.";
     return fitSections(
       [{ markdown, priority: 0 }],
-      // Some room under the limit for GitHub counting differently than UTF-16 units.
-      { limit: COMMENT_LIMIT - 512, pointer, footer },
+      // The same report goes into the issue body and into comments on it: the tighter of both.
+      { limit: ISSUE_BODY, pointer, footer },
     ).markdown;
   }
 }

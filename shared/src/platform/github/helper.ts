@@ -1,4 +1,10 @@
 import type { Log } from '../../logging/index.js';
+import {
+  CHECK_RUN_TITLE,
+  COMMIT_STATUS_DESCRIPTION,
+  clip,
+  DEPLOYMENT_STATUS_DESCRIPTION,
+} from '../../report/github-limits.js';
 import type { GitHubClient } from './octokit.js';
 
 export interface RepoRef {
@@ -198,7 +204,7 @@ export class GitHubHelper {
         status: 'completed',
         conclusion: input.conclusion,
         details_url: input.detailsUrl,
-        output: { title: input.title, summary: input.summary, text: input.text },
+        output: { title: clip(input.title, CHECK_RUN_TITLE), summary: input.summary, text: input.text },
       });
       return { id: data.id, url: data.html_url ?? '' };
     });
@@ -217,9 +223,7 @@ export class GitHubHelper {
         sha: input.sha,
         state: input.state,
         context: input.context,
-        // GitHub rejects descriptions over 140 characters.
-        description:
-          input.description.length > 140 ? `${input.description.slice(0, 139)}…` : input.description,
+        description: clip(input.description, COMMIT_STATUS_DESCRIPTION),
         target_url: input.targetUrl,
       });
       return { id: data.id };
@@ -432,7 +436,10 @@ export class GitHubHelper {
         ...this.repo,
         deployment_id: deploymentId,
         state,
-        description: options.description?.slice(0, 140),
+        description:
+          options.description === undefined
+            ? undefined
+            : clip(options.description, DEPLOYMENT_STATUS_DESCRIPTION),
         environment_url: options.environmentUrl,
         log_url: options.logUrl,
         auto_inactive: options.autoInactive,

@@ -1,7 +1,16 @@
-import { appendHistory, COMPARE_KIND, type HistoryPoint, UNVERIFIED } from '../../compare/render.js';
+import {
+  appendHistory,
+  COMPARE_KIND,
+  type HistoryPoint,
+  renderCheckSummary,
+  renderComment,
+  UNVERIFIED,
+} from '../../compare/render.js';
 import { type CompareBaselineResult, finishResult } from '../../compare/run.js';
+import { CHECK_RUN_SUMMARY, COMMENT_BODY, scaled } from '../../report/github-limits.js';
 import { decodeHiddenData, stickyMarker } from '../../report/hidden-data.js';
-import type { EventContext, GitHubHelper, PullRequestRef } from './helper.js';
+import type { EventContext, GitHubHelper, PullRequestRef, StickyComment, WriteOutcome } from './helper.js';
+import { describeGitHubFailure } from './request-failure.js';
 
 export interface PublishComparisonOptions {
   /** Post/update the sticky PR comment (input `comment`, default true). */
@@ -30,6 +39,47 @@ export interface PublishComparisonResult {
 }
 
 export const DEFAULT_STATUS_CONTEXT = 'mlops/compare-baseline';
+
+/**
+ * The share of GitHub's limit a body gets when GitHub refused the first one with 422 anyway
+ * (a limit counted differently than documented): one retry, well under it.
+ */
+export const RETRY_FRACTION = 1 / 2;
+
+/** GitHub's 422: the request was understood and refused as invalid (a body too big, most often). */
+function isUnprocessable(error: unknown): boolean {
+  return (error as { status?: unknown }).status === 422;
+}
+
+/**
+ * `first()`, and when GitHub answers 422, `retry()` once (a shorter body); undefined when the retry
+ * is refused too. Each refusal is a warning; any other failure is thrown as it is.
+ */
+async function withOneShorterRetry<T>(
+  what: string,
+  first: () => Promise<T>,
+  retry: () => Promise<T>,
+  afterSecondRefusal: string,
+  warnings: string[],
+): Promise<T | undefined> {
+  try {
+    return await first();
+  } catch (error) {
+    if (!isUnprocessable(error)) throw error;
+    warnings.push(
+      `GitHub refused the ${what}: ${describeGitHubFailure(error) ?? (error as Error).message} Retrying once with a report shortened to ${RETRY_FRACTION * 100}% of GitHub's limit.`,
+    );
+  }
+  try {
+    return await retry();
+  } catch (error) {
+    if (!isUnprocessable(error)) throw error;
+    warnings.push(
+      `GitHub refused the shortened ${what} too: ${describeGitHubFailure(error) ?? (error as Error).message} ${afterSecondRefusal}`,
+    );
+    return undefined;
+  }
+}
 
 /**
  * Puts a comparison on GitHub: reads the override label and the previous comment's history,
@@ -68,14 +118,17 @@ export async function publishComparison(
     warnings.push('No pull request found for this event: the comparison is in the job summary only.');
   } else if (options.comment !== false) {
     // The comment found above is reused: the PR's comments are listed once per run.
-    const outcome = await helper.upsertStickyComment(
-      pullRequest.number,
-      marker,
-      final.commentMarkdown,
-      existing,
+    const post = (body: string) => helper.upsertStickyComment(pullRequest.number, marker, body, existing);
+    const shown = final;
+    const outcome: WriteOutcome<StickyComment> | undefined = await withOneShorterRetry(
+      'PR comment',
+      () => post(shown.commentMarkdown),
+      () => post(renderComment(shown.diff, shown.context, scaled(COMMENT_BODY, RETRY_FRACTION))),
+      'The comparison is in the job summary and the report file only.',
+      warnings,
     );
-    if (outcome.ok) commentUrl = outcome.value.url;
-    else readOnly = true;
+    if (outcome?.ok) commentUrl = outcome.value.url;
+    else if (outcome) readOnly = true;
   }
 
   const conclusion = checkConclusion(final);
@@ -91,16 +144,25 @@ export async function publishComparison(
           : `Regression in ${final.regressions.length} metric(s)`;
   let checkRunId: number | undefined;
   if (options.check !== false) {
-    const outcome = await helper.createCheckRun({
-      name: context,
-      headSha: sha,
-      conclusion,
-      title,
-      summary: final.checkSummary,
-      detailsUrl: options.detailsUrl,
-    });
-    if (outcome.ok) checkRunId = outcome.value.id;
-    else readOnly = true;
+    const create = (summary: string) =>
+      helper.createCheckRun({
+        name: context,
+        headSha: sha,
+        conclusion,
+        title,
+        summary,
+        detailsUrl: options.detailsUrl,
+      });
+    const shown = final;
+    const outcome = await withOneShorterRetry(
+      'check run',
+      () => create(shown.checkSummary),
+      () => create(renderCheckSummary(shown.diff, shown.context, scaled(CHECK_RUN_SUMMARY, RETRY_FRACTION))),
+      `The gate is reported as the commit status '${context}' instead.`,
+      warnings,
+    );
+    if (outcome?.ok) checkRunId = outcome.value.id;
+    else if (outcome) readOnly = true;
   }
   let statusSet = false;
   if (options.alwaysStatus || checkRunId === undefined) {
