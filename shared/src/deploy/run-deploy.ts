@@ -234,7 +234,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   if (deps.github && deps.repo) {
     deployments = new GitHubDeployments(deps.github, deps.repo, log);
     try {
-      deploymentId = await deployments.open({
+      deploymentId = await deployments.create({
         environment,
         model: record.name,
         version: record.version,
@@ -261,6 +261,8 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     message: string,
     outcome: DeployOutcome | undefined,
     smoke: SmokeResult | null,
+    /** After a rollback: the version that serves again (recorded as a deployment of its own). */
+    restoredVersion?: number,
   ): Promise<DeployResult> => {
     if (outcome && status !== 'rolled_back' && target.confirm) {
       try {
@@ -281,6 +283,20 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
         if (status === 'success') {
           const marked = await deployments.deactivateOlder(environment, record.name, deploymentId);
           if (marked.length > 0) notes.push(`Marked older deployment(s) ${marked.join(', ')} inactive.`);
+        }
+        if (status === 'rolled_back' && restoredVersion !== undefined) {
+          const restored = await deployments.recordRollback({
+            environment,
+            model: record.name,
+            version: restoredVersion,
+            ref: deps.sha || 'main',
+            rolledBack: deploymentId,
+            environmentUrl: url || undefined,
+            logUrl: options.runUrl,
+          });
+          notes.push(
+            `Recorded the rollback as GitHub deployment ${restored}: v${restoredVersion} is active again; deployment ${deploymentId} failed.`,
+          );
         }
       } catch (error) {
         log.warning(`Could not update GitHub deployment ${deploymentId}: ${(error as Error).message}`);
@@ -331,6 +347,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
         `Deploying ${label} to ${environment} was rolled back: ${error.message}`,
         undefined,
         null,
+        error.restoredVersion,
       );
     return finish(
       'failure',
@@ -381,6 +398,9 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
       `The smoke test of ${label} in ${environment} failed (${failed}); rolled back: ${undo}.`,
       outcome,
       smoke,
+      outcome.previousVersion !== undefined && outcome.previousVersion !== record.version
+        ? outcome.previousVersion
+        : undefined,
     );
   }
 

@@ -26,7 +26,7 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 const SERVER_COMMAND = [process.execPath, '--import', 'tsx', join(ROOT, 'shared/src/serve/daemon-main.ts')];
 const REPO = { owner: 'octo-org', repo: 'models' };
 /** Startup lease of the servers these tests start: short, so outliving it proves the confirmation. */
-const LEASE_MS = 1500;
+const LEASE_MS = 5000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const isAlive = (pid: number) => {
   try {
@@ -139,6 +139,18 @@ process.kill(process.pid, 'SIGKILL');
 const aliasOf = async () =>
   (await new LocalRegistry(join(work, '.mlops/registry')).listAliases('penguins')).production?.version;
 
+/** The most recently created deployment record. */
+function newestDeployment(): { id: number; payload: unknown } {
+  return [...emulator.state.repo().deployments.values()].at(-1) as { id: number; payload: unknown };
+}
+
+/** The most recent rollback record. */
+function newestRollback(): number {
+  return [...emulator.state.repo().deployments.values()]
+    .filter((d) => (d.payload as { mlops_rollback_of?: number }).mlops_rollback_of !== undefined)
+    .at(-1)!.id as number;
+}
+
 function states(id: number): string[] {
   return (emulator.state.repo().deploymentStatuses.get(id) ?? []).map((s) => String(s.state));
 }
@@ -214,11 +226,19 @@ describe('runDeploy to a local server', () => {
     v2Deployment = result.deploymentId!;
     expect(v2Deployment).not.toBe(v1Deployment);
     expect(states(v2Deployment)).toEqual(['in_progress', 'failure']);
-    expect(states(v1Deployment)).toEqual(['in_progress', 'success']);
+    // The rollback is a deployment of its own: v1 restored and active, the v2 attempt failed.
+    const rollback = newestDeployment();
+    expect(rollback.payload).toEqual({
+      mlops_model: 'penguins',
+      mlops_version: 1,
+      mlops_rollback_of: v2Deployment,
+    });
+    expect(states(rollback.id)).toEqual(['success']);
+    expect(states(v1Deployment)).toEqual(['in_progress', 'success', 'inactive']);
     expect(result.summaryMarkdown).toContain('↩️ rolled back');
   });
 
-  it('deploys v2 with a good smoke test: hot swap, alias moved, same deployment succeeds, v1 inactive', async () => {
+  it('redeploys v2 with a good smoke test: hot swap, alias moved, a new deployment per attempt succeeds', async () => {
     const result = await runDeploy(
       deployOptions({ model: 'penguins/2', smokeTest: await smokeFile('smoke-v2.json', 2) }),
       deps(),
@@ -227,9 +247,13 @@ describe('runDeploy to a local server', () => {
     expect(result.url).toBe(url);
     expectClose(await predictVersion(url), expected(2, ROWS[0]!));
     expect(await aliasOf()).toBe(2);
-    expect(result.deploymentId).toBe(v2Deployment);
-    expect(states(v2Deployment)).toEqual(['in_progress', 'failure', 'in_progress', 'success']);
+    // One record per attempt: the failed attempt keeps its history, the new one is visible.
+    expect(result.deploymentId).not.toBe(v2Deployment);
+    expect(states(v2Deployment)).toEqual(['in_progress', 'failure']);
+    expect(states(result.deploymentId!)).toEqual(['in_progress', 'success']);
     expect(states(v1Deployment).at(-1)).toBe('inactive');
+    expect(states(newestRollback()).at(-1)).toBe('inactive');
+    v2Deployment = result.deploymentId!;
     const problems = emulator.state.responses.flatMap((r) =>
       validateResponse(r.method, r.template, r.status, r.body),
     );
@@ -310,7 +334,15 @@ describe('runDeploy to a local server', () => {
     expect(statuses.every((s) => s === 200)).toBe(true);
     expectClose(await predictVersion(url), expected(2, ROWS[0]!));
     expect(await aliasOf()).toBe(2);
-    expect(states(result.deploymentId!).at(-1)).toBe('failure');
+    expect(states(result.deploymentId!)).toEqual(['in_progress', 'failure']);
+    const rollback = newestDeployment();
+    expect(rollback.payload).toEqual({
+      mlops_model: 'penguins',
+      mlops_version: 2,
+      mlops_rollback_of: result.deploymentId,
+    });
+    expect(states(rollback.id)).toEqual(['success']);
+    expect(states(v2Deployment).at(-1)).toBe('inactive');
   });
 
   it('promotes a canary that meets its criteria under live traffic, then moves the alias', async () => {
@@ -329,7 +361,10 @@ describe('runDeploy to a local server', () => {
     expect(statuses.every((s) => s === 200)).toBe(true);
     expectClose(await predictVersion(url), expected(1, ROWS[0]!));
     expect(await aliasOf()).toBe(1);
-    expect(states(v1Deployment).at(-1)).toBe('success');
+    // A redeploy of v1 is a new record; v1's first record and v2's stay inactive.
+    expect(result.deploymentId).not.toBe(v1Deployment);
+    expect(states(result.deploymentId!)).toEqual(['in_progress', 'success']);
+    expect(states(v1Deployment).at(-1)).toBe('inactive');
     expect(states(v2Deployment).at(-1)).toBe('inactive');
   });
 
@@ -374,7 +409,7 @@ describe('runDeploy faults', () => {
     expect(isAlive(state.pid)).toBe(false);
     await expect(access(join(path, 'server.json'))).rejects.toThrow();
     expect(await readFile(join(path, 'server.log'), 'utf8')).toMatch(
-      /did not confirm it within 1500 ms \(it was cancelled or killed\): stopping/,
+      /did not confirm it within 5000 ms \(it was cancelled or killed\): stopping/,
     );
   }, 60_000);
 
@@ -395,7 +430,7 @@ describe('runDeploy faults', () => {
     }
     expectClose(answer, expected(1, ROWS[0]!));
     expect(await readFile(join(path, 'server.log'), 'utf8')).toMatch(
-      /swapped in version 2 of 'penguins' did not confirm it within 1500 ms \(it was cancelled or killed\): swapping back to version 1/,
+      /swapped in version 2 of 'penguins' did not confirm it within 5000 ms \(it was cancelled or killed\): swapping back to version 1/,
     );
     // The server itself was confirmed by the first deploy: it is still up.
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);

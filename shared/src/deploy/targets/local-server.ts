@@ -257,7 +257,7 @@ export class LocalServerTarget implements DeployTarget {
     if (decision?.action !== 'promote') {
       throw new DeployFailure(
         `The canary of version ${request.version} was rolled back (${decision?.reason ?? 'no decision in time'}; ${traffic}); version ${previous.version} kept serving.`,
-        { rolledBack: true },
+        { rolledBack: true, restoredVersion: previous.version },
       );
     }
     this.rememberPrevious(running, request, previous);
