@@ -15,7 +15,9 @@ import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
 import { AliasConflictError } from '../registry/alias-conflict.js';
 import { parseModelReference, validateAliasName } from '../registry/names.js';
+import { LocalRegistry } from '../registry/local/local-registry.js';
 import { openRegistry } from '../registry/open.js';
+import type { Registry } from '../registry/registry.js';
 import { resolveModel } from '../registry/resolve.js';
 import type { CanaryCriteria } from '../serve/canary.js';
 import { expectedSignature } from '../serve/signature.js';
@@ -131,7 +133,12 @@ export function defaultServerCommand(): string[] {
   return [process.execPath, ...process.execArgv, process.argv[1] ?? 'mlops', 'serve'];
 }
 
-function makeTarget(options: DeployOptions, deps: DeployDeps, at: (p: string) => string): DeployTarget {
+function makeTarget(
+  options: DeployOptions,
+  deps: DeployDeps,
+  at: (p: string) => string,
+  registry: Registry,
+): DeployTarget {
   if (options.canary && options.target !== 'local-server') {
     throw new UserError('A canary needs the local-server target (its server splits the traffic).', {
       input: 'canary',
@@ -148,6 +155,7 @@ function makeTarget(options: DeployOptions, deps: DeployDeps, at: (p: string) =>
         startTimeoutMs: deps.startTimeoutMs,
         leaseMs: deps.serverLeaseMs,
         canary: options.canary,
+        registry: registry instanceof LocalRegistry ? registry.root : undefined,
         log: deps.log,
       });
     case 'tfserving-dir':
@@ -205,14 +213,14 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     ? validateAliasName(options.promoteAlias.trim(), 'promote-alias')
     : undefined;
   const reference = parseModelReference(options.model, 'model');
-  const target = makeTarget(options, deps, at);
-
-  // Everything that can be checked before touching production is checked here.
   const registry = openRegistry({
     backend: 'local',
     registry: options.registry,
     workingDirectory: options.workingDirectory,
   });
+  const target = makeTarget(options, deps, at, registry);
+
+  // Everything that can be checked before touching production is checked here.
   const resolved = await resolveModel(registry, reference);
   const { record } = resolved;
   target.check?.(record, environment);

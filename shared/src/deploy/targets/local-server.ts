@@ -40,6 +40,8 @@ export interface LocalServerTargetOptions {
    * server promotes or rolls it back by the criteria; `maxDurationMs` bounds the wait.
    */
   canary?: CanaryCriteria & { maxDurationMs: number };
+  /** A local registry folder: a new server serves its aliases as version labels (`/labels/<alias>`). */
+  registry?: string;
   /** Request log of a new server (in `<path>/requests/`); sampleRate 0 turns it off. */
   requestLog?: { sampleRate: number; maxBytes: number; rotate: number };
   /**
@@ -313,6 +315,7 @@ export class LocalServerTarget implements DeployTarget {
       models: [{ name: request.name, folder: request.path, version: request.version }],
       limits: { ...DEFAULT_LIMITS, ...this.options.limits },
       ...(requestLog.sampleRate > 0 ? { requestLog: { dir: join(path, 'requests'), ...requestLog } } : {}),
+      ...(this.options.registry ? { registry: this.options.registry } : {}),
       adminTokenFile: tokenFile,
       stateFile: join(path, 'server.json'),
       leaseMs: this.leaseMs,
