@@ -14,8 +14,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
 import { AliasConflictError } from '../registry/alias-conflict.js';
-import { parseModelReference, validateAliasName } from '../registry/names.js';
 import { LocalRegistry } from '../registry/local/local-registry.js';
+import { parseModelReference, validateAliasName } from '../registry/names.js';
 import { openRegistry } from '../registry/open.js';
 import type { Registry } from '../registry/registry.js';
 import { resolveModel } from '../registry/resolve.js';
@@ -336,17 +336,60 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     };
   };
 
+  const deployRequest = {
+    name: record.name,
+    version: record.version,
+    path: resolved.path,
+    record,
+    environment,
+    previousVersion: aliasBefore ?? undefined,
+    log,
+  };
+  const smokeTestAt = (serverUrl: string) =>
+    runSmokeTest({ url: serverUrl, model: record.name, version: record.version, expected }, smokeFile);
+  const failedChecks = (result: SmokeResult) =>
+    result.checks
+      .filter((c) => !c.passed)
+      .map((c) => `${c.name}: ${c.detail}`)
+      .join('; ');
+
+  // A target that can load the version beside the one serving has it smoke-tested there, at its
+  // own /versions/<n>, before it takes any traffic: a version that fails never answers a client.
+  let smoke: SmokeResult | null = null;
+  try {
+    const staged = target.stage ? await target.stage(deployRequest) : undefined;
+    if (staged) {
+      notes.push(staged.note);
+      smoke = await smokeTestAt(staged.serverUrl);
+      if (!smoke.passed) {
+        let kept: string;
+        if (options.rollbackOnFailure) {
+          kept = `${await target.unstage!()}`;
+        } else {
+          kept = `rollback-on-failure is off, so it stays loaded beside it at /versions/${record.version} for a look, taking no traffic`;
+        }
+        return finish(
+          'failure',
+          `The smoke test of ${label} in ${environment} failed before it took any traffic (${failedChecks(smoke)}); ${kept}. Production is unchanged.`,
+          undefined,
+          smoke,
+        );
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof DeployFailure)) throw error;
+    return finish(
+      'failure',
+      `Deploying ${label} to ${environment} failed; production is unchanged: ${error.message}`,
+      undefined,
+      smoke,
+    );
+  }
+  const testedBeforeTraffic = smoke !== null;
+
   let outcome: DeployOutcome;
   try {
-    outcome = await target.deploy({
-      name: record.name,
-      version: record.version,
-      path: resolved.path,
-      record,
-      environment,
-      previousVersion: aliasBefore ?? undefined,
-      log,
-    });
+    outcome = await target.deploy(deployRequest);
   } catch (error) {
     if (!(error instanceof DeployFailure)) throw error;
     if (error.rolledBack)
@@ -365,12 +408,10 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     );
   }
 
-  let smoke: SmokeResult | null = null;
-  if (outcome.serverUrl) {
-    smoke = await runSmokeTest(
-      { url: outcome.serverUrl, model: record.name, version: record.version, expected },
-      smokeFile,
-    );
+  if (testedBeforeTraffic) {
+    // Already smoke-tested where it now serves from (the same loaded version, moved in).
+  } else if (outcome.serverUrl) {
+    smoke = await smokeTestAt(outcome.serverUrl);
   } else if (smokeFile) {
     notes.push(
       `The ${options.target} target has no server URL to smoke-test; set url to the server that serves ${options.path ?? 'it'}.`,
@@ -378,10 +419,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   }
 
   if (smoke && !smoke.passed) {
-    const failed = smoke.checks
-      .filter((c) => !c.passed)
-      .map((c) => `${c.name}: ${c.detail}`)
-      .join('; ');
+    const failed = failedChecks(smoke);
     if (!options.rollbackOnFailure) {
       return finish(
         'failure',

@@ -33,15 +33,16 @@ import {
   type OnInvalid,
 } from '../models/preprocessing.js';
 import { handleAdminRequest } from './admin.js';
+import { compareOutputs } from './canary.js';
 import { classifyResult, parseExamplesRequest, regressResult } from './classify-regress.js';
-import { InvalidInputError, type LoadedModel, loadModelFolder } from './loaded-model.js';
+import { type InputColumns, InvalidInputError, type LoadedModel, loadModelFolder } from './loaded-model.js';
 import { highestVersionFolder, type ModelSourceSpec, resolveModelSource } from './model-source.js';
 import { BadRequestError, parsePredictRequest } from './predict-request.js';
 import type { ProbationLease } from './probation-lease.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 import { RequestLog, type RequestLogOptions } from './request-log.js';
 import { isRestApiPath, parseRestPath, RestPathError, type RestRequest } from './rest-path.js';
-import { type Routed, ServedModel } from './served-model.js';
+import { type Mirror, type Routed, ServedModel } from './served-model.js';
 import { tfServingMetadata } from './signature.js';
 import type { VersionLabels } from './version-labels.js';
 
@@ -402,6 +403,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       if (action === 'classify') sendJson(res, 200, { result: classifyResult(outputs, spec!.classes!) });
       else if (action === 'regress') sendJson(res, 200, { result: regressResult(outputs) });
       else sendJson(res, 200, request.format === 'row' ? { predictions: outputs } : { outputs });
+      // During a canary, the other version computes the same rows after the reply has gone.
+      const mirror = served.mirrorOf(routed);
+      if (mirror) void compareOnMirror(mirror, request, outputs, rowName);
       if (requestLog) {
         requestLog.record({
           model: name,
@@ -425,6 +429,37 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       if (inference) served.observe(routed, performance.now() - started, serverError);
       if (routed.arm !== undefined) updateVersionGauge();
     }
+  }
+
+  /** Runs a canary request's rows on the other version and counts whether the outputs agree. */
+  async function compareOnMirror(
+    mirror: Mirror,
+    request: { columns: InputColumns; rows: number },
+    answered: number[][],
+    describeRow: (r: number) => string,
+  ): Promise<void> {
+    let other: number[][];
+    try {
+      other = await mirror.slot.model!.predict(request.columns, request.rows, {
+        onInvalid,
+        counts: new FeatureCounts(),
+        describeRow,
+      });
+    } catch (error) {
+      // The candidate failing on rows the stable version answered is a disagreement on all of them.
+      if (mirror.arm === 'candidate')
+        mirror.record(
+          0,
+          request.rows,
+          `the candidate failed on a mirrored request: ${(error as Error).message}`,
+        );
+      else mirror.skip();
+      return;
+    }
+    const [candidate, stable] = mirror.arm === 'candidate' ? [other, answered] : [answered, other];
+    const task = mirror.slot.model?.preprocessing?.task === 'classification' ? 'classification' : 'other';
+    const compared = compareOutputs(candidate, stable, task, mirror.maxRelativeError);
+    mirror.record(compared.agreed, compared.compared, compared.example);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

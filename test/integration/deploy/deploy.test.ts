@@ -144,13 +144,6 @@ function newestDeployment(): { id: number; payload: unknown } {
   return [...emulator.state.repo().deployments.values()].at(-1) as { id: number; payload: unknown };
 }
 
-/** The most recent rollback record. */
-function newestRollback(): number {
-  return [...emulator.state.repo().deployments.values()]
-    .filter((d) => (d.payload as { mlops_rollback_of?: number }).mlops_rollback_of !== undefined)
-    .at(-1)!.id as number;
-}
-
 function states(id: number): string[] {
   return (emulator.state.repo().deploymentStatuses.get(id) ?? []).map((s) => String(s.state));
 }
@@ -173,6 +166,48 @@ afterAll(async () => {
   await emulator?.close();
   await rm(work, { recursive: true, force: true });
 });
+
+/** A row on which v1 and v2 predict the same class (so a canary of one over the other agrees). */
+const AGREEING_ROW = { bill_length_mm: 44, island: 'Dream' };
+
+/**
+ * A client polling `:predict` until stopped: every answer's status, and which version answered it
+ * (told apart by its outputs, computed for each version without TF.js), so a test can count what
+ * a client was served during a rollout.
+ */
+function poller(
+  url: () => string,
+  row: { bill_length_mm: number | null; island: string | null },
+): { stop: () => Promise<{ statuses: number[]; byVersion: Record<string, number> }> } {
+  let running = true;
+  const statuses: number[] = [];
+  const byVersion: Record<string, number> = {};
+  const loop = (async () => {
+    while (running) {
+      const r = await fetch(`${url()}/v1/models/penguins:predict`, {
+        method: 'POST',
+        body: JSON.stringify({ instances: [row] }),
+      });
+      statuses.push(r.status);
+      if (r.status !== 200) {
+        await r.arrayBuffer();
+        continue;
+      }
+      const got = ((await r.json()) as { predictions: number[][] }).predictions[0]!;
+      const version =
+        [1, 2, 3].find((seed) => expected(seed, row).every((p, i) => Math.abs(p - got[i]!) < 1e-4)) ??
+        'other';
+      byVersion[version] = (byVersion[version] ?? 0) + 1;
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { statuses, byVersion };
+    },
+  };
+}
 
 describe('runDeploy to a local server', () => {
   let v1Deployment: number;
@@ -209,33 +244,39 @@ describe('runDeploy to a local server', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 
-  it('deploys v2 with a failing smoke test: rolls back, v1 still answers, deployment failure, alias unchanged', async () => {
+  it('smoke-tests v2 beside v1 before it takes traffic: a failing v2 never answers a client', async () => {
+    // A client polls the whole time; every answer is told apart by version.
+    const client = poller(() => url, ROWS[0]!);
     const result = await runDeploy(
       deployOptions({ model: 'penguins/2', smokeTest: await smokeFile('smoke-wrong.json', 1) }),
       deps(),
     );
-    expect(result.status).toBe('rolled_back');
+    const { statuses, byVersion } = await client.stop();
+    expect(result.status).toBe('failure');
     expect(result.message).toMatch(
-      /smoke test of penguins v2 in production failed \(case three penguins: output differs at \[0\]\[0\]/,
+      /^The smoke test of penguins v2 in production failed before it took any traffic \(case three penguins: output differs at \[0\]\[0\]/,
     );
-    expect(result.message).toMatch(/swapped the running server back to version 1/);
-    expect(result.previousVersion).toBe(1);
-    expect(result.url).toBe(url);
+    expect(result.message).toMatch(
+      /version 2 was unloaded and version 1 kept serving\. Production is unchanged\.$/,
+    );
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(byVersion).toEqual({ 1: statuses.length });
     expectClose(await predictVersion(url), expected(1, ROWS[0]!));
     expect(await aliasOf()).toBe(1);
+    // Unloaded again: the server holds only v1 as AVAILABLE.
+    const status = (await (await fetch(`${url}/v1/models/penguins`)).json()) as {
+      model_version_status: { version: string; state: string }[];
+    };
+    expect(status.model_version_status.filter((s) => s.state === 'AVAILABLE').map((s) => s.version)).toEqual([
+      '1',
+    ]);
     v2Deployment = result.deploymentId!;
     expect(v2Deployment).not.toBe(v1Deployment);
     expect(states(v2Deployment)).toEqual(['in_progress', 'failure']);
-    // The rollback is a deployment of its own: v1 restored and active, the v2 attempt failed.
-    const rollback = newestDeployment();
-    expect(rollback.payload).toEqual({
-      mlops_model: 'penguins',
-      mlops_version: 1,
-      mlops_rollback_of: v2Deployment,
-    });
-    expect(states(rollback.id)).toEqual(['success']);
-    expect(states(v1Deployment)).toEqual(['in_progress', 'success', 'inactive']);
-    expect(result.summaryMarkdown).toContain('↩️ rolled back');
+    // Nothing was rolled back (v2 never served), so v1's record stays the active one.
+    expect(states(v1Deployment)).toEqual(['in_progress', 'success']);
+    expect(result.summaryMarkdown).toContain('❌ failed');
   });
 
   it('redeploys v2 with a good smoke test: hot swap, alias moved, a new deployment per attempt succeeds', async () => {
@@ -247,12 +288,14 @@ describe('runDeploy to a local server', () => {
     expect(result.url).toBe(url);
     expectClose(await predictVersion(url), expected(2, ROWS[0]!));
     expect(await aliasOf()).toBe(2);
+    expect(result.notes.find((n) => n.startsWith('Loaded'))).toMatch(
+      /^Loaded version 2 beside version 1 in the running server \(pid \d+\) and smoke-tested it at \/versions\/2 before it took any traffic\.$/,
+    );
     // One record per attempt: the failed attempt keeps its history, the new one is visible.
     expect(result.deploymentId).not.toBe(v2Deployment);
     expect(states(v2Deployment)).toEqual(['in_progress', 'failure']);
     expect(states(result.deploymentId!)).toEqual(['in_progress', 'success']);
     expect(states(v1Deployment).at(-1)).toBe('inactive');
-    expect(states(newestRollback()).at(-1)).toBe('inactive');
     v2Deployment = result.deploymentId!;
     const problems = emulator.state.responses.flatMap((r) =>
       validateResponse(r.method, r.template, r.status, r.body),
@@ -293,31 +336,8 @@ describe('runDeploy to a local server', () => {
     );
   });
 
-  /** Sends predict requests until stopped, so a canary gets traffic; returns the statuses. */
-  function load(): { stop: () => Promise<number[]> } {
-    let running = true;
-    const statuses: number[] = [];
-    const loop = (async () => {
-      while (running) {
-        const r = await fetch(`${url}/v1/models/penguins:predict`, {
-          method: 'POST',
-          body: JSON.stringify({ instances: [ROWS[0]] }),
-        });
-        statuses.push(r.status);
-        await r.arrayBuffer();
-      }
-    })();
-    return {
-      stop: async () => {
-        running = false;
-        await loop;
-        return statuses;
-      },
-    };
-  }
-
   it('rolls a canary back by its latency criterion: v2 keeps serving, alias unchanged', async () => {
-    const traffic = load();
+    const traffic = poller(() => url, AGREEING_ROW);
     const result = await runDeploy(
       deployOptions({
         model: 'penguins/1',
@@ -326,10 +346,10 @@ describe('runDeploy to a local server', () => {
       }),
       deps(),
     );
-    const statuses = await traffic.stop();
+    const { statuses } = await traffic.stop();
     expect(result.status).toBe('rolled_back');
     expect(result.message).toMatch(
-      /The canary of version 1 was rolled back \(p99 latency .* ms > 0\.001 ms; 10 canary request\(s\) at 50%\); version 2 kept serving/,
+      /The canary of version 1 was rolled back \(p99 latency .* ms > 0\.001 ms; \d+ canary request\(s\) at 50%\); version 2 kept serving/,
     );
     expect(statuses.every((s) => s === 200)).toBe(true);
     expectClose(await predictVersion(url), expected(2, ROWS[0]!));
@@ -346,7 +366,7 @@ describe('runDeploy to a local server', () => {
   });
 
   it('promotes a canary that meets its criteria under live traffic, then moves the alias', async () => {
-    const traffic = load();
+    const traffic = poller(() => url, AGREEING_ROW);
     const result = await runDeploy(
       deployOptions({
         model: 'penguins/1',
@@ -355,9 +375,11 @@ describe('runDeploy to a local server', () => {
       }),
       deps(),
     );
-    const statuses = await traffic.stop();
+    const { statuses } = await traffic.stop();
     expect(result.status, result.message).toBe('success');
-    expect(result.notes[0]).toMatch(/^Canary of version 1 promoted after 20 canary request\(s\) at 25%/);
+    expect(result.notes.find((n) => n.startsWith('Canary'))).toMatch(
+      /^Canary of version 1 promoted after \d+ canary request\(s\) at 25% \(.*, agreement 1\.0000 on \d+ mirrored rows\)/,
+    );
     expect(statuses.every((s) => s === 200)).toBe(true);
     expectClose(await predictVersion(url), expected(1, ROWS[0]!));
     expect(await aliasOf()).toBe(1);
@@ -366,6 +388,35 @@ describe('runDeploy to a local server', () => {
     expect(states(result.deploymentId!)).toEqual(['in_progress', 'success']);
     expect(states(v1Deployment).at(-1)).toBe('inactive');
     expect(states(v2Deployment).at(-1)).toBe('inactive');
+  });
+
+  it('rolls back a canary whose outputs disagree with the stable version on mirrored requests', async () => {
+    // v2 passes its own smoke test, answers fast and without errors, but predicts another class
+    // than v1 for this row: only the comparison of outputs can catch it.
+    const traffic = poller(() => url, ROWS[0]!);
+    const result = await runDeploy(
+      deployOptions({
+        model: 'penguins/2',
+        smokeTest: await smokeFile('smoke-v2.json', 2),
+        canary: { percent: 25, minRequests: 20, maxErrorRate: 0, maxP99Ms: 5000, maxDurationMs: 30_000 },
+      }),
+      deps(),
+    );
+    const { statuses, byVersion } = await traffic.stop();
+    expect(result.status).toBe('rolled_back');
+    expect(result.message).toMatch(
+      /The canary of version 2 was rolled back \(the candidate agreed with the stable version on 0 of \d+ mirrored rows \(0\.0000 < 0\.9; relative error bound 0\.1\), e\.g\. class 2 \[.*\] where the stable version predicts class 0 \[.*\]; \d+ canary request\(s\) at 25%\); version 1 kept serving/,
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    // Rolled back early: the disagreements passed the budget before minRequests canary requests.
+    expect(byVersion[2] ?? 0).toBeLessThan(20);
+    expectClose(await predictVersion(url), expected(1, ROWS[0]!));
+    expect(await aliasOf()).toBe(1);
+    expect(states(result.deploymentId!)).toEqual(['in_progress', 'failure']);
+    expect(newestDeployment().payload).toMatchObject({
+      mlops_version: 1,
+      mlops_rollback_of: result.deploymentId,
+    });
   });
 
   it('stops the detached server through its admin API', async () => {

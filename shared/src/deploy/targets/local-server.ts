@@ -23,7 +23,7 @@ import type { CanaryCriteria } from '../../serve/canary.js';
 import type { DaemonConfig, DaemonState } from '../../serve/run-serve.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../serve/server.js';
 import { DeployFailure } from '../deploy-failure.js';
-import type { DeployOutcome, DeployRequest, DeployTarget } from '../target.js';
+import type { DeployOutcome, DeployRequest, DeployTarget, StagedVersion } from '../target.js';
 
 export interface LocalServerTargetOptions {
   /** The state folder. */
@@ -171,10 +171,46 @@ async function tail(file: string, lines = 15): Promise<string> {
 export class LocalServerTarget implements DeployTarget {
   readonly kind = 'local-server' as const;
   private undo: (() => Promise<string>) | undefined;
+  /** Unloads the version `stage` loaded (set only then). */
+  private unstageStaged: (() => Promise<string>) | undefined;
   /** Confirms what this deploy put on probation (set only then). */
   private endLease: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: LocalServerTargetOptions) {}
+
+  /** Loads the version beside the one the running server serves (see DeployTarget.stage). */
+  async stage(request: DeployRequest): Promise<StagedVersion | undefined> {
+    const { path, log } = this.options;
+    await mkdir(path, { recursive: true });
+    const running = await findRunningServer(path, log);
+    if (!running) return undefined;
+    const previous = this.servedBy(running, request.name);
+    if (!previous || previous.version === request.version) return undefined;
+    const route = `/admin/models/${encodeURIComponent(request.name)}`;
+    const target = { version: request.version, folder: request.path };
+    const reply = await adminCall(running, 'POST', `${route}/stage`, target);
+    if (reply.status !== 200) {
+      throw new DeployFailure(
+        `The running server did not load version ${request.version} beside version ${previous.version}: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}`,
+      );
+    }
+    this.unstageStaged = async () => {
+      const back = await adminCall(running, 'POST', `${route}/unstage`, target);
+      if (back.status !== 200)
+        throw new Error(`unloading version ${request.version} failed: ${String(back.body['error'])}`);
+      return `version ${request.version} was unloaded and version ${previous.version} kept serving`;
+    };
+    return {
+      serverUrl: running.state.url,
+      note: `Loaded version ${request.version} beside version ${previous.version} in the running server (pid ${running.state.pid}) and smoke-tested it at /versions/${request.version} before it took any traffic.`,
+    };
+  }
+
+  async unstage(): Promise<string> {
+    const unstage = this.unstageStaged;
+    this.unstageStaged = undefined;
+    return unstage ? unstage() : 'nothing was staged';
+  }
 
   async deploy(request: DeployRequest): Promise<DeployOutcome> {
     const { path, log } = this.options;
