@@ -140,11 +140,10 @@ export function decideCanary(
   const disagreed = agreement.compared - agreement.agreed;
   const describeAgreement = () =>
     `the candidate agreed with the stable version on ${agreement.agreed} of ${agreement.compared} mirrored rows (${(agreement.agreed / Math.max(1, agreement.compared)).toFixed(4)} < ${minAgreement}${criteria.maxRelativeError !== undefined ? `; relative error bound ${criteria.maxRelativeError}` : ''})${agreement.example ? `, e.g. ${agreement.example}` : ''}`;
-  // Likewise for disagreements: the same rate over the sample it would be judged on.
-  if (
-    minAgreement > 0 &&
-    disagreed > (1 - minAgreement) * Math.max(criteria.minRequests, agreement.compared)
-  ) {
+  // Likewise for disagreements: once even a sample of agreeing rows cannot lift the rate it will be
+  // judged on to minAgreement, waiting cannot save it.
+  const sample = Math.max(criteria.minRequests, agreement.compared);
+  if (minAgreement > 0 && (sample - disagreed) / sample < minAgreement) {
     return { action: 'rollback', reason: describeAgreement() };
   }
   const compareStillShort = minAgreement > 0 && agreement.compared < criteria.minRequests;
