@@ -176,7 +176,7 @@ export class ServedModel {
       this.dropStaged();
       this.staged = await this.loadSlot(version, source, load);
       this.log.info(
-        `Model '${this.name}': version ${version} loaded beside version ${this.current?.version ?? 'none'}, taking no traffic.`,
+        `Model '${this.name}': version ${version} loaded ${this.current ? `beside version ${this.current.version}` : 'with no version serving'}, taking no traffic.`,
       );
     };
     const result = this.swapQueue.then(run, run);

@@ -630,7 +630,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     await Promise.all(
       options.models.map(async (spec) => {
         const source = await resolveModelSource(spec);
-        await swap(spec.name, source.version, source.folder);
+        if ('staged' in spec && spec.staged)
+          await models.get(spec.name)!.stage(source.version, source.folder, () => load(source.folder));
+        else await swap(spec.name, source.version, source.folder);
       }),
     );
   } catch (error) {

@@ -6,6 +6,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -139,6 +141,37 @@ process.kill(process.pid, 'SIGKILL');
 const aliasOf = async () =>
   (await new LocalRegistry(join(work, '.mlops/registry')).listAliases('penguins')).production?.version;
 
+/** A free TCP port on 127.0.0.1 (the kernel's pick, released again). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `/labels/<label>:predict` until it answers `want` (labels are re-read every second). */
+async function untilLabelAnswers(url: string, label: string, want: number[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    const r = await fetch(`${url}/v1/models/penguins/labels/${label}:predict`, {
+      method: 'POST',
+      body: JSON.stringify({ instances: [ROWS[0]] }),
+    });
+    last = await r.text();
+    if (r.status === 200) {
+      const got = (JSON.parse(last) as { predictions: number[][] }).predictions[0]!;
+      if (want.every((p, i) => Math.abs(p - got[i]!) < 1e-5)) return;
+    }
+    await sleep(100);
+  }
+  throw new Error(`/labels/${label} never answered ${JSON.stringify(want)}; last answer: ${last}`);
+}
+
 /** The most recently created deployment record. */
 function newestDeployment(): { id: number; payload: unknown } {
   return [...emulator.state.repo().deployments.values()].at(-1) as { id: number; payload: unknown };
@@ -239,6 +272,11 @@ describe('runDeploy to a local server', () => {
     expect(success.environment_url).toBe(url);
     expect(success.log_url).toBe('https://github.localhost/octo-org/models/actions/runs/42');
     expect(result.summaryMarkdown).toContain('✅ deployed');
+    expect(result.notes).toContain(
+      `Started a model server (pid ${JSON.parse(await readFile(join(statePath(), 'server.json'), 'utf8')).pid}) at ${url}; its state is in ${statePath()}. Version 1 was smoke-tested at /versions/1 before it took any traffic.`,
+    );
+    // The registry's aliases are the server's version labels, read again as they move.
+    await untilLabelAnswers(url, 'production', expected(1, ROWS[0]!));
     // Confirmed by the deploy: still serving well past its startup lease.
     await sleep(2 * LEASE_MS);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -297,6 +335,8 @@ describe('runDeploy to a local server', () => {
     expect(states(result.deploymentId!)).toEqual(['in_progress', 'success']);
     expect(states(v1Deployment).at(-1)).toBe('inactive');
     v2Deployment = result.deploymentId!;
+    // The label follows the alias the deploy moved.
+    await untilLabelAnswers(url, 'production', expected(2, ROWS[0]!));
     const problems = emulator.state.responses.flatMap((r) =>
       validateResponse(r.method, r.template, r.status, r.body),
     );
@@ -487,21 +527,50 @@ describe('runDeploy faults', () => {
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
   }, 60_000);
 
-  it('stops a newly started server whose smoke test fails (nothing served before)', async () => {
+  it('a new server holds a failing first version back from clients, then stops (nothing served before)', async () => {
     const path = join(work, 'serve-fresh');
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    // A client knocking on the port the whole time: refused, then 503 while v2 is tested, never v2.
+    let polling = true;
+    const seen: Record<string, number> = {};
+    const client = (async () => {
+      while (polling) {
+        let outcome: string;
+        try {
+          const r = await fetch(`${url}/v1/models/penguins:predict`, {
+            method: 'POST',
+            body: JSON.stringify({ instances: [ROWS[0]] }),
+          });
+          outcome = String(r.status);
+          await r.arrayBuffer();
+        } catch {
+          outcome = 'refused';
+          await sleep(20);
+        }
+        seen[outcome] = (seen[outcome] ?? 0) + 1;
+      }
+    })();
     const result = await runDeploy(
       deployOptions({
         model: 'penguins/2',
         environment: 'canary',
         promoteAlias: 'canary',
         path,
+        url,
         smokeTest: await smokeFile('smoke-v1-again.json', 1),
       }),
       { log: memoryLog(), serverCommand: SERVER_COMMAND, startTimeoutMs: 30_000 },
     );
-    expect(result.status).toBe('rolled_back');
-    expect(result.message).toMatch(/stopped the new server \(no version was serving before\)/);
-    await expect(fetch(`${result.url}/healthz`)).rejects.toThrow();
+    polling = false;
+    await client;
+    expect(result.status).toBe('failure');
+    expect(result.message).toMatch(
+      /failed before it took any traffic \(.*\); stopped the new server \(no version was serving before\)\. Production is unchanged\.$/,
+    );
+    expect(seen['200']).toBeUndefined();
+    expect(Object.keys(seen).every((k) => k === 'refused' || k === '503')).toBe(true);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     expect(
       (await new LocalRegistry(join(work, '.mlops/registry')).listAliases('penguins')).canary,
     ).toBeUndefined();
