@@ -1,7 +1,10 @@
 /**
  * The deploy use case: resolve a registered version (files sha256-verified), record a GitHub
- * Deployment, put the version in place through a target, smoke-test it, and then either move the
- * `promote-alias` (compare-and-swap) or roll back to what served before.
+ * Deployment (one per attempt), put the version in place through a target, smoke-test it, and
+ * then either move the `promote-alias` (compare-and-swap) or roll back to what served before (a
+ * rollback is recorded as a Deployment of the restored version). A target that can load the
+ * version beside the serving one (`stage`, the local server) has it smoke-tested there before it
+ * takes any traffic; only a version that passed is then swapped in or run as a canary.
  *
  * Bad input (an unknown version, a tampered file, a smoke-test file that does not fit the model's
  * signature) is a UserError thrown before anything changes. A deploy that fails later (the server
