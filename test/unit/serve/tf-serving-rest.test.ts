@@ -9,8 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLog } from '../../../shared/src/logging/index.js';
 import { LocalRegistry } from '../../../shared/src/registry/local/local-registry.js';
 import { resolveModel } from '../../../shared/src/registry/resolve.js';
+import { runServe } from '../../../shared/src/serve/run-serve.js';
 import { type ModelServer, startModelServer } from '../../../shared/src/serve/server.js';
 import { registryVersionLabels } from '../../../shared/src/serve/version-labels.js';
 import { registerTinyVersions } from '../../integration/deploy/registered-models.js';
@@ -110,6 +112,28 @@ describe('version labels (/labels/<label>) are the registry aliases', () => {
     const moved = await call('POST', '/v1/models/penguins/labels/production:predict', predictBody);
     expect(moved.status).toBe(200);
     expectClose(firstPrediction(moved.json), expected(2, ROWS[0]!));
+  });
+});
+
+describe('mlops serve from a registry', () => {
+  it('serves the aliases as labels', async () => {
+    const cli = await runServe(
+      { model: 'penguins@staging', registry: '.mlops/registry', port: 0, workingDirectory: work },
+      silentLog,
+    );
+    try {
+      const reply = await fetch(`${cli.url}/v1/models/penguins/labels/staging:predict`, {
+        method: 'POST',
+        body: JSON.stringify(predictBody),
+      });
+      expect(reply.status).toBe(200);
+      expectClose(
+        ((await reply.json()) as { predictions: number[][] }).predictions[0]!,
+        expected(1, ROWS[0]!),
+      );
+    } finally {
+      await cli.close();
+    }
   });
 });
 
