@@ -19,6 +19,8 @@ export const deployAction = defineAction({
             minRequests: inputs.number('canary-min-requests', { integer: true, min: 1 }),
             maxErrorRate: inputs.number('canary-max-error-rate', { min: 0, max: 1 }),
             maxP99Ms: inputs.optionalNumber('canary-max-p99-ms', { min: 0 }),
+            minAgreement: inputs.number('canary-min-agreement', { min: 0, max: 1 }),
+            maxRelativeError: inputs.number('canary-max-relative-error', { min: 0 }),
             maxDurationMs: inputs.number('canary-timeout-minutes', { min: 0, exclusiveMin: true }) * 60_000,
           }
         : undefined;

@@ -699,12 +699,12 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": ""
       },
       "smoke-test": {
-        "description": "A JSON file of requests and expected predictions to check after deploying.",
+        "description": "A JSON file of requests and expected predictions to check. local-server with a running server: the new version is loaded beside the serving one and tested at its /versions/<n> before it takes any traffic (a hot swap or canary follows only if it passes); otherwise it is checked right after deploying.",
         "required": false,
         "default": ""
       },
       "rollback-on-failure": {
-        "description": "Return to the previous version when the smoke test fails. Boolean.",
+        "description": "Return to the previous version when the smoke test fails. Boolean. A version that fails its test before taking traffic never serves; with false it stays loaded beside the serving one (at /versions/<n>) for a look.",
         "required": false,
         "default": "true"
       },
@@ -732,6 +732,16 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "description": "Highest candidate p99 latency in milliseconds that still promotes. Empty: no bound.",
         "required": false,
         "default": ""
+      },
+      "canary-min-agreement": {
+        "description": "Every request of the canary window is also run on the other version (mirrored) and the outputs compared row by row: a classification row agrees when both versions predict the same class, any other row when each output is within canary-max-relative-error of the stable version's. Lowest share of agreeing rows that still promotes; a canary is rolled back as soon as more rows disagree than this allows over canary-min-requests rows. 0: no comparison.",
+        "required": false,
+        "default": "0.9"
+      },
+      "canary-max-relative-error": {
+        "description": "For models that are not classifiers: a row agrees when |candidate - stable| <= this x |stable| (+1e-6) for every output.",
+        "required": false,
+        "default": "0.1"
       },
       "canary-timeout-minutes": {
         "description": "Roll back when the canary has not seen canary-min-requests by then.",

@@ -6,10 +6,13 @@
 export class DeployFailure extends Error {
   /** The new version did serve for a while (a canary) and was taken back out. */
   readonly rolledBack: boolean;
+  /** The version that serves again after the rollback, when there is one. */
+  readonly restoredVersion: number | undefined;
 
-  constructor(message: string, options: { rolledBack?: boolean } = {}) {
+  constructor(message: string, options: { rolledBack?: boolean; restoredVersion?: number } = {}) {
     super(message);
     this.name = 'DeployFailure';
     this.rolledBack = options.rolledBack ?? false;
+    this.restoredVersion = options.restoredVersion;
   }
 }

@@ -1,9 +1,13 @@
 /**
- * GitHub Deployments for the deploy step: one deployment per (environment, model, version),
- * found again by its payload on re-runs; statuses `in_progress` then `success` or `failure`, with
- * `environment_url` and `log_url`; on success the environment's older deployments of the model
- * that still show `success` are marked `inactive` (GitHub's `auto_inactive` does this too for
- * non-transient environments; doing it explicitly covers the rest).
+ * GitHub Deployments for the deploy step: one deployment per attempt, so that the environment's
+ * history shows every try (a redeploy of a version that was deployed before gets a new record,
+ * rather than the old one going inactive -> in_progress -> failure, which hid the new attempt);
+ * statuses `in_progress` then `success` or `failure`, with `environment_url` and `log_url`; on
+ * success the environment's older deployments of the model that still show `success` are marked
+ * `inactive` (GitHub's `auto_inactive` does this too for non-transient environments; doing it
+ * explicitly covers the rest). A rollback is recorded as a deployment of its own: the attempt
+ * that was rolled back ends `failure`, and a deployment of the restored version ends `success`
+ * (active), its payload naming the attempt it undid.
  *
  * Written here rather than with GitHubHelper because the helper's createDeployment does not pass
  * `production_environment` and it has no listing of deployments and their statuses.
@@ -31,6 +35,8 @@ export type DeploymentState = 'in_progress' | 'success' | 'failure' | 'error' | 
 interface DeploymentPayload {
   mlops_model: string;
   mlops_version: number;
+  /** On the record of a rollback: the deployment (attempt) that was rolled back. */
+  mlops_rollback_of?: number;
 }
 
 function payloadOf(value: unknown): Partial<DeploymentPayload> {
@@ -56,40 +62,20 @@ export class GitHubDeployments {
     private readonly log: Log,
   ) {}
 
-  private async find(environment: string, model: string, version: number): Promise<number | undefined> {
-    for (let page = 1; page <= 10; page++) {
-      const { data } = await this.client.rest.repos.listDeployments({
-        ...this.repo,
-        environment,
-        per_page: 100,
-        page,
-      });
-      const found = data.find((d) => {
-        const payload = payloadOf(d.payload);
-        return payload.mlops_model === model && payload.mlops_version === version;
-      });
-      if (found) return found.id;
-      if (data.length < 100) return undefined;
-    }
-    return undefined;
-  }
-
-  /** The deployment for this environment and version, created when it does not exist yet. */
-  async open(input: {
+  /** A new deployment record for this attempt (never a reused one: see the module comment). */
+  async create(input: {
     environment: string;
     model: string;
     version: number;
     ref: string;
     description: string;
+    rollbackOf?: number;
   }): Promise<number> {
-    const existing = await this.find(input.environment, input.model, input.version);
-    if (existing !== undefined) {
-      this.log.info(
-        `Reusing GitHub deployment ${existing} of ${input.model} v${input.version} to ${input.environment}.`,
-      );
-      return existing;
-    }
-    const payload: DeploymentPayload = { mlops_model: input.model, mlops_version: input.version };
+    const payload: DeploymentPayload = {
+      mlops_model: input.model,
+      mlops_version: input.version,
+      ...(input.rollbackOf !== undefined ? { mlops_rollback_of: input.rollbackOf } : {}),
+    };
     const { data } = await this.client.rest.repos.createDeployment({
       ...this.repo,
       ref: input.ref,
@@ -104,6 +90,38 @@ export class GitHubDeployments {
     if (!('id' in data))
       throw new Error(`GitHub did not create the deployment: ${JSON.stringify(data).slice(0, 200)}`);
     return data.id;
+  }
+
+  /**
+   * Records that `rolledBack` was undone and `version` serves again: a deployment of its own that
+   * ends `success` (so GitHub shows the restored version as the environment's active one).
+   */
+  async recordRollback(input: {
+    environment: string;
+    model: string;
+    version: number;
+    ref: string;
+    rolledBack: number;
+    environmentUrl?: string;
+    logUrl?: string;
+  }): Promise<number> {
+    const id = await this.create({
+      environment: input.environment,
+      model: input.model,
+      version: input.version,
+      ref: input.ref,
+      description: `Rollback of deployment ${input.rolledBack}: ${input.model} v${input.version} restored`,
+      rollbackOf: input.rolledBack,
+    });
+    await this.setStatus(id, 'success', {
+      description: `Restored ${input.model} v${input.version} after deployment ${input.rolledBack} was rolled back.`,
+      environmentUrl: input.environmentUrl,
+      logUrl: input.logUrl,
+    });
+    this.log.info(
+      `Recorded the rollback as GitHub deployment ${id}: ${input.model} v${input.version} is active again.`,
+    );
+    return id;
   }
 
   async setStatus(

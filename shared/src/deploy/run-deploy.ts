@@ -1,7 +1,10 @@
 /**
  * The deploy use case: resolve a registered version (files sha256-verified), record a GitHub
- * Deployment, put the version in place through a target, smoke-test it, and then either move the
- * `promote-alias` (compare-and-swap) or roll back to what served before.
+ * Deployment (one per attempt), put the version in place through a target, smoke-test it, and
+ * then either move the `promote-alias` (compare-and-swap) or roll back to what served before (a
+ * rollback is recorded as a Deployment of the restored version). A target that can load the
+ * version beside the serving one (`stage`, the local server) has it smoke-tested there before it
+ * takes any traffic; only a version that passed is then swapped in or run as a canary.
  *
  * Bad input (an unknown version, a tampered file, a smoke-test file that does not fit the model's
  * signature) is a UserError thrown before anything changes. A deploy that fails later (the server
@@ -14,8 +17,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
 import { AliasConflictError } from '../registry/alias-conflict.js';
+import { LocalRegistry } from '../registry/local/local-registry.js';
 import { parseModelReference, validateAliasName } from '../registry/names.js';
 import { openRegistry } from '../registry/open.js';
+import type { Registry } from '../registry/registry.js';
 import { resolveModel } from '../registry/resolve.js';
 import type { CanaryCriteria } from '../serve/canary.js';
 import { expectedSignature } from '../serve/signature.js';
@@ -131,7 +136,12 @@ export function defaultServerCommand(): string[] {
   return [process.execPath, ...process.execArgv, process.argv[1] ?? 'mlops', 'serve'];
 }
 
-function makeTarget(options: DeployOptions, deps: DeployDeps, at: (p: string) => string): DeployTarget {
+function makeTarget(
+  options: DeployOptions,
+  deps: DeployDeps,
+  at: (p: string) => string,
+  registry: Registry,
+): DeployTarget {
   if (options.canary && options.target !== 'local-server') {
     throw new UserError('A canary needs the local-server target (its server splits the traffic).', {
       input: 'canary',
@@ -148,6 +158,7 @@ function makeTarget(options: DeployOptions, deps: DeployDeps, at: (p: string) =>
         startTimeoutMs: deps.startTimeoutMs,
         leaseMs: deps.serverLeaseMs,
         canary: options.canary,
+        registry: registry instanceof LocalRegistry ? registry.root : undefined,
         log: deps.log,
       });
     case 'tfserving-dir':
@@ -205,14 +216,14 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     ? validateAliasName(options.promoteAlias.trim(), 'promote-alias')
     : undefined;
   const reference = parseModelReference(options.model, 'model');
-  const target = makeTarget(options, deps, at);
-
-  // Everything that can be checked before touching production is checked here.
   const registry = openRegistry({
     backend: 'local',
     registry: options.registry,
     workingDirectory: options.workingDirectory,
   });
+  const target = makeTarget(options, deps, at, registry);
+
+  // Everything that can be checked before touching production is checked here.
   const resolved = await resolveModel(registry, reference);
   const { record } = resolved;
   target.check?.(record, environment);
@@ -234,7 +245,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   if (deps.github && deps.repo) {
     deployments = new GitHubDeployments(deps.github, deps.repo, log);
     try {
-      deploymentId = await deployments.open({
+      deploymentId = await deployments.create({
         environment,
         model: record.name,
         version: record.version,
@@ -261,6 +272,8 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     message: string,
     outcome: DeployOutcome | undefined,
     smoke: SmokeResult | null,
+    /** After a rollback: the version that serves again (recorded as a deployment of its own). */
+    restoredVersion?: number,
   ): Promise<DeployResult> => {
     if (outcome && status !== 'rolled_back' && target.confirm) {
       try {
@@ -281,6 +294,20 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
         if (status === 'success') {
           const marked = await deployments.deactivateOlder(environment, record.name, deploymentId);
           if (marked.length > 0) notes.push(`Marked older deployment(s) ${marked.join(', ')} inactive.`);
+        }
+        if (status === 'rolled_back' && restoredVersion !== undefined) {
+          const restored = await deployments.recordRollback({
+            environment,
+            model: record.name,
+            version: restoredVersion,
+            ref: deps.sha || 'main',
+            rolledBack: deploymentId,
+            environmentUrl: url || undefined,
+            logUrl: options.runUrl,
+          });
+          notes.push(
+            `Recorded the rollback as GitHub deployment ${restored}: v${restoredVersion} is active again; deployment ${deploymentId} failed.`,
+          );
         }
       } catch (error) {
         log.warning(`Could not update GitHub deployment ${deploymentId}: ${(error as Error).message}`);
@@ -312,17 +339,60 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     };
   };
 
+  const deployRequest = {
+    name: record.name,
+    version: record.version,
+    path: resolved.path,
+    record,
+    environment,
+    previousVersion: aliasBefore ?? undefined,
+    log,
+  };
+  const smokeTestAt = (serverUrl: string) =>
+    runSmokeTest({ url: serverUrl, model: record.name, version: record.version, expected }, smokeFile);
+  const failedChecks = (result: SmokeResult) =>
+    result.checks
+      .filter((c) => !c.passed)
+      .map((c) => `${c.name}: ${c.detail}`)
+      .join('; ');
+
+  // A target that can load the version beside the one serving has it smoke-tested there, at its
+  // own /versions/<n>, before it takes any traffic: a version that fails never answers a client.
+  let smoke: SmokeResult | null = null;
+  try {
+    const staged = target.stage ? await target.stage(deployRequest) : undefined;
+    if (staged) {
+      notes.push(staged.note);
+      smoke = await smokeTestAt(staged.serverUrl);
+      if (!smoke.passed) {
+        let kept: string;
+        if (options.rollbackOnFailure) {
+          kept = `${await target.unstage!()}`;
+        } else {
+          kept = `rollback-on-failure is off, so it stays loaded beside it at /versions/${record.version} for a look, taking no traffic`;
+        }
+        return finish(
+          'failure',
+          `The smoke test of ${label} in ${environment} failed before it took any traffic (${failedChecks(smoke)}); ${kept}. Production is unchanged.`,
+          undefined,
+          smoke,
+        );
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof DeployFailure)) throw error;
+    return finish(
+      'failure',
+      `Deploying ${label} to ${environment} failed; production is unchanged: ${error.message}`,
+      undefined,
+      smoke,
+    );
+  }
+  const testedBeforeTraffic = smoke !== null;
+
   let outcome: DeployOutcome;
   try {
-    outcome = await target.deploy({
-      name: record.name,
-      version: record.version,
-      path: resolved.path,
-      record,
-      environment,
-      previousVersion: aliasBefore ?? undefined,
-      log,
-    });
+    outcome = await target.deploy(deployRequest);
   } catch (error) {
     if (!(error instanceof DeployFailure)) throw error;
     if (error.rolledBack)
@@ -331,6 +401,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
         `Deploying ${label} to ${environment} was rolled back: ${error.message}`,
         undefined,
         null,
+        error.restoredVersion,
       );
     return finish(
       'failure',
@@ -340,12 +411,10 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     );
   }
 
-  let smoke: SmokeResult | null = null;
-  if (outcome.serverUrl) {
-    smoke = await runSmokeTest(
-      { url: outcome.serverUrl, model: record.name, version: record.version, expected },
-      smokeFile,
-    );
+  if (testedBeforeTraffic) {
+    // Already smoke-tested where it now serves from (the same loaded version, moved in).
+  } else if (outcome.serverUrl) {
+    smoke = await smokeTestAt(outcome.serverUrl);
   } else if (smokeFile) {
     notes.push(
       `The ${options.target} target has no server URL to smoke-test; set url to the server that serves ${options.path ?? 'it'}.`,
@@ -353,10 +422,7 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
   }
 
   if (smoke && !smoke.passed) {
-    const failed = smoke.checks
-      .filter((c) => !c.passed)
-      .map((c) => `${c.name}: ${c.detail}`)
-      .join('; ');
+    const failed = failedChecks(smoke);
     if (!options.rollbackOnFailure) {
       return finish(
         'failure',
@@ -381,6 +447,9 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
       `The smoke test of ${label} in ${environment} failed (${failed}); rolled back: ${undo}.`,
       outcome,
       smoke,
+      outcome.previousVersion !== undefined && outcome.previousVersion !== record.version
+        ? outcome.previousVersion
+        : undefined,
     );
   }
 

@@ -27,6 +27,13 @@ export interface DeployOutcome {
   notes: string[];
 }
 
+export interface StagedVersion {
+  /** A TF Serving-compatible root URL serving the staged version at `/versions/<n>`. */
+  serverUrl: string;
+  /** For the summary. */
+  note: string;
+}
+
 /** A deploy target puts a version in place and can take it back out. */
 export interface DeployTarget {
   readonly kind: 'local-server' | 'tfserving-dir' | 'webhook' | 'kserve';
@@ -35,6 +42,15 @@ export interface DeployTarget {
    * serve); called before a GitHub Deployment is recorded or anything changes.
    */
   check?(record: VersionRecord, environment: string): void;
+  /**
+   * Loads the version beside the one serving, taking no traffic, so it can be smoke-tested before
+   * any client reaches it; returns where to test it (its `/versions/<n>` there), or undefined when
+   * there is nothing to load it beside (then `deploy` puts it in place and the test follows). A
+   * later `deploy` of the same request moves the staged version in without reloading it.
+   */
+  stage?(request: DeployRequest): Promise<StagedVersion | undefined>;
+  /** Unloads what `stage` loaded; returns a sentence saying what it did. */
+  unstage?(): Promise<string>;
   deploy(request: DeployRequest): Promise<DeployOutcome>;
   /**
    * Returns to what served before the last `deploy` (or stops serving when nothing did); returns a

@@ -5,6 +5,10 @@
  * - `GET  /admin/status`: every model's served version, versions with states, canary status
  * - `POST /admin/models/<m>/swap` `{"version": n, "folder": "...", "lease_ms"?: n}`: load, then
  *   swap (hot); with `lease_ms`, on probation: swapped back unless renewed and confirmed
+ * - `POST /admin/models/<m>/stage` `{"version": n, "folder": "..."}`: load beside the served
+ *   version, taking no traffic but its own `/versions/<n>` requests (the deploy smoke-tests it
+ *   there); a later swap or canary to the same version and folder moves it in without a reload
+ * - `POST /admin/models/<m>/unstage` `{"version": n, "folder": "..."}`: unload a staged version
  * - `POST /admin/models/<m>/canary` `{"version": n, "folder": "...", "criteria": {...}}`
  * - `GET  /admin/models/<m>/canary`: the running or last canary with its decision
  * - `POST /admin/shutdown`: stop the server (the daemon then exits)
@@ -77,6 +81,7 @@ export function adminStatus(server: ModelServer): unknown {
           version: served.current?.state === 'AVAILABLE' ? served.current.version : null,
           folder: served.current?.source ?? null,
           versions: served.statuses(),
+          staged: served.staged?.state === 'AVAILABLE' ? served.staged.version : null,
           canary: summarizeCanary(served.canaryStatus()),
         },
       ]),
@@ -93,6 +98,9 @@ function summarizeCanary(status: CanaryStatus | undefined): unknown {
     candidate_requests: status.candidateStats.requests,
     candidate_errors: status.candidateStats.errors,
     stable_requests: status.stableStats.requests,
+    compared_rows: status.agreement.compared,
+    agreed_rows: status.agreement.agreed,
+    skipped_mirrors: status.agreement.skipped,
     decision: status.decision ?? null,
   };
 }
@@ -127,7 +135,7 @@ export async function handleAdminRequest(
     send(res, 200, { status: 'stopping' });
     return;
   }
-  const match = /^\/admin\/models\/([^/]+)\/(swap|canary)$/.exec(path);
+  const match = /^\/admin\/models\/([^/]+)\/(swap|canary|stage|unstage)$/.exec(path);
   if (!match) {
     send(res, 404, { error: `No admin route ${method} ${path}.` });
     return;
@@ -157,6 +165,16 @@ export async function handleAdminRequest(
     return;
   }
   try {
+    if (match[2] === 'stage') {
+      await served.stage(target.version, target.folder, () => context.server.loadModel(target.folder));
+      send(res, 200, { model: name, version: target.version, staged: true });
+      return;
+    }
+    if (match[2] === 'unstage') {
+      const unloaded = await served.unstage(target.version);
+      send(res, 200, { model: name, version: target.version, unloaded });
+      return;
+    }
     if (match[2] === 'swap') {
       const leaseMs = body['lease_ms'];
       if (

@@ -16,7 +16,11 @@ export type ModelSourceSpec =
    */
   | { name: string; baseDir: string; pollMs?: number }
   | { name: string; registry: Registry | string; reference?: string; cacheDir?: string }
-  | { name: string; folder: string; version: number };
+  /**
+   * With `staged`, the version is loaded but takes no unversioned traffic (only `/versions/<n>`)
+   * until an admin swap to it: a new server's first version can be tested before it serves.
+   */
+  | { name: string; folder: string; version: number; staged?: boolean };
 
 export interface ResolvedSource {
   version: number;

@@ -9,7 +9,8 @@
  * - columnar format: `{"inputs": {"name": [one value per row], ...}}`, or for a single-input model
  *   `{"inputs": [row values...]}`. TF Serving answers columnar requests with `{"outputs": ...}`.
  *
- * `signature_name` is accepted and must be `serving_default` when given.
+ * `signature_name` is accepted and must be `serving_default` when given. A string input's value
+ * may be sent as `{"b64": "<base64>"}` and is decoded, as TF Serving decodes it (json_tensor.cc).
  */
 import type { InputColumns } from './loaded-model.js';
 import type { TensorSpec } from './signature.js';
@@ -104,7 +105,8 @@ function fromInstances(instances: unknown, inputs: TensorSpec[]): PredictRequest
   const rows: Record<string, unknown>[] = [];
   instances.forEach((instance, index) => {
     let row: Record<string, unknown>;
-    if (isPlainObject(instance)) {
+    // As TF Serving: an object is named inputs unless it is a {"b64": ...} value.
+    if (isPlainObject(instance) && !isBase64Object(instance)) {
       const unknown = Object.keys(instance).filter((key) => !names.includes(key));
       if (unknown.length > 0) {
         throw new BadRequestError(
@@ -117,7 +119,7 @@ function fromInstances(instances: unknown, inputs: TensorSpec[]): PredictRequest
           `instances[${index}] is missing input(s) ${missing.map((m) => `'${m}'`).join(', ')}.`,
         );
       }
-      row = instance;
+      row = { ...instance };
     } else if (names.length === 1) {
       row = { [names[0]!]: instance };
     } else if (Array.isArray(instance) && instance.length === names.length) {
@@ -127,7 +129,8 @@ function fromInstances(instances: unknown, inputs: TensorSpec[]): PredictRequest
         `instances[${index}] must be an object with inputs ${names.join(', ')} (or a list of ${names.length} values in that order), got ${describe(instance)}.`,
       );
     }
-    for (const spec of inputs) checkValue(row[spec.name], spec, `instances[${index}].${spec.name}`);
+    for (const spec of inputs)
+      row[spec.name] = checkValue(row[spec.name], spec, `instances[${index}].${spec.name}`);
     for (const name of names) columns[name]!.push(row[name]);
     rows.push(row);
   });
@@ -169,30 +172,74 @@ function fromColumns(body: unknown, inputs: TensorSpec[]): PredictRequest {
   }
   const rows = columns[names[0]!]!.length;
   const instances: Record<string, unknown>[] = [];
+  // The values as the model reads them ({"b64": ...} decoded), leaving the request's lists as sent.
+  const decoded: InputColumns = Object.fromEntries(names.map((n) => [n, new Array<unknown>(rows)]));
   for (let r = 0; r < rows; r++) {
     const row: Record<string, unknown> = {};
     for (const name of names) {
       row[name] = columns[name]![r];
     }
-    for (const spec of inputs) checkValue(row[spec.name], spec, `inputs.${spec.name}[${r}]`);
+    for (const spec of inputs) {
+      row[spec.name] = checkValue(row[spec.name], spec, `inputs.${spec.name}[${r}]`);
+      decoded[spec.name]![r] = row[spec.name];
+    }
     instances.push(row);
   }
-  return { format: 'columnar', columns, rows, instances };
+  return { format: 'columnar', columns: decoded, rows, instances };
 }
 
 /**
- * A raw feature takes one JSON scalar or null: the model's feature contract reads it (a number,
- * a category, a boolean, an ISO date, a missing-value token) and decides what is invalid, the
- * same way train and evaluate read a data file. A tensor input (shape [-1, n]) takes a flat list
- * of numbers.
+ * TF Serving's binary value, `{"b64": "<base64>"}`: an object with exactly one key `b64` whose
+ * value is a string (json_tensor.cc, IsValBase64Object).
  */
-function checkValue(value: unknown, spec: TensorSpec, where: string): void {
+function isBase64Object(value: unknown): value is { b64: string } {
+  return isPlainObject(value) && Object.keys(value).length === 1 && typeof value['b64'] === 'string';
+}
+
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes `{"b64": ...}` for a string input, as TF Serving does for DT_STRING tensors
+ * (json_tensor.cc, JsonDecodeBase64Object; an object for any other type is a type error). The
+ * features are read as text, so bytes that are not UTF-8 are refused rather than replaced.
+ */
+function decodeBase64Value(value: Record<string, unknown>, spec: TensorSpec, where: string): string {
+  if (!isBase64Object(value))
+    throw new BadRequestError(
+      `${where}: JSON Value: ${describe(value)} not formatted correctly for base64 data (expected {"b64": "<base64 string>"}).`,
+    );
+  if (spec.dtype !== 'string')
+    throw new BadRequestError(
+      `${where}: JSON Value: ${describe(value)} Type: Object is not of expected type: ${spec.dtype} (only string inputs take {"b64": ...}).`,
+    );
+  // absl::Base64Unescape accepts the standard alphabet with or without padding; so does this.
+  const text = value.b64.replace(/[\r\n]/g, '');
+  if (!STRICT_BASE64.test(text))
+    throw new BadRequestError(`${where}: Unable to base64 decode ${describe(value)}.`);
+  try {
+    return UTF8.decode(Buffer.from(text, 'base64'));
+  } catch {
+    throw new BadRequestError(
+      `${where}: the {"b64": ...} value decodes to bytes that are not UTF-8 text; input '${spec.name}' takes text.`,
+    );
+  }
+}
+
+/**
+ * A raw feature takes one JSON scalar, null or a `{"b64": ...}` string: the model's feature
+ * contract reads it (a number, a category, a boolean, an ISO date, a missing-value token) and
+ * decides what is invalid, the same way train and evaluate read a data file. A tensor input
+ * (shape [-1, n]) takes a flat list of numbers. Returns the value as the model reads it.
+ */
+function checkValue(value: unknown, spec: TensorSpec, where: string): unknown {
   const isTensor = (spec.shape?.length ?? 1) > 1;
   if (isTensor) {
-    if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return;
+    if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return value;
     throw new BadRequestError(`${where} must be a list of numbers, got ${describe(value)}.`);
   }
-  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return;
+  if (isPlainObject(value)) return decodeBase64Value(value, spec, where);
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return value;
   throw new BadRequestError(
     `${where} must be one value (a number, string, boolean or null) for input '${spec.name}', got ${describe(value)}.`,
   );

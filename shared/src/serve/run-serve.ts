@@ -4,11 +4,13 @@ import { UserError } from '../errors/index.js';
 import { writeJsonAtomic } from '../files/atomic-write.js';
 import type { Log } from '../logging/index.js';
 import { DEFAULT_ON_INVALID, ON_INVALID_POLICIES, type OnInvalid } from '../models/preprocessing.js';
+import { LocalRegistry } from '../registry/local/local-registry.js';
 import { parseModelReference } from '../registry/names.js';
 import type { ModelSourceSpec } from './model-source.js';
 import { ProbationLease } from './probation-lease.js';
 import type { RequestLogOptions } from './request-log.js';
 import { DEFAULT_LIMITS, type ModelServer, type ServerLimits, startModelServer } from './server.js';
+import { registryVersionLabels, type VersionLabels } from './version-labels.js';
 
 export interface ServeOptions {
   /** `name@alias`, `name/version` or `name@latest` (registry), or a bare name with baseDir. */
@@ -70,12 +72,15 @@ export async function runServe(options: ServeOptions, log: Log): Promise<ModelSe
   if (references.length === 0)
     throw new UserError('mlops serve needs --model (e.g. penguins@production).', { input: 'model' });
   let models: ModelSourceSpec[];
+  let labels: VersionLabels | undefined;
   if (options.baseDir) {
     if (references.length !== 1)
       throw new UserError('--base-dir serves one model: give exactly one --model name.', { input: 'model' });
     models = [{ name: references[0]!, baseDir: at(options.baseDir) }];
   } else {
     const registry = at(options.registry?.trim() || '.mlops/registry');
+    // The registry's aliases are the server's version labels (/v1/models/<m>/labels/<alias>).
+    labels = registryVersionLabels(new LocalRegistry(registry));
     models = references.map((reference) => {
       const parsed = parseModelReference(reference);
       return { name: parsed.name, registry, reference };
@@ -106,6 +111,7 @@ export async function runServe(options: ServeOptions, log: Log): Promise<ModelSe
     onInvalid: onInvalid as OnInvalid,
     requestLog: requestLogOptions(options, at),
     admin: options.adminToken ? { token: options.adminToken, port: options.adminPort } : undefined,
+    labels,
     log,
   });
   log.info(
@@ -124,6 +130,8 @@ export interface DaemonConfig {
   requestLog?: RequestLogOptions;
   /** Policy for raw feature values the model's contract cannot read; default error. */
   onInvalid?: OnInvalid;
+  /** A local registry folder whose aliases are the version labels (`/labels/<alias>`). */
+  registry?: string;
   /** A file holding the admin token (mode 0600). */
   adminTokenFile: string;
   /** Written (atomically) once the server is ready; removed when it stops. */
@@ -186,6 +194,7 @@ export async function runServeDaemon(configPath: string, log: Log): Promise<void
     limits: config.limits,
     requestLog: config.requestLog,
     onInvalid: config.onInvalid,
+    labels: config.registry ? registryVersionLabels(new LocalRegistry(config.registry)) : undefined,
     admin: { token, onShutdown: stop, lease },
     log,
   });

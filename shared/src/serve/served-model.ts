@@ -9,10 +9,13 @@
  */
 import type { Log } from '../logging/index.js';
 import {
+  type AgreementStats,
   type ArmStats,
   type CanaryCriteria,
   type CanaryDecision,
+  DEFAULT_MAX_RELATIVE_ERROR,
   decideCanary,
+  emptyAgreement,
   emptyArm,
   TrafficSplitter,
 } from './canary.js';
@@ -71,6 +74,8 @@ export interface CanaryStatus {
   startedAt: number;
   candidateStats: ArmStats;
   stableStats: ArmStats;
+  /** The candidate's outputs against the stable version's on the mirrored requests. */
+  agreement: AgreementStats;
   /** Set once decided. */
   decision?: Exclude<CanaryDecision, { action: 'continue' }>;
 }
@@ -88,10 +93,32 @@ export interface Routed {
   arm?: 'candidate' | 'stable';
 }
 
+/** The other arm of a canary, to run a request on as well and compare (see `mirrorOf`). */
+export interface Mirror {
+  slot: VersionSlot;
+  /** Which arm the mirror is. */
+  arm: 'candidate' | 'stable';
+  /** The canary's bound for rows that are not classifications. */
+  maxRelativeError: number;
+  /** Counts the comparison (rows that agreed of rows compared) for the canary it belongs to. */
+  record(agreed: number, compared: number, worst?: string): void;
+  /** Counts a request that could not be compared (the stable version failed on it). */
+  skip(): void;
+}
+
+/** Mirrored requests computed at once per model; more are skipped (and counted), not queued. */
+const MAX_MIRRORS_IN_FLIGHT = 4;
+
 export class ServedModel {
   readonly slots = new Map<number, VersionSlot>();
   current: VersionSlot | undefined;
+  /**
+   * A version loaded beside the served one that takes no unversioned traffic (only requests for
+   * its own version, such as the deploy's smoke test), until a swap or canary to it moves it in.
+   */
+  staged: VersionSlot | undefined;
   private canary: Canary | undefined;
+  private mirrorsInFlight = 0;
   /** The last canary's outcome, kept for the admin status after it ends. */
   lastCanary: CanaryStatus | undefined;
   private swapQueue: Promise<unknown> = Promise.resolve();
@@ -118,7 +145,7 @@ export class ServedModel {
         return { previous: version };
       if (this.canary)
         this.endCanary({ action: 'rollback', reason: `superseded by a swap to version ${version}` });
-      const slot = await this.loadSlot(version, source, load);
+      const slot = this.takeStaged(version, source) ?? (await this.loadSlot(version, source, load));
       const previous = this.current;
       this.current = slot;
       this.log.info(
@@ -130,6 +157,60 @@ export class ServedModel {
     const result = this.swapQueue.then(run, run);
     this.swapQueue = result.catch(() => {});
     return result;
+  }
+
+  /**
+   * Loads `version` beside the served one without giving it any unversioned traffic, so that it
+   * can be tested at `/versions/<n>` before it serves; replaces an earlier staged version.
+   */
+  stage(version: number, source: string, load: () => Promise<LoadedModel>): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.current?.version === version)
+        throw new Error(`Version ${version} is already the served version.`);
+      if (
+        this.staged?.version === version &&
+        this.staged.source === source &&
+        this.staged.state === 'AVAILABLE'
+      )
+        return;
+      this.dropStaged();
+      this.staged = await this.loadSlot(version, source, load);
+      this.log.info(
+        `Model '${this.name}': version ${version} loaded ${this.current ? `beside version ${this.current.version}` : 'with no version serving'}, taking no traffic.`,
+      );
+    };
+    const result = this.swapQueue.then(run, run);
+    this.swapQueue = result.catch(() => {});
+    return result;
+  }
+
+  /** Unloads the staged version, if it is `version` (a deploy whose tests it failed). */
+  unstage(version: number): Promise<boolean> {
+    const run = async (): Promise<boolean> => {
+      if (this.staged?.version !== version) return false;
+      this.dropStaged();
+      return true;
+    };
+    const result = this.swapQueue.then(run, run);
+    this.swapQueue = result.catch(() => {});
+    return result;
+  }
+
+  private dropStaged(): void {
+    const staged = this.staged;
+    this.staged = undefined;
+    if (staged && staged !== this.current && staged !== this.canary?.slot) void staged.unload();
+  }
+
+  /** The staged slot when it is this version from this folder (then it moves in without a reload). */
+  private takeStaged(version: number, source: string): VersionSlot | undefined {
+    const staged = this.staged;
+    if (staged?.version !== version || staged.source !== source || staged.state !== 'AVAILABLE') {
+      this.dropStaged();
+      return undefined;
+    }
+    this.staged = undefined;
+    return staged;
   }
 
   private async loadSlot(
@@ -168,7 +249,7 @@ export class ServedModel {
       if (stable.version === version) throw new Error(`Version ${version} is already the served version.`);
       if (this.canary)
         this.endCanary({ action: 'rollback', reason: `replaced by a canary of version ${version}` });
-      const slot = await this.loadSlot(version, source, load);
+      const slot = this.takeStaged(version, source) ?? (await this.loadSlot(version, source, load));
       const status: CanaryStatus = {
         candidate: version,
         stable: stable.version,
@@ -176,6 +257,7 @@ export class ServedModel {
         startedAt: Date.now(),
         candidateStats: emptyArm(),
         stableStats: emptyArm(),
+        agreement: emptyAgreement(),
       };
       this.canary = { slot, stable, splitter: new TrafficSplitter(criteria.percent), status };
       this.log.info(
@@ -217,25 +299,68 @@ export class ServedModel {
     stats.requests++;
     if (serverError) stats.errors++;
     if (stats.latenciesMs.length < MAX_LATENCY_SAMPLES) stats.latenciesMs.push(latencyMs);
-    if (routed.arm !== 'candidate') return;
-    const decision = decideCanary(
-      canary.status.candidateStats,
-      canary.status.stableStats,
-      canary.status.criteria,
-      Date.now() - canary.status.startedAt,
-    );
-    if (decision.action !== 'continue') this.endCanary(decision);
+    if (routed.arm === 'candidate') this.judge(canary);
+  }
+
+  /**
+   * The other arm of the canary a request was answered by, acquired, to run the same request on
+   * and compare outputs (the request is mirrored); undefined when no canary runs, or when enough
+   * mirrors are already being computed (then the request is counted as skipped).
+   */
+  mirrorOf(routed: Routed): Mirror | undefined {
+    const canary = this.canary;
+    if (!canary || routed.arm === undefined) return undefined;
+    if (routed.arm === 'candidate' && routed.slot !== canary.slot) return undefined;
+    const agreement = canary.status.agreement;
+    if (this.mirrorsInFlight >= MAX_MIRRORS_IN_FLIGHT) {
+      agreement.skipped++;
+      return undefined;
+    }
+    const slot = routed.arm === 'candidate' ? canary.stable : canary.slot;
+    if (!slot.acquire()) {
+      agreement.skipped++;
+      return undefined;
+    }
+    this.mirrorsInFlight++;
+    let done = false;
+    const finish = () => {
+      if (done) return false;
+      done = true;
+      this.mirrorsInFlight--;
+      slot.release();
+      return true;
+    };
+    return {
+      slot,
+      arm: routed.arm === 'candidate' ? 'stable' : 'candidate',
+      maxRelativeError: canary.status.criteria.maxRelativeError ?? DEFAULT_MAX_RELATIVE_ERROR,
+      record: (agreed, compared, worst) => {
+        if (!finish()) return;
+        agreement.compared += compared;
+        agreement.agreed += agreed;
+        if (worst !== undefined && agreed < compared && agreement.example === undefined)
+          agreement.example = worst;
+        if (this.canary === canary) this.judge(canary);
+      },
+      skip: () => {
+        if (finish()) agreement.skipped++;
+      },
+    };
   }
 
   /** Checks the time bound of a canary that gets no traffic (called by a timer). */
   tick(): void {
     const canary = this.canary;
-    if (!canary) return;
+    if (canary) this.judge(canary);
+  }
+
+  private judge(canary: Canary): void {
     const decision = decideCanary(
       canary.status.candidateStats,
       canary.status.stableStats,
       canary.status.criteria,
       Date.now() - canary.status.startedAt,
+      canary.status.agreement,
     );
     if (decision.action !== 'continue') this.endCanary(decision);
   }
@@ -264,6 +389,7 @@ export class ServedModel {
   /** Unloads everything (server shutdown), after in-flight requests answer. */
   async close(): Promise<void> {
     this.canary = undefined;
+    this.staged = undefined;
     await Promise.all([...this.slots.values()].map((s) => s.unload()));
   }
 }

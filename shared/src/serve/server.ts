@@ -33,15 +33,18 @@ import {
   type OnInvalid,
 } from '../models/preprocessing.js';
 import { handleAdminRequest } from './admin.js';
+import { compareOutputs } from './canary.js';
 import { classifyResult, parseExamplesRequest, regressResult } from './classify-regress.js';
-import { InvalidInputError, type LoadedModel, loadModelFolder } from './loaded-model.js';
+import { type InputColumns, InvalidInputError, type LoadedModel, loadModelFolder } from './loaded-model.js';
 import { highestVersionFolder, type ModelSourceSpec, resolveModelSource } from './model-source.js';
 import { BadRequestError, parsePredictRequest } from './predict-request.js';
 import type { ProbationLease } from './probation-lease.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 import { RequestLog, type RequestLogOptions } from './request-log.js';
-import { type Routed, ServedModel } from './served-model.js';
+import { isRestApiPath, parseRestPath, RestPathError, type RestRequest } from './rest-path.js';
+import { type Mirror, type Routed, ServedModel } from './served-model.js';
 import { tfServingMetadata } from './signature.js';
+import type { VersionLabels } from './version-labels.js';
 
 export interface ServerLimits {
   /** Largest request body accepted, in bytes (413 above). */
@@ -72,6 +75,8 @@ export interface ModelServerOptions {
   loadModel?: (folder: string) => Promise<LoadedModel>;
   /** Policy for raw feature values the model's contract cannot read; default error (400). */
   onInvalid?: OnInvalid;
+  /** Version labels (`/labels/<label>`), e.g. the registry's aliases; none when absent. */
+  labels?: VersionLabels;
 }
 
 export interface ModelServer {
@@ -215,23 +220,6 @@ function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new HttpError(
-      400,
-      `The model name in the path is not valid percent-encoding: ${segment.slice(0, 100)}`,
-      'bad_request',
-    );
-  }
-}
-
-const MODEL_PATH =
-  /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+))?(\/metadata|:predict|:classify|:regress)?$/;
-
-type ModelAction = 'predict' | 'classify' | 'regress' | 'metadata' | 'status';
-
 export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
   const log = options.log ?? silentLog;
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -260,44 +248,59 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     return result;
   }
 
+  /** The version a label names now, or a 400 as TF Serving answers an unknown label. */
+  async function labelledVersion(name: string, label: string): Promise<number> {
+    let labels: Readonly<Record<string, number>> = {};
+    if (options.labels) {
+      try {
+        labels = await options.labels(name);
+      } catch (error) {
+        throw new HttpError(
+          503,
+          `The version labels of '${name}' could not be read: ${(error as Error).message}`,
+          'unavailable',
+        );
+      }
+    }
+    const version = Object.hasOwn(labels, label) ? labels[label] : undefined;
+    if (version === undefined)
+      throw new HttpError(400, `Unrecognized servable version label: ${label}`, 'bad_request');
+    return version;
+  }
+
   async function handleModelRequest(
     req: IncomingMessage,
     res: ServerResponse,
-    match: RegExpExecArray,
+    rest: RestRequest,
   ): Promise<string> {
-    const name = decodeSegment(match[1]!);
-    const versionText = match[2];
-    const action: ModelAction =
-      match[3] === undefined
-        ? 'status'
-        : match[3] === '/metadata'
-          ? 'metadata'
-          : (match[3].slice(1) as ModelAction);
+    const { model: name, method: action } = rest;
     const inference = action === 'predict' || action === 'classify' || action === 'regress';
     const served = models.get(name);
-    const version = versionText === undefined ? undefined : Number(versionText);
-    if (versionText !== undefined && !/^[1-9][0-9]*$/.test(versionText)) {
-      throw new HttpError(400, `Invalid version '${versionText}': expected an integer >= 1.`, 'bad_request');
-    }
+    const version =
+      rest.selector.kind === 'version'
+        ? rest.selector.version
+        : rest.selector.kind === 'label' && served
+          ? await labelledVersion(name, rest.selector.label)
+          : undefined;
     const notFound = () =>
       new HttpError(
         404,
         `Servable not found for request: ${version === undefined ? `Latest(${name})` : `Specific(${name}, ${version})`}`,
         'not_found',
       );
-    if (!served) throw notFound();
-    const expected = inference ? 'POST' : 'GET';
-    if (req.method !== expected) {
-      throw new HttpError(
-        405,
-        `${req.method} is not supported on this path; use ${expected}.`,
-        'bad_request',
-      );
-    }
 
     if (action === 'status') {
+      // GetModelStatusImpl's NOT_FOUND messages (get_model_status_impl.cc).
+      if (!served) throw new HttpError(404, `Could not find any versions of model ${name}`, 'not_found');
       const statuses = served.statuses().filter((s) => version === undefined || s.version === version);
-      if (statuses.length === 0) throw notFound();
+      if (statuses.length === 0)
+        throw new HttpError(
+          404,
+          version === undefined
+            ? `Could not find any versions of model ${name}`
+            : `Could not find version ${version} of model ${name}`,
+          'not_found',
+        );
       sendJson(res, 200, {
         model_version_status: statuses.map((s) => ({
           version: String(s.version),
@@ -309,6 +312,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       });
       return action;
     }
+    if (!served) throw notFound();
 
     const routed: Routed | undefined = version === undefined ? served.route() : served.routeVersion(version);
     if (!routed) {
@@ -399,6 +403,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       if (action === 'classify') sendJson(res, 200, { result: classifyResult(outputs, spec!.classes!) });
       else if (action === 'regress') sendJson(res, 200, { result: regressResult(outputs) });
       else sendJson(res, 200, request.format === 'row' ? { predictions: outputs } : { outputs });
+      // During a canary, the other version computes the same rows after the reply has gone.
+      const mirror = served.mirrorOf(routed);
+      if (mirror) void compareOnMirror(mirror, request, outputs, rowName);
       if (requestLog) {
         requestLog.record({
           model: name,
@@ -422,6 +429,37 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       if (inference) served.observe(routed, performance.now() - started, serverError);
       if (routed.arm !== undefined) updateVersionGauge();
     }
+  }
+
+  /** Runs a canary request's rows on the other version and counts whether the outputs agree. */
+  async function compareOnMirror(
+    mirror: Mirror,
+    request: { columns: InputColumns; rows: number },
+    answered: number[][],
+    describeRow: (r: number) => string,
+  ): Promise<void> {
+    let other: number[][];
+    try {
+      other = await mirror.slot.model!.predict(request.columns, request.rows, {
+        onInvalid,
+        counts: new FeatureCounts(),
+        describeRow,
+      });
+    } catch (error) {
+      // The candidate failing on rows the stable version answered is a disagreement on all of them.
+      if (mirror.arm === 'candidate')
+        mirror.record(
+          0,
+          request.rows,
+          `the candidate failed on a mirrored request: ${(error as Error).message}`,
+        );
+      else mirror.skip();
+      return;
+    }
+    const [candidate, stable] = mirror.arm === 'candidate' ? [other, answered] : [answered, other];
+    const task = mirror.slot.model?.preprocessing?.task === 'classification' ? 'classification' : 'other';
+    const compared = compareOutputs(candidate, stable, task, mirror.maxRelativeError);
+    mirror.record(compared.agreed, compared.compared, compared.example);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -454,16 +492,22 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
         });
         res.end(text);
       } else {
-        const match = MODEL_PATH.exec(path);
-        if (!match)
+        if (!isRestApiPath(path))
           throw new HttpError(
             404,
-            `No such path: ${path}. The API is /v1/models/<model>[/versions/<n>][:predict|:classify|:regress|/metadata].`,
+            `No such path: ${path}. The API is /v1/models/<model>[/versions/<n>|/labels/<label>][:predict|:classify|:regress|/metadata].`,
             'not_found',
           );
-        modelLabel = decodeSegment(match[1]!);
-        if (!models.has(modelLabel)) modelLabel = '(unknown)';
-        method = await handleModelRequest(req, res, match);
+        let rest: RestRequest;
+        try {
+          rest = parseRestPath(req.method ?? 'GET', path);
+        } catch (error) {
+          if (error instanceof RestPathError) throw new HttpError(error.status, error.message, 'bad_request');
+          throw error;
+        }
+        modelLabel = models.has(rest.model) ? rest.model : '(unknown)';
+        method = rest.method;
+        method = await handleModelRequest(req, res, rest);
       }
     } catch (error) {
       // A client whose body was too large or too slow may still be sending: the answer closes the
@@ -586,7 +630,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
     await Promise.all(
       options.models.map(async (spec) => {
         const source = await resolveModelSource(spec);
-        await swap(spec.name, source.version, source.folder);
+        if ('staged' in spec && spec.staged)
+          await models.get(spec.name)!.stage(source.version, source.folder, () => load(source.folder));
+        else await swap(spec.name, source.version, source.folder);
       }),
     );
   } catch (error) {

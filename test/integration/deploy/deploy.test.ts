@@ -6,6 +6,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,7 +28,7 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 const SERVER_COMMAND = [process.execPath, '--import', 'tsx', join(ROOT, 'shared/src/serve/daemon-main.ts')];
 const REPO = { owner: 'octo-org', repo: 'models' };
 /** Startup lease of the servers these tests start: short, so outliving it proves the confirmation. */
-const LEASE_MS = 1500;
+const LEASE_MS = 5000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const isAlive = (pid: number) => {
   try {
@@ -139,6 +141,42 @@ process.kill(process.pid, 'SIGKILL');
 const aliasOf = async () =>
   (await new LocalRegistry(join(work, '.mlops/registry')).listAliases('penguins')).production?.version;
 
+/** A free TCP port on 127.0.0.1 (the kernel's pick, released again). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `/labels/<label>:predict` until it answers `want` (labels are re-read every second). */
+async function untilLabelAnswers(url: string, label: string, want: number[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    const r = await fetch(`${url}/v1/models/penguins/labels/${label}:predict`, {
+      method: 'POST',
+      body: JSON.stringify({ instances: [ROWS[0]] }),
+    });
+    last = await r.text();
+    if (r.status === 200) {
+      const got = (JSON.parse(last) as { predictions: number[][] }).predictions[0]!;
+      if (want.every((p, i) => Math.abs(p - got[i]!) < 1e-5)) return;
+    }
+    await sleep(100);
+  }
+  throw new Error(`/labels/${label} never answered ${JSON.stringify(want)}; last answer: ${last}`);
+}
+
+/** The most recently created deployment record. */
+function newestDeployment(): { id: number; payload: unknown } {
+  return [...emulator.state.repo().deployments.values()].at(-1) as { id: number; payload: unknown };
+}
+
 function states(id: number): string[] {
   return (emulator.state.repo().deploymentStatuses.get(id) ?? []).map((s) => String(s.state));
 }
@@ -161,6 +199,48 @@ afterAll(async () => {
   await emulator?.close();
   await rm(work, { recursive: true, force: true });
 });
+
+/** A row on which v1 and v2 predict the same class (so a canary of one over the other agrees). */
+const AGREEING_ROW = { bill_length_mm: 44, island: 'Dream' };
+
+/**
+ * A client polling `:predict` until stopped: every answer's status, and which version answered it
+ * (told apart by its outputs, computed for each version without TF.js), so a test can count what
+ * a client was served during a rollout.
+ */
+function poller(
+  url: () => string,
+  row: { bill_length_mm: number | null; island: string | null },
+): { stop: () => Promise<{ statuses: number[]; byVersion: Record<string, number> }> } {
+  let running = true;
+  const statuses: number[] = [];
+  const byVersion: Record<string, number> = {};
+  const loop = (async () => {
+    while (running) {
+      const r = await fetch(`${url()}/v1/models/penguins:predict`, {
+        method: 'POST',
+        body: JSON.stringify({ instances: [row] }),
+      });
+      statuses.push(r.status);
+      if (r.status !== 200) {
+        await r.arrayBuffer();
+        continue;
+      }
+      const got = ((await r.json()) as { predictions: number[][] }).predictions[0]!;
+      const version =
+        [1, 2, 3].find((seed) => expected(seed, row).every((p, i) => Math.abs(p - got[i]!) < 1e-4)) ??
+        'other';
+      byVersion[version] = (byVersion[version] ?? 0) + 1;
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { statuses, byVersion };
+    },
+  };
+}
 
 describe('runDeploy to a local server', () => {
   let v1Deployment: number;
@@ -192,33 +272,52 @@ describe('runDeploy to a local server', () => {
     expect(success.environment_url).toBe(url);
     expect(success.log_url).toBe('https://github.localhost/octo-org/models/actions/runs/42');
     expect(result.summaryMarkdown).toContain('✅ deployed');
+    expect(result.notes).toContain(
+      `Started a model server (pid ${JSON.parse(await readFile(join(statePath(), 'server.json'), 'utf8')).pid}) at ${url}; its state is in ${statePath()}. Version 1 was smoke-tested at /versions/1 before it took any traffic.`,
+    );
+    // The registry's aliases are the server's version labels, read again as they move.
+    await untilLabelAnswers(url, 'production', expected(1, ROWS[0]!));
     // Confirmed by the deploy: still serving well past its startup lease.
     await sleep(2 * LEASE_MS);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 
-  it('deploys v2 with a failing smoke test: rolls back, v1 still answers, deployment failure, alias unchanged', async () => {
+  it('smoke-tests v2 beside v1 before it takes traffic: a failing v2 never answers a client', async () => {
+    // A client polls the whole time; every answer is told apart by version.
+    const client = poller(() => url, ROWS[0]!);
     const result = await runDeploy(
       deployOptions({ model: 'penguins/2', smokeTest: await smokeFile('smoke-wrong.json', 1) }),
       deps(),
     );
-    expect(result.status).toBe('rolled_back');
+    const { statuses, byVersion } = await client.stop();
+    expect(result.status).toBe('failure');
     expect(result.message).toMatch(
-      /smoke test of penguins v2 in production failed \(case three penguins: output differs at \[0\]\[0\]/,
+      /^The smoke test of penguins v2 in production failed before it took any traffic \(case three penguins: output differs at \[0\]\[0\]/,
     );
-    expect(result.message).toMatch(/swapped the running server back to version 1/);
-    expect(result.previousVersion).toBe(1);
-    expect(result.url).toBe(url);
+    expect(result.message).toMatch(
+      /version 2 was unloaded and version 1 kept serving\. Production is unchanged\.$/,
+    );
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(byVersion).toEqual({ 1: statuses.length });
     expectClose(await predictVersion(url), expected(1, ROWS[0]!));
     expect(await aliasOf()).toBe(1);
+    // Unloaded again: the server holds only v1 as AVAILABLE.
+    const status = (await (await fetch(`${url}/v1/models/penguins`)).json()) as {
+      model_version_status: { version: string; state: string }[];
+    };
+    expect(status.model_version_status.filter((s) => s.state === 'AVAILABLE').map((s) => s.version)).toEqual([
+      '1',
+    ]);
     v2Deployment = result.deploymentId!;
     expect(v2Deployment).not.toBe(v1Deployment);
     expect(states(v2Deployment)).toEqual(['in_progress', 'failure']);
+    // Nothing was rolled back (v2 never served), so v1's record stays the active one.
     expect(states(v1Deployment)).toEqual(['in_progress', 'success']);
-    expect(result.summaryMarkdown).toContain('↩️ rolled back');
+    expect(result.summaryMarkdown).toContain('❌ failed');
   });
 
-  it('deploys v2 with a good smoke test: hot swap, alias moved, same deployment succeeds, v1 inactive', async () => {
+  it('redeploys v2 with a good smoke test: hot swap, alias moved, a new deployment per attempt succeeds', async () => {
     const result = await runDeploy(
       deployOptions({ model: 'penguins/2', smokeTest: await smokeFile('smoke-v2.json', 2) }),
       deps(),
@@ -227,9 +326,17 @@ describe('runDeploy to a local server', () => {
     expect(result.url).toBe(url);
     expectClose(await predictVersion(url), expected(2, ROWS[0]!));
     expect(await aliasOf()).toBe(2);
-    expect(result.deploymentId).toBe(v2Deployment);
-    expect(states(v2Deployment)).toEqual(['in_progress', 'failure', 'in_progress', 'success']);
+    expect(result.notes.find((n) => n.startsWith('Loaded'))).toMatch(
+      /^Loaded version 2 beside version 1 in the running server \(pid \d+\) and smoke-tested it at \/versions\/2 before it took any traffic\.$/,
+    );
+    // One record per attempt: the failed attempt keeps its history, the new one is visible.
+    expect(result.deploymentId).not.toBe(v2Deployment);
+    expect(states(v2Deployment)).toEqual(['in_progress', 'failure']);
+    expect(states(result.deploymentId!)).toEqual(['in_progress', 'success']);
     expect(states(v1Deployment).at(-1)).toBe('inactive');
+    v2Deployment = result.deploymentId!;
+    // The label follows the alias the deploy moved.
+    await untilLabelAnswers(url, 'production', expected(2, ROWS[0]!));
     const problems = emulator.state.responses.flatMap((r) =>
       validateResponse(r.method, r.template, r.status, r.body),
     );
@@ -269,31 +376,8 @@ describe('runDeploy to a local server', () => {
     );
   });
 
-  /** Sends predict requests until stopped, so a canary gets traffic; returns the statuses. */
-  function load(): { stop: () => Promise<number[]> } {
-    let running = true;
-    const statuses: number[] = [];
-    const loop = (async () => {
-      while (running) {
-        const r = await fetch(`${url}/v1/models/penguins:predict`, {
-          method: 'POST',
-          body: JSON.stringify({ instances: [ROWS[0]] }),
-        });
-        statuses.push(r.status);
-        await r.arrayBuffer();
-      }
-    })();
-    return {
-      stop: async () => {
-        running = false;
-        await loop;
-        return statuses;
-      },
-    };
-  }
-
   it('rolls a canary back by its latency criterion: v2 keeps serving, alias unchanged', async () => {
-    const traffic = load();
+    const traffic = poller(() => url, AGREEING_ROW);
     const result = await runDeploy(
       deployOptions({
         model: 'penguins/1',
@@ -302,19 +386,27 @@ describe('runDeploy to a local server', () => {
       }),
       deps(),
     );
-    const statuses = await traffic.stop();
+    const { statuses } = await traffic.stop();
     expect(result.status).toBe('rolled_back');
     expect(result.message).toMatch(
-      /The canary of version 1 was rolled back \(p99 latency .* ms > 0\.001 ms; 10 canary request\(s\) at 50%\); version 2 kept serving/,
+      /The canary of version 1 was rolled back \(p99 latency .* ms > 0\.001 ms; \d+ canary request\(s\) at 50%\); version 2 kept serving/,
     );
     expect(statuses.every((s) => s === 200)).toBe(true);
     expectClose(await predictVersion(url), expected(2, ROWS[0]!));
     expect(await aliasOf()).toBe(2);
-    expect(states(result.deploymentId!).at(-1)).toBe('failure');
+    expect(states(result.deploymentId!)).toEqual(['in_progress', 'failure']);
+    const rollback = newestDeployment();
+    expect(rollback.payload).toEqual({
+      mlops_model: 'penguins',
+      mlops_version: 2,
+      mlops_rollback_of: result.deploymentId,
+    });
+    expect(states(rollback.id)).toEqual(['success']);
+    expect(states(v2Deployment).at(-1)).toBe('inactive');
   });
 
   it('promotes a canary that meets its criteria under live traffic, then moves the alias', async () => {
-    const traffic = load();
+    const traffic = poller(() => url, AGREEING_ROW);
     const result = await runDeploy(
       deployOptions({
         model: 'penguins/1',
@@ -323,14 +415,48 @@ describe('runDeploy to a local server', () => {
       }),
       deps(),
     );
-    const statuses = await traffic.stop();
+    const { statuses } = await traffic.stop();
     expect(result.status, result.message).toBe('success');
-    expect(result.notes[0]).toMatch(/^Canary of version 1 promoted after 20 canary request\(s\) at 25%/);
+    expect(result.notes.find((n) => n.startsWith('Canary'))).toMatch(
+      /^Canary of version 1 promoted after \d+ canary request\(s\) at 25% \(.*, agreement 1\.0000 on \d+ mirrored rows\)/,
+    );
     expect(statuses.every((s) => s === 200)).toBe(true);
     expectClose(await predictVersion(url), expected(1, ROWS[0]!));
     expect(await aliasOf()).toBe(1);
-    expect(states(v1Deployment).at(-1)).toBe('success');
+    // A redeploy of v1 is a new record; v1's first record and v2's stay inactive.
+    expect(result.deploymentId).not.toBe(v1Deployment);
+    expect(states(result.deploymentId!)).toEqual(['in_progress', 'success']);
+    expect(states(v1Deployment).at(-1)).toBe('inactive');
     expect(states(v2Deployment).at(-1)).toBe('inactive');
+  });
+
+  it('rolls back a canary whose outputs disagree with the stable version on mirrored requests', async () => {
+    // v2 passes its own smoke test, answers fast and without errors, but predicts another class
+    // than v1 for this row: only the comparison of outputs can catch it.
+    const traffic = poller(() => url, ROWS[0]!);
+    const result = await runDeploy(
+      deployOptions({
+        model: 'penguins/2',
+        smokeTest: await smokeFile('smoke-v2.json', 2),
+        canary: { percent: 25, minRequests: 20, maxErrorRate: 0, maxP99Ms: 5000, maxDurationMs: 30_000 },
+      }),
+      deps(),
+    );
+    const { statuses, byVersion } = await traffic.stop();
+    expect(result.status).toBe('rolled_back');
+    expect(result.message).toMatch(
+      /The canary of version 2 was rolled back \(the candidate agreed with the stable version on 0 of \d+ mirrored rows \(0\.0000 < 0\.9; relative error bound 0\.1\), e\.g\. class 2 \[.*\] where the stable version predicts class 0 \[.*\]; \d+ canary request\(s\) at 25%\); version 1 kept serving/,
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    // Rolled back early: the disagreements passed the budget before minRequests canary requests.
+    expect(byVersion[2] ?? 0).toBeLessThan(20);
+    expectClose(await predictVersion(url), expected(1, ROWS[0]!));
+    expect(await aliasOf()).toBe(1);
+    expect(states(result.deploymentId!)).toEqual(['in_progress', 'failure']);
+    expect(newestDeployment().payload).toMatchObject({
+      mlops_version: 1,
+      mlops_rollback_of: result.deploymentId,
+    });
   });
 
   it('stops the detached server through its admin API', async () => {
@@ -374,7 +500,7 @@ describe('runDeploy faults', () => {
     expect(isAlive(state.pid)).toBe(false);
     await expect(access(join(path, 'server.json'))).rejects.toThrow();
     expect(await readFile(join(path, 'server.log'), 'utf8')).toMatch(
-      /did not confirm it within 1500 ms \(it was cancelled or killed\): stopping/,
+      /did not confirm it within 5000 ms \(it was cancelled or killed\): stopping/,
     );
   }, 60_000);
 
@@ -395,27 +521,56 @@ describe('runDeploy faults', () => {
     }
     expectClose(answer, expected(1, ROWS[0]!));
     expect(await readFile(join(path, 'server.log'), 'utf8')).toMatch(
-      /swapped in version 2 of 'penguins' did not confirm it within 1500 ms \(it was cancelled or killed\): swapping back to version 1/,
+      /swapped in version 2 of 'penguins' did not confirm it within 5000 ms \(it was cancelled or killed\): swapping back to version 1/,
     );
     // The server itself was confirmed by the first deploy: it is still up.
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
   }, 60_000);
 
-  it('stops a newly started server whose smoke test fails (nothing served before)', async () => {
+  it('a new server holds a failing first version back from clients, then stops (nothing served before)', async () => {
     const path = join(work, 'serve-fresh');
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    // A client knocking on the port the whole time: refused, then 503 while v2 is tested, never v2.
+    let polling = true;
+    const seen: Record<string, number> = {};
+    const client = (async () => {
+      while (polling) {
+        let outcome: string;
+        try {
+          const r = await fetch(`${url}/v1/models/penguins:predict`, {
+            method: 'POST',
+            body: JSON.stringify({ instances: [ROWS[0]] }),
+          });
+          outcome = String(r.status);
+          await r.arrayBuffer();
+        } catch {
+          outcome = 'refused';
+          await sleep(20);
+        }
+        seen[outcome] = (seen[outcome] ?? 0) + 1;
+      }
+    })();
     const result = await runDeploy(
       deployOptions({
         model: 'penguins/2',
         environment: 'canary',
         promoteAlias: 'canary',
         path,
+        url,
         smokeTest: await smokeFile('smoke-v1-again.json', 1),
       }),
       { log: memoryLog(), serverCommand: SERVER_COMMAND, startTimeoutMs: 30_000 },
     );
-    expect(result.status).toBe('rolled_back');
-    expect(result.message).toMatch(/stopped the new server \(no version was serving before\)/);
-    await expect(fetch(`${result.url}/healthz`)).rejects.toThrow();
+    polling = false;
+    await client;
+    expect(result.status).toBe('failure');
+    expect(result.message).toMatch(
+      /failed before it took any traffic \(.*\); stopped the new server \(no version was serving before\)\. Production is unchanged\.$/,
+    );
+    expect(seen['200']).toBeUndefined();
+    expect(Object.keys(seen).every((k) => k === 'refused' || k === '503')).toBe(true);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     expect(
       (await new LocalRegistry(join(work, '.mlops/registry')).listAliases('penguins')).canary,
     ).toBeUndefined();

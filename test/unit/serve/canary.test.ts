@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  compareOutputs,
   decideCanary,
   percentile,
   TrafficSplitter,
@@ -75,6 +76,79 @@ describe('canary decisions', () => {
   });
 });
 
+describe('canary output comparison', () => {
+  const criteria = { percent: 10, minRequests: 100, maxErrorRate: 0.02, minAgreement: 0.9 };
+  const healthy = arm(100, 0, Array(100).fill(5));
+  const stable = arm(900, 0, Array(900).fill(5));
+
+  it('counts classification rows as agreeing when both versions predict the same class', () => {
+    expect(
+      compareOutputs(
+        [
+          [0.7, 0.2, 0.1],
+          [0.1, 0.3, 0.6],
+          [0.4], // a sigmoid unit: class 0
+        ],
+        [[0.5, 0.4, 0.1], [0.5, 0.3, 0.2], [0.45]],
+        'classification',
+        0.1,
+      ),
+    ).toEqual({
+      agreed: 2,
+      compared: 3,
+      example: 'class 2 [0.1, 0.3, 0.6] where the stable version predicts class 0 [0.5, 0.3, 0.2]',
+    });
+  });
+
+  it('counts other rows as agreeing within the relative error bound, zeros included', () => {
+    const result = compareOutputs([[10.9], [0], [11.1], [Number.NaN]], [[10], [0], [10], [1]], 'other', 0.1);
+    expect(result.agreed).toBe(2);
+    expect(result.compared).toBe(4);
+    expect(result.example).toBe('[11.1] where the stable version answers [10]');
+  });
+
+  it('waits for enough compared rows, then promotes or rolls back on the agreement rate', () => {
+    const some = { compared: 50, agreed: 50, skipped: 0 };
+    expect(decideCanary(healthy, stable, criteria, 10, some)).toEqual({ action: 'continue' });
+    const enough = { compared: 200, agreed: 181, skipped: 0 };
+    expect(decideCanary(healthy, stable, criteria, 10, enough)).toMatchObject({ action: 'promote' });
+    const low = { compared: 200, agreed: 179, skipped: 0 };
+    expect(decideCanary(healthy, stable, criteria, 10, low)).toMatchObject({
+      action: 'rollback',
+      reason: expect.stringMatching(
+        /^the candidate agreed with the stable version on 179 of 200 mirrored rows \(0\.8950 < 0\.9\)/,
+      ),
+    });
+  });
+
+  it('rolls back as soon as the disagreements exceed what minAgreement allows over minRequests rows', () => {
+    // 10% of 100 rows may disagree: the 11th disagreement rolls back at once.
+    const early = arm(3, 0, [5, 5, 5]);
+    expect(decideCanary(early, stable, criteria, 10, { compared: 10, agreed: 0, skipped: 0 })).toEqual({
+      action: 'continue',
+    });
+    expect(decideCanary(early, stable, criteria, 10, { compared: 11, agreed: 0, skipped: 0 }).action).toBe(
+      'rollback',
+    );
+  });
+
+  it('does not compare with minAgreement 0, and says so when mirrors fall short in time', () => {
+    const none = { compared: 0, agreed: 0, skipped: 0 };
+    expect(decideCanary(healthy, stable, { ...criteria, minAgreement: 0 }, 10, none).action).toBe('promote');
+    expect(
+      decideCanary(healthy, stable, { ...criteria, maxDurationMs: 1000 }, 1001, {
+        compared: 20,
+        agreed: 20,
+        skipped: 7,
+      }),
+    ).toEqual({
+      action: 'rollback',
+      reason:
+        'only 20 of 100 rows were compared with the stable version within 1000 ms (7 mirrored requests skipped)',
+    });
+  });
+});
+
 describe('traffic splitting', () => {
   it('sends exactly the asked share over every window of 100 requests', () => {
     fc.assert(
@@ -94,7 +168,12 @@ describe('traffic splitting', () => {
       percent: 5,
       minRequests: 100,
       maxErrorRate: 0.01,
+      minAgreement: 0.9,
+      maxRelativeError: 0.1,
     });
+    expect(validateCanaryCriteria({ percent: 5, minAgreement: 1.5 }).problems).toEqual([
+      "'minAgreement' must be a number in [0, 1], got 1.5",
+    ]);
     expect(validateCanaryCriteria(null).problems).toEqual(['canary criteria must be an object']);
   });
 });

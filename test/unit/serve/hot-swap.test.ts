@@ -194,7 +194,8 @@ describe('canary', () => {
       const started = await admin(server, 'POST', '/admin/models/penguins/canary', {
         version: 2,
         folder: folders[2],
-        criteria: { percent: 25, minRequests: 10, maxErrorRate: 0, maxP99Ms: 5000 },
+        // v1 and v2 predict different classes for this row: judged here on errors and latency only.
+        criteria: { percent: 25, minRequests: 10, maxErrorRate: 0, maxP99Ms: 5000, minAgreement: 0 },
       });
       expect(started.status).toBe(200);
       const versions: number[] = [];
@@ -220,7 +221,7 @@ describe('canary', () => {
       await admin(server, 'POST', '/admin/models/penguins/canary', {
         version: 3,
         folder: folders[3],
-        criteria: { percent: 50, minRequests: 20, maxErrorRate: 0.1 },
+        criteria: { percent: 50, minRequests: 20, maxErrorRate: 0.1, minAgreement: 0 },
       });
       const statuses: number[] = [];
       for (let i = 0; i < 30; i++) statuses.push((await predict(server)).status);
@@ -229,6 +230,106 @@ describe('canary', () => {
       const canary = await admin(server, 'GET', '/admin/models/penguins/canary');
       expect((canary.body.canary as { decision: { action: string } }).decision.action).toBe('rollback');
       expect(versionOf((await predict(server)).body.predictions![0]!)).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a version staged beside the served one', () => {
+  it('answers only its own /versions/<n> until a swap moves it in without loading it again', async () => {
+    const loads: string[] = [];
+    const server = await startModelServer({
+      port: 0,
+      models: [{ name: 'penguins', folder: folders[1]!, version: 1 }],
+      admin: { token: TOKEN },
+      loadModel: (folder) => {
+        loads.push(folder);
+        return loadModelFolder(folder);
+      },
+    });
+    try {
+      const staged = await admin(server, 'POST', '/admin/models/penguins/stage', {
+        version: 2,
+        folder: folders[2],
+      });
+      expect(staged).toEqual({ status: 200, body: { model: 'penguins', version: 2, staged: true } });
+      expect((await admin(server, 'GET', '/admin/status')).body.models).toMatchObject({
+        penguins: { version: 1, staged: 2 },
+      });
+      // Clients keep getting v1; the staged version answers only when asked for by number.
+      for (let i = 0; i < 10; i++) expect(versionOf((await predict(server)).body.predictions![0]!)).toBe(1);
+      const direct = await fetch(`${server.url}/v1/models/penguins/versions/2:predict`, {
+        method: 'POST',
+        body: JSON.stringify({ instances: [ROWS[0]] }),
+      });
+      expect(versionOf(((await direct.json()) as { predictions: number[][] }).predictions[0]!)).toBe(2);
+      const swapped = await admin(server, 'POST', '/admin/models/penguins/swap', {
+        version: 2,
+        folder: folders[2],
+      });
+      expect(swapped.body).toMatchObject({ version: 2, previous: 1 });
+      expect(versionOf((await predict(server)).body.predictions![0]!)).toBe(2);
+      expect(loads).toEqual([folders[1], folders[2]]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is unloaded by unstage and never takes unversioned traffic', async () => {
+    const server = await serveVersion1();
+    try {
+      await admin(server, 'POST', '/admin/models/penguins/stage', { version: 2, folder: folders[2] });
+      const unstaged = await admin(server, 'POST', '/admin/models/penguins/unstage', {
+        version: 2,
+        folder: folders[2],
+      });
+      expect(unstaged.body).toEqual({ model: 'penguins', version: 2, unloaded: true });
+      const status = (await (await fetch(`${server.url}/v1/models/penguins`)).json()) as {
+        model_version_status: { version: string; state: string }[];
+      };
+      expect(status.model_version_status).toEqual([
+        { version: '2', state: 'END', status: { error_code: 'OK', error_message: '' } },
+        { version: '1', state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } },
+      ]);
+      expect(versionOf((await predict(server)).body.predictions![0]!)).toBe(1);
+      // Staging the served version is refused: it is already serving.
+      const same = await admin(server, 'POST', '/admin/models/penguins/stage', {
+        version: 1,
+        folder: folders[1],
+      });
+      expect(same.status).toBe(409);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a canary compares mirrored outputs: a candidate that agrees is promoted, counted in the status', async () => {
+    const server = await serveVersion1();
+    try {
+      await admin(server, 'POST', '/admin/models/penguins/canary', {
+        version: 2,
+        folder: folders[2],
+        criteria: { percent: 25, minRequests: 8, maxErrorRate: 0, minAgreement: 0.9 },
+      });
+      // v1 and v2 both predict class 1 for this row.
+      const agreeing = { bill_length_mm: 44, island: 'Dream' };
+      const deadline = Date.now() + 30_000;
+      let canary: Record<string, unknown> = {};
+      while (Date.now() < deadline) {
+        await predict(server, agreeing);
+        canary = (await admin(server, 'GET', '/admin/models/penguins/canary')).body.canary as Record<
+          string,
+          unknown
+        >;
+        if (canary.decision) break;
+      }
+      expect(canary.decision).toMatchObject({ action: 'promote' });
+      expect((canary.decision as { reason: string }).reason).toMatch(
+        /agreement 1\.0000 on \d+ mirrored rows/,
+      );
+      expect(canary.compared_rows as number).toBeGreaterThanOrEqual(8);
+      expect(canary.agreed_rows).toBe(canary.compared_rows);
     } finally {
       await server.close();
     }

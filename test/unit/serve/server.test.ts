@@ -59,10 +59,10 @@ describe('TF Serving REST API', () => {
     expect(one.status).toBe(200);
     const missing = await call('GET', '/v1/models/penguins/versions/7');
     expect(missing.status).toBe(404);
-    expect(missing.json.error).toBe('Servable not found for request: Specific(penguins, 7)');
+    expect(missing.json.error).toBe('Could not find version 7 of model penguins');
     const unknown = await call('GET', '/v1/models/otter');
     expect(unknown.status).toBe(404);
-    expect(unknown.json.error).toBe('Servable not found for request: Latest(otter)');
+    expect(unknown.json.error).toBe('Could not find any versions of model otter');
   });
 
   it('describes the signature in TF Serving metadata shape', async () => {
@@ -144,7 +144,9 @@ describe('TF Serving REST API', () => {
     expect(big.status).toBe(413);
     expect(big.json.error).toMatch(/at most 4096/);
     const wrongMethod = await call('GET', '/v1/models/penguins:predict');
-    expect(wrongMethod.status).toBe(405);
+    // TF Serving answers a method its path patterns do not take as a malformed request (400).
+    expect(wrongMethod.status).toBe(400);
+    expect(wrongMethod.json.error).toBe('Malformed request: GET /v1/models/penguins:predict');
     const ok = await call('POST', '/v1/models/penguins:predict', JSON.stringify({ instances: [ROWS[0]] }));
     expect(ok.status).toBe(200);
   });

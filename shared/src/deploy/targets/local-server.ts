@@ -5,9 +5,12 @@
  * - `admin-token` (mode 0600): the bearer token of its admin listener, which binds 127.0.0.1 only;
  * - `daemon.json`: how it was started; `server.log`: its output; `requests/`: its request log.
  *
- * When a server from this folder is running, the new version is hot-swapped in through the admin
- * API (load beside, switch, drain: no request is dropped) and rollback swaps the previous version
- * back. Otherwise a detached server is started and rollback stops it.
+ * When a server from this folder is running, the new version is first loaded beside the serving
+ * one, taking no traffic (`stage`), for the smoke test to call it at `/versions/<n>`; then it is
+ * hot-swapped in through the admin API (switch, drain: no request is dropped, nothing reloaded)
+ * or run as a canary, and rollback swaps the previous version back. Otherwise a detached server is
+ * started with the version loaded but not serving (clients get 503) until it has passed, and
+ * rollback stops it.
  */
 
 import { spawn } from 'node:child_process';
@@ -23,7 +26,7 @@ import type { CanaryCriteria } from '../../serve/canary.js';
 import type { DaemonConfig, DaemonState } from '../../serve/run-serve.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../serve/server.js';
 import { DeployFailure } from '../deploy-failure.js';
-import type { DeployOutcome, DeployRequest, DeployTarget } from '../target.js';
+import type { DeployOutcome, DeployRequest, DeployTarget, StagedVersion } from '../target.js';
 
 export interface LocalServerTargetOptions {
   /** The state folder. */
@@ -40,6 +43,8 @@ export interface LocalServerTargetOptions {
    * server promotes or rolls it back by the criteria; `maxDurationMs` bounds the wait.
    */
   canary?: CanaryCriteria & { maxDurationMs: number };
+  /** A local registry folder: a new server serves its aliases as version labels (`/labels/<alias>`). */
+  registry?: string;
   /** Request log of a new server (in `<path>/requests/`); sampleRate 0 turns it off. */
   requestLog?: { sampleRate: number; maxBytes: number; rotate: number };
   /**
@@ -169,10 +174,57 @@ async function tail(file: string, lines = 15): Promise<string> {
 export class LocalServerTarget implements DeployTarget {
   readonly kind = 'local-server' as const;
   private undo: (() => Promise<string>) | undefined;
+  /** This deploy started the server (rollback stops it, whatever `deploy` does next). */
+  private startedHere = false;
+  /** Unloads the version `stage` loaded (set only then). */
+  private unstageStaged: (() => Promise<string>) | undefined;
   /** Confirms what this deploy put on probation (set only then). */
   private endLease: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: LocalServerTargetOptions) {}
+
+  /** Loads the version beside the one the running server serves (see DeployTarget.stage). */
+  async stage(request: DeployRequest): Promise<StagedVersion | undefined> {
+    const { path, log } = this.options;
+    await mkdir(path, { recursive: true });
+    const running = await findRunningServer(path, log);
+    if (!running) {
+      // A new server whose version takes no traffic until it has passed: clients that find the
+      // port meanwhile get 503 (no version available), never an answer of an untested version.
+      const started = await this.start(request, { staged: true });
+      this.unstageStaged = () => this.rollback();
+      return {
+        serverUrl: started.serverUrl!,
+        note: `${started.notes[0]} Version ${request.version} was smoke-tested at /versions/${request.version} before it took any traffic.`,
+      };
+    }
+    const previous = this.servedBy(running, request.name);
+    if (!previous || previous.version === request.version) return undefined;
+    const route = `/admin/models/${encodeURIComponent(request.name)}`;
+    const target = { version: request.version, folder: request.path };
+    const reply = await adminCall(running, 'POST', `${route}/stage`, target);
+    if (reply.status !== 200) {
+      throw new DeployFailure(
+        `The running server did not load version ${request.version} beside version ${previous.version}: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}`,
+      );
+    }
+    this.unstageStaged = async () => {
+      const back = await adminCall(running, 'POST', `${route}/unstage`, target);
+      if (back.status !== 200)
+        throw new Error(`unloading version ${request.version} failed: ${String(back.body['error'])}`);
+      return `version ${request.version} was unloaded and version ${previous.version} kept serving`;
+    };
+    return {
+      serverUrl: running.state.url,
+      note: `Loaded version ${request.version} beside version ${previous.version} in the running server (pid ${running.state.pid}) and smoke-tested it at /versions/${request.version} before it took any traffic.`,
+    };
+  }
+
+  async unstage(): Promise<string> {
+    const unstage = this.unstageStaged;
+    this.unstageStaged = undefined;
+    return unstage ? unstage() : 'nothing was staged';
+  }
 
   async deploy(request: DeployRequest): Promise<DeployOutcome> {
     const { path, log } = this.options;
@@ -257,7 +309,7 @@ export class LocalServerTarget implements DeployTarget {
     if (decision?.action !== 'promote') {
       throw new DeployFailure(
         `The canary of version ${request.version} was rolled back (${decision?.reason ?? 'no decision in time'}; ${traffic}); version ${previous.version} kept serving.`,
-        { rolledBack: true },
+        { rolledBack: true, restoredVersion: previous.version },
       );
     }
     this.rememberPrevious(running, request, previous);
@@ -283,6 +335,20 @@ export class LocalServerTarget implements DeployTarget {
         `The running server did not take version ${request.version}: ${String(reply.body['error'] ?? `HTTP ${reply.status}`)}`,
       );
     }
+    if (this.startedHere) {
+      // The server stage() started with this version waiting: it serves now; rollback still stops
+      // the server, and its startup lease is still held.
+      return {
+        url: running.state.url,
+        serverUrl: running.state.url,
+        notes: [
+          `Version ${request.version} now takes the traffic of the new server (pid ${running.state.pid}).`,
+          ...(this.options.canary
+            ? ['No server was running, so there was nothing to run a canary against.']
+            : []),
+        ],
+      };
+    }
     const release =
       reply.body['lease'] === 'probation'
         ? this.holdLease(running, `it swaps version ${previous?.version} back when its lease runs out`)
@@ -298,7 +364,7 @@ export class LocalServerTarget implements DeployTarget {
     };
   }
 
-  private async start(request: DeployRequest): Promise<DeployOutcome> {
+  private async start(request: DeployRequest, how: { staged?: boolean } = {}): Promise<DeployOutcome> {
     const { path, log } = this.options;
     const { host, port } = listenAddress(this.options.url);
     const tokenFile = join(path, 'admin-token');
@@ -310,9 +376,17 @@ export class LocalServerTarget implements DeployTarget {
       schema: 'mlops-serve-daemon/v1',
       host,
       port,
-      models: [{ name: request.name, folder: request.path, version: request.version }],
+      models: [
+        {
+          name: request.name,
+          folder: request.path,
+          version: request.version,
+          ...(how.staged ? { staged: true } : {}),
+        },
+      ],
       limits: { ...DEFAULT_LIMITS, ...this.options.limits },
       ...(requestLog.sampleRate > 0 ? { requestLog: { dir: join(path, 'requests'), ...requestLog } } : {}),
+      ...(this.options.registry ? { registry: this.options.registry } : {}),
       adminTokenFile: tokenFile,
       stateFile: join(path, 'server.json'),
       leaseMs: this.leaseMs,
@@ -344,7 +418,13 @@ export class LocalServerTarget implements DeployTarget {
       try {
         const candidate = JSON.parse(await readFile(config.stateFile, 'utf8')) as DaemonState;
         if (candidate.pid === child.pid) {
-          const ready = await fetch(`${candidate.url}/readyz`, { signal: AbortSignal.timeout(2000) });
+          // A staged version is not serving yet (/readyz says 503 until it does): wait for it to load.
+          const ready = await fetch(
+            how.staged
+              ? `${candidate.url}/v1/models/${encodeURIComponent(request.name)}/versions/${request.version}`
+              : `${candidate.url}/readyz`,
+            { signal: AbortSignal.timeout(2000) },
+          );
           if (ready.status === 200) {
             state = candidate;
             break;
@@ -364,6 +444,7 @@ export class LocalServerTarget implements DeployTarget {
       );
     }
     const started = { state, token };
+    this.startedHere = true;
     log.info(`Started the model server (pid ${state.pid}) at ${state.url}.`);
     const release = this.holdLease(started, 'it stops itself when its lease runs out');
     this.undo = async () => {
