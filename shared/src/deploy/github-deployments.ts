@@ -14,6 +14,7 @@
  */
 import type { Log } from '../logging/index.js';
 import type { GitHubClient } from '../platform/github/octokit.js';
+import { clip, DEPLOYMENT_STATUS_DESCRIPTION } from '../report/github-limits.js';
 
 /** The Octokit methods used; a GitHubClient fits. */
 export interface DeploymentsClient {
@@ -80,7 +81,7 @@ export class GitHubDeployments {
       ...this.repo,
       ref: input.ref,
       environment: input.environment,
-      description: input.description.slice(0, 140),
+      description: clip(input.description, DEPLOYMENT_STATUS_DESCRIPTION),
       payload: payload as never,
       auto_merge: false,
       required_contexts: [],
@@ -133,7 +134,10 @@ export class GitHubDeployments {
       ...this.repo,
       deployment_id: id,
       state,
-      description: options.description?.slice(0, 140),
+      description:
+        options.description === undefined
+          ? undefined
+          : clip(options.description, DEPLOYMENT_STATUS_DESCRIPTION),
       ...(options.environmentUrl ? { environment_url: options.environmentUrl } : {}),
       ...(options.logUrl ? { log_url: options.logUrl } : {}),
       auto_inactive: state === 'success',
