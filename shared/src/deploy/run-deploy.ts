@@ -13,6 +13,7 @@ import { userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
+import type { OnInvalid } from '../models/preprocessing.js';
 import { AliasConflictError } from '../registry/alias-conflict.js';
 import { parseModelReference, validateAliasName } from '../registry/names.js';
 import { openRegistry } from '../registry/open.js';
@@ -75,6 +76,8 @@ export interface DeployOptions {
    * kserve only. `manifestPath` relative to the working directory; empty: `.mlops/kserve/<environment>/<name>.yaml`.
    */
   kserve?: Omit<KServeOptions, 'manifestPath'> & { manifestPath?: string };
+  /** local-server: the new server's policy for unreadable feature values (mlops.yml `features.on-invalid`); default error. */
+  onInvalid?: OnInvalid;
 }
 
 export interface DeployDeps {
@@ -148,6 +151,7 @@ function makeTarget(options: DeployOptions, deps: DeployDeps, at: (p: string) =>
         startTimeoutMs: deps.startTimeoutMs,
         leaseMs: deps.serverLeaseMs,
         canary: options.canary,
+        onInvalid: options.onInvalid,
         log: deps.log,
       });
     case 'tfserving-dir':
