@@ -3,7 +3,7 @@
  * stored profile into SQL without breaking it, and a CSV whose last line has an extra field is
  * refused naming that line (DuckDB took that line as the header: 0 rows and exit 0).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,4 +71,40 @@ describe('a ragged CSV', () => {
       /data\.csv' line 5: expected 2 fields \(as in the header\), found 3\./,
     );
   });
+});
+
+describe('1e999 in a data file', () => {
+  it('is counted as +inf by data-validate, fails a finite schema, and stops train naming the row', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'mlops-1e999-'));
+    const rows = (huge: boolean) =>
+      Array.from({ length: 40 }, (_, i) => `${huge && i === 7 ? '1e999' : i * 1.5},${i % 2 ? 'a' : 'b'}`);
+    writeFileSync(join(workspace, 'clean.csv'), `x,y\n${rows(false).join('\n')}\n`);
+    writeFileSync(join(workspace, 'huge.csv'), `x,y\n${rows(true).join('\n')}\n`);
+    const inferred = await runSourceStep({
+      action: 'actions/data-validate',
+      workspace,
+      with: { data: 'clean.csv', 'infer-schema': 'true', 'write-schema': 'schema.yaml' },
+    });
+    expect(inferred.exitCode, inferred.stdout).toBe(0);
+    const validated = await runSourceStep({
+      action: 'actions/data-validate',
+      workspace,
+      with: { data: 'huge.csv', schema: 'schema.yaml', profile: 'huge-profile.json' },
+    });
+    expect(validated.exitCode).toBe(1);
+    expect(validated.stdout).toMatch(/nan_or_inf: Column 'x' holds 1 \+inf/);
+    const profile = JSON.parse(readFileSync(join(workspace, 'huge-profile.json'), 'utf8'));
+    expect(profile.columns.find((c: { name: string }) => c.name === 'x')).toMatchObject({
+      nulls: 0,
+      pos_inf: 1,
+    });
+    const trained = await runSourceStep({
+      action: 'actions/train',
+      workspace,
+      with: { data: 'huge.csv', target: 'y', model: 'mlp', epochs: '1' },
+    });
+    expect(trained.exitCode).toBe(1);
+    expect(trained.stdout).toMatch(/training row 8 .*'x' is Infinity, not a finite number/);
+    expect(trained.stdout).not.toMatch(/This is a bug/);
+  }, 120_000);
 });

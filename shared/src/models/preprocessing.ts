@@ -685,8 +685,7 @@ export function inferFeatureKind(
   }
   const distinct = new Set(present.map((v) => categoryText(v, missing))).size;
   const nearUnique = nearUniqueReason(distinct, present.length);
-  if (nearUnique !== undefined)
-    return { kind: 'text-id', why: `${nearUnique} non-missing values: an identifier` };
+  if (nearUnique !== undefined) return { kind: 'text-id', why: `${nearUnique} non-missing values` };
   return { kind: 'categorical', why: `text with ${distinct} distinct values` };
 }
 
