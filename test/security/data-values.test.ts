@@ -8,6 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database, quoteLiteral } from '../../shared/src/data/database.js';
+import { openDataset } from '../../shared/src/data/open-dataset.js';
+import { profileDataset } from '../../shared/src/data/profile.js';
+import { runDriftCheckIn } from '../../shared/src/drift/run.js';
+import { memoryLog } from '../../shared/src/logging/index.js';
+import { inferSchema } from '../../shared/src/validate/infer-schema.js';
+import { validateDataset } from '../../shared/src/validate/validate-dataset.js';
 import { runSourceStep } from '../reliability/source-step.js';
 
 describe('NUL bytes in data values', () => {
@@ -53,6 +59,75 @@ describe('NUL bytes in data values', () => {
     expect(drift.outputs['drift-detected']).toBe('false');
     for (const run of [inferred, validated, drift])
       expect(run.stdout).not.toMatch(/Parser Error|This is a bug/);
+  });
+});
+
+describe('data values are bound parameters, never SQL text', () => {
+  // Each value carries a marker, so DuckDB's own query log (the SQL text it was given) can be
+  // searched for it: a schema's allowed values and a stored profile's categories must not appear.
+  const VALUES = ['mk\0nul', "mk'quote", 'mk\\back', 'mk"dq', 'mk plain'];
+
+  it("a schema's categories and a profile's values reach DuckDB as parameters, and still compare exactly", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'mlops-bound-'));
+    const csv = (values: string[]) =>
+      `x,cat\n${values.map((v, i) => `${i},"${v.replace(/"/g, '""')}"`).join('\n')}\n`;
+    const training = Array.from({ length: 200 }, (_, i) => VALUES[i % VALUES.length]!);
+    writeFileSync(join(workspace, 'train.csv'), csv(training));
+    // Every known value again, and one new value in 40% of the rows: an error naming it.
+    const candidate = Array.from({ length: 100 }, (_, i) =>
+      i % 5 < 2 ? 'mk-new' : VALUES[i % VALUES.length]!,
+    );
+    writeFileSync(join(workspace, 'candidate.csv'), csv(candidate));
+    const db = await Database.open();
+    try {
+      await db.run("CALL enable_logging('QueryLog')");
+      const profile = await profileDataset(
+        db,
+        await openDataset(db, join(workspace, 'train.csv'), { name: 'train' }),
+      );
+      const schema = inferSchema(profile);
+      expect(
+        schema.columns
+          .find((c) => c.name === 'cat')
+          ?.allowed_values?.slice()
+          .sort(),
+      ).toEqual([...VALUES].sort());
+      const anomalies = await validateDataset(
+        db,
+        await openDataset(db, join(workspace, 'candidate.csv'), { name: 'candidate' }),
+        schema,
+      );
+      expect(anomalies.map((a) => [a.kind, a.column, a.examples])).toEqual([
+        ['unexpected_value', 'cat', ['mk-new']],
+      ]);
+      writeFileSync(join(workspace, 'profile.json'), JSON.stringify(profile));
+      const drift = await runDriftCheckIn(
+        db,
+        {
+          reference: 'profile.json',
+          current: 'train.csv',
+          method: 'auto',
+          driftShare: 0.5,
+          reportPath: 'drift.json',
+          workingDirectory: workspace,
+        },
+        memoryLog(),
+      );
+      const cat = drift.report.columns.find((c) => c.name === 'cat');
+      expect(cat?.drifted).toBe(false);
+      // The same 5 values on both sides (a value cut at its NUL would be a sixth): no difference.
+      expect(cat?.test_statistic).toBe(0);
+      expect(cat?.reference.bins.map((b) => b.label)).toEqual(cat?.current.bins.map((b) => b.label));
+      expect(cat?.reference.distinct).toBe(5);
+      const logged = await db.all<{ message: string }>(
+        "SELECT message FROM duckdb_logs WHERE type = 'QueryLog' AND message NOT LIKE '%duckdb_logs%'",
+      );
+      expect(logged.length).toBeGreaterThan(10);
+      const leaked = logged.filter((l) => l.message.includes('mk'));
+      expect(leaked.map((l) => l.message)).toEqual([]);
+    } finally {
+      db.close();
+    }
   });
 });
 
