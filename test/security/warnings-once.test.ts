@@ -35,8 +35,14 @@ describe('warnings', () => {
     expect(result.exitCode, result.stdout).toBe(0);
     const warnings = result.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
     // The refused issue and the dispatch it therefore skipped: both said, each once.
-    expect(warnings.some((w) => /cannot .*issue/i.test(w)), result.stdout).toBe(true);
-    expect(warnings.some((w) => /not dispatched/.test(w)), result.stdout).toBe(true);
+    expect(
+      warnings.some((w) => /cannot .*issue/i.test(w)),
+      result.stdout,
+    ).toBe(true);
+    expect(
+      warnings.some((w) => /not dispatched/.test(w)),
+      result.stdout,
+    ).toBe(true);
     const counts = new Map<string, number>();
     for (const w of warnings) counts.set(w, (counts.get(w) ?? 0) + 1);
     expect([...counts].filter(([, n]) => n > 1)).toEqual([]);
