@@ -1,10 +1,11 @@
 import { defineAction } from '../../shared/src/actions/define.js';
+import { featureOptions } from '../../shared/src/config/schema.js';
 import { runDeploy } from '../../shared/src/deploy/run-deploy.js';
 import { selfCommand } from '../../shared/src/platform/self-command.js';
 
 export const deployAction = defineAction({
   name: 'deploy',
-  async run({ inputs, log, platform, services }) {
+  async run({ inputs, config, log, platform, services }) {
     const secret = inputs.optional('webhook-secret');
     if (secret) platform.setSecret(secret);
     const url = inputs.optional('url');
@@ -58,6 +59,8 @@ export const deployAction = defineAction({
         runUrl: platform.env.runUrl,
         canary,
         kserve,
+        // The same policy train and evaluate take from mlops.yml, for a server this deploy starts.
+        onInvalid: featureOptions(config?.config).onInvalid,
       },
       {
         log,

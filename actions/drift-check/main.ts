@@ -67,7 +67,7 @@ export const driftCheckAction = defineAction({
         reportUrl: platform.env.runUrl,
         defaultRef,
       });
-      for (const warning of published.warnings) log.warning(warning);
+      // publishDrift has logged each of published.warnings once already.
       issueNumber = published.issueNumber === undefined ? '' : String(published.issueNumber);
       log.info(
         `Drift issue: ${published.action}${issueNumber ? ` (#${issueNumber})` : ''}${published.dispatched ? '; retraining dispatched' : ''}.`,

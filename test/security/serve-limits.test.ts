@@ -1,6 +1,6 @@
 /**
  * The model server's HTTP limits hold against hostile requests: a 1M-deep JSON body is a 400 (not a
- * 500), an oversized batch is refused before a row of it is converted, 1e999 is refused instead of
+ * 500), an oversized batch is refused as it arrives (before the whole body is read or parsed), 1e999 is refused instead of
  * being filled as missing, and a 408 or 413 closes the connection instead of keeping a socket for a
  * client that misbehaves.
  */
@@ -37,8 +37,9 @@ function rawExchange(
   head: string,
   body: string,
   waitMs: number,
+  to: ModelServer = server,
 ): Promise<{ reply: string; closed: boolean }> {
-  const { port } = new URL(server.url);
+  const { port } = new URL(to.url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1');
     let reply = '';
@@ -87,11 +88,56 @@ describe('serve limits', () => {
     const response = await fetch(predictUrl(), { method: 'POST', body });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe(
-      'The request has 5000 rows; this server accepts at most 1024 per request.',
+      'The request has more than 1024 rows; this server accepts at most 1024 per request.',
     );
     const columnar = JSON.stringify({ inputs: { island: Array.from({ length: 2000 }, () => 'x') } });
     const second = await fetch(predictUrl(), { method: 'POST', body: columnar });
-    expect(((await second.json()) as { error: string }).error).toMatch(/has 2000 rows/);
+    expect(((await second.json()) as { error: string }).error).toMatch(/has more than 1024 rows/);
+    // Rows that are lists, strings holding brackets and commas, nested values: counted as rows, once each.
+    const tricky = JSON.stringify({
+      instances: Array.from({ length: 1024 }, (_, i) => [`a,[b], "c"${i}`, { x: [1, 2, [3]] }]),
+    });
+    const counted = await fetch(predictUrl(), { method: 'POST', body: tricky });
+    expect(((await counted.json()) as { error: string }).error).not.toMatch(/more than 1024 rows/);
+  });
+
+  describe('while the body arrives, before the rest of it is read or any of it parsed', () => {
+    let patient: ModelServer;
+    beforeAll(async () => {
+      // A long body timeout: a server that waited for the whole body would answer nothing here.
+      patient = await startModelServer({
+        port: 0,
+        models: [{ name: 'penguins', folder: join(dir, 'm'), version: 1 }],
+        limits: { timeoutMs: 30_000 },
+      });
+    });
+    afterAll(async () => {
+      await patient?.close();
+    });
+
+    it('refuses a 360k-row request after its first 1025 rows, and closes the connection', async () => {
+      // Tiny rows, as in the audit: 360k of them fit under the body limit.
+      const full = `{"instances": [${Array.from({ length: 360_000 }, () => '{}').join(',')}]}`;
+      const head =
+        'POST /v1/models/penguins:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${Buffer.byteLength(full)}\r\n\r\n`;
+      // The first 2000 rows of it; the rest never comes.
+      const { reply, closed } = await rawExchange(head, full.slice(0, 15 + 2000 * 3), 1500, patient);
+      expect(reply).toMatch(/^HTTP\/1\.1 400/);
+      expect(reply).toContain('The request has more than 1024 rows');
+      expect(reply.toLowerCase()).toContain('connection: close');
+      expect(closed).toBe(true);
+    });
+
+    it('refuses a deep body at its 65th level, and closes the connection', async () => {
+      const head =
+        'POST /v1/models/penguins:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${2_000_000}\r\n\r\n`;
+      const { reply, closed } = await rawExchange(head, `{"instances": ${'['.repeat(1000)}`, 1500, patient);
+      expect(reply).toMatch(/^HTTP\/1\.1 400/);
+      expect(reply).toContain('nests JSON more than 64 levels');
+      expect(closed).toBe(true);
+    });
   });
 
   it('refuses 1e999 rather than filling it as a missing value', async () => {

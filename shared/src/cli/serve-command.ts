@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { featureOptions } from '../config/schema.js';
 import { UserError } from '../errors/index.js';
 import { terminalLog } from '../platform/local.js';
 import { DEFAULT_SERVE_PORT, runServe, runServeDaemon } from '../serve/run-serve.js';
@@ -26,7 +28,9 @@ Usage: mlops serve --model <name@alias|name/version> [--model ...] [options]
   --sample-rate    Share of requests logged (default 1)
   --max-body-bytes, --max-batch, --timeout-ms   Request limits
   --on-invalid     error (default: 400 naming the input), warn or impute: a feature value the
-                   model's preprocessing.json cannot read (unseen category, not a number, NaN/Inf)
+                   model's preprocessing.json cannot read (unseen category, not a number, NaN/Inf);
+                   default: features.on-invalid in mlops.yml, as train and evaluate take it
+  --config         mlops.yml to read features.on-invalid from (default ./mlops.yml if present)
 
 Endpoints: GET /v1/models/<m>, GET /v1/models/<m>/metadata, POST /v1/models/<m>:predict,
 POST /v1/models/<m>:classify, POST /v1/models/<m>:regress, /healthz, /readyz, /metrics (Prometheus).
@@ -46,6 +50,10 @@ export const serveCommand: CliCommand = {
       await runServeDaemon(resolve(args.inputs['daemon-config']), log);
       return new Promise<number>(() => {});
     }
+    // The flag, else mlops.yml's features.on-invalid (the policy train and evaluate use), else error.
+    const onInvalid =
+      args.inputs['on-invalid'] ??
+      featureOptions(loadConfig(args.inputs.config, process.cwd())?.config).onInvalid;
     const server = await runServe(
       {
         model: (args.inputs.model ?? '').split('\n'),
@@ -58,7 +66,7 @@ export const serveCommand: CliCommand = {
         timeoutMs: optionalNumber(args.inputs['timeout-ms'], 'timeout-ms'),
         requestLog: args.inputs['request-log'],
         sampleRate: optionalNumber(args.inputs['sample-rate'], 'sample-rate'),
-        onInvalid: args.inputs['on-invalid'],
+        onInvalid,
         workingDirectory: process.cwd(),
       },
       log,

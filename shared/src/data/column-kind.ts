@@ -82,7 +82,7 @@ export function columnKind(physical: PhysicalKind, distinct: number, nonNull: nu
 
 /**
  * Share of distinct values among a text column's non-null values above which it is an identifier
- * (names, ids, free text) rather than a category: the train action's cut too (half the rows).
+ * (names, ids, free text) rather than a category.
  */
 export const NEAR_UNIQUE_SHARE = 0.5;
 /** Fewer distinct values than this never make a column near-unique (a short sample repeats little). */
@@ -95,10 +95,22 @@ const ID_NAMES = [
 ];
 
 /**
+ * Why a text column's values make it an identifier (names, ids, free text) rather than a category,
+ * or undefined. The one near-unique rule: train leaves such a column out of the features
+ * (`text-id`) and data-validate leaves it out of distribution comparisons, so both agree on which
+ * columns are identifiers. Only text: numbers are near-unique too (measurements, amounts).
+ */
+export function nearUniqueReason(distinct: number, nonNull: number): string | undefined {
+  if (distinct >= NEAR_UNIQUE_MIN_DISTINCT && distinct > NEAR_UNIQUE_SHARE * nonNull)
+    return `near-unique: ${distinct} distinct values in ${nonNull}`;
+  return undefined;
+}
+
+/**
  * Why a column looks like an identifier, or undefined: an id-like name, or a text column whose
- * values are near-unique. Its distribution says nothing about the data (every batch has new ids),
- * so distribution comparisons leave it out; numbers are never near-unique identifiers by count
- * alone (measurements and amounts are near-unique too).
+ * values are near-unique (`nearUniqueReason`). Its distribution says nothing about the data (every
+ * batch has new ids), so distribution comparisons leave it out. The name rule is for comparisons
+ * only: train keeps a numeric `item_id` as a feature unless mlops.yml says otherwise.
  */
 export function identifierReason(
   name: string,
@@ -107,11 +119,6 @@ export function identifierReason(
   nonNull: number,
 ): string | undefined {
   if (ID_NAMES.some((pattern) => pattern.test(name.trim()))) return 'an identifier by its name';
-  if (
-    (kind === 'categorical' || kind === 'string') &&
-    distinct >= NEAR_UNIQUE_MIN_DISTINCT &&
-    distinct > NEAR_UNIQUE_SHARE * nonNull
-  )
-    return `near-unique: ${distinct} distinct values in ${nonNull}`;
+  if (kind === 'categorical' || kind === 'string') return nearUniqueReason(distinct, nonNull);
   return undefined;
 }

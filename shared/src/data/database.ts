@@ -125,9 +125,24 @@ export function quoteIdent(name: string): string {
 }
 
 /**
- * Quotes a string literal for SQL. DuckDB's parser ends a string at a NUL byte, and data values
- * (categories in an inferred schema or a stored profile) may hold one: such a value is spelled as
- * a concatenation with `chr(0)`, so the literal still equals the value exactly.
+ * Values bound to one statement's `$n` parameters. Data values (categories and bounds of a schema,
+ * a stored profile's values) go to DuckDB this way, never as SQL text: any byte, NUL included,
+ * arrives as it was.
+ */
+export class BoundValues {
+  readonly values: unknown[] = [];
+
+  /** The placeholder that stands for `value` in the statement. */
+  add(value: string | number | boolean): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/**
+ * Quotes a string literal for SQL, for text the suite or the user writes (paths, patterns), not
+ * data values (BoundValues). DuckDB's parser ends a string at a NUL byte: one is spelled as a
+ * concatenation with `chr(0)`, so the literal still equals the value exactly.
  */
 export function quoteLiteral(value: string): string {
   const quoted = `'${value.replace(/'/g, "''")}'`;

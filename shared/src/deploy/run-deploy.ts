@@ -16,6 +16,7 @@ import { userInfo } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
+import type { OnInvalid } from '../models/preprocessing.js';
 import { AliasConflictError } from '../registry/alias-conflict.js';
 import { LocalRegistry } from '../registry/local/local-registry.js';
 import { parseModelReference, validateAliasName } from '../registry/names.js';
@@ -80,6 +81,8 @@ export interface DeployOptions {
    * kserve only. `manifestPath` relative to the working directory; empty: `.mlops/kserve/<environment>/<name>.yaml`.
    */
   kserve?: Omit<KServeOptions, 'manifestPath'> & { manifestPath?: string };
+  /** local-server: the new server's policy for unreadable feature values (mlops.yml `features.on-invalid`); default error. */
+  onInvalid?: OnInvalid;
 }
 
 export interface DeployDeps {
@@ -159,6 +162,7 @@ function makeTarget(
         leaseMs: deps.serverLeaseMs,
         canary: options.canary,
         registry: registry instanceof LocalRegistry ? registry.root : undefined,
+        onInvalid: options.onInvalid,
         log: deps.log,
       });
     case 'tfserving-dir':

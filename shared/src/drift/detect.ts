@@ -4,7 +4,7 @@
  * only what that method needs in SQL, and return the columns with findings for every column that
  * could not be compared, so bad input never reads as "no drift".
  */
-import type { Database } from '../data/database.js';
+import { BoundValues, type Database } from '../data/database.js';
 import type { Dataset, DatasetColumn } from '../data/open-dataset.js';
 import type { ColumnProfile, DatasetProfile } from '../data/profile-format.js';
 import { UserError } from '../errors/index.js';
@@ -572,6 +572,7 @@ async function categoricalInputs(
   refStats: SideStats,
 ): Promise<BuiltInputs | null> {
   let refSql: string;
+  const bound = new BoundValues();
   let approximate = false;
   let otherLabel: string | undefined;
   if (referenceCounts) {
@@ -587,9 +588,9 @@ async function categoricalInputs(
       const listed = pairs.reduce((s, p) => s + p.count, 0);
       pairs.push({ value: otherLabel, count: Math.max(0, refStats.present - listed) });
     }
-    refSql = literalCategoryCountsSql(pairs);
+    refSql = literalCategoryCountsSql(pairs, bound);
   }
-  let table = await categoryCounts(db, refSql, current.categorySql(plan.name));
+  let table = await categoryCounts(db, refSql, current.categorySql(plan.name), bound.values);
   if (!table) return null;
   if (otherLabel !== undefined) table = foldUnknown(table, otherLabel);
   const counts = table;

@@ -215,14 +215,19 @@ export async function categoryCounts(
   db: Database,
   referenceSql: string,
   currentSql: string,
+  /** Values bound to the `$n` placeholders of either relation. */
+  params: unknown[] = [],
 ): Promise<CountTable | null> {
   const rows = await db.all<{
     v: string;
     r: number;
     k: number;
-  }>(`SELECT v, sum(rc)::BIGINT AS r, sum(kc)::BIGINT AS k FROM (
+  }>(
+    `SELECT v, sum(rc)::BIGINT AS r, sum(kc)::BIGINT AS k FROM (
       SELECT v, c AS rc, 0::BIGINT AS kc FROM (${referenceSql})
-      UNION ALL SELECT v, 0::BIGINT, c FROM (${currentSql})) GROUP BY v ORDER BY v LIMIT ${MAX_CATEGORIES + 1}`);
+      UNION ALL SELECT v, 0::BIGINT, c FROM (${currentSql})) GROUP BY v ORDER BY v LIMIT ${MAX_CATEGORIES + 1}`,
+    params,
+  );
   if (rows.length > MAX_CATEGORIES) return null;
   return {
     labels: rows.map((r) => String(r.v)),

@@ -5,7 +5,7 @@
  */
 
 import { physicalKind } from '../data/column-kind.js';
-import { quoteLiteral } from '../data/database.js';
+import type { BoundValues } from '../data/database.js';
 import { type ColumnProfile, type DatasetProfile, PROFILE_SCHEMA } from '../data/profile-format.js';
 import { UserError } from '../errors/index.js';
 import { valueCountsRelation } from './ecdf.js';
@@ -44,9 +44,15 @@ export function presentSql(expression: string, duckType: string): string {
   return physicalKind(duckType) === 'float' ? `isfinite(${expression})` : `${expression} IS NOT NULL`;
 }
 
-export function literalCategoryCountsSql(pairs: readonly { value: string; count: number }[]): string {
+/** A stored profile's category counts as a relation `(v, c)`; the values are bound to `bound`. */
+export function literalCategoryCountsSql(
+  pairs: readonly { value: string; count: number }[],
+  bound: BoundValues,
+): string {
   if (pairs.length === 0) return 'SELECT NULL::VARCHAR AS v, 0::BIGINT AS c WHERE false';
-  const rows = pairs.map((p) => `(${quoteLiteral(p.value)}, ${Math.round(p.count)}::BIGINT)`).join(', ');
+  const rows = pairs
+    .map((p) => `(CAST(${bound.add(p.value)} AS VARCHAR), ${Math.round(p.count)}::BIGINT)`)
+    .join(', ');
   return `SELECT * FROM (VALUES ${rows}) AS t(v, c)`;
 }
 

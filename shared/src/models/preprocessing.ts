@@ -51,6 +51,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { nearUniqueReason } from '../data/column-kind.js';
 import { UserError } from '../errors/index.js';
 
 export const PREPROCESSING_SCHEMA = 'mlops-preprocessing/v2';
@@ -643,7 +644,8 @@ export interface InferredKind {
 /**
  * The kind train gives a column: numbers, booleans, dates and timestamps by their source type;
  * text by its values (all numbers -> numeric, all true/false -> boolean, all ISO dates -> date or
- * datetime), else categorical, or `text-id` when it has more distinct values than half the rows.
+ * datetime), else categorical, or `text-id` when its values are near-unique (`nearUniqueReason`, the
+ * rule data-validate uses to leave identifiers out of comparisons).
  */
 export function inferFeatureKind(
   values: ArrayLike<unknown>,
@@ -682,8 +684,8 @@ export function inferFeatureKind(
       : { kind: 'datetime', why: 'text whose values are all ISO date-times' };
   }
   const distinct = new Set(present.map((v) => categoryText(v, missing))).size;
-  if (distinct > Math.max(2, values.length / 2))
-    return { kind: 'text-id', why: `${distinct} distinct values in ${values.length} rows: an identifier` };
+  const nearUnique = nearUniqueReason(distinct, present.length);
+  if (nearUnique !== undefined) return { kind: 'text-id', why: `${nearUnique} non-missing values` };
   return { kind: 'categorical', why: `text with ${distinct} distinct values` };
 }
 

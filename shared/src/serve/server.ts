@@ -24,7 +24,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JsonNestingScanner, MAX_JSON_NESTING } from '../data/json-nesting.js';
+import { MAX_JSON_NESTING } from '../data/json-nesting.js';
 import { type Log, silentLog } from '../logging/index.js';
 import {
   DEFAULT_ON_INVALID,
@@ -41,6 +41,7 @@ import { BadRequestError, parsePredictRequest } from './predict-request.js';
 import type { ProbationLease } from './probation-lease.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 import { RequestLog, type RequestLogOptions } from './request-log.js';
+import { RequestBodyScanner } from './request-scan.js';
 import { isRestApiPath, parseRestPath, RestPathError, type RestRequest } from './rest-path.js';
 import { type Mirror, type Routed, ServedModel } from './served-model.js';
 import { tfServingMetadata } from './signature.js';
@@ -139,6 +140,8 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly reason: string,
+    /** Refused before the body was read to its end: the answer closes the connection. */
+    readonly closeConnection = false,
   ) {
     super(message);
   }
@@ -150,8 +153,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Reads the body up to `maxBytes`; a larger one is a 413, a slow one a 408. */
-function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<string> {
+/**
+ * Reads the body up to `maxBytes`; a larger one is a 413, a slow one a 408. Each chunk is scanned
+ * as it arrives (serve/request-scan.ts): JSON nested too deep, or more than `maxRows` rows, is a
+ * 400 before the rest is read or any of it parsed.
+ */
+function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  timeoutMs: number,
+  maxRows = Number.POSITIVE_INFINITY,
+): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     req.resume();
@@ -165,6 +177,7 @@ function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Pr
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    const scanner = new RequestBodyScanner(maxRows);
     let size = 0;
     let done = false;
     const finish = (error?: HttpError) => {
@@ -193,7 +206,28 @@ function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Pr
             'too_large',
           ),
         );
-      else chunks.push(chunk);
+      else {
+        const verdict = scanner.feed(chunk);
+        if (verdict?.kind === 'too-deep')
+          finish(
+            new HttpError(
+              400,
+              `The request body nests JSON more than ${MAX_JSON_NESTING} levels deep.`,
+              'bad_request',
+              true,
+            ),
+          );
+        else if (verdict?.kind === 'too-many-rows')
+          finish(
+            new HttpError(
+              400,
+              `The request has more than ${maxRows} rows; this server accepts at most ${maxRows} per request.`,
+              'bad_request',
+              true,
+            ),
+          );
+        else chunks.push(chunk);
+      }
     });
     req.on('end', () => finish());
     req.on('error', (error) =>
@@ -348,15 +382,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
           'bad_request',
         );
       }
-      const text = await readBody(req, limits.maxBodyBytes, limits.timeoutMs);
-      // JSON.parse copes with any depth, but what walks the result afterwards (stringify for an
-      // error message, the request log) recurses: a deep body would be a 500, not a 400.
-      if (new JsonNestingScanner().feed(Buffer.from(text)) !== undefined)
-        throw new HttpError(
-          400,
-          `The request body nests JSON more than ${MAX_JSON_NESTING} levels deep.`,
-          'bad_request',
-        );
+      // readBody refuses a body nested too deep (JSON.parse copes with any depth, but what walks
+      // the result afterwards recurses: a 500, not a 400) or with too many rows, as it arrives.
+      const text = await readBody(req, limits.maxBodyBytes, limits.timeoutMs, limits.maxBatch);
       const request =
         action === 'predict'
           ? parsePredictRequest(text, model.signature.inputs, limits.maxBatch)
@@ -513,7 +541,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       // A client whose body was too large or too slow may still be sending: the answer closes the
       // connection rather than keep a socket for a client that misbehaves.
       const refused = error instanceof HttpError || error instanceof BadRequestError ? error.status : 0;
-      if ((refused === 408 || refused === 413) && !res.headersSent) res.setHeader('connection', 'close');
+      const unread =
+        refused === 408 || refused === 413 || (error instanceof HttpError && error.closeConnection);
+      if (unread && !res.headersSent) res.setHeader('connection', 'close');
       if (error instanceof HttpError) {
         status = error.status;
         m.errors.inc({ model: modelLabel, reason: error.reason });

@@ -1,5 +1,5 @@
 import { isNumericPhysical, type PhysicalKind, physicalKind } from '../data/column-kind.js';
-import { type Database, sqlNumber as num, quoteLiteral } from '../data/database.js';
+import { BoundValues, type Database, sqlNumber as num, quoteLiteral } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
 import { countValues, type ValueCounts } from '../data/value-counts.js';
 import { UserError } from '../errors/index.js';
@@ -228,13 +228,15 @@ async function checkColumns(
   const rows = counts.rows;
   for (const c of checks) {
     const from = `${counts.relation(c.rules.name)} AS t`;
-    const a = (await db.all(`SELECT ${ruleAggregates(c, maxExamples).join(', ')} FROM ${from}`))[0]!;
+    const bound = new BoundValues();
+    const aggregates = ruleAggregates(c, maxExamples, bound);
+    const a = (await db.all(`SELECT ${aggregates.join(', ')} FROM ${from}`, bound.values))[0]!;
     await reportColumn(db, from, c, a, rows, maxExamples, add);
   }
 }
 
 /** The aggregates that judge a column's rules: weighted by `n`, as counts over its rows would be. */
-function ruleAggregates(c: Check, maxExamples: number): string[] {
+function ruleAggregates(c: Check, maxExamples: number, bound: BoundValues): string[] {
   const r = c.rules;
   const items: string[] = [`sum(n) FILTER (WHERE ${c.col} IS NOT NULL) AS "nn"`];
   if (c.unconverted) {
@@ -243,7 +245,7 @@ function ruleAggregates(c: Check, maxExamples: number): string[] {
       `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "badx"`,
     );
   }
-  const range = rangeCondition(c);
+  const range = rangeCondition(c, bound);
   if (range) {
     items.push(
       `sum(n) FILTER (WHERE ${range}) AS "oor"`,
@@ -260,7 +262,7 @@ function ruleAggregates(c: Check, maxExamples: number): string[] {
       `sum(n) FILTER (WHERE isinf(${c.value}) AND ${c.value} < 0) AS "ninf"`,
     );
   }
-  const domain = domainCondition(c);
+  const domain = domainCondition(c, bound);
   if (domain) items.push(`sum(n) FILTER (WHERE ${domain}) AS "dom"`);
   if (r.unique)
     items.push(
@@ -389,13 +391,17 @@ async function reportColumn(
   // tolerated share (sample-bounds.ts); a hand-written one fails above its tolerated share.
   const p = r.inferred_from && unexpected > 0 ? rateTestPValue(unexpected, nonNull, tolerated) : null;
   if (unexpected > 0 && nonNull > 0 && (p !== null || unexpected / nonNull > tolerated)) {
+    const bound = new BoundValues();
+    const outside = domainCondition(c, bound);
     const top = await db.all<{ v: unknown; n: unknown }>(
-      `SELECT CAST(${c.value} AS VARCHAR) AS v, sum(n) AS n FROM ${from} WHERE ${domainCondition(c)} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`,
+      `SELECT CAST(${c.value} AS VARCHAR) AS v, sum(n) AS n FROM ${from} WHERE ${outside} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`,
+      bound.values,
     );
     const distinct = num(
       (
         await db.all<{ d: unknown }>(
-          `SELECT count(DISTINCT ${c.value}) AS d FROM ${from} WHERE ${domainCondition(c)}`,
+          `SELECT count(DISTINCT ${c.value}) AS d FROM ${from} WHERE ${outside}`,
+          bound.values,
         )
       )[0]!.d,
     );
@@ -534,28 +540,31 @@ function planCheck(rules: ColumnRules, actualType: string): Check {
   return check;
 }
 
-function rangeCondition(c: Check): string | undefined {
+/** Data values (bounds, allowed values) are bound to `bound`'s parameters, never spelled in SQL. */
+function rangeCondition(c: Check, bound: BoundValues): string | undefined {
   const { min, max, type } = c.rules;
   if (min === undefined && max === undefined) return undefined;
-  const bound = (v: number | string) =>
-    type === 'datetime' ? `CAST(${quoteLiteral(String(v))} AS TIMESTAMP)` : `CAST(${Number(v)} AS DOUBLE)`;
+  const limit = (v: number | string) =>
+    type === 'datetime'
+      ? `CAST(CAST(${bound.add(String(v))} AS VARCHAR) AS TIMESTAMP)`
+      : `CAST(${Number(v)} AS DOUBLE)`;
   const value = type === 'datetime' ? `CAST(${c.value} AS TIMESTAMP)` : c.value;
   const parts: string[] = [];
-  if (min !== undefined) parts.push(`${value} < ${bound(min)}`);
-  if (max !== undefined) parts.push(`${value} > ${bound(max)}`);
+  if (min !== undefined) parts.push(`${value} < ${limit(min)}`);
+  if (max !== undefined) parts.push(`${value} > ${limit(max)}`);
   // NaN and infinities are the nan_or_inf check's business (DuckDB orders NaN above every number).
   const finite = type === 'numeric' ? `isfinite(${value}) AND ` : '';
   return `(${finite}(${parts.join(' OR ')}))`;
 }
 
-function domainCondition(c: Check): string | undefined {
+function domainCondition(c: Check, bound: BoundValues): string | undefined {
   const values = c.rules.allowed_values;
   if (values === undefined) return undefined;
   if (values.length === 0) return `${c.value} IS NOT NULL`;
   const literal = (v: SchemaValue) => {
     if (c.rules.type === 'numeric') return `CAST(${Number(v)} AS DOUBLE)`;
     if (c.rules.type === 'boolean') return v === true || v === 'true' ? 'true' : 'false';
-    return quoteLiteral(String(v));
+    return `CAST(${bound.add(String(v))} AS VARCHAR)`;
   };
   const value =
     c.rules.type === 'numeric' || c.rules.type === 'boolean' ? c.value : `CAST(${c.value} AS VARCHAR)`;

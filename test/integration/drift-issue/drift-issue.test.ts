@@ -279,12 +279,15 @@ describe('publishDrift through the GitHub emulator', () => {
   it('with a read-only token warns and never fails, writing nothing', async () => {
     const model = 'forked';
     const drifted = await drift(model, true);
-    const readOnly = helperFor(emulator, 'read-token').helper;
+    const { helper: readOnly, log } = helperFor(emulator, 'read-token');
     const dispatchesBefore = repo().dispatches.length;
     const result = await publishDrift(readOnly, drifted, options(model));
     expect(result).toMatchObject({ action: 'none', readOnly: true, dispatched: false });
     expect(result.warnings.join('\n')).toContain('Resource not accessible by integration');
     expect(result.warnings.join('\n')).toContain('not dispatched');
+    // Each warning logged once, here (the action does not log the list again).
+    const logged = log.lines.filter((l) => l.level === 'warning').map((l) => l.message);
+    expect(logged).toEqual(result.warnings);
     expect(issuesOf(model)).toHaveLength(0);
     expect(repo().dispatches.length).toBe(dispatchesBefore);
 

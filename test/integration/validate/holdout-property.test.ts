@@ -1,9 +1,16 @@
 /**
  * A schema inferred on a random 70% of a table must accept the other 30% (no errors), for every
- * vega-datasets table of at least 300 rows and 20 random splits each; and the same splits with an
- * anomaly injected into the 30% must still report it. Everything runs in one DuckDB: each table
- * is read once, and each split is two views over it, profiled and validated by the product's own
- * code (profileDataset, inferSchema, schema.yaml written and read back, validateDataset).
+ * vega-datasets table of at least 300 rows and 20 random splits each; and the same 20 splits with
+ * an anomaly injected into the 30% must still report it. Everything runs in one DuckDB: each table
+ * is read once, each split is materialised once as two temporary tables, profiled and validated by
+ * the product's own code (profileDataset, inferSchema, schema.yaml written and read back,
+ * validateDataset).
+ *
+ * Cost: the schema inferred for a split serves its clean validation and all its injections; an
+ * injection is validated against the schema narrowed to the column it touches. validateDataset
+ * judges each column by its own value counts (one query per column, nothing shared across
+ * columns), so the narrowed run finds exactly what the full run finds for that column, at the cost
+ * of one column instead of all.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,8 +26,8 @@ import { DATA } from '../../unit/validate/helpers.js';
 
 const SEEDS = 20;
 const MIN_ROWS = 300;
-/** Power is checked on the first splits of each table (each injection costs a validation). */
-const POWER_SEEDS = 1;
+/** Power is checked on the same splits as the false alarms. */
+const POWER_SEEDS = SEEDS;
 
 let db: Database;
 beforeAll(async () => {
@@ -52,12 +59,19 @@ function inTrain(seed: number): string {
   return `hash(__rn, ${seed}) % 1000 < 700`;
 }
 
+/**
+ * The split as two temporary tables: the profile and the validations read them many times, and a
+ * view would hash every row of `src` again on each read. `holdout` keeps `__rn` for the
+ * injections; its dataset view leaves it out.
+ */
 async function split(ds: Dataset, seed: number): Promise<{ train: Dataset; holdout: Dataset }> {
   const columns = ds.columns.map((c) => quoteIdent(c.name)).join(', ');
-  const inTrain = `hash(__rn, ${seed}) % 1000 < 700`;
-  await db.run(`CREATE OR REPLACE TEMP VIEW train AS SELECT ${columns} FROM src WHERE ${inTrain}`);
-  await db.run(`CREATE OR REPLACE TEMP VIEW holdout AS SELECT ${columns} FROM src WHERE NOT (${inTrain})`);
-  const [{ n }] = await db.all<{ n: unknown }>(`SELECT count(*) FILTER (WHERE ${inTrain}) AS n FROM src`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE train AS SELECT ${columns} FROM src WHERE ${inTrain(seed)}`);
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE holdout_rn AS SELECT * FROM src WHERE NOT (${inTrain(seed)}) ORDER BY __rn`,
+  );
+  await db.run(`CREATE OR REPLACE TEMP VIEW holdout AS SELECT ${columns} FROM holdout_rn`);
+  const [{ n }] = await db.all<{ n: unknown }>('SELECT count(*) AS n FROM train');
   const cut = Number(n);
   const side = (view: string, rows: number): Dataset => ({ ...ds, view, rows, notes: [] });
   return { train: side('train', cut), holdout: side('holdout', ds.rows - cut) };
@@ -85,9 +99,9 @@ type Injection = {
   error: boolean;
 };
 
-/** The first `k` holdout rows (by row number) of a split, as SQL condition on `__rn`. */
-function firstHoldoutRows(seed: number, k: number): string {
-  return `__rn IN (SELECT __rn FROM src WHERE NOT (${inTrain(seed)}) ORDER BY __rn LIMIT ${k})`;
+/** The first `k` holdout rows (by row number) of the current split, as SQL condition on `__rn`. */
+function firstHoldoutRows(k: number): string {
+  return `__rn IN (SELECT __rn FROM holdout_rn ORDER BY __rn LIMIT ${k})`;
 }
 
 /** One injection of each kind, into columns the inferred schema has a rule for. */
@@ -103,10 +117,7 @@ function injections(ds: Dataset, schema: DataSchema, seed: number): Injection[] 
     out.push({
       kind: 'unexpected_value',
       column: domain.name,
-      select: replace(
-        domain.name,
-        `CASE WHEN ${firstHoldoutRows(seed, 5)} THEN 'injected-value' ELSE ${col} END`,
-      ),
+      select: replace(domain.name, `CASE WHEN ${firstHoldoutRows(5)} THEN 'injected-value' ELSE ${col} END`),
       error: false,
     });
   }
@@ -121,7 +132,7 @@ function injections(ds: Dataset, schema: DataSchema, seed: number): Injection[] 
       column: ranged.name,
       select: replace(
         ranged.name,
-        `CASE WHEN ${firstHoldoutRows(seed, 3)} THEN 'n/a' ELSE CAST(${col} AS VARCHAR) END`,
+        `CASE WHEN ${firstHoldoutRows(3)} THEN 'n/a' ELSE CAST(${col} AS VARCHAR) END`,
       ),
       error: true,
     });
@@ -132,7 +143,7 @@ function injections(ds: Dataset, schema: DataSchema, seed: number): Injection[] 
       column: ranged.name,
       select: replace(
         ranged.name,
-        `CASE WHEN ${firstHoldoutRows(seed, 4)} THEN CAST(${far} AS ${type}) ELSE ${col} END`,
+        `CASE WHEN ${firstHoldoutRows(4)} THEN CAST(${far} AS ${type}) ELSE ${col} END`,
       ),
       error: true,
     });
@@ -165,9 +176,14 @@ function injections(ds: Dataset, schema: DataSchema, seed: number): Injection[] 
   return out;
 }
 
-async function validateInjected(ds: Dataset, schema: DataSchema, seed: number, injection: Injection) {
+/** The schema's rules for the injected column only (none for new_column: every column is then new, the injected one too). */
+function narrowed(schema: DataSchema, injection: Injection): DataSchema {
+  return { ...schema, columns: schema.columns.filter((c) => c.name === injection.column) };
+}
+
+async function validateInjected(ds: Dataset, schema: DataSchema, injection: Injection) {
   await db.run(
-    `CREATE OR REPLACE TEMP VIEW injected AS SELECT ${injection.select.join(', ')} FROM src WHERE NOT (${inTrain(seed)})`,
+    `CREATE OR REPLACE TEMP VIEW injected AS SELECT ${injection.select.join(', ')} FROM holdout_rn`,
   );
   const columns = (await db.all<{ column_name: string; column_type: string }>('DESCRIBE injected')).map(
     (r) => ({
@@ -176,7 +192,11 @@ async function validateInjected(ds: Dataset, schema: DataSchema, seed: number, i
     }),
   );
   const [{ n }] = await db.all<{ n: unknown }>('SELECT count(*) AS n FROM injected');
-  return validateDataset(db, { ...ds, view: 'injected', columns, rows: Number(n), notes: [] }, schema);
+  return validateDataset(
+    db,
+    { ...ds, view: 'injected', columns, rows: Number(n), notes: [] },
+    narrowed(schema, injection),
+  );
 }
 
 describe('holdout property: a schema inferred on a random 70% accepts the other 30%', () => {
@@ -199,7 +219,7 @@ describe('holdout property: a schema inferred on a random 70% accepts the other 
         if (errors) failures.push(`${file} seed ${seed}: ${errors}`);
         if (seed > POWER_SEEDS) continue;
         for (const injection of injections(ds, schema, seed)) {
-          const hit = (await validateInjected(ds, schema, seed, injection)).find(
+          const hit = (await validateInjected(ds, schema, injection)).find(
             (a) => a.kind === injection.kind && a.column === injection.column,
           );
           const tally = found.get(injection.kind) ?? { runs: 0, errors: 0 };

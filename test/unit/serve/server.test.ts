@@ -139,7 +139,7 @@ describe('TF Serving REST API', () => {
       JSON.stringify({ instances: Array(9).fill(ROWS[0]) }),
     );
     expect(batch.status).toBe(400);
-    expect(batch.json.error).toMatch(/9 rows; this server accepts at most 8/);
+    expect(batch.json.error).toMatch(/more than 8 rows; this server accepts at most 8/);
     const big = await call('POST', '/v1/models/penguins:predict', Buffer.alloc(10_000, 32));
     expect(big.status).toBe(413);
     expect(big.json.error).toMatch(/at most 4096/);

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { UserError } from '../../errors/index.js';
 import { writeJsonAtomic } from '../../files/atomic-write.js';
 import type { Log } from '../../logging/index.js';
+import { DEFAULT_ON_INVALID, type OnInvalid } from '../../models/preprocessing.js';
 import { modelServerEnvironment } from '../../platform/child-env.js';
 import type { CanaryCriteria } from '../../serve/canary.js';
 import type { DaemonConfig, DaemonState } from '../../serve/run-serve.js';
@@ -53,6 +54,11 @@ export interface LocalServerTargetOptions {
    * change; default 60 s.
    */
   leaseMs?: number;
+  /**
+   * Policy of a new server for feature values the model's contract cannot read (mlops.yml's
+   * `features.on-invalid`, as train and evaluate take it); default error.
+   */
+  onInvalid?: OnInvalid;
   log: Log;
 }
 
@@ -230,12 +236,35 @@ export class LocalServerTarget implements DeployTarget {
     const { path, log } = this.options;
     await mkdir(path, { recursive: true });
     const running = await findRunningServer(path, log);
+    if (running) await this.warnOnPolicyChange();
     if (running && this.options.canary) return this.canaryRollout(running, request, this.options.canary);
     if (running) return this.hotSwap(running, request);
     const started = await this.start(request);
     if (this.options.canary)
       started.notes.push('No server was running, so there was nothing to run a canary against.');
     return started;
+  }
+
+  /**
+   * A running server keeps the on-invalid policy it was started with (a hot swap changes the model
+   * only): say so when this deploy asks for another one, rather than let the user believe it applies.
+   */
+  private async warnOnPolicyChange(): Promise<void> {
+    const wanted = this.options.onInvalid ?? DEFAULT_ON_INVALID;
+    let current: OnInvalid = DEFAULT_ON_INVALID;
+    try {
+      const config = JSON.parse(
+        await readFile(join(this.options.path, 'daemon.json'), 'utf8'),
+      ) as DaemonConfig;
+      current = config.onInvalid ?? DEFAULT_ON_INVALID;
+    } catch {
+      return; // a server started by hand or by an older version: its policy is not on record
+    }
+    if (current !== wanted)
+      this.options.log.warning(
+        `The running model server in ${this.options.path} keeps on-invalid: ${current} (features.on-invalid asks for ${wanted}); ` +
+          'stop it (mlops deploy stop) and deploy again to start a server with the new policy.',
+      );
   }
 
   /** The version the running server serves now, or a DeployFailure when it does not serve this model. */
@@ -390,6 +419,7 @@ export class LocalServerTarget implements DeployTarget {
       adminTokenFile: tokenFile,
       stateFile: join(path, 'server.json'),
       leaseMs: this.leaseMs,
+      ...(this.options.onInvalid ? { onInvalid: this.options.onInvalid } : {}),
     };
     const configFile = join(path, 'daemon.json');
     await writeJsonAtomic(configFile, config);

@@ -67,6 +67,7 @@ export interface PublishDriftResult {
   dispatched: boolean;
   /** The token could not write (issues or dispatch): warned, not failed. */
   readOnly: boolean;
+  /** Every warning of this call, for the record: each was already logged once (through the helper's log). */
   warnings: string[];
 }
 
@@ -95,7 +96,12 @@ export async function publishDrift(
   const target = parseDispatch(options.dispatch, options.defaultRef);
   const warnings: string[] = [];
   const outcome: PublishDriftResult = { action: 'none', dispatched: false, readOnly: false, warnings };
-  /** Records a refused write; false tells the caller to stop writing. */
+  /** Logs a warning of this module's own and records it. */
+  const warn = (message: string) => {
+    helper.log.warning(message);
+    warnings.push(message);
+  };
+  /** Records a refused write (the helper has logged it); false tells the caller to stop writing. */
   const wrote = <T>(write: WriteOutcome<T>): write is { ok: true; value: T } => {
     if (write.ok) return true;
     outcome.readOnly = true;
@@ -118,7 +124,7 @@ export async function publishDrift(
       );
     }
     if (result.driftDetected && target) {
-      warnings.push(
+      warn(
         `open-issue is off, so nothing records that retraining was already started: every drifted run dispatches (${describeDispatch(target)}).`,
       );
       await dispatch();
@@ -143,7 +149,7 @@ export async function publishDrift(
     const created = await helper.createIssue(texts.title(state), texts.body(state, target), [label]);
     if (!wrote(created)) {
       // Without the issue there is no record of a dispatch, so one now would repeat every night.
-      if (target) warnings.push('Retraining was not dispatched because the drift issue could not be opened.');
+      if (target) warn('Retraining was not dispatched because the drift issue could not be opened.');
       return outcome;
     }
     outcome.issueNumber = created.value.number;
@@ -164,7 +170,7 @@ export async function publishDrift(
   outcome.issueNumber = existing.number;
   const previous = readState(existing.body);
   if (!previous) {
-    warnings.push(
+    warn(
       `Issue #${existing.number} carries the drift marker but no readable state (edited by hand?): treating it as an alert whose retraining was already dispatched.`,
     );
   }
@@ -292,7 +298,7 @@ async function dispatchSafely(
       helper.log.info(`Retraining dispatched: ${describeDispatch(target)}.`);
       return 'sent';
     }
-    warnings.push(sent.message);
+    warnings.push(sent.message); // the helper logged the refusal
     return 'read-only';
   } catch (error) {
     const status = (error as { status?: number }).status;
