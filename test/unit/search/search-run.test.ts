@@ -1,0 +1,158 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../shared/src/config/load.js';
+import { UserError } from '../../../shared/src/errors/index.js';
+import { silentLog } from '../../../shared/src/logging/index.js';
+import type { SearchSummary } from '../../../shared/src/search/run-search.js';
+import { runTrainStep } from '../../../shared/src/search/train-step.js';
+import { LocalRunStore } from '../../../shared/src/tracking/store.js';
+import { hashFile } from '../../../shared/src/train/contentHash.js';
+import type { TrainOptions } from '../../../shared/src/train/runTrain.js';
+
+const PENGUINS = join(process.cwd(), 'node_modules/vega-datasets/data/penguins.json');
+
+function project(yaml: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'mlops-search-run-'));
+  writeFileSync(join(dir, 'mlops.yml'), yaml);
+  copyFileSync(PENGUINS, join(dir, 'penguins.json'));
+  const train: TrainOptions = {
+    data: 'penguins.json',
+    target: 'Species',
+    task: 'classification',
+    model: 'mlp',
+    epochs: 3,
+    batchSize: 32,
+    learningRate: 0.02,
+    seed: 7,
+    outputDir: 'out',
+    resume: false,
+    cache: false,
+    gpu: 'off',
+    workingDirectory: dir,
+  };
+  return {
+    dir,
+    train,
+    config: loadConfig(undefined, dir)!,
+    store: new LocalRunStore(join(dir, '.mlops/runs')),
+  };
+}
+
+describe('search: run (trials in one job, built-in trainer)', () => {
+  it('runs every trial, records a failed one as failed and goes on, tracks each run, picks the best', async () => {
+    const { dir, train, config, store } = project(
+      [
+        'name: penguins',
+        'search:',
+        '  strategy: grid',
+        '  metric: accuracy',
+        '  parameters:',
+        '    model: {choices: [mlp, missing-layers.json]}',
+        '    learning-rate: {choices: [0.01, 0.05]}',
+        '',
+      ].join('\n'),
+    );
+    const step = await runTrainStep(
+      { train, search: 'run', config, experiment: 'penguins', store },
+      { log: silentLog },
+    );
+    const summary = JSON.parse(readFileSync(String(step.outputs['search-summary']), 'utf8')) as SearchSummary;
+    expect(summary.trials.map((t) => [t.trial, t.status])).toEqual([
+      [expect.any(Number), 'finished'],
+      [expect.any(Number), 'finished'],
+      [3, 'failed'],
+      [4, 'failed'],
+    ]);
+    expect(summary.trials[2].error).toMatch(/missing-layers\.json/);
+    expect(summary.best?.params.model).toBe('mlp');
+    expect(summary.trials[0].value).toBeGreaterThanOrEqual(summary.trials[1].value as number);
+    expect(step.outputs['best-trial']).toBe(summary.best?.trial);
+    expect(String(step.outputs['model-path'])).toBe(
+      join(dir, 'out', 'trials', `trial-${summary.best?.trial}`, 'model.json'),
+    );
+    expect(JSON.parse(String(step.outputs.plan))).toEqual({ trial: [1, 2, 3, 4] });
+    expect(step.summaryMarkdown).toContain('Best: trial');
+
+    const runs = await store.listRuns('penguins');
+    expect(runs.map((r) => [r.number, r.search?.trial, r.status])).toEqual([
+      [1, 1, 'finished'],
+      [2, 2, 'finished'],
+      [3, 3, 'failed'],
+      [4, 4, 'failed'],
+    ]);
+    const fingerprint = `sha256:${await hashFile(join(dir, 'penguins.json'))}`;
+    expect(runs[0]).toMatchObject({
+      schema: 'mlops-run/v1',
+      kind: 'train',
+      experiment: 'penguins',
+      data_fingerprint: fingerprint,
+      params: { model: 'mlp', 'learning-rate': 0.01, epochs: 3, seed: 7, 'batch-size': 32 },
+      search: {
+        id: summary.search_id,
+        strategy: 'grid',
+        trial: 1,
+        trials: 4,
+        metric: 'accuracy',
+        direction: 'higher',
+      },
+    });
+    expect(runs[0].curves).toHaveLength(3);
+    expect(Object.keys(runs[0].metrics).sort()).toEqual(['accuracy', 'loss']);
+    expect(runs[2].error).toMatch(/missing-layers\.json/);
+  }, 120_000);
+
+  it('fails when every trial fails, with the first trial error', async () => {
+    const { train, config, store } = project(
+      'search:\n  strategy: grid\n  parameters:\n    model: {choices: [nope-1.json, nope-2.json]}\n',
+    );
+    const error = await runTrainStep(
+      { train, search: 'run', config, experiment: 'default', store },
+      { log: silentLog },
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toMatch(/^Every trial of the search failed \(2 of 2\); trial 1: .*nope-1\.json/);
+    expect((await store.listRuns('default')).map((r) => r.status)).toEqual(['failed', 'failed']);
+  }, 60_000);
+
+  it('the winner retrains bit for bit from its params, seed and data fingerprint', async () => {
+    const { dir, train, config, store } = project(
+      'search:\n  strategy: random\n  budget: 3\n  seed: 11\n  metric: accuracy\n  parameters:\n    learning-rate: {log-uniform: [0.005, 0.1]}\n    batch-size: {choices: [16, 32]}\n',
+    );
+    const step = await runTrainStep(
+      { train, search: 'run', config, experiment: 'default', store },
+      { log: silentLog },
+    );
+    const best = (await store.listRuns('default')).find(
+      (r) => r.search?.trial === step.outputs['best-trial'],
+    )!;
+    // Only what the record holds: params (seed included) and the data's fingerprint.
+    expect(`sha256:${await hashFile(join(dir, 'penguins.json'))}`).toBe(best.data_fingerprint);
+    const p = best.params;
+    const again = await runTrainStep(
+      {
+        train: {
+          ...train,
+          model: String(p.model),
+          epochs: Number(p.epochs),
+          batchSize: Number(p['batch-size']),
+          learningRate: Number(p['learning-rate']),
+          seed: Number(p.seed),
+          outputDir: 'retrained',
+        },
+        search: 'off',
+        experiment: 'default',
+        store,
+      },
+      { log: silentLog },
+    );
+    const weights = (path: string) => readFileSync(join(path, '..', 'weights.bin'));
+    expect(
+      weights(String(again.outputs['model-path'])).equals(weights(String(step.outputs['model-path']))),
+    ).toBe(true);
+    const runs = await store.listRuns('default');
+    expect(runs.at(-1)?.search).toBeNull();
+    expect(runs.at(-1)?.metrics).toEqual(best.metrics);
+  }, 120_000);
+});
