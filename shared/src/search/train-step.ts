@@ -105,7 +105,7 @@ export async function runTrainStep(options: TrainStepOptions, deps: TrainDeps): 
     }
     deps.log.info(`Search plan: ${plan.trials.length} trials (${plan.strategy}, seed ${plan.seed}).`);
     return {
-      outputs: { plan: matrix, 'search-trials-count': plan.trials.length },
+      outputs: { plan: matrix },
       summaryMarkdown: `### Hyperparameter search plan\n\n${plan.trials.length} trials (${plan.strategy}, seed ${plan.seed}).\n`,
     };
   }
