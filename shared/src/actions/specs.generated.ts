@@ -468,6 +468,16 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": ""
       },
+      "tracking": {
+        "description": "Where the run's record (params, metrics, data fingerprint, code SHA) is appended: local (the folder tracking-store) or off.",
+        "required": false,
+        "default": "local"
+      },
+      "tracking-store": {
+        "description": "tracking: local. The tracking folder, beside the registry's.",
+        "required": false,
+        "default": ".mlops/runs"
+      },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
         "required": false,

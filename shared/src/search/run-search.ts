@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import { escapeMarkdown, inlineCode, markdownTable } from '../report/markdown.js';
 import type { NewRunRecord, RunRecord, RunSearchPlace } from '../tracking/record.js';
 import { codeShaOf, runnerOf, runUrlOf } from '../tracking/record.js';
-import type { RunStore } from '../tracking/store.js';
+import { appendOrWarn, type RunStore } from '../tracking/store.js';
 import { hashJson } from '../train/contentHash.js';
 import { runTrain, type TrainDeps, type TrainOptions, type TrainResult } from '../train/runTrain.js';
 import { SuccessiveHalving } from './halving.js';
@@ -185,7 +185,7 @@ export async function runTrials(
       direction: plan.direction,
     };
     let outcome: TrialOutcome;
-    let record: NewRunRecord | undefined;
+    let record: NewRunRecord;
     try {
       const result = await runTrain(trialOptions(options.train, params, n, folder), {
         ...deps,
@@ -240,7 +240,7 @@ export async function runTrials(
       record = trainRunRecord(options, { params, place, started, status: 'failed', error: message });
     }
     await writeFileAtomic(join(folder, TRIAL_FILE), `${JSON.stringify(outcome, null, 2)}\n`);
-    if (options.store && record) await options.store.append(record);
+    await appendOrWarn(options.store, record, log);
     outcomes.push(outcome);
   }
   return { outcomes, results, root, id };

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { UserError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
-import type { RunStore } from '../tracking/store.js';
+import { appendOrWarn, type RunStore } from '../tracking/store.js';
 import {
   runTrain,
   type TrainDeps,
@@ -58,28 +58,31 @@ export async function runTrainStep(options: TrainStepOptions, deps: TrainDeps): 
   const env = deps.env ?? process.env;
   if (options.search === 'off') {
     const started = new Date();
+    const record = { experiment: options.experiment, train };
+    let result: Awaited<ReturnType<typeof runTrain>>;
     try {
-      const result = await runTrain(train, deps);
-      await options.store?.append(
-        trainRunRecord(
-          { experiment: options.experiment, train },
-          { params: {}, place: null, started, result, status: 'finished', env },
-        ),
-      );
-      return { outputs: trainOutputs(result), summaryMarkdown: result.summaryMarkdown };
+      result = await runTrain(train, deps);
     } catch (error) {
-      await options.store
-        ?.append(
-          trainRunRecord(
-            { experiment: options.experiment, train },
-            { params: {}, place: null, started, status: 'failed', error: (error as Error).message, env },
-          ),
-        )
-        .catch((recordError) =>
-          deps.log.warning(`Could not record the failed run: ${(recordError as Error).message}`),
-        );
+      await appendOrWarn(
+        options.store,
+        trainRunRecord(record, {
+          params: {},
+          place: null,
+          started,
+          status: 'failed',
+          error: (error as Error).message,
+          env,
+        }),
+        deps.log,
+      );
       throw error;
     }
+    await appendOrWarn(
+      options.store,
+      trainRunRecord(record, { params: {}, place: null, started, result, status: 'finished', env }),
+      deps.log,
+    );
+    return { outputs: trainOutputs(result), summaryMarkdown: result.summaryMarkdown };
   }
   const section = options.config?.config.search;
   if (!section) {

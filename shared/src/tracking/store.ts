@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors/index.js';
+import type { Log } from '../logging/index.js';
 import { type GitHubClient, type GitHubRepo, isLostRefRace } from '../registry/github/github-registry.js';
 import { type NewRunRecord, parseRunRecord, type RunRecord, validateExperimentName } from './record.js';
 
@@ -211,4 +212,22 @@ export function openRunStore(
   }
   const root = options.location?.trim() || DEFAULT_LOCAL_TRACKING;
   return new LocalRunStore(isAbsolute(root) ? root : resolve(options.workingDirectory, root));
+}
+
+/**
+ * Appends a record, saying where it went. A store that cannot be written is a warning: the run it
+ * describes (a trained model, an evaluation) stands without its record.
+ */
+export async function appendOrWarn(
+  store: RunStore | undefined,
+  record: NewRunRecord,
+  log: Log,
+): Promise<void> {
+  if (!store) return;
+  try {
+    const stored = await store.append(record);
+    log.info(`Recorded as run ${stored.experiment}#${stored.number} in ${store.location}.`);
+  } catch (error) {
+    log.warning(`Could not record the run in ${store.location}: ${(error as Error).message}`);
+  }
 }
