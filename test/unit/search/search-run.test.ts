@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../shared/src/config/load.js';
 import { UserError } from '../../../shared/src/errors/index.js';
 import { silentLog } from '../../../shared/src/logging/index.js';
+import { SuccessiveHalving } from '../../../shared/src/search/halving.js';
 import type { SearchSummary } from '../../../shared/src/search/run-search.js';
 import { runTrainStep } from '../../../shared/src/search/train-step.js';
 import { LocalRunStore } from '../../../shared/src/tracking/store.js';
@@ -154,5 +155,36 @@ describe('search: run (trials in one job, built-in trainer)', () => {
     const runs = await store.listRuns('default');
     expect(runs.at(-1)?.search).toBeNull();
     expect(runs.at(-1)?.metrics).toEqual(best.metrics);
+  }, 120_000);
+
+  it('halving stops trials inside the real trainer exactly where the rule says on their recorded curves', async () => {
+    const { train, config, store } = project(
+      'search:\n  strategy: halving\n  budget: 4\n  seed: 3\n  metric: loss\n  halving: {min-epochs: 1, reduction-factor: 2}\n  parameters:\n    learning-rate: {log-uniform: [0.0005, 0.2]}\n',
+    );
+    const step = await runTrainStep(
+      { train: { ...train, epochs: 4 }, search: 'run', config, experiment: 'default', store },
+      { log: silentLog },
+    );
+    const runs = await store.listRuns('default');
+    expect(runs).toHaveLength(4);
+    // Replay the documented rule on the curves the trials recorded.
+    const replay = new SuccessiveHalving({ minEpochs: 1, reductionFactor: 2, direction: 'lower' });
+    for (const run of runs) {
+      let stoppedAt: number | null = null;
+      for (const epoch of run.curves) {
+        if (epoch.epoch < 4 && replay.report(epoch.epoch, epoch.val_loss) !== undefined) {
+          stoppedAt = epoch.epoch;
+          break;
+        }
+      }
+      expect(run.status).toBe(stoppedAt === null ? 'finished' : 'stopped');
+      expect(run.curves).toHaveLength(stoppedAt ?? 4);
+      if (stoppedAt !== null) expect(run.stopped_by).toMatch(new RegExp(`rung of epoch ${stoppedAt}`));
+    }
+    expect(runs[0].status).toBe('finished');
+    // With this seed the rule stops at least one trial, so the replay checks real stops.
+    expect(runs.map((r) => r.status)).toContain('stopped');
+    const summary = JSON.parse(readFileSync(String(step.outputs['search-summary']), 'utf8')) as SearchSummary;
+    expect(summary.best?.status).toBe('finished');
   }, 120_000);
 });
