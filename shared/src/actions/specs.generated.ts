@@ -587,6 +587,11 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": "mlops-reports/comparison.json"
       },
+      "search-summary": {
+        "description": "train's search-summary.json (its search-summary output): the comment then shows the search's best trial, its params and the top 5 trials. Empty: no search section.",
+        "required": false,
+        "default": ""
+      },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
         "required": false,

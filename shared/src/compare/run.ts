@@ -4,6 +4,7 @@ import { UserError } from '../errors/index.js';
 import { writeJsonAtomic } from '../files/atomic-write.js';
 import { confinedPath } from '../files/confined-path.js';
 import type { Log } from '../logging/index.js';
+import { readSearchSummary, renderSearchSummary } from '../search/run-search.js';
 import { chooseGate, GATE_MODES, type GateMode, thresholdSnippet } from './default-gate.js';
 import { type ComparisonDiff, compareMetrics, formatNumber } from './gate.js';
 import { type MetricsFile, readMetricsFile } from './metrics-file.js';
@@ -46,6 +47,8 @@ export interface CompareBaselineOptions {
   failOnRegression: boolean;
   overrideLabel?: string;
   reportPath: string;
+  /** train's search-summary.json: its best trial and top 5 go into the comment. */
+  searchSummary?: string;
   workingDirectory: string;
   /** Names the sticky comment and the report (usually the model name). */
   modelKey: string;
@@ -200,6 +203,9 @@ export async function runCompareBaseline(
     reported: reported && !unverified ? reportedValues(reported, diff) : undefined,
     importance: current.importance,
     confusionMatrix: current.confusionMatrix,
+    searchSummary: options.searchSummary
+      ? renderSearchSummary(await readSearchSummary(at(options.searchSummary)))
+      : undefined,
   };
   await writeReport(reportPath, options, diff, baselineSpec, unverified);
   log.info(

@@ -467,3 +467,44 @@ export function trainRunRecord(
     ...(run.stoppedBy ? { stopped_by: run.stoppedBy } : {}),
   };
 }
+
+/**
+ * Reads a search-summary.json for the PR comment. It may come from an artifact of an untrusted
+ * run, so every field the comment shows is checked to be of its type (values are escaped when
+ * rendered); anything else is refused.
+ */
+export async function readSearchSummary(path: string): Promise<SearchSummary> {
+  let value: SearchSummary;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8')) as SearchSummary;
+  } catch (error) {
+    throw new UserError(`Cannot read the search summary '${path}': ${(error as Error).message}`, {
+      input: 'search-summary',
+      file: path,
+    });
+  }
+  const scalar = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
+  const trialOk = (t: TrialOutcome) =>
+    t !== null &&
+    typeof t === 'object' &&
+    Number.isInteger(t.trial) &&
+    ['finished', 'failed', 'stopped'].includes(t.status) &&
+    (t.value === null || typeof t.value === 'number') &&
+    t.params !== null &&
+    typeof t.params === 'object' &&
+    Object.values(t.params).every(scalar);
+  const ok =
+    value?.schema === SEARCH_SUMMARY_SCHEMA &&
+    typeof value.metric === 'string' &&
+    ['higher', 'lower'].includes(value.direction) &&
+    ['grid', 'random', 'halving'].includes(value.strategy) &&
+    Array.isArray(value.trials) &&
+    value.trials.every(trialOk) &&
+    (value.best === null || trialOk(value.best));
+  if (!ok)
+    throw new UserError(`'${path}' is not a ${SEARCH_SUMMARY_SCHEMA} file (train's search-summary output).`, {
+      input: 'search-summary',
+      file: path,
+    });
+  return value;
+}
