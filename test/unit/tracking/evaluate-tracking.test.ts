@@ -61,6 +61,11 @@ describe('evaluate runs are tracked', () => {
     });
     expect(finished.metrics.accuracy).toBe(result.metrics.metrics.accuracy.value);
     expect(Object.values(finished.metrics).every(Number.isFinite)).toBe(true);
-    expect(failed).toMatchObject({ number: 2, kind: 'evaluate', status: 'failed', error: (error as Error).message });
+    expect(failed).toMatchObject({
+      number: 2,
+      kind: 'evaluate',
+      status: 'failed',
+      error: (error as Error).message,
+    });
   });
 });
