@@ -10,21 +10,25 @@ import { openRunStore } from '../../shared/src/tracking/store.js';
 
 export const evaluateAction = defineAction({
   name: 'evaluate',
-  async run({ inputs, config, log, platform }) {
+  async run({ inputs, config, log, platform, services }) {
     let model = inputs.optional('model');
     if (model?.startsWith(REGISTRY_PREFIX)) {
       const resolved = await resolveModel(localRegistry(inputs), model.slice(REGISTRY_PREFIX.length));
       log.info(`${model} is version ${resolved.record.version} (${resolved.record.digest}).`);
       model = resolved.path;
     }
+    const tracking = inputs.choice('tracking', ['local', 'github', 'off']);
     const store =
-      inputs.choice('tracking', ['local', 'off']) === 'local'
-        ? openRunStore({
-            backend: 'local',
-            location: inputs.string('tracking-store'),
-            workingDirectory: inputs.workingDirectory,
-          })
-        : undefined;
+      tracking === 'off'
+        ? undefined
+        : openRunStore(
+            {
+              backend: tracking,
+              location: inputs.string('tracking-store'),
+              workingDirectory: inputs.workingDirectory,
+            },
+            tracking === 'github' ? { octokit: services.github()?.octokit, repo: services.repo() } : {},
+          );
     const result = await trackEvaluate(store, config?.config.name ?? 'default', log, () =>
       runEvaluate(
         {

@@ -290,7 +290,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": ""
       },
       "tracking": {
-        "description": "Where each run's record (params, metrics, curves, data fingerprint, code SHA) is appended: local (the folder tracking-store) or off. train takes no token, so the github tracking store is written by mlops runs import (docs/train.md).",
+        "description": "Where each run's record (params, metrics, curves, data fingerprint, code SHA) is appended: local (the folder tracking-store) or off. train takes no token, so it has no github store (evaluate does).",
         "required": false,
         "default": "local"
       },
@@ -469,7 +469,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": ""
       },
       "tracking": {
-        "description": "Where the run's record (params, metrics, data fingerprint, code SHA) is appended: local (the folder tracking-store) or off.",
+        "description": "Where the run's record (params, metrics, data fingerprint, code SHA) is appended: local (the folder tracking-store), github (annotated tags mlops-run/<name>/<n> in this repository, created with github-token; needs contents: write) or off.",
         "required": false,
         "default": "local"
       },

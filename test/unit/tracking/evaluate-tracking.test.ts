@@ -2,10 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UserError } from '../../../shared/src/errors/index.js';
 import { runEvaluate } from '../../../shared/src/evaluate/index.js';
 import { silentLog } from '../../../shared/src/logging/index.js';
 import { trackEvaluate } from '../../../shared/src/tracking/evaluate-record.js';
-import { LocalRunStore } from '../../../shared/src/tracking/store.js';
+import { LocalRunStore, openRunStore } from '../../../shared/src/tracking/store.js';
 import { PENGUINS_FIXTURE } from '../models/penguins-fixture.js';
 
 describe('evaluate runs are tracked', () => {
@@ -67,5 +68,12 @@ describe('evaluate runs are tracked', () => {
       status: 'failed',
       error: (error as Error).message,
     });
+  });
+
+  it('tracking: github without a token says what is missing', () => {
+    expect(() => openRunStore({ backend: 'github', workingDirectory: '.' })).toThrow(UserError);
+    expect(() => openRunStore({ backend: 'github', workingDirectory: '.' })).toThrow(
+      /needs a GitHub token \(input github-token\)/,
+    );
   });
 });
