@@ -187,4 +187,55 @@ describe('search: run (trials in one job, built-in trainer)', () => {
     const summary = JSON.parse(readFileSync(String(step.outputs['search-summary']), 'utf8')) as SearchSummary;
     expect(summary.best?.status).toBe('finished');
   }, 120_000);
+
+  it('a command trial gets its params as MLOPS_PARAM_* and as the JSON file MLOPS_PARAMS_FILE', async () => {
+    const { dir, config, store } = project(
+      'search:\n  strategy: grid\n  metric: score\n  parameters:\n    alpha: {choices: [1, 2, 3]}\n    kernel-size: {choices: [rbf]}\n    epochs: {choices: [4]}\n',
+    );
+    // The program echoes what it was given and fails on alpha 3.
+    const script = [
+      "const fs = require('node:fs');",
+      'const e = process.env;',
+      "fs.writeFileSync(e.MLOPS_OUTPUT_DIR + '/seen.json', JSON.stringify({ alpha: e.MLOPS_PARAM_ALPHA, kernel: e.MLOPS_PARAM_KERNEL_SIZE, epochs: e.MLOPS_EPOCHS, trial: e.MLOPS_TRIAL, file: JSON.parse(fs.readFileSync(e.MLOPS_PARAMS_FILE, 'utf8')) }));",
+      "if (e.MLOPS_PARAM_ALPHA === '3') process.exit(1);",
+      'fs.writeFileSync(e.MLOPS_METRICS_FILE, JSON.stringify({ score: 10 - Number(e.MLOPS_PARAM_ALPHA) }));',
+    ].join('\n');
+    const step = await runTrainStep(
+      {
+        train: {
+          commandArgv: [process.execPath, '-e', script],
+          epochs: 1,
+          batchSize: 32,
+          learningRate: 0.01,
+          seed: 7,
+          outputDir: 'out',
+          resume: false,
+          cache: false,
+          gpu: 'off',
+          workingDirectory: dir,
+        },
+        search: 'run',
+        config,
+        experiment: 'default',
+        store,
+      },
+      { log: silentLog },
+    );
+    const seen = (n: number) =>
+      JSON.parse(readFileSync(join(dir, 'out/trials', `trial-${n}`, 'seen.json'), 'utf8'));
+    expect(seen(2)).toEqual({
+      alpha: '2',
+      kernel: 'rbf',
+      epochs: '4',
+      trial: '2',
+      file: { alpha: 2, 'kernel-size': 'rbf', epochs: 4 },
+    });
+    expect(seen(3).alpha).toBe('3');
+    expect(step.outputs['best-trial']).toBe(1);
+    expect((await store.listRuns('default')).map((r) => [r.status, r.metrics.score ?? null])).toEqual([
+      ['finished', 9],
+      ['finished', 8],
+      ['failed', null],
+    ]);
+  }, 60_000);
 });
