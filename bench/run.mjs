@@ -17,6 +17,7 @@ const BENCHES = [
   { name: 'evaluate', run: [tsx, 'bench/evaluate.ts'] },
   { name: 'importance', run: [tsx, 'bench/importance.ts'] },
   { name: 'train', run: [tsx, 'bench/train.ts'] },
+  { name: 'search', run: [tsx, 'bench/search.ts'] },
   { name: 'serve', run: [tsx, 'bench/serve.ts'] },
 ];
 
@@ -98,6 +99,15 @@ const SUMMARISE = {
       `${fmt(d.commandOverhead.overheadMs, 1)} ms`,
       `limit ${d.commandOverhead.limitMs} ms`,
       '',
+    ],
+  ],
+  search: (d) => [
+    [
+      'search',
+      `${d.trials} random trials, one job (penguins mlp)`,
+      `${fmt(d.searchSeconds)} s`,
+      `floor: ${d.trials} x one trial ${fmt(d.floorSeconds)} s`,
+      `overhead ${fmt(d.overheadPercent, 1)}%`,
     ],
   ],
   serve: (d) =>

@@ -59,6 +59,7 @@ export const compareBaselineAction = defineAction({
         failOnRegression: inputs.boolean('fail-on-regression'),
         overrideLabel: inputs.optional('override-label'),
         reportPath: inputs.required('report'),
+        searchSummary: inputs.optional('search-summary'),
         workingDirectory: inputs.workingDirectory,
         modelKey: name,
         sha: payload.pull_request?.head?.sha ?? platform.env.sha,

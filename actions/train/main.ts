@@ -2,7 +2,9 @@ import { defineAction } from '../../shared/src/actions/define.js';
 import { ACTION_SPECS } from '../../shared/src/actions/specs.generated.js';
 import { featureOptions } from '../../shared/src/config/schema.js';
 import { UserError } from '../../shared/src/errors/index.js';
-import { runTrain, type TrainOptions } from '../../shared/src/train/runTrain.js';
+import { runTrainStep, SEARCH_MODES } from '../../shared/src/search/train-step.js';
+import { openRunStore } from '../../shared/src/tracking/store.js';
+import type { TrainOptions } from '../../shared/src/train/runTrain.js';
 import { runSlurmTrain } from '../../shared/src/train/slurm/runSlurmTrain.js';
 import { cancelUnfinishedJob } from '../../shared/src/train/slurm/slurmTools.js';
 
@@ -42,6 +44,20 @@ export const trainAction = defineAction({
     };
     let slurmJobId: string | undefined;
     const launcher = inputs.choice('launcher', ['local', 'slurm']);
+    const search = inputs.choice('search', SEARCH_MODES);
+    if (launcher === 'slurm' && search !== 'off')
+      throw new UserError('search runs its trials on this runner; use launcher: local with search.', {
+        input: 'search',
+      });
+    const tracking = inputs.choice('tracking', ['local', 'off']);
+    const store =
+      tracking === 'off'
+        ? undefined
+        : openRunStore({
+            backend: tracking,
+            location: inputs.string('tracking-store'),
+            workingDirectory: inputs.workingDirectory,
+          });
     if (launcher === 'local') {
       // A Slurm setting without launcher: slurm would otherwise train on the runner without a word.
       for (const [name, spec] of Object.entries(ACTION_SPECS.train.inputs)) {
@@ -52,37 +68,49 @@ export const trainAction = defineAction({
         }
       }
     }
-    const result =
-      launcher === 'slurm'
-        ? await runSlurmTrain(
-            options,
-            {
-              partition: inputs.optional('slurm-partition'),
-              account: inputs.optional('slurm-account'),
-              gpus: inputs.number('slurm-gpus', { integer: true, min: 0 }),
-              nodes: inputs.number('slurm-nodes', { integer: true, min: 1 }),
-              tasks: inputs.number('slurm-tasks', { integer: true, min: 1 }),
-              cpusPerTask: inputs.optionalNumber('slurm-cpus-per-task', { integer: true, min: 1 }),
-              memory: inputs.optional('slurm-memory'),
-              extraOptions: inputs
-                .string('slurm-options')
-                .split('\n')
-                .map((line) => line.trim())
-                .filter((line) => line !== ''),
-              scriptTemplate: inputs.optional('slurm-script-template'),
-              mlopsCommand: inputs.optional('slurm-mlops-command'),
-              jobName: inputs.required('slurm-job-name'),
-              pollSeconds: inputs.number('slurm-poll-seconds', { min: 0.1 }),
-            },
-            {
-              ...deps,
-              onSubmitted: (jobId) => {
-                slurmJobId = jobId;
-                platform.saveState(SLURM_JOB_STATE, jobId);
-              },
-            },
-          )
-        : await runTrain(options, deps);
+    if (launcher === 'local') {
+      const step = await runTrainStep(
+        {
+          train: options,
+          search,
+          searchTrial: inputs.optionalNumber('search-trial', { integer: true, min: 1 }),
+          searchTrials: inputs.optional('search-trials'),
+          config,
+          experiment: config?.config.name ?? 'default',
+          store,
+        },
+        deps,
+      );
+      return { outputs: step.outputs, summary: step.summaryMarkdown };
+    }
+    const result = await runSlurmTrain(
+      options,
+      {
+        partition: inputs.optional('slurm-partition'),
+        account: inputs.optional('slurm-account'),
+        gpus: inputs.number('slurm-gpus', { integer: true, min: 0 }),
+        nodes: inputs.number('slurm-nodes', { integer: true, min: 1 }),
+        tasks: inputs.number('slurm-tasks', { integer: true, min: 1 }),
+        cpusPerTask: inputs.optionalNumber('slurm-cpus-per-task', { integer: true, min: 1 }),
+        memory: inputs.optional('slurm-memory'),
+        extraOptions: inputs
+          .string('slurm-options')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== ''),
+        scriptTemplate: inputs.optional('slurm-script-template'),
+        mlopsCommand: inputs.optional('slurm-mlops-command'),
+        jobName: inputs.required('slurm-job-name'),
+        pollSeconds: inputs.number('slurm-poll-seconds', { min: 0.1 }),
+      },
+      {
+        ...deps,
+        onSubmitted: (jobId) => {
+          slurmJobId = jobId;
+          platform.saveState(SLURM_JOB_STATE, jobId);
+        },
+      },
+    );
     return {
       outputs: {
         'model-path': result.modelPath,

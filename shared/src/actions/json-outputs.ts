@@ -8,6 +8,7 @@ const JSON_OUTPUTS: Partial<Record<ActionName, readonly string[]>> = {
   evaluate: ['metrics'],
   'compare-baseline': ['diff'],
   'data-validate': ['plan'],
+  train: ['plan', 'best-params'],
 };
 
 export function isJsonOutput(action: ActionName, output: string): boolean {

@@ -274,6 +274,31 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": "5"
       },
+      "search": {
+        "description": "Hyperparameter search over mlops.yml's search: section (docs/train.md). off: one training run. run: every trial in this job, one after another (grid, random or halving). plan: only the plan output, a matrix for strategy.matrix. trial: the one trial search-trial names (a matrix job). select-best: rank the trial artifacts downloaded to search-trials.",
+        "required": false,
+        "default": "off"
+      },
+      "search-trial": {
+        "description": "search: trial. The trial number to train: the matrix entry's trial (matrix.trial).",
+        "required": false,
+        "default": ""
+      },
+      "search-trials": {
+        "description": "search: select-best. The folder the trials' artifacts were downloaded to (each with its trial.json).",
+        "required": false,
+        "default": ""
+      },
+      "tracking": {
+        "description": "Where each run's record (params, metrics, curves, data fingerprint, code SHA) is appended: local (the folder tracking-store) or off. train takes no token, so it has no github store (evaluate does).",
+        "required": false,
+        "default": "local"
+      },
+      "tracking-store": {
+        "description": "tracking: local. The tracking folder, beside the registry's.",
+        "required": false,
+        "default": ".mlops/runs"
+      },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
         "required": false,
@@ -312,6 +337,21 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
       },
       "slurm-job-id": {
         "description": "launcher: slurm. The Slurm job id (a failed job's id is in the error message)."
+      },
+      "plan": {
+        "description": "search: plan, run or select-best. The trials as JSON, {\"trial\": [1, 2, ...]}, a matrix for strategy.matrix (through fromJSON)."
+      },
+      "best-trial": {
+        "description": "search: run or select-best. The number of the best trial (its model is model-path)."
+      },
+      "best-params": {
+        "description": "search: run or select-best. The best trial's parameters, as JSON."
+      },
+      "search-summary": {
+        "description": "search: run or select-best. Path of search-summary.json (every trial, best first)."
+      },
+      "trial-status": {
+        "description": "search: trial. finished, stopped or failed (a failed trial is recorded, not an error, so select-best sees it)."
       }
     }
   },
@@ -428,6 +468,16 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": ""
       },
+      "tracking": {
+        "description": "Where the run's record (params, metrics, data fingerprint, code SHA) is appended: local (the folder tracking-store), github (annotated tags mlops-run/<name>/<n> in this repository, created with github-token; needs contents: write) or off.",
+        "required": false,
+        "default": "local"
+      },
+      "tracking-store": {
+        "description": "tracking: local. The tracking folder, beside the registry's.",
+        "required": false,
+        "default": ".mlops/runs"
+      },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
         "required": false,
@@ -536,6 +586,11 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "description": "Where to write the comparison report (mlops-comparison/v1 JSON).",
         "required": false,
         "default": "mlops-reports/comparison.json"
+      },
+      "search-summary": {
+        "description": "train's search-summary.json (its search-summary output): the comment then shows the search's best trial, its params and the top 5 trials. Empty: no search section.",
+        "required": false,
+        "default": ""
       },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",

@@ -6,6 +6,7 @@ import type { ExtraCommand } from './help.js';
 import type { CliIo } from './main.js';
 import { registryCommand } from './registry-command.js';
 import { reportCommand } from './report-command.js';
+import { runsCommand } from './runs-command.js';
 import { serveCommand } from './serve-command.js';
 import { splitCommand } from './split-command.js';
 
@@ -29,6 +30,7 @@ export const EXTRA_COMMANDS: readonly CliCommand[] = [
   demoCommand,
   serveCommand,
   registryCommand,
+  runsCommand,
   splitCommand,
   reportCommand,
   checkConfig,

@@ -48,6 +48,8 @@ export interface RenderContext {
   importance?: { scoring: string; features: { feature: string; mean: number; std: number }[] };
   /** The current model's confusion matrix on the evaluation rows. */
   confusionMatrix?: { labels: string[]; matrix: number[][] };
+  /** The hyperparameter search that chose the model: its summary (renderSearchSummary, values escaped). */
+  searchSummary?: string;
 }
 
 /** Classes beyond this make a matrix too wide to read in a comment; metrics.json has it whole. */
@@ -368,6 +370,8 @@ function sections(diff: ComparisonDiff, context: RenderContext): Section[] {
   if (importance) out.push({ markdown: importance, priority: 2, collapse: 'Feature importance' });
   const confusion = confusionSection(context.confusionMatrix);
   if (confusion) out.push({ markdown: confusion, priority: 2, collapse: 'Confusion matrix' });
+  if (context.searchSummary)
+    out.push({ markdown: context.searchSummary, priority: 2, collapse: 'Hyperparameter search' });
   const slices = sliceSection(diff);
   if (slices) out.push(slices);
   const history = historySection(diff, context.history ?? []);

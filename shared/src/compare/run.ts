@@ -5,6 +5,7 @@ import { writeJsonAtomic } from '../files/atomic-write.js';
 import { confinedPath } from '../files/confined-path.js';
 import type { Log } from '../logging/index.js';
 import { STEP_ANNOTATIONS_PER_LEVEL } from '../report/github-limits.js';
+import { readSearchSummary, renderSearchSummary } from '../search/run-search.js';
 import { chooseGate, GATE_MODES, type GateMode, thresholdSnippet } from './default-gate.js';
 import { type ComparisonDiff, compareMetrics, formatNumber } from './gate.js';
 import { type MetricsFile, readMetricsFile } from './metrics-file.js';
@@ -47,6 +48,8 @@ export interface CompareBaselineOptions {
   failOnRegression: boolean;
   overrideLabel?: string;
   reportPath: string;
+  /** train's search-summary.json: its best trial and top 5 go into the comment. */
+  searchSummary?: string;
   workingDirectory: string;
   /** Names the sticky comment and the report (usually the model name). */
   modelKey: string;
@@ -201,6 +204,9 @@ export async function runCompareBaseline(
     reported: reported && !unverified ? reportedValues(reported, diff) : undefined,
     importance: current.importance,
     confusionMatrix: current.confusionMatrix,
+    searchSummary: options.searchSummary
+      ? renderSearchSummary(await readSearchSummary(at(options.searchSummary)))
+      : undefined,
   };
   await writeReport(reportPath, options, diff, baselineSpec, unverified);
   log.info(

@@ -31,7 +31,14 @@ export function loadConfig(path: string | undefined, workingDirectory: string): 
 }
 
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
-  if (path.length === 0) return ['version', 'metrics', 'features', ...SHARED_KEYS, ...ACTION_NAMES];
+  if (path.length === 0) return ['version', 'metrics', 'features', 'search', ...SHARED_KEYS, ...ACTION_NAMES];
+  if (path[0] === 'search') {
+    if (path.length === 1)
+      return ['metric', 'direction', 'strategy', 'budget', 'seed', 'halving', 'parameters'];
+    if (path.length === 2 && path[1] === 'halving') return ['min-epochs', 'reduction-factor'];
+    if (path.length === 3 && path[1] === 'parameters')
+      return ['choices', 'int', 'float', 'log-uniform', 'steps'];
+  }
   if (path.length === 1 && path[0] === 'features') return ['missing', 'on-invalid', 'types'];
   const section = String(path[0]);
   if (path.length === 1 && (ACTION_NAMES as readonly string[]).includes(section)) {

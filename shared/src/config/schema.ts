@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTION_NAMES, ACTION_SPECS, type ActionName } from '../actions/specs.generated.js';
 import { FEATURE_TYPE_CHOICES, ON_INVALID_POLICIES } from '../models/preprocessing.js';
+import { searchSectionSchema } from '../search/schema.js';
 
 /** Inputs that only make sense per run, never in a committed config file. */
 export const NOT_CONFIGURABLE = new Set(['config', 'github-token', 'working-directory']);
@@ -91,6 +92,8 @@ export const mlopsConfigSchema = z
     registry: z.string().optional(),
     metrics: z.record(z.string(), metricThreshold).optional(),
     features: featuresSection.optional(),
+    /** Hyperparameter search run by train (search/). */
+    search: searchSectionSchema.optional(),
     ...sections,
   })
   .strict();

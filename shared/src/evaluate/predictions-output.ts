@@ -82,7 +82,7 @@ export async function writePredictions(
 }
 
 /** RFC 4180 field; empty for null (read back as NULL). */
-function csvField(value: string | null): string {
+export function csvField(value: string | null): string {
   if (value === null) return '';
   return /[",\n\r]/.test(value) || value === '' ? `"${value.replace(/"/g, '""')}"` : value;
 }

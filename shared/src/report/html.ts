@@ -62,7 +62,8 @@ export function formatNumber(value: number | null | undefined): string {
     : Number(value.toFixed(4)).toString();
 }
 
-function lineChart(points: { x: number; series: (number | undefined)[] }[], labels: string[]): string {
+/** Lines over epochs (learning curves), one per label, on a shared y axis. */
+export function lineChart(points: { x: number; series: (number | undefined)[] }[], labels: string[]): string {
   const width = 560;
   const height = 220;
   const pad = 60;
@@ -77,18 +78,17 @@ function lineChart(points: { x: number; series: (number | undefined)[] }[], labe
   const spanX = points[points.length - 1].x - minX || 1;
   const sx = (x: number) => pad + ((x - minX) / spanX) * (width - 2 * pad);
   const sy = (y: number) => height - pad - ((y - minY) / spanY) * (height - 2 * pad);
-  const colours = ['#0969da', '#cf222e'];
   const lines = labels.map((label, index) => {
     const path = points
       .filter((p) => p.series[index] !== undefined && Number.isFinite(p.series[index]))
       .map((p) => `${sx(p.x).toFixed(1)},${sy(p.series[index] as number).toFixed(1)}`)
       .join(' ');
-    return `<polyline fill="none" stroke="${colours[index % 2]}" stroke-width="2" points="${path}"><title>${escapeHtml(label)}</title></polyline>`;
+    return `<polyline fill="none" stroke="${SERIES_COLOURS[index % SERIES_COLOURS.length]}" stroke-width="2" points="${path}"><title>${escapeHtml(label)}</title></polyline>`;
   });
   const legend = labels
     .map(
       (label, i) =>
-        `<text x="${pad + i * 140}" y="14" fill="${colours[i % 2]}" font-size="12">${escapeHtml(label)}</text>`,
+        `<text x="${pad + i * 140}" y="14" fill="${SERIES_COLOURS[i % SERIES_COLOURS.length]}" font-size="12">${escapeHtml(label)}</text>`,
     )
     .join('');
   return `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="learning curve">

@@ -65,6 +65,8 @@ export interface TrainOptions {
    * GITHUB_STATE), with which it can change the job's later steps; default false.
    */
   runnerFileCommands?: boolean;
+  /** More variables for the user's command (a search trial's MLOPS_PARAM_*), set after the filtering. */
+  extraCommandEnv?: Record<string, string>;
 }
 
 export interface TrainDeps {
@@ -75,6 +77,8 @@ export interface TrainDeps {
   env?: NodeJS.ProcessEnv;
   /** Called after each built-in epoch's checkpoint; used by progress displays and the resume test. */
   onEpochEnd?: (epoch: number) => void | Promise<void>;
+  /** Built-in trainer: asked after each epoch; a reason stops training there (successive halving). */
+  stopAfterEpoch?: (record: EpochRecord) => string | undefined;
 }
 
 export interface TrainResult {
@@ -94,6 +98,12 @@ export interface TrainResult {
   summaryMarkdown: string;
   /** Final metrics, for the CLI's JSON output. */
   final: Record<string, number>;
+  /** What was written to training-metrics.json. */
+  document: TrainingMetricsDocument;
+  /** sha256 of the data file ('' without one). */
+  dataFingerprint: string;
+  /** Why stopAfterEpoch ended training, when it did. */
+  stoppedBy?: string;
 }
 
 const CACHE_KEY_PREFIX = 'mlops-train-v1';
@@ -179,6 +189,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
   };
   let failed = true;
   let featureRows: TrainSummaryInput['features'];
+  let stoppedBy: string | undefined;
   let missingFilled: Record<string, number> | undefined;
   try {
     if (mode === 'builtin') {
@@ -217,6 +228,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
           dataFingerprint: dataHash,
           timeoutMinutes: options.timeoutMinutes,
           onEpochEnd: deps.onEpochEnd,
+          stopAfterEpoch: deps.stopAfterEpoch,
           onInvalid: options.features?.onInvalid,
         },
         log,
@@ -234,6 +246,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
         inputs: widths.get(c.name) ?? 0,
       }));
       missingFilled = trained.featureCounts.missing;
+      stoppedBy = trained.stoppedBy;
       log.info(
         `Features: ${featureRows.map((f) => `${f.name} (${f.kind}${f.inputs === 0 ? ', dropped' : ''})`).join(', ')}.`,
       );
@@ -282,6 +295,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
         MLOPS_LEARNING_RATE: String(options.learningRate),
         // gpu: off hides the GPUs from CUDA; otherwise a value the runner set is kept.
         CUDA_VISIBLE_DEVICES: options.gpu === 'off' ? '' : (env.CUDA_VISIBLE_DEVICES ?? visible),
+        ...options.extraCommandEnv,
       };
       if (dataPath) childEnv.MLOPS_DATA = dataPath;
       if (options.target) childEnv.MLOPS_TARGET = options.target;
@@ -363,6 +377,9 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
     artifactUrl,
     summaryMarkdown,
     final: document.final,
+    document,
+    dataFingerprint: dataHash,
+    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
   };
 }
 

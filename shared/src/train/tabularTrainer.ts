@@ -44,6 +44,11 @@ export interface TabularTrainOptions {
   onInvalid?: OnInvalid;
   /** Called after each epoch's checkpoint is written; tests use it to kill a run mid-way. */
   onEpochEnd?: (epoch: number) => void | Promise<void>;
+  /**
+   * Asked after each epoch with its record: a reason ends training there (a search's successive
+   * halving); the model as it is then is the result.
+   */
+  stopAfterEpoch?: (record: EpochRecord) => string | undefined;
 }
 
 export interface EpochRecord {
@@ -64,6 +69,8 @@ export interface TabularTrainResult {
   epochsRun: number;
   resumedFromEpoch: number;
   stoppedEarly: boolean;
+  /** Why `stopAfterEpoch` ended training, when it did. */
+  stoppedBy?: string;
   /** Training rows processed per second of fitting (epochs x rows / seconds in fit). */
   rowsPerSecond: number;
 }
@@ -198,7 +205,8 @@ export async function trainTabular(
     : Number.POSITIVE_INFINITY;
   let fitSeconds = 0;
   let fitRows = 0;
-  while (state.epoch < options.epochs && !state.stoppedEarly) {
+  let stoppedBy: string | undefined;
+  while (state.epoch < options.epochs && !state.stoppedEarly && stoppedBy === undefined) {
     const epoch = state.epoch + 1;
     const rng = SeededRandom.fromState(state.rngState);
     const perm = rng.shuffle(Array.from({ length: trainIdx.length }, (_, i) => i));
@@ -256,6 +264,11 @@ export async function trainTabular(
         .join(' ')}`,
     );
     await options.onEpochEnd?.(epoch);
+    stoppedBy = epoch < options.epochs && !state.stoppedEarly ? options.stopAfterEpoch?.(record) : undefined;
+    if (stoppedBy !== undefined) {
+      log.info(`Training stopped after epoch ${epoch}: ${stoppedBy}.`);
+      break;
+    }
     if (performance.now() > deadline && epoch < options.epochs && !state.stoppedEarly) {
       throw new UserError(
         `Training ran past timeout-minutes (${options.timeoutMinutes}) and stopped after epoch ${epoch} of ${options.epochs}. ` +
@@ -280,6 +293,7 @@ export async function trainTabular(
     epochsRun: state.epoch,
     resumedFromEpoch,
     stoppedEarly: state.stoppedEarly,
+    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
     rowsPerSecond: fitSeconds > 0 ? fitRows / fitSeconds : 0,
   };
 }

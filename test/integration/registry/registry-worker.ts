@@ -9,9 +9,11 @@ import { AliasConflictError } from '../../../shared/src/registry/alias-conflict.
 import { LocalRegistry } from '../../../shared/src/registry/local/local-registry.js';
 import { setAlias } from '../../../shared/src/registry/queries.js';
 import { runRegister } from '../../../shared/src/registry/register.js';
+import type { NewRunRecord } from '../../../shared/src/tracking/record.js';
+import { LocalRunStore } from '../../../shared/src/tracking/store.js';
 
 interface Job {
-  mode: 'register' | 'alias';
+  mode: 'register' | 'alias' | 'track';
   root: string;
   model?: string;
   name: string;
@@ -19,6 +21,8 @@ interface Job {
   alias?: string;
   version?: number;
   expected?: number | null;
+  /** track: the run record to append to the tracking store at `root`. */
+  record?: NewRunRecord;
 }
 
 const job = JSON.parse(process.argv[2]) as Job;
@@ -27,7 +31,10 @@ process.stdout.write('ready\n');
 await new Promise<void>((resolve) => lines.once('line', () => resolve()));
 lines.close();
 
-if (job.mode === 'register') {
+if (job.mode === 'track') {
+  const stored = await new LocalRunStore(job.root).append(job.record!);
+  process.stdout.write(`${JSON.stringify({ number: stored.number, run_id: stored.run_id })}\n`);
+} else if (job.mode === 'register') {
   const result = await runRegister(
     {
       model: job.model!,

@@ -93,7 +93,7 @@ export const aliasTag = (name: string, alias: string, k: number) => `${name}#${a
  * sometimes the vaguer "Reference update failed" (github/rest-api-description#4887). Both mean
  * "look again": the caller re-lists refs and retries, bounded by MAX_ATTEMPTS.
  */
-function isLostRefRace(error: unknown): boolean {
+export function isLostRefRace(error: unknown): boolean {
   const { status, message } = error as { status?: number; message?: string };
   return status === 422 && /already exists|update failed/i.test(message ?? '');
 }

@@ -232,6 +232,9 @@ export async function runSlurmTrain(
     artifactUrl,
     summaryMarkdown,
     final: document.final,
+    document,
+    // The job hashes the data on its node; the runner may not see the file.
+    dataFingerprint: '',
   };
 }
 
