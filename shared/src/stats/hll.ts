@@ -87,7 +87,8 @@ export class HllSketch {
     if (state.precision !== HLL_PRECISION)
       throw new RangeError(`HyperLogLog precision ${state.precision} is not the supported ${HLL_PRECISION}`);
     const bytes = Buffer.from(state.registers, 'base64');
-    if (bytes.length !== M) throw new RangeError(`HyperLogLog state has ${bytes.length} registers, expected ${M}`);
+    if (bytes.length !== M)
+      throw new RangeError(`HyperLogLog state has ${bytes.length} registers, expected ${M}`);
     const s = new HllSketch();
     for (let i = 0; i < M; i++) {
       if (bytes[i]! > Q + 1) throw new RangeError(`HyperLogLog register ${i} is out of range`);

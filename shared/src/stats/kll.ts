@@ -51,7 +51,8 @@ export class KllSketch {
   private pendingCount = 0;
 
   constructor(k = KLL_DEFAULT_K) {
-    if (!Number.isInteger(k) || k < MIN_CAPACITY) throw new RangeError(`KLL k must be an integer >= ${MIN_CAPACITY}`);
+    if (!Number.isInteger(k) || k < MIN_CAPACITY)
+      throw new RangeError(`KLL k must be an integer >= ${MIN_CAPACITY}`);
     this.k = k;
     this.capacityTotal = this.totalCapacity();
   }
@@ -162,10 +163,14 @@ export class KllSketch {
 
   static fromJSON(state: KllState): KllSketch {
     const s = new KllSketch(state.k);
-    s.levels = state.levels.length > 0 ? state.levels.map((l, h) => (h === 0 ? [...l] : [...l].sort((a, b) => a - b))) : [[]];
+    s.levels =
+      state.levels.length > 0
+        ? state.levels.map((l, h) => (h === 0 ? [...l] : [...l].sort((a, b) => a - b)))
+        : [[]];
     s.retained = s.levels.reduce((t, l) => t + l.length, 0);
     const weight = s.levels.reduce((t, l, h) => t + l.length * 2 ** h, 0);
-    if (weight !== state.n) throw new RangeError(`KLL sketch weights sum to ${weight}, not its count ${state.n}`);
+    if (weight !== state.n)
+      throw new RangeError(`KLL sketch weights sum to ${weight}, not its count ${state.n}`);
     s.n = state.n;
     s.capacityTotal = s.totalCapacity();
     if (state.n > 0) {

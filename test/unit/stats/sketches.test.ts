@@ -91,10 +91,13 @@ describe('KLL quantile sketch', () => {
   it('stays within its bound on generated data, whole and merged from shards', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -3, max: 3 })), {
-          minLength: 1,
-          maxLength: 3000,
-        }),
+        fc.array(
+          fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -3, max: 3 })),
+          {
+            minLength: 1,
+            maxLength: 3000,
+          },
+        ),
         fc.integer({ min: 1, max: 5 }),
         (values, parts) => {
           const whole = sketchOf(values, 32);
@@ -135,16 +138,19 @@ describe('KLL quantile sketch', () => {
 });
 
 describe('HyperLogLog distinct count', () => {
-  it.each([0, 1, 2, 10, 100, 1000, 5000, 20_000, 100_000, 1_000_000])('estimates %i distinct values within its bound', (n) => {
-    const s = new HllSketch();
-    for (let i = 0; i < n; i++) {
-      s.addNumber(i * 0.1);
-      s.addNumber(i * 0.1); // repeats do not count
-    }
-    const estimate = s.estimate();
-    if (n === 0) expect(estimate).toBe(0);
-    else expect(Math.abs(estimate - n) / n).toBeLessThanOrEqual(HLL_RELATIVE_ERROR);
-  });
+  it.each([0, 1, 2, 10, 100, 1000, 5000, 20_000, 100_000, 1_000_000])(
+    'estimates %i distinct values within its bound',
+    (n) => {
+      const s = new HllSketch();
+      for (let i = 0; i < n; i++) {
+        s.addNumber(i * 0.1);
+        s.addNumber(i * 0.1); // repeats do not count
+      }
+      const estimate = s.estimate();
+      if (n === 0) expect(estimate).toBe(0);
+      else expect(Math.abs(estimate - n) / n).toBeLessThanOrEqual(HLL_RELATIVE_ERROR);
+    },
+  );
 
   it('counts strings, and a number as the same value whichever column type held it', () => {
     const s = new HllSketch();
@@ -168,20 +174,25 @@ describe('HyperLogLog distinct count', () => {
 
   it('merges exactly: the merge of shard sketches is the whole-data sketch', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ noNaN: true }), { maxLength: 2000 }), fc.integer({ min: 1, max: 4 }), (values, parts) => {
-        const whole = new HllSketch();
-        for (const v of values) whole.addNumber(v);
-        const merged = new HllSketch();
-        const size = Math.max(1, Math.ceil(values.length / parts));
-        for (let i = 0; i < values.length; i += size) {
-          const shard = new HllSketch();
-          for (const v of values.slice(i, i + size)) shard.addNumber(v);
-          merged.merge(HllSketch.fromJSON(JSON.parse(JSON.stringify(shard))));
-        }
-        expect(merged.registers).toEqual(whole.registers);
-        const distinct = new Set(values.map((v) => (v === 0 ? 0 : v))).size;
-        if (distinct > 0) expect(Math.abs(whole.estimate() - distinct) / distinct).toBeLessThanOrEqual(HLL_RELATIVE_ERROR);
-      }),
+      fc.property(
+        fc.array(fc.double({ noNaN: true }), { maxLength: 2000 }),
+        fc.integer({ min: 1, max: 4 }),
+        (values, parts) => {
+          const whole = new HllSketch();
+          for (const v of values) whole.addNumber(v);
+          const merged = new HllSketch();
+          const size = Math.max(1, Math.ceil(values.length / parts));
+          for (let i = 0; i < values.length; i += size) {
+            const shard = new HllSketch();
+            for (const v of values.slice(i, i + size)) shard.addNumber(v);
+            merged.merge(HllSketch.fromJSON(JSON.parse(JSON.stringify(shard))));
+          }
+          expect(merged.registers).toEqual(whole.registers);
+          const distinct = new Set(values.map((v) => (v === 0 ? 0 : v))).size;
+          if (distinct > 0)
+            expect(Math.abs(whole.estimate() - distinct) / distinct).toBeLessThanOrEqual(HLL_RELATIVE_ERROR);
+        },
+      ),
       { seed: 19, numRuns: 80 },
     );
   });
