@@ -55,9 +55,15 @@ export interface ProfileOptions {
  */
 export const SKETCH_MIN_ROWS = 100_000;
 
-/** Integer types whose every value is exact as a double. */
+/** Integer types whose values are exact as doubles (BIGINT up to 2^53, checked as it streams). */
 const DOUBLE_SAFE_INTEGERS = /^(U?TINYINT|U?SMALLINT|U?INTEGER|BIGINT)$/i;
 const SAFE_INTEGER = 2 ** 53;
+
+/** Whether a column of this DuckDB type can be profiled in the numeric stream (floats and integers). */
+export function isStreamableNumeric(type: string): boolean {
+  const physical = physicalKind(type);
+  return physical === 'float' || (physical === 'integer' && DOUBLE_SAFE_INTEGERS.test(type));
+}
 
 interface Plan {
   name: string;
@@ -108,43 +114,48 @@ export async function profileDataset(
   const sketchOn =
     options.exact === false ||
     (options.exact === undefined && typeof dataset !== 'string' && dataset.rows > SKETCH_MIN_ROWS);
-  const sketchable = (p: Plan) =>
-    p.physical === 'float' || (p.physical === 'integer' && DOUBLE_SAFE_INTEGERS.test(p.type));
+  const given = options.counts;
+  // A column given as raw rows (not grouped by value) must be streamed: its relation cannot say
+  // how many distinct values it has.
+  const raw = (p: Plan) => given?.has(p.name) === true && !given.grouped(p.name);
   let streamed = new Map<string, NumericStreamResult>();
   let streamedRows: number | undefined;
-  if (sketchOn) {
-    const chosen = plans.filter(sketchable);
-    if (chosen.length > 0) {
-      const result = await streamNumericColumns(
-        db,
-        quoteIdent(ds.view),
-        chosen.map((p) => p.name),
-        chosen.map((p) => p.physical === 'integer'),
-      );
-      streamedRows = result.rows;
-      // BIGINTs past 2^53 are not exact as doubles: such a column is counted exactly instead.
-      streamed = new Map(
-        chosen
-          .map((p, i) => [p.name, result.columns[i]!] as const)
-          .filter(
-            ([, r]) =>
-              r.min === null || (Math.abs(r.min) <= SAFE_INTEGER && Math.abs(r.max!) <= SAFE_INTEGER),
-          ),
-      );
-    }
+  const chosen = plans.filter((p) => isStreamableNumeric(p.type) && (sketchOn || raw(p)));
+  if (chosen.length > 0) {
+    const result = await streamNumericColumns(
+      db,
+      quoteIdent(ds.view),
+      chosen.map((p) => p.name),
+      chosen.map((p) => p.physical === 'integer'),
+    );
+    streamedRows = result.rows;
+    // Counted exactly instead: BIGINTs past 2^53 (not exact as doubles), and, below the sketch
+    // cut, a raw column with too many distinct values for the stream to keep them all.
+    streamed = new Map(
+      chosen
+        .map((p, i) => [p.name, result.columns[i]!] as const)
+        .filter(
+          ([, r]) =>
+            (r.min === null || (Math.abs(r.min) <= SAFE_INTEGER && Math.abs(r.max!) <= SAFE_INTEGER)) &&
+            (sketchOn || r.frequencies !== null),
+        ),
+    );
   }
-  const counted = plans.filter((p) => !streamed.has(p.name));
+  const toCount = plans.filter(
+    (p) => !streamed.has(p.name) && !(given?.has(p.name) && given.grouped(p.name)),
+  );
   const owned =
-    options.counts || counted.length === 0
+    toCount.length === 0
       ? undefined
       : await countValues(
           db,
           ds.view,
-          counted.map((c) => c.name),
+          toCount.map((c) => c.name),
           `${ds.view}__profile`,
         );
-  const counts = options.counts ?? owned;
-  const rows = counts?.rows ?? streamedRows ?? 0;
+  const relation = (name: string) =>
+    given?.has(name) && given.grouped(name) ? given.relation(name) : owned!.relation(name);
+  const rows = given?.rows ?? owned?.rows ?? streamedRows ?? 0;
   try {
     const columns: ColumnProfile[] = [];
     for (const p of plans) {
@@ -152,7 +163,7 @@ export async function profileDataset(
       columns.push(
         fromStream
           ? sketchedColumn(p, rows, fromStream)
-          : await profileColumn(db, counts!.relation(p.name), p, rows, options.exactQuantiles ?? true),
+          : await profileColumn(db, relation(p.name), p, rows, options.exactQuantiles ?? true),
       );
     }
     return {
