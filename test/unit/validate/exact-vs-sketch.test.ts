@@ -108,3 +108,21 @@ describe('data-validate anomalies: exact path = sketch path', () => {
     }, 60_000);
   }
 });
+
+describe('bounded memory', () => {
+  it('validates a wide numeric CSV of 300,000 rows under a 128MB DuckDB memory limit, profile sketched', async () => {
+    const { Database } = await import('../../../shared/src/data/database.js');
+    const db = await Database.open();
+    const file = join(wd, 'wide.csv');
+    const columns = Array.from({ length: 16 }, (_, c) => `(hash(i * 16 + ${c}) % 1000000000) / 1000.0 AS f${c}`);
+    await db.run(`COPY (SELECT i AS id, ${columns.join(', ')} FROM range(300000) t(i)) TO '${file}' (HEADER)`);
+    db.close();
+    const result = await validate({ data: 'wide.csv', inferSchema: true, memoryLimit: '128MB' }, false);
+    expect(result.rows).toBe(300_000);
+    expect(result.anomalies).toEqual([]);
+    const f0 = result.profile.columns.find((c) => c.name === 'f0')!;
+    expect(f0.distinct_exact).toBe(false);
+    expect(f0.sketches?.kll.n).toBe(300_000);
+    expect(Math.abs(f0.distinct - 300_000) / 300_000).toBeLessThanOrEqual(0.049);
+  }, 120_000);
+});
