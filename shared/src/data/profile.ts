@@ -120,7 +120,12 @@ export async function profileDataset(
   const raw = (p: Plan) => given?.has(p.name) === true && !given.grouped(p.name);
   let streamed = new Map<string, NumericStreamResult>();
   let streamedRows: number | undefined;
-  const chosen = plans.filter((p) => isStreamableNumeric(p.type) && (sketchOn || raw(p)));
+  // By default, columns the caller counted by value keep their (already paid for) exact profile.
+  const chosen = plans.filter(
+    (p) =>
+      isStreamableNumeric(p.type) &&
+      (raw(p) || options.exact === false || (sketchOn && given?.has(p.name) !== true)),
+  );
   if (chosen.length > 0) {
     const result = await streamNumericColumns(
       db,
