@@ -114,8 +114,13 @@ describe('bounded memory', () => {
     const { Database } = await import('../../../shared/src/data/database.js');
     const db = await Database.open();
     const file = join(wd, 'wide.csv');
-    const columns = Array.from({ length: 16 }, (_, c) => `(hash(i * 16 + ${c}) % 1000000000) / 1000.0 AS f${c}`);
-    await db.run(`COPY (SELECT i AS id, ${columns.join(', ')} FROM range(300000) t(i)) TO '${file}' (HEADER)`);
+    const columns = Array.from(
+      { length: 16 },
+      (_, c) => `(hash(i * 16 + ${c}) % 1000000000) / 1000.0 AS f${c}`,
+    );
+    await db.run(
+      `COPY (SELECT i AS id, ${columns.join(', ')} FROM range(300000) t(i)) TO '${file}' (HEADER)`,
+    );
     db.close();
     const result = await validate({ data: 'wide.csv', inferSchema: true, memoryLimit: '128MB' }, false);
     expect(result.rows).toBe(300_000);
