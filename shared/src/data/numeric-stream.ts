@@ -88,12 +88,18 @@ class ColumnAccumulator {
     const delta = x - this.welfordMean;
     this.welfordMean += delta / n;
     this.m2 += delta * (x - this.welfordMean);
-    this.kll.update(x);
-    this.hll.addNumber(x);
+    // While every value is counted, the sketches wait: they are built from the counts when the
+    // column outgrows them (or at the end), at O(log count) per distinct value.
     const f = this.frequencies;
     if (f) {
       f.set(x, (f.get(x) ?? 0) + 1);
-      if (f.size > EXACT_MAX_DISTINCT) this.frequencies = null;
+      if (f.size > EXACT_MAX_DISTINCT) {
+        this.sketchCounts(f);
+        this.frequencies = null;
+      }
+    } else {
+      this.kll.update(x);
+      this.hll.addNumber(x);
     }
     if (n === 1) {
       // The finest useful width: a value's own ulp (bins finer than the exact path could pick
@@ -105,6 +111,13 @@ class ColumnAccumulator {
     const slot = Math.floor(x * this.scale) - this.base;
     if (slot >= 0 && slot < SLOTS) this.bins[slot]!++;
     else this.placeOutside(x);
+  }
+
+  private sketchCounts(counts: Map<number, number>): void {
+    for (const [value, count] of counts) {
+      this.kll.updateWeighted(value, count);
+      this.hll.addNumber(value);
+    }
   }
 
   /**
@@ -136,6 +149,7 @@ class ColumnAccumulator {
   }
 
   result(integer: boolean): NumericStreamResult {
+    if (this.frequencies) this.sketchCounts(this.frequencies);
     const finite = this.finite;
     let histogram: Histogram | null = null;
     if (finite > 0) {

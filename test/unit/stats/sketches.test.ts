@@ -202,3 +202,25 @@ describe('HyperLogLog distinct count', () => {
     expect(() => HllSketch.fromJSON({ precision: 12, registers: 'AAAA' })).toThrow(/registers/);
   });
 });
+
+describe('KLL from value counts (updateWeighted)', () => {
+  it('stays within its documented bound, whole and interleaved with single updates', () => {
+    const rand = lcg(23);
+    const counts = new Map<number, number>();
+    const values: number[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      const v = Math.round(Math.exp(2 * normal(rand)) * 100) / 100;
+      const c = 1 + Math.floor(rand() ** 4 * 500);
+      counts.set(v, (counts.get(v) ?? 0) + c);
+      for (let j = 0; j < c; j++) values.push(v);
+    }
+    const s = new KllSketch();
+    for (const [v, c] of counts) s.updateWeighted(v, c);
+    expect(s.n).toBe(values.length);
+    expect(worstRankError(values, s)).toBeLessThanOrEqual(KLL_RANK_ERROR);
+    const tail = Array.from({ length: 100_000 }, () => normal(rand));
+    for (const v of tail) s.update(v);
+    expect(worstRankError(values.concat(tail), s)).toBeLessThanOrEqual(KLL_RANK_ERROR);
+    expect(() => s.updateWeighted(1, 1.5)).toThrow(/whole number/);
+  });
+});
