@@ -6,13 +6,20 @@
 import { silentLog } from '../shared/src/logging/index.js';
 import { runDataValidate } from '../shared/src/validate/index.js';
 
-const [data, workingDirectory] = process.argv.slice(2) as [string, string];
+// mode: `infer` (profile + infer schema.yaml + validate against it) or `validate` (against the
+// schema.yaml an `infer` run wrote in the same folder); `exact`: the exact profile (input exact).
+const [data, workingDirectory, mode = 'infer', exact] = process.argv.slice(2) as [
+  string,
+  string,
+  string?,
+  string?,
+];
 const started = performance.now();
 const result = await runDataValidate(
   {
     data,
-    inferSchema: true,
-    writeSchema: 'schema.yaml',
+    ...(mode === 'validate' ? { schema: 'schema.yaml' } : { inferSchema: true, writeSchema: 'schema.yaml' }),
+    exact: exact === 'exact' ? true : undefined,
     failOn: 'never',
     reportPath: 'report.json',
     profilePath: 'profile.json',

@@ -27,10 +27,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * 20 continuous measurements, a category beside them), so each column's value counts are as large
  * as the column. Deterministic: the values are hashes of the row number.
  */
+const WIDE_ROWS = Number(process.env.BENCH_WIDE_ROWS ?? 1_000_000);
 const WIDE = `SELECT i AS id, ${Array.from(
   { length: 20 },
   (_, c) => `(hash(i * 20 + ${c}) % 1000000000) / 1000000.0 AS f${c}`,
-).join(', ')}, 'k' || (i % 9) AS cat FROM range(1000000) t(i)`;
+).join(', ')}, 'k' || (i % 9) AS cat FROM range(${WIDE_ROWS}) t(i)`;
+/** BENCH_ONLY_WIDE=1 runs the wide CSV alone (a reduced run on a busy machine). */
+const ONLY_WIDE = process.env.BENCH_ONLY_WIDE === '1';
 const PARQUET = join(root, 'node_modules/vega-datasets/data/flights-3m.parquet');
 
 export interface ProcessFigures {
@@ -44,11 +47,21 @@ export interface ProcessFigures {
 export interface FormatResult {
   /** `csv-wide`: a synthetic 1M-row CSV of 20 continuous columns, an id and a category (see `WIDE`). */
   format: 'csv' | 'parquet' | 'csv-wide';
+  /**
+   * `infer`: profile + inferred schema + validation against it (default profile: numeric columns
+   * streamed, sketched past 50,000 distinct values); `validate`: against that schema;
+   * `infer-exact`: `infer` with `exact: true` (every column's value counts, the path before #19).
+   */
+  mode: 'infer' | 'validate' | 'infer-exact';
   rows: number;
   ours: ProcessFigures & { inProcessSeconds: number };
   peer: ProcessFigures | { skipped: string };
   /** Peer seconds / our seconds (higher is better for us); null when the peer was skipped. */
   speedup: number | null;
+  /** The engine floor (bench/data-validate.floor.ts: one SELECT of every column's statistics), same file. */
+  floor?: ProcessFigures;
+  /** Our seconds / the floor's (1 = at the floor). */
+  overFloor?: number;
 }
 
 export interface DataValidateBench {
@@ -89,30 +102,48 @@ function peerSkipReason(format: 'csv' | 'parquet'): string | undefined {
 export async function runDataValidateBench(): Promise<DataValidateBench> {
   const work = mkdtempSync(join(tmpdir(), 'bench-data-validate-'));
   let child: string | undefined;
+  let floorChild: string | undefined;
   try {
     const csv = join(work, 'flights-3m.csv');
     const wide = join(work, 'wide-1m.csv');
     const db = await Database.open();
-    await db.run(`COPY (SELECT * FROM read_parquet('${PARQUET}')) TO '${csv}' (HEADER)`);
+    if (!ONLY_WIDE) await db.run(`COPY (SELECT * FROM read_parquet('${PARQUET}')) TO '${csv}' (HEADER)`);
     await db.run(`COPY (${WIDE}) TO '${wide}' (HEADER)`);
     db.close();
 
     child = await bundleChild(join(root, 'bench/data-validate.child.ts'));
+    floorChild = await bundleChild(join(root, 'bench/data-validate.floor.ts'));
     const results: FormatResult[] = [];
-    for (const [format, data] of [
-      ['csv', csv],
-      ['parquet', PARQUET],
-      ['csv-wide', wide],
-    ] as const) {
+    const cases: (readonly [FormatResult['format'], string, FormatResult['mode']])[] = [
+      ...(ONLY_WIDE
+        ? []
+        : ([
+            ['csv', csv, 'infer'],
+            ['parquet', PARQUET, 'infer'],
+          ] as const)),
+      ['csv-wide', wide, 'infer'],
+      ['csv-wide', wide, 'validate'],
+      ['csv-wide', wide, 'infer-exact'],
+    ];
+    for (const [format, data, mode] of cases) {
       const out = join(work, `ours-${format}`);
-      mkdirSync(out);
-      const ours = timed(process.execPath, [child!, data, out]);
-      if (!ours.ok) throw new Error(`data-validate failed on ${format}: ${ours.stderr.slice(-2000)}`);
+      mkdirSync(out, { recursive: true });
+      const args = [
+        child!,
+        data,
+        out,
+        mode === 'validate' ? 'validate' : 'infer',
+        ...(mode === 'infer-exact' ? ['exact'] : []),
+      ];
+      const ours = timed(process.execPath, args);
+      if (!ours.ok)
+        throw new Error(`data-validate failed on ${format} (${mode}): ${ours.stderr.slice(-2000)}`);
       const figures = JSON.parse(lastLine(ours.stdout)) as { rows: number; inProcessSeconds: number };
 
       let peer: FormatResult['peer'];
       const skip = peerSkipReason(format === 'parquet' ? 'parquet' : 'csv');
       if (skip) peer = { skipped: skip };
+      else if (mode !== 'infer') peer = { skipped: 'compared once, in the infer row' };
       else {
         const run = timed('/usr/bin/python3', [
           join(root, 'bench/data-validate.peer.py'),
@@ -128,8 +159,20 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
             }
           : { skipped: `peer failed: ${lastLine(run.stderr)}` };
       }
+      let floor: ProcessFigures | undefined;
+      if (mode === 'infer') {
+        const run = timed(process.execPath, [floorChild!, data]);
+        if (!run.ok) throw new Error(`the floor query failed on ${format}: ${run.stderr.slice(-2000)}`);
+        floor = {
+          seconds: run.seconds,
+          cpuSeconds: run.cpuSeconds,
+          rowsPerSecond: figures.rows / run.seconds,
+          peakRssMiB: run.peakRssMiB,
+        };
+      }
       results.push({
         format,
+        mode,
         rows: figures.rows,
         ours: {
           seconds: ours.seconds,
@@ -140,16 +183,18 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
         },
         peer,
         speedup: 'seconds' in peer ? peer.seconds / ours.seconds : null,
+        ...(floor ? { floor, overFloor: ours.seconds / floor.seconds } : {}),
       });
     }
     return {
       benchmark: 'data-validate',
-      data: 'vega-datasets flights-3m (3,000,000 rows, 5 columns); csv-wide: 1,000,000 rows x 22 columns, 21 of them all-unique',
+      data: `vega-datasets flights-3m (3,000,000 rows, 5 columns); csv-wide: ${WIDE_ROWS.toLocaleString('en-US')} rows x 22 columns, 21 of them all-unique`,
       results,
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
     if (child) rmSync(dirname(child), { recursive: true, force: true });
+    if (floorChild) rmSync(dirname(floorChild), { recursive: true, force: true });
   }
 }
 
@@ -161,8 +206,11 @@ function print(bench: DataValidateBench): void {
       'skipped' in r.peer
         ? `pandas: skipped (${r.peer.skipped})`
         : `pandas ${f(r.peer.seconds)} s (${f(r.peer.cpuSeconds)} CPU s), ${Math.round(r.peer.rowsPerSecond).toLocaleString('en-US')} rows/s, peak RSS ${f(r.peer.peakRssMiB, 0)} MiB`;
+    const floor = r.floor
+      ? `; floor (one SELECT) ${f(r.floor.seconds)} s, peak RSS ${f(r.floor.peakRssMiB, 0)} MiB: ours ${f(r.overFloor!)}x the floor`
+      : '';
     console.log(
-      `${r.format.padEnd(8)} ${ours}; ${peer}${r.speedup === null ? '' : `; ${f(r.speedup, 1)}x faster`}`,
+      `${`${r.format} ${r.mode}`.padEnd(20)} ${ours}; ${peer}${r.speedup === null ? '' : `; ${f(r.speedup, 1)}x faster`}${floor}`,
     );
   }
 }

@@ -28,14 +28,27 @@ const ratio = (x) => (typeof x === 'number' && Number.isFinite(x) ? `${x.toFixed
 const SUMMARISE = {
   startup: (d) => d.rows.map((r) => ['startup', r.case, `${fmt(r.ms, 0)} ms`, '', '']),
   'data-validate': (d) =>
-    d.results.map((r) => [
-      'data-validate',
-      `${r.format}, ${r.rows} rows, whole process`,
-      `${fmt(r.ours.seconds)} s, ${fmt(r.ours.rowsPerSecond / 1e6)}M rows/s, ${fmt(r.ours.peakRssMiB, 0)} MiB`,
-      r.peer?.seconds
-        ? `pandas ${fmt(r.peer.seconds)} s, ${fmt(r.peer.peakRssMiB, 0)} MiB`
-        : `pandas: ${r.peer?.skipped ?? 'not run'}`,
-      ratio(r.speedup),
+    d.results.flatMap((r) => [
+      [
+        'data-validate',
+        `${r.format} ${r.mode ?? 'infer'}, ${r.rows} rows, whole process`,
+        `${fmt(r.ours.seconds)} s, ${fmt(r.ours.rowsPerSecond / 1e6)}M rows/s, ${fmt(r.ours.peakRssMiB, 0)} MiB`,
+        r.peer?.seconds
+          ? `pandas ${fmt(r.peer.seconds)} s, ${fmt(r.peer.peakRssMiB, 0)} MiB`
+          : `pandas: ${r.peer?.skipped ?? 'not run'}`,
+        ratio(r.speedup),
+      ],
+      ...(r.floor
+        ? [
+            [
+              'data-validate',
+              `${r.format}: engine floor (one SELECT), ours / floor`,
+              `${fmt(r.ours.seconds)} s`,
+              `floor ${fmt(r.floor.seconds)} s, ${fmt(r.floor.peakRssMiB, 0)} MiB`,
+              `${fmt(r.overFloor)}x floor`,
+            ],
+          ]
+        : []),
     ]),
   'drift-check': (d) => [
     [

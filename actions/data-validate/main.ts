@@ -61,6 +61,7 @@ export const dataValidateAction = defineAction({
         reportPath,
         profilePath: inputs.required('profile'),
         memoryLimit: inputs.optional('memory-limit'),
+        exact: inputs.boolean('exact') ? true : undefined,
         workingDirectory: inputs.workingDirectory,
         repositoryRoot: platform.env.workspace,
         skewCheck: driftSkewCheck(dirname(reportPath), resolveReference),

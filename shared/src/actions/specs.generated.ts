@@ -59,6 +59,11 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "required": false,
         "default": "mlops-reports/profile.json"
       },
+      "exact": {
+        "description": "Exact statistics for every column of the profile (true). By default (false) numeric columns of data over 100,000 rows are profiled in one streamed pass: exact counts, extremes, moments and histogram, and for a column with more than 50,000 distinct values KLL quantiles (rank error within 1.33% of the rows) and a HyperLogLog distinct count (within 4.9%), stored in profile.json so shard profiles merge. Schema checks are exact either way. Boolean.",
+        "required": false,
+        "default": "false"
+      },
       "memory-limit": {
         "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
         "required": false,

@@ -28,6 +28,11 @@ export interface CountedDatasetOptions {
    * of them, counted or not, so that a value that does not fit its type is found here.
    */
   read?: (columns: readonly DatasetColumn[]) => string[];
+  /**
+   * Counted columns served as raw rows (see `countValues`' `raw`) when the data is a table or a
+   * columnar file, cheap to scan again; grouped as usual when it is a text file read lazily.
+   */
+  raw?: (columns: readonly DatasetColumn[]) => string[];
 }
 
 /** Formats DuckDB parses from text, where a value can fail its sniffed type late in the file. */
@@ -65,7 +70,8 @@ export async function openCountedDataset(
   const materialised = async (): Promise<CountedDataset> => {
     const dataset = await openDataset(db, path, { name });
     const counted = withinColumnLimit(path, toCount(dataset.columns));
-    return { dataset, counts: await countValues(db, dataset.view, counted, prefix) };
+    const raw = options.raw?.(dataset.columns);
+    return { dataset, counts: await countValues(db, dataset.view, counted, prefix, { raw }) };
   };
   const format = detectFormat(path);
   const text = TEXT_FORMATS.has(format);
@@ -77,7 +83,8 @@ export async function openCountedDataset(
   const registered = await registerDataset(db, path, { name, materialize: false });
   const counted = withinColumnLimit(path, toCount(registered.columns));
   if (!text) {
-    const counts = await countValues(db, registered.view, counted, prefix);
+    const raw = options.raw?.(registered.columns);
+    const counts = await countValues(db, registered.view, counted, prefix, { raw });
     return { dataset: withRowCount(registered, counts.rows), counts };
   }
   oneScan ??= await oneScanPays(format, registered.files[0]!);

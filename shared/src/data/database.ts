@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 import { loadDuckDB } from '../engines/duckdb.js';
 import { UserError } from '../errors/index.js';
 
@@ -63,6 +63,21 @@ export class Database {
   async all<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]> {
     const reader = await this.limited(() => this.connection.runAndReadAll(sql, params as never));
     return reader.getRowObjectsJS().map((row) => normaliseRow(row)) as T[];
+  }
+
+  /**
+   * Streams a query's result chunk by chunk (about 2,048 rows each) to `onChunk`: memory holds
+   * one chunk at a time, whatever the size of the result.
+   */
+  async forEachChunk(sql: string, onChunk: (chunk: DuckDBDataChunk) => void): Promise<void> {
+    await this.limited(async () => {
+      const result = await this.connection.stream(sql);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        onChunk(chunk);
+      }
+    });
   }
 
   async run(sql: string, params?: unknown[]): Promise<void> {

@@ -4,6 +4,9 @@
  * docs/schemas/profile.schema.json. Every field is mergeable (see `mergeProfiles`): counts add,
  * moments combine by Chan's formula, histograms have shard-independent edges.
  */
+
+import type { HllState } from '../stats/hll.js';
+import type { KllState } from '../stats/kll.js';
 import type { ColumnKind } from './column-kind.js';
 import type { Histogram } from './histogram.js';
 
@@ -37,7 +40,11 @@ export interface NumericSummary {
   m2: number;
   /** `{q, value}` for each of `PROFILE_QUANTILES`. */
   quantiles: { q: number; value: number }[];
-  /** Exact (DuckDB `quantile_cont`) or read from the histogram after a merge (error under one bin). */
+  /**
+   * Exact (DuckDB `quantile_cont`), or from the KLL sketch (`sketches.kll`: a data value whose rank
+   * is within ±1.33 % of n of the quantile's), or read from the histogram after merging profiles
+   * without sketches (error under one bin).
+   */
   quantiles_exact: boolean;
   histogram: Histogram | null;
 }
@@ -74,6 +81,13 @@ export interface ColumnProfile {
   numeric?: NumericSummary;
   datetime?: DatetimeSummary;
   text?: TextSummary;
+  /**
+   * Mergeable sketches of a numeric column profiled on the sketch path (large data, `exact`
+   * off): a KLL quantile sketch (rank error ±1.33 % at 99 %) of its finite values and a
+   * HyperLogLog (±4.9 % at 99.7 %) of its distinct finite values. Absent on the exact path and in
+   * profiles written before sketches existed; readers that do not know them ignore them.
+   */
+  sketches?: { kll: KllState; hll: HllState };
   /** Most frequent values, most frequent first (ties by value). */
   top_values: ValueCount[];
   /** True when `top_values` lists every non-null value with its exact count. */

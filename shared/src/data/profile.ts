@@ -15,6 +15,7 @@ import {
   histogramFromBins,
   histogramQuantile,
 } from './histogram.js';
+import { EXACT_MAX_DISTINCT, type NumericStreamResult, streamNumericColumns } from './numeric-stream.js';
 import type { Dataset } from './open-dataset.js';
 import {
   type ColumnProfile,
@@ -30,6 +31,13 @@ import { countValues, type ValueCounts } from './value-counts.js';
 
 export interface ProfileOptions {
   /**
+   * `true`: exact statistics for every column (value counts, as before sketches). `false`: numeric
+   * columns are profiled in one streamed pass (numeric-stream.ts), with KLL quantiles and
+   * HyperLogLog distinct counts for a column with more than `EXACT_MAX_DISTINCT` distinct values.
+   * Default: `false` for a dataset of more than `SKETCH_MIN_ROWS` rows, else `true`.
+   */
+  exact?: boolean;
+  /**
    * Exact quantiles, from the value counts (weighted order statistics). When false they are read
    * from the histogram (error under one bin width).
    */
@@ -38,6 +46,23 @@ export interface ProfileOptions {
   now?: Date;
   /** The dataset's value counts, when the caller has taken them (else they are taken here). */
   counts?: ValueCounts;
+}
+
+/**
+ * Rows above which numeric columns are sketched unless `exact` is asked. Below it the exact
+ * statistics cost little; a column with at most `EXACT_MAX_DISTINCT` distinct values stays
+ * exact on the sketch path too (only its moments are summed in a different order).
+ */
+export const SKETCH_MIN_ROWS = 100_000;
+
+/** Integer types whose values are exact as doubles (BIGINT up to 2^53, checked as it streams). */
+const DOUBLE_SAFE_INTEGERS = /^(U?TINYINT|U?SMALLINT|U?INTEGER|BIGINT)$/i;
+const SAFE_INTEGER = 2 ** 53;
+
+/** Whether a column of this DuckDB type can be profiled in the numeric stream (floats and integers). */
+export function isStreamableNumeric(type: string): boolean {
+  const physical = physicalKind(type);
+  return physical === 'float' || (physical === 'integer' && DOUBLE_SAFE_INTEGERS.test(type));
 }
 
 interface Plan {
@@ -86,26 +111,71 @@ export async function profileDataset(
     else if (physical !== 'boolean') plan.text = 'CAST(v AS VARCHAR)';
     return plan;
   });
-  const owned = options.counts
-    ? undefined
-    : await countValues(
-        db,
-        ds.view,
-        ds.columns.map((c) => c.name),
-        `${ds.view}__profile`,
-      );
-  const counts = options.counts ?? owned!;
+  const sketchOn =
+    options.exact === false ||
+    (options.exact === undefined && typeof dataset !== 'string' && dataset.rows > SKETCH_MIN_ROWS);
+  const given = options.counts;
+  // A column given as raw rows (not grouped by value) must be streamed: its relation cannot say
+  // how many distinct values it has.
+  const raw = (p: Plan) => given?.has(p.name) === true && !given.grouped(p.name);
+  let streamed = new Map<string, NumericStreamResult>();
+  let streamedRows: number | undefined;
+  // By default, columns the caller counted by value keep their (already paid for) exact profile.
+  const chosen = plans.filter(
+    (p) =>
+      isStreamableNumeric(p.type) &&
+      (raw(p) || options.exact === false || (sketchOn && given?.has(p.name) !== true)),
+  );
+  if (chosen.length > 0) {
+    const result = await streamNumericColumns(
+      db,
+      quoteIdent(ds.view),
+      chosen.map((p) => p.name),
+      chosen.map((p) => p.physical === 'integer'),
+    );
+    streamedRows = result.rows;
+    // Counted exactly instead: BIGINTs past 2^53 (not exact as doubles), and, below the sketch
+    // cut, a raw column with too many distinct values for the stream to keep them all.
+    streamed = new Map(
+      chosen
+        .map((p, i) => [p.name, result.columns[i]!] as const)
+        .filter(
+          ([, r]) =>
+            (r.min === null || (Math.abs(r.min) <= SAFE_INTEGER && Math.abs(r.max!) <= SAFE_INTEGER)) &&
+            (sketchOn || r.frequencies !== null),
+        ),
+    );
+  }
+  const toCount = plans.filter(
+    (p) => !streamed.has(p.name) && !(given?.has(p.name) && given.grouped(p.name)),
+  );
+  const owned =
+    toCount.length === 0
+      ? undefined
+      : await countValues(
+          db,
+          ds.view,
+          toCount.map((c) => c.name),
+          `${ds.view}__profile`,
+        );
+  const relation = (name: string) =>
+    given?.has(name) && given.grouped(name) ? given.relation(name) : owned!.relation(name);
+  const rows = given?.rows ?? owned?.rows ?? streamedRows ?? 0;
   try {
     const columns: ColumnProfile[] = [];
-    for (const p of plans)
+    for (const p of plans) {
+      const fromStream = streamed.get(p.name);
       columns.push(
-        await profileColumn(db, counts.relation(p.name), p, counts.rows, options.exactQuantiles ?? true),
+        fromStream
+          ? sketchedColumn(p, rows, fromStream)
+          : await profileColumn(db, relation(p.name), p, rows, options.exactQuantiles ?? true),
       );
+    }
     return {
       schema: PROFILE_SCHEMA,
       created_at: (options.now ?? new Date()).toISOString(),
       source,
-      rows: counts.rows,
+      rows,
       columns,
       sketch: {
         histogram_max_bins: HISTOGRAM_MAX_BINS,
@@ -118,6 +188,51 @@ export async function profileDataset(
   } finally {
     await owned?.drop();
   }
+}
+
+/**
+ * A numeric column's profile from its streamed pass: exact frequencies, distinct count and
+ * quantiles while it has at most `EXACT_MAX_DISTINCT` values, else KLL quantiles and a
+ * HyperLogLog distinct count (and no top values: which are most frequent is not tracked).
+ */
+function sketchedColumn(p: Plan, rows: number, r: NumericStreamResult): ColumnProfile {
+  const all = r.frequencies
+    ? sortValueCounts([...r.frequencies].map(([value, count]) => ({ value, count })))
+    : undefined;
+  const distinct = all ? all.length : Math.round(r.hll.estimate());
+  const complete = all !== undefined && all.length <= MAX_TRACKED_VALUES;
+  const std = r.finite > 1 ? Math.sqrt(r.m2 / (r.finite - 1)) : null;
+  const quantiles = all
+    ? quantilesFromFrequencies(all)
+    : r.finite > 0
+      ? PROFILE_QUANTILES.map((q) => ({ q, value: r.kll.quantile(q)! }))
+      : [];
+  return {
+    name: p.name,
+    type: columnKind(p.physical, distinct, r.nonNull),
+    physical_type: p.type,
+    rows,
+    nulls: rows - r.nonNull,
+    nan: r.nan,
+    pos_inf: r.posInf,
+    neg_inf: r.negInf,
+    distinct,
+    distinct_exact: all !== undefined,
+    numeric: {
+      count: r.finite,
+      min: r.min,
+      max: r.max,
+      mean: r.mean,
+      std,
+      m2: r.m2,
+      quantiles,
+      quantiles_exact: all !== undefined,
+      histogram: r.histogram,
+    },
+    sketches: { kll: r.kll.toJSON(), hll: r.hll.toJSON() },
+    top_values: all ? all.slice(0, complete ? MAX_TRACKED_VALUES : TOP_K) : [],
+    top_values_complete: complete,
+  };
 }
 
 async function profileColumn(
@@ -265,7 +380,7 @@ async function weightedQuantiles(
  * Numeric columns with at most this many distinct values have their whole frequency table read:
  * exact quantiles and the histogram then come from it in JS.
  */
-const FULL_TABLE_MAX_VALUES = 50_000;
+const FULL_TABLE_MAX_VALUES = EXACT_MAX_DISTINCT;
 
 /**
  * Exact distinct count and the most frequent values of one column. NaN and infinities are left

@@ -19,6 +19,12 @@ export interface ValueCounts {
    * the weighted aggregate over this: `count(x)` is `sum(n) FILTER (WHERE v IS NOT NULL)`.
    */
   relation(column: string): string;
+  /**
+   * Whether `relation(column)` has one row per distinct value (true) or is the column's raw rows,
+   * each with n = 1 (counted with `raw`): weighted sums, extremes and `count(DISTINCT v)` are the
+   * same over both, a count of rows of the relation (distinct values) or `max(n)` are not.
+   */
+  grouped(column: string): boolean;
   drop(): Promise<void>;
 }
 
@@ -45,7 +51,15 @@ export async function countValues(
   view: string,
   columns: readonly string[],
   tablePrefix: string,
-  options: { mode?: CountMode; alsoRead?: readonly string[] } = {},
+  options: {
+    mode?: CountMode;
+    alsoRead?: readonly string[];
+    /**
+     * Columns of a table (cheap to scan again) served as their raw rows instead of grouped: no
+     * hash table of every distinct value, for consumers that need only weighted aggregates.
+     */
+    raw?: readonly string[];
+  } = {},
 ): Promise<ValueCounts> {
   const tables: string[] = [];
   const drop = async () => {
@@ -57,15 +71,21 @@ export async function countValues(
       tables.push(table);
       await db.run(`CREATE TEMP TABLE ${quoteIdent(table)} AS ${select}`);
     };
+    const raw = new Set(options.raw ?? []);
+    const grouped = columns.filter((c) => !raw.has(c));
     const counted =
       (options.mode ?? 'per-column') === 'one-scan'
-        ? await countInOneScan(create, view, columns, tablePrefix, options.alsoRead ?? [])
-        : await countPerColumn(create, view, columns, tablePrefix);
+        ? await countInOneScan(create, view, grouped, tablePrefix, options.alsoRead ?? [])
+        : await countPerColumn(create, view, grouped, tablePrefix);
+    for (const c of columns)
+      if (raw.has(c))
+        counted.slots.set(c, `(SELECT ${quoteIdent(c)} AS v, 1::BIGINT AS n FROM ${quoteIdent(view)})`);
     const [row] = await db.all(`SELECT coalesce(sum(n), 0)::BIGINT AS n FROM ${counted.rowsRelation}`);
     const slots = counted.slots;
     return {
       rows: Number(row?.n ?? 0),
       has: (column) => slots.has(column),
+      grouped: (column) => !raw.has(column),
       relation: (column) => {
         const s = slots.get(column);
         if (!s) throw new Error(`column '${column}' was not counted`);

@@ -4,7 +4,7 @@ import { identifierReason } from '../data/column-kind.js';
 import { openCountedDataset } from '../data/counted-dataset.js';
 import { Database } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
-import { profileDataset } from '../data/profile.js';
+import { isStreamableNumeric, profileDataset } from '../data/profile.js';
 import type { DatasetProfile } from '../data/profile-format.js';
 import type { ValueCounts } from '../data/value-counts.js';
 import { UserError } from '../errors/index.js';
@@ -83,6 +83,13 @@ export interface DataValidateOptions {
   workingDirectory: string;
   /** DuckDB memory limit, e.g. '4GB'; larger work spills to disk. */
   memoryLimit?: string;
+  /**
+   * `true`: exact statistics in the profile (value counts of every column). Default: numeric
+   * columns of data over `SKETCH_MIN_ROWS` rows are profiled in one streamed pass, with KLL
+   * quantiles and HyperLogLog distinct counts past `EXACT_MAX_DISTINCT` values; their schema
+   * checks run over their raw rows (exact either way).
+   */
+  exact?: boolean;
   /** Computes skew against `reference` (the drift module's function, wired by the caller). */
   skewCheck?: SkewCheck;
   /** Annotation paths are relative to this folder (the repository root; default: the process's cwd). */
@@ -124,11 +131,18 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
   const db = await Database.open({ memoryLimit: options.memoryLimit });
   try {
     log.info(`Reading ${options.data}`);
-    const { dataset, counts: valueCounts } = await openCountedDataset(db, inWd(options.data));
+    // Numeric columns of a table need no value counts: their schema checks are weighted sums over
+    // raw rows and their profile is streamed. The skew check compares grouped values.
+    const rawNumeric = options.exact !== true && options.reference === undefined;
+    const { dataset, counts: valueCounts } = await openCountedDataset(db, inWd(options.data), {
+      raw: rawNumeric
+        ? (columns) => columns.filter((c) => isStreamableNumeric(c.type)).map((c) => c.name)
+        : undefined,
+    });
     dataset.path = options.data;
     for (const note of dataset.notes) log.warning(note);
     log.info(`${dataset.rows} rows, ${dataset.columns.length} columns; profiling`);
-    const profile = await profileDataset(db, dataset, { counts: valueCounts });
+    const profile = await profileDataset(db, dataset, { counts: valueCounts, exact: options.exact });
 
     const { loaded, inferred, schemaFile, writtenSchema } = resolveSchema(
       options,

@@ -235,14 +235,18 @@ async function checkColumns(
   }
 }
 
-/** The aggregates that judge a column's rules: weighted by `n`, as counts over its rows would be. */
+/**
+ * The aggregates that judge a column's rules: weighted by `n`, as counts over its rows would be.
+ * Example values are DISTINCT so that they are the same over a column's raw rows (value-counts'
+ * `raw`) as over its grouped values.
+ */
 function ruleAggregates(c: Check, maxExamples: number, bound: BoundValues): string[] {
   const r = c.rules;
   const items: string[] = [`sum(n) FILTER (WHERE ${c.col} IS NOT NULL) AS "nn"`];
   if (c.unconverted) {
     items.push(
       `sum(n) FILTER (WHERE ${c.unconverted}) AS "bad"`,
-      `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "badx"`,
+      `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "badx"`,
     );
   }
   const range = rangeCondition(c, bound);
@@ -251,8 +255,8 @@ function ruleAggregates(c: Check, maxExamples: number, bound: BoundValues): stri
       `sum(n) FILTER (WHERE ${range}) AS "oor"`,
       `min(${c.value}) FILTER (WHERE ${range}) AS "oormin"`,
       `max(${c.value}) FILTER (WHERE ${range}) AS "oormax"`,
-      `min(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorlo"`,
-      `max(${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorhi"`,
+      `min(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorlo"`,
+      `max(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorhi"`,
     );
   }
   if (r.type === 'numeric' && !r.allow_nan_or_inf && (c.physical === 'float' || c.unconverted)) {
@@ -273,7 +277,7 @@ function ruleAggregates(c: Check, maxExamples: number, bound: BoundValues): stri
     const miss = regexCondition(c);
     items.push(
       `sum(n) FILTER (WHERE ${miss}) AS "rx"`,
-      `min(CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) AS "rxx"`,
+      `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) AS "rxx"`,
     );
   }
   return items;

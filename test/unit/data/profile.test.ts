@@ -8,6 +8,8 @@ import { openDataset } from '../../../shared/src/data/open-dataset.js';
 import { profileDataset } from '../../../shared/src/data/profile.js';
 import type { ColumnProfile, DatasetProfile } from '../../../shared/src/data/profile-format.js';
 import { mergeProfiles } from '../../../shared/src/data/profile-merge.js';
+import { HLL_RELATIVE_ERROR } from '../../../shared/src/stats/hll.js';
+import { KLL_RANK_ERROR } from '../../../shared/src/stats/kll.js';
 
 const DATA = join(process.cwd(), 'node_modules/vega-datasets/data');
 
@@ -252,7 +254,8 @@ describe('profiling beyond the memory limit', () => {
       await small.run(
         `COPY (SELECT i AS id, hash(i) % 100000 / 7.0 AS x, 'name-' || i AS name, (i % 7)::VARCHAR AS grp FROM range(2000000) t(i)) TO '${file}'`,
       );
-      const profile = await profileDataset(small, await openDataset(small, file));
+      const dataset = await openDataset(small, file);
+      const profile = await profileDataset(small, dataset, { exact: true });
       expect(profile.rows).toBe(2_000_000);
       expect(column(profile, 'id').distinct).toBe(2_000_000);
       expect(column(profile, 'name').distinct).toBe(2_000_000);
@@ -262,6 +265,16 @@ describe('profiling beyond the memory limit', () => {
           .reduce((s, n) => s + n, 0),
       ).toBe(2_000_000);
       close(column(profile, 'id').numeric!.quantiles.find((q) => q.q === 0.5)!.value, 999_999.5);
+      // By default (over SKETCH_MIN_ROWS rows) numeric columns are sketched in one streamed pass.
+      const sketched = await profileDataset(small, dataset);
+      const id = column(sketched, 'id');
+      expect(id.distinct_exact).toBe(false);
+      expect(Math.abs(id.distinct - 2_000_000) / 2_000_000).toBeLessThanOrEqual(HLL_RELATIVE_ERROR);
+      const median = id.numeric!.quantiles.find((q) => q.q === 0.5)!.value;
+      expect(Math.abs(median - 999_999.5) / 2_000_000).toBeLessThanOrEqual(KLL_RANK_ERROR);
+      expect(column(sketched, 'name').distinct).toBe(2_000_000);
+      expect(column(sketched, 'x').numeric!.min).toBe(column(profile, 'x').numeric!.min);
+      expect(column(sketched, 'x').numeric!.histogram).toEqual(column(profile, 'x').numeric!.histogram);
     } finally {
       small.close();
     }
