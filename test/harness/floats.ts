@@ -10,7 +10,7 @@ function step(x: number, up: boolean): number {
   if (x === 0) return up ? Number.MIN_VALUE : -Number.MIN_VALUE;
   view.setFloat64(0, x);
   const bits = view.getBigUint64(0);
-  const away = (x > 0) === up; // moving away from zero increases the magnitude bits
+  const away = x > 0 === up; // moving away from zero increases the magnitude bits
   view.setBigUint64(0, away ? bits + 1n : bits - 1n);
   return view.getFloat64(0);
 }

@@ -22,12 +22,15 @@ describe('column verdict at the threshold (isDrifted)', () => {
   const distances = DRIFT_METHODS.filter((m) => METHOD_INFO[m].kind === 'distance');
   const strictTests = DRIFT_METHODS.filter((m) => METHOD_INFO[m].kind === 'test' && m !== 'ks');
 
-  it.each(distances)('%s: drift when distance >= threshold (at: drift, just below: none, above: drift)', (m) => {
-    const t = METHOD_INFO[m].threshold;
-    expect(isDrifted(m, t, t)).toBe(true);
-    expect(isDrifted(m, nextDown(t), t)).toBe(false);
-    expect(isDrifted(m, nextUp(t), t)).toBe(true);
-  });
+  it.each(distances)(
+    '%s: drift when distance >= threshold (at: drift, just below: none, above: drift)',
+    (m) => {
+      const t = METHOD_INFO[m].threshold;
+      expect(isDrifted(m, t, t)).toBe(true);
+      expect(isDrifted(m, nextDown(t), t)).toBe(false);
+      expect(isDrifted(m, nextUp(t), t)).toBe(true);
+    },
+  );
 
   it.each(strictTests)('%s: drift when p < threshold (at: none, just below: drift, above: none)', (m) => {
     const t = METHOD_INFO[m].threshold;
@@ -99,7 +102,11 @@ describe('through runDriftCheck', () => {
   beforeAll(() => {
     dir = tempDir();
   });
-  const run = async (reference: string, current: string, extra: { driftShare?: number; threshold?: number; method?: string } = {}) =>
+  const run = async (
+    reference: string,
+    current: string,
+    extra: { driftShare?: number; threshold?: number; method?: string } = {},
+  ) =>
     (
       await runDriftCheck(
         {

@@ -27,7 +27,11 @@ afterAll(() => {
 });
 
 let files = 0;
-async function check(rows: Row[], column: Omit<ColumnRules, 'name' | 'required'> & { name?: string }, table: Partial<DataSchema['table']> = {}): Promise<Anomaly[]> {
+async function check(
+  rows: Row[],
+  column: Omit<ColumnRules, 'name' | 'required'> & { name?: string },
+  table: Partial<DataSchema['table']> = {},
+): Promise<Anomaly[]> {
   const path = writeCsv(temp, `d${files++}.csv`, rows);
   const ds = await openDataset(db, path, { name: 'candidate' });
   const schema: DataSchema = {
@@ -80,7 +84,14 @@ describe('max_new_category_fraction: new values / non-null values <= the limit p
   });
   it('default limit 0: a single new value fails; none passes', async () => {
     expect(kinds(await check(rows, rules()))).toEqual(['unexpected_value']);
-    expect(kinds(await check(rows.filter((r) => r.x !== 'z' && r.x !== 'y'), rules()))).toEqual([]);
+    expect(
+      kinds(
+        await check(
+          rows.filter((r) => r.x !== 'z' && r.x !== 'y'),
+          rules(),
+        ),
+      ),
+    ).toEqual([]);
   });
 });
 
