@@ -18,9 +18,7 @@ interface Golden {
   features: ({ name: string; kind: FeatureKind } & Record<string, unknown>)[];
   matrix: number[][];
 }
-const golden = JSON.parse(
-  readFileSync('test/fixtures/golden/preprocessing-sklearn.json', 'utf8'),
-) as Golden;
+const golden = JSON.parse(readFileSync('test/fixtures/golden/preprocessing-sklearn.json', 'utf8')) as Golden;
 
 // The CSV as raw text cells, as a reader hands them to the transform ('' for an empty cell).
 const [header, ...lines] = golden.csv.trimEnd().split('\n');
