@@ -27,7 +27,7 @@ describe('sample bounds', () => {
     expect(isRareCategory(0, 0)).toBe(true);
   });
 
-  it('the null-fraction and new-category bounds are the 99% Clopper-Pearson upper bound rounded up to 3 significant digits', () => {
+  it('the null-fraction and new-category bounds are the Clopper-Pearson upper bound at 0.99, rounded up to 3 significant digits', () => {
     for (const [k, n] of [
       [0, 100],
       [3, 1000],
