@@ -68,6 +68,7 @@ process.exit(failed ? 1 : 0);
 /** test/mutation/scores.md from every folder's latest JSON report (reports/mutation/<folder>.json). */
 function writeScores() {
   const rows = [];
+  const survivors = [];
   for (const name of Object.keys(MUTATION_FOLDERS)) {
     const path = `reports/mutation/${name}.json`;
     if (!existsSync(path)) continue;
@@ -81,8 +82,22 @@ function writeScores() {
       RuntimeError: 0,
       Ignored: 0,
     };
-    for (const file of Object.values(report.files))
-      for (const mutant of file.mutants) count[mutant.status] = (count[mutant.status] ?? 0) + 1;
+    for (const [path, file] of Object.entries(report.files)) {
+      const lines = file.source.split('\n');
+      for (const mutant of file.mutants) {
+        count[mutant.status] = (count[mutant.status] ?? 0) + 1;
+        if (mutant.status !== 'Survived' && mutant.status !== 'NoCoverage') continue;
+        const line = mutant.location.start.line;
+        const code = lines[line - 1].trim().replace(/\|/g, '\\|').slice(0, 100);
+        const replacement = String(mutant.replacement ?? '')
+          .replace(/\s+/g, ' ')
+          .replace(/\|/g, '\\|')
+          .slice(0, 60);
+        survivors.push(
+          `| ${path}:${line} | ${mutant.mutatorName} | \`${replacement}\` | \`${code}\` | ${mutant.status} |`,
+        );
+      }
+    }
     const detected = count.Killed + count.Timeout;
     const valid = detected + count.Survived + count.NoCoverage;
     const score = valid === 0 ? 'n/a' : `${((100 * detected) / valid).toFixed(1)}%`;
@@ -103,6 +118,14 @@ function writeScores() {
     '| folder | files mutated | score | killed | timeout | survived | no coverage | compile error | ignored (static) |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    '## Surviving mutants',
+    '',
+    'Each is killed by a new test or explained in test/mutation/README.md.',
+    '',
+    '| where | mutator | replacement | code | status |',
+    '|---|---|---|---|---|',
+    ...survivors,
     '',
   ].join('\n');
   writeFileSync('test/mutation/scores.md', text);

@@ -49,7 +49,7 @@ describe('change thresholds: worsening <= tolerance passes', () => {
     expect(gate('accuracy: {tolerance: 0.125}', nextUp(0.375), 0.5).passed).toBe(true);
     expect(gate('accuracy: {tolerance: 0.125}', 0.9, 0.5).passed).toBe(true);
   });
-  it('tolerance-pct 25 of |baseline|: 0.5 -> 0.375 is 25% and passes, 1e-9 further fails', () => {
+  it('tolerance-pct 25 of |baseline|: 0.5 -> 0.375 is 25 percent and passes, 1e-9 further fails', () => {
     expect(gate('accuracy: {tolerance-pct: 25}', 0.375, 0.5).passed).toBe(true);
     expect(gate('accuracy: {tolerance-pct: 25}', beyond(0.375, -1e-9), 0.5).passed).toBe(false);
   });

@@ -72,7 +72,7 @@ describe('canary thresholds', () => {
     expect(percentile([...values, 101], 0.99)).toBe(100);
   });
 
-  it('a 25% split sends exactly 1 of every 4 requests to the candidate', () => {
+  it('a 25 percent split sends exactly 1 of every 4 requests to the candidate', () => {
     const split = new TrafficSplitter(25);
     const sent = Array.from({ length: 400 }, () => split.toCandidate()).filter(Boolean).length;
     expect(sent).toBe(100);
