@@ -31,6 +31,8 @@ export default {
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: false },
   tempDirName: `.stryker-tmp/${name}`,
+  // Not copied into the sandbox: other folders' sandboxes, reports and the bundle.
+  ignorePatterns: ['.stryker-tmp', 'reports', 'dist', 'bench/out'],
   cleanTempDir: true,
   timeoutMS: 20_000,
   timeoutFactor: 2,
