@@ -33,7 +33,11 @@ export const MUTATION_FOLDERS = {
       'shared/src/stats/wasserstein.ts',
       'shared/src/stats/divergence.ts',
     ],
-    tests: ['test/unit/stats/distances.test.ts', 'test/unit/stats/special.test.ts'],
+    tests: [
+      'test/unit/stats/distances.test.ts',
+      'test/unit/stats/special.test.ts',
+      'test/unit/stats/edges.test.ts',
+    ],
   },
   compare: {
     mutate: ['shared/src/compare/gate.ts', 'shared/src/compare/default-gate.ts'],
