@@ -92,12 +92,18 @@ describe('method choice by reference size: statistical tests when n <= 1000', ()
     expect(defaultMethod('numeric', 1001, 6)).toBe('wasserstein');
     expect(defaultMethod('numeric', 1000, 2)).toBe('z');
   });
+
+  it('a categorical column is never continuous, however many distinct values: chi2 / jensenshannon', () => {
+    expect(defaultMethod('categorical', 1000, 10)).toBe('chi2');
+    expect(defaultMethod('categorical', 1001, 10)).toBe('jensenshannon');
+  });
 });
 
 describe('method names', () => {
   it('auto or a listed method, any case, trimmed; anything else names the input and the choices', () => {
     expect(parseMethod(' KS ', 'method')).toBe('ks');
     expect(parseMethod('auto', 'method')).toBe('auto');
+    expect(() => parseMethod('kolmogorov', 'x')).toThrow(expect.objectContaining({ input: 'method' }));
     expect(() => parseMethod('kolmogorov', 'the method input')).toThrow(
       "Unknown drift method 'kolmogorov' for the method input: expected auto or one of ks, chi2, z, wasserstein, jensenshannon, psi, linf, jsd_log2.",
     );
