@@ -2,7 +2,8 @@
  * Executes a workflow job's steps in order the way a runner would, for the suite's own steps:
  * `with:` values get their `${{ }}` expressions evaluated (steps.<id>.outputs.<name>, github.*,
  * env.*), each suite step runs through `runStep` (the built bundle in a child process), outputs are
- * wired to later steps, and a failed step skips the rest unless `if: always()`. A test runs a
+ * wired to later steps, and a failed step skips the rest unless `if: always()`. A step `if:` the
+ * harness cannot evaluate throws rather than being skipped (stepShouldRun). A test runs a
  * matrix job once per entry (`matrix.*`) and hands on the outputs of jobs it needs (`needs.*`,
  * from `jobOutputs`). Steps of other
  * actions (checkout, upload-artifact) are reported as skipped: the test sets up their effect.
@@ -95,15 +96,47 @@ export function jobOutputs(job: WorkflowJob, run: JobRun): Record<string, string
   return out;
 }
 
+/**
+ * Whether a step runs, for the status functions GitHub documents: no condition or `success()`
+ * (only while no step failed), `always()`, `failure()` (only after a failure), `cancelled()` and
+ * `!cancelled()` (a harness run is never cancelled). Any other condition throws: skipping it
+ * silently would hide the very steps a test means to run.
+ */
+export function stepShouldRun(condition: string | undefined, failed: boolean, where: string): boolean {
+  const expression = condition
+    ?.trim()
+    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+    .trim();
+  switch (expression) {
+    case undefined:
+    case '':
+    case 'success()':
+      return !failed;
+    case 'always()':
+    case '!cancelled()':
+      return true;
+    case 'failure()':
+      return failed;
+    case 'cancelled()':
+      return false;
+    default:
+      throw new Error(
+        `${where}: the workflow harness cannot evaluate the step condition 'if: ${condition}'; extend stepShouldRun in test/harness/workflow.ts`,
+      );
+  }
+}
+
 export async function runJob(steps: WorkflowStep[], context: JobContext): Promise<JobRun> {
   const outputs: Record<string, { outputs: Record<string, string> }> = {};
   const run: JobRun = { steps: [], failed: false };
   for (const [index, step] of steps.entries()) {
     const id = step.id ?? `step-${index}`;
     const match = SUITE.exec(step.uses ?? '');
-    const condition = step.if?.replace(/\$\{\{|\}\}/g, '').trim();
-    const shouldRun =
-      condition === 'always()' || (!run.failed && (condition === undefined || condition === 'success()'));
+    const shouldRun = stepShouldRun(
+      step.if,
+      run.failed,
+      `step ${index + 1} (${step.name ?? step.uses ?? id})`,
+    );
     if (!match || !shouldRun) {
       run.steps.push({ id, uses: step.uses ?? 'run', skipped: true });
       continue;

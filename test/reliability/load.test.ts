@@ -26,6 +26,9 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** Resident memory the server may gain per request after warm-up: half of a 4 KiB leak. */
+const LEAK_BOUND_PER_REQUEST = 2 * 1024;
+
 function rssBytes(pid: number): number {
   const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!line) throw new Error(`no VmRSS for pid ${pid}`);
@@ -97,11 +100,13 @@ describe('model server under bounded concurrent load', () => {
       );
       return sent;
     };
-    await load(500, 8, 20);
+    // Warm-up long enough for the JIT, the heap's young generation and the request log's buffers
+    // to reach their steady size, so what grows afterwards grows with the requests.
+    await load(1500, 8, 60);
     const afterWarmUp = rssBytes(pid);
     const before = sent;
     const startedAt = Date.now();
-    const total = await load(4000, 8, 40);
+    const total = await load(4000, 8, 120);
     const seconds = (Date.now() - startedAt) / 1000;
     const growth = rssBytes(pid) - afterWarmUp;
     console.log(
@@ -109,9 +114,10 @@ describe('model server under bounded concurrent load', () => {
     );
     expect(failures).toEqual([]);
     expect(total - before).toBe(4000);
-    // A leak of even 4 KiB per request would pass 16 MiB over 4000 requests.
-    expect(growth).toBeLessThan(16 * 2 ** 20);
-  }, 90_000);
+    // Half of a 4 KiB-per-request leak: such a leak adds 15.6 MiB over these 4000 requests, twice
+    // this bound (checked by adding one to the server: see the note of #25).
+    expect(growth).toBeLessThan(4000 * LEAK_BOUND_PER_REQUEST);
+  }, 240_000);
 });
 
 describe('data larger than the DuckDB memory limit', () => {

@@ -65,3 +65,19 @@ export function readTallies(): Record<string, Tally> {
   }
   return out;
 }
+
+/**
+ * What the summary itself finds wrong with the tallies of a run: a file that started and never
+ * finished (a crashed or hung worker: its afterAll never ran), a file that finished having tried
+ * nothing (every fault, kill point and bad input skipped, yet it would read as "nothing lost"),
+ * and every problem a file recorded.
+ */
+export function judgeTallies(tallies: Record<string, Tally>): string[] {
+  const out: string[] = [];
+  for (const [file, t] of Object.entries(tallies).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!t.done) out.push(`${file} started and did not finish`);
+    else if (t.faults + t.killPoints + t.badInputs === 0) out.push(`${file} finished having tried nothing`);
+    for (const p of t.problems) out.push(`${file}: ${p}`);
+  }
+  return out;
+}

@@ -2,7 +2,9 @@
  * GitHub's official OpenAPI description (from `@octokit/openapi`), used two ways: the emulator
  * fills the required fields it does not model (URLs, node ids, nested `user`/`repo` objects) from
  * each operation's response schema, and tests validate every emulator response against the same
- * schemas with ajv, so the emulator cannot drift from the real API.
+ * schemas with ajv, so the emulator cannot drift from the real API. Request bodies are checked
+ * against each operation's request schema too (validateRequest): the emulator refuses one that
+ * GitHub would refuse, so a wrong field the suite sends fails its tests instead of passing here.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,7 +28,13 @@ type Schema = {
 interface Spec {
   paths: Record<
     string,
-    Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>
+    Record<
+      string,
+      {
+        responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+        requestBody?: { content?: Record<string, { schema: Schema }> };
+      }
+    >
   >;
 }
 
@@ -151,6 +159,35 @@ export function validateResponse(method: string, template: string, status: numbe
   return (validate.errors ?? [])
     .slice(0, 5)
     .map((error) => `${key}: ${error.instancePath || '/'} ${error.message}`);
+}
+
+const compiledRequests = new Map<string, ValidateFunction | null>();
+
+/** The JSON request body schema of `method template`, or undefined when it documents none. */
+export function requestSchema(method: string, template: string): Schema | undefined {
+  const operation = githubSpec().paths[template]?.[method.toLowerCase()];
+  if (!operation) throw new Error(`OpenAPI has no operation ${method} ${template}`);
+  return operation.requestBody?.content?.['application/json']?.schema;
+}
+
+/**
+ * Validates a JSON request body against the official request schema of `method template`, as
+ * GitHub does before it acts (it answers 422 "Invalid request"): types, required fields and enums.
+ * Additional properties are allowed where the schema allows them; formats are not checked.
+ */
+export function validateRequest(method: string, template: string, body: unknown): string[] {
+  const key = `${method} ${template}`;
+  if (!compiledRequests.has(key)) {
+    const schema = requestSchema(method, template);
+    ajv ??= new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+    compiledRequests.set(key, schema ? ajv.compile(toJsonSchema(schema) as object) : null);
+  }
+  const validate = compiledRequests.get(key);
+  if (!validate) return [];
+  if (validate(body)) return [];
+  return (validate.errors ?? [])
+    .slice(0, 5)
+    .map((error) => `${key} request: ${error.instancePath || '/'} ${error.message}`);
 }
 
 /**

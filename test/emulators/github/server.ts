@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fillRequired, responseSchema } from './openapi.js';
+import { fillRequired, responseSchema, validateRequest } from './openapi.js';
 import { storedZip } from './zip.js';
 
 export type TokenPermission = 'write' | 'read';
@@ -122,6 +122,8 @@ export interface RepoState {
 export interface EmulatorState {
   repos: Map<string, RepoState>;
   responses: RecordedResponse[];
+  /** Request bodies refused because they break the operation's OpenAPI request schema. */
+  requestErrors: string[];
   requests: { method: string; path: string; token?: string }[];
   repo(owner?: string, name?: string): RepoState;
   /** Seed helpers: create data directly, without going through the API. */
@@ -256,6 +258,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   const state: EmulatorState = {
     repos,
     responses: [],
+    requestErrors: [],
     requests: [],
     repo(owner = defaultOwner, name = defaultRepo) {
       const repo = repos.get(`${owner}/${name}`);
@@ -1235,6 +1238,18 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
           body = JSON.parse(raw.toString('utf8'));
         } catch {
           return send(response, 400, { message: 'Problems parsing JSON', documentation_url: DOCS });
+        }
+      }
+      // GitHub checks a JSON body against the operation's schema before acting on it.
+      if (!isUpload && raw.length > 0) {
+        const problems = validateRequest(method, candidate.template, body);
+        if (problems.length > 0) {
+          state.requestErrors.push(...problems);
+          return send(response, 422, {
+            message: `Invalid request.\n\n${problems.join('\n')}`,
+            documentation_url: DOCS,
+            status: '422',
+          });
         }
       }
       try {

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillRequired, responseSchema, validateResponse } from '../../emulators/github/openapi.js';
+import {
+  fillRequired,
+  responseSchema,
+  validateRequest,
+  validateResponse,
+} from '../../emulators/github/openapi.js';
 import { type GitHubEmulator, startGitHubEmulator } from '../../emulators/github/server.js';
 import { helperFor, REPO, sha } from './fixtures.js';
 
@@ -41,6 +46,29 @@ describe('GitHub emulator', () => {
     ).not.toEqual([]);
   });
 
+  it('checks request bodies against the OpenAPI request schemas and refuses a wrong one with 422', async () => {
+    const template = '/repos/{owner}/{repo}/issues';
+    expect(validateRequest('POST', template, { title: 'Drift', labels: ['drift'] })).toEqual([]);
+    expect(validateRequest('POST', template, { body: 'no title' })).toEqual([
+      "POST /repos/{owner}/{repo}/issues request: / must have required property 'title'",
+    ]);
+    expect(
+      validateRequest('PATCH', '/repos/{owner}/{repo}/issues/{issue_number}', { state: 'done' }),
+    ).not.toEqual([]);
+    const before = emulator.state.requestErrors.length;
+    const refused = await fetch(`${emulator.url}/repos/octo-org/models/issues`, {
+      method: 'POST',
+      headers: { authorization: 'token write-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'x', labels: 'drift' }),
+    });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { message: string }).message).toMatch(
+      /^Invalid request\.\n\n.*\/labels must be array/,
+    );
+    expect(emulator.state.requestErrors.length).toBe(before + 1);
+    expect([...emulator.state.repo().issues.values()].some((i) => i.title === 'x')).toBe(false);
+  });
+
   it('rejects unknown tokens and read-only writes the way GitHub does', async () => {
     const unknown = await fetch(`${emulator.url}/repos/octo-org/models`, {
       headers: { authorization: 'token nope' },
@@ -53,6 +81,7 @@ describe('GitHub emulator', () => {
   });
 
   it('serves issues by label and marker, labels, and closes issues', async () => {
+    const requestErrorsBefore = emulator.state.requestErrors.length;
     const { helper } = helperFor(emulator);
     const marker = '<!-- mlops:drift-check:churn -->';
     const created = await helper.createIssue('Drift in churn', `${marker}\nreport`, ['drift']);
@@ -66,6 +95,7 @@ describe('GitHub emulator', () => {
     await helper.updateIssue(found!.number, { state: 'closed' });
     expect(await helper.findIssueByMarker('drift', marker)).toBeUndefined();
     expect(schemaProblems()).toEqual([]);
+    expect(emulator.state.requestErrors.slice(requestErrorsBefore)).toEqual([]);
   });
 
   it('adopts only alert issues its own account opened, not one a person opened with the same marker', async () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENGINE_PACKAGES } from '../../../shared/src/engines/index.js';
-import { resolveEngineDir, toolCacheDir } from '../../../shared/src/engines/locate.js';
-import { loadTf } from '../../../shared/src/engines/tfjs.js';
+import { engineSourceVariable, resolveEngineDir, toolCacheDir } from '../../../shared/src/engines/locate.js';
+import { loadTf, resetTfForTests } from '../../../shared/src/engines/tfjs.js';
 import { UserError } from '../../../shared/src/errors/index.js';
 import { REPO_ROOT } from '../../harness/runner.js';
 
@@ -88,14 +88,39 @@ describe('engine resolution', () => {
     expect(readdirSync(join(toolCache, 'mlops-engines/tfjs-node-gpu'))).toEqual([]);
   }, 60_000);
 
-  it('falls back from tfjs-node to the wasm backend here and reports it', async () => {
+  it('uses the fastest backend installed here: tfjs-node when it is installed, else wasm', async () => {
+    resetTfForTests();
     const loaded = await loadTf('auto');
-    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(loaded.backend);
-    if (!existsSync(join(REPO_ROOT, 'node_modules/@tensorflow/tfjs-node'))) {
-      expect(loaded.backend).toBe('wasm');
-      expect(loaded.notes.join(' ')).toContain('tfjs-node');
-    }
+    const nodeInstalled = existsSync(join(REPO_ROOT, 'node_modules/@tensorflow/tfjs-node/package.json'));
+    expect(loaded.backend).toBe(nodeInstalled ? 'tensorflow' : 'wasm');
     const sum = loaded.tf.tidy(() => loaded.tf.tensor1d([1, 2, 3]).sum().dataSync()[0]);
     expect(sum).toBe(6);
+  });
+
+  it('falls back from tfjs-node to the wasm backend when tfjs-node cannot load, and says why', async () => {
+    // Whether or not tfjs-node is installed here, a source folder that does not hold the pinned
+    // engine makes it (and tfjs-node-gpu) fail to load, so the fallback is always exercised.
+    const empty = mkdtempSync(join(tmpdir(), 'mlops-no-tfjs-node-'));
+    const variables = [engineSourceVariable('tfjs-node'), engineSourceVariable('tfjs-node-gpu')];
+    const saved = variables.map((v) => process.env[v]);
+    for (const v of variables) process.env[v] = empty;
+    resetTfForTests();
+    try {
+      const loaded = await loadTf('auto');
+      expect(loaded.backend).toBe('wasm');
+      expect(loaded.notes).toHaveLength(2);
+      expect(loaded.notes[0]).toMatch(
+        /^gpu: MLOPS_ENGINE_SOURCE_TFJS_NODE_GPU names .*not the pinned engine/,
+      );
+      expect(loaded.notes[1]).toMatch(/^node: MLOPS_ENGINE_SOURCE_TFJS_NODE names .*not the pinned engine/);
+      const sum = loaded.tf.tidy(() => loaded.tf.tensor1d([1, 2, 3]).sum().dataSync()[0]);
+      expect(sum).toBe(6);
+    } finally {
+      variables.forEach((v, i) => {
+        if (saved[i] === undefined) delete process.env[v];
+        else process.env[v] = saved[i];
+      });
+      resetTfForTests();
+    }
   });
 });

@@ -1,0 +1,77 @@
+/**
+ * The domain code under mutation testing (issue #25): per folder, the source files Stryker
+ * mutates and the test files that may kill those mutants. One folder is run at a time and only
+ * with its own unit tests (not the whole suite), so that a run stays short on a small machine.
+ *
+ * The files are the ones that decide something a user acts on (a verdict, a threshold, a
+ * statistic, a fill value), smallest first; the rest of each folder is not yet under mutation
+ * (a mutant costs a vitest run, ~8 a minute on the shared 2-core machine). Left out, each for
+ * its reason (see test/mutation/README.md):
+ * - stats/kolmogorov.ts and stats/ks.ts: the exact KS distribution's inner loops; instrumented,
+ *   the scipy golden over them outlasts Stryker's dry run (>5 min) on two shared cores. They are
+ *   checked against scipy's ks_2samp/kstwo in test/unit/stats/ks.test.ts.
+ * - metrics/bootstrap*.ts, resample-kernel.ts, permutation-importance.ts, fairness.ts: worker
+ *   pools and resampling loops, same reason; golden-tested against scikit-learn/Fairlearn.
+ * - compare/render.ts, drift/render.ts, validate/report.ts: markdown for people, not decisions.
+ * - the run*.ts orchestration, SQL-building and file-reading modules: exercised by the
+ *   integration tests, whose real DuckDB runs take seconds per mutant.
+ */
+export const MUTATION_FOLDERS = {
+  drift: {
+    mutate: ['shared/src/drift/methods.ts'],
+    tests: ['test/unit/drift/boundaries.test.ts'],
+  },
+  validate: {
+    mutate: ['shared/src/validate/sample-bounds.ts', 'shared/src/validate/should-fail.ts'],
+    tests: ['test/unit/validate/sample-bounds.test.ts', 'test/unit/validate/boundaries.test.ts'],
+  },
+  stats: {
+    mutate: [
+      'shared/src/stats/chisquare.ts',
+      'shared/src/stats/proportions.ts',
+      'shared/src/stats/psi.ts',
+      'shared/src/stats/wasserstein.ts',
+      'shared/src/stats/divergence.ts',
+    ],
+    tests: [
+      'test/unit/stats/distances.test.ts',
+      'test/unit/stats/special.test.ts',
+      'test/unit/stats/edges.test.ts',
+    ],
+  },
+  compare: {
+    // The gate's decisions: value bounds, change bounds, significance and the verdict (compareOne,
+    // changeBoundViolations). Stryker's `file:from-to` syntax mutates only those lines.
+    mutate: ['shared/src/compare/gate.ts:145-262'],
+    tests: [
+      'test/unit/compare/gate.test.ts',
+      'test/unit/compare/boundaries.test.ts',
+      'test/unit/compare/default-gate.test.ts',
+    ],
+  },
+  metrics: {
+    mutate: ['shared/src/metrics/classification.ts', 'shared/src/metrics/regression.ts'],
+    tests: ['test/unit/metrics/golden.test.ts', 'test/unit/metrics/log-loss-float32.test.ts'],
+  },
+  serve: {
+    // Request handling's decisions: the canary's verdict and traffic split.
+    mutate: ['shared/src/serve/canary.ts'],
+    tests: ['test/unit/serve/canary.test.ts', 'test/unit/serve/canary-boundaries.test.ts'],
+  },
+  registry: {
+    mutate: ['shared/src/registry/gates.ts', 'shared/src/registry/names.ts'],
+    tests: ['test/unit/registry/gates.test.ts', 'test/unit/registry/names.test.ts'],
+  },
+  preprocessing: {
+    mutate: ['shared/src/models/preprocessing.ts'],
+    tests: ['test/unit/models/preprocessing.test.ts', 'test/unit/models/preprocessing-sklearn.test.ts'],
+  },
+};
+
+/** The folder a source file belongs to, or undefined when it is not under mutation testing. */
+export function folderOf(file) {
+  for (const [name, folder] of Object.entries(MUTATION_FOLDERS)) {
+    if (folder.mutate.some((m) => m.replace(/:\d+-\d+$/, '') === file)) return name;
+  }
+  return undefined;
+}

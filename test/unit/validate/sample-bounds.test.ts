@@ -1,0 +1,78 @@
+/**
+ * The rules behind an inferred schema's bounds, each at its boundary (shared/src/validate/
+ * sample-bounds.ts, README "Data validation"): a category is rare when count <= 1 or count <
+ * 1% of the values; a value outside an inferred range is expected with chance 2 / (n + 1); an
+ * out-of-range value is far beyond 4 widths; fail-on error/warning/never.
+ */
+import { describe, expect, it } from 'vitest';
+import { clopperPearsonUpper } from '../../../shared/src/stats/binomial.js';
+import {
+  BOUND_CONFIDENCE,
+  expectedOutsideShare,
+  farDistance,
+  formatPValue,
+  isRareCategory,
+  newCategoryBound,
+  nullFractionBound,
+  TEST_ALPHA,
+} from '../../../shared/src/validate/sample-bounds.js';
+import { shouldFail } from '../../../shared/src/validate/should-fail.js';
+
+describe('sample bounds', () => {
+  it('a category is rare when count <= 1 or count < 1% of values (strict)', () => {
+    expect(isRareCategory(1, 10)).toBe(true);
+    expect(isRareCategory(2, 10)).toBe(false);
+    expect(isRareCategory(2, 200)).toBe(false); // 2 < 2 is false
+    expect(isRareCategory(2, 201)).toBe(true); // 2 < 2.01
+    expect(isRareCategory(0, 0)).toBe(true);
+  });
+
+  it('the null-fraction and new-category bounds are the Clopper-Pearson upper bound at 0.99, rounded up to 3 significant digits', () => {
+    for (const [k, n] of [
+      [0, 100],
+      [3, 1000],
+      [17, 344],
+      [1, 7],
+    ] as const) {
+      const raw = clopperPearsonUpper(k, n, BOUND_CONFIDENCE);
+      for (const bound of [nullFractionBound(k, n), newCategoryBound(k, n)]) {
+        expect(bound).toBeGreaterThanOrEqual(raw);
+        expect(bound - raw).toBeLessThan(10 ** (Math.floor(Math.log10(raw)) - 2) + 1e-15);
+        expect(Number(bound.toPrecision(3))).toBe(bound);
+      }
+    }
+    expect(BOUND_CONFIDENCE).toBe(0.99);
+    expect(nullFractionBound(5, 5)).toBe(1);
+  });
+
+  it('a value outside an inferred range of n values is expected with chance 2 / (n + 1)', () => {
+    expect(expectedOutsideShare(1)).toBe(1);
+    expect(expectedOutsideShare(99)).toBe(0.02);
+  });
+
+  it('far is 4 range widths, or 4 |max| (else 4) for a range of width 0', () => {
+    expect(farDistance(1, 3)).toBe(8);
+    expect(farDistance(-2, -2)).toBe(8);
+    expect(farDistance(0, 0)).toBe(4);
+  });
+
+  it('p-values print with 2 digits from 0.001 up, in exponent form below, and the test alpha is 0.001', () => {
+    expect(TEST_ALPHA).toBe(0.001);
+    expect(formatPValue(0)).toBe('0');
+    expect(formatPValue(0.001)).toBe('0.001');
+    expect(formatPValue(0.0009999)).toBe('1.0e-3');
+    expect(formatPValue(0.123456)).toBe('0.12');
+  });
+});
+
+describe('fail-on', () => {
+  const warning = { severity: 'warning' as const };
+  const error = { severity: 'error' as const };
+  it('error fails on an error only; warning on any anomaly; never never', () => {
+    expect(shouldFail({ anomalies: [warning] }, 'error')).toBe(false);
+    expect(shouldFail({ anomalies: [warning, error] }, 'error')).toBe(true);
+    expect(shouldFail({ anomalies: [warning] }, 'warning')).toBe(true);
+    expect(shouldFail({ anomalies: [] }, 'warning')).toBe(false);
+    expect(shouldFail({ anomalies: [error] }, 'never')).toBe(false);
+  });
+});
