@@ -65,6 +65,28 @@ export function isStreamableNumeric(type: string): boolean {
   return physical === 'float' || (physical === 'integer' && DOUBLE_SAFE_INTEGERS.test(type));
 }
 
+/**
+ * The numeric columns of a dataset worth streaming as raw rows (data-validate's default): those
+ * DuckDB's `approx_count_distinct` (HyperLogLog, one query for all of them) puts above
+ * `EXACT_MAX_DISTINCT` values. A continuous column would cost a hash table of every value to
+ * group; the stream skips it and sketches. A column with fewer values is grouped by DuckDB
+ * (faster than the JS stream's ~0.3-1 us per row: 4.5M rows of a 7-value int) and keeps its exact
+ * profile. Only the path depends on the estimate: both give exact checks, and a column the
+ * estimate misplaces is still profiled exactly or within the sketch bounds.
+ */
+export async function continuousNumericColumns(
+  db: Database,
+  view: string,
+  columns: readonly { name: string; type: string }[],
+): Promise<string[]> {
+  const numeric = columns.filter((c) => isStreamableNumeric(c.type)).map((c) => c.name);
+  if (numeric.length === 0) return [];
+  const [row] = await db.all<Record<string, number | bigint>>(
+    `SELECT ${numeric.map((c, i) => `approx_count_distinct(${quoteIdent(c)}) AS d${i}`).join(', ')} FROM ${quoteIdent(view)}`,
+  );
+  return numeric.filter((_, i) => Number(row?.[`d${i}`] ?? 0) > EXACT_MAX_DISTINCT);
+}
+
 interface Plan {
   name: string;
   physical: PhysicalKind;
