@@ -1,3 +1,5 @@
+import { HllSketch } from '../stats/hll.js';
+import { KllSketch } from '../stats/kll.js';
 import {
   type ColumnKind,
   canHoldNonFinite,
@@ -15,7 +17,12 @@ import {
   histogramFromBins,
   histogramQuantile,
 } from './histogram.js';
-import { EXACT_MAX_DISTINCT, type NumericStreamResult, streamNumericColumns } from './numeric-stream.js';
+import {
+  EXACT_MAX_DISTINCT,
+  type NumericStreamResult,
+  sketchValueCounts,
+  streamNumericColumns,
+} from './numeric-stream.js';
 import type { Dataset } from './open-dataset.js';
 import {
   type ColumnProfile,
@@ -34,7 +41,9 @@ export interface ProfileOptions {
    * `true`: exact statistics for every column (value counts, as before sketches). `false`: numeric
    * columns are profiled in one streamed pass (numeric-stream.ts), with KLL quantiles and
    * HyperLogLog distinct counts for a column with more than `EXACT_MAX_DISTINCT` distinct values.
-   * Default: `false` for a dataset of more than `SKETCH_MIN_ROWS` rows, else `true`.
+   * Default: `false` for a dataset of more than `SKETCH_MIN_ROWS` rows, else `true`. On the
+   * sketch path, numeric columns the caller gives grouped by value keep their exact profile and
+   * get the same sketches, built from their counts, while they have at most `EXACT_MAX_DISTINCT`.
    */
   exact?: boolean;
   /**
@@ -190,7 +199,7 @@ export async function profileDataset(
       columns.push(
         fromStream
           ? sketchedColumn(p, rows, fromStream)
-          : await profileColumn(db, relation(p.name), p, rows, options.exactQuantiles ?? true),
+          : await profileColumn(db, relation(p.name), p, rows, options.exactQuantiles ?? true, sketchOn),
       );
     }
     return {
@@ -263,6 +272,7 @@ async function profileColumn(
   p: Plan,
   rows: number,
   exactQuantiles: boolean,
+  sketch: boolean,
 ): Promise<ColumnProfile> {
   const a = (await db.all(aggregatesSql(relation, p)))[0] as Aggregates;
   const frequencies = await columnFrequencies(db, relation, p, num(a.distinct));
@@ -291,7 +301,24 @@ async function profileColumn(
       );
     }
   }
-  return buildColumn(p, rows, a, frequencies, histogram, quantiles);
+  const column = buildColumn(p, rows, a, frequencies, histogram, quantiles);
+  // On the sketch path a numeric column grouped here (few values) carries the same mergeable
+  // sketches as a streamed one, built from its value counts, so that shard profiles merge alike.
+  if (sketch && all && isStreamableNumeric(p.type) && finite > 0 && all.every((c) => doubleSafe(c.value))) {
+    const kll = new KllSketch();
+    const hll = new HllSketch();
+    sketchValueCounts(
+      kll,
+      hll,
+      all.map((c): [number, number] => [c.value as number, c.count]),
+    );
+    column.sketches = { kll: kll.toJSON(), hll: hll.toJSON() };
+  }
+  return column;
+}
+
+function doubleSafe(value: ProfileValue): boolean {
+  return typeof value === 'number' && Math.abs(value) <= SAFE_INTEGER;
 }
 
 /**

@@ -88,7 +88,8 @@ export interface DataValidateOptions {
    * columns of data over `SKETCH_MIN_ROWS` rows with more than about `EXACT_MAX_DISTINCT`
    * distinct values (`continuousNumericColumns`) are profiled in one streamed pass, with KLL
    * quantiles and HyperLogLog distinct counts; their schema checks run over their raw rows (exact
-   * either way). `false`: every numeric column is streamed so (tests, benchmarks).
+   * either way). Other numeric columns are grouped by DuckDB: exact profile, with sketches built
+   * from their counts. `false`: every numeric column is streamed (tests, benchmarks).
    */
   exact?: boolean;
   /** Computes skew against `reference` (the drift module's function, wired by the caller). */
