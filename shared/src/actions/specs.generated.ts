@@ -60,7 +60,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "mlops-reports/profile.json"
       },
       "exact": {
-        "description": "Exact statistics for every column of the profile (true). By default (false) numeric columns of data over 100,000 rows are profiled in one streamed pass: exact counts, extremes, moments and histogram, and for a column with more than 50,000 distinct values KLL quantiles (rank error within 1.33% of the rows) and a HyperLogLog distinct count (within 4.9%), stored in profile.json so shard profiles merge. Schema checks are exact either way. Boolean.",
+        "description": "Exact statistics for every column of the profile (true). By default (false), on data over 100,000 rows, a numeric column with more than about 50,000 distinct values (DuckDB's approx_count_distinct) is profiled in one streamed pass: exact counts, extremes, moments and histogram, KLL quantiles (rank error within 1.33% of the rows) and a HyperLogLog distinct count (within 4.9%); a numeric column with fewer values keeps exact statistics. Every numeric column's sketches are stored in profile.json so shard profiles merge. Schema checks are exact either way. Boolean.",
         "required": false,
         "default": "false"
       },

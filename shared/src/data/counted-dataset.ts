@@ -30,9 +30,10 @@ export interface CountedDatasetOptions {
   read?: (columns: readonly DatasetColumn[]) => string[];
   /**
    * Counted columns served as raw rows (see `countValues`' `raw`) when the data is a table or a
-   * columnar file, cheap to scan again; grouped as usual when it is a text file read lazily.
+   * columnar file, cheap to scan again; grouped as usual when it is a text file read lazily. Given the
+   * view, so that the choice may query the data.
    */
-  raw?: (columns: readonly DatasetColumn[]) => string[];
+  raw?: (columns: readonly DatasetColumn[], view: string) => string[] | Promise<string[]>;
 }
 
 /** Formats DuckDB parses from text, where a value can fail its sniffed type late in the file. */
@@ -70,7 +71,7 @@ export async function openCountedDataset(
   const materialised = async (): Promise<CountedDataset> => {
     const dataset = await openDataset(db, path, { name });
     const counted = withinColumnLimit(path, toCount(dataset.columns));
-    const raw = options.raw?.(dataset.columns);
+    const raw = await options.raw?.(dataset.columns, dataset.view);
     return { dataset, counts: await countValues(db, dataset.view, counted, prefix, { raw }) };
   };
   const format = detectFormat(path);
@@ -83,7 +84,7 @@ export async function openCountedDataset(
   const registered = await registerDataset(db, path, { name, materialize: false });
   const counted = withinColumnLimit(path, toCount(registered.columns));
   if (!text) {
-    const raw = options.raw?.(registered.columns);
+    const raw = await options.raw?.(registered.columns, registered.view);
     const counts = await countValues(db, registered.view, counted, prefix, { raw });
     return { dataset: withRowCount(registered, counts.rows), counts };
   }

@@ -114,10 +114,7 @@ class ColumnAccumulator {
   }
 
   private sketchCounts(counts: Map<number, number>): void {
-    for (const [value, count] of counts) {
-      this.kll.updateWeighted(value, count);
-      this.hll.addNumber(value);
-    }
+    sketchValueCounts(this.kll, this.hll, counts);
   }
 
   /**
@@ -203,4 +200,16 @@ export async function streamNumericColumns(
     }
   });
   return { rows, columns: accumulators.map((a, j) => a.result(integer[j]!)) };
+}
+
+/**
+ * Adds values with their counts to a column's sketches, at O(log count) per distinct value: how
+ * the stream sketches a column while it counts every value, and how a column grouped by DuckDB
+ * gets the same mergeable sketches (profile.ts).
+ */
+export function sketchValueCounts(kll: KllSketch, hll: HllSketch, counts: Iterable<[number, number]>): void {
+  for (const [value, count] of counts) {
+    kll.updateWeighted(value, count);
+    hll.addNumber(value);
+  }
 }

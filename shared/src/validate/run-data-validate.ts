@@ -4,7 +4,7 @@ import { identifierReason } from '../data/column-kind.js';
 import { openCountedDataset } from '../data/counted-dataset.js';
 import { Database } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
-import { isStreamableNumeric, profileDataset } from '../data/profile.js';
+import { continuousNumericColumns, isStreamableNumeric, profileDataset } from '../data/profile.js';
 import type { DatasetProfile } from '../data/profile-format.js';
 import type { ValueCounts } from '../data/value-counts.js';
 import { UserError } from '../errors/index.js';
@@ -85,9 +85,11 @@ export interface DataValidateOptions {
   memoryLimit?: string;
   /**
    * `true`: exact statistics in the profile (value counts of every column). Default: numeric
-   * columns of data over `SKETCH_MIN_ROWS` rows are profiled in one streamed pass, with KLL
-   * quantiles and HyperLogLog distinct counts past `EXACT_MAX_DISTINCT` values; their schema
-   * checks run over their raw rows (exact either way).
+   * columns of data over `SKETCH_MIN_ROWS` rows with more than about `EXACT_MAX_DISTINCT`
+   * distinct values (`continuousNumericColumns`) are profiled in one streamed pass, with KLL
+   * quantiles and HyperLogLog distinct counts; their schema checks run over their raw rows (exact
+   * either way). Other numeric columns are grouped by DuckDB: exact profile, with sketches built
+   * from their counts. `false`: every numeric column is streamed (tests, benchmarks).
    */
   exact?: boolean;
   /** Computes skew against `reference` (the drift module's function, wired by the caller). */
@@ -131,13 +133,17 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
   const db = await Database.open({ memoryLimit: options.memoryLimit });
   try {
     log.info(`Reading ${options.data}`);
-    // Numeric columns of a table need no value counts: their schema checks are weighted sums over
-    // raw rows and their profile is streamed. The skew check compares grouped values.
+    // Continuous numeric columns of a table need no value counts: their schema checks are weighted
+    // sums over raw rows and their profile is streamed. Low-cardinality ones are grouped (see
+    // continuousNumericColumns); `exact: false` streams every numeric column. The skew check
+    // compares grouped values.
     const rawNumeric = options.exact !== true && options.reference === undefined;
     const { dataset, counts: valueCounts } = await openCountedDataset(db, inWd(options.data), {
-      raw: rawNumeric
-        ? (columns) => columns.filter((c) => isStreamableNumeric(c.type)).map((c) => c.name)
-        : undefined,
+      raw: !rawNumeric
+        ? undefined
+        : options.exact === false
+          ? (columns) => columns.filter((c) => isStreamableNumeric(c.type)).map((c) => c.name)
+          : (columns, view) => continuousNumericColumns(db, view, columns),
     });
     dataset.path = options.data;
     for (const note of dataset.notes) log.warning(note);

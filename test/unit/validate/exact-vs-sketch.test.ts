@@ -41,7 +41,7 @@ function perturb(rows: Row[]): Row[] {
   });
 }
 
-async function validate(options: Partial<DataValidateOptions>, exact: boolean) {
+async function validate(options: Partial<DataValidateOptions>, exact: boolean | undefined) {
   const result = await runDataValidate(
     {
       data: '',
@@ -107,6 +107,65 @@ describe('data-validate anomalies: exact path = sketch path', () => {
       await expectSameAnomalies(`${stem}.csv`, `${stem}-test.csv`, stem);
     }, 60_000);
   }
+});
+
+describe('default path, chosen per column', () => {
+  it('streams a continuous numeric column and groups a low-cardinality one (150,000 rows)', async () => {
+    const { Database } = await import('../../../shared/src/data/database.js');
+    const db = await Database.open();
+    // x and y continuous (about 150,000 distinct values each, a few repeated), k 9 values: the
+    // CSV sample's distinct share makes it parsed into a table, where the choice applies. (No
+    // unique id: on the sketch path its distinct count is estimated, so it is not inferred unique.)
+    const select = (rows: number) =>
+      `SELECT i AS id, (hash(i) % 1000000000) / 1000.0 AS x, (hash(i + 7) % 1000000000) / 1000.0 AS y, i % 9 AS k FROM range(${rows}) t(i)`;
+    await db.run(`COPY (SELECT x, y, k FROM (${select(150_000)})) TO '${join(wd, 'mixed.csv')}' (HEADER)`);
+    await db.run(
+      `COPY (SELECT y, CASE WHEN id % 1000 = 0 THEN -x - 5 ELSE x END AS x, CASE WHEN id % 777 = 0 THEN 40 ELSE k END AS k
+             FROM (${select(120_000)})) TO '${join(wd, 'mixed-test.csv')}' (HEADER)`,
+    );
+    db.close();
+    const auto = await validate(
+      { data: 'mixed.csv', inferSchema: true, writeSchema: 'mixed-auto.yaml' },
+      undefined,
+    );
+    const exact = await validate(
+      { data: 'mixed.csv', inferSchema: true, writeSchema: 'mixed-exact.yaml' },
+      true,
+    );
+    const column = (r: typeof auto, name: string) => r.profile.columns.find((c) => c.name === name)!;
+    // x: more than 50,000 distinct values, so streamed raw and sketched.
+    expect(column(auto, 'x').sketches?.kll.n).toBe(150_000);
+    expect(column(auto, 'x').numeric?.quantiles_exact).toBe(false);
+    expect(column(auto, 'x').distinct_exact).toBe(false);
+    // k: 9 values, so grouped by DuckDB: the exact path's profile field for field, plus the
+    // sketches built from its value counts (for shard merges).
+    const { sketches, ...k } = column(auto, 'k');
+    expect(sketches?.kll.n).toBe(150_000);
+    expect([...new Set(sketches?.kll.levels.flat())].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(k).toEqual(column(exact, 'k'));
+    expect(readFileSync(join(wd, 'mixed-auto.yaml'), 'utf8')).toBe(
+      readFileSync(join(wd, 'mixed-exact.yaml'), 'utf8'),
+    );
+    // Checks over raw rows (x) and grouped values (k) find the same anomalies as the exact path.
+    const onAuto = await validate({ data: 'mixed-test.csv', schema: 'mixed-exact.yaml' }, undefined);
+    const onExact = await validate({ data: 'mixed-test.csv', schema: 'mixed-exact.yaml' }, true);
+    expect(onAuto.anomalies).toEqual(onExact.anomalies);
+    expect(onExact.anomalies.map((a) => a.column).sort()).toEqual(expect.arrayContaining(['k', 'x']));
+    // The path each column took: x and y streamed as raw rows, k grouped.
+    const { Database: Db } = await import('../../../shared/src/data/database.js');
+    const { continuousNumericColumns } = await import('../../../shared/src/data/profile.js');
+    const check = await Db.open();
+    try {
+      await check.run(`CREATE VIEW mixed AS SELECT * FROM read_csv('${join(wd, 'mixed.csv')}')`);
+      const columns = await check.all<{ name: string; type: string }>(
+        `SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 'mixed'`,
+      );
+      expect(columns.map((c) => c.name)).toEqual(['x', 'y', 'k']);
+      expect(await continuousNumericColumns(check, 'mixed', columns)).toEqual(['x', 'y']);
+    } finally {
+      check.close();
+    }
+  }, 120_000);
 });
 
 describe('bounded memory', () => {
