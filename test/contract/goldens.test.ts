@@ -37,7 +37,10 @@ const required = process.env.MLOPS_REQUIRE_GOLDENS === '1';
 function missingReference(script: string): string | undefined {
   if (!existsSync(PYTHON)) return `${PYTHON} is not installed`;
   const text = readFileSync(join(GOLDEN, script), 'utf8');
-  const modules = [...text.matchAll(/^(?:from|import)\s+([A-Za-z_][\w]*)/gm)].map((m) => m[1]!);
+  // Import statements only: a docstring line that starts "from Fairlearn's definitions" is prose.
+  const modules = [
+    ...text.matchAll(/^(?:from\s+([A-Za-z_]\w*)[\w.]*\s+import\b|import\s+([A-Za-z_]\w*))/gm),
+  ].map((m) => (m[1] ?? m[2])!);
   const probe = spawnSync(
     PYTHON,
     [

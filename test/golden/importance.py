@@ -3,7 +3,8 @@
 scikit-learn's own `permutation_importance` on a pipeline over raw columns (numbers scaled, a
 category one-hot encoded), with the row orders it used shipped beside them.
 
-Run with Debian's Python (sklearn 1.2.1):
+Run with Debian's Python (sklearn 1.2.1) and one BLAS thread (OPENBLAS_NUM_THREADS=1, as the goldens re-run does: two
+threads change the fitted coefficients in their last digits):
     /usr/bin/python3 test/golden/importance.py > test/fixtures/golden/importance.json
 
 scikit-learn shuffles a column cumulatively: repeat r applies a fresh shuffle of the index to the

@@ -185,9 +185,26 @@ export function validateRequest(method: string, template: string, body: unknown)
   const validate = compiledRequests.get(key);
   if (!validate) return [];
   if (validate(body)) return [];
-  return (validate.errors ?? [])
-    .slice(0, 5)
-    .map((error) => `${key} request: ${error.instancePath || '/'} ${error.message}`);
+  return (validate.errors ?? []).slice(0, 5).map((error) => {
+    // GitHub words a string over its maxLength this way ("Invalid request.\n\nOnly 65535
+    // characters are allowed; 68338 were supplied."), counting code points as ajv does.
+    if (error.keyword === 'maxLength') {
+      const value = valueAt(body, error.instancePath);
+      const supplied = typeof value === 'string' ? [...value].length : Number.NaN;
+      return `Only ${(error.params as { limit: number }).limit} characters are allowed; ${supplied} were supplied.`;
+    }
+    return `${key} request: ${error.instancePath || '/'} ${error.message}`;
+  });
+}
+
+/** The value at a JSON pointer such as `/output/summary`. */
+function valueAt(body: unknown, pointer: string): unknown {
+  let at = body;
+  for (const part of pointer.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+  }
+  return at;
 }
 
 /**
