@@ -2,7 +2,7 @@ import { defineAction } from '../../shared/src/actions/define.js';
 import { ACTION_SPECS } from '../../shared/src/actions/specs.generated.js';
 import { featureOptions } from '../../shared/src/config/schema.js';
 import { UserError } from '../../shared/src/errors/index.js';
-import { runTrainStep, SEARCH_MODES } from '../../shared/src/search/train-step.js';
+import { runTrainStep, SEARCH_MODES, trainOutputs } from '../../shared/src/search/train-step.js';
 import { openRunStore } from '../../shared/src/tracking/store.js';
 import type { TrainOptions } from '../../shared/src/train/runTrain.js';
 import { runSlurmTrain } from '../../shared/src/train/slurm/runSlurmTrain.js';
@@ -112,17 +112,7 @@ export const trainAction = defineAction({
       },
     );
     return {
-      outputs: {
-        'model-path': result.modelPath,
-        'metrics-path': result.metricsPath,
-        backend: result.backend,
-        'gpu-count': result.gpuCount,
-        'duration-seconds': result.durationSeconds.toFixed(1),
-        'cache-hit': result.cacheHit,
-        'artifact-id': result.artifactId,
-        'artifact-url': result.artifactUrl,
-        'slurm-job-id': slurmJobId,
-      },
+      outputs: { ...trainOutputs(result), 'slurm-job-id': slurmJobId },
       summary: result.summaryMarkdown,
     };
   },

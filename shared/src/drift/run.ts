@@ -188,6 +188,10 @@ export async function runDriftCheckIn(
       }
     : await openSide(db, currentPath, 'drift_current', detectOptions);
   const currentData = currentSide.dataset;
+  // What reading changed about the data (a JSON column of mixed types read as text, a header with
+  // no rows) is said here as data-validate and train say it, never left silent.
+  for (const note of referenceSide?.dataset.notes ?? []) log.warning(`reference: ${note}`);
+  if (!current) for (const note of currentData.notes) log.warning(`current: ${note}`);
   if (currentData.rows === 0) {
     throw new UserError(
       `The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`,

@@ -171,7 +171,8 @@ export async function runTrainStep(options: TrainStepOptions, deps: TrainDeps): 
   };
 }
 
-function trainOutputs(result: Awaited<ReturnType<typeof runTrain>>): TrainStepResult['outputs'] {
+/** train's outputs for one trained model, wherever it ran (the runner or a Slurm job). */
+export function trainOutputs(result: Awaited<ReturnType<typeof runTrain>>): TrainStepResult['outputs'] {
   return {
     'model-path': result.modelPath,
     'metrics-path': result.metricsPath,

@@ -3,7 +3,12 @@ import { link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
-import { type GitHubClient, type GitHubRepo, isLostRefRace } from '../registry/github/github-registry.js';
+import {
+  claimTag,
+  type GitHubClient,
+  type GitHubRepo,
+  matchingRefs,
+} from '../registry/github/github-registry.js';
 import { type NewRunRecord, parseRunRecord, type RunRecord, validateExperimentName } from './record.js';
 
 /** The local tracking store sits beside the local registry's default folder. */
@@ -119,13 +124,8 @@ export class GitHubRunStore implements RunStore {
     return `${this.repo.owner}/${this.repo.repo}`;
   }
 
-  private async refs(prefix: string): Promise<{ ref: string; sha: string }[]> {
-    const refs = await this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, {
-      ...this.repo,
-      ref: prefix,
-      per_page: 100,
-    });
-    return refs.map((item) => ({ ref: item.ref, sha: item.object.sha }));
+  private refs(prefix: string): Promise<{ ref: string; sha: string }[]> {
+    return matchingRefs(this.octokit, this.repo, prefix);
   }
 
   private async numbered(experiment: string): Promise<Map<number, string>> {
@@ -155,19 +155,7 @@ export class GitHubRunStore implements RunStore {
       const number = Math.max(0, ...(await this.numbered(experiment)).keys()) + 1;
       const numbered: RunRecord = { ...record, number };
       const tag = runTag(experiment, number);
-      const { data: tagObject } = await this.octokit.rest.git.createTag({
-        ...this.repo,
-        tag,
-        message: JSON.stringify(numbered),
-        object: commit,
-        type: 'commit',
-      });
-      try {
-        await this.octokit.rest.git.createRef({ ...this.repo, ref: `refs/tags/${tag}`, sha: tagObject.sha });
-        return numbered;
-      } catch (error) {
-        if (!isLostRefRace(error)) throw error;
-      }
+      if (await claimTag(this.octokit, this.repo, tag, JSON.stringify(numbered), commit)) return numbered;
     }
     throw new UserError(`Could not claim a run number in ${this.location} after ${MAX_ATTEMPTS} attempts.`);
   }

@@ -6,7 +6,7 @@ import { openDataset } from '../../../shared/src/data/open-dataset.js';
 import { profileDataset } from '../../../shared/src/data/profile.js';
 import { type DriftCheckOptions, runDriftCheck } from '../../../shared/src/drift/index.js';
 import { UserError } from '../../../shared/src/errors/index.js';
-import { silentLog } from '../../../shared/src/logging/index.js';
+import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
 import { categories, normals, tempDir, writeCsv } from './helpers.js';
 
 describe('bad input is a finding or a clear UserError, never a silent "no drift"', () => {
@@ -45,6 +45,21 @@ describe('bad input is a finding or a clear UserError, never a silent "no drift"
       ]),
     );
     expect(result.share).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('says when reading changed a column: a JSON column of mixed types read as text is a warning, not silence', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({
+      a: i % 10,
+      b: i % 3 === 0 ? 'x' : i % 5,
+      c: i % 2 ? 'x' : 'y',
+    }));
+    const json = join(dir, 'mixed.json');
+    writeFileSync(json, JSON.stringify(rows));
+    const log = memoryLog();
+    await runDriftCheck(options(json), log).catch(() => undefined);
+    expect(log.lines.filter((l) => l.level === 'warning').map((l) => l.message)).toContain(
+      "current: Column 'b' mixes value types in the JSON file; it was read as text.",
+    );
   });
 
   it('a column whose type changed counts as drifted', async () => {

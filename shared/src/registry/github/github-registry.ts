@@ -98,6 +98,50 @@ export function isLostRefRace(error: unknown): boolean {
   return status === 422 && /already exists|update failed/i.test(message ?? '');
 }
 
+/** Every ref under `prefix` (e.g. `tags/name@v`), with the object each points at. */
+export async function matchingRefs(
+  octokit: GitHubClient,
+  repo: GitHubRepo,
+  prefix: string,
+): Promise<{ ref: string; sha: string }[]> {
+  // github.com answers in one page, but paginate also follows a Link header where one is sent.
+  const refs = await octokit.paginate(octokit.rest.git.listMatchingRefs, {
+    ...repo,
+    ref: prefix,
+    per_page: 100,
+  });
+  return refs.map((item) => ({ ref: item.ref, sha: item.object.sha }));
+}
+
+/**
+ * The compare-and-swap every record of the GitHub backends rests on: an annotated tag `tag` on
+ * `commit` holding `message`, claimed by creating its ref, which must not exist yet. False when
+ * another writer claimed the name first (the caller looks again); its own tag object is then left
+ * unreferenced, which is harmless.
+ */
+export async function claimTag(
+  octokit: GitHubClient,
+  repo: GitHubRepo,
+  tag: string,
+  message: string,
+  commit: string,
+): Promise<boolean> {
+  const { data: tagObject } = await octokit.rest.git.createTag({
+    ...repo,
+    tag,
+    message,
+    object: commit,
+    type: 'commit',
+  });
+  try {
+    await octokit.rest.git.createRef({ ...repo, ref: `refs/tags/${tag}`, sha: tagObject.sha });
+    return true;
+  } catch (error) {
+    if (!isLostRefRace(error)) throw error;
+    return false;
+  }
+}
+
 function isNotFound(error: unknown): boolean {
   return (error as { status?: number }).status === 404;
 }
@@ -136,14 +180,8 @@ export class GitHubRegistry implements Registry {
     return `${this.repo.owner}/${this.repo.repo}`;
   }
 
-  private async matchingRefs(prefix: string): Promise<{ ref: string; sha: string }[]> {
-    // github.com answers in one page, but paginate also follows a Link header where one is sent.
-    const refs = await this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, {
-      ...this.repo,
-      ref: prefix,
-      per_page: 100,
-    });
-    return refs.map((item) => ({ ref: item.ref, sha: item.object.sha }));
+  private matchingRefs(prefix: string): Promise<{ ref: string; sha: string }[]> {
+    return matchingRefs(this.octokit, this.repo, prefix);
   }
 
   /** All version numbers that have a tag, complete or not (numbering must skip both). */
@@ -185,20 +223,9 @@ export class GitHubRegistry implements Registry {
       const version = Math.max(0, ...tagged.keys()) + 1;
       const candidate = request.makeRecord(version);
       const tag = versionTag(name, version);
-      const { data: tagObject } = await this.octokit.rest.git.createTag({
-        ...this.repo,
-        tag,
-        message: JSON.stringify(candidate, null, 2),
-        object: commit,
-        type: 'commit',
-      });
-      try {
-        await this.octokit.rest.git.createRef({ ...this.repo, ref: `refs/tags/${tag}`, sha: tagObject.sha });
+      // A lost race means another writer took this number: look again.
+      if (await claimTag(this.octokit, this.repo, tag, JSON.stringify(candidate, null, 2), commit))
         record = candidate;
-      } catch (error) {
-        if (!isLostRefRace(error)) throw error;
-        // Another writer took this number; its tag object is left unreferenced, which is harmless.
-      }
     }
     if (record === undefined) {
       throw new Error(`Could not claim a version number for '${name}' after ${MAX_ATTEMPTS} attempts.`);
@@ -425,20 +452,10 @@ export class GitHubRegistry implements Registry {
         at: new Date().toISOString(),
       };
       const tag = aliasTag(name, alias, k);
-      const { data: tagObject } = await this.octokit.rest.git.createTag({
-        ...this.repo,
-        tag,
-        message: JSON.stringify(message, null, 2),
-        object: commit,
-        type: 'commit',
-      });
-      try {
-        await this.octokit.rest.git.createRef({ ...this.repo, ref: `refs/tags/${tag}`, sha: tagObject.sha });
+      if (await claimTag(this.octokit, this.repo, tag, JSON.stringify(message, null, 2), commit)) {
         return { name, alias, previous, version: update.version };
-      } catch (error) {
-        if (!isLostRefRace(error)) throw error;
-        // Someone moved the alias at the same moment: look again (the CAS check above decides).
       }
+      // Someone moved the alias at the same moment: look again (the CAS check above decides).
     }
     throw new Error(`Could not move alias '${alias}' of '${name}' after ${MAX_ATTEMPTS} attempts.`);
   }
