@@ -58048,6 +58048,40 @@ function isLostRefRace(error) {
     const { status, message } = error;
     return status === 422 && /already exists|update failed/i.test(message ?? '');
 }
+/** Every ref under `prefix` (e.g. `tags/name@v`), with the object each points at. */
+async function matchingRefs(octokit, repo, prefix) {
+    // github.com answers in one page, but paginate also follows a Link header where one is sent.
+    const refs = await octokit.paginate(octokit.rest.git.listMatchingRefs, {
+        ...repo,
+        ref: prefix,
+        per_page: 100,
+    });
+    return refs.map((item) => ({ ref: item.ref, sha: item.object.sha }));
+}
+/**
+ * The compare-and-swap every record of the GitHub backends rests on: an annotated tag `tag` on
+ * `commit` holding `message`, claimed by creating its ref, which must not exist yet. False when
+ * another writer claimed the name first (the caller looks again); its own tag object is then left
+ * unreferenced, which is harmless.
+ */
+async function claimTag(octokit, repo, tag, message, commit) {
+    const { data: tagObject } = await octokit.rest.git.createTag({
+        ...repo,
+        tag,
+        message,
+        object: commit,
+        type: 'commit',
+    });
+    try {
+        await octokit.rest.git.createRef({ ...repo, ref: `refs/tags/${tag}`, sha: tagObject.sha });
+        return true;
+    }
+    catch (error) {
+        if (!isLostRefRace(error))
+            throw error;
+        return false;
+    }
+}
 function isNotFound(error) {
     return error.status === 404;
 }
@@ -58073,14 +58107,8 @@ class GitHubRegistry {
     get location() {
         return `${this.repo.owner}/${this.repo.repo}`;
     }
-    async matchingRefs(prefix) {
-        // github.com answers in one page, but paginate also follows a Link header where one is sent.
-        const refs = await this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, {
-            ...this.repo,
-            ref: prefix,
-            per_page: 100,
-        });
-        return refs.map((item) => ({ ref: item.ref, sha: item.object.sha }));
+    matchingRefs(prefix) {
+        return matchingRefs(this.octokit, this.repo, prefix);
     }
     /** All version numbers that have a tag, complete or not (numbering must skip both). */
     async taggedVersions(name) {
@@ -58120,22 +58148,9 @@ class GitHubRegistry {
             const version = Math.max(0, ...tagged.keys()) + 1;
             const candidate = request.makeRecord(version);
             const tag = versionTag(name, version);
-            const { data: tagObject } = await this.octokit.rest.git.createTag({
-                ...this.repo,
-                tag,
-                message: JSON.stringify(candidate, null, 2),
-                object: commit,
-                type: 'commit',
-            });
-            try {
-                await this.octokit.rest.git.createRef({ ...this.repo, ref: `refs/tags/${tag}`, sha: tagObject.sha });
+            // A lost race means another writer took this number: look again.
+            if (await claimTag(this.octokit, this.repo, tag, JSON.stringify(candidate, null, 2), commit))
                 record = candidate;
-            }
-            catch (error) {
-                if (!isLostRefRace(error))
-                    throw error;
-                // Another writer took this number; its tag object is left unreferenced, which is harmless.
-            }
         }
         if (record === undefined) {
             throw new Error(`Could not claim a version number for '${name}' after ${MAX_ATTEMPTS} attempts.`);
@@ -58342,22 +58357,10 @@ class GitHubRegistry {
                 at: new Date().toISOString(),
             };
             const tag = aliasTag(name, alias, k);
-            const { data: tagObject } = await this.octokit.rest.git.createTag({
-                ...this.repo,
-                tag,
-                message: JSON.stringify(message, null, 2),
-                object: commit,
-                type: 'commit',
-            });
-            try {
-                await this.octokit.rest.git.createRef({ ...this.repo, ref: `refs/tags/${tag}`, sha: tagObject.sha });
+            if (await claimTag(this.octokit, this.repo, tag, JSON.stringify(message, null, 2), commit)) {
                 return { name, alias, previous, version: update.version };
             }
-            catch (error) {
-                if (!isLostRefRace(error))
-                    throw error;
-                // Someone moved the alias at the same moment: look again (the CAS check above decides).
-            }
+            // Someone moved the alias at the same moment: look again (the CAS check above decides).
         }
         throw new Error(`Could not move alias '${alias}' of '${name}' after ${MAX_ATTEMPTS} attempts.`);
     }
@@ -62898,13 +62901,8 @@ class GitHubRunStore {
     get location() {
         return `${this.repo.owner}/${this.repo.repo}`;
     }
-    async refs(prefix) {
-        const refs = await this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, {
-            ...this.repo,
-            ref: prefix,
-            per_page: 100,
-        });
-        return refs.map((item) => ({ ref: item.ref, sha: item.object.sha }));
+    refs(prefix) {
+        return matchingRefs(this.octokit, this.repo, prefix);
     }
     async numbered(experiment) {
         const pattern = new RegExp(`^refs/tags/mlops-run/${experiment}/([1-9][0-9]*)$`);
@@ -62933,21 +62931,8 @@ class GitHubRunStore {
             const number = Math.max(0, ...(await this.numbered(experiment)).keys()) + 1;
             const numbered = { ...record, number };
             const tag = runTag(experiment, number);
-            const { data: tagObject } = await this.octokit.rest.git.createTag({
-                ...this.repo,
-                tag,
-                message: JSON.stringify(numbered),
-                object: commit,
-                type: 'commit',
-            });
-            try {
-                await this.octokit.rest.git.createRef({ ...this.repo, ref: `refs/tags/${tag}`, sha: tagObject.sha });
+            if (await claimTag(this.octokit, this.repo, tag, JSON.stringify(numbered), commit))
                 return numbered;
-            }
-            catch (error) {
-                if (!isLostRefRace(error))
-                    throw error;
-            }
         }
         throw new errors_UserError(`Could not claim a run number in ${this.location} after ${store_MAX_ATTEMPTS} attempts.`);
     }
@@ -72512,6 +72497,13 @@ async function runDriftCheckIn(db, options, log, current) {
         }
         : await openSide(db, currentPath, 'drift_current', detectOptions);
     const currentData = currentSide.dataset;
+    // What reading changed about the data (a JSON column of mixed types read as text, a header with
+    // no rows) is said here as data-validate and train say it, never left silent.
+    for (const note of referenceSide?.dataset.notes ?? [])
+        log.warning(`reference: ${note}`);
+    if (!current)
+        for (const note of currentData.notes)
+            log.warning(`current: ${note}`);
     if (currentData.rows === 0) {
         throw new errors_UserError(`The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`, { input: 'current' });
     }
@@ -83635,6 +83627,7 @@ async function runTrainStep(options, deps) {
         summaryMarkdown: renderSearchSummary(result.summary),
     };
 }
+/** train's outputs for one trained model, wherever it ran (the runner or a Slurm job). */
 function trainOutputs(result) {
     return {
         'model-path': result.modelPath,
@@ -84586,17 +84579,7 @@ const trainAction = defineAction({
             },
         });
         return {
-            outputs: {
-                'model-path': result.modelPath,
-                'metrics-path': result.metricsPath,
-                backend: result.backend,
-                'gpu-count': result.gpuCount,
-                'duration-seconds': result.durationSeconds.toFixed(1),
-                'cache-hit': result.cacheHit,
-                'artifact-id': result.artifactId,
-                'artifact-url': result.artifactUrl,
-                'slurm-job-id': slurmJobId,
-            },
+            outputs: { ...trainOutputs(result), 'slurm-job-id': slurmJobId },
             summary: result.summaryMarkdown,
         };
     },
