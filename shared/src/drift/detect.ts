@@ -4,6 +4,8 @@
  * only what that method needs in SQL, and return the columns with findings for every column that
  * could not be compared, so bad input never reads as "no drift".
  */
+
+import { identifierReason, physicalKind } from '../data/column-kind.js';
 import { BoundValues, type Database } from '../data/database.js';
 import type { Dataset, DatasetColumn } from '../data/open-dataset.js';
 import type { ColumnProfile, DatasetProfile } from '../data/profile-format.js';
@@ -61,6 +63,12 @@ export interface DetectOptions {
   tfdv?: boolean;
   /** Columns left out of the comparison (the caller says why). */
   exclude?: string[];
+  /**
+   * Compare identifier-like columns too (column-kind.ts's `identifierReason`, decided on the
+   * reference side). Default: left out with an `identifier` finding, unless `columns` or
+   * `perColumn` names them, which asks for them explicitly.
+   */
+  compareIdentifiers?: boolean;
   /** Current-side columns that are not data (a request log's bookkeeping): never warned about. */
   quietCurrent?: (column: string) => boolean;
 }
@@ -70,6 +78,8 @@ export interface DetectResult {
   /** Columns that should have been compared but could not (missing, type changed, all missing). */
   broken: string[];
   findings: Finding[];
+  /** Feature columns left out as identifiers (`identifierOnReference`), with why. */
+  identifiers: { column: string; reason: string }[];
 }
 
 /** Evidently switches from category frequencies to 30 equal-width bins above 20 distinct numbers. */
@@ -201,6 +211,7 @@ async function compareColumns(
     : new Map(planned.map((p) => [p.name, profileSideStats(p.profile!)]));
 
   const columns: ColumnDrift[] = [];
+  const identifiers: DetectResult['identifiers'] = [];
   let tableIndex = 0;
   for (const plan of planned) {
     const refStats = referenceStats.get(plan.name)!;
@@ -224,6 +235,17 @@ async function compareColumns(
       if (plan.role === 'feature') broken.push(plan.name);
       continue;
     }
+    const identifier = await identifierOnReference(db, plan, referenceCounts, refStats, options);
+    if (identifier) {
+      identifiers.push({ column: plan.name, reason: identifier });
+      findings.push({
+        kind: 'identifier',
+        column: plan.name,
+        severity: 'info',
+        message: `Column '${plan.name}' looks like an identifier in the reference (${identifier}): not compared, since every batch brings new values. Name it in 'columns' to compare it anyway.`,
+      });
+      continue;
+    }
     log.debug(`drift: comparing column ${plan.name} (${plan.type})`);
     const column = await compareColumn(
       db,
@@ -239,7 +261,38 @@ async function compareColumns(
     );
     if (column) columns.push(column);
   }
-  return { columns, broken, findings };
+  return { columns, broken, findings, identifiers };
+}
+
+/**
+ * Why a feature column is an identifier (column-kind.ts's one rule), judged on the reference: the
+ * side that defines what the data looks like. A small current batch cannot show that a column is
+ * near-unique (it has too few values), and a current batch that suddenly is near-unique in a
+ * category column has drifted, which the comparison must report, not hide.
+ */
+async function identifierOnReference(
+  db: Database,
+  plan: Planned,
+  referenceCounts: SideCounts | undefined,
+  refStats: SideStats,
+  options: DetectOptions,
+): Promise<string | undefined> {
+  if (options.compareIdentifiers || plan.role !== 'feature') return undefined;
+  if (options.columns?.includes(plan.name) || options.perColumn?.[plan.name]) return undefined;
+  const text = plan.type === 'categorical' && physicalKind(plan.referenceType) === 'text';
+  let distinct = 0;
+  if (text) {
+    distinct = referenceCounts
+      ? Number(
+          (
+            await db.all<{ n: bigint | number }>(
+              `SELECT count(*) AS n FROM (${referenceCounts.categorySql(plan.name)})`,
+            )
+          )[0]!.n,
+        )
+      : plan.profile!.distinct;
+  }
+  return identifierReason(plan.name, text ? 'string' : plan.type, distinct, refStats.present);
 }
 
 function planColumns(

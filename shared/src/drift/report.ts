@@ -62,6 +62,7 @@ export type FindingKind =
   | 'profile_limit'
   | 'performance_decay'
   | 'not_model_input'
+  | 'identifier'
   | 'invalid_values';
 
 export interface Finding {

@@ -40,7 +40,7 @@ export interface DriftCheckOptions {
   perColumn?: Record<string, { method?: string; threshold?: number }>;
   /** TFDV's comparators with a test beside each (see DetectOptions.tfdv); data-validate's skew check. */
   tfdv?: boolean;
-  /** Columns not compared (data-validate leaves identifier-like columns out and says so). */
+  /** Columns not compared (the caller says why). */
   exclude?: string[];
   /** metrics.json stored at registration: with prediction and target, checks performance decay. */
   metrics?: string;
@@ -69,6 +69,8 @@ export interface DriftCheckResult {
   markerKey: string;
   /** True when a stored metric got worse than its tolerance on the labelled current rows. */
   performanceDecayed: boolean;
+  /** Feature columns left out as identifiers (decided on the reference), with why. */
+  identifiers: { column: string; reason: string }[];
 }
 
 /** Opens one side and counts the values drift compares, reading a text file once (counted-dataset.ts). */
@@ -322,6 +324,7 @@ export async function runDriftCheckIn(
     issueMarkdown: renderDriftIssue(report, { model, label: options.issueLabel, runUrl: options.runUrl }),
     markerKey: driftMarkerKey(model, options.issueLabel),
     performanceDecayed: performance.some((p) => p.decayed),
+    identifiers: detected.identifiers,
   };
 }
 

@@ -21,7 +21,6 @@ export function driftSkewCheck(
         current: input.current.path,
         method: 'auto',
         tfdv: true,
-        exclude: input.exclude,
         perColumn: Object.fromEntries(
           Object.entries(input.thresholds).map(([column, threshold]) => [column, { threshold }]),
         ),
@@ -36,6 +35,7 @@ export function driftSkewCheck(
     const columns = result.report.columns.filter((c) => c.role === 'feature');
     return {
       driftDetected: result.driftDetected,
+      leftOut: result.identifiers,
       summaryMarkdown: result.summaryMarkdown,
       report: result.report,
       columns: columns.map((c) => ({

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { identifierReason } from '../data/column-kind.js';
 import { openCountedDataset } from '../data/counted-dataset.js';
 import { Database } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
@@ -39,8 +38,6 @@ export interface SkewCheckInput {
   currentProfile: DatasetProfile;
   /** Per-column distance thresholds (schema.yaml's skew_threshold or drift_threshold). */
   thresholds: Record<string, number>;
-  /** Columns left out of the comparison (identifier-like). */
-  exclude: string[];
 }
 /** One column's distance to the reference (TFDV's comparator) and the test beside it. */
 export interface SkewColumn {
@@ -60,6 +57,8 @@ export interface SkewColumn {
 }
 export interface SkewCheckResult {
   driftDetected: boolean;
+  /** Columns left out of the comparison as identifiers (judged on the reference), with why. */
+  leftOut: { column: string; reason: string }[];
   summaryMarkdown: string;
   report: unknown;
   columns: SkewColumn[];
@@ -164,7 +163,6 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
         })
       : [];
     const skewKind: SkewKind = options.reference?.startsWith(REGISTRY_REFERENCE) ? 'skew' : 'drift';
-    const leftOut = identifierColumns(profile, loaded?.schema, skewKind);
     const { summary: skew, columns: compared } = await checkSkew(
       options,
       {
@@ -173,15 +171,13 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
         currentCounts: valueCounts,
         currentProfile: profile,
         thresholds: distributionThresholds(loaded?.schema, skewKind),
-        exclude: leftOut.map((c) => c.column),
       },
       wd,
       log,
     );
     if (skew.status === 'done') {
       skew.anomaly_kind = skewKind;
-      skew.left_out = leftOut;
-      for (const c of leftOut)
+      for (const c of skew.left_out ?? [])
         log.info(`${skewKind}: column '${c.column}' not compared with the reference (${c.reason}).`);
       anomalies.push(...distributionAnomalies(compared, skewKind, options.reference!, loaded));
       sortBySeverity(anomalies);
@@ -314,6 +310,7 @@ async function checkSkew(
       drift_detected: result.driftDetected,
       result: result.report,
       summary_markdown: result.summaryMarkdown,
+      left_out: result.leftOut,
     },
     columns: result.columns,
   };
@@ -330,25 +327,6 @@ function distributionThresholds(schema: DataSchema | undefined, kind: SkewKind):
   for (const c of schema?.columns ?? []) {
     const threshold = kind === 'skew' ? c.skew_threshold : c.drift_threshold;
     if (threshold !== undefined) out[c.name] = threshold;
-  }
-  return out;
-}
-
-/**
- * Identifier-like columns (column-kind.ts), left out of the comparison unless the schema gives
- * the column a threshold of this kind (which asks for it explicitly).
- */
-function identifierColumns(
-  profile: DatasetProfile,
-  schema: DataSchema | undefined,
-  kind: SkewKind,
-): { column: string; reason: string }[] {
-  const asked = distributionThresholds(schema, kind);
-  const out: { column: string; reason: string }[] = [];
-  for (const c of profile.columns) {
-    if (asked[c.name] !== undefined) continue;
-    const reason = identifierReason(c.name, c.type, c.distinct, c.rows - c.nulls);
-    if (reason) out.push({ column: c.name, reason });
   }
   return out;
 }

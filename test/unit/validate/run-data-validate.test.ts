@@ -1,4 +1,5 @@
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -11,12 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSplit } from '../../../shared/src/data/split.js';
 import { runDriftCheck } from '../../../shared/src/drift/index.js';
 import { driftSkewCheck } from '../../../shared/src/drift/skew-check.js';
 import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog } from '../../../shared/src/logging/index.js';
 import { type DataValidateOptions, runDataValidate, shouldFail } from '../../../shared/src/validate/index.js';
-import { readRows, readSeattle, split70, writeJson } from './helpers.js';
+import { DATA, readRows, readSeattle, split70, writeJson } from './helpers.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 const validReport = ajv.compile(JSON.parse(readFileSync('docs/schemas/data-validation.schema.json', 'utf8')));
@@ -334,6 +336,89 @@ describe('runDataValidate', () => {
     expect(origin).toMatchObject({ kind: 'drift', severity: 'warning', bound: 0.0001 });
     expect(origin.p_value!).toBeGreaterThan(0.001);
     expect(origin.rule).toEqual({ file: 'ml/cars-schema.yaml', line: 10 });
+  });
+
+  it('judges identifiers on the reference: a 19-row holdout of la-riots does not "drift" on its neighbourhoods', async () => {
+    // mlops split's own 70/30 at seed 3: 44 training rows, 19 held out. In 19 rows no column can
+    // show that it is near-unique (under 20 distinct values), so the rule must be read on the
+    // reference, where neighborhood has 29 distinct values in 44.
+    copyFileSync(join(DATA, 'la-riots.csv'), join(wd, 'la-riots.csv'));
+    const parts = await runSplit(
+      { data: 'la-riots.csv', testFraction: 0.3, seed: 3, workingDirectory: wd },
+      memoryLog(),
+    );
+    expect([parts.train.rows, parts.test.rows]).toEqual([44, 19]);
+    const result = await runDataValidate(
+      options({
+        data: 'la-riots-test.csv',
+        inferSchema: true,
+        reference: 'la-riots-train.csv',
+        skewCheck: driftSkewCheck(join(wd, 'mlops-reports')),
+      }),
+      memoryLog(),
+    );
+    const leftOut = (result.report.skew.left_out ?? []).map((c) => c.column);
+    expect(leftOut).toEqual(expect.arrayContaining(['first_name', 'last_name', 'address', 'neighborhood']));
+    expect(leftOut).not.toContain('type'); // 8 categories: compared
+    // Distances over 0.1 on 19 values that no test can tell from noise stay warnings.
+    expect(result.anomalies.filter((x) => x.severity === 'error')).toEqual([]);
+    expect(result.passed).toBe(true);
+
+    // drift-check with no model reads the same rule on the same side, and says what it left out.
+    const drift = await runDriftCheck(
+      {
+        reference: 'la-riots-train.csv',
+        current: 'la-riots-test.csv',
+        method: 'auto',
+        driftShare: 0.5,
+        reportPath: 'mlops-reports/riots-drift.json',
+        workingDirectory: wd,
+      },
+      memoryLog(),
+    );
+    expect(drift.driftedColumns).not.toContain('neighborhood');
+    expect(drift.report.drift_detected).toBe(false);
+    expect(drift.identifiers.map((c) => c.column).sort()).toEqual([...leftOut].sort());
+    expect(drift.report.findings.filter((f) => f.kind === 'identifier').map((f) => f.column)).toContain(
+      'neighborhood',
+    );
+    // Naming the column asks for it.
+    const asked = await runDriftCheck(
+      {
+        reference: 'la-riots-train.csv',
+        current: 'la-riots-test.csv',
+        columns: ['neighborhood'],
+        method: 'auto',
+        driftShare: 0.5,
+        reportPath: 'mlops-reports/riots-drift-asked.json',
+        workingDirectory: wd,
+      },
+      memoryLog(),
+    );
+    expect(asked.report.columns.map((c) => c.name)).toEqual(['neighborhood']);
+  });
+
+  it('a category column that turns near-unique in the current batch is compared, and drifts', async () => {
+    const penguins = readRows('penguins.json');
+    writeJson(wd, 'islands-ref.json', penguins);
+    writeJson(
+      wd,
+      'islands-cur.json',
+      penguins.slice(0, 60).map((r, i) => ({ ...r, Island: `free text ${i}` })),
+    );
+    const drift = await runDriftCheck(
+      {
+        reference: 'islands-ref.json',
+        current: 'islands-cur.json',
+        method: 'auto',
+        driftShare: 0.5,
+        reportPath: 'mlops-reports/islands-drift.json',
+        workingDirectory: wd,
+      },
+      memoryLog(),
+    );
+    expect(drift.identifiers).toEqual([]);
+    expect(drift.driftedColumns).toContain('Island');
   });
 
   it('fails with a UserError on a missing schema, a schema typo and unreadable data', async () => {
