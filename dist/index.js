@@ -71671,6 +71671,7 @@ async function summaries(db, columns, counts) {
 
 
 
+
 /** Evidently switches from category frequencies to 30 equal-width bins above 20 distinct numbers. */
 const DIVERGENCE_BINS = 30;
 const DIVERGENCE_CATEGORY_MAX_DISTINCT = 20;
@@ -71741,6 +71742,7 @@ async function compareColumns(db, reference, planned, referenceCounts, currentCo
         ? referenceCounts.stats
         : new Map(planned.map((p) => [p.name, profileSideStats(p.profile)]));
     const columns = [];
+    const identifiers = [];
     let tableIndex = 0;
     for (const plan of planned) {
         const refStats = referenceStats.get(plan.name);
@@ -71765,12 +71767,43 @@ async function compareColumns(db, reference, planned, referenceCounts, currentCo
                 broken.push(plan.name);
             continue;
         }
+        const identifier = await identifierOnReference(db, plan, referenceCounts, refStats, options);
+        if (identifier) {
+            identifiers.push({ column: plan.name, reason: identifier });
+            findings.push({
+                kind: 'identifier',
+                column: plan.name,
+                severity: 'info',
+                message: `Column '${plan.name}' looks like an identifier in the reference (${identifier}): not compared, since every batch brings new values. Name it in 'columns' to compare it anyway.`,
+            });
+            continue;
+        }
         log.debug(`drift: comparing column ${plan.name} (${plan.type})`);
         const column = await compareColumn(db, reference, referenceCounts, currentCounts, plan, refStats, curStats, options, findings, tableIndex++);
         if (column)
             columns.push(column);
     }
-    return { columns, broken, findings };
+    return { columns, broken, findings, identifiers };
+}
+/**
+ * Why a feature column is an identifier (column-kind.ts's one rule), judged on the reference: the
+ * side that defines what the data looks like. A small current batch cannot show that a column is
+ * near-unique (it has too few values), and a current batch that suddenly is near-unique in a
+ * category column has drifted, which the comparison must report, not hide.
+ */
+async function identifierOnReference(db, plan, referenceCounts, refStats, options) {
+    if (options.compareIdentifiers || plan.role !== 'feature')
+        return undefined;
+    if (options.columns?.includes(plan.name) || options.perColumn?.[plan.name])
+        return undefined;
+    const text = plan.type === 'categorical' && physicalKind(plan.referenceType) === 'text';
+    let distinct = 0;
+    if (text) {
+        distinct = referenceCounts
+            ? Number((await db.all(`SELECT count(*) AS n FROM (${referenceCounts.categorySql(plan.name)})`))[0].n)
+            : plan.profile.distinct;
+    }
+    return identifierReason(plan.name, text ? 'string' : plan.type, distinct, refStats.present);
 }
 function planColumns(reference, current, options, findings, broken) {
     const refColumns = reference.kind === 'dataset'
@@ -72612,6 +72645,7 @@ async function runDriftCheckIn(db, options, log, current) {
         issueMarkdown: renderDriftIssue(report, { model, label: options.issueLabel, runUrl: options.runUrl }),
         markerKey: driftMarkerKey(model, options.issueLabel),
         performanceDecayed: performance.some((p) => p.decayed),
+        identifiers: detected.identifiers,
     };
 }
 /** Drifted names in report order (most drifted first), schema-broken columns last. */
@@ -72664,7 +72698,6 @@ function driftSkewCheck(reportDirectory, resolveReference = async (s) => s) {
             current: input.current.path,
             method: 'auto',
             tfdv: true,
-            exclude: input.exclude,
             perColumn: Object.fromEntries(Object.entries(input.thresholds).map(([column, threshold]) => [column, { threshold }])),
             driftShare: 0.5,
             reportPath: (0,external_node_path_.join)(reportDirectory, 'skew.json'),
@@ -72675,6 +72708,7 @@ function driftSkewCheck(reportDirectory, resolveReference = async (s) => s) {
         const columns = result.report.columns.filter((c) => c.role === 'feature');
         return {
             driftDetected: result.driftDetected,
+            leftOut: result.identifiers,
             summaryMarkdown: result.summaryMarkdown,
             report: result.report,
             columns: columns.map((c) => ({
@@ -75240,7 +75274,6 @@ function fraction(x) {
 
 
 
-
 async function runDataValidate(options, log) {
     const started = Date.now();
     const wd = (0,external_node_path_.resolve)(options.workingDirectory);
@@ -75277,19 +75310,16 @@ async function runDataValidate(options, log) {
             })
             : [];
         const skewKind = options.reference?.startsWith(REGISTRY_REFERENCE) ? 'skew' : 'drift';
-        const leftOut = identifierColumns(profile, loaded?.schema, skewKind);
         const { summary: skew, columns: compared } = await checkSkew(options, {
             db,
             current: dataset,
             currentCounts: valueCounts,
             currentProfile: profile,
             thresholds: distributionThresholds(loaded?.schema, skewKind),
-            exclude: leftOut.map((c) => c.column),
         }, wd, log);
         if (skew.status === 'done') {
             skew.anomaly_kind = skewKind;
-            skew.left_out = leftOut;
-            for (const c of leftOut)
+            for (const c of skew.left_out ?? [])
                 log.info(`${skewKind}: column '${c.column}' not compared with the reference (${c.reason}).`);
             anomalies.push(...distributionAnomalies(compared, skewKind, options.reference, loaded));
             sortBySeverity(anomalies);
@@ -75406,6 +75436,7 @@ async function checkSkew(options, current, workingDirectory, log) {
             drift_detected: result.driftDetected,
             result: result.report,
             summary_markdown: result.summaryMarkdown,
+            left_out: result.leftOut,
         },
         columns: result.columns,
     };
@@ -75419,22 +75450,6 @@ function distributionThresholds(schema, kind) {
         const threshold = kind === 'skew' ? c.skew_threshold : c.drift_threshold;
         if (threshold !== undefined)
             out[c.name] = threshold;
-    }
-    return out;
-}
-/**
- * Identifier-like columns (column-kind.ts), left out of the comparison unless the schema gives
- * the column a threshold of this kind (which asks for it explicitly).
- */
-function identifierColumns(profile, schema, kind) {
-    const asked = distributionThresholds(schema, kind);
-    const out = [];
-    for (const c of profile.columns) {
-        if (asked[c.name] !== undefined)
-            continue;
-        const reason = identifierReason(c.name, c.type, c.distinct, c.rows - c.nulls);
-        if (reason)
-            out.push({ column: c.name, reason });
     }
     return out;
 }
