@@ -23,13 +23,9 @@ export type Thresholds = Record<string, MetricThreshold>;
 
 const KEYS = new Set(['direction', 'min', 'max', 'tolerance', 'tolerance-pct', 'tolerance_pct']);
 
-/** Names whose smaller values are better; everything else (scores, AUCs, r2) is higher-is-better. */
-const LOWER_IS_BETTER = /(^|_)(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)(_|$)/i;
-
+/** A metric's direction when the thresholds do not give one: names.ts's one rule. */
 export function defaultDirection(metric: string): Direction {
-  // The suite's own metric names (fairness disparities included) have one direction, in names.ts;
-  // the pattern covers metrics a user's own evaluation writes.
-  return metricDirection(metric) === 'lower' || LOWER_IS_BETTER.test(metric) ? 'lower' : 'higher';
+  return metricDirection(metric);
 }
 
 /**

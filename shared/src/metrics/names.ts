@@ -61,11 +61,21 @@ const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Words that make a metric a user's own evaluation writes better lower (`loss`, `val_loss`,
+ * `p95_latency_ms`, `model_size_bytes`), as whole underscore-separated words.
+ */
+const LOWER_IS_BETTER_WORDS =
+  /(^|_)(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)(_|$)/i;
+
+/**
  * Losses and errors are better lower, the rest higher (DESIGN.md §4 thresholds). Disparities
- * across groups (`*_difference`, fairness.ts) are better lower; parity ratios higher.
+ * across groups (`*_difference`, fairness.ts) are better lower; parity ratios higher. The one
+ * direction rule: the gate, the summary, fairness and importance all ask here.
  */
 export function metricDirection(name: string): 'higher' | 'lower' {
-  return LOWER_IS_BETTER.has(name) || name.endsWith('_difference') ? 'lower' : 'higher';
+  return LOWER_IS_BETTER.has(name) || name.endsWith('_difference') || LOWER_IS_BETTER_WORDS.test(name)
+    ? 'lower'
+    : 'higher';
 }
 
 export function isClassificationMetric(name: string): name is ClassificationMetricName {
