@@ -58989,6 +58989,57 @@ function openRegistry(options, deps = {}) {
     });
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/registry/resolve.js
+
+
+
+/** The version number a reference points to, without fetching files. */
+async function resolveVersionNumber(registry, ref) {
+    switch (ref.kind) {
+        case 'version':
+            return ref.version;
+        case 'latest': {
+            const versions = await registry.listVersions(ref.name);
+            if (versions.length === 0) {
+                throw new errors_UserError(`Model '${ref.name}' has no versions in the registry ${registry.location}.`, {
+                    input: 'model',
+                });
+            }
+            return versions.at(-1);
+        }
+        case 'alias': {
+            const aliases = await registry.listAliases(ref.name);
+            const entry = aliases[ref.alias];
+            if (entry === undefined) {
+                const known = Object.keys(aliases).sort();
+                throw new errors_UserError(`Model '${ref.name}' has no alias '${ref.alias}'` +
+                    (known.length > 0 ? ` (aliases: ${known.join(', ')}).` : ' (it has no aliases yet).'), { input: 'model' });
+            }
+            return entry.version;
+        }
+    }
+}
+/**
+ * Resolves `name@alias`, `name/version` or `name@latest` to its record and a local folder of its
+ * files. Every file's sha256 is checked on the way, so a tampered version fails here rather than
+ * being deployed or used as a baseline.
+ */
+async function resolveModel(registry, reference, options = {}) {
+    const ref = typeof reference === 'string' ? parseModelReference(reference) : reference;
+    const version = await resolveVersionNumber(registry, ref);
+    const stored = await registry.readVersion(ref.name, version);
+    const folder = await registry.materialize(stored.record, options.cacheDir);
+    const entry = stored.record.model.entry;
+    return {
+        record: stored.record,
+        folder,
+        path: entry === null ? folder : (0,external_node_path_.join)(folder, entry),
+        uri: stored.uri,
+        releaseUrl: stored.releaseUrl,
+        ...(ref.kind === 'alias' ? { alias: ref.alias } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/text/invisible.js
 /**
  * Characters that change how text reads without being seen: bidirectional overrides and isolates
@@ -59429,57 +59480,6 @@ function renderModelCard(record) {
     return out.join('\n');
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/registry/resolve.js
-
-
-
-/** The version number a reference points to, without fetching files. */
-async function resolveVersionNumber(registry, ref) {
-    switch (ref.kind) {
-        case 'version':
-            return ref.version;
-        case 'latest': {
-            const versions = await registry.listVersions(ref.name);
-            if (versions.length === 0) {
-                throw new errors_UserError(`Model '${ref.name}' has no versions in the registry ${registry.location}.`, {
-                    input: 'model',
-                });
-            }
-            return versions.at(-1);
-        }
-        case 'alias': {
-            const aliases = await registry.listAliases(ref.name);
-            const entry = aliases[ref.alias];
-            if (entry === undefined) {
-                const known = Object.keys(aliases).sort();
-                throw new errors_UserError(`Model '${ref.name}' has no alias '${ref.alias}'` +
-                    (known.length > 0 ? ` (aliases: ${known.join(', ')}).` : ' (it has no aliases yet).'), { input: 'model' });
-            }
-            return entry.version;
-        }
-    }
-}
-/**
- * Resolves `name@alias`, `name/version` or `name@latest` to its record and a local folder of its
- * files. Every file's sha256 is checked on the way, so a tampered version fails here rather than
- * being deployed or used as a baseline.
- */
-async function resolveModel(registry, reference, options = {}) {
-    const ref = typeof reference === 'string' ? parseModelReference(reference) : reference;
-    const version = await resolveVersionNumber(registry, ref);
-    const stored = await registry.readVersion(ref.name, version);
-    const folder = await registry.materialize(stored.record, options.cacheDir);
-    const entry = stored.record.model.entry;
-    return {
-        record: stored.record,
-        folder,
-        path: entry === null ? folder : (0,external_node_path_.join)(folder, entry),
-        uri: stored.uri,
-        releaseUrl: stored.releaseUrl,
-        ...(ref.kind === 'alias' ? { alias: ref.alias } : {}),
-    };
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/registry/queries.js
 
 
@@ -59641,17 +59641,35 @@ function requireStoredProfile(reports, spec) {
 
 
 
-/** The local registry named by a step's `registry` input (or mlops.yml), relative to its working directory. */
-function localRegistry(inputs) {
+
+
+/**
+ * The registry a step reads `registry:` references from: its `registry-backend` (local, the
+ * default, or github: the tags and releases register writes with `backend: github`) and its
+ * `registry` input. A release registered to GitHub is then found by the PR's evaluate and
+ * compare-baseline, by deploy and by drift-check, which read the same backend.
+ */
+function registryFromInputs(inputs, services) {
+    const backend = inputs.choice('registry-backend', ['local', 'github']);
+    const github = backend === 'github' ? services.github() : undefined;
+    if (backend === 'github' && !github) {
+        throw new errors_UserError('registry-backend: github needs a token (github-token or GITHUB_TOKEN) and GITHUB_REPOSITORY.', { input: 'registry-backend' });
+    }
     return openRegistry({
-        backend: 'local',
+        backend,
         registry: inputs.string('registry'),
         workingDirectory: inputs.workingDirectory,
+    }, { octokit: github?.octokit, repo: services.repo() });
+}
+/** `name@alias` or `name/version` resolved to a local folder (a remote backend downloads under the run's temp folder). */
+function resolveRegistryModel(inputs, services, reference, tempDir) {
+    return resolveModel(registryFromInputs(inputs, services), reference, {
+        cacheDir: (0,external_node_path_.join)(tempDir, 'mlops-registry-models'),
     });
 }
 /** The reports stored with `registry:<name>@<alias>`, written under the run's temp folder for steps that take paths. */
-function storedReportsFor(inputs, spec, tempDir) {
-    return storedReports(localRegistry(inputs), spec, (0,external_node_path_.join)(tempDir, 'mlops-registry-reports'));
+function storedReportsFor(inputs, services, spec, tempDir) {
+    return storedReports(registryFromInputs(inputs, services), spec, (0,external_node_path_.join)(tempDir, 'mlops-registry-reports'));
 }
 
 // EXTERNAL MODULE: external "node:module"
@@ -65807,11 +65825,19 @@ const LOWER_IS_BETTER = new Set([
     'median_absolute_error',
 ]);
 /**
+ * Words that make a metric a user's own evaluation writes better lower (`loss`, `val_loss`,
+ * `p95_latency_ms`, `model_size_bytes`), as whole underscore-separated words.
+ */
+const LOWER_IS_BETTER_WORDS = /(^|_)(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)(_|$)/i;
+/**
  * Losses and errors are better lower, the rest higher (DESIGN.md §4 thresholds). Disparities
- * across groups (`*_difference`, fairness.ts) are better lower; parity ratios higher.
+ * across groups (`*_difference`, fairness.ts) are better lower; parity ratios higher. The one
+ * direction rule: the gate, the summary, fairness and importance all ask here.
  */
 function metricDirection(name) {
-    return LOWER_IS_BETTER.has(name) || name.endsWith('_difference') ? 'lower' : 'higher';
+    return LOWER_IS_BETTER.has(name) || name.endsWith('_difference') || LOWER_IS_BETTER_WORDS.test(name)
+        ? 'lower'
+        : 'higher';
 }
 function isClassificationMetric(name) {
     return CLASSIFICATION_METRICS.includes(name);
@@ -65848,12 +65874,9 @@ const PRIMARY_METRICS = {
 
 
 const KEYS = new Set(['direction', 'min', 'max', 'tolerance', 'tolerance-pct', 'tolerance_pct']);
-/** Names whose smaller values are better; everything else (scores, AUCs, r2) is higher-is-better. */
-const thresholds_LOWER_IS_BETTER = /(^|_)(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)(_|$)/i;
+/** A metric's direction when the thresholds do not give one: names.ts's one rule. */
 function defaultDirection(metric) {
-    // The suite's own metric names (fairness disparities included) have one direction, in names.ts;
-    // the pattern covers metrics a user's own evaluation writes.
-    return metricDirection(metric) === 'lower' || thresholds_LOWER_IS_BETTER.test(metric) ? 'lower' : 'higher';
+    return metricDirection(metric);
 }
 /**
  * Thresholds from the `thresholds` input (YAML/JSON text, or a path to such a file) over those from
@@ -69626,7 +69649,7 @@ const compareBaselineAction = defineAction({
         const name = inputs.required('name');
         const significance = inputs.number('significance', { min: 0, max: 1 });
         const github = services.github();
-        const registry = () => localRegistry(inputs);
+        const registry = () => registryFromInputs(inputs, services);
         const current = inputs.string('current');
         const reported = inputs.optional('reported-metrics');
         const baseline = inputs.optional('baseline');
@@ -75911,7 +75934,7 @@ async function readProfile(file) {
 
 const dataValidateAction = defineAction({
     name: 'data-validate',
-    async run({ inputs, log, platform }) {
+    async run({ inputs, log, platform, services }) {
         if (inputs.boolean('plan-shards')) {
             const plan = await planShards(inputs.required('data'), inputs.workingDirectory, log);
             return { outputs: { plan: JSON.stringify(plan) } };
@@ -75945,7 +75968,7 @@ const dataValidateAction = defineAction({
         const resolveReference = async (spec) => {
             if (!spec.startsWith(REGISTRY_PREFIX))
                 return spec;
-            return requireStoredProfile(await storedReportsFor(inputs, spec, platform.env.tempDir), spec);
+            return requireStoredProfile(await storedReportsFor(inputs, services, spec, platform.env.tempDir), spec);
         };
         const result = await runDataValidate({
             data: inputs.required('data'),
@@ -76010,9 +76033,14 @@ const ACTION_SPECS = {
                 "default": ""
             },
             "registry": {
-                "description": "Registry root for registry: references (local backend).",
+                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
                 "required": false,
                 "default": ".mlops/registry"
+            },
+            "registry-backend": {
+                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+                "required": false,
+                "default": "local"
             },
             "fail-on": {
                 "description": "Fail the step on anomalies of this severity or worse: error, warning or never.",
@@ -76424,9 +76452,14 @@ const ACTION_SPECS = {
                 "default": "mlops-reports/metrics.json"
             },
             "registry": {
-                "description": "Registry root for registry: models (local backend).",
+                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
                 "required": false,
                 "default": ".mlops/registry"
+            },
+            "registry-backend": {
+                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+                "required": false,
+                "default": "local"
             },
             "report": {
                 "description": "Where to write the evaluation report: one self-contained HTML page (metrics with intervals, confusion matrix, ROC, precision-recall and calibration charts, slices, fairness). Empty: evaluation.html beside output.",
@@ -76548,9 +76581,14 @@ const ACTION_SPECS = {
                 "default": "accept-metric-regression"
             },
             "registry": {
-                "description": "Registry root for registry: baselines (local backend).",
+                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
                 "required": false,
                 "default": ".mlops/registry"
+            },
+            "registry-backend": {
+                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+                "required": false,
+                "default": "local"
             },
             "report": {
                 "description": "Where to write the comparison report (mlops-comparison/v1 JSON).",
@@ -76829,9 +76867,14 @@ const ACTION_SPECS = {
                 "default": ""
             },
             "registry": {
-                "description": "Registry root folder (local backend).",
+                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
                 "required": false,
                 "default": ".mlops/registry"
+            },
+            "registry-backend": {
+                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+                "required": false,
+                "default": "local"
             },
             "webhook-secret": {
                 "description": "HMAC-SHA256 secret that signs webhook deliveries.",
@@ -76954,9 +76997,14 @@ const ACTION_SPECS = {
                 "default": "4GB"
             },
             "registry": {
-                "description": "Registry root for registry: references (local backend).",
+                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
                 "required": false,
                 "default": ".mlops/registry"
+            },
+            "registry-backend": {
+                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+                "required": false,
+                "default": "local"
             },
             "report": {
                 "description": "Where to write the drift report (mlops-drift/v1 JSON).",
@@ -81076,10 +81124,10 @@ async function runDeploy(options, deps) {
         : undefined;
     const reference = parseModelReference(options.model, 'model');
     const registry = openRegistry({
-        backend: 'local',
+        backend: options.registryBackend ?? 'local',
         registry: options.registry,
         workingDirectory: options.workingDirectory,
-    });
+    }, { octokit: deps.registryClient, repo: deps.repo });
     const target = makeTarget(options, deps, at, registry);
     // Everything that can be checked before touching production is checked here.
     const resolved = await resolveModel(registry, reference);
@@ -81359,6 +81407,7 @@ const deployAction = defineAction({
             rollbackOnFailure: inputs.boolean('rollback-on-failure'),
             promoteAlias: inputs.optional('promote-alias'),
             registry: inputs.string('registry'),
+            registryBackend: inputs.choice('registry-backend', ['local', 'github']),
             webhookSecret: secret,
             workingDirectory: inputs.workingDirectory,
             runUrl: platform.env.runUrl,
@@ -81369,6 +81418,7 @@ const deployAction = defineAction({
         }, {
             log,
             github: github?.octokit,
+            registryClient: github?.octokit,
             repo: services.repo(),
             sha: platform.env.sha,
             actor: platform.env.actor,
@@ -81803,7 +81853,6 @@ class IssueTexts {
 
 
 
-
 const driftCheckAction = defineAction({
     name: 'drift-check',
     async run({ inputs, config, log, platform, services }) {
@@ -81817,7 +81866,7 @@ const driftCheckAction = defineAction({
         let reference = inputs.required('reference');
         let metrics;
         if (reference.startsWith(REGISTRY_PREFIX)) {
-            const stored = await storedReportsFor(inputs, reference, platform.env.tempDir);
+            const stored = await storedReportsFor(inputs, services, reference, platform.env.tempDir);
             log.info(`Reference: ${reference} is version ${stored.version}; using its stored data profile.`);
             reference = requireStoredProfile(stored, reference);
             metrics = stored.metricsPath;
@@ -81825,7 +81874,7 @@ const driftCheckAction = defineAction({
         const columns = inputs.list('columns');
         let modelSpec = inputs.optional('model');
         if (modelSpec?.startsWith(REGISTRY_PREFIX)) {
-            const resolved = await resolveModel(localRegistry(inputs), modelSpec.slice(REGISTRY_PREFIX.length));
+            const resolved = await resolveRegistryModel(inputs, services, modelSpec.slice(REGISTRY_PREFIX.length), platform.env.tempDir);
             log.info(`${modelSpec} is version ${resolved.record.version} (${resolved.record.digest}).`);
             modelSpec = resolved.path;
         }
@@ -83431,13 +83480,12 @@ async function trackEvaluate(store, experiment, log, run, env = process.env) {
 
 
 
-
 const evaluateAction = defineAction({
     name: 'evaluate',
     async run({ inputs, config, log, platform, services }) {
         let model = inputs.optional('model');
         if (model?.startsWith(REGISTRY_PREFIX)) {
-            const resolved = await resolveModel(localRegistry(inputs), model.slice(REGISTRY_PREFIX.length));
+            const resolved = await resolveRegistryModel(inputs, services, model.slice(REGISTRY_PREFIX.length), platform.env.tempDir);
             log.info(`${model} is version ${resolved.record.version} (${resolved.record.digest}).`);
             model = resolved.path;
         }
@@ -83498,16 +83546,13 @@ const registerAction = defineAction({
         if (backend === 'github' && !github) {
             throw new errors_UserError('backend: github needs a token (github-token or GITHUB_TOKEN) and GITHUB_REPOSITORY.', { input: 'backend' });
         }
-        const location = inputs.string('registry');
-        // The registry input names a folder for local and owner/repo for github; the folder default means "this repo".
-        const registry = backend === 'github' && (location.startsWith('.') || !location.includes('/')) ? '' : location;
         const result = await runRegister({
             model: inputs.required('model'),
             name: inputs.required('name'),
             metrics: inputs.optional('metrics'),
             profile: inputs.optional('profile'),
             backend,
-            registry,
+            registry: inputs.string('registry'),
             alias: inputs.optional('alias'),
             tags: inputs.list('tags'),
             require: inputs.optional('require'),

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defineAction, type OutputValue } from '../../shared/src/actions/define.js';
-import { localRegistry } from '../../shared/src/actions/registry-inputs.js';
+import { registryFromInputs } from '../../shared/src/actions/registry-inputs.js';
 import type { GateMode } from '../../shared/src/compare/default-gate.js';
 import { loadPairedRows } from '../../shared/src/compare/paired-rows.js';
 import { registryBaselineResolver } from '../../shared/src/compare/registry-baseline.js';
@@ -38,7 +38,7 @@ export const compareBaselineAction = defineAction({
     const name = inputs.required('name');
     const significance = inputs.number('significance', { min: 0, max: 1 });
     const github = services.github();
-    const registry = () => localRegistry(inputs);
+    const registry = () => registryFromInputs(inputs, services);
     const current = inputs.string('current');
     const reported = inputs.optional('reported-metrics');
     const baseline = inputs.optional('baseline');

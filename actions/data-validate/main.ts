@@ -9,7 +9,7 @@ import { mergeShardProfiles, parseShardPlan, planShards } from '../../shared/src
 
 export const dataValidateAction = defineAction({
   name: 'data-validate',
-  async run({ inputs, log, platform }) {
+  async run({ inputs, log, platform, services }) {
     if (inputs.boolean('plan-shards')) {
       const plan = await planShards(inputs.required('data'), inputs.workingDirectory, log);
       return { outputs: { plan: JSON.stringify(plan) } };
@@ -48,7 +48,7 @@ export const dataValidateAction = defineAction({
     // registry:<name>@<alias> means the data profile stored with that model version.
     const resolveReference = async (spec: string) => {
       if (!spec.startsWith(REGISTRY_PREFIX)) return spec;
-      return requireStoredProfile(await storedReportsFor(inputs, spec, platform.env.tempDir), spec);
+      return requireStoredProfile(await storedReportsFor(inputs, services, spec, platform.env.tempDir), spec);
     };
     const result = await runDataValidate(
       {

@@ -54,6 +54,7 @@ export const deployAction = defineAction({
         rollbackOnFailure: inputs.boolean('rollback-on-failure'),
         promoteAlias: inputs.optional('promote-alias'),
         registry: inputs.string('registry'),
+        registryBackend: inputs.choice('registry-backend', ['local', 'github']),
         webhookSecret: secret,
         workingDirectory: inputs.workingDirectory,
         runUrl: platform.env.runUrl,
@@ -65,6 +66,7 @@ export const deployAction = defineAction({
       {
         log,
         github: github?.octokit,
+        registryClient: github?.octokit,
         repo: services.repo(),
         sha: platform.env.sha,
         actor: platform.env.actor,

@@ -1,9 +1,8 @@
 import { defineAction } from '../../shared/src/actions/define.js';
-import { localRegistry, storedReportsFor } from '../../shared/src/actions/registry-inputs.js';
+import { resolveRegistryModel, storedReportsFor } from '../../shared/src/actions/registry-inputs.js';
 import { runDriftCheck } from '../../shared/src/drift/run.js';
 import { parseDispatch } from '../../shared/src/platform/github/dispatch.js';
 import { publishDrift } from '../../shared/src/platform/github/drift-issue.js';
-import { resolveModel } from '../../shared/src/registry/index.js';
 import { REGISTRY_PREFIX, requireStoredProfile } from '../../shared/src/registry/stored-reports.js';
 
 export const driftCheckAction = defineAction({
@@ -20,7 +19,7 @@ export const driftCheckAction = defineAction({
     let reference = inputs.required('reference');
     let metrics: string | undefined;
     if (reference.startsWith(REGISTRY_PREFIX)) {
-      const stored = await storedReportsFor(inputs, reference, platform.env.tempDir);
+      const stored = await storedReportsFor(inputs, services, reference, platform.env.tempDir);
       log.info(`Reference: ${reference} is version ${stored.version}; using its stored data profile.`);
       reference = requireStoredProfile(stored, reference);
       metrics = stored.metricsPath;
@@ -28,7 +27,12 @@ export const driftCheckAction = defineAction({
     const columns = inputs.list('columns');
     let modelSpec = inputs.optional('model');
     if (modelSpec?.startsWith(REGISTRY_PREFIX)) {
-      const resolved = await resolveModel(localRegistry(inputs), modelSpec.slice(REGISTRY_PREFIX.length));
+      const resolved = await resolveRegistryModel(
+        inputs,
+        services,
+        modelSpec.slice(REGISTRY_PREFIX.length),
+        platform.env.tempDir,
+      );
       log.info(`${modelSpec} is version ${resolved.record.version} (${resolved.record.digest}).`);
       modelSpec = resolved.path;
     }

@@ -1,9 +1,8 @@
 import { defineAction } from '../../shared/src/actions/define.js';
-import { localRegistry } from '../../shared/src/actions/registry-inputs.js';
+import { resolveRegistryModel } from '../../shared/src/actions/registry-inputs.js';
 import { featureOptions } from '../../shared/src/config/schema.js';
 import { runEvaluate } from '../../shared/src/evaluate/run.js';
 import { ON_INVALID_POLICIES } from '../../shared/src/models/preprocessing.js';
-import { resolveModel } from '../../shared/src/registry/index.js';
 import { REGISTRY_PREFIX } from '../../shared/src/registry/stored-reports.js';
 import { trackEvaluate } from '../../shared/src/tracking/evaluate-record.js';
 import { openRunStore } from '../../shared/src/tracking/store.js';
@@ -13,7 +12,12 @@ export const evaluateAction = defineAction({
   async run({ inputs, config, log, platform, services }) {
     let model = inputs.optional('model');
     if (model?.startsWith(REGISTRY_PREFIX)) {
-      const resolved = await resolveModel(localRegistry(inputs), model.slice(REGISTRY_PREFIX.length));
+      const resolved = await resolveRegistryModel(
+        inputs,
+        services,
+        model.slice(REGISTRY_PREFIX.length),
+        platform.env.tempDir,
+      );
       log.info(`${model} is version ${resolved.record.version} (${resolved.record.digest}).`);
       model = resolved.path;
     }

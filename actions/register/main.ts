@@ -13,10 +13,6 @@ export const registerAction = defineAction({
         { input: 'backend' },
       );
     }
-    const location = inputs.string('registry');
-    // The registry input names a folder for local and owner/repo for github; the folder default means "this repo".
-    const registry =
-      backend === 'github' && (location.startsWith('.') || !location.includes('/')) ? '' : location;
     const result = await runRegister(
       {
         model: inputs.required('model'),
@@ -24,7 +20,7 @@ export const registerAction = defineAction({
         metrics: inputs.optional('metrics'),
         profile: inputs.optional('profile'),
         backend,
-        registry,
+        registry: inputs.string('registry'),
         alias: inputs.optional('alias'),
         tags: inputs.list('tags'),
         require: inputs.optional('require'),

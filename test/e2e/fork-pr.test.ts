@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/server.js';
-import { REPO_ROOT } from '../harness/runner.js';
+import { REPO_ROOT, runStep } from '../harness/runner.js';
 import { type JobRun, readJob, runJob } from '../harness/workflow.js';
 import { mlops, penguinSplit, scrambledLabels, toCsv, writeProject } from './penguins-project.js';
 
@@ -25,6 +25,21 @@ let fork: string;
 
 function ok(result: { code: number; stderr: string }) {
   expect(result.code, result.stderr).toBe(0);
+}
+
+/**
+ * release.yml's register step: the production model goes to the GitHub registry (tags and
+ * releases), where pr-comment-from-fork.yml reads it with `registry-backend: github`.
+ */
+async function registerProduction(model: string, metrics: string) {
+  const registered = await runStep({
+    action: 'actions/register',
+    workspace: base,
+    with: { model, name: 'penguins', metrics, alias: 'production', backend: 'github' },
+    env: { GITHUB_TOKEN: 'write-token', GITHUB_API_URL: github.url },
+    event: { name: 'push', payload: {} },
+  });
+  expect(registered.exitCode, registered.stdout).toBe(0);
 }
 
 beforeAll(async () => {
@@ -60,20 +75,10 @@ beforeAll(async () => {
       '--output',
       'release/strong-reports/metrics.json',
     ],
-    [
-      'register',
-      '--model',
-      'release/strong',
-      '--name',
-      'penguins',
-      '--metrics',
-      'release/strong-reports/metrics.json',
-      '--alias',
-      'production',
-    ],
   ]) {
     ok(mlops(base, args));
   }
+  await registerProduction('release/strong', 'release/strong-reports/metrics.json');
   fork = mkdtempSync(join(tmpdir(), 'mlops-fork-'));
   cpSync(base, fork, { recursive: true });
   // The fork's change breaks the labels (a real regression), and its mlops.yml turns the gate off.
@@ -231,19 +236,7 @@ describe('a pull request from a fork', () => {
         'release/weak-reports/metrics.json',
       ]),
     );
-    ok(
-      mlops(base, [
-        'register',
-        '--model',
-        join(fork, 'mlops-artifacts/model'),
-        '--name',
-        'penguins',
-        '--metrics',
-        'release/weak-reports/metrics.json',
-        '--alias',
-        'production',
-      ]),
-    );
+    await registerProduction(join(fork, 'mlops-artifacts/model'), 'release/weak-reports/metrics.json');
     const pull = forkPull(2);
     const temp = downloadArtifact({
       reports: join(base, 'release/strong-reports'),

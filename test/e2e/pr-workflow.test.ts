@@ -3,7 +3,7 @@
  * against the GitHub API emulator and the Actions artifact/cache emulator: what a user sees on an
  * improvement PR and on a regression PR.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +12,7 @@ import {
 } from '../emulators/actions-results/server.js';
 import { validateResponse } from '../emulators/github/openapi.js';
 import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/server.js';
-import { REPO_ROOT } from '../harness/runner.js';
+import { REPO_ROOT, runStep } from '../harness/runner.js';
 import { readJob, runJob } from '../harness/workflow.js';
 import { mlops, penguinSplit, scrambledLabels, toCsv, writeProject } from './penguins-project.js';
 
@@ -22,12 +22,16 @@ let github: GitHubEmulator;
 let results: ActionsResultsEmulator;
 let project: string;
 
-function ok(result: { code: number; stderr: string }) {
-  expect(result.code, result.stderr).toBe(0);
+function ok(result: { code: number; stdout: string; stderr: string }) {
+  expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(0);
 }
 
-/** Trains, evaluates and registers a model on `rows` as the new production version (the release path, from the CLI). */
-function registerProduction(rows: typeof split.train, tag: string) {
+/**
+ * Trains, evaluates and registers a model on `rows` as the new production version (the release
+ * path: the CLI trains and evaluates, release.yml's register step registers), in the GitHub registry (tags and releases) as release.yml does: pr.yml
+ * reads it back with `registry-backend: github`.
+ */
+async function registerProduction(rows: typeof split.train, tag: string) {
   writeFileSync(join(project, 'data/train.csv'), toCsv(rows));
   ok(
     mlops(project, [
@@ -59,19 +63,21 @@ function registerProduction(rows: typeof split.train, tag: string) {
       `release/${tag}-predictions.parquet`,
     ]),
   );
-  ok(
-    mlops(project, [
-      'register',
-      '--model',
-      `release/${tag}`,
-      '--name',
-      'penguins',
-      '--metrics',
-      `release/${tag}-metrics.json`,
-      '--alias',
-      'production',
-    ]),
-  );
+  // The register step of release.yml, as a runner runs it.
+  const registered = await runStep({
+    action: 'actions/register',
+    workspace: project,
+    with: {
+      model: `release/${tag}`,
+      name: 'penguins',
+      metrics: `release/${tag}-metrics.json`,
+      alias: 'production',
+      backend: 'github',
+    },
+    env: { GITHUB_TOKEN: 'write-token', GITHUB_API_URL: github.url },
+    event: { name: 'push', payload: {} },
+  });
+  expect(registered.exitCode, registered.stdout).toBe(0);
 }
 
 /** The Actions services' variables; the job's own folders come from the harness. */
@@ -137,7 +143,7 @@ afterAll(async () => {
 
 describe('pr.yml end to end', () => {
   it('an improvement PR passes the check and gets one comment with the diff table', async () => {
-    registerProduction(scrambledLabels(split.train), 'weak');
+    await registerProduction(scrambledLabels(split.train), 'weak');
     writeFileSync(join(project, 'data/train.csv'), toCsv(split.train));
     const pull = github.state.addPullRequest({ headSha: 'b'.repeat(40), title: 'Better features' });
     const run = await runPullRequest(pull.number, pull.headSha);
@@ -146,6 +152,11 @@ describe('pr.yml end to end', () => {
     expect(failed.map((s) => `${s.id}: ${s.result?.stdout}`)).toEqual([]);
     const ids = run.steps.filter((s) => !s.skipped).map((s) => s.id);
     expect(ids).toEqual(['validate', 'train', 'evaluate', 'baseline', 'compare']);
+    // The production model lives in the GitHub registry only; the baseline step found it there.
+    expect(existsSync(join(project, '.mlops/registry'))).toBe(false);
+    expect(run.steps.find((s) => s.id === 'baseline')?.result?.stdout).toMatch(
+      /registry:penguins@production is version 1/,
+    );
     const compare = run.steps.find((s) => s.id === 'compare')?.result;
     expect(compare?.outputs.passed).toBe('true');
     expect(
@@ -171,7 +182,7 @@ describe('pr.yml end to end', () => {
   }, 240_000);
 
   it('a regression PR fails the check and the job, and a re-run updates the same comment', async () => {
-    registerProduction(split.train, 'strong');
+    await registerProduction(split.train, 'strong');
     writeFileSync(join(project, 'data/train.csv'), toCsv(scrambledLabels(split.train)));
     const pull = github.state.addPullRequest({ headSha: 'c'.repeat(40), title: 'Refactor data loading' });
     github.state.addComment(pull.number, 'LGTM once the numbers are in');

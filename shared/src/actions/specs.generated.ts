@@ -45,9 +45,14 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": ""
       },
       "registry": {
-        "description": "Registry root for registry: references (local backend).",
+        "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
         "required": false,
         "default": ".mlops/registry"
+      },
+      "registry-backend": {
+        "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+        "required": false,
+        "default": "local"
       },
       "fail-on": {
         "description": "Fail the step on anomalies of this severity or worse: error, warning or never.",
@@ -459,9 +464,14 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "mlops-reports/metrics.json"
       },
       "registry": {
-        "description": "Registry root for registry: models (local backend).",
+        "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
         "required": false,
         "default": ".mlops/registry"
+      },
+      "registry-backend": {
+        "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+        "required": false,
+        "default": "local"
       },
       "report": {
         "description": "Where to write the evaluation report: one self-contained HTML page (metrics with intervals, confusion matrix, ROC, precision-recall and calibration charts, slices, fairness). Empty: evaluation.html beside output.",
@@ -583,9 +593,14 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "accept-metric-regression"
       },
       "registry": {
-        "description": "Registry root for registry: baselines (local backend).",
+        "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
         "required": false,
         "default": ".mlops/registry"
+      },
+      "registry-backend": {
+        "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+        "required": false,
+        "default": "local"
       },
       "report": {
         "description": "Where to write the comparison report (mlops-comparison/v1 JSON).",
@@ -864,9 +879,14 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": ""
       },
       "registry": {
-        "description": "Registry root folder (local backend).",
+        "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
         "required": false,
         "default": ".mlops/registry"
+      },
+      "registry-backend": {
+        "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+        "required": false,
+        "default": "local"
       },
       "webhook-secret": {
         "description": "HMAC-SHA256 secret that signs webhook deliveries.",
@@ -989,9 +1009,14 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "4GB"
       },
       "registry": {
-        "description": "Registry root for registry: references (local backend).",
+        "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
         "required": false,
         "default": ".mlops/registry"
+      },
+      "registry-backend": {
+        "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+        "required": false,
+        "default": "local"
       },
       "report": {
         "description": "Where to write the drift report (mlops-drift/v1 JSON).",

@@ -18,6 +18,7 @@ import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
 import type { OnInvalid } from '../models/preprocessing.js';
 import { AliasConflictError } from '../registry/alias-conflict.js';
+import type { GitHubClient } from '../registry/github/github-registry.js';
 import { LocalRegistry } from '../registry/local/local-registry.js';
 import { parseModelReference, validateAliasName } from '../registry/names.js';
 import { openRegistry } from '../registry/open.js';
@@ -66,8 +67,10 @@ export interface DeployOptions {
   rollbackOnFailure: boolean;
   /** Alias moved to the deployed version on success (compare-and-swap). */
   promoteAlias?: string;
-  /** Local registry folder. */
+  /** The registry's folder (local backend) or `owner/repo` (github; its default folder means this repository). */
   registry: string;
+  /** Where `model` is registered: local (default) or github (tags and releases, through `deps.github`). */
+  registryBackend?: 'local' | 'github';
   webhookSecret?: string;
   workingDirectory: string;
   /** The workflow run, for the deployment's log_url and the registry event log. */
@@ -90,6 +93,8 @@ export interface DeployDeps {
   /** An Octokit (GitHubClient) with deployments: write; without it no GitHub Deployment is recorded. */
   github?: DeploymentsClient;
   repo?: RepoRef;
+  /** The GitHub API for `registryBackend: github` (contents: read is enough to read a release). */
+  registryClient?: GitHubClient;
   /** The commit the deployment points to (GITHUB_SHA); default: the version's git sha, else `main`. */
   sha?: string;
   actor?: string;
@@ -220,11 +225,14 @@ export async function runDeploy(options: DeployOptions, deps: DeployDeps): Promi
     ? validateAliasName(options.promoteAlias.trim(), 'promote-alias')
     : undefined;
   const reference = parseModelReference(options.model, 'model');
-  const registry = openRegistry({
-    backend: 'local',
-    registry: options.registry,
-    workingDirectory: options.workingDirectory,
-  });
+  const registry = openRegistry(
+    {
+      backend: options.registryBackend ?? 'local',
+      registry: options.registry,
+      workingDirectory: options.workingDirectory,
+    },
+    { octokit: deps.registryClient, repo: deps.repo },
+  );
   const target = makeTarget(options, deps, at, registry);
 
   // Everything that can be checked before touching production is checked here.
