@@ -50,6 +50,7 @@ export const driftCheckAction = defineAction({
         issueLabel,
         runUrl: platform.env.runUrl,
         memoryLimit: inputs.optional('memory-limit'),
+        exact: inputs.boolean('exact'),
         modelSpec,
       },
       log,
