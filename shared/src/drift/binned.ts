@@ -7,21 +7,23 @@
  * width, nothing for a bin holding one distinct value.
  */
 import type { Database } from '../data/database.js';
-import { binnedWasserstein, type ValueBin } from '../stats/wasserstein.js';
+import { binnedWasserstein, type ValueBins } from '../stats/wasserstein.js';
 import { doubleLiteral } from './ecdf.js';
 
 /**
- * Bins of the sketch grid: 30 · 2^11, so the 10 chart bins and Evidently's 30 divergence bins are
- * unions of whole sketch bins. At a range of 10 standard deviations (a normal sample of a million
- * values), the normed Wasserstein distance is then within 10 / 61,440 = 1.6e-4 of the exact one.
+ * Bins of the sketch grid: 30 · 2^7, so the 10 chart bins and Evidently's 30 divergence bins are
+ * unions of whole sketch bins, and under 4,096 (2^12), up to which DuckDB groups on a perfect hash
+ * table: measured on 200,000 rows x 20 columns, 61,440 bins cost 1.8 CPU s, 4,096 bins 0.25 s. At
+ * a range of 10 standard deviations (a normal sample of a million values), the normed Wasserstein
+ * distance is then within 10 / 3,840 = 2.6e-3 of the exact one (the threshold is 0.1).
  */
-export const SKETCH_BINS = 61_440;
+export const SKETCH_BINS = 3_840;
 
 export interface BinnedPair {
   /** Non-empty bins in increasing order of value. */
-  bins: ValueBin[];
+  bins: ValueBins;
   /** Sketch bin index of each entry of `bins`. */
-  index: number[];
+  index: Int32Array;
   /**
    * A lower bound on the reference's distinct values: 1 for a bin whose values are all equal,
    * 2 for one that holds different values.
@@ -33,6 +35,7 @@ export interface BinnedPair {
  * Counts `(v DOUBLE, c BIGINT)` rows of both sides (present values, not grouped) on the sketch grid
  * over [lo, hi], the union of both sides' extremes. Null when the grid cannot be drawn in
  * doubles (one value only, or a range too narrow or too wide for its bin width to be finite).
+ * The bins are streamed into typed arrays: as row objects they cost more than the query.
  */
 export async function binnedPair(
   db: Database,
@@ -45,35 +48,41 @@ export async function binnedPair(
   if (!(hi > lo) || !Number.isFinite(scale) || !(scale > 0)) return null;
   const side = (sql: string) =>
     `SELECT CAST(least(floor((v - ${doubleLiteral(lo)}) * ${doubleLiteral(scale)}), ${SKETCH_BINS - 1}) AS INTEGER) AS b,
-      sum(c)::BIGINT AS c, min(v) AS lo, max(v) AS hi FROM (${sql}) GROUP BY 1`;
-  const rows = await db.all<{
-    b: number;
-    rc: bigint | number;
-    kc: bigint | number;
-    rlo: number | null;
-    rhi: number | null;
-    klo: number | null;
-    khi: number | null;
-  }>(
-    `SELECT coalesce(r.b, k.b) AS b, coalesce(r.c, 0) AS rc, coalesce(k.c, 0) AS kc, r.lo AS rlo, r.hi AS rhi, k.lo AS klo, k.hi AS khi
-      FROM (${side(referenceSql)}) AS r FULL OUTER JOIN (${side(currentSql)}) AS k ON r.b = k.b ORDER BY 1`,
-  );
-  const bins: ValueBin[] = [];
-  const index: number[] = [];
+      CAST(sum(c) AS DOUBLE) AS c, min(v) AS lo, max(v) AS hi FROM (${sql}) GROUP BY 1`;
+  const referenceCount = new Float64Array(SKETCH_BINS);
+  const currentCount = new Float64Array(SKETCH_BINS);
+  const binLo = new Float64Array(SKETCH_BINS);
+  const binHi = new Float64Array(SKETCH_BINS);
+  const index = new Int32Array(SKETCH_BINS);
+  let length = 0;
   let referenceDistinctAtLeast = 0;
-  for (const row of rows) {
-    const los = [row.rlo, row.klo].filter((x): x is number => x !== null);
-    const his = [row.rhi, row.khi].filter((x): x is number => x !== null);
-    bins.push({
-      referenceCount: Number(row.rc),
-      currentCount: Number(row.kc),
-      lo: Math.min(...los),
-      hi: Math.max(...his),
-    });
-    index.push(Number(row.b));
-    if (row.rlo !== null) referenceDistinctAtLeast += row.rlo === row.rhi ? 1 : 2;
-  }
-  return { bins, index, referenceDistinctAtLeast };
+  await db.forEachChunk(
+    `SELECT coalesce(r.b, k.b) AS b, coalesce(r.c, 0) AS rc, coalesce(k.c, 0) AS kc,
+       least(coalesce(r.lo, k.lo), coalesce(k.lo, r.lo)) AS lo, greatest(coalesce(r.hi, k.hi), coalesce(k.hi, r.hi)) AS hi,
+       CASE WHEN r.lo IS NULL THEN 0 WHEN r.lo = r.hi THEN 1 ELSE 2 END AS rd
+     FROM (${side(referenceSql)}) AS r FULL OUTER JOIN (${side(currentSql)}) AS k ON r.b = k.b ORDER BY 1`,
+    (chunk) => {
+      const [b, rc, kc, l, h, rd] = [0, 1, 2, 3, 4, 5].map((j) => chunk.getColumnVector(j));
+      for (let i = 0; i < chunk.rowCount; i++, length++) {
+        index[length] = b.getItem(i) as number;
+        referenceCount[length] = rc.getItem(i) as number;
+        currentCount[length] = kc.getItem(i) as number;
+        binLo[length] = l.getItem(i) as number;
+        binHi[length] = h.getItem(i) as number;
+        referenceDistinctAtLeast += rd.getItem(i) as number;
+      }
+    },
+  );
+  return {
+    bins: {
+      referenceCount: referenceCount.subarray(0, length),
+      currentCount: currentCount.subarray(0, length),
+      lo: binLo.subarray(0, length),
+      hi: binHi.subarray(0, length),
+    },
+    index: index.subarray(0, length),
+    referenceDistinctAtLeast,
+  };
 }
 
 /** The normed Wasserstein distance of a binned pair and the bound on its error, both over `std`. */
@@ -90,10 +99,10 @@ export function coarseCounts(pair: BinnedPair, coarse: number): { reference: num
   const per = SKETCH_BINS / coarse;
   const reference = new Array<number>(coarse).fill(0);
   const current = new Array<number>(coarse).fill(0);
-  pair.bins.forEach((bin, i) => {
+  for (let i = 0; i < pair.index.length; i++) {
     const k = Math.min(coarse - 1, Math.floor(pair.index[i] / per));
-    reference[k] += bin.referenceCount;
-    current[k] += bin.currentCount;
-  });
+    reference[k] += pair.bins.referenceCount[i];
+    current[k] += pair.bins.currentCount[i];
+  }
   return { reference, current };
 }

@@ -601,11 +601,12 @@ function sketchChartBins(
   m: number,
 ): { reference: Bin[]; current: Bin[] } {
   let table: CountTable;
-  if (pair.bins.length <= CHART_BINS && pair.bins.every((b) => b.lo === b.hi)) {
+  const { lo: binLo, hi: binHi } = pair.bins;
+  if (pair.index.length <= CHART_BINS && Array.from(binLo).every((x, i) => x === binHi[i])) {
     table = {
-      labels: pair.bins.map((b) => String(b.lo)),
-      reference: pair.bins.map((b) => b.referenceCount),
-      current: pair.bins.map((b) => b.currentCount),
+      labels: Array.from(binLo, (x) => String(x)),
+      reference: Array.from(pair.bins.referenceCount),
+      current: Array.from(pair.bins.currentCount),
     };
   } else {
     table = { labels: binLabels(equalWidthEdges(lo, hi, CHART_BINS)), ...coarseCounts(pair, CHART_BINS) };

@@ -17,7 +17,7 @@ export {
   binnedWasserstein,
   normedWasserstein,
   populationStd,
-  type ValueBin,
+  type ValueBins,
   WASSERSTEIN_STD_FLOOR,
   wassersteinDistance,
 } from './wasserstein.js';

@@ -42,15 +42,15 @@ export function normedWasserstein(reference: ArrayLike<number>, current: ArrayLi
 }
 
 /**
- * One bin of a binned sample pair: the counts of each side in the bin and the smallest and
- * largest value of either side that fell in it. Bins must come in increasing order of value
+ * A binned sample pair, one entry per bin: the counts of each side in the bin and the smallest
+ * and largest value of either side that fell in it. Bins must come in increasing order of value
  * (every value of a bin below every value of the next), as floor((x - lo) / width) gives them.
  */
-export interface ValueBin {
-  referenceCount: number;
-  currentCount: number;
-  lo: number;
-  hi: number;
+export interface ValueBins {
+  referenceCount: ArrayLike<number>;
+  currentCount: ArrayLike<number>;
+  lo: ArrayLike<number>;
+  hi: ArrayLike<number>;
 }
 
 /**
@@ -68,33 +68,31 @@ export interface ValueBin {
  * the result is the exact distance. The bound is of the arithmetic in real numbers; floating-point
  * summation adds rounding of the order of 1e-15 relative.
  */
-export function binnedWasserstein(bins: readonly ValueBin[]): { distance: number; bound: number } {
+export function binnedWasserstein(bins: ValueBins): { distance: number; bound: number } {
+  const { referenceCount, currentCount, lo, hi } = bins;
+  const length = referenceCount.length;
   let n = 0;
   let m = 0;
-  for (const bin of bins) {
-    n += bin.referenceCount;
-    m += bin.currentCount;
+  for (let b = 0; b < length; b++) {
+    n += referenceCount[b];
+    m += currentCount[b];
   }
   if (n === 0 || m === 0) throw new UserError('The Wasserstein distance needs two non-empty samples.');
   let distance = 0;
   let bound = 0;
   let referenceBelow = 0;
   let currentBelow = 0;
-  for (let b = 0; b < bins.length; b++) {
-    const bin = bins[b];
-    bound += (bin.referenceCount / n + bin.currentCount / m) * (bin.hi / 2 - bin.lo / 2);
-    referenceBelow += bin.referenceCount;
-    currentBelow += bin.currentCount;
-    if (b + 1 < bins.length) {
-      const next = bins[b + 1];
-      const gap = midpoint(next) - midpoint(bin);
-      distance += Math.abs(referenceBelow / n - currentBelow / m) * gap;
+  // (lo + hi) / 2 as lo / 2 + hi / 2: no overflow near the largest doubles, exactly lo when lo = hi.
+  let midpoint = lo[0] / 2 + hi[0] / 2;
+  for (let b = 0; b < length; b++) {
+    bound += (referenceCount[b] / n + currentCount[b] / m) * (hi[b] / 2 - lo[b] / 2);
+    referenceBelow += referenceCount[b];
+    currentBelow += currentCount[b];
+    if (b + 1 < length) {
+      const next = lo[b + 1] / 2 + hi[b + 1] / 2;
+      distance += Math.abs(referenceBelow / n - currentBelow / m) * (next - midpoint);
+      midpoint = next;
     }
   }
   return { distance, bound };
-}
-
-/** (lo + hi) / 2 without overflow near the largest doubles; exactly lo when lo = hi. */
-function midpoint(bin: ValueBin): number {
-  return bin.lo / 2 + bin.hi / 2;
 }

@@ -11,10 +11,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Database, quoteLiteral } from '../../../shared/src/data/database.js';
 import { openDataset } from '../../../shared/src/data/open-dataset.js';
 import { profileDataset } from '../../../shared/src/data/profile.js';
+import { SKETCH_BINS } from '../../../shared/src/drift/binned.js';
 import { runDriftCheck } from '../../../shared/src/drift/index.js';
 import type { ColumnDrift, DriftReport } from '../../../shared/src/drift/report.js';
 import { silentLog } from '../../../shared/src/logging/index.js';
-import { binnedWasserstein, normedWasserstein, wassersteinDistance } from '../../../shared/src/stats/index.js';
+import {
+  binnedWasserstein,
+  normedWasserstein,
+  wassersteinDistance,
+} from '../../../shared/src/stats/index.js';
 import { expectClose } from '../stats/golden.js';
 import { normals, random, tempDir, writeCsv } from './helpers.js';
 
@@ -103,8 +108,12 @@ describe('sketched Wasserstein and Jensen-Shannon agree with scipy on real data 
         if (expected.wasserstein_normed !== undefined) {
           expect([s.method, s.path]).toEqual(['wasserstein', 'sketch']);
           expectWithinBound(s, expected.wasserstein_normed);
-          // The bound is a real bound, not a vacuous one: far below the 0.1 threshold.
-          expect(s.error_bound!).toBeLessThan(1e-3);
+          // The documented ceiling: one sketch bin's width over the reference std; and not vacuous.
+          const width =
+            (Math.max(s.reference.max!, s.current.max!) - Math.min(s.reference.min!, s.current.min!)) /
+            SKETCH_BINS;
+          expect(s.error_bound!).toBeLessThanOrEqual((width / s.reference.std!) * (1 + 1e-12));
+          expect(s.error_bound!).toBeLessThan(s.threshold / 5);
           expect([e.method, e.path, e.error_bound]).toEqual(['wasserstein', 'exact', 0]);
           expectClose(e.statistic, expected.wasserstein_normed, 1e-9, 0, `${c.name} ${name} exact`);
           expect(s.drifted).toBe(e.drifted);
@@ -231,13 +240,23 @@ describe('binnedWasserstein: the bound holds on its own', () => {
       };
       for (const v of a) add(v, 'referenceCount');
       for (const v of b) add(v, 'currentCount');
-      return [...map.entries()].sort((x, y) => x[0] - y[0]).map(([, bin]) => bin);
+      const sorted = [...map.entries()].sort((x, y) => x[0] - y[0]).map(([, bin]) => bin);
+      return {
+        referenceCount: sorted.map((bin) => bin.referenceCount),
+        currentCount: sorted.map((bin) => bin.currentCount),
+        lo: sorted.map((bin) => bin.lo),
+        hi: sorted.map((bin) => bin.hi),
+      };
     };
     const exact = wassersteinDistance(a, b);
     // normals() rounds to 1e-4: bins of 1e-4 hold one value each.
     const fine = binnedWasserstein(bins(1e-4 / 2));
     expect(fine.bound).toBe(0);
     expectClose(fine.distance, exact, 1e-12, 0, 'fine');
+    // The bound is attained: one value at each end of one bin, on opposite sides.
+    const worst = binnedWasserstein({ referenceCount: [1], currentCount: [1], lo: [0], hi: [0.75] });
+    expect(worst).toEqual({ distance: 0, bound: 0.75 });
+    expect(wassersteinDistance([0], [0.75])).toBe(0.75);
     for (const width of [0.01, 0.1, 0.5, 2]) {
       const coarse = binnedWasserstein(bins(width));
       expect(coarse.bound).toBeGreaterThan(0);
