@@ -249,6 +249,14 @@ async function compareColumns(
     );
     if (column) columns.push(column);
   }
+  const sketched = referenceCounts ? columns.filter((c) => c.path === 'sketch') : [];
+  if (sketched.length > 0) {
+    findings.push({
+      kind: 'sketch',
+      severity: 'info',
+      message: `${sketched.map((c) => c.name).join(', ')}: Wasserstein distance computed on the binned sketch of the data (marked ≈), each within its error_bound of the exact value (largest ${Math.max(...sketched.map((c) => c.error_bound ?? 0)).toPrecision(2)}); exact: true computes them exactly.`,
+    });
+  }
   return { columns, broken, findings };
 }
 

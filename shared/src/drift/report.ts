@@ -71,6 +71,8 @@ export type FindingKind =
   | 'not_tested'
   | 'method_fallback'
   | 'profile_limit'
+  /** Columns computed on the sketch of large data, with their error bounds. */
+  | 'sketch'
   | 'performance_decay'
   | 'not_model_input'
   | 'invalid_values';
