@@ -14,6 +14,7 @@ const BENCHES = [
   { name: 'startup', run: [process.execPath, 'bench/startup.mjs'] },
   { name: 'data-validate', run: [tsx, 'bench/data-validate.ts'] },
   { name: 'drift-check', run: [tsx, 'bench/drift-check.ts'] },
+  { name: 'drift-check-wide', run: [tsx, 'bench/drift-check-wide.ts'] },
   { name: 'evaluate', run: [tsx, 'bench/evaluate.ts'] },
   { name: 'importance', run: [tsx, 'bench/importance.ts'] },
   { name: 'train', run: [tsx, 'bench/train.ts'] },
@@ -65,6 +66,26 @@ const SUMMARISE = {
       `pandas+scipy (CSV) ${fmt(d.peer_seconds)} s`,
       ratio(d.speedup_parquet),
     ],
+  ],
+  'drift-check-wide': (d) => [
+    [
+      'drift-check',
+      `wide: 2 x ${d.rows_per_side} rows x ${d.columns} numeric, CSV, auto (Wasserstein, sketch), whole process`,
+      `${fmt(d.ours.seconds)} s, ${fmt(d.ours.cpu_seconds)} CPU s, ${fmt(d.ours.peak_rss_mib, 0)} MiB`,
+      `pandas+scipy W+KS ${fmt(d.peer.seconds)} s, ${fmt(d.peer.cpu_seconds)} CPU s, ${fmt(d.peer.peak_rss_mib, 0)} MiB`,
+      ratio(d.speedup),
+    ],
+    ...(d.ours_exact
+      ? [
+          [
+            'drift-check',
+            'wide: same with exact: true',
+            `${fmt(d.ours_exact.seconds)} s, ${fmt(d.ours_exact.cpu_seconds)} CPU s, ${fmt(d.ours_exact.peak_rss_mib, 0)} MiB`,
+            `pandas+scipy ${fmt(d.peer.seconds)} s`,
+            ratio(d.peer.seconds / d.ours_exact.seconds),
+          ],
+        ]
+      : []),
   ],
   evaluate: (d) => [
     [

@@ -54,6 +54,7 @@ export const driftCheckAction = defineAction({
         issueLabel,
         runUrl: platform.env.runUrl,
         memoryLimit: inputs.optional('memory-limit'),
+        exact: inputs.boolean('exact'),
         modelSpec,
       },
       log,

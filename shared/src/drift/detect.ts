@@ -11,6 +11,8 @@ import type { Dataset, DatasetColumn } from '../data/open-dataset.js';
 import type { ColumnProfile, DatasetProfile } from '../data/profile-format.js';
 import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
+import { WASSERSTEIN_STD_FLOOR } from '../stats/wasserstein.js';
+import { type BinnedPair, binnedPair, coarseCounts, normedBinnedWasserstein } from './binned.js';
 import {
   type CountTable,
   categoryCounts,
@@ -28,6 +30,7 @@ import {
   METHOD_INFO,
   type MethodChoice,
   NUMERIC_AS_CATEGORY_MAX_DISTINCT,
+  SMALL_REFERENCE_ROWS,
 } from './methods.js';
 import type { Bin, ColumnDrift, ColumnRole, Finding, SideSummary } from './report.js';
 import { type CountedColumn, countSide, type SideCounts } from './side-counts.js';
@@ -71,6 +74,13 @@ export interface DetectOptions {
   compareIdentifiers?: boolean;
   /** Current-side columns that are not data (a request log's bookkeeping): never warned about. */
   quietCurrent?: (column: string) => boolean;
+  /**
+   * Exact statistics for every column (true). Otherwise a numeric column compared with the
+   * Wasserstein distance (Evidently's choice above 1,000 reference values, or asked for) between
+   * two datasets is computed on the binned sketch (binned.ts) with its error bound in the report,
+   * and recomputed exactly when the bound reaches across the threshold.
+   */
+  exact?: boolean;
 }
 
 export interface DetectResult {
@@ -260,6 +270,14 @@ async function compareColumns(
       tableIndex++,
     );
     if (column) columns.push(column);
+  }
+  const sketched = referenceCounts ? columns.filter((c) => c.path === 'sketch') : [];
+  if (sketched.length > 0) {
+    findings.push({
+      kind: 'sketch',
+      severity: 'info',
+      message: `${sketched.map((c) => c.name).join(', ')}: Wasserstein distance computed on the binned sketch of the data (marked ≈), each within its error_bound of the exact value (largest ${Math.max(...sketched.map((c) => c.error_bound ?? 0)).toPrecision(2)}); exact: true computes them exactly.`,
+    });
   }
   return { columns, broken, findings, identifiers };
 }
@@ -467,6 +485,20 @@ async function compareColumn(
   findings: Finding[],
   index: number,
 ): Promise<ColumnDrift | null> {
+  let sketchNote: string | undefined;
+  if (plan.type === 'numeric' && referenceCounts && !options.exact) {
+    const sketched = await sketchedWasserstein(
+      db,
+      referenceCounts,
+      current,
+      plan,
+      refStats,
+      curStats,
+      options,
+    );
+    if (sketched && 'column' in sketched) return sketched.column;
+    sketchNote = sketched?.note;
+  }
   const built =
     plan.type === 'numeric'
       ? await numericInputs(db, reference, referenceCounts, current, plan, refStats, index)
@@ -501,9 +533,12 @@ async function compareColumn(
       test_statistic: result.test_statistic,
       threshold,
       drifted,
+      path: approximate ? 'sketch' : 'exact',
+      error_bound: approximate ? null : 0,
       reference: summary(refStats, referenceDistinct, bins.reference),
       current: summary(curStats, built.currentDistinct, bins.current),
     };
+    if (sketchNote) column.note = sketchNote;
     if (test) {
       const r = await runMethod(test, inputs);
       column.test = { method: test, p_value: r.p_value!, statistic: r.test_statistic };
@@ -511,11 +546,136 @@ async function compareColumn(
     if (approximate) {
       column.approximate = true;
       column.note = 'reference from a stored profile: compared on its histogram bins / top values';
+      if (method === 'wasserstein' && built.binWidth !== undefined) {
+        // Both sides are moved to the lower edge of their bin of the profile's histogram: each
+        // value moves less than one width, the same way on both sides (binned.ts's argument with
+        // the bin's edges as its extremes), so the distance is within one bin width of the exact one.
+        column.error_bound = built.binWidth / Math.max(refStats.std ?? 0, WASSERSTEIN_STD_FLOOR);
+        if (Math.abs(result.statistic - threshold) <= column.error_bound) {
+          findings.push({
+            kind: 'profile_limit',
+            column: plan.name,
+            severity: 'warning',
+            message: `Column '${plan.name}': the distance ${result.statistic.toPrecision(4)} from the profile's histogram is within its error bound ${column.error_bound.toPrecision(2)} of the threshold ${threshold}: the verdict could go either way; compare against the reference data for an exact answer.`,
+          });
+        }
+      }
     }
     return column;
   } finally {
     await built.dispose();
   }
+}
+
+/**
+ * Whether a numeric column's method could be Wasserstein, decided before anything is computed:
+ * asked for by name, or left to Evidently's choice with more than 1,000 reference values (the
+ * sketch then tells a continuous column from one of few values). Any other method, TFDV's
+ * comparators included, takes the exact path.
+ */
+function mayBeWasserstein(plan: Planned, referenceValues: number, options: DetectOptions): boolean {
+  if (options.tfdv) return false;
+  const override = options.perColumn?.[plan.name]?.method;
+  const asked = override && override !== 'auto' ? override : options.method;
+  if (asked !== 'auto') return asked === 'wasserstein';
+  return referenceValues > SMALL_REFERENCE_ROWS;
+}
+
+/**
+ * The normed Wasserstein distance of a numeric column from the binned sketch of both datasets
+ * (binned.ts), reported with `path: 'sketch'` and its error bound. Null when the column takes the
+ * exact path (another method, a single value, few distinct reference values); a note when the
+ * sketch's value is within its bound of the threshold, so only the exact value can give the
+ * verdict: the caller then computes it exactly and keeps the note.
+ */
+async function sketchedWasserstein(
+  db: Database,
+  referenceCounts: SideCounts,
+  current: SideCounts,
+  plan: Planned,
+  refStats: SideStats,
+  curStats: SideStats,
+  options: DetectOptions,
+): Promise<{ column: ColumnDrift } | { note: string } | null> {
+  if (!mayBeWasserstein(plan, refStats.present, options)) return null;
+  if (refStats.min === null || refStats.max === null || curStats.min === null || curStats.max === null)
+    return null;
+  const lo = Math.min(refStats.min, curStats.min);
+  const hi = Math.max(refStats.max, curStats.max);
+  const pair = await binnedPair(
+    db,
+    referenceCounts.weightedSql(plan.name),
+    current.weightedSql(plan.name),
+    lo,
+    hi,
+  );
+  if (!pair) return null;
+  // Evidently's choice on a lower bound of the distinct reference values: above 5 it is the same
+  // choice as on the exact count; at or below, the exact path counts them.
+  const { method, threshold } = chooseMethod(
+    plan,
+    refStats.present,
+    pair.referenceDistinctAtLeast,
+    options,
+    [],
+  );
+  if (method !== 'wasserstein') return null;
+  const { statistic, bound } = normedBinnedWasserstein(
+    pair,
+    Math.max(refStats.std ?? 0, WASSERSTEIN_STD_FLOOR),
+  );
+  if (Math.abs(statistic - threshold) <= bound) {
+    return {
+      note: `computed exactly: the sketch gave ${statistic.toPrecision(6)} ± ${bound.toPrecision(2)}, which reaches across the threshold ${threshold}`,
+    };
+  }
+  const bins = sketchChartBins(pair, lo, hi, refStats.present, curStats.present);
+  return {
+    column: {
+      name: plan.name,
+      type: plan.type,
+      role: plan.role,
+      method,
+      statistic,
+      p_value: null,
+      test_statistic: null,
+      threshold,
+      drifted: isDrifted(method, statistic, threshold),
+      path: 'sketch',
+      error_bound: bound,
+      reference: summary(refStats, null, bins.reference),
+      current: summary(curStats, null, bins.current),
+    },
+  };
+}
+
+/**
+ * The chart of a sketched column as the exact path draws it: each value when both sides hold at
+ * most 10 (every sketch bin then holds one value), else 10 equal-width bins, sums of whole sketch
+ * bins (a value within rounding of a chart edge may land in the neighbouring bar).
+ */
+function sketchChartBins(
+  pair: BinnedPair,
+  lo: number,
+  hi: number,
+  n: number,
+  m: number,
+): { reference: Bin[]; current: Bin[] } {
+  let table: CountTable;
+  const { lo: binLo, hi: binHi } = pair.bins;
+  if (pair.index.length <= CHART_BINS && Array.from(binLo).every((x, i) => x === binHi[i])) {
+    table = {
+      labels: Array.from(binLo, (x) => String(x)),
+      reference: Array.from(pair.bins.referenceCount),
+      current: Array.from(pair.bins.currentCount),
+    };
+  } else {
+    table = { labels: binLabels(equalWidthEdges(lo, hi, CHART_BINS)), ...coarseCounts(pair, CHART_BINS) };
+  }
+  return {
+    reference: table.labels.map((label, i) => ({ label, share: shares(table.reference, n)[i] })),
+    current: table.labels.map((label, i) => ({ label, share: shares(table.current, m)[i] })),
+  };
 }
 
 /** The test shown beside a distance: KS for continuous numbers, chi-square for categories and few numbers. */
@@ -535,6 +695,8 @@ function summary(stats: SideStats, distinct: number | null, bins: Bin[]): SideSu
 
 interface BuiltInputs {
   inputs: ColumnInputs;
+  /** The width of the stored profile's histogram bins the numeric sides were compared on. */
+  binWidth?: number;
   referenceDistinct: number;
   currentDistinct: number | null;
   approximate: boolean;
@@ -561,6 +723,7 @@ async function numericInputs(
   let refSql: string;
   let curSql = current.numericSql(plan.name);
   let approximate = false;
+  let binWidth: number | undefined;
   if (referenceCounts) {
     refSql = referenceCounts.numericSql(plan.name);
   } else {
@@ -569,6 +732,7 @@ async function numericInputs(
     refSql = relation.sql;
     if (!relation.exact) {
       approximate = true;
+      binWidth = 2 ** relation.widthLog2;
       curSql = current.binnedSql(plan.name, relation.widthLog2);
     }
   }
@@ -604,6 +768,7 @@ async function numericInputs(
     referenceDistinct: reference.kind === 'profile' ? plan.profile!.distinct : totals.referenceDistinct,
     currentDistinct: approximate ? null : totals.currentDistinct,
     approximate,
+    binWidth,
     chartBins: async () => {
       const table =
         totals.unionDistinct <= CHART_BINS ? await ecdf.categories() : await equalWidth(CHART_BINS);

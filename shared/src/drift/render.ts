@@ -37,7 +37,9 @@ function value(column: ColumnDrift): string {
         ? `${num(column.statistic)} (${column.test.method} p = ${num(column.test.p_value)})`
         : num(column.statistic);
   const warn = column.method === 'psi' && !column.drifted && column.statistic >= PSI_WARNING ? ' ⚠️' : '';
-  return `${name}: ${shown}${warn}`;
+  // A sketched value carries its bound, so a reader sees how far from exact it can be.
+  const bound = column.path === 'sketch' && column.error_bound ? ` ± ${num(column.error_bound)}` : '';
+  return `${name}: ${shown}${bound}${warn}`;
 }
 
 function sideText(side: SideSummary): string {
@@ -53,7 +55,7 @@ function columnsTable(columns: ColumnDrift[]): string {
     columns.map((c) => [
       escapeMarkdown(c.name) + (c.role === 'feature' ? '' : ` (${c.role})`),
       c.type,
-      c.method + (c.approximate ? ' ≈' : ''),
+      c.method + (c.path === 'sketch' ? ' ≈' : ''),
       value(c),
       (c.p_value !== null ? (c.method === 'ks' ? 'p ≤ ' : 'p < ') : '≥ ') + num(c.threshold),
       c.drifted ? '🔴 yes' : '🟢 no',

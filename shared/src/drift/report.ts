@@ -47,6 +47,17 @@ export interface ColumnDrift {
   test?: { method: DriftMethod; p_value: number; statistic: number | null };
   /** Computed from a stored profile's histogram rather than the raw reference data. */
   approximate?: boolean;
+  /**
+   * How the statistic was computed: 'exact' over every value, or 'sketch' (Wasserstein on the
+   * binned sketch of large data, or a stored profile's histogram or top values).
+   */
+  path: 'exact' | 'sketch';
+  /**
+   * The most the statistic can differ from the exact one: 0 on the exact path; on the sketch,
+   * the derived bound (binned.ts); null where no bound is known (a profile's "(other)" bucket,
+   * a divergence on a profile's bins).
+   */
+  error_bound: number | null;
   reference: SideSummary;
   current: SideSummary;
   note?: string;
@@ -60,6 +71,8 @@ export type FindingKind =
   | 'not_tested'
   | 'method_fallback'
   | 'profile_limit'
+  /** Columns computed on the sketch of large data, with their error bounds. */
+  | 'sketch'
   | 'performance_decay'
   | 'not_model_input'
   | 'identifier'

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { type CountedDataset, openCountedDataset } from '../data/counted-dataset.js';
 import { Database, quoteIdent } from '../data/database.js';
-import type { Dataset } from '../data/open-dataset.js';
+import type { Dataset, DatasetColumn } from '../data/open-dataset.js';
 import { detectFormat } from '../data/source.js';
 import { UserError } from '../errors/index.js';
 import { writeJsonAtomic } from '../files/atomic-write.js';
@@ -50,6 +50,8 @@ export interface DriftCheckOptions {
   runUrl?: string;
   /** DuckDB memory limit (e.g. '2GB'); beyond it DuckDB spills to disk. Default: Database's. */
   memoryLimit?: string;
+  /** Exact statistics for every column: no sketch (see DetectOptions.exact). */
+  exact?: boolean;
   /**
    * The model whose inputs to compare (a model folder or file, or its preprocessing.json): only
    * its input features are compared; other columns are reported as not model inputs.
@@ -78,14 +80,29 @@ async function openSide(
   db: Database,
   path: string,
   name: string,
-  options: Pick<DetectOptions, 'columns' | 'prediction' | 'target'>,
+  options: Pick<DetectOptions, 'columns' | 'prediction' | 'target' | 'exact' | 'tfdv'>,
 ): Promise<{ dataset: Dataset; counts: SideCounts }> {
   const { dataset, counts } = await openCountedDataset(db, path, {
     name,
     count: (columns) => driftColumns(columns, options).map((c) => c.name),
     read: (columns) => readColumns(columns, options),
+    raw: (columns) => sketchableColumns(columns, options),
   });
   return { dataset, counts: await sideFromCounts(db, counts, driftColumns(dataset.columns, options)) };
+}
+
+/**
+ * Numeric columns left ungrouped when the data is a table (cheap to scan again): the sketch bins
+ * them itself, and the exact path groups them when it needs to. Exact and TFDV runs group as before.
+ */
+function sketchableColumns(
+  columns: readonly DatasetColumn[],
+  options: Pick<DetectOptions, 'columns' | 'prediction' | 'target' | 'exact' | 'tfdv'>,
+): string[] {
+  if (options.exact || options.tfdv) return [];
+  return driftColumns(columns, options)
+    .filter((c) => c.type === 'numeric')
+    .map((c) => c.name);
 }
 
 function looksLikeProfile(path: string): unknown | undefined {
@@ -165,6 +182,7 @@ export async function runDriftCheckIn(
     target: options.target,
     tfdv: options.tfdv,
     exclude: options.exclude,
+    exact: options.exact,
   };
   const referenceSide = profile
     ? undefined

@@ -21,6 +21,11 @@ export interface SideCounts {
   stats: Map<string, SideStats>;
   /** `(v DOUBLE, c BIGINT)`: counts of the present (non-null, finite) values as doubles. */
   numericSql(column: string): string;
+  /**
+   * `(v DOUBLE, c BIGINT)` as stored: present values with their weights, not grouped (a value may
+   * come on many rows, e.g. a column served raw): for aggregates that group on their own.
+   */
+  weightedSql(column: string): string;
   /** As `numericSql`, values mapped to the lower edge of their power-of-two bin. */
   binnedSql(column: string, widthLog2: number): string;
   /** `(v VARCHAR, c BIGINT)`: counts of the non-null values as text. */
@@ -77,6 +82,7 @@ function sideCounts(
     // Grouped again on the double: distinct integers beyond 2^53 can meet as one double.
     numericSql: (column) =>
       `SELECT CAST(v AS DOUBLE) AS v, sum(n)::BIGINT AS c ${present(column)} GROUP BY 1`,
+    weightedSql: (column) => `SELECT CAST(v AS DOUBLE) AS v, n AS c ${present(column)}`,
     binnedSql: (column, widthLog2) => {
       const w = doubleLiteral(2 ** widthLog2);
       return `SELECT floor(CAST(v AS DOUBLE) / ${w}) * ${w} AS v, sum(n)::BIGINT AS c ${present(column)} GROUP BY 1`;

@@ -14,8 +14,10 @@ export { twoProportionZTest, type ZTestResult } from './proportions.js';
 export { binCounts, binIndex, PSI_BINS, psiQuantileBinned, quantileEdges } from './psi.js';
 export { chiSquareSf, erfc, gammaIncLower, gammaIncUpper, logGamma, normalCdf, normalSf } from './special.js';
 export {
+  binnedWasserstein,
   normedWasserstein,
   populationStd,
+  type ValueBins,
   WASSERSTEIN_STD_FLOOR,
   wassersteinDistance,
 } from './wasserstein.js';

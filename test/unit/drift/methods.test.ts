@@ -28,7 +28,7 @@ describe('every method in SQL equals the in-memory statistic on the same data', 
     curPath = writeCsv(dir, 'cur', cur);
   });
 
-  const column = async (name: string, method: string) => {
+  const column = async (name: string, method: string, exact?: boolean) => {
     const result = await runDriftCheck(
       {
         reference: refPath,
@@ -38,6 +38,7 @@ describe('every method in SQL equals the in-memory statistic on the same data', 
         driftShare: 0.5,
         reportPath: join(dir, `${name}-${method}.json`),
         workingDirectory: dir,
+        exact,
       },
       silentLog,
     );
@@ -53,7 +54,15 @@ describe('every method in SQL equals the in-memory statistic on the same data', 
   });
 
   it('wasserstein (normed), psi, jensenshannon on 30 equal-width bins', async () => {
-    expectClose((await column('x', 'wasserstein')).statistic, normedWasserstein(ref.x, cur.x), 1e-9, 0, 'W1');
+    const exactW = normedWasserstein(ref.x, cur.x);
+    const exact = await column('x', 'wasserstein', true);
+    expect([exact.path, exact.error_bound]).toEqual(['exact', 0]);
+    expectClose(exact.statistic, exactW, 1e-9, 0, 'W1');
+    // By default the 3,000-value reference takes the sketch, within its stated bound.
+    const sketched = await column('x', 'wasserstein');
+    expect(sketched.path).toBe('sketch');
+    expect(sketched.error_bound).toBeGreaterThan(0);
+    expect(Math.abs(sketched.statistic - exactW)).toBeLessThanOrEqual(sketched.error_bound! * (1 + 1e-9));
     expectClose((await column('x', 'psi')).statistic, psiQuantileBinned(ref.x, cur.x), 1e-9, 0, 'PSI');
     const js = await column('x', 'jensenshannon');
     expect(js.statistic).toBeGreaterThan(0);
