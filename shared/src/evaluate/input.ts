@@ -59,7 +59,7 @@ export function checkFinite(values: ArrayLike<number>, what: string, stride = 1)
  */
 export const PROBABILITY_TOLERANCE = 1e-4;
 
-export function checkProbabilities(scores: Float64Array, k: number, what: string): void {
+export function checkProbabilities(scores: Float32Array | Float64Array, k: number, what: string): void {
   // One pass: a NaN fails every comparison, so `!(p >= lo && p <= hi)` also catches it, and the
   // finite check's own message is given for NaN and ±Infinity.
   const rows = scores.length / k;
@@ -85,10 +85,13 @@ export function checkProbabilities(scores: Float64Array, k: number, what: string
   }
 }
 
-/** Index of the highest score per row (first on ties, like argmax). */
-export function argmaxRows(scores: Float64Array, k: number): Int32Array {
+/** Index of the highest score per row (first on ties, like argmax), into `out` when given (reused). */
+export function argmaxRows(
+  scores: Float32Array | Float64Array,
+  k: number,
+  out: Int32Array = new Int32Array(scores.length / k),
+): Int32Array {
   const rows = scores.length / k;
-  const out = new Int32Array(rows);
   for (let i = 0, at = 0; i < rows; i++, at += k) {
     let best = 0;
     let top = scores[at];

@@ -64,16 +64,10 @@ export function checkRepeats(nRepeats: number): void {
   }
 }
 
-/** A seeded uniform shuffle of 0..n-1 (Fisher–Yates). */
-export function shuffledOrder(n: number, random: Xoshiro128): Int32Array {
-  const order = new Int32Array(n);
+/** A seeded uniform shuffle of 0..n-1 (Fisher–Yates), into `order` when given (reused). */
+export function shuffledOrder(n: number, random: Xoshiro128, order = new Int32Array(n)): Int32Array {
   for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random.nextFloat() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
+  random.shuffle(order);
   return order;
 }
 
@@ -83,35 +77,33 @@ export async function permutationImportance(
   checkRepeats(input.nRepeats);
   const { matrix, rows, width } = input;
   const baseline = await input.score(matrix);
-  // Two working copies, scored in turn with one scoring in flight while the next is prepared: an
-  // engine that infers off the main thread (onnxruntime) then runs while this thread reads the
-  // previous outputs, so the cost approaches the inference floor. A copy is rewritten only in the
-  // shuffled block, which is put back before that copy takes another feature.
-  const copies = [0, 1].map(() => ({
-    rows: new (matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(matrix),
-    dirty: null as FeatureBlock | null,
-    pending: null as Promise<void> | null,
-  }));
+  // One working copy, rewritten only in the shuffled block, which is put back before the copy
+  // takes the next feature. Scorings run one after another: onnxruntime-node and TF.js infer
+  // synchronously on this thread, so a second copy in flight overlaps nothing.
+  const working = new (matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(matrix);
+  const shuffled = new Int32Array(input.permutation ? 0 : rows);
+  const values = new (matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(rows);
   const repeats: number[][] = input.blocks.map(() => []);
-  let turn = 0;
   for (let f = 0; f < input.blocks.length; f++) {
     const block = input.blocks[f];
     // One stream per feature: adding or dropping a feature leaves the others' shuffles as they were.
     const random = new Xoshiro128(input.seed, f + 1);
     const column = gatherBlock(matrix, block, width, rows);
-    for (let r = 0; r < input.nRepeats; r++, turn++) {
-      const order = input.permutation ? input.permutation(f, r) : shuffledOrder(rows, random);
-      const copy = copies[turn % 2];
-      if (copy.pending) await copy.pending;
-      if (copy.dirty && copy.dirty !== block) restoreBlock(matrix, copy.rows, copy.dirty, width, rows);
-      shuffleBlock(column, copy.rows, block, width, rows, order);
-      copy.dirty = block;
-      copy.pending = input.score(copy.rows).then((score) => {
-        repeats[f][r] = baseline - score;
-      });
+    for (let r = 0; r < input.nRepeats; r++) {
+      if (!input.permutation && block.width === 1) {
+        // The shuffle's swaps applied to the values themselves give value i = column[order[i]]
+        // without reading the column in random order a second time.
+        values.set(column);
+        random.shuffle(values);
+        writeColumn(values, working, block.start, width, rows);
+      } else {
+        const order = input.permutation ? input.permutation(f, r) : shuffledOrder(rows, random, shuffled);
+        shuffleBlock(column, working, block, width, rows, order);
+      }
+      repeats[f][r] = baseline - (await input.score(working));
     }
+    restoreBlock(matrix, working, block, width, rows);
   }
-  await Promise.all(copies.map((copy) => copy.pending));
   const features: FeatureImportance[] = input.blocks.map((block, f) => {
     const values = repeats[f];
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -151,6 +143,17 @@ function gatherBlock(
   return out;
 }
 
+/** Writes a width-1 block's values into slot `start` of every row of `to`. */
+function writeColumn(
+  values: Float32Array | Float64Array,
+  to: Float32Array | Float64Array,
+  start: number,
+  width: number,
+  rows: number,
+): void {
+  for (let i = 0, at = start; i < rows; i++, at += width) to[at] = values[i];
+}
+
 /**
  * Writes the gathered block into `to`, row i taking row order[i]. Reading the shuffled rows from
  * the small contiguous copy, not the whole matrix, keeps the random reads in cache.
@@ -164,10 +167,6 @@ function shuffleBlock(
   order: Int32Array,
 ): void {
   const bw = block.width;
-  if (bw === 1) {
-    for (let i = 0, at = block.start; i < rows; i++, at += width) to[at] = column[order[i]];
-    return;
-  }
   for (let i = 0; i < rows; i++) {
     const target = i * width + block.start;
     const source = order[i] * bw;

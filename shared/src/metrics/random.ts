@@ -29,4 +29,47 @@ export class Xoshiro128 {
   fillResampleCounts(counts: Int32Array, draws = counts.length): void {
     xoshiroFillCounts(this.state, counts, draws);
   }
+
+  /**
+   * Shuffles `values` in place (Fisher–Yates from the last position down, swapping position i
+   * with j = ⌊nextFloat() × (i + 1)⌋): exactly the draws and swaps of that loop written with
+   * `nextFloat`, with the state kept in locals, since a shuffle of every row draws twice per row
+   * and a state kept in memory costs a load and a store per word per draw. The same draws shuffle
+   * 0..n-1 into an order or a column's values into that order (value i = original value order[i]).
+   */
+  shuffle(values: Int32Array | Float32Array | Float64Array): void {
+    const state = this.state;
+    let a = state[0];
+    let b = state[1];
+    let c = state[2];
+    let d = state[3];
+    for (let i = values.length - 1; i > 0; i--) {
+      let x = Math.imul(b, 5);
+      const hi = Math.imul((x << 7) | (x >>> 25), 9) >>> 5;
+      let t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = (d << 11) | (d >>> 21);
+      x = Math.imul(b, 5);
+      const lo = Math.imul((x << 7) | (x >>> 25), 9) >>> 6;
+      t = b << 9;
+      c ^= a;
+      d ^= b;
+      b ^= c;
+      a ^= d;
+      c ^= t;
+      d = (d << 11) | (d >>> 21);
+      const j = Math.floor(((hi * 67108864 + lo) / 9007199254740992) * (i + 1));
+      const v = values[i];
+      values[i] = values[j];
+      values[j] = v;
+    }
+    state[0] = a;
+    state[1] = b;
+    state[2] = c;
+    state[3] = d;
+  }
 }
