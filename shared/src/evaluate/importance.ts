@@ -18,6 +18,7 @@ import { INFERENCE_BATCH_ROWS, modelOutcome } from './inference.js';
 
 /** Rows per model call while re-scoring: see bench/importance.ts for the sizes measured. */
 export const IMPORTANCE_BATCH_ROWS = INFERENCE_BATCH_ROWS;
+
 import type { EvaluationInput } from './input.js';
 
 export interface ImportanceOptions {
@@ -25,6 +26,8 @@ export interface ImportanceOptions {
   seed: number;
   /** A metric name; default the estimator's own score in scikit-learn: accuracy, or r2. */
   scoring?: string;
+  /** Rows per model call; default IMPORTANCE_BATCH_ROWS (the benchmark tries others). */
+  batchRows?: number;
 }
 
 /** metrics.json `importance` (docs/schemas/metrics.schema.json). */
@@ -69,6 +72,7 @@ export async function computeImportance(
   }
   const width = inputWidth(spec);
   const rows = input.rows;
+  const batchRows = options.batchRows ?? IMPORTANCE_BATCH_ROWS;
   const sign = metricDirection(scoring) === 'lower' ? -1 : 1;
   const yTrue = input.task === 'classification' ? input.data.yTrue : undefined;
   const classCount = input.task === 'classification' ? input.data.classes.length : 0;
@@ -85,8 +89,8 @@ export async function computeImportance(
   const counts = new Float64Array(classCount * classCount);
   const score = async (matrix: Float32Array | Float64Array): Promise<number> => {
     const batch = matrix instanceof Float32Array ? matrix : Float32Array.from(matrix);
-    for (let start = 0; start < rows; start += IMPORTANCE_BATCH_ROWS) {
-      const n = Math.min(IMPORTANCE_BATCH_ROWS, rows - start);
+    for (let start = 0; start < rows; start += batchRows) {
+      const n = Math.min(batchRows, rows - start);
       const result = await model.predict(batch.subarray(start * width, (start + n) * width), n, width);
       if (outputs.length === 0) {
         outputWidth = result.width;

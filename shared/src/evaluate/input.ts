@@ -96,7 +96,8 @@ function firstImprobableRow(scores: Float32Array | Float64Array, k: number): num
     for (let i = 0, at = 0; i < rows; i++, at += 2) {
       const a = scores[at];
       const b = scores[at + 1];
-      if (!(a >= lo && a <= hi && b >= lo && b <= hi && Math.abs(a + b - 1) <= PROBABILITY_TOLERANCE)) return i;
+      if (!(a >= lo && a <= hi && b >= lo && b <= hi && Math.abs(a + b - 1) <= PROBABILITY_TOLERANCE))
+        return i;
     }
     return -1;
   }

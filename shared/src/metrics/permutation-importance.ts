@@ -81,8 +81,9 @@ export async function permutationImportance(
   // takes the next feature. Scorings run one after another: onnxruntime-node and TF.js infer
   // synchronously on this thread, so a second copy in flight overlaps nothing.
   const working = new (matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(matrix);
-  const shuffled = new Int32Array(input.permutation ? 0 : rows);
-  const values = new (matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(rows);
+  const Values = matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor;
+  const widest = Math.max(0, ...input.blocks.map((b) => b.width));
+  const shuffled = new Values(input.permutation ? 0 : rows * widest);
   const repeats: number[][] = input.blocks.map(() => []);
   for (let f = 0; f < input.blocks.length; f++) {
     const block = input.blocks[f];
@@ -90,15 +91,15 @@ export async function permutationImportance(
     const random = new Xoshiro128(input.seed, f + 1);
     const column = gatherBlock(matrix, block, width, rows);
     for (let r = 0; r < input.nRepeats; r++) {
-      if (!input.permutation && block.width === 1) {
-        // The shuffle's swaps applied to the values themselves give value i = column[order[i]]
-        // without reading the column in random order a second time.
-        values.set(column);
-        random.shuffle(values);
-        writeColumn(values, working, block.start, width, rows);
+      if (input.permutation) {
+        shuffleBlock(column, working, block, width, rows, input.permutation(f, r));
       } else {
-        const order = input.permutation ? input.permutation(f, r) : shuffledOrder(rows, random, shuffled);
-        shuffleBlock(column, working, block, width, rows, order);
+        // The shuffle's swaps applied to the block's rows themselves: row i = column row
+        // order[i], the seeded order `shuffledOrder` gives, without reading rows in random order twice.
+        const rowsOfBlock = shuffled.subarray(0, rows * block.width);
+        rowsOfBlock.set(column);
+        random.shuffle(rowsOfBlock, block.width);
+        writeBlock(rowsOfBlock, working, block, width, rows);
       }
       repeats[f][r] = baseline - (await input.score(working));
     }
@@ -143,15 +144,22 @@ function gatherBlock(
   return out;
 }
 
-/** Writes a width-1 block's values into slot `start` of every row of `to`. */
-function writeColumn(
+/** Writes a block's rows (contiguous, `rows × block.width`) into their slots of every row of `to`. */
+function writeBlock(
   values: Float32Array | Float64Array,
   to: Float32Array | Float64Array,
-  start: number,
+  block: FeatureBlock,
   width: number,
   rows: number,
 ): void {
-  for (let i = 0, at = start; i < rows; i++, at += width) to[at] = values[i];
+  const bw = block.width;
+  if (bw === 1) {
+    for (let i = 0, at = block.start; i < rows; i++, at += width) to[at] = values[i];
+    return;
+  }
+  for (let i = 0, at = block.start, from = 0; i < rows; i++, at += width) {
+    for (let s = 0; s < bw; s++, from++) to[at + s] = values[from];
+  }
 }
 
 /**

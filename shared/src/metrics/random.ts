@@ -31,19 +31,20 @@ export class Xoshiro128 {
   }
 
   /**
-   * Shuffles `values` in place (Fisher–Yates from the last position down, swapping position i
-   * with j = ⌊nextFloat() × (i + 1)⌋): exactly the draws and swaps of that loop written with
-   * `nextFloat`, with the state kept in locals, since a shuffle of every row draws twice per row
-   * and a state kept in memory costs a load and a store per word per draw. The same draws shuffle
-   * 0..n-1 into an order or a column's values into that order (value i = original value order[i]).
+   * Shuffles the rows of `values` (`width` values each, row-major) in place: Fisher–Yates from
+   * the last row down, swapping row i with row j = ⌊nextFloat() × (i + 1)⌋. Exactly the draws and
+   * swaps of that loop written with `nextFloat`, with the state kept in locals, since a shuffle of
+   * every row draws twice per row and a state kept in memory costs a load and a store per word per
+   * draw. The same draws put 0..n-1 into a shuffled order, or a block's rows into that order
+   * (row i = original row order[i]) without a second pass reading rows in random order.
    */
-  shuffle(values: Int32Array | Float32Array | Float64Array): void {
+  shuffle(values: Int32Array | Float32Array | Float64Array, width = 1): void {
     const state = this.state;
     let a = state[0];
     let b = state[1];
     let c = state[2];
     let d = state[3];
-    for (let i = values.length - 1; i > 0; i--) {
+    for (let i = values.length / width - 1; i > 0; i--) {
       let x = Math.imul(b, 5);
       const hi = Math.imul((x << 7) | (x >>> 25), 9) >>> 5;
       let t = b << 9;
@@ -63,9 +64,17 @@ export class Xoshiro128 {
       c ^= t;
       d = (d << 11) | (d >>> 21);
       const j = Math.floor(((hi * 67108864 + lo) / 9007199254740992) * (i + 1));
-      const v = values[i];
-      values[i] = values[j];
-      values[j] = v;
+      if (width === 1) {
+        const v = values[i];
+        values[i] = values[j];
+        values[j] = v;
+      } else {
+        for (let s = 0, p = i * width, q = j * width; s < width; s++, p++, q++) {
+          const v = values[p];
+          values[p] = values[q];
+          values[q] = v;
+        }
+      }
     }
     state[0] = a;
     state[1] = b;
