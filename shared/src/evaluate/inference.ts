@@ -13,12 +13,11 @@ import {
 } from '../models/preprocessing.js';
 import type { ModelAdapter } from '../models/types.js';
 import {
-  argmaxRows,
   type ClassificationInput,
   checkFinite,
-  checkProbabilities,
   type EvaluationInput,
   encodeLabels,
+  predictedClasses,
   type RegressionInput,
 } from './input.js';
 import { labelSql } from './labels.js';
@@ -266,9 +265,8 @@ export function modelOutcome(
       { input: 'model' },
     );
   }
-  checkProbabilities(scores, k, what);
+  const yPred = predictedClasses(scores, k, what, reuse?.predicted);
   const yTrue = truth.yTrue ?? encodeLabels(truth.labels, classes, truth.target);
-  const yPred = argmaxRows(scores, k, reuse?.predicted);
   const kept =
     reuse && !reuse.scores ? null : scores instanceof Float64Array ? scores : Float64Array.from(scores);
   return { task: 'classification', data: { classes, yTrue, yPred, scores: kept } };
