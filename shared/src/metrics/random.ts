@@ -63,7 +63,8 @@ export class Xoshiro128 {
       a ^= d;
       c ^= t;
       d = (d << 11) | (d >>> 21);
-      const j = Math.floor(((hi * 67108864 + lo) / 9007199254740992) * (i + 1));
+      // nextFloat's value times (i + 1): an integer below 2^53 times 2^-53 is exact, as the division is.
+      const j = Math.floor((hi * 67108864 + lo) * 1.1102230246251565e-16 * (i + 1));
       if (width === 1) {
         const v = values[i];
         values[i] = values[j];
