@@ -27,7 +27,10 @@ export interface PermutationImportanceInput {
   rows: number;
   width: number;
   blocks: readonly FeatureBlock[];
-  /** The score of the model on a matrix of the same shape (higher is better). */
+  /**
+   * The score of the model on a matrix of the same shape (higher is better). The matrix is a
+   * working copy rewritten between calls: read it during the call, keep nothing of it.
+   */
   score: (matrix: Float32Array | Float64Array) => Promise<number>;
   nRepeats: number;
   seed: number;
@@ -78,10 +81,11 @@ export async function permutationImportance(
   const { matrix, rows, width } = input;
   const baseline = await input.score(matrix);
   // One working copy, rewritten only in the shuffled block, which is put back before the copy
-  // takes the next feature. Scorings run one after another: onnxruntime-node and TF.js infer
-  // synchronously on this thread, so a second copy in flight overlaps nothing.
-  const working = new (matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(matrix);
+  // takes the next feature. Scorings run one after another: onnxruntime-node's `session.run`
+  // computes synchronously on this thread (so do TF.js's CPU and WASM backends), so a second copy
+  // scored in flight would overlap nothing.
   const Values = matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor;
+  const working = new Values(matrix);
   const widest = Math.max(0, ...input.blocks.map((b) => b.width));
   const shuffled = new Values(input.permutation ? 0 : rows * widest);
   const repeats: number[][] = input.blocks.map(() => []);
