@@ -92,7 +92,7 @@ const SUMMARISE = {
   importance: (d) => [
     [
       'importance',
-      `permutation importance, ${d.rows} rows x ${d.features} features, ${d.repeats} repeats (${d.engine}, ${d.threads} threads, ${d.batch} rows per call)`,
+      `${d.rows} rows x ${d.features} cols x ${d.repeats} repeats, ${d.threads} threads, ${d.batch}/call`,
       `${fmt(d.ours_s, 3)} s`,
       `floor: ${d.passes} inference passes ${fmt(d.floor_s, 3)} s`,
       `${fmt(d.ratio_to_floor)}x of floor (CPU ${fmt(d.cpu_ratio_to_floor)}x)`,
@@ -101,7 +101,7 @@ const SUMMARISE = {
       .filter((s) => s.threads !== d.threads || s.batch !== d.batch)
       .map((s) => [
         'importance',
-        `same, ${s.threads} intra-op threads, ${s.batch} rows per call`,
+        `same, ${s.threads} threads, ${s.batch}/call`,
         `${fmt(s.ours_s, 3)} s`,
         `floor ${fmt(s.floor_s, 3)} s`,
         `${fmt(s.ratio_to_floor)}x of floor (CPU ${fmt(s.cpu_ratio_to_floor)}x)`,
