@@ -113,11 +113,20 @@ const SUMMARISE = {
   importance: (d) => [
     [
       'importance',
-      `permutation importance, ${d.rows} rows x ${d.features} features, ${d.repeats} repeats (${d.engine})`,
-      `${fmt(d.ours_s)} s`,
-      `floor: ${d.passes} inference passes ${fmt(d.floor_s)} s`,
-      `${fmt(d.ratio_to_floor)}x of floor`,
+      `${d.rows} rows x ${d.features} cols x ${d.repeats} repeats, ${d.threads} threads, ${d.batch}/call`,
+      `${fmt(d.ours_s, 3)} s`,
+      `floor: ${d.passes} inference passes ${fmt(d.floor_s, 3)} s`,
+      `${fmt(d.ratio_to_floor)}x of floor (CPU ${fmt(d.cpu_ratio_to_floor)}x)`,
     ],
+    ...(d.settings ?? [])
+      .filter((s) => s.threads !== d.threads || s.batch !== d.batch)
+      .map((s) => [
+        'importance',
+        `same, ${s.threads} threads, ${s.batch}/call`,
+        `${fmt(s.ours_s, 3)} s`,
+        `floor ${fmt(s.floor_s, 3)} s`,
+        `${fmt(s.ratio_to_floor)}x of floor (CPU ${fmt(s.cpu_ratio_to_floor)}x)`,
+      ]),
   ],
   train: (d) => [
     ...d.throughput.rows.map((r) => [

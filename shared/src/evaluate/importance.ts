@@ -2,6 +2,7 @@ import { UserError } from '../errors/index.js';
 import {
   bootstrapMetrics,
   checkRepeats,
+  confusionMetric,
   type FeatureImportance,
   isClassificationMetric,
   isRegressionMetric,
@@ -16,11 +17,19 @@ import type { ModelAdapter } from '../models/types.js';
 import { INFERENCE_BATCH_ROWS, modelOutcome } from './inference.js';
 import type { EvaluationInput } from './input.js';
 
+/**
+ * Rows per model call while re-scoring: the evaluation's own batch. Bigger calls make each pass
+ * (ours and the floor alike) a little faster; bench/importance.ts times 4096 and 16384.
+ */
+export const IMPORTANCE_BATCH_ROWS = INFERENCE_BATCH_ROWS;
+
 export interface ImportanceOptions {
   nRepeats: number;
   seed: number;
   /** A metric name; default the estimator's own score in scikit-learn: accuracy, or r2. */
   scoring?: string;
+  /** Rows per model call; default IMPORTANCE_BATCH_ROWS (the benchmark tries others). */
+  batchRows?: number;
 }
 
 /** metrics.json `importance` (docs/schemas/metrics.schema.json). */
@@ -65,37 +74,48 @@ export async function computeImportance(
   }
   const width = inputWidth(spec);
   const rows = input.rows;
+  const batchRows = options.batchRows ?? IMPORTANCE_BATCH_ROWS;
   const sign = metricDirection(scoring) === 'lower' ? -1 : 1;
   const yTrue = input.task === 'classification' ? input.data.yTrue : undefined;
-  // Accuracy and the like need no scores: leaving them out spares the plan its ranking work.
+  const classCount = input.task === 'classification' ? input.data.classes.length : 0;
+  // Accuracy and the like read the confusion matrix alone: no scores, no plan (its ranking work
+  // and per-row arrays), and the counts come straight from the predicted classes.
   const needsScores = SCORE_METRICS.has(scoring);
+  const confusionOnly = input.task === 'classification' && !needsScores;
   const targets = input.task === 'regression' ? input.data.yTrue : new Float64Array(0);
+  // Reused by every scoring (1 + features × repeats of them): the model's outputs for all rows,
+  // the predicted classes and the confusion counts.
+  let outputs = new Float32Array(0);
+  let outputWidth = 0;
+  const predicted = new Int32Array(input.task === 'classification' ? rows : 0);
+  const counts = new Float64Array(classCount * classCount);
   const score = async (matrix: Float32Array | Float64Array): Promise<number> => {
     const batch = matrix instanceof Float32Array ? matrix : Float32Array.from(matrix);
-    // Each batch's outputs go straight into the one float64 array the metrics read.
-    let values = new Float64Array(0);
-    let outputWidth = 0;
-    for (let start = 0; start < rows; start += INFERENCE_BATCH_ROWS) {
-      const n = Math.min(INFERENCE_BATCH_ROWS, rows - start);
+    for (let start = 0; start < rows; start += batchRows) {
+      const n = Math.min(batchRows, rows - start);
       const result = await model.predict(batch.subarray(start * width, (start + n) * width), n, width);
-      if (start === 0) {
+      if (outputs.length === 0) {
         outputWidth = result.width;
-        values = new Float64Array(rows * outputWidth);
+        outputs = new Float32Array(rows * outputWidth);
       } else if (result.width !== outputWidth) {
         throw new Error(`model output width changed between batches: ${outputWidth}, then ${result.width}`);
       }
-      values.set(result.values, start * outputWidth);
+      outputs.set(result.values, start * outputWidth);
     }
-    const outcome = modelOutcome(values, outputWidth, rows, spec, model.path, {
-      labels: [],
-      yTrue,
-      targets,
-      target: 'The evaluation target',
-    });
-    if (outcome.task === 'classification' && !needsScores) outcome.data.scores = null;
-    const value = bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[
-      scoring
-    ].value;
+    const outcome = modelOutcome(
+      outputs,
+      outputWidth,
+      rows,
+      spec,
+      model.path,
+      { labels: [], yTrue, targets, target: 'The evaluation target' },
+      { predicted, scores: needsScores },
+    );
+    const value =
+      outcome.task === 'classification' && confusionOnly
+        ? confusionMetric(outcome.data.yTrue, outcome.data.yPred, classCount, scoring as never, counts)
+        : bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[scoring]
+            .value;
     if (value === null) {
       throw new UserError(
         `importance-scoring '${scoring}' is undefined on these rows (e.g. one class only); choose another metric.`,

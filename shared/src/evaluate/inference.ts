@@ -13,12 +13,11 @@ import {
 } from '../models/preprocessing.js';
 import type { ModelAdapter } from '../models/types.js';
 import {
-  argmaxRows,
   type ClassificationInput,
   checkFinite,
-  checkProbabilities,
   type EvaluationInput,
   encodeLabels,
+  predictedClasses,
   type RegressionInput,
 } from './input.js';
 import { labelSql } from './labels.js';
@@ -217,10 +216,12 @@ export async function predictDataset(
  * The model's outputs on the evaluation rows as metric rows: one value per row for regression;
  * class probabilities (or one sigmoid unit for two classes) for classification, checked, with the
  * predicted class the most probable one. Evaluation and permutation importance both read model
- * outputs through here.
+ * outputs through here. A caller that scores many times (permutation importance) passes `reuse`:
+ * the predicted classes go into its array, and class scores are made only when `scores` is true
+ * (otherwise `data.scores` is null; they are still checked).
  */
 export function modelOutcome(
-  values: Float64Array,
+  values: Float32Array | Float64Array,
   outputWidth: number,
   rows: number,
   spec: Preprocessing,
@@ -232,6 +233,7 @@ export function modelOutcome(
     targets: Float64Array;
     target: string;
   },
+  reuse?: { predicted: Int32Array; scores: boolean },
 ): ClassificationInput | RegressionInput {
   const what = `The output of the model '${modelPath}'`;
   if (spec.task !== 'classification') {
@@ -242,11 +244,12 @@ export function modelOutcome(
     }
     checkFinite(values, what);
     checkFinite(truth.targets, truth.target);
-    return { task: 'regression', data: { yTrue: truth.targets, yPred: values } };
+    const yPred = values instanceof Float64Array ? values : Float64Array.from(values);
+    return { task: 'regression', data: { yTrue: truth.targets, yPred } };
   }
   const classes = spec.classes ?? [];
   const k = classes.length;
-  let scores: Float64Array;
+  let scores: Float32Array | Float64Array;
   if (outputWidth === k) {
     scores = values;
   } else if (outputWidth === 1 && k === 2) {
@@ -262,9 +265,11 @@ export function modelOutcome(
       { input: 'model' },
     );
   }
-  checkProbabilities(scores, k, what);
+  const yPred = predictedClasses(scores, k, what, reuse?.predicted);
   const yTrue = truth.yTrue ?? encodeLabels(truth.labels, classes, truth.target);
-  return { task: 'classification', data: { classes, yTrue, yPred: argmaxRows(scores, k), scores } };
+  const kept =
+    reuse && !reuse.scores ? null : scores instanceof Float64Array ? scores : Float64Array.from(scores);
+  return { task: 'classification', data: { classes, yTrue, yPred, scores: kept } };
 }
 
 function concatenate(chunks: Float32Array[]): Float32Array {

@@ -59,36 +59,142 @@ export function checkFinite(values: ArrayLike<number>, what: string, stride = 1)
  */
 export const PROBABILITY_TOLERANCE = 1e-4;
 
-export function checkProbabilities(scores: Float64Array, k: number, what: string): void {
-  // One pass: a NaN fails every comparison, so `!(p >= lo && p <= hi)` also catches it, and the
-  // finite check's own message is given for NaN and ±Infinity.
-  const rows = scores.length / k;
+export function checkProbabilities(scores: Float32Array | Float64Array, k: number, what: string): void {
+  const bad = firstImprobableRow(scores, k);
+  if (bad < 0) return;
+  // The first row that fails, checked value by value for the message. A NaN fails every
+  // comparison, so `!(p >= lo && p <= hi)` catches it too, and gets the finite check's message.
   const lo = -PROBABILITY_TOLERANCE;
   const hi = 1 + PROBABILITY_TOLERANCE;
-  for (let i = 0; i < rows; i++) {
-    let sum = 0;
-    for (let c = 0; c < k; c++) {
-      const p = scores[i * k + c];
-      if (!(p >= lo && p <= hi)) {
-        if (!Number.isFinite(p)) checkFinite(scores, what, k);
-        throw new UserError(
-          `${what} has ${p} at row ${i + 1}, outside [0, 1]: scores must be probabilities, not logits.`,
-        );
-      }
-      sum += p;
-    }
-    if (!(Math.abs(sum - 1) <= PROBABILITY_TOLERANCE)) {
+  let sum = 0;
+  for (let c = 0; c < k; c++) {
+    const p = scores[bad * k + c];
+    if (!(p >= lo && p <= hi)) {
+      if (!Number.isFinite(p)) checkFinite(scores, what, k);
       throw new UserError(
-        `${what}: the class probabilities of row ${i + 1} sum to ${sum}, not 1 (tolerance ${PROBABILITY_TOLERANCE}). Apply softmax, or give probabilities.`,
+        `${what} has ${p} at row ${bad + 1}, outside [0, 1]: scores must be probabilities, not logits.`,
       );
     }
+    sum += p;
   }
+  throw new UserError(
+    `${what}: the class probabilities of row ${bad + 1} sum to ${sum}, not 1 (tolerance ${PROBABILITY_TOLERANCE}). Apply softmax, or give probabilities.`,
+  );
 }
 
-/** Index of the highest score per row (first on ties, like argmax). */
-export function argmaxRows(scores: Float64Array, k: number): Int32Array {
+/**
+ * The first row (0-based) with a score outside [0, 1] or NaN, or whose scores do not sum to 1,
+ * within the tolerance; -1 when every row is probabilities. Two and three classes are written out
+ * (`probable2`, `probable3`): the loop over classes costs more than the comparisons themselves,
+ * and permutation importance checks every row at each re-scoring. Each sums in the loop's order,
+ * so a row passes alike.
+ */
+function firstImprobableRow(scores: Float32Array | Float64Array, k: number): number {
   const rows = scores.length / k;
-  const out = new Int32Array(rows);
+  if (k === 2) {
+    for (let i = 0, at = 0; i < rows; i++, at += 2) if (!probable2(scores[at], scores[at + 1])) return i;
+    return -1;
+  }
+  if (k === 3) {
+    for (let i = 0, at = 0; i < rows; i++, at += 3) {
+      if (!probable3(scores[at], scores[at + 1], scores[at + 2])) return i;
+    }
+    return -1;
+  }
+  const lo = -PROBABILITY_TOLERANCE;
+  const hi = 1 + PROBABILITY_TOLERANCE;
+  for (let i = 0, at = 0; i < rows; i++, at += k) {
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      const p = scores[at + c];
+      if (!(p >= lo && p <= hi)) return i;
+      sum += p;
+    }
+    if (!(Math.abs(sum - 1) <= PROBABILITY_TOLERANCE)) return i;
+  }
+  return -1;
+}
+
+const LOW = -PROBABILITY_TOLERANCE;
+const HIGH = 1 + PROBABILITY_TOLERANCE;
+
+function probable2(a: number, b: number): boolean {
+  return a >= LOW && a <= HIGH && b >= LOW && b <= HIGH && Math.abs(a + b - 1) <= PROBABILITY_TOLERANCE;
+}
+
+function probable3(a: number, b: number, c: number): boolean {
+  const inRange = a >= LOW && a <= HIGH && b >= LOW && b <= HIGH && c >= LOW && c <= HIGH;
+  return inRange && Math.abs(a + b + c - 1) <= PROBABILITY_TOLERANCE;
+}
+
+/** argmax of two scores, first on ties: the comparison as a 0/1 number, no branch. */
+function argmax2(a: number, b: number): number {
+  return +(b > a);
+}
+
+/** argmax of three scores, first on ties: b beats a, then c must beat b; otherwise c must beat a. */
+function argmax3(a: number, b: number, c: number): number {
+  const bWins = +(b > a);
+  return bWins * (1 + +(c > b)) + (1 - bWins) * 2 * +(c > a);
+}
+
+/**
+ * The predicted class of each row of class scores: checks they are probabilities, with
+ * `checkProbabilities`'s messages, and takes `argmaxRows` into `out` (reused when given). Two and
+ * three classes do both in one pass over the scores, what a re-scoring reads most.
+ */
+export function predictedClasses(
+  scores: Float32Array | Float64Array,
+  k: number,
+  what: string,
+  out: Int32Array = new Int32Array(scores.length / k),
+): Int32Array {
+  const rows = scores.length / k;
+  if (k === 2) {
+    for (let i = 0, at = 0; i < rows; i++, at += 2) {
+      const a = scores[at];
+      const b = scores[at + 1];
+      if (!probable2(a, b)) checkProbabilities(scores, k, what);
+      out[i] = argmax2(a, b);
+    }
+    return out;
+  }
+  if (k === 3) {
+    for (let i = 0, at = 0; i < rows; i++, at += 3) {
+      const a = scores[at];
+      const b = scores[at + 1];
+      const c = scores[at + 2];
+      if (!probable3(a, b, c)) checkProbabilities(scores, k, what);
+      out[i] = argmax3(a, b, c);
+    }
+    return out;
+  }
+  checkProbabilities(scores, k, what);
+  return argmaxRows(scores, k, out);
+}
+
+/**
+ * Index of the highest score per row (first on ties, like argmax), into `out` when given (reused).
+ * Two and three classes take their comparisons as 0/1 numbers rather than branches (`argmax2`,
+ * `argmax3`): which class wins varies from row to row, so branches mispredict often, and the
+ * arithmetic form runs several times faster. Each makes the same comparisons as the loop, so ties
+ * and NaN resolve alike.
+ */
+export function argmaxRows(
+  scores: Float32Array | Float64Array,
+  k: number,
+  out: Int32Array = new Int32Array(scores.length / k),
+): Int32Array {
+  const rows = scores.length / k;
+  if (k === 2) {
+    for (let i = 0, at = 0; i < rows; i++, at += 2) out[i] = argmax2(scores[at], scores[at + 1]);
+    return out;
+  }
+  if (k === 3) {
+    for (let i = 0, at = 0; i < rows; i++, at += 3)
+      out[i] = argmax3(scores[at], scores[at + 1], scores[at + 2]);
+    return out;
+  }
   for (let i = 0, at = 0; i < rows; i++, at += k) {
     let best = 0;
     let top = scores[at];

@@ -7,6 +7,7 @@ import {
   type ClassificationScratch,
   classificationPass,
   classificationScratch,
+  confusionScores,
   type RankingView,
 } from './resample-kernel.js';
 
@@ -66,6 +67,27 @@ export function rowBrier(scores: Float64Array, labels: Int32Array, k: number): F
     }
   }
   return out;
+}
+
+/**
+ * A metric of the confusion matrix alone (any classification metric outside SCORE_METRICS) on
+ * unweighted rows: the point estimate a plan gives (`bootstrapMetrics` without resamples, the same
+ * counts into the same `confusionScores`), without building a plan, for a caller that scores many
+ * times over (permutation importance). `counts` is scratch (k × k), reused when given. null where
+ * the metric is undefined, as there.
+ */
+export function confusionMetric(
+  yTrue: Int32Array,
+  yPred: Int32Array,
+  k: number,
+  name: ClassificationMetricName,
+  counts = new Float64Array(k * k),
+): number | null {
+  if (SCORE_METRICS.has(name)) throw new Error(`${name} needs class scores, not only the confusion matrix`);
+  counts.fill(0);
+  for (let i = 0; i < yTrue.length; i++) counts[yTrue[i] * k + yPred[i]]++;
+  const value = (confusionScores(counts, k) as unknown as Record<string, number>)[name];
+  return Number.isFinite(value) ? value : null;
 }
 
 export class ClassificationPlan implements MetricPlan {

@@ -27,7 +27,10 @@ export interface PermutationImportanceInput {
   rows: number;
   width: number;
   blocks: readonly FeatureBlock[];
-  /** The score of the model on a matrix of the same shape (higher is better). */
+  /**
+   * The score of the model on a matrix of the same shape (higher is better). The matrix is a
+   * working copy rewritten between calls: read it during the call, keep nothing of it.
+   */
   score: (matrix: Float32Array | Float64Array) => Promise<number>;
   nRepeats: number;
   seed: number;
@@ -64,16 +67,10 @@ export function checkRepeats(nRepeats: number): void {
   }
 }
 
-/** A seeded uniform shuffle of 0..n-1 (Fisher–Yates). */
-export function shuffledOrder(n: number, random: Xoshiro128): Int32Array {
-  const order = new Int32Array(n);
+/** A seeded uniform shuffle of 0..n-1 (Fisher–Yates), into `order` when given (reused). */
+export function shuffledOrder(n: number, random: Xoshiro128, order = new Int32Array(n)): Int32Array {
   for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random.nextFloat() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
+  random.shuffle(order);
   return order;
 }
 
@@ -83,35 +80,35 @@ export async function permutationImportance(
   checkRepeats(input.nRepeats);
   const { matrix, rows, width } = input;
   const baseline = await input.score(matrix);
-  // Two working copies, scored in turn with one scoring in flight while the next is prepared: an
-  // engine that infers off the main thread (onnxruntime) then runs while this thread reads the
-  // previous outputs, so the cost approaches the inference floor. A copy is rewritten only in the
-  // shuffled block, which is put back before that copy takes another feature.
-  const copies = [0, 1].map(() => ({
-    rows: new (matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(matrix),
-    dirty: null as FeatureBlock | null,
-    pending: null as Promise<void> | null,
-  }));
+  // One working copy, rewritten only in the shuffled block, which is put back before the copy
+  // takes the next feature. Scorings run one after another: onnxruntime-node's `session.run`
+  // computes synchronously on this thread (so do TF.js's CPU and WASM backends), so a second copy
+  // scored in flight would overlap nothing.
+  const Values = matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor;
+  const working = new Values(matrix);
+  const widest = Math.max(0, ...input.blocks.map((b) => b.width));
+  const shuffled = new Values(input.permutation ? 0 : rows * widest);
   const repeats: number[][] = input.blocks.map(() => []);
-  let turn = 0;
   for (let f = 0; f < input.blocks.length; f++) {
     const block = input.blocks[f];
     // One stream per feature: adding or dropping a feature leaves the others' shuffles as they were.
     const random = new Xoshiro128(input.seed, f + 1);
     const column = gatherBlock(matrix, block, width, rows);
-    for (let r = 0; r < input.nRepeats; r++, turn++) {
-      const order = input.permutation ? input.permutation(f, r) : shuffledOrder(rows, random);
-      const copy = copies[turn % 2];
-      if (copy.pending) await copy.pending;
-      if (copy.dirty && copy.dirty !== block) restoreBlock(matrix, copy.rows, copy.dirty, width, rows);
-      shuffleBlock(column, copy.rows, block, width, rows, order);
-      copy.dirty = block;
-      copy.pending = input.score(copy.rows).then((score) => {
-        repeats[f][r] = baseline - score;
-      });
+    for (let r = 0; r < input.nRepeats; r++) {
+      if (input.permutation) {
+        shuffleBlock(column, working, block, width, rows, input.permutation(f, r));
+      } else {
+        // The shuffle's swaps applied to the block's rows themselves: row i = column row
+        // order[i], the seeded order `shuffledOrder` gives, without reading rows in random order twice.
+        const rowsOfBlock = shuffled.subarray(0, rows * block.width);
+        rowsOfBlock.set(column);
+        random.shuffle(rowsOfBlock, block.width);
+        writeBlock(rowsOfBlock, working, block, width, rows);
+      }
+      repeats[f][r] = baseline - (await input.score(working));
     }
+    restoreBlock(matrix, working, block, width, rows);
   }
-  await Promise.all(copies.map((copy) => copy.pending));
   const features: FeatureImportance[] = input.blocks.map((block, f) => {
     const values = repeats[f];
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -151,6 +148,24 @@ function gatherBlock(
   return out;
 }
 
+/** Writes a block's rows (contiguous, `rows × block.width`) into their slots of every row of `to`. */
+function writeBlock(
+  values: Float32Array | Float64Array,
+  to: Float32Array | Float64Array,
+  block: FeatureBlock,
+  width: number,
+  rows: number,
+): void {
+  const bw = block.width;
+  if (bw === 1) {
+    for (let i = 0, at = block.start; i < rows; i++, at += width) to[at] = values[i];
+    return;
+  }
+  for (let i = 0, at = block.start, from = 0; i < rows; i++, at += width) {
+    for (let s = 0; s < bw; s++, from++) to[at + s] = values[from];
+  }
+}
+
 /**
  * Writes the gathered block into `to`, row i taking row order[i]. Reading the shuffled rows from
  * the small contiguous copy, not the whole matrix, keeps the random reads in cache.
@@ -164,10 +179,6 @@ function shuffleBlock(
   order: Int32Array,
 ): void {
   const bw = block.width;
-  if (bw === 1) {
-    for (let i = 0, at = block.start; i < rows; i++, at += width) to[at] = column[order[i]];
-    return;
-  }
   for (let i = 0; i < rows; i++) {
     const target = i * width + block.start;
     const source = order[i] * bw;

@@ -10,16 +10,18 @@ import type { ModelAdapter } from './types.js';
 /** A model by path: `.onnx` through onnxruntime, `model.json` (or its folder) through TF.js. */
 export async function loadModel(
   path: string,
-  options: { tfBackend?: TfPreference } = {},
+  options: { tfBackend?: TfPreference; onnxIntraOpThreads?: number } = {},
 ): Promise<ModelAdapter> {
   if (!existsSync(path))
     throw new UserError(`The model '${path}' does not exist.`, { input: 'model', file: path });
   const ext = extname(path).toLowerCase();
-  if (ext === '.onnx' || ext === '.ort') return loadOnnxModel(path);
+  if (ext === '.onnx' || ext === '.ort')
+    return loadOnnxModel(path, { intraOpThreads: options.onnxIntraOpThreads });
   if (ext === '.json') return loadTfjsModel(path, { backend: options.tfBackend });
   if (existsSync(join(path, 'model.json')))
     return loadTfjsModel(join(path, 'model.json'), { backend: options.tfBackend });
-  if (existsSync(join(path, 'model.onnx'))) return loadOnnxModel(join(path, 'model.onnx'));
+  if (existsSync(join(path, 'model.onnx')))
+    return loadOnnxModel(join(path, 'model.onnx'), { intraOpThreads: options.onnxIntraOpThreads });
   throw new UserError(
     `Cannot tell what kind of model '${path}' is: expected a TF.js model.json, an .onnx file, or a folder holding one.`,
     { input: 'model', file: path },

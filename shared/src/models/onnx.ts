@@ -3,8 +3,15 @@ import { loadOnnxRuntime } from '../engines/onnxruntime.js';
 import { UserError } from '../errors/index.js';
 import { lastDimension, type ModelAdapter, type TensorSpec } from './types.js';
 
-/** An ONNX model through onnxruntime-node (CPU execution provider), one float32 [N, F] input. */
-export async function loadOnnxModel(path: string): Promise<ModelAdapter> {
+/**
+ * An ONNX model through onnxruntime-node (CPU execution provider), one float32 [N, F] input.
+ * `intraOpThreads`: onnxruntime's threads per operator; unset, onnxruntime's default (one per
+ * physical core). Its `session.run` is synchronous on the calling thread either way.
+ */
+export async function loadOnnxModel(
+  path: string,
+  options: { intraOpThreads?: number } = {},
+): Promise<ModelAdapter> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -19,6 +26,7 @@ export async function loadOnnxModel(path: string): Promise<ModelAdapter> {
   try {
     session = await ort.InferenceSession.create(
       new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      options.intraOpThreads === undefined ? {} : { intraOpNumThreads: options.intraOpThreads },
     );
   } catch (error) {
     throw new UserError(

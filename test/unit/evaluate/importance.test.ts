@@ -5,8 +5,21 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCompareBaseline } from '../../../shared/src/compare/run.js';
 import { UserError } from '../../../shared/src/errors/index.js';
+import { computeImportance, IMPORTANCE_BATCH_ROWS } from '../../../shared/src/evaluate/importance.js';
 import { type EvaluateOptions, runEvaluate } from '../../../shared/src/evaluate/index.js';
+import { modelOutcome } from '../../../shared/src/evaluate/inference.js';
+import type { EvaluationInput } from '../../../shared/src/evaluate/input.js';
 import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
+import { bootstrapMetrics, metricDirection, planFor, Xoshiro128 } from '../../../shared/src/metrics/index.js';
+import { loadModel } from '../../../shared/src/models/load.js';
+import {
+  applyPreprocessing,
+  featureBlocks,
+  inputWidth,
+  type Preprocessing,
+  readPreprocessing,
+} from '../../../shared/src/models/preprocessing.js';
+import type { ModelAdapter } from '../../../shared/src/models/types.js';
 import { escapeMarkdown } from '../../../shared/src/report/markdown.js';
 import { PENGUINS_FIXTURE, saveTfjsPenguinsModel } from '../models/penguins-fixture.js';
 
@@ -102,6 +115,124 @@ describe('evaluate with permutation importance', () => {
       );
       expect(error).toBeInstanceOf(UserError);
       expect((error as Error).message).toMatch(message);
+    }
+  });
+});
+
+/**
+ * Permutation importance written the plain way, as evaluate first did it: for each feature (its
+ * own stream) and repeat, a Fisher–Yates order from `nextFloat`, a fresh copy of the encoded rows
+ * with the feature's block rows in that order, every output as float64, `modelOutcome` and the
+ * metric plan. The fast path must give the very same numbers.
+ */
+async function plainImportance(
+  model: ModelAdapter,
+  spec: Preprocessing,
+  features: Float32Array,
+  input: EvaluationInput,
+  nRepeats: number,
+  seed: number,
+  scoring: string,
+) {
+  const width = inputWidth(spec);
+  const rows = input.rows;
+  const sign = metricDirection(scoring) === 'lower' ? -1 : 1;
+  const score = async (matrix: Float32Array) => {
+    const values: number[] = [];
+    let outputWidth = 0;
+    for (let start = 0; start < rows; start += IMPORTANCE_BATCH_ROWS) {
+      const n = Math.min(IMPORTANCE_BATCH_ROWS, rows - start);
+      const result = await model.predict(matrix.slice(start * width, (start + n) * width), n, width);
+      outputWidth = result.width;
+      values.push(...result.values);
+    }
+    const outcome = modelOutcome(Float64Array.from(values), outputWidth, rows, spec, model.path, {
+      labels: [],
+      yTrue: input.task === 'classification' ? input.data.yTrue : undefined,
+      targets: new Float64Array(0),
+      target: 'the target',
+    });
+    return (
+      sign *
+      bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[scoring]
+        .value!
+    );
+  };
+  const baseline = await score(features);
+  const result = featureBlocks(spec).map((block, f) => {
+    const random = new Xoshiro128(seed, f + 1);
+    return { block, random, repeats: [] as number[] };
+  });
+  for (const { block, random, repeats } of result) {
+    for (let r = 0; r < nRepeats; r++) {
+      const order = Int32Array.from({ length: rows }, (_, i) => i);
+      for (let i = rows - 1; i > 0; i--) {
+        const j = Math.floor(random.nextFloat() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      const shuffled = features.slice();
+      for (let i = 0; i < rows; i++) {
+        for (let s = 0; s < block.width; s++) {
+          shuffled[i * width + block.start + s] = features[order[i] * width + block.start + s];
+        }
+      }
+      repeats.push(baseline - (await score(shuffled)));
+    }
+  }
+  return {
+    baseline,
+    features: result
+      .map(({ block, repeats }) => {
+        const mean = repeats.reduce((a, b) => a + b, 0) / repeats.length;
+        const variance = repeats.reduce((a, b) => a + (b - mean) ** 2, 0) / repeats.length;
+        return { feature: block.feature, mean, std: Math.sqrt(variance) };
+      })
+      .sort((a, b) => b.mean - a.mean),
+  };
+}
+
+describe('permutation importance on the ONNX penguins model', () => {
+  it('gives exactly the numbers of the plain computation, over several batches, for label and score metrics, with any onnxruntime thread count', async () => {
+    const spec = await readPreprocessing(join(PENGUINS_FIXTURE, 'preprocessing.json'));
+    const rows = IMPORTANCE_BATCH_ROWS + 904;
+    const random = new Xoshiro128(8);
+    const islands = ['Biscoe', 'Dream', 'Torgersen'];
+    const columns: Record<string, unknown[]> = Object.fromEntries(spec.features.map((f) => [f.name, []]));
+    for (let i = 0; i < rows; i++) {
+      columns['Beak Length (mm)'].push(32 + random.nextFloat() * 28);
+      columns['Beak Depth (mm)'].push(13 + random.nextFloat() * 8);
+      columns['Flipper Length (mm)'].push(172 + random.nextFloat() * 59);
+      columns['Body Mass (g)'].push(2700 + random.nextFloat() * 3600);
+      columns.Island.push(islands[Math.floor(random.nextFloat() * 3)]);
+    }
+    const features = applyPreprocessing(spec, columns, rows);
+    const yTrue = Int32Array.from({ length: rows }, () => Math.floor(random.nextFloat() * 3));
+    const input: EvaluationInput = {
+      task: 'classification',
+      data: { classes: spec.classes!, yTrue, yPred: yTrue, scores: null },
+      rows,
+      slices: {},
+    };
+    const models = [
+      await loadModel(join(PENGUINS_FIXTURE, 'model.onnx')),
+      await loadModel(join(PENGUINS_FIXTURE, 'model.onnx'), { onnxIntraOpThreads: 1 }),
+    ];
+    try {
+      for (const scoring of ['accuracy', 'f1_macro', 'log_loss', 'roc_auc_ovr']) {
+        const plain = await plainImportance(models[0], spec, features, input, 2, 4, scoring);
+        for (const model of models) {
+          const fast = await computeImportance(model, spec, features, input, {
+            nRepeats: 2,
+            seed: 4,
+            scoring,
+          });
+          expect(fast.baseline, scoring).toBe(plain.baseline);
+          expect(fast.features, scoring).toEqual(plain.features);
+        }
+        expect(plain.features[0].mean, scoring).not.toBe(0);
+      }
+    } finally {
+      for (const model of models) model.dispose();
     }
   });
 });

@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../shared/src/errors/index.js';
-import { bootstrapMetrics, planFor } from '../../../shared/src/metrics/index.js';
+import {
+  bootstrapMetrics,
+  CLASSIFICATION_METRICS,
+  confusionMetric,
+  planFor,
+  SCORE_METRICS,
+  Xoshiro128,
+} from '../../../shared/src/metrics/index.js';
 import {
   type FeatureBlock,
   permutationImportance,
+  shuffledOrder,
 } from '../../../shared/src/metrics/permutation-importance.js';
 
 interface Case {
@@ -112,5 +120,96 @@ describe('permutation importance (scikit-learn semantics)', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toContain('importance-repeats');
+  });
+});
+
+/** Fisher–Yates written with `nextFloat`, as permutation importance drew its orders at first. */
+function referenceOrder(n: number, random: Xoshiro128): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random.nextFloat() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+describe('seeded shuffles', () => {
+  it("put a block's rows, of any width, in the very order the nextFloat loop draws, and leave the stream where it leaves it", () => {
+    for (const rows of [1, 2, 7, 5000]) {
+      for (const width of [1, 3]) {
+        const order = referenceOrder(rows, new Xoshiro128(9, 4));
+        const reference = new Xoshiro128(9, 4);
+        referenceOrder(rows, reference);
+        const values = Float64Array.from({ length: rows * width }, (_, i) => i * 1.5 - 7);
+        const shuffled = Float32Array.from(values);
+        const random = new Xoshiro128(9, 4);
+        random.shuffle(shuffled, width);
+        const expected = new Float32Array(rows * width);
+        for (let i = 0; i < rows; i++) {
+          for (let s = 0; s < width; s++) expected[i * width + s] = values[order[i] * width + s];
+        }
+        expect(shuffled, `${rows} rows of width ${width}`).toEqual(expected);
+        expect(random.nextFloat()).toBe(reference.nextFloat());
+        expect(shuffledOrder(rows, new Xoshiro128(9, 4))).toEqual(order);
+      }
+    }
+  });
+
+  it('importances are the same whichever way a block is shuffled: drawn here or given as the same orders', async () => {
+    const c = golden.cases[1];
+    const seeded = await permutationImportance({
+      matrix: Float64Array.from(c.matrix),
+      rows: c.rows,
+      width: c.width,
+      blocks: c.blocks,
+      score: scorer(c),
+      nRepeats: 3,
+      seed: 5,
+    });
+    const streams = c.blocks.map((_, f) => new Xoshiro128(5, f + 1));
+    const given = await permutationImportance({
+      matrix: Float64Array.from(c.matrix),
+      rows: c.rows,
+      width: c.width,
+      blocks: c.blocks,
+      score: scorer(c),
+      nRepeats: 3,
+      seed: 5,
+      permutation: (f) => referenceOrder(c.rows, streams[f]),
+    });
+    expect(c.blocks.some((b) => b.width > 1)).toBe(true);
+    expect(seeded).toEqual(given);
+  });
+});
+
+describe('confusionMetric', () => {
+  it("equals the plan's point estimate for every metric of the confusion matrix, and is null where that is undefined", () => {
+    const random = new Xoshiro128(31);
+    for (const k of [2, 3, 5]) {
+      for (const n of [1, 40, 999]) {
+        const yTrue = Int32Array.from({ length: n }, () => Math.floor(random.nextFloat() * k));
+        // Mostly right, and one class never predicted, so some ratios are 0/0.
+        const yPred = Int32Array.from(yTrue, (t) =>
+          random.nextFloat() < 0.7 ? t : Math.floor(random.nextFloat() * (k - 1)),
+        );
+        const classes = Array.from({ length: k }, (_, c) => `c${c}`);
+        for (const name of CLASSIFICATION_METRICS.filter((m) => !SCORE_METRICS.has(m))) {
+          const plan = bootstrapMetrics(
+            planFor({ task: 'classification', data: { classes, yTrue, yPred, scores: null } }, [name]),
+            {
+              resamples: 0,
+              seed: 0,
+              confidence: 0.95,
+            },
+          )[name].value;
+          expect(confusionMetric(yTrue, yPred, k, name), `${name}, k=${k}, n=${n}`).toBe(plan);
+        }
+      }
+    }
+    expect(confusionMetric(Int32Array.of(0, 1), Int32Array.of(0, 0), 2, 'precision')).toBe(0);
+    expect(confusionMetric(Int32Array.of(0, 0), Int32Array.of(0, 0), 3, 'precision')).toBeNull();
+    expect(() => confusionMetric(Int32Array.of(0), Int32Array.of(0), 2, 'log_loss')).toThrow(
+      /needs class scores/,
+    );
   });
 });
