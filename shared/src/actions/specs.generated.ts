@@ -280,7 +280,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "5"
       },
       "search": {
-        "description": "Hyperparameter search over mlops.yml's search: section (docs/train.md). off: one training run. run: every trial in this job, one after another (grid, random or halving). plan: only the plan output, a matrix for strategy.matrix. trial: the one trial search-trial names (a matrix job). select-best: rank the trial artifacts downloaded to search-trials.",
+        "description": "Hyperparameter search over mlops.yml's search: section (docs/train.md). off: one training run. run: every trial in this job, one after another (grid, random or halving). plan: only the plan output, a matrix for strategy.matrix. trial: the one trial search-trial names (a matrix job). select-best: rank the trial artifacts downloaded to search-trials. auto: run when mlops.yml has a search: section, else off (one workflow for projects with and without a search).",
         "required": false,
         "default": "off"
       },

@@ -22,12 +22,15 @@ import {
 } from './run-search.js';
 import { planSearch, type SearchPlan } from './space.js';
 
-export const SEARCH_MODES = ['off', 'run', 'plan', 'trial', 'select-best'] as const;
+export const SEARCH_MODES = ['off', 'run', 'plan', 'trial', 'select-best', 'auto'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export interface TrainStepOptions {
   train: TrainOptions;
-  /** off: one training run; run: every trial here; plan: the matrix only; trial: one trial; select-best. */
+  /**
+   * off: one training run; run: every trial here; plan: the matrix only; trial: one trial;
+   * select-best; auto: run when mlops.yml has a search: section, else off (a shared PR workflow).
+   */
   search: SearchMode;
   /** trial: the trial number (from the plan's matrix). */
   searchTrial?: number;
@@ -56,6 +59,15 @@ export function planMatrix(plan: SearchPlan): { trial: number[] } {
  * error is raised.
  */
 export async function runTrainStep(options: TrainStepOptions, deps: TrainDeps): Promise<TrainStepResult> {
+  if (options.search === 'auto') {
+    const search = options.config?.config.search ? 'run' : 'off';
+    deps.log.info(
+      search === 'run'
+        ? `search: auto runs the search of ${options.config?.file}.`
+        : 'search: auto trains once: mlops.yml has no search: section.',
+    );
+    return runTrainStep({ ...options, search }, deps);
+  }
   const { train } = options;
   const env = deps.env ?? process.env;
   if (options.search === 'off') {
