@@ -295,7 +295,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": ""
       },
       "tracking": {
-        "description": "Where each run's record (params, metrics, curves, data fingerprint, code SHA) is kept: local appends it to the folder tracking-store and writes run-record.json into the folder the run trained in (before the artifact upload, so it travels with the model); off keeps none. train takes no token (it runs your code), so the GitHub store is written by a step that holds one: evaluate's run-records input or mlops runs push (docs/train.md, Tracking).",
+        "description": "Where each run's record (params, metrics, curves, data fingerprint, code SHA) is kept: local appends it to the folder tracking-store and writes run-record.json into the folder the run trained in (before the artifact upload, so it travels with the model); off keeps none. train takes no token (it runs your code), so the GitHub store is written by a step that holds one: evaluate's run-records input or mlops runs push (docs/train.md, Experiment tracking).",
         "required": false,
         "default": "local"
       },
