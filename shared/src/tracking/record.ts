@@ -128,10 +128,20 @@ export function checkRunRecord(value: unknown, where: string, numbered: boolean)
   for (const [name, v] of Object.entries(r.params as object))
     if (!['string', 'number', 'boolean'].includes(typeof v))
       fail(`params.${name}`, 'a string, number or boolean');
+  // JSON writes NaN and ±Infinity (a diverged trial's loss) as null: read back as NaN, so a
+  // diverged run stays listable and exports as MLflow's `nan`.
+  const numbers = (values: Record<string, unknown>, field: string) => {
+    for (const [name, v] of Object.entries(values)) {
+      if (v === null) values[name] = Number.NaN;
+      else if (typeof v !== 'number') fail(`${field}.${name}`, 'a number (or null)');
+    }
+  };
   if (!isObject(r.metrics)) fail('metrics', 'an object');
-  for (const [name, v] of Object.entries(r.metrics as object))
-    if (typeof v !== 'number') fail(`metrics.${name}`, 'a number');
+  numbers(r.metrics as Record<string, unknown>, 'metrics');
   if (!Array.isArray(r.curves) || !r.curves.every(isObject)) fail('curves', 'a list of per-epoch objects');
+  (r.curves as Record<string, unknown>[]).forEach((epoch, i) => {
+    numbers(epoch, `curves[${i}]`);
+  });
   stringOrNull('data_fingerprint');
   stringOrNull('code_sha');
   stringOrNull('backend');

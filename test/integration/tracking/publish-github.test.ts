@@ -153,7 +153,7 @@ describe('train records reach the GitHub tracking store through a step that hold
     const step = await evaluate({ 'run-records': 'bad-trial' });
     expect(step.exitCode).toBe(1);
     expect(step.annotations.map((a) => a.message).join('\n')).toContain(
-      "run-records: bad-trial/run-record.json: 'metrics.loss' must be a number.",
+      "run-records: bad-trial/run-record.json: 'metrics.loss' must be a number (or null).",
     );
     expect(runTags()).toEqual(before);
   }, 120_000);

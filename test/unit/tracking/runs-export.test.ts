@@ -395,3 +395,31 @@ describe('the MLflow export read back along MLflow FileStore read path', () => {
     expect(existsSync(mlruns)).toBe(false);
   });
 });
+
+describe('a diverged run (NaN metrics) stays readable', () => {
+  it('is stored with JSON null, listed as NaN, and exported as MLflow nan', async (context) => {
+    const root = join(mkdtempSync(join(tmpdir(), 'mlops-runs-')), 'runs');
+    const store = new LocalRunStore(root);
+    const [trained] = records();
+    await store.append({
+      ...trained,
+      metrics: { loss: Number.NaN, accuracy: 0.3 },
+      curves: [{ epoch: 1, loss: Number.POSITIVE_INFINITY }],
+    });
+    const [listed] = await store.listRuns('penguins');
+    expect(listed.metrics).toEqual({ loss: Number.NaN, accuracy: 0.3 });
+    expect(listed.curves).toEqual([{ epoch: 1, loss: Number.NaN }]);
+    const list = await cli(['runs', 'list', '--store', root]);
+    expect(list.code, list.stderr).toBe(0);
+    if (pythonProblem) {
+      if (process.env.MLOPS_REQUIRE_GOLDENS === '1') throw new Error(pythonProblem);
+      context.skip(pythonProblem);
+    }
+    const mlruns = join(mkdtempSync(join(tmpdir(), 'mlops-mlruns-')), 'mlruns');
+    expect(
+      (await cli(['runs', 'export', '--format', 'mlflow', '--store', root, '--output', mlruns])).code,
+    ).toBe(0);
+    const [run] = readAsMlflow(mlruns).runs;
+    expect(run.metrics).toEqual({ final_loss: 'nan', final_accuracy: 0.3, loss: 'nan' });
+  });
+});
