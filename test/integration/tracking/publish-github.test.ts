@@ -219,7 +219,7 @@ describe('train records reach the GitHub tracking store through a step that hold
 });
 
 describe('publishing is idempotent when two publishers race with the same record', () => {
-  it('both may claim a number, but the store lists the record once (the lowest number)', async () => {
+  it('a record appended twice is listed once, at its lower number, and is not published again', async () => {
     const emulator = await startGitHubEmulator();
     try {
       const store = new GitHubRunStore(
@@ -227,15 +227,25 @@ describe('publishing is idempotent when two publishers race with the same record
         repo,
       );
       const record = runRecord(0, 'raced');
-      const [a, b] = await Promise.all([
-        publishRunRecords(store, [record]),
-        publishRunRecords(store, [record]),
-      ]);
-      expect(a.appended.length + a.alreadyStored.length + b.appended.length + b.alreadyStored.length).toBe(2);
-      const listed = await store.listRuns('raced');
-      expect(listed).toEqual([{ ...record, number: 1 }]);
-      const later = await publishRunRecords(store, [record]);
-      expect(later).toEqual({ appended: [], alreadyStored: [{ ...record, number: 1 }] });
+      // What a lost race leaves: both publishers found no such run id, so both appended it.
+      await Promise.all([store.append(record), store.append(record)]);
+      const tags = [...emulator.state.repo().refs.keys()].filter((ref) =>
+        ref.startsWith('refs/tags/mlops-run/raced/'),
+      );
+      expect(tags.sort()).toEqual(['refs/tags/mlops-run/raced/1', 'refs/tags/mlops-run/raced/2']);
+      expect(await store.listRuns('raced')).toEqual([{ ...record, number: 1 }]);
+      // And a later publish finds it, at the lower number, and appends nothing.
+      expect(await publishRunRecords(store, [record])).toEqual({
+        appended: [],
+        alreadyStored: [{ ...record, number: 1 }],
+      });
+      const fresh = runRecord(1, 'raced');
+      const published = await publishRunRecords(store, [fresh, fresh]);
+      expect(published.appended.map((r) => r.number)).toEqual([3]);
+      expect(published.alreadyStored.map((r) => r.number)).toEqual([3]);
+      expect(
+        emulator.state.responses.flatMap((r) => validateResponse(r.method, r.template, r.status, r.body)),
+      ).toEqual([]);
     } finally {
       await emulator.close();
     }
