@@ -3,6 +3,7 @@ import { ACTION_SPECS } from '../../shared/src/actions/specs.generated.js';
 import { featureOptions } from '../../shared/src/config/schema.js';
 import { UserError } from '../../shared/src/errors/index.js';
 import {
+  runRecordsOutput,
   runTrainStep,
   SEARCH_MODES,
   trainOutputs,
@@ -50,7 +51,9 @@ export const trainAction = defineAction({
     let slurmJobId: string | undefined;
     const launcher = inputs.choice('launcher', ['local', 'slurm']);
     const search = inputs.choice('search', SEARCH_MODES);
-    if (launcher === 'slurm' && search !== 'off')
+    // auto without a search: section is one run, which a Slurm job can be.
+    const searching = search === 'auto' ? Boolean(config?.config.search) : search !== 'off';
+    if (launcher === 'slurm' && searching)
       throw new UserError(
         'search runs its trials on this runner, not as Slurm jobs; use launcher: local with search (README, Scaling out).',
         { input: 'search' },
@@ -126,7 +129,7 @@ export const trainAction = defineAction({
       outputs: {
         ...trainOutputs(result),
         'slurm-job-id': slurmJobId,
-        'run-records': store ? options.outputDir : '',
+        'run-records': runRecordsOutput({ store }, options.outputDir),
       },
       summary: result.summaryMarkdown,
     };

@@ -178,7 +178,7 @@ export async function runTrainStep(options: TrainStepOptions, deps: TrainDeps): 
 const outputFolder = (train: TrainOptions, env: NodeJS.ProcessEnv) => trainFolders(train, env).outputDir;
 
 /** The `run-records` output: the folder holding the step's run-record.json files, when tracking is on. */
-const runRecordsOutput = (options: Pick<TrainStepOptions, 'store'>, folder: string) =>
+export const runRecordsOutput = (options: Pick<TrainStepOptions, 'store'>, folder: string) =>
   options.store ? folder : '';
 
 /**
