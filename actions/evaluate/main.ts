@@ -1,10 +1,12 @@
 import { defineAction } from '../../shared/src/actions/define.js';
 import { resolveRegistryModel } from '../../shared/src/actions/registry-inputs.js';
 import { featureOptions } from '../../shared/src/config/schema.js';
+import { UserError } from '../../shared/src/errors/index.js';
 import { runEvaluate } from '../../shared/src/evaluate/run.js';
 import { ON_INVALID_POLICIES } from '../../shared/src/models/preprocessing.js';
 import { REGISTRY_PREFIX } from '../../shared/src/registry/stored-reports.js';
 import { trackEvaluate } from '../../shared/src/tracking/evaluate-record.js';
+import { publishRunRecordFiles } from '../../shared/src/tracking/record-file.js';
 import { openRunStore } from '../../shared/src/tracking/store.js';
 
 export const evaluateAction = defineAction({
@@ -33,6 +35,18 @@ export const evaluateAction = defineAction({
             },
             tracking === 'github' ? { octokit: services.github()?.octokit, repo: services.repo() } : {},
           );
+    const trainRecords = inputs.optional('run-records');
+    if (trainRecords) {
+      if (!store)
+        throw new UserError(
+          'run-records needs a tracking store to publish to; set tracking: local or github.',
+          {
+            input: 'run-records',
+          },
+        );
+      // Before the evaluation: a malformed record is refused before anything is written.
+      await publishRunRecordFiles(store, inputs.resolvePath(trainRecords), 'run-records', log);
+    }
     const result = await trackEvaluate(store, config?.config.name ?? 'default', log, () =>
       runEvaluate(
         {

@@ -2,9 +2,15 @@ import { defineAction } from '../../shared/src/actions/define.js';
 import { ACTION_SPECS } from '../../shared/src/actions/specs.generated.js';
 import { featureOptions } from '../../shared/src/config/schema.js';
 import { UserError } from '../../shared/src/errors/index.js';
-import { runTrainStep, SEARCH_MODES, trainOutputs } from '../../shared/src/search/train-step.js';
+import {
+  runRecordsOutput,
+  runTrainStep,
+  SEARCH_MODES,
+  trainOutputs,
+  trainTracked,
+} from '../../shared/src/search/train-step.js';
 import { openRunStore } from '../../shared/src/tracking/store.js';
-import type { TrainOptions } from '../../shared/src/train/runTrain.js';
+import type { TrainDeps, TrainOptions } from '../../shared/src/train/runTrain.js';
 import { runSlurmTrain } from '../../shared/src/train/slurm/runSlurmTrain.js';
 import { cancelUnfinishedJob } from '../../shared/src/train/slurm/slurmTools.js';
 
@@ -45,10 +51,13 @@ export const trainAction = defineAction({
     let slurmJobId: string | undefined;
     const launcher = inputs.choice('launcher', ['local', 'slurm']);
     const search = inputs.choice('search', SEARCH_MODES);
-    if (launcher === 'slurm' && search !== 'off')
-      throw new UserError('search runs its trials on this runner; use launcher: local with search.', {
-        input: 'search',
-      });
+    // auto without a search: section is one run, which a Slurm job can be.
+    const searching = search === 'auto' ? Boolean(config?.config.search) : search !== 'off';
+    if (launcher === 'slurm' && searching)
+      throw new UserError(
+        'search runs its trials on this runner, not as Slurm jobs; use launcher: local with search (README, Scaling out).',
+        { input: 'search' },
+      );
     const tracking = inputs.choice('tracking', ['local', 'off']);
     const store =
       tracking === 'off'
@@ -83,36 +92,45 @@ export const trainAction = defineAction({
       );
       return { outputs: step.outputs, summary: step.summaryMarkdown };
     }
-    const result = await runSlurmTrain(
-      options,
-      {
-        partition: inputs.optional('slurm-partition'),
-        account: inputs.optional('slurm-account'),
-        gpus: inputs.number('slurm-gpus', { integer: true, min: 0 }),
-        nodes: inputs.number('slurm-nodes', { integer: true, min: 1 }),
-        tasks: inputs.number('slurm-tasks', { integer: true, min: 1 }),
-        cpusPerTask: inputs.optionalNumber('slurm-cpus-per-task', { integer: true, min: 1 }),
-        memory: inputs.optional('slurm-memory'),
-        extraOptions: inputs
-          .string('slurm-options')
-          .split('\n')
-          .map((line) => line.trim())
-          .filter((line) => line !== ''),
-        scriptTemplate: inputs.optional('slurm-script-template'),
-        mlopsCommand: inputs.optional('slurm-mlops-command'),
-        jobName: inputs.required('slurm-job-name'),
-        pollSeconds: inputs.number('slurm-poll-seconds', { min: 0.1 }),
-      },
-      {
-        ...deps,
-        onSubmitted: (jobId) => {
-          slurmJobId = jobId;
-          platform.saveState(SLURM_JOB_STATE, jobId);
+    const experiment = config?.config.name ?? 'default';
+    const slurm = (tracked: TrainDeps) =>
+      runSlurmTrain(
+        options,
+        {
+          partition: inputs.optional('slurm-partition'),
+          account: inputs.optional('slurm-account'),
+          gpus: inputs.number('slurm-gpus', { integer: true, min: 0 }),
+          nodes: inputs.number('slurm-nodes', { integer: true, min: 1 }),
+          tasks: inputs.number('slurm-tasks', { integer: true, min: 1 }),
+          cpusPerTask: inputs.optionalNumber('slurm-cpus-per-task', { integer: true, min: 1 }),
+          memory: inputs.optional('slurm-memory'),
+          extraOptions: inputs
+            .string('slurm-options')
+            .split('\n')
+            .map((line) => line.trim())
+            .filter((line) => line !== ''),
+          scriptTemplate: inputs.optional('slurm-script-template'),
+          mlopsCommand: inputs.optional('slurm-mlops-command'),
+          jobName: inputs.required('slurm-job-name'),
+          pollSeconds: inputs.number('slurm-poll-seconds', { min: 0.1 }),
         },
-      },
-    );
+        {
+          ...tracked,
+          onSubmitted: (jobId) => {
+            slurmJobId = jobId;
+            platform.saveState(SLURM_JOB_STATE, jobId);
+          },
+        },
+      );
+    // The record is kept when the job has ended, from what the runner read back (the job's state,
+    // nodes and metrics); a failed job is recorded as failed.
+    const result = await trainTracked({ train: options, experiment, store }, deps, slurm);
     return {
-      outputs: { ...trainOutputs(result), 'slurm-job-id': slurmJobId },
+      outputs: {
+        ...trainOutputs(result),
+        'slurm-job-id': slurmJobId,
+        'run-records': runRecordsOutput({ store }, options.outputDir),
+      },
       summary: result.summaryMarkdown,
     };
   },

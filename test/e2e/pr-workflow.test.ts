@@ -3,7 +3,7 @@
  * against the GitHub API emulator and the Actions artifact/cache emulator: what a user sees on an
  * improvement PR and on a regression PR.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -200,5 +200,27 @@ describe('pr.yml end to end', () => {
     const comments = prComments(pull.number);
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toMatch(/regress/i);
+  }, 300_000);
+
+  it('with a search: section in mlops.yml, train runs the search and the comment shows its summary', async () => {
+    writeFileSync(join(project, 'data/train.csv'), toCsv(split.train));
+    const withoutSearch = readFileSync(join(project, 'mlops.yml'), 'utf8');
+    writeFileSync(
+      join(project, 'mlops.yml'),
+      `${withoutSearch}search:\n  strategy: grid\n  metric: accuracy\n  parameters:\n    learning-rate: { choices: [0.01, 0.05] }\n`,
+    );
+    try {
+      const pull = github.state.addPullRequest({ headSha: 'd'.repeat(40), title: 'Tune the learning rate' });
+      const run = await runPullRequest(pull.number, pull.headSha);
+      const train = run.steps.find((s) => s.id === 'train')?.result;
+      expect(train?.exitCode, train?.stdout).toBe(0);
+      expect(train?.outputs['best-trial']).toMatch(/^[12]$/);
+      expect(train?.outputs['search-summary']).toMatch(/search-summary\.json$/);
+      const [comment] = prComments(pull.number);
+      expect(comment.body).toContain('Hyperparameter search (grid, 2 trials)');
+      expect(comment.body).toContain('learning-rate');
+    } finally {
+      writeFileSync(join(project, 'mlops.yml'), withoutSearch);
+    }
   }, 300_000);
 });

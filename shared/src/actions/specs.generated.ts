@@ -285,7 +285,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "5"
       },
       "search": {
-        "description": "Hyperparameter search over mlops.yml's search: section (docs/train.md). off: one training run. run: every trial in this job, one after another (grid, random or halving). plan: only the plan output, a matrix for strategy.matrix. trial: the one trial search-trial names (a matrix job). select-best: rank the trial artifacts downloaded to search-trials.",
+        "description": "Hyperparameter search over mlops.yml's search: section (docs/train.md). off: one training run. run: every trial in this job, one after another (grid, random or halving). plan: only the plan output, a matrix for strategy.matrix. trial: the one trial search-trial names (a matrix job). select-best: rank the trial artifacts downloaded to search-trials. auto: run when mlops.yml has a search: section, else off (one workflow for projects with and without a search).",
         "required": false,
         "default": "off"
       },
@@ -300,7 +300,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": ""
       },
       "tracking": {
-        "description": "Where each run's record (params, metrics, curves, data fingerprint, code SHA) is appended: local (the folder tracking-store) or off. train takes no token, so it has no github store (evaluate does).",
+        "description": "Where each run's record (params, metrics, curves, data fingerprint, code SHA) is kept: local appends it to the folder tracking-store and writes run-record.json into the folder the run trained in (before the artifact upload, so it travels with the model); off keeps none. train takes no token (it runs your code), so the GitHub store is written by a step that holds one: evaluate's run-records input or mlops runs push (docs/train.md, Experiment tracking).",
         "required": false,
         "default": "local"
       },
@@ -359,6 +359,9 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
       },
       "search-summary": {
         "description": "search: run or select-best. Path of search-summary.json (every trial, best first)."
+      },
+      "run-records": {
+        "description": "The folder holding this step's run-record.json files (a search's trials; select-best: the downloaded trials'), for evaluate's run-records input or mlops runs push. Empty with tracking: off."
       },
       "trial-status": {
         "description": "search: trial. finished, stopped or failed (a failed trial is recorded, not an error, so select-best sees it)."
@@ -492,6 +495,11 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "description": "tracking: local. The tracking folder, beside the registry's.",
         "required": false,
         "default": ".mlops/runs"
+      },
+      "run-records": {
+        "description": "train's run-records output (or a folder or run-record.json from its artifact): those train records are published to this step's tracking store too, once each (a record already there, by run id, is skipped). This is how train runs reach the github store, since train holds no token. Empty: none.",
+        "required": false,
+        "default": ""
       },
       "config": {
         "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",

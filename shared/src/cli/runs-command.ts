@@ -1,12 +1,21 @@
 import { resolve } from 'node:path';
 import { UserError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
+import { terminalGitHubClient } from '../platform/services.js';
 import { formatNumber } from '../report/html.js';
 import { exportMlflow, renderRunsComparison, runsToCsv } from '../tracking/export.js';
 import type { RunRecord } from '../tracking/record.js';
-import { DEFAULT_LOCAL_TRACKING, LocalRunStore, type RunStore } from '../tracking/store.js';
+import { RUN_RECORD_FILE, readRunRecordFiles } from '../tracking/record-file.js';
+import {
+  DEFAULT_LOCAL_TRACKING,
+  GitHubRunStore,
+  LocalRunStore,
+  publishRunRecords,
+  type RunStore,
+} from '../tracking/store.js';
 import { parseArguments } from './arguments.js';
 import type { CliCommand } from './commands.js';
+import type { CliIo } from './main.js';
 
 const RUNS_HELP = `mlops runs: the experiment tracking store (every train and evaluate run).
 
@@ -18,10 +27,34 @@ Usage:
   mlops runs export --format csv|json|mlflow [--output <path>]
                                                     csv/json to a file (default stdout); mlflow: an
                                                     mlruns/ folder (default ./mlruns) for mlflow ui
+  mlops runs push <path>...                         append train's ${RUN_RECORD_FILE} files (a file, or
+                                                    every one under a folder) to the store, once each
 
-Options: --store <folder> (default ${DEFAULT_LOCAL_TRACKING}), --experiment <name> (default: the only
-one, else all for export), --json
+Options: --store <folder> (default ${DEFAULT_LOCAL_TRACKING}) or github:<owner>/<repo> (the annotated tags
+mlops-run/<experiment>/<n>; the token is read from GITHUB_TOKEN or GH_TOKEN, the API from
+GITHUB_API_URL), --experiment <name> (default: the only one, else all for export), --json
 `;
+
+const GITHUB_STORE = /^github:([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/;
+
+/** `--store`: a folder, or `github:<owner>/<repo>` with the token from the environment. */
+function openStore(spec: string | undefined, io: CliIo): RunStore {
+  if (spec?.startsWith('github:')) {
+    const match = GITHUB_STORE.exec(spec);
+    if (!match)
+      throw new UserError(`--store ${JSON.stringify(spec)} must be github:<owner>/<repo>.`, {
+        input: 'store',
+      });
+    const octokit = terminalGitHubClient(io.env, io.stderr);
+    if (!octokit)
+      throw new UserError(
+        `--store ${spec} reads the GitHub token from GITHUB_TOKEN or GH_TOKEN; neither is set.`,
+        { input: 'store' },
+      );
+    return new GitHubRunStore(octokit, { owner: match[1], repo: match[2] });
+  }
+  return new LocalRunStore(resolve(spec ?? DEFAULT_LOCAL_TRACKING));
+}
 
 async function runsOf(store: RunStore, experiment: string | undefined, all: boolean): Promise<RunRecord[]> {
   const experiments = await store.listExperiments();
@@ -74,8 +107,7 @@ export const runsCommand: CliCommand = {
       io.stdout.write(RUNS_HELP);
       return args.help ? 0 : 1;
     }
-    const storeRoot = resolve(args.inputs.store ?? DEFAULT_LOCAL_TRACKING);
-    const store = new LocalRunStore(storeRoot);
+    const store = openStore(args.inputs.store, io);
     const experiment = args.inputs.experiment;
     const print = (value: unknown, text: string) =>
       io.stdout.write(args.json ? `${JSON.stringify(value, null, 2)}\n` : text);
@@ -153,6 +185,25 @@ export const runsCommand: CliCommand = {
           await writeFileAtomic(resolve(args.inputs.output), text);
           io.stdout.write(`${resolve(args.inputs.output)}\n`);
         } else io.stdout.write(text);
+        return 0;
+      }
+      case 'push': {
+        if (rest.length === 0)
+          throw new UserError(`Usage: mlops runs push <path>... (${RUN_RECORD_FILE} files or folders)`);
+        const records = [];
+        // Every path is read and checked before anything is appended.
+        for (const path of rest) records.push(...(await readRunRecordFiles(resolve(path), 'push')));
+        const outcome = await publishRunRecords(store, records);
+        const lines = [
+          ...outcome.appended.map((r) => `${r.experiment}#${r.number}  ${r.run_id.slice(0, 8)}  appended`),
+          ...outcome.alreadyStored.map(
+            (r) => `${r.experiment}#${r.number}  ${r.run_id.slice(0, 8)}  already in the store`,
+          ),
+        ];
+        print(
+          outcome,
+          `${lines.join('\n')}\n${outcome.appended.length} appended, ${outcome.alreadyStored.length} already in ${store.location}\n`,
+        );
         return 0;
       }
       default:

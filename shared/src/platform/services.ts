@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { GitHubHelper, type RepoRef } from './github/helper.js';
-import { createOctokit } from './github/octokit.js';
+import { createOctokit, type GitHubClient } from './github/octokit.js';
+import { terminalLog } from './local.js';
 import { GitHubArtifactStore, GitHubCacheStore } from './storage/github.js';
 import { LocalArtifactStore, LocalCacheStore } from './storage/local.js';
 import type { ArtifactStore, CacheStore } from './storage/types.js';
@@ -57,4 +58,23 @@ export function platformServices(platform: Platform, env: NodeJS.ProcessEnv = pr
       return cache;
     },
   };
+}
+
+/**
+ * The GitHub API for a terminal command that names a repository (`mlops runs --store
+ * github:owner/repo`): the token from GITHUB_TOKEN or GH_TOKEN, the API from GITHUB_API_URL
+ * (GitHub Enterprise Server). The token is masked in anything the client logs and never printed;
+ * undefined when neither variable is set.
+ */
+export function terminalGitHubClient(
+  env: NodeJS.ProcessEnv,
+  stderr: NodeJS.WritableStream,
+): GitHubClient | undefined {
+  const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+  if (!token) return undefined;
+  return createOctokit({
+    token,
+    baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    log: terminalLog(stderr, new Set([token])),
+  });
 }

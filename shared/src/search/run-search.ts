@@ -7,9 +7,16 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import { escapeMarkdown, inlineCode, markdownTable } from '../report/markdown.js';
 import type { NewRunRecord, RunRecord, RunSearchPlace } from '../tracking/record.js';
 import { codeShaOf, runnerOf, runUrlOf } from '../tracking/record.js';
-import { appendOrWarn, type RunStore } from '../tracking/store.js';
+import { keepTrainRecord } from '../tracking/record-file.js';
+import type { RunStore } from '../tracking/store.js';
 import { hashJson } from '../train/contentHash.js';
-import { runTrain, type TrainDeps, type TrainOptions, type TrainResult } from '../train/runTrain.js';
+import {
+  runTrain,
+  type TrainDeps,
+  type TrainedRun,
+  type TrainOptions,
+  type TrainResult,
+} from '../train/runTrain.js';
 import { SuccessiveHalving } from './halving.js';
 import { paramEnvName, type SearchPlan, type TrialParams } from './space.js';
 
@@ -240,7 +247,7 @@ export async function runTrials(
       record = trainRunRecord(options, { params, place, started, status: 'failed', error: message });
     }
     await writeFileAtomic(join(folder, TRIAL_FILE), `${JSON.stringify(outcome, null, 2)}\n`);
-    await appendOrWarn(options.store, record, log);
+    await keepTrainRecord(options.store, folder, record, log);
     outcomes.push(outcome);
   }
   return { outcomes, results, root, id };
@@ -425,7 +432,7 @@ export function trainRunRecord(
     params: TrialParams;
     place: RunSearchPlace | null;
     started: Date;
-    result?: TrainResult;
+    result?: TrainedRun;
     status: RunRecord['status'];
     error?: string;
     stoppedBy?: string;
@@ -465,6 +472,7 @@ export function trainRunRecord(
     run_url: runUrlOf(env),
     ...(run.error ? { error: run.error } : {}),
     ...(run.stoppedBy ? { stopped_by: run.stoppedBy } : {}),
+    ...(run.result?.document.slurm ? { slurm: run.result.document.slurm } : {}),
   };
 }
 

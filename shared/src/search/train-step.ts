@@ -2,11 +2,13 @@ import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { UserError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
-import { appendOrWarn, type RunStore } from '../tracking/store.js';
+import { keepTrainRecord } from '../tracking/record-file.js';
+import type { RunStore } from '../tracking/store.js';
 import {
   runTrain,
   type TrainDeps,
   type TrainOptions,
+  type TrainResult,
   trainFolders,
   uploadTrainedModel,
 } from '../train/runTrain.js';
@@ -20,12 +22,15 @@ import {
 } from './run-search.js';
 import { planSearch, type SearchPlan } from './space.js';
 
-export const SEARCH_MODES = ['off', 'run', 'plan', 'trial', 'select-best'] as const;
+export const SEARCH_MODES = ['off', 'run', 'plan', 'trial', 'select-best', 'auto'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export interface TrainStepOptions {
   train: TrainOptions;
-  /** off: one training run; run: every trial here; plan: the matrix only; trial: one trial; select-best. */
+  /**
+   * off: one training run; run: every trial here; plan: the matrix only; trial: one trial;
+   * select-best; auto: run when mlops.yml has a search: section, else off (a shared PR workflow).
+   */
   search: SearchMode;
   /** trial: the trial number (from the plan's matrix). */
   searchTrial?: number;
@@ -54,35 +59,26 @@ export function planMatrix(plan: SearchPlan): { trial: number[] } {
  * error is raised.
  */
 export async function runTrainStep(options: TrainStepOptions, deps: TrainDeps): Promise<TrainStepResult> {
+  if (options.search === 'auto') {
+    const search = options.config?.config.search ? 'run' : 'off';
+    deps.log.info(
+      search === 'run'
+        ? `search: auto runs the search of ${options.config?.file}.`
+        : 'search: auto trains once: mlops.yml has no search: section.',
+    );
+    return runTrainStep({ ...options, search }, deps);
+  }
   const { train } = options;
   const env = deps.env ?? process.env;
   if (options.search === 'off') {
-    const started = new Date();
-    const record = { experiment: options.experiment, train };
-    let result: Awaited<ReturnType<typeof runTrain>>;
-    try {
-      result = await runTrain(train, deps);
-    } catch (error) {
-      await appendOrWarn(
-        options.store,
-        trainRunRecord(record, {
-          params: {},
-          place: null,
-          started,
-          status: 'failed',
-          error: (error as Error).message,
-          env,
-        }),
-        deps.log,
-      );
-      throw error;
-    }
-    await appendOrWarn(
-      options.store,
-      trainRunRecord(record, { params: {}, place: null, started, result, status: 'finished', env }),
-      deps.log,
-    );
-    return { outputs: trainOutputs(result), summaryMarkdown: result.summaryMarkdown };
+    const result = await trainTracked(options, deps, (tracked) => runTrain(train, tracked));
+    return {
+      outputs: {
+        ...trainOutputs(result),
+        'run-records': runRecordsOutput(options, outputFolder(train, env)),
+      },
+      summaryMarkdown: result.summaryMarkdown,
+    };
   }
   const section = options.config?.config.search;
   if (!section) {
@@ -131,6 +127,7 @@ export async function runTrainStep(options: TrainStepOptions, deps: TrainDeps): 
         'model-path': join(folder, 'model.json'),
         'metrics-path': join(folder, 'training-metrics.json'),
         'trial-status': outcome.status,
+        'run-records': runRecordsOutput(options, folder),
         'artifact-id': uploaded.artifactId,
         'artifact-url': uploaded.artifactUrl,
       },
@@ -164,11 +161,67 @@ export async function runTrainStep(options: TrainStepOptions, deps: TrainDeps): 
       'best-params': JSON.stringify(best.params),
       'search-summary': result.summaryPath,
       plan: matrix,
+      // run: every trial's record under output-dir; select-best: the downloaded trials' records.
+      'run-records': runRecordsOutput(
+        options,
+        options.search === 'run'
+          ? outputDir
+          : trainFolders({ ...train, outputDir: options.searchTrials ?? '' }, env).outputDir,
+      ),
       'artifact-id': uploaded.artifactId,
       'artifact-url': uploaded.artifactUrl,
     },
     summaryMarkdown: renderSearchSummary(result.summary),
   };
+}
+
+const outputFolder = (train: TrainOptions, env: NodeJS.ProcessEnv) => trainFolders(train, env).outputDir;
+
+/** The `run-records` output: the folder holding the step's run-record.json files, when tracking is on. */
+export const runRecordsOutput = (options: Pick<TrainStepOptions, 'store'>, folder: string) =>
+  options.store ? folder : '';
+
+/**
+ * One training run (on this runner or as a Slurm job) with its record kept: run-record.json in
+ * its output folder, written before the folder is uploaded so the record travels in the artifact,
+ * and an append to the store. A run that fails is recorded as failed, then its error is raised.
+ */
+export async function trainTracked(
+  options: Pick<TrainStepOptions, 'train' | 'experiment' | 'store'>,
+  deps: TrainDeps,
+  train: (deps: TrainDeps) => Promise<TrainResult>,
+): Promise<TrainResult> {
+  const env = deps.env ?? process.env;
+  const folder = outputFolder(options.train, env);
+  const started = new Date();
+  const context = { experiment: options.experiment, train: options.train };
+  let kept = false;
+  const keep = async (run: Parameters<typeof trainRunRecord>[1]) => {
+    kept = true;
+    await keepTrainRecord(options.store, folder, trainRunRecord(context, run), deps.log);
+  };
+  let result: TrainResult;
+  try {
+    result = await train({
+      ...deps,
+      beforeUpload: (trained) =>
+        keep({ params: {}, place: null, started, result: trained, status: 'finished', env }),
+    });
+  } catch (error) {
+    // A failure after the record was kept (the upload) leaves the finished record: it trained.
+    if (!kept)
+      await keep({
+        params: {},
+        place: null,
+        started,
+        status: 'failed',
+        error: (error as Error).message,
+        env,
+      });
+    throw error;
+  }
+  if (!kept) await keep({ params: {}, place: null, started, result, status: 'finished', env });
+  return result;
 }
 
 /** train's outputs for one trained model, wherever it ran (the runner or a Slurm job). */

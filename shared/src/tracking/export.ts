@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { UserError } from '../errors/index.js';
 import { csvField } from '../evaluate/predictions-output.js';
 import { escapeHtml, formatNumber, htmlPage, lineChart, table } from '../report/html.js';
 import type { RunRecord } from './record.js';
@@ -73,6 +74,37 @@ function yamlDocument(fields: Record<string, string | number | never[]>): string
     .concat('\n');
 }
 
+/**
+ * The names MLflow's FileStore reads back (mlflow/utils/validation.py, `_validate_metric_name`,
+ * `_validate_param_name`, `_validate_tag_name`): letters, digits, `_`, `-`, `.`, space and `/`
+ * (Python's `\w`: Unicode letters and numbers, and `_`), at most 250 characters, and unchanged by normpath (a `/` is a
+ * subfolder; `a/../b` or `a//b` would name another file). FileStore raises on any other name when
+ * it reads the run, so the UI could not open it at all.
+ */
+const MLFLOW_NAME = /^[/\p{L}\p{N}_.\- ]+$/u;
+const MLFLOW_MAX_KEY = 250;
+
+function mlflowKey(run: RunRecord, kind: string, name: string): string {
+  if (
+    MLFLOW_NAME.test(name) &&
+    name.length <= MLFLOW_MAX_KEY &&
+    posix.normalize(name) === name &&
+    !name.endsWith('/')
+  )
+    return name;
+  throw new UserError(
+    `Run ${run.experiment}#${run.number} has the ${kind} name ${JSON.stringify(name)}, which MLflow cannot read back: its names are letters, digits, _ - . space and / (not ./, ../ or //), at most ${MLFLOW_MAX_KEY} characters. Export csv or json instead, or rename it where the run reports it.`,
+    { input: 'format' },
+  );
+}
+
+/** Writes one params, metrics or tags file; a `/` in its name is a subfolder, as in FileStore. */
+async function writeKeyFile(folder: string, key: string, text: string): Promise<void> {
+  const file = join(folder, ...key.split('/'));
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text);
+}
+
 export interface MlflowExport {
   root: string;
   /** Experiment name -> the id it got (the default experiment, 0, is always written). */
@@ -97,6 +129,13 @@ export interface MlflowExport {
  */
 export async function exportMlflow(runs: readonly RunRecord[], rootPath: string): Promise<MlflowExport> {
   const root = resolve(rootPath);
+  // Every name is checked before anything is written: a refused export leaves no half a store.
+  for (const run of runs) {
+    for (const key of Object.keys(run.params)) mlflowKey(run, 'param', key);
+    for (const key of Object.keys(run.metrics))
+      mlflowKey(run, 'metric', run.kind === 'train' ? `final_${key}` : key);
+    for (const epoch of run.curves) for (const key of Object.keys(epoch)) mlflowKey(run, 'metric', key);
+  }
   const names = [...new Set(runs.map((run) => run.experiment))].sort();
   const experiments: Record<string, string> = Object.fromEntries(
     names.map((name, i) => [name, String(i + 1)]),
@@ -151,7 +190,7 @@ export async function exportMlflow(runs: readonly RunRecord[], rootPath: string)
       }),
     );
     for (const [key, value] of Object.entries(run.params))
-      await writeFile(join(dir, 'params', key), String(value));
+      await writeKeyFile(join(dir, 'params'), key, String(value));
     const lines = new Map<string, string[]>();
     const add = (key: string, value: number, step: number) =>
       lines.set(key, [...(lines.get(key) ?? []), `${end} ${mlflowNumber(value)} ${step}\n`]);
@@ -160,7 +199,7 @@ export async function exportMlflow(runs: readonly RunRecord[], rootPath: string)
     }
     for (const [key, value] of Object.entries(run.metrics))
       add(run.kind === 'train' ? `final_${key}` : key, value, 0);
-    for (const [key, text] of lines) await writeFile(join(dir, 'metrics', key), text.join(''));
+    for (const [key, text] of lines) await writeKeyFile(join(dir, 'metrics'), key, text.join(''));
     const tags: Record<string, string> = {
       'mlflow.runName': runName,
       'mlflow.user': run.runner.name,
@@ -178,7 +217,7 @@ export async function exportMlflow(runs: readonly RunRecord[], rootPath: string)
         : {}),
       ...(run.error ? { 'mlops.error': run.error } : {}),
     };
-    for (const [key, value] of Object.entries(tags)) await writeFile(join(dir, 'tags', key), value);
+    for (const [key, value] of Object.entries(tags)) await writeKeyFile(join(dir, 'tags'), key, value);
   }
   return { root, experiments, runs: runs.length };
 }

@@ -100,8 +100,21 @@ export class LocalRunStore implements RunStore {
         throw new UserError(`The run record ${file} is damaged: ${(error as Error).message}.`, { file });
       }
     }
-    return records;
+    return distinctRuns(records);
   }
+}
+
+/**
+ * One record per run id, the lowest number kept. Publishing skips a record already stored, but two
+ * publishers racing with the same record can both claim a number; readers then see it once.
+ */
+export function distinctRuns(records: RunRecord[]): RunRecord[] {
+  const seen = new Set<string>();
+  return records.filter((record) => {
+    if (seen.has(record.run_id)) return false;
+    seen.add(record.run_id);
+    return true;
+  });
 }
 
 /** The tag of a run record in the GitHub store: `mlops-run/<experiment>/<number>`. */
@@ -174,9 +187,16 @@ export class GitHubRunStore implements RunStore {
     const records: RunRecord[] = [];
     for (const [number, sha] of [...numbered].sort((a, b) => a[0] - b[0])) {
       const { data } = await this.octokit.rest.git.getTag({ ...this.repo, tag_sha: sha });
-      records.push(parseRunRecord(data.message, runTag(experiment, number)));
+      const tag = runTag(experiment, number);
+      try {
+        records.push(parseRunRecord(data.message, tag));
+      } catch (error) {
+        throw new UserError(
+          `The run record ${tag} in ${this.location} is damaged: ${(error as Error).message}.`,
+        );
+      }
     }
-    return records;
+    return distinctRuns(records);
   }
 }
 
@@ -210,12 +230,49 @@ export async function appendOrWarn(
   store: RunStore | undefined,
   record: NewRunRecord,
   log: Log,
-): Promise<void> {
-  if (!store) return;
+): Promise<RunRecord | undefined> {
+  if (!store) return undefined;
   try {
     const stored = await store.append(record);
     log.info(`Recorded as run ${stored.experiment}#${stored.number} in ${store.location}.`);
+    return stored;
   } catch (error) {
     log.warning(`Could not record the run in ${store.location}: ${(error as Error).message}`);
+    return undefined;
   }
+}
+
+/** What publishing a set of records did: each one appended now, or found already stored. */
+export interface PublishOutcome {
+  appended: RunRecord[];
+  alreadyStored: RunRecord[];
+}
+
+/**
+ * Appends records that are not in the store yet, matched by run id: publishing the same records
+ * twice (a re-run job, the same artifact pushed from two steps) stores each once.
+ */
+export async function publishRunRecords(store: RunStore, records: NewRunRecord[]): Promise<PublishOutcome> {
+  const outcome: PublishOutcome = { appended: [], alreadyStored: [] };
+  const stored = new Map<string, Map<string, RunRecord>>();
+  for (const record of records) {
+    const experiment = validateExperimentName(record.experiment);
+    let byId = stored.get(experiment);
+    if (!byId) {
+      const existing = (await store.listExperiments()).includes(experiment)
+        ? await store.listRuns(experiment)
+        : [];
+      byId = new Map(existing.map((run) => [run.run_id, run]));
+      stored.set(experiment, byId);
+    }
+    const found = byId.get(record.run_id);
+    if (found) {
+      outcome.alreadyStored.push(found);
+      continue;
+    }
+    const appended = await store.append(record);
+    byId.set(appended.run_id, appended);
+    outcome.appended.push(appended);
+  }
+  return outcome;
 }

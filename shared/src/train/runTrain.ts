@@ -79,7 +79,18 @@ export interface TrainDeps {
   onEpochEnd?: (epoch: number) => void | Promise<void>;
   /** Built-in trainer: asked after each epoch; a reason stops training there (successive halving). */
   stopAfterEpoch?: (record: EpochRecord) => string | undefined;
+  /**
+   * Told about the finished run before its folder is uploaded as the artifact, so what it writes
+   * there (the run's tracking record) travels with the model.
+   */
+  beforeUpload?: (run: TrainedRun) => Promise<void>;
 }
+
+/** What is known of a run once it has trained, before its upload. */
+export type TrainedRun = Pick<
+  TrainResult,
+  'backend' | 'durationSeconds' | 'final' | 'document' | 'dataFingerprint' | 'stoppedBy'
+>;
 
 export interface TrainResult {
   /** model.json of the built-in trainer; the output folder (or its model.json) for a command. */
@@ -349,6 +360,14 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
 
   if (options.cache && deps.cache && !cacheHit) await deps.cache.save([checkpointDir], cacheKey);
 
+  await deps.beforeUpload?.({
+    backend: document.backend,
+    durationSeconds,
+    final: document.final,
+    document,
+    dataFingerprint: dataHash,
+    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+  });
   const { artifactId, artifactUrl } = await uploadTrainedModel(options, deps, outputDir, checkpointDir);
 
   const summaryMarkdown = renderTrainSummary({

@@ -13,6 +13,9 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog } from '../../../shared/src/logging/index.js';
+import { trainTracked } from '../../../shared/src/search/train-step.js';
+import { RUN_RECORD_FILE } from '../../../shared/src/tracking/record-file.js';
+import { LocalRunStore } from '../../../shared/src/tracking/store.js';
 import type { TrainOptions } from '../../../shared/src/train/runTrain.js';
 import { followJob } from '../../../shared/src/train/slurm/followJob.js';
 import { runSlurmTrain, type SlurmLaunchOptions } from '../../../shared/src/train/slurm/runSlurmTrain.js';
@@ -170,6 +173,39 @@ describe('train on a real Slurm cluster', () => {
       /^Slurm job \d+ failed on \S+: the training command ended with exit code 3\./,
     );
     expect(error.message).toContain('failing at epoch 2 on purpose');
+  });
+
+  it('keeps the record of a job once it ends: finished with its job, or failed with the job id', async (context) => {
+    needCluster(context);
+    const store = new LocalRunStore(join(work, `runs-${++runs}`));
+    const tracked = (options: TrainOptions, env: NodeJS.ProcessEnv) =>
+      trainTracked({ train: options, experiment: 'slurm', store }, { log: memoryLog(), env }, (deps) =>
+        runSlurmTrain(options, slurmOptions(), deps),
+      );
+    const done = trainOptions();
+    await tracked(done, jobEnv());
+    const failing = trainOptions();
+    const error = await failureOf(tracked(failing, jobEnv({ JOB_FAIL_AT: '2', JOB_EXIT_CODE: '3' })));
+    const [finished, failed] = await store.listRuns('slurm');
+    expect(finished).toMatchObject({
+      number: 1,
+      kind: 'train',
+      status: 'finished',
+      backend: 'command',
+      metrics: { accuracy: 0.9, loss: 1 / 3 },
+      slurm: { state: 'COMPLETED', node_list: cluster!.node },
+    });
+    expect(finished.curves.map((c) => c.epoch)).toEqual([1, 2, 3]);
+    expect(finished.slurm?.job_id).toMatch(/^\d+$/);
+    // The record travels with the model: written into the output folder before any upload.
+    expect(JSON.parse(readFileSync(join(done.outputDir, RUN_RECORD_FILE), 'utf8'))).toEqual({
+      ...finished,
+      number: undefined,
+    });
+    const jobId = /^Slurm job (\d+) failed/.exec(error.message)?.[1];
+    expect(failed).toMatchObject({ number: 2, status: 'failed', error: error.message, metrics: {} });
+    expect(failed.error).toContain(`Slurm job ${jobId} failed`);
+    expect(JSON.parse(readFileSync(join(failing.outputDir, RUN_RECORD_FILE), 'utf8')).status).toBe('failed');
   });
 
   it("gives Slurm's own message when sbatch rejects the job", async (context) => {
@@ -351,6 +387,17 @@ describe('train on a real Slurm cluster', () => {
     expect(jobId).toMatch(/^\d+$/);
     expect(step.state).toEqual({ 'slurm-job-id': jobId });
     expect(step.summary).toContain(`| Slurm job | ${jobId} (COMPLETED) on ${cluster!.node}`);
+    // Tracked like a run on the runner: the local store and run-record.json in the output folder.
+    const [record] = await new LocalRunStore(join(workspace, '.mlops/runs')).listRuns('default');
+    expect(record).toMatchObject({
+      kind: 'train',
+      status: 'finished',
+      slurm: { job_id: jobId, state: 'COMPLETED' },
+    });
+    expect(step.outputs['run-records']).toBe(join(workspace, 'mlops-artifacts/model'));
+    expect(JSON.parse(readFileSync(join(step.outputs['run-records'], RUN_RECORD_FILE), 'utf8')).run_id).toBe(
+      record.run_id,
+    );
     const finished = await runSourceStep({
       action: 'actions/train',
       workspace,

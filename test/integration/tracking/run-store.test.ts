@@ -1,35 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewRunRecord } from '../../../shared/src/tracking/record.js';
 import { GitHubRunStore, LocalRunStore } from '../../../shared/src/tracking/store.js';
 import { validateResponse } from '../../emulators/github/openapi.js';
 import { type GitHubEmulator, startGitHubEmulator } from '../../emulators/github/server.js';
 import { tempDir } from '../../unit/registry/helpers.js';
 import { runTogether } from '../registry/processes.js';
-
-export function runRecord(i: number, experiment = 'penguins'): NewRunRecord {
-  return {
-    schema: 'mlops-run/v1',
-    experiment,
-    run_id: randomBytes(16).toString('hex'),
-    kind: 'train',
-    status: 'finished',
-    started_at: '2026-12-07T10:00:00.000Z',
-    ended_at: '2026-12-07T10:00:05.000Z',
-    duration_seconds: 5,
-    params: { 'learning-rate': 0.01 * (i + 1), writer: i },
-    metrics: { accuracy: 0.5 + i / 100 },
-    curves: [{ epoch: 1, loss: 1 - i / 100 }],
-    data_fingerprint: 'sha256:ab',
-    code_sha: null,
-    runner: { name: 'test', os: 'Linux', arch: 'x64' },
-    backend: 'cpu',
-    search: null,
-  };
-}
+import { runRecord } from './records.js';
 
 describe('tracking store: nothing lost under concurrent appends', () => {
   it('local: 20 processes appending at once get numbers 1..20, every record intact', async () => {

@@ -8,6 +8,7 @@ import { silentLog } from '../../../shared/src/logging/index.js';
 import { SuccessiveHalving } from '../../../shared/src/search/halving.js';
 import type { SearchSummary } from '../../../shared/src/search/run-search.js';
 import { runTrainStep } from '../../../shared/src/search/train-step.js';
+import { readRunRecordFiles } from '../../../shared/src/tracking/record-file.js';
 import { LocalRunStore } from '../../../shared/src/tracking/store.js';
 import { hashFile } from '../../../shared/src/train/contentHash.js';
 import type { TrainOptions } from '../../../shared/src/train/runTrain.js';
@@ -102,6 +103,10 @@ describe('search: run (trials in one job, built-in trainer)', () => {
     expect(runs[0].curves).toHaveLength(3);
     expect(Object.keys(runs[0].metrics).sort()).toEqual(['accuracy', 'loss']);
     expect(runs[2].error).toMatch(/missing-layers\.json/);
+    // Every trial, a failed one too, leaves its record in its folder for a later publish.
+    expect(step.outputs['run-records']).toBe(join(dir, 'out'));
+    const files = await readRunRecordFiles(String(step.outputs['run-records']), 'run-records');
+    expect(files).toEqual(runs.map(({ number: _, ...record }) => record));
   }, 120_000);
 
   it('fails when every trial fails, with the first trial error', async () => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
@@ -256,5 +257,169 @@ describe('mlops runs list | show | compare | export csv/json', () => {
     const bad = await cli(['runs', 'export', '--format', 'xml', '--store', store]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('--format must be csv, json or mlflow');
+  });
+});
+
+/** MLflow's FileStore read path, followed by a Python script (mlflow itself is not installable here). */
+const READER = join(import.meta.dirname, 'mlflow_filestore_read.py');
+const PYTHON = '/usr/bin/python3';
+const pythonProblem = (() => {
+  const probe = spawnSync(PYTHON, ['-c', 'import yaml'], { encoding: 'utf8' });
+  return probe.status === 0
+    ? undefined
+    : `${PYTHON} with PyYAML is needed (${probe.error?.message ?? probe.stderr.trim()})`;
+})();
+
+function readAsMlflow(root: string): { experiments: Record<string, string>[]; runs: MlflowRun[] } {
+  const read = spawnSync(PYTHON, [READER, root], { encoding: 'utf8' });
+  expect(read.stderr).toBe('');
+  expect(read.status).toBe(0);
+  return JSON.parse(read.stdout);
+}
+
+interface MlflowRun {
+  experiment_id: string;
+  run_id: string;
+  run_name: string;
+  status: string;
+  start_time: number;
+  end_time: number;
+  user_id: string;
+  lifecycle_stage: string;
+  params: Record<string, string>;
+  metrics: Record<string, number>;
+  history: Record<string, [number, number, number][]>;
+  tags: Record<string, string>;
+}
+
+describe('the MLflow export read back along MLflow FileStore read path', () => {
+  it('every run, param, metric (latest and history) and tag reads back as MLflow would show it', async (context) => {
+    if (pythonProblem) {
+      if (process.env.MLOPS_REQUIRE_GOLDENS === '1') throw new Error(pythonProblem);
+      context.skip(pythonProblem);
+    }
+    const root = join(mkdtempSync(join(tmpdir(), 'mlops-runs-')), 'runs');
+    const store = new LocalRunStore(root);
+    const [trained, failed] = records();
+    const stopped: NewRunRecord = {
+      ...trained,
+      run_id: 'c'.repeat(32),
+      status: 'stopped',
+      stopped_by: 'halving at epoch 1',
+      // A '/' in a name is a subfolder in FileStore; a Unicode letter is a word character.
+      curves: [{ epoch: 1, 'val/loss': 0.7, précision: 0.5 }],
+      metrics: { 'val/loss': 0.7 },
+    };
+    const evaluated: NewRunRecord = {
+      ...trained,
+      experiment: 'cars',
+      run_id: 'd'.repeat(32),
+      kind: 'evaluate',
+      curves: [],
+      search: null,
+      params: { task: 'regression', bootstrap: 0 },
+      metrics: { r2: 0.75, mae: 1.5e-7 },
+    };
+    const all = [trained, failed, stopped, evaluated];
+    for (const record of all) await store.append(record);
+    const mlruns = join(mkdtempSync(join(tmpdir(), 'mlops-mlruns-')), 'mlruns');
+    const exported = await cli(['runs', 'export', '--format', 'mlflow', '--store', root, '--output', mlruns]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const read = readAsMlflow(mlruns);
+    expect(read.experiments.map((e) => [e.experiment_id, e.name, e.lifecycle_stage])).toEqual([
+      ['0', 'Default', 'active'],
+      ['1', 'cars', 'active'],
+      ['2', 'penguins', 'active'],
+    ]);
+    const status = { finished: 'FINISHED', failed: 'FAILED', stopped: 'KILLED' };
+    const numbers = new Map((await store.listRuns('penguins')).map((r) => [r.run_id, r.number]));
+    numbers.set(evaluated.run_id, 1);
+    for (const record of all) {
+      const run = read.runs.find((r) => r.run_id === record.run_id)!;
+      expect(run, record.run_id).toBeDefined();
+      const name = `${record.experiment}-${numbers.get(record.run_id)}`;
+      expect(run).toMatchObject({
+        experiment_id: record.experiment === 'cars' ? '1' : '2',
+        run_name: name,
+        status: status[record.status],
+        start_time: Date.parse(record.started_at),
+        end_time: Date.parse(record.ended_at),
+        user_id: record.runner.name,
+        lifecycle_stage: 'active',
+      });
+      expect(run.params).toEqual(
+        Object.fromEntries(Object.entries(record.params).map(([k, v]) => [k, String(v)])),
+      );
+      // What the UI shows per metric: the value at the highest step. A train run's final metrics
+      // are final_<name> at step 0; its curves are steps 1.. (epochs).
+      const latest: Record<string, number> = {};
+      const history: Record<string, [number, number][]> = {};
+      for (const epoch of record.curves)
+        for (const [key, value] of Object.entries(epoch))
+          if (key !== 'epoch') {
+            latest[key] = value;
+            history[key] = [...(history[key] ?? []), [epoch.epoch, value]];
+          }
+      for (const [key, value] of Object.entries(record.metrics)) {
+        const stored = record.kind === 'train' ? `final_${key}` : key;
+        latest[stored] = value;
+        history[stored] = [[0, value]];
+      }
+      expect(run.metrics).toEqual(latest);
+      expect(
+        Object.fromEntries(
+          Object.entries(run.history).map(([k, rows]) => [k, rows.map(([step, v]) => [step, v])]),
+        ),
+      ).toEqual(history);
+      expect(run.tags).toMatchObject({
+        'mlflow.runName': name,
+        'mlflow.user': record.runner.name,
+        'mlflow.source.git.commit': record.code_sha,
+        'mlops.kind': record.kind,
+        'mlops.status': record.status,
+      });
+      if (record.error) expect(run.tags['mlops.error']).toBe(record.error);
+    }
+  });
+
+  it('refuses a run with a name MLflow cannot read, before writing anything', async () => {
+    const root = join(mkdtempSync(join(tmpdir(), 'mlops-runs-')), 'runs');
+    const [trained] = records();
+    await new LocalRunStore(root).append({ ...trained, curves: [{ epoch: 1, 'top-1 acc%': 0.5 }] });
+    const mlruns = join(mkdtempSync(join(tmpdir(), 'mlops-mlruns-')), 'mlruns');
+    const refused = await cli(['runs', 'export', '--format', 'mlflow', '--store', root, '--output', mlruns]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'error: Run penguins#1 has the metric name "top-1 acc%", which MLflow cannot read back',
+    );
+    expect(existsSync(mlruns)).toBe(false);
+  });
+});
+
+describe('a diverged run (NaN metrics) stays readable', () => {
+  it('is stored with JSON null, listed as NaN, and exported as MLflow nan', async (context) => {
+    const root = join(mkdtempSync(join(tmpdir(), 'mlops-runs-')), 'runs');
+    const store = new LocalRunStore(root);
+    const [trained] = records();
+    await store.append({
+      ...trained,
+      metrics: { loss: Number.NaN, accuracy: 0.3 },
+      curves: [{ epoch: 1, loss: Number.POSITIVE_INFINITY }],
+    });
+    const [listed] = await store.listRuns('penguins');
+    expect(listed.metrics).toEqual({ loss: Number.NaN, accuracy: 0.3 });
+    expect(listed.curves).toEqual([{ epoch: 1, loss: Number.NaN }]);
+    const list = await cli(['runs', 'list', '--store', root]);
+    expect(list.code, list.stderr).toBe(0);
+    if (pythonProblem) {
+      if (process.env.MLOPS_REQUIRE_GOLDENS === '1') throw new Error(pythonProblem);
+      context.skip(pythonProblem);
+    }
+    const mlruns = join(mkdtempSync(join(tmpdir(), 'mlops-mlruns-')), 'mlruns');
+    expect(
+      (await cli(['runs', 'export', '--format', 'mlflow', '--store', root, '--output', mlruns])).code,
+    ).toBe(0);
+    const [run] = readAsMlflow(mlruns).runs;
+    expect(run.metrics).toEqual({ final_loss: 'nan', final_accuracy: 0.3, loss: 'nan' });
   });
 });

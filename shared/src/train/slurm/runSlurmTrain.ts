@@ -205,6 +205,14 @@ export async function runSlurmTrain(
   const metricsPath = join(outputDir, 'training-metrics.json');
   await writeFileAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
 
+  // The job hashes the data on its node; the runner may not see the file.
+  await deps.beforeUpload?.({
+    backend: document.backend,
+    durationSeconds,
+    final: document.final,
+    document,
+    dataFingerprint: '',
+  });
   const { artifactId, artifactUrl } = await uploadTrainedModel(options, deps, outputDir, checkpointDir);
   const modelJson = join(outputDir, 'model.json');
   const summaryMarkdown = renderTrainSummary({
