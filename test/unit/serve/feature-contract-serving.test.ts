@@ -342,6 +342,22 @@ describe('drift-check on the request log mlops serve writes', () => {
     expect(shifted.result.driftedColumns).toEqual(['Weight_in_lbs']);
   });
 
+  it('the same rows sent as CSV text ("8", "" for missing) log numbers and drift nothing: no changed type', async () => {
+    // A client that forwards CSV values: the model reads "8" as 8 and "" as missing, so the log
+    // must too, or drift-check sees text columns and calls them drifted (a false alarm).
+    const asText = draw(200, 11).map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)])),
+    );
+    const current = await logOf('log-text', asText);
+    const first = JSON.parse(readFileSync(current, 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    expect(typeof first['Weight_in_lbs']).toBe('number');
+    expect(typeof first['Origin']).toBe('string');
+    const { result } = await check(current);
+    expect(result.report.findings.filter((f) => f.kind === 'type_changed')).toEqual([]);
+    expect(result.driftedColumns).toEqual([]);
+    expect(result.report.columns.find((c) => c.name === 'Horsepower')?.type).toBe('numeric');
+  });
+
   it('a prediction column the reference lacks is an error, not a silent null', async () => {
     const current = await logOf('log-prediction', draw(20, 5));
     await expect(
