@@ -160,6 +160,14 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
           `${result.droppedTargetRows} rows with a null target '${target}' were left out, as train leaves them out.`,
         );
       }
+      // A missing value is expected (train filled its own the same way), but it is still a value
+      // the model did not get: said and counted, never silent.
+      const missingTotal = result.featureCounts.missingTotal;
+      if (missingTotal > 0) {
+        const note = `${missingTotal} missing feature values took the feature's fill from training (its mean or most frequent value), as train filled its own: ${result.featureCounts.describeMissing()}.`;
+        log.info(note);
+        notes.push(note);
+      }
       const invalidTotal = result.featureCounts.invalidTotal;
       if (invalidTotal > 0) {
         notes.push(

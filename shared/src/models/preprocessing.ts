@@ -442,6 +442,17 @@ export class FeatureCounts {
     return total;
   }
 
+  get missingTotal(): number {
+    return Object.values(this.missing).reduce((a, n) => a + n, 0);
+  }
+
+  /** `Horsepower: 6; Origin: 1`, for messages. */
+  describeMissing(): string {
+    return Object.entries(this.missing)
+      .map(([c, n]) => `${c}: ${n}`)
+      .join('; ');
+  }
+
   /** `Origin: 2 unseen_category; Horsepower: 1 unparseable`, for messages. */
   describeInvalid(): string {
     return Object.entries(this.invalid)
