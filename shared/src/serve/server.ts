@@ -388,8 +388,8 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       const text = await readBody(req, limits.maxBodyBytes, limits.timeoutMs, limits.maxBatch);
       const request =
         action === 'predict'
-          ? parsePredictRequest(text, model.signature.inputs, limits.maxBatch)
-          : parseExamplesRequest(text, model.signature.inputs, limits.maxBatch);
+          ? parsePredictRequest(text, model.signature.inputs, limits.maxBatch, model.preprocessing?.dropped)
+          : parseExamplesRequest(text, model.signature.inputs, limits.maxBatch, model.preprocessing?.dropped);
       const counts = new FeatureCounts();
       const rowInvalid: (Record<string, InvalidKind> | undefined)[] = [];
       const rowName =

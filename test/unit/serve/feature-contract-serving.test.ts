@@ -125,7 +125,16 @@ describe('serving with the feature contract', () => {
         instances: [{ ...features(cars[0]!), Name: 'x' }],
       });
       expect(extra.status).toBe(400);
-      expect(extra.json['error']).toMatch(/unknown input\(s\) 'Name'/);
+      // Name is the column train left out as an identifier: the 400 says so, so a client sending
+      // the very rows evaluate scored knows to drop it; a column the model never saw is just named.
+      expect(extra.json['error']).toMatch(
+        /unknown input\(s\) 'Name' \(train left it out: text-id; send the model's inputs only\); the model takes Cylinders/,
+      );
+      const stranger = await post(server, '/v1/models/cars:predict', {
+        inputs: { ...Object.fromEntries(FEATURES.map((f) => [f, [features(cars[0]!)[f]]])), Colour: ['red'] },
+      });
+      expect(stranger.status).toBe(400);
+      expect(stranger.json['error']).toMatch(/^"inputs" has unknown input\(s\) 'Colour'; the model takes/);
       // "?" is a missing-value token: filled like null, not a category or an error.
       const token = await post(server, '/v1/models/cars:predict', {
         instances: [
