@@ -426,7 +426,7 @@ function absentClassesNote(
     undefinedMetrics.length > 0 ? `${undefinedMetrics.join(', ')} undefined (n/a)` : '',
     'average_precision' in metrics ? 'average_precision counting each such class as 0' : '',
   ].filter((e) => e !== '');
-  return `${absent.length} of the model's ${classes.length} classes never occur in the evaluation data (${absent.map((c) => JSON.stringify(c)).join(', ')})${effects.length > 0 ? `: ${effects.join(', and ')}, as scikit-learn defines them` : ''}. Evaluate on data with every class for these metrics.`;
+  return `${absent.length} of the model's ${classes.length} classes ${absent.length === 1 ? 'never occurs' : 'never occur'} in the evaluation data (${absent.map((c) => JSON.stringify(c)).join(', ')})${effects.length > 0 ? `: ${effects.join(', and ')}, as scikit-learn defines them` : ''}. Evaluate on data with every class for these metrics.`;
 }
 
 function confusionMatrix(input: EvaluationInput & { task: 'classification' }): {

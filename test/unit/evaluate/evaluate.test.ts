@@ -148,12 +148,12 @@ describe('runEvaluate', () => {
       log,
     );
     expect(result.metrics.metrics.roc_auc_ovr.value).toBeNull();
-    const note = result.metrics.notes.find((n) => n.includes('never occur in the evaluation data'));
+    const note = result.metrics.notes.find((n) => n.includes('in the evaluation data ('));
     expect(note).toMatch(
-      /1 of the model's 3 classes never occur in the evaluation data \("c"\): roc_auc_ovr, roc_auc_ovo undefined \(n\/a\), and average_precision counting each such class as 0/,
+      /1 of the model's 3 classes never occurs in the evaluation data \("c"\): roc_auc_ovr, roc_auc_ovo undefined \(n\/a\), and average_precision counting each such class as 0/,
     );
     expect(log.lines.some((l) => l.level === 'warning' && l.message === note)).toBe(true);
-    expect(result.summaryMarkdown).toMatch(/never occur in the evaluation data/);
+    expect(result.summaryMarkdown).toMatch(/never occurs in the evaluation data/);
   });
 
   it('evaluates a regression predictions file', async () => {
