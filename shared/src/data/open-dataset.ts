@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { UserError } from '../errors/index.js';
 import { loadArrowIpcFile } from './arrow-ipc.js';
 import { findCsvProblem } from './csv-problem.js';
@@ -117,6 +118,7 @@ export async function registerDataset(
 
   if (format === 'json' || format === 'ndjson') await jsonColumnsAsText(db, view, materialize, notes);
   const columns = await relationColumns(db, view);
+  if (format === 'json' || format === 'ndjson') await noteRecordLists(db, view, path, columns, notes);
   if ((format === 'csv' || format === 'tsv') && files.length === 1)
     await checkCsvHeader(path, files, format, columns.length);
   return { view, path, format, files, columns, notes };
@@ -183,6 +185,34 @@ async function jsonColumnsAsText(
     await db.run(`ALTER VIEW ${target} RENAME TO ${quoteIdent(`${view}__json`)}`);
     await db.run(
       `CREATE VIEW ${target} AS SELECT * REPLACE (${replace}) FROM ${quoteIdent(`${view}__json`)}`,
+    );
+  }
+}
+
+/**
+ * A JSON document that wraps its records (GeoJSON's `{"features": [...]}`, an API's
+ * `{"data": [...]}`) reads as one row whose column holds every record as a list: profiled and
+ * checked as one opaque value, it would pass validation having looked at none of the records.
+ * Said, with the count and how to give the records one per line.
+ */
+async function noteRecordLists(
+  db: Database,
+  view: string,
+  path: string,
+  columns: DatasetColumn[],
+  notes: string[],
+): Promise<void> {
+  for (const column of columns) {
+    if (!/^STRUCT\(.*\)\[\]$/s.test(column.type)) continue;
+    const c = quoteIdent(column.name);
+    const jqPath = /^[A-Za-z_][A-Za-z0-9_]*$/.test(column.name)
+      ? column.name
+      : `[${JSON.stringify(column.name)}]`;
+    const [row] = await db.all<{ records: number | bigint | null }>(
+      `SELECT sum(len(${c})) AS records FROM ${quoteIdent(view)}`,
+    );
+    notes.push(
+      `Column '${column.name}' holds a list of records in each row (${Number(row?.records ?? 0)} in all): it is read as one value per row, not as rows of data. If those records are the data, give them one per line, e.g. jq -c '.${jqPath}[]' ${basename(path)} > records.ndjson.`,
     );
   }
 }

@@ -160,6 +160,14 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
           `${result.droppedTargetRows} rows with a null target '${target}' were left out, as train leaves them out.`,
         );
       }
+      // A missing value is expected (train filled its own the same way), but it is still a value
+      // the model did not get: said and counted, never silent.
+      const missingTotal = result.featureCounts.missingTotal;
+      if (missingTotal > 0) {
+        const note = `${missingTotal} missing feature values took the feature's fill from training (its mean or most frequent value), as train filled its own: ${result.featureCounts.describeMissing()}.`;
+        log.info(note);
+        notes.push(note);
+      }
       const invalidTotal = result.featureCounts.invalidTotal;
       if (invalidTotal > 0) {
         notes.push(
@@ -221,6 +229,11 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       ...bootstrap,
       onProgress: (done, total) => log.progress('bootstrap', done, total),
     });
+    const absent = absentClassesNote(input, metrics);
+    if (absent) {
+      log.warning(absent);
+      notes.push(absent);
+    }
     const slices = computeSlices(input, names, bootstrap, notes, slicesWanted);
     let fairnessSection: FairnessSection | null = null;
     if (fairness) {
@@ -389,6 +402,31 @@ function computeSlices(
     }
   }
   return out;
+}
+
+/**
+ * Classes the model knows but the evaluation rows never have. scikit-learn leaves their ROC AUC
+ * undefined (roc_auc_ovr/ovo are then n/a) and counts their average precision as 0, each with only
+ * a Python warning: said here, so an n/a or a low macro average is not a mystery.
+ */
+function absentClassesNote(
+  input: EvaluationInput,
+  metrics: Record<string, MetricEstimate>,
+): string | undefined {
+  if (input.task !== 'classification') return undefined;
+  const { classes, yTrue } = input.data;
+  const seen = new Uint8Array(classes.length);
+  for (let i = 0; i < yTrue.length; i++) seen[yTrue[i]] = 1;
+  const absent = classes.filter((_, c) => seen[c] === 0);
+  if (absent.length === 0) return undefined;
+  const undefinedMetrics = Object.keys(metrics).filter(
+    (m) => /^roc_auc/.test(m) && metrics[m].value === null,
+  );
+  const effects = [
+    undefinedMetrics.length > 0 ? `${undefinedMetrics.join(', ')} undefined (n/a)` : '',
+    'average_precision' in metrics ? 'average_precision counting each such class as 0' : '',
+  ].filter((e) => e !== '');
+  return `${absent.length} of the model's ${classes.length} classes ${absent.length === 1 ? 'never occurs' : 'never occur'} in the evaluation data (${absent.map((c) => JSON.stringify(c)).join(', ')})${effects.length > 0 ? `: ${effects.join(', and ')}, as scikit-learn defines them` : ''}. Evaluate on data with every class for these metrics.`;
 }
 
 function confusionMatrix(input: EvaluationInput & { task: 'classification' }): {

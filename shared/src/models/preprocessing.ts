@@ -442,6 +442,17 @@ export class FeatureCounts {
     return total;
   }
 
+  get missingTotal(): number {
+    return Object.values(this.missing).reduce((a, n) => a + n, 0);
+  }
+
+  /** `Horsepower: 6; Origin: 1`, for messages. */
+  describeMissing(): string {
+    return Object.entries(this.missing)
+      .map(([c, n]) => `${c}: ${n}`)
+      .join('; ');
+  }
+
   /** `Origin: 2 unseen_category; Horsepower: 1 unparseable`, for messages. */
   describeInvalid(): string {
     return Object.entries(this.invalid)
@@ -625,6 +636,32 @@ export function applyPreprocessing(
       }
     }
     offset += widthOf(feature);
+  }
+  return out;
+}
+
+/**
+ * One row's raw inputs as this contract reads them, for the request log that drift-check compares
+ * with the training data: a numeric feature's value becomes the number it reads as, a boolean's
+ * `true`/`false`, and a missing one (null or a missing token) `null`. Without this a client that
+ * sends CSV text ("300", "" for missing) logs a text column, which drift-check can only call a
+ * changed type: a false alarm on the very rows the model read as numbers. A value the contract
+ * cannot read, and the other kinds (categories and dates, compared as text), stay as sent.
+ */
+export function contractInputs(spec: Preprocessing, row: Record<string, unknown>): Record<string, unknown> {
+  const missing = missingSet(spec.missing);
+  const out: Record<string, unknown> = { ...row };
+  for (const feature of spec.features) {
+    if (!(feature.name in row)) continue;
+    const raw = row[feature.name];
+    if (feature.kind === 'numeric') {
+      const x = readNumber(raw, missing);
+      if (x === null || typeof x === 'number') out[feature.name] = x;
+    } else if (feature.kind === 'boolean') {
+      const x = readBoolean(raw, missing);
+      if (x === null) out[feature.name] = null;
+      else if (typeof x === 'number') out[feature.name] = x === 1;
+    }
   }
   return out;
 }

@@ -12,6 +12,7 @@
  * one), after the context's features are added to each; a feature given both in the context and
  * in an example is a 400, as it is ambiguous which one the caller meant.
  */
+import type { DroppedColumn } from '../models/preprocessing.js';
 import { BadRequestError, type PredictRequest, parsePredictRequest } from './predict-request.js';
 import type { TensorSpec } from './signature.js';
 
@@ -19,7 +20,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-export function parseExamplesRequest(text: string, inputs: TensorSpec[], maxBatch: number): PredictRequest {
+export function parseExamplesRequest(
+  text: string,
+  inputs: TensorSpec[],
+  maxBatch: number,
+  leftOut: readonly DroppedColumn[] = [],
+): PredictRequest {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -46,6 +52,7 @@ export function parseExamplesRequest(text: string, inputs: TensorSpec[], maxBatc
     JSON.stringify({ signature_name: body['signature_name'], instances }),
     inputs,
     maxBatch,
+    leftOut,
   );
   return request;
 }

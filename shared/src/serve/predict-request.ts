@@ -12,6 +12,7 @@
  * `signature_name` is accepted and must be `serving_default` when given. A string input's value
  * may be sent as `{"b64": "<base64>"}` and is decoded, as TF Serving decodes it (json_tensor.cc).
  */
+import type { DroppedColumn } from '../models/preprocessing.js';
 import type { InputColumns } from './loaded-model.js';
 import type { TensorSpec } from './signature.js';
 
@@ -51,7 +52,12 @@ function listedRows(value: unknown): number {
 }
 
 /** Parses the request text; every problem is a BadRequestError whose message says what was expected. */
-export function parsePredictRequest(text: string, inputs: TensorSpec[], maxBatch: number): PredictRequest {
+export function parsePredictRequest(
+  text: string,
+  inputs: TensorSpec[],
+  maxBatch: number,
+  leftOut: readonly DroppedColumn[] = [],
+): PredictRequest {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -86,8 +92,8 @@ export function parsePredictRequest(text: string, inputs: TensorSpec[], maxBatch
     );
   }
   const request = hasInstances
-    ? fromInstances(body['instances'], inputs)
-    : fromColumns(body['inputs'], inputs);
+    ? fromInstances(body['instances'], inputs, leftOut)
+    : fromColumns(body['inputs'], inputs, leftOut);
   if (request.rows === 0) throw new BadRequestError('The request has no rows.');
   if (request.rows > maxBatch) {
     throw new BadRequestError(
@@ -97,7 +103,31 @@ export function parsePredictRequest(text: string, inputs: TensorSpec[], maxBatch
   return request;
 }
 
-function fromInstances(instances: unknown, inputs: TensorSpec[]): PredictRequest {
+/**
+ * The 400 for inputs the model does not take. A column train left out (an identifier, an all-null
+ * column) is named with why: the rows evaluate scored carry it, so a client sending the same rows
+ * learns what to drop rather than guess.
+ */
+function unknownInputs(
+  where: string,
+  unknown: string[],
+  names: string[],
+  leftOut: readonly DroppedColumn[],
+): BadRequestError {
+  const listed = unknown.map((u) => {
+    const dropped = leftOut.find((d) => d.name === u);
+    return dropped ? `'${u}' (train left it out: ${dropped.reason}; send the model's inputs only)` : `'${u}'`;
+  });
+  return new BadRequestError(
+    `${where} has unknown input(s) ${listed.join(', ')}; the model takes ${names.join(', ')}.`,
+  );
+}
+
+function fromInstances(
+  instances: unknown,
+  inputs: TensorSpec[],
+  leftOut: readonly DroppedColumn[],
+): PredictRequest {
   const names = inputs.map((s) => s.name);
   if (!Array.isArray(instances))
     throw new BadRequestError(`"instances" must be a list, got ${describe(instances)}.`);
@@ -109,9 +139,7 @@ function fromInstances(instances: unknown, inputs: TensorSpec[]): PredictRequest
     if (isPlainObject(instance) && !isBase64Object(instance)) {
       const unknown = Object.keys(instance).filter((key) => !names.includes(key));
       if (unknown.length > 0) {
-        throw new BadRequestError(
-          `instances[${index}] has unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model takes ${names.join(', ')}.`,
-        );
+        throw unknownInputs(`instances[${index}]`, unknown, names, leftOut);
       }
       const missing = names.filter((n) => !(n in instance));
       if (missing.length > 0) {
@@ -137,15 +165,13 @@ function fromInstances(instances: unknown, inputs: TensorSpec[]): PredictRequest
   return { format: 'row', columns, rows: instances.length, instances: rows };
 }
 
-function fromColumns(body: unknown, inputs: TensorSpec[]): PredictRequest {
+function fromColumns(body: unknown, inputs: TensorSpec[], leftOut: readonly DroppedColumn[]): PredictRequest {
   const names = inputs.map((s) => s.name);
   let columns: InputColumns;
   if (isPlainObject(body)) {
     const unknown = Object.keys(body).filter((key) => !names.includes(key));
     if (unknown.length > 0) {
-      throw new BadRequestError(
-        `"inputs" has unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model takes ${names.join(', ')}.`,
-      );
+      throw unknownInputs('"inputs"', unknown, names, leftOut);
     }
     columns = {};
     for (const name of names) {

@@ -9,7 +9,9 @@
  * {"_ts":"2026-01-02T03:04:05.678Z","_model":"penguins","_version":3,"bill_length_mm":39.1,"island":"Biscoe","prediction":"Adelie","_output":[0.91,0.06,0.03]}
  * ```
  * - `_ts` (ISO time the request was answered), `_model`, `_version`: where the row went;
- * - one key per input of the serving signature, with the value as sent (null stays null);
+ * - one key per input of the serving signature, with the value as sent (null stays null), except
+ *   that with a feature contract a numeric or boolean feature's value is logged as the contract
+ *   read it (`"300"` as 300, a missing token as null: `contractInputs`);
  * - `prediction`: for a classifier with `classes` in its preprocessing, the predicted label
  *   (argmax; for one sigmoid unit, `classes[1]` when >= 0.5); otherwise the first output value;
  * - `_output`: the raw output vector;

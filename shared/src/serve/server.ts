@@ -27,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import { MAX_JSON_NESTING } from '../data/json-nesting.js';
 import { type Log, silentLog } from '../logging/index.js';
 import {
+  contractInputs,
   DEFAULT_ON_INVALID,
   FeatureCounts,
   type InvalidKind,
@@ -387,8 +388,8 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       const text = await readBody(req, limits.maxBodyBytes, limits.timeoutMs, limits.maxBatch);
       const request =
         action === 'predict'
-          ? parsePredictRequest(text, model.signature.inputs, limits.maxBatch)
-          : parseExamplesRequest(text, model.signature.inputs, limits.maxBatch);
+          ? parsePredictRequest(text, model.signature.inputs, limits.maxBatch, model.preprocessing?.dropped)
+          : parseExamplesRequest(text, model.signature.inputs, limits.maxBatch, model.preprocessing?.dropped);
       const counts = new FeatureCounts();
       const rowInvalid: (Record<string, InvalidKind> | undefined)[] = [];
       const rowName =
@@ -435,10 +436,14 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       const mirror = served.mirrorOf(routed);
       if (mirror) void compareOnMirror(mirror, request, outputs, rowName);
       if (requestLog) {
+        const contract = model.preprocessing;
         requestLog.record({
           model: name,
           version: routed.slot.version,
-          instances: request.instances,
+          // As the contract read them, so drift-check compares what the model saw.
+          instances: contract
+            ? request.instances.map((row) => contractInputs(contract, row))
+            : request.instances,
           outputs,
           classes: model.preprocessing?.classes,
           invalid: rowInvalid,

@@ -116,6 +116,19 @@ describe('openDataset formats', () => {
     expect(ds.notes.join(' ')).toMatch(/Column 'amount' was read as text: line 25002 holds 'n\/a'/);
   });
 
+  it('a JSON document that wraps its records (GeoJSON) is said to be one row holding a list of records', async () => {
+    // earthquakes.json: {"type": "FeatureCollection", "metadata": {...}, "features": [1707 quakes]}.
+    for (const materialize of [true, false]) {
+      const ds = await openDataset(db, join(DATA, 'earthquakes.json'), { materialize });
+      expect(ds.notes).toEqual([
+        "Column 'features' holds a list of records in each row (1707 in all): it is read as one value per row, not as rows of data. If those records are the data, give them one per line, e.g. jq -c '.features[]' earthquakes.json > records.ndjson.",
+      ]);
+    }
+    // A list of plain values is a value, and records one per row are rows: nothing to say.
+    const flat = await openDataset(db, write('flat.json', JSON.stringify([{ a: 1, tags: ['x', 'y'] }])));
+    expect(flat.notes).toEqual([]);
+  });
+
   it('reads a JSON field whose values mix types as text, in a table and in a view', async () => {
     const path = write('mixed.json', JSON.stringify([{ w: 3500 }, { w: 'heavy' }, { w: null }]));
     for (const materialize of [true, false]) {

@@ -135,6 +135,27 @@ describe('runEvaluate', () => {
     expect(fromFile.metrics.slices.map((s) => s.value).sort()).toEqual(Object.keys(golden.slices));
   });
 
+  it('a class of the model that the rows never have is named, with why roc_auc is n/a', async () => {
+    // birdstrikes' "B" damage class: one row, so a stratified split leaves the test file without it.
+    const file = join(work, 'absent-class.csv');
+    writeFileSync(
+      file,
+      'y_true,y_score_a,y_score_b,y_score_c\na,0.7,0.2,0.1\nb,0.2,0.7,0.1\na,0.5,0.4,0.1\nb,0.3,0.6,0.1\n',
+    );
+    const log = memoryLog();
+    const result = await runEvaluate(
+      options({ predictions: file, bootstrap: 0, output: 'absent/metrics.json' }),
+      log,
+    );
+    expect(result.metrics.metrics.roc_auc_ovr.value).toBeNull();
+    const note = result.metrics.notes.find((n) => n.includes('in the evaluation data ('));
+    expect(note).toMatch(
+      /1 of the model's 3 classes never occurs in the evaluation data \("c"\): roc_auc_ovr, roc_auc_ovo undefined \(n\/a\), and average_precision counting each such class as 0/,
+    );
+    expect(log.lines.some((l) => l.level === 'warning' && l.message === note)).toBe(true);
+    expect(result.summaryMarkdown).toMatch(/never occurs in the evaluation data/);
+  });
+
   it('evaluates a regression predictions file', async () => {
     const file = join(work, 'regression.csv');
     writeFileSync(file, 'y_true,y_pred,region\n1,1.5,a\n2,1.5,a\n3,3.5,b\n4,4,b\n10,9,b\n');

@@ -125,7 +125,16 @@ describe('serving with the feature contract', () => {
         instances: [{ ...features(cars[0]!), Name: 'x' }],
       });
       expect(extra.status).toBe(400);
-      expect(extra.json['error']).toMatch(/unknown input\(s\) 'Name'/);
+      // Name is the column train left out as an identifier: the 400 says so, so a client sending
+      // the very rows evaluate scored knows to drop it; a column the model never saw is just named.
+      expect(extra.json['error']).toMatch(
+        /unknown input\(s\) 'Name' \(train left it out: text-id; send the model's inputs only\); the model takes Cylinders/,
+      );
+      const stranger = await post(server, '/v1/models/cars:predict', {
+        inputs: { ...Object.fromEntries(FEATURES.map((f) => [f, [features(cars[0]!)[f]]])), Colour: ['red'] },
+      });
+      expect(stranger.status).toBe(400);
+      expect(stranger.json['error']).toMatch(/^"inputs" has unknown input\(s\) 'Colour'; the model takes/);
       // "?" is a missing-value token: filled like null, not a category or an error.
       const token = await post(server, '/v1/models/cars:predict', {
         instances: [
@@ -340,6 +349,22 @@ describe('drift-check on the request log mlops serve writes', () => {
     }));
     const shifted = await check(await logOf('log-shifted', heavier));
     expect(shifted.result.driftedColumns).toEqual(['Weight_in_lbs']);
+  });
+
+  it('the same rows sent as CSV text ("8", "" for missing) log numbers and drift nothing: no changed type', async () => {
+    // A client that forwards CSV values: the model reads "8" as 8 and "" as missing, so the log
+    // must too, or drift-check sees text columns and calls them drifted (a false alarm).
+    const asText = draw(200, 11).map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)])),
+    );
+    const current = await logOf('log-text', asText);
+    const first = JSON.parse(readFileSync(current, 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    expect(typeof first['Weight_in_lbs']).toBe('number');
+    expect(typeof first['Origin']).toBe('string');
+    const { result } = await check(current);
+    expect(result.report.findings.filter((f) => f.kind === 'type_changed')).toEqual([]);
+    expect(result.driftedColumns).toEqual([]);
+    expect(result.report.columns.find((c) => c.name === 'Horsepower')?.type).toBe('numeric');
   });
 
   it('a prediction column the reference lacks is an error, not a silent null', async () => {
