@@ -300,7 +300,7 @@ export function sortFloat64(a: Float64Array, lo: number, hi: number): void {
     const x = a[lo]!;
     const y = a[mid]!;
     const z = a[hi - 1]!;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
     let i = lo;
     let j = hi - 1;
     for (;;) {
