@@ -284,7 +284,10 @@ const CAPACITIES = new Map<number, number[]>();
 
 function capacityAt(k: number, depth: number): number {
   let table = CAPACITIES.get(k);
-  if (!table) CAPACITIES.set(k, (table = []));
+  if (!table) {
+    table = [];
+    CAPACITIES.set(k, table);
+  }
   for (let d = table.length; d <= depth; d++) table.push(Math.max(MIN_CAPACITY, Math.ceil(k * DECAY ** d)));
   return table[depth]!;
 }
