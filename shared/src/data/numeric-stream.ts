@@ -63,13 +63,19 @@ class ColumnAccumulator {
   private compensation = 0;
   private runningMean = 0;
   m2 = 0;
-  frequencies: Map<number, number> | null = new Map();
+  /** Every finite value with its count, until there are more than `EXACT_MAX_DISTINCT`. */
+  frequencies: Map<number, number> | null;
   readonly kll = new KllSketch();
   readonly hll = new HllSketch();
   private k = 0;
   private scale = 1;
   private base = 0;
   private bins = new Float64Array(SLOTS);
+
+  /** `countValues: false`: the column is known to have far more values than are counted exactly. */
+  constructor(countValues: boolean) {
+    this.frequencies = countValues ? new Map() : null;
+  }
 
   /**
    * Adds a batch of non-null values (one chunk of the column). Each statistic runs as its own
@@ -224,14 +230,18 @@ class ColumnAccumulator {
 /**
  * Streams `columns` of `relation` (as DOUBLE) through one query and returns each column's
  * statistics; `integer[i]` says whether column i holds integers (histogram bins no finer than 1).
+ * `manyValued` names columns known to hold far more than `EXACT_MAX_DISTINCT` distinct values
+ * (the caller's estimate): their values are not counted one by one only to be given up (each
+ * column otherwise counts its first `EXACT_MAX_DISTINCT` values in a Map).
  */
 export async function streamNumericColumns(
   db: Database,
   relation: string,
   columns: readonly string[],
   integer: readonly boolean[],
+  manyValued: ReadonlySet<string> = new Set(),
 ): Promise<{ rows: number; columns: NumericStreamResult[] }> {
-  const accumulators = columns.map(() => new ColumnAccumulator());
+  const accumulators = columns.map((c) => new ColumnAccumulator(!manyValued.has(c)));
   const select = columns.map((c) => `CAST(${quoteIdent(c)} AS DOUBLE)`).join(', ');
   let rows = 0;
   let batch = new Float64Array(2048);

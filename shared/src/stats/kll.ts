@@ -23,6 +23,8 @@ const DECAY = 2 / 3;
 const MIN_CAPACITY = 8;
 /** Values buffered before they are sketched as a block. */
 const BLOCK = 4096;
+/** The buffer of a sketch that has had no single update (merge targets, a flushed block's sketch). */
+const EMPTY_BLOCK = new Float64Array(0);
 
 /** The stored form of a sketch: `levels[h]` holds items of weight 2^h (level 0 unsorted). */
 export interface KllState {
@@ -47,7 +49,7 @@ export class KllSketch {
    * halvings) and merged in: the same error bound as one value at a time (sketches merge without
    * loss of guarantee), at a fraction of the cost.
    */
-  private pending = new Float64Array(BLOCK);
+  private pending = EMPTY_BLOCK;
   private pendingCount = 0;
 
   constructor(k = KLL_DEFAULT_K) {
@@ -62,6 +64,7 @@ export class KllSketch {
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
     this.n++;
+    if (this.pending === EMPTY_BLOCK) this.pending = new Float64Array(BLOCK);
     this.pending[this.pendingCount++] = x;
     if (this.pendingCount === BLOCK) this.flush();
   }
@@ -71,6 +74,7 @@ export class KllSketch {
    * `update` for each, buffered in bulk.
    */
   updateMany(values: Float64Array, count: number): void {
+    if (this.pending === EMPTY_BLOCK && count > 0) this.pending = new Float64Array(BLOCK);
     for (let start = 0; start < count; ) {
       const take = Math.min(count - start, BLOCK - this.pendingCount);
       const part = values.subarray(start, start + take);

@@ -1,5 +1,5 @@
 import { isNumericPhysical, type PhysicalKind, physicalKind } from '../data/column-kind.js';
-import { BoundValues, type Database, sqlNumber as num, quoteLiteral } from '../data/database.js';
+import { BoundValues, type Database, sqlNumber as num, quoteIdent, quoteLiteral } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
 import { countValues, type ValueCounts } from '../data/value-counts.js';
 import { UserError } from '../errors/index.js';
@@ -217,7 +217,11 @@ type AddAnomaly = (
   a: Omit<Anomaly, 'rule' | 'severity'> & { severity: Severity; key: string; rules?: ColumnRules },
 ) => void;
 
-/** The column rules, one query per column over its value counts `(v, n)`. */
+/**
+ * The column rules, one query per column over its value counts `(v, n)`. Columns served as raw
+ * rows of one relation (value-counts' `raw`) are judged together, in one scan of that relation:
+ * the same aggregates, each row weighing 1.
+ */
 async function checkColumns(
   db: Database,
   counts: ValueCounts,
@@ -226,58 +230,92 @@ async function checkColumns(
   add: AddAnomaly,
 ): Promise<void> {
   const rows = counts.rows;
+  const rawSource = counts.rawSource;
+  const raw = rawSource ? checks.filter((c) => !counts.grouped(c.rules.name)) : [];
+  const rawAggregates = new Map<Check, Record<string, unknown>>();
+  for (let start = 0; start < raw.length; start += RAW_COLUMNS_PER_QUERY) {
+    const part = raw.slice(start, start + RAW_COLUMNS_PER_QUERY);
+    const bound = new BoundValues();
+    const items = part.flatMap((c, i) =>
+      ruleAggregates(planCheck(c.rules, c.actualType, quoteIdent(c.rules.name)), maxExamples, bound, {
+        weight: '1',
+        prefix: `c${i}_`,
+      }),
+    );
+    const [row] = await db.all(`SELECT ${items.join(', ')} FROM ${rawSource}`, bound.values);
+    part.forEach((c, i) => {
+      const prefix = `c${i}_`;
+      const own: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(row!))
+        if (key.startsWith(prefix)) own[key.slice(prefix.length)] = value;
+      rawAggregates.set(c, own);
+    });
+  }
   for (const c of checks) {
     const from = `${counts.relation(c.rules.name)} AS t`;
-    const bound = new BoundValues();
-    const aggregates = ruleAggregates(c, maxExamples, bound);
-    const a = (await db.all(`SELECT ${aggregates.join(', ')} FROM ${from}`, bound.values))[0]!;
+    let a = rawAggregates.get(c);
+    if (!a) {
+      const bound = new BoundValues();
+      const aggregates = ruleAggregates(c, maxExamples, bound);
+      a = (await db.all(`SELECT ${aggregates.join(', ')} FROM ${from}`, bound.values))[0]!;
+    }
     await reportColumn(db, from, c, a, rows, maxExamples, add);
   }
 }
 
+/** Raw columns judged in one query, at most (each brings a dozen aggregates). */
+const RAW_COLUMNS_PER_QUERY = 64;
+
 /**
  * The aggregates that judge a column's rules: weighted by `n`, as counts over its rows would be.
  * Example values are DISTINCT so that they are the same over a column's raw rows (value-counts'
- * `raw`) as over its grouped values.
+ * `raw`) as over its grouped values. `over` (for raw columns judged together in `checkColumns`): the weight of a row and a
+ * prefix of the result names, so that several columns' aggregates share one query.
  */
-function ruleAggregates(c: Check, maxExamples: number, bound: BoundValues): string[] {
+function ruleAggregates(
+  c: Check,
+  maxExamples: number,
+  bound: BoundValues,
+  over: { weight: string; prefix: string } = { weight: 'n', prefix: '' },
+): string[] {
+  const w = over.weight;
   const r = c.rules;
-  const items: string[] = [`sum(n) FILTER (WHERE ${c.col} IS NOT NULL) AS "nn"`];
+  const items: string[] = [`sum(${w}) FILTER (WHERE ${c.col} IS NOT NULL) AS "${over.prefix}nn"`];
   if (c.unconverted) {
     items.push(
-      `sum(n) FILTER (WHERE ${c.unconverted}) AS "bad"`,
-      `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "badx"`,
+      `sum(${w}) FILTER (WHERE ${c.unconverted}) AS "${over.prefix}bad"`,
+      `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "${over.prefix}badx"`,
     );
   }
   const range = rangeCondition(c, bound);
   if (range) {
     items.push(
-      `sum(n) FILTER (WHERE ${range}) AS "oor"`,
-      `min(${c.value}) FILTER (WHERE ${range}) AS "oormin"`,
-      `max(${c.value}) FILTER (WHERE ${range}) AS "oormax"`,
-      `min(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorlo"`,
-      `max(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorhi"`,
+      `sum(${w}) FILTER (WHERE ${range}) AS "${over.prefix}oor"`,
+      `min(${c.value}) FILTER (WHERE ${range}) AS "${over.prefix}oormin"`,
+      `max(${c.value}) FILTER (WHERE ${range}) AS "${over.prefix}oormax"`,
+      `min(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "${over.prefix}oorlo"`,
+      `max(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "${over.prefix}oorhi"`,
     );
   }
   if (r.type === 'numeric' && !r.allow_nan_or_inf && (c.physical === 'float' || c.unconverted)) {
     items.push(
-      `sum(n) FILTER (WHERE isnan(${c.value})) AS "nan"`,
-      `sum(n) FILTER (WHERE isinf(${c.value}) AND ${c.value} > 0) AS "pinf"`,
-      `sum(n) FILTER (WHERE isinf(${c.value}) AND ${c.value} < 0) AS "ninf"`,
+      `sum(${w}) FILTER (WHERE isnan(${c.value})) AS "${over.prefix}nan"`,
+      `sum(${w}) FILTER (WHERE isinf(${c.value}) AND ${c.value} > 0) AS "${over.prefix}pinf"`,
+      `sum(${w}) FILTER (WHERE isinf(${c.value}) AND ${c.value} < 0) AS "${over.prefix}ninf"`,
     );
   }
   const domain = domainCondition(c, bound);
-  if (domain) items.push(`sum(n) FILTER (WHERE ${domain}) AS "dom"`);
+  if (domain) items.push(`sum(${w}) FILTER (WHERE ${domain}) AS "${over.prefix}dom"`);
   if (r.unique)
     items.push(
-      `count(DISTINCT ${c.value}) AS "dist"`,
-      `sum(n) FILTER (WHERE ${c.value} IS NOT NULL) AS "nnv"`,
+      `count(DISTINCT ${c.value}) AS "${over.prefix}dist"`,
+      `sum(${w}) FILTER (WHERE ${c.value} IS NOT NULL) AS "${over.prefix}nnv"`,
     );
   if (r.regex !== undefined) {
     const miss = regexCondition(c);
     items.push(
-      `sum(n) FILTER (WHERE ${miss}) AS "rx"`,
-      `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) AS "rxx"`,
+      `sum(${w}) FILTER (WHERE ${miss}) AS "${over.prefix}rx"`,
+      `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) AS "${over.prefix}rxx"`,
     );
   }
   return items;
@@ -526,9 +564,11 @@ function sameFamily(expected: ColumnRules['type'], physical: PhysicalKind): bool
   }
 }
 
-/** The SQL value of a column in the schema's type: TRY_CAST where the file holds another type. */
-function planCheck(rules: ColumnRules, actualType: string): Check {
-  const col = 'v';
+/**
+ * The SQL value of a column in the schema's type: TRY_CAST where the file holds another type.
+ * `col`: the SQL of the raw value (`v` of the column's value counts, or the column itself).
+ */
+function planCheck(rules: ColumnRules, actualType: string, col = 'v'): Check {
   const physical = physicalKind(actualType);
   const check: Check = { rules, col, physical, actualType, value: col };
   if (sameFamily(rules.type, physical)) return check;
