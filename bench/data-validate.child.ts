@@ -7,19 +7,22 @@ import { silentLog } from '../shared/src/logging/index.js';
 import { runDataValidate } from '../shared/src/validate/index.js';
 
 // mode: `infer` (profile + infer schema.yaml + validate against it) or `validate` (against the
-// schema.yaml an `infer` run wrote in the same folder); `exact`: the exact profile (input exact).
-const [data, workingDirectory, mode = 'infer', exact] = process.argv.slice(2) as [
+// schema.yaml an `infer` run wrote in the same folder); then flags: `exact` (the exact profile, input
+// exact), `memory-limit=<size>` (input memory-limit).
+const [data, workingDirectory, mode = 'infer', ...flags] = process.argv.slice(2) as [
   string,
   string,
   string?,
-  string?,
+  ...string[],
 ];
+const memoryLimit = flags.find((f) => f.startsWith('memory-limit='))?.slice('memory-limit='.length);
 const started = performance.now();
 const result = await runDataValidate(
   {
     data,
     ...(mode === 'validate' ? { schema: 'schema.yaml' } : { inferSchema: true, writeSchema: 'schema.yaml' }),
-    exact: exact === 'exact' ? true : undefined,
+    exact: flags.includes('exact') ? true : undefined,
+    memoryLimit,
     failOn: 'never',
     reportPath: 'report.json',
     profilePath: 'profile.json',

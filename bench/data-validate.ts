@@ -34,6 +34,21 @@ const WIDE = `SELECT i AS id, ${Array.from(
 ).join(', ')}, 'k' || (i % 9) AS cat FROM range(${WIDE_ROWS}) t(i)`;
 /** BENCH_ONLY_WIDE=1 runs the wide CSV alone (a reduced run on a busy machine). */
 const ONLY_WIDE = process.env.BENCH_ONLY_WIDE === '1';
+/**
+ * The memory bound of issue #19: a numeric CSV of `MEMORY_ROWS` rows x 50 continuous columns
+ * (10M rows: about 5 GB, written to the temp folder and deleted afterwards) profiled with
+ * `memory-limit: 1GB`; the row reports whether it finished and its peak RSS. Runs in a full run
+ * and with BENCH_MEMORY=1; BENCH_MEMORY=0 (or BENCH_ONLY_WIDE=1 alone) leaves it out.
+ * BENCH_MEMORY_ROWS sets the rows.
+ */
+const MEMORY_ROWS = Number(process.env.BENCH_MEMORY_ROWS ?? 10_000_000);
+const MEMORY_COLUMNS = 50;
+const MEMORY_LIMIT = '1GB';
+const RUN_MEMORY = process.env.BENCH_MEMORY === '1' || (process.env.BENCH_MEMORY !== '0' && !ONLY_WIDE);
+const NUMERIC_50 = `SELECT ${Array.from(
+  { length: MEMORY_COLUMNS },
+  (_, c) => `(hash(i * ${MEMORY_COLUMNS} + ${c}) % 1000000000) / 1000000.0 AS x${c}`,
+).join(', ')} FROM range(${MEMORY_ROWS}) t(i)`;
 const PARQUET = join(root, 'node_modules/vega-datasets/data/flights-3m.parquet');
 
 export interface ProcessFigures {
@@ -45,14 +60,19 @@ export interface ProcessFigures {
 }
 
 export interface FormatResult {
-  /** `csv-wide`: a synthetic 1M-row CSV of 20 continuous columns, an id and a category (see `WIDE`). */
-  format: 'csv' | 'parquet' | 'csv-wide';
+  /**
+   * `csv-wide`: a synthetic 1M-row CSV of 20 continuous columns, an id and a category (see `WIDE`);
+   * `csv-numeric-50`: `MEMORY_ROWS` x 50 continuous columns, run under `memoryLimit`.
+   */
+  format: 'csv' | 'parquet' | 'csv-wide' | 'csv-numeric-50';
   /**
    * `infer`: profile + inferred schema + validation against it (default profile: numeric columns
    * streamed, sketched past 50,000 distinct values); `validate`: against that schema;
    * `infer-exact`: `infer` with `exact: true` (every column's value counts, the path before #19).
    */
   mode: 'infer' | 'validate' | 'infer-exact';
+  /** The `memory-limit` input of the run (DuckDB's limit; the default is 4GB). */
+  memoryLimit?: string;
   rows: number;
   ours: ProcessFigures & { inProcessSeconds: number };
   peer: ProcessFigures | { skipped: string };
@@ -106,6 +126,7 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
   try {
     const csv = join(work, 'flights-3m.csv');
     const wide = join(work, 'wide-1m.csv');
+    const numeric50 = join(work, 'numeric-50.csv');
     const db = await Database.open();
     if (!ONLY_WIDE) await db.run(`COPY (SELECT * FROM read_parquet('${PARQUET}')) TO '${csv}' (HEADER)`);
     await db.run(`COPY (${WIDE}) TO '${wide}' (HEADER)`);
@@ -124,8 +145,16 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
       ['csv-wide', wide, 'infer'],
       ['csv-wide', wide, 'validate'],
       ['csv-wide', wide, 'infer-exact'],
+      ...(RUN_MEMORY ? ([['csv-numeric-50', numeric50, 'infer']] as const) : []),
     ];
     for (const [format, data, mode] of cases) {
+      const memoryLimit = format === 'csv-numeric-50' ? MEMORY_LIMIT : undefined;
+      if (memoryLimit) {
+        // Written only now, and deleted after its run: it is the largest file of the bench.
+        const gen = await Database.open();
+        await gen.run(`COPY (${NUMERIC_50}) TO '${numeric50}' (HEADER)`);
+        gen.close();
+      }
       const out = join(work, `ours-${format}`);
       mkdirSync(out, { recursive: true });
       const args = [
@@ -134,15 +163,21 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
         out,
         mode === 'validate' ? 'validate' : 'infer',
         ...(mode === 'infer-exact' ? ['exact'] : []),
+        ...(memoryLimit ? [`memory-limit=${memoryLimit}`] : []),
       ];
       const ours = timed(process.execPath, args);
+      if (memoryLimit) rmSync(data, { force: true });
       if (!ours.ok)
-        throw new Error(`data-validate failed on ${format} (${mode}): ${ours.stderr.slice(-2000)}`);
+        throw new Error(
+          `data-validate failed on ${format} (${mode}${memoryLimit ? `, memory-limit ${memoryLimit}` : ''}): ${ours.stderr.slice(-2000)}`,
+        );
       const figures = JSON.parse(lastLine(ours.stdout)) as { rows: number; inProcessSeconds: number };
 
       let peer: FormatResult['peer'];
       const skip = peerSkipReason(format === 'parquet' ? 'parquet' : 'csv');
-      if (skip) peer = { skipped: skip };
+      if (memoryLimit)
+        peer = { skipped: 'the row proves the memory bound; pandas would need the whole table in memory' };
+      else if (skip) peer = { skipped: skip };
       else if (mode !== 'infer') peer = { skipped: 'compared once, in the infer row' };
       else {
         const run = timed('/usr/bin/python3', [
@@ -160,7 +195,7 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
           : { skipped: `peer failed: ${lastLine(run.stderr)}` };
       }
       let floor: ProcessFigures | undefined;
-      if (mode === 'infer') {
+      if (mode === 'infer' && !memoryLimit) {
         const run = timed(process.execPath, [floorChild!, data]);
         if (!run.ok) throw new Error(`the floor query failed on ${format}: ${run.stderr.slice(-2000)}`);
         floor = {
@@ -173,6 +208,7 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
       results.push({
         format,
         mode,
+        ...(memoryLimit ? { memoryLimit } : {}),
         rows: figures.rows,
         ours: {
           seconds: ours.seconds,
@@ -188,7 +224,7 @@ export async function runDataValidateBench(): Promise<DataValidateBench> {
     }
     return {
       benchmark: 'data-validate',
-      data: `vega-datasets flights-3m (3,000,000 rows, 5 columns); csv-wide: ${WIDE_ROWS.toLocaleString('en-US')} rows x 22 columns, 21 of them all-unique`,
+      data: `vega-datasets flights-3m (3,000,000 rows, 5 columns); csv-wide: ${WIDE_ROWS.toLocaleString('en-US')} rows x 22 columns, 21 of them all-unique${RUN_MEMORY ? `; csv-numeric-50: ${MEMORY_ROWS.toLocaleString('en-US')} rows x ${MEMORY_COLUMNS} continuous columns under memory-limit ${MEMORY_LIMIT}` : ''}`,
       results,
     };
   } finally {
@@ -209,8 +245,9 @@ function print(bench: DataValidateBench): void {
     const floor = r.floor
       ? `; floor (one SELECT) ${f(r.floor.seconds)} s, peak RSS ${f(r.floor.peakRssMiB, 0)} MiB: ours ${f(r.overFloor!)}x the floor`
       : '';
+    const label = `${r.format} ${r.mode}${r.memoryLimit ? ` (memory-limit ${r.memoryLimit})` : ''}`;
     console.log(
-      `${`${r.format} ${r.mode}`.padEnd(20)} ${ours}; ${peer}${r.speedup === null ? '' : `; ${f(r.speedup, 1)}x faster`}${floor}`,
+      `${label.padEnd(20)} ${ours}; ${peer}${r.speedup === null ? '' : `; ${f(r.speedup, 1)}x faster`}${floor}`,
     );
   }
 }

@@ -32,7 +32,7 @@ const SUMMARISE = {
     d.results.flatMap((r) => [
       [
         'data-validate',
-        `${r.format} ${r.mode ?? 'infer'}, ${r.rows} rows, whole process`,
+        `${r.format} ${r.mode ?? 'infer'}${r.memoryLimit ? ` under memory-limit ${r.memoryLimit}` : ''}, ${r.rows} rows, whole process`,
         `${fmt(r.ours.seconds)} s, ${fmt(r.ours.rowsPerSecond / 1e6)}M rows/s, ${fmt(r.ours.peakRssMiB, 0)} MiB`,
         r.peer?.seconds
           ? `pandas ${fmt(r.peer.seconds)} s, ${fmt(r.peer.peakRssMiB, 0)} MiB`

@@ -3,8 +3,9 @@
  * computed as the values go by, in bounded memory (see `profileDataset`'s sketch path):
  *
  * - exact: rows, nulls, NaN, ±infinity, finite count, min, max; the mean from a Neumaier-
- *   compensated sum; the sum of squared deviations by Welford's update (as stable as the exact
- *   path's two-pass sum; the two agree to a few ulps, not bit for bit); the histogram on the same
+ *   compensated sum; the sum of squared deviations per chunk by the corrected two-pass formula,
+ *   merged across chunks by Chan et al.'s pairwise update (as stable as the exact path's two-pass
+ *   sum; the two agree to a few ulps, not bit for bit); the histogram on the same
  *   power-of-two edges the exact path chooses (bins are coarsened as the range grows, an exact
  *   union of bins);
  * - every distinct value with its count while a column has at most `EXACT_MAX_DISTINCT`
@@ -60,9 +61,10 @@ class ColumnAccumulator {
   max = Number.NEGATIVE_INFINITY;
   private sum = 0;
   private compensation = 0;
-  private welfordMean = 0;
+  private runningMean = 0;
   m2 = 0;
-  frequencies: Map<number, number> | null = new Map();
+  /** Every finite value with its count, until there are more than `EXACT_MAX_DISTINCT`. */
+  frequencies: Map<number, number> | null;
   readonly kll = new KllSketch();
   readonly hll = new HllSketch();
   private k = 0;
@@ -70,47 +72,98 @@ class ColumnAccumulator {
   private base = 0;
   private bins = new Float64Array(SLOTS);
 
-  add(x: number): void {
-    this.nonNull++;
-    if (!Number.isFinite(x)) {
-      if (Number.isNaN(x)) this.nan++;
+  /** `countValues: false`: the column is known to have far more values than are counted exactly. */
+  constructor(countValues: boolean) {
+    this.frequencies = countValues ? new Map() : null;
+  }
+
+  /**
+   * Adds a batch of non-null values (one chunk of the column). Each statistic runs as its own
+   * tight loop over the batch; the finite values are packed to the front of `values` first.
+   */
+  addBatch(values: Float64Array, count: number): void {
+    this.nonNull += count;
+    let m = 0;
+    for (let i = 0; i < count; i++) {
+      const x = values[i]!;
+      if (Number.isFinite(x)) values[m++] = x;
+      else if (Number.isNaN(x)) this.nan++;
       else if (x > 0) this.posInf++;
       else this.negInf++;
-      return;
     }
-    const n = ++this.finite;
-    if (x < this.min) this.min = x;
-    if (x > this.max) this.max = x;
-    // Neumaier's compensated sum.
-    const t = this.sum + x;
-    this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
-    this.sum = t;
-    const delta = x - this.welfordMean;
-    this.welfordMean += delta / n;
-    this.m2 += delta * (x - this.welfordMean);
+    if (m === 0) return;
+    const before = this.finite;
+    if (before === 0) this.startBins(values[0]!);
+    this.finite += m;
+    // Extremes and Neumaier's compensated sum, value by value in stream order.
+    let { min, max, sum, compensation } = this;
+    let chunkSum = 0;
+    for (let i = 0; i < m; i++) {
+      const x = values[i]!;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      const t = sum + x;
+      compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+      sum = t;
+      chunkSum += x;
+    }
+    this.min = min;
+    this.max = max;
+    this.sum = sum;
+    this.compensation = compensation;
+    // The sum of squared deviations: the batch's own, about its mean, merged into the running one
+    // by Chan et al.'s pairwise update (as stable as Welford's, without a division per value).
+    const chunkMean = chunkSum / m;
+    let chunkM2 = 0;
+    let chunkShift = 0;
+    for (let i = 0; i < m; i++) {
+      const d = values[i]! - chunkMean;
+      chunkM2 += d * d;
+      chunkShift += d;
+    }
+    // The batch mean's own rounding error, corrected (the two-pass formula's correction term).
+    chunkM2 -= (chunkShift * chunkShift) / m;
+    const total = before + m;
+    const delta = chunkMean - this.runningMean;
+    this.runningMean += (delta * m) / total;
+    this.m2 += chunkM2 + (delta * delta * before * m) / total;
+    // Histogram bins.
+    for (let i = 0; i < m; i++) {
+      const x = values[i]!;
+      const slot = Math.floor(x * this.scale) - this.base;
+      if (slot >= 0 && slot < SLOTS) this.bins[slot]!++;
+      else this.placeOutside(x);
+    }
     // While every value is counted, the sketches wait: they are built from the counts when the
     // column outgrows them (or at the end), at O(log count) per distinct value.
+    let from = 0;
     const f = this.frequencies;
     if (f) {
-      f.set(x, (f.get(x) ?? 0) + 1);
-      if (f.size > EXACT_MAX_DISTINCT) {
-        this.sketchCounts(f);
-        this.frequencies = null;
+      for (; from < m; from++) {
+        const x = values[from]!;
+        f.set(x, (f.get(x) ?? 0) + 1);
+        if (f.size > EXACT_MAX_DISTINCT) {
+          this.sketchCounts(f);
+          this.frequencies = null;
+          from++;
+          break;
+        }
       }
-    } else {
-      this.kll.update(x);
-      this.hll.addNumber(x);
     }
-    if (n === 1) {
-      // The finest useful width: a value's own ulp (bins finer than the exact path could pick
-      // only for a range of a few ulps); zero gets the finest width histograms use.
-      this.k = x === 0 ? MIN_WIDTH_LOG2 : Math.max(MIN_WIDTH_LOG2, Math.floor(Math.log2(Math.abs(x))) - 52);
-      this.scale = 2 ** -this.k;
-      this.base = Math.floor(x * this.scale) - HISTOGRAM_MAX_BINS;
+    if (from < m) {
+      const rest = from === 0 ? values : values.subarray(from);
+      this.kll.updateMany(rest, m - from);
+      for (let i = 0; i < m - from; i++) this.hll.addNumber(rest[i]!);
     }
-    const slot = Math.floor(x * this.scale) - this.base;
-    if (slot >= 0 && slot < SLOTS) this.bins[slot]!++;
-    else this.placeOutside(x);
+  }
+
+  /** Places the dense bins around the first finite value. */
+  private startBins(x: number): void {
+    // The finest useful width: a value's own ulp (bins finer than the exact path could pick
+    // only for a range of a few ulps); zero gets the finest width histograms use.
+    this.k = x === 0 ? MIN_WIDTH_LOG2 : Math.max(MIN_WIDTH_LOG2, Math.floor(Math.log2(Math.abs(x))) - 52);
+    this.scale = 2 ** -this.k;
+    this.base = Math.floor(x * this.scale) - HISTOGRAM_MAX_BINS;
   }
 
   private sketchCounts(counts: Map<number, number>): void {
@@ -177,26 +230,33 @@ class ColumnAccumulator {
 /**
  * Streams `columns` of `relation` (as DOUBLE) through one query and returns each column's
  * statistics; `integer[i]` says whether column i holds integers (histogram bins no finer than 1).
+ * `manyValued` names columns known to hold far more than `EXACT_MAX_DISTINCT` distinct values
+ * (the caller's estimate): their values are not counted one by one only to be given up (each
+ * column otherwise counts its first `EXACT_MAX_DISTINCT` values in a Map).
  */
 export async function streamNumericColumns(
   db: Database,
   relation: string,
   columns: readonly string[],
   integer: readonly boolean[],
+  manyValued: ReadonlySet<string> = new Set(),
 ): Promise<{ rows: number; columns: NumericStreamResult[] }> {
-  const accumulators = columns.map(() => new ColumnAccumulator());
+  const accumulators = columns.map((c) => new ColumnAccumulator(!manyValued.has(c)));
   const select = columns.map((c) => `CAST(${quoteIdent(c)} AS DOUBLE)`).join(', ');
   let rows = 0;
+  let batch = new Float64Array(2048);
   await db.forEachChunk(`SELECT ${select || '1'} FROM ${relation}`, (chunk) => {
     const count = chunk.rowCount;
     rows += count;
+    if (batch.length < count) batch = new Float64Array(count);
     for (let j = 0; j < accumulators.length; j++) {
       const vector = chunk.getColumnVector(j);
-      const acc = accumulators[j]!;
+      let m = 0;
       for (let i = 0; i < count; i++) {
         const x = vector.getItem(i) as number | null;
-        if (x !== null) acc.add(x);
+        if (x !== null) batch[m++] = x;
       }
+      accumulators[j]!.addBatch(batch, m);
     }
   });
   return { rows, columns: accumulators.map((a, j) => a.result(integer[j]!)) };
@@ -207,9 +267,16 @@ export async function streamNumericColumns(
  * the stream sketches a column while it counts every value, and how a column grouped by DuckDB
  * gets the same mergeable sketches (profile.ts).
  */
-export function sketchValueCounts(kll: KllSketch, hll: HllSketch, counts: Iterable<[number, number]>): void {
-  for (const [value, count] of counts) {
+export function sketchValueCounts(
+  kll: KllSketch,
+  hll: HllSketch,
+  counts: Map<number, number> | Iterable<[number, number]>,
+): void {
+  const add = (count: number, value: number) => {
     kll.updateWeighted(value, count);
     hll.addNumber(value);
-  }
+  };
+  // A Map's forEach gives each entry without allocating a [value, count] pair.
+  if (counts instanceof Map) counts.forEach(add);
+  else for (const [value, count] of counts) add(count, value);
 }

@@ -129,7 +129,9 @@ function mergeColumns(x: ColumnProfile, y: ColumnProfile): ColumnProfile {
       merged.numeric.quantiles = quantilesFromFrequencies(values.top);
       merged.numeric.quantiles_exact = true;
     } else if (sketches && merged.numeric.count > 0) {
-      merged.numeric.quantiles = PROFILE_QUANTILES.map((q) => ({ q, value: sketches.kll.quantile(q)! }));
+      merged.numeric.quantiles = sketches.kll
+        .quantiles(PROFILE_QUANTILES)
+        .map((value, i) => ({ q: PROFILE_QUANTILES[i]!, value: value! }));
       merged.numeric.quantiles_exact = false;
     }
     if (sketches) merged.sketches = { kll: sketches.kll.toJSON(), hll: sketches.hll.toJSON() };

@@ -55,6 +55,12 @@ export interface ProfileOptions {
   now?: Date;
   /** The dataset's value counts, when the caller has taken them (else they are taken here). */
   counts?: ValueCounts;
+  /**
+   * Numeric columns the caller knows hold far more than `EXACT_MAX_DISTINCT` distinct values
+   * (`distinctEstimates`): on the sketch path they are sketched from the start instead of having
+   * their first values counted exactly only to give the count up.
+   */
+  manyValued?: ReadonlySet<string>;
 }
 
 /**
@@ -88,12 +94,36 @@ export async function continuousNumericColumns(
   view: string,
   columns: readonly { name: string; type: string }[],
 ): Promise<string[]> {
+  return (await numericColumnPaths(db, view, columns)).continuous;
+}
+
+/**
+ * An estimate this many times `EXACT_MAX_DISTINCT` is taken as proof that a column has more
+ * distinct values than are counted exactly: DuckDB's HyperLogLog errs by about 1.6 % (one standard
+ * error), so a column estimated at twice the cut holds over the cut unless the estimate is off
+ * by some thirty standard errors. Such a column is sketched from its first value (`manyValued`).
+ */
+const MANY_VALUED_MARGIN = 2;
+
+/**
+ * `continuousNumericColumns`, and among them the `manyValued` ones (estimated at over
+ * `MANY_VALUED_MARGIN` times the cut), from the same one query.
+ */
+export async function numericColumnPaths(
+  db: Database,
+  view: string,
+  columns: readonly { name: string; type: string }[],
+): Promise<{ continuous: string[]; manyValued: Set<string> }> {
   const numeric = columns.filter((c) => isStreamableNumeric(c.type)).map((c) => c.name);
-  if (numeric.length === 0) return [];
+  if (numeric.length === 0) return { continuous: [], manyValued: new Set() };
   const [row] = await db.all<Record<string, number | bigint>>(
     `SELECT ${numeric.map((c, i) => `approx_count_distinct(${quoteIdent(c)}) AS d${i}`).join(', ')} FROM ${quoteIdent(view)}`,
   );
-  return numeric.filter((_, i) => Number(row?.[`d${i}`] ?? 0) > EXACT_MAX_DISTINCT);
+  const estimate = (i: number) => Number(row?.[`d${i}`] ?? 0);
+  return {
+    continuous: numeric.filter((_, i) => estimate(i) > EXACT_MAX_DISTINCT),
+    manyValued: new Set(numeric.filter((_, i) => estimate(i) > MANY_VALUED_MARGIN * EXACT_MAX_DISTINCT)),
+  };
 }
 
 interface Plan {
@@ -163,6 +193,7 @@ export async function profileDataset(
       quoteIdent(ds.view),
       chosen.map((p) => p.name),
       chosen.map((p) => p.physical === 'integer'),
+      sketchOn ? options.manyValued : undefined,
     );
     streamedRows = result.rows;
     // Counted exactly instead: BIGINTs past 2^53 (not exact as doubles), and, below the sketch
@@ -236,7 +267,7 @@ function sketchedColumn(p: Plan, rows: number, r: NumericStreamResult): ColumnPr
   const quantiles = all
     ? quantilesFromFrequencies(all)
     : r.finite > 0
-      ? PROFILE_QUANTILES.map((q) => ({ q, value: r.kll.quantile(q)! }))
+      ? r.kll.quantiles(PROFILE_QUANTILES).map((value, i) => ({ q: PROFILE_QUANTILES[i]!, value: value! }))
       : [];
   return {
     name: p.name,

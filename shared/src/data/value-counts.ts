@@ -25,6 +25,11 @@ export interface ValueCounts {
    * same over both, a count of rows of the relation (distinct values) or `max(n)` are not.
    */
   grouped(column: string): boolean;
+  /**
+   * The relation (SQL) whose columns the raw columns' relations read, when some are raw: their
+   * aggregates may then share one scan of it, each row weighing 1.
+   */
+  rawSource?: string;
   drop(): Promise<void>;
 }
 
@@ -86,6 +91,7 @@ export async function countValues(
       rows: Number(row?.n ?? 0),
       has: (column) => slots.has(column),
       grouped: (column) => !raw.has(column),
+      ...(raw.size > 0 ? { rawSource: quoteIdent(view) } : {}),
       relation: (column) => {
         const s = slots.get(column);
         if (!s) throw new Error(`column '${column}' was not counted`);

@@ -23,6 +23,8 @@ const DECAY = 2 / 3;
 const MIN_CAPACITY = 8;
 /** Values buffered before they are sketched as a block. */
 const BLOCK = 4096;
+/** The buffer of a sketch that has had no single update (merge targets, a flushed block's sketch). */
+const EMPTY_BLOCK = new Float64Array(0);
 
 /** The stored form of a sketch: `levels[h]` holds items of weight 2^h (level 0 unsorted). */
 export interface KllState {
@@ -47,7 +49,7 @@ export class KllSketch {
    * halvings) and merged in: the same error bound as one value at a time (sketches merge without
    * loss of guarantee), at a fraction of the cost.
    */
-  private pending = new Float64Array(BLOCK);
+  private pending = EMPTY_BLOCK;
   private pendingCount = 0;
 
   constructor(k = KLL_DEFAULT_K) {
@@ -62,49 +64,90 @@ export class KllSketch {
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
     this.n++;
+    if (this.pending === EMPTY_BLOCK) this.pending = new Float64Array(BLOCK);
     this.pending[this.pendingCount++] = x;
     if (this.pendingCount === BLOCK) this.flush();
   }
 
   /**
+   * Adds the first `count` values of `values` (finite; callers count NaN and infinities apart):
+   * `update` for each, buffered in bulk.
+   */
+  updateMany(values: Float64Array, count: number): void {
+    if (this.pending === EMPTY_BLOCK && count > 0) this.pending = new Float64Array(BLOCK);
+    for (let start = 0; start < count; ) {
+      const take = Math.min(count - start, BLOCK - this.pendingCount);
+      const part = values.subarray(start, start + take);
+      this.pending.set(part, this.pendingCount);
+      for (let i = 0; i < take; i++) {
+        const x = part[i]!;
+        if (x < this.min) this.min = x;
+        if (x > this.max) this.max = x;
+      }
+      this.n += take;
+      this.pendingCount += take;
+      start += take;
+      if (this.pendingCount === BLOCK) this.flush();
+    }
+  }
+
+  /**
    * Adds `count` copies of one finite value at once: one item at each level h whose bit is set in
    * `count` (weight 2^h each, so nothing is approximated), then compacts as usual. For value
-   * counts: O(log count) instead of `count` updates.
+   * counts: O(log count) instead of `count` updates. The weight-1 item joins the buffered values,
+   * so that value counts of mostly single values cost what `update` costs.
    */
   updateWeighted(x: number, count: number): void {
     if (!Number.isSafeInteger(count) || count < 0)
       throw new RangeError(`KLL weight must be a whole number, got ${count}`);
     if (count === 0) return;
-    this.flush();
+    if (count % 2 === 1) this.update(x);
+    if (count === 1) return;
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
-    this.n += count;
-    for (let h = 0, rest = count; rest > 0; h++, rest = Math.floor(rest / 2)) {
+    this.n += count - (count % 2);
+    for (let h = 1, rest = Math.floor(count / 2); rest > 0; h++, rest = Math.floor(rest / 2)) {
       if (rest % 2 === 0) continue;
       while (this.levels.length <= h) this.levels.push([]);
       const level = this.levels[h]!;
-      if (h === 0) level.push(x);
-      else {
-        let at = 0;
-        while (at < level.length && level[at]! <= x) at++;
-        level.splice(at, 0, x);
-      }
+      let at = 0;
+      while (at < level.length && level[at]! <= x) at++;
+      level.splice(at, 0, x);
       this.retained++;
     }
     this.capacityTotal = this.totalCapacity();
     while (this.retained >= this.capacityTotal) this.compress();
   }
 
-  /** Moves the pending values into the levels. */
+  /**
+   * Moves the pending values into the levels: the block is sorted in place and sketched on its own
+   * (its first halving read straight from the sorted buffer), then merged in.
+   */
   private flush(): void {
-    if (this.pendingCount === 0) return;
+    const count = this.pendingCount;
+    if (count === 0) return;
+    this.pendingCount = 0;
+    const sorted = this.pending.subarray(0, count);
+    sortFloat64(sorted, 0, count);
     const block = new KllSketch(this.k);
-    block.levels[0] = Array.from(this.pending.subarray(0, this.pendingCount).sort());
-    block.n = this.pendingCount;
-    block.retained = this.pendingCount;
+    block.n = count;
     block.min = this.min;
     block.max = this.max;
-    this.pendingCount = 0;
+    if (count >= block.capacityTotal) {
+      // What `compress` does to a lone full level 0: an odd item out stays, every other item of
+      // the rest (from a random offset) moves up with twice the weight.
+      const keep = count % 2 === 1 ? [sorted[0]!] : [];
+      const promoted: number[] = [];
+      for (let i = keep.length + coin(count, 0); i < count; i += 2) promoted.push(sorted[i]!);
+      block.levels = [keep, promoted];
+      block.retained = keep.length + promoted.length;
+      block.capacityTotal = block.totalCapacity();
+    } else {
+      const level: number[] = new Array(count);
+      for (let i = 0; i < count; i++) level[i] = sorted[i]!;
+      block.levels[0] = level;
+      block.retained = count;
+    }
     while (block.retained >= block.capacityTotal) block.compress();
     this.n -= block.n;
     this.merge(block);
@@ -210,8 +253,7 @@ export class KllSketch {
   }
 
   private capacity(h: number): number {
-    const depth = this.levels.length - 1 - h;
-    return Math.max(MIN_CAPACITY, Math.ceil(this.k * DECAY ** depth));
+    return capacityAt(this.k, this.levels.length - 1 - h);
   }
 
   private totalCapacity(): number {
@@ -238,6 +280,63 @@ export class KllSketch {
     this.levels[h + 1] = mergeSorted(this.levels[h + 1]!, promoted);
     this.retained -= level.length - keep.length - promoted.length;
     this.capacityTotal = this.totalCapacity();
+  }
+}
+
+/** Capacities by depth below the top level, per k: computed once, read on every compaction. */
+const CAPACITIES = new Map<number, number[]>();
+
+function capacityAt(k: number, depth: number): number {
+  let table = CAPACITIES.get(k);
+  if (!table) {
+    table = [];
+    CAPACITIES.set(k, table);
+  }
+  for (let d = table.length; d <= depth; d++) table.push(Math.max(MIN_CAPACITY, Math.ceil(k * DECAY ** d)));
+  return table[depth]!;
+}
+
+/**
+ * Sorts `a[lo, hi)` ascending in place (finite values): a quicksort with median-of-three pivots and
+ * insertion sort for short runs. TypedArray.prototype.sort took several times longer here, and was
+ * the largest single cost of sketching wide data.
+ */
+export function sortFloat64(a: Float64Array, lo: number, hi: number): void {
+  while (hi - lo > 24) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo]!;
+    const y = a[mid]!;
+    const z = a[hi - 1]!;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    let i = lo;
+    let j = hi - 1;
+    for (;;) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i >= j) break;
+      const t = a[i]!;
+      a[i] = a[j]!;
+      a[j] = t;
+      i++;
+      j--;
+    }
+    // [lo, j] holds values <= pivot and [j + 1, hi) values >= pivot: recurse into the smaller side.
+    if (j + 1 - lo < hi - j - 1) {
+      sortFloat64(a, lo, j + 1);
+      lo = j + 1;
+    } else {
+      sortFloat64(a, j + 1, hi);
+      hi = j + 1;
+    }
+  }
+  for (let i = lo + 1; i < hi; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= lo && a[j]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
   }
 }
 

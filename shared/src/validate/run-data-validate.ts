@@ -3,7 +3,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { openCountedDataset } from '../data/counted-dataset.js';
 import { Database } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
-import { continuousNumericColumns, isStreamableNumeric, profileDataset } from '../data/profile.js';
+import { isStreamableNumeric, numericColumnPaths, profileDataset } from '../data/profile.js';
 import type { DatasetProfile } from '../data/profile-format.js';
 import type { ValueCounts } from '../data/value-counts.js';
 import { UserError } from '../errors/index.js';
@@ -137,17 +137,26 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
     // continuousNumericColumns); `exact: false` streams every numeric column. The skew check
     // compares grouped values.
     const rawNumeric = options.exact !== true && options.reference === undefined;
+    let manyValued: Set<string> | undefined;
     const { dataset, counts: valueCounts } = await openCountedDataset(db, inWd(options.data), {
       raw: !rawNumeric
         ? undefined
         : options.exact === false
           ? (columns) => columns.filter((c) => isStreamableNumeric(c.type)).map((c) => c.name)
-          : (columns, view) => continuousNumericColumns(db, view, columns),
+          : async (columns, view) => {
+              const paths = await numericColumnPaths(db, view, columns);
+              manyValued = paths.manyValued;
+              return paths.continuous;
+            },
     });
     dataset.path = options.data;
     for (const note of dataset.notes) log.warning(note);
     log.info(`${dataset.rows} rows, ${dataset.columns.length} columns; profiling`);
-    const profile = await profileDataset(db, dataset, { counts: valueCounts, exact: options.exact });
+    const profile = await profileDataset(db, dataset, {
+      counts: valueCounts,
+      exact: options.exact,
+      manyValued,
+    });
 
     const { loaded, inferred, schemaFile, writtenSchema } = resolveSchema(
       options,

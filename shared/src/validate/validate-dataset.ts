@@ -1,5 +1,5 @@
 import { isNumericPhysical, type PhysicalKind, physicalKind } from '../data/column-kind.js';
-import { BoundValues, type Database, sqlNumber as num, quoteLiteral } from '../data/database.js';
+import { BoundValues, type Database, sqlNumber as num, quoteIdent, quoteLiteral } from '../data/database.js';
 import type { Dataset } from '../data/open-dataset.js';
 import { countValues, type ValueCounts } from '../data/value-counts.js';
 import { UserError } from '../errors/index.js';
@@ -217,7 +217,11 @@ type AddAnomaly = (
   a: Omit<Anomaly, 'rule' | 'severity'> & { severity: Severity; key: string; rules?: ColumnRules },
 ) => void;
 
-/** The column rules, one query per column over its value counts `(v, n)`. */
+/**
+ * The column rules, one query per column over its value counts `(v, n)`. Columns served as raw
+ * rows of one relation (value-counts' `raw`) are judged together, in one scan of that relation:
+ * the same aggregates, each row weighing 1.
+ */
 async function checkColumns(
   db: Database,
   counts: ValueCounts,
@@ -226,61 +230,112 @@ async function checkColumns(
   add: AddAnomaly,
 ): Promise<void> {
   const rows = counts.rows;
+  const rawSource = counts.rawSource;
+  const raw = rawSource ? checks.filter((c) => !counts.grouped(c.rules.name)) : [];
+  const rawCounts = new Map<Check, Record<string, unknown>>();
+  for (let start = 0; start < raw.length; start += RAW_COLUMNS_PER_QUERY) {
+    const part = raw.slice(start, start + RAW_COLUMNS_PER_QUERY);
+    const bound = new BoundValues();
+    const items = part.flatMap(
+      (c, i) =>
+        ruleAggregates(planCheck(c.rules, c.actualType, quoteIdent(c.rules.name)), maxExamples, bound, {
+          raw: true,
+          prefix: `c${i}_`,
+        }).counts,
+    );
+    const [row] = await db.all(`SELECT ${items.join(', ')} FROM ${rawSource}`, bound.values);
+    part.forEach((c, i) => {
+      const prefix = `c${i}_`;
+      const own: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(row!))
+        if (key.startsWith(prefix)) own[key.slice(prefix.length)] = value;
+      rawCounts.set(c, own);
+    });
+  }
   for (const c of checks) {
     const from = `${counts.relation(c.rules.name)} AS t`;
-    const bound = new BoundValues();
-    const aggregates = ruleAggregates(c, maxExamples, bound);
-    const a = (await db.all(`SELECT ${aggregates.join(', ')} FROM ${from}`, bound.values))[0]!;
+    let a = rawCounts.get(c);
+    // A column with anomalies to illustrate is judged again on its own, examples included (its
+    // counts come out the same).
+    if (!a || needsExamples(a)) {
+      const bound = new BoundValues();
+      const { counts: items, examples } = ruleAggregates(c, maxExamples, bound);
+      a = (await db.all(`SELECT ${[...items, ...examples].join(', ')} FROM ${from}`, bound.values))[0]!;
+    }
     await reportColumn(db, from, c, a, rows, maxExamples, add);
   }
 }
 
+/** Raw columns judged in one query, at most (each brings a dozen aggregates). */
+const RAW_COLUMNS_PER_QUERY = 64;
+
 /**
  * The aggregates that judge a column's rules: weighted by `n`, as counts over its rows would be.
  * Example values are DISTINCT so that they are the same over a column's raw rows (value-counts'
- * `raw`) as over its grouped values.
+ * `raw`) as over its grouped values. `over.raw`: the column itself is read, each row weighing 1
+ * (raw columns judged together in `checkColumns`, their names prefixed with `over.prefix`); the
+ * counts are then `count_if` and the extremes conditional `min`/`max`, which DuckDB runs several
+ * times faster than a FILTER clause (300,000 x 50 columns: 0.7-1.4 s against 6-13 s). `examples`
+ * are only needed when a count they illustrate is above zero (`needsExamples`).
  */
-function ruleAggregates(c: Check, maxExamples: number, bound: BoundValues): string[] {
+function ruleAggregates(
+  c: Check,
+  maxExamples: number,
+  bound: BoundValues,
+  over: { raw: boolean; prefix: string } = { raw: false, prefix: '' },
+): { counts: string[]; examples: string[] } {
   const r = c.rules;
-  const items: string[] = [`sum(n) FILTER (WHERE ${c.col} IS NOT NULL) AS "nn"`];
+  const as = (name: string) => `AS "${over.prefix}${name}"`;
+  const count = (condition: string, name: string) =>
+    over.raw ? `count_if(${condition}) ${as(name)}` : `sum(n) FILTER (WHERE ${condition}) ${as(name)}`;
+  const extreme = (fn: 'min' | 'max', x: string, condition: string, name: string) =>
+    over.raw
+      ? `${fn}(CASE WHEN ${condition} THEN ${x} END) ${as(name)}`
+      : `${fn}(${x}) FILTER (WHERE ${condition}) ${as(name)}`;
+  const counts: string[] = [count(`${c.col} IS NOT NULL`, 'nn')];
+  const examples: string[] = [];
   if (c.unconverted) {
-    items.push(
-      `sum(n) FILTER (WHERE ${c.unconverted}) AS "bad"`,
-      `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "badx"`,
+    counts.push(count(c.unconverted, 'bad'));
+    examples.push(
+      `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) ${as('badx')}`,
     );
   }
   const range = rangeCondition(c, bound);
   if (range) {
-    items.push(
-      `sum(n) FILTER (WHERE ${range}) AS "oor"`,
-      `min(${c.value}) FILTER (WHERE ${range}) AS "oormin"`,
-      `max(${c.value}) FILTER (WHERE ${range}) AS "oormax"`,
-      `min(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorlo"`,
-      `max(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorhi"`,
+    counts.push(
+      count(range, 'oor'),
+      extreme('min', c.value, range, 'oormin'),
+      extreme('max', c.value, range, 'oormax'),
+    );
+    examples.push(
+      `min(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) ${as('oorlo')}`,
+      `max(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) ${as('oorhi')}`,
     );
   }
   if (r.type === 'numeric' && !r.allow_nan_or_inf && (c.physical === 'float' || c.unconverted)) {
-    items.push(
-      `sum(n) FILTER (WHERE isnan(${c.value})) AS "nan"`,
-      `sum(n) FILTER (WHERE isinf(${c.value}) AND ${c.value} > 0) AS "pinf"`,
-      `sum(n) FILTER (WHERE isinf(${c.value}) AND ${c.value} < 0) AS "ninf"`,
+    counts.push(
+      count(`isnan(${c.value})`, 'nan'),
+      count(`isinf(${c.value}) AND ${c.value} > 0`, 'pinf'),
+      count(`isinf(${c.value}) AND ${c.value} < 0`, 'ninf'),
     );
   }
   const domain = domainCondition(c, bound);
-  if (domain) items.push(`sum(n) FILTER (WHERE ${domain}) AS "dom"`);
+  if (domain) counts.push(count(domain, 'dom'));
   if (r.unique)
-    items.push(
-      `count(DISTINCT ${c.value}) AS "dist"`,
-      `sum(n) FILTER (WHERE ${c.value} IS NOT NULL) AS "nnv"`,
-    );
+    counts.push(`count(DISTINCT ${c.value}) ${as('dist')}`, count(`${c.value} IS NOT NULL`, 'nnv'));
   if (r.regex !== undefined) {
     const miss = regexCondition(c);
-    items.push(
-      `sum(n) FILTER (WHERE ${miss}) AS "rx"`,
-      `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) AS "rxx"`,
+    counts.push(count(miss, 'rx'));
+    examples.push(
+      `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) ${as('rxx')}`,
     );
   }
-  return items;
+  return { counts, examples };
+}
+
+/** Whether a column's counts `a` show anomalies whose example values `reportColumn` lists. */
+function needsExamples(a: Record<string, unknown>): boolean {
+  return num(a.bad ?? 0) > 0 || num(a.oor ?? 0) > 0 || num(a.rx ?? 0) > 0;
 }
 
 /** Turns one column's rule aggregates `a` into anomalies, with example values where they need a query. */
@@ -526,9 +581,11 @@ function sameFamily(expected: ColumnRules['type'], physical: PhysicalKind): bool
   }
 }
 
-/** The SQL value of a column in the schema's type: TRY_CAST where the file holds another type. */
-function planCheck(rules: ColumnRules, actualType: string): Check {
-  const col = 'v';
+/**
+ * The SQL value of a column in the schema's type: TRY_CAST where the file holds another type.
+ * `col`: the SQL of the raw value (`v` of the column's value counts, or the column itself).
+ */
+function planCheck(rules: ColumnRules, actualType: string, col = 'v'): Check {
   const physical = physicalKind(actualType);
   const check: Check = { rules, col, physical, actualType, value: col };
   if (sameFamily(rules.type, physical)) return check;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../../shared/src/data/database.js';
-import { profileDataset } from '../../../shared/src/data/profile.js';
+import { numericColumnPaths, profileDataset } from '../../../shared/src/data/profile.js';
 import type { ColumnProfile, DatasetProfile } from '../../../shared/src/data/profile-format.js';
 import { mergeProfiles } from '../../../shared/src/data/profile-merge.js';
 import { HLL_RELATIVE_ERROR, HllSketch } from '../../../shared/src/stats/hll.js';
@@ -123,6 +123,38 @@ describe('profile on the sketch path (one streamed pass)', () => {
       expect(a.sketches?.kll.n).toBe(a.numeric!.count);
       // A few times k values are kept, whatever the rows: bounded memory and profile size.
       expect(a.sketches!.kll.levels.flat().length).toBeLessThan(1000);
+    }
+  });
+
+  it('sketches columns estimated far above the cut from their first value: same exact fields, same bounds', async () => {
+    const columns = await db.all<{ name: string; type: string }>(
+      `SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 't' ORDER BY ordinal_position`,
+    );
+    const paths = await numericColumnPaths(db, 't', columns);
+    expect(paths.continuous).toEqual(['normal', 'skewed', 'special', 'id']);
+    expect([...paths.manyValued].sort()).toEqual(['id', 'normal', 'skewed', 'special']);
+    // 70,000 values: over the exact-count cut but within the margin, so still counted from the start.
+    await db.run('CREATE OR REPLACE VIEW mid AS SELECT i % 70000 AS m FROM range(150000) r(i)');
+    const mid = await numericColumnPaths(db, 'mid', [{ name: 'm', type: 'BIGINT' }]);
+    expect(mid.continuous).toEqual(['m']);
+    expect(mid.manyValued.size).toBe(0);
+
+    const fromStart = await profileDataset(db, 't', {
+      exact: false,
+      manyValued: paths.manyValued,
+      now: new Date(0),
+    });
+    for (const c of exact.columns) {
+      const a = col(fromStart, c.name);
+      if (!paths.manyValued.has(c.name)) {
+        expect(a).toEqual(col(sketched, c.name));
+        continue;
+      }
+      expectExactFieldsEqual(a, c);
+      expect(a.distinct_exact).toBe(false);
+      expect(Math.abs(a.distinct - c.distinct) / c.distinct).toBeLessThanOrEqual(HLL_RELATIVE_ERROR);
+      await expectQuantilesWithinRankError(a);
+      expect(a.sketches?.kll.n).toBe(a.numeric!.count);
     }
   });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HLL_RELATIVE_ERROR, HllSketch } from '../../../shared/src/stats/hll.js';
-import { KLL_RANK_ERROR, KllSketch } from '../../../shared/src/stats/kll.js';
+import { KLL_RANK_ERROR, KllSketch, sortFloat64 } from '../../../shared/src/stats/kll.js';
 
 const QS = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
 
@@ -134,6 +134,53 @@ describe('KLL quantile sketch', () => {
     bad.n += 1;
     expect(() => KllSketch.fromJSON(bad)).toThrow(/weights sum/);
     expect(() => new KllSketch(32).merge(new KllSketch(200))).toThrow(/k 32 and 200/);
+  });
+});
+
+describe('KLL in bulk (updateMany) and its block sort', () => {
+  it('sortFloat64 orders like a numeric sort: ties, runs, sorted and reversed input, every length', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.double({ noNaN: true, noDefaultInfinity: true }),
+            fc.integer({ min: -2, max: 2 }),
+            fc.constant(0.5),
+          ),
+          { maxLength: 400 },
+        ),
+        fc.constantFrom('as is', 'ascending', 'descending'),
+        (values, order) => {
+          const input = [...values];
+          if (order !== 'as is') input.sort((a, b) => (order === 'ascending' ? a - b : b - a));
+          const a = Float64Array.from(input);
+          sortFloat64(a, 0, a.length);
+          const expected = Float64Array.from(input).sort();
+          // -0 and 0 are equal for the sketch; compare as numbers.
+          expect(Array.from(a, (x) => x + 0)).toEqual(Array.from(expected, (x) => x + 0));
+        },
+      ),
+      { seed: 5, numRuns: 300 },
+    );
+    const rand = lcg(3);
+    const big = Float64Array.from({ length: 100_000 }, () => Math.floor(rand() * 7) + rand());
+    const copy = big.slice().sort();
+    sortFloat64(big, 0, big.length);
+    expect(big).toEqual(copy);
+  });
+
+  it('updateMany is update for each value: the same sketch, byte for byte', () => {
+    const rand = lcg(23);
+    const values = Float64Array.from({ length: 70_001 }, () => normal(rand));
+    const one = sketchOf(Array.from(values));
+    const bulk = new KllSketch();
+    // Uneven batches, as a column's chunks arrive (a chunk may also straddle the internal buffer).
+    for (let i = 0, size = 1; i < values.length; i += size, size = ((size * 7 + 3) % 4999) + 1) {
+      const part = values.slice(i, i + size);
+      bulk.updateMany(part, part.length);
+    }
+    expect(bulk.toJSON()).toEqual(one.toJSON());
+    expect(worstRankError(Array.from(values), bulk)).toBeLessThanOrEqual(KLL_RANK_ERROR);
   });
 });
 
