@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
@@ -8,7 +8,10 @@ import { UserError } from '../errors/index.js';
 export interface DatabaseOptions {
   /** DuckDB memory limit, e.g. '2GB'. Work beyond it spills to `tempDirectory`. */
   memoryLimit?: string;
-  /** Where DuckDB spills; defaults to RUNNER_TEMP or the OS temp folder. */
+  /**
+   * Where DuckDB spills. Default: a folder of this database's own under RUNNER_TEMP (or the OS
+   * temp folder), removed on close.
+   */
   tempDirectory?: string;
   threads?: number;
   /**
@@ -43,20 +46,45 @@ export class Database {
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     private readonly queryTimeoutMs: number,
+    /** The folder DuckDB spills to. */
+    readonly spillDirectory: string,
+    private readonly ownsSpillDirectory: boolean,
   ) {}
 
   static async open(options: DatabaseOptions = {}): Promise<Database> {
     const duckdb = await loadDuckDB();
-    const temp = options.tempDirectory ?? join(process.env.RUNNER_TEMP || tmpdir(), 'mlops-duckdb');
-    mkdirSync(temp, { recursive: true });
+    // DuckDB names its spill file duckdb_temp_storage_DEFAULT-0.tmp in whatever folder it is
+    // given: two databases sharing a folder (two steps, two CLI runs, two workers) overwrite each
+    // other's spilled data ("Could not read enough bytes"). Each gets its own folder.
+    const base = join(process.env.RUNNER_TEMP || tmpdir(), 'mlops-duckdb');
+    const owned = options.tempDirectory === undefined;
+    let temp: string;
+    if (owned) {
+      mkdirSync(base, { recursive: true });
+      temp = mkdtempSync(join(base, `${process.pid}-`));
+    } else {
+      temp = options.tempDirectory!;
+      mkdirSync(temp, { recursive: true });
+    }
     const config: Record<string, string> = {
       memory_limit: options.memoryLimit ?? process.env.MLOPS_MEMORY_LIMIT ?? '4GB',
       temp_directory: temp,
     };
     if (options.threads !== undefined) config.threads = String(options.threads);
-    const instance = await duckdb.DuckDBInstance.create(':memory:', config);
-    const connection = await instance.connect();
-    return new Database(instance, connection, options.queryTimeoutMs ?? queryTimeoutFromEnv(process.env));
+    try {
+      const instance = await duckdb.DuckDBInstance.create(':memory:', config);
+      const connection = await instance.connect();
+      return new Database(
+        instance,
+        connection,
+        options.queryTimeoutMs ?? queryTimeoutFromEnv(process.env),
+        temp,
+        owned,
+      );
+    } catch (error) {
+      if (owned) rmSync(temp, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   /** Runs a statement and returns its rows as plain JS objects (BIGINT as number when safe). */
@@ -109,6 +137,7 @@ export class Database {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+    if (this.ownsSpillDirectory) rmSync(this.spillDirectory, { recursive: true, force: true });
   }
 }
 
