@@ -60259,24 +60259,49 @@ class Database {
     instance;
     connection;
     queryTimeoutMs;
-    constructor(instance, connection, queryTimeoutMs) {
+    spillDirectory;
+    ownsSpillDirectory;
+    constructor(instance, connection, queryTimeoutMs, 
+    /** The folder DuckDB spills to. */
+    spillDirectory, ownsSpillDirectory) {
         this.instance = instance;
         this.connection = connection;
         this.queryTimeoutMs = queryTimeoutMs;
+        this.spillDirectory = spillDirectory;
+        this.ownsSpillDirectory = ownsSpillDirectory;
     }
     static async open(options = {}) {
         const duckdb = await loadDuckDB();
-        const temp = options.tempDirectory ?? (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'mlops-duckdb');
-        (0,external_node_fs_.mkdirSync)(temp, { recursive: true });
+        // DuckDB names its spill file duckdb_temp_storage_DEFAULT-0.tmp in whatever folder it is
+        // given: two databases sharing a folder (two steps, two CLI runs, two workers) overwrite each
+        // other's spilled data ("Could not read enough bytes"). Each gets its own folder.
+        const base = (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'mlops-duckdb');
+        const owned = options.tempDirectory === undefined;
+        let temp;
+        if (owned) {
+            (0,external_node_fs_.mkdirSync)(base, { recursive: true });
+            temp = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(base, `${process.pid}-`));
+        }
+        else {
+            temp = options.tempDirectory;
+            (0,external_node_fs_.mkdirSync)(temp, { recursive: true });
+        }
         const config = {
             memory_limit: options.memoryLimit ?? process.env.MLOPS_MEMORY_LIMIT ?? '4GB',
             temp_directory: temp,
         };
         if (options.threads !== undefined)
             config.threads = String(options.threads);
-        const instance = await duckdb.DuckDBInstance.create(':memory:', config);
-        const connection = await instance.connect();
-        return new Database(instance, connection, options.queryTimeoutMs ?? queryTimeoutFromEnv(process.env));
+        try {
+            const instance = await duckdb.DuckDBInstance.create(':memory:', config);
+            const connection = await instance.connect();
+            return new Database(instance, connection, options.queryTimeoutMs ?? queryTimeoutFromEnv(process.env), temp, owned);
+        }
+        catch (error) {
+            if (owned)
+                (0,external_node_fs_.rmSync)(temp, { recursive: true, force: true });
+            throw error;
+        }
     }
     /** Runs a statement and returns its rows as plain JS objects (BIGINT as number when safe). */
     async all(sql, params) {
@@ -60326,6 +60351,8 @@ class Database {
     close() {
         this.connection.closeSync();
         this.instance.closeSync();
+        if (this.ownsSpillDirectory)
+            (0,external_node_fs_.rmSync)(this.spillDirectory, { recursive: true, force: true });
     }
 }
 function normaliseRow(row) {
@@ -61167,6 +61194,7 @@ function isGlob(path) {
 
 
 
+
 /** Columns whose sniffed type is undone after a conversion error, at most: beyond that the file is not tabular. */
 const MAX_TYPE_RETRIES = 20;
 /**
@@ -61239,6 +61267,8 @@ async function registerDataset(db, path, options = {}) {
     if (format === 'json' || format === 'ndjson')
         await jsonColumnsAsText(db, view, materialize, notes);
     const columns = await relationColumns(db, view);
+    if (format === 'json' || format === 'ndjson')
+        await noteRecordLists(db, view, path, columns, notes);
     if ((format === 'csv' || format === 'tsv') && files.length === 1)
         await checkCsvHeader(path, files, format, columns.length);
     return { view, path, format, files, columns, notes };
@@ -61290,6 +61320,24 @@ async function jsonColumnsAsText(db, view, materialized, notes) {
         await db.run(`DROP VIEW IF EXISTS ${quoteIdent(`${view}__json`)}`);
         await db.run(`ALTER VIEW ${target} RENAME TO ${quoteIdent(`${view}__json`)}`);
         await db.run(`CREATE VIEW ${target} AS SELECT * REPLACE (${replace}) FROM ${quoteIdent(`${view}__json`)}`);
+    }
+}
+/**
+ * A JSON document that wraps its records (GeoJSON's `{"features": [...]}`, an API's
+ * `{"data": [...]}`) reads as one row whose column holds every record as a list: profiled and
+ * checked as one opaque value, it would pass validation having looked at none of the records.
+ * Said, with the count and how to give the records one per line.
+ */
+async function noteRecordLists(db, view, path, columns, notes) {
+    for (const column of columns) {
+        if (!/^STRUCT\(.*\)\[\]$/s.test(column.type))
+            continue;
+        const c = quoteIdent(column.name);
+        const jqPath = /^[A-Za-z_][A-Za-z0-9_]*$/.test(column.name)
+            ? column.name
+            : `[${JSON.stringify(column.name)}]`;
+        const [row] = await db.all(`SELECT sum(len(${c})) AS records FROM ${quoteIdent(view)}`);
+        notes.push(`Column '${column.name}' holds a list of records in each row (${Number(row?.records ?? 0)} in all): it is read as one value per row, not as rows of data. If those records are the data, give them one per line, e.g. jq -c '.${jqPath}[]' ${(0,external_node_path_.basename)(path)} > records.ndjson.`);
     }
 }
 /** Drops a table or view of this name, whichever it is, so a dataset can be opened again under it. */
@@ -61458,31 +61506,130 @@ function checkFinite(values, what, stride = 1) {
  */
 const PROBABILITY_TOLERANCE = 1e-4;
 function checkProbabilities(scores, k, what) {
-    // One pass: a NaN fails every comparison, so `!(p >= lo && p <= hi)` also catches it, and the
-    // finite check's own message is given for NaN and ±Infinity.
-    const rows = scores.length / k;
+    const bad = firstImprobableRow(scores, k);
+    if (bad < 0)
+        return;
+    // The first row that fails, checked value by value for the message. A NaN fails every
+    // comparison, so `!(p >= lo && p <= hi)` catches it too, and gets the finite check's message.
     const lo = -PROBABILITY_TOLERANCE;
     const hi = 1 + PROBABILITY_TOLERANCE;
-    for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+        const p = scores[bad * k + c];
+        if (!(p >= lo && p <= hi)) {
+            if (!Number.isFinite(p))
+                checkFinite(scores, what, k);
+            throw new errors_UserError(`${what} has ${p} at row ${bad + 1}, outside [0, 1]: scores must be probabilities, not logits.`);
+        }
+        sum += p;
+    }
+    throw new errors_UserError(`${what}: the class probabilities of row ${bad + 1} sum to ${sum}, not 1 (tolerance ${PROBABILITY_TOLERANCE}). Apply softmax, or give probabilities.`);
+}
+/**
+ * The first row (0-based) with a score outside [0, 1] or NaN, or whose scores do not sum to 1,
+ * within the tolerance; -1 when every row is probabilities. Two and three classes are written out
+ * (`probable2`, `probable3`): the loop over classes costs more than the comparisons themselves,
+ * and permutation importance checks every row at each re-scoring. Each sums in the loop's order,
+ * so a row passes alike.
+ */
+function firstImprobableRow(scores, k) {
+    const rows = scores.length / k;
+    if (k === 2) {
+        for (let i = 0, at = 0; i < rows; i++, at += 2)
+            if (!probable2(scores[at], scores[at + 1]))
+                return i;
+        return -1;
+    }
+    if (k === 3) {
+        for (let i = 0, at = 0; i < rows; i++, at += 3) {
+            if (!probable3(scores[at], scores[at + 1], scores[at + 2]))
+                return i;
+        }
+        return -1;
+    }
+    const lo = -PROBABILITY_TOLERANCE;
+    const hi = 1 + PROBABILITY_TOLERANCE;
+    for (let i = 0, at = 0; i < rows; i++, at += k) {
         let sum = 0;
         for (let c = 0; c < k; c++) {
-            const p = scores[i * k + c];
-            if (!(p >= lo && p <= hi)) {
-                if (!Number.isFinite(p))
-                    checkFinite(scores, what, k);
-                throw new errors_UserError(`${what} has ${p} at row ${i + 1}, outside [0, 1]: scores must be probabilities, not logits.`);
-            }
+            const p = scores[at + c];
+            if (!(p >= lo && p <= hi))
+                return i;
             sum += p;
         }
-        if (!(Math.abs(sum - 1) <= PROBABILITY_TOLERANCE)) {
-            throw new errors_UserError(`${what}: the class probabilities of row ${i + 1} sum to ${sum}, not 1 (tolerance ${PROBABILITY_TOLERANCE}). Apply softmax, or give probabilities.`);
-        }
+        if (!(Math.abs(sum - 1) <= PROBABILITY_TOLERANCE))
+            return i;
     }
+    return -1;
 }
-/** Index of the highest score per row (first on ties, like argmax). */
-function argmaxRows(scores, k) {
+const LOW = -PROBABILITY_TOLERANCE;
+const HIGH = 1 + PROBABILITY_TOLERANCE;
+function probable2(a, b) {
+    return a >= LOW && a <= HIGH && b >= LOW && b <= HIGH && Math.abs(a + b - 1) <= PROBABILITY_TOLERANCE;
+}
+function probable3(a, b, c) {
+    const inRange = a >= LOW && a <= HIGH && b >= LOW && b <= HIGH && c >= LOW && c <= HIGH;
+    return inRange && Math.abs(a + b + c - 1) <= PROBABILITY_TOLERANCE;
+}
+/** argmax of two scores, first on ties: the comparison as a 0/1 number, no branch. */
+function argmax2(a, b) {
+    return +(b > a);
+}
+/** argmax of three scores, first on ties: b beats a, then c must beat b; otherwise c must beat a. */
+function argmax3(a, b, c) {
+    const bWins = +(b > a);
+    return bWins * (1 + +(c > b)) + (1 - bWins) * 2 * +(c > a);
+}
+/**
+ * The predicted class of each row of class scores: checks they are probabilities, with
+ * `checkProbabilities`'s messages, and takes `argmaxRows` into `out` (reused when given). Two and
+ * three classes do both in one pass over the scores, what a re-scoring reads most.
+ */
+function predictedClasses(scores, k, what, out = new Int32Array(scores.length / k)) {
     const rows = scores.length / k;
-    const out = new Int32Array(rows);
+    if (k === 2) {
+        for (let i = 0, at = 0; i < rows; i++, at += 2) {
+            const a = scores[at];
+            const b = scores[at + 1];
+            if (!probable2(a, b))
+                checkProbabilities(scores, k, what);
+            out[i] = argmax2(a, b);
+        }
+        return out;
+    }
+    if (k === 3) {
+        for (let i = 0, at = 0; i < rows; i++, at += 3) {
+            const a = scores[at];
+            const b = scores[at + 1];
+            const c = scores[at + 2];
+            if (!probable3(a, b, c))
+                checkProbabilities(scores, k, what);
+            out[i] = argmax3(a, b, c);
+        }
+        return out;
+    }
+    checkProbabilities(scores, k, what);
+    return argmaxRows(scores, k, out);
+}
+/**
+ * Index of the highest score per row (first on ties, like argmax), into `out` when given (reused).
+ * Two and three classes take their comparisons as 0/1 numbers rather than branches (`argmax2`,
+ * `argmax3`): which class wins varies from row to row, so branches mispredict often, and the
+ * arithmetic form runs several times faster. Each makes the same comparisons as the loop, so ties
+ * and NaN resolve alike.
+ */
+function argmaxRows(scores, k, out = new Int32Array(scores.length / k)) {
+    const rows = scores.length / k;
+    if (k === 2) {
+        for (let i = 0, at = 0; i < rows; i++, at += 2)
+            out[i] = argmax2(scores[at], scores[at + 1]);
+        return out;
+    }
+    if (k === 3) {
+        for (let i = 0, at = 0; i < rows; i++, at += 3)
+            out[i] = argmax3(scores[at], scores[at + 1], scores[at + 2]);
+        return out;
+    }
     for (let i = 0, at = 0; i < rows; i++, at += k) {
         let best = 0;
         let top = scores[at];
@@ -62804,19 +62951,112 @@ function validateExperimentName(name) {
         throw new errors_UserError(`The experiment name ${JSON.stringify(name)} must be letters, digits, - and _ (it is mlops.yml's 'name').`, { input: 'name' });
     return name;
 }
-/** Reads a stored record, refusing anything that is not `mlops-run/v1`. */
+const RUN_ID_PATTERN = /^[0-9a-f]{32}$/;
+const KINDS = ['train', 'evaluate'];
+const STATUSES = ['finished', 'failed', 'stopped'];
+/**
+ * Checks a record's shape field by field. Records are read from places that may hold anything (a
+ * downloaded artifact, a tag anyone with push rights made), so each field is checked before the
+ * record is stored, listed or exported; the first wrong field is named.
+ */
+function checkRunRecord(value, where, numbered) {
+    const fail = (field, expected) => {
+        throw new Error(`${where}: '${field}' must be ${expected}`);
+    };
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        fail('(record)', 'an object');
+    const r = value;
+    const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+    const stringOrNull = (field) => {
+        if (r[field] !== null && typeof r[field] !== 'string')
+            fail(field, 'a string or null');
+    };
+    if (r.schema !== RUN_RECORD_SCHEMA)
+        fail('schema', `'${RUN_RECORD_SCHEMA}'`);
+    if (typeof r.experiment !== 'string' || !EXPERIMENT_PATTERN.test(r.experiment))
+        fail('experiment', 'letters, digits, - and _');
+    if (numbered) {
+        if (!Number.isSafeInteger(r.number) || r.number < 1)
+            fail('number', 'a whole number from 1');
+    }
+    else if (r.number !== undefined)
+        fail('number', 'absent (the store numbers a record)');
+    if (typeof r.run_id !== 'string' || !RUN_ID_PATTERN.test(r.run_id))
+        fail('run_id', '32 lower-case hex digits');
+    if (!KINDS.includes(r.kind))
+        fail('kind', KINDS.join(' or '));
+    if (!STATUSES.includes(r.status))
+        fail('status', STATUSES.join(', '));
+    for (const field of ['started_at', 'ended_at'])
+        if (typeof r[field] !== 'string' || Number.isNaN(Date.parse(r[field])))
+            fail(field, 'an ISO 8601 time');
+    if (typeof r.duration_seconds !== 'number' || !(r.duration_seconds >= 0))
+        fail('duration_seconds', 'a number of seconds');
+    if (!isObject(r.params))
+        fail('params', 'an object');
+    for (const [name, v] of Object.entries(r.params))
+        if (!['string', 'number', 'boolean'].includes(typeof v))
+            fail(`params.${name}`, 'a string, number or boolean');
+    // JSON writes NaN and ±Infinity (a diverged trial's loss) as null: read back as NaN, so a
+    // diverged run stays listable and exports as MLflow's `nan`.
+    const numbers = (values, field) => {
+        for (const [name, v] of Object.entries(values)) {
+            if (v === null)
+                values[name] = Number.NaN;
+            else if (typeof v !== 'number')
+                fail(`${field}.${name}`, 'a number (or null)');
+        }
+    };
+    if (!isObject(r.metrics))
+        fail('metrics', 'an object');
+    numbers(r.metrics, 'metrics');
+    if (!Array.isArray(r.curves) || !r.curves.every(isObject))
+        fail('curves', 'a list of per-epoch objects');
+    r.curves.forEach((epoch, i) => {
+        numbers(epoch, `curves[${i}]`);
+    });
+    stringOrNull('data_fingerprint');
+    stringOrNull('code_sha');
+    stringOrNull('backend');
+    const runner = r.runner;
+    if (!isObject(runner) || !['name', 'os', 'arch'].every((k) => typeof runner[k] === 'string'))
+        fail('runner', 'an object of name, os and arch');
+    if (r.search !== null) {
+        const search = r.search;
+        if (!isObject(search) ||
+            typeof search.id !== 'string' ||
+            !Number.isSafeInteger(search.trial) ||
+            !Number.isSafeInteger(search.trials) ||
+            typeof search.metric !== 'string')
+            fail('search', 'null or a search place (id, trial, trials, metric)');
+    }
+    for (const field of ['error', 'stopped_by'])
+        if (r[field] !== undefined && typeof r[field] !== 'string')
+            fail(field, 'a string');
+    if (r.run_url !== undefined)
+        stringOrNull('run_url');
+    if (r.slurm !== undefined) {
+        const slurm = r.slurm;
+        if (!isObject(slurm) || typeof slurm.job_id !== 'string' || typeof slurm.state !== 'string')
+            fail('slurm', 'a Slurm job (job_id, state, node_list, elapsed_seconds, queued_seconds)');
+    }
+    return value;
+}
+/** Reads a stored record, refusing anything that is not a well-formed `mlops-run/v1` record. */
 function parseRunRecord(text, where) {
-    let value;
+    return checkRunRecord(parseJson(text, where), where, true);
+}
+/** Reads a record that is not stored yet (train's run-record.json), refusing a malformed one. */
+function parseNewRunRecord(text, where) {
+    return checkRunRecord(parseJson(text, where), where, false);
+}
+function parseJson(text, where) {
     try {
-        value = JSON.parse(text);
+        return JSON.parse(text);
     }
     catch (error) {
         throw new Error(`${where} is not JSON: ${error.message}`);
     }
-    const record = value;
-    if (record?.schema !== RUN_RECORD_SCHEMA || typeof record.run_id !== 'string')
-        throw new Error(`${where} is not a ${RUN_RECORD_SCHEMA} record`);
-    return record;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/tracking/store.js
@@ -62898,8 +63138,21 @@ class LocalRunStore {
                 throw new errors_UserError(`The run record ${file} is damaged: ${error.message}.`, { file });
             }
         }
-        return records;
+        return distinctRuns(records);
     }
+}
+/**
+ * One record per run id, the lowest number kept. Publishing skips a record already stored, but two
+ * publishers racing with the same record can both claim a number; readers then see it once.
+ */
+function distinctRuns(records) {
+    const seen = new Set();
+    return records.filter((record) => {
+        if (seen.has(record.run_id))
+            return false;
+        seen.add(record.run_id);
+        return true;
+    });
 }
 /** The tag of a run record in the GitHub store: `mlops-run/<experiment>/<number>`. */
 const runTag = (experiment, number) => `mlops-run/${experiment}/${number}`;
@@ -62968,9 +63221,15 @@ class GitHubRunStore {
         const records = [];
         for (const [number, sha] of [...numbered].sort((a, b) => a[0] - b[0])) {
             const { data } = await this.octokit.rest.git.getTag({ ...this.repo, tag_sha: sha });
-            records.push(parseRunRecord(data.message, runTag(experiment, number)));
+            const tag = runTag(experiment, number);
+            try {
+                records.push(parseRunRecord(data.message, tag));
+            }
+            catch (error) {
+                throw new errors_UserError(`The run record ${tag} in ${this.location} is damaged: ${error.message}.`);
+            }
         }
-        return records;
+        return distinctRuns(records);
     }
 }
 function openRunStore(options, deps = {}) {
@@ -62990,14 +63249,145 @@ function openRunStore(options, deps = {}) {
  */
 async function appendOrWarn(store, record, log) {
     if (!store)
-        return;
+        return undefined;
     try {
         const stored = await store.append(record);
         log.info(`Recorded as run ${stored.experiment}#${stored.number} in ${store.location}.`);
+        return stored;
     }
     catch (error) {
         log.warning(`Could not record the run in ${store.location}: ${error.message}`);
+        return undefined;
     }
+}
+/**
+ * Appends records that are not in the store yet, matched by run id: publishing the same records
+ * twice (a re-run job, the same artifact pushed from two steps) stores each once.
+ */
+async function publishRunRecords(store, records) {
+    const outcome = { appended: [], alreadyStored: [] };
+    const stored = new Map();
+    for (const record of records) {
+        const experiment = validateExperimentName(record.experiment);
+        let byId = stored.get(experiment);
+        if (!byId) {
+            const existing = (await store.listExperiments()).includes(experiment)
+                ? await store.listRuns(experiment)
+                : [];
+            byId = new Map(existing.map((run) => [run.run_id, run]));
+            stored.set(experiment, byId);
+        }
+        const found = byId.get(record.run_id);
+        if (found) {
+            outcome.alreadyStored.push(found);
+            continue;
+        }
+        const appended = await store.append(record);
+        byId.set(appended.run_id, appended);
+        outcome.appended.push(appended);
+    }
+    return outcome;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/tracking/record-file.js
+
+
+
+
+
+
+/**
+ * The file a train run leaves its record in, inside the folder it trained into. train holds no
+ * GitHub token (it runs the user's code), so a step that does (evaluate with tracking: github, or
+ * `mlops runs push`) publishes these files to the GitHub store; they travel in the model artifact.
+ */
+const RUN_RECORD_FILE = 'run-record.json';
+/** Folders deeper than this under the path given are not searched for records. */
+const MAX_DEPTH = 8;
+/**
+ * Keeps a train run's record: run-record.json in the folder it trained into (for a later publish)
+ * and an append to the store. Neither failing fails the run it describes: each is a warning.
+ */
+async function keepTrainRecord(store, folder, record, log) {
+    // No store: tracking is off, and the run leaves no record anywhere.
+    if (!store)
+        return;
+    try {
+        await writeFileAtomic((0,external_node_path_.join)(folder, RUN_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+    }
+    catch (error) {
+        log.warning(`Could not write ${(0,external_node_path_.join)(folder, RUN_RECORD_FILE)}: ${error.message}`);
+    }
+    await appendOrWarn(store, record, log);
+}
+/**
+ * The records under `path`: the file itself, or every run-record.json in the folder and its
+ * subfolders (a search's trials, downloaded trial artifacts). Symbolic links are not followed.
+ * Records from an artifact are untrusted: each is checked field by field, and one that is
+ * malformed is an error naming its file, before anything is published.
+ */
+async function readRunRecordFiles(path, input) {
+    const files = [];
+    const visit = async (at, depth) => {
+        const info = await (0,promises_.lstat)(at);
+        if (info.isFile()) {
+            files.push(at);
+            return;
+        }
+        if (!info.isDirectory() || depth > MAX_DEPTH)
+            return;
+        const entries = await (0,promises_.readdir)(at, { withFileTypes: true });
+        for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+            if (entry.isDirectory())
+                await visit((0,external_node_path_.join)(at, entry.name), depth + 1);
+            else if (entry.isFile() && entry.name === RUN_RECORD_FILE)
+                files.push((0,external_node_path_.join)(at, entry.name));
+        }
+    };
+    try {
+        await visit(path, 0);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            throw new errors_UserError(`${input}: ${path} does not exist.`, { input, file: path });
+        throw error;
+    }
+    const records = [];
+    for (const file of files) {
+        try {
+            records.push(parseNewRunRecord(await (0,promises_.readFile)(file, 'utf8'), (0,external_node_path_.relative)(process.cwd(), file) || file));
+        }
+        catch (error) {
+            throw new errors_UserError(`${input}: ${error.message}.`, { input, file });
+        }
+    }
+    if (records.length === 0)
+        throw new errors_UserError(`${input}: no ${RUN_RECORD_FILE} in ${path} (train writes one into each folder it trains in).`, {
+            input,
+            file: path,
+        });
+    return records;
+}
+/**
+ * Publishes the records found under `path` to `store`, once each, and says what it did. A
+ * malformed record is an error before anything is published; a store that cannot be written is a
+ * warning, as for the step's own record (undefined is returned).
+ */
+async function publishRunRecordFiles(store, path, input, log) {
+    const records = await readRunRecordFiles(path, input);
+    let outcome;
+    try {
+        outcome = await publishRunRecords(store, records);
+    }
+    catch (error) {
+        log.warning(`Could not publish the run records of ${path} to ${store.location}: ${error.message}`);
+        return undefined;
+    }
+    for (const run of outcome.appended)
+        log.info(`Published run ${run.run_id.slice(0, 8)} as ${run.experiment}#${run.number} in ${store.location}.`);
+    for (const run of outcome.alreadyStored)
+        log.info(`Run ${run.run_id.slice(0, 8)} is already ${run.experiment}#${run.number} in ${store.location}.`);
+    return outcome;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/train/contentHash.js
@@ -63758,6 +64148,15 @@ class FeatureCounts {
                 total += n ?? 0;
         return total;
     }
+    get missingTotal() {
+        return Object.values(this.missing).reduce((a, n) => a + n, 0);
+    }
+    /** `Horsepower: 6; Origin: 1`, for messages. */
+    describeMissing() {
+        return Object.entries(this.missing)
+            .map(([c, n]) => `${c}: ${n}`)
+            .join('; ');
+    }
     /** `Origin: 2 unseen_category; Horsepower: 1 unparseable`, for messages. */
     describeInvalid() {
         return Object.entries(this.invalid)
@@ -63915,6 +64314,36 @@ function applyPreprocessing(spec, columns, rows, options = {}) {
             }
         }
         offset += widthOf(feature);
+    }
+    return out;
+}
+/**
+ * One row's raw inputs as this contract reads them, for the request log that drift-check compares
+ * with the training data: a numeric feature's value becomes the number it reads as, a boolean's
+ * `true`/`false`, and a missing one (null or a missing token) `null`. Without this a client that
+ * sends CSV text ("300", "" for missing) logs a text column, which drift-check can only call a
+ * changed type: a false alarm on the very rows the model read as numbers. A value the contract
+ * cannot read, and the other kinds (categories and dates, compared as text), stay as sent.
+ */
+function contractInputs(spec, row) {
+    const missing = missingSet(spec.missing);
+    const out = { ...row };
+    for (const feature of spec.features) {
+        if (!(feature.name in row))
+            continue;
+        const raw = row[feature.name];
+        if (feature.kind === 'numeric') {
+            const x = readNumber(raw, missing);
+            if (x === null || typeof x === 'number')
+                out[feature.name] = x;
+        }
+        else if (feature.kind === 'boolean') {
+            const x = readBoolean(raw, missing);
+            if (x === null)
+                out[feature.name] = null;
+            else if (typeof x === 'number')
+                out[feature.name] = x === 1;
+        }
     }
     return out;
 }
@@ -65502,6 +65931,14 @@ async function runTrain(options, deps) {
     await writeFileAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
     if (options.cache && deps.cache && !cacheHit)
         await deps.cache.save([checkpointDir], cacheKey);
+    await deps.beforeUpload?.({
+        backend: document.backend,
+        durationSeconds,
+        final: document.final,
+        document,
+        dataFingerprint: dataHash,
+        ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+    });
     const { artifactId, artifactUrl } = await uploadTrainedModel(options, deps, outputDir, checkpointDir);
     const summaryMarkdown = renderTrainSummary({
         mode,
@@ -66346,7 +66783,7 @@ async function runTrials(options, deps) {
             record = trainRunRecord(options, { params, place, started, status: 'failed', error: message });
         }
         await writeFileAtomic((0,external_node_path_.join)(folder, TRIAL_FILE), `${JSON.stringify(outcome, null, 2)}\n`);
-        await appendOrWarn(options.store, record, log);
+        await keepTrainRecord(options.store, folder, record, log);
         outcomes.push(outcome);
     }
     return { outcomes, results, root, id };
@@ -66521,6 +66958,7 @@ function trainRunRecord(options, run) {
         run_url: runUrlOf(env),
         ...(run.error ? { error: run.error } : {}),
         ...(run.stoppedBy ? { stopped_by: run.stoppedBy } : {}),
+        ...(run.result?.document.slurm ? { slurm: run.result.document.slurm } : {}),
     };
 }
 /**
@@ -67733,6 +68171,22 @@ function rowBrier(scores, labels, k) {
     }
     return out;
 }
+/**
+ * A metric of the confusion matrix alone (any classification metric outside SCORE_METRICS) on
+ * unweighted rows: the point estimate a plan gives (`bootstrapMetrics` without resamples, the same
+ * counts into the same `confusionScores`), without building a plan, for a caller that scores many
+ * times over (permutation importance). `counts` is scratch (k × k), reused when given. null where
+ * the metric is undefined, as there.
+ */
+function confusionMetric(yTrue, yPred, k, name, counts = new Float64Array(k * k)) {
+    if (SCORE_METRICS.has(name))
+        throw new Error(`${name} needs class scores, not only the confusion matrix`);
+    counts.fill(0);
+    for (let i = 0; i < yTrue.length; i++)
+        counts[yTrue[i] * k + yPred[i]]++;
+    const value = confusionScores(counts, k)[name];
+    return Number.isFinite(value) ? value : null;
+}
 class ClassificationPlan {
     names;
     n;
@@ -68378,6 +68832,59 @@ class Xoshiro128 {
     fillResampleCounts(counts, draws = counts.length) {
         xoshiroFillCounts(this.state, counts, draws);
     }
+    /**
+     * Shuffles the rows of `values` (`width` values each, row-major) in place: Fisher–Yates from
+     * the last row down, swapping row i with row j = ⌊nextFloat() × (i + 1)⌋. Exactly the draws and
+     * swaps of that loop written with `nextFloat`, with the state kept in locals, since a shuffle of
+     * every row draws twice per row and a state kept in memory costs a load and a store per word per
+     * draw. The same draws put 0..n-1 into a shuffled order, or a block's rows into that order
+     * (row i = original row order[i]) without a second pass reading rows in random order.
+     */
+    shuffle(values, width = 1) {
+        const state = this.state;
+        let a = state[0];
+        let b = state[1];
+        let c = state[2];
+        let d = state[3];
+        for (let i = values.length / width - 1; i > 0; i--) {
+            let x = Math.imul(b, 5);
+            const hi = Math.imul((x << 7) | (x >>> 25), 9) >>> 5;
+            let t = b << 9;
+            c ^= a;
+            d ^= b;
+            b ^= c;
+            a ^= d;
+            c ^= t;
+            d = (d << 11) | (d >>> 21);
+            x = Math.imul(b, 5);
+            const lo = Math.imul((x << 7) | (x >>> 25), 9) >>> 6;
+            t = b << 9;
+            c ^= a;
+            d ^= b;
+            b ^= c;
+            a ^= d;
+            c ^= t;
+            d = (d << 11) | (d >>> 21);
+            // nextFloat's value times (i + 1): an integer below 2^53 times 2^-53 is exact, as the division is.
+            const j = Math.floor((hi * 67108864 + lo) * 1.1102230246251565e-16 * (i + 1));
+            if (width === 1) {
+                const v = values[i];
+                values[i] = values[j];
+                values[j] = v;
+            }
+            else {
+                for (let s = 0, p = i * width, q = j * width; s < width; s++, p++, q++) {
+                    const v = values[p];
+                    values[p] = values[q];
+                    values[q] = v;
+                }
+            }
+        }
+        state[0] = a;
+        state[1] = b;
+        state[2] = c;
+        state[3] = d;
+    }
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/permutation-importance.js
@@ -68388,54 +68895,47 @@ function checkRepeats(nRepeats) {
         throw new errors_UserError(`importance-repeats must be a whole number of shuffles per feature, at least 1; got ${nRepeats}.`, { input: 'importance-repeats' });
     }
 }
-/** A seeded uniform shuffle of 0..n-1 (Fisher–Yates). */
-function shuffledOrder(n, random) {
-    const order = new Int32Array(n);
+/** A seeded uniform shuffle of 0..n-1 (Fisher–Yates), into `order` when given (reused). */
+function shuffledOrder(n, random, order = new Int32Array(n)) {
     for (let i = 0; i < n; i++)
         order[i] = i;
-    for (let i = n - 1; i > 0; i--) {
-        const j = Math.floor(random.nextFloat() * (i + 1));
-        const t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-    }
+    random.shuffle(order);
     return order;
 }
 async function permutationImportance(input) {
     checkRepeats(input.nRepeats);
     const { matrix, rows, width } = input;
     const baseline = await input.score(matrix);
-    // Two working copies, scored in turn with one scoring in flight while the next is prepared: an
-    // engine that infers off the main thread (onnxruntime) then runs while this thread reads the
-    // previous outputs, so the cost approaches the inference floor. A copy is rewritten only in the
-    // shuffled block, which is put back before that copy takes another feature.
-    const copies = [0, 1].map(() => ({
-        rows: new matrix.constructor(matrix),
-        dirty: null,
-        pending: null,
-    }));
+    // One working copy, rewritten only in the shuffled block, which is put back before the copy
+    // takes the next feature. Scorings run one after another: onnxruntime-node's `session.run`
+    // computes synchronously on this thread (so do TF.js's CPU and WASM backends), so a second copy
+    // scored in flight would overlap nothing.
+    const Values = matrix.constructor;
+    const working = new Values(matrix);
+    const widest = Math.max(0, ...input.blocks.map((b) => b.width));
+    const shuffled = new Values(input.permutation ? 0 : rows * widest);
     const repeats = input.blocks.map(() => []);
-    let turn = 0;
     for (let f = 0; f < input.blocks.length; f++) {
         const block = input.blocks[f];
         // One stream per feature: adding or dropping a feature leaves the others' shuffles as they were.
         const random = new Xoshiro128(input.seed, f + 1);
         const column = gatherBlock(matrix, block, width, rows);
-        for (let r = 0; r < input.nRepeats; r++, turn++) {
-            const order = input.permutation ? input.permutation(f, r) : shuffledOrder(rows, random);
-            const copy = copies[turn % 2];
-            if (copy.pending)
-                await copy.pending;
-            if (copy.dirty && copy.dirty !== block)
-                restoreBlock(matrix, copy.rows, copy.dirty, width, rows);
-            shuffleBlock(column, copy.rows, block, width, rows, order);
-            copy.dirty = block;
-            copy.pending = input.score(copy.rows).then((score) => {
-                repeats[f][r] = baseline - score;
-            });
+        for (let r = 0; r < input.nRepeats; r++) {
+            if (input.permutation) {
+                shuffleBlock(column, working, block, width, rows, input.permutation(f, r));
+            }
+            else {
+                // The shuffle's swaps applied to the block's rows themselves: row i = column row
+                // order[i], the seeded order `shuffledOrder` gives, without reading rows in random order twice.
+                const rowsOfBlock = shuffled.subarray(0, rows * block.width);
+                rowsOfBlock.set(column);
+                random.shuffle(rowsOfBlock, block.width);
+                writeBlock(rowsOfBlock, working, block, width, rows);
+            }
+            repeats[f][r] = baseline - (await input.score(working));
         }
+        restoreBlock(matrix, working, block, width, rows);
     }
-    await Promise.all(copies.map((copy) => copy.pending));
     const features = input.blocks.map((block, f) => {
         const values = repeats[f];
         const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -68461,17 +68961,25 @@ function gatherBlock(matrix, block, width, rows) {
     }
     return out;
 }
+/** Writes a block's rows (contiguous, `rows × block.width`) into their slots of every row of `to`. */
+function writeBlock(values, to, block, width, rows) {
+    const bw = block.width;
+    if (bw === 1) {
+        for (let i = 0, at = block.start; i < rows; i++, at += width)
+            to[at] = values[i];
+        return;
+    }
+    for (let i = 0, at = block.start, from = 0; i < rows; i++, at += width) {
+        for (let s = 0; s < bw; s++, from++)
+            to[at + s] = values[from];
+    }
+}
 /**
  * Writes the gathered block into `to`, row i taking row order[i]. Reading the shuffled rows from
  * the small contiguous copy, not the whole matrix, keeps the random reads in cache.
  */
 function shuffleBlock(column, to, block, width, rows, order) {
     const bw = block.width;
-    if (bw === 1) {
-        for (let i = 0, at = block.start; i < rows; i++, at += width)
-            to[at] = column[order[i]];
-        return;
-    }
     for (let i = 0; i < rows; i++) {
         const target = i * width + block.start;
         const source = order[i] * bw;
@@ -69781,6 +70289,7 @@ async function countValues(db, view, columns, tablePrefix, options = {}) {
             rows: Number(row?.n ?? 0),
             has: (column) => slots.has(column),
             grouped: (column) => !raw.has(column),
+            ...(raw.size > 0 ? { rawSource: quoteIdent(view) } : {}),
             relation: (column) => {
                 const s = slots.get(column);
                 if (!s)
@@ -69951,8 +70460,12 @@ function lastDimension(shape) {
 
 
 
-/** An ONNX model through onnxruntime-node (CPU execution provider), one float32 [N, F] input. */
-async function loadOnnxModel(path) {
+/**
+ * An ONNX model through onnxruntime-node (CPU execution provider), one float32 [N, F] input.
+ * `intraOpThreads`: onnxruntime's threads per operator; unset, onnxruntime's default (one per
+ * physical core). Its `session.run` is synchronous on the calling thread either way.
+ */
+async function loadOnnxModel(path, options = {}) {
     let bytes;
     try {
         bytes = await (0,promises_.readFile)(path);
@@ -69966,7 +70479,7 @@ async function loadOnnxModel(path) {
     const ort = await loadOnnxRuntime();
     let session;
     try {
-        session = await ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        session = await ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options.intraOpThreads === undefined ? {} : { intraOpNumThreads: options.intraOpThreads });
     }
     catch (error) {
         throw new errors_UserError(`'${path}' is not a model onnxruntime can load: ${error.message.split('\n')[0]}`, {
@@ -70095,13 +70608,13 @@ async function loadModel(path, options = {}) {
         throw new errors_UserError(`The model '${path}' does not exist.`, { input: 'model', file: path });
     const ext = (0,external_node_path_.extname)(path).toLowerCase();
     if (ext === '.onnx' || ext === '.ort')
-        return loadOnnxModel(path);
+        return loadOnnxModel(path, { intraOpThreads: options.onnxIntraOpThreads });
     if (ext === '.json')
         return loadTfjsModel(path, { backend: options.tfBackend });
     if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, 'model.json')))
         return loadTfjsModel((0,external_node_path_.join)(path, 'model.json'), { backend: options.tfBackend });
     if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(path, 'model.onnx')))
-        return loadOnnxModel((0,external_node_path_.join)(path, 'model.onnx'));
+        return loadOnnxModel((0,external_node_path_.join)(path, 'model.onnx'), { intraOpThreads: options.onnxIntraOpThreads });
     throw new errors_UserError(`Cannot tell what kind of model '${path}' is: expected a TF.js model.json, an .onnx file, or a folder holding one.`, { input: 'model', file: path });
 }
 /** The `preprocessing.json` stored beside a model by `train`, if there is one. */
@@ -70123,7 +70636,9 @@ async function preprocessingBeside(modelPath) {
  * {"_ts":"2026-01-02T03:04:05.678Z","_model":"penguins","_version":3,"bill_length_mm":39.1,"island":"Biscoe","prediction":"Adelie","_output":[0.91,0.06,0.03]}
  * ```
  * - `_ts` (ISO time the request was answered), `_model`, `_version`: where the row went;
- * - one key per input of the serving signature, with the value as sent (null stays null);
+ * - one key per input of the serving signature, with the value as sent (null stays null), except
+ *   that with a feature contract a numeric or boolean feature's value is logged as the contract
+ *   read it (`"300"` as 300, a missing token as null: `contractInputs`);
  * - `prediction`: for a classifier with `classes` in its preprocessing, the predicted label
  *   (argmax; for one sigmoid unit, `classes[1]` when >= 0.5); otherwise the first output value;
  * - `_output`: the raw output vector;
@@ -70268,6 +70783,94 @@ function predictionValue(output, classes) {
         return classes[best] ?? best;
     }
     return output[0];
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/stats/wasserstein.js
+/** Wasserstein-1 (earth mover's) distance between two empirical distributions. */
+
+/** scipy `wasserstein_distance(u, v)`: ∫|U(x) - V(x)| dx over the merged sorted values. */
+function wassersteinDistance(u, v) {
+    if (u.length === 0 || v.length === 0)
+        throw new UserError('The Wasserstein distance needs two non-empty samples.');
+    const a = Float64Array.from(u).sort();
+    const b = Float64Array.from(v).sort();
+    const n = a.length;
+    const m = b.length;
+    let i = 0;
+    let j = 0;
+    let total = 0;
+    let previous = Math.min(a[0], b[0]);
+    while (i < n || j < m) {
+        const x = j >= m || (i < n && a[i] <= b[j]) ? a[i] : b[j];
+        total += Math.abs(i / n - j / m) * (x - previous);
+        previous = x;
+        while (i < n && a[i] <= x)
+            i++;
+        while (j < m && b[j] <= x)
+            j++;
+    }
+    return total;
+}
+/** Population standard deviation (numpy `std`, ddof = 0). */
+function populationStd(values) {
+    let mean = 0;
+    for (let i = 0; i < values.length; i++)
+        mean += values[i];
+    mean /= values.length;
+    let ss = 0;
+    for (let i = 0; i < values.length; i++)
+        ss += (values[i] - mean) ** 2;
+    return Math.sqrt(ss / values.length);
+}
+/** Floor of the reference standard deviation when norming, as Evidently (a constant column). */
+const WASSERSTEIN_STD_FLOOR = 0.001;
+/** Evidently's normed Wasserstein distance: W1 / max(std(reference), 0.001). */
+function normedWasserstein(reference, current) {
+    return wassersteinDistance(reference, current) / Math.max(populationStd(reference), WASSERSTEIN_STD_FLOOR);
+}
+/**
+ * The Wasserstein-1 distance from binned samples, with a bound on its error.
+ *
+ * Every value of both samples is moved to its bin's midpoint c = (lo + hi) / 2, where lo and hi
+ * are the smallest and largest value of either sample in that bin; the distance is then computed
+ * exactly between the moved samples (the same ∫|U − V| as `wassersteinDistance`, over the
+ * midpoints). Moving a value costs at most (hi − lo) / 2, so W(U, U') <= Σ_b (r_b / n)(hi_b − lo_b) / 2
+ * and likewise for V; by the triangle inequality |W(U', V') − W(U, V)| <= W(U, U') + W(V, V'):
+ *
+ *   bound = Σ_b (r_b / n + q_b / m) · (hi_b − lo_b) / 2  <=  the widest bin's width.
+ *
+ * A bin holding one distinct value adds nothing: when every bin does (integers, rounded data),
+ * the result is the exact distance. The bound is of the arithmetic in real numbers; floating-point
+ * summation adds rounding of the order of 1e-15 relative.
+ */
+function binnedWasserstein(bins) {
+    const { referenceCount, currentCount, lo, hi } = bins;
+    const length = referenceCount.length;
+    let n = 0;
+    let m = 0;
+    for (let b = 0; b < length; b++) {
+        n += referenceCount[b];
+        m += currentCount[b];
+    }
+    if (n === 0 || m === 0)
+        throw new errors_UserError('The Wasserstein distance needs two non-empty samples.');
+    let distance = 0;
+    let bound = 0;
+    let referenceBelow = 0;
+    let currentBelow = 0;
+    // (lo + hi) / 2 as lo / 2 + hi / 2: no overflow near the largest doubles, exactly lo when lo = hi.
+    let midpoint = lo[0] / 2 + hi[0] / 2;
+    for (let b = 0; b < length; b++) {
+        bound += (referenceCount[b] / n + currentCount[b] / m) * (hi[b] / 2 - lo[b] / 2);
+        referenceBelow += referenceCount[b];
+        currentBelow += currentCount[b];
+        if (b + 1 < length) {
+            const next = lo[b + 1] / 2 + hi[b + 1] / 2;
+            distance += Math.abs(referenceBelow / n - currentBelow / m) * (next - midpoint);
+            midpoint = next;
+        }
+    }
+    return { distance, bound };
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/drift/ecdf.js
@@ -70451,6 +71054,82 @@ params = []) {
         reference: rows.map((r) => Number(r.r)),
         current: rows.map((r) => Number(r.k)),
     };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/drift/binned.js
+
+
+/**
+ * Bins of the sketch grid: 30 · 2^7, so the 10 chart bins and Evidently's 30 divergence bins are
+ * unions of whole sketch bins, and under 4,096 (2^12), up to which DuckDB groups on a perfect hash
+ * table: measured on 200,000 rows x 20 columns, 61,440 bins cost 1.8 CPU s, 4,096 bins 0.25 s. At
+ * a range of 10 standard deviations (a normal sample of a million values), the normed Wasserstein
+ * distance is then within 10 / 3,840 = 2.6e-3 of the exact one (the threshold is 0.1).
+ */
+const SKETCH_BINS = 3_840;
+/**
+ * Counts `(v DOUBLE, c BIGINT)` rows of both sides (present values, not grouped) on the sketch grid
+ * over [lo, hi], the union of both sides' extremes. Null when the grid cannot be drawn in
+ * doubles (one value only, or a range too narrow or too wide for its bin width to be finite).
+ * The bins are streamed into typed arrays: as row objects they cost more than the query.
+ */
+async function binnedPair(db, referenceSql, currentSql, lo, hi) {
+    const scale = SKETCH_BINS / (hi - lo);
+    if (!(hi > lo) || !Number.isFinite(scale) || !(scale > 0))
+        return null;
+    const side = (sql) => `SELECT CAST(least(floor((v - ${doubleLiteral(lo)}) * ${doubleLiteral(scale)}), ${SKETCH_BINS - 1}) AS INTEGER) AS b,
+      CAST(sum(c) AS DOUBLE) AS c, min(v) AS lo, max(v) AS hi FROM (${sql}) GROUP BY 1`;
+    const referenceCount = new Float64Array(SKETCH_BINS);
+    const currentCount = new Float64Array(SKETCH_BINS);
+    const binLo = new Float64Array(SKETCH_BINS);
+    const binHi = new Float64Array(SKETCH_BINS);
+    const index = new Int32Array(SKETCH_BINS);
+    let length = 0;
+    let referenceDistinctAtLeast = 0;
+    await db.forEachChunk(`SELECT coalesce(r.b, k.b) AS b, coalesce(r.c, 0) AS rc, coalesce(k.c, 0) AS kc,
+       least(coalesce(r.lo, k.lo), coalesce(k.lo, r.lo)) AS lo, greatest(coalesce(r.hi, k.hi), coalesce(k.hi, r.hi)) AS hi,
+       CASE WHEN r.lo IS NULL THEN 0 WHEN r.lo = r.hi THEN 1 ELSE 2 END AS rd
+     FROM (${side(referenceSql)}) AS r FULL OUTER JOIN (${side(currentSql)}) AS k ON r.b = k.b ORDER BY 1`, (chunk) => {
+        const [b, rc, kc, l, h, rd] = [0, 1, 2, 3, 4, 5].map((j) => chunk.getColumnVector(j));
+        for (let i = 0; i < chunk.rowCount; i++, length++) {
+            index[length] = b.getItem(i);
+            referenceCount[length] = rc.getItem(i);
+            currentCount[length] = kc.getItem(i);
+            binLo[length] = l.getItem(i);
+            binHi[length] = h.getItem(i);
+            referenceDistinctAtLeast += rd.getItem(i);
+        }
+    });
+    return {
+        bins: {
+            referenceCount: referenceCount.subarray(0, length),
+            currentCount: currentCount.subarray(0, length),
+            lo: binLo.subarray(0, length),
+            hi: binHi.subarray(0, length),
+        },
+        index: index.subarray(0, length),
+        referenceDistinctAtLeast,
+    };
+}
+/** The normed Wasserstein distance of a binned pair and the bound on its error, both over `std`. */
+function normedBinnedWasserstein(pair, std) {
+    const { distance, bound } = binnedWasserstein(pair.bins);
+    return { statistic: distance / std, bound: bound / std };
+}
+/**
+ * Counts of each side in `coarse` equal-width bins over [lo, hi] (coarse divides SKETCH_BINS):
+ * sums of whole sketch bins, for the report's chart.
+ */
+function coarseCounts(pair, coarse) {
+    const per = SKETCH_BINS / coarse;
+    const reference = new Array(coarse).fill(0);
+    const current = new Array(coarse).fill(0);
+    for (let i = 0; i < pair.index.length; i++) {
+        const k = Math.min(coarse - 1, Math.floor(pair.index[i] / per));
+        reference[k] += pair.bins.referenceCount[i];
+        current[k] += pair.bins.currentCount[i];
+    }
+    return { reference, current };
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/stats/special.js
@@ -71271,50 +71950,6 @@ function psiQuantileBinned(reference, current) {
     return populationStabilityIndex(binCounts(edges, sorted), binCounts(edges, current));
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/stats/wasserstein.js
-/** Wasserstein-1 (earth mover's) distance between two empirical distributions. */
-
-/** scipy `wasserstein_distance(u, v)`: ∫|U(x) - V(x)| dx over the merged sorted values. */
-function wassersteinDistance(u, v) {
-    if (u.length === 0 || v.length === 0)
-        throw new UserError('The Wasserstein distance needs two non-empty samples.');
-    const a = Float64Array.from(u).sort();
-    const b = Float64Array.from(v).sort();
-    const n = a.length;
-    const m = b.length;
-    let i = 0;
-    let j = 0;
-    let total = 0;
-    let previous = Math.min(a[0], b[0]);
-    while (i < n || j < m) {
-        const x = j >= m || (i < n && a[i] <= b[j]) ? a[i] : b[j];
-        total += Math.abs(i / n - j / m) * (x - previous);
-        previous = x;
-        while (i < n && a[i] <= x)
-            i++;
-        while (j < m && b[j] <= x)
-            j++;
-    }
-    return total;
-}
-/** Population standard deviation (numpy `std`, ddof = 0). */
-function populationStd(values) {
-    let mean = 0;
-    for (let i = 0; i < values.length; i++)
-        mean += values[i];
-    mean /= values.length;
-    let ss = 0;
-    for (let i = 0; i < values.length; i++)
-        ss += (values[i] - mean) ** 2;
-    return Math.sqrt(ss / values.length);
-}
-/** Floor of the reference standard deviation when norming, as Evidently (a constant column). */
-const WASSERSTEIN_STD_FLOOR = 0.001;
-/** Evidently's normed Wasserstein distance: W1 / max(std(reference), 0.001). */
-function normedWasserstein(reference, current) {
-    return wassersteinDistance(reference, current) / Math.max(populationStd(reference), WASSERSTEIN_STD_FLOOR);
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/stats/index.js
 
 
@@ -71631,6 +72266,7 @@ function sideCounts(counts, columns, stats) {
         stats,
         // Grouped again on the double: distinct integers beyond 2^53 can meet as one double.
         numericSql: (column) => `SELECT CAST(v AS DOUBLE) AS v, sum(n)::BIGINT AS c ${present(column)} GROUP BY 1`,
+        weightedSql: (column) => `SELECT CAST(v AS DOUBLE) AS v, n AS c ${present(column)}`,
         binnedSql: (column, widthLog2) => {
             const w = doubleLiteral(2 ** widthLog2);
             return `SELECT floor(CAST(v AS DOUBLE) / ${w}) * ${w} AS v, sum(n)::BIGINT AS c ${present(column)} GROUP BY 1`;
@@ -71687,6 +72323,8 @@ async function summaries(db, columns, counts) {
  * only what that method needs in SQL, and return the columns with findings for every column that
  * could not be compared, so bad input never reads as "no drift".
  */
+
+
 
 
 
@@ -71805,6 +72443,14 @@ async function compareColumns(db, reference, planned, referenceCounts, currentCo
         const column = await compareColumn(db, reference, referenceCounts, currentCounts, plan, refStats, curStats, options, findings, tableIndex++);
         if (column)
             columns.push(column);
+    }
+    const sketched = referenceCounts ? columns.filter((c) => c.path === 'sketch') : [];
+    if (sketched.length > 0) {
+        findings.push({
+            kind: 'sketch',
+            severity: 'info',
+            message: `${sketched.map((c) => c.name).join(', ')}: Wasserstein distance computed on the binned sketch of the data (marked ≈), each within its error_bound of the exact value (largest ${Math.max(...sketched.map((c) => c.error_bound ?? 0)).toPrecision(2)}); exact: true computes them exactly.`,
+        });
     }
     return { columns, broken, findings, identifiers };
 }
@@ -71972,6 +72618,13 @@ function chooseMethod(plan, n, referenceDistinct, options, findings) {
     return { method, threshold };
 }
 async function compareColumn(db, reference, referenceCounts, current, plan, refStats, curStats, options, findings, index) {
+    let sketchNote;
+    if (plan.type === 'numeric' && referenceCounts && !options.exact) {
+        const sketched = await sketchedWasserstein(db, referenceCounts, current, plan, refStats, curStats, options);
+        if (sketched && 'column' in sketched)
+            return sketched.column;
+        sketchNote = sketched?.note;
+    }
     const built = plan.type === 'numeric'
         ? await numericInputs(db, reference, referenceCounts, current, plan, refStats, index)
         : await categoricalInputs(db, reference, referenceCounts, current, plan, refStats);
@@ -72003,9 +72656,13 @@ async function compareColumn(db, reference, referenceCounts, current, plan, refS
             test_statistic: result.test_statistic,
             threshold,
             drifted,
+            path: approximate ? 'sketch' : 'exact',
+            error_bound: approximate ? null : 0,
             reference: summary(refStats, referenceDistinct, bins.reference),
             current: summary(curStats, built.currentDistinct, bins.current),
         };
+        if (sketchNote)
+            column.note = sketchNote;
         if (test) {
             const r = await runMethod(test, inputs);
             column.test = { method: test, p_value: r.p_value, statistic: r.test_statistic };
@@ -72013,12 +72670,111 @@ async function compareColumn(db, reference, referenceCounts, current, plan, refS
         if (approximate) {
             column.approximate = true;
             column.note = 'reference from a stored profile: compared on its histogram bins / top values';
+            if (method === 'wasserstein' && built.binWidth !== undefined) {
+                // Both sides are moved to the lower edge of their bin of the profile's histogram: each
+                // value moves less than one width, the same way on both sides (binned.ts's argument with
+                // the bin's edges as its extremes), so the distance is within one bin width of the exact one.
+                column.error_bound = built.binWidth / Math.max(refStats.std ?? 0, WASSERSTEIN_STD_FLOOR);
+                if (Math.abs(result.statistic - threshold) <= column.error_bound) {
+                    findings.push({
+                        kind: 'profile_limit',
+                        column: plan.name,
+                        severity: 'warning',
+                        message: `Column '${plan.name}': the distance ${result.statistic.toPrecision(4)} from the profile's histogram is within its error bound ${column.error_bound.toPrecision(2)} of the threshold ${threshold}: the verdict could go either way; compare against the reference data for an exact answer.`,
+                    });
+                }
+            }
         }
         return column;
     }
     finally {
         await built.dispose();
     }
+}
+/**
+ * Whether a numeric column's method could be Wasserstein, decided before anything is computed:
+ * asked for by name, or left to Evidently's choice with more than 1,000 reference values (the
+ * sketch then tells a continuous column from one of few values). Any other method, TFDV's
+ * comparators included, takes the exact path.
+ */
+function mayBeWasserstein(plan, referenceValues, options) {
+    if (options.tfdv)
+        return false;
+    const override = options.perColumn?.[plan.name]?.method;
+    const asked = override && override !== 'auto' ? override : options.method;
+    if (asked !== 'auto')
+        return asked === 'wasserstein';
+    return referenceValues > SMALL_REFERENCE_ROWS;
+}
+/**
+ * The normed Wasserstein distance of a numeric column from the binned sketch of both datasets
+ * (binned.ts), reported with `path: 'sketch'` and its error bound. Null when the column takes the
+ * exact path (another method, a single value, few distinct reference values); a note when the
+ * sketch's value is within its bound of the threshold, so only the exact value can give the
+ * verdict: the caller then computes it exactly and keeps the note.
+ */
+async function sketchedWasserstein(db, referenceCounts, current, plan, refStats, curStats, options) {
+    if (!mayBeWasserstein(plan, refStats.present, options))
+        return null;
+    if (refStats.min === null || refStats.max === null || curStats.min === null || curStats.max === null)
+        return null;
+    const lo = Math.min(refStats.min, curStats.min);
+    const hi = Math.max(refStats.max, curStats.max);
+    const pair = await binnedPair(db, referenceCounts.weightedSql(plan.name), current.weightedSql(plan.name), lo, hi);
+    if (!pair)
+        return null;
+    // Evidently's choice on a lower bound of the distinct reference values: above 5 it is the same
+    // choice as on the exact count; at or below, the exact path counts them.
+    const { method, threshold } = chooseMethod(plan, refStats.present, pair.referenceDistinctAtLeast, options, []);
+    if (method !== 'wasserstein')
+        return null;
+    const { statistic, bound } = normedBinnedWasserstein(pair, Math.max(refStats.std ?? 0, WASSERSTEIN_STD_FLOOR));
+    if (Math.abs(statistic - threshold) <= bound) {
+        return {
+            note: `computed exactly: the sketch gave ${statistic.toPrecision(6)} ± ${bound.toPrecision(2)}, which reaches across the threshold ${threshold}`,
+        };
+    }
+    const bins = sketchChartBins(pair, lo, hi, refStats.present, curStats.present);
+    return {
+        column: {
+            name: plan.name,
+            type: plan.type,
+            role: plan.role,
+            method,
+            statistic,
+            p_value: null,
+            test_statistic: null,
+            threshold,
+            drifted: isDrifted(method, statistic, threshold),
+            path: 'sketch',
+            error_bound: bound,
+            reference: summary(refStats, null, bins.reference),
+            current: summary(curStats, null, bins.current),
+        },
+    };
+}
+/**
+ * The chart of a sketched column as the exact path draws it: each value when both sides hold at
+ * most 10 (every sketch bin then holds one value), else 10 equal-width bins, sums of whole sketch
+ * bins (a value within rounding of a chart edge may land in the neighbouring bar).
+ */
+function sketchChartBins(pair, lo, hi, n, m) {
+    let table;
+    const { lo: binLo, hi: binHi } = pair.bins;
+    if (pair.index.length <= CHART_BINS && Array.from(binLo).every((x, i) => x === binHi[i])) {
+        table = {
+            labels: Array.from(binLo, (x) => String(x)),
+            reference: Array.from(pair.bins.referenceCount),
+            current: Array.from(pair.bins.currentCount),
+        };
+    }
+    else {
+        table = { labels: binLabels(equalWidthEdges(lo, hi, CHART_BINS)), ...coarseCounts(pair, CHART_BINS) };
+    }
+    return {
+        reference: table.labels.map((label, i) => ({ label, share: shares(table.reference, n)[i] })),
+        current: table.labels.map((label, i) => ({ label, share: shares(table.current, m)[i] })),
+    };
 }
 /** The test shown beside a distance: KS for continuous numbers, chi-square for categories and few numbers. */
 function companionTest(plan, built) {
@@ -72042,6 +72798,7 @@ async function numericInputs(db, reference, referenceCounts, current, plan, refS
     let refSql;
     let curSql = current.numericSql(plan.name);
     let approximate = false;
+    let binWidth;
     if (referenceCounts) {
         refSql = referenceCounts.numericSql(plan.name);
     }
@@ -72052,6 +72809,7 @@ async function numericInputs(db, reference, referenceCounts, current, plan, refS
         refSql = relation.sql;
         if (!relation.exact) {
             approximate = true;
+            binWidth = 2 ** relation.widthLog2;
             curSql = current.binnedSql(plan.name, relation.widthLog2);
         }
     }
@@ -72086,6 +72844,7 @@ async function numericInputs(db, reference, referenceCounts, current, plan, refS
         referenceDistinct: reference.kind === 'profile' ? plan.profile.distinct : totals.referenceDistinct,
         currentDistinct: approximate ? null : totals.currentDistinct,
         approximate,
+        binWidth,
         chartBins: async () => {
             const table = totals.unionDistinct <= CHART_BINS ? await ecdf.categories() : await equalWidth(CHART_BINS);
             return {
@@ -72290,7 +73049,9 @@ function value(column) {
             ? `${num(column.statistic)} (${column.test.method} p = ${num(column.test.p_value)})`
             : num(column.statistic);
     const warn = column.method === 'psi' && !column.drifted && column.statistic >= PSI_WARNING ? ' ⚠️' : '';
-    return `${name}: ${shown}${warn}`;
+    // A sketched value carries its bound, so a reader sees how far from exact it can be.
+    const bound = column.path === 'sketch' && column.error_bound ? ` ± ${num(column.error_bound)}` : '';
+    return `${name}: ${shown}${bound}${warn}`;
 }
 function sideText(side) {
     if (side.mean !== undefined && side.mean !== null)
@@ -72303,7 +73064,7 @@ function columnsTable(columns) {
     return markdownTable(['Column', 'Type', 'Method', 'Value', 'Threshold', 'Drift', 'Reference', 'Current'], columns.map((c) => [
         escapeMarkdown(c.name) + (c.role === 'feature' ? '' : ` (${c.role})`),
         c.type,
-        c.method + (c.approximate ? ' ≈' : ''),
+        c.method + (c.path === 'sketch' ? ' ≈' : ''),
         value(c),
         (c.p_value !== null ? (c.method === 'ks' ? 'p ≤ ' : 'p < ') : '≥ ') + num(c.threshold),
         c.drifted ? '🔴 yes' : '🟢 no',
@@ -72460,8 +73221,20 @@ async function openSide(db, path, name, options) {
         name,
         count: (columns) => driftColumns(columns, options).map((c) => c.name),
         read: (columns) => readColumns(columns, options),
+        raw: (columns) => sketchableColumns(columns, options),
     });
     return { dataset, counts: await sideFromCounts(db, counts, driftColumns(dataset.columns, options)) };
+}
+/**
+ * Numeric columns left ungrouped when the data is a table (cheap to scan again): the sketch bins
+ * them itself, and the exact path groups them when it needs to. Exact and TFDV runs group as before.
+ */
+function sketchableColumns(columns, options) {
+    if (options.exact || options.tfdv)
+        return [];
+    return driftColumns(columns, options)
+        .filter((c) => c.type === 'numeric')
+        .map((c) => c.name);
 }
 function looksLikeProfile(path) {
     if (detectFormat(path) !== 'json')
@@ -72533,6 +73306,7 @@ async function runDriftCheckIn(db, options, log, current) {
         target: options.target,
         tfdv: options.tfdv,
         exclude: options.exclude,
+        exact: options.exact,
     };
     const referenceSide = profile
         ? undefined
@@ -72905,6 +73679,8 @@ const DECAY = 2 / 3;
 const MIN_CAPACITY = 8;
 /** Values buffered before they are sketched as a block. */
 const BLOCK = 4096;
+/** The buffer of a sketch that has had no single update (merge targets, a flushed block's sketch). */
+const EMPTY_BLOCK = new Float64Array(0);
 class KllSketch {
     k;
     /** Values seen. */
@@ -72919,7 +73695,7 @@ class KllSketch {
      * halvings) and merged in: the same error bound as one value at a time (sketches merge without
      * loss of guarantee), at a fraction of the cost.
      */
-    pending = new Float64Array(BLOCK);
+    pending = EMPTY_BLOCK;
     pendingCount = 0;
     constructor(k = KLL_DEFAULT_K) {
         if (!Number.isInteger(k) || k < MIN_CAPACITY)
@@ -72934,57 +73710,106 @@ class KllSketch {
         if (x > this.max)
             this.max = x;
         this.n++;
+        if (this.pending === EMPTY_BLOCK)
+            this.pending = new Float64Array(BLOCK);
         this.pending[this.pendingCount++] = x;
         if (this.pendingCount === BLOCK)
             this.flush();
     }
     /**
+     * Adds the first `count` values of `values` (finite; callers count NaN and infinities apart):
+     * `update` for each, buffered in bulk.
+     */
+    updateMany(values, count) {
+        if (this.pending === EMPTY_BLOCK && count > 0)
+            this.pending = new Float64Array(BLOCK);
+        for (let start = 0; start < count;) {
+            const take = Math.min(count - start, BLOCK - this.pendingCount);
+            const part = values.subarray(start, start + take);
+            this.pending.set(part, this.pendingCount);
+            for (let i = 0; i < take; i++) {
+                const x = part[i];
+                if (x < this.min)
+                    this.min = x;
+                if (x > this.max)
+                    this.max = x;
+            }
+            this.n += take;
+            this.pendingCount += take;
+            start += take;
+            if (this.pendingCount === BLOCK)
+                this.flush();
+        }
+    }
+    /**
      * Adds `count` copies of one finite value at once: one item at each level h whose bit is set in
      * `count` (weight 2^h each, so nothing is approximated), then compacts as usual. For value
-     * counts: O(log count) instead of `count` updates.
+     * counts: O(log count) instead of `count` updates. The weight-1 item joins the buffered values,
+     * so that value counts of mostly single values cost what `update` costs.
      */
     updateWeighted(x, count) {
         if (!Number.isSafeInteger(count) || count < 0)
             throw new RangeError(`KLL weight must be a whole number, got ${count}`);
         if (count === 0)
             return;
-        this.flush();
+        if (count % 2 === 1)
+            this.update(x);
+        if (count === 1)
+            return;
         if (x < this.min)
             this.min = x;
         if (x > this.max)
             this.max = x;
-        this.n += count;
-        for (let h = 0, rest = count; rest > 0; h++, rest = Math.floor(rest / 2)) {
+        this.n += count - (count % 2);
+        for (let h = 1, rest = Math.floor(count / 2); rest > 0; h++, rest = Math.floor(rest / 2)) {
             if (rest % 2 === 0)
                 continue;
             while (this.levels.length <= h)
                 this.levels.push([]);
             const level = this.levels[h];
-            if (h === 0)
-                level.push(x);
-            else {
-                let at = 0;
-                while (at < level.length && level[at] <= x)
-                    at++;
-                level.splice(at, 0, x);
-            }
+            let at = 0;
+            while (at < level.length && level[at] <= x)
+                at++;
+            level.splice(at, 0, x);
             this.retained++;
         }
         this.capacityTotal = this.totalCapacity();
         while (this.retained >= this.capacityTotal)
             this.compress();
     }
-    /** Moves the pending values into the levels. */
+    /**
+     * Moves the pending values into the levels: the block is sorted in place and sketched on its own
+     * (its first halving read straight from the sorted buffer), then merged in.
+     */
     flush() {
-        if (this.pendingCount === 0)
+        const count = this.pendingCount;
+        if (count === 0)
             return;
+        this.pendingCount = 0;
+        const sorted = this.pending.subarray(0, count);
+        sortFloat64(sorted, 0, count);
         const block = new KllSketch(this.k);
-        block.levels[0] = Array.from(this.pending.subarray(0, this.pendingCount).sort());
-        block.n = this.pendingCount;
-        block.retained = this.pendingCount;
+        block.n = count;
         block.min = this.min;
         block.max = this.max;
-        this.pendingCount = 0;
+        if (count >= block.capacityTotal) {
+            // What `compress` does to a lone full level 0: an odd item out stays, every other item of
+            // the rest (from a random offset) moves up with twice the weight.
+            const keep = count % 2 === 1 ? [sorted[0]] : [];
+            const promoted = [];
+            for (let i = keep.length + coin(count, 0); i < count; i += 2)
+                promoted.push(sorted[i]);
+            block.levels = [keep, promoted];
+            block.retained = keep.length + promoted.length;
+            block.capacityTotal = block.totalCapacity();
+        }
+        else {
+            const level = new Array(count);
+            for (let i = 0; i < count; i++)
+                level[i] = sorted[i];
+            block.levels[0] = level;
+            block.retained = count;
+        }
         while (block.retained >= block.capacityTotal)
             block.compress();
         this.n -= block.n;
@@ -73096,8 +73921,7 @@ class KllSketch {
         return s;
     }
     capacity(h) {
-        const depth = this.levels.length - 1 - h;
-        return Math.max(MIN_CAPACITY, Math.ceil(this.k * DECAY ** depth));
+        return capacityAt(this.k, this.levels.length - 1 - h);
     }
     totalCapacity() {
         let total = 0;
@@ -73128,6 +73952,65 @@ class KllSketch {
         this.levels[h + 1] = mergeSorted(this.levels[h + 1], promoted);
         this.retained -= level.length - keep.length - promoted.length;
         this.capacityTotal = this.totalCapacity();
+    }
+}
+/** Capacities by depth below the top level, per k: computed once, read on every compaction. */
+const CAPACITIES = new Map();
+function capacityAt(k, depth) {
+    let table = CAPACITIES.get(k);
+    if (!table) {
+        table = [];
+        CAPACITIES.set(k, table);
+    }
+    for (let d = table.length; d <= depth; d++)
+        table.push(Math.max(MIN_CAPACITY, Math.ceil(k * DECAY ** d)));
+    return table[depth];
+}
+/**
+ * Sorts `a[lo, hi)` ascending in place (finite values): a quicksort with median-of-three pivots and
+ * insertion sort for short runs. TypedArray.prototype.sort took several times longer here, and was
+ * the largest single cost of sketching wide data.
+ */
+function sortFloat64(a, lo, hi) {
+    while (hi - lo > 24) {
+        const mid = (lo + hi) >>> 1;
+        const x = a[lo];
+        const y = a[mid];
+        const z = a[hi - 1];
+        const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+        let i = lo;
+        let j = hi - 1;
+        for (;;) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            const t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+            i++;
+            j--;
+        }
+        // [lo, j] holds values <= pivot and [j + 1, hi) values >= pivot: recurse into the smaller side.
+        if (j + 1 - lo < hi - j - 1) {
+            sortFloat64(a, lo, j + 1);
+            lo = j + 1;
+        }
+        else {
+            sortFloat64(a, j + 1, hi);
+            hi = j + 1;
+        }
+    }
+    for (let i = lo + 1; i < hi; i++) {
+        const v = a[i];
+        let j = i - 1;
+        while (j >= lo && a[j] > v) {
+            a[j + 1] = a[j];
+            j--;
+        }
+        a[j + 1] = v;
     }
 }
 /** A pseudo-random bit from the count seen and the level (a murmur3 finalizer). */
@@ -73292,8 +74175,9 @@ function histogramQuantile(h, q, min, max) {
  * computed as the values go by, in bounded memory (see `profileDataset`'s sketch path):
  *
  * - exact: rows, nulls, NaN, ±infinity, finite count, min, max; the mean from a Neumaier-
- *   compensated sum; the sum of squared deviations by Welford's update (as stable as the exact
- *   path's two-pass sum; the two agree to a few ulps, not bit for bit); the histogram on the same
+ *   compensated sum; the sum of squared deviations per chunk by the corrected two-pass formula,
+ *   merged across chunks by Chan et al.'s pairwise update (as stable as the exact path's two-pass
+ *   sum; the two agree to a few ulps, not bit for bit); the histogram on the same
  *   power-of-two edges the exact path chooses (bins are coarsened as the range grows, an exact
  *   union of bins);
  * - every distinct value with its count while a column has at most `EXACT_MAX_DISTINCT`
@@ -73328,64 +74212,117 @@ class ColumnAccumulator {
     max = Number.NEGATIVE_INFINITY;
     sum = 0;
     compensation = 0;
-    welfordMean = 0;
+    runningMean = 0;
     m2 = 0;
-    frequencies = new Map();
+    /** Every finite value with its count, until there are more than `EXACT_MAX_DISTINCT`. */
+    frequencies;
     kll = new KllSketch();
     hll = new HllSketch();
     k = 0;
     scale = 1;
     base = 0;
     bins = new Float64Array(SLOTS);
-    add(x) {
-        this.nonNull++;
-        if (!Number.isFinite(x)) {
-            if (Number.isNaN(x))
+    /** `countValues: false`: the column is known to have far more values than are counted exactly. */
+    constructor(countValues) {
+        this.frequencies = countValues ? new Map() : null;
+    }
+    /**
+     * Adds a batch of non-null values (one chunk of the column). Each statistic runs as its own
+     * tight loop over the batch; the finite values are packed to the front of `values` first.
+     */
+    addBatch(values, count) {
+        this.nonNull += count;
+        let m = 0;
+        for (let i = 0; i < count; i++) {
+            const x = values[i];
+            if (Number.isFinite(x))
+                values[m++] = x;
+            else if (Number.isNaN(x))
                 this.nan++;
             else if (x > 0)
                 this.posInf++;
             else
                 this.negInf++;
-            return;
         }
-        const n = ++this.finite;
-        if (x < this.min)
-            this.min = x;
-        if (x > this.max)
-            this.max = x;
-        // Neumaier's compensated sum.
-        const t = this.sum + x;
-        this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
-        this.sum = t;
-        const delta = x - this.welfordMean;
-        this.welfordMean += delta / n;
-        this.m2 += delta * (x - this.welfordMean);
+        if (m === 0)
+            return;
+        const before = this.finite;
+        if (before === 0)
+            this.startBins(values[0]);
+        this.finite += m;
+        // Extremes and Neumaier's compensated sum, value by value in stream order.
+        let { min, max, sum, compensation } = this;
+        let chunkSum = 0;
+        for (let i = 0; i < m; i++) {
+            const x = values[i];
+            if (x < min)
+                min = x;
+            if (x > max)
+                max = x;
+            const t = sum + x;
+            compensation += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+            sum = t;
+            chunkSum += x;
+        }
+        this.min = min;
+        this.max = max;
+        this.sum = sum;
+        this.compensation = compensation;
+        // The sum of squared deviations: the batch's own, about its mean, merged into the running one
+        // by Chan et al.'s pairwise update (as stable as Welford's, without a division per value).
+        const chunkMean = chunkSum / m;
+        let chunkM2 = 0;
+        let chunkShift = 0;
+        for (let i = 0; i < m; i++) {
+            const d = values[i] - chunkMean;
+            chunkM2 += d * d;
+            chunkShift += d;
+        }
+        // The batch mean's own rounding error, corrected (the two-pass formula's correction term).
+        chunkM2 -= (chunkShift * chunkShift) / m;
+        const total = before + m;
+        const delta = chunkMean - this.runningMean;
+        this.runningMean += (delta * m) / total;
+        this.m2 += chunkM2 + (delta * delta * before * m) / total;
+        // Histogram bins.
+        for (let i = 0; i < m; i++) {
+            const x = values[i];
+            const slot = Math.floor(x * this.scale) - this.base;
+            if (slot >= 0 && slot < SLOTS)
+                this.bins[slot]++;
+            else
+                this.placeOutside(x);
+        }
         // While every value is counted, the sketches wait: they are built from the counts when the
         // column outgrows them (or at the end), at O(log count) per distinct value.
+        let from = 0;
         const f = this.frequencies;
         if (f) {
-            f.set(x, (f.get(x) ?? 0) + 1);
-            if (f.size > EXACT_MAX_DISTINCT) {
-                this.sketchCounts(f);
-                this.frequencies = null;
+            for (; from < m; from++) {
+                const x = values[from];
+                f.set(x, (f.get(x) ?? 0) + 1);
+                if (f.size > EXACT_MAX_DISTINCT) {
+                    this.sketchCounts(f);
+                    this.frequencies = null;
+                    from++;
+                    break;
+                }
             }
         }
-        else {
-            this.kll.update(x);
-            this.hll.addNumber(x);
+        if (from < m) {
+            const rest = from === 0 ? values : values.subarray(from);
+            this.kll.updateMany(rest, m - from);
+            for (let i = 0; i < m - from; i++)
+                this.hll.addNumber(rest[i]);
         }
-        if (n === 1) {
-            // The finest useful width: a value's own ulp (bins finer than the exact path could pick
-            // only for a range of a few ulps); zero gets the finest width histograms use.
-            this.k = x === 0 ? MIN_WIDTH_LOG2 : Math.max(MIN_WIDTH_LOG2, Math.floor(Math.log2(Math.abs(x))) - 52);
-            this.scale = 2 ** -this.k;
-            this.base = Math.floor(x * this.scale) - HISTOGRAM_MAX_BINS;
-        }
-        const slot = Math.floor(x * this.scale) - this.base;
-        if (slot >= 0 && slot < SLOTS)
-            this.bins[slot]++;
-        else
-            this.placeOutside(x);
+    }
+    /** Places the dense bins around the first finite value. */
+    startBins(x) {
+        // The finest useful width: a value's own ulp (bins finer than the exact path could pick
+        // only for a range of a few ulps); zero gets the finest width histograms use.
+        this.k = x === 0 ? MIN_WIDTH_LOG2 : Math.max(MIN_WIDTH_LOG2, Math.floor(Math.log2(Math.abs(x))) - 52);
+        this.scale = 2 ** -this.k;
+        this.base = Math.floor(x * this.scale) - HISTOGRAM_MAX_BINS;
     }
     sketchCounts(counts) {
         sketchValueCounts(this.kll, this.hll, counts);
@@ -73452,22 +74389,29 @@ class ColumnAccumulator {
 /**
  * Streams `columns` of `relation` (as DOUBLE) through one query and returns each column's
  * statistics; `integer[i]` says whether column i holds integers (histogram bins no finer than 1).
+ * `manyValued` names columns known to hold far more than `EXACT_MAX_DISTINCT` distinct values
+ * (the caller's estimate): their values are not counted one by one only to be given up (each
+ * column otherwise counts its first `EXACT_MAX_DISTINCT` values in a Map).
  */
-async function streamNumericColumns(db, relation, columns, integer) {
-    const accumulators = columns.map(() => new ColumnAccumulator());
+async function streamNumericColumns(db, relation, columns, integer, manyValued = new Set()) {
+    const accumulators = columns.map((c) => new ColumnAccumulator(!manyValued.has(c)));
     const select = columns.map((c) => `CAST(${quoteIdent(c)} AS DOUBLE)`).join(', ');
     let rows = 0;
+    let batch = new Float64Array(2048);
     await db.forEachChunk(`SELECT ${select || '1'} FROM ${relation}`, (chunk) => {
         const count = chunk.rowCount;
         rows += count;
+        if (batch.length < count)
+            batch = new Float64Array(count);
         for (let j = 0; j < accumulators.length; j++) {
             const vector = chunk.getColumnVector(j);
-            const acc = accumulators[j];
+            let m = 0;
             for (let i = 0; i < count; i++) {
                 const x = vector.getItem(i);
                 if (x !== null)
-                    acc.add(x);
+                    batch[m++] = x;
             }
+            accumulators[j].addBatch(batch, m);
         }
     });
     return { rows, columns: accumulators.map((a, j) => a.result(integer[j])) };
@@ -73478,10 +74422,16 @@ async function streamNumericColumns(db, relation, columns, integer) {
  * gets the same mergeable sketches (profile.ts).
  */
 function sketchValueCounts(kll, hll, counts) {
-    for (const [value, count] of counts) {
+    const add = (count, value) => {
         kll.updateWeighted(value, count);
         hll.addNumber(value);
-    }
+    };
+    // A Map's forEach gives each entry without allocating a [value, count] pair.
+    if (counts instanceof Map)
+        counts.forEach(add);
+    else
+        for (const [value, count] of counts)
+            add(count, value);
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/data/profile.js
@@ -73517,11 +74467,29 @@ function isStreamableNumeric(type) {
  * estimate misplaces is still profiled exactly or within the sketch bounds.
  */
 async function continuousNumericColumns(db, view, columns) {
+    return (await numericColumnPaths(db, view, columns)).continuous;
+}
+/**
+ * An estimate this many times `EXACT_MAX_DISTINCT` is taken as proof that a column has more
+ * distinct values than are counted exactly: DuckDB's HyperLogLog errs by about 1.6 % (one standard
+ * error), so a column estimated at twice the cut holds over the cut unless the estimate is off
+ * by some thirty standard errors. Such a column is sketched from its first value (`manyValued`).
+ */
+const MANY_VALUED_MARGIN = 2;
+/**
+ * `continuousNumericColumns`, and among them the `manyValued` ones (estimated at over
+ * `MANY_VALUED_MARGIN` times the cut), from the same one query.
+ */
+async function numericColumnPaths(db, view, columns) {
     const numeric = columns.filter((c) => isStreamableNumeric(c.type)).map((c) => c.name);
     if (numeric.length === 0)
-        return [];
+        return { continuous: [], manyValued: new Set() };
     const [row] = await db.all(`SELECT ${numeric.map((c, i) => `approx_count_distinct(${quoteIdent(c)}) AS d${i}`).join(', ')} FROM ${quoteIdent(view)}`);
-    return numeric.filter((_, i) => Number(row?.[`d${i}`] ?? 0) > EXACT_MAX_DISTINCT);
+    const estimate = (i) => Number(row?.[`d${i}`] ?? 0);
+    return {
+        continuous: numeric.filter((_, i) => estimate(i) > EXACT_MAX_DISTINCT),
+        manyValued: new Set(numeric.filter((_, i) => estimate(i) > MANY_VALUED_MARGIN * EXACT_MAX_DISTINCT)),
+    };
 }
 /**
  * Profiles a dataset from its value counts (value-counts.ts: one scan of the data, one row per
@@ -73561,7 +74529,7 @@ async function profileDataset(db, dataset, options = {}) {
     const chosen = plans.filter((p) => isStreamableNumeric(p.type) &&
         (raw(p) || options.exact === false || (sketchOn && given?.has(p.name) !== true)));
     if (chosen.length > 0) {
-        const result = await streamNumericColumns(db, quoteIdent(ds.view), chosen.map((p) => p.name), chosen.map((p) => p.physical === 'integer'));
+        const result = await streamNumericColumns(db, quoteIdent(ds.view), chosen.map((p) => p.name), chosen.map((p) => p.physical === 'integer'), sketchOn ? options.manyValued : undefined);
         streamedRows = result.rows;
         // Counted exactly instead: BIGINTs past 2^53 (not exact as doubles), and, below the sketch
         // cut, a raw column with too many distinct values for the stream to keep them all.
@@ -73618,7 +74586,7 @@ function sketchedColumn(p, rows, r) {
     const quantiles = all
         ? quantilesFromFrequencies(all)
         : r.finite > 0
-            ? PROFILE_QUANTILES.map((q) => ({ q, value: r.kll.quantile(q) }))
+            ? r.kll.quantiles(PROFILE_QUANTILES).map((value, i) => ({ q: PROFILE_QUANTILES[i], value: value }))
             : [];
     return {
         name: p.name,
@@ -74927,45 +75895,93 @@ async function validateDataset(db, dataset, schema, options = {}) {
         x.index - y.index)
         .map((entry) => entry.anomaly);
 }
-/** The column rules, one query per column over its value counts `(v, n)`. */
+/**
+ * The column rules, one query per column over its value counts `(v, n)`. Columns served as raw
+ * rows of one relation (value-counts' `raw`) are judged together, in one scan of that relation:
+ * the same aggregates, each row weighing 1.
+ */
 async function checkColumns(db, counts, checks, maxExamples, add) {
     const rows = counts.rows;
+    const rawSource = counts.rawSource;
+    const raw = rawSource ? checks.filter((c) => !counts.grouped(c.rules.name)) : [];
+    const rawCounts = new Map();
+    for (let start = 0; start < raw.length; start += RAW_COLUMNS_PER_QUERY) {
+        const part = raw.slice(start, start + RAW_COLUMNS_PER_QUERY);
+        const bound = new BoundValues();
+        const items = part.flatMap((c, i) => ruleAggregates(planCheck(c.rules, c.actualType, quoteIdent(c.rules.name)), maxExamples, bound, {
+            raw: true,
+            prefix: `c${i}_`,
+        }).counts);
+        const [row] = await db.all(`SELECT ${items.join(', ')} FROM ${rawSource}`, bound.values);
+        part.forEach((c, i) => {
+            const prefix = `c${i}_`;
+            const own = {};
+            for (const [key, value] of Object.entries(row))
+                if (key.startsWith(prefix))
+                    own[key.slice(prefix.length)] = value;
+            rawCounts.set(c, own);
+        });
+    }
     for (const c of checks) {
         const from = `${counts.relation(c.rules.name)} AS t`;
-        const bound = new BoundValues();
-        const aggregates = ruleAggregates(c, maxExamples, bound);
-        const a = (await db.all(`SELECT ${aggregates.join(', ')} FROM ${from}`, bound.values))[0];
+        let a = rawCounts.get(c);
+        // A column with anomalies to illustrate is judged again on its own, examples included (its
+        // counts come out the same).
+        if (!a || needsExamples(a)) {
+            const bound = new BoundValues();
+            const { counts: items, examples } = ruleAggregates(c, maxExamples, bound);
+            a = (await db.all(`SELECT ${[...items, ...examples].join(', ')} FROM ${from}`, bound.values))[0];
+        }
         await reportColumn(db, from, c, a, rows, maxExamples, add);
     }
 }
+/** Raw columns judged in one query, at most (each brings a dozen aggregates). */
+const RAW_COLUMNS_PER_QUERY = 64;
 /**
  * The aggregates that judge a column's rules: weighted by `n`, as counts over its rows would be.
  * Example values are DISTINCT so that they are the same over a column's raw rows (value-counts'
- * `raw`) as over its grouped values.
+ * `raw`) as over its grouped values. `over.raw`: the column itself is read, each row weighing 1
+ * (raw columns judged together in `checkColumns`, their names prefixed with `over.prefix`); the
+ * counts are then `count_if` and the extremes conditional `min`/`max`, which DuckDB runs several
+ * times faster than a FILTER clause (300,000 x 50 columns: 0.7-1.4 s against 6-13 s). `examples`
+ * are only needed when a count they illustrate is above zero (`needsExamples`).
  */
-function ruleAggregates(c, maxExamples, bound) {
+function ruleAggregates(c, maxExamples, bound, over = { raw: false, prefix: '' }) {
     const r = c.rules;
-    const items = [`sum(n) FILTER (WHERE ${c.col} IS NOT NULL) AS "nn"`];
+    const as = (name) => `AS "${over.prefix}${name}"`;
+    const count = (condition, name) => over.raw ? `count_if(${condition}) ${as(name)}` : `sum(n) FILTER (WHERE ${condition}) ${as(name)}`;
+    const extreme = (fn, x, condition, name) => over.raw
+        ? `${fn}(CASE WHEN ${condition} THEN ${x} END) ${as(name)}`
+        : `${fn}(${x}) FILTER (WHERE ${condition}) ${as(name)}`;
+    const counts = [count(`${c.col} IS NOT NULL`, 'nn')];
+    const examples = [];
     if (c.unconverted) {
-        items.push(`sum(n) FILTER (WHERE ${c.unconverted}) AS "bad"`, `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) AS "badx"`);
+        counts.push(count(c.unconverted, 'bad'));
+        examples.push(`min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${c.unconverted}) ${as('badx')}`);
     }
     const range = rangeCondition(c, bound);
     if (range) {
-        items.push(`sum(n) FILTER (WHERE ${range}) AS "oor"`, `min(${c.value}) FILTER (WHERE ${range}) AS "oormin"`, `max(${c.value}) FILTER (WHERE ${range}) AS "oormax"`, `min(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorlo"`, `max(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) AS "oorhi"`);
+        counts.push(count(range, 'oor'), extreme('min', c.value, range, 'oormin'), extreme('max', c.value, range, 'oormax'));
+        examples.push(`min(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) ${as('oorlo')}`, `max(DISTINCT ${c.value}, ${maxExamples}) FILTER (WHERE ${range}) ${as('oorhi')}`);
     }
     if (r.type === 'numeric' && !r.allow_nan_or_inf && (c.physical === 'float' || c.unconverted)) {
-        items.push(`sum(n) FILTER (WHERE isnan(${c.value})) AS "nan"`, `sum(n) FILTER (WHERE isinf(${c.value}) AND ${c.value} > 0) AS "pinf"`, `sum(n) FILTER (WHERE isinf(${c.value}) AND ${c.value} < 0) AS "ninf"`);
+        counts.push(count(`isnan(${c.value})`, 'nan'), count(`isinf(${c.value}) AND ${c.value} > 0`, 'pinf'), count(`isinf(${c.value}) AND ${c.value} < 0`, 'ninf'));
     }
     const domain = domainCondition(c, bound);
     if (domain)
-        items.push(`sum(n) FILTER (WHERE ${domain}) AS "dom"`);
+        counts.push(count(domain, 'dom'));
     if (r.unique)
-        items.push(`count(DISTINCT ${c.value}) AS "dist"`, `sum(n) FILTER (WHERE ${c.value} IS NOT NULL) AS "nnv"`);
+        counts.push(`count(DISTINCT ${c.value}) ${as('dist')}`, count(`${c.value} IS NOT NULL`, 'nnv'));
     if (r.regex !== undefined) {
         const miss = regexCondition(c);
-        items.push(`sum(n) FILTER (WHERE ${miss}) AS "rx"`, `min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) AS "rxx"`);
+        counts.push(count(miss, 'rx'));
+        examples.push(`min(DISTINCT CAST(${c.col} AS VARCHAR), ${maxExamples}) FILTER (WHERE ${miss}) ${as('rxx')}`);
     }
-    return items;
+    return { counts, examples };
+}
+/** Whether a column's counts `a` show anomalies whose example values `reportColumn` lists. */
+function needsExamples(a) {
+    return sqlNumber(a.bad ?? 0) > 0 || sqlNumber(a.oor ?? 0) > 0 || sqlNumber(a.rx ?? 0) > 0;
 }
 /** Turns one column's rule aggregates `a` into anomalies, with example values where they need a query. */
 async function reportColumn(db, from, c, a, rows, maxExamples, add) {
@@ -75169,9 +76185,11 @@ function sameFamily(expected, physical) {
             return physical === 'datetime';
     }
 }
-/** The SQL value of a column in the schema's type: TRY_CAST where the file holds another type. */
-function planCheck(rules, actualType) {
-    const col = 'v';
+/**
+ * The SQL value of a column in the schema's type: TRY_CAST where the file holds another type.
+ * `col`: the SQL of the raw value (`v` of the column's value counts, or the column itself).
+ */
+function planCheck(rules, actualType, col = 'v') {
     const physical = physicalKind(actualType);
     const check = { rules, col, physical, actualType, value: col };
     if (sameFamily(rules.type, physical))
@@ -75313,18 +76331,27 @@ async function runDataValidate(options, log) {
         // continuousNumericColumns); `exact: false` streams every numeric column. The skew check
         // compares grouped values.
         const rawNumeric = options.exact !== true && options.reference === undefined;
+        let manyValued;
         const { dataset, counts: valueCounts } = await openCountedDataset(db, inWd(options.data), {
             raw: !rawNumeric
                 ? undefined
                 : options.exact === false
                     ? (columns) => columns.filter((c) => isStreamableNumeric(c.type)).map((c) => c.name)
-                    : (columns, view) => continuousNumericColumns(db, view, columns),
+                    : async (columns, view) => {
+                        const paths = await numericColumnPaths(db, view, columns);
+                        manyValued = paths.manyValued;
+                        return paths.continuous;
+                    },
         });
         dataset.path = options.data;
         for (const note of dataset.notes)
             log.warning(note);
         log.info(`${dataset.rows} rows, ${dataset.columns.length} columns; profiling`);
-        const profile = await profileDataset(db, dataset, { counts: valueCounts, exact: options.exact });
+        const profile = await profileDataset(db, dataset, {
+            counts: valueCounts,
+            exact: options.exact,
+            manyValued,
+        });
         const { loaded, inferred, schemaFile, writtenSchema } = resolveSchema(options, profile, inWd, forAnnotation, log);
         const anomalies = loaded
             ? await validateDataset(db, dataset, loaded.schema, {
@@ -75646,7 +76673,9 @@ function mergeColumns(x, y) {
             merged.numeric.quantiles_exact = true;
         }
         else if (sketches && merged.numeric.count > 0) {
-            merged.numeric.quantiles = PROFILE_QUANTILES.map((q) => ({ q, value: sketches.kll.quantile(q) }));
+            merged.numeric.quantiles = sketches.kll
+                .quantiles(PROFILE_QUANTILES)
+                .map((value, i) => ({ q: PROFILE_QUANTILES[i], value: value }));
             merged.numeric.quantiles_exact = false;
         }
         if (sketches)
@@ -76273,7 +77302,7 @@ const ACTION_SPECS = {
                 "default": "5"
             },
             "search": {
-                "description": "Hyperparameter search over mlops.yml's search: section (docs/train.md). off: one training run. run: every trial in this job, one after another (grid, random or halving). plan: only the plan output, a matrix for strategy.matrix. trial: the one trial search-trial names (a matrix job). select-best: rank the trial artifacts downloaded to search-trials.",
+                "description": "Hyperparameter search over mlops.yml's search: section (docs/train.md). off: one training run. run: every trial in this job, one after another (grid, random or halving). plan: only the plan output, a matrix for strategy.matrix. trial: the one trial search-trial names (a matrix job). select-best: rank the trial artifacts downloaded to search-trials. auto: run when mlops.yml has a search: section, else off (one workflow for projects with and without a search).",
                 "required": false,
                 "default": "off"
             },
@@ -76288,7 +77317,7 @@ const ACTION_SPECS = {
                 "default": ""
             },
             "tracking": {
-                "description": "Where each run's record (params, metrics, curves, data fingerprint, code SHA) is appended: local (the folder tracking-store) or off. train takes no token, so it has no github store (evaluate does).",
+                "description": "Where each run's record (params, metrics, curves, data fingerprint, code SHA) is kept: local appends it to the folder tracking-store and writes run-record.json into the folder the run trained in (before the artifact upload, so it travels with the model); off keeps none. train takes no token (it runs your code), so the GitHub store is written by a step that holds one: evaluate's run-records input or mlops runs push (docs/train.md, Experiment tracking).",
                 "required": false,
                 "default": "local"
             },
@@ -76347,6 +77376,9 @@ const ACTION_SPECS = {
             },
             "search-summary": {
                 "description": "search: run or select-best. Path of search-summary.json (every trial, best first)."
+            },
+            "run-records": {
+                "description": "The folder holding this step's run-record.json files (a search's trials; select-best: the downloaded trials'), for evaluate's run-records input or mlops runs push. Empty with tracking: off."
             },
             "trial-status": {
                 "description": "search: trial. finished, stopped or failed (a failed trial is recorded, not an error, so select-best sees it)."
@@ -76480,6 +77512,11 @@ const ACTION_SPECS = {
                 "description": "tracking: local. The tracking folder, beside the registry's.",
                 "required": false,
                 "default": ".mlops/runs"
+            },
+            "run-records": {
+                "description": "train's run-records output (or a folder or run-record.json from its artifact): those train records are published to this step's tracking store too, once each (a record already there, by run id, is skipped). This is how train runs reach the github store, since train holds no token. Empty: none.",
+                "required": false,
+                "default": ""
             },
             "config": {
                 "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
@@ -76935,6 +77972,11 @@ const ACTION_SPECS = {
                 "description": "auto, ks, chi2, z, psi, jensenshannon, wasserstein or linf.",
                 "required": false,
                 "default": "auto"
+            },
+            "exact": {
+                "description": "Exact statistics for every column (true). By default (false), a numeric column compared with the Wasserstein distance (auto's choice above 1,000 reference values, or method wasserstein) between two datasets is computed on a sketch: both sides counted on 3,840 equal-width bins with each bin's extremes; the report gives each column's path (exact or sketch) and error_bound (at most the widest bin's width over the reference std; 0 when each bin holds one value). A column whose sketched distance is within its bound of the threshold is recomputed exactly. KS, chi-square and the other methods are always exact. Boolean.",
+                "required": false,
+                "default": "false"
             },
             "threshold": {
                 "description": "Threshold of the method (p-value or distance). Empty: the method default.",
@@ -78084,7 +79126,7 @@ function listedRows(value) {
     return Math.max(0, ...Object.values(value).map((column) => (Array.isArray(column) ? column.length : 0)));
 }
 /** Parses the request text; every problem is a BadRequestError whose message says what was expected. */
-function parsePredictRequest(text, inputs, maxBatch) {
+function parsePredictRequest(text, inputs, maxBatch, leftOut = []) {
     let body;
     try {
         body = JSON.parse(text);
@@ -78112,8 +79154,8 @@ function parsePredictRequest(text, inputs, maxBatch) {
         throw new BadRequestError(`The request has ${listed} rows; this server accepts at most ${maxBatch} per request.`);
     }
     const request = hasInstances
-        ? fromInstances(body['instances'], inputs)
-        : fromColumns(body['inputs'], inputs);
+        ? fromInstances(body['instances'], inputs, leftOut)
+        : fromColumns(body['inputs'], inputs, leftOut);
     if (request.rows === 0)
         throw new BadRequestError('The request has no rows.');
     if (request.rows > maxBatch) {
@@ -78121,7 +79163,19 @@ function parsePredictRequest(text, inputs, maxBatch) {
     }
     return request;
 }
-function fromInstances(instances, inputs) {
+/**
+ * The 400 for inputs the model does not take. A column train left out (an identifier, an all-null
+ * column) is named with why: the rows evaluate scored carry it, so a client sending the same rows
+ * learns what to drop rather than guess.
+ */
+function unknownInputs(where, unknown, names, leftOut) {
+    const listed = unknown.map((u) => {
+        const dropped = leftOut.find((d) => d.name === u);
+        return dropped ? `'${u}' (train left it out: ${dropped.reason}; send the model's inputs only)` : `'${u}'`;
+    });
+    return new BadRequestError(`${where} has unknown input(s) ${listed.join(', ')}; the model takes ${names.join(', ')}.`);
+}
+function fromInstances(instances, inputs, leftOut) {
     const names = inputs.map((s) => s.name);
     if (!Array.isArray(instances))
         throw new BadRequestError(`"instances" must be a list, got ${predict_request_describe(instances)}.`);
@@ -78133,7 +79187,7 @@ function fromInstances(instances, inputs) {
         if (predict_request_isPlainObject(instance) && !isBase64Object(instance)) {
             const unknown = Object.keys(instance).filter((key) => !names.includes(key));
             if (unknown.length > 0) {
-                throw new BadRequestError(`instances[${index}] has unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model takes ${names.join(', ')}.`);
+                throw unknownInputs(`instances[${index}]`, unknown, names, leftOut);
             }
             const missing = names.filter((n) => !(n in instance));
             if (missing.length > 0) {
@@ -78158,13 +79212,13 @@ function fromInstances(instances, inputs) {
     });
     return { format: 'row', columns, rows: instances.length, instances: rows };
 }
-function fromColumns(body, inputs) {
+function fromColumns(body, inputs, leftOut) {
     const names = inputs.map((s) => s.name);
     let columns;
     if (predict_request_isPlainObject(body)) {
         const unknown = Object.keys(body).filter((key) => !names.includes(key));
         if (unknown.length > 0) {
-            throw new BadRequestError(`"inputs" has unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model takes ${names.join(', ')}.`);
+            throw unknownInputs('"inputs"', unknown, names, leftOut);
         }
         columns = {};
         for (const name of names) {
@@ -78254,25 +79308,11 @@ function checkValue(value, spec, where) {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/serve/classify-regress.js
-/**
- * TF Serving's Classify and Regress REST APIs
- * (https://www.tensorflow.org/tfx/serving/api_rest#classify_and_regress_api):
- *
- * - request: `{"signature_name": ..., "context": {<features common to all examples>},
- *   "examples": [{<feature>: <value>, ...}, ...]}`;
- * - `:classify` answers `{"result": [[[label, score], ...], ...]}`, one list of (label, score)
- *   pairs per example, the labels being the model's classes in order;
- * - `:regress` answers `{"result": [value, ...]}`, one number per example.
- *
- * Examples are checked exactly as `:predict` instances are (every input present, no unknown
- * one), after the context's features are added to each; a feature given both in the context and
- * in an example is a 400, as it is ambiguous which one the caller meant.
- */
 
 function classify_regress_isPlainObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
-function parseExamplesRequest(text, inputs, maxBatch) {
+function parseExamplesRequest(text, inputs, maxBatch, leftOut = []) {
     let body;
     try {
         body = JSON.parse(text);
@@ -78295,7 +79335,7 @@ function parseExamplesRequest(text, inputs, maxBatch) {
         }
         return { ...context, ...example };
     });
-    const request = parsePredictRequest(JSON.stringify({ signature_name: body['signature_name'], instances }), inputs, maxBatch);
+    const request = parsePredictRequest(JSON.stringify({ signature_name: body['signature_name'], instances }), inputs, maxBatch, leftOut);
     return request;
 }
 /** `[[label, score], ...]` per row; one sigmoid unit scores [1 - p, p] for [negative, positive]. */
@@ -79314,8 +80354,8 @@ async function startModelServer(options) {
             // the result afterwards recurses: a 500, not a 400) or with too many rows, as it arrives.
             const text = await readBody(req, limits.maxBodyBytes, limits.timeoutMs, limits.maxBatch);
             const request = action === 'predict'
-                ? parsePredictRequest(text, model.signature.inputs, limits.maxBatch)
-                : parseExamplesRequest(text, model.signature.inputs, limits.maxBatch);
+                ? parsePredictRequest(text, model.signature.inputs, limits.maxBatch, model.preprocessing?.dropped)
+                : parseExamplesRequest(text, model.signature.inputs, limits.maxBatch, model.preprocessing?.dropped);
             const counts = new FeatureCounts();
             const rowInvalid = [];
             const rowName = action !== 'predict'
@@ -79365,10 +80405,14 @@ async function startModelServer(options) {
             if (mirror)
                 void compareOnMirror(mirror, request, outputs, rowName);
             if (requestLog) {
+                const contract = model.preprocessing;
                 requestLog.record({
                     model: name,
                     version: routed.slot.version,
-                    instances: request.instances,
+                    // As the contract read them, so drift-check compares what the model saw.
+                    instances: contract
+                        ? request.instances.map((row) => contractInputs(contract, row))
+                        : request.instances,
                     outputs,
                     classes: model.preprocessing?.classes,
                     invalid: rowInvalid,
@@ -81895,6 +82939,7 @@ const driftCheckAction = defineAction({
             issueLabel,
             runUrl: platform.env.runUrl,
             memoryLimit: inputs.optional('memory-limit'),
+            exact: inputs.boolean('exact'),
             modelSpec,
         }, log);
         let issueNumber = '';
@@ -82694,9 +83739,11 @@ async function predictDataset(db, dataset, model, spec, options) {
  * The model's outputs on the evaluation rows as metric rows: one value per row for regression;
  * class probabilities (or one sigmoid unit for two classes) for classification, checked, with the
  * predicted class the most probable one. Evaluation and permutation importance both read model
- * outputs through here.
+ * outputs through here. A caller that scores many times (permutation importance) passes `reuse`:
+ * the predicted classes go into its array, and class scores are made only when `scores` is true
+ * (otherwise `data.scores` is null; they are still checked).
  */
-function modelOutcome(values, outputWidth, rows, spec, modelPath, truth) {
+function modelOutcome(values, outputWidth, rows, spec, modelPath, truth, reuse) {
     const what = `The output of the model '${modelPath}'`;
     if (spec.task !== 'classification') {
         if (outputWidth !== 1) {
@@ -82706,7 +83753,8 @@ function modelOutcome(values, outputWidth, rows, spec, modelPath, truth) {
         }
         checkFinite(values, what);
         checkFinite(truth.targets, truth.target);
-        return { task: 'regression', data: { yTrue: truth.targets, yPred: values } };
+        const yPred = values instanceof Float64Array ? values : Float64Array.from(values);
+        return { task: 'regression', data: { yTrue: truth.targets, yPred } };
     }
     const classes = spec.classes ?? [];
     const k = classes.length;
@@ -82725,9 +83773,10 @@ function modelOutcome(values, outputWidth, rows, spec, modelPath, truth) {
     else {
         throw new errors_UserError(`${what} has ${outputWidth} values per row, but the model has ${k} classes (${classes.join(', ')}).`, { input: 'model' });
     }
-    checkProbabilities(scores, k, what);
+    const yPred = predictedClasses(scores, k, what, reuse?.predicted);
     const yTrue = truth.yTrue ?? encodeLabels(truth.labels, classes, truth.target);
-    return { task: 'classification', data: { classes, yTrue, yPred: argmaxRows(scores, k), scores } };
+    const kept = reuse && !reuse.scores ? null : scores instanceof Float64Array ? scores : Float64Array.from(scores);
+    return { task: 'classification', data: { classes, yTrue, yPred, scores: kept } };
 }
 function concatenate(chunks) {
     const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
@@ -82744,6 +83793,11 @@ function concatenate(chunks) {
 
 
 
+/**
+ * Rows per model call while re-scoring: the evaluation's own batch. Bigger calls make each pass
+ * (ours and the floor alike) a little faster; bench/importance.ts times 4096 and 16384.
+ */
+const IMPORTANCE_BATCH_ROWS = INFERENCE_BATCH_ROWS;
 function defaultScoring(task) {
     return PRIMARY_METRICS[task][0];
 }
@@ -82761,37 +83815,40 @@ async function computeImportance(model, spec, features, input, options) {
     }
     const width = inputWidth(spec);
     const rows = input.rows;
+    const batchRows = options.batchRows ?? IMPORTANCE_BATCH_ROWS;
     const sign = metricDirection(scoring) === 'lower' ? -1 : 1;
     const yTrue = input.task === 'classification' ? input.data.yTrue : undefined;
-    // Accuracy and the like need no scores: leaving them out spares the plan its ranking work.
+    const classCount = input.task === 'classification' ? input.data.classes.length : 0;
+    // Accuracy and the like read the confusion matrix alone: no scores, no plan (its ranking work
+    // and per-row arrays), and the counts come straight from the predicted classes.
     const needsScores = SCORE_METRICS.has(scoring);
+    const confusionOnly = input.task === 'classification' && !needsScores;
     const targets = input.task === 'regression' ? input.data.yTrue : new Float64Array(0);
+    // Reused by every scoring (1 + features × repeats of them): the model's outputs for all rows,
+    // the predicted classes and the confusion counts.
+    let outputs = new Float32Array(0);
+    let outputWidth = 0;
+    const predicted = new Int32Array(input.task === 'classification' ? rows : 0);
+    const counts = new Float64Array(classCount * classCount);
     const score = async (matrix) => {
         const batch = matrix instanceof Float32Array ? matrix : Float32Array.from(matrix);
-        // Each batch's outputs go straight into the one float64 array the metrics read.
-        let values = new Float64Array(0);
-        let outputWidth = 0;
-        for (let start = 0; start < rows; start += INFERENCE_BATCH_ROWS) {
-            const n = Math.min(INFERENCE_BATCH_ROWS, rows - start);
+        for (let start = 0; start < rows; start += batchRows) {
+            const n = Math.min(batchRows, rows - start);
             const result = await model.predict(batch.subarray(start * width, (start + n) * width), n, width);
-            if (start === 0) {
+            if (outputs.length === 0) {
                 outputWidth = result.width;
-                values = new Float64Array(rows * outputWidth);
+                outputs = new Float32Array(rows * outputWidth);
             }
             else if (result.width !== outputWidth) {
                 throw new Error(`model output width changed between batches: ${outputWidth}, then ${result.width}`);
             }
-            values.set(result.values, start * outputWidth);
+            outputs.set(result.values, start * outputWidth);
         }
-        const outcome = modelOutcome(values, outputWidth, rows, spec, model.path, {
-            labels: [],
-            yTrue,
-            targets,
-            target: 'The evaluation target',
-        });
-        if (outcome.task === 'classification' && !needsScores)
-            outcome.data.scores = null;
-        const value = bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[scoring].value;
+        const outcome = modelOutcome(outputs, outputWidth, rows, spec, model.path, { labels: [], yTrue, targets, target: 'The evaluation target' }, { predicted, scores: needsScores });
+        const value = outcome.task === 'classification' && confusionOnly
+            ? confusionMetric(outcome.data.yTrue, outcome.data.yPred, classCount, scoring, counts)
+            : bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[scoring]
+                .value;
         if (value === null) {
             throw new errors_UserError(`importance-scoring '${scoring}' is undefined on these rows (e.g. one class only); choose another metric.`, { input: 'importance-scoring' });
         }
@@ -83198,6 +84255,14 @@ async function runEvaluate(options, log) {
             if (result.droppedTargetRows > 0) {
                 notes.push(`${result.droppedTargetRows} rows with a null target '${target}' were left out, as train leaves them out.`);
             }
+            // A missing value is expected (train filled its own the same way), but it is still a value
+            // the model did not get: said and counted, never silent.
+            const missingTotal = result.featureCounts.missingTotal;
+            if (missingTotal > 0) {
+                const note = `${missingTotal} missing feature values took the feature's fill from training (its mean or most frequent value), as train filled its own: ${result.featureCounts.describeMissing()}.`;
+                log.info(note);
+                notes.push(note);
+            }
             const invalidTotal = result.featureCounts.invalidTotal;
             if (invalidTotal > 0) {
                 notes.push(`${invalidTotal} feature values could not be read and were replaced by the feature's fill (on-invalid: ${onInvalid}): ${result.featureCounts.describeInvalid()}.`);
@@ -83246,6 +84311,11 @@ async function runEvaluate(options, log) {
             ...bootstrap,
             onProgress: (done, total) => log.progress('bootstrap', done, total),
         });
+        const absent = absentClassesNote(input, metrics);
+        if (absent) {
+            log.warning(absent);
+            notes.push(absent);
+        }
         const slices = computeSlices(input, names, bootstrap, notes, slicesWanted);
         let fairnessSection = null;
         if (fairness) {
@@ -83389,6 +84459,28 @@ function computeSlices(input, names, bootstrap, notes, columns) {
     }
     return out;
 }
+/**
+ * Classes the model knows but the evaluation rows never have. scikit-learn leaves their ROC AUC
+ * undefined (roc_auc_ovr/ovo are then n/a) and counts their average precision as 0, each with only
+ * a Python warning: said here, so an n/a or a low macro average is not a mystery.
+ */
+function absentClassesNote(input, metrics) {
+    if (input.task !== 'classification')
+        return undefined;
+    const { classes, yTrue } = input.data;
+    const seen = new Uint8Array(classes.length);
+    for (let i = 0; i < yTrue.length; i++)
+        seen[yTrue[i]] = 1;
+    const absent = classes.filter((_, c) => seen[c] === 0);
+    if (absent.length === 0)
+        return undefined;
+    const undefinedMetrics = Object.keys(metrics).filter((m) => /^roc_auc/.test(m) && metrics[m].value === null);
+    const effects = [
+        undefinedMetrics.length > 0 ? `${undefinedMetrics.join(', ')} undefined (n/a)` : '',
+        'average_precision' in metrics ? 'average_precision counting each such class as 0' : '',
+    ].filter((e) => e !== '');
+    return `${absent.length} of the model's ${classes.length} classes ${absent.length === 1 ? 'never occurs' : 'never occur'} in the evaluation data (${absent.map((c) => JSON.stringify(c)).join(', ')})${effects.length > 0 ? `: ${effects.join(', and ')}, as scikit-learn defines them` : ''}. Evaluate on data with every class for these metrics.`;
+}
 function confusionMatrix(input) {
     const { classes, yTrue, yPred } = input.data;
     const matrix = classes.map(() => classes.map(() => 0));
@@ -83480,6 +84572,8 @@ async function trackEvaluate(store, experiment, log, run, env = process.env) {
 
 
 
+
+
 const evaluateAction = defineAction({
     name: 'evaluate',
     async run({ inputs, config, log, platform, services }) {
@@ -83497,6 +84591,15 @@ const evaluateAction = defineAction({
                 location: inputs.string('tracking-store'),
                 workingDirectory: inputs.workingDirectory,
             }, tracking === 'github' ? { octokit: services.github()?.octokit, repo: services.repo() } : {});
+        const trainRecords = inputs.optional('run-records');
+        if (trainRecords) {
+            if (!store)
+                throw new errors_UserError('run-records needs a tracking store to publish to; set tracking: local or github.', {
+                    input: 'run-records',
+                });
+            // Before the evaluation: a malformed record is refused before anything is written.
+            await publishRunRecordFiles(store, inputs.resolvePath(trainRecords), 'run-records', log);
+        }
         const result = await trackEvaluate(store, config?.config.name ?? 'default', log, () => runEvaluate({
             model,
             predictions: inputs.optional('predictions'),
@@ -83585,7 +84688,7 @@ const registerAction = defineAction({
 
 
 
-const SEARCH_MODES = ['off', 'run', 'plan', 'trial', 'select-best'];
+const SEARCH_MODES = ['off', 'run', 'plan', 'trial', 'select-best', 'auto'];
 /** The `plan` output: `strategy.matrix: ${{ fromJSON(steps.plan.outputs.plan) }}`, one entry per trial. */
 function planMatrix(plan) {
     return { trial: plan.trials.map((_, i) => i + 1) };
@@ -83596,28 +84699,24 @@ function planMatrix(plan) {
  * error is raised.
  */
 async function runTrainStep(options, deps) {
+    if (options.search === 'auto') {
+        const search = options.config?.config.search ? 'run' : 'off';
+        deps.log.info(search === 'run'
+            ? `search: auto runs the search of ${options.config?.file}.`
+            : 'search: auto trains once: mlops.yml has no search: section.');
+        return runTrainStep({ ...options, search }, deps);
+    }
     const { train } = options;
     const env = deps.env ?? process.env;
     if (options.search === 'off') {
-        const started = new Date();
-        const record = { experiment: options.experiment, train };
-        let result;
-        try {
-            result = await runTrain(train, deps);
-        }
-        catch (error) {
-            await appendOrWarn(options.store, trainRunRecord(record, {
-                params: {},
-                place: null,
-                started,
-                status: 'failed',
-                error: error.message,
-                env,
-            }), deps.log);
-            throw error;
-        }
-        await appendOrWarn(options.store, trainRunRecord(record, { params: {}, place: null, started, result, status: 'finished', env }), deps.log);
-        return { outputs: trainOutputs(result), summaryMarkdown: result.summaryMarkdown };
+        const result = await trainTracked(options, deps, (tracked) => runTrain(train, tracked));
+        return {
+            outputs: {
+                ...trainOutputs(result),
+                'run-records': runRecordsOutput(options, outputFolder(train, env)),
+            },
+            summaryMarkdown: result.summaryMarkdown,
+        };
     }
     const section = options.config?.config.search;
     if (!section) {
@@ -83657,6 +84756,7 @@ async function runTrainStep(options, deps) {
                 'model-path': (0,external_node_path_.join)(folder, 'model.json'),
                 'metrics-path': (0,external_node_path_.join)(folder, 'training-metrics.json'),
                 'trial-status': outcome.status,
+                'run-records': runRecordsOutput(options, folder),
                 'artifact-id': uploaded.artifactId,
                 'artifact-url': uploaded.artifactUrl,
             },
@@ -83681,11 +84781,57 @@ async function runTrainStep(options, deps) {
             'best-params': JSON.stringify(best.params),
             'search-summary': result.summaryPath,
             plan: matrix,
+            // run: every trial's record under output-dir; select-best: the downloaded trials' records.
+            'run-records': runRecordsOutput(options, options.search === 'run'
+                ? outputDir
+                : trainFolders({ ...train, outputDir: options.searchTrials ?? '' }, env).outputDir),
             'artifact-id': uploaded.artifactId,
             'artifact-url': uploaded.artifactUrl,
         },
         summaryMarkdown: renderSearchSummary(result.summary),
     };
+}
+const outputFolder = (train, env) => trainFolders(train, env).outputDir;
+/** The `run-records` output: the folder holding the step's run-record.json files, when tracking is on. */
+const runRecordsOutput = (options, folder) => options.store ? folder : '';
+/**
+ * One training run (on this runner or as a Slurm job) with its record kept: run-record.json in
+ * its output folder, written before the folder is uploaded so the record travels in the artifact,
+ * and an append to the store. A run that fails is recorded as failed, then its error is raised.
+ */
+async function trainTracked(options, deps, train) {
+    const env = deps.env ?? process.env;
+    const folder = outputFolder(options.train, env);
+    const started = new Date();
+    const context = { experiment: options.experiment, train: options.train };
+    let kept = false;
+    const keep = async (run) => {
+        kept = true;
+        await keepTrainRecord(options.store, folder, trainRunRecord(context, run), deps.log);
+    };
+    let result;
+    try {
+        result = await train({
+            ...deps,
+            beforeUpload: (trained) => keep({ params: {}, place: null, started, result: trained, status: 'finished', env }),
+        });
+    }
+    catch (error) {
+        // A failure after the record was kept (the upload) leaves the finished record: it trained.
+        if (!kept)
+            await keep({
+                params: {},
+                place: null,
+                started,
+                status: 'failed',
+                error: error.message,
+                env,
+            });
+        throw error;
+    }
+    if (!kept)
+        await keep({ params: {}, place: null, started, result, status: 'finished', env });
+    return result;
 }
 /** train's outputs for one trained model, wherever it ran (the runner or a Slurm job). */
 function trainOutputs(result) {
@@ -84390,6 +85536,14 @@ async function runSlurmTrain(options, slurm, deps) {
     }
     const metricsPath = (0,external_node_path_.join)(outputDir, 'training-metrics.json');
     await writeFileAtomic(metricsPath, `${JSON.stringify(document, null, 2)}\n`);
+    // The job hashes the data on its node; the runner may not see the file.
+    await deps.beforeUpload?.({
+        backend: document.backend,
+        durationSeconds,
+        final: document.final,
+        document,
+        dataFingerprint: '',
+    });
     const { artifactId, artifactUrl } = await uploadTrainedModel(options, deps, outputDir, checkpointDir);
     const modelJson = (0,external_node_path_.join)(outputDir, 'model.json');
     const summaryMarkdown = renderTrainSummary({
@@ -84580,10 +85734,10 @@ const trainAction = defineAction({
         let slurmJobId;
         const launcher = inputs.choice('launcher', ['local', 'slurm']);
         const search = inputs.choice('search', SEARCH_MODES);
-        if (launcher === 'slurm' && search !== 'off')
-            throw new errors_UserError('search runs its trials on this runner; use launcher: local with search.', {
-                input: 'search',
-            });
+        // auto without a search: section is one run, which a Slurm job can be.
+        const searching = search === 'auto' ? Boolean(config?.config.search) : search !== 'off';
+        if (launcher === 'slurm' && searching)
+            throw new errors_UserError('search runs its trials on this runner, not as Slurm jobs; use launcher: local with search (README, Scaling out).', { input: 'search' });
         const tracking = inputs.choice('tracking', ['local', 'off']);
         const store = tracking === 'off'
             ? undefined
@@ -84614,7 +85768,8 @@ const trainAction = defineAction({
             }, deps);
             return { outputs: step.outputs, summary: step.summaryMarkdown };
         }
-        const result = await runSlurmTrain(options, {
+        const experiment = config?.config.name ?? 'default';
+        const slurm = (tracked) => runSlurmTrain(options, {
             partition: inputs.optional('slurm-partition'),
             account: inputs.optional('slurm-account'),
             gpus: inputs.number('slurm-gpus', { integer: true, min: 0 }),
@@ -84632,14 +85787,21 @@ const trainAction = defineAction({
             jobName: inputs.required('slurm-job-name'),
             pollSeconds: inputs.number('slurm-poll-seconds', { min: 0.1 }),
         }, {
-            ...deps,
+            ...tracked,
             onSubmitted: (jobId) => {
                 slurmJobId = jobId;
                 platform.saveState(SLURM_JOB_STATE, jobId);
             },
         });
+        // The record is kept when the job has ended, from what the runner read back (the job's state,
+        // nodes and metrics); a failed job is recorded as failed.
+        const result = await trainTracked({ train: options, experiment, store }, deps, slurm);
         return {
-            outputs: { ...trainOutputs(result), 'slurm-job-id': slurmJobId },
+            outputs: {
+                ...trainOutputs(result),
+                'slurm-job-id': slurmJobId,
+                'run-records': runRecordsOutput({ store }, options.outputDir),
+            },
             summary: result.summaryMarkdown,
         };
     },
@@ -85470,6 +86632,179 @@ function createOctokit(settings) {
     return new ThrottledGitHub(options);
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/platform/environment.js
+
+
+/** Reads the runner's GITHUB_* / RUNNER_* variables; everything is optional outside a runner. */
+function readRunEnvironment(env = process.env) {
+    const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
+    const repository = env.GITHUB_REPOSITORY || undefined;
+    const runUrl = repository && env.GITHUB_RUN_ID
+        ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined;
+    return {
+        repository,
+        sha: env.GITHUB_SHA || undefined,
+        ref: env.GITHUB_REF || undefined,
+        eventName: env.GITHUB_EVENT_NAME || undefined,
+        payload: readPayload(env.GITHUB_EVENT_PATH),
+        runUrl,
+        actor: env.GITHUB_ACTOR || undefined,
+        serverUrl,
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        tempDir: env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(),
+        toolCache: env.RUNNER_TOOL_CACHE || undefined,
+    };
+}
+function readPayload(path) {
+    if (!path)
+        return {};
+    try {
+        const parsed = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
+        return parsed && typeof parsed === 'object' ? parsed : {};
+    }
+    catch {
+        return {};
+    }
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/platform/untrusted-text.js
+
+
+// ESC and the C1 control CSI: a dataset value must not move the cursor or recolour a terminal.
+// biome-ignore lint/complexity/useRegexLiterals: built once from a string for readability
+const TERMINAL_ESCAPES = new RegExp('[\\u001b\\u009b][[\\]()#;?]*(?:[0-9]{1,4}(?:;[0-9]{0,4})*)?[0-9A-ORZcf-nqry=><~]?', 'g');
+const OTHER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f]/g;
+/**
+ * Removes terminal escape sequences and control characters from text bound for a log, and shows
+ * C1 controls, bidi overrides and zero-width characters as `<U+XXXX>`.
+ */
+function stripControlSequences(text) {
+    return revealInvisible(text.replace(TERMINAL_ESCAPES, '').replace(OTHER_CONTROLS, ''));
+}
+/**
+ * Text that may hold `::command::` lines (from data, files, a user's program) is printed between
+ * `::stop-commands::<token>` and `::<token>::`, so the runner treats it as plain text. The runner
+ * also executes the legacy `##[command]data` form found anywhere in a line (actions/runner
+ * ActionCommand.TryParse), so that needs the same guard.
+ */
+function guardWorkflowCommands(text, token = (0,external_node_crypto_.randomBytes)(16).toString('hex')) {
+    if (!text.includes('::') && !text.includes('##['))
+        return text;
+    return `::stop-commands::${token}\n${text}\n::${token}::`;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/platform/local.js
+
+
+
+
+/** A terminal log: messages on stderr (stdout is for outputs), a redrawn bar on a TTY. */
+function terminalLog(stderr, secrets) {
+    const mask = (text) => {
+        let out = stripControlSequences(text);
+        for (const secret of secrets)
+            out = out.split(secret).join('***');
+        return out;
+    };
+    let barOpen = false;
+    const write = (line) => {
+        if (barOpen) {
+            stderr.write('\n');
+            barOpen = false;
+        }
+        stderr.write(`${line}\n`);
+    };
+    const lastStep = new Map();
+    return {
+        info: (m) => write(mask(m)),
+        warning: (m, where) => write(`warning: ${where ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${mask(m)}`),
+        error: (m, where) => write(`error: ${where ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${mask(m)}`),
+        debug: (m) => {
+            if (process.env.MLOPS_DEBUG === '1' || process.env.RUNNER_DEBUG === '1')
+                write(`debug: ${mask(m)}`);
+        },
+        progress: (label, done, total) => {
+            const fraction = total > 0 ? Math.min(1, done / total) : 0;
+            if (stderr.isTTY) {
+                const width = 30;
+                const filled = Math.round(fraction * width);
+                stderr.write(`\r${mask(label)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+                barOpen = done < total;
+                if (!barOpen)
+                    stderr.write('\n');
+                return;
+            }
+            const step = Math.floor(fraction * 10);
+            if (lastStep.get(label) === step && done < total)
+                return;
+            lastStep.set(label, step);
+            write(`${mask(label)}: ${done}/${total} (${Math.floor(fraction * 100)}%)`);
+        },
+    };
+}
+/**
+ * One summary file per run: a run (one CLI command, one demo) starts by removing the previous
+ * run's summary, unless the user asked to keep it (`--keep-summaries`: appended after it).
+ */
+function startRunSummary(summaryFile, keepPrevious) {
+    if (!keepPrevious)
+        (0,external_node_fs_.rmSync)((0,external_node_path_.resolve)(summaryFile), { force: true });
+}
+/** The terminal: inputs from flags, outputs printed, summary appended to a markdown file. */
+function localPlatform(options) {
+    const env = options.env ?? process.env;
+    const stdout = options.stdout ?? process.stdout;
+    const stderr = options.stderr ?? process.stderr;
+    const secrets = new Set();
+    const mask = (text) => [...secrets].reduce((out, secret) => out.split(secret).join('***'), text);
+    const outputs = {};
+    // What --json prints: JSON outputs as nested values, not JSON text inside JSON.
+    const printed = {};
+    const summaryFile = (0,external_node_path_.resolve)(options.summaryFile);
+    const states = new Map();
+    return {
+        kind: 'local',
+        log: terminalLog(stderr, secrets),
+        env: readRunEnvironment(env),
+        outputs,
+        rawInput: (name) => options.inputs[name],
+        unknownInputs: (declared) => Object.keys(options.inputs).filter((name) => !declared.includes(name)),
+        setOutput(name, value, json) {
+            outputs[name] = value;
+            printed[name] = json && value !== '' ? JSON.parse(value) : value;
+            if (!options.json)
+                stdout.write(`${name}=${value}\n`);
+        },
+        setSecret: (value) => {
+            if (value)
+                secrets.add(value);
+        },
+        saveState: (name, value) => {
+            states.set(name, value);
+        },
+        state: (name) => states.get(name),
+        async appendSummary(markdown) {
+            (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(summaryFile), { recursive: true });
+            (0,external_node_fs_.appendFileSync)(summaryFile, `${markdown}\n`);
+        },
+        token() {
+            const token = options.inputs['github-token'] || env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+            if (token)
+                secrets.add(token);
+            return token;
+        },
+        async finish(exitCode, failure) {
+            if (options.json) {
+                const error = failure ? { error: { ...failure, message: mask(failure.message) } } : {};
+                stdout.write(`${JSON.stringify({ exitCode, ...error, outputs: printed }, null, 2)}\n`);
+            }
+            process.exitCode = exitCode;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/platform/storage/github.js
 /*
  * @actions/cache and @actions/artifact read ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL and friends
@@ -85674,6 +87009,7 @@ class LocalArtifactStore {
 
 
 
+
 function platformServices(platform, env = process.env) {
     let github = null;
     let artifacts;
@@ -85713,6 +87049,22 @@ function platformServices(platform, env = process.env) {
             return cache;
         },
     };
+}
+/**
+ * The GitHub API for a terminal command that names a repository (`mlops runs --store
+ * github:owner/repo`): the token from GITHUB_TOKEN or GH_TOKEN, the API from GITHUB_API_URL
+ * (GitHub Enterprise Server). The token is masked in anything the client logs and never printed;
+ * undefined when neither variable is set.
+ */
+function terminalGitHubClient(env, stderr) {
+    const token = env.GITHUB_TOKEN || env.GH_TOKEN;
+    if (!token)
+        return undefined;
+    return createOctokit({
+        token,
+        baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        log: terminalLog(stderr, new Set([token])),
+    });
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/actions/inputs.js
@@ -86017,179 +87369,6 @@ async function executePost(definition, platform) {
 }
 function isActionName(name) {
     return name in ACTION_SPECS;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/platform/environment.js
-
-
-/** Reads the runner's GITHUB_* / RUNNER_* variables; everything is optional outside a runner. */
-function readRunEnvironment(env = process.env) {
-    const serverUrl = env.GITHUB_SERVER_URL || 'https://github.com';
-    const repository = env.GITHUB_REPOSITORY || undefined;
-    const runUrl = repository && env.GITHUB_RUN_ID
-        ? `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID}`
-        : undefined;
-    return {
-        repository,
-        sha: env.GITHUB_SHA || undefined,
-        ref: env.GITHUB_REF || undefined,
-        eventName: env.GITHUB_EVENT_NAME || undefined,
-        payload: readPayload(env.GITHUB_EVENT_PATH),
-        runUrl,
-        actor: env.GITHUB_ACTOR || undefined,
-        serverUrl,
-        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-        workspace: env.GITHUB_WORKSPACE || process.cwd(),
-        tempDir: env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(),
-        toolCache: env.RUNNER_TOOL_CACHE || undefined,
-    };
-}
-function readPayload(path) {
-    if (!path)
-        return {};
-    try {
-        const parsed = JSON.parse((0,external_node_fs_.readFileSync)(path, 'utf8'));
-        return parsed && typeof parsed === 'object' ? parsed : {};
-    }
-    catch {
-        return {};
-    }
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/platform/untrusted-text.js
-
-
-// ESC and the C1 control CSI: a dataset value must not move the cursor or recolour a terminal.
-// biome-ignore lint/complexity/useRegexLiterals: built once from a string for readability
-const TERMINAL_ESCAPES = new RegExp('[\\u001b\\u009b][[\\]()#;?]*(?:[0-9]{1,4}(?:;[0-9]{0,4})*)?[0-9A-ORZcf-nqry=><~]?', 'g');
-const OTHER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f]/g;
-/**
- * Removes terminal escape sequences and control characters from text bound for a log, and shows
- * C1 controls, bidi overrides and zero-width characters as `<U+XXXX>`.
- */
-function stripControlSequences(text) {
-    return revealInvisible(text.replace(TERMINAL_ESCAPES, '').replace(OTHER_CONTROLS, ''));
-}
-/**
- * Text that may hold `::command::` lines (from data, files, a user's program) is printed between
- * `::stop-commands::<token>` and `::<token>::`, so the runner treats it as plain text. The runner
- * also executes the legacy `##[command]data` form found anywhere in a line (actions/runner
- * ActionCommand.TryParse), so that needs the same guard.
- */
-function guardWorkflowCommands(text, token = (0,external_node_crypto_.randomBytes)(16).toString('hex')) {
-    if (!text.includes('::') && !text.includes('##['))
-        return text;
-    return `::stop-commands::${token}\n${text}\n::${token}::`;
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/platform/local.js
-
-
-
-
-/** A terminal log: messages on stderr (stdout is for outputs), a redrawn bar on a TTY. */
-function terminalLog(stderr, secrets) {
-    const mask = (text) => {
-        let out = stripControlSequences(text);
-        for (const secret of secrets)
-            out = out.split(secret).join('***');
-        return out;
-    };
-    let barOpen = false;
-    const write = (line) => {
-        if (barOpen) {
-            stderr.write('\n');
-            barOpen = false;
-        }
-        stderr.write(`${line}\n`);
-    };
-    const lastStep = new Map();
-    return {
-        info: (m) => write(mask(m)),
-        warning: (m, where) => write(`warning: ${where ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${mask(m)}`),
-        error: (m, where) => write(`error: ${where ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''}${mask(m)}`),
-        debug: (m) => {
-            if (process.env.MLOPS_DEBUG === '1' || process.env.RUNNER_DEBUG === '1')
-                write(`debug: ${mask(m)}`);
-        },
-        progress: (label, done, total) => {
-            const fraction = total > 0 ? Math.min(1, done / total) : 0;
-            if (stderr.isTTY) {
-                const width = 30;
-                const filled = Math.round(fraction * width);
-                stderr.write(`\r${mask(label)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
-                barOpen = done < total;
-                if (!barOpen)
-                    stderr.write('\n');
-                return;
-            }
-            const step = Math.floor(fraction * 10);
-            if (lastStep.get(label) === step && done < total)
-                return;
-            lastStep.set(label, step);
-            write(`${mask(label)}: ${done}/${total} (${Math.floor(fraction * 100)}%)`);
-        },
-    };
-}
-/**
- * One summary file per run: a run (one CLI command, one demo) starts by removing the previous
- * run's summary, unless the user asked to keep it (`--keep-summaries`: appended after it).
- */
-function startRunSummary(summaryFile, keepPrevious) {
-    if (!keepPrevious)
-        (0,external_node_fs_.rmSync)((0,external_node_path_.resolve)(summaryFile), { force: true });
-}
-/** The terminal: inputs from flags, outputs printed, summary appended to a markdown file. */
-function localPlatform(options) {
-    const env = options.env ?? process.env;
-    const stdout = options.stdout ?? process.stdout;
-    const stderr = options.stderr ?? process.stderr;
-    const secrets = new Set();
-    const mask = (text) => [...secrets].reduce((out, secret) => out.split(secret).join('***'), text);
-    const outputs = {};
-    // What --json prints: JSON outputs as nested values, not JSON text inside JSON.
-    const printed = {};
-    const summaryFile = (0,external_node_path_.resolve)(options.summaryFile);
-    const states = new Map();
-    return {
-        kind: 'local',
-        log: terminalLog(stderr, secrets),
-        env: readRunEnvironment(env),
-        outputs,
-        rawInput: (name) => options.inputs[name],
-        unknownInputs: (declared) => Object.keys(options.inputs).filter((name) => !declared.includes(name)),
-        setOutput(name, value, json) {
-            outputs[name] = value;
-            printed[name] = json && value !== '' ? JSON.parse(value) : value;
-            if (!options.json)
-                stdout.write(`${name}=${value}\n`);
-        },
-        setSecret: (value) => {
-            if (value)
-                secrets.add(value);
-        },
-        saveState: (name, value) => {
-            states.set(name, value);
-        },
-        state: (name) => states.get(name),
-        async appendSummary(markdown) {
-            (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(summaryFile), { recursive: true });
-            (0,external_node_fs_.appendFileSync)(summaryFile, `${markdown}\n`);
-        },
-        token() {
-            const token = options.inputs['github-token'] || env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
-            if (token)
-                secrets.add(token);
-            return token;
-        },
-        async finish(exitCode, failure) {
-            if (options.json) {
-                const error = failure ? { error: { ...failure, message: mask(failure.message) } } : {};
-                stdout.write(`${JSON.stringify({ exitCode, ...error, outputs: printed }, null, 2)}\n`);
-            }
-            process.exitCode = exitCode;
-        },
-    };
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/cli/arguments.js
@@ -86900,6 +88079,7 @@ const reportCommand = {
 
 
 
+
 /** Every params and metrics name the runs use, sorted. */
 function namesOf(runs, key) {
     return [...new Set(runs.flatMap((run) => Object.keys(run[key])))].sort();
@@ -86964,6 +88144,29 @@ function yamlDocument(fields) {
         .concat('\n');
 }
 /**
+ * The names MLflow's FileStore reads back (mlflow/utils/validation.py, `_validate_metric_name`,
+ * `_validate_param_name`, `_validate_tag_name`): letters, digits, `_`, `-`, `.`, space and `/`
+ * (Python's `\w`: Unicode letters and numbers, and `_`), at most 250 characters, and unchanged by normpath (a `/` is a
+ * subfolder; `a/../b` or `a//b` would name another file). FileStore raises on any other name when
+ * it reads the run, so the UI could not open it at all.
+ */
+const MLFLOW_NAME = /^[/\p{L}\p{N}_.\- ]+$/u;
+const MLFLOW_MAX_KEY = 250;
+function mlflowKey(run, kind, name) {
+    if (MLFLOW_NAME.test(name) &&
+        name.length <= MLFLOW_MAX_KEY &&
+        external_node_path_.posix.normalize(name) === name &&
+        !name.endsWith('/'))
+        return name;
+    throw new errors_UserError(`Run ${run.experiment}#${run.number} has the ${kind} name ${JSON.stringify(name)}, which MLflow cannot read back: its names are letters, digits, _ - . space and / (not ./, ../ or //), at most ${MLFLOW_MAX_KEY} characters. Export csv or json instead, or rename it where the run reports it.`, { input: 'format' });
+}
+/** Writes one params, metrics or tags file; a `/` in its name is a subfolder, as in FileStore. */
+async function writeKeyFile(folder, key, text) {
+    const file = (0,external_node_path_.join)(folder, ...key.split('/'));
+    await (0,promises_.mkdir)((0,external_node_path_.dirname)(file), { recursive: true });
+    await (0,promises_.writeFile)(file, text);
+}
+/**
  * Writes the runs in MLflow's file-store layout, which `mlflow ui --backend-store-uri <root>` opens:
  *
  *     <root>/0/meta.yaml                              the Default experiment, as FileStore creates it
@@ -86980,6 +88183,16 @@ function yamlDocument(fields) {
  */
 async function exportMlflow(runs, rootPath) {
     const root = (0,external_node_path_.resolve)(rootPath);
+    // Every name is checked before anything is written: a refused export leaves no half a store.
+    for (const run of runs) {
+        for (const key of Object.keys(run.params))
+            mlflowKey(run, 'param', key);
+        for (const key of Object.keys(run.metrics))
+            mlflowKey(run, 'metric', run.kind === 'train' ? `final_${key}` : key);
+        for (const epoch of run.curves)
+            for (const key of Object.keys(epoch))
+                mlflowKey(run, 'metric', key);
+    }
     const names = [...new Set(runs.map((run) => run.experiment))].sort();
     const experiments = Object.fromEntries(names.map((name, i) => [name, String(i + 1)]));
     const now = Date.now();
@@ -87026,7 +88239,7 @@ async function exportMlflow(runs, rootPath) {
             user_id: run.runner.name,
         }));
         for (const [key, value] of Object.entries(run.params))
-            await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'params', key), String(value));
+            await writeKeyFile((0,external_node_path_.join)(dir, 'params'), key, String(value));
         const lines = new Map();
         const add = (key, value, step) => lines.set(key, [...(lines.get(key) ?? []), `${end} ${mlflowNumber(value)} ${step}\n`]);
         for (const epoch of run.curves) {
@@ -87037,7 +88250,7 @@ async function exportMlflow(runs, rootPath) {
         for (const [key, value] of Object.entries(run.metrics))
             add(run.kind === 'train' ? `final_${key}` : key, value, 0);
         for (const [key, text] of lines)
-            await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'metrics', key), text.join(''));
+            await writeKeyFile((0,external_node_path_.join)(dir, 'metrics'), key, text.join(''));
         const tags = {
             'mlflow.runName': runName,
             'mlflow.user': run.runner.name,
@@ -87056,7 +88269,7 @@ async function exportMlflow(runs, rootPath) {
             ...(run.error ? { 'mlops.error': run.error } : {}),
         };
         for (const [key, value] of Object.entries(tags))
-            await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'tags', key), value);
+            await writeKeyFile((0,external_node_path_.join)(dir, 'tags'), key, value);
     }
     return { root, experiments, runs: runs.length };
 }
@@ -87111,6 +88324,8 @@ function renderRunsComparison(runs, options) {
 
 
 
+
+
 const RUNS_HELP = `mlops runs: the experiment tracking store (every train and evaluate run).
 
 Usage:
@@ -87121,10 +88336,29 @@ Usage:
   mlops runs export --format csv|json|mlflow [--output <path>]
                                                     csv/json to a file (default stdout); mlflow: an
                                                     mlruns/ folder (default ./mlruns) for mlflow ui
+  mlops runs push <path>...                         append train's ${RUN_RECORD_FILE} files (a file, or
+                                                    every one under a folder) to the store, once each
 
-Options: --store <folder> (default ${DEFAULT_LOCAL_TRACKING}), --experiment <name> (default: the only
-one, else all for export), --json
+Options: --store <folder> (default ${DEFAULT_LOCAL_TRACKING}) or github:<owner>/<repo> (the annotated tags
+mlops-run/<experiment>/<n>; the token is read from GITHUB_TOKEN or GH_TOKEN, the API from
+GITHUB_API_URL), --experiment <name> (default: the only one, else all for export), --json
 `;
+const GITHUB_STORE = /^github:([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/;
+/** `--store`: a folder, or `github:<owner>/<repo>` with the token from the environment. */
+function openStore(spec, io) {
+    if (spec?.startsWith('github:')) {
+        const match = GITHUB_STORE.exec(spec);
+        if (!match)
+            throw new errors_UserError(`--store ${JSON.stringify(spec)} must be github:<owner>/<repo>.`, {
+                input: 'store',
+            });
+        const octokit = terminalGitHubClient(io.env, io.stderr);
+        if (!octokit)
+            throw new errors_UserError(`--store ${spec} reads the GitHub token from GITHUB_TOKEN or GH_TOKEN; neither is set.`, { input: 'store' });
+        return new GitHubRunStore(octokit, { owner: match[1], repo: match[2] });
+    }
+    return new LocalRunStore((0,external_node_path_.resolve)(spec ?? DEFAULT_LOCAL_TRACKING));
+}
 async function runsOf(store, experiment, all) {
     const experiments = await store.listExperiments();
     if (experiment !== undefined) {
@@ -87165,8 +88399,7 @@ const runsCommand = {
             io.stdout.write(RUNS_HELP);
             return args.help ? 0 : 1;
         }
-        const storeRoot = (0,external_node_path_.resolve)(args.inputs.store ?? DEFAULT_LOCAL_TRACKING);
-        const store = new LocalRunStore(storeRoot);
+        const store = openStore(args.inputs.store, io);
         const experiment = args.inputs.experiment;
         const print = (value, text) => io.stdout.write(args.json ? `${JSON.stringify(value, null, 2)}\n` : text);
         switch (sub) {
@@ -87241,6 +88474,21 @@ const runsCommand = {
                 }
                 else
                     io.stdout.write(text);
+                return 0;
+            }
+            case 'push': {
+                if (rest.length === 0)
+                    throw new errors_UserError(`Usage: mlops runs push <path>... (${RUN_RECORD_FILE} files or folders)`);
+                const records = [];
+                // Every path is read and checked before anything is appended.
+                for (const path of rest)
+                    records.push(...(await readRunRecordFiles((0,external_node_path_.resolve)(path), 'push')));
+                const outcome = await publishRunRecords(store, records);
+                const lines = [
+                    ...outcome.appended.map((r) => `${r.experiment}#${r.number}  ${r.run_id.slice(0, 8)}  appended`),
+                    ...outcome.alreadyStored.map((r) => `${r.experiment}#${r.number}  ${r.run_id.slice(0, 8)}  already in the store`),
+                ];
+                print(outcome, `${lines.join('\n')}\n${outcome.appended.length} appended, ${outcome.alreadyStored.length} already in ${store.location}\n`);
                 return 0;
             }
             default:
