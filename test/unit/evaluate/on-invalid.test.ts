@@ -118,7 +118,9 @@ describe('on-invalid at evaluate', () => {
       expect(JSON.parse(readFileSync(result.metricsPath, 'utf8')).features).toEqual(result.metrics.features);
       expect(result.summaryMarkdown).toMatch(/3 feature values could not be read .*on\\-invalid\\: /);
       // The "?" colour is a missing value: filled like train's own, and said so with its count.
-      expect(result.summaryMarkdown).toMatch(/1 missing feature values took the feature.s fill .*colour\\: 1/);
+      expect(result.summaryMarkdown).toMatch(
+        /1 missing feature values took the feature.s fill .*colour\\: 1/,
+      );
       expect(log.lines.some((l) => /1 missing feature values took .*colour: 1\./.test(l.message))).toBe(true);
       const warned = log.lines.some(
         (l) => l.level === 'warning' && /3 feature values .* could not be read/.test(l.message),
