@@ -46,12 +46,28 @@ export const MUTATION_FOLDERS = {
     tests: [
       'test/unit/compare/gate.test.ts',
       'test/unit/compare/boundaries.test.ts',
+      'test/unit/compare/verdicts.test.ts',
       'test/unit/compare/default-gate.test.ts',
     ],
   },
   metrics: {
-    mutate: ['shared/src/metrics/classification.ts', 'shared/src/metrics/regression.ts'],
-    tests: ['test/unit/metrics/golden.test.ts', 'test/unit/metrics/log-loss-float32.test.ts'],
+    // The metric definitions: per-row log loss and Brier score (classification.ts), the
+    // calibration bins, and in resample-kernel.ts the confusion-matrix scores, precision/recall/F1,
+    // ROC AUC and average precision (lines 35-189) and the regression metrics, force_finite and
+    // the median (lines 525-626). Not the one-pass accumulation loop, the random streams, replicate
+    // claiming or the paired pass (763 mutants in all: ~2 h here at concurrency 1).
+    mutate: [
+      'shared/src/metrics/classification.ts:31-70',
+      'shared/src/metrics/calibration.ts',
+      'shared/src/metrics/resample-kernel.ts:35-189',
+      'shared/src/metrics/resample-kernel.ts:525-626',
+    ],
+    tests: [
+      'test/unit/metrics/golden.test.ts',
+      'test/unit/metrics/log-loss-float32.test.ts',
+      'test/unit/metrics/properties.test.ts',
+      'test/unit/metrics/ranking.test.ts',
+    ],
   },
   serve: {
     // Request handling's decisions: the canary's verdict and traffic split.
