@@ -51,16 +51,16 @@ export const MUTATION_FOLDERS = {
     ],
   },
   metrics: {
-    // The metric definitions: per-row log loss and Brier score (classification.ts), the
-    // calibration bins, and in resample-kernel.ts the confusion-matrix scores, precision/recall/F1,
-    // ROC AUC and average precision (lines 35-189) and the regression metrics, force_finite and
-    // the median (lines 525-626). Not the one-pass accumulation loop, the random streams, replicate
-    // claiming or the paired pass (763 mutants in all: ~2 h here at concurrency 1).
+    // The metric definitions: per-row log loss with its clipping (classification.ts), and in
+    // resample-kernel.ts the confusion-matrix scores with scikit-learn's zero_division,
+    // precision/recall/F1, ROC AUC and average precision (lines 35-189), and the regression
+    // metrics, force_finite and the median (lines 539-626). Not the compensated-sum helper, the
+    // one-pass accumulation loop, the calibration bins, the random streams, replicate claiming or
+    // the paired pass: the whole set is 763 mutants, ~2 h here at concurrency 1.
     mutate: [
-      'shared/src/metrics/classification.ts:31-70',
-      'shared/src/metrics/calibration.ts',
+      'shared/src/metrics/classification.ts:31-45',
       'shared/src/metrics/resample-kernel.ts:35-189',
-      'shared/src/metrics/resample-kernel.ts:525-626',
+      'shared/src/metrics/resample-kernel.ts:539-626',
     ],
     tests: [
       'test/unit/metrics/golden.test.ts',
