@@ -41,7 +41,10 @@ if (changedAt >= 0) {
   ]);
   for (const file of files) {
     const folder = folderOf(file);
-    if (folder && existsSync(file)) plan.set(folder, [...(plan.get(folder) ?? []), file]);
+    if (!folder || !existsSync(file)) continue;
+    // The folder's own entries for the file, line ranges included (not the whole file).
+    const entries = MUTATION_FOLDERS[folder].mutate.filter((m) => m.replace(/:\d+-\d+$/, '') === file);
+    plan.set(folder, [...(plan.get(folder) ?? []), ...entries]);
   }
   if (plan.size === 0) {
     console.log(`No mutation-tested source file changed since ${base}.`);
