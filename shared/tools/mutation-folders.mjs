@@ -56,8 +56,8 @@ export const MUTATION_FOLDERS = {
     // force_finite and the median (resample-kernel.ts). Not yet: the rest of confusionScores
     // (balanced accuracy, macro averages, MCC, kappa: lines 35-109), ROC AUC, average precision,
     // the regression pass, the one-pass accumulation, calibration, the random streams and the
-    // paired pass. Under the shared machine's load a metrics mutant took ~2 min (the golden cases
-    // all cover the confusion matrix), so the 178 mutants of lines 35-121 did not fit a session.
+    // paired pass. Under the shared machine's load (~20 on 2 cores) a confusion-matrix mutant
+    // took ~2 min (every golden case covers it): the 178 mutants with lines 35-121 did not fit.
     mutate: [
       'shared/src/metrics/classification.ts:31-45',
       'shared/src/metrics/resample-kernel.ts:111-121',
