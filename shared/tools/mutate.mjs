@@ -6,11 +6,20 @@
  *
  * --changed [base]: only the mutation-tested source files that differ from `base` (default
  * main) or are uncommitted, each folder with its own tests: the run to do before committing.
- * --scores: only rewrite test/mutation/scores.md from the reports of earlier runs.
+ * --scores: only rewrite test/mutation/scores.md from the results of earlier runs.
+ *
+ * The scores come from the committed incremental files (test/mutation/<folder>.incremental.json,
+ * one per folder, written by every run), completed per source file by a local report
+ * (reports/mutation/<folder>.json, git-ignored). A folder with neither keeps its committed row and
+ * its listed survivors, so that a fresh clone, or a run of one folder, never drops another's.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { folderOf, MUTATION_FOLDERS } from './mutation-folders.mjs';
+
+const SCORES = 'test/mutation/scores.md';
+const incrementalFile = (name) => `test/mutation/${name}.incremental.json`;
+const reportFile = (name) => `reports/mutation/${name}.json`;
 
 const args = process.argv.slice(2);
 if (args.includes('--scores')) {
@@ -32,7 +41,10 @@ if (changedAt >= 0) {
   ]);
   for (const file of files) {
     const folder = folderOf(file);
-    if (folder && existsSync(file)) plan.set(folder, [...(plan.get(folder) ?? []), file]);
+    if (!folder || !existsSync(file)) continue;
+    // The folder's own entries for the file, line ranges included (not the whole file).
+    const entries = MUTATION_FOLDERS[folder].mutate.filter((m) => m.replace(/:\d+-\d+$/, '') === file);
+    plan.set(folder, [...(plan.get(folder) ?? []), ...entries]);
   }
   if (plan.size === 0) {
     console.log(`No mutation-tested source file changed since ${base}.`);
@@ -54,6 +66,8 @@ for (const [name, files] of plan) {
   console.log(`\n== mutation testing: ${name}${files ? ` (${files.join(', ')})` : ''}`);
   const strykerArgs = ['stryker', 'run', 'stryker.config.mjs'];
   if (files) strykerArgs.push('--mutate', files.join(','));
+  // A run over some of a folder's files writes only those files' results: keep the others'.
+  const before = readJson(incrementalFile(name));
   const result = spawnSync('npx', strykerArgs, {
     stdio: 'inherit',
     // Stryker's sandbox (.stryker-tmp) is not the suite's folder, so the engine resolver would not
@@ -61,18 +75,60 @@ for (const [name, files] of plan) {
     env: { ...process.env, MUTATE_FOLDER: name, MLOPS_ENGINE_SOURCE_DUCKDB: process.cwd() },
   });
   if (result.status !== 0) failed = true;
+  const after = readJson(incrementalFile(name));
+  if (before && after) {
+    for (const [path, file] of Object.entries(before.files)) after.files[path] ??= file;
+    writeFileSync(incrementalFile(name), `${JSON.stringify(after)}\n`);
+  }
 }
 writeScores();
 process.exit(failed ? 1 : 0);
 
-/** test/mutation/scores.md from every folder's latest JSON report (reports/mutation/<folder>.json). */
+function readJson(path) {
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+}
+
+/**
+ * The last result per mutated source file of one folder: the committed incremental file,
+ * completed by the local report for files it lacks. Undefined when neither exists here.
+ */
+function folderResults(name) {
+  const files = new Map();
+  for (const result of [readJson(incrementalFile(name)), readJson(reportFile(name))]) {
+    for (const [path, file] of Object.entries(result?.files ?? {})) {
+      if (!files.has(path)) files.set(path, file);
+    }
+  }
+  return files.size > 0 ? files : undefined;
+}
+
+/** The committed scores.md's row per folder and surviving-mutant rows per folder. */
+function committedScores() {
+  const rows = new Map();
+  const survivors = new Map();
+  if (!existsSync(SCORES)) return { rows, survivors };
+  for (const line of readFileSync(SCORES, 'utf8').split('\n')) {
+    const cell = line.match(/^\| ([^|]+?) \|/)?.[1];
+    if (!cell) continue;
+    if (MUTATION_FOLDERS[cell]) rows.set(cell, line);
+    const folder = folderOf(cell.replace(/:\d+$/, ''));
+    if (folder) survivors.set(folder, [...(survivors.get(folder) ?? []), line]);
+  }
+  return { rows, survivors };
+}
+
+/** test/mutation/scores.md: every folder's last result, merged with the committed rows. */
 function writeScores() {
+  const committed = committedScores();
   const rows = [];
   const survivors = [];
   for (const name of Object.keys(MUTATION_FOLDERS)) {
-    const path = `reports/mutation/${name}.json`;
-    if (!existsSync(path)) continue;
-    const report = JSON.parse(readFileSync(path, 'utf8'));
+    const files = folderResults(name);
+    if (!files) {
+      if (committed.rows.has(name)) rows.push(committed.rows.get(name));
+      survivors.push(...(committed.survivors.get(name) ?? []));
+      continue;
+    }
     const count = {
       Killed: 0,
       Timeout: 0,
@@ -82,13 +138,19 @@ function writeScores() {
       RuntimeError: 0,
       Ignored: 0,
     };
-    for (const [path, file] of Object.entries(report.files)) {
-      const lines = file.source.split('\n');
-      for (const mutant of file.mutants) {
+    for (const [path, file] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+      // The incremental file holds no source: the line is read from the checkout.
+      const source = file.source ?? (existsSync(path) ? readFileSync(path, 'utf8') : '');
+      const lines = source.split('\n');
+      const mutants = [...file.mutants].sort(
+        (a, b) =>
+          a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column,
+      );
+      for (const mutant of mutants) {
         count[mutant.status] = (count[mutant.status] ?? 0) + 1;
         if (mutant.status !== 'Survived' && mutant.status !== 'NoCoverage') continue;
         const line = mutant.location.start.line;
-        const code = lines[line - 1].trim().replace(/\|/g, '\\|').slice(0, 100);
+        const code = (lines[line - 1] ?? '').trim().replace(/\|/g, '\\|').slice(0, 100);
         const replacement = String(mutant.replacement ?? '')
           .replace(/\s+/g, ' ')
           .replace(/\|/g, '\\|')
@@ -101,19 +163,21 @@ function writeScores() {
     const detected = count.Killed + count.Timeout;
     const valid = detected + count.Survived + count.NoCoverage;
     const score = valid === 0 ? 'n/a' : `${((100 * detected) / valid).toFixed(1)}%`;
-    const files = Object.keys(report.files)
+    const names = [...files.keys()]
+      .sort()
       .map((f) => f.split('/').pop())
       .join(', ');
     rows.push(
-      `| ${name} | ${files} | ${score} | ${count.Killed} | ${count.Timeout} | ${count.Survived} | ${count.NoCoverage} | ${count.CompileError} | ${count.Ignored} |`,
+      `| ${name} | ${names} | ${score} | ${count.Killed} | ${count.Timeout} | ${count.Survived} | ${count.NoCoverage} | ${count.CompileError} | ${count.Ignored} |`,
     );
   }
   const text = [
     '# Mutation scores',
     '',
-    'Written by `npm run mutate` (shared/tools/mutate.mjs) from the last run of each folder.',
-    'Score = (killed + timeout) / (killed + timeout + survived + no coverage). Static mutants',
-    '(module-level constants) are ignored; the boundary tests pin those values.',
+    'Written by `npm run mutate` (shared/tools/mutate.mjs) from the last run of each folder',
+    '(test/mutation/<folder>.incremental.json). Score = (killed + timeout) / (killed + timeout +',
+    'survived + no coverage). Static mutants (module-level constants) are ignored; the boundary',
+    'tests pin those values.',
     '',
     '| folder | files mutated | score | killed | timeout | survived | no coverage | compile error | ignored (static) |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -128,6 +192,6 @@ function writeScores() {
     ...survivors,
     '',
   ].join('\n');
-  writeFileSync('test/mutation/scores.md', text);
+  writeFileSync(SCORES, text);
   console.log(`\n${text}`);
 }

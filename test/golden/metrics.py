@@ -207,6 +207,20 @@ y = 1e9 + rng.normal(size=300)
 add_regression("regression_large_offset", y, y + rng.normal(size=300) * 0.5)
 add_regression("regression_even_median", np.arange(10.0), np.arange(10.0) + np.array([0, 1, 2, 3, 4, -5, -6, 7, 8, 9]) / 10)
 
+# Confusion-matrix edge cases (fixed data, after every seeded case so those stay as they were):
+# a class of the model that occurs in neither y_true nor y_pred (sklearn's labels=None leaves it
+# out of the macro averages), one class only on both sides, and no true positive at all (every
+# ratio 0/0 or 0/x: zero_division's 0).
+add_classification(
+    "multiclass4_label_in_neither",
+    np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 1, 0, 2]),
+    None,
+    np.array([0, 1, 1, 0, 2, 2, 0, 1, 0, 1, 0, 2]),
+    k=4,
+)
+add_classification("binary_negatives_only_both", np.zeros(12, dtype=int), None, np.zeros(12, dtype=int), k=2)
+add_classification("binary_no_true_positive", np.array([0, 0, 1, 1, 0, 1]), None, np.array([1, 1, 0, 0, 0, 0]), k=2)
+
 json.dump(
     {
         "generator": "test/golden/metrics.py",

@@ -32,8 +32,12 @@ export const RARE_CATEGORY_SHARE = 0.01;
  */
 export const FAR_WIDTHS = 4;
 
-/** Rounds a bound up to 3 significant digits, so it stays a bound and reads well in YAML. */
-function roundUpBound(x: number): number {
+/**
+ * Rounds a bound up to 3 significant digits, so it stays a bound and reads well in YAML. A value
+ * already on the 3-digit grid stays as it is: x / step carries float noise (0.123 / 0.001 =
+ * 122.99999999999999), which the 1e-9 absorbs rather than moving the bound up one step.
+ */
+export function roundUpBound(x: number): number {
   if (!(x > 0)) return 0;
   if (x >= 1) return 1;
   const step = 10 ** (Math.floor(Math.log10(x)) - 2);

@@ -82,3 +82,62 @@ describe('significance: a worsening beyond tolerance counts only when p < signif
     expect(gate('accuracy: {min: 0.45}', 0.4, 0.5, 0.05, 0.9).passed).toBe(false);
   });
 });
+
+/**
+ * The float slack's own edge: each bound is widened by exactly 1e-12 × max(1, |scale|) and stays
+ * inclusive there; one double further fails. (The slack absorbs decimal rounding only: it must
+ * not turn `<=` into `<` at its edge, nor grow.)
+ */
+describe('the slack edge is inclusive: bound ± 1e-12 × max(1, |scale|) passes, one double beyond fails', () => {
+  const edgeSlack = (...scales: number[]) => 1e-12 * Math.max(1, ...scales.map(Math.abs));
+
+  it('value >= min − slack(min): min 0.75 at its slack edge passes, one double lower fails', () => {
+    const edge = 0.75 - edgeSlack(0.75);
+    expect(gate('accuracy: {min: 0.75}', edge).passed).toBe(true);
+    expect(gate('accuracy: {min: 0.75}', nextDown(edge)).passed).toBe(false);
+  });
+  it('value <= max + slack(max): max 1.5 at its slack edge passes, one double higher fails', () => {
+    const edge = 1.5 + edgeSlack(1.5);
+    expect(gate('accuracy: {max: 1.5}', edge).passed).toBe(true);
+    expect(gate('accuracy: {max: 1.5}', nextUp(edge)).passed).toBe(false);
+  });
+  it('worsening <= tolerance + slack(tolerance, baseline): r2 from 0 by exactly that passes, one double more fails', () => {
+    // From a baseline of 0 the worsening is -current exactly, so it can sit on the edge.
+    const r2 = (current: number) =>
+      compareMetrics(
+        metricsFileFromObject(
+          { schema: 'mlops-metrics/v1', task: 'regression', metrics: { r2: current } },
+          'c.json',
+        ),
+        metricsFileFromObject(
+          { schema: 'mlops-metrics/v1', task: 'regression', metrics: { r2: 0 } },
+          'b.json',
+        ),
+        parseThresholdsText('r2: {tolerance: 0.125}', 't.yml'),
+      );
+    const edge = 0.125 + edgeSlack(0.125, 0);
+    expect(r2(-edge).passed).toBe(true);
+    expect(r2(nextDown(-edge)).passed).toBe(false);
+  });
+  it('100 × worsening / |baseline| <= tolerance-pct + slack(tolerance-pct): at the edge passes, one double more fails', () => {
+    const edge = 25 + edgeSlack(25);
+    // A baseline and current value whose relative worsening, as the gate defines it, is exactly
+    // the edge (doubles near 0.4 step the ratio by ~1e-14, so not every baseline has one).
+    const relative = (c: number, b: number) => (100 * (b - c)) / Math.abs(b);
+    let baseline = Number.NaN;
+    let current = Number.NaN;
+    for (let i = 0; i < 256 && Number.isNaN(current); i++) {
+      const b = 0.5 + i / 1024;
+      let c = b - (edge / 100) * b;
+      for (let k = 0; k < 4; k++) c = nextUp(c);
+      for (let k = 0; k < 8 && Number.isNaN(current); k++, c = nextDown(c)) {
+        if (relative(c, b) === edge) [baseline, current] = [b, c];
+      }
+    }
+    expect(relative(current, baseline)).toBe(edge);
+    expect(gate('accuracy: {tolerance-pct: 25}', current, baseline).passed).toBe(true);
+    let further = nextDown(current);
+    while (relative(further, baseline) === edge) further = nextDown(further);
+    expect(gate('accuracy: {tolerance-pct: 25}', further, baseline).passed).toBe(false);
+  });
+});

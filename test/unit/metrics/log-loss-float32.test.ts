@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { LOG_LOSS_EPS, rowLogLoss } from '../../../shared/src/metrics/classification.js';
 import { ClassificationPlan, unitWeights } from '../../../shared/src/metrics/index.js';
 
 interface Case {
@@ -48,5 +49,19 @@ describe(`log loss on float32 rows that do not sum to 1 matches scikit-learn ${g
     const got = logLoss(c);
     expect(Math.abs(got - c.log_loss), `${got} vs ${c.log_loss}`).toBeLessThanOrEqual(1e-12 * c.log_loss);
     expect(Math.abs(got * c.y_true.length - c.log_loss_sum)).toBeLessThanOrEqual(1e-12 * c.log_loss_sum);
+  });
+});
+
+describe('clipping bounds (scikit-learn 1.2.1: clip to [eps, 1 - eps] with eps = 2^-52, then renormalise)', () => {
+  // Exact to the bit in JavaScript's own arithmetic: the clip's bounds move these values only in
+  // their last digits, below the goldens' tolerance.
+  it('a probability of exactly 1 is clipped to 1 - eps before the row is renormalised', () => {
+    const loss = rowLogLoss(Float64Array.of(0.5, 1), Int32Array.of(0), 2)[0];
+    expect(loss).toBe(-Math.log(0.5 / (0.5 + (1 - LOG_LOSS_EPS))));
+    expect(loss).not.toBe(-Math.log(0.5 / 1.5));
+  });
+  it('a probability of exactly 0 is clipped up to eps', () => {
+    const loss = rowLogLoss(Float64Array.of(0, 1), Int32Array.of(0), 2)[0];
+    expect(loss).toBe(-Math.log(LOG_LOSS_EPS / (LOG_LOSS_EPS + (1 - LOG_LOSS_EPS))));
   });
 });

@@ -14,6 +14,7 @@ import {
   isRareCategory,
   newCategoryBound,
   nullFractionBound,
+  roundUpBound,
   TEST_ALPHA,
 } from '../../../shared/src/validate/sample-bounds.js';
 import { shouldFail } from '../../../shared/src/validate/should-fail.js';
@@ -43,6 +44,26 @@ describe('sample bounds', () => {
     }
     expect(BOUND_CONFIDENCE).toBe(0.99);
     expect(nullFractionBound(5, 5)).toBe(1);
+  });
+
+  it('rounding up to 3 significant digits keeps a value already on the grid (up to 1e-9 of float noise) and moves anything above it up one step', () => {
+    for (const [x, rounded] of [
+      [0.123, 0.123],
+      [0.0456, 0.0456],
+      [0.00999, 0.00999],
+      [0.5, 0.5],
+      [0.1231, 0.124],
+      [0.0456001, 0.0457],
+      [0.9991, 1],
+    ] as const) {
+      expect(roundUpBound(x)).toBe(rounded);
+    }
+    // Float noise in x / step within 1e-9 of a step stays on it; 1e-8 of a step above moves up.
+    expect(roundUpBound(0.123 * (1 + 1e-12))).toBe(0.123);
+    expect(roundUpBound(0.123 + 1e-11)).toBe(0.124);
+    // Out of (0, 1): 0 and 1.
+    expect(roundUpBound(0)).toBe(0);
+    expect(roundUpBound(1)).toBe(1);
   });
 
   it('a value outside an inferred range of n values is expected with chance 2 / (n + 1)', () => {
