@@ -20,7 +20,8 @@ const REFERENCE_ROWS = 900;
 const CURRENT_ROWS = 300;
 
 // The file has no quoted line breaks: one line is one row, so a line shuffle is a row shuffle.
-const [header, ...rows] = readFileSync(BIRDSTRIKES, 'utf8').trimEnd().split('\n');
+// Its lines end in CRLF but the last: the samples are written with LF alone.
+const [header, ...rows] = readFileSync(BIRDSTRIKES, 'utf8').trimEnd().split(/\r?\n/);
 const SIZE = header.split(',').indexOf('Wildlife Size');
 
 /** Fisher-Yates with the tests' seeded generator. */
@@ -105,4 +106,68 @@ describe('drift-check on seeded random samples of birdstrikes.csv (900 reference
     expect(size.drifted).toBe(true);
     expect(size.p_value!).toBeLessThan(0.01);
   }, 60_000);
+
+  it('80/20 of all rows: many categories apart by chance are within the noise; a real shift of them is not', async () => {
+    // Above 1,000 reference values Evidently's choice is the Jensen-Shannon distance. With 225
+    // aircraft models it exceeds 0.1 on a random split by chance alone; the two-sample chi-square
+    // beside it says so, and the column is not counted as drifted.
+    const order = shuffled(rows, 7);
+    const cut = 8_000;
+    const noise = await check(
+      write(dir, 'ref-80', order.slice(0, cut)),
+      write(dir, 'cur-20', order.slice(cut)),
+      'split-80',
+    );
+    const model = noise.report.columns.find((c) => c.name === 'Aircraft Make Model')!;
+    expect(model.method).toBe('jensenshannon');
+    expect(model.statistic).toBeGreaterThanOrEqual(model.threshold); // the distance alone would alert
+    expect(model.test?.method).toBe('chi2');
+    expect(model.test!.p_value).toBeGreaterThanOrEqual(0.05);
+    expect(model.drifted).toBe(false);
+    expect(noise.report.findings).toContainEqual(
+      expect.objectContaining({ kind: 'within_noise', column: 'Aircraft Make Model' }),
+    );
+    expect(noise.summaryMarkdown).toContain('no (noise)');
+
+    // The same split with the current rows' aircraft models shuffled among the top 20 (a real
+    // change of mix): the chi-square rejects, and the distance rule stands.
+    const MODEL = header.split(',').indexOf('Aircraft Make Model');
+    const counts = new Map<string, number>();
+    for (const line of order.slice(0, cut)) {
+      const v = line.split(',')[MODEL];
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    const top = [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 20)
+      .map(([v]) => v);
+    const u = random(11);
+    const shifted = order.slice(cut).map((line) => {
+      const cells = line.split(',');
+      cells[MODEL] = top[Math.floor(u() * top.length)];
+      return cells.join(',');
+    });
+    const real = await check(
+      write(dir, 'ref-80b', order.slice(0, cut)),
+      write(dir, 'cur-20b', shifted),
+      'split-80b',
+    );
+    const changed = real.report.columns.find((c) => c.name === 'Aircraft Make Model')!;
+    expect(changed.drifted).toBe(true);
+    expect(changed.test!.p_value).toBeLessThan(0.05);
+
+    // Naming the method keeps the distance rule alone.
+    const asked = await runDriftCheck(
+      {
+        reference: join(dir, 'ref-80.csv'),
+        current: join(dir, 'cur-20.csv'),
+        method: 'jensenshannon',
+        driftShare: 0.5,
+        reportPath: join(dir, 'asked.json'),
+        workingDirectory: dir,
+      },
+      silentLog,
+    );
+    expect(asked.report.columns.find((c) => c.name === 'Aircraft Make Model')!.drifted).toBe(true);
+  }, 120_000);
 });
