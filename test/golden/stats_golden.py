@@ -122,7 +122,15 @@ special_cases = {
                for k in [1, 2, 3, 7, 20, 99] for x in [0.01, 0.5, 1.0, k * 1.0, k * 2.0 + 3, k * 5.0 + 40, 500.0]],
 }
 
-# ---- chi-square against reference proportions ---------------------------------------------------
+# ---- chi-square test of homogeneity on the 2 x K table (drift on categories) ---------------------
+def homogeneity(ref, cur):
+    table = np.array([ref, cur], dtype=float)
+    table = table[:, table.sum(axis=0) > 0]  # a category absent on both sides: scipy refuses it
+    r = stats.chi2_contingency(table, correction=False)
+    return {"reference": list(map(float, ref)), "current": list(map(float, cur)),
+            "statistic": float(r.statistic), "pValue": float(r.pvalue), "dof": int(r.dof)}
+
+
 chisquare_cases = []
 for k in [2, 3, 5, 12, 40]:
     for rep in range(3):
@@ -131,10 +139,13 @@ for k in [2, 3, 5, 12, 40]:
         cur = rng.multinomial(int(rng.integers(20, 5000)), probs).astype(float)
         if rep == 0:
             cur = np.round(ref * 1.7)  # close to reference: large p
-        scale = cur.sum() / ref.sum()
-        r = stats.chisquare(cur, ref * scale)
-        chisquare_cases.append({"reference": ref.tolist(), "current": cur.tolist(),
-                                "statistic": float(r.statistic), "pValue": float(r.pvalue)})
+        chisquare_cases.append(homogeneity(ref, cur))
+# Categories seen on one side only (finite expected counts from the pooled table), and one seen
+# on neither side (left out of the table and of the degrees of freedom).
+for ref, cur in [([50, 30, 20, 0], [10, 5, 3, 2]), ([0, 0, 7, 900], [1, 2, 40, 257]),
+                 ([120, 0, 80], [0, 60, 40]), ([5, 0, 3], [2, 0, 4]), ([899, 1], [299, 1]),
+                 ([300, 200, 100, 0, 0, 0], [100, 66, 34, 1, 1, 1])]:
+    chisquare_cases.append(homogeneity(ref, cur))
 
 # ---- two-proportion z-test ----------------------------------------------------------------------
 z_cases = []

@@ -3,7 +3,7 @@
  * method needs (a KS column never builds category counts).
  */
 import {
-  chiSquareAgainstReference,
+  chiSquareHomogeneity,
   jensenShannonDistance,
   jensenShannonDivergenceLog2,
   ksPValue,
@@ -67,7 +67,7 @@ export async function runMethod(method: DriftMethod, inputs: ColumnInputs): Prom
     }
     case 'chi2': {
       const table = await inputs.categories();
-      const r = chiSquareAgainstReference(table.reference, table.current);
+      const r = chiSquareHomogeneity(table.reference, table.current);
       return { statistic: r.pValue, p_value: r.pValue, test_statistic: r.statistic };
     }
     case 'z':

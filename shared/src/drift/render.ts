@@ -58,7 +58,11 @@ function columnsTable(columns: ColumnDrift[]): string {
       c.method + (c.path === 'sketch' ? ' ≈' : ''),
       value(c),
       (c.p_value !== null ? (c.method === 'ks' ? 'p ≤ ' : 'p < ') : '≥ ') + num(c.threshold),
-      c.drifted ? '🔴 yes' : '🟢 no',
+      c.drifted
+        ? '🔴 yes'
+        : c.test && !c.drifted && c.statistic >= c.threshold && c.p_value === null
+          ? '🟢 no (noise)'
+          : '🟢 no',
       sideText(c.reference),
       sideText(c.current),
     ]),

@@ -76,6 +76,7 @@ export type FindingKind =
   | 'performance_decay'
   | 'not_model_input'
   | 'identifier'
+  | 'within_noise'
   | 'invalid_values';
 
 export interface Finding {

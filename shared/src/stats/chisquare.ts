@@ -1,4 +1,4 @@
-/** Pearson's chi-square goodness-of-fit test (scipy `chisquare(f_obs, f_exp)`). */
+/** Pearson's chi-square tests: goodness of fit (scipy `chisquare`) and homogeneity of two samples. */
 import { UserError } from '../errors/index.js';
 import { chiSquareSf } from './special.js';
 
@@ -28,20 +28,43 @@ export function chiSquareTest(observed: readonly number[], expected: readonly nu
 }
 
 /**
- * Evidently's chi-square drift test: current category counts against the reference proportions
- * scaled to the current size (expected_i = ref_i · n_cur / n_ref), over the union of categories.
+ * Pearson's chi-square test of homogeneity on the 2 x K table of counts (scipy
+ * `chi2_contingency(table, correction=False)`), the drift test on categories.
+ *
+ * Both sides are samples, so each cell's expected count comes from the pooled table:
+ * E = row total x category total / grand total. A category seen on one side only has a finite
+ * expected count on both sides and adds evidence in proportion to its size; Evidently's
+ * goodness-of-fit test (reference proportions taken as exact) gives it an infinite statistic and
+ * p = 0, which calls rare categories in random samples of one table drifted. Categories with no
+ * count on either side carry no information and are left out of the table (scipy refuses them);
+ * the degrees of freedom are the remaining categories less one (a single category: p is NaN).
  */
-export function chiSquareAgainstReference(
+export function chiSquareHomogeneity(
   referenceCounts: readonly number[],
   currentCounts: readonly number[],
 ): ChiSquareResult {
+  if (referenceCounts.length !== currentCounts.length) {
+    throw new UserError(
+      `chi-square needs the same categories on both sides (got ${referenceCounts.length} and ${currentCounts.length}).`,
+    );
+  }
   const nRef = referenceCounts.reduce((s, c) => s + c, 0);
   const nCur = currentCounts.reduce((s, c) => s + c, 0);
   if (nRef === 0 || nCur === 0)
     throw new UserError('chi-square needs non-empty reference and current samples.');
-  const scale = nCur / nRef;
-  return chiSquareTest(
-    currentCounts,
-    referenceCounts.map((c) => c * scale),
-  );
+  const total = nRef + nCur;
+  let statistic = 0;
+  let categories = 0;
+  for (let i = 0; i < referenceCounts.length; i++) {
+    const pooled = referenceCounts[i] + currentCounts[i];
+    if (pooled === 0) continue;
+    categories++;
+    const expectedRef = (nRef * pooled) / total;
+    const expectedCur = (nCur * pooled) / total;
+    const dRef = referenceCounts[i] - expectedRef;
+    const dCur = currentCounts[i] - expectedCur;
+    statistic += (dRef * dRef) / expectedRef + (dCur * dCur) / expectedCur;
+  }
+  const dof = categories - 1;
+  return { statistic, pValue: dof === 0 ? Number.NaN : chiSquareSf(statistic, dof), dof };
 }

@@ -1,5 +1,5 @@
 export { betaInc, binomialSf, clopperPearsonUpper, outsideExtremesSf } from './binomial.js';
-export { type ChiSquareResult, chiSquareAgainstReference, chiSquareTest } from './chisquare.js';
+export { type ChiSquareResult, chiSquareHomogeneity, chiSquareTest } from './chisquare.js';
 export {
   jensenShannonDistance,
   jensenShannonDivergenceLog2,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   binCounts,
   binIndex,
-  chiSquareAgainstReference,
+  chiSquareHomogeneity,
   chiSquareSf,
   chiSquareTest,
   jensenShannonDistance,
@@ -42,11 +42,17 @@ describe('chi-square', () => {
     expect(() => chiSquareTest([1, 2], [1])).toThrow(/as many expected as observed/);
     expect(() => chiSquareTest([], [])).toThrow(/as many expected as observed/);
   });
-  it('against a reference, expected counts are the reference scaled to the current total', () => {
-    const r = chiSquareAgainstReference([1, 1], [3, 1]);
-    expect(r.statistic).toBe(1);
-    expect(() => chiSquareAgainstReference([0, 0], [1, 1])).toThrow(/non-empty/);
-    expect(() => chiSquareAgainstReference([1, 1], [0, 0])).toThrow(/non-empty/);
+  it('two samples: expected counts come from the pooled table, so a one-sided category is finite', () => {
+    // 2 x 2 table [[1, 1], [3, 1]]: pooled shares 4/6 and 2/6; statistic 3/8 (hand computed).
+    expect(chiSquareHomogeneity([1, 1], [3, 1]).statistic).toBeCloseTo(3 / 8, 14);
+    // [[2, 0], [0, 2]]: every expected count is 1, statistic 4 on 1 dof (finite, not p = 0).
+    const oneSided = chiSquareHomogeneity([2, 0], [0, 2]);
+    expect([oneSided.statistic, oneSided.dof]).toEqual([4, 1]);
+    expect(oneSided.pValue).toBeGreaterThan(0.04);
+    expect(chiSquareHomogeneity([3, 0], [5, 0]).pValue).toBeNaN();
+    expect(() => chiSquareHomogeneity([1, 1], [1])).toThrow(/same categories/);
+    expect(() => chiSquareHomogeneity([0, 0], [1, 1])).toThrow(/non-empty/);
+    expect(() => chiSquareHomogeneity([1, 1], [0, 0])).toThrow(/non-empty/);
   });
 });
 
