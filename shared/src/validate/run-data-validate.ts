@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { openCountedDataset } from '../data/counted-dataset.js';
 import { Database } from '../data/database.js';
@@ -215,6 +215,15 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
     };
     const profilePath = inWd(options.profilePath);
     const reportPath = inWd(options.reportPath);
+    const replaced = profileSourceAt(profilePath);
+    if (replaced !== undefined && replaced !== profile.source.path) {
+      // The training profile is what register stores and drift-check compares against: validating
+      // a second dataset into the same file would silently swap the reference.
+      log.warning(
+        `${options.profilePath} held the profile of '${replaced}'; it now holds this run's profile of '${profile.source.path}'. ` +
+          'Give each dataset its own profile-path (e.g. mlops-reports/test-profile.json) to keep both.',
+      );
+    }
     writeFileAtomic(profilePath, `${JSON.stringify(profile, null, 2)}\n`);
     report.duration_ms = Date.now() - started;
     writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
@@ -404,5 +413,15 @@ function writeFileAtomic(path: string, text: string): void {
     writeFileAtomicSync(path, text);
   } catch (error) {
     throw new UserError(`Cannot write '${path}': ${(error as Error).message}`, { file: path });
+  }
+}
+
+/** The data path a profile file already at `path` describes, or undefined (no file, or not a profile). */
+function profileSourceAt(path: string): string | undefined {
+  try {
+    const existing = JSON.parse(readFileSync(path, 'utf8')) as { source?: { path?: unknown } };
+    return typeof existing?.source?.path === 'string' ? existing.source.path : undefined;
+  } catch {
+    return undefined;
   }
 }

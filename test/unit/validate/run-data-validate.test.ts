@@ -421,6 +421,26 @@ describe('runDataValidate', () => {
     expect(drift.driftedColumns).toContain('Island');
   });
 
+  it('says so when a second dataset replaces the profile of another one at the same profile-path', async () => {
+    const reused = (data: string) =>
+      options({ data, inferSchema: true, profilePath: 'mlops-reports/shared-profile.json' });
+    const first = memoryLog();
+    await runDataValidate(reused('../train.json'), first);
+    const again = memoryLog();
+    await runDataValidate(reused('../train.json'), again);
+    const other = memoryLog();
+    await runDataValidate(reused('holdout.json'), other);
+    const replaced = (log: ReturnType<typeof memoryLog>) =>
+      log.lines.filter((l) => l.level === 'warning' && l.message.includes('held the profile of'));
+    expect(replaced(first)).toEqual([]);
+    expect(replaced(again)).toEqual([]); // the same data again: nothing to say
+    expect(replaced(other).map((l) => l.message)).toEqual([
+      expect.stringMatching(
+        /shared-profile\.json held the profile of '.*train\.json'; it now holds .*holdout\.json/,
+      ),
+    ]);
+  });
+
   it('fails with a UserError on a missing schema, a schema typo and unreadable data', async () => {
     await expect(runDataValidate(options({ schema: 'nope.yaml' }), memoryLog())).rejects.toThrow(
       /Schema file 'nope.yaml' does not exist/,
