@@ -37,6 +37,8 @@ export async function findCsvProblem(
   let rowHasBytes = false;
   let lineBytes: number[] = [];
   let read = 0;
+  let previous = -1; // the byte before the current one
+  let firstEnding: 'CRLF' | 'LF' | undefined;
 
   const endRow = (): CsvProblem | undefined => {
     if (!rowHasBytes) return undefined; // blank lines are skipped by readers
@@ -62,6 +64,8 @@ export async function findCsvProblem(
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       for (const b of chunk) {
+        const before = previous;
+        previous = b;
         if (lineBytes.length < 1 << 20) lineBytes.push(b);
         if (pendingQuote) {
           pendingQuote = false;
@@ -93,6 +97,16 @@ export async function findCsvProblem(
         } else if (b === NEWLINE) {
           const bad = checkUtf8() ?? endRow();
           if (bad) return bad;
+          // DuckDB's sniffer gives up on a file whose rows end in CRLF and LF both (files joined
+          // from two systems), even with the delimiter given.
+          const ending = before === RETURN ? 'CRLF' : 'LF';
+          firstEnding ??= ending;
+          if (ending !== firstEnding) {
+            return {
+              line,
+              message: `this line ends in ${ending} but line 1 ends in ${firstEnding}: mixed line endings (convert the file to one, e.g. with dos2unix)`,
+            };
+          }
           lineBytes = [];
           line++;
           rowLine = line;

@@ -169,6 +169,21 @@ describe('openDataset bad input', () => {
     expect(await db.all('SELECT b FROM dataset')).toEqual([{ b: 'ab"c' }, { b: 'y' }]);
   });
 
+  it('names the first line of mixed line endings, which DuckDB cannot sniff (birdstrikes rows joined with LF)', async () => {
+    // vega's birdstrikes.csv ends its rows in CRLF but the last; 8,000 of its rows joined with LF
+    // give one LF row among CRLF ones, and DuckDB answers only "Error when sniffing file".
+    const [header, ...rows] = readFileSync(join(DATA, 'birdstrikes.csv'), 'utf8').split('\n');
+    const lines = [header, ...rows.slice(0, 3000), rows.at(-1)!, ...rows.slice(3000, 8000)];
+    const e = await readError(write('mixed-endings.csv', `${lines.join('\n')}\n`));
+    expect(e.message).toMatch(
+      /mixed-endings\.csv' line 3002: this line ends in LF but line 1 ends in CRLF: mixed line endings/,
+    );
+    expect(e.location).toMatchObject({ line: 3002 });
+    // One ending throughout reads.
+    const unix = lines.map((l) => l.replace(/\r$/, ''));
+    expect((await openDataset(db, write('lf.csv', `${unix.join('\n')}\n`))).rows).toBe(8001);
+  });
+
   it('rejects a file that is not UTF-8, with its line', async () => {
     const e = await readError(write('latin1.csv', Buffer.from('name,city\nx,Z\xfcrich\n', 'latin1')));
     expect(e.message).toMatch(/latin1\.csv' line 2: .*not valid UTF-8/);
