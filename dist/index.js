@@ -60846,6 +60846,8 @@ async function findCsvProblem(path, delimiter, maxBytes = 256 * 1024 * 1024) {
     let rowHasBytes = false;
     let lineBytes = [];
     let read = 0;
+    let previous = -1; // the byte before the current one
+    let firstEnding;
     const endRow = () => {
         if (!rowHasBytes)
             return undefined; // blank lines are skipped by readers
@@ -60872,6 +60874,8 @@ async function findCsvProblem(path, delimiter, maxBytes = 256 * 1024 * 1024) {
     try {
         for await (const chunk of stream) {
             for (const b of chunk) {
+                const before = previous;
+                previous = b;
                 if (lineBytes.length < 1 << 20)
                     lineBytes.push(b);
                 if (pendingQuote) {
@@ -60910,6 +60914,16 @@ async function findCsvProblem(path, delimiter, maxBytes = 256 * 1024 * 1024) {
                     const bad = checkUtf8() ?? endRow();
                     if (bad)
                         return bad;
+                    // DuckDB's sniffer gives up on a file whose rows end in CRLF and LF both (files joined
+                    // from two systems), even with the delimiter given.
+                    const ending = before === RETURN ? 'CRLF' : 'LF';
+                    firstEnding ??= ending;
+                    if (ending !== firstEnding) {
+                        return {
+                            line,
+                            message: `this line ends in ${ending} but line 1 ends in ${firstEnding}: mixed line endings (convert the file to one, e.g. with dos2unix)`,
+                        };
+                    }
                     lineBytes = [];
                     line++;
                     rowLine = line;
