@@ -39,6 +39,7 @@ export async function findCsvProblem(
   let read = 0;
   let previous = -1; // the byte before the current one
   let firstEnding: 'CRLF' | 'LF' | undefined;
+  let firstEndingLine = 0;
 
   const endRow = (): CsvProblem | undefined => {
     if (!rowHasBytes) return undefined; // blank lines are skipped by readers
@@ -100,11 +101,13 @@ export async function findCsvProblem(
           // DuckDB's sniffer gives up on a file whose rows end in CRLF and LF both (files joined
           // from two systems), even with the delimiter given.
           const ending = before === RETURN ? 'CRLF' : 'LF';
-          firstEnding ??= ending;
-          if (ending !== firstEnding) {
+          if (firstEnding === undefined) {
+            firstEnding = ending;
+            firstEndingLine = line;
+          } else if (ending !== firstEnding) {
             return {
               line,
-              message: `this line ends in ${ending} but line 1 ends in ${firstEnding}: mixed line endings (convert the file to one, e.g. with dos2unix)`,
+              message: `this line ends in ${ending} but line ${firstEndingLine} ends in ${firstEnding}: mixed line endings (convert the file to one, e.g. with dos2unix)`,
             };
           }
           lineBytes = [];

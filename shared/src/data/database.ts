@@ -135,9 +135,17 @@ export class Database {
   }
 
   close(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
-    if (this.ownsSpillDirectory) rmSync(this.spillDirectory, { recursive: true, force: true });
+    try {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    } finally {
+      // Best effort: a folder still held open (Windows) must not replace the step's own result.
+      if (this.ownsSpillDirectory) {
+        try {
+          rmSync(this.spillDirectory, { recursive: true, force: true });
+        } catch {}
+      }
+    }
   }
 }
 

@@ -557,7 +557,9 @@ async function compareColumn(
     if (sketchNote) column.note = sketchNote;
     if (test) {
       const r = await runMethod(test, inputs);
-      column.test = { method: test, p_value: r.p_value!, statistic: r.test_statistic };
+      // A test that cannot judge (one category: no degrees of freedom) leaves the distance's verdict.
+      if (!noiseCheck || Number.isFinite(r.p_value))
+        column.test = { method: test, p_value: r.p_value!, statistic: r.test_statistic };
       const alpha = METHOD_INFO.chi2.threshold;
       if (noiseCheck && Number.isFinite(r.p_value) && r.p_value! >= alpha) {
         column.drifted = false;
@@ -706,10 +708,15 @@ function sketchChartBins(
 }
 
 /** The test shown beside a distance: KS for continuous numbers, chi-square for categories and few numbers. */
-/** Whether the user named this column's method (per column or for all), rather than leaving it to Evidently's choice. */
+/**
+ * Whether the method used on this column is one the user named (per column, or for all columns
+ * and applicable to this one), rather than Evidently's choice: `method: ks` leaves categories to
+ * the automatic choice, so they keep the noise check.
+ */
 function methodAsked(plan: Planned, options: DetectOptions): boolean {
   const override = options.perColumn?.[plan.name]?.method;
-  return (override !== undefined && override !== 'auto') || options.method !== 'auto';
+  if (override !== undefined && override !== 'auto') return true;
+  return options.method !== 'auto' && METHOD_INFO[options.method].applies.includes(plan.type);
 }
 
 function companionTest(plan: Planned, built: BuiltInputs): DriftMethod {

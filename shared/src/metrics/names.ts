@@ -62,10 +62,10 @@ const LOWER_IS_BETTER: ReadonlySet<string> = new Set([
 
 /**
  * Words that make a metric a user's own evaluation writes better lower (`loss`, `val_loss`,
- * `p95_latency_ms`, `model_size_bytes`), as whole underscore-separated words.
+ * `p95_latency_ms`, `model_size_bytes`, `val-loss`), as whole words between `_` or `-`.
  */
 const LOWER_IS_BETTER_WORDS =
-  /(^|_)(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)(_|$)/i;
+  /(^|[_-])(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)([_-]|$)/i;
 
 /**
  * Losses and errors are better lower, the rest higher (DESIGN.md §4 thresholds). Disparities

@@ -26,8 +26,11 @@ export function openRegistry(options: OpenRegistryOptions, deps: RegistryDeps = 
   }
   if (options.backend === 'github') {
     let repo = deps.repo;
-    // The action's `registry` default is the local folder; with the github backend it means "this repository".
-    if (location !== '' && location !== DEFAULT_LOCAL_REGISTRY) {
+    // `registry` names a folder for the local backend (the input's default, or mlops.yml's shared
+    // `registry:` folder); with the github backend a folder-like value (relative `.`-path, absolute
+    // path, or one word) means "this repository", as register has always read it.
+    const folderLike = location.startsWith('.') || location.startsWith('/') || !location.includes('/');
+    if (location !== '' && location !== DEFAULT_LOCAL_REGISTRY && !folderLike) {
       const match = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9_.-]+)$/.exec(location);
       if (!match) {
         throw new UserError(

@@ -216,7 +216,7 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
     const profilePath = inWd(options.profilePath);
     const reportPath = inWd(options.reportPath);
     const replaced = profileSourceAt(profilePath);
-    if (replaced !== undefined && replaced !== profile.source.path) {
+    if (replaced !== undefined && inWd(replaced) !== inWd(profile.source.path)) {
       // The training profile is what register stores and drift-check compares against: validating
       // a second dataset into the same file would silently swap the reference.
       log.warning(

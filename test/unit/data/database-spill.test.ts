@@ -28,6 +28,11 @@ describe('spill folders', () => {
     const b = await Database.open({ memoryLimit: '64MB', threads: 1 });
     try {
       expect(a.spillDirectory).not.toBe(b.spillDirectory);
+      // DuckDB itself was told: each instance's temp_directory is its own folder.
+      for (const db of [a, b])
+        expect(await db.all("SELECT current_setting('temp_directory') AS t")).toEqual([
+          { t: db.spillDirectory },
+        ]);
       for (const db of [a, b])
         expect(db.spillDirectory.startsWith(join(runnerTemp, 'mlops-duckdb'))).toBe(true);
       // Both sort more than their memory limit at the same time: each must read back its own data.

@@ -156,6 +156,21 @@ describe('drift-check on seeded random samples of birdstrikes.csv (900 reference
     expect(changed.drifted).toBe(true);
     expect(changed.test!.p_value).toBeLessThan(0.05);
 
+    // A global numeric-only method leaves categories to the automatic choice, noise check included.
+    const ks = await runDriftCheck(
+      {
+        reference: join(dir, 'ref-80.csv'),
+        current: join(dir, 'cur-20.csv'),
+        method: 'ks',
+        driftShare: 0.5,
+        reportPath: join(dir, 'ks.json'),
+        workingDirectory: dir,
+      },
+      silentLog,
+    );
+    const viaKs = ks.report.columns.find((c) => c.name === 'Aircraft Make Model')!;
+    expect([viaKs.method, viaKs.drifted]).toEqual(['jensenshannon', false]);
+
     // Naming the method keeps the distance rule alone.
     const asked = await runDriftCheck(
       {

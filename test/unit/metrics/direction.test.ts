@@ -19,6 +19,7 @@ describe('metric direction', () => {
     // A user's own names: whole underscore-separated words.
     ['loss', 'lower'],
     ['val_loss', 'lower'],
+    ['val-loss', 'lower'],
     ['p95_latency_ms', 'lower'],
     ['model_size_bytes', 'lower'],
     ['Error_Rate', 'lower'],

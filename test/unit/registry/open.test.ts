@@ -28,6 +28,11 @@ describe('openRegistry', () => {
     expect(
       openRegistry({ backend: 'github', registry: 'org/models', workingDirectory: '/w' }, deps).location,
     ).toBe('org/models');
+    // A folder meant for the local backend (mlops.yml's shared `registry:`) means this repository.
+    for (const folder of ['./.mlops/registry', '/srv/mlops/registry', 'models'])
+      expect(
+        openRegistry({ backend: 'github', registry: folder, workingDirectory: '/w' }, deps).location,
+      ).toBe('me/here');
   });
 
   it('says what is missing', () => {
