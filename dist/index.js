@@ -58962,8 +58962,11 @@ function openRegistry(options, deps = {}) {
     }
     if (options.backend === 'github') {
         let repo = deps.repo;
-        // The action's `registry` default is the local folder; with the github backend it means "this repository".
-        if (location !== '' && location !== DEFAULT_LOCAL_REGISTRY) {
+        // `registry` names a folder for the local backend (the input's default, or mlops.yml's shared
+        // `registry:` folder); with the github backend a folder-like value (relative `.`-path, absolute
+        // path, or one word) means "this repository", as register has always read it.
+        const folderLike = location.startsWith('.') || location.startsWith('/') || !location.includes('/');
+        if (location !== '' && location !== DEFAULT_LOCAL_REGISTRY && !folderLike) {
             const match = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9_.-]+)$/.exec(location);
             if (!match) {
                 throw new errors_UserError(`With backend 'github', registry must be 'owner/repo' or empty, got ${JSON.stringify(location)}.`, {
@@ -60349,10 +60352,19 @@ class Database {
         }
     }
     close() {
-        this.connection.closeSync();
-        this.instance.closeSync();
-        if (this.ownsSpillDirectory)
-            (0,external_node_fs_.rmSync)(this.spillDirectory, { recursive: true, force: true });
+        try {
+            this.connection.closeSync();
+            this.instance.closeSync();
+        }
+        finally {
+            // Best effort: a folder still held open (Windows) must not replace the step's own result.
+            if (this.ownsSpillDirectory) {
+                try {
+                    (0,external_node_fs_.rmSync)(this.spillDirectory, { recursive: true, force: true });
+                }
+                catch { }
+            }
+        }
     }
 }
 function normaliseRow(row) {
@@ -60848,6 +60860,7 @@ async function findCsvProblem(path, delimiter, maxBytes = 256 * 1024 * 1024) {
     let read = 0;
     let previous = -1; // the byte before the current one
     let firstEnding;
+    let firstEndingLine = 0;
     const endRow = () => {
         if (!rowHasBytes)
             return undefined; // blank lines are skipped by readers
@@ -60917,11 +60930,14 @@ async function findCsvProblem(path, delimiter, maxBytes = 256 * 1024 * 1024) {
                     // DuckDB's sniffer gives up on a file whose rows end in CRLF and LF both (files joined
                     // from two systems), even with the delimiter given.
                     const ending = before === RETURN ? 'CRLF' : 'LF';
-                    firstEnding ??= ending;
-                    if (ending !== firstEnding) {
+                    if (firstEnding === undefined) {
+                        firstEnding = ending;
+                        firstEndingLine = line;
+                    }
+                    else if (ending !== firstEnding) {
                         return {
                             line,
-                            message: `this line ends in ${ending} but line 1 ends in ${firstEnding}: mixed line endings (convert the file to one, e.g. with dos2unix)`,
+                            message: `this line ends in ${ending} but line ${firstEndingLine} ends in ${firstEnding}: mixed line endings (convert the file to one, e.g. with dos2unix)`,
                         };
                     }
                     lineBytes = [];
@@ -66277,9 +66293,9 @@ const LOWER_IS_BETTER = new Set([
 ]);
 /**
  * Words that make a metric a user's own evaluation writes better lower (`loss`, `val_loss`,
- * `p95_latency_ms`, `model_size_bytes`), as whole underscore-separated words.
+ * `p95_latency_ms`, `model_size_bytes`, `val-loss`), as whole words between `_` or `-`.
  */
-const LOWER_IS_BETTER_WORDS = /(^|_)(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)(_|$)/i;
+const LOWER_IS_BETTER_WORDS = /(^|[_-])(loss|error|mae|mse|rmse|mape|brier|latency|time|seconds|ms|bytes|size)([_-]|$)/i;
 /**
  * Losses and errors are better lower, the rest higher (DESIGN.md §4 thresholds). Disparities
  * across groups (`*_difference`, fairness.ts) are better lower; parity ratios higher. The one
@@ -72719,7 +72735,9 @@ async function compareColumn(db, reference, referenceCounts, current, plan, refS
             column.note = sketchNote;
         if (test) {
             const r = await runMethod(test, inputs);
-            column.test = { method: test, p_value: r.p_value, statistic: r.test_statistic };
+            // A test that cannot judge (one category: no degrees of freedom) leaves the distance's verdict.
+            if (!noiseCheck || Number.isFinite(r.p_value))
+                column.test = { method: test, p_value: r.p_value, statistic: r.test_statistic };
             const alpha = METHOD_INFO.chi2.threshold;
             if (noiseCheck && Number.isFinite(r.p_value) && r.p_value >= alpha) {
                 column.drifted = false;
@@ -72842,10 +72860,16 @@ function sketchChartBins(pair, lo, hi, n, m) {
     };
 }
 /** The test shown beside a distance: KS for continuous numbers, chi-square for categories and few numbers. */
-/** Whether the user named this column's method (per column or for all), rather than leaving it to Evidently's choice. */
+/**
+ * Whether the method used on this column is one the user named (per column, or for all columns
+ * and applicable to this one), rather than Evidently's choice: `method: ks` leaves categories to
+ * the automatic choice, so they keep the noise check.
+ */
 function methodAsked(plan, options) {
     const override = options.perColumn?.[plan.name]?.method;
-    return (override !== undefined && override !== 'auto') || options.method !== 'auto';
+    if (override !== undefined && override !== 'auto')
+        return true;
+    return options.method !== 'auto' && METHOD_INFO[options.method].applies.includes(plan.type);
 }
 function companionTest(plan, built) {
     return plan.type === 'numeric' && built.referenceDistinct > NUMERIC_AS_CATEGORY_MAX_DISTINCT
@@ -76476,7 +76500,7 @@ async function runDataValidate(options, log) {
         const profilePath = inWd(options.profilePath);
         const reportPath = inWd(options.reportPath);
         const replaced = profileSourceAt(profilePath);
-        if (replaced !== undefined && replaced !== profile.source.path) {
+        if (replaced !== undefined && inWd(replaced) !== inWd(profile.source.path)) {
             // The training profile is what register stores and drift-check compares against: validating
             // a second dataset into the same file would silently swap the reference.
             log.warning(`${options.profilePath} held the profile of '${replaced}'; it now holds this run's profile of '${profile.source.path}'. ` +
@@ -78019,7 +78043,7 @@ const ACTION_SPECS = {
                 "default": ""
             },
             "github-token": {
-                "description": "Token for the GitHub API: deployments: write to record deployments.",
+                "description": "Token for the GitHub API: deployments: write to record deployments; with registry-backend: github, contents: read (contents: write to move promote-alias).",
                 "required": false,
                 "default": "${{ github.token }}"
             },

@@ -907,7 +907,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": ""
       },
       "github-token": {
-        "description": "Token for the GitHub API: deployments: write to record deployments.",
+        "description": "Token for the GitHub API: deployments: write to record deployments; with registry-backend: github, contents: read (contents: write to move promote-alias).",
         "required": false,
         "default": "${{ github.token }}"
       },
