@@ -65866,6 +65866,11 @@ async function runTrain(options, deps) {
             missingFilled = trained.featureCounts.missing;
             stoppedBy = trained.stoppedBy;
             log.info(`Features: ${featureRows.map((f) => `${f.name} (${f.kind}${f.inputs === 0 ? ', dropped' : ''})`).join(', ')}.`);
+            // Filling is expected (evaluate and serve fill the same way) but it is still a value the data
+            // did not have: said and counted here, as evaluate says it.
+            if (trained.featureCounts.missingTotal > 0) {
+                log.info(`${trained.featureCounts.missingTotal} missing feature values were filled with the feature's fill from the training rows (its mean or most frequent value, stored in preprocessing.json for evaluate and serve): ${trained.featureCounts.describeMissing()}.`);
+            }
             if (trained.featureCounts.invalidTotal > 0) {
                 log.warning(`The training rows had values the features could not read, replaced by each feature's fill (on-invalid: ${options.features?.onInvalid}): ${trained.featureCounts.describeInvalid()}.`);
             }
