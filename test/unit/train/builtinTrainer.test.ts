@@ -7,7 +7,7 @@ import { UserError } from '../../../shared/src/errors/index.js';
 import { memoryLog, silentLog } from '../../../shared/src/logging/index.js';
 import { applyPreprocessing, readPreprocessing } from '../../../shared/src/models/preprocessing.js';
 import { fileLoadHandler } from '../../../shared/src/models/tfjs-files.js';
-import { runTrain, type TrainOptions } from '../../../shared/src/train/runTrain.js';
+import { filledLine, runTrain, type TrainOptions } from '../../../shared/src/train/runTrain.js';
 import { readTrainingTable } from '../../../shared/src/train/tabularData.js';
 
 const DATA = join(process.cwd(), 'node_modules/vega-datasets/data');
@@ -82,7 +82,7 @@ describe('built-in trainer on real data', () => {
     expect(log.lines.some((l) => l.level === 'warning' && l.message.includes("'Name'"))).toBe(true);
     // Horsepower is missing in 6 of the 398 rows with a mileage: filled, and said so with the count.
     expect(log.lines.map((l) => l.message)).toContainEqual(
-      expect.stringMatching(/^6 missing feature values were filled .*: Horsepower: 6\.$/),
+      'Filled 6 missing feature values with training means/modes (kept for evaluate and serve): Horsepower: 6.',
     );
     const spec = JSON.parse(readFileSync(join(result.modelPath, '..', 'preprocessing.json'), 'utf8'));
     expect(spec.features.map((f: { name: string }) => f.name)).not.toContain('Name');
@@ -191,6 +191,21 @@ describe('built-in trainer: bad input', () => {
     await fails(
       { ...penguins, task: 'ranking' },
       /task must be 'classification', 'regression' or 'auto', got 'ranking'/,
+    );
+  });
+});
+
+describe('the filled-values line', () => {
+  it('lists the most-filled columns first and stays within 200 characters, counting the rest', () => {
+    const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`feature_number_${i}`, i + 1]));
+    const line = filledLine(many);
+    expect(line.length).toBeLessThanOrEqual(200);
+    expect(line).toMatch(
+      /^Filled 465 missing feature values .*: feature_number_29: 30; feature_number_28: 29; /,
+    );
+    expect(line).toMatch(/; \+\d+ more columns\.$/);
+    expect(filledLine({ a: 0, b: 2 })).toBe(
+      'Filled 2 missing feature values with training means/modes (kept for evaluate and serve): b: 2.',
     );
   });
 });
