@@ -65869,7 +65869,7 @@ async function runTrain(options, deps) {
             // Filling is expected (evaluate and serve fill the same way) but it is still a value the data
             // did not have: said and counted here, as evaluate says it.
             if (trained.featureCounts.missingTotal > 0) {
-                log.info(`${trained.featureCounts.missingTotal} missing feature values were filled with the feature's fill from the training rows (its mean or most frequent value, stored in preprocessing.json for evaluate and serve): ${trained.featureCounts.describeMissing()}.`);
+                log.info(filledLine(trained.featureCounts.missing));
             }
             if (trained.featureCounts.invalidTotal > 0) {
                 log.warning(`The training rows had values the features could not read, replaced by each feature's fill (on-invalid: ${options.features?.onInvalid}): ${trained.featureCounts.describeInvalid()}.`);
@@ -66107,6 +66107,28 @@ async function uploadTrainedModel(options, deps, outputDir, checkpointDir) {
     const uploaded = await deps.artifacts.upload(options.artifactName, files, outputDir);
     deps.log.info(`Uploaded ${files.length} files (${uploaded.size} bytes) as artifact '${options.artifactName}' (id ${uploaded.id}).`);
     return { artifactId: uploaded.id, artifactUrl: uploaded.url };
+}
+/** An info line stays short (the step log's first lines): the most-filled columns, then how many more. */
+const FILLED_LINE_MAX = 200;
+/** `Filled 18 missing feature values with training means/modes: Sex: 10; Beak Length (mm): 2; ...`. */
+function filledLine(missing) {
+    const entries = Object.entries(missing)
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1]);
+    const total = entries.reduce((s, [, n]) => s + n, 0);
+    const head = `Filled ${total} missing feature values with training means/modes (kept for evaluate and serve): `;
+    const parts = [];
+    for (const [i, [column, n]] of entries.entries()) {
+        const rest = entries.length - i - 1;
+        const part = `${column}: ${n}`;
+        const tail = rest > 0 ? `; +${rest} more columns.` : '.';
+        if (head.length + [...parts, part].join('; ').length + tail.length > FILLED_LINE_MAX &&
+            parts.length > 0) {
+            return `${head}${parts.join('; ')}; +${entries.length - i} more columns.`;
+        }
+        parts.push(part);
+    }
+    return `${head}${parts.join('; ')}.`;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/search/halving.js
