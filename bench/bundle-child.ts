@@ -4,16 +4,24 @@
  * (measured: tsx added ~0.5 s to every child). esbuild comes with tsx; the native engines stay
  * external and are loaded at run time from node_modules, exactly as from dist/.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const EXTERNALS = ['@duckdb/*', 'onnxruntime-node', '@tensorflow/*'];
 
-/** Writes the bundle of `entry` into a fresh temp folder and returns its path. */
+/**
+ * Children are written under bench/out/ (git-ignored), inside the suite's folder: the engine
+ * resolver trusts the suite's own node_modules only from a bundle at most three folders below
+ * the suite root (shared/src/engines/locate.ts), never from the OS temp folder.
+ */
+const CHILDREN = join(dirname(fileURLToPath(import.meta.url)), 'out');
+
+/** Writes the bundle of `entry` into a fresh folder under bench/out/ and returns its path. */
 export async function bundleChild(entry: string): Promise<string> {
   const { build } = await import('esbuild');
-  const outfile = join(mkdtempSync(join(tmpdir(), 'bench-child-')), 'child.mjs');
+  mkdirSync(CHILDREN, { recursive: true });
+  const outfile = join(mkdtempSync(join(CHILDREN, 'child-')), 'child.mjs');
   await build({
     entryPoints: [entry],
     outfile,
