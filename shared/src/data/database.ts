@@ -95,15 +95,24 @@ export class Database {
 
   /**
    * Streams a query's result chunk by chunk (about 2,048 rows each) to `onChunk`: memory holds
-   * one chunk at a time, whatever the size of the result.
+   * two chunks at a time (the one handed over and the next), whatever the size of the result.
    */
   async forEachChunk(sql: string, onChunk: (chunk: DuckDBDataChunk) => void): Promise<void> {
     await this.limited(async () => {
       const result = await this.connection.stream(sql);
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        onChunk(chunk);
+      // The next chunk is asked for before this one is handed over: DuckDB produces it on a
+      // worker thread while `onChunk` runs here, instead of the two taking turns.
+      let next = result.fetchChunk();
+      try {
+        for (;;) {
+          const chunk = await next;
+          if (!chunk || chunk.rowCount === 0) break;
+          next = result.fetchChunk();
+          onChunk(chunk);
+        }
+      } finally {
+        // When `onChunk` throws, the chunk asked for ahead is not awaited: its failure is not news.
+        next.catch(() => undefined);
       }
     });
   }
