@@ -29,7 +29,9 @@ export const MAX_DOMAIN_VALUES = 100;
  * `MAX_DOMAIN_VALUES` values, with a tolerated share of new values from its rare tail),
  * uniqueness, and NaN/inf. Each column records the sample (`inferred_from`) and, for the YAML
  * comments, how each bound was derived. The table must have at least one row; no upper bound.
- * Datetime columns get no range: new data is usually newer.
+ * Datetime columns get the training period, widened by `RANGE_MARGIN` of its span and rounded
+ * outward to whole days; since new data is usually newer, a date outside it is a warning, not an
+ * error (validate-dataset.ts): the model's date features (year, days since 1970) extrapolate.
  */
 export function inferSchema(profile: DatasetProfile): DataSchema {
   return {
@@ -70,6 +72,13 @@ function inferColumn(c: ColumnProfile): ColumnRules {
     rules.max_new_category_fraction = newCategoryBound(rareValues, nonNull);
     derivation.allowed_values = `${c.distinct} categories in ${nonNull} values; the rare tail (categories seen once or in under ${RARE_CATEGORY_SHARE * 100}% of values) is ${rare.length} categories, ${rareValues} values: new values may take up to its ${level} upper bound (max_new_category_fraction).`;
   }
+  const period = c.type === 'datetime' ? c.datetime : undefined;
+  if (period && period.min_epoch !== null && period.max_epoch !== null) {
+    const { min, max } = widenPeriod(period.min_epoch, period.max_epoch);
+    rules.min = min;
+    rules.max = max;
+    derivation.range = `observed ${period.min} to ${period.max}, widened by ${RANGE_MARGIN * 100}% of the span to whole days; a later or earlier date is reported as a warning (the model's date features extrapolate there).`;
+  }
   // The range is tested against the finite values it was drawn from; everything else, non-null ones.
   const values = c.type === 'numeric' && c.numeric ? c.numeric.count : nonNull;
   if (c.rows > 0) rules.inferred_from = { rows: c.rows, values };
@@ -92,6 +101,17 @@ function widen(min: number, max: number, integer: boolean): { min: number; max: 
   if (max <= 0) hi = Math.min(0, hi);
   const step = integer ? Math.max(1, niceStep(hi - lo)) : niceStep(hi - lo);
   return { min: tidy(Math.floor(lo / step) * step), max: tidy(Math.ceil(hi / step) * step) };
+}
+
+const SECONDS_PER_DAY = 86_400;
+
+/** A training period in epoch seconds, loosened by the margin on each side, as whole UTC days. */
+function widenPeriod(minEpoch: number, maxEpoch: number): { min: string; max: string } {
+  const margin = Math.max((maxEpoch - minEpoch) * RANGE_MARGIN, SECONDS_PER_DAY);
+  const day = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
+  const lo = Math.floor((minEpoch - margin) / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+  const hi = Math.ceil((maxEpoch + margin) / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+  return { min: day(lo), max: day(hi) };
 }
 
 /** A power of ten about a hundredth of the span: bounds keep two or three significant digits. */

@@ -38,7 +38,8 @@ export function renderSchemaYaml(schema: DataSchema, options: RenderOptions = {}
           '# column with inferred_from are estimates from that sample, and are tested: values outside them',
           `# are a warning, an error only when their share is significantly above the bound (alpha ${TEST_ALPHA})`,
           `# or a value lies more than ${FAR_WIDTHS}x the range's width beyond it. Delete inferred_from to make`,
-          '# them hard limits. Review, edit and commit it.',
+          '# them hard limits. A datetime range with inferred_from is the training period: a date outside it',
+          '# is always a warning (new data is usually newer; date features extrapolate). Review, edit, commit.',
         ]
       : []),
     '#',

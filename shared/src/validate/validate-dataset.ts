@@ -407,17 +407,20 @@ async function reportColumn(
     const below = r.min !== undefined && lo !== null && lo !== undefined && compare(lo, r.min) < 0;
     const found = `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`;
     const tested = rangeTest(r, outOfRange, nonNull, lo, hi);
+    // An inferred training period is not a limit on new data (it is usually newer): it says where
+    // a model's date features extrapolate. A hand-written datetime range stays a hard limit.
+    const period = r.type === 'datetime' && r.inferred_from !== undefined;
     add({
       kind: 'out_of_range',
       column: name,
-      severity: tested && !tested.far && tested.p >= TEST_ALPHA ? 'warning' : 'error',
+      severity: period || (tested && !tested.far && tested.p >= TEST_ALPHA) ? 'warning' : 'error',
       expected: `within ${bounds}${tested ? ` (inferred from ${r.inferred_from!.values} values)` : ''}`,
       found: tested ? `${found}; ${tested.why}` : found,
       count: outOfRange,
       of: nonNull,
       ...(tested ? { bound: tested.share, p_value: tested.p } : { p_value: null }),
       examples: mixExamples(a.oorlo, a.oorhi, maxExamples),
-      message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)})${tested ? `; ${tested.why}` : ''}.`,
+      message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)})${tested ? `; ${tested.why}` : ''}${period ? `: ${PERIOD_WARNING}` : ''}.`,
       key: below ? 'min' : 'max',
       rules: r,
     });
@@ -527,6 +530,10 @@ async function reportColumn(
     });
   }
 }
+
+/** Why a date outside an inferred training period is a warning. */
+const PERIOD_WARNING =
+  'dates outside the training period, where a model that uses this column as a feature extrapolates its date parts; a warning, since new data is usually newer';
 
 /** "significant (p = …)" or "not significant (p = …), so a warning", at TEST_ALPHA. */
 function significantText(p: number): string {
