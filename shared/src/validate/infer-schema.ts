@@ -1,4 +1,4 @@
-import { physicalKind } from '../data/column-kind.js';
+import { identifierReason, physicalKind } from '../data/column-kind.js';
 import type { ColumnProfile, DatasetProfile } from '../data/profile-format.js';
 import {
   BOUND_CONFIDENCE,
@@ -83,7 +83,14 @@ function inferColumn(c: ColumnProfile): ColumnRules {
   const values = c.type === 'numeric' && c.numeric ? c.numeric.count : nonNull;
   if (c.rows > 0) rules.inferred_from = { rows: c.rows, values };
   if (Object.keys(derivation).length > 0) rules.derivation = derivation;
-  const uniqueCandidate = c.type !== 'boolean' && physical !== 'float';
+  // Uniqueness is a hard rule, so it is inferred only where all-distinct values mean a key: an
+  // identifier (column-kind.ts's rule: an id-like name or near-unique text) or a timestamp (one
+  // row per date). A measure or an amount that happened to be all distinct in the sample (457
+  // DVD sales figures) would fail the first batch that repeats one.
+  const uniqueCandidate =
+    c.type !== 'boolean' &&
+    physical !== 'float' &&
+    (c.type === 'datetime' || identifierReason(c.name, c.type, c.distinct, nonNull) !== undefined);
   if (uniqueCandidate && c.distinct_exact && nonNull >= MIN_ROWS_FOR_UNIQUE && c.distinct === nonNull)
     rules.unique = true;
   if (physical === 'float') rules.allow_nan_or_inf = c.nan + c.pos_inf + c.neg_inf > 0;

@@ -191,6 +191,25 @@ describe('each anomaly kind injected into a copy of the data is caught', () => {
     expect(a.examples.sort()).toEqual([weather[10]!.date, weather[20]!.date].sort());
   });
 
+  it('uniqueness is inferred for keys (dates, ids), not for an amount that happened to be all distinct', async () => {
+    // movies.json: "US DVD Sales" holds 564 distinct dollar figures in its 564 non-null values; a
+    // later batch that repeats one is not a broken key. Its "Title" repeats, so it is no key either.
+    const movies = readRows('movies.json');
+    const loaded = await inferFrom(writeJson(temp, 'movies.json', movies));
+    const rule = (name: string) => loaded.schema.columns.find((c) => c.name === name)!;
+    expect(rule('US DVD Sales').unique).toBeUndefined();
+    const keyed = movies.map((m, i) => ({ movie_id: 1000 + i, ...m }));
+    const withId = await inferFrom(writeJson(temp, 'movies-id.json', keyed));
+    expect(withId.schema.columns.find((c) => c.name === 'movie_id')!.unique).toBe(true);
+    const dvd = keyed.filter((m) => m['US DVD Sales'] !== null);
+    const repeated = [...keyed, { ...keyed[0]!, movie_id: 5000, 'US DVD Sales': dvd[0]!['US DVD Sales'] }];
+    expect(
+      (await validate(writeJson(temp, 'movies-repeat.json', repeated), withId)).filter(
+        (a) => a.kind === 'not_unique',
+      ),
+    ).toEqual([]);
+  });
+
   it('regex_mismatch', async () => {
     const cars = readRows('cars.json');
     const loaded = await inferFrom(writeJson(temp, 'cars.json', cars));
