@@ -676,6 +676,26 @@ export interface InferredKind {
   kind: FeatureKind | 'text-id' | 'all-null' | 'unsupported-type';
   /** Why, for the step summary: `DuckDB DOUBLE`, `text whose values all parse as numbers`... */
   why: string;
+  /**
+   * A value of a text column whose values all look like dates in a format other than ISO 8601
+   * ('Jan 1 2000', '01/02/2000'): the contract reads dates only as ISO 8601, so such a column is
+   * text (each later date an unseen category), and train says so with this example.
+   */
+  nonIsoDate?: string;
+}
+
+const MONTH_NAME = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b/i;
+const NUMERIC_DATE = /^\d{1,4}[/.]\d{1,2}[/.]\d{1,4}\b/;
+
+/** A date written another way than ISO 8601: a four-digit year with a month name or slashes/dots. */
+function looksLikeNonIsoDate(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const text = value.trim();
+  return (
+    /\b\d{4}\b/.test(text) &&
+    (MONTH_NAME.test(text) || NUMERIC_DATE.test(text)) &&
+    !Number.isNaN(Date.parse(text))
+  );
 }
 
 /**
@@ -721,9 +741,21 @@ export function inferFeatureKind(
       : { kind: 'datetime', why: 'text whose values are all ISO date-times' };
   }
   const distinct = new Set(present.map((v) => categoryText(v, missing))).size;
+  const nonIsoDate = present.every(looksLikeNonIsoDate) ? String(present[0]).trim() : undefined;
+  const dates =
+    nonIsoDate === undefined ? '' : ` that look like dates not in ISO 8601 (e.g. '${nonIsoDate}')`;
   const nearUnique = nearUniqueReason(distinct, present.length);
-  if (nearUnique !== undefined) return { kind: 'text-id', why: `${nearUnique} non-missing values` };
-  return { kind: 'categorical', why: `text with ${distinct} distinct values` };
+  if (nearUnique !== undefined)
+    return {
+      kind: 'text-id',
+      why: `${nearUnique} non-missing values${dates}`,
+      ...(nonIsoDate ? { nonIsoDate } : {}),
+    };
+  return {
+    kind: 'categorical',
+    why: `text with ${distinct} distinct values${dates}`,
+    ...(nonIsoDate ? { nonIsoDate } : {}),
+  };
 }
 
 function welford(values: Iterable<number>): { n: number; mean: number; std: number } {
@@ -748,6 +780,15 @@ function* valid<T>(column: ArrayLike<unknown>, rows: number, read: (raw: unknown
   }
 }
 
+/** What a value of each kind must look like, for messages. */
+const EXPECTED_TEXT: Record<FeatureKind, string> = {
+  numeric: 'a number',
+  categorical: 'any value',
+  boolean: 'true/false, 1/0, t/f or yes/no',
+  date: 'an ISO 8601 date (YYYY-MM-DD)',
+  datetime: 'an ISO 8601 date-time (YYYY-MM-DDThh:mm[:ss][Z|±hh:mm])',
+};
+
 /**
  * Fits a spec on training columns: numeric and date-part mean/std (population, ddof 0) over the
  * values that read, with the mean as fill; categories sorted (as OneHotEncoder does) with the
@@ -771,11 +812,18 @@ export function fitPreprocessing(
   const features: FeatureSpec[] = options.features.map(({ name, kind }) => {
     const column = columns[name];
     if (column === undefined) throw new UserError(`The training data has no column '${name}'.`);
-    const none = () =>
-      new UserError(
-        `The ${kind} feature '${name}' has no readable value in the ${rows} training rows (all missing or invalid); drop it (features.types: { '${name}': text-id } in mlops.yml) or fix the data.`,
+    const none = () => {
+      let example: unknown;
+      for (let r = 0; r < rows && example === undefined; r++)
+        if (column !== undefined && !isMissing(column[r], missing)) example = column[r];
+      const expected = EXPECTED_TEXT[kind];
+      const seen =
+        example === undefined ? 'all missing' : `e.g. ${JSON.stringify(example)}, expected ${expected}`;
+      return new UserError(
+        `The ${kind} feature '${name}' has no readable value in the ${rows} training rows (${seen}); drop it (features.types: { '${name}': text-id } in mlops.yml) or fix the data.`,
         { input: name },
       );
+    };
     switch (kind) {
       case 'numeric': {
         const { n, mean, std } = welford(valid(column, rows, (v) => readNumber(v, missing)));

@@ -131,6 +131,13 @@ export async function readTrainingTable(
         why: forced !== undefined ? `set in mlops.yml features.types (inferred: ${found.kind})` : found.why,
         forced: forced !== undefined,
       });
+      if (found.nonIsoDate !== undefined && forced === undefined) {
+        // The contract reads dates only as ISO 8601 (one rule on every path): a column of dates
+        // written otherwise is text here, and every date after training is a value it never saw.
+        log.warning(
+          `Column '${name}' holds dates not in ISO 8601 (e.g. '${found.nonIsoDate}'): it is used as ${kind === 'text-id' ? 'an identifier, not a feature' : 'a category, so every date after training is a value the model never saw'}. Write them as YYYY-MM-DD to get date features (year, month, day, epoch_days), or set features.types in mlops.yml to say how to use the column.`,
+        );
+      }
       if (kind === 'all-null') {
         log.warning(
           `Column '${name}' of '${dataPath}' is missing in all ${records.length} training rows (${found.why}) and is not used as a feature.`,

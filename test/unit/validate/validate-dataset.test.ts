@@ -198,7 +198,7 @@ describe('each anomaly kind injected into a copy of the data is caught', () => {
     const loaded = await inferFrom(writeJson(temp, 'movies.json', movies));
     const rule = (name: string) => loaded.schema.columns.find((c) => c.name === name)!;
     expect(rule('US DVD Sales').unique).toBeUndefined();
-    const keyed = movies.map((m, i) => ({ movie_id: 1000 + i, ...m }));
+    const keyed: Row[] = movies.map((m, i) => ({ movie_id: 1000 + i, ...m }));
     const withId = await inferFrom(writeJson(temp, 'movies-id.json', keyed));
     expect(withId.schema.columns.find((c) => c.name === 'movie_id')!.unique).toBe(true);
     const dvd = keyed.filter((m) => m['US DVD Sales'] !== null);
