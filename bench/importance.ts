@@ -27,7 +27,7 @@ import { applyPreprocessing, inputWidth, readPreprocessing } from '../shared/src
 import type { ModelAdapter } from '../shared/src/models/types.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const FIXTURE = join(root, 'test/fixtures/models/penguins');
+const FIXTURE = join(root, process.env.BENCH_MODEL ?? 'test/fixtures/models/penguins10');
 const rows = Number(process.env.BENCH_ROWS ?? 100_000);
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 
@@ -42,22 +42,19 @@ for (const threads of threadSettings) {
 }
 const model = models.get(threadSettings[0])!;
 
-// Raw rows drawn around the penguins' own ranges, then encoded once by the feature contract.
+// Raw rows drawn from the feature contract itself: each number uniform over mean ± 2 std, each
+// category uniform over the categories; then encoded once by the contract.
 const random = new Xoshiro128(20261207);
-const islands = ['Biscoe', 'Dream', 'Torgersen'];
-const columns: Record<string, unknown[]> = {
-  'Beak Length (mm)': [],
-  'Beak Depth (mm)': [],
-  'Flipper Length (mm)': [],
-  'Body Mass (g)': [],
-  Island: [],
-};
-for (let i = 0; i < rows; i++) {
-  columns['Beak Length (mm)'].push(32 + random.nextFloat() * 28);
-  columns['Beak Depth (mm)'].push(13 + random.nextFloat() * 8);
-  columns['Flipper Length (mm)'].push(172 + random.nextFloat() * 59);
-  columns['Body Mass (g)'].push(2700 + random.nextFloat() * 3600);
-  columns.Island.push(islands[Math.floor(random.nextFloat() * 3)]);
+const columns: Record<string, unknown[]> = {};
+for (const feature of spec.features) {
+  const column: unknown[] = [];
+  columns[feature.name] = column;
+  for (let i = 0; i < rows; i++) {
+    if (feature.kind === 'numeric') column.push(feature.mean + (random.nextFloat() * 4 - 2) * feature.std);
+    else if (feature.kind === 'categorical')
+      column.push(feature.categories[Math.floor(random.nextFloat() * feature.categories.length)]);
+    else throw new Error(`the benchmark draws numeric and categorical features only, not ${feature.kind}`);
+  }
 }
 const features = applyPreprocessing(spec, columns, rows);
 
