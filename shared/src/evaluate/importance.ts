@@ -2,7 +2,7 @@ import { UserError } from '../errors/index.js';
 import {
   bootstrapMetrics,
   checkRepeats,
-  confusionMetric,
+  confusionMatrixMetric,
   type FeatureImportance,
   isClassificationMetric,
   isRegressionMetric,
@@ -14,8 +14,8 @@ import {
 } from '../metrics/index.js';
 import { featureBlocks, inputWidth, type Preprocessing } from '../models/preprocessing.js';
 import type { ModelAdapter } from '../models/types.js';
-import { INFERENCE_BATCH_ROWS, modelOutcome } from './inference.js';
-import type { EvaluationInput } from './input.js';
+import { classScores, INFERENCE_BATCH_ROWS, modelOutcome, modelOutputName } from './inference.js';
+import { type EvaluationInput, tallyPredictions } from './input.js';
 
 /**
  * Rows per model call while re-scoring: the evaluation's own batch. Bigger calls make each pass
@@ -84,10 +84,11 @@ export async function computeImportance(
   const confusionOnly = input.task === 'classification' && !needsScores;
   const targets = input.task === 'regression' ? input.data.yTrue : new Float64Array(0);
   // Reused by every scoring (1 + features × repeats of them): the model's outputs for all rows,
-  // the predicted classes and the confusion counts.
+  // the predicted classes (score metrics) or the confusion counts (the others).
   let outputs = new Float32Array(0);
   let outputWidth = 0;
-  const predicted = new Int32Array(input.task === 'classification' ? rows : 0);
+  const predicted = new Int32Array(input.task === 'classification' && !confusionOnly ? rows : 0);
+  const what = modelOutputName(model.path);
   const counts = new Float64Array(classCount * classCount);
   const score = async (matrix: Float32Array | Float64Array): Promise<number> => {
     const batch = matrix instanceof Float32Array ? matrix : Float32Array.from(matrix);
@@ -102,20 +103,27 @@ export async function computeImportance(
       }
       outputs.set(result.values, start * outputWidth);
     }
-    const outcome = modelOutcome(
-      outputs,
-      outputWidth,
-      rows,
-      spec,
-      model.path,
-      { labels: [], yTrue, targets, target: 'The evaluation target' },
-      { predicted, scores: needsScores },
-    );
-    const value =
-      outcome.task === 'classification' && confusionOnly
-        ? confusionMetric(outcome.data.yTrue, outcome.data.yPred, classCount, scoring as never, counts)
-        : bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[scoring]
-            .value;
+    let value: number | null;
+    if (confusionOnly) {
+      // The confusion counts straight from the outputs: checked, argmax'd and tallied in one
+      // pass, no per-row classes (the same rules as `modelOutcome`'s, see `tallyPredictions`).
+      counts.fill(0);
+      tallyPredictions(classScores(outputs, outputWidth, rows, spec, what), classCount, what, yTrue!, counts);
+      value = confusionMatrixMetric(counts, classCount, scoring as never);
+    } else {
+      const outcome = modelOutcome(
+        outputs,
+        outputWidth,
+        rows,
+        spec,
+        model.path,
+        { labels: [], yTrue, targets, target: 'The evaluation target' },
+        { predicted, scores: needsScores },
+      );
+      value = bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[
+        scoring
+      ].value;
+    }
     if (value === null) {
       throw new UserError(
         `importance-scoring '${scoring}' is undefined on these rows (e.g. one class only); choose another metric.`,

@@ -174,6 +174,43 @@ export function predictedClasses(
 }
 
 /**
+ * `predictedClasses` tallied against the true classes into confusion counts (`counts[t * k + p]`
+ * incremented, row = true class), without keeping the per-row classes: the same probability check
+ * with the same messages and the same argmax, in one pass, for a caller that needs only the
+ * confusion matrix of many scorings (permutation importance).
+ */
+export function tallyPredictions(
+  scores: Float32Array | Float64Array,
+  k: number,
+  what: string,
+  yTrue: Int32Array,
+  counts: Float64Array,
+): void {
+  const rows = scores.length / k;
+  if (k === 2) {
+    for (let i = 0, at = 0; i < rows; i++, at += 2) {
+      const a = scores[at];
+      const b = scores[at + 1];
+      if (!probable2(a, b)) checkProbabilities(scores, k, what);
+      counts[yTrue[i] * 2 + argmax2(a, b)]++;
+    }
+    return;
+  }
+  if (k === 3) {
+    for (let i = 0, at = 0; i < rows; i++, at += 3) {
+      const a = scores[at];
+      const b = scores[at + 1];
+      const c = scores[at + 2];
+      if (!probable3(a, b, c)) checkProbabilities(scores, k, what);
+      counts[yTrue[i] * 3 + argmax3(a, b, c)]++;
+    }
+    return;
+  }
+  const predicted = predictedClasses(scores, k, what);
+  for (let i = 0; i < rows; i++) counts[yTrue[i] * k + predicted[i]]++;
+}
+
+/**
  * Index of the highest score per row (first on ties, like argmax), into `out` when given (reused).
  * Two and three classes take their comparisons as 0/1 numbers rather than branches (`argmax2`,
  * `argmax3`): which class wins varies from row to row, so branches mispredict often, and the

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../shared/src/errors/index.js';
-import { argmaxRows, checkProbabilities, predictedClasses } from '../../../shared/src/evaluate/input.js';
+import {
+  argmaxRows,
+  checkProbabilities,
+  predictedClasses,
+  tallyPredictions,
+} from '../../../shared/src/evaluate/input.js';
 import { Xoshiro128 } from '../../../shared/src/metrics/index.js';
 
 /** argmax written as the plain loop: the first of the highest scores. */
@@ -63,6 +68,14 @@ describe('reading class scores', () => {
       const reused = new Int32Array(2000).fill(-1);
       expect(predictedClasses(scores, k, 'scores', reused)).toBe(reused);
       expect(reused).toEqual(expected);
+      // Tallied against true classes: the confusion counts of those very classes, added to what
+      // the counts held.
+      const yTrue = Int32Array.from({ length: 2000 }, () => Math.floor(random.nextFloat() * k));
+      const counts = new Float64Array(k * k).fill(1);
+      const reference = new Float64Array(k * k).fill(1);
+      for (let i = 0; i < 2000; i++) reference[yTrue[i] * k + expected[i]]++;
+      tallyPredictions(scores, k, 'scores', yTrue, counts);
+      expect(counts).toEqual(reference);
     }
     // NaN loses every comparison in both forms.
     for (const k of [2, 3]) {
@@ -85,6 +98,9 @@ describe('reading class scores', () => {
         const checked = messageOf(() => checkProbabilities(scores, k, 'The scores'));
         expect(checked).toMatch(pattern);
         expect(messageOf(() => predictedClasses(scores, k, 'The scores'))).toBe(checked);
+        const yTrue = new Int32Array(scores.length / k);
+        const counts = new Float64Array(k * k);
+        expect(messageOf(() => tallyPredictions(scores, k, 'The scores', yTrue, counts))).toBe(checked);
       }
     }
     // Within the tolerance is fine.
