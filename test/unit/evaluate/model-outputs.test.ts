@@ -103,6 +103,17 @@ describe('reading class scores', () => {
         expect(messageOf(() => tallyPredictions(scores, k, 'The scores', yTrue, counts))).toBe(checked);
       }
     }
+    // A batch of a longer set names the row in the whole set.
+    const batch = Float32Array.of(0.2, 0.3, 0.5, 0.2, 0.3, 0.6);
+    const two = new Int32Array(2);
+    expect(messageOf(() => tallyPredictions(batch, 3, 'x', two, new Float64Array(9), 4096))).toMatch(
+      /row 4098 sum to 1\.1/,
+    );
+    expect(
+      messageOf(() =>
+        tallyPredictions(Float32Array.of(0.5, 0.5, Number.NaN, 1), 2, 'x', two, new Float64Array(4), 10),
+      ),
+    ).toMatch(/is NaN at row 12;/);
     // Within the tolerance is fine.
     expect(predictedClasses(Float64Array.of(0.50004, 0.50004, -0.00005, 1.00005), 2, 'x')).toEqual(
       Int32Array.of(0, 1),
