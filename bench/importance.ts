@@ -1,11 +1,15 @@
 /**
  * Permutation-importance benchmark (not a timed test): evaluate's permutation importance
- * (`computeImportance`: shuffle one raw column's slots of the encoded rows, re-run the model,
- * re-score) on BENCH_ROWS rows (default 100,000) of the penguins ONNX model's inputs, BENCH_REPEATS
+ * (`computeImportance`: write one raw column's slots of the encoded rows in a shuffled row order,
+ * re-run the model, re-score) on BENCH_ROWS rows (default 100,000) of the ten-column penguins ONNX
+ * model (test/fixtures/models/penguins10, made by test/golden/penguins10_mlp.py: the penguins MLP's
+ * size, 10 raw columns, 13 model inputs; BENCH_MODEL names another model folder), BENCH_REPEATS
  * repeats (default 5), beside its floor: the same number of plain inference passes over the same
  * rows (1 + features × repeats of them) and nothing else, with the same session (the same
  * onnxruntime options) and the same rows per call. The ratio is the cost of shuffling, reading the
- * outputs, scoring and bookkeeping on top of the inference a permutation test cannot avoid.
+ * outputs, scoring and bookkeeping on top of the inference a permutation test cannot avoid. The
+ * raw rows are drawn from the model's feature contract (numbers uniform over mean ± 2 std,
+ * categories uniform) and encoded once; the labels are the model's own classes with 10% changed.
  *
  * Each setting (session options × rows per call) is timed in BENCH_ROUNDS rounds (default 3),
  * the settings interleaved, each round timing the floor and then ours, and the fastest of each
