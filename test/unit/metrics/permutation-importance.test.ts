@@ -182,6 +182,46 @@ describe('seeded shuffles', () => {
     expect(seeded).toEqual(given);
   });
 
+  it('hands the model, for blocks of every width, exactly the rows with that block taken from row order[i]', async () => {
+    const widths = [1, 2, 3, 4, 5];
+    const blocks: FeatureBlock[] = [];
+    let start = 0;
+    for (const [f, w] of widths.entries()) {
+      blocks.push({ feature: `f${f}`, start, width: w });
+      start += w;
+    }
+    const rows = 37;
+    const width = start;
+    const original = Float32Array.from({ length: rows * width }, (_, i) => i + 0.5);
+    const random = new Xoshiro128(3);
+    const orders = [0, 1].map(() => shuffledOrder(rows, random));
+    const seen: Float32Array[] = [];
+    await permutationImportance({
+      matrix: Float32Array.from(original),
+      rows,
+      width,
+      blocks,
+      score: async (m) => {
+        seen.push(Float32Array.from(m));
+        return 0;
+      },
+      nRepeats: 2,
+      seed: 1,
+      permutation: (_f, r) => orders[r],
+    });
+    blocks.forEach((block, f) => {
+      for (let r = 0; r < 2; r++) {
+        const expected = Float32Array.from(original);
+        for (let i = 0; i < rows; i++) {
+          for (let s = 0; s < block.width; s++) {
+            expected[i * width + block.start + s] = original[orders[r][i] * width + block.start + s];
+          }
+        }
+        expect(seen[1 + f * 2 + r], `${block.feature} (width ${block.width}), repeat ${r}`).toEqual(expected);
+      }
+    });
+  });
+
   it('shuffles the matrix in place and gives it back unchanged, also when a scoring throws', async () => {
     const c = golden.cases[1];
     const matrix = Float64Array.from(c.matrix);
