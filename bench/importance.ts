@@ -1,11 +1,15 @@
 /**
  * Permutation-importance benchmark (not a timed test): evaluate's permutation importance
- * (`computeImportance`: shuffle one raw column's slots of the encoded rows, re-run the model,
- * re-score) on BENCH_ROWS rows (default 100,000) of the penguins ONNX model's inputs, BENCH_REPEATS
+ * (`computeImportance`: write one raw column's slots of the encoded rows in a shuffled row order,
+ * re-run the model, re-score) on BENCH_ROWS rows (default 100,000) of the ten-column penguins ONNX
+ * model (test/fixtures/models/penguins10, made by test/golden/penguins10_mlp.py: the penguins MLP's
+ * size, 10 raw columns, 13 model inputs; BENCH_MODEL names another model folder), BENCH_REPEATS
  * repeats (default 5), beside its floor: the same number of plain inference passes over the same
  * rows (1 + features × repeats of them) and nothing else, with the same session (the same
  * onnxruntime options) and the same rows per call. The ratio is the cost of shuffling, reading the
- * outputs, scoring and bookkeeping on top of the inference a permutation test cannot avoid.
+ * outputs, scoring and bookkeeping on top of the inference a permutation test cannot avoid. The
+ * raw rows are drawn from the model's feature contract (numbers uniform over mean ± 2 std,
+ * categories uniform) and encoded once; the labels are the model's own classes with 10% changed.
  *
  * Each setting (session options × rows per call) is timed in BENCH_ROUNDS rounds (default 3),
  * the settings interleaved, each round timing the floor and then ours, and the fastest of each
@@ -27,7 +31,7 @@ import { applyPreprocessing, inputWidth, readPreprocessing } from '../shared/src
 import type { ModelAdapter } from '../shared/src/models/types.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const FIXTURE = join(root, 'test/fixtures/models/penguins');
+const FIXTURE = join(root, process.env.BENCH_MODEL ?? 'test/fixtures/models/penguins10');
 const rows = Number(process.env.BENCH_ROWS ?? 100_000);
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 
@@ -42,22 +46,19 @@ for (const threads of threadSettings) {
 }
 const model = models.get(threadSettings[0])!;
 
-// Raw rows drawn around the penguins' own ranges, then encoded once by the feature contract.
+// Raw rows drawn from the feature contract itself: each number uniform over mean ± 2 std, each
+// category uniform over the categories; then encoded once by the contract.
 const random = new Xoshiro128(20261207);
-const islands = ['Biscoe', 'Dream', 'Torgersen'];
-const columns: Record<string, unknown[]> = {
-  'Beak Length (mm)': [],
-  'Beak Depth (mm)': [],
-  'Flipper Length (mm)': [],
-  'Body Mass (g)': [],
-  Island: [],
-};
-for (let i = 0; i < rows; i++) {
-  columns['Beak Length (mm)'].push(32 + random.nextFloat() * 28);
-  columns['Beak Depth (mm)'].push(13 + random.nextFloat() * 8);
-  columns['Flipper Length (mm)'].push(172 + random.nextFloat() * 59);
-  columns['Body Mass (g)'].push(2700 + random.nextFloat() * 3600);
-  columns.Island.push(islands[Math.floor(random.nextFloat() * 3)]);
+const columns: Record<string, unknown[]> = {};
+for (const feature of spec.features) {
+  const column: unknown[] = [];
+  columns[feature.name] = column;
+  for (let i = 0; i < rows; i++) {
+    if (feature.kind === 'numeric') column.push(feature.mean + (random.nextFloat() * 4 - 2) * feature.std);
+    else if (feature.kind === 'categorical')
+      column.push(feature.categories[Math.floor(random.nextFloat() * feature.categories.length)]);
+    else throw new Error(`the benchmark draws numeric and categorical features only, not ${feature.kind}`);
+  }
 }
 const features = applyPreprocessing(spec, columns, rows);
 

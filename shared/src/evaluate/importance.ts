@@ -2,7 +2,7 @@ import { UserError } from '../errors/index.js';
 import {
   bootstrapMetrics,
   checkRepeats,
-  confusionMetric,
+  confusionMatrixMetric,
   type FeatureImportance,
   isClassificationMetric,
   isRegressionMetric,
@@ -14,8 +14,8 @@ import {
 } from '../metrics/index.js';
 import { featureBlocks, inputWidth, type Preprocessing } from '../models/preprocessing.js';
 import type { ModelAdapter } from '../models/types.js';
-import { INFERENCE_BATCH_ROWS, modelOutcome } from './inference.js';
-import type { EvaluationInput } from './input.js';
+import { classScores, INFERENCE_BATCH_ROWS, modelOutcome, modelOutputName } from './inference.js';
+import { type EvaluationInput, tallyPredictions } from './input.js';
 
 /**
  * Rows per model call while re-scoring: the evaluation's own batch. Bigger calls make each pass
@@ -83,39 +83,51 @@ export async function computeImportance(
   const needsScores = SCORE_METRICS.has(scoring);
   const confusionOnly = input.task === 'classification' && !needsScores;
   const targets = input.task === 'regression' ? input.data.yTrue : new Float64Array(0);
-  // Reused by every scoring (1 + features × repeats of them): the model's outputs for all rows,
-  // the predicted classes and the confusion counts.
+  // Reused by every scoring (1 + features × repeats of them): the model's outputs for all rows
+  // and the predicted classes (score metrics, regression), or the confusion counts (the others).
   let outputs = new Float32Array(0);
   let outputWidth = 0;
-  const predicted = new Int32Array(input.task === 'classification' ? rows : 0);
+  const predicted = new Int32Array(input.task === 'classification' && !confusionOnly ? rows : 0);
+  const what = modelOutputName(model.path);
   const counts = new Float64Array(classCount * classCount);
   const score = async (matrix: Float32Array | Float64Array): Promise<number> => {
     const batch = matrix instanceof Float32Array ? matrix : Float32Array.from(matrix);
+    counts.fill(0);
     for (let start = 0; start < rows; start += batchRows) {
       const n = Math.min(batchRows, rows - start);
       const result = await model.predict(batch.subarray(start * width, (start + n) * width), n, width);
-      if (outputs.length === 0) {
-        outputWidth = result.width;
-        outputs = new Float32Array(rows * outputWidth);
-      } else if (result.width !== outputWidth) {
+      if (outputWidth === 0) outputWidth = result.width;
+      else if (result.width !== outputWidth) {
         throw new Error(`model output width changed between batches: ${outputWidth}, then ${result.width}`);
       }
-      outputs.set(result.values, start * outputWidth);
+      if (confusionOnly) {
+        // The batch's confusion counts straight from its outputs, while they are in cache:
+        // checked, argmax'd and tallied in one pass, no per-row classes (the same rules as
+        // `modelOutcome`'s, see `tallyPredictions`).
+        const scores = classScores(result.values, outputWidth, n, spec, what);
+        tallyPredictions(scores, classCount, what, yTrue!.subarray(start, start + n), counts, start);
+      } else {
+        if (outputs.length === 0) outputs = new Float32Array(rows * outputWidth);
+        outputs.set(result.values, start * outputWidth);
+      }
     }
-    const outcome = modelOutcome(
-      outputs,
-      outputWidth,
-      rows,
-      spec,
-      model.path,
-      { labels: [], yTrue, targets, target: 'The evaluation target' },
-      { predicted, scores: needsScores },
-    );
-    const value =
-      outcome.task === 'classification' && confusionOnly
-        ? confusionMetric(outcome.data.yTrue, outcome.data.yPred, classCount, scoring as never, counts)
-        : bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[scoring]
-            .value;
+    const value = confusionOnly
+      ? confusionMatrixMetric(counts, classCount, scoring as never)
+      : bootstrapMetrics(
+          planFor(
+            modelOutcome(
+              outputs,
+              outputWidth,
+              rows,
+              spec,
+              model.path,
+              { labels: [], yTrue, targets, target: 'The evaluation target' },
+              { predicted, scores: needsScores },
+            ),
+            [scoring],
+          ),
+          { resamples: 0, seed: 0, confidence: 0.95 },
+        )[scoring].value;
     if (value === null) {
       throw new UserError(
         `importance-scoring '${scoring}' is undefined on these rows (e.g. one class only); choose another metric.`,

@@ -235,7 +235,7 @@ export function modelOutcome(
   },
   reuse?: { predicted: Int32Array; scores: boolean },
 ): ClassificationInput | RegressionInput {
-  const what = `The output of the model '${modelPath}'`;
+  const what = modelOutputName(modelPath);
   if (spec.task !== 'classification') {
     if (outputWidth !== 1) {
       throw new UserError(`${what} has ${outputWidth} values per row; a regression model must output one.`, {
@@ -249,27 +249,46 @@ export function modelOutcome(
   }
   const classes = spec.classes ?? [];
   const k = classes.length;
-  let scores: Float32Array | Float64Array;
-  if (outputWidth === k) {
-    scores = values;
-  } else if (outputWidth === 1 && k === 2) {
-    // A single sigmoid unit: the probability of the positive (second) class.
-    scores = new Float64Array(rows * 2);
-    for (let r = 0; r < rows; r++) {
-      scores[r * 2] = 1 - values[r];
-      scores[r * 2 + 1] = values[r];
-    }
-  } else {
-    throw new UserError(
-      `${what} has ${outputWidth} values per row, but the model has ${k} classes (${classes.join(', ')}).`,
-      { input: 'model' },
-    );
-  }
+  const scores = classScores(values, outputWidth, rows, spec, what);
   const yPred = predictedClasses(scores, k, what, reuse?.predicted);
   const yTrue = truth.yTrue ?? encodeLabels(truth.labels, classes, truth.target);
   const kept =
     reuse && !reuse.scores ? null : scores instanceof Float64Array ? scores : Float64Array.from(scores);
   return { task: 'classification', data: { classes, yTrue, yPred, scores: kept } };
+}
+
+/** How messages name a model's outputs (`modelOutcome`'s and the re-scorings' alike). */
+export function modelOutputName(modelPath: string): string {
+  return `The output of the model '${modelPath}'`;
+}
+
+/**
+ * A classifier's outputs as class scores, `rows × classes`: the values themselves when there is
+ * one per class; for two classes and a single sigmoid unit, the probability of the positive
+ * (second) class and its complement. Any other width is refused. Not yet checked as probabilities.
+ */
+export function classScores(
+  values: Float32Array | Float64Array,
+  outputWidth: number,
+  rows: number,
+  spec: Preprocessing,
+  what: string,
+): Float32Array | Float64Array {
+  const classes = spec.classes ?? [];
+  const k = classes.length;
+  if (outputWidth === k) return values;
+  if (outputWidth === 1 && k === 2) {
+    const scores = new Float64Array(rows * 2);
+    for (let r = 0; r < rows; r++) {
+      scores[r * 2] = 1 - values[r];
+      scores[r * 2 + 1] = values[r];
+    }
+    return scores;
+  }
+  throw new UserError(
+    `${what} has ${outputWidth} values per row, but the model has ${k} classes (${classes.join(', ')}).`,
+    { input: 'model' },
+  );
 }
 
 function concatenate(chunks: Float32Array[]): Float32Array {

@@ -42,12 +42,15 @@ export function encodeLabels(
   return out;
 }
 
-/** Rejects NaN and ±Infinity, naming the first row (1-based). */
-export function checkFinite(values: ArrayLike<number>, what: string, stride = 1): void {
+/**
+ * Rejects NaN and ±Infinity, naming the first row (1-based; `firstRow` is the 0-based row number
+ * of the first value, when `values` are a batch of a longer set of rows).
+ */
+export function checkFinite(values: ArrayLike<number>, what: string, stride = 1, firstRow = 0): void {
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {
       throw new UserError(
-        `${what} is ${values[i]} at row ${Math.floor(i / stride) + 1}; predictions must be finite numbers.`,
+        `${what} is ${values[i]} at row ${firstRow + Math.floor(i / stride) + 1}; predictions must be finite numbers.`,
       );
     }
   }
@@ -59,18 +62,26 @@ export function checkFinite(values: ArrayLike<number>, what: string, stride = 1)
  */
 export const PROBABILITY_TOLERANCE = 1e-4;
 
-export function checkProbabilities(scores: Float32Array | Float64Array, k: number, what: string): void {
-  const bad = firstImprobableRow(scores, k);
-  if (bad < 0) return;
+export function checkProbabilities(
+  scores: Float32Array | Float64Array,
+  k: number,
+  what: string,
+  firstRow = 0,
+): void {
+  const found = firstImprobableRow(scores, k);
+  if (found < 0) return;
+  // Rows are named in the whole set of rows when `scores` is a batch starting at `firstRow`.
+  const at = found * k;
+  const bad = firstRow + found;
   // The first row that fails, checked value by value for the message. A NaN fails every
   // comparison, so `!(p >= lo && p <= hi)` catches it too, and gets the finite check's message.
   const lo = -PROBABILITY_TOLERANCE;
   const hi = 1 + PROBABILITY_TOLERANCE;
   let sum = 0;
   for (let c = 0; c < k; c++) {
-    const p = scores[bad * k + c];
+    const p = scores[at + c];
     if (!(p >= lo && p <= hi)) {
-      if (!Number.isFinite(p)) checkFinite(scores, what, k);
+      if (!Number.isFinite(p)) checkFinite(scores, what, k, firstRow);
       throw new UserError(
         `${what} has ${p} at row ${bad + 1}, outside [0, 1]: scores must be probabilities, not logits.`,
       );
@@ -171,6 +182,46 @@ export function predictedClasses(
   }
   checkProbabilities(scores, k, what);
   return argmaxRows(scores, k, out);
+}
+
+/**
+ * `predictedClasses` tallied against the true classes into confusion counts (`counts[t * k + p]`
+ * incremented, row = true class), without keeping the per-row classes: the same probability check
+ * with the same messages and the same argmax, in one pass, for a caller that needs only the
+ * confusion matrix of many scorings (permutation importance), batch by batch: `scores` and
+ * `yTrue` are rows `firstRow`.. of the whole, which messages name.
+ */
+export function tallyPredictions(
+  scores: Float32Array | Float64Array,
+  k: number,
+  what: string,
+  yTrue: Int32Array,
+  counts: Float64Array,
+  firstRow = 0,
+): void {
+  const rows = scores.length / k;
+  if (k === 2) {
+    for (let i = 0, at = 0; i < rows; i++, at += 2) {
+      const a = scores[at];
+      const b = scores[at + 1];
+      if (!probable2(a, b)) checkProbabilities(scores, k, what, firstRow);
+      counts[yTrue[i] * 2 + argmax2(a, b)]++;
+    }
+    return;
+  }
+  if (k === 3) {
+    for (let i = 0, at = 0; i < rows; i++, at += 3) {
+      const a = scores[at];
+      const b = scores[at + 1];
+      const c = scores[at + 2];
+      if (!probable3(a, b, c)) checkProbabilities(scores, k, what, firstRow);
+      counts[yTrue[i] * 3 + argmax3(a, b, c)]++;
+    }
+    return;
+  }
+  checkProbabilities(scores, k, what, firstRow);
+  const predicted = argmaxRows(scores, k);
+  for (let i = 0; i < rows; i++) counts[yTrue[i] * k + predicted[i]]++;
 }
 
 /**

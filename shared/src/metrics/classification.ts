@@ -83,9 +83,22 @@ export function confusionMetric(
   name: ClassificationMetricName,
   counts = new Float64Array(k * k),
 ): number | null {
-  if (SCORE_METRICS.has(name)) throw new Error(`${name} needs class scores, not only the confusion matrix`);
   counts.fill(0);
   for (let i = 0; i < yTrue.length; i++) counts[yTrue[i] * k + yPred[i]]++;
+  return confusionMatrixMetric(counts, k, name);
+}
+
+/**
+ * A metric of the confusion matrix alone, from its counts (row = true class, column = predicted,
+ * `k × k`): `confusionMetric` without the per-row classes, for callers that tally the counts
+ * themselves. Null where the metric is undefined (0/0).
+ */
+export function confusionMatrixMetric(
+  counts: Float64Array,
+  k: number,
+  name: ClassificationMetricName,
+): number | null {
+  if (SCORE_METRICS.has(name)) throw new Error(`${name} needs class scores, not only the confusion matrix`);
   const value = (confusionScores(counts, k) as unknown as Record<string, number>)[name];
   return Number.isFinite(value) ? value : null;
 }

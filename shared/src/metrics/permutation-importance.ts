@@ -22,22 +22,27 @@ export interface FeatureBlock {
 }
 
 export interface PermutationImportanceInput {
-  /** Encoded rows, row-major `rows × width` (float32 for models; float64 where a test wants every digit). */
+  /**
+   * Encoded rows, row-major `rows × width` (float32 for models; float64 where a test wants every
+   * digit). Shuffled in place during the call, one block at a time, and returned to its values
+   * before the call ends (also when it throws): do not read it from elsewhere meanwhile.
+   */
   matrix: Float32Array | Float64Array;
   rows: number;
   width: number;
   blocks: readonly FeatureBlock[];
   /**
-   * The score of the model on a matrix of the same shape (higher is better). The matrix is a
-   * working copy rewritten between calls: read it during the call, keep nothing of it.
+   * The score of the model on a matrix of the same shape (higher is better). It is `matrix`,
+   * rewritten between calls: read it during the call, keep nothing of it.
    */
   score: (matrix: Float32Array | Float64Array) => Promise<number>;
   nRepeats: number;
   seed: number;
   /**
    * Row order of each (feature, repeat): row i of the shuffled block is row `order[i]` of the
-   * original. Default: seeded Fisher–Yates shuffles, one stream per feature. Tests pass
-   * scikit-learn's own orders to compare with it.
+   * original. Default: `shuffledOrder` of one stream (`seed`, stream 1), one order per repeat,
+   * the same for every feature, as in scikit-learn. Tests pass scikit-learn's own orders to
+   * compare with it.
    */
   permutation?: (feature: number, repeat: number) => Int32Array;
 }
@@ -80,34 +85,38 @@ export async function permutationImportance(
   checkRepeats(input.nRepeats);
   const { matrix, rows, width } = input;
   const baseline = await input.score(matrix);
-  // One working copy, rewritten only in the shuffled block, which is put back before the copy
-  // takes the next feature. Scorings run one after another: onnxruntime-node's `session.run`
-  // computes synchronously on this thread (so do TF.js's CPU and WASM backends), so a second copy
-  // scored in flight would overlap nothing.
+  // scikit-learn's scheme: every feature is shuffled with the same sequence of row orders (it
+  // seeds one RandomState per column with the same seed), so the orders are drawn once, one per
+  // repeat, from one stream, and adding or dropping a feature changes no other feature's shuffles.
+  // Drawing them once, not once per feature, leaves each scoring one pass that writes the block's
+  // rows in order `order` into the matrix.
+  const orders: Int32Array[] = [];
+  const drawn = input.permutation ? null : new Xoshiro128(input.seed, 1);
+  const orderOf = (f: number, r: number): Int32Array => {
+    if (input.permutation) return input.permutation(f, r);
+    orders[r] ??= shuffledOrder(rows, drawn!);
+    return orders[r];
+  };
+  // The matrix itself is the working copy: one feature's block at a time is shuffled in it and put
+  // back (from `column`) before the next, also when a scoring throws, so the caller gets its rows
+  // back unchanged; no copy of the whole matrix. Scorings run one after another:
+  // onnxruntime-node's `session.run` computes synchronously on this thread (so do TF.js's CPU and
+  // WASM backends), so a second copy scored in flight would overlap nothing.
   const Values = matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor;
-  const working = new Values(matrix);
-  const widest = Math.max(0, ...input.blocks.map((b) => b.width));
-  const shuffled = new Values(input.permutation ? 0 : rows * widest);
+  const original = new Values(rows * Math.max(0, ...input.blocks.map((b) => b.width)));
   const repeats: number[][] = input.blocks.map(() => []);
   for (let f = 0; f < input.blocks.length; f++) {
     const block = input.blocks[f];
-    // One stream per feature: adding or dropping a feature leaves the others' shuffles as they were.
-    const random = new Xoshiro128(input.seed, f + 1);
-    const column = gatherBlock(matrix, block, width, rows);
-    for (let r = 0; r < input.nRepeats; r++) {
-      if (input.permutation) {
-        shuffleBlock(column, working, block, width, rows, input.permutation(f, r));
-      } else {
-        // The shuffle's swaps applied to the block's rows themselves: row i = column row
-        // order[i], the seeded order `shuffledOrder` gives, without reading rows in random order twice.
-        const rowsOfBlock = shuffled.subarray(0, rows * block.width);
-        rowsOfBlock.set(column);
-        random.shuffle(rowsOfBlock, block.width);
-        writeBlock(rowsOfBlock, working, block, width, rows);
+    const column = original.subarray(0, rows * block.width);
+    gatherBlock(matrix, block, width, rows, column);
+    try {
+      for (let r = 0; r < input.nRepeats; r++) {
+        shuffleBlock(column, matrix, block, width, rows, orderOf(f, r));
+        repeats[f][r] = baseline - (await input.score(matrix));
       }
-      repeats[f][r] = baseline - (await input.score(working));
+    } finally {
+      writeBlock(column, matrix, block, width, rows);
     }
-    restoreBlock(matrix, working, block, width, rows);
   }
   const features: FeatureImportance[] = input.blocks.map((block, f) => {
     const values = repeats[f];
@@ -118,34 +127,17 @@ export async function permutationImportance(
   return { baseline, features, scorings: 1 + input.blocks.length * input.nRepeats };
 }
 
-/** Writes `from`'s block into `to`, row i taking row i itself: undoes a shuffle. */
-function restoreBlock(
-  from: Float32Array | Float64Array,
-  to: Float32Array | Float64Array,
-  block: FeatureBlock,
-  width: number,
-  rows: number,
-): void {
-  for (let i = 0; i < rows; i++) {
-    const at = i * width + block.start;
-    for (let s = 0; s < block.width; s++) to[at + s] = from[at + s];
-  }
-}
-
-/** A feature's block of every row, contiguous (`rows × block.width`). */
+/** A feature's block of every row, contiguous (`rows × block.width`), into `out`. */
 function gatherBlock(
   matrix: Float32Array | Float64Array,
   block: FeatureBlock,
   width: number,
   rows: number,
-): Float32Array | Float64Array {
-  const out = new (matrix.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(
-    rows * block.width,
-  );
+  out: Float32Array | Float64Array,
+): void {
   for (let i = 0; i < rows; i++) {
     for (let s = 0; s < block.width; s++) out[i * block.width + s] = matrix[i * width + block.start + s];
   }
-  return out;
 }
 
 /** Writes a block's rows (contiguous, `rows × block.width`) into their slots of every row of `to`. */
@@ -168,7 +160,9 @@ function writeBlock(
 
 /**
  * Writes the gathered block into `to`, row i taking row order[i]. Reading the shuffled rows from
- * the small contiguous copy, not the whole matrix, keeps the random reads in cache.
+ * the small contiguous copy, not the whole matrix, keeps the random reads in cache. Blocks of one,
+ * two and three slots (a number, a two- or three-category one-hot) are written out: the loop over
+ * the slots costs more than the copies themselves (about a third of a three-slot block's time).
  */
 function shuffleBlock(
   column: Float32Array | Float64Array,
@@ -179,9 +173,29 @@ function shuffleBlock(
   order: Int32Array,
 ): void {
   const bw = block.width;
-  for (let i = 0; i < rows; i++) {
-    const target = i * width + block.start;
-    const source = order[i] * bw;
-    for (let s = 0; s < bw; s++) to[target + s] = column[source + s];
+  if (bw === 1) {
+    for (let i = 0, at = block.start; i < rows; i++, at += width) to[at] = column[order[i]];
+    return;
+  }
+  if (bw === 2) {
+    for (let i = 0, at = block.start; i < rows; i++, at += width) {
+      const from = order[i] * 2;
+      to[at] = column[from];
+      to[at + 1] = column[from + 1];
+    }
+    return;
+  }
+  if (bw === 3) {
+    for (let i = 0, at = block.start; i < rows; i++, at += width) {
+      const from = order[i] * 3;
+      to[at] = column[from];
+      to[at + 1] = column[from + 1];
+      to[at + 2] = column[from + 2];
+    }
+    return;
+  }
+  for (let i = 0, at = block.start; i < rows; i++, at += width) {
+    const from = order[i] * bw;
+    for (let s = 0; s < bw; s++) to[at + s] = column[from + s];
   }
 }

@@ -120,8 +120,9 @@ describe('evaluate with permutation importance', () => {
 });
 
 /**
- * Permutation importance written the plain way, as evaluate first did it: for each feature (its
- * own stream) and repeat, a Fisher–Yates order from `nextFloat`, a fresh copy of the encoded rows
+ * Permutation importance written the plain way: for each repeat a Fisher–Yates order from
+ * `nextFloat` (one stream, the same orders for every feature, as scikit-learn draws them), and for
+ * each feature and repeat a fresh copy of the encoded rows
  * with the feature's block rows in that order, every output as float64, `modelOutcome` and the
  * metric plan. The fast path must give the very same numbers.
  */
@@ -159,17 +160,19 @@ async function plainImportance(
     );
   };
   const baseline = await score(features);
-  const result = featureBlocks(spec).map((block, f) => {
-    const random = new Xoshiro128(seed, f + 1);
-    return { block, random, repeats: [] as number[] };
+  // scikit-learn's scheme: one seeded order per repeat, the same for every feature.
+  const random = new Xoshiro128(seed, 1);
+  const orders = Array.from({ length: nRepeats }, () => {
+    const order = Int32Array.from({ length: rows }, (_, i) => i);
+    for (let i = rows - 1; i > 0; i--) {
+      const j = Math.floor(random.nextFloat() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order;
   });
-  for (const { block, random, repeats } of result) {
-    for (let r = 0; r < nRepeats; r++) {
-      const order = Int32Array.from({ length: rows }, (_, i) => i);
-      for (let i = rows - 1; i > 0; i--) {
-        const j = Math.floor(random.nextFloat() * (i + 1));
-        [order[i], order[j]] = [order[j], order[i]];
-      }
+  const result = featureBlocks(spec).map((block) => ({ block, repeats: [] as number[] }));
+  for (const { block, repeats } of result) {
+    for (const order of orders) {
       const shuffled = features.slice();
       for (let i = 0; i < rows; i++) {
         for (let s = 0; s < block.width; s++) {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../shared/src/errors/index.js';
-import { argmaxRows, checkProbabilities, predictedClasses } from '../../../shared/src/evaluate/input.js';
+import {
+  argmaxRows,
+  checkProbabilities,
+  predictedClasses,
+  tallyPredictions,
+} from '../../../shared/src/evaluate/input.js';
 import { Xoshiro128 } from '../../../shared/src/metrics/index.js';
 
 /** argmax written as the plain loop: the first of the highest scores. */
@@ -63,6 +68,14 @@ describe('reading class scores', () => {
       const reused = new Int32Array(2000).fill(-1);
       expect(predictedClasses(scores, k, 'scores', reused)).toBe(reused);
       expect(reused).toEqual(expected);
+      // Tallied against true classes: the confusion counts of those very classes, added to what
+      // the counts held.
+      const yTrue = Int32Array.from({ length: 2000 }, () => Math.floor(random.nextFloat() * k));
+      const counts = new Float64Array(k * k).fill(1);
+      const reference = new Float64Array(k * k).fill(1);
+      for (let i = 0; i < 2000; i++) reference[yTrue[i] * k + expected[i]]++;
+      tallyPredictions(scores, k, 'scores', yTrue, counts);
+      expect(counts).toEqual(reference);
     }
     // NaN loses every comparison in both forms.
     for (const k of [2, 3]) {
@@ -85,8 +98,22 @@ describe('reading class scores', () => {
         const checked = messageOf(() => checkProbabilities(scores, k, 'The scores'));
         expect(checked).toMatch(pattern);
         expect(messageOf(() => predictedClasses(scores, k, 'The scores'))).toBe(checked);
+        const yTrue = new Int32Array(scores.length / k);
+        const counts = new Float64Array(k * k);
+        expect(messageOf(() => tallyPredictions(scores, k, 'The scores', yTrue, counts))).toBe(checked);
       }
     }
+    // A batch of a longer set names the row in the whole set.
+    const batch = Float32Array.of(0.2, 0.3, 0.5, 0.2, 0.3, 0.6);
+    const two = new Int32Array(2);
+    expect(messageOf(() => tallyPredictions(batch, 3, 'x', two, new Float64Array(9), 4096))).toMatch(
+      /row 4098 sum to 1\.1/,
+    );
+    expect(
+      messageOf(() =>
+        tallyPredictions(Float32Array.of(0.5, 0.5, Number.NaN, 1), 2, 'x', two, new Float64Array(4), 10),
+      ),
+    ).toMatch(/is NaN at row 12;/);
     // Within the tolerance is fine.
     expect(predictedClasses(Float64Array.of(0.50004, 0.50004, -0.00005, 1.00005), 2, 'x')).toEqual(
       Int32Array.of(0, 1),

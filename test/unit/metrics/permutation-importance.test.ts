@@ -155,7 +155,7 @@ describe('seeded shuffles', () => {
     }
   });
 
-  it('importances are the same whichever way a block is shuffled: drawn here or given as the same orders', async () => {
+  it("draws scikit-learn's scheme: one seeded order per repeat, the same for every feature, block widths alike", async () => {
     const c = golden.cases[1];
     const seeded = await permutationImportance({
       matrix: Float64Array.from(c.matrix),
@@ -166,7 +166,8 @@ describe('seeded shuffles', () => {
       nRepeats: 3,
       seed: 5,
     });
-    const streams = c.blocks.map((_, f) => new Xoshiro128(5, f + 1));
+    const stream = new Xoshiro128(5, 1);
+    const orders = [0, 1, 2].map(() => referenceOrder(c.rows, stream));
     const given = await permutationImportance({
       matrix: Float64Array.from(c.matrix),
       rows: c.rows,
@@ -175,10 +176,97 @@ describe('seeded shuffles', () => {
       score: scorer(c),
       nRepeats: 3,
       seed: 5,
-      permutation: (f) => referenceOrder(c.rows, streams[f]),
+      permutation: (_feature, repeat) => orders[repeat],
     });
     expect(c.blocks.some((b) => b.width > 1)).toBe(true);
     expect(seeded).toEqual(given);
+  });
+
+  it('hands the model, for blocks of every width, exactly the rows with that block taken from row order[i]', async () => {
+    const widths = [1, 2, 3, 4, 5];
+    const blocks: FeatureBlock[] = [];
+    let start = 0;
+    for (const [f, w] of widths.entries()) {
+      blocks.push({ feature: `f${f}`, start, width: w });
+      start += w;
+    }
+    const rows = 37;
+    const width = start;
+    const original = Float32Array.from({ length: rows * width }, (_, i) => i + 0.5);
+    const random = new Xoshiro128(3);
+    const orders = [0, 1].map(() => shuffledOrder(rows, random));
+    const seen: Float32Array[] = [];
+    await permutationImportance({
+      matrix: Float32Array.from(original),
+      rows,
+      width,
+      blocks,
+      score: async (m) => {
+        seen.push(Float32Array.from(m));
+        return 0;
+      },
+      nRepeats: 2,
+      seed: 1,
+      permutation: (_f, r) => orders[r],
+    });
+    blocks.forEach((block, f) => {
+      for (let r = 0; r < 2; r++) {
+        const expected = Float32Array.from(original);
+        for (let i = 0; i < rows; i++) {
+          for (let s = 0; s < block.width; s++) {
+            expected[i * width + block.start + s] = original[orders[r][i] * width + block.start + s];
+          }
+        }
+        expect(seen[1 + f * 2 + r], `${block.feature} (width ${block.width}), repeat ${r}`).toEqual(expected);
+      }
+    });
+  });
+
+  it('shuffles the matrix in place and gives it back unchanged, also when a scoring throws', async () => {
+    const c = golden.cases[1];
+    const matrix = Float64Array.from(c.matrix);
+    const seen: Float64Array[] = [];
+    const score = scorer(c);
+    await permutationImportance({
+      matrix,
+      rows: c.rows,
+      width: c.width,
+      blocks: c.blocks,
+      score: async (m) => {
+        seen.push(Float64Array.from(m));
+        return score(m);
+      },
+      nRepeats: 2,
+      seed: 1,
+    });
+    expect(matrix).toEqual(Float64Array.from(c.matrix));
+    // Each scoring saw exactly one block shuffled: the other slots are the data's own.
+    const shuffledSlots = (m: Float64Array) =>
+      new Set(
+        Array.from(m.keys())
+          .filter((i) => m[i] !== c.matrix[i])
+          .map((i) => c.blocks.findIndex((b) => i % c.width >= b.start && i % c.width < b.start + b.width)),
+      );
+    expect(seen[0]).toEqual(matrix);
+    seen.slice(1).forEach((m, s) => {
+      expect([...shuffledSlots(m)]).toEqual([Math.floor(s / 2)]);
+    });
+
+    let calls = 0;
+    const failing = permutationImportance({
+      matrix,
+      rows: c.rows,
+      width: c.width,
+      blocks: c.blocks,
+      score: async (m) => {
+        if (++calls === 4) throw new UserError('the model failed');
+        return score(m);
+      },
+      nRepeats: 2,
+      seed: 1,
+    });
+    await expect(failing).rejects.toThrow('the model failed');
+    expect(matrix).toEqual(Float64Array.from(c.matrix));
   });
 });
 
