@@ -972,7 +972,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "0.5"
       },
       "model": {
-        "description": "The model whose inputs to compare: its folder, model.json/.onnx, its preprocessing.json, or registry:<name>@<alias>. Only the model's input features are compared (columns train left out are reported as not model inputs, not as drifted), and a request log's _invalid counts go to the report. Needed to check a request log against training data.",
+        "description": "The model whose inputs to compare: its folder, model.json/.onnx, its preprocessing.json, or registry:<name>@<alias>. Only the model's input features are compared (columns train left out are reported as not model inputs, not as drifted), and a request log's _invalid counts go to the report. Without it, a reference column missing from a request log (the label, which a request log never holds) is a warning, not compared and not counted as drifted, unless columns names it.",
         "required": false,
         "default": ""
       },

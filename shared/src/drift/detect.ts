@@ -76,6 +76,13 @@ export interface DetectOptions {
   /** Current-side columns that are not data (a request log's bookkeeping): never warned about. */
   quietCurrent?: (column: string) => boolean;
   /**
+   * The current data is the model server's request log. It holds what clients sent, which
+   * includes every model input (the server refuses a row without one), and never the label: a
+   * reference column it lacks is therefore not a lost input, and is reported without counting as
+   * drifted, unless `columns` names it.
+   */
+  requestLog?: boolean;
+  /**
    * Exact statistics for every column (true). Otherwise a numeric column compared with the
    * Wasserstein distance (Evidently's choice above 1,000 reference values, or asked for) between
    * two datasets is computed on the binned sketch (binned.ts) with its error bound in the report,
@@ -389,6 +396,15 @@ function planColumns(
     if (!cur) {
       // A target is allowed to be absent: labels arrive later than the features.
       if (role === 'target') continue;
+      if (options.requestLog && role === 'feature' && !options.columns?.includes(ref.name)) {
+        findings.push({
+          kind: 'missing_column',
+          column: ref.name,
+          severity: 'warning',
+          message: `Column '${ref.name}' is in the reference but not in the request log: not compared, not counted as drifted. A request log holds what clients sent (every model input: the server refuses a row without one) and the prediction, never the label; name the model in 'model' to compare exactly its inputs, or the column in 'columns' to count its absence as drift.`,
+        });
+        continue;
+      }
       findings.push({
         kind: 'missing_column',
         column: ref.name,
