@@ -957,7 +957,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "auto"
       },
       "exact": {
-        "description": "Exact statistics for every column (true). By default (false), a numeric column compared with the Wasserstein distance (auto's choice above 1,000 reference values, or method wasserstein) between two datasets is computed on a sketch: both sides counted on 3,840 equal-width bins with each bin's extremes; the report gives each column's path (exact or sketch) and error_bound (at most the widest bin's width over the reference std; 0 when each bin holds one value). A column whose sketched distance is within its bound of the threshold is recomputed exactly. KS, chi-square and the other methods are always exact. Boolean.",
+        "description": "Exact statistics for every column (true). By default (false), a numeric column compared with the Wasserstein distance (auto's choice above 1,000 reference values, or method wasserstein) between two datasets is computed on a sketch: both sides counted on 3,840 equal-width bins with each bin's extremes; the report gives each column's path (exact or sketch) and error_bound (at most the widest bin's width over the reference std; 0 when each bin holds one value). A column whose sketched distance is within its bound of the threshold is recomputed exactly, and so is one whose KS beside the distance (the noise check) the sketch only bounds on both sides of 0.05. KS, chi-square and the other methods asked for are always exact. Boolean.",
         "required": false,
         "default": "false"
       },
@@ -972,7 +972,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": "0.5"
       },
       "model": {
-        "description": "The model whose inputs to compare: its folder, model.json/.onnx, its preprocessing.json, or registry:<name>@<alias>. Only the model's input features are compared (columns train left out are reported as not model inputs, not as drifted), and a request log's _invalid counts go to the report. Needed to check a request log against training data.",
+        "description": "The model whose inputs to compare: its folder, model.json/.onnx, its preprocessing.json, or registry:<name>@<alias>. Only the model's input features are compared (columns train left out are reported as not model inputs, not as drifted), and a request log's _invalid counts go to the report. Without it, a reference column missing from a request log (the label, which a request log never holds) is a warning, not compared and not counted as drifted, unless columns names it.",
         "required": false,
         "default": ""
       },

@@ -106,3 +106,38 @@ export function coarseCounts(pair: BinnedPair, coarse: number): { reference: num
   }
   return { reference, current };
 }
+
+/**
+ * The two-sample KS statistic D = max |F_ref − F_cur| of a binned pair, as an interval. After the
+ * last value of a bin both ECDFs are exact (every value up to the bin's largest is counted, none
+ * above), and between bins they are flat, so the largest difference at bin ends is a value D
+ * takes: `lower` <= D. Inside a bin holding different values each ECDF rises from its value at the
+ * previous bin's end to its value at this one's, so the difference there is at most the larger of
+ * F_ref(end) − F_cur(start) and F_cur(end) − F_ref(start): `upper` >= D. A bin of one distinct
+ * value adds nothing to the gap; the gap is at most the largest bin's share of either side.
+ * Differences are computed as scipy's ks_2samp does, `cr / n − ck / m` in doubles.
+ */
+export function binnedKs(pair: BinnedPair): { lower: number; upper: number; n: number; m: number } {
+  const { referenceCount, currentCount, lo, hi } = pair.bins;
+  let n = 0;
+  let m = 0;
+  for (let b = 0; b < referenceCount.length; b++) {
+    n += referenceCount[b];
+    m += currentCount[b];
+  }
+  let lower = 0;
+  let upper = 0;
+  let cr = 0;
+  let ck = 0;
+  for (let b = 0; b < referenceCount.length; b++) {
+    const fr0 = cr / n;
+    const fk0 = ck / m;
+    cr += referenceCount[b];
+    ck += currentCount[b];
+    const fr = cr / n;
+    const fk = ck / m;
+    lower = Math.max(lower, Math.abs(fr - fk));
+    if (lo[b] !== hi[b]) upper = Math.max(upper, fr - fk0, fk - fr0);
+  }
+  return { lower, upper: Math.max(lower, upper), n, m };
+}

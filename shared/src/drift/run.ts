@@ -219,7 +219,10 @@ export async function runDriftCheckIn(
     );
   }
   const requestLog = looksLikeRequestLog(currentData.columns.map((c) => c.name));
-  if (requestLog) detectOptions.quietCurrent = isRequestLogBookkeeping;
+  if (requestLog) {
+    detectOptions.quietCurrent = isRequestLogBookkeeping;
+    detectOptions.requestLog = true;
+  }
   if (spec && !requestLog) {
     const inputs = new Set(modelInputs);
     detectOptions.quietCurrent = (c) => !inputs.has(c);

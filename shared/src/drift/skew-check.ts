@@ -46,6 +46,7 @@ export function driftSkewCheck(
         // A test that cannot judge (chi-square over one category: no degrees of freedom) gives no p-value.
         p_value: c.test && Number.isFinite(c.test.p_value) ? c.test.p_value : null,
         test: c.test?.method ?? null,
+        test_statistic: c.test && Number.isFinite(c.test.p_value) ? c.test.statistic : null,
         reference_values: c.reference.rows - c.reference.missing,
         current_values: c.current.rows - c.current.missing,
         approximate: c.approximate === true,
