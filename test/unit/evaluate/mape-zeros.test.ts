@@ -17,7 +17,7 @@ import golden from '../../fixtures/golden/metrics.json' with { type: 'json' };
 const work = mkdtempSync(join(tmpdir(), 'evaluate-mape-zeros-'));
 
 type Case = { name: string; y_true: number[]; y_pred: number[]; expected: Record<string, number | null> };
-const cases = (golden as { cases: Case[] }).cases;
+const cases = (golden as unknown as { cases: Case[] }).cases;
 
 async function evaluateCase(name: string) {
   const c = cases.find((k) => k.name === name)!;
