@@ -170,7 +170,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       // the model did not get: said and counted, never silent.
       const missingTotal = result.featureCounts.missingTotal;
       if (missingTotal > 0) {
-        const note = `${missingTotal} missing feature values took the feature's fill from training (its mean or most frequent value), as train filled its own: ${result.featureCounts.describeMissing()}.`;
+        const note = `${missingTotal} missing feature values took the feature's fill from training, as train filled its own: ${result.featureCounts.describeMissing(spec)}.`;
         log.info(note);
         notes.push(note);
       }
