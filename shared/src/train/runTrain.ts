@@ -8,7 +8,13 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import type { GpuUsageSummary } from '../gpu/nvidiaSmi.js';
 import { type GpuMode, GpuSampler, resolveGpus } from '../gpu/probe.js';
 import type { Log } from '../logging/index.js';
-import { describeFilled, inputNames, type OnInvalid, type Preprocessing } from '../models/preprocessing.js';
+import {
+  describeFill,
+  describeFilled,
+  inputNames,
+  type OnInvalid,
+  type Preprocessing,
+} from '../models/preprocessing.js';
 import { fileSaveHandler } from '../models/tfjs-files.js';
 import { userProgramEnvironment } from '../platform/child-env.js';
 import type { ArtifactStore, CacheStore } from '../platform/storage/types.js';
@@ -250,11 +256,13 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
           inputNames({ ...trained.preprocessing, features: [f] }).length,
         ]),
       );
+      const fills = new Map(trained.preprocessing.features.map((f) => [f.name, describeFill(f)]));
       featureRows = table.inferred.map((c) => ({
         name: c.name,
         kind: c.kind,
         why: c.why,
         inputs: widths.get(c.name) ?? 0,
+        fill: fills.get(c.name),
       }));
       missingFilled = trained.featureCounts.missing;
       stoppedBy = trained.stoppedBy;

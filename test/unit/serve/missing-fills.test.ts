@@ -1,7 +1,7 @@
 /**
  * A missing feature value is filled by the contract everywhere (train, evaluate, serve:
  * docs/features.md "Missing values"), and every step says so, naming the column and the fill:
- * - train's line names each column's fill (cars: `Horsepower: 6 filled with 104.469 (training mean)`),
+ * - train's line and step summary name each column's fill (cars: `Horsepower: 6 filled with 104.469 (training mean)`),
  *   where the old line said only "means/modes";
  * - the server logs each request that had missing values, with the columns and fills: an info line
  *   under on-invalid error, a warning under warn, nothing under impute (the quiet opt-in). On the
@@ -30,11 +30,12 @@ const FEATURES = [
 
 let base: string;
 let trainLines: string[];
+let trainSummary: string;
 let fills: { horsepower: number; origin: string };
 
 beforeAll(async () => {
   const log = memoryLog();
-  await runTrain(
+  const trained = await runTrain(
     {
       data: join(DATA, 'cars.json'),
       target: 'Miles_per_Gallon',
@@ -53,6 +54,7 @@ beforeAll(async () => {
     { log },
   );
   trainLines = log.lines.map((l) => l.message);
+  trainSummary = trained.summaryMarkdown;
   base = join(work, 'cars-base');
   cpSync(join(work, 'cars'), join(base, '1'), { recursive: true, filter: (p) => !p.includes('checkpoints') });
   const spec = JSON.parse(readFileSync(join(work, 'cars', 'preprocessing.json'), 'utf8')) as {
@@ -73,6 +75,20 @@ describe('missing values are filled and said, naming the column and the fill', (
       `Horsepower: ${nulls} filled with ${Number(fills.horsepower.toPrecision(6))} (training mean)`,
     );
     expect(line).not.toContain('means/modes');
+    // The step summary's feature table names every column's fill, beside its count.
+    // (Markdown-escaped: the backslashes go.)
+    const row = trainSummary
+      .split('\n')
+      .find((l) => l.startsWith('| Horsepower |'))!
+      .replace(/\\/g, '');
+    expect(row).toMatch(
+      new RegExp(`\\| ${nulls} \\| ${Number(fills.horsepower.toPrecision(6))} \\(training mean\\) \\|$`),
+    );
+    const origin = trainSummary
+      .split('\n')
+      .find((l) => l.startsWith('| Origin |'))!
+      .replace(/\\/g, '');
+    expect(origin).toMatch(/\| 0 \| &quot;USA&quot; \(most frequent\) \|$/); // quotes as HTML entities: data stays data
   });
 
   for (const [policy, level] of [
