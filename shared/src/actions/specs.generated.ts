@@ -482,7 +482,7 @@ export const ACTION_SPECS: Readonly<Record<ActionName, ActionSpec>> = {
         "default": ""
       },
       "predictions-output": {
-        "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons. Empty: predictions.parquet beside output, where metrics.json can name it by a relative path.",
+        "description": "Where to write the per-row predictions (Parquet, or CSV by extension), kept for paired comparisons. Its row_id is the row's 0-based position in data, so it joins back to the data (rows left out for a null target leave gaps). Empty: predictions.parquet beside output, where metrics.json can name it by a relative path.",
         "required": false,
         "default": ""
       },

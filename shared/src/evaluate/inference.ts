@@ -45,6 +45,8 @@ export interface EvaluationRows {
   labels: (string | null)[];
   targets: Float64Array;
   slices: Record<string, (string | null)[]>;
+  /** Each kept row's 0-based position in the data (gaps where a null target left a row out). */
+  rowIds: Float64Array;
   featureCounts: FeatureCounts;
   droppedTargetRows: number;
 }
@@ -91,6 +93,7 @@ export async function readEvaluationRows(
   const slices: Record<string, (string | null)[]> = Object.fromEntries(options.slices.map((s) => [s, []]));
   const labels: (string | null)[] = [];
   const targets = new FloatColumn();
+  const rowIds = new FloatColumn();
   const featureCounts = new FeatureCounts();
   let pending: unknown[][] = present.map(() => []);
   let pendingFileRows: number[] = [];
@@ -128,6 +131,7 @@ export async function readEvaluationRows(
         slices[s]!.push(columns[f + 1 + j]![r] as string | null);
       });
       pendingFileRows.push(fileRow);
+      rowIds.push(fileRow);
       pendingRows++;
     }
     if (pendingRows >= INFERENCE_BATCH_ROWS) await flush();
@@ -152,7 +156,15 @@ export async function readEvaluationRows(
       `${featureCounts.invalidTotal} feature values in '${dataset.path}' could not be read and were replaced by the feature's fill (on-invalid: warn): ${featureCounts.describeInvalid()}.`,
     );
   }
-  return { rows, labels, targets: targets.toArray(), slices, featureCounts, droppedTargetRows };
+  return {
+    rows,
+    labels,
+    targets: targets.toArray(),
+    slices,
+    rowIds: rowIds.toArray(),
+    featureCounts,
+    droppedTargetRows,
+  };
 }
 
 /** Runs the model on the evaluation rows read by `readEvaluationRows`. */
@@ -197,14 +209,14 @@ export async function predictDataset(
       for (let i = 0; i < result.values.length; i++) outputs.push(result.values[i]);
     },
   );
-  const { rows, labels, slices, featureCounts, droppedTargetRows } = read;
+  const { rows, labels, slices, rowIds, featureCounts, droppedTargetRows } = read;
   const outcome = modelOutcome(outputs.toArray(), outputWidth, rows, spec, model.path, {
     labels,
     targets: read.targets,
     target: `The target '${options.target}'${classification ? ` in '${dataset.path}'` : ''}`,
   });
   return {
-    input: { ...outcome, rows, slices } as EvaluationInput,
+    input: { ...outcome, rows, slices, rowIds } as EvaluationInput,
     sample: sample!,
     featureCounts,
     droppedTargetRows,

@@ -6,6 +6,11 @@ export type EvaluationInput = EvaluationRows & {
   rows: number;
   /** Values of each slice column per row, as text (null for SQL NULL). */
   slices: Record<string, (string | null)[]>;
+  /**
+   * Each row's 0-based position in the evaluated data, where rows were left out (a null target)
+   * or the file says so (a `row_id` column); absent: row i is data row i.
+   */
+  rowIds?: Float64Array;
 };
 
 export type ClassificationInput = { task: 'classification'; data: ClassificationData };

@@ -71,7 +71,7 @@ export async function readPredictions(
     const data = { yTrue: yTrue.toArray(), yPred: yPred.toArray() };
     checkFinite(data.yTrue, `y_true in ${where}`);
     checkFinite(data.yPred, `y_pred in ${where}`);
-    return { task, data, rows, slices };
+    return { task, data, rows, slices, ...(await ownRowIds(db, dataset, types)) };
   }
 
   const trueLabels: (string | null)[] = [];
@@ -131,7 +131,41 @@ export async function readPredictions(
   const yPred = hasPred
     ? encodeLabels(predLabels, classes, `y_pred in ${where}`)
     : argmaxRows(scores!, classes.length);
-  return { task: 'classification', data: { classes, yTrue, yPred, scores }, rows, slices };
+  return {
+    task: 'classification',
+    data: { classes, yTrue, yPred, scores },
+    rows,
+    slices,
+    ...(await ownRowIds(db, dataset, types)),
+  };
+}
+
+/**
+ * A predictions file's own `row_id` column (evaluate writes one: each row's position in the data it
+ * evaluated, with gaps where rows were left out), kept so that re-evaluating the file still joins
+ * back to that data. Only whole numbers ≥ 0 on every row count as row ids; otherwise (or without
+ * the column) each row's position in this file is its id.
+ */
+async function ownRowIds(
+  db: Database,
+  dataset: Dataset,
+  types: Map<string, string>,
+): Promise<{ rowIds?: Float64Array }> {
+  if (!types.has('row_id')) return {};
+  const ids = new FloatColumn();
+  let usable = true;
+  await streamColumns(
+    db,
+    `SELECT TRY_CAST(row_id AS DOUBLE) FROM ${quoteIdent(dataset.view)}`,
+    (columns, n) => {
+      for (let r = 0; r < n; r++) {
+        const id = columns[0][r] as number | null;
+        if (id === null || !Number.isInteger(id) || id < 0) usable = false;
+        else ids.push(id);
+      }
+    },
+  );
+  return usable ? { rowIds: ids.toArray() } : {};
 }
 
 /** Classes from the labels seen; with `y_score`, exactly two, the second being positive. */

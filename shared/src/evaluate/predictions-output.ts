@@ -7,7 +7,8 @@ import { rowLogLoss } from '../metrics/index.js';
 import type { EvaluationInput } from './input.js';
 
 /**
- * The per-row file compare-baseline pairs on: `row_id` (0-based row of the evaluated data),
+ * The per-row file compare-baseline pairs on: `row_id` (the row's 0-based position in the evaluated
+ * data, so it joins back to the data: rows left out, such as those with a null target, leave gaps),
  * `y_true`, `y_pred`, `y_score_<class>` per class, `correct` (0/1), `loss` (per-row log loss when
  * there are scores, else 1 − correct; regression: squared error), then the slice columns. It is
  * itself a valid `predictions` input. CSV or Parquet by extension.
@@ -21,6 +22,7 @@ export async function writePredictions(
   const parquet = extname(path).toLowerCase() === '.parquet';
   const csvPath = parquet ? `${path}.tmp-${process.pid}.csv` : path;
   const sliceNames = Object.keys(input.slices);
+  const rowId = (i: number) => String(input.rowIds ? input.rowIds[i] : i);
   const header: [string, string][] = [['row_id', 'BIGINT']];
   let loss: string;
   const out = createWriteStream(csvPath, { encoding: 'utf8' });
@@ -44,7 +46,7 @@ export async function writePredictions(
     lines.push(header.map(([h]) => csvField(h)).join(','));
     for (let i = 0; i < input.rows; i++) {
       const correct = yTrue[i] === yPred[i] ? 1 : 0;
-      const fields = [String(i), csvField(classes[yTrue[i]]), csvField(classes[yPred[i]])];
+      const fields = [rowId(i), csvField(classes[yTrue[i]]), csvField(classes[yPred[i]])];
       if (scores) for (let c = 0; c < k; c++) fields.push(String(scores[i * k + c]));
       fields.push(String(correct), String(perRow ? perRow[i] : 1 - correct));
       for (const s of sliceNames) fields.push(csvField(input.slices[s][i]));
@@ -59,7 +61,7 @@ export async function writePredictions(
     lines.push(header.map(([h]) => csvField(h)).join(','));
     for (let i = 0; i < input.rows; i++) {
       const e = yTrue[i] - yPred[i];
-      const fields = [String(i), String(yTrue[i]), String(yPred[i]), String(e * e)];
+      const fields = [rowId(i), String(yTrue[i]), String(yPred[i]), String(e * e)];
       for (const s of sliceNames) fields.push(csvField(input.slices[s][i]));
       lines.push(fields.join(','));
       await flush();

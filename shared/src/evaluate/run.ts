@@ -6,7 +6,13 @@ import { UserError } from '../errors/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../files/atomic-write.js';
 import { isInside } from '../files/confined-path.js';
 import type { Log } from '../logging/index.js';
-import { bootstrapMetrics, type MetricEstimate, planFor } from '../metrics/index.js';
+import {
+  bootstrapMetrics,
+  type EvaluationRows,
+  type MetricEstimate,
+  mapeCaveat,
+  planFor,
+} from '../metrics/index.js';
 import { subsetRows } from '../metrics/subset-rows.js';
 import { loadModel, preprocessingBeside } from '../models/load.js';
 import { DEFAULT_ON_INVALID, type OnInvalid } from '../models/preprocessing.js';
@@ -164,7 +170,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       // the model did not get: said and counted, never silent.
       const missingTotal = result.featureCounts.missingTotal;
       if (missingTotal > 0) {
-        const note = `${missingTotal} missing feature values took the feature's fill from training (its mean or most frequent value), as train filled its own: ${result.featureCounts.describeMissing()}.`;
+        const note = `${missingTotal} missing feature values took the feature's fill from training, as train filled its own: ${result.featureCounts.describeMissing(spec)}.`;
         log.info(note);
         notes.push(note);
       }
@@ -229,6 +235,11 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       ...bootstrap,
       onProgress: (done, total) => log.progress('bootstrap', done, total),
     });
+    const mape = markMapeCaveat(input, metrics);
+    if (mape) {
+      log.warning(`mape is ${metrics.mape!.value}: ${mape}`);
+      notes.push(`mape: ${mape}`);
+    }
     const absent = absentClassesNote(input, metrics);
     if (absent) {
       log.warning(absent);
@@ -395,6 +406,7 @@ function computeSlices(
       let metrics: Record<string, MetricEstimate>;
       try {
         metrics = bootstrapMetrics(planFor(subset, names), bootstrap);
+        markMapeCaveat(subset, metrics);
       } catch {
         metrics = Object.fromEntries(names.map((m) => [m, { value: null, ci: null, n: rows.length }]));
       }
@@ -402,6 +414,17 @@ function computeSlices(
     }
   }
   return out;
+}
+
+/**
+ * MAPE with true values of 0 keeps scikit-learn's value (a division by 2.2e-16) but carries the
+ * reason it is not meaningful, beside the number wherever it is shown; returns that reason.
+ */
+function markMapeCaveat(rows: EvaluationRows, metrics: Record<string, MetricEstimate>): string | undefined {
+  if (rows.task !== 'regression' || metrics.mape === undefined) return undefined;
+  const caveat = mapeCaveat(rows.data);
+  if (caveat !== undefined) metrics.mape.note = caveat;
+  return caveat;
 }
 
 /**

@@ -96,7 +96,10 @@ export function renderEvaluateSummary(file: MetricsFile, options: { maxSlices?: 
   lines.push(`| metric | value | ${level}% CI | better |`, '|---|---:|---|---|');
   for (const [name, m] of Object.entries(file.metrics)) {
     const ci = m.ci ? `[${formatValue(m.ci[0])}, ${formatValue(m.ci[1])}]` : '—';
-    lines.push(`| ${escapeMarkdown(name)} | ${formatValue(m.value)} | ${ci} | ${metricDirection(name)} |`);
+    const note = m.note ? ` — ⚠ ${escapeMarkdown(m.note)}` : '';
+    lines.push(
+      `| ${escapeMarkdown(name)} | ${formatValue(m.value)} | ${ci} | ${metricDirection(name)}${note} |`,
+    );
   }
   if (file.bootstrap.resamples > 0) {
     lines.push(

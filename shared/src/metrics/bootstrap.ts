@@ -34,6 +34,8 @@ export interface MetricEstimate {
   /** Percentile bootstrap interval; null without resamples or when most resamples leave it undefined. */
   ci: [number, number] | null;
   n: number;
+  /** Why the value is not meaningful on these rows (MAPE with true values of 0); absent otherwise. */
+  note?: string;
 }
 
 /** Ones: the multiplicities of the original sample. */

@@ -556,6 +556,7 @@ export function regressionPass(
     addCompensated(sums, 1, w * e);
     addCompensated(sums, 2, w * e * e);
     addCompensated(sums, 3, w * absoluteError[i]);
+    // MAPE_EPS of regression.ts, written out: worker programs hold only this module's functions.
     addCompensated(sums, 4, (w * absoluteError[i]) / Math.max(Math.abs(yTrue[i]), 2.220446049250313e-16));
   }
   const meanY = (sums[0] + sums[1]) / total;

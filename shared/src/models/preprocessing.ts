@@ -413,6 +413,32 @@ function datePartValue(t: number, part: DatePart, kind: 'date' | 'datetime'): nu
 // ---------------------------------------------------------------------------------------------
 // Counting what was imputed or invalid.
 
+/**
+ * What a missing value of `feature` becomes, for messages: `"USA" (most frequent)`,
+ * `104.5 (training mean)`; the one wording train, evaluate and serve use.
+ */
+export function describeFill(feature: FeatureSpec): string {
+  const number = (x: number) => String(Number(x.toPrecision(6)));
+  switch (feature.kind) {
+    case 'numeric':
+      return `${number(feature.fill)} (training mean)`;
+    case 'categorical':
+      return feature.fill === null
+        ? 'no category (all its inputs 0)'
+        : `${JSON.stringify(feature.fill)} (most frequent)`;
+    case 'boolean':
+      return `${feature.fill === 1 ? 'true' : 'false'} (more frequent)`;
+    default:
+      return `training means (${feature.parts.map((p) => `${p.part} ${number(p.fill)}`).join(', ')})`;
+  }
+}
+
+/** `Director: 970 filled with "Steven Spielberg" (most frequent)`; a column not in the contract: `name: n`. */
+export function describeFilled(spec: Preprocessing, column: string, n: number): string {
+  const feature = spec.features.find((f) => f.name === column);
+  return feature ? `${column}: ${n} filled with ${describeFill(feature)}` : `${column}: ${n}`;
+}
+
 /** Per column: missing values filled, and invalid values by kind. Accumulates over batches. */
 export class FeatureCounts {
   rows = 0;
@@ -446,10 +472,13 @@ export class FeatureCounts {
     return Object.values(this.missing).reduce((a, n) => a + n, 0);
   }
 
-  /** `Horsepower: 6; Origin: 1`, for messages. */
-  describeMissing(): string {
+  /**
+   * `Horsepower: 6; Origin: 1`, for messages; with the contract, what each was filled with:
+   * `Origin: 1 filled with "USA" (most frequent)` (`describeFilled`).
+   */
+  describeMissing(spec?: Preprocessing): string {
     return Object.entries(this.missing)
-      .map(([c, n]) => `${c}: ${n}`)
+      .map(([c, n]) => (spec ? describeFilled(spec, c, n) : `${c}: ${n}`))
       .join('; ');
   }
 

@@ -15,7 +15,7 @@ export interface EvaluationReportFile {
   created_at: string;
   model: { name: string } | null;
   dataset: { path: string; rows: number };
-  metrics: Record<string, { value: number | null; ci: [number, number] | null }>;
+  metrics: Record<string, { value: number | null; ci: [number, number] | null; note?: string }>;
   bootstrap: { resamples: number; confidence: number };
   slices: {
     column: string;
@@ -99,7 +99,11 @@ export function renderEvaluationHtml(file: EvaluationReportFile, curves: Evaluat
   sections.push(
     `<h2>Metrics</h2>${table(
       ['metric', 'value', `${level}% CI`],
-      Object.entries(file.metrics).map(([name, m]) => [name, formatNumber(m.value), interval(m.ci)]),
+      Object.entries(file.metrics).map(([name, m]) => [
+        name,
+        m.note ? `${formatNumber(m.value)} (⚠ ${m.note})` : formatNumber(m.value),
+        interval(m.ci),
+      ]),
     )}`,
   );
   if (file.confusion_matrix) {

@@ -429,6 +429,13 @@ export async function startModelServer(options: ModelServerOptions): Promise<Mod
       if (counts.invalidTotal > 0 && onInvalid === 'warn') {
         log.warning(`Model '${name}': filled feature values it could not read: ${counts.describeInvalid()}.`);
       }
+      // A missing value is not invalid: the contract fills it as train and evaluate do (docs/features.md),
+      // but each request that had one says so, naming the column and the fill; `impute` is the quiet opt-in.
+      if (counts.missingTotal > 0 && onInvalid !== 'impute') {
+        const line = `Model '${name}': filled ${counts.missingTotal} missing feature value(s) in a request of ${request.rows} row(s) with the training fill, as train and evaluate fill them: ${counts.describeMissing(spec ?? undefined)}.`;
+        if (onInvalid === 'warn') log.warning(line);
+        else log.info(line);
+      }
       if (action === 'classify') sendJson(res, 200, { result: classifyResult(outputs, spec!.classes!) });
       else if (action === 'regress') sendJson(res, 200, { result: regressResult(outputs) });
       else sendJson(res, 200, request.format === 'row' ? { predictions: outputs } : { outputs });

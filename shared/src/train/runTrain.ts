@@ -8,7 +8,13 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import type { GpuUsageSummary } from '../gpu/nvidiaSmi.js';
 import { type GpuMode, GpuSampler, resolveGpus } from '../gpu/probe.js';
 import type { Log } from '../logging/index.js';
-import { inputNames, type OnInvalid } from '../models/preprocessing.js';
+import {
+  describeFill,
+  describeFilled,
+  inputNames,
+  type OnInvalid,
+  type Preprocessing,
+} from '../models/preprocessing.js';
 import { fileSaveHandler } from '../models/tfjs-files.js';
 import { userProgramEnvironment } from '../platform/child-env.js';
 import type { ArtifactStore, CacheStore } from '../platform/storage/types.js';
@@ -250,11 +256,13 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
           inputNames({ ...trained.preprocessing, features: [f] }).length,
         ]),
       );
+      const fills = new Map(trained.preprocessing.features.map((f) => [f.name, describeFill(f)]));
       featureRows = table.inferred.map((c) => ({
         name: c.name,
         kind: c.kind,
         why: c.why,
         inputs: widths.get(c.name) ?? 0,
+        fill: fills.get(c.name),
       }));
       missingFilled = trained.featureCounts.missing;
       stoppedBy = trained.stoppedBy;
@@ -264,7 +272,7 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
       // Filling is expected (evaluate and serve fill the same way) but it is still a value the data
       // did not have: said and counted here, as evaluate says it.
       if (trained.featureCounts.missingTotal > 0) {
-        log.info(filledLine(trained.featureCounts.missing));
+        log.info(filledLine(trained.featureCounts.missing, trained.preprocessing));
       }
       if (trained.featureCounts.invalidTotal > 0) {
         log.warning(
@@ -535,17 +543,20 @@ export async function uploadTrainedModel(
 /** An info line stays short (the step log's first lines): the most-filled columns, then how many more. */
 const FILLED_LINE_MAX = 200;
 
-/** `Filled 18 missing feature values with training means/modes: Sex: 10; Beak Length (mm): 2; ...`. */
-export function filledLine(missing: Record<string, number>): string {
+/**
+ * `Filled 18 missing feature values with the training fill (...): Sex: 10 filled with "MALE" (most
+ * frequent); ...`: each column with what its missing values became (`describeFilled`).
+ */
+export function filledLine(missing: Record<string, number>, spec?: Preprocessing): string {
   const entries = Object.entries(missing)
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1]);
   const total = entries.reduce((s, [, n]) => s + n, 0);
-  const head = `Filled ${total} missing feature values with training means/modes (kept for evaluate and serve): `;
+  const head = `Filled ${total} missing feature values with the training fill (kept for evaluate and serve): `;
   const parts: string[] = [];
   for (const [i, [column, n]] of entries.entries()) {
     const rest = entries.length - i - 1;
-    const part = `${column}: ${n}`;
+    const part = spec ? describeFilled(spec, column, n) : `${column}: ${n}`;
     const tail = rest > 0 ? `; +${rest} more columns.` : '.';
     if (
       head.length + [...parts, part].join('; ').length + tail.length > FILLED_LINE_MAX &&

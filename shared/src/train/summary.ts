@@ -16,7 +16,7 @@ export interface TrainSummaryInput {
   stoppedEarly: boolean;
   artifact?: { name: string; id: string };
   /** The built-in trainer's feature contract: each column's kind, why, and its model inputs. */
-  features?: { name: string; kind: string; why: string; inputs: number }[];
+  features?: { name: string; kind: string; why: string; inputs: number; fill?: string }[];
   /** Missing values filled in the training rows, per column. */
   missingFilled?: Record<string, number>;
   /** Set when the training ran as a Slurm job. */
@@ -85,6 +85,7 @@ export function renderTrainSummary(input: TrainSummaryInput): string {
           'why',
           { header: 'model inputs', align: 'right' },
           { header: 'missing filled', align: 'right' },
+          'filled with',
         ],
         input.features.map((f) => [
           escapeMarkdown(f.name),
@@ -92,6 +93,7 @@ export function renderTrainSummary(input: TrainSummaryInput): string {
           escapeMarkdown(f.why),
           f.inputs > 0 ? String(f.inputs) : 'dropped',
           String(input.missingFilled?.[f.name] ?? 0),
+          f.fill === undefined ? '' : escapeMarkdown(f.fill),
         ]),
       ),
     );

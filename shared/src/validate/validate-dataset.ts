@@ -196,7 +196,7 @@ export async function validateDataset(
       );
   const counts = options.counts ?? owned!;
   try {
-    await checkColumns(db, counts, checks, maxExamples, add);
+    await checkColumns(db, counts, checks, maxExamples, add, dataset.view);
   } finally {
     await owned?.drop();
   }
@@ -228,6 +228,7 @@ async function checkColumns(
   checks: Check[],
   maxExamples: number,
   add: AddAnomaly,
+  dataView: string,
 ): Promise<void> {
   const rows = counts.rows;
   const rawSource = counts.rawSource;
@@ -262,7 +263,7 @@ async function checkColumns(
       const { counts: items, examples } = ruleAggregates(c, maxExamples, bound);
       a = (await db.all(`SELECT ${[...items, ...examples].join(', ')} FROM ${from}`, bound.values))[0]!;
     }
-    await reportColumn(db, from, c, a, rows, maxExamples, add);
+    await reportColumn(db, from, c, a, rows, maxExamples, add, dataView);
   }
 }
 
@@ -333,6 +334,22 @@ function ruleAggregates(
   return { counts, examples };
 }
 
+/**
+ * The first value of a column that does not convert to its schema type, with its 1-based data row
+ * (the row as evaluate counts it: the data's own order, header not counted), so the message points
+ * at the line to fix. `c.unconverted` reads the value as `v`.
+ */
+async function firstUnconverted(
+  db: Database,
+  dataView: string,
+  c: Check,
+): Promise<{ value: string; row: number } | null> {
+  const [hit] = await db.all<{ row: number | bigint; value: string }>(
+    `SELECT "row", CAST(v AS VARCHAR) AS "value" FROM (SELECT row_number() OVER () AS "row", ${quoteIdent(c.rules.name)} AS v FROM ${quoteIdent(dataView)}) WHERE ${c.unconverted} ORDER BY "row" LIMIT 1`,
+  );
+  return hit ? { value: hit.value, row: Number(hit.row) } : null;
+}
+
 /** Whether a column's counts `a` show anomalies whose example values `reportColumn` lists. */
 function needsExamples(a: Record<string, unknown>): boolean {
   return num(a.bad ?? 0) > 0 || num(a.oor ?? 0) > 0 || num(a.rx ?? 0) > 0;
@@ -347,6 +364,7 @@ async function reportColumn(
   rows: number,
   maxExamples: number,
   add: AddAnomaly,
+  dataView: string,
 ): Promise<void> {
   const r = c.rules;
   const nonNull = num(a.nn);
@@ -354,6 +372,8 @@ async function reportColumn(
 
   if (c.unconverted !== undefined || !sameFamily(r.type, c.physical)) {
     const bad = num(a.bad ?? 0);
+    const first = bad > 0 ? await firstUnconverted(db, dataView, c) : null;
+    const where = first ? `, the first ${JSON.stringify(first.value)} at data row ${first.row}` : '';
     add({
       kind: 'wrong_type',
       column: name,
@@ -367,7 +387,7 @@ async function reportColumn(
       examples: examples(a.badx, maxExamples),
       message:
         bad > 0
-          ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${plural(bad, 'value')} not ${r.type}.`
+          ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${plural(bad, 'value')} not ${r.type}${where}.`
           : `Column '${name}' should be ${r.type} but is ${c.actualType}; its values convert, so the other checks ran on them.`,
       key: 'type',
       rules: r,

@@ -81,10 +81,12 @@ describe('built-in trainer on real data', () => {
     // 'Name' is an identifier: left out, and said so.
     expect(log.lines.some((l) => l.level === 'warning' && l.message.includes("'Name'"))).toBe(true);
     // Horsepower is missing in 6 of the 398 rows with a mileage: filled, and said so with the count.
-    expect(log.lines.map((l) => l.message)).toContainEqual(
-      'Filled 6 missing feature values with training means/modes (kept for evaluate and serve): Horsepower: 6.',
-    );
+    // The line names the fill: the training mean Horsepower's missing values became.
     const spec = JSON.parse(readFileSync(join(result.modelPath, '..', 'preprocessing.json'), 'utf8'));
+    const fill = spec.features.find((f: { name: string }) => f.name === 'Horsepower').fill as number;
+    expect(log.lines.map((l) => l.message)).toContainEqual(
+      `Filled 6 missing feature values with the training fill (kept for evaluate and serve): Horsepower: 6 filled with ${Number(fill.toPrecision(6))} (training mean).`,
+    );
     expect(spec.features.map((f: { name: string }) => f.name)).not.toContain('Name');
   });
 
@@ -205,7 +207,7 @@ describe('the filled-values line', () => {
     );
     expect(line).toMatch(/; \+\d+ more columns\.$/);
     expect(filledLine({ a: 0, b: 2 })).toBe(
-      'Filled 2 missing feature values with training means/modes (kept for evaluate and serve): b: 2.',
+      'Filled 2 missing feature values with the training fill (kept for evaluate and serve): b: 2.',
     );
   });
 });

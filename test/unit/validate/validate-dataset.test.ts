@@ -110,6 +110,25 @@ describe('each anomaly kind injected into a copy of the data is caught', () => {
     expect(a).toMatchObject({ column: 'Body Mass (g)', severity: 'error', expected: 'numeric', count: 2 });
     expect(a.examples.sort()).toEqual(['heavy', 'n/a']);
     expect(a.rule!.line).toBe(lineOf(schema.text, 'Body Mass (g)', 'type'));
+    // The message names the first value that does not convert and its data row (1-based), as
+    // evaluate names a row; it used to say only "2 values not numeric".
+    expect(a.message).toBe(
+      `Column 'Body Mass (g)' should be numeric but is VARCHAR: 2 values not numeric, the first "heavy" at data row 6.`,
+    );
+  });
+
+  it('wrong_type names the first bad value and its row in a CSV of 1,461 rows (past the first chunks)', async () => {
+    const rows = readSeattle();
+    const schema = await inferFrom(writeCsv(temp, 'seattle-all.csv', rows));
+    rows[1300]!.date = '2015-13-01';
+    rows[1400]!.date = 'yesterday';
+    rows[1300]!.temp_max = 'abc';
+    const anomalies = await validate(writeCsv(temp, 'seattle-bad.csv', rows), schema);
+    const messages = anomalies.filter((a) => a.kind === 'wrong_type').map((a) => a.message);
+    expect(messages).toEqual([
+      `Column 'date' should be datetime but is VARCHAR: 2 values not datetime, the first "2015-13-01" at data row 1301.`,
+      `Column 'temp_max' should be numeric but is VARCHAR: 1 value not numeric, the first "abc" at data row 1301.`,
+    ]);
   });
 
   it('too_many_nulls', async () => {
