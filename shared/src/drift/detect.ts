@@ -14,6 +14,15 @@ import type { Log } from '../logging/index.js';
 import { WASSERSTEIN_STD_FLOOR } from '../stats/wasserstein.js';
 import { type BinnedPair, binnedPair, coarseCounts, normedBinnedWasserstein } from './binned.js';
 import {
+  chooseMethod,
+  companionTest,
+  mayBeIdentifier,
+  mayBeWasserstein,
+  needsNoiseCheck,
+  reachesThreshold,
+  withinNoise,
+} from './choice.js';
+import {
   type CountTable,
   categoryCounts,
   equalWidthEdges,
@@ -22,16 +31,7 @@ import {
   quantileRanks,
 } from './ecdf.js';
 import { type ColumnInputs, runMethod } from './evaluate.js';
-import {
-  type DriftColumnType,
-  type DriftMethod,
-  defaultMethod,
-  isDrifted,
-  METHOD_INFO,
-  type MethodChoice,
-  NUMERIC_AS_CATEGORY_MAX_DISTINCT,
-  SMALL_REFERENCE_ROWS,
-} from './methods.js';
+import { type DriftColumnType, isDrifted, METHOD_INFO, type MethodChoice } from './methods.js';
 import type { Bin, ColumnDrift, ColumnRole, Finding, SideSummary } from './report.js';
 import { type CountedColumn, countSide, type SideCounts } from './side-counts.js';
 import {
@@ -295,8 +295,7 @@ async function identifierOnReference(
   refStats: SideStats,
   options: DetectOptions,
 ): Promise<string | undefined> {
-  if (options.compareIdentifiers || plan.role !== 'feature') return undefined;
-  if (options.columns?.includes(plan.name) || options.perColumn?.[plan.name]) return undefined;
+  if (!mayBeIdentifier(plan, options)) return undefined;
   const text = plan.type === 'categorical' && physicalKind(plan.referenceType) === 'text';
   let distinct = 0;
   if (text) {
@@ -431,48 +430,6 @@ function planColumns(
   return planned;
 }
 
-function chooseMethod(
-  plan: Planned,
-  n: number,
-  referenceDistinct: number,
-  options: DetectOptions,
-  findings: Finding[],
-): { method: DriftMethod; threshold: number } {
-  const override = options.perColumn?.[plan.name];
-  const auto = options.tfdv
-    ? plan.type === 'categorical'
-      ? 'linf'
-      : 'jsd_log2'
-    : defaultMethod(plan.type, n, referenceDistinct);
-  let method = auto;
-  if (override?.method && override.method !== 'auto') {
-    if (!METHOD_INFO[override.method].applies.includes(plan.type)) {
-      throw new UserError(
-        `Drift method '${override.method}' cannot compare the ${plan.type} column '${plan.name}'; use one of ${Object.entries(
-          METHOD_INFO,
-        )
-          .filter(([, info]) => info.applies.includes(plan.type))
-          .map(([name]) => name)
-          .join(', ')}.`,
-        { input: 'method' },
-      );
-    }
-    method = override.method;
-  } else if (options.method !== 'auto') {
-    if (METHOD_INFO[options.method].applies.includes(plan.type)) method = options.method;
-    else {
-      findings.push({
-        kind: 'method_fallback',
-        column: plan.name,
-        severity: 'info',
-        message: `Method '${options.method}' does not apply to the ${plan.type} column '${plan.name}': used '${auto}'.`,
-      });
-    }
-  }
-  const threshold = override?.threshold ?? options.threshold ?? METHOD_INFO[method].threshold;
-  return { method, threshold };
-}
-
 async function compareColumn(
   db: Database,
   reference: ReferenceSide,
@@ -527,15 +484,10 @@ async function compareColumn(
     // rows of one table are 0.11 apart by chance, over the 0.1 threshold on 96% of random splits.
     // So a distance over its threshold also needs the two-sample chi-square to tell it from noise,
     // as data-validate's skew check requires. A method the user names keeps its rule alone.
-    const noiseCheck =
-      drifted &&
-      !options.tfdv &&
-      plan.type === 'categorical' &&
-      METHOD_INFO[method].kind === 'distance' &&
-      !methodAsked(plan, options);
+    const noiseCheck = needsNoiseCheck(plan, method, drifted, options);
     const test =
       options.tfdv && METHOD_INFO[method].kind === 'distance'
-        ? companionTest(plan, built)
+        ? companionTest(plan.type, built.referenceDistinct)
         : noiseCheck
           ? 'chi2'
           : undefined;
@@ -561,7 +513,7 @@ async function compareColumn(
       if (!noiseCheck || Number.isFinite(r.p_value))
         column.test = { method: test, p_value: r.p_value!, statistic: r.test_statistic };
       const alpha = METHOD_INFO.chi2.threshold;
-      if (noiseCheck && Number.isFinite(r.p_value) && r.p_value! >= alpha) {
+      if (noiseCheck && withinNoise(r.p_value)) {
         column.drifted = false;
         column.note = `distance ${result.statistic.toPrecision(4)} >= ${threshold}, but the two-sample chi-square over ${referenceDistinct} reference categories gives p = ${r.p_value!.toPrecision(3)} >= ${alpha}: within the sampling noise of ${inputs.n} and ${inputs.m} values, so not drifted (name method jensenshannon to judge by the distance alone)`;
         findings.push({
@@ -580,7 +532,7 @@ async function compareColumn(
         // value moves less than one width, the same way on both sides (binned.ts's argument with
         // the bin's edges as its extremes), so the distance is within one bin width of the exact one.
         column.error_bound = built.binWidth / Math.max(refStats.std ?? 0, WASSERSTEIN_STD_FLOOR);
-        if (Math.abs(result.statistic - threshold) <= column.error_bound) {
+        if (reachesThreshold(result.statistic, threshold, column.error_bound)) {
           findings.push({
             kind: 'profile_limit',
             column: plan.name,
@@ -594,20 +546,6 @@ async function compareColumn(
   } finally {
     await built.dispose();
   }
-}
-
-/**
- * Whether a numeric column's method could be Wasserstein, decided before anything is computed:
- * asked for by name, or left to Evidently's choice with more than 1,000 reference values (the
- * sketch then tells a continuous column from one of few values). Any other method, TFDV's
- * comparators included, takes the exact path.
- */
-function mayBeWasserstein(plan: Planned, referenceValues: number, options: DetectOptions): boolean {
-  if (options.tfdv) return false;
-  const override = options.perColumn?.[plan.name]?.method;
-  const asked = override && override !== 'auto' ? override : options.method;
-  if (asked !== 'auto') return asked === 'wasserstein';
-  return referenceValues > SMALL_REFERENCE_ROWS;
 }
 
 /**
@@ -653,7 +591,7 @@ async function sketchedWasserstein(
     pair,
     Math.max(refStats.std ?? 0, WASSERSTEIN_STD_FLOOR),
   );
-  if (Math.abs(statistic - threshold) <= bound) {
+  if (reachesThreshold(statistic, threshold, bound)) {
     return {
       note: `computed exactly: the sketch gave ${statistic.toPrecision(6)} ± ${bound.toPrecision(2)}, which reaches across the threshold ${threshold}`,
     };
@@ -705,24 +643,6 @@ function sketchChartBins(
     reference: table.labels.map((label, i) => ({ label, share: shares(table.reference, n)[i] })),
     current: table.labels.map((label, i) => ({ label, share: shares(table.current, m)[i] })),
   };
-}
-
-/** The test shown beside a distance: KS for continuous numbers, chi-square for categories and few numbers. */
-/**
- * Whether the method used on this column is one the user named (per column, or for all columns
- * and applicable to this one), rather than Evidently's choice: `method: ks` leaves categories to
- * the automatic choice, so they keep the noise check.
- */
-function methodAsked(plan: Planned, options: DetectOptions): boolean {
-  const override = options.perColumn?.[plan.name]?.method;
-  if (override !== undefined && override !== 'auto') return true;
-  return options.method !== 'auto' && METHOD_INFO[options.method].applies.includes(plan.type);
-}
-
-function companionTest(plan: Planned, built: BuiltInputs): DriftMethod {
-  return plan.type === 'numeric' && built.referenceDistinct > NUMERIC_AS_CATEGORY_MAX_DISTINCT
-    ? 'ks'
-    : 'chi2';
 }
 
 function summary(stats: SideStats, distinct: number | null, bins: Bin[]): SideSummary {
