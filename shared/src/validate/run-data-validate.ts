@@ -17,7 +17,7 @@ import {
   type SkewSummary,
   VALIDATION_REPORT_SCHEMA,
 } from './report.js';
-import { formatPValue, TEST_ALPHA } from './sample-bounds.js';
+import { formatPValue, isSignificant, TEST_ALPHA } from './sample-bounds.js';
 import type { DataSchema, Severity } from './schema.js';
 import { type LoadedSchema, loadSchemaFile, parseSchemaYaml, renderSchemaYaml } from './schema-yaml.js';
 import { type FailOn, shouldFail } from './should-fail.js';
@@ -367,7 +367,7 @@ function distributionAnomalies(
   for (const c of columns) {
     if (!(c.distance >= c.threshold)) continue;
     const distanceName = c.method === 'linf' ? 'L-infinity distance' : 'Jensen-Shannon divergence';
-    const significant = c.p_value !== null && c.p_value < TEST_ALPHA;
+    const significant = c.p_value !== null && isSignificant(c.p_value);
     const test = c.p_value === null ? 'no test' : `${c.test} p = ${formatPValue(c.p_value)}`;
     const lines = loaded?.locations?.columns[c.name];
     const line = lines?.[key] ?? lines?._;
