@@ -18,8 +18,16 @@
  */
 export const MUTATION_FOLDERS = {
   drift: {
-    mutate: ['shared/src/drift/methods.ts'],
-    tests: ['test/unit/drift/boundaries.test.ts'],
+    // The verdict's decisions without DuckDB: method choice and verdicts (methods.ts), the
+    // per-column choices, identifier eligibility, the within-noise rule and the sketch's
+    // undecided band (choice.ts), and the sketch's normed distance and chart bins (binned.ts from
+    // normedBinnedWasserstein on; binnedPair above it is one DuckDB query).
+    mutate: [
+      'shared/src/drift/methods.ts',
+      'shared/src/drift/choice.ts',
+      'shared/src/drift/binned.ts:88-108',
+    ],
+    tests: ['test/unit/drift/boundaries.test.ts', 'test/unit/drift/choice.test.ts'],
   },
   validate: {
     mutate: ['shared/src/validate/sample-bounds.ts', 'shared/src/validate/should-fail.ts'],
@@ -41,29 +49,36 @@ export const MUTATION_FOLDERS = {
   },
   compare: {
     // The gate's decisions: value bounds, change bounds, significance and the verdict (compareOne,
-    // changeBoundViolations). Stryker's `file:from-to` syntax mutates only those lines.
-    mutate: ['shared/src/compare/gate.ts:145-262'],
+    // changeBoundViolations; Stryker's `file:from-to` syntax mutates only those lines), and how the
+    // bounds and directions are read (thresholds.ts).
+    mutate: ['shared/src/compare/gate.ts:145-262', 'shared/src/compare/thresholds.ts'],
     tests: [
       'test/unit/compare/gate.test.ts',
+      'test/unit/compare/thresholds.test.ts',
+      'test/unit/compare/inputs.test.ts',
       'test/unit/compare/boundaries.test.ts',
       'test/unit/compare/verdicts.test.ts',
       'test/unit/compare/default-gate.test.ts',
     ],
   },
   metrics: {
-    // The metric definitions, smallest first: per-row log loss with its clipping
-    // (classification.ts), precision/recall/F1 with scikit-learn's zero_division (prf), and
-    // force_finite and the median (resample-kernel.ts). Not yet: the rest of confusionScores
-    // (balanced accuracy, macro averages, MCC, kappa: lines 35-109), ROC AUC, average precision,
-    // the regression pass, the one-pass accumulation, calibration, the random streams and the
-    // paired pass. Under the shared machine's load (~20 on 2 cores) a confusion-matrix mutant
-    // took ~2 min (every golden case covers it): the 178 mutants with lines 35-121 did not fit.
+    // The metric definitions: per-row log loss with its clipping (classification.ts); the
+    // confusion-matrix scores (accuracy, balanced accuracy, precision/recall/F1 binary, macro,
+    // micro and weighted with scikit-learn's zero_division, MCC, Cohen's kappa), ROC AUC and
+    // average precision over groups of tied scores, and force_finite and the median
+    // (resample-kernel.ts). Not yet: the one-pass accumulation and the per-class averaging of AUC
+    // and AP in classificationPass, the regression pass, calibration, the random streams and the
+    // paired pass (see test/mutation/README.md).
     mutate: [
       'shared/src/metrics/classification.ts:31-45',
-      'shared/src/metrics/resample-kernel.ts:111-121',
+      'shared/src/metrics/resample-kernel.ts:35-187',
       'shared/src/metrics/resample-kernel.ts:605-626',
     ],
-    tests: ['test/unit/metrics/golden.test.ts', 'test/unit/metrics/log-loss-float32.test.ts'],
+    tests: [
+      'test/unit/metrics/golden.test.ts',
+      'test/unit/metrics/log-loss-float32.test.ts',
+      'test/unit/metrics/resample-definitions.test.ts',
+    ],
   },
   serve: {
     // Request handling's decisions: the canary's verdict and traffic split.
