@@ -50,8 +50,14 @@ export const MUTATION_FOLDERS = {
   compare: {
     // The gate's decisions: value bounds, change bounds, significance and the verdict (compareOne,
     // changeBoundViolations; Stryker's `file:from-to` syntax mutates only those lines), and how the
-    // bounds and directions are read (thresholds.ts).
-    mutate: ['shared/src/compare/gate.ts:145-262', 'shared/src/compare/thresholds.ts'],
+    // bounds and directions are read (thresholds.ts: which input wins, path or text, mlops.yml's
+    // pasted metrics: section, each entry's keys, bounds and direction; not the YAML error plumbing).
+    mutate: [
+      'shared/src/compare/gate.ts:145-262',
+      'shared/src/compare/thresholds.ts:36-60',
+      'shared/src/compare/thresholds.ts:84-96',
+      'shared/src/compare/thresholds.ts:114-182',
+    ],
     tests: [
       'test/unit/compare/gate.test.ts',
       'test/unit/compare/thresholds.test.ts',
@@ -71,7 +77,7 @@ export const MUTATION_FOLDERS = {
     // paired pass (see test/mutation/README.md).
     mutate: [
       'shared/src/metrics/classification.ts:31-45',
-      'shared/src/metrics/resample-kernel.ts:35-187',
+      'shared/src/metrics/resample-kernel.ts:35-121',
       'shared/src/metrics/resample-kernel.ts:605-626',
     ],
     tests: [

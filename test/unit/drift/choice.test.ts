@@ -142,6 +142,13 @@ describe('methodAsked: the user named the method used on this column', () => {
     expect(methodAsked(numeric, { method: 'ks' })).toBe(true);
     expect(methodAsked(numeric, auto)).toBe(false);
   });
+
+  it('an override of another column leaves this one to the method for all columns', () => {
+    expect(methodAsked(category, { method: 'jensenshannon', perColumn: { d: { method: 'chi2' } } })).toBe(
+      true,
+    );
+    expect(methodAsked(category, { method: 'auto', perColumn: { d: { method: 'chi2' } } })).toBe(false);
+  });
 });
 
 describe('mayBeWasserstein: the sketch is tried when Wasserstein is asked for, or chosen above 1,000 reference values', () => {
@@ -167,6 +174,13 @@ describe('mayBeWasserstein: the sketch is tried when Wasserstein is asked for, o
       true,
     );
     expect(mayBeWasserstein(numeric, 5000, { method: 'auto', tfdv: true })).toBe(false);
+    // Another column's override changes nothing here.
+    expect(mayBeWasserstein(numeric, 5000, { method: 'auto', perColumn: { y: { method: 'psi' } } })).toBe(
+      true,
+    );
+    expect(
+      mayBeWasserstein(numeric, 10, { method: 'wasserstein', perColumn: { y: { method: 'psi' } } }),
+    ).toBe(true);
     expect(mayBeWasserstein(numeric, 5000, { method: 'wasserstein', tfdv: true })).toBe(false);
   });
 });
