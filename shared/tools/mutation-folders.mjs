@@ -18,12 +18,24 @@
  */
 export const MUTATION_FOLDERS = {
   drift: {
-    mutate: ['shared/src/drift/methods.ts'],
-    tests: ['test/unit/drift/boundaries.test.ts'],
+    // The verdict's decisions without DuckDB: method choice and verdicts (methods.ts), the
+    // per-column choices, identifier eligibility, the within-noise rule and the sketch's
+    // undecided band (choice.ts), and the sketch's normed distance and chart bins (binned.ts from
+    // normedBinnedWasserstein on; binnedPair above it is one DuckDB query).
+    mutate: [
+      'shared/src/drift/methods.ts',
+      'shared/src/drift/choice.ts',
+      'shared/src/drift/binned.ts:88-108',
+    ],
+    tests: ['test/unit/drift/boundaries.test.ts', 'test/unit/drift/choice.test.ts'],
   },
   validate: {
+    // The bounds, significance (p < TEST_ALPHA), a bound's severity and the share limits
+    // (sample-bounds.ts), and fail-on (should-fail.ts), against their pure tests. Not
+    // boundaries.test.ts: validateDataset now calls these rules, so its DuckDB runs (the same
+    // boundaries end to end) would cover every mutant at ~40 s each, and they killed none of them.
     mutate: ['shared/src/validate/sample-bounds.ts', 'shared/src/validate/should-fail.ts'],
-    tests: ['test/unit/validate/sample-bounds.test.ts', 'test/unit/validate/boundaries.test.ts'],
+    tests: ['test/unit/validate/sample-bounds.test.ts'],
   },
   stats: {
     mutate: [
@@ -41,29 +53,39 @@ export const MUTATION_FOLDERS = {
   },
   compare: {
     // The gate's decisions: value bounds, change bounds, significance and the verdict (compareOne,
-    // changeBoundViolations). Stryker's `file:from-to` syntax mutates only those lines.
-    mutate: ['shared/src/compare/gate.ts:145-262'],
+    // changeBoundViolations; Stryker's `file:from-to` syntax mutates only those lines), and how
+    // each entry's keys, bounds and direction are read (thresholds.ts parseThresholdObject). Not
+    // yet: thresholds.ts lines 36-96 (which input wins, path or text, the pasted metrics: section,
+    // the YAML error plumbing), tested in thresholds.test.ts.
+    mutate: ['shared/src/compare/gate.ts:145-262', 'shared/src/compare/thresholds.ts:114-182'],
     tests: [
       'test/unit/compare/gate.test.ts',
+      'test/unit/compare/thresholds.test.ts',
+      'test/unit/compare/inputs.test.ts',
       'test/unit/compare/boundaries.test.ts',
       'test/unit/compare/verdicts.test.ts',
       'test/unit/compare/default-gate.test.ts',
     ],
   },
   metrics: {
-    // The metric definitions, smallest first: per-row log loss with its clipping
-    // (classification.ts), precision/recall/F1 with scikit-learn's zero_division (prf), and
-    // force_finite and the median (resample-kernel.ts). Not yet: the rest of confusionScores
-    // (balanced accuracy, macro averages, MCC, kappa: lines 35-109), ROC AUC, average precision,
-    // the regression pass, the one-pass accumulation, calibration, the random streams and the
-    // paired pass. Under the shared machine's load (~20 on 2 cores) a confusion-matrix mutant
-    // took ~2 min (every golden case covers it): the 178 mutants with lines 35-121 did not fit.
+    // The metric definitions: per-row log loss with its clipping (classification.ts); from
+    // confusionScores, MCC, Cohen's kappa and the final step of every confusion-matrix score
+    // (balanced accuracy, macro, micro and weighted averages, with their NaN cases), and
+    // precision/recall/F1 with scikit-learn's zero_division (resample-kernel.ts lines 76-121);
+    // force_finite and the median. Not yet (each mutant took ~40 s on the loaded shared machine):
+    // confusionScores' accumulation and per-class loop (lines 35-75), ROC AUC and average
+    // precision (rocAucFromGroups, averagePrecisionFromGroups), the per-class averaging in
+    // classificationPass, the regression pass, calibration, the random streams and the paired pass.
     mutate: [
       'shared/src/metrics/classification.ts:31-45',
-      'shared/src/metrics/resample-kernel.ts:111-121',
+      'shared/src/metrics/resample-kernel.ts:76-121',
       'shared/src/metrics/resample-kernel.ts:605-626',
     ],
-    tests: ['test/unit/metrics/golden.test.ts', 'test/unit/metrics/log-loss-float32.test.ts'],
+    tests: [
+      'test/unit/metrics/golden.test.ts',
+      'test/unit/metrics/log-loss-float32.test.ts',
+      'test/unit/metrics/resample-definitions.test.ts',
+    ],
   },
   serve: {
     // Request handling's decisions: the canary's verdict and traffic split.

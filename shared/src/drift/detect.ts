@@ -15,6 +15,15 @@ import { ksPValue } from '../stats/ks.js';
 import { WASSERSTEIN_STD_FLOOR } from '../stats/wasserstein.js';
 import { type BinnedPair, binnedKs, binnedPair, coarseCounts, normedBinnedWasserstein } from './binned.js';
 import {
+  chooseMethod,
+  companionTest,
+  mayBeIdentifier,
+  mayBeWasserstein,
+  noiseTest,
+  reachesThreshold,
+  withinNoise,
+} from './choice.js';
+import {
   type CountTable,
   categoryCounts,
   equalWidthEdges,
@@ -26,12 +35,9 @@ import { type ColumnInputs, runMethod } from './evaluate.js';
 import {
   type DriftColumnType,
   type DriftMethod,
-  defaultMethod,
   isDrifted,
   METHOD_INFO,
   type MethodChoice,
-  NUMERIC_AS_CATEGORY_MAX_DISTINCT,
-  SMALL_REFERENCE_ROWS,
 } from './methods.js';
 import type { Bin, ColumnDrift, ColumnRole, Finding, SideSummary } from './report.js';
 import { type CountedColumn, countSide, type SideCounts } from './side-counts.js';
@@ -303,8 +309,7 @@ async function identifierOnReference(
   refStats: SideStats,
   options: DetectOptions,
 ): Promise<string | undefined> {
-  if (options.compareIdentifiers || plan.role !== 'feature') return undefined;
-  if (options.columns?.includes(plan.name) || options.perColumn?.[plan.name]) return undefined;
+  if (!mayBeIdentifier(plan, options)) return undefined;
   const text = plan.type === 'categorical' && physicalKind(plan.referenceType) === 'text';
   let distinct = 0;
   if (text) {
@@ -448,48 +453,6 @@ function planColumns(
   return planned;
 }
 
-function chooseMethod(
-  plan: Planned,
-  n: number,
-  referenceDistinct: number,
-  options: DetectOptions,
-  findings: Finding[],
-): { method: DriftMethod; threshold: number } {
-  const override = options.perColumn?.[plan.name];
-  const auto = options.tfdv
-    ? plan.type === 'categorical'
-      ? 'linf'
-      : 'jsd_log2'
-    : defaultMethod(plan.type, n, referenceDistinct);
-  let method = auto;
-  if (override?.method && override.method !== 'auto') {
-    if (!METHOD_INFO[override.method].applies.includes(plan.type)) {
-      throw new UserError(
-        `Drift method '${override.method}' cannot compare the ${plan.type} column '${plan.name}'; use one of ${Object.entries(
-          METHOD_INFO,
-        )
-          .filter(([, info]) => info.applies.includes(plan.type))
-          .map(([name]) => name)
-          .join(', ')}.`,
-        { input: 'method' },
-      );
-    }
-    method = override.method;
-  } else if (options.method !== 'auto') {
-    if (METHOD_INFO[options.method].applies.includes(plan.type)) method = options.method;
-    else {
-      findings.push({
-        kind: 'method_fallback',
-        column: plan.name,
-        severity: 'info',
-        message: `Method '${options.method}' does not apply to the ${plan.type} column '${plan.name}': used '${auto}'.`,
-      });
-    }
-  }
-  const threshold = override?.threshold ?? options.threshold ?? METHOD_INFO[method].threshold;
-  return { method, threshold };
-}
-
 async function compareColumn(
   db: Database,
   reference: ReferenceSide,
@@ -541,7 +504,9 @@ async function compareColumn(
     const drifted = isDrifted(method, result.statistic, threshold);
     const confirm = drifted ? noiseTest(plan, method, options) : undefined;
     const test =
-      options.tfdv && METHOD_INFO[method].kind === 'distance' ? companionTest(plan, built) : confirm;
+      options.tfdv && METHOD_INFO[method].kind === 'distance'
+        ? companionTest(plan.type, built.referenceDistinct)
+        : confirm;
     const column: ColumnDrift = {
       name: plan.name,
       type: plan.type,
@@ -587,7 +552,7 @@ async function compareColumn(
         // value moves less than one width, the same way on both sides (binned.ts's argument with
         // the bin's edges as its extremes), so the distance is within one bin width of the exact one.
         column.error_bound = built.binWidth / Math.max(refStats.std ?? 0, WASSERSTEIN_STD_FLOOR);
-        if (Math.abs(result.statistic - threshold) <= column.error_bound) {
+        if (reachesThreshold(result.statistic, threshold, column.error_bound)) {
           findings.push({
             kind: 'profile_limit',
             column: plan.name,
@@ -601,20 +566,6 @@ async function compareColumn(
   } finally {
     await built.dispose();
   }
-}
-
-/**
- * Whether a numeric column's method could be Wasserstein, decided before anything is computed:
- * asked for by name, or left to Evidently's choice with more than 1,000 reference values (the
- * sketch then tells a continuous column from one of few values). Any other method, TFDV's
- * comparators included, takes the exact path.
- */
-function mayBeWasserstein(plan: Planned, referenceValues: number, options: DetectOptions): boolean {
-  if (options.tfdv) return false;
-  const override = options.perColumn?.[plan.name]?.method;
-  const asked = override && override !== 'auto' ? override : options.method;
-  if (asked !== 'auto') return asked === 'wasserstein';
-  return referenceValues > SMALL_REFERENCE_ROWS;
 }
 
 /**
@@ -661,7 +612,7 @@ async function sketchedWasserstein(
     pair,
     Math.max(refStats.std ?? 0, WASSERSTEIN_STD_FLOOR),
   );
-  if (Math.abs(statistic - threshold) <= bound) {
+  if (reachesThreshold(statistic, threshold, bound)) {
     return {
       note: `computed exactly: the sketch gave ${statistic.toPrecision(6)} ± ${bound.toPrecision(2)}, which reaches across the threshold ${threshold}`,
     };
@@ -750,25 +701,6 @@ function sketchChartBins(
 }
 
 /**
- * The noise rule: the test that must also reject before a distance over its threshold counts as
- * drift, or undefined when the distance decides alone. Evidently's auto choice judges a large
- * reference by a distance alone, but the distance between two samples of one distribution is not
- * zero and does not shrink with the reference: for categories it grows with their number (about
- * sqrt((K-1)/8 · (1/n + 1/m)): 225 aircraft models in 8,000 and 2,000 random rows of birdstrikes
- * are 0.11 apart, over the 0.1 threshold on 96% of random splits), and the normed Wasserstein
- * distance of a continuous column shrinks only as 1/sqrt(m) with the current sample's m values
- * (a few hundred rows reach 0.1 by chance: seattle-weather's own random 80/20 split, 1,169 and
- * 292 rows, flagged 2 of its 4 numeric columns, and about 20% of them over random splits). So
- * the two-sample test beside it must tell it from noise: KS for the Wasserstein distance,
- * chi-square for the category and few-number distances. A method the user names keeps its rule
- * alone (`methodAsked`), and TFDV's comparators keep theirs (data-validate judges those itself).
- */
-function noiseTest(plan: Planned, method: DriftMethod, options: DetectOptions): DriftMethod | undefined {
-  if (options.tfdv || METHOD_INFO[method].kind !== 'distance' || methodAsked(plan, options)) return undefined;
-  return method === 'wasserstein' ? 'ks' : 'chi2';
-}
-
-/**
  * The noise rule's verdict on a drifted column once its test ran (`noiseTest`): kept drifted when
  * the test rejects at its own threshold (KS p <= 0.05, chi-square p < 0.05), else not drifted,
  * with a note and a `within_noise` finding. `outcome` says which test gave which p-value.
@@ -783,7 +715,7 @@ function applyNoiseRule(
   findings: Finding[],
 ): void {
   const alpha = METHOD_INFO[test].threshold;
-  if (isDrifted(test, pValue, alpha)) return;
+  if (!withinNoise(test, pValue)) return;
   column.drifted = false;
   column.note = `distance ${column.statistic.toPrecision(4)} >= ${column.threshold}, but ${outcome} ${test === 'ks' ? '>' : '>='} ${alpha}: within the sampling noise of ${n} and ${m} values, so not drifted (name method ${column.method} to judge by the distance alone)`;
   findings.push({
@@ -792,24 +724,6 @@ function applyNoiseRule(
     severity: 'info',
     message: `Column '${column.name}': ${column.note}.`,
   });
-}
-
-/**
- * Whether the method used on this column is one the user named (per column, or for all columns
- * and applicable to this one), rather than Evidently's choice: `method: ks` leaves categories to
- * the automatic choice, so they keep the noise check.
- */
-function methodAsked(plan: Planned, options: DetectOptions): boolean {
-  const override = options.perColumn?.[plan.name]?.method;
-  if (override !== undefined && override !== 'auto') return true;
-  return options.method !== 'auto' && METHOD_INFO[options.method].applies.includes(plan.type);
-}
-
-/** The test shown beside a TFDV distance: KS for continuous numbers, chi-square for categories and few numbers. */
-function companionTest(plan: Planned, built: BuiltInputs): DriftMethod {
-  return plan.type === 'numeric' && built.referenceDistinct > NUMERIC_AS_CATEGORY_MAX_DISTINCT
-    ? 'ks'
-    : 'chi2';
 }
 
 function summary(stats: SideStats, distinct: number | null, bins: Bin[]): SideSummary {

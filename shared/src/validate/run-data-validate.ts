@@ -17,7 +17,7 @@ import {
   type SkewSummary,
   VALIDATION_REPORT_SCHEMA,
 } from './report.js';
-import { formatPValue, TEST_ALPHA } from './sample-bounds.js';
+import { formatPValue, isSignificant, TEST_ALPHA } from './sample-bounds.js';
 import type { DataSchema, Severity } from './schema.js';
 import { type LoadedSchema, loadSchemaFile, parseSchemaYaml, renderSchemaYaml } from './schema-yaml.js';
 import { type FailOn, shouldFail } from './should-fail.js';
@@ -381,7 +381,7 @@ function distributionAnomalies(
       }
       continue;
     }
-    const significant = c.p_value !== null && c.p_value < TEST_ALPHA;
+    const significant = c.p_value !== null && isSignificant(c.p_value);
     const test = c.p_value === null ? 'no test' : `${c.test} p = ${formatPValue(c.p_value)}`;
     out.push({
       kind,
@@ -428,7 +428,7 @@ function ksShiftUnderDistance(
   distanceName: string,
 ): Omit<Anomaly, 'severity' | 'rule'> | undefined {
   if (c.test !== 'ks' || c.p_value === null || c.test_statistic === null) return undefined;
-  if (!(c.p_value < TEST_ALPHA && c.test_statistic >= KS_LARGE_SHIFT)) return undefined;
+  if (!(isSignificant(c.p_value) && c.test_statistic >= KS_LARGE_SHIFT)) return undefined;
   const test = `ks p = ${formatPValue(c.p_value)}, D = ${round(c.test_statistic)}`;
   return {
     kind,

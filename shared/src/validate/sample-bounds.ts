@@ -79,6 +79,31 @@ export function rateTestPValue(count: number, of: number, bound: number): number
   return binomialSf(count, of, bound);
 }
 
+/**
+ * Whether a test against an inferred bound (or the test beside a skew or drift distance) is
+ * significant: p < TEST_ALPHA, strictly (p = 0.001 is not).
+ */
+export function isSignificant(p: number): boolean {
+  return p < TEST_ALPHA;
+}
+
+/**
+ * The severity of a batch above a bound: a bound written by hand (no test ran, p null) is a hard
+ * limit, an error; an inferred one is an error when the test is significant, else a warning.
+ */
+export function boundSeverity(p: number | null): 'error' | 'warning' {
+  return p === null || isSignificant(p) ? 'error' : 'warning';
+}
+
+/**
+ * Whether `count` of `total` is above a limit on their share (max_null_fraction,
+ * max_new_category_fraction): count / total > limit, so a share exactly at the limit passes. Of no
+ * rows (0 / 0, NaN) nothing exceeds: NaN is above no limit.
+ */
+export function exceedsShare(count: number, total: number, limit: number): boolean {
+  return count / total > limit;
+}
+
 /** Share of new values expected outside the extremes of `sampleValues` earlier ones: 2/(n + 1). */
 export function expectedOutsideShare(sampleValues: number): number {
   return 2 / (sampleValues + 1);

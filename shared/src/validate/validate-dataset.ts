@@ -4,10 +4,13 @@ import type { Dataset } from '../data/open-dataset.js';
 import { countValues, type ValueCounts } from '../data/value-counts.js';
 import { UserError } from '../errors/index.js';
 import {
+  boundSeverity,
+  exceedsShare,
   expectedOutsideShare,
   FAR_WIDTHS,
   farDistance,
   formatPValue,
+  isSignificant,
   rangeTestPValue,
   rateTestPValue,
   TEST_ALPHA,
@@ -395,14 +398,13 @@ async function reportColumn(
   }
 
   const nulls = rows - nonNull;
-  if (r.max_null_fraction !== undefined && rows > 0 && nulls / rows > r.max_null_fraction) {
+  if (r.max_null_fraction !== undefined && exceedsShare(nulls, rows, r.max_null_fraction)) {
     // An inferred bound is tested (sample-bounds.ts); a hand-written one is a hard limit.
     const p = r.inferred_from ? rateTestPValue(nulls, rows, r.max_null_fraction) : null;
-    const significant = p === null || p < TEST_ALPHA;
     add({
       kind: 'too_many_nulls',
       column: name,
-      severity: significant ? 'error' : 'warning',
+      severity: boundSeverity(p),
       expected: `null fraction <= ${r.max_null_fraction}${p === null ? '' : ` (inferred from ${r.inferred_from!.rows} rows)`}`,
       found: `${fraction(nulls / rows)} (${nulls} of ${rows} rows)${p === null ? '' : `, p = ${formatPValue(p)}`}`,
       count: nulls,
@@ -433,7 +435,7 @@ async function reportColumn(
     add({
       kind: 'out_of_range',
       column: name,
-      severity: period || (tested && !tested.far && tested.p >= TEST_ALPHA) ? 'warning' : 'error',
+      severity: period || (tested && !tested.far && !isSignificant(tested.p)) ? 'warning' : 'error',
       expected: `within ${bounds}${tested ? ` (inferred from ${r.inferred_from!.values} values)` : ''}`,
       found: tested ? `${found}; ${tested.why}` : found,
       count: outOfRange,
@@ -472,7 +474,7 @@ async function reportColumn(
   // An inferred domain reports every new value, and fails only on a share significantly above its
   // tolerated share (sample-bounds.ts); a hand-written one fails above its tolerated share.
   const p = r.inferred_from && unexpected > 0 ? rateTestPValue(unexpected, nonNull, tolerated) : null;
-  if (unexpected > 0 && nonNull > 0 && (p !== null || unexpected / nonNull > tolerated)) {
+  if (unexpected > 0 && nonNull > 0 && (p !== null || exceedsShare(unexpected, nonNull, tolerated))) {
     const bound = new BoundValues();
     const outside = domainCondition(c, bound);
     const top = await db.all<{ v: unknown; n: unknown }>(
@@ -491,7 +493,7 @@ async function reportColumn(
     add({
       kind: 'unexpected_value',
       column: name,
-      severity: p === null || p < TEST_ALPHA ? 'error' : 'warning',
+      severity: boundSeverity(p),
       expected: `one of ${r.allowed_values!.length} allowed values${tolerated > 0 ? ` (new values up to ${tolerated})` : ''}`,
       found: p === null ? share : `${share}, p = ${formatPValue(p)}`,
       count: unexpected,
@@ -557,7 +559,7 @@ const PERIOD_WARNING =
 
 /** "significant (p = …)" or "not significant (p = …), so a warning", at TEST_ALPHA. */
 function significantText(p: number): string {
-  return p < TEST_ALPHA
+  return isSignificant(p)
     ? `significant (p = ${formatPValue(p)} < ${TEST_ALPHA})`
     : `not significant (p = ${formatPValue(p)} >= ${TEST_ALPHA}), so a warning`;
 }

@@ -8,16 +8,20 @@ import { describe, expect, it } from 'vitest';
 import { clopperPearsonUpper } from '../../../shared/src/stats/binomial.js';
 import {
   BOUND_CONFIDENCE,
+  boundSeverity,
+  exceedsShare,
   expectedOutsideShare,
   farDistance,
   formatPValue,
   isRareCategory,
+  isSignificant,
   newCategoryBound,
   nullFractionBound,
   roundUpBound,
   TEST_ALPHA,
 } from '../../../shared/src/validate/sample-bounds.js';
 import { shouldFail } from '../../../shared/src/validate/should-fail.js';
+import { nextDown, nextUp } from '../../harness/floats.js';
 
 describe('sample bounds', () => {
   it('a category is rare when count <= 1 or count < 1% of values (strict)', () => {
@@ -83,6 +87,43 @@ describe('sample bounds', () => {
     expect(formatPValue(0.001)).toBe('0.001');
     expect(formatPValue(0.0009999)).toBe('1.0e-3');
     expect(formatPValue(0.123456)).toBe('0.12');
+  });
+});
+
+describe('significance: a test is significant when p < TEST_ALPHA (strict)', () => {
+  it('p < 0.001 is significant: at 0.001 not (a warning), one double below significant (an error), one above not', () => {
+    expect(isSignificant(TEST_ALPHA)).toBe(false);
+    expect(isSignificant(nextDown(TEST_ALPHA))).toBe(true);
+    expect(isSignificant(nextUp(TEST_ALPHA))).toBe(false);
+    expect(boundSeverity(TEST_ALPHA)).toBe('warning');
+    expect(boundSeverity(nextDown(TEST_ALPHA))).toBe('error');
+    expect(boundSeverity(nextUp(TEST_ALPHA))).toBe('warning');
+    expect(boundSeverity(0)).toBe('error');
+    expect(boundSeverity(1)).toBe('warning');
+  });
+
+  it('a bound written by hand (no test, p null) is a hard limit: an error', () => {
+    expect(boundSeverity(null)).toBe('error');
+  });
+});
+
+describe('share limits: count / total <= limit passes (max_null_fraction, max_new_category_fraction)', () => {
+  it('2 of 8 at a limit of 0.25 passes; one double below 0.25 fails; one above passes', () => {
+    expect(exceedsShare(2, 8, 0.25)).toBe(false);
+    expect(exceedsShare(2, 8, nextDown(0.25))).toBe(true);
+    expect(exceedsShare(2, 8, nextUp(0.25))).toBe(false);
+  });
+
+  it('the share is count / total (not count / (total - count)), and a limit of 0 allows none', () => {
+    expect(exceedsShare(2, 8, 0.3)).toBe(false); // 2/6 = 0.33 would fail
+    expect(exceedsShare(0, 8, 0)).toBe(false);
+    expect(exceedsShare(1, 8, 0)).toBe(true);
+    expect(exceedsShare(8, 8, 1)).toBe(false);
+  });
+
+  it('no rows: nothing exceeds (0 / 0 is no share)', () => {
+    expect(exceedsShare(0, 0, 0)).toBe(false);
+    expect(exceedsShare(0, 0, -1)).toBe(false);
   });
 });
 
