@@ -48,8 +48,8 @@ describe('an inferred training period for date columns', () => {
     await validate('train.csv', { inferSchema: true, writeSchema: 'schema.yaml' });
     const schema = readFileSync(join(dir, 'schema.yaml'), 'utf8');
     // seattle-weather: 2012-01-01 .. 2015-12-31 (1,460 days); 10% is 146 days each side.
-    expect(schema).toMatch(/\n  date:\n[\s\S]*?min: "2011-08-08"/);
-    expect(schema).toMatch(/\n  date:\n[\s\S]*?max: "2016-05-25"/);
+    expect(schema).toMatch(/\n {2}date:\n[\s\S]*?min: "2011-08-08"/);
+    expect(schema).toMatch(/\n {2}date:\n[\s\S]*?max: "2016-05-25"/);
   });
 
   it('a holdout of the same years raises nothing on the date column', async () => {
