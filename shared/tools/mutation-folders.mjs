@@ -66,17 +66,55 @@ export const MUTATION_FOLDERS = {
     tests: ['test/unit/metrics/golden.test.ts', 'test/unit/metrics/log-loss-float32.test.ts'],
   },
   serve: {
-    // Request handling's decisions: the canary's verdict and traffic split.
-    mutate: ['shared/src/serve/canary.ts'],
-    tests: ['test/unit/serve/canary.test.ts', 'test/unit/serve/canary-boundaries.test.ts'],
+    // Request handling's decisions: parsing a :predict / :classify / :regress body against the
+    // model's inputs (which body is a 400 or a 413, what the rest becomes), the canary's verdict,
+    // its output comparison and traffic split, and the admin endpoint's canary criteria. The
+    // feature contract that reads each value is the preprocessing folder. Not mutated: the HTTP
+    // plumbing of server.ts and rest-path.ts, covered by the server tests (a server per test).
+    mutate: [
+      'shared/src/serve/predict-request.ts',
+      'shared/src/serve/classify-regress.ts:23-58',
+      'shared/src/serve/canary.ts',
+    ],
+    tests: [
+      'test/unit/serve/predict-request.test.ts',
+      'test/unit/serve/canary.test.ts',
+      'test/unit/serve/canary-boundaries.test.ts',
+    ],
   },
   registry: {
-    mutate: ['shared/src/registry/gates.ts', 'shared/src/registry/names.ts'],
-    tests: ['test/unit/registry/gates.test.ts', 'test/unit/registry/names.test.ts'],
+    // The registry's decisions: the register gates (`require`), names, versions and references,
+    // version resolution (`latest` = the highest version, an alias to its version) and the alias's
+    // forward-only compare-and-swap move (register) and explicit move (`mlops registry alias`).
+    mutate: [
+      'shared/src/registry/gates.ts',
+      'shared/src/registry/names.ts',
+      'shared/src/registry/resolve.ts:19-47',
+      'shared/src/registry/register.ts:83-115',
+      'shared/src/registry/queries.ts:63-82',
+    ],
+    tests: [
+      'test/unit/registry/gates.test.ts',
+      'test/unit/registry/names.test.ts',
+      'test/unit/registry/register.test.ts',
+    ],
   },
   preprocessing: {
-    mutate: ['shared/src/models/preprocessing.ts'],
-    tests: ['test/unit/models/preprocessing.test.ts', 'test/unit/models/preprocessing-sklearn.test.ts'],
+    // The feature transform: reading a raw value (missing, number, boolean, category, date),
+    // applying the contract (fills, scaling, one-hot, date parts, on-invalid and its counts), the
+    // request log's reading of a row, and fitting (mean/std, sorted categories, most-frequent
+    // fills). Not mutated: the zod format of preprocessing.json, the message wording, and
+    // inferFeatureKind (train's kind inference, tested through train in test/unit/train).
+    mutate: [
+      'shared/src/models/preprocessing.ts:305-414',
+      'shared/src/models/preprocessing.ts:532-669',
+      'shared/src/models/preprocessing.ts:729-836',
+    ],
+    tests: [
+      'test/unit/models/preprocessing.test.ts',
+      'test/unit/models/preprocessing-sklearn.test.ts',
+      'test/unit/models/preprocessing-rules.test.ts',
+    ],
   },
 };
 

@@ -15,9 +15,7 @@ const RAW: TensorSpec[] = [
 ];
 const ONE: TensorSpec[] = [{ name: 'x', dtype: 'float32', shape: [-1] }];
 const TENSOR: TensorSpec[] = [{ name: 'features', dtype: 'float32', shape: [-1, 2] }];
-const LEFT_OUT: DroppedColumn[] = [
-  { name: 'id', reason: 'near-unique text (an identifier)' } as DroppedColumn,
-];
+const LEFT_OUT: DroppedColumn[] = [{ name: 'id', reason: 'text-id' }];
 
 const b64 = (text: string) => ({ b64: Buffer.from(text, 'utf8').toString('base64') });
 
@@ -131,7 +129,7 @@ describe('parsePredictRequest: row format', () => {
     expect(
       refused(() => predict({ instances: [{ bill: 1, island: 'a', id: 'x1' }] }, RAW, 10, LEFT_OUT)).message,
     ).toBe(
-      "instances[0] has unknown input(s) 'id' (train left it out: near-unique text (an identifier); send the model's inputs only); the model takes bill, island.",
+      "instances[0] has unknown input(s) 'id' (train left it out: text-id; send the model's inputs only); the model takes bill, island.",
     );
   });
 
@@ -189,7 +187,7 @@ describe('parsePredictRequest: columnar format', () => {
     expect(
       refused(() => predict({ inputs: { bill: [1], island: ['a'], id: ['x'] } }, RAW, 10, LEFT_OUT)).message,
     ).toBe(
-      "\"inputs\" has unknown input(s) 'id' (train left it out: near-unique text (an identifier); send the model's inputs only); the model takes bill, island.",
+      "\"inputs\" has unknown input(s) 'id' (train left it out: text-id; send the model's inputs only); the model takes bill, island.",
     );
     expect(refused(() => predict({ inputs: { bill: [1] } })).message).toBe(
       '"inputs" is missing input \'island\'.',
