@@ -85,13 +85,13 @@ export const MUTATION_FOLDERS = {
   registry: {
     // The registry's decisions: the register gates (`require`), names, versions and references,
     // version resolution (`latest` = the highest version, an alias to its version) and the alias's
-    // forward-only compare-and-swap move (register) and explicit move (`mlops registry alias`).
+    // forward-only compare-and-swap move at register. Not mutated: the wording of a bad name's
+    // message (describeNameProblem), describeGate, and the queries of `mlops registry`.
     mutate: [
-      'shared/src/registry/gates.ts',
-      'shared/src/registry/names.ts',
+      'shared/src/registry/gates.ts:42-139',
+      'shared/src/registry/names.ts:28-96',
       'shared/src/registry/resolve.ts:19-47',
       'shared/src/registry/register.ts:83-115',
-      'shared/src/registry/queries.ts:63-82',
     ],
     tests: [
       'test/unit/registry/gates.test.ts',
