@@ -84,6 +84,57 @@ describe('canary thresholds', () => {
     expect(sent).toBe(100);
   });
 
+  it('criteria ranges are inclusive at both ends: minRequests >= 1, minAgreement and maxErrorRate in [0, 1], the bounds >= 0', () => {
+    const ok = (extra: Record<string, unknown>) => validateCanaryCriteria({ percent: 5, ...extra }).problems;
+    for (const [key, low, high] of [
+      ['minRequests', 1, 1e9],
+      ['maxErrorRate', 0, 1],
+      ['maxP99Ms', 0, 1e9],
+      ['maxP99Ratio', 0, 1e9],
+      ['maxDurationMs', 0, 1e12],
+      ['minAgreement', 0, 1],
+      ['maxRelativeError', 0, 1e9],
+    ] as const) {
+      expect(ok({ [key]: low }), `${key} = ${low}`).toEqual([]);
+      expect(ok({ [key]: high }), `${key} = ${high}`).toEqual([]);
+      expect(ok({ [key]: nextDown(low) }), `${key} below ${low}`).toEqual([
+        `'${key}' must be a number in [${low}, ${high}], got ${nextDown(low)}`,
+      ]);
+      expect(ok({ [key]: nextUp(high) }), `${key} above ${high}`).toHaveLength(1);
+      expect(ok({ [key]: String(low) }), `${key} as text`).toHaveLength(1);
+    }
+    expect(ok({ maxP99Ms: Number.POSITIVE_INFINITY })).toHaveLength(1);
+    expect(validateCanaryCriteria({}).problems).toEqual(["'percent' is required"]);
+    expect(validateCanaryCriteria('5').problems).toEqual(['canary criteria must be an object']);
+    // Every field given: all kept, minRequests rounded up to a whole request.
+    expect(
+      validateCanaryCriteria({
+        percent: 5,
+        minRequests: 2.5,
+        maxErrorRate: 0.5,
+        maxP99Ms: 0,
+        maxP99Ratio: 3,
+        maxDurationMs: 10,
+        minAgreement: 0,
+        maxRelativeError: 0,
+      }),
+    ).toEqual({
+      criteria: {
+        percent: 5,
+        minRequests: 3,
+        maxErrorRate: 0.5,
+        maxP99Ms: 0,
+        maxP99Ratio: 3,
+        maxDurationMs: 10,
+        minAgreement: 0,
+        maxRelativeError: 0,
+      },
+      problems: [],
+    });
+    // Two problems are both reported.
+    expect(validateCanaryCriteria({ percent: 0, minAgreement: 2 }).problems).toHaveLength(2);
+  });
+
   it('criteria ranges are inclusive: percent in [0.001, 99.999], maxErrorRate in [0, 1]', () => {
     expect(validateCanaryCriteria({ percent: 0.001 }).problems).toEqual([]);
     expect(validateCanaryCriteria({ percent: 99.999 }).problems).toEqual([]);

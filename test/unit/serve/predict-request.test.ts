@@ -163,6 +163,18 @@ describe('parsePredictRequest: row format', () => {
     expect(refused(() => predict({ instances: { bill: 1 } })).message).toBe(
       '"instances" must be a list, got {"bill":1}.',
     );
+    expect(refused(() => predict({ instances: null })).message).toBe('"instances" must be a list, got null.');
+    expect(refused(() => predict({ inputs: null })).message).toMatch(/^"inputs" must be an object of lists/);
+  });
+
+  it('a value is shown whole up to 60 characters, longer ones cut to 57 and "..."', () => {
+    const sixty = `"${'x'.repeat(58)}"`;
+    expect(refused(() => predict({ instances: 'x'.repeat(58) })).message).toBe(
+      `"instances" must be a list, got ${sixty}.`,
+    );
+    expect(refused(() => predict({ instances: 'x'.repeat(59) })).message).toBe(
+      `"instances" must be a list, got "${'x'.repeat(56)}....`,
+    );
   });
 });
 
@@ -219,6 +231,14 @@ describe('parsePredictRequest: values', () => {
     );
   });
 
+  it('an input whose shape the signature does not give takes one value, as a raw feature does', () => {
+    const unshaped: TensorSpec[] = [{ name: 'x', dtype: 'float32' }];
+    expect(predict({ instances: [2] }, unshaped).columns).toEqual({ x: [2] });
+    expect(refused(() => predict({ instances: [[1, 2]] }, unshaped)).message).toMatch(
+      /^instances\[0\]\.x must be one value/,
+    );
+  });
+
   it('a tensor input takes a flat list of numbers, and nothing else', () => {
     expect(predict({ instances: [[1, 2]] }, TENSOR).columns).toEqual({ features: [[1, 2]] });
     expect(refused(() => predict({ instances: [[1, 'a']] }, TENSOR)).message).toBe(
@@ -248,7 +268,10 @@ describe('parsePredictRequest: values', () => {
         predict({ instances: [{ bill: 1, island: { b64: Buffer.from([0xff, 0xfe]).toString('base64') } }] }),
       ).message,
     ).toMatch(/decodes to bytes that are not UTF-8 text; input 'island' takes text/);
-    // An object with b64 and another key is not a b64 value.
+    // A b64 that is not a string, or an object with b64 and another key, is not a b64 value.
+    expect(refused(() => predict({ instances: [{ bill: 1, island: { b64: 5 } }] })).message).toMatch(
+      /not formatted correctly for base64 data/,
+    );
     expect(
       refused(() => predict({ instances: [{ bill: 1, island: { b64: 'QQ==', x: 1 } }] })).message,
     ).toMatch(/not formatted correctly for base64 data/);
