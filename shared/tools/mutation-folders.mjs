@@ -83,13 +83,16 @@ export const MUTATION_FOLDERS = {
     ],
   },
   registry: {
-    // The registry's decisions: the register gates (`require`), names, versions and references,
-    // version resolution (`latest` = the highest version, an alias to its version) and the alias's
-    // forward-only compare-and-swap move at register. Not mutated: the wording of a bad name's
-    // message (describeNameProblem), describeGate, and the queries of `mlops registry`.
+    // The registry's decisions: a `require` bound's operator (min -> >=, max -> <=) and each
+    // gate's verdict (a missing or non-finite metric fails), versions and references, version
+    // resolution (`latest` = the highest version, an alias to its version) and the alias's
+    // forward-only compare-and-swap move at register. Not yet mutated (time on the shared
+    // machine): the parsing of the `require` text, model and alias name checks, the queries of
+    // `mlops registry`.
     mutate: [
-      'shared/src/registry/gates.ts:42-139',
-      'shared/src/registry/names.ts:28-96',
+      'shared/src/registry/gates.ts:76-100',
+      'shared/src/registry/gates.ts:110-139',
+      'shared/src/registry/names.ts:61-96',
       'shared/src/registry/resolve.ts:19-47',
       'shared/src/registry/register.ts:83-115',
     ],
@@ -97,6 +100,8 @@ export const MUTATION_FOLDERS = {
       'test/unit/registry/gates.test.ts',
       'test/unit/registry/names.test.ts',
       'test/unit/registry/register.test.ts',
+      'test/unit/registry/alias-resolution.test.ts',
+      'test/unit/registry/gates-boundaries.test.ts',
     ],
   },
   preprocessing: {
