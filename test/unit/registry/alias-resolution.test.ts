@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { memoryLog } from '../../../shared/src/logging/index.js';
 import { LocalRegistry } from '../../../shared/src/registry/local/local-registry.js';
-import { parseModelReference } from '../../../shared/src/registry/names.js';
+import { parseModelReference, parseVersion } from '../../../shared/src/registry/names.js';
 import { runRegister } from '../../../shared/src/registry/register.js';
 import { resolveModel, resolveVersionNumber } from '../../../shared/src/registry/resolve.js';
 import { tempDir, writeModelFolder } from './helpers.js';
@@ -112,5 +112,26 @@ describe('resolving a reference', () => {
     await expect(resolveVersionNumber(registry, parseModelReference('ghost@latest'))).rejects.toMatchObject({
       input: 'model',
     });
+  });
+});
+
+describe('reading a reference or a version', () => {
+  it('a version is an integer >= 1, given as a number or trimmed text; the error names the input', () => {
+    expect(parseVersion(3)).toBe(3);
+    expect(parseVersion(' 7 ')).toBe(7);
+    expect(() => parseVersion(0)).toThrow('Invalid model version "0"');
+    expect(() => parseVersion('9007199254740993')).toThrow('expected an integer >= 1');
+    expect(parseVersion('9007199254740991')).toBe(9007199254740991);
+    expect(() => parseVersion('x', 'expected')).toThrow(expect.objectContaining({ input: 'expected' }));
+  });
+
+  it('a reference is trimmed; its errors name the input it came from', () => {
+    expect(parseModelReference(' m/2 ')).toEqual({ name: 'm', kind: 'version', version: 2 });
+    expect(parseModelReference(' m@prod ')).toEqual({ name: 'm', kind: 'alias', alias: 'prod' });
+    for (const text of ['m@a/1', 'm/1@a', 'm', 'm/0', 'm@a b', 'bad name/1', 'bad name@a']) {
+      expect(() => parseModelReference(text, 'baseline'), text).toThrow(
+        expect.objectContaining({ input: 'baseline' }),
+      );
+    }
   });
 });
