@@ -105,16 +105,14 @@ export const MUTATION_FOLDERS = {
     ],
   },
   preprocessing: {
-    // The feature transform: reading a raw value (missing, number, boolean, category, date),
-    // applying the contract (fills, scaling, one-hot, date parts, on-invalid and its counts), the
-    // request log's reading of a row, and fitting (mean/std, sorted categories, most-frequent
-    // fills). Not mutated: the zod format of preprocessing.json, the message wording, and
-    // inferFeatureKind (train's kind inference, tested through train in test/unit/train).
-    mutate: [
-      'shared/src/models/preprocessing.ts:305-414',
-      'shared/src/models/preprocessing.ts:532-669',
-      'shared/src/models/preprocessing.ts:729-836',
-    ],
+    // The feature transform: applying the contract (fills, scaling, one-hot, date parts,
+    // on-invalid and its counts) and fitting it (most-frequent fills with their ties, sorted
+    // categories, the boolean fill, what has no readable value). Not yet mutated (time on the
+    // shared machine): the value readers (missing tokens, numbers, booleans, categories, ISO dates
+    // and date parts: lines 305-414, tested rule by rule in preprocessing-rules.test.ts), Welford's
+    // mean/std, the request log's reading of a row (contractInputs), FeatureCounts and
+    // inferFeatureKind; not decisions: the zod format and the message wording.
+    mutate: ['shared/src/models/preprocessing.ts:532-649', 'shared/src/models/preprocessing.ts:757-836'],
     tests: [
       'test/unit/models/preprocessing.test.ts',
       'test/unit/models/preprocessing-sklearn.test.ts',
