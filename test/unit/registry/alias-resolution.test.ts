@@ -62,6 +62,17 @@ describe('an alias moves only forward at register', () => {
     ]);
   });
 
+  it('the move records the run that made it, trimmed, or null without one', async () => {
+    const log = memoryLog();
+    await runRegister(
+      { ...base(), model: 'model1', name: 'm', alias: 'prod', runUrl: ' https://ci.example/run/1 ' },
+      { log },
+    );
+    await runRegister({ ...base(), model: 'model2', name: 'm', alias: 'prod', runUrl: '  ' }, { log });
+    const moves = (await new LocalRegistry(registryRoot).readEvents('m')).filter((e) => e.type === 'alias');
+    expect(moves.map((event) => event.run_url)).toEqual(['https://ci.example/run/1', null]);
+  });
+
   it('without an alias nothing moves', async () => {
     expect(await register(1)).toEqual({ version: 1, lines: [] });
     expect(await new LocalRegistry(registryRoot).listAliases('m')).toEqual({});
@@ -104,6 +115,11 @@ describe('resolving a reference', () => {
       input: 'model',
     });
     const log = memoryLog();
+    await runRegister({ ...base(), model: 'model1', name: 'k', alias: 'zed' }, { log });
+    await runRegister({ ...base(), model: 'model2', name: 'k', alias: 'abc' }, { log });
+    await expect(resolveVersionNumber(registry, parseModelReference('k@x'))).rejects.toThrow(
+      "Model 'k' has no alias 'x' (aliases: abc, zed).",
+    );
     await runRegister({ ...base(), model: 'model1', name: 'n' }, { log });
     await expect(resolveVersionNumber(registry, parseModelReference('n@prod'))).rejects.toMatchObject({
       message: "Model 'n' has no alias 'prod' (it has no aliases yet).",
@@ -128,6 +144,16 @@ describe('reading a reference or a version', () => {
   it('a reference is trimmed; its errors name the input it came from', () => {
     expect(parseModelReference(' m/2 ')).toEqual({ name: 'm', kind: 'version', version: 2 });
     expect(parseModelReference(' m@prod ')).toEqual({ name: 'm', kind: 'alias', alias: 'prod' });
+    // A reference of neither shape is refused as a reference (not as a name, alias or version
+    // read from the wrong part of it).
+    for (const text of ['@prod', '/1', 'm@a/1', 'm/1@a', 'm', 'm/1/2', 'a/b@c']) {
+      expect(() => parseModelReference(text, 'baseline'), text).toThrow(
+        expect.objectContaining({
+          input: 'baseline',
+          message: expect.stringMatching(/^Invalid model reference /),
+        }),
+      );
+    }
     for (const text of ['m@a/1', 'm/1@a', 'm', 'm/0', 'm@a b', 'bad name/1', 'bad name@a']) {
       expect(() => parseModelReference(text, 'baseline'), text).toThrow(
         expect.objectContaining({ input: 'baseline' }),

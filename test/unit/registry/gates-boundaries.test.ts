@@ -47,6 +47,10 @@ describe('gate operators at the threshold, one double above and one below', () =
     expect(() => parseRequire('m: {min: .inf}')).toThrow("In 'require', m.min must be a finite number");
     expect(() => parseRequire('m: [0.9]')).toThrow('must be {min: x} / {max: y}');
     expect(() => parseRequire('m: null')).toThrow('must be {min: x} / {max: y}');
+    // Each names the input.
+    for (const text of ['metrics_min: [1]', 'm: {minimum: 1}', 'm: {min: x}', 'm: 3']) {
+      expect(() => parseRequire(text), text).toThrow(expect.objectContaining({ input: 'require' }));
+    }
   });
 });
 
