@@ -123,6 +123,9 @@ describe('parsePredictRequest: row format', () => {
   });
 
   it('an input the model does not take is a 400 naming it, with why train left it out when it did', () => {
+    expect(
+      refused(() => predict({ instances: [{ bill: 1, island: 'a', sex: 'm' }] }, RAW, 10, LEFT_OUT)).message,
+    ).toBe("instances[0] has unknown input(s) 'sex'; the model takes bill, island.");
     expect(refused(() => predict({ instances: [{ bill: 1, island: 'a', sex: 'm' }] })).message).toBe(
       "instances[0] has unknown input(s) 'sex'; the model takes bill, island.",
     );
