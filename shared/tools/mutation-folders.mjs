@@ -88,17 +88,58 @@ export const MUTATION_FOLDERS = {
     ],
   },
   serve: {
-    // Request handling's decisions: the canary's verdict and traffic split.
-    mutate: ['shared/src/serve/canary.ts'],
-    tests: ['test/unit/serve/canary.test.ts', 'test/unit/serve/canary-boundaries.test.ts'],
+    // Request handling's decisions: parsing a :predict / :classify / :regress body against the
+    // model's inputs (which body is a 400 or a 413, what the rest becomes), the canary's verdict,
+    // its output comparison and traffic split, and the admin endpoint's canary criteria. The
+    // feature contract that reads each value is the preprocessing folder. Not mutated: the HTTP
+    // plumbing of server.ts and rest-path.ts, covered by the server tests (a server per test).
+    mutate: [
+      'shared/src/serve/predict-request.ts',
+      'shared/src/serve/classify-regress.ts:23-58',
+      'shared/src/serve/canary.ts',
+    ],
+    tests: [
+      'test/unit/serve/predict-request.test.ts',
+      'test/unit/serve/canary.test.ts',
+      'test/unit/serve/canary-boundaries.test.ts',
+    ],
   },
   registry: {
-    mutate: ['shared/src/registry/gates.ts', 'shared/src/registry/names.ts'],
-    tests: ['test/unit/registry/gates.test.ts', 'test/unit/registry/names.test.ts'],
+    // The registry's decisions: a `require` bound's operator (min -> >=, max -> <=) and each
+    // gate's verdict (a missing or non-finite metric fails), versions and references, version
+    // resolution (`latest` = the highest version, an alias to its version) and the alias's
+    // forward-only compare-and-swap move at register. Not yet mutated (time on the shared
+    // machine): the parsing of the `require` text, model and alias name checks, the queries of
+    // `mlops registry`.
+    mutate: [
+      'shared/src/registry/gates.ts:76-100',
+      'shared/src/registry/gates.ts:110-139',
+      'shared/src/registry/names.ts:61-96',
+      'shared/src/registry/resolve.ts:19-47',
+      'shared/src/registry/register.ts:83-115',
+    ],
+    tests: [
+      'test/unit/registry/gates.test.ts',
+      'test/unit/registry/names.test.ts',
+      'test/unit/registry/register.test.ts',
+      'test/unit/registry/alias-resolution.test.ts',
+      'test/unit/registry/gates-boundaries.test.ts',
+    ],
   },
   preprocessing: {
-    mutate: ['shared/src/models/preprocessing.ts'],
-    tests: ['test/unit/models/preprocessing.test.ts', 'test/unit/models/preprocessing-sklearn.test.ts'],
+    // The feature transform: applying the contract (fills, scaling, one-hot, date parts,
+    // on-invalid and its counts) and fitting it (most-frequent fills with their ties, sorted
+    // categories, the boolean fill, what has no readable value). Not yet mutated (time on the
+    // shared machine): the value readers (missing tokens, numbers, booleans, categories, ISO dates
+    // and date parts: lines 305-414, tested rule by rule in preprocessing-rules.test.ts), Welford's
+    // mean/std, the request log's reading of a row (contractInputs), FeatureCounts and
+    // inferFeatureKind; not decisions: the zod format and the message wording.
+    mutate: ['shared/src/models/preprocessing.ts:532-649', 'shared/src/models/preprocessing.ts:757-836'],
+    tests: [
+      'test/unit/models/preprocessing.test.ts',
+      'test/unit/models/preprocessing-sklearn.test.ts',
+      'test/unit/models/preprocessing-rules.test.ts',
+    ],
   },
 };
 

@@ -168,6 +168,11 @@ async function getJson(
   return { status: response.status, body, ms };
 }
 
+/** A case's reply is fast enough when it took at most `max_latency_ms` (the bound is inclusive). */
+export function withinLatencyBound(ms: number, maxLatencyMs: number): boolean {
+  return ms <= maxLatencyMs;
+}
+
 /** First mismatch between `got` and `want`, as a path and values, or undefined when they match. */
 export function firstMismatch(
   got: unknown,
@@ -265,7 +270,7 @@ export async function runSmokeTest(
       const got = 'predictions' in body ? body['predictions'] : body['outputs'];
       const mismatch = firstMismatch(got, c.expected, file!.atol, file!.rtol);
       if (mismatch) fail(name, `output differs at ${mismatch} (atol ${file!.atol}, rtol ${file!.rtol})`);
-      else if (reply.ms > file!.max_latency_ms)
+      else if (!withinLatencyBound(reply.ms, file!.max_latency_ms))
         fail(name, `took ${reply.ms.toFixed(1)} ms, over the ${file!.max_latency_ms} ms bound`);
       else pass(name, `outputs match in ${reply.ms.toFixed(1)} ms`);
     } catch (error) {

@@ -52,6 +52,34 @@ describe('local registry under concurrent writers (real processes)', () => {
     expect(existsSync(join(root, 'models/penguins/.lock'))).toBe(false);
   });
 
+  it('12 parallel registrations with an alias leave it at the newest version, moved only forward', async () => {
+    // Each register reads the alias, then swaps it: a writer that read before another's swap loses
+    // the compare-and-swap and retries (register.ts moveAliasForward), and one that finds a newer
+    // version there leaves it. Whatever the order, the alias ends at version 12.
+    const work = await tempDir();
+    const root = join(work, 'registry');
+    const jobs = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => ({
+        mode: 'register',
+        root,
+        model: await writeModelFolder(join(work, `model-${i}`), i + 1),
+        name: 'churn',
+        actor: `worker-${i}`,
+        alias: 'production',
+      })),
+    );
+    const results = (await runTogether(jobs)) as { version: number }[];
+    expect(results.map((result) => result.version).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
+    const registry = new LocalRegistry(root);
+    expect((await registry.listAliases('churn'))['production']?.version).toBe(12);
+    // Every recorded move goes forward from where the alias was.
+    const moves = (await registry.readEvents('churn')).filter((event) => event.type === 'alias');
+    for (const move of moves) expect(move.version).toBeGreaterThan(move.previous ?? 0);
+    expect(moves.at(-1)?.version).toBe(12);
+  }, 120_000);
+
   it('kill -9 after staging leaves no half version, and the next register works', async () => {
     const work = await tempDir();
     const model = await writeModelFolder(join(work, 'model'));

@@ -1,9 +1,10 @@
 /**
  * The smoke test's numeric match at its boundary (README deploy `smoke-test`, numpy.isclose):
- * a prediction matches when |got - want| <= atol + rtol * |want|.
+ * a prediction matches when |got - want| <= atol + rtol * |want|; a case passes when its reply
+ * took <= max_latency_ms.
  */
 import { describe, expect, it } from 'vitest';
-import { firstMismatch } from '../../../shared/src/deploy/smoke-test.js';
+import { firstMismatch, withinLatencyBound } from '../../../shared/src/deploy/smoke-test.js';
 import { nextDown, nextUp } from '../../harness/floats.js';
 
 describe('smoke-test tolerance: |got - want| <= atol + rtol * |want| matches', () => {
@@ -22,5 +23,13 @@ describe('smoke-test tolerance: |got - want| <= atol + rtol * |want| matches', (
   it('atol and rtol add: 2.75 against 2 with atol 0.25 and rtol 0.25', () => {
     expect(firstMismatch([2.75], [2], 0.25, 0.25)).toBeUndefined();
     expect(firstMismatch([nextUp(2.75)], [2], 0.25, 0.25)).toBeDefined();
+  });
+});
+
+describe('smoke-test latency: a reply that took <= max_latency_ms passes', () => {
+  it('at exactly the bound it passes, one double over it fails', () => {
+    expect(withinLatencyBound(1000, 1000)).toBe(true);
+    expect(withinLatencyBound(nextDown(1000), 1000)).toBe(true);
+    expect(withinLatencyBound(nextUp(1000), 1000)).toBe(false);
   });
 });
