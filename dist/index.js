@@ -60313,16 +60313,26 @@ class Database {
     }
     /**
      * Streams a query's result chunk by chunk (about 2,048 rows each) to `onChunk`: memory holds
-     * one chunk at a time, whatever the size of the result.
+     * two chunks at a time (the one handed over and the next), whatever the size of the result.
      */
     async forEachChunk(sql, onChunk) {
         await this.limited(async () => {
             const result = await this.connection.stream(sql);
-            for (;;) {
-                const chunk = await result.fetchChunk();
-                if (!chunk || chunk.rowCount === 0)
-                    break;
-                onChunk(chunk);
+            // The next chunk is asked for before this one is handed over: DuckDB produces it on a
+            // worker thread while `onChunk` runs here, instead of the two taking turns.
+            let next = result.fetchChunk();
+            try {
+                for (;;) {
+                    const chunk = await next;
+                    if (!chunk || chunk.rowCount === 0)
+                        break;
+                    next = result.fetchChunk();
+                    onChunk(chunk);
+                }
+            }
+            finally {
+                // When `onChunk` throws, the chunk asked for ahead is not awaited: its failure is not news.
+                next.catch(() => undefined);
             }
         });
     }
@@ -61522,11 +61532,14 @@ function encodeLabels(labels, classes, what) {
     }
     return out;
 }
-/** Rejects NaN and ±Infinity, naming the first row (1-based). */
-function checkFinite(values, what, stride = 1) {
+/**
+ * Rejects NaN and ±Infinity, naming the first row (1-based; `firstRow` is the 0-based row number
+ * of the first value, when `values` are a batch of a longer set of rows).
+ */
+function checkFinite(values, what, stride = 1, firstRow = 0) {
     for (let i = 0; i < values.length; i++) {
         if (!Number.isFinite(values[i])) {
-            throw new errors_UserError(`${what} is ${values[i]} at row ${Math.floor(i / stride) + 1}; predictions must be finite numbers.`);
+            throw new errors_UserError(`${what} is ${values[i]} at row ${firstRow + Math.floor(i / stride) + 1}; predictions must be finite numbers.`);
         }
     }
 }
@@ -61535,20 +61548,23 @@ function checkFinite(values, what, stride = 1) {
  * (float32 softmax outputs sum to 1 within ~1e-7; logits or unnormalised scores are far off).
  */
 const PROBABILITY_TOLERANCE = 1e-4;
-function checkProbabilities(scores, k, what) {
-    const bad = firstImprobableRow(scores, k);
-    if (bad < 0)
+function checkProbabilities(scores, k, what, firstRow = 0) {
+    const found = firstImprobableRow(scores, k);
+    if (found < 0)
         return;
+    // Rows are named in the whole set of rows when `scores` is a batch starting at `firstRow`.
+    const at = found * k;
+    const bad = firstRow + found;
     // The first row that fails, checked value by value for the message. A NaN fails every
     // comparison, so `!(p >= lo && p <= hi)` catches it too, and gets the finite check's message.
     const lo = -PROBABILITY_TOLERANCE;
     const hi = 1 + PROBABILITY_TOLERANCE;
     let sum = 0;
     for (let c = 0; c < k; c++) {
-        const p = scores[bad * k + c];
+        const p = scores[at + c];
         if (!(p >= lo && p <= hi)) {
             if (!Number.isFinite(p))
-                checkFinite(scores, what, k);
+                checkFinite(scores, what, k, firstRow);
             throw new errors_UserError(`${what} has ${p} at row ${bad + 1}, outside [0, 1]: scores must be probabilities, not logits.`);
         }
         sum += p;
@@ -61640,6 +61656,41 @@ function predictedClasses(scores, k, what, out = new Int32Array(scores.length / 
     }
     checkProbabilities(scores, k, what);
     return argmaxRows(scores, k, out);
+}
+/**
+ * `predictedClasses` tallied against the true classes into confusion counts (`counts[t * k + p]`
+ * incremented, row = true class), without keeping the per-row classes: the same probability check
+ * with the same messages and the same argmax, in one pass, for a caller that needs only the
+ * confusion matrix of many scorings (permutation importance), batch by batch: `scores` and
+ * `yTrue` are rows `firstRow`.. of the whole, which messages name.
+ */
+function tallyPredictions(scores, k, what, yTrue, counts, firstRow = 0) {
+    const rows = scores.length / k;
+    if (k === 2) {
+        for (let i = 0, at = 0; i < rows; i++, at += 2) {
+            const a = scores[at];
+            const b = scores[at + 1];
+            if (!probable2(a, b))
+                checkProbabilities(scores, k, what, firstRow);
+            counts[yTrue[i] * 2 + argmax2(a, b)]++;
+        }
+        return;
+    }
+    if (k === 3) {
+        for (let i = 0, at = 0; i < rows; i++, at += 3) {
+            const a = scores[at];
+            const b = scores[at + 1];
+            const c = scores[at + 2];
+            if (!probable3(a, b, c))
+                checkProbabilities(scores, k, what, firstRow);
+            counts[yTrue[i] * 3 + argmax3(a, b, c)]++;
+        }
+        return;
+    }
+    checkProbabilities(scores, k, what, firstRow);
+    const predicted = argmaxRows(scores, k);
+    for (let i = 0; i < rows; i++)
+        counts[yTrue[i] * k + predicted[i]]++;
 }
 /**
  * Index of the highest score per row (first on ties, like argmax), into `out` when given (reused).
@@ -61766,7 +61817,7 @@ async function readPredictions(db, dataset, options) {
         const data = { yTrue: yTrue.toArray(), yPred: yPred.toArray() };
         checkFinite(data.yTrue, `y_true in ${where}`);
         checkFinite(data.yPred, `y_pred in ${where}`);
-        return { task, data, rows, slices };
+        return { task, data, rows, slices, ...(await ownRowIds(db, dataset, types)) };
     }
     const trueLabels = [];
     const predLabels = [];
@@ -61823,7 +61874,35 @@ async function readPredictions(db, dataset, options) {
     const yPred = hasPred
         ? encodeLabels(predLabels, classes, `y_pred in ${where}`)
         : argmaxRows(scores, classes.length);
-    return { task: 'classification', data: { classes, yTrue, yPred, scores }, rows, slices };
+    return {
+        task: 'classification',
+        data: { classes, yTrue, yPred, scores },
+        rows,
+        slices,
+        ...(await ownRowIds(db, dataset, types)),
+    };
+}
+/**
+ * A predictions file's own `row_id` column (evaluate writes one: each row's position in the data it
+ * evaluated, with gaps where rows were left out), kept so that re-evaluating the file still joins
+ * back to that data. Only whole numbers ≥ 0 on every row count as row ids; otherwise (or without
+ * the column) each row's position in this file is its id.
+ */
+async function ownRowIds(db, dataset, types) {
+    if (!types.has('row_id'))
+        return {};
+    const ids = new FloatColumn();
+    let usable = true;
+    await streamColumns(db, `SELECT TRY_CAST(row_id AS DOUBLE) FROM ${quoteIdent(dataset.view)}`, (columns, n) => {
+        for (let r = 0; r < n; r++) {
+            const id = columns[0][r];
+            if (id === null || !Number.isInteger(id) || id < 0)
+                usable = false;
+            else
+                ids.push(id);
+        }
+    });
+    return usable ? { rowIds: ids.toArray() } : {};
 }
 /** Classes from the labels seen; with `y_score`, exactly two, the second being positive. */
 function binaryClasses(trueLabels, predLabels, binaryScore, where) {
@@ -64150,6 +64229,30 @@ function datePartValue(t, part, kind) {
 }
 // ---------------------------------------------------------------------------------------------
 // Counting what was imputed or invalid.
+/**
+ * What a missing value of `feature` becomes, for messages: `"USA" (most frequent)`,
+ * `104.5 (training mean)`; the one wording train, evaluate and serve use.
+ */
+function describeFill(feature) {
+    const number = (x) => String(Number(x.toPrecision(6)));
+    switch (feature.kind) {
+        case 'numeric':
+            return `${number(feature.fill)} (training mean)`;
+        case 'categorical':
+            return feature.fill === null
+                ? 'no category (all its inputs 0)'
+                : `${JSON.stringify(feature.fill)} (most frequent)`;
+        case 'boolean':
+            return `${feature.fill === 1 ? 'true' : 'false'} (more frequent)`;
+        default:
+            return `training means (${feature.parts.map((p) => `${p.part} ${number(p.fill)}`).join(', ')})`;
+    }
+}
+/** `Director: 970 filled with "Steven Spielberg" (most frequent)`; a column not in the contract: `name: n`. */
+function describeFilled(spec, column, n) {
+    const feature = spec.features.find((f) => f.name === column);
+    return feature ? `${column}: ${n} filled with ${describeFill(feature)}` : `${column}: ${n}`;
+}
 /** Per column: missing values filled, and invalid values by kind. Accumulates over batches. */
 class FeatureCounts {
     rows = 0;
@@ -64181,10 +64284,13 @@ class FeatureCounts {
     get missingTotal() {
         return Object.values(this.missing).reduce((a, n) => a + n, 0);
     }
-    /** `Horsepower: 6; Origin: 1`, for messages. */
-    describeMissing() {
+    /**
+     * `Horsepower: 6; Origin: 1`, for messages; with the contract, what each was filled with:
+     * `Origin: 1 filled with "USA" (most frequent)` (`describeFilled`).
+     */
+    describeMissing(spec) {
         return Object.entries(this.missing)
-            .map(([c, n]) => `${c}: ${n}`)
+            .map(([c, n]) => (spec ? describeFilled(spec, c, n) : `${c}: ${n}`))
             .join('; ');
     }
     /** `Origin: 2 unseen_category; Horsepower: 1 unparseable`, for messages. */
@@ -64377,6 +64483,17 @@ function contractInputs(spec, row) {
     }
     return out;
 }
+const MONTH_NAME = /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b/i;
+const NUMERIC_DATE = /^\d{1,4}[/.]\d{1,2}[/.]\d{1,4}\b/;
+/** A date written another way than ISO 8601: a four-digit year with a month name or slashes/dots. */
+function looksLikeNonIsoDate(value) {
+    if (typeof value !== 'string')
+        return false;
+    const text = value.trim();
+    return (/\b\d{4}\b/.test(text) &&
+        (MONTH_NAME.test(text) || NUMERIC_DATE.test(text)) &&
+        !Number.isNaN(Date.parse(text)));
+}
 /**
  * The kind train gives a column: numbers, booleans, dates and timestamps by their source type;
  * text by its values (all numbers -> numeric, all true/false -> boolean, all ISO dates -> date or
@@ -64417,10 +64534,20 @@ function inferFeatureKind(values, sourceType, missingTokens, sourceName) {
             : { kind: 'datetime', why: 'text whose values are all ISO date-times' };
     }
     const distinct = new Set(present.map((v) => categoryText(v, missing))).size;
+    const nonIsoDate = present.every(looksLikeNonIsoDate) ? String(present[0]).trim() : undefined;
+    const dates = nonIsoDate === undefined ? '' : ` that look like dates not in ISO 8601 (e.g. '${nonIsoDate}')`;
     const nearUnique = nearUniqueReason(distinct, present.length);
     if (nearUnique !== undefined)
-        return { kind: 'text-id', why: `${nearUnique} non-missing values` };
-    return { kind: 'categorical', why: `text with ${distinct} distinct values` };
+        return {
+            kind: 'text-id',
+            why: `${nearUnique} non-missing values${dates}`,
+            ...(nonIsoDate ? { nonIsoDate } : {}),
+        };
+    return {
+        kind: 'categorical',
+        why: `text with ${distinct} distinct values${dates}`,
+        ...(nonIsoDate ? { nonIsoDate } : {}),
+    };
 }
 function welford(values) {
     let n = 0;
@@ -64442,6 +64569,14 @@ function* valid(column, rows, read) {
             yield v;
     }
 }
+/** What a value of each kind must look like, for messages. */
+const EXPECTED_TEXT = {
+    numeric: 'a number',
+    categorical: 'any value',
+    boolean: 'true/false, 1/0, t/f or yes/no',
+    date: 'an ISO 8601 date (YYYY-MM-DD)',
+    datetime: 'an ISO 8601 date-time (YYYY-MM-DDThh:mm[:ss][Z|±hh:mm])',
+};
 /**
  * Fits a spec on training columns: numeric and date-part mean/std (population, ddof 0) over the
  * values that read, with the mean as fill; categories sorted (as OneHotEncoder does) with the
@@ -64455,7 +64590,15 @@ function fitPreprocessing(columns, rows, options) {
         const column = columns[name];
         if (column === undefined)
             throw new errors_UserError(`The training data has no column '${name}'.`);
-        const none = () => new errors_UserError(`The ${kind} feature '${name}' has no readable value in the ${rows} training rows (all missing or invalid); drop it (features.types: { '${name}': text-id } in mlops.yml) or fix the data.`, { input: name });
+        const none = () => {
+            let example;
+            for (let r = 0; r < rows && example === undefined; r++)
+                if (column !== undefined && !isMissing(column[r], missing))
+                    example = column[r];
+            const expected = EXPECTED_TEXT[kind];
+            const seen = example === undefined ? 'all missing' : `e.g. ${JSON.stringify(example)}, expected ${expected}`;
+            return new errors_UserError(`The ${kind} feature '${name}' has no readable value in the ${rows} training rows (${seen}); drop it (features.types: { '${name}': text-id } in mlops.yml) or fix the data.`, { input: name });
+        };
         switch (kind) {
             case 'numeric': {
                 const { n, mean, std } = welford(valid(column, rows, (v) => readNumber(v, missing)));
@@ -64899,12 +65042,14 @@ function renderTrainSummary(input) {
             'why',
             { header: 'model inputs', align: 'right' },
             { header: 'missing filled', align: 'right' },
+            'filled with',
         ], input.features.map((f) => [
             escapeMarkdown(f.name),
             escapeMarkdown(f.kind),
             escapeMarkdown(f.why),
             f.inputs > 0 ? String(f.inputs) : 'dropped',
             String(input.missingFilled?.[f.name] ?? 0),
+            f.fill === undefined ? '' : escapeMarkdown(f.fill),
         ])));
     }
     return `${parts.join('\n\n')}\n`;
@@ -65074,6 +65219,11 @@ async function readTrainingTable(dataPath, target, requestedTask, log, featureOp
                 why: forced !== undefined ? `set in mlops.yml features.types (inferred: ${found.kind})` : found.why,
                 forced: forced !== undefined,
             });
+            if (found.nonIsoDate !== undefined && forced === undefined) {
+                // The contract reads dates only as ISO 8601 (one rule on every path): a column of dates
+                // written otherwise is text here, and every date after training is a value it never saw.
+                log.warning(`Column '${name}' holds dates not in ISO 8601 (e.g. '${found.nonIsoDate}'): it is used as ${kind === 'text-id' ? 'an identifier, not a feature' : 'a category, so every date after training is a value the model never saw'}. Write them as YYYY-MM-DD to get date features (year, month, day, epoch_days), or set features.types in mlops.yml to say how to use the column.`);
+            }
             if (kind === 'all-null') {
                 log.warning(`Column '${name}' of '${dataPath}' is missing in all ${records.length} training rows (${found.why}) and is not used as a feature.`);
                 dropped.push({ name, reason: 'all-null' });
@@ -65857,11 +66007,13 @@ async function runTrain(options, deps) {
                 f.name,
                 inputNames({ ...trained.preprocessing, features: [f] }).length,
             ]));
+            const fills = new Map(trained.preprocessing.features.map((f) => [f.name, describeFill(f)]));
             featureRows = table.inferred.map((c) => ({
                 name: c.name,
                 kind: c.kind,
                 why: c.why,
                 inputs: widths.get(c.name) ?? 0,
+                fill: fills.get(c.name),
             }));
             missingFilled = trained.featureCounts.missing;
             stoppedBy = trained.stoppedBy;
@@ -65869,7 +66021,7 @@ async function runTrain(options, deps) {
             // Filling is expected (evaluate and serve fill the same way) but it is still a value the data
             // did not have: said and counted here, as evaluate says it.
             if (trained.featureCounts.missingTotal > 0) {
-                log.info(filledLine(trained.featureCounts.missing));
+                log.info(filledLine(trained.featureCounts.missing, trained.preprocessing));
             }
             if (trained.featureCounts.invalidTotal > 0) {
                 log.warning(`The training rows had values the features could not read, replaced by each feature's fill (on-invalid: ${options.features?.onInvalid}): ${trained.featureCounts.describeInvalid()}.`);
@@ -66110,17 +66262,20 @@ async function uploadTrainedModel(options, deps, outputDir, checkpointDir) {
 }
 /** An info line stays short (the step log's first lines): the most-filled columns, then how many more. */
 const FILLED_LINE_MAX = 200;
-/** `Filled 18 missing feature values with training means/modes: Sex: 10; Beak Length (mm): 2; ...`. */
-function filledLine(missing) {
+/**
+ * `Filled 18 missing feature values with the training fill (...): Sex: 10 filled with "MALE" (most
+ * frequent); ...`: each column with what its missing values became (`describeFilled`).
+ */
+function filledLine(missing, spec) {
     const entries = Object.entries(missing)
         .filter(([, n]) => n > 0)
         .sort((a, b) => b[1] - a[1]);
     const total = entries.reduce((s, [, n]) => s + n, 0);
-    const head = `Filled ${total} missing feature values with training means/modes (kept for evaluate and serve): `;
+    const head = `Filled ${total} missing feature values with the training fill (kept for evaluate and serve): `;
     const parts = [];
     for (const [i, [column, n]] of entries.entries()) {
         const rest = entries.length - i - 1;
-        const part = `${column}: ${n}`;
+        const part = spec ? describeFilled(spec, column, n) : `${column}: ${n}`;
         const tail = rest > 0 ? `; +${rest} more columns.` : '.';
         if (head.length + [...parts, part].join('; ').length + tail.length > FILLED_LINE_MAX &&
             parts.length > 0) {
@@ -67861,6 +68016,7 @@ function regressionPass(arrays, weights, out, sums) {
         addCompensated(sums, 1, w * e);
         addCompensated(sums, 2, w * e * e);
         addCompensated(sums, 3, w * absoluteError[i]);
+        // MAPE_EPS of regression.ts, written out: worker programs hold only this module's functions.
         addCompensated(sums, 4, (w * absoluteError[i]) / Math.max(Math.abs(yTrue[i]), 2.220446049250313e-16));
     }
     const meanY = (sums[0] + sums[1]) / total;
@@ -68236,11 +68392,19 @@ function rowBrier(scores, labels, k) {
  * the metric is undefined, as there.
  */
 function confusionMetric(yTrue, yPred, k, name, counts = new Float64Array(k * k)) {
-    if (SCORE_METRICS.has(name))
-        throw new Error(`${name} needs class scores, not only the confusion matrix`);
     counts.fill(0);
     for (let i = 0; i < yTrue.length; i++)
         counts[yTrue[i] * k + yPred[i]]++;
+    return confusionMatrixMetric(counts, k, name);
+}
+/**
+ * A metric of the confusion matrix alone, from its counts (row = true class, column = predicted,
+ * `k × k`): `confusionMetric` without the per-row classes, for callers that tally the counts
+ * themselves. Null where the metric is undefined (0/0).
+ */
+function confusionMatrixMetric(counts, k, name) {
+    if (SCORE_METRICS.has(name))
+        throw new Error(`${name} needs class scores, not only the confusion matrix`);
     const value = confusionScores(counts, k)[name];
     return Number.isFinite(value) ? value : null;
 }
@@ -68376,6 +68540,33 @@ class RegressionPlan {
     evaluate(weights, out) {
         regressionPass(this.arrays, weights, out, this.sums);
     }
+}
+/**
+ * MAPE's denominator floor, max(|y_true|, eps) with eps the float64 machine epsilon, as
+ * scikit-learn's mean_absolute_percentage_error (`regressionPass` uses the same number).
+ */
+const MAPE_EPS = 2.220446049250313e-16;
+/**
+ * Why MAPE is not meaningful on these rows, or undefined when it is: a true value of 0 (below
+ * `MAPE_EPS` in size) is divided by 2.2e-16, as scikit-learn does, so a row with y_true 0 and any
+ * error adds that error times 4.5e15 and the mean says nothing about the other rows. (A 0 predicted
+ * exactly adds 0 and spoils nothing.) The value itself is kept, being scikit-learn's; this reason
+ * is shown beside it.
+ */
+function mapeCaveat(data) {
+    const { yTrue, yPred } = data;
+    let zeros = 0;
+    let missed = 0;
+    for (let i = 0; i < yTrue.length; i++) {
+        if (Math.abs(yTrue[i]) < MAPE_EPS) {
+            zeros++;
+            if (yPred[i] !== yTrue[i])
+                missed++;
+        }
+    }
+    if (missed === 0)
+        return undefined;
+    return `${zeros} of ${yTrue.length} true values are 0: MAPE divides each error by |y_true| (scikit-learn puts 2.2e-16 for 0), so ${missed === zeros ? (zeros === 1 ? 'that row swamps' : 'those rows swamp') : `the ${missed} of them not predicted as exactly 0 swamp`} it and it is not meaningful here; use mae or rmse.`;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/metrics/summary.js
@@ -68963,35 +69154,40 @@ async function permutationImportance(input) {
     checkRepeats(input.nRepeats);
     const { matrix, rows, width } = input;
     const baseline = await input.score(matrix);
-    // One working copy, rewritten only in the shuffled block, which is put back before the copy
-    // takes the next feature. Scorings run one after another: onnxruntime-node's `session.run`
-    // computes synchronously on this thread (so do TF.js's CPU and WASM backends), so a second copy
-    // scored in flight would overlap nothing.
+    // scikit-learn's scheme: every feature is shuffled with the same sequence of row orders (it
+    // seeds one RandomState per column with the same seed), so the orders are drawn once, one per
+    // repeat, from one stream, and adding or dropping a feature changes no other feature's shuffles.
+    // Drawing them once, not once per feature, leaves each scoring one pass that writes the block's
+    // rows in order `order` into the matrix.
+    const orders = [];
+    const drawn = input.permutation ? null : new Xoshiro128(input.seed, 1);
+    const orderOf = (f, r) => {
+        if (input.permutation)
+            return input.permutation(f, r);
+        orders[r] ??= shuffledOrder(rows, drawn);
+        return orders[r];
+    };
+    // The matrix itself is the working copy: one feature's block at a time is shuffled in it and put
+    // back (from `column`) before the next, also when a scoring throws, so the caller gets its rows
+    // back unchanged; no copy of the whole matrix. Scorings run one after another:
+    // onnxruntime-node's `session.run` computes synchronously on this thread (so do TF.js's CPU and
+    // WASM backends), so a second copy scored in flight would overlap nothing.
     const Values = matrix.constructor;
-    const working = new Values(matrix);
-    const widest = Math.max(0, ...input.blocks.map((b) => b.width));
-    const shuffled = new Values(input.permutation ? 0 : rows * widest);
+    const original = new Values(rows * Math.max(0, ...input.blocks.map((b) => b.width)));
     const repeats = input.blocks.map(() => []);
     for (let f = 0; f < input.blocks.length; f++) {
         const block = input.blocks[f];
-        // One stream per feature: adding or dropping a feature leaves the others' shuffles as they were.
-        const random = new Xoshiro128(input.seed, f + 1);
-        const column = gatherBlock(matrix, block, width, rows);
-        for (let r = 0; r < input.nRepeats; r++) {
-            if (input.permutation) {
-                shuffleBlock(column, working, block, width, rows, input.permutation(f, r));
+        const column = original.subarray(0, rows * block.width);
+        gatherBlock(matrix, block, width, rows, column);
+        try {
+            for (let r = 0; r < input.nRepeats; r++) {
+                shuffleBlock(column, matrix, block, width, rows, orderOf(f, r));
+                repeats[f][r] = baseline - (await input.score(matrix));
             }
-            else {
-                // The shuffle's swaps applied to the block's rows themselves: row i = column row
-                // order[i], the seeded order `shuffledOrder` gives, without reading rows in random order twice.
-                const rowsOfBlock = shuffled.subarray(0, rows * block.width);
-                rowsOfBlock.set(column);
-                random.shuffle(rowsOfBlock, block.width);
-                writeBlock(rowsOfBlock, working, block, width, rows);
-            }
-            repeats[f][r] = baseline - (await input.score(working));
         }
-        restoreBlock(matrix, working, block, width, rows);
+        finally {
+            writeBlock(column, matrix, block, width, rows);
+        }
     }
     const features = input.blocks.map((block, f) => {
         const values = repeats[f];
@@ -69001,22 +69197,12 @@ async function permutationImportance(input) {
     });
     return { baseline, features, scorings: 1 + input.blocks.length * input.nRepeats };
 }
-/** Writes `from`'s block into `to`, row i taking row i itself: undoes a shuffle. */
-function restoreBlock(from, to, block, width, rows) {
-    for (let i = 0; i < rows; i++) {
-        const at = i * width + block.start;
-        for (let s = 0; s < block.width; s++)
-            to[at + s] = from[at + s];
-    }
-}
-/** A feature's block of every row, contiguous (`rows × block.width`). */
-function gatherBlock(matrix, block, width, rows) {
-    const out = new matrix.constructor(rows * block.width);
+/** A feature's block of every row, contiguous (`rows × block.width`), into `out`. */
+function gatherBlock(matrix, block, width, rows, out) {
     for (let i = 0; i < rows; i++) {
         for (let s = 0; s < block.width; s++)
             out[i * block.width + s] = matrix[i * width + block.start + s];
     }
-    return out;
 }
 /** Writes a block's rows (contiguous, `rows × block.width`) into their slots of every row of `to`. */
 function writeBlock(values, to, block, width, rows) {
@@ -69033,15 +69219,38 @@ function writeBlock(values, to, block, width, rows) {
 }
 /**
  * Writes the gathered block into `to`, row i taking row order[i]. Reading the shuffled rows from
- * the small contiguous copy, not the whole matrix, keeps the random reads in cache.
+ * the small contiguous copy, not the whole matrix, keeps the random reads in cache. Blocks of one,
+ * two and three slots (a number, a two- or three-category one-hot) are written out: the loop over
+ * the slots costs more than the copies themselves (about a third of a three-slot block's time).
  */
 function shuffleBlock(column, to, block, width, rows, order) {
     const bw = block.width;
-    for (let i = 0; i < rows; i++) {
-        const target = i * width + block.start;
-        const source = order[i] * bw;
+    if (bw === 1) {
+        for (let i = 0, at = block.start; i < rows; i++, at += width)
+            to[at] = column[order[i]];
+        return;
+    }
+    if (bw === 2) {
+        for (let i = 0, at = block.start; i < rows; i++, at += width) {
+            const from = order[i] * 2;
+            to[at] = column[from];
+            to[at + 1] = column[from + 1];
+        }
+        return;
+    }
+    if (bw === 3) {
+        for (let i = 0, at = block.start; i < rows; i++, at += width) {
+            const from = order[i] * 3;
+            to[at] = column[from];
+            to[at + 1] = column[from + 1];
+            to[at + 2] = column[from + 2];
+        }
+        return;
+    }
+    for (let i = 0, at = block.start; i < rows; i++, at += width) {
+        const from = order[i] * bw;
         for (let s = 0; s < bw; s++)
-            to[target + s] = column[source + s];
+            to[at + s] = column[from + s];
     }
 }
 
@@ -70842,6 +71051,518 @@ function predictionValue(output, classes) {
     return output[0];
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/stats/kolmogorov.js
+/**
+ * Survival function of the two-sided one-sample Kolmogorov–Smirnov statistic D_n for finite n, as
+ * scipy's `kstwo.sf(d, n)` computes it (scipy/stats/_ksstats.py, Simard & L'Ecuyer 2011): the
+ * same choice of algorithm per (n, d) region, so the p-values agree to rounding, not just roughly.
+ * `ks_2samp` uses it for its asymptotic p-value with n = round(n1·n2 / (n1 + n2)).
+ */
+const SCALE_EXPONENT = 128;
+const SCALE_UP = 2 ** SCALE_EXPONENT;
+const SCALE_DOWN = 2 ** -SCALE_EXPONENT;
+const LOG_2PI = Math.log(2 * Math.PI);
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+const PI2 = Math.PI ** 2;
+const PI4 = Math.PI ** 4;
+const PI6 = Math.PI ** 6;
+const MIN_LOG = -708;
+const EPSILON = 2.220446049250313e-16;
+const STIRLING = [
+    -0.029550653594771242, 0.00641025641025641, -0.0019175269175269176, 0.0008417508417508417,
+    -0.0005952380952380953, 0.0007936507936507937, -0.002777777777777778, 0.08333333333333333,
+];
+const clip01 = (p) => Math.min(1, Math.max(0, p));
+/** log(n! / n^n) by Stirling's series. */
+function logFactorialOverPower(n) {
+    const rn = 1 / n;
+    let poly = 0;
+    for (const c of STIRLING)
+        poly = poly * (rn / n) + c;
+    return Math.log(n) / 2 - n + LOG_2PI / 2 + rn * poly;
+}
+/** Multiplies two m×m row-major matrices. */
+function matmul(a, b, m) {
+    const out = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) {
+        for (let k = 0; k < m; k++) {
+            const aik = a[i * m + k];
+            if (aik === 0)
+                continue;
+            for (let j = 0; j < m; j++)
+                out[i * m + j] += aik * b[k * m + j];
+        }
+    }
+    return out;
+}
+/** Pr(D_n <= d) by Durbin's matrix method in the Marsaglia–Tsang–Wang form. */
+function kolmogorovCdfDurbin(n, d) {
+    if (d >= 1)
+        return 1;
+    const nd = n * d;
+    if (nd <= 0.5)
+        return 0;
+    const k = Math.ceil(nd);
+    const h = k - nd;
+    const m = 2 * k - 1;
+    const v = new Float64Array(m);
+    const w = new Float64Array(m);
+    let fac = 1;
+    for (let j = 1; j <= m; j++) {
+        w[j - 1] = fac;
+        fac /= j;
+        v[j - 1] = (1 - h ** j) * fac;
+    }
+    const tt = Math.max(2 * h - 1, 0) ** m - 2 * h ** m;
+    v[m - 1] = (1 + tt) * fac;
+    let H = new Float64Array(m * m);
+    for (let i = 1; i < m; i++) {
+        for (let r = i - 1; r < m; r++)
+            H[r * m + i] = w[r - i + 1];
+    }
+    for (let r = 0; r < m; r++)
+        H[r * m] = v[r];
+    for (let c = 0; c < m; c++)
+        H[(m - 1) * m + c] = v[m - 1 - c];
+    let power = new Float64Array(m * m);
+    for (let i = 0; i < m; i++)
+        power[i * m + i] = 1;
+    let remaining = n;
+    let exponent = 0;
+    let hExponent = 0;
+    while (remaining > 0) {
+        if (remaining % 2) {
+            power = matmul(power, H, m);
+            exponent += hExponent;
+        }
+        H = matmul(H, H, m);
+        hExponent *= 2;
+        if (Math.abs(H[(k - 1) * m + (k - 1)]) > SCALE_UP) {
+            for (let i = 0; i < H.length; i++)
+                H[i] /= SCALE_UP;
+            hExponent += SCALE_EXPONENT;
+        }
+        remaining = Math.floor(remaining / 2);
+    }
+    let p = power[(k - 1) * m + (k - 1)];
+    for (let i = 1; i <= n; i++) {
+        p = (i * p) / n;
+        if (Math.abs(p) < SCALE_DOWN) {
+            p *= SCALE_UP;
+            exponent -= SCALE_EXPONENT;
+        }
+    }
+    return clip01(exponent !== 0 ? p * 2 ** exponent : p);
+}
+/** Row interval of the Pomeranz recursion (0-based, clipped to [0, n]). */
+function pomeranzInterval(i, n, ll, ceilf, roundf) {
+    let j1;
+    let j2;
+    if (i === 0) {
+        j1 = -ll - ceilf - 1;
+        j2 = ll + ceilf - 1;
+    }
+    else {
+        const half = Math.floor((i + 1) / 2);
+        if ((i + 1) % 2 === 0) {
+            if (half === n + 1) {
+                j1 = n - ll - ceilf - 1;
+                j2 = n + ll + ceilf - 1;
+            }
+            else {
+                j1 = half - 1 - ll - roundf - 1;
+                j2 = half + ll - 1 + ceilf - 1;
+            }
+        }
+        else {
+            j1 = half - 1 - ll - 1;
+            j2 = half + ll + roundf - 1;
+        }
+    }
+    return [Math.max(j1 + 2, 0), Math.min(j2, n)];
+}
+/** Pr(D_n <= x) by the Pomeranz (1974) recursion. */
+function kolmogorovCdfPomeranz(n, x) {
+    const t = n * x;
+    const ll = Math.floor(t);
+    const f = t - ll;
+    const g = Math.min(f, 1 - f);
+    const ceilf = f > 0 ? 1 : 0;
+    const roundf = f > 0.5 ? 1 : 0;
+    const npwrs = 2 * (ll + 1);
+    const gpower = new Float64Array(npwrs);
+    const twogpower = new Float64Array(npwrs);
+    const onem2gpower = new Float64Array(npwrs);
+    gpower[0] = twogpower[0] = onem2gpower[0] = 1;
+    for (let m = 1; m < npwrs; m++) {
+        gpower[m] = (gpower[m - 1] * (g / n)) / m;
+        twogpower[m] = (twogpower[m - 1] * ((2 * g) / n)) / m;
+        onem2gpower[m] = (onem2gpower[m - 1] * ((1 - 2 * g) / n)) / m;
+    }
+    let v0 = new Float64Array(npwrs);
+    let v1 = new Float64Array(npwrs);
+    v1[0] = 1;
+    let v0s = 0;
+    let v1s = 0;
+    let exponent = 0;
+    let [j1, j2] = pomeranzInterval(0, n, ll, ceilf, roundf);
+    for (let i = 1; i < 2 * n + 2; i++) {
+        const k1 = j1;
+        [v0, v1] = [v1, v0];
+        [v0s, v1s] = [v1s, v0s];
+        v1.fill(0);
+        [j1, j2] = pomeranzInterval(i, n, ll, ceilf, roundf);
+        const pwrs = i === 1 || i === 2 * n + 1 ? gpower : i % 2 ? twogpower : onem2gpower;
+        const len = j2 - k1 + 1;
+        if (len > 0) {
+            const start = j1 - k1;
+            const count = j2 - j1 + 1;
+            const offset = k1 - v0s;
+            // Entries start..start+count-1 of the full convolution of V0[offset:offset+len] with pwrs[:len].
+            let max = 0;
+            for (let c = 0; c < count; c++) {
+                const idx = start + c;
+                let sum = 0;
+                const lo = Math.max(0, idx - len + 1);
+                const hi = Math.min(idx, len - 1);
+                for (let a = lo; a <= hi; a++)
+                    sum += v0[offset + a] * pwrs[idx - a];
+                v1[c] = sum;
+                if (sum > max)
+                    max = sum;
+            }
+            if (max > 0 && max < SCALE_DOWN) {
+                for (let c = 0; c < npwrs; c++)
+                    v1[c] *= SCALE_UP;
+                exponent -= SCALE_EXPONENT;
+            }
+            v1s = v0s + j1 - k1;
+        }
+    }
+    let answer = v1[n - v1s];
+    for (let m = 1; m <= n; m++) {
+        if (Math.abs(answer) > SCALE_UP) {
+            answer *= SCALE_DOWN;
+            exponent += SCALE_EXPONENT;
+        }
+        answer *= m;
+    }
+    return clip01(exponent !== 0 ? answer * 2 ** exponent : answer);
+}
+/** Pr(D_n <= x) by the Pelz–Good asymptotic series (large n). */
+function kolmogorovCdfPelzGood(n, x) {
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    const z = Math.sqrt(n) * x;
+    const z2 = z * z;
+    const z3 = z2 * z;
+    const z4 = z2 * z2;
+    const z6 = z4 * z2;
+    const qlog = -PI2 / 8 / z2;
+    if (qlog < MIN_LOG)
+        return 0;
+    let q = Math.exp(qlog);
+    const k1a = -z2;
+    const k1b = PI2 / 4;
+    const k2a = 6 * z6 + 2 * z4;
+    const k2b = ((2 * z4 - 5 * z2) * PI2) / 4;
+    const k2c = (PI4 * (1 - 2 * z2)) / 16;
+    const k3d = (PI6 * (5 - 30 * z2)) / 64;
+    const k3c = (PI4 * (-60 * z2 + 212 * z4)) / 16;
+    const k3b = (PI2 * (135 * z4 - 96 * z6)) / 4;
+    const k3a = -30 * z6 - 90 * z ** 8;
+    const K = [0, 0, 0, 0];
+    const maxk = Math.ceil((16 * z) / Math.PI);
+    for (let k = maxk; k > 0; k--) {
+        const m = 2 * k - 1;
+        const m2 = m * m;
+        const m4 = m2 * m2;
+        const m6 = m4 * m2;
+        const qpower = q ** (8 * k);
+        const coeffs = [1, k1a + k1b * m2, k2a + k2b * m2 + k2c * m4, k3a + k3b * m2 + k3c * m4 + k3d * m6];
+        for (let i = 0; i < 4; i++)
+            K[i] = K[i] * qpower + coeffs[i];
+    }
+    const divisors = [z, 6 * z4, 72 * z ** 7, 6480 * z ** 10];
+    for (let i = 0; i < 4; i++)
+        K[i] = (K[i] * q * SQRT_2PI) / divisors[i];
+    q = Math.exp(-PI2 / 2 / z2);
+    let k2extra = 0;
+    let k3extra = 0;
+    const sqrt3z = Math.sqrt(3) * z;
+    for (let k = maxk; k > 0; k--) {
+        const k2 = k * k;
+        const qp = q ** k2;
+        k2extra += k2 * qp;
+        k3extra += (sqrt3z + Math.PI * k) * (sqrt3z - Math.PI * k) * k2 * qp;
+    }
+    K[2] += (k2extra * PI2 * SQRT_2PI) / (-36 * z3);
+    K[3] += (k3extra * PI2 * SQRT_2PI) / (216 * z6);
+    let sum = 0;
+    for (let i = 0; i < 4; i++)
+        sum += K[i] / n ** (i / 2);
+    return sum;
+}
+/**
+ * One-sided Smirnov survival function Pr(D+_n >= x) (scipy.special.smirnov) by the
+ * Birnbaum–Tingey sum. Only reached here where every term is positive (x >= sqrt(2.2/n) or
+ * x >= 0.5), so the terms are summed in log space in plain doubles; the binomial coefficient is
+ * carried as a running log so nothing overflows.
+ */
+function smirnovSf(n, x) {
+    if (!(n > 0 && x >= 0 && x <= 1))
+        return Number.NaN;
+    if (n === 1)
+        return 1 - x;
+    if (x === 0)
+        return 1;
+    if (x === 1)
+        return 0;
+    const nx = n * x;
+    const nxFloor = Math.floor(nx);
+    const alpha = nx - nxFloor;
+    if (nxFloor === 0 || (nxFloor === 1 && alpha === 0))
+        return 1 - x * (1 + x) ** (n - 1);
+    if (-2 * n * x * x < -708.3964185322641)
+        return 0;
+    if (nxFloor >= n - 1)
+        return (1 - x) ** n;
+    if (n > 1_000_000) {
+        const logp = -((6 * n * x + 1) ** 2) / 18 / n;
+        return logp < -Math.LN2 ? Math.exp(logp) : 1 + Math.expm1(logp);
+    }
+    // Terms v = 0 .. floor(n(1 - x)) (the last one excluded when n(1 - x) is an integer: its term is 0).
+    const last = n - nxFloor - 1;
+    // log C(n, v) grows to ~n; summed naively over up to n steps its rounding drifts by 1e-8
+    // relative in the result, so it is carried as a Neumaier-compensated sum.
+    let logBinomial = 0;
+    let logBinomialCarry = 0;
+    let sum = 0;
+    const logX = Math.log(x);
+    for (let v = 0; v <= last; v++) {
+        const up = x + v / n;
+        const down = (n - v) / n - x;
+        if (down <= 0)
+            break;
+        const logTerm = logBinomial + ((v - 1) * Math.log(up) + (n - v) * Math.log(down) + logX) + logBinomialCarry;
+        const term = Math.exp(logTerm);
+        sum += term;
+        // scipy's early exit: the remaining terms cannot change the sum in double precision.
+        if (v !== last && 4 * (last + 1 - v) * term < EPSILON * sum)
+            break;
+        const step = Math.log((n - v) / (v + 1));
+        const next = logBinomial + step;
+        logBinomialCarry +=
+            Math.abs(logBinomial) >= Math.abs(step) ? logBinomial - next + step : step - next + logBinomial;
+        logBinomial = next;
+    }
+    return clip01(sum);
+}
+/** Survival function Pr(D_n >= d) of the two-sided one-sample KS statistic (scipy `kstwo.sf(d, n)`). */
+function kolmogorovSf(n, d) {
+    if (Number.isNaN(n) || Number.isNaN(d))
+        return Number.NaN;
+    if (!Number.isInteger(n) || n <= 0)
+        return Number.NaN;
+    if (d >= 1)
+        return 0;
+    if (d <= 0)
+        return 1;
+    const t = n * d;
+    if (t <= 1) {
+        // Ruben–Gambino: 1/(2n) < d <= 1/n.
+        if (t <= 0.5)
+            return 1;
+        let cdf;
+        if (n <= 140) {
+            cdf = 1;
+            for (let i = 1; i <= n; i++)
+                cdf *= i * (1 / n) * (2 * t - 1);
+        }
+        else {
+            cdf = Math.exp(logFactorialOverPower(n) + n * Math.log(2 * t - 1));
+        }
+        return clip01(1 - cdf);
+    }
+    if (t >= n - 1)
+        return clip01(2 * (1 - d) ** n);
+    if (d >= 0.5)
+        return clip01(2 * smirnovSf(n, d));
+    const nxSquared = t * d;
+    if (n <= 140) {
+        if (nxSquared <= 0.754693)
+            return clip01(1 - kolmogorovCdfDurbin(n, d));
+        if (nxSquared <= 4)
+            return clip01(1 - kolmogorovCdfPomeranz(n, d));
+        return clip01(2 * smirnovSf(n, d));
+    }
+    if (nxSquared >= 370)
+        return 0;
+    if (nxSquared >= 2.2)
+        return clip01(2 * smirnovSf(n, d));
+    let cdf;
+    if (nxSquared >= 18)
+        cdf = 1;
+    else if (n <= 100_000 && n * d ** 1.5 <= 1.4)
+        cdf = kolmogorovCdfDurbin(n, d);
+    else
+        cdf = kolmogorovCdfPelzGood(n, d);
+    return clip01(1 - cdf);
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/stats/ks.js
+/**
+ * Two-sample Kolmogorov–Smirnov test, two-sided, as scipy 1.10 `ks_2samp(method='auto')`:
+ * exact p-value when both samples have at most 10,000 values, else (or when the exact recursion
+ * fails) `kstwo.sf(D, round(n·m / (n + m)))`. The p-value depends on the data only through
+ * (n, m, D), so callers that compute D elsewhere (in SQL over millions of rows) use
+ * `ksPValue` directly.
+ */
+
+
+/** Largest sample size per side for which 'auto' tries the exact distribution (scipy MAX_AUTO_N). */
+const KS_MAX_EXACT_N = 10_000;
+function gcd(a, b) {
+    let x = a;
+    let y = b;
+    while (y)
+        [x, y] = [y, x % y];
+    return x;
+}
+/**
+ * Pr(D_{n,n} >= h/n) for equal sample sizes: 2·Σ_k (-1)^(k+1) C(2n, n-kh)/C(2n, n), evaluated in
+ * Horner form over ratios so nothing cancels or overflows.
+ */
+function probOutsideSquare(n, h) {
+    let p = 0;
+    for (let k = Math.floor(n / h); k >= 0; k--) {
+        let ratio = 1;
+        for (let j = 0; j < h; j++)
+            ratio = ((n - k * h - j) * ratio) / (n + k * h + j + 1);
+        p = ratio * (1 - p);
+    }
+    return 2 * p;
+}
+/**
+ * Proportion of lattice paths from (0,0) to (m,n) that leave the band |x/m - y/n| < h/lcm(m,n),
+ * computed directly as 1 - (inside proportion) with Viehmann's (2021) recursion, one sliding
+ * column at a time.
+ */
+function probOutsideBand(m0, n0, g, h) {
+    const [m, n] = m0 >= n0 ? [m0, n0] : [n0, m0];
+    const mg = m / g;
+    const ng = n / g;
+    let minj = 0;
+    let maxj = Math.min(Math.ceil(h / mg), n + 1);
+    let curlen = maxj - minj;
+    const lenA = Math.min(2 * maxj + 2, n + 1);
+    const A = new Float64Array(lenA).fill(1);
+    A.fill(0, minj, maxj);
+    for (let i = 1; i <= m; i++) {
+        const lastminj = minj;
+        const lastlen = curlen;
+        minj = Math.min(Math.max(Math.floor((ng * i - h) / mg) + 1, 0), n);
+        maxj = Math.min(Math.ceil((ng * i + h) / mg), n + 1);
+        if (maxj <= minj)
+            return 1;
+        let val = minj === 0 ? 0 : 1;
+        for (let jj = 0; jj < maxj - minj; jj++) {
+            const j = jj + minj;
+            val = (A[jj + minj - lastminj] * i + val * j) / (i + j);
+            A[jj] = val;
+        }
+        curlen = maxj - minj;
+        if (lastlen > curlen)
+            A.fill(1, maxj - minj, maxj - minj + (lastlen - curlen));
+    }
+    return A[maxj - minj - 1];
+}
+/**
+ * scipy's `_attempt_exact_2kssamp` for the two-sided alternative. Also snaps D to the lattice
+ * value h/lcm that scipy reports as the statistic in exact mode.
+ */
+function exactPValue(n1, n2, d) {
+    const g = gcd(n1, n2);
+    const lcm = (n1 / g) * n2;
+    const h = Math.round(d * lcm);
+    const snapped = h / lcm;
+    if (h === 0)
+        return { ok: true, d: snapped, p: 1 };
+    const p = n1 === n2 ? probOutsideSquare(n1, h) : probOutsideBand(n1, n2, g, h);
+    if (!Number.isFinite(p) || !(p >= 0 && p <= 1))
+        return { ok: false, d: snapped, p };
+    return { ok: true, d: snapped, p };
+}
+/** Two-sided p-value of the two-sample KS statistic `d` for sample sizes n1 and n2, as ks_2samp. */
+function ksPValue(n1, n2, d) {
+    if (!(Number.isInteger(n1) && Number.isInteger(n2) && n1 > 0 && n2 > 0)) {
+        throw new errors_UserError(`The KS test needs two non-empty samples; got sizes ${n1} and ${n2}.`);
+    }
+    let statistic = d;
+    if (Math.max(n1, n2) <= KS_MAX_EXACT_N) {
+        const exact = exactPValue(n1, n2, d);
+        statistic = exact.d;
+        if (exact.ok)
+            return { statistic, pValue: exact.p, method: 'exact' };
+    }
+    const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
+    const en = (m * n) / (m + n);
+    // numpy rounds half to even; en is a ratio of integers, so an exact .5 is possible.
+    const rounded = roundHalfEven(en);
+    const p = Math.min(1, Math.max(0, kolmogorovSf(rounded, statistic)));
+    return { statistic, pValue: p, method: 'asymp' };
+}
+function roundHalfEven(x) {
+    const floor = Math.floor(x);
+    const diff = x - floor;
+    if (diff > 0.5)
+        return floor + 1;
+    if (diff < 0.5)
+        return floor;
+    return floor % 2 === 0 ? floor : floor + 1;
+}
+/**
+ * The two-sided KS statistic of two ascending-sorted samples: max |F1(x) - F2(x)| over all
+ * observed x, each difference computed as cdf1 - cdf2 in doubles exactly as scipy does, so the
+ * statistic is bit-identical.
+ */
+function ksStatisticSorted(a, b) {
+    const n1 = a.length;
+    const n2 = b.length;
+    let i = 0;
+    let j = 0;
+    let maxDiff = Number.NEGATIVE_INFINITY;
+    let minDiff = Number.POSITIVE_INFINITY;
+    while (i < n1 || j < n2) {
+        const x = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
+        while (i < n1 && a[i] <= x)
+            i++;
+        while (j < n2 && b[j] <= x)
+            j++;
+        const diff = i / n1 - j / n2;
+        if (diff > maxDiff)
+            maxDiff = diff;
+        if (diff < minDiff)
+            minDiff = diff;
+    }
+    const minS = Math.min(1, Math.max(0, -minDiff));
+    return Math.max(minS, maxDiff);
+}
+/** Two-sample KS test on raw values (NaN is not allowed: drop missing values first). */
+function ksTwoSample(a, b) {
+    if (a.length === 0 || b.length === 0) {
+        throw new UserError(`The KS test needs two non-empty samples; got sizes ${a.length} and ${b.length}.`);
+    }
+    const sa = Float64Array.from(a).sort();
+    const sb = Float64Array.from(b).sort();
+    if (Number.isNaN(sa[sa.length - 1]) || Number.isNaN(sb[sb.length - 1])) {
+        throw new UserError('The KS test got NaN values: drop missing values before testing.');
+    }
+    return ksPValue(sa.length, sb.length, ksStatisticSorted(sa, sb));
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/stats/wasserstein.js
 /** Wasserstein-1 (earth mover's) distance between two empirical distributions. */
 
@@ -71188,6 +71909,249 @@ function coarseCounts(pair, coarse) {
     }
     return { reference, current };
 }
+/**
+ * The two-sample KS statistic D = max |F_ref − F_cur| of a binned pair, as an interval. After the
+ * last value of a bin both ECDFs are exact (every value up to the bin's largest is counted, none
+ * above), and between bins they are flat, so the largest difference at bin ends is a value D
+ * takes: `lower` <= D. Inside a bin holding different values each ECDF rises from its value at the
+ * previous bin's end to its value at this one's, so the difference there is at most the larger of
+ * F_ref(end) − F_cur(start) and F_cur(end) − F_ref(start): `upper` >= D. A bin of one distinct
+ * value adds nothing to the gap; the gap is at most the largest bin's share of either side.
+ * Differences are computed as scipy's ks_2samp does, `cr / n − ck / m` in doubles.
+ */
+function binnedKs(pair) {
+    const { referenceCount, currentCount, lo, hi } = pair.bins;
+    let n = 0;
+    let m = 0;
+    for (let b = 0; b < referenceCount.length; b++) {
+        n += referenceCount[b];
+        m += currentCount[b];
+    }
+    let lower = 0;
+    let upper = 0;
+    let cr = 0;
+    let ck = 0;
+    for (let b = 0; b < referenceCount.length; b++) {
+        const fr0 = cr / n;
+        const fk0 = ck / m;
+        cr += referenceCount[b];
+        ck += currentCount[b];
+        const fr = cr / n;
+        const fk = ck / m;
+        lower = Math.max(lower, Math.abs(fr - fk));
+        if (lo[b] !== hi[b])
+            upper = Math.max(upper, fr - fk0, fk - fr0);
+    }
+    return { lower, upper: Math.max(lower, upper), n, m };
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/drift/methods.js
+/**
+ * Drift methods, their default thresholds and Evidently's default choice per column
+ * (DESIGN.md §5). A method is either a test (drift when p < threshold; KS p <= threshold, as
+ * Evidently) or a distance (drift when distance >= threshold).
+ */
+
+const DRIFT_METHODS = [
+    'ks',
+    'chi2',
+    'z',
+    'wasserstein',
+    'jensenshannon',
+    'psi',
+    'linf',
+    'jsd_log2',
+];
+const METHOD_INFO = {
+    ks: { kind: 'test', threshold: 0.05, applies: ['numeric'], label: 'K-S p-value' },
+    chi2: { kind: 'test', threshold: 0.05, applies: ['numeric', 'categorical'], label: 'chi-square p-value' },
+    z: { kind: 'test', threshold: 0.05, applies: ['numeric', 'categorical'], label: 'Z-test p-value' },
+    wasserstein: {
+        kind: 'distance',
+        threshold: 0.1,
+        applies: ['numeric'],
+        label: 'Wasserstein distance (normed)',
+    },
+    jensenshannon: {
+        kind: 'distance',
+        threshold: 0.1,
+        applies: ['numeric', 'categorical'],
+        label: 'Jensen-Shannon distance',
+    },
+    // PSI: 0.1 is "some change" (a warning in the report), 0.25 is drift.
+    psi: { kind: 'distance', threshold: 0.25, applies: ['numeric'], label: 'PSI' },
+    linf: {
+        kind: 'distance',
+        threshold: 0.1,
+        applies: ['numeric', 'categorical'],
+        label: 'L-infinity distance',
+    },
+    jsd_log2: {
+        kind: 'distance',
+        threshold: 0.1,
+        applies: ['numeric', 'categorical'],
+        label: 'Jensen-Shannon divergence (log2)',
+    },
+};
+/** PSI above this (and below the drift threshold) is reported as a warning. */
+const PSI_WARNING = 0.1;
+/** Reference size at or below which Evidently picks the statistical tests over distances. */
+const SMALL_REFERENCE_ROWS = 1000;
+/** Numeric columns with at most this many distinct reference values are compared as categories. */
+const NUMERIC_AS_CATEGORY_MAX_DISTINCT = 5;
+function parseMethod(value, where) {
+    const name = value.trim().toLowerCase();
+    if (name === 'auto' || DRIFT_METHODS.includes(name))
+        return name;
+    throw new errors_UserError(`Unknown drift method '${value}' for ${where}: expected auto or one of ${DRIFT_METHODS.join(', ')}.`, {
+        input: 'method',
+    });
+}
+/**
+ * Evidently's `get_default_stattest`: by column type, distinct reference values and reference
+ * size (rows after dropping missing and non-finite values).
+ */
+function defaultMethod(type, referenceRows, referenceDistinct) {
+    const continuous = type === 'numeric' && referenceDistinct > NUMERIC_AS_CATEGORY_MAX_DISTINCT;
+    if (referenceRows <= SMALL_REFERENCE_ROWS) {
+        if (continuous)
+            return 'ks';
+        return referenceDistinct > 2 ? 'chi2' : 'z';
+    }
+    return continuous ? 'wasserstein' : 'jensenshannon';
+}
+/** The verdict: tests drift on small p (KS inclusive, as Evidently), distances on large values. */
+function isDrifted(method, value, threshold) {
+    if (Number.isNaN(value))
+        return false;
+    if (METHOD_INFO[method].kind === 'distance')
+        return value >= threshold;
+    return method === 'ks' ? value <= threshold : value < threshold;
+}
+
+;// CONCATENATED MODULE: ./build/shared/src/drift/choice.js
+/**
+ * The per-column decisions of drift detection that need no data, only the column's plan, the
+ * user's options and numbers already computed: which method and threshold, whether the column may
+ * be an identifier, whether a distance is checked against sampling noise, which exact path a
+ * sketch gives way to. detect.ts computes; these decide (and are unit-tested at their boundaries
+ * without DuckDB).
+ */
+
+
+/**
+ * The method and threshold for one column: a per-column method, else the method for all columns
+ * where it applies to the column's type (a finding where it does not), else Evidently's choice by
+ * type, reference size and distinct values (TFDV's comparators with `tfdv`). The threshold: the
+ * per-column one, else the one for all columns, else the method's default.
+ */
+function chooseMethod(plan, n, referenceDistinct, options, findings) {
+    const override = options.perColumn?.[plan.name];
+    const auto = options.tfdv
+        ? plan.type === 'categorical'
+            ? 'linf'
+            : 'jsd_log2'
+        : defaultMethod(plan.type, n, referenceDistinct);
+    let method = auto;
+    if (override?.method && override.method !== 'auto') {
+        if (!METHOD_INFO[override.method].applies.includes(plan.type)) {
+            throw new errors_UserError(`Drift method '${override.method}' cannot compare the ${plan.type} column '${plan.name}'; use one of ${Object.entries(METHOD_INFO)
+                .filter(([, info]) => info.applies.includes(plan.type))
+                .map(([name]) => name)
+                .join(', ')}.`, { input: 'method' });
+        }
+        method = override.method;
+    }
+    else if (options.method !== 'auto') {
+        if (METHOD_INFO[options.method].applies.includes(plan.type))
+            method = options.method;
+        else {
+            findings.push({
+                kind: 'method_fallback',
+                column: plan.name,
+                severity: 'info',
+                message: `Method '${options.method}' does not apply to the ${plan.type} column '${plan.name}': used '${auto}'.`,
+            });
+        }
+    }
+    const threshold = override?.threshold ?? options.threshold ?? METHOD_INFO[method].threshold;
+    return { method, threshold };
+}
+/**
+ * Whether the method used on this column is one the user named (per column, or for all columns
+ * and applicable to this one), rather than Evidently's choice: `method: ks` leaves categories to
+ * the automatic choice, so they keep the noise check.
+ */
+function methodAsked(plan, options) {
+    const override = options.perColumn?.[plan.name]?.method;
+    if (override !== undefined && override !== 'auto')
+        return true;
+    return options.method !== 'auto' && METHOD_INFO[options.method].applies.includes(plan.type);
+}
+/**
+ * Whether a numeric column's method could be Wasserstein, decided before anything is computed:
+ * asked for by name, or left to Evidently's choice with more than 1,000 reference values (the
+ * sketch then tells a continuous column from one of few values). Any other method, TFDV's
+ * comparators included, takes the exact path.
+ */
+function mayBeWasserstein(plan, referenceValues, options) {
+    if (options.tfdv)
+        return false;
+    const override = options.perColumn?.[plan.name]?.method;
+    const asked = override && override !== 'auto' ? override : options.method;
+    if (asked !== 'auto')
+        return asked === 'wasserstein';
+    return referenceValues > SMALL_REFERENCE_ROWS;
+}
+/**
+ * Whether a column may be left out as an identifier (column-kind.ts's `identifierReason` then
+ * decides): a feature, unless `compareIdentifiers` or the user names the column in `columns` or
+ * `perColumn`, which asks for it explicitly. Prediction and target columns are always compared.
+ */
+function mayBeIdentifier(plan, options) {
+    if (options.compareIdentifiers || plan.role !== 'feature')
+        return false;
+    return !options.columns?.includes(plan.name) && !options.perColumn?.[plan.name];
+}
+/**
+ * The noise rule: the test that must also reject before a distance over its threshold counts as
+ * drift, or undefined when the distance decides alone. Evidently's auto choice judges a large
+ * reference by a distance alone, but the distance between two samples of one distribution is not
+ * zero and does not shrink with the reference: for categories it grows with their number (about
+ * sqrt((K-1)/8 · (1/n + 1/m)): 225 aircraft models in 8,000 and 2,000 random rows of birdstrikes
+ * are 0.11 apart, over the 0.1 threshold on 96% of random splits), and the normed Wasserstein
+ * distance of a continuous column shrinks only as 1/sqrt(m) with the current sample's m values
+ * (a few hundred rows reach 0.1 by chance: seattle-weather's own random 80/20 split, 1,169 and
+ * 292 rows, flagged 2 of its 4 numeric columns, and about 20% of them over random splits). So
+ * the two-sample test beside it must tell it from noise: KS for the Wasserstein distance,
+ * chi-square for the category and few-number distances. A method the user names keeps its rule
+ * alone (`methodAsked`), and TFDV's comparators keep theirs (data-validate judges those itself).
+ */
+function noiseTest(plan, method, options) {
+    if (options.tfdv || METHOD_INFO[method].kind !== 'distance' || methodAsked(plan, options))
+        return undefined;
+    return method === 'wasserstein' ? 'ks' : 'chi2';
+}
+/**
+ * The noise rule's verdict: a distance over its threshold is within the sampling noise (not
+ * drifted) when its test (`noiseTest`) does not reject at the test's own threshold (KS: p > 0.05,
+ * since KS drifts at p <= 0.05; chi-square: p >= 0.05). A p that is not finite (one category: no
+ * degrees of freedom) cannot judge, and the distance's verdict stands.
+ */
+function withinNoise(test, p) {
+    return Number.isFinite(p) && !isDrifted(test, p, METHOD_INFO[test].threshold);
+}
+/** The test shown beside a TFDV distance: KS for continuous numbers, chi-square for categories and few numbers. */
+function companionTest(type, referenceDistinct) {
+    return type === 'numeric' && referenceDistinct > NUMERIC_AS_CATEGORY_MAX_DISTINCT ? 'ks' : 'chi2';
+}
+/**
+ * Whether an approximate statistic (the sketch, a profile's histogram) could be on either side of
+ * the threshold: it is within its error bound of it (|statistic − threshold| <= bound, inclusive).
+ */
+function reachesThreshold(statistic, threshold, bound) {
+    return Math.abs(statistic - threshold) <= bound;
+}
 
 ;// CONCATENATED MODULE: ./build/shared/src/stats/special.js
 /**
@@ -71201,7 +72165,7 @@ const LANCZOS_COEFFICIENTS = [
     0.00021743961811521265, -0.16431810653676389e-3, 8.441822398385275e-5, -2.6190838401581408e-5,
     3.6899182659531625e-6,
 ];
-const SQRT_2PI = 2.5066282746310007;
+const special_SQRT_2PI = 2.5066282746310007;
 /** log Γ(x) for x > 0. */
 function logGamma(x) {
     if (!(x > 0))
@@ -71219,9 +72183,9 @@ function logGamma(x) {
         y += 1;
         series += c / y;
     }
-    return head + Math.log((SQRT_2PI * series) / x);
+    return head + Math.log((special_SQRT_2PI * series) / x);
 }
-const EPSILON = 2.220446049250313e-16;
+const special_EPSILON = 2.220446049250313e-16;
 const TINY = 1e-300;
 /** e^(-x) x^a / Γ(a): the common prefactor of both incomplete gamma functions. */
 function gammaPrefactor(a, x) {
@@ -71234,7 +72198,7 @@ function gammaPSeries(a, x) {
     for (let k = 1; k < 100_000; k++) {
         term *= x / (a + k);
         sum += term;
-        if (Math.abs(term) < Math.abs(sum) * EPSILON)
+        if (Math.abs(term) < Math.abs(sum) * special_EPSILON)
             break;
     }
     return sum * gammaPrefactor(a, x);
@@ -71257,7 +72221,7 @@ function gammaQContinuedFraction(a, x) {
         d = 1 / d;
         const delta = d * c;
         h *= delta;
-        if (Math.abs(delta - 1) < EPSILON)
+        if (Math.abs(delta - 1) < special_EPSILON)
             break;
     }
     return h * gammaPrefactor(a, x);
@@ -71450,518 +72414,6 @@ function proportionsWithZeroFill(counts, sampleSize) {
     return proportions.map((p) => (p === 0 ? fill : p));
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/stats/kolmogorov.js
-/**
- * Survival function of the two-sided one-sample Kolmogorov–Smirnov statistic D_n for finite n, as
- * scipy's `kstwo.sf(d, n)` computes it (scipy/stats/_ksstats.py, Simard & L'Ecuyer 2011): the
- * same choice of algorithm per (n, d) region, so the p-values agree to rounding, not just roughly.
- * `ks_2samp` uses it for its asymptotic p-value with n = round(n1·n2 / (n1 + n2)).
- */
-const SCALE_EXPONENT = 128;
-const SCALE_UP = 2 ** SCALE_EXPONENT;
-const SCALE_DOWN = 2 ** -SCALE_EXPONENT;
-const LOG_2PI = Math.log(2 * Math.PI);
-const kolmogorov_SQRT_2PI = Math.sqrt(2 * Math.PI);
-const PI2 = Math.PI ** 2;
-const PI4 = Math.PI ** 4;
-const PI6 = Math.PI ** 6;
-const MIN_LOG = -708;
-const kolmogorov_EPSILON = 2.220446049250313e-16;
-const STIRLING = [
-    -0.029550653594771242, 0.00641025641025641, -0.0019175269175269176, 0.0008417508417508417,
-    -0.0005952380952380953, 0.0007936507936507937, -0.002777777777777778, 0.08333333333333333,
-];
-const clip01 = (p) => Math.min(1, Math.max(0, p));
-/** log(n! / n^n) by Stirling's series. */
-function logFactorialOverPower(n) {
-    const rn = 1 / n;
-    let poly = 0;
-    for (const c of STIRLING)
-        poly = poly * (rn / n) + c;
-    return Math.log(n) / 2 - n + LOG_2PI / 2 + rn * poly;
-}
-/** Multiplies two m×m row-major matrices. */
-function matmul(a, b, m) {
-    const out = new Float64Array(m * m);
-    for (let i = 0; i < m; i++) {
-        for (let k = 0; k < m; k++) {
-            const aik = a[i * m + k];
-            if (aik === 0)
-                continue;
-            for (let j = 0; j < m; j++)
-                out[i * m + j] += aik * b[k * m + j];
-        }
-    }
-    return out;
-}
-/** Pr(D_n <= d) by Durbin's matrix method in the Marsaglia–Tsang–Wang form. */
-function kolmogorovCdfDurbin(n, d) {
-    if (d >= 1)
-        return 1;
-    const nd = n * d;
-    if (nd <= 0.5)
-        return 0;
-    const k = Math.ceil(nd);
-    const h = k - nd;
-    const m = 2 * k - 1;
-    const v = new Float64Array(m);
-    const w = new Float64Array(m);
-    let fac = 1;
-    for (let j = 1; j <= m; j++) {
-        w[j - 1] = fac;
-        fac /= j;
-        v[j - 1] = (1 - h ** j) * fac;
-    }
-    const tt = Math.max(2 * h - 1, 0) ** m - 2 * h ** m;
-    v[m - 1] = (1 + tt) * fac;
-    let H = new Float64Array(m * m);
-    for (let i = 1; i < m; i++) {
-        for (let r = i - 1; r < m; r++)
-            H[r * m + i] = w[r - i + 1];
-    }
-    for (let r = 0; r < m; r++)
-        H[r * m] = v[r];
-    for (let c = 0; c < m; c++)
-        H[(m - 1) * m + c] = v[m - 1 - c];
-    let power = new Float64Array(m * m);
-    for (let i = 0; i < m; i++)
-        power[i * m + i] = 1;
-    let remaining = n;
-    let exponent = 0;
-    let hExponent = 0;
-    while (remaining > 0) {
-        if (remaining % 2) {
-            power = matmul(power, H, m);
-            exponent += hExponent;
-        }
-        H = matmul(H, H, m);
-        hExponent *= 2;
-        if (Math.abs(H[(k - 1) * m + (k - 1)]) > SCALE_UP) {
-            for (let i = 0; i < H.length; i++)
-                H[i] /= SCALE_UP;
-            hExponent += SCALE_EXPONENT;
-        }
-        remaining = Math.floor(remaining / 2);
-    }
-    let p = power[(k - 1) * m + (k - 1)];
-    for (let i = 1; i <= n; i++) {
-        p = (i * p) / n;
-        if (Math.abs(p) < SCALE_DOWN) {
-            p *= SCALE_UP;
-            exponent -= SCALE_EXPONENT;
-        }
-    }
-    return clip01(exponent !== 0 ? p * 2 ** exponent : p);
-}
-/** Row interval of the Pomeranz recursion (0-based, clipped to [0, n]). */
-function pomeranzInterval(i, n, ll, ceilf, roundf) {
-    let j1;
-    let j2;
-    if (i === 0) {
-        j1 = -ll - ceilf - 1;
-        j2 = ll + ceilf - 1;
-    }
-    else {
-        const half = Math.floor((i + 1) / 2);
-        if ((i + 1) % 2 === 0) {
-            if (half === n + 1) {
-                j1 = n - ll - ceilf - 1;
-                j2 = n + ll + ceilf - 1;
-            }
-            else {
-                j1 = half - 1 - ll - roundf - 1;
-                j2 = half + ll - 1 + ceilf - 1;
-            }
-        }
-        else {
-            j1 = half - 1 - ll - 1;
-            j2 = half + ll + roundf - 1;
-        }
-    }
-    return [Math.max(j1 + 2, 0), Math.min(j2, n)];
-}
-/** Pr(D_n <= x) by the Pomeranz (1974) recursion. */
-function kolmogorovCdfPomeranz(n, x) {
-    const t = n * x;
-    const ll = Math.floor(t);
-    const f = t - ll;
-    const g = Math.min(f, 1 - f);
-    const ceilf = f > 0 ? 1 : 0;
-    const roundf = f > 0.5 ? 1 : 0;
-    const npwrs = 2 * (ll + 1);
-    const gpower = new Float64Array(npwrs);
-    const twogpower = new Float64Array(npwrs);
-    const onem2gpower = new Float64Array(npwrs);
-    gpower[0] = twogpower[0] = onem2gpower[0] = 1;
-    for (let m = 1; m < npwrs; m++) {
-        gpower[m] = (gpower[m - 1] * (g / n)) / m;
-        twogpower[m] = (twogpower[m - 1] * ((2 * g) / n)) / m;
-        onem2gpower[m] = (onem2gpower[m - 1] * ((1 - 2 * g) / n)) / m;
-    }
-    let v0 = new Float64Array(npwrs);
-    let v1 = new Float64Array(npwrs);
-    v1[0] = 1;
-    let v0s = 0;
-    let v1s = 0;
-    let exponent = 0;
-    let [j1, j2] = pomeranzInterval(0, n, ll, ceilf, roundf);
-    for (let i = 1; i < 2 * n + 2; i++) {
-        const k1 = j1;
-        [v0, v1] = [v1, v0];
-        [v0s, v1s] = [v1s, v0s];
-        v1.fill(0);
-        [j1, j2] = pomeranzInterval(i, n, ll, ceilf, roundf);
-        const pwrs = i === 1 || i === 2 * n + 1 ? gpower : i % 2 ? twogpower : onem2gpower;
-        const len = j2 - k1 + 1;
-        if (len > 0) {
-            const start = j1 - k1;
-            const count = j2 - j1 + 1;
-            const offset = k1 - v0s;
-            // Entries start..start+count-1 of the full convolution of V0[offset:offset+len] with pwrs[:len].
-            let max = 0;
-            for (let c = 0; c < count; c++) {
-                const idx = start + c;
-                let sum = 0;
-                const lo = Math.max(0, idx - len + 1);
-                const hi = Math.min(idx, len - 1);
-                for (let a = lo; a <= hi; a++)
-                    sum += v0[offset + a] * pwrs[idx - a];
-                v1[c] = sum;
-                if (sum > max)
-                    max = sum;
-            }
-            if (max > 0 && max < SCALE_DOWN) {
-                for (let c = 0; c < npwrs; c++)
-                    v1[c] *= SCALE_UP;
-                exponent -= SCALE_EXPONENT;
-            }
-            v1s = v0s + j1 - k1;
-        }
-    }
-    let answer = v1[n - v1s];
-    for (let m = 1; m <= n; m++) {
-        if (Math.abs(answer) > SCALE_UP) {
-            answer *= SCALE_DOWN;
-            exponent += SCALE_EXPONENT;
-        }
-        answer *= m;
-    }
-    return clip01(exponent !== 0 ? answer * 2 ** exponent : answer);
-}
-/** Pr(D_n <= x) by the Pelz–Good asymptotic series (large n). */
-function kolmogorovCdfPelzGood(n, x) {
-    if (x <= 0)
-        return 0;
-    if (x >= 1)
-        return 1;
-    const z = Math.sqrt(n) * x;
-    const z2 = z * z;
-    const z3 = z2 * z;
-    const z4 = z2 * z2;
-    const z6 = z4 * z2;
-    const qlog = -PI2 / 8 / z2;
-    if (qlog < MIN_LOG)
-        return 0;
-    let q = Math.exp(qlog);
-    const k1a = -z2;
-    const k1b = PI2 / 4;
-    const k2a = 6 * z6 + 2 * z4;
-    const k2b = ((2 * z4 - 5 * z2) * PI2) / 4;
-    const k2c = (PI4 * (1 - 2 * z2)) / 16;
-    const k3d = (PI6 * (5 - 30 * z2)) / 64;
-    const k3c = (PI4 * (-60 * z2 + 212 * z4)) / 16;
-    const k3b = (PI2 * (135 * z4 - 96 * z6)) / 4;
-    const k3a = -30 * z6 - 90 * z ** 8;
-    const K = [0, 0, 0, 0];
-    const maxk = Math.ceil((16 * z) / Math.PI);
-    for (let k = maxk; k > 0; k--) {
-        const m = 2 * k - 1;
-        const m2 = m * m;
-        const m4 = m2 * m2;
-        const m6 = m4 * m2;
-        const qpower = q ** (8 * k);
-        const coeffs = [1, k1a + k1b * m2, k2a + k2b * m2 + k2c * m4, k3a + k3b * m2 + k3c * m4 + k3d * m6];
-        for (let i = 0; i < 4; i++)
-            K[i] = K[i] * qpower + coeffs[i];
-    }
-    const divisors = [z, 6 * z4, 72 * z ** 7, 6480 * z ** 10];
-    for (let i = 0; i < 4; i++)
-        K[i] = (K[i] * q * kolmogorov_SQRT_2PI) / divisors[i];
-    q = Math.exp(-PI2 / 2 / z2);
-    let k2extra = 0;
-    let k3extra = 0;
-    const sqrt3z = Math.sqrt(3) * z;
-    for (let k = maxk; k > 0; k--) {
-        const k2 = k * k;
-        const qp = q ** k2;
-        k2extra += k2 * qp;
-        k3extra += (sqrt3z + Math.PI * k) * (sqrt3z - Math.PI * k) * k2 * qp;
-    }
-    K[2] += (k2extra * PI2 * kolmogorov_SQRT_2PI) / (-36 * z3);
-    K[3] += (k3extra * PI2 * kolmogorov_SQRT_2PI) / (216 * z6);
-    let sum = 0;
-    for (let i = 0; i < 4; i++)
-        sum += K[i] / n ** (i / 2);
-    return sum;
-}
-/**
- * One-sided Smirnov survival function Pr(D+_n >= x) (scipy.special.smirnov) by the
- * Birnbaum–Tingey sum. Only reached here where every term is positive (x >= sqrt(2.2/n) or
- * x >= 0.5), so the terms are summed in log space in plain doubles; the binomial coefficient is
- * carried as a running log so nothing overflows.
- */
-function smirnovSf(n, x) {
-    if (!(n > 0 && x >= 0 && x <= 1))
-        return Number.NaN;
-    if (n === 1)
-        return 1 - x;
-    if (x === 0)
-        return 1;
-    if (x === 1)
-        return 0;
-    const nx = n * x;
-    const nxFloor = Math.floor(nx);
-    const alpha = nx - nxFloor;
-    if (nxFloor === 0 || (nxFloor === 1 && alpha === 0))
-        return 1 - x * (1 + x) ** (n - 1);
-    if (-2 * n * x * x < -708.3964185322641)
-        return 0;
-    if (nxFloor >= n - 1)
-        return (1 - x) ** n;
-    if (n > 1_000_000) {
-        const logp = -((6 * n * x + 1) ** 2) / 18 / n;
-        return logp < -Math.LN2 ? Math.exp(logp) : 1 + Math.expm1(logp);
-    }
-    // Terms v = 0 .. floor(n(1 - x)) (the last one excluded when n(1 - x) is an integer: its term is 0).
-    const last = n - nxFloor - 1;
-    // log C(n, v) grows to ~n; summed naively over up to n steps its rounding drifts by 1e-8
-    // relative in the result, so it is carried as a Neumaier-compensated sum.
-    let logBinomial = 0;
-    let logBinomialCarry = 0;
-    let sum = 0;
-    const logX = Math.log(x);
-    for (let v = 0; v <= last; v++) {
-        const up = x + v / n;
-        const down = (n - v) / n - x;
-        if (down <= 0)
-            break;
-        const logTerm = logBinomial + ((v - 1) * Math.log(up) + (n - v) * Math.log(down) + logX) + logBinomialCarry;
-        const term = Math.exp(logTerm);
-        sum += term;
-        // scipy's early exit: the remaining terms cannot change the sum in double precision.
-        if (v !== last && 4 * (last + 1 - v) * term < kolmogorov_EPSILON * sum)
-            break;
-        const step = Math.log((n - v) / (v + 1));
-        const next = logBinomial + step;
-        logBinomialCarry +=
-            Math.abs(logBinomial) >= Math.abs(step) ? logBinomial - next + step : step - next + logBinomial;
-        logBinomial = next;
-    }
-    return clip01(sum);
-}
-/** Survival function Pr(D_n >= d) of the two-sided one-sample KS statistic (scipy `kstwo.sf(d, n)`). */
-function kolmogorovSf(n, d) {
-    if (Number.isNaN(n) || Number.isNaN(d))
-        return Number.NaN;
-    if (!Number.isInteger(n) || n <= 0)
-        return Number.NaN;
-    if (d >= 1)
-        return 0;
-    if (d <= 0)
-        return 1;
-    const t = n * d;
-    if (t <= 1) {
-        // Ruben–Gambino: 1/(2n) < d <= 1/n.
-        if (t <= 0.5)
-            return 1;
-        let cdf;
-        if (n <= 140) {
-            cdf = 1;
-            for (let i = 1; i <= n; i++)
-                cdf *= i * (1 / n) * (2 * t - 1);
-        }
-        else {
-            cdf = Math.exp(logFactorialOverPower(n) + n * Math.log(2 * t - 1));
-        }
-        return clip01(1 - cdf);
-    }
-    if (t >= n - 1)
-        return clip01(2 * (1 - d) ** n);
-    if (d >= 0.5)
-        return clip01(2 * smirnovSf(n, d));
-    const nxSquared = t * d;
-    if (n <= 140) {
-        if (nxSquared <= 0.754693)
-            return clip01(1 - kolmogorovCdfDurbin(n, d));
-        if (nxSquared <= 4)
-            return clip01(1 - kolmogorovCdfPomeranz(n, d));
-        return clip01(2 * smirnovSf(n, d));
-    }
-    if (nxSquared >= 370)
-        return 0;
-    if (nxSquared >= 2.2)
-        return clip01(2 * smirnovSf(n, d));
-    let cdf;
-    if (nxSquared >= 18)
-        cdf = 1;
-    else if (n <= 100_000 && n * d ** 1.5 <= 1.4)
-        cdf = kolmogorovCdfDurbin(n, d);
-    else
-        cdf = kolmogorovCdfPelzGood(n, d);
-    return clip01(1 - cdf);
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/stats/ks.js
-/**
- * Two-sample Kolmogorov–Smirnov test, two-sided, as scipy 1.10 `ks_2samp(method='auto')`:
- * exact p-value when both samples have at most 10,000 values, else (or when the exact recursion
- * fails) `kstwo.sf(D, round(n·m / (n + m)))`. The p-value depends on the data only through
- * (n, m, D), so callers that compute D elsewhere (in SQL over millions of rows) use
- * `ksPValue` directly.
- */
-
-
-/** Largest sample size per side for which 'auto' tries the exact distribution (scipy MAX_AUTO_N). */
-const KS_MAX_EXACT_N = 10_000;
-function gcd(a, b) {
-    let x = a;
-    let y = b;
-    while (y)
-        [x, y] = [y, x % y];
-    return x;
-}
-/**
- * Pr(D_{n,n} >= h/n) for equal sample sizes: 2·Σ_k (-1)^(k+1) C(2n, n-kh)/C(2n, n), evaluated in
- * Horner form over ratios so nothing cancels or overflows.
- */
-function probOutsideSquare(n, h) {
-    let p = 0;
-    for (let k = Math.floor(n / h); k >= 0; k--) {
-        let ratio = 1;
-        for (let j = 0; j < h; j++)
-            ratio = ((n - k * h - j) * ratio) / (n + k * h + j + 1);
-        p = ratio * (1 - p);
-    }
-    return 2 * p;
-}
-/**
- * Proportion of lattice paths from (0,0) to (m,n) that leave the band |x/m - y/n| < h/lcm(m,n),
- * computed directly as 1 - (inside proportion) with Viehmann's (2021) recursion, one sliding
- * column at a time.
- */
-function probOutsideBand(m0, n0, g, h) {
-    const [m, n] = m0 >= n0 ? [m0, n0] : [n0, m0];
-    const mg = m / g;
-    const ng = n / g;
-    let minj = 0;
-    let maxj = Math.min(Math.ceil(h / mg), n + 1);
-    let curlen = maxj - minj;
-    const lenA = Math.min(2 * maxj + 2, n + 1);
-    const A = new Float64Array(lenA).fill(1);
-    A.fill(0, minj, maxj);
-    for (let i = 1; i <= m; i++) {
-        const lastminj = minj;
-        const lastlen = curlen;
-        minj = Math.min(Math.max(Math.floor((ng * i - h) / mg) + 1, 0), n);
-        maxj = Math.min(Math.ceil((ng * i + h) / mg), n + 1);
-        if (maxj <= minj)
-            return 1;
-        let val = minj === 0 ? 0 : 1;
-        for (let jj = 0; jj < maxj - minj; jj++) {
-            const j = jj + minj;
-            val = (A[jj + minj - lastminj] * i + val * j) / (i + j);
-            A[jj] = val;
-        }
-        curlen = maxj - minj;
-        if (lastlen > curlen)
-            A.fill(1, maxj - minj, maxj - minj + (lastlen - curlen));
-    }
-    return A[maxj - minj - 1];
-}
-/**
- * scipy's `_attempt_exact_2kssamp` for the two-sided alternative. Also snaps D to the lattice
- * value h/lcm that scipy reports as the statistic in exact mode.
- */
-function exactPValue(n1, n2, d) {
-    const g = gcd(n1, n2);
-    const lcm = (n1 / g) * n2;
-    const h = Math.round(d * lcm);
-    const snapped = h / lcm;
-    if (h === 0)
-        return { ok: true, d: snapped, p: 1 };
-    const p = n1 === n2 ? probOutsideSquare(n1, h) : probOutsideBand(n1, n2, g, h);
-    if (!Number.isFinite(p) || !(p >= 0 && p <= 1))
-        return { ok: false, d: snapped, p };
-    return { ok: true, d: snapped, p };
-}
-/** Two-sided p-value of the two-sample KS statistic `d` for sample sizes n1 and n2, as ks_2samp. */
-function ksPValue(n1, n2, d) {
-    if (!(Number.isInteger(n1) && Number.isInteger(n2) && n1 > 0 && n2 > 0)) {
-        throw new errors_UserError(`The KS test needs two non-empty samples; got sizes ${n1} and ${n2}.`);
-    }
-    let statistic = d;
-    if (Math.max(n1, n2) <= KS_MAX_EXACT_N) {
-        const exact = exactPValue(n1, n2, d);
-        statistic = exact.d;
-        if (exact.ok)
-            return { statistic, pValue: exact.p, method: 'exact' };
-    }
-    const [m, n] = n1 >= n2 ? [n1, n2] : [n2, n1];
-    const en = (m * n) / (m + n);
-    // numpy rounds half to even; en is a ratio of integers, so an exact .5 is possible.
-    const rounded = roundHalfEven(en);
-    const p = Math.min(1, Math.max(0, kolmogorovSf(rounded, statistic)));
-    return { statistic, pValue: p, method: 'asymp' };
-}
-function roundHalfEven(x) {
-    const floor = Math.floor(x);
-    const diff = x - floor;
-    if (diff > 0.5)
-        return floor + 1;
-    if (diff < 0.5)
-        return floor;
-    return floor % 2 === 0 ? floor : floor + 1;
-}
-/**
- * The two-sided KS statistic of two ascending-sorted samples: max |F1(x) - F2(x)| over all
- * observed x, each difference computed as cdf1 - cdf2 in doubles exactly as scipy does, so the
- * statistic is bit-identical.
- */
-function ksStatisticSorted(a, b) {
-    const n1 = a.length;
-    const n2 = b.length;
-    let i = 0;
-    let j = 0;
-    let maxDiff = Number.NEGATIVE_INFINITY;
-    let minDiff = Number.POSITIVE_INFINITY;
-    while (i < n1 || j < n2) {
-        const x = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
-        while (i < n1 && a[i] <= x)
-            i++;
-        while (j < n2 && b[j] <= x)
-            j++;
-        const diff = i / n1 - j / n2;
-        if (diff > maxDiff)
-            maxDiff = diff;
-        if (diff < minDiff)
-            minDiff = diff;
-    }
-    const minS = Math.min(1, Math.max(0, -minDiff));
-    return Math.max(minS, maxDiff);
-}
-/** Two-sample KS test on raw values (NaN is not allowed: drop missing values first). */
-function ksTwoSample(a, b) {
-    if (a.length === 0 || b.length === 0) {
-        throw new UserError(`The KS test needs two non-empty samples; got sizes ${a.length} and ${b.length}.`);
-    }
-    const sa = Float64Array.from(a).sort();
-    const sb = Float64Array.from(b).sort();
-    if (Number.isNaN(sa[sa.length - 1]) || Number.isNaN(sb[sb.length - 1])) {
-        throw new UserError('The KS test got NaN values: drop missing values before testing.');
-    }
-    return ksPValue(sa.length, sb.length, ksStatisticSorted(sa, sb));
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/stats/proportions.js
 /** Two-proportion Z-test (pooled variance), as Evidently's `z` drift test. */
 
@@ -72107,90 +72559,6 @@ async function runMethod(method, inputs) {
             };
         }
     }
-}
-
-;// CONCATENATED MODULE: ./build/shared/src/drift/methods.js
-/**
- * Drift methods, their default thresholds and Evidently's default choice per column
- * (DESIGN.md §5). A method is either a test (drift when p < threshold; KS p <= threshold, as
- * Evidently) or a distance (drift when distance >= threshold).
- */
-
-const DRIFT_METHODS = [
-    'ks',
-    'chi2',
-    'z',
-    'wasserstein',
-    'jensenshannon',
-    'psi',
-    'linf',
-    'jsd_log2',
-];
-const METHOD_INFO = {
-    ks: { kind: 'test', threshold: 0.05, applies: ['numeric'], label: 'K-S p-value' },
-    chi2: { kind: 'test', threshold: 0.05, applies: ['numeric', 'categorical'], label: 'chi-square p-value' },
-    z: { kind: 'test', threshold: 0.05, applies: ['numeric', 'categorical'], label: 'Z-test p-value' },
-    wasserstein: {
-        kind: 'distance',
-        threshold: 0.1,
-        applies: ['numeric'],
-        label: 'Wasserstein distance (normed)',
-    },
-    jensenshannon: {
-        kind: 'distance',
-        threshold: 0.1,
-        applies: ['numeric', 'categorical'],
-        label: 'Jensen-Shannon distance',
-    },
-    // PSI: 0.1 is "some change" (a warning in the report), 0.25 is drift.
-    psi: { kind: 'distance', threshold: 0.25, applies: ['numeric'], label: 'PSI' },
-    linf: {
-        kind: 'distance',
-        threshold: 0.1,
-        applies: ['numeric', 'categorical'],
-        label: 'L-infinity distance',
-    },
-    jsd_log2: {
-        kind: 'distance',
-        threshold: 0.1,
-        applies: ['numeric', 'categorical'],
-        label: 'Jensen-Shannon divergence (log2)',
-    },
-};
-/** PSI above this (and below the drift threshold) is reported as a warning. */
-const PSI_WARNING = 0.1;
-/** Reference size at or below which Evidently picks the statistical tests over distances. */
-const SMALL_REFERENCE_ROWS = 1000;
-/** Numeric columns with at most this many distinct reference values are compared as categories. */
-const NUMERIC_AS_CATEGORY_MAX_DISTINCT = 5;
-function parseMethod(value, where) {
-    const name = value.trim().toLowerCase();
-    if (name === 'auto' || DRIFT_METHODS.includes(name))
-        return name;
-    throw new errors_UserError(`Unknown drift method '${value}' for ${where}: expected auto or one of ${DRIFT_METHODS.join(', ')}.`, {
-        input: 'method',
-    });
-}
-/**
- * Evidently's `get_default_stattest`: by column type, distinct reference values and reference
- * size (rows after dropping missing and non-finite values).
- */
-function defaultMethod(type, referenceRows, referenceDistinct) {
-    const continuous = type === 'numeric' && referenceDistinct > NUMERIC_AS_CATEGORY_MAX_DISTINCT;
-    if (referenceRows <= SMALL_REFERENCE_ROWS) {
-        if (continuous)
-            return 'ks';
-        return referenceDistinct > 2 ? 'chi2' : 'z';
-    }
-    return continuous ? 'wasserstein' : 'jensenshannon';
-}
-/** The verdict: tests drift on small p (KS inclusive, as Evidently), distances on large values. */
-function isDrifted(method, value, threshold) {
-    if (Number.isNaN(value))
-        return false;
-    if (METHOD_INFO[method].kind === 'distance')
-        return value >= threshold;
-    return method === 'ks' ? value <= threshold : value < threshold;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/data/profile-format.js
@@ -72415,6 +72783,8 @@ async function summaries(db, columns, counts) {
 
 
 
+
+
 /** Evidently switches from category frequencies to 30 equal-width bins above 20 distinct numbers. */
 const DIVERGENCE_BINS = 30;
 const DIVERGENCE_CATEGORY_MAX_DISTINCT = 20;
@@ -72543,9 +72913,7 @@ async function compareColumns(db, reference, planned, referenceCounts, currentCo
  * category column has drifted, which the comparison must report, not hide.
  */
 async function identifierOnReference(db, plan, referenceCounts, refStats, options) {
-    if (options.compareIdentifiers || plan.role !== 'feature')
-        return undefined;
-    if (options.columns?.includes(plan.name) || options.perColumn?.[plan.name])
+    if (!mayBeIdentifier(plan, options))
         return undefined;
     const text = plan.type === 'categorical' && physicalKind(plan.referenceType) === 'text';
     let distinct = 0;
@@ -72624,6 +72992,15 @@ function planColumns(reference, current, options, findings, broken) {
             // A target is allowed to be absent: labels arrive later than the features.
             if (role === 'target')
                 continue;
+            if (options.requestLog && role === 'feature' && !options.columns?.includes(ref.name)) {
+                findings.push({
+                    kind: 'missing_column',
+                    column: ref.name,
+                    severity: 'warning',
+                    message: `Column '${ref.name}' is in the reference but not in the request log: not compared, not counted as drifted. A request log holds what clients sent (every model input: the server refuses a row without one) and the prediction, never the label; name the model in 'model' to compare exactly its inputs, or the column in 'columns' to count its absence as drift.`,
+                });
+                continue;
+            }
             findings.push({
                 kind: 'missing_column',
                 column: ref.name,
@@ -72667,42 +73044,10 @@ function planColumns(reference, current, options, findings, broken) {
     }
     return planned;
 }
-function chooseMethod(plan, n, referenceDistinct, options, findings) {
-    const override = options.perColumn?.[plan.name];
-    const auto = options.tfdv
-        ? plan.type === 'categorical'
-            ? 'linf'
-            : 'jsd_log2'
-        : defaultMethod(plan.type, n, referenceDistinct);
-    let method = auto;
-    if (override?.method && override.method !== 'auto') {
-        if (!METHOD_INFO[override.method].applies.includes(plan.type)) {
-            throw new errors_UserError(`Drift method '${override.method}' cannot compare the ${plan.type} column '${plan.name}'; use one of ${Object.entries(METHOD_INFO)
-                .filter(([, info]) => info.applies.includes(plan.type))
-                .map(([name]) => name)
-                .join(', ')}.`, { input: 'method' });
-        }
-        method = override.method;
-    }
-    else if (options.method !== 'auto') {
-        if (METHOD_INFO[options.method].applies.includes(plan.type))
-            method = options.method;
-        else {
-            findings.push({
-                kind: 'method_fallback',
-                column: plan.name,
-                severity: 'info',
-                message: `Method '${options.method}' does not apply to the ${plan.type} column '${plan.name}': used '${auto}'.`,
-            });
-        }
-    }
-    const threshold = override?.threshold ?? options.threshold ?? METHOD_INFO[method].threshold;
-    return { method, threshold };
-}
 async function compareColumn(db, reference, referenceCounts, current, plan, refStats, curStats, options, findings, index) {
     let sketchNote;
     if (plan.type === 'numeric' && referenceCounts && !options.exact) {
-        const sketched = await sketchedWasserstein(db, referenceCounts, current, plan, refStats, curStats, options);
+        const sketched = await sketchedWasserstein(db, referenceCounts, current, plan, refStats, curStats, options, findings);
         if (sketched && 'column' in sketched)
             return sketched.column;
         sketchNote = sketched?.note;
@@ -72727,22 +73072,10 @@ async function compareColumn(db, reference, referenceCounts, current, plan, refS
         const result = await runMethod(method, inputs);
         const bins = await chartBins();
         const drifted = isDrifted(method, result.statistic, threshold);
-        // Evidently's auto choice compares categories of a large reference by Jensen–Shannon distance
-        // alone, but the distance between two samples of the same distribution grows with the number
-        // of categories (about sqrt((K-1)/8 · (1/n + 1/m))): 225 aircraft models in 8,000 and 2,000
-        // rows of one table are 0.11 apart by chance, over the 0.1 threshold on 96% of random splits.
-        // So a distance over its threshold also needs the two-sample chi-square to tell it from noise,
-        // as data-validate's skew check requires. A method the user names keeps its rule alone.
-        const noiseCheck = drifted &&
-            !options.tfdv &&
-            plan.type === 'categorical' &&
-            METHOD_INFO[method].kind === 'distance' &&
-            !methodAsked(plan, options);
+        const confirm = drifted ? noiseTest(plan, method, options) : undefined;
         const test = options.tfdv && METHOD_INFO[method].kind === 'distance'
-            ? companionTest(plan, built)
-            : noiseCheck
-                ? 'chi2'
-                : undefined;
+            ? companionTest(plan.type, built.referenceDistinct)
+            : confirm;
         const column = {
             name: plan.name,
             type: plan.type,
@@ -72763,18 +73096,13 @@ async function compareColumn(db, reference, referenceCounts, current, plan, refS
         if (test) {
             const r = await runMethod(test, inputs);
             // A test that cannot judge (one category: no degrees of freedom) leaves the distance's verdict.
-            if (!noiseCheck || Number.isFinite(r.p_value))
+            if (!confirm || Number.isFinite(r.p_value))
                 column.test = { method: test, p_value: r.p_value, statistic: r.test_statistic };
-            const alpha = METHOD_INFO.chi2.threshold;
-            if (noiseCheck && Number.isFinite(r.p_value) && r.p_value >= alpha) {
-                column.drifted = false;
-                column.note = `distance ${result.statistic.toPrecision(4)} >= ${threshold}, but the two-sample chi-square over ${referenceDistinct} reference categories gives p = ${r.p_value.toPrecision(3)} >= ${alpha}: within the sampling noise of ${inputs.n} and ${inputs.m} values, so not drifted (name method jensenshannon to judge by the distance alone)`;
-                findings.push({
-                    kind: 'within_noise',
-                    column: plan.name,
-                    severity: 'info',
-                    message: `Column '${plan.name}': ${column.note}.`,
-                });
+            if (confirm && Number.isFinite(r.p_value)) {
+                const over = confirm === 'chi2'
+                    ? `the two-sample chi-square over ${referenceDistinct} reference categories`
+                    : 'the two-sample Kolmogorov–Smirnov test';
+                applyNoiseRule(column, confirm, `${over} gives p = ${r.p_value.toPrecision(3)}`, r.p_value, inputs.n, inputs.m, findings);
             }
         }
         if (approximate) {
@@ -72785,7 +73113,7 @@ async function compareColumn(db, reference, referenceCounts, current, plan, refS
                 // value moves less than one width, the same way on both sides (binned.ts's argument with
                 // the bin's edges as its extremes), so the distance is within one bin width of the exact one.
                 column.error_bound = built.binWidth / Math.max(refStats.std ?? 0, WASSERSTEIN_STD_FLOOR);
-                if (Math.abs(result.statistic - threshold) <= column.error_bound) {
+                if (reachesThreshold(result.statistic, threshold, column.error_bound)) {
                     findings.push({
                         kind: 'profile_limit',
                         column: plan.name,
@@ -72802,28 +73130,13 @@ async function compareColumn(db, reference, referenceCounts, current, plan, refS
     }
 }
 /**
- * Whether a numeric column's method could be Wasserstein, decided before anything is computed:
- * asked for by name, or left to Evidently's choice with more than 1,000 reference values (the
- * sketch then tells a continuous column from one of few values). Any other method, TFDV's
- * comparators included, takes the exact path.
- */
-function mayBeWasserstein(plan, referenceValues, options) {
-    if (options.tfdv)
-        return false;
-    const override = options.perColumn?.[plan.name]?.method;
-    const asked = override && override !== 'auto' ? override : options.method;
-    if (asked !== 'auto')
-        return asked === 'wasserstein';
-    return referenceValues > SMALL_REFERENCE_ROWS;
-}
-/**
  * The normed Wasserstein distance of a numeric column from the binned sketch of both datasets
  * (binned.ts), reported with `path: 'sketch'` and its error bound. Null when the column takes the
  * exact path (another method, a single value, few distinct reference values); a note when the
  * sketch's value is within its bound of the threshold, so only the exact value can give the
  * verdict: the caller then computes it exactly and keeps the note.
  */
-async function sketchedWasserstein(db, referenceCounts, current, plan, refStats, curStats, options) {
+async function sketchedWasserstein(db, referenceCounts, current, plan, refStats, curStats, options, findings) {
     if (!mayBeWasserstein(plan, refStats.present, options))
         return null;
     if (refStats.min === null || refStats.max === null || curStats.min === null || curStats.max === null)
@@ -72839,29 +73152,62 @@ async function sketchedWasserstein(db, referenceCounts, current, plan, refStats,
     if (method !== 'wasserstein')
         return null;
     const { statistic, bound } = normedBinnedWasserstein(pair, Math.max(refStats.std ?? 0, WASSERSTEIN_STD_FLOOR));
-    if (Math.abs(statistic - threshold) <= bound) {
+    if (reachesThreshold(statistic, threshold, bound)) {
         return {
             note: `computed exactly: the sketch gave ${statistic.toPrecision(6)} ± ${bound.toPrecision(2)}, which reaches across the threshold ${threshold}`,
         };
     }
+    const drifted = isDrifted(method, statistic, threshold);
+    const confirm = drifted ? noiseTest(plan, method, options) : undefined;
+    // The noise rule's KS from the same sketch: D within [lower, upper], so p within the p-values
+    // of those two (the p-value falls as D grows, n and m fixed). When that interval reaches across
+    // the test's threshold, only the exact D can decide: the exact path computes it.
+    let ks;
+    if (confirm === 'ks') {
+        const d = binnedKs(pair);
+        const high = ksPValue(d.n, d.m, d.lower).pValue;
+        const low = d.upper === d.lower ? high : ksPValue(d.n, d.m, d.upper).pValue;
+        const alpha = METHOD_INFO.ks.threshold;
+        if (isDrifted('ks', high, alpha) !== isDrifted('ks', low, alpha)) {
+            return {
+                note: `computed exactly: the sketch's KS statistic lies in [${d.lower.toPrecision(4)}, ${d.upper.toPrecision(4)}], p in [${low.toPrecision(3)}, ${high.toPrecision(3)}], which reaches across ${alpha}`,
+            };
+        }
+        // Reported: the bound on the verdict's side (p at most `high` when it rejects, at least `low` when not).
+        const rejects = isDrifted('ks', high, alpha);
+        const p = rejects ? high : low;
+        const range = d.upper === d.lower
+            ? ''
+            : ` (sketch: D in [${d.lower.toPrecision(4)}, ${d.upper.toPrecision(4)}], p ${rejects ? 'at most' : 'at least'} this)`;
+        ks = {
+            p,
+            d: rejects ? d.lower : d.upper,
+            outcome: `the two-sample Kolmogorov–Smirnov test gives p = ${p.toPrecision(3)}${range}`,
+            n: d.n,
+            m: d.m,
+        };
+    }
     const bins = sketchChartBins(pair, lo, hi, refStats.present, curStats.present);
-    return {
-        column: {
-            name: plan.name,
-            type: plan.type,
-            role: plan.role,
-            method,
-            statistic,
-            p_value: null,
-            test_statistic: null,
-            threshold,
-            drifted: isDrifted(method, statistic, threshold),
-            path: 'sketch',
-            error_bound: bound,
-            reference: summary(refStats, null, bins.reference),
-            current: summary(curStats, null, bins.current),
-        },
+    const column = {
+        name: plan.name,
+        type: plan.type,
+        role: plan.role,
+        method,
+        statistic,
+        p_value: null,
+        test_statistic: null,
+        threshold,
+        drifted,
+        path: 'sketch',
+        error_bound: bound,
+        reference: summary(refStats, null, bins.reference),
+        current: summary(curStats, null, bins.current),
     };
+    if (ks) {
+        column.test = { method: 'ks', p_value: ks.p, statistic: ks.d };
+        applyNoiseRule(column, 'ks', ks.outcome, ks.p, ks.n, ks.m, findings);
+    }
+    return { column };
 }
 /**
  * The chart of a sketched column as the exact path draws it: each value when both sides hold at
@@ -72886,22 +73232,23 @@ function sketchChartBins(pair, lo, hi, n, m) {
         current: table.labels.map((label, i) => ({ label, share: shares(table.current, m)[i] })),
     };
 }
-/** The test shown beside a distance: KS for continuous numbers, chi-square for categories and few numbers. */
 /**
- * Whether the method used on this column is one the user named (per column, or for all columns
- * and applicable to this one), rather than Evidently's choice: `method: ks` leaves categories to
- * the automatic choice, so they keep the noise check.
+ * The noise rule's verdict on a drifted column once its test ran (`noiseTest`): kept drifted when
+ * the test rejects at its own threshold (KS p <= 0.05, chi-square p < 0.05), else not drifted,
+ * with a note and a `within_noise` finding. `outcome` says which test gave which p-value.
  */
-function methodAsked(plan, options) {
-    const override = options.perColumn?.[plan.name]?.method;
-    if (override !== undefined && override !== 'auto')
-        return true;
-    return options.method !== 'auto' && METHOD_INFO[options.method].applies.includes(plan.type);
-}
-function companionTest(plan, built) {
-    return plan.type === 'numeric' && built.referenceDistinct > NUMERIC_AS_CATEGORY_MAX_DISTINCT
-        ? 'ks'
-        : 'chi2';
+function applyNoiseRule(column, test, outcome, pValue, n, m, findings) {
+    const alpha = METHOD_INFO[test].threshold;
+    if (!withinNoise(test, pValue))
+        return;
+    column.drifted = false;
+    column.note = `distance ${column.statistic.toPrecision(4)} >= ${column.threshold}, but ${outcome} ${test === 'ks' ? '>' : '>='} ${alpha}: within the sampling noise of ${n} and ${m} values, so not drifted (name method ${column.method} to judge by the distance alone)`;
+    findings.push({
+        kind: 'within_noise',
+        column: column.name,
+        severity: 'info',
+        message: `Column '${column.name}': ${column.note}.`,
+    });
 }
 function summary(stats, distinct, bins) {
     const out = { rows: stats.rows, missing: stats.rows - stats.present, distinct, bins };
@@ -73463,8 +73810,10 @@ async function runDriftCheckIn(db, options, log, current) {
         throw new errors_UserError(`The current data '${options.current}' has no rows (an empty window): drift cannot be judged on nothing.`, { input: 'current' });
     }
     const requestLog = looksLikeRequestLog(currentData.columns.map((c) => c.name));
-    if (requestLog)
+    if (requestLog) {
         detectOptions.quietCurrent = isRequestLogBookkeeping;
+        detectOptions.requestLog = true;
+    }
     if (spec && !requestLog) {
         const inputs = new Set(modelInputs);
         detectOptions.quietCurrent = (c) => !inputs.has(c);
@@ -73641,6 +73990,7 @@ function driftSkewCheck(reportDirectory, resolveReference = async (s) => s) {
                 // A test that cannot judge (chi-square over one category: no degrees of freedom) gives no p-value.
                 p_value: c.test && Number.isFinite(c.test.p_value) ? c.test.p_value : null,
                 test: c.test?.method ?? null,
+                test_statistic: c.test && Number.isFinite(c.test.p_value) ? c.test.statistic : null,
                 reference_values: c.reference.rows - c.reference.missing,
                 current_values: c.current.rows - c.current.missing,
                 approximate: c.approximate === true,
@@ -74602,18 +74952,55 @@ async function continuousNumericColumns(db, view, columns) {
  */
 const MANY_VALUED_MARGIN = 2;
 /**
+ * How far from the cut DuckDB's stored column statistics must put a column for their distinct
+ * estimate alone to decide its path. A table's statistics come with it (DuckDB keeps a
+ * HyperLogLog of a sample of the values written), so reading them costs no scan, but a sampled
+ * estimate can be off by a factor of a few near small counts (9 categories read as 7). Ten times
+ * above or below the cut is far outside that; a column in between is estimated by a scan.
+ */
+const STORED_ESTIMATE_MARGIN = 10;
+/**
+ * DuckDB's stored distinct estimate of each column of a table (`stats()`'s "Approx Unique"),
+ * or undefined for a column without one (a view over a file keeps no statistics).
+ */
+async function storedDistinctEstimates(db, view, columns) {
+    const tables = await db.all(`SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND table_name = ${quoteLiteral(view)}`);
+    if (Number(tables[0]?.n ?? 0) === 0)
+        return columns.map(() => undefined);
+    const [row] = await db.all(`SELECT ${columns.map((c, i) => `stats(${quoteIdent(c)}) AS s${i}`).join(', ')} FROM ${quoteIdent(view)} LIMIT 1`);
+    return columns.map((_, i) => {
+        const match = /\[Approx Unique: (\d+)\]/.exec(row?.[`s${i}`] ?? '');
+        return match ? Number(match[1]) : undefined;
+    });
+}
+/**
  * `continuousNumericColumns`, and among them the `manyValued` ones (estimated at over
- * `MANY_VALUED_MARGIN` times the cut), from the same one query.
+ * `MANY_VALUED_MARGIN` times the cut). A table's stored statistics decide the columns they put
+ * far from the cut (`STORED_ESTIMATE_MARGIN`): 21 continuous columns of 1M rows then cost no
+ * scan; the rest are estimated together by one `approx_count_distinct` query.
  */
 async function numericColumnPaths(db, view, columns) {
     const numeric = columns.filter((c) => isStreamableNumeric(c.type)).map((c) => c.name);
     if (numeric.length === 0)
         return { continuous: [], manyValued: new Set() };
-    const [row] = await db.all(`SELECT ${numeric.map((c, i) => `approx_count_distinct(${quoteIdent(c)}) AS d${i}`).join(', ')} FROM ${quoteIdent(view)}`);
-    const estimate = (i) => Number(row?.[`d${i}`] ?? 0);
+    const estimates = new Map();
+    const stored = await storedDistinctEstimates(db, view, numeric);
+    numeric.forEach((c, i) => {
+        const e = stored[i];
+        // Far above the cut is also far above `MANY_VALUED_MARGIN` times it (5x at these settings).
+        if (e !== undefined &&
+            (e > STORED_ESTIMATE_MARGIN * EXACT_MAX_DISTINCT || e < EXACT_MAX_DISTINCT / STORED_ESTIMATE_MARGIN))
+            estimates.set(c, e);
+    });
+    const scanned = numeric.filter((c) => !estimates.has(c));
+    if (scanned.length > 0) {
+        const [row] = await db.all(`SELECT ${scanned.map((c, i) => `approx_count_distinct(${quoteIdent(c)}) AS d${i}`).join(', ')} FROM ${quoteIdent(view)}`);
+        for (const [i, c] of scanned.entries())
+            estimates.set(c, Number(row?.[`d${i}`] ?? 0));
+    }
     return {
-        continuous: numeric.filter((_, i) => estimate(i) > EXACT_MAX_DISTINCT),
-        manyValued: new Set(numeric.filter((_, i) => estimate(i) > MANY_VALUED_MARGIN * EXACT_MAX_DISTINCT)),
+        continuous: numeric.filter((c) => estimates.get(c) > EXACT_MAX_DISTINCT),
+        manyValued: new Set(numeric.filter((c) => estimates.get(c) > MANY_VALUED_MARGIN * EXACT_MAX_DISTINCT)),
     };
 }
 /**
@@ -75210,6 +75597,28 @@ function isRareCategory(count, values) {
 function rateTestPValue(count, of, bound) {
     return binomialSf(count, of, bound);
 }
+/**
+ * Whether a test against an inferred bound (or the test beside a skew or drift distance) is
+ * significant: p < TEST_ALPHA, strictly (p = 0.001 is not).
+ */
+function isSignificant(p) {
+    return p < TEST_ALPHA;
+}
+/**
+ * The severity of a batch above a bound: a bound written by hand (no test ran, p null) is a hard
+ * limit, an error; an inferred one is an error when the test is significant, else a warning.
+ */
+function boundSeverity(p) {
+    return p === null || isSignificant(p) ? 'error' : 'warning';
+}
+/**
+ * Whether `count` of `total` is above a limit on their share (max_null_fraction,
+ * max_new_category_fraction): count / total > limit, so a share exactly at the limit passes. Of no
+ * rows (0 / 0, NaN) nothing exceeds: NaN is above no limit.
+ */
+function exceedsShare(count, total, limit) {
+    return count / total > limit;
+}
 /** Share of new values expected outside the extremes of `sampleValues` earlier ones: 2/(n + 1). */
 function expectedOutsideShare(sampleValues) {
     return 2 / (sampleValues + 1);
@@ -75287,7 +75696,9 @@ const MAX_DOMAIN_VALUES = 100;
  * `MAX_DOMAIN_VALUES` values, with a tolerated share of new values from its rare tail),
  * uniqueness, and NaN/inf. Each column records the sample (`inferred_from`) and, for the YAML
  * comments, how each bound was derived. The table must have at least one row; no upper bound.
- * Datetime columns get no range: new data is usually newer.
+ * Datetime columns get the training period, widened by `RANGE_MARGIN` of its span and rounded
+ * outward to whole days; since new data is usually newer, a date outside it is a warning, not an
+ * error (validate-dataset.ts): the model's date features (year, days since 1970) extrapolate.
  */
 function inferSchema(profile) {
     return {
@@ -75325,13 +75736,26 @@ function inferColumn(c) {
         rules.max_new_category_fraction = newCategoryBound(rareValues, nonNull);
         derivation.allowed_values = `${c.distinct} categories in ${nonNull} values; the rare tail (categories seen once or in under ${RARE_CATEGORY_SHARE * 100}% of values) is ${rare.length} categories, ${rareValues} values: new values may take up to its ${level} upper bound (max_new_category_fraction).`;
     }
+    const period = c.type === 'datetime' ? c.datetime : undefined;
+    if (period && period.min_epoch !== null && period.max_epoch !== null) {
+        const { min, max } = widenPeriod(period.min_epoch, period.max_epoch);
+        rules.min = min;
+        rules.max = max;
+        derivation.range = `observed ${period.min} to ${period.max}, widened by ${RANGE_MARGIN * 100}% of the span to whole days; a later or earlier date is reported as a warning (the model's date features extrapolate there).`;
+    }
     // The range is tested against the finite values it was drawn from; everything else, non-null ones.
     const values = c.type === 'numeric' && c.numeric ? c.numeric.count : nonNull;
     if (c.rows > 0)
         rules.inferred_from = { rows: c.rows, values };
     if (Object.keys(derivation).length > 0)
         rules.derivation = derivation;
-    const uniqueCandidate = c.type !== 'boolean' && physical !== 'float';
+    // Uniqueness is a hard rule, so it is inferred only where all-distinct values mean a key: an
+    // identifier (column-kind.ts's rule: an id-like name or near-unique text) or a timestamp (one
+    // row per date). A measure or an amount that happened to be all distinct in the sample (457
+    // DVD sales figures) would fail the first batch that repeats one.
+    const uniqueCandidate = c.type !== 'boolean' &&
+        physical !== 'float' &&
+        (c.type === 'datetime' || identifierReason(c.name, c.type, c.distinct, nonNull) !== undefined);
     if (uniqueCandidate && c.distinct_exact && nonNull >= MIN_ROWS_FOR_UNIQUE && c.distinct === nonNull)
         rules.unique = true;
     if (physical === 'float')
@@ -75351,6 +75775,15 @@ function widen(min, max, integer) {
         hi = Math.min(0, hi);
     const step = integer ? Math.max(1, niceStep(hi - lo)) : niceStep(hi - lo);
     return { min: tidy(Math.floor(lo / step) * step), max: tidy(Math.ceil(hi / step) * step) };
+}
+const SECONDS_PER_DAY = 86_400;
+/** A training period in epoch seconds, loosened by the margin on each side, as whole UTC days. */
+function widenPeriod(minEpoch, maxEpoch) {
+    const margin = Math.max((maxEpoch - minEpoch) * RANGE_MARGIN, SECONDS_PER_DAY);
+    const day = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 10);
+    const lo = Math.floor((minEpoch - margin) / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+    const hi = Math.ceil((maxEpoch + margin) / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+    return { min: day(lo), max: day(hi) };
 }
 /** A power of ten about a hundredth of the span: bounds keep two or three significant digits. */
 function niceStep(span) {
@@ -75497,7 +75930,8 @@ function renderSchemaYaml(schema, options = {}) {
                 '# column with inferred_from are estimates from that sample, and are tested: values outside them',
                 `# are a warning, an error only when their share is significantly above the bound (alpha ${TEST_ALPHA})`,
                 `# or a value lies more than ${FAR_WIDTHS}x the range's width beyond it. Delete inferred_from to make`,
-                '# them hard limits. Review, edit and commit it.',
+                '# them hard limits. A datetime range with inferred_from is the training period: a date outside it',
+                '# is always a warning (new data is usually newer; date features extrapolate). Review, edit, commit.',
             ]
             : []),
         '#',
@@ -76011,7 +76445,7 @@ async function validateDataset(db, dataset, schema, options = {}) {
         : await countValues(db, dataset.view, checks.map((c) => c.rules.name), `${dataset.view}__validate`);
     const counts = options.counts ?? owned;
     try {
-        await checkColumns(db, counts, checks, maxExamples, add);
+        await checkColumns(db, counts, checks, maxExamples, add, dataset.view);
     }
     finally {
         await owned?.drop();
@@ -76029,7 +76463,7 @@ async function validateDataset(db, dataset, schema, options = {}) {
  * rows of one relation (value-counts' `raw`) are judged together, in one scan of that relation:
  * the same aggregates, each row weighing 1.
  */
-async function checkColumns(db, counts, checks, maxExamples, add) {
+async function checkColumns(db, counts, checks, maxExamples, add, dataView) {
     const rows = counts.rows;
     const rawSource = counts.rawSource;
     const raw = rawSource ? checks.filter((c) => !counts.grouped(c.rules.name)) : [];
@@ -76061,7 +76495,7 @@ async function checkColumns(db, counts, checks, maxExamples, add) {
             const { counts: items, examples } = ruleAggregates(c, maxExamples, bound);
             a = (await db.all(`SELECT ${[...items, ...examples].join(', ')} FROM ${from}`, bound.values))[0];
         }
-        await reportColumn(db, from, c, a, rows, maxExamples, add);
+        await reportColumn(db, from, c, a, rows, maxExamples, add, dataView);
     }
 }
 /** Raw columns judged in one query, at most (each brings a dozen aggregates). */
@@ -76108,17 +76542,28 @@ function ruleAggregates(c, maxExamples, bound, over = { raw: false, prefix: '' }
     }
     return { counts, examples };
 }
+/**
+ * The first value of a column that does not convert to its schema type, with its 1-based data row
+ * (the row as evaluate counts it: the data's own order, header not counted), so the message points
+ * at the line to fix. `c.unconverted` reads the value as `v`.
+ */
+async function firstUnconverted(db, dataView, c) {
+    const [hit] = await db.all(`SELECT "row", CAST(v AS VARCHAR) AS "value" FROM (SELECT row_number() OVER () AS "row", ${quoteIdent(c.rules.name)} AS v FROM ${quoteIdent(dataView)}) WHERE ${c.unconverted} ORDER BY "row" LIMIT 1`);
+    return hit ? { value: hit.value, row: Number(hit.row) } : null;
+}
 /** Whether a column's counts `a` show anomalies whose example values `reportColumn` lists. */
 function needsExamples(a) {
     return sqlNumber(a.bad ?? 0) > 0 || sqlNumber(a.oor ?? 0) > 0 || sqlNumber(a.rx ?? 0) > 0;
 }
 /** Turns one column's rule aggregates `a` into anomalies, with example values where they need a query. */
-async function reportColumn(db, from, c, a, rows, maxExamples, add) {
+async function reportColumn(db, from, c, a, rows, maxExamples, add, dataView) {
     const r = c.rules;
     const nonNull = sqlNumber(a.nn);
     const name = r.name;
     if (c.unconverted !== undefined || !sameFamily(r.type, c.physical)) {
         const bad = sqlNumber(a.bad ?? 0);
+        const first = bad > 0 ? await firstUnconverted(db, dataView, c) : null;
+        const where = first ? `, the first ${JSON.stringify(first.value)} at data row ${first.row}` : '';
         add({
             kind: 'wrong_type',
             column: name,
@@ -76130,21 +76575,20 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
             count: bad,
             examples: examples(a.badx, maxExamples),
             message: bad > 0
-                ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${plural(bad, 'value')} not ${r.type}.`
+                ? `Column '${name}' should be ${r.type} but is ${c.actualType}: ${plural(bad, 'value')} not ${r.type}${where}.`
                 : `Column '${name}' should be ${r.type} but is ${c.actualType}; its values convert, so the other checks ran on them.`,
             key: 'type',
             rules: r,
         });
     }
     const nulls = rows - nonNull;
-    if (r.max_null_fraction !== undefined && rows > 0 && nulls / rows > r.max_null_fraction) {
+    if (r.max_null_fraction !== undefined && exceedsShare(nulls, rows, r.max_null_fraction)) {
         // An inferred bound is tested (sample-bounds.ts); a hand-written one is a hard limit.
         const p = r.inferred_from ? rateTestPValue(nulls, rows, r.max_null_fraction) : null;
-        const significant = p === null || p < TEST_ALPHA;
         add({
             kind: 'too_many_nulls',
             column: name,
-            severity: significant ? 'error' : 'warning',
+            severity: boundSeverity(p),
             expected: `null fraction <= ${r.max_null_fraction}${p === null ? '' : ` (inferred from ${r.inferred_from.rows} rows)`}`,
             found: `${fraction(nulls / rows)} (${nulls} of ${rows} rows)${p === null ? '' : `, p = ${formatPValue(p)}`}`,
             count: nulls,
@@ -76167,17 +76611,20 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
         const below = r.min !== undefined && lo !== null && lo !== undefined && compare(lo, r.min) < 0;
         const found = `${plural(outOfRange, 'value')} outside, from ${display(lo)} to ${display(hi)}`;
         const tested = rangeTest(r, outOfRange, nonNull, lo, hi);
+        // An inferred training period is not a limit on new data (it is usually newer): it says where
+        // a model's date features extrapolate. A hand-written datetime range stays a hard limit.
+        const period = r.type === 'datetime' && r.inferred_from !== undefined;
         add({
             kind: 'out_of_range',
             column: name,
-            severity: tested && !tested.far && tested.p >= TEST_ALPHA ? 'warning' : 'error',
+            severity: period || (tested && !tested.far && !isSignificant(tested.p)) ? 'warning' : 'error',
             expected: `within ${bounds}${tested ? ` (inferred from ${r.inferred_from.values} values)` : ''}`,
             found: tested ? `${found}; ${tested.why}` : found,
             count: outOfRange,
             of: nonNull,
             ...(tested ? { bound: tested.share, p_value: tested.p } : { p_value: null }),
             examples: mixExamples(a.oorlo, a.oorhi, maxExamples),
-            message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)})${tested ? `; ${tested.why}` : ''}.`,
+            message: `Column '${name}' has ${plural(outOfRange, 'value')} outside ${bounds} (from ${display(lo)} to ${display(hi)})${tested ? `; ${tested.why}` : ''}${period ? `: ${PERIOD_WARNING}` : ''}.`,
             key: below ? 'min' : 'max',
             rules: r,
         });
@@ -76207,7 +76654,7 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
     // An inferred domain reports every new value, and fails only on a share significantly above its
     // tolerated share (sample-bounds.ts); a hand-written one fails above its tolerated share.
     const p = r.inferred_from && unexpected > 0 ? rateTestPValue(unexpected, nonNull, tolerated) : null;
-    if (unexpected > 0 && nonNull > 0 && (p !== null || unexpected / nonNull > tolerated)) {
+    if (unexpected > 0 && nonNull > 0 && (p !== null || exceedsShare(unexpected, nonNull, tolerated))) {
         const bound = new BoundValues();
         const outside = domainCondition(c, bound);
         const top = await db.all(`SELECT CAST(${c.value} AS VARCHAR) AS v, sum(n) AS n FROM ${from} WHERE ${outside} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${maxExamples}`, bound.values);
@@ -76216,7 +76663,7 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
         add({
             kind: 'unexpected_value',
             column: name,
-            severity: p === null || p < TEST_ALPHA ? 'error' : 'warning',
+            severity: boundSeverity(p),
             expected: `one of ${r.allowed_values.length} allowed values${tolerated > 0 ? ` (new values up to ${tolerated})` : ''}`,
             found: p === null ? share : `${share}, p = ${formatPValue(p)}`,
             count: unexpected,
@@ -76269,9 +76716,11 @@ async function reportColumn(db, from, c, a, rows, maxExamples, add) {
         });
     }
 }
+/** Why a date outside an inferred training period is a warning. */
+const PERIOD_WARNING = 'dates outside the training period, where a model that uses this column as a feature extrapolates its date parts; a warning, since new data is usually newer';
 /** "significant (p = …)" or "not significant (p = …), so a warning", at TEST_ALPHA. */
 function significantText(p) {
-    return p < TEST_ALPHA
+    return isSignificant(p)
         ? `significant (p = ${formatPValue(p)} < ${TEST_ALPHA})`
         : `not significant (p = ${formatPValue(p)} >= ${TEST_ALPHA}), so a warning`;
 }
@@ -76650,13 +77099,22 @@ function distributionAnomalies(columns, kind, reference, loaded) {
     const key = kind === 'skew' ? 'skew_threshold' : 'drift_threshold';
     const out = [];
     for (const c of columns) {
-        if (!(c.distance >= c.threshold))
-            continue;
         const distanceName = c.method === 'linf' ? 'L-infinity distance' : 'Jensen-Shannon divergence';
-        const significant = c.p_value !== null && c.p_value < TEST_ALPHA;
-        const test = c.p_value === null ? 'no test' : `${c.test} p = ${formatPValue(c.p_value)}`;
         const lines = loaded?.locations?.columns[c.name];
         const line = lines?.[key] ?? lines?._;
+        if (!(c.distance >= c.threshold)) {
+            const shift = ksShiftUnderDistance(c, kind, reference, distanceName);
+            if (shift) {
+                out.push({
+                    ...shift,
+                    severity: rules.get(c.name)?.severity ?? 'warning',
+                    rule: loaded?.locations && line !== undefined ? { file: loaded.locations.file, line } : null,
+                });
+            }
+            continue;
+        }
+        const significant = c.p_value !== null && isSignificant(c.p_value);
+        const test = c.p_value === null ? 'no test' : `${c.test} p = ${formatPValue(c.p_value)}`;
         out.push({
             kind,
             column: c.name,
@@ -76677,6 +77135,38 @@ function distributionAnomalies(columns, kind, reference, loaded) {
         });
     }
     return out;
+}
+/**
+ * KS D at or above this is a large change whatever the distance beside it says: the share of
+ * values below some point differs by a tenth (0.1, the scale of the distances' own default threshold).
+ */
+const KS_LARGE_SHIFT = 0.1;
+/**
+ * A numeric column whose TFDV distance stays under its threshold while the KS test beside it
+ * rejects at TEST_ALPHA with D >= KS_LARGE_SHIFT. The Jensen–Shannon divergence is taken over
+ * equal-width bins, so a heavy-tailed column (most values in the first bin) hides a change of
+ * scale that the KS test sees: every movie gross halved gives a divergence of 0.048 but D = 0.22,
+ * p = 1.5e-21, and drift-check (Wasserstein with the KS beside it) calls the column drifted. The
+ * schema's threshold keeps its meaning; this only keeps such a change from passing in silence.
+ */
+function ksShiftUnderDistance(c, kind, reference, distanceName) {
+    if (c.test !== 'ks' || c.p_value === null || c.test_statistic === null)
+        return undefined;
+    if (!(isSignificant(c.p_value) && c.test_statistic >= KS_LARGE_SHIFT))
+        return undefined;
+    const test = `ks p = ${formatPValue(c.p_value)}, D = ${run_data_validate_round(c.test_statistic)}`;
+    return {
+        kind,
+        column: c.name,
+        expected: `no significant shift (KS p >= ${TEST_ALPHA} or D < ${KS_LARGE_SHIFT}) beside a ${distanceName} below ${c.threshold}`,
+        found: `${test}; ${distanceName} ${run_data_validate_round(c.distance)}${c.approximate ? '; reference from a stored profile' : ''}`,
+        count: c.current_values,
+        bound: c.threshold,
+        p_value: c.p_value,
+        statistic: c.distance,
+        examples: [],
+        message: `Column '${c.name}' ${kind === 'skew' ? 'is skewed from' : 'drifted from'} ${reference} by the KS test (p = ${formatPValue(c.p_value)} < ${TEST_ALPHA}; D = ${run_data_validate_round(c.test_statistic)}: the share of values below one point differs by ${run_data_validate_round(100 * c.test_statistic)}%) over ${c.current_values} values against ${c.reference_values}, although its ${distanceName} ${run_data_validate_round(c.distance)} stays below ${c.threshold} (equal-width bins hide changes in a heavy tail); a warning.`,
+    };
 }
 function run_data_validate_round(x) {
     return String(Number(x.toPrecision(3)));
@@ -77645,7 +78135,7 @@ const ACTION_SPECS = {
                 "default": ""
             },
             "predictions-output": {
-                "description": "Where to write the per-row predictions (Parquet), kept for paired comparisons. Empty: predictions.parquet beside output, where metrics.json can name it by a relative path.",
+                "description": "Where to write the per-row predictions (Parquet, or CSV by extension), kept for paired comparisons. Its row_id is the row's 0-based position in data, so it joins back to the data (rows left out for a null target leave gaps). Empty: predictions.parquet beside output, where metrics.json can name it by a relative path.",
                 "required": false,
                 "default": ""
             },
@@ -78120,7 +78610,7 @@ const ACTION_SPECS = {
                 "default": "auto"
             },
             "exact": {
-                "description": "Exact statistics for every column (true). By default (false), a numeric column compared with the Wasserstein distance (auto's choice above 1,000 reference values, or method wasserstein) between two datasets is computed on a sketch: both sides counted on 3,840 equal-width bins with each bin's extremes; the report gives each column's path (exact or sketch) and error_bound (at most the widest bin's width over the reference std; 0 when each bin holds one value). A column whose sketched distance is within its bound of the threshold is recomputed exactly. KS, chi-square and the other methods are always exact. Boolean.",
+                "description": "Exact statistics for every column (true). By default (false), a numeric column compared with the Wasserstein distance (auto's choice above 1,000 reference values, or method wasserstein) between two datasets is computed on a sketch: both sides counted on 3,840 equal-width bins with each bin's extremes; the report gives each column's path (exact or sketch) and error_bound (at most the widest bin's width over the reference std; 0 when each bin holds one value). A column whose sketched distance is within its bound of the threshold is recomputed exactly, and so is one whose KS beside the distance (the noise check) the sketch only bounds on both sides of 0.05. KS, chi-square and the other methods asked for are always exact. Boolean.",
                 "required": false,
                 "default": "false"
             },
@@ -78135,7 +78625,7 @@ const ACTION_SPECS = {
                 "default": "0.5"
             },
             "model": {
-                "description": "The model whose inputs to compare: its folder, model.json/.onnx, its preprocessing.json, or registry:<name>@<alias>. Only the model's input features are compared (columns train left out are reported as not model inputs, not as drifted), and a request log's _invalid counts go to the report. Needed to check a request log against training data.",
+                "description": "The model whose inputs to compare: its folder, model.json/.onnx, its preprocessing.json, or registry:<name>@<alias>. Only the model's input features are compared (columns train left out are reported as not model inputs, not as drifted), and a request log's _invalid counts go to the report. Without it, a reference column missing from a request log (the label, which a request log never holds) is a warning, not compared and not counted as drifted, unless columns names it.",
                 "required": false,
                 "default": ""
             },
@@ -80540,6 +81030,15 @@ async function startModelServer(options) {
             if (counts.invalidTotal > 0 && onInvalid === 'warn') {
                 log.warning(`Model '${name}': filled feature values it could not read: ${counts.describeInvalid()}.`);
             }
+            // A missing value is not invalid: the contract fills it as train and evaluate do (docs/features.md),
+            // but each request that had one says so, naming the column and the fill; `impute` is the quiet opt-in.
+            if (counts.missingTotal > 0 && onInvalid !== 'impute') {
+                const line = `Model '${name}': filled ${counts.missingTotal} missing feature value(s) in a request of ${request.rows} row(s) with the training fill, as train and evaluate fill them: ${counts.describeMissing(spec ?? undefined)}.`;
+                if (onInvalid === 'warn')
+                    log.warning(line);
+                else
+                    log.info(line);
+            }
             if (action === 'classify')
                 sendJson(res, 200, { result: classifyResult(outputs, spec.classes) });
             else if (action === 'regress')
@@ -81145,6 +81644,10 @@ async function getJson(url, init, timeoutMs) {
     }
     return { status: response.status, body, ms };
 }
+/** A case's reply is fast enough when it took at most `max_latency_ms` (the bound is inclusive). */
+function withinLatencyBound(ms, maxLatencyMs) {
+    return ms <= maxLatencyMs;
+}
 /** First mismatch between `got` and `want`, as a path and values, or undefined when they match. */
 function firstMismatch(got, want, atol, rtol, path = '') {
     if (typeof want === 'number') {
@@ -81231,7 +81734,7 @@ async function runSmokeTest(target, file) {
             const mismatch = firstMismatch(got, c.expected, file.atol, file.rtol);
             if (mismatch)
                 fail(name, `output differs at ${mismatch} (atol ${file.atol}, rtol ${file.rtol})`);
-            else if (reply.ms > file.max_latency_ms)
+            else if (!withinLatencyBound(reply.ms, file.max_latency_ms))
                 fail(name, `took ${reply.ms.toFixed(1)} ms, over the ${file.max_latency_ms} ms bound`);
             else
                 pass(name, `outputs match in ${reply.ms.toFixed(1)} ms`);
@@ -83497,7 +84000,11 @@ function interval(ci) {
 function renderEvaluationHtml(file, curves) {
     const level = Math.round(file.bootstrap.confidence * 100);
     const sections = [];
-    sections.push(`<h2>Metrics</h2>${table(['metric', 'value', `${level}% CI`], Object.entries(file.metrics).map(([name, m]) => [name, html_formatNumber(m.value), interval(m.ci)]))}`);
+    sections.push(`<h2>Metrics</h2>${table(['metric', 'value', `${level}% CI`], Object.entries(file.metrics).map(([name, m]) => [
+        name,
+        m.note ? `${html_formatNumber(m.value)} (⚠ ${m.note})` : html_formatNumber(m.value),
+        interval(m.ci),
+    ]))}`);
     if (file.confusion_matrix) {
         const { labels, matrix } = file.confusion_matrix;
         sections.push(`<h2>Confusion matrix</h2><p>Rows: true class; columns: predicted class.</p>${table(['true \\ predicted', ...labels], matrix.map((row, i) => [labels[i], ...row.map(String)]))}`);
@@ -83781,6 +84288,7 @@ async function readEvaluationRows(db, dataset, spec, options, onBatch) {
     const slices = Object.fromEntries(options.slices.map((s) => [s, []]));
     const labels = [];
     const targets = new FloatColumn();
+    const rowIds = new FloatColumn();
     const featureCounts = new FeatureCounts();
     let pending = present.map(() => []);
     let pendingFileRows = [];
@@ -83820,6 +84328,7 @@ async function readEvaluationRows(db, dataset, spec, options, onBatch) {
                 slices[s].push(columns[f + 1 + j][r]);
             });
             pendingFileRows.push(fileRow);
+            rowIds.push(fileRow);
             pendingRows++;
         }
         if (pendingRows >= INFERENCE_BATCH_ROWS)
@@ -83838,7 +84347,15 @@ async function readEvaluationRows(db, dataset, spec, options, onBatch) {
     if (featureCounts.invalidTotal > 0 && onInvalid === 'warn') {
         options.log.warning(`${featureCounts.invalidTotal} feature values in '${dataset.path}' could not be read and were replaced by the feature's fill (on-invalid: warn): ${featureCounts.describeInvalid()}.`);
     }
-    return { rows, labels, targets: targets.toArray(), slices, featureCounts, droppedTargetRows };
+    return {
+        rows,
+        labels,
+        targets: targets.toArray(),
+        slices,
+        rowIds: rowIds.toArray(),
+        featureCounts,
+        droppedTargetRows,
+    };
 }
 /** Runs the model on the evaluation rows read by `readEvaluationRows`. */
 async function predictDataset(db, dataset, model, spec, options) {
@@ -83867,14 +84384,14 @@ async function predictDataset(db, dataset, model, spec, options) {
         for (let i = 0; i < result.values.length; i++)
             outputs.push(result.values[i]);
     });
-    const { rows, labels, slices, featureCounts, droppedTargetRows } = read;
+    const { rows, labels, slices, rowIds, featureCounts, droppedTargetRows } = read;
     const outcome = modelOutcome(outputs.toArray(), outputWidth, rows, spec, model.path, {
         labels,
         targets: read.targets,
         target: `The target '${options.target}'${classification ? ` in '${dataset.path}'` : ''}`,
     });
     return {
-        input: { ...outcome, rows, slices },
+        input: { ...outcome, rows, slices, rowIds },
         sample: sample,
         featureCounts,
         droppedTargetRows,
@@ -83890,7 +84407,7 @@ async function predictDataset(db, dataset, model, spec, options) {
  * (otherwise `data.scores` is null; they are still checked).
  */
 function modelOutcome(values, outputWidth, rows, spec, modelPath, truth, reuse) {
-    const what = `The output of the model '${modelPath}'`;
+    const what = modelOutputName(modelPath);
     if (spec.task !== 'classification') {
         if (outputWidth !== 1) {
             throw new errors_UserError(`${what} has ${outputWidth} values per row; a regression model must output one.`, {
@@ -83904,25 +84421,35 @@ function modelOutcome(values, outputWidth, rows, spec, modelPath, truth, reuse) 
     }
     const classes = spec.classes ?? [];
     const k = classes.length;
-    let scores;
-    if (outputWidth === k) {
-        scores = values;
-    }
-    else if (outputWidth === 1 && k === 2) {
-        // A single sigmoid unit: the probability of the positive (second) class.
-        scores = new Float64Array(rows * 2);
-        for (let r = 0; r < rows; r++) {
-            scores[r * 2] = 1 - values[r];
-            scores[r * 2 + 1] = values[r];
-        }
-    }
-    else {
-        throw new errors_UserError(`${what} has ${outputWidth} values per row, but the model has ${k} classes (${classes.join(', ')}).`, { input: 'model' });
-    }
+    const scores = classScores(values, outputWidth, rows, spec, what);
     const yPred = predictedClasses(scores, k, what, reuse?.predicted);
     const yTrue = truth.yTrue ?? encodeLabels(truth.labels, classes, truth.target);
     const kept = reuse && !reuse.scores ? null : scores instanceof Float64Array ? scores : Float64Array.from(scores);
     return { task: 'classification', data: { classes, yTrue, yPred, scores: kept } };
+}
+/** How messages name a model's outputs (`modelOutcome`'s and the re-scorings' alike). */
+function modelOutputName(modelPath) {
+    return `The output of the model '${modelPath}'`;
+}
+/**
+ * A classifier's outputs as class scores, `rows × classes`: the values themselves when there is
+ * one per class; for two classes and a single sigmoid unit, the probability of the positive
+ * (second) class and its complement. Any other width is refused. Not yet checked as probabilities.
+ */
+function classScores(values, outputWidth, rows, spec, what) {
+    const classes = spec.classes ?? [];
+    const k = classes.length;
+    if (outputWidth === k)
+        return values;
+    if (outputWidth === 1 && k === 2) {
+        const scores = new Float64Array(rows * 2);
+        for (let r = 0; r < rows; r++) {
+            scores[r * 2] = 1 - values[r];
+            scores[r * 2 + 1] = values[r];
+        }
+        return scores;
+    }
+    throw new errors_UserError(`${what} has ${outputWidth} values per row, but the model has ${k} classes (${classes.join(', ')}).`, { input: 'model' });
 }
 function concatenate(chunks) {
     const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
@@ -83935,6 +84462,7 @@ function concatenate(chunks) {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/evaluate/importance.js
+
 
 
 
@@ -83970,31 +84498,40 @@ async function computeImportance(model, spec, features, input, options) {
     const needsScores = SCORE_METRICS.has(scoring);
     const confusionOnly = input.task === 'classification' && !needsScores;
     const targets = input.task === 'regression' ? input.data.yTrue : new Float64Array(0);
-    // Reused by every scoring (1 + features × repeats of them): the model's outputs for all rows,
-    // the predicted classes and the confusion counts.
+    // Reused by every scoring (1 + features × repeats of them): the model's outputs for all rows
+    // and the predicted classes (score metrics, regression), or the confusion counts (the others).
     let outputs = new Float32Array(0);
     let outputWidth = 0;
-    const predicted = new Int32Array(input.task === 'classification' ? rows : 0);
+    const predicted = new Int32Array(input.task === 'classification' && !confusionOnly ? rows : 0);
+    const what = modelOutputName(model.path);
     const counts = new Float64Array(classCount * classCount);
     const score = async (matrix) => {
         const batch = matrix instanceof Float32Array ? matrix : Float32Array.from(matrix);
+        counts.fill(0);
         for (let start = 0; start < rows; start += batchRows) {
             const n = Math.min(batchRows, rows - start);
             const result = await model.predict(batch.subarray(start * width, (start + n) * width), n, width);
-            if (outputs.length === 0) {
+            if (outputWidth === 0)
                 outputWidth = result.width;
-                outputs = new Float32Array(rows * outputWidth);
-            }
             else if (result.width !== outputWidth) {
                 throw new Error(`model output width changed between batches: ${outputWidth}, then ${result.width}`);
             }
-            outputs.set(result.values, start * outputWidth);
+            if (confusionOnly) {
+                // The batch's confusion counts straight from its outputs, while they are in cache:
+                // checked, argmax'd and tallied in one pass, no per-row classes (the same rules as
+                // `modelOutcome`'s, see `tallyPredictions`).
+                const scores = classScores(result.values, outputWidth, n, spec, what);
+                tallyPredictions(scores, classCount, what, yTrue.subarray(start, start + n), counts, start);
+            }
+            else {
+                if (outputs.length === 0)
+                    outputs = new Float32Array(rows * outputWidth);
+                outputs.set(result.values, start * outputWidth);
+            }
         }
-        const outcome = modelOutcome(outputs, outputWidth, rows, spec, model.path, { labels: [], yTrue, targets, target: 'The evaluation target' }, { predicted, scores: needsScores });
-        const value = outcome.task === 'classification' && confusionOnly
-            ? confusionMetric(outcome.data.yTrue, outcome.data.yPred, classCount, scoring, counts)
-            : bootstrapMetrics(planFor(outcome, [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[scoring]
-                .value;
+        const value = confusionOnly
+            ? confusionMatrixMetric(counts, classCount, scoring)
+            : bootstrapMetrics(planFor(modelOutcome(outputs, outputWidth, rows, spec, model.path, { labels: [], yTrue, targets, target: 'The evaluation target' }, { predicted, scores: needsScores }), [scoring]), { resamples: 0, seed: 0, confidence: 0.95 })[scoring].value;
         if (value === null) {
             throw new errors_UserError(`importance-scoring '${scoring}' is undefined on these rows (e.g. one class only); choose another metric.`, { input: 'importance-scoring' });
         }
@@ -84075,7 +84612,8 @@ const MAX_SLICE_VALUES = 50;
 
 
 /**
- * The per-row file compare-baseline pairs on: `row_id` (0-based row of the evaluated data),
+ * The per-row file compare-baseline pairs on: `row_id` (the row's 0-based position in the evaluated
+ * data, so it joins back to the data: rows left out, such as those with a null target, leave gaps),
  * `y_true`, `y_pred`, `y_score_<class>` per class, `correct` (0/1), `loss` (per-row log loss when
  * there are scores, else 1 − correct; regression: squared error), then the slice columns. It is
  * itself a valid `predictions` input. CSV or Parquet by extension.
@@ -84085,6 +84623,7 @@ async function writePredictions(db, input, path) {
     const parquet = (0,external_node_path_.extname)(path).toLowerCase() === '.parquet';
     const csvPath = parquet ? `${path}.tmp-${process.pid}.csv` : path;
     const sliceNames = Object.keys(input.slices);
+    const rowId = (i) => String(input.rowIds ? input.rowIds[i] : i);
     const header = [['row_id', 'BIGINT']];
     let loss;
     const out = (0,external_node_fs_.createWriteStream)(csvPath, { encoding: 'utf8' });
@@ -84111,7 +84650,7 @@ async function writePredictions(db, input, path) {
         lines.push(header.map(([h]) => csvField(h)).join(','));
         for (let i = 0; i < input.rows; i++) {
             const correct = yTrue[i] === yPred[i] ? 1 : 0;
-            const fields = [String(i), csvField(classes[yTrue[i]]), csvField(classes[yPred[i]])];
+            const fields = [rowId(i), csvField(classes[yTrue[i]]), csvField(classes[yPred[i]])];
             if (scores)
                 for (let c = 0; c < k; c++)
                     fields.push(String(scores[i * k + c]));
@@ -84131,7 +84670,7 @@ async function writePredictions(db, input, path) {
         lines.push(header.map(([h]) => csvField(h)).join(','));
         for (let i = 0; i < input.rows; i++) {
             const e = yTrue[i] - yPred[i];
-            const fields = [String(i), String(yTrue[i]), String(yPred[i]), String(e * e)];
+            const fields = [rowId(i), String(yTrue[i]), String(yPred[i]), String(e * e)];
             for (const s of sliceNames)
                 fields.push(csvField(input.slices[s][i]));
             lines.push(fields.join(','));
@@ -84279,7 +84818,8 @@ function renderEvaluateSummary(file, options = {}) {
     lines.push(`| metric | value | ${level}% CI | better |`, '|---|---:|---|---|');
     for (const [name, m] of Object.entries(file.metrics)) {
         const ci = m.ci ? `[${summary_formatValue(m.ci[0])}, ${summary_formatValue(m.ci[1])}]` : '—';
-        lines.push(`| ${escapeMarkdown(name)} | ${summary_formatValue(m.value)} | ${ci} | ${metricDirection(name)} |`);
+        const note = m.note ? ` — ⚠ ${escapeMarkdown(m.note)}` : '';
+        lines.push(`| ${escapeMarkdown(name)} | ${summary_formatValue(m.value)} | ${ci} | ${metricDirection(name)}${note} |`);
     }
     if (file.bootstrap.resamples > 0) {
         lines.push('', `Intervals: percentile bootstrap, ${file.bootstrap.resamples} resamples, seed ${file.bootstrap.seed}.`);
@@ -84405,7 +84945,7 @@ async function runEvaluate(options, log) {
             // the model did not get: said and counted, never silent.
             const missingTotal = result.featureCounts.missingTotal;
             if (missingTotal > 0) {
-                const note = `${missingTotal} missing feature values took the feature's fill from training (its mean or most frequent value), as train filled its own: ${result.featureCounts.describeMissing()}.`;
+                const note = `${missingTotal} missing feature values took the feature's fill from training, as train filled its own: ${result.featureCounts.describeMissing(spec)}.`;
                 log.info(note);
                 notes.push(note);
             }
@@ -84457,6 +84997,11 @@ async function runEvaluate(options, log) {
             ...bootstrap,
             onProgress: (done, total) => log.progress('bootstrap', done, total),
         });
+        const mape = markMapeCaveat(input, metrics);
+        if (mape) {
+            log.warning(`mape is ${metrics.mape.value}: ${mape}`);
+            notes.push(`mape: ${mape}`);
+        }
         const absent = absentClassesNote(input, metrics);
         if (absent) {
             log.warning(absent);
@@ -84596,6 +85141,7 @@ function computeSlices(input, names, bootstrap, notes, columns) {
             let metrics;
             try {
                 metrics = bootstrapMetrics(planFor(subset, names), bootstrap);
+                markMapeCaveat(subset, metrics);
             }
             catch {
                 metrics = Object.fromEntries(names.map((m) => [m, { value: null, ci: null, n: rows.length }]));
@@ -84604,6 +85150,18 @@ function computeSlices(input, names, bootstrap, notes, columns) {
         }
     }
     return out;
+}
+/**
+ * MAPE with true values of 0 keeps scikit-learn's value (a division by 2.2e-16) but carries the
+ * reason it is not meaningful, beside the number wherever it is shown; returns that reason.
+ */
+function markMapeCaveat(rows, metrics) {
+    if (rows.task !== 'regression' || metrics.mape === undefined)
+        return undefined;
+    const caveat = mapeCaveat(rows.data);
+    if (caveat !== undefined)
+        metrics.mape.note = caveat;
+    return caveat;
 }
 /**
  * Classes the model knows but the evaluation rows never have. scikit-learn leaves their ROC AUC
