@@ -21,7 +21,19 @@ const CHILDREN = join(dirname(fileURLToPath(import.meta.url)), 'out');
 export async function bundleChild(entry: string): Promise<string> {
   const { build } = await import('esbuild');
   mkdirSync(CHILDREN, { recursive: true });
-  const outfile = join(mkdtempSync(join(CHILDREN, 'child-')), 'child.mjs');
+  const folder = mkdtempSync(join(CHILDREN, 'child-'));
+  const outfile = join(folder, 'child.mjs');
+  // The profile's worker thread, beside the child as dist/numeric-stream-worker.js is beside
+  // dist/index.js (shared/src/data/numeric-stream.ts looks for it there).
+  await build({
+    entryPoints: [join(dirname(CHILDREN), '../shared/src/data/numeric-stream.worker.ts')],
+    outfile: join(folder, 'numeric-stream-worker.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+  });
   await build({
     entryPoints: [entry],
     outfile,

@@ -59,11 +59,33 @@ for (const ext of EXTERNALS) args.push('-e', ext);
 execFileSync(process.execPath, [ncc, ...args], { stdio: 'inherit' });
 
 // ncc names ESM output index.mjs or index.js depending on the input; settle on index.js.
-const produced = readdirSync(outDir);
-if (produced.includes('index.mjs')) {
-  writeFileSync(join(outDir, 'index.js'), readFileSync(join(outDir, 'index.mjs')));
-  rmSync(join(outDir, 'index.mjs'));
-}
+const settleIndex = (dir) => {
+  if (readdirSync(dir).includes('index.mjs')) {
+    writeFileSync(join(dir, 'index.js'), readFileSync(join(dir, 'index.mjs')));
+    rmSync(join(dir, 'index.mjs'));
+  }
+};
+settleIndex(outDir);
+
+// The profile's worker thread (shared/src/data/numeric-stream.ts) gets its own small bundle: it
+// starts in milliseconds instead of loading the whole suite. numeric-stream.ts finds it beside
+// index.js.
+const workerDir = join(buildDir, 'numeric-stream-worker');
+execFileSync(
+  process.execPath,
+  [
+    ncc,
+    'build',
+    join(buildDir, 'shared/src/data/numeric-stream.worker.js'),
+    '-o',
+    workerDir,
+    '--quiet',
+    '--no-source-map-register',
+  ],
+  { stdio: 'inherit' },
+);
+settleIndex(workerDir);
+writeFileSync(join(outDir, 'numeric-stream-worker.js'), readFileSync(join(workerDir, 'index.js')));
 writeFileSync(
   join(outDir, 'package.json'),
   `${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`,

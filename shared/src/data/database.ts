@@ -97,7 +97,7 @@ export class Database {
    * Streams a query's result chunk by chunk (about 2,048 rows each) to `onChunk`: memory holds
    * two chunks at a time (the one handed over and the next), whatever the size of the result.
    */
-  async forEachChunk(sql: string, onChunk: (chunk: DuckDBDataChunk) => void): Promise<void> {
+  async forEachChunk(sql: string, onChunk: (chunk: DuckDBDataChunk) => void | Promise<void>): Promise<void> {
     await this.limited(async () => {
       const result = await this.connection.stream(sql);
       // The next chunk is asked for before this one is handed over: DuckDB produces it on a
@@ -108,7 +108,7 @@ export class Database {
           const chunk = await next;
           if (!chunk || chunk.rowCount === 0) break;
           next = result.fetchChunk();
-          onChunk(chunk);
+          await onChunk(chunk);
         }
       } finally {
         // When `onChunk` throws, the chunk asked for ahead is not awaited: its failure is not news.
