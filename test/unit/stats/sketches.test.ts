@@ -169,6 +169,25 @@ describe('KLL in bulk (updateMany) and its block sort', () => {
     expect(big).toEqual(copy);
   });
 
+  it('stays within its bound once deep enough to sample, whatever the order (2M values, period-2 pattern)', () => {
+    // Past ~100,000 values a block's lowest levels are a sampler (one value of each 2^s). Values
+    // alternate between two clusters: a draw at a fixed position of each group would see one
+    // cluster only and put the median 50 % of n off.
+    const rand = lcg(41);
+    const n = 2_000_000;
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) values[i] = (i % 2 === 0 ? 1000 : 0) + rand();
+    const s = new KllSketch();
+    for (let i = 0; i < n; i += 2048) s.updateMany(values.subarray(i, i + 2048), Math.min(2048, n - i));
+    expect(s.n).toBe(n);
+    expect(worstRankError(Array.from(values), s)).toBeLessThanOrEqual(KLL_RANK_ERROR);
+    expect(s.toJSON().levels.flat().length).toBeLessThan(4 * s.k);
+    const lognormal = Float64Array.from({ length: n }, () => Math.exp(3 * normal(rand)));
+    const t = new KllSketch();
+    t.updateMany(lognormal, n);
+    expect(worstRankError(Array.from(lognormal), t)).toBeLessThanOrEqual(KLL_RANK_ERROR);
+  });
+
   it('updateMany is update for each value: the same sketch, byte for byte', () => {
     const rand = lcg(23);
     const values = Float64Array.from({ length: 70_001 }, () => normal(rand));
