@@ -74142,8 +74142,11 @@ function tau(x) {
  * k = 200, single quantile queries); tested in test/unit/stats/kll.test.ts. The sketch is exact
  * while it has seen fewer than k values (nothing was compacted), and min and max are always exact.
  *
+ * Buffered values are sketched a block at a time; once the sketch is deep, a block's lowest levels
+ * are a sampler (see `samplerLevels`).
+ *
  * Mergeable: the sketch of two streams is the merge of their sketches, with the same error bound.
- * Deterministic: the compaction coin is a hash of the count seen and the level, so the same data in
+ * Deterministic: the compaction coin and the sampler's draw are hashes of the count seen, so the same data in
  * the same order (and the same merges) give the same sketch, byte for byte.
  */
 const KLL_DEFAULT_K = 200;
@@ -74261,12 +74264,30 @@ class KllSketch {
         if (count === 0)
             return;
         this.pendingCount = 0;
-        const sorted = this.pending.subarray(0, count);
-        sortFloat64(sorted, 0, count);
         const block = new KllSketch(this.k);
         block.n = count;
         block.min = this.min;
         block.max = this.max;
+        const s = this.samplerLevels();
+        if (s > 0 && count % 2 ** s === 0) {
+            // One value of each 2^s consecutive ones, at weight 2^s, sorted: the block's level s.
+            const w = 2 ** s;
+            const groups = count / w;
+            const sampled = new Float64Array(groups);
+            for (let g = 0; g < groups; g++)
+                sampled[g] = this.pending[g * w + kll_pick(this.n - count + g * w, w)];
+            sortFloat64(sampled, 0, groups);
+            block.levels = Array.from({ length: s + 1 }, (_, h) => (h === s ? Array.from(sampled) : []));
+            block.retained = groups;
+            block.capacityTotal = block.totalCapacity();
+            while (block.retained >= block.capacityTotal)
+                block.compress();
+            this.n -= block.n;
+            this.merge(block);
+            return;
+        }
+        const sorted = this.pending.subarray(0, count);
+        sortFloat64(sorted, 0, count);
         if (count >= block.capacityTotal) {
             // What `compress` does to a lone full level 0: an odd item out stays, every other item of
             // the rest (from a random offset) moves up with twice the weight.
@@ -74395,6 +74416,23 @@ class KllSketch {
         }
         return s;
     }
+    /**
+     * Levels replaced by a sampler for buffered values: the lowest levels, those at the least
+     * capacity c = MIN_CAPACITY. A compactor at level h makes about 2n/(2^h·c) compactions, each
+     * moving a rank by at most 2^h either way at random: a variance of at most n·2^h/4 at c = 8, so
+     * the levels below s add at most n·2^s/4 together. Keeping instead one value drawn at random
+     * from each 2^s consecutive ones, at weight 2^s (the KLL paper's sampler for the lowest levels),
+     * adds a variance of at most the same n·2^s/4, whatever the order of the values, and sorts
+     * 2^s times fewer values (measured on 1M values: 2.3x less CPU, 6x on 4M; the worst rank error
+     * over 40 runs 0.61 % against 0.66 % without it). Zero while the sketch is shallow (until
+     * some 100,000 values at k = 200): nothing is sampled.
+     */
+    samplerLevels() {
+        let s = 0;
+        while (s < this.levels.length - 1 && this.capacity(s) === MIN_CAPACITY)
+            s++;
+        return s;
+    }
     capacity(h) {
         return capacityAt(this.k, this.levels.length - 1 - h);
     }
@@ -74487,6 +74525,16 @@ function sortFloat64(a, lo, hi) {
         }
         a[j + 1] = v;
     }
+}
+/** A pseudo-random position in [0, w) (w a power of two) from the count seen before a group. */
+function kll_pick(n, w) {
+    let x = (Math.imul(n | 0, 0x9e3779b1) ^ Math.imul(Math.floor(n / 2 ** 32), 0x27d4eb2f) ^ 0x165667b1) >>> 0;
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x85ebca6b);
+    x ^= x >>> 13;
+    x = Math.imul(x, 0xc2b2ae35);
+    x ^= x >>> 16;
+    return x & (w - 1);
 }
 /** A pseudo-random bit from the count seen and the level (a murmur3 finalizer). */
 function coin(n, h) {
@@ -74883,12 +74931,14 @@ function serveAccumulators(port, data) {
             return;
         }
         let offset = 0;
-        for (let j = 0; j < accumulators.length; j++) {
-            const count = batch.counts[j];
-            accumulators[j].addBatch(batch.values.subarray(offset, offset + count), count);
-            offset += count;
+        for (let at = 0; at < batch.counts.length; at += accumulators.length) {
+            for (let j = 0; j < accumulators.length; j++) {
+                const count = batch.counts[at + j];
+                accumulators[j].addBatch(batch.values.subarray(offset, offset + count), count);
+                offset += count;
+            }
         }
-        port.postMessage({ ack: true });
+        port.postMessage({ ack: batch.values }, [batch.values.buffer]);
     });
 }
 
@@ -74911,6 +74961,8 @@ function serveAccumulators(port, data) {
 
 /** Batches posted to the worker and not yet acknowledged, at most: bounds the memory they hold. */
 const MAX_IN_FLIGHT = 4;
+/** Rows of the worker's columns per message (8 of DuckDB's chunks). */
+const ROWS_PER_MESSAGE = 16_384;
 /**
  * Streams `columns` of `relation` (as DOUBLE) through one query and returns each column's
  * statistics; `integer[i]` says whether column i holds integers (histogram bins no finer than 1).
@@ -74921,16 +74973,31 @@ const MAX_IN_FLIGHT = 4;
  */
 async function streamNumericColumns(db, relation, columns, integer, manyValued = new Set(), threads = 1) {
     const countValues = columns.map((c) => !manyValued.has(c));
-    // The worker takes the first `split` columns; this thread also reads every chunk, so it keeps
-    // the smaller half.
-    const split = threads === 2 && columns.length >= 2 ? Math.ceil(columns.length / 2) : 0;
+    // The worker takes the first `split` columns. This thread also reads every chunk out of DuckDB
+    // and posts it, which cost about as much as accumulating 11 columns (profiled, 1M x 21): it
+    // keeps a quarter.
+    const split = threads === 2 && columns.length >= 2 ? columns.length - Math.floor(columns.length / 4) : 0;
     const worker = split > 0
         ? startAccumulatorWorker({ integer: integer.slice(0, split), countValues: countValues.slice(0, split) })
         : undefined;
-    const local = columns.map((_, j) => (j >= (worker ? split : 0) ? new ColumnAccumulator(countValues[j]) : null));
+    const local = columns.map((_, j) => j >= (worker ? split : 0) ? new ColumnAccumulator(countValues[j]) : null);
     const select = columns.map((c) => `CAST(${quoteIdent(c)} AS DOUBLE)`).join(', ');
     let rows = 0;
     let batch = new Float64Array(2048);
+    // The worker's columns of several chunks go in one message (posting one costs about as much as
+    // accumulating a column's chunk): chunk by chunk, column by column, so that the worker makes the
+    // same `addBatch` calls one thread would, and the results are the same to the bit.
+    let posted = new Float64Array(0);
+    let postedCounts = [];
+    let used = 0;
+    const post = async () => {
+        if (postedCounts.length === 0)
+            return;
+        await worker.post({ values: posted, counts: Int32Array.from(postedCounts) });
+        posted = new Float64Array(0);
+        postedCounts = [];
+        used = 0;
+    };
     try {
         await db.forEachChunk(`SELECT ${select || '1'} FROM ${relation}`, async (chunk) => {
             const count = chunk.rowCount;
@@ -74938,20 +75005,20 @@ async function streamNumericColumns(db, relation, columns, integer, manyValued =
             if (batch.length < count)
                 batch = new Float64Array(count);
             if (worker) {
-                const posted = new Float64Array(split * count);
-                const counts = new Int32Array(split);
-                let m = 0;
+                if (posted.length - used < split * count) {
+                    await post();
+                    posted = worker.buffer(split * Math.max(count, ROWS_PER_MESSAGE));
+                }
                 for (let j = 0; j < split; j++) {
                     const vector = chunk.getColumnVector(j);
-                    const start = m;
+                    const start = used;
                     for (let i = 0; i < count; i++) {
                         const x = vector.getItem(i);
                         if (x !== null)
-                            posted[m++] = x;
+                            posted[used++] = x;
                     }
-                    counts[j] = m - start;
+                    postedCounts.push(used - start);
                 }
-                await worker.post({ values: posted, counts });
             }
             for (let j = worker ? split : 0; j < columns.length; j++) {
                 const vector = chunk.getColumnVector(j);
@@ -74964,10 +75031,13 @@ async function streamNumericColumns(db, relation, columns, integer, manyValued =
                 local[j].addBatch(batch, m);
             }
         });
+        if (worker)
+            await post();
         const fromWorker = worker ? (await worker.finish()).map(receivedResult) : [];
         return {
             rows,
-            columns: columns.map((_, j) => (j < fromWorker.length ? fromWorker[j] : local[j].result(integer[j]))),
+            threads: worker ? 2 : 1,
+            columns: columns.map((_, j) => j < fromWorker.length ? fromWorker[j] : local[j].result(integer[j])),
         };
     }
     finally {
@@ -74991,7 +75061,9 @@ function numeric_stream_workerProgram() {
     let tsx;
     try {
         // tsx's ESM entry of its register API (its CommonJS one cannot register from an eval worker).
-        tsx = (0,external_node_module_.createRequire)(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+        tsx = (0,external_node_module_.createRequire)(import.meta.url)
+            .resolve('tsx/esm/api')
+            .replace(/\.cjs$/, '.mjs');
     }
     catch {
         return undefined;
@@ -75017,8 +75089,10 @@ function startAccumulatorWorker(data) {
         failure ??= error;
         failed?.(failure);
     };
+    const free = [];
     worker.on('message', (reply) => {
         if ('ack' in reply) {
+            free.push(reply.ack);
             inFlight--;
             const wake = waiting;
             waiting = undefined;
@@ -75036,6 +75110,10 @@ function startAccumulatorWorker(data) {
         register(resolve);
     });
     return {
+        buffer(length) {
+            const reused = free.pop();
+            return reused && reused.length >= length ? reused : new Float64Array(length);
+        },
         async post(batch) {
             if (failure)
                 throw failure;
@@ -75190,7 +75268,9 @@ async function profileDataset(db, dataset, options = {}) {
         (raw(p) || options.exact === false || (sketchOn && given?.has(p.name) !== true)));
     if (chosen.length > 0) {
         const result = await streamNumericColumns(db, quoteIdent(ds.view), chosen.map((p) => p.name), chosen.map((p) => p.physical === 'integer'), sketchOn ? options.manyValued : undefined, options.threads ??
-            (typeof dataset !== 'string' && dataset.rows > SKETCH_MIN_ROWS && (0,external_node_os_.availableParallelism)() >= 2 ? 2 : 1));
+            (typeof dataset !== 'string' && dataset.rows > SKETCH_MIN_ROWS && (0,external_node_os_.availableParallelism)() >= 2
+                ? 2
+                : 1));
         streamedRows = result.rows;
         // Counted exactly instead: BIGINTs past 2^53 (not exact as doubles), and, below the sketch
         // cut, a raw column with too many distinct values for the stream to keep them all.

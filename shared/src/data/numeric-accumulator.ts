@@ -259,13 +259,16 @@ export interface AccumulatorWorkerData {
 }
 
 /**
- * One chunk of a worker's columns: column j's `counts[j]` non-null values, the columns one after
- * another in `values`. `null` ends the stream.
+ * Chunks of a worker's columns: for each chunk in turn, for each column j, `counts[chunk · columns
+ * + j]` non-null values, one after another in `values`. `null` ends the stream.
  */
 export type AccumulatorBatch = { values: Float64Array; counts: Int32Array } | null;
 
-/** What a worker posts back: `ack` after each batch (flow control), `results` at the end. */
-export type AccumulatorReply = { ack: true } | { results: PostedNumericResult[] };
+/**
+ * What a worker posts back: `ack` after each batch (flow control), with the batch's buffer for
+ * the next one (no allocation per chunk), and `results` at the end.
+ */
+export type AccumulatorReply = { ack: Float64Array } | { results: PostedNumericResult[] };
 
 export function postedResult(r: NumericStreamResult): PostedNumericResult {
   return { ...r, kll: r.kll.toJSON(), hll: r.hll.toJSON() };
@@ -290,11 +293,13 @@ export function serveAccumulators(port: MessagePort, data: AccumulatorWorkerData
       return;
     }
     let offset = 0;
-    for (let j = 0; j < accumulators.length; j++) {
-      const count = batch.counts[j]!;
-      accumulators[j]!.addBatch(batch.values.subarray(offset, offset + count), count);
-      offset += count;
+    for (let at = 0; at < batch.counts.length; at += accumulators.length) {
+      for (let j = 0; j < accumulators.length; j++) {
+        const count = batch.counts[at + j]!;
+        accumulators[j]!.addBatch(batch.values.subarray(offset, offset + count), count);
+        offset += count;
+      }
     }
-    port.postMessage({ ack: true } satisfies AccumulatorReply);
+    port.postMessage({ ack: batch.values } satisfies AccumulatorReply, [batch.values.buffer as ArrayBuffer]);
   });
 }
