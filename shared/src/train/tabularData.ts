@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { Database, quoteIdent } from '../data/database.js';
+import { readCsvSample } from '../data/csv-sample.js';
+import { Database, quoteIdent, quoteLiteral } from '../data/database.js';
 import { rawFeatureSql, rawFeatureValue, sourceTypeOf } from '../data/feature-columns.js';
-import { openDataset } from '../data/open-dataset.js';
+import { type Dataset, openDataset } from '../data/open-dataset.js';
 import { UserError } from '../errors/index.js';
 import type { Log } from '../logging/index.js';
 import {
@@ -12,6 +13,7 @@ import {
   type InferredKind,
   inferFeatureKind,
   type RawColumns,
+  type SourceType,
 } from '../models/preprocessing.js';
 
 export type TrainTask = 'classification' | 'regression';
@@ -138,6 +140,13 @@ export async function readTrainingTable(
           `Column '${name}' holds dates not in ISO 8601 (e.g. '${found.nonIsoDate}'): it is used as ${kind === 'text-id' ? 'an identifier, not a feature' : 'a category, so every date after training is a value the model never saw'}. Write them as YYYY-MM-DD to get date features (year, month, day, epoch_days), or set features.types in mlops.yml to say how to use the column.`,
         );
       }
+      if (kind === 'date' || kind === 'datetime') {
+        const offset = await utcOffsetExample(db, values, sourceType, name, dataset);
+        if (offset !== undefined)
+          log.warning(
+            `Column '${name}' holds times with a UTC offset (${offset}): the contract takes its date parts (day, day of week, hour, ...) in UTC, not in the offset written, so a local 04:15 at +05:00 is hour 23 of the day before. To learn from local time, write the times without an offset (they are then read as they are).`,
+          );
+      }
       if (kind === 'all-null') {
         log.warning(
           `Column '${name}' of '${dataPath}' is missing in all ${records.length} training rows (${found.why}) and is not used as a feature.`,
@@ -212,4 +221,42 @@ function normaliseTarget(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') return String(value);
   return value;
+}
+
+/** A time zone offset other than UTC's ending an ISO 8601 time: `+05:00`, `-0330`, `+02`. */
+const NON_UTC_OFFSET = /T.*[+-](?!00(?::?00)?$)\d\d(?::?\d\d)?$/;
+
+/**
+ * An example of a time written with a non-UTC offset in a date column: from its text, or, when
+ * DuckDB parsed the column into instants (a CSV's TIMESTAMP WITH TIME ZONE, a JSON file's
+ * TIMESTAMP: the offset is gone, and 'Z' reads the same), from the text of the file's first
+ * records. Undefined when none is seen (Parquet and Arrow store instants, not offsets).
+ */
+async function utcOffsetExample(
+  db: Database,
+  values: readonly unknown[],
+  sourceType: SourceType,
+  column: string,
+  dataset: Pick<Dataset, 'format' | 'files'>,
+): Promise<string | undefined> {
+  let texts: readonly unknown[] = values;
+  const file = dataset.files[0];
+  if (sourceType !== 'text') {
+    if (file === undefined) return undefined;
+    if (dataset.format === 'csv' || dataset.format === 'tsv') {
+      const sample = await readCsvSample(file, dataset.format === 'tsv' ? '\t' : ',').catch(() => undefined);
+      const at = sample?.header.indexOf(column) ?? -1;
+      texts = sample && at >= 0 ? sample.rows.map((row) => row[at]) : [];
+    } else if (dataset.format === 'json' || dataset.format === 'ndjson') {
+      const rows = await db
+        .all<{ v: unknown }>(
+          `SELECT json ->> $1 AS v FROM read_json_objects(${quoteLiteral(file)}, format = 'auto') LIMIT 1000`,
+          [`$."${column.replace(/["\\]/g, (c) => `\\${c}`)}"`],
+        )
+        .catch(() => []);
+      texts = rows.map((r) => r.v);
+    } else return undefined;
+  }
+  const found = texts.find((v) => typeof v === 'string' && NON_UTC_OFFSET.test(v.trim()));
+  return found === undefined ? undefined : `e.g. '${String(found).trim()}'`;
 }
