@@ -34,6 +34,8 @@ export interface CountedDatasetOptions {
    * view, so that the choice may query the data.
    */
   raw?: (columns: readonly DatasetColumn[], view: string) => string[] | Promise<string[]>;
+  /** Missing-value tokens read as null in a delimited file (OpenDatasetOptions.missing). */
+  missing?: readonly string[];
 }
 
 /** Formats DuckDB parses from text, where a value can fail its sniffed type late in the file. */
@@ -69,7 +71,7 @@ export async function openCountedDataset(
   const toRead = options.read ?? ((columns) => columns.map((c) => c.name));
 
   const materialised = async (): Promise<CountedDataset> => {
-    const dataset = await openDataset(db, path, { name });
+    const dataset = await openDataset(db, path, { name, missing: options.missing });
     const counted = withinColumnLimit(path, toCount(dataset.columns));
     const raw = await options.raw?.(dataset.columns, dataset.view);
     return { dataset, counts: await countValues(db, dataset.view, counted, prefix, { raw }) };
@@ -81,7 +83,11 @@ export async function openCountedDataset(
   let oneScan = text && !isGlob(path) ? await oneScanPays(format, path) : undefined;
   if (oneScan === false) return materialised();
 
-  const registered = await registerDataset(db, path, { name, materialize: false });
+  const registered = await registerDataset(db, path, {
+    name,
+    materialize: false,
+    missing: options.missing,
+  });
   const counted = withinColumnLimit(path, toCount(registered.columns));
   if (!text) {
     const raw = await options.raw?.(registered.columns, registered.view);

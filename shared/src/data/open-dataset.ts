@@ -24,6 +24,17 @@ export interface Dataset {
   rows: number;
   /** Things worth telling the user that do not stop the run (a header-only file, a column read as text). */
   notes: string[];
+  /**
+   * Per column with any, the values read as missing because they are missing-value tokens
+   * (OpenDatasetOptions.missing), with the tokens found; an empty field is not counted here.
+   */
+  missingTokens?: MissingTokenCount[];
+}
+
+export interface MissingTokenCount {
+  column: string;
+  values: number;
+  tokens: string[];
 }
 
 export interface OpenDatasetOptions {
@@ -35,6 +46,11 @@ export interface OpenDatasetOptions {
    * and cheap to rescan). Default: true.
    */
   materialize?: boolean;
+  /**
+   * Missing-value tokens (missing-tokens.ts) read as null in a delimited file, counted per column
+   * and said in `notes`. Default: none, only an empty field is null (split copies data as it is).
+   */
+  missing?: readonly string[];
 }
 
 /** Columns whose sniffed type is undone after a conversion error, at most: beyond that the file is not tabular. */
@@ -90,7 +106,7 @@ export async function registerDataset(
     const kind = materialize && format !== 'parquet' ? 'TABLE' : 'VIEW';
     const textTypes: string[] = [];
     for (let attempt = 0; ; attempt++) {
-      const source = withTextColumns(tableExpression(path, format), textTypes);
+      const source = withTextColumns(tableExpression(path, format, { missing: options.missing }), textTypes);
       try {
         await dropRelation(db, view);
         await db.run(`CREATE ${kind} ${quoteIdent(view)} AS SELECT * FROM ${source}`);
@@ -121,7 +137,64 @@ export async function registerDataset(
   if (format === 'json' || format === 'ndjson') await noteRecordLists(db, view, path, columns, notes);
   if ((format === 'csv' || format === 'tsv') && files.length === 1)
     await checkCsvHeader(path, files, format, columns.length);
-  return { view, path, format, files, columns, notes };
+  const missingTokens =
+    (format === 'csv' || format === 'tsv') && options.missing?.some((t) => t !== '')
+      ? await countMissingTokens(db, path, files, format, options.missing, notes)
+      : undefined;
+  return { view, path, format, files, columns, notes, ...(missingTokens ? { missingTokens } : {}) };
+}
+
+/**
+ * How many values of each column the missing-value tokens turned into nulls, from one more read of
+ * the file as text: a value read as missing is a change to the user's data, so it is counted and
+ * said, naming the column, the count and the tokens, and how to keep a token as a value (a literal
+ * 'NA' that means North America).
+ */
+async function countMissingTokens(
+  db: Database,
+  path: string,
+  files: string[],
+  format: DataFormat,
+  missing: readonly string[],
+  notes: string[],
+): Promise<MissingTokenCount[]> {
+  const tokens = [...new Set(missing.filter((t) => t !== ''))];
+  const source = tableExpression(path, format, { allText: true });
+  let row: Record<string, unknown> | undefined;
+  let names: string[];
+  try {
+    names = (
+      await db.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`)
+    ).map((r) => r.column_name);
+    const inTokens = (c: string) => `${c} IN (${tokens.map(quoteLiteral).join(', ')})`;
+    const aggregates = names.flatMap((name, i) => {
+      const c = quoteIdent(name);
+      return [
+        `count(*) FILTER (WHERE ${inTokens(c)}) AS n${i}`,
+        `list(DISTINCT ${c} ORDER BY ${c}) FILTER (WHERE ${inTokens(c)}) AS t${i}`,
+      ];
+    });
+    [row] = await db.all<Record<string, unknown>>(`SELECT ${aggregates.join(', ')} FROM ${source}`);
+  } catch (error) {
+    throw await readError(path, files, format, error instanceof Error ? error.message : String(error));
+  }
+  const counts: MissingTokenCount[] = [];
+  for (const [i, column] of names.entries()) {
+    const values = Number(row?.[`n${i}`] ?? 0);
+    if (values === 0) continue;
+    const found = ((row?.[`t${i}`] as unknown[] | null) ?? []).map(String);
+    counts.push({ column, values, tokens: found });
+  }
+  if (counts.length > 0) {
+    const each = counts.map(
+      (c) => `'${c.column}' ${c.values} (${c.tokens.map((t) => JSON.stringify(t)).join(', ')})`,
+    );
+    notes.push(
+      `Values read as missing because they are missing-value tokens: ${each.join('; ')}. ` +
+        `If one of them is a real value in your data (e.g. "NA" for North America), set features.missing in mlops.yml to the tokens your data uses (a model keeps the tokens it was trained with).`,
+    );
+  }
+  return counts;
 }
 
 /**
