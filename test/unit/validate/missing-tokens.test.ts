@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ACTIONS } from '../../../shared/src/actions/catalog.js';
@@ -61,6 +62,11 @@ async function step(name: ActionName, inputs: Record<string, string>, config?: s
   process.exitCode = 0;
   return { code, outputs: platform.outputs, log: stderr };
 }
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const schemaOf = (name: string) =>
+  ajv.compile(JSON.parse(readFileSync(`docs/schemas/${name}.schema.json`, 'utf8')));
+const validReport = { validation: schemaOf('data-validation'), drift: schemaOf('drift') };
 
 const report = (path: string) => JSON.parse(readFileSync(join(dir, path), 'utf8'));
 
@@ -124,6 +130,7 @@ describe('missing-value tokens: one rule in every step', () => {
     expect(column('weather').allowed_values).toContain('rain');
 
     const validation = report('reports/infer.json');
+    expect(validReport.validation(validation), JSON.stringify(validReport.validation.errors)).toBe(true);
     expect(validation.missing_tokens.tokens).toContain('NA');
     expect(validation.missing_tokens.columns).toEqual([
       { column: 'wind', values: naWind, tokens: ['NA'] },
@@ -213,6 +220,7 @@ describe('missing-value tokens: one rule in every step', () => {
     );
     expect(drift.code, drift.log).toBe(0);
     const driftReport = report('reports/drift.json');
+    expect(validReport.drift(driftReport), JSON.stringify(validReport.drift.errors)).toBe(true);
     expect(driftReport.findings.map((f: { kind: string }) => f.kind)).not.toContain('type_changed');
     const wind = driftReport.columns.find((c: { name: string }) => c.name === 'wind');
     expect(wind.type).toBe('numeric');
