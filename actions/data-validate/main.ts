@@ -1,6 +1,8 @@
 import { dirname } from 'node:path';
 import { defineAction } from '../../shared/src/actions/define.js';
 import { storedReportsFor } from '../../shared/src/actions/registry-inputs.js';
+import { featureOptions } from '../../shared/src/config/schema.js';
+import { missingTokensFor } from '../../shared/src/data/missing-tokens.js';
 import { driftSkewCheck } from '../../shared/src/drift/skew-check.js';
 import { UserError } from '../../shared/src/errors/index.js';
 import { REGISTRY_PREFIX, requireStoredProfile } from '../../shared/src/registry/stored-reports.js';
@@ -9,7 +11,7 @@ import { mergeShardProfiles, parseShardPlan, planShards } from '../../shared/src
 
 export const dataValidateAction = defineAction({
   name: 'data-validate',
-  async run({ inputs, log, platform, services }) {
+  async run({ inputs, config, log, platform, services }) {
     if (inputs.boolean('plan-shards')) {
       const plan = await planShards(inputs.required('data'), inputs.workingDirectory, log);
       return { outputs: { plan: JSON.stringify(plan) } };
@@ -65,6 +67,8 @@ export const dataValidateAction = defineAction({
         workingDirectory: inputs.workingDirectory,
         repositoryRoot: platform.env.workspace,
         skewCheck: driftSkewCheck(dirname(reportPath), resolveReference),
+        // Train's tokens, so a number column with 'NA' in it is checked as the numbers train reads.
+        missing: missingTokensFor({ config: featureOptions(config?.config).missing }),
       },
       log,
     );

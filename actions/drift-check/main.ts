@@ -1,5 +1,6 @@
 import { defineAction } from '../../shared/src/actions/define.js';
 import { resolveRegistryModel, storedReportsFor } from '../../shared/src/actions/registry-inputs.js';
+import { featureOptions } from '../../shared/src/config/schema.js';
 import { runDriftCheck } from '../../shared/src/drift/run.js';
 import { parseDispatch } from '../../shared/src/platform/github/dispatch.js';
 import { publishDrift } from '../../shared/src/platform/github/drift-issue.js';
@@ -56,6 +57,7 @@ export const driftCheckAction = defineAction({
         memoryLimit: inputs.optional('memory-limit'),
         exact: inputs.boolean('exact'),
         modelSpec,
+        missing: featureOptions(config?.config).missing,
       },
       log,
     );

@@ -54,8 +54,9 @@ const driftColumn = z
 
 /**
  * `features:`: the feature contract train fits (models/preprocessing.ts). `missing` and `types`
- * are used by train and written into preprocessing.json; `on-invalid` is the policy of train,
- * evaluate and `mlops serve` for values the contract cannot read.
+ * are used by train and written into preprocessing.json; `missing` is also what data-validate and
+ * drift-check (without a model) read as missing (data/missing-tokens.ts); `on-invalid` is the
+ * policy of train, evaluate and `mlops serve` for values the contract cannot read.
  */
 export const featuresSection = z
   .object({
@@ -106,7 +107,7 @@ export type MlopsConfig = z.infer<typeof mlopsConfigSchema> & {
 } & { 'drift-check'?: { 'per-column'?: Record<string, z.infer<typeof driftColumn>> } };
 export type MetricThreshold = z.infer<typeof metricThreshold>;
 
-/** The `features:` section as train, evaluate and serve take it. */
+/** The `features:` section as train, evaluate and serve take it (and its `missing`, data-validate and drift-check). */
 export function featureOptions(config: MlopsConfig | undefined): {
   missing?: string[];
   types?: FeaturesConfig['types'];

@@ -2,6 +2,7 @@ import { UserError } from '../errors/index.js';
 import { distinctShare, readCsvSample } from './csv-sample.js';
 import type { Database } from './database.js';
 import {
+  countMissingTokens,
   type Dataset,
   type DatasetColumn,
   openDataset,
@@ -34,6 +35,8 @@ export interface CountedDatasetOptions {
    * view, so that the choice may query the data.
    */
   raw?: (columns: readonly DatasetColumn[], view: string) => string[] | Promise<string[]>;
+  /** Missing-value tokens read as null in a delimited file (OpenDatasetOptions.missing). */
+  missing?: readonly string[];
 }
 
 /** Formats DuckDB parses from text, where a value can fail its sniffed type late in the file. */
@@ -69,7 +72,7 @@ export async function openCountedDataset(
   const toRead = options.read ?? ((columns) => columns.map((c) => c.name));
 
   const materialised = async (): Promise<CountedDataset> => {
-    const dataset = await openDataset(db, path, { name });
+    const dataset = await openDataset(db, path, { name, missing: options.missing });
     const counted = withinColumnLimit(path, toCount(dataset.columns));
     const raw = await options.raw?.(dataset.columns, dataset.view);
     return { dataset, counts: await countValues(db, dataset.view, counted, prefix, { raw }) };
@@ -81,7 +84,11 @@ export async function openCountedDataset(
   let oneScan = text && !isGlob(path) ? await oneScanPays(format, path) : undefined;
   if (oneScan === false) return materialised();
 
-  const registered = await registerDataset(db, path, { name, materialize: false });
+  const registered = await registerDataset(db, path, {
+    name,
+    materialize: false,
+    missing: options.missing,
+  });
   const counted = withinColumnLimit(path, toCount(registered.columns));
   if (!text) {
     const raw = await options.raw?.(registered.columns, registered.view);
@@ -93,6 +100,8 @@ export async function openCountedDataset(
     try {
       const alsoRead = toRead(registered.columns).filter((c) => !counted.includes(c));
       const counts = await countValues(db, registered.view, counted, prefix, { mode: 'one-scan', alsoRead });
+      // Read lazily, the data's nulls are known from the counts: only those columns can hold a token.
+      await countMissingTokens(db, registered, options.missing, await columnsWithNulls(db, counts, counted));
       return { dataset: withRowCount(registered, counts.rows), counts };
     } catch (error) {
       // Also the way out when the one scan's hash tables outgrow the memory limit: the table is
@@ -101,6 +110,16 @@ export async function openCountedDataset(
     }
   }
   return materialised();
+}
+
+/** The counted columns with at least one null, from their counts (a scan of the counts, not the data). */
+async function columnsWithNulls(db: Database, counts: ValueCounts, columns: string[]): Promise<string[]> {
+  if (columns.length === 0) return [];
+  const nulls = columns.map(
+    (c, i) => `SELECT ${i} AS i, coalesce(sum(n), 0) AS n FROM ${counts.relation(c)} AS t WHERE v IS NULL`,
+  );
+  const rows = await db.all<{ i: number; n: unknown }>(nulls.join(' UNION ALL '));
+  return rows.filter((r) => Number(r.n) > 0).map((r) => columns[Number(r.i)]!);
 }
 
 /**

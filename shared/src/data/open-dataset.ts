@@ -24,6 +24,17 @@ export interface Dataset {
   rows: number;
   /** Things worth telling the user that do not stop the run (a header-only file, a column read as text). */
   notes: string[];
+  /**
+   * Per column with any, the values read as missing because they are missing-value tokens
+   * (OpenDatasetOptions.missing), with the tokens found; an empty field is not counted here.
+   */
+  missingTokens?: MissingTokenCount[];
+}
+
+export interface MissingTokenCount {
+  column: string;
+  values: number;
+  tokens: string[];
 }
 
 export interface OpenDatasetOptions {
@@ -35,6 +46,11 @@ export interface OpenDatasetOptions {
    * and cheap to rescan). Default: true.
    */
   materialize?: boolean;
+  /**
+   * Missing-value tokens (missing-tokens.ts) read as null in a delimited file, counted per column
+   * and said in `notes`. Default: none, only an empty field is null (split copies data as it is).
+   */
+  missing?: readonly string[];
 }
 
 /** Columns whose sniffed type is undone after a conversion error, at most: beyond that the file is not tabular. */
@@ -90,7 +106,7 @@ export async function registerDataset(
     const kind = materialize && format !== 'parquet' ? 'TABLE' : 'VIEW';
     const textTypes: string[] = [];
     for (let attempt = 0; ; attempt++) {
-      const source = withTextColumns(tableExpression(path, format), textTypes);
+      const source = withTextColumns(tableExpression(path, format, { missing: options.missing }), textTypes);
       try {
         await dropRelation(db, view);
         await db.run(`CREATE ${kind} ${quoteIdent(view)} AS SELECT * FROM ${source}`);
@@ -121,7 +137,68 @@ export async function registerDataset(
   if (format === 'json' || format === 'ndjson') await noteRecordLists(db, view, path, columns, notes);
   if ((format === 'csv' || format === 'tsv') && files.length === 1)
     await checkCsvHeader(path, files, format, columns.length);
-  return { view, path, format, files, columns, notes };
+  const registered = { view, path, format, files, columns, notes };
+  // A view read lazily is counted by its caller, which knows its nulls from a scan it makes anyway.
+  if (materialize) await countMissingTokens(db, registered, options.missing);
+  return registered;
+}
+
+/**
+ * How many values of each column the missing-value tokens turned into nulls, set on the dataset
+ * and said in its notes: a value read as missing is a change to the user's data, so it is counted
+ * and said, naming the column, the count and the tokens, and how to keep a token as a value (a
+ * literal 'NA' that means North America). Only a column with nulls can hold one: `withNulls`
+ * names them when the caller knows (from value counts); otherwise the table's null counts do.
+ * Those columns are then read once more as text and their tokens counted.
+ */
+export async function countMissingTokens(
+  db: Database,
+  dataset: Omit<Dataset, 'rows'>,
+  missing: readonly string[] | undefined,
+  withNulls?: readonly string[],
+): Promise<void> {
+  const { path, files, format } = dataset;
+  const tokens = [...new Set((missing ?? []).filter((t) => t !== ''))];
+  if ((format !== 'csv' && format !== 'tsv') || tokens.length === 0) return;
+  let candidates = withNulls ? [...withNulls] : await columnsWithNulls(db, dataset);
+  candidates = candidates.filter((c) => dataset.columns.some((d) => d.name === c));
+  if (candidates.length === 0) return;
+  const source = tableExpression(path, format, { allText: true });
+  const aggregates = candidates.flatMap((name, i) =>
+    tokens.map((token, j) => `count_if(${quoteIdent(name)} = ${quoteLiteral(token)}) AS n${i}_${j}`),
+  );
+  let row: Record<string, unknown> | undefined;
+  try {
+    [row] = await db.all<Record<string, unknown>>(`SELECT ${aggregates.join(', ')} FROM ${source}`);
+  } catch (error) {
+    throw await readError(path, files, format, error instanceof Error ? error.message : String(error));
+  }
+  const counts: MissingTokenCount[] = [];
+  for (const [i, column] of candidates.entries()) {
+    const found = tokens.map((token, j) => ({ token, n: Number(row?.[`n${i}_${j}`] ?? 0) }));
+    const values = found.reduce((sum, f) => sum + f.n, 0);
+    if (values > 0) counts.push({ column, values, tokens: found.filter((f) => f.n > 0).map((f) => f.token) });
+  }
+  dataset.missingTokens = counts;
+  if (counts.length > 0) {
+    const each = counts.map(
+      (c) => `'${c.column}' ${c.values} (${c.tokens.map((t) => JSON.stringify(t)).join(', ')})`,
+    );
+    dataset.notes.push(
+      `Values read as missing because they are missing-value tokens: ${each.join('; ')}. ` +
+        'If one of them is a real value in your data (e.g. "NA" for North America), set features.missing in mlops.yml to the tokens your data uses (a model keeps the tokens it was trained with).',
+    );
+  }
+}
+
+/** Columns of a table with at least one null (a cheap scan of the table, not of the file). */
+async function columnsWithNulls(db: Database, dataset: Omit<Dataset, 'rows'>): Promise<string[]> {
+  if (dataset.columns.length === 0) return [];
+  const nulls = dataset.columns.map((c, i) => `count(*) - count(${quoteIdent(c.name)}) AS n${i}`);
+  const [row] = await db.all<Record<string, unknown>>(
+    `SELECT ${nulls.join(', ')} FROM ${quoteIdent(dataset.view)}`,
+  );
+  return dataset.columns.filter((_, i) => Number(row?.[`n${i}`] ?? 0) > 0).map((c) => c.name);
 }
 
 /**

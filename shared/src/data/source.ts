@@ -37,19 +37,32 @@ export function detectFormat(path: string): DataFormat {
 /**
  * The DuckDB table expression that reads a path (or a glob of shards). Arrow IPC is not here: it
  * needs an extension DuckDB would download, so it is read in JS and registered as a table instead.
+ *
+ * `missing`: the missing-value tokens (missing-tokens.ts) a delimited file's fields are read as
+ * null by, whole fields compared exactly, quoted or not; types are then sniffed without them, so a
+ * number column with 'NA' in it is numbers. An empty field is null either way (DuckDB's default,
+ * which train has always read). Without it, only an empty field is null: what `split` needs to
+ * copy the data as it is. Other formats carry their own nulls and are read as they are.
  */
-export function tableExpression(path: string, format: DataFormat = detectFormat(path)): string {
+export function tableExpression(
+  path: string,
+  format: DataFormat = detectFormat(path),
+  options: { missing?: readonly string[]; allText?: boolean } = {},
+): string {
   const p = quoteLiteral(path);
   // Shards may differ in column order or miss a column: match them by name, not position.
   const shards = isGlob(path) ? ', union_by_name = true' : '';
+  const tokens = options.missing ? [...new Set(['', ...options.missing])] : undefined;
+  const nulls = tokens ? `, nullstr = [${tokens.map(quoteLiteral).join(', ')}]` : '';
+  const text = options.allText ? ', all_varchar = true' : '';
   switch (format) {
     // The dialect is fixed by the extension and strict: left to sniff, DuckDB reads a ragged CSV as
     // one text column and an unterminated quote as part of a value, and reports no error. Types are
     // still sniffed.
     case 'csv':
-      return `read_csv(${p}, header = true, delim = ',', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
+      return `read_csv(${p}, header = true, delim = ',', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${nulls}${text}${shards})`;
     case 'tsv':
-      return `read_csv(${p}, header = true, delim = '\\t', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
+      return `read_csv(${p}, header = true, delim = '\\t', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${nulls}${text}${shards})`;
     case 'parquet':
       return `read_parquet(${p}${shards})`;
     case 'json':

@@ -77,7 +77,9 @@ export type FindingKind =
   | 'not_model_input'
   | 'identifier'
   | 'within_noise'
-  | 'invalid_values';
+  | 'invalid_values'
+  /** Values of a column read as missing because they are missing-value tokens ('NA'), per side. */
+  | 'missing_tokens';
 
 export interface Finding {
   kind: FindingKind;

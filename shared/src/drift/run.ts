@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { type CountedDataset, openCountedDataset } from '../data/counted-dataset.js';
 import { Database, quoteIdent } from '../data/database.js';
+import { missingTokensFor } from '../data/missing-tokens.js';
 import type { Dataset, DatasetColumn } from '../data/open-dataset.js';
 import { detectFormat } from '../data/source.js';
 import { UserError } from '../errors/index.js';
@@ -57,6 +58,11 @@ export interface DriftCheckOptions {
    * its input features are compared; other columns are reported as not model inputs.
    */
   modelSpec?: string;
+  /**
+   * mlops.yml's `features.missing`: the missing-value tokens a delimited file is read with when no
+   * model is given (the model's own tokens win; without either, the defaults), as train reads them.
+   */
+  missing?: readonly string[];
 }
 
 export interface DriftCheckResult {
@@ -81,9 +87,11 @@ async function openSide(
   path: string,
   name: string,
   options: Pick<DetectOptions, 'columns' | 'prediction' | 'target' | 'exact' | 'tfdv'>,
+  missing: readonly string[],
 ): Promise<{ dataset: Dataset; counts: SideCounts }> {
   const { dataset, counts } = await openCountedDataset(db, path, {
     name,
+    missing,
     count: (columns) => driftColumns(columns, options).map((c) => c.name),
     read: (columns) => readColumns(columns, options),
     raw: (columns) => sketchableColumns(columns, options),
@@ -169,6 +177,8 @@ export async function runDriftCheckIn(
   const currentPath = at(options.current);
   const spec = options.modelSpec ? await readModelFeatures(at(options.modelSpec)) : undefined;
   const modelInputs = spec?.features.map((f) => f.name);
+  // What the model read as missing, else what train would: one rule for every step.
+  const missing = missingTokensFor({ model: spec?.missing, config: options.missing });
   const columnsWanted =
     options.columns ?? (modelInputs ? modelInputs.filter((c) => c !== options.target) : undefined);
 
@@ -186,7 +196,7 @@ export async function runDriftCheckIn(
   };
   const referenceSide = profile
     ? undefined
-    : await openSide(db, referencePath, 'drift_reference', detectOptions);
+    : await openSide(db, referencePath, 'drift_reference', detectOptions, missing);
   const reference: ReferenceSide = referenceSide
     ? { kind: 'dataset', dataset: referenceSide.dataset }
     : { kind: 'profile', profile: checkProfile(profile, options.reference), path: options.reference };
@@ -206,7 +216,7 @@ export async function runDriftCheckIn(
           { borrowed: true },
         ),
       }
-    : await openSide(db, currentPath, 'drift_current', detectOptions);
+    : await openSide(db, currentPath, 'drift_current', detectOptions, missing);
   const currentData = currentSide.dataset;
   // What reading changed about the data (a JSON column of mixed types read as text, a header with
   // no rows) is said here as data-validate and train say it, never left silent.
@@ -234,6 +244,19 @@ export async function runDriftCheckIn(
     current: currentSide.counts,
   });
   const findings: Finding[] = [...detected.findings];
+  for (const [side, data] of [
+    ['reference', referenceSide?.dataset],
+    ['current', currentData],
+  ] as const) {
+    for (const c of data?.missingTokens ?? []) {
+      findings.push({
+        kind: 'missing_tokens',
+        column: c.column,
+        severity: 'info',
+        message: `${side}: ${c.values} values of '${c.column}' read as missing (${c.tokens.map((t) => JSON.stringify(t)).join(', ')}), as ${spec ? "the model's" : "train's"} missing-value tokens say; features.missing in mlops.yml sets them.`,
+      });
+    }
+  }
   if (reference.kind === 'profile') {
     const approximate = detected.columns.filter((c) => c.approximate).map((c) => c.name);
     findings.push({

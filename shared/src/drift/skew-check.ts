@@ -27,6 +27,7 @@ export function driftSkewCheck(
         driftShare: 0.5,
         reportPath: join(reportDirectory, 'skew.json'),
         workingDirectory: input.workingDirectory,
+        missing: input.missing,
       },
       log,
       // The dataset data-validate has just read and counted: compared as it is, not read again.

@@ -52,13 +52,13 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { nearUniqueReason } from '../data/column-kind.js';
+import { DEFAULT_MISSING_TOKENS } from '../data/missing-tokens.js';
 import { UserError } from '../errors/index.js';
 
 export const PREPROCESSING_SCHEMA = 'mlops-preprocessing/v2';
 export const PREPROCESSING_SCHEMA_V1 = 'mlops-preprocessing/v1';
 
-/** The missing-value tokens train uses unless mlops.yml's `features.missing` says otherwise. */
-export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'n/a', 'null', '?', 'NaN'];
+export { DEFAULT_MISSING_TOKENS };
 
 export const FEATURE_KINDS = ['numeric', 'categorical', 'boolean', 'date', 'datetime'] as const;
 export type FeatureKind = (typeof FEATURE_KINDS)[number];
@@ -672,10 +672,11 @@ export function applyPreprocessing(
 /**
  * One row's raw inputs as this contract reads them, for the request log that drift-check compares
  * with the training data: a numeric feature's value becomes the number it reads as, a boolean's
- * `true`/`false`, and a missing one (null or a missing token) `null`. Without this a client that
- * sends CSV text ("300", "" for missing) logs a text column, which drift-check can only call a
- * changed type: a false alarm on the very rows the model read as numbers. A value the contract
- * cannot read, and the other kinds (categories and dates, compared as text), stay as sent.
+ * `true`/`false`, and a missing one (null or a missing token) of any kind `null`. Without this a
+ * client that sends CSV text ("300", "" for missing) logs a text column, which drift-check can only
+ * call a changed type: a false alarm on the very rows the model read as numbers; and a category
+ * sent as "NA", which the model filled as missing, would be counted as a new category. A value the
+ * contract cannot read, and other categories and dates (compared as text), stay as sent.
  */
 export function contractInputs(spec: Preprocessing, row: Record<string, unknown>): Record<string, unknown> {
   const missing = missingSet(spec.missing);
@@ -690,7 +691,7 @@ export function contractInputs(spec: Preprocessing, row: Record<string, unknown>
       const x = readBoolean(raw, missing);
       if (x === null) out[feature.name] = null;
       else if (typeof x === 'number') out[feature.name] = x === 1;
-    }
+    } else if (isMissing(raw, missing)) out[feature.name] = null;
   }
   return out;
 }

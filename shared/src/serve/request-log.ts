@@ -11,7 +11,7 @@
  * - `_ts` (ISO time the request was answered), `_model`, `_version`: where the row went;
  * - one key per input of the serving signature, with the value as sent (null stays null), except
  *   that with a feature contract a numeric or boolean feature's value is logged as the contract
- *   read it (`"300"` as 300, a missing token as null: `contractInputs`);
+ *   read it (`"300"` as 300), and a missing token of any feature as null (`contractInputs`);
  * - `prediction`: for a classifier with `classes` in its preprocessing, the predicted label
  *   (argmax; for one sigmoid unit, `classes[1]` when >= 0.5); otherwise the first output value;
  * - `_output`: the raw output vector;

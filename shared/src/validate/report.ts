@@ -1,4 +1,5 @@
 /** The data-validation report (`mlops-data-validation/v1`) and its markdown renderings. */
+import type { MissingTokenCount } from '../data/open-dataset.js';
 import { fitSections } from '../report/fit.js';
 import { COMMENT_BODY, STEP_SUMMARY, scaled } from '../report/github-limits.js';
 import { escapeMarkdown, inlineCode, markdownTable } from '../report/markdown.js';
@@ -33,6 +34,11 @@ export interface DataValidationReport {
   counts: { error: number; warning: number };
   anomalies: Anomaly[];
   notes: string[];
+  /**
+   * The missing-value tokens the data was read with (null when none, only empty fields) and, per
+   * column with any, how many values they turned into nulls.
+   */
+  missing_tokens?: { tokens: string[] | null; columns: MissingTokenCount[] };
   skew: SkewSummary;
   profile_path: string;
   duration_ms: number;

@@ -38,6 +38,8 @@ export interface SkewCheckInput {
   currentProfile: DatasetProfile;
   /** Per-column distance thresholds (schema.yaml's skew_threshold or drift_threshold). */
   thresholds: Record<string, number>;
+  /** The missing-value tokens the current data was read with; a reference dataset is read with them too. */
+  missing?: readonly string[];
 }
 /** One column's distance to the reference (TFDV's comparator) and the test beside it. */
 export interface SkewColumn {
@@ -97,6 +99,12 @@ export interface DataValidateOptions {
   skewCheck?: SkewCheck;
   /** Annotation paths are relative to this folder (the repository root; default: the process's cwd). */
   repositoryRoot?: string;
+  /**
+   * Missing-value tokens read as null (missing-tokens.ts `missingTokensFor`: mlops.yml's
+   * `features.missing`, else the defaults), so a number column with 'NA' in it is profiled and
+   * checked as numbers, as train reads it. Default: only an empty field is missing.
+   */
+  missing?: readonly string[];
 }
 
 export interface Annotation {
@@ -141,6 +149,7 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
     const rawNumeric = options.exact !== true && options.reference === undefined;
     let manyValued: Set<string> | undefined;
     const { dataset, counts: valueCounts } = await openCountedDataset(db, inWd(options.data), {
+      missing: options.missing,
       raw: !rawNumeric
         ? undefined
         : options.exact === false
@@ -182,6 +191,7 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
         currentCounts: valueCounts,
         currentProfile: profile,
         thresholds: distributionThresholds(loaded?.schema, skewKind),
+        missing: options.missing,
       },
       wd,
       log,
@@ -211,6 +221,10 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
       counts,
       anomalies,
       notes: dataset.notes,
+      missing_tokens: {
+        tokens: options.missing ? [...options.missing] : null,
+        columns: dataset.missingTokens ?? [],
+      },
       skew,
       profile_path: options.profilePath,
       duration_ms: 0,

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCountedDataset } from '../../../shared/src/data/counted-dataset.js';
 import { findCsvProblem } from '../../../shared/src/data/csv-problem.js';
 import { Database } from '../../../shared/src/data/database.js';
+import { DEFAULT_MISSING_TOKENS } from '../../../shared/src/data/missing-tokens.js';
 import { openDataset } from '../../../shared/src/data/open-dataset.js';
 import { UserError } from '../../../shared/src/errors/index.js';
 
@@ -218,5 +220,53 @@ describe('findCsvProblem', () => {
       line: 2,
       message: 'text after the closing quote of a value',
     });
+  });
+});
+
+describe('missing-value tokens', () => {
+  // wind: numbers with 'NA' and 'N/A'; kind: a category with 'NA'; an empty field in both.
+  const rows = Array.from({ length: 400 }, (_, i) => {
+    const wind = i % 40 === 3 ? 'NA' : i % 50 === 7 ? '"N/A"' : i % 100 === 9 ? '' : String(i % 6);
+    const kind = i % 25 === 1 ? 'NA' : i % 100 === 2 ? '' : ['rain', 'sun'][i % 2]!;
+    return `${wind},${kind}`;
+  });
+  const expected = [
+    { column: 'wind', values: 18, tokens: ['NA', 'N/A'] },
+    { column: 'kind', values: 16, tokens: ['NA'] },
+  ];
+
+  it('reads them as null, counts them per column and says so; without them only an empty field is null', async () => {
+    const path = write('tokens.csv', `wind,kind\n${rows.join('\n')}\n`);
+    const read = await openDataset(db, path, { missing: DEFAULT_MISSING_TOKENS });
+    expect(read.columns).toEqual([
+      { name: 'wind', type: 'BIGINT' },
+      { name: 'kind', type: 'VARCHAR' },
+    ]);
+    expect(read.missingTokens).toEqual(expected);
+    expect(read.notes.join('\n')).toContain(`'wind' 18 ("NA", "N/A"); 'kind' 16 ("NA")`);
+    const [nulls] = await db.all<{ wind: number; kind: number }>(
+      'SELECT count(*) - count(wind) AS wind, count(*) - count(kind) AS kind FROM dataset',
+    );
+    expect(nulls).toEqual({ wind: 18 + 4, kind: 16 + 4 });
+
+    // Read lazily and counted in one scan (drift-check's path), the counts are the same.
+    const counted = await openCountedDataset(db, path, { name: 'lazy', missing: DEFAULT_MISSING_TOKENS });
+    expect(counted.dataset.missingTokens).toEqual(expected);
+    await counted.counts.drop();
+
+    const verbatim = await openDataset(db, path);
+    expect(verbatim.columns.map((c) => c.type)).toEqual(['VARCHAR', 'VARCHAR']);
+    expect(verbatim.missingTokens).toBeUndefined();
+    const [kept] = await db.all<{ na: number }>(`SELECT count(*) AS na FROM dataset WHERE kind = 'NA'`);
+    expect(Number(kept!.na)).toBe(16);
+  });
+
+  it('keeps a value that is not one of the given tokens', async () => {
+    const path = write('regions.csv', `wind,kind\n${rows.join('\n')}\n`);
+    const read = await openDataset(db, path, { missing: ['', 'N/A'] });
+    expect(read.columns.map((c) => c.type)).toEqual(['VARCHAR', 'VARCHAR']); // 'NA' in wind is text
+    expect(read.missingTokens).toEqual([{ column: 'wind', values: 8, tokens: ['N/A'] }]);
+    const [kept] = await db.all<{ na: number }>(`SELECT count(*) AS na FROM dataset WHERE kind = 'NA'`);
+    expect(Number(kept!.na)).toBe(16);
   });
 });

@@ -78,7 +78,8 @@ describe('bad input is a finding or a clear UserError, never a silent "no drift"
     // it must still be reported with its line.
     const rows = 25_000;
     const b = normals(2, rows).map(String);
-    b[rows - 10] = 'n/a';
+    // Not a missing-value token ('n/a' is one, and is read as missing as train reads it).
+    b[rows - 10] = 'unknown';
     const lines = ['a,b,c', ...b.map((v, i) => `${i % 7},${v},${i % 2 ? 'x' : 'y'}`)];
     const late = join(dir, 'late.csv');
     writeFileSync(late, `${lines.join('\n')}\n`);
