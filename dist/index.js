@@ -61197,19 +61197,28 @@ function detectFormat(path) {
 /**
  * The DuckDB table expression that reads a path (or a glob of shards). Arrow IPC is not here: it
  * needs an extension DuckDB would download, so it is read in JS and registered as a table instead.
+ *
+ * `missing`: the missing-value tokens (missing-tokens.ts) a delimited file's fields are read as
+ * null by, whole fields compared exactly, quoted or not; types are then sniffed without them, so a
+ * number column with 'NA' in it is numbers. An empty field is null either way (DuckDB's default,
+ * which train has always read). Without it, only an empty field is null: what `split` needs to
+ * copy the data as it is. Other formats carry their own nulls and are read as they are.
  */
-function tableExpression(path, format = detectFormat(path)) {
+function tableExpression(path, format = detectFormat(path), options = {}) {
     const p = quoteLiteral(path);
     // Shards may differ in column order or miss a column: match them by name, not position.
     const shards = isGlob(path) ? ', union_by_name = true' : '';
+    const tokens = options.missing ? [...new Set(['', ...options.missing])] : undefined;
+    const nulls = tokens ? `, nullstr = [${tokens.map(quoteLiteral).join(', ')}]` : '';
+    const text = options.allText ? ', all_varchar = true' : '';
     switch (format) {
         // The dialect is fixed by the extension and strict: left to sniff, DuckDB reads a ragged CSV as
         // one text column and an unterminated quote as part of a value, and reports no error. Types are
         // still sniffed.
         case 'csv':
-            return `read_csv(${p}, header = true, delim = ',', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
+            return `read_csv(${p}, header = true, delim = ',', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${nulls}${text}${shards})`;
         case 'tsv':
-            return `read_csv(${p}, header = true, delim = '\\t', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${shards})`;
+            return `read_csv(${p}, header = true, delim = '\\t', quote = '"', escape = '"', strict_mode = true, sample_size = 20480${nulls}${text}${shards})`;
         case 'parquet':
             return `read_parquet(${p}${shards})`;
         case 'json':
@@ -61280,7 +61289,7 @@ async function registerDataset(db, path, options = {}) {
         const kind = materialize && format !== 'parquet' ? 'TABLE' : 'VIEW';
         const textTypes = [];
         for (let attempt = 0;; attempt++) {
-            const source = withTextColumns(tableExpression(path, format), textTypes);
+            const source = withTextColumns(tableExpression(path, format, { missing: options.missing }), textTypes);
             try {
                 await dropRelation(db, view);
                 await db.run(`CREATE ${kind} ${quoteIdent(view)} AS SELECT * FROM ${source}`);
@@ -61311,7 +61320,59 @@ async function registerDataset(db, path, options = {}) {
         await noteRecordLists(db, view, path, columns, notes);
     if ((format === 'csv' || format === 'tsv') && files.length === 1)
         await checkCsvHeader(path, files, format, columns.length);
-    return { view, path, format, files, columns, notes };
+    const registered = { view, path, format, files, columns, notes };
+    // A view read lazily is counted by its caller, which knows its nulls from a scan it makes anyway.
+    if (materialize)
+        await countMissingTokens(db, registered, options.missing);
+    return registered;
+}
+/**
+ * How many values of each column the missing-value tokens turned into nulls, set on the dataset
+ * and said in its notes: a value read as missing is a change to the user's data, so it is counted
+ * and said, naming the column, the count and the tokens, and how to keep a token as a value (a
+ * literal 'NA' that means North America). Only a column with nulls can hold one: `withNulls`
+ * names them when the caller knows (from value counts); otherwise the table's null counts do.
+ * Those columns are then read once more as text and their tokens counted.
+ */
+async function countMissingTokens(db, dataset, missing, withNulls) {
+    const { path, files, format } = dataset;
+    const tokens = [...new Set((missing ?? []).filter((t) => t !== ''))];
+    if ((format !== 'csv' && format !== 'tsv') || tokens.length === 0)
+        return;
+    let candidates = withNulls ? [...withNulls] : await columnsWithNulls(db, dataset);
+    candidates = candidates.filter((c) => dataset.columns.some((d) => d.name === c));
+    if (candidates.length === 0)
+        return;
+    const source = tableExpression(path, format, { allText: true });
+    const aggregates = candidates.flatMap((name, i) => tokens.map((token, j) => `count_if(${quoteIdent(name)} = ${quoteLiteral(token)}) AS n${i}_${j}`));
+    let row;
+    try {
+        [row] = await db.all(`SELECT ${aggregates.join(', ')} FROM ${source}`);
+    }
+    catch (error) {
+        throw await readError(path, files, format, error instanceof Error ? error.message : String(error));
+    }
+    const counts = [];
+    for (const [i, column] of candidates.entries()) {
+        const found = tokens.map((token, j) => ({ token, n: Number(row?.[`n${i}_${j}`] ?? 0) }));
+        const values = found.reduce((sum, f) => sum + f.n, 0);
+        if (values > 0)
+            counts.push({ column, values, tokens: found.filter((f) => f.n > 0).map((f) => f.token) });
+    }
+    dataset.missingTokens = counts;
+    if (counts.length > 0) {
+        const each = counts.map((c) => `'${c.column}' ${c.values} (${c.tokens.map((t) => JSON.stringify(t)).join(', ')})`);
+        dataset.notes.push(`Values read as missing because they are missing-value tokens: ${each.join('; ')}. ` +
+            'If one of them is a real value in your data (e.g. "NA" for North America), set features.missing in mlops.yml to the tokens your data uses (a model keeps the tokens it was trained with).');
+    }
+}
+/** Columns of a table with at least one null (a cheap scan of the table, not of the file). */
+async function columnsWithNulls(db, dataset) {
+    if (dataset.columns.length === 0)
+        return [];
+    const nulls = dataset.columns.map((c, i) => `count(*) - count(${quoteIdent(c.name)}) AS n${i}`);
+    const [row] = await db.all(`SELECT ${nulls.join(', ')} FROM ${quoteIdent(dataset.view)}`);
+    return dataset.columns.filter((_, i) => Number(row?.[`n${i}`] ?? 0) > 0).map((c) => c.name);
 }
 /**
  * DuckDB may take a later line as the header when the rows are ragged (a last line with an extra
@@ -63854,6 +63915,23 @@ function identifierReason(name, kind, distinct, nonNull) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/data/missing-tokens.js
+/**
+ * The missing-value tokens: strings that stand for "no value" in a data file. Train's feature
+ * contract (models/preprocessing.ts) fills them; data-validate and drift-check read them as null
+ * when they open a delimited file (source.ts `tableExpression`), so every step agrees on what is
+ * missing. mlops.yml's `features.missing` sets them; a model records the ones it was trained with.
+ */
+/** The missing-value tokens train uses unless mlops.yml's `features.missing` says otherwise. */
+const DEFAULT_MISSING_TOKENS = ['', 'NA', 'N/A', 'n/a', 'null', '?', 'NaN'];
+/**
+ * The tokens a step reads as missing: the model's when it compares against one (what the model saw
+ * as missing), else mlops.yml's `features.missing`, else the defaults.
+ */
+function missingTokensFor(sources) {
+    return sources.model ?? sources.config ?? DEFAULT_MISSING_TOKENS;
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/models/preprocessing.js
 /**
  * The feature contract: how a raw row becomes the model's numeric input. `train` fits it and
@@ -63910,10 +63988,10 @@ function identifierReason(name, kind, distinct, nonNull) {
 
 
 
+
 const PREPROCESSING_SCHEMA = 'mlops-preprocessing/v2';
 const PREPROCESSING_SCHEMA_V1 = 'mlops-preprocessing/v1';
-/** The missing-value tokens train uses unless mlops.yml's `features.missing` says otherwise. */
-const DEFAULT_MISSING_TOKENS = ['', 'NA', 'N/A', 'n/a', 'null', '?', 'NaN'];
+
 const FEATURE_KINDS = ['numeric', 'categorical', 'boolean', 'date', 'datetime'];
 /** What mlops.yml's `features.types` may force a column to: a kind, or `text-id` to drop it. */
 const FEATURE_TYPE_CHOICES = [...FEATURE_KINDS, 'text-id'];
@@ -64456,10 +64534,11 @@ function applyPreprocessing(spec, columns, rows, options = {}) {
 /**
  * One row's raw inputs as this contract reads them, for the request log that drift-check compares
  * with the training data: a numeric feature's value becomes the number it reads as, a boolean's
- * `true`/`false`, and a missing one (null or a missing token) `null`. Without this a client that
- * sends CSV text ("300", "" for missing) logs a text column, which drift-check can only call a
- * changed type: a false alarm on the very rows the model read as numbers. A value the contract
- * cannot read, and the other kinds (categories and dates, compared as text), stay as sent.
+ * `true`/`false`, and a missing one (null or a missing token) of any kind `null`. Without this a
+ * client that sends CSV text ("300", "" for missing) logs a text column, which drift-check can only
+ * call a changed type: a false alarm on the very rows the model read as numbers; and a category
+ * sent as "NA", which the model filled as missing, would be counted as a new category. A value the
+ * contract cannot read, and other categories and dates (compared as text), stay as sent.
  */
 function contractInputs(spec, row) {
     const missing = missingSet(spec.missing);
@@ -64480,6 +64559,8 @@ function contractInputs(spec, row) {
             else if (typeof x === 'number')
                 out[feature.name] = x === 1;
         }
+        else if (isMissing(raw, missing))
+            out[feature.name] = null;
     }
     return out;
 }
@@ -65152,6 +65233,7 @@ function rawFeatureValue(value, sourceType) {
 
 
 
+
 /** Most distinct whole-number values a numeric target may have for `task: auto` to call it classes. */
 const AUTO_MAX_CLASSES = 20;
 const NUMERIC_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
@@ -65224,6 +65306,11 @@ async function readTrainingTable(dataPath, target, requestedTask, log, featureOp
                 // written otherwise is text here, and every date after training is a value it never saw.
                 log.warning(`Column '${name}' holds dates not in ISO 8601 (e.g. '${found.nonIsoDate}'): it is used as ${kind === 'text-id' ? 'an identifier, not a feature' : 'a category, so every date after training is a value the model never saw'}. Write them as YYYY-MM-DD to get date features (year, month, day, epoch_days), or set features.types in mlops.yml to say how to use the column.`);
             }
+            if (kind === 'date' || kind === 'datetime') {
+                const offset = await utcOffsetExample(db, values, sourceType, name, dataset);
+                if (offset !== undefined)
+                    log.warning(`Column '${name}' holds times with a UTC offset (${offset}): the contract takes its date parts (day, day of week, hour, ...) in UTC, not in the offset written, so a local 04:15 at +05:00 is hour 23 of the day before. To learn from local time, write the times without an offset (they are then read as they are).`);
+            }
             if (kind === 'all-null') {
                 log.warning(`Column '${name}' of '${dataPath}' is missing in all ${records.length} training rows (${found.why}) and is not used as a feature.`);
                 dropped.push({ name, reason: 'all-null' });
@@ -65293,6 +65380,37 @@ function normaliseTarget(value) {
     if (typeof value === 'object')
         return String(value);
     return value;
+}
+/** A time zone offset other than UTC's ending an ISO 8601 time: `+05:00`, `-0330`, `+02`. */
+const NON_UTC_OFFSET = /T.*[+-](?!00(?::?00)?$)\d\d(?::?\d\d)?$/;
+/**
+ * An example of a time written with a non-UTC offset in a date column: from its text, or, when
+ * DuckDB parsed the column into instants (a CSV's TIMESTAMP WITH TIME ZONE, a JSON file's
+ * TIMESTAMP: the offset is gone, and 'Z' reads the same), from the text of the file's first
+ * records. Undefined when none is seen (Parquet and Arrow store instants, not offsets).
+ */
+async function utcOffsetExample(db, values, sourceType, column, dataset) {
+    let texts = values;
+    const file = dataset.files[0];
+    if (sourceType !== 'text') {
+        if (file === undefined)
+            return undefined;
+        if (dataset.format === 'csv' || dataset.format === 'tsv') {
+            const sample = await readCsvSample(file, dataset.format === 'tsv' ? '\t' : ',').catch(() => undefined);
+            const at = sample?.header.indexOf(column) ?? -1;
+            texts = sample && at >= 0 ? sample.rows.map((row) => row[at]) : [];
+        }
+        else if (dataset.format === 'json' || dataset.format === 'ndjson') {
+            const rows = await db
+                .all(`SELECT json ->> $1 AS v FROM read_json_objects(${quoteLiteral(file)}, format = 'auto') LIMIT 1000`, [`$."${column.replace(/["\\]/g, (c) => `\\${c}`)}"`])
+                .catch(() => []);
+            texts = rows.map((r) => r.v);
+        }
+        else
+            return undefined;
+    }
+    const found = texts.find((v) => typeof v === 'string' && NON_UTC_OFFSET.test(v.trim()));
+    return found === undefined ? undefined : `e.g. '${String(found).trim()}'`;
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/train/checkpoint.js
@@ -70510,6 +70628,1205 @@ async function keepReportAsArtifact(services, name, reportPath, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/actions/specs.generated.js
+const ACTION_NAMES = ["data-validate", "train", "evaluate", "compare-baseline", "register", "deploy", "drift-check"];
+const ACTION_SPECS = {
+    "data-validate": {
+        "description": "Profile a dataset with DuckDB, infer or check a schema, and report anomalies and skew before training.",
+        "inputs": {
+            "data": {
+                "description": "Dataset to check: a CSV, TSV, Parquet, JSON/NDJSON or Arrow file, a .csv.gz, or a glob of shards. Not needed with merge-profiles.",
+                "required": false,
+                "default": ""
+            },
+            "schema": {
+                "description": "Path to a schema.yaml to validate against. Without it (and without infer-schema) only the profile is written.",
+                "required": false,
+                "default": ""
+            },
+            "infer-schema": {
+                "description": "Infer a schema from the data (type, presence, nulls, range, categories, uniqueness). Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "write-schema": {
+                "description": "Where to write the inferred schema.yaml (with infer-schema: true).",
+                "required": false,
+                "default": ""
+            },
+            "reference": {
+                "description": "A reference dataset or profile.json to check skew/drift against, or registry:<name>@<alias>.",
+                "required": false,
+                "default": ""
+            },
+            "registry": {
+                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "registry-backend": {
+                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+                "required": false,
+                "default": "local"
+            },
+            "fail-on": {
+                "description": "Fail the step on anomalies of this severity or worse: error, warning or never.",
+                "required": false,
+                "default": "error"
+            },
+            "profile": {
+                "description": "Where to write the profile (mlops-profile/v1 JSON).",
+                "required": false,
+                "default": "mlops-reports/profile.json"
+            },
+            "exact": {
+                "description": "Exact statistics for every column of the profile (true). By default (false), on data over 100,000 rows, a numeric column with more than about 50,000 distinct values (DuckDB's approx_count_distinct) is profiled in one streamed pass: exact counts, extremes, moments and histogram, KLL quantiles (rank error within 1.33% of the rows) and a HyperLogLog distinct count (within 4.9%); a numeric column with fewer values keeps exact statistics. Every numeric column's sketches are stored in profile.json so shard profiles merge. Schema checks are exact either way. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "memory-limit": {
+                "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
+                "required": false,
+                "default": "4GB"
+            },
+            "report": {
+                "description": "Where to write the validation report (mlops-data-validation/v1 JSON).",
+                "required": false,
+                "default": "mlops-reports/data-validation.json"
+            },
+            "plan-shards": {
+                "description": "List the files that data (a glob) matches as a job-matrix plan in output plan, one shard per file, and stop: nothing is read, validated or profiled. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "merge-profiles": {
+                "description": "Shard profiles (profile.json files or globs, one per line) to merge into profile, instead of reading data. Counts, extremes, histograms and complete value frequencies merge exactly.",
+                "required": false,
+                "default": ""
+            },
+            "merge-plan": {
+                "description": "With merge-profiles: the plan output of the plan-shards step. Every shard it lists must have one profile; a missing one is named.",
+                "required": false,
+                "default": ""
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API. Needs no write permission for this step.",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "passed": {
+                "description": "'true' when no anomaly at or above fail-on severity was found."
+            },
+            "anomalies": {
+                "description": "Number of anomalies found."
+            },
+            "rows": {
+                "description": "Rows in the dataset."
+            },
+            "report-path": {
+                "description": "Path of the validation report."
+            },
+            "profile-path": {
+                "description": "Path of the profile."
+            },
+            "plan": {
+                "description": "With plan-shards: the shards as JSON, [{\"shard\": 1, \"of\": N, \"data\": \"...\"}, ...], for a job matrix (include: fromJSON of this output)."
+            }
+        }
+    },
+    "train": {
+        "description": "Train a model on a self-hosted GPU runner: the built-in TensorFlow.js trainer or your own command, with caching, checkpoints and resume.",
+        "inputs": {
+            "command": {
+                "description": "Your training program, e.g. \"python train.py --epochs 5\". Split into arguments without a shell. Empty: use the built-in trainer.",
+                "required": false,
+                "default": ""
+            },
+            "model": {
+                "description": "Built-in trainer model: a preset (linear, logistic, mlp) or a Keras-style layers JSON spec file.",
+                "required": false,
+                "default": "mlp"
+            },
+            "data": {
+                "description": "Training data (CSV, Parquet, JSON...). Required for the built-in trainer.",
+                "required": false,
+                "default": ""
+            },
+            "target": {
+                "description": "Target column (built-in trainer).",
+                "required": false,
+                "default": ""
+            },
+            "task": {
+                "description": "classification, regression or auto (from the target column).",
+                "required": false,
+                "default": "auto"
+            },
+            "epochs": {
+                "description": "Maximum epochs (early stopping may end sooner).",
+                "required": false,
+                "default": "50"
+            },
+            "batch-size": {
+                "description": "Mini-batch size.",
+                "required": false,
+                "default": "32"
+            },
+            "learning-rate": {
+                "description": "Adam learning rate.",
+                "required": false,
+                "default": "0.01"
+            },
+            "seed": {
+                "description": "Random seed for weights, shuffling and the validation split.",
+                "required": false,
+                "default": "42"
+            },
+            "validation-split": {
+                "description": "Fraction of rows held out for validation and early stopping.",
+                "required": false,
+                "default": "0.2"
+            },
+            "output-dir": {
+                "description": "Where the model, preprocessing.json and training-metrics.json are written.",
+                "required": false,
+                "default": "mlops-artifacts/model"
+            },
+            "resume": {
+                "description": "Continue from the last checkpoint when one exists. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "cache": {
+                "description": "Restore and save checkpoints and preprocessed data with the Actions cache. Boolean.",
+                "required": false,
+                "default": "true"
+            },
+            "artifact-name": {
+                "description": "Upload the model folder as a workflow artifact with this name. Empty: no upload.",
+                "required": false,
+                "default": ""
+            },
+            "gpu": {
+                "description": "auto (use a GPU when present), require (fail without one) or off.",
+                "required": false,
+                "default": "auto"
+            },
+            "timeout-minutes": {
+                "description": "Stop the training command after this many minutes (SIGTERM, then SIGKILL). With launcher: slurm, the job's time limit (--time, rounded up to whole minutes). 0: no limit (slurm: the partition default).",
+                "required": false,
+                "default": "0"
+            },
+            "runner-file-commands": {
+                "description": "Give the command the runner's file commands (GITHUB_ENV, GITHUB_PATH, GITHUB_OUTPUT, GITHUB_STATE), with which it can change the job's later steps. Off: it runs without them.",
+                "required": false,
+                "default": "false"
+            },
+            "launcher": {
+                "description": "Where training runs: local (this runner) or slurm (submitted with sbatch and followed; the runner only submits and follows). See README, Scaling out.",
+                "required": false,
+                "default": "local"
+            },
+            "slurm-partition": {
+                "description": "launcher: slurm. Partition to submit to (--partition). Empty: the cluster's default partition.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-account": {
+                "description": "launcher: slurm. Account to charge (--account). Empty: your default account.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-gpus": {
+                "description": "launcher: slurm. GPUs per node (--gres=gpu:N). 0: none.",
+                "required": false,
+                "default": "0"
+            },
+            "slurm-nodes": {
+                "description": "launcher: slurm. Nodes (--nodes).",
+                "required": false,
+                "default": "1"
+            },
+            "slurm-tasks": {
+                "description": "launcher: slurm. Tasks (--ntasks); with more than one task or node the command is started with srun.",
+                "required": false,
+                "default": "1"
+            },
+            "slurm-cpus-per-task": {
+                "description": "launcher: slurm. CPUs per task (--cpus-per-task). Empty: the partition default.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-memory": {
+                "description": "launcher: slurm. Memory per node (--mem), e.g. 16G. Empty: the partition default.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-options": {
+                "description": "launcher: slurm. Further sbatch options, one --name=value per line (e.g. --qos=long), passed as arguments, never through a shell. The time limit is timeout-minutes.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-script-template": {
+                "description": "launcher: slurm. Your own batch-script template instead of the generated one; {{command}}, {{output_dir}}, {{checkpoint_dir}}, {{metrics_file}}, {{data}}, {{target}}, {{seed}}, {{epochs}}, {{resume}}, {{working_directory}} expand to quoted shell words.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-mlops-command": {
+                "description": "launcher: slurm with the built-in trainer. How a node starts the mlops CLI, e.g. \"node /shared/mlops/dist/cli.js\". Empty: this action's own bundle with this Node.js, which the nodes must then see.",
+                "required": false,
+                "default": ""
+            },
+            "slurm-job-name": {
+                "description": "launcher: slurm. Job name (--job-name).",
+                "required": false,
+                "default": "mlops-train"
+            },
+            "slurm-poll-seconds": {
+                "description": "launcher: slurm. Seconds between looks at the job's state and output file.",
+                "required": false,
+                "default": "5"
+            },
+            "search": {
+                "description": "Hyperparameter search over mlops.yml's search: section (docs/train.md). off: one training run. run: every trial in this job, one after another (grid, random or halving). plan: only the plan output, a matrix for strategy.matrix. trial: the one trial search-trial names (a matrix job). select-best: rank the trial artifacts downloaded to search-trials. auto: run when mlops.yml has a search: section, else off (one workflow for projects with and without a search).",
+                "required": false,
+                "default": "off"
+            },
+            "search-trial": {
+                "description": "search: trial. The trial number to train: the matrix entry's trial (matrix.trial).",
+                "required": false,
+                "default": ""
+            },
+            "search-trials": {
+                "description": "search: select-best. The folder the trials' artifacts were downloaded to (each with its trial.json).",
+                "required": false,
+                "default": ""
+            },
+            "tracking": {
+                "description": "Where each run's record (params, metrics, curves, data fingerprint, code SHA) is kept: local appends it to the folder tracking-store and writes run-record.json into the folder the run trained in (before the artifact upload, so it travels with the model); off keeps none. train takes no token (it runs your code), so the GitHub store is written by a step that holds one: evaluate's run-records input or mlops runs push (docs/train.md, Experiment tracking).",
+                "required": false,
+                "default": "local"
+            },
+            "tracking-store": {
+                "description": "tracking: local. The tracking folder, beside the registry's.",
+                "required": false,
+                "default": ".mlops/runs"
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "model-path": {
+                "description": "The trained model: model.json for the built-in trainer (preprocessing.json beside it), the output folder for a command."
+            },
+            "metrics-path": {
+                "description": "Path of training-metrics.json (per-epoch loss and metrics)."
+            },
+            "backend": {
+                "description": "Compute backend used: tensorflow-gpu, tensorflow, wasm, cpu, or command."
+            },
+            "gpu-count": {
+                "description": "GPUs seen by nvidia-smi."
+            },
+            "duration-seconds": {
+                "description": "Wall time of training in seconds."
+            },
+            "cache-hit": {
+                "description": "'true' when the cache restored a checkpoint or preprocessed data."
+            },
+            "artifact-id": {
+                "description": "ID of the uploaded model artifact, when artifact-name is set."
+            },
+            "artifact-url": {
+                "description": "URL of the uploaded model artifact (the run's artifact page, as actions/upload-artifact gives), when artifact-name is set."
+            },
+            "slurm-job-id": {
+                "description": "launcher: slurm. The Slurm job id (a failed job's id is in the error message)."
+            },
+            "plan": {
+                "description": "search: plan, run or select-best. The trials as JSON, {\"trial\": [1, 2, ...]}, a matrix for strategy.matrix (through fromJSON)."
+            },
+            "best-trial": {
+                "description": "search: run or select-best. The number of the best trial (its model is model-path)."
+            },
+            "best-params": {
+                "description": "search: run or select-best. The best trial's parameters, as JSON."
+            },
+            "search-summary": {
+                "description": "search: run or select-best. Path of search-summary.json (every trial, best first)."
+            },
+            "run-records": {
+                "description": "The folder holding this step's run-record.json files (a search's trials; select-best: the downloaded trials'), for evaluate's run-records input or mlops runs push. Empty with tracking: off."
+            },
+            "trial-status": {
+                "description": "search: trial. finished, stopped or failed (a failed trial is recorded, not an error, so select-best sees it)."
+            }
+        }
+    },
+    "evaluate": {
+        "description": "Evaluate a TF.js or ONNX model, or a predictions file, with metrics that match scikit-learn, bootstrap confidence intervals and slices.",
+        "inputs": {
+            "model": {
+                "description": "Model to evaluate: a TF.js model.json (or its folder), an .onnx file, or registry:<name>@<alias> (e.g. the production model, to compare on the same rows). Leave empty when predictions is given.",
+                "required": false,
+                "default": ""
+            },
+            "predictions": {
+                "description": "A predictions file (CSV/Parquet with y_true, y_pred and/or y_score, y_score_<class>) from any framework, instead of a model.",
+                "required": false,
+                "default": ""
+            },
+            "data": {
+                "description": "Evaluation data (features and target), when a model is given.",
+                "required": false,
+                "default": ""
+            },
+            "target": {
+                "description": "Target column in data.",
+                "required": false,
+                "default": ""
+            },
+            "on-invalid": {
+                "description": "What to do with a feature value the model's feature contract cannot read (an unseen category, an unparseable number or date, NaN/Inf, a missing feature column): error (stop, naming the column, row and value), warn (fill it, count it, print the counts) or impute (fill it and count it). Empty: features.on-invalid in mlops.yml, else error. Counts go to metrics.json either way.",
+                "required": false,
+                "default": ""
+            },
+            "task": {
+                "description": "classification, regression or auto.",
+                "required": false,
+                "default": "auto"
+            },
+            "metrics": {
+                "description": "Metrics to compute (commas or newlines, scikit-learn scorer names). Empty: all that apply to the task.",
+                "required": false,
+                "default": ""
+            },
+            "slices": {
+                "description": "Columns to compute metrics per value of (commas or newlines).",
+                "required": false,
+                "default": ""
+            },
+            "sensitive-features": {
+                "description": "Columns to measure group fairness over (commas or newlines), e.g. sex, island: per-group rates and Fairlearn's disparity metrics (demographic_parity_difference, equalized_odds_difference, ...), gateable like any metric. Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "fairness-intersection": {
+                "description": "Also measure fairness over the intersection of all sensitive features (e.g. sex x island). Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "fairness-min-group-size": {
+                "description": "Groups with fewer rows are reported but left out of the disparity metrics (and so never gated).",
+                "required": false,
+                "default": "30"
+            },
+            "importance": {
+                "description": "Permutation importance of the model's input columns (scikit-learn's permutation_importance semantics): each column shuffled importance-repeats times, one inference pass each. Needs model. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "importance-repeats": {
+                "description": "Shuffles per column for the permutation importance.",
+                "required": false,
+                "default": "5"
+            },
+            "importance-scoring": {
+                "description": "The metric whose drop measures importance. Empty: accuracy (classification) or r2 (regression), as scikit-learn's estimator score.",
+                "required": false,
+                "default": ""
+            },
+            "confidence": {
+                "description": "Confidence level of the bootstrap intervals.",
+                "required": false,
+                "default": "0.95"
+            },
+            "bootstrap": {
+                "description": "Bootstrap resamples for confidence intervals (0: none).",
+                "required": false,
+                "default": "1000"
+            },
+            "seed": {
+                "description": "Seed of the bootstrap.",
+                "required": false,
+                "default": "42"
+            },
+            "latency": {
+                "description": "Measure inference latency (p50/p95/p99 per batch size) and model size. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "output": {
+                "description": "Where to write metrics.json (mlops-metrics/v1).",
+                "required": false,
+                "default": "mlops-reports/metrics.json"
+            },
+            "registry": {
+                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "registry-backend": {
+                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+                "required": false,
+                "default": "local"
+            },
+            "report": {
+                "description": "Where to write the evaluation report: one self-contained HTML page (metrics with intervals, confusion matrix, ROC, precision-recall and calibration charts, slices, fairness). Empty: evaluation.html beside output.",
+                "required": false,
+                "default": ""
+            },
+            "predictions-output": {
+                "description": "Where to write the per-row predictions (Parquet, or CSV by extension), kept for paired comparisons. Its row_id is the row's 0-based position in data, so it joins back to the data (rows left out for a null target leave gaps). Empty: predictions.parquet beside output, where metrics.json can name it by a relative path.",
+                "required": false,
+                "default": ""
+            },
+            "tracking": {
+                "description": "Where the run's record (params, metrics, data fingerprint, code SHA) is appended: local (the folder tracking-store), github (annotated tags mlops-run/<name>/<n> in this repository, created with github-token; needs contents: write) or off.",
+                "required": false,
+                "default": "local"
+            },
+            "tracking-store": {
+                "description": "tracking: local. The tracking folder, beside the registry's.",
+                "required": false,
+                "default": ".mlops/runs"
+            },
+            "run-records": {
+                "description": "train's run-records output (or a folder or run-record.json from its artifact): those train records are published to this step's tracking store too, once each (a record already there, by run id, is skipped). This is how train runs reach the github store, since train holds no token. Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API. Needs no write permission for this step.",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "metrics-path": {
+                "description": "Path of metrics.json."
+            },
+            "metrics": {
+                "description": "Headline metrics as JSON: {\"name\": value}."
+            },
+            "report-path": {
+                "description": "Path of the HTML evaluation report."
+            },
+            "predictions-path": {
+                "description": "Path of the per-row predictions file."
+            }
+        }
+    },
+    "compare-baseline": {
+        "description": "Diff metrics against the production baseline, post one sticky PR comment, and gate the merge with a check; noise-aware.",
+        "inputs": {
+            "current": {
+                "description": "metrics.json of the candidate model. May be empty only with reported-metrics (a fork's model that could not be re-evaluated).",
+                "required": false,
+                "default": "mlops-reports/metrics.json"
+            },
+            "baseline": {
+                "description": "Baseline: a metrics.json path, registry:<name>@<alias>, or branch:<name> (latest successful run of that branch). One that names nothing is an error listing what exists, unless allow-missing-baseline. Empty: value thresholds only.",
+                "required": false,
+                "default": ""
+            },
+            "allow-missing-baseline": {
+                "description": "Treat a baseline that is not there as the first model (value thresholds only) instead of an error. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "gate": {
+                "description": "default: with no thresholds configured, the task's primary metric (accuracy, r2) may not worsen significantly. none: report only, nothing gates.",
+                "required": false,
+                "default": "default"
+            },
+            "reported-metrics": {
+                "description": "metrics.json reported by an untrusted run (a fork's own pull_request run), read as data: shown beside current; with current empty, compared but marked unverified and the check is neutral, never success.",
+                "required": false,
+                "default": ""
+            },
+            "thresholds": {
+                "description": "Per-metric thresholds as YAML/JSON or a file path: {metric: {direction, min, max, tolerance, tolerance-pct}}. Merged over mlops.yml metrics.",
+                "required": false,
+                "default": ""
+            },
+            "significance": {
+                "description": "Count a worsening as a regression only when it is significant at this level (paired bootstrap or CIs). 0: any worsening past tolerance counts.",
+                "required": false,
+                "default": "0.05"
+            },
+            "name": {
+                "description": "Model name: keys the sticky comment and the check, so several models can share a PR.",
+                "required": false,
+                "default": "model"
+            },
+            "comment": {
+                "description": "Post or update one sticky PR comment. Boolean.",
+                "required": false,
+                "default": "true"
+            },
+            "check": {
+                "description": "Report the gate as a check run (falls back to a commit status). Boolean.",
+                "required": false,
+                "default": "true"
+            },
+            "status-context": {
+                "description": "Stable name of the check / commit status, for branch protection.",
+                "required": false,
+                "default": "mlops/compare-baseline"
+            },
+            "fail-on-regression": {
+                "description": "Fail the step when a metric regressed. Boolean.",
+                "required": false,
+                "default": "true"
+            },
+            "override-label": {
+                "description": "A PR label that turns a regression into a neutral, recorded pass.",
+                "required": false,
+                "default": "accept-metric-regression"
+            },
+            "registry": {
+                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "registry-backend": {
+                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+                "required": false,
+                "default": "local"
+            },
+            "report": {
+                "description": "Where to write the comparison report (mlops-comparison/v1 JSON).",
+                "required": false,
+                "default": "mlops-reports/comparison.json"
+            },
+            "search-summary": {
+                "description": "train's search-summary.json (its search-summary output): the comment then shows the search's best trial, its params and the top 5 trials. Empty: no search section.",
+                "required": false,
+                "default": ""
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API: pull-requests: write and checks: write to comment and gate; read-only tokens (fork PRs) write the job summary only.",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "passed": {
+                "description": "'true' when no metric regressed (or the override label is set)."
+            },
+            "regressions": {
+                "description": "Number of regressed metrics."
+            },
+            "diff": {
+                "description": "The diff as JSON: [{metric, baseline, current, delta, verdict}]."
+            },
+            "report-path": {
+                "description": "Path of the comparison report."
+            },
+            "comment-url": {
+                "description": "URL of the PR comment, when one was posted."
+            }
+        }
+    },
+    "register": {
+        "description": "Register a model version (immutable, integer-numbered) with its metrics, data profile and model card; move aliases safely.",
+        "inputs": {
+            "model": {
+                "description": "Model folder or file to register.",
+                "required": true
+            },
+            "name": {
+                "description": "Registered model name (letters, digits, - and _; not starting or ending with - or _).",
+                "required": true
+            },
+            "metrics": {
+                "description": "metrics.json from evaluate, stored with the version.",
+                "required": false,
+                "default": ""
+            },
+            "profile": {
+                "description": "profile.json from data-validate, stored so drift-check can run from the registry alone.",
+                "required": false,
+                "default": ""
+            },
+            "backend": {
+                "description": "local (a folder, default) or github (tags and releases in this repository).",
+                "required": false,
+                "default": "local"
+            },
+            "registry": {
+                "description": "Registry root folder for the local backend.",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "alias": {
+                "description": "Alias to point at the new version (e.g. staging). Not latest.",
+                "required": false,
+                "default": ""
+            },
+            "tags": {
+                "description": "Tags for the version, key=value (commas or newlines).",
+                "required": false,
+                "default": ""
+            },
+            "require": {
+                "description": "Value gates before registering, e.g. \"accuracy>=0.9, log_loss<=0.4\".",
+                "required": false,
+                "default": ""
+            },
+            "force": {
+                "description": "Register even when a require gate fails (logged in the event log). Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "include-checkpoints": {
+                "description": "Keep the model folder's checkpoints/ (train's resumable state: weights plus optimizer moments) in the version. Left out by default. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "allow-digest-mismatch": {
+                "description": "Register even when the model digest in metrics.json is not the registered model's (stale metrics); the version is tagged digest-mismatch=true. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API: contents: write for the github backend.",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "version": {
+                "description": "The version number: the new one, or the existing one when already-registered is 'true'."
+            },
+            "uri": {
+                "description": "Model URI, <name>/<version>: what deploy's and evaluate's model inputs take."
+            },
+            "already-registered": {
+                "description": "'true' when identical content (model files, metrics, profile, tags, gates) was already registered: version names it and nothing new was stored."
+            },
+            "digest": {
+                "description": "sha256 digest over the model files."
+            },
+            "release-url": {
+                "description": "Release URL (github backend)."
+            }
+        }
+    },
+    "deploy": {
+        "description": "Deploy a registered model to a TF Serving-compatible server, a TF Serving/Triton folder, a webhook or KServe; smoke-test, record a GitHub Deployment, roll back on failure.",
+        "inputs": {
+            "model": {
+                "description": "Model to deploy: <name>@<alias>, <name>/<version> or <name>@latest.",
+                "required": true
+            },
+            "target": {
+                "description": "local-server, tfserving-dir, webhook or kserve (writes a KServe InferenceService; see the kserve-* inputs). What local-server puts in place (a new server, or a version swapped into a running one) is on probation until the deploy keeps it: if the job dies first, the server stops itself or swaps the previous version back within a minute.",
+                "required": false,
+                "default": "local-server"
+            },
+            "environment": {
+                "description": "GitHub environment name of the deployment.",
+                "required": false,
+                "default": "staging"
+            },
+            "url": {
+                "description": "Server URL (local-server) or webhook URL (webhook). local-server default: http://127.0.0.1 on the environment's port (see ports); port 0 picks a free one. A webhook URL is masked and only its origin is shown anywhere; one with user:password@ is refused.",
+                "required": false,
+                "default": ""
+            },
+            "ports": {
+                "description": "local-server: the port of each environment, environment=port (commas or newlines), e.g. staging=8601. Unlisted environments keep a stable port: production 8501, staging 8502, others one from 8510-8999 fixed by the name.",
+                "required": false,
+                "default": ""
+            },
+            "path": {
+                "description": "Base folder for tfserving-dir, or the local server state folder.",
+                "required": false,
+                "default": ""
+            },
+            "smoke-test": {
+                "description": "A JSON file of requests and expected predictions to check. local-server with a running server: the new version is loaded beside the serving one and tested at its /versions/<n> before it takes any traffic (a hot swap or canary follows only if it passes); otherwise it is checked right after deploying.",
+                "required": false,
+                "default": ""
+            },
+            "rollback-on-failure": {
+                "description": "Return to the previous version when the smoke test fails. Boolean. A version that fails its test before taking traffic never serves; with false it stays loaded beside the serving one (at /versions/<n>) for a look.",
+                "required": false,
+                "default": "true"
+            },
+            "promote-alias": {
+                "description": "Registry alias to move to the deployed version on success.",
+                "required": false,
+                "default": ""
+            },
+            "canary-percent": {
+                "description": "local-server: send this percentage of traffic to the new version first, and promote it or roll back by the criteria below. 0: switch at once.",
+                "required": false,
+                "default": "0"
+            },
+            "canary-min-requests": {
+                "description": "Candidate requests needed before the canary is judged.",
+                "required": false,
+                "default": "100"
+            },
+            "canary-max-error-rate": {
+                "description": "Highest share of failed (5xx) candidate requests that still promotes.",
+                "required": false,
+                "default": "0.01"
+            },
+            "canary-max-p99-ms": {
+                "description": "Highest candidate p99 latency in milliseconds that still promotes. Empty: no bound.",
+                "required": false,
+                "default": ""
+            },
+            "canary-min-agreement": {
+                "description": "Every request of the canary window is also run on the other version (mirrored) and the outputs compared row by row: a classification row agrees when both versions predict the same class, any other row when each output is within canary-max-relative-error of the stable version's. Lowest share of agreeing rows that still promotes; a canary is rolled back as soon as more rows disagree than this allows over canary-min-requests rows. 0: no comparison.",
+                "required": false,
+                "default": "0.9"
+            },
+            "canary-max-relative-error": {
+                "description": "For models that are not classifiers: a row agrees when |candidate - stable| <= this x |stable| (+1e-6) for every output.",
+                "required": false,
+                "default": "0.1"
+            },
+            "canary-timeout-minutes": {
+                "description": "Roll back when the canary has not seen canary-min-requests by then.",
+                "required": false,
+                "default": "30"
+            },
+            "kserve-storage-uri": {
+                "description": "kserve: where the cluster finds the files, a prefix such as s3://bucket/models; <name>/<version> is appended (storageUri: s3://bucket/models/<name>/<version>). The action does not upload: that folder must already hold the version's files (an ONNX model as model.onnx, a SavedModel as saved_model.pb with its variables/).",
+                "required": false,
+                "default": ""
+            },
+            "kserve-namespace": {
+                "description": "kserve: namespace of the InferenceService. Empty: the kubeconfig context's namespace.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-cpu-request": {
+                "description": "kserve: predictor CPU request (a Kubernetes quantity, e.g. 500m). Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-memory-request": {
+                "description": "kserve: predictor memory request (e.g. 1Gi). Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-cpu-limit": {
+                "description": "kserve: predictor CPU limit (e.g. 2). Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-memory-limit": {
+                "description": "kserve: predictor memory limit (e.g. 2Gi). Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-gpus": {
+                "description": "kserve: nvidia.com/gpu requested and limited for the predictor. 0: none.",
+                "required": false,
+                "default": "0"
+            },
+            "kserve-canary-percent": {
+                "description": "kserve: canaryTrafficPercent, the share of traffic KServe sends to the new revision (the rest stays on the previous one until you raise it). 0: all at once.",
+                "required": false,
+                "default": "0"
+            },
+            "kserve-dry-run": {
+                "description": "kserve: write and print the manifest, apply nothing. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "kserve-kubeconfig": {
+                "description": "kserve: a kubeconfig file; the manifest is applied with kubectl apply (kubectl must be on PATH). Needed unless kserve-dry-run.",
+                "required": false,
+                "default": ""
+            },
+            "kserve-manifest": {
+                "description": "kserve: where the manifest is written. Empty: .mlops/kserve/<environment>/<name>.yaml.",
+                "required": false,
+                "default": ""
+            },
+            "registry": {
+                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "registry-backend": {
+                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+                "required": false,
+                "default": "local"
+            },
+            "webhook-secret": {
+                "description": "HMAC-SHA256 secret that signs webhook deliveries.",
+                "required": false,
+                "default": ""
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API: deployments: write to record deployments; with registry-backend: github, contents: read (contents: write to move promote-alias).",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "deployment-id": {
+                "description": "GitHub Deployment id, when one was recorded."
+            },
+            "url": {
+                "description": "Where the model is served (for a webhook, the URL's origin only)."
+            },
+            "version": {
+                "description": "Version now serving."
+            },
+            "status": {
+                "description": "success, failure or rolled_back."
+            },
+            "manifest-path": {
+                "description": "kserve: the InferenceService manifest written (also in a dry run)."
+            }
+        }
+    },
+    "drift-check": {
+        "description": "Compare production data with training data using the standard drift tests; open one issue and trigger retraining when it drifts.",
+        "inputs": {
+            "reference": {
+                "description": "Reference: a dataset, a profile.json, or registry:<name>@<alias> (the profile stored with the model).",
+                "required": true
+            },
+            "current": {
+                "description": "Current data: a dataset, a glob of shards, or the model server request log.",
+                "required": true
+            },
+            "columns": {
+                "description": "Columns to check (commas or newlines). Empty: all shared columns.",
+                "required": false,
+                "default": ""
+            },
+            "method": {
+                "description": "auto, ks, chi2, z, psi, jensenshannon, wasserstein or linf.",
+                "required": false,
+                "default": "auto"
+            },
+            "exact": {
+                "description": "Exact statistics for every column (true). By default (false), a numeric column compared with the Wasserstein distance (auto's choice above 1,000 reference values, or method wasserstein) between two datasets is computed on a sketch: both sides counted on 3,840 equal-width bins with each bin's extremes; the report gives each column's path (exact or sketch) and error_bound (at most the widest bin's width over the reference std; 0 when each bin holds one value). A column whose sketched distance is within its bound of the threshold is recomputed exactly, and so is one whose KS beside the distance (the noise check) the sketch only bounds on both sides of 0.05. KS, chi-square and the other methods asked for are always exact. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "threshold": {
+                "description": "Threshold of the method (p-value or distance). Empty: the method default.",
+                "required": false,
+                "default": ""
+            },
+            "drift-share": {
+                "description": "Share of drifted columns at which the dataset counts as drifted.",
+                "required": false,
+                "default": "0.5"
+            },
+            "model": {
+                "description": "The model whose inputs to compare: its folder, model.json/.onnx, its preprocessing.json, or registry:<name>@<alias>. Only the model's input features are compared (columns train left out are reported as not model inputs, not as drifted), and a request log's _invalid counts go to the report. Without it, a reference column missing from a request log (the label, which a request log never holds) is a warning, not compared and not counted as drifted, unless columns names it.",
+                "required": false,
+                "default": ""
+            },
+            "prediction": {
+                "description": "Prediction column, checked and reported separately.",
+                "required": false,
+                "default": ""
+            },
+            "target": {
+                "description": "Label column, when labels have arrived: performance decay is checked.",
+                "required": false,
+                "default": ""
+            },
+            "name": {
+                "description": "Model name: keys the drift issue.",
+                "required": false,
+                "default": "model"
+            },
+            "open-issue": {
+                "description": "Open or update one issue on drift, close it when drift goes away. Boolean.",
+                "required": false,
+                "default": "true"
+            },
+            "issue-label": {
+                "description": "Label of the drift issue.",
+                "required": false,
+                "default": "model-drift"
+            },
+            "dispatch": {
+                "description": "Start retraining on drift: repository_dispatch:<event-type> or workflow_dispatch:<workflow-file>[@ref]. Empty: none.",
+                "required": false,
+                "default": ""
+            },
+            "confirm-runs": {
+                "description": "Raise the alert (issue comment, dispatch) only after this many consecutive drifted runs; earlier runs keep a quiet suspected issue.",
+                "required": false,
+                "default": "1"
+            },
+            "fail-on-drift": {
+                "description": "Fail the step when the dataset drifted. Boolean.",
+                "required": false,
+                "default": "false"
+            },
+            "memory-limit": {
+                "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
+                "required": false,
+                "default": "4GB"
+            },
+            "registry": {
+                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
+                "required": false,
+                "default": ".mlops/registry"
+            },
+            "registry-backend": {
+                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
+                "required": false,
+                "default": "local"
+            },
+            "report": {
+                "description": "Where to write the drift report (mlops-drift/v1 JSON).",
+                "required": false,
+                "default": "mlops-reports/drift.json"
+            },
+            "config": {
+                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
+                "required": false,
+                "default": ""
+            },
+            "github-token": {
+                "description": "Token for the GitHub API: issues: write to open the drift issue, contents: write for repository_dispatch, actions: write for workflow_dispatch.",
+                "required": false,
+                "default": "${{ github.token }}"
+            },
+            "working-directory": {
+                "description": "Folder that relative paths are resolved against.",
+                "required": false,
+                "default": "."
+            }
+        },
+        "outputs": {
+            "drift-detected": {
+                "description": "'true' when the share of drifted columns reached drift-share."
+            },
+            "drifted-columns": {
+                "description": "Drifted columns, comma-separated."
+            },
+            "share": {
+                "description": "Share of drifted columns."
+            },
+            "report-path": {
+                "description": "Path of the drift report."
+            },
+            "issue-number": {
+                "description": "Number of the drift issue, when one is open."
+            }
+        }
+    }
+};
+
+;// CONCATENATED MODULE: ./build/shared/src/search/schema.js
+
+/** Search strategies (docs/train.md, Hyperparameter search). */
+const SEARCH_STRATEGIES = ['grid', 'random', 'halving'];
+const bounds = (what) => tuple([schemas_number(), schemas_number()])
+    .refine(([low, high]) => low < high, `${what} needs [low, high] with low below high`);
+/**
+ * One parameter's domain: exactly one of `choices`, `int`, `float`, `log-uniform`. `steps` gives a
+ * float or log-uniform range its grid points (grid strategy only).
+ */
+const searchParameterSchema = object({
+    choices: array(union([schemas_string(), schemas_number(), schemas_boolean()]))
+        .min(1, 'choices is empty: give at least one value')
+        .optional(),
+    int: bounds('int')
+        .refine(([low, high]) => Number.isInteger(low) && Number.isInteger(high), 'int bounds must be whole numbers')
+        .optional(),
+    float: bounds('float').optional(),
+    'log-uniform': bounds('log-uniform')
+        .refine(([low]) => low > 0, 'log-uniform bounds must be above 0')
+        .optional(),
+    steps: schemas_number().int().min(2, 'steps must be at least 2').optional(),
+})
+    .strict()
+    .refine((p) => [p.choices, p.int, p.float, p['log-uniform']].filter((d) => d !== undefined).length === 1, 'give exactly one of choices, int, float or log-uniform');
+/** mlops.yml's `search:` section. */
+const searchSectionSchema = object({
+    metric: schemas_string().min(1).optional(),
+    direction: schemas_enum(['higher', 'lower']).optional(),
+    strategy: schemas_enum(SEARCH_STRATEGIES).optional(),
+    budget: schemas_number()
+        .int('budget must be a whole number of trials')
+        .min(1, 'budget must be at least 1 trial (0 would run nothing)')
+        .optional(),
+    seed: schemas_number().int().min(0).optional(),
+    halving: object({
+        'min-epochs': schemas_number().int().min(1).optional(),
+        'reduction-factor': schemas_number().int().min(2).optional(),
+    })
+        .strict()
+        .optional(),
+    parameters: record(schemas_string(), searchParameterSchema, {
+        error: 'the search space is empty: give at least one parameter',
+    })
+        .refine((parameters) => Object.keys(parameters).length > 0, 'the search space is empty: give at least one parameter'),
+})
+    .strict();
+
+;// CONCATENATED MODULE: ./build/shared/src/config/schema.js
+
+
+
+
+/** Inputs that only make sense per run, never in a committed config file. */
+const NOT_CONFIGURABLE = new Set(['config', 'github-token', 'working-directory']);
+/**
+ * Top-level keys and the steps whose input of the same name means the same thing. `target` is the
+ * label column for train/evaluate/drift-check but the kind of server for deploy, so it is listed
+ * per step rather than applied to every step that has an input called `target`.
+ */
+const SHARED_KEY_STEPS = {
+    name: ['compare-baseline', 'register', 'drift-check'],
+    // evaluate scores its own data (`evaluate: data:`): scoring the training file by default would
+    // report training-set metrics as if they were held-out ones.
+    data: ['data-validate', 'train'],
+    target: ['train', 'evaluate', 'drift-check'],
+    task: ['train', 'evaluate'],
+    registry: ['compare-baseline', 'register', 'deploy', 'drift-check', 'data-validate', 'evaluate'],
+};
+const SHARED_KEYS = Object.keys(SHARED_KEY_STEPS);
+function sharedKeyApplies(key, action) {
+    const steps = SHARED_KEY_STEPS[key];
+    return steps?.includes(action) ?? false;
+}
+const scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
+const inputValue = union([scalar, array(scalar)]);
+const direction = schemas_enum(['higher', 'lower']);
+const metricThreshold = object({
+    direction: direction.optional(),
+    min: schemas_number().optional(),
+    max: schemas_number().optional(),
+    tolerance: schemas_number().min(0).optional(),
+    'tolerance-pct': schemas_number().min(0).optional(),
+})
+    .strict();
+const driftColumn = object({
+    method: schemas_enum(['auto', 'ks', 'chi2', 'z', 'psi', 'jensenshannon', 'wasserstein', 'linf', 'js_divergence'])
+        .optional(),
+    threshold: schemas_number().optional(),
+    ignore: schemas_boolean().optional(),
+})
+    .strict();
+/**
+ * `features:`: the feature contract train fits (models/preprocessing.ts). `missing` and `types`
+ * are used by train and written into preprocessing.json; `missing` is also what data-validate and
+ * drift-check (without a model) read as missing (data/missing-tokens.ts); `on-invalid` is the
+ * policy of train, evaluate and `mlops serve` for values the contract cannot read.
+ */
+const featuresSection = object({
+    missing: array(schemas_string()).optional(),
+    'on-invalid': schemas_enum(ON_INVALID_POLICIES).optional(),
+    types: record(schemas_string(), schemas_enum(FEATURE_TYPE_CHOICES)).optional(),
+})
+    .strict();
+function actionSection(name) {
+    const shape = {};
+    for (const input of Object.keys(ACTION_SPECS[name].inputs)) {
+        if (!NOT_CONFIGURABLE.has(input))
+            shape[input] = inputValue.optional();
+    }
+    if (name === 'drift-check')
+        shape['per-column'] = record(schemas_string(), driftColumn).optional();
+    return object(shape).strict();
+}
+const schema_sections = {};
+for (const name of ACTION_NAMES)
+    schema_sections[name] = actionSection(name).optional();
+/** mlops.yml: shared keys, metric thresholds, then one section per step keyed by its input names. */
+const mlopsConfigSchema = object({
+    version: literal(1).optional(),
+    name: schemas_string()
+        .regex(/^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/, 'letters, digits, - and _')
+        .optional(),
+    data: schemas_string().optional(),
+    target: schemas_string().optional(),
+    task: schemas_enum(['classification', 'regression', 'auto']).optional(),
+    registry: schemas_string().optional(),
+    metrics: record(schemas_string(), metricThreshold).optional(),
+    features: featuresSection.optional(),
+    /** Hyperparameter search run by train (search/). */
+    search: searchSectionSchema.optional(),
+    ...schema_sections,
+})
+    .strict();
+/** The `features:` section as train, evaluate and serve take it (and its `missing`, data-validate and drift-check). */
+function featureOptions(config) {
+    const features = config?.features;
+    return { missing: features?.missing, types: features?.types, onInvalid: features?.['on-invalid'] };
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/data/value-counts.js
 /**
  * Every column's value counts from one scan of the data. A GROUPING SETS query groups each
@@ -70650,7 +71967,7 @@ async function openCountedDataset(db, path, options = {}) {
     const toCount = options.count ?? ((columns) => columns.map((c) => c.name));
     const toRead = options.read ?? ((columns) => columns.map((c) => c.name));
     const materialised = async () => {
-        const dataset = await openDataset(db, path, { name });
+        const dataset = await openDataset(db, path, { name, missing: options.missing });
         const counted = withinColumnLimit(path, toCount(dataset.columns));
         const raw = await options.raw?.(dataset.columns, dataset.view);
         return { dataset, counts: await countValues(db, dataset.view, counted, prefix, { raw }) };
@@ -70662,7 +71979,11 @@ async function openCountedDataset(db, path, options = {}) {
     let oneScan = text && !isGlob(path) ? await oneScanPays(format, path) : undefined;
     if (oneScan === false)
         return materialised();
-    const registered = await registerDataset(db, path, { name, materialize: false });
+    const registered = await registerDataset(db, path, {
+        name,
+        materialize: false,
+        missing: options.missing,
+    });
     const counted = withinColumnLimit(path, toCount(registered.columns));
     if (!text) {
         const raw = await options.raw?.(registered.columns, registered.view);
@@ -70674,6 +71995,8 @@ async function openCountedDataset(db, path, options = {}) {
         try {
             const alsoRead = toRead(registered.columns).filter((c) => !counted.includes(c));
             const counts = await countValues(db, registered.view, counted, prefix, { mode: 'one-scan', alsoRead });
+            // Read lazily, the data's nulls are known from the counts: only those columns can hold a token.
+            await countMissingTokens(db, registered, options.missing, await counted_dataset_columnsWithNulls(db, counts, counted));
             return { dataset: withRowCount(registered, counts.rows), counts };
         }
         catch (error) {
@@ -70684,6 +72007,14 @@ async function openCountedDataset(db, path, options = {}) {
         }
     }
     return materialised();
+}
+/** The counted columns with at least one null, from their counts (a scan of the counts, not the data). */
+async function counted_dataset_columnsWithNulls(db, counts, columns) {
+    if (columns.length === 0)
+        return [];
+    const nulls = columns.map((c, i) => `SELECT ${i} AS i, coalesce(sum(n), 0) AS n FROM ${counts.relation(c)} AS t WHERE v IS NULL`);
+    const rows = await db.all(nulls.join(' UNION ALL '));
+    return rows.filter((r) => Number(r.n) > 0).map((r) => columns[Number(r.i)]);
 }
 /**
  * Most columns profiled or counted in one run. Each column costs its own queries: a 20,000-column
@@ -70904,7 +72235,7 @@ async function preprocessingBeside(modelPath) {
  * - `_ts` (ISO time the request was answered), `_model`, `_version`: where the row went;
  * - one key per input of the serving signature, with the value as sent (null stays null), except
  *   that with a feature contract a numeric or boolean feature's value is logged as the contract
- *   read it (`"300"` as 300, a missing token as null: `contractInputs`);
+ *   read it (`"300"` as 300), and a missing token of any feature as null (`contractInputs`);
  * - `prediction`: for a classifier with `classes` in its preprocessing, the predicted label
  *   (argmax; for one sigmoid unit, `classes[1]` when >= 0.5); otherwise the first output value;
  * - `_output`: the raw output vector;
@@ -73687,10 +75018,12 @@ function sortColumns(columns) {
 
 
 
+
 /** Opens one side and counts the values drift compares, reading a text file once (counted-dataset.ts). */
-async function openSide(db, path, name, options) {
+async function openSide(db, path, name, options, missing) {
     const { dataset, counts } = await openCountedDataset(db, path, {
         name,
+        missing,
         count: (columns) => driftColumns(columns, options).map((c) => c.name),
         read: (columns) => readColumns(columns, options),
         raw: (columns) => sketchableColumns(columns, options),
@@ -73767,6 +75100,8 @@ async function runDriftCheckIn(db, options, log, current) {
     const currentPath = at(options.current);
     const spec = options.modelSpec ? await readModelFeatures(at(options.modelSpec)) : undefined;
     const modelInputs = spec?.features.map((f) => f.name);
+    // What the model read as missing, else what train would: one rule for every step.
+    const missing = missingTokensFor({ model: spec?.missing, config: options.missing });
     const columnsWanted = options.columns ?? (modelInputs ? modelInputs.filter((c) => c !== options.target) : undefined);
     const profile = looksLikeProfile(referencePath);
     const detectOptions = {
@@ -73782,7 +75117,7 @@ async function runDriftCheckIn(db, options, log, current) {
     };
     const referenceSide = profile
         ? undefined
-        : await openSide(db, referencePath, 'drift_reference', detectOptions);
+        : await openSide(db, referencePath, 'drift_reference', detectOptions, missing);
     const reference = referenceSide
         ? { kind: 'dataset', dataset: referenceSide.dataset }
         : { kind: 'profile', profile: checkProfile(profile, options.reference), path: options.reference };
@@ -73797,7 +75132,7 @@ async function runDriftCheckIn(db, options, log, current) {
             dataset: current.dataset,
             counts: await sideFromCounts(db, current.counts, driftColumns(current.dataset.columns, detectOptions), { borrowed: true }),
         }
-        : await openSide(db, currentPath, 'drift_current', detectOptions);
+        : await openSide(db, currentPath, 'drift_current', detectOptions, missing);
     const currentData = currentSide.dataset;
     // What reading changed about the data (a JSON column of mixed types read as text, a header with
     // no rows) is said here as data-validate and train say it, never left silent.
@@ -73825,6 +75160,19 @@ async function runDriftCheckIn(db, options, log, current) {
         current: currentSide.counts,
     });
     const findings = [...detected.findings];
+    for (const [side, data] of [
+        ['reference', referenceSide?.dataset],
+        ['current', currentData],
+    ]) {
+        for (const c of data?.missingTokens ?? []) {
+            findings.push({
+                kind: 'missing_tokens',
+                column: c.column,
+                severity: 'info',
+                message: `${side}: ${c.values} values of '${c.column}' read as missing (${c.tokens.map((t) => JSON.stringify(t)).join(', ')}), as ${spec ? "the model's" : "train's"} missing-value tokens say; features.missing in mlops.yml sets them.`,
+            });
+        }
+    }
     if (reference.kind === 'profile') {
         const approximate = detected.columns.filter((c) => c.approximate).map((c) => c.name);
         findings.push({
@@ -73973,6 +75321,7 @@ function driftSkewCheck(reportDirectory, resolveReference = async (s) => s) {
             driftShare: 0.5,
             reportPath: (0,external_node_path_.join)(reportDirectory, 'skew.json'),
             workingDirectory: input.workingDirectory,
+            missing: input.missing,
         }, log, 
         // The dataset data-validate has just read and counted: compared as it is, not read again.
         { dataset: input.current, counts: input.currentCounts });
@@ -76029,7 +77378,6 @@ function fmtShare(x) {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/validate/report.js
-/** The data-validation report (`mlops-data-validation/v1`) and its markdown renderings. */
 
 
 
@@ -77140,6 +78488,7 @@ async function runDataValidate(options, log) {
         const rawNumeric = options.exact !== true && options.reference === undefined;
         let manyValued;
         const { dataset, counts: valueCounts } = await openCountedDataset(db, inWd(options.data), {
+            missing: options.missing,
             raw: !rawNumeric
                 ? undefined
                 : options.exact === false
@@ -77173,6 +78522,7 @@ async function runDataValidate(options, log) {
             currentCounts: valueCounts,
             currentProfile: profile,
             thresholds: distributionThresholds(loaded?.schema, skewKind),
+            missing: options.missing,
         }, wd, log);
         if (skew.status === 'done') {
             skew.anomaly_kind = skewKind;
@@ -77198,6 +78548,10 @@ async function runDataValidate(options, log) {
             counts,
             anomalies,
             notes: dataset.notes,
+            missing_tokens: {
+                tokens: options.missing ? [...options.missing] : null,
+                columns: dataset.missingTokens ?? [],
+            },
             skew,
             profile_path: options.profilePath,
             duration_ms: 0,
@@ -77826,9 +79180,11 @@ async function readProfile(file) {
 
 
 
+
+
 const dataValidateAction = defineAction({
     name: 'data-validate',
-    async run({ inputs, log, platform, services }) {
+    async run({ inputs, config, log, platform, services }) {
         if (inputs.boolean('plan-shards')) {
             const plan = await planShards(inputs.required('data'), inputs.workingDirectory, log);
             return { outputs: { plan: JSON.stringify(plan) } };
@@ -77878,6 +79234,8 @@ const dataValidateAction = defineAction({
             workingDirectory: inputs.workingDirectory,
             repositoryRoot: platform.env.workspace,
             skewCheck: driftSkewCheck((0,external_node_path_.dirname)(reportPath), resolveReference),
+            // Train's tokens, so a number column with 'NA' in it is checked as the numbers train reads.
+            missing: missingTokensFor({ config: featureOptions(config?.config).missing }),
         }, log);
         return {
             outputs: {
@@ -77894,1204 +79252,6 @@ const dataValidateAction = defineAction({
         };
     },
 });
-
-;// CONCATENATED MODULE: ./build/shared/src/actions/specs.generated.js
-const ACTION_NAMES = ["data-validate", "train", "evaluate", "compare-baseline", "register", "deploy", "drift-check"];
-const ACTION_SPECS = {
-    "data-validate": {
-        "description": "Profile a dataset with DuckDB, infer or check a schema, and report anomalies and skew before training.",
-        "inputs": {
-            "data": {
-                "description": "Dataset to check: a CSV, TSV, Parquet, JSON/NDJSON or Arrow file, a .csv.gz, or a glob of shards. Not needed with merge-profiles.",
-                "required": false,
-                "default": ""
-            },
-            "schema": {
-                "description": "Path to a schema.yaml to validate against. Without it (and without infer-schema) only the profile is written.",
-                "required": false,
-                "default": ""
-            },
-            "infer-schema": {
-                "description": "Infer a schema from the data (type, presence, nulls, range, categories, uniqueness). Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "write-schema": {
-                "description": "Where to write the inferred schema.yaml (with infer-schema: true).",
-                "required": false,
-                "default": ""
-            },
-            "reference": {
-                "description": "A reference dataset or profile.json to check skew/drift against, or registry:<name>@<alias>.",
-                "required": false,
-                "default": ""
-            },
-            "registry": {
-                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "registry-backend": {
-                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
-                "required": false,
-                "default": "local"
-            },
-            "fail-on": {
-                "description": "Fail the step on anomalies of this severity or worse: error, warning or never.",
-                "required": false,
-                "default": "error"
-            },
-            "profile": {
-                "description": "Where to write the profile (mlops-profile/v1 JSON).",
-                "required": false,
-                "default": "mlops-reports/profile.json"
-            },
-            "exact": {
-                "description": "Exact statistics for every column of the profile (true). By default (false), on data over 100,000 rows, a numeric column with more than about 50,000 distinct values (DuckDB's approx_count_distinct) is profiled in one streamed pass: exact counts, extremes, moments and histogram, KLL quantiles (rank error within 1.33% of the rows) and a HyperLogLog distinct count (within 4.9%); a numeric column with fewer values keeps exact statistics. Every numeric column's sketches are stored in profile.json so shard profiles merge. Schema checks are exact either way. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "memory-limit": {
-                "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
-                "required": false,
-                "default": "4GB"
-            },
-            "report": {
-                "description": "Where to write the validation report (mlops-data-validation/v1 JSON).",
-                "required": false,
-                "default": "mlops-reports/data-validation.json"
-            },
-            "plan-shards": {
-                "description": "List the files that data (a glob) matches as a job-matrix plan in output plan, one shard per file, and stop: nothing is read, validated or profiled. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "merge-profiles": {
-                "description": "Shard profiles (profile.json files or globs, one per line) to merge into profile, instead of reading data. Counts, extremes, histograms and complete value frequencies merge exactly.",
-                "required": false,
-                "default": ""
-            },
-            "merge-plan": {
-                "description": "With merge-profiles: the plan output of the plan-shards step. Every shard it lists must have one profile; a missing one is named.",
-                "required": false,
-                "default": ""
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API. Needs no write permission for this step.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "passed": {
-                "description": "'true' when no anomaly at or above fail-on severity was found."
-            },
-            "anomalies": {
-                "description": "Number of anomalies found."
-            },
-            "rows": {
-                "description": "Rows in the dataset."
-            },
-            "report-path": {
-                "description": "Path of the validation report."
-            },
-            "profile-path": {
-                "description": "Path of the profile."
-            },
-            "plan": {
-                "description": "With plan-shards: the shards as JSON, [{\"shard\": 1, \"of\": N, \"data\": \"...\"}, ...], for a job matrix (include: fromJSON of this output)."
-            }
-        }
-    },
-    "train": {
-        "description": "Train a model on a self-hosted GPU runner: the built-in TensorFlow.js trainer or your own command, with caching, checkpoints and resume.",
-        "inputs": {
-            "command": {
-                "description": "Your training program, e.g. \"python train.py --epochs 5\". Split into arguments without a shell. Empty: use the built-in trainer.",
-                "required": false,
-                "default": ""
-            },
-            "model": {
-                "description": "Built-in trainer model: a preset (linear, logistic, mlp) or a Keras-style layers JSON spec file.",
-                "required": false,
-                "default": "mlp"
-            },
-            "data": {
-                "description": "Training data (CSV, Parquet, JSON...). Required for the built-in trainer.",
-                "required": false,
-                "default": ""
-            },
-            "target": {
-                "description": "Target column (built-in trainer).",
-                "required": false,
-                "default": ""
-            },
-            "task": {
-                "description": "classification, regression or auto (from the target column).",
-                "required": false,
-                "default": "auto"
-            },
-            "epochs": {
-                "description": "Maximum epochs (early stopping may end sooner).",
-                "required": false,
-                "default": "50"
-            },
-            "batch-size": {
-                "description": "Mini-batch size.",
-                "required": false,
-                "default": "32"
-            },
-            "learning-rate": {
-                "description": "Adam learning rate.",
-                "required": false,
-                "default": "0.01"
-            },
-            "seed": {
-                "description": "Random seed for weights, shuffling and the validation split.",
-                "required": false,
-                "default": "42"
-            },
-            "validation-split": {
-                "description": "Fraction of rows held out for validation and early stopping.",
-                "required": false,
-                "default": "0.2"
-            },
-            "output-dir": {
-                "description": "Where the model, preprocessing.json and training-metrics.json are written.",
-                "required": false,
-                "default": "mlops-artifacts/model"
-            },
-            "resume": {
-                "description": "Continue from the last checkpoint when one exists. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "cache": {
-                "description": "Restore and save checkpoints and preprocessed data with the Actions cache. Boolean.",
-                "required": false,
-                "default": "true"
-            },
-            "artifact-name": {
-                "description": "Upload the model folder as a workflow artifact with this name. Empty: no upload.",
-                "required": false,
-                "default": ""
-            },
-            "gpu": {
-                "description": "auto (use a GPU when present), require (fail without one) or off.",
-                "required": false,
-                "default": "auto"
-            },
-            "timeout-minutes": {
-                "description": "Stop the training command after this many minutes (SIGTERM, then SIGKILL). With launcher: slurm, the job's time limit (--time, rounded up to whole minutes). 0: no limit (slurm: the partition default).",
-                "required": false,
-                "default": "0"
-            },
-            "runner-file-commands": {
-                "description": "Give the command the runner's file commands (GITHUB_ENV, GITHUB_PATH, GITHUB_OUTPUT, GITHUB_STATE), with which it can change the job's later steps. Off: it runs without them.",
-                "required": false,
-                "default": "false"
-            },
-            "launcher": {
-                "description": "Where training runs: local (this runner) or slurm (submitted with sbatch and followed; the runner only submits and follows). See README, Scaling out.",
-                "required": false,
-                "default": "local"
-            },
-            "slurm-partition": {
-                "description": "launcher: slurm. Partition to submit to (--partition). Empty: the cluster's default partition.",
-                "required": false,
-                "default": ""
-            },
-            "slurm-account": {
-                "description": "launcher: slurm. Account to charge (--account). Empty: your default account.",
-                "required": false,
-                "default": ""
-            },
-            "slurm-gpus": {
-                "description": "launcher: slurm. GPUs per node (--gres=gpu:N). 0: none.",
-                "required": false,
-                "default": "0"
-            },
-            "slurm-nodes": {
-                "description": "launcher: slurm. Nodes (--nodes).",
-                "required": false,
-                "default": "1"
-            },
-            "slurm-tasks": {
-                "description": "launcher: slurm. Tasks (--ntasks); with more than one task or node the command is started with srun.",
-                "required": false,
-                "default": "1"
-            },
-            "slurm-cpus-per-task": {
-                "description": "launcher: slurm. CPUs per task (--cpus-per-task). Empty: the partition default.",
-                "required": false,
-                "default": ""
-            },
-            "slurm-memory": {
-                "description": "launcher: slurm. Memory per node (--mem), e.g. 16G. Empty: the partition default.",
-                "required": false,
-                "default": ""
-            },
-            "slurm-options": {
-                "description": "launcher: slurm. Further sbatch options, one --name=value per line (e.g. --qos=long), passed as arguments, never through a shell. The time limit is timeout-minutes.",
-                "required": false,
-                "default": ""
-            },
-            "slurm-script-template": {
-                "description": "launcher: slurm. Your own batch-script template instead of the generated one; {{command}}, {{output_dir}}, {{checkpoint_dir}}, {{metrics_file}}, {{data}}, {{target}}, {{seed}}, {{epochs}}, {{resume}}, {{working_directory}} expand to quoted shell words.",
-                "required": false,
-                "default": ""
-            },
-            "slurm-mlops-command": {
-                "description": "launcher: slurm with the built-in trainer. How a node starts the mlops CLI, e.g. \"node /shared/mlops/dist/cli.js\". Empty: this action's own bundle with this Node.js, which the nodes must then see.",
-                "required": false,
-                "default": ""
-            },
-            "slurm-job-name": {
-                "description": "launcher: slurm. Job name (--job-name).",
-                "required": false,
-                "default": "mlops-train"
-            },
-            "slurm-poll-seconds": {
-                "description": "launcher: slurm. Seconds between looks at the job's state and output file.",
-                "required": false,
-                "default": "5"
-            },
-            "search": {
-                "description": "Hyperparameter search over mlops.yml's search: section (docs/train.md). off: one training run. run: every trial in this job, one after another (grid, random or halving). plan: only the plan output, a matrix for strategy.matrix. trial: the one trial search-trial names (a matrix job). select-best: rank the trial artifacts downloaded to search-trials. auto: run when mlops.yml has a search: section, else off (one workflow for projects with and without a search).",
-                "required": false,
-                "default": "off"
-            },
-            "search-trial": {
-                "description": "search: trial. The trial number to train: the matrix entry's trial (matrix.trial).",
-                "required": false,
-                "default": ""
-            },
-            "search-trials": {
-                "description": "search: select-best. The folder the trials' artifacts were downloaded to (each with its trial.json).",
-                "required": false,
-                "default": ""
-            },
-            "tracking": {
-                "description": "Where each run's record (params, metrics, curves, data fingerprint, code SHA) is kept: local appends it to the folder tracking-store and writes run-record.json into the folder the run trained in (before the artifact upload, so it travels with the model); off keeps none. train takes no token (it runs your code), so the GitHub store is written by a step that holds one: evaluate's run-records input or mlops runs push (docs/train.md, Experiment tracking).",
-                "required": false,
-                "default": "local"
-            },
-            "tracking-store": {
-                "description": "tracking: local. The tracking folder, beside the registry's.",
-                "required": false,
-                "default": ".mlops/runs"
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "model-path": {
-                "description": "The trained model: model.json for the built-in trainer (preprocessing.json beside it), the output folder for a command."
-            },
-            "metrics-path": {
-                "description": "Path of training-metrics.json (per-epoch loss and metrics)."
-            },
-            "backend": {
-                "description": "Compute backend used: tensorflow-gpu, tensorflow, wasm, cpu, or command."
-            },
-            "gpu-count": {
-                "description": "GPUs seen by nvidia-smi."
-            },
-            "duration-seconds": {
-                "description": "Wall time of training in seconds."
-            },
-            "cache-hit": {
-                "description": "'true' when the cache restored a checkpoint or preprocessed data."
-            },
-            "artifact-id": {
-                "description": "ID of the uploaded model artifact, when artifact-name is set."
-            },
-            "artifact-url": {
-                "description": "URL of the uploaded model artifact (the run's artifact page, as actions/upload-artifact gives), when artifact-name is set."
-            },
-            "slurm-job-id": {
-                "description": "launcher: slurm. The Slurm job id (a failed job's id is in the error message)."
-            },
-            "plan": {
-                "description": "search: plan, run or select-best. The trials as JSON, {\"trial\": [1, 2, ...]}, a matrix for strategy.matrix (through fromJSON)."
-            },
-            "best-trial": {
-                "description": "search: run or select-best. The number of the best trial (its model is model-path)."
-            },
-            "best-params": {
-                "description": "search: run or select-best. The best trial's parameters, as JSON."
-            },
-            "search-summary": {
-                "description": "search: run or select-best. Path of search-summary.json (every trial, best first)."
-            },
-            "run-records": {
-                "description": "The folder holding this step's run-record.json files (a search's trials; select-best: the downloaded trials'), for evaluate's run-records input or mlops runs push. Empty with tracking: off."
-            },
-            "trial-status": {
-                "description": "search: trial. finished, stopped or failed (a failed trial is recorded, not an error, so select-best sees it)."
-            }
-        }
-    },
-    "evaluate": {
-        "description": "Evaluate a TF.js or ONNX model, or a predictions file, with metrics that match scikit-learn, bootstrap confidence intervals and slices.",
-        "inputs": {
-            "model": {
-                "description": "Model to evaluate: a TF.js model.json (or its folder), an .onnx file, or registry:<name>@<alias> (e.g. the production model, to compare on the same rows). Leave empty when predictions is given.",
-                "required": false,
-                "default": ""
-            },
-            "predictions": {
-                "description": "A predictions file (CSV/Parquet with y_true, y_pred and/or y_score, y_score_<class>) from any framework, instead of a model.",
-                "required": false,
-                "default": ""
-            },
-            "data": {
-                "description": "Evaluation data (features and target), when a model is given.",
-                "required": false,
-                "default": ""
-            },
-            "target": {
-                "description": "Target column in data.",
-                "required": false,
-                "default": ""
-            },
-            "on-invalid": {
-                "description": "What to do with a feature value the model's feature contract cannot read (an unseen category, an unparseable number or date, NaN/Inf, a missing feature column): error (stop, naming the column, row and value), warn (fill it, count it, print the counts) or impute (fill it and count it). Empty: features.on-invalid in mlops.yml, else error. Counts go to metrics.json either way.",
-                "required": false,
-                "default": ""
-            },
-            "task": {
-                "description": "classification, regression or auto.",
-                "required": false,
-                "default": "auto"
-            },
-            "metrics": {
-                "description": "Metrics to compute (commas or newlines, scikit-learn scorer names). Empty: all that apply to the task.",
-                "required": false,
-                "default": ""
-            },
-            "slices": {
-                "description": "Columns to compute metrics per value of (commas or newlines).",
-                "required": false,
-                "default": ""
-            },
-            "sensitive-features": {
-                "description": "Columns to measure group fairness over (commas or newlines), e.g. sex, island: per-group rates and Fairlearn's disparity metrics (demographic_parity_difference, equalized_odds_difference, ...), gateable like any metric. Empty: none.",
-                "required": false,
-                "default": ""
-            },
-            "fairness-intersection": {
-                "description": "Also measure fairness over the intersection of all sensitive features (e.g. sex x island). Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "fairness-min-group-size": {
-                "description": "Groups with fewer rows are reported but left out of the disparity metrics (and so never gated).",
-                "required": false,
-                "default": "30"
-            },
-            "importance": {
-                "description": "Permutation importance of the model's input columns (scikit-learn's permutation_importance semantics): each column shuffled importance-repeats times, one inference pass each. Needs model. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "importance-repeats": {
-                "description": "Shuffles per column for the permutation importance.",
-                "required": false,
-                "default": "5"
-            },
-            "importance-scoring": {
-                "description": "The metric whose drop measures importance. Empty: accuracy (classification) or r2 (regression), as scikit-learn's estimator score.",
-                "required": false,
-                "default": ""
-            },
-            "confidence": {
-                "description": "Confidence level of the bootstrap intervals.",
-                "required": false,
-                "default": "0.95"
-            },
-            "bootstrap": {
-                "description": "Bootstrap resamples for confidence intervals (0: none).",
-                "required": false,
-                "default": "1000"
-            },
-            "seed": {
-                "description": "Seed of the bootstrap.",
-                "required": false,
-                "default": "42"
-            },
-            "latency": {
-                "description": "Measure inference latency (p50/p95/p99 per batch size) and model size. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "output": {
-                "description": "Where to write metrics.json (mlops-metrics/v1).",
-                "required": false,
-                "default": "mlops-reports/metrics.json"
-            },
-            "registry": {
-                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "registry-backend": {
-                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
-                "required": false,
-                "default": "local"
-            },
-            "report": {
-                "description": "Where to write the evaluation report: one self-contained HTML page (metrics with intervals, confusion matrix, ROC, precision-recall and calibration charts, slices, fairness). Empty: evaluation.html beside output.",
-                "required": false,
-                "default": ""
-            },
-            "predictions-output": {
-                "description": "Where to write the per-row predictions (Parquet, or CSV by extension), kept for paired comparisons. Its row_id is the row's 0-based position in data, so it joins back to the data (rows left out for a null target leave gaps). Empty: predictions.parquet beside output, where metrics.json can name it by a relative path.",
-                "required": false,
-                "default": ""
-            },
-            "tracking": {
-                "description": "Where the run's record (params, metrics, data fingerprint, code SHA) is appended: local (the folder tracking-store), github (annotated tags mlops-run/<name>/<n> in this repository, created with github-token; needs contents: write) or off.",
-                "required": false,
-                "default": "local"
-            },
-            "tracking-store": {
-                "description": "tracking: local. The tracking folder, beside the registry's.",
-                "required": false,
-                "default": ".mlops/runs"
-            },
-            "run-records": {
-                "description": "train's run-records output (or a folder or run-record.json from its artifact): those train records are published to this step's tracking store too, once each (a record already there, by run id, is skipped). This is how train runs reach the github store, since train holds no token. Empty: none.",
-                "required": false,
-                "default": ""
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API. Needs no write permission for this step.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "metrics-path": {
-                "description": "Path of metrics.json."
-            },
-            "metrics": {
-                "description": "Headline metrics as JSON: {\"name\": value}."
-            },
-            "report-path": {
-                "description": "Path of the HTML evaluation report."
-            },
-            "predictions-path": {
-                "description": "Path of the per-row predictions file."
-            }
-        }
-    },
-    "compare-baseline": {
-        "description": "Diff metrics against the production baseline, post one sticky PR comment, and gate the merge with a check; noise-aware.",
-        "inputs": {
-            "current": {
-                "description": "metrics.json of the candidate model. May be empty only with reported-metrics (a fork's model that could not be re-evaluated).",
-                "required": false,
-                "default": "mlops-reports/metrics.json"
-            },
-            "baseline": {
-                "description": "Baseline: a metrics.json path, registry:<name>@<alias>, or branch:<name> (latest successful run of that branch). One that names nothing is an error listing what exists, unless allow-missing-baseline. Empty: value thresholds only.",
-                "required": false,
-                "default": ""
-            },
-            "allow-missing-baseline": {
-                "description": "Treat a baseline that is not there as the first model (value thresholds only) instead of an error. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "gate": {
-                "description": "default: with no thresholds configured, the task's primary metric (accuracy, r2) may not worsen significantly. none: report only, nothing gates.",
-                "required": false,
-                "default": "default"
-            },
-            "reported-metrics": {
-                "description": "metrics.json reported by an untrusted run (a fork's own pull_request run), read as data: shown beside current; with current empty, compared but marked unverified and the check is neutral, never success.",
-                "required": false,
-                "default": ""
-            },
-            "thresholds": {
-                "description": "Per-metric thresholds as YAML/JSON or a file path: {metric: {direction, min, max, tolerance, tolerance-pct}}. Merged over mlops.yml metrics.",
-                "required": false,
-                "default": ""
-            },
-            "significance": {
-                "description": "Count a worsening as a regression only when it is significant at this level (paired bootstrap or CIs). 0: any worsening past tolerance counts.",
-                "required": false,
-                "default": "0.05"
-            },
-            "name": {
-                "description": "Model name: keys the sticky comment and the check, so several models can share a PR.",
-                "required": false,
-                "default": "model"
-            },
-            "comment": {
-                "description": "Post or update one sticky PR comment. Boolean.",
-                "required": false,
-                "default": "true"
-            },
-            "check": {
-                "description": "Report the gate as a check run (falls back to a commit status). Boolean.",
-                "required": false,
-                "default": "true"
-            },
-            "status-context": {
-                "description": "Stable name of the check / commit status, for branch protection.",
-                "required": false,
-                "default": "mlops/compare-baseline"
-            },
-            "fail-on-regression": {
-                "description": "Fail the step when a metric regressed. Boolean.",
-                "required": false,
-                "default": "true"
-            },
-            "override-label": {
-                "description": "A PR label that turns a regression into a neutral, recorded pass.",
-                "required": false,
-                "default": "accept-metric-regression"
-            },
-            "registry": {
-                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "registry-backend": {
-                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
-                "required": false,
-                "default": "local"
-            },
-            "report": {
-                "description": "Where to write the comparison report (mlops-comparison/v1 JSON).",
-                "required": false,
-                "default": "mlops-reports/comparison.json"
-            },
-            "search-summary": {
-                "description": "train's search-summary.json (its search-summary output): the comment then shows the search's best trial, its params and the top 5 trials. Empty: no search section.",
-                "required": false,
-                "default": ""
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API: pull-requests: write and checks: write to comment and gate; read-only tokens (fork PRs) write the job summary only.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "passed": {
-                "description": "'true' when no metric regressed (or the override label is set)."
-            },
-            "regressions": {
-                "description": "Number of regressed metrics."
-            },
-            "diff": {
-                "description": "The diff as JSON: [{metric, baseline, current, delta, verdict}]."
-            },
-            "report-path": {
-                "description": "Path of the comparison report."
-            },
-            "comment-url": {
-                "description": "URL of the PR comment, when one was posted."
-            }
-        }
-    },
-    "register": {
-        "description": "Register a model version (immutable, integer-numbered) with its metrics, data profile and model card; move aliases safely.",
-        "inputs": {
-            "model": {
-                "description": "Model folder or file to register.",
-                "required": true
-            },
-            "name": {
-                "description": "Registered model name (letters, digits, - and _; not starting or ending with - or _).",
-                "required": true
-            },
-            "metrics": {
-                "description": "metrics.json from evaluate, stored with the version.",
-                "required": false,
-                "default": ""
-            },
-            "profile": {
-                "description": "profile.json from data-validate, stored so drift-check can run from the registry alone.",
-                "required": false,
-                "default": ""
-            },
-            "backend": {
-                "description": "local (a folder, default) or github (tags and releases in this repository).",
-                "required": false,
-                "default": "local"
-            },
-            "registry": {
-                "description": "Registry root folder for the local backend.",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "alias": {
-                "description": "Alias to point at the new version (e.g. staging). Not latest.",
-                "required": false,
-                "default": ""
-            },
-            "tags": {
-                "description": "Tags for the version, key=value (commas or newlines).",
-                "required": false,
-                "default": ""
-            },
-            "require": {
-                "description": "Value gates before registering, e.g. \"accuracy>=0.9, log_loss<=0.4\".",
-                "required": false,
-                "default": ""
-            },
-            "force": {
-                "description": "Register even when a require gate fails (logged in the event log). Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "include-checkpoints": {
-                "description": "Keep the model folder's checkpoints/ (train's resumable state: weights plus optimizer moments) in the version. Left out by default. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "allow-digest-mismatch": {
-                "description": "Register even when the model digest in metrics.json is not the registered model's (stale metrics); the version is tagged digest-mismatch=true. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API: contents: write for the github backend.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "version": {
-                "description": "The version number: the new one, or the existing one when already-registered is 'true'."
-            },
-            "uri": {
-                "description": "Model URI, <name>/<version>: what deploy's and evaluate's model inputs take."
-            },
-            "already-registered": {
-                "description": "'true' when identical content (model files, metrics, profile, tags, gates) was already registered: version names it and nothing new was stored."
-            },
-            "digest": {
-                "description": "sha256 digest over the model files."
-            },
-            "release-url": {
-                "description": "Release URL (github backend)."
-            }
-        }
-    },
-    "deploy": {
-        "description": "Deploy a registered model to a TF Serving-compatible server, a TF Serving/Triton folder, a webhook or KServe; smoke-test, record a GitHub Deployment, roll back on failure.",
-        "inputs": {
-            "model": {
-                "description": "Model to deploy: <name>@<alias>, <name>/<version> or <name>@latest.",
-                "required": true
-            },
-            "target": {
-                "description": "local-server, tfserving-dir, webhook or kserve (writes a KServe InferenceService; see the kserve-* inputs). What local-server puts in place (a new server, or a version swapped into a running one) is on probation until the deploy keeps it: if the job dies first, the server stops itself or swaps the previous version back within a minute.",
-                "required": false,
-                "default": "local-server"
-            },
-            "environment": {
-                "description": "GitHub environment name of the deployment.",
-                "required": false,
-                "default": "staging"
-            },
-            "url": {
-                "description": "Server URL (local-server) or webhook URL (webhook). local-server default: http://127.0.0.1 on the environment's port (see ports); port 0 picks a free one. A webhook URL is masked and only its origin is shown anywhere; one with user:password@ is refused.",
-                "required": false,
-                "default": ""
-            },
-            "ports": {
-                "description": "local-server: the port of each environment, environment=port (commas or newlines), e.g. staging=8601. Unlisted environments keep a stable port: production 8501, staging 8502, others one from 8510-8999 fixed by the name.",
-                "required": false,
-                "default": ""
-            },
-            "path": {
-                "description": "Base folder for tfserving-dir, or the local server state folder.",
-                "required": false,
-                "default": ""
-            },
-            "smoke-test": {
-                "description": "A JSON file of requests and expected predictions to check. local-server with a running server: the new version is loaded beside the serving one and tested at its /versions/<n> before it takes any traffic (a hot swap or canary follows only if it passes); otherwise it is checked right after deploying.",
-                "required": false,
-                "default": ""
-            },
-            "rollback-on-failure": {
-                "description": "Return to the previous version when the smoke test fails. Boolean. A version that fails its test before taking traffic never serves; with false it stays loaded beside the serving one (at /versions/<n>) for a look.",
-                "required": false,
-                "default": "true"
-            },
-            "promote-alias": {
-                "description": "Registry alias to move to the deployed version on success.",
-                "required": false,
-                "default": ""
-            },
-            "canary-percent": {
-                "description": "local-server: send this percentage of traffic to the new version first, and promote it or roll back by the criteria below. 0: switch at once.",
-                "required": false,
-                "default": "0"
-            },
-            "canary-min-requests": {
-                "description": "Candidate requests needed before the canary is judged.",
-                "required": false,
-                "default": "100"
-            },
-            "canary-max-error-rate": {
-                "description": "Highest share of failed (5xx) candidate requests that still promotes.",
-                "required": false,
-                "default": "0.01"
-            },
-            "canary-max-p99-ms": {
-                "description": "Highest candidate p99 latency in milliseconds that still promotes. Empty: no bound.",
-                "required": false,
-                "default": ""
-            },
-            "canary-min-agreement": {
-                "description": "Every request of the canary window is also run on the other version (mirrored) and the outputs compared row by row: a classification row agrees when both versions predict the same class, any other row when each output is within canary-max-relative-error of the stable version's. Lowest share of agreeing rows that still promotes; a canary is rolled back as soon as more rows disagree than this allows over canary-min-requests rows. 0: no comparison.",
-                "required": false,
-                "default": "0.9"
-            },
-            "canary-max-relative-error": {
-                "description": "For models that are not classifiers: a row agrees when |candidate - stable| <= this x |stable| (+1e-6) for every output.",
-                "required": false,
-                "default": "0.1"
-            },
-            "canary-timeout-minutes": {
-                "description": "Roll back when the canary has not seen canary-min-requests by then.",
-                "required": false,
-                "default": "30"
-            },
-            "kserve-storage-uri": {
-                "description": "kserve: where the cluster finds the files, a prefix such as s3://bucket/models; <name>/<version> is appended (storageUri: s3://bucket/models/<name>/<version>). The action does not upload: that folder must already hold the version's files (an ONNX model as model.onnx, a SavedModel as saved_model.pb with its variables/).",
-                "required": false,
-                "default": ""
-            },
-            "kserve-namespace": {
-                "description": "kserve: namespace of the InferenceService. Empty: the kubeconfig context's namespace.",
-                "required": false,
-                "default": ""
-            },
-            "kserve-cpu-request": {
-                "description": "kserve: predictor CPU request (a Kubernetes quantity, e.g. 500m). Empty: none.",
-                "required": false,
-                "default": ""
-            },
-            "kserve-memory-request": {
-                "description": "kserve: predictor memory request (e.g. 1Gi). Empty: none.",
-                "required": false,
-                "default": ""
-            },
-            "kserve-cpu-limit": {
-                "description": "kserve: predictor CPU limit (e.g. 2). Empty: none.",
-                "required": false,
-                "default": ""
-            },
-            "kserve-memory-limit": {
-                "description": "kserve: predictor memory limit (e.g. 2Gi). Empty: none.",
-                "required": false,
-                "default": ""
-            },
-            "kserve-gpus": {
-                "description": "kserve: nvidia.com/gpu requested and limited for the predictor. 0: none.",
-                "required": false,
-                "default": "0"
-            },
-            "kserve-canary-percent": {
-                "description": "kserve: canaryTrafficPercent, the share of traffic KServe sends to the new revision (the rest stays on the previous one until you raise it). 0: all at once.",
-                "required": false,
-                "default": "0"
-            },
-            "kserve-dry-run": {
-                "description": "kserve: write and print the manifest, apply nothing. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "kserve-kubeconfig": {
-                "description": "kserve: a kubeconfig file; the manifest is applied with kubectl apply (kubectl must be on PATH). Needed unless kserve-dry-run.",
-                "required": false,
-                "default": ""
-            },
-            "kserve-manifest": {
-                "description": "kserve: where the manifest is written. Empty: .mlops/kserve/<environment>/<name>.yaml.",
-                "required": false,
-                "default": ""
-            },
-            "registry": {
-                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "registry-backend": {
-                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
-                "required": false,
-                "default": "local"
-            },
-            "webhook-secret": {
-                "description": "HMAC-SHA256 secret that signs webhook deliveries.",
-                "required": false,
-                "default": ""
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API: deployments: write to record deployments; with registry-backend: github, contents: read (contents: write to move promote-alias).",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "deployment-id": {
-                "description": "GitHub Deployment id, when one was recorded."
-            },
-            "url": {
-                "description": "Where the model is served (for a webhook, the URL's origin only)."
-            },
-            "version": {
-                "description": "Version now serving."
-            },
-            "status": {
-                "description": "success, failure or rolled_back."
-            },
-            "manifest-path": {
-                "description": "kserve: the InferenceService manifest written (also in a dry run)."
-            }
-        }
-    },
-    "drift-check": {
-        "description": "Compare production data with training data using the standard drift tests; open one issue and trigger retraining when it drifts.",
-        "inputs": {
-            "reference": {
-                "description": "Reference: a dataset, a profile.json, or registry:<name>@<alias> (the profile stored with the model).",
-                "required": true
-            },
-            "current": {
-                "description": "Current data: a dataset, a glob of shards, or the model server request log.",
-                "required": true
-            },
-            "columns": {
-                "description": "Columns to check (commas or newlines). Empty: all shared columns.",
-                "required": false,
-                "default": ""
-            },
-            "method": {
-                "description": "auto, ks, chi2, z, psi, jensenshannon, wasserstein or linf.",
-                "required": false,
-                "default": "auto"
-            },
-            "exact": {
-                "description": "Exact statistics for every column (true). By default (false), a numeric column compared with the Wasserstein distance (auto's choice above 1,000 reference values, or method wasserstein) between two datasets is computed on a sketch: both sides counted on 3,840 equal-width bins with each bin's extremes; the report gives each column's path (exact or sketch) and error_bound (at most the widest bin's width over the reference std; 0 when each bin holds one value). A column whose sketched distance is within its bound of the threshold is recomputed exactly, and so is one whose KS beside the distance (the noise check) the sketch only bounds on both sides of 0.05. KS, chi-square and the other methods asked for are always exact. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "threshold": {
-                "description": "Threshold of the method (p-value or distance). Empty: the method default.",
-                "required": false,
-                "default": ""
-            },
-            "drift-share": {
-                "description": "Share of drifted columns at which the dataset counts as drifted.",
-                "required": false,
-                "default": "0.5"
-            },
-            "model": {
-                "description": "The model whose inputs to compare: its folder, model.json/.onnx, its preprocessing.json, or registry:<name>@<alias>. Only the model's input features are compared (columns train left out are reported as not model inputs, not as drifted), and a request log's _invalid counts go to the report. Without it, a reference column missing from a request log (the label, which a request log never holds) is a warning, not compared and not counted as drifted, unless columns names it.",
-                "required": false,
-                "default": ""
-            },
-            "prediction": {
-                "description": "Prediction column, checked and reported separately.",
-                "required": false,
-                "default": ""
-            },
-            "target": {
-                "description": "Label column, when labels have arrived: performance decay is checked.",
-                "required": false,
-                "default": ""
-            },
-            "name": {
-                "description": "Model name: keys the drift issue.",
-                "required": false,
-                "default": "model"
-            },
-            "open-issue": {
-                "description": "Open or update one issue on drift, close it when drift goes away. Boolean.",
-                "required": false,
-                "default": "true"
-            },
-            "issue-label": {
-                "description": "Label of the drift issue.",
-                "required": false,
-                "default": "model-drift"
-            },
-            "dispatch": {
-                "description": "Start retraining on drift: repository_dispatch:<event-type> or workflow_dispatch:<workflow-file>[@ref]. Empty: none.",
-                "required": false,
-                "default": ""
-            },
-            "confirm-runs": {
-                "description": "Raise the alert (issue comment, dispatch) only after this many consecutive drifted runs; earlier runs keep a quiet suspected issue.",
-                "required": false,
-                "default": "1"
-            },
-            "fail-on-drift": {
-                "description": "Fail the step when the dataset drifted. Boolean.",
-                "required": false,
-                "default": "false"
-            },
-            "memory-limit": {
-                "description": "DuckDB's memory limit; larger work spills to RUNNER_TEMP. Reading CSV needs at least about 96MB.",
-                "required": false,
-                "default": "4GB"
-            },
-            "registry": {
-                "description": "Registry: its root folder (local backend), or owner/repo (github backend; the default means this repository).",
-                "required": false,
-                "default": ".mlops/registry"
-            },
-            "registry-backend": {
-                "description": "Where registry: references are read: local (a folder, default) or github (the tags and releases register writes with backend: github; needs github-token with contents: read).",
-                "required": false,
-                "default": "local"
-            },
-            "report": {
-                "description": "Where to write the drift report (mlops-drift/v1 JSON).",
-                "required": false,
-                "default": "mlops-reports/drift.json"
-            },
-            "config": {
-                "description": "Path to mlops.yml. Empty: use mlops.yml in the working directory if present.",
-                "required": false,
-                "default": ""
-            },
-            "github-token": {
-                "description": "Token for the GitHub API: issues: write to open the drift issue, contents: write for repository_dispatch, actions: write for workflow_dispatch.",
-                "required": false,
-                "default": "${{ github.token }}"
-            },
-            "working-directory": {
-                "description": "Folder that relative paths are resolved against.",
-                "required": false,
-                "default": "."
-            }
-        },
-        "outputs": {
-            "drift-detected": {
-                "description": "'true' when the share of drifted columns reached drift-share."
-            },
-            "drifted-columns": {
-                "description": "Drifted columns, comma-separated."
-            },
-            "share": {
-                "description": "Share of drifted columns."
-            },
-            "report-path": {
-                "description": "Path of the drift report."
-            },
-            "issue-number": {
-                "description": "Number of the drift issue, when one is open."
-            }
-        }
-    }
-};
-
-;// CONCATENATED MODULE: ./build/shared/src/search/schema.js
-
-/** Search strategies (docs/train.md, Hyperparameter search). */
-const SEARCH_STRATEGIES = ['grid', 'random', 'halving'];
-const bounds = (what) => tuple([schemas_number(), schemas_number()])
-    .refine(([low, high]) => low < high, `${what} needs [low, high] with low below high`);
-/**
- * One parameter's domain: exactly one of `choices`, `int`, `float`, `log-uniform`. `steps` gives a
- * float or log-uniform range its grid points (grid strategy only).
- */
-const searchParameterSchema = object({
-    choices: array(union([schemas_string(), schemas_number(), schemas_boolean()]))
-        .min(1, 'choices is empty: give at least one value')
-        .optional(),
-    int: bounds('int')
-        .refine(([low, high]) => Number.isInteger(low) && Number.isInteger(high), 'int bounds must be whole numbers')
-        .optional(),
-    float: bounds('float').optional(),
-    'log-uniform': bounds('log-uniform')
-        .refine(([low]) => low > 0, 'log-uniform bounds must be above 0')
-        .optional(),
-    steps: schemas_number().int().min(2, 'steps must be at least 2').optional(),
-})
-    .strict()
-    .refine((p) => [p.choices, p.int, p.float, p['log-uniform']].filter((d) => d !== undefined).length === 1, 'give exactly one of choices, int, float or log-uniform');
-/** mlops.yml's `search:` section. */
-const searchSectionSchema = object({
-    metric: schemas_string().min(1).optional(),
-    direction: schemas_enum(['higher', 'lower']).optional(),
-    strategy: schemas_enum(SEARCH_STRATEGIES).optional(),
-    budget: schemas_number()
-        .int('budget must be a whole number of trials')
-        .min(1, 'budget must be at least 1 trial (0 would run nothing)')
-        .optional(),
-    seed: schemas_number().int().min(0).optional(),
-    halving: object({
-        'min-epochs': schemas_number().int().min(1).optional(),
-        'reduction-factor': schemas_number().int().min(2).optional(),
-    })
-        .strict()
-        .optional(),
-    parameters: record(schemas_string(), searchParameterSchema, {
-        error: 'the search space is empty: give at least one parameter',
-    })
-        .refine((parameters) => Object.keys(parameters).length > 0, 'the search space is empty: give at least one parameter'),
-})
-    .strict();
-
-;// CONCATENATED MODULE: ./build/shared/src/config/schema.js
-
-
-
-
-/** Inputs that only make sense per run, never in a committed config file. */
-const NOT_CONFIGURABLE = new Set(['config', 'github-token', 'working-directory']);
-/**
- * Top-level keys and the steps whose input of the same name means the same thing. `target` is the
- * label column for train/evaluate/drift-check but the kind of server for deploy, so it is listed
- * per step rather than applied to every step that has an input called `target`.
- */
-const SHARED_KEY_STEPS = {
-    name: ['compare-baseline', 'register', 'drift-check'],
-    // evaluate scores its own data (`evaluate: data:`): scoring the training file by default would
-    // report training-set metrics as if they were held-out ones.
-    data: ['data-validate', 'train'],
-    target: ['train', 'evaluate', 'drift-check'],
-    task: ['train', 'evaluate'],
-    registry: ['compare-baseline', 'register', 'deploy', 'drift-check', 'data-validate', 'evaluate'],
-};
-const SHARED_KEYS = Object.keys(SHARED_KEY_STEPS);
-function sharedKeyApplies(key, action) {
-    const steps = SHARED_KEY_STEPS[key];
-    return steps?.includes(action) ?? false;
-}
-const scalar = union([schemas_string(), schemas_number(), schemas_boolean()]);
-const inputValue = union([scalar, array(scalar)]);
-const direction = schemas_enum(['higher', 'lower']);
-const metricThreshold = object({
-    direction: direction.optional(),
-    min: schemas_number().optional(),
-    max: schemas_number().optional(),
-    tolerance: schemas_number().min(0).optional(),
-    'tolerance-pct': schemas_number().min(0).optional(),
-})
-    .strict();
-const driftColumn = object({
-    method: schemas_enum(['auto', 'ks', 'chi2', 'z', 'psi', 'jensenshannon', 'wasserstein', 'linf', 'js_divergence'])
-        .optional(),
-    threshold: schemas_number().optional(),
-    ignore: schemas_boolean().optional(),
-})
-    .strict();
-/**
- * `features:`: the feature contract train fits (models/preprocessing.ts). `missing` and `types`
- * are used by train and written into preprocessing.json; `on-invalid` is the policy of train,
- * evaluate and `mlops serve` for values the contract cannot read.
- */
-const featuresSection = object({
-    missing: array(schemas_string()).optional(),
-    'on-invalid': schemas_enum(ON_INVALID_POLICIES).optional(),
-    types: record(schemas_string(), schemas_enum(FEATURE_TYPE_CHOICES)).optional(),
-})
-    .strict();
-function actionSection(name) {
-    const shape = {};
-    for (const input of Object.keys(ACTION_SPECS[name].inputs)) {
-        if (!NOT_CONFIGURABLE.has(input))
-            shape[input] = inputValue.optional();
-    }
-    if (name === 'drift-check')
-        shape['per-column'] = record(schemas_string(), driftColumn).optional();
-    return object(shape).strict();
-}
-const schema_sections = {};
-for (const name of ACTION_NAMES)
-    schema_sections[name] = actionSection(name).optional();
-/** mlops.yml: shared keys, metric thresholds, then one section per step keyed by its input names. */
-const mlopsConfigSchema = object({
-    version: literal(1).optional(),
-    name: schemas_string()
-        .regex(/^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/, 'letters, digits, - and _')
-        .optional(),
-    data: schemas_string().optional(),
-    target: schemas_string().optional(),
-    task: schemas_enum(['classification', 'regression', 'auto']).optional(),
-    registry: schemas_string().optional(),
-    metrics: record(schemas_string(), metricThreshold).optional(),
-    features: featuresSection.optional(),
-    /** Hyperparameter search run by train (search/). */
-    search: searchSectionSchema.optional(),
-    ...schema_sections,
-})
-    .strict();
-/** The `features:` section as train, evaluate and serve take it. */
-function featureOptions(config) {
-    const features = config?.features;
-    return { missing: features?.missing, types: features?.types, onInvalid: features?.['on-invalid'] };
-}
 
 ;// CONCATENATED MODULE: ./build/shared/src/serve/signature.js
 /**
@@ -83775,6 +83935,7 @@ class IssueTexts {
 
 
 
+
 const driftCheckAction = defineAction({
     name: 'drift-check',
     async run({ inputs, config, log, platform, services }) {
@@ -83819,6 +83980,7 @@ const driftCheckAction = defineAction({
             memoryLimit: inputs.optional('memory-limit'),
             exact: inputs.boolean('exact'),
             modelSpec,
+            missing: featureOptions(config?.config).missing,
         }, log);
         let issueNumber = '';
         const github = services.github();
