@@ -378,24 +378,26 @@ export function sortFloat64(a: Float64Array, lo: number, hi: number): void {
 
 /** A pseudo-random position in [0, w) (w a power of two) from the count seen before a group. */
 function pick(n: number, w: number): number {
-  let x = (Math.imul(n | 0, 0x9e3779b1) ^ Math.imul(Math.floor(n / 2 ** 32), 0x27d4eb2f) ^ 0x165667b1) >>> 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x & (w - 1);
+  return (
+    mix32(Math.imul(n | 0, 0x9e3779b1) ^ Math.imul(Math.floor(n / 2 ** 32), 0x27d4eb2f) ^ 0x165667b1) &
+    (w - 1)
+  );
 }
 
-/** A pseudo-random bit from the count seen and the level (a murmur3 finalizer). */
+/** A pseudo-random bit from the count seen and the level. */
 function coin(n: number, h: number): number {
-  let x = (Math.imul(n | 0, 0x9e3779b1) ^ Math.imul(h + 1, 0x85ebca6b) ^ Math.floor(n / 2 ** 32)) >>> 0;
+  return mix32(Math.imul(n | 0, 0x9e3779b1) ^ Math.imul(h + 1, 0x85ebca6b) ^ Math.floor(n / 2 ** 32)) & 1;
+}
+
+/** murmur3's 32-bit finalizer: every input bit moves every output bit. */
+function mix32(seed: number): number {
+  let x = seed >>> 0;
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);
   x ^= x >>> 13;
   x = Math.imul(x, 0xc2b2ae35);
   x ^= x >>> 16;
-  return x & 1;
+  return x >>> 0;
 }
 
 function mergeSorted(a: number[], b: number[]): number[] {
