@@ -8,6 +8,7 @@ import {
   DEFAULT_ON_INVALID,
   FeatureCounts,
   inputWidth,
+  missingValueTest,
   type OnInvalid,
   type Preprocessing,
 } from '../models/preprocessing.js';
@@ -117,10 +118,12 @@ export async function readEvaluationRows(
     await onBatch(features, n);
   };
 
+  // A target that is one of the model's missing-value tokens is missing, as train read it.
+  const missingTarget = missingValueTest(spec.missing);
   await streamColumns(db, sql, async (columns, n) => {
     for (let r = 0; r < n; r++, fileRow++) {
       const y = columns[f]![r];
-      if (y === null || y === undefined) {
+      if (missingTarget(y)) {
         droppedTargetRows++;
         continue;
       }
@@ -148,7 +151,7 @@ export async function readEvaluationRows(
   }
   if (droppedTargetRows > 0) {
     options.log.warning(
-      `Left out ${droppedTargetRows} of ${fileRow} rows of '${dataset.path}' whose target '${options.target}' is null (train leaves them out too).`,
+      `Left out ${droppedTargetRows} of ${fileRow} rows of '${dataset.path}' whose target '${options.target}' is missing (null or a missing-value token; train leaves them out too).`,
     );
   }
   if (featureCounts.invalidTotal > 0 && onInvalid === 'warn') {

@@ -163,7 +163,7 @@ export async function runEvaluate(options: EvaluateOptions, log: Log): Promise<E
       }
       if (result.droppedTargetRows > 0) {
         notes.push(
-          `${result.droppedTargetRows} rows with a null target '${target}' were left out, as train leaves them out.`,
+          `${result.droppedTargetRows} rows with a missing target '${target}' (null or a missing-value token) were left out, as train leaves them out.`,
         );
       }
       // A missing value is expected (train filled its own the same way), but it is still a value

@@ -308,6 +308,16 @@ function missingSet(tokens: readonly string[]): { tokens: Set<string>; nan: bool
 }
 type Missing = ReturnType<typeof missingSet>;
 
+/**
+ * The contract's test for a missing value (null, or a missing-value token after trimming, or NaN
+ * when 'NaN' is a token), for a column it does not encode: the target, which train and evaluate
+ * leave out when it is missing, so that a label 'NA' means what it means in a feature.
+ */
+export function missingValueTest(tokens: readonly string[]): (raw: unknown) => boolean {
+  const missing = missingSet(tokens);
+  return (raw) => isMissing(raw, missing);
+}
+
 function isMissing(raw: unknown, missing: Missing): boolean {
   if (raw === null || raw === undefined) return true;
   if (typeof raw === 'string') return missing.tokens.has(raw.trim());

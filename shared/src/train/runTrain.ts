@@ -225,7 +225,10 @@ export async function runTrain(options: TrainOptions, deps: TrainDeps): Promise<
       }
       const table = await readTrainingTable(dataPath!, options.target!, requestedTask, log, options.features);
       const task = table.task;
-      if (table.droppedRows > 0) log.info(`Dropped ${table.droppedRows} rows whose target is null.`);
+      if (table.droppedRows > 0)
+        log.info(
+          `Dropped ${table.droppedRows} rows whose target is missing (null or a missing-value token: ${table.missing.map((t) => JSON.stringify(t)).join(', ')}).`,
+        );
       const trained = await trainTabular(
         loaded,
         table,

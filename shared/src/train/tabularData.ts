@@ -12,6 +12,7 @@ import {
   type FeatureTypeChoice,
   type InferredKind,
   inferFeatureKind,
+  missingValueTest,
   type RawColumns,
   type SourceType,
 } from '../models/preprocessing.js';
@@ -98,11 +99,16 @@ export async function readTrainingTable(
     const raw = await db.all(
       `SELECT ${selected.map((s, i) => `${s} AS c${i}`).join(', ')} FROM ${from} WHERE ${quoteIdent(target)} IS NOT NULL`,
     );
-    const records = raw.map((r) => Object.fromEntries(described.map((d, i) => [d.column_name, r[`c${i}`]])));
+    // A target that is a missing-value token ('NA', '?') is missing too, as in a feature.
+    const missingTarget = missingValueTest(missingTokens);
+    const targetAt = described.findIndex((d) => d.column_name === target);
+    const records = raw
+      .filter((r) => !missingTarget(r[`c${targetAt}`]))
+      .map((r) => Object.fromEntries(described.map((d, i) => [d.column_name, r[`c${i}`]])));
     const [{ total }] = await db.all<{ total: number }>(`SELECT count(*) AS total FROM ${from}`);
     if (records.length === 0) {
       throw new UserError(
-        `No rows left to train on: '${dataPath}' has ${total} rows and the target '${target}' is null in all of them.`,
+        `No rows left to train on: '${dataPath}' has ${total} rows and the target '${target}' is missing (null or a missing-value token) in all of them.`,
         { input: 'data' },
       );
     }

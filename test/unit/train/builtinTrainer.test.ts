@@ -161,7 +161,7 @@ describe('built-in trainer: bad input', () => {
     writeFileSync(file, 'x,y\n1,\n2,\n');
     await fails(
       { data: file, target: 'y', task: 'regression' },
-      /No rows left to train on: .* has 2 rows and the target 'y' is null in all of them/,
+      /No rows left to train on: .* has 2 rows and the target 'y' is missing \(null or a missing-value token\) in all of them/,
     );
   });
 
