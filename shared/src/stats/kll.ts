@@ -285,7 +285,12 @@ export class KllSketch {
   private samplerLevels(): number {
     let s = 0;
     while (s < this.levels.length - 1 && this.capacity(s) === MIN_CAPACITY) s++;
-    return s;
+    // Never more than the levels a stream of n single values would have built (2^s <= n/(256·k)):
+    // a value counted many times (`updateWeighted`) stacks levels of its own, and sampling down to
+    // them would leave the other values a few hundred items (trial: 1.6-5.1 % rank error on a
+    // column with 40-60 % of one value).
+    const natural = Math.floor(Math.log2(this.n / (256 * this.k)));
+    return Math.max(0, Math.min(s, natural));
   }
 
   private capacity(h: number): number {
