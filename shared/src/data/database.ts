@@ -74,6 +74,10 @@ export class Database {
     try {
       const instance = await duckdb.DuckDBInstance.create(':memory:', config);
       const connection = await instance.connect();
+      // Times without an offset are UTC in every step (docs/features.md), whatever the runner's own
+      // time zone: DuckDB would otherwise read them, in a column where other times carry an
+      // offset, in the machine's zone (a runner on Pacific time moved them by 8 hours).
+      await connection.run("SET TimeZone = 'UTC'");
       return new Database(
         instance,
         connection,
