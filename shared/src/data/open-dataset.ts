@@ -51,6 +51,11 @@ export interface OpenDatasetOptions {
    * and said in `notes`. Default: none, only an empty field is null (split copies data as it is).
    */
   missing?: readonly string[];
+  /**
+   * Read every field of a delimited file as the text written (no types sniffed): what `split` needs
+   * to copy a CSV as it is (dates with offsets, numbers as written). Other formats are typed.
+   */
+  asText?: boolean;
 }
 
 /** Columns whose sniffed type is undone after a conversion error, at most: beyond that the file is not tabular. */
@@ -106,7 +111,10 @@ export async function registerDataset(
     const kind = materialize && format !== 'parquet' ? 'TABLE' : 'VIEW';
     const textTypes: string[] = [];
     for (let attempt = 0; ; attempt++) {
-      const source = withTextColumns(tableExpression(path, format, { missing: options.missing }), textTypes);
+      const source = withTextColumns(
+        tableExpression(path, format, { missing: options.missing, allText: options.asText }),
+        textTypes,
+      );
       try {
         await dropRelation(db, view);
         await db.run(`CREATE ${kind} ${quoteIdent(view)} AS SELECT * FROM ${source}`);

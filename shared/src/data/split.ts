@@ -66,7 +66,12 @@ export async function runSplit(options: SplitOptions, log: Log): Promise<SplitRe
 
   const db = await Database.open({ threads: 1 });
   try {
-    const dataset = await openDataset(db, data);
+    // A CSV split into CSVs is copied as written, field by field: typed, DuckDB would rewrite
+    // times with an offset in UTC ('14:37:00-03:30' as '18:07:00+00') and numbers as it prints them.
+    const verbatim =
+      ['csv', 'tsv'].includes(detectFormat(data)) &&
+      [trainPath, testPath].every((p) => detectFormat(p) === 'csv');
+    const dataset = await openDataset(db, data, { asText: verbatim });
     if (dataset.rows < 2)
       throw new UserError(`'${options.data}' has ${dataset.rows} rows: nothing to split.`, { file: data });
     const names = dataset.columns.map((column) => column.name);

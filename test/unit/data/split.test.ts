@@ -1,5 +1,5 @@
 /** `mlops split`: reproducible, stratified or grouped train/test splits, checked against the source rows. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -109,5 +109,32 @@ describe('mlops split', () => {
     const flag = await split(['--fraction', '0.2']);
     expect(flag.stderr).toContain('mlops split does not take --fraction');
     expect(() => readFileSync(join(work, 'bad-train.json'))).toThrow();
+  });
+});
+
+describe('split of a CSV into CSVs', () => {
+  it('copies every row as written: times with offsets, numbers as typed, empty fields (trial3)', async () => {
+    // Typed, DuckDB rewrote '14:37:00-03:30' as '18:07:00+00', which the server then refused.
+    const file = join(work, 'as-written.csv');
+    const lines = [
+      '2012-01-01T11:21:00,1.50,a',
+      '2012-01-03T14:37:00-03:30,2,b',
+      '2012-01-04T01:00:00+05:00,3e2,c',
+      '2012-01-05T01:00:00Z,,d',
+      '2012-01-06T01:00:00+0530,007,e',
+      '2012-01-07,-0.0,f',
+    ];
+    writeFileSync(file, `when,x,y\n${lines.join('\n')}\n`);
+    const code = await runCommandLine(['split', '--data', file, '--test-fraction', '0.5', '--seed', '3'], {
+      stdout: new Writable({ write: (_c, _e, done) => done() }),
+      stderr: new Writable({ write: (_c, _e, done) => done() }),
+      env: {},
+    });
+    expect(code).toBe(0);
+    const rows = (name: string) => readFileSync(join(work, name), 'utf8').trim().split('\n');
+    const [trainHeader, ...train] = rows('as-written-train.csv');
+    const [testHeader, ...test] = rows('as-written-test.csv');
+    expect([trainHeader, testHeader]).toEqual(['when,x,y', 'when,x,y']);
+    expect([...train, ...test].sort()).toEqual([...lines].sort());
   });
 });
