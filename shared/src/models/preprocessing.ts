@@ -303,8 +303,18 @@ export type RawColumns = Record<string, ArrayLike<unknown>>;
 /** Result of reading a raw value: the parsed value, `null` for missing, or the kind of problem. */
 type Read<T> = T | null | InvalidKind;
 
-function missingSet(tokens: readonly string[]): { tokens: Set<string>; nan: boolean } {
-  return { tokens: new Set(tokens), nan: tokens.includes('NaN') };
+/**
+ * The tokens as the readers test them: as text (trimmed), and, for a token that reads as a finite
+ * number ('-999'), as that number too: a numeric column read by DuckDB holds -999 as a number,
+ * and a request may send it as one (trial3: '-999' filled as text, kept as a value as a number).
+ */
+function missingSet(tokens: readonly string[]): { tokens: Set<string>; nan: boolean; numbers: Set<number> } {
+  const numbers = new Set<number>();
+  for (const token of tokens) {
+    const text = token.trim();
+    if (DECIMAL.test(text) && Number.isFinite(Number(text))) numbers.add(Number(text));
+  }
+  return { tokens: new Set(tokens), nan: tokens.includes('NaN'), numbers };
 }
 type Missing = ReturnType<typeof missingSet>;
 
@@ -321,7 +331,8 @@ export function missingValueTest(tokens: readonly string[]): (raw: unknown) => b
 function isMissing(raw: unknown, missing: Missing): boolean {
   if (raw === null || raw === undefined) return true;
   if (typeof raw === 'string') return missing.tokens.has(raw.trim());
-  if (typeof raw === 'number') return Number.isNaN(raw) && missing.nan;
+  if (typeof raw === 'number') return Number.isNaN(raw) ? missing.nan : missing.numbers.has(raw);
+  if (typeof raw === 'bigint') return missing.numbers.has(Number(raw));
   return false;
 }
 
@@ -337,6 +348,8 @@ function readNumber(raw: unknown, missing: Missing): Read<number> {
     const text = raw.trim();
     if (DECIMAL.test(text)) x = Number(text);
     else return INFINITE.test(text) ? 'non_finite' : 'unparseable';
+    // '-999.0' where the token is '-999': the same number, missing as a number would be.
+    if (missing.numbers.has(x)) return null;
   } else return 'unparseable';
   return Number.isFinite(x) ? x : 'non_finite';
 }
@@ -369,7 +382,7 @@ function categoryText(raw: unknown, missing: Missing): string | null {
 }
 
 const ISO_DATE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /** Milliseconds since the epoch of a date object or an ISO 8601 string (UTC unless it has an offset). */
 function readInstant(raw: unknown, missing: Missing): Read<number> {

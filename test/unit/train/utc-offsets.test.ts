@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memoryLog } from '../../../shared/src/logging/index.js';
+import { applyPreprocessing, fitPreprocessing } from '../../../shared/src/models/preprocessing.js';
 import { readTrainingTable } from '../../../shared/src/train/tabularData.js';
 
 function table(name: string, times: (i: number) => string): string {
@@ -57,5 +58,26 @@ describe('times with a UTC offset at train time', () => {
     const warnings = await offsetWarnings(file);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('-03:30');
+  });
+});
+
+describe('offsets the contract reads', () => {
+  it("'+00' and '-08' (hours only, as DuckDB writes them) are the same instants as 'Z' and '-08:00' (trial3: a 400)", () => {
+    const times = [
+      '2012-01-03 18:07:00+00',
+      '2012-01-03T18:07:00Z',
+      '2012-01-01 11:21:00-08',
+      '2012-01-01T11:21:00-08:00',
+    ];
+    const spec = fitPreprocessing({ when: times, y: [1, 2, 3, 4] }, 4, {
+      features: [{ name: 'when', kind: 'datetime' }],
+      target: 'y',
+      task: 'regression',
+    });
+    const out = applyPreprocessing(spec, { when: times }, 4, { onInvalid: 'error' });
+    const width = out.length / 4;
+    const row = (r: number) => Array.from(out.subarray(r * width, (r + 1) * width));
+    expect(row(0)).toEqual(row(1));
+    expect(row(2)).toEqual(row(3));
   });
 });
