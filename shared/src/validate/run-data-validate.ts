@@ -180,6 +180,10 @@ export async function runDataValidate(options: DataValidateOptions, log: Log): P
       ? await validateDataset(db, dataset, loaded.schema, {
           locations: loaded.locations,
           counts: valueCounts,
+          onWithinNoise: (message) => {
+            log.info(message);
+            dataset.notes.push(message);
+          },
         })
       : [];
     const skewKind: SkewKind = options.reference?.startsWith(REGISTRY_REFERENCE) ? 'skew' : 'drift';

@@ -63,6 +63,57 @@ describe('max_null_fraction: nulls / all rows <= the limit passes', () => {
   });
 });
 
+describe("an inferred max_null_fraction: an excess within the batch's noise is said, not an anomaly", () => {
+  // Nulls in 100 rows against a bound of 0.04 inferred from 1,000 rows, binomial p(>= k | 100,
+  // 0.04) by scipy: 7 nulls p = 0.106 and 5 nulls p = 0.37, noise; 8 nulls p = 0.0475, a warning;
+  // 11 nulls p = 0.0022, a warning; 12 nulls p = 6.7e-4, an error.
+  const batch = (nulls: number) => Array.from({ length: 100 }, (_, i) => ({ x: i < nulls ? null : i }));
+  const inferred = {
+    type: 'numeric' as const,
+    max_null_fraction: 0.04,
+    inferred_from: { rows: 1000, values: 960 },
+  };
+  async function checkInferred(nulls: number) {
+    const notes: string[] = [];
+    const path = writeCsv(temp, `n${files++}.csv`, batch(nulls));
+    const ds = await openDataset(db, path, { name: 'candidate' });
+    const anomalies = await validateDataset(
+      db,
+      ds,
+      {
+        schema: 'mlops-schema/v1',
+        table: { extra_columns: 'ignore' },
+        columns: [{ name: 'x', required: true, ...inferred }],
+      },
+      { onWithinNoise: (m) => notes.push(m) },
+    );
+    return { anomalies, notes };
+  }
+  it('p >= 0.05: no anomaly, one note naming the column, the counts and p', async () => {
+    const { anomalies, notes } = await checkInferred(5);
+    expect(anomalies).toEqual([]);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(
+      /Column 'x' has 5 nulls in 100 rows .*within this batch's sampling noise \(p = 0\.37\)/,
+    );
+  });
+  it('0.001 <= p < 0.05: a warning; p < 0.001: an error; p just above 0.05: noise', async () => {
+    for (const nulls of [8, 11])
+      expect((await checkInferred(nulls)).anomalies, `${nulls}`).toMatchObject([
+        { kind: 'too_many_nulls', severity: 'warning' },
+      ]);
+    expect((await checkInferred(12)).anomalies).toMatchObject([
+      { kind: 'too_many_nulls', severity: 'error' },
+    ]);
+    expect((await checkInferred(7)).anomalies).toEqual([]);
+  });
+  it('a hand-written bound stays a hard limit, however small the excess', async () => {
+    expect(kinds(await check(batch(5), { type: 'numeric', max_null_fraction: 0.04 }))).toEqual([
+      'too_many_nulls',
+    ]);
+  });
+});
+
 describe('max_new_category_fraction: new values / non-null values <= the limit passes', () => {
   // 8 non-null values, 2 outside the domain (0.25 of non-null; 0.2 of all 10 rows), 2 nulls.
   const rows = ['a', 'b', 'a', null, 'z', 'b', 'a', null, 'y', 'b'].map((x) => ({ x }));

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { clopperPearsonUpper } from '../../../shared/src/stats/binomial.js';
 import {
   BOUND_CONFIDENCE,
+  beyondNoise,
   boundSeverity,
   exceedsShare,
   expectedOutsideShare,
@@ -15,6 +16,7 @@ import {
   formatPValue,
   isRareCategory,
   isSignificant,
+  NOISE_ALPHA,
   newCategoryBound,
   nullFractionBound,
   roundUpBound,
@@ -87,6 +89,17 @@ describe('sample bounds', () => {
     expect(formatPValue(0.001)).toBe('0.001');
     expect(formatPValue(0.0009999)).toBe('1.0e-3');
     expect(formatPValue(0.123456)).toBe('0.12');
+  });
+});
+
+describe('noise: an excess over an inferred null bound counts when p < NOISE_ALPHA (strict)', () => {
+  it('p < 0.05 is beyond noise: at 0.05 not, one double below beyond, one above not', () => {
+    expect(NOISE_ALPHA).toBe(0.05);
+    expect(beyondNoise(NOISE_ALPHA)).toBe(false);
+    expect(beyondNoise(nextDown(NOISE_ALPHA))).toBe(true);
+    expect(beyondNoise(nextUp(NOISE_ALPHA))).toBe(false);
+    expect(beyondNoise(TEST_ALPHA)).toBe(true);
+    expect(beyondNoise(1)).toBe(false);
   });
 });
 
