@@ -146,6 +146,11 @@ export async function readTrainingTable(
           `Column '${name}' holds dates not in ISO 8601 (e.g. '${found.nonIsoDate}'): it is used as ${kind === 'text-id' ? 'an identifier, not a feature' : 'a category, so every date after training is a value the model never saw'}. Write them as YYYY-MM-DD to get date features (year, month, day, epoch_days), or set features.types in mlops.yml to say how to use the column.`,
         );
       }
+      const tokenShare = mostlyTokens(values, missingTokens);
+      if (tokenShare !== undefined)
+        log.warning(
+          `Column '${name}': ${tokenShare.count} of ${values.length} training values (${Math.round((100 * tokenShare.count) / values.length)}%) are the missing-value token ${JSON.stringify(tokenShare.token)}: they are filled, not learned from. If ${JSON.stringify(tokenShare.token)} is a real value here (e.g. "NA" for North America), set features.missing in mlops.yml without it.`,
+        );
       if (kind === 'date' || kind === 'datetime') {
         const offset = await utcOffsetExample(db, values, sourceType, name, dataset);
         if (offset !== undefined)
@@ -265,4 +270,28 @@ async function utcOffsetExample(
   }
   const found = texts.find((v) => typeof v === 'string' && NON_UTC_OFFSET.test(v.trim()));
   return found === undefined ? undefined : `e.g. '${String(found).trim()}'`;
+}
+
+/** A share of a column's values one non-empty token takes above which train says so. */
+const TOKEN_SHARE_TO_SAY = 0.2;
+
+/**
+ * The non-empty missing-value token most of a column's values are, when it is at least
+ * `TOKEN_SHARE_TO_SAY` of them: a column that is mostly 'NA' may well mean North America (trial3:
+ * 61% of a Region column filled with the runner-up 'AS' without a word).
+ */
+function mostlyTokens(
+  values: readonly unknown[],
+  tokens: readonly string[],
+): { token: string; count: number } | undefined {
+  const wanted = new Set(tokens.filter((t) => t.trim() !== ''));
+  const counts = new Map<string, number>();
+  for (const v of values) {
+    if (typeof v !== 'string') continue;
+    const t = v.trim();
+    if (wanted.has(t)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  let best: { token: string; count: number } | undefined;
+  for (const [token, count] of counts) if (!best || count > best.count) best = { token, count };
+  return best && best.count >= TOKEN_SHARE_TO_SAY * values.length ? best : undefined;
 }
