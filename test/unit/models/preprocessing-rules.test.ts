@@ -91,6 +91,23 @@ describe('numbers', () => {
     expect(read(flat, [5]).out).toEqual([2]);
   });
 
+  it('multi-digit integer parts, a fraction without an integer part and signed exponents read as numbers', () => {
+    const spec = specOf([{ name: 'x', kind: 'numeric', mean: 0, std: 1, fill: 0 }]);
+    const { out, counts } = read(spec, ['12.5', '.25', '1e-3', '2E+2', '-10.75e-1']);
+    expect(out).toEqual([12.5, 0.25, Math.fround(0.001), 200, Math.fround(-1.075)]);
+    expect(counts.invalid).toEqual({});
+  });
+
+  it('the words inf/infinity are matched whole, with a sign and in any case: "xinf" and "infinite" are unparseable', () => {
+    const { seen } = read(NUMERIC, ['+inf', ' -INFINITY ', 'xinf', 'infinite']);
+    expect(seen.map(([, , kind]) => kind)).toEqual([
+      'non_finite',
+      'non_finite',
+      'unparseable',
+      'unparseable',
+    ]);
+  });
+
   it('infinite numbers and the words inf/infinity are non_finite; other text, objects and booleans unparseable', () => {
     const { out, counts, seen } = read(NUMERIC, [
       Number.POSITIVE_INFINITY,
@@ -120,6 +137,18 @@ describe('numbers', () => {
     expect(error.message).toBe(`row 3: 'x' is "abc", which is not a number nor a missing-value token.`);
     expect(invalidError(() => read(NUMERIC, ['inf'], 'error')).message).toBe(
       `row 1: 'x' is "inf", not a finite number.`,
+    );
+  });
+
+  it('the error names the row as the caller describes it (describeRow), e.g. a file line', () => {
+    const error = invalidError(() =>
+      applyPreprocessing(NUMERIC, { x: [1, 'abc'] }, 2, {
+        onInvalid: 'error',
+        describeRow: (r) => `data.csv line ${r + 2}`,
+      }),
+    );
+    expect(error.message).toBe(
+      `data.csv line 3: 'x' is "abc", which is not a number nor a missing-value token.`,
     );
   });
 
@@ -296,6 +325,22 @@ describe('dates and date-times', () => {
     expect(read(DATE, [new Date(Number.NaN)]).counts.invalid).toEqual({ d: { unparseable: 1 } });
   });
 
+  it('an ISO date is matched whole: text before or after it, an hour without minutes, a tenth digit of a second are unparseable', () => {
+    const bad = [
+      'x2024-01-31',
+      '12024-01-31',
+      '2024-01-31x',
+      '2024-01-31T10',
+      '2024-01-01T00:00:00.1234567891Z',
+    ];
+    expect(read(DATETIME, bad).counts.invalid).toEqual({ t: { unparseable: bad.length } });
+  });
+
+  it('spaces may separate the time from its zone: "06:30 +02:00" is 04:30 UTC, "06:30 Z" 06:30', () => {
+    expect(read(DATETIME, ['1970-01-02T06:30 +02:00']).out).toEqual([4, 30, Math.fround(1 + 4.5 / 24)]);
+    expect(read(DATETIME, ['1970-01-02 06:30  Z']).out).toEqual([6, 30, Math.fround(1 + 6.5 / 24)]);
+  });
+
   it('a missing date takes every part’s fill and is counted as missing', () => {
     const { out, counts } = read(DATE, ['NA', null]);
     expect(out).toEqual(Array(10).fill(-1));
@@ -360,6 +405,13 @@ describe('a column the data does not have', () => {
     ]);
   });
 
+  it('a categorical column without a fill (null) that the data lacks is a row of zeros, counted as missing_column only', () => {
+    const counts = new FeatureCounts();
+    const out = applyPreprocessing(NO_FILL, {}, 2, { onInvalid: 'impute', counts });
+    expect(Array.from(out)).toEqual([0, 0, 0, 0]);
+    expect(counts.toJSON()).toEqual({ rows: 2, missing: {}, invalid: { c: { missing_column: 2 } } });
+  });
+
   it('counts accumulate over batches', () => {
     const counts = new FeatureCounts();
     applyPreprocessing(NUMERIC, { x: [null, 'abc'] }, 2, { onInvalid: 'impute', counts });
@@ -393,6 +445,31 @@ describe('fitting numbers', () => {
         task: 'regression',
       }),
     ).toThrow("The training data has no column 'x'.");
+  });
+
+  it('a feature with no readable value: the error names it, shows the first value that did not read and what was expected, or says all were missing', () => {
+    const refused = (kind: 'numeric' | 'boolean' | 'date', values: unknown[]) => {
+      try {
+        fitPreprocessing({ x: values }, values.length, {
+          features: [{ name: 'x', kind }],
+          target: 'y',
+          task: 'regression',
+        });
+      } catch (error) {
+        expect(error).toBeInstanceOf(UserError);
+        return error as UserError;
+      }
+      throw new Error('expected a UserError');
+    };
+    const error = refused('numeric', [null, 'abc', 'NA', 'def']);
+    expect(error.message).toBe(
+      "The numeric feature 'x' has no readable value in the 4 training rows (e.g. \"abc\", expected a number); drop it (features.types: { 'x': text-id } in mlops.yml) or fix the data.",
+    );
+    expect(error.input).toBe('x');
+    expect(refused('boolean', ['', 'maybe']).message).toContain(
+      'in the 2 training rows (e.g. "maybe", expected true/false, 1/0, t/f or yes/no);',
+    );
+    expect(refused('date', ['NA', '']).message).toContain('in the 2 training rows (all missing);');
   });
 
   it('only the first `rows` values are read', () => {
