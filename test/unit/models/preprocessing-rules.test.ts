@@ -247,6 +247,22 @@ describe('categories', () => {
     expect(counts.invalid).toEqual({});
   });
 
+  it('a bigint (a DuckDB BIGINT) is its digits, a NaN number "NaN" unless NaN is a missing token', () => {
+    const spec = specOf([{ name: 'c', kind: 'categorical', categories: ['3', 'NaN'], fill: null }], ['']);
+    const { out, counts } = read(spec, [3n, Number.NaN, 3]);
+    expect(out).toEqual([1, 0, 0, 1, 1, 0]);
+    expect(counts.invalid).toEqual({});
+  });
+
+  it('fitting reads only the first `rows` values: a value after them is no category', () => {
+    const spec = fitPreprocessing({ c: ['a', 'b', 'z', 'z'] }, 2, {
+      features: [{ name: 'c', kind: 'categorical' }],
+      target: 'y',
+      task: 'regression',
+    });
+    expect(spec.features[0]).toMatchObject({ categories: ['a', 'b'], fill: 'a' });
+  });
+
   it('fitting: categories sorted by code unit, the fill the most frequent, a tie going to the smallest', () => {
     const fit = (values: unknown[]) =>
       fitPreprocessing({ c: values }, values.length, {
@@ -300,7 +316,13 @@ describe('dates and date-times', () => {
 
   it('the clock is checked at its edges: month 1..12, hour <= 23, minute <= 59, second <= 60, a real calendar day', () => {
     // A second of 60 reads (as the next minute), except where it rolls into the next day.
-    const ok = ['2024-12-01', '2024-01-01T10:59:60Z', '2024-02-29', '2024-01-01T00:00:00.123456789Z'];
+    const ok = [
+      '2024-12-01',
+      '2024-01-01T10:59:60Z',
+      '2024-01-01T23:59:59Z',
+      '2024-02-29',
+      '2024-01-01T00:00:00.123456789Z',
+    ];
     expect(read(DATETIME, ok).counts.invalid).toEqual({});
     const bad = [
       '2024-13-01',
@@ -336,6 +358,10 @@ describe('dates and date-times', () => {
     expect(read(DATETIME, bad).counts.invalid).toEqual({ t: { unparseable: bad.length } });
   });
 
+  it('spaces around the date are trimmed, as around any other value', () => {
+    expect(read(DATE, [' 2024-01-31 ']).out).toEqual([2024, 1, 31, 2, 19753]);
+  });
+
   it('spaces may separate the time from its zone: "06:30 +02:00" is 04:30 UTC, "06:30 Z" 06:30', () => {
     expect(read(DATETIME, ['1970-01-02T06:30 +02:00']).out).toEqual([4, 30, Math.fround(1 + 4.5 / 24)]);
     expect(read(DATETIME, ['1970-01-02 06:30  Z']).out).toEqual([6, 30, Math.fround(1 + 6.5 / 24)]);
@@ -367,6 +393,16 @@ describe('a column the data does not have', () => {
     { name: 'b', kind: 'boolean', fill: 1 },
     { name: 'd', kind: 'date', parts: [{ part: 'year', mean: 2000, std: 10, fill: 2010 }] },
   ]);
+
+  it('each feature fills its own inputs, in the spec’s order: a number after a one-hot block', () => {
+    const spec = specOf([
+      { name: 'c', kind: 'categorical', categories: ['a', 'b'], fill: 'a' },
+      { name: 'x', kind: 'numeric', mean: 10, std: 2, fill: 10 },
+      { name: 'b', kind: 'boolean', fill: 0 },
+    ]);
+    const out = applyPreprocessing(spec, { c: ['b', 'a'], x: [14, 6], b: [true, false] }, 2);
+    expect(Array.from(out)).toEqual([0, 1, 2, 1, 1, 0, -2, 0]);
+  });
 
   it('under error is an error naming it and the model’s inputs', () => {
     expect(() => applyPreprocessing(TWO, { x: [1] }, 1)).toThrow(
