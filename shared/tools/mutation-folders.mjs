@@ -72,13 +72,16 @@ export const MUTATION_FOLDERS = {
     // confusionScores, MCC, Cohen's kappa and the final step of every confusion-matrix score
     // (balanced accuracy, macro, micro and weighted averages, with their NaN cases), and
     // precision/recall/F1 with scikit-learn's zero_division (resample-kernel.ts lines 76-121);
-    // force_finite and the median. Not yet (each mutant took ~40 s on the loaded shared machine):
-    // confusionScores' accumulation and per-class loop (lines 35-75), ROC AUC and average
-    // precision (rocAucFromGroups, averagePrecisionFromGroups), the per-class averaging in
-    // classificationPass, the regression pass, calibration, the random streams and the paired pass.
+    // force_finite and the median; confusionScores' accumulation and per-class loop (lines 35-75);
+    // ROC AUC and average precision over groups of tied scores (rocAucFromGroups,
+    // averagePrecisionFromGroups; lines 123-188 with the dot product MCC uses). Not yet: the
+    // per-class averaging in classificationPass, the regression pass, calibration, the random
+    // streams and the paired pass.
     mutate: [
       'shared/src/metrics/classification.ts:31-45',
+      'shared/src/metrics/resample-kernel.ts:35-75',
       'shared/src/metrics/resample-kernel.ts:76-121',
+      'shared/src/metrics/resample-kernel.ts:123-188',
       'shared/src/metrics/resample-kernel.ts:605-626',
     ],
     tests: [
