@@ -86,6 +86,7 @@ describe('a request whose input names cannot be read is left to the server', () 
     ['a list of lists', { instances: [[39.1, 'Torgersen']] }],
     ['a null row', { instances: [ROW, null] }],
     ['a number row', { instances: [ROW, 5] }],
+    ['bare values, one per row (a single-input model)', { instances: [5, 6] }],
     ['a null `inputs`', { inputs: null }],
     ['a list `inputs`', { inputs: [39.1, 'Torgersen'] }],
     ['a text `inputs`', { inputs: 'ab' }],

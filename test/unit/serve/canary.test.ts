@@ -186,6 +186,20 @@ describe('canary output comparison: rows that cannot agree', () => {
     expect(compareOutputs([[Number.POSITIVE_INFINITY]], [[0.9]], 'classification', 0.1).agreed).toBe(0);
   });
 
+  it('one sigmoid unit names class 1 for p >= 0.5 in the disagreement it reports', () => {
+    expect(compareOutputs([[0.4]], [[0.5]], 'classification', 0.1).example).toBe(
+      'class 0 [0.4] where the stable version predicts class 1 [0.5]',
+    );
+  });
+
+  it('a timeout says which count fell short: canary requests, or compared rows', () => {
+    const criteria = { percent: 10, minRequests: 100, maxErrorRate: 0.02, maxDurationMs: 1000 };
+    expect(decideCanary(arm(3, 0, [1, 1, 1]), arm(30, 0, []), criteria, 1001)).toEqual({
+      action: 'rollback',
+      reason: 'only 3 of 100 canary requests arrived within 1000 ms',
+    });
+  });
+
   it('rows of different widths disagree, even where the shorter is a prefix or both point to the same class', () => {
     expect(compareOutputs([[0.2, 0.8]], [[0.1, 0.7, 0.2]], 'classification', 0.1)).toEqual({
       agreed: 0,
