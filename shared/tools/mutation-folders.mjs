@@ -72,13 +72,16 @@ export const MUTATION_FOLDERS = {
     // confusionScores, MCC, Cohen's kappa and the final step of every confusion-matrix score
     // (balanced accuracy, macro, micro and weighted averages, with their NaN cases), and
     // precision/recall/F1 with scikit-learn's zero_division (resample-kernel.ts lines 76-121);
-    // force_finite and the median. Not yet (each mutant took ~40 s on the loaded shared machine):
-    // confusionScores' accumulation and per-class loop (lines 35-75), ROC AUC and average
-    // precision (rocAucFromGroups, averagePrecisionFromGroups), the per-class averaging in
-    // classificationPass, the regression pass, calibration, the random streams and the paired pass.
+    // force_finite and the median; confusionScores' accumulation and per-class loop (lines 35-75);
+    // ROC AUC and average precision over groups of tied scores (rocAucFromGroups,
+    // averagePrecisionFromGroups; lines 123-188 with the dot product MCC uses). Not yet: the
+    // per-class averaging in classificationPass, the regression pass, calibration, the random
+    // streams and the paired pass.
     mutate: [
       'shared/src/metrics/classification.ts:31-45',
+      'shared/src/metrics/resample-kernel.ts:35-75',
       'shared/src/metrics/resample-kernel.ts:76-121',
+      'shared/src/metrics/resample-kernel.ts:123-188',
       'shared/src/metrics/resample-kernel.ts:605-626',
     ],
     tests: [
@@ -93,15 +96,23 @@ export const MUTATION_FOLDERS = {
     // its output comparison and traffic split, and the admin endpoint's canary criteria. The
     // feature contract that reads each value is the preprocessing folder. Not mutated: the HTTP
     // plumbing of server.ts and rest-path.ts, covered by the server tests (a server per test).
+    // With it, deploy's smoke-test decisions (deploy/smoke-test.ts): which inputs a case names
+    // against the model's signature, the numeric match |got - want| <= atol + rtol * |want| and
+    // the inclusive latency bound; not runSmokeTest's HTTP calls (a server per test).
     mutate: [
       'shared/src/serve/predict-request.ts',
       'shared/src/serve/classify-regress.ts:23-58',
       'shared/src/serve/canary.ts',
+      'shared/src/deploy/smoke-test.ts:83-127',
+      'shared/src/deploy/smoke-test.ts:171-203',
     ],
     tests: [
       'test/unit/serve/predict-request.test.ts',
       'test/unit/serve/canary.test.ts',
       'test/unit/serve/canary-boundaries.test.ts',
+      'test/unit/deploy/smoke-test.test.ts',
+      'test/unit/deploy/smoke-boundaries.test.ts',
+      'test/unit/deploy/smoke-signature.test.ts',
     ],
   },
   registry: {
@@ -127,18 +138,24 @@ export const MUTATION_FOLDERS = {
     ],
   },
   preprocessing: {
-    // The feature transform: applying the contract (fills, scaling, one-hot, date parts,
-    // on-invalid and its counts) and fitting it (most-frequent fills with their ties, sorted
-    // categories, the boolean fill, what has no readable value). Not yet mutated (time on the
-    // shared machine): the value readers (missing tokens, numbers, booleans, categories, ISO dates
-    // and date parts: lines 305-414, tested rule by rule in preprocessing-rules.test.ts), Welford's
-    // mean/std, the request log's reading of a row (contractInputs), FeatureCounts and
+    // The feature transform: reading each raw value (missing tokens, numbers, booleans, category
+    // text, ISO dates and their parts: lines 306-415), applying the contract (fills, scaling,
+    // one-hot, date parts, on-invalid and its counts: applyPreprocessing), the scaler's
+    // mean/std (Welford, population std) and fitting the contract (most-frequent fills with their
+    // ties, sorted categories, the boolean fill, what has no readable value: fitPreprocessing).
+    // Not mutated: the request log's reading of a row (contractInputs), FeatureCounts,
     // inferFeatureKind; not decisions: the zod format and the message wording.
-    mutate: ['shared/src/models/preprocessing.ts:532-649', 'shared/src/models/preprocessing.ts:757-836'],
+    mutate: [
+      'shared/src/models/preprocessing.ts:306-415',
+      'shared/src/models/preprocessing.ts:561-670',
+      'shared/src/models/preprocessing.ts:790-811',
+      'shared/src/models/preprocessing.ts:827-913',
+    ],
     tests: [
       'test/unit/models/preprocessing.test.ts',
       'test/unit/models/preprocessing-sklearn.test.ts',
       'test/unit/models/preprocessing-rules.test.ts',
+      'test/unit/models/preprocessing-dates.test.ts',
     ],
   },
 };

@@ -18,6 +18,15 @@ describe('firstMismatch (numpy.isclose semantics)', () => {
     expect(firstMismatch(['Adelie'], ['Gentoo'], 1, 1)).toBe('[0]: got "Adelie", expected "Gentoo"');
   });
 
+  it('reports a later element, a top-level value, a non-array where values are expected, and text where a number is', () => {
+    expect(firstMismatch([1, 2], [1, 3], 0, 0)).toBe('[1]: got 2, expected 3');
+    expect(firstMismatch(2, 1, 0, 0)).toBe('value: got 2, expected 1');
+    expect(firstMismatch(5, [1], 1, 1)).toBe('value: got 5, expected 1 values');
+    // '1' - 1 is 0 in JavaScript: text must never pass for the number it spells.
+    expect(firstMismatch(['1'], [1], 1, 1)).toBe('[0]: got "1", expected 1');
+    expect(firstMismatch({ a: [1] }, { a: [1] }, 0, 0)).toBeUndefined();
+  });
+
   it('agrees with the isclose formula on random numbers', () => {
     fc.assert(
       fc.property(

@@ -91,6 +91,23 @@ describe('numbers', () => {
     expect(read(flat, [5]).out).toEqual([2]);
   });
 
+  it('multi-digit integer parts, a fraction without an integer part and signed exponents read as numbers', () => {
+    const spec = specOf([{ name: 'x', kind: 'numeric', mean: 0, std: 1, fill: 0 }]);
+    const { out, counts } = read(spec, ['12.5', '.25', '1e-3', '2E+2', '-10.75e-1']);
+    expect(out).toEqual([12.5, 0.25, Math.fround(0.001), 200, Math.fround(-1.075)]);
+    expect(counts.invalid).toEqual({});
+  });
+
+  it('the words inf/infinity are matched whole, with a sign and in any case: "xinf" and "infinite" are unparseable', () => {
+    const { seen } = read(NUMERIC, ['+inf', ' -INFINITY ', 'xinf', 'infinite']);
+    expect(seen.map(([, , kind]) => kind)).toEqual([
+      'non_finite',
+      'non_finite',
+      'unparseable',
+      'unparseable',
+    ]);
+  });
+
   it('infinite numbers and the words inf/infinity are non_finite; other text, objects and booleans unparseable', () => {
     const { out, counts, seen } = read(NUMERIC, [
       Number.POSITIVE_INFINITY,
@@ -120,6 +137,18 @@ describe('numbers', () => {
     expect(error.message).toBe(`row 3: 'x' is "abc", which is not a number nor a missing-value token.`);
     expect(invalidError(() => read(NUMERIC, ['inf'], 'error')).message).toBe(
       `row 1: 'x' is "inf", not a finite number.`,
+    );
+  });
+
+  it('the error names the row as the caller describes it (describeRow), e.g. a file line', () => {
+    const error = invalidError(() =>
+      applyPreprocessing(NUMERIC, { x: [1, 'abc'] }, 2, {
+        onInvalid: 'error',
+        describeRow: (r) => `data.csv line ${r + 2}`,
+      }),
+    );
+    expect(error.message).toBe(
+      `data.csv line 3: 'x' is "abc", which is not a number nor a missing-value token.`,
     );
   });
 
@@ -218,6 +247,22 @@ describe('categories', () => {
     expect(counts.invalid).toEqual({});
   });
 
+  it('a bigint (a DuckDB BIGINT) is its digits, a NaN number "NaN" unless NaN is a missing token', () => {
+    const spec = specOf([{ name: 'c', kind: 'categorical', categories: ['3', 'NaN'], fill: null }], ['']);
+    const { out, counts } = read(spec, [3n, Number.NaN, 3]);
+    expect(out).toEqual([1, 0, 0, 1, 1, 0]);
+    expect(counts.invalid).toEqual({});
+  });
+
+  it('fitting reads only the first `rows` values: a value after them is no category', () => {
+    const spec = fitPreprocessing({ c: ['a', 'b', 'z', 'z'] }, 2, {
+      features: [{ name: 'c', kind: 'categorical' }],
+      target: 'y',
+      task: 'regression',
+    });
+    expect(spec.features[0]).toMatchObject({ categories: ['a', 'b'], fill: 'a' });
+  });
+
   it('fitting: categories sorted by code unit, the fill the most frequent, a tie going to the smallest', () => {
     const fit = (values: unknown[]) =>
       fitPreprocessing({ c: values }, values.length, {
@@ -271,7 +316,13 @@ describe('dates and date-times', () => {
 
   it('the clock is checked at its edges: month 1..12, hour <= 23, minute <= 59, second <= 60, a real calendar day', () => {
     // A second of 60 reads (as the next minute), except where it rolls into the next day.
-    const ok = ['2024-12-01', '2024-01-01T10:59:60Z', '2024-02-29', '2024-01-01T00:00:00.123456789Z'];
+    const ok = [
+      '2024-12-01',
+      '2024-01-01T10:59:60Z',
+      '2024-01-01T23:59:59Z',
+      '2024-02-29',
+      '2024-01-01T00:00:00.123456789Z',
+    ];
     expect(read(DATETIME, ok).counts.invalid).toEqual({});
     const bad = [
       '2024-13-01',
@@ -294,6 +345,26 @@ describe('dates and date-times', () => {
       `row 1: 'd' is "2024-13-01", which is not a date (ISO 8601, e.g. 2024-01-31) nor a missing-value token.`,
     );
     expect(read(DATE, [new Date(Number.NaN)]).counts.invalid).toEqual({ d: { unparseable: 1 } });
+  });
+
+  it('an ISO date is matched whole: text before or after it, an hour without minutes, a tenth digit of a second are unparseable', () => {
+    const bad = [
+      'x2024-01-31',
+      '12024-01-31',
+      '2024-01-31x',
+      '2024-01-31T10',
+      '2024-01-01T00:00:00.1234567891Z',
+    ];
+    expect(read(DATETIME, bad).counts.invalid).toEqual({ t: { unparseable: bad.length } });
+  });
+
+  it('spaces around the date are trimmed, as around any other value', () => {
+    expect(read(DATE, [' 2024-01-31 ']).out).toEqual([2024, 1, 31, 2, 19753]);
+  });
+
+  it('spaces may separate the time from its zone: "06:30 +02:00" is 04:30 UTC, "06:30 Z" 06:30', () => {
+    expect(read(DATETIME, ['1970-01-02T06:30 +02:00']).out).toEqual([4, 30, Math.fround(1 + 4.5 / 24)]);
+    expect(read(DATETIME, ['1970-01-02 06:30  Z']).out).toEqual([6, 30, Math.fround(1 + 6.5 / 24)]);
   });
 
   it('a missing date takes every part’s fill and is counted as missing', () => {
@@ -322,6 +393,16 @@ describe('a column the data does not have', () => {
     { name: 'b', kind: 'boolean', fill: 1 },
     { name: 'd', kind: 'date', parts: [{ part: 'year', mean: 2000, std: 10, fill: 2010 }] },
   ]);
+
+  it('each feature fills its own inputs, in the spec’s order: a number after a one-hot block', () => {
+    const spec = specOf([
+      { name: 'c', kind: 'categorical', categories: ['a', 'b'], fill: 'a' },
+      { name: 'x', kind: 'numeric', mean: 10, std: 2, fill: 10 },
+      { name: 'b', kind: 'boolean', fill: 0 },
+    ]);
+    const out = applyPreprocessing(spec, { c: ['b', 'a'], x: [14, 6], b: [true, false] }, 2);
+    expect(Array.from(out)).toEqual([0, 1, 2, 1, 1, 0, -2, 0]);
+  });
 
   it('under error is an error naming it and the model’s inputs', () => {
     expect(() => applyPreprocessing(TWO, { x: [1] }, 1)).toThrow(
@@ -360,6 +441,13 @@ describe('a column the data does not have', () => {
     ]);
   });
 
+  it('a categorical column without a fill (null) that the data lacks is a row of zeros, counted as missing_column only', () => {
+    const counts = new FeatureCounts();
+    const out = applyPreprocessing(NO_FILL, {}, 2, { onInvalid: 'impute', counts });
+    expect(Array.from(out)).toEqual([0, 0, 0, 0]);
+    expect(counts.toJSON()).toEqual({ rows: 2, missing: {}, invalid: { c: { missing_column: 2 } } });
+  });
+
   it('counts accumulate over batches', () => {
     const counts = new FeatureCounts();
     applyPreprocessing(NUMERIC, { x: [null, 'abc'] }, 2, { onInvalid: 'impute', counts });
@@ -393,6 +481,31 @@ describe('fitting numbers', () => {
         task: 'regression',
       }),
     ).toThrow("The training data has no column 'x'.");
+  });
+
+  it('a feature with no readable value: the error names it, shows the first value that did not read and what was expected, or says all were missing', () => {
+    const refused = (kind: 'numeric' | 'boolean' | 'date', values: unknown[]) => {
+      try {
+        fitPreprocessing({ x: values }, values.length, {
+          features: [{ name: 'x', kind }],
+          target: 'y',
+          task: 'regression',
+        });
+      } catch (error) {
+        expect(error).toBeInstanceOf(UserError);
+        return error as UserError;
+      }
+      throw new Error('expected a UserError');
+    };
+    const error = refused('numeric', [null, 'abc', 'NA', 'def']);
+    expect(error.message).toBe(
+      "The numeric feature 'x' has no readable value in the 4 training rows (e.g. \"abc\", expected a number); drop it (features.types: { 'x': text-id } in mlops.yml) or fix the data.",
+    );
+    expect(error.input).toBe('x');
+    expect(refused('boolean', ['', 'maybe']).message).toContain(
+      'in the 2 training rows (e.g. "maybe", expected true/false, 1/0, t/f or yes/no);',
+    );
+    expect(refused('date', ['NA', '']).message).toContain('in the 2 training rows (all missing);');
   });
 
   it('only the first `rows` values are read', () => {

@@ -177,3 +177,77 @@ describe('traffic splitting', () => {
     expect(validateCanaryCriteria(null).problems).toEqual(['canary criteria must be an object']);
   });
 });
+
+describe('canary output comparison: rows that cannot agree', () => {
+  it('a class row with a non-finite output on either side disagrees, whichever class its finite values point to', () => {
+    // argmax would read [NaN, 0.5] as class 0, as [0.9, 0.1] is: the row must still disagree.
+    expect(compareOutputs([[0.9, 0.1]], [[Number.NaN, 0.5]], 'classification', 0.1).agreed).toBe(0);
+    expect(compareOutputs([[Number.NaN, 0.5]], [[0.9, 0.1]], 'classification', 0.1).agreed).toBe(0);
+    expect(compareOutputs([[Number.POSITIVE_INFINITY]], [[0.9]], 'classification', 0.1).agreed).toBe(0);
+  });
+
+  it('one sigmoid unit names class 1 for p >= 0.5 in the disagreement it reports', () => {
+    expect(compareOutputs([[0.4]], [[0.5]], 'classification', 0.1).example).toBe(
+      'class 0 [0.4] where the stable version predicts class 1 [0.5]',
+    );
+  });
+
+  it('a timeout says which count fell short: canary requests, or compared rows', () => {
+    const criteria = { percent: 10, minRequests: 100, maxErrorRate: 0.02, maxDurationMs: 1000 };
+    expect(decideCanary(arm(3, 0, [1, 1, 1]), arm(30, 0, []), criteria, 1001)).toEqual({
+      action: 'rollback',
+      reason: 'only 3 of 100 canary requests arrived within 1000 ms',
+    });
+  });
+
+  it('rows of different widths disagree, even where the shorter is a prefix or both point to the same class', () => {
+    expect(compareOutputs([[0.2, 0.8]], [[0.1, 0.7, 0.2]], 'classification', 0.1)).toEqual({
+      agreed: 0,
+      compared: 1,
+      example: '[0.2, 0.8] where the stable version answers [0.1, 0.7, 0.2]',
+    });
+    expect(compareOutputs([[1]], [[1, 2]], 'other', 0.1)).toEqual({
+      agreed: 0,
+      compared: 1,
+      example: '[1] where the stable version answers [1, 2]',
+    });
+  });
+
+  it('the promotion says the agreement it was judged on, and nothing of it when the comparison is off', () => {
+    const healthy = arm(100, 1, Array(100).fill(5));
+    const stable = arm(900, 0, Array(900).fill(5));
+    const criteria = { percent: 10, minRequests: 100, maxErrorRate: 0.02, minAgreement: 0.9 };
+    expect(decideCanary(healthy, stable, criteria, 10, { compared: 200, agreed: 190, skipped: 0 })).toEqual({
+      action: 'promote',
+      reason: '100 canary requests, error rate 0.0100, p99 5.0 ms, agreement 0.9500 on 200 mirrored rows',
+    });
+    expect(decideCanary(healthy, stable, { ...criteria, minAgreement: 0 }, 10)).toEqual({
+      action: 'promote',
+      reason: '100 canary requests, error rate 0.0100, p99 5.0 ms',
+    });
+  });
+
+  it('a rollback on agreement names the relative error bound when one is set, and the first disagreeing row', () => {
+    const healthy = arm(100, 0, Array(100).fill(5));
+    const stable = arm(900, 0, Array(900).fill(5));
+    const criteria = {
+      percent: 10,
+      minRequests: 100,
+      maxErrorRate: 0.02,
+      minAgreement: 0.9,
+      maxRelativeError: 0.1,
+    };
+    expect(
+      decideCanary(healthy, stable, criteria, 10, {
+        compared: 200,
+        agreed: 100,
+        skipped: 0,
+        example: '[2] where the stable version answers [1]',
+      }),
+    ).toEqual({
+      action: 'rollback',
+      reason:
+        'the candidate agreed with the stable version on 100 of 200 mirrored rows (0.5000 < 0.9; relative error bound 0.1), e.g. [2] where the stable version answers [1]',
+    });
+  });
+});

@@ -311,6 +311,38 @@ describe('parseExamplesRequest (:classify, :regress)', () => {
     );
   });
 
+  it('a null context is no context; a null body, a text context and null or number examples are 400s, not crashes', () => {
+    expect(examples({ context: null, examples: [{ bill: 1, island: 'a' }] }).columns).toEqual({
+      bill: [1],
+      island: ['a'],
+    });
+    expect(refused(() => parseExamplesRequest('null', RAW, 10)).message).toBe(
+      'The request body must be a JSON object with "examples": a list of objects.',
+    );
+    expect(refused(() => examples({ context: 'island', examples: [{ bill: 1 }] })).message).toBe(
+      '"context" must be an object of features.',
+    );
+    expect(refused(() => examples({ examples: [{ bill: 1, island: 'a' }, null] })).message).toBe(
+      'examples[1] must be an object of features.',
+    );
+    expect(refused(() => examples({ examples: [5] })).message).toBe(
+      'examples[0] must be an object of features.',
+    );
+  });
+
+  it('an input that train left out is explained as for :predict', () => {
+    expect(
+      refused(() =>
+        parseExamplesRequest(
+          JSON.stringify({ examples: [{ bill: 1, island: 'a', id: 'x' }] }),
+          RAW,
+          10,
+          LEFT_OUT,
+        ),
+      ).message,
+    ).toMatch(/unknown input\(s\) 'id' \(train left it out: text-id; send the model's inputs only\)/);
+  });
+
   it('checks examples as :predict checks instances (signature, batch limit, inputs)', () => {
     expect(
       refused(() => examples({ signature_name: 'x', examples: [{ bill: 1, island: 'a' }] })).message,
