@@ -47,9 +47,10 @@ export async function streamNumericColumns(
 ): Promise<{ rows: number; columns: NumericStreamResult[]; threads: 1 | 2 }> {
   const countValues = columns.map((c) => !manyValued.has(c));
   // The worker takes the first `split` columns. This thread also reads every chunk out of DuckDB
-  // and posts it, which cost about as much as accumulating 11 columns (profiled, 1M x 21): it
-  // keeps a quarter.
-  const split = threads === 2 && columns.length >= 2 ? columns.length - Math.floor(columns.length / 4) : 0;
+  // and posts it, which costs about as much as accumulating 3 or 4 columns (profiled on a quiet
+  // machine, 1M x 21: with 5 columns here it waited on the worker half the time): it keeps 2/5.
+  const split =
+    threads === 2 && columns.length >= 2 ? columns.length - Math.floor((2 * columns.length) / 5) : 0;
   const worker =
     split > 0
       ? startAccumulatorWorker({ integer: integer.slice(0, split), countValues: countValues.slice(0, split) })
