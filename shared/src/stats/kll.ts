@@ -278,9 +278,9 @@ export class KllSketch {
    * the levels below s add at most n·2^s/4 together. Keeping instead one value drawn at random
    * from each 2^s consecutive ones, at weight 2^s (the KLL paper's sampler for the lowest levels),
    * adds a variance of at most the same n·2^s/4, whatever the order of the values, and sorts
-   * 2^s times fewer values (measured on 1M values: 2.3x less CPU, 6x on 4M; the worst rank error
-   * over 40 runs 0.61 % against 0.66 % without it). Zero while the sketch is shallow (until
-   * some 100,000 values at k = 200): nothing is sampled.
+   * 2^s times fewer values (measured, 12 streams each: 1.8x less CPU on 1M values, 5x on 4M; the
+   * worst rank error 0.54 % against 0.53 % without it on 1M, 0.43 % against 0.54 % on 4M). Zero
+   * while the sketch is shallow (until some 100,000 values at k = 200): nothing is sampled.
    */
   private samplerLevels(): number {
     let s = 0;
