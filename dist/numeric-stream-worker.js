@@ -427,15 +427,20 @@ class kll_KllSketch {
      * the levels below s add at most n·2^s/4 together. Keeping instead one value drawn at random
      * from each 2^s consecutive ones, at weight 2^s (the KLL paper's sampler for the lowest levels),
      * adds a variance of at most the same n·2^s/4, whatever the order of the values, and sorts
-     * 2^s times fewer values (measured on 1M values: 2.3x less CPU, 6x on 4M; the worst rank error
-     * over 40 runs 0.61 % against 0.66 % without it). Zero while the sketch is shallow (until
-     * some 100,000 values at k = 200): nothing is sampled.
+     * 2^s times fewer values (measured, 12 streams each: 1.8x less CPU on 1M values, 5x on 4M; the
+     * worst rank error 0.54 % against 0.53 % without it on 1M, 0.43 % against 0.54 % on 4M). Zero
+     * while the sketch is shallow (until some 100,000 values at k = 200): nothing is sampled.
      */
     samplerLevels() {
         let s = 0;
         while (s < this.levels.length - 1 && this.capacity(s) === MIN_CAPACITY)
             s++;
-        return s;
+        // Never more than the levels a stream of n single values would have built (2^s <= n/(256·k)):
+        // a value counted many times (`updateWeighted`) stacks levels of its own, and sampling down to
+        // them would leave the other values a few hundred items (trial: 1.6-5.1 % rank error on a
+        // column with 40-60 % of one value).
+        const natural = Math.floor(Math.log2(this.n / (256 * this.k)));
+        return Math.max(0, Math.min(s, natural));
     }
     capacity(h) {
         return capacityAt(this.k, this.levels.length - 1 - h);
@@ -532,23 +537,22 @@ function sortFloat64(a, lo, hi) {
 }
 /** A pseudo-random position in [0, w) (w a power of two) from the count seen before a group. */
 function pick(n, w) {
-    let x = (Math.imul(n | 0, 0x9e3779b1) ^ Math.imul(Math.floor(n / 2 ** 32), 0x27d4eb2f) ^ 0x165667b1) >>> 0;
-    x ^= x >>> 16;
-    x = Math.imul(x, 0x85ebca6b);
-    x ^= x >>> 13;
-    x = Math.imul(x, 0xc2b2ae35);
-    x ^= x >>> 16;
-    return x & (w - 1);
+    return (mix32(Math.imul(n | 0, 0x9e3779b1) ^ Math.imul(Math.floor(n / 2 ** 32), 0x27d4eb2f) ^ 0x165667b1) &
+        (w - 1));
 }
-/** A pseudo-random bit from the count seen and the level (a murmur3 finalizer). */
+/** A pseudo-random bit from the count seen and the level. */
 function coin(n, h) {
-    let x = (Math.imul(n | 0, 0x9e3779b1) ^ Math.imul(h + 1, 0x85ebca6b) ^ Math.floor(n / 2 ** 32)) >>> 0;
+    return mix32(Math.imul(n | 0, 0x9e3779b1) ^ Math.imul(h + 1, 0x85ebca6b) ^ Math.floor(n / 2 ** 32)) & 1;
+}
+/** murmur3's 32-bit finalizer: every input bit moves every output bit. */
+function mix32(seed) {
+    let x = seed >>> 0;
     x ^= x >>> 16;
     x = Math.imul(x, 0x85ebca6b);
     x ^= x >>> 13;
     x = Math.imul(x, 0xc2b2ae35);
     x ^= x >>> 16;
-    return x & 1;
+    return x >>> 0;
 }
 function mergeSorted(a, b) {
     if (a.length === 0)
