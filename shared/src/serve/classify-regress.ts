@@ -53,6 +53,7 @@ export function parseExamplesRequest(
     inputs,
     maxBatch,
     leftOut,
+    'examples',
   );
   return request;
 }

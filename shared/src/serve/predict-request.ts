@@ -57,6 +57,8 @@ export function parsePredictRequest(
   inputs: TensorSpec[],
   maxBatch: number,
   leftOut: readonly DroppedColumn[] = [],
+  /** The request's own name for its rows in messages: `examples` for :classify and :regress. */
+  rowsName = 'instances',
 ): PredictRequest {
   let body: unknown;
   try {
@@ -92,7 +94,7 @@ export function parsePredictRequest(
     );
   }
   const request = hasInstances
-    ? fromInstances(body['instances'], inputs, leftOut)
+    ? fromInstances(body['instances'], inputs, leftOut, rowsName)
     : fromColumns(body['inputs'], inputs, leftOut);
   if (request.rows === 0) throw new BadRequestError('The request has no rows.');
   if (request.rows > maxBatch) {
@@ -127,6 +129,7 @@ function fromInstances(
   instances: unknown,
   inputs: TensorSpec[],
   leftOut: readonly DroppedColumn[],
+  rowsName: string,
 ): PredictRequest {
   const names = inputs.map((s) => s.name);
   if (!Array.isArray(instances))
@@ -139,12 +142,12 @@ function fromInstances(
     if (isPlainObject(instance) && !isBase64Object(instance)) {
       const unknown = Object.keys(instance).filter((key) => !names.includes(key));
       if (unknown.length > 0) {
-        throw unknownInputs(`instances[${index}]`, unknown, names, leftOut);
+        throw unknownInputs(`${rowsName}[${index}]`, unknown, names, leftOut);
       }
       const missing = names.filter((n) => !(n in instance));
       if (missing.length > 0) {
         throw new BadRequestError(
-          `instances[${index}] is missing input(s) ${missing.map((m) => `'${m}'`).join(', ')}.`,
+          `${rowsName}[${index}] is missing input(s) ${missing.map((m) => `'${m}'`).join(', ')}.`,
         );
       }
       row = { ...instance };
@@ -154,11 +157,11 @@ function fromInstances(
       row = Object.fromEntries(names.map((n, i) => [n, instance[i]]));
     } else {
       throw new BadRequestError(
-        `instances[${index}] must be an object with inputs ${names.join(', ')} (or a list of ${names.length} values in that order), got ${describe(instance)}.`,
+        `${rowsName}[${index}] must be an object with inputs ${names.join(', ')} (or a list of ${names.length} values in that order), got ${describe(instance)}.`,
       );
     }
     for (const spec of inputs)
-      row[spec.name] = checkValue(row[spec.name], spec, `instances[${index}].${spec.name}`);
+      row[spec.name] = checkValue(row[spec.name], spec, `${rowsName}[${index}].${spec.name}`);
     for (const name of names) columns[name]!.push(row[name]);
     rows.push(row);
   });

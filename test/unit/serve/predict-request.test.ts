@@ -291,6 +291,15 @@ describe('parseExamplesRequest (:classify, :regress)', () => {
     expect(examples({ examples: [{ bill: 1, island: 'a' }] }).rows).toBe(1);
   });
 
+  it('names the example, not an instance, in a message about one (the caller sent examples)', () => {
+    expect(refused(() => examples({ examples: [{ bill: 1, island: 'a' }, { bill: 2 }] })).message).toBe(
+      "examples[1] is missing input(s) 'island'.",
+    );
+    expect(refused(() => examples({ examples: [{ bill: 1, island: 'a', wing: 3 }] })).message).toMatch(
+      /^examples\[0\] has unknown input\(s\) 'wing'/,
+    );
+  });
+
   it('refuses a feature given in both, a body without "examples", and non-object examples or context', () => {
     expect(
       refused(() => examples({ context: { island: 'a' }, examples: [{ bill: 1, island: 'b' }] })).message,
