@@ -18,3 +18,14 @@ export function missingTokensFor(sources: {
 }): readonly string[] {
   return sources.model ?? sources.config ?? DEFAULT_MISSING_TOKENS;
 }
+
+/**
+ * The fields DuckDB reads as a token's null: the token, and with one space before, after or both.
+ * The contract trims a value before matching it (models/preprocessing.ts); DuckDB's `nullstr`
+ * matches whole fields only, so without these a single ' NA' made a number column text in
+ * data-validate and a type change in drift-check while train read it as missing (trial3). Other
+ * padding (tabs, two spaces) is not matched there.
+ */
+export function tokenSpellings(token: string): string[] {
+  return token === '' ? [''] : [token, ` ${token}`, `${token} `, ` ${token} `];
+}

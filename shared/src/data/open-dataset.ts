@@ -6,6 +6,7 @@ import { findCsvProblem } from './csv-problem.js';
 import { readCsvSample } from './csv-sample.js';
 import { type Database, quoteIdent, quoteLiteral } from './database.js';
 import { checkJsonNesting } from './json-nesting.js';
+import { tokenSpellings } from './missing-tokens.js';
 import { type DataFormat, detectFormat, isGlob, tableExpression } from './source.js';
 
 export interface DatasetColumn {
@@ -173,7 +174,10 @@ export async function countMissingTokens(
   if (candidates.length === 0) return;
   const source = tableExpression(path, format, { allText: true });
   const aggregates = candidates.flatMap((name, i) =>
-    tokens.map((token, j) => `count_if(${quoteIdent(name)} = ${quoteLiteral(token)}) AS n${i}_${j}`),
+    tokens.map(
+      (token, j) =>
+        `count_if(${quoteIdent(name)} IN (${tokenSpellings(token).map(quoteLiteral).join(', ')})) AS n${i}_${j}`,
+    ),
   );
   let row: Record<string, unknown> | undefined;
   try {

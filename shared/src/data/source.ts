@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import { UserError } from '../errors/index.js';
 import { quoteLiteral } from './database.js';
+import { tokenSpellings } from './missing-tokens.js';
 
 export type DataFormat = 'csv' | 'tsv' | 'parquet' | 'json' | 'ndjson' | 'arrow';
 
@@ -52,7 +53,7 @@ export function tableExpression(
   const p = quoteLiteral(path);
   // Shards may differ in column order or miss a column: match them by name, not position.
   const shards = isGlob(path) ? ', union_by_name = true' : '';
-  const tokens = options.missing ? [...new Set(['', ...options.missing])] : undefined;
+  const tokens = options.missing ? [...new Set(['', ...options.missing].flatMap(tokenSpellings))] : undefined;
   const nulls = tokens ? `, nullstr = [${tokens.map(quoteLiteral).join(', ')}]` : '';
   const text = options.allText ? ', all_varchar = true' : '';
   switch (format) {

@@ -261,6 +261,18 @@ describe('missing-value tokens', () => {
     expect(Number(kept!.na)).toBe(16);
   });
 
+  it("reads a token with a space before or after it (' NA', '? ') as train does, and counts it", async () => {
+    // DuckDB's nullstr matches whole fields; the contract trims. One ' ?' made horsepower text in
+    // data-validate and a type change in drift-check while train read it as missing (trial3).
+    const padded = Array.from({ length: 200 }, (_, i) =>
+      i % 40 === 1 ? ' ?' : i % 40 === 2 ? 'NA ' : i % 40 === 3 ? ' NA ' : String(i % 9),
+    );
+    const path = write('padded.csv', `hp\n${padded.join('\n')}\n`);
+    const read = await openDataset(db, path, { missing: DEFAULT_MISSING_TOKENS });
+    expect(read.columns).toEqual([{ name: 'hp', type: 'BIGINT' }]);
+    expect(read.missingTokens).toEqual([{ column: 'hp', values: 15, tokens: ['NA', '?'] }]);
+  });
+
   it('keeps a value that is not one of the given tokens', async () => {
     const path = write('regions.csv', `wind,kind\n${rows.join('\n')}\n`);
     const read = await openDataset(db, path, { missing: ['', 'N/A'] });
