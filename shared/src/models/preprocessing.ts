@@ -795,8 +795,16 @@ export function inferFeatureKind(
   }
   const distinct = new Set(present.map((v) => categoryText(v, missing))).size;
   const nonIsoDate = present.every(looksLikeNonIsoDate) ? String(present[0]).trim() : undefined;
+  // Mostly numbers with a few words: often a missing-value token the tokens do not list (trial3:
+  // 'NA' taken out of features.missing made a weight column an identifier without saying why).
+  const words = present.filter((v) => typeof readNumber(v, missing) !== 'number');
+  const numbersBut =
+    words.length > 0 && words.length * 10 <= present.length
+      ? `; ${present.length - words.length} of ${present.length} values are numbers, the others text such as ${JSON.stringify(String(words[0]).trim())} (not a missing-value token: add it to features.missing to read the column as numbers)`
+      : '';
   const dates =
-    nonIsoDate === undefined ? '' : ` that look like dates not in ISO 8601 (e.g. '${nonIsoDate}')`;
+    (nonIsoDate === undefined ? '' : ` that look like dates not in ISO 8601 (e.g. '${nonIsoDate}')`) +
+    numbersBut;
   const nearUnique = nearUniqueReason(distinct, present.length);
   if (nearUnique !== undefined)
     return {

@@ -42,3 +42,21 @@ describe('a column that is mostly a missing-value token', () => {
     expect(kept.table.features.find((f) => f.name === 'region')?.kind).toBe('categorical');
   });
 });
+
+describe('a number column with a word the tokens do not list', () => {
+  it("says how many values are numbers and which word kept it text (trial3: 'NA' taken out of the tokens)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'token-share-'));
+    const file = join(dir, 'weights.csv');
+    const rows = Array.from(
+      { length: 300 },
+      (_, i) => `${i % 37 === 0 ? 'NA' : 1500 + ((i * 7919) % 3500)},${i % 5},${i % 2}`,
+    );
+    writeFileSync(file, `w,x,y\n${rows.join('\n')}\n`);
+    const { said } = await warnings(file, ['', 'N/A']);
+    const line = said.find((m) => m.includes("Column 'w'"));
+    expect(line).toContain('291 of 300 values are numbers, the others text such as "NA"');
+    expect(line).toContain('add it to features.missing');
+    // With the defaults 'NA' is a token: numbers, no such word.
+    expect((await warnings(file)).table.features.find((f) => f.name === 'w')?.kind).toBe('numeric');
+  });
+});
