@@ -61167,7 +61167,35 @@ async function startsWithGzipMagic(file) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./build/shared/src/data/missing-tokens.js
+/**
+ * The missing-value tokens: strings that stand for "no value" in a data file. Train's feature
+ * contract (models/preprocessing.ts) fills them; data-validate and drift-check read them as null
+ * when they open a delimited file (source.ts `tableExpression`), so every step agrees on what is
+ * missing. mlops.yml's `features.missing` sets them; a model records the ones it was trained with.
+ */
+/** The missing-value tokens train uses unless mlops.yml's `features.missing` says otherwise. */
+const DEFAULT_MISSING_TOKENS = ['', 'NA', 'N/A', 'n/a', 'null', '?', 'NaN'];
+/**
+ * The tokens a step reads as missing: the model's when it compares against one (what the model saw
+ * as missing), else mlops.yml's `features.missing`, else the defaults.
+ */
+function missingTokensFor(sources) {
+    return sources.model ?? sources.config ?? DEFAULT_MISSING_TOKENS;
+}
+/**
+ * The fields DuckDB reads as a token's null: the token, and with one space before, after or both.
+ * The contract trims a value before matching it (models/preprocessing.ts); DuckDB's `nullstr`
+ * matches whole fields only, so without these a single ' NA' made a number column text in
+ * data-validate and a type change in drift-check while train read it as missing (trial3). Other
+ * padding (tabs, two spaces) is not matched there.
+ */
+function tokenSpellings(token) {
+    return token === '' ? [''] : [token, ` ${token}`, `${token} `, ` ${token} `];
+}
+
 ;// CONCATENATED MODULE: ./build/shared/src/data/source.js
+
 
 
 
@@ -61212,7 +61240,7 @@ function tableExpression(path, format = detectFormat(path), options = {}) {
     const p = quoteLiteral(path);
     // Shards may differ in column order or miss a column: match them by name, not position.
     const shards = isGlob(path) ? ', union_by_name = true' : '';
-    const tokens = options.missing ? [...new Set(['', ...options.missing])] : undefined;
+    const tokens = options.missing ? [...new Set(['', ...options.missing].flatMap(tokenSpellings))] : undefined;
     const nulls = tokens ? `, nullstr = [${tokens.map(quoteLiteral).join(', ')}]` : '';
     const text = options.allText ? ', all_varchar = true' : '';
     switch (format) {
@@ -61239,6 +61267,7 @@ function isGlob(path) {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/src/data/open-dataset.js
+
 
 
 
@@ -61348,7 +61377,7 @@ async function countMissingTokens(db, dataset, missing, withNulls) {
     if (candidates.length === 0)
         return;
     const source = tableExpression(path, format, { allText: true });
-    const aggregates = candidates.flatMap((name, i) => tokens.map((token, j) => `count_if(${quoteIdent(name)} = ${quoteLiteral(token)}) AS n${i}_${j}`));
+    const aggregates = candidates.flatMap((name, i) => tokens.map((token, j) => `count_if(${quoteIdent(name)} IN (${tokenSpellings(token).map(quoteLiteral).join(', ')})) AS n${i}_${j}`));
     let row;
     try {
         [row] = await db.all(`SELECT ${aggregates.join(', ')} FROM ${source}`);
@@ -63919,23 +63948,6 @@ function identifierReason(name, kind, distinct, nonNull) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./build/shared/src/data/missing-tokens.js
-/**
- * The missing-value tokens: strings that stand for "no value" in a data file. Train's feature
- * contract (models/preprocessing.ts) fills them; data-validate and drift-check read them as null
- * when they open a delimited file (source.ts `tableExpression`), so every step agrees on what is
- * missing. mlops.yml's `features.missing` sets them; a model records the ones it was trained with.
- */
-/** The missing-value tokens train uses unless mlops.yml's `features.missing` says otherwise. */
-const DEFAULT_MISSING_TOKENS = ['', 'NA', 'N/A', 'n/a', 'null', '?', 'NaN'];
-/**
- * The tokens a step reads as missing: the model's when it compares against one (what the model saw
- * as missing), else mlops.yml's `features.missing`, else the defaults.
- */
-function missingTokensFor(sources) {
-    return sources.model ?? sources.config ?? DEFAULT_MISSING_TOKENS;
-}
-
 ;// CONCATENATED MODULE: ./build/shared/src/models/preprocessing.js
 /**
  * The feature contract: how a raw row becomes the model's numeric input. `train` fits it and
@@ -64645,7 +64657,14 @@ function inferFeatureKind(values, sourceType, missingTokens, sourceName) {
     }
     const distinct = new Set(present.map((v) => categoryText(v, missing))).size;
     const nonIsoDate = present.every(looksLikeNonIsoDate) ? String(present[0]).trim() : undefined;
-    const dates = nonIsoDate === undefined ? '' : ` that look like dates not in ISO 8601 (e.g. '${nonIsoDate}')`;
+    // Mostly numbers with a few words: often a missing-value token the tokens do not list (trial3:
+    // 'NA' taken out of features.missing made a weight column an identifier without saying why).
+    const words = present.filter((v) => typeof readNumber(v, missing) !== 'number');
+    const numbersBut = words.length > 0 && words.length * 10 <= present.length
+        ? `; ${present.length - words.length} of ${present.length} values are numbers, the others text such as ${JSON.stringify(String(words[0]).trim())} (not a missing-value token: add it to features.missing to read the column as numbers)`
+        : '';
+    const dates = (nonIsoDate === undefined ? '' : ` that look like dates not in ISO 8601 (e.g. '${nonIsoDate}')`) +
+        numbersBut;
     const nearUnique = nearUniqueReason(distinct, present.length);
     if (nearUnique !== undefined)
         return {
@@ -80241,7 +80260,9 @@ function listedRows(value) {
     return Math.max(0, ...Object.values(value).map((column) => (Array.isArray(column) ? column.length : 0)));
 }
 /** Parses the request text; every problem is a BadRequestError whose message says what was expected. */
-function parsePredictRequest(text, inputs, maxBatch, leftOut = []) {
+function parsePredictRequest(text, inputs, maxBatch, leftOut = [], 
+/** The request's own name for its rows in messages: `examples` for :classify and :regress. */
+rowsName = 'instances') {
     let body;
     try {
         body = JSON.parse(text);
@@ -80269,7 +80290,7 @@ function parsePredictRequest(text, inputs, maxBatch, leftOut = []) {
         throw new BadRequestError(`The request has ${listed} rows; this server accepts at most ${maxBatch} per request.`);
     }
     const request = hasInstances
-        ? fromInstances(body['instances'], inputs, leftOut)
+        ? fromInstances(body['instances'], inputs, leftOut, rowsName)
         : fromColumns(body['inputs'], inputs, leftOut);
     if (request.rows === 0)
         throw new BadRequestError('The request has no rows.');
@@ -80290,7 +80311,7 @@ function unknownInputs(where, unknown, names, leftOut) {
     });
     return new BadRequestError(`${where} has unknown input(s) ${listed.join(', ')}; the model takes ${names.join(', ')}.`);
 }
-function fromInstances(instances, inputs, leftOut) {
+function fromInstances(instances, inputs, leftOut, rowsName) {
     const names = inputs.map((s) => s.name);
     if (!Array.isArray(instances))
         throw new BadRequestError(`"instances" must be a list, got ${predict_request_describe(instances)}.`);
@@ -80302,11 +80323,11 @@ function fromInstances(instances, inputs, leftOut) {
         if (predict_request_isPlainObject(instance) && !isBase64Object(instance)) {
             const unknown = Object.keys(instance).filter((key) => !names.includes(key));
             if (unknown.length > 0) {
-                throw unknownInputs(`instances[${index}]`, unknown, names, leftOut);
+                throw unknownInputs(`${rowsName}[${index}]`, unknown, names, leftOut);
             }
             const missing = names.filter((n) => !(n in instance));
             if (missing.length > 0) {
-                throw new BadRequestError(`instances[${index}] is missing input(s) ${missing.map((m) => `'${m}'`).join(', ')}.`);
+                throw new BadRequestError(`${rowsName}[${index}] is missing input(s) ${missing.map((m) => `'${m}'`).join(', ')}.`);
             }
             row = { ...instance };
         }
@@ -80317,10 +80338,10 @@ function fromInstances(instances, inputs, leftOut) {
             row = Object.fromEntries(names.map((n, i) => [n, instance[i]]));
         }
         else {
-            throw new BadRequestError(`instances[${index}] must be an object with inputs ${names.join(', ')} (or a list of ${names.length} values in that order), got ${predict_request_describe(instance)}.`);
+            throw new BadRequestError(`${rowsName}[${index}] must be an object with inputs ${names.join(', ')} (or a list of ${names.length} values in that order), got ${predict_request_describe(instance)}.`);
         }
         for (const spec of inputs)
-            row[spec.name] = checkValue(row[spec.name], spec, `instances[${index}].${spec.name}`);
+            row[spec.name] = checkValue(row[spec.name], spec, `${rowsName}[${index}].${spec.name}`);
         for (const name of names)
             columns[name].push(row[name]);
         rows.push(row);
@@ -80450,7 +80471,7 @@ function parseExamplesRequest(text, inputs, maxBatch, leftOut = []) {
         }
         return { ...context, ...example };
     });
-    const request = parsePredictRequest(JSON.stringify({ signature_name: body['signature_name'], instances }), inputs, maxBatch, leftOut);
+    const request = parsePredictRequest(JSON.stringify({ signature_name: body['signature_name'], instances }), inputs, maxBatch, leftOut, 'examples');
     return request;
 }
 /** `[[label, score], ...]` per row; one sigmoid unit scores [1 - p, p] for [negative, positive]. */
